@@ -1,0 +1,1 @@
+"""London Children's Services Dashboards."""

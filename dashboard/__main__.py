@@ -1,0 +1,86 @@
+"""Command line for data teams: `python -m dashboard <command>`.
+
+  init-db                      create the schema and reference data (never drops anything)
+  load-demo [--seed N]         replace every dataset with seeded demo data
+  create-user EMAIL --la CODE --role ROLE [--name NAME]
+                               password from $NEW_USER_PASSWORD or a prompt
+  set-password EMAIL           password from $NEW_USER_PASSWORD or a prompt
+  settings                     list every setting with its default and meaning (.env.example format)
+"""
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+
+from dashboard.auth.roles import ROLES
+from dashboard.auth.users import create_user, normalise_email, set_password
+from dashboard.config import PROJECT_ROOT, describe_settings, settings_from_env
+from dashboard.store import get_engine
+from dashboard.store.setup import init_db
+
+
+def _new_password() -> str:
+    password = os.environ.get("NEW_USER_PASSWORD")
+    if password:
+        return password
+    if not sys.stdin.isatty():
+        raise SystemExit("No password: set NEW_USER_PASSWORD or run the command in a terminal to be prompted.")
+    first = getpass.getpass("Password (12 characters or more): ")
+    if first != getpass.getpass("Password again: "):
+        raise SystemExit("The two passwords differ; nothing was changed.")
+    return first
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m dashboard", description="London Children's Services Dashboards")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("init-db", help="create the schema and reference data")
+    demo = sub.add_parser("load-demo", help="replace every dataset with seeded demo data")
+    demo.add_argument("--seed", type=int, default=None)
+    user = sub.add_parser("create-user", help="create an account")
+    user.add_argument("email")
+    user.add_argument("--la", required=True, help="ONS code of the user's LA, e.g. E09000022")
+    user.add_argument("--role", required=True, choices=ROLES)
+    user.add_argument("--name", default="")
+    pw = sub.add_parser("set-password", help="set a new password for an account")
+    pw.add_argument("email")
+    sub.add_parser("settings", help="list settings in .env.example format")
+    args = parser.parse_args(argv)
+
+    if args.command == "settings":
+        # Empty means "use the default", so the file works on any machine as it is.
+        for name, default, help_text in describe_settings():
+            shown = str(default).replace(str(PROJECT_ROOT), "<project>") if default != "" else "empty"
+            print(f"# {help_text} Default: {shown}.\n{name}=\n")
+        return 0
+
+    settings = settings_from_env()
+    engine = get_engine(settings.database_url)
+    init_db(engine)
+    try:
+        if args.command == "init-db":
+            print("Schema and reference data are ready.")
+        elif args.command == "load-demo":
+            from dashboard.datasets import dataset_modules
+            from dashboard.demo import load_demo_data
+            seed = settings.demo_seed if args.seed is None else args.seed
+            load_demo_data(engine, seed)
+            for module in dataset_modules():
+                module.load_demo(engine, seed)
+            print(f"Demo data loaded for every dataset (seed {seed}).")
+        elif args.command == "create-user":
+            created = create_user(engine, args.email, _new_password(), args.la, args.role, name=args.name)
+            print(f"Created {created.email} ({created.role}, {created.la_code}).")
+        elif args.command == "set-password":
+            set_password(engine, args.email, _new_password(), actor="cli")
+            print(f"Password set for {normalise_email(args.email)}; its sessions have ended.")
+    except ValueError as exc:
+        print(f"Error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,102 @@
+"""The admin area's logic: access requests, users and roles, the audit log, sub-regions.
+
+Every function takes the signed-in user and checks their role (and LA) again here, whatever the
+page showed: a crafted callback gets the same answer as the page.
+"""
+from __future__ import annotations
+
+import pandas as pd
+from sqlalchemy import select, update
+
+from dashboard.auth import registration
+from dashboard.auth.passwords import generate_password
+from dashboard.auth.registration import AccessDenied
+from dashboard.auth.roles import ADMIN, ROLES
+from dashboard.auth.users import audit, list_users, record_event, set_active, set_password, set_role
+from dashboard.store import get_engine, schema
+from dashboard.store.datasets import bump_version
+
+
+def require_admin(user) -> None:
+    if user.role != ADMIN:
+        audit(get_engine(), actor=user.email, event="refused", detail="admin function")
+        raise AccessDenied("only administrators can do this")
+
+
+def requests_table(user) -> pd.DataFrame:
+    table = registration.pending_requests(get_engine(), user)
+    table["created_at"] = pd.to_datetime(table["created_at"]).dt.strftime("%d %b %Y %H:%M")
+    return table
+
+
+def decide_request(user, request_id: int, approve: bool, note: str = "") -> str:
+    registration.decide(get_engine(), int(request_id), approve, user, note)
+    return "Approved: the person can now set their password from their request link." if approve else "Refused."
+
+
+def users_table(user) -> pd.DataFrame:
+    require_admin(user)
+    table = list_users(get_engine())
+    for column in ("created_at", "last_login_at"):
+        table[column] = pd.to_datetime(table[column]).dt.strftime("%d %b %Y %H:%M").fillna("never")
+    table["is_active"] = table["is_active"].map({True: "active", False: "disabled"})
+    return table
+
+
+def change_role(user, email: str, role: str) -> str:
+    require_admin(user)
+    if role not in ROLES:
+        raise ValueError(f"unknown role {role!r}")
+    set_role(get_engine(), email, role, actor=user.email)
+    return f"{email} is now {role}."
+
+
+def set_account_active(user, email: str, active: bool) -> str:
+    require_admin(user)
+    if email == user.email and not active:
+        raise ValueError("you cannot disable your own account")
+    set_active(get_engine(), email, active, actor=user.email)
+    return f"{email} is {'enabled' if active else 'disabled; their sessions have ended'}."
+
+
+def reset_password(user, email: str) -> str:
+    """A new random password, shown once to the admin to pass on; the account's sessions end."""
+    require_admin(user)
+    password = generate_password()
+    set_password(get_engine(), email, password, actor=user.email)
+    return password
+
+
+def audit_table(user, limit: int = 1000) -> pd.DataFrame:
+    require_admin(user)
+    a = schema.audit_event
+    with get_engine().connect() as conn:
+        table = pd.read_sql(select(a.c.at, a.c.actor, a.c.ip, a.c.event, a.c.detail).order_by(a.c.id.desc()).limit(limit), conn)
+    table["at"] = pd.to_datetime(table["at"]).dt.strftime("%d %b %Y %H:%M:%S")
+    return table
+
+
+def subregions(user) -> tuple[pd.DataFrame, list[dict]]:
+    require_admin(user)
+    from dashboard.loader import local_authorities
+    las = local_authorities()[["la_code", "la_name", "inner_outer", "subregion_name"]]
+    with get_engine().connect() as conn:
+        options = pd.read_sql(select(schema.subregion).order_by(schema.subregion.c.sort_order), conn)
+    return las, options.to_dict("records")
+
+
+def move_la(user, la_code: str, subregion_name: str) -> str:
+    """Put an LA in another sub-region; the reference version moves on, so every page shows it at once."""
+    require_admin(user)
+    engine = get_engine()
+    with engine.begin() as conn:
+        code = conn.execute(select(schema.subregion.c.code).where(schema.subregion.c.name == subregion_name)).scalar()
+        if code is None:
+            raise ValueError(f"no sub-region called {subregion_name!r}")
+        changed = conn.execute(update(schema.local_authority).where(schema.local_authority.c.ons_code == la_code)
+                               .values(subregion_code=code)).rowcount
+        if not changed:
+            raise ValueError(f"no LA with code {la_code!r}")
+        bump_version(conn, "reference")
+        record_event(conn, actor=user.email, event="reference_changed", detail=f"{la_code} -> {code}")
+    return f"Moved to {subregion_name}."

@@ -1,0 +1,1 @@
+"""Users, roles, LA scope, sign-in and the server-side guard."""

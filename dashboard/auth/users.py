@@ -1,0 +1,136 @@
+"""Accounts in the store, and the signed-in user object flask-login keeps."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from flask_login import UserMixin
+from sqlalchemy import Engine, func, insert, select, update
+
+from dashboard.auth.passwords import DUMMY_HASH, hash_password, verify_password
+from dashboard.auth.roles import check_role
+from dashboard.store import schema
+
+
+@dataclass(frozen=True)
+class User(UserMixin):
+    id: int
+    email: str
+    name: str
+    la_code: str
+    role: str
+    active: bool = True
+
+    def get_id(self) -> str:
+        return str(self.id)
+
+    @property
+    def is_active(self) -> bool:  # flask-login refuses inactive users
+        return self.active
+
+
+def _user_from_row(row) -> User:
+    return User(id=row.id, email=row.email, name=row.name, la_code=row.la_code, role=row.role, active=row.is_active)
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def create_user(engine: Engine, email: str, password: str, la_code: str, role: str, name: str = "") -> User:
+    email = normalise_email(email)
+    check_role(role)
+    with engine.begin() as conn:
+        if conn.execute(select(schema.local_authority.c.ons_code).where(schema.local_authority.c.ons_code == la_code)).first() is None:
+            raise ValueError(f"unknown LA code {la_code!r}: use an ONS code E09000001-E09000033")
+        if conn.execute(select(schema.app_user.c.id).where(schema.app_user.c.email == email)).first() is not None:
+            raise ValueError(f"an account for {email} already exists")
+        new_id = conn.execute(
+            insert(schema.app_user).values(email=email, name=name, password_hash=hash_password(password, email),
+                                           la_code=la_code, role=role, is_active=True)
+            .returning(schema.app_user.c.id)
+        ).scalar_one()
+        record_event(conn, actor=email, event="user_created", detail=f"role={role} la={la_code}")
+    return User(id=new_id, email=email, name=name, la_code=la_code, role=role)
+
+
+def get_user(engine: Engine, user_id: int) -> User | None:
+    with engine.connect() as conn:
+        row = conn.execute(select(schema.app_user).where(schema.app_user.c.id == user_id)).first()
+    return _user_from_row(row) if row else None
+
+
+def count_users(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return conn.execute(select(func.count()).select_from(schema.app_user)).scalar_one()
+
+
+def authenticate(engine: Engine, email: str, password: str, ip: str | None = None) -> User | None:
+    """The user if the email and password match an active account; every attempt is audited."""
+    email = normalise_email(email)
+    with engine.begin() as conn:
+        row = conn.execute(select(schema.app_user).where(schema.app_user.c.email == email)).first()
+        ok = verify_password(row.password_hash if row else DUMMY_HASH, password) and row is not None and row.is_active
+        if ok:
+            conn.execute(update(schema.app_user).where(schema.app_user.c.id == row.id)
+                         .values(last_login_at=datetime.now(timezone.utc)))
+        record_event(conn, actor=email, event="sign_in" if ok else "sign_in_failed", ip=ip)
+    return _user_from_row(row) if ok else None
+
+
+def record_event(conn, *, actor: str | None, event: str, detail: str = "", ip: str | None = None) -> None:
+    conn.execute(insert(schema.audit_event).values(actor=actor, event=event, detail=detail[:2000], ip=ip,
+                                                   at=datetime.now(timezone.utc)))
+
+
+def audit(engine: Engine, *, actor: str | None, event: str, detail: str = "", ip: str | None = None) -> None:
+    with engine.begin() as conn:
+        record_event(conn, actor=actor, event=event, detail=detail, ip=ip)
+
+
+def _user_row(conn, email: str):
+    return conn.execute(select(schema.app_user).where(schema.app_user.c.email == normalise_email(email))).first()
+
+
+def set_password(engine: Engine, email: str, password: str, *, actor: str) -> None:
+    """A new password ends every session the account had (so a stolen cookie stops working too)."""
+    from dashboard.auth.sessions import end_all_sessions
+    with engine.begin() as conn:
+        row = _user_row(conn, email)
+        if row is None:
+            raise ValueError(f"no account for {normalise_email(email)}")
+        conn.execute(update(schema.app_user).where(schema.app_user.c.id == row.id)
+                     .values(password_hash=hash_password(password, row.email)))
+        record_event(conn, actor=actor, event="password_set", detail=row.email)
+    end_all_sessions(engine, row.id)
+
+
+def set_role(engine: Engine, email: str, role: str, *, actor: str) -> None:
+    check_role(role)
+    with engine.begin() as conn:
+        row = _user_row(conn, email)
+        if row is None:
+            raise ValueError(f"no account for {normalise_email(email)}")
+        conn.execute(update(schema.app_user).where(schema.app_user.c.id == row.id).values(role=role))
+        record_event(conn, actor=actor, event="role_changed", detail=f"{row.email}: {row.role} -> {role}")
+
+
+def set_active(engine: Engine, email: str, active: bool, *, actor: str) -> None:
+    """Disabling an account also ends its sessions at once."""
+    from dashboard.auth.sessions import end_all_sessions
+    with engine.begin() as conn:
+        row = _user_row(conn, email)
+        if row is None:
+            raise ValueError(f"no account for {normalise_email(email)}")
+        conn.execute(update(schema.app_user).where(schema.app_user.c.id == row.id).values(is_active=active))
+        record_event(conn, actor=actor, event="account_enabled" if active else "account_disabled", detail=row.email)
+    if not active:
+        end_all_sessions(engine, row.id)
+
+
+def list_users(engine: Engine):
+    import pandas as pd
+    u = schema.app_user
+    with engine.connect() as conn:
+        return pd.read_sql(select(u.c.email, u.c.name, u.c.la_code, u.c.role, u.c.is_active, u.c.created_at,
+                                  u.c.last_login_at).order_by(u.c.email), conn)

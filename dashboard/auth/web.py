@@ -1,0 +1,250 @@
+"""Sign-in, access requests, and the one server-side guard in front of every route.
+
+The guard is a Flask `before_request`, not a Dash routing callback, so `/_dash-layout`,
+`/_dash-dependencies` and `/_dash-update-component` are refused to anonymous requests too, and
+each page's roles are enforced on its path and on its callbacks.
+"""
+from __future__ import annotations
+
+import hmac
+import logging
+import secrets
+from datetime import timedelta
+from urllib.parse import urlparse
+
+from flask import (Blueprint, Flask, abort, current_app, jsonify, redirect, render_template, request, session,
+                   url_for)
+from flask_login import LoginManager, current_user, login_user, logout_user
+
+from dashboard.auth import access, registration
+from dashboard.auth.passwords import PasswordRejected
+from dashboard.auth.sessions import end_session, session_is_live, start_session
+from dashboard.auth.throttle import sign_in_wait
+from dashboard.auth.users import audit, authenticate, get_user
+from dashboard.store import get_engine
+
+log = logging.getLogger(__name__)
+
+# Routes anyone may reach: signing in, asking for access, static CSS/images, the health check.
+PUBLIC_PREFIXES = ("/login", "/register", "/assets/", "/healthz", "/favicon.ico")
+REGISTER_FIELDS = [("name", "Your name", "text", "name"), ("email", "Work email", "email", "email"),
+                   ("authoriser_name", "Name of the DCS or senior leader who nominated you", "text", "off"),
+                   ("authoriser_email", "Their work email", "email", "off")]
+
+
+def _settings():
+    return current_app.config["LCSD_SETTINGS"]
+
+
+def client_ip() -> str | None:
+    return request.remote_addr
+
+
+def _csrf_token() -> str:
+    if "csrf_token" not in session:
+        session["csrf_token"] = secrets.token_urlsafe(32)
+    return session["csrf_token"]
+
+
+def _check_csrf() -> None:
+    sent, expected = request.form.get("csrf_token", ""), session.get("csrf_token", "")
+    if not expected or not hmac.compare_digest(sent, expected):
+        abort(400, description="The form expired. Go back, reload the page and try again.")
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site relative paths, so the sign-in page cannot be used to redirect elsewhere."""
+    if not target:
+        return "/"
+    parsed = urlparse(target)
+    if parsed.scheme or parsed.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    return target
+
+
+def is_public(path: str) -> bool:
+    return any(path == p or path.startswith(p) for p in PUBLIC_PREFIXES)
+
+
+def _refuse(reason: str):
+    audit(get_engine(), actor=current_user.email, event="refused", detail=f"{request.method} {request.path}: {reason}",
+          ip=client_ip())
+    if request.path.startswith("/_dash-"):
+        return jsonify({"error": "your role does not give access to this"}), 403
+    return render_template("error.html", title="You don't have access to this page",
+                           message="Your role does not include this page. If you need it, ask your LA's approver "
+                                   "or an administrator.", show_sign_in=False), 403
+
+
+def guard():
+    """Every request: sign-in first, then the page's or callback's roles."""
+    path = request.path
+    if request.method == "POST" and path.startswith("/_dash-") and not request.is_json:
+        return jsonify({"error": "callback requests must be JSON"}), 400  # no cross-site form posts
+    if is_public(path):
+        return None
+    if not current_user.is_authenticated:
+        if path.startswith("/_dash-") or path.startswith("/_reload-hash") or request.method != "GET":
+            return jsonify({"error": "sign in required"}), 401
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+    if path == "/_dash-update-component":
+        if not access.callback_allowed(request.get_json(silent=True) or {}, current_user.role):
+            return _refuse("callback beyond role")
+    elif not path.startswith("/_"):
+        if not access.page_allowed(path, current_user.role):
+            return _refuse("page beyond role")
+    return None
+
+
+auth_blueprint = Blueprint("auth", __name__, template_folder="templates")
+
+
+@auth_blueprint.route("/login", methods=["GET", "POST"])
+def login():
+    page = {"title": "Sign in", "csrf_token": _csrf_token(), "next": _safe_next(request.values.get("next")),
+            "email": "", "error": "", "message": ""}
+    if request.method == "GET":
+        if request.args.get("signed_out"):
+            page["message"] = "You have signed out."
+        elif request.args.get("expired"):
+            page["message"] = "Your session ended. Please sign in again."
+        return render_template("login.html", **page)
+    _check_csrf()
+    settings, engine = _settings(), get_engine()
+    email = request.form.get("email", "")[:254]
+    page["email"] = email
+    wait = sign_in_wait(engine, email.strip().lower(), client_ip(), window_minutes=settings.sign_in_window_minutes,
+                        per_account=settings.sign_in_limit_per_account, per_address=settings.sign_in_limit_per_address)
+    if wait:
+        audit(engine, actor=email.strip().lower(), event="sign_in_throttled", ip=client_ip())
+        page["error"] = f"Too many failed sign-ins. Try again in {wait} minute{'s' if wait != 1 else ''}."
+        return render_template("login.html", **page), 429
+    user = authenticate(engine, email, request.form.get("password", ""), ip=client_ip())
+    if user is None:
+        page["error"] = "That email and password do not match an active account."
+        return render_template("login.html", **page), 401
+    session.clear()  # a fresh session on sign-in (no fixation)
+    session["sid"] = start_session(engine, user.id, client_ip())
+    session.permanent = True
+    login_user(user)
+    return redirect(_safe_next(request.form.get("next")))
+
+
+@auth_blueprint.route("/logout", methods=["GET", "POST"])
+def logout():
+    if current_user.is_authenticated:
+        audit(get_engine(), actor=current_user.email, event="sign_out", ip=client_ip())
+    end_session(get_engine(), session.get("sid"))  # the cookie stops working everywhere
+    logout_user()
+    session.clear()
+    return redirect(url_for("auth.login", signed_out=1))
+
+
+def _la_choices():
+    from dashboard.loader import local_authorities
+    las = local_authorities()
+    return list(zip(las["la_code"], las["la_name"]))
+
+
+@auth_blueprint.route("/register", methods=["GET", "POST"])
+def register():
+    las = _la_choices()
+    fields = ["name", "email", "la_code", "authoriser_name", "authoriser_email", "reason"]
+    form = {f: request.form.get(f, "") for f in fields}
+    page = {"title": "Ask for access", "csrf_token": _csrf_token(), "fields": REGISTER_FIELDS, "las": las,
+            "form": form, "problems": {}}
+    if request.method == "GET":
+        return render_template("register.html", **page)
+    _check_csrf()
+    request_form = registration.AccessRequestForm(**form)
+    page["problems"] = request_form.problems({code for code, _ in las})
+    if page["problems"]:
+        return render_template("register.html", **page), 400
+    token = registration.request_access(get_engine(), request_form, ip=client_ip())
+    return redirect(url_for("auth.register_status", token=token, sent=1))
+
+
+STATUS_TEXT = {"pending": "Waiting for a decision", "approved": "Approved", "refused": "Refused"}
+
+
+@auth_blueprint.route("/register/status/<token>", methods=["GET", "POST"])
+def register_status(token: str):
+    engine = get_engine()
+    row = registration.request_by_token(engine, token)
+    if row is None:
+        return render_template("error.html", title="Request not found",
+                               message="This link does not match a request for access.", show_sign_in=True), 404
+    la_name = dict(_la_choices()).get(row.la_code, row.la_code)
+    page = {"title": "Your request for access", "req": row, "la_name": la_name, "status_text": STATUS_TEXT[row.status],
+            "just_sent": bool(request.args.get("sent")), "csrf_token": _csrf_token(), "error": "",
+            "can_set_password": row.status == "approved" and row.token_used_at is None}
+    if request.method == "POST" and page["can_set_password"]:
+        _check_csrf()
+        password = request.form.get("password", "")
+        if password != request.form.get("password2", ""):
+            page["error"] = "The two passwords differ."
+        else:
+            try:
+                registration.complete_registration(engine, token, password)
+                return redirect(url_for("auth.login", next="/"))
+            except (PasswordRejected, ValueError) as exc:
+                page["error"] = str(exc)
+        return render_template("register_status.html", **page), 400
+    return render_template("register_status.html", **page)
+
+
+def _load_user(user_id: str):
+    settings = _settings()
+    try:
+        user = get_user(get_engine(), int(user_id))
+    except ValueError:
+        return None
+    if user is None or not user.is_active:
+        return None
+    live = session_is_live(get_engine(), session.get("sid"), user.id,
+                           idle=timedelta(minutes=settings.session_idle_minutes),
+                           absolute=timedelta(hours=settings.session_max_hours))
+    return user if live else None
+
+
+def security_headers(csp):
+    """`csp` is called at the first response, once every page has registered its inline scripts."""
+    def add_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Content-Security-Policy", csp())
+        if request.is_secure:
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        if not request.path.startswith("/assets/") and not request.path.startswith("/_dash-component-suites/"):
+            response.headers.setdefault("Cache-Control", "no-store")  # members' figures are not kept in shared caches
+        return response
+    return add_headers
+
+
+def init_auth(server: Flask, settings) -> None:
+    secure = settings.cookies_secure
+    server.config.update(
+        SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax", SESSION_COOKIE_SECURE=secure,
+        REMEMBER_COOKIE_HTTPONLY=True, REMEMBER_COOKIE_SAMESITE="Lax", REMEMBER_COOKIE_SECURE=secure,
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=settings.session_max_hours),
+    )
+    login_manager = LoginManager()
+    login_manager.session_protection = "basic"
+    login_manager.init_app(server)
+    login_manager.user_loader(_load_user)
+    server.register_blueprint(auth_blueprint)
+    server.before_request(guard)
+
+    @server.errorhandler(400)
+    def bad_request(error):
+        return render_template("error.html", title="Something in that request was not right",
+                               message=getattr(error, "description", "") or "Please go back and try again.",
+                               show_sign_in=False), 400
+
+    @server.errorhandler(500)
+    def server_error(error):
+        log.exception("unhandled error on %s %s", request.method, request.path)  # details in the log, not the page
+        return render_template("error.html", title="Sorry, something went wrong",
+                               message="The problem has been logged. Please try again in a moment.",
+                               show_sign_in=False), 500

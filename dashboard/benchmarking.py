@@ -1,0 +1,185 @@
+"""The Benchmarking page's logic: filters in, everything the page shows out.
+
+The page's callbacks are thin adapters over `resolve_filters`, `build_view` and `download_table`;
+the arithmetic lives in `dashboard.metrics.benchmarking`, the charts in `dashboard.figures.benchmarking`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from dashboard import loader
+from dashboard.figures import benchmarking as figures
+from dashboard.metrics import benchmarking as metrics
+
+DEFAULT_QUARTERS = 12
+RANKING_RULES = (
+    "Ranks and quartiles are among the LAs that returned (1 = best; where neither direction is better, 1 = highest). "
+    "Quartile = 4 x rank / number returned, rounded up. Top and bottom 20% (the region's exception-reporting rule): "
+    "the best and worst fifth of LAs that returned, rounded up (7 each when all 33 return); nobody is flagged when "
+    "fewer than 5 return. Ties share a rank."
+)
+POLARITY_TEXT = {
+    "higher": "Higher is better.",
+    "lower": "Lower is better.",
+    "neither": "Neither higher nor lower is better in itself: this is not a performance ranking.",
+}
+
+
+@dataclass(frozen=True)
+class Filters:
+    indicator: str
+    focus: str
+    start: pd.Timestamp
+    end: pd.Timestamp
+
+    def query(self) -> dict:
+        return {"indicator": self.indicator, "focus": self.focus,
+                "from": self.start.date().isoformat(), "to": self.end.date().isoformat()}
+
+
+def _parse_date(text, periods: list[pd.Timestamp]):
+    try:
+        date = pd.Timestamp(text)
+    except (TypeError, ValueError):
+        return None
+    return date if date in periods else None
+
+
+def resolve_filters(indicator=None, focus=None, start=None, end=None, *, user_la: str | None,
+                    catalogue: pd.DataFrame, las: pd.DataFrame, periods: list[pd.Timestamp]) -> Filters:
+    """Turn whatever arrived (URL query or dropdowns) into valid filters; anything unknown falls back to a default."""
+    codes = list(catalogue["code"])
+    indicator = indicator if indicator in codes else codes[0]
+    la_codes = set(las["la_code"])
+    focus = focus if focus in la_codes else (user_la if user_la in la_codes else sorted(la_codes)[0])
+    end_q = _parse_date(end, periods) or periods[-1]
+    start_q = _parse_date(start, periods) or periods[max(0, periods.index(end_q) - DEFAULT_QUARTERS + 1)]
+    if start_q > end_q:
+        start_q, end_q = end_q, start_q
+    return Filters(indicator, focus, start_q, end_q)
+
+
+def indicator_options(catalogue: pd.DataFrame) -> list[dict]:
+    """Dropdown options grouped by theme: a disabled heading per theme, then its indicators."""
+    options = []
+    for theme, frame in catalogue.groupby("theme", sort=False):
+        options.append({"label": f"— {theme} —", "value": f"theme:{theme}", "disabled": True})
+        options += [{"label": name, "value": code} for code, name in zip(frame["code"], frame["name"])]
+    return options
+
+
+def quarter_options(periods: list[pd.Timestamp]) -> list[dict]:
+    return [{"label": metrics.quarter_label(p), "value": p.date().isoformat()} for p in periods]
+
+
+@dataclass
+class BenchmarkingView:
+    indicator: dict
+    focus_name: str
+    period_label: str
+    range_label: str
+    is_demo: bool
+    kpis: list[tuple[str, str, str]]               # (label, value, note)
+    series_figure: object
+    ranking_figure: object
+    subregion_figure: object
+    ranking_table: pd.DataFrame
+    series_table: pd.DataFrame
+    n_returned: int
+    n_las: int
+    notes: list[tuple[str, str]] = field(default_factory=list)
+
+
+def change_text(change: float, dp: int, unit: str, polarity: str) -> tuple[str, str]:
+    """(arrow and size, "better"/"worse"/"") of a change; "not available" when either quarter has no return."""
+    if np.isnan(change):
+        return "not available", "a quarter has no return"
+    arrow = "▲" if change > 0 else "▼" if change < 0 else "–"
+    text = f"{arrow} {abs(change):,.{dp}f}" + (" points" if unit == "%" else "")
+    if change == 0 or polarity == "neither":
+        return text, ""
+    return text, "better" if (change > 0) == (polarity == "higher") else "worse"
+
+
+def build_view(filters: Filters, scope: loader.AccessScope) -> BenchmarkingView:
+    las = loader.local_authorities()
+    ind = loader.indicator(filters.indicator)
+    data = loader.benchmark_indicator(filters.indicator, scope)
+    dp, unit = int(ind["decimal_places"]), ind["unit"]
+    in_range = data["values"][(data["values"]["period_end"] >= filters.start) & (data["values"]["period_end"] <= filters.end)]
+    england = data["england"] if ind["england_available"] else None
+    if england is not None:
+        england = england[(england["period_end"] >= filters.start) & (england["period_end"] <= filters.end)]
+
+    focus_name = las.set_index("la_code").loc[filters.focus, "la_name"]
+    ranking = metrics.latest_ranking(data["values"], las, filters.end, ind["polarity"])
+    london = metrics.london_summary(data["values"], las, filters.end)
+    changes = metrics.period_changes(data["values"], filters.focus, filters.end)
+    series = metrics.comparison_series(in_range, las, filters.focus, england)
+    series["quarter"] = series["period_end"].map(metrics.quarter_label)
+    focus_row = ranking[ranking["la_code"] == filters.focus].iloc[0]
+    subregion_name = focus_row["subregion_name"]
+    sub_mean = series[(series["series"] == f"{subregion_name} average") & (series["period_end"] == filters.end)]["value"]
+
+    rank_text = (f"{int(focus_row['rank'])} of {london['n_returned']}" if focus_row["returned"] else "no return")
+    kpis = [
+        (f"{focus_name}, {metrics.quarter_label(filters.end)}", figures.format_value(changes["value"], dp, unit), unit),
+        ("Change on previous quarter", *change_text(changes["change_quarter"], dp, unit, ind["polarity"])),
+        ("Change on a year before", *change_text(changes["change_year"], dp, unit, ind["polarity"])),
+        ("Rank in London" if ind["polarity"] != "neither" else "Position in London (highest = 1)", rank_text,
+         focus_row["quartile_label"] if focus_row["returned"] else ""),
+        (f"{subregion_name} average", figures.format_value(sub_mean.iloc[0] if len(sub_mean) else np.nan, dp, unit), ""),
+        ("London average", figures.format_value(london["mean"], dp, unit),
+         f"{london['n_returned']} of {london['n_expected']} LAs returned"),
+    ]
+
+    ranking_table = pd.DataFrame({
+        "LA": ranking["la_name"], "Sub-region": ranking["subregion_name"],
+        "Value": ranking["value"].round(dp), "Rank": ranking["rank"], "Quartile": ranking["quartile_label"],
+        "Flag": ranking["flag"],
+    })
+    series_table = series.pivot(index="period_end", columns="series", values="value").round(dp)
+    series_table = series_table[list(dict.fromkeys(series["series"]))]  # focus LA first, as in the chart
+    series_table.insert(0, "Quarter", [metrics.quarter_label(p) for p in series_table.index])
+    series_table = series_table.reset_index(drop=True)
+    series_table.columns.name = None
+
+    info = loader.dataset_info("benchmarking")
+    period_label = metrics.quarter_label(filters.end)
+    range_label = f"{metrics.quarter_label(filters.start)} to {period_label}"
+    notes = [
+        ("Indicator", ind["name"]),
+        ("Definition", ind["definition"]),
+        ("Unit", unit),
+        ("Polarity", POLARITY_TEXT[ind["polarity"]]),
+        ("Source", ind["source"]),
+        ("Quarters", range_label),
+        ("Returns", f"{london['n_returned']} of {london['n_expected']} LAs returned for {period_label}."),
+        ("Averages", "Sub-region and London averages are unweighted means of the LAs that returned; no return is left out, never counted as 0."),
+        ("Ranking", RANKING_RULES),
+        ("Data", "Demo data: synthetic, not any LA's real figures." if info["is_demo"] else "Members' returns."),
+    ]
+    return BenchmarkingView(
+        indicator=ind, focus_name=focus_name, period_label=period_label, range_label=range_label, is_demo=info["is_demo"],
+        kpis=kpis,
+        series_figure=figures.time_series_figure(series, focus_name, ind),
+        ranking_figure=figures.ranking_figure(ranking, filters.focus, ind, london["mean"]),
+        subregion_figure=figures.subregion_figure(ranking, filters.focus, ind),
+        ranking_table=ranking_table, series_table=series_table,
+        n_returned=london["n_returned"], n_las=london["n_expected"], notes=notes,
+    )
+
+
+def download_table(filters: Filters, scope: loader.AccessScope, which: str) -> tuple[pd.DataFrame, list[tuple[str, str]], str]:
+    """(table, notes, file stem) for the CSV/Excel downloads: the same rows as the page's tables."""
+    view = build_view(filters, scope)
+    table = view.ranking_table if which == "ranking" else view.series_table
+    table = table.copy()
+    # In files as on screen: a missing return is written "no return", not a blank that could be read as 0.
+    if which == "ranking":
+        table["Value"] = table["Value"].astype(object).where(table["Value"].notna(), "no return")
+    stem = f"benchmarking_{filters.indicator}_{filters.end.date().isoformat()}_{which}"
+    return table, view.notes, stem

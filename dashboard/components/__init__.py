@@ -1,0 +1,1 @@
+"""Shared layout pieces: the app shell, notes, coming-soon cards, download buttons."""

@@ -1,0 +1,88 @@
+"""The app shell around every page: skip link, navigation, signed-in user, footer with data notes."""
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import html
+from flask_login import current_user
+
+APP_TITLE = "London Children's Services Dashboards"
+
+INDEX_STRING = """<!DOCTYPE html>
+<html lang="en">
+    <head>
+        {%metas%}
+        <title>{%title%}</title>
+        {%favicon%}
+        {%css%}
+    </head>
+    <body>
+        {%app_entry%}
+        {%config%}
+        {%scripts%}
+        {%renderer%}
+    </body>
+</html>"""
+
+
+def _nav_links() -> list:
+    """Only the pages the signed-in user's role may open."""
+    from dashboard.auth.roles import role_allows
+    role = current_user.role if current_user and current_user.is_authenticated else None
+    links = []
+    for page in dash.page_registry.values():
+        if page.get("nav", True) is False or role is None or not role_allows(role, page.get("allowed_roles")):
+            continue
+        links.append(dbc.NavItem(dbc.NavLink(page["name"], href=page["relative_path"], active="exact")))
+    return links
+
+
+def _user_badge():
+    if not current_user or not current_user.is_authenticated:
+        return html.Span()
+    from dashboard.loader import local_authorities
+    las = local_authorities().set_index("la_code")["la_name"]
+    la_name = las.get(current_user.la_code, current_user.la_code)
+    return html.Div(
+        [html.Span([html.Span(current_user.email, className="fw-semibold"), f" · {la_name} · {current_user.role}"],
+                   className="me-3 user-badge"),
+         html.A("Sign out", href="/logout", className="btn btn-sm btn-light")],
+        className="d-flex align-items-center ms-auto",
+    )
+
+
+def shell_layout():
+    """Called per page load, so the signed-in user shows in the header."""
+    return html.Div([
+        html.A("Skip to main content", href="#main-content", className="skip-link"),
+        dbc.Navbar(
+            dbc.Container([
+                html.A(APP_TITLE, href="/", className="navbar-brand site-title"),
+                html.Button(html.Span(className="navbar-toggler-icon"), id="nav-toggler", className="navbar-toggler",
+                            type="button", **{"aria-label": "Show or hide the navigation"}),
+                dbc.Collapse(dbc.Nav(_nav_links(), navbar=True, className="me-auto"), id="nav-collapse", navbar=True),
+                _user_badge(),
+            ], fluid=True),
+            color="dark", dark=True, className="site-header mb-3", expand="lg",
+        ),
+        html.Main(dash.page_container, id="main-content", tabIndex="-1", className="container-fluid px-4"),
+        html.Footer(dbc.Container([
+            html.P(["Members' data: do not share figures outside the membership. ",
+                    "Demo data is synthetic and labelled wherever it is shown. Missing returns are shown as ",
+                    html.Em("no return"), ", never as zero. ",
+                    html.A("Accessibility statement", href="/accessibility")], className="small mb-1"),
+            html.P("London Innovation and Improvement Alliance (LIIA) · open-source dashboards for London's 33 children's services.",
+                   className="small text-body-secondary mb-0"),
+        ], fluid=True), className="site-footer mt-5 py-3 border-top"),
+    ])
+
+
+def init_shell_callbacks(app: dash.Dash) -> None:
+    # Pure UI toggle: open and close the navigation on small screens, in the browser.
+    app.clientside_callback(
+        "function(n, isOpen) { return n ? !isOpen : isOpen; }",
+        dash.Output("nav-collapse", "is_open"),
+        dash.Input("nav-toggler", "n_clicks"),
+        dash.State("nav-collapse", "is_open"),
+        prevent_initial_call=True,
+    )

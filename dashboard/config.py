@@ -1,0 +1,84 @@
+"""Settings: one frozen object read from the environment.
+
+Each setting is declared once with its default and a line of help, so the README and
+`.env.example` can be generated from the same list (`python -m dashboard settings`).
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields, field
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = PROJECT_ROOT / "data"
+DEFAULT_DATABASE_URL = f"sqlite:///{DATA_DIR / 'dashboards.sqlite3'}"
+
+
+def _setting(default, help_text: str):
+    return field(default=default, metadata={"help": help_text})
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = _setting(DEFAULT_DATABASE_URL, "SQLAlchemy URL of the store; SQLite under data/ unless set (PostgreSQL in production).")
+    redis_url: str = _setting("", "Redis URL for the shared cache; empty means a filesystem cache under data/cache.")
+    cache_dir: str = _setting(str(DATA_DIR / "cache"), "Folder for the filesystem cache (shared by gunicorn workers on one host).")
+    cache_timeout: int = _setting(3600, "Seconds a cached read lives; versions in the keys make new data show at once anyway.")
+    secret_key: str = _setting("", "Signs session cookies. Required in production; the embedded default generates one into data/secret_key.")
+    host: str = _setting("127.0.0.1", "Address the development server listens on.")
+    port: int = _setting(8050, "Port the development server listens on.")
+    demo_user: str = _setting("demo@liia.example", "Email of the demo account created on first run of the embedded default.")
+    demo_password: str = _setting("", "Password of the demo account; if empty one is generated and printed at first start.")
+    demo_user_la: str = _setting("E09000022", "ONS code of the demo account's LA (default Lambeth).")
+    load_demo_data: bool = _setting(True, "Fill an empty store with seeded demo data on start-up.")
+    demo_seed: int = _setting(2024, "Seed of the demo data generator (same seed, same data).")
+    debug: bool = _setting(False, "Dash debug mode (dev tools, reloader). Never in production.")
+    secure_cookies: str = _setting("auto", "Cookies only over https: auto (on in production), on, or off (local http).")
+    session_idle_minutes: int = _setting(30, "A signed-in session ends after this many minutes without a request.")
+    session_max_hours: int = _setting(12, "A signed-in session ends this many hours after sign-in, however busy.")
+    sign_in_window_minutes: int = _setting(15, "Failed sign-ins are counted over this many minutes (no permanent lock-out).")
+    sign_in_limit_per_account: int = _setting(5, "Failed sign-ins allowed per account within the window.")
+    sign_in_limit_per_address: int = _setting(20, "Failed sign-ins allowed per network address within the window.")
+
+    @property
+    def is_default_database(self) -> bool:
+        return self.database_url == DEFAULT_DATABASE_URL
+
+    @property
+    def is_production(self) -> bool:
+        """Any store other than the embedded SQLite default counts as production."""
+        return not self.is_default_database
+
+    @property
+    def cookies_secure(self) -> bool:
+        return self.is_production if self.secure_cookies == "auto" else self.secure_cookies == "on"
+
+    def check(self) -> None:
+        if self.is_production and not self.secret_key:
+            raise RuntimeError(
+                "SECRET_KEY must be set when DATABASE_URL points at a production store "
+                f"({self.database_url.split('@')[-1]}). Set SECRET_KEY to a long random string."
+            )
+
+
+def _convert(raw: str, default):
+    if isinstance(default, bool):
+        return raw.strip().lower() in {"1", "true", "yes", "on"}
+    if isinstance(default, int):
+        return int(raw)
+    return raw
+
+
+def settings_from_env(env: dict | None = None) -> Settings:
+    env = os.environ if env is None else env
+    values = {}
+    for f in fields(Settings):
+        name = f.name.upper()
+        if name in env and env[name] != "":
+            values[f.name] = _convert(env[name], f.default)
+    return Settings(**values)
+
+
+def describe_settings() -> list[tuple[str, object, str]]:
+    """(ENV_NAME, default, help) for every setting: the source of .env.example and the README table."""
+    return [(f.name.upper(), f.default, f.metadata["help"]) for f in fields(Settings)]

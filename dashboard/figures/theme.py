@@ -1,0 +1,31 @@
+"""Shared chart look: Okabe-Ito colour-blind-safe colours; the user's own LA always stands out."""
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+FOCUS = "#D55E00"        # vermillion: the focus LA, everywhere
+SUBREGION = "#0072B2"    # blue
+LONDON = "#000000"       # black
+ENGLAND = "#7F7F7F"      # grey
+# Quartile bands, darkest = best (or highest where no direction is better); one hue, so order reads without colour names.
+QUARTILE_COLOURS = {1: "#08306B", 2: "#2171B5", 3: "#6BAED6", 4: "#C6DBEF"}
+FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif"
+
+
+def base_layout(fig: go.Figure, *, height: int = 420, title: str | None = None) -> go.Figure:
+    fig.update_layout(
+        template="plotly_white", height=height, font={"family": FONT, "size": 13, "color": "#1b1b1b"},
+        margin={"l": 10, "r": 10, "t": 40 if title else 10, "b": 10}, title={"text": title} if title else None,
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0},
+        hoverlabel={"font": {"family": FONT}}, separators=".,",
+    )
+    return fig
+
+
+def empty_figure(message: str, height: int = 300) -> go.Figure:
+    """A figure that says why there is nothing to draw, instead of an empty axis."""
+    fig = go.Figure()
+    fig.add_annotation(text=message, showarrow=False, font={"size": 15}, xref="paper", yref="paper", x=0.5, y=0.5)
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return base_layout(fig, height=height)

@@ -1,0 +1,132 @@
+"""The cached loader: every read a page makes goes through here.
+
+Each cached function takes the dataset's version and the caller's access scope as arguments, so
+both are in the cache key: a committed upload bumps the version and is visible at once in every
+worker (no flush), and no cached result crosses from one scope to another. Results are returned
+as copies, so a caller cannot change what the cache holds.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+from flask import Flask
+from flask_caching import Cache
+from sqlalchemy import select
+
+from dashboard.config import Settings
+from dashboard.store import get_engine, schema
+from dashboard.store.datasets import dataset_state
+
+cache = Cache()
+
+
+def cache_config(settings: Settings) -> dict:
+    if settings.redis_url:
+        return {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": settings.redis_url,
+                "CACHE_DEFAULT_TIMEOUT": settings.cache_timeout, "CACHE_KEY_PREFIX": "lcsd:"}
+    return {"CACHE_TYPE": "FileSystemCache", "CACHE_DIR": settings.cache_dir,
+            "CACHE_DEFAULT_TIMEOUT": settings.cache_timeout, "CACHE_THRESHOLD": 5000}
+
+
+def init_cache(server: Flask, settings: Settings, config: dict | None = None) -> None:
+    cache.init_app(server, config=config or cache_config(settings))
+
+
+@dataclass(frozen=True)
+class AccessScope:
+    """What a caller may see: their role and LA. Its key goes into every cache key."""
+    role: str
+    la_code: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.role}:{self.la_code}"
+
+
+def scope_of(user) -> AccessScope:
+    return AccessScope(role=user.role, la_code=user.la_code)
+
+
+def dataset_version(name: str) -> int:
+    """Read fresh on every call (one small query), so a new version is seen at once."""
+    return dataset_state(get_engine(), name)["version"]
+
+
+def _read_sql(statement) -> pd.DataFrame:
+    with get_engine().connect() as conn:
+        return pd.read_sql(statement, conn)
+
+
+# --- reference data -------------------------------------------------------------------------
+
+@cache.memoize()
+def _local_authorities(version: int) -> pd.DataFrame:
+    la, sr = schema.local_authority, schema.subregion
+    stmt = (select(la.c.ons_code.label("la_code"), la.c.name.label("la_name"), la.c.dfe_code, la.c.inner_outer,
+                   la.c.subregion_code, sr.c.name.label("subregion_name"), sr.c.sort_order.label("subregion_order"))
+            .join(sr, la.c.subregion_code == sr.c.code).order_by(la.c.name))
+    return _read_sql(stmt)
+
+
+def local_authorities() -> pd.DataFrame:
+    """The 33 LAs with DfE code, inner/outer London and sub-region (public reference data)."""
+    return _local_authorities(dataset_version("reference")).copy()
+
+
+@cache.memoize()
+def _indicator_catalogue(version: int) -> pd.DataFrame:
+    return _read_sql(select(schema.indicator).order_by(schema.indicator.c.sort_order))
+
+
+def indicator_catalogue() -> pd.DataFrame:
+    """The indicator catalogue: code, name, theme, unit, decimal places, polarity, definition, source."""
+    return _indicator_catalogue(dataset_version("reference")).copy()
+
+
+def indicator(code: str) -> dict:
+    catalogue = indicator_catalogue()
+    match = catalogue[catalogue["code"] == code]
+    if match.empty:
+        raise KeyError(f"unknown indicator {code!r}")
+    return match.iloc[0].to_dict()
+
+
+# --- benchmarking ----------------------------------------------------------------------------
+
+@cache.memoize()
+def _benchmark_indicator(version: int, scope_key: str, indicator_code: str) -> dict:
+    bv, cv = schema.benchmark_value, schema.comparator_value
+    values = _read_sql(select(bv.c.la_code, bv.c.period_end, bv.c.value)
+                       .where(bv.c.indicator_code == indicator_code).order_by(bv.c.period_end, bv.c.la_code))
+    england = _read_sql(select(cv.c.period_end, cv.c.value)
+                        .where(cv.c.indicator_code == indicator_code, cv.c.area == "England").order_by(cv.c.period_end))
+    for frame in (values, england):
+        frame["period_end"] = pd.to_datetime(frame["period_end"])
+        frame["value"] = frame["value"].astype("float64")  # NULL stays NaN: "no return", never 0
+    return {"values": values, "england": england}
+
+
+def benchmark_indicator(indicator_code: str, scope: AccessScope) -> dict:
+    """{'values': la_code, period_end, value; 'england': period_end, value} for one indicator.
+
+    The regional dataset is shared among all members, so every signed-in scope may read it.
+    """
+    result = _benchmark_indicator(dataset_version("benchmarking"), scope.key, indicator_code)
+    return {name: frame.copy() for name, frame in result.items()}
+
+
+@cache.memoize()
+def _benchmark_periods(version: int) -> list:
+    bv = schema.benchmark_value
+    frame = _read_sql(select(bv.c.period_end).distinct().order_by(bv.c.period_end))
+    return list(pd.to_datetime(frame["period_end"]))
+
+
+def benchmark_periods() -> list[pd.Timestamp]:
+    """Quarter ends that have any benchmarking data, oldest first."""
+    return list(_benchmark_periods(dataset_version("benchmarking")))
+
+
+def dataset_info(name: str) -> dict:
+    return dataset_state(get_engine(), name)

@@ -1,0 +1,153 @@
+"""Benchmarking arithmetic: ranks, quartiles, the top/bottom 20% rule, averages and changes.
+
+Rules (quoted in the page's notes):
+- Only LAs that returned take part: a missing return is left out of ranks and averages, never 0.
+- Rank 1 is the best value by the indicator's polarity ("higher" or "lower" is better); where
+  neither is better, rank 1 is the highest value and the page says it is not a performance ranking.
+  Ties share the lowest rank (pandas method "min").
+- Quartile = ceil(4 x rank / n), n = LAs that returned; tied LAs share a quartile.
+- Top / bottom 20% (the region's exception-reporting rule): rank <= ceil(n / 5) from the best end,
+  or from the worst end; 7 LAs each end when all 33 return. Nobody is flagged when n < 5.
+- Sub-region and London averages are unweighted means of the LAs that returned.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+QUARTILE_LABELS = {
+    "ordered": {1: "Best 25%", 2: "Second 25%", 3: "Third 25%", 4: "Worst 25%"},
+    "neither": {1: "Highest 25%", 2: "Upper middle 25%", 3: "Lower middle 25%", 4: "Lowest 25%"},
+}
+FLAG_LABELS = {"ordered": ("Top 20%", "Bottom 20%"), "neither": ("Highest 20%", "Lowest 20%")}
+NO_RETURN = "No return"
+MIN_LAS_TO_FLAG = 5
+
+
+def _at(values: pd.DataFrame, period_end) -> pd.DataFrame:
+    return values[values["period_end"] == pd.Timestamp(period_end)]
+
+
+def latest_ranking(values: pd.DataFrame, las: pd.DataFrame, period_end, polarity: str) -> pd.DataFrame:
+    """Every LA in `las` for one quarter with its rank, quartile and 20% flag (see the module rules)."""
+    if polarity not in ("higher", "lower", "neither"):
+        raise ValueError(f"polarity must be higher, lower or neither, not {polarity!r}")
+    kind = "neither" if polarity == "neither" else "ordered"
+    current = _at(values, period_end)[["la_code", "value"]].drop_duplicates("la_code")
+    table = las[["la_code", "la_name", "subregion_code", "subregion_name"]].merge(current, on="la_code", how="left")
+    table["value"] = table["value"].astype("float64")
+    table["returned"] = table["value"].notna()
+    ascending = polarity == "lower"
+    table["rank"] = table["value"].rank(method="min", ascending=ascending).astype("Int64")
+    worst_rank = table["value"].rank(method="max", ascending=ascending)
+    n = int(table["returned"].sum())
+
+    quartile = pd.Series(pd.NA, index=table.index, dtype="Int64")
+    if n:
+        quartile[table["returned"]] = np.ceil(4 * table.loc[table["returned"], "rank"].astype(float) / n).astype(int)
+    table["quartile"] = quartile
+    labels = QUARTILE_LABELS[kind]
+    table["quartile_label"] = [labels[int(q)] if pd.notna(q) else NO_RETURN for q in table["quartile"]]
+
+    top, bottom = FLAG_LABELS[kind]
+    cut = math.ceil(n / 5)
+    flags = []
+    for returned, rank, rank_max in zip(table["returned"], table["rank"], worst_rank):
+        if not returned:
+            flags.append(NO_RETURN)
+        elif n < MIN_LAS_TO_FLAG:
+            flags.append("")
+        elif rank <= cut:
+            flags.append(top)
+        elif n - rank_max + 1 <= cut:
+            flags.append(bottom)
+        else:
+            flags.append("")
+    table["flag"] = flags
+    table["_missing"] = ~table["returned"]
+    return (table.sort_values(["_missing", "rank", "la_name"], na_position="last")
+            .drop(columns="_missing").reset_index(drop=True))
+
+
+def london_summary(values: pd.DataFrame, las: pd.DataFrame, period_end) -> dict:
+    """Mean, median, min, max of the LAs that returned, with how many returned out of how many expected."""
+    current = _at(values, period_end)
+    returned = current[current["la_code"].isin(las["la_code"])]["value"].dropna()
+    stat = (lambda f: float(f(returned)) if len(returned) else float("nan"))
+    return {"mean": stat(np.mean), "median": stat(np.median), "min": stat(np.min), "max": stat(np.max),
+            "n_returned": int(len(returned)), "n_expected": int(las["la_code"].nunique())}
+
+
+def comparison_series(values: pd.DataFrame, las: pd.DataFrame, focus_la: str, england: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Long table (period_end, series, value, n_returned): focus LA, its sub-region average, London average, England."""
+    periods = pd.DataFrame({"period_end": sorted(pd.to_datetime(values["period_end"]).unique())})
+    la_info = las.set_index("la_code")
+    focus_name = la_info.loc[focus_la, "la_name"]
+    subregion_code = la_info.loc[focus_la, "subregion_code"]
+    subregion_name = la_info.loc[focus_la, "subregion_name"]
+    known = values[values["la_code"].isin(las["la_code"])]
+
+    def average(frame: pd.DataFrame, name: str) -> pd.DataFrame:
+        grouped = frame.groupby("period_end")["value"].agg(["mean", "count"]).reset_index()
+        out = periods.merge(grouped, on="period_end", how="left")
+        return pd.DataFrame({"period_end": out["period_end"], "series": name, "value": out["mean"],
+                             "n_returned": out["count"].fillna(0).astype("Int64")})
+
+    focus = periods.merge(known[known["la_code"] == focus_la][["period_end", "value"]], on="period_end", how="left")
+    parts = [
+        pd.DataFrame({"period_end": focus["period_end"], "series": focus_name, "value": focus["value"],
+                      "n_returned": pd.array([pd.NA] * len(focus), dtype="Int64")}),
+        average(known[known["la_code"].isin(la_info.index[la_info["subregion_code"] == subregion_code])],
+                f"{subregion_name} average"),
+        average(known, "London average"),
+    ]
+    if england is not None and not england.empty:
+        eng = periods.merge(england[["period_end", "value"]], on="period_end", how="left")
+        parts.append(pd.DataFrame({"period_end": eng["period_end"], "series": "England", "value": eng["value"],
+                                   "n_returned": pd.array([pd.NA] * len(eng), dtype="Int64")}))
+    result = pd.concat(parts, ignore_index=True)
+    result["value"] = result["value"].astype("float64")
+    return result
+
+
+def previous_quarter_end(period_end) -> pd.Timestamp:
+    return pd.Timestamp(period_end) - pd.offsets.QuarterEnd(1)
+
+
+def period_changes(values: pd.DataFrame, la_code: str, period_end) -> dict:
+    """The LA's value with its change on the previous quarter and on the same quarter a year before."""
+    own = values[values["la_code"] == la_code].set_index("period_end")["value"]
+    end = pd.Timestamp(period_end)
+
+    def at(date) -> float:
+        return float(own.get(date, np.nan))
+
+    value, previous, year_ago = at(end), at(previous_quarter_end(end)), at(end - pd.DateOffset(years=1) + pd.offsets.QuarterEnd(0))
+    return {"value": value, "previous": previous, "change_quarter": value - previous,
+            "year_ago": year_ago, "change_year": value - year_ago}
+
+
+def subregion_distribution(values: pd.DataFrame, las: pd.DataFrame, period_end) -> pd.DataFrame:
+    """Per sub-region: how many LAs, how many returned, and the five-number summary and mean of those that did."""
+    current = _at(values, period_end)[["la_code", "value"]]
+    table = las[["la_code", "subregion_code", "subregion_name"]].merge(current, on="la_code", how="left")
+    grouped = table.groupby(["subregion_code", "subregion_name"])["value"]
+    result = pd.DataFrame({
+        "n_las": grouped.size(), "n_returned": grouped.count(), "min": grouped.min(), "q1": grouped.quantile(0.25),
+        "median": grouped.median(), "q3": grouped.quantile(0.75), "max": grouped.max(), "mean": grouped.mean(),
+    }).reset_index()
+    return result.sort_values("subregion_name").reset_index(drop=True)
+
+
+def quarter_label(period_end) -> str:
+    """Financial-year quarter: Apr-Jun is Q1, Jan-Mar is Q4 of the year that began the April before."""
+    date = pd.Timestamp(period_end)
+    start_year = date.year if date.month >= 4 else date.year - 1
+    quarter = (date.month - 4) % 12 // 3 + 1
+    return f"Q{quarter} {start_year}-{str(start_year + 1)[-2:]}"
+
+
+def quarter_ends(start, end) -> list[pd.Timestamp]:
+    return list(pd.date_range(pd.Timestamp(start), pd.Timestamp(end), freq="QE"))

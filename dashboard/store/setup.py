@@ -1,0 +1,46 @@
+"""Create the schema, the reference data and (on the embedded default) the demo data and account."""
+from __future__ import annotations
+
+from sqlalchemy import Engine, select
+
+from dashboard.store import schema
+from dashboard.store.reference import load_reference_data
+
+
+def init_db(engine: Engine) -> None:
+    """Create missing tables and load reference data. Safe to run again: it never drops anything."""
+    from dashboard.datasets import dataset_modules
+    dataset_modules()  # importing them registers their tables
+    schema.metadata.create_all(engine)
+    load_reference_data(engine)
+
+
+def dataset_is_empty(engine: Engine, name: str) -> bool:
+    with engine.connect() as conn:
+        row = conn.execute(select(schema.dataset.c.version).where(schema.dataset.c.name == name)).first()
+    return row is None
+
+
+def prepare_store(settings, engine: Engine, log=print) -> None:
+    """Start-up: schema and reference data always; on the embedded default also demo data and the demo account."""
+    from dashboard.auth.passwords import generate_password
+    from dashboard.auth.users import count_users, create_user
+
+    init_db(engine)
+    if settings.load_demo_data:
+        from dashboard.datasets import dataset_modules
+        from dashboard.demo import load_demo_data
+        if dataset_is_empty(engine, "benchmarking"):
+            log(f"Filling the empty store with demo benchmarking data (seed {settings.demo_seed})...")
+            load_demo_data(engine, settings.demo_seed)
+        for module in dataset_modules():
+            if dataset_is_empty(engine, module.NAME):
+                log(f"Filling the empty store with demo {module.LABEL} (seed {settings.demo_seed})...")
+                module.load_demo(engine, settings.demo_seed)
+    if settings.is_default_database and count_users(engine) == 0:
+        password = settings.demo_password or generate_password()
+        create_user(engine, settings.demo_user, password, settings.demo_user_la, "admin", name="Demo user")
+        shown = "(from DEMO_PASSWORD)" if settings.demo_password else password
+        log("\n" + "=" * 72 + f"\n  Demo account created.\n  Sign in as: {settings.demo_user}\n"
+            f"  Password:   {shown}\n  (shown once; `python -m dashboard set-password {settings.demo_user}` sets a new one)\n"
+            + "=" * 72 + "\n")

@@ -1,0 +1,74 @@
+"""Build the Dash app: settings, store, cache, sign-in guard, shell and pages."""
+from __future__ import annotations
+
+import functools
+import secrets
+
+import dash
+from flask import jsonify
+from sqlalchemy import text
+
+from dashboard.auth.web import init_auth, security_headers
+from dashboard.components.shell import APP_TITLE, INDEX_STRING, init_shell_callbacks, shell_layout
+from dashboard.config import DATA_DIR, PROJECT_ROOT, Settings, settings_from_env
+from dashboard.loader import init_cache
+from dashboard.store import get_engine
+from dashboard.store.setup import prepare_store
+
+
+def _embedded_secret_key() -> str:
+    """The embedded default keeps a generated key in data/ (not committed), shared by its workers and restarts."""
+    path = DATA_DIR / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def create_app(settings: Settings | None = None, *, cache_config: dict | None = None, log=print) -> dash.Dash:
+    settings = settings or settings_from_env()
+    settings.check()
+    engine = get_engine(settings.database_url)
+    prepare_store(settings, engine, log=log)
+
+    app = dash.Dash(
+        __name__,
+        use_pages=True,
+        pages_folder=str(PROJECT_ROOT / "pages"),
+        assets_folder=str(PROJECT_ROOT / "assets"),
+        title=APP_TITLE,
+        compress=True,
+        serve_locally=True,           # no CDN: every asset is served by the app
+        suppress_callback_exceptions=False,
+    )
+    app.index_string = INDEX_STRING
+    server = app.server
+    server.config["SECRET_KEY"] = settings.secret_key or _embedded_secret_key()
+    server.config["LCSD_SETTINGS"] = settings
+    init_cache(server, settings, cache_config)
+    init_auth(server, settings)
+
+    @server.route("/healthz")
+    def healthz():
+        try:
+            with get_engine().connect() as conn:
+                conn.execute(text("SELECT 1"))
+        except Exception:  # the store is down: say so, don't crash
+            return jsonify({"status": "error", "store": "unreachable"}), 503
+        return jsonify({"status": "ok", "store": "ok"})
+
+    app.layout = shell_layout
+    init_shell_callbacks(app)
+    server.after_request(security_headers(lambda: content_security_policy(app)))
+    return app
+
+
+@functools.lru_cache(maxsize=None)
+def content_security_policy(app: dash.Dash) -> str:
+    """Scripts only from this server plus Dash's own inline scripts, by hash; no framing."""
+    scripts = " ".join(app.csp_hashes())  # already quoted: 'sha256-...'
+    return ("default-src 'self'; "
+            f"script-src 'self' {scripts}; "
+            "style-src 'self' 'unsafe-inline'; "   # plotly and React set inline styles
+            "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; "
+            "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")

@@ -1,0 +1,190 @@
+"""Admin area: access requests (admins and each LA's approver), users and roles, audit log, sub-regions."""
+import dash
+import dash_ag_grid as dag
+import dash_bootstrap_components as dbc
+from dash import Input, Output, State, callback, ctx, dcc, html
+from dash.exceptions import PreventUpdate
+from flask_login import current_user
+
+from dashboard import admin
+from dashboard.auth.registration import AccessDenied
+from dashboard.auth.roles import ADMIN, APPROVER, ROLES
+from dashboard.components.notes import page_heading
+
+dash.register_page(__name__, path="/admin", name="Admin", order=9, title="Admin - London Children's Services Dashboards",
+                   allowed_roles=(ADMIN, APPROVER), id_prefix="admin-")
+
+
+def _grid(grid_id, height=None):
+    return dag.AgGrid(id=grid_id, rowData=[], columnDefs=[], columnSize="responsiveSizeToFit",
+                      defaultColDef={"sortable": True, "filter": True, "resizable": True, "wrapText": True, "autoHeight": True},
+                      dashGridOptions={"domLayout": "autoHeight", "pagination": True, "paginationPageSize": 20})
+
+
+def _labelled(label, component_id, component):
+    return html.Div([html.Label(label, htmlFor=component_id, className="form-label fw-semibold"), component], className="mb-2")
+
+
+def _requests_tab():
+    return html.Div([
+        html.P("People who asked for access. Check with the senior leader they named before approving. "
+               "Approvers see requests for their own LA; administrators see all.", className="mt-3"),
+        _grid("admin-requests-grid"),
+        dbc.Row([
+            dbc.Col(_labelled("Request", "admin-request-choice", dcc.Dropdown(id="admin-request-choice", options=[])), md=5),
+            dbc.Col(_labelled("Note to the person (optional)", "admin-request-note",
+                              dbc.Input(id="admin-request-note", maxLength=2000)), md=5),
+        ], className="mt-3"),
+        dbc.Button("Approve", id="admin-approve", color="primary", className="me-2"),
+        dbc.Button("Refuse", id="admin-refuse", color="secondary"),
+        html.Div(id="admin-request-message", className="mt-3", role="status"),
+    ])
+
+
+def _users_tab():
+    return html.Div([
+        html.P("Every account. Disabling an account or resetting its password ends its sessions at once.", className="mt-3"),
+        _grid("admin-users-grid"),
+        dbc.Row([
+            dbc.Col(_labelled("Account", "admin-user-choice", dcc.Dropdown(id="admin-user-choice", options=[])), md=5),
+            dbc.Col(_labelled("Role", "admin-role-choice", dcc.Dropdown(id="admin-role-choice", options=list(ROLES))), md=3),
+        ], className="mt-3"),
+        dbc.Button("Change role", id="admin-change-role", color="primary", className="me-2"),
+        dbc.Button("Disable", id="admin-disable", color="secondary", className="me-2"),
+        dbc.Button("Enable", id="admin-enable", color="secondary", className="me-2"),
+        dbc.Button("Reset password", id="admin-reset", color="secondary"),
+        html.Div(id="admin-user-message", className="mt-3", role="status"),
+    ])
+
+
+def _reference_tab():
+    return html.Div([
+        html.P("Which sub-region each LA belongs to. Choose a new sub-region in the table; every page uses it at once.",
+               className="mt-3"),
+        _grid("admin-subregions-grid"),
+        html.Div(id="admin-subregion-message", className="mt-3", role="status"),
+    ])
+
+
+def layout(**query):
+    is_admin = _is_admin()
+
+    def admin_only(content):
+        # Approvers get the same components (the callbacks need them) but hidden, and no data: the server refuses.
+        return content if is_admin else html.Div([html.P("Administrators only.", className="mt-3"), html.Div(content, hidden=True)])
+
+    audit = html.Div([html.P("The latest 1,000 events: sign-ins, failed sign-ins, refusals, changes.", className="mt-3"),
+                      dbc.Button("Refresh", id="admin-audit-refresh", color="secondary", size="sm", className="mb-2"),
+                      _grid("admin-audit-grid")])
+
+    def section(title, content):
+        return html.Section([html.H2(title, className="h4"), content], className="chart-card")
+
+    return html.Div([
+        page_heading("Admin", "Access requests, accounts and roles, the audit log and reference data."),
+        html.Nav(html.Ul([html.Li(html.A(title, href=f"#{anchor}")) for title, anchor in
+                          [("Access requests", "admin-requests"), ("Users and roles", "admin-users"),
+                           ("Audit log", "admin-audit"), ("Reference data", "admin-reference")]], className="mb-3"),
+                 **{"aria-label": "Admin sections"}),
+        html.Div(section("Access requests", _requests_tab()), id="admin-requests"),
+        html.Div(section("Users and roles", admin_only(_users_tab())), id="admin-users"),
+        html.Div(section("Audit log", admin_only(audit)), id="admin-audit"),
+        html.Div(section("Reference data: sub-regions", admin_only(_reference_tab())), id="admin-reference"),
+    ])
+
+
+def _is_admin() -> bool:
+    return bool(current_user and current_user.is_authenticated and current_user.role == ADMIN)
+
+
+def _columns(table):
+    return [{"field": c, "headerName": c.replace("_", " ").capitalize()} for c in table.columns]
+
+
+def _alert(text, ok=True):
+    return dbc.Alert(text, color="success" if ok else "danger", className="py-2")
+
+
+@callback(
+    Output("admin-requests-grid", "rowData"), Output("admin-requests-grid", "columnDefs"),
+    Output("admin-request-choice", "options"), Output("admin-request-message", "children"),
+    Input("admin-approve", "n_clicks"), Input("admin-refuse", "n_clicks"),
+    State("admin-request-choice", "value"), State("admin-request-note", "value"),
+)
+def access_requests(_approve, _refuse, request_id, note):
+    message = None
+    if ctx.triggered_id in ("admin-approve", "admin-refuse"):
+        if request_id is None:
+            message = _alert("Choose a request first.", ok=False)
+        else:
+            try:
+                message = _alert(admin.decide_request(current_user, request_id, ctx.triggered_id == "admin-approve", note or ""))
+            except (AccessDenied, ValueError) as exc:
+                message = _alert(str(exc), ok=False)
+    table = admin.requests_table(current_user)
+    options = [{"label": f"{r.name} <{r.email}> ({r.la_code})", "value": int(r.id)} for r in table.itertuples()]
+    return table.to_dict("records"), _columns(table), options, message
+
+
+@callback(
+    Output("admin-users-grid", "rowData"), Output("admin-users-grid", "columnDefs"),
+    Output("admin-user-choice", "options"), Output("admin-user-message", "children"),
+    Input("admin-change-role", "n_clicks"), Input("admin-disable", "n_clicks"), Input("admin-enable", "n_clicks"),
+    Input("admin-reset", "n_clicks"),
+    State("admin-user-choice", "value"), State("admin-role-choice", "value"),
+)
+def users(_role, _disable, _enable, _reset, email, role):
+    if not _is_admin():
+        raise PreventUpdate
+    message = None
+    action = ctx.triggered_id
+    if action:
+        try:
+            if not email:
+                raise ValueError("Choose an account first.")
+            if action == "admin-change-role":
+                if not role:
+                    raise ValueError("Choose a role first.")
+                message = _alert(admin.change_role(current_user, email, role))
+            elif action in ("admin-disable", "admin-enable"):
+                message = _alert(admin.set_account_active(current_user, email, action == "admin-enable"))
+            else:
+                password = admin.reset_password(current_user, email)
+                message = _alert(["New password for ", html.Strong(email), ": ", html.Code(password),
+                                  ". It is shown once: pass it on privately; they should change it after signing in."])
+        except (AccessDenied, ValueError) as exc:
+            message = _alert(str(exc), ok=False)
+    table = admin.users_table(current_user)
+    return table.to_dict("records"), _columns(table), list(table["email"]), message
+
+
+@callback(Output("admin-audit-grid", "rowData"), Output("admin-audit-grid", "columnDefs"), Input("admin-audit-refresh", "n_clicks"))
+def audit_log(_refresh):
+    if not _is_admin():
+        raise PreventUpdate
+    table = admin.audit_table(current_user)
+    return table.to_dict("records"), _columns(table)
+
+
+@callback(
+    Output("admin-subregions-grid", "rowData"), Output("admin-subregions-grid", "columnDefs"),
+    Output("admin-subregion-message", "children"),
+    Input("admin-subregions-grid", "cellValueChanged"),
+)
+def subregions(changed):
+    if not _is_admin():
+        raise PreventUpdate
+    message = None
+    if changed:
+        change = changed[0]
+        try:
+            message = _alert(f"{change['data']['la_name']}: " + admin.move_la(current_user, change["data"]["la_code"],
+                                                                            change["value"]))
+        except (AccessDenied, ValueError) as exc:
+            message = _alert(str(exc), ok=False)
+    las, options = admin.subregions(current_user)
+    columns = [{"field": "la_name", "headerName": "LA"}, {"field": "la_code", "headerName": "ONS code"},
+               {"field": "inner_outer", "headerName": "Inner / outer"},
+               {"field": "subregion_name", "headerName": "Sub-region (editable)", "editable": True,
+                "cellEditor": "agSelectCellEditor", "cellEditorParams": {"values": [o["name"] for o in options]}}]
+    return las.to_dict("records"), columns, message

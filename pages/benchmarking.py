@@ -1,0 +1,183 @@
+"""Benchmarking: one indicator of the quarterly regional dataset, the focus LA against its sub-region, London and England."""
+import dash
+import dash_ag_grid as dag
+import dash_bootstrap_components as dbc
+from dash import Input, Output, State, callback, clientside_callback, ctx, dcc, html
+from dash.exceptions import PreventUpdate
+from flask_login import current_user
+
+from dashboard import benchmarking as bench
+from dashboard import loader
+from dashboard.components.notes import demo_banner, page_heading
+from dashboard.exports import to_csv_bytes, to_excel_bytes
+
+dash.register_page(__name__, path="/benchmarking", name="Benchmarking", order=1,
+                   title="Benchmarking - London Children's Services Dashboards")
+
+
+def _user_la():
+    return current_user.la_code if current_user and current_user.is_authenticated else None
+
+
+def _filters(indicator, focus, start, end):
+    periods = loader.benchmark_periods()
+    if not periods:
+        return None
+    return bench.resolve_filters(indicator, focus, start, end, user_la=_user_la(), catalogue=loader.indicator_catalogue(),
+                                 las=loader.local_authorities(), periods=periods)
+
+
+def _labelled(label, component_id, component):
+    return html.Div([html.Label(label, htmlFor=component_id, className="form-label fw-semibold"), component])
+
+
+def _chart_card(title_id, graph_id, description):
+    return html.Section([
+        html.H2(id=title_id),
+        html.P(description, className="small text-body-secondary"),
+        dcc.Loading(dcc.Graph(id=graph_id, config={"displaylogo": False, "responsive": True})),
+    ], className="chart-card")
+
+
+def _grid(grid_id):
+    return dag.AgGrid(id=grid_id, rowData=[], columnDefs=[], columnSize="responsiveSizeToFit",
+                      defaultColDef={"sortable": True, "filter": True, "resizable": True},
+                      dashGridOptions={"domLayout": "autoHeight", "suppressCellFocus": False}, style={"height": None})
+
+
+def layout(indicator=None, focus=None, **query):
+    catalogue, las, periods = loader.indicator_catalogue(), loader.local_authorities(), loader.benchmark_periods()
+    filters = _filters(indicator, focus, query.get("from"), query.get("to"))
+    value = (lambda f: f) if filters else (lambda f: None)
+    la_options = [{"label": n, "value": c} for c, n in zip(las["la_code"], las["la_name"])]
+    quarter_options = bench.quarter_options(periods)
+    return html.Div([
+        page_heading("Benchmarking", "How does an LA compare with its sub-region, London and England, quarter by quarter?"),
+        html.Div(id="bench-demo-banner"),
+        None if periods else dbc.Alert("No benchmarking data has been loaded yet.", color="info"),
+        html.Div(dbc.Row([
+            dbc.Col(_labelled("Indicator", "bench-indicator", dcc.Dropdown(
+                id="bench-indicator", options=bench.indicator_options(catalogue), clearable=False, searchable=True,
+                value=value(filters and filters.indicator))), lg=5),
+            dbc.Col(_labelled("Focus LA", "bench-focus", dcc.Dropdown(
+                id="bench-focus", options=la_options, clearable=False, value=value(filters and filters.focus))), lg=3),
+            dbc.Col(_labelled("From quarter", "bench-start", dcc.Dropdown(
+                id="bench-start", options=quarter_options, clearable=False,
+                value=value(filters and filters.start.date().isoformat()))), lg=2),
+            dbc.Col(_labelled("To quarter", "bench-end", dcc.Dropdown(
+                id="bench-end", options=quarter_options, clearable=False,
+                value=value(filters and filters.end.date().isoformat()))), lg=2),
+        ], className="g-3"), className="filter-bar", role="search", **{"aria-label": "Benchmarking filters"}),
+        html.Div(id="bench-kpis", className="mb-3"),
+        dbc.Row([
+            dbc.Col(_chart_card("bench-series-title", "bench-series",
+                                "The focus LA (thick line) against its sub-region, London and, where published, England. "
+                                "Gaps are quarters with no return."), lg=7),
+            dbc.Col(html.Section(id="bench-definition", className="chart-card notes"), lg=5),
+        ]),
+        _chart_card("bench-ranking-title", "bench-ranking",
+                    "Every London LA for the last quarter chosen, best first (or highest first where neither is better). "
+                    "Bars are shaded by quartile; the focus LA is marked ◆; the dashed line is the London average."),
+        _chart_card("bench-subregion-title", "bench-subregion",
+                    "The spread of LAs within each sub-region for the last quarter chosen: box = middle half, line = median, "
+                    "dots = LAs."),
+        html.Section([
+            html.H2("The figures", className="h4"),
+            html.P("The same figures as the charts above, to read or download.", className="small text-body-secondary"),
+            html.H3(id="bench-ranking-table-title", className="h6 mt-3"),
+            html.Div([dbc.Button("Download CSV", id="bench-dl-ranking-csv", color="secondary", outline=True, size="sm", className="me-2"),
+                      dbc.Button("Download Excel", id="bench-dl-ranking-xlsx", color="secondary", outline=True, size="sm")],
+                     className="mb-2"),
+            _grid("bench-ranking-grid"),
+            html.H3(id="bench-series-table-title", className="h6 mt-4"),
+            html.Div([dbc.Button("Download CSV", id="bench-dl-series-csv", color="secondary", outline=True, size="sm", className="me-2"),
+                      dbc.Button("Download Excel", id="bench-dl-series-xlsx", color="secondary", outline=True, size="sm")],
+                     className="mb-2"),
+            _grid("bench-series-grid"),
+            dcc.Download(id="bench-download"),
+        ], className="chart-card"),
+        html.Div(id="bench-url-sync", hidden=True),
+    ])
+
+
+def _kpi_cards(kpis):
+    return dbc.Row([dbc.Col(html.Div([html.Div(label, className="kpi-label"), html.Div(value, className="kpi-value"),
+                                      html.Div(note, className="small text-body-secondary")], className="kpi-card"),
+                            xs=6, md=4, xl=2, className="mb-2") for label, value, note in kpis], className="g-2")
+
+
+def _definition(view):
+    return [html.H2(view.indicator["name"]), html.Dl([item for term, text in view.notes
+                                                     for item in (html.Dt(term), html.Dd(text))], className="small mb-0")]
+
+
+def _column_defs(table, numeric_format=None):
+    return [{"field": c, "headerName": c, **({"type": "numericColumn"} if table[c].dtype.kind in "fi" else {})}
+            for c in table.columns]
+
+
+def _records(table):
+    # NaN becomes null in the grid's JSON, shown as "no return" by the grid's valueFormatter.
+    return table.astype(object).where(table.notna(), None).to_dict("records")
+
+
+@callback(
+    Output("bench-demo-banner", "children"), Output("bench-kpis", "children"), Output("bench-definition", "children"),
+    Output("bench-series-title", "children"), Output("bench-series", "figure"),
+    Output("bench-ranking-title", "children"), Output("bench-ranking", "figure"),
+    Output("bench-subregion-title", "children"), Output("bench-subregion", "figure"),
+    Output("bench-ranking-table-title", "children"), Output("bench-ranking-grid", "rowData"), Output("bench-ranking-grid", "columnDefs"),
+    Output("bench-series-table-title", "children"), Output("bench-series-grid", "rowData"), Output("bench-series-grid", "columnDefs"),
+    Input("bench-indicator", "value"), Input("bench-focus", "value"), Input("bench-start", "value"), Input("bench-end", "value"),
+)
+def render(indicator, focus, start, end):
+    filters = _filters(indicator, focus, start, end)
+    if filters is None:
+        raise PreventUpdate
+    view = bench.build_view(filters, loader.scope_of(current_user))
+    name = view.indicator["name"]
+    dp = int(view.indicator["decimal_places"])
+    no_return = {"valueFormatter": {"function": f"params.value == null ? 'no return' : d3.format(',.{dp}f')(params.value)"}}
+    ranking_cols = [{**c, **no_return} if c["field"] == "Value" else c for c in _column_defs(view.ranking_table)]
+    series_cols = [{**c, **no_return} if c["field"] != "Quarter" else c for c in _column_defs(view.series_table)]
+    return (
+        demo_banner(view.is_demo, "benchmarking dataset"), _kpi_cards(view.kpis), _definition(view),
+        f"{name}: {view.focus_name} over time, {view.range_label}", view.series_figure,
+        f"{name}: all London LAs, {view.period_label} ({view.n_returned} of {view.n_las} returned)", view.ranking_figure,
+        f"{name}: spread within each sub-region, {view.period_label}", view.subregion_figure,
+        f"All London LAs, {view.period_label}", _records(view.ranking_table), ranking_cols,
+        f"{view.focus_name} against its comparators, {view.range_label}", _records(view.series_table), series_cols,
+    )
+
+
+@callback(
+    Output("bench-download", "data"),
+    Input("bench-dl-ranking-csv", "n_clicks"), Input("bench-dl-ranking-xlsx", "n_clicks"),
+    Input("bench-dl-series-csv", "n_clicks"), Input("bench-dl-series-xlsx", "n_clicks"),
+    State("bench-indicator", "value"), State("bench-focus", "value"), State("bench-start", "value"), State("bench-end", "value"),
+    prevent_initial_call=True,
+)
+def download(_a, _b, _c, _d, indicator, focus, start, end):
+    filters = _filters(indicator, focus, start, end)
+    if filters is None or not ctx.triggered_id:
+        raise PreventUpdate
+    which, kind = ctx.triggered_id.split("-")[-2:]
+    table, notes, stem = bench.download_table(filters, loader.scope_of(current_user), which)
+    if kind == "csv":
+        return dcc.send_bytes(to_csv_bytes(table), f"{stem}.csv")
+    return dcc.send_bytes(to_excel_bytes(table, notes), f"{stem}.xlsx")
+
+
+# Keep the filters in the address bar without reloading the page, so a copied link reopens this view.
+clientside_callback(
+    """
+    function(indicator, focus, start, end) {
+        if (!indicator) { return ''; }
+        const params = new URLSearchParams({indicator: indicator, focus: focus, from: start, to: end});
+        window.history.replaceState(null, '', window.location.pathname + '?' + params.toString());
+        return '';
+    }
+    """,
+    Output("bench-url-sync", "children"),
+    Input("bench-indicator", "value"), Input("bench-focus", "value"), Input("bench-start", "value"), Input("bench-end", "value"),
+)

@@ -1,0 +1,236 @@
+"""Members-only data stays members-only: roles, sessions, rate limits, headers, CSRF, XSS, formula injection."""
+import re
+from datetime import datetime, timedelta, timezone
+
+import dash
+import pytest
+from sqlalchemy import select, update
+
+from dashboard.auth.users import create_user
+from dashboard.store import get_engine, schema
+from tests.conftest import ADMIN_EMAIL, MEMBER_EMAIL, PASSWORD, sign_in
+from tests.dash_requests import callback_request, response_props
+
+
+def _events(event, actor=None):
+    a = schema.audit_event
+    stmt = select(a.c.actor, a.c.detail).where(a.c.event == event)
+    if actor:
+        stmt = stmt.where(a.c.actor == actor)
+    with get_engine().connect() as conn:
+        return conn.execute(stmt).all()
+
+
+@pytest.fixture(scope="module")
+def approver(dash_app):
+    create_user(get_engine(), "approver@croydon.example", PASSWORD, "E09000008", "approver", name="Croydon Approver")
+    return "approver@croydon.example"
+
+
+def test_every_page_refuses_anonymous_requests(client, dash_app):
+    for page in dash.page_registry.values():
+        response = client.get(page["relative_path"])
+        assert response.status_code == 302, page["relative_path"]
+        assert response.headers["Location"].startswith("/login")
+
+
+def test_member_is_refused_pages_beyond_their_role_and_it_is_logged(member_client):
+    for path in ("/sufficiency", "/admin"):
+        response = member_client.get(path)
+        assert response.status_code == 403
+        assert "don&#39;t have access" in response.get_data(as_text=True)
+    assert any("/admin" in detail for _actor, detail in _events("refused", MEMBER_EMAIL))
+
+
+def test_member_cannot_reach_admin_callbacks_by_crafting_a_request(member_client):
+    response = callback_request(member_client, [("admin-audit-grid", "rowData"), ("admin-audit-grid", "columnDefs")],
+                                [("admin-audit-refresh", "n_clicks", None)])
+    assert response.status_code == 403
+    assert any("callback" in detail for _actor, detail in _events("refused", MEMBER_EMAIL))
+
+
+def test_navigation_lists_only_pages_the_role_may_open(member_client):
+    text = member_client.get("/_dash-layout").get_data(as_text=True).replace("\\u002f", "/")
+    assert '"href":"/benchmarking"' in text
+    assert '"href":"/admin"' not in text and '"href":"/sufficiency"' not in text
+
+
+def test_callback_endpoint_refuses_non_json_posts(member_client):
+    response = member_client.post("/_dash-update-component", data="output=x", content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 400
+
+
+def test_a_cookie_replayed_after_sign_out_no_longer_works(server):
+    first = server.test_client()
+    sign_in(first)
+    cookie = first.get_cookie("session").value
+    assert first.get("/_dash-layout").status_code == 200
+    first.get("/logout")
+    thief = server.test_client()
+    thief.set_cookie("session", cookie)
+    assert thief.get("/_dash-layout").status_code == 401
+    assert thief.get("/benchmarking").status_code == 302
+
+
+def test_session_ends_after_idle_and_absolute_time_outs(dash_app):
+    from dashboard.auth.sessions import session_is_live, start_session
+    engine = get_engine()
+    sid = start_session(engine, 1, "127.0.0.1")
+    now = datetime.now(timezone.utc)
+    idle, absolute = timedelta(minutes=30), timedelta(hours=12)
+    assert session_is_live(engine, sid, 1, idle=idle, absolute=absolute, now=now + timedelta(minutes=29))
+    assert not session_is_live(engine, sid, 2, idle=idle, absolute=absolute, now=now)          # someone else's
+    assert not session_is_live(engine, sid, 1, idle=idle, absolute=absolute, now=now + timedelta(minutes=29 + 31))
+    assert not session_is_live(engine, sid, 1, idle=idle, absolute=absolute, now=now)          # ended for good
+    busy = start_session(engine, 1, None)
+    for hours in range(1, 12):  # active every hour: never idle, still ends at 12 hours
+        assert session_is_live(engine, busy, 1, idle=timedelta(hours=2), absolute=absolute, now=now + timedelta(hours=hours))
+    assert not session_is_live(engine, busy, 1, idle=timedelta(hours=2), absolute=absolute, now=now + timedelta(hours=12, minutes=1))
+
+
+def test_brute_force_sign_in_is_slowed_per_account_then_allowed_again(server):
+    create_user(get_engine(), "target@lambeth.example", PASSWORD, "E09000022", "member")
+    client = server.test_client()
+    for _ in range(5):
+        assert sign_in(client, "target@lambeth.example", "wrong password guess").status_code == 401
+    blocked = sign_in(client, "target@lambeth.example", PASSWORD)  # even the right password waits
+    assert blocked.status_code == 429
+    assert "Too many failed sign-ins" in blocked.get_data(as_text=True)
+    # No permanent lock-out: once the failures are older than the window, the right password works.
+    with get_engine().begin() as conn:
+        conn.execute(update(schema.audit_event).where(schema.audit_event.c.actor == "target@lambeth.example")
+                     .values(at=datetime.now(timezone.utc) - timedelta(minutes=16)))
+    assert sign_in(client, "target@lambeth.example", PASSWORD).status_code == 302
+
+
+def test_brute_force_across_accounts_is_slowed_per_address(server):
+    client = server.test_client()
+    client.environ_base["REMOTE_ADDR"] = "203.0.113.7"
+    statuses = [sign_in(client, f"nobody{i}@example.org", "wrong password guess").status_code for i in range(21)]
+    assert statuses[:20] == [401] * 20 and statuses[20] == 429
+
+
+def test_security_headers_and_csp_on_every_response(member_client):
+    response = member_client.get("/benchmarking")
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self' 'sha256-" in csp and "frame-ancestors 'none'" in csp and "unsafe-eval" not in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+    assert response.headers["Cache-Control"] == "no-store"
+    assert "Content-Security-Policy" in member_client.get("/login").headers
+
+
+def test_session_cookie_flags(server):
+    client = server.test_client()
+    response = sign_in(client)
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_server_errors_show_a_friendly_page_without_a_stack_trace(member_client, server, monkeypatch):
+    from dashboard import loader
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("secret internal detail")
+    monkeypatch.setattr(loader, "local_authorities", broken)
+    server.config["PROPAGATE_EXCEPTIONS"] = False
+    response = member_client.get("/register")
+    assert response.status_code == 500
+    text = response.get_data(as_text=True)
+    assert "Sorry, something went wrong" in text and "secret internal detail" not in text and "Traceback" not in text
+
+
+# --- asking for access, end to end -------------------------------------------------------------
+
+def _register(client, **fields):
+    page = client.get("/register").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    return client.post("/register", data={"csrf_token": token, **fields})
+
+
+def _form(client_page):
+    return re.search(r'name="csrf_token" value="([^"]+)"', client_page).group(1)
+
+
+def test_new_member_asks_is_approved_signs_in_and_is_refused_beyond_role(server):
+    person = server.test_client()
+    response = _register(person, name="Ada Lovelace", email="ada@southwark.example", la_code="E09000028",
+                         authoriser_name="Dr Director", authoriser_email="dcs@southwark.example", reason="Benchmarking")
+    assert response.status_code == 302
+    status_url = response.headers["Location"]
+    page = person.get(status_url).get_data(as_text=True)
+    assert "Waiting for a decision" in page and "Southwark" in page
+    assert sign_in(person, "ada@southwark.example", "any password at all").status_code == 401  # no access before approval
+
+    admin = server.test_client()
+    sign_in(admin, ADMIN_EMAIL)
+    listed = response_props(callback_request(admin, [("admin-requests-grid", "rowData"), ("admin-requests-grid", "columnDefs"),
+                                                     ("admin-request-choice", "options"), ("admin-request-message", "children")],
+                                             [("admin-approve", "n_clicks", None), ("admin-refuse", "n_clicks", None)],
+                                             [("admin-request-choice", "value", None), ("admin-request-note", "value", None)]))
+    request_id = next(o["value"] for o in listed["admin-request-choice"]["options"] if "ada@southwark.example" in o["label"])
+    decided = callback_request(admin, [("admin-requests-grid", "rowData"), ("admin-requests-grid", "columnDefs"),
+                                       ("admin-request-choice", "options"), ("admin-request-message", "children")],
+                               [("admin-approve", "n_clicks", 1), ("admin-refuse", "n_clicks", None)],
+                               [("admin-request-choice", "value", request_id), ("admin-request-note", "value", "Welcome")],
+                               triggered="admin-approve.n_clicks")
+    assert "Approved" in str(response_props(decided)["admin-request-message"]["children"])
+
+    page = person.get(status_url).get_data(as_text=True)
+    assert "Approved" in page and "Welcome" in page
+    weak = person.post(status_url, data={"csrf_token": _form(page), "password": "password1234", "password2": "password1234"})
+    assert weak.status_code == 400 and "common passwords" in weak.get_data(as_text=True)
+    page = person.get(status_url).get_data(as_text=True)
+    done = person.post(status_url, data={"csrf_token": _form(page), "password": "seven brown owls at dusk",
+                                         "password2": "seven brown owls at dusk"})
+    assert done.status_code == 302
+    assert sign_in(person, "ada@southwark.example", "seven brown owls at dusk").status_code == 302
+    assert person.get("/benchmarking").status_code == 200
+    assert person.get("/sufficiency").status_code == 403
+    again = person.get(status_url).get_data(as_text=True)
+    assert "Set your password" not in again  # the link works once
+
+
+def test_approver_cannot_decide_another_las_request_even_by_crafted_callback(server, approver):
+    from dashboard.auth.registration import AccessRequestForm, request_access
+    request_access(get_engine(), AccessRequestForm("Bo Peep", "bo@hackney.example", "E09000012", "Head", "head@hackney.example"))
+    with get_engine().connect() as conn:
+        request_id = conn.execute(select(schema.access_request.c.id)
+                                  .where(schema.access_request.c.email == "bo@hackney.example")).scalar_one()
+    client = server.test_client()
+    sign_in(client, approver)
+    outputs = [("admin-requests-grid", "rowData"), ("admin-requests-grid", "columnDefs"),
+               ("admin-request-choice", "options"), ("admin-request-message", "children")]
+    listed = response_props(callback_request(client, outputs, [("admin-approve", "n_clicks", None), ("admin-refuse", "n_clicks", None)],
+                                             [("admin-request-choice", "value", None), ("admin-request-note", "value", None)]))
+    assert all(row["la_code"] == "E09000008" for row in listed["admin-requests-grid"]["rowData"])  # Croydon's only
+    crafted = callback_request(client, outputs, [("admin-approve", "n_clicks", 1), ("admin-refuse", "n_clicks", None)],
+                               [("admin-request-choice", "value", request_id), ("admin-request-note", "value", "")],
+                               triggered="admin-approve.n_clicks")
+    assert "only decide requests for your own LA" in str(response_props(crafted)["admin-request-message"]["children"])
+    with get_engine().connect() as conn:
+        status = conn.execute(select(schema.access_request.c.status).where(schema.access_request.c.id == request_id)).scalar_one()
+    assert status == "pending"
+    assert any(str(request_id) in detail for _a, detail in _events("refused", approver))
+    # An approver has no users, audit or reference data.
+    audit_log = callback_request(client, [("admin-audit-grid", "rowData"), ("admin-audit-grid", "columnDefs")],
+                                 [("admin-audit-refresh", "n_clicks", None)])
+    assert audit_log.status_code in (200, 204) and not (audit_log.get_json() or {}).get("response"), "approver got the audit log"
+
+
+def test_names_people_type_are_shown_as_text_not_markup(server):
+    person = server.test_client()
+    response = _register(person, name="<script>alert('x')</script>", email="mallory@example.org", la_code="E09000001",
+                         authoriser_name="<img src=x onerror=alert(1)>", authoriser_email="boss@example.org")
+    page = person.get(response.headers["Location"]).get_data(as_text=True)
+    assert "<script>alert" not in page and "&lt;script&gt;" in page
+    assert "<img src=x" not in page
+
+
+def test_registration_form_names_each_problem(server):
+    response = _register(server.test_client(), name="", email="not-an-email", la_code="E99", authoriser_name="",
+                         authoriser_email="x")
+    text = response.get_data(as_text=True)
+    assert response.status_code == 400
+    for problem in ("Enter your name", "work email address", "Choose your local authority", "nominated you"):
+        assert problem in text

@@ -1,0 +1,112 @@
+"""A member signs in, opens every page in the navigation and uses the Benchmarking filters.
+
+Fails on any browser console error or axe accessibility violation. Screenshots go to test-artifacts/.
+"""
+import re
+
+
+from tests.conftest import ADMIN_EMAIL
+from tests.browser.conftest import axe_violations, describe_violations, screenshot, sign_in, wait_for_dash
+
+
+def _nav_links(page):
+    return page.eval_on_selector_all("nav .nav-link", "els => els.map(e => [e.textContent.trim(), e.getAttribute('href')])")
+
+
+def test_a_member_sees_only_member_pages(page):
+    sign_in(page)
+    wait_for_dash(page)
+    names = [name for name, _ in _nav_links(page)]
+    assert names[:2] == ["Overview", "Benchmarking"]
+    assert "Admin" not in names and "Sufficiency" not in names
+    page.goto(page.base_url + "/admin")
+    assert "You don't have access to this page" in page.locator("h1").inner_text()
+
+
+def test_every_page_in_the_navigation_opens_cleanly(page):
+    sign_in(page, ADMIN_EMAIL)  # an administrator's navigation lists every page
+    wait_for_dash(page)
+    links = _nav_links(page)
+    assert [name for name, _ in links][:2] == ["Overview", "Benchmarking"]
+    assert "Admin" in [name for name, _ in links] and "Sufficiency" in [name for name, _ in links]
+    for name, href in links:
+        page.goto(page.base_url + href)
+        wait_for_dash(page)
+        assert page.locator("h1").first.is_visible(), f"{name}: no heading"
+        assert page.evaluate("document.documentElement.lang") == "en"
+        violations = axe_violations(page)
+        assert not violations, f"{name}: axe found " + describe_violations(violations)
+        screenshot(page, f"page-{href.strip('/') or 'overview'}")
+    assert not page.console_errors, page.console_errors
+
+
+def test_skip_link_moves_focus_to_the_content(page):
+    sign_in(page)
+    wait_for_dash(page)
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.textContent")
+    assert focused == "Skip to main content"
+
+
+def _choose(page, dropdown_id, text):
+    """Open a Dash dropdown and pick the option, as a user would."""
+    page.locator(f"#{dropdown_id}").click()
+    page.get_by_role("option", name=text).click()
+    page.keyboard.press("Escape")
+    wait_for_dash(page)
+
+
+def test_benchmarking_filters_change_the_view_and_the_address(page):
+    sign_in(page)
+    page.goto(page.base_url + "/benchmarking")
+    wait_for_dash(page)
+    # The default focus is the member's own LA (Lambeth) and the charts are drawn.
+    assert "Lambeth" in page.locator("#bench-series-title").inner_text()
+    page.wait_for_selector("#bench-ranking .main-svg", timeout=15000)
+    assert page.get_by_text("Demo data.").is_visible()
+    ranking_title = page.locator("#bench-ranking-title").inner_text()
+    assert re.search(r"\d+ of 33 returned", ranking_title)
+
+    _choose(page, "bench-indicator", "Social worker agency rate")
+    assert "Social worker agency rate" in page.locator("#bench-ranking-title").inner_text()
+    _choose(page, "bench-focus", "Croydon")
+    assert "Croydon" in page.locator("#bench-series-title").inner_text()
+    assert "indicator=sw_agency_pct" in page.url and "focus=E09000008" in page.url
+
+    # The grid lists all 33 LAs; the address reopens the same view.
+    assert page.locator("#bench-ranking-grid .ag-row").count() >= 20
+    screenshot(page, "benchmarking-croydon-agency")
+    page.goto(page.url)
+    wait_for_dash(page)
+    assert "Social worker agency rate" in page.locator("#bench-ranking-title").inner_text()
+    assert "Croydon" in page.locator("#bench-series-title").inner_text()
+    violations = axe_violations(page)
+    assert not violations, describe_violations(violations)
+    assert not page.console_errors, page.console_errors
+
+
+def test_benchmarking_download_gives_a_csv_of_33_las(page):
+    sign_in(page)
+    page.goto(page.base_url + "/benchmarking?indicator=cla_rate&focus=E09000022")
+    wait_for_dash(page)
+    with page.expect_download() as download:
+        page.locator("#bench-dl-ranking-csv").click()
+    text = open(download.value.path(), encoding="utf-8-sig").read()
+    lines = text.strip().splitlines()
+    assert lines[0].startswith("LA,Sub-region,Value,Rank")
+    assert len(lines) == 34
+    assert not page.console_errors, page.console_errors
+
+
+def test_admin_area_shows_users_and_audit_log(page):
+    sign_in(page, ADMIN_EMAIL)
+    page.goto(page.base_url + "/admin")
+    wait_for_dash(page)
+    page.wait_for_selector("#admin-users-grid .ag-row")
+    assert page.locator("#admin-users-grid").get_by_text(ADMIN_EMAIL).count() >= 1
+    page.wait_for_selector("#admin-audit-grid .ag-row")
+    assert page.locator("#admin-audit-grid").get_by_text("sign_in").count() >= 1
+    screenshot(page, "admin-audit-log")
+    violations = axe_violations(page)
+    assert not violations, describe_violations(violations)
+    assert not page.console_errors, page.console_errors

@@ -1,0 +1,69 @@
+"""Shared fixtures: one store and one app per test process (Dash's global callbacks attach to the first app).
+
+The store is a temporary SQLite file unless TEST_DATABASE_URL names another (CI runs the suite
+once more on PostgreSQL). The cache is a SimpleCache, so tests see cache hits without a shared folder.
+"""
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+from sqlalchemy import create_engine
+
+from dashboard.config import Settings
+from dashboard.store import reset_engine, schema
+
+MEMBER_EMAIL, ADMIN_EMAIL = "member@lambeth.example", "admin@liia.example"
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    url = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path_factory.mktemp('store') / 'test.sqlite3'}"
+    engine = create_engine(url)
+    schema.metadata.drop_all(engine)  # a clean store for this run (the PostgreSQL test database is scratch)
+    engine.dispose()
+    reset_engine()
+    return url
+
+
+@pytest.fixture(scope="session")
+def settings(database_url, tmp_path_factory):
+    return Settings(database_url=database_url, secret_key="test-secret-key", demo_seed=7,
+                    cache_dir=str(tmp_path_factory.mktemp("cache")))
+
+
+@pytest.fixture(scope="session")
+def dash_app(settings):
+    from dashboard.auth.users import create_user
+    from dashboard.store import get_engine
+    from dashboard.web import create_app
+
+    app = create_app(settings, cache_config={"CACHE_TYPE": "SimpleCache", "CACHE_DEFAULT_TIMEOUT": 600}, log=lambda *_: None)
+    create_user(get_engine(), MEMBER_EMAIL, PASSWORD, "E09000022", "member", name="Test Member")
+    create_user(get_engine(), ADMIN_EMAIL, PASSWORD, "E09000001", "admin", name="Test Admin")
+    return app
+
+
+@pytest.fixture()
+def server(dash_app):
+    return dash_app.server
+
+
+@pytest.fixture()
+def client(server):
+    return server.test_client()
+
+
+def sign_in(client, email=MEMBER_EMAIL, password=PASSWORD, next_path="/"):
+    page = client.get("/login")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.get_data(as_text=True)).group(1)
+    return client.post("/login", data={"csrf_token": token, "email": email, "password": password, "next": next_path})
+
+
+@pytest.fixture()
+def member_client(client):
+    response = sign_in(client)
+    assert response.status_code == 302
+    return client

@@ -1,6 +1,5 @@
 """Benchmarking: one indicator of the quarterly regional dataset, the focus LA against its sub-region, London and England."""
 import dash
-import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, clientside_callback, ctx, dcc, html
 from dash.exceptions import PreventUpdate
@@ -8,6 +7,8 @@ from flask_login import current_user
 
 from dashboard import benchmarking as bench
 from dashboard import loader
+from dashboard.components.layout import (chart_card, column_defs, definition_list, download_buttons, filter_bar, grid,
+                                         grid_records, kpi_cards, labelled)
 from dashboard.components.notes import demo_banner, page_heading
 from dashboard.exports import to_csv_bytes, to_excel_bytes
 
@@ -27,24 +28,6 @@ def _filters(indicator, focus, start, end):
                                  las=loader.local_authorities(), periods=periods)
 
 
-def _labelled(label, component_id, component):
-    return html.Div([html.Label(label, htmlFor=component_id, className="form-label fw-semibold"), component])
-
-
-def _chart_card(title_id, graph_id, description):
-    return html.Section([
-        html.H2(id=title_id),
-        html.P(description, className="small text-body-secondary"),
-        dcc.Loading(dcc.Graph(id=graph_id, config={"displaylogo": False, "responsive": True})),
-    ], className="chart-card")
-
-
-def _grid(grid_id):
-    return dag.AgGrid(id=grid_id, rowData=[], columnDefs=[], columnSize="responsiveSizeToFit",
-                      defaultColDef={"sortable": True, "filter": True, "resizable": True},
-                      dashGridOptions={"domLayout": "autoHeight", "suppressCellFocus": False}, style={"height": None})
-
-
 def layout(indicator=None, focus=None, **query):
     catalogue, las, periods = loader.indicator_catalogue(), loader.local_authorities(), loader.benchmark_periods()
     filters = _filters(indicator, focus, query.get("from"), query.get("to"))
@@ -55,70 +38,45 @@ def layout(indicator=None, focus=None, **query):
         page_heading("Benchmarking", "How does an LA compare with its sub-region, London and England, quarter by quarter?"),
         html.Div(id="bench-demo-banner"),
         None if periods else dbc.Alert("No benchmarking data has been loaded yet.", color="info"),
-        html.Div(dbc.Row([
-            dbc.Col(_labelled("Indicator", "bench-indicator", dcc.Dropdown(
+        filter_bar([
+            dbc.Col(labelled("Indicator", "bench-indicator", dcc.Dropdown(
                 id="bench-indicator", options=bench.indicator_options(catalogue), clearable=False, searchable=True,
                 value=value(filters and filters.indicator))), lg=5),
-            dbc.Col(_labelled("Focus LA", "bench-focus", dcc.Dropdown(
+            dbc.Col(labelled("Focus LA", "bench-focus", dcc.Dropdown(
                 id="bench-focus", options=la_options, clearable=False, value=value(filters and filters.focus))), lg=3),
-            dbc.Col(_labelled("From quarter", "bench-start", dcc.Dropdown(
+            dbc.Col(labelled("From quarter", "bench-start", dcc.Dropdown(
                 id="bench-start", options=quarter_options, clearable=False,
                 value=value(filters and filters.start.date().isoformat()))), lg=2),
-            dbc.Col(_labelled("To quarter", "bench-end", dcc.Dropdown(
+            dbc.Col(labelled("To quarter", "bench-end", dcc.Dropdown(
                 id="bench-end", options=quarter_options, clearable=False,
                 value=value(filters and filters.end.date().isoformat()))), lg=2),
-        ], className="g-3"), className="filter-bar", role="search", **{"aria-label": "Benchmarking filters"}),
+        ], "Benchmarking filters"),
         html.Div(id="bench-kpis", className="mb-3"),
         dbc.Row([
-            dbc.Col(_chart_card("bench-series-title", "bench-series",
+            dbc.Col(chart_card("bench-series-title", "bench-series",
                                 "The focus LA (thick line) against its sub-region, London and, where published, England. "
                                 "Gaps are quarters with no return."), lg=7),
             dbc.Col(html.Section(id="bench-definition", className="chart-card notes"), lg=5),
         ]),
-        _chart_card("bench-ranking-title", "bench-ranking",
+        chart_card("bench-ranking-title", "bench-ranking",
                     "Every London LA for the last quarter chosen, best first (or highest first where neither is better). "
                     "Bars are shaded by quartile; the focus LA is marked ◆; the dashed line is the London average."),
-        _chart_card("bench-subregion-title", "bench-subregion",
+        chart_card("bench-subregion-title", "bench-subregion",
                     "The spread of LAs within each sub-region for the last quarter chosen: box = middle half, line = median, "
                     "dots = LAs."),
         html.Section([
             html.H2("The figures", className="h4"),
             html.P("The same figures as the charts above, to read or download.", className="small text-body-secondary"),
             html.H3(id="bench-ranking-table-title", className="h6 mt-3"),
-            html.Div([dbc.Button("Download CSV", id="bench-dl-ranking-csv", color="secondary", outline=True, size="sm", className="me-2"),
-                      dbc.Button("Download Excel", id="bench-dl-ranking-xlsx", color="secondary", outline=True, size="sm")],
-                     className="mb-2"),
-            _grid("bench-ranking-grid"),
+            download_buttons("bench-dl-ranking"),
+            grid("bench-ranking-grid"),
             html.H3(id="bench-series-table-title", className="h6 mt-4"),
-            html.Div([dbc.Button("Download CSV", id="bench-dl-series-csv", color="secondary", outline=True, size="sm", className="me-2"),
-                      dbc.Button("Download Excel", id="bench-dl-series-xlsx", color="secondary", outline=True, size="sm")],
-                     className="mb-2"),
-            _grid("bench-series-grid"),
+            download_buttons("bench-dl-series"),
+            grid("bench-series-grid"),
             dcc.Download(id="bench-download"),
         ], className="chart-card"),
         html.Div(id="bench-url-sync", hidden=True),
     ])
-
-
-def _kpi_cards(kpis):
-    return dbc.Row([dbc.Col(html.Div([html.Div(label, className="kpi-label"), html.Div(value, className="kpi-value"),
-                                      html.Div(note, className="small text-body-secondary")], className="kpi-card"),
-                            xs=6, md=4, xl=2, className="mb-2") for label, value, note in kpis], className="g-2")
-
-
-def _definition(view):
-    return [html.H2(view.indicator["name"]), html.Dl([item for term, text in view.notes
-                                                     for item in (html.Dt(term), html.Dd(text))], className="small mb-0")]
-
-
-def _column_defs(table, numeric_format=None):
-    return [{"field": c, "headerName": c, **({"type": "numericColumn"} if table[c].dtype.kind in "fi" else {})}
-            for c in table.columns]
-
-
-def _records(table):
-    # NaN becomes null in the grid's JSON, shown as "no return" by the grid's valueFormatter.
-    return table.astype(object).where(table.notna(), None).to_dict("records")
 
 
 @callback(
@@ -138,15 +96,15 @@ def render(indicator, focus, start, end):
     name = view.indicator["name"]
     dp = int(view.indicator["decimal_places"])
     no_return = {"valueFormatter": {"function": f"params.value == null ? 'no return' : d3.format(',.{dp}f')(params.value)"}}
-    ranking_cols = [{**c, **no_return} if c["field"] == "Value" else c for c in _column_defs(view.ranking_table)]
-    series_cols = [{**c, **no_return} if c["field"] != "Quarter" else c for c in _column_defs(view.series_table)]
+    ranking_cols = [{**c, **no_return} if c["field"] == "Value" else c for c in column_defs(view.ranking_table)]
+    series_cols = [{**c, **no_return} if c["field"] != "Quarter" else c for c in column_defs(view.series_table)]
     return (
-        demo_banner(view.is_demo, "benchmarking dataset"), _kpi_cards(view.kpis), _definition(view),
+        demo_banner(view.is_demo, "benchmarking dataset"), kpi_cards(view.kpis), definition_list(view.indicator["name"], view.notes),
         f"{name}: {view.focus_name} over time, {view.range_label}", view.series_figure,
         f"{name}: all London LAs, {view.period_label} ({view.n_returned} of {view.n_las} returned)", view.ranking_figure,
         f"{name}: spread within each sub-region, {view.period_label}", view.subregion_figure,
-        f"All London LAs, {view.period_label}", _records(view.ranking_table), ranking_cols,
-        f"{view.focus_name} against its comparators, {view.range_label}", _records(view.series_table), series_cols,
+        f"All London LAs, {view.period_label}", grid_records(view.ranking_table), ranking_cols,
+        f"{view.focus_name} against its comparators, {view.range_label}", grid_records(view.series_table), series_cols,
     )
 
 

@@ -1,0 +1,62 @@
+"""Layout pieces every page uses: labelled filters, chart cards, KPI cards, grids, download buttons, notes."""
+from __future__ import annotations
+
+import dash_ag_grid as dag
+import dash_bootstrap_components as dbc
+import pandas as pd
+from dash import dcc, html
+
+
+def labelled(label: str, component_id: str, component):
+    """A filter with a visible label tied to it (screen readers and keyboard users need both)."""
+    return html.Div([html.Label(label, htmlFor=component_id, className="form-label fw-semibold"), component])
+
+
+def filter_bar(columns: list, aria_label: str):
+    """The row of filters at the top of a page; `columns` are dbc.Col items."""
+    return html.Div(dbc.Row(columns, className="g-3"), className="filter-bar", role="search", **{"aria-label": aria_label})
+
+
+def chart_card(title_id: str, graph_id: str, description: str):
+    """A chart with a heading filled by a callback and a one-line description of how to read it."""
+    return html.Section([
+        html.H2(id=title_id),
+        html.P(description, className="small text-body-secondary"),
+        dcc.Loading(dcc.Graph(id=graph_id, config={"displaylogo": False, "responsive": True})),
+    ], className="chart-card")
+
+
+def kpi_cards(kpis: list[tuple[str, str, str]]):
+    """Headline figures: (label, value, note) each."""
+    return dbc.Row([dbc.Col(html.Div([html.Div(label, className="kpi-label"), html.Div(value, className="kpi-value"),
+                                      html.Div(note, className="small text-body-secondary")], className="kpi-card"),
+                            xs=6, md=4, xl=2, className="mb-2") for label, value, note in kpis], className="g-2")
+
+
+def grid(grid_id: str):
+    """An empty dash-ag-grid filled by a callback (rowData, columnDefs)."""
+    return dag.AgGrid(id=grid_id, rowData=[], columnDefs=[], columnSize="responsiveSizeToFit",
+                      defaultColDef={"sortable": True, "filter": True, "resizable": True},
+                      dashGridOptions={"domLayout": "autoHeight", "suppressCellFocus": False}, style={"height": None})
+
+
+def download_buttons(id_prefix: str):
+    """'Download CSV' and 'Download Excel' buttons with ids `{id_prefix}-csv` and `{id_prefix}-xlsx`."""
+    return html.Div([dbc.Button("Download CSV", id=f"{id_prefix}-csv", color="secondary", outline=True, size="sm", className="me-2"),
+                     dbc.Button("Download Excel", id=f"{id_prefix}-xlsx", color="secondary", outline=True, size="sm")],
+                    className="mb-2")
+
+
+def definition_list(title: str, notes: list[tuple[str, str]]):
+    """Definitions, sources and caveats as a term/description list."""
+    return [html.H2(title), html.Dl([item for term, text in notes for item in (html.Dt(term), html.Dd(text))], className="small mb-0")]
+
+
+def column_defs(table: pd.DataFrame) -> list[dict]:
+    return [{"field": c, "headerName": c, **({"type": "numericColumn"} if table[c].dtype.kind in "fi" else {})}
+            for c in table.columns]
+
+
+def grid_records(table: pd.DataFrame) -> list[dict]:
+    """Rows for a grid; NaN becomes null (shown by a valueFormatter as 'no return' or 'c', never 0)."""
+    return table.astype(object).where(table.notna(), None).to_dict("records")

@@ -1,0 +1,1 @@
+"""Data in: templates, reading, validation in two stages, all-or-nothing versioned loads."""

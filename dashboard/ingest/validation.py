@@ -1,0 +1,188 @@
+"""Stage two: check every row and cell against the dataset's spec, and report in plain English.
+
+File-level errors (missing columns, wrong LA or period) stop the file. Row-level errors name row,
+column, value and rule; a row with any error is rejected, and the file can be committed only when
+no row is. Warnings ("queries", e.g. a value far from the LA's recent returns) never block.
+Rows are numbered as a spreadsheet shows them: the header is row 1.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from dashboard.ingest.reading import FileRejected, display_name, read_upload
+from dashboard.ingest.specs import DatasetSpec
+
+FIRST_DATA_ROW = 2
+
+
+@dataclass
+class Report:
+    dataset: str
+    file_name: str
+    file_sha256: str
+    la_code: str
+    period: str
+    file_errors: list[str] = field(default_factory=list)
+    row_errors: list[dict] = field(default_factory=list)      # row, column, value, rule
+    warnings: list[dict] = field(default_factory=list)        # row, column, value, query
+    rows_read: int = 0
+    rows_accepted: int = 0
+    rows_rejected: int = 0
+    clean: pd.DataFrame | None = None                         # parsed accepted rows, when there are no errors
+
+    @property
+    def ok(self) -> bool:
+        return not self.file_errors and not self.row_errors
+
+    def summary(self) -> str:
+        if self.file_errors:
+            return f"{self.file_name} was rejected: " + " ".join(self.file_errors)
+        counts = (f"{self.rows_read} row{'s' if self.rows_read != 1 else ''} read: {self.rows_accepted} accepted, "
+                  f"{self.rows_rejected} rejected")
+        if self.row_errors:
+            return f"{counts}. Nothing can be stored until every row is right: fix the {len(self.row_errors)} problem" \
+                   f"{'s' if len(self.row_errors) != 1 else ''} below and upload again."
+        queries = f" {len(self.warnings)} quer{'ies' if len(self.warnings) != 1 else 'y'} to check (they do not block)." \
+            if self.warnings else ""
+        return f"{counts}. Ready to commit.{queries}"
+
+    def table(self) -> pd.DataFrame:
+        """Every finding as one table (for the page and the CSV report)."""
+        rows = [{"level": "file error", "row": "", "column": "", "value": "", "rule": e} for e in self.file_errors]
+        rows += [{"level": "error", **e} for e in self.row_errors]
+        rows += [{"level": "query", "row": w["row"], "column": w["column"], "value": w["value"], "rule": w["query"]}
+                 for w in self.warnings]
+        return pd.DataFrame(rows, columns=["level", "row", "column", "value", "rule"])
+
+
+def _parse_numbers(cells: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """(values, bad mask): blanks are NaN and not bad; '1,234' is read as 1234."""
+    text = cells.fillna("").astype(str).str.strip().str.replace(",", "", regex=False)
+    values = pd.to_numeric(text.where(text != ""), errors="coerce")
+    bad = (text != "") & (values.isna() | ~np.isfinite(values.fillna(0)))
+    return values.astype("float64"), bad
+
+
+def _parse_dates(cells: pd.Series) -> tuple[pd.Series, pd.Series]:
+    text = cells.fillna("").astype(str).str.strip()
+    values = pd.to_datetime(text.where(text != ""), format="%Y-%m-%d", errors="coerce")
+    return values, (text != "") & values.isna()
+
+
+def validate_frame(spec: DatasetSpec, frame: pd.DataFrame, la_code: str, period: str, context: dict,
+                   report: Report) -> Report:
+    """Fill `report` from an already-read table. `context`: codes (column -> allowed set), units, history."""
+    report.rows_read = len(frame)
+    expected = [c.name for c in spec.columns]
+    missing = [c.name for c in spec.columns if c.required and c.name not in frame.columns]
+    if missing:
+        report.file_errors.append(f"Missing column{'s' if len(missing) > 1 else ''}: {', '.join(missing)}. "
+                                  f"The first row must name the columns: {', '.join(expected)}.")
+    extra = [c for c in frame.columns if c not in expected]
+    for column in extra:
+        if frame[column].fillna("").astype(str).str.strip().ne("").any():
+            report.file_errors.append(f"Unexpected column '{column}': remove it or use the template's columns.")
+        else:
+            report.warnings.append({"row": "", "column": column, "value": "", "query": "empty column ignored"})
+    if report.file_errors:
+        report.rows_rejected = report.rows_read
+        return report
+
+    # The file must be for the LA and period chosen (a file-level error, as in DfE collections).
+    la_cells = frame[spec.la_column].fillna("").astype(str).str.strip()
+    if (la_cells != la_code).any():
+        first = la_cells[la_cells != la_code].index[0]
+        report.file_errors.append(f"This file is for {la_cells[first] or 'no LA'} (row {first + FIRST_DATA_ROW}), "
+                                  f"but you chose {la_code}. Check the LA, or choose the file for {la_code}.")
+    period_cells = frame[spec.period_column].fillna("").astype(str).str.strip()
+    if (period_cells != period).any():
+        first = period_cells[period_cells != period].index[0]
+        report.file_errors.append(f"Row {first + FIRST_DATA_ROW} is for period {period_cells[first] or '(blank)'}, "
+                                  f"but you chose {period}.")
+    if report.file_errors:
+        report.rows_rejected = report.rows_read
+        return report
+
+    errors: list[tuple[int, str, str]] = []
+    parsed = pd.DataFrame(index=frame.index)
+    for column in spec.columns:
+        if column.name not in frame.columns:
+            parsed[column.name] = np.nan
+            continue
+        cells = frame[column.name].fillna("").astype(str).str.strip()
+        blank = cells == ""
+        if not column.allow_blank:
+            errors += [(i, column.name, "required: this cell is empty") for i in frame.index[blank]]
+        if column.kind == "number":
+            values, bad = _parse_numbers(cells)
+            errors += [(i, column.name, "not a number") for i in frame.index[bad]]
+            if column.minimum is not None:
+                errors += [(i, column.name, f"below {column.minimum:g}") for i in frame.index[values < column.minimum]]
+            if column.maximum is not None:
+                errors += [(i, column.name, f"above {column.maximum:g}") for i in frame.index[values > column.maximum]]
+            parsed[column.name] = values
+        elif column.kind == "date":
+            values, bad = _parse_dates(cells)
+            errors += [(i, column.name, "not a real date in the form YYYY-MM-DD") for i in frame.index[bad]]
+            parsed[column.name] = values
+        else:
+            allowed = context["codes"].get(column.name)
+            if allowed is not None:
+                errors += [(i, column.name, "not a known code") for i in frame.index[~blank & ~cells.isin(allowed)]]
+            parsed[column.name] = cells
+    for i in frame.attrs.get("overlong_rows", []):
+        errors.append((frame.index[i], "", "more values than the header has columns"))
+
+    key = parsed[list(spec.key)]
+    first_seen = {}
+    for i, values in zip(parsed.index, key.itertuples(index=False)):
+        if values in first_seen:
+            errors.append((i, spec.key[0], f"duplicate: the same {' and '.join(spec.key)} as row {first_seen[values] + FIRST_DATA_ROW}"))
+        else:
+            first_seen[values] = i
+    for rule in spec.row_rules:
+        errors += rule(parsed, context)
+
+    rejected = sorted({i for i, _c, _r in errors})
+    report.row_errors = [{"row": i + FIRST_DATA_ROW, "column": c, "value": str(frame.at[i, c]) if c in frame.columns else "",
+                          "rule": r} for i, c, r in sorted(errors, key=lambda e: (e[0], e[1]))]
+    report.rows_rejected = len(rejected)
+    report.rows_accepted = report.rows_read - report.rows_rejected
+    if report.ok:
+        report.clean = parsed
+        report.warnings += history_queries(parsed, context.get("history"))
+    return report
+
+
+def history_queries(parsed: pd.DataFrame, history: pd.DataFrame | None) -> list[dict]:
+    """A value more than 50% away from the median of the LA's last four returns for that indicator
+    (and by at least 1 unit) is queried, as collections do: it may be right, so it never blocks."""
+    if history is None or history.empty:
+        return []
+    recent = history.groupby("indicator_code")["value"].agg(["median", "count"])
+    queries = []
+    for i, row in parsed.iterrows():
+        if pd.isna(row["value"]) or row["indicator_code"] not in recent.index:
+            continue
+        median, count = recent.loc[row["indicator_code"]]
+        if count >= 2 and abs(row["value"] - median) > max(0.5 * abs(median), 1):
+            queries.append({"row": i + FIRST_DATA_ROW, "column": "value", "value": f"{row['value']:g}",
+                            "query": f"far from this LA's recent returns (median of last {int(count)}: {median:g})"})
+    return queries
+
+
+def validate_upload(spec: DatasetSpec, file_name: str, data: bytes, la_code: str, period: str, context: dict,
+                    *, max_bytes: int) -> Report:
+    """Both stages; never raises for bad input: every problem ends up in the report."""
+    report = Report(dataset=spec.name, file_name=display_name(file_name), file_sha256=hashlib.sha256(data).hexdigest(),
+                    la_code=la_code, period=period)
+    try:
+        frame = read_upload(file_name, data, max_bytes=max_bytes, max_rows=spec.max_rows)
+    except FileRejected as exc:
+        report.file_errors.append(str(exc))
+        return report
+    return validate_frame(spec, frame, la_code, period, context, report)

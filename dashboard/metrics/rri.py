@@ -1,0 +1,228 @@
+"""Relative rate index (RRI): how much more or less likely each group is than a reference group to have an outcome.
+
+One public function, `relative_rate_index`, serves every disproportionality measure the region
+uses (pupils suspended from school, children entering care, children remanded): give it one row per
+group with the group's population and how many of them had the outcome.
+
+Definitions (quoted on the page):
+- rate = count / population, shown per 1,000;
+- RRI = group rate / reference-group rate (the reference is White British unless told otherwise);
+- 95% confidence interval of the RRI: the ratio of two proportions on the log scale (Katz et al.,
+  1978): SE(ln RRI) = sqrt(1/a - 1/n + 1/b - 1/m), where a of n children in the group and b of m in
+  the reference group had the outcome; interval = exp(ln RRI +/- 1.96 SE). The "- 1/n" terms are
+  what make this the interval of a ratio of proportions (a child is counted once however many
+  suspensions they had); for low rates it equals the Poisson rate-ratio interval sqrt(1/a + 1/b).
+- A group with no child with the outcome (a = 0) has RRI 0; its interval runs from 0 (the exact
+  lower limit) to the upper limit of the interval after adding 0.5 to every cell of the 2x2 table
+  (the Haldane-Anscombe correction), so an empty small group still gets a wide, honest interval.
+- Representation band, from the RRI (not rounded): see the thresholds below. They reproduce every
+  band of the published regional table (tests/unit/test_rri.py).
+- Significant: the 95% interval lies wholly above or wholly below 1. A band whose interval crosses
+  1 is "not significant": the gap may be noise from a small group.
+
+Suppression (a presentation rule, applied by `suppress_small_outcomes` after the arithmetic): rates
+and RRIs built on fewer than MIN_OUTCOME_COUNT children with the outcome, in the group or in the
+reference group, are not shown. Counts of 1-5 are shown as "c" (`small_count_mask`).
+"""
+from __future__ import annotations
+
+import math
+from statistics import NormalDist
+
+import numpy as np
+import pandas as pd
+
+# --- settings (banding thresholds and suppression; named here, documented, wired into settings later) ---------
+
+UNDER_REPRESENTED_BELOW = 0.75
+"""An RRI below this is "Under-represented" (the group is at least a quarter less likely than the reference).
+
+The published table bands 0.7 (and lower) as under-represented and 0.8 as close to parity; 0.75,
+a quarter below parity, is the cut that reproduces every published band from the unrounded RRIs."""
+
+OVER_REPRESENTED_FROM = 1.25
+"""An RRI of this or more (and below SUBSTANTIALLY_OVER_FROM) is "Over-represented": a quarter or more above parity.
+
+Published: 1.2 is close to parity, 1.4 over-represented."""
+
+SUBSTANTIALLY_OVER_FROM = 1.5
+"""An RRI of this or more is "Substantially over-represented": half as likely again as the reference, or more.
+
+Published: 1.4 is over-represented, 1.8 and above substantially over. The published table has no
+"substantially under" band (0.1 is still only "Under-represented"), so neither has this one."""
+
+CONFIDENCE_LEVEL = 0.95
+"""Confidence level of the RRI's interval; `significant` means this interval excludes 1."""
+
+MIN_OUTCOME_COUNT = 10
+"""Rates and RRIs built on fewer than this many children with the outcome (in the group or the reference) are not shown."""
+
+SMALL_COUNT_RANGE = (1, 5)
+"""Counts in this range (inclusive) are shown as "c", with secondary suppression where a total would reveal them."""
+
+# --- labels -----------------------------------------------------------------------------------------------------
+
+UNDER = "Under-represented"
+PARITY = "Close to parity"
+OVER = "Over-represented"
+SUBSTANTIALLY_OVER = "Substantially over"
+REFERENCE = "Reference group"
+BANDS = (UNDER, PARITY, OVER, SUBSTANTIALLY_OVER)
+SUPPRESSED = "c"
+
+OUTPUT_COLUMNS = ["rate_per_1000", "rri", "ci_low", "ci_high", "band", "significant"]
+
+
+def _z(level: float) -> float:
+    return NormalDist().inv_cdf(0.5 + level / 2)
+
+
+def band_for(rri: float) -> str | None:
+    """The representation band of one RRI (None when the RRI cannot be computed)."""
+    if rri is None or pd.isna(rri):
+        return None
+    if rri < UNDER_REPRESENTED_BELOW:
+        return UNDER
+    if rri >= SUBSTANTIALLY_OVER_FROM:
+        return SUBSTANTIALLY_OVER
+    if rri >= OVER_REPRESENTED_FROM:
+        return OVER
+    return PARITY
+
+
+def rate_ratio_interval(a: float, n: float, b: float, m: float, level: float = CONFIDENCE_LEVEL) -> tuple[float, float]:
+    """(low, high) interval of (a/n) / (b/m) on the log scale; see the module notes for zero counts.
+
+    (nan, nan) when either population is empty or the reference has no child with the outcome.
+    """
+    if not (n > 0 and m > 0 and b > 0 and a >= 0):  # also False for NaN
+        return (math.nan, math.nan)
+    z = _z(level)
+    if a == 0:
+        # Haldane-Anscombe: add 0.5 to each of the four cells, so each population grows by 1.
+        a_c, n_c, b_c, m_c = a + 0.5, n + 1, b + 0.5, m + 1
+        log_ratio = math.log((a_c / n_c) / (b_c / m_c))
+        se = math.sqrt(1 / a_c - 1 / n_c + 1 / b_c - 1 / m_c)
+        return (0.0, math.exp(log_ratio + z * se))
+    log_ratio = math.log((a / n) / (b / m))
+    se = math.sqrt(max(0.0, 1 / a - 1 / n + 1 / b - 1 / m))
+    return (math.exp(log_ratio - z * se), math.exp(log_ratio + z * se))
+
+
+def relative_rate_index(df: pd.DataFrame, reference: str = "White British", *,
+                        level: float = CONFIDENCE_LEVEL) -> pd.DataFrame:
+    """Each group's rate per 1,000, RRI against `reference`, confidence interval, band and significance.
+
+    `df` has one row per group with columns `group`, `population` and `count` (children with the
+    outcome); any other columns are kept. Returns a copy with `rate_per_1000`, `rri`, `ci_low`,
+    `ci_high`, `band` and `significant` added, in the same row order.
+
+    - A group with no population (0 or missing) or a missing count gets no rate, RRI or band (NaN / None).
+    - The reference row has RRI 1, no interval, band "Reference group" and `significant` NA.
+    - If the reference group has no child with the outcome, no RRI can be computed (all NaN / None).
+    - Raises ValueError when a column is missing, `reference` is not one of the groups (or appears
+      twice), or a count is negative or larger than its population.
+    """
+    missing = {"group", "population", "count"} - set(df.columns)
+    if missing:
+        raise ValueError(f"relative_rate_index needs columns group, population and count; missing {sorted(missing)}")
+    groups = list(df["group"])
+    if groups.count(reference) != 1:
+        found = "twice or more" if groups.count(reference) > 1 else "not at all"
+        raise ValueError(f"the reference group {reference!r} appears {found} in the groups")
+    out = df.copy()
+    population = pd.to_numeric(out["population"], errors="coerce").astype("float64")
+    count = pd.to_numeric(out["count"], errors="coerce").astype("float64")
+    if (count < 0).any() or (population < 0).any():
+        raise ValueError("counts and populations cannot be negative")
+    too_many = count > population
+    if too_many.any():
+        bad = ", ".join(str(g) for g in out.loc[too_many, "group"])
+        raise ValueError(f"more children with the outcome than in the population for: {bad}")
+
+    usable = (population > 0) & count.notna()
+    rate = (count / population).where(usable)
+    out["rate_per_1000"] = rate * 1000
+
+    ref_index = groups.index(reference)
+    ref_rate, ref_count, ref_pop = rate.iloc[ref_index], count.iloc[ref_index], population.iloc[ref_index]
+    if pd.isna(ref_rate) or ref_rate == 0:
+        rri = pd.Series(np.nan, index=out.index)
+    else:
+        rri = rate / ref_rate
+    out["rri"] = rri
+
+    lows, highs, bands, significant = [], [], [], []
+    for i, (r, a, n) in enumerate(zip(rri, count, population)):
+        if i == ref_index and not pd.isna(r):
+            lows.append(math.nan), highs.append(math.nan), bands.append(REFERENCE), significant.append(pd.NA)
+            continue
+        if pd.isna(r):
+            lows.append(math.nan), highs.append(math.nan), bands.append(None), significant.append(pd.NA)
+            continue
+        low, high = rate_ratio_interval(a, n, ref_count, ref_pop, level)
+        lows.append(low), highs.append(high), bands.append(band_for(r))
+        significant.append(bool(low > 1 or high < 1) if not pd.isna(low) else pd.NA)
+    out["ci_low"] = pd.Series(lows, index=out.index, dtype="float64")
+    out["ci_high"] = pd.Series(highs, index=out.index, dtype="float64")
+    out["band"] = pd.Series(bands, index=out.index, dtype="object")
+    out["significant"] = pd.array(significant, dtype="boolean")
+    return out
+
+
+def band_label(band: str | None, significant) -> str:
+    """The band as the page writes it: "Over-represented (not significant)" when the interval crosses 1."""
+    if band is None or (isinstance(band, float) and math.isnan(band)):
+        return ""
+    if band in (PARITY, REFERENCE) or significant is pd.NA or significant is None:
+        return band
+    return band if bool(significant) else f"{band} (not significant)"
+
+
+def suppress_small_outcomes(table: pd.DataFrame, reference: str = "White British",
+                            min_count: int = MIN_OUTCOME_COUNT) -> pd.DataFrame:
+    """Blank the rate, RRI, interval, band and significance built on fewer than `min_count` children with the outcome.
+
+    A group's RRI also rests on the reference group's count, so when the reference has fewer than
+    `min_count`, no RRI is shown at all. Adds a boolean `suppressed` column (True where blanked).
+    """
+    out = table.copy()
+    count = pd.to_numeric(out["count"], errors="coerce")
+    ref = out.loc[out["group"] == reference, "count"]
+    ref_small = bool(len(ref) == 0 or pd.isna(ref.iloc[0]) or ref.iloc[0] < min_count)
+    rate_hidden = (count < min_count).fillna(False)
+    rri_hidden = rate_hidden | ref_small
+    out["suppressed"] = rate_hidden.astype(bool)
+    out["rri_suppressed"] = rri_hidden.astype(bool)
+    out.loc[rate_hidden, "rate_per_1000"] = np.nan
+    for column in ("rri", "ci_low", "ci_high"):
+        out.loc[rri_hidden, column] = np.nan
+    out["band"] = out["band"].astype(object).where(~rri_hidden, None)
+    out["significant"] = out["significant"].astype("boolean").where(~rri_hidden, pd.NA)
+    return out
+
+
+def small_count_mask(counts: pd.Series, total_shown: bool = True, low: int = SMALL_COUNT_RANGE[0],
+                     high: int = SMALL_COUNT_RANGE[1]) -> pd.Series:
+    """True where a count must be shown as "c": primary (low..high) and, when a total is shown, secondary.
+
+    Secondary: if exactly one count is hidden and the total is shown, the total minus the others
+    would give it away, so the next smallest non-zero count is hidden too. Missing counts stay
+    missing (not hidden, not 0).
+    """
+    values = pd.to_numeric(counts, errors="coerce")
+    mask = ((values >= low) & (values <= high)).fillna(False).astype(bool)
+    if total_shown and int(mask.sum()) == 1:
+        candidates = values[~mask & (values > 0)].dropna()
+        if len(candidates):
+            mask[candidates.sort_values(kind="stable").index[0]] = True
+    return mask
+
+
+def rri_interval_text(rri: float, low: float, high: float, decimals: int = 2) -> str:
+    """ "1.85 (1.70 to 2.01)", or "" when there is no interval."""
+    if pd.isna(rri):
+        return ""
+    if pd.isna(low) or pd.isna(high):
+        return f"{rri:.{decimals}f}"
+    return f"{rri:.{decimals}f} ({low:.{decimals}f} to {high:.{decimals}f})"

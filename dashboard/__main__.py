@@ -5,6 +5,9 @@
   create-user EMAIL --la CODE --role ROLE [--name NAME]
                                password from $NEW_USER_PASSWORD or a prompt
   set-password EMAIL           password from $NEW_USER_PASSWORD or a prompt
+  ingest DATASET FILE --la CODE --period P [--check-only] [--report OUT.csv] [--actor EMAIL]
+                               check a file and (unless --check-only) store it as a new version;
+                               exit 1 and print the report when it is rejected
   settings                     list every setting with its default and meaning (.env.example format)
 """
 from __future__ import annotations
@@ -47,6 +50,14 @@ def main(argv: list[str] | None = None) -> int:
     pw = sub.add_parser("set-password", help="set a new password for an account")
     pw.add_argument("email")
     sub.add_parser("settings", help="list settings in .env.example format")
+    ingest = sub.add_parser("ingest", help="validate a file and store it as a new version (bulk loads)")
+    ingest.add_argument("dataset")
+    ingest.add_argument("file")
+    ingest.add_argument("--la", required=True, help="ONS code of the LA the file is for, e.g. E09000022")
+    ingest.add_argument("--period", required=True, help="quarter end, YYYY-MM-DD")
+    ingest.add_argument("--check-only", action="store_true", help="report only; store nothing")
+    ingest.add_argument("--report", help="also write the full report to this CSV file")
+    ingest.add_argument("--actor", default="cli", help="who is loading, for the audit log")
     args = parser.parse_args(argv)
 
     if args.command == "settings":
@@ -73,6 +84,8 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "create-user":
             created = create_user(engine, args.email, _new_password(), args.la, args.role, name=args.name)
             print(f"Created {created.email} ({created.role}, {created.la_code}).")
+        elif args.command == "ingest":
+            return _ingest(engine, settings, args)
         elif args.command == "set-password":
             set_password(engine, args.email, _new_password(), actor="cli")
             print(f"Password set for {normalise_email(args.email)}; its sessions have ended.")
@@ -80,6 +93,39 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Error: {exc}", file=sys.stderr)
         return 2
     return 0
+
+
+def _ingest(engine, settings, args) -> int:
+    """Exit 0 when stored (or unchanged, or clean with --check-only), 1 when rejected, 2 on a usage error."""
+    from pathlib import Path
+
+    from dashboard.exports import to_csv_bytes
+    from dashboard.ingest import loading
+    from dashboard.ingest.specs import SPECS
+    if args.dataset not in SPECS:
+        print(f"Error: unknown dataset {args.dataset!r}; choose one of {', '.join(SPECS)}", file=sys.stderr)
+        return 2
+    path = Path(args.file)
+    if not path.is_file():
+        print(f"Error: {args.file} is not a file", file=sys.stderr)
+        return 2
+    report = loading.validate(engine, args.dataset, path.name, path.read_bytes(), args.la, args.period,
+                              max_bytes=settings.upload_max_mb * 2**20)
+    print(f"{report.file_name}: {report.summary()}")
+    findings = report.table()
+    if len(findings):
+        print(findings.to_string(index=False, max_rows=200))
+    if args.report:
+        Path(args.report).write_bytes(to_csv_bytes(findings))
+        print(f"Report written to {args.report}")
+    if not report.ok:
+        loading.record_rejection(engine, report, args.actor)
+        return 1
+    if args.check_only:
+        return 0
+    result = loading.commit(engine, report, args.actor)
+    print(result.message)
+    return 0 if result.status in ("committed", "unchanged") else 1
 
 
 if __name__ == "__main__":

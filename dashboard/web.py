@@ -45,6 +45,9 @@ def create_app(settings: Settings | None = None, *, cache_config: dict | None = 
     server = app.server
     server.config["SECRET_KEY"] = settings.secret_key or _embedded_secret_key()
     server.config["LCSD_SETTINGS"] = settings
+    # Refuse an oversized request (HTTP 413) before anything parses it: an upload arrives base64-encoded
+    # (4/3 of its size) inside the callback's JSON.
+    server.config["MAX_CONTENT_LENGTH"] = settings.upload_max_mb * 2**20 * 4 // 3 + 2**20
     init_cache(server, settings, cache_config)
     init_auth(server, settings)
 

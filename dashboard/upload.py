@@ -1,0 +1,151 @@
+"""The Upload page's logic: who may upload what, check a file, commit it, history and restore.
+
+Every function takes the signed-in user and checks the role and LA again here, whatever the page
+showed: an uploader may upload only for their own LA, only an administrator may restore a version.
+The page keeps no validated data between "check" and "commit": committing checks the file again.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+from dataclasses import dataclass
+
+import pandas as pd
+
+from dashboard.auth.registration import AccessDenied
+from dashboard.auth.roles import ADMIN, UPLOADER
+from dashboard.auth.users import audit
+from dashboard.exports import to_csv_bytes
+from dashboard.ingest import loading
+from dashboard.ingest.specs import SPECS
+from dashboard.ingest.templates import template_csv, template_xlsx
+from dashboard.ingest.validation import Report
+from dashboard.store import get_engine
+
+FINDINGS_SHOWN = 1000   # the page shows this many findings; the downloadable report has them all
+
+
+def may_upload(user) -> bool:
+    return user.role in (UPLOADER, ADMIN)
+
+
+def authorise(user, la_code: str) -> None:
+    """Refuse (and log) an upload for an LA the user may not upload for."""
+    if not may_upload(user) or (user.role != ADMIN and la_code != user.la_code):
+        audit(get_engine(), actor=user.email, event="refused", detail=f"upload for {la_code} by {user.role} of {user.la_code}")
+        raise AccessDenied("You may upload only for your own LA." if may_upload(user) else "Your role cannot upload data.")
+
+
+def dataset_options() -> list[dict]:
+    return [{"label": spec.label, "value": name} for name, spec in SPECS.items()]
+
+
+def la_options(user, las: pd.DataFrame) -> list[dict]:
+    """Administrators may choose any LA; everyone else only their own."""
+    allowed = las if user.role == ADMIN else las[las["la_code"] == user.la_code]
+    return [{"label": name, "value": code} for code, name in zip(allowed["la_code"], allowed["la_name"])]
+
+
+def period_options(today: pd.Timestamp | None = None, quarters: int = 12) -> list[dict]:
+    """Quarter ends, latest first, from the quarter now ending back `quarters` quarters (a late return is common)."""
+    today = pd.Timestamp.now().normalize() if today is None else today
+    latest = today + pd.offsets.QuarterEnd(0)
+    ends = [latest - pd.offsets.QuarterEnd(n) for n in range(quarters)]
+    return [{"label": f"Quarter ending {d.day} {d:%B %Y}", "value": d.date().isoformat()} for d in ends]
+
+
+def decode_contents(contents: str | None) -> bytes:
+    """The bytes of a dcc.Upload value ('data:<type>;base64,<data>'); ValueError if it is not one."""
+    if not contents or "," not in contents:
+        raise ValueError("No file was received. Choose or drop a file again.")
+    try:
+        return base64.b64decode(contents.split(",", 1)[1], validate=True)
+    except (binascii.Error, ValueError):
+        raise ValueError("The file did not arrive whole. Choose or drop it again.")
+
+
+def max_bytes(settings) -> int:
+    return settings.upload_max_mb * 2**20
+
+
+@dataclass
+class UploadCheck:
+    report: Report
+    ok: bool
+    summary: str
+    findings: pd.DataFrame     # the first FINDINGS_SHOWN findings
+    more_findings: int         # how many more the downloadable report holds
+
+
+def _report(user, settings, dataset: str, la_code: str, period: str, file_name: str, contents: str | None) -> Report:
+    if dataset not in SPECS:
+        raise ValueError(f"unknown dataset {dataset!r}")
+    authorise(user, la_code)
+    try:
+        data = decode_contents(contents)
+    except ValueError as exc:
+        report = Report(dataset=dataset, file_name=file_name or "upload", file_sha256="", la_code=la_code, period=period)
+        report.file_errors.append(str(exc))
+        return report
+    return loading.validate(get_engine(), dataset, file_name or "upload", data, la_code, period, max_bytes=max_bytes(settings))
+
+
+def check_upload(user, settings, dataset, la_code, period, file_name, contents) -> UploadCheck:
+    """Stage one and two on the file; nothing is stored."""
+    report = _report(user, settings, dataset, la_code, period, file_name, contents)
+    if not report.ok:
+        loading.record_rejection(get_engine(), report, user.email)
+    findings = report.table()
+    shown = findings.head(FINDINGS_SHOWN).rename(columns=str.capitalize)
+    return UploadCheck(report=report, ok=report.ok, summary=report.summary(), findings=shown,
+                       more_findings=max(0, len(findings) - FINDINGS_SHOWN))
+
+
+def commit_upload(user, settings, dataset, la_code, period, file_name, contents) -> loading.CommitResult:
+    """Check the file again (nothing from the browser is trusted), then store it as a new version."""
+    report = _report(user, settings, dataset, la_code, period, file_name, contents)
+    result = loading.commit(get_engine(), report, user.email)
+    if result.status == "rejected":
+        loading.record_rejection(get_engine(), report, user.email)
+    return result
+
+
+def report_csv(check: UploadCheck) -> bytes:
+    """The whole report, one finding per line, with the counts first (rows read = accepted + rejected)."""
+    r = check.report
+    head = pd.DataFrame([{"level": "summary", "row": "", "column": "", "value": "",
+                          "rule": f"{r.file_name}: {r.summary()} (dataset {r.dataset}, LA {r.la_code}, period {r.period}, "
+                                  f"sha256 {r.file_sha256})"}])
+    return to_csv_bytes(pd.concat([head, r.table()], ignore_index=True))
+
+
+def template_file(dataset: str, la_code: str, period: str, kind: str) -> tuple[bytes, str]:
+    from dashboard import loader
+    spec = SPECS[dataset]
+    catalogue = loader.indicator_catalogue()
+    stem = f"{dataset}_template_{la_code}_{period}"
+    if kind == "csv":
+        return template_csv(spec, la_code, period, catalogue), f"{stem}.csv"
+    return template_xlsx(spec, la_code, period, catalogue), f"{stem}.xlsx"
+
+
+def history_table(user) -> pd.DataFrame:
+    """Every stored version this user may see: their own LA's, or all for administrators."""
+    table = loading.upload_history(get_engine(), la_code=None if user.role == ADMIN else user.la_code)
+    table["uploaded_at"] = pd.to_datetime(table["uploaded_at"]).dt.strftime("%d %b %Y %H:%M")
+    table["is_current"] = table["is_current"].map({True: "current", False: "earlier"})
+    table["file_sha256"] = table["file_sha256"].str[:12]
+    return table.rename(columns=HISTORY_HEADERS)
+
+
+HISTORY_HEADERS = {"id": "Id", "dataset": "Dataset", "la_code": "LA", "period": "Period", "version": "Version",
+                   "is_current": "Status", "uploaded_by": "Uploaded by", "uploaded_at": "Uploaded at", "file_name": "File",
+                   "rows_read": "Rows read", "rows_accepted": "Accepted", "rows_rejected": "Rejected",
+                   "file_sha256": "SHA-256 (start)"}
+
+
+def restore_version(user, upload_id: int) -> str:
+    if user.role != ADMIN:
+        audit(get_engine(), actor=user.email, event="refused", detail=f"restore upload {upload_id}")
+        raise AccessDenied("Only administrators can restore an earlier version.")
+    return loading.restore(get_engine(), int(upload_id), user.email)

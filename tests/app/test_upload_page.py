@@ -1,0 +1,137 @@
+"""The Upload page through its callbacks, as the browser calls them: check, report, commit, refusals, size cap."""
+import base64
+import json
+
+import pandas as pd
+import pytest
+from sqlalchemy import select
+
+from dashboard import loader
+from dashboard.auth.users import create_user
+from dashboard.demo import load_demo_data
+from dashboard.store import get_engine, schema
+from tests.conftest import PASSWORD, sign_in
+from tests.dash_requests import callback_request, response_props
+
+UPLOADER = "uploader@lambeth.example"
+LA, PERIOD = "E09000022", "2024-12-31"   # a quarter no other test uploads for
+HEADER = "la_code,period_end,indicator_code,value,numerator,denominator\n"
+
+
+@pytest.fixture(scope="module")
+def uploader(dash_app):
+    create_user(get_engine(), UPLOADER, PASSWORD, LA, "uploader", name="Data Officer")
+    yield UPLOADER
+    load_demo_data(get_engine(), 7)  # other tests expect the demo data
+
+
+@pytest.fixture()
+def uploader_client(server, uploader):
+    client = server.test_client()
+    assert sign_in(client, uploader).status_code == 302
+    return client
+
+
+def _file(values: dict, la=LA, period=PERIOD) -> str:
+    codes = loader_codes()
+    lines = [f"{la},{period},{code},{values.get(code, 10)},," for code in codes]
+    return "data:text/csv;base64," + base64.b64encode((HEADER + "\n".join(lines) + "\n").encode()).decode()
+
+
+def loader_codes():
+    with get_engine().connect() as conn:
+        return list(conn.execute(select(schema.indicator.c.code).order_by(schema.indicator.c.sort_order)).scalars())
+
+
+CHECK_OUTPUTS = [("upload-report", "children"), ("upload-findings-grid", "rowData"), ("upload-findings-grid", "columnDefs"),
+                 ("upload-commit", "disabled"), ("upload-findings-panel", "hidden"), ("upload-commit-message", "children")]
+
+
+def _check(client, contents, la=LA, period=PERIOD, name="lambeth_q3.csv", trigger="upload-file.contents"):
+    return callback_request(client, CHECK_OUTPUTS,
+                            [("upload-file", "contents", contents), ("upload-dataset", "value", "benchmarking"),
+                             ("upload-la", "value", la), ("upload-period", "value", period), ("upload-commit", "n_clicks", 1)],
+                            [("upload-file", "filename", name)], triggered=trigger)
+
+
+def _commit(client, contents, la=LA, period=PERIOD):
+    return _check(client, contents, la=la, period=period, trigger="upload-commit.n_clicks")
+
+
+def test_a_bad_file_is_reported_by_row_and_column_and_cannot_be_committed(uploader_client):
+    response = _check(uploader_client, _file({"cla_rate": "lots"}))
+    props = response_props(response)
+    text = json.dumps(props["upload-report"]["children"])
+    assert "Rejected" in text and "1 rejected" in text
+    findings = props["upload-findings-grid"]["rowData"]
+    assert findings == [{"Level": "error", "Row": loader_codes().index("cla_rate") + 2, "Column": "value",
+                         "Value": "lots", "Rule": "not a number"}]
+    assert props["upload-commit"]["disabled"] is True
+    # Committing anyway (a crafted request) stores nothing.
+    before = loader.dataset_version("benchmarking")
+    message = json.dumps(response_props(_commit(uploader_client, _file({"cla_rate": "lots"}))))
+    assert "Nothing was stored" in message
+    assert loader.dataset_version("benchmarking") == before
+
+
+def test_the_report_downloads_as_csv(uploader_client):
+    response = callback_request(uploader_client, [("upload-report-download", "data")], [("upload-report-csv", "n_clicks", 1)],
+                                [("upload-file", "contents", _file({"cla_rate": "-3"})), ("upload-file", "filename", "x.csv"),
+                                 ("upload-dataset", "value", "benchmarking"), ("upload-la", "value", LA),
+                                 ("upload-period", "value", PERIOD)])
+    data = response_props(response)["upload-report-download"]["data"]
+    text = base64.b64decode(data["content"]).decode("utf-8-sig")
+    assert text.splitlines()[0] == "level,row,column,value,rule"
+    assert "19 rows read: 18 accepted, 1 rejected" in text
+    assert f"error,{loader_codes().index('cla_rate') + 2},value,'-3,below 0" in text  # '-3: neutralised for spreadsheets
+
+
+def test_a_good_file_commits_and_the_page_data_changes_at_once(uploader_client):
+    contents = _file({"cla_rate": 61.5})
+    props = response_props(_check(uploader_client, contents))
+    assert props["upload-commit"]["disabled"] is False
+    message = json.dumps(response_props(_commit(uploader_client, contents)))
+    assert "Stored as version 1 (19 rows)" in message
+    values = loader.benchmark_indicator("cla_rate", loader.AccessScope("member", LA))["values"]
+    stored = values[(values["la_code"] == LA) & (values["period_end"] == pd.Timestamp(PERIOD))]["value"]
+    assert stored.tolist() == [61.5]
+    # The same file again changes nothing, and says so.
+    again = json.dumps(response_props(_commit(uploader_client, contents)))
+    assert "identical to the current version" in again
+    with get_engine().connect() as conn:
+        events = list(conn.execute(select(schema.audit_event.c.event).where(schema.audit_event.c.actor == UPLOADER)).scalars())
+    assert "upload_committed" in events and "upload_unchanged" in events
+
+
+def test_an_uploader_cannot_upload_for_another_la(uploader_client):
+    before = loader.dataset_version("benchmarking")
+    contents = _file({}, la="E09000008")
+    props = response_props(_check(uploader_client, contents, la="E09000008"))
+    assert "only for your own LA" in json.dumps(props["upload-report"])
+    message = json.dumps(response_props(_commit(uploader_client, contents, la="E09000008")))
+    assert "only for your own LA" in message
+    assert loader.dataset_version("benchmarking") == before
+    with get_engine().connect() as conn:
+        refusals = list(conn.execute(select(schema.audit_event.c.detail).where(
+            schema.audit_event.c.actor == UPLOADER, schema.audit_event.c.event == "refused")).scalars())
+    assert any("E09000008" in r for r in refusals)
+
+
+def test_members_cannot_open_the_page_or_call_its_callbacks(member_client):
+    assert member_client.get("/upload").status_code == 403
+    assert _check(member_client, _file({})).status_code == 403
+
+
+def test_an_oversized_request_is_refused_before_parsing(uploader_client, settings):
+    huge = "data:text/csv;base64," + "A" * (settings.upload_max_mb * 2**20 * 4 // 3 + 2**20)
+    assert _check(uploader_client, huge).status_code == 413
+
+
+def test_only_administrators_restore_versions(uploader_client, client):
+    response = callback_request(uploader_client, [("upload-history-grid", "rowData"), ("upload-history-grid", "columnDefs"),
+                                                  ("upload-restore-choice", "options"), ("upload-restore-message", "children")],
+                                [("upload-commit-message", "children", None), ("upload-restore", "n_clicks", 1)],
+                                [("upload-restore-choice", "value", 1)], triggered="upload-restore.n_clicks")
+    props = response_props(response)
+    assert "Only administrators" in json.dumps(props["upload-restore-message"])
+    assert all(row["LA"] == LA for row in props["upload-history-grid"]["rowData"])

@@ -1,0 +1,77 @@
+"""A data officer downloads the template, fills it badly, reads the errors, fixes it, commits, sees the page change."""
+import csv
+import io
+
+import pytest
+
+from dashboard.auth.users import create_user
+from dashboard.demo import load_demo_data
+from dashboard.store import get_engine
+from dashboard.upload import period_options
+from tests.browser.conftest import axe_violations, describe_violations, screenshot, sign_in, wait_for_dash
+from tests.conftest import PASSWORD
+
+OFFICER = "officer@lambeth.example"
+
+
+@pytest.fixture(scope="module")
+def officer(dash_app):
+    create_user(get_engine(), OFFICER, PASSWORD, "E09000022", "uploader", name="Data Officer")
+    yield OFFICER
+    load_demo_data(get_engine(), 7)  # other tests expect the demo data
+
+
+def _choose(page, dropdown_id, text):
+    page.locator(f"#{dropdown_id}").click()
+    page.get_by_role("option", name=text).click()
+    page.keyboard.press("Escape")
+    wait_for_dash(page)
+
+
+def test_template_to_committed_return(page, officer, tmp_path):
+    quarter = period_options()[7]   # a quarter no other test uploads for
+    sign_in(page, officer)
+    page.goto(page.base_url + "/upload")
+    wait_for_dash(page)
+    _choose(page, "upload-period", quarter["label"])
+    with page.expect_download() as download:
+        page.locator("#upload-template-csv").click()
+    rows = list(csv.DictReader(io.StringIO(open(download.value.path(), encoding="utf-8-sig").read())))
+    assert len(rows) == 19 and {r["la_code"] for r in rows} == {"E09000022"} and {r["period_end"] for r in rows} == {quarter["value"]}
+
+    def write(values, name="lambeth_return.csv"):
+        path = tmp_path / name
+        with open(path, "w", newline="") as f:
+            writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+            writer.writeheader()
+            for row, value in zip(rows, values):
+                writer.writerow({**row, "value": value})
+        return str(path)
+
+    # Filled badly: text in a number column and a percentage over 100.
+    bad = ["12"] * 19
+    bad[0], bad[1] = "twelve", "140"
+    page.locator("#upload-file input[type=file]").set_input_files(write(bad))
+    page.get_by_text("Rejected: nothing can be stored.").wait_for()
+    assert "19 rows read = 17 accepted + 2 rejected." in page.locator("#upload-report").inner_text()
+    grid_text = page.locator("#upload-findings-grid").inner_text()
+    assert "not a number" in grid_text and "twelve" in grid_text and "a percentage above 100" in grid_text
+    assert page.locator("#upload-commit").is_disabled()
+    screenshot(page, "upload-rejected")
+    violations = axe_violations(page)
+    assert not violations, describe_violations(violations)
+
+    # Fixed: passes, commits, and the Benchmarking page shows the new return.
+    page.locator("#upload-file input[type=file]").set_input_files(write(["12"] * 19))  # the same file, corrected
+    page.get_by_text("Passed: ready to commit.").wait_for()
+    page.locator("#upload-commit").click()
+    page.get_by_text("Stored as version 1 (19 rows).").wait_for()
+    page.wait_for_selector("#upload-history-grid .ag-row")
+    screenshot(page, "upload-committed")
+
+    page.goto(page.base_url + f"/benchmarking?indicator=referrals_rate&focus=E09000022&from={quarter['value']}&to={quarter['value']}")
+    wait_for_dash(page)
+    # The first real return replaced the demo data, so Lambeth is the only LA that returned.
+    assert "1 of 33 returned" in page.locator("#bench-ranking-title").inner_text()
+    assert not page.get_by_text("Demo data.").is_visible()
+    assert not page.console_errors, page.console_errors

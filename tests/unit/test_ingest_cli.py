@@ -1,0 +1,59 @@
+"""`python -m dashboard ingest`: a rejected file exits non-zero with its report; a good one is stored."""
+import pandas as pd
+import pytest
+from sqlalchemy import select
+
+from dashboard.__main__ import main
+from dashboard.demo import load_demo_data
+from dashboard.store import get_engine, schema
+
+LA, PERIOD = "E09000030", "2025-03-31"   # Tower Hamlets
+
+
+@pytest.fixture(scope="module")
+def store(dash_app, settings):
+    import os
+    os.environ["DATABASE_URL"] = settings.database_url   # the CLI reads its settings from the environment
+    yield get_engine()
+    del os.environ["DATABASE_URL"]
+    load_demo_data(get_engine(), 7)
+
+
+def _file(tmp_path, value_for_cla="12.5"):
+    with get_engine().connect() as conn:
+        codes = list(conn.execute(select(schema.indicator.c.code)).scalars())
+    lines = ["la_code,period_end,indicator_code,value"]
+    lines += [f"{LA},{PERIOD},{code},{value_for_cla if code == 'cla_rate' else 7}" for code in codes]
+    path = tmp_path / "tower_hamlets.csv"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_a_rejected_file_exits_1_and_prints_row_column_and_rule(store, tmp_path, capsys):
+    report = tmp_path / "report.csv"
+    code = main(["ingest", "benchmarking", str(_file(tmp_path, "n/a")), "--la", LA, "--period", PERIOD,
+                 "--report", str(report)])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "1 rejected" in out and "not a number" in out and "n/a" in out
+    assert pd.read_csv(report)["rule"].tolist() == ["not a number"]
+
+
+def test_a_good_file_is_stored_then_an_identical_one_changes_nothing(store, tmp_path, capsys):
+    path = _file(tmp_path)
+    assert main(["ingest", "benchmarking", str(path), "--la", LA, "--period", PERIOD, "--check-only"]) == 0
+    assert "Ready to commit" in capsys.readouterr().out
+    assert main(["ingest", "benchmarking", str(path), "--la", LA, "--period", PERIOD, "--actor", "bulk@liia.example"]) == 0
+    assert "Stored as version 1" in capsys.readouterr().out
+    with store.connect() as conn:
+        value = conn.execute(select(schema.benchmark_value.c.value).where(
+            schema.benchmark_value.c.la_code == LA, schema.benchmark_value.c.indicator_code == "cla_rate",
+            schema.benchmark_value.c.period_end == pd.Timestamp(PERIOD).date())).scalar_one()
+    assert value == 12.5
+    assert main(["ingest", "benchmarking", str(path), "--la", LA, "--period", PERIOD]) == 0
+    assert "nothing changed" in capsys.readouterr().out
+
+
+def test_unknown_dataset_is_a_usage_error(store, tmp_path, capsys):
+    assert main(["ingest", "nope", str(_file(tmp_path)), "--la", LA, "--period", PERIOD]) == 2
+    assert "unknown dataset" in capsys.readouterr().err

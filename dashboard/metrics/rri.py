@@ -90,26 +90,7 @@ def band_for(rri: float) -> str | None:
     return PARITY
 
 
-def rate_ratio_interval(a: float, n: float, b: float, m: float, level: float = CONFIDENCE_LEVEL) -> tuple[float, float]:
-    """(low, high) interval of (a/n) / (b/m) on the log scale; see the module notes for zero counts.
-
-    (nan, nan) when either population is empty or the reference has no child with the outcome.
-    """
-    if not (n > 0 and m > 0 and b > 0 and a >= 0):  # also False for NaN
-        return (math.nan, math.nan)
-    z = _z(level)
-    if a == 0:
-        # Haldane-Anscombe: add 0.5 to each of the four cells, so each population grows by 1.
-        a_c, n_c, b_c, m_c = a + 0.5, n + 1, b + 0.5, m + 1
-        log_ratio = math.log((a_c / n_c) / (b_c / m_c))
-        se = math.sqrt(1 / a_c - 1 / n_c + 1 / b_c - 1 / m_c)
-        return (0.0, math.exp(log_ratio + z * se))
-    log_ratio = math.log((a / n) / (b / m))
-    se = math.sqrt(max(0.0, 1 / a - 1 / n + 1 / b - 1 / m))
-    return (math.exp(log_ratio - z * se), math.exp(log_ratio + z * se))
-
-
-def relative_rate_index(df: pd.DataFrame, reference: str = "White British", *,
+def relative_rate_index(df: pd.DataFrame, reference: str = "White British", *, by: list[str] | None = None,
                         level: float = CONFIDENCE_LEVEL) -> pd.DataFrame:
     """Each group's rate per 1,000, RRI against `reference`, confidence interval, band and significance.
 
@@ -117,22 +98,29 @@ def relative_rate_index(df: pd.DataFrame, reference: str = "White British", *,
     outcome); any other columns are kept. Returns a copy with `rate_per_1000`, `rri`, `ci_low`,
     `ci_high`, `band` and `significant` added, in the same row order.
 
+    `by` (optional) names columns that split `df` into separate tables (e.g. LA and year), each with
+    its own reference row: the same as calling the function once per table, in one vectorised pass.
+
     - A group with no population (0 or missing) or a missing count gets no rate, RRI or band (NaN / None).
     - The reference row has RRI 1, no interval, band "Reference group" and `significant` NA.
     - If the reference group has no child with the outcome, no RRI can be computed (all NaN / None).
     - Raises ValueError when a column is missing, `reference` is not one of the groups (or appears
-      twice), or a count is negative or larger than its population.
+      twice) in a table, or a count is negative or larger than its population.
     """
-    missing = {"group", "population", "count"} - set(df.columns)
+    by = list(by or [])
+    missing = ({"group", "population", "count"} | set(by)) - set(df.columns)
     if missing:
         raise ValueError(f"relative_rate_index needs columns group, population and count; missing {sorted(missing)}")
-    groups = list(df["group"])
-    if groups.count(reference) != 1:
-        found = "twice or more" if groups.count(reference) > 1 else "not at all"
-        raise ValueError(f"the reference group {reference!r} appears {found} in the groups")
     out = df.copy()
-    population = pd.to_numeric(out["population"], errors="coerce").astype("float64")
-    count = pd.to_numeric(out["count"], errors="coerce").astype("float64")
+    is_ref = (out["group"] == reference).to_numpy()
+    keys = pd.Series(0, index=out.index) if not by else pd.Series(pd.MultiIndex.from_frame(out[by]).to_flat_index(), index=out.index)
+    ref_per_table = pd.Series(is_ref, index=out.index).groupby(keys).sum()
+    if (ref_per_table != 1).any():
+        found = "twice or more" if (ref_per_table > 1).any() else "not at all"
+        where = "" if not by else f" (in {ref_per_table[ref_per_table != 1].index[0]})"
+        raise ValueError(f"the reference group {reference!r} appears {found} in the groups{where}")
+    population = pd.to_numeric(out["population"], errors="coerce").astype("float64").to_numpy()
+    count = pd.to_numeric(out["count"], errors="coerce").astype("float64").to_numpy()
     if (count < 0).any() or (population < 0).any():
         raise ValueError("counts and populations cannot be negative")
     too_many = count > population
@@ -140,33 +128,41 @@ def relative_rate_index(df: pd.DataFrame, reference: str = "White British", *,
         bad = ", ".join(str(g) for g in out.loc[too_many, "group"])
         raise ValueError(f"more children with the outcome than in the population for: {bad}")
 
-    usable = (population > 0) & count.notna()
-    rate = (count / population).where(usable)
+    usable = (population > 0) & ~np.isnan(count)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate = np.where(usable, count / np.where(population > 0, population, 1), np.nan)
+    # Each row's reference figures, looked up within its own table.
+    ref_index = pd.Series(np.arange(len(out))[is_ref], index=keys[is_ref].to_numpy())
+    pos = ref_index.reindex(keys.to_numpy()).to_numpy()
+    ref_rate, b, m_ = rate[pos], count[pos], population[pos]
+    ref_ok = ref_rate > 0  # False for NaN too
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rri = np.where(ref_ok, rate / np.where(ref_ok, ref_rate, 1), np.nan)
+        z = _z(level)
+        a, n = count, population
+        # a > 0: Katz log interval of the ratio of two proportions.
+        se = np.sqrt(np.maximum(0.0, 1 / a - 1 / n + 1 / b - 1 / m_))
+        low = np.exp(np.log(rri) - z * se)
+        high = np.exp(np.log(rri) + z * se)
+        # a = 0: lower limit 0; upper limit after adding 0.5 to each cell (Haldane-Anscombe).
+        a_c, n_c, b_c, m_c = a + 0.5, n + 1, b + 0.5, m_ + 1
+        se_c = np.sqrt(1 / a_c - 1 / n_c + 1 / b_c - 1 / m_c)
+        high_c = (a_c / n_c) / (b_c / m_c) * np.exp(z * se_c)
+    zero = a == 0
+    has_rri = ~np.isnan(rri)
+    low = np.where(has_rri & ~is_ref, np.where(zero, 0.0, low), np.nan)
+    high = np.where(has_rri & ~is_ref, np.where(zero, high_c, high), np.nan)
+
     out["rate_per_1000"] = rate * 1000
-
-    ref_index = groups.index(reference)
-    ref_rate, ref_count, ref_pop = rate.iloc[ref_index], count.iloc[ref_index], population.iloc[ref_index]
-    if pd.isna(ref_rate) or ref_rate == 0:
-        rri = pd.Series(np.nan, index=out.index)
-    else:
-        rri = rate / ref_rate
     out["rri"] = rri
-
-    lows, highs, bands, significant = [], [], [], []
-    for i, (r, a, n) in enumerate(zip(rri, count, population)):
-        if i == ref_index and not pd.isna(r):
-            lows.append(math.nan), highs.append(math.nan), bands.append(REFERENCE), significant.append(pd.NA)
-            continue
-        if pd.isna(r):
-            lows.append(math.nan), highs.append(math.nan), bands.append(None), significant.append(pd.NA)
-            continue
-        low, high = rate_ratio_interval(a, n, ref_count, ref_pop, level)
-        lows.append(low), highs.append(high), bands.append(band_for(r))
-        significant.append(bool(low > 1 or high < 1) if not pd.isna(low) else pd.NA)
-    out["ci_low"] = pd.Series(lows, index=out.index, dtype="float64")
-    out["ci_high"] = pd.Series(highs, index=out.index, dtype="float64")
-    out["band"] = pd.Series(bands, index=out.index, dtype="object")
-    out["significant"] = pd.array(significant, dtype="boolean")
+    out["ci_low"] = low
+    out["ci_high"] = high
+    band = np.select([~has_rri, is_ref, rri < UNDER_REPRESENTED_BELOW, rri >= SUBSTANTIALLY_OVER_FROM,
+                      rri >= OVER_REPRESENTED_FROM], [None, REFERENCE, UNDER, SUBSTANTIALLY_OVER, OVER], PARITY)
+    out["band"] = pd.Series(band, index=out.index, dtype="object")
+    significant = pd.array((low > 1) | (high < 1), dtype="boolean")
+    significant[np.isnan(low)] = pd.NA
+    out["significant"] = significant
     return out
 
 
@@ -180,20 +176,28 @@ def band_label(band: str | None, significant) -> str:
 
 
 def suppress_small_outcomes(table: pd.DataFrame, reference: str = "White British",
-                            min_count: int = MIN_OUTCOME_COUNT) -> pd.DataFrame:
+                            min_count: int = MIN_OUTCOME_COUNT, *, by: list[str] | None = None) -> pd.DataFrame:
     """Blank the rate, RRI, interval, band and significance built on fewer than `min_count` children with the outcome.
 
     A group's RRI also rests on the reference group's count, so when the reference has fewer than
-    `min_count`, no RRI is shown at all. Adds a boolean `suppressed` column (True where blanked).
+    `min_count`, no RRI is shown in that table at all. Adds boolean columns `suppressed` (rate hidden)
+    and `rri_suppressed` (RRI hidden). `by` as in `relative_rate_index`.
     """
+    by = list(by or [])
     out = table.copy()
     count = pd.to_numeric(out["count"], errors="coerce")
-    ref = out.loc[out["group"] == reference, "count"]
-    ref_small = bool(len(ref) == 0 or pd.isna(ref.iloc[0]) or ref.iloc[0] < min_count)
-    rate_hidden = (count < min_count).fillna(False)
+    is_ref = out["group"] == reference
+    if by:
+        keys = pd.MultiIndex.from_frame(out[by]).to_flat_index()
+        ref_count = pd.Series(count[is_ref].to_numpy(), index=keys[is_ref.to_numpy()])
+        row_ref = ref_count.reindex(keys).to_numpy()
+    else:
+        row_ref = np.repeat(count[is_ref].iloc[0] if is_ref.any() else np.nan, len(out))
+    ref_small = ~(row_ref >= min_count)  # True for NaN
+    rate_hidden = (count < min_count).fillna(False).to_numpy(dtype=bool)
     rri_hidden = rate_hidden | ref_small
-    out["suppressed"] = rate_hidden.astype(bool)
-    out["rri_suppressed"] = rri_hidden.astype(bool)
+    out["suppressed"] = rate_hidden
+    out["rri_suppressed"] = rri_hidden
     out.loc[rate_hidden, "rate_per_1000"] = np.nan
     for column in ("rri", "ci_low", "ci_high"):
         out.loc[rri_hidden, column] = np.nan

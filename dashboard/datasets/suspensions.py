@@ -1,0 +1,373 @@
+"""Education suspensions by ethnicity: tables, importers for the real files, and the demo generator.
+
+Three datasets, each with its own version:
+  suspensions            per London LA, academic year and detailed ethnicity: pupil headcount, pupils with
+                         one or more suspensions, suspensions and permanent exclusions. LA-level figures by
+                         ethnicity are not in any file we have, so this is seeded demo data in the DfE shape,
+                         labelled as demo wherever it is shown (members' returns replace it).
+  suspensions_england    England, 2011/12 to 2016/17, from DfE's "Permanent and fixed-period exclusions in
+                         England" underlying data (exclusion_natcharacteristics.csv): real.
+  suspensions_published  the regional table of pupils with one or more suspensions by detailed ethnicity, as
+                         published (headcount, rate per 1,000, RRI, representation band): real.
+
+The project ships these importers, never the files: `python -m dashboard.datasets.suspensions import`
+reads them from ../shared (or the paths given). On first start, `load_demo` also imports them when
+they are found there, so the page has real England and published views wherever the files exist.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Column, Engine, Float, ForeignKey, Integer, String, Table
+
+from dashboard.config import PROJECT_ROOT
+from dashboard.store import schema
+from dashboard.store.datasets import bump_version
+
+NAME = "suspensions"
+LABEL = "education suspensions data"
+ENGLAND = "suspensions_england"
+PUBLISHED = "suspensions_published"
+
+# Where the real files are looked for by default (the project never ships them).
+SHARED_DIR = Path(os.environ.get("SUSPENSIONS_SHARED_DIR", PROJECT_ROOT.parent / "shared"))
+ENGLAND_FILE = "realdata/exclusions_national_ethnicity/exclusion_natcharacteristics.csv"
+PUBLISHED_FILE = "reference/suspensions_rri_published.csv"
+ENGLAND_SOURCE = ("DfE, Permanent and fixed-period exclusions in England (SFR35/2017 underlying data, "
+                  "exclusion_natcharacteristics.csv), state-funded primary, secondary and special schools; OGL v3.0")
+PUBLISHED_SOURCE = "Regional table of pupils with one or more suspensions by detailed ethnicity, as published (LIIA / ALDCS)"
+
+# DfE's detailed ethnic groups plus unclassified, in the order the page lists them: (major group, group).
+# Chinese sits in the Asian major group and "Unclassified" in "Other", as in the published regional table
+# (older DfE files had Chinese as a major group of its own).
+ETHNIC_GROUPS: tuple[tuple[str, str], ...] = (
+    ("White", "White British"), ("White", "Irish"), ("White", "Traveller of Irish heritage"), ("White", "Gypsy/Roma"),
+    ("White", "Any other White background"),
+    ("Mixed", "White and Black Caribbean"), ("Mixed", "White and Black African"), ("Mixed", "White and Asian"),
+    ("Mixed", "Any other Mixed background"),
+    ("Asian", "Indian"), ("Asian", "Pakistani"), ("Asian", "Bangladeshi"), ("Asian", "Chinese"),
+    ("Asian", "Any other Asian background"),
+    ("Black", "Black Caribbean"), ("Black", "Black African"), ("Black", "Any other Black background"),
+    ("Other", "Any other ethnic group"), ("Other", "Unclassified"),
+)
+REFERENCE_GROUP = "White British"
+MAJOR_OF = {group: major for major, group in ETHNIC_GROUPS}
+GROUP_ORDER = {group: i for i, (_, group) in enumerate(ETHNIC_GROUPS)}
+
+
+def group_key(label: str) -> str:
+    """Letters only, lower case: "Gypsy_Roma", "Gypsy Roma" and "Gypsy/Roma" are the same group."""
+    text = re.sub(r"^ethnicity_(minor_)?", "", str(label).strip(), flags=re.IGNORECASE)
+    return re.sub(r"[^a-z]", "", text.lower())
+
+
+_BY_KEY = {group_key(group): group for _, group in ETHNIC_GROUPS}
+
+
+def canonical_group(label: str) -> str | None:
+    """The page's name for a source's ethnic group label, or None when it is not one of the 19."""
+    return _BY_KEY.get(group_key(label))
+
+
+# --- tables -------------------------------------------------------------------------------------
+
+COUNT_COLUMNS = ("headcount", "pupils_suspended", "suspensions", "permanent_exclusions")
+
+suspensions_pupils = Table(
+    "suspensions_pupils", schema.metadata,
+    Column("la_code", String(9), ForeignKey("local_authority.ons_code"), primary_key=True),
+    Column("academic_year", String(7), primary_key=True),        # "2023/24"
+    Column("ethnicity", String(48), primary_key=True),
+    Column("ethnicity_major", String(16), nullable=False),
+    Column("headcount", Integer, nullable=True),                   # NULL: not returned (never 0)
+    Column("pupils_suspended", Integer, nullable=True),            # pupils with one or more suspensions
+    Column("suspensions", Integer, nullable=True),
+    Column("permanent_exclusions", Integer, nullable=True),
+)
+
+suspensions_england = Table(
+    "suspensions_england", schema.metadata,
+    Column("academic_year", String(7), primary_key=True),
+    Column("ethnicity", String(48), primary_key=True),
+    Column("ethnicity_major", String(16), nullable=False),
+    Column("headcount", Integer, nullable=True),
+    Column("pupils_suspended", Integer, nullable=True),
+    Column("suspensions", Integer, nullable=True),
+    Column("permanent_exclusions", Integer, nullable=True),       # NULL where DfE suppressed it ("x")
+)
+
+suspensions_published = Table(
+    "suspensions_published", schema.metadata,
+    Column("row_order", Integer, primary_key=True),
+    Column("ethnicity_major", String(16), nullable=False),
+    Column("ethnicity", String(48), nullable=False),
+    Column("pupils", Integer, nullable=False),
+    Column("rate_per_1000", Float, nullable=False),               # as published: whole numbers
+    Column("rri", Float, nullable=True),                          # as published: 1 dp; blank where unreadable
+    Column("representation", String(32), nullable=True),          # blank: no band (close to parity)
+)
+
+
+# --- academic years -------------------------------------------------------------------------------
+
+def academic_year_label(code) -> str:
+    """201617 -> "2016/17"; "2016/17" stays."""
+    text = str(code).strip()
+    if re.fullmatch(r"\d{4}/\d{2}", text):
+        return text
+    if re.fullmatch(r"\d{6}", text):
+        return f"{text[:4]}/{text[4:]}"
+    raise ValueError(f"not an academic year: {code!r} (expected e.g. 201617 or 2016/17)")
+
+
+def academic_years(last: str, n: int) -> list[str]:
+    start = int(last[:4])
+    return [f"{y}/{str(y + 1)[-2:]}" for y in range(start - n + 1, start + 1)]
+
+
+# --- real data: England (DfE national characteristics file) ----------------------------------------
+
+ENGLAND_COLUMNS = ("year", "school_type", "characteristic_desc", "characteristic_1", "characteristic_2", "headcount",
+                   "perm_excl", "fixed_excl", "one_plus_fixed")
+DFE_SUPPRESSED = {"x", "c", ".", ":", "z", "..", ""}
+
+
+def _dfe_number(value, path: Path, row: int, column: str):
+    """A count from a DfE file: suppressed or not available ('x', 'c', ...) -> None, never 0."""
+    text = str(value).strip()
+    if text.lower() in DFE_SUPPRESSED or text.lower() == "nan":
+        return None
+    try:
+        number = float(text.replace(",", ""))
+    except ValueError:
+        raise ValueError(f"{path.name}, row {row}, column {column!r}: {text!r} is not a number") from None
+    if number < 0 or number != int(number):
+        raise ValueError(f"{path.name}, row {row}, column {column!r}: {text!r} is not a whole count")
+    return int(number)
+
+
+def read_england_file(path: Path) -> pd.DataFrame:
+    """The England rows by detailed ethnicity (all school types together) of DfE's national characteristics file.
+
+    Uses the 'Ethnicity' rows with school_type 'Total': 18 detailed groups plus unclassified per year.
+    'fixed-period exclusion' is what DfE now calls a suspension, so one_plus_fixed -> pupils_suspended.
+    """
+    path = Path(path)
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    missing = [c for c in ENGLAND_COLUMNS if c not in frame.columns]
+    if missing:
+        raise ValueError(f"{path.name}: missing column(s) {', '.join(missing)}; is this DfE's exclusion_natcharacteristics.csv?")
+    frame["_row"] = np.arange(len(frame)) + 2  # as a spreadsheet numbers it, after the header
+    chosen = frame[(frame["characteristic_desc"] == "Ethnicity") & (frame["school_type"] == "Total")
+                   & (frame["characteristic_2"] == "Total")]
+    rows = []
+    for record in chosen.to_dict("records"):
+        label = record["characteristic_1"]
+        if not (label.startswith("Ethnicity_Minor_") or label == "Ethnicity_Unclassified"):
+            continue  # major-group totals and "minority ethnic pupil" are sums of the detailed groups
+        group = canonical_group(label)
+        if group is None:
+            raise ValueError(f"{path.name}, row {record['_row']}, column 'characteristic_1': unknown ethnic group {label!r}")
+        row = record["_row"]
+        rows.append({
+            "academic_year": academic_year_label(record["year"]), "ethnicity": group, "ethnicity_major": MAJOR_OF[group],
+            "headcount": _dfe_number(record["headcount"], path, row, "headcount"),
+            "pupils_suspended": _dfe_number(record["one_plus_fixed"], path, row, "one_plus_fixed"),
+            "suspensions": _dfe_number(record["fixed_excl"], path, row, "fixed_excl"),
+            "permanent_exclusions": _dfe_number(record["perm_excl"], path, row, "perm_excl"),
+        })
+    table = pd.DataFrame(rows, columns=["academic_year", "ethnicity", "ethnicity_major", *COUNT_COLUMNS])
+    table = table.astype({c: "Int64" for c in COUNT_COLUMNS})  # whole counts; suppressed stays missing
+    if table.empty:
+        raise ValueError(f"{path.name}: no England rows by detailed ethnicity (characteristic_desc 'Ethnicity', school_type 'Total')")
+    per_year = table.groupby("academic_year")["ethnicity"].nunique()
+    short = per_year[per_year != len(ETHNIC_GROUPS)]
+    if len(short):
+        raise ValueError(f"{path.name}: year(s) {', '.join(short.index)} do not have all {len(ETHNIC_GROUPS)} ethnic groups")
+    if table.duplicated(["academic_year", "ethnicity"]).any():
+        raise ValueError(f"{path.name}: an ethnic group appears twice in one year")
+    return table.sort_values(["academic_year", "ethnicity"], key=_sort_key).reset_index(drop=True)
+
+
+def _sort_key(column: pd.Series):
+    return column.map(GROUP_ORDER) if column.name == "ethnicity" else column
+
+
+# --- real data: the published regional table ---------------------------------------------------------
+
+PUBLISHED_COLUMNS = ("ethnicity_major", "ethnicity", "pupils", "suspension_rate_per_1000", "rri", "representation")
+
+
+def read_published_file(path: Path) -> pd.DataFrame:
+    """The published table as published (its own labels kept), checked: 19 groups, numbers where numbers belong."""
+    path = Path(path)
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    missing = [c for c in PUBLISHED_COLUMNS if c not in frame.columns]
+    if missing:
+        raise ValueError(f"{path.name}: missing column(s) {', '.join(missing)}")
+    rows = []
+    for i, record in enumerate(frame.to_dict("records")):
+        row = i + 2
+        group = canonical_group(record["ethnicity"])
+        if group is None:
+            raise ValueError(f"{path.name}, row {row}, column 'ethnicity': unknown ethnic group {record['ethnicity']!r}")
+
+        def number(column, required=True):
+            text = record[column].strip()
+            if text == "":
+                if required:
+                    raise ValueError(f"{path.name}, row {row}, column {column!r}: blank")
+                return None
+            try:
+                return float(text.replace(",", ""))
+            except ValueError:
+                raise ValueError(f"{path.name}, row {row}, column {column!r}: {text!r} is not a number") from None
+
+        representation = record["representation"].strip() or None
+        rows.append({"row_order": i, "ethnicity_major": record["ethnicity_major"].strip(), "ethnicity": group,
+                     "pupils": int(number("pupils")), "rate_per_1000": number("suspension_rate_per_1000"),
+                     "rri": number("rri", required=False), "representation": representation})
+    table = pd.DataFrame(rows)
+    if REFERENCE_GROUP not in set(table["ethnicity"]) or table["ethnicity"].duplicated().any():
+        raise ValueError(f"{path.name}: each ethnic group must appear once, White British included")
+    return table
+
+
+# --- demo data -------------------------------------------------------------------------------------
+
+# London-wide pupil shares (%) by group, rounded from the DfE school census (2023/24), and each
+# group's relative rate of suspension, rounded from the published regional table. None of this is
+# any LA's real figure.
+DEMO_SHARE = {
+    "White British": 22.0, "Irish": 0.5, "Traveller of Irish heritage": 0.05, "Gypsy/Roma": 0.4,
+    "Any other White background": 14.0, "White and Black Caribbean": 2.5, "White and Black African": 1.5,
+    "White and Asian": 2.0, "Any other Mixed background": 4.0, "Indian": 7.0, "Pakistani": 5.0, "Bangladeshi": 6.0,
+    "Chinese": 1.0, "Any other Asian background": 6.0, "Black Caribbean": 4.0, "Black African": 13.0,
+    "Any other Black background": 2.5, "Any other ethnic group": 6.0, "Unclassified": 2.0,
+}
+DEMO_RRI = {
+    "White British": 1.0, "Irish": 1.0, "Traveller of Irish heritage": 2.1, "Gypsy/Roma": 2.7,
+    "Any other White background": 0.65, "White and Black Caribbean": 1.8, "White and Black African": 1.2,
+    "White and Asian": 0.75, "Any other Mixed background": 0.95, "Indian": 0.25, "Pakistani": 0.8, "Bangladeshi": 0.45,
+    "Chinese": 0.15, "Any other Asian background": 0.45, "Black Caribbean": 1.9, "Black African": 0.9,
+    "Any other Black background": 1.2, "Any other ethnic group": 0.8, "Unclassified": 1.4,
+}
+DEMO_WHITE_BRITISH_RATE = 0.030         # pupils with one or more suspensions per pupil, a typical London LA
+DEMO_YEAR_EFFECT = {0: 1.0, 1: 0.75, 2: 0.8, 3: 1.1, 4: 1.3, 5: 1.4}   # COVID closures, then the rise since
+DEMO_PERMANENT_SHARE = 0.03             # permanent exclusions per pupil suspended
+DEMO_LAST_YEAR = "2023/24"
+DEMO_YEARS = 6
+CITY_OF_LONDON = "E09000001"
+
+
+def generate_demo(seed: int, las: pd.DataFrame, years: int = DEMO_YEARS, last_year: str = DEMO_LAST_YEAR) -> pd.DataFrame:
+    """Per LA, year and group: headcount, pupils suspended, suspensions, permanent exclusions (seeded binomial draws)."""
+    rng = np.random.default_rng(seed)
+    year_labels = academic_years(last_year, years)
+    groups = [g for _, g in ETHNIC_GROUPS]
+    base_share = np.array([DEMO_SHARE[g] for g in groups]) / sum(DEMO_SHARE.values())
+    base_rri = np.array([DEMO_RRI[g] for g in groups])
+    rows = []
+    for la_code in las["la_code"]:
+        size = 300 if la_code == CITY_OF_LONDON else int(rng.uniform(22000, 52000))
+        shares = base_share * rng.lognormal(0, 0.45, len(groups))      # each LA has its own mix
+        shares /= shares.sum()
+        la_level = rng.lognormal(0, 0.3)                                 # some LAs suspend more than others
+        la_gap = rng.lognormal(0, 0.18, len(groups))                     # and their gaps differ
+        la_gap[groups.index(REFERENCE_GROUP)] = 1.0
+        growth = rng.normal(-0.005, 0.01)
+        for t, year in enumerate(year_labels):
+            headcount = rng.poisson(size * shares * (1 + growth) ** t)
+            rate = np.clip(DEMO_WHITE_BRITISH_RATE * la_level * DEMO_YEAR_EFFECT.get(t, 1.4) * base_rri * la_gap
+                           * rng.lognormal(0, 0.08, len(groups)), 0, 0.5)
+            suspended = rng.binomial(headcount, rate)
+            suspensions = suspended + rng.poisson(suspended * 0.9)       # some pupils are suspended more than once
+            permanent = rng.binomial(suspended, DEMO_PERMANENT_SHARE)
+            for i, group in enumerate(groups):
+                rows.append((la_code, year, group, MAJOR_OF[group], int(headcount[i]), int(suspended[i]),
+                             int(suspensions[i]), int(permanent[i])))
+    return pd.DataFrame(rows, columns=["la_code", "academic_year", "ethnicity", "ethnicity_major", *COUNT_COLUMNS])
+
+
+# --- loading ---------------------------------------------------------------------------------------
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    # NaN -> None, so a missing figure is stored as NULL, never 0.
+    return frame.astype(object).where(frame.notna(), None).to_dict("records")
+
+
+def _replace(engine: Engine, name: str, table: Table, frame: pd.DataFrame, *, is_demo: bool) -> int:
+    with engine.begin() as conn:
+        conn.execute(table.delete())
+        if len(frame):
+            conn.execute(table.insert(), _records(frame))
+        return bump_version(conn, name, is_demo=is_demo)
+
+
+def load_la_demo(engine: Engine, seed: int) -> int:
+    from dashboard.store.reference import read_reference_csvs
+    las = read_reference_csvs()["local_authority"].rename(columns={"ons_code": "la_code"})
+    return _replace(engine, NAME, suspensions_pupils, generate_demo(seed, las), is_demo=True)
+
+
+def import_england(engine: Engine, path: Path) -> int:
+    """Replace the England figures with those of DfE's file, in one transaction; return the new version."""
+    return _replace(engine, ENGLAND, suspensions_england, read_england_file(path), is_demo=False)
+
+
+def import_published(engine: Engine, path: Path) -> int:
+    """Replace the published regional table with the file's, in one transaction; return the new version."""
+    return _replace(engine, PUBLISHED, suspensions_published, read_published_file(path), is_demo=False)
+
+
+def load_demo(engine: Engine, seed: int, shared_dir: Path | None = None) -> int:
+    """Demo LA data, plus the real England and published tables when their files are found."""
+    version = load_la_demo(engine, seed)
+    shared = Path(shared_dir or SHARED_DIR)
+    for relative, importer in ((ENGLAND_FILE, import_england), (PUBLISHED_FILE, import_published)):
+        if (shared / relative).is_file():
+            importer(engine, shared / relative)
+    return version
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m dashboard.datasets.suspensions import [--england FILE] [--published FILE] [--demo-seed N]`."""
+    from dashboard.config import settings_from_env
+    from dashboard.store import get_engine
+    from dashboard.store.setup import init_db
+
+    parser = argparse.ArgumentParser(prog="python -m dashboard.datasets.suspensions")
+    sub = parser.add_subparsers(dest="command", required=True)
+    imp = sub.add_parser("import", help="import the real England and published files")
+    imp.add_argument("--england", type=Path, default=SHARED_DIR / ENGLAND_FILE, help="DfE exclusion_natcharacteristics.csv")
+    imp.add_argument("--published", type=Path, default=SHARED_DIR / PUBLISHED_FILE, help="the published RRI table (CSV)")
+    demo = sub.add_parser("load-demo", help="replace the LA data with seeded demo data")
+    demo.add_argument("--seed", type=int, default=None)
+    args = parser.parse_args(argv)
+    settings = settings_from_env()
+    engine = get_engine(settings.database_url)
+    init_db(engine)
+    try:
+        if args.command == "load-demo":
+            seed = settings.demo_seed if args.seed is None else args.seed
+            print(f"Demo LA data loaded (seed {seed}), version {load_la_demo(engine, seed)}.")
+            return 0
+        for label, path, importer in (("England", args.england, import_england), ("published table", args.published, import_published)):
+            if not path.is_file():
+                print(f"Skipped the {label}: {path} is not a file.", file=sys.stderr)
+                continue
+            print(f"Imported the {label} from {path.name}: version {importer(engine, path)}.")
+    except ValueError as exc:
+        print(f"Error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

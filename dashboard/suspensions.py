@@ -1,0 +1,435 @@
+"""The Education suspensions page's logic: filters in, everything the page shows out.
+
+Areas: London, a sub-region or an LA (LA figures by ethnicity: demo data), England (DfE, real) and
+the published regional table (real). The page's callbacks are thin adapters over `resolve_filters`,
+`filter_options`, `build_view` and `download_table`; the arithmetic is `dashboard.metrics.rri`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from dashboard import loader
+from dashboard.datasets import suspensions as data
+from dashboard.figures import suspensions as figures
+from dashboard.loader import suspensions as sus_loader
+from dashboard.metrics import rri as m
+
+LONDON, ENGLAND, PUBLISHED = "london", "england", "published"
+SUBREGION_PREFIX = "sr:"
+OUTCOMES = {
+    "suspended": ("pupils_suspended", "Pupils with one or more suspensions", "pupils suspended"),
+    "permanent": ("permanent_exclusions", "Permanent exclusions", "permanent exclusions"),
+}
+DEFAULT_TREND_GROUPS = ("Black Caribbean", "White and Black Caribbean", "Black African", "Any other White background")
+REFERENCE = data.REFERENCE_GROUP
+GROUPS = [g for _, g in data.ETHNIC_GROUPS]
+KEY_OF = {g: data.group_key(g) for g in GROUPS}
+GROUP_OF_KEY = {k: g for g, k in KEY_OF.items()}
+PUBLISHED_YEAR = "as published"
+NOT_APPLICABLE = "_not_applicable"   # per row: the columns that do not apply there (shown "n/a"; not a grid column)
+
+
+@dataclass(frozen=True)
+class Filters:
+    area: str
+    year: str
+    outcome: str
+    groups: tuple[str, ...]          # group keys for the chart over time
+
+    def query(self) -> dict:
+        return {"area": self.area, "year": self.year, "outcome": self.outcome, "groups": ",".join(self.groups)}
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the filters are checked against: the LAs and the years each kind of area has."""
+    las: pd.DataFrame
+    la_years: list[str]
+    england_years: list[str]
+    has_published: bool
+
+    def years_for(self, area: str) -> list[str]:
+        if area == ENGLAND:
+            return self.england_years
+        if area == PUBLISHED:
+            return [PUBLISHED_YEAR] if self.has_published else []
+        return self.la_years
+
+
+def context(scope: loader.AccessScope) -> Context:
+    la = sus_loader.la_rows(scope)
+    eng = sus_loader.england_rows(scope)
+    return Context(las=loader.local_authorities(), la_years=sorted(la["academic_year"].unique()),
+                   england_years=sorted(eng["academic_year"].unique()), has_published=not sus_loader.published_rows(scope).empty)
+
+
+def area_options(ctx: Context) -> list[dict]:
+    subregions = ctx.las.drop_duplicates("subregion_code").sort_values("subregion_order")
+    options = []
+    if ctx.la_years:
+        options.append({"label": "— London (demo data) —", "value": "heading:london", "disabled": True})
+        options.append({"label": "London (all 33 LAs)", "value": LONDON})
+        options += [{"label": name, "value": SUBREGION_PREFIX + code}
+                    for code, name in zip(subregions["subregion_code"], subregions["subregion_name"])]
+        options += [{"label": name, "value": code} for code, name in zip(ctx.las["la_code"], ctx.las["la_name"])]
+    if ctx.england_years or ctx.has_published:
+        options.append({"label": "— Published figures (real) —", "value": "heading:real", "disabled": True})
+    if ctx.england_years:
+        options.append({"label": f"England (DfE, {ctx.england_years[0]} to {ctx.england_years[-1]})", "value": ENGLAND})
+    if ctx.has_published:
+        options.append({"label": "Published regional table", "value": PUBLISHED})
+    return options
+
+
+def group_options() -> list[dict]:
+    return [{"label": g, "value": KEY_OF[g]} for g in GROUPS if g != REFERENCE]
+
+
+def outcome_options(area: str) -> list[dict]:
+    # The published table gives pupils with one or more suspensions only.
+    return [{"label": label, "value": key, "disabled": area == PUBLISHED and key != "suspended"}
+            for key, (_, label, _) in OUTCOMES.items()]
+
+
+def _valid_areas(ctx: Context) -> set[str]:
+    return {o["value"] for o in area_options(ctx) if not o.get("disabled")}
+
+
+def resolve_filters(area=None, year=None, outcome=None, groups=None, *, user_la: str | None, ctx: Context) -> Filters | None:
+    """Turn whatever arrived (URL query or dropdowns) into valid filters; anything unknown falls back to a default.
+
+    Default area: the user's own LA when LA figures exist, else England, else the published table.
+    None when there is no data at all.
+    """
+    valid = _valid_areas(ctx)
+    if not valid:
+        return None
+    if area not in valid:
+        area = user_la if user_la in valid else next(a for a in (LONDON, ENGLAND, PUBLISHED) if a in valid)
+    years = ctx.years_for(area)
+    year = year if year in years else years[-1]
+    outcome = outcome if outcome in OUTCOMES else "suspended"
+    if area == PUBLISHED:
+        outcome = "suspended"
+    if isinstance(groups, str):
+        groups = [g for g in groups.split(",") if g]
+    chosen = tuple(g for g in (groups or []) if g in GROUP_OF_KEY and GROUP_OF_KEY[g] != REFERENCE)
+    if groups is None or (not chosen and groups):
+        chosen = tuple(KEY_OF[g] for g in DEFAULT_TREND_GROUPS)
+    return Filters(area, year, outcome, chosen)
+
+
+# --- figures for one area ----------------------------------------------------------------------------
+
+def area_name(area: str, las: pd.DataFrame) -> str:
+    if area == LONDON:
+        return "London"
+    if area == ENGLAND:
+        return "England"
+    if area == PUBLISHED:
+        return "Published regional table"
+    if area.startswith(SUBREGION_PREFIX):
+        match = las[las["subregion_code"] == area[len(SUBREGION_PREFIX):]]
+        return match["subregion_name"].iloc[0] if len(match) else area
+    match = las[las["la_code"] == area]
+    return match["la_name"].iloc[0] if len(match) else area
+
+
+def area_la_codes(area: str, las: pd.DataFrame) -> list[str]:
+    if area == LONDON:
+        return list(las["la_code"])
+    if area.startswith(SUBREGION_PREFIX):
+        return list(las.loc[las["subregion_code"] == area[len(SUBREGION_PREFIX):], "la_code"])
+    return [area] if area in set(las["la_code"]) else []
+
+
+def group_counts(rows: pd.DataFrame, outcome_column: str, by: list[str] | None = None) -> pd.DataFrame:
+    """One row per ethnic group (all 19, in page order; per `by` key if given): population and count summed.
+
+    A group with no figure anywhere stays missing (min_count=1), never 0.
+    """
+    keys = list(by or [])
+    summed = (rows.groupby(keys + ["ethnicity"])[["headcount", outcome_column]].sum(min_count=1).reset_index()
+              .rename(columns={"ethnicity": "group", "headcount": "population", outcome_column: "count"}))
+    groups = pd.DataFrame({"group": GROUPS, "major": [data.MAJOR_OF[g] for g in GROUPS]})
+    frame = (rows[keys].drop_duplicates().merge(groups, how="cross") if keys else groups)
+    frame = frame.merge(summed, on=keys + ["group"], how="left")
+    for column in ("population", "count"):
+        frame[column] = pd.to_numeric(frame[column]).astype("Float64").astype("float64")
+    return frame
+
+
+def rri_table(counts: pd.DataFrame, by: list[str] | None = None) -> pd.DataFrame:
+    """The RRI of every group, then the page's suppression (fewer than 10 with the outcome: not shown)."""
+    return m.suppress_small_outcomes(m.relative_rate_index(counts, reference=REFERENCE, by=by), reference=REFERENCE, by=by)
+
+
+def _area_rows(area: str, year: str | None, scope, las) -> pd.DataFrame:
+    if area == ENGLAND:
+        rows = sus_loader.england_rows(scope)
+    else:
+        rows = sus_loader.la_rows(scope)
+        rows = rows[rows["la_code"].isin(area_la_codes(area, las))]
+    return rows if year is None else rows[rows["academic_year"] == year]
+
+
+def published_counts(published: pd.DataFrame) -> pd.DataFrame:
+    """The published table in the RRI function's shape: pupils suspended recovered as rate x headcount / 1000."""
+    frame = pd.DataFrame({"group": published["ethnicity"], "major": published["ethnicity_major"],
+                          "population": published["pupils"].astype("float64"),
+                          "count": (published["rate_per_1000"] * published["pupils"] / 1000).round()})
+    return frame
+
+
+# --- the view -------------------------------------------------------------------------------------------
+
+@dataclass
+class SuspensionsView:
+    area_name: str
+    period_label: str
+    outcome_label: str
+    is_demo: bool
+    kpis: list[tuple[str, str, str]]
+    interval_figure: object
+    trend_figure: object
+    heatmap_figure: object
+    table: pd.DataFrame
+    heat_table: pd.DataFrame
+    heat_label: str
+    trend_label: str
+    data_note: str
+    notes: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _fmt(value, dp: int) -> str:
+    return "not shown" if value is None or pd.isna(value) else f"{value:,.{dp}f}"
+
+
+def display_table(table: pd.DataFrame, outcome_short: str) -> pd.DataFrame:
+    """The table as the page shows and downloads it: counts 1-5 as "c" (with secondary suppression), NaN elsewhere."""
+    total_population = table["population"].sum(min_count=1)
+    total_count = table["count"].sum(min_count=1)
+    count_mask = m.small_count_mask(table["count"])
+    population_mask = m.small_count_mask(table["population"])
+    out = pd.DataFrame({
+        "Major group": table["major"], "Ethnic group": table["group"],
+        "Pupils": table["population"].astype("Float64").where(~population_mask).round(0),
+        outcome_short.capitalize(): table["count"].astype("Float64").where(~count_mask).round(0),
+        "Rate per 1,000": table["rate_per_1000"].round(1),
+        "RRI": table["rri"].round(2), "95% CI low": table["ci_low"].round(2), "95% CI high": table["ci_high"].round(2),
+        "Band": [m.band_label(b, s) if isinstance(b, str) else "" for b, s in zip(table["band"], table["significant"])],
+        "Significant": ["" if pd.isna(s) else ("yes" if s else "no") for s in table["significant"]],
+        "Note": [_row_note(g, c, p, sup, rsup, outcome_short) for g, c, p, sup, rsup in
+                 zip(table["group"], table["count"], table["population"], table["suppressed"], table["rri_suppressed"])],
+    })
+    overall = (total_count / total_population * 1000) if total_population and total_population > 0 else np.nan
+    total_small = m.small_count_mask(pd.Series([total_count]), total_shown=False).iloc[0]
+    total = {"Major group": "All", "Ethnic group": "All pupils", "Pupils": total_population,
+             outcome_short.capitalize(): np.nan if total_small else total_count,
+             "Rate per 1,000": round(overall, 1) if total_count >= m.MIN_OUTCOME_COUNT else np.nan,
+             "RRI": np.nan, "95% CI low": np.nan, "95% CI high": np.nan, "Band": "", "Significant": "",
+             "Note": "all groups together" + ("" if table["count"].notna().all() else "; groups not published are left out")}
+    # Cells that do not apply (the reference's own interval, the total's RRI): "n/a", never "c" or 0.
+    out[NOT_APPLICABLE] = np.where(out["Ethnic group"] == REFERENCE, "95% CI low,95% CI high", "")
+    total[NOT_APPLICABLE] = "RRI,95% CI low,95% CI high"
+    out = pd.concat([out, pd.DataFrame([total])], ignore_index=True)
+    for column in ("Pupils", outcome_short.capitalize()):
+        out[column] = out[column].astype("float64")
+    return out
+
+
+def _row_note(group, count, population, suppressed, rri_suppressed, outcome_short) -> str:
+    if group == REFERENCE:
+        return "reference group (RRI = 1)" if not rri_suppressed else "reference group: fewer than 10, so no RRI is shown"
+    if pd.isna(population) or population == 0:
+        return "no pupils in this group"
+    if pd.isna(count):
+        return "not published (suppressed at source)"
+    if suppressed:
+        return f"fewer than {m.MIN_OUTCOME_COUNT} {outcome_short}: rate and RRI not shown"
+    if rri_suppressed:
+        return f"fewer than {m.MIN_OUTCOME_COUNT} {outcome_short} in the reference group: RRI not shown"
+    return ""
+
+
+def trend_series(area: str, groups: list[str], outcome_column: str, scope, las, published: bool) -> pd.DataFrame:
+    """Per year, the RRI and interval of each chosen group in the area (NaN where not shown)."""
+    columns = ["year", "group", "rri", "ci_low", "ci_high", "rate_per_1000"]
+    rows = pd.DataFrame() if published else _area_rows(area, None, scope, las)
+    if rows.empty or not groups:
+        return pd.DataFrame(columns=columns)
+    table = rri_table(group_counts(rows, outcome_column, by=["academic_year"]), by=["academic_year"])
+    chosen = table[table["group"].isin(groups)].rename(columns={"academic_year": "year"})
+    order = {g: i for i, g in enumerate(GROUPS)}
+    chosen = chosen.assign(_order=chosen["group"].map(order)).sort_values(["_order", "year"])
+    return chosen[columns].reset_index(drop=True)
+
+
+def heat_matrix(year: str, outcome_column: str, scope, las: pd.DataFrame) -> pd.DataFrame:
+    """Per LA (rows, by sub-region then name) the RRI of each group; NaN where not shown (fewer than 10)."""
+    rows = sus_loader.la_rows(scope)
+    rows = rows[rows["academic_year"] == year]
+    ordered = las.sort_values(["subregion_order", "la_name"])[["la_code", "la_name", "subregion_name"]]
+    others = [g for g in GROUPS if g != REFERENCE]
+    if rows.empty:
+        wide = pd.DataFrame(columns=["la_code", *others])
+        ref_ok = pd.Series(dtype=bool)
+    else:
+        table = rri_table(group_counts(rows, outcome_column, by=["la_code"]), by=["la_code"])
+        wide = table.pivot(index="la_code", columns="group", values="rri").round(2).reset_index()
+        ref_ok = table[table["group"] == REFERENCE].set_index("la_code")["rri"].notna()
+    matrix = ordered.merge(wide, on="la_code", how="left")
+    returned = matrix["la_code"].isin(set(rows["la_code"]))
+    matrix["Note"] = np.where(~returned, "no return",
+                              np.where(matrix["la_code"].map(ref_ok).fillna(False).astype(bool), "",
+                                       "too few White British pupils with the outcome"))
+    matrix = matrix.rename(columns={"la_name": "LA", "subregion_name": "Sub-region"})
+    return matrix[["LA", "Sub-region", *others, "Note"]]
+
+
+def _kpis(table: pd.DataFrame, area: str, outcome_short: str) -> list[tuple[str, str, str]]:
+    ref = table[table["group"] == REFERENCE].iloc[0]
+    shown = table[table["rri"].notna() & (table["group"] != REFERENCE)]
+    sig = shown["significant"].fillna(False).astype(bool)
+    over = shown[sig & (shown["rri"] > 1)].sort_values("rri", ascending=False)
+    under = shown[sig & (shown["rri"] < 1)].sort_values("rri")
+    total_rate = (table["count"].sum() / table["population"].sum() * 1000) if table["population"].sum() else np.nan
+    highest = shown.sort_values("rri", ascending=False).head(1)
+    return [
+        (f"{REFERENCE} rate", _fmt(ref["rate_per_1000"], 1), f"{outcome_short} per 1,000 pupils"),
+        ("All pupils rate", _fmt(total_rate if table["count"].sum() >= m.MIN_OUTCOME_COUNT else np.nan, 1), "per 1,000 pupils"),
+        ("Highest RRI", _fmt(highest["rri"].iloc[0], 2) if len(highest) else "not shown",
+         highest["group"].iloc[0] if len(highest) else "no group has 10 or more"),
+        ("Significantly over-represented", f"{len(over)} group{'s' if len(over) != 1 else ''}",
+         ", ".join(over["group"].head(3)) + ("…" if len(over) > 3 else "")),
+        ("Significantly under-represented", f"{len(under)} group{'s' if len(under) != 1 else ''}",
+         ", ".join(under["group"].head(3)) + ("…" if len(under) > 3 else "")),
+        ("Not shown (fewer than 10)", f"{int(table['rri_suppressed'].sum())} of {len(table)}", "groups without an RRI"),
+    ]
+
+
+def _notes(area: str, f: Filters, outcome_label: str, is_demo: bool, period_label: str) -> list[tuple[str, str]]:
+    source = {ENGLAND: data.ENGLAND_SOURCE, PUBLISHED: data.PUBLISHED_SOURCE}.get(
+        area, "LA returns by ethnicity. Here: synthetic demo data in the DfE shape (LA figures by ethnicity are not in any file we have).")
+    notes = [
+        ("Measure", f"{outcome_label}, by the pupil's detailed ethnicity (DfE's 18 groups plus unclassified)."),
+        ("Rate", "Pupils with the outcome per 1,000 pupils on roll (headcount) in the group."),
+        ("Relative rate index (RRI)", f"The group's rate divided by the {REFERENCE} rate. 1 = as likely as {REFERENCE} "
+                                      "pupils; 2 = twice as likely; 0.5 = half as likely."),
+        ("95% confidence interval", "The ratio of two proportions on the log scale: SE(ln RRI) = √(1/a − 1/n + 1/b − 1/m) "
+                                    "(a of n pupils in the group, b of m White British pupils); interval = RRI × e^(±1.96 SE). "
+                                    "A group with none gets 0 to a corrected upper limit (0.5 added to each cell)."),
+        ("Bands", f"Under-represented: RRI below {m.UNDER_REPRESENTED_BELOW}. Close to parity: {m.UNDER_REPRESENTED_BELOW} "
+                  f"to below {m.OVER_REPRESENTED_FROM} (the published table leaves this band blank). Over-represented: "
+                  f"{m.OVER_REPRESENTED_FROM} to below {m.SUBSTANTIALLY_OVER_FROM}. Substantially over: "
+                  f"{m.SUBSTANTIALLY_OVER_FROM} or more, applied to the unrounded RRI. These cut-offs reproduce every band of the published regional table."),
+        ("Significance", "A band is marked \"not significant\" when its 95% interval includes 1: the gap could be chance, "
+                         "usually because the group is small. Hollow dots on the chart."),
+        ("Suppression", f"Rates and RRIs built on fewer than {m.MIN_OUTCOME_COUNT} pupils with the outcome (in the group, or "
+                        f"in {REFERENCE} for the RRI) are not shown. Counts of 1 to 5 are shown as c, and where one count "
+                        "alone is hidden the next smallest is hidden too, so the total cannot reveal it."),
+        ("Source", source),
+        ("Period", period_label),
+        ("Data", "Demo data: synthetic, not any LA's real figures." if is_demo else "Real published figures."),
+    ]
+    if area == PUBLISHED:
+        notes.append(("Published table", "Rates are published as whole numbers and RRIs to 1 decimal place, so the page "
+                      "recovers pupils suspended as rate × pupils ÷ 1,000; its recomputed RRI can differ from the "
+                      "published one by about 0.1, and its interval is approximate. Two RRI cells were unreadable in "
+                      "the source and are blank; their band is as published."))
+    if area == ENGLAND:
+        notes.append(("England figures", "DfE rounds counts to the nearest 5. 'Fixed-period exclusion' in the file is "
+                      "what DfE now calls a suspension. Permanent exclusions DfE suppressed (x) are shown as c."))
+    if area not in (ENGLAND, PUBLISHED):
+        notes.append(("Aggregates", "London and sub-region figures add up the LAs' pupils and counts, then compute "
+                      "the rate and RRI: they are not averages of LA RRIs."))
+    return notes
+
+
+def build_view(f: Filters, scope: loader.AccessScope) -> SuspensionsView:
+    las = loader.local_authorities()
+    outcome_column, outcome_label, outcome_short = OUTCOMES[f.outcome]
+    name = area_name(f.area, las)
+    states = sus_loader.states()
+    trend_groups = [GROUP_OF_KEY[k] for k in f.groups]
+
+    if f.area == PUBLISHED:
+        published = sus_loader.published_rows(scope)
+        counts = published_counts(published)
+        table = rri_table(counts)
+        is_demo, period_label = False, "One academic year, as published"
+    else:
+        rows = _area_rows(f.area, f.year, scope, las)
+        counts = group_counts(rows, outcome_column)
+        table = rri_table(counts)
+        is_demo = bool(states[data.NAME]["is_demo"]) if f.area != ENGLAND else False
+        period_label = f"Academic year {f.year}"
+
+    if counts["population"].notna().sum() == 0:
+        shown = display_table(table, outcome_short)
+        interval = figures.empty_figure(f"{name} made no return for {f.year}.")
+        kpis = [("Return", "no return", f"{name}, {f.year}")]
+    else:
+        shown = display_table(table, outcome_short)
+        interval = figures.rri_interval_figure(table, REFERENCE)
+        kpis = _kpis(table, f.area, outcome_short)
+
+    if f.area == PUBLISHED:
+        pub = sus_loader.published_rows(scope)
+        shown.insert(3, "Rate per 1,000 (published)", list(pub["rate_per_1000"]) + [np.nan])
+        shown.insert(4, "RRI (published)", list(pub["rri"]) + [np.nan])
+        shown.insert(5, "Band (published)", [r if isinstance(r, str) else "none (close to parity)" for r in pub["representation"]] + [""])
+        shown = shown.rename(columns={"Pupils suspended": "Pupils suspended (from rate)", "Rate per 1,000": "Rate per 1,000 (recomputed)",
+                                      "RRI": "RRI (recomputed)", "Band": "Band (recomputed)"})
+        shown.loc[shown.index[-1], "Pupils"] = counts["population"].sum()
+        shown.loc[shown.index[-1], NOT_APPLICABLE] = "Rate per 1,000 (published),RRI (published),RRI (recomputed),95% CI low,95% CI high"
+        unreadable = list(pub["rri"].isna()) + [False]
+        shown.loc[unreadable, NOT_APPLICABLE] = "RRI (published)"
+        shown.loc[unreadable, "Note"] = [("published RRI unreadable in the source; " + n).strip("; ") for n in shown.loc[unreadable, "Note"]]
+
+    series = trend_series(f.area, trend_groups, outcome_column, scope, las, published=f.area == PUBLISHED)
+    trend_label = (f"{', '.join(trend_groups)}: RRI over years, {name}" if trend_groups else "Choose groups to compare over time")
+
+    la_years = sorted(sus_loader.la_rows(scope)["academic_year"].unique())
+    focus = f.area if f.area in set(las["la_code"]) else None
+    if f.area in (ENGLAND, PUBLISHED) or f.year not in la_years:
+        # Columns but no rows: the grid says "No Rows To Show" (a grid with no columns fails accessibility checks).
+        heat = pd.DataFrame(columns=["LA", "Sub-region", *[g for g in GROUPS if g != REFERENCE], "Note"])
+        heat_figure = figures.empty_figure("The LA by group heat map needs LA figures: choose London, a sub-region or an LA.")
+        heat_label = "London LAs by ethnic group"
+    else:
+        heat = heat_matrix(f.year, outcome_column, scope, las)
+        focus_name = las.set_index("la_code")["la_name"].get(focus) if focus else None
+        heat_figure = figures.heatmap_figure(heat, focus_name, [g for g in GROUPS if g != REFERENCE])
+        heat_label = f"RRI of each group in each London LA, {f.year}"
+
+    data_note = ("Demo data" if is_demo else "Real published figures") + f": {name}, {period_label.lower()}"
+    return SuspensionsView(
+        area_name=name, period_label=period_label, outcome_label=outcome_label, is_demo=is_demo, kpis=kpis,
+        interval_figure=interval, trend_figure=figures.rri_trend_figure(series, REFERENCE), heatmap_figure=heat_figure,
+        table=shown, heat_table=heat, heat_label=heat_label, trend_label=trend_label, data_note=data_note,
+        notes=_notes(f.area, f, outcome_label, is_demo, period_label),
+    )
+
+
+def download_table(f: Filters, scope: loader.AccessScope, which: str) -> tuple[pd.DataFrame, list[tuple[str, str]], str]:
+    """(table, notes, file stem): the same rows as the page's tables, with "c" written where a figure is suppressed."""
+    view = build_view(f, scope)
+    table = (view.table if which == "table" else view.heat_table).copy()
+    numeric = [c for c in table.columns if table[c].dtype.kind in "fi"]
+    not_applicable = table.pop(NOT_APPLICABLE) if NOT_APPLICABLE in table else pd.Series("", index=table.index)
+    no_return = table["Note"].eq("no return") if "Note" in table else pd.Series(False, index=table.index)
+    for column in numeric:
+        # In files as on screen: suppressed is "c", never a blank that could be read as 0.
+        values = table[column].astype(object)
+        blank = table[column].isna()
+        applies = ~not_applicable.str.split(",").map(lambda cols: column in cols)
+        table[column] = np.where(~blank, values, np.where(no_return, "no return", np.where(applies, "c", "n/a")))
+    notes = [("Data", view.data_note), ("c", "Suppressed: a count of 1 to 5 (or hidden so a total cannot reveal one), "
+                                             f"or a rate or RRI built on fewer than {m.MIN_OUTCOME_COUNT} pupils.")] + view.notes
+    year = "published" if f.area == PUBLISHED else f.year.replace("/", "-")
+    stem = f"suspensions_{f.area.replace(':', '-')}_{year}_{f.outcome}_{which}"
+    return table, notes, stem

@@ -8,6 +8,8 @@
   ingest DATASET FILE --la CODE --period P [--check-only] [--report OUT.csv] [--actor EMAIL]
                                check a file and (unless --check-only) store it as a new version;
                                exit 1 and print the report when it is rejected
+  import-published PATH...     import published DfE/ONS files (or folders of them), recognised by their columns
+  export published --out FILE  write every stored published figure (source, indicator, period, la_code, la_name, value, marker)
   settings                     list every setting with its default and meaning (.env.example format)
 """
 from __future__ import annotations
@@ -50,6 +52,11 @@ def main(argv: list[str] | None = None) -> int:
     pw = sub.add_parser("set-password", help="set a new password for an account")
     pw.add_argument("email")
     sub.add_parser("settings", help="list settings in .env.example format")
+    published = sub.add_parser("import-published", help="import published DfE/ONS statistics files or folders")
+    published.add_argument("paths", nargs="+")
+    export = sub.add_parser("export", help="export stored data")
+    export.add_argument("what", choices=["published"])
+    export.add_argument("--out", required=True)
     ingest = sub.add_parser("ingest", help="validate a file and store it as a new version (bulk loads)")
     ingest.add_argument("dataset")
     ingest.add_argument("file")
@@ -84,6 +91,19 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "create-user":
             created = create_user(engine, args.email, _new_password(), args.la, args.role, name=args.name)
             print(f"Created {created.email} ({created.role}, {created.la_code}).")
+        elif args.command == "import-published":
+            from dashboard.published.store import import_paths
+            reports = import_paths(engine, args.paths)
+            for report in reports:
+                print(report.line())
+            return 1 if any(r.status == "rejected" for r in reports) else 0
+        elif args.command == "export":
+            from dashboard.exports import to_csv_bytes
+            from dashboard.published.store import export_frame
+            frame = export_frame(engine)
+            with open(args.out, "wb") as out:
+                out.write(to_csv_bytes(frame))
+            print(f"Wrote {len(frame):,} published figures to {args.out}")
         elif args.command == "ingest":
             return _ingest(engine, settings, args)
         elif args.command == "set-password":

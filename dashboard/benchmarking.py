@@ -183,3 +183,64 @@ def download_table(filters: Filters, scope: loader.AccessScope, which: str) -> t
         table["Value"] = table["Value"].astype(object).where(table["Value"].notna(), "no return")
     stem = f"benchmarking_{filters.indicator}_{filters.end.date().isoformat()}_{which}"
     return table, view.notes, stem
+
+
+# --- Sources: members' regional quarterly return, or published annual statistics --------------------------
+
+SOURCES = {"regional": "Regional quarterly return (members' data)", "published": "Published annual statistics (DfE, ONS)"}
+
+
+@dataclass(frozen=True)
+class Choices:
+    """What the filter bar shows: the source, its indicators and periods, and the valid choice among them."""
+    source: str
+    indicator_options: list
+    period_options: list
+    indicator: str
+    focus: str
+    start: str
+    end: str
+
+
+def resolve_choices(source, indicator, focus, start, end, *, user_la, scope) -> Choices | None:
+    """Valid choices for either source from whatever arrived (URL or dropdowns); None when that source has no data."""
+    source = source if source in SOURCES else "regional"
+    las = loader.local_authorities()
+    if source == "published":
+        from dashboard.loader import published as published_loader
+        from dashboard.published import benchmarking as published
+        catalogue = published_loader.catalogue()
+        choice = published.resolve(indicator, focus, start, end, user_la=user_la, catalogue=catalogue, las=las, scope=scope)
+        if choice is None:
+            return None
+        return Choices(source, published.indicator_options(catalogue), [{"label": p, "value": p} for p in choice["periods"]],
+                       choice["indicator"], choice["focus"], choice["start"], choice["end"])
+    periods = loader.benchmark_periods()
+    if not periods:
+        return None
+    catalogue = loader.indicator_catalogue()
+    f = resolve_filters(indicator, focus, start, end, user_la=user_la, catalogue=catalogue, las=las, periods=periods)
+    return Choices(source, indicator_options(catalogue), quarter_options(periods), f.indicator, f.focus,
+                   f.start.date().isoformat(), f.end.date().isoformat())
+
+
+def _published_choice(choices: Choices, scope) -> dict:
+    periods = [o["value"] for o in choices.period_options]
+    return {"indicator": choices.indicator, "focus": choices.focus, "start": choices.start, "end": choices.end,
+            "periods": periods}
+
+
+def view_for(choices: Choices, scope: loader.AccessScope) -> BenchmarkingView:
+    if choices.source == "published":
+        from dashboard.published import benchmarking as published
+        return published.build_view(_published_choice(choices, scope), scope)
+    return build_view(Filters(choices.indicator, choices.focus, pd.Timestamp(choices.start), pd.Timestamp(choices.end)), scope)
+
+
+def download_for(choices: Choices, scope: loader.AccessScope, which: str) -> tuple[pd.DataFrame, list[tuple[str, str]], str]:
+    if choices.source == "regional":
+        return download_table(Filters(choices.indicator, choices.focus, pd.Timestamp(choices.start), pd.Timestamp(choices.end)),
+                              scope, which)
+    view = view_for(choices, scope)
+    table = (view.ranking_table if which == "ranking" else view.series_table).copy()
+    return table, view.notes, f"benchmarking_published_{choices.indicator}_{choices.end}_{which}"

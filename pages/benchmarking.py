@@ -1,4 +1,4 @@
-"""Benchmarking: one indicator of the quarterly regional dataset, the focus LA against its sub-region, London and England."""
+"""Benchmarking: one indicator, the focus LA against its comparators: members' quarterly returns or published annual statistics."""
 import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, clientside_callback, ctx, dcc, html
@@ -20,36 +20,34 @@ def _user_la():
     return current_user.la_code if current_user and current_user.is_authenticated else None
 
 
-def _filters(indicator, focus, start, end):
-    periods = loader.benchmark_periods()
-    if not periods:
-        return None
-    return bench.resolve_filters(indicator, focus, start, end, user_la=_user_la(), catalogue=loader.indicator_catalogue(),
-                                 las=loader.local_authorities(), periods=periods)
+def _choices(source, indicator, focus, start, end):
+    return bench.resolve_choices(source, indicator, focus, start, end, user_la=_user_la(),
+                                 scope=loader.scope_of(current_user) if _user_la() else loader.AccessScope("none", ""))
 
 
-def layout(indicator=None, focus=None, **query):
-    catalogue, las, periods = loader.indicator_catalogue(), loader.local_authorities(), loader.benchmark_periods()
-    filters = _filters(indicator, focus, query.get("from"), query.get("to"))
-    value = (lambda f: f) if filters else (lambda f: None)
+def layout(source=None, indicator=None, focus=None, **query):
+    las = loader.local_authorities()
+    choices = _choices(source, indicator, focus, query.get("from"), query.get("to"))
+    chosen = (lambda name: getattr(choices, name)) if choices else (lambda name: None)
     la_options = [{"label": n, "value": c} for c, n in zip(las["la_code"], las["la_name"])]
-    quarter_options = bench.quarter_options(periods)
+    source_options = [{"label": label, "value": value} for value, label in bench.SOURCES.items()]
     return html.Div([
-        page_heading("Benchmarking", "How does an LA compare with its sub-region, London and England, quarter by quarter?"),
+        page_heading("Benchmarking", "How does an LA compare with its sub-region, statistical neighbours, London and England? "
+                     "Members' quarterly returns, or the published annual statistics."),
         html.Div(id="bench-demo-banner"),
-        None if periods else dbc.Alert("No benchmarking data has been loaded yet.", color="info"),
+        html.Div(None if choices else dbc.Alert("No data has been loaded for this source yet.", color="info"), id="bench-empty"),
         filter_bar([
+            dbc.Col(labelled("Source", "bench-source", dcc.Dropdown(
+                id="bench-source", options=source_options, clearable=False, value=choices.source if choices else "regional")), lg=3),
             dbc.Col(labelled("Indicator", "bench-indicator", dcc.Dropdown(
-                id="bench-indicator", options=bench.indicator_options(catalogue), clearable=False, searchable=True,
-                value=value(filters and filters.indicator))), lg=5),
+                id="bench-indicator", options=chosen("indicator_options") or [], clearable=False, searchable=True,
+                value=chosen("indicator"))), lg=4),
             dbc.Col(labelled("Focus LA", "bench-focus", dcc.Dropdown(
-                id="bench-focus", options=la_options, clearable=False, value=value(filters and filters.focus))), lg=3),
-            dbc.Col(labelled("From quarter", "bench-start", dcc.Dropdown(
-                id="bench-start", options=quarter_options, clearable=False,
-                value=value(filters and filters.start.date().isoformat()))), lg=2),
-            dbc.Col(labelled("To quarter", "bench-end", dcc.Dropdown(
-                id="bench-end", options=quarter_options, clearable=False,
-                value=value(filters and filters.end.date().isoformat()))), lg=2),
+                id="bench-focus", options=la_options, clearable=False, value=chosen("focus"))), lg=2),
+            dbc.Col(labelled("From", "bench-start", dcc.Dropdown(
+                id="bench-start", options=chosen("period_options") or [], clearable=False, value=chosen("start"))), lg=1),
+            dbc.Col(labelled("To", "bench-end", dcc.Dropdown(
+                id="bench-end", options=chosen("period_options") or [], clearable=False, value=chosen("end"))), lg=2),
         ], "Benchmarking filters"),
         html.Div(id="bench-kpis", className="mb-3"),
         dbc.Row([
@@ -80,28 +78,52 @@ def layout(indicator=None, focus=None, **query):
 
 
 @callback(
+    Output("bench-indicator", "options"), Output("bench-indicator", "value"),
+    Output("bench-start", "options"), Output("bench-start", "value"), Output("bench-end", "options"), Output("bench-end", "value"),
+    Output("bench-empty", "children"),
+    Input("bench-source", "value"), Input("bench-indicator", "value"),
+    State("bench-focus", "value"), State("bench-start", "value"), State("bench-end", "value"),
+    prevent_initial_call=True,
+)
+def source_or_indicator_changed(source, indicator, focus, start, end):
+    """A new source lists its own indicators and periods; a published indicator lists the years it has."""
+    if ctx.triggered_id == "bench-indicator" and source != "published":
+        raise PreventUpdate  # quarterly indicators share one list of quarters
+    if ctx.triggered_id == "bench-source":
+        indicator = start = end = None
+    choices = _choices(source, indicator, focus, start, end)
+    if choices is None:
+        return [], None, [], None, [], None, dbc.Alert("No data has been loaded for this source yet.", color="info")
+    return (choices.indicator_options, choices.indicator, choices.period_options, choices.start,
+            choices.period_options, choices.end, None)
+
+
+@callback(
     Output("bench-demo-banner", "children"), Output("bench-kpis", "children"), Output("bench-definition", "children"),
     Output("bench-series-title", "children"), Output("bench-series", "figure"),
     Output("bench-ranking-title", "children"), Output("bench-ranking", "figure"),
     Output("bench-subregion-title", "children"), Output("bench-subregion", "figure"),
     Output("bench-ranking-table-title", "children"), Output("bench-ranking-grid", "rowData"), Output("bench-ranking-grid", "columnDefs"),
     Output("bench-series-table-title", "children"), Output("bench-series-grid", "rowData"), Output("bench-series-grid", "columnDefs"),
-    Input("bench-indicator", "value"), Input("bench-focus", "value"), Input("bench-start", "value"), Input("bench-end", "value"),
+    Input("bench-source", "value"), Input("bench-indicator", "value"), Input("bench-focus", "value"),
+    Input("bench-start", "value"), Input("bench-end", "value"),
 )
-def render(indicator, focus, start, end):
-    filters = _filters(indicator, focus, start, end)
-    if filters is None:
+def render(source, indicator, focus, start, end):
+    choices = _choices(source, indicator, focus, start, end)
+    if choices is None or indicator is None:
         raise PreventUpdate
-    view = bench.build_view(filters, loader.scope_of(current_user))
+    view = bench.view_for(choices, loader.scope_of(current_user))
     name = view.indicator["name"]
     dp = int(view.indicator["decimal_places"])
-    no_return = {"valueFormatter": {"function": f"params.value == null ? 'no return' : d3.format(',.{dp}f')(params.value)"}}
+    missing = "no return" if choices.source == "regional" else "not published"
+    no_return = {"valueFormatter": {"function": f"params.value == null ? '{missing}' : d3.format(',.{dp}f')(params.value)"}}
     ranking_cols = [{**c, **no_return} if c["field"] == "Value" else c for c in column_defs(view.ranking_table)]
-    series_cols = [{**c, **no_return} if c["field"] != "Quarter" else c for c in column_defs(view.series_table)]
+    series_cols = [{**c, **no_return} if c["field"] not in ("Quarter", "Year") else c for c in column_defs(view.series_table)]
+    returned = "returned" if choices.source == "regional" else "with a published figure"
     return (
         demo_banner(view.is_demo, "benchmarking dataset"), kpi_cards(view.kpis), definition_list(view.indicator["name"], view.notes),
         f"{name}: {view.focus_name} over time, {view.range_label}", view.series_figure,
-        f"{name}: all London LAs, {view.period_label} ({view.n_returned} of {view.n_las} returned)", view.ranking_figure,
+        f"{name}: all London LAs, {view.period_label} ({view.n_returned} of {view.n_las} {returned})", view.ranking_figure,
         f"{name}: spread within each sub-region, {view.period_label}", view.subregion_figure,
         f"All London LAs, {view.period_label}", grid_records(view.ranking_table), ranking_cols,
         f"{view.focus_name} against its comparators, {view.range_label}", grid_records(view.series_table), series_cols,
@@ -112,15 +134,16 @@ def render(indicator, focus, start, end):
     Output("bench-download", "data"),
     Input("bench-dl-ranking-csv", "n_clicks"), Input("bench-dl-ranking-xlsx", "n_clicks"),
     Input("bench-dl-series-csv", "n_clicks"), Input("bench-dl-series-xlsx", "n_clicks"),
-    State("bench-indicator", "value"), State("bench-focus", "value"), State("bench-start", "value"), State("bench-end", "value"),
+    State("bench-source", "value"), State("bench-indicator", "value"), State("bench-focus", "value"),
+    State("bench-start", "value"), State("bench-end", "value"),
     prevent_initial_call=True,
 )
-def download(_a, _b, _c, _d, indicator, focus, start, end):
-    filters = _filters(indicator, focus, start, end)
-    if filters is None or not ctx.triggered_id:
+def download(_a, _b, _c, _d, source, indicator, focus, start, end):
+    choices = _choices(source, indicator, focus, start, end)
+    if choices is None or not ctx.triggered_id:
         raise PreventUpdate
     which, kind = ctx.triggered_id.split("-")[-2:]
-    table, notes, stem = bench.download_table(filters, loader.scope_of(current_user), which)
+    table, notes, stem = bench.download_for(choices, loader.scope_of(current_user), which)
     if kind == "csv":
         return dcc.send_bytes(to_csv_bytes(table), f"{stem}.csv")
     return dcc.send_bytes(to_excel_bytes(table, notes), f"{stem}.xlsx")
@@ -129,13 +152,13 @@ def download(_a, _b, _c, _d, indicator, focus, start, end):
 # Keep the filters in the address bar without reloading the page, so a copied link reopens this view.
 clientside_callback(
     """
-    function(indicator, focus, start, end) {
+    function(source, indicator, focus, start, end) {
         if (!indicator) { return ''; }
-        const params = new URLSearchParams({indicator: indicator, focus: focus, from: start, to: end});
+        const params = new URLSearchParams({source: source, indicator: indicator, focus: focus, from: start, to: end});
         window.history.replaceState(null, '', window.location.pathname + '?' + params.toString());
         return '';
     }
     """,
     Output("bench-url-sync", "children"),
-    Input("bench-indicator", "value"), Input("bench-focus", "value"), Input("bench-start", "value"), Input("bench-end", "value"),
+    Input("bench-source", "value"), Input("bench-indicator", "value"), Input("bench-focus", "value"), Input("bench-start", "value"), Input("bench-end", "value"),
 )

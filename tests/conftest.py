@@ -67,3 +67,16 @@ def member_client(client):
     response = sign_in(client)
     assert response.status_code == 302
     return client
+
+
+REALDATA = __import__("pathlib").Path(__file__).resolve().parents[1].parent / "shared" / "realdata"
+
+
+@pytest.fixture(scope="session")
+def published_data(dash_app):
+    """The real published files in ../shared/realdata, imported as a user would (CI has them beside the repo)."""
+    from dashboard.published.store import import_paths
+    from dashboard.store import get_engine
+    if not REALDATA.is_dir():
+        pytest.fail(f"{REALDATA} is missing: the published-data tests need ../shared/realdata beside the repository")
+    return import_paths(get_engine(), [str(REALDATA)], actor="tests")

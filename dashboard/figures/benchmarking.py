@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.figures.theme import ENGLAND, FOCUS, LONDON, QUARTILE_COLOURS, SUBREGION, base_layout, empty_figure
+from dashboard.figures.theme import ENGLAND, FOCUS, LONDON, NEIGHBOURS, QUARTILE_COLOURS, SUBREGION, base_layout, empty_figure
 
 
 def format_value(value, decimal_places: int, unit: str = "") -> str:
@@ -20,6 +20,11 @@ def _axis_title(indicator: dict) -> str:
     return indicator["unit"] if indicator["unit"] != "%" else "per cent"
 
 
+# Comparator lines: each its own colour and dash, so they read apart without colour too.
+SERIES_STYLES = {"England": (ENGLAND, "dot"), "London average": (LONDON, "dash"), "London": (LONDON, "dash"),
+                 "Statistical neighbours average": (NEIGHBOURS, "longdash")}
+
+
 def time_series_figure(series: pd.DataFrame, focus_name: str, indicator: dict) -> go.Figure:
     if series["value"].notna().sum() == 0:
         return empty_figure("No LA returned this indicator in the chosen quarters.")
@@ -27,9 +32,7 @@ def time_series_figure(series: pd.DataFrame, focus_name: str, indicator: dict) -
     dp = int(indicator["decimal_places"])
     for name, frame in series.groupby("series", sort=False):
         is_focus = name == focus_name
-        colour, dash = FOCUS, "solid"
-        if not is_focus:
-            colour, dash = (ENGLAND, "dot") if name == "England" else (LONDON, "dash") if name == "London average" else (SUBREGION, "dashdot")
+        colour, dash = (FOCUS, "solid") if is_focus else SERIES_STYLES.get(name, (SUBREGION, "dashdot"))
         fig.add_trace(go.Scatter(
             x=frame["quarter"], y=frame["value"], name=name, mode="lines+markers", connectgaps=False,
             line={"color": colour, "width": 4 if is_focus else 2, "dash": dash},
@@ -41,8 +44,11 @@ def time_series_figure(series: pd.DataFrame, focus_name: str, indicator: dict) -
     return base_layout(fig, height=400)
 
 
-def ranking_figure(ranking: pd.DataFrame, focus_la: str, indicator: dict, london_mean: float) -> go.Figure:
-    """Horizontal bars, best (or highest) at the top; no-return LAs listed at the bottom without a bar."""
+def ranking_figure(ranking: pd.DataFrame, focus_la: str, indicator: dict, london_mean: float, *,
+                   missing_text: dict | None = None, mean_label: str = "London average") -> go.Figure:
+    """Horizontal bars, best (or highest) at the top; LAs without a figure listed at the bottom without a bar,
+    labelled "no return" (or, for published data, the publication's marker in `missing_text`)."""
+    missing_text = missing_text or {}
     if not ranking["returned"].any():
         return empty_figure("No LA returned this indicator for this quarter.")
     dp = int(indicator["decimal_places"])
@@ -50,8 +56,8 @@ def ranking_figure(ranking: pd.DataFrame, focus_la: str, indicator: dict, london
     labels = [f"<b>{n} ◆</b>" if c == focus_la else n for n, c in zip(rows["la_name"], rows["la_code"])]
     colours = [FOCUS if c == focus_la else QUARTILE_COLOURS.get(q, "#dddddd") if pd.notna(q) else "#ffffff"
                for c, q in zip(rows["la_code"], rows["quartile"])]
-    text = [("no return" if not r else format_value(v, dp, indicator["unit"]) + (f"  {f}" if f else ""))
-            for r, v, f in zip(rows["returned"], rows["value"], rows["flag"])]
+    text = [(missing_text.get(c, "no return") if not r else format_value(v, dp, indicator["unit"]) + (f"  {f}" if f else ""))
+            for c, r, v, f in zip(rows["la_code"], rows["returned"], rows["value"], rows["flag"])]
     fig = go.Figure(go.Bar(
         x=rows["value"].fillna(0).where(rows["returned"], 0), y=labels, orientation="h",
         marker={"color": colours, "line": {"color": ["#000" if c == focus_la else "rgba(0,0,0,0)" for c in rows["la_code"]], "width": 2}},
@@ -61,7 +67,7 @@ def ranking_figure(ranking: pd.DataFrame, focus_la: str, indicator: dict, london
     ))
     if not np.isnan(london_mean):
         fig.add_vline(x=london_mean, line={"color": LONDON, "dash": "dash", "width": 2},
-                      annotation={"text": f"London average {format_value(london_mean, dp, indicator['unit'])}",
+                      annotation={"text": f"{mean_label} {format_value(london_mean, dp, indicator['unit'])}",
                                   "yanchor": "bottom", "y": 1.0, "yref": "paper"})
     # Room on the right for the longest value-and-flag label.
     fig.update_xaxes(title=_axis_title(indicator), range=[0, float(rows["value"].max()) * 1.3])

@@ -7,6 +7,7 @@ FOCUS = "#D55E00"        # vermillion: the focus LA, everywhere
 SUBREGION = "#0072B2"    # blue
 LONDON = "#000000"       # black
 ENGLAND = "#7F7F7F"      # grey
+NEIGHBOURS = "#009E73"   # bluish green: statistical neighbours
 # Quartile bands, darkest = best (or highest where no direction is better); one hue, so order reads without colour names.
 QUARTILE_COLOURS = {1: "#08306B", 2: "#2171B5", 3: "#6BAED6", 4: "#C6DBEF"}
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif"

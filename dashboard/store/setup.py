@@ -9,6 +9,7 @@ from dashboard.store.reference import load_reference_data
 
 def init_db(engine: Engine) -> None:
     """Create missing tables and load reference data. Safe to run again: it never drops anything."""
+    import dashboard.published.store  # noqa: F401  (registers the published-statistics tables)
     from dashboard.datasets import dataset_modules
     dataset_modules()  # importing them registers their tables
     schema.metadata.create_all(engine)

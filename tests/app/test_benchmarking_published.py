@@ -1,0 +1,42 @@
+"""The Benchmarking page on published statistics: real figures, joint rows, markers and statistical neighbours."""
+import json
+
+from tests.app.test_benchmarking_page import render
+from tests.dash_requests import callback_request, response_props
+
+
+def test_published_source_shows_the_published_figure_and_its_comparators(member_client, published_data):
+    props = render(member_client, "csww_agency_rate", "E09000007", "2020", "2025", source="published")
+    kpis = json.dumps(props["bench-kpis"]["children"])
+    assert "Camden, 2025" in kpis and "9.4%" in kpis                        # as in DfE's file
+    names = [t["name"] for t in props["bench-series"]["figure"]["data"]]
+    assert names == ["Camden", "Statistical neighbours average", "London", "Inner London", "England"]
+    assert props["bench-series"]["figure"]["data"][0]["x"] == ["2020", "2021", "2022", "2023", "2024", "2025"]
+    rows = {r["LA"]: r for r in props["bench-ranking-grid"]["rowData"]}
+    joint = rows["Kingston upon Thames / Richmond upon Thames (joint return)"]
+    assert joint["Value"] == 14.9 and "Kingston upon Thames" not in rows    # kept joint, not split
+    assert len(rows) == 32
+    assert "with a published figure" in props["bench-ranking-title"]["children"]
+    assert props["bench-demo-banner"]["children"] is None                    # real data: no demo label
+    notes = json.dumps(props["bench-definition"]["children"])
+    assert "Children's social work workforce" in notes and "statistical neighbours" in notes.lower()
+
+
+def test_a_suppressed_figure_shows_its_marker_not_zero(member_client, published_data):
+    props = render(member_client, "cla_rate_31_march", "E09000001", "2021", "2025", source="published")
+    city = {r["LA"]: r for r in props["bench-ranking-grid"]["rowData"]}["City of London"]
+    assert city["Value"] is None and city["Published marker"].startswith("c: suppressed")
+    assert "c: suppressed" in json.dumps(props["bench-kpis"]["children"])
+
+
+def test_choosing_the_published_source_lists_its_indicators_and_years(member_client, published_data):
+    outputs = [("bench-indicator", "options"), ("bench-indicator", "value"), ("bench-start", "options"),
+               ("bench-start", "value"), ("bench-end", "options"), ("bench-end", "value"), ("bench-empty", "children")]
+    response = callback_request(member_client, outputs,
+                                [("bench-source", "value", "published"), ("bench-indicator", "value", "cla_rate")],
+                                [("bench-focus", "value", "E09000022"), ("bench-start", "value", "2024-03-31"),
+                                 ("bench-end", "value", "2026-09-30")], triggered="bench-source.value")
+    props = response_props(response)
+    codes = [o["value"] for o in props["bench-indicator"]["options"]]
+    assert "csww_agency_rate" in codes and "lait_cla_rate" in codes and "cla_rate" not in codes
+    assert props["bench-end"]["value"] == "2025" and props["bench-indicator"]["value"] == "csww_agency_rate"

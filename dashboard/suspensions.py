@@ -45,11 +45,28 @@ class Filters:
 
 @dataclass(frozen=True)
 class Context:
-    """What the filters are checked against: the LAs and the years each kind of area has."""
+    """Everything one request reads, loaded once: the LAs, the three datasets and their states.
+
+    The filters are checked against it, and the view is built from it, so a callback reads each
+    cached frame once.
+    """
     las: pd.DataFrame
-    la_years: list[str]
-    england_years: list[str]
-    has_published: bool
+    la_rows: pd.DataFrame
+    england_rows: pd.DataFrame
+    published_rows: pd.DataFrame
+    states: dict
+
+    @property
+    def la_years(self) -> list[str]:
+        return sorted(self.la_rows["academic_year"].unique())
+
+    @property
+    def england_years(self) -> list[str]:
+        return sorted(self.england_rows["academic_year"].unique())
+
+    @property
+    def has_published(self) -> bool:
+        return not self.published_rows.empty
 
     def years_for(self, area: str) -> list[str]:
         if area == ENGLAND:
@@ -60,10 +77,9 @@ class Context:
 
 
 def context(scope: loader.AccessScope) -> Context:
-    la = sus_loader.la_rows(scope)
-    eng = sus_loader.england_rows(scope)
-    return Context(las=loader.local_authorities(), la_years=sorted(la["academic_year"].unique()),
-                   england_years=sorted(eng["academic_year"].unique()), has_published=not sus_loader.published_rows(scope).empty)
+    return Context(las=loader.local_authorities(), la_rows=sus_loader.la_rows(scope),
+                   england_rows=sus_loader.england_rows(scope), published_rows=sus_loader.published_rows(scope),
+                   states=sus_loader.states())
 
 
 def area_options(ctx: Context) -> list[dict]:
@@ -167,12 +183,11 @@ def rri_table(counts: pd.DataFrame, by: list[str] | None = None) -> pd.DataFrame
     return m.suppress_small_outcomes(m.relative_rate_index(counts, reference=REFERENCE, by=by), reference=REFERENCE, by=by)
 
 
-def _area_rows(area: str, year: str | None, scope, las) -> pd.DataFrame:
+def _area_rows(area: str, year: str | None, ctx: Context) -> pd.DataFrame:
     if area == ENGLAND:
-        rows = sus_loader.england_rows(scope)
+        rows = ctx.england_rows
     else:
-        rows = sus_loader.la_rows(scope)
-        rows = rows[rows["la_code"].isin(area_la_codes(area, las))]
+        rows = ctx.la_rows[ctx.la_rows["la_code"].isin(area_la_codes(area, ctx.las))]
     return rows if year is None else rows[rows["academic_year"] == year]
 
 
@@ -255,10 +270,10 @@ def _row_note(group, count, population, suppressed, rri_suppressed, outcome_shor
     return ""
 
 
-def trend_series(area: str, groups: list[str], outcome_column: str, scope, las, published: bool) -> pd.DataFrame:
+def trend_series(area: str, groups: list[str], outcome_column: str, ctx: Context, published: bool) -> pd.DataFrame:
     """Per year, the RRI and interval of each chosen group in the area (NaN where not shown)."""
     columns = ["year", "group", "rri", "ci_low", "ci_high", "rate_per_1000"]
-    rows = pd.DataFrame() if published else _area_rows(area, None, scope, las)
+    rows = pd.DataFrame() if published else _area_rows(area, None, ctx)
     if rows.empty or not groups:
         return pd.DataFrame(columns=columns)
     table = rri_table(group_counts(rows, outcome_column, by=["academic_year"]), by=["academic_year"])
@@ -268,10 +283,10 @@ def trend_series(area: str, groups: list[str], outcome_column: str, scope, las, 
     return chosen[columns].reset_index(drop=True)
 
 
-def heat_matrix(year: str, outcome_column: str, scope, las: pd.DataFrame) -> pd.DataFrame:
+def heat_matrix(year: str, outcome_column: str, ctx: Context) -> pd.DataFrame:
     """Per LA (rows, by sub-region then name) the RRI of each group; NaN where not shown (fewer than 10)."""
-    rows = sus_loader.la_rows(scope)
-    rows = rows[rows["academic_year"] == year]
+    las = ctx.las
+    rows = ctx.la_rows[ctx.la_rows["academic_year"] == year]
     ordered = las.sort_values(["subregion_order", "la_name"])[["la_code", "la_name", "subregion_name"]]
     others = [g for g in GROUPS if g != REFERENCE]
     if rows.empty:
@@ -342,27 +357,30 @@ def _notes(area: str, f: Filters, outcome_label: str, is_demo: bool, period_labe
                       "the source and are blank; their band is as published."))
     if area == ENGLAND:
         notes.append(("England figures", "DfE rounds counts to the nearest 5. 'Fixed-period exclusion' in the file is "
-                      "what DfE now calls a suspension. Permanent exclusions DfE suppressed (x) are shown as c."))
+                      "what DfE now calls a suspension. Permanent exclusions DfE suppressed (x) are shown as c. Up to "
+                      "2015/16 the rows by ethnicity cover about 88% of all pupils (the youngest, rarely suspended, "
+                      "appear to be left out) but nearly every pupil suspended; from 2016/17 they cover all pupils, so "
+                      "rates before and after are not quite like for like. RRIs compare groups within the same year."))
     if area not in (ENGLAND, PUBLISHED):
         notes.append(("Aggregates", "London and sub-region figures add up the LAs' pupils and counts, then compute "
                       "the rate and RRI: they are not averages of LA RRIs."))
     return notes
 
 
-def build_view(f: Filters, scope: loader.AccessScope) -> SuspensionsView:
-    las = loader.local_authorities()
+def build_view(f: Filters, scope: loader.AccessScope, ctx: Context | None = None) -> SuspensionsView:
+    ctx = ctx or context(scope)
+    las = ctx.las
     outcome_column, outcome_label, outcome_short = OUTCOMES[f.outcome]
     name = area_name(f.area, las)
-    states = sus_loader.states()
+    states = ctx.states
     trend_groups = [GROUP_OF_KEY[k] for k in f.groups]
 
     if f.area == PUBLISHED:
-        published = sus_loader.published_rows(scope)
-        counts = published_counts(published)
+        counts = published_counts(ctx.published_rows)
         table = rri_table(counts)
         is_demo, period_label = False, "One academic year, as published"
     else:
-        rows = _area_rows(f.area, f.year, scope, las)
+        rows = _area_rows(f.area, f.year, ctx)
         counts = group_counts(rows, outcome_column)
         table = rri_table(counts)
         is_demo = bool(states[data.NAME]["is_demo"]) if f.area != ENGLAND else False
@@ -378,7 +396,7 @@ def build_view(f: Filters, scope: loader.AccessScope) -> SuspensionsView:
         kpis = _kpis(table, f.area, outcome_short)
 
     if f.area == PUBLISHED:
-        pub = sus_loader.published_rows(scope)
+        pub = ctx.published_rows
         shown.insert(3, "Rate per 1,000 (published)", list(pub["rate_per_1000"]) + [np.nan])
         shown.insert(4, "RRI (published)", list(pub["rri"]) + [np.nan])
         shown.insert(5, "Band (published)", [r if isinstance(r, str) else "none (close to parity)" for r in pub["representation"]] + [""])
@@ -390,10 +408,10 @@ def build_view(f: Filters, scope: loader.AccessScope) -> SuspensionsView:
         shown.loc[unreadable, NOT_APPLICABLE] = "RRI (published)"
         shown.loc[unreadable, "Note"] = [("published RRI unreadable in the source; " + n).strip("; ") for n in shown.loc[unreadable, "Note"]]
 
-    series = trend_series(f.area, trend_groups, outcome_column, scope, las, published=f.area == PUBLISHED)
+    series = trend_series(f.area, trend_groups, outcome_column, ctx, published=f.area == PUBLISHED)
     trend_label = (f"{', '.join(trend_groups)}: RRI over years, {name}" if trend_groups else "Choose groups to compare over time")
 
-    la_years = sorted(sus_loader.la_rows(scope)["academic_year"].unique())
+    la_years = ctx.la_years
     focus = f.area if f.area in set(las["la_code"]) else None
     if f.area in (ENGLAND, PUBLISHED) or f.year not in la_years:
         # Columns but no rows: the grid says "No Rows To Show" (a grid with no columns fails accessibility checks).
@@ -401,7 +419,7 @@ def build_view(f: Filters, scope: loader.AccessScope) -> SuspensionsView:
         heat_figure = figures.empty_figure("The LA by group heat map needs LA figures: choose London, a sub-region or an LA.")
         heat_label = "London LAs by ethnic group"
     else:
-        heat = heat_matrix(f.year, outcome_column, scope, las)
+        heat = heat_matrix(f.year, outcome_column, ctx)
         focus_name = las.set_index("la_code")["la_name"].get(focus) if focus else None
         heat_figure = figures.heatmap_figure(heat, focus_name, [g for g in GROUPS if g != REFERENCE])
         heat_label = f"RRI of each group in each London LA, {f.year}"
@@ -415,9 +433,10 @@ def build_view(f: Filters, scope: loader.AccessScope) -> SuspensionsView:
     )
 
 
-def download_table(f: Filters, scope: loader.AccessScope, which: str) -> tuple[pd.DataFrame, list[tuple[str, str]], str]:
+def download_table(f: Filters, scope: loader.AccessScope, which: str,
+                   ctx: Context | None = None) -> tuple[pd.DataFrame, list[tuple[str, str]], str]:
     """(table, notes, file stem): the same rows as the page's tables, with "c" written where a figure is suppressed."""
-    view = build_view(f, scope)
+    view = build_view(f, scope, ctx)
     table = (view.table if which == "table" else view.heat_table).copy()
     numeric = [c for c in table.columns if table[c].dtype.kind in "fi"]
     not_applicable = table.pop(NOT_APPLICABLE) if NOT_APPLICABLE in table else pd.Series("", index=table.index)

@@ -52,11 +52,13 @@ def _scope():
     return loader.scope_of(current_user) if _signed_in() else None
 
 
-def _filters(area, year, outcome, groups):
+def _filters(area, year, outcome, groups, context=None):
+    """(filters, context): the context is every frame this request reads, loaded once."""
     scope = _scope()
     if scope is None:
-        return None
-    return sus.resolve_filters(area, year, outcome, groups, user_la=current_user.la_code, ctx=sus.context(scope))
+        return None, None
+    context = context or sus.context(scope)
+    return sus.resolve_filters(area, year, outcome, groups, user_la=current_user.la_code, ctx=context), context
 
 
 def layout(area=None, year=None, outcome=None, groups=None, **query):
@@ -64,7 +66,7 @@ def layout(area=None, year=None, outcome=None, groups=None, **query):
     # the same components then, with no options.
     scope = _scope()
     context = sus.context(scope) if scope else None
-    filters = _filters(area, year, outcome, groups) if context else None
+    filters = _filters(area, year, outcome, groups, context)[0] if context else None
     value = (lambda v: v) if filters else (lambda v: None)
     return html.Div([
         page_heading("Education suspensions",
@@ -125,10 +127,10 @@ def layout(area=None, year=None, outcome=None, groups=None, **query):
     prevent_initial_call=True,
 )
 def area_changed(area, year, outcome):
-    filters = _filters(area, year, outcome, None)
+    filters, context = _filters(area, year, outcome, None)
     if filters is None:
         raise PreventUpdate
-    return (sus.context(_scope()).years_for(filters.area), filters.year,
+    return (context.years_for(filters.area), filters.year,
             sus.outcome_options(filters.area), filters.outcome)
 
 
@@ -142,10 +144,10 @@ def area_changed(area, year, outcome):
     Input("susp-area", "value"), Input("susp-year", "value"), Input("susp-outcome", "value"), Input("susp-groups", "value"),
 )
 def render(area, year, outcome, groups):
-    filters = _filters(area, year, outcome, groups or [])
+    filters, context = _filters(area, year, outcome, groups or [])
     if filters is None:
         raise PreventUpdate
-    view = sus.build_view(filters, _scope())
+    view = sus.build_view(filters, _scope(), context)
     table_cols, heat_cols = _columns(view.table), _columns(view.heat_table)
     banner = demo_banner(view.is_demo, "LA suspensions data by ethnicity") or dbc.Alert(
         [html.Strong("Real figures. "), view.data_note + "."], color="info", className="py-2")
@@ -167,11 +169,11 @@ def render(area, year, outcome, groups):
     prevent_initial_call=True,
 )
 def download(_a, _b, _c, _d, area, year, outcome, groups):
-    filters = _filters(area, year, outcome, groups or [])
+    filters, context = _filters(area, year, outcome, groups or [])
     if filters is None or not ctx.triggered_id:
         raise PreventUpdate
     which, kind = ctx.triggered_id.split("-")[-2:]
-    table, notes, stem = sus.download_table(filters, _scope(), "table" if which == "table" else "heatmap")
+    table, notes, stem = sus.download_table(filters, _scope(), "table" if which == "table" else "heatmap", context)
     if kind == "csv":
         return dcc.send_bytes(to_csv_bytes(table), f"{stem}.csv")
     return dcc.send_bytes(to_excel_bytes(table, notes), f"{stem}.xlsx")

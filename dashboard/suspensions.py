@@ -30,6 +30,7 @@ KEY_OF = {g: data.group_key(g) for g in GROUPS}
 GROUP_OF_KEY = {k: g for g, k in KEY_OF.items()}
 PUBLISHED_YEAR = "as published"
 NOT_APPLICABLE = "_not_applicable"   # per row: the columns that do not apply there (shown "n/a"; not a grid column)
+NA_SEPARATOR = "|"                   # column names hold commas ("Rate per 1,000")
 
 
 @dataclass(frozen=True)
@@ -248,8 +249,8 @@ def display_table(table: pd.DataFrame, outcome_short: str) -> pd.DataFrame:
              "RRI": np.nan, "95% CI low": np.nan, "95% CI high": np.nan, "Band": "", "Significant": "",
              "Note": "all groups together" + ("" if table["count"].notna().all() else "; groups not published are left out")}
     # Cells that do not apply (the reference's own interval, the total's RRI): "n/a", never "c" or 0.
-    out[NOT_APPLICABLE] = np.where(out["Ethnic group"] == REFERENCE, "95% CI low,95% CI high", "")
-    total[NOT_APPLICABLE] = "RRI,95% CI low,95% CI high"
+    out[NOT_APPLICABLE] = np.where(out["Ethnic group"] == REFERENCE, NA_SEPARATOR.join(["95% CI low", "95% CI high"]), "")
+    total[NOT_APPLICABLE] = NA_SEPARATOR.join(["RRI", "95% CI low", "95% CI high"])
     out = pd.concat([out, pd.DataFrame([total])], ignore_index=True)
     for column in ("Pupils", outcome_short.capitalize()):
         out[column] = out[column].astype("float64")
@@ -399,11 +400,13 @@ def build_view(f: Filters, scope: loader.AccessScope, ctx: Context | None = None
         pub = ctx.published_rows
         shown.insert(3, "Rate per 1,000 (published)", list(pub["rate_per_1000"]) + [np.nan])
         shown.insert(4, "RRI (published)", list(pub["rri"]) + [np.nan])
-        shown.insert(5, "Band (published)", [r if isinstance(r, str) else "none (close to parity)" for r in pub["representation"]] + [""])
+        shown.insert(5, "Band (published)", [r if isinstance(r, str) else "reference group" if g == REFERENCE else "none (close to parity)"
+                                             for g, r in zip(pub["ethnicity"], pub["representation"])] + [""])
         shown = shown.rename(columns={"Pupils suspended": "Pupils suspended (from rate)", "Rate per 1,000": "Rate per 1,000 (recomputed)",
                                       "RRI": "RRI (recomputed)", "Band": "Band (recomputed)"})
         shown.loc[shown.index[-1], "Pupils"] = counts["population"].sum()
-        shown.loc[shown.index[-1], NOT_APPLICABLE] = "Rate per 1,000 (published),RRI (published),RRI (recomputed),95% CI low,95% CI high"
+        shown.loc[shown.index[-1], NOT_APPLICABLE] = NA_SEPARATOR.join(
+            ["Rate per 1,000 (published)", "RRI (published)", "RRI (recomputed)", "95% CI low", "95% CI high"])
         unreadable = list(pub["rri"].isna()) + [False]
         shown.loc[unreadable, NOT_APPLICABLE] = "RRI (published)"
         shown.loc[unreadable, "Note"] = [("published RRI unreadable in the source; " + n).strip("; ") for n in shown.loc[unreadable, "Note"]]
@@ -412,7 +415,8 @@ def build_view(f: Filters, scope: loader.AccessScope, ctx: Context | None = None
     trend_label = (f"{', '.join(trend_groups)}: RRI over years, {name}" if trend_groups else "Choose groups to compare over time")
 
     la_years = ctx.la_years
-    focus = f.area if f.area in set(las["la_code"]) else None
+    # The LA chosen stands out in the heat map; for London or a sub-region, the user's own LA does.
+    focus = f.area if f.area in set(las["la_code"]) else scope.la_code if scope.la_code in set(las["la_code"]) else None
     if f.area in (ENGLAND, PUBLISHED) or f.year not in la_years:
         # Columns but no rows: the grid says "No Rows To Show" (a grid with no columns fails accessibility checks).
         heat = pd.DataFrame(columns=["LA", "Sub-region", *[g for g in GROUPS if g != REFERENCE], "Note"])
@@ -427,7 +431,9 @@ def build_view(f: Filters, scope: loader.AccessScope, ctx: Context | None = None
     data_note = ("Demo data" if is_demo else "Real published figures") + f": {name}, {period_label.lower()}"
     return SuspensionsView(
         area_name=name, period_label=period_label, outcome_label=outcome_label, is_demo=is_demo, kpis=kpis,
-        interval_figure=interval, trend_figure=figures.rri_trend_figure(series, REFERENCE), heatmap_figure=heat_figure,
+        interval_figure=interval, heatmap_figure=heat_figure,
+        trend_figure=(figures.empty_figure("The published table is one year: there is no series over time.")
+                      if f.area == PUBLISHED else figures.rri_trend_figure(series, REFERENCE)),
         table=shown, heat_table=heat, heat_label=heat_label, trend_label=trend_label, data_note=data_note,
         notes=_notes(f.area, f, outcome_label, is_demo, period_label),
     )
@@ -445,7 +451,7 @@ def download_table(f: Filters, scope: loader.AccessScope, which: str,
         # In files as on screen: suppressed is "c", never a blank that could be read as 0.
         values = table[column].astype(object)
         blank = table[column].isna()
-        applies = ~not_applicable.str.split(",").map(lambda cols: column in cols)
+        applies = ~not_applicable.str.split(NA_SEPARATOR, regex=False).map(lambda cols: column in cols)
         table[column] = np.where(~blank, values, np.where(no_return, "no return", np.where(applies, "c", "n/a")))
     notes = [("Data", view.data_note), ("c", "Suppressed: a count of 1 to 5 (or hidden so a total cannot reveal one), "
                                              f"or a rate or RRI built on fewer than {m.MIN_OUTCOME_COUNT} pupils.")] + view.notes

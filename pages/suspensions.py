@@ -17,12 +17,15 @@ dash.register_page(__name__, path="/suspensions", name="Suspensions", order=4,
 
 # Grid cells: a suppressed figure arrives as null and is written "c" (never 0, never blank); a cell that does not
 # apply (the reference group's own interval, the total's RRI) is "n/a"; an LA that made no return, "no return".
-NULL_TEXT = ("(params.data._not_applicable || '').split(',').includes(params.colDef.field) ? 'n/a' : "
+NULL_TEXT = ("(params.data._not_applicable || '').split('|').includes(params.colDef.field) ? 'n/a' : "
              "(params.data.Note == 'no return' ? 'no return' : 'c')")
 
 
 def _number_format(field: str) -> dict:
-    pattern = ".2f" if field.startswith(("RRI", "95% CI")) or field in sus.GROUPS else ",.1f" if field.startswith("Rate") else ",.0f"
+    if field.endswith("(published)"):  # as published: rates whole, RRIs to 1 dp
+        pattern = ".1f" if field.startswith("RRI") else ",.0f"
+    else:
+        pattern = ".2f" if field.startswith(("RRI", "95% CI")) or field in sus.GROUPS else ",.1f" if field.startswith("Rate") else ",.0f"
     return {"valueFormatter": {"function": f"params.value == null ? ({NULL_TEXT}) : d3.format('{pattern}')(params.value)"}}
 
 WIDE_TEXT = {"Ethnic group": 210, "Band": 270, "Band (recomputed)": 270, "Band (published)": 190, "Note": 320, "LA": 190,

@@ -179,6 +179,20 @@ def test_downloads_hold_the_table_with_c_for_suppressed(member_client, button, k
     assert not (table["RRI"].astype(str) == "").any()
 
 
+def test_published_download_writes_n_a_where_a_figure_does_not_apply(member_client, server):
+    with server.app_context():
+        if sus_loader.published_rows(MEMBER_SCOPE).empty:
+            pytest.skip("the published table was not found in ../shared")
+    name, raw = download(member_client, "susp-dl-table-csv", "published", "as published")
+    table = pd.read_csv(io.BytesIO(raw), encoding="utf-8-sig", keep_default_na=False, dtype=str).set_index("Ethnic group")
+    assert name == "suspensions_published_published_suspended_table.csv"
+    assert table.at["All pupils", "Rate per 1,000 (published)"] == "n/a" and table.at["All pupils", "RRI (recomputed)"] == "n/a"
+    assert table.at["Indian", "RRI (published)"] == "n/a"          # unreadable in the source, not suppressed
+    assert table.at["Chinese", "RRI (recomputed)"] == "c"          # about 6 pupils suspended: suppressed here
+    assert table.at["White British", "95% CI low"] == "n/a" and table.at["White British", "Band (published)"] == "reference group"
+    assert table.at["Gypsy/Roma", "RRI (published)"] == "2.7"
+
+
 def test_heat_map_download_lists_every_la(member_client):
     name, raw = download(member_client, "susp-dl-heat-csv", "london", "2023/24")
     table = pd.read_csv(io.BytesIO(raw), encoding="utf-8-sig", keep_default_na=False)

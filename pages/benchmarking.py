@@ -25,6 +25,13 @@ def _choices(source, indicator, focus, start, end):
                                  scope=loader.scope_of(current_user) if _user_la() else loader.AccessScope("none", ""))
 
 
+def _empty_alert(source):
+    if source == "published":
+        return dbc.Alert("No published statistics have been imported yet. An administrator imports the DfE and ONS files "
+                         "(downloaded from the publishers) with: python -m dashboard import-published FOLDER", color="info")
+    return dbc.Alert("No quarterly returns have been loaded yet: uploaders add them on the Upload page.", color="info")
+
+
 def layout(source=None, indicator=None, focus=None, **query):
     las = loader.local_authorities()
     choices = _choices(source, indicator, focus, query.get("from"), query.get("to"))
@@ -35,7 +42,7 @@ def layout(source=None, indicator=None, focus=None, **query):
         page_heading("Benchmarking", "How does an LA compare with its sub-region, statistical neighbours, London and England? "
                      "Members' quarterly returns, or the published annual statistics."),
         html.Div(id="bench-demo-banner"),
-        html.Div(None if choices else dbc.Alert("No data has been loaded for this source yet.", color="info"), id="bench-empty"),
+        html.Div(None if choices else _empty_alert(source), id="bench-empty"),
         filter_bar([
             dbc.Col(labelled("Source", "bench-source", dcc.Dropdown(
                 id="bench-source", options=source_options, clearable=False, value=choices.source if choices else "regional")), lg=3),
@@ -93,7 +100,7 @@ def source_or_indicator_changed(source, indicator, focus, start, end):
         indicator = start = end = None
     choices = _choices(source, indicator, focus, start, end)
     if choices is None:
-        return [], None, [], None, [], None, dbc.Alert("No data has been loaded for this source yet.", color="info")
+        return [], None, [], None, [], None, _empty_alert(source)
     return (choices.indicator_options, choices.indicator, choices.period_options, choices.start,
             choices.period_options, choices.end, None)
 

@@ -1,11 +1,180 @@
-"""Leadership in Colour: not built yet; a clear coming-soon card, never a fake chart."""
+"""Leadership in Colour: where Black and Global Majority representation falls away, by pay band and role."""
 import dash
+import dash_ag_grid as dag
+import dash_bootstrap_components as dbc
+from dash import Input, Output, State, callback, clientside_callback, ctx, dcc, html
+from dash.exceptions import PreventUpdate
+from flask_login import current_user
 
-from dashboard.components.notes import coming_soon
+from dashboard import leadership_in_colour as linc
+from dashboard import loader
+from dashboard.components.layout import (chart_card, column_defs, definition_list, download_buttons, filter_bar, grid,
+                                         grid_records, kpi_cards, labelled)
+from dashboard.components.notes import demo_banner, page_heading
+from dashboard.exports import to_csv_bytes, to_excel_bytes
 
-dash.register_page(__name__, path="/leadership-in-colour", name="Leadership in Colour", title="Leadership in Colour - London Children's Services Dashboards", order=3)
+dash.register_page(__name__, path="/leadership-in-colour", name="Leadership in Colour", order=3,
+                   title="Leadership in Colour - London Children's Services Dashboards")
+
+TABLES = ("band", "borough", "role", "notknown")
 
 
-def layout(**query):
-    return coming_soon("Leadership in Colour", "Black and Global Majority representation by pay band and role, against the population served.",
-                       "It is planned in the project's issue list; until then no data is shown here.")
+def _filters(source, borough, service, group):
+    return linc.resolve_filters(source, borough, service, group, la_codes=loader.local_authorities()["la_code"])
+
+
+def _shading_key():
+    swatches = [("#9CC6EA", "well above population (ratio over 1.25)"), ("#D4E6F5", "above"),
+                ("#FCE6CF", "below"), ("#F5C18A", "well below (ratio under 0.8)")]
+    return html.P([html.Span("Shading: ", className="fw-semibold")] + [
+        html.Span([html.Span(className="linc-swatch", style={"backgroundColor": colour, "display": "inline-block",
+                                                             "width": "1em", "height": "1em", "border": "1px solid #888",
+                                                             "verticalAlign": "middle", "marginRight": "0.3em"}),
+                   text], className="me-3") for colour, text in swatches] +
+        [html.Span("Unshaded: within 1 point of the population, or no figure. ", className="me-1"),
+         html.Span("<10% and c mark suppressed cells, not values.")], className="small mb-2")
+
+
+def layout(source=None, borough=None, service=None, group=None, **query):
+    filters = _filters(source, borough, service, group)
+    las = loader.local_authorities()
+    return html.Div([
+        page_heading("Leadership in Colour", "Where does Black and Global Majority representation fall away, by pay band "
+                                             "and by role, against the population served?"),
+        html.Div(id="linc-demo-banner"),
+        html.Div(id="linc-messages"),
+        filter_bar([
+            dbc.Col(labelled("Pay-band figures", "linc-source", dcc.Dropdown(
+                id="linc-source", options=[{"label": v, "value": k} for k, v in linc.SOURCES.items()],
+                value=filters.source, clearable=False, searchable=False)), lg=3),
+            dbc.Col(labelled("Borough", "linc-borough", dcc.Dropdown(
+                id="linc-borough", options=linc.borough_options(las), value=filters.borough, clearable=False)), lg=3),
+            dbc.Col(labelled("Ethnic group", "linc-group", dcc.Dropdown(
+                id="linc-group", options=linc.group_options(filters.source), value=filters.group, clearable=False,
+                searchable=False)), lg=3),
+            dbc.Col(labelled("Service group (demo counts only)", "linc-service", dcc.Dropdown(
+                id="linc-service", options=linc.service_options(), value=filters.service, clearable=False,
+                searchable=False, disabled=filters.source != "demo")), lg=3),
+        ], "Leadership in Colour filters"),
+        html.Div(id="linc-kpis", className="mb-3"),
+        dbc.Row([
+            dbc.Col(chart_card("linc-band-title", "linc-band",
+                               "Bars: the group's share of staff with known ethnicity in each pay band. Dashed line: its "
+                               "share of the population. The hatched orange bar marks the glass ceiling."), lg=6),
+            dbc.Col(chart_card("linc-group-title", "linc-groups",
+                               "Each group's staff share divided by its population share, band by band: 1 is parity, "
+                               "under 1 under-represented. Gaps are suppressed or unpublished cells."), lg=6),
+        ]),
+        html.Section([
+            html.H2(id="linc-band-table-title", className="h5"),
+            html.P(id="linc-ceiling-text", className="small"),
+            download_buttons("linc-dl-band"),
+            grid("linc-band-grid"),
+        ], className="chart-card"),
+        html.Section([
+            html.H2(id="linc-borough-title", className="h5"),
+            _shading_key(),
+            download_buttons("linc-dl-borough"),
+            dag.AgGrid(id="linc-borough-grid", rowData=[], columnDefs=[], columnSize="responsiveSizeToFit",
+                       defaultColDef={"sortable": True, "filter": True, "resizable": True, "minWidth": 90},
+                       getRowStyle={"styleConditions": [{"condition": "params.data._focus",
+                                                         "style": {"fontWeight": "bold", "borderLeft": "4px solid #D55E00"}}]},
+                       dashGridOptions={"domLayout": "autoHeight", "tooltipShowDelay": 300}, style={"height": None}),
+        ], className="chart-card"),
+        html.H2("Children's social workers by role", className="h4 mt-4"),
+        html.P("Real figures from the DfE census of children's social workers at 30 September, whichever pay-band "
+               "figures are chosen above.", className="small text-body-secondary"),
+        dbc.Row([
+            dbc.Col(chart_card("linc-role-title", "linc-roles",
+                               "One line per year from case holder to senior manager; the latest year is the thick "
+                               "orange line, earlier years lighter blue. A falling line is the drop-off; a flatter line "
+                               "over the years is the gap narrowing."), lg=7),
+            dbc.Col(chart_card("linc-notknown-title", "linc-notknown",
+                               "Share of children's social workers whose ethnicity is not recorded: representation "
+                               "figures are only as good as that. The chosen borough (or, for all boroughs, "
+                               "your own) is marked ◆."), lg=5),
+        ]),
+        html.Section([
+            html.H2("The figures", className="h4"),
+            html.H3(id="linc-role-table-title", className="h6 mt-3"),
+            download_buttons("linc-dl-role"),
+            grid("linc-role-grid"),
+            html.H3("Ethnicity not known, by local authority", className="h6 mt-4"),
+            download_buttons("linc-dl-notknown"),
+            grid("linc-notknown-grid"),
+            dcc.Download(id="linc-download"),
+        ], className="chart-card"),
+        html.Section(id="linc-notes", className="chart-card notes"),
+        html.Div(id="linc-url-sync", hidden=True),
+    ])
+
+
+@callback(
+    Output("linc-group", "options"), Output("linc-group", "value"), Output("linc-service", "disabled"),
+    Input("linc-source", "value"), State("linc-group", "value"),
+)
+def source_changed(source, group):
+    filters = linc.resolve_filters(source, None, None, group, la_codes=[])
+    return linc.group_options(filters.source), filters.group, filters.source != "demo"
+
+
+@callback(
+    Output("linc-demo-banner", "children"), Output("linc-messages", "children"), Output("linc-kpis", "children"),
+    Output("linc-band-title", "children"), Output("linc-band", "figure"),
+    Output("linc-group-title", "children"), Output("linc-groups", "figure"),
+    Output("linc-band-table-title", "children"), Output("linc-ceiling-text", "children"),
+    Output("linc-band-grid", "rowData"), Output("linc-band-grid", "columnDefs"),
+    Output("linc-borough-title", "children"), Output("linc-borough-grid", "rowData"), Output("linc-borough-grid", "columnDefs"),
+    Output("linc-role-title", "children"), Output("linc-roles", "figure"),
+    Output("linc-notknown-title", "children"), Output("linc-notknown", "figure"),
+    Output("linc-role-table-title", "children"), Output("linc-role-grid", "rowData"), Output("linc-role-grid", "columnDefs"),
+    Output("linc-notknown-grid", "rowData"), Output("linc-notknown-grid", "columnDefs"),
+    Output("linc-notes", "children"),
+    Input("linc-source", "value"), Input("linc-borough", "value"), Input("linc-service", "value"), Input("linc-group", "value"),
+)
+def render(source, borough, service, group):
+    view = linc.build_view(_filters(source, borough, service, group), loader.scope_of(current_user))
+    messages = [dbc.Alert(m, color="info", className="py-2") for m in view.messages]
+    return (
+        demo_banner(view.is_demo, "pay-band headcount data"), messages, kpi_cards(view.kpis),
+        view.band_title, view.band_figure, view.group_title, view.group_figure,
+        f"The pay-band figures: {view.area_label}", view.ceiling_text,
+        grid_records(view.band_table), column_defs(view.band_table),
+        view.borough_title, view.borough_table.to_dict("records"), view.borough_columns,
+        view.role_title, view.role_figure, view.not_known_title, view.not_known_figure,
+        "Black and Global Majority share by role and year", grid_records(view.role_table), column_defs(view.role_table),
+        grid_records(view.not_known_table), column_defs(view.not_known_table),
+        definition_list("Definitions, sources and suppression", view.notes),
+    )
+
+
+@callback(
+    Output("linc-download", "data"),
+    *[Input(f"linc-dl-{t}-{kind}", "n_clicks") for t in TABLES for kind in ("csv", "xlsx")],
+    State("linc-source", "value"), State("linc-borough", "value"), State("linc-service", "value"), State("linc-group", "value"),
+    prevent_initial_call=True,
+)
+def download(*args):
+    source, borough, service, group = args[-4:]
+    if not ctx.triggered_id:
+        raise PreventUpdate
+    which, kind = ctx.triggered_id.split("-")[-2:]
+    table, notes, stem = linc.download_table(_filters(source, borough, service, group), loader.scope_of(current_user), which)
+    if kind == "csv":
+        return dcc.send_bytes(to_csv_bytes(table), f"{stem}.csv")
+    return dcc.send_bytes(to_excel_bytes(table, notes), f"{stem}.xlsx")
+
+
+# Keep the filters in the address bar without reloading the page, so a copied link reopens this view.
+clientside_callback(
+    """
+    function(source, borough, service, group) {
+        if (!source) { return ''; }
+        const params = new URLSearchParams({source: source, borough: borough, service: service, group: group});
+        window.history.replaceState(null, '', window.location.pathname + '?' + params.toString());
+        return '';
+    }
+    """,
+    Output("linc-url-sync", "children"),
+    Input("linc-source", "value"), Input("linc-borough", "value"), Input("linc-service", "value"), Input("linc-group", "value"),
+)

@@ -1,0 +1,568 @@
+"""The Leadership in Colour page's logic: filters in, everything the page shows out.
+
+Two pay-band sources: the published ALDCS snapshot (December 2020, real: shown exactly as published)
+and demo headcounts in the same shape for the views no publication covers (service groups, £10k bands
+per borough, every ethnic group). The role pipeline and "ethnicity not known" always use the DfE
+children's social work workforce census (real). The page's callbacks are thin adapters over
+`resolve_filters`, `build_view` and `download_table`; the arithmetic is in `dashboard.metrics.representation`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from dashboard import loader
+from dashboard.datasets import linc as data
+from dashboard.figures import linc as figures
+from dashboard.loader import linc as linc_loader
+from dashboard.metrics import representation as rep
+
+SOURCES = {"published": "Published snapshot, Dec 2020", "demo": "Demo counts (services, £10k bands)"}
+BAND_GROUPS = {"all_staff": "All staff", "up_to_30k": "Up to £30,000", "30k_to_60k": "£30,001 to £60,000",
+               "over_60k": "Over £60,000"}
+PAY_BAND_GROUPS = ("up_to_30k", "30k_to_60k", "over_60k")
+# Demo £10k bands grouped as the published borough table groups them.
+DEMO_BAND_GROUP = {1: "up_to_30k", 2: "up_to_30k", 3: "30k_to_60k", 4: "30k_to_60k", 5: "30k_to_60k",
+                   **{b: "over_60k" for b in range(6, 13)}}
+PUBLISHED_GROUPS = ("bgm", "asian", "black")
+DEMO_GROUPS = ("bgm",) + rep.GROUPS
+ROLES = ["Case holder", "Senior practitioner", "First line manager", "Middle manager", "Senior manager"]
+LONDON_CODE = "E12000007"
+JOINT_PUBLISHED = "Richmond & Wandsworth"
+POSITION_TEXT = {"above": "above population", "parity": "at parity", "below": "below population", "unknown": ""}
+BAND_LABELS = [b[0] for b in data.PAY_BANDS]
+
+
+@dataclass(frozen=True)
+class Filters:
+    source: str
+    borough: str        # "all" or an ONS code
+    service: str        # "all" or a service group key (demo counts only)
+    group: str          # bgm / asian / black (/ mixed / other / white with demo counts)
+
+    def query(self) -> dict:
+        return {"source": self.source, "borough": self.borough, "service": self.service, "group": self.group}
+
+
+def resolve_filters(source=None, borough=None, service=None, group=None, *, la_codes) -> Filters:
+    """Whatever arrived (URL or controls) made valid; anything unknown falls back to the default."""
+    source = source if source in SOURCES else "published"
+    borough = borough if borough in set(la_codes) else "all"
+    service = service if service in data.SERVICE_GROUPS else "all"
+    groups = PUBLISHED_GROUPS if source == "published" else DEMO_GROUPS
+    group = group if group in groups else "bgm"
+    return Filters(source, borough, service, group)
+
+
+def group_options(source: str) -> list[dict]:
+    groups = PUBLISHED_GROUPS if source == "published" else DEMO_GROUPS
+    return [{"label": rep.GROUP_LABELS[g], "value": g} for g in groups]
+
+
+def borough_options(las: pd.DataFrame) -> list[dict]:
+    return [{"label": "All boroughs (London)", "value": "all"}] + [
+        {"label": n, "value": c} for c, n in zip(las["la_code"], las["la_name"])]
+
+
+def service_options() -> list[dict]:
+    return [{"label": "All services", "value": "all"}] + [{"label": v, "value": k} for k, v in data.SERVICE_GROUPS.items()]
+
+
+@dataclass
+class LincView:
+    is_demo: bool
+    has_published: bool
+    has_csww: bool
+    area_label: str
+    kpis: list[tuple[str, str, str]]
+    band_title: str
+    band_figure: object
+    band_table: pd.DataFrame
+    ceiling_text: str
+    group_title: str
+    group_figure: object
+    borough_title: str
+    borough_table: pd.DataFrame          # what the grid shows (text, as published or 'c')
+    borough_columns: list[dict]
+    borough_download: pd.DataFrame
+    role_title: str
+    role_figure: object
+    role_table: pd.DataFrame
+    not_known_title: str
+    not_known_figure: object
+    not_known_table: pd.DataFrame
+    notes: list[tuple[str, str]] = field(default_factory=list)
+    messages: list[str] = field(default_factory=list)
+
+
+def _pct(value, decimals: int = 1) -> str:
+    return rep.format_share(value, decimals=decimals)
+
+
+# --- pay bands: published snapshot -----------------------------------------------------------------
+
+def _published_area(boroughs: pd.DataFrame, borough: str) -> str:
+    if borough == "all":
+        return "Grand Total"
+    match = boroughs[boroughs["la_codes"].str.contains(borough, regex=False)]
+    return match["area_name"].iloc[0]
+
+
+def _published_area_label(area: str) -> str:
+    return "all boroughs" if area == "Grand Total" else area
+
+
+def _published_bands(filters: Filters, series: pd.DataFrame, boroughs: pd.DataFrame, area: str) -> pd.DataFrame:
+    """Bands for the share chart: the £10k series for all boroughs and BGM; the three published bands otherwise."""
+    if area == "Grand Total" and filters.group == "bgm" and not series.empty:
+        return pd.DataFrame({"band": series["pay_band"], "share": series["bgm_share"],
+                             "population_share": series["population_share"],
+                             "label": series["bgm_share"].map(lambda v: _pct(v, 1))})
+    cells = boroughs[(boroughs["area_name"] == area) & (boroughs["ethnic_group"] == filters.group)].set_index("measure")
+    population = cells.loc["population", "value"]
+    return pd.DataFrame({"band": [BAND_GROUPS[m] for m in PAY_BAND_GROUPS],
+                         "share": [cells.loc[m, "value"] for m in PAY_BAND_GROUPS],
+                         "population_share": population,
+                         "label": [cells.loc[m, "value_text"] for m in PAY_BAND_GROUPS]})
+
+
+def _published_ratios(boroughs: pd.DataFrame, area: str) -> pd.DataFrame:
+    rows = []
+    for group in PUBLISHED_GROUPS:
+        cells = boroughs[(boroughs["area_name"] == area) & (boroughs["ethnic_group"] == group)].set_index("measure")
+        population = cells.loc["population", "value"]
+        for measure in PAY_BAND_GROUPS:
+            share = cells.loc[measure, "value"]
+            rows.append({"group": group, "band": BAND_GROUPS[measure], "share": share, "population_share": population,
+                         "ratio": rep.representation_ratio(share, population)})
+    return pd.DataFrame(rows)
+
+
+def _position_style(field_name: str) -> dict:
+    """Blue over, orange under the population (Okabe-Ito hues, never red/green); darker = further away."""
+    conditions = [
+        ("well_below", "#F5C18A"), ("below", "#FCE6CF"), ("above", "#D4E6F5"), ("well_above", "#9CC6EA")]
+    return {"styleConditions": [{"condition": f"params.data['{field_name}__pos'] == '{name}'",
+                                 "style": {"backgroundColor": colour}} for name, colour in conditions]}
+
+
+def _shade(share, population) -> str:
+    """The shading class of a cell: how far the share is from the population share (ratio bands)."""
+    pos = rep.position(share, population)
+    if pos == "unknown":
+        return "unknown"
+    ratio = rep.representation_ratio(share, population)
+    if pos == "below":
+        return "well_below" if ratio < 0.8 else "below"
+    if pos == "above":
+        return "well_above" if ratio > 1.25 else "above"
+    return "parity"
+
+
+def _ceiling_cell(shares: list, population) -> str:
+    bands = pd.DataFrame({"band": [BAND_GROUPS[m] for m in PAY_BAND_GROUPS], "share": shares, "population_share": population})
+    result = rep.glass_ceiling(bands)
+    return {"ceiling": f"from {result['band']}", "below_throughout": "below in every band",
+            "none": "none", "no_data": "not enough figures"}[result["status"]]
+
+
+def _borough_columns(value_fields: list[tuple[str, str]], extra: list[tuple[str, str]]) -> list[dict]:
+    cols = [{"field": "area", "headerName": "Borough", "pinned": "left", "minWidth": 170}]
+    for name, header in value_fields:
+        cols.append({"field": name, "headerName": header, "type": "rightAligned", "cellStyle": _position_style(name)})
+    cols.append({"field": "population", "headerName": "Population", "type": "rightAligned"})
+    cols += [{"field": name, "headerName": header} for name, header in extra]
+    return cols
+
+
+def _published_borough_table(boroughs: pd.DataFrame, group: str, focus_area: str, own_la: str):
+    cells = boroughs[boroughs["ethnic_group"] == group]
+    rows, download = [], []
+    for area, frame in cells.groupby("row_order", sort=True):
+        frame = frame.set_index("measure")
+        name = frame["area_name"].iloc[0]
+        population = frame.loc["population", "value"]
+        own = own_la in frame["la_codes"].iloc[0].split(" / ")
+        row = {"area": "All boroughs (Grand Total)" if name == "Grand Total" else name, "_focus": name == focus_area or own}
+        out = {"Borough": row["area"]}
+        for measure in ("all_staff",) + PAY_BAND_GROUPS:
+            row[measure] = frame.loc[measure, "value_text"]
+            row[f"{measure}__pos"] = _shade(frame.loc[measure, "value"], population)
+            out[BAND_GROUPS[measure]] = frame.loc[measure, "value_text"]
+            out[f"{BAND_GROUPS[measure]}: against population"] = POSITION_TEXT[rep.position(frame.loc[measure, "value"], population)]
+        row["population"] = frame.loc["population", "value_text"]
+        row["ceiling"] = _ceiling_cell([frame.loc[m, "value"] for m in PAY_BAND_GROUPS], population)
+        out["Population share (2016)"] = row["population"]
+        out["Glass ceiling"] = row["ceiling"]
+        rows.append(row)
+        download.append(out)
+    columns = _borough_columns([(m, BAND_GROUPS[m]) for m in ("all_staff",) + PAY_BAND_GROUPS], [("ceiling", "Glass ceiling")])
+    columns[-2]["headerName"] = "Population (2016)"
+    return pd.DataFrame(rows), columns, pd.DataFrame(download)
+
+
+# --- pay bands: demo counts ------------------------------------------------------------------------------
+
+def _filter_counts(counts: pd.DataFrame, filters: Filters) -> pd.DataFrame:
+    if filters.service != "all":
+        counts = counts[counts["service_group"] == filters.service]
+    return counts
+
+
+def _population_shares(population: pd.DataFrame) -> pd.DataFrame:
+    """la_code x group population shares, with bgm = 1 - white."""
+    wide = population.pivot(index="la_code", columns="ethnicity", values="population_share")
+    wide["bgm"] = wide[list(rep.BGM_GROUPS)].sum(axis=1)
+    return wide
+
+
+def _demo_area_population(pop: pd.DataFrame, borough: str) -> pd.Series:
+    # London: the unweighted mean of the boroughs' demo shares (the demo has no resident counts).
+    return pop.mean() if borough == "all" else pop.loc[borough]
+
+
+def _demo_wide(counts: pd.DataFrame, keys: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    wide = rep.shares_of_known(counts, keys)
+    return wide, rep.share_suppression(wide)
+
+
+def _demo_bands(filters: Filters, counts: pd.DataFrame, pop: pd.DataFrame):
+    area_counts = counts if filters.borough == "all" else counts[counts["la_code"] == filters.borough]
+    wide, hidden = _demo_wide(area_counts, ["band_order"])
+    order = range(1, len(data.PAY_BANDS) + 1)
+    hidden = hidden.set_axis(wide["band_order"]).reindex(order, fill_value=False)
+    wide = wide.set_index("band_order").reindex(order)   # a band with no staff stays NaN, never 0%
+    return wide, hidden, _demo_area_population(pop, filters.borough)
+
+
+def _demo_share_rows(wide, hidden, population, group: str) -> pd.DataFrame:
+    shares = wide[f"{group}_share"].where(~hidden[group].fillna(False).astype(bool))
+    labels = [rep.format_share(v, bool(h), 1) if pd.notna(k) else "no staff"
+              for v, h, k in zip(wide[f"{group}_share"], hidden[group].fillna(False), wide["known"])]
+    return pd.DataFrame({"band": BAND_LABELS, "share": shares.to_numpy(), "population_share": float(population[group]),
+                         "label": labels, "known": wide["known"].to_numpy()})
+
+
+def _demo_borough_table(filters: Filters, counts: pd.DataFrame, pop: pd.DataFrame, las: pd.DataFrame, focus: str,
+                        own_la: str):
+    counts = counts.assign(band_group=counts["band_order"].map(DEMO_BAND_GROUP))
+    everyone = counts.assign(band_group="all_staff")
+    both = pd.concat([counts, everyone], ignore_index=True)
+    london = both.assign(la_code="london")
+    wide, hidden = _demo_wide(pd.concat([both, london], ignore_index=True), ["la_code", "band_group"])
+    wide = wide.set_index(["la_code", "band_group"])
+    hidden.index = wide.index
+    names = dict(zip(las["la_code"], las["la_name"]))
+    mean_pop = pop.mean()
+    rows, download = [], []
+    for code in ["london"] + list(las["la_code"]):
+        population = (mean_pop if code == "london" else pop.loc[code])[filters.group]
+        area = "All boroughs (London)" if code == "london" else names[code]
+        row = {"area": area, "_focus": code in (focus, own_la)}
+        out = {"Borough": area}
+        shares = {}
+        for measure in ("all_staff",) + PAY_BAND_GROUPS:
+            if (code, measure) not in wide.index:
+                row[measure], shares[measure] = "no staff", np.nan
+                row[f"{measure}__pos"] = "unknown"
+            else:
+                value = wide.at[(code, measure), f"{filters.group}_share"]
+                suppressed = bool(hidden.at[(code, measure), filters.group])
+                shares[measure] = np.nan if suppressed else value
+                row[measure] = rep.format_share(value, suppressed, 0)
+                row[f"{measure}__pos"] = _shade(shares[measure], population)
+            out[BAND_GROUPS[measure]] = row[measure]
+            out[f"{BAND_GROUPS[measure]}: against population"] = POSITION_TEXT[rep.position(shares[measure], population)]
+        row["population"] = rep.format_share(population, decimals=0)
+        row["ceiling"] = _ceiling_cell([shares[m] for m in PAY_BAND_GROUPS], population)
+        not_known = wide.at[(code, "all_staff"), "not_known_share"] if (code, "all_staff") in wide.index else np.nan
+        nk_small = rep.is_small(wide.at[(code, "all_staff"), "not_known"]) if (code, "all_staff") in wide.index else False
+        row["not_known"] = rep.format_share(not_known, nk_small, 1)
+        out["Population share (demo)"] = row["population"]
+        out["Glass ceiling"] = row["ceiling"]
+        out["Ethnicity not known"] = row["not_known"]
+        rows.append(row)
+        download.append(out)
+    columns = _borough_columns([(m, BAND_GROUPS[m]) for m in ("all_staff",) + PAY_BAND_GROUPS],
+                               [("ceiling", "Glass ceiling"), ("not_known", "Ethnicity not known")])
+    return pd.DataFrame(rows), columns, pd.DataFrame(download)
+
+
+# --- roles: DfE children's social work workforce ---------------------------------------------------------
+
+def csww_area(borough: str, csww: pd.DataFrame) -> tuple[str, str]:
+    """(area code, name) in the DfE census for a borough: London for all; the joint return for Kingston or Richmond."""
+    if borough == "all":
+        return LONDON_CODE, "London"
+    areas = csww[csww["geographic_level"] == "Local authority"][["area_code", "area_name"]].drop_duplicates()
+    match = areas[areas["area_code"].str.contains(borough, regex=False)]
+    if match.empty:
+        return borough, ""
+    return match["area_code"].iloc[0], match["area_name"].iloc[0]
+
+
+def role_pipeline(csww: pd.DataFrame, area_code: str) -> pd.DataFrame:
+    """year, role, bgm_share, bgm, known, not_known_share, label: BGM share of known staff in each role and year.
+
+    Where the source has x for any group, the BGM share is not published (NaN, labelled so), never 0.
+    """
+    frame = csww[(csww["area_code"] == area_code) & csww["role"].isin(ROLES)]
+    if frame.empty:
+        return pd.DataFrame(columns=["year", "role", "bgm_share", "bgm", "known", "not_known_share", "label"])
+    wide = frame.pivot(index=["year", "role"], columns="ethnicity", values="headcount")
+    pct = frame[frame["ethnicity"] == "not_known"].set_index(["year", "role"])["headcount_pct"]
+    rows = []
+    for (year, role), r in zip(wide.index, wide.to_dict("records")):
+        share = rep.bgm_share_of_known(r.get("asian"), r.get("black"), r.get("mixed"), r.get("other"), r.get("known"))
+        bgm = sum(r.get(g) for g in rep.BGM_GROUPS) if not pd.isna(share) else np.nan
+        label = _pct(share) if not pd.isna(share) else _missing_label(r.get("known"), r.get("total"))
+        rows.append({"year": int(year), "role": role, "bgm_share": share, "bgm": bgm, "known": r.get("known"),
+                     "not_known_share": pct.get((year, role), np.nan) / 100, "label": label})
+    out = pd.DataFrame(rows)
+    out["role"] = pd.Categorical(out["role"], ROLES, ordered=True)
+    return out.sort_values(["year", "role"]).reset_index(drop=True).assign(role=lambda f: f["role"].astype(str))
+
+
+def _missing_label(known, total) -> str:
+    """Why a role has no BGM share: no staff, nobody's ethnicity known, or not published by the DfE (x)."""
+    if total == 0:
+        return "no staff in this role"
+    if known == 0:
+        return "no staff with known ethnicity"
+    return "not published (x)"
+
+
+def not_known_by_la(csww: pd.DataFrame, year: int) -> pd.DataFrame:
+    """Share of children's social workers with ethnicity not known (as published, % of all in post), by LA."""
+    frame = csww[(csww["year"] == year) & (csww["role"] == "Total") & (csww["ethnicity"] == "not_known")
+                 & (csww["geographic_level"] == "Local authority")]
+    out = pd.DataFrame({"area_code": frame["area_code"], "area_name": frame["area_name"],
+                        "share": frame["headcount_pct"] / 100, "headcount": frame["headcount"]})
+    out["label"] = [(_pct(s) if not pd.isna(s) else "not published") for s in out["share"]]
+    return out.reset_index(drop=True)
+
+
+# --- the view ------------------------------------------------------------------------------------------------
+
+def build_view(filters: Filters, scope: loader.AccessScope) -> LincView:
+    las = loader.local_authorities()
+    names = dict(zip(las["la_code"], las["la_name"]))
+    series, boroughs = linc_loader.published_bands(scope), linc_loader.published_boroughs(scope)
+    csww = linc_loader.csww_role(scope)
+    has_published, has_csww = not boroughs.empty, not csww.empty
+    messages, notes = [], []
+    group_label = rep.GROUP_LABELS[filters.group]
+    is_demo = filters.source == "demo"
+
+    if not is_demo and has_published:
+        area = _published_area(boroughs, filters.borough)
+        area_label = _published_area_label(area)
+        bands = _published_bands(filters, series, boroughs, area)
+        ratios = _published_ratios(boroughs, area)
+        borough_table, borough_columns, borough_download = _published_borough_table(boroughs, filters.group, area, scope.la_code)
+        all_staff = boroughs[(boroughs["area_name"] == area) & (boroughs["ethnic_group"] == filters.group)].set_index("measure")
+        headline = (all_staff.loc["all_staff", "value_text"], all_staff.loc["population", "value_text"])
+        period = "December 2020 snapshot"
+        population_label = "population 2016"
+        if area == JOINT_PUBLISHED:
+            messages.append("Richmond and Wandsworth share one workforce and are published together: "
+                            "the figures shown are for both boroughs.")
+        band_table = pd.DataFrame({"Pay band": bands["band"], "Share of staff": bands["label"],
+                                   "Population share": bands["population_share"].map(lambda v: _pct(v, 1))})
+    else:
+        if not is_demo:
+            messages.append("The published snapshot has not been imported, so demo counts are shown instead "
+                            "(run `python -m dashboard.datasets.linc import`).")
+            filters = Filters("demo", filters.borough, filters.service, filters.group)
+            is_demo = True
+        counts = _filter_counts(linc_loader.payband_headcount(scope), filters)
+        pop = _population_shares(linc_loader.payband_population(scope))
+        area = filters.borough
+        area_label = "all boroughs" if area == "all" else names[area]
+        if filters.service != "all":
+            area_label += f", {data.SERVICE_GROUPS[filters.service].lower()}"
+        wide, hidden, population = _demo_bands(filters, counts, pop)
+        bands = _demo_share_rows(wide, hidden, population, filters.group)
+        ratios = pd.concat([
+            _demo_share_rows(wide, hidden, population, g).assign(group=g) for g in DEMO_GROUPS], ignore_index=True)
+        ratios["ratio"] = rep.representation_ratio(ratios["share"], ratios["population_share"])
+        borough_table, borough_columns, borough_download = _demo_borough_table(filters, counts, pop, las, area, scope.la_code)
+        everyone = rep.shares_of_known(counts if area == "all" else counts[counts["la_code"] == area], ["snapshot_date"])
+        headline = (_pct(everyone[f"{filters.group}_share"].iloc[0], 0) if len(everyone) else "no staff",
+                    _pct(population[filters.group], 0))
+        snapshot = counts["snapshot_date"].max()
+        period = f"demo snapshot {snapshot:%d %B %Y}" if pd.notna(snapshot) else "demo snapshot"
+        population_label = "demo population"
+        band_table = pd.DataFrame({"Pay band": bands["band"], "Share of staff": bands["label"],
+                                   "Population share": bands["population_share"].map(lambda v: _pct(v, 1)),
+                                   "Staff with known ethnicity": [
+                                       rep.SUPPRESSED if rep.is_small(k) else ("no staff" if pd.isna(k) else f"{int(k):,}")
+                                       for k in bands["known"]]})
+
+    ceiling = rep.glass_ceiling(bands[["band", "share", "population_share"]])
+    band_table["Ratio to population"] = [
+        "" if pd.isna(r) else f"{r:.2f}" for r in rep.representation_ratio(bands["share"], bands["population_share"])]
+    band_table["Against population"] = [POSITION_TEXT[rep.position(s, p)] or "no figure"
+                                        for s, p in zip(bands["share"], bands["population_share"])]
+    band_table["Glass ceiling"] = ["◆ glass ceiling" if b == ceiling["band"] else "" for b in bands["band"]]
+
+    # Roles (real DfE figures wherever they are loaded).
+    role_code, role_name = csww_area(filters.borough, csww) if has_csww else ("", "")
+    pipeline = role_pipeline(csww, role_code) if has_csww else pd.DataFrame()
+    years = sorted(csww["year"].unique()) if has_csww else []
+    latest = years[-1] if years else None
+    if has_csww and filters.borough != "all" and " / " in role_code:
+        messages.append("Kingston upon Thames and Richmond upon Thames make one joint return to the DfE census: "
+                        "the role figures are for both.")
+    comparator = None
+    if has_csww and filters.borough != "all":
+        london = role_pipeline(csww, LONDON_CODE)
+        comparator = london[london["year"] == latest]
+    role_label = role_name or ("London" if filters.borough == "all" else names.get(filters.borough, ""))
+    role_figure = (figures.pipeline_figure(pipeline, ROLES, role_label, comparator) if has_csww and not pipeline.empty
+                   else figures.empty_figure("The DfE census of children's social workers has not been imported."))
+    role_table = pd.DataFrame({
+        "Year (30 September)": pipeline.get("year", []), "Role": pipeline.get("role", []),
+        "Black and Global Majority share of known": pipeline.get("label", []),
+        "Black and Global Majority headcount": [("" if pd.isna(v) else int(v)) for v in pipeline.get("bgm", [])],
+        "Known ethnicity headcount": [("not published (x)" if pd.isna(v) else int(v)) for v in pipeline.get("known", [])],
+        "Ethnicity not known": [_pct(v) for v in pipeline.get("not_known_share", [])],
+    })
+    nk = not_known_by_la(csww, latest) if has_csww else pd.DataFrame(columns=["area_code", "area_name", "share", "label"])
+    london_nk = (csww[(csww["year"] == latest) & (csww["area_code"] == LONDON_CODE) & (csww["role"] == "Total")
+                      & (csww["ethnicity"] == "not_known")]["headcount_pct"] / 100) if has_csww else pd.Series(dtype=float)
+    # The chosen borough stands out; with all boroughs, the member's own LA does.
+    focus_codes = [scope.la_code] if filters.borough == "all" else [filters.borough]
+    not_known_figure = (figures.not_known_figure(nk, focus_codes, london_nk.iloc[0] if len(london_nk) else None, "London")
+                        if has_csww else figures.empty_figure("The DfE census of children's social workers has not been imported."))
+    not_known_table = pd.DataFrame({"Local authority": nk["area_name"], "Ethnicity not known": nk["label"],
+                                    "Headcount not known": [("" if pd.isna(v) else int(v)) for v in nk.get("headcount", [])]}) \
+        .sort_values("Local authority").reset_index(drop=True)
+
+    # Headline figures.
+    top = bands.dropna(subset=["share"]).tail(1)
+    kpis = [
+        (f"{group_label}, all staff", headline[0], f"{population_label}: {headline[1]}"),
+        ("Glass ceiling", ceiling["band"] if ceiling["status"] in ("ceiling", "below_throughout") else
+         ("none" if ceiling["status"] == "none" else "not known"),
+         "below population from this band up" if ceiling["band"] else ""),
+        (f"Top band with a figure: {top['band'].iloc[0]}" if len(top) else "Top band",
+         top["label"].iloc[0] if len(top) else "no figure",
+         f"population {_pct(top['population_share'].iloc[0], 0)}" if len(top) else ""),
+    ]
+    if has_csww and not pipeline.empty:
+        kpis += _role_kpis(pipeline, role_label, latest)
+    if len(nk):
+        focus_nk = nk[nk["area_code"].str.contains(filters.borough, regex=False)] if filters.borough != "all" else None
+        value = focus_nk["label"].iloc[0] if focus_nk is not None and len(focus_nk) else (
+            _pct(london_nk.iloc[0]) if len(london_nk) else "no figure")
+        kpis.append((f"Ethnicity not known, {role_label} social workers {latest}", value, "children's social workers"))
+
+    info = {name: loader.dataset_info(name) for name in (data.NAME, data.PUBLISHED, data.CSWW)}
+    notes = _notes(filters, period, ceiling, latest, info)
+    who = "Black and Global Majority" if filters.group == "bgm" else group_label
+    return LincView(
+        is_demo=is_demo, has_published=has_published, has_csww=has_csww, area_label=area_label, kpis=kpis,
+        band_title=f"{who} share of staff by pay band against the population: {area_label}, {period}",
+        band_figure=figures.band_share_figure(bands, ceiling, population_label, group_label), band_table=band_table,
+        ceiling_text=rep.describe_ceiling(ceiling),
+        group_title=f"Representation by ethnic group and pay band: {area_label}, {period}",
+        group_figure=figures.group_ratio_figure(ratios, rep.GROUP_LABELS),
+        borough_title=f"{who} share by pay band in every borough, against the population ({period})",
+        borough_table=borough_table, borough_columns=borough_columns, borough_download=borough_download,
+        role_title=(f"Children's social workers: Black and Global Majority share from case holder to senior manager, "
+                    f"{role_label}, {years[0]} to {latest}" if years else "Children's social workers by role"),
+        role_figure=role_figure, role_table=role_table,
+        not_known_title=(f"Children's social workers with ethnicity not known, by local authority, 30 September {latest}"
+                         if latest else "Ethnicity not known"),
+        not_known_figure=not_known_figure, not_known_table=not_known_table,
+        notes=notes, messages=messages,
+    )
+
+
+def _role_kpis(pipeline: pd.DataFrame, area: str, latest: int) -> list[tuple[str, str, str]]:
+    now = pipeline[pipeline["year"] == latest]
+    senior = now[now["role"] == "Senior manager"]["label"]
+    case = now[now["role"] == "Case holder"]["label"]
+    first_year = int(pipeline["year"].min())
+    gaps = {y: rep.drop_off(f, "Case holder", "Senior manager") for y, f in pipeline.groupby("year")}
+    gap_now, gap_then = gaps.get(latest, np.nan), gaps.get(first_year, np.nan)
+    if pd.isna(gap_now):
+        gap_text, gap_note = "not published", "a role's figure is suppressed (x)"
+    else:
+        gap_text = f"{gap_now * 100:.1f} points"
+        if pd.isna(gap_then):
+            gap_note = f"{first_year}: not published"
+        else:
+            trend = "narrower" if gap_now < gap_then else "wider" if gap_now > gap_then else "the same"
+            gap_note = f"{trend} than {first_year} ({gap_then * 100:.1f} points)"
+    return [
+        (f"Senior managers, {area} {latest}", senior.iloc[0] if len(senior) else "no figure",
+         f"case holders {case.iloc[0] if len(case) else 'no figure'}"),
+        (f"Drop-off case holder to senior manager, {latest}", gap_text, gap_note),
+    ]
+
+
+def _notes(filters: Filters, period: str, ceiling: dict, latest, info: dict) -> list[tuple[str, str]]:
+    notes = [
+        ("Words", "Black and Global Majority (BGM) means every ethnic group other than White: Asian, Black, "
+                  "Mixed / multiple heritage and Other. The programme does not use the term BAME, which the source files use."),
+        ("Shares", "Shares are of staff whose ethnicity is known. The population share is of residents of the same "
+                   "borough (or London) in the same group."),
+        ("Ratio", "Representation ratio = staff share ÷ population share: 1 is parity, under 1 under-represented."),
+        ("Glass ceiling", "The lowest pay band from which every higher band is below the population share. Gaps within "
+                          "1 percentage point count as parity (the published table is rounded to whole percentages). "
+                          + rep.describe_ceiling(ceiling)),
+        ("Shading", "Borough table: blue where the share is above the population share, orange where it is below "
+                    "(darker: ratio over 1.25 or under 0.8); unshaded at parity or where there is no figure."),
+    ]
+    if filters.source == "published":
+        notes += [
+            ("Source (pay bands)", "ALDCS Leadership in Colour: ethnicity of London borough employees by pay band, "
+                                   "December 2020 snapshot, with each borough's 2016 population estimate. Shown exactly as published."),
+            ("Suppression (pay bands)", "<10% is the source's own marker: the number of employees was 3 or fewer, so the "
+                                        "share is not shown. It is not a value under 10%."),
+            ("Coverage", "No borough had data on its whole workforce: on average 12.2% of staff had ethnicity not known. "
+                         "Richmond and Wandsworth are published together (one shared workforce). Redbridge was added to the "
+                         "source later. The £10k-band series is for all boroughs together and for BGM only; the borough table "
+                         "has three pay bands."),
+        ]
+    else:
+        notes += [
+            ("Source (pay bands)", f"Demo data: synthetic headcounts, {period}, by borough, service group and £10k pay band, "
+                                   "with synthetic population shares. Not any borough's real figures. No publication has "
+                                   "this breakdown; the published snapshot is the real-data mode."),
+            ("Suppression (pay bands)", "A share is shown as c where the count behind it, the rest of the known staff, or "
+                                        "the known headcount is 1 to 5; where one share of a set that adds up is hidden, "
+                                        "another is hidden too so it cannot be worked out. London's population share is "
+                                        "the unweighted mean of the boroughs' (demo) shares."),
+        ]
+    notes += [
+        ("Source (roles)", "DfE, Children's social work workforce: children and family social workers in post by role and "
+                           f"major ethnic group, headcount at 30 September each year, 2019 to {latest}. Open Government Licence v3.0."),
+        ("Markers (roles)", "x: not published by the DfE (suppressed or not available), shown as 'not published', never 0. "
+                            "Kingston upon Thames and Richmond upon Thames make one joint return. The source's 'Non-white' "
+                            "rows are not used (they do not agree with the group counts); BGM is summed from the groups."),
+        ("Ethnicity not known", "Representation figures are only as good as the recording behind them: where many staff "
+                                "have no recorded ethnicity, shares of known staff may not describe the whole workforce."),
+        ("Loaded", "; ".join(f"{label}: version {info[name]['version']}" + (" (demo)" if info[name]["is_demo"] else "")
+                             for name, label in ((data.PUBLISHED, "published snapshot"), (data.CSWW, "DfE census"),
+                                                 (data.NAME, "demo counts")))),
+    ]
+    return notes
+
+
+def download_table(filters: Filters, scope: loader.AccessScope, which: str) -> tuple[pd.DataFrame, list[tuple[str, str]], str]:
+    """(table, notes, file stem) for the CSV/Excel downloads: the same rows the page shows, as text where the page shows text."""
+    view = build_view(filters, scope)
+    tables = {"band": view.band_table, "borough": view.borough_download, "role": view.role_table,
+              "notknown": view.not_known_table}
+    if which not in tables:
+        raise ValueError(f"unknown table {which!r}")
+    notes = list(view.notes)
+    if view.is_demo and which in ("band", "borough"):
+        notes.insert(0, ("Demo data", "Synthetic figures, not any borough's real figures."))
+    stem = f"leadership_in_colour_{which}_{filters.source}_{filters.borough}_{filters.group}"
+    return tables[which].copy(), notes, stem

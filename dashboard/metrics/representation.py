@@ -1,0 +1,238 @@
+"""Representation arithmetic for Leadership in Colour: shares of known ethnicity, ratios against the
+population, glass-ceiling detection and small-cell suppression. Pure functions over plain values
+and DataFrames; no database, no Dash.
+
+Words: "Black and Global Majority" (BGM) is everyone whose ethnicity is known and is not in a White
+group (Asian, Black, Mixed / multiple heritage, Other). Shares are of staff whose ethnicity is known.
+"""
+from __future__ import annotations
+
+import math
+import re
+
+import numpy as np
+import pandas as pd
+
+BGM_GROUPS = ("asian", "black", "mixed", "other")
+GROUPS = BGM_GROUPS + ("white",)
+GROUP_LABELS = {
+    "bgm": "Black and Global Majority",
+    "asian": "Asian",
+    "black": "Black",
+    "mixed": "Mixed / multiple heritage",
+    "other": "Other ethnic group",
+    "white": "White",
+    "not_known": "Not known",
+}
+# Differences smaller than this (a fraction: 0.01 = 1 percentage point) count as parity. The published
+# borough table is rounded to whole percentages, so it cannot resolve smaller gaps either.
+PARITY_TOLERANCE = 0.01
+SUPPRESSED = "c"            # our marker for a suppressed small count (1-5)
+SMALL_COUNT = (1, 5)        # counts in this range are suppressed
+
+
+# --- published values -----------------------------------------------------------------------
+
+_PERCENT = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*%\s*$")
+
+
+def parse_published_percent(text) -> tuple[float, bool]:
+    """("37%" -> (0.37, False)); the source's suppression marker "<10%" -> (nan, True); blank -> (nan, False).
+
+    "<10%" does not mean "under ten per cent": the source uses it where the numerator was 3 employees
+    or fewer, so the value is unknown, not small.
+    """
+    if text is None or (isinstance(text, float) and math.isnan(text)) or str(text).strip() == "":
+        return float("nan"), False
+    text = str(text).strip()
+    if text == "<10%":
+        return float("nan"), True
+    match = _PERCENT.match(text)
+    if not match:
+        raise ValueError(f"not a published percentage: {text!r}")
+    return float(match.group(1)) / 100, False
+
+
+# --- ratios and the glass ceiling -------------------------------------------------------------
+
+def representation_ratio(staff_share, population_share):
+    """Staff share / population share (1 = parity, under 1 = under-represented).
+
+    Works on scalars or aligned Series. NaN when either is missing or the population share is 0: no
+    ratio is invented from a missing figure.
+    """
+    if np.isscalar(staff_share) or staff_share is None:
+        if staff_share is None or population_share is None or pd.isna(staff_share) or pd.isna(population_share) \
+                or float(population_share) == 0:
+            return float("nan")
+        return float(staff_share) / float(population_share)
+    staff = pd.Series(staff_share, dtype="float64")
+    population = pd.Series(population_share, dtype="float64", index=staff.index)
+    return staff / population.where(population != 0)
+
+
+def position(staff_share: float, population_share: float, tolerance: float = PARITY_TOLERANCE) -> str:
+    """'above' / 'parity' / 'below' population (within `tolerance` is parity); 'unknown' when either is missing."""
+    if staff_share is None or population_share is None or pd.isna(staff_share) or pd.isna(population_share):
+        return "unknown"
+    gap = staff_share - population_share
+    if gap < -tolerance:
+        return "below"
+    if gap > tolerance:
+        return "above"
+    return "parity"
+
+
+def glass_ceiling(bands: pd.DataFrame, tolerance: float = PARITY_TOLERANCE) -> dict:
+    """Where representation falls away: the lowest pay band from which every higher band is below population.
+
+    `bands`: one row per pay band in pay order, with columns `band`, `share` and `population_share`
+    (fractions; NaN where not known or suppressed: such bands are skipped, never read as 0).
+    Returns {'status', 'band', 'position', 'first_below', 'skipped'}:
+      status 'ceiling'          representation is at or above population below `band` and under it from there up;
+             'below_throughout' under population in every band with a figure;
+             'none'             the highest band with a figure is not below population: no ceiling;
+             'no_data'          no band has both figures.
+    """
+    names = list(bands["band"])
+    shares, populations = bands["share"].tolist(), bands["population_share"].tolist()
+    known = [(b, s, p) for b, s, p in zip(names, shares, populations) if not pd.isna(s) and not pd.isna(p)]
+    skipped = [b for b, s, p in zip(names, shares, populations) if pd.isna(s) or pd.isna(p)]
+    if not known:
+        return {"status": "no_data", "band": None, "position": None, "first_below": None, "skipped": skipped}
+    below = [position(s, p, tolerance) == "below" for _, s, p in known]
+    first_below = next((b for (b, _, _), is_below in zip(known, below) if is_below), None)
+    if not below[-1]:
+        return {"status": "none", "band": None, "position": None, "first_below": first_below, "skipped": skipped}
+    start = len(below) - 1
+    while start > 0 and below[start - 1]:
+        start -= 1
+    band = known[start][0]
+    return {"status": "below_throughout" if start == 0 else "ceiling", "band": band, "position": names.index(band),
+            "first_below": first_below, "skipped": skipped}
+
+
+def describe_ceiling(result: dict) -> str:
+    """The glass-ceiling result in a sentence a reader can check against the chart."""
+    if result["status"] == "ceiling":
+        return f"Representation falls below the population from the {result['band']} band and stays below in every higher band."
+    if result["status"] == "below_throughout":
+        return "Representation is below the population in every pay band with a figure."
+    if result["status"] == "none":
+        return "No glass ceiling: the highest pay band with a figure is not below the population."
+    return "Not enough published figures to tell."
+
+
+# --- counts to shares ---------------------------------------------------------------------------
+
+def shares_of_known(counts: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Wide shares from long counts.
+
+    `counts`: columns keys + `ethnicity` (asian/black/mixed/other/white/not_known) + `headcount`.
+    Returns one row per key combination with the counts of each group, `bgm`, `known`, `total`, and
+    shares `<group>_share` (of known staff) and `not_known_share` (of all staff). Shares are NaN where
+    the denominator is 0: nothing to divide is "no figure", not 0%.
+    """
+    wide = counts.groupby(keys + ["ethnicity"])["headcount"].sum().unstack("ethnicity", fill_value=0)
+    for group in GROUPS + ("not_known",):
+        if group not in wide.columns:
+            wide[group] = 0
+    wide = wide[list(GROUPS) + ["not_known"]].astype("float64")
+    wide["bgm"] = wide[list(BGM_GROUPS)].sum(axis=1)
+    wide["known"] = wide["bgm"] + wide["white"]
+    wide["total"] = wide["known"] + wide["not_known"]
+    known = wide["known"].where(wide["known"] > 0)
+    for group in GROUPS + ("bgm",):
+        wide[f"{group}_share"] = wide[group] / known
+    wide["not_known_share"] = wide["not_known"] / wide["total"].where(wide["total"] > 0)
+    wide.columns.name = None
+    return wide.reset_index()
+
+
+# --- small-cell suppression -----------------------------------------------------------------------
+
+def is_small(count) -> bool:
+    return count is not None and not pd.isna(count) and SMALL_COUNT[0] <= count <= SMALL_COUNT[1]
+
+
+def suppression_mask(table: pd.DataFrame, components: list[str], total: str | None = None) -> pd.DataFrame:
+    """True where a count must not be shown: 1-5 (primary) and, where a row's total is shown and exactly one
+    component is suppressed, the next smallest non-zero component too (secondary), so the hidden count
+    cannot be worked out by subtraction. If no other component can hide it, the total is hidden instead."""
+    columns = components + ([total] if total else [])
+    mask = table[columns].apply(lambda col: col.map(is_small)).astype(bool)
+    if total is None:
+        return mask
+    for idx in table.index:
+        if mask.at[idx, total]:
+            continue
+        hidden = [c for c in components if mask.at[idx, c]]
+        if len(hidden) != 1:
+            continue
+        candidates = [(table.at[idx, c], c) for c in components
+                      if not mask.at[idx, c] and pd.notna(table.at[idx, c]) and table.at[idx, c] > 0]
+        if candidates:
+            mask.at[idx, min(candidates)[1]] = True
+        else:
+            mask.at[idx, total] = True
+    return mask
+
+
+def share_suppression(wide: pd.DataFrame, groups: tuple[str, ...] = GROUPS + ("bgm",)) -> pd.DataFrame:
+    """Which shares of known staff (output of `shares_of_known`) must show as 'c'.
+
+    Primary: the group's count is 1-5, or the rest of the known staff is 1-5 (a share beside its
+    denominator gives both away), or the known headcount itself is 1-5. Secondary: shares that add up
+    (the five groups to 100%, Asian + Black + Mixed + Other to the BGM share, BGM + White to 100%) must
+    not leave exactly one hidden, or it could be worked out by subtraction: the next smallest one is
+    hidden too (a non-zero one where there is one), repeated until nothing changes.
+    Returns a boolean frame with one column per group (same index as `wide`).
+    """
+    known = wide["known"].to_numpy(float)
+    columns = list(groups)
+    counts = wide[columns].to_numpy(float)
+    small = lambda a: (a >= SMALL_COUNT[0]) & (a <= SMALL_COUNT[1])  # noqa: E731
+    hidden = small(counts) | small(known[:, None] - counts) | small(known)[:, None]
+    at = {g: i for i, g in enumerate(columns)}
+    sums = [[at[g] for g in GROUPS if g in at], [at[g] for g in ("bgm", "white") if g in at]]
+    bgm_parts = [at[g] for g in BGM_GROUPS if g in at] if "bgm" in at else []
+    for row in range(len(counts)):  # plain arrays: a few hundred rows at most, each settled in a step or two
+        changed = True
+        while changed:
+            changed = False
+            sets = sums + ([bgm_parts] if bgm_parts and not hidden[row, at["bgm"]] else [])
+            for parts in sets:
+                shown = [p for p in parts if not hidden[row, p]]
+                if len(parts) - len(shown) != 1 or not shown:
+                    continue
+                nonzero = [(counts[row, p], p) for p in shown if counts[row, p] > 0]
+                hidden[row, min(nonzero or [(counts[row, p], p) for p in shown])[1]] = True
+                changed = True
+    return pd.DataFrame(hidden, index=wide.index, columns=columns)
+
+
+def format_share(value, suppressed: bool = False, decimals: int = 0) -> str:
+    """A share as the page writes it: 'c' when suppressed, 'no figure' when missing, never 0 for missing."""
+    if suppressed:
+        return SUPPRESSED
+    if value is None or pd.isna(value):
+        return "no figure"
+    return f"{value * 100:.{decimals}f}%"
+
+
+# --- the role pipeline ----------------------------------------------------------------------------
+
+def bgm_share_of_known(asian, black, mixed, other, known) -> float:
+    """BGM share of staff with known ethnicity from published group counts; NaN if any is not published (x)."""
+    values = [asian, black, mixed, other, known]
+    if any(v is None or pd.isna(v) for v in values) or known == 0:
+        return float("nan")
+    return (asian + black + mixed + other) / known
+
+
+def drop_off(pipeline: pd.DataFrame, first: str, last: str) -> float:
+    """Percentage-point fall in BGM share from role `first` to role `last` (columns role, bgm_share); NaN if either is missing."""
+    shares = pipeline.set_index("role")["bgm_share"]
+    if first not in shares or last not in shares or pd.isna(shares[first]) or pd.isna(shares[last]):
+        return float("nan")
+    return float(shares[first] - shares[last])

@@ -1,0 +1,174 @@
+"""The Leadership in Colour page through the Flask test client: real published figures, demo counts with
+suppression, the DfE role pipeline, downloads, the address and access."""
+import base64
+import io
+import json
+import re
+
+import pandas as pd
+import pytest
+
+from dashboard import leadership_in_colour as linc
+from dashboard import loader
+from dashboard.loader import linc as linc_loader
+from tests.dash_requests import callback_request, response_props
+
+RENDER_OUTPUTS = [
+    ("linc-demo-banner", "children"), ("linc-messages", "children"), ("linc-kpis", "children"),
+    ("linc-band-title", "children"), ("linc-band", "figure"),
+    ("linc-group-title", "children"), ("linc-groups", "figure"),
+    ("linc-band-table-title", "children"), ("linc-ceiling-text", "children"),
+    ("linc-band-grid", "rowData"), ("linc-band-grid", "columnDefs"),
+    ("linc-borough-title", "children"), ("linc-borough-grid", "rowData"), ("linc-borough-grid", "columnDefs"),
+    ("linc-role-title", "children"), ("linc-roles", "figure"),
+    ("linc-notknown-title", "children"), ("linc-notknown", "figure"),
+    ("linc-role-table-title", "children"), ("linc-role-grid", "rowData"), ("linc-role-grid", "columnDefs"),
+    ("linc-notknown-grid", "rowData"), ("linc-notknown-grid", "columnDefs"),
+    ("linc-notes", "children"),
+]
+FILTER_IDS = ["linc-source", "linc-borough", "linc-service", "linc-group"]
+DOWNLOAD_INPUTS = [f"linc-dl-{t}-{k}" for t in ("band", "borough", "role", "notknown") for k in ("csv", "xlsx")]
+
+
+def render(client, source="published", borough="all", service="all", group="bgm"):
+    inputs = [(i, "value", v) for i, v in zip(FILTER_IDS, [source, borough, service, group])]
+    response = callback_request(client, RENDER_OUTPUTS, inputs)
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    return response_props(response)
+
+
+def download(client, button, source="published", borough="all", service="all", group="bgm"):
+    inputs = [(b, "n_clicks", 1 if b == button else None) for b in DOWNLOAD_INPUTS]
+    state = [(i, "value", v) for i, v in zip(FILTER_IDS, [source, borough, service, group])]
+    response = callback_request(client, [("linc-download", "data")], inputs, state, triggered=f"{button}.n_clicks")
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    data = response_props(response)["linc-download"]["data"]
+    return base64.b64decode(data["content"]), data["filename"]
+
+
+def test_published_mode_shows_the_all_borough_series_with_the_glass_ceiling_at_50_60k(member_client):
+    props = render(member_client)
+    assert props["linc-demo-banner"]["children"] is None           # real figures: no demo label
+    bars = props["linc-band"]["figure"]["data"][0]
+    assert len(bars["x"]) == 12 and bars["x"][4] == "£50k-60k" and bars["customdata"][4] == "£50,001 to £60,000"
+    assert bars["text"][3] == "41.7%" and bars["text"][4] == "33.4%"
+    notes = [a["text"] for a in props["linc-band"]["figure"]["layout"]["annotations"]]
+    assert any("Glass ceiling" in t for t in notes)
+    ceiling_rows = [r for r in props["linc-band-grid"]["rowData"] if r["Glass ceiling"]]
+    assert [r["Pay band"] for r in ceiling_rows] == ["£50,001 to £60,000"]
+    assert "£50,001 to £60,000" in props["linc-ceiling-text"]["children"]
+    kpis = json.dumps(props["linc-kpis"]["children"])
+    assert "45%" in kpis and "41%" in kpis                         # Grand Total, as published
+
+
+def test_borough_table_keeps_published_text_and_the_suppression_marker(member_client):
+    props = render(member_client, group="asian")
+    rows = {r["area"]: r for r in props["linc-borough-grid"]["rowData"]}
+    assert len(rows) == 33                                          # 31 boroughs, Richmond & Wandsworth, Grand Total
+    assert rows["Bexley"]["over_60k"] == "<10%" and rows["Bexley"]["over_60k__pos"] == "unknown"
+    assert rows["Barking & Dagenham"]["all_staff"] == "10.4%"
+    assert rows["Barking & Dagenham"]["all_staff__pos"] == "well_below"   # 10.4% against 18.2%: ratio 0.57
+    columns = [c["field"] for c in props["linc-borough-grid"]["columnDefs"]]
+    assert columns[:6] == ["area", "all_staff", "up_to_30k", "30k_to_60k", "over_60k", "population"]
+
+
+def test_a_borough_in_a_joint_return_says_so(member_client):
+    props = render(member_client, borough="E09000027")
+    messages = json.dumps(props["linc-messages"]["children"])
+    assert "Richmond and Wandsworth" in messages and "Kingston upon Thames and Richmond upon Thames" in messages
+    assert "Richmond & Wandsworth" in props["linc-band-title"]["children"]
+    focus = [r["area"] for r in props["linc-borough-grid"]["rowData"] if r["_focus"]]
+    assert focus == ["Lambeth", "Richmond & Wandsworth"]            # the chosen area and the member's own LA
+
+
+def test_role_pipeline_shows_real_dfe_figures(member_client):
+    props = render(member_client)
+    rows = props["linc-role-grid"]["rowData"]
+    senior = [r for r in rows if r["Year (30 September)"] == 2025 and r["Role"] == "Senior manager"][0]
+    assert senior["Black and Global Majority share of known"] == "41.4%"
+    assert "London" in props["linc-role-title"]["children"]
+    lines = props["linc-roles"]["figure"]["data"]
+    assert [t["name"] for t in lines][-1] == "London 2025"
+    assert lines[-1]["line"]["width"] == 4                         # the latest year stands out
+    assert "2019 to 2025" in props["linc-role-title"]["children"]
+
+
+def test_lambeth_role_view_has_london_as_comparator_and_stands_out_in_not_known(member_client):
+    props = render(member_client, borough="E09000022")
+    names = [t["name"] for t in props["linc-roles"]["figure"]["data"]]
+    assert names[-2:] == ["Lambeth 2025", "London 2025"]
+    labels = props["linc-notknown"]["figure"]["data"][0]["y"]
+    assert [y for y in labels if "◆" in y] == ["<b>Lambeth ◆</b>"]
+    assert "26.5%" in json.dumps(props["linc-kpis"]["children"])
+
+
+def test_demo_mode_is_labelled_and_suppresses_small_counts(member_client):
+    props = render(member_client, source="demo", borough="E09000001", service="technical")
+    assert "Demo data" in json.dumps(props["linc-demo-banner"]["children"])
+    grid_text = json.dumps(props["linc-band-grid"]["rowData"])
+    assert '"c"' in grid_text
+    for row in props["linc-band-grid"]["rowData"]:
+        known = row["Staff with known ethnicity"]
+        assert not re.fullmatch(r"[1-5]", known), row               # 1-5 never reaches the browser
+    assert any(r["Share of staff"] == "no staff" for r in props["linc-band-grid"]["rowData"])
+
+
+def test_demo_mode_offers_every_group_and_the_group_chart_draws_them(member_client):
+    props = render(member_client, source="demo", group="mixed")
+    names = [t["name"] for t in props["linc-groups"]["figure"]["data"]]
+    assert names == ["Black and Global Majority", "Asian", "Black", "Mixed / multiple heritage", "Other ethnic group", "White"]
+    assert "Mixed / multiple heritage share" in props["linc-band-title"]["children"]
+    rows = props["linc-borough-grid"]["rowData"]
+    assert len(rows) == 34 and rows[0]["area"] == "All boroughs (London)"
+
+
+def test_unknown_filters_fall_back_to_defaults(member_client):
+    props = render(member_client, source="nonsense", borough="E99999999", service="x", group="white")
+    assert "all boroughs" in props["linc-band-title"]["children"]
+    assert props["linc-demo-banner"]["children"] is None           # published by default; White is not published there
+
+
+def test_source_change_resets_a_group_the_source_does_not_have(member_client):
+    response = callback_request(member_client, [("linc-group", "options"), ("linc-group", "value"), ("linc-service", "disabled")],
+                                [("linc-source", "value", "published")], [("linc-group", "value", "mixed")])
+    props = response_props(response)
+    assert props["linc-group"]["value"] == "bgm" and props["linc-service"]["disabled"] is True
+    assert [o["value"] for o in props["linc-group"]["options"]] == ["bgm", "asian", "black"]
+
+
+def test_borough_csv_download_has_every_row_and_the_marker(member_client):
+    content, filename = download(member_client, "linc-dl-borough-csv", group="black")
+    assert filename == "leadership_in_colour_borough_published_all_black.csv"
+    text = pd.read_csv(io.StringIO(content.decode("utf-8-sig")), dtype=str, keep_default_na=False)
+    assert len(text) == 33
+    assert "Over £60,000: against population" in text.columns
+    havering = text.set_index("Borough").loc["Havering"]
+    assert havering["Over £60,000"] == "<10%" and havering["Over £60,000: against population"] != "below population"
+
+
+def test_excel_download_of_demo_counts_carries_the_demo_note(member_client):
+    content, _ = download(member_client, "linc-dl-band-xlsx", source="demo")
+    book = pd.read_excel(io.BytesIO(content), sheet_name=None)
+    assert set(book) == {"Data", "Notes"}
+    assert book["Notes"]["Note"].iloc[0] == "Demo data"
+
+
+def test_loader_refuses_an_unknown_role(server):
+    with server.app_context():
+        with pytest.raises(PermissionError):
+            linc_loader.published_boroughs(loader.AccessScope("stranger", "E09000022"))
+
+
+def test_anonymous_callback_is_refused(client):
+    inputs = [(i, "value", v) for i, v in zip(FILTER_IDS, ["published", "all", "all", "bgm"])]
+    response = callback_request(client, RENDER_OUTPUTS, inputs)
+    assert response.status_code == 401
+
+
+def test_page_reads_its_filters_from_the_address(member_client):
+    response = callback_request(member_client, [("_pages_content", "children"), ("_pages_store", "data")],
+                                [("_pages_location", "pathname", "/leadership-in-colour"),
+                                 ("_pages_location", "search", "?source=demo&borough=E09000008&group=black")])
+    assert response.status_code == 200
+    body = json.dumps(response.get_json())
+    assert '"value": "demo"' in body and '"value": "E09000008"' in body and '"value": "black"' in body

@@ -13,6 +13,7 @@ import pandas as pd
 from dashboard import loader
 from dashboard.figures import benchmarking as figures
 from dashboard.metrics import benchmarking as metrics
+from dashboard.presenting import anonymise_las
 
 DEFAULT_QUARTERS = 12
 RANKING_RULES = (
@@ -91,6 +92,7 @@ class BenchmarkingView:
     n_returned: int
     n_las: int
     notes: list[tuple[str, str]] = field(default_factory=list)
+    takeaways: dict[str, str] = field(default_factory=dict)    # chart -> one sentence saying what it shows
 
 
 def change_text(change: float, dp: int, unit: str, polarity: str) -> tuple[str, str]:
@@ -104,8 +106,10 @@ def change_text(change: float, dp: int, unit: str, polarity: str) -> tuple[str, 
     return text, "better" if (change > 0) == (polarity == "higher") else "worse"
 
 
-def build_view(filters: Filters, scope: loader.AccessScope) -> BenchmarkingView:
+def build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: str | None = None) -> BenchmarkingView:
     las = loader.local_authorities()
+    if anonymise_with:
+        las = anonymise_las(las, scope.la_code, anonymise_with)
     ind = loader.indicator(filters.indicator)
     data = loader.benchmark_indicator(filters.indicator, scope)
     dp, unit = int(ind["decimal_places"]), ind["unit"]
@@ -173,18 +177,6 @@ def build_view(filters: Filters, scope: loader.AccessScope) -> BenchmarkingView:
     )
 
 
-def download_table(filters: Filters, scope: loader.AccessScope, which: str) -> tuple[pd.DataFrame, list[tuple[str, str]], str]:
-    """(table, notes, file stem) for the CSV/Excel downloads: the same rows as the page's tables."""
-    view = build_view(filters, scope)
-    table = view.ranking_table if which == "ranking" else view.series_table
-    table = table.copy()
-    # In files as on screen: a missing return is written "no return", not a blank that could be read as 0.
-    if which == "ranking":
-        table["Value"] = table["Value"].astype(object).where(table["Value"].notna(), "no return")
-    stem = f"benchmarking_{filters.indicator}_{filters.end.date().isoformat()}_{which}"
-    return table, view.notes, stem
-
-
 # --- Sources: members' regional quarterly return, or published annual statistics --------------------------
 
 SOURCES = {"regional": "Regional quarterly return (members' data)", "published": "Published annual statistics (DfE, ONS)"}
@@ -230,17 +222,134 @@ def _published_choice(choices: Choices, scope) -> dict:
             "periods": periods}
 
 
-def view_for(choices: Choices, scope: loader.AccessScope) -> BenchmarkingView:
+def view_for(choices: Choices, scope: loader.AccessScope, *, anonymise_with: str | None = None) -> BenchmarkingView:
+    """The page's view for either source. `anonymise_with` (the app's secret) replaces every LA name but the
+    viewer's own with a stable label, before anything is computed, so no chart, table or file carries them."""
     if choices.source == "published":
         from dashboard.published import benchmarking as published
-        return published.build_view(_published_choice(choices, scope), scope)
-    return build_view(Filters(choices.indicator, choices.focus, pd.Timestamp(choices.start), pd.Timestamp(choices.end)), scope)
+        view = published.build_view(_published_choice(choices, scope), scope, anonymise_with=anonymise_with)
+    else:
+        view = build_view(Filters(choices.indicator, choices.focus, pd.Timestamp(choices.start), pd.Timestamp(choices.end)),
+                          scope, anonymise_with=anonymise_with)
+    view.takeaways = chart_takeaways(view, "quarter" if choices.source == "regional" else "year")
+    return view
 
 
-def download_for(choices: Choices, scope: loader.AccessScope, which: str) -> tuple[pd.DataFrame, list[tuple[str, str]], str]:
-    if choices.source == "regional":
-        return download_table(Filters(choices.indicator, choices.focus, pd.Timestamp(choices.start), pd.Timestamp(choices.end)),
-                              scope, which)
-    view = view_for(choices, scope)
+def _ordinal(n: int) -> str:
+    return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
+
+
+def _run_length(values: list[float]) -> tuple[str, int]:
+    """('rose'|'fell'|'was unchanged', how many periods in a row) at the end of a series with no gaps."""
+    direction, run = "", 0
+    for before, after in zip(values[-2::-1], values[::-1]):
+        if np.isnan(before) or np.isnan(after):
+            break
+        step = "rose" if after > before else "fell" if after < before else "was unchanged"
+        if direction and step != direction:
+            break
+        direction, run = step, run + 1
+    return direction, run
+
+
+def chart_takeaways(view: BenchmarkingView, period_word: str) -> dict[str, str]:
+    """One plain-English sentence per chart, from the same tables the page shows (slides and text alternatives)."""
+    dp, unit, polarity = int(view.indicator["decimal_places"]), view.indicator["unit"], view.indicator["polarity"]
+    fmt = (lambda v: figures.format_value(v, dp, unit))
+    focus, table = view.focus_name, view.ranking_table
+    row = table[table["LA"].str.startswith(focus)]
+    with_value = table[table["Value"].notna()]
+    out = {}
+    if row.empty or pd.isna(row["Value"].iloc[0]):
+        out["ranking"] = f"{focus} has no figure for {view.period_label}; {len(with_value)} of {len(table)} LAs have one."
+        out["subregion"] = out["ranking"]
+    else:
+        r = row.iloc[0]
+        rank, n = int(r["Rank"]), len(with_value)
+        place = (f"ranks {rank} of {n} London LAs (1 = best)" if polarity != "neither"
+                 else f"is {_ordinal(rank)} highest of {n} London LAs")
+        flag = f" and in London's {r['Flag'].lower()}" if "20%" in str(r["Flag"]) else ""
+        out["ranking"] = (f"{focus} {place} for {view.period_label} at {fmt(r['Value'])}, "
+                          f"in the {str(r['Quartile']).lower()}{flag}; the mean of London LAs is {fmt(with_value['Value'].mean())}.")
+        peers = with_value[with_value["Sub-region"] == r["Sub-region"]]
+        median = peers["Value"].median()
+        side = "above" if r["Value"] > median else "below" if r["Value"] < median else "at"
+        out["subregion"] = (f"{focus} is {side} the median of the {len(peers)} {r['Sub-region']} LAs with a figure "
+                            f"({fmt(median)}); they range from {fmt(peers['Value'].min())} to {fmt(peers['Value'].max())}.")
+    series = view.series_table
+    own = [float(v) if pd.notna(v) else np.nan for v in series.iloc[:, 1]] if len(series.columns) > 1 else []
+    direction, run = _run_length(own)
+    if not own or np.isnan(own[-1]):
+        out["series"] = f"{focus} has no figure for the last {period_word} chosen."
+    else:
+        trend = (f"{direction} for {run} {period_word}s in a row" if run > 1 else f"{direction} on the {period_word} before"
+                 ) if direction else f"has no figure for the {period_word} before"
+        london_col = next((c for c in series.columns if c in ("London average", "London")), None)
+        gap = ""
+        if london_col and pd.notna(series[london_col].iloc[-1]):
+            diff = own[-1] - float(series[london_col].iloc[-1])
+            london = "the London average" if london_col == "London average" else "London's published figure"
+            size = fmt(abs(diff)).rstrip("%") + (" points" if unit == "%" else "")
+            gap = f", and is {size} {'above' if diff > 0 else 'below'} {london}" if diff else f", level with {london}"
+        out["series"] = f"{focus}'s figure ({fmt(own[-1])}) {trend}{gap}."
+    return out
+
+
+def download_for(choices: Choices, scope: loader.AccessScope, which: str, *,
+                 anonymise_with: str | None = None) -> tuple[pd.DataFrame, list[tuple[str, str]], str]:
+    """(table, notes, file stem) for the CSV/Excel downloads: the same rows as the page's tables."""
+    view = view_for(choices, scope, anonymise_with=anonymise_with)
     table = (view.ranking_table if which == "ranking" else view.series_table).copy()
-    return table, view.notes, f"benchmarking_published_{choices.indicator}_{choices.end}_{which}"
+    # In files as on screen: a missing figure is written out in words, not a blank that could be read as 0.
+    if which == "ranking":
+        missing = "no return" if choices.source == "regional" else "not published"
+        table["Value"] = table["Value"].astype(object).where(table["Value"].notna(), missing)
+    notes = view.notes + ([("Anonymised", "LA names other than the viewer's own are replaced by stable labels.")]
+                          if anonymise_with else [])
+    source = "" if choices.source == "regional" else "published_"
+    return table, notes, f"benchmarking_{source}{choices.indicator}_{choices.end}_{which}"
+
+
+def focus_options(las: pd.DataFrame, viewer_la: str | None, anonymise_with: str | None) -> list[dict]:
+    if anonymise_with:
+        las = anonymise_las(las, viewer_la, anonymise_with)
+    return [{"label": n, "value": c} for c, n in sorted(zip(las["la_code"], las["la_name"]), key=lambda x: x[1])]
+
+
+CHARTS = {"series": ("series_figure", "over time"), "ranking": ("ranking_figure", "all London LAs"),
+          "subregion": ("subregion_figure", "spread within each sub-region")}
+
+
+def chart_titles(view: BenchmarkingView, source: str) -> dict[str, str]:
+    """Each chart's title, on the page and on its slide."""
+    name = view.indicator["name"]
+    returned = "returned" if source == "regional" else "with a published figure"
+    return {"series": f"{name}: {view.focus_name} over time, {view.range_label}",
+            "ranking": f"{name}: all London LAs, {view.period_label} ({view.n_returned} of {view.n_las} {returned})",
+            "subregion": f"{name}: spread within each sub-region, {view.period_label}"}
+
+
+def _source_line(view: BenchmarkingView) -> str:
+    source = next((text for term, text in view.notes if term == "Source"), "")
+    return f"Source: {source}" + (" Demo data: synthetic, not any LA's real figures." if view.is_demo else "")
+
+
+def chart_image(choices: Choices, scope, chart: str, kind: str, chromium_path: str, *,
+                anonymise_with: str | None = None) -> tuple[bytes, str]:
+    from dashboard.presenting import figure_image
+    view = view_for(choices, scope, anonymise_with=anonymise_with)
+    figure = getattr(view, CHARTS[chart][0])
+    return figure_image(figure, kind, chromium_path=chromium_path), f"benchmarking_{choices.indicator}_{choices.end}_{chart}.{kind}"
+
+
+def slide_deck(choices: Choices, scope, chromium_path: str, *, anonymise_with: str | None = None) -> tuple[bytes, str]:
+    """A title slide, then one slide per chart with its title, what it shows, and the source line."""
+    from dashboard.presenting import Slide, deck
+    view = view_for(choices, scope, anonymise_with=anonymise_with)
+    name = view.indicator["name"]
+    titles = chart_titles(view, choices.source)
+    slides = [Slide(titles[chart], view.takeaways[chart], getattr(view, attr), _source_line(view))
+              for chart, (attr, _what) in CHARTS.items()]
+    subtitle = f"{view.focus_name}, {view.range_label}." + (" Demo data." if view.is_demo else "")
+    data = deck(f"Benchmarking: {name}", subtitle, slides, chromium_path=chromium_path)
+    return data, f"benchmarking_{choices.indicator}_{choices.end}.pptx"

@@ -38,6 +38,7 @@ class Settings:
     session_max_hours: int = _setting(12, "A signed-in session ends this many hours after sign-in, however busy.")
     sign_in_window_minutes: int = _setting(15, "Failed sign-ins are counted over this many minutes (no permanent lock-out).")
     sign_in_limit_per_account: int = _setting(5, "Failed sign-ins allowed per account within the window.")
+    chromium_path: str = _setting("/usr/bin/chromium", "Chromium used on the server to draw chart images for PNG, SVG and slides (Debian package chromium).")
     upload_max_mb: int = _setting(10, "Largest file an upload may be, in MB; bigger requests are refused (HTTP 413) before parsing.")
     sign_in_limit_per_address: int = _setting(20, "Failed sign-ins allowed per network address within the window.")
 

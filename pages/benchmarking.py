@@ -3,6 +3,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, clientside_callback, ctx, dcc, html
 from dash.exceptions import PreventUpdate
+from flask import current_app
 from flask_login import current_user
 
 from dashboard import benchmarking as bench
@@ -25,17 +26,36 @@ def _choices(source, indicator, focus, start, end):
                                  scope=loader.scope_of(current_user) if _user_la() else loader.AccessScope("none", ""))
 
 
-def layout(source=None, indicator=None, focus=None, **query):
-    las = loader.local_authorities()
+def _empty_alert(source):
+    if source == "published":
+        return dbc.Alert("No published statistics have been imported yet. An administrator imports the DfE and ONS files "
+                         "(downloaded from the publishers) with: python -m dashboard import-published FOLDER", color="info")
+    return dbc.Alert("No quarterly returns have been loaded yet: uploaders add them on the Upload page.", color="info")
+
+
+def _settings():
+    return current_app.config["LCSD_SETTINGS"]
+
+
+def _secret():
+    return current_app.config["SECRET_KEY"]
+
+
+def _la_options(anonymise: bool):
+    return bench.focus_options(loader.local_authorities(), _user_la(), _secret() if anonymise else None)
+
+
+def layout(source=None, indicator=None, focus=None, anon=None, **query):
+    anonymise = anon == "1"
     choices = _choices(source, indicator, focus, query.get("from"), query.get("to"))
     chosen = (lambda name: getattr(choices, name)) if choices else (lambda name: None)
-    la_options = [{"label": n, "value": c} for c, n in zip(las["la_code"], las["la_name"])]
+    la_options = _la_options(anonymise) if _user_la() else []
     source_options = [{"label": label, "value": value} for value, label in bench.SOURCES.items()]
     return html.Div([
         page_heading("Benchmarking", "How does an LA compare with its sub-region, statistical neighbours, London and England? "
                      "Members' quarterly returns, or the published annual statistics."),
         html.Div(id="bench-demo-banner"),
-        html.Div(None if choices else dbc.Alert("No data has been loaded for this source yet.", color="info"), id="bench-empty"),
+        html.Div(None if choices else _empty_alert(source), id="bench-empty"),
         filter_bar([
             dbc.Col(labelled("Source", "bench-source", dcc.Dropdown(
                 id="bench-source", options=source_options, clearable=False, value=choices.source if choices else "regional")), lg=3),
@@ -49,17 +69,25 @@ def layout(source=None, indicator=None, focus=None, **query):
             dbc.Col(labelled("To", "bench-end", dcc.Dropdown(
                 id="bench-end", options=chosen("period_options") or [], clearable=False, value=chosen("end"))), lg=2),
         ], "Benchmarking filters"),
+        html.Div([
+            dbc.Switch(id="bench-anon", label="Anonymise other LAs (LA 1 to LA 33; yours keeps its name)", value=anonymise,
+                       className="me-3 mb-0"),
+            dbc.Button("Present", className="present-button", color="primary", size="sm",
+                       title="Show one chart at a time, large; arrow keys to move, Escape to leave"),
+            dbc.Button("Slides (PowerPoint)", id="bench-deck", color="secondary", outline=True, size="sm"),
+            dcc.Download(id="bench-deck-download"), dcc.Download(id="bench-image-download"),
+        ], className="present-bar no-present"),
         html.Div(id="bench-kpis", className="mb-3"),
         dbc.Row([
-            dbc.Col(chart_card("bench-series-title", "bench-series",
+            dbc.Col(chart_card("bench-series-title", "bench-series", image_buttons=True, description=
                                 "The focus LA (thick line) against its sub-region, London and, where published, England. "
                                 "Gaps are quarters with no return."), lg=7),
             dbc.Col(html.Section(id="bench-definition", className="chart-card notes"), lg=5),
         ]),
-        chart_card("bench-ranking-title", "bench-ranking",
+        chart_card("bench-ranking-title", "bench-ranking", image_buttons=True, description=
                     "Every London LA for the last quarter chosen, best first (or highest first where neither is better). "
                     "Bars are shaded by quartile; the focus LA is marked ◆; the dashed line is the London average."),
-        chart_card("bench-subregion-title", "bench-subregion",
+        chart_card("bench-subregion-title", "bench-subregion", image_buttons=True, description=
                     "The spread of LAs within each sub-region for the last quarter chosen: box = middle half, line = median, "
                     "dots = LAs."),
         html.Section([
@@ -93,7 +121,7 @@ def source_or_indicator_changed(source, indicator, focus, start, end):
         indicator = start = end = None
     choices = _choices(source, indicator, focus, start, end)
     if choices is None:
-        return [], None, [], None, [], None, dbc.Alert("No data has been loaded for this source yet.", color="info")
+        return [], None, [], None, [], None, _empty_alert(source)
     return (choices.indicator_options, choices.indicator, choices.period_options, choices.start,
             choices.period_options, choices.end, None)
 
@@ -105,29 +133,38 @@ def source_or_indicator_changed(source, indicator, focus, start, end):
     Output("bench-subregion-title", "children"), Output("bench-subregion", "figure"),
     Output("bench-ranking-table-title", "children"), Output("bench-ranking-grid", "rowData"), Output("bench-ranking-grid", "columnDefs"),
     Output("bench-series-table-title", "children"), Output("bench-series-grid", "rowData"), Output("bench-series-grid", "columnDefs"),
+    Output("bench-series-takeaway", "children"), Output("bench-ranking-takeaway", "children"),
+    Output("bench-subregion-takeaway", "children"),
     Input("bench-source", "value"), Input("bench-indicator", "value"), Input("bench-focus", "value"),
-    Input("bench-start", "value"), Input("bench-end", "value"),
+    Input("bench-start", "value"), Input("bench-end", "value"), Input("bench-anon", "value"),
 )
-def render(source, indicator, focus, start, end):
+def render(source, indicator, focus, start, end, anonymise):
     choices = _choices(source, indicator, focus, start, end)
     if choices is None or indicator is None:
         raise PreventUpdate
-    view = bench.view_for(choices, loader.scope_of(current_user))
-    name = view.indicator["name"]
+    view = bench.view_for(choices, loader.scope_of(current_user), anonymise_with=_secret() if anonymise else None)
     dp = int(view.indicator["decimal_places"])
     missing = "no return" if choices.source == "regional" else "not published"
     no_return = {"valueFormatter": {"function": f"params.value == null ? '{missing}' : d3.format(',.{dp}f')(params.value)"}}
     ranking_cols = [{**c, **no_return} if c["field"] == "Value" else c for c in column_defs(view.ranking_table)]
     series_cols = [{**c, **no_return} if c["field"] not in ("Quarter", "Year") else c for c in column_defs(view.series_table)]
-    returned = "returned" if choices.source == "regional" else "with a published figure"
+    titles = bench.chart_titles(view, choices.source)
     return (
         demo_banner(view.is_demo, "benchmarking dataset"), kpi_cards(view.kpis), definition_list(view.indicator["name"], view.notes),
-        f"{name}: {view.focus_name} over time, {view.range_label}", view.series_figure,
-        f"{name}: all London LAs, {view.period_label} ({view.n_returned} of {view.n_las} {returned})", view.ranking_figure,
-        f"{name}: spread within each sub-region, {view.period_label}", view.subregion_figure,
+        titles["series"], view.series_figure, titles["ranking"], view.ranking_figure, titles["subregion"], view.subregion_figure,
         f"All London LAs, {view.period_label}", grid_records(view.ranking_table), ranking_cols,
         f"{view.focus_name} against its comparators, {view.range_label}", grid_records(view.series_table), series_cols,
+        view.takeaways["series"], view.takeaways["ranking"], view.takeaways["subregion"],
     )
+
+
+@callback(
+    Output("bench-focus", "options"),
+    Input("bench-anon", "value"),
+    prevent_initial_call=True,
+)
+def anonymise_focus_choices(anonymise):
+    return _la_options(bool(anonymise))
 
 
 @callback(
@@ -135,30 +172,68 @@ def render(source, indicator, focus, start, end):
     Input("bench-dl-ranking-csv", "n_clicks"), Input("bench-dl-ranking-xlsx", "n_clicks"),
     Input("bench-dl-series-csv", "n_clicks"), Input("bench-dl-series-xlsx", "n_clicks"),
     State("bench-source", "value"), State("bench-indicator", "value"), State("bench-focus", "value"),
-    State("bench-start", "value"), State("bench-end", "value"),
+    State("bench-start", "value"), State("bench-end", "value"), State("bench-anon", "value"),
     prevent_initial_call=True,
 )
-def download(_a, _b, _c, _d, source, indicator, focus, start, end):
+def download(_a, _b, _c, _d, source, indicator, focus, start, end, anonymise):
     choices = _choices(source, indicator, focus, start, end)
     if choices is None or not ctx.triggered_id:
         raise PreventUpdate
     which, kind = ctx.triggered_id.split("-")[-2:]
-    table, notes, stem = bench.download_for(choices, loader.scope_of(current_user), which)
+    table, notes, stem = bench.download_for(choices, loader.scope_of(current_user), which,
+                                            anonymise_with=_secret() if anonymise else None)
     if kind == "csv":
         return dcc.send_bytes(to_csv_bytes(table), f"{stem}.csv")
     return dcc.send_bytes(to_excel_bytes(table, notes), f"{stem}.xlsx")
 
 
+@callback(
+    Output("bench-image-download", "data"),
+    Input("bench-series-png", "n_clicks"), Input("bench-series-svg", "n_clicks"),
+    Input("bench-ranking-png", "n_clicks"), Input("bench-ranking-svg", "n_clicks"),
+    Input("bench-subregion-png", "n_clicks"), Input("bench-subregion-svg", "n_clicks"),
+    State("bench-source", "value"), State("bench-indicator", "value"), State("bench-focus", "value"),
+    State("bench-start", "value"), State("bench-end", "value"), State("bench-anon", "value"),
+    prevent_initial_call=True,
+)
+def chart_image(_a, _b, _c, _d, _e, _f, source, indicator, focus, start, end, anonymise):
+    choices = _choices(source, indicator, focus, start, end)
+    if choices is None or not ctx.triggered_id:
+        raise PreventUpdate
+    chart, kind = ctx.triggered_id.split("-")[-2:]
+    data, name = bench.chart_image(choices, loader.scope_of(current_user), chart, kind, _settings().chromium_path,
+                                   anonymise_with=_secret() if anonymise else None)
+    return dcc.send_bytes(data, name)
+
+
+@callback(
+    Output("bench-deck-download", "data"),
+    Input("bench-deck", "n_clicks"),
+    State("bench-source", "value"), State("bench-indicator", "value"), State("bench-focus", "value"),
+    State("bench-start", "value"), State("bench-end", "value"), State("bench-anon", "value"),
+    prevent_initial_call=True,
+)
+def slides(_n, source, indicator, focus, start, end, anonymise):
+    choices = _choices(source, indicator, focus, start, end)
+    if choices is None:
+        raise PreventUpdate
+    data, name = bench.slide_deck(choices, loader.scope_of(current_user), _settings().chromium_path,
+                                  anonymise_with=_secret() if anonymise else None)
+    return dcc.send_bytes(data, name)
+
+
 # Keep the filters in the address bar without reloading the page, so a copied link reopens this view.
 clientside_callback(
     """
-    function(source, indicator, focus, start, end) {
+    function(source, indicator, focus, start, end, anonymise) {
         if (!indicator) { return ''; }
         const params = new URLSearchParams({source: source, indicator: indicator, focus: focus, from: start, to: end});
+        if (anonymise) { params.set('anon', '1'); }
         window.history.replaceState(null, '', window.location.pathname + '?' + params.toString());
         return '';
     }
     """,
     Output("bench-url-sync", "children"),
-    Input("bench-source", "value"), Input("bench-indicator", "value"), Input("bench-focus", "value"), Input("bench-start", "value"), Input("bench-end", "value"),
+    Input("bench-source", "value"), Input("bench-indicator", "value"), Input("bench-focus", "value"), Input("bench-start", "value"),
+    Input("bench-end", "value"), Input("bench-anon", "value"),
 )

@@ -17,13 +17,21 @@ def filter_bar(columns: list, aria_label: str):
     return html.Div(dbc.Row(columns, className="g-3"), className="filter-bar", role="search", **{"aria-label": aria_label})
 
 
-def chart_card(title_id: str, graph_id: str, description: str):
-    """A chart with a heading filled by a callback and a one-line description of how to read it."""
+def chart_card(title_id: str, graph_id: str, description: str, *, image_buttons: bool = False):
+    """A chart with a heading filled by a callback, a one-line description of how to read it, and a
+    "what this shows" sentence (id `{graph_id}-takeaway`) that also serves as the chart's text alternative.
+    It is a slide in presentation mode. With `image_buttons`, "PNG" and "SVG" buttons (ids `{graph_id}-png`,
+    `{graph_id}-svg`) for a callback that renders the image on the server."""
+    buttons = html.Div([dbc.Button(kind.upper(), id=f"{graph_id}-{kind}", color="secondary", outline=True, size="sm",
+                                   className="me-1", title=f"Download this chart as {kind.upper()}") for kind in ("png", "svg")],
+                       className="float-end no-present") if image_buttons else None
     return html.Section([
+        buttons,
         html.H2(id=title_id),
         html.P(description, className="small text-body-secondary"),
+        html.P(id=f"{graph_id}-takeaway", className="takeaway", **{"aria-live": "polite"}),
         dcc.Loading(dcc.Graph(id=graph_id, config={"displaylogo": False, "responsive": True})),
-    ], className="chart-card")
+    ], className="chart-card slide", **{"aria-describedby": f"{graph_id}-takeaway"})
 
 
 def kpi_cards(kpis: list[tuple[str, str, str]]):

@@ -15,6 +15,7 @@ from dashboard.benchmarking import POLARITY_TEXT, RANKING_RULES, BenchmarkingVie
 from dashboard.figures import benchmarking as figures
 from dashboard.loader import published as published_loader
 from dashboard.metrics import benchmarking as metrics
+from dashboard.presenting import anonymise_las
 from dashboard.published.formats import ENGLAND, INNER, LONDON, MARKERS, OUTER
 
 DEFAULT_YEARS = 6
@@ -60,13 +61,14 @@ def _ranked_areas(las: pd.DataFrame, values: pd.DataFrame) -> pd.DataFrame:
     """The 33 LAs, with a joint return (e.g. Kingston / Richmond) standing in for the LAs it covers: kept joint, not split."""
     las = las.copy()
     joint = values[values["area_code"].str.contains("/") & values["area_code"].str.startswith("E09")]
-    for code, name in joint[["area_code", "area_name"]].drop_duplicates().itertuples(index=False):
+    for code in joint["area_code"].drop_duplicates():
         members = [c.strip() for c in code.split("/")]
         covered = las[las["la_code"].isin(members)]
         if covered.empty or values[values["area_code"].isin(members)]["value"].notna().any():
             continue  # the LAs also publish on their own: show them as they are
         row = covered.iloc[0].copy()
-        row["la_code"], row["la_name"] = code, f"{name} ({JOINT_NOTE})"
+        names = covered.set_index("la_code").loc[[m for m in members if m in set(covered["la_code"])], "la_name"]
+        row["la_code"], row["la_name"] = code, f"{' / '.join(names)} ({JOINT_NOTE})"
         las = pd.concat([las[~las["la_code"].isin(members)], row.to_frame().T], ignore_index=True)
     return las.sort_values("la_name").reset_index(drop=True)
 
@@ -77,8 +79,10 @@ def _marker_text(marker) -> str:
     return f"{marker}: {MARKERS.get(marker, 'not published')}"
 
 
-def build_view(choice: dict, scope) -> BenchmarkingView:
+def build_view(choice: dict, scope, *, anonymise_with: str | None = None) -> BenchmarkingView:
     las = loader.local_authorities()
+    if anonymise_with:
+        las = anonymise_las(las, scope.la_code, anonymise_with)
     catalogue = published_loader.catalogue()
     ind = catalogue[catalogue["code"] == choice["indicator"]].iloc[0].to_dict()
     ind["england_available"] = True
@@ -160,8 +164,12 @@ def build_view(choice: dict, scope) -> BenchmarkingView:
     series_table = series_table.reset_index(drop=True)
     series_table.columns.name = None
 
-    neighbour_names = ", ".join(f"{n if isinstance(n, str) else 'DfE ' + d} ({c.strip().lower()})"
-                                for n, d, c in zip(neighbours["neighbour_name"], neighbours["neighbour_dfe_code"], neighbours["closeness"]))
+    # London neighbours are named as the page names them (anonymised when asked); others as published.
+    london_names = las.set_index("la_code")["la_name"]
+    neighbour_names = ", ".join(
+        f"{london_names.get(code, name if isinstance(name, str) else 'DfE ' + dfe)} ({closeness.strip().lower()})"
+        for code, name, dfe, closeness in zip(neighbours["neighbour_code"], neighbours["neighbour_name"],
+                                              neighbours["neighbour_dfe_code"], neighbours["closeness"]))
     notes = [
         ("Indicator", ind["name"]),
         ("Definition", ind["definition"]),

@@ -16,12 +16,14 @@ RENDER_OUTPUTS = [
     ("bench-subregion-title", "children"), ("bench-subregion", "figure"),
     ("bench-ranking-table-title", "children"), ("bench-ranking-grid", "rowData"), ("bench-ranking-grid", "columnDefs"),
     ("bench-series-table-title", "children"), ("bench-series-grid", "rowData"), ("bench-series-grid", "columnDefs"),
+    ("bench-series-takeaway", "children"), ("bench-ranking-takeaway", "children"), ("bench-subregion-takeaway", "children"),
 ]
 FILTER_IDS = ["bench-source", "bench-indicator", "bench-focus", "bench-start", "bench-end"]
 
 
-def render(client, indicator, focus, start, end, source="regional"):
+def render(client, indicator, focus, start, end, source="regional", anonymise=False):
     inputs = [(i, "value", v) for i, v in zip(FILTER_IDS, [source, indicator, focus, start, end])]
+    inputs.append(("bench-anon", "value", anonymise))
     response = callback_request(client, RENDER_OUTPUTS, inputs)
     assert response.status_code == 200, response.get_data(as_text=True)[:500]
     return response_props(response)
@@ -84,6 +86,7 @@ def test_page_reads_its_filters_from_the_address(member_client):
 
 def test_csv_and_excel_downloads_hold_the_ranked_table(member_client, periods):
     state = [(i, "value", v) for i, v in zip(FILTER_IDS, ["regional", "sw_agency_pct", "E09000022", periods[-4], periods[-1]])]
+    state.append(("bench-anon", "value", False))
     for button, kind in [("bench-dl-ranking-csv", "csv"), ("bench-dl-ranking-xlsx", "xlsx")]:
         inputs = [(b, "n_clicks", 1 if b == button else None) for b in
                   ["bench-dl-ranking-csv", "bench-dl-ranking-xlsx", "bench-dl-series-csv", "bench-dl-series-xlsx"]]

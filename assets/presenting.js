@@ -1,0 +1,41 @@
+// Presentation mode, for every page: a button with class "present-button" hides the navigation and
+// filters and shows one chart card (".slide") at a time, large; arrow keys, Page Up/Down and Space
+// step through them, Escape leaves. Pure UI, so it runs in the browser with no server round trip.
+(function () {
+  var current = 0;
+  function slides() { return Array.prototype.slice.call(document.querySelectorAll('#_pages_content .slide')); }
+  function show(index) {
+    var all = slides();
+    if (!all.length) { return; }
+    current = Math.max(0, Math.min(index, all.length - 1));
+    all.forEach(function (el, i) { el.classList.toggle('slide-current', i === current); });
+    var status = document.getElementById('present-status');
+    if (status) { status.textContent = 'Chart ' + (current + 1) + ' of ' + all.length + ' (arrow keys to move, Escape to leave)'; }
+    window.dispatchEvent(new Event('resize'));   // let plotly redraw at the new size
+  }
+  function start() {
+    document.body.classList.add('presenting');
+    if (!document.getElementById('present-status')) {
+      var status = document.createElement('div');
+      status.id = 'present-status'; status.setAttribute('role', 'status'); status.className = 'present-status';
+      document.body.appendChild(status);
+    }
+    show(0);
+  }
+  function stop() {
+    document.body.classList.remove('presenting');
+    slides().forEach(function (el) { el.classList.remove('slide-current'); });
+    var status = document.getElementById('present-status');
+    if (status) { status.remove(); }
+    window.dispatchEvent(new Event('resize'));
+  }
+  document.addEventListener('click', function (event) {
+    if (event.target.closest && event.target.closest('.present-button')) { start(); }
+  });
+  document.addEventListener('keydown', function (event) {
+    if (!document.body.classList.contains('presenting')) { return; }
+    if (['ArrowRight', 'PageDown', ' '].indexOf(event.key) >= 0) { show(current + 1); event.preventDefault(); }
+    else if (['ArrowLeft', 'PageUp'].indexOf(event.key) >= 0) { show(current - 1); event.preventDefault(); }
+    else if (event.key === 'Escape') { stop(); }
+  });
+})();

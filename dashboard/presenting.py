@@ -1,0 +1,112 @@
+"""Presenting and sharing: chart images rendered on the server, PowerPoint decks, anonymised LA names.
+
+Images come from kaleido driving the machine's own Chromium (no network, no downloaded browser); one
+browser is started per process on first use and reused, so an image takes a fraction of a second.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import io
+import os
+import threading
+from dataclasses import dataclass
+
+import pandas as pd
+import plotly.graph_objects as go
+
+IMAGE_WIDTH, IMAGE_HEIGHT = 1280, 720      # 16:9, as the slides
+_server_lock = threading.Lock()
+_server_started = False
+
+
+class ImagesUnavailable(RuntimeError):
+    """Chart images cannot be rendered here (no Chromium); tables and decks without pictures still work."""
+
+
+def _start_image_server(chromium_path: str) -> None:
+    global _server_started
+    with _server_lock:
+        if _server_started:
+            return
+        if not os.path.exists(chromium_path):
+            raise ImagesUnavailable(f"Chart images need Chromium at {chromium_path} (Debian package 'chromium').")
+        os.environ.setdefault("BROWSER_PATH", chromium_path)   # kaleido uses this browser, never downloads one
+        import kaleido
+        kaleido.start_sync_server(silence_warnings=True)
+        _server_started = True
+
+
+def figure_image(fig: go.Figure | dict, fmt: str = "png", *, chromium_path: str = "/usr/bin/chromium",
+                 width: int = IMAGE_WIDTH, height: int = IMAGE_HEIGHT) -> bytes:
+    """The chart as PNG or SVG bytes, drawn on the server."""
+    if fmt not in ("png", "svg"):
+        raise ValueError("format must be png or svg")
+    import warnings
+
+    import plotly.io as pio
+    _start_image_server(chromium_path)
+    figure = go.Figure(fig)
+    figure.update_layout(width=width, height=height)
+    with _server_lock, warnings.catch_warnings():   # one image at a time through the shared browser
+        warnings.filterwarnings("ignore", message="The kopts argument is ignored")   # plotly's note that the server is reused
+        return pio.to_image(figure, format=fmt, width=width, height=height, scale=2 if fmt == "png" else 1)
+
+
+# --- anonymising ----------------------------------------------------------------------------------------
+
+def anonymous_labels(la_codes: list[str], secret: str) -> dict[str, str]:
+    """'LA 1'..'LA n' for these codes: the same LA always gets the same label, but the order is keyed by the
+    app's secret, so the label does not give away the ONS code order (City of London is not always 'LA 1')."""
+    order = sorted(la_codes, key=lambda code: hmac.new(secret.encode(), code.encode(), hashlib.sha256).hexdigest())
+    return {code: f"LA {n}" for n, code in enumerate(order, start=1)}
+
+
+def anonymise_las(las: pd.DataFrame, viewer_la: str | None, secret: str) -> pd.DataFrame:
+    """The LA table with every name but the viewer's own replaced by its stable label."""
+    labels = anonymous_labels(sorted(las["la_code"]), secret)
+    out = las.copy()
+    out["la_name"] = [name if code == viewer_la else labels[code] for code, name in zip(out["la_code"], out["la_name"])]
+    return out
+
+
+# --- decks ----------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Slide:
+    title: str
+    takeaway: str          # one plain-English sentence generated from the data
+    figure: object         # a plotly figure (dict or go.Figure)
+    source: str
+
+
+def deck(title: str, subtitle: str, slides: list[Slide], *, chromium_path: str = "/usr/bin/chromium") -> bytes:
+    """A PowerPoint deck: a title slide, then one slide per chart with its title, takeaway and source line."""
+    from pptx import Presentation
+    from pptx.util import Emu, Pt
+
+    prs = Presentation()
+    prs.slide_width, prs.slide_height = Emu(12192000), Emu(6858000)   # 16:9
+    first = prs.slides.add_slide(prs.slide_layouts[0])
+    first.shapes.title.text = title
+    first.placeholders[1].text = subtitle
+    blank = prs.slide_layouts[5]   # title only
+    for item in slides:
+        slide = prs.slides.add_slide(blank)
+        slide.shapes.title.text = item.title
+        slide.shapes.title.text_frame.paragraphs[0].font.size = Pt(26)
+        box = slide.shapes.add_textbox(Emu(600000), Emu(1250000), Emu(11000000), Emu(500000))
+        box.text_frame.text = item.takeaway
+        box.text_frame.paragraphs[0].font.size = Pt(18)
+        try:
+            png = figure_image(item.figure, "png", chromium_path=chromium_path, width=1200, height=560)
+            slide.shapes.add_picture(io.BytesIO(png), Emu(600000), Emu(1800000), width=Emu(11000000))
+        except ImagesUnavailable as exc:
+            note = slide.shapes.add_textbox(Emu(600000), Emu(2500000), Emu(11000000), Emu(500000))
+            note.text_frame.text = f"(Chart not drawn: {exc})"
+        source = slide.shapes.add_textbox(Emu(600000), Emu(6250000), Emu(11000000), Emu(400000))
+        source.text_frame.text = item.source
+        source.text_frame.paragraphs[0].font.size = Pt(11)
+    buffer = io.BytesIO()
+    prs.save(buffer)
+    return buffer.getvalue()

@@ -100,3 +100,41 @@ def move_la(user, la_code: str, subregion_name: str) -> str:
         bump_version(conn, "reference")
         record_event(conn, actor=user.email, event="reference_changed", detail=f"{la_code} -> {code}")
     return f"Moved to {subregion_name}."
+
+
+# The indicator catalogue: what an administrator may change, and the rule each change must meet.
+INDICATOR_FIELDS = {
+    "name": ("Name", lambda v: 0 < len(v) <= 160, "a name of 1 to 160 characters"),
+    "theme": ("Theme", lambda v: 0 < len(v) <= 64, "a theme of 1 to 64 characters"),
+    "unit": ("Unit", lambda v: 0 < len(v) <= 64, "a unit of 1 to 64 characters"),
+    "decimal_places": ("Decimal places", lambda v: v.isdigit() and 0 <= int(v) <= 4, "a whole number from 0 to 4"),
+    "polarity": ("Polarity", lambda v: v in ("higher", "lower", "neither"), "higher, lower or neither"),
+    "definition": ("Definition", lambda v: 0 < len(v) <= 2000, "a definition of 1 to 2,000 characters"),
+    "source": ("Source", lambda v: 0 < len(v) <= 500, "a source of 1 to 500 characters"),
+}
+
+
+def indicators(user) -> pd.DataFrame:
+    require_admin(user)
+    with get_engine().connect() as conn:
+        return pd.read_sql(select(schema.indicator).order_by(schema.indicator.c.sort_order), conn)
+
+
+def edit_indicator(user, code: str, field: str, value) -> str:
+    """Change one field of one indicator; the reference version moves on, so every page uses it at once."""
+    require_admin(user)
+    if field not in INDICATOR_FIELDS:
+        raise ValueError(f"{field!r} cannot be changed here")
+    label, valid, rule = INDICATOR_FIELDS[field]
+    text = "" if value is None else str(value).strip()
+    if not valid(text):
+        raise ValueError(f"{label} must be {rule}; nothing was changed.")
+    engine = get_engine()
+    with engine.begin() as conn:
+        changed = conn.execute(update(schema.indicator).where(schema.indicator.c.code == code)
+                               .values(**{field: int(text) if field == "decimal_places" else text})).rowcount
+        if not changed:
+            raise ValueError(f"no indicator with code {code!r}")
+        bump_version(conn, "reference")
+        record_event(conn, actor=user.email, event="reference_changed", detail=f"indicator {code} {field} = {text[:200]}")
+    return f"{code}: {label.lower()} saved."

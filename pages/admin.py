@@ -66,6 +66,16 @@ def _reference_tab():
     ])
 
 
+def _indicators_tab():
+    return html.Div([
+        html.P("The Benchmarking indicators: name, theme, unit, decimal places, polarity (is higher better: higher, lower "
+               "or neither), definition and source. Edit a cell; each change is checked, logged, and used at once.",
+               className="mt-3"),
+        _grid("admin-indicators-grid"),
+        html.Div(id="admin-indicator-message", className="mt-3", role="status"),
+    ])
+
+
 def layout(**query):
     is_admin = _is_admin()
 
@@ -84,12 +94,14 @@ def layout(**query):
         page_heading("Admin", "Access requests, accounts and roles, the audit log and reference data."),
         html.Nav(html.Ul([html.Li(html.A(title, href=f"#{anchor}")) for title, anchor in
                           [("Access requests", "admin-requests"), ("Users and roles", "admin-users"),
-                           ("Audit log", "admin-audit"), ("Reference data", "admin-reference")]], className="mb-3"),
+                           ("Audit log", "admin-audit"), ("Reference data", "admin-reference"),
+                           ("Indicator catalogue", "admin-indicators")]], className="mb-3"),
                  **{"aria-label": "Admin sections"}),
         html.Div(section("Access requests", _requests_tab()), id="admin-requests"),
         html.Div(section("Users and roles", admin_only(_users_tab())), id="admin-users"),
         html.Div(section("Audit log", admin_only(audit)), id="admin-audit"),
         html.Div(section("Reference data: sub-regions", admin_only(_reference_tab())), id="admin-reference"),
+        html.Div(section("Reference data: indicator catalogue", admin_only(_indicators_tab())), id="admin-indicators"),
     ])
 
 
@@ -188,3 +200,28 @@ def subregions(changed):
                {"field": "subregion_name", "headerName": "Sub-region (editable)", "editable": True,
                 "cellEditor": "agSelectCellEditor", "cellEditorParams": {"values": [o["name"] for o in options]}}]
     return las.to_dict("records"), columns, message
+
+
+@callback(
+    Output("admin-indicators-grid", "rowData"), Output("admin-indicators-grid", "columnDefs"),
+    Output("admin-indicator-message", "children"),
+    Input("admin-indicators-grid", "cellValueChanged"),
+)
+def indicator_catalogue(changed):
+    if not _is_admin():
+        raise PreventUpdate
+    message = None
+    if changed:
+        change = changed[0]
+        try:
+            message = _alert(admin.edit_indicator(current_user, change["data"]["code"], change["colId"], change["value"]))
+        except (AccessDenied, ValueError) as exc:
+            message = _alert(str(exc), ok=False)
+    table = admin.indicators(current_user)
+    columns = [{"field": "code", "headerName": "Code", "pinned": "left"}]
+    for field, (label, _valid, _rule) in admin.INDICATOR_FIELDS.items():
+        column = {"field": field, "headerName": label, "editable": True}
+        if field == "polarity":
+            column.update(cellEditor="agSelectCellEditor", cellEditorParams={"values": ["higher", "lower", "neither"]})
+        columns.append(column)
+    return table.to_dict("records"), columns, message

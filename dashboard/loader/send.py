@@ -1,0 +1,77 @@
+"""Cached readers of the SEND dataset (see dashboard.loader for the caching rules).
+
+The SEND figures are published statistics (and labelled demo data), shared among all members, so
+every signed-in scope may read them; the scope is still in every key so no cached result crosses scopes.
+"""
+from __future__ import annotations
+
+import pandas as pd
+from sqlalchemy import select
+
+from dashboard.datasets.send import NAME, send_inspection, send_value
+from dashboard.loader import AccessScope, _read_sql, cache, dataset_version, local_authorities
+from dashboard.metrics.send import INDICATORS, area_series, with_totals
+
+
+def _check(scope: AccessScope) -> None:
+    if not isinstance(scope, AccessScope) or not scope.role or not scope.la_code:
+        raise PermissionError("SEND data needs a signed-in scope")
+
+
+@cache.memoize()
+def _send_values(version: int, scope_key: str) -> pd.DataFrame:
+    frame = _read_sql(select(send_value.c.area_code, send_value.c.year, send_value.c.measure, send_value.c.value,
+                             send_value.c.source).order_by(send_value.c.area_code, send_value.c.year))
+    frame["year"] = frame["year"].astype(int)
+    frame["value"] = frame["value"].astype("float64")  # NULL stays NaN: "not published", never 0
+    return with_totals(frame)
+
+
+def send_values(scope: AccessScope) -> pd.DataFrame:
+    """area_code, year, measure, value, source for every area (London LAs, London, England); plus placements_total."""
+    _check(scope)
+    return _send_values(dataset_version(NAME), scope.key).copy()
+
+
+@cache.memoize()
+def _send_inspections(version: int, scope_key: str) -> pd.DataFrame:
+    t = send_inspection
+    frame = _read_sql(select(t.c.area_code, t.c.area_name, t.c.region, t.c.framework, t.c.start_date, t.c.publication_date,
+                             t.c.outcome_grade, t.c.wsoa_required, t.c.weaknesses, t.c.revisit_outcome, t.c.source)
+                      .order_by(t.c.publication_date, t.c.area_name))
+    for column in ("start_date", "publication_date"):
+        frame[column] = pd.to_datetime(frame[column])
+    frame["outcome_grade"] = frame["outcome_grade"].astype("float64")
+    return frame
+
+
+def send_inspections(scope: AccessScope) -> pd.DataFrame:
+    """Every area SEND inspection held (London LAs, and the rest of England for national shares)."""
+    _check(scope)
+    return _send_inspections(dataset_version(NAME), scope.key).copy()
+
+
+def send_sources(scope: AccessScope) -> dict[str, str]:
+    """{measure: source} for the figures held ("demo" or the published file)."""
+    _check(scope)
+    return dict(_send_sources(dataset_version(NAME), scope.key))
+
+
+@cache.memoize()
+def _send_series(version: int, scope_key: str, code: str) -> pd.DataFrame:
+    return area_series(_send_values(version, scope_key), local_authorities(), INDICATORS[code])
+
+
+def send_series(code: str, scope: AccessScope) -> pd.DataFrame:
+    """One indicator for every LA, sub-region, London and England, every year (metrics.area_series), cached."""
+    _check(scope)
+    if code not in INDICATORS:
+        raise KeyError(f"unknown SEND indicator {code!r}")
+    return _send_series(dataset_version(NAME), scope.key, code).copy()
+
+
+@cache.memoize()
+def _send_sources(version: int, scope_key: str) -> dict:
+    values = _send_values(version, scope_key)
+    values = values[values["measure"] != "placements_total"]
+    return values.groupby("measure")["source"].agg(lambda s: "; ".join(sorted(set(s)))).to_dict()

@@ -1,0 +1,322 @@
+"""The SEND page's logic: filters in, everything the page shows out.
+
+The page's callbacks are thin adapters over `resolve_filters`, `build_view` and `download_table`;
+the arithmetic lives in `dashboard.metrics.send`, the charts in `dashboard.figures.send`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from dashboard import loader
+from dashboard.datasets.send import DEMO, NEEDS, PLACEMENTS
+from dashboard.figures import send as figures
+from dashboard.loader import send as send_loader
+from dashboard.metrics import send as metrics
+
+DEFAULT_INDICATOR = "timely_20wk_pct"
+GROWTH_YEARS = 5
+# The figures Ofsted's and the issue's text quote: 38% of inspected London areas had outcome 1, against 26% in England.
+QUOTED_SHARE_DATE = date(2024, 11, 20)
+NOT_A_LEAGUE_TABLE = (
+    "Not a league table. As in DfE's own SEND statistics, LAs are shown in order of the figure, not ranked "
+    "on performance: LAs differ in size, need and how they record. Positions are given only among LAs with at "
+    f"least {metrics.SMALL_BASE} cases behind a rate; the City of London, with a handful of children, is always "
+    "shown but never ranked, because one child moves its rate by tens of points."
+)
+
+
+@dataclass(frozen=True)
+class Filters:
+    focus: str
+    indicator: str
+    year: int
+    grouping: str            # placement mix by "la" or "subregion"
+
+    def query(self) -> dict:
+        return {"focus": self.focus, "measure": self.indicator, "year": str(self.year), "by": self.grouping}
+
+
+def indicator_options() -> list[dict]:
+    return [{"label": metrics.INDICATORS[c].name, "value": c} for c in metrics.TREND_INDICATORS]
+
+
+def available_years(values: pd.DataFrame) -> list[int]:
+    """Years with any LA figure for a headline measure, oldest first."""
+    headline = values[values["measure"].isin(["plans_in_force", "timely_20wk", "population_0_17", "pupils_ehcp_pct"])
+                      & values["value"].notna() & values["area_code"].str.startswith("E09")]
+    return sorted(int(y) for y in headline["year"].unique())
+
+
+def latest_year(values: pd.DataFrame, indicator: metrics.Indicator) -> int | None:
+    measure = indicator.numerator or indicator.code
+    years = values[(values["measure"] == measure) & values["value"].notna() & values["area_code"].str.startswith("E09")]["year"]
+    return int(years.max()) if len(years) else None
+
+
+def resolve_filters(focus=None, indicator=None, year=None, grouping=None, *, user_la: str | None,
+                    las: pd.DataFrame, values: pd.DataFrame) -> Filters:
+    """Whatever arrived (URL query or dropdowns) made valid; anything unknown falls back to a default."""
+    codes = set(las["la_code"])
+    focus = focus if focus in codes else (user_la if user_la in codes else sorted(codes)[0])
+    indicator = indicator if indicator in metrics.INDICATORS else DEFAULT_INDICATOR
+    years = available_years(values)
+    try:
+        year = int(year)
+    except (TypeError, ValueError):
+        year = None
+    if year not in years:
+        year = latest_year(values, metrics.INDICATORS[indicator]) or (years[-1] if years else date.today().year)
+    grouping = grouping if grouping in ("la", "subregion") else "la"
+    return Filters(focus, indicator, year, grouping)
+
+
+@dataclass
+class SendView:
+    focus_name: str
+    subregion_name: str
+    indicator: metrics.Indicator
+    year: int
+    period_label: str
+    is_demo: bool                       # the whole dataset is demo data
+    demo_parts: list[str]               # sections shown with demo data
+    kpis: list[tuple[str, str, str]]
+    trend_figure: object
+    ranking_figure: object
+    placement_figure: object
+    need_figure: object
+    tile_figure: object
+    share_figure: object
+    la_table: pd.DataFrame
+    trend_table: pd.DataFrame
+    inspection_table: pd.DataFrame
+    placement_table: pd.DataFrame
+    n_with_figure: int
+    share_text: str
+    placement_is_demo: bool
+    need_is_demo: bool
+    notes: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _is_demo(sources: dict[str, str], measures) -> bool:
+    return any(DEMO in sources.get(m, DEMO) for m in measures)
+
+
+def _fmt_pct(value) -> str:
+    return "not published" if pd.isna(value) else f"{value:.0f}%"
+
+
+def _share_sentence(share: dict, as_at: date | None) -> str:
+    london, england = share["London"], share["England"]
+    when = f"for reports published up to {as_at:%d %B %Y}" if as_at else "for all reports held"
+    return (f"{when}: London {london['outcome_1']} of {london['inspected']} inspected areas with outcome 1 "
+            f"({_fmt_pct(metrics.round_half_up(london['pct']))}); England {england['outcome_1']} of {england['inspected']} "
+            f"({_fmt_pct(metrics.round_half_up(england['pct']))}).")
+
+
+def build_view(filters: Filters, scope: loader.AccessScope) -> SendView:
+    las = loader.local_authorities()
+    values = send_loader.send_values(scope)
+    inspections = send_loader.send_inspections(scope)
+    sources = send_loader.send_sources(scope)
+    info = loader.dataset_info("send")
+    ind = metrics.INDICATORS[filters.indicator]
+    year = filters.year
+    la_row = las.set_index("la_code").loc[filters.focus]
+    focus_name, subregion_name, sub_code = la_row["la_name"], la_row["subregion_name"], f"SR:{la_row['subregion_code']}"
+    london_codes = set(las["la_code"])
+
+    series_by = {code: send_loader.send_series(code, scope)
+                 for code in {filters.indicator, "plans_in_force", "plans_per_1000", "timely_20wk_pct", "inmss_pct",
+                              "new_plans", "requests", "refusal_pct"}}
+
+    def value_at(code: str, area: str, y: int = year) -> float:
+        s = series_by[code]
+        hit = s[(s["area_code"] == area) & (s["year"] == y)]["value"]
+        return hit.iloc[0] if len(hit) else np.nan
+
+    def compare_note(code: str) -> str:
+        i = metrics.INDICATORS[code]
+        return " · ".join(f"{name} {figures.format_value(value_at(code, area), i)}"
+                          for name, area in ((subregion_name, sub_code), ("London", metrics.LONDON), ("England", metrics.ENGLAND)))
+
+    # Headline figures.
+    plans = series_by["plans_in_force"]
+    focus_plans = plans[plans["area_code"] == filters.focus].set_index("year")["value"]
+    london_plans = plans[plans["area_code"] == metrics.LONDON].set_index("year")["value"]
+    growth = metrics.growth_pct(focus_plans, year - GROWTH_YEARS, year)
+    london_growth = metrics.growth_pct(london_plans, year - GROWTH_YEARS, year)
+    growth_note = ("growth not available (a year is not published)" if pd.isna(growth) else
+                   f"{growth:+.0f}% since January {year - GROWTH_YEARS} (London {london_growth:+.0f}%)"
+                   if not pd.isna(london_growth) else f"{growth:+.0f}% since January {year - GROWTH_YEARS}")
+    latest = metrics.latest_inspections(inspections, las)
+    mine = latest[latest["la_code"] == filters.focus].iloc[0]
+    inspected = pd.notna(mine["outcome_grade"])
+    share_now = metrics.outcome_share(inspections, None, london_codes)
+    inmss_demo = _is_demo(sources, ["place_inmss"])
+    kpis = [
+        (f"EHC plans in force, January {year}", figures.format_value(value_at("plans_in_force", filters.focus), metrics.INDICATORS["plans_in_force"]), growth_note),
+        ("Per 1,000 children aged 0-17", figures.format_value(value_at("plans_per_1000", filters.focus), metrics.INDICATORS["plans_per_1000"]), compare_note("plans_per_1000")),
+        (f"Issued within 20 weeks, {year}", figures.format_value(value_at("timely_20wk_pct", filters.focus), metrics.INDICATORS["timely_20wk_pct"]), compare_note("timely_20wk_pct")),
+        ("In INMSS" + (" (demo data)" if inmss_demo else ""), figures.format_value(value_at("inmss_pct", filters.focus), metrics.INDICATORS["inmss_pct"]), compare_note("inmss_pct")),
+        ("Latest area SEND inspection", f"Outcome {int(mine['outcome_grade'])}" if inspected else "Not yet (2023 framework)",
+         f"published {mine['published']:%d %b %Y}" if inspected else f"2016-22: {mine['previous']}"),
+        ("London areas with outcome 1", _fmt_pct(metrics.round_half_up(share_now["London"]["pct"])),
+         f"{share_now['London']['outcome_1']} of {share_now['London']['inspected']} inspected; England "
+         f"{_fmt_pct(metrics.round_half_up(share_now['England']['pct']))} of {share_now['England']['inspected']}"),
+    ]
+
+    # Trend and ranking for the chosen measure.
+    chosen = series_by[filters.indicator]
+    trend = metrics.comparison_series(chosen, las, filters.focus)
+    trend_table = trend.pivot(index="year", columns="series", values="value").round(ind.decimals)
+    trend_table = trend_table[list(dict.fromkeys(trend["series"]))].reset_index().rename(columns={"year": "Year"})
+    trend_table.columns.name = None
+    ranking = metrics.ranking(chosen, las, year, ind)
+    london_value, england_value = value_at(filters.indicator, metrics.LONDON), value_at(filters.indicator, metrics.ENGLAND)
+
+    # Placement and primary-need mixes.
+    placement = metrics.mix_table(values, las, year, tuple(PLACEMENTS), filters.grouping)
+    needs = metrics.mix_table(values, las, year, tuple(NEEDS), "la")
+    needs = needs[needs["area_code"].isin([filters.focus, metrics.LONDON, metrics.ENGLAND])]
+    needs_sub = metrics.mix_table(values, las, year, tuple(NEEDS), "subregion")
+    needs = pd.concat([needs.iloc[:1], needs_sub[needs_sub["area_code"] == sub_code], needs.iloc[1:]], ignore_index=True)
+    placement_focus = filters.focus if filters.grouping == "la" else sub_code
+
+    # The all-LAs table.
+    la_table = _la_table(las, series_by, latest, year)
+
+    inspection_table = pd.DataFrame({
+        "LA": latest["la_name"], "Outcome (2023 framework)": latest["outcome"],
+        "Published": [d.isoformat() if d else "" for d in latest["published"]],
+        "Previous inspection (2016-22)": latest["previous"],
+        "Previous published": [d.isoformat() if d else "" for d in latest["previous_published"]],
+    })
+    placement_table = _placement_table(placement)
+
+    history = metrics.outcome_share_history(inspections, london_codes)
+    quoted = metrics.outcome_share(inspections, QUOTED_SHARE_DATE, london_codes)
+    share_text = ("Outcome 1 share " + _share_sentence(share_now, None) + " The 38% against 26% quoted for London and "
+                  "England is the position " + _share_sentence(quoted, QUOTED_SHARE_DATE).rstrip(".")
+                  + "; later reports have changed it.")
+    inspections_demo = (inspections["source"] == DEMO).any() if len(inspections) else True
+    if inspections_demo:
+        share_text = "Demo data: these inspection outcomes are synthetic. " + share_text.split(" The 38%")[0]
+
+    demo_parts = [label for label, measures in (
+        ("EHC plan numbers and timeliness", ["plans_in_force", "timely_20wk"]), ("population", ["population_0_17"]),
+        ("pupils with SEN support or a plan", ["pupils_ehcp_pct"]), ("placements", list(PLACEMENTS)),
+        ("primary need", list(NEEDS))) if _is_demo(sources, measures)]
+    if inspections_demo:
+        demo_parts.append("inspection outcomes")
+
+    period_label = ind.period.format(y=year)
+    n_with = int(ranking["value"].notna().sum())
+    notes = _notes(ind, sources, inspections, info, year, share_text)
+    return SendView(
+        focus_name=focus_name, subregion_name=subregion_name, indicator=ind, year=year, period_label=period_label,
+        is_demo=bool(info["is_demo"]) and len(demo_parts) >= 6, demo_parts=demo_parts, kpis=kpis,
+        trend_figure=figures.trend_figure(trend, focus_name, ind),
+        ranking_figure=figures.ranking_figure(ranking, filters.focus, ind, london_value, england_value),
+        placement_figure=figures.mix_figure(placement, PLACEMENTS, placement_focus, "placement"),
+        need_figure=figures.mix_figure(needs, NEEDS, filters.focus, "primary need"),
+        tile_figure=figures.tile_map_figure(latest.assign(published=[d.strftime("%d %b %Y") if d else "–" for d in latest["published"]]),
+                                            filters.focus),
+        share_figure=figures.share_history_figure(history),
+        la_table=la_table, trend_table=trend_table, inspection_table=inspection_table, placement_table=placement_table,
+        n_with_figure=n_with, share_text=share_text,
+        placement_is_demo=_is_demo(sources, PLACEMENTS), need_is_demo=_is_demo(sources, NEEDS), notes=notes,
+    )
+
+
+def _la_table(las, series_by, latest, year) -> pd.DataFrame:
+    """One row per LA (then London and England) with the headline figures of the year chosen."""
+    def at(code, y=year) -> dict:
+        s = series_by[code]
+        return s[s["year"] == y].set_index("area_code")["value"].to_dict()
+
+    areas = list(las["la_code"]) + [metrics.LONDON, metrics.ENGLAND]
+    plans_now, plans_then = at("plans_in_force"), at("plans_in_force", year - GROWTH_YEARS)
+    columns = {code: at(code) for code in ("plans_per_1000", "new_plans", "requests", "refusal_pct", "timely_20wk_pct", "inmss_pct")}
+    get = lambda code, a: round(columns[code].get(a, np.nan), 1)
+    outcome = latest.set_index("la_code")["outcome_grade"]
+    return pd.DataFrame({
+        "Area": list(las["la_name"]) + ["London", "England"],
+        "Sub-region": list(las["subregion_name"]) + ["", ""],
+        f"Plans in force, Jan {year}": [plans_now.get(a, np.nan) for a in areas],
+        "Per 1,000 aged 0-17": [get("plans_per_1000", a) for a in areas],
+        f"Growth since Jan {year - GROWTH_YEARS} (%)": [round(metrics.ratio(plans_now.get(a, np.nan) - plans_then.get(a, np.nan),
+                                                                            plans_then.get(a, np.nan), 100), 1) for a in areas],
+        f"New plans, {year}": [columns["new_plans"].get(a, np.nan) for a in areas],
+        f"Requests, {year}": [columns["requests"].get(a, np.nan) for a in areas],
+        "Requests refused (%)": [get("refusal_pct", a) for a in areas],
+        "Within 20 weeks (%)": [get("timely_20wk_pct", a) for a in areas],
+        "In INMSS (%)": [get("inmss_pct", a) for a in areas],
+        "Inspection outcome (2023 framework)": [(f"Outcome {int(outcome[a])}" if pd.notna(outcome.get(a)) else "Not yet")
+                                                if a.startswith("E09") else "" for a in areas],
+    })
+
+
+def _placement_table(mix: pd.DataFrame) -> pd.DataFrame:
+    """Counts as shown: suppressed cells written "c"; an area with no figures written "not published"."""
+    table = pd.DataFrame({"Area": mix["area"]})
+    for measure, label in PLACEMENTS.items():
+        column = []
+        for value, hidden in zip(mix[measure], mix["suppressed"]):
+            column.append("c" if measure in hidden else "not published" if pd.isna(value) else int(value))
+        table[label] = column
+    table["Total"] = [int(t) if pd.notna(t) else "not published" for t in mix["total"]]
+    table["INMSS share (%)"] = [round(v, 1) if pd.notna(v) else ("c" if "place_inmss" in h else "not published")
+                                for v, h in zip(mix["place_inmss_pct"], mix["suppressed"])]
+    return table
+
+
+def _source_text(sources: dict[str, str], measures) -> str:
+    found = sorted({s for m in measures for s in sources.get(m, "not held").split("; ")})
+    return "; ".join("demo data (synthetic, seeded)" if s == DEMO else s for s in found)
+
+
+def _notes(ind, sources, inspections, info, year, share_text) -> list[tuple[str, str]]:
+    measure_list = [m for m in (ind.numerator, ind.denominator, ind.code) if m and m in sources]
+    inspection_sources = sorted(set(inspections["source"])) if len(inspections) else ["none held"]
+    return [
+        ("Measure", ind.name),
+        ("Definition", ind.definition),
+        ("Period", f"{ind.period.format(y=year)}. SEN2 counts plans in force in January and activity over the calendar year "
+                   "before the return; the year shown is the publication's own time period."),
+        ("Source of this measure", _source_text(sources, measure_list) or "not held"),
+        ("EHC plans", "DfE, Education, health and care plans (SEN2 collection), underlying data; published without "
+                      "suppression, so figures are shown as published. Timeliness is computed from the published counts "
+                      "(plans within 20 weeks / all plans, excluding exceptions) and matches DfE's rate."),
+        ("Population", "ONS mid-year estimates of children aged 0-17, in DfE's LA geography. 0-25 estimates are not in the "
+                       "loaded files, so plans (ages 0-25) are shown per 1,000 aged 0-17."),
+        ("Placements and primary need", _source_text(sources, list(PLACEMENTS) + list(NEEDS)) +
+         ". Counts of 1 to 5 are shown as c, with the next smallest count in the same row also hidden where one alone "
+         "would be given away by the total."),
+        ("Inspections", "; ".join(inspection_sources) + ". The 2023 framework gives one of three outcomes; the 2016-22 "
+                        "framework decided whether a written statement of action was required."),
+        ("Outcome 1 share", share_text),
+        ("Sub-region and London figures", "Sub-region rates pool their LAs (sum of numerators over sum of denominators of LAs "
+                                          "with both); a sub-region total is shown only when every LA has a figure. London and "
+                                          "England are the published totals. Published %s (LAIT) are averaged without weights."),
+        ("Markers", "Published markers (c suppressed, x not available, z not applicable, - missing) are kept as "
+                    "\"not published\", never as 0."),
+        ("Not a league table", NOT_A_LEAGUE_TABLE),
+        ("Data", "Demo data in parts: see the labels on each section." if info["is_demo"] else "Published statistics."),
+    ]
+
+
+def download_table(filters: Filters, scope: loader.AccessScope, which: str) -> tuple[pd.DataFrame, list[tuple[str, str]], str]:
+    """(table, notes, file stem) for the CSV/Excel downloads: the same rows as the page's tables."""
+    view = build_view(filters, scope)
+    table = {"las": view.la_table, "trend": view.trend_table, "inspections": view.inspection_table,
+             "placements": view.placement_table}[which].copy()
+    # In files as on screen: no figure is written "not published", never a blank that could be read as 0.
+    for column in table.columns:
+        if table[column].isna().any():
+            table[column] = table[column].astype(object).where(table[column].notna(), "not published")
+    notes = view.notes + [("Demo data", "; ".join(view.demo_parts) or "none")]
+    return table, notes, f"send_{which}_{filters.year}"

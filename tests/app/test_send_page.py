@@ -1,0 +1,148 @@
+"""The SEND page through the Flask test client: the main callback as the browser calls it, the guard, downloads.
+
+At first start the test store imports the published files at ../shared/realdata (when present) and fills
+only placements and primary need with demo data, so these tests see DfE's real London figures.
+"""
+import io
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from dashboard import loader
+from dashboard import send as send_page
+from dashboard.loader import send as send_loader
+from tests.dash_requests import callback_request, response_props
+
+REALDATA = Path(__file__).resolve().parents[2].parent / "shared" / "realdata"
+needs_files = pytest.mark.skipif(not (REALDATA / "send").is_dir(), reason="published files not at ../shared/realdata")
+SCOPE = loader.AccessScope("member", "E09000022")
+OUTPUTS = [
+    ("send-demo-banner", "children"), ("send-kpis", "children"), ("send-definition", "children"),
+    ("send-trend-title", "children"), ("send-trend", "figure"),
+    ("send-ranking-title", "children"), ("send-ranking", "figure"),
+    ("send-placement-demo", "children"), ("send-placement-title", "children"), ("send-placement", "figure"),
+    ("send-need-demo", "children"), ("send-need-title", "children"), ("send-need", "figure"),
+    ("send-tiles-title", "children"), ("send-tiles", "figure"),
+    ("send-share-text", "children"), ("send-share", "figure"),
+    ("send-las-table-title", "children"), ("send-las-grid", "rowData"), ("send-las-grid", "columnDefs"),
+    ("send-trend-table-title", "children"), ("send-trend-grid", "rowData"), ("send-trend-grid", "columnDefs"),
+    ("send-placement-table-title", "children"), ("send-placement-grid", "rowData"), ("send-placement-grid", "columnDefs"),
+    ("send-inspection-grid", "rowData"), ("send-inspection-grid", "columnDefs"),
+]
+FILTERS = ["send-focus", "send-measure", "send-year", "send-by"]
+
+
+def render(client, focus="E09000022", measure="timely_20wk_pct", year="2022", by="la"):
+    response = callback_request(client, OUTPUTS, [(i, "value", v) for i, v in zip(FILTERS, [focus, measure, year, by])])
+    assert response.status_code == 200, response.get_data(as_text=True)[:800]
+    return response_props(response)
+
+
+def text_of(component) -> str:
+    return json.dumps(component)
+
+
+def test_anonymous_callback_is_refused(client):
+    response = callback_request(client, OUTPUTS, [(i, "value", None) for i in FILTERS])
+    assert response.status_code == 401
+
+
+def test_page_opens_for_a_member(member_client):
+    response = member_client.get("/send")
+    assert response.status_code == 200
+
+
+def test_loader_refuses_a_missing_scope(server):
+    with server.app_context():
+        with pytest.raises(PermissionError):
+            send_loader.send_values(loader.AccessScope("", ""))
+
+
+@needs_files
+def test_lambeth_headline_shows_the_published_sen2_figures(member_client):
+    props = render(member_client)
+    kpis = text_of(props["send-kpis"]["children"])
+    assert "2,940" in kpis                  # Lambeth's EHC plans in January 2022 (SEN2)
+    assert "20.6%" in kpis                  # 36 of 175 new plans within 20 weeks in 2022
+    assert "England 49.2%" in kpis and "London 54.7%" in kpis
+    assert "55.0" in kpis                   # per 1,000 aged 0-17: 2,940 / 53,500
+    names = [t["name"] for t in props["send-trend"]["figure"]["data"]]
+    assert names == ["Lambeth", "South London", "London", "England"]
+    # Only placements and primary need are demo data, and the page says so.
+    banner = text_of(props["send-demo-banner"]["children"])
+    assert "placements" in banner and "primary need" in banner and "EHC plan numbers" not in banner
+    assert "Demo data" in text_of(props["send-placement-demo"]["children"])
+
+
+@needs_files
+def test_an_la_with_an_x_in_the_file_shows_not_published_never_zero(member_client):
+    props = render(member_client)
+    rows = {r["Area"]: r for r in props["send-las-grid"]["rowData"]}
+    assert rows["Havering"]["Within 20 weeks (%)"] is None           # "x" in SEN2 2022
+    assert rows["Havering"]["New plans, 2022"] == 350
+    assert "31 of 33 with a figure" in props["send-ranking-title"]["children"]
+    bars = props["send-ranking"]["figure"]["data"][0]
+    havering = [t for y, t in zip(bars["y"], bars["text"]) if "Havering" in y][0]
+    assert havering.startswith("not published")
+    city = [t for y, t in zip(bars["y"], bars["text"]) if "City of London" in y][0]
+    assert "small numbers: not ranked" in city
+
+
+@needs_files
+def test_outcome_one_share_is_explained_with_the_quoted_figures(member_client):
+    props = render(member_client)
+    text = props["send-share-text"]["children"]
+    assert "London 4 of 14 inspected areas with outcome 1 (29%)" in text
+    assert "London 3 of 8 inspected areas with outcome 1 (38%); England 12 of 46 (26%)" in text
+    tiles = props["send-tiles"]["figure"]["data"]
+    outcome_1 = next(t for t in tiles if t["name"] == "Outcome 1")
+    tiles_text = " ".join(outcome_1["text"])
+    assert len(outcome_1["text"]) == 4   # Brent, Greenwich, Haringey, Richmond upon Thames
+    assert all(a in tiles_text for a in ("BRT", "GRN", "HGY", "RCH"))
+
+
+def test_every_measure_and_the_subregion_view_render(member_client):
+    for code in send_page.metrics.TREND_INDICATORS:
+        props = render(member_client, "E09000001", code, None, "subregion")
+        assert props["send-trend"]["figure"]["data"], code
+    placement_rows = props["send-placement-grid"]["rowData"]
+    assert {r["Area"] for r in placement_rows} >= {"East London", "North London", "South London", "West London", "London"}
+
+
+def test_unknown_filters_fall_back_to_defaults(member_client):
+    props = render(member_client, "E99999999", "drop table", "1066", "sideways")
+    assert "Lambeth over time" in props["send-trend-title"]["children"]   # the member's own LA
+
+
+def test_downloads_write_not_published_and_carry_notes(server):
+    with server.test_request_context():
+        with server.app_context():
+            las = loader.local_authorities()
+            values = send_loader.send_values(SCOPE)
+            filters = send_page.resolve_filters("E09000022", "timely_20wk_pct", "2022", "la", user_la=None, las=las, values=values)
+            for which in ("las", "trend", "inspections", "placements"):
+                table, notes, stem = send_page.download_table(filters, SCOPE, which)
+                assert stem == f"send_{which}_2022" and len(table) > 0
+                assert dict(notes)["Not a league table"].startswith("Not a league table")
+            table, _, _ = send_page.download_table(filters, SCOPE, "las")
+    if (REALDATA / "send").is_dir():
+        havering = table[table["Area"] == "Havering"].iloc[0]
+        assert havering["Within 20 weeks (%)"] == "not published"
+
+
+def test_download_callback_returns_a_workbook(member_client):
+    response = callback_request(
+        member_client, [("send-download", "data")],
+        [("send-dl-las-csv", "n_clicks", None), ("send-dl-las-xlsx", "n_clicks", 1)] +
+        [(f"send-dl-{w}-{k}", "n_clicks", None) for w in ("trend", "placements", "inspections") for k in ("csv", "xlsx")],
+        state=[(i, "value", v) for i, v in zip(FILTERS, ["E09000022", "timely_20wk_pct", "2022", "la"])],
+        triggered="send-dl-las-xlsx.n_clicks")
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    data = response_props(response)["send-download"]["data"]
+    assert data["filename"] == "send_las_2022.xlsx"
+    import base64
+    book = pd.read_excel(io.BytesIO(base64.b64decode(data["content"])), sheet_name=None)
+    assert set(book) == {"Data", "Notes"}
+    assert len(book["Data"]) == 35     # 33 LAs, London, England

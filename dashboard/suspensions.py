@@ -393,7 +393,16 @@ def build_view(f: Filters, scope: loader.AccessScope, ctx: Context | None = None
         kpis = [("Return", "no return", f"{name}, {f.year}")]
     else:
         shown = display_table(table, outcome_short)
-        interval = figures.rri_interval_figure(table, REFERENCE)
+        comparator = None
+        if f.area not in (LONDON, ENGLAND, PUBLISHED):
+            # An LA or sub-region against London for the same year: is the gap local or London-wide?
+            london = rri_table(group_counts(_area_rows(LONDON, f.year, ctx), outcome_column))
+            comparator = ("London", london)
+            shown.insert(shown.columns.get_loc("Band"), "London RRI",
+                         list(london["rri"].round(2)) + [np.nan])
+            shown[NOT_APPLICABLE] = [f"{na}{NA_SEPARATOR}London RRI" if g in (REFERENCE, "All pupils") else na
+                                     for g, na in zip(shown["Ethnic group"], shown[NOT_APPLICABLE])]
+        interval = figures.rri_interval_figure(table, REFERENCE, comparator)
         kpis = _kpis(table, f.area, outcome_short)
 
     if f.area == PUBLISHED:

@@ -95,7 +95,8 @@ def layout(area=None, year=None, outcome=None, groups=None, **query):
             dbc.Col(chart_card("susp-interval-title", "susp-interval",
                                "Each dot is a group's RRI, the line its 95% confidence interval; the dashed line is parity "
                                "(as likely as White British pupils). Hollow dot = not significant (the interval crosses 1). "
-                               "Log scale: 2 and 0.5 are equally far from 1. Shading marks the bands."), lg=7),
+                               "Log scale: 2 and 0.5 are equally far from 1. Shading marks the bands. For an LA or sub-region, the black "
+                               "tick is London's RRI for the same group."), lg=7),
             dbc.Col(html.Section(id="susp-definition", className="chart-card notes"), lg=5),
         ]),
         html.Section([

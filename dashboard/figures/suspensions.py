@@ -79,8 +79,11 @@ def _errors(frame: pd.DataFrame, colour: str, thickness: float, width: int) -> d
             "thickness": thickness, "width": width}
 
 
-def rri_interval_figure(table: pd.DataFrame, reference: str) -> dict:
-    """One row per group: the RRI as a dot, its 95% interval as a line; hollow dot = not significant."""
+def rri_interval_figure(table: pd.DataFrame, reference: str, comparator: tuple[str, pd.DataFrame] | None = None) -> dict:
+    """One row per group: the RRI as a dot, its 95% interval as a line; hollow dot = not significant.
+
+    `comparator` (name, table): another area's RRIs (London for an LA) drawn as a black tick on each row.
+    """
     shown = table[table["rri"].notna()]
     if shown.empty or (shown["group"] == reference).all():
         return empty_figure("No RRI can be shown: too few pupils with the outcome in the reference group or in every group.")
@@ -107,6 +110,16 @@ def rri_interval_figure(table: pd.DataFrame, reference: str) -> dict:
                 "hovertemplate": "%{y}<br>RRI %{x:.2f} (95% CI %{customdata[1]} to %{customdata[2]})<br>"
                                  "%{customdata[0]} per 1,000<br>%{customdata[3]}<extra></extra>",
             })
+    if comparator is not None:
+        name, other = comparator
+        other_rri = other.set_index("group")["rri"]
+        pairs = [(other_rri.get(g), label) for g, label in zip(table["group"], labels) if g != reference]
+        pairs = [(x, y) for x, y in pairs if x is not None and not pd.isna(x)]
+        if pairs:
+            traces.append({"type": "scatter", "mode": "markers", "x": [float(x) for x, _ in pairs], "y": [y for _, y in pairs],
+                           "name": name, "marker": {"symbol": "line-ns-open", "size": 16, "color": "#000000",
+                                                    "line": {"width": 2.5, "color": "#000000"}},
+                           "hovertemplate": f"%{{y}}<br>{name}: RRI %{{x:.2f}}<extra></extra>"})
     hidden = [label for label, r in zip(labels, table["rri"]) if pd.isna(r)]
     if hidden:  # suppressed groups keep their row, so the list is complete, with no point
         traces.append({"type": "scatter", "mode": "markers", "x": [1.0] * len(hidden), "y": hidden, "marker": {"opacity": 0},

@@ -53,6 +53,9 @@ def test_own_la_view_is_labelled_demo_and_lists_all_19_groups(member_client):
     figure = props["susp-interval"]["figure"]
     assert figure["layout"]["xaxis"]["type"] == "log"
     assert any(shape.get("x0") == 1 and shape.get("x1") == 1 for shape in figure["layout"]["shapes"])
+    # London for comparison, on the chart and in the table.
+    assert "London" in [trace.get("name") for trace in figure["data"]]
+    assert rows[0]["London RRI"] == 1.0 and rows[-1]["London RRI"] is None
 
 
 def test_small_numbers_never_reach_the_browser(member_client, server):

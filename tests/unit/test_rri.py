@@ -191,3 +191,26 @@ def test_interval_text():
     assert m.rri_interval_text(1.8472, 1.7, 2.012) == "1.85 (1.70 to 2.01)"
     assert m.rri_interval_text(1.0, float("nan"), float("nan")) == "1.00"
     assert m.rri_interval_text(float("nan"), 1, 2) == ""
+
+
+def test_by_computes_each_table_as_if_alone():
+    # Two LAs in one frame: the same answer as one call per LA, each against its own White British row.
+    frame = pd.DataFrame({
+        "la": ["A", "A", "A", "B", "B", "B"],
+        "group": ["White British", "Black Caribbean", "Indian"] * 2,
+        "population": [4000, 1000, 800, 2500, 600, 0],
+        "count": [100, 50, 4, 40, 30, 0],
+    })
+    together = m.suppress_small_outcomes(m.relative_rate_index(frame, by=["la"]), by=["la"])
+    for la, part in frame.groupby("la"):
+        alone = m.suppress_small_outcomes(m.relative_rate_index(part.reset_index(drop=True)))
+        mine = together[together["la"] == la].reset_index(drop=True)
+        pd.testing.assert_frame_equal(mine, alone)
+    assert together.loc[4, "rri"] == pytest.approx((30 / 600) / (40 / 2500))
+
+
+def test_by_refuses_a_table_without_its_reference():
+    frame = pd.DataFrame({"la": ["A", "A", "B"], "group": ["White British", "Indian", "Indian"],
+                          "population": [10, 10, 10], "count": [1, 1, 1]})
+    with pytest.raises(ValueError, match="not at all"):
+        m.relative_rate_index(frame, by=["la"])

@@ -219,8 +219,7 @@ def _population_shares(population: pd.DataFrame) -> pd.DataFrame:
 
 
 def _demo_area_population(pop: pd.DataFrame, borough: str) -> pd.Series:
-    # London: the unweighted mean of the boroughs' demo shares (the demo has no resident counts).
-    return pop.mean() if borough == "all" else pop.loc[borough]
+    return pop.loc[data.LONDON_CODE if borough == "all" else borough]
 
 
 def _demo_wide(counts: pd.DataFrame, keys: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -246,7 +245,7 @@ def _demo_share_rows(wide, hidden, population, group: str) -> pd.DataFrame:
 
 
 def _demo_borough_table(filters: Filters, counts: pd.DataFrame, pop: pd.DataFrame, las: pd.DataFrame, focus: str,
-                        own_la: str):
+                        own_la: str, population_label: str):
     counts = counts.assign(band_group=counts["band_order"].map(DEMO_BAND_GROUP))
     everyone = counts.assign(band_group="all_staff")
     both = pd.concat([counts, everyone], ignore_index=True)
@@ -255,10 +254,9 @@ def _demo_borough_table(filters: Filters, counts: pd.DataFrame, pop: pd.DataFram
     wide = wide.set_index(["la_code", "band_group"])
     hidden.index = wide.index
     names = dict(zip(las["la_code"], las["la_name"]))
-    mean_pop = pop.mean()
     rows, download = [], []
     for code in ["london"] + list(las["la_code"]):
-        population = (mean_pop if code == "london" else pop.loc[code])[filters.group]
+        population = pop.loc[data.LONDON_CODE if code == "london" else code, filters.group]
         area = "All boroughs (London)" if code == "london" else names[code]
         row = {"area": area, "_focus": code in (focus, own_la)}
         out = {"Borough": area}
@@ -280,7 +278,7 @@ def _demo_borough_table(filters: Filters, counts: pd.DataFrame, pop: pd.DataFram
         not_known = wide.at[(code, "all_staff"), "not_known_share"] if (code, "all_staff") in wide.index else np.nan
         nk_small = rep.is_small(wide.at[(code, "all_staff"), "not_known"]) if (code, "all_staff") in wide.index else False
         row["not_known"] = rep.format_share(not_known, nk_small, 1)
-        out["Population share (demo)"] = row["population"]
+        out[f"Population share ({population_label})"] = row["population"]
         out["Glass ceiling"] = row["ceiling"]
         out["Ethnicity not known"] = row["not_known"]
         rows.append(row)
@@ -378,7 +376,10 @@ def build_view(filters: Filters, scope: loader.AccessScope) -> LincView:
             filters = Filters("demo", filters.borough, filters.service, filters.group)
             is_demo = True
         counts = _filter_counts(linc_loader.payband_headcount(scope), filters)
-        pop = _population_shares(linc_loader.payband_population(scope))
+        raw_population = linc_loader.payband_population(scope)
+        pop = _population_shares(raw_population)
+        census = bool(len(raw_population)) and (raw_population["source"] != "demo").all()
+        population_label = "Census 2021 residents" if census else "demo population"
         area = filters.borough
         area_label = "all boroughs" if area == "all" else names[area]
         if filters.service != "all":
@@ -388,13 +389,13 @@ def build_view(filters: Filters, scope: loader.AccessScope) -> LincView:
         ratios = pd.concat([
             _demo_share_rows(wide, hidden, population, g).assign(group=g) for g in DEMO_GROUPS], ignore_index=True)
         ratios["ratio"] = rep.representation_ratio(ratios["share"], ratios["population_share"])
-        borough_table, borough_columns, borough_download = _demo_borough_table(filters, counts, pop, las, area, scope.la_code)
+        borough_table, borough_columns, borough_download = _demo_borough_table(filters, counts, pop, las, area, scope.la_code,
+                                                                                 population_label)
         everyone = rep.shares_of_known(counts if area == "all" else counts[counts["la_code"] == area], ["snapshot_date"])
         headline = (_pct(everyone[f"{filters.group}_share"].iloc[0], 0) if len(everyone) else "no staff",
                     _pct(population[filters.group], 0))
         snapshot = counts["snapshot_date"].max()
         period = f"demo snapshot {snapshot:%d %B %Y}" if pd.notna(snapshot) else "demo snapshot"
-        population_label = "demo population"
         band_table = pd.DataFrame({"Pay band": bands["band"], "Share of staff": bands["label"],
                                    "Population share": bands["population_share"].map(lambda v: _pct(v, 1)),
                                    "Staff with known ethnicity": [
@@ -461,7 +462,7 @@ def build_view(filters: Filters, scope: loader.AccessScope) -> LincView:
         kpis.append((f"Ethnicity not known, {role_label} social workers {latest}", value, "children's social workers"))
 
     info = {name: loader.dataset_info(name) for name in (data.NAME, data.PUBLISHED, data.CSWW)}
-    notes = _notes(filters, period, ceiling, latest, info)
+    notes = _notes(filters, period, ceiling, latest, info, population_label)
     who = "Black and Global Majority" if filters.group == "bgm" else group_label
     return LincView(
         is_demo=is_demo, has_published=has_published, has_csww=has_csww, area_label=area_label, kpis=kpis,
@@ -470,7 +471,9 @@ def build_view(filters: Filters, scope: loader.AccessScope) -> LincView:
         ceiling_text=rep.describe_ceiling(ceiling),
         group_title=f"Representation by ethnic group and pay band: {area_label}, {period}",
         group_figure=figures.group_ratio_figure(ratios, rep.GROUP_LABELS),
-        borough_title=f"{who} share by pay band in every borough, against the population ({period})",
+        borough_title=(f"{who} share by pay band in every borough"
+                       + (f", {data.SERVICE_GROUPS[filters.service].lower()}" if is_demo and filters.service != "all" else "")
+                       + f", against the population ({period})"),
         borough_table=borough_table, borough_columns=borough_columns, borough_download=borough_download,
         role_title=(f"Children's social workers: Black and Global Majority share from case holder to senior manager, "
                     f"{role_label}, {years[0]} to {latest}" if years else "Children's social workers by role"),
@@ -505,7 +508,7 @@ def _role_kpis(pipeline: pd.DataFrame, area: str, latest: int) -> list[tuple[str
     ]
 
 
-def _notes(filters: Filters, period: str, ceiling: dict, latest, info: dict) -> list[tuple[str, str]]:
+def _notes(filters: Filters, period: str, ceiling: dict, latest, info: dict, population_label: str) -> list[tuple[str, str]]:
     notes = [
         ("Words", "Black and Global Majority (BGM) means every ethnic group other than White: Asian, Black, "
                   "Mixed / multiple heritage and Other. The programme does not use the term BAME, which the source files use."),
@@ -531,17 +534,22 @@ def _notes(filters: Filters, period: str, ceiling: dict, latest, info: dict) -> 
         ]
     else:
         notes += [
-            ("Source (pay bands)", f"Demo data: synthetic headcounts, {period}, by borough, service group and £10k pay band, "
-                                   "with synthetic population shares. Not any borough's real figures. No publication has "
-                                   "this breakdown; the published snapshot is the real-data mode."),
+            ("Source (pay bands)", f"Demo data: synthetic headcounts, {period}, by borough, service group and £10k pay band. "
+                                   "Not any borough's real figures. No publication has this breakdown; the published "
+                                   "snapshot is the real-data mode."),
+            ("Population", (f"{data.CENSUS_SOURCE}, by major ethnic group (real): each borough's share, and London's "
+                            "from all boroughs' residents together." if population_label.startswith("Census") else
+                            "Demo population shares; London's is the unweighted mean of the boroughs'.")),
             ("Suppression (pay bands)", "A share is shown as c where the count behind it, the rest of the known staff, or "
                                         "the known headcount is 1 to 5; where one share of a set that adds up is hidden, "
-                                        "another is hidden too so it cannot be worked out. London's population share is "
-                                        "the unweighted mean of the boroughs' (demo) shares."),
+                                        "another is hidden too so it cannot be worked out."),
         ]
     notes += [
         ("Source (roles)", "DfE, Children's social work workforce: children and family social workers in post by role and "
                            f"major ethnic group, headcount at 30 September each year, 2019 to {latest}. Open Government Licence v3.0."),
+        ("Roles", "The pipeline runs case holder, senior practitioner, first line manager, middle manager, senior manager "
+                  "(qualified social workers without cases are left out: they are not a step on it). Drop-off = case holder "
+                  "share minus senior manager share, in percentage points. Counts are shown as the DfE publishes them."),
         ("Markers (roles)", "x: not published by the DfE (suppressed or not available), shown as 'not published', never 0. "
                             "Kingston upon Thames and Richmond upon Thames make one joint return. The source's 'Non-white' "
                             "rows are not used (they do not agree with the group counts); BGM is summed from the groups."),

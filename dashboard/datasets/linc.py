@@ -1,8 +1,9 @@
 """Leadership in Colour data: tables, importers for the published figures, and the demo generator.
 
 Three datasets, each with its own version (so one can be reloaded without touching the others):
-  linc            demo headcounts by borough, service group, £10k pay band and ethnic group, with demo
-                  population shares: no such publication exists, so this is synthetic and labelled so.
+  linc            demo headcounts by borough, service group, £10k pay band and ethnic group: no such
+                  publication exists, so this is synthetic and labelled so. The population shares beside
+                  them are ONS Census 2021 (real) when that file is found, demo shares otherwise.
   linc_published  the ALDCS Leadership in Colour snapshot (December 2020), as published: borough
                   percentages by pay band and the all-borough £10k-band series (real).
   linc_csww       DfE "Children's social work workforce": headcount by role and ethnicity at 30 September,
@@ -39,6 +40,8 @@ SHARED_DIR = Path(os.environ.get("LINC_SHARED_DIR", PROJECT_ROOT.parent / "share
 BAND_SERIES_FILE = "reference/linc_bame_share_by_payband_all_boroughs_2020.csv"
 BOROUGH_FILE = "reference/linc_paybands_by_borough_2020.csv"
 CSWW_FILE = "realdata/csww/csww_role_by_ethnicity_2019_to_2025_london.csv"
+CENSUS_FILE = "realdata/population/ons-ethnic-population-la.csv"
+LONDON_CODE = "E12000007"      # the London row of the population shares (all boroughs together)
 PUBLISHED_SNAPSHOT = date(2020, 12, 31)
 
 # --- tables -------------------------------------------------------------------------------------
@@ -260,6 +263,44 @@ def import_csww(engine: Engine, path: Path | None = None) -> int:
         return bump_version(conn, CSWW, is_demo=False)
 
 
+# --- ONS Census 2021: usual residents by ethnic group ------------------------------------------------
+
+CENSUS_SOURCE = "ONS Census 2021, usual residents (all ages)"
+CENSUS_COLUMNS = ["2023 Upper tier local authorities Code", "Ethnic group (20 categories)", "Observation"]
+# The 20 census categories fall into the five major groups by their prefix; "Does not apply" is no one.
+CENSUS_GROUPS = {"Asian, Asian British or Asian Welsh": "asian",
+                 "Black, Black British, Black Welsh, Caribbean or African": "black",
+                 "Mixed or Multiple ethnic groups": "mixed", "White": "white", "Other ethnic group": "other"}
+
+
+def read_census_population(path: Path, la_codes: set[str]) -> pd.DataFrame:
+    """Population shares of the five major groups for each London borough and for London (E12000007)."""
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    missing = [c for c in CENSUS_COLUMNS if c not in frame.columns]
+    if missing:
+        raise LincImportError(f"{path.name}: missing columns {missing}")
+    code_col, group_col, count_col = CENSUS_COLUMNS
+    rows = []
+    for i, r in frame[frame[code_col].isin(la_codes)].iterrows():
+        category = r[group_col]
+        if category == "Does not apply":
+            continue
+        group = CENSUS_GROUPS.get(category.split(":")[0].strip())
+        if group is None:
+            raise LincImportError(f"{path.name}, row {i + 2}, column {group_col!r}: unknown ethnic group {category!r}")
+        try:
+            rows.append({"la_code": r[code_col], "ethnicity": group, "residents": float(r[count_col])})
+        except ValueError:
+            raise LincImportError(f"{path.name}, row {i + 2}, column {count_col!r}: {r[count_col]!r} is not a number") from None
+    residents = pd.DataFrame(rows)
+    if set(residents["la_code"]) != la_codes:
+        raise LincImportError(f"{path.name}: no rows for {sorted(la_codes - set(residents['la_code']))}")
+    residents = pd.concat([residents, residents.assign(la_code=LONDON_CODE)], ignore_index=True)
+    counts = residents.groupby(["la_code", "ethnicity"], as_index=False)["residents"].sum()
+    counts["population_share"] = counts["residents"] / counts.groupby("la_code")["residents"].transform("sum")
+    return counts[["la_code", "ethnicity", "population_share"]].assign(source=CENSUS_SOURCE)
+
+
 # --- demo data ---------------------------------------------------------------------------------------
 
 DEMO_SNAPSHOT = date(2024, 12, 31)
@@ -279,13 +320,17 @@ def _demo_population(las: list[str], rng: np.random.Generator) -> pd.DataFrame:
         for group, share in zip(("asian", "black", "mixed", "other"), split):
             rows.append({"la_code": la, "ethnicity": group, "population_share": round(bgm * share, 4), "source": "demo"})
         rows.append({"la_code": la, "ethnicity": "white", "population_share": round(1 - bgm, 4), "source": "demo"})
-    return pd.DataFrame(rows)
+    frame = pd.DataFrame(rows)
+    # London: the unweighted mean of the boroughs' demo shares (the demo has no resident counts).
+    london = frame.groupby("ethnicity", as_index=False)["population_share"].mean().assign(la_code=LONDON_CODE, source="demo")
+    return pd.concat([frame, london], ignore_index=True)
 
 
-def demo_frames(las: list[str], seed: int) -> dict[str, pd.DataFrame]:
-    """Seeded demo population shares and headcounts: same seed, same data."""
+def demo_frames(las: list[str], seed: int, population: pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:
+    """Seeded demo headcounts (and demo population shares unless real ones are given): same seed, same data."""
     rng = np.random.default_rng(seed)
-    population = _demo_population(las, rng)
+    demo_population = _demo_population(las, rng)   # drawn even when unused, so the counts do not depend on it
+    population = demo_population if population is None else population
     rows = []
     for la in las:
         pop = population[population["la_code"] == la].set_index("ethnicity")["population_share"]
@@ -313,9 +358,12 @@ def demo_frames(las: list[str], seed: int) -> dict[str, pd.DataFrame]:
 
 
 def load_demo(engine: Engine, seed: int) -> int:
-    """Replace the demo counts (one transaction); also import the published files if they are found."""
+    """Replace the demo counts and their population shares (one transaction, Census 2021 shares when the file is
+    found); also import the published snapshot and DfE census if they are found."""
     las = sorted(_la_names(engine).values())
-    frames = demo_frames(las, seed)
+    census = SHARED_DIR / CENSUS_FILE
+    population = read_census_population(census, set(las)) if census.exists() else None
+    frames = demo_frames(las, seed, population)
     with engine.begin() as conn:
         conn.execute(linc_payband_headcount.delete())
         conn.execute(linc_payband_population.delete())

@@ -64,7 +64,7 @@ def band_share_figure(bands: pd.DataFrame, ceiling: dict, population_label: str,
     fig.update_yaxes(title="% of staff with known ethnicity", range=[0, max(10.0, top * 1.3)], ticksuffix="%")
     fig.update_xaxes(title=None, type="category", tickangle=-40 if len(bands) > 4 else 0)
     base_layout(fig, height=440)
-    fig.update_layout(margin={"t": 60}, bargap=0.25)
+    fig.update_layout(margin={"t": 60, "l": 40}, bargap=0.25)   # room for the first rotated band label
     return fig
 
 
@@ -92,7 +92,9 @@ def group_ratio_figure(ratios: pd.DataFrame, group_labels: dict[str, str]) -> go
     fig.update_xaxes(title=None, type="category", categoryorder="array", categoryarray=bands,
                      tickangle=-30 if len(bands) > 4 else 0)
     fig.update_yaxes(title="staff share ÷ population share", rangemode="tozero")
-    return base_layout(fig, height=440)
+    base_layout(fig, height=440)
+    fig.update_layout(margin={"l": 40})   # room for the first rotated band label
+    return fig
 
 
 def pipeline_figure(pipeline: pd.DataFrame, roles: list[str], area_label: str, comparator: pd.DataFrame | None,

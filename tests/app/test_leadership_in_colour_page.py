@@ -115,6 +115,7 @@ def test_demo_mode_is_labelled_and_suppresses_small_counts(member_client):
 
 def test_demo_mode_offers_every_group_and_the_group_chart_draws_them(member_client):
     props = render(member_client, source="demo", group="mixed")
+    assert "Census 2021 residents" in json.dumps(props["linc-kpis"]["children"])    # real population beside demo counts
     names = [t["name"] for t in props["linc-groups"]["figure"]["data"]]
     assert names == ["Black and Global Majority", "Asian", "Black", "Mixed / multiple heritage", "Other ethnic group", "White"]
     assert "Mixed / multiple heritage share" in props["linc-band-title"]["children"]

@@ -119,3 +119,24 @@ def test_not_known_by_la_as_published(csww):
     assert len(frame) == 32                       # 31 LAs and the joint Kingston / Richmond return
     assert frame.loc["Lambeth", "share"] == pytest.approx(0.265)
     assert frame.loc["Lambeth", "headcount"] == 58
+
+
+def test_census_population_shares_reproduce_ons_london_and_newham():
+    shares = linc.read_census_population(SHARED / linc.CENSUS_FILE, set(LA_NAMES.values()))
+    by_area = shares.pivot(index="la_code", columns="ethnicity", values="population_share")
+    london = by_area.loc["E12000007"]
+    # ONS Census 2021, London: White 53.8%, Asian 20.7%, Black 13.5%, Mixed 5.7%, Other 6.3%.
+    assert london["white"] == pytest.approx(0.538, abs=0.0005)
+    assert london["asian"] == pytest.approx(0.207, abs=0.0005)
+    assert london["black"] == pytest.approx(0.135, abs=0.0005)
+    assert by_area.loc["E09000025", "white"] == pytest.approx(0.308, abs=0.0005)     # Newham
+    assert len(by_area) == 34 and by_area.sum(axis=1).round(9).eq(1).all()
+    assert set(shares["source"]) == {linc.CENSUS_SOURCE}
+
+
+def test_demo_counts_are_reproducible_from_the_seed():
+    las = sorted(LA_NAMES.values())
+    first, second = linc.demo_frames(las, 11), linc.demo_frames(las, 11)
+    pd.testing.assert_frame_equal(first["headcount"], second["headcount"])
+    assert not first["headcount"].equals(linc.demo_frames(las, 12)["headcount"])
+    assert set(first["headcount"]["ethnicity"]) == set(linc.ETHNICITIES)

@@ -173,6 +173,8 @@ def build_view(filters: Filters, scope: loader.AccessScope) -> SendView:
     # Trend and ranking for the chosen measure.
     chosen = series_by[filters.indicator]
     trend = metrics.comparison_series(chosen, las, filters.focus)
+    # Only years where some series has a figure (e.g. no per-1,000 rate before the population file starts).
+    trend = trend[trend["year"].isin(trend.loc[trend["value"].notna(), "year"])]
     trend_table = trend.pivot(index="year", columns="series", values="value").round(ind.decimals)
     trend_table = trend_table[list(dict.fromkeys(trend["series"]))].reset_index().rename(columns={"year": "Year"})
     trend_table.columns.name = None

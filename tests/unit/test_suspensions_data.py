@@ -198,3 +198,19 @@ def test_display_table_marks_small_counts_and_not_applicable_cells():
     total = shown.iloc[-1]
     assert total["Ethnic group"] == "All pupils" and total["Pupils suspended"] == 100 + 3 + 17 * 20
     assert total[view.NOT_APPLICABLE].split(view.NA_SEPARATOR) == ["RRI", "95% CI low", "95% CI high"]
+
+
+def test_an_la_that_made_no_return_shows_no_return_never_zero():
+    from dashboard.store.reference import read_reference_csvs
+    ref = read_reference_csvs()
+    las = ref["local_authority"].rename(columns={"ons_code": "la_code", "name": "la_name"}).merge(
+        ref["subregion"].rename(columns={"code": "subregion_code", "name": "subregion_name", "sort_order": "subregion_order"}))
+    rows = data.generate_demo(5, las)
+    rows = rows[~((rows["la_code"] == "E09000008") & (rows["academic_year"] == data.DEMO_LAST_YEAR))]  # Croydon missed a year
+    ctx = view.Context(las=las, la_rows=rows, england_rows=rows.iloc[:0], published_rows=pd.DataFrame(), states={})
+    matrix = view.heat_matrix(data.DEMO_LAST_YEAR, "pupils_suspended", ctx).set_index("LA")
+    assert matrix.at["Croydon", "Note"] == "no return"
+    assert matrix.loc["Croydon", ["Black Caribbean", "Indian"]].isna().all()
+    assert len(matrix) == 33 and matrix.at["Lambeth", "Note"] == ""
+    counts = view.group_counts(view._area_rows("E09000008", data.DEMO_LAST_YEAR, ctx), "pupils_suspended")
+    assert counts["population"].isna().all()  # nothing, not zeros

@@ -49,6 +49,7 @@ send_value = Table(
     Column("measure", String(40), primary_key=True),
     Column("value", Float, nullable=True),            # NULL: not published for this area and year
     Column("source", String(160), nullable=False),
+    extend_existing=True,  # `python -m dashboard.datasets.send` imports this module twice (as __main__ and by name)
 )
 
 send_inspection = Table(
@@ -65,6 +66,7 @@ send_inspection = Table(
     Column("weaknesses", Integer, nullable=True),
     Column("revisit_outcome", String(40), nullable=True),
     Column("source", String(160), nullable=False),
+    extend_existing=True,
 )
 
 # --- measures -----------------------------------------------------------------------------------

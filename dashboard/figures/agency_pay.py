@@ -185,7 +185,7 @@ def overcap_by_la_figure(by_la: pd.DataFrame, own_la: str, area: str) -> go.Figu
 def workforce_figure(per_quarter: pd.DataFrame, share: pd.DataFrame, area_name: str) -> go.Figure:
     fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.1,
                         subplot_titles=(f"Agency assignments in the Pledge return, {area_name}",
-                                        "Agency share of social workers (benchmarking data)"))
+                                        "Agency share of social workers"))
     counts = per_quarter["n"].where(per_quarter["status"] == "")
     text = [f"{int(v):,}" if s == "" else STATUS_TEXT.get(s, s) for v, s in zip(per_quarter["n"], per_quarter["status"])]
     fig.add_trace(go.Bar(x=per_quarter["quarter"], y=counts, name="Agency assignments", marker={"color": SUBREGION},

@@ -230,3 +230,35 @@ def test_only_an_administrator_can_save_a_cap_through_the_page(member_client, se
     with get_engine().begin() as conn:
         conn.execute(delete(dataset.cap).where(dataset.cap.c.cap == 39.75))
         bump_version(conn, "agency_pay")
+
+
+def _page_layout(client):
+    response = callback_request(client, [("_pages_content", "children"), ("_pages_store", "data")],
+                                [("_pages_location", "pathname", "/agency-pay"), ("_pages_location", "search", "")])
+    assert response.status_code == 200
+    return response_props(response)["_pages_content"]["children"]
+
+
+def _ancestors(node, target_id, path=()):
+    """The components enclosing the one with `target_id`, outermost first (walks the layout JSON)."""
+    if isinstance(node, list):
+        for child in node:
+            found = _ancestors(child, target_id, path)
+            if found is not None:
+                return found
+    elif isinstance(node, dict):
+        if node.get("props", {}).get("id") == target_id:
+            return list(path)
+        return _ancestors(node.get("props", {}).get("children"), target_id, path + (node,))
+    return None
+
+
+def test_the_cap_editor_is_shown_to_administrators_only(client):
+    sign_in(client)
+    enclosing = _ancestors(_page_layout(client), "pay-cap-save")
+    # A member's page holds the editor (its callback needs the components) inside a hidden block.
+    assert any(a["props"].get("hidden") for a in enclosing)
+    client.get("/logout")
+    sign_in(client, ADMIN_EMAIL)
+    enclosing = _ancestors(_page_layout(client), "pay-cap-save")
+    assert enclosing and not any(a["props"].get("hidden") for a in enclosing)

@@ -6,7 +6,7 @@ the definitions live in `dashboard.metrics.sufficiency`, the charts in `dashboar
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -179,6 +179,16 @@ class SufficiencyView:
 
 
 def build_view(filters: Filters, scope: loader.AccessScope, tile_mode: str = "selected", flow_mode: str = "location") -> SufficiencyView:
+    """Everything the page shows for the filters. The finished view (figures included) is cached per dataset
+    version and access scope, so going back to a view costs nothing; the loader checks the scope either way."""
+    data.check_scope(scope)
+    return _cached_view(loader.dataset_version(data.ds.NAME), loader.dataset_version(data.ds.PUBLISHED_NAME), scope,
+                        filters, tile_mode, flow_mode)
+
+
+@loader.cache.memoize()
+def _cached_view(version: int, published_version: int, scope: loader.AccessScope, filters: Filters, tile_mode: str,
+                 flow_mode: str) -> SufficiencyView:
     las = loader.local_authorities()
     agg = data.view(scope, filters.area, filters.as_at, filters.selection_fields())
     h = agg["headline"]

@@ -78,11 +78,12 @@ class LincView:
     area_label: str
     kpis: list[tuple[str, str, str]]
     band_title: str
-    band_figure: object
+    band_figure: dict            # figures as plain dicts: cheap to cache and to send
     band_table: pd.DataFrame
     ceiling_text: str
     group_title: str
     group_figure: object
+    group_table: pd.DataFrame
     borough_title: str
     borough_table: pd.DataFrame          # what the grid shows (text, as published or 'c')
     borough_columns: list[dict]
@@ -136,8 +137,20 @@ def _published_ratios(boroughs: pd.DataFrame, area: str) -> pd.DataFrame:
         for measure in PAY_BAND_GROUPS:
             share = cells.loc[measure, "value"]
             rows.append({"group": group, "band": BAND_GROUPS[measure], "share": share, "population_share": population,
-                         "ratio": rep.representation_ratio(share, population)})
+                         "ratio": rep.representation_ratio(share, population), "label": cells.loc[measure, "value_text"]})
     return pd.DataFrame(rows)
+
+
+def group_ratio_table(ratios: pd.DataFrame) -> pd.DataFrame:
+    """The group chart as a table: one row per pay band, each group's ratio (2 dp), or why there is none."""
+    text = [f"{r:.2f}" if not pd.isna(r) else (label if label in ("c", "<10%", "no staff") else "no figure")
+            for r, label in zip(ratios["ratio"], ratios["label"])]
+    wide = ratios.assign(text=text).pivot(index="band", columns="group", values="text")
+    bands = list(dict.fromkeys(ratios["band"]))
+    groups = list(dict.fromkeys(ratios["group"]))
+    wide = wide.loc[bands, groups].rename(columns=lambda g: rep.GROUP_LABELS[g]).reset_index()
+    wide.columns.name = None
+    return wide.rename(columns={"band": "Pay band"})
 
 
 def _position_style(field_name: str) -> dict:
@@ -345,6 +358,19 @@ def not_known_by_la(csww: pd.DataFrame, year: int) -> pd.DataFrame:
 # --- the view ------------------------------------------------------------------------------------------------
 
 def build_view(filters: Filters, scope: loader.AccessScope) -> LincView:
+    """Everything the page shows for these filters. Memoized by the filters, every dataset's version and the
+    caller's scope, so a repeated view (most members open "all boroughs") is one cache read; the loaders check
+    access on every miss, and a new version of any dataset is a new key."""
+    versions = tuple(loader.dataset_version(name) for name in ("reference", data.NAME, data.PUBLISHED, data.CSWW))
+    return _cached_view(filters.source, filters.borough, filters.service, filters.group, versions, scope.role, scope.la_code)
+
+
+@loader.cache.memoize()
+def _cached_view(source: str, borough: str, service: str, group: str, versions: tuple, role: str, la_code: str) -> LincView:
+    return _build_view(Filters(source, borough, service, group), loader.AccessScope(role, la_code))
+
+
+def _build_view(filters: Filters, scope: loader.AccessScope) -> LincView:
     las = loader.local_authorities()
     names = dict(zip(las["la_code"], las["la_name"]))
     series, boroughs = linc_loader.published_bands(scope), linc_loader.published_boroughs(scope)
@@ -467,20 +493,21 @@ def build_view(filters: Filters, scope: loader.AccessScope) -> LincView:
     return LincView(
         is_demo=is_demo, has_published=has_published, has_csww=has_csww, area_label=area_label, kpis=kpis,
         band_title=f"{who} share of staff by pay band against the population: {area_label}, {period}",
-        band_figure=figures.band_share_figure(bands, ceiling, population_label, group_label), band_table=band_table,
+        band_figure=figures.band_share_figure(bands, ceiling, population_label, group_label).to_dict(),
+        band_table=band_table,
         ceiling_text=rep.describe_ceiling(ceiling),
         group_title=f"Representation by ethnic group and pay band: {area_label}, {period}",
-        group_figure=figures.group_ratio_figure(ratios, rep.GROUP_LABELS),
+        group_figure=figures.group_ratio_figure(ratios, rep.GROUP_LABELS).to_dict(), group_table=group_ratio_table(ratios),
         borough_title=(f"{who} share by pay band in every borough"
                        + (f", {data.SERVICE_GROUPS[filters.service].lower()}" if is_demo and filters.service != "all" else "")
                        + f", against the population ({period})"),
         borough_table=borough_table, borough_columns=borough_columns, borough_download=borough_download,
         role_title=(f"Children's social workers: Black and Global Majority share from case holder to senior manager, "
                     f"{role_label}, {years[0]} to {latest}" if years else "Children's social workers by role"),
-        role_figure=role_figure, role_table=role_table,
+        role_figure=role_figure.to_dict(), role_table=role_table,
         not_known_title=(f"Children's social workers with ethnicity not known, by local authority, 30 September {latest}"
                          if latest else "Ethnicity not known"),
-        not_known_figure=not_known_figure, not_known_table=not_known_table,
+        not_known_figure=not_known_figure.to_dict(), not_known_table=not_known_table,
         notes=notes, messages=messages,
     )
 
@@ -565,12 +592,12 @@ def _notes(filters: Filters, period: str, ceiling: dict, latest, info: dict, pop
 def download_table(filters: Filters, scope: loader.AccessScope, which: str) -> tuple[pd.DataFrame, list[tuple[str, str]], str]:
     """(table, notes, file stem) for the CSV/Excel downloads: the same rows the page shows, as text where the page shows text."""
     view = build_view(filters, scope)
-    tables = {"band": view.band_table, "borough": view.borough_download, "role": view.role_table,
+    tables = {"band": view.band_table, "groups": view.group_table, "borough": view.borough_download, "role": view.role_table,
               "notknown": view.not_known_table}
     if which not in tables:
         raise ValueError(f"unknown table {which!r}")
     notes = list(view.notes)
-    if view.is_demo and which in ("band", "borough"):
+    if view.is_demo and which in ("band", "groups", "borough"):
         notes.insert(0, ("Demo data", "Synthetic figures, not any borough's real figures."))
     stem = f"leadership_in_colour_{which}_{filters.source}_{filters.borough}_{filters.group}"
     return tables[which].copy(), notes, stem

@@ -16,7 +16,7 @@ from dashboard.exports import to_csv_bytes, to_excel_bytes
 dash.register_page(__name__, path="/leadership-in-colour", name="Leadership in Colour", order=3,
                    title="Leadership in Colour - London Children's Services Dashboards")
 
-TABLES = ("band", "borough", "role", "notknown")
+TABLES = ("band", "groups", "borough", "role", "notknown")
 
 
 def _filters(source, borough, service, group):
@@ -70,6 +70,9 @@ def layout(source=None, borough=None, service=None, group=None, **query):
             html.P(id="linc-ceiling-text", className="small"),
             download_buttons("linc-dl-band"),
             grid("linc-band-grid"),
+            html.H3("Representation ratio by ethnic group (staff share ÷ population share)", className="h6 mt-4"),
+            download_buttons("linc-dl-groups"),
+            grid("linc-groups-grid"),
         ], className="chart-card"),
         html.Section([
             html.H2(id="linc-borough-title", className="h5"),
@@ -124,6 +127,7 @@ def source_changed(source, group):
     Output("linc-group-title", "children"), Output("linc-groups", "figure"),
     Output("linc-band-table-title", "children"), Output("linc-ceiling-text", "children"),
     Output("linc-band-grid", "rowData"), Output("linc-band-grid", "columnDefs"),
+    Output("linc-groups-grid", "rowData"), Output("linc-groups-grid", "columnDefs"),
     Output("linc-borough-title", "children"), Output("linc-borough-grid", "rowData"), Output("linc-borough-grid", "columnDefs"),
     Output("linc-role-title", "children"), Output("linc-roles", "figure"),
     Output("linc-notknown-title", "children"), Output("linc-notknown", "figure"),
@@ -140,6 +144,7 @@ def render(source, borough, service, group):
         view.band_title, view.band_figure, view.group_title, view.group_figure,
         f"The pay-band figures: {view.area_label}", view.ceiling_text,
         grid_records(view.band_table), column_defs(view.band_table),
+        grid_records(view.group_table), column_defs(view.group_table),
         view.borough_title, view.borough_table.to_dict("records"), view.borough_columns,
         view.role_title, view.role_figure, view.not_known_title, view.not_known_figure,
         "Black and Global Majority share by role and year", grid_records(view.role_table), column_defs(view.role_table),

@@ -53,6 +53,14 @@ def band_share_figure(bands: pd.DataFrame, ceiling: dict, population_label: str,
         line={"color": LONDON, "dash": "dash", "width": 2}, marker={"symbol": "line-ew-open", "size": 14},
         hovertemplate="%{x}<br>Population share: %{y:.1f}%<extra></extra>",
     ))
+    gaps = bands["share"].isna()
+    if gaps.any():
+        # Say why a band has no bar ("c", "<10%", "no staff") rather than leave a blank that reads as 0.
+        fig.add_trace(go.Scatter(
+            x=[a for a, g in zip(axis, gaps) if g], y=[0] * int(gaps.sum()), text=bands["label"][gaps].tolist(),
+            mode="text", textposition="top center", showlegend=False, hoverinfo="skip",
+            textfont={"color": "#444", "size": 12},
+        ))
     if ceiling["band"] is not None:
         label = "Glass ceiling" if ceiling["status"] == "ceiling" else "Below population from here"
         at = bands[bands["band"] == ceiling["band"]].iloc[0]

@@ -19,6 +19,7 @@ RENDER_OUTPUTS = [
     ("linc-group-title", "children"), ("linc-groups", "figure"),
     ("linc-band-table-title", "children"), ("linc-ceiling-text", "children"),
     ("linc-band-grid", "rowData"), ("linc-band-grid", "columnDefs"),
+    ("linc-groups-grid", "rowData"), ("linc-groups-grid", "columnDefs"),
     ("linc-borough-title", "children"), ("linc-borough-grid", "rowData"), ("linc-borough-grid", "columnDefs"),
     ("linc-role-title", "children"), ("linc-roles", "figure"),
     ("linc-notknown-title", "children"), ("linc-notknown", "figure"),
@@ -27,7 +28,7 @@ RENDER_OUTPUTS = [
     ("linc-notes", "children"),
 ]
 FILTER_IDS = ["linc-source", "linc-borough", "linc-service", "linc-group"]
-DOWNLOAD_INPUTS = [f"linc-dl-{t}-{k}" for t in ("band", "borough", "role", "notknown") for k in ("csv", "xlsx")]
+DOWNLOAD_INPUTS = [f"linc-dl-{t}-{k}" for t in ("band", "groups", "borough", "role", "notknown") for k in ("csv", "xlsx")]
 
 
 def render(client, source="published", borough="all", service="all", group="bgm"):
@@ -59,6 +60,14 @@ def test_published_mode_shows_the_all_borough_series_with_the_glass_ceiling_at_5
     assert "£50,001 to £60,000" in props["linc-ceiling-text"]["children"]
     kpis = json.dumps(props["linc-kpis"]["children"])
     assert "45%" in kpis and "41%" in kpis                         # Grand Total, as published
+
+
+def test_group_table_beside_the_group_chart_keeps_the_marker(member_client):
+    props = render(member_client, borough="E09000004")                 # Bexley: Asian over £60k is <10%
+    rows = {r["Pay band"]: r for r in props["linc-groups-grid"]["rowData"]}
+    assert list(rows) == ["Up to £30,000", "£30,001 to £60,000", "Over £60,000"]
+    assert rows["Over £60,000"]["Asian"] == "<10%"
+    assert rows["Up to £30,000"]["Black and Global Majority"] == f"{0.13 / 0.21:.2f}"   # 13% against 21%
 
 
 def test_borough_table_keeps_published_text_and_the_suppression_marker(member_client):
@@ -173,3 +182,26 @@ def test_page_reads_its_filters_from_the_address(member_client):
     assert response.status_code == 200
     body = json.dumps(response.get_json())
     assert '"value": "demo"' in body and '"value": "E09000008"' in body and '"value": "black"' in body
+
+
+def test_views_are_cached_per_scope_and_dataset_version(server):
+    from unittest import mock
+
+    from dashboard.datasets import linc as linc_data
+    from dashboard.store import get_engine
+    from dashboard.store.datasets import bump_version
+    filters = linc.Filters("published", "E09000005", "all", "black")
+    with server.app_context():
+        member = loader.AccessScope("member", "E09000022")
+        with mock.patch.object(linc, "_build_view", wraps=linc._build_view) as builds:
+            first = linc.build_view(filters, member)
+            linc.build_view(filters, member)
+            assert builds.call_count == 1                              # the second is a cache hit
+            with get_engine().begin() as conn:
+                bump_version(conn, linc_data.CSWW)                     # a new import of the DfE file
+            again = linc.build_view(filters, member)
+            assert builds.call_count == 2                              # seen at once, no flush
+        assert again.kpis == first.kpis
+        # Another scope never gets this scope's cached view: its own read is checked.
+        with pytest.raises(PermissionError):
+            linc.build_view(filters, loader.AccessScope("stranger", "E09000022"))

@@ -41,6 +41,11 @@ class Settings:
     chromium_path: str = _setting("/usr/bin/chromium", "Chromium used on the server to draw chart images for PNG, SVG and slides (Debian package chromium).")
     upload_max_mb: int = _setting(10, "Largest file an upload may be, in MB; bigger requests are refused (HTTP 413) before parsing.")
     sign_in_limit_per_address: int = _setting(20, "Failed sign-ins allowed per network address within the window.")
+    log_format: str = _setting("json", "Log lines on stderr: json (one object per line, for a log shipper) or text (for a terminal).")
+    log_level: str = _setting("INFO", "Least severe log level written: DEBUG, INFO, WARNING or ERROR.")
+    store_retry_seconds: int = _setting(5, "While the store is down, each worker tries it again at most this often (others get a 503 page at once).")
+    cache_retry_seconds: int = _setting(15, "After the cache fails, it is skipped (results computed instead) for this many seconds, then tried again.")
+    redis_timeout_ms: int = _setting(500, "Connect and read timeout for Redis, in milliseconds, so a dead cache is noticed quickly.")
 
     @property
     def is_default_database(self) -> bool:

@@ -12,6 +12,8 @@ from dashboard.auth.web import init_auth, security_headers
 from dashboard.components.shell import APP_TITLE, INDEX_STRING, init_shell_callbacks, shell_layout
 from dashboard.config import DATA_DIR, PROJECT_ROOT, Settings, settings_from_env
 from dashboard.loader import init_cache
+from dashboard.logs import configure_logging, init_request_logging
+from dashboard.resilience import StoreState, init_store_guard, readiness
 from dashboard.store import get_engine
 from dashboard.store.setup import prepare_store
 
@@ -28,8 +30,13 @@ def _embedded_secret_key() -> str:
 def create_app(settings: Settings | None = None, *, cache_config: dict | None = None, log=print) -> dash.Dash:
     settings = settings or settings_from_env()
     settings.check()
+    configure_logging(settings.log_format, settings.log_level)
     engine = get_engine(settings.database_url)
-    prepare_store(settings, engine, log=log)
+    # A store that is down at start does not stop the app: it answers 503 and finishes this when the store returns.
+    store = StoreState(get_engine, prepare=lambda: prepare_store(settings, engine, log=log),
+                       retry_seconds=settings.store_retry_seconds)
+    if not store.start():
+        log("The store is not answering: serving a 'try again shortly' page until it returns.")
 
     app = dash.Dash(
         __name__,
@@ -50,6 +57,8 @@ def create_app(settings: Settings | None = None, *, cache_config: dict | None = 
     server.config["MAX_CONTENT_LENGTH"] = settings.upload_max_mb * 2**20 * 4 // 3 + 2**20
     init_cache(server, settings, cache_config)
     init_auth(server, settings)
+    init_store_guard(server, store)      # before Dash's own first-request hooks
+    init_request_logging(server)         # first of all: every request gets an id and one log line
 
     @server.route("/healthz")
     def healthz():
@@ -60,10 +69,25 @@ def create_app(settings: Settings | None = None, *, cache_config: dict | None = 
             return jsonify({"status": "error", "store": "unreachable"}), 503
         return jsonify({"status": "ok", "store": "ok"})
 
+    @server.route("/readyz")
+    def readyz():
+        """For a load balancer: 200 once this worker can serve pages (store answers and is prepared)."""
+        report, status = readiness(server)
+        return jsonify(report), status
+
     app.layout = shell_layout
     init_shell_callbacks(app)
     server.after_request(security_headers(lambda: content_security_policy(app)))
+    if store.ok:
+        warm_up(app)
     return app
+
+
+def warm_up(app: dash.Dash) -> None:
+    """Run Dash's first-request set-up now (it calls every page's layout once to build the validation layout), so
+    the first member does not wait for it; under gunicorn's preload the workers inherit the result."""
+    with app.server.test_request_context("/login"):
+        app.server.preprocess_request()
 
 
 @functools.lru_cache(maxsize=None)

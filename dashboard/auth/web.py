@@ -25,8 +25,8 @@ from dashboard.store import get_engine
 
 log = logging.getLogger(__name__)
 
-# Routes anyone may reach: signing in, asking for access, static CSS/images, the health check.
-PUBLIC_PREFIXES = ("/login", "/register", "/assets/", "/healthz", "/favicon.ico")
+# Routes anyone may reach: signing in, asking for access, static CSS/images, the health and readiness checks.
+PUBLIC_PREFIXES = ("/login", "/register", "/assets/", "/healthz", "/readyz", "/favicon.ico")
 REGISTER_FIELDS = [("name", "Your name", "text", "name"), ("email", "Work email", "email", "email"),
                    ("authoriser_name", "Name of the DCS or senior leader who nominated you", "text", "off"),
                    ("authoriser_email", "Their work email", "email", "off")]

@@ -1,0 +1,340 @@
+"""Run every benchmark once and print the figures and their ratios: `python -m bench` (or `bench/run`).
+
+See bench/README.md for what each figure means. Nothing here is part of the test suite's pass or fail.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import secrets
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench import server as gserver
+from bench.load import median, percentile, run_load, sign_in
+from bench.pages import benchmark_pages, find_filter_change
+
+TARGET_RENDER_MS = 1500
+TARGET_P95_MS = 300
+BENCH_LA_CODES = ["E09000022", "E09000008", "E09000033", "E09000005", "E09000030", "E09000017", "E09000002",
+                  "E09000010", "E09000028", "E09000012"]   # ten LAs: ten access scopes, ten sets of cache keys
+
+
+def _say(*parts) -> None:
+    print(*parts, flush=True)
+
+
+def _parse(argv):
+    cpus = os.cpu_count() or 1
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", ""),
+                        help="a store the benchmark may fill and change (default: a new SQLite file in a temp folder)")
+    parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", ""),
+                        help="Redis for the shared cache, e.g. redis://127.0.0.1:6379/14 (default: a filesystem cache)")
+    parser.add_argument("--workers", type=int, default=cpus * 2 + 1, help="gunicorn workers (default 2 x cores + 1)")
+    parser.add_argument("--threads", type=int, default=2, help="threads per gunicorn worker (default 2)")
+    parser.add_argument("--users", default="1,10,50", help="concurrent simulated users per level (default 1,10,50)")
+    parser.add_argument("--seconds", type=float, default=15, help="seconds per load level (default 15)")
+    parser.add_argument("--think", default="0.5,1.5", help="think time range in seconds between a user's requests")
+    parser.add_argument("--pages", default="", help="only these paths, comma-separated (default: every page)")
+    parser.add_argument("--fresh", action="store_true", help="empty the store first: cold start then includes the demo data fill")
+    parser.add_argument("--skip-browser", action="store_true")
+    parser.add_argument("--skip-sufficiency", action="store_true", help="skip the 10x sufficiency data run")
+    parser.add_argument("--sufficiency-factor", type=int, default=10)
+    parser.add_argument("--json", help="also write every figure to this JSON file")
+    return parser.parse_args(argv)
+
+
+def _flush_cache(redis_url: str, cache_dir: str) -> None:
+    """Empty the app's shared cache (only its own keys), so the next render is a cold one."""
+    if redis_url:
+        import redis
+        client = redis.Redis.from_url(redis_url)
+        keys = list(client.scan_iter("lcsd:*", count=1000))
+        for i in range(0, len(keys), 500):
+            client.delete(*keys[i:i + 500])
+    else:  # the files, not the folder: the running workers keep writing into it
+        for entry in Path(cache_dir).glob("*"):
+            entry.unlink(missing_ok=True)
+
+
+def _ensure_user(engine, email, password, la_code, role):
+    """The benchmark's accounts (emails under bench.invalid): created once, given this run's password."""
+    from sqlalchemy import select
+
+    from dashboard.auth.users import create_user, set_password
+    from dashboard.store import schema
+    with engine.connect() as conn:
+        exists = conn.execute(select(schema.app_user.c.id).where(schema.app_user.c.email == email)).first()
+    if exists:
+        set_password(engine, email, password, actor="bench")
+    else:
+        create_user(engine, email, password, la_code, role, name="Benchmark user")
+
+
+def _store_is_filled(database_url: str) -> bool:
+    from sqlalchemy import create_engine, inspect, select
+
+    from dashboard.store import schema
+    engine = create_engine(database_url)
+    try:
+        if not inspect(engine).has_table("dataset"):
+            return False
+        with engine.connect() as conn:
+            return conn.execute(select(schema.dataset.c.name).where(schema.dataset.c.name == "benchmarking")).first() is not None
+    finally:
+        engine.dispose()
+
+
+def _role_for(page: dict) -> str:
+    """The least-privileged role that may open the page: a member unless the page says otherwise."""
+    allowed = page.get("allowed_roles")
+    return "member" if not allowed else allowed[0]
+
+
+def _fmt(value, digits=0) -> str:
+    if value is None or value != value:
+        return "-"
+    return f"{value:,.{digits}f}"
+
+
+def main(argv=None) -> int:
+    args = _parse(argv)
+    levels = [int(x) for x in args.users.split(",") if x.strip()]
+    think = tuple(float(x) for x in args.think.split(","))
+    workdir = Path(tempfile.mkdtemp(prefix="lcsd-bench-"))
+    database_url = args.database_url or f"sqlite:///{workdir / 'bench.sqlite3'}"
+    cache_dir = str(workdir / "cache")
+    env = {"DATABASE_URL": database_url, "REDIS_URL": args.redis_url, "CACHE_DIR": cache_dir,
+           "SECRET_KEY": secrets.token_hex(32), "LOAD_DEMO_DATA": "true", "LOG_LEVEL": "INFO", "SECURE_COOKIES": "off"}
+    results: dict = {"started": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()), "load_average_at_start": os.getloadavg(),
+                     "cpus": os.cpu_count(), "python": platform.python_version(), "store": database_url.split("@")[-1],
+                     "cache": args.redis_url or "filesystem", "workers": args.workers, "threads": args.threads}
+    _say(f"London Children's Services Dashboards benchmark, {results['started']}")
+    _say(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f} at start; Python {platform.python_version()}")
+    _say(f"store: {database_url.split('://')[0]} ({results['store']}); cache: {results['cache']}; "
+         f"gunicorn: {args.workers} workers x {args.threads} threads (gthread), preloaded")
+    if os.getloadavg()[0] > 2:
+        _say("NOTE: the machine is busy (load average above 2): figures will be slower than on a quiet machine.")
+
+    from sqlalchemy import create_engine
+
+    from dashboard.store import schema
+    if args.fresh:
+        from dashboard.datasets import dataset_modules
+        dataset_modules()
+        scratch = create_engine(database_url)
+        schema.metadata.drop_all(scratch)
+        scratch.dispose()
+    _flush_cache(args.redis_url, cache_dir)
+    filled = _store_is_filled(database_url)
+
+    # --- cold start ------------------------------------------------------------------------------------------
+    _say("\n== Cold start " + ("(store already filled)" if filled else "(empty store: includes filling it with demo data)"))
+    g = gserver.Gunicorn(env, args.workers, args.threads)
+    g.start()
+    try:
+        first_page = g.wait_for("/login")
+        ready = g.wait_for("/readyz")
+        results["cold_start"] = {"first_page_s": first_page, "ready_s": ready, "store_was_filled": filled}
+        _say(f"process start -> first page served (/login 200): {first_page:.2f} s; -> ready (/readyz 200): {ready:.2f} s")
+        return _run(args, levels, think, env, g, results, cache_dir)
+    finally:
+        exits = g.stop()
+        errors = g.errors()
+        _summarise_exits(exits, results)
+        _print_summary(results)
+        if errors:
+            _say(f"\n{len(errors)} error line(s) in the app log, first: {json.dumps(errors[0])[:600]}")
+        if args.json:
+            Path(args.json).write_text(json.dumps(results, indent=2, default=str))
+            _say(f"\nfigures written to {args.json}")
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _run(args, levels, think, env, g, results, cache_dir) -> int:
+    # The bench's own in-process app: the same store, a private in-memory cache; for the floor and page discovery.
+    os.environ.update({k: v for k, v in env.items() if k != "REDIS_URL"})
+    os.environ["LOG_LEVEL"] = "WARNING"
+    import dash
+
+    from dashboard.config import settings_from_env
+    from dashboard.store import get_engine
+    from dashboard.web import create_app
+    settings = settings_from_env()
+    app = create_app(settings, cache_config={"CACHE_TYPE": "SimpleCache", "CACHE_DEFAULT_TIMEOUT": 3600}, log=lambda *a: None)
+    engine = get_engine()
+    from bench import sufficiency as suff10
+    suff10.deflate(engine)   # in case an earlier run stopped half-way
+
+    password = secrets.token_urlsafe(18)
+    admin_email = "bench-admin@bench.invalid"
+    _ensure_user(engine, admin_email, password, BENCH_LA_CODES[0], "admin")
+    started = time.perf_counter()
+    cookie = sign_in(g.url, admin_email, password)
+    import requests
+    response = requests.get(g.url + "/", headers={"Cookie": cookie}, timeout=60)
+    signed_in_page = time.perf_counter() - started
+    results["cold_start"]["first_signed_in_page_s"] = signed_in_page
+    _say(f"first signed-in page (sign in + / {response.status_code}): {signed_in_page:.2f} s")
+
+    pages = benchmark_pages(dash.page_registry)
+    if args.pages:
+        wanted = {p.strip() for p in args.pages.split(",")}
+        pages = [p for p in pages if p["path"] in wanted]
+    _say("pages found in dash.page_registry: " + ", ".join(p["path"] for p in pages))
+
+    # --- browser ---------------------------------------------------------------------------------------------
+    changes = {}
+    if not args.skip_browser:
+        from bench.browser import render_pages
+        _say("\n== First full render in headless Chromium (ms from navigation start; cold = shared cache emptied first)")
+        _flush_cache(args.redis_url, cache_dir)
+        rounds = render_pages(g.url, admin_email, password, pages)
+        results["render"] = []
+        _say(f"{'page':<24}{'LCP cold':>10}{'charts cold':>13}{'LCP warm':>10}{'charts warm':>13}{'charts':>8}  "
+             f"{'vs 1.5 s':>8}")
+        for cold, warm in zip(rounds[0], rounds[1]):
+            worst = max(x for x in (cold.drawn_ms, cold.lcp_ms, 0) if x is not None)
+            _say(f"{cold.path:<24}{_fmt(cold.lcp_ms):>10}{_fmt(cold.drawn_ms):>13}{_fmt(warm.lcp_ms):>10}"
+                 f"{_fmt(warm.drawn_ms):>13}{cold.charts:>8}  {worst / TARGET_RENDER_MS:>7.2f}x"
+                 + (f"  {cold.error}" if cold.error else "") + (f"  console errors: {len(cold.console_errors)}" if cold.console_errors else ""))
+            results["render"].append({"path": cold.path, "lcp_cold_ms": cold.lcp_ms, "drawn_cold_ms": cold.drawn_ms,
+                                      "lcp_warm_ms": warm.lcp_ms, "drawn_warm_ms": warm.drawn_ms, "charts": cold.charts,
+                                      "error": cold.error, "console_errors": cold.console_errors[:3]})
+            change = find_filter_change(cold.path, cold.callbacks)
+            if change:
+                changes[cold.path] = change
+        _say("(the page visited first also loads the plotly bundle into the browser's cache)")
+    if not changes:
+        _say("\nNo filter callbacks found (browser phase skipped or no page has a filter): no load test.")
+        return 0
+
+    # --- floor -----------------------------------------------------------------------------------------------
+    from dashboard.auth.users import authenticate
+    from bench.floor import measure_floor
+    _say("\n== Floor per page (in-process: raw SQL + compute on data in hand + JSON; medians of 5)")
+    users_by_role = {}
+    for page in pages:
+        role = _role_for(page)
+        if role not in users_by_role:
+            emails = [f"bench-{role}-{i}@bench.invalid" for i in range(max(levels))]
+            for i, email in enumerate(emails):
+                _ensure_user(engine, email, password, BENCH_LA_CODES[i % len(BENCH_LA_CODES)], role)
+            users_by_role[role] = emails
+    floors = {}
+    for page in pages:
+        change = changes.get(page["path"])
+        if not change:
+            continue
+        user = authenticate(engine, users_by_role[_role_for(page)][0], password)
+        try:
+            floors[page["path"]] = measure_floor(app, change, user)
+        except Exception as error:  # noqa: BLE001
+            _say(f"{page['path']}: floor not measured ({type(error).__name__}: {str(error)[:200]})")
+    _say(f"{'page':<24}{'filter':<22}{'SQL':>8}{'compute':>9}{'JSON':>7}{'floor':>8}{'stmts':>7}{'uncached call':>15}")
+    for path, f in floors.items():
+        _say(f"{path:<24}{changes[path].filter_id[:21]:<22}{f.sql_ms:>8.1f}{f.compute_ms:>9.1f}{f.json_ms:>7.1f}"
+             f"{f.total_ms:>8.1f}{f.statements:>7}{f.uncached_ms:>15.1f}")
+    results["floor"] = {p: vars(f) | {"total_ms": f.total_ms} for p, f in floors.items()}
+
+    # --- load ------------------------------------------------------------------------------------------------
+    _say(f"\n== Callback latency of each page's main filter change: {args.seconds:.0f} s per level, client-measured on "
+         f"loopback; 1 user back-to-back, more users each pausing {think[0]}-{think[1]} s between changes; "
+         f"users spread over {min(len(BENCH_LA_CODES), max(levels))} LAs (access scopes)")
+    cookies = {}
+    for role, emails in users_by_role.items():
+        cookies[role] = [sign_in(g.url, email, password) for email in emails]
+    results["load"] = {}
+    _say(f"{'page':<24}{'users':>6}{'n':>7}{'p50 ms':>9}{'p95 ms':>9}{'req/s':>8}{'err':>5}{'p50/floor':>11}{'p95/300ms':>11}")
+    for page in pages:
+        change = changes.get(page["path"])
+        if not change:
+            _say(f"{page['path']:<24} no filter callback found: skipped")
+            continue
+        payloads = [change.payload(v) for v in change.values]
+        role_cookies = cookies[_role_for(page)]
+        run_load(g.url, role_cookies[:1], payloads, 1, 0, min_requests=len(payloads))  # one pass: the first scope warm
+        results["load"][page["path"]] = {"filter": change.filter_id, "values": len(payloads), "levels": {}}
+        for users in levels:
+            r = run_load(g.url, role_cookies, payloads, users, args.seconds, think, min_requests=30 if users == 1 else 0)
+            floor = floors.get(page["path"])
+            p50, p95 = r.pct(50), r.pct(95)
+            ratio = f"{p50 / floor.total_ms:.2f}" if floor and floor.total_ms else "-"
+            _say(f"{page['path']:<24}{users:>6}{r.n:>7}{p50:>9.1f}{p95:>9.1f}{r.throughput:>8.1f}{r.errors:>5}{ratio:>11}"
+                 f"{p95 / TARGET_P95_MS:>11.2f}" + (f"  {r.error_samples}" if r.errors else ""))
+            results["load"][page["path"]]["levels"][users] = {"n": r.n, "p50_ms": p50, "p95_ms": p95, "rps": r.throughput,
+                                                              "errors": r.errors}
+    _say("(main filter per page: " + "; ".join(f"{p} {c.filter_id} x{len(c.values)} values" for p, c in changes.items()) + ")")
+
+    # --- memory ----------------------------------------------------------------------------------------------
+    memory = g.memory()
+    workers = [m for m in memory.values() if not m["master"]]
+    master = [m for m in memory.values() if m["master"]]
+    results["memory_mb"] = {"master": master, "workers": workers}
+    if workers:
+        _say(f"\n== Memory after the load test: {len(workers)} workers, RSS median {median([w['rss'] for w in workers]):.0f} MB "
+             f"(max {max(w['rss'] for w in workers):.0f}), PSS median {median([w['pss'] for w in workers]):.0f} MB "
+             f"(shared pages split fairly); master RSS {master[0]['rss']:.0f} MB" if master else "")
+
+    # --- sufficiency at 10x ----------------------------------------------------------------------------------
+    if args.skip_sufficiency:
+        _say("\n== Sufficiency at 10x data: skipped (--skip-sufficiency)")
+    else:
+        suff10.run(args, g, app, engine, changes, users_by_role, cookies, password, levels, think, results, _say)
+    return 0
+
+
+def _summarise_exits(exits: list[dict], results: dict) -> None:
+    hits = sum(e.get("cache_hits", 0) or 0 for e in exits)
+    misses = sum(e.get("cache_misses", 0) or 0 for e in exits)
+    if hits + misses:
+        rate = hits / (hits + misses)
+        results["cache"] = {"hits": hits, "misses": misses, "hit_rate": rate, "workers_reporting": len(exits)}
+        _say(f"\n== Cache hit rate across {len(exits)} workers, whole run: {rate:.1%} ({hits:,} hits, {misses:,} misses "
+             f"of memoized reads)")
+
+
+def _print_summary(results: dict) -> None:
+    """The ratios, side by side: each against its target, or against the floor, from this one run."""
+    _say("\n== Summary (ratios from this run)")
+    cold = results.get("cold_start", {})
+    if cold:
+        _say(f"cold start to first page {cold.get('first_page_s', float('nan')):.1f} s"
+             + (" (store already filled)" if cold.get("store_was_filled") else " (includes the demo data fill)"))
+    renders = [r for r in results.get("render", []) if r.get("charts")]
+    if renders:
+        worst = max(renders, key=lambda r: max(r["drawn_cold_ms"] or 0, r["lcp_cold_ms"] or 0))
+        within = sum(1 for r in renders if max(r["drawn_cold_ms"] or 1e9, r["lcp_cold_ms"] or 0) <= TARGET_RENDER_MS)
+        _say(f"first render (all charts drawn, cold cache) within 1.5 s: {within} of {len(renders)} chart pages; worst "
+             f"{worst['path']} {worst['drawn_cold_ms'] or float('nan'):,.0f} ms = {(worst['drawn_cold_ms'] or 0) / TARGET_RENDER_MS:.2f}x the target")
+    for path, load in results.get("load", {}).items():
+        levels = load["levels"]
+        if not levels:
+            continue
+        top = max(levels)
+        one = levels.get(min(levels))
+        floor = results.get("floor", {}).get(path, {}).get("total_ms")
+        parts = [f"p95 at {top} users / 300 ms = {levels[top]['p95_ms'] / TARGET_P95_MS:.2f}"]
+        if one and one["p50_ms"] == one["p50_ms"]:
+            parts.append(f"p95 at {top} / p50 at 1 user = {levels[top]['p95_ms'] / one['p50_ms']:.1f}")
+            if floor:
+                parts.append(f"p50 (1 user) / floor = {one['p50_ms'] / floor:.2f}")
+        _say(f"{path:<24}" + "; ".join(parts))
+    cache = results.get("cache")
+    if cache:
+        _say(f"cache hit rate across workers {cache['hit_rate']:.1%}")
+    suff = results.get("sufficiency_10x", {})
+    if suff.get("levels"):
+        top = max(suff["levels"])
+        _say(f"sufficiency at {suff['episodes']:,} episodes: first change {suff.get('first_ms', float('nan')) / 1000:.1f} s; "
+             f"p95 at {top} users / 300 ms = {suff['levels'][top]['p95_ms'] / TARGET_P95_MS:.2f}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

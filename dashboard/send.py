@@ -119,7 +119,6 @@ def _share_sentence(share: dict, as_at: date | None) -> str:
 
 def build_view(filters: Filters, scope: loader.AccessScope) -> SendView:
     las = loader.local_authorities()
-    values = send_loader.send_values(scope)
     inspections = send_loader.send_inspections(scope)
     sources = send_loader.send_sources(scope)
     info = loader.dataset_info("send")
@@ -152,7 +151,8 @@ def build_view(filters: Filters, scope: loader.AccessScope) -> SendView:
     growth_note = ("growth not available (a year is not published)" if pd.isna(growth) else
                    f"{growth:+.0f}% since January {year - GROWTH_YEARS} (London {london_growth:+.0f}%)"
                    if not pd.isna(london_growth) else f"{growth:+.0f}% since January {year - GROWTH_YEARS}")
-    latest = metrics.latest_inspections(inspections, las)
+    summary = send_loader.send_inspection_summary(scope)
+    latest, history = summary["latest"], summary["history"]
     mine = latest[latest["la_code"] == filters.focus].iloc[0]
     inspected = pd.notna(mine["outcome_grade"])
     share_now = metrics.outcome_share(inspections, None, london_codes)
@@ -162,8 +162,9 @@ def build_view(filters: Filters, scope: loader.AccessScope) -> SendView:
         ("Per 1,000 children aged 0-17", figures.format_value(value_at("plans_per_1000", filters.focus), metrics.INDICATORS["plans_per_1000"]), compare_note("plans_per_1000")),
         (f"Issued within 20 weeks, {year}", figures.format_value(value_at("timely_20wk_pct", filters.focus), metrics.INDICATORS["timely_20wk_pct"]), compare_note("timely_20wk_pct")),
         ("In INMSS" + (" (demo data)" if inmss_demo else ""), figures.format_value(value_at("inmss_pct", filters.focus), metrics.INDICATORS["inmss_pct"]), compare_note("inmss_pct")),
-        ("Latest area SEND inspection", f"Outcome {int(mine['outcome_grade'])}" if inspected else "Not yet (2023 framework)",
-         f"published {mine['published']:%d %b %Y}" if inspected else f"2016-22: {mine['previous']}"),
+        ("Latest area SEND inspection", f"Outcome {int(mine['outcome_grade'])}" if inspected else "Not yet",
+         f"2023 framework, published {mine['published']:%d %b %Y}" if inspected
+         else f"under the 2023 framework; 2016-22: {mine['previous']}"),
         ("London areas with outcome 1", _fmt_pct(metrics.round_half_up(share_now["London"]["pct"])),
          f"{share_now['London']['outcome_1']} of {share_now['London']['inspected']} inspected; England "
          f"{_fmt_pct(metrics.round_half_up(share_now['England']['pct']))} of {share_now['England']['inspected']}"),
@@ -172,6 +173,8 @@ def build_view(filters: Filters, scope: loader.AccessScope) -> SendView:
     # Trend and ranking for the chosen measure.
     chosen = series_by[filters.indicator]
     trend = metrics.comparison_series(chosen, las, filters.focus)
+    # Only years where some series has a figure (e.g. no per-1,000 rate before the population file starts).
+    trend = trend[trend["year"].isin(trend.loc[trend["value"].notna(), "year"])]
     trend_table = trend.pivot(index="year", columns="series", values="value").round(ind.decimals)
     trend_table = trend_table[list(dict.fromkeys(trend["series"]))].reset_index().rename(columns={"year": "Year"})
     trend_table.columns.name = None
@@ -179,10 +182,10 @@ def build_view(filters: Filters, scope: loader.AccessScope) -> SendView:
     london_value, england_value = value_at(filters.indicator, metrics.LONDON), value_at(filters.indicator, metrics.ENGLAND)
 
     # Placement and primary-need mixes.
-    placement = metrics.mix_table(values, las, year, tuple(PLACEMENTS), filters.grouping)
-    needs = metrics.mix_table(values, las, year, tuple(NEEDS), "la")
+    placement = send_loader.send_mix(year, tuple(PLACEMENTS), filters.grouping, scope)
+    needs = send_loader.send_mix(year, tuple(NEEDS), "la", scope)
     needs = needs[needs["area_code"].isin([filters.focus, metrics.LONDON, metrics.ENGLAND])]
-    needs_sub = metrics.mix_table(values, las, year, tuple(NEEDS), "subregion")
+    needs_sub = send_loader.send_mix(year, tuple(NEEDS), "subregion", scope)
     needs = pd.concat([needs.iloc[:1], needs_sub[needs_sub["area_code"] == sub_code], needs.iloc[1:]], ignore_index=True)
     placement_focus = filters.focus if filters.grouping == "la" else sub_code
 
@@ -197,7 +200,6 @@ def build_view(filters: Filters, scope: loader.AccessScope) -> SendView:
     })
     placement_table = _placement_table(placement)
 
-    history = metrics.outcome_share_history(inspections, london_codes)
     quoted = metrics.outcome_share(inspections, QUOTED_SHARE_DATE, london_codes)
     share_text = ("Outcome 1 share " + _share_sentence(share_now, None) + " The 38% against 26% quoted for London and "
                   "England is the position " + _share_sentence(quoted, QUOTED_SHARE_DATE).rstrip(".")
@@ -285,8 +287,9 @@ def _notes(ind, sources, inspections, info, year, share_text) -> list[tuple[str,
     return [
         ("Measure", ind.name),
         ("Definition", ind.definition),
-        ("Period", f"{ind.period.format(y=year)}. SEN2 counts plans in force in January and activity over the calendar year "
-                   "before the return; the year shown is the publication's own time period."),
+        ("Period", f"{ind.period.format(y=year)}. Plans in force are counted in January; requests, refusals, new plans and "
+                   "timeliness over the calendar year; each year is the time period DfE publishes. The loaded SEN2 release "
+                   "ends with 2022; pupil percentages (LAIT) run to January 2025."),
         ("Source of this measure", _source_text(sources, measure_list) or "not held"),
         ("EHC plans", "DfE, Education, health and care plans (SEN2 collection), underlying data; published without "
                       "suppression, so figures are shown as published. Timeliness is computed from the published counts "

@@ -30,6 +30,7 @@ KEY_OF = {g: data.group_key(g) for g in GROUPS}
 GROUP_OF_KEY = {k: g for g, k in KEY_OF.items()}
 PUBLISHED_YEAR = "as published"
 NOT_APPLICABLE = "_not_applicable"   # per row: the columns that do not apply there (shown "n/a"; not a grid column)
+AGGREGATE_ROUNDING = 5               # London and sub-region counts are shown to the nearest 5 (see display_table)
 NA_SEPARATOR = "|"                   # column names hold commas ("Rate per 1,000")
 
 
@@ -224,16 +225,30 @@ def _fmt(value, dp: int) -> str:
     return "not shown" if value is None or pd.isna(value) else f"{value:,.{dp}f}"
 
 
-def display_table(table: pd.DataFrame, outcome_short: str) -> pd.DataFrame:
-    """The table as the page shows and downloads it: counts 1-5 as "c" (with secondary suppression), NaN elsewhere."""
+def round_to(values, base: int | None):
+    """Counts rounded to the nearest `base` (None: unchanged); missing stays missing."""
+    if base is None:
+        return values
+    return (pd.Series(values, dtype="float64") / base).round() * base if not np.isscalar(values) else (
+        np.nan if pd.isna(values) else float(round(values / base) * base))
+
+
+def display_table(table: pd.DataFrame, outcome_short: str, count_rounding: int | None = None) -> pd.DataFrame:
+    """The table as the page shows and downloads it: counts 1-5 as "c" (with secondary suppression), NaN elsewhere.
+
+    `count_rounding` (5 for London and sub-regions): counts shown rounded to that base, so an LA's hidden
+    small count cannot be worked out by subtracting the other LAs from the total. Rates and RRIs use
+    the exact counts.
+    """
     total_population = table["population"].sum(min_count=1)
     total_count = table["count"].sum(min_count=1)
     count_mask = m.small_count_mask(table["count"])
     population_mask = m.small_count_mask(table["population"])
     out = pd.DataFrame({
         "Major group": table["major"], "Ethnic group": table["group"],
-        "Pupils": table["population"].astype("Float64").where(~population_mask).round(0),
-        outcome_short.capitalize(): table["count"].astype("Float64").where(~count_mask).round(0),
+        "Pupils": round_to(table["population"].astype("Float64").where(~population_mask).astype("float64"), count_rounding).round(0),
+        outcome_short.capitalize(): round_to(table["count"].astype("Float64").where(~count_mask).astype("float64"),
+                                             count_rounding).round(0),
         "Rate per 1,000": table["rate_per_1000"].round(1),
         "RRI": table["rri"].round(2), "95% CI low": table["ci_low"].round(2), "95% CI high": table["ci_high"].round(2),
         "Band": [m.band_label(b, s) if isinstance(b, str) else "" for b, s in zip(table["band"], table["significant"])],
@@ -243,8 +258,8 @@ def display_table(table: pd.DataFrame, outcome_short: str) -> pd.DataFrame:
     })
     overall = (total_count / total_population * 1000) if total_population and total_population > 0 else np.nan
     total_small = m.small_count_mask(pd.Series([total_count]), total_shown=False).iloc[0]
-    total = {"Major group": "All", "Ethnic group": "All pupils", "Pupils": total_population,
-             outcome_short.capitalize(): np.nan if total_small else total_count,
+    total = {"Major group": "All", "Ethnic group": "All pupils", "Pupils": round_to(total_population, count_rounding),
+             outcome_short.capitalize(): np.nan if total_small else round_to(total_count, count_rounding),
              "Rate per 1,000": round(overall, 1) if total_count >= m.MIN_OUTCOME_COUNT else np.nan,
              "RRI": np.nan, "95% CI low": np.nan, "95% CI high": np.nan, "Band": "", "Significant": "",
              "Note": "all groups together" + ("" if table["count"].notna().all() else "; groups not published are left out")}
@@ -364,7 +379,9 @@ def _notes(area: str, f: Filters, outcome_label: str, is_demo: bool, period_labe
                       "rates before and after are not quite like for like. RRIs compare groups within the same year."))
     if area not in (ENGLAND, PUBLISHED):
         notes.append(("Aggregates", "London and sub-region figures add up the LAs' pupils and counts, then compute "
-                      "the rate and RRI: they are not averages of LA RRIs."))
+                      "the rate and RRI: they are not averages of LA RRIs. Their counts are shown rounded to the "
+                      f"nearest {AGGREGATE_ROUNDING}, so an LA's hidden small count cannot be found by subtraction; "
+                      "rates and RRIs use the exact counts."))
     return notes
 
 
@@ -392,7 +409,8 @@ def build_view(f: Filters, scope: loader.AccessScope, ctx: Context | None = None
         interval = figures.empty_figure(f"{name} made no return for {f.year}.")
         kpis = [("Return", "no return", f"{name}, {f.year}")]
     else:
-        shown = display_table(table, outcome_short)
+        aggregate = f.area == LONDON or f.area.startswith(SUBREGION_PREFIX)
+        shown = display_table(table, outcome_short, count_rounding=AGGREGATE_ROUNDING if aggregate else None)
         comparator = None
         if f.area not in (LONDON, ENGLAND, PUBLISHED):
             # An LA or sub-region against London for the same year: is the gap local or London-wide?

@@ -75,3 +75,31 @@ def _send_sources(version: int, scope_key: str) -> dict:
     values = _send_values(version, scope_key)
     values = values[values["measure"] != "placements_total"]
     return values.groupby("measure")["source"].agg(lambda s: "; ".join(sorted(set(s)))).to_dict()
+
+
+# Inspection summaries and mixes depend only on the data (not on the focus LA): computed once per version.
+@cache.memoize()
+def _send_inspection_summary(version: int, scope_key: str) -> dict:
+    from dashboard.metrics.send import latest_inspections, outcome_share_history
+    inspections = _send_inspections(version, scope_key)
+    las = local_authorities()
+    return {"latest": latest_inspections(inspections, las),
+            "history": outcome_share_history(inspections, set(las["la_code"]))}
+
+
+def send_inspection_summary(scope: AccessScope) -> dict:
+    """{'latest': each London LA's latest outcome (metrics.latest_inspections), 'history': outcome-1 shares over time}."""
+    _check(scope)
+    return {k: v.copy() for k, v in _send_inspection_summary(dataset_version(NAME), scope.key).items()}
+
+
+@cache.memoize()
+def _send_mix(version: int, scope_key: str, year: int, measures: tuple, by: str) -> pd.DataFrame:
+    from dashboard.metrics.send import mix_table
+    return mix_table(_send_values(version, scope_key), local_authorities(), year, measures, by)
+
+
+def send_mix(year: int, measures: tuple[str, ...], by: str, scope: AccessScope) -> pd.DataFrame:
+    """Counts and shares of a mix (placements or needs) for one year, by LA or sub-region (metrics.mix_table)."""
+    _check(scope)
+    return _send_mix(dataset_version(NAME), scope.key, int(year), tuple(measures), by).copy()

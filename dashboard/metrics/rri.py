@@ -77,26 +77,39 @@ def _z(level: float) -> float:
     return NormalDist().inv_cdf(0.5 + level / 2)
 
 
-def band_for(rri: float) -> str | None:
+def band_thresholds(thresholds: tuple[float, float, float] | None = None) -> tuple[float, float, float]:
+    """(under below, over from, substantially over from): the module's constants unless given (e.g. from settings)."""
+    under, over, substantially = thresholds or (UNDER_REPRESENTED_BELOW, OVER_REPRESENTED_FROM, SUBSTANTIALLY_OVER_FROM)
+    if not 0 < under <= 1 <= over <= substantially:
+        raise ValueError(f"band thresholds must satisfy 0 < under <= 1 <= over <= substantially over; got {thresholds}")
+    return under, over, substantially
+
+
+def band_for(rri: float, thresholds: tuple[float, float, float] | None = None) -> str | None:
     """The representation band of one RRI (None when the RRI cannot be computed)."""
+    under, over, substantially = band_thresholds(thresholds)
     if rri is None or pd.isna(rri):
         return None
-    if rri < UNDER_REPRESENTED_BELOW:
+    if rri < under:
         return UNDER
-    if rri >= SUBSTANTIALLY_OVER_FROM:
+    if rri >= substantially:
         return SUBSTANTIALLY_OVER
-    if rri >= OVER_REPRESENTED_FROM:
+    if rri >= over:
         return OVER
     return PARITY
 
 
 def relative_rate_index(df: pd.DataFrame, reference: str = "White British", *, by: list[str] | None = None,
-                        level: float = CONFIDENCE_LEVEL) -> pd.DataFrame:
+                        level: float = CONFIDENCE_LEVEL,
+                        thresholds: tuple[float, float, float] | None = None) -> pd.DataFrame:
     """Each group's rate per 1,000, RRI against `reference`, confidence interval, band and significance.
 
     `df` has one row per group with columns `group`, `population` and `count` (children with the
     outcome); any other columns are kept. Returns a copy with `rate_per_1000`, `rri`, `ci_low`,
     `ci_high`, `band` and `significant` added, in the same row order.
+
+    `thresholds` (optional): (under below, over from, substantially over from) instead of the module's
+    constants, for a measure (or a setting) with other cut-offs.
 
     `by` (optional) names columns that split `df` into separate tables (e.g. LA and year), each with
     its own reference row: the same as calling the function once per table, in one vectorised pass.
@@ -157,8 +170,9 @@ def relative_rate_index(df: pd.DataFrame, reference: str = "White British", *, b
     out["rri"] = rri
     out["ci_low"] = low
     out["ci_high"] = high
-    band = np.select([~has_rri, is_ref, rri < UNDER_REPRESENTED_BELOW, rri >= SUBSTANTIALLY_OVER_FROM,
-                      rri >= OVER_REPRESENTED_FROM], [None, REFERENCE, UNDER, SUBSTANTIALLY_OVER, OVER], PARITY)
+    under, over, substantially = band_thresholds(thresholds)
+    band = np.select([~has_rri, is_ref, rri < under, rri >= substantially, rri >= over],
+                     [None, REFERENCE, UNDER, SUBSTANTIALLY_OVER, OVER], PARITY)
     out["band"] = pd.Series(band, index=out.index, dtype="object")
     significant = pd.array((low > 1) | (high < 1), dtype="boolean")
     significant[np.isnan(low)] = pd.NA

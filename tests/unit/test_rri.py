@@ -214,3 +214,11 @@ def test_by_refuses_a_table_without_its_reference():
                           "population": [10, 10, 10], "count": [1, 1, 1]})
     with pytest.raises(ValueError, match="not at all"):
         m.relative_rate_index(frame, by=["la"])
+
+
+def test_thresholds_can_be_given_for_another_measure():
+    frame = _two(50, 1000, 100, 4000)  # RRI 2
+    assert m.relative_rate_index(frame, thresholds=(0.5, 1.5, 3.0))["band"].iloc[0] == m.OVER
+    assert m.band_for(2.0, (0.5, 1.5, 3.0)) == m.OVER
+    with pytest.raises(ValueError, match="band thresholds"):
+        m.band_for(1.0, (1.2, 1.5, 3.0))

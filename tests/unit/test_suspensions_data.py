@@ -10,13 +10,11 @@ from sqlalchemy import create_engine, select
 from dashboard import suspensions as view
 from dashboard.datasets import suspensions as data
 from dashboard.metrics import rri as m
-from dashboard.store import schema
 from dashboard.store.datasets import dataset_state
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared"
 ENGLAND_FILE = SHARED / data.ENGLAND_FILE
 PUBLISHED_FILE = SHARED / data.PUBLISHED_FILE
-needs_england = pytest.mark.skipif(not ENGLAND_FILE.exists(), reason=f"DfE file not found at {ENGLAND_FILE}")
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,441 @@
+"""The Agency pay (London Pledge) page's logic: filters in, everything the page shows out.
+
+The page's callbacks are thin adapters over `resolve_filters`, `build_view`, `download_table` and `change_cap`.
+Worker-level rows come from `dashboard.loader.agency_pay` and stop here: the view holds only group summaries,
+with every figure built from fewer than 5 assignments suppressed (except the viewer's own LA's).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from dashboard import loader
+from dashboard.datasets import agency_pay as dataset
+from dashboard.figures import agency_pay as figures
+from dashboard.loader import agency_pay as pay_loader
+from dashboard.loader import published as published_loader
+from dashboard.metrics import pay as metrics
+from dashboard.metrics.pay import JOB_TYPES, NO_RETURN, NONE_RETURNED, SUPPRESSED, quarter_label
+
+DEFAULT_QUARTERS = 8
+PUBLISHED_AGENCY_RATE = "csww_agency_rate"   # DfE's census agency rate, from the published-statistics import
+LONDON = "london"
+ALL_JOBS = "all"
+BY_OPTIONS = {"la": "By LA", "job": "By job type"}
+METRIC_COLUMNS = ["min", "q1", "median", "q3", "max", "pct_over", "pct_over_excl", "pct_spend_over",
+                  "pct_spend_over_excl", "pct_excess"]
+
+
+@dataclass(frozen=True)
+class Filters:
+    start: pd.Timestamp
+    end: pd.Timestamp
+    area: str          # "london", "sr:<sub-region code>" or an LA's ONS code
+    job: str           # "all" or a job type code
+    by: str            # "la" or "job": how the pay range is split
+
+    def query(self) -> dict:
+        return {"from": self.start.date().isoformat(), "to": self.end.date().isoformat(), "area": self.area,
+                "job": self.job, "by": self.by}
+
+
+def _parse_date(text, periods):
+    try:
+        day = pd.Timestamp(text)
+    except (TypeError, ValueError):
+        return None
+    return day if day in periods else None
+
+
+def resolve_filters(start=None, end=None, area=None, job=None, by=None, *, las: pd.DataFrame,
+                    periods: list[pd.Timestamp]) -> Filters | None:
+    """Whatever arrived (URL query or dropdowns) made valid; anything unknown falls back to the default,
+    "All London & All Job Types" over the last two years."""
+    if not periods:
+        return None
+    end_q = _parse_date(end, periods) or periods[-1]
+    start_q = _parse_date(start, periods) or periods[max(0, periods.index(end_q) - DEFAULT_QUARTERS + 1)]
+    if start_q > end_q:
+        start_q, end_q = end_q, start_q
+    areas = {LONDON} | {f"sr:{c}" for c in las["subregion_code"]} | set(las["la_code"])
+    return Filters(start_q, end_q, area if area in areas else LONDON, job if job in JOB_TYPES or job == ALL_JOBS else ALL_JOBS,
+                   by if by in BY_OPTIONS else "la")
+
+
+def area_options(las: pd.DataFrame) -> list[dict]:
+    subregions = las.drop_duplicates("subregion_code").sort_values("subregion_order")
+    return ([{"label": "All London", "value": LONDON}, {"label": "— Sub-regions —", "value": "heading:sr", "disabled": True}]
+            + [{"label": n, "value": f"sr:{c}"} for c, n in zip(subregions["subregion_code"], subregions["subregion_name"])]
+            + [{"label": "— LAs —", "value": "heading:la", "disabled": True}]
+            + [{"label": n, "value": c} for c, n in zip(las["la_code"], las["la_name"])])
+
+
+def job_options() -> list[dict]:
+    return [{"label": "All job types", "value": ALL_JOBS}] + [{"label": label, "value": code} for code, label in JOB_TYPES.items()]
+
+
+def quarter_options(periods) -> list[dict]:
+    return [{"label": quarter_label(p), "value": p.date().isoformat()} for p in periods]
+
+
+def area_las(area: str, las: pd.DataFrame) -> tuple[list[str], str]:
+    """(LA codes pooled for the area, the area's name)."""
+    if area == LONDON:
+        return list(las["la_code"]), "All London"
+    if area.startswith("sr:"):
+        chosen = las[las["subregion_code"] == area[3:]]
+        return list(chosen["la_code"]), chosen["subregion_name"].iloc[0]
+    return [area], las.set_index("la_code").loc[area, "la_name"]
+
+
+# --- suppression and display -----------------------------------------------------------------------------------
+
+def apply_suppression(summary: pd.DataFrame, own: pd.Series, *, secondary: bool = True) -> pd.DataFrame:
+    """Blank the figures of groups of 1-4 assignments (not the viewer's own LA), plus a secondary where needed;
+    `status` says why a row has no figures: "c" (suppressed), "none" (returned, no assignments)."""
+    out = summary.copy()
+    own = pd.Series(own, index=out.index).astype(bool)
+    n = out["n"].fillna(0).astype(int)
+    mask = metrics.suppression_mask(n, own)
+    if secondary:
+        mask = metrics.secondary_suppression(n, mask, own)
+    out["status"] = np.where(mask, SUPPRESSED, np.where(n == 0, NONE_RETURNED, ""))
+    if "returned" in out:
+        out.loc[~out["returned"].astype(bool), "status"] = NO_RETURN
+    blank = [c for c in METRIC_COLUMNS + ["n_over", "spend", "spend_over", "excess", "n_over_excl", "n_excl"] if c in out]
+    out.loc[out["status"] != "", blank] = np.nan
+    return out
+
+
+def _money(value) -> str:
+    return "—" if value is None or pd.isna(value) else f"£{value:,.2f}"
+
+
+def _pct(value) -> str:
+    return "—" if value is None or pd.isna(value) else f"{value:.1f}%"
+
+
+def display_value(status: str, value, kind: str):
+    """A figure as the tables and downloads write it: a number, or "c" / "no return" / "none" (never 0 for missing)."""
+    if status:
+        return status
+    if value is None or pd.isna(value):
+        return "—"
+    return round(float(value), 2 if kind == "money" else 1)
+
+
+SUMMARY_COLUMNS = [("n", "Assignments", "count"), ("min", "Lowest (£/h)", "money"), ("q1", "Lower quartile (£/h)", "money"),
+                   ("median", "Median (£/h)", "money"), ("q3", "Upper quartile (£/h)", "money"), ("max", "Highest (£/h)", "money"),
+                   ("cap", "Cap (£/h)", "money"), ("pct_over", "% over cap", "pct"), ("pct_over_excl", "% over cap excluding legacy", "pct"),
+                   ("pct_spend_over", "% of spend over cap", "pct"), ("pct_spend_over_excl", "% of spend over cap excluding legacy", "pct"),
+                   ("pct_excess", "Excess over cap (% of spend)", "pct")]
+
+
+def summary_table(rows: pd.DataFrame, label_column: str, label_header: str, extra: list[tuple[str, str]] = ()) -> pd.DataFrame:
+    table = {label_header: rows[label_column].tolist()}
+    for column, header in extra:
+        table[header] = rows[column].tolist()
+    for column, header, kind in SUMMARY_COLUMNS:
+        if column == "n":
+            table[header] = [NO_RETURN if s == NO_RETURN else int(v) for s, v in zip(rows["status"], rows["n"].fillna(0))]
+        elif column == "cap":
+            table[header] = [display_value("", v, "money") for v in rows["cap"]] if "cap" in rows else None
+        else:
+            table[header] = [display_value(s, v, kind) for s, v in zip(rows["status"], rows[column])]
+    return pd.DataFrame({k: v for k, v in table.items() if v is not None})
+
+
+# --- the view ------------------------------------------------------------------------------------------------------
+
+@dataclass
+class PayView:
+    area_name: str
+    job_name: str
+    period_label: str
+    range_label: str
+    is_demo: bool
+    caps_illustrative: bool
+    kpis: list[tuple[str, str, str]]
+    range_title: str
+    range_figure: object
+    overcap_title: str
+    overcap_trend_figure: object
+    overcap_la_title: str
+    overcap_la_figure: object
+    workforce_title: str
+    workforce_figure: object
+    trend_title: str
+    trend_figure: object
+    summary_title: str
+    summary_table: pd.DataFrame
+    trend_table_title: str
+    trend_table: pd.DataFrame
+    caps_table: pd.DataFrame
+    notes: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _summaries(rows: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    summary = metrics.group_summary(rows, by)
+    return summary
+
+
+def _by_la(rows_at_end: pd.DataFrame, la_table: pd.DataFrame, returned: set, own_la: str) -> pd.DataFrame:
+    summary = _summaries(rows_at_end, ["la_code"])
+    table = la_table.merge(summary, on="la_code", how="left")
+    table["n"] = table["n"].fillna(0).astype(int)
+    table["returned"] = table["la_code"].isin(returned)
+    return apply_suppression(table, table["la_code"] == own_la)
+
+
+def build_view(filters: Filters, scope: loader.AccessScope) -> PayView:
+    las = loader.local_authorities()
+    prepared = pay_loader.prepared_assignments(scope)
+    caps = pay_loader.caps()
+    returns = pay_loader.returns()
+    own_la = scope.la_code
+    area_codes, area_name = area_las(filters.area, las)
+    job_name = JOB_TYPES.get(filters.job, "All job types")
+    area_is_own = area_codes == [own_la]
+
+    in_area = prepared[prepared["la_code"].isin(area_codes)]
+    chosen = in_area if filters.job == ALL_JOBS else in_area[in_area["job_type"] == filters.job]
+    in_range = chosen[(chosen["period_end"] >= filters.start) & (chosen["period_end"] <= filters.end)]
+    at_end = chosen[chosen["period_end"] == filters.end]
+    returned_end = set(returns.loc[returns["period_end"] == filters.end, "la_code"])
+    n_returned = len(returned_end & set(area_codes))
+    caps_now = metrics.caps_in_force(caps, filters.end)
+    period_label, range_label = quarter_label(filters.end), f"{quarter_label(filters.start)} to {quarter_label(filters.end)}"
+
+    # Pay range and over cap by LA (last quarter). A single LA is shown among its sub-region's LAs.
+    if len(area_codes) == 1:
+        shown_las = las[las["subregion_code"] == las.set_index("la_code").loc[area_codes[0], "subregion_code"]]
+    else:
+        shown_las = las[las["la_code"].isin(area_codes)]
+    job_rows = prepared if filters.job == ALL_JOBS else prepared[prepared["job_type"] == filters.job]
+    la_end = job_rows[(job_rows["period_end"] == filters.end) & job_rows["la_code"].isin(shown_las["la_code"])]
+    by_la = _by_la(la_end, shown_las[["la_code", "la_name"]], returned_end, own_la)
+    single_cap = caps_now.set_index("job_type")["cap"].get(filters.job) if filters.job != ALL_JOBS else None
+    by_la["cap"] = single_cap if single_cap is not None else np.nan
+
+    pooled = _summaries(at_end.assign(_all=area_name), ["_all"])
+    if pooled.empty:
+        pooled = pd.DataFrame({"_all": [area_name], "n": [0]})
+    pooled["returned"] = n_returned > 0
+    pooled = apply_suppression(pooled, pd.Series([area_is_own]), secondary=False)
+    pooled["cap"] = by_la["cap"].iloc[0] if len(by_la) else np.nan
+
+    by_job = _summaries(at_end, ["job_type"])
+    by_job = pd.DataFrame({"job_type": list(JOB_TYPES)}).merge(by_job.astype({"job_type": str}), on="job_type", how="left")
+    if filters.job != ALL_JOBS:
+        by_job = by_job[by_job["job_type"] == filters.job]
+    by_job["n"] = by_job["n"].fillna(0).astype(int)
+    by_job["returned"] = n_returned > 0
+    by_job = apply_suppression(by_job.reset_index(drop=True), pd.Series([area_is_own] * len(by_job)))
+    by_job["job_name"] = by_job["job_type"].map(JOB_TYPES)
+    by_job["cap"] = by_job["job_type"].map(caps_now.set_index("job_type")["cap"])
+
+    # Over cap by quarter for the area, with and without legacy contracts.
+    quarters = [p for p in pay_loader.periods() if filters.start <= p <= filters.end]
+    area_returns = returns[returns["la_code"].isin(area_codes)].groupby("period_end").size()
+    per_quarter = _summaries(in_range, ["period_end"])
+    per_quarter = pd.DataFrame({"period_end": quarters}).merge(per_quarter, on="period_end", how="left")
+    per_quarter["n"] = per_quarter["n"].fillna(0).astype(int)
+    per_quarter["returned"] = per_quarter["period_end"].map(area_returns).fillna(0) > 0
+    per_quarter["n_returned"] = per_quarter["period_end"].map(area_returns).fillna(0).astype(int)
+    per_quarter = apply_suppression(per_quarter, pd.Series([area_is_own] * len(per_quarter)), secondary=False)
+    per_quarter["quarter"] = per_quarter["period_end"].map(quarter_label)
+
+    # Median and spread per job type by quarter: are rates converging? Secondary suppression within each quarter.
+    trend_parts = []
+    all_trend = _summaries(in_range, ["period_end", "job_type"])
+    all_trend = all_trend.astype({"job_type": str}) if not all_trend.empty else all_trend
+    jobs_shown = list(JOB_TYPES) if filters.job == ALL_JOBS else [filters.job]
+    for period in quarters:
+        frame = pd.DataFrame({"period_end": period, "job_type": jobs_shown})
+        if not all_trend.empty:
+            frame = frame.merge(all_trend[all_trend["period_end"] == period], on=["period_end", "job_type"], how="left")
+        frame["n"] = frame["n"].fillna(0).astype(int) if "n" in frame else 0
+        frame["returned"] = bool(area_returns.get(period, 0))
+        trend_parts.append(apply_suppression(frame, pd.Series([area_is_own] * len(frame))))
+    trend = pd.concat(trend_parts, ignore_index=True) if trend_parts else pd.DataFrame()
+    trend["quarter"] = trend["period_end"].map(quarter_label)
+    trend["job_name"] = trend["job_type"].map(JOB_TYPES)
+    convergence = metrics.spread_change(trend[trend["status"] == ""]) if not trend.empty else pd.DataFrame()
+
+    # Agency workforce: workers in the returns, and the agency share of social workers from the benchmarking data.
+    workforce_share = _agency_share(filters, scope, las, area_codes, area_name, own_la, quarters)
+
+    head = pooled.iloc[0]
+    previous = per_quarter[per_quarter["period_end"] < filters.end].tail(1)
+    kpis = _kpis(head, previous, per_quarter, n_returned, len(area_codes), period_label, workforce_share)
+
+    is_demo = bool(loader.dataset_info(dataset.NAME)["is_demo"])
+    caps_illustrative = bool(caps_now["is_illustrative"].any()) if not caps_now.empty else False
+    by_label = "LA" if filters.by == "la" else "job type"
+    if filters.by == "la":
+        range_figure = figures.range_by_la_figure(by_la, pooled.iloc[0], area_name, own_la, filters.area, caps_now, filters.job)
+    else:
+        range_figure = figures.range_by_job_figure(by_job, pooled.iloc[0], area_name)
+    range_title = f"Hourly pay after PAYE adjustments by {by_label}: {area_name}, {job_name.lower()}, {period_label}"
+    summary = (summary_table(pd.concat([pooled.rename(columns={"_all": "label"}),
+                                        by_la.rename(columns={"la_name": "label"})], ignore_index=True), "label", "LA")
+               if filters.by == "la" else
+               summary_table(pd.concat([pooled.rename(columns={"_all": "label"}).assign(label=f"{area_name}: all shown"),
+                                        by_job.rename(columns={"job_name": "label"})], ignore_index=True), "label", "Job type"))
+    trend_table = _trend_table(per_quarter, trend, area_name)
+    caps_table = pd.DataFrame({
+        "Job type": caps["job_type"].map(JOB_TYPES), "Cap (£/h)": caps["cap"].round(2),
+        "In force from": caps["effective_from"].dt.strftime("%d %b %Y"),
+        "Illustrative": np.where(caps["is_illustrative"], "yes (demo)", "no"), "Note": caps["note"],
+    })
+    notes = _notes(filters, area_name, job_name, range_label, period_label, n_returned, len(area_codes), is_demo,
+                   caps_illustrative, caps_now, convergence)
+    return PayView(
+        area_name=area_name, job_name=job_name, period_label=period_label, range_label=range_label, is_demo=is_demo,
+        caps_illustrative=caps_illustrative, kpis=kpis,
+        range_title=range_title, range_figure=range_figure,
+        overcap_title=f"Over cap by quarter: {area_name}, {job_name.lower()}, {range_label}",
+        overcap_trend_figure=figures.overcap_trend_figure(per_quarter),
+        overcap_la_title=f"Share of spend over cap by LA: {job_name.lower()}, {period_label} ({len(returned_end & set(shown_las['la_code']))} of {len(shown_las)} LAs returned)",
+        overcap_la_figure=figures.overcap_by_la_figure(by_la, own_la, filters.area),
+        workforce_title=f"Agency workforce: {area_name}, {range_label}",
+        workforce_figure=figures.workforce_figure(per_quarter, workforce_share, area_name),
+        trend_title=f"Median and spread of hourly pay by job type: {area_name}, {range_label}",
+        trend_figure=figures.trend_figure(trend),
+        summary_title=f"Pay range and over cap by {by_label}: {area_name}, {job_name.lower()}, {period_label}",
+        summary_table=summary, trend_table_title=f"By quarter and job type: {area_name}, {range_label}",
+        trend_table=trend_table, caps_table=caps_table, notes=notes,
+    )
+
+
+def _agency_share(filters, scope, las, area_codes, area_name, own_la, quarters) -> pd.DataFrame:
+    """period_end, series, value: the benchmarking dataset's agency rate (London, the area, the viewer's LA)."""
+    catalogue = loader.indicator_catalogue()
+    if "sw_agency_pct" not in set(catalogue["code"]):
+        return pd.DataFrame(columns=["period_end", "series", "value"])
+    values = loader.benchmark_indicator("sw_agency_pct", scope)["values"]
+    values = values[values["period_end"].isin(quarters)]
+    parts = [values.groupby("period_end")["value"].mean().rename("London average")]
+    if area_name != "All London":
+        label = area_name if len(area_codes) == 1 else f"{area_name} average"
+        parts.append(values[values["la_code"].isin(area_codes)].groupby("period_end")["value"].mean().rename(label))
+    own_name = las.set_index("la_code")["la_name"].get(own_la)
+    if own_name and area_codes != [own_la]:  # the viewer's own LA, unless it is already the area's line
+        parts.append(values[values["la_code"] == own_la].set_index("period_end")["value"].rename(f"{own_name} (your LA)"))
+    # Published DfE census figures (30 September) where imported: real data beside the quarterly returns.
+    published = published_loader.indicator_values(PUBLISHED_AGENCY_RATE, scope)
+    published = published[published["period"].str.fullmatch(r"\d{4}")]
+    if not published.empty:
+        published = published.assign(period_end=pd.to_datetime(published["period"] + "-09-30"))
+        for code, label in [("E12000007", "London (DfE census)")] + (
+                [(area_codes[0], f"{area_name} (DfE census)")] if len(area_codes) == 1 else []):
+            rows = published[published["area_code"] == code].set_index("period_end")["value"]
+            parts.append(rows.rename(label))
+    frame = pd.concat(parts, axis=1).reindex(quarters)
+    frame.index.name = "period_end"
+    return frame.reset_index().melt(id_vars="period_end", var_name="series", value_name="value")
+
+
+def _kpis(head, previous, per_quarter, n_returned, n_las, period_label, share) -> list[tuple[str, str, str]]:
+    status = head.get("status", "")
+    show = (lambda value, fmt: status if status else fmt(value))
+    if previous.empty or status or previous.iloc[0]["status"]:
+        change, change_note = "not available", "no comparable previous quarter"
+    else:
+        delta = head["pct_spend_over"] - previous.iloc[0]["pct_spend_over"]
+        arrow = "▼" if delta < 0 else "▲" if delta > 0 else "–"
+        change = f"{arrow} {abs(delta):.1f} points"
+        change_note = "lower is better" if delta else ""
+    shown_share = per_quarter["pct_spend_over"].dropna()
+    best = ""
+    if not status and len(shown_share) > 1 and head["pct_spend_over"] <= shown_share.min() + 1e-9:
+        best = "the lowest in the quarters chosen"
+    share_latest = share[share["series"] == "London average"].dropna(subset=["value"]).tail(1)
+    census = share[share["series"] == "London (DfE census)"].dropna(subset=["value"]).tail(1)
+    census_note = (f"; DfE census {census['period_end'].iloc[0].strftime('%d %b %Y')}: {_pct(census['value'].iloc[0])}"
+                   if len(census) else "")
+    return [
+        (f"Assignments, {period_label}", NO_RETURN if status == NO_RETURN else f"{int(head['n']):,}",
+         f"{n_returned} of {n_las} LAs returned"),
+        ("Median hourly pay (after PAYE adjustments)", show(head.get("median"), _money),
+         "" if status else f"middle half {_money(head['q1'])} to {_money(head['q3'])}"),
+        ("Assignments over cap", show(head.get("pct_over"), _pct),
+         "" if status else f"{_pct(head['pct_over_excl'])} excluding legacy contracts"),
+        ("Spend on over-cap assignments", show(head.get("pct_spend_over"), _pct),
+         best or ("" if status else f"{_pct(head['pct_spend_over_excl'])} excluding legacy contracts")),
+        ("Change on previous quarter", change, change_note),
+        ("Agency share of social workers (London)", _pct(share_latest["value"].iloc[0]) if len(share_latest) else "not available",
+         (f"benchmarking data, {quarter_label(share_latest['period_end'].iloc[0])}" if len(share_latest) else "")
+         + census_note),
+    ]
+
+
+def _trend_table(per_quarter: pd.DataFrame, trend: pd.DataFrame, area_name: str) -> pd.DataFrame:
+    total = per_quarter.assign(job_name="All job types shown")
+    rows = pd.concat([total, trend], ignore_index=True).sort_values(["period_end"], kind="stable")
+    table = summary_table(rows, "quarter", "Quarter", extra=[("job_name", "Job type")])
+    spread = [display_value(s, q3 - q1 if pd.notna(q1) else np.nan, "money")
+              for s, q1, q3 in zip(rows["status"], rows["q1"], rows["q3"])]
+    table.insert(table.columns.get_loc("Upper quartile (£/h)") + 1, "Spread: upper minus lower quartile (£/h)", spread)
+    return table.drop(columns=["Cap (£/h)"], errors="ignore")
+
+
+def _notes(filters, area_name, job_name, range_label, period_label, n_returned, n_las, is_demo, caps_illustrative,
+           caps_now, convergence) -> list[tuple[str, str]]:
+    cap_text = "; ".join(f"{JOB_TYPES[j]} £{c:.2f}" for j, c in zip(caps_now["job_type"], caps_now["cap"]))
+    converging = "; ".join(f"{JOB_TYPES.get(r.job_type, r.job_type)}: spread £{r.first_spread:.2f} in "
+                           f"{quarter_label(r.first_period)}, £{r.last_spread:.2f} in {quarter_label(r.last_period)} ({r.verdict})"
+                           for r in convergence.itertuples() if r.verdict)
+    ni = ", ".join(f"{rate * 100:.2f}% from {day.strftime('%d %b %Y')}" for day, rate in metrics.EMPLOYER_NI_RATES)
+    return [
+        ("What this shows", f"{area_name}, {job_name.lower()}, {range_label}. Charts by LA and job type use the last "
+                            f"quarter chosen ({period_label}); {n_returned} of {n_las} LAs returned for it."),
+        ("Hourly pay after PAYE adjustments", "Rates made comparable with the caps: for workers paid through PAYE the "
+         f"returned rate includes holiday pay ({metrics.HOLIDAY_PAY_RATE * 100:.2f}% of basic pay) and employer National "
+         f"Insurance ({ni}), so both are taken out: rate / ((1 + holiday pay) x (1 + employer NI)). Umbrella and "
+         "limited-company rates are used as returned."),
+        ("Caps", f"The cap for each job type in force on the quarter's last day. In force for {period_label}: {cap_text}."
+         + (" These caps are illustrative demo values, not the Pledge's agreed rates." if caps_illustrative else "")),
+        ("Over cap", "The adjusted rate, to the penny, is above the cap (a rate equal to the cap is within it). "
+                     "% of spend over cap = weekly spend (hours x adjusted rate) on assignments paid over cap, as a share "
+                     "of all weekly spend. Excess = hours x (adjusted rate - cap), the money paid above the cap."),
+        ("Legacy contracts", "Assignments agreed before the Pledge. Figures 'excluding legacy' leave them out."),
+        ("Ranges", "Lowest, quartiles, median and highest adjusted hourly rate, one value per assignment (not weighted "
+                   "by hours); quartiles by linear interpolation (Excel's QUARTILE.INC)."),
+        ("Converging?", (converging or "Not enough quarters with figures to say.")
+         + " The spread is the upper minus the lower quartile: a narrower spread means rates are converging."),
+        ("Suppression", f"Any figure built from fewer than {metrics.MIN_ASSIGNMENTS} assignments is shown as 'c', except "
+                        "for your own LA. Where one group is suppressed, the next-smallest is too ('c'), so a total "
+                        "cannot give it away. No worker-level row leaves the server."),
+        ("Missing", "'no return' means the LA made no return for that quarter: it is left out of every figure, never "
+                    "counted as 0. 'none' means it returned and had no agency assignments in that group."),
+        ("Agency workforce", "Agency assignments are the rows of the Pledge return (one per assignment or worker). The "
+                             "agency share of social workers is the benchmarking dataset's 'Social worker agency rate' "
+                             "(agency FTE as a share of all social worker FTE); averages are unweighted means of LAs that "
+                             "returned. Where imported, DfE's published rate at its 30 September census (Children's social "
+                             "work workforce, Official Statistics) is marked ◆ on the quarter ending that day."),
+        ("Source", "London Pledge quarterly agency pay-rate returns from each LA (100% regional collection); caps from "
+                   "the Pledge agreement as entered by an administrator."),
+        ("Data", "Demo data: synthetic, not any LA's real figures." if is_demo else "Members' returns."),
+    ]
+
+
+def download_table(filters: Filters, scope: loader.AccessScope, which: str) -> tuple[pd.DataFrame, list[tuple[str, str]], str]:
+    """(table, notes, file stem) for the CSV/Excel downloads: the same suppressed rows as the page's tables."""
+    view = build_view(filters, scope)
+    table = {"summary": view.summary_table, "trend": view.trend_table, "caps": view.caps_table}[which]
+    stem = f"agency_pay_{filters.area.replace(':', '-')}_{filters.job}_{filters.end.date().isoformat()}_{which}"
+    return table.copy(), view.notes, stem
+
+
+def change_cap(user, job_type, cap_value, effective_from, note: str = "") -> str:
+    """An administrator changes a cap: role checked here, validated, stored in one audited transaction."""
+    from dashboard.admin import require_admin
+    from dashboard.store import get_engine
+    require_admin(user)
+    change = dataset.validate_cap_change(job_type, cap_value, effective_from, note)
+    dataset.store_cap_change(get_engine(), change, actor=user.email)
+    return (f"{JOB_TYPES[change.job_type]}: cap £{change.cap:.2f} an hour from "
+            f"{change.effective_from.strftime('%d %b %Y')}. Every page shows it at once.")

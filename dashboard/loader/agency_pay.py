@@ -1,0 +1,87 @@
+"""Cached readers of the agency pay (London Pledge) data.
+
+The assignment rows are worker-level: they are read here for the server to aggregate and never leave it
+(the page's view builder turns them into suppressed summaries). Each memoized function takes the dataset
+version (a committed return or cap change is seen at once, in every worker) and, where the result depends on
+who asks, the caller's scope key. Results are copies.
+"""
+from __future__ import annotations
+
+import pandas as pd
+from sqlalchemy import select
+
+from dashboard.auth.roles import ROLES
+from dashboard.datasets import agency_pay as tables
+from dashboard.loader import AccessScope, _read_sql, cache, dataset_version
+from dashboard.metrics import pay as metrics
+
+
+def check_scope(scope: AccessScope) -> None:
+    """Every signed-in role may see the Pledge summaries (a regional collection shared by all members);
+    anything else is refused here, on the server, whatever the page showed."""
+    if scope is None or scope.role not in ROLES or not str(scope.la_code or "").startswith("E09"):
+        raise PermissionError("agency pay data needs a signed-in member of a London LA")
+
+
+def version() -> int:
+    return dataset_version(tables.NAME)
+
+
+@cache.memoize()
+def _caps(version: int) -> pd.DataFrame:
+    c = tables.cap
+    frame = _read_sql(select(c.c.job_type, c.c.effective_from, c.c.cap, c.c.is_illustrative, c.c.note, c.c.changed_by,
+                             c.c.changed_at).order_by(c.c.job_type, c.c.effective_from))
+    frame["effective_from"] = pd.to_datetime(frame["effective_from"])
+    frame["cap"] = frame["cap"].astype("float64")
+    frame["is_illustrative"] = frame["is_illustrative"].astype(bool)
+    return frame
+
+
+def caps() -> pd.DataFrame:
+    """The cap table: job_type, effective_from, cap (£/h), is_illustrative, note, changed_by, changed_at."""
+    return _caps(version()).copy()
+
+
+@cache.memoize()
+def _returns(version: int) -> pd.DataFrame:
+    r = tables.returned
+    frame = _read_sql(select(r.c.la_code, r.c.period_end, r.c.n_rows).order_by(r.c.period_end, r.c.la_code))
+    frame["period_end"] = pd.to_datetime(frame["period_end"])
+    return frame
+
+
+def returns() -> pd.DataFrame:
+    """Which LA returned for which quarter (la_code, period_end, n_rows); a missing row is "no return"."""
+    return _returns(version()).copy()
+
+
+def periods() -> list[pd.Timestamp]:
+    """Quarter ends with any return, oldest first."""
+    return [pd.Timestamp(p) for p in sorted(returns()["period_end"].unique())]
+
+
+# Keyed by version only, on purpose: the rows are the same for every scope allowed to read them (checked in
+# `prepared_assignments` on every call), they never leave the server, and one copy per LA would multiply a
+# few megabytes by 33 in a shared cache. Scope-dependent results (suppression) are computed per request.
+@cache.memoize()
+def _prepared(version: int) -> pd.DataFrame:
+    a = tables.assignment
+    frame = _read_sql(select(a.c.period_end, a.c.la_code, a.c.job_type, a.c.hourly_rate, a.c.is_paye, a.c.hours_per_week,
+                             a.c.is_legacy, a.c.charge_rate))
+    frame["period_end"] = pd.to_datetime(frame["period_end"])
+    for column in ("hourly_rate", "hours_per_week", "charge_rate"):
+        frame[column] = frame[column].astype("float64")
+    for column in ("is_paye", "is_legacy"):
+        frame[column] = frame[column].astype(bool)
+    # The PAYE adjustment and caps are applied once per version, not on every request.
+    prepared = metrics.prepare(frame, _caps(version))
+    prepared["job_type"] = pd.Categorical(prepared["job_type"], categories=list(metrics.JOB_TYPES))
+    return prepared
+
+
+def prepared_assignments(scope: AccessScope) -> pd.DataFrame:
+    """Worker-level rows with the adjusted rate, cap in force, over-cap flag, spend and excess. Server side only."""
+    check_scope(scope)
+    return _prepared(version()).copy()
+

@@ -1,0 +1,236 @@
+"""Agency pay arithmetic (London Pledge): PAYE adjustment, caps in force, pay ranges, over-cap counts and spend.
+
+Rules (quoted in the page's notes):
+- "Hourly pay rate after PAYE adjustments" puts every rate on the cap's basis. A PAYE worker's returned
+  rate includes the employer's National Insurance and holiday pay, so both are taken out:
+  adjusted = rate / ((1 + holiday pay rate) x (1 + employer NI rate in force on the quarter's last day)).
+  Holiday pay is paid on the basic rate and employer NI on basic plus holiday pay, hence the product.
+  Non-PAYE rates (umbrella company, limited company) are used as returned.
+- The cap that applies is the cap for the assignment's job type in force on the quarter's last day
+  (the latest cap whose effective-from date is on or before it).
+- Over cap: the adjusted rate, to the penny, is above the cap (equal to the cap is within it).
+- Spend is hours per week x adjusted rate (a week of the quarter; every assignment in a quarter's return
+  counts the same number of weeks, so shares are unaffected).
+  % of spend on over-cap assignments = spend of assignments over cap / all spend.
+  Excess over cap = hours x (adjusted rate - cap) for assignments over cap, and its share of all spend.
+- Quartiles and median: linear interpolation between the ranked rates (pandas' default, Excel's
+  QUARTILE.INC), one value per assignment, unweighted.
+- Suppression: any figure built from fewer than MIN_ASSIGNMENTS assignments is shown as "c", except for
+  the viewer's own LA; where one group among several is suppressed, the next-smallest other group is
+  suppressed too, so a total shown beside them cannot give it away.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+# --- settings (to be wired into dashboard.config by the lead; one place to change them) -----------------
+
+HOLIDAY_PAY_RATE: float = 0.1207
+"""Holiday pay as a share of basic pay for a PAYE agency worker: the statutory 5.6 weeks' leave over the
+46.4 weeks worked in a year (5.6 / 46.4 = 12.07%), the rate agencies use for rolled-up holiday pay."""
+
+EMPLOYER_NI_RATES: tuple[tuple[date, float], ...] = (
+    (date(2011, 4, 6), 0.138),
+    (date(2022, 4, 6), 0.1505),   # Health and Social Care Levy period
+    (date(2022, 11, 6), 0.138),   # levy reversed
+    (date(2025, 4, 6), 0.15),
+)
+"""Employer (secondary Class 1) National Insurance rate above the secondary threshold, each with the date it
+took effect. The rate on the last day of a return's quarter is the one taken out of PAYE rates."""
+
+MIN_ASSIGNMENTS: int = 5
+"""Figures built from fewer assignments than this are suppressed ("c"), except for the viewer's own LA."""
+
+# --- reference: job types of the statutory agency guidance ----------------------------------------------
+
+JOB_TYPES: dict[str, str] = {
+    "social_worker": "Social worker",
+    "senior_social_worker": "Senior social worker",
+    "advanced_practitioner": "Advanced practitioner",
+    "team_manager": "Team manager",
+    "iro_cp_chair": "IRO / CP chair",
+}
+JOB_TYPE_NOTES: dict[str, str] = {
+    "social_worker": "Qualified children's social worker.",
+    "senior_social_worker": "Senior or experienced social worker.",
+    "advanced_practitioner": "Advanced practitioner, including assistant team managers and principal social workers.",
+    "team_manager": "Team manager.",
+    "iro_cp_chair": "Independent reviewing officer or child protection conference chair.",
+}
+
+SUPPRESSED = "c"
+NO_RETURN = "no return"
+NONE_RETURNED = "none"
+
+
+def employer_ni_rate_on(day, rates: tuple[tuple[date, float], ...] = EMPLOYER_NI_RATES) -> float:
+    """The employer NI rate in force on `day` (the latest rate whose start is on or before it)."""
+    day = pd.Timestamp(day).date()
+    in_force = [rate for start, rate in sorted(rates) if start <= day]
+    if not in_force:
+        raise ValueError(f"no employer NI rate is set for {day.isoformat()}")
+    return in_force[-1]
+
+
+def paye_adjusted_rate(rate, is_paye, on, *, holiday_pay_rate: float = HOLIDAY_PAY_RATE,
+                       ni_rates: tuple[tuple[date, float], ...] = EMPLOYER_NI_RATES):
+    """Hourly pay rate after PAYE adjustments: PAYE rates with employer NI and holiday pay taken out.
+
+    Works on one rate or element-wise on Series/arrays (`is_paye` and `on` alike). Non-PAYE rates come
+    back unchanged; a missing rate stays missing.
+    Example: a PAYE rate of £40.00 in a quarter ending 30 Jun 2024 (NI 13.8%):
+    40 / (1.1207 x 1.138) = 40 / 1.2753566 = £31.36.
+    """
+    if np.ndim(rate) == 0:
+        if not is_paye or pd.isna(rate):
+            return rate
+        return rate / ((1 + holiday_pay_rate) * (1 + employer_ni_rate_on(on, ni_rates)))
+    rate = pd.Series(rate, dtype="float64").reset_index(drop=True)
+    paye = pd.Series(is_paye, dtype="bool").reset_index(drop=True)
+    days = pd.Series(pd.to_datetime(pd.Series(on)), name="day").reset_index(drop=True)
+    if len(days) == 1 and len(rate) > 1:
+        days = pd.Series([days.iloc[0]] * len(rate))
+    unique_days = days.drop_duplicates()
+    ni = days.map({d: employer_ni_rate_on(d, ni_rates) for d in unique_days})
+    factor = np.where(paye, (1 + holiday_pay_rate) * (1 + ni.astype("float64")), 1.0)
+    return rate / factor
+
+
+def caps_in_force(caps: pd.DataFrame, on) -> pd.DataFrame:
+    """job_type, cap, effective_from, is_illustrative: the cap of each job type in force on `on`."""
+    day = pd.Timestamp(on)
+    frame = caps.assign(effective_from=pd.to_datetime(caps["effective_from"]))
+    frame = frame[frame["effective_from"] <= day].sort_values("effective_from")
+    return frame.groupby("job_type", sort=False).tail(1).set_index("job_type").reindex(list(JOB_TYPES)).dropna(
+        subset=["cap"]).reset_index()
+
+
+def attach_caps(assignments: pd.DataFrame, caps: pd.DataFrame) -> pd.DataFrame:
+    """Each assignment with the cap for its job type in force on its quarter's last day (NaN if none was)."""
+    out = assignments.copy()
+    out["_order"] = np.arange(len(out))
+    # One datetime resolution on both sides (pandas 3 keeps s/us/ns apart and merge_asof refuses a mix).
+    left = out.assign(period_end=pd.to_datetime(out["period_end"]).astype("datetime64[ns]")).sort_values("period_end")
+    right = (caps[["job_type", "effective_from", "cap"]]
+             .assign(effective_from=pd.to_datetime(caps["effective_from"]).astype("datetime64[ns]"),
+                     cap=caps["cap"].astype("float64"))
+             .sort_values("effective_from"))
+    merged = pd.merge_asof(left.drop(columns=["cap"], errors="ignore"), right, left_on="period_end",
+                           right_on="effective_from", by="job_type", direction="backward")
+    merged = merged.sort_values("_order").drop(columns=["_order", "effective_from"]).reset_index(drop=True)
+    merged["period_end"] = out["period_end"].to_numpy()
+    return merged
+
+
+def prepare(assignments: pd.DataFrame, caps: pd.DataFrame, **adjust) -> pd.DataFrame:
+    """Assignments with `adjusted_rate`, `cap`, `over_cap`, `spend` and `excess` (spend above the cap)."""
+    out = attach_caps(assignments, caps)
+    out["adjusted_rate"] = paye_adjusted_rate(out["hourly_rate"], out["is_paye"], out["period_end"], **adjust).to_numpy()
+    out["over_cap"] = out["adjusted_rate"].round(2) > out["cap"]  # NaN cap (none in force): never over
+    out["spend"] = out["hours_per_week"] * out["adjusted_rate"]
+    out["excess"] = np.where(out["over_cap"], out["hours_per_week"] * (out["adjusted_rate"] - out["cap"]), 0.0)
+    return out
+
+
+def rate_range(rates: pd.Series) -> dict:
+    """n, min, q1, median, q3, max of the rates (linear interpolation; NaN when there are none)."""
+    rates = pd.Series(rates, dtype="float64").dropna()
+    if rates.empty:
+        return {"n": 0, "min": np.nan, "q1": np.nan, "median": np.nan, "q3": np.nan, "max": np.nan}
+    return {"n": int(len(rates)), "min": float(rates.min()), "q1": float(rates.quantile(0.25)),
+            "median": float(rates.quantile(0.5)), "q3": float(rates.quantile(0.75)), "max": float(rates.max())}
+
+
+def over_cap(frame: pd.DataFrame) -> dict:
+    """Counts and spend over cap for a set of prepared assignments (all of them; filter legacy before)."""
+    n = int(len(frame))
+    spend = float(frame["spend"].sum())
+    over = frame["over_cap"].astype(bool)
+    n_over = int(over.sum())
+    spend_over = float(frame.loc[over, "spend"].sum())
+    excess = float(frame["excess"].sum())
+    pct = (lambda part, whole: 100.0 * part / whole if whole else np.nan)
+    return {"n": n, "n_over": n_over, "pct_over": pct(n_over, n), "spend": spend, "spend_over": spend_over,
+            "pct_spend_over": pct(spend_over, spend), "excess": excess, "pct_excess": pct(excess, spend)}
+
+
+def group_summary(frame: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    """Per group: the rate range and over-cap figures, with and without legacy contracts (suffix `_excl`).
+
+    The same figures as `rate_range` and `over_cap` per group, computed in one grouped pass (fast on a full return).
+    """
+    columns = by + ["n", "min", "q1", "median", "q3", "max", "n_over", "pct_over", "spend", "spend_over",
+                    "pct_spend_over", "excess", "pct_excess", "n_excl", "n_over_excl", "pct_over_excl", "spend_excl",
+                    "spend_over_excl", "pct_spend_over_excl", "excess_excl", "pct_excess_excl", "n_legacy"]
+    if frame.empty:
+        return pd.DataFrame(columns=columns)
+    over = frame["over_cap"].astype(bool)
+    current = ~frame["is_legacy"].astype(bool)
+    work = pd.DataFrame({
+        **{column: frame[column] for column in by},
+        "rate": frame["adjusted_rate"].astype("float64"), "one": 1, "n_over": over.astype(int),
+        "spend": frame["spend"], "spend_over": frame["spend"].where(over, 0.0), "excess": frame["excess"],
+        "n_excl": current.astype(int), "n_over_excl": (over & current).astype(int),
+        "spend_excl": frame["spend"].where(current, 0.0), "spend_over_excl": frame["spend"].where(over & current, 0.0),
+        "excess_excl": frame["excess"].where(current, 0.0), "n_legacy": (~current).astype(int),
+    })
+    grouped = work.groupby(by, sort=False, observed=True)
+    sums = grouped[["one", "n_over", "spend", "spend_over", "excess", "n_excl", "n_over_excl", "spend_excl",
+                    "spend_over_excl", "excess_excl", "n_legacy"]].sum().rename(columns={"one": "n"})
+    rates = grouped["rate"]
+    quartiles = rates.quantile([0.25, 0.5, 0.75]).unstack()
+    out = sums.assign(min=rates.min(), q1=quartiles[0.25], median=quartiles[0.5], q3=quartiles[0.75], max=rates.max())
+
+    def pct(part, whole):
+        return (100.0 * out[part] / out[whole].where(out[whole] != 0)).astype("float64")
+
+    out["pct_over"], out["pct_spend_over"], out["pct_excess"] = pct("n_over", "n"), pct("spend_over", "spend"), pct("excess", "spend")
+    out["pct_over_excl"] = pct("n_over_excl", "n_excl")
+    out["pct_spend_over_excl"] = pct("spend_over_excl", "spend_excl")
+    out["pct_excess_excl"] = pct("excess_excl", "spend_excl")
+    return out.reset_index()[columns]
+
+
+def suppression_mask(n: pd.Series, own: pd.Series, minimum: int = MIN_ASSIGNMENTS) -> pd.Series:
+    """True where a group's figures must be shown as "c": 1 to minimum-1 assignments and not the viewer's own LA."""
+    n = pd.Series(n).fillna(0).astype(int)
+    return (n > 0) & (n < minimum) & ~pd.Series(own, index=n.index).astype(bool)
+
+
+def secondary_suppression(n: pd.Series, suppressed: pd.Series, own: pd.Series) -> pd.Series:
+    """Add the smallest other group when exactly one group is suppressed, so a total cannot reveal it.
+
+    The viewer's own LA is never chosen (they know its figures anyway, so it would not hide anything).
+    """
+    suppressed = suppressed.copy()
+    if int(suppressed.sum()) != 1:
+        return suppressed
+    candidates = n[(~suppressed) & (n.fillna(0) > 0) & ~own.astype(bool)]
+    if not candidates.empty:
+        suppressed[candidates.sort_values(kind="stable").index[0]] = True
+    return suppressed
+
+
+def quarter_label(period_end) -> str:
+    """Financial-year quarter: Apr-Jun is Q1, Jan-Mar is Q4 of the year that began the April before."""
+    day = pd.Timestamp(period_end)
+    start_year = day.year if day.month >= 4 else day.year - 1
+    return f"Q{(day.month - 4) % 12 // 3 + 1} {start_year}-{str(start_year + 1)[-2:]}"
+
+
+def spread_change(trend: pd.DataFrame) -> pd.DataFrame:
+    """Per job type: the spread (Q3 - Q1) in the first and last quarter with figures, and whether it narrowed."""
+    rows = []
+    shown = trend.dropna(subset=["q1", "q3"])
+    for job, frame in shown.groupby("job_type", sort=False):
+        frame = frame.sort_values("period_end")
+        first, last = frame.iloc[0], frame.iloc[-1]
+        before, after = first["q3"] - first["q1"], last["q3"] - last["q1"]
+        verdict = ("narrower: converging" if after < before - 0.005 else
+                   "wider: diverging" if after > before + 0.005 else "unchanged")
+        rows.append({"job_type": job, "first_period": first["period_end"], "first_spread": before,
+                     "last_period": last["period_end"], "last_spread": after, "verdict": verdict if len(frame) > 1 else ""})
+    return pd.DataFrame(rows, columns=["job_type", "first_period", "first_spread", "last_period", "last_spread", "verdict"])

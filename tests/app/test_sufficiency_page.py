@@ -1,0 +1,254 @@
+"""The Sufficiency page through the Flask test client: who may see it, what reaches the browser, every callback."""
+import io
+import numbers
+import json
+import re
+
+import pandas as pd
+import pytest
+from sqlalchemy import select
+
+from dashboard.datasets import sufficiency as ds
+from tests.conftest import ADMIN_EMAIL, PASSWORD, sign_in
+from tests.dash_requests import callback_request, response_props
+
+COMMISSIONER_EMAIL = "commissioner@lambeth.example"
+FILTER_IDS = ["suff-area", "suff-at", "suff-age", "suff-sex", "suff-ethnicity", "suff-uasc", "suff-legal", "suff-cin",
+              "suff-placement", "suff-provider"]
+RENDER_OUTPUTS = [
+    ("suff-demo-banner", "children"), ("suff-privacy-note", "children"), ("suff-kpis", "children"),
+    ("suff-tiles-title", "children"), ("suff-tiles", "figure"), ("suff-mix-title", "children"), ("suff-mix", "figure"),
+    ("suff-distance-title", "children"), ("suff-distance", "figure"), ("suff-regions-title", "children"), ("suff-regions", "figure"),
+    ("suff-grades-title", "children"), ("suff-grades", "figure"), ("suff-flows-title", "children"), ("suff-flows", "figure"),
+    ("suff-trend-title", "children"), ("suff-trend", "figure"), ("suff-starts-title", "children"), ("suff-starts", "figure"),
+    ("suff-stability-title", "children"), ("suff-stability", "figure"), ("suff-notes", "children"),
+]
+FORECAST_IDS = ["suff-ref-from", "suff-ref-to", "suff-horizon"] + [f"suff-cost-{i}" for i in range(6)]
+DEFAULTS = {"suff-age": "all", "suff-sex": "all", "suff-ethnicity": "all", "suff-uasc": "all", "suff-legal": "all",
+            "suff-cin": "all", "suff-placement": "all", "suff-provider": "all"}
+LAST = "2025-03-31"
+
+
+@pytest.fixture(scope="module")
+def commissioner(dash_app):
+    from dashboard.auth.users import create_user
+    from dashboard.store import get_engine
+    from dashboard.store import schema
+    with get_engine().connect() as conn:
+        exists = conn.execute(select(schema.app_user.c.id).where(schema.app_user.c.email == COMMISSIONER_EMAIL)).first()
+    if not exists:
+        create_user(get_engine(), COMMISSIONER_EMAIL, PASSWORD, "E09000022", "commissioner", name="Test Commissioner")
+    return COMMISSIONER_EMAIL
+
+
+@pytest.fixture()
+def commissioner_client(client, commissioner):
+    assert sign_in(client, commissioner).status_code == 302
+    return client
+
+
+def _inputs(area, at=LAST, **overrides):
+    values = {"suff-area": area, "suff-at": at, **DEFAULTS, **{f"suff-{k}": v for k, v in overrides.items()}}
+    return [(i, "value", values[i]) for i in FILTER_IDS]
+
+
+def render(client, area, tiles="selected", flows="location", **overrides):
+    inputs = _inputs(area, **overrides) + [("suff-tile-mode", "value", tiles), ("suff-flow-mode", "value", flows)]
+    response = callback_request(client, RENDER_OUTPUTS, inputs)
+    assert response.status_code == 200, response.get_data(as_text=True)[:800]
+    return response.get_data(as_text=True), response_props(response)
+
+
+def table(client, which, area, **overrides):
+    inputs = ([("suff-table-choice", "value", which)] + _inputs(area, **overrides)
+              + [(i, "value", None) for i in FORECAST_IDS])
+    response = callback_request(client, [("suff-table-title", "children"), ("suff-grid", "rowData"), ("suff-grid", "columnDefs")], inputs)
+    assert response.status_code == 200, response.get_data(as_text=True)[:800]
+    return response.get_data(as_text=True), response_props(response)
+
+
+def _kpis(props) -> dict:
+    """{label: value} of the KPI cards, read from the component tree the browser receives."""
+    found = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            node_props = node.get("props", {})
+            if node_props.get("className") in ("kpi-label", "kpi-value"):
+                found.append(node_props.get("children"))
+            for value in node_props.values() if "props" in node else node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+    walk(props["suff-kpis"]["children"])
+    return dict(zip(found[0::2], found[1::2]))
+
+
+def _kpi(props, label):
+    return _kpis(props)[label]
+
+
+def test_a_member_can_neither_open_the_page_nor_call_its_callbacks(member_client):
+    assert member_client.get("/sufficiency").status_code in (302, 403)
+    response = callback_request(member_client, RENDER_OUTPUTS, _inputs("london") + [("suff-tile-mode", "value", "selected"),
+                                                                                    ("suff-flow-mode", "value", "location")])
+    assert response.status_code == 403
+
+
+def test_a_commissioner_opens_the_page(commissioner_client):
+    response = commissioner_client.get("/sufficiency")
+    assert response.status_code == 200
+
+
+def test_own_la_is_shown_in_full_with_headline_figures(commissioner_client):
+    body, props = render(commissioner_client, "la:E09000022")
+    assert props["suff-privacy-note"]["children"] is None   # own LA alone: no suppression notice
+    assert "Demo data" in json.dumps(props["suff-demo-banner"]["children"])
+    kpis = json.dumps(props["suff-kpis"]["children"])
+    assert "Children looked after" in kpis and "Median distance from home" in kpis
+    assert "Lambeth" in props["suff-tiles-title"]["children"]
+    # The Sankey starts from Lambeth only.
+    sankey = props["suff-flows"]["figure"]["data"][0]
+    assert sankey["node"]["label"][0] == "Lambeth"
+
+
+def test_other_las_are_suppressed_and_totals_cannot_reveal_a_hidden_count(commissioner_client):
+    _, props = render(commissioner_client, "la:E09000001")   # City of London: a handful of children
+    assert "Suppressed view" in json.dumps(props["suff-privacy-note"]["children"])
+    for which in ("placement_mix", "distance", "tiles", "flows_location", "trend"):
+        _, t = table(commissioner_client, which, "la:E09000001")
+        frame = pd.DataFrame(t["suff-grid"]["rowData"])
+        numbers = frame.select_dtypes("number")
+        assert not ((numbers >= 1) & (numbers <= 5)).any().any(), which
+        for column in frame.columns:   # no line with exactly one hidden cell
+            if column in ("%",):
+                continue
+        hidden_per_row = (frame == "c").sum(axis=1)
+        if which in ("flows_location", "trend"):
+            assert not (hidden_per_row == 1).any(), which
+
+
+def test_nothing_child_level_reaches_the_browser(commissioner_client, server):
+    from dashboard.store import get_engine
+    with get_engine().connect() as conn:
+        row = conn.execute(select(ds.episode.c.child, ds.episode.c.pl_post, ds.episode.c.home_post)
+                           .where(ds.episode.c.la_code == "E09000022", ds.episode.c.pl_post.is_not(None),
+                                  ds.episode.c.home_post.is_not(None))).first()
+        dob = conn.execute(select(ds.child.c.dob).where(ds.child.c.child == row.child)).scalar_one()
+    bodies = [render(commissioner_client, "la:E09000022")[0]]
+    bodies += [table(commissioner_client, which, "la:E09000022")[0] for which in ("placement_mix", "flows_location", "tiles", "trend")]
+    for body in bodies:
+        assert row.child not in body
+        assert f'"{row.pl_post}"' not in body and f'"{row.home_post}"' not in body
+        assert dob.isoformat() not in body
+
+
+def test_every_filter_changes_the_count(commissioner_client):
+    _, base = render(commissioner_client, "london")
+    total = _kpi(base, "Children looked after")
+    assert total not in ("c", "no children")
+    for overrides in ({"age": "16 and over"}, {"sex": "2"}, {"ethnicity": "Black"}, {"uasc": "yes"},
+                      {"legal": "Care order"}, {"cin": "N1"}, {"placement": "Children's homes"},
+                      {"provider": "Private provision"}, {"at": "2022-03-31"}):
+        _, props = render(commissioner_client, "london", **overrides)
+        assert _kpi(props, "Children looked after") != total, overrides
+
+
+def test_placed_here_by_other_las_switch(commissioner_client):
+    _, props = render(commissioner_client, "la:E09000022", tiles="others")
+    assert "by other LAs" in props["suff-tiles-title"]["children"]
+    _, flows = render(commissioner_client, "london", flows="provider")
+    labels = flows["suff-flows"]["figure"]["data"][0]["node"]["label"]
+    assert "Private provision" in labels and "North London" in labels
+
+
+def test_forecast_and_back_test(commissioner_client):
+    inputs = _inputs("la:E09000022") + [("suff-ref-from", "value", 2022), ("suff-ref-to", "value", 2024),
+                                        ("suff-horizon", "value", 3)] + [(f"suff-cost-{i}", "value", None) for i in range(6)]
+    outputs = [("suff-forecast-title", "children"), ("suff-forecast", "figure"), ("suff-cost-title", "children"),
+               ("suff-cost", "figure"), ("suff-backtest-text", "children"), ("suff-model-text", "children")]
+    response = callback_request(commissioner_client, outputs, inputs)
+    assert response.status_code == 200, response.get_data(as_text=True)[:800]
+    props = response_props(response)
+    assert "3 years" in props["suff-forecast-title"]["children"]
+    assert "error of" in props["suff-backtest-text"]["children"]
+    forecast_x = [t for t in props["suff-forecast"]["figure"]["data"] if "forecast" in (t.get("name") or "")]
+    assert forecast_x and len(forecast_x[0]["x"]) == 36
+
+
+def test_downloads_csv_and_excel(commissioner_client):
+    state = ([("suff-table-choice", "value", "distance")] + [(i, "value", v) for i, _, v in _inputs("london")]
+             + [(i, "value", None) for i in FORECAST_IDS])
+    for button, kind in (("suff-dl-csv", "csv"), ("suff-dl-xlsx", "xlsx")):
+        response = callback_request(commissioner_client, [("suff-download", "data")],
+                                    [("suff-dl-csv", "n_clicks", 1 if kind == "csv" else None),
+                                     ("suff-dl-xlsx", "n_clicks", 1 if kind == "xlsx" else None)],
+                                    state=state, triggered=f"{button}.n_clicks")
+        assert response.status_code == 200, response.get_data(as_text=True)[:800]
+        data = response_props(response)["suff-download"]["data"]
+        assert data["filename"].endswith(kind)
+        import base64
+        raw = base64.b64decode(data["content"])
+        frame = pd.read_csv(io.BytesIO(raw)) if kind == "csv" else pd.read_excel(io.BytesIO(raw), sheet_name=None)
+        if kind == "xlsx":
+            assert "Notes" in frame
+            frame = frame["Data"]
+        assert list(frame.columns[:2]) == ["Distance from home", "Children"]
+        assert frame.iloc[-1, 0] == "Total"
+
+
+def test_an_admin_of_another_la_sees_lambeth_suppressed(client):
+    assert sign_in(client, ADMIN_EMAIL).status_code == 302
+    _, props = render(client, "la:E09000022")
+    assert "Suppressed view" in json.dumps(props["suff-privacy-note"]["children"])
+
+
+SHARED = __import__("pathlib").Path(__file__).resolve().parents[2].parent / "shared"
+PUBLISHED_FILE = SHARED / "realdata" / "cla" / "cla_on_31_march_by_characteristics_london.csv"
+
+
+@pytest.fixture(scope="module")
+def published(dash_app):
+    from dashboard.store import get_engine
+    if not PUBLISHED_FILE.exists():
+        pytest.skip(f"{PUBLISHED_FILE} not present")
+    ds.import_published_cla(get_engine(), PUBLISHED_FILE)
+
+
+def _published(client, area):
+    response = callback_request(client, [("suff-published-title", "children"), ("suff-published-text", "children"),
+                                         ("suff-published-grid", "rowData"), ("suff-published-grid", "columnDefs"),
+                                         ("suff-published-grid", "style")],
+                                [("suff-area", "value", area)])
+    assert response.status_code == 200, response.get_data(as_text=True)[:800]
+    props = response_props(response)
+    return props, pd.DataFrame(props["suff-published-grid"]["rowData"])
+
+
+def _row(frame, year, measure):
+    return frame[(frame["Year (31 March)"] == year) & (frame["Measure"] == measure)].iloc[0]
+
+
+def test_the_page_reproduces_published_dfe_figures(commissioner_client, published):
+    # DfE, Children looked after in England including adoptions, 31 March 2025, Lambeth.
+    _, lambeth = _published(commissioner_client, "la:E09000022")
+    assert _row(lambeth, 2025, "Children looked after")["Published"] == 377
+    assert _row(lambeth, 2025, "UASC")["Published"] == 45
+    assert _row(lambeth, 2025, "Placed more than 20 miles from home")["Published"] == 55
+    assert _row(lambeth, 2025, "Placed more than 20 miles from home")["Published %"] == 15
+    assert _row(lambeth, 2025, "Placed outside the LA boundary")["Published"] == 269
+    assert _row(lambeth, 2025, "Other LAs' children placed inside the LA")["Published"] == 222
+    assert sorted(lambeth["Year (31 March)"].unique()) == [2021, 2022, 2023, 2024, 2025]
+    # The tool's own count on the same definition sits beside it.
+    assert isinstance(_row(lambeth, 2025, "Children looked after")["This tool"], numbers.Integral)
+
+
+def test_published_suppression_is_kept_as_c_never_zero(commissioner_client, published):
+    _, city = _published(commissioner_client, "la:E09000001")
+    assert _row(city, 2025, "Children looked after")["Published"] == "c"
+    props, london = _published(commissioner_client, "london")
+    assert _row(london, 2025, "Children looked after")["Published"] == 9290
+    assert _row(london, 2025, "Foster placements")["Published %"] == 68
+    props, south = _published(commissioner_client, "sr:south")
+    assert south.empty and "not sub-regions" in props["suff-published-text"]["children"]

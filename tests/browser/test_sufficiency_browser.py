@@ -1,0 +1,83 @@
+"""A commissioner signs in, opens the Sufficiency page, changes every filter and downloads a table.
+
+Fails on any browser console error or axe violation. Screenshots go to test-artifacts/.
+"""
+import pytest
+from sqlalchemy import select
+
+from tests.browser.conftest import axe_violations, describe_violations, screenshot, sign_in, wait_for_dash
+from tests.conftest import PASSWORD
+
+COMMISSIONER_EMAIL = "commissioner@lambeth.example"
+
+
+@pytest.fixture(scope="module")
+def commissioner(dash_app):
+    from dashboard.auth.users import create_user
+    from dashboard.store import get_engine, schema
+    with get_engine().connect() as conn:
+        exists = conn.execute(select(schema.app_user.c.id).where(schema.app_user.c.email == COMMISSIONER_EMAIL)).first()
+    if not exists:
+        create_user(get_engine(), COMMISSIONER_EMAIL, PASSWORD, "E09000022", "commissioner", name="Test Commissioner")
+    return COMMISSIONER_EMAIL
+
+
+def _choose(page, dropdown_id, text):
+    """Open a Dash dropdown and pick the option, as a user would."""
+    page.locator(f"#{dropdown_id}").click()
+    page.get_by_role("option", name=text, exact=True).click()
+    page.keyboard.press("Escape")
+    wait_for_dash(page, timeout=40000)
+
+
+def _kpi_value(page, label):
+    card = page.locator(".kpi-card", has=page.locator(".kpi-label", has_text=label)).first
+    return card.locator(".kpi-value").inner_text()
+
+
+def test_a_commissioner_uses_every_filter(page, commissioner):
+    sign_in(page, commissioner)
+    page.goto(page.base_url + "/sufficiency")
+    wait_for_dash(page, timeout=60000)
+    page.wait_for_selector("#suff-tiles .main-svg", timeout=30000)
+    assert "Lambeth" in page.locator("#suff-tiles-title").inner_text()
+    assert page.get_by_text("Demo data.").is_visible()
+    own = _kpi_value(page, "Children looked after")
+    assert own.replace(",", "").isdigit()
+    screenshot(page, "sufficiency-lambeth")
+    violations = axe_violations(page)
+    assert not violations, describe_violations(violations)
+
+    _choose(page, "suff-area", "All London")
+    assert page.get_by_text("Suppressed view.").is_visible()
+    london = int(_kpi_value(page, "Children looked after").replace(",", ""))
+    assert london > int(own.replace(",", ""))
+    assert "area=london" in page.url
+    for dropdown, option in (("suff-age", "10 to 15"), ("suff-sex", "Female"), ("suff-ethnicity", "Black"),
+                             ("suff-uasc", "Not UASC"), ("suff-legal", "Care order"), ("suff-cin", "N1 Abuse or neglect"),
+                             ("suff-placement", "Foster care: agency or other"), ("suff-provider", "Private provision"),
+                             ("suff-at", "31 March 2023")):
+        before = _kpi_value(page, "Children looked after")
+        _choose(page, dropdown, option)
+        # Every filter changes the headline count (waits for the callback, which can lag on a busy machine).
+        page.wait_for_function(
+            """([label, before]) => {
+                const card = [...document.querySelectorAll('.kpi-card')].find(c => c.querySelector('.kpi-label')?.textContent === label);
+                return card && card.querySelector('.kpi-value').textContent !== before;
+            }""", arg=["Children looked after", before], timeout=40000)
+        wait_for_dash(page, timeout=40000)
+    assert "at=2023-03-31" in page.url and "provider=Private+provision" in page.url
+    screenshot(page, "sufficiency-london-filtered")
+
+    page.get_by_label("Placed here by other LAs").check()
+    wait_for_dash(page, timeout=40000)
+    assert "by other LAs" in page.locator("#suff-tiles-title").inner_text()
+    _choose(page, "suff-table-choice", "Forecast by placement type")
+    page.wait_for_selector("#suff-grid .ag-row")
+    with page.expect_download() as download:
+        page.locator("#suff-dl-csv").click()
+    text = open(download.value.path(), encoding="utf-8-sig").read()
+    assert text.splitlines()[0].startswith("Month,Placement type,Expected")
+    violations = axe_violations(page)
+    assert not violations, describe_violations(violations)
+    assert not page.console_errors, page.console_errors

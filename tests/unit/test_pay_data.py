@@ -1,0 +1,168 @@
+"""Agency pay data: demo data, the cap table and its admin changes, LA returns, and the loader's access check."""
+from datetime import date
+
+import pandas as pd
+import pytest
+from sqlalchemy import delete, select
+
+from dashboard import loader
+from dashboard.datasets import agency_pay as ds
+from dashboard.loader import agency_pay as pay_loader
+from dashboard.metrics import pay as m
+from dashboard.store import get_engine, schema
+
+LAS = [f"E090000{n:02d}" for n in range(1, 34)]
+SCOPE = loader.AccessScope("member", "E09000022")
+
+
+def test_demo_data_is_reproducible_and_shaped_like_the_pledge():
+    first, returns = ds.generate_demo(11, LAS)
+    second, _ = ds.generate_demo(11, LAS)
+    pd.testing.assert_frame_equal(first, second)
+    assert set(first["job_type"]) == set(m.JOB_TYPES)
+    # Missing returns exist (one LA late for the last quarter), and the demo user's LA always returns.
+    latest = returns[returns["period_end"] == returns["period_end"].max()]
+    assert len(latest) == 32 and "E09000022" in set(latest["la_code"])
+    caps = pd.DataFrame(ds.illustrative_cap_rows(pd.Timestamp.now()))
+    by_quarter = m.group_summary(m.prepare(first.assign(period_end=pd.to_datetime(first["period_end"])), caps), ["period_end"])
+    spend = by_quarter.set_index("period_end")["pct_spend_over"]
+    # Over-cap spend falls from about half to the mid-teens, the last quarters the lowest: "a new best ever".
+    assert spend.iloc[0] > 40 and 10 < spend.iloc[-1] < 22 and spend.iloc[-1] <= spend.iloc[:-3].min()
+    # About 20% PAYE, and legacy contracts running off.
+    assert 0.15 < first["is_paye"].mean() < 0.25
+    legacy = first.groupby("period_end")["is_legacy"].mean()
+    assert legacy.iloc[0] > 0.2 and legacy.iloc[-1] < 0.03
+
+
+def test_demo_paye_rates_convert_back_to_the_cap_basis():
+    rows, _ = ds.generate_demo(3, LAS[:5], quarters=4)
+    caps = pd.DataFrame(ds.illustrative_cap_rows(pd.Timestamp.now()))
+    prepared = m.prepare(rows.assign(period_end=pd.to_datetime(rows["period_end"])), caps)
+    paye = prepared[prepared["is_paye"]]
+    # Generated as basic x 1.1207 x (1 + NI) rounded to the penny, so the adjustment gives back the 50p steps
+    # of the basic rates, to within the half-penny of that rounding.
+    steps = paye["adjusted_rate"] * 2
+    assert (steps - steps.round()).abs().max() < 0.011
+
+
+# --- caps ----------------------------------------------------------------------------------------------------
+
+def test_cap_change_is_validated_in_plain_english():
+    change = ds.validate_cap_change("team_manager", "£43.00", "2026-04-01", " new agreement ", today=date(2026, 1, 1))
+    assert change == ds.CapChange("team_manager", 43.0, date(2026, 4, 1), "new agreement")
+    with pytest.raises(ValueError, match="unknown job type"):
+        ds.validate_cap_change("director", "43", "2026-04-01")
+    with pytest.raises(ValueError, match="number of pounds"):
+        ds.validate_cap_change("team_manager", "forty", "2026-04-01")
+    with pytest.raises(ValueError, match="outside"):
+        ds.validate_cap_change("team_manager", "4300", "2026-04-01")
+    with pytest.raises(ValueError, match="pence"):
+        ds.validate_cap_change("team_manager", "43.005", "2026-04-01")
+    with pytest.raises(ValueError, match="date such as"):
+        ds.validate_cap_change("team_manager", "43", "next April")
+    with pytest.raises(ValueError, match="two years"):
+        ds.validate_cap_change("team_manager", "43", "2031-04-01", today=date(2026, 1, 1))
+
+
+def test_storing_a_cap_change_is_one_audited_transaction_with_a_version_bump(server):
+    engine = get_engine()
+    with server.app_context():
+        version = loader.dataset_info(ds.NAME)["version"]
+        change = ds.CapChange("iro_cp_chair", 41.25, date(2026, 7, 1), "test uplift")
+        assert ds.store_cap_change(engine, change, actor="admin@liia.example") == version + 1
+        # The same job type and date again replaces the cap (no duplicate), audited with old and new.
+        ds.store_cap_change(engine, ds.CapChange("iro_cp_chair", 41.50, date(2026, 7, 1)), actor="admin@liia.example")
+        caps = pay_loader.caps()
+        row = caps[(caps["job_type"] == "iro_cp_chair") & (caps["effective_from"] == pd.Timestamp("2026-07-01"))]
+        assert len(row) == 1 and row["cap"].iloc[0] == 41.5 and not row["is_illustrative"].iloc[0]
+        assert m.caps_in_force(caps, "2026-09-30").set_index("job_type").loc["iro_cp_chair", "cap"] == 41.5
+        with engine.connect() as conn:
+            details = conn.execute(select(schema.audit_event.c.detail).where(
+                schema.audit_event.c.event == "agency_pay_cap_changed").order_by(schema.audit_event.c.id)).scalars().all()
+        assert details[-1] == "IRO / CP chair from 2026-07-01: £41.25 -> £41.50"
+        with engine.begin() as conn:
+            conn.execute(delete(ds.cap).where(ds.cap.c.effective_from == date(2026, 7, 1)))
+            from dashboard.store.datasets import bump_version
+            bump_version(conn, ds.NAME)
+
+
+# --- an LA's quarterly return ------------------------------------------------------------------------------
+
+def good_return():
+    return pd.DataFrame({
+        "job_type": ["Social worker", "team_manager", "IRO / CP chair"],
+        "hourly_rate": ["32.00", "£45.10", "39"], "paye": ["no", "yes", "No"], "hours_per_week": [37, 37, 22.5],
+        "start_date": ["2025-01-06", "2019-05-01", "2025-03-01"], "legacy": ["no", "yes", "no"],
+        "charge_rate": ["38.50", "", None],
+    })
+
+
+def test_a_good_return_is_read_with_codes_flags_and_blank_charge_rates():
+    clean, problems = ds.validate_return(good_return(), date(2025, 6, 30))
+    assert problems == []
+    assert list(clean["job_type"]) == ["social_worker", "team_manager", "iro_cp_chair"]
+    assert list(clean["is_paye"]) == [False, True, False] and list(clean["is_legacy"]) == [False, True, False]
+    assert clean["hourly_rate"].iloc[1] == 45.10 and clean["charge_rate"].iloc[0] == 38.5
+    assert pd.isna(clean["charge_rate"].iloc[1]) and pd.isna(clean["charge_rate"].iloc[2])
+
+
+def test_a_bad_return_names_row_column_and_rule():
+    bad = good_return()
+    bad.loc[1, "hourly_rate"] = "lots"
+    bad.loc[2, "paye"] = "maybe"
+    bad.loc[0, "start_date"] = "2025-08-01"
+    bad.loc[0, "charge_rate"] = "20"
+    clean, problems = ds.validate_return(bad, date(2025, 6, 30))
+    assert clean.empty
+    assert "row 3, column hourly_rate: 'lots' is not a number" in problems
+    assert "row 4, column paye: 'maybe' must be yes or no" in problems
+    assert any(p.startswith("row 2, column start_date") and "after the quarter's end" in p for p in problems)
+    assert any(p.startswith("row 2, column charge_rate") and "below the pay rate" in p for p in problems)
+    _, missing = ds.validate_return(bad.drop(columns=["legacy"]), date(2025, 6, 30))
+    assert missing == ["missing column(s): legacy"]
+
+
+def test_storing_a_return_replaces_that_la_and_quarter_only(server):
+    engine = get_engine()
+    period = date(2026, 9, 30)
+    with server.app_context():
+        before = pay_loader.prepared_assignments(SCOPE)
+        others = len(before[before["la_code"] != "E09000002"])
+        clean, _ = ds.validate_return(good_return(), period)
+        ds.store_return(engine, "E09000002", period, clean, actor="uploader@example")
+        after = pay_loader.prepared_assignments(SCOPE)
+        mine = after[(after["la_code"] == "E09000002") & (after["period_end"] == pd.Timestamp(period))]
+        assert len(mine) == 3 and len(after[after["la_code"] != "E09000002"]) == others
+        # An empty return is a return: "none", not "no return".
+        ds.store_return(engine, "E09000002", period, clean.iloc[0:0], actor="uploader@example")
+        returns = pay_loader.returns()
+        row = returns[(returns["la_code"] == "E09000002") & (returns["period_end"] == pd.Timestamp(period))]
+        assert row["n_rows"].tolist() == [0]
+        with pytest.raises(ValueError, match="unknown LA"):
+            ds.store_return(engine, "E99999999", period, clean, actor="x")
+        ds.load_demo(engine, 7)  # back to the demo data for the other tests
+
+
+def test_the_loader_refuses_an_unknown_scope(server):
+    with server.app_context():
+        with pytest.raises(PermissionError):
+            pay_loader.prepared_assignments(loader.AccessScope("visitor", "E09000022"))
+        with pytest.raises(PermissionError):
+            pay_loader.prepared_assignments(loader.AccessScope("member", "W06000001"))
+
+
+
+# --- published agency workforce (real data, through the project's published-statistics import) ----------------
+
+def test_published_census_agency_rates_appear_on_the_page(server, published_data):
+    from dashboard import agency_pay as pay
+    with server.app_context():
+        periods = pay_loader.periods()
+        filters = pay.resolve_filters("2024-06-30", periods[-1].date().isoformat(), "E09000012", "all", "la",
+                                      las=loader.local_authorities(), periods=periods)
+        view = pay.build_view(filters, SCOPE)
+    traces = {t.name: {x: y for x, y in zip(t.x, t.y) if y is not None and not pd.isna(y)} for t in view.workforce_figure.data}
+    # DfE's published agency rate (FTE) at 30 September, on the quarter ending that day: London 21.9% (2024), 17.9% (2025);
+    # Hackney 21.5% (2025) from csww_indicators_2017_to_2025.csv.
+    assert traces["London (DfE census)"] == {"Q2 2024-25": 21.9, "Q2 2025-26": 17.9}
+    assert traces["Hackney (DfE census)"]["Q2 2025-26"] == 21.5

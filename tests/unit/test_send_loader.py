@@ -1,0 +1,38 @@
+"""The SEND loader: cached reads, a new version seen at once, copies out, a scope required."""
+from unittest import mock
+
+import pytest
+
+from dashboard import loader
+from dashboard.datasets import send as ds
+from dashboard.loader import send as send_loader
+from dashboard.store import get_engine
+
+SCOPE = loader.AccessScope("member", "E09000022")
+
+
+def test_reads_are_cached_copies_and_a_new_version_shows_at_once(server):
+    with server.app_context():
+        loader.cache.clear()
+        with mock.patch.object(send_loader, "_read_sql", wraps=send_loader._read_sql) as reads:
+            first = send_loader.send_values(SCOPE)
+            send_loader.send_values(SCOPE)
+            assert reads.call_count == 1                       # the second read is a cache hit
+        first.loc[:, "value"] = -1                             # a caller's change does not reach the cache
+        assert (send_loader.send_values(SCOPE)["value"] != -1).any()
+        try:
+            ds.load_demo_only(get_engine(), seed=99)           # a write bumps the version: seen without a flush
+            after = send_loader.send_values(SCOPE)
+            assert set(after.loc[after["measure"] != "placements_total", "source"]) == {"demo"}
+        finally:
+            ds.load_demo(get_engine(), seed=7)                 # back to what the app loads at first start
+
+
+def test_series_and_summaries_need_a_scope_and_a_known_measure(server):
+    with server.app_context():
+        with pytest.raises(PermissionError):
+            send_loader.send_series("plans_in_force", loader.AccessScope("", ""))
+        with pytest.raises(KeyError):
+            send_loader.send_series("not_a_measure", SCOPE)
+        summary = send_loader.send_inspection_summary(SCOPE)
+        assert len(summary["latest"]) == 33

@@ -1,0 +1,89 @@
+"""Loading an LA's SSDA903 header and episodes CSVs: what is stored, and clear errors for bad rows."""
+import io
+from datetime import date
+
+import pytest
+from sqlalchemy import create_engine, func, select
+
+from dashboard.datasets import sufficiency as ds
+from dashboard.store import schema
+from dashboard.store.datasets import bump_version, dataset_state
+from dashboard.store.reference import load_reference_data
+
+HEADER = """CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB
+A100,1,15/06/2010,WBRI,,,
+A200,2,03/02/2018,BAFR,,,
+"""
+EPISODES = """CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN
+A100,01/05/2023,S,C1,N1,U4,PR1,01/02/2024,X1,,SW9 8QF,SE15 4RG,XXXXXXX
+A100,01/02/2024,P,C2,N1,K2,PR4,,,CARPL,SW9 8QF,ME14 1XX,SC400007
+A200,10/10/2024,S,V2,N4,U6,PR4,,,,sw98qf,,SC400014
+"""
+
+
+@pytest.fixture()
+def engine(tmp_path):
+    engine = create_engine(f"sqlite:///{tmp_path / 'import.sqlite3'}")
+    schema.metadata.create_all(engine)
+    load_reference_data(engine)
+    # A stand-in for demo data (the full generator is slow): one synthetic child in another LA, flagged as demo.
+    with engine.begin() as conn:
+        conn.execute(ds.code.insert(), ds.code_rows())
+        conn.execute(ds.child.insert(), [{"la_code": "E09000008", "child": "demo1", "sex": "1", "dob": date(2012, 1, 1),
+                                          "ethnic": "WBRI", "uasc": False, "duc": None}])
+        conn.execute(ds.episode.insert(), [{"la_code": "E09000008", "child": "demo1", "decom": date(2024, 1, 1), "rne": "S",
+                                            "ls": "C1", "cin": "N1", "place": "U4", "place_provider": "PR1", "year": 2025}])
+        bump_version(conn, ds.NAME, is_demo=True)
+    return engine
+
+
+def _count(engine, table, **where):
+    stmt = select(func.count()).select_from(table)
+    for column, value in where.items():
+        stmt = stmt.where(table.c[column] == value)
+    with engine.connect() as conn:
+        return conn.execute(stmt).scalar_one()
+
+
+def test_a_valid_return_replaces_the_demo_data_and_stores_nothing_identifying(engine):
+    before = dataset_state(engine, ds.NAME)["version"]
+    version = ds.load_ssda903(engine, "E09000022", io.StringIO(HEADER), io.StringIO(EPISODES))
+    assert version == before + 1 and dataset_state(engine, ds.NAME)["is_demo"] is False
+    assert _count(engine, ds.child) == 2 and _count(engine, ds.episode) == 3   # demo rows of every LA are gone
+    with engine.connect() as conn:
+        children = conn.execute(select(ds.child)).mappings().all()
+        episodes = conn.execute(select(ds.episode).order_by(ds.episode.c.decom)).mappings().all()
+    assert {c["child"] for c in children}.isdisjoint({"A100", "A200"})          # hashed ids
+    assert sorted(str(c["dob"]) for c in children) == ["2010-06-01", "2018-02-01"]   # month precision
+    assert [e["pl_post"] for e in episodes] == ["SE15 4", "ME14 1", None]        # sectors only; a missing postcode stays missing
+    assert episodes[2]["home_post"] == "SW9 8"
+    assert episodes[0]["urn"] is None and episodes[1]["urn"] == "SC400007"        # XXXXXXX: no URN
+    assert [e["year"] for e in episodes] == [2024, 2025, 2025]
+
+
+def test_bad_rows_are_named_by_file_row_and_column_and_nothing_changes(engine):
+    bad = EPISODES.replace("01/02/2024,P,C2", "31/02/2024,P,C2").replace("A200,10/10/2024,S,V2,N4,U6", "A300,10/10/2024,S,V9,N4,U6")
+    bad += "A100,01/03/2025,P,C2,N1,U4,PR1,01/01/2025,X1,,,,\n"
+    before = dataset_state(engine, ds.NAME)["version"]
+    n_episodes = _count(engine, ds.episode)
+    with pytest.raises(ds.SSDA903Error) as refused:
+        ds.load_ssda903(engine, "E09000022", io.StringIO(HEADER), io.StringIO(bad))
+    errors = refused.value.errors
+    assert "episodes file, row 3, column DECOM: '31/02/2024' is not a date (dd/mm/yyyy)" in errors
+    assert "episodes file, row 4, column CHILD: child A300 is not in the header file" in errors
+    assert "episodes file, row 4, column LS: 'V9' is not a valid code" in errors
+    assert "episodes file, row 5, column DEC: 01/01/2025 is before DECOM 01/03/2025" in errors
+    assert dataset_state(engine, ds.NAME)["version"] == before and _count(engine, ds.episode) == n_episodes
+
+
+def test_missing_columns_and_an_unknown_la_are_refused(engine):
+    with pytest.raises(ds.SSDA903Error, match="missing column"):
+        ds.load_ssda903(engine, "E09000022", io.StringIO("CHILD,SEX\nA1,1\n"), io.StringIO(EPISODES))
+    with pytest.raises(ds.SSDA903Error, match="not one of the 33"):
+        ds.load_ssda903(engine, "E08000001", io.StringIO(HEADER), io.StringIO(EPISODES))
+
+
+def test_sector_of_postcode():
+    assert ds.sector_of_postcode("SE15 4RG") == "SE15 4"
+    assert ds.sector_of_postcode("w1a1aa") == "W1A 1"
+    assert ds.sector_of_postcode("not known") is None and ds.sector_of_postcode(None) is None

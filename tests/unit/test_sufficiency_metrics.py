@@ -1,0 +1,195 @@
+"""Sufficiency metrics with hand-worked cases: snapshot at a date, distance, location, grade at a date, stability, forecast."""
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from dashboard.metrics import sufficiency as m
+
+T = pd.Timestamp
+
+
+def episodes(rows):
+    """rows: (cid, decom, dec, rne, place, provider[, rec]) -> an episodes frame like the loader's."""
+    frame = pd.DataFrame([r if len(r) == 7 else (*r, None) for r in rows],
+                         columns=["cid", "decom", "dec", "rne", "place", "place_provider", "rec"])
+    frame["decom"] = pd.to_datetime(frame["decom"])
+    frame["dec"] = pd.to_datetime(frame["dec"])
+    frame["rec"] = frame["rec"].where(frame["rec"].notna() | frame["dec"].isna(), "X1")
+    frame["group"] = m.placement_group(frame["place"], frame["place_provider"])
+    frame["dob"] = pd.Timestamp("2012-06-01")
+    frame["la_code"] = "E09000022"
+    return frame
+
+
+# --- looked after at a date ---------------------------------------------------------------------------------------
+
+def test_a_child_whose_episode_ends_on_the_date_is_not_looked_after_that_day():
+    e = episodes([(1, "2024-01-01", "2025-03-31", "S", "U4", "PR1", "E4A"), (2, "2020-05-05", None, "S", "U6", "PR4")])
+    assert sorted(m.open_at(e, "2025-03-31")["cid"]) == [2]
+    assert sorted(m.open_at(e, "2025-03-30")["cid"]) == [1, 2]
+
+
+def test_a_child_starting_on_the_date_is_looked_after():
+    e = episodes([(1, "2025-03-31", None, "S", "U4", "PR1")])
+    assert list(m.open_at(e, "2025-03-31")["cid"]) == [1]
+
+
+def test_overlapping_episodes_count_the_child_once_in_the_later_episode():
+    e = episodes([(1, "2024-01-01", "2025-06-01", "S", "U4", "PR1"), (1, "2025-01-01", None, "P", "K2", "PR4")])
+    current = m.open_at(e, "2025-03-31")
+    assert len(current) == 1 and current["group"].iloc[0] == "Children's homes"
+    # resolve_overlaps cuts the earlier episode to end when the later one starts.
+    fixed = m.resolve_overlaps(e)
+    assert fixed["dec"].iloc[0] == T("2025-01-01") and fixed["rec"].iloc[0] == "X1"
+
+
+def test_a_gap_between_periods_of_care_is_not_looked_after():
+    e = episodes([(1, "2023-01-01", "2024-06-30", "S", "U4", "PR1", "E4A"), (1, "2024-10-01", None, "S", "U4", "PR1")])
+    assert m.open_at(e, "2024-08-31").empty
+    assert len(m.open_at(e, "2024-12-31")) == 1
+    assert len(m.resolve_overlaps(e)) == 2 and m.resolve_overlaps(e)["dec"].iloc[0] == T("2024-06-30")
+
+
+def test_age_in_completed_years_and_bands():
+    dob = pd.Series(pd.to_datetime(["2010-04-01", "2025-01-01", "2021-03-01", "2009-03-01"]))
+    assert list(m.age_in_years(dob, T("2025-03-31"))) == [14, 0, 4, 16]
+    assert list(m.age_in_years(dob, T("2025-04-01"))) == [15, 0, 4, 16]
+    assert list(m.age_band(pd.Series([0, 1, 4, 5, 9, 10, 15, 16, 17]))) == [
+        "Under 1", "1 to 4", "1 to 4", "5 to 9", "5 to 9", "10 to 15", "10 to 15", "16 and over", "16 and over"]
+
+
+def test_placement_groups_from_codes():
+    place = pd.Series(["U4", "U6", "U1", "K2", "R1", "H5", "P2", "P1", "A6", "S1"])
+    provider = pd.Series(["PR1", "PR4", "PR2", "PR4", "PR4", "PR4", "PR5", "PR0", "PR1", "PR4"])
+    assert list(m.placement_group(place, provider)) == [
+        "Foster care: in-house", "Foster care: agency or other", "Foster care: agency or other", "Children's homes",
+        "Children's homes", "Supported accommodation", "Supported accommodation", "Placed with parents", "Other", "Other"]
+
+
+# --- distance and location --------------------------------------------------------------------------------------
+
+def test_haversine_one_degree_on_the_equator_and_on_a_meridian():
+    one_degree = 3958.8 * math.pi / 180       # 69.09 miles
+    assert m.haversine_miles(0, 0, 0, 1) == pytest.approx(one_degree, rel=1e-9)
+    assert m.haversine_miles(51, 0, 52, 0) == pytest.approx(one_degree, rel=1e-9)
+    assert m.haversine_miles(51.5, -0.1, 51.5, -0.1) == 0
+    assert np.isnan(m.haversine_miles(np.nan, 0, 51, 0))
+
+
+SECTORS = pd.DataFrame({
+    "sector": ["SW9 1", "SW9 2", "SE15 1", "N1 1", "ME14 1"],
+    "lat": [51.46, 51.47, 51.47, 51.54, 51.27], "lon": [-0.11, -0.11, -0.07, -0.10, 0.52],
+    "area_code": ["E09000022", "E09000022", "E09000028", "E09000019", "Kent"],
+    "region": ["London", "London", "London", "London", "South East"],
+})
+SUBREGIONS = {"E09000022": "south", "E09000028": "south", "E09000019": "north"}
+
+
+def test_location_classes_and_a_missing_postcode():
+    e = pd.DataFrame({"la_code": ["E09000022"] * 5, "home_post": ["SW9 1", "SW9 1", "SW9 1", "SW9 1", None],
+                      "pl_post": ["SW9 2", "SE15 1", "N1 1", "ME14 1", "SW9 2"]})
+    out = m.locate(e, SECTORS, SUBREGIONS)
+    assert list(out["location"]) == ["Inside own LA", "Elsewhere in own sub-region", "Elsewhere in London", "Outside London",
+                                     "Inside own LA"]
+    # No home postcode: the distance is not known (not 0), but where the child lives still is.
+    assert np.isnan(out["distance_miles"].iloc[4]) and out["distance_band"].iloc[4] == "Distance not known"
+    # SW9 1 to SW9 2: 0.01 degree of latitude = 0.69 miles.
+    assert out["distance_miles"].iloc[0] == pytest.approx(0.691, abs=0.001)
+    assert out["distance_band"].iloc[3] == "20 to 50 miles"   # Lambeth to Maidstone, about 30 miles
+    unknown = m.locate(pd.DataFrame({"la_code": ["E09000022"], "home_post": ["SW9 1"], "pl_post": ["ZZ99 9"]}), SECTORS, SUBREGIONS)
+    assert unknown["location"].iloc[0] == "Location not known" and pd.isna(unknown["inside_own_la"].iloc[0])
+
+
+def test_distance_band_edges():
+    # Upper limits are inside a band: 20.0 miles is not "more than 20 miles" (DfE's measure), 20.01 is.
+    bands = m.distance_band(pd.Series([0.0, 5.0, 5.01, 20.0, 20.01, 50.0, 50.5, np.nan]))
+    assert list(bands) == ["Up to 5 miles", "Up to 5 miles", "5 to 10 miles", "10 to 20 miles", "20 to 50 miles",
+                           "20 to 50 miles", "More than 50 miles", "Distance not known"]
+
+
+# --- Ofsted grade at a date -------------------------------------------------------------------------------------
+
+GRADES = pd.DataFrame({"urn": ["SC1", "SC1", "SC2"], "inspection_date": pd.to_datetime(["2019-05-01", "2023-02-01", "2024-06-01"]),
+                       "grade": [2, 3, 1]})
+
+
+def test_grade_at_uses_the_latest_judgement_on_or_before_the_date():
+    placements = pd.DataFrame({"urn": ["SC1", "SC1", "SC2", None]})
+    assert list(m.grade_at(placements, GRADES, "2022-12-31")) == ["Good", "Good", "Not yet inspected", "No Ofsted URN"]
+    assert list(m.grade_at(placements, GRADES, "2023-02-01")) == ["Requires improvement", "Requires improvement",
+                                                                 "Not yet inspected", "No Ofsted URN"]
+    assert m.grade_at(placements, GRADES, "2019-01-01").iloc[0] == "Not yet inspected"
+    assert m.grade_at(placements, GRADES, "2025-03-31").iloc[2] == "Outstanding"
+
+
+# --- stability ------------------------------------------------------------------------------------------------------
+
+def test_placements_in_the_year_count_moves_not_legal_status_changes():
+    e = episodes([
+        # child 1: in a placement when the year opens, moves twice, one legal change: 3 placements
+        (1, "2023-06-01", "2024-05-01", "S", "U4", "PR1"), (1, "2024-05-01", "2024-09-01", "P", "U6", "PR4"),
+        (1, "2024-09-01", "2025-01-10", "L", "U6", "PR4"), (1, "2025-01-10", None, "P", "K2", "PR4"),
+        # child 2: starts in the year, a legal change, one move: 2 placements
+        (2, "2024-06-01", "2024-08-01", "S", "U4", "PR1"), (2, "2024-08-01", "2024-10-01", "L", "U4", "PR1"),
+        (2, "2024-10-01", None, "P", "U6", "PR4"),
+        # child 3: the year opens in an episode that only changed legal status; two moves later: 3 placements
+        (3, "2023-01-01", "2024-03-01", "S", "U4", "PR1"), (3, "2024-03-01", "2024-07-01", "L", "U4", "PR1"),
+        (3, "2024-07-01", "2024-10-01", "P", "U6", "PR4"), (3, "2024-10-01", None, "P", "K2", "PR4"),
+    ])
+    counts = m.placements_in_year(e, "2024-04-01", "2025-03-31")
+    assert counts.to_dict() == {1: 3, 2: 2, 3: 3}
+    looked_after = m.open_at(e, "2025-03-31")
+    assert m.three_plus_placements(e, looked_after, "2024-04-01", "2025-03-31").sum() == 2
+
+
+# --- flows ----------------------------------------------------------------------------------------------------------
+
+def test_flows_cross_tabulate_with_zeros():
+    frame = pd.DataFrame({"source": ["A", "A", "B"], "location": ["Inside own LA", "Outside London", "Inside own LA"]})
+    table = m.flows(frame, "source", "location", m.LOCATIONS)
+    assert table.loc["A"].tolist() == [1, 0, 0, 1, 0] and table.loc["B"].tolist() == [1, 0, 0, 0, 0]
+
+
+# --- forecast -------------------------------------------------------------------------------------------------------
+
+def test_flow_model_counts_exposure_exits_moves_and_entries():
+    e = episodes([
+        (1, "2023-01-01", None, "S", "U4", "PR1"),                              # in-house foster all year: 366 days
+        (2, "2024-03-01", "2024-06-01", "S", "K2", "PR4"),                      # home 92 days, then moves
+        (2, "2024-06-01", "2024-09-01", "P", "U4", "PR1", "E4A"),               # in-house 92 days, then leaves care
+    ])
+    model = m.fit_flow_model(e, "2024-01-01", "2024-12-31")
+    assert model.exposure["Foster care: in-house"] == pytest.approx((366 + 92) / m.MONTH_DAYS)
+    assert model.exposure["Children's homes"] == pytest.approx(92 / m.MONTH_DAYS)
+    assert model.exits["Foster care: in-house"] == 1 and model.exits.sum() == 1
+    assert model.moves.loc["Children's homes", "Foster care: in-house"] == 1 and model.moves.to_numpy().sum() == 1
+    assert model.entries.loc["10 to 15", "Children's homes"] == 1 and model.entries.to_numpy().sum() == 1
+    assert model.months == pytest.approx(366 / m.MONTH_DAYS)
+
+
+def _model(exit_rate=0.1, entries=10.0):
+    groups = ("A", "B")
+    return m.FlowModel(groups=groups, entries=pd.DataFrame([[entries * 12, 0.0]], columns=groups, index=["All"]),
+                       exit_rate=pd.Series([exit_rate, 0.0], index=groups),
+                       move_rate=pd.DataFrame([[0.0, 0.05], [0.0, 0.0]], index=groups, columns=groups),
+                       exposure=pd.Series([1200.0, 600.0], index=groups), exits=pd.Series([120, 0], index=groups),
+                       moves=pd.DataFrame([[0, 60], [0, 0]], index=groups, columns=groups), months=12.0)
+
+
+def test_projection_by_hand():
+    # A: 100 children, 10% leave and 5% move to B each month, 10 start; B keeps everyone.
+    path = m.project(_model(), np.array([100.0, 0.0]), 2)
+    assert path[0].tolist() == pytest.approx([100 * 0.85 + 10, 5.0])          # 95, 5
+    assert path[1].tolist() == pytest.approx([95 * 0.85 + 10, 5.0 + 95 * 0.05])  # 90.75, 9.75
+
+
+def test_simulation_centres_on_the_projection():
+    model = _model()
+    paths = m.simulate(model, np.array([100, 0]), 12, runs=400, seed=1)
+    expected = m.project(model, np.array([100.0, 0.0]), 12)
+    assert paths.shape == (400, 12, 2)
+    assert paths[:, -1, 0].mean() == pytest.approx(expected[-1, 0], rel=0.08)
+    low, high = np.percentile(paths[:, -1, 0], [10, 90])
+    assert low < expected[-1, 0] < high

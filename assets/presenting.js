@@ -1,9 +1,14 @@
-// Presentation mode, for every page: a button with class "present-button" hides the navigation and
-// filters and shows one chart card (".slide") at a time, large; arrow keys, Page Up/Down and Space
+// Presentation mode, for every page: the header's "Present" button (class "present-button") hides the
+// navigation and filters and shows one chart card at a time, large; arrow keys, Page Up/Down and Space
 // step through them, Escape leaves. Pure UI, so it runs in the browser with no server round trip.
 (function () {
   var current = 0;
-  function slides() { return Array.prototype.slice.call(document.querySelectorAll('#_pages_content .slide')); }
+  // Slides: every chart card on the page (one with a chart in it), in page order.
+  function slides() {
+    return Array.prototype.slice.call(document.querySelectorAll('#_pages_content .chart-card'))
+      .filter(function (el) { return el.classList.contains('slide') || el.querySelector('.dash-graph'); })
+      .map(function (el) { el.classList.add('slide'); return el; });
+  }
   function show(index) {
     var all = slides();
     if (!all.length) { return; }
@@ -14,6 +19,7 @@
     window.dispatchEvent(new Event('resize'));   // let plotly redraw at the new size
   }
   function start() {
+    if (!slides().length) { return; }
     document.body.classList.add('presenting');
     if (!document.getElementById('present-status')) {
       var status = document.createElement('div');

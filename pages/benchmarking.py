@@ -72,8 +72,6 @@ def layout(source=None, indicator=None, focus=None, anon=None, **query):
         html.Div([
             dbc.Switch(id="bench-anon", label="Anonymise other LAs (LA 1 to LA 33; yours keeps its name)", value=anonymise,
                        className="me-3 mb-0"),
-            dbc.Button("Present", className="present-button", color="primary", size="sm",
-                       title="Show one chart at a time, large; arrow keys to move, Escape to leave"),
             dbc.Button("Slides (PowerPoint)", id="bench-deck", color="secondary", outline=True, size="sm"),
             dcc.Download(id="bench-deck-download"), dcc.Download(id="bench-image-download"),
         ], className="present-bar no-present"),

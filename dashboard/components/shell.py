@@ -46,6 +46,8 @@ def _user_badge():
     return html.Div(
         [html.Span([html.Span(current_user.email, className="fw-semibold"), f" · {la_name} · {current_user.role}"],
                    className="me-3 user-badge"),
+         html.Button("Present", type="button", className="btn btn-sm btn-outline-light me-2 present-button",
+                     title="Show this page's charts one at a time, large: arrow keys to move, Escape to leave"),
          html.A("Sign out", href="/logout", className="btn btn-sm btn-light")],
         className="d-flex align-items-center ms-auto",
     )

@@ -93,3 +93,11 @@ def axe_violations(page) -> list[dict]:
 
 def describe_violations(violations: list[dict]) -> str:
     return "; ".join(f"{v['id']} ({v['help']}) at " + ", ".join(str(n["target"]) for n in v["nodes"][:5]) for v in violations)
+
+
+def choose(page, dropdown_id: str, text: str):
+    """Open a Dash dropdown and pick the option by its exact label, as a user would."""
+    page.locator(f"#{dropdown_id}").click()
+    page.get_by_role("option", name=text, exact=True).click()
+    page.keyboard.press("Escape")
+    wait_for_dash(page)

@@ -1,21 +1,14 @@
 """A DCS chooses the published source, compares their LA with its statistical neighbours, and finds the figure."""
 from playwright.sync_api import expect
 
-from tests.browser.conftest import axe_violations, describe_violations, screenshot, sign_in, wait_for_dash
-
-
-def _choose(page, dropdown_id, text):
-    page.locator(f"#{dropdown_id}").click()
-    page.get_by_role("option", name=text).click()
-    page.keyboard.press("Escape")
-    wait_for_dash(page)
+from tests.browser.conftest import axe_violations, choose, describe_violations, screenshot, sign_in, wait_for_dash
 
 
 def test_published_source_with_statistical_neighbours(page, published_data):
     sign_in(page)
     page.goto(page.base_url + "/benchmarking")
     wait_for_dash(page)
-    _choose(page, "bench-source", "Published annual statistics (DfE, ONS)")
+    choose(page, "bench-source", "Published annual statistics (DfE, ONS)")
     expect(page.locator("#bench-ranking-title")).to_contain_text("Agency social worker rate (published)", timeout=20000)
     wait_for_dash(page)
     assert "source=published" in page.url and "focus=E09000022" in page.url

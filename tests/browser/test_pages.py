@@ -6,7 +6,7 @@ import re
 
 
 from tests.conftest import ADMIN_EMAIL
-from tests.browser.conftest import axe_violations, describe_violations, screenshot, sign_in, wait_for_dash
+from tests.browser.conftest import axe_violations, choose, describe_violations, screenshot, sign_in, wait_for_dash
 
 
 def _nav_links(page):
@@ -48,14 +48,6 @@ def test_skip_link_moves_focus_to_the_content(page):
     assert focused == "Skip to main content"
 
 
-def _choose(page, dropdown_id, text):
-    """Open a Dash dropdown and pick the option, as a user would."""
-    page.locator(f"#{dropdown_id}").click()
-    page.get_by_role("option", name=text).click()
-    page.keyboard.press("Escape")
-    wait_for_dash(page)
-
-
 def test_benchmarking_filters_change_the_view_and_the_address(page):
     sign_in(page)
     page.goto(page.base_url + "/benchmarking")
@@ -67,9 +59,9 @@ def test_benchmarking_filters_change_the_view_and_the_address(page):
     ranking_title = page.locator("#bench-ranking-title").inner_text()
     assert re.search(r"\d+ of 33 returned", ranking_title)
 
-    _choose(page, "bench-indicator", "Social worker agency rate")
+    choose(page, "bench-indicator", "Social worker agency rate")
     assert "Social worker agency rate" in page.locator("#bench-ranking-title").inner_text()
-    _choose(page, "bench-focus", "Croydon")
+    choose(page, "bench-focus", "Croydon")
     assert "Croydon" in page.locator("#bench-series-title").inner_text()
     assert "indicator=sw_agency_pct" in page.url and "focus=E09000008" in page.url
 

@@ -45,3 +45,21 @@ def test_anonymise_switch_hides_other_las_names_and_lives_in_the_address(page):
     violations = axe_violations(page)
     assert not violations, describe_violations(violations)
     assert not page.console_errors, page.console_errors
+
+
+def test_every_dashboard_page_can_be_presented(page):
+    from tests.conftest import ADMIN_EMAIL
+    sign_in(page, ADMIN_EMAIL)   # administrators may open every page, the sufficiency tool included
+    for path in ("/agency-pay", "/leadership-in-colour", "/suspensions", "/send", "/sufficiency"):
+        page.goto(page.base_url + path)
+        wait_for_dash(page, timeout=60000)
+        page.wait_for_selector(".chart-card .main-svg", timeout=60000)
+        page.get_by_role("button", name="Present").click()
+        first = _visible_slides(page)
+        assert len(first) == 1, (path, first)
+        page.keyboard.press("ArrowRight")
+        second = _visible_slides(page)
+        assert len(second) == 1 and second != first, (path, second)
+        page.keyboard.press("Escape")
+        assert page.locator(".site-header").is_visible()
+    assert not page.console_errors, page.console_errors

@@ -8,7 +8,7 @@ from dashboard.auth.users import create_user
 from dashboard.demo import load_demo_data
 from dashboard.store import get_engine
 from dashboard.upload import period_options
-from tests.browser.conftest import axe_violations, describe_violations, screenshot, sign_in, wait_for_dash
+from tests.browser.conftest import axe_violations, choose, describe_violations, screenshot, sign_in, wait_for_dash
 from tests.conftest import PASSWORD
 
 OFFICER = "officer@lambeth.example"
@@ -21,19 +21,12 @@ def officer(dash_app):
     load_demo_data(get_engine(), 7)  # other tests expect the demo data
 
 
-def _choose(page, dropdown_id, text):
-    page.locator(f"#{dropdown_id}").click()
-    page.get_by_role("option", name=text).click()
-    page.keyboard.press("Escape")
-    wait_for_dash(page)
-
-
 def test_template_to_committed_return(page, officer, tmp_path):
     quarter = period_options()[7]   # a quarter no other test uploads for
     sign_in(page, officer)
     page.goto(page.base_url + "/upload")
     wait_for_dash(page)
-    _choose(page, "upload-period", quarter["label"])
+    choose(page, "upload-period", quarter["label"])
     with page.expect_download() as download:
         page.locator("#upload-template-csv").click()
     rows = list(csv.DictReader(io.StringIO(open(download.value.path(), encoding="utf-8-sig").read())))

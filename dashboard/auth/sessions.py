@@ -41,17 +41,24 @@ def session_is_live(engine: Engine, session_id: str | None, user_id: int, *, idl
         return False
     now = now or _now()
     s = schema.user_session
-    with engine.begin() as conn:
+    with engine.connect() as conn:
         row = conn.execute(select(s).where(s.c.id == session_id)).first()
-        if row is None or row.user_id != user_id or row.ended_at is not None:
-            return False
-        last_seen, created = _aware(row.last_seen_at), _aware(row.created_at)
-        if now - last_seen > idle or now - created > absolute:
-            conn.execute(update(s).where(s.c.id == session_id).values(ended_at=now))
-            return False
-        if now - last_seen > TOUCH_EVERY:
-            conn.execute(update(s).where(s.c.id == session_id).values(last_seen_at=now))
-    return True
+    if row is None or row.user_id != user_id or row.ended_at is not None:
+        return False
+    last_seen, created = _aware(row.last_seen_at), _aware(row.created_at)
+    expired = now - last_seen > idle or now - created > absolute
+    if not expired and now - last_seen <= TOUCH_EVERY:
+        return True
+    # The write gets a transaction of its own that takes SQLite's write lock first (and waits for it): a read
+    # transaction upgraded to a write fails at once with "database is locked" when a concurrent request wrote first.
+    with engine.connect() as conn:
+        conn.info["write_lock"] = True
+        try:
+            with conn.begin():
+                conn.execute(update(s).where(s.c.id == session_id).values(**({"ended_at": now} if expired else {"last_seen_at": now})))
+        finally:
+            conn.info.pop("write_lock", None)
+    return not expired
 
 
 def end_session(engine: Engine, session_id: str | None) -> None:

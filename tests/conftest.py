@@ -9,10 +9,10 @@ import os
 import re
 
 import pytest
-from sqlalchemy import create_engine
+from sqlalchemy import MetaData, create_engine
 
 from dashboard.config import Settings
-from dashboard.store import reset_engine, schema
+from dashboard.store import reset_engine
 
 MEMBER_EMAIL, ADMIN_EMAIL = "member@lambeth.example", "admin@liia.example"
 PASSWORD = "correct horse battery staple"
@@ -22,7 +22,11 @@ PASSWORD = "correct horse battery staple"
 def database_url(tmp_path_factory):
     url = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path_factory.mktemp('store') / 'test.sqlite3'}"
     engine = create_engine(url)
-    schema.metadata.drop_all(engine)  # a clean store for this run (the PostgreSQL test database is scratch)
+    # A clean store for this run (the PostgreSQL test database is scratch): drop every table it holds, as
+    # reflected, so a table an earlier run left behind (another shape, or a dataset since renamed) goes too.
+    existing = MetaData()
+    existing.reflect(engine)
+    existing.drop_all(engine)
     engine.dispose()
     reset_engine()
     return url

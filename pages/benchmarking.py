@@ -12,6 +12,7 @@ from dashboard.components.layout import (chart_card, column_defs, definition_lis
                                          grid_records, kpi_cards, labelled)
 from dashboard.components.notes import demo_banner, page_heading
 from dashboard.exports import to_csv_bytes, to_excel_bytes
+from dashboard.figures.theme import empty_figure
 
 dash.register_page(__name__, path="/benchmarking", name="Benchmarking", order=1,
                    title="Benchmarking - London Children's Services Dashboards")
@@ -58,7 +59,7 @@ def layout(source=None, indicator=None, focus=None, anon=None, **query):
         html.Div(None if choices else _empty_alert(source), id="bench-empty"),
         filter_bar([
             dbc.Col(labelled("Source", "bench-source", dcc.Dropdown(
-                id="bench-source", options=source_options, clearable=False, value=choices.source if choices else "regional")), lg=3),
+                id="bench-source", options=source_options, clearable=False, value=choices.source if choices else (source if source in bench.SOURCES else "regional"))), lg=3),
             dbc.Col(labelled("Indicator", "bench-indicator", dcc.Dropdown(
                 id="bench-indicator", options=chosen("indicator_options") or [], clearable=False, searchable=True,
                 value=chosen("indicator"))), lg=4),
@@ -138,7 +139,10 @@ def source_or_indicator_changed(source, indicator, focus, start, end):
 )
 def render(source, indicator, focus, start, end, anonymise):
     choices = _choices(source, indicator, focus, start, end)
-    if choices is None or indicator is None:
+    if choices is None:   # nothing loaded for this source: say so in each chart, not with empty axes
+        empty = empty_figure("No data for this source yet.")
+        return (None, None, None, "", empty, "", empty, "", empty, "", [], [], "", [], [], "", "", "")
+    if indicator is None:
         raise PreventUpdate
     view = bench.view_for(choices, loader.scope_of(current_user), anonymise_with=_secret() if anonymise else None)
     dp = int(view.indicator["decimal_places"])

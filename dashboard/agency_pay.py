@@ -388,12 +388,13 @@ def _notes(filters, area_name, job_name, range_label, period_label, n_returned, 
     converging = "; ".join(f"{JOB_TYPES.get(r.job_type, r.job_type)}: spread £{r.first_spread:.2f} in "
                            f"{quarter_label(r.first_period)}, £{r.last_spread:.2f} in {quarter_label(r.last_period)} ({r.verdict})"
                            for r in convergence.itertuples() if r.verdict)
-    ni = ", ".join(f"{rate * 100:.2f}% from {day.strftime('%d %b %Y')}" for day, rate in metrics.EMPLOYER_NI_RATES)
+    rates = pay_loader.paye_rates()
+    ni = ", ".join(f"{rate * 100:.2f}% from {day.strftime('%d %b %Y')}" for day, rate in rates["ni_rates"])
     return [
         ("What this shows", f"{area_name}, {job_name.lower()}, {range_label}. Charts by LA and job type use the last "
                             f"quarter chosen ({period_label}); {n_returned} of {n_las} LAs returned for it."),
         ("Hourly pay after PAYE adjustments", "Rates made comparable with the caps: for workers paid through PAYE the "
-         f"returned rate includes holiday pay ({metrics.HOLIDAY_PAY_RATE * 100:.2f}% of basic pay) and employer National "
+         f"returned rate includes holiday pay ({rates['holiday_pay_rate'] * 100:.2f}% of basic pay) and employer National "
          f"Insurance ({ni}), so both are taken out: rate / ((1 + holiday pay) x (1 + employer NI)). Umbrella and "
          "limited-company rates are used as returned."),
         ("Caps", f"The cap for each job type in force on the quarter's last day. In force for {period_label}: {cap_text}."

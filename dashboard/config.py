@@ -38,6 +38,10 @@ class Settings:
     session_max_hours: int = _setting(12, "A signed-in session ends this many hours after sign-in, however busy.")
     sign_in_window_minutes: int = _setting(15, "Failed sign-ins are counted over this many minutes (no permanent lock-out).")
     sign_in_limit_per_account: int = _setting(5, "Failed sign-ins allowed per account within the window.")
+    paye_holiday_pay_rate: float = _setting(0.1207, "Agency pay: holiday pay as a share of basic pay, taken out of PAYE rates (5.6 weeks over 46.4 worked).")
+    paye_employer_ni_rates: str = _setting("2011-04-06:13.8,2022-04-06:15.05,2022-11-06:13.8,2025-04-06:15",
+                                           "Agency pay: employer National Insurance % taken out of PAYE rates, each from a date (date:percent, ...).")
+    rri_band_thresholds: str = _setting("0.75,1.25,1.5", "Suspensions: relative rate index band edges: under-represented below the first, over-represented from the second, substantially over from the third.")
     chromium_path: str = _setting("/usr/bin/chromium", "Chromium used on the server to draw chart images for PNG, SVG and slides (Debian package chromium).")
     upload_max_mb: int = _setting(10, "Largest file an upload may be, in MB; bigger requests are refused (HTTP 413) before parsing.")
     sign_in_limit_per_address: int = _setting(20, "Failed sign-ins allowed per network address within the window.")
@@ -46,6 +50,18 @@ class Settings:
     store_retry_seconds: int = _setting(5, "While the store is down, each worker tries it again at most this often (others get a 503 page at once).")
     cache_retry_seconds: int = _setting(15, "After the cache fails, it is skipped (results computed instead) for this many seconds, then tried again.")
     redis_timeout_ms: int = _setting(500, "Connect and read timeout for Redis, in milliseconds, so a dead cache is noticed quickly.")
+
+    @property
+    def employer_ni_rates(self) -> tuple:
+        """PAYE_EMPLOYER_NI_RATES as ((date, rate), ...), oldest first."""
+        from datetime import date
+        pairs = [item.split(":") for item in self.paye_employer_ni_rates.split(",") if item.strip()]
+        return tuple(sorted((date.fromisoformat(day.strip()), float(pct) / 100) for day, pct in pairs))
+
+    @property
+    def rri_thresholds(self) -> tuple[float, float, float]:
+        under, over, substantially = (float(x) for x in self.rri_band_thresholds.split(","))
+        return under, over, substantially
 
     @property
     def is_default_database(self) -> bool:
@@ -73,6 +89,8 @@ def _convert(raw: str, default):
         return raw.strip().lower() in {"1", "true", "yes", "on"}
     if isinstance(default, int):
         return int(raw)
+    if isinstance(default, float):
+        return float(raw)
     return raw
 
 

@@ -182,7 +182,16 @@ def group_counts(rows: pd.DataFrame, outcome_column: str, by: list[str] | None =
 
 def rri_table(counts: pd.DataFrame, by: list[str] | None = None) -> pd.DataFrame:
     """The RRI of every group, then the page's suppression (fewer than 10 with the outcome: not shown)."""
-    return m.suppress_small_outcomes(m.relative_rate_index(counts, reference=REFERENCE, by=by), reference=REFERENCE, by=by)
+    return m.suppress_small_outcomes(m.relative_rate_index(counts, reference=REFERENCE, by=by, thresholds=band_thresholds()),
+                                     reference=REFERENCE, by=by)
+
+
+def band_thresholds() -> tuple[float, float, float]:
+    """RRI_BAND_THRESHOLDS from the settings (the module's documented defaults outside the app)."""
+    from flask import current_app, has_app_context
+    if has_app_context() and "LCSD_SETTINGS" in current_app.config:
+        return current_app.config["LCSD_SETTINGS"].rri_thresholds
+    return m.UNDER_REPRESENTED_BELOW, m.OVER_REPRESENTED_FROM, m.SUBSTANTIALLY_OVER_FROM
 
 
 def _area_rows(area: str, year: str | None, ctx: Context) -> pd.DataFrame:
@@ -343,6 +352,7 @@ def _kpis(table: pd.DataFrame, area: str, outcome_short: str) -> list[tuple[str,
 
 
 def _notes(area: str, f: Filters, outcome_label: str, is_demo: bool, period_label: str) -> list[tuple[str, str]]:
+    under, over, substantially = band_thresholds()
     source = {ENGLAND: data.ENGLAND_SOURCE, PUBLISHED: data.PUBLISHED_SOURCE}.get(
         area, "LA returns by ethnicity. Here: synthetic demo data in the DfE shape (LA figures by ethnicity are not in any file we have).")
     notes = [
@@ -353,10 +363,11 @@ def _notes(area: str, f: Filters, outcome_label: str, is_demo: bool, period_labe
         ("95% confidence interval", "The ratio of two proportions on the log scale: SE(ln RRI) = √(1/a − 1/n + 1/b − 1/m) "
                                     "(a of n pupils in the group, b of m White British pupils); interval = RRI × e^(±1.96 SE). "
                                     "A group with none gets 0 to a corrected upper limit (0.5 added to each cell)."),
-        ("Bands", f"Under-represented: RRI below {m.UNDER_REPRESENTED_BELOW}. Close to parity: {m.UNDER_REPRESENTED_BELOW} "
-                  f"to below {m.OVER_REPRESENTED_FROM} (the published table leaves this band blank). Over-represented: "
-                  f"{m.OVER_REPRESENTED_FROM} to below {m.SUBSTANTIALLY_OVER_FROM}. Substantially over: "
-                  f"{m.SUBSTANTIALLY_OVER_FROM} or more, applied to the unrounded RRI. These cut-offs reproduce every band of the published regional table."),
+        ("Bands", f"Under-represented: RRI below {under}. Close to parity: {under} "
+                  f"to below {over} (the published table leaves this band blank). Over-represented: "
+                  f"{over} to below {substantially}. Substantially over: "
+                  f"{substantially} or more, applied to the unrounded RRI (the settings RRI_BAND_THRESHOLDS). The defaults, "
+                  f"0.75, 1.25 and 1.5, reproduce every band of the published regional table."),
         ("Significance", "A band is marked \"not significant\" when its 95% interval includes 1: the gap could be chance, "
                          "usually because the group is small. Hollow dots on the chart."),
         ("Suppression", f"Rates and RRIs built on fewer than {m.MIN_OUTCOME_COUNT} pupils with the outcome (in the group, or "

@@ -65,7 +65,7 @@ def periods() -> list[pd.Timestamp]:
 # `prepared_assignments` on every call), they never leave the server, and one copy per LA would multiply a
 # few megabytes by 33 in a shared cache. Scope-dependent results (suppression) are computed per request.
 @cache.memoize()
-def _prepared(version: int) -> pd.DataFrame:
+def _prepared(version: int, holiday_pay_rate: float, ni_rates: tuple) -> pd.DataFrame:
     a = tables.assignment
     frame = _read_sql(select(a.c.period_end, a.c.la_code, a.c.job_type, a.c.hourly_rate, a.c.is_paye, a.c.hours_per_week,
                              a.c.is_legacy, a.c.charge_rate))
@@ -75,7 +75,7 @@ def _prepared(version: int) -> pd.DataFrame:
     for column in ("is_paye", "is_legacy"):
         frame[column] = frame[column].astype(bool)
     # The PAYE adjustment and caps are applied once per version, not on every request.
-    prepared = metrics.prepare(frame, _caps(version))
+    prepared = metrics.prepare(frame, _caps(version), holiday_pay_rate=holiday_pay_rate, ni_rates=ni_rates)
     prepared["job_type"] = pd.Categorical(prepared["job_type"], categories=list(metrics.JOB_TYPES))
     return prepared
 
@@ -83,5 +83,15 @@ def _prepared(version: int) -> pd.DataFrame:
 def prepared_assignments(scope: AccessScope) -> pd.DataFrame:
     """Worker-level rows with the adjusted rate, cap in force, over-cap flag, spend and excess. Server side only."""
     check_scope(scope)
-    return _prepared(version()).copy()
+    rates = paye_rates()
+    return _prepared(version(), rates["holiday_pay_rate"], rates["ni_rates"]).copy()
+
+
+def paye_rates() -> dict:
+    """The PAYE adjustment's rates from the settings (they are in the cache key: a change is never served stale)."""
+    from flask import current_app, has_app_context
+    if has_app_context() and "LCSD_SETTINGS" in current_app.config:
+        settings = current_app.config["LCSD_SETTINGS"]
+        return {"holiday_pay_rate": settings.paye_holiday_pay_rate, "ni_rates": settings.employer_ni_rates}
+    return {"holiday_pay_rate": metrics.HOLIDAY_PAY_RATE, "ni_rates": metrics.EMPLOYER_NI_RATES}
 

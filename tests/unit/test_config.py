@@ -32,3 +32,16 @@ def test_every_setting_has_help_and_env_example_lists_them_all():
     for name, _default, help_text in describe_settings():
         assert help_text
         assert f"\n{name}=" in "\n" + documented, f"{name} missing from .env.example"
+
+
+def test_paye_rates_and_rri_bands_come_from_settings():
+    from datetime import date
+    settings = settings_from_env({"PAYE_EMPLOYER_NI_RATES": "2024-01-01:12.5, 2020-01-01:10", "PAYE_HOLIDAY_PAY_RATE": "0.1",
+                                  "RRI_BAND_THRESHOLDS": "0.8,1.2,2"})
+    assert settings.employer_ni_rates == ((date(2020, 1, 1), 0.10), (date(2024, 1, 1), 0.125))   # oldest first
+    assert settings.paye_holiday_pay_rate == 0.1
+    assert settings.rri_thresholds == (0.8, 1.2, 2.0)
+    defaults = settings_from_env({})
+    from dashboard.metrics import pay, rri
+    assert defaults.employer_ni_rates == pay.EMPLOYER_NI_RATES and defaults.paye_holiday_pay_rate == pay.HOLIDAY_PAY_RATE
+    assert defaults.rri_thresholds == (rri.UNDER_REPRESENTED_BELOW, rri.OVER_REPRESENTED_FROM, rri.SUBSTANTIALLY_OVER_FROM)

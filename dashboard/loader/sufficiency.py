@@ -28,7 +28,11 @@ READ_ROLES = ("commissioner", "admin")
 
 
 def check_scope(scope: AccessScope) -> None:
+    """Refuse (and log) any other role: the page's guard should have stopped it, so this is a crafted request."""
     if scope is None or scope.role not in READ_ROLES:
+        from dashboard.auth.users import audit
+        audit(get_engine(), actor=None, event="refused",
+              detail=f"sufficiency data read by {scope.key if scope else 'no scope'}")
         raise PermissionError("The sufficiency data is for commissioners and administrators only.")
 
 

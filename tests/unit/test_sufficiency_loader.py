@@ -34,6 +34,11 @@ def test_only_commissioners_and_admins_may_read(ctx):
         data.view(AccessScope("member", LAMBETH), "london", AT, ALL)
     with pytest.raises(PermissionError):
         data.options(AccessScope("uploader", LAMBETH))
+    from sqlalchemy import select
+    from dashboard.store import get_engine, schema
+    with get_engine().connect() as conn:
+        refusals = list(conn.execute(select(schema.audit_event.c.detail).where(schema.audit_event.c.event == "refused")).scalars())
+    assert f"sufficiency data read by member:{LAMBETH}" in refusals           # refused at the data layer, and logged
 
 
 def test_own_la_detail_is_full_but_the_same_view_for_another_la_is_suppressed(ctx):

@@ -114,14 +114,17 @@ def layout(source=None, indicator=None, focus=None, anon=None, **query):
 )
 def source_or_indicator_changed(source, indicator, focus, start, end):
     """A new source lists its own indicators and periods; a published indicator lists the years it has."""
-    if ctx.triggered_id == "bench-indicator" and source != "published":
+    new_source = ctx.triggered_id == "bench-source"
+    if not new_source and (ctx.triggered_id != "bench-indicator" or source != "published"):
         raise PreventUpdate  # quarterly indicators share one list of quarters
-    if ctx.triggered_id == "bench-source":
+    if new_source:
         indicator = start = end = None
     choices = _choices(source, indicator, focus, start, end)
     if choices is None:
         return [], None, [], None, [], None, _empty_alert(source)
-    return (choices.indicator_options, choices.indicator, choices.period_options, choices.start,
+    # Only a new source sets the indicator: a user's own choice is never written back (and so never undone).
+    keep = (lambda value: value) if new_source else (lambda value: dash.no_update)
+    return (keep(choices.indicator_options), keep(choices.indicator), choices.period_options, choices.start,
             choices.period_options, choices.end, None)
 
 

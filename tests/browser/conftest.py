@@ -96,8 +96,10 @@ def describe_violations(violations: list[dict]) -> str:
 
 
 def choose(page, dropdown_id: str, text: str):
-    """Open a Dash dropdown and pick the option by its exact label, as a user would."""
+    """Open a Dash dropdown and pick the option by its exact label, as a user would; wait until it shows."""
+    from playwright.sync_api import expect
     page.locator(f"#{dropdown_id}").click()
     page.get_by_role("option", name=text, exact=True).click()
     page.keyboard.press("Escape")
+    expect(page.locator(f"#{dropdown_id}")).to_contain_text(text, timeout=10000)
     wait_for_dash(page)

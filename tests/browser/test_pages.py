@@ -4,6 +4,8 @@ Fails on any browser console error or axe accessibility violation. Screenshots g
 """
 import re
 
+from playwright.sync_api import expect
+
 
 from tests.conftest import ADMIN_EMAIL
 from tests.browser.conftest import axe_violations, choose, describe_violations, screenshot, sign_in, wait_for_dash
@@ -60,9 +62,9 @@ def test_benchmarking_filters_change_the_view_and_the_address(page):
     assert re.search(r"\d+ of 33 returned", ranking_title)
 
     choose(page, "bench-indicator", "Social worker agency rate")
-    assert "Social worker agency rate" in page.locator("#bench-ranking-title").inner_text()
+    expect(page.locator("#bench-ranking-title")).to_contain_text("Social worker agency rate", timeout=20000)
     choose(page, "bench-focus", "Croydon")
-    assert "Croydon" in page.locator("#bench-series-title").inner_text()
+    expect(page.locator("#bench-series-title")).to_contain_text("Croydon", timeout=20000)
     assert "indicator=sw_agency_pct" in page.url and "focus=E09000008" in page.url
 
     # The grid lists all 33 LAs; the address reopens the same view.

@@ -95,10 +95,11 @@ class BenchmarkingView:
     takeaways: dict[str, str] = field(default_factory=dict)    # chart -> one sentence saying what it shows
 
 
-def change_text(change: float, dp: int, unit: str, polarity: str) -> tuple[str, str]:
-    """(arrow and size, "better"/"worse"/"") of a change; "not available" when either quarter has no return."""
+def change_text(change: float, dp: int, unit: str, polarity: str,
+                missing: str = "a quarter has no return") -> tuple[str, str]:
+    """(arrow and size, "better"/"worse"/"") of a change; "not available" (and why) when either period has no figure."""
     if np.isnan(change):
-        return "not available", "a quarter has no return"
+        return "not available", missing
     arrow = "▲" if change > 0 else "▼" if change < 0 else "–"
     text = f"{arrow} {abs(change):,.{dp}f}" + (" points" if unit == "%" else "")
     if change == 0 or polarity == "neither":
@@ -216,7 +217,7 @@ def resolve_choices(source, indicator, focus, start, end, *, user_la, scope) -> 
                    f.start.date().isoformat(), f.end.date().isoformat())
 
 
-def _published_choice(choices: Choices, scope) -> dict:
+def _published_choice(choices: Choices) -> dict:
     periods = [o["value"] for o in choices.period_options]
     return {"indicator": choices.indicator, "focus": choices.focus, "start": choices.start, "end": choices.end,
             "periods": periods}
@@ -227,7 +228,7 @@ def view_for(choices: Choices, scope: loader.AccessScope, *, anonymise_with: str
     viewer's own with a stable label, before anything is computed, so no chart, table or file carries them."""
     if choices.source == "published":
         from dashboard.published import benchmarking as published
-        view = published.build_view(_published_choice(choices, scope), scope, anonymise_with=anonymise_with)
+        view = published.build_view(_published_choice(choices), scope, anonymise_with=anonymise_with)
     else:
         view = build_view(Filters(choices.indicator, choices.focus, pd.Timestamp(choices.start), pd.Timestamp(choices.end)),
                           scope, anonymise_with=anonymise_with)

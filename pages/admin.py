@@ -178,6 +178,16 @@ def audit_log(_refresh):
     return table.to_dict("records"), _columns(table)
 
 
+def _cell_edit_message(changed, apply):
+    """Apply the grid's latest cell edit with `apply(change)`; an alert saying how it went (None with no edit)."""
+    if not changed:
+        return None
+    try:
+        return _alert(apply(changed[0]))
+    except (AccessDenied, ValueError) as exc:
+        return _alert(str(exc), ok=False)
+
+
 @callback(
     Output("admin-subregions-grid", "rowData"), Output("admin-subregions-grid", "columnDefs"),
     Output("admin-subregion-message", "children"),
@@ -186,14 +196,8 @@ def audit_log(_refresh):
 def subregions(changed):
     if not _is_admin():
         raise PreventUpdate
-    message = None
-    if changed:
-        change = changed[0]
-        try:
-            message = _alert(f"{change['data']['la_name']}: " + admin.move_la(current_user, change["data"]["la_code"],
-                                                                            change["value"]))
-        except (AccessDenied, ValueError) as exc:
-            message = _alert(str(exc), ok=False)
+    message = _cell_edit_message(changed, lambda change: f"{change['data']['la_name']}: " + admin.move_la(
+        current_user, change["data"]["la_code"], change["value"]))
     las, options = admin.subregions(current_user)
     columns = [{"field": "la_name", "headerName": "LA"}, {"field": "la_code", "headerName": "ONS code"},
                {"field": "inner_outer", "headerName": "Inner / outer"},
@@ -210,13 +214,8 @@ def subregions(changed):
 def indicator_catalogue(changed):
     if not _is_admin():
         raise PreventUpdate
-    message = None
-    if changed:
-        change = changed[0]
-        try:
-            message = _alert(admin.edit_indicator(current_user, change["data"]["code"], change["colId"], change["value"]))
-        except (AccessDenied, ValueError) as exc:
-            message = _alert(str(exc), ok=False)
+    message = _cell_edit_message(changed, lambda change: admin.edit_indicator(
+        current_user, change["data"]["code"], change["colId"], change["value"]))
     table = admin.indicators(current_user)
     columns = [{"field": "code", "headerName": "Code", "pinned": "left"}]
     for field, (label, _valid, _rule) in admin.INDICATOR_FIELDS.items():

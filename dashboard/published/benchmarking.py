@@ -85,7 +85,6 @@ def build_view(choice: dict, scope, *, anonymise_with: str | None = None) -> Ben
         las = anonymise_las(las, scope.la_code, anonymise_with)
     catalogue = published_loader.catalogue()
     ind = catalogue[catalogue["code"] == choice["indicator"]].iloc[0].to_dict()
-    ind["england_available"] = True
     dp, unit, polarity = int(ind["decimal_places"]), ind["unit"], ind["polarity"]
     data = published_loader.indicator_values(choice["indicator"], scope)
     data["period_end"] = data["period"].map(period_start)
@@ -145,7 +144,7 @@ def build_view(choice: dict, scope, *, anonymise_with: str | None = None) -> Ben
     kpis = [
         (f"{focus_name}, {end_label}", figures.format_value(value_now, dp, unit) if not np.isnan(value_now)
          else (_marker_text(markers.get(focus_code)) or "not published"), ind["period_note"]),
-        ("Change on the year before", *change_text(change, dp, unit, polarity)),
+        ("Change on the year before", *change_text(change, dp, unit, polarity, missing="a year has no published figure")),
         ("Rank in London" if polarity != "neither" else "Position in London (highest = 1)", rank_text,
          focus_row["quartile_label"] if focus_row["returned"] else ""),
         ("Statistical neighbours average", figures.format_value(at("Statistical neighbours average", end), dp, unit),

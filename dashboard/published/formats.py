@@ -194,7 +194,7 @@ def read_lait(frame: pd.DataFrame, context) -> pd.DataFrame:
     short = frame["Short Desc"].fillna("").str.strip()
     frame = frame[short.isin(LAIT_MEASURES)].copy()
     number = frame["LA Number"].fillna("").str.strip().str.replace(r"\.0$", "", regex=True)
-    known = {**{k: v for k, v in LAIT_AREAS.items()},
+    known = {**LAIT_AREAS,
              **{dfe: (ons, name, "Local authority") for dfe, (ons, name) in context["dfe_to_ons"].items()}}
     mapped = number.map(known)
     context["skipped"] = context.get("skipped", 0) + int(mapped.isna().sum())

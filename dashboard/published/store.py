@@ -98,7 +98,7 @@ class ImportReport:
                 f"({self.london_rows:,} for London and its LAs), markers met: {markers}. {self.message}").strip()
 
 
-def _read_csv(name: str, data: bytes) -> pd.DataFrame:
+def _read_csv(data: bytes) -> pd.DataFrame:
     if data[:4] == b"PK\x03\x04":
         raise UnknownFile("this is an Excel or ODS workbook; save the sheet as CSV (the publishers' CSV downloads work as they are)")
     try:
@@ -136,7 +136,7 @@ def import_file(engine: Engine, name: str, data: bytes, actor: str = "cli") -> I
         report.message = f"Already imported on {earlier.imported_at:%d %b %Y}: nothing changed."
         return report
     try:
-        frame = _read_csv(name, data)
+        frame = _read_csv(data)
         frame.columns = [str(c).strip() for c in frame.columns]
         fmt = formats.recognise(frame.columns)
         if fmt is None:

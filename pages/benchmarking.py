@@ -9,7 +9,7 @@ from flask_login import current_user
 from dashboard import benchmarking as bench
 from dashboard import loader
 from dashboard.components.layout import (chart_card, column_defs, definition_list, download_buttons, filter_bar, grid,
-                                         grid_records, kpi_cards, labelled)
+                                         grid_records, kpi_cards, labelled, present_bar)
 from dashboard.components.notes import demo_banner, page_heading
 from dashboard.exports import to_csv_bytes, to_excel_bytes
 from dashboard.figures.theme import empty_figure
@@ -70,12 +70,7 @@ def layout(source=None, indicator=None, focus=None, anon=None, **query):
             dbc.Col(labelled("To", "bench-end", dcc.Dropdown(
                 id="bench-end", options=chosen("period_options") or [], clearable=False, value=chosen("end"))), lg=2),
         ], "Benchmarking filters"),
-        html.Div([
-            dbc.Switch(id="bench-anon", label="Anonymise other LAs (LA 1 to LA 33; yours keeps its name)", value=anonymise,
-                       className="me-3 mb-0"),
-            dbc.Button("Slides (PowerPoint)", id="bench-deck", color="secondary", outline=True, size="sm"),
-            dcc.Download(id="bench-deck-download"), dcc.Download(id="bench-image-download"),
-        ], className="present-bar no-present"),
+        present_bar("bench", anonymise=anonymise),
         html.Div(id="bench-kpis", className="mb-3"),
         dbc.Row([
             dbc.Col(chart_card("bench-series-title", "bench-series", image_buttons=True, description=

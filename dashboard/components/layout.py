@@ -34,6 +34,19 @@ def chart_card(title_id: str, graph_id: str, description: str, *, image_buttons:
     ], className="chart-card slide", **{"aria-describedby": f"{graph_id}-takeaway"})
 
 
+def present_bar(prefix: str, *, anonymise: bool | None = False, anonymise_label: str =
+                "Anonymise other LAs (LA 1 to LA 33; yours keeps its name)"):
+    """The sharing bar above a page's charts: an "Anonymise" switch (id `{prefix}-anon`; left out when `anonymise` is
+    None, for pages that name no LA), a "Slides (PowerPoint)" button (`{prefix}-deck`) and the two downloads a page's
+    callbacks fill (`{prefix}-deck-download`, `{prefix}-image-download`). Hidden in presentation mode."""
+    switch = [] if anonymise is None else [dbc.Switch(id=f"{prefix}-anon", label=anonymise_label, value=anonymise,
+                                                      className="me-3 mb-0")]
+    return html.Div(switch + [
+        dbc.Button("Slides (PowerPoint)", id=f"{prefix}-deck", color="secondary", outline=True, size="sm"),
+        dcc.Download(id=f"{prefix}-deck-download"), dcc.Download(id=f"{prefix}-image-download"),
+    ], className="present-bar no-present")
+
+
 def kpi_cards(kpis: list[tuple[str, str, str]]):
     """Headline figures: (label, value, note) each."""
     return dbc.Row([dbc.Col(html.Div([html.Div(label, className="kpi-label"), html.Div(value, className="kpi-value"),

@@ -223,6 +223,7 @@ def _published_choice(choices: Choices) -> dict:
             "periods": periods}
 
 
+@loader.view_cache("reference", "benchmarking", "published")   # the same for every member (both sources are shared)
 def view_for(choices: Choices, scope: loader.AccessScope, *, anonymise_with: str | None = None) -> BenchmarkingView:
     """The page's view for either source. `anonymise_with` (the app's secret) replaces every LA name but the
     viewer's own with a stable label, before anything is computed, so no chart, table or file carries them."""

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import plotly.graph_objects as go
+import plotly.io as pio
 
 FOCUS = "#D55E00"        # vermillion: the focus LA, everywhere
 SUBREGION = "#0072B2"    # blue
@@ -13,12 +14,27 @@ QUARTILE_COLOURS = {1: "#08306B", 2: "#2171B5", 3: "#6BAED6", 4: "#C6DBEF"}
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif"
 
 
+def _light_template() -> go.layout.Template:
+    """plotly_white's layout with a few trace defaults, registered once as every figure's default template.
+
+    plotly copies a figure's template into it: the full plotly_white costs about 5 ms per figure and 4 kB in
+    every figure sent to the browser; this light one costs a tenth of a millisecond and 2 kB."""
+    template = go.layout.Template(layout=pio.templates["plotly_white"].layout)
+    template.layout.update(font={"family": FONT, "size": 13, "color": "#1b1b1b"}, hoverlabel={"font": {"family": FONT}},
+                           separators=".,")
+    template.data.bar = [go.Bar(marker={"line": {"color": "white", "width": 0.5}})]
+    template.data.pie = [go.Pie(automargin=True)]
+    return template
+
+
+pio.templates["lcsd"] = _light_template()
+pio.templates.default = "lcsd"
+
+
 def base_layout(fig: go.Figure, *, height: int = 420, title: str | None = None) -> go.Figure:
-    fig.update_layout(
-        template="plotly_white", height=height, font={"family": FONT, "size": 13, "color": "#1b1b1b"},
-        margin={"l": 10, "r": 10, "t": 40 if title else 10, "b": 10}, title={"text": title} if title else None,
+    fig.update_layout(   # the template (font, colours, grid) is the default one above
+        height=height, margin={"l": 10, "r": 10, "t": 40 if title else 10, "b": 10}, title={"text": title} if title else None,
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0},
-        hoverlabel={"font": {"family": FONT}}, separators=".,",
     )
     return fig
 

@@ -1,12 +1,18 @@
 """The cached loader: every read a page makes goes through here.
 
-Each cached function takes the dataset's version and the caller's access scope as arguments, so
-both are in the cache key: a committed upload bumps the version and is visible at once in every
-worker (no flush), and no cached result crosses from one scope to another. Results are returned
-as copies, so a caller cannot change what the cache holds.
+Each cached function takes the dataset's version and who may see its result as arguments, so both
+are in the cache key: a committed upload bumps the version and is visible at once in every worker
+(no flush), and no cached result crosses to a caller who may not see it. "Who may see it" is
+`SHARED` for what every member sees alike (the regional dataset, published statistics, suppressed
+summaries), and the caller's LA where the result depends on it (their own figures unsuppressed, their
+LA highlighted or named when others are anonymised). Access is checked before any cache is read.
+Results are returned as copies, so a caller cannot change what the cache holds.
 """
 from __future__ import annotations
 
+import functools
+import hashlib
+import inspect
 from dataclasses import dataclass
 
 import pandas as pd
@@ -46,6 +52,48 @@ class AccessScope:
     @property
     def key(self) -> str:
         return f"{self.role}:{self.la_code}"
+
+    def visibility(self, depends_on_caller: bool) -> str:
+        """Who may share a cached result: every member (`SHARED`) unless it depends on the caller's LA."""
+        return f"la:{self.la_code}" if depends_on_caller else SHARED
+
+
+SHARED = "members"   # the visibility of results every signed-in member sees alike
+
+
+def view_cache(*datasets: str, check=None, depends_on_caller=None):
+    """Cache a page's finished view (figures, tables and sentences, not only the data) per data version and
+    visibility. Building a view costs 50-500 ms of pandas and plotly; everyone who may see the same view shares
+    one build, in every worker.
+
+    The decorated builder takes `scope` (an AccessScope) among its arguments. The key holds the versions of
+    `datasets`, every other argument, and the visibility: `SHARED`, or the caller's LA where
+    `depends_on_caller(scope, arguments)` says so, and always when other LAs are anonymised (the viewer's own LA
+    keeps its name). `check(scope)` runs first, so a refused caller never reaches a cached view."""
+    def decorate(build):
+        signature = inspect.signature(build)
+        name = f"view:{build.__module__}.{build.__qualname__}"
+
+        @functools.wraps(build)
+        def cached(*args, **kwargs):
+            bound = signature.bind(*args, **kwargs)
+            bound.apply_defaults()
+            scope = bound.arguments["scope"]
+            if check is not None:
+                check(scope)
+            others = {k: v for k, v in bound.arguments.items() if k != "scope"}
+            per_caller = bool(others.get("anonymise_with")) or bool(depends_on_caller and depends_on_caller(scope, others))
+            versions = tuple(dataset_version(d) for d in datasets)
+            described = repr((versions, scope.visibility(per_caller), sorted(others.items())))
+            key = f"{name}:{hashlib.sha256(described.encode()).hexdigest()[:32]}"
+            view = cache.get(key)
+            if view is None:
+                view = build(*bound.args, **bound.kwargs)
+                cache.set(key, view)
+            return view
+        cached.uncached = build
+        return cached
+    return decorate
 
 
 def scope_of(user) -> AccessScope:
@@ -101,7 +149,7 @@ def indicator(code: str) -> dict:
 # --- benchmarking ----------------------------------------------------------------------------
 
 @cache.memoize()
-def _benchmark_indicator(version: int, scope_key: str, indicator_code: str) -> dict:
+def _benchmark_indicator(version: int, visibility: str, indicator_code: str) -> dict:
     bv, cv = schema.benchmark_value, schema.comparator_value
     values = _read_sql(select(bv.c.la_code, bv.c.period_end, bv.c.value)
                        .where(bv.c.indicator_code == indicator_code).order_by(bv.c.period_end, bv.c.la_code))
@@ -118,7 +166,7 @@ def benchmark_indicator(indicator_code: str, scope: AccessScope) -> dict:
 
     The regional dataset is shared among all members, so every signed-in scope may read it.
     """
-    result = _benchmark_indicator(dataset_version("benchmarking"), scope.key, indicator_code)
+    result = _benchmark_indicator(dataset_version("benchmarking"), SHARED, indicator_code)
     return {name: frame.copy() for name, frame in result.items()}
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from dashboard.auth.roles import ROLES
 from dashboard.datasets import linc as tables
-from dashboard.loader import AccessScope, _read_sql, cache, dataset_version
+from dashboard.loader import SHARED, AccessScope, _read_sql, cache, dataset_version
 
 
 def _check(scope: AccessScope) -> None:
@@ -20,7 +20,7 @@ def _check(scope: AccessScope) -> None:
 
 
 @cache.memoize()
-def _payband_headcount(version: int, scope_key: str) -> pd.DataFrame:
+def _payband_headcount(version: int, visibility: str) -> pd.DataFrame:
     t = tables.linc_payband_headcount
     frame = _read_sql(select(t.c.snapshot_date, t.c.la_code, t.c.service_group, t.c.band_order, t.c.ethnicity, t.c.headcount))
     frame["snapshot_date"] = pd.to_datetime(frame["snapshot_date"])
@@ -31,11 +31,11 @@ def _payband_headcount(version: int, scope_key: str) -> pd.DataFrame:
 def payband_headcount(scope: AccessScope) -> pd.DataFrame:
     """Demo headcounts: snapshot_date, la_code, service_group, band_order, ethnicity, headcount."""
     _check(scope)
-    return _payband_headcount(dataset_version(tables.NAME), scope.key).copy()
+    return _payband_headcount(dataset_version(tables.NAME), SHARED).copy()
 
 
 @cache.memoize()
-def _payband_population(version: int, scope_key: str) -> pd.DataFrame:
+def _payband_population(version: int, visibility: str) -> pd.DataFrame:
     t = tables.linc_payband_population
     return _read_sql(select(t.c.la_code, t.c.ethnicity, t.c.population_share, t.c.source))
 
@@ -43,11 +43,11 @@ def _payband_population(version: int, scope_key: str) -> pd.DataFrame:
 def payband_population(scope: AccessScope) -> pd.DataFrame:
     """Population shares by borough and ethnic group that go with the headcounts."""
     _check(scope)
-    return _payband_population(dataset_version(tables.NAME), scope.key).copy()
+    return _payband_population(dataset_version(tables.NAME), SHARED).copy()
 
 
 @cache.memoize()
-def _published_bands(version: int, scope_key: str) -> pd.DataFrame:
+def _published_bands(version: int, visibility: str) -> pd.DataFrame:
     t = tables.linc_published_band
     return _read_sql(select(t).order_by(t.c.band_order))
 
@@ -55,11 +55,11 @@ def _published_bands(version: int, scope_key: str) -> pd.DataFrame:
 def published_bands(scope: AccessScope) -> pd.DataFrame:
     """The published all-borough series: band_order, pay_band, band_min, band_max, bgm_share, population_share."""
     _check(scope)
-    return _published_bands(dataset_version(tables.PUBLISHED), scope.key).copy()
+    return _published_bands(dataset_version(tables.PUBLISHED), SHARED).copy()
 
 
 @cache.memoize()
-def _published_boroughs(version: int, scope_key: str) -> pd.DataFrame:
+def _published_boroughs(version: int, visibility: str) -> pd.DataFrame:
     t = tables.linc_published_borough
     frame = _read_sql(select(t).order_by(t.c.row_order))
     frame["value"] = frame["value"].astype("float64")  # NULL stays NaN: suppressed, never 0
@@ -69,11 +69,11 @@ def _published_boroughs(version: int, scope_key: str) -> pd.DataFrame:
 def published_boroughs(scope: AccessScope) -> pd.DataFrame:
     """The published borough table, one row per cell: area_name, la_codes, ethnic_group, measure, value_text, value, suppressed."""
     _check(scope)
-    return _published_boroughs(dataset_version(tables.PUBLISHED), scope.key).copy()
+    return _published_boroughs(dataset_version(tables.PUBLISHED), SHARED).copy()
 
 
 @cache.memoize()
-def _csww_role(version: int, scope_key: str) -> pd.DataFrame:
+def _csww_role(version: int, visibility: str) -> pd.DataFrame:
     t = tables.linc_csww_role
     frame = _read_sql(select(t.c.year, t.c.area_code, t.c.area_name, t.c.geographic_level, t.c.role, t.c.ethnicity,
                              t.c.headcount, t.c.headcount_marker, t.c.headcount_pct))
@@ -85,4 +85,4 @@ def _csww_role(version: int, scope_key: str) -> pd.DataFrame:
 def csww_role(scope: AccessScope) -> pd.DataFrame:
     """DfE headcount by year, area, role and ethnicity (NULL headcount where the source has x or z)."""
     _check(scope)
-    return _csww_role(dataset_version(tables.CSWW), scope.key).copy()
+    return _csww_role(dataset_version(tables.CSWW), SHARED).copy()

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 from sqlalchemy import select
 
-from dashboard.loader import AccessScope, _read_sql, cache, dataset_version
+from dashboard.loader import SHARED, AccessScope, _read_sql, cache, dataset_version
 from dashboard.published.store import published_area, published_indicator, published_value, statistical_neighbour
 
 
@@ -19,7 +19,7 @@ def catalogue() -> pd.DataFrame:
 
 
 @cache.memoize()
-def _values(version: int, scope_key: str, indicator: str) -> pd.DataFrame:
+def _values(version: int, visibility: str, indicator: str) -> pd.DataFrame:
     v = published_value
     return _read_sql(select(v.c.period, v.c.area_code, v.c.area_name, v.c.area_level, v.c.dfe_code, v.c.value, v.c.marker)
                      .where(v.c.indicator == indicator).order_by(v.c.period, v.c.area_code))
@@ -27,7 +27,7 @@ def _values(version: int, scope_key: str, indicator: str) -> pd.DataFrame:
 
 def indicator_values(indicator: str, scope: AccessScope) -> pd.DataFrame:
     """Every area's published value (or marker) for one indicator, all periods."""
-    frame = _values(dataset_version("published"), scope.key, indicator).copy()
+    frame = _values(dataset_version("published"), SHARED, indicator).copy()
     frame["value"] = frame["value"].astype("float64")
     return frame
 

@@ -9,7 +9,7 @@ import pandas as pd
 from sqlalchemy import select
 
 from dashboard.datasets.send import NAME, send_inspection, send_value
-from dashboard.loader import AccessScope, _read_sql, cache, dataset_version, local_authorities
+from dashboard.loader import SHARED, AccessScope, _read_sql, cache, dataset_version, local_authorities
 from dashboard.metrics.send import INDICATORS, area_series, with_totals
 
 
@@ -19,7 +19,7 @@ def _check(scope: AccessScope) -> None:
 
 
 @cache.memoize()
-def _send_values(version: int, scope_key: str) -> pd.DataFrame:
+def _send_values(version: int, visibility: str) -> pd.DataFrame:
     frame = _read_sql(select(send_value.c.area_code, send_value.c.year, send_value.c.measure, send_value.c.value,
                              send_value.c.source).order_by(send_value.c.area_code, send_value.c.year))
     frame["year"] = frame["year"].astype(int)
@@ -30,11 +30,11 @@ def _send_values(version: int, scope_key: str) -> pd.DataFrame:
 def send_values(scope: AccessScope) -> pd.DataFrame:
     """area_code, year, measure, value, source for every area (London LAs, London, England); plus placements_total."""
     _check(scope)
-    return _send_values(dataset_version(NAME), scope.key).copy()
+    return _send_values(dataset_version(NAME), SHARED).copy()
 
 
 @cache.memoize()
-def _send_inspections(version: int, scope_key: str) -> pd.DataFrame:
+def _send_inspections(version: int, visibility: str) -> pd.DataFrame:
     t = send_inspection
     frame = _read_sql(select(t.c.area_code, t.c.area_name, t.c.region, t.c.framework, t.c.start_date, t.c.publication_date,
                              t.c.outcome_grade, t.c.wsoa_required, t.c.weaknesses, t.c.revisit_outcome, t.c.source)
@@ -48,18 +48,18 @@ def _send_inspections(version: int, scope_key: str) -> pd.DataFrame:
 def send_inspections(scope: AccessScope) -> pd.DataFrame:
     """Every area SEND inspection held (London LAs, and the rest of England for national shares)."""
     _check(scope)
-    return _send_inspections(dataset_version(NAME), scope.key).copy()
+    return _send_inspections(dataset_version(NAME), SHARED).copy()
 
 
 def send_sources(scope: AccessScope) -> dict[str, str]:
     """{measure: source} for the figures held ("demo" or the published file)."""
     _check(scope)
-    return dict(_send_sources(dataset_version(NAME), scope.key))
+    return dict(_send_sources(dataset_version(NAME), SHARED))
 
 
 @cache.memoize()
-def _send_series(version: int, scope_key: str, code: str) -> pd.DataFrame:
-    return area_series(_send_values(version, scope_key), local_authorities(), INDICATORS[code])
+def _send_series(version: int, visibility: str, code: str) -> pd.DataFrame:
+    return area_series(_send_values(version, visibility), local_authorities(), INDICATORS[code])
 
 
 def send_series(code: str, scope: AccessScope) -> pd.DataFrame:
@@ -67,21 +67,21 @@ def send_series(code: str, scope: AccessScope) -> pd.DataFrame:
     _check(scope)
     if code not in INDICATORS:
         raise KeyError(f"unknown SEND indicator {code!r}")
-    return _send_series(dataset_version(NAME), scope.key, code).copy()
+    return _send_series(dataset_version(NAME), SHARED, code).copy()
 
 
 @cache.memoize()
-def _send_sources(version: int, scope_key: str) -> dict:
-    values = _send_values(version, scope_key)
+def _send_sources(version: int, visibility: str) -> dict:
+    values = _send_values(version, visibility)
     values = values[values["measure"] != "placements_total"]
     return values.groupby("measure")["source"].agg(lambda s: "; ".join(sorted(set(s)))).to_dict()
 
 
 # Inspection summaries and mixes depend only on the data (not on the focus LA): computed once per version.
 @cache.memoize()
-def _send_inspection_summary(version: int, scope_key: str) -> dict:
+def _send_inspection_summary(version: int, visibility: str) -> dict:
     from dashboard.metrics.send import latest_inspections, outcome_share_history
-    inspections = _send_inspections(version, scope_key)
+    inspections = _send_inspections(version, visibility)
     las = local_authorities()
     return {"latest": latest_inspections(inspections, las),
             "history": outcome_share_history(inspections, set(las["la_code"]))}
@@ -90,16 +90,16 @@ def _send_inspection_summary(version: int, scope_key: str) -> dict:
 def send_inspection_summary(scope: AccessScope) -> dict:
     """{'latest': each London LA's latest outcome (metrics.latest_inspections), 'history': outcome-1 shares over time}."""
     _check(scope)
-    return {k: v.copy() for k, v in _send_inspection_summary(dataset_version(NAME), scope.key).items()}
+    return {k: v.copy() for k, v in _send_inspection_summary(dataset_version(NAME), SHARED).items()}
 
 
 @cache.memoize()
-def _send_mix(version: int, scope_key: str, year: int, measures: tuple, by: str) -> pd.DataFrame:
+def _send_mix(version: int, visibility: str, year: int, measures: tuple, by: str) -> pd.DataFrame:
     from dashboard.metrics.send import mix_table
-    return mix_table(_send_values(version, scope_key), local_authorities(), year, measures, by)
+    return mix_table(_send_values(version, visibility), local_authorities(), year, measures, by)
 
 
 def send_mix(year: int, measures: tuple[str, ...], by: str, scope: AccessScope) -> pd.DataFrame:
     """Counts and shares of a mix (placements or needs) for one year, by LA or sub-region (metrics.mix_table)."""
     _check(scope)
-    return _send_mix(dataset_version(NAME), scope.key, int(year), tuple(measures), by).copy()
+    return _send_mix(dataset_version(NAME), SHARED, int(year), tuple(measures), by).copy()

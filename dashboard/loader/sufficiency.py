@@ -7,7 +7,8 @@ Privacy, enforced here on the server:
 - Every function returns aggregates. When a view counts children looked after by any LA other than the caller's
   own, counts of 1 to 5 are "c" with secondary suppression (`dashboard.metrics.suppression.suppress`), and
   percentages, medians and rates built on such counts are "c" too. A caller's own LA, alone, is shown unsuppressed.
-- Results are memoized in the shared cache with the dataset version and the caller's scope in the key.
+- Results are memoized in the shared cache with the dataset version and who may see them in the key: every
+  commissioner alike for a suppressed view, the caller's LA for its own unsuppressed one.
 """
 from __future__ import annotations
 
@@ -191,7 +192,7 @@ def _with_share(table: pd.DataFrame, count_column: str, total) -> pd.DataFrame:
 
 
 @cache.memoize()
-def _view(version: int, scope_key: str, restricted: bool, area: str, as_at: str, selection: m.Selection) -> dict:
+def _view(version: int, visibility: str, restricted: bool, area: str, as_at: str, selection: m.Selection) -> dict:
     p = _prepare(version)
     las = local_authorities()
     names = dict(zip(las["la_code"], las["la_name"]))
@@ -358,7 +359,8 @@ def view(scope: AccessScope, area: str, as_at, selection_fields: dict) -> dict:
     check_scope(scope)
     las = local_authorities()
     selection = m.Selection(area_la_codes(area, las), **selection_fields)
-    result = _view(dataset_version(ds.NAME), scope.key, is_restricted(area, scope), area,
+    restricted = is_restricted(area, scope)
+    result = _view(dataset_version(ds.NAME), scope.visibility(restricted), restricted, area,
                    pd.Timestamp(as_at).date().isoformat(), selection)
     return {k: (v.copy() if isinstance(v, pd.DataFrame) else dict(v) if isinstance(v, dict) else v) for k, v in result.items()}
 
@@ -385,7 +387,7 @@ def _hide_small(values, restricted: bool):
 
 
 @cache.memoize()
-def _forecast(version: int, scope_key: str, restricted: bool, selection: m.Selection, ref_from: int, ref_to: int,
+def _forecast(version: int, visibility: str, restricted: bool, selection: m.Selection, ref_from: int, ref_to: int,
               horizon_months: int, costs: tuple) -> dict:
     p = _prepare(version)
     static = p.episodes[m.Selection(selection.la_codes, sex=selection.sex, ethnicity=selection.ethnicity,
@@ -500,7 +502,8 @@ def forecast(scope: AccessScope, area: str, selection_fields: dict, ref_from: in
     las = local_authorities()
     selection = m.Selection(area_la_codes(area, las), **selection_fields)
     costs = tuple(float(weekly_costs.get(g, DEFAULT_WEEKLY_COSTS[g]) or 0) for g in m.PLACEMENT_GROUPS)
-    result = _forecast(dataset_version(ds.NAME), scope.key, is_restricted(area, scope), selection, int(ref_from), int(ref_to),
+    restricted = is_restricted(area, scope)
+    result = _forecast(dataset_version(ds.NAME), scope.visibility(restricted), restricted, selection, int(ref_from), int(ref_to),
                        int(horizon_years) * 12, costs)
     return {k: (v.copy() if isinstance(v, pd.DataFrame) else dict(v) if isinstance(v, dict) else v) for k, v in result.items()}
 
@@ -544,7 +547,7 @@ def _tool_measures(p: _Prepared, la_codes: tuple[str, ...], at: pd.Timestamp) ->
 
 
 @cache.memoize()
-def _published_comparison(version: int, published_version: int, scope_key: str, restricted: bool, area: str) -> dict:
+def _published_comparison(version: int, published_version: int, visibility: str, restricted: bool, area: str) -> dict:
     p = _prepare(version)
     las = local_authorities()
     area_code = area[3:] if area.startswith("la:") else "london" if area == "london" else None
@@ -585,6 +588,7 @@ def _published_comparison(version: int, published_version: int, scope_key: str, 
 def published_comparison(scope: AccessScope, area: str) -> dict:
     """DfE's published figures at 31 March for the area beside the tool's own count on the same definition."""
     check_scope(scope)
-    result = _published_comparison(dataset_version(ds.NAME), dataset_version(ds.PUBLISHED_NAME), scope.key,
-                                   is_restricted(area, scope), area)
+    restricted = is_restricted(area, scope)
+    result = _published_comparison(dataset_version(ds.NAME), dataset_version(ds.PUBLISHED_NAME), scope.visibility(restricted),
+                                   restricted, area)
     return {"table": result["table"].copy(), "available": result["available"], "reason": result["reason"]}

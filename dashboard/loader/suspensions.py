@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from dashboard.auth.roles import ROLES
 from dashboard.datasets import suspensions as tables
-from dashboard.loader import AccessScope, _read_sql, cache, dataset_info, dataset_version
+from dashboard.loader import SHARED, AccessScope, _read_sql, cache, dataset_info, dataset_version
 
 COUNTS = list(tables.COUNT_COLUMNS)
 
@@ -28,7 +28,7 @@ def _counts_as_int(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 @cache.memoize()
-def _la_rows(version: int, scope_key: str) -> pd.DataFrame:
+def _la_rows(version: int, visibility: str) -> pd.DataFrame:
     t = tables.suspensions_pupils
     frame = _read_sql(select(t.c.la_code, t.c.academic_year, t.c.ethnicity, t.c.ethnicity_major,
                              *[t.c[c] for c in COUNTS]).order_by(t.c.academic_year, t.c.la_code))
@@ -38,11 +38,11 @@ def _la_rows(version: int, scope_key: str) -> pd.DataFrame:
 def la_rows(scope: AccessScope) -> pd.DataFrame:
     """Per London LA, year and ethnic group: headcount, pupils_suspended, suspensions, permanent_exclusions."""
     _check(scope)
-    return _la_rows(dataset_version(tables.NAME), scope.key).copy()
+    return _la_rows(dataset_version(tables.NAME), SHARED).copy()
 
 
 @cache.memoize()
-def _england_rows(version: int, scope_key: str) -> pd.DataFrame:
+def _england_rows(version: int, visibility: str) -> pd.DataFrame:
     t = tables.suspensions_england
     frame = _read_sql(select(t.c.academic_year, t.c.ethnicity, t.c.ethnicity_major, *[t.c[c] for c in COUNTS])
                       .order_by(t.c.academic_year))
@@ -52,11 +52,11 @@ def _england_rows(version: int, scope_key: str) -> pd.DataFrame:
 def england_rows(scope: AccessScope) -> pd.DataFrame:
     """England by year and ethnic group (DfE, real); empty when the file was never imported."""
     _check(scope)
-    return _england_rows(dataset_version(tables.ENGLAND), scope.key).copy()
+    return _england_rows(dataset_version(tables.ENGLAND), SHARED).copy()
 
 
 @cache.memoize()
-def _published_rows(version: int, scope_key: str) -> pd.DataFrame:
+def _published_rows(version: int, visibility: str) -> pd.DataFrame:
     t = tables.suspensions_published
     frame = _read_sql(select(t.c.row_order, t.c.ethnicity_major, t.c.ethnicity, t.c.pupils, t.c.rate_per_1000,
                              t.c.rri, t.c.representation).order_by(t.c.row_order))
@@ -67,7 +67,7 @@ def _published_rows(version: int, scope_key: str) -> pd.DataFrame:
 def published_rows(scope: AccessScope) -> pd.DataFrame:
     """The published regional table as published; empty when it was never imported."""
     _check(scope)
-    return _published_rows(dataset_version(tables.PUBLISHED), scope.key).copy()
+    return _published_rows(dataset_version(tables.PUBLISHED), SHARED).copy()
 
 
 def states() -> dict[str, dict]:

@@ -70,7 +70,7 @@ def test_a_new_dataset_version_is_read_at_once(server):
                 bump_version(conn, "benchmarking")
 
 
-def test_scope_is_part_of_the_key(server):
+def test_shared_data_is_read_once_for_every_member(server):
     other = loader.AccessScope(role="member", la_code="E09000008")
     with server.app_context():
         loader.cache.clear()
@@ -78,7 +78,62 @@ def test_scope_is_part_of_the_key(server):
             loader.benchmark_indicator("cla_rate", SCOPE)
             n = reads.call_count
             loader.benchmark_indicator("cla_rate", other)
-            assert reads.call_count > n  # another scope never gets this scope's cached entry
+            assert reads.call_count == n  # the regional dataset is the same for every member: one read
+
+
+def _counting_builder(**cache_options):
+    calls = []
+
+    @loader.view_cache("benchmarking", **cache_options)
+    def build(choice: str, scope: loader.AccessScope, *, anonymise_with: str | None = None) -> dict:
+        calls.append((choice, scope.la_code))
+        return {"choice": choice, "viewer": scope.la_code}
+    return build, calls
+
+
+def test_a_view_is_built_once_for_all_members_who_may_see_it(server):
+    build, calls = _counting_builder()
+    other = loader.AccessScope(role="member", la_code="E09000008")
+    with server.app_context():
+        loader.cache.clear()
+        assert build("a", SCOPE) == build("a", other) == {"choice": "a", "viewer": SCOPE.la_code}
+        build("b", other)
+    assert calls == [("a", SCOPE.la_code), ("b", "E09000008")]
+
+
+def test_a_view_that_depends_on_the_caller_is_never_shared(server):
+    build, calls = _counting_builder(depends_on_caller=lambda scope, arguments: arguments["choice"] == "own")
+    other = loader.AccessScope(role="member", la_code="E09000008")
+    with server.app_context():
+        loader.cache.clear()
+        assert build("own", other)["viewer"] == "E09000008"
+        assert build("own", SCOPE)["viewer"] == SCOPE.la_code
+        assert build("anon", other, anonymise_with="secret")["viewer"] == "E09000008"   # the viewer's LA keeps its name
+        assert build("anon", SCOPE, anonymise_with="secret")["viewer"] == SCOPE.la_code
+    assert len(calls) == 4
+
+
+def test_a_refused_caller_never_reaches_a_cached_view(server):
+    def members_only(scope):
+        if scope.role != "member":
+            raise PermissionError("members only")
+    build, _calls = _counting_builder(check=members_only)
+    with server.app_context():
+        loader.cache.clear()
+        build("a", SCOPE)
+        with pytest.raises(PermissionError):
+            build("a", loader.AccessScope(role="nobody", la_code=SCOPE.la_code))
+
+
+def test_a_new_data_version_rebuilds_the_view(server):
+    build, calls = _counting_builder()
+    with server.app_context():
+        loader.cache.clear()
+        build("a", SCOPE)
+        with get_engine().begin() as conn:
+            bump_version(conn, "benchmarking")
+        build("a", SCOPE)
+    assert len(calls) == 2
 
 
 def test_results_are_copies(server):

@@ -50,6 +50,7 @@ class Settings:
     store_retry_seconds: int = _setting(5, "While the store is down, each worker tries it again at most this often (others get a 503 page at once).")
     cache_retry_seconds: int = _setting(15, "After the cache fails, it is skipped (results computed instead) for this many seconds, then tried again.")
     redis_timeout_ms: int = _setting(500, "Connect and read timeout for Redis, in milliseconds, so a dead cache is noticed quickly.")
+    trusted_proxies: int = _setting(0, "How many reverse proxies (load balancer, nginx) stand in front of the app: their X-Forwarded-For and -Proto are then believed, so sign-in limits and logs see the member's address. 0 when clients connect directly.")
 
     @property
     def employer_ni_rates(self) -> tuple:

@@ -27,6 +27,14 @@ def _embedded_secret_key() -> str:
     return path.read_text().strip()
 
 
+def trust_proxies(server, n: int) -> None:
+    """Behind `n` reverse proxies every request comes from the last proxy: take the member's address and the scheme
+    from the headers the proxies add, and only from that many hops, so a client cannot forge its address."""
+    if n:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        server.wsgi_app = ProxyFix(server.wsgi_app, x_for=n, x_proto=n, x_host=n)
+
+
 def create_app(settings: Settings | None = None, *, cache_config: dict | None = None, log=print) -> dash.Dash:
     settings = settings or settings_from_env()
     settings.check()
@@ -55,6 +63,7 @@ def create_app(settings: Settings | None = None, *, cache_config: dict | None = 
     # Refuse an oversized request (HTTP 413) before anything parses it: an upload arrives base64-encoded
     # (4/3 of its size) inside the callback's JSON.
     server.config["MAX_CONTENT_LENGTH"] = settings.upload_max_mb * 2**20 * 4 // 3 + 2**20
+    trust_proxies(server, settings.trusted_proxies)
     init_cache(server, settings, cache_config)
     init_auth(server, settings)
     init_store_guard(server, store)      # before Dash's own first-request hooks

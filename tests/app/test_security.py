@@ -110,6 +110,19 @@ def test_brute_force_across_accounts_is_slowed_per_address(server):
     assert statuses[:20] == [401] * 20 and statuses[20] == 429
 
 
+def test_behind_a_trusted_proxy_limits_count_each_members_address_not_the_proxys(server, monkeypatch):
+    from dashboard.web import trust_proxies
+    monkeypatch.setattr(server, "wsgi_app", server.wsgi_app)   # put the app back as it was afterwards
+    trust_proxies(server, 1)
+    attacker, colleague = server.test_client(), server.test_client()
+    for client, address in ((attacker, "198.51.100.9"), (colleague, "198.51.100.10")):
+        client.environ_base.update(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=address)   # both via the load balancer
+    statuses = [sign_in(attacker, f"guess{i}@example.org", "wrong password guess").status_code for i in range(21)]
+    assert statuses[20] == 429
+    # Someone else behind the same load balancer is not locked out by the attacker's failures.
+    assert sign_in(colleague, "someone@example.org", "wrong password guess").status_code == 401
+
+
 def test_security_headers_and_csp_on_every_response(member_client):
     response = member_client.get("/benchmarking")
     csp = response.headers["Content-Security-Policy"]

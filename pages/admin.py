@@ -15,9 +15,11 @@ dash.register_page(__name__, path="/admin", name="Admin", order=9, title="Admin 
                    allowed_roles=(ADMIN, APPROVER), id_prefix="admin-")
 
 
-def _grid(grid_id, height=None):
-    return dag.AgGrid(id=grid_id, rowData=[], columnDefs=[], columnSize="responsiveSizeToFit",
-                      defaultColDef={"sortable": True, "filter": True, "resizable": True, "wrapText": True, "autoHeight": True},
+def _grid(grid_id, wrap=True):
+    """An admin table; `wrap=False` keeps one line per row (long text shows on hover and in the editor)."""
+    return dag.AgGrid(id=grid_id, rowData=[], columnDefs=[], columnSize="autoSize" if not wrap else "responsiveSizeToFit",
+                      defaultColDef={"sortable": True, "filter": True, "resizable": True, "wrapText": wrap, "autoHeight": wrap,
+                                     "tooltipValueGetter": None if wrap else {"function": "params.value"}},
                       dashGridOptions={"domLayout": "autoHeight", "pagination": True, "paginationPageSize": 20})
 
 
@@ -71,7 +73,7 @@ def _indicators_tab():
         html.P("The Benchmarking indicators: name, theme, unit, decimal places, polarity (is higher better: higher, lower "
                "or neither), definition and source. Edit a cell; each change is checked, logged, and used at once.",
                className="mt-3"),
-        _grid("admin-indicators-grid"),
+        _grid("admin-indicators-grid", wrap=False),
         html.Div(id="admin-indicator-message", className="mt-3", role="status"),
     ])
 
@@ -222,5 +224,9 @@ def indicator_catalogue(changed):
         column = {"field": field, "headerName": label, "editable": True}
         if field == "polarity":
             column.update(cellEditor="agSelectCellEditor", cellEditorParams={"values": ["higher", "lower", "neither"]})
+        if field == "name":
+            column.update(minWidth=280)
+        if field in ("definition", "source"):
+            column.update(maxWidth=420, cellEditor="agLargeTextCellEditor", cellEditorPopup=True, cellEditorParams={"maxLength": 2000})
         columns.append(column)
     return table.to_dict("records"), columns, message

@@ -71,9 +71,8 @@ def area_options(las: pd.DataFrame, viewer_la: str | None = None, anonymise_with
     subregions = las.drop_duplicates("subregion_code").sort_values("subregion_order")
     la_options = [{"label": n, "value": c} for c, n in zip(las["la_code"], las["la_name"])]
     if anonymise_with:
-        named = anonymise_las(las, viewer_la, anonymise_with)
-        la_options = sorted(({"label": n, "value": c} for c, n in zip(named["la_code"], named["la_name"])),
-                            key=lambda o: natural_key(o["label"]))
+        named = anonymise_las(las, viewer_la, anonymise_with).sort_values("la_name", key=lambda s: s.map(natural_key))
+        la_options = [{"label": n, "value": c} for c, n in zip(named["la_code"], named["la_name"])]
     return ([{"label": "All London", "value": LONDON}, {"label": "— Sub-regions —", "value": "heading:sr", "disabled": True}]
             + [{"label": n, "value": f"sr:{c}"} for c, n in zip(subregions["subregion_code"], subregions["subregion_name"])]
             + [{"label": "— LAs —", "value": "heading:la", "disabled": True}] + la_options)
@@ -206,8 +205,8 @@ def build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: s
     """Everything the page shows. `anonymise_with` (the app's secret) replaces every LA name but the viewer's own
     with a stable label before anything is computed, so no chart, table, sentence or file carries them."""
     las = loader.local_authorities()
-    if anonymise_with:
-        las = anonymise_las(las, scope.la_code, anonymise_with)
+    if anonymise_with:   # rows in label order too: the ONS code order would give the labels away
+        las = anonymise_las(las, scope.la_code, anonymise_with).sort_values("la_name", key=lambda s: s.map(natural_key))
     prepared = pay_loader.prepared_assignments(scope)
     caps = pay_loader.caps()
     returns = pay_loader.returns()

@@ -151,3 +151,10 @@ def test_an_anonymised_deck_names_no_la_but_the_viewers(member_client, periods, 
     text = " ".join(_slide_text(s) for s in deck.slides)
     assert "E09000008" not in name and "Anonymised" in text
     assert [n for n in other_names if n in text] == []
+
+
+def test_anonymised_rows_are_in_label_order_not_ons_code_order(member_client, periods):
+    """Rows listed in ONS code order would let anyone match each label to its LA."""
+    rows = render(member_client, periods[-4], periods[-1], anonymise=True)["pay-summary-grid"]["rowData"][1:]
+    labels = [r["LA"] for r in rows if r["LA"] != "Lambeth"]
+    assert labels == sorted(labels, key=lambda name: int(name[3:]))

@@ -695,10 +695,12 @@ def band_takeaway(bands: pd.DataFrame, ceiling: dict, who: str, area_label: str,
     if len(shown) > 1:
         text += f" and {high['label']} in {_band(high['band'])}"
     text += f", against {_pct(high['population_share'])} of the population ({population_label})"
-    text += {"ceiling": f"; the glass ceiling is at {ceiling['band']}: from there up every band is below the population",
-             "below_throughout": "; every band with a figure is below the population",
-             "none": "; the top band with a figure is not below the population, so there is no glass ceiling"
-             }.get(ceiling["status"], "")
+    if ceiling["status"] == "ceiling":
+        text += f"; the glass ceiling is at {_band(ceiling['band'])}: from there up every band is below the population"
+    elif ceiling["status"] == "below_throughout":
+        text += "; every band with a figure is below the population"
+    elif ceiling["status"] == "none":
+        text += "; the top band with a figure is not below the population, so there is no glass ceiling"
     hidden = bands[bands["share"].isna()]
     if len(hidden):
         text += (f" ({len(hidden)} band{'s' if len(hidden) > 1 else ''} without a figure: "

@@ -545,7 +545,7 @@ def interval_takeaway(table: pd.DataFrame, where: str, outcome_short: str, likel
     text += (f"; {_counted(over, 'group')} significantly more likely than {REFERENCE} pupils {likely_to}, "
              f"{under} significantly less likely")
     if hidden:
-        text += f"; {hidden} of {len(others)} not shown (fewer than {m.MIN_OUTCOME_COUNT})"
+        text += f"; {hidden} of the other {len(others)} groups not shown (fewer than {m.MIN_OUTCOME_COUNT})"
     return text + "."
 
 

@@ -55,7 +55,7 @@ def test_each_chart_says_what_it_shows_with_the_tables_figures(member_client):
     assert band.startswith("Across all boroughs, Black and Global Majority staff are "
                            f"{bands[0]['Share of staff']} of staff with known ethnicity in the £10,000 to £20,000 band")
     assert f"{bands[-1]['Share of staff']} in the over £160,000 band" in band
-    assert "the glass ceiling is at £50,001 to £60,000" in band           # as the published series has it
+    assert "the glass ceiling is at the £50,001 to £60,000 band" in band           # as the published series has it
     roles = props["linc-role-grid"]["rowData"]
     latest = max(r["Year (30 September)"] for r in roles)
     share = {r["Role"]: r["Black and Global Majority share of known"] for r in roles if r["Year (30 September)"] == latest}

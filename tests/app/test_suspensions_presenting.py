@@ -49,7 +49,7 @@ def test_each_chart_says_what_it_shows_with_the_tables_figures(member_client):
                                f"{top['RRI']:.2f} (95% CI {top['95% CI low']:.2f} to {top['95% CI high']:.2f}")
     assert f"against {top['London RRI']:.2f} in London" in interval
     hidden = sum(r["RRI"] is None for r in rows)
-    assert (f"{hidden} of 18 not shown (fewer than 10)" in interval) == bool(hidden)
+    assert (f"{hidden} of the other 18 groups not shown (fewer than 10)" in interval) == bool(hidden)
     over = sum(r["Significant"] == "yes" and r["RRI"] > 1 for r in rows)
     assert f"{over} group{'s' if over != 1 else ''} significantly more likely" in interval
     assert props["susp-trend-takeaway"]["children"].startswith("RRI over time in Lambeth: Black Caribbean: ")

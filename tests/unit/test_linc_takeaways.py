@@ -21,7 +21,7 @@ def test_band_sentence_gives_the_lowest_and_highest_band_and_the_glass_ceiling()
     assert linc.band_takeaway(bands, ceiling, "Black and Global Majority", "all boroughs", "population 2016") == (
         "Across all boroughs, Black and Global Majority staff are 45.0% of staff with known ethnicity in the up to £30,000 "
         "band and 20.0% in the over £60,000 band, against 40.0% of the population (population 2016); the glass ceiling is "
-        "at £30,001 to £60,000: from there up every band is below the population.")
+        "at the £30,001 to £60,000 band: from there up every band is below the population.")
 
 
 def test_band_sentence_names_suppressed_bands_and_never_reads_them_as_zero():
@@ -77,3 +77,10 @@ def test_not_known_sentence_compares_the_focus_with_london_and_the_highest():
     assert linc.not_known_takeaway(nk, "E09000008", NAN, 2025).startswith(
         "At 30 September 2025, the share of children's social workers in Croydon with no recorded ethnicity is not "
         "published (London: not published); the highest share is in Kingston")
+
+
+def test_band_sentence_says_when_there_is_no_glass_ceiling():
+    bands = _bands([0.30, 0.35, 0.45], ["30.0%", "35.0%", "45.0%"])
+    assert linc.band_takeaway(bands, rep.glass_ceiling(bands), "Black", "Hackney", "population 2016").endswith(
+        "against 40.0% of the population (population 2016); the top band with a figure is not below the population, "
+        "so there is no glass ceiling.")

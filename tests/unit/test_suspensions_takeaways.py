@@ -19,7 +19,7 @@ def test_interval_names_the_highest_rri_its_interval_and_the_counts():
     assert sus.interval_takeaway(table, "Lambeth, academic year 2023/24", "pupils suspended", "to be suspended", london) == (
         "Lambeth, academic year 2023/24: Black Caribbean pupils have the highest RRI, 2.30 (95% CI 1.80 to 2.90), against "
         "1.87 in London; 1 group significantly more likely than White British pupils to be suspended, 1 significantly "
-        "less likely; 1 of 4 not shown (fewer than 10).")
+        "less likely; 1 of the other 4 groups not shown (fewer than 10).")
 
 
 def test_interval_says_not_significant_and_when_the_reference_is_too_small():

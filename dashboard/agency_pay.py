@@ -78,6 +78,15 @@ def area_options(las: pd.DataFrame, viewer_la: str | None = None, anonymise_with
             + [{"label": "— LAs —", "value": "heading:la", "disabled": True}] + la_options)
 
 
+def relabel(text: str, named: pd.DataFrame, labelled: pd.DataFrame) -> str:
+    """Free text (an administrator's note on a cap) with each LA's name replaced by its label, longest names first
+    ("Richmond upon Thames" before a shorter name it contains)."""
+    labels = dict(zip(labelled["la_code"], labelled["la_name"]))
+    for code, name in sorted(zip(named["la_code"], named["la_name"]), key=lambda pair: -len(pair[1])):
+        text = text.replace(name, labels[code])
+    return text
+
+
 def natural_key(label: str) -> tuple:
     """'LA 2' before 'LA 10'; names alphabetically."""
     return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", label))
@@ -204,7 +213,7 @@ def _by_la(rows_at_end: pd.DataFrame, la_table: pd.DataFrame, returned: set, own
 def build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: str | None = None) -> PayView:
     """Everything the page shows. `anonymise_with` (the app's secret) replaces every LA name but the viewer's own
     with a stable label before anything is computed, so no chart, table, sentence or file carries them."""
-    las = loader.local_authorities()
+    las = named_las = loader.local_authorities()
     if anonymise_with:   # rows in label order too: the ONS code order would give the labels away
         las = anonymise_las(las, scope.la_code, anonymise_with).sort_values("la_name", key=lambda s: s.map(natural_key))
     prepared = pay_loader.prepared_assignments(scope)
@@ -304,7 +313,8 @@ def build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: s
     caps_table = pd.DataFrame({
         "Job type": caps["job_type"].map(JOB_TYPES), "Cap (£/h)": caps["cap"].round(2),
         "In force from": caps["effective_from"].dt.strftime("%d %b %Y"),
-        "Illustrative": np.where(caps["is_illustrative"], "yes (demo)", "no"), "Note": caps["note"],
+        "Illustrative": np.where(caps["is_illustrative"], "yes (demo)", "no"),
+        "Note": caps["note"] if not anonymise_with else caps["note"].map(lambda text: relabel(text, named_las, las)),
     })
     notes = _notes(filters, area_name, job_name, range_label, period_label, n_returned, len(area_codes), is_demo,
                    caps_illustrative, caps_now, convergence)

@@ -91,3 +91,10 @@ def test_convergence_lists_narrowing_and_widening_job_types():
     assert text.endswith("; 1 job-type quarter has no figure (no return, no assignments, or too few to show).")
     assert pay.convergence_takeaway(convergence.assign(verdict=""), trend) == (
         "Not enough quarters with figures to say whether rates are converging.")
+
+
+def test_an_administrators_note_names_no_other_la_when_anonymised():
+    named = pd.DataFrame({"la_code": ["E1", "E2", "E3"], "la_name": ["Richmond upon Thames", "Lambeth", "Barnet"]})
+    labelled = named.assign(la_name=["LA 7", "Lambeth", "LA 2"])
+    assert pay.relabel("Agreed with Richmond upon Thames, Barnet and Lambeth", named, labelled) == (
+        "Agreed with LA 7, LA 2 and Lambeth")

@@ -6,6 +6,7 @@ with every figure built from fewer than 5 assignments suppressed (except the vie
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -18,6 +19,7 @@ from dashboard.loader import agency_pay as pay_loader
 from dashboard.loader import published as published_loader
 from dashboard.metrics import pay as metrics
 from dashboard.metrics.pay import JOB_TYPES, NO_RETURN, NONE_RETURNED, SUPPRESSED, quarter_label
+from dashboard.presenting import anonymise_las
 
 DEFAULT_QUARTERS = 8
 PUBLISHED_AGENCY_RATE = "csww_agency_rate"   # DfE's census agency rate, from the published-statistics import
@@ -64,12 +66,30 @@ def resolve_filters(start=None, end=None, area=None, job=None, by=None, *, las: 
                    by if by in BY_OPTIONS else "la")
 
 
-def area_options(las: pd.DataFrame) -> list[dict]:
+def area_options(las: pd.DataFrame, viewer_la: str | None = None, anonymise_with: str | None = None) -> list[dict]:
+    """All London, the sub-regions, then the LAs (by label, and named only for the viewer when anonymised)."""
     subregions = las.drop_duplicates("subregion_code").sort_values("subregion_order")
+    la_options = [{"label": n, "value": c} for c, n in zip(las["la_code"], las["la_name"])]
+    if anonymise_with:
+        named = anonymise_las(las, viewer_la, anonymise_with).sort_values("la_name", key=lambda s: s.map(natural_key))
+        la_options = [{"label": n, "value": c} for c, n in zip(named["la_code"], named["la_name"])]
     return ([{"label": "All London", "value": LONDON}, {"label": "— Sub-regions —", "value": "heading:sr", "disabled": True}]
             + [{"label": n, "value": f"sr:{c}"} for c, n in zip(subregions["subregion_code"], subregions["subregion_name"])]
-            + [{"label": "— LAs —", "value": "heading:la", "disabled": True}]
-            + [{"label": n, "value": c} for c, n in zip(las["la_code"], las["la_name"])])
+            + [{"label": "— LAs —", "value": "heading:la", "disabled": True}] + la_options)
+
+
+def relabel(text: str, named: pd.DataFrame, labelled: pd.DataFrame) -> str:
+    """Free text (an administrator's note on a cap) with each LA's name replaced by its label, longest names first
+    ("Richmond upon Thames" before a shorter name it contains)."""
+    labels = dict(zip(labelled["la_code"], labelled["la_name"]))
+    for code, name in sorted(zip(named["la_code"], named["la_name"]), key=lambda pair: -len(pair[1])):
+        text = text.replace(name, labels[code])
+    return text
+
+
+def natural_key(label: str) -> tuple:
+    """'LA 2' before 'LA 10'; names alphabetically."""
+    return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", label))
 
 
 def job_options() -> list[dict]:
@@ -174,6 +194,7 @@ class PayView:
     trend_table: pd.DataFrame
     caps_table: pd.DataFrame
     notes: list[tuple[str, str]] = field(default_factory=list)
+    takeaways: dict[str, str] = field(default_factory=dict)    # chart -> one sentence saying what it shows
 
 
 def _summaries(rows: pd.DataFrame, by: list[str]) -> pd.DataFrame:
@@ -189,8 +210,12 @@ def _by_la(rows_at_end: pd.DataFrame, la_table: pd.DataFrame, returned: set, own
     return apply_suppression(table, table["la_code"] == own_la)
 
 
-def build_view(filters: Filters, scope: loader.AccessScope) -> PayView:
-    las = loader.local_authorities()
+def build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: str | None = None) -> PayView:
+    """Everything the page shows. `anonymise_with` (the app's secret) replaces every LA name but the viewer's own
+    with a stable label before anything is computed, so no chart, table, sentence or file carries them."""
+    las = named_las = loader.local_authorities()
+    if anonymise_with:   # rows in label order too: the ONS code order would give the labels away
+        las = anonymise_las(las, scope.la_code, anonymise_with).sort_values("la_name", key=lambda s: s.map(natural_key))
     prepared = pay_loader.prepared_assignments(scope)
     caps = pay_loader.caps()
     returns = pay_loader.returns()
@@ -288,10 +313,22 @@ def build_view(filters: Filters, scope: loader.AccessScope) -> PayView:
     caps_table = pd.DataFrame({
         "Job type": caps["job_type"].map(JOB_TYPES), "Cap (£/h)": caps["cap"].round(2),
         "In force from": caps["effective_from"].dt.strftime("%d %b %Y"),
-        "Illustrative": np.where(caps["is_illustrative"], "yes (demo)", "no"), "Note": caps["note"],
+        "Illustrative": np.where(caps["is_illustrative"], "yes (demo)", "no"),
+        "Note": caps["note"] if not anonymise_with else caps["note"].map(lambda text: relabel(text, named_las, las)),
     })
     notes = _notes(filters, area_name, job_name, range_label, period_label, n_returned, len(area_codes), is_demo,
                    caps_illustrative, caps_now, convergence)
+    if anonymise_with:
+        notes.append(("Anonymised", "LA names other than your own are replaced by stable labels (LA 1 to LA 33)."))
+    own_name = las.set_index("la_code")["la_name"].get(own_la)
+    takeaways = {
+        "range": range_takeaway(pooled.iloc[0], by_la if filters.by == "la" else None, by_job if filters.by == "job" else None,
+                                own_la, own_name, area_name, job_name, period_label),
+        "overcap": overcap_takeaway(per_quarter, area_name, job_name),
+        "overcap-la": overcap_by_la_takeaway(by_la, own_la, period_label),
+        "workforce": workforce_takeaway(per_quarter, workforce_share, area_name),
+        "trend": convergence_takeaway(convergence, trend),
+    }
     return PayView(
         area_name=area_name, job_name=job_name, period_label=period_label, range_label=range_label, is_demo=is_demo,
         caps_illustrative=caps_illustrative, kpis=kpis,
@@ -306,7 +343,7 @@ def build_view(filters: Filters, scope: loader.AccessScope) -> PayView:
         trend_figure=figures.trend_figure(trend),
         summary_title=f"Pay range and over cap by {by_label}: {area_name}, {job_name.lower()}, {period_label}",
         summary_table=summary, trend_table_title=f"By quarter and job type: {area_name}, {range_label}",
-        trend_table=trend_table, caps_table=caps_table, notes=notes,
+        trend_table=trend_table, caps_table=caps_table, notes=notes, takeaways=takeaways,
     )
 
 
@@ -423,12 +460,198 @@ def _notes(filters, area_name, job_name, range_label, period_label, n_returned, 
     ]
 
 
-def download_table(filters: Filters, scope: loader.AccessScope, which: str) -> tuple[pd.DataFrame, list[tuple[str, str]], str]:
+# --- what each chart shows, in one sentence (on the page, as the chart's text alternative, and on its slide) -----
+
+WHY_NO_FIGURE = {SUPPRESSED: "fewer than 5 assignments, so not shown (c)", NO_RETURN: "no return",
+                 NONE_RETURNED: "no assignments"}
+MISSING_COUNT = {SUPPRESSED: "c (fewer than 5 assignments)", NO_RETURN: "no return", NONE_RETURNED: "no assignments"}
+
+
+def _why(status: str) -> str:
+    return WHY_NO_FIGURE.get(status, "no figure")
+
+
+def _assignments(job_name: str) -> str:
+    return "assignments (all job types)" if job_name == "All job types" else f"{job_name.lower()} assignments"
+
+
+def _plural(job_name: str) -> str:
+    return (job_name if job_name.startswith("IRO") else job_name.lower()) + "s"
+
+
+def _missing(by_la: pd.DataFrame) -> str:
+    """'2 c (fewer than 5 assignments), 1 no return': the LAs shown without a figure, and why."""
+    counts = by_la.loc[by_la["status"] != "", "status"].value_counts()
+    return ", ".join(f"{n} {MISSING_COUNT.get(s, s)}" for s, n in counts.items())
+
+
+def range_takeaway(pooled: pd.Series, by_la: pd.DataFrame | None, by_job: pd.DataFrame | None, own_la: str | None,
+                   own_name: str | None, area_name: str, job_name: str, period_label: str) -> str:
+    """The pay range: the area's median and middle half, then the highest LA (or job type) and the viewer's own LA."""
+    status = pooled.get("status", "")
+    if status:
+        return f"{area_name}, {job_name.lower()}, {period_label}: {_why(status)}; no pay range is shown."
+    text = (f"{area_name}, {job_name.lower()}, {period_label}: the median agency rate after PAYE adjustments is "
+            f"{_money(pooled['median'])} an hour (middle half {_money(pooled['q1'])} to {_money(pooled['q3'])}), "
+            f"over {int(pooled['n']):,} assignments")
+    if by_la is not None and len(by_la):
+        shown = by_la[by_la["status"] == ""]
+        top = shown.loc[shown["median"].idxmax()] if len(shown) > 1 else None
+        if top is not None:
+            text += f"; the highest median is {top['la_name']}'s ({_money(top['median'])})"
+        own = by_la[by_la["la_code"] == own_la]
+        if own_name and len(own) and (top is None or top["la_code"] != own_la):
+            row = own.iloc[0]
+            text += (f"; {own_name} (your LA): {_money(row['median'])}" if row["status"] == ""
+                     else f"; {own_name} (your LA): {_why(row['status'])}")
+    if by_job is not None and len(by_job):
+        shown = by_job[by_job["status"] == ""]
+        if len(shown) > 1:
+            high, low = shown.loc[shown["median"].idxmax()], shown.loc[shown["median"].idxmin()]
+            text += (f"; {_plural(high['job_name'])} have the highest median ({_money(high['median'])}) and "
+                     f"{_plural(low['job_name'])} the lowest ({_money(low['median'])})")
+        hidden = by_job[by_job["status"] != ""]
+        if len(hidden):
+            text += "; no figure for " + _and([f"{_plural(n)} ({MISSING_COUNT.get(st, st)})"
+                                               for n, st in zip(hidden["job_name"], hidden["status"])])
+    return text + "."
+
+
+def overcap_takeaway(per_quarter: pd.DataFrame, area_name: str, job_name: str) -> str:
+    """Over cap in the last quarter, against the first quarter chosen that has a figure."""
+    if per_quarter.empty:
+        return f"{area_name} has no quarters in the range chosen."
+    last = per_quarter.iloc[-1]
+    if last["status"]:
+        return f"{area_name}, {job_name.lower()}, {last['quarter']}: {_why(last['status'])}; no share over cap is shown."
+    text = (f"In {last['quarter']}, {_pct(last['pct_over'])} of {_assignments(job_name)} in {area_name} were paid over the cap, "
+            f"{_pct(last['pct_spend_over'])} of spend ({_pct(last['pct_spend_over_excl'])} excluding legacy contracts)")
+    earlier = per_quarter.iloc[:-1]
+    earlier = earlier[(earlier["status"] == "") & earlier["pct_spend_over"].notna()]
+    if len(earlier):
+        first = earlier.iloc[0]
+        change = last["pct_spend_over"] - first["pct_spend_over"]
+        move = "down from" if change < -0.05 else "up from" if change > 0.05 else "level with"
+        text += f"; spend over cap is {move} {_pct(first['pct_spend_over'])} in {first['quarter']}"
+    return text + "."
+
+
+def overcap_by_la_takeaway(by_la: pd.DataFrame, own_la: str | None, period_label: str) -> str:
+    """Which LA spends most over the cap, where the viewer's LA stands, and how many LAs have no figure (and why)."""
+    shown = by_la[(by_la["status"] == "") & by_la["pct_spend_over"].notna()]
+    missing = _missing(by_la)
+    if shown.empty:
+        return f"No LA shown has a figure for {period_label}" + (f" ({missing})." if missing else ".")
+    top = shown.loc[shown["pct_spend_over"].idxmax()]
+    text = f"In {period_label}, {top['la_name']} spent the largest share over the cap ({_pct(top['pct_spend_over'])} of spend)"
+    own = by_la[by_la["la_code"] == own_la]
+    if len(own) and own.iloc[0]["la_code"] != top["la_code"]:
+        row = own.iloc[0]
+        text += (f"; {row['la_name']} (your LA): {_pct(row['pct_spend_over'])}" if row["status"] == ""
+                 else f"; {row['la_name']} (your LA): {_why(row['status'])}")
+    over = int((shown["pct_spend_over"] > 0).sum())
+    text += (f"; {'all' if over == len(shown) else over} {'of the ' if over < len(shown) else ''}{len(shown)} LAs with a figure "
+             "spent something over the cap")
+    return text + (f"; not shown: {missing}." if missing else ".")
+
+
+def workforce_takeaway(per_quarter: pd.DataFrame, share: pd.DataFrame, area_name: str) -> str:
+    """Agency assignments in the returns, last quarter against the first, and the London agency share of social workers."""
+    if per_quarter.empty:
+        return f"{area_name} has no quarters in the range chosen."
+    last = per_quarter.iloc[-1]
+    if last["status"] in (NO_RETURN, SUPPRESSED):
+        text = f"{area_name}, {last['quarter']}: {_why(last['status'])} in the Pledge returns"
+    else:
+        text = f"The Pledge returns for {area_name} list {int(last['n']):,} agency assignments in {last['quarter']}"
+        first = per_quarter.iloc[0]
+        if len(per_quarter) > 1 and first["status"] in ("", NONE_RETURNED):
+            text += f" ({int(first['n']):,} in {first['quarter']})"
+    london = share[share["series"] == "London average"].dropna(subset=["value"]) if len(share) else share
+    if len(london):
+        latest = london.iloc[-1]
+        text += (f"; agency workers were {_pct(latest['value'])} of London's children's social workers in "
+                 f"{quarter_label(latest['period_end'])} (benchmarking data)")
+    else:
+        text += "; the agency share of social workers is not in the benchmarking data for these quarters"
+    return text + "."
+
+
+def convergence_takeaway(convergence: pd.DataFrame, trend: pd.DataFrame) -> str:
+    """Are rates converging? The spread (upper minus lower quartile) per job type, first against last quarter with figures."""
+    judged = convergence[convergence["verdict"] != ""] if len(convergence) else convergence
+    if judged.empty:
+        return "Not enough quarters with figures to say whether rates are converging."
+    narrower = [_plural(JOB_TYPES.get(j, j)) for j, v in zip(judged["job_type"], judged["verdict"]) if v.startswith("narrower")]
+    wider = [_plural(JOB_TYPES.get(j, j)) for j, v in zip(judged["job_type"], judged["verdict"]) if v.startswith("wider")]
+    first, last = quarter_label(judged["first_period"].min()), quarter_label(judged["last_period"].max())
+    parts = []
+    if narrower:
+        parts.append(f"narrowed (rates converging) for {_and(narrower)}")
+    if wider:
+        parts.append(f"widened for {_and(wider)}")
+    if not parts:
+        parts.append("was unchanged for every job type with figures")
+    text = f"From {first} to {last}, the spread of hourly pay " + " and ".join(parts)
+    hidden = len(trend[trend["status"] != ""]) if len(trend) else 0
+    if hidden:
+        text += (f"; {hidden} job-type quarter{'s have' if hidden > 1 else ' has'} no figure "
+                 "(no return, no assignments, or too few to show)")
+    return text + "."
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+# --- presenting: chart images, slides and files, all rebuilt on the server from the filters ---------------------
+
+CHARTS = {"range": ("range_figure", "range_title"), "overcap": ("overcap_trend_figure", "overcap_title"),
+          "overcap-la": ("overcap_la_figure", "overcap_la_title"), "workforce": ("workforce_figure", "workforce_title"),
+          "trend": ("trend_figure", "trend_title")}
+
+
+def _file_stem(filters: Filters, anonymise_with: str | None) -> str:
+    # An anonymised file's name must not give the LA away by its ONS code.
+    area = "anonymised" if anonymise_with and filters.area.startswith("E0") else filters.area.replace(":", "-")
+    return f"agency_pay_{area}_{filters.job}_{filters.end.date().isoformat()}"
+
+
+def source_line(view: PayView) -> str:
+    source = next((text for term, text in view.notes if term == "Source"), "")
+    return (f"Source: {source}" + (" Demo data: synthetic, not any LA's real figures." if view.is_demo else "")
+            + (" Caps are illustrative demo values." if view.caps_illustrative else ""))
+
+
+def chart_image(filters: Filters, scope: loader.AccessScope, chart: str, kind: str, chromium_path: str, *,
+                anonymise_with: str | None = None) -> tuple[bytes, str]:
+    """One chart as PNG or SVG, drawn on the server from the view these filters give (never from the browser's figure)."""
+    from dashboard.presenting import figure_image
+    if chart not in CHARTS:
+        raise ValueError(f"unknown chart {chart!r}")
+    view = build_view(filters, scope, anonymise_with=anonymise_with)
+    return (figure_image(getattr(view, CHARTS[chart][0]), kind, chromium_path=chromium_path),
+            f"{_file_stem(filters, anonymise_with)}_{chart}.{kind}")
+
+
+def slide_deck(filters: Filters, scope: loader.AccessScope, chromium_path: str, *,
+               anonymise_with: str | None = None) -> tuple[bytes, str]:
+    """A title slide, then one slide per chart with its title, what it shows, the picture and the source line."""
+    from dashboard.presenting import Slide, deck
+    view = build_view(filters, scope, anonymise_with=anonymise_with)
+    slides = [Slide(getattr(view, title), view.takeaways[chart], getattr(view, figure), source_line(view))
+              for chart, (figure, title) in CHARTS.items()]
+    subtitle = (f"{view.area_name}, {view.job_name.lower()}, {view.range_label}." + (" Demo data." if view.is_demo else "")
+                + (" Anonymised." if anonymise_with else ""))
+    return deck("Agency pay (London Pledge)", subtitle, slides, chromium_path=chromium_path), f"{_file_stem(filters, anonymise_with)}.pptx"
+
+
+def download_table(filters: Filters, scope: loader.AccessScope, which: str, *,
+                   anonymise_with: str | None = None) -> tuple[pd.DataFrame, list[tuple[str, str]], str]:
     """(table, notes, file stem) for the CSV/Excel downloads: the same suppressed rows as the page's tables."""
-    view = build_view(filters, scope)
+    view = build_view(filters, scope, anonymise_with=anonymise_with)
     table = {"summary": view.summary_table, "trend": view.trend_table, "caps": view.caps_table}[which]
-    stem = f"agency_pay_{filters.area.replace(':', '-')}_{filters.job}_{filters.end.date().isoformat()}_{which}"
-    return table.copy(), view.notes, stem
+    return table.copy(), view.notes, f"{_file_stem(filters, anonymise_with)}_{which}"
 
 
 def change_cap(user, job_type, cap_value, effective_from, note: str = "") -> str:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import re
+
 import numpy as np
 import pandas as pd
 
@@ -18,6 +20,7 @@ from dashboard.datasets import linc as data
 from dashboard.figures import linc as figures
 from dashboard.loader import linc as linc_loader
 from dashboard.metrics import representation as rep
+from dashboard.presenting import anonymise_las
 
 SOURCES = {"published": "Published snapshot, Dec 2020", "demo": "Demo counts (services, £10k bands)"}
 BAND_GROUPS = {"all_staff": "All staff", "up_to_30k": "Up to £30,000", "30k_to_60k": "£30,001 to £60,000",
@@ -30,7 +33,6 @@ PUBLISHED_GROUPS = ("bgm", "asian", "black")
 DEMO_GROUPS = ("bgm",) + rep.GROUPS
 ROLES = ["Case holder", "Senior practitioner", "First line manager", "Middle manager", "Senior manager"]
 LONDON_CODE = "E12000007"
-JOINT_PUBLISHED = "Richmond & Wandsworth"
 POSITION_TEXT = {"above": "above population", "parity": "at parity", "below": "below population", "unknown": ""}
 BAND_LABELS = [b[0] for b in data.PAY_BANDS]
 
@@ -61,9 +63,53 @@ def group_options(source: str) -> list[dict]:
     return [{"label": rep.GROUP_LABELS[g], "value": g} for g in groups]
 
 
-def borough_options(las: pd.DataFrame) -> list[dict]:
+def borough_options(las: pd.DataFrame, viewer_la: str | None = None, anonymise_with: str | None = None) -> list[dict]:
+    if anonymise_with:
+        las = anonymised_las(las, viewer_la, anonymise_with)
     return [{"label": "All boroughs (London)", "value": "all"}] + [
         {"label": n, "value": c} for c, n in zip(las["la_code"], las["la_name"])]
+
+
+def _natural(label: str) -> tuple:
+    """'LA 2' before 'LA 10'."""
+    return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", label))
+
+
+def anonymised_las(las: pd.DataFrame, viewer_la: str | None, secret: str) -> pd.DataFrame:
+    """The LA table with every name but the viewer's replaced by its stable label, in label order (rows in ONS code
+    order would let anyone match each label to its LA)."""
+    return anonymise_las(las, viewer_la, secret).sort_values("la_name", key=lambda s: s.map(_natural))
+
+
+def _joint_label(codes: list[str], names: dict[str, str], viewer_la: str | None, what: str) -> str:
+    """An anonymised joint return: never the partners' own labels, which would tie them to the source's one joint row."""
+    if viewer_la in codes:
+        return f"{names[viewer_la]} and a partner ({what})"
+    return f"{what[0].upper()}{what[1:]} ({len(codes)} LAs)"
+
+
+def _anonymise_published(boroughs: pd.DataFrame, names: dict[str, str], viewer_la: str | None) -> pd.DataFrame:
+    """The published borough rows named by label (from their ONS codes, whatever the source's spelling), in label order."""
+    def label(codes: str, name: str) -> str:
+        split = [c for c in codes.split(" / ") if c]
+        if not split:
+            return name                                    # the Grand Total
+        return names[split[0]] if len(split) == 1 else _joint_label(split, names, viewer_la, "published together")
+    out = boroughs.copy()
+    out["area_name"] = [label(c, n) for c, n in zip(out["la_codes"].fillna(""), out["area_name"])]
+    order = sorted(out["area_name"].unique(), key=lambda n: (n == "Grand Total", _natural(n)))
+    out["row_order"] = out["area_name"].map({n: i for i, n in enumerate(order, start=1)})
+    return out
+
+
+def _anonymise_csww(csww: pd.DataFrame, names: dict[str, str], viewer_la: str | None) -> pd.DataFrame:
+    """The DfE census with each LA's name replaced by its label (joint returns by a joint label)."""
+    out = csww.copy()
+    is_la = out["geographic_level"] == "Local authority"
+    out.loc[is_la, "area_name"] = [names[c] if " / " not in c else _joint_label(c.split(" / "), names, viewer_la,
+                                                                                 "joint census return")
+                                   for c in out.loc[is_la, "area_code"]]
+    return out
 
 
 def service_options() -> list[dict]:
@@ -96,6 +142,8 @@ class LincView:
     not_known_table: pd.DataFrame
     notes: list[tuple[str, str]] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)
+    takeaways: dict[str, str] = field(default_factory=dict)    # chart -> one sentence saying what it shows
+    subtitle: str = ""                                          # the view in words, for a deck's title slide
 
 
 def _pct(value, decimals: int = 1) -> str:
@@ -357,24 +405,33 @@ def not_known_by_la(csww: pd.DataFrame, year: int) -> pd.DataFrame:
 
 # --- the view ------------------------------------------------------------------------------------------------
 
-def build_view(filters: Filters, scope: loader.AccessScope) -> LincView:
+def build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: str | None = None) -> LincView:
     """Everything the page shows for these filters. Memoized by the filters, every dataset's version and the
     caller's scope, so a repeated view (most members open "all boroughs") is one cache read; the loaders check
-    access on every miss, and a new version of any dataset is a new key."""
+    access on every miss, and a new version of any dataset is a new key. `anonymise_with` (the app's secret)
+    replaces every LA name but the viewer's own with a stable label before anything is computed."""
     versions = tuple(loader.dataset_version(name) for name in ("reference", data.NAME, data.PUBLISHED, data.CSWW))
-    return _cached_view(filters.source, filters.borough, filters.service, filters.group, versions, scope.role, scope.la_code)
+    return _cached_view(filters.source, filters.borough, filters.service, filters.group, versions, scope.role, scope.la_code,
+                        anonymise_with)
 
 
 @loader.cache.memoize()
-def _cached_view(source: str, borough: str, service: str, group: str, versions: tuple, role: str, la_code: str) -> LincView:
-    return _build_view(Filters(source, borough, service, group), loader.AccessScope(role, la_code))
+def _cached_view(source: str, borough: str, service: str, group: str, versions: tuple, role: str, la_code: str,
+                 anonymise_with: str | None = None) -> LincView:
+    return _build_view(Filters(source, borough, service, group), loader.AccessScope(role, la_code),
+                       anonymise_with=anonymise_with)
 
 
-def _build_view(filters: Filters, scope: loader.AccessScope) -> LincView:
+def _build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: str | None = None) -> LincView:
     las = loader.local_authorities()
-    names = dict(zip(las["la_code"], las["la_name"]))
     series, boroughs = linc_loader.published_bands(scope), linc_loader.published_boroughs(scope)
     csww = linc_loader.csww_role(scope)
+    if anonymise_with:
+        las = anonymised_las(las, scope.la_code, anonymise_with)
+        names = dict(zip(las["la_code"], las["la_name"]))
+        boroughs = _anonymise_published(boroughs, names, scope.la_code) if not boroughs.empty else boroughs
+        csww = _anonymise_csww(csww, names, scope.la_code) if not csww.empty else csww
+    names = dict(zip(las["la_code"], las["la_name"]))
     has_published, has_csww = not boroughs.empty, not csww.empty
     messages, notes = [], []
     group_label = rep.GROUP_LABELS[filters.group]
@@ -390,9 +447,9 @@ def _build_view(filters: Filters, scope: loader.AccessScope) -> LincView:
         headline = (all_staff.loc["all_staff", "value_text"], all_staff.loc["population", "value_text"])
         period = "December 2020 snapshot"
         population_label = "population 2016"
-        if area == JOINT_PUBLISHED:
-            messages.append("Richmond and Wandsworth share one workforce and are published together: "
-                            "the figures shown are for both boroughs.")
+        if " / " in str(boroughs.loc[boroughs["area_name"] == area, "la_codes"].iloc[0]):
+            messages.append(("These two boroughs" if anonymise_with else "Richmond and Wandsworth")
+                            + " share one workforce and are published together: the figures shown are for both boroughs.")
         band_table = pd.DataFrame({"Pay band": bands["band"], "Share of staff": bands["label"],
                                    "Population share": bands["population_share"].map(lambda v: _pct(v, 1))})
     else:
@@ -441,8 +498,8 @@ def _build_view(filters: Filters, scope: loader.AccessScope) -> LincView:
     years = sorted(csww["year"].unique()) if has_csww else []
     latest = years[-1] if years else None
     if has_csww and filters.borough != "all" and " / " in role_code:
-        messages.append("Kingston upon Thames and Richmond upon Thames make one joint return to the DfE census: "
-                        "the role figures are for both.")
+        messages.append(("Two LAs" if anonymise_with else "Kingston upon Thames and Richmond upon Thames")
+                        + " make one joint return to the DfE census: the role figures are for both.")
     comparator = None
     if has_csww and filters.borough != "all":
         london = role_pipeline(csww, LONDON_CODE)
@@ -488,8 +545,20 @@ def _build_view(filters: Filters, scope: loader.AccessScope) -> LincView:
         kpis.append((f"Ethnicity not known, {role_label} social workers {latest}", value, "children's social workers"))
 
     info = {name: loader.dataset_info(name) for name in (data.NAME, data.PUBLISHED, data.CSWW)}
-    notes = _notes(filters, period, ceiling, latest, info, population_label)
+    notes = _notes(filters, period, ceiling, latest, info, population_label, anonymised=bool(anonymise_with))
+    if anonymise_with:
+        notes.append(("Anonymised", "LA names other than your own are replaced by stable labels (LA 1 to LA 33); "
+                                    "joint returns are labelled as joint."))
     who = "Black and Global Majority" if filters.group == "bgm" else group_label
+    own_or_chosen = focus_codes[0] if focus_codes and focus_codes[0] else None
+    takeaways = {
+        "band": band_takeaway(bands, ceiling, who, area_label, population_label),
+        "groups": groups_takeaway(ratios, area_label),
+        "roles": (roles_takeaway(pipeline, role_label) if has_csww and not pipeline.empty
+                  else "The DfE census of children's social workers has not been imported, so there is no role figure."),
+        "notknown": (not_known_takeaway(nk, own_or_chosen, london_nk.iloc[0] if len(london_nk) else np.nan, latest)
+                     if has_csww else "The DfE census of children's social workers has not been imported."),
+    }
     return LincView(
         is_demo=is_demo, has_published=has_published, has_csww=has_csww, area_label=area_label, kpis=kpis,
         band_title=f"{who} share of staff by pay band against the population: {area_label}, {period}",
@@ -508,7 +577,8 @@ def _build_view(filters: Filters, scope: loader.AccessScope) -> LincView:
         not_known_title=(f"Children's social workers with ethnicity not known, by local authority, 30 September {latest}"
                          if latest else "Ethnicity not known"),
         not_known_figure=not_known_figure.to_dict(), not_known_table=not_known_table,
-        notes=notes, messages=messages,
+        notes=notes, messages=messages, takeaways=takeaways,
+        subtitle=f"{area_label[0].upper() + area_label[1:]}, {who}, {period}." + (" Demo data." if is_demo else ""),
     )
 
 
@@ -535,7 +605,8 @@ def _role_kpis(pipeline: pd.DataFrame, area: str, latest: int) -> list[tuple[str
     ]
 
 
-def _notes(filters: Filters, period: str, ceiling: dict, latest, info: dict, population_label: str) -> list[tuple[str, str]]:
+def _notes(filters: Filters, period: str, ceiling: dict, latest, info: dict, population_label: str, *,
+           anonymised: bool = False) -> list[tuple[str, str]]:
     notes = [
         ("Words", "Black and Global Majority (BGM) means every ethnic group other than White: Asian, Black, "
                   "Mixed / multiple heritage and Other. The programme does not use the term BAME, which the source files use."),
@@ -555,9 +626,11 @@ def _notes(filters: Filters, period: str, ceiling: dict, latest, info: dict, pop
             ("Suppression (pay bands)", "<10% is the source's own marker: the number of employees was 3 or fewer, so the "
                                         "share is not shown. It is not a value under 10%."),
             ("Coverage", "No borough had data on its whole workforce: on average 12.2% of staff had ethnicity not known. "
-                         "Richmond and Wandsworth are published together (one shared workforce). Redbridge was added to the "
-                         "source later. The £10k-band series is for all boroughs together and for BGM only; the borough table "
-                         "has three pay bands."),
+                         + ("Two boroughs that share one workforce are published together; one borough was added to the "
+                            "source later. " if anonymised else "Richmond and Wandsworth are published together (one shared "
+                            "workforce). Redbridge was added to the source later. ")
+                         + "The £10k-band series is for all boroughs together and for BGM only; the borough table has "
+                           "three pay bands."),
         ]
     else:
         notes += [
@@ -578,7 +651,8 @@ def _notes(filters: Filters, period: str, ceiling: dict, latest, info: dict, pop
                   "(qualified social workers without cases are left out: they are not a step on it). Drop-off = case holder "
                   "share minus senior manager share, in percentage points. Counts are shown as the DfE publishes them."),
         ("Markers (roles)", "x: not published by the DfE (suppressed or not available), shown as 'not published', never 0. "
-                            "Kingston upon Thames and Richmond upon Thames make one joint return. The source's 'Non-white' "
+                            + ("Two LAs make one joint return. " if anonymised else
+                               "Kingston upon Thames and Richmond upon Thames make one joint return. ") + "The source's 'Non-white' "
                             "rows are not used (they do not agree with the group counts); BGM is summed from the groups."),
         ("Ethnicity not known", "Representation figures are only as good as the recording behind them: where many staff "
                                 "have no recorded ethnicity, shares of known staff may not describe the whole workforce."),
@@ -589,9 +663,178 @@ def _notes(filters: Filters, period: str, ceiling: dict, latest, info: dict, pop
     return notes
 
 
-def download_table(filters: Filters, scope: loader.AccessScope, which: str) -> tuple[pd.DataFrame, list[tuple[str, str]], str]:
+# --- what each chart shows, in one sentence (on the page, as the chart's text alternative, and on its slide) -----
+
+def _where(area_label: str) -> str:
+    return "Across all boroughs" + area_label[len("all boroughs"):] if area_label.startswith("all boroughs") else f"In {area_label}"
+
+
+def _band(band: str) -> str:
+    """'the £20,001 to £30,000 band', 'the over £60,000 band'."""
+    return f"the {band[0].lower()}{band[1:]} band"
+
+
+def _of(n: int, total: int, noun: str) -> tuple[str, str]:
+    """('all 3 groups', 'are'), ('1 of the 2 groups', 'is'), ('none of the 3 groups', 'is'): counted, with its verb."""
+    if total == 1:
+        return (f"the one {noun}", "is") if n else (f"the one {noun}", "is not")
+    if n == total:
+        return f"{'both' if total == 2 else f'all {total}'} {noun}s", "are"
+    return f"{n if n else 'none'} of the {total} {noun}s", "is" if n <= 1 else "are"
+
+
+def band_takeaway(bands: pd.DataFrame, ceiling: dict, who: str, area_label: str, population_label: str) -> str:
+    """The group's share in the lowest and highest band with a figure, against the population, and the glass ceiling.
+
+    `bands`: band, share (NaN where suppressed or not published), population_share, label (as the page writes it)."""
+    shown = bands[bands["share"].notna()]
+    if shown.empty:
+        return f"{_where(area_label)}, no pay band has a figure for {who} staff: each is suppressed or not published."
+    low, high = shown.iloc[0], shown.iloc[-1]
+    text = f"{_where(area_label)}, {who} staff are {low['label']} of staff with known ethnicity in {_band(low['band'])}"
+    if len(shown) > 1:
+        text += f" and {high['label']} in {_band(high['band'])}"
+    text += f", against {_pct(high['population_share'])} of the population ({population_label})"
+    if ceiling["status"] == "ceiling":
+        text += f"; the glass ceiling is at {_band(ceiling['band'])}: from there up every band is below the population"
+    elif ceiling["status"] == "below_throughout":
+        text += "; every band with a figure is below the population"
+    elif ceiling["status"] == "none":
+        text += "; the top band with a figure is not below the population, so there is no glass ceiling"
+    hidden = bands[bands["share"].isna()]
+    if len(hidden):
+        text += (f" ({len(hidden)} band{'s' if len(hidden) > 1 else ''} without a figure: "
+                 + ", ".join(dict.fromkeys(hidden["label"])) + ")")
+    return text + "."
+
+
+def groups_takeaway(ratios: pd.DataFrame, area_label: str) -> str:
+    """In the top pay band with figures: the least and most represented groups, and how many are below the population.
+
+    `ratios`: group, band, share, population_share, ratio (NaN where there is no figure), label."""
+    with_ratio = ratios[ratios["ratio"].notna()]
+    if with_ratio.empty:
+        return f"{_where(area_label)}, no ethnic group has a published or unsuppressed figure."
+    top = list(dict.fromkeys(with_ratio["band"]))[-1]
+    frame = ratios[ratios["band"] == top]
+    shown = frame[frame["ratio"].notna()]
+    low, high = shown.loc[shown["ratio"].idxmin()], shown.loc[shown["ratio"].idxmax()]
+    text = (f"{_where(area_label)}, in {_band(top)} {rep.GROUP_LABELS[low['group']]} staff are the least represented "
+            f"(ratio {low['ratio']:.2f}: {_pct(low['share'])} of staff, {_pct(low['population_share'])} of residents)")
+    if high["ratio"] > low["ratio"]:
+        text += f" and {rep.GROUP_LABELS[high['group']]} staff the most ({high['ratio']:.2f})"
+    below = sum(rep.position(a, b) == "below" for a, b in zip(shown["share"], shown["population_share"]))
+    counted, verb = _of(below, len(shown), "group")
+    text += f"; {counted} with a figure {verb} below the population share"
+    missing = frame[frame["ratio"].isna()]
+    if len(missing):
+        text += "; no figure for " + ", ".join(f"{rep.GROUP_LABELS[g]} ({label})"
+                                               for g, label in zip(missing["group"], missing["label"]))
+    return text + "."
+
+
+def _share_of(label: str, role: str) -> str:
+    return f"{label} of {role}" if label.endswith("%") else f"{role}: {label}"
+
+
+def roles_takeaway(pipeline: pd.DataFrame, area: str) -> str:
+    """Case holders against senior managers in the latest year, and the drop-off against the first year.
+
+    `pipeline`: year, role, bgm_share (NaN where the DfE has x), label."""
+    latest, first = int(pipeline["year"].max()), int(pipeline["year"].min())
+    now = pipeline[pipeline["year"] == latest].set_index("role")["label"]
+    case, senior = now.get("Case holder", "no figure"), now.get("Senior manager", "no figure")
+    gaps = {int(y): rep.drop_off(f, "Case holder", "Senior manager") for y, f in pipeline.groupby("year")}
+    gap = gaps.get(latest, np.nan)
+    start = f"In {area} at 30 September {latest}, Black and Global Majority staff are "
+    if pd.isna(gap):
+        return (start + f"{_share_of(case, 'case holders')} and {_share_of(senior, 'senior managers')}, so the drop-off "
+                "cannot be worked out.")
+    if gap > 0:
+        text = start + f"{case} of case holders but {senior} of senior managers: a drop of {gap * 100:.1f} points"
+    else:
+        text = start + f"{case} of case holders and {senior} of senior managers: no drop-off"
+    then = gaps.get(first, np.nan)
+    if first != latest and pd.notna(then) and gap > 0:
+        trend = "narrower than" if gap < then else "wider than" if gap > then else "the same as"
+        text += f", {trend} in {first} ({then * 100:.1f} points)"
+    elif first != latest and pd.isna(then):
+        text += f" ({first}: not published)"
+    return text + "."
+
+
+def not_known_takeaway(nk: pd.DataFrame, focus_code: str | None, london: float, year) -> str:
+    """The chosen (or the viewer's) LA's share with ethnicity not recorded, against London, and the highest.
+
+    `nk`: area_code, area_name, share (NaN where not published), label."""
+    shown = nk[nk["share"].notna()]
+    if shown.empty:
+        return f"No LA has a published figure for ethnicity not known at 30 September {year}."
+    london_text = _pct(london) if pd.notna(london) else "not published"
+    focus = nk[nk["area_code"].str.contains(focus_code, regex=False)] if focus_code else nk.iloc[:0]
+    text = f"At 30 September {year}, "
+    if len(focus) and pd.notna(focus["share"].iloc[0]):
+        text += (f"{focus['label'].iloc[0]} of children's social workers in {focus['area_name'].iloc[0]} had no recorded "
+                 f"ethnicity (London: {london_text})")
+    elif len(focus):
+        text += (f"the share of children's social workers in {focus['area_name'].iloc[0]} with no recorded ethnicity is "
+                 f"not published (London: {london_text})")
+    elif pd.notna(london):
+        text += f"{london_text} of London's children's social workers had no recorded ethnicity"
+    else:
+        text += "London's share of children's social workers with no recorded ethnicity is not published"
+    top = shown.loc[shown["share"].idxmax()]
+    if not (len(focus) and top["area_code"] == focus["area_code"].iloc[0]):
+        text += f"; the highest share is in {top['area_name']} ({top['label']})"
+    missing = len(nk) - len(shown)
+    if missing:
+        text += f"; {missing} LA{'s' if missing > 1 else ''} not published"
+    return text + "."
+
+
+# --- presenting: chart images, slides and files, all rebuilt on the server from the filters ---------------------
+
+CHARTS = {"band": ("band_figure", "band_title", "Source (pay bands)"),
+          "groups": ("group_figure", "group_title", "Source (pay bands)"),
+          "roles": ("role_figure", "role_title", "Source (roles)"),
+          "notknown": ("not_known_figure", "not_known_title", "Source (roles)")}
+
+
+def source_line(view: LincView, chart: str) -> str:
+    notes = dict(view.notes)
+    source = notes.get(CHARTS[chart][2], "")
+    if chart in ("band", "groups") and "Population" in notes:
+        source += f" Population: {notes['Population']}"
+    return f"Source: {source}"
+
+
+def chart_image(filters: Filters, scope: loader.AccessScope, chart: str, kind: str, chromium_path: str, *,
+                anonymise_with: str | None = None) -> tuple[bytes, str]:
+    """One chart as PNG or SVG, drawn on the server from the view these filters give (never from the browser's figure)."""
+    from dashboard.presenting import figure_image
+    if chart not in CHARTS:
+        raise ValueError(f"unknown chart {chart!r}")
+    view = build_view(filters, scope, anonymise_with=anonymise_with)
+    return (figure_image(getattr(view, CHARTS[chart][0]), kind, chromium_path=chromium_path),
+            f"{_file_stem(chart, filters, scope, anonymise_with)}.{kind}")
+
+
+def slide_deck(filters: Filters, scope: loader.AccessScope, chromium_path: str, *,
+               anonymise_with: str | None = None) -> tuple[bytes, str]:
+    """A title slide, then one slide per chart with its title, what it shows, the picture and the source line."""
+    from dashboard.presenting import Slide, deck
+    view = build_view(filters, scope, anonymise_with=anonymise_with)
+    slides = [Slide(getattr(view, title), view.takeaways[chart], getattr(view, figure), source_line(view, chart))
+              for chart, (figure, title, _source) in CHARTS.items()]
+    subtitle = view.subtitle + (" Anonymised." if anonymise_with else "")
+    return (deck("Leadership in Colour", subtitle, slides, chromium_path=chromium_path),
+            f"{_file_stem('slides', filters, scope, anonymise_with)}.pptx")
+
+
+def download_table(filters: Filters, scope: loader.AccessScope, which: str, *,
+                   anonymise_with: str | None = None) -> tuple[pd.DataFrame, list[tuple[str, str]], str]:
     """(table, notes, file stem) for the CSV/Excel downloads: the same rows the page shows, as text where the page shows text."""
-    view = build_view(filters, scope)
+    view = build_view(filters, scope, anonymise_with=anonymise_with)
     tables = {"band": view.band_table, "groups": view.group_table, "borough": view.borough_download, "role": view.role_table,
               "notknown": view.not_known_table}
     if which not in tables:
@@ -599,5 +842,10 @@ def download_table(filters: Filters, scope: loader.AccessScope, which: str) -> t
     notes = list(view.notes)
     if view.is_demo and which in ("band", "groups", "borough"):
         notes.insert(0, ("Demo data", "Synthetic figures, not any borough's real figures."))
-    stem = f"leadership_in_colour_{which}_{filters.source}_{filters.borough}_{filters.group}"
-    return tables[which].copy(), notes, stem
+    return tables[which].copy(), notes, _file_stem(which, filters, scope, anonymise_with)
+
+
+def _file_stem(what: str, filters: Filters, scope: loader.AccessScope, anonymise_with: str | None) -> str:
+    # An anonymised file's name must not give the borough away by its ONS code.
+    borough = "anonymised" if anonymise_with and filters.borough not in ("all", scope.la_code) else filters.borough
+    return f"leadership_in_colour_{what}_{filters.source}_{borough}_{filters.group}"

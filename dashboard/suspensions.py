@@ -6,7 +6,8 @@ the published regional table (real). The page's callbacks are thin adapters over
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -16,6 +17,7 @@ from dashboard.datasets import suspensions as data
 from dashboard.figures import suspensions as figures
 from dashboard.loader import suspensions as sus_loader
 from dashboard.metrics import rri as m
+from dashboard.presenting import anonymise_las
 
 LONDON, ENGLAND, PUBLISHED = "london", "england", "published"
 SUBREGION_PREFIX = "sr:"
@@ -23,6 +25,7 @@ OUTCOMES = {
     "suspended": ("pupils_suspended", "Pupils with one or more suspensions", "pupils suspended"),
     "permanent": ("permanent_exclusions", "Permanent exclusions", "permanent exclusions"),
 }
+LIKELY_TO = {"suspended": "to be suspended", "permanent": "to be permanently excluded"}
 DEFAULT_TREND_GROUPS = ("Black Caribbean", "White and Black Caribbean", "Black African", "Any other White background")
 REFERENCE = data.REFERENCE_GROUP
 GROUPS = [g for _, g in data.ETHNIC_GROUPS]
@@ -82,6 +85,20 @@ def context(scope: loader.AccessScope) -> Context:
     return Context(las=loader.local_authorities(), la_rows=sus_loader.la_rows(scope),
                    england_rows=sus_loader.england_rows(scope), published_rows=sus_loader.published_rows(scope),
                    states=sus_loader.states())
+
+
+def _natural(label: str) -> tuple:
+    """'LA 2' before 'LA 10'."""
+    return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", label))
+
+
+def anonymised(ctx: Context, viewer_la: str | None, secret: str | None) -> Context:
+    """The context with every LA name but the viewer's replaced by its stable label, the LAs in label order (rows in
+    ONS code order would let anyone match each label to its LA). Unchanged when `secret` is None."""
+    if not secret:
+        return ctx
+    las = anonymise_las(ctx.las, viewer_la, secret).sort_values("la_name", key=lambda s: s.map(_natural))
+    return replace(ctx, las=las)
 
 
 def area_options(ctx: Context) -> list[dict]:
@@ -228,6 +245,8 @@ class SuspensionsView:
     trend_label: str
     data_note: str
     notes: list[tuple[str, str]] = field(default_factory=list)
+    takeaways: dict[str, str] = field(default_factory=dict)    # chart -> one sentence saying what it shows
+    interval_title: str = ""
 
 
 def _fmt(value, dp: int) -> str:
@@ -396,8 +415,11 @@ def _notes(area: str, f: Filters, outcome_label: str, is_demo: bool, period_labe
     return notes
 
 
-def build_view(f: Filters, scope: loader.AccessScope, ctx: Context | None = None) -> SuspensionsView:
-    ctx = ctx or context(scope)
+def build_view(f: Filters, scope: loader.AccessScope, ctx: Context | None = None, *,
+               anonymise_with: str | None = None) -> SuspensionsView:
+    """Everything the page shows. `anonymise_with` (the app's secret) replaces every LA name but the viewer's own
+    with a stable label before anything is computed, so no chart, table, sentence or file carries them."""
+    ctx = anonymised(ctx or context(scope), scope.la_code, anonymise_with)
     las = ctx.las
     outcome_column, outcome_label, outcome_short = OUTCOMES[f.outcome]
     name = area_name(f.area, las)
@@ -415,14 +437,15 @@ def build_view(f: Filters, scope: loader.AccessScope, ctx: Context | None = None
         is_demo = bool(states[data.NAME]["is_demo"]) if f.area != ENGLAND else False
         period_label = f"Academic year {f.year}"
 
-    if counts["population"].notna().sum() == 0:
+    comparator = None
+    no_return = counts["population"].notna().sum() == 0
+    if no_return:
         shown = display_table(table, outcome_short)
         interval = figures.empty_figure(f"{name} made no return for {f.year}.")
         kpis = [("Return", "no return", f"{name}, {f.year}")]
     else:
         aggregate = f.area == LONDON or f.area.startswith(SUBREGION_PREFIX)
         shown = display_table(table, outcome_short, count_rounding=AGGREGATE_ROUNDING if aggregate else None)
-        comparator = None
         if f.area not in (LONDON, ENGLAND, PUBLISHED):
             # An LA or sub-region against London for the same year: is the gap local or London-wide?
             london = rri_table(group_counts(_area_rows(LONDON, f.year, ctx), outcome_column))
@@ -455,6 +478,7 @@ def build_view(f: Filters, scope: loader.AccessScope, ctx: Context | None = None
     la_years = ctx.la_years
     # The LA chosen stands out in the heat map; for London or a sub-region, the user's own LA does.
     focus = f.area if f.area in set(las["la_code"]) else scope.la_code if scope.la_code in set(las["la_code"]) else None
+    focus_name = las.set_index("la_code")["la_name"].get(focus) if focus else None
     if f.area in (ENGLAND, PUBLISHED) or f.year not in la_years:
         # Columns but no rows: the grid says "No Rows To Show" (a grid with no columns fails accessibility checks).
         heat = pd.DataFrame(columns=["LA", "Sub-region", *[g for g in GROUPS if g != REFERENCE], "Note"])
@@ -462,25 +486,161 @@ def build_view(f: Filters, scope: loader.AccessScope, ctx: Context | None = None
         heat_label = "London LAs by ethnic group"
     else:
         heat = heat_matrix(f.year, outcome_column, ctx)
-        focus_name = las.set_index("la_code")["la_name"].get(focus) if focus else None
         heat_figure = figures.heatmap_figure(heat, focus_name, [g for g in GROUPS if g != REFERENCE])
         heat_label = f"RRI of each group in each London LA, {f.year}"
 
     data_note = ("Demo data" if is_demo else "Real published figures") + f": {name}, {period_label.lower()}"
+    notes = _notes(f.area, f, outcome_label, is_demo, period_label)
+    if anonymise_with:
+        notes.append(("Anonymised", "LA names other than your own are replaced by stable labels (LA 1 to LA 33)."))
+    where = f"{name}, {period_label[0].lower()}{period_label[1:]}"
+    takeaways = {
+        "interval": (f"{name} made no return for {f.year}: there is no RRI to show." if no_return else
+                     interval_takeaway(table, where, outcome_short, LIKELY_TO[f.outcome],
+                                       comparator[1] if comparator else None)),
+        "trend": ("The published table is one year: there is no series over time." if f.area == PUBLISHED else
+                  trend_takeaway(series, trend_groups, name)),
+        "heat": ("The LA by group heat map needs LA figures: choose London, a sub-region or an LA."
+                 if heat.empty else heat_takeaway(heat, focus_name, f.year)),
+    }
     return SuspensionsView(
         area_name=name, period_label=period_label, outcome_label=outcome_label, is_demo=is_demo, kpis=kpis,
         interval_figure=interval, heatmap_figure=heat_figure,
         trend_figure=(figures.empty_figure("The published table is one year: there is no series over time.")
                       if f.area == PUBLISHED else figures.rri_trend_figure(series, REFERENCE)),
         table=shown, heat_table=heat, heat_label=heat_label, trend_label=trend_label, data_note=data_note,
-        notes=_notes(f.area, f, outcome_label, is_demo, period_label),
+        notes=notes, takeaways=takeaways,
+        interval_title=f"{outcome_label}: RRI by ethnic group, {name}, {period_label.lower()}",
     )
 
 
-def download_table(f: Filters, scope: loader.AccessScope, which: str,
-                   ctx: Context | None = None) -> tuple[pd.DataFrame, list[tuple[str, str]], str]:
+# --- what each chart shows, in one sentence (on the page, as the chart's text alternative, and on its slide) -----
+
+def _counted(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def interval_takeaway(table: pd.DataFrame, where: str, outcome_short: str, likely_to: str,
+                      london: pd.DataFrame | None = None) -> str:
+    """The group with the highest RRI (its interval and whether the gap is significant), then how many groups are
+    significantly over or under, and how many are not shown. `table`: the RRI table (group, rri, ci_low, ci_high,
+    significant, rri_suppressed); `london`: London's for the same year, or None."""
+    reference = table[table["group"] == REFERENCE]
+    if reference.empty or pd.isna(reference["rri"].iloc[0]):
+        return (f"{where}: fewer than {m.MIN_OUTCOME_COUNT} {REFERENCE} {outcome_short}, so no group's RRI can be shown.")
+    others = table[table["group"] != REFERENCE]
+    shown = others[others["rri"].notna()]
+    hidden = len(others) - len(shown)
+    if shown.empty:
+        return f"{where}: no group has {m.MIN_OUTCOME_COUNT} or more {outcome_short}, so no RRI is shown."
+    top = shown.loc[shown["rri"].idxmax()]
+    significant = bool(top["significant"]) if pd.notna(top["significant"]) else False
+    text = (f"{where}: {top['group']} pupils have the highest RRI, {top['rri']:.2f} (95% CI {top['ci_low']:.2f} to "
+            f"{top['ci_high']:.2f}{'' if significant else ', not significant'})")
+    if london is not None:
+        other = london.set_index("group")["rri"].get(top["group"])
+        text += f", against {other:.2f} in London" if other is not None and pd.notna(other) else ", not shown for London"
+    sig = shown["significant"].fillna(False).astype(bool)
+    over, under = int((sig & (shown["rri"] > 1)).sum()), int((sig & (shown["rri"] < 1)).sum())
+    text += (f"; {_counted(over, 'group')} significantly more likely than {REFERENCE} pupils {likely_to}, "
+             f"{under} significantly less likely")
+    if hidden:
+        text += f"; {hidden} of the other {len(others)} groups not shown (fewer than {m.MIN_OUTCOME_COUNT})"
+    return text + "."
+
+
+def trend_takeaway(series: pd.DataFrame, groups: list[str], area: str) -> str:
+    """Each chosen group's RRI in the first and last year it is shown; a group never shown is said so, never 0.
+    `series`: year, group, rri (NaN where not shown)."""
+    if not groups:
+        return "No groups are chosen to follow over time."
+    parts = []
+    for group in groups:
+        frame = series[(series["group"] == group) & series["rri"].notna()].sort_values("year")
+        if frame.empty:
+            parts.append(f"{group}: not shown in any year (fewer than {m.MIN_OUTCOME_COUNT})")
+        elif len(frame) == 1:
+            parts.append(f"{group}: {frame['rri'].iloc[0]:.2f} in {frame['year'].iloc[0]} only")
+        else:
+            first, last = frame.iloc[0], frame.iloc[-1]
+            parts.append(f"{group}: {first['rri']:.2f} in {first['year']} to {last['rri']:.2f} in {last['year']}")
+    return f"RRI over time in {area}: " + "; ".join(parts) + "."
+
+
+def heat_takeaway(heat: pd.DataFrame, focus_name: str | None, year: str) -> str:
+    """The highest RRI in any LA, the focus LA's highest, and how many cells and LAs have no figure (and why).
+    `heat`: LA, Sub-region, one column per group (NaN where not shown), Note ("no return" where none was made)."""
+    groups = [c for c in heat.columns if c not in ("LA", "Sub-region", "Note")]
+    cells = heat.melt(id_vars=["LA", "Note"], value_vars=groups, var_name="group", value_name="rri")
+    returned = cells[cells["Note"] != "no return"]
+    shown = returned[returned["rri"].notna()]
+    if shown.empty:
+        return f"In {year}, no London LA has enough pupils with the outcome to show an RRI."
+    top = shown.loc[shown["rri"].idxmax()]
+    text = f"In {year}, the highest RRI in any London LA is {top['group']} pupils in {top['LA']} ({top['rri']:.2f})"
+    if focus_name and focus_name != top["LA"]:
+        own = heat[heat["LA"] == focus_name]
+        own_cells = shown[shown["LA"] == focus_name]
+        if len(own) and own["Note"].iloc[0] == "no return":
+            text += f"; {focus_name} made no return"
+        elif len(own_cells):
+            best = own_cells.loc[own_cells["rri"].idxmax()]
+            text += f"; in {focus_name} it is {best['group']} pupils ({best['rri']:.2f})"
+        else:
+            text += f"; {focus_name} has no group with enough pupils to show"
+    no_return = int((heat["Note"] == "no return").sum())
+    text += f"; {len(returned) - len(shown)} of {len(returned)} cells not shown (fewer than {m.MIN_OUTCOME_COUNT})"
+    if no_return:
+        text += f" and {_counted(no_return, 'LA')} made no return"
+    return text + "."
+
+
+# --- presenting: chart images, slides and files, all rebuilt on the server from the filters ---------------------
+
+CHARTS = {"interval": ("interval_figure", "interval_title"), "trend": ("trend_figure", "trend_label"),
+          "heat": ("heatmap_figure", "heat_label")}
+
+
+def _file_stem(f: Filters, scope: loader.AccessScope, anonymise_with: str | None) -> str:
+    # An anonymised file's name must not give an LA away by its ONS code.
+    area = "anonymised" if anonymise_with and f.area.startswith("E0") and f.area != scope.la_code else f.area.replace(":", "-")
+    year = "published" if f.area == PUBLISHED else f.year.replace("/", "-")
+    return f"suspensions_{area}_{year}_{f.outcome}"
+
+
+def source_line(view: SuspensionsView) -> str:
+    source = dict(view.notes).get("Source", "")
+    return f"Source: {source}" + (" Demo data: synthetic, not any LA's real figures." if view.is_demo else "")
+
+
+def chart_image(f: Filters, scope: loader.AccessScope, chart: str, kind: str, chromium_path: str, ctx: Context | None = None,
+                *, anonymise_with: str | None = None) -> tuple[bytes, str]:
+    """One chart as PNG or SVG, drawn on the server from the view these filters give (never from the browser's figure)."""
+    from dashboard.presenting import figure_image
+    if chart not in CHARTS:
+        raise ValueError(f"unknown chart {chart!r}")
+    view = build_view(f, scope, ctx, anonymise_with=anonymise_with)
+    return (figure_image(getattr(view, CHARTS[chart][0]), kind, chromium_path=chromium_path),
+            f"{_file_stem(f, scope, anonymise_with)}_{chart}.{kind}")
+
+
+def slide_deck(f: Filters, scope: loader.AccessScope, chromium_path: str, ctx: Context | None = None, *,
+               anonymise_with: str | None = None) -> tuple[bytes, str]:
+    """A title slide, then one slide per chart with its title, what it shows, the picture and the source line."""
+    from dashboard.presenting import Slide, deck
+    view = build_view(f, scope, ctx, anonymise_with=anonymise_with)
+    slides = [Slide(getattr(view, title), view.takeaways[chart], getattr(view, figure), source_line(view))
+              for chart, (figure, title) in CHARTS.items()]
+    subtitle = (f"{view.outcome_label}: {view.area_name}, {view.period_label.lower()}." + (" Demo data." if view.is_demo else "")
+                + (" Anonymised." if anonymise_with else ""))
+    return (deck("Education suspensions: disproportionality by ethnicity", subtitle, slides, chromium_path=chromium_path),
+            f"{_file_stem(f, scope, anonymise_with)}.pptx")
+
+
+def download_table(f: Filters, scope: loader.AccessScope, which: str, ctx: Context | None = None, *,
+                   anonymise_with: str | None = None) -> tuple[pd.DataFrame, list[tuple[str, str]], str]:
     """(table, notes, file stem): the same rows as the page's tables, with "c" written where a figure is suppressed."""
-    view = build_view(f, scope, ctx)
+    view = build_view(f, scope, ctx, anonymise_with=anonymise_with)
     table = (view.table if which == "table" else view.heat_table).copy()
     numeric = [c for c in table.columns if table[c].dtype.kind in "fi"]
     not_applicable = table.pop(NOT_APPLICABLE) if NOT_APPLICABLE in table else pd.Series("", index=table.index)
@@ -493,6 +653,4 @@ def download_table(f: Filters, scope: loader.AccessScope, which: str,
         table[column] = np.where(~blank, values, np.where(no_return, "no return", np.where(applies, "c", "n/a")))
     notes = [("Data", view.data_note), ("c", "Suppressed: a count of 1 to 5 (or hidden so a total cannot reveal one), "
                                              f"or a rate or RRI built on fewer than {m.MIN_OUTCOME_COUNT} pupils.")] + view.notes
-    year = "published" if f.area == PUBLISHED else f.year.replace("/", "-")
-    stem = f"suspensions_{f.area.replace(':', '-')}_{year}_{f.outcome}_{which}"
-    return table, notes, stem
+    return table, notes, f"{_file_stem(f, scope, anonymise_with)}_{which}"

@@ -3,6 +3,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, clientside_callback, ctx, dcc, html
 from dash.exceptions import PreventUpdate
+from flask import current_app
 from flask_login import current_user
 
 from dashboard.auth.registration import AccessDenied
@@ -10,7 +11,8 @@ from dashboard.auth.roles import ADMIN
 
 from dashboard import agency_pay as pay
 from dashboard import loader
-from dashboard.components.layout import chart_card, definition_list, download_buttons, filter_bar, grid, grid_records, kpi_cards, labelled
+from dashboard.components.layout import (chart_card, definition_list, download_buttons, filter_bar, grid, grid_records, kpi_cards,
+                                         labelled, present_bar)
 from dashboard.components.notes import demo_banner, page_heading
 from dashboard.exports import to_csv_bytes, to_excel_bytes
 from dashboard.loader import agency_pay as pay_loader
@@ -19,6 +21,7 @@ dash.register_page(__name__, path="/agency-pay", name="Agency pay", order=2,
                    title="Agency pay (London Pledge) - London Children's Services Dashboards")
 
 FILTERS = ["pay-start", "pay-end", "pay-area", "pay-job", "pay-by"]
+CHART_BUTTONS = [f"pay-{chart}-{kind}" for chart in pay.CHARTS for kind in ("png", "svg")]
 # Numbers right-aligned with their unit; "c", "no return" and "none" shown as they are (never 0).
 # (dash-ag-grid's expression evaluator has no `typeof`: `v === +v` is true only for numbers.)
 MONEY = {"function": "params.value === +params.value ? '£' + d3.format(',.2f')(params.value) : params.value"}
@@ -29,8 +32,22 @@ def _filters(start, end, area, job, by):
     return pay.resolve_filters(start, end, area, job, by, las=loader.local_authorities(), periods=pay_loader.periods())
 
 
-def layout(area=None, job=None, by=None, **query):
-    las, periods = loader.local_authorities(), pay_loader.periods()
+def _user_la():
+    return current_user.la_code if getattr(current_user, "is_authenticated", False) else None
+
+
+def _secret(anonymise):
+    """The app's secret keys the anonymous labels; None when names are shown."""
+    return current_app.config["SECRET_KEY"] if anonymise else None
+
+
+def _area_options(anonymise: bool):
+    return pay.area_options(loader.local_authorities(), _user_la(), _secret(anonymise))
+
+
+def layout(area=None, job=None, by=None, anon=None, **query):
+    anonymise = anon == "1"
+    periods = pay_loader.periods()
     filters = _filters(query.get("from"), query.get("to"), area, job, by)
     value = (lambda attribute: getattr(filters, attribute) if filters else None)
     quarters = pay.quarter_options(periods)
@@ -48,18 +65,20 @@ def layout(area=None, job=None, by=None, **query):
                 id="pay-end", options=quarters, clearable=False,
                 value=filters.end.date().isoformat() if filters else None)), lg=2),
             dbc.Col(labelled("Area", "pay-area", dcc.Dropdown(
-                id="pay-area", options=pay.area_options(las), clearable=False, value=value("area"))), lg=3),
+                id="pay-area", options=_area_options(anonymise), clearable=False, value=value("area"))), lg=3),
             dbc.Col(labelled("Job type", "pay-job", dcc.Dropdown(
                 id="pay-job", options=pay.job_options(), clearable=False, value=value("job"))), lg=3),
             dbc.Col(labelled("Split pay range", "pay-by", dcc.Dropdown(
                 id="pay-by", options=[{"label": v, "value": k} for k, v in pay.BY_OPTIONS.items()], clearable=False,
                 value=value("by"))), lg=2),
         ], "Agency pay filters"),
+        present_bar("pay", anonymise=anonymise),
         html.Div(id="pay-kpis", className="mb-3"),
         dbc.Row([
             dbc.Col(chart_card("pay-range-title", "pay-range",
                                "Each box runs from the lower to the upper quartile with the median inside; the whiskers reach "
-                               "the lowest and highest rate. The dashed line (or shaded band) is the cap. Your LA is in orange."),
+                               "the lowest and highest rate. The dashed line (or shaded band) is the cap. Your LA is in orange.",
+                               image_buttons=True),
                     lg=8),
             # Long notes scroll inside the card, beside the chart; focusable so keyboard users can scroll it too.
             dbc.Col(html.Section(id="pay-definitions", className="chart-card notes", tabIndex="0", role="region",
@@ -68,16 +87,17 @@ def layout(area=None, job=None, by=None, **query):
         ]),
         chart_card("pay-overcap-title", "pay-overcap",
                    "Share of assignments paid above the cap, and share of spend on those assignments, each quarter; "
-                   "with (solid) and without (dashed) legacy contracts. Gaps are quarters with no return or too few to show."),
+                   "with (solid) and without (dashed) legacy contracts. Gaps are quarters with no return or too few to show.",
+                   image_buttons=True),
         chart_card("pay-overcap-la-title", "pay-overcap-la",
                    "Share of spend on over-cap assignments for each LA, all assignments (circle) and excluding legacy "
-                   "contracts (diamond). Your LA is ringed in orange."),
+                   "contracts (diamond). Your LA is ringed in orange.", image_buttons=True),
         chart_card("pay-workforce-title", "pay-workforce",
                    "Left: agency assignments in the Pledge returns each quarter. Right: agency workers as a share of all "
-                   "children's social workers, from the benchmarking dataset."),
+                   "children's social workers, from the benchmarking dataset.", image_buttons=True),
         chart_card("pay-trend-title", "pay-trend",
                    "Median adjusted hourly pay per job type with the middle half shaded (left), and the spread between "
-                   "the quartiles (right): a falling spread means rates are converging."),
+                   "the quartiles (right): a falling spread means rates are converging.", image_buttons=True),
         html.Section([
             html.H2("The figures", className="h4"),
             html.P("The same figures as the charts, to read or download. 'c' = fewer than 5 assignments (suppressed); "
@@ -167,13 +187,14 @@ def _columns(table):
     Output("pay-summary-table-title", "children"), Output("pay-summary-grid", "rowData"), Output("pay-summary-grid", "columnDefs"),
     Output("pay-trend-table-title", "children"), Output("pay-trend-grid", "rowData"), Output("pay-trend-grid", "columnDefs"),
     Output("pay-caps-grid", "rowData"), Output("pay-caps-grid", "columnDefs"),
-    *[Input(f, "value") for f in FILTERS], Input("pay-caps-changed", "data"),
+    *[Output(f"pay-{chart}-takeaway", "children") for chart in pay.CHARTS],
+    *[Input(f, "value") for f in FILTERS], Input("pay-caps-changed", "data"), Input("pay-anon", "value"),
 )
-def render(start, end, area, job, by, _caps_changed):
+def render(start, end, area, job, by, _caps_changed, anonymise):
     filters = _filters(start, end, area, job, by)
     if filters is None:
         raise PreventUpdate
-    view = pay.build_view(filters, loader.scope_of(current_user))
+    view = pay.build_view(filters, loader.scope_of(current_user), anonymise_with=_secret(anonymise))
     banner = [demo_banner(view.is_demo, "agency pay data"),
               dbc.Alert("The caps shown are illustrative demo values, not the Pledge's agreed rates.", color="info",
                         className="py-2") if view.caps_illustrative else None]
@@ -187,7 +208,17 @@ def render(start, end, area, job, by, _caps_changed):
         view.summary_title, grid_records(view.summary_table), _columns(view.summary_table),
         view.trend_table_title, grid_records(view.trend_table), _columns(view.trend_table),
         grid_records(view.caps_table), _columns(view.caps_table),
+        *[view.takeaways[chart] for chart in pay.CHARTS],
     )
+
+
+@callback(
+    Output("pay-area", "options"),
+    Input("pay-anon", "value"),
+    prevent_initial_call=True,
+)
+def anonymise_area_choices(anonymise):
+    return _area_options(bool(anonymise))
 
 
 @callback(
@@ -195,30 +226,63 @@ def render(start, end, area, job, by, _caps_changed):
     Input("pay-dl-summary-csv", "n_clicks"), Input("pay-dl-summary-xlsx", "n_clicks"),
     Input("pay-dl-trend-csv", "n_clicks"), Input("pay-dl-trend-xlsx", "n_clicks"),
     Input("pay-dl-caps-csv", "n_clicks"), Input("pay-dl-caps-xlsx", "n_clicks"),
-    *[State(f, "value") for f in FILTERS],
+    *[State(f, "value") for f in FILTERS], State("pay-anon", "value"),
     prevent_initial_call=True,
 )
-def download(_a, _b, _c, _d, _e, _f, start, end, area, job, by):
+def download(_a, _b, _c, _d, _e, _f, start, end, area, job, by, anonymise):
     filters = _filters(start, end, area, job, by)
     if filters is None or not ctx.triggered_id:
         raise PreventUpdate
     which, kind = ctx.triggered_id.split("-")[-2:]
-    table, notes, stem = pay.download_table(filters, loader.scope_of(current_user), which)
+    table, notes, stem = pay.download_table(filters, loader.scope_of(current_user), which, anonymise_with=_secret(anonymise))
     if kind == "csv":
         return dcc.send_bytes(to_csv_bytes(table), f"{stem}.csv")
     return dcc.send_bytes(to_excel_bytes(table, notes), f"{stem}.xlsx")
 
 
+@callback(
+    Output("pay-image-download", "data"),
+    *[Input(button, "n_clicks") for button in CHART_BUTTONS],
+    *[State(f, "value") for f in FILTERS], State("pay-anon", "value"),
+    prevent_initial_call=True,
+)
+def chart_image(*args):
+    start, end, area, job, by, anonymise = args[len(CHART_BUTTONS):]
+    filters = _filters(start, end, area, job, by)
+    if filters is None or not ctx.triggered_id:
+        raise PreventUpdate
+    chart, kind = ctx.triggered_id.removeprefix("pay-").rsplit("-", 1)
+    data, name = pay.chart_image(filters, loader.scope_of(current_user), chart, kind,
+                                 current_app.config["LCSD_SETTINGS"].chromium_path, anonymise_with=_secret(anonymise))
+    return dcc.send_bytes(data, name)
+
+
+@callback(
+    Output("pay-deck-download", "data"),
+    Input("pay-deck", "n_clicks"),
+    *[State(f, "value") for f in FILTERS], State("pay-anon", "value"),
+    prevent_initial_call=True,
+)
+def slides(_n, start, end, area, job, by, anonymise):
+    filters = _filters(start, end, area, job, by)
+    if filters is None:
+        raise PreventUpdate
+    data, name = pay.slide_deck(filters, loader.scope_of(current_user), current_app.config["LCSD_SETTINGS"].chromium_path,
+                                anonymise_with=_secret(anonymise))
+    return dcc.send_bytes(data, name)
+
+
 # Keep the filters in the address bar without reloading the page, so a copied link reopens this view.
 clientside_callback(
     """
-    function(start, end, area, job, by) {
+    function(start, end, area, job, by, anonymise) {
         if (!start) { return ''; }
         const params = new URLSearchParams({from: start, to: end, area: area, job: job, by: by});
+        if (anonymise) { params.set('anon', '1'); }
         window.history.replaceState(null, '', window.location.pathname + '?' + params.toString());
         return '';
     }
     """,
     Output("pay-url-sync", "children"),
-    *[Input(f, "value") for f in FILTERS],
+    *[Input(f, "value") for f in FILTERS], Input("pay-anon", "value"),
 )

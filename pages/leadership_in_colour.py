@@ -4,12 +4,13 @@ import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, clientside_callback, ctx, dcc, html
 from dash.exceptions import PreventUpdate
+from flask import current_app
 from flask_login import current_user
 
 from dashboard import leadership_in_colour as linc
 from dashboard import loader
 from dashboard.components.layout import (chart_card, column_defs, definition_list, download_buttons, filter_bar, grid,
-                                         grid_records, kpi_cards, labelled)
+                                         grid_records, kpi_cards, labelled, present_bar)
 from dashboard.components.notes import demo_banner, page_heading
 from dashboard.exports import to_csv_bytes, to_excel_bytes
 
@@ -17,10 +18,25 @@ dash.register_page(__name__, path="/leadership-in-colour", name="Leadership in C
                    title="Leadership in Colour - London Children's Services Dashboards")
 
 TABLES = ("band", "groups", "borough", "role", "notknown")
+FILTERS = ["linc-source", "linc-borough", "linc-service", "linc-group"]
+CHART_BUTTONS = [f"linc-{chart}-{kind}" for chart in linc.CHARTS for kind in ("png", "svg")]
 
 
 def _filters(source, borough, service, group):
     return linc.resolve_filters(source, borough, service, group, la_codes=loader.local_authorities()["la_code"])
+
+
+def _user_la():
+    return current_user.la_code if getattr(current_user, "is_authenticated", False) else None
+
+
+def _secret(anonymise):
+    """The app's secret keys the anonymous labels; None when names are shown."""
+    return current_app.config["SECRET_KEY"] if anonymise else None
+
+
+def _borough_options(anonymise: bool):
+    return linc.borough_options(loader.local_authorities(), _user_la(), _secret(anonymise))
 
 
 def _shading_key():
@@ -35,9 +51,9 @@ def _shading_key():
          html.Span("<10% and c mark suppressed cells, not values.")], className="small mb-2")
 
 
-def layout(source=None, borough=None, service=None, group=None, **query):
+def layout(source=None, borough=None, service=None, group=None, anon=None, **query):
+    anonymise = anon == "1"
     filters = _filters(source, borough, service, group)
-    las = loader.local_authorities()
     return html.Div([
         page_heading("Leadership in Colour", "Where does Black and Global Majority representation fall away, by pay band "
                                              "and by role, against the population served?"),
@@ -48,7 +64,7 @@ def layout(source=None, borough=None, service=None, group=None, **query):
                 id="linc-source", options=[{"label": v, "value": k} for k, v in linc.SOURCES.items()],
                 value=filters.source, clearable=False, searchable=False)), lg=3),
             dbc.Col(labelled("Borough", "linc-borough", dcc.Dropdown(
-                id="linc-borough", options=linc.borough_options(las), value=filters.borough, clearable=False)), lg=3),
+                id="linc-borough", options=_borough_options(anonymise), value=filters.borough, clearable=False)), lg=3),
             dbc.Col(labelled("Ethnic group", "linc-group", dcc.Dropdown(
                 id="linc-group", options=linc.group_options(filters.source), value=filters.group, clearable=False,
                 searchable=False)), lg=3),
@@ -56,14 +72,17 @@ def layout(source=None, borough=None, service=None, group=None, **query):
                 id="linc-service", options=linc.service_options(), value=filters.service, clearable=False,
                 searchable=False, disabled=filters.source != "demo")), lg=3),
         ], "Leadership in Colour filters"),
+        present_bar("linc", anonymise=anonymise),
         html.Div(id="linc-kpis", className="mb-3"),
         dbc.Row([
             dbc.Col(chart_card("linc-band-title", "linc-band",
                                "Bars: the group's share of staff with known ethnicity in each pay band. Dashed line: its "
-                               "share of the population. The hatched orange bar marks the glass ceiling."), lg=6),
+                               "share of the population. The hatched orange bar marks the glass ceiling.",
+                               image_buttons=True), lg=6),
             dbc.Col(chart_card("linc-group-title", "linc-groups",
                                "Each group's staff share divided by its population share, band by band: 1 is parity, "
-                               "under 1 under-represented. Gaps are suppressed or unpublished cells."), lg=6),
+                               "under 1 under-represented. Gaps are suppressed or unpublished cells.",
+                               image_buttons=True), lg=6),
         ]),
         html.Section([
             html.H2(id="linc-band-table-title", className="h5"),
@@ -91,11 +110,11 @@ def layout(source=None, borough=None, service=None, group=None, **query):
             dbc.Col(chart_card("linc-role-title", "linc-roles",
                                "One line per year from case holder to senior manager; the latest year is the thick "
                                "orange line, earlier years lighter blue. A falling line is the drop-off; a flatter line "
-                               "over the years is the gap narrowing."), lg=7),
+                               "over the years is the gap narrowing.", image_buttons=True), lg=7),
             dbc.Col(chart_card("linc-notknown-title", "linc-notknown",
                                "Share of children's social workers whose ethnicity is not recorded: representation "
                                "figures are only as good as that. The chosen borough (or, for all boroughs, "
-                               "your own) is marked ◆."), lg=5),
+                               "your own) is marked ◆.", image_buttons=True), lg=5),
         ]),
         html.Section([
             html.H2("The figures", className="h4"),
@@ -134,10 +153,12 @@ def source_changed(source, group):
     Output("linc-role-table-title", "children"), Output("linc-role-grid", "rowData"), Output("linc-role-grid", "columnDefs"),
     Output("linc-notknown-grid", "rowData"), Output("linc-notknown-grid", "columnDefs"),
     Output("linc-notes", "children"),
-    Input("linc-source", "value"), Input("linc-borough", "value"), Input("linc-service", "value"), Input("linc-group", "value"),
+    *[Output(f"linc-{chart}-takeaway", "children") for chart in linc.CHARTS],
+    *[Input(f, "value") for f in FILTERS], Input("linc-anon", "value"),
 )
-def render(source, borough, service, group):
-    view = linc.build_view(_filters(source, borough, service, group), loader.scope_of(current_user))
+def render(source, borough, service, group, anonymise):
+    view = linc.build_view(_filters(source, borough, service, group), loader.scope_of(current_user),
+                           anonymise_with=_secret(anonymise))
     messages = [dbc.Alert(m, color="info", className="py-2") for m in view.messages]
     return (
         demo_banner(view.is_demo, "pay-band headcount data"), messages, kpi_cards(view.kpis),
@@ -150,36 +171,76 @@ def render(source, borough, service, group):
         "Black and Global Majority share by role and year", grid_records(view.role_table), column_defs(view.role_table),
         grid_records(view.not_known_table), column_defs(view.not_known_table),
         definition_list("Definitions, sources and suppression", view.notes),
+        *[view.takeaways[chart] for chart in linc.CHARTS],
     )
+
+
+@callback(
+    Output("linc-borough", "options"),
+    Input("linc-anon", "value"),
+    prevent_initial_call=True,
+)
+def anonymise_borough_choices(anonymise):
+    return _borough_options(bool(anonymise))
 
 
 @callback(
     Output("linc-download", "data"),
     *[Input(f"linc-dl-{t}-{kind}", "n_clicks") for t in TABLES for kind in ("csv", "xlsx")],
-    State("linc-source", "value"), State("linc-borough", "value"), State("linc-service", "value"), State("linc-group", "value"),
+    *[State(f, "value") for f in FILTERS], State("linc-anon", "value"),
     prevent_initial_call=True,
 )
 def download(*args):
-    source, borough, service, group = args[-4:]
+    source, borough, service, group, anonymise = args[-5:]
     if not ctx.triggered_id:
         raise PreventUpdate
     which, kind = ctx.triggered_id.split("-")[-2:]
-    table, notes, stem = linc.download_table(_filters(source, borough, service, group), loader.scope_of(current_user), which)
+    table, notes, stem = linc.download_table(_filters(source, borough, service, group), loader.scope_of(current_user), which,
+                                             anonymise_with=_secret(anonymise))
     if kind == "csv":
         return dcc.send_bytes(to_csv_bytes(table), f"{stem}.csv")
     return dcc.send_bytes(to_excel_bytes(table, notes), f"{stem}.xlsx")
 
 
+@callback(
+    Output("linc-image-download", "data"),
+    *[Input(button, "n_clicks") for button in CHART_BUTTONS],
+    *[State(f, "value") for f in FILTERS], State("linc-anon", "value"),
+    prevent_initial_call=True,
+)
+def chart_image(*args):
+    source, borough, service, group, anonymise = args[len(CHART_BUTTONS):]
+    if not ctx.triggered_id:
+        raise PreventUpdate
+    chart, kind = ctx.triggered_id.removeprefix("linc-").rsplit("-", 1)
+    data, name = linc.chart_image(_filters(source, borough, service, group), loader.scope_of(current_user), chart, kind,
+                                  current_app.config["LCSD_SETTINGS"].chromium_path, anonymise_with=_secret(anonymise))
+    return dcc.send_bytes(data, name)
+
+
+@callback(
+    Output("linc-deck-download", "data"),
+    Input("linc-deck", "n_clicks"),
+    *[State(f, "value") for f in FILTERS], State("linc-anon", "value"),
+    prevent_initial_call=True,
+)
+def slides(_n, source, borough, service, group, anonymise):
+    data, name = linc.slide_deck(_filters(source, borough, service, group), loader.scope_of(current_user),
+                                 current_app.config["LCSD_SETTINGS"].chromium_path, anonymise_with=_secret(anonymise))
+    return dcc.send_bytes(data, name)
+
+
 # Keep the filters in the address bar without reloading the page, so a copied link reopens this view.
 clientside_callback(
     """
-    function(source, borough, service, group) {
+    function(source, borough, service, group, anonymise) {
         if (!source) { return ''; }
         const params = new URLSearchParams({source: source, borough: borough, service: service, group: group});
+        if (anonymise) { params.set('anon', '1'); }
         window.history.replaceState(null, '', window.location.pathname + '?' + params.toString());
         return '';
     }
     """,
     Output("linc-url-sync", "children"),
-    Input("linc-source", "value"), Input("linc-borough", "value"), Input("linc-service", "value"), Input("linc-group", "value"),
+    *[Input(f, "value") for f in FILTERS], Input("linc-anon", "value"),
 )

@@ -3,12 +3,13 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, clientside_callback, ctx, dcc, html
 from dash.exceptions import PreventUpdate
+from flask import current_app
 from flask_login import current_user
 
 from dashboard import loader
 from dashboard import suspensions as sus
 from dashboard.components.layout import (chart_card, column_defs, definition_list, download_buttons, filter_bar, grid,
-                                         grid_records, kpi_cards, labelled)
+                                         grid_records, kpi_cards, labelled, present_bar)
 from dashboard.components.notes import demo_banner, page_heading
 from dashboard.exports import to_csv_bytes, to_excel_bytes
 
@@ -47,6 +48,19 @@ def _columns(table):
     return columns
 
 
+FILTERS = ["susp-area", "susp-year", "susp-outcome", "susp-groups"]
+CHART_BUTTONS = [f"susp-{chart}-{kind}" for chart in sus.CHARTS for kind in ("png", "svg")]
+
+
+def _secret(anonymise):
+    """The app's secret keys the anonymous labels; None when names are shown."""
+    return current_app.config["SECRET_KEY"] if anonymise else None
+
+
+def _area_options(context, anonymise: bool):
+    return sus.area_options(sus.anonymised(context, current_user.la_code, _secret(anonymise))) if context else []
+
+
 def _signed_in() -> bool:
     return bool(current_user and current_user.is_authenticated)
 
@@ -64,13 +78,14 @@ def _filters(area, year, outcome, groups, context=None):
     return sus.resolve_filters(area, year, outcome, groups, user_la=current_user.la_code, ctx=context), context
 
 
-def layout(area=None, year=None, outcome=None, groups=None, **query):
+def layout(area=None, year=None, outcome=None, groups=None, anon=None, **query):
     # Called at start-up too (Dash builds its validation layout from every page), when nobody is signed in:
     # the same components then, with no options.
     scope = _scope()
     context = sus.context(scope) if scope else None
     filters = _filters(area, year, outcome, groups, context)[0] if context else None
     value = (lambda v: v) if filters else (lambda v: None)
+    anonymise = anon == "1"
     return html.Div([
         page_heading("Education suspensions",
                      "Which ethnic groups are suspended from school more or less than their White British peers "
@@ -79,7 +94,7 @@ def layout(area=None, year=None, outcome=None, groups=None, **query):
         None if filters or scope is None else dbc.Alert("No suspensions data has been loaded yet.", color="info"),
         filter_bar([
             dbc.Col(labelled("Area", "susp-area", dcc.Dropdown(
-                id="susp-area", options=sus.area_options(context) if context else [], value=value(filters and filters.area),
+                id="susp-area", options=_area_options(context, anonymise), value=value(filters and filters.area),
                 clearable=False)), lg=4),
             dbc.Col(labelled("Academic year", "susp-year", dcc.Dropdown(
                 id="susp-year", options=context.years_for(filters.area) if filters else [], value=value(filters and filters.year),
@@ -90,13 +105,14 @@ def layout(area=None, year=None, outcome=None, groups=None, **query):
             dbc.Col(labelled("Groups over time", "susp-groups", dcc.Dropdown(
                 id="susp-groups", options=sus.group_options(), value=list(filters.groups) if filters else [], multi=True)), lg=3),
         ], "Suspensions filters"),
+        present_bar("susp", anonymise=anonymise),
         html.Div(id="susp-kpis", className="mb-3"),
         dbc.Row([
             dbc.Col(chart_card("susp-interval-title", "susp-interval",
                                "Each dot is a group's RRI, the line its 95% confidence interval; the dashed line is parity "
                                "(as likely as White British pupils). Hollow dot = not significant (the interval crosses 1). "
                                "Log scale: 2 and 0.5 are equally far from 1. Shading marks the bands. For an LA or sub-region, the black "
-                               "tick is London's RRI for the same group."), lg=7),
+                               "tick is London's RRI for the same group.", image_buttons=True), lg=7),
             dbc.Col(html.Section(id="susp-definition", className="chart-card notes"), lg=5),
         ]),
         html.Section([
@@ -108,11 +124,11 @@ def layout(area=None, year=None, outcome=None, groups=None, **query):
         ], className="chart-card"),
         chart_card("susp-trend-title", "susp-trend",
                    "The RRI of the groups chosen above, year by year, with 95% intervals; gaps are years with fewer than "
-                   "10 pupils with the outcome. Log scale."),
+                   "10 pupils with the outcome. Log scale.", image_buttons=True),
         chart_card("susp-heat-title", "susp-heat",
                    "Each cell is a group's RRI in one LA (LAs by sub-region). Orange = more likely than White British "
                    "pupils in that LA, purple = less likely, white = parity; c = fewer than 10, not shown. The focus LA "
-                   "is outlined and marked ◆."),
+                   "is outlined and marked ◆.", image_buttons=True),
         html.Section([
             html.H2(id="susp-heat-table-title", className="h4"),
             html.P("The heat map's figures, to read or download.", className="small text-body-secondary"),
@@ -145,55 +161,103 @@ def area_changed(area, year, outcome):
     Output("susp-trend-title", "children"), Output("susp-trend", "figure"),
     Output("susp-heat-title", "children"), Output("susp-heat", "figure"),
     Output("susp-heat-table-title", "children"), Output("susp-heat-grid", "rowData"), Output("susp-heat-grid", "columnDefs"),
-    Input("susp-area", "value"), Input("susp-year", "value"), Input("susp-outcome", "value"), Input("susp-groups", "value"),
+    *[Output(f"susp-{chart}-takeaway", "children") for chart in sus.CHARTS],
+    *[Input(f, "value") for f in FILTERS], Input("susp-anon", "value"),
 )
-def render(area, year, outcome, groups):
+def render(area, year, outcome, groups, anonymise):
     filters, context = _filters(area, year, outcome, groups or [])
     if filters is None:
         raise PreventUpdate
-    view = sus.build_view(filters, _scope(), context)
+    view = sus.build_view(filters, _scope(), context, anonymise_with=_secret(anonymise))
     table_cols, heat_cols = _columns(view.table), _columns(view.heat_table)
     banner = demo_banner(view.is_demo, "LA suspensions data by ethnicity") or dbc.Alert(
         [html.Strong("Real figures. "), view.data_note + "."], color="info", className="py-2")
     return (
         banner, kpi_cards(view.kpis), definition_list(f"{view.outcome_label}: definitions", view.notes),
-        f"{view.outcome_label}: RRI by ethnic group, {view.area_name}, {view.period_label.lower()}", view.interval_figure,
+        view.interval_title, view.interval_figure,
         f"{view.area_name}, {view.period_label.lower()}: rates, RRIs and bands", grid_records(view.table), table_cols,
         view.trend_label, view.trend_figure,
         view.heat_label, view.heatmap_figure,
         view.heat_label, grid_records(view.heat_table), heat_cols,
+        *[view.takeaways[chart] for chart in sus.CHARTS],
     )
+
+
+@callback(
+    Output("susp-area", "options"),
+    Input("susp-anon", "value"),
+    prevent_initial_call=True,
+)
+def anonymise_area_choices(anonymise):
+    scope = _scope()
+    if scope is None:
+        raise PreventUpdate
+    return _area_options(sus.context(scope), bool(anonymise))
 
 
 @callback(
     Output("susp-download", "data"),
     Input("susp-dl-table-csv", "n_clicks"), Input("susp-dl-table-xlsx", "n_clicks"),
     Input("susp-dl-heat-csv", "n_clicks"), Input("susp-dl-heat-xlsx", "n_clicks"),
-    State("susp-area", "value"), State("susp-year", "value"), State("susp-outcome", "value"), State("susp-groups", "value"),
+    *[State(f, "value") for f in FILTERS], State("susp-anon", "value"),
     prevent_initial_call=True,
 )
-def download(_a, _b, _c, _d, area, year, outcome, groups):
+def download(_a, _b, _c, _d, area, year, outcome, groups, anonymise):
     filters, context = _filters(area, year, outcome, groups or [])
     if filters is None or not ctx.triggered_id:
         raise PreventUpdate
     which, kind = ctx.triggered_id.split("-")[-2:]
-    table, notes, stem = sus.download_table(filters, _scope(), "table" if which == "table" else "heatmap", context)
+    table, notes, stem = sus.download_table(filters, _scope(), "table" if which == "table" else "heatmap", context,
+                                            anonymise_with=_secret(anonymise))
     if kind == "csv":
         return dcc.send_bytes(to_csv_bytes(table), f"{stem}.csv")
     return dcc.send_bytes(to_excel_bytes(table, notes), f"{stem}.xlsx")
 
 
+@callback(
+    Output("susp-image-download", "data"),
+    *[Input(button, "n_clicks") for button in CHART_BUTTONS],
+    *[State(f, "value") for f in FILTERS], State("susp-anon", "value"),
+    prevent_initial_call=True,
+)
+def chart_image(*args):
+    area, year, outcome, groups, anonymise = args[len(CHART_BUTTONS):]
+    filters, context = _filters(area, year, outcome, groups or [])
+    if filters is None or not ctx.triggered_id:
+        raise PreventUpdate
+    chart, kind = ctx.triggered_id.removeprefix("susp-").rsplit("-", 1)
+    data, name = sus.chart_image(filters, _scope(), chart, kind, current_app.config["LCSD_SETTINGS"].chromium_path, context,
+                                 anonymise_with=_secret(anonymise))
+    return dcc.send_bytes(data, name)
+
+
+@callback(
+    Output("susp-deck-download", "data"),
+    Input("susp-deck", "n_clicks"),
+    *[State(f, "value") for f in FILTERS], State("susp-anon", "value"),
+    prevent_initial_call=True,
+)
+def slides(_n, area, year, outcome, groups, anonymise):
+    filters, context = _filters(area, year, outcome, groups or [])
+    if filters is None:
+        raise PreventUpdate
+    data, name = sus.slide_deck(filters, _scope(), current_app.config["LCSD_SETTINGS"].chromium_path, context,
+                                anonymise_with=_secret(anonymise))
+    return dcc.send_bytes(data, name)
+
+
 # Keep the filters in the address bar without reloading the page, so a copied link reopens this view.
 clientside_callback(
     """
-    function(area, year, outcome, groups) {
+    function(area, year, outcome, groups, anonymise) {
         if (!area) { return ''; }
         const params = new URLSearchParams({area: area, year: year || '', outcome: outcome || '',
                                             groups: (groups || []).join(',')});
+        if (anonymise) { params.set('anon', '1'); }
         window.history.replaceState(null, '', window.location.pathname + '?' + params.toString());
         return '';
     }
     """,
     Output("susp-url-sync", "children"),
-    Input("susp-area", "value"), Input("susp-year", "value"), Input("susp-outcome", "value"), Input("susp-groups", "value"),
+    *[Input(f, "value") for f in FILTERS], Input("susp-anon", "value"),
 )

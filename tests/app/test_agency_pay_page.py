@@ -21,14 +21,16 @@ RENDER_OUTPUTS = [
     ("pay-summary-table-title", "children"), ("pay-summary-grid", "rowData"), ("pay-summary-grid", "columnDefs"),
     ("pay-trend-table-title", "children"), ("pay-trend-grid", "rowData"), ("pay-trend-grid", "columnDefs"),
     ("pay-caps-grid", "rowData"), ("pay-caps-grid", "columnDefs"),
+    *[(f"pay-{chart}-takeaway", "children") for chart in pay.CHARTS],
 ]
 FILTER_IDS = ["pay-start", "pay-end", "pay-area", "pay-job", "pay-by"]
 LAMBETH, CITY = "E09000022", "E09000001"
 MEMBER_SCOPE = loader.AccessScope("member", LAMBETH)
 
 
-def render(client, start, end, area="london", job="all", by="la"):
-    inputs = [(i, "value", v) for i, v in zip(FILTER_IDS, [start, end, area, job, by])] + [("pay-caps-changed", "data", 0)]
+def render(client, start, end, area="london", job="all", by="la", anonymise=False):
+    inputs = [(i, "value", v) for i, v in zip(FILTER_IDS, [start, end, area, job, by])] + [
+        ("pay-caps-changed", "data", 0), ("pay-anon", "value", anonymise)]
     response = callback_request(client, RENDER_OUTPUTS, inputs)
     assert response.status_code == 200, response.get_data(as_text=True)[:800]
     return response_props(response)
@@ -90,7 +92,7 @@ def test_small_las_are_suppressed_for_others_but_shown_to_their_own_members(memb
 def test_no_worker_level_rows_reach_the_browser(member_client, periods):
     response = callback_request(member_client, RENDER_OUTPUTS,
                                 [(i, "value", v) for i, v in zip(FILTER_IDS, [periods[0], periods[-1], "london", "all", "la"])]
-                                + [("pay-caps-changed", "data", 0)])
+                                + [("pay-caps-changed", "data", 0), ("pay-anon", "value", False)])
     text = response.get_data(as_text=True)
     # Summaries only: no per-assignment fields (hours, PAYE flags, start dates, charge rates) in what is sent.
     for field in ("hours_per_week", "is_paye", "start_date", "charge_rate", "hourly_rate"):
@@ -137,7 +139,7 @@ def test_unknown_filter_values_fall_back_to_defaults(member_client):
 
 
 def test_downloads_hold_the_suppressed_table_and_notes(member_client, periods):
-    state = [(i, "value", v) for i, v in zip(FILTER_IDS, [periods[-4], periods[-1], "london", "all", "la"])]
+    state = [(i, "value", v) for i, v in zip(FILTER_IDS, [periods[-4], periods[-1], "london", "all", "la"])] + [("pay-anon", "value", False)]
     inputs = [(f"pay-dl-{w}-{k}", "n_clicks", 1 if (w, k) == ("summary", "xlsx") else None)
               for w in ("summary", "trend", "caps") for k in ("csv", "xlsx")]
     response = callback_request(member_client, [("pay-download", "data")], inputs, state, triggered="pay-dl-summary-xlsx.n_clicks")
@@ -160,7 +162,7 @@ def test_layout_reads_its_filters_from_the_address(member_client):
 
 
 def test_signed_out_callers_get_nothing(client, periods):
-    inputs = [(i, "value", v) for i, v in zip(FILTER_IDS, [None, None, "london", "all", "la"])] + [("pay-caps-changed", "data", 0)]
+    inputs = [(i, "value", v) for i, v in zip(FILTER_IDS, [None, None, "london", "all", "la"])] + [("pay-caps-changed", "data", 0), ("pay-anon", "value", False)]
     response = callback_request(client, RENDER_OUTPUTS, inputs)
     assert response.status_code == 401
 

@@ -26,21 +26,22 @@ RENDER_OUTPUTS = [
     ("linc-role-table-title", "children"), ("linc-role-grid", "rowData"), ("linc-role-grid", "columnDefs"),
     ("linc-notknown-grid", "rowData"), ("linc-notknown-grid", "columnDefs"),
     ("linc-notes", "children"),
+    *[(f"linc-{chart}-takeaway", "children") for chart in linc.CHARTS],
 ]
 FILTER_IDS = ["linc-source", "linc-borough", "linc-service", "linc-group"]
 DOWNLOAD_INPUTS = [f"linc-dl-{t}-{k}" for t in ("band", "groups", "borough", "role", "notknown") for k in ("csv", "xlsx")]
 
 
-def render(client, source="published", borough="all", service="all", group="bgm"):
-    inputs = [(i, "value", v) for i, v in zip(FILTER_IDS, [source, borough, service, group])]
+def render(client, source="published", borough="all", service="all", group="bgm", anonymise=False):
+    inputs = [(i, "value", v) for i, v in zip(FILTER_IDS, [source, borough, service, group])] + [("linc-anon", "value", anonymise)]
     response = callback_request(client, RENDER_OUTPUTS, inputs)
     assert response.status_code == 200, response.get_data(as_text=True)[:500]
     return response_props(response)
 
 
-def download(client, button, source="published", borough="all", service="all", group="bgm"):
+def download(client, button, source="published", borough="all", service="all", group="bgm", anonymise=False):
     inputs = [(b, "n_clicks", 1 if b == button else None) for b in DOWNLOAD_INPUTS]
-    state = [(i, "value", v) for i, v in zip(FILTER_IDS, [source, borough, service, group])]
+    state = [(i, "value", v) for i, v in zip(FILTER_IDS, [source, borough, service, group])] + [("linc-anon", "value", anonymise)]
     response = callback_request(client, [("linc-download", "data")], inputs, state, triggered=f"{button}.n_clicks")
     assert response.status_code == 200, response.get_data(as_text=True)[:500]
     data = response_props(response)["linc-download"]["data"]
@@ -170,7 +171,7 @@ def test_loader_refuses_an_unknown_role(server):
 
 
 def test_anonymous_callback_is_refused(client):
-    inputs = [(i, "value", v) for i, v in zip(FILTER_IDS, ["published", "all", "all", "bgm"])]
+    inputs = [(i, "value", v) for i, v in zip(FILTER_IDS, ["published", "all", "all", "bgm"])] + [("linc-anon", "value", False)]
     response = callback_request(client, RENDER_OUTPUTS, inputs)
     assert response.status_code == 401
 

@@ -18,22 +18,23 @@ RENDER_OUTPUTS = [
     ("susp-trend-title", "children"), ("susp-trend", "figure"),
     ("susp-heat-title", "children"), ("susp-heat", "figure"),
     ("susp-heat-table-title", "children"), ("susp-heat-grid", "rowData"), ("susp-heat-grid", "columnDefs"),
+    *[(f"susp-{chart}-takeaway", "children") for chart in sus.CHARTS],
 ]
 FILTER_IDS = ["susp-area", "susp-year", "susp-outcome", "susp-groups"]
 DOWNLOAD_BUTTONS = ["susp-dl-table-csv", "susp-dl-table-xlsx", "susp-dl-heat-csv", "susp-dl-heat-xlsx"]
 MEMBER_SCOPE = loader.AccessScope("member", "E09000022")
 
 
-def render(client, area, year, outcome="suspended", groups=("blackcaribbean", "whiteandblackcaribbean")):
-    inputs = [(i, "value", v) for i, v in zip(FILTER_IDS, [area, year, outcome, list(groups)])]
+def render(client, area, year, outcome="suspended", groups=("blackcaribbean", "whiteandblackcaribbean"), anonymise=False):
+    inputs = [(i, "value", v) for i, v in zip(FILTER_IDS, [area, year, outcome, list(groups)])] + [("susp-anon", "value", anonymise)]
     response = callback_request(client, RENDER_OUTPUTS, inputs)
     assert response.status_code == 200, response.get_data(as_text=True)[:800]
     return response_props(response)
 
 
-def download(client, button, area, year, outcome="suspended"):
+def download(client, button, area, year, outcome="suspended", anonymise=False):
     inputs = [(b, "n_clicks", 1 if b == button else None) for b in DOWNLOAD_BUTTONS]
-    state = [(i, "value", v) for i, v in zip(FILTER_IDS, [area, year, outcome, ["blackcaribbean"]])]
+    state = [(i, "value", v) for i, v in zip(FILTER_IDS, [area, year, outcome, ["blackcaribbean"]])] + [("susp-anon", "value", anonymise)]
     response = callback_request(client, [("susp-download", "data")], inputs, state, triggered=f"{button}.n_clicks")
     assert response.status_code == 200, response.get_data(as_text=True)[:800]
     data = response_props(response)["susp-download"]["data"]
@@ -210,6 +211,6 @@ def test_an_unknown_role_is_refused_by_the_loader(server):
 
 
 def test_anonymous_callback_is_refused(client):
-    inputs = [(i, "value", v) for i, v in zip(FILTER_IDS, ["london", "2023/24", "suspended", []])]
+    inputs = [(i, "value", v) for i, v in zip(FILTER_IDS, ["london", "2023/24", "suspended", []])] + [("susp-anon", "value", False)]
     response = callback_request(client, RENDER_OUTPUTS, inputs)
     assert response.status_code == 401

@@ -398,7 +398,7 @@ def _build_view(filters: Filters, scope: loader.AccessScope) -> LincView:
     else:
         if not is_demo:
             messages.append("The published snapshot has not been imported, so demo counts are shown instead "
-                            "(run `python -m dashboard.datasets.linc import`).")
+                            "(an administrator runs `python -m dashboard import-published FOLDER`).")
             filters = Filters("demo", filters.borough, filters.service, filters.group)
             is_demo = True
         counts = _filter_counts(linc_loader.payband_headcount(scope), filters)

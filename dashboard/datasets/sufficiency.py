@@ -817,7 +817,10 @@ def read_published_cla(path) -> list[dict]:
 
 def import_published_cla(engine: Engine, path) -> int:
     """Replace the published figures with the file's, in one transaction; return the new version."""
-    rows = read_published_cla(path)
+    return store_published_cla(engine, read_published_cla(path))
+
+
+def store_published_cla(engine: Engine, rows: list[dict]) -> int:
     with write_transaction(engine, PUBLISHED_NAME) as conn:
         conn.execute(published.delete())
         for i in range(0, len(rows), 5000):

@@ -321,7 +321,7 @@ def _store_statistics(engine: Engine, fmt, frame: pd.DataFrame, rows: pd.DataFra
         else:
             _store_values(conn, rows, file_id)
             indicators = fmt.indicators or formats.lait_indicators(context.get("definitions"))
-            _store_indicators(conn, indicators)
+            _store_indicators(conn, indicators, rows)
             done.rows_kept, done.london_rows = len(rows), int(_is_london(rows).sum())
             done.markers = Counter(rows["marker"].dropna())
             if context.get("skipped"):
@@ -357,10 +357,14 @@ def _store_values(conn, rows: pd.DataFrame, file_id: int) -> None:
         conn.execute(insert(published_value), records[start:start + 5000])
 
 
-def _store_indicators(conn, indicators) -> None:
+def _store_indicators(conn, indicators, rows: pd.DataFrame) -> None:
+    """The indicators a file gives, each source naming its release by the latest period the file holds for it."""
+    latest = rows.groupby("indicator")["period"].max().to_dict()
     codes = [i.code for i in indicators]
     conn.execute(delete(published_indicator).where(published_indicator.c.code.in_(codes)))
-    conn.execute(insert(published_indicator), [i.__dict__ for i in indicators])
+    conn.execute(insert(published_indicator), [
+        {**i.__dict__, "source": f"{i.source}, release with figures to {latest[i.code]}" if i.code in latest else i.source}
+        for i in indicators])
 
 
 def import_paths(engine: Engine, paths: list[str], actor: str = "cli", seed: int | None = None) -> list[ImportReport]:
@@ -388,13 +392,22 @@ EXPORT_COLUMNS = ["source", "indicator", "period", "la_code", "la_name", "value"
 
 
 def export_frame(engine: Engine) -> pd.DataFrame:
+    """Every published figure held: Benchmarking's published statistics, then the pages' own (SEND, Leadership in
+    Colour, Suspensions, Sufficiency). Markers stay markers; a joint return keeps its joint code and says so."""
+    from dashboard.published.page_figures import page_figures
     v, i = published_value, published_indicator
     with engine.connect() as conn:
         frame = pd.read_sql(select(i.c.source, v.c.indicator, v.c.period, v.c.area_code.label("la_code"),
                                    v.c.area_name.label("la_name"), v.c.value, v.c.marker)
                             .join(i, i.c.code == v.c.indicator)
                             .order_by(v.c.indicator, v.c.period, v.c.area_code), conn)
-    return frame[EXPORT_COLUMNS]
+    frame = pd.concat([frame[EXPORT_COLUMNS], page_figures(engine)], ignore_index=True)
+    joint = frame["la_code"].fillna("").str.contains(" / ", regex=False) & ~frame["la_name"].fillna("").str.endswith(JOINT)
+    frame.loc[joint, "la_name"] = frame.loc[joint, "la_name"] + JOINT
+    return frame
+
+
+JOINT = " (joint return)"
 
 
 def import_on_first_start(settings, engine: Engine, refilled: set[str], log=print) -> list[ImportReport]:

@@ -204,3 +204,86 @@ def test_cli_import_and_export(published_data, tmp_path, settings, capsys, monke
     city = frame[(frame["indicator"] == "cla_rate_31_march") & (frame["period"] == "2025") & (frame["la_code"] == "E09000001")]
     assert city[["value", "marker"]].values.tolist() == [["", "c"]]
     assert len(frame) == len(export_frame(get_engine()))
+
+
+@pytest.fixture(scope="module")
+def exported(published_data, tmp_path_factory, settings):
+    """What `python -m dashboard export published --out FILE` writes, read back as text (as a user would open it)."""
+    import os
+    out = tmp_path_factory.mktemp("export") / "published.csv"
+    old = os.environ.get("DATABASE_URL")
+    os.environ["DATABASE_URL"] = settings.database_url
+    try:
+        assert main(["export", "published", "--out", str(out)]) == 0
+    finally:
+        os.environ.pop("DATABASE_URL") if old is None else os.environ.__setitem__("DATABASE_URL", old)
+    return pd.read_csv(out, dtype=str, keep_default_na=False)
+
+
+def exported_figure(frame, indicator, period, la_code) -> list:
+    rows = frame[(frame["indicator"] == indicator) & (frame["period"] == period) & (frame["la_code"] == la_code)]
+    return rows[["la_name", "value", "marker", "source"]].values.tolist()
+
+
+def same_number(text: str, cell: str) -> bool:
+    return text != "" and float(text) == pytest.approx(float(cell.replace(",", "")))
+
+
+@pytest.mark.parametrize("la_code,year", [("E09000022", "2022"), ("E09000007", "2019"), ("E09000008", "2021")])
+def test_export_has_sends_published_figures_as_in_the_sen2_file(exported, la_code, year):
+    cell = published_cell("send/sen2_mi.csv", {"new_la_code": la_code, "time_period": year,
+                                               "geographic_level": "Local authority"}, "no_exc_20week_rate")
+    ((name, value, marker, source),) = exported_figure(exported, "send_timely_20wk_pct", year, la_code)
+    assert "Education, health and care plans (SEN2), release with figures to January" in source
+    assert same_number(value, cell) and marker == "" if cell not in ("x", "c", "z", "") else (value, marker) == ("", "not published")
+
+
+def test_export_keeps_a_send_figure_dfe_did_not_publish_as_not_published_never_zero(exported):
+    cell = published_cell("send/sen2_mi.csv", {"new_la_code": "E09000016", "time_period": "2022",
+                                               "geographic_level": "Local authority"}, "no_exc_20week_ehc")
+    assert not cell.replace(".", "").isdigit()          # Havering's 2022 figure is a marker in DfE's file
+    assert [r[1:3] for r in exported_figure(exported, "send_timely_20wk", "2022", "E09000016")] == [["", "not published"]]
+
+
+def test_export_has_the_workforce_by_role_and_ethnicity_with_its_joint_row_and_markers(exported):
+    file = "csww/csww_role_by_ethnicity_2019_to_2025_london.csv"
+    joint = published_cell(file, {"new_la_code": "E09000021 / E09000027", "time_period": "2019", "role": "Case holder",
+                                  "breakdown": "Asian / Asian British"}, "inpost_headcount")
+    ((name, value, marker, source),) = exported_figure(exported, "csww_role_ethnicity / Case holder / asian / headcount",
+                                                       "2019", "E09000021 / E09000027")
+    assert name == "Kingston upon Thames / Richmond upon Thames (joint return)" and same_number(value, joint)
+    assert "Children's social work workforce" in source
+    assert exported_figure(exported, "csww_role_ethnicity / Case holder / asian / headcount", "2019", "E09000021") == []
+    marked = published_cell(file, {"new_la_code": "E09000016", "time_period": "2019", "role": "Middle manager",
+                                   "breakdown": "Asian / Asian British"}, "inpost_headcount")
+    assert [r[1:3] for r in exported_figure(exported, "csww_role_ethnicity / Middle manager / asian / headcount", "2019",
+                                            "E09000016")] == [["", marked]]
+
+
+@pytest.mark.parametrize("la_code,year,group,characteristic", [
+    ("E09000008", "2024", "Locality of placement", "Placed outside the local authority boundary"),
+    ("E09000022", "2025", "Distance between home and placement", "Placed more than 20 miles from home"),
+    ("E09000001", "2023", "Sex", "Female")])
+def test_export_has_sufficiencys_published_cla_figures_markers_included(exported, la_code, year, group, characteristic):
+    cell = published_cell("cla/cla_on_31_march_by_characteristics_london.csv",
+                          {"new_la_code": la_code, "time_period": year, "cla_group": group, "characteristic": characteristic},
+                          "cla_31_march_number")
+    ((_name, value, marker, source),) = exported_figure(exported, f"cla_31_march / {group} / {characteristic} / number", year, la_code)
+    assert "Children looked after in England" in source
+    assert (value, marker) == ("", cell) if cell in ("c", "k", "z", "x") else same_number(value, cell) and marker == ""
+
+
+def test_export_has_the_suspensions_england_figures_as_in_dfes_file(exported):
+    cell = published_cell("exclusions_national_ethnicity/exclusion_natcharacteristics.csv",
+                          {"year": "201617", "school_type": "Total", "characteristic_desc": "Ethnicity",
+                           "characteristic_1": "Ethnicity_Minor_Black_Caribbean", "characteristic_2": "Total"}, "one_plus_fixed")
+    ((name, value, marker, source),) = exported_figure(exported, "suspensions_england / Black Caribbean / pupils_suspended",
+                                                       "2016/17", "E92000001")
+    assert name == "England" and same_number(value, cell) and "exclusions in England" in source
+
+
+def test_the_export_never_writes_a_marker_as_zero_or_a_demo_figure(exported):
+    marked = exported[exported["marker"] != ""]
+    assert len(marked) and (marked["value"] == "").all()
+    assert not exported["source"].str.contains("demo", case=False).any()
+    assert set(exported.columns) == {"source", "indicator", "period", "la_code", "la_name", "value", "marker"}

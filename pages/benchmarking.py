@@ -144,8 +144,9 @@ def render(source, indicator, focus, start, end, anonymise):
         raise PreventUpdate
     view = bench.view_for(choices, loader.scope_of(current_user), anonymise_with=_secret() if anonymise else None)
     dp = int(view.indicator["decimal_places"])
-    missing = "no return" if choices.source == "regional" else "not published"
-    no_return = {"valueFormatter": {"function": f"params.value == null ? '{missing}' : d3.format(',.{dp}f')(params.value)"}}
+    # A published figure that is a marker says which ("suppressed (c)"), as its row's rank, quartile and flag do.
+    missing = "'no return'" if choices.source == "regional" else "((params.data && params.data['Published marker']) || 'not published')"
+    no_return = {"valueFormatter": {"function": f"params.value == null ? {missing} : d3.format(',.{dp}f')(params.value)"}}
     ranking_cols = [{**c, **no_return} if c["field"] == "Value" else c for c in column_defs(view.ranking_table)]
     series_cols = [{**c, **no_return} if c["field"] not in ("Quarter", "Year") else c for c in column_defs(view.series_table)]
     titles = bench.chart_titles(view, choices.source)

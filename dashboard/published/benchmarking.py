@@ -16,7 +16,7 @@ from dashboard.figures import benchmarking as figures
 from dashboard.loader import published as published_loader
 from dashboard.metrics import benchmarking as metrics
 from dashboard.presenting import anonymise_las
-from dashboard.published.formats import ENGLAND, INNER, LONDON, MARKERS, OUTER
+from dashboard.published.formats import ENGLAND, INNER, LONDON, MARKER_LABELS, MARKERS, OUTER
 
 DEFAULT_YEARS = 6
 JOINT_NOTE = "joint return"
@@ -73,10 +73,14 @@ def _ranked_areas(las: pd.DataFrame, values: pd.DataFrame) -> pd.DataFrame:
     return las.sort_values("la_name").reset_index(drop=True)
 
 
-def _marker_text(marker) -> str:
-    if marker is None or (isinstance(marker, float) and np.isnan(marker)):
-        return ""
-    return f"{marker}: {MARKERS.get(marker, 'not published')}"
+def missing_label(marker) -> str:
+    """What a figure the publication did not give is called wherever it would stand: "suppressed (c)", else "not published"."""
+    if marker is None or (isinstance(marker, float) and np.isnan(marker)) or marker == "":
+        return NOT_PUBLISHED
+    return f"{MARKER_LABELS.get(marker, 'not published')} ({marker})"
+
+
+NOT_PUBLISHED = "not published"
 
 
 def build_view(choice: dict, scope, *, anonymise_with: str | None = None) -> BenchmarkingView:
@@ -99,7 +103,10 @@ def build_view(choice: dict, scope, *, anonymise_with: str | None = None) -> Ben
     values = data.rename(columns={"area_code": "la_code"})[["la_code", "period_end", "value"]]
     ranking = metrics.latest_ranking(values, areas, end, polarity)
     markers = data[data["period_end"] == end].set_index("area_code")["marker"]
-    ranking["note"] = ranking["la_code"].map(lambda c: _marker_text(markers.get(c)) or ("" if c in markers.index else "not published"))
+    # A figure not published says why, in its value, rank, quartile and flag alike.
+    ranking["note"] = [missing_label(markers.get(c)) if not returned else "" for c, returned in zip(ranking["la_code"], ranking["returned"])]
+    for column in ("quartile_label", "flag"):
+        ranking[column] = ranking[column].where(ranking["returned"], ranking["note"])
     london_stats = metrics.london_summary(values, areas, end)
 
     # Comparators, as published, plus the statistical neighbours' mean.
@@ -138,12 +145,11 @@ def build_view(choice: dict, scope, *, anonymise_with: str | None = None) -> Ben
     value_now = at(focus_name, end)
     change = value_now - at(focus_name, previous) if previous is not None else np.nan
     focus_row = ranking[ranking["la_code"] == focus_code].iloc[0]
-    rank_text = f"{int(focus_row['rank'])} of {london_stats['n_returned']}" if focus_row["returned"] else (
-        _marker_text(markers.get(focus_code)) or "not published")
+    rank_text = f"{int(focus_row['rank'])} of {london_stats['n_returned']}" if focus_row["returned"] else focus_row["note"]
     end_label, start_label = choice["end"], choice["start"]
     kpis = [
         (f"{focus_name}, {end_label}", figures.format_value(value_now, dp, unit) if not np.isnan(value_now)
-         else (_marker_text(markers.get(focus_code)) or "not published"), ind["period_note"]),
+         else focus_row["note"], ind["period_note"]),
         ("Change on the year before", *change_text(change, dp, unit, polarity, missing="a year has no published figure")),
         ("Rank in London" if polarity != "neither" else "Position in London (highest = 1)", rank_text,
          focus_row["quartile_label"] if focus_row["returned"] else ""),
@@ -155,7 +161,8 @@ def build_view(choice: dict, scope, *, anonymise_with: str | None = None) -> Ben
 
     ranking_table = pd.DataFrame({
         "LA": ranking["la_name"], "Sub-region": ranking["subregion_name"], "Value": ranking["value"].round(dp),
-        "Rank": ranking["rank"], "Quartile": ranking["quartile_label"], "Flag": ranking["flag"], "Published marker": ranking["note"],
+        "Rank": ranking["rank"].astype(object).where(ranking["returned"], ranking["note"]),
+        "Quartile": ranking["quartile_label"], "Flag": ranking["flag"], "Published marker": ranking["note"],
     })
     series_table = series.pivot(index="period_end", columns="series", values="value").round(dp)
     series_table = series_table[list(dict.fromkeys(series["series"]))]
@@ -187,7 +194,7 @@ def build_view(choice: dict, scope, *, anonymise_with: str | None = None) -> Ben
         ("Ranking", RANKING_RULES.replace("returned", "have a figure")),
         ("Data", "Published official statistics (Open Government Licence v3.0), not members' returns."),
     ]
-    missing = {c: (_marker_text(markers.get(c)) or "not published") for c in ranking["la_code"]}
+    missing = dict(zip(ranking["la_code"], ranking["note"]))
     return BenchmarkingView(
         indicator=ind, focus_name=focus_name, period_label=end_label, range_label=f"{start_label} to {end_label}",
         is_demo=False, kpis=kpis,

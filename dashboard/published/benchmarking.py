@@ -7,6 +7,8 @@ says how many of the 10). Markers (c, k, x, z, low, -) stay markers: never 0, ne
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 
@@ -15,7 +17,9 @@ from dashboard.benchmarking import POLARITY_TEXT, RANKING_RULES, BenchmarkingVie
 from dashboard.figures import benchmarking as figures
 from dashboard.loader import published as published_loader
 from dashboard.metrics import benchmarking as metrics
+from dashboard.figures.theme import empty_figure
 from dashboard.presenting import anonymise_las
+from dashboard.published import maps
 from dashboard.published.formats import ENGLAND, INNER, LONDON, MARKER_LABELS, MARKERS, OUTER
 
 DEFAULT_YEARS = 6
@@ -83,6 +87,46 @@ def missing_label(marker) -> str:
 NOT_PUBLISHED = "not published"
 
 
+def _ranking(data: pd.DataFrame, areas: pd.DataFrame, end, polarity: str) -> pd.DataFrame:
+    """Every LA ranked for the year, each figure not published saying why ("suppressed (c)") in its rank, quartile,
+    flag and note alike."""
+    values = data.rename(columns={"area_code": "la_code"})[["la_code", "period_end", "value"]]
+    ranking = metrics.latest_ranking(values, areas, end, polarity)
+    markers = data[data["period_end"] == end].set_index("area_code")["marker"]
+    ranking["note"] = [missing_label(markers.get(c)) if not returned else "" for c, returned in zip(ranking["la_code"], ranking["returned"])]
+    for column in ("quartile_label", "flag"):
+        ranking[column] = ranking[column].where(ranking["returned"], ranking["note"])
+    return ranking
+
+
+def map_view(choice: dict, scope, boundary_file: str, *, anonymise_with: str | None = None) -> dict | None:
+    """A choropleth of the ranking year from the configured boundary file; None when none is configured.
+    A file that cannot be read or matched gives a message naming it, never a broken page."""
+    if not boundary_file:
+        return None
+    las = loader.local_authorities()
+    if anonymise_with:
+        las = anonymise_las(las, scope.la_code, anonymise_with)
+    catalogue = published_loader.catalogue()
+    ind = catalogue[catalogue["code"] == choice["indicator"]].iloc[0].to_dict()
+    data = published_loader.indicator_values(choice["indicator"], scope)
+    data["period_end"] = data["period"].map(period_start)
+    ranking = _ranking(data, _ranked_areas(las, data), period_start(choice["end"]), ind["polarity"])
+    title = f"{ind['name']}, {choice['end']}: map of London's LAs"
+    try:
+        shapes, key = maps.read_boundaries(boundary_file, set(las["la_code"]))
+    except maps.BoundaryFileError as exc:
+        return {"title": title, "figure": empty_figure("The map cannot be drawn: see the message above."), "message": str(exc)}
+    dp, unit = int(ind["decimal_places"]), ind["unit"]
+    figure = maps.choropleth(ranking, shapes, choice["focus"], unit, lambda v: figures.format_value(v, dp, unit))
+    names = las.set_index("la_code")["la_name"]
+    unmatched = [names[c] for c in las["la_code"] if c not in shapes]
+    message = (f"Boundaries from {Path(boundary_file).name}, matched on its {key} codes. Grey: no published figure (the "
+               "table below says why); the focus LA is outlined in black."
+               + (f" No boundary in the file for: {', '.join(unmatched)}." if unmatched else ""))
+    return {"title": title, "figure": figure, "message": message}
+
+
 def build_view(choice: dict, scope, *, anonymise_with: str | None = None) -> BenchmarkingView:
     las = loader.local_authorities()
     if anonymise_with:
@@ -101,12 +145,7 @@ def build_view(choice: dict, scope, *, anonymise_with: str | None = None) -> Ben
     focus_name = focus_info["la_name"]
 
     values = data.rename(columns={"area_code": "la_code"})[["la_code", "period_end", "value"]]
-    ranking = metrics.latest_ranking(values, areas, end, polarity)
-    markers = data[data["period_end"] == end].set_index("area_code")["marker"]
-    # A figure not published says why, in its value, rank, quartile and flag alike.
-    ranking["note"] = [missing_label(markers.get(c)) if not returned else "" for c, returned in zip(ranking["la_code"], ranking["returned"])]
-    for column in ("quartile_label", "flag"):
-        ranking[column] = ranking[column].where(ranking["returned"], ranking["note"])
+    ranking = _ranking(data, areas, end, polarity)
     london_stats = metrics.london_summary(values, areas, end)
 
     # Comparators, as published, plus the statistical neighbours' mean.

@@ -149,6 +149,8 @@ def render(source, indicator, focus, start, end, anonymise):
     missing = "'no return'" if choices.source == "regional" else "((params.data && params.data['Published marker']) || 'not published')"
     no_return = {"valueFormatter": {"function": f"params.value == null ? {missing} : d3.format(',.{dp}f')(params.value)"}}
     ranking_cols = [{**c, **no_return} if c["field"] == "Value" else c for c in column_defs(view.ranking_table)]
+    if choices.source == "published":   # a rank is a number, or why there is none ("suppressed (c)"): no type inferred
+        ranking_cols = [{**c, "cellDataType": False} if c["field"] == "Rank" else c for c in ranking_cols]
     series_cols = [{**c, **no_return} if c["field"] not in ("Quarter", "Year") else c for c in column_defs(view.series_table)]
     titles = bench.chart_titles(view, choices.source)
     return (

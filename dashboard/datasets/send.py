@@ -621,16 +621,8 @@ def main(argv: list[str] | None = None) -> int:
     if argv[0] == "demo":
         print(f"SEND demo data loaded (version {load_demo_only(engine, settings.demo_seed)}).")
         return 0
-    try:
-        summary = load_published(engine, Path(argv[1]), settings.demo_seed)
-    except SendImportError as exc:
-        print(f"Error: {exc}. Nothing was changed.", file=sys.stderr)
-        return 1
-    print(f"SEND data imported (version {summary['version']}): {summary['published_rows']} published figures from")
-    for kind, path in summary["files"].items():
-        print(f"  {kind}: {path}")
-    print(f"Demo data (labelled) for: {', '.join(summary['demo_measures']) or 'nothing'}.")
-    return 0
+    from dashboard.__main__ import main as dashboard_main
+    return dashboard_main(["import-published", argv[1]])   # the one import path, for every page
 
 
 if __name__ == "__main__":

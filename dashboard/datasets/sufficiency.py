@@ -846,8 +846,9 @@ def main(argv: list[str] | None = None) -> int:
     engine = get_engine()
     init_db(engine)
     try:
-        if args.command == "import-published":
-            version = import_published_cla(engine, args.file)
+        if args.command == "import-published":   # the one import path, for every page that uses the file
+            from dashboard.__main__ import main as dashboard_main
+            return dashboard_main(["import-published", args.file])
         else:
             version = load_ssda903(engine, args.la_code, args.header, args.episodes)
     except SSDA903Error as error:

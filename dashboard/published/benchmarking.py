@@ -220,7 +220,7 @@ def build_view(choice: dict, scope, *, anonymise_with: str | None = None) -> Ben
         ("Definition", ind["definition"]),
         ("Unit", unit),
         ("Polarity", POLARITY_TEXT[polarity]),
-        ("Source", f"{ind['source']}; figures {ind['period_note']}, as published (imported files listed by the admin)."),
+        ("Source", f"{ind['source']}; figures {ind['period_note']}, as published (an administrator imports the publisher's file with python -m dashboard import-published)."),
         ("Years", f"{start_label} to {end_label}"),
         ("Published figures", f"{london_stats['n_returned']} of {london_stats['n_expected']} London LAs have a figure for {end_label}."),
         ("Markers", "Where a publication gives a marker instead of a number it is shown as published and left out of "

@@ -287,3 +287,23 @@ def test_the_export_never_writes_a_marker_as_zero_or_a_demo_figure(exported):
     assert len(marked) and (marked["value"] == "").all()
     assert not exported["source"].str.contains("demo", case=False).any()
     assert set(exported.columns) == {"source", "indicator", "period", "la_code", "la_name", "value", "marker"}
+
+
+def test_first_start_imports_the_folder_through_the_same_command_and_real_replaces_demo(published_data, settings):
+    from dashboard.datasets import send
+    from dashboard.published.store import import_on_first_start
+    engine = get_engine()
+    assert import_on_first_start(settings, engine, set(), log=lambda *_: None) == []   # not a first start: nothing to do
+    send.load_demo(engine, settings.demo_seed)                                          # SEND refilled with demo data
+    lambeth = lambda: pd.read_sql(select(send.send_value).where(send.send_value.c.area_code == "E09000022",   # noqa: E731
+                                                                send.send_value.c.year == 2022,
+                                                                send.send_value.c.measure == "plans_in_force"), engine)
+    assert lambeth()["source"].tolist() == ["demo"]
+    reports = import_on_first_start(settings, engine, {send.NAME}, log=lambda *_: None)
+    destinations = [d for r in reports for d in r.destinations]
+    assert {d.status for d in destinations if d.page == "SEND"} == {"imported"}
+    assert {d.status for d in destinations if d.page != "SEND"} == {"unchanged"}
+    cell = published_cell("send/sen2_age_caseload.csv", {"new_la_code": "E09000022", "time_period": "2022",
+                                                         "characteristic_age": "Total"}, "Total_all")
+    row = lambeth().iloc[0]
+    assert row["value"] == float(cell) and "SEN2" in row["source"]

@@ -33,3 +33,16 @@ def test_sufficiency_published_figures_name_their_release(commissioner_client, p
     text = json.dumps(props["suff-published-text"]["children"])
     year = latest("cla/cla_on_31_march_by_characteristics_london.csv")
     assert f"Children looked after in England including adoptions, release with figures to 31 March {year}" in text
+
+
+def test_agency_pay_names_the_workforce_release_of_its_census_marks(server, published_data):
+    from dashboard import agency_pay as pay
+    from dashboard import loader
+    from dashboard.loader import agency_pay as pay_loader
+    with server.app_context():
+        periods = pay_loader.periods()
+        filters = pay.resolve_filters("2024-06-30", periods[-1].date().isoformat(), "E09000012", "all", "la",
+                                      las=loader.local_authorities(), periods=periods)
+        notes = dict(pay.build_view(filters, loader.AccessScope("member", "E09000022")).notes)
+    assert (f"Children's social work workforce (30 September census), release with figures to "
+            f"{latest('csww/csww_indicators_2017_to_2025.csv')}") in notes["Agency workforce"]

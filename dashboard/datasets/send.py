@@ -168,7 +168,7 @@ def _release(years: pd.Series, prefix: str) -> str:
 
 
 def sen2_source(years: pd.Series, file: str) -> str:
-    return f"DfE, Education, health and care plans (SEN2), {_release(years, 'to January ')} ({file})"
+    return f"DfE, Education, health and care plans (SEN2), {_release(years, 'to ')} ({file})"
 
 
 def lait_source(years: pd.Series) -> str:

@@ -24,7 +24,7 @@ def test_benchmarking_published_source_names_the_workforce_release(member_client
 def test_send_sources_name_sen2_and_its_release(member_client, published_data):
     props = send_page.render(member_client, measure="timely_20wk_pct", year="2022")
     notes = json.dumps(props["send-definition"]["children"])
-    assert f"Education, health and care plans (SEN2), release with figures to January {latest('send/sen2_mi.csv')}" in notes
+    assert f"Education, health and care plans (SEN2), release with figures to {latest('send/sen2_mi.csv')}" in notes
     assert "Area SEND inspection outcomes 1 May 2016 to 31 August 2022" in notes
 
 

@@ -188,7 +188,7 @@ def test_import_keeps_real_figures_and_labels_only_the_rest_demo(engine):
     values, inspections = stored(engine)
     sources = values.groupby("measure")["source"].agg(set)
     last_year = max(int(y) for y in pd.read_csv(REALDATA / "send" / "sen2_age_caseload.csv", dtype=str)["time_period"])
-    assert sources["plans_in_force"] == {f"DfE, Education, health and care plans (SEN2), release with figures to January "
+    assert sources["plans_in_force"] == {f"DfE, Education, health and care plans (SEN2), release with figures to "
                                          f"{last_year} (sen2_age_caseload.csv)"}   # the publication, its release, the file
     assert sources["place_inmss"] == {"demo"}
     assert "demo" not in set(inspections["source"])

@@ -1,20 +1,23 @@
 """Command line for data teams: `python -m dashboard <command>`.
 
   init-db                      create the schema and reference data (never drops anything)
-  load-demo [--seed N]         replace every dataset with seeded demo data
+  load-demo [--seed N]         replace every dataset with seeded demo data, then import PUBLISHED_DATA_DIR's
+                               files as on first start (real beats demo)
   create-user EMAIL --la CODE --role ROLE [--name NAME]
                                password from $NEW_USER_PASSWORD or a prompt
   set-password EMAIL           password from $NEW_USER_PASSWORD or a prompt
   ingest DATASET FILE --la CODE --period P [--check-only] [--report OUT.csv] [--actor EMAIL]
                                check a file and (unless --check-only) store it as a new version;
                                exit 1 and print the report when it is rejected
-  import-published PATH...     import published DfE/ONS files (or folders of them), recognised by their columns
+  import-published PATH...     import published DfE/ONS/Ofsted files (or folders of them), each recognised by its
+                               columns and stored wherever a page uses it; one report per file
   export published --out FILE  write every stored published figure (source, indicator, period, la_code, la_name, value, marker)
   settings                     list every setting with its default and meaning (.env.example format)
 """
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import getpass
 import os
 import sys
@@ -70,7 +73,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "settings":
         # Empty means "use the default", so the file works on any machine as it is.
         for name, default, help_text in describe_settings():
-            shown = str(default).replace(str(PROJECT_ROOT), "<project>") if default != "" else "empty"
+            shown = (str(default).replace(str(PROJECT_ROOT), "<project>").replace(str(PROJECT_ROOT.parent), "<project>/..")
+                     if default != "" else "empty")
             print(f"# {help_text} Default: {shown}.\n{name}=\n")
         return 0
 
@@ -84,16 +88,20 @@ def main(argv: list[str] | None = None) -> int:
             from dashboard.datasets import dataset_modules
             from dashboard.demo import load_demo_data
             seed = settings.demo_seed if args.seed is None else args.seed
+            from dashboard.published.store import import_on_first_start
             load_demo_data(engine, seed)
             for module in dataset_modules():
                 module.load_demo(engine, seed)
             print(f"Demo data loaded for every dataset (seed {seed}).")
+            # As on first start: the published files in PUBLISHED_DATA_DIR replace the demo figures they cover.
+            import_on_first_start(dataclasses.replace(settings, demo_seed=seed), engine,
+                                  {"benchmarking", *(m.NAME for m in dataset_modules())})
         elif args.command == "create-user":
             created = create_user(engine, args.email, _new_password(), args.la, args.role, name=args.name)
             print(f"Created {created.email} ({created.role}, {created.la_code}).")
         elif args.command == "import-published":
             from dashboard.published.store import import_paths
-            reports = import_paths(engine, args.paths)
+            reports = import_paths(engine, args.paths, seed=settings.demo_seed)
             for report in reports:
                 print(report.line())
             return 1 if any(r.status == "rejected" for r in reports) else 0

@@ -452,8 +452,8 @@ def _notes(filters, area_name, job_name, range_label, period_label, n_returned, 
         ("Agency workforce", "Agency assignments are the rows of the Pledge return (one per assignment or worker). The "
                              "agency share of social workers is the benchmarking dataset's 'Social worker agency rate' "
                              "(agency FTE as a share of all social worker FTE); averages are unweighted means of LAs that "
-                             "returned. Where imported, DfE's published rate at its 30 September census (Children's social "
-                             "work workforce, Official Statistics) is marked ◆ on the quarter ending that day."),
+                             "returned. Where imported, DfE's published rate at its 30 September census "
+                             f"({_published_agency_source()}) is marked ◆ on the quarter ending that day."),
         ("Source", "London Pledge quarterly agency pay-rate returns from each LA (100% regional collection); caps from "
                    "the Pledge agreement as entered by an administrator."),
         ("Data", "Demo data: synthetic, not any LA's real figures." if is_demo else "Members' returns."),
@@ -644,6 +644,13 @@ def slide_deck(filters: Filters, scope: loader.AccessScope, chromium_path: str, 
     subtitle = (f"{view.area_name}, {view.job_name.lower()}, {view.range_label}." + (" Demo data." if view.is_demo else "")
                 + (" Anonymised." if anonymise_with else ""))
     return deck("Agency pay (London Pledge)", subtitle, slides, chromium_path=chromium_path), f"{_file_stem(filters, anonymise_with)}.pptx"
+
+
+def _published_agency_source() -> str:
+    """The publication and release of the imported census agency rate, as the published-statistics catalogue has it."""
+    catalogue = published_loader.catalogue()
+    source = catalogue.loc[catalogue["code"] == PUBLISHED_AGENCY_RATE, "source"]
+    return source.iloc[0] if len(source) else "DfE, Children's social work workforce: not imported"
 
 
 def download_table(filters: Filters, scope: loader.AccessScope, which: str, *,

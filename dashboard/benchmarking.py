@@ -237,6 +237,12 @@ def view_for(choices: Choices, scope: loader.AccessScope, *, anonymise_with: str
     return view
 
 
+def map_for(choices: Choices, scope: loader.AccessScope, boundary_file: str, *, anonymise_with: str | None = None) -> dict:
+    """The published source's choropleth from BOUNDARY_FILE ({title, figure, message})."""
+    from dashboard.published import benchmarking as published
+    return published.map_view(_published_choice(choices), scope, boundary_file, anonymise_with=anonymise_with)
+
+
 def _ordinal(n: int) -> str:
     return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
 

@@ -42,6 +42,9 @@ class Settings:
     paye_employer_ni_rates: str = _setting("2011-04-06:13.8,2022-04-06:15.05,2022-11-06:13.8,2025-04-06:15",
                                            "Agency pay: employer National Insurance % taken out of PAYE rates, each from a date (date:percent, ...).")
     rri_band_thresholds: str = _setting("0.75,1.25,1.5", "Suspensions: relative rate index band edges: under-represented below the first, over-represented from the second, substantially over from the third.")
+    published_data_dir: str = _setting(str(PROJECT_ROOT.parent / "shared"),
+                                       "Folder of published files (DfE, ONS, Ofsted) imported on first start, as `python -m dashboard import-published FOLDER` would (each file recognised by its columns); empty, or a folder that does not exist, imports nothing.")
+    boundary_file: str = _setting("", "GeoJSON of local authority boundaries (features with an ONS code such as LAD23CD). If set, published Benchmarking also draws a map from it; empty keeps the London tile map only.")
     chromium_path: str = _setting("/usr/bin/chromium", "Chromium used on the server to draw chart images for PNG, SVG and slides (Debian package chromium).")
     upload_max_mb: int = _setting(10, "Largest file an upload may be, in MB; bigger requests are refused (HTTP 413) before parsing.")
     sign_in_limit_per_address: int = _setting(20, "Failed sign-ins allowed per network address within the window.")

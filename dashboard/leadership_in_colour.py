@@ -455,7 +455,7 @@ def _build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: 
     else:
         if not is_demo:
             messages.append("The published snapshot has not been imported, so demo counts are shown instead "
-                            "(run `python -m dashboard.datasets.linc import`).")
+                            "(an administrator runs `python -m dashboard import-published FOLDER`).")
             filters = Filters("demo", filters.borough, filters.service, filters.group)
             is_demo = True
         counts = _filter_counts(linc_loader.payband_headcount(scope), filters)
@@ -645,7 +645,7 @@ def _notes(filters: Filters, period: str, ceiling: dict, latest, info: dict, pop
                                         "another is hidden too so it cannot be worked out."),
         ]
     notes += [
-        ("Source (roles)", "DfE, Children's social work workforce: children and family social workers in post by role and "
+        ("Source (roles)", f"DfE, Children's social work workforce, reporting year {latest}: children and family social workers in post by role and "
                            f"major ethnic group, headcount at 30 September each year, 2019 to {latest}. Open Government Licence v3.0."),
         ("Roles", "The pipeline runs case holder, senior practitioner, first line manager, middle manager, senior manager "
                   "(qualified social workers without cases are left out: they are not a step on it). Drop-off = case holder "

@@ -334,6 +334,10 @@ def download_table(filters: Filters, params: ForecastParams, scope: loader.Acces
     return table, file_notes, stem
 
 
+def _latest_year(table: pd.DataFrame) -> str:
+    return str(table["Year (31 March)"].max()) if len(table) else "(none imported)"
+
+
 def build_published(filters: Filters, scope: loader.AccessScope) -> dict:
     """DfE's published figures for the area (LA or London) beside the tool's count on the same definition."""
     las = loader.local_authorities()
@@ -343,7 +347,8 @@ def build_published(filters: Filters, scope: loader.AccessScope) -> dict:
               if info["is_demo"] else "Differences point to records to check: late changes, missing postcodes, or a different extract date.")
     return {"title": f"Published DfE figures beside this tool's: {area_label(filters.area, las)}",
             "text": result["reason"] if not result["available"] else
-            ("DfE's published counts of children looked after at 31 March (Children looked after in England including "
-             "adoptions; c = suppressed by DfE, k = under 0.5%, z = not applicable), for all children, beside the same "
+            ("DfE's published counts of children looked after at 31 March (DfE, Children looked after in England including "
+             f"adoptions, release with figures to 31 March {_latest_year(result['table'])}; c = suppressed by DfE, "
+             "k = under 0.5%, z = not applicable), for all children, beside the same "
              "count from the child-level data stored here. " + caveat),
             "table": result["table"]}

@@ -81,6 +81,7 @@ def layout(source=None, indicator=None, focus=None, anon=None, **query):
         chart_card("bench-ranking-title", "bench-ranking", image_buttons=True, description=
                     "Every London LA for the last quarter chosen, best first (or highest first where neither is better). "
                     "Bars are shaded by quartile; the focus LA is marked ◆; the dashed line is the London average."),
+        html.Div(id="bench-map-section"),   # published source with a BOUNDARY_FILE only: a choropleth of the year
         chart_card("bench-subregion-title", "bench-subregion", image_buttons=True, description=
                     "The spread of LAs within each sub-region for the last quarter chosen: box = middle half, line = median, "
                     "dots = LAs."),
@@ -144,9 +145,12 @@ def render(source, indicator, focus, start, end, anonymise):
         raise PreventUpdate
     view = bench.view_for(choices, loader.scope_of(current_user), anonymise_with=_secret() if anonymise else None)
     dp = int(view.indicator["decimal_places"])
-    missing = "no return" if choices.source == "regional" else "not published"
-    no_return = {"valueFormatter": {"function": f"params.value == null ? '{missing}' : d3.format(',.{dp}f')(params.value)"}}
+    # A published figure that is a marker says which ("suppressed (c)"), as its row's rank, quartile and flag do.
+    missing = "'no return'" if choices.source == "regional" else "((params.data && params.data['Published marker']) || 'not published')"
+    no_return = {"valueFormatter": {"function": f"params.value == null ? {missing} : d3.format(',.{dp}f')(params.value)"}}
     ranking_cols = [{**c, **no_return} if c["field"] == "Value" else c for c in column_defs(view.ranking_table)]
+    if choices.source == "published":   # a rank is a number, or why there is none ("suppressed (c)"): no type inferred
+        ranking_cols = [{**c, "cellDataType": False} if c["field"] == "Rank" else c for c in ranking_cols]
     series_cols = [{**c, **no_return} if c["field"] not in ("Quarter", "Year") else c for c in column_defs(view.series_table)]
     titles = bench.chart_titles(view, choices.source)
     return (
@@ -156,6 +160,24 @@ def render(source, indicator, focus, start, end, anonymise):
         f"{view.focus_name} against its comparators, {view.range_label}", grid_records(view.series_table), series_cols,
         view.takeaways["series"], view.takeaways["ranking"], view.takeaways["subregion"],
     )
+
+
+@callback(
+    Output("bench-map-section", "children"),
+    Input("bench-source", "value"), Input("bench-indicator", "value"), Input("bench-focus", "value"),
+    Input("bench-start", "value"), Input("bench-end", "value"), Input("bench-anon", "value"),
+)
+def render_map(source, indicator, focus, start, end, anonymise):
+    choices = _choices(source, indicator, focus, start, end)
+    if choices is None or choices.source != "published" or not _settings().boundary_file:
+        return None
+    view = bench.map_for(choices, loader.scope_of(current_user), _settings().boundary_file,
+                         anonymise_with=_secret() if anonymise else None)
+    return html.Section([
+        html.H2(view["title"]),
+        html.P(view["message"], className="small text-body-secondary", id="bench-map-message"),
+        dcc.Graph(id="bench-map", figure=view["figure"], config={"displaylogo": False, "responsive": True}),
+    ], className="chart-card slide", **{"aria-describedby": "bench-map-message"})
 
 
 @callback(

@@ -73,14 +73,17 @@ def member_client(client):
     return client
 
 
-REALDATA = __import__("pathlib").Path(__file__).resolve().parents[1].parent / "shared" / "realdata"
+SHARED = __import__("pathlib").Path(__file__).resolve().parents[1].parent / "shared"
+REALDATA = SHARED / "realdata"
 
 
 @pytest.fixture(scope="session")
 def published_data(dash_app):
-    """The real published files in ../shared/realdata, imported as a user would (CI has them beside the repo)."""
+    """Every published file in ../shared (realdata and the reference tables), imported with the administrator's one
+    command, `import-published` (CI has the folder beside the repo). The app's first start has usually imported them
+    already (PUBLISHED_DATA_DIR defaults to ../shared), so most reports say "unchanged"."""
     from dashboard.published.store import import_paths
     from dashboard.store import get_engine
     if not REALDATA.is_dir():
         pytest.fail(f"{REALDATA} is missing: the published-data tests need ../shared/realdata beside the repository")
-    return import_paths(get_engine(), [str(REALDATA)], actor="tests")
+    return import_paths(get_engine(), [str(REALDATA), str(SHARED / "reference")], actor="tests", seed=7)

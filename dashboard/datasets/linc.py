@@ -9,15 +9,11 @@ Three datasets, each with its own version (so one can be reloaded without touchi
   linc_csww       DfE "Children's social work workforce": headcount by role and ethnicity at 30 September,
                   2019 onwards, London LAs, London, Inner/Outer London and England (real).
 
-The project ships these importers, never the files: `python -m dashboard.datasets.linc import` reads
-them from ../shared (or the paths given). On first start, `load_demo` also imports the published
-files when they are found there, so the page opens on real figures wherever they exist.
+The project ships these importers, never the files: `python -m dashboard import-published` recognises
+each file by its columns and calls the importer here (on first start too, from PUBLISHED_DATA_DIR).
 """
 from __future__ import annotations
 
-import argparse
-import os
-import sys
 from datetime import date
 from pathlib import Path
 
@@ -25,7 +21,6 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Boolean, Column, Date, Engine, Float, Integer, String, Table, Text, select
 
-from dashboard.config import PROJECT_ROOT
 from dashboard.metrics.representation import GROUPS, parse_published_percent
 from dashboard.store import schema
 from dashboard.store.datasets import bump_version
@@ -35,8 +30,7 @@ LABEL = "Leadership in Colour workforce counts"
 PUBLISHED = "linc_published"
 CSWW = "linc_csww"
 
-# Where the published files are looked for by default (the project never ships them).
-SHARED_DIR = Path(os.environ.get("LINC_SHARED_DIR", PROJECT_ROOT.parent / "shared"))
+# The published files as they sit in the shared folder (the project never ships them).
 BAND_SERIES_FILE = "reference/linc_bame_share_by_payband_all_boroughs_2020.csv"
 BOROUGH_FILE = "reference/linc_paybands_by_borough_2020.csv"
 CSWW_FILE = "realdata/csww/csww_role_by_ethnicity_2019_to_2025_london.csv"
@@ -187,15 +181,20 @@ def read_published_boroughs(path: Path, la_names: dict[str, str]) -> pd.DataFram
     return out
 
 
-def import_published(engine: Engine, shared_dir: Path = SHARED_DIR) -> int:
-    """Replace the published snapshot with the two reference files, in one transaction; return the new version."""
+def store_published(engine: Engine, table: Table, frame: pd.DataFrame) -> int:
+    """Replace one table of the published snapshot (the band series or the borough table); return the new version."""
+    with engine.begin() as conn:
+        conn.execute(table.delete())
+        conn.execute(table.insert(), _records(frame))
+        return bump_version(conn, PUBLISHED, is_demo=False)
+
+
+def import_published(engine: Engine, shared_dir: Path) -> int:
+    """Replace the published snapshot with the two reference files; return the new version."""
     bands = read_published_bands(shared_dir / BAND_SERIES_FILE)
     boroughs = read_published_boroughs(shared_dir / BOROUGH_FILE, _la_names(engine))
-    with engine.begin() as conn:
-        for table, frame in ((linc_published_band, bands), (linc_published_borough, boroughs)):
-            conn.execute(table.delete())
-            conn.execute(table.insert(), _records(frame))
-        return bump_version(conn, PUBLISHED, is_demo=False)
+    store_published(engine, linc_published_band, bands)
+    return store_published(engine, linc_published_borough, boroughs)
 
 
 # --- DfE children's social work workforce: role by ethnicity --------------------------------------
@@ -255,8 +254,11 @@ def read_csww_role(path: Path) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def import_csww(engine: Engine, path: Path | None = None) -> int:
-    frame = read_csww_role(path or SHARED_DIR / CSWW_FILE)
+def import_csww(engine: Engine, path: Path) -> int:
+    return store_csww(engine, read_csww_role(path))
+
+
+def store_csww(engine: Engine, frame: pd.DataFrame) -> int:
     with engine.begin() as conn:
         conn.execute(linc_csww_role.delete())
         conn.execute(linc_csww_role.insert(), _records(frame))
@@ -357,33 +359,28 @@ def demo_frames(las: list[str], seed: int, population: pd.DataFrame | None = Non
     return {"population": population, "headcount": pd.DataFrame(rows)}
 
 
-def load_demo(engine: Engine, seed: int) -> int:
-    """Replace the demo counts and their population shares (one transaction, Census 2021 shares when the file is
-    found); also import the published snapshot and DfE census if they are found."""
-    las = sorted(_la_names(engine).values())
-    census = SHARED_DIR / CENSUS_FILE
-    population = read_census_population(census, set(las)) if census.exists() else None
-    frames = demo_frames(las, seed, population)
+def load_demo(engine: Engine, seed: int, population: pd.DataFrame | None = None) -> int:
+    """Replace the demo counts and their population shares (demo shares unless real ones are given), in one
+    transaction. Published files come in through `import-published` (`store_census` brings Census 2021 shares)."""
+    frames = demo_frames(sorted(_la_names(engine).values()), seed, population)
     with engine.begin() as conn:
         conn.execute(linc_payband_headcount.delete())
         conn.execute(linc_payband_population.delete())
         conn.execute(linc_payband_population.insert(), _records(frames["population"]))
         conn.execute(linc_payband_headcount.insert(), _records(frames["headcount"]))
-        version = bump_version(conn, NAME, is_demo=True)
-    import_published_if_found(engine)
-    return version
+        return bump_version(conn, NAME, is_demo=True)
 
 
-def import_published_if_found(engine: Engine, shared_dir: Path = SHARED_DIR) -> list[str]:
-    """Import whichever published files exist under `shared_dir`; return the datasets loaded."""
-    loaded = []
-    if (shared_dir / BAND_SERIES_FILE).exists() and (shared_dir / BOROUGH_FILE).exists():
-        import_published(engine, shared_dir)
-        loaded.append(PUBLISHED)
-    if (shared_dir / CSWW_FILE).exists():
-        import_csww(engine, shared_dir / CSWW_FILE)
-        loaded.append(CSWW)
-    return loaded
+def store_census(engine: Engine, population: pd.DataFrame, seed: int) -> int:
+    """Census 2021 population shares. While the counts are demo, they are drawn again from these shares (the demo
+    counts follow each borough's population); real counts keep theirs and only the shares change."""
+    from dashboard.store.datasets import dataset_state
+    if dataset_state(engine, NAME)["is_demo"] or dataset_state(engine, NAME)["version"] == 0:
+        return load_demo(engine, seed, population)
+    with engine.begin() as conn:
+        conn.execute(linc_payband_population.delete())
+        conn.execute(linc_payband_population.insert(), _records(population))
+        return bump_version(conn, NAME)
 
 
 def _records(frame: pd.DataFrame) -> list[dict]:
@@ -398,28 +395,3 @@ def _records(frame: pd.DataFrame) -> list[dict]:
             elif isinstance(value, np.bool_):
                 row[key] = bool(value)
     return out
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m dashboard.datasets.linc",
-                                     description="Import the published Leadership in Colour and DfE workforce files.")
-    parser.add_argument("command", choices=["import"])
-    parser.add_argument("--shared", type=Path, default=SHARED_DIR, help=f"folder holding {BAND_SERIES_FILE}, {BOROUGH_FILE}")
-    parser.add_argument("--csww", type=Path, default=None, help="the DfE role-by-ethnicity CSV (default under --shared)")
-    args = parser.parse_args(argv)
-    from dashboard.config import settings_from_env
-    from dashboard.store import get_engine
-    from dashboard.store.setup import init_db
-    engine = get_engine(settings_from_env().database_url)
-    init_db(engine)
-    try:
-        print(f"{PUBLISHED}: version {import_published(engine, args.shared)}")
-        print(f"{CSWW}: version {import_csww(engine, args.csww or args.shared / CSWW_FILE)}")
-    except (LincImportError, FileNotFoundError) as exc:
-        print(f"Error: {exc}", file=sys.stderr)
-        return 2
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -23,7 +23,6 @@ Command line: `python -m dashboard.datasets.send import FOLDER` imports every fi
 """
 from __future__ import annotations
 
-import os
 import re
 import sys
 from dataclasses import dataclass
@@ -131,8 +130,8 @@ def parse_number(value, *, file: str = "", row: int | None = None, column: str =
 
 
 def parse_column(frame: pd.DataFrame, column: str, file: str) -> pd.Series:
-    # +2: one for the header line, one because people count rows from 1.
-    return pd.Series([parse_number(v, file=file, row=i + 2, column=column) for i, v in zip(range(len(frame)), frame[column])],
+    # The frame keeps the file's row positions through filtering; +2: the header line, and people count rows from 1.
+    return pd.Series([parse_number(v, file=file, row=int(i) + 2, column=column) for i, v in zip(frame.index, frame[column])],
                      index=frame.index, dtype="float64")
 
 
@@ -163,6 +162,19 @@ def _rows(area: pd.Series, years: pd.Series, measure: str, values: pd.Series, so
             for a, y, v in zip(area[keep], years[keep], values[keep])]
 
 
+def _release(years: pd.Series, prefix: str) -> str:
+    """'release with figures to 2022': a file's release is named by the last year it holds."""
+    return f"release with figures {prefix}{int(years.max())}" if len(years) else "release with no rows"
+
+
+def sen2_source(years: pd.Series, file: str) -> str:
+    return f"DfE, Education, health and care plans (SEN2), {_release(years, 'to ')} ({file})"
+
+
+def lait_source(years: pd.Series) -> str:
+    return f"DfE, Local Authority Interactive Tool (LAIT), {_release(years, 'to ')}"
+
+
 def read_sen2_caseload(path: Path, la_codes: set[str]) -> list[dict]:
     """Plans in force in January (SEN2 `sen2_age_caseload.csv`, age band 'Total')."""
     file = path.name
@@ -172,7 +184,7 @@ def read_sen2_caseload(path: Path, la_codes: set[str]) -> list[dict]:
     area = _ees_area_codes(frame, la_codes)
     frame, area = frame[area.notna()], area[area.notna()]
     years = frame["time_period"].astype(int)
-    source = f"DfE SEN2 {file}"
+    source = sen2_source(years, file)
     return (_rows(area, years, "plans_in_force", parse_column(frame, "Total_all", file), source)
             + _rows(area, years, "ehcp_in_force", parse_column(frame, "Total_ehc", file), source))
 
@@ -190,7 +202,7 @@ def read_sen2_mi(path: Path, la_codes: set[str]) -> list[dict]:
     area = _ees_area_codes(frame, la_codes)
     frame, area = frame[area.notna()], area[area.notna()]
     years = frame["time_period"].astype(int)
-    source = f"DfE SEN2 {file}"
+    source = sen2_source(years, file)
     rows = []
     for measure, column in SEN2_MI_COLUMNS.items():
         rows += _rows(area, years, measure, parse_column(frame, column, file), source)
@@ -205,8 +217,9 @@ def read_population(path: Path, la_codes: set[str]) -> list[dict]:
     frame = frame[frame["age_group"].str.contains("0 to 17", regex=False)]
     area = _ees_area_codes(frame, la_codes)
     frame, area = frame[area.notna()], area[area.notna()]
-    return _rows(area, frame["time_period"].astype(int), "population_0_17",
-                 parse_column(frame, "population_estimate", file), f"ONS mid-year estimates {file}")
+    years = frame["time_period"].astype(int)
+    source = f"ONS, Mid-year population estimates (DfE geography), {_release(years, 'to mid-')} ({file})"
+    return _rows(area, years, "population_0_17", parse_column(frame, "population_estimate", file), source)
 
 
 LAIT_MEASURES = {"SEN_TotSENSuP": "pupils_sen_support_pct", "SEN_TotStat": "pupils_ehcp_pct",
@@ -228,7 +241,7 @@ def read_lait(path: Path, dfe_to_ons: dict[str, str]) -> list[dict]:
     rows = []
     for code, measure in LAIT_MEASURES.items():
         mask = frame["Short Desc"] == code
-        rows += _rows(area[mask], years[mask], measure, values[mask].round(1), f"DfE LAIT {file}")
+        rows += _rows(area[mask], years[mask], measure, values[mask].round(1), f"{lait_source(years)} ({file})")
     return rows
 
 
@@ -282,7 +295,7 @@ def read_inspections_2016(path: Path) -> list[dict]:
             "wsoa_required": str(r[outcome]).strip() or None,
             "weaknesses": _int_or_none(r[weaknesses]) if weaknesses else None,
             "revisit_outcome": (str(r[revisit]).strip() or None) if revisit else None,
-            "source": f"Ofsted {file}"[:160],
+            "source": f"Ofsted, Area SEND inspection outcomes 1 May 2016 to 31 August 2022, official statistics ({file})"[:160],
         })
     return rows
 
@@ -312,8 +325,12 @@ def read_inspections_2023(path: Path) -> list[dict]:
             "region": REGION_NAMES.get(region.strip(), region.strip() or None), "framework": "2023",
             "start_date": _date(r["inspection_start_date"]), "publication_date": _date(r["publication_date"]),
             "outcome_grade": None if np.isnan(grade) else int(grade), "wsoa_required": None, "weaknesses": None,
-            "revisit_outcome": None, "source": f"Ofsted reports (scrape) {file}"[:160],
+            "revisit_outcome": None, "source": "",
         })
+    published = [r["publication_date"] for r in rows if r["publication_date"]]
+    last = f"reports published to {max(published):%d %b %Y}" if published else "no report dates"
+    for r in rows:
+        r["source"] = f"Ofsted, area SEND inspection reports (2023 framework), {last}, scraped by data-to-insight ({file})"[:160]
     return rows
 
 
@@ -508,18 +525,6 @@ def _write(engine: Engine, values: list[dict], inspections: list[dict]) -> int:
         return bump_version(conn, NAME, is_demo=is_demo)
 
 
-def default_published_folder() -> Path | None:
-    """Where published files are looked for at first start: $SEND_PUBLISHED_DIR, else ../shared/realdata beside the repo.
-
-    Set SEND_PUBLISHED_DIR to an empty string to never import at start-up (demo data only).
-    """
-    configured = os.environ.get("SEND_PUBLISHED_DIR")
-    if configured is not None:
-        return Path(configured) if configured.strip() else None
-    folder = Path(__file__).resolve().parents[2].parent / "shared" / "realdata"
-    return folder if folder.is_dir() else None
-
-
 def load_demo_only(engine: Engine, seed: int) -> int:
     """Replace the dataset with seeded demo data for everything (no published file read)."""
     las = _las(engine)
@@ -548,13 +553,57 @@ def load_published(engine: Engine, folder: Path, seed: int = 2024) -> dict:
 
 
 def load_demo(engine: Engine, seed: int) -> int:
-    """First-start fill. Real beats demo (DESIGN.md): if the published files are at hand (see
-    `default_published_folder`) they are imported and demo data fills only what they do not publish;
-    otherwise everything is demo data. Either way the page labels each section by its source."""
-    folder = default_published_folder()
-    if folder is not None and find_published_files(folder):
-        return load_published(engine, folder, seed)["version"]
+    """First-start fill: demo data for everything. Published files then come in through
+    `python -m dashboard import-published` (or the first-start import of PUBLISHED_DATA_DIR), which
+    replaces the demo figures of each measure they publish (`store_published_values`)."""
     return load_demo_only(engine, seed)
+
+
+def _with_demo_fill(las: pd.DataFrame, real: pd.DataFrame, seed: int) -> list[dict]:
+    """Published rows plus demo rows for the measures no published file gives (never mixed within a measure)."""
+    missing = set(MEASURES) - set(real["measure"])
+    demo = demo_values(las, seed, existing=real, only=missing) if missing else []
+    return real.astype(object).where(real.notna(), None).to_dict("records") + demo
+
+
+def store_published_values(engine: Engine, rows: list[dict], seed: int) -> int:
+    """Add one published file's figures in one transaction: they replace the same (area, year, measure),
+    and demo figures are rebuilt only for measures no published file gives (as `load_published` does)."""
+    columns = ["area_code", "year", "measure", "value", "source"]
+    new = pd.DataFrame(rows, columns=columns).drop_duplicates(["area_code", "year", "measure"], keep="first")
+    las = _las(engine)
+    with engine.begin() as conn:
+        held = pd.read_sql(select(send_value).where(send_value.c.source != DEMO), conn)[columns]
+        real = pd.concat([new, held], ignore_index=True).drop_duplicates(["area_code", "year", "measure"], keep="first")
+        values = _with_demo_fill(las, real, seed)
+        conn.execute(send_value.delete())
+        conn.execute(send_value.insert(), values)
+        return _bump(conn)
+
+
+def store_published_inspections(engine: Engine, rows: list[dict]) -> int:
+    """Add one inspection file in one transaction: it replaces the same framework's inspections of the areas it
+    names, and every demo inspection (real and demo inspections are never mixed)."""
+    with engine.begin() as conn:
+        conn.execute(send_inspection.delete().where(send_inspection.c.source == DEMO))
+        for framework in {r["framework"] for r in rows}:
+            named = [r for r in rows if r["framework"] == framework]
+            codes = {r["area_code"] for r in named if r["area_code"]}
+            names = {r["area_name"] for r in named if not r["area_code"]}
+            conn.execute(send_inspection.delete().where(send_inspection.c.framework == framework,
+                                                        send_inspection.c.area_code.in_(codes)))
+            conn.execute(send_inspection.delete().where(send_inspection.c.framework == framework,
+                                                        send_inspection.c.area_code.is_(None),
+                                                        send_inspection.c.area_name.in_(names)))
+        if rows:
+            conn.execute(send_inspection.insert(), rows)
+        return _bump(conn)
+
+
+def _bump(conn) -> int:
+    demo_left = (conn.execute(select(send_value.c.area_code).where(send_value.c.source == DEMO).limit(1)).first()
+                 or conn.execute(select(send_inspection.c.id).where(send_inspection.c.source == DEMO).limit(1)).first())
+    return bump_version(conn, NAME, is_demo=demo_left is not None)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -572,16 +621,8 @@ def main(argv: list[str] | None = None) -> int:
     if argv[0] == "demo":
         print(f"SEND demo data loaded (version {load_demo_only(engine, settings.demo_seed)}).")
         return 0
-    try:
-        summary = load_published(engine, Path(argv[1]), settings.demo_seed)
-    except SendImportError as exc:
-        print(f"Error: {exc}. Nothing was changed.", file=sys.stderr)
-        return 1
-    print(f"SEND data imported (version {summary['version']}): {summary['published_rows']} published figures from")
-    for kind, path in summary["files"].items():
-        print(f"  {kind}: {path}")
-    print(f"Demo data (labelled) for: {', '.join(summary['demo_measures']) or 'nothing'}.")
-    return 0
+    from dashboard.__main__ import main as dashboard_main
+    return dashboard_main(["import-published", argv[1]])   # the one import path, for every page
 
 
 if __name__ == "__main__":

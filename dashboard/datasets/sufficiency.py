@@ -817,7 +817,10 @@ def read_published_cla(path) -> list[dict]:
 
 def import_published_cla(engine: Engine, path) -> int:
     """Replace the published figures with the file's, in one transaction; return the new version."""
-    rows = read_published_cla(path)
+    return store_published_cla(engine, read_published_cla(path))
+
+
+def store_published_cla(engine: Engine, rows: list[dict]) -> int:
     with write_transaction(engine, PUBLISHED_NAME) as conn:
         conn.execute(published.delete())
         for i in range(0, len(rows), 5000):
@@ -843,8 +846,9 @@ def main(argv: list[str] | None = None) -> int:
     engine = get_engine()
     init_db(engine)
     try:
-        if args.command == "import-published":
-            version = import_published_cla(engine, args.file)
+        if args.command == "import-published":   # the one import path, for every page that uses the file
+            from dashboard.__main__ import main as dashboard_main
+            return dashboard_main(["import-published", args.file])
         else:
             version = load_ssda903(engine, args.la_code, args.header, args.episodes)
     except SSDA903Error as error:

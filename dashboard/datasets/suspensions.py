@@ -10,23 +10,18 @@ Three datasets, each with its own version:
   suspensions_published  the regional table of pupils with one or more suspensions by detailed ethnicity, as
                          published (headcount, rate per 1,000, RRI, representation band): real.
 
-The project ships these importers, never the files: `python -m dashboard.datasets.suspensions import`
-reads them from ../shared (or the paths given). On first start, `load_demo` also imports them when
-they are found there, so the page has real England and published views wherever the files exist.
+The project ships these importers, never the files: `python -m dashboard import-published` recognises
+each file by its columns and calls the importer here (on first start too, from PUBLISHED_DATA_DIR).
 """
 from __future__ import annotations
 
-import argparse
-import os
 import re
-import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from sqlalchemy import Column, Engine, Float, ForeignKey, Integer, String, Table
 
-from dashboard.config import PROJECT_ROOT
 from dashboard.store import schema
 from dashboard.store.datasets import bump_version
 
@@ -35,8 +30,7 @@ LABEL = "education suspensions data"
 ENGLAND = "suspensions_england"
 PUBLISHED = "suspensions_published"
 
-# Where the real files are looked for by default (the project never ships them).
-SHARED_DIR = Path(os.environ.get("SUSPENSIONS_SHARED_DIR", PROJECT_ROOT.parent / "shared"))
+# The real files as they sit in the shared folder (the project never ships them).
 ENGLAND_FILE = "realdata/exclusions_national_ethnicity/exclusion_natcharacteristics.csv"
 PUBLISHED_FILE = "reference/suspensions_rri_published.csv"
 ENGLAND_SOURCE = ("DfE, Permanent and fixed-period exclusions in England (SFR35/2017 underlying data, "
@@ -318,56 +312,22 @@ def load_la_demo(engine: Engine, seed: int) -> int:
 
 def import_england(engine: Engine, path: Path) -> int:
     """Replace the England figures with those of DfE's file, in one transaction; return the new version."""
-    return _replace(engine, ENGLAND, suspensions_england, read_england_file(path), is_demo=False)
+    return store_england(engine, read_england_file(path))
+
+
+def store_england(engine: Engine, table: pd.DataFrame) -> int:
+    return _replace(engine, ENGLAND, suspensions_england, table, is_demo=False)
 
 
 def import_published(engine: Engine, path: Path) -> int:
     """Replace the published regional table with the file's, in one transaction; return the new version."""
-    return _replace(engine, PUBLISHED, suspensions_published, read_published_file(path), is_demo=False)
+    return store_published(engine, read_published_file(path))
 
 
-def load_demo(engine: Engine, seed: int, shared_dir: Path | None = None) -> int:
-    """Demo LA data, plus the real England and published tables when their files are found."""
-    version = load_la_demo(engine, seed)
-    shared = Path(shared_dir or SHARED_DIR)
-    for relative, importer in ((ENGLAND_FILE, import_england), (PUBLISHED_FILE, import_published)):
-        if (shared / relative).is_file():
-            importer(engine, shared / relative)
-    return version
+def store_published(engine: Engine, table: pd.DataFrame) -> int:
+    return _replace(engine, PUBLISHED, suspensions_published, table, is_demo=False)
 
 
-def main(argv: list[str] | None = None) -> int:
-    """`python -m dashboard.datasets.suspensions import [--england FILE] [--published FILE] [--demo-seed N]`."""
-    from dashboard.config import settings_from_env
-    from dashboard.store import get_engine
-    from dashboard.store.setup import init_db
-
-    parser = argparse.ArgumentParser(prog="python -m dashboard.datasets.suspensions")
-    sub = parser.add_subparsers(dest="command", required=True)
-    imp = sub.add_parser("import", help="import the real England and published files")
-    imp.add_argument("--england", type=Path, default=SHARED_DIR / ENGLAND_FILE, help="DfE exclusion_natcharacteristics.csv")
-    imp.add_argument("--published", type=Path, default=SHARED_DIR / PUBLISHED_FILE, help="the published RRI table (CSV)")
-    demo = sub.add_parser("load-demo", help="replace the LA data with seeded demo data")
-    demo.add_argument("--seed", type=int, default=None)
-    args = parser.parse_args(argv)
-    settings = settings_from_env()
-    engine = get_engine(settings.database_url)
-    init_db(engine)
-    try:
-        if args.command == "load-demo":
-            seed = settings.demo_seed if args.seed is None else args.seed
-            print(f"Demo LA data loaded (seed {seed}), version {load_la_demo(engine, seed)}.")
-            return 0
-        for label, path, importer in (("England", args.england, import_england), ("published table", args.published, import_published)):
-            if not path.is_file():
-                print(f"Skipped the {label}: {path} is not a file.", file=sys.stderr)
-                continue
-            print(f"Imported the {label} from {path.name}: version {importer(engine, path)}.")
-    except ValueError as exc:
-        print(f"Error: {exc}", file=sys.stderr)
-        return 2
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
+def load_demo(engine: Engine, seed: int) -> int:
+    """Demo LA data (the real England and published tables come in through `import-published`)."""
+    return load_la_demo(engine, seed)

@@ -557,7 +557,7 @@ def _published_comparison(version: int, published_version: int, visibility: str,
     pub = _read_sql(select(ds.published).where(ds.published.c.area_code == area_code))
     if pub.empty:
         return {"table": pd.DataFrame(), "available": False,
-                "reason": "No published figures have been imported (python -m dashboard.datasets.sufficiency import-published FILE)."}
+                "reason": "No published figures have been imported (an administrator runs python -m dashboard import-published FILE)."}
     rows = []
     la_codes = area_la_codes(area, las)
     for year in sorted(pub["time_period"].unique()):

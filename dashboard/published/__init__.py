@@ -1,5 +1,7 @@
-"""Published statistics (DfE, ONS): recognise a file by its columns, keep England's LA, regional and
-national rows with their markers, and store them so pages can show real figures beside members' data.
+"""Published statistics (DfE, ONS, Ofsted): `import-published` recognises each file by its columns and stores it
+wherever a page uses it: Benchmarking's published statistics (`formats`, `store`) and the pages' own tables
+(`routes`, calling the importers in `dashboard.datasets`). `export published` writes them all back out
+(`store.export_frame`, `page_figures`); `maps` draws a choropleth from a configured boundary file.
 
 The project ships these importers, never the files: users download current releases from the publishers.
 """

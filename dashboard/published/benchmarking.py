@@ -7,6 +7,8 @@ says how many of the 10). Markers (c, k, x, z, low, -) stay markers: never 0, ne
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 
@@ -15,8 +17,10 @@ from dashboard.benchmarking import POLARITY_TEXT, RANKING_RULES, BenchmarkingVie
 from dashboard.figures import benchmarking as figures
 from dashboard.loader import published as published_loader
 from dashboard.metrics import benchmarking as metrics
+from dashboard.figures.theme import empty_figure
 from dashboard.presenting import anonymise_las
-from dashboard.published.formats import ENGLAND, INNER, LONDON, MARKERS, OUTER
+from dashboard.published import maps
+from dashboard.published.formats import ENGLAND, INNER, LONDON, MARKER_LABELS, MARKERS, OUTER
 
 DEFAULT_YEARS = 6
 JOINT_NOTE = "joint return"
@@ -73,10 +77,54 @@ def _ranked_areas(las: pd.DataFrame, values: pd.DataFrame) -> pd.DataFrame:
     return las.sort_values("la_name").reset_index(drop=True)
 
 
-def _marker_text(marker) -> str:
-    if marker is None or (isinstance(marker, float) and np.isnan(marker)):
-        return ""
-    return f"{marker}: {MARKERS.get(marker, 'not published')}"
+def missing_label(marker) -> str:
+    """What a figure the publication did not give is called wherever it would stand: "suppressed (c)", else "not published"."""
+    if marker is None or (isinstance(marker, float) and np.isnan(marker)) or marker == "":
+        return NOT_PUBLISHED
+    return f"{MARKER_LABELS.get(marker, 'not published')} ({marker})"
+
+
+NOT_PUBLISHED = "not published"
+
+
+def _ranking(data: pd.DataFrame, areas: pd.DataFrame, end, polarity: str) -> pd.DataFrame:
+    """Every LA ranked for the year, each figure not published saying why ("suppressed (c)") in its rank, quartile,
+    flag and note alike."""
+    values = data.rename(columns={"area_code": "la_code"})[["la_code", "period_end", "value"]]
+    ranking = metrics.latest_ranking(values, areas, end, polarity)
+    markers = data[data["period_end"] == end].set_index("area_code")["marker"]
+    ranking["note"] = [missing_label(markers.get(c)) if not returned else "" for c, returned in zip(ranking["la_code"], ranking["returned"])]
+    for column in ("quartile_label", "flag"):
+        ranking[column] = ranking[column].where(ranking["returned"], ranking["note"])
+    return ranking
+
+
+def map_view(choice: dict, scope, boundary_file: str, *, anonymise_with: str | None = None) -> dict | None:
+    """A choropleth of the ranking year from the configured boundary file; None when none is configured.
+    A file that cannot be read or matched gives a message naming it, never a broken page."""
+    if not boundary_file:
+        return None
+    las = loader.local_authorities()
+    if anonymise_with:
+        las = anonymise_las(las, scope.la_code, anonymise_with)
+    catalogue = published_loader.catalogue()
+    ind = catalogue[catalogue["code"] == choice["indicator"]].iloc[0].to_dict()
+    data = published_loader.indicator_values(choice["indicator"], scope)
+    data["period_end"] = data["period"].map(period_start)
+    ranking = _ranking(data, _ranked_areas(las, data), period_start(choice["end"]), ind["polarity"])
+    title = f"{ind['name']}, {choice['end']}: map of London's LAs"
+    try:
+        shapes, key = maps.read_boundaries(boundary_file, set(las["la_code"]))
+    except maps.BoundaryFileError as exc:
+        return {"title": title, "figure": empty_figure("The map cannot be drawn: see the message above."), "message": str(exc)}
+    dp, unit = int(ind["decimal_places"]), ind["unit"]
+    figure = maps.choropleth(ranking, shapes, choice["focus"], unit, lambda v: figures.format_value(v, dp, unit))
+    names = las.set_index("la_code")["la_name"]
+    unmatched = [names[c] for c in las["la_code"] if c not in shapes]
+    message = (f"Boundaries from {Path(boundary_file).name}, matched on its {key} codes. Grey: no published figure (the "
+               "table below says why); the focus LA is outlined in black."
+               + (f" No boundary in the file for: {', '.join(unmatched)}." if unmatched else ""))
+    return {"title": title, "figure": figure, "message": message}
 
 
 def build_view(choice: dict, scope, *, anonymise_with: str | None = None) -> BenchmarkingView:
@@ -97,9 +145,7 @@ def build_view(choice: dict, scope, *, anonymise_with: str | None = None) -> Ben
     focus_name = focus_info["la_name"]
 
     values = data.rename(columns={"area_code": "la_code"})[["la_code", "period_end", "value"]]
-    ranking = metrics.latest_ranking(values, areas, end, polarity)
-    markers = data[data["period_end"] == end].set_index("area_code")["marker"]
-    ranking["note"] = ranking["la_code"].map(lambda c: _marker_text(markers.get(c)) or ("" if c in markers.index else "not published"))
+    ranking = _ranking(data, areas, end, polarity)
     london_stats = metrics.london_summary(values, areas, end)
 
     # Comparators, as published, plus the statistical neighbours' mean.
@@ -138,12 +184,11 @@ def build_view(choice: dict, scope, *, anonymise_with: str | None = None) -> Ben
     value_now = at(focus_name, end)
     change = value_now - at(focus_name, previous) if previous is not None else np.nan
     focus_row = ranking[ranking["la_code"] == focus_code].iloc[0]
-    rank_text = f"{int(focus_row['rank'])} of {london_stats['n_returned']}" if focus_row["returned"] else (
-        _marker_text(markers.get(focus_code)) or "not published")
+    rank_text = f"{int(focus_row['rank'])} of {london_stats['n_returned']}" if focus_row["returned"] else focus_row["note"]
     end_label, start_label = choice["end"], choice["start"]
     kpis = [
         (f"{focus_name}, {end_label}", figures.format_value(value_now, dp, unit) if not np.isnan(value_now)
-         else (_marker_text(markers.get(focus_code)) or "not published"), ind["period_note"]),
+         else focus_row["note"], ind["period_note"]),
         ("Change on the year before", *change_text(change, dp, unit, polarity, missing="a year has no published figure")),
         ("Rank in London" if polarity != "neither" else "Position in London (highest = 1)", rank_text,
          focus_row["quartile_label"] if focus_row["returned"] else ""),
@@ -155,7 +200,8 @@ def build_view(choice: dict, scope, *, anonymise_with: str | None = None) -> Ben
 
     ranking_table = pd.DataFrame({
         "LA": ranking["la_name"], "Sub-region": ranking["subregion_name"], "Value": ranking["value"].round(dp),
-        "Rank": ranking["rank"], "Quartile": ranking["quartile_label"], "Flag": ranking["flag"], "Published marker": ranking["note"],
+        "Rank": ranking["rank"].astype(object).where(ranking["returned"], ranking["note"]),
+        "Quartile": ranking["quartile_label"], "Flag": ranking["flag"], "Published marker": ranking["note"],
     })
     series_table = series.pivot(index="period_end", columns="series", values="value").round(dp)
     series_table = series_table[list(dict.fromkeys(series["series"]))]
@@ -174,7 +220,7 @@ def build_view(choice: dict, scope, *, anonymise_with: str | None = None) -> Ben
         ("Definition", ind["definition"]),
         ("Unit", unit),
         ("Polarity", POLARITY_TEXT[polarity]),
-        ("Source", f"{ind['source']}; figures {ind['period_note']}, as published (imported files listed by the admin)."),
+        ("Source", f"{ind['source']}; figures {ind['period_note']}, as published (an administrator imports the publisher's file with python -m dashboard import-published)."),
         ("Years", f"{start_label} to {end_label}"),
         ("Published figures", f"{london_stats['n_returned']} of {london_stats['n_expected']} London LAs have a figure for {end_label}."),
         ("Markers", "Where a publication gives a marker instead of a number it is shown as published and left out of "
@@ -187,7 +233,7 @@ def build_view(choice: dict, scope, *, anonymise_with: str | None = None) -> Ben
         ("Ranking", RANKING_RULES.replace("returned", "have a figure")),
         ("Data", "Published official statistics (Open Government Licence v3.0), not members' returns."),
     ]
-    missing = {c: (_marker_text(markers.get(c)) or "not published") for c in ranking["la_code"]}
+    missing = dict(zip(ranking["la_code"], ranking["note"]))
     return BenchmarkingView(
         indicator=ind, focus_name=focus_name, period_label=end_label, range_label=f"{start_label} to {end_label}",
         is_demo=False, kpis=kpis,

@@ -23,6 +23,9 @@ MARKERS = {
     "-": "not available",
     "u": "low reliability",
 }
+# How a table cell, rank, quartile or flag names a marker: "suppressed (c)".
+MARKER_LABELS = {"c": "suppressed", "k": "rounds to zero", "x": "not available", "z": "not applicable",
+                 "low": "under 0.5 FTE", "-": "not available", "u": "low reliability"}
 ENGLAND, LONDON, INNER, OUTER = "E92000001", "E12000007", "E13000001", "E13000002"
 LAIT_AREAS = {"970": (ENGLAND, "England", "National"), "986": (LONDON, "London", "Regional"),
               "987": (INNER, "Inner London", "Inner/Outer London"), "988": (OUTER, "Outer London", "Inner/Outer London")}

@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import Column, DateTime, Engine, Float, Integer, String, Table, Text, UniqueConstraint, delete, insert, select
 
-from dashboard.published import formats
+from dashboard.published import formats, routes
 from dashboard.store import schema
 from dashboard.store.datasets import bump_version
 from dashboard.store.engine import write_transaction
@@ -73,34 +73,81 @@ statistical_neighbour = Table(
 )
 
 
+published_import = Table(   # which page importer took which file (by checksum): the same file again changes nothing
+    "published_import", metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("route", String(60), primary_key=True),
+    Column("file_name", String(255), nullable=False),
+    Column("imported_at", DateTime(timezone=True), nullable=False),
+    Column("imported_by", String(254), nullable=False),
+)
+
+
 class UnknownFile(ValueError):
     """The file is not a published format we know; nothing was stored."""
 
 
 @dataclass
-class ImportReport:
-    file_name: str
-    status: str = "rejected"          # imported, unchanged, rejected (skipped: a folder's file of another shape)
-    format: str = ""
-    rows_read: int = 0
+class Destination:
+    """One store a file went to: the published statistics (Benchmarking) or a page's own tables."""
+    route: str
+    page: str
+    description: str
+    status: str = "imported"          # imported, unchanged
     rows_kept: int = 0
     london_rows: int = 0
     markers: Counter = field(default_factory=Counter)
     message: str = ""
 
     def line(self) -> str:
-        if self.status in ("rejected", "skipped"):
-            return f"{self.file_name}: {self.status}: {self.message}"
         if self.status == "unchanged":
-            return f"{self.file_name} ({self.format}): {self.message}"
+            return f"{self.page} ({self.description}): {self.message}"
         markers = ", ".join(f"{m} x{n}" for m, n in sorted(self.markers.items())) or "none"
-        return (f"{self.file_name}: {self.status} as {self.format}: {self.rows_read:,} rows read, {self.rows_kept:,} values kept "
+        return (f"{self.page} ({self.description}): imported, {self.rows_kept:,} rows kept "
                 f"({self.london_rows:,} for London and its LAs), markers met: {markers}. {self.message}").strip()
 
 
-def _read_csv(data: bytes) -> pd.DataFrame:
+@dataclass
+class ImportReport:
+    file_name: str
+    status: str = "rejected"          # imported, unchanged, not used (a real file no page reads), rejected
+    rows_read: int = 0
+    destinations: list[Destination] = field(default_factory=list)
+    message: str = ""
+
+    @property
+    def routes(self) -> list[str]:
+        return [d.route for d in self.destinations]
+
+    def line(self) -> str:
+        if self.status == "rejected":
+            return f"{self.file_name}: refused: {self.message}. Nothing was changed."
+        if self.status == "not used":
+            return f"{self.file_name}: not used by any page ({self.message})."
+        lines = [f"{self.file_name}: {self.status}, {self.rows_read:,} rows read"]
+        return "\n  ".join(lines + [d.line() for d in self.destinations])
+
+
+def _read_table(name: str, data: bytes) -> pd.DataFrame:
+    """The file as text cells: a CSV (UTF-8 with or without a byte-order mark, or Windows-1252) or an Excel workbook's
+    first sheet whose first row we recognise."""
+    suffix = Path(name).suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        try:
+            sheets = pd.read_excel(io.BytesIO(data), sheet_name=None, dtype=str, header=None, nrows=5)
+        except Exception as exc:  # openpyxl raises many kinds for a damaged workbook
+            raise UnknownFile(f"the workbook cannot be read ({exc})")
+        for sheet, top in sheets.items():
+            for row in range(len(top)):
+                columns = [str(c).strip() for c in top.iloc[row] if pd.notna(c)]
+                if _recognised(columns) or routes.known_unused(columns):
+                    frame = pd.read_excel(io.BytesIO(data), sheet_name=sheet, dtype=str, header=row).fillna("")
+                    frame.columns = [str(c).strip() for c in frame.columns]
+                    return frame
+        first = [str(c) for c in next(iter(sheets.values())).iloc[0]] if sheets else []
+        raise UnknownFile("no sheet's header matches a published format we import (" + ", ".join(first[:8]) + ")")
     if data[:4] == b"PK\x03\x04":
-        raise UnknownFile("this is an Excel or ODS workbook; save the sheet as CSV (the publishers' CSV downloads work as they are)")
+        raise UnknownFile("this is a workbook, not a CSV; save the sheet as CSV (the publishers' CSV downloads work as they are)")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -109,9 +156,24 @@ def _read_csv(data: bytes) -> pd.DataFrame:
         except UnicodeDecodeError:
             raise UnknownFile("the file is not text (UTF-8 or Windows-1252)")
     try:
-        return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=False)
+        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise UnknownFile(f"the file cannot be read as CSV ({str(exc).splitlines()[0]})")
+    frame.columns = [str(c).strip() for c in frame.columns]
+    return frame
+
+
+def _recognised(columns) -> tuple[formats.FileFormat | None, list[routes.Route]]:
+    fmt = formats.recognise(columns)
+    pages = [r for r in routes.page_routes() if r.matches(columns)]
+    return (fmt, pages) if fmt or pages else None
+
+
+TABLE_SUFFIXES = {".csv", ".xlsx", ".xlsm"}
+NOT_READ = {".ods": "an ODS workbook: the app reads CSV and Excel; save its data sheet as CSV to import it",
+            ".parquet": "a Parquet copy of a table: the app reads CSV and Excel; import the CSV of the same table",
+            ".json": "JSON, not a table (a GeoJSON boundary file is used for maps through the BOUNDARY_FILE setting)",
+            ".geojson": "a GeoJSON boundary file: not imported; set BOUNDARY_FILE to draw maps from it"}
 
 
 def _context(conn) -> dict:
@@ -126,54 +188,147 @@ def _is_london(rows: pd.DataFrame) -> pd.Series:
     return codes.str.startswith("E09") | codes.isin([formats.LONDON, formats.INNER, formats.OUTER])
 
 
-def import_file(engine: Engine, name: str, data: bytes, actor: str = "cli") -> ImportReport:
-    """Recognise, read and store one file in one transaction; the same file again changes nothing."""
+def import_file(engine: Engine, name: str, data: bytes, actor: str = "cli", seed: int | None = None,
+                path: Path | None = None) -> ImportReport:
+    """Recognise one file by its columns and store it wherever it is used: the published statistics, a page's own
+    tables, or both. Every destination reads the file before any writes, so a bad cell changes nothing; the same
+    file again changes nothing. `path` is the file on disk when there is one (page importers read from a path)."""
     report = ImportReport(file_name=Path(name).name)
-    sha = hashlib.sha256(data).hexdigest()
-    earlier = _earlier_import(engine, sha)
-    if earlier is not None:
-        report.status, report.format = "unchanged", earlier.format
-        report.message = f"Already imported on {earlier.imported_at:%d %b %Y}: nothing changed."
+    suffix = Path(name).suffix.lower()
+    if suffix in NOT_READ or suffix in routes.DOCUMENT_SUFFIXES:
+        report.status = "not used"
+        report.message = NOT_READ.get(suffix, "a document, not a table")
         return report
     try:
-        frame = _read_csv(data)
-        frame.columns = [str(c).strip() for c in frame.columns]
-        fmt = formats.recognise(frame.columns)
-        if fmt is None:
+        frame = _read_table(name, data)
+        recognised = _recognised(frame.columns)
+        if recognised is None:
+            unused = routes.known_unused(frame.columns)
+            if unused:
+                report.status, report.message, report.rows_read = "not used", unused, len(frame)
+                return report
             raise UnknownFile("its columns match no published format we import (" + ", ".join(list(frame.columns)[:8])
                               + (", ..." if len(frame.columns) > 8 else "") + ")")
     except UnknownFile as exc:
         report.message = str(exc)
         return report
-    report.format, report.rows_read = fmt.name, len(frame)
+    fmt, page_routes = recognised
+    report.rows_read = len(frame)
+    sha = hashlib.sha256(data).hexdigest()
+    if seed is None:
+        from dashboard.config import Settings
+        seed = Settings().demo_seed
 
+    # Read everything first: a bad cell anywhere refuses the file before any store changes.
+    pending = []
+    if fmt is not None:
+        earlier = _earlier_import(engine, sha)
+        if earlier is not None:
+            report.destinations.append(_unchanged(fmt.name, "Benchmarking", fmt.description, earlier.imported_at))
+        else:
+            with engine.connect() as conn:
+                context = _context(conn)
+            pending.append((fmt, fmt.read(frame, context), context))
+    if page_routes:
+        done = _page_imports(engine, sha)
+        context = routes.context(engine, seed)
+        with _on_disk(name, data, path) as file:
+            for route in page_routes:
+                if route.name in done:
+                    report.destinations.append(_unchanged(route.name, route.page, route.description, done[route.name]))
+                    continue
+                try:
+                    pending.append((route, route.read(file, context), context))
+                except (ValueError, KeyError) as exc:
+                    message = str(exc).strip("'\"")
+                    report.destinations = []
+                    report.message = message if report.file_name in message else f"{report.file_name}: {message}"
+                    return report
+    for target, rows, context in pending:
+        if isinstance(target, formats.FileFormat):
+            report.destinations.append(_store_statistics(engine, target, frame, rows, context, sha, report.file_name, actor))
+        else:
+            report.destinations.append(_store_page(engine, target, rows, context, sha, report.file_name, actor))
+    report.status = "imported" if pending else "unchanged"
+    return report
+
+
+def _unchanged(route: str, page: str, description: str, when) -> Destination:
+    return Destination(route, page, description, status="unchanged",
+                       message=f"already imported on {when:%d %b %Y}: nothing changed")
+
+
+class _on_disk:
+    """The file as a path: the one given, or a temporary copy under its own name (page importers name it in errors)."""
+
+    def __init__(self, name: str, data: bytes, path: Path | None):
+        self.name, self.data, self.path, self.folder = Path(name).name, data, path, None
+
+    def __enter__(self) -> Path:
+        if self.path is not None:
+            return Path(self.path)
+        import tempfile
+        self.folder = tempfile.TemporaryDirectory()
+        copy = Path(self.folder.name) / self.name
+        copy.write_bytes(self.data)
+        return copy
+
+    def __exit__(self, *_exc):
+        if self.folder is not None:
+            self.folder.cleanup()
+
+
+def _page_imports(engine: Engine, sha: str) -> dict:
+    with engine.connect() as conn:
+        return dict(conn.execute(select(published_import.c.route, published_import.c.imported_at)
+                                 .where(published_import.c.sha256 == sha)).all())
+
+
+def _store_page(engine: Engine, route, rows, context, sha: str, file_name: str, actor: str) -> Destination:
+    route.write(engine, rows, context)
+    with engine.begin() as conn:
+        conn.execute(delete(published_import).where(published_import.c.sha256 == sha, published_import.c.route == route.name))
+        conn.execute(insert(published_import).values(sha256=sha, route=route.name, file_name=file_name[:255],
+                                                     imported_at=datetime.now(timezone.utc), imported_by=actor))
+    kept, london, markers = route.summarise(rows)
+    return Destination(route.name, route.page, route.description, rows_kept=kept, london_rows=london, markers=markers)
+
+
+def forget_page_imports(engine: Engine, datasets: set[str]) -> None:
+    """A dataset refilled with demo data no longer holds the files imported into it: let them be imported again."""
+    names = [r.name for r in routes.page_routes() if r.dataset in datasets]
+    with engine.begin() as conn:
+        conn.execute(delete(published_import).where(published_import.c.route.in_(names)))
+
+
+def _store_statistics(engine: Engine, fmt, frame: pd.DataFrame, rows: pd.DataFrame, context: dict, sha: str,
+                      file_name: str, actor: str) -> Destination:
+    """One file into the published statistics, in one transaction that bumps their version."""
+    done = Destination(fmt.name, "Benchmarking", fmt.description)
     with write_transaction(engine, NAME) as conn:
         if conn.execute(select(published_file.c.id).where(published_file.c.sha256 == sha)).first():
-            report.status, report.message = "unchanged", "Already imported: nothing changed."
-            return report
-        context = _context(conn)
-        rows = fmt.read(frame, context)
+            done.status, done.message = "unchanged", "already imported: nothing changed"
+            return done
         file_id = conn.execute(insert(published_file).values(
-            sha256=sha, file_name=report.file_name[:255], format=fmt.name, imported_at=datetime.now(timezone.utc),
+            sha256=sha, file_name=file_name[:255], format=fmt.name, imported_at=datetime.now(timezone.utc),
             imported_by=actor, rows_read=len(frame), rows_kept=len(rows)).returning(published_file.c.id)).scalar_one()
         if fmt.name == "dfe_statistical_neighbours":
             conn.execute(delete(statistical_neighbour).where(statistical_neighbour.c.dfe_code.in_(set(rows["dfe_code"]))))
             if len(rows):
                 conn.execute(insert(statistical_neighbour), rows.to_dict("records"))
-            report.rows_kept = len(rows)
-            report.london_rows = int(rows["dfe_code"].isin(set(_london_dfe_codes(conn))).sum())
+            done.rows_kept = len(rows)
+            done.london_rows = int(rows["dfe_code"].isin(set(_london_dfe_codes(conn))).sum())
         else:
             _store_values(conn, rows, file_id)
             indicators = fmt.indicators or formats.lait_indicators(context.get("definitions"))
-            _store_indicators(conn, indicators)
-            report.rows_kept, report.london_rows = len(rows), int(_is_london(rows).sum())
-            report.markers = Counter(rows["marker"].dropna())
+            _store_indicators(conn, indicators, rows)
+            done.rows_kept, done.london_rows = len(rows), int(_is_london(rows).sum())
+            done.markers = Counter(rows["marker"].dropna())
             if context.get("skipped"):
-                report.message = (f"{context['skipped']:,} rows for LAs whose DfE number is not known yet were skipped "
-                                  "(import a DfE Explore Education Statistics file first to learn them).")
+                done.message = (f"{context['skipped']:,} rows for LAs whose DfE number is not known yet were skipped "
+                                "(import a DfE Explore Education Statistics file first to learn them).")
         bump_version(conn, NAME, is_demo=False)
-    report.status = "imported"
-    return report
+    return done
 
 
 def _earlier_import(engine: Engine, sha: str):
@@ -202,27 +357,32 @@ def _store_values(conn, rows: pd.DataFrame, file_id: int) -> None:
         conn.execute(insert(published_value), records[start:start + 5000])
 
 
-def _store_indicators(conn, indicators) -> None:
+def _store_indicators(conn, indicators, rows: pd.DataFrame) -> None:
+    """The indicators a file gives, each source naming its release by the latest period the file holds for it."""
+    latest = rows.groupby("indicator")["period"].max().to_dict()
     codes = [i.code for i in indicators]
     conn.execute(delete(published_indicator).where(published_indicator.c.code.in_(codes)))
-    conn.execute(insert(published_indicator), [i.__dict__ for i in indicators])
+    conn.execute(insert(published_indicator), [
+        {**i.__dict__, "source": f"{i.source}, release with figures to {latest[i.code]}" if i.code in latest else i.source}
+        for i in indicators])
 
 
-def import_paths(engine: Engine, paths: list[str], actor: str = "cli") -> list[ImportReport]:
-    """Files, or folders searched for .csv files. In a folder, a file of another shape is skipped (and said so);
-    a file named on its own that we cannot read is rejected."""
+def import_paths(engine: Engine, paths: list[str], actor: str = "cli", seed: int | None = None) -> list[ImportReport]:
+    """Files, or folders searched for files (hidden ones left alone): one report per file."""
     reports = []
     for given in paths:
         path = Path(given)
         if path.is_dir():
-            for file in sorted(path.rglob("*.csv")):
-                report = import_file(engine, str(file), file.read_bytes(), actor)
+            for file in sorted(p for p in path.rglob("*") if p.is_file()
+                               and not any(part.startswith(".") for part in p.relative_to(path).parts)):
+                if file.suffix.lower() in TABLE_SUFFIXES | set(NOT_READ) | routes.DOCUMENT_SUFFIXES:
+                    report = import_file(engine, str(file), file.read_bytes(), actor, seed, path=file)
+                else:   # in a folder, only what looks like data is opened
+                    report = ImportReport(file.name, status="not used", message="not a CSV or Excel file")
                 report.file_name = str(file.relative_to(path))
-                if report.status == "rejected":
-                    report.status = "skipped"
                 reports.append(report)
         elif path.is_file():
-            reports.append(import_file(engine, str(path), path.read_bytes(), actor))
+            reports.append(import_file(engine, str(path), path.read_bytes(), actor, seed, path=path))
         else:
             reports.append(ImportReport(file_name=given, message="no such file or folder"))
     return reports
@@ -232,10 +392,39 @@ EXPORT_COLUMNS = ["source", "indicator", "period", "la_code", "la_name", "value"
 
 
 def export_frame(engine: Engine) -> pd.DataFrame:
+    """Every published figure held: Benchmarking's published statistics, then the pages' own (SEND, Leadership in
+    Colour, Suspensions, Sufficiency). Markers stay markers; a joint return keeps its joint code and says so."""
+    from dashboard.published.page_figures import page_figures
     v, i = published_value, published_indicator
     with engine.connect() as conn:
         frame = pd.read_sql(select(i.c.source, v.c.indicator, v.c.period, v.c.area_code.label("la_code"),
                                    v.c.area_name.label("la_name"), v.c.value, v.c.marker)
                             .join(i, i.c.code == v.c.indicator)
                             .order_by(v.c.indicator, v.c.period, v.c.area_code), conn)
-    return frame[EXPORT_COLUMNS]
+    frame = pd.concat([frame[EXPORT_COLUMNS], page_figures(engine)], ignore_index=True)
+    joint = frame["la_code"].fillna("").str.contains(" / ", regex=False) & ~frame["la_name"].fillna("").str.endswith(JOINT)
+    frame.loc[joint, "la_name"] = frame.loc[joint, "la_name"] + JOINT
+    return frame
+
+
+JOINT = " (joint return)"
+
+
+def import_on_first_start(settings, engine: Engine, refilled: set[str], log=print) -> list[ImportReport]:
+    """The first-start import of PUBLISHED_DATA_DIR, through `import_paths` like the command: when the published
+    statistics were never imported, or a dataset was just filled with demo data (its imported files are forgotten)."""
+    from dashboard.store.datasets import dataset_state
+    folder = settings.published_data_dir
+    if not folder or not Path(folder).is_dir():
+        return []
+    if not refilled and dataset_state(engine, NAME)["version"] > 0:
+        return []
+    forget_page_imports(engine, refilled)
+    log(f"Importing published files from {folder} (PUBLISHED_DATA_DIR)...")
+    reports = import_paths(engine, [folder], actor="first start", seed=settings.demo_seed)
+    counts = Counter(r.status for r in reports)
+    log("Published files: " + ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) + ".")
+    for report in reports:
+        if report.status == "rejected":
+            log(report.line())
+    return reports

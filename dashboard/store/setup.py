@@ -27,17 +27,22 @@ def prepare_store(settings, engine: Engine, log=print) -> None:
     from dashboard.auth.passwords import generate_password
     from dashboard.auth.users import count_users, create_user
 
+    from dashboard.published.store import import_on_first_start
     init_db(engine)
+    filled = set()
     if settings.load_demo_data:
         from dashboard.datasets import dataset_modules
         from dashboard.demo import load_demo_data
         if dataset_is_empty(engine, "benchmarking"):
             log(f"Filling the empty store with demo benchmarking data (seed {settings.demo_seed})...")
             load_demo_data(engine, settings.demo_seed)
+            filled.add("benchmarking")
         for module in dataset_modules():
             if dataset_is_empty(engine, module.NAME):
                 log(f"Filling the empty store with demo {module.LABEL} (seed {settings.demo_seed})...")
                 module.load_demo(engine, settings.demo_seed)
+                filled.add(module.NAME)
+    import_on_first_start(settings, engine, filled, log)   # real beats demo: published files replace what they cover
     if settings.is_default_database and count_users(engine) == 0:
         password = settings.demo_password or generate_password()
         create_user(engine, settings.demo_user, password, settings.demo_user_la, "admin", name="Demo user")

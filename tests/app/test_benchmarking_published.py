@@ -2,6 +2,7 @@
 import json
 
 from tests.app.test_benchmarking_page import render
+from tests.unit.test_published import published_cell
 from tests.dash_requests import callback_request, response_props
 
 
@@ -22,11 +23,19 @@ def test_published_source_shows_the_published_figure_and_its_comparators(member_
     assert "Children's social work workforce" in notes and "statistical neighbours" in notes.lower()
 
 
-def test_a_suppressed_figure_shows_its_marker_not_zero(member_client, published_data):
+def test_a_suppressed_figure_says_so_in_its_value_rank_quartile_and_flag_never_no_return(member_client, published_data):
+    cell = published_cell("cla/cla_number_and_rate_per_10k_children.csv",
+                          {"new_la_code": "E09000001", "time_period": "2025",
+                           "population_type": "Children looked after on 31 March each year"}, "rate_per_10000")
+    assert cell == "c"                                     # the City's 2025 rate is suppressed in DfE's file
     props = render(member_client, "cla_rate_31_march", "E09000001", "2021", "2025", source="published")
     city = {r["LA"]: r for r in props["bench-ranking-grid"]["rowData"]}["City of London"]
-    assert city["Value"] is None and city["Published marker"].startswith("c: suppressed")
-    assert "c: suppressed" in json.dumps(props["bench-kpis"]["children"])
+    assert city["Value"] is None
+    assert [city[c] for c in ("Rank", "Quartile", "Flag", "Published marker")] == ["suppressed (c)"] * 4
+    value_column = next(c for c in props["bench-ranking-grid"]["columnDefs"] if c["field"] == "Value")
+    assert "Published marker" in value_column["valueFormatter"]["function"]   # the value cell shows the same words
+    assert "No return" not in json.dumps(props["bench-ranking-grid"]["rowData"])
+    assert "suppressed (c)" in json.dumps(props["bench-kpis"]["children"])
 
 
 def test_choosing_the_published_source_lists_its_indicators_and_years(member_client, published_data):

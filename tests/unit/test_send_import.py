@@ -187,7 +187,9 @@ def test_import_keeps_real_figures_and_labels_only_the_rest_demo(engine):
     assert summary["demo_measures"] == sorted(list(ds.PLACEMENTS) + list(ds.NEEDS))
     values, inspections = stored(engine)
     sources = values.groupby("measure")["source"].agg(set)
-    assert sources["plans_in_force"] == {"DfE SEN2 sen2_age_caseload.csv"}
+    last_year = max(int(y) for y in pd.read_csv(REALDATA / "send" / "sen2_age_caseload.csv", dtype=str)["time_period"])
+    assert sources["plans_in_force"] == {f"DfE, Education, health and care plans (SEN2), release with figures to "
+                                         f"{last_year} (sen2_age_caseload.csv)"}   # the publication, its release, the file
     assert sources["place_inmss"] == {"demo"}
     assert "demo" not in set(inspections["source"])
     # Placements (demo) are split from Lambeth's real 2,940 plans, so the mix adds up to the published total.

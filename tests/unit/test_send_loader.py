@@ -6,12 +6,13 @@ import pytest
 from dashboard import loader
 from dashboard.datasets import send as ds
 from dashboard.loader import send as send_loader
+from dashboard.published.store import import_on_first_start
 from dashboard.store import get_engine
 
 SCOPE = loader.AccessScope("member", "E09000022")
 
 
-def test_reads_are_cached_copies_and_a_new_version_shows_at_once(server):
+def test_reads_are_cached_copies_and_a_new_version_shows_at_once(server, settings):
     with server.app_context():
         loader.cache.clear()
         with mock.patch.object(send_loader, "_read_sql", wraps=send_loader._read_sql) as reads:
@@ -24,8 +25,9 @@ def test_reads_are_cached_copies_and_a_new_version_shows_at_once(server):
             ds.load_demo_only(get_engine(), seed=99)           # a write bumps the version: seen without a flush
             after = send_loader.send_values(SCOPE)
             assert set(after.loc[after["measure"] != "placements_total", "source"]) == {"demo"}
-        finally:
-            ds.load_demo(get_engine(), seed=7)                 # back to what the app loads at first start
+        finally:   # back to what the app has after its first start: demo, then the published files
+            ds.load_demo(get_engine(), seed=7)
+            import_on_first_start(settings, get_engine(), {ds.NAME}, log=lambda *_: None)
 
 
 def test_series_and_summaries_need_a_scope_and_a_known_measure(server):

@@ -158,11 +158,14 @@ def test_demo_data_covers_33_las_six_years_19_groups_and_is_reproducible():
     assert (city["pupils_suspended"] < m.MIN_OUTCOME_COUNT).sum() >= 15
 
 
-def test_load_demo_imports_the_real_files_it_finds(tmp_path):
+def test_demo_la_data_then_the_real_files_through_import_published(tmp_path):
     engine = create_engine(f"sqlite:///{tmp_path / 'store.sqlite3'}")
+    from dashboard.published.store import import_paths
     from dashboard.store.setup import init_db
     init_db(engine)
-    data.load_demo(engine, 3, shared_dir=SHARED)
+    data.load_demo(engine, 3)
+    if ENGLAND_FILE.exists():
+        assert [r.status for r in import_paths(engine, [str(ENGLAND_FILE), str(PUBLISHED_FILE)])] == ["imported"] * 2
     assert dataset_state(engine, data.NAME)["is_demo"] is True
     with engine.connect() as conn:
         la_rows = conn.execute(select(data.suspensions_pupils.c.la_code)).fetchall()
@@ -172,7 +175,7 @@ def test_load_demo_imports_the_real_files_it_finds(tmp_path):
         assert len(england_rows) == 6 * 19 and dataset_state(engine, data.ENGLAND)["is_demo"] is False
     # Loading again replaces, in one transaction, and bumps the version.
     before = dataset_state(engine, data.NAME)["version"]
-    data.load_demo(engine, 3, shared_dir=tmp_path / "nowhere")
+    data.load_demo(engine, 3)
     assert dataset_state(engine, data.NAME)["version"] == before + 1
     engine.dispose()
 

@@ -19,6 +19,7 @@ from dashboard.metrics import send as metrics
 from dashboard.presenting import anonymise_las
 
 DEFAULT_INDICATOR = "timely_20wk_pct"
+DEMO_TEXT = "demo data (synthetic, seeded)"   # how a source line names demo data
 GROWTH_YEARS = 5
 # The figures Ofsted's and the issue's text quote: 38% of inspected London areas had outcome 1, against 26% in England.
 QUOTED_SHARE_DATE = date(2024, 11, 20)
@@ -133,10 +134,17 @@ def _share_sentence(share: dict, as_at: date | None) -> str:
             f"({_fmt_pct(metrics.round_half_up(england['pct']))}).")
 
 
-def _renamed(table: pd.DataFrame, code_column: str, name_column: str, names: dict[str, str]) -> pd.DataFrame:
-    """`table` with each LA's name taken from `names` (by code): sub-regions, London and England keep theirs."""
+def _renamed(table: pd.DataFrame, code_column: str, name_column: str, names: dict[str, str], *,
+             reorder: bool = False) -> pd.DataFrame:
+    """`table` with each LA's name taken from `names` (by code): sub-regions, London and England keep theirs.
+    With `reorder`, LA rows are put in label order (rows in code or name order would give the labels away);
+    other rows keep their place after them."""
     out = table.copy()
     out[name_column] = [names.get(code, name) for code, name in zip(out[code_column], out[name_column])]
+    if reorder:
+        keys = [(0, figures.label_order(name)) if code in names else (1, (i, ""))
+                for i, (code, name) in enumerate(zip(out[code_column], out[name_column]))]
+        out = out.iloc[sorted(range(len(out)), key=keys.__getitem__)].reset_index(drop=True)
     return out
 
 
@@ -144,8 +152,12 @@ def build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: s
     """Everything the page shows for the filters. `anonymise_with` (the app's secret) replaces every LA name but the
     viewer's own with its stable label in every chart, table, sentence and note; the arithmetic is unchanged."""
     real_las = loader.local_authorities()
-    las = anonymise_las(real_las, scope.la_code, anonymise_with) if anonymise_with else real_las
+    las = real_las
+    if anonymise_with:   # and in label order, so no table lists the labels in the (public) order of codes or names
+        las = anonymise_las(real_las, scope.la_code, anonymise_with)
+        las = _renamed(las, "la_code", "la_name", dict(zip(las["la_code"], las["la_name"])), reorder=True)
     names = dict(zip(las["la_code"], las["la_name"]))
+    anonymised = bool(anonymise_with)
     inspections = send_loader.send_inspections(scope)
     sources = send_loader.send_sources(scope)
     info = loader.dataset_info("send")
@@ -179,7 +191,7 @@ def build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: s
                    f"{growth:+.0f}% since January {year - GROWTH_YEARS} (London {london_growth:+.0f}%)"
                    if not pd.isna(london_growth) else f"{growth:+.0f}% since January {year - GROWTH_YEARS}")
     summary = send_loader.send_inspection_summary(scope)
-    latest, history = _renamed(summary["latest"], "la_code", "la_name", names), summary["history"]
+    latest, history = _renamed(summary["latest"], "la_code", "la_name", names, reorder=anonymised), summary["history"]
     mine = latest[latest["la_code"] == filters.focus].iloc[0]
     inspected = pd.notna(mine["outcome_grade"])
     share_now = metrics.outcome_share(inspections, None, london_codes)
@@ -209,7 +221,8 @@ def build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: s
     london_value, england_value = value_at(filters.indicator, metrics.LONDON), value_at(filters.indicator, metrics.ENGLAND)
 
     # Placement and primary-need mixes.
-    placement = _renamed(send_loader.send_mix(year, tuple(PLACEMENTS), filters.grouping, scope), "area_code", "area", names)
+    placement = _renamed(send_loader.send_mix(year, tuple(PLACEMENTS), filters.grouping, scope), "area_code", "area", names,
+                         reorder=anonymised)
     needs = _renamed(send_loader.send_mix(year, tuple(NEEDS), "la", scope), "area_code", "area", names)
     needs = needs[needs["area_code"].isin([filters.focus, metrics.LONDON, metrics.ENGLAND])]
     needs_sub = send_loader.send_mix(year, tuple(NEEDS), "subregion", scope)
@@ -245,7 +258,7 @@ def build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: s
     period_label = ind.period.format(y=year)
     n_with = int(ranking["value"].notna().sum())
     notes = _notes(ind, sources, inspections, info, year, share_text, anonymised=bool(anonymise_with))
-    return SendView(
+    view = SendView(
         focus_name=focus_name, subregion_name=subregion_name, indicator=ind, year=year, period_label=period_label,
         is_demo=bool(info["is_demo"]) and len(demo_parts) >= 6, demo_parts=demo_parts, kpis=kpis,
         trend_figure=figures.trend_figure(trend, focus_name, ind),
@@ -262,6 +275,8 @@ def build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: s
         london_value=london_value, england_value=england_value, ranking=ranking, placement_mix=placement, need_mix=needs,
         placement_focus=placement_focus, latest_inspections=latest, share_now=share_now, inspections_demo=bool(inspections_demo),
     )
+    view.takeaways = chart_takeaways(view)
+    return view
 
 
 def _la_table(las, series_by, latest, year) -> pd.DataFrame:
@@ -308,7 +323,7 @@ def _placement_table(mix: pd.DataFrame) -> pd.DataFrame:
 
 def _source_text(sources: dict[str, str], measures) -> str:
     found = sorted({s for m in measures for s in sources.get(m, "not held").split("; ")})
-    return "; ".join("demo data (synthetic, seeded)" if s == DEMO else s for s in found)
+    return "; ".join(DEMO_TEXT if s == DEMO else s for s in found)
 
 
 def _notes(ind, sources, inspections, info, year, share_text, anonymised: bool = False) -> list[tuple[str, str]]:
@@ -342,13 +357,6 @@ def _notes(ind, sources, inspections, info, year, share_text, anonymised: bool =
         ("Data", "Demo data in parts: see the labels on each section." if info["is_demo"] else "Published statistics."),
     ] + ([("Anonymised", "LA names other than the viewer's own are replaced by stable labels (LA 1 to LA 33).")]
          if anonymised else [])
-
-
-def view_for(filters: Filters, scope: loader.AccessScope, *, anonymise_with: str | None = None) -> SendView:
-    """The page's view with its chart sentences."""
-    view = build_view(filters, scope, anonymise_with=anonymise_with)
-    view.takeaways = chart_takeaways(view)
-    return view
 
 
 def download_table(filters: Filters, scope: loader.AccessScope, which: str, *,
@@ -385,10 +393,6 @@ def chart_titles(view: SendView) -> dict[str, str]:
     }
 
 
-def _number(value, indicator: metrics.Indicator) -> str:
-    return figures.format_value(value, indicator)
-
-
 TREND_WORDS = {"rose": ("up", "rising"), "fell": ("down", "falling"), "was unchanged": ("unchanged", "unchanged")}
 
 
@@ -408,8 +412,8 @@ def trend_takeaway(trend_table: pd.DataFrame, focus_name: str, indicator: metric
     else:
         trend = f"{TREND_WORDS[direction][0]} on the year before"
     london = upto["London"].iloc[-1] if "London" in upto.columns else np.nan
-    versus = (f"; London's is {_number(london, indicator)}" if pd.notna(london) else "; London has no published figure")
-    return f"{focus_name}: {_number(own[-1], indicator)} in {period}, {trend}{versus}."
+    versus = (f"; London's is {figures.format_value(london, indicator)}" if pd.notna(london) else "; London has no published figure")
+    return f"{focus_name}: {figures.format_value(own[-1], indicator)} in {period}, {trend}{versus}."
 
 
 def ranking_takeaway(ranking: pd.DataFrame, focus: str, indicator: metrics.Indicator, period: str,
@@ -422,8 +426,8 @@ def ranking_takeaway(ranking: pd.DataFrame, focus: str, indicator: metrics.Indic
         name = row["la_name"].iloc[0] if len(row) else focus
         return f"{name} has no published figure for {period}; {len(with_figure)} of {len(ranking)} London LAs have one."
     r = row.iloc[0]
-    value = _number(r["value"], indicator)
-    comparators = "; ".join(f"{area} {_number(v, indicator)}" for area, v in (("London", london), ("England", england))
+    value = figures.format_value(r["value"], indicator)
+    comparators = "; ".join(f"{area} {figures.format_value(v, indicator)}" for area, v in (("London", london), ("England", england))
                             if v is not None and pd.notna(v))
     comparators = f" ({comparators})" if comparators else ""
     if str(r["flag"]).startswith("small"):
@@ -431,8 +435,8 @@ def ranking_takeaway(ranking: pd.DataFrame, focus: str, indicator: metrics.Indic
                 "a position among London LAs.")
     if pd.isna(r["rank"]):   # counts are not ranked: the size of the LA decides them
         low, high = with_figure["value"].min(), with_figure["value"].max()
-        return (f"{r['la_name']}: {value} for {period}{comparators}; London LAs range from {_number(low, indicator)} "
-                f"to {_number(high, indicator)}.")
+        return (f"{r['la_name']}: {value} for {period}{comparators}; London LAs range from {figures.format_value(low, indicator)} "
+                f"to {figures.format_value(high, indicator)}.")
     ranked = int(ranking["rank"].notna().sum())
     # Ranks follow polarity (1 = lowest where lower is better); the chart runs highest first, so say "Nth highest".
     nth = int(r["rank"]) if indicator.polarity != "lower" else ranked - int(r["rank"]) + 1
@@ -536,9 +540,6 @@ def _source_line(view: SendView, chart: str) -> str:
     return f"Source: {text}." + (" Demo data: synthetic, not any LA's real figures." if demo else "")
 
 
-DEMO_TEXT = "demo data (synthetic, seeded)"
-
-
 def chart_image(filters: Filters, scope, chart: str, kind: str, chromium_path: str, *,
                 anonymise_with: str | None = None) -> tuple[bytes, str]:
     """One chart as PNG or SVG, drawn on the server from the view the filters give (never a figure the browser sent)."""
@@ -553,7 +554,7 @@ def chart_image(filters: Filters, scope, chart: str, kind: str, chromium_path: s
 def slide_deck(filters: Filters, scope, chromium_path: str, *, anonymise_with: str | None = None) -> tuple[bytes, str]:
     """A title slide, then one slide per chart with its title, what it shows, and its source line."""
     from dashboard.presenting import Slide, deck
-    view = view_for(filters, scope, anonymise_with=anonymise_with)
+    view = build_view(filters, scope, anonymise_with=anonymise_with)
     titles = chart_titles(view)
     slides = [Slide(titles[chart], view.takeaways[chart], getattr(view, attr), _source_line(view, chart))
               for chart, attr in CHARTS.items()]

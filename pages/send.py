@@ -166,7 +166,7 @@ def render(focus, measure, year, by, anonymise):
     filters = _filters(focus, measure, year, by)
     if filters is None:
         raise PreventUpdate
-    view = send_page.view_for(filters, _scope(), anonymise_with=_secret(anonymise))
+    view = send_page.build_view(filters, _scope(), anonymise_with=_secret(anonymise))
     titles = send_page.chart_titles(view)
     name, y = view.indicator.name, view.year
     banner = demo_banner(True, "SEND data") if view.is_demo else (

@@ -107,8 +107,8 @@ def mix_figure(table: pd.DataFrame, labels: dict[str, str], focus: str | None, w
     return fig
 
 
-def _label_order(name: str) -> tuple[int, str]:
-    """'LA 7' sorts as 7; a real name (the viewer's own) first."""
+def label_order(name: str) -> tuple[int, str]:
+    """'LA 7' sorts as 7 (after 'LA 2', before 'LA 10'); a real name (the viewer's own) first."""
     return (int(name[3:]), name) if name.startswith("LA ") and name[3:].isdigit() else (0, name)
 
 
@@ -116,7 +116,7 @@ def anonymous_tiles(tiles: pd.DataFrame, latest: pd.DataFrame, viewer: str | Non
     """The tile grid for an anonymised map: a tile's place on the map would name its borough, so tiles are laid out in
     label order (the viewer's own first, keeping its abbreviation), eight to a row, each written with its label."""
     names = dict(zip(latest["la_code"], latest["la_name"]))
-    order = sorted(tiles["ons_code"], key=lambda code: _label_order(names.get(code, code)))
+    order = sorted(tiles["ons_code"], key=lambda code: label_order(names.get(code, code)))
     own = dict(zip(tiles["ons_code"], tiles["abbreviation"]))
     return pd.DataFrame({"ons_code": order, "abbreviation": [own[c] if c == viewer else names.get(c, "") for c in order],
                          "x": [i % 8 for i in range(len(order))], "y": [i // 8 for i in range(len(order))]})

@@ -240,3 +240,11 @@ def test_an_anonymised_deck_names_no_la_but_the_viewers(member_client, la_names)
     deck = _deck(member_client, True, focus="E09000008")
     text = " ".join(_slide_text(s) for s in deck.slides)
     assert _leaked(text, la_names) == [] and "LA " in text
+
+
+def test_anonymised_tables_list_las_in_label_order_not_the_public_order_of_codes_or_names(member_client):
+    props = render(member_client, focus="E09000008", anonymise=True)
+    for grid, column in (("send-las-grid", "Area"), ("send-inspection-grid", "LA"), ("send-placement-grid", "Area")):
+        names = [r[column] for r in props[f"{grid}"]["rowData"] if r[column] not in ("London", "England")]
+        numbers = [int(n[3:]) for n in names[1:]]          # Lambeth keeps its name, so its label's number is skipped
+        assert names[0] == "Lambeth" and len(numbers) == 32 and numbers == sorted(numbers), grid

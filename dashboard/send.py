@@ -257,7 +257,7 @@ def build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: s
 
     period_label = ind.period.format(y=year)
     n_with = int(ranking["value"].notna().sum())
-    notes = _notes(ind, sources, inspections, info, year, share_text, anonymised=bool(anonymise_with))
+    notes = _notes(ind, sources, inspections, info, year, share_text, anonymised=anonymised)
     view = SendView(
         focus_name=focus_name, subregion_name=subregion_name, indicator=ind, year=year, period_label=period_label,
         is_demo=bool(info["is_demo"]) and len(demo_parts) >= 6, demo_parts=demo_parts, kpis=kpis,
@@ -266,12 +266,12 @@ def build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: s
         placement_figure=figures.mix_figure(placement, PLACEMENTS, placement_focus, "placement"),
         need_figure=figures.mix_figure(needs, NEEDS, filters.focus, "primary need"),
         tile_figure=figures.tile_map_figure(latest.assign(published=[d.strftime("%d %b %Y") if d else "–" for d in latest["published"]]),
-                                            filters.focus, anonymised=bool(anonymise_with), viewer=scope.la_code),
+                                            filters.focus, anonymised=anonymised, viewer=scope.la_code),
         share_figure=figures.share_history_figure(history),
         la_table=la_table, trend_table=trend_table, inspection_table=inspection_table, placement_table=placement_table,
         n_with_figure=n_with, share_text=share_text,
         placement_is_demo=_is_demo(sources, PLACEMENTS), need_is_demo=_is_demo(sources, NEEDS), notes=notes,
-        focus=filters.focus, grouping=filters.grouping, anonymised=bool(anonymise_with),
+        focus=filters.focus, grouping=filters.grouping, anonymised=anonymised,
         london_value=london_value, england_value=england_value, ranking=ranking, placement_mix=placement, need_mix=needs,
         placement_focus=placement_focus, latest_inspections=latest, share_now=share_now, inspections_demo=bool(inspections_demo),
     )

@@ -62,7 +62,8 @@ def main() -> int:
 
     def call(values) -> float:
         inputs = [(i, "value", values[i]) for i in FILTER_IDS] + [("suff-tile-mode", "value", "selected"),
-                                                                  ("suff-flow-mode", "value", "location")]
+                                                                  ("suff-flow-mode", "value", "location"),
+                                                                  ("suff-anon", "value", False)]
         t = time.perf_counter()
         response = callback_request(client, RENDER_OUTPUTS, inputs)
         elapsed = time.perf_counter() - t

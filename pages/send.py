@@ -3,13 +3,14 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, clientside_callback, ctx, dcc, html
 from dash.exceptions import PreventUpdate
-from flask import has_request_context
+from flask import current_app, has_request_context
 from flask_login import current_user
 
 from dashboard import loader
 from dashboard import send as send_page
+from dashboard.benchmarking import focus_options
 from dashboard.components.layout import (chart_card, column_defs, definition_list, download_buttons, filter_bar, grid,
-                                         grid_records, kpi_cards, labelled)
+                                         grid_records, kpi_cards, labelled, present_bar)
 from dashboard.components.notes import demo_banner, page_heading
 from dashboard.exports import to_csv_bytes, to_excel_bytes
 from dashboard.loader import send as send_loader
@@ -34,6 +35,14 @@ def _scope():
     return loader.scope_of(current_user)
 
 
+def _secret(anonymise):
+    return current_app.config["SECRET_KEY"] if anonymise else None
+
+
+def _la_options(anonymise: bool):
+    return focus_options(loader.local_authorities(), _user_la(), _secret(anonymise))
+
+
 def _filters(focus, measure, year, by):
     if not _signed_in():
         return None
@@ -43,8 +52,8 @@ def _filters(focus, measure, year, by):
     return send_page.resolve_filters(focus, measure, year, by, user_la=_user_la(), las=loader.local_authorities(), values=values)
 
 
-def layout(focus=None, measure=None, year=None, by=None, **query):
-    las = loader.local_authorities()
+def layout(focus=None, measure=None, year=None, by=None, anon=None, **query):
+    anonymise = anon == "1"
     filters = _filters(focus, measure, year, by)
     years = send_page.available_years(send_loader.send_values(_scope())) if filters else []
     return html.Div([
@@ -54,7 +63,7 @@ def layout(focus=None, measure=None, year=None, by=None, **query):
         None if filters else dbc.Alert("No SEND data has been loaded yet.", color="info"),
         filter_bar([
             dbc.Col(labelled("Focus LA", "send-focus", dcc.Dropdown(
-                id="send-focus", options=[{"label": n, "value": c} for c, n in zip(las["la_code"], las["la_name"])],
+                id="send-focus", options=_la_options(anonymise) if filters else [],
                 clearable=False, value=filters and filters.focus)), lg=3),
             dbc.Col(labelled("Measure (trend and LA chart)", "send-measure", dcc.Dropdown(
                 id="send-measure", options=send_page.indicator_options(), clearable=False,
@@ -66,43 +75,38 @@ def layout(focus=None, measure=None, year=None, by=None, **query):
                 id="send-by", options=[{"label": "LA", "value": "la"}, {"label": "Sub-region", "value": "subregion"}],
                 clearable=False, value=filters and filters.grouping)), lg=2),
         ], "SEND filters"),
+        present_bar("send", anonymise=anonymise),
         html.Div(id="send-kpis", className="mb-3"),
         dbc.Row([
             dbc.Col(chart_card("send-trend-title", "send-trend",
                                "The focus LA (thick line) against its sub-region, London and England. Gaps are years "
-                               "with no published figure."), lg=7),
+                               "with no published figure.", image_buttons=True), lg=7),
             dbc.Col(html.Section(id="send-definition", className="chart-card notes"), lg=5),
         ]),
         chart_card("send-ranking-title", "send-ranking",
                    "Every London LA for the year chosen, highest first; the focus LA is marked ◆ and in orange, grey bars "
-                   "have too few cases to rank. Dashed line: London; dotted: England. " + send_page.NOT_A_LEAGUE_TABLE),
+                   "have too few cases to rank. Dashed line: London; dotted: England. " + send_page.NOT_A_LEAGUE_TABLE,
+                   image_buttons=True),
         dbc.Row([
-            dbc.Col(html.Section([
-                html.Div(id="send-placement-demo"),
-                html.H2(id="send-placement-title"),
-                html.P("Where children and young people with an EHC plan are educated, as a share of all with a plan. "
-                       "INMSS = independent or non-maintained special schools, a London-wide cost pressure. "
-                       "London and England in italics; (c) marks an area where small counts (1 to 5) are hidden, so its bar is incomplete.", className="small text-body-secondary"),
-                dcc.Loading(dcc.Graph(id="send-placement", config={"displaylogo": False, "responsive": True})),
-            ], className="chart-card"), lg=7),
-            dbc.Col(html.Section([
-                html.Div(id="send-need-demo"),
-                html.H2(id="send-need-title"),
-                html.P("Primary need of pupils with an EHC plan: the focus LA against its sub-region, London and England.",
-                       className="small text-body-secondary"),
-                dcc.Loading(dcc.Graph(id="send-need", config={"displaylogo": False, "responsive": True})),
-            ], className="chart-card"), lg=5),
+            dbc.Col([html.Div(id="send-placement-demo"), chart_card(
+                "send-placement-title", "send-placement",
+                "Where children and young people with an EHC plan are educated, as a share of all with a plan. "
+                "INMSS = independent or non-maintained special schools, a London-wide cost pressure. "
+                "London and England in italics; (c) marks an area where small counts (1 to 5) are hidden, so its bar is "
+                "incomplete.", image_buttons=True)], lg=7),
+            dbc.Col([html.Div(id="send-need-demo"), chart_card(
+                "send-need-title", "send-need",
+                "Primary need of pupils with an EHC plan: the focus LA against its sub-region, London and England.",
+                image_buttons=True)], lg=5),
         ]),
         dbc.Row([
             dbc.Col(chart_card("send-tiles-title", "send-tiles",
                                "Each borough's latest area SEND inspection outcome under the framework in use since "
                                "January 2023 (1 = typically positive experiences and outcomes, 2 = inconsistent, "
-                               "3 = widespread or systemic failings). The focus LA has a black border and ◆."), lg=6),
-            dbc.Col(html.Section([
-                html.H2("Share of inspected areas with outcome 1"),
-                html.P(id="send-share-text", className="small"),
-                dcc.Loading(dcc.Graph(id="send-share", config={"displaylogo": False, "responsive": True})),
-            ], className="chart-card"), lg=6),
+                               "3 = widespread or systemic failings). The focus LA has a black border and ◆. With "
+                               "other LAs anonymised, tiles are in label order, not on the map (a place on the map "
+                               "would name the borough).", image_buttons=True), lg=6),
+            dbc.Col(chart_card("send-share-title", "send-share", html.Span(id="send-share-text"), image_buttons=True), lg=6),
         ]),
         html.Section([
             html.H2("The figures", className="h4"),
@@ -124,6 +128,10 @@ def layout(focus=None, measure=None, year=None, by=None, **query):
         ], className="chart-card"),
         html.Div(id="send-url-sync", hidden=True),
     ])
+
+
+FILTER_STATE = [State("send-focus", "value"), State("send-measure", "value"), State("send-year", "value"),
+                State("send-by", "value"), State("send-anon", "value")]
 
 
 def _columns(table):
@@ -149,13 +157,17 @@ def _demo_note(is_demo: bool, what: str):
     Output("send-trend-table-title", "children"), Output("send-trend-grid", "rowData"), Output("send-trend-grid", "columnDefs"),
     Output("send-placement-table-title", "children"), Output("send-placement-grid", "rowData"), Output("send-placement-grid", "columnDefs"),
     Output("send-inspection-grid", "rowData"), Output("send-inspection-grid", "columnDefs"),
+    Output("send-share-title", "children"),
+    *[Output(f"send-{chart}-takeaway", "children") for chart in send_page.CHARTS],
     Input("send-focus", "value"), Input("send-measure", "value"), Input("send-year", "value"), Input("send-by", "value"),
+    Input("send-anon", "value"),
 )
-def render(focus, measure, year, by):
+def render(focus, measure, year, by, anonymise):
     filters = _filters(focus, measure, year, by)
     if filters is None:
         raise PreventUpdate
-    view = send_page.build_view(filters, _scope())
+    view = send_page.build_view(filters, _scope(), anonymise_with=_secret(anonymise))
+    titles = send_page.chart_titles(view)
     name, y = view.indicator.name, view.year
     banner = demo_banner(True, "SEND data") if view.is_demo else (
         dbc.Alert(["Published DfE, ONS and Ofsted figures, except ", html.Strong("demo data"), " (synthetic, labelled) for: "
@@ -163,18 +175,22 @@ def render(focus, measure, year, by):
     by_text = "by LA" if filters.grouping == "la" else "by sub-region"
     return (
         banner, kpi_cards(view.kpis), definition_list(name, view.notes),
-        f"{name}: {view.focus_name} over time", view.trend_figure,
-        f"{name}: London LAs, {view.period_label} ({view.n_with_figure} of 33 with a figure)", view.ranking_figure,
-        _demo_note(view.placement_is_demo, "placement"), f"Where children with a plan are educated, {by_text}, January {y}",
-        view.placement_figure,
-        _demo_note(view.need_is_demo, "primary need"), f"Primary need, January {y}", view.need_figure,
-        "Area SEND inspection outcomes, 2023 framework", view.tile_figure,
+        titles["trend"], view.trend_figure, titles["ranking"], view.ranking_figure,
+        _demo_note(view.placement_is_demo, "placement"), titles["placement"], view.placement_figure,
+        _demo_note(view.need_is_demo, "primary need"), titles["need"], view.need_figure,
+        titles["tiles"], view.tile_figure,
         view.share_text, view.share_figure,
         f"All London LAs, {y}", grid_records(view.la_table), _columns(view.la_table),
         f"{name}: {view.focus_name} against its comparators", grid_records(view.trend_table), _columns(view.trend_table),
         f"Placements of children with a plan, {by_text}, January {y}", grid_records(view.placement_table), _columns(view.placement_table),
         grid_records(view.inspection_table), _columns(view.inspection_table),
+        titles["share"], *[view.takeaways[chart] for chart in send_page.CHARTS],
     )
+
+
+@callback(Output("send-focus", "options"), Input("send-anon", "value"), prevent_initial_call=True)
+def anonymise_focus_choices(anonymise):
+    return _la_options(bool(anonymise))
 
 
 @callback(
@@ -183,31 +199,60 @@ def render(focus, measure, year, by):
     Input("send-dl-trend-csv", "n_clicks"), Input("send-dl-trend-xlsx", "n_clicks"),
     Input("send-dl-placements-csv", "n_clicks"), Input("send-dl-placements-xlsx", "n_clicks"),
     Input("send-dl-inspections-csv", "n_clicks"), Input("send-dl-inspections-xlsx", "n_clicks"),
-    State("send-focus", "value"), State("send-measure", "value"), State("send-year", "value"), State("send-by", "value"),
+    *FILTER_STATE,
     prevent_initial_call=True,
 )
 def download(*args):
-    focus, measure, year, by = args[-4:]
+    focus, measure, year, by, anonymise = args[-5:]
     filters = _filters(focus, measure, year, by)
     if filters is None or not ctx.triggered_id:
         raise PreventUpdate
     which, kind = ctx.triggered_id.split("-")[-2:]
-    table, notes, stem = send_page.download_table(filters, _scope(), which)
+    table, notes, stem = send_page.download_table(filters, _scope(), which, anonymise_with=_secret(anonymise))
     if kind == "csv":
         return dcc.send_bytes(to_csv_bytes(table), f"{stem}.csv")
     return dcc.send_bytes(to_excel_bytes(table, notes), f"{stem}.xlsx")
 
 
+@callback(
+    Output("send-image-download", "data"),
+    *[Input(f"send-{chart}-{kind}", "n_clicks") for chart in send_page.CHARTS for kind in ("png", "svg")],
+    *FILTER_STATE,
+    prevent_initial_call=True,
+)
+def chart_image(*args):
+    focus, measure, year, by, anonymise = args[-5:]
+    filters = _filters(focus, measure, year, by)
+    if filters is None or not ctx.triggered_id:
+        raise PreventUpdate
+    chart, kind = ctx.triggered_id.split("-")[-2:]
+    data, name = send_page.chart_image(filters, _scope(), chart, kind, current_app.config["LCSD_SETTINGS"].chromium_path,
+                                       anonymise_with=_secret(anonymise))
+    return dcc.send_bytes(data, name)
+
+
+@callback(Output("send-deck-download", "data"), Input("send-deck", "n_clicks"), *FILTER_STATE, prevent_initial_call=True)
+def slides(_n, focus, measure, year, by, anonymise):
+    filters = _filters(focus, measure, year, by)
+    if filters is None:
+        raise PreventUpdate
+    data, name = send_page.slide_deck(filters, _scope(), current_app.config["LCSD_SETTINGS"].chromium_path,
+                                      anonymise_with=_secret(anonymise))
+    return dcc.send_bytes(data, name)
+
+
 # Keep the filters in the address bar without reloading the page, so a copied link reopens this view.
 clientside_callback(
     """
-    function(focus, measure, year, by) {
+    function(focus, measure, year, by, anonymise) {
         if (!focus) { return ''; }
         const params = new URLSearchParams({focus: focus, measure: measure, year: year, by: by});
+        if (anonymise) { params.set('anon', '1'); }
         window.history.replaceState(null, '', window.location.pathname + '?' + params.toString());
         return '';
     }
     """,
     Output("send-url-sync", "children"),
     Input("send-focus", "value"), Input("send-measure", "value"), Input("send-year", "value"), Input("send-by", "value"),
+    Input("send-anon", "value"),
 )

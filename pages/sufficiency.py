@@ -6,13 +6,14 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, clientside_callback, ctx, dcc, html
 from dash.exceptions import PreventUpdate
+from flask import current_app
 from flask_login import current_user
 
 from dashboard import loader
 from dashboard import sufficiency as suff
 from dashboard.auth.roles import role_allows
 from dashboard.components.layout import (chart_card, column_defs, definition_list, download_buttons, filter_bar, grid,
-                                         grid_records, kpi_cards, labelled)
+                                         grid_records, kpi_cards, labelled, present_bar)
 from dashboard.components.notes import demo_banner, page_heading
 from dashboard.exports import to_csv_bytes, to_excel_bytes
 from dashboard.loader import sufficiency as data
@@ -25,12 +26,24 @@ FILTER_IDS = ["suff-area", "suff-at", "suff-age", "suff-sex", "suff-ethnicity", 
               "suff-placement", "suff-provider"]
 FORECAST_IDS = ["suff-ref-from", "suff-ref-to", "suff-horizon"]
 COST_IDS = [f"suff-cost-{i}" for i in range(len(m.PLACEMENT_GROUPS))]
+# Everything a chart, table, file or deck depends on, in order: filters, tile and flow modes, forecast, costs, anonymise.
+VIEW_STATE = ([State(i, "value") for i in FILTER_IDS] + [State("suff-tile-mode", "value"), State("suff-flow-mode", "value")]
+              + [State(i, "value") for i in FORECAST_IDS + COST_IDS] + [State("suff-anon", "value")])
 
 
 def _scope():
     if current_user and current_user.is_authenticated and role_allows(current_user.role, data.READ_ROLES):
         return loader.scope_of(current_user)
     return None
+
+
+def _secret(anonymise):
+    return current_app.config["SECRET_KEY"] if anonymise else None
+
+
+def _area_options(anonymise: bool):
+    scope = _scope()
+    return suff.area_options(suff.las_for(scope, _secret(anonymise)) if scope else loader.local_authorities())
 
 
 def _options():
@@ -61,7 +74,7 @@ def layout(**query):
     if options and options["has_data"]:
         filters = suff.resolve_filters(query, user_la=current_user.la_code, las=loader.local_authorities(), options=options)
     choices = suff.filter_options(options or {})
-    las = loader.local_authorities()
+    anonymise = query.get("anon") == "1"
     value = (lambda name: getattr(filters, name)) if filters else (lambda name: None)
     years = suff.forecast_years(options) if options and options["has_data"] else []
     params = suff.resolve_forecast(query.get("ref_from"), query.get("ref_to"), query.get("horizon"), {}, options) if years else None
@@ -73,7 +86,7 @@ def layout(**query):
         html.Div(id="suff-privacy-note"),
         None if (options and options["has_data"]) else dbc.Alert("No looked-after children data has been loaded yet.", color="info"),
         filter_bar([
-            _dropdown("suff-area", "Looked after by", suff.area_options(las), value("area"), 3),
+            _dropdown("suff-area", "Looked after by", _area_options(anonymise), value("area"), 3),
             _dropdown("suff-at", "As at", choices["as_at"], filters.as_at.date().isoformat() if filters else None, 2),
             _dropdown("suff-age", "Age band", choices["age"], value("age")),
             _dropdown("suff-sex", "Sex", choices["sex"], value("sex"), 1),
@@ -84,41 +97,47 @@ def layout(**query):
             _dropdown("suff-placement", "Placement type", choices["placement"], value("placement"), 3),
             _dropdown("suff-provider", "Provider type", choices["provider"], value("provider"), 3),
         ], "Sufficiency filters"),
+        present_bar("suff", anonymise=anonymise),
         html.Div(id="suff-kpis", className="mb-3"),
         dbc.Row([
-            dbc.Col(html.Section([
-                html.H2(id="suff-tiles-title"),
-                html.P("One equal square per London LA, laid out like London; darker = more children. Grey squares "
-                       "with c hide 1 to 5 children. The selected LA is outlined in orange.", className="small text-body-secondary"),
+            dbc.Col([
                 dbc.RadioItems(id="suff-tile-mode", options=[{"label": lab, "value": val} for val, lab in suff.TILE_MODES],
                                value=query.get("tiles") if query.get("tiles") in ("selected", "others") else "selected",
-                               inline=True, className="mb-2"),
-                dcc.Loading(dcc.Graph(id="suff-tiles", config={"displaylogo": False, "responsive": True})),
-            ], className="chart-card"), lg=6),
+                               inline=True, className="mb-2 no-present"),
+                chart_card("suff-tiles-title", "suff-tiles",
+                           "One equal square per London LA, laid out like London; darker = more children. Grey squares "
+                           "with c hide 1 to 5 children. The selected LA is outlined in orange. With other LAs anonymised, "
+                           "squares are in label order, not on the map (a place on the map would name the LA).",
+                           image_buttons=True),
+            ], lg=6),
             dbc.Col([
-                chart_card("suff-mix-title", "suff-mix", "Children by placement type on the date; the table below has the percentages."),
-                chart_card("suff-distance-title", "suff-distance", "Straight-line distance between the home and placement postcode sectors."),
+                chart_card("suff-mix-title", "suff-mix", "Children by placement type on the date; the table below has the percentages.",
+                           image_buttons=True),
+                chart_card("suff-distance-title", "suff-distance", "Straight-line distance between the home and placement postcode sectors.",
+                           image_buttons=True),
             ], lg=6),
         ]),
         dbc.Row([
-            dbc.Col(chart_card("suff-regions-title", "suff-regions", "Children placed outside the 33 London LAs, by region of placement."), lg=6),
+            dbc.Col(chart_card("suff-regions-title", "suff-regions", "Children placed outside the 33 London LAs, by region of placement.",
+                               image_buttons=True), lg=6),
             dbc.Col(chart_card("suff-grades-title", "suff-grades",
-                               "The provider's latest Ofsted judgement on or before the date. Foster carers and parents have no Ofsted URN."), lg=6),
+                               "The provider's latest Ofsted judgement on or before the date. Foster carers and parents have no Ofsted URN.",
+                               image_buttons=True), lg=6),
         ]),
-        html.Section([
-            html.H2(id="suff-flows-title"),
-            html.P("From the looking-after LA (or sub-region, for all London) to where children live or who provides "
-                   "their home. Flows of 1 to 5 children are not drawn where counts are suppressed.", className="small text-body-secondary"),
-            dbc.RadioItems(id="suff-flow-mode", options=[{"label": lab, "value": val} for val, lab in suff.FLOW_MODES],
-                           value=query.get("flows") if query.get("flows") in ("location", "provider") else "location",
-                           inline=True, className="mb-2"),
-            dcc.Loading(dcc.Graph(id="suff-flows", config={"displaylogo": False, "responsive": True})),
-        ], className="chart-card"),
-        chart_card("suff-trend-title", "suff-trend", "Children looked after at each quarter end, stacked by placement type."),
+        dbc.RadioItems(id="suff-flow-mode", options=[{"label": lab, "value": val} for val, lab in suff.FLOW_MODES],
+                       value=query.get("flows") if query.get("flows") in ("location", "provider") else "location",
+                       inline=True, className="mb-2 no-present"),
+        chart_card("suff-flows-title", "suff-flows",
+                   "From the looking-after LA (or sub-region, for all London) to where children live or who provides "
+                   "their home. Flows of 1 to 5 children are not drawn where counts are suppressed.", image_buttons=True),
+        chart_card("suff-trend-title", "suff-trend", "Children looked after at each quarter end, stacked by placement type.",
+                   image_buttons=True),
         dbc.Row([
-            dbc.Col(chart_card("suff-starts-title", "suff-starts", "Children starting (solid) and ceasing (dashed) to be looked after each month."), lg=6),
+            dbc.Col(chart_card("suff-starts-title", "suff-starts", "Children starting (solid) and ceasing (dashed) to be looked after each month.",
+                               image_buttons=True), lg=6),
             dbc.Col(chart_card("suff-stability-title", "suff-stability",
-                               "Share of children looked after at 31 March who had 3 or more placements in the year."), lg=6),
+                               "Share of children looked after at 31 March who had 3 or more placements in the year.",
+                               image_buttons=True), lg=6),
         ]),
         html.Section([
             html.H2("Demand forecast", className="h4"),
@@ -136,12 +155,14 @@ def layout(**query):
                     id=f"suff-cost-{i}", type="number", min=0, step=50, debounce=True,
                     value=data.DEFAULT_WEEKLY_COSTS[group])), xs=6, md=4, lg=2)
                     for i, group in enumerate(m.PLACEMENT_GROUPS)], className="g-2"),
-            ], className="mb-3"),
-            html.H3(id="suff-forecast-title", className="h5"),
-            dcc.Loading(dcc.Graph(id="suff-forecast", config={"displaylogo": False, "responsive": True})),
-            html.H3(id="suff-cost-title", className="h5"),
-            dcc.Loading(dcc.Graph(id="suff-cost", config={"displaylogo": False, "responsive": True})),
-            html.H3("How well did it forecast the last year? (back-test)", className="h5"),
+            ], className="mb-0"),
+        ], className="chart-card"),
+        chart_card("suff-forecast-title", "suff-forecast",
+                   "Observed children by placement type (solid) and the forecast (dashed), with its 80% band.", image_buttons=True),
+        chart_card("suff-cost-title", "suff-cost", "The forecast weekly cost at the unit costs entered above, with its 80% band.",
+                   image_buttons=True),
+        html.Section([
+            html.H2("How well did it forecast the last year? (back-test)", className="h5"),
             html.P(id="suff-backtest-text"),
         ], className="chart-card"),
         html.Section([
@@ -183,14 +204,16 @@ def _year_dropdown(component_id, label, options, value):
     Output("suff-starts-title", "children"), Output("suff-starts", "figure"),
     Output("suff-stability-title", "children"), Output("suff-stability", "figure"),
     Output("suff-notes", "children"),
+    *[Output(f"suff-{chart}-takeaway", "children") for chart in suff.CHARTS[:-2]],
     *[Input(i, "value") for i in FILTER_IDS], Input("suff-tile-mode", "value"), Input("suff-flow-mode", "value"),
+    Input("suff-anon", "value"),
 )
 def render(*values):
     filters, _ = _filters(_query_from_inputs(values[:len(FILTER_IDS)]))
     if filters is None:
         raise PreventUpdate
-    tile_mode, flow_mode = values[len(FILTER_IDS):]
-    view = suff.build_view(filters, _scope(), tile_mode, flow_mode)
+    tile_mode, flow_mode, anonymise = values[len(FILTER_IDS):]
+    view = suff.build_view(filters, _scope(), tile_mode, flow_mode, anonymise_with=_secret(anonymise))
     privacy = dbc.Alert([html.Strong("Suppressed view. "), suff.SUPPRESSION_TEXT], color="info", className="py-2") \
         if view.restricted else None
     t, f = view.titles, view.figures
@@ -198,7 +221,13 @@ def render(*values):
             t["tiles"], f["tiles"], t["mix"], f["mix"], t["distance"], f["distance"], t["regions"], f["regions"],
             t["grades"], f["grades"], t["flows"], f["flows"], t["trend"], f["trend"], t["starts"], f["starts"],
             t["stability"], f["stability"],
-            definition_list(f"About these figures: {view.area_name}, {view.as_at_label}", view.notes))
+            definition_list(f"About these figures: {view.area_name}, {view.as_at_label}", view.notes),
+            *[view.takeaways[chart] for chart in suff.CHARTS[:-2]])
+
+
+@callback(Output("suff-area", "options"), Input("suff-anon", "value"), prevent_initial_call=True)
+def anonymise_area_choices(anonymise):
+    return _area_options(bool(anonymise))
 
 
 def _forecast_params(ref_from, ref_to, horizon, costs, options):
@@ -209,43 +238,46 @@ def _forecast_params(ref_from, ref_to, horizon, costs, options):
     Output("suff-forecast-title", "children"), Output("suff-forecast", "figure"),
     Output("suff-cost-title", "children"), Output("suff-cost", "figure"),
     Output("suff-backtest-text", "children"), Output("suff-model-text", "children"),
+    Output("suff-forecast-takeaway", "children"), Output("suff-cost-takeaway", "children"),
     *[Input(i, "value") for i in FILTER_IDS], *[Input(i, "value") for i in FORECAST_IDS],
-    *[Input(i, "value") for i in COST_IDS],
+    *[Input(i, "value") for i in COST_IDS], Input("suff-anon", "value"),
 )
 def render_forecast(*values):
     filters, options = _filters(_query_from_inputs(values[:len(FILTER_IDS)]))
     if filters is None:
         raise PreventUpdate
-    ref_from, ref_to, horizon, *costs = values[len(FILTER_IDS):]
-    result = suff.build_forecast(filters, _forecast_params(ref_from, ref_to, horizon, costs, options), _scope())
+    ref_from, ref_to, horizon, *costs, anonymise = values[len(FILTER_IDS):]
+    result = suff.build_forecast(filters, _forecast_params(ref_from, ref_to, horizon, costs, options), _scope(),
+                                 anonymise_with=_secret(anonymise))
     return (result["title"], result["figure"], result["cost_title"], result["cost_figure"], result["backtest_text"],
-            result["model_text"])
+            result["model_text"], result["takeaway"], result["cost_takeaway"])
 
 
 @callback(
     Output("suff-table-title", "children"), Output("suff-grid", "rowData"), Output("suff-grid", "columnDefs"),
     Input("suff-table-choice", "value"), *[Input(i, "value") for i in FILTER_IDS], *[Input(i, "value") for i in FORECAST_IDS],
-    *[Input(i, "value") for i in COST_IDS],
+    *[Input(i, "value") for i in COST_IDS], Input("suff-anon", "value"),
 )
 def render_table(which, *values):
     filters, options = _filters(_query_from_inputs(values[:len(FILTER_IDS)]))
     if filters is None:
         raise PreventUpdate
-    ref_from, ref_to, horizon, *costs = values[len(FILTER_IDS):]
-    table, title = suff.table_for(filters, _forecast_params(ref_from, ref_to, horizon, costs, options), _scope(), which)
+    ref_from, ref_to, horizon, *costs, anonymise = values[len(FILTER_IDS):]
+    table, title = suff.table_for(filters, _forecast_params(ref_from, ref_to, horizon, costs, options), _scope(), which,
+                                  anonymise_with=_secret(anonymise))
     return title, grid_records(table), column_defs(table)
 
 
 @callback(
     Output("suff-published-title", "children"), Output("suff-published-text", "children"),
     Output("suff-published-grid", "rowData"), Output("suff-published-grid", "columnDefs"), Output("suff-published-grid", "style"),
-    Input("suff-area", "value"),
+    Input("suff-area", "value"), Input("suff-anon", "value"),
 )
-def render_published(area):
+def render_published(area, anonymise=False):
     filters, _ = _filters({"area": area})
     if filters is None:
         raise PreventUpdate
-    result = suff.build_published(filters, _scope())
+    result = suff.build_published(filters, _scope(), anonymise_with=_secret(anonymise))
     table = result["table"]
     # An empty grid is hidden: a header row without columns is an accessibility error, and says nothing.
     style = {"height": None} if len(table) else {"display": "none"}
@@ -256,33 +288,68 @@ def render_published(area):
     Output("suff-download", "data"),
     Input("suff-dl-csv", "n_clicks"), Input("suff-dl-xlsx", "n_clicks"),
     State("suff-table-choice", "value"), *[State(i, "value") for i in FILTER_IDS], *[State(i, "value") for i in FORECAST_IDS],
-    *[State(i, "value") for i in COST_IDS],
+    *[State(i, "value") for i in COST_IDS], State("suff-anon", "value"),
     prevent_initial_call=True,
 )
 def download(_csv, _xlsx, which, *values):
     filters, options = _filters(_query_from_inputs(values[:len(FILTER_IDS)]))
     if filters is None or not ctx.triggered_id:
         raise PreventUpdate
-    ref_from, ref_to, horizon, *costs = values[len(FILTER_IDS):]
-    table, notes, stem = suff.download_table(filters, _forecast_params(ref_from, ref_to, horizon, costs, options), _scope(), which)
+    ref_from, ref_to, horizon, *costs, anonymise = values[len(FILTER_IDS):]
+    table, notes, stem = suff.download_table(filters, _forecast_params(ref_from, ref_to, horizon, costs, options), _scope(), which,
+                                             anonymise_with=_secret(anonymise))
     if ctx.triggered_id == "suff-dl-csv":
         return dcc.send_bytes(to_csv_bytes(table), f"{stem}.csv")
     return dcc.send_bytes(to_excel_bytes(table, notes), f"{stem}.xlsx")
 
 
+def _view_args(values):
+    """(filters, forecast params, tile mode, flow mode, secret or None) from VIEW_STATE's values."""
+    filters, options = _filters(_query_from_inputs(values[:len(FILTER_IDS)]))
+    if filters is None:
+        raise PreventUpdate
+    tile_mode, flow_mode, ref_from, ref_to, horizon, *costs, anonymise = values[len(FILTER_IDS):]
+    return filters, _forecast_params(ref_from, ref_to, horizon, costs, options), tile_mode, flow_mode, _secret(anonymise)
+
+
+@callback(
+    Output("suff-image-download", "data"),
+    *[Input(f"suff-{chart}-{kind}", "n_clicks") for chart in suff.CHARTS for kind in ("png", "svg")],
+    *VIEW_STATE,
+    prevent_initial_call=True,
+)
+def chart_image(*args):
+    if not ctx.triggered_id:
+        raise PreventUpdate
+    filters, params, tile_mode, flow_mode, secret = _view_args(args[2 * len(suff.CHARTS):])
+    chart, kind = ctx.triggered_id.split("-")[-2:]
+    data, name = suff.chart_image(filters, params, _scope(), chart, kind, current_app.config["LCSD_SETTINGS"].chromium_path,
+                                  tile_mode, flow_mode, anonymise_with=secret)
+    return dcc.send_bytes(data, name)
+
+
+@callback(Output("suff-deck-download", "data"), Input("suff-deck", "n_clicks"), *VIEW_STATE, prevent_initial_call=True)
+def slides(_n, *values):
+    filters, params, tile_mode, flow_mode, secret = _view_args(values)
+    data, name = suff.slide_deck(filters, params, _scope(), current_app.config["LCSD_SETTINGS"].chromium_path,
+                                 tile_mode, flow_mode, anonymise_with=secret)
+    return dcc.send_bytes(data, name)
+
+
 # Keep the filters in the address bar without reloading the page, so a copied link reopens this view.
 clientside_callback(
     """
-    function(area, at, age, sex, ethnicity, uasc, legal, cin, placement, provider, tiles, flows, refFrom, refTo, horizon) {
+    function(area, at, age, sex, ethnicity, uasc, legal, cin, placement, provider, tiles, flows, refFrom, refTo, horizon, anonymise) {
         if (!area) { return ''; }
         const params = new URLSearchParams({area: area, at: at, age: age, sex: sex, ethnicity: ethnicity, uasc: uasc,
             legal: legal, cin: cin, placement: placement, provider: provider, tiles: tiles, flows: flows,
             ref_from: refFrom, ref_to: refTo, horizon: horizon});
+        if (anonymise) { params.set('anon', '1'); }
         window.history.replaceState(null, '', window.location.pathname + '?' + params.toString());
         return '';
     }
     """,
     Output("suff-url-sync", "children"),
     *[Input(i, "value") for i in FILTER_IDS], Input("suff-tile-mode", "value"), Input("suff-flow-mode", "value"),
-    *[Input(i, "value") for i in FORECAST_IDS],
+    *[Input(i, "value") for i in FORECAST_IDS], Input("suff-anon", "value"),
 )

@@ -107,9 +107,27 @@ def mix_figure(table: pd.DataFrame, labels: dict[str, str], focus: str | None, w
     return fig
 
 
-def tile_map_figure(latest: pd.DataFrame, focus: str) -> go.Figure:
-    """London on a tile grid, each borough coloured and labelled by its latest 2023-framework outcome."""
+def label_order(name: str) -> tuple[int, str]:
+    """'LA 7' sorts as 7 (after 'LA 2', before 'LA 10'); a real name (the viewer's own) first."""
+    return (int(name[3:]), name) if name.startswith("LA ") and name[3:].isdigit() else (0, name)
+
+
+def anonymous_tiles(tiles: pd.DataFrame, latest: pd.DataFrame, viewer: str | None) -> pd.DataFrame:
+    """The tile grid for an anonymised map: a tile's place on the map would name its borough, so tiles are laid out in
+    label order (the viewer's own first, keeping its abbreviation), eight to a row, each written with its label."""
+    names = dict(zip(latest["la_code"], latest["la_name"]))
+    order = sorted(tiles["ons_code"], key=lambda code: label_order(names.get(code, code)))
+    own = dict(zip(tiles["ons_code"], tiles["abbreviation"]))
+    return pd.DataFrame({"ons_code": order, "abbreviation": [own[c] if c == viewer else names.get(c, "") for c in order],
+                         "x": [i % 8 for i in range(len(order))], "y": [i // 8 for i in range(len(order))]})
+
+
+def tile_map_figure(latest: pd.DataFrame, focus: str, *, anonymised: bool = False, viewer: str | None = None) -> go.Figure:
+    """London on a tile grid, each borough coloured and labelled by its latest 2023-framework outcome.
+    Anonymised, the tiles are in label order instead (see `anonymous_tiles`)."""
     tiles = pd.read_csv(TILES_CSV, dtype={"ons_code": str})
+    if anonymised:
+        tiles = anonymous_tiles(tiles, latest, viewer)
     data = tiles.merge(latest, left_on="ons_code", right_on="la_code", how="left")
     fig = go.Figure()
     for grade in (1, 2, 3, None):

@@ -51,16 +51,27 @@ def _blue(value: float, top: float) -> str:
     return BLUES[min(len(BLUES) - 1, int(round(value / top * (len(BLUES) - 1))))]
 
 
-def tile_map(tiles: pd.DataFrame, focus_codes: set[str], what: str) -> go.Figure:
-    """One square per London LA, shaded by children placed there; "c" tiles grey; the focus LA(s) outlined."""
+def anonymous_grid(tiles: pd.DataFrame, viewer: str | None) -> dict[str, tuple[str, int, int]]:
+    """Tile places for an anonymised map: a tile's place on the map would name its borough, so tiles go in the
+    order of the rows (label order), eight to a row, each written with its label (the viewer's own keeps its
+    abbreviation)."""
+    return {code: (TILE_GRID[code][0] if code == viewer else name, i % 8, i // 8)
+            for i, (code, name) in enumerate(zip(tiles["la_code"], tiles["LA"]))}
+
+
+def tile_map(tiles: pd.DataFrame, focus_codes: set[str], what: str, *, anonymised: bool = False,
+             viewer: str | None = None) -> go.Figure:
+    """One square per London LA, shaded by children placed there; "c" tiles grey; the focus LA(s) outlined.
+    Anonymised, the tiles are laid out in label order instead (see `anonymous_grid`)."""
     tiles = tiles[tiles["la_code"].notna()]
+    grid = anonymous_grid(tiles, viewer) if anonymised else TILE_GRID
     values = numeric(tiles["Children"]).to_numpy()
     if np.nansum(values) == 0 and not (tiles["Children"] == SUPPRESSED).any():
         return empty_figure(f"No children {what} with these filters.", height=460)
     top = np.nanmax(values) if np.isfinite(values).any() else 0
     shapes, annotations, xs, ys, hover = [], [], [], [], []
     for (code, name, shown), value in zip(tiles[["la_code", "LA", "Children"]].itertuples(index=False), values):
-        abbr, x, y = TILE_GRID[code]
+        abbr, x, y = grid[code]
         y = -y
         suppressed = shown == SUPPRESSED
         fill = SUPPRESSED_FILL if suppressed else _blue(value, top)

@@ -29,13 +29,15 @@ OUTPUTS = [
     ("send-las-table-title", "children"), ("send-las-grid", "rowData"), ("send-las-grid", "columnDefs"),
     ("send-trend-table-title", "children"), ("send-trend-grid", "rowData"), ("send-trend-grid", "columnDefs"),
     ("send-placement-table-title", "children"), ("send-placement-grid", "rowData"), ("send-placement-grid", "columnDefs"),
-    ("send-inspection-grid", "rowData"), ("send-inspection-grid", "columnDefs"),
+    ("send-inspection-grid", "rowData"), ("send-inspection-grid", "columnDefs"), ("send-share-title", "children"),
+    *[(f"send-{chart}-takeaway", "children") for chart in ("trend", "ranking", "placement", "need", "tiles", "share")],
 ]
 FILTERS = ["send-focus", "send-measure", "send-year", "send-by"]
 
 
-def render(client, focus="E09000022", measure="timely_20wk_pct", year="2022", by="la"):
-    response = callback_request(client, OUTPUTS, [(i, "value", v) for i, v in zip(FILTERS, [focus, measure, year, by])])
+def render(client, focus="E09000022", measure="timely_20wk_pct", year="2022", by="la", anonymise=False):
+    inputs = [(i, "value", v) for i, v in zip(FILTERS, [focus, measure, year, by])] + [("send-anon", "value", anonymise)]
+    response = callback_request(client, OUTPUTS, inputs)
     assert response.status_code == 200, response.get_data(as_text=True)[:800]
     return response_props(response)
 
@@ -137,7 +139,7 @@ def test_download_callback_returns_a_workbook(member_client):
         member_client, [("send-download", "data")],
         [("send-dl-las-csv", "n_clicks", None), ("send-dl-las-xlsx", "n_clicks", 1)] +
         [(f"send-dl-{w}-{k}", "n_clicks", None) for w in ("trend", "placements", "inspections") for k in ("csv", "xlsx")],
-        state=[(i, "value", v) for i, v in zip(FILTERS, ["E09000022", "timely_20wk_pct", "2022", "la"])],
+        state=[(i, "value", v) for i, v in zip(FILTERS, ["E09000022", "timely_20wk_pct", "2022", "la"])] + [("send-anon", "value", False)],
         triggered="send-dl-las-xlsx.n_clicks")
     assert response.status_code == 200, response.get_data(as_text=True)[:500]
     data = response_props(response)["send-download"]["data"]

@@ -21,6 +21,8 @@ RENDER_OUTPUTS = [
     ("suff-grades-title", "children"), ("suff-grades", "figure"), ("suff-flows-title", "children"), ("suff-flows", "figure"),
     ("suff-trend-title", "children"), ("suff-trend", "figure"), ("suff-starts-title", "children"), ("suff-starts", "figure"),
     ("suff-stability-title", "children"), ("suff-stability", "figure"), ("suff-notes", "children"),
+    *[(f"suff-{chart}-takeaway", "children") for chart in
+      ("tiles", "mix", "distance", "regions", "grades", "flows", "trend", "starts", "stability")],
 ]
 FORECAST_IDS = ["suff-ref-from", "suff-ref-to", "suff-horizon"] + [f"suff-cost-{i}" for i in range(6)]
 DEFAULTS = {"suff-age": "all", "suff-sex": "all", "suff-ethnicity": "all", "suff-uasc": "all", "suff-legal": "all",
@@ -51,16 +53,17 @@ def _inputs(area, at=LAST, **overrides):
     return [(i, "value", values[i]) for i in FILTER_IDS]
 
 
-def render(client, area, tiles="selected", flows="location", **overrides):
-    inputs = _inputs(area, **overrides) + [("suff-tile-mode", "value", tiles), ("suff-flow-mode", "value", flows)]
+def render(client, area, tiles="selected", flows="location", anonymise=False, **overrides):
+    inputs = _inputs(area, **overrides) + [("suff-tile-mode", "value", tiles), ("suff-flow-mode", "value", flows),
+                                           ("suff-anon", "value", anonymise)]
     response = callback_request(client, RENDER_OUTPUTS, inputs)
     assert response.status_code == 200, response.get_data(as_text=True)[:800]
     return response.get_data(as_text=True), response_props(response)
 
 
-def table(client, which, area, **overrides):
+def table(client, which, area, anonymise=False, **overrides):
     inputs = ([("suff-table-choice", "value", which)] + _inputs(area, **overrides)
-              + [(i, "value", None) for i in FORECAST_IDS])
+              + [(i, "value", None) for i in FORECAST_IDS] + [("suff-anon", "value", anonymise)])
     response = callback_request(client, [("suff-table-title", "children"), ("suff-grid", "rowData"), ("suff-grid", "columnDefs")], inputs)
     assert response.status_code == 200, response.get_data(as_text=True)[:800]
     return response.get_data(as_text=True), response_props(response)
@@ -91,7 +94,8 @@ def _kpi(props, label):
 def test_a_member_can_neither_open_the_page_nor_call_its_callbacks(member_client):
     assert member_client.get("/sufficiency").status_code in (302, 403)
     response = callback_request(member_client, RENDER_OUTPUTS, _inputs("london") + [("suff-tile-mode", "value", "selected"),
-                                                                                    ("suff-flow-mode", "value", "location")])
+                                                                                    ("suff-flow-mode", "value", "location"),
+                                                                                    ("suff-anon", "value", False)])
     assert response.status_code == 403
 
 
@@ -163,8 +167,10 @@ def test_placed_here_by_other_las_switch(commissioner_client):
 def test_forecast_and_back_test(commissioner_client):
     inputs = _inputs("la:E09000022") + [("suff-ref-from", "value", 2022), ("suff-ref-to", "value", 2024),
                                         ("suff-horizon", "value", 3)] + [(f"suff-cost-{i}", "value", None) for i in range(6)]
+    inputs.append(("suff-anon", "value", False))
     outputs = [("suff-forecast-title", "children"), ("suff-forecast", "figure"), ("suff-cost-title", "children"),
-               ("suff-cost", "figure"), ("suff-backtest-text", "children"), ("suff-model-text", "children")]
+               ("suff-cost", "figure"), ("suff-backtest-text", "children"), ("suff-model-text", "children"),
+               ("suff-forecast-takeaway", "children"), ("suff-cost-takeaway", "children")]
     response = callback_request(commissioner_client, outputs, inputs)
     assert response.status_code == 200, response.get_data(as_text=True)[:800]
     props = response_props(response)
@@ -176,7 +182,7 @@ def test_forecast_and_back_test(commissioner_client):
 
 def test_downloads_csv_and_excel(commissioner_client):
     state = ([("suff-table-choice", "value", "distance")] + [(i, "value", v) for i, _, v in _inputs("london")]
-             + [(i, "value", None) for i in FORECAST_IDS])
+             + [(i, "value", None) for i in FORECAST_IDS] + [("suff-anon", "value", False)])
     for button, kind in (("suff-dl-csv", "csv"), ("suff-dl-xlsx", "xlsx")):
         response = callback_request(commissioner_client, [("suff-download", "data")],
                                     [("suff-dl-csv", "n_clicks", 1 if kind == "csv" else None),
@@ -217,7 +223,7 @@ def _published(client, area):
     response = callback_request(client, [("suff-published-title", "children"), ("suff-published-text", "children"),
                                          ("suff-published-grid", "rowData"), ("suff-published-grid", "columnDefs"),
                                          ("suff-published-grid", "style")],
-                                [("suff-area", "value", area)])
+                                [("suff-area", "value", area), ("suff-anon", "value", False)])
     assert response.status_code == 200, response.get_data(as_text=True)[:800]
     props = response_props(response)
     return props, pd.DataFrame(props["suff-published-grid"]["rowData"])

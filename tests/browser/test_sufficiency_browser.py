@@ -3,6 +3,7 @@
 Fails on any browser console error or axe violation. Screenshots go to test-artifacts/.
 """
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from tests.browser.conftest import axe_violations, describe_violations, screenshot, sign_in, wait_for_dash
@@ -70,8 +71,8 @@ def test_a_commissioner_uses_every_filter(page, commissioner):
     screenshot(page, "sufficiency-london-filtered")
 
     page.get_by_label("Placed here by other LAs").check()
+    expect(page.locator("#suff-tiles-title")).to_contain_text("by other LAs", timeout=40000)   # waits for the callback
     wait_for_dash(page, timeout=40000)
-    assert "by other LAs" in page.locator("#suff-tiles-title").inner_text()
     _choose(page, "suff-table-choice", "Forecast by placement type")
     page.wait_for_selector("#suff-grid .ag-row")
     with page.expect_download() as download:

@@ -1,0 +1,250 @@
+"""Presenting and sharing on the SEND page: what-this-shows sentences (hand-worked cases, then as the page shows them),
+anonymised views and files, chart images drawn on the server, and a deck whose slides match the page."""
+import base64
+import io
+import json
+from datetime import date
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+from pptx import Presentation
+
+from dashboard import loader
+from dashboard import send as send_page
+from dashboard.metrics.send import ENGLAND, INDICATORS, LONDON
+from tests.app.test_send_page import FILTERS, render
+from tests.dash_requests import callback_request, response_props
+
+CHARTS = ["trend", "ranking", "placement", "need", "tiles", "share"]
+TIMELY, PLANS = INDICATORS["timely_20wk_pct"], INDICATORS["plans_in_force"]
+VIEWER = "E09000022"   # the member's own LA (Lambeth)
+
+
+# --- the sentences, on hand-worked tables ------------------------------------------------------------------------
+
+def test_trend_sentence_gives_the_figure_the_run_and_london():
+    table = pd.DataFrame({"Year": [2019, 2020, 2021, 2022], "Lambeth": [30.0, 25.0, 22.0, 20.6],
+                          "South London": [50.0] * 4, "London": [60.0, 58.0, 55.0, 54.7], "England": [49.0] * 4})
+    assert send_page.trend_takeaway(table, "Lambeth", TIMELY, 2022) == (
+        "Lambeth: 20.6% in calendar year 2022, falling for 3 years in a row; London's is 54.7%.")
+    # A year chosen mid-series stops there; a gap before it is said, not bridged.
+    table.loc[1, "Lambeth"] = np.nan
+    assert send_page.trend_takeaway(table, "Lambeth", TIMELY, 2021) == (
+        "Lambeth: 22.0% in calendar year 2021, with no published figure for the year before; London's is 55.0%.")
+
+
+def test_trend_sentence_never_reads_a_missing_figure_as_zero():
+    table = pd.DataFrame({"Year": [2021, 2022], "Lambeth": [22.0, np.nan], "London": [55.0, np.nan]})
+    assert send_page.trend_takeaway(table, "Lambeth", TIMELY, 2022) == "Lambeth has no published figure for calendar year 2022."
+    table.loc[1, "Lambeth"] = 23.0
+    assert send_page.trend_takeaway(table, "Lambeth", TIMELY, 2022).endswith(
+        "up on the year before; London has no published figure.")
+
+
+def _ranking(values, flags=None, ranks=None):
+    codes = [f"E0900000{i}" for i in range(1, len(values) + 1)]
+    return pd.DataFrame({"la_code": codes, "la_name": [f"Borough {i}" for i in range(1, len(values) + 1)],
+                         "value": values, "flag": flags or [""] * len(values),
+                         "rank": pd.array(ranks if ranks else [None] * len(values), dtype="Int64")})
+
+
+def test_ranking_sentence_orders_by_the_figure_and_respects_small_numbers_and_gaps():
+    table = _ranking([60.0, 50.0, 40.0, np.nan], ["", "", "", "not published"], [1, 2, 3, None])
+    assert send_page.ranking_takeaway(table, "E09000002", TIMELY, "calendar year 2022", 54.7, 49.2) == (
+        "Borough 2 has the 2nd highest figure of the 3 London LAs given a position: 50.0% for calendar year 2022 "
+        "(London 54.7%; England 49.2%).")
+    assert "has the lowest figure of the 3" in send_page.ranking_takeaway(table, "E09000003", TIMELY, "2022", 1, 1)
+    assert send_page.ranking_takeaway(table, "E09000004", TIMELY, "calendar year 2022", 54.7, np.nan) == (
+        "Borough 4 has no published figure for calendar year 2022; 3 of 4 London LAs have one.")
+    small = _ranking([100.0, 50.0], ["small numbers: not ranked", ""], [None, 1])
+    assert send_page.ranking_takeaway(small, "E09000001", TIMELY, "2022", np.nan, np.nan) == (
+        "Borough 1: 100.0% for 2022; too few cases (under 20) to be given a position among London LAs.")
+
+
+def test_ranking_sentence_for_a_count_gives_the_range_not_a_position():
+    table = _ranking([3931.0, 2940.0, 19.0])
+    assert send_page.ranking_takeaway(table, "E09000002", PLANS, "January 2022", 78203, np.nan) == (
+        "Borough 2: 2,940 for January 2022 (London 78,203); London LAs range from 19 to 3,931.")
+
+
+def _mix(rows):
+    """rows: (area, code, {measure: count}, [hidden measures])"""
+    measures = ["place_mainstream", "place_inmss", "place_other"]
+    out = []
+    for area, code, counts, hidden in rows:
+        total = sum(counts.values()) if counts else np.nan
+        row = {"area": area, "area_code": code, "total": total, "suppressed": hidden}
+        for m in measures:
+            row[m] = counts.get(m, np.nan) if counts else np.nan
+            row[f"{m}_pct"] = (np.nan if m in hidden or not counts else counts[m] / total * 100)
+        out.append(row)
+    return pd.DataFrame(out)
+
+
+LABELS = {"place_mainstream": "Mainstream school", "place_inmss": "INMSS", "place_other": "Other"}
+
+
+def test_placement_sentence_says_the_inmss_share_and_the_largest_group():
+    mix = _mix([("Lambeth", VIEWER, {"place_mainstream": 60, "place_inmss": 10, "place_other": 30}, []),
+                ("London", LONDON, {"place_mainstream": 500, "place_inmss": 50, "place_other": 450}, []),
+                ("England", ENGLAND, None, [])])
+    assert send_page.placement_takeaway(mix, VIEWER, LABELS, 2022) == (
+        "Lambeth, January 2022: 10.0% are in independent or non-maintained special schools (London 5.0%, "
+        "England not published); the most (60.0%) are in mainstream school.")
+
+
+def test_placement_sentence_keeps_a_hidden_count_hidden_and_a_gap_a_gap():
+    mix = _mix([("Lambeth", VIEWER, {"place_mainstream": 60, "place_inmss": 3, "place_other": 8},
+                 ["place_inmss", "place_other"]), ("London", LONDON, None, [])])
+    text = send_page.placement_takeaway(mix, VIEWER, LABELS, 2022)
+    assert "small (1 to 5) and hidden" in text and "3" not in text.replace("2022", "")
+    assert send_page.placement_takeaway(mix, LONDON, LABELS, 2022) == "London has no complete placement figures for January 2022."
+
+
+def test_need_inspection_and_share_sentences():
+    needs = pd.DataFrame({"area": ["Lambeth", "London"], "area_code": [VIEWER, LONDON], "total": [100, 1000],
+                          "suppressed": [[], []], "need_asd": [40, 345], "need_asd_pct": [40.0, 34.5],
+                          "need_semh": [60, 655], "need_semh_pct": [60.0, 65.5]})
+    assert send_page.need_takeaway(needs, VIEWER, {"need_asd": "Autism", "need_semh": "SEMH"}, 2022) == (
+        "The most common primary need in Lambeth in January 2022 is semh: 60.0% of those with a plan (London 65.5%).")
+    latest = pd.DataFrame({"la_code": [VIEWER, "E09000008", "E09000005"], "la_name": ["Lambeth", "Croydon", "Brent"],
+                           "outcome_grade": pd.array([None, 2, 1], dtype="Int64"),
+                           "published": [None, date(2024, 5, 1), date(2025, 3, 7)]})
+    assert send_page.tiles_takeaway(latest, VIEWER) == (
+        "Lambeth has not yet been inspected under the 2023 framework; 2 of 3 London areas have been inspected under it, "
+        "1 with outcome 1.")
+    assert send_page.tiles_takeaway(latest, "E09000005").startswith(
+        "Brent had outcome 1 at its latest area SEND inspection, published 7 March 2025;")
+    share = {"London": {"inspected": 14, "outcome_1": 4, "pct": 4 / 14 * 100},
+             "England": {"inspected": 71, "outcome_1": 15, "pct": 15 / 71 * 100}}
+    assert send_page.share_takeaway(share) == (
+        "29% of inspected London areas had outcome 1 (4 of 14), against 21% in England (15 of 71), on all reports held.")
+    assert send_page.share_takeaway({"London": {"inspected": 0}, "England": {"inspected": 0}}).startswith("No area SEND")
+
+
+# --- on the page -------------------------------------------------------------------------------------------------
+
+@pytest.fixture()
+def la_names(server):
+    with server.app_context():
+        las = loader.local_authorities()
+    return dict(zip(las["la_code"], las["la_name"]))
+
+
+def _leaked(text: str, la_names: dict) -> list[str]:
+    return [name for code, name in la_names.items() if code != VIEWER and name in text]
+
+
+def test_every_chart_has_its_sentence_from_the_figures_the_page_shows(member_client):
+    props = render(member_client)
+    sentences = {chart: props[f"send-{chart}-takeaway"]["children"] for chart in CHARTS}
+    assert all(sentences.values())
+    lambeth = next(r for r in props["send-las-grid"]["rowData"] if r["Area"] == "Lambeth")
+    assert f"{lambeth['Within 20 weeks (%)']:.1f}%" in sentences["trend"] and sentences["trend"].startswith("Lambeth")
+    assert f"{lambeth['Within 20 weeks (%)']:.1f}%" in sentences["ranking"]
+    assert f"{lambeth['In INMSS (%)']:.1f}%" in sentences["placement"]
+
+
+def test_anonymised_view_names_no_la_but_the_viewers(member_client, la_names):
+    props = render(member_client, focus="E09000008", anonymise=True)     # Croydon in focus, anonymised
+    text = json.dumps(props)
+    assert "Lambeth" in text and _leaked(text, la_names) == []
+    assert props["send-trend-title"]["children"].startswith("New EHC plans") and "LA " in props["send-trend-title"]["children"]
+    assert props["send-ranking-takeaway"]["children"].startswith("LA ")
+    # The tile map is in label order, written with labels: no borough abbreviation but the viewer's.
+    tiles = " ".join(t for trace in props["send-tiles"]["figure"]["data"] for t in trace["text"])
+    assert "LAM" in tiles and "CRD" not in tiles and "LA " in tiles
+    # The unanonymised view of the same focus does name it.
+    assert "Croydon" in render(member_client, focus="E09000008")["send-trend-title"]["children"]
+
+
+def _download(client, button, anonymise, focus=VIEWER):
+    buttons = [f"send-dl-{w}-{k}" for w in ("las", "trend", "placements", "inspections") for k in ("csv", "xlsx")]
+    state = [(i, "value", v) for i, v in zip(FILTERS, [focus, "timely_20wk_pct", "2022", "la"])] + [("send-anon", "value", anonymise)]
+    response = callback_request(client, [("send-download", "data")], [(b, "n_clicks", 1 if b == button else None) for b in buttons],
+                                state, triggered=f"{button}.n_clicks")
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    return base64.b64decode(response_props(response)["send-download"]["data"]["content"])
+
+
+def test_the_workbook_holds_the_page_table_and_a_notes_sheet(member_client):
+    book = openpyxl.load_workbook(io.BytesIO(_download(member_client, "send-dl-las-xlsx", False)))
+    assert book.sheetnames == ["Data", "Notes"]
+    rows = list(book["Data"].iter_rows(values_only=True))
+    page = render(member_client)["send-las-grid"]["rowData"]
+    header = rows[0]
+    for shown, written in zip(page, rows[1:]):
+        for column, value in shown.items():
+            cell = written[header.index(column)]
+            cell = "" if cell is None else cell          # an empty text cell ("" on the page) reads back as None
+            assert cell == ("not published" if value is None else value), (column, value, cell)
+    notes = {r[0]: r[1] for r in book["Notes"].iter_rows(values_only=True)}
+    assert "Source of this measure" in notes and "Demo data" in notes and "Not a league table" in notes
+
+
+@pytest.mark.parametrize("which", ["las", "inspections", "placements", "trend"])
+def test_anonymised_files_name_no_la_but_the_viewers(member_client, la_names, which):
+    csv_text = _download(member_client, f"send-dl-{which}-csv", True, focus="E09000008").decode("utf-8-sig")
+    book = openpyxl.load_workbook(io.BytesIO(_download(member_client, f"send-dl-{which}-xlsx", True, focus="E09000008")))
+    book_text = " ".join(str(c) for sheet in book for row in sheet.iter_rows(values_only=True) for c in row)
+    assert _leaked(csv_text, la_names) == [] and _leaked(book_text, la_names) == []
+    assert "Anonymised" in book_text
+    if which in ("las", "inspections"):
+        assert "Lambeth" in csv_text and "LA " in csv_text
+
+
+@pytest.mark.parametrize("button,signature", [("send-tiles-png", b"\x89PNG"), ("send-ranking-svg", b"<svg")])
+def test_chart_images_are_drawn_on_the_server(member_client, button, signature):
+    buttons = [f"send-{c}-{k}" for c in CHARTS for k in ("png", "svg")]
+    state = [(i, "value", v) for i, v in zip(FILTERS, [VIEWER, "timely_20wk_pct", "2022", "la"])] + [("send-anon", "value", False)]
+    response = callback_request(member_client, [("send-image-download", "data")],
+                                [(b, "n_clicks", 1 if b == button else None) for b in buttons], state, triggered=f"{button}.n_clicks")
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    data = response_props(response)["send-image-download"]["data"]
+    content = base64.b64decode(data["content"])
+    assert content.startswith(signature) or signature in content[:400]
+    assert len(content) > 5000 and data["filename"].endswith(button.rsplit("-", 1)[1])
+
+
+def _deck(client, anonymise, focus=VIEWER):
+    state = [(i, "value", v) for i, v in zip(FILTERS, [focus, "timely_20wk_pct", "2022", "la"])] + [("send-anon", "value", anonymise)]
+    response = callback_request(client, [("send-deck-download", "data")], [("send-deck", "n_clicks", 1)], state)
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    return Presentation(io.BytesIO(base64.b64decode(response_props(response)["send-deck-download"]["data"]["content"])))
+
+
+def _slide_text(slide) -> str:
+    return " ".join(shape.text_frame.text for shape in slide.shapes if shape.has_text_frame)
+
+
+def test_the_deck_has_a_title_slide_and_one_slide_per_chart_matching_the_page(member_client):
+    slides = list(_deck(member_client, False).slides)
+    assert len(slides) == 1 + len(CHARTS)
+    assert "SEND" in slides[0].shapes.title.text and "Lambeth" in _slide_text(slides[0])
+    assert "Demo data" in _slide_text(slides[0])                 # placements and primary need are demo data
+    page = render(member_client)
+    titles = {"share": page["send-share-title"]["children"], **{c: page[f"send-{c}-title"]["children"] for c in CHARTS[:-1]}}
+    for chart, slide in zip(CHARTS, slides[1:]):
+        assert slide.shapes.title.text == titles[chart]
+        text = _slide_text(slide)
+        assert page[f"send-{chart}-takeaway"]["children"] in text
+        assert "Source:" in text
+        assert any(shape.shape_type == 13 for shape in slide.shapes)   # 13 = a picture: the chart
+    # The placement slide's source line says its figures are demo data; the inspection slides do not claim it.
+    assert "Demo data" in _slide_text(slides[3]) and "Ofsted" in _slide_text(slides[5])
+
+
+def test_an_anonymised_deck_names_no_la_but_the_viewers(member_client, la_names):
+    deck = _deck(member_client, True, focus="E09000008")
+    text = " ".join(_slide_text(s) for s in deck.slides)
+    assert _leaked(text, la_names) == [] and "LA " in text
+
+
+def test_anonymised_tables_list_las_in_label_order_not_the_public_order_of_codes_or_names(member_client):
+    props = render(member_client, focus="E09000008", anonymise=True)
+    for grid, column in (("send-las-grid", "Area"), ("send-inspection-grid", "LA"), ("send-placement-grid", "Area")):
+        names = [r[column] for r in props[f"{grid}"]["rowData"] if r[column] not in ("London", "England")]
+        numbers = [int(n[3:]) for n in names[1:]]          # Lambeth keeps its name, so its label's number is skipped
+        assert names[0] == "Lambeth" and len(numbers) == 32 and numbers == sorted(numbers), grid

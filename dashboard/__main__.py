@@ -121,7 +121,7 @@ def _ingest(engine, settings, args) -> int:
 
     from dashboard.exports import to_csv_bytes
     from dashboard.ingest import loading
-    from dashboard.ingest.specs import SPECS
+    from dashboard.ingest.returns import SPECS
     if args.dataset not in SPECS:
         print(f"Error: unknown dataset {args.dataset!r}; choose one of {', '.join(SPECS)}", file=sys.stderr)
         return 2

@@ -17,7 +17,7 @@ from dashboard.auth.roles import ADMIN, UPLOADER
 from dashboard.auth.users import audit
 from dashboard.exports import to_csv_bytes
 from dashboard.ingest import loading
-from dashboard.ingest.specs import SPECS
+from dashboard.ingest.returns import SPECS
 from dashboard.ingest.templates import template_csv, template_xlsx
 from dashboard.ingest.validation import Report
 from dashboard.store import get_engine

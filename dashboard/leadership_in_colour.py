@@ -219,6 +219,9 @@ def _published_borough_table(boroughs: pd.DataFrame, group: str, focus_area: str
 # --- pay bands: demo counts ------------------------------------------------------------------------------
 
 def _filter_counts(counts: pd.DataFrame, filters: Filters) -> pd.DataFrame:
+    # Each LA's latest snapshot only: an LA's newer uploaded return supersedes its older figures.
+    latest = counts.groupby("la_code")["snapshot_date"].transform("max")
+    counts = counts[counts["snapshot_date"] == latest]
     if filters.service != "all":
         counts = counts[counts["service_group"] == filters.service]
     return counts
@@ -421,7 +424,14 @@ def _build_view(filters: Filters, scope: loader.AccessScope) -> LincView:
         headline = (_pct(everyone[f"{filters.group}_share"].iloc[0], 0) if len(everyone) else "no staff",
                     _pct(population[filters.group], 0))
         snapshot = counts["snapshot_date"].max()
-        period = f"demo snapshot {snapshot:%d %B %Y}" if pd.notna(snapshot) else "demo snapshot"
+        returned = loader.returned_las(data.NAME)
+        if area != "all" and area in returned:   # the LA's own uploaded return replaced its demo counts
+            is_demo = False
+            period = f"snapshot {snapshot:%d %B %Y}, the LA's own return"
+        else:
+            period = f"demo snapshot {snapshot:%d %B %Y}" if pd.notna(snapshot) else "demo snapshot"
+            if area == "all" and returned:
+                period += f" (with {len(returned)} borough{'s' if len(returned) > 1 else ''}' own returns)"
         band_table = pd.DataFrame({"Pay band": bands["band"], "Share of staff": bands["label"],
                                    "Population share": bands["population_share"].map(lambda v: _pct(v, 1)),
                                    "Staff with known ethnicity": [
@@ -499,7 +509,7 @@ def _build_view(filters: Filters, scope: loader.AccessScope) -> LincView:
         group_title=f"Representation by ethnic group and pay band: {area_label}, {period}",
         group_figure=figures.group_ratio_figure(ratios, rep.GROUP_LABELS).to_dict(), group_table=group_ratio_table(ratios),
         borough_title=(f"{who} share by pay band in every borough"
-                       + (f", {data.SERVICE_GROUPS[filters.service].lower()}" if is_demo and filters.service != "all" else "")
+                       + (f", {data.SERVICE_GROUPS[filters.service].lower()}" if filters.source == "demo" and filters.service != "all" else "")
                        + f", against the population ({period})"),
         borough_table=borough_table, borough_columns=borough_columns, borough_download=borough_download,
         role_title=(f"Children's social workers: Black and Global Majority share from case holder to senior manager, "

@@ -121,6 +121,7 @@ def build_view(filters: Filters, scope: loader.AccessScope) -> SendView:
     las = loader.local_authorities()
     inspections = send_loader.send_inspections(scope)
     sources = send_loader.send_sources(scope)
+    focus_sources = {**sources, **send_loader.send_sources_of(filters.focus, scope)}   # the focus LA's own, where held
     info = loader.dataset_info("send")
     ind = metrics.INDICATORS[filters.indicator]
     year = filters.year
@@ -156,7 +157,7 @@ def build_view(filters: Filters, scope: loader.AccessScope) -> SendView:
     mine = latest[latest["la_code"] == filters.focus].iloc[0]
     inspected = pd.notna(mine["outcome_grade"])
     share_now = metrics.outcome_share(inspections, None, london_codes)
-    inmss_demo = _is_demo(sources, ["place_inmss"])
+    inmss_demo = _is_demo(focus_sources, ["place_inmss"])
     kpis = [
         (f"EHC plans in force, January {year}", figures.format_value(value_at("plans_in_force", filters.focus), metrics.INDICATORS["plans_in_force"]), growth_note),
         ("Per 1,000 children aged 0-17", figures.format_value(value_at("plans_per_1000", filters.focus), metrics.INDICATORS["plans_per_1000"]), compare_note("plans_per_1000")),
@@ -211,7 +212,7 @@ def build_view(filters: Filters, scope: loader.AccessScope) -> SendView:
     demo_parts = [label for label, measures in (
         ("EHC plan numbers and timeliness", ["plans_in_force", "timely_20wk"]), ("population", ["population_0_17"]),
         ("pupils with SEN support or a plan", ["pupils_ehcp_pct"]), ("placements", list(PLACEMENTS)),
-        ("primary need", list(NEEDS))) if _is_demo(sources, measures)]
+        ("primary need", list(NEEDS))) if _is_demo(focus_sources, measures)]
     if inspections_demo:
         demo_parts.append("inspection outcomes")
 
@@ -230,7 +231,8 @@ def build_view(filters: Filters, scope: loader.AccessScope) -> SendView:
         share_figure=figures.share_history_figure(history),
         la_table=la_table, trend_table=trend_table, inspection_table=inspection_table, placement_table=placement_table,
         n_with_figure=n_with, share_text=share_text,
-        placement_is_demo=_is_demo(sources, PLACEMENTS), need_is_demo=_is_demo(sources, NEEDS), notes=notes,
+        placement_is_demo=_is_demo(focus_sources if filters.grouping == "la" else sources, PLACEMENTS),
+        need_is_demo=_is_demo(focus_sources, NEEDS), notes=notes,
     )
 
 

@@ -147,6 +147,8 @@ def validate_frame(spec: DatasetSpec, frame: pd.DataFrame, la_code: str, period:
             formula = cells.str[:1].isin(FORMULA_STARTS)
             errors += [(i, column.name, "a spreadsheet formula, not a value") for i in frame.index[formula]]
             parsed[column.name] = cells
+    for i in frame.attrs.get("cut_short_rows", []):
+        errors.append((i, "", "the row stops part-way and the file has no line end after it: the file was cut short"))
     for i in frame.attrs.get("overlong_rows", []):
         errors.append((frame.index[i], "", "more values than the header has columns"))
 

@@ -87,6 +87,8 @@ def main(argv: list[str] | None = None) -> int:
             load_demo_data(engine, seed)
             for module in dataset_modules():
                 module.load_demo(engine, seed)
+            from dashboard.ingest.loading import demo_data_reloaded
+            demo_data_reloaded(engine)
             print(f"Demo data loaded for every dataset (seed {seed}).")
         elif args.command == "create-user":
             created = create_user(engine, args.email, _new_password(), args.la, args.role, name=args.name)

@@ -166,6 +166,14 @@ def write_version(conn, upload_id: int, la_code: str, period: str, records: dict
     _apply(conn, spec, la_code, period, records)
 
 
+def demo_data_reloaded(engine: Engine, datasets=None) -> None:
+    """Demo data replaced these datasets (every one by default): no upload's rows are current any more.
+    The versions stay, so an administrator can restore one."""
+    u = schema.upload
+    with engine.begin() as conn:
+        conn.execute(update(u).where(u.c.dataset.in_(list(datasets or SPECS))).values(is_current=False))
+
+
 def real_return_las(engine: Engine, dataset: str) -> set[str]:
     """The LAs whose figures for `dataset` come from their own committed uploads (not demo data)."""
     u = schema.upload

@@ -94,16 +94,18 @@ def validate_frame(spec: DatasetSpec, frame: pd.DataFrame, la_code: str, period:
         return report
 
     # The file must be for the LA and period chosen (a file-level error, as in DfE collections).
+    # A row the file was cut short in is reported as such below, not as being for another LA or period.
+    whole = ~frame.index.isin(frame.attrs.get("cut_short_rows", []))
     if spec.la_column:
         la_cells = frame[spec.la_column].fillna("").astype(str).str.strip()
-        if (la_cells != la_code).any():
-            first = la_cells[la_cells != la_code].index[0]
+        if ((la_cells != la_code) & whole).any():
+            first = la_cells[(la_cells != la_code) & whole].index[0]
             report.file_errors.append(f"This file is for {la_cells[first] or 'no LA'} (row {first + FIRST_DATA_ROW}), "
                                       f"but you chose {la_code}. Check the LA, or choose the file for {la_code}.")
     if spec.period_column:
         period_cells = frame[spec.period_column].fillna("").astype(str).str.strip()
-        if (period_cells != period).any():
-            first = period_cells[period_cells != period].index[0]
+        if ((period_cells != period) & whole).any():
+            first = period_cells[(period_cells != period) & whole].index[0]
             report.file_errors.append(f"Row {first + FIRST_DATA_ROW} is for period {period_cells[first] or '(blank)'}, "
                                       f"but you chose {period}.")
     if report.file_errors:
@@ -162,7 +164,7 @@ def validate_frame(spec: DatasetSpec, frame: pd.DataFrame, la_code: str, period:
     for rule in spec.row_rules:
         errors += rule(parsed, context)
     records = None
-    if spec.to_store is not None:
+    if spec.to_store is not None and not errors:   # the dataset's own checks see only cells that parsed
         records, problems = spec.to_store(parsed, frame, la_code, period, context)
         errors += problems
 

@@ -152,7 +152,8 @@ def _remove_demo_data(conn, spec: DatasetSpec, la_code: str) -> bool:
         if spec.name == BENCHMARKING.name:
             conn.execute(delete(schema.comparator_value))   # the demo's London and England figures
         return True
-    if conn.execute(select(u.c.id).where(u.c.dataset == spec.name, u.c.la_code == la_code).limit(1)).first():
+    # An LA with a current upload holds no demo rows (after `load-demo` none is current: the demo is back).
+    if conn.execute(select(u.c.id).where(u.c.dataset == spec.name, u.c.la_code == la_code, u.c.is_current).limit(1)).first():
         return False
     for target in reversed(spec.targets):
         rows = target.table.c[target.la_column] == la_code

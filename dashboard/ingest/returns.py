@@ -258,7 +258,7 @@ LINC = DatasetSpec(
              ColumnSpec("snapshot_date", "date", "The date the staff figures were taken.", example="2025-03-31"),
              ColumnSpec("service_group", "code", "Service group (see the Lists sheet).", normalise=_service_group, example="childrens"),
              ColumnSpec("pay_band", "code", "Pay band number 1-12 or its label (see the Lists sheet).", normalise=_pay_band, example="5"),
-             ColumnSpec("ethnicity", "code", "asian, black, mixed, other, white or not_known.", normalise=str.lower, example="black"),
+             ColumnSpec("ethnicity", "code", "asian, black, mixed, other, white or not_known.", normalise=lambda t: t.lower().replace(" ", "_"), example="black"),
              ColumnSpec("headcount", "number", "Staff in that service group, band and ethnic group.", minimum=0, integer=True,
                         example="14")),
     key=("service_group", "pay_band", "ethnicity"),

@@ -254,3 +254,14 @@ def test_any_input_to_any_dataset_is_loaded_or_rejected_with_a_report(engine, da
         assert report.records is not None
     else:
         assert (report.file_errors or report.row_errors) and report.summary()
+
+
+def test_after_demo_data_is_reloaded_the_next_return_replaces_the_las_demo_rows_again(engine):
+    la = "E09000032"   # Wandsworth
+    for seed in (31, 32):
+        report = check(engine, "suspensions", samples.as_csv(good("suspensions", la=la, seed=seed)), la=la)
+        assert loading.commit(engine, report, "officer@wandsworth.example").status == "committed"
+        assert stored(engine, "suspensions", la)[0] == 19          # this return's groups, no demo year left
+        suspensions.load_demo(engine, 7)
+        loading.demo_data_reloaded(engine, ["suspensions"])
+        assert stored(engine, "suspensions", la)[0] > 19 and la not in loading.real_return_las(engine, "suspensions")

@@ -423,15 +423,17 @@ def _build_view(filters: Filters, scope: loader.AccessScope) -> LincView:
         everyone = rep.shares_of_known(counts if area == "all" else counts[counts["la_code"] == area], ["snapshot_date"])
         headline = (_pct(everyone[f"{filters.group}_share"].iloc[0], 0) if len(everyone) else "no staff",
                     _pct(population[filters.group], 0))
-        snapshot = counts["snapshot_date"].max()
         returned = loader.returned_las(data.NAME)
+        snapshot = (counts if area == "all" else counts[counts["la_code"] == area])["snapshot_date"].max()
         if area != "all" and area in returned:   # the LA's own uploaded return replaced its demo counts
             is_demo = False
             period = f"snapshot {snapshot:%d %B %Y}, the LA's own return"
+        elif area == "all" and returned:
+            demo_snapshot = counts.loc[~counts["la_code"].isin(returned), "snapshot_date"].max()
+            period = (f"demo snapshot {demo_snapshot:%d %B %Y}, with {len(returned)} borough"
+                      f"{'s' if len(returned) > 1 else ''}' own latest returns")
         else:
             period = f"demo snapshot {snapshot:%d %B %Y}" if pd.notna(snapshot) else "demo snapshot"
-            if area == "all" and returned:
-                period += f" (with {len(returned)} borough{'s' if len(returned) > 1 else ''}' own returns)"
         band_table = pd.DataFrame({"Pay band": bands["band"], "Share of staff": bands["label"],
                                    "Population share": bands["population_share"].map(lambda v: _pct(v, 1)),
                                    "Staff with known ethnicity": [
@@ -498,7 +500,7 @@ def _build_view(filters: Filters, scope: loader.AccessScope) -> LincView:
         kpis.append((f"Ethnicity not known, {role_label} social workers {latest}", value, "children's social workers"))
 
     info = {name: loader.dataset_info(name) for name in (data.NAME, data.PUBLISHED, data.CSWW)}
-    notes = _notes(filters, period, ceiling, latest, info, population_label)
+    notes = _notes(filters, period, ceiling, latest, info, population_label, own_return=not is_demo)
     who = "Black and Global Majority" if filters.group == "bgm" else group_label
     return LincView(
         is_demo=is_demo, has_published=has_published, has_csww=has_csww, area_label=area_label, kpis=kpis,
@@ -545,7 +547,8 @@ def _role_kpis(pipeline: pd.DataFrame, area: str, latest: int) -> list[tuple[str
     ]
 
 
-def _notes(filters: Filters, period: str, ceiling: dict, latest, info: dict, population_label: str) -> list[tuple[str, str]]:
+def _notes(filters: Filters, period: str, ceiling: dict, latest, info: dict, population_label: str,
+           *, own_return: bool = False) -> list[tuple[str, str]]:
     notes = [
         ("Words", "Black and Global Majority (BGM) means every ethnic group other than White: Asian, Black, "
                   "Mixed / multiple heritage and Other. The programme does not use the term BAME, which the source files use."),
@@ -571,7 +574,9 @@ def _notes(filters: Filters, period: str, ceiling: dict, latest, info: dict, pop
         ]
     else:
         notes += [
-            ("Source (pay bands)", f"Demo data: synthetic headcounts, {period}, by borough, service group and £10k pay band. "
+            ("Source (pay bands)", f"The borough's own return (uploaded): headcounts, {period}, by service group and "
+                                   "£10k pay band." if own_return else
+                                   f"Demo data: synthetic headcounts, {period}, by borough, service group and £10k pay band. "
                                    "Not any borough's real figures. No publication has this breakdown; the published "
                                    "snapshot is the real-data mode."),
             ("Population", (f"{data.CENSUS_SOURCE}, by major ethnic group (real): each borough's share, and London's "

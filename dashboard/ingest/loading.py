@@ -171,8 +171,10 @@ def demo_data_reloaded(engine: Engine, datasets=None) -> None:
     """Demo data replaced these datasets (every one by default): no upload's rows are current any more.
     The versions stay, so an administrator can restore one."""
     u = schema.upload
-    with engine.begin() as conn:
-        conn.execute(update(u).where(u.c.dataset.in_(list(datasets or SPECS))).values(is_current=False))
+    for name in datasets or SPECS:
+        with write_transaction(engine, name) as conn:
+            conn.execute(update(u).where(u.c.dataset == name).values(is_current=False))
+            bump_version(conn, name)   # labels cached under the old version ("the LA's own return") go with it
 
 
 def real_return_las(engine: Engine, dataset: str) -> set[str]:

@@ -164,3 +164,32 @@ def test_a_suspensions_return_through_the_page_replaces_only_that_las_demo_figur
     finally:
         suspensions.load_demo(get_engine(), 7)   # other tests expect Lambeth's demo figures
         demo_data_reloaded(get_engine(), ["suspensions"])
+
+
+def _linc_is_demo(borough):
+    from dashboard import leadership_in_colour as page
+    return page.build_view(page.Filters("demo", borough, "all", "bgm"), loader.AccessScope("member", LA)).is_demo
+
+
+def _send_is_demo(focus):
+    from dashboard import send as page
+    view = page.build_view(page.Filters(focus, "plans_in_force", 2024, "la"), loader.AccessScope("member", LA))
+    return view.placement_is_demo or view.need_is_demo
+
+
+@pytest.mark.parametrize("dataset,period,is_demo", [("linc", "2025-03-31", _linc_is_demo), ("send", "2024", _send_is_demo)])
+def test_a_members_return_stops_its_page_calling_that_las_figures_demo_data(server, dataset, period, is_demo):
+    from dashboard.datasets import linc, send
+    from dashboard.ingest import loading, samples
+    engine = get_engine()
+    with server.app_context():
+        assert is_demo(LA) and is_demo("E09000008")
+        report = loading.validate(engine, dataset, "return.csv", samples.as_csv(samples.GOOD_RETURNS[dataset](LA, period)),
+                                  LA, period, max_bytes=2**20)
+        try:
+            assert loading.commit(engine, report, UPLOADER).status == "committed"
+            assert not is_demo(LA) and is_demo("E09000008")   # at once: the new version is in the cache key
+        finally:
+            {"linc": linc, "send": send}[dataset].load_demo(engine, 7)   # other tests expect the demo data
+            loading.demo_data_reloaded(engine, [dataset])
+        assert is_demo(LA)

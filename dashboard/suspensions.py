@@ -377,7 +377,7 @@ def _notes(area: str, f: Filters, outcome_label: str, is_demo: bool, period_labe
         ("Source", source),
         ("Period", period_label),
         ("Data", "Demo data: synthetic, not any LA's real figures." if is_demo else
-         "Real figures." if area in (ENGLAND, PUBLISHED) else "Real figures: the LA's own return."),
+         "Real published figures." if area in (ENGLAND, PUBLISHED) else "Real figures: the LA's own return."),
     ]
     if area == PUBLISHED:
         notes.append(("Published table", "Rates are published as whole numbers and RRIs to 1 decimal place, so the page "

@@ -108,8 +108,8 @@ def _with(frame: pd.DataFrame, column: str, value) -> pd.DataFrame:
     return frame
 
 
-def _la(frame: pd.DataFrame, dataset: str, code: str) -> pd.DataFrame:
-    return frame.assign(**{"la_code": code})   # SSDA903 files have no LA column: adding one is an unexpected column
+def _la(frame: pd.DataFrame, code: str) -> pd.DataFrame:
+    return frame.assign(la_code=code)   # SSDA903 files have no LA column: adding one is an unexpected column
 
 
 NUMBER_COLUMN = {"agency_pay": "hourly_rate", "sufficiency": "DOB", "linc": "headcount", "suspensions": "headcount",
@@ -132,8 +132,8 @@ BAD_FILES = {
     "text in a number": (lambda d, f: samples.as_csv(_with(f, NUMBER_COLUMN[d], "twelve")), NOT_A_NUMBER.get),
     "duplicate rows": (lambda d, f: samples.as_csv(pd.concat([f, f.iloc[[0]]])),
                        lambda d: None if d == "agency_pay" else "duplicate"),   # two workers on the same terms are two rows
-    "wrong LA": (lambda d, f: samples.as_csv(_la(f, d, OTHER_LA)), WRONG_LA.get),
-    "LA not in London": (lambda d, f: samples.as_csv(_la(f, d, "E08000025")), WRONG_LA.get),
+    "wrong LA": (lambda d, f: samples.as_csv(_la(f, OTHER_LA)), WRONG_LA.get),
+    "LA not in London": (lambda d, f: samples.as_csv(_la(f, "E08000025")), WRONG_LA.get),
     "=HYPERLINK formula": (lambda d, f: samples.as_csv(_with(f, TEXT_COLUMN[d], '=HYPERLINK("http://x.example","y")')),
                            FORMULA.get),
 }

@@ -6,7 +6,7 @@
   create-user EMAIL --la CODE --role ROLE [--name NAME]
                                password from $NEW_USER_PASSWORD or a prompt
   set-password EMAIL           password from $NEW_USER_PASSWORD or a prompt
-  ingest DATASET FILE --la CODE --period P [--check-only] [--report OUT.csv] [--actor EMAIL]
+  ingest DATASET FILE --la CODE --period P [--check-only] [--report OUT.csv] [--actor EMAIL] [--max-mb N]
                                check a file and (unless --check-only) store it as a new version;
                                exit 1 and print the report when it is rejected
   import-published PATH...     import published DfE/ONS/Ofsted files (or folders of them), each recognised by its
@@ -61,10 +61,14 @@ def main(argv: list[str] | None = None) -> int:
     export.add_argument("what", choices=["published"])
     export.add_argument("--out", required=True)
     ingest = sub.add_parser("ingest", help="validate a file and store it as a new version (bulk loads)")
-    ingest.add_argument("dataset")
+    from dashboard.ingest.returns import SPECS
+    ingest.add_argument("dataset", help="one of: " + ", ".join(SPECS))
     ingest.add_argument("file")
     ingest.add_argument("--la", required=True, help="ONS code of the LA the file is for, e.g. E09000022")
-    ingest.add_argument("--period", required=True, help="quarter end, YYYY-MM-DD")
+    ingest.add_argument("--period", required=True, help="the period the file is for: " + "; ".join(
+        f"{name}: {spec.period.format_hint}" for name, spec in SPECS.items()))
+    ingest.add_argument("--max-mb", type=float, default=None,
+                        help="largest file to read, in MB (default: UPLOAD_MAX_MB; raise it for a bulk SSDA903 load)")
     ingest.add_argument("--check-only", action="store_true", help="report only; store nothing")
     ingest.add_argument("--report", help="also write the full report to this CSV file")
     ingest.add_argument("--actor", default="cli", help="who is loading, for the audit log")
@@ -92,6 +96,8 @@ def main(argv: list[str] | None = None) -> int:
             load_demo_data(engine, seed)
             for module in dataset_modules():
                 module.load_demo(engine, seed)
+            from dashboard.ingest.loading import demo_data_reloaded
+            demo_data_reloaded(engine)
             print(f"Demo data loaded for every dataset (seed {seed}).")
             # As on first start: the published files in PUBLISHED_DATA_DIR replace the demo figures they cover.
             import_on_first_start(dataclasses.replace(settings, demo_seed=seed), engine,
@@ -129,7 +135,7 @@ def _ingest(engine, settings, args) -> int:
 
     from dashboard.exports import to_csv_bytes
     from dashboard.ingest import loading
-    from dashboard.ingest.specs import SPECS
+    from dashboard.ingest.returns import SPECS
     if args.dataset not in SPECS:
         print(f"Error: unknown dataset {args.dataset!r}; choose one of {', '.join(SPECS)}", file=sys.stderr)
         return 2
@@ -138,7 +144,7 @@ def _ingest(engine, settings, args) -> int:
         print(f"Error: {args.file} is not a file", file=sys.stderr)
         return 2
     report = loading.validate(engine, args.dataset, path.name, path.read_bytes(), args.la, args.period,
-                              max_bytes=settings.upload_max_mb * 2**20)
+                              max_bytes=int((args.max_mb or settings.upload_max_mb) * 2**20))
     print(f"{report.file_name}: {report.summary()}")
     findings = report.table()
     if len(findings):

@@ -267,6 +267,9 @@ def _published_borough_table(boroughs: pd.DataFrame, group: str, focus_area: str
 # --- pay bands: demo counts ------------------------------------------------------------------------------
 
 def _filter_counts(counts: pd.DataFrame, filters: Filters) -> pd.DataFrame:
+    # Each LA's latest snapshot only: an LA's newer uploaded return supersedes its older figures.
+    latest = counts.groupby("la_code")["snapshot_date"].transform("max")
+    counts = counts[counts["snapshot_date"] == latest]
     if filters.service != "all":
         counts = counts[counts["service_group"] == filters.service]
     return counts
@@ -477,8 +480,17 @@ def _build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: 
         everyone = rep.shares_of_known(counts if area == "all" else counts[counts["la_code"] == area], ["snapshot_date"])
         headline = (_pct(everyone[f"{filters.group}_share"].iloc[0], 0) if len(everyone) else "no staff",
                     _pct(population[filters.group], 0))
-        snapshot = counts["snapshot_date"].max()
-        period = f"demo snapshot {snapshot:%d %B %Y}" if pd.notna(snapshot) else "demo snapshot"
+        returned = loader.returned_las(data.NAME)
+        snapshot = (counts if area == "all" else counts[counts["la_code"] == area])["snapshot_date"].max()
+        if area != "all" and area in returned:   # the LA's own uploaded return replaced its demo counts
+            is_demo = False
+            period = f"snapshot {snapshot:%d %B %Y}, the LA's own return"
+        elif area == "all" and returned:
+            demo_snapshot = counts.loc[~counts["la_code"].isin(returned), "snapshot_date"].max()
+            period = (f"demo snapshot {demo_snapshot:%d %B %Y}, with {len(returned)} borough"
+                      f"{'s' if len(returned) > 1 else ''}' own latest returns")
+        else:
+            period = f"demo snapshot {snapshot:%d %B %Y}" if pd.notna(snapshot) else "demo snapshot"
         band_table = pd.DataFrame({"Pay band": bands["band"], "Share of staff": bands["label"],
                                    "Population share": bands["population_share"].map(lambda v: _pct(v, 1)),
                                    "Staff with known ethnicity": [
@@ -545,7 +557,8 @@ def _build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: 
         kpis.append((f"Ethnicity not known, {role_label} social workers {latest}", value, "children's social workers"))
 
     info = {name: loader.dataset_info(name) for name in (data.NAME, data.PUBLISHED, data.CSWW)}
-    notes = _notes(filters, period, ceiling, latest, info, population_label, anonymised=bool(anonymise_with))
+    notes = _notes(filters, period, ceiling, latest, info, population_label, anonymised=bool(anonymise_with),
+                   own_return=not is_demo)
     if anonymise_with:
         notes.append(("Anonymised", "LA names other than your own are replaced by stable labels (LA 1 to LA 33); "
                                     "joint returns are labelled as joint."))
@@ -568,7 +581,7 @@ def _build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: 
         group_title=f"Representation by ethnic group and pay band: {area_label}, {period}",
         group_figure=figures.group_ratio_figure(ratios, rep.GROUP_LABELS).to_dict(), group_table=group_ratio_table(ratios),
         borough_title=(f"{who} share by pay band in every borough"
-                       + (f", {data.SERVICE_GROUPS[filters.service].lower()}" if is_demo and filters.service != "all" else "")
+                       + (f", {data.SERVICE_GROUPS[filters.service].lower()}" if filters.source == "demo" and filters.service != "all" else "")
                        + f", against the population ({period})"),
         borough_table=borough_table, borough_columns=borough_columns, borough_download=borough_download,
         role_title=(f"Children's social workers: Black and Global Majority share from case holder to senior manager, "
@@ -606,7 +619,7 @@ def _role_kpis(pipeline: pd.DataFrame, area: str, latest: int) -> list[tuple[str
 
 
 def _notes(filters: Filters, period: str, ceiling: dict, latest, info: dict, population_label: str, *,
-           anonymised: bool = False) -> list[tuple[str, str]]:
+           anonymised: bool = False, own_return: bool = False) -> list[tuple[str, str]]:
     notes = [
         ("Words", "Black and Global Majority (BGM) means every ethnic group other than White: Asian, Black, "
                   "Mixed / multiple heritage and Other. The programme does not use the term BAME, which the source files use."),
@@ -634,7 +647,9 @@ def _notes(filters: Filters, period: str, ceiling: dict, latest, info: dict, pop
         ]
     else:
         notes += [
-            ("Source (pay bands)", f"Demo data: synthetic headcounts, {period}, by borough, service group and £10k pay band. "
+            ("Source (pay bands)", f"The borough's own return (uploaded): headcounts, {period}, by service group and "
+                                   "£10k pay band." if own_return else
+                                   f"Demo data: synthetic headcounts, {period}, by borough, service group and £10k pay band. "
                                    "Not any borough's real figures. No publication has this breakdown; the published "
                                    "snapshot is the real-data mode."),
             ("Population", (f"{data.CENSUS_SOURCE}, by major ethnic group (real): each borough's share, and London's "

@@ -160,6 +160,7 @@ def build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: s
     anonymised = bool(anonymise_with)
     inspections = send_loader.send_inspections(scope)
     sources = send_loader.send_sources(scope)
+    focus_sources = {**sources, **send_loader.send_sources_of(filters.focus, scope)}   # the focus LA's own, where held
     info = loader.dataset_info("send")
     ind = metrics.INDICATORS[filters.indicator]
     year = filters.year
@@ -195,7 +196,7 @@ def build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: s
     mine = latest[latest["la_code"] == filters.focus].iloc[0]
     inspected = pd.notna(mine["outcome_grade"])
     share_now = metrics.outcome_share(inspections, None, london_codes)
-    inmss_demo = _is_demo(sources, ["place_inmss"])
+    inmss_demo = _is_demo(focus_sources, ["place_inmss"])
     kpis = [
         (f"EHC plans in force, January {year}", figures.format_value(value_at("plans_in_force", filters.focus), metrics.INDICATORS["plans_in_force"]), growth_note),
         ("Per 1,000 children aged 0-17", figures.format_value(value_at("plans_per_1000", filters.focus), metrics.INDICATORS["plans_per_1000"]), compare_note("plans_per_1000")),
@@ -251,7 +252,7 @@ def build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: s
     demo_parts = [label for label, measures in (
         ("EHC plan numbers and timeliness", ["plans_in_force", "timely_20wk"]), ("population", ["population_0_17"]),
         ("pupils with SEN support or a plan", ["pupils_ehcp_pct"]), ("placements", list(PLACEMENTS)),
-        ("primary need", list(NEEDS))) if _is_demo(sources, measures)]
+        ("primary need", list(NEEDS))) if _is_demo(focus_sources, measures)]
     if inspections_demo:
         demo_parts.append("inspection outcomes")
 
@@ -270,7 +271,8 @@ def build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: s
         share_figure=figures.share_history_figure(history),
         la_table=la_table, trend_table=trend_table, inspection_table=inspection_table, placement_table=placement_table,
         n_with_figure=n_with, share_text=share_text,
-        placement_is_demo=_is_demo(sources, PLACEMENTS), need_is_demo=_is_demo(sources, NEEDS), notes=notes,
+        placement_is_demo=_is_demo(focus_sources if filters.grouping == "la" else sources, PLACEMENTS),
+        need_is_demo=_is_demo(focus_sources, NEEDS), notes=notes,
         focus=filters.focus, grouping=filters.grouping, anonymised=anonymised,
         london_value=london_value, england_value=england_value, ranking=ranking, placement_mix=placement, need_mix=needs,
         placement_focus=placement_focus, latest_inspections=latest, share_now=share_now, inspections_demo=bool(inspections_demo),

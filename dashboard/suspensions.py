@@ -373,7 +373,8 @@ def _kpis(table: pd.DataFrame, area: str, outcome_short: str) -> list[tuple[str,
 def _notes(area: str, f: Filters, outcome_label: str, is_demo: bool, period_label: str) -> list[tuple[str, str]]:
     under, over, substantially = band_thresholds()
     source = {ENGLAND: data.ENGLAND_SOURCE, PUBLISHED: data.PUBLISHED_SOURCE}.get(
-        area, "LA returns by ethnicity. Here: synthetic demo data in the DfE shape (LA figures by ethnicity are not in any file we have).")
+        area, "LA returns by ethnicity. Here: synthetic demo data in the DfE shape (LA figures by ethnicity are not in any file we have)."
+        if is_demo else "The LA's own return by ethnicity, uploaded on the Upload page.")
     notes = [
         ("Measure", f"{outcome_label}, by the pupil's detailed ethnicity (DfE's 18 groups plus unclassified)."),
         ("Rate", "Pupils with the outcome per 1,000 pupils on roll (headcount) in the group."),
@@ -394,7 +395,8 @@ def _notes(area: str, f: Filters, outcome_label: str, is_demo: bool, period_labe
                         "alone is hidden the next smallest is hidden too, so the total cannot reveal it."),
         ("Source", source),
         ("Period", period_label),
-        ("Data", "Demo data: synthetic, not any LA's real figures." if is_demo else "Real published figures."),
+        ("Data", "Demo data: synthetic, not any LA's real figures." if is_demo else
+         "Real published figures." if area in (ENGLAND, PUBLISHED) else "Real figures: the LA's own return."),
     ]
     if area == PUBLISHED:
         notes.append(("Published table", "Rates are published as whole numbers and RRIs to 1 decimal place, so the page "
@@ -434,7 +436,9 @@ def build_view(f: Filters, scope: loader.AccessScope, ctx: Context | None = None
         rows = _area_rows(f.area, f.year, ctx)
         counts = group_counts(rows, outcome_column)
         table = rri_table(counts)
-        is_demo = bool(states[data.NAME]["is_demo"]) if f.area != ENGLAND else False
+        # An LA's own committed return replaces its demo rows: its figures are then its own.
+        returned = f.area in loader.returned_las(data.NAME)
+        is_demo = bool(states[data.NAME]["is_demo"]) and not returned if f.area != ENGLAND else False
         period_label = f"Academic year {f.year}"
 
     comparator = None
@@ -489,7 +493,8 @@ def build_view(f: Filters, scope: loader.AccessScope, ctx: Context | None = None
         heat_figure = figures.heatmap_figure(heat, focus_name, [g for g in GROUPS if g != REFERENCE])
         heat_label = f"RRI of each group in each London LA, {f.year}"
 
-    data_note = ("Demo data" if is_demo else "Real published figures") + f": {name}, {period_label.lower()}"
+    data_note = ("Demo data" if is_demo else "Real published figures" if f.area in (ENGLAND, PUBLISHED)
+                 else "The LA's own return") + f": {name}, {period_label.lower()}"
     notes = _notes(f.area, f, outcome_label, is_demo, period_label)
     if anonymise_with:
         notes.append(("Anonymised", "LA names other than your own are replaced by stable labels (LA 1 to LA 33)."))

@@ -17,7 +17,7 @@ from dashboard.auth.roles import ADMIN, UPLOADER
 from dashboard.auth.users import audit
 from dashboard.exports import to_csv_bytes
 from dashboard.ingest import loading
-from dashboard.ingest.specs import SPECS
+from dashboard.ingest.returns import SPECS
 from dashboard.ingest.templates import template_csv, template_xlsx
 from dashboard.ingest.validation import Report
 from dashboard.store import get_engine
@@ -46,12 +46,23 @@ def la_options(user, las: pd.DataFrame) -> list[dict]:
     return [{"label": name, "value": code} for code, name in zip(allowed["la_code"], allowed["la_name"])]
 
 
-def period_options(today: pd.Timestamp | None = None, quarters: int = 12) -> list[dict]:
-    """Quarter ends, latest first, from the quarter now ending back `quarters` quarters (a late return is common)."""
-    today = pd.Timestamp.now().normalize() if today is None else today
-    latest = today + pd.offsets.QuarterEnd(0)
-    ends = [latest - pd.offsets.QuarterEnd(n) for n in range(quarters)]
-    return [{"label": f"Quarter ending {d.day} {d:%B %Y}", "value": d.date().isoformat()} for d in ends]
+def period_options(today: pd.Timestamp | None = None, quarters: int = 12, dataset: str = "benchmarking") -> list[dict]:
+    """The dataset's recent periods, latest first (quarter ends back `quarters` quarters for quarterly returns:
+    a late return is common)."""
+    kind = SPECS[dataset].period
+    return kind.options(today, quarters) if kind.label == "Quarter" else kind.options(today)
+
+
+def period_label(dataset: str) -> str:
+    return SPECS[dataset].period.label
+
+
+def template_help(dataset: str) -> str:
+    spec = SPECS[dataset]
+    filled = " and ".join(part for part, column in (("LA", spec.la_column), (spec.period.label.lower(), spec.period_column))
+                          if column)
+    return (f"{spec.description} " + (f"The template has the {filled} filled in. " if filled else "")
+            + "The Excel version adds a data dictionary (every column, its meaning, type and an example) and the code lists.")
 
 
 def decode_contents(contents: str | None) -> bytes:
@@ -122,7 +133,7 @@ def report_csv(check: UploadCheck) -> bytes:
 def template_file(dataset: str, la_code: str, period: str, kind: str) -> tuple[bytes, str]:
     from dashboard import loader
     spec = SPECS[dataset]
-    catalogue = loader.indicator_catalogue()
+    catalogue = loader.indicator_catalogue() if dataset == "benchmarking" else None
     stem = f"{dataset}_template_{la_code}_{period}"
     if kind == "csv":
         return template_csv(spec, la_code, period, catalogue), f"{stem}.csv"

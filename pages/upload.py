@@ -40,14 +40,13 @@ def layout(**query):
                                                                        value=datasets[0]["value"], clearable=False)), lg=5),
             dbc.Col(labelled("LA", "upload-la", dcc.Dropdown(id="upload-la", options=las, value=current_user.la_code if user_ok else None,
                                                              clearable=False, disabled=len(las) == 1)), lg=4),
-            dbc.Col(labelled("Quarter", "upload-period", dcc.Dropdown(id="upload-period", options=periods,
-                                                                      value=periods[1]["value"], clearable=False)), lg=3),
+            dbc.Col(html.Div([html.Label("Quarter", htmlFor="upload-period", id="upload-period-label", className="form-label fw-semibold"),
+                              dcc.Dropdown(id="upload-period", options=periods, value=periods[1]["value"], clearable=False)]),
+                    lg=3),
         ], "Upload choices"),
         html.Section([
             html.H2("1. Get the template", className="h4"),
-            html.P("The template has the LA and quarter filled in and one row per indicator. The Excel version adds a "
-                   "data dictionary and the indicator list. Leave a value blank for an indicator you cannot return: "
-                   "it shows as 'no return', never as 0.", className="small"),
+            html.P(id="upload-template-help", className="small"),
             dbc.Button("Template (CSV)", id="upload-template-csv", color="secondary", outline=True, size="sm", className="me-2"),
             dbc.Button("Template (Excel)", id="upload-template-xlsx", color="secondary", outline=True, size="sm"),
             dcc.Download(id="upload-template-download"),
@@ -68,7 +67,7 @@ def layout(**query):
         ], className="chart-card"),
         html.Section([
             html.H2("3. Commit", className="h4"),
-            html.P("Committing stores the file as a new version for this LA and quarter, in one step: all of it or none "
+            html.P("Committing stores the file as a new version for this LA and period, in one step: all of it or none "
                    "of it. Earlier versions are kept. The pages show the new figures at once.", className="small"),
             dbc.Button("Commit this file", id="upload-commit", color="primary", disabled=True),
             dcc.Loading(html.Div(id="upload-commit-message", className="mt-3", role="status")),
@@ -89,6 +88,17 @@ def layout(**query):
 
 def _alert(text, colour):
     return dbc.Alert(text, color=colour, className="py-2 mb-2")
+
+
+@callback(
+    Output("upload-period", "options"), Output("upload-period", "value"), Output("upload-period-label", "children"),
+    Output("upload-template-help", "children"),
+    Input("upload-dataset", "value"),
+)
+def dataset_chosen(dataset):
+    """Each dataset has its own kind of period (quarter, academic year, ...) and template."""
+    periods = upload.period_options(dataset=dataset)
+    return periods, periods[min(1, len(periods) - 1)]["value"], upload.period_label(dataset), upload.template_help(dataset)
 
 
 @callback(

@@ -23,6 +23,7 @@ so it has no grade before its first inspection.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import random
 from datetime import date, timedelta
@@ -619,6 +620,7 @@ def sector_of_postcode(postcode) -> str | None:
     return f"{text[:-3]} {text[-3]}"
 
 
+@functools.lru_cache(maxsize=65536)   # a return repeats a few thousand dates across a million rows
 def _parse_date(value):
     if value is None or (isinstance(value, float) and np.isnan(value)) or str(value).strip() == "":
         return None

@@ -3,23 +3,32 @@
 rows read = rows accepted + rows rejected, always; only a file with no rejected rows is stored.
 An identical file (same SHA-256 as the current version) changes nothing. Two uploads for the same
 dataset at once queue on the dataset's write lock: one commits, then the other, never a mix.
-The first real upload into a dataset that holds demo data removes the demo data, so no page ever
-mixes synthetic and real figures.
+The first real upload removes demo data first, so no page mixes synthetic and real figures: every
+LA's (benchmarking, agency pay, sufficiency) or only the uploading LA's (LinC, suspensions, SEND).
+Every version's rows are kept, compressed, in `upload_content`, so any dataset restores the same way.
 """
 from __future__ import annotations
 
+import functools
+import gzip
+import json
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
+import numpy as np
 import pandas as pd
-from sqlalchemy import Engine, delete, func, insert, select, update
+from sqlalchemy import Date, DateTime, Engine, delete, func, insert, select, update
 
 from dashboard.auth.users import record_event
-from dashboard.ingest.specs import SPECS, DatasetSpec
+from dashboard.ingest.returns import SPECS
+from dashboard.ingest.specs import BENCHMARKING, DatasetSpec
 from dashboard.ingest.validation import Report, validate_upload
 from dashboard.store import schema
 from dashboard.store.datasets import bump_version
 from dashboard.store.engine import write_transaction
+
+
+INSERT_BATCH = 20_000
 
 
 @dataclass(frozen=True)
@@ -30,38 +39,23 @@ class CommitResult:
 
 
 def validation_context(engine: Engine, spec: DatasetSpec, la_code: str, period: str) -> dict:
-    """Allowed codes, indicator units and the LA's last four returns before `period`."""
+    """The London LA codes, plus whatever the dataset's own rules need (codes, history)."""
     with engine.connect() as conn:
         la_codes = set(conn.execute(select(schema.local_authority.c.ons_code)).scalars())
-        indicators = pd.read_sql(select(schema.indicator.c.code, schema.indicator.c.unit), conn)
-        bv = schema.benchmark_value
-        try:
-            end = pd.Timestamp(period)
-            history = pd.read_sql(select(bv.c.indicator_code, bv.c.period_end, bv.c.value)
-                                  .where(bv.c.la_code == la_code, bv.c.period_end < end.date(),
-                                         bv.c.period_end >= (end - pd.DateOffset(years=1)).date(), bv.c.value.is_not(None)), conn)
-        except ValueError:
-            history = None
-    return {"codes": {"la_code": la_codes, "indicator_code": set(indicators["code"])},
-            "units": dict(zip(indicators["code"], indicators["unit"])), "history": history}
+        extra = spec.context(conn, la_code, period) if spec.context else {}
+    return {**extra, "codes": {"la_code": la_codes, **extra.get("codes", {})}}
 
 
-def check_period(period: str) -> str | None:
-    """A plain-English problem with the chosen quarter end, or None."""
-    try:
-        date = pd.Timestamp(period)
-    except ValueError:
-        return f"'{period}' is not a date: give the quarter end as YYYY-MM-DD."
-    if date != date + pd.offsets.QuarterEnd(0) or date.strftime("%Y-%m-%d") != period:
-        return f"{period} is not a quarter end: use 30 June, 30 September, 31 December or 31 March (YYYY-MM-DD)."
-    if date > pd.Timestamp.now() + pd.offsets.QuarterEnd(0):
-        return f"{period} is in the future."
-    return None
+def check_period(period: str, spec: DatasetSpec = BENCHMARKING) -> str | None:
+    """A plain-English problem with the chosen period, or None."""
+    return spec.period.check(period)
 
 
 def validate(engine: Engine, dataset: str, file_name: str, data: bytes, la_code: str, period: str, *, max_bytes: int) -> Report:
     spec = SPECS[dataset]
-    problem = check_period(period)
+    problem = check_period(period, spec)
+    if problem is None and la_code not in _la_codes(engine):
+        problem = f"{la_code} is not the ONS code of a London LA (E09000001 to E09000033)."
     if problem:
         report = Report(dataset=dataset, file_name=file_name, file_sha256="", la_code=la_code, period=period)
         report.file_errors.append(problem)
@@ -70,72 +64,162 @@ def validate(engine: Engine, dataset: str, file_name: str, data: bytes, la_code:
                            max_bytes=max_bytes)
 
 
-def _current(conn, dataset: str, la_code: str, period: str):
+def _la_codes(engine: Engine) -> set[str]:
+    with engine.connect() as conn:
+        return set(conn.execute(select(schema.local_authority.c.ons_code)).scalars())
+
+
+def _scope(u, spec: DatasetSpec, la_code: str, period: str):
+    """The uploads one version competes with: same dataset and LA, and same period unless one is current per LA."""
+    clause = (u.c.dataset == spec.name) & (u.c.la_code == la_code)
+    return clause if spec.current_per_la else clause & (u.c.period == period)
+
+
+def _current(conn, spec: DatasetSpec, la_code: str, period: str):
     u = schema.upload
-    return conn.execute(select(u).where(u.c.dataset == dataset, u.c.la_code == la_code, u.c.period == period,
-                                        u.c.is_current)).first()
+    return conn.execute(select(u).where(_scope(u, spec, la_code, period), u.c.is_current)).first()
 
 
-def _write_benchmarking(conn, upload_id: int, la_code: str, period: str, rows: pd.DataFrame) -> None:
-    version_rows = [{"upload_id": upload_id, "indicator_code": r.indicator_code,
-                     "value": None if pd.isna(r.value) else float(r.value),
-                     "numerator": None if pd.isna(r.numerator) else float(r.numerator),
-                     "denominator": None if pd.isna(r.denominator) else float(r.denominator)}
-                    for r in rows.itertuples()]
-    conn.execute(insert(schema.benchmark_value_version), version_rows)
-    _make_current(conn, upload_id, la_code, period)
+# --- the stored rows of every version: written once, for every dataset --------------------------------------
+
+def _pack(records: dict[str, list[dict]]) -> bytes:
+    return gzip.compress(json.dumps(records, default=_json_value, separators=(",", ":")).encode(), compresslevel=1)
 
 
-def _make_current(conn, upload_id: int, la_code: str, period: str) -> None:
-    """The current table holds the chosen version's rows for that LA and quarter, and nothing else."""
-    bv, vv = schema.benchmark_value, schema.benchmark_value_version
-    end = pd.Timestamp(period).date()
-    conn.execute(delete(bv).where(bv.c.la_code == la_code, bv.c.period_end == end))
-    rows = conn.execute(select(vv.c.indicator_code, vv.c.value).where(vv.c.upload_id == upload_id)).all()
-    if rows:
-        conn.execute(insert(bv), [{"la_code": la_code, "indicator_code": code, "period_end": end, "value": value}
-                                  for code, value in rows])
+def _json_value(value):
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, np.generic):
+        return value.item()
+    raise TypeError(f"cannot store {type(value).__name__}")
 
 
-def _remove_demo_data(conn, dataset: str) -> bool:
-    ds = schema.dataset
-    is_demo = conn.execute(select(ds.c.is_demo).where(ds.c.name == dataset)).scalar()
-    if is_demo:
-        conn.execute(delete(schema.benchmark_value))
-        conn.execute(delete(schema.comparator_value))
-    return bool(is_demo)
+def _unpack(spec: DatasetSpec, content: bytes) -> dict[str, list[dict]]:
+    """The version's rows, with dates and times turned back into the table's types."""
+    records = json.loads(gzip.decompress(content))
+    for target in spec.targets:
+        converters = {c.name: (_to_datetime if isinstance(c.type, DateTime) else _to_date)
+                      for c in target.table.columns if isinstance(c.type, (Date, DateTime))}
+        for row in records.get(target.table.name, []):
+            for column, convert in converters.items():
+                if row.get(column) is not None:
+                    row[column] = convert(row[column])
+    return records
+
+
+def _to_date(text: str) -> date:
+    return date.fromisoformat(text[:10])
+
+
+def _to_datetime(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+def _stamp(records: dict[str, list[dict]], actor: str, now: datetime) -> dict[str, list[dict]]:
+    """Fill the 'who loaded it, when' fields a dataset's rows carry (left None at validation)."""
+    for rows in records.values():
+        for row in rows:
+            if "loaded_by" in row and row["loaded_by"] is None:
+                row["loaded_by"] = actor
+            if "loaded_at" in row and row["loaded_at"] is None:
+                row["loaded_at"] = now
+    return records
+
+
+def _apply(conn, spec: DatasetSpec, la_code: str, period: str, records: dict[str, list[dict]]) -> None:
+    """The store holds this version's rows for that LA and period, and nothing else for them."""
+    for target in spec.targets:
+        table = target.table
+        rows = table.c[target.la_column] == la_code
+        if target.period_rows is not None:
+            rows = rows & target.period_rows(table, period)
+        conn.execute(delete(table).where(rows))
+    for target in spec.targets:
+        rows = records.get(target.table.name, [])
+        for start in range(0, len(rows), INSERT_BATCH):
+            conn.execute(insert(target.table), rows[start:start + INSERT_BATCH])
+
+
+def _remove_demo_data(conn, spec: DatasetSpec, la_code: str) -> bool:
+    """Demo rows go before the first real ones, so no page mixes the two: every LA's (scope "dataset"),
+    or only this LA's (scope "la", the first time it uploads)."""
+    ds, u = schema.dataset, schema.upload
+    if spec.demo_scope == "dataset":
+        if not conn.execute(select(ds.c.is_demo).where(ds.c.name == spec.name)).scalar():
+            return False
+        for target in reversed(spec.targets):
+            conn.execute(delete(target.table))
+        if spec.name == BENCHMARKING.name:
+            conn.execute(delete(schema.comparator_value))   # the demo's London and England figures
+        return True
+    # An LA with a current upload holds no demo rows (after `load-demo` none is current: the demo is back).
+    if conn.execute(select(u.c.id).where(u.c.dataset == spec.name, u.c.la_code == la_code, u.c.is_current).limit(1)).first():
+        return False
+    for target in reversed(spec.targets):
+        rows = target.table.c[target.la_column] == la_code
+        conn.execute(delete(target.table).where(rows & target.demo_rows(target.table) if target.demo_rows is not None else rows))
+    return True
+
+
+def write_version(conn, upload_id: int, la_code: str, period: str, records: dict[str, list[dict]], spec: DatasetSpec) -> None:
+    """Keep the version's rows (for restores) and make them the current ones."""
+    conn.execute(insert(schema.upload_content).values(upload_id=upload_id, content=_pack(records)))
+    _apply(conn, spec, la_code, period, records)
+
+
+def demo_data_reloaded(engine: Engine, datasets=None) -> None:
+    """Demo data replaced these datasets (every one by default): no upload's rows are current any more.
+    The versions stay, so an administrator can restore one."""
+    u = schema.upload
+    for name in datasets or SPECS:
+        with write_transaction(engine, name) as conn:
+            conn.execute(update(u).where(u.c.dataset == name).values(is_current=False))
+            bump_version(conn, name)   # labels cached under the old version ("the LA's own return") go with it
+
+
+def real_return_las(engine: Engine, dataset: str) -> set[str]:
+    """The LAs whose figures for `dataset` come from their own committed uploads (not demo data)."""
+    u = schema.upload
+    with engine.connect() as conn:
+        return set(conn.execute(select(u.c.la_code).where(u.c.dataset == dataset, u.c.is_current).distinct()).scalars())
 
 
 def commit(engine: Engine, report: Report, actor: str) -> CommitResult:
     """Store a validated file as a new version, in one transaction; refuse anything with errors."""
-    if not report.ok or report.clean is None:
+    if not report.ok or report.records is None:
         return CommitResult("rejected", None, "Nothing was stored: the file has errors. " + report.summary())
     assert report.rows_read == report.rows_accepted + report.rows_rejected
+    spec = SPECS[report.dataset]
     u = schema.upload
+    now = datetime.now(timezone.utc)
     with write_transaction(engine, report.dataset) as conn:
-        current = _current(conn, report.dataset, report.la_code, report.period)
-        if current is not None and current.file_sha256 == report.file_sha256:
+        current = _current(conn, spec, report.la_code, report.period)
+        if current is not None and current.file_sha256 == report.file_sha256 and current.period == report.period:
             record_event(conn, actor=actor, event="upload_unchanged",
                          detail=f"{report.dataset} {report.la_code} {report.period} sha256={report.file_sha256[:12]}")
             return CommitResult("unchanged", current.version,
                                 f"This file is identical to the current version (version {current.version}): nothing changed.")
-        removed_demo = _remove_demo_data(conn, report.dataset)
+        removed_demo = _remove_demo_data(conn, spec, report.la_code)
         version = (conn.execute(select(func.max(u.c.version)).where(
             u.c.dataset == report.dataset, u.c.la_code == report.la_code, u.c.period == report.period)).scalar() or 0) + 1
-        conn.execute(update(u).where(u.c.dataset == report.dataset, u.c.la_code == report.la_code,
-                                     u.c.period == report.period).values(is_current=False))
+        conn.execute(update(u).where(_scope(u, spec, report.la_code, report.period)).values(is_current=False))
         upload_id = conn.execute(insert(u).values(
             dataset=report.dataset, la_code=report.la_code, period=report.period, version=version,
             file_sha256=report.file_sha256, file_name=report.file_name, uploaded_by=actor,
-            uploaded_at=datetime.now(timezone.utc), rows_read=report.rows_read, rows_accepted=report.rows_accepted,
+            uploaded_at=now, rows_read=report.rows_read, rows_accepted=report.rows_accepted,
             rows_rejected=report.rows_rejected, is_current=True).returning(u.c.id)).scalar_one()
-        WRITERS[report.dataset](conn, upload_id, report.la_code, report.period, report.clean)
-        bump_version(conn, report.dataset, is_demo=False)
+        WRITERS[report.dataset](conn, upload_id, report.la_code, report.period, _stamp(report.records, actor, now))
+        if spec.before_commit is not None:
+            spec.before_commit(conn)
+        bump_version(conn, report.dataset, is_demo=False if spec.demo_scope == "dataset" else None)
         record_event(conn, actor=actor, event="upload_committed",
                      detail=f"{report.dataset} {report.la_code} {report.period} v{version} rows={report.rows_accepted} "
                             f"file={report.file_name} sha256={report.file_sha256[:12]}")
-    note = " The demo data was removed: this is the first real return, so other LAs show 'no return' until theirs arrive." \
-        if removed_demo else ""
+    note = ""
+    if removed_demo and spec.demo_scope == "dataset":
+        note = " The demo data was removed: this is the first real return, so other LAs show 'no return' until theirs arrive."
+    elif removed_demo:
+        note = f" {report.la_code}'s demo figures were replaced by this return; other LAs keep theirs until they upload."
     return CommitResult("committed", version, f"Stored as version {version} ({report.rows_accepted} rows).{note}")
 
 
@@ -165,13 +249,17 @@ def restore(engine: Engine, upload_id: int, actor: str) -> str:
         row = conn.execute(select(u).where(u.c.id == upload_id)).first()
     if row is None:
         raise ValueError(f"no upload {upload_id}")
+    spec = SPECS[row.dataset]
     with write_transaction(engine, row.dataset) as conn:
-        conn.execute(update(u).where(u.c.dataset == row.dataset, u.c.la_code == row.la_code, u.c.period == row.period)
-                     .values(is_current=(u.c.id == upload_id)))
-        _make_current(conn, upload_id, row.la_code, row.period)
+        content = conn.execute(select(schema.upload_content.c.content).where(schema.upload_content.c.upload_id == upload_id)).scalar()
+        if content is None:
+            raise ValueError(f"version {row.version} of {row.la_code} {row.period} has no stored rows to restore")
+        conn.execute(update(u).where(_scope(u, spec, row.la_code, row.period)).values(is_current=(u.c.id == upload_id)))
+        _apply(conn, spec, row.la_code, row.period, _unpack(spec, content))
         bump_version(conn, row.dataset)
         record_event(conn, actor=actor, event="upload_restored", detail=f"{row.dataset} {row.la_code} {row.period} v{row.version}")
     return f"Version {row.version} of {row.la_code} {row.period} is current again."
 
 
-WRITERS = {"benchmarking": _write_benchmarking}
+# One writer for every dataset (a mapping, so a test can wrap one: see tests/app/test_faults.py).
+WRITERS = {name: functools.partial(write_version, spec=spec) for name, spec in SPECS.items()}

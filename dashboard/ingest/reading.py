@@ -17,6 +17,9 @@ MAX_UNZIPPED_BYTES = 50 * 1024 * 1024   # an .xlsx that unpacks to more than thi
 MAX_ZIP_RATIO = 100                      # ... or that compresses more than 100:1 (a zip bomb)
 
 
+CUT_SHORT = "\x00cut short"   # marks the cell after the last one of a truncated final row
+
+
 class FileRejected(ValueError):
     """The whole file is refused; the message says why in plain English."""
 
@@ -92,6 +95,9 @@ def _csv_rows(data: bytes, max_rows: int) -> list[list[str]]:
         rows.append(row)
     while rows and not any(cell.strip() for cell in rows[-1]):
         rows.pop()
+    # A last line with no line end and fewer cells than the header: the file was cut short in that row.
+    if len(rows) > 1 and not text.endswith(("\n", "\r")) and len(rows[-1]) < len(rows[0]):
+        rows[-1] = rows[-1] + [CUT_SHORT]
     return rows
 
 
@@ -120,5 +126,9 @@ def read_upload(file_name: str, data: bytes, *, max_bytes: int, max_rows: int) -
     frame = pd.DataFrame([r[:width] for r in padded], columns=[h or f"(unnamed column {i + 1})" for i, h in enumerate(header)],
                          dtype=object)
     frame.attrs["overlong_rows"] = too_long   # rows with more cells than the header: a row-level error
+    frame.attrs["cut_short_rows"] = []
+    if len(frame) and (frame.iloc[-1] == CUT_SHORT).any():
+        frame.attrs["cut_short_rows"] = [frame.index[-1]]
+        frame.iloc[-1] = frame.iloc[-1].replace(CUT_SHORT, "")
     frame.attrs["file_name"] = name
     return frame

@@ -14,9 +14,9 @@ import numpy as np
 import pandas as pd
 
 from dashboard.ingest.reading import FileRejected, display_name, read_upload
-from dashboard.ingest.specs import DatasetSpec
+from dashboard.ingest.specs import FIRST_DATA_ROW, DatasetSpec
 
-FIRST_DATA_ROW = 2
+FORMULA_STARTS = ("=", "+", "@")   # a text cell starting so would run as a formula in a spreadsheet ("-" starts numbers)
 
 
 @dataclass
@@ -33,6 +33,7 @@ class Report:
     rows_accepted: int = 0
     rows_rejected: int = 0
     clean: pd.DataFrame | None = None                         # parsed accepted rows, when there are no errors
+    records: dict[str, list[dict]] | None = None              # what the commit writes: table name -> rows
 
     @property
     def ok(self) -> bool:
@@ -93,16 +94,20 @@ def validate_frame(spec: DatasetSpec, frame: pd.DataFrame, la_code: str, period:
         return report
 
     # The file must be for the LA and period chosen (a file-level error, as in DfE collections).
-    la_cells = frame[spec.la_column].fillna("").astype(str).str.strip()
-    if (la_cells != la_code).any():
-        first = la_cells[la_cells != la_code].index[0]
-        report.file_errors.append(f"This file is for {la_cells[first] or 'no LA'} (row {first + FIRST_DATA_ROW}), "
-                                  f"but you chose {la_code}. Check the LA, or choose the file for {la_code}.")
-    period_cells = frame[spec.period_column].fillna("").astype(str).str.strip()
-    if (period_cells != period).any():
-        first = period_cells[period_cells != period].index[0]
-        report.file_errors.append(f"Row {first + FIRST_DATA_ROW} is for period {period_cells[first] or '(blank)'}, "
-                                  f"but you chose {period}.")
+    # A row the file was cut short in is reported as such below, not as being for another LA or period.
+    whole = ~frame.index.isin(frame.attrs.get("cut_short_rows", []))
+    if spec.la_column:
+        la_cells = frame[spec.la_column].fillna("").astype(str).str.strip()
+        if ((la_cells != la_code) & whole).any():
+            first = la_cells[(la_cells != la_code) & whole].index[0]
+            report.file_errors.append(f"This file is for {la_cells[first] or 'no LA'} (row {first + FIRST_DATA_ROW}), "
+                                      f"but you chose {la_code}. Check the LA, or choose the file for {la_code}.")
+    if spec.period_column:
+        period_cells = frame[spec.period_column].fillna("").astype(str).str.strip()
+        if ((period_cells != period) & whole).any():
+            first = period_cells[(period_cells != period) & whole].index[0]
+            report.file_errors.append(f"Row {first + FIRST_DATA_ROW} is for period {period_cells[first] or '(blank)'}, "
+                                      f"but you chose {period}.")
     if report.file_errors:
         report.rows_rejected = report.rows_read
         return report
@@ -120,6 +125,8 @@ def validate_frame(spec: DatasetSpec, frame: pd.DataFrame, la_code: str, period:
         if column.kind == "number":
             values, bad = _parse_numbers(cells)
             errors += [(i, column.name, "not a number") for i in frame.index[bad]]
+            if column.integer:
+                errors += [(i, column.name, "not a whole number") for i in frame.index[values.notna() & (values % 1 != 0)]]
             if column.minimum is not None:
                 errors += [(i, column.name, f"below {column.minimum:g}") for i in frame.index[values < column.minimum]]
             if column.maximum is not None:
@@ -129,50 +136,49 @@ def validate_frame(spec: DatasetSpec, frame: pd.DataFrame, la_code: str, period:
             values, bad = _parse_dates(cells)
             errors += [(i, column.name, "not a real date in the form YYYY-MM-DD") for i in frame.index[bad]]
             parsed[column.name] = values
-        else:
+        elif column.kind == "code":
+            if column.normalise is not None:
+                cells = cells.map(lambda text: "" if text == "" else (column.normalise(text) or f"\x00{text}"))
             allowed = context["codes"].get(column.name)
+            unknown = ~blank & cells.str.startswith("\x00")
             if allowed is not None:
-                errors += [(i, column.name, "not a known code") for i in frame.index[~blank & ~cells.isin(allowed)]]
+                unknown |= ~blank & ~cells.isin(allowed)
+            errors += [(i, column.name, "not a known code") for i in frame.index[unknown]]
             parsed[column.name] = cells
+        else:   # text, checked by the dataset's own rules; a formula is never a value
+            formula = cells.str[:1].isin(FORMULA_STARTS)
+            errors += [(i, column.name, "a spreadsheet formula, not a value") for i in frame.index[formula]]
+            parsed[column.name] = cells
+    for i in frame.attrs.get("cut_short_rows", []):
+        errors.append((i, "", "the row stops part-way and the file has no line end after it: the file was cut short"))
     for i in frame.attrs.get("overlong_rows", []):
         errors.append((frame.index[i], "", "more values than the header has columns"))
 
     key = parsed[list(spec.key)]
     first_seen = {}
-    for i, values in zip(parsed.index, key.itertuples(index=False)):
+    for i, values in zip(parsed.index, key.itertuples(index=False)) if spec.key else ():
         if values in first_seen:
             errors.append((i, spec.key[0], f"duplicate: the same {' and '.join(spec.key)} as row {first_seen[values] + FIRST_DATA_ROW}"))
         else:
             first_seen[values] = i
     for rule in spec.row_rules:
         errors += rule(parsed, context)
+    records = None
+    if spec.to_store is not None and not errors:   # the dataset's own checks see only cells that parsed
+        records, problems = spec.to_store(parsed, frame, la_code, period, context)
+        errors += problems
 
-    rejected = sorted({i for i, _c, _r in errors})
+    errors = sorted(set(errors), key=lambda e: (e[0], e[1], e[2]))
+    rejected = {i for i, _c, _r in errors}
     report.row_errors = [{"row": i + FIRST_DATA_ROW, "column": c, "value": str(frame.at[i, c]) if c in frame.columns else "",
-                          "rule": r} for i, c, r in sorted(errors, key=lambda e: (e[0], e[1]))]
+                          "rule": r} for i, c, r in errors]
     report.rows_rejected = len(rejected)
     report.rows_accepted = report.rows_read - report.rows_rejected
     if report.ok:
-        report.clean = parsed
-        report.warnings += history_queries(parsed, context.get("history"))
+        report.clean, report.records = parsed, records
+        if spec.queries is not None:
+            report.warnings += spec.queries(parsed, context)
     return report
-
-
-def history_queries(parsed: pd.DataFrame, history: pd.DataFrame | None) -> list[dict]:
-    """A value more than 50% away from the median of the LA's last four returns for that indicator
-    (and by at least 1 unit) is queried, as collections do: it may be right, so it never blocks."""
-    if history is None or history.empty:
-        return []
-    recent = history.groupby("indicator_code")["value"].agg(["median", "count"])
-    queries = []
-    for i, row in parsed.iterrows():
-        if pd.isna(row["value"]) or row["indicator_code"] not in recent.index:
-            continue
-        median, count = recent.loc[row["indicator_code"]]
-        if count >= 2 and abs(row["value"] - median) > max(0.5 * abs(median), 1):
-            queries.append({"row": i + FIRST_DATA_ROW, "column": "value", "value": f"{row['value']:g}",
-                            "query": f"far from this LA's recent returns (median of last {int(count)}: {median:g})"})
-    return queries
 
 
 def validate_upload(spec: DatasetSpec, file_name: str, data: bytes, la_code: str, period: str, context: dict,

@@ -184,3 +184,14 @@ def benchmark_periods() -> list[pd.Timestamp]:
 
 def dataset_info(name: str) -> dict:
     return dataset_state(get_engine(), name)
+
+
+@cache.memoize()
+def _returned_las(name: str, version: int) -> frozenset:
+    u = schema.upload
+    return frozenset(_read_sql(select(u.c.la_code).where(u.c.dataset == name, u.c.is_current).distinct())["la_code"])
+
+
+def returned_las(name: str) -> frozenset:
+    """The LAs whose figures in dataset `name` come from their own committed upload, not demo data."""
+    return _returned_las(name, dataset_version(name))

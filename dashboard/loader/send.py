@@ -70,6 +70,19 @@ def send_series(code: str, scope: AccessScope) -> pd.DataFrame:
     return _send_series(dataset_version(NAME), SHARED, code).copy()
 
 
+def send_sources_of(area_code: str, scope: AccessScope) -> dict[str, str]:
+    """{measure: source} for one area's figures (an LA's own return replaces its demo placements and needs)."""
+    _check(scope)
+    return dict(_send_sources_by_area(dataset_version(NAME), scope.key).get(area_code, {}))
+
+
+@cache.memoize()
+def _send_sources_by_area(version: int, scope_key: str) -> dict:
+    values = _send_values(version, scope_key).dropna(subset=["source"])   # derived totals carry no source
+    return {area: rows.groupby("measure")["source"].agg(lambda s: "; ".join(sorted(set(s)))).to_dict()
+            for area, rows in values.groupby("area_code")}
+
+
 @cache.memoize()
 def _send_sources(version: int, visibility: str) -> dict:
     values = _send_values(version, visibility)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from sqlalchemy import (
-    Boolean, Column, Date, DateTime, Float, ForeignKey, Integer, MetaData, String, Table, Text,
+    Boolean, Column, Date, DateTime, Float, ForeignKey, Integer, LargeBinary, MetaData, String, Table, Text,
     UniqueConstraint, func,
 )
 
@@ -122,7 +122,7 @@ access_request = Table(
 
 
 # Every committed upload: one version of one dataset for one LA and period. The rows of each version
-# are kept (in <table>_version tables), so an admin can restore an earlier one.
+# are kept (in upload_content), so an admin can restore an earlier one.
 upload = Table(
     "upload", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
@@ -141,11 +141,9 @@ upload = Table(
     UniqueConstraint("dataset", "la_code", "period", "version", name="uq_upload_version"),
 )
 
-benchmark_value_version = Table(
-    "benchmark_value_version", metadata,
+# The rows one version wrote, as compressed JSON ({table: [row, ...]}): one restore path for every dataset.
+upload_content = Table(
+    "upload_content", metadata,
     Column("upload_id", Integer, ForeignKey("upload.id"), primary_key=True),
-    Column("indicator_code", String(48), ForeignKey("indicator.code"), primary_key=True),
-    Column("value", Float, nullable=True),
-    Column("numerator", Float, nullable=True),
-    Column("denominator", Float, nullable=True),
+    Column("content", LargeBinary, nullable=False),
 )

@@ -377,7 +377,7 @@ def _store_snapshot(engine):
     with engine.connect() as conn:
         return {
             "uploads": conn.execute(select(func.count()).select_from(schema.upload)).scalar(),
-            "versions": conn.execute(select(func.count()).select_from(schema.benchmark_value_version)).scalar(),
+            "versions": conn.execute(select(func.count()).select_from(schema.upload_content)).scalar(),
             "values": tuple(conn.execute(select(func.count(), func.sum(schema.benchmark_value.c.value))).first()),
             "dataset": tuple(conn.execute(select(schema.dataset.c.version, schema.dataset.c.is_demo)
                                     .where(schema.dataset.c.name == "benchmarking")).first()),

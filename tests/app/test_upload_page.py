@@ -1,6 +1,7 @@
 """The Upload page through its callbacks, as the browser calls them: check, report, commit, refusals, size cap."""
 import base64
 import json
+import re
 
 import pandas as pd
 import pytest
@@ -47,15 +48,15 @@ CHECK_OUTPUTS = [("upload-report", "children"), ("upload-findings-grid", "rowDat
                  ("upload-commit", "disabled"), ("upload-findings-panel", "hidden"), ("upload-commit-message", "children")]
 
 
-def _check(client, contents, la=LA, period=PERIOD, name="lambeth_q3.csv", trigger="upload-file.contents"):
+def _check(client, contents, la=LA, period=PERIOD, name="lambeth_q3.csv", trigger="upload-file.contents", dataset="benchmarking"):
     return callback_request(client, CHECK_OUTPUTS,
-                            [("upload-file", "contents", contents), ("upload-dataset", "value", "benchmarking"),
+                            [("upload-file", "contents", contents), ("upload-dataset", "value", dataset),
                              ("upload-la", "value", la), ("upload-period", "value", period), ("upload-commit", "n_clicks", 1)],
                             [("upload-file", "filename", name)], triggered=trigger)
 
 
-def _commit(client, contents, la=LA, period=PERIOD):
-    return _check(client, contents, la=la, period=period, trigger="upload-commit.n_clicks")
+def _commit(client, contents, la=LA, period=PERIOD, dataset="benchmarking"):
+    return _check(client, contents, la=la, period=period, trigger="upload-commit.n_clicks", dataset=dataset)
 
 
 def test_a_bad_file_is_reported_by_row_and_column_and_cannot_be_committed(uploader_client):
@@ -135,3 +136,60 @@ def test_only_administrators_restore_versions(uploader_client, client):
     props = response_props(response)
     assert "Only administrators" in json.dumps(props["upload-restore-message"])
     assert all(row["LA"] == LA for row in props["upload-history-grid"]["rowData"])
+
+
+def test_a_suspensions_return_through_the_page_replaces_only_that_las_demo_figures(uploader_client):
+    from dashboard.datasets import suspensions
+    from dashboard.ingest import samples
+    from dashboard.ingest.loading import demo_data_reloaded
+    from tests.app.test_suspensions_page import render
+    chosen = response_props(callback_request(
+        uploader_client, [("upload-period", "options"), ("upload-period", "value"), ("upload-period-label", "children"),
+                          ("upload-template-help", "children")], [("upload-dataset", "value", "suspensions")]))
+    assert chosen["upload-period-label"]["children"] == "Academic year"
+    assert "2023/24" in [o["value"] for o in chosen["upload-period"]["options"]]
+    frame = samples.suspensions_return(LA, "2023/24", seed=4)
+    contents = "data:text/csv;base64," + base64.b64encode(samples.as_csv(frame)).decode()
+    try:
+        assert "Demo data" in json.dumps(render(uploader_client, LA, "2023/24")["susp-banner"])
+        props = response_props(_check(uploader_client, contents, period="2023/24", dataset="suspensions"))
+        assert props["upload-commit"]["disabled"] is False, props["upload-report"]
+        message = json.dumps(response_props(_commit(uploader_client, contents, period="2023/24", dataset="suspensions")))
+        assert re.search(r"Stored as version \d+ \(19 rows\)", message) and "other LAs keep theirs" in message
+        mine, croydon = render(uploader_client, LA, "2023/24"), render(uploader_client, "E09000008", "2023/24")
+        assert "Demo data" not in json.dumps(mine["susp-banner"]) and "Demo data" in json.dumps(croydon["susp-banner"])
+        all_pupils = mine["susp-table-grid"]["rowData"][-1]
+        assert all_pupils["Ethnic group"] == "All pupils"
+        assert str(int(frame["headcount"].sum())) in json.dumps(all_pupils).replace(",", "")
+    finally:
+        suspensions.load_demo(get_engine(), 7)   # other tests expect Lambeth's demo figures
+        demo_data_reloaded(get_engine(), ["suspensions"])
+
+
+def _linc_is_demo(borough):
+    from dashboard import leadership_in_colour as page
+    return page.build_view(page.Filters("demo", borough, "all", "bgm"), loader.AccessScope("member", LA)).is_demo
+
+
+def _send_is_demo(focus):
+    from dashboard import send as page
+    view = page.build_view(page.Filters(focus, "plans_in_force", 2024, "la"), loader.AccessScope("member", LA))
+    return view.placement_is_demo or view.need_is_demo
+
+
+@pytest.mark.parametrize("dataset,period,is_demo", [("linc", "2025-03-31", _linc_is_demo), ("send", "2024", _send_is_demo)])
+def test_a_members_return_stops_its_page_calling_that_las_figures_demo_data(server, dataset, period, is_demo):
+    from dashboard.datasets import linc, send
+    from dashboard.ingest import loading, samples
+    engine = get_engine()
+    with server.app_context():
+        assert is_demo(LA) and is_demo("E09000008")
+        report = loading.validate(engine, dataset, "return.csv", samples.as_csv(samples.GOOD_RETURNS[dataset](LA, period)),
+                                  LA, period, max_bytes=2**20)
+        try:
+            assert loading.commit(engine, report, UPLOADER).status == "committed"
+            assert not is_demo(LA) and is_demo("E09000008")   # at once: the new version is in the cache key
+        finally:
+            {"linc": linc, "send": send}[dataset].load_demo(engine, 7)   # other tests expect the demo data
+            loading.demo_data_reloaded(engine, [dataset])
+        assert is_demo(LA)

@@ -1,6 +1,7 @@
 """A data officer downloads the template, fills it badly, reads the errors, fixes it, commits, sees the page change."""
 import csv
 import io
+import re
 
 import pytest
 
@@ -67,4 +68,67 @@ def test_template_to_committed_return(page, officer, tmp_path):
     # The first real return replaced the demo data, so Lambeth is the only LA that returned.
     assert "1 of 33 returned" in page.locator("#bench-ranking-title").inner_text()
     assert not page.get_by_text("Demo data.").is_visible()
+    assert not page.console_errors, page.console_errors
+
+
+SUSPENSIONS_OFFICER = "inclusion@lambeth.example"
+
+
+@pytest.fixture()
+def suspensions_officer(dash_app):
+    from dashboard.datasets import suspensions
+    from dashboard.ingest.loading import demo_data_reloaded
+    create_user(get_engine(), SUSPENSIONS_OFFICER, PASSWORD, "E09000022", "uploader", name="Inclusion Officer")
+    yield SUSPENSIONS_OFFICER
+    suspensions.load_demo(get_engine(), 7)   # other tests expect Lambeth's demo figures
+    demo_data_reloaded(get_engine(), ["suspensions"])
+
+
+def test_suspensions_return_from_template_to_the_suspensions_page(page, suspensions_officer, tmp_path):
+    sign_in(page, suspensions_officer)
+    page.goto(page.base_url + "/suspensions?area=E09000022&year=2023/24")
+    wait_for_dash(page)
+    assert page.get_by_text("Demo data.").is_visible()
+
+    page.goto(page.base_url + "/upload")
+    wait_for_dash(page)
+    choose(page, "upload-dataset", "Suspensions by ethnicity (LA annual return)")
+    assert page.locator("#upload-period-label").inner_text() == "Academic year"
+    choose(page, "upload-period", "Academic year 2023/24")
+    with page.expect_download() as download:
+        page.locator("#upload-template-csv").click()
+    rows = list(csv.DictReader(io.StringIO(open(download.value.path(), encoding="utf-8-sig").read())))
+    assert len(rows) == 19 and rows[0]["ethnicity"] == "White British"
+    assert {r["la_code"] for r in rows} == {"E09000022"} and {r["academic_year"] for r in rows} == {"2023/24"}
+
+    def write(pupils_suspended, name="lambeth_suspensions.csv"):
+        path = tmp_path / name
+        with open(path, "w", newline="") as f:
+            writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+            writer.writeheader()
+            for i, row in enumerate(rows):
+                writer.writerow({**row, "headcount": 1000 + 100 * i, "pupils_suspended": pupils_suspended[i],
+                                 "suspensions": 90, "permanent_exclusions": 1})
+        return str(path)
+
+    # Filled badly: a word for a count, and more pupils suspended than on roll.
+    bad = ["40"] * 19
+    bad[0], bad[3] = "forty", "5000"
+    page.locator("#upload-file input[type=file]").set_input_files(write(bad))
+    page.get_by_text("Rejected: nothing can be stored.").wait_for()
+    assert "19 rows read = 17 accepted + 2 rejected." in page.locator("#upload-report").inner_text()
+    grid_text = page.locator("#upload-findings-grid").inner_text()
+    assert "not a number" in grid_text and "forty" in grid_text and "more pupils suspended than on roll" in grid_text
+    screenshot(page, "upload-suspensions-rejected")
+
+    page.locator("#upload-file input[type=file]").set_input_files(write(["40"] * 19))
+    page.get_by_text("Passed: ready to commit.").wait_for()
+    page.locator("#upload-commit").click()
+    page.get_by_text(re.compile(r"Stored as version \d+ \(19 rows\)\.")).wait_for()   # earlier tests may have versions
+
+    page.goto(page.base_url + "/suspensions?area=E09000022&year=2023/24")
+    wait_for_dash(page)
+    assert not page.get_by_text("Demo data.").is_visible()
+    page.get_by_text("The LA's own return").first.wait_for()
+    screenshot(page, "suspensions-after-upload")
     assert not page.console_errors, page.console_errors

@@ -17,6 +17,11 @@ def store(dash_app, settings):
     yield get_engine()
     del os.environ["DATABASE_URL"]
     load_demo_data(get_engine(), 7)
+    from dashboard.datasets import dataset_modules
+    from dashboard.ingest.loading import demo_data_reloaded
+    for module in dataset_modules():
+        module.load_demo(get_engine(), 7)
+    demo_data_reloaded(get_engine())
 
 
 def _file(tmp_path, value_for_cla="12.5"):
@@ -57,3 +62,22 @@ def test_a_good_file_is_stored_then_an_identical_one_changes_nothing(store, tmp_
 def test_unknown_dataset_is_a_usage_error(store, tmp_path, capsys):
     assert main(["ingest", "nope", str(_file(tmp_path)), "--la", LA, "--period", PERIOD]) == 2
     assert "unknown dataset" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("dataset,period,number_column", [
+    ("agency_pay", "2026-03-31", "hourly_rate"), ("sufficiency", "2025-03-31", "DOB"), ("linc", "2025-03-31", "headcount"),
+    ("suspensions", "2022/23", "headcount"), ("send", "2023", "value"),
+])
+def test_every_dataset_loads_from_the_command_line_and_a_bad_file_exits_1(store, tmp_path, capsys, dataset, period, number_column):
+    from dashboard.ingest import samples
+    la = "E09000019"   # Islington: no other test uploads for it
+    frame = samples.GOOD_RETURNS[dataset](la, period, seed=9)
+    bad = frame.astype(object)
+    bad.loc[bad.index[2], number_column] = "lots"
+    (tmp_path / "bad.csv").write_bytes(samples.as_csv(bad))
+    assert main(["ingest", dataset, str(tmp_path / "bad.csv"), "--la", la, "--period", period]) == 1
+    out = capsys.readouterr().out
+    assert "rejected" in out and "lots" in out and number_column.lower() in out
+    (tmp_path / "good.csv").write_bytes(samples.as_csv(frame))
+    assert main(["ingest", dataset, str(tmp_path / "good.csv"), "--la", la, "--period", period]) == 0
+    assert f"Stored as version 1 ({len(frame)} rows)" in capsys.readouterr().out

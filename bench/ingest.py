@@ -1,0 +1,82 @@
+"""`bench/run ingest`: load a 1-million-row SSDA903 episodes file and show what the load itself costs.
+
+In one run, on the same file: (1) read + validate alone (what "Check your file" does: decode, parse, every
+row rule, nothing stored); (2) validate + load (what "Commit" does: the same checks again, then one transaction
+that removes the LA's old rows, inserts the new ones and keeps the version). The ratio (2) / (1) is the cost of
+storing over checking. The file is real-shaped (samples.ssda903_episodes: valid codes, 1-4 episodes a child).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import tempfile
+import time
+from pathlib import Path
+
+LA, PERIOD = "E09000022", "2025-03-31"
+
+
+def _parse(argv):
+    parser = argparse.ArgumentParser(prog="bench/run ingest", description=__doc__)
+    parser.add_argument("--rows", type=int, default=1_000_000, help="episode rows in the file (default 1,000,000)")
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", ""),
+                        help="a scratch store (default: a new SQLite file in a temp folder); the LA's episodes there are replaced")
+    parser.add_argument("--seed", type=int, default=2024)
+    return parser.parse_args(argv)
+
+
+def _say(*parts) -> None:
+    print(*parts, flush=True)
+
+
+def main(argv=None) -> int:
+    args = _parse(argv)
+    workdir = Path(tempfile.mkdtemp(prefix="lcsd-bench-ingest-"))
+    database_url = args.database_url or f"sqlite:///{workdir / 'bench.sqlite3'}"
+    os.environ["DATABASE_URL"] = database_url
+
+    from dashboard.ingest import loading, samples
+    from dashboard.store import get_engine
+    from dashboard.store.setup import init_db
+
+    engine = get_engine(database_url)
+    init_db(engine)
+    _say(f"ingest benchmark: {args.rows:,} SSDA903 episode rows; store {database_url.split('://')[0]}; "
+         f"load average {os.getloadavg()[0]:.2f} at start on {os.cpu_count()} cores")
+
+    started = time.perf_counter()
+    frame = samples.ssda903_episodes(int(args.rows / 2.1) + 10, args.seed, PERIOD).head(args.rows)   # ~2.2 episodes a child
+    path = workdir / "episodes.csv"
+    path.write_bytes(samples.as_csv(frame))
+    children = frame["CHILD"].nunique()
+    _say(f"file: {path.stat().st_size / 2**20:,.0f} MB, {len(frame):,} rows, {children:,} children "
+         f"(made in {time.perf_counter() - started:.1f} s)")
+    del frame
+    max_bytes = path.stat().st_size + 1
+
+    # (1) read + validate alone. Each timing starts with an empty date-parsing cache, as a fresh worker would.
+    from dashboard.datasets.sufficiency import _parse_date
+    _parse_date.cache_clear()
+    started = time.perf_counter()
+    report = loading.validate(engine, "sufficiency", path.name, path.read_bytes(), LA, PERIOD, max_bytes=max_bytes)
+    check_s = time.perf_counter() - started
+    if not report.ok:
+        _say("the file was rejected: " + report.summary(), report.row_errors[:5])
+        return 1
+    del report
+    _say(f"read + validate alone:  {check_s:8.1f} s  ({args.rows / check_s:,.0f} rows/s)")
+
+    # (2) validate + load, as a commit does (the file is checked again: nothing from the check is trusted).
+    _parse_date.cache_clear()
+    started = time.perf_counter()
+    report = loading.validate(engine, "sufficiency", path.name, path.read_bytes(), LA, PERIOD, max_bytes=max_bytes)
+    validated = time.perf_counter()
+    result = loading.commit(engine, report, "bench")
+    done = time.perf_counter()
+    load_s, total_s = done - validated, done - started
+    _say(f"validate + load:        {total_s:8.1f} s  (of which the load {load_s:.1f} s: {result.message})")
+    _say(f"ratio (validate + load) / (read + validate) = {total_s / check_s:.2f}; the load alone / read + validate = "
+         f"{load_s / check_s:.2f}")
+    _say(f"peak memory (RSS) {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20:,.1f} GB")
+    return 0 if result.status == "committed" else 1

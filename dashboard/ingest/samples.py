@@ -1,0 +1,94 @@
+"""Real-shaped example returns, seeded: what a data officer's filled template looks like, per dataset.
+
+Used by the tests (good files that must load exactly) and by `bench ingest` (a 1-million-row SSDA903
+file). Codes come from the datasets' own code lists; figures are plausible, not any LA's.
+"""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import numpy as np
+import pandas as pd
+
+from dashboard.datasets import agency_pay, sufficiency
+from dashboard.ingest.returns import GROUPS, SEND_MEASURES, SPECS
+from dashboard.ingest.templates import template_rows
+
+
+def agency_pay_return(la_code: str, period: str, seed: int = 1, n: int = 40) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    end = pd.Timestamp(period).date()
+    jobs = rng.choice(list(agency_pay.JOB_TYPES), n, p=[0.5, 0.2, 0.12, 0.12, 0.06])
+    rate = np.round(rng.uniform(32, 48, n), 2)
+    starts = [end - timedelta(days=int(d)) for d in rng.integers(10, 900, n)]
+    return pd.DataFrame({"la_code": la_code, "period_end": period, "job_type": jobs, "hourly_rate": rate,
+                         "paye": rng.choice(["yes", "no"], n, p=[0.3, 0.7]), "hours_per_week": rng.choice([37, 36, 30], n),
+                         "start_date": [d.isoformat() for d in starts], "legacy": rng.choice(["yes", "no"], n, p=[0.1, 0.9]),
+                         "charge_rate": np.where(rng.random(n) < 0.8, np.round(rate * 1.18, 2).astype(str), "")})
+
+
+def ssda903_episodes(children: int, seed: int = 1, year_end: str = "2025-03-31") -> pd.DataFrame:
+    """One row per episode with the child's header details repeated: 1 to 4 episodes a child (about 2.2)."""
+    rng = np.random.default_rng(seed)
+    codes = {name: [c for c, _label, _group in items] for name, items in sufficiency.CODE_LISTS.items()}
+    end = pd.Timestamp(year_end)
+    episodes = rng.choice([1, 2, 3, 4], children, p=[0.35, 0.25, 0.25, 0.15])
+    n = int(episodes.sum())
+    child = np.repeat(np.arange(children), episodes)
+    order = np.concatenate([np.arange(k) for k in episodes])
+    last = order == np.repeat(episodes - 1, episodes)
+    dob = end - pd.to_timedelta(np.repeat(rng.integers(200, 17 * 365, children), episodes), unit="D")
+    start = end - pd.to_timedelta(np.repeat(rng.integers(400, 1500, children), episodes), unit="D") \
+        + pd.to_timedelta(order * 120, unit="D")
+    ended = ~last | (rng.random(n) < 0.3)
+    ceased = (start + pd.to_timedelta(rng.integers(1, 119, n), unit="D")).where(ended)
+    uasc = np.repeat(rng.random(children) < 0.06, episodes)
+
+    def pick(name, size):
+        return rng.choice(codes[name], size)
+    fmt = "%d/%m/%Y"
+    return pd.DataFrame({
+        "CHILD": [f"C{seed:02d}{c:07d}" for c in child], "SEX": np.repeat(rng.choice(["1", "2"], children), episodes),
+        "DOB": dob.strftime(fmt), "ETHNIC": np.repeat(pick("ethnicity", children), episodes), "UASC": np.where(uasc, "1", "0"),
+        "DUC": "", "DECOM": start.strftime(fmt), "RNE": np.where(order == 0, "S", "P"),
+        "LS": pick("legal_status", n), "CIN": pick("cin", n), "PLACE": pick("placement", n), "PLACE_PROVIDER": pick("provider", n),
+        "DEC": pd.Series(ceased).dt.strftime(fmt).fillna("").to_numpy(),
+        "REC": np.where(ended, np.where(last, "E13", "E45"), ""), "REASON_PLACE_CHANGE": "",
+        "HOME_POST": "SE15 4RG", "PL_POST": rng.choice(["SE22 8AA", "CR0 1AB", "ME4 4TB"], n), "URN": "",
+    })
+
+
+def linc_return(la_code: str, period: str, seed: int = 1) -> pd.DataFrame:
+    rows = template_rows(SPECS["linc"], la_code, period)
+    rng = np.random.default_rng(seed)
+    rows["headcount"] = rng.poisson(np.where(rows["pay_band"] <= 5, 25, 3)).astype(str)
+    return rows
+
+
+def suspensions_return(la_code: str, period: str, seed: int = 1) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    headcount = rng.integers(300, 9000, len(GROUPS))
+    suspended = rng.binomial(headcount, 0.03)
+    return pd.DataFrame({"la_code": la_code, "academic_year": period, "ethnicity": GROUPS, "headcount": headcount,
+                         "pupils_suspended": suspended, "suspensions": suspended + rng.poisson(suspended * 0.9),
+                         "permanent_exclusions": rng.binomial(suspended, 0.03)})
+
+
+def send_return(la_code: str, period: str, seed: int = 1) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    values = {m: int(rng.integers(300, 1500)) if m.startswith("place_") else int(rng.integers(100, 600)) for m in SEND_MEASURES}
+    return pd.DataFrame({"la_code": la_code, "year": period, "measure": list(values), "value": list(values.values())})
+
+
+def ssda903_return(_la_code: str, period: str, seed: int = 1, children: int = 60) -> pd.DataFrame:
+    return ssda903_episodes(children, seed, period)
+
+
+GOOD_RETURNS = {"agency_pay": agency_pay_return, "sufficiency": ssda903_return, "linc": linc_return,
+                "suspensions": suspensions_return, "send": send_return}
+
+
+def as_csv(frame: pd.DataFrame) -> bytes:
+    return frame.to_csv(index=False).encode()
+
+

@@ -17,7 +17,6 @@
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import getpass
 import os
 import sys
@@ -89,19 +88,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "init-db":
             print("Schema and reference data are ready.")
         elif args.command == "load-demo":
-            from dashboard.datasets import dataset_modules
-            from dashboard.demo import load_demo_data
-            seed = settings.demo_seed if args.seed is None else args.seed
-            from dashboard.published.store import import_on_first_start
-            load_demo_data(engine, seed)
-            for module in dataset_modules():
-                module.load_demo(engine, seed)
-            from dashboard.ingest.loading import demo_data_reloaded
-            demo_data_reloaded(engine)
-            print(f"Demo data loaded for every dataset (seed {seed}).")
-            # As on first start: the published files in PUBLISHED_DATA_DIR replace the demo figures they cover.
-            import_on_first_start(dataclasses.replace(settings, demo_seed=seed), engine,
-                                  {"benchmarking", *(m.NAME for m in dataset_modules())})
+            from dashboard.demo import reload_demo
+            reload_demo(engine, settings, settings.demo_seed if args.seed is None else args.seed)
         elif args.command == "create-user":
             created = create_user(engine, args.email, _new_password(), args.la, args.role, name=args.name)
             print(f"Created {created.email} ({created.role}, {created.la_code}).")

@@ -128,3 +128,22 @@ def load_demo_data(engine: Engine, seed: int) -> int:
         conn.execute(schema.benchmark_value.insert(), _records(la_values))
         conn.execute(schema.comparator_value.insert(), _records(england))
         return bump_version(conn, "benchmarking", is_demo=True)
+
+
+def reload_demo(engine: Engine, settings, seed: int, datasets: set[str] | None = None, log=print) -> None:
+    """Put datasets (every one by default) back as a first start leaves them: seeded demo data, no upload current,
+    and the published files in PUBLISHED_DATA_DIR imported again over the demo figures they cover."""
+    import dataclasses
+
+    from dashboard.datasets import dataset_modules
+    from dashboard.ingest.loading import demo_data_reloaded
+    from dashboard.published.store import import_on_first_start
+    modules = [m for m in dataset_modules() if datasets is None or m.NAME in datasets]
+    if datasets is None or "benchmarking" in datasets:
+        load_demo_data(engine, seed)
+    for module in modules:
+        module.load_demo(engine, seed)
+    refilled = ({"benchmarking"} if datasets is None or "benchmarking" in datasets else set()) | {m.NAME for m in modules}
+    demo_data_reloaded(engine, None if datasets is None else refilled)
+    log(f"Demo data loaded for {'every dataset' if datasets is None else ', '.join(sorted(refilled))} (seed {seed}).")
+    import_on_first_start(dataclasses.replace(settings, demo_seed=seed), engine, refilled, log=log)

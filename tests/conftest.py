@@ -50,6 +50,15 @@ def dash_app(settings):
     return app
 
 
+@pytest.fixture(scope="session")
+def restore_demo(dash_app, settings):
+    """`restore_demo(datasets=None)` puts datasets (every one by default) back as the session's first start left
+    them, demo data and the published files from ../shared, for the tests that follow one that changed them."""
+    from dashboard.demo import reload_demo
+    from dashboard.store import get_engine
+    return lambda datasets=None: reload_demo(get_engine(), settings, settings.demo_seed, datasets, log=lambda *_: None)
+
+
 @pytest.fixture()
 def server(dash_app):
     return dash_app.server

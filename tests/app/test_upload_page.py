@@ -9,7 +9,6 @@ from sqlalchemy import select
 
 from dashboard import loader
 from dashboard.auth.users import create_user
-from dashboard.demo import load_demo_data
 from dashboard.store import get_engine, schema
 from tests.conftest import PASSWORD, sign_in
 from tests.dash_requests import callback_request, response_props
@@ -20,10 +19,10 @@ HEADER = "la_code,period_end,indicator_code,value,numerator,denominator\n"
 
 
 @pytest.fixture(scope="module")
-def uploader(dash_app):
+def uploader(dash_app, restore_demo):
     create_user(get_engine(), UPLOADER, PASSWORD, LA, "uploader", name="Data Officer")
     yield UPLOADER
-    load_demo_data(get_engine(), 7)  # other tests expect the demo data
+    restore_demo()  # other tests expect the demo data and the published figures
 
 
 @pytest.fixture()
@@ -178,8 +177,7 @@ def _send_is_demo(focus):
 
 
 @pytest.mark.parametrize("dataset,period,is_demo", [("linc", "2025-03-31", _linc_is_demo), ("send", "2024", _send_is_demo)])
-def test_a_members_return_stops_its_page_calling_that_las_figures_demo_data(server, dataset, period, is_demo):
-    from dashboard.datasets import linc, send
+def test_a_members_return_stops_its_page_calling_that_las_figures_demo_data(server, restore_demo, dataset, period, is_demo):
     from dashboard.ingest import loading, samples
     engine = get_engine()
     with server.app_context():
@@ -190,6 +188,5 @@ def test_a_members_return_stops_its_page_calling_that_las_figures_demo_data(serv
             assert loading.commit(engine, report, UPLOADER).status == "committed"
             assert not is_demo(LA) and is_demo("E09000008")   # at once: the new version is in the cache key
         finally:
-            {"linc": linc, "send": send}[dataset].load_demo(engine, 7)   # other tests expect the demo data
-            loading.demo_data_reloaded(engine, [dataset])
+            restore_demo({dataset})   # other tests expect the demo data and the published figures
         assert is_demo(LA)

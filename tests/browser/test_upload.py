@@ -6,7 +6,6 @@ import re
 import pytest
 
 from dashboard.auth.users import create_user
-from dashboard.demo import load_demo_data
 from dashboard.store import get_engine
 from dashboard.upload import period_options
 from tests.browser.conftest import axe_violations, choose, describe_violations, screenshot, sign_in, wait_for_dash
@@ -16,10 +15,10 @@ OFFICER = "officer@lambeth.example"
 
 
 @pytest.fixture(scope="module")
-def officer(dash_app):
+def officer(dash_app, restore_demo):
     create_user(get_engine(), OFFICER, PASSWORD, "E09000022", "uploader", name="Data Officer")
     yield OFFICER
-    load_demo_data(get_engine(), 7)  # other tests expect the demo data
+    restore_demo()  # other tests expect the demo data and the published figures
 
 
 def test_template_to_committed_return(page, officer, tmp_path):

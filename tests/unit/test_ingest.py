@@ -9,7 +9,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 from sqlalchemy import func, select
 
-from dashboard.demo import load_demo_data
 from dashboard.ingest import loading
 from dashboard.ingest.specs import BENCHMARKING
 from dashboard.ingest.templates import template_csv, template_xlsx
@@ -21,10 +20,10 @@ HEADER = "la_code,period_end,indicator_code,value,numerator,denominator\n"
 
 
 @pytest.fixture(scope="module")
-def engine(dash_app):
+def engine(dash_app, restore_demo):
     engine = get_engine()
     yield engine
-    load_demo_data(engine, 7)  # later tests expect the demo data back
+    restore_demo({"benchmarking"})  # later tests expect the demo data back
 
 
 @pytest.fixture(scope="module")

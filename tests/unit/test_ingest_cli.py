@@ -4,24 +4,18 @@ import pytest
 from sqlalchemy import select
 
 from dashboard.__main__ import main
-from dashboard.demo import load_demo_data
 from dashboard.store import get_engine, schema
 
 LA, PERIOD = "E09000030", "2025-03-31"   # Tower Hamlets
 
 
 @pytest.fixture(scope="module")
-def store(dash_app, settings):
+def store(dash_app, settings, restore_demo):
     import os
     os.environ["DATABASE_URL"] = settings.database_url   # the CLI reads its settings from the environment
     yield get_engine()
     del os.environ["DATABASE_URL"]
-    load_demo_data(get_engine(), 7)
-    from dashboard.datasets import dataset_modules
-    from dashboard.ingest.loading import demo_data_reloaded
-    for module in dataset_modules():
-        module.load_demo(get_engine(), 7)
-    demo_data_reloaded(get_engine())
+    restore_demo()   # later tests expect the demo data and the published figures
 
 
 def _file(tmp_path, value_for_cla="12.5"):

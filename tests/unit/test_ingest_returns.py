@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 from sqlalchemy import func, select
 
-from dashboard.datasets import agency_pay, dataset_modules, linc, send, sufficiency, suspensions
+from dashboard.datasets import agency_pay, linc, send, sufficiency, suspensions
 from dashboard.ingest import loading, samples
 from dashboard.ingest.returns import SEND_MEASURES, SEND_RETURN_SOURCE, SPECS
 from dashboard.ingest.templates import template_csv, template_xlsx
@@ -33,13 +33,10 @@ FILE_TOTAL = {"agency_pay": "hourly_rate", "sufficiency": None, "linc": "headcou
 
 
 @pytest.fixture(scope="module")
-def engine(dash_app):
+def engine(dash_app, restore_demo):
     engine = get_engine()
     yield engine
-    for module in dataset_modules():   # later tests expect the demo data back
-        if module.NAME in SPECS:
-            module.load_demo(engine, 7)
-    loading.demo_data_reloaded(engine)
+    restore_demo()   # later tests expect the demo data and the published figures back
 
 
 def good(dataset, la=LA, seed=1) -> pd.DataFrame:

@@ -210,6 +210,8 @@ def _by_la(rows_at_end: pd.DataFrame, la_table: pd.DataFrame, returned: set, own
     return apply_suppression(table, table["la_code"] == own_la)
 
 
+# Per LA: the viewer's own LA is shown unsuppressed and highlighted.
+@loader.view_cache(dataset.NAME, "reference", "published", check=pay_loader.check_scope, depends_on_caller=lambda *_: True)
 def build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: str | None = None) -> PayView:
     """Everything the page shows. `anonymise_with` (the app's secret) replaces every LA name but the viewer's own
     with a stable label before anything is computed, so no chart, table, sentence or file carries them."""

@@ -16,7 +16,7 @@ import inspect
 from dataclasses import dataclass
 
 import pandas as pd
-from flask import Flask
+from flask import Flask, current_app
 from flask_caching import Cache
 from sqlalchemy import select
 
@@ -61,13 +61,14 @@ class AccessScope:
 SHARED = "members"   # the visibility of results every signed-in member sees alike
 
 
-def view_cache(*datasets: str, check=None, depends_on_caller=None):
+def view_cache(*datasets: str, check=None, depends_on_caller=None, ignore: tuple[str, ...] = ()):
     """Cache a page's finished view (figures, tables and sentences, not only the data) per data version and
     visibility. Building a view costs 50-500 ms of pandas and plotly; everyone who may see the same view shares
     one build, in every worker.
 
     The decorated builder takes `scope` (an AccessScope) among its arguments. The key holds the versions of
-    `datasets`, every other argument, and the visibility: `SHARED`, or the caller's LA where
+    `datasets`, the app's settings (rates and thresholds some views use), every other argument but those in `ignore`
+    (data already covered by the versions), and the visibility: `SHARED`, or the caller's LA where
     `depends_on_caller(scope, arguments)` says so, and always when other LAs are anonymised (the viewer's own LA
     keeps its name). `check(scope)` runs first, so a refused caller never reaches a cached view."""
     def decorate(build):
@@ -81,10 +82,11 @@ def view_cache(*datasets: str, check=None, depends_on_caller=None):
             scope = bound.arguments["scope"]
             if check is not None:
                 check(scope)
-            others = {k: v for k, v in bound.arguments.items() if k != "scope"}
+            others = {k: v for k, v in bound.arguments.items() if k != "scope" and k not in ignore}
             per_caller = bool(others.get("anonymise_with")) or bool(depends_on_caller and depends_on_caller(scope, others))
             versions = tuple(dataset_version(d) for d in datasets)
-            described = repr((versions, scope.visibility(per_caller), sorted(others.items())))
+            settings = current_app.config.get("LCSD_SETTINGS")
+            described = repr((versions, settings, scope.visibility(per_caller), sorted(others.items())))
             key = f"{name}:{hashlib.sha256(described.encode()).hexdigest()[:32]}"
             view = cache.get(key)
             if view is None:

@@ -6,7 +6,6 @@ with every figure built from fewer than 5 assignments suppressed (except the vie
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -71,7 +70,7 @@ def area_options(las: pd.DataFrame, viewer_la: str | None = None, anonymise_with
     subregions = las.drop_duplicates("subregion_code").sort_values("subregion_order")
     la_options = [{"label": n, "value": c} for c, n in zip(las["la_code"], las["la_name"])]
     if anonymise_with:
-        named = anonymise_las(las, viewer_la, anonymise_with).sort_values("la_name", key=lambda s: s.map(natural_key))
+        named = anonymise_las(las, viewer_la, anonymise_with)
         la_options = [{"label": n, "value": c} for c, n in zip(named["la_code"], named["la_name"])]
     return ([{"label": "All London", "value": LONDON}, {"label": "— Sub-regions —", "value": "heading:sr", "disabled": True}]
             + [{"label": n, "value": f"sr:{c}"} for c, n in zip(subregions["subregion_code"], subregions["subregion_name"])]
@@ -85,11 +84,6 @@ def relabel(text: str, named: pd.DataFrame, labelled: pd.DataFrame) -> str:
     for code, name in sorted(zip(named["la_code"], named["la_name"]), key=lambda pair: -len(pair[1])):
         text = text.replace(name, labels[code])
     return text
-
-
-def natural_key(label: str) -> tuple:
-    """'LA 2' before 'LA 10'; names alphabetically."""
-    return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", label))
 
 
 def job_options() -> list[dict]:
@@ -217,7 +211,7 @@ def build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: s
     with a stable label before anything is computed, so no chart, table, sentence or file carries them."""
     las = named_las = loader.local_authorities()
     if anonymise_with:   # rows in label order too: the ONS code order would give the labels away
-        las = anonymise_las(las, scope.la_code, anonymise_with).sort_values("la_name", key=lambda s: s.map(natural_key))
+        las = anonymise_las(las, scope.la_code, anonymise_with)
     prepared = pay_loader.prepared_assignments(scope)
     caps = pay_loader.caps()
     returns = pay_loader.returns()

@@ -13,7 +13,7 @@ import pandas as pd
 from dashboard import loader
 from dashboard.figures import benchmarking as figures
 from dashboard.metrics import benchmarking as metrics
-from dashboard.presenting import anonymise_las
+from dashboard.presenting import anonymise_las, label_order
 
 DEFAULT_QUARTERS = 12
 RANKING_RULES = (
@@ -321,7 +321,7 @@ def download_for(choices: Choices, scope: loader.AccessScope, which: str, *,
 def focus_options(las: pd.DataFrame, viewer_la: str | None, anonymise_with: str | None) -> list[dict]:
     if anonymise_with:
         las = anonymise_las(las, viewer_la, anonymise_with)
-    return [{"label": n, "value": c} for c, n in sorted(zip(las["la_code"], las["la_name"]), key=lambda x: x[1])]
+    return [{"label": n, "value": c} for c, n in sorted(zip(las["la_code"], las["la_name"]), key=lambda x: label_order(x[1]))]
 
 
 CHARTS = {"series": ("series_figure", "over time"), "ranking": ("ranking_figure", "all London LAs"),

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import re
 
 import numpy as np
 import pandas as pd
@@ -20,7 +19,7 @@ from dashboard.datasets import linc as data
 from dashboard.figures import linc as figures
 from dashboard.loader import linc as linc_loader
 from dashboard.metrics import representation as rep
-from dashboard.presenting import anonymise_las
+from dashboard.presenting import anonymise_las, label_order
 
 SOURCES = {"published": "Published snapshot, Dec 2020", "demo": "Demo counts (services, £10k bands)"}
 BAND_GROUPS = {"all_staff": "All staff", "up_to_30k": "Up to £30,000", "30k_to_60k": "£30,001 to £60,000",
@@ -65,20 +64,9 @@ def group_options(source: str) -> list[dict]:
 
 def borough_options(las: pd.DataFrame, viewer_la: str | None = None, anonymise_with: str | None = None) -> list[dict]:
     if anonymise_with:
-        las = anonymised_las(las, viewer_la, anonymise_with)
+        las = anonymise_las(las, viewer_la, anonymise_with)
     return [{"label": "All boroughs (London)", "value": "all"}] + [
         {"label": n, "value": c} for c, n in zip(las["la_code"], las["la_name"])]
-
-
-def _natural(label: str) -> tuple:
-    """'LA 2' before 'LA 10'."""
-    return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", label))
-
-
-def anonymised_las(las: pd.DataFrame, viewer_la: str | None, secret: str) -> pd.DataFrame:
-    """The LA table with every name but the viewer's replaced by its stable label, in label order (rows in ONS code
-    order would let anyone match each label to its LA)."""
-    return anonymise_las(las, viewer_la, secret).sort_values("la_name", key=lambda s: s.map(_natural))
 
 
 def _joint_label(codes: list[str], names: dict[str, str], viewer_la: str | None, what: str) -> str:
@@ -97,7 +85,7 @@ def _anonymise_published(boroughs: pd.DataFrame, names: dict[str, str], viewer_l
         return names[split[0]] if len(split) == 1 else _joint_label(split, names, viewer_la, "published together")
     out = boroughs.copy()
     out["area_name"] = [label(c, n) for c, n in zip(out["la_codes"].fillna(""), out["area_name"])]
-    order = sorted(out["area_name"].unique(), key=lambda n: (n == "Grand Total", _natural(n)))
+    order = sorted(out["area_name"].unique(), key=lambda n: (n == "Grand Total", label_order(n)))
     out["row_order"] = out["area_name"].map({n: i for i, n in enumerate(order, start=1)})
     return out
 
@@ -430,7 +418,7 @@ def _build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: 
     series, boroughs = linc_loader.published_bands(scope), linc_loader.published_boroughs(scope)
     csww = linc_loader.csww_role(scope)
     if anonymise_with:
-        las = anonymised_las(las, scope.la_code, anonymise_with)
+        las = anonymise_las(las, scope.la_code, anonymise_with)
         names = dict(zip(las["la_code"], las["la_name"]))
         boroughs = _anonymise_published(boroughs, names, scope.la_code) if not boroughs.empty else boroughs
         csww = _anonymise_csww(csww, names, scope.la_code) if not csww.empty else csww

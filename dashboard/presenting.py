@@ -62,12 +62,18 @@ def anonymous_labels(la_codes: list[str], secret: str) -> dict[str, str]:
     return {code: f"LA {n}" for n, code in enumerate(order, start=1)}
 
 
+def label_order(name: str) -> tuple:
+    """Sort key: real names (the viewer's own LA) alphabetically first, then labels by number ('LA 2' before 'LA 10')."""
+    return (1, int(name[3:]), "") if name.startswith("LA ") and name[3:].isdigit() else (0, 0, name)
+
+
 def anonymise_las(las: pd.DataFrame, viewer_la: str | None, secret: str) -> pd.DataFrame:
-    """The LA table with every name but the viewer's own replaced by its stable label."""
+    """The LA table with every name but the viewer's own replaced by its stable label, in label order (rows left in
+    ONS code or name order would let anyone match each label to its LA)."""
     labels = anonymous_labels(sorted(las["la_code"]), secret)
     out = las.copy()
     out["la_name"] = [name if code == viewer_la else labels[code] for code, name in zip(out["la_code"], out["la_name"])]
-    return out
+    return out.sort_values("la_name", key=lambda names: names.map(label_order))
 
 
 # --- decks ----------------------------------------------------------------------------------------------

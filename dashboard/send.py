@@ -16,7 +16,7 @@ from dashboard.datasets.send import DEMO, NEEDS, PLACEMENTS
 from dashboard.figures import send as figures
 from dashboard.loader import send as send_loader
 from dashboard.metrics import send as metrics
-from dashboard.presenting import anonymise_las
+from dashboard.presenting import anonymise_las, label_order
 
 DEFAULT_INDICATOR = "timely_20wk_pct"
 DEMO_TEXT = "demo data (synthetic, seeded)"   # how a source line names demo data
@@ -142,7 +142,7 @@ def _renamed(table: pd.DataFrame, code_column: str, name_column: str, names: dic
     out = table.copy()
     out[name_column] = [names.get(code, name) for code, name in zip(out[code_column], out[name_column])]
     if reorder:
-        keys = [(0, figures.label_order(name)) if code in names else (1, (i, ""))
+        keys = [(0, label_order(name)) if code in names else (1, (i, ""))
                 for i, (code, name) in enumerate(zip(out[code_column], out[name_column]))]
         out = out.iloc[sorted(range(len(out)), key=keys.__getitem__)].reset_index(drop=True)
     return out

@@ -15,7 +15,7 @@ from dashboard.figures import sufficiency as figures
 from dashboard.loader import sufficiency as data
 from dashboard.metrics import sufficiency as m
 from dashboard.metrics.suppression import SUPPRESSED
-from dashboard.presenting import anonymise_las
+from dashboard.presenting import anonymise_las, label_order
 
 ALL = "all"
 SELECTION_FIELDS = ("age", "sex", "ethnicity", "uasc", "legal", "cin", "placement", "provider")
@@ -75,11 +75,6 @@ def area_options(las: pd.DataFrame) -> list[dict]:
     return ([{"label": "All London", "value": "london"}]
             + [{"label": name, "value": f"sr:{code}"} for code, name in zip(subs["subregion_code"], subs["subregion_name"])]
             + [{"label": name, "value": f"la:{code}"} for code, name in la_rows])
-
-
-def label_order(name: str) -> tuple:
-    """Names in alphabetical order, anonymous labels by number ('LA 2' before 'LA 10'), a real name first among labels."""
-    return (1, int(name[3:]), "") if name.startswith("LA ") and name[3:].isdigit() else (0, 0, name)
 
 
 def las_for(scope: loader.AccessScope, anonymise_with: str | None) -> pd.DataFrame:

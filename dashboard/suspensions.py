@@ -6,7 +6,6 @@ the published regional table (real). The page's callbacks are thin adapters over
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -87,17 +86,12 @@ def context(scope: loader.AccessScope) -> Context:
                    states=sus_loader.states())
 
 
-def _natural(label: str) -> tuple:
-    """'LA 2' before 'LA 10'."""
-    return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", label))
-
-
 def anonymised(ctx: Context, viewer_la: str | None, secret: str | None) -> Context:
     """The context with every LA name but the viewer's replaced by its stable label, the LAs in label order (rows in
     ONS code order would let anyone match each label to its LA). Unchanged when `secret` is None."""
     if not secret:
         return ctx
-    las = anonymise_las(ctx.las, viewer_la, secret).sort_values("la_name", key=lambda s: s.map(_natural))
+    las = anonymise_las(ctx.las, viewer_la, secret)
     return replace(ctx, las=las)
 
 

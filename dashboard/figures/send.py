@@ -15,6 +15,7 @@ import plotly.graph_objects as go
 
 from dashboard.figures.theme import ENGLAND, FOCUS, LONDON, SUBREGION, base_layout, empty_figure
 from dashboard.metrics.send import Indicator
+from dashboard.presenting import label_order
 
 TILES_CSV = Path(__file__).resolve().parents[2] / "data" / "send_london_tiles.csv"
 OTHER_LA = "#56B4E9"          # sky blue: LAs other than the focus
@@ -105,11 +106,6 @@ def mix_figure(table: pd.DataFrame, labels: dict[str, str], focus: str | None, w
     fig = base_layout(fig, height=max(360, 19 * len(rows) + 140))
     fig.update_layout(margin={"r": 20})
     return fig
-
-
-def label_order(name: str) -> tuple[int, str]:
-    """'LA 7' sorts as 7 (after 'LA 2', before 'LA 10'); a real name (the viewer's own) first."""
-    return (int(name[3:]), name) if name.startswith("LA ") and name[3:].isdigit() else (0, name)
 
 
 def anonymous_tiles(tiles: pd.DataFrame, latest: pd.DataFrame, viewer: str | None) -> pd.DataFrame:

@@ -146,6 +146,7 @@ def history_table(user) -> pd.DataFrame:
     table["uploaded_at"] = pd.to_datetime(table["uploaded_at"]).dt.strftime("%d %b %Y %H:%M")
     table["is_current"] = table["is_current"].map({True: "current", False: "earlier"})
     table["file_sha256"] = table["file_sha256"].str[:12]
+    table["dataset"] = [SPECS[name].label if name in SPECS else name for name in table["dataset"]]   # as the page names it
     return table.rename(columns=HISTORY_HEADERS)
 
 

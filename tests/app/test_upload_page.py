@@ -5,10 +5,12 @@ import re
 
 import pandas as pd
 import pytest
+
 from sqlalchemy import select
 
 from dashboard import loader
 from dashboard.auth.users import create_user
+from dashboard.ingest.returns import SPECS
 from dashboard.store import get_engine, schema
 from tests.conftest import PASSWORD, sign_in
 from tests.dash_requests import callback_request, response_props
@@ -135,6 +137,9 @@ def test_only_administrators_restore_versions(uploader_client, client):
     props = response_props(response)
     assert "Only administrators" in json.dumps(props["upload-restore-message"])
     assert all(row["LA"] == LA for row in props["upload-history-grid"]["rowData"])
+    # Datasets are named as the page names them, not by their internal names.
+    datasets = {row["Dataset"] for row in props["upload-history-grid"]["rowData"]}
+    assert datasets and datasets <= {spec.label for spec in SPECS.values()}
 
 
 def test_a_suspensions_return_through_the_page_replaces_only_that_las_demo_figures(uploader_client):

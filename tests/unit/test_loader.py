@@ -1,4 +1,5 @@
 """The cached loader: cache hits, invalidation by dataset version, scope in the key, copies out."""
+import dataclasses
 import os
 import uuid
 from unittest import mock
@@ -186,3 +187,26 @@ def test_workers_share_the_cache_and_see_new_versions(server, tmp_path, backend)
     with get_engine().begin() as conn:
         bump_version(conn, "benchmarking")       # a commit anywhere
     assert _reads_in(second, read) > 0           # ...is read fresh at once, no flush
+
+
+@dataclasses.dataclass
+class _FigureView:   # at module level: a cached view is pickled
+    figure: object
+    title: str
+
+
+def test_a_cached_view_holds_its_figures_as_plain_dicts_the_same_on_a_miss_and_a_hit(server):
+    import plotly.graph_objects as go
+    calls = []
+
+    @loader.view_cache("benchmarking")
+    def build(choice: str, scope: loader.AccessScope) -> _FigureView:
+        calls.append(choice)
+        return _FigureView(go.Figure(go.Bar(x=["a", "b"], y=[1, 2])), choice)
+
+    with server.app_context():
+        loader.cache.clear()
+        first, again = build("x", SCOPE), build("x", SCOPE)
+    assert calls == ["x"]                                        # the second is read from the cache
+    assert isinstance(first.figure, dict) and first == again and first.title == "x"
+    assert list(go.Figure(again.figure).data[0].y) == [1, 2]   # the page draws the same figure

@@ -206,8 +206,8 @@ def dataset_info(name: str) -> dict:
 
 @cache.memoize()
 def _returned_las(name: str, version: int) -> frozenset:
-    u = schema.upload
-    return frozenset(_read_sql(select(u.c.la_code).where(u.c.dataset == name, u.c.is_current).distinct())["la_code"])
+    from dashboard.ingest.loading import real_return_las
+    return frozenset(real_return_las(get_engine(), name))
 
 
 def returned_las(name: str) -> frozenset:

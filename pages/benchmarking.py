@@ -75,15 +75,15 @@ def layout(source=None, indicator=None, focus=None, anon=None, **query):
         dbc.Row([
             dbc.Col(chart_card("bench-series-title", "bench-series", image_buttons=True, description=
                                 "The focus LA (thick line) against its sub-region, London and, where published, England. "
-                                "Gaps are quarters with no return."), lg=7),
+                                "Gaps are periods with no figure (no return, or not published)."), lg=7),
             dbc.Col(html.Section(id="bench-definition", className="chart-card notes"), lg=5),
         ]),
         chart_card("bench-ranking-title", "bench-ranking", image_buttons=True, description=
-                    "Every London LA for the last quarter chosen, best first (or highest first where neither is better). "
+                    "Every London LA for the last period chosen, best first (or highest first where neither is better). "
                     "Bars are shaded by quartile; the focus LA is marked ◆; the dashed line is the London average."),
         html.Div(id="bench-map-section"),   # published source with a BOUNDARY_FILE only: a choropleth of the year
         chart_card("bench-subregion-title", "bench-subregion", image_buttons=True, description=
-                    "The spread of LAs within each sub-region for the last quarter chosen: box = middle half, line = median, "
+                    "The spread of LAs within each sub-region for the last period chosen: box = middle half, line = median, "
                     "dots = LAs."),
         html.Section([
             html.H2("The figures", className="h4"),

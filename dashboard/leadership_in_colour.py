@@ -35,6 +35,7 @@ ROLES = ["Case holder", "Senior practitioner", "First line manager", "Middle man
 LONDON_CODE = "E12000007"
 POSITION_TEXT = {"above": "above population", "parity": "at parity", "below": "below population", "unknown": ""}
 BAND_LABELS = [b[0] for b in data.PAY_BANDS]
+OWN_LA_CODES = "_la_codes"   # the borough table's hidden column: each row's ONS codes, to mark the caller's own LA
 
 
 @dataclass(frozen=True)
@@ -448,9 +449,6 @@ def not_known_chart(focus: str, scope: loader.AccessScope, *, anonymise_with: st
     london = london_nk.iloc[0] if len(london_nk) else None
     return NotKnownChart(figures.not_known_figure(nk, [focus], london, "London").to_dict(),
                          not_known_takeaway(nk, focus or None, np.nan if london is None else london, latest))
-
-
-OWN_LA_CODES = "_la_codes"   # the borough table's hidden column: the ONS codes of each row, to mark the caller's own
 
 
 def _own_la_marked(table: pd.DataFrame, own_la: str) -> pd.DataFrame:

@@ -8,6 +8,7 @@ children's social work workforce census (real). The page's callbacks are thin ad
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 
@@ -34,6 +35,7 @@ ROLES = ["Case holder", "Senior practitioner", "First line manager", "Middle man
 LONDON_CODE = "E12000007"
 POSITION_TEXT = {"above": "above population", "parity": "at parity", "below": "below population", "unknown": ""}
 BAND_LABELS = [b[0] for b in data.PAY_BANDS]
+OWN_LA_CODES = "_la_codes"   # the borough table's hidden column: each row's ONS codes, to mark the caller's own LA
 
 
 @dataclass(frozen=True)
@@ -226,15 +228,15 @@ def _borough_columns(value_fields: list[tuple[str, str]], extra: list[tuple[str,
     return cols
 
 
-def _published_borough_table(boroughs: pd.DataFrame, group: str, focus_area: str, own_la: str):
+def _published_borough_table(boroughs: pd.DataFrame, group: str, focus_area: str):
     cells = boroughs[boroughs["ethnic_group"] == group]
     rows, download = [], []
     for area, frame in cells.groupby("row_order", sort=True):
         frame = frame.set_index("measure")
         name = frame["area_name"].iloc[0]
         population = frame.loc["population", "value"]
-        own = own_la in frame["la_codes"].iloc[0].split(" / ")
-        row = {"area": "All boroughs (Grand Total)" if name == "Grand Total" else name, "_focus": name == focus_area or own}
+        row = {"area": "All boroughs (Grand Total)" if name == "Grand Total" else name, "_focus": name == focus_area,
+               OWN_LA_CODES: frame["la_codes"].iloc[0]}
         out = {"Borough": row["area"]}
         for measure in ("all_staff",) + PAY_BAND_GROUPS:
             row[measure] = frame.loc[measure, "value_text"]
@@ -297,7 +299,7 @@ def _demo_share_rows(wide, hidden, population, group: str) -> pd.DataFrame:
 
 
 def _demo_borough_table(filters: Filters, counts: pd.DataFrame, pop: pd.DataFrame, las: pd.DataFrame, focus: str,
-                        own_la: str, population_label: str):
+                        population_label: str):
     counts = counts.assign(band_group=counts["band_order"].map(DEMO_BAND_GROUP))
     everyone = counts.assign(band_group="all_staff")
     both = pd.concat([counts, everyone], ignore_index=True)
@@ -310,7 +312,7 @@ def _demo_borough_table(filters: Filters, counts: pd.DataFrame, pop: pd.DataFram
     for code in ["london"] + list(las["la_code"]):
         population = pop.loc[data.LONDON_CODE if code == "london" else code, filters.group]
         area = "All boroughs (London)" if code == "london" else names[code]
-        row = {"area": area, "_focus": code in (focus, own_la)}
+        row = {"area": area, "_focus": code == focus, OWN_LA_CODES: code}
         out = {"Borough": area}
         shares = {}
         for measure in ("all_staff",) + PAY_BAND_GROUPS:
@@ -397,20 +399,65 @@ def not_known_by_la(csww: pd.DataFrame, year: int) -> pd.DataFrame:
 # --- the view ------------------------------------------------------------------------------------------------
 
 def build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: str | None = None) -> LincView:
-    """Everything the page shows for these filters. Memoized by the filters, every dataset's version and the
-    caller's scope, so a repeated view (most members open "all boroughs") is one cache read; the loaders check
-    access on every miss, and a new version of any dataset is a new key. `anonymise_with` (the app's secret)
-    replaces every LA name but the viewer's own with a stable label before anything is computed."""
-    versions = tuple(loader.dataset_version(name) for name in ("reference", data.NAME, data.PUBLISHED, data.CSWW))
-    return _cached_view(filters.source, filters.borough, filters.service, filters.group, versions, scope.role, scope.la_code,
-                        anonymise_with)
+    """Everything the page shows for these filters: the view every member shares (`view_for_members`), with the
+    caller's own LA marked on it after the cache reads (its row in the borough table stands out; with all boroughs it
+    is the not-known chart's focus). `anonymise_with` (the app's secret) replaces every LA name but the viewer's own
+    with a stable label before anything is computed."""
+    view = view_for_members(filters, scope, anonymise_with=anonymise_with)
+    focus = scope.la_code if filters.borough == "all" else filters.borough
+    chart = not_known_chart(focus, scope, anonymise_with=anonymise_with)
+    return dataclasses.replace(view, borough_table=_own_la_marked(view.borough_table, scope.la_code),
+                               not_known_figure=chart.figure, takeaways={**view.takeaways, "notknown": chart.takeaway})
 
 
-@loader.cache.memoize()
-def _cached_view(source: str, borough: str, service: str, group: str, versions: tuple, role: str, la_code: str,
-                 anonymise_with: str | None = None) -> LincView:
-    return _build_view(Filters(source, borough, service, group), loader.AccessScope(role, la_code),
-                       anonymise_with=anonymise_with)
+def depends_on_caller(scope: loader.AccessScope, arguments: dict) -> bool:
+    """Never, as cached: `_build_view` uses the caller's LA only to anonymise (which view_cache keys per caller anyway).
+    Everything that marks the caller's own LA - its borough row, and with all boroughs the not-known chart and
+    sentence - is added by `build_view` after the cache read, so every member shares one build of each view."""
+    return False
+
+
+@loader.view_cache("reference", data.NAME, data.PUBLISHED, data.CSWW, check=linc_loader._check,
+                   depends_on_caller=depends_on_caller)
+def view_for_members(filters: Filters, scope: loader.AccessScope, *, anonymise_with: str | None = None) -> LincView:
+    """The view as every member sees it, before their own LA is marked: cached once for all members per version of
+    every dataset it reads; access is checked before the cache is read."""
+    return _build_view(filters, scope, anonymise_with=anonymise_with)
+
+
+@dataclass
+class NotKnownChart:
+    figure: dict
+    takeaway: str
+
+
+@loader.view_cache("reference", data.CSWW, check=linc_loader._check)
+def not_known_chart(focus: str, scope: loader.AccessScope, *, anonymise_with: str | None = None) -> NotKnownChart:
+    """The ethnicity-not-known chart and its sentence with `focus` standing out (an ONS code, found in a joint return's
+    code too): the same for everyone who focuses on that LA, so cached per focus, not per caller."""
+    csww = linc_loader.csww_role(scope)
+    if csww.empty:
+        message = "The DfE census of children's social workers has not been imported."
+        return NotKnownChart(figures.empty_figure(message).to_dict(), message)
+    if anonymise_with:
+        las = anonymise_las(loader.local_authorities(), scope.la_code, anonymise_with)
+        csww = _anonymise_csww(csww, dict(zip(las["la_code"], las["la_name"])), scope.la_code)
+    latest = sorted(csww["year"].unique())[-1]
+    nk = not_known_by_la(csww, latest)
+    london_nk = csww[(csww["year"] == latest) & (csww["area_code"] == LONDON_CODE) & (csww["role"] == "Total")
+                     & (csww["ethnicity"] == "not_known")]["headcount_pct"] / 100
+    london = london_nk.iloc[0] if len(london_nk) else None
+    return NotKnownChart(figures.not_known_figure(nk, [focus], london, "London").to_dict(),
+                         not_known_takeaway(nk, focus or None, np.nan if london is None else london, latest))
+
+
+def _own_la_marked(table: pd.DataFrame, own_la: str) -> pd.DataFrame:
+    """The borough table as the page shows it: the caller's own LA's row (a joint row holding it too) stands out
+    beside the chosen area's, and the codes column is dropped."""
+    if OWN_LA_CODES not in table.columns:
+        return table
+    own = table[OWN_LA_CODES].map(lambda codes: own_la in str(codes).split(" / "))
+    return table.assign(_focus=table["_focus"] | own).drop(columns=[OWN_LA_CODES])
 
 
 def _build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: str | None = None) -> LincView:
@@ -433,7 +480,7 @@ def _build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: 
         area_label = _published_area_label(area)
         bands = _published_bands(filters, series, boroughs, area)
         ratios = _published_ratios(boroughs, area)
-        borough_table, borough_columns, borough_download = _published_borough_table(boroughs, filters.group, area, scope.la_code)
+        borough_table, borough_columns, borough_download = _published_borough_table(boroughs, filters.group, area)
         all_staff = boroughs[(boroughs["area_name"] == area) & (boroughs["ethnic_group"] == filters.group)].set_index("measure")
         headline = (all_staff.loc["all_staff", "value_text"], all_staff.loc["population", "value_text"])
         period = "December 2020 snapshot"
@@ -463,7 +510,7 @@ def _build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: 
         ratios = pd.concat([
             _demo_share_rows(wide, hidden, population, g).assign(group=g) for g in DEMO_GROUPS], ignore_index=True)
         ratios["ratio"] = rep.representation_ratio(ratios["share"], ratios["population_share"])
-        borough_table, borough_columns, borough_download = _demo_borough_table(filters, counts, pop, las, area, scope.la_code,
+        borough_table, borough_columns, borough_download = _demo_borough_table(filters, counts, pop, las, area,
                                                                                  population_label)
         everyone = rep.shares_of_known(counts if area == "all" else counts[counts["la_code"] == area], ["snapshot_date"])
         headline = (_pct(everyone[f"{filters.group}_share"].iloc[0], 0) if len(everyone) else "no staff",
@@ -517,10 +564,6 @@ def _build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: 
     nk = not_known_by_la(csww, latest) if has_csww else pd.DataFrame(columns=["area_code", "area_name", "share", "label"])
     london_nk = (csww[(csww["year"] == latest) & (csww["area_code"] == LONDON_CODE) & (csww["role"] == "Total")
                       & (csww["ethnicity"] == "not_known")]["headcount_pct"] / 100) if has_csww else pd.Series(dtype=float)
-    # The chosen borough stands out; with all boroughs, the member's own LA does.
-    focus_codes = [scope.la_code] if filters.borough == "all" else [filters.borough]
-    not_known_figure = (figures.not_known_figure(nk, focus_codes, london_nk.iloc[0] if len(london_nk) else None, "London")
-                        if has_csww else figures.empty_figure("The DfE census of children's social workers has not been imported."))
     not_known_table = pd.DataFrame({"Local authority": nk["area_name"], "Ethnicity not known": nk["label"],
                                     "Headcount not known": [("" if pd.isna(v) else int(v)) for v in nk.get("headcount", [])]}) \
         .sort_values("Local authority").reset_index(drop=True)
@@ -551,15 +594,12 @@ def _build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: 
         notes.append(("Anonymised", "LA names other than your own are replaced by stable labels (LA 1 to LA 33); "
                                     "joint returns are labelled as joint."))
     who = "Black and Global Majority" if filters.group == "bgm" else group_label
-    own_or_chosen = focus_codes[0] if focus_codes and focus_codes[0] else None
     takeaways = {
         "band": band_takeaway(bands, ceiling, who, area_label, population_label),
         "groups": groups_takeaway(ratios, area_label),
         "roles": (roles_takeaway(pipeline, role_label) if has_csww and not pipeline.empty
                   else "The DfE census of children's social workers has not been imported, so there is no role figure."),
-        "notknown": (not_known_takeaway(nk, own_or_chosen, london_nk.iloc[0] if len(london_nk) else np.nan, latest)
-                     if has_csww else "The DfE census of children's social workers has not been imported."),
-    }
+    }   # "notknown" and its chart are added per focus LA by `build_view`
     return LincView(
         is_demo=is_demo, has_published=has_published, has_csww=has_csww, area_label=area_label, kpis=kpis,
         band_title=f"{who} share of staff by pay band against the population: {area_label}, {period}",
@@ -577,7 +617,7 @@ def _build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: 
         role_figure=role_figure.to_dict(), role_table=role_table,
         not_known_title=(f"Children's social workers with ethnicity not known, by local authority, 30 September {latest}"
                          if latest else "Ethnicity not known"),
-        not_known_figure=not_known_figure.to_dict(), not_known_table=not_known_table,
+        not_known_figure=None, not_known_table=not_known_table,
         notes=notes, messages=messages, takeaways=takeaways,
         subtitle=f"{area_label[0].upper() + area_label[1:]}, {who}, {period}." + (" Demo data." if is_demo else ""),
     )

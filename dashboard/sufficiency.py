@@ -214,19 +214,20 @@ class SufficiencyView:
     takeaways: dict = field(default_factory=dict)   # chart -> one sentence saying what it shows
 
 
+def depends_on_caller(scope: loader.AccessScope, arguments: dict) -> bool:
+    """The view is the caller's own only when it is their own LA alone: then its counts are unsuppressed
+    (`data.is_restricted`) and its notes say so. Every other area is suppressed alike for every commissioner; the tile
+    map's focus is the chosen area, not the caller, and only an anonymised view (per caller anyway) uses the viewer."""
+    return not data.is_restricted(arguments["filters"].area, scope)
+
+
+@loader.view_cache(data.ds.NAME, data.ds.PUBLISHED_NAME, "reference", check=data.check_scope,
+                   depends_on_caller=depends_on_caller)
 def build_view(filters: Filters, scope: loader.AccessScope, tile_mode: str = "selected", flow_mode: str = "location", *,
                anonymise_with: str | None = None) -> SufficiencyView:
     """Everything the page shows for the filters. The finished view (figures included) is cached per dataset
-    version and access scope, so going back to a view costs nothing; the loader checks the scope either way.
+    version and who may see it (`depends_on_caller`); commissioners and admins only, checked before the cache is read.
     `anonymise_with` (the app's secret) replaces every LA name but the viewer's own with its stable label."""
-    data.check_scope(scope)
-    return _cached_view(loader.dataset_version(data.ds.NAME), loader.dataset_version(data.ds.PUBLISHED_NAME), scope,
-                        filters, tile_mode, flow_mode, anonymise_with)
-
-
-@loader.cache.memoize()
-def _cached_view(version: int, published_version: int, scope: loader.AccessScope, filters: Filters, tile_mode: str,
-                 flow_mode: str, anonymise_with: str | None = None) -> SufficiencyView:
     las = las_for(scope, anonymise_with)
     agg = _relabel(data.view(scope, filters.area, filters.as_at, filters.selection_fields()), las, bool(anonymise_with))
     h = agg["headline"]

@@ -185,24 +185,78 @@ def test_page_reads_its_filters_from_the_address(member_client):
     assert '"value": "demo"' in body and '"value": "E09000008"' in body and '"value": "black"' in body
 
 
-def test_views_are_cached_per_scope_and_dataset_version(server):
+@pytest.mark.parametrize("dataset", ["reference", "linc", "linc_published", "linc_csww"])
+def test_views_are_cached_per_dataset_version(server, dataset):
     from unittest import mock
 
     from dashboard.datasets import linc as linc_data
     from dashboard.store import get_engine
     from dashboard.store.datasets import bump_version
+    assert {linc_data.NAME, linc_data.PUBLISHED, linc_data.CSWW} == {"linc", "linc_published", "linc_csww"}
     filters = linc.Filters("published", "E09000005", "all", "black")
     with server.app_context():
         member = loader.AccessScope("member", "E09000022")
+        loader.cache.clear()
         with mock.patch.object(linc, "_build_view", wraps=linc._build_view) as builds:
             first = linc.build_view(filters, member)
             linc.build_view(filters, member)
             assert builds.call_count == 1                              # the second is a cache hit
             with get_engine().begin() as conn:
-                bump_version(conn, linc_data.CSWW)                     # a new import of the DfE file
+                bump_version(conn, dataset)                            # a new import of any dataset the view reads
             again = linc.build_view(filters, member)
             assert builds.call_count == 2                              # seen at once, no flush
         assert again.kpis == first.kpis
-        # Another scope never gets this scope's cached view: its own read is checked.
+        # A caller the loaders would refuse never gets the cached view.
         with pytest.raises(PermissionError):
             linc.build_view(filters, loader.AccessScope("stranger", "E09000022"))
+
+
+def _marked_rows(view) -> set[str]:
+    return {row["area"] for row in view.borough_table.to_dict("records") if row["_focus"]}
+
+
+def _not_known_focus(view) -> list[str]:
+    return [label for label in view.not_known_figure["data"][0]["y"] if "◆" in label]
+
+
+@pytest.mark.parametrize("source", ["published", "demo"])
+def test_members_of_different_las_share_one_build_and_each_sees_their_own_la_marked(server, source):
+    from unittest import mock
+    filters = linc.Filters(source, "all", "all", "bgm")
+    lambeth, croydon = loader.AccessScope("member", "E09000022"), loader.AccessScope("member", "E09000008")
+    with server.app_context():
+        loader.cache.clear()
+        with mock.patch.object(linc, "_build_view", wraps=linc._build_view) as builds:
+            for_lambeth, for_croydon = linc.build_view(filters, lambeth), linc.build_view(filters, croydon)
+            assert builds.call_count == 1                              # one build for every member
+        everyone = {"All boroughs (Grand Total)"} if source == "published" else set()   # the chosen area: all boroughs
+        assert _marked_rows(for_lambeth) == everyone | {"Lambeth"}     # each sees their own LA, never the other's
+        assert _marked_rows(for_croydon) == everyone | {"Croydon"}
+        assert _not_known_focus(for_lambeth) == ["<b>Lambeth ◆</b>"] and _not_known_focus(for_croydon) == ["<b>Croydon ◆</b>"]
+        assert "in Lambeth" in for_lambeth.takeaways["notknown"] and "in Croydon" in for_croydon.takeaways["notknown"]
+        assert "_la_codes" not in for_lambeth.borough_table.columns   # the marking's helper column never reaches the page
+        # A chosen borough is the chart's focus for everyone; the own LA's row still stands out in the table.
+        camden = linc.build_view(linc.Filters(source, "E09000007", "all", "bgm"), croydon)
+        assert _not_known_focus(camden) == ["<b>Camden ◆</b>"] and "Croydon" in _marked_rows(camden)
+
+
+def test_a_member_in_a_joint_published_return_sees_the_joint_row_marked(server):
+    with server.app_context():
+        view = linc.build_view(linc.Filters("published", "all", "all", "bgm"), loader.AccessScope("member", "E09000032"))
+    assert [area for area in _marked_rows(view) if "Wandsworth" in area] == ["Richmond & Wandsworth"]   # as published
+
+
+def test_anonymised_views_are_built_per_viewer_with_only_the_viewers_la_named(server):
+    from unittest import mock
+    filters = linc.Filters("published", "all", "all", "bgm")
+    lambeth, croydon = loader.AccessScope("member", "E09000022"), loader.AccessScope("member", "E09000008")
+    with server.app_context():
+        loader.cache.clear()
+        with mock.patch.object(linc, "_build_view", wraps=linc._build_view) as builds:
+            for_lambeth = linc.build_view(filters, lambeth, anonymise_with="secret")
+            for_croydon = linc.build_view(filters, croydon, anonymise_with="secret")
+            assert builds.call_count == 2
+    for view, own, other in ((for_lambeth, "Lambeth", "Croydon"), (for_croydon, "Croydon", "Lambeth")):
+        areas = set(view.borough_table["area"])
+        assert own in areas and other not in areas
+        assert own in _marked_rows(view) and _not_known_focus(view) == [f"<b>{own} ◆</b>"]

@@ -255,3 +255,98 @@ def test_published_suppression_is_kept_as_c_never_zero(commissioner_client, publ
     assert _row(london, 2025, "Foster placements")["Published %"] == 68
     props, south = _published(commissioner_client, "sr:south")
     assert south.empty and "not sub-regions" in props["suff-published-text"]["children"]
+
+
+# --- the shared view cache: who shares a cached view ------------------------------------------------------------
+
+def _scopes():
+    from dashboard import loader
+    return loader.AccessScope("commissioner", "E09000022"), loader.AccessScope("commissioner", "E09000008")
+
+
+def _builds():
+    """Counts the views actually built (each build reads the aggregates once)."""
+    from unittest import mock
+
+    from dashboard import sufficiency as suff
+    return mock.patch.object(suff.data, "view", wraps=suff.data.view)
+
+
+def test_commissioners_of_different_las_share_one_suppressed_view(server):
+    from dashboard import loader
+    from dashboard import sufficiency as suff
+    lambeth, croydon = _scopes()
+    filters = suff.Filters(area="london", as_at=pd.Timestamp(LAST))
+    with server.app_context():
+        loader.cache.clear()
+        with _builds() as builds:
+            for_lambeth, for_croydon = suff.build_view(filters, lambeth), suff.build_view(filters, croydon)
+            assert builds.call_count == 1
+    assert for_lambeth.restricted and for_croydon.restricted
+    assert for_lambeth.kpis == for_croydon.kpis and dict(for_croydon.notes)["Privacy"] == suff.SUPPRESSION_TEXT
+
+
+def test_an_las_own_view_is_unsuppressed_only_for_its_own_commissioner(server):
+    from dashboard import loader
+    from dashboard import sufficiency as suff
+    lambeth, croydon = _scopes()
+    filters = suff.Filters(area="la:E09000022", as_at=pd.Timestamp(LAST))
+    with server.app_context():
+        loader.cache.clear()
+        with _builds() as builds:
+            own = suff.build_view(filters, lambeth)                    # warms the cache with Lambeth's unsuppressed view
+            other = suff.build_view(filters, croydon)
+            assert builds.call_count == 2                              # never the one Lambeth's commissioner got
+            assert not suff.build_view(filters, loader.AccessScope("admin", "E09000022")).restricted   # Lambeth's own, shared
+            assert builds.call_count == 2
+    assert not own.restricted and other.restricted
+    own_counts = _small_counts_shown(own)
+    assert own_counts > 0 and _small_counts_shown(other) == 0          # 1 to 5 shown in full only to Lambeth
+
+
+def _small_counts_shown(view) -> int:
+    shown = 0
+    for frame in view.tables.values():
+        numbers = frame.drop(columns=[c for c in frame.columns if c == "%"]).apply(pd.to_numeric, errors="coerce")
+        shown += int(((numbers >= 1) & (numbers <= 5)).sum().sum())
+    return shown
+
+
+def test_a_refused_caller_never_gets_a_cached_view_and_is_audited(server):
+    from dashboard import loader
+    from dashboard import sufficiency as suff
+    from dashboard.store import get_engine, schema
+    lambeth, _ = _scopes()
+    filters = suff.Filters(area="la:E09000022", as_at=pd.Timestamp(LAST))
+
+    def refusals():
+        with get_engine().connect() as conn:
+            return list(conn.execute(select(schema.audit_event.c.detail)
+                                     .where(schema.audit_event.c.event == "refused")).scalars())
+    with server.app_context():
+        suff.build_view(filters, lambeth)                              # cached for Lambeth
+        before = refusals()
+        with pytest.raises(PermissionError):
+            suff.build_view(filters, loader.AccessScope("member", "E09000022"))
+        after = refusals()
+    assert after[len(before):] == ["sufficiency data read by member:E09000022"]
+
+
+@pytest.mark.parametrize("dataset", [ds.NAME, ds.PUBLISHED_NAME, "reference"])
+def test_a_new_version_of_any_dataset_the_view_reads_rebuilds_it(server, dataset):
+    from dashboard import loader
+    from dashboard import sufficiency as suff
+    from dashboard.store import get_engine
+    from dashboard.store.datasets import bump_version
+    lambeth, _ = _scopes()
+    filters = suff.Filters(area="sr:east", as_at=pd.Timestamp(LAST))
+    with server.app_context():
+        loader.cache.clear()
+        with _builds() as builds:
+            suff.build_view(filters, lambeth)
+            suff.build_view(filters, lambeth)
+            assert builds.call_count == 1
+            with get_engine().begin() as conn:
+                bump_version(conn, dataset)
+            suff.build_view(filters, lambeth)
+            assert builds.call_count == 2

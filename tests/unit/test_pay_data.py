@@ -160,8 +160,9 @@ def test_published_census_agency_rates_appear_on_the_page(server, published_data
         periods = pay_loader.periods()
         filters = pay.resolve_filters("2024-06-30", periods[-1].date().isoformat(), "E09000012", "all", "la",
                                       las=loader.local_authorities(), periods=periods)
-        view = pay.build_view.uncached(filters, SCOPE)   # the figure as built (the cached view holds it as plain JSON)
-    traces = {t.name: {x: y for x, y in zip(t.x, t.y) if y is not None and not pd.isna(y)} for t in view.workforce_figure.data}
+        view = pay.build_view.uncached(filters, SCOPE)   # the figure as built (a plain dict, as cached)
+    traces = {t["name"]: {x: y for x, y in zip(t["x"], t["y"]) if y is not None and not pd.isna(y)}
+              for t in view.workforce_figure["data"]}
     # DfE's published agency rate (FTE) at 30 September, on the quarter ending that day: London 21.9% (2024), 17.9% (2025);
     # Hackney 21.5% (2025) from csww_indicators_2017_to_2025.csv.
     assert traces["London (DfE census)"] == {"Q2 2024-25": 21.9, "Q2 2025-26": 17.9}

@@ -106,20 +106,26 @@ def area_las(area: str, las: pd.DataFrame) -> tuple[list[str], str]:
 
 # --- suppression and display -----------------------------------------------------------------------------------
 
-def apply_suppression(summary: pd.DataFrame, own: pd.Series, *, secondary: bool = True) -> pd.DataFrame:
-    """Blank the figures of groups of 1-4 assignments (not the viewer's own LA), plus a secondary where needed;
-    `status` says why a row has no figures: "c" (suppressed), "none" (returned, no assignments)."""
+def apply_suppression(summary: pd.DataFrame, own: pd.Series, *, secondary: bool = True, within: str | None = None) -> pd.DataFrame:
+    """Blank the figures of groups of 1-4 assignments (not the viewer's own LA), plus a secondary where needed
+    (within each value of the column `within`, if given); `status` says why a row has no figures: "c" (suppressed),
+    "none" (returned, no assignments), "no return"."""
     out = summary.copy()
     own = pd.Series(own, index=out.index).astype(bool)
     n = out["n"].fillna(0).astype(int)
     mask = metrics.suppression_mask(n, own)
     if secondary:
-        mask = metrics.secondary_suppression(n, mask, own)
-    out["status"] = np.where(mask, SUPPRESSED, np.where(n == 0, NONE_RETURNED, ""))
+        mask = metrics.secondary_suppression(n, mask, own, within=out[within] if within else None)
+    status = np.where(mask, SUPPRESSED, np.where(n == 0, NONE_RETURNED, ""))
     if "returned" in out:
-        out.loc[~out["returned"].astype(bool), "status"] = NO_RETURN
+        status = np.where(out["returned"].astype(bool), status, NO_RETURN)
+    out["status"] = status
+    hidden = status != ""
     blank = [c for c in METRIC_COLUMNS + ["n_over", "spend", "spend_over", "excess", "n_over_excl", "n_excl"] if c in out]
-    out.loc[out["status"] != "", blank] = np.nan
+    if hidden.any() and blank:
+        values = out[blank].to_numpy(dtype="float64", copy=True)
+        values[hidden] = np.nan
+        out[blank] = values
     return out
 
 
@@ -269,18 +275,15 @@ def build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: s
     per_quarter["quarter"] = per_quarter["period_end"].map(quarter_label)
 
     # Median and spread per job type by quarter: are rates converging? Secondary suppression within each quarter.
-    trend_parts = []
     all_trend = _summaries(in_range, ["period_end", "job_type"])
     all_trend = all_trend.astype({"job_type": str}) if not all_trend.empty else all_trend
     jobs_shown = list(JOB_TYPES) if filters.job == ALL_JOBS else [filters.job]
-    for period in quarters:
-        frame = pd.DataFrame({"period_end": period, "job_type": jobs_shown})
-        if not all_trend.empty:
-            frame = frame.merge(all_trend[all_trend["period_end"] == period], on=["period_end", "job_type"], how="left")
-        frame["n"] = frame["n"].fillna(0).astype(int) if "n" in frame else 0
-        frame["returned"] = bool(area_returns.get(period, 0))
-        trend_parts.append(apply_suppression(frame, pd.Series([area_is_own] * len(frame))))
-    trend = pd.concat(trend_parts, ignore_index=True) if trend_parts else pd.DataFrame()
+    trend = pd.DataFrame({"period_end": [p for p in quarters for _ in jobs_shown], "job_type": jobs_shown * len(quarters)})
+    if not all_trend.empty:
+        trend = trend.merge(all_trend, on=["period_end", "job_type"], how="left")
+    trend["n"] = trend["n"].fillna(0).astype(int) if "n" in trend else 0
+    trend["returned"] = trend["period_end"].map(area_returns).fillna(0) > 0
+    trend = apply_suppression(trend, pd.Series([area_is_own] * len(trend)), within="period_end")
     trend["quarter"] = trend["period_end"].map(quarter_label)
     trend["job_name"] = trend["job_type"].map(JOB_TYPES)
     convergence = metrics.spread_change(trend[trend["status"] == ""]) if not trend.empty else pd.DataFrame()

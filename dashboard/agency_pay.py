@@ -1,8 +1,9 @@
 """The Agency pay (London Pledge) page's logic: filters in, everything the page shows out.
 
 The page's callbacks are thin adapters over `resolve_filters`, `build_view`, `download_table` and `change_cap`.
-Worker-level rows come from `dashboard.loader.agency_pay` and stop here: the view holds only group summaries,
-with every figure built from fewer than 5 assignments suppressed (except the viewer's own LA's).
+Worker-level rows stay in `dashboard.loader.agency_pay`, which turns them into group summaries shared by every
+viewer (server side only); here each view suppresses its own copy: every figure built from fewer than 5 assignments
+is suppressed, except the viewer's own LA's.
 """
 from __future__ import annotations
 
@@ -197,13 +198,7 @@ class PayView:
     takeaways: dict[str, str] = field(default_factory=dict)    # chart -> one sentence saying what it shows
 
 
-def _summaries(rows: pd.DataFrame, by: list[str]) -> pd.DataFrame:
-    summary = metrics.group_summary(rows, by)
-    return summary
-
-
-def _by_la(rows_at_end: pd.DataFrame, la_table: pd.DataFrame, returned: set, own_la: str) -> pd.DataFrame:
-    summary = _summaries(rows_at_end, ["la_code"])
+def _by_la(summary: pd.DataFrame, la_table: pd.DataFrame, returned: set, own_la: str) -> pd.DataFrame:
     table = la_table.merge(summary, on="la_code", how="left")
     table["n"] = table["n"].fillna(0).astype(int)
     table["returned"] = table["la_code"].isin(returned)
@@ -218,7 +213,6 @@ def build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: s
     las = named_las = loader.local_authorities()
     if anonymise_with:   # rows in label order too: the ONS code order would give the labels away
         las = anonymise_las(las, scope.la_code, anonymise_with)
-    prepared = pay_loader.prepared_assignments(scope)
     caps = pay_loader.caps()
     returns = pay_loader.returns()
     own_la = scope.la_code
@@ -226,10 +220,6 @@ def build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: s
     job_name = JOB_TYPES.get(filters.job, "All job types")
     area_is_own = area_codes == [own_la]
 
-    in_area = prepared[prepared["la_code"].isin(area_codes)]
-    chosen = in_area if filters.job == ALL_JOBS else in_area[in_area["job_type"] == filters.job]
-    in_range = chosen[(chosen["period_end"] >= filters.start) & (chosen["period_end"] <= filters.end)]
-    at_end = chosen[chosen["period_end"] == filters.end]
     returned_end = set(returns.loc[returns["period_end"] == filters.end, "la_code"])
     n_returned = len(returned_end & set(area_codes))
     caps_now = metrics.caps_in_force(caps, filters.end)
@@ -240,20 +230,22 @@ def build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: s
         shown_las = las[las["subregion_code"] == las.set_index("la_code").loc[area_codes[0], "subregion_code"]]
     else:
         shown_las = las[las["la_code"].isin(area_codes)]
-    job_rows = prepared if filters.job == ALL_JOBS else prepared[prepared["job_type"] == filters.job]
-    la_end = job_rows[(job_rows["period_end"] == filters.end) & job_rows["la_code"].isin(shown_las["la_code"])]
-    by_la = _by_la(la_end, shown_las[["la_code", "la_name"]], returned_end, own_la)
+    # Unsuppressed summaries, shared by every viewer (server side only); suppressed below for this viewer.
+    summaries = pay_loader.area_summaries(scope, area_codes, list(shown_las["la_code"]),
+                                          None if filters.job == ALL_JOBS else filters.job, filters.start, filters.end)
+    by_la = _by_la(summaries["by_la"], shown_las[["la_code", "la_name"]], returned_end, own_la)
     single_cap = caps_now.set_index("job_type")["cap"].get(filters.job) if filters.job != ALL_JOBS else None
     by_la["cap"] = single_cap if single_cap is not None else np.nan
 
-    pooled = _summaries(at_end.assign(_all=area_name), ["_all"])
+    pooled = summaries["pooled"]
     if pooled.empty:
         pooled = pd.DataFrame({"_all": [area_name], "n": [0]})
+    pooled["_all"] = area_name
     pooled["returned"] = n_returned > 0
     pooled = apply_suppression(pooled, pd.Series([area_is_own]), secondary=False)
     pooled["cap"] = by_la["cap"].iloc[0] if len(by_la) else np.nan
 
-    by_job = _summaries(at_end, ["job_type"])
+    by_job = summaries["by_job"]
     by_job = pd.DataFrame({"job_type": list(JOB_TYPES)}).merge(by_job.astype({"job_type": str}), on="job_type", how="left")
     if filters.job != ALL_JOBS:
         by_job = by_job[by_job["job_type"] == filters.job]
@@ -264,9 +256,9 @@ def build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: s
     by_job["cap"] = by_job["job_type"].map(caps_now.set_index("job_type")["cap"])
 
     # Over cap by quarter for the area, with and without legacy contracts.
-    quarters = [p for p in pay_loader.periods() if filters.start <= p <= filters.end]
+    quarters = [pd.Timestamp(p) for p in sorted(returns["period_end"].unique()) if filters.start <= p <= filters.end]
     area_returns = returns[returns["la_code"].isin(area_codes)].groupby("period_end").size()
-    per_quarter = _summaries(in_range, ["period_end"])
+    per_quarter = summaries["per_quarter"]
     per_quarter = pd.DataFrame({"period_end": quarters}).merge(per_quarter, on="period_end", how="left")
     per_quarter["n"] = per_quarter["n"].fillna(0).astype(int)
     per_quarter["returned"] = per_quarter["period_end"].map(area_returns).fillna(0) > 0
@@ -275,7 +267,7 @@ def build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: s
     per_quarter["quarter"] = per_quarter["period_end"].map(quarter_label)
 
     # Median and spread per job type by quarter: are rates converging? Secondary suppression within each quarter.
-    all_trend = _summaries(in_range, ["period_end", "job_type"])
+    all_trend = summaries["by_quarter_job"]
     all_trend = all_trend.astype({"job_type": str}) if not all_trend.empty else all_trend
     jobs_shown = list(JOB_TYPES) if filters.job == ALL_JOBS else [filters.job]
     trend = pd.DataFrame({"period_end": [p for p in quarters for _ in jobs_shown], "job_type": jobs_shown * len(quarters)})

@@ -105,8 +105,8 @@ def area_summaries(scope: AccessScope, area_codes: list[str], shown_codes: list[
     `job` None is every job type. The caller suppresses them for its viewer."""
     check_scope(scope)   # before any cache read
     rates = paye_rates()
-    frames = _area_summaries(version(), rates["holiday_pay_rate"], rates["ni_rates"], tuple(area_codes),
-                             tuple(shown_codes), job, pd.Timestamp(start), pd.Timestamp(end))
+    frames = _area_summaries(version(), rates["holiday_pay_rate"], rates["ni_rates"], tuple(sorted(area_codes)),
+                             tuple(sorted(shown_codes)), job, pd.Timestamp(start), pd.Timestamp(end))
     return {name: frame.copy() for name, frame in frames.items()}
 
 

@@ -345,13 +345,13 @@ def _agency_share(filters, scope, las, area_codes, area_name, own_la, quarters) 
         return pd.DataFrame(columns=["period_end", "series", "value"])
     values = loader.benchmark_indicator("sw_agency_pct", scope)["values"]
     values = values[values["period_end"].isin(quarters)]
-    parts = [values.groupby("period_end")["value"].mean().rename("London average")]
+    parts = {"London average": values.groupby("period_end")["value"].mean()}
     if area_name != "All London":
         label = area_name if len(area_codes) == 1 else f"{area_name} average"
-        parts.append(values[values["la_code"].isin(area_codes)].groupby("period_end")["value"].mean().rename(label))
+        parts[label] = values[values["la_code"].isin(area_codes)].groupby("period_end")["value"].mean()
     own_name = las.set_index("la_code")["la_name"].get(own_la)
     if own_name and area_codes != [own_la]:  # the viewer's own LA, unless it is already the area's line
-        parts.append(values[values["la_code"] == own_la].set_index("period_end")["value"].rename(f"{own_name} (your LA)"))
+        parts[f"{own_name} (your LA)"] = values[values["la_code"] == own_la].set_index("period_end")["value"]
     # Published DfE census figures (30 September) where imported: real data beside the quarterly returns.
     published = published_loader.indicator_values(PUBLISHED_AGENCY_RATE, scope)
     published = published[published["period"].str.fullmatch(r"\d{4}")]
@@ -359,11 +359,11 @@ def _agency_share(filters, scope, las, area_codes, area_name, own_la, quarters) 
         published = published.assign(period_end=pd.to_datetime(published["period"] + "-09-30"))
         for code, label in [("E12000007", "London (DfE census)")] + (
                 [(area_codes[0], f"{area_name} (DfE census)")] if len(area_codes) == 1 else []):
-            rows = published[published["area_code"] == code].set_index("period_end")["value"]
-            parts.append(rows.rename(label))
-    frame = pd.concat(parts, axis=1).reindex(quarters)
-    frame.index.name = "period_end"
-    return frame.reset_index().melt(id_vars="period_end", var_name="series", value_name="value")
+            parts[label] = published[published["area_code"] == code].set_index("period_end")["value"]
+    # One long frame, series after series, each over every quarter chosen (NaN where it has no figure).
+    index = pd.DatetimeIndex(quarters, name="period_end")
+    return pd.DataFrame({"period_end": np.tile(index, len(parts)), "series": np.repeat(list(parts), len(index)),
+                         "value": np.concatenate([part.reindex(index).to_numpy(dtype="float64") for part in parts.values()])})
 
 
 def _kpis(head, previous, per_quarter, n_returned, n_las, period_label, share) -> list[tuple[str, str, str]]:

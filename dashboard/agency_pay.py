@@ -107,7 +107,8 @@ def area_las(area: str, las: pd.DataFrame) -> tuple[list[str], str]:
 
 # --- suppression and display -----------------------------------------------------------------------------------
 
-def apply_suppression(summary: pd.DataFrame, own: pd.Series, *, secondary: bool = True, within: str | None = None) -> pd.DataFrame:
+def apply_suppression(summary: pd.DataFrame, own: pd.Series, *, secondary: bool = True,
+                      within: str | None = None) -> pd.DataFrame:
     """Blank the figures of groups of 1-4 assignments (not the viewer's own LA), plus a secondary where needed
     (within each value of the column `within`, if given); `status` says why a row has no figures: "c" (suppressed),
     "none" (returned, no assignments), "no return"."""

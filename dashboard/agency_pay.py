@@ -1,8 +1,9 @@
 """The Agency pay (London Pledge) page's logic: filters in, everything the page shows out.
 
 The page's callbacks are thin adapters over `resolve_filters`, `build_view`, `download_table` and `change_cap`.
-Worker-level rows come from `dashboard.loader.agency_pay` and stop here: the view holds only group summaries,
-with every figure built from fewer than 5 assignments suppressed (except the viewer's own LA's).
+Worker-level rows stay in `dashboard.loader.agency_pay`, which turns them into group summaries shared by every
+viewer (server side only); here each view suppresses its own copy: every figure built from fewer than 5 assignments
+is suppressed, except the viewer's own LA's.
 """
 from __future__ import annotations
 
@@ -106,20 +107,27 @@ def area_las(area: str, las: pd.DataFrame) -> tuple[list[str], str]:
 
 # --- suppression and display -----------------------------------------------------------------------------------
 
-def apply_suppression(summary: pd.DataFrame, own: pd.Series, *, secondary: bool = True) -> pd.DataFrame:
-    """Blank the figures of groups of 1-4 assignments (not the viewer's own LA), plus a secondary where needed;
-    `status` says why a row has no figures: "c" (suppressed), "none" (returned, no assignments)."""
+def apply_suppression(summary: pd.DataFrame, own: pd.Series, *, secondary: bool = True,
+                      within: str | None = None) -> pd.DataFrame:
+    """Blank the figures of groups of 1-4 assignments (not the viewer's own LA), plus a secondary where needed
+    (within each value of the column `within`, if given); `status` says why a row has no figures: "c" (suppressed),
+    "none" (returned, no assignments), "no return"."""
     out = summary.copy()
     own = pd.Series(own, index=out.index).astype(bool)
     n = out["n"].fillna(0).astype(int)
     mask = metrics.suppression_mask(n, own)
     if secondary:
-        mask = metrics.secondary_suppression(n, mask, own)
-    out["status"] = np.where(mask, SUPPRESSED, np.where(n == 0, NONE_RETURNED, ""))
+        mask = metrics.secondary_suppression(n, mask, own, within=out[within] if within else None)
+    status = np.where(mask, SUPPRESSED, np.where(n == 0, NONE_RETURNED, ""))
     if "returned" in out:
-        out.loc[~out["returned"].astype(bool), "status"] = NO_RETURN
+        status = np.where(out["returned"].astype(bool), status, NO_RETURN)
+    out["status"] = status
+    hidden = status != ""
     blank = [c for c in METRIC_COLUMNS + ["n_over", "spend", "spend_over", "excess", "n_over_excl", "n_excl"] if c in out]
-    out.loc[out["status"] != "", blank] = np.nan
+    if hidden.any() and blank:
+        values = out[blank].to_numpy(dtype="float64", copy=True)
+        values[hidden] = np.nan
+        out[blank] = values
     return out
 
 
@@ -191,13 +199,7 @@ class PayView:
     takeaways: dict[str, str] = field(default_factory=dict)    # chart -> one sentence saying what it shows
 
 
-def _summaries(rows: pd.DataFrame, by: list[str]) -> pd.DataFrame:
-    summary = metrics.group_summary(rows, by)
-    return summary
-
-
-def _by_la(rows_at_end: pd.DataFrame, la_table: pd.DataFrame, returned: set, own_la: str) -> pd.DataFrame:
-    summary = _summaries(rows_at_end, ["la_code"])
+def _by_la(summary: pd.DataFrame, la_table: pd.DataFrame, returned: set, own_la: str) -> pd.DataFrame:
     table = la_table.merge(summary, on="la_code", how="left")
     table["n"] = table["n"].fillna(0).astype(int)
     table["returned"] = table["la_code"].isin(returned)
@@ -212,7 +214,6 @@ def build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: s
     las = named_las = loader.local_authorities()
     if anonymise_with:   # rows in label order too: the ONS code order would give the labels away
         las = anonymise_las(las, scope.la_code, anonymise_with)
-    prepared = pay_loader.prepared_assignments(scope)
     caps = pay_loader.caps()
     returns = pay_loader.returns()
     own_la = scope.la_code
@@ -220,10 +221,6 @@ def build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: s
     job_name = JOB_TYPES.get(filters.job, "All job types")
     area_is_own = area_codes == [own_la]
 
-    in_area = prepared[prepared["la_code"].isin(area_codes)]
-    chosen = in_area if filters.job == ALL_JOBS else in_area[in_area["job_type"] == filters.job]
-    in_range = chosen[(chosen["period_end"] >= filters.start) & (chosen["period_end"] <= filters.end)]
-    at_end = chosen[chosen["period_end"] == filters.end]
     returned_end = set(returns.loc[returns["period_end"] == filters.end, "la_code"])
     n_returned = len(returned_end & set(area_codes))
     caps_now = metrics.caps_in_force(caps, filters.end)
@@ -234,20 +231,22 @@ def build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: s
         shown_las = las[las["subregion_code"] == las.set_index("la_code").loc[area_codes[0], "subregion_code"]]
     else:
         shown_las = las[las["la_code"].isin(area_codes)]
-    job_rows = prepared if filters.job == ALL_JOBS else prepared[prepared["job_type"] == filters.job]
-    la_end = job_rows[(job_rows["period_end"] == filters.end) & job_rows["la_code"].isin(shown_las["la_code"])]
-    by_la = _by_la(la_end, shown_las[["la_code", "la_name"]], returned_end, own_la)
+    # Unsuppressed summaries, shared by every viewer (server side only); suppressed below for this viewer.
+    summaries = pay_loader.area_summaries(scope, area_codes, list(shown_las["la_code"]),
+                                          None if filters.job == ALL_JOBS else filters.job, filters.start, filters.end)
+    by_la = _by_la(summaries["by_la"], shown_las[["la_code", "la_name"]], returned_end, own_la)
     single_cap = caps_now.set_index("job_type")["cap"].get(filters.job) if filters.job != ALL_JOBS else None
     by_la["cap"] = single_cap if single_cap is not None else np.nan
 
-    pooled = _summaries(at_end.assign(_all=area_name), ["_all"])
+    pooled = summaries["pooled"]
     if pooled.empty:
         pooled = pd.DataFrame({"_all": [area_name], "n": [0]})
+    pooled["_all"] = area_name
     pooled["returned"] = n_returned > 0
     pooled = apply_suppression(pooled, pd.Series([area_is_own]), secondary=False)
     pooled["cap"] = by_la["cap"].iloc[0] if len(by_la) else np.nan
 
-    by_job = _summaries(at_end, ["job_type"])
+    by_job = summaries["by_job"]
     by_job = pd.DataFrame({"job_type": list(JOB_TYPES)}).merge(by_job.astype({"job_type": str}), on="job_type", how="left")
     if filters.job != ALL_JOBS:
         by_job = by_job[by_job["job_type"] == filters.job]
@@ -258,9 +257,9 @@ def build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: s
     by_job["cap"] = by_job["job_type"].map(caps_now.set_index("job_type")["cap"])
 
     # Over cap by quarter for the area, with and without legacy contracts.
-    quarters = [p for p in pay_loader.periods() if filters.start <= p <= filters.end]
+    quarters = [pd.Timestamp(p) for p in sorted(returns["period_end"].unique()) if filters.start <= p <= filters.end]
     area_returns = returns[returns["la_code"].isin(area_codes)].groupby("period_end").size()
-    per_quarter = _summaries(in_range, ["period_end"])
+    per_quarter = summaries["per_quarter"]
     per_quarter = pd.DataFrame({"period_end": quarters}).merge(per_quarter, on="period_end", how="left")
     per_quarter["n"] = per_quarter["n"].fillna(0).astype(int)
     per_quarter["returned"] = per_quarter["period_end"].map(area_returns).fillna(0) > 0
@@ -269,18 +268,15 @@ def build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: s
     per_quarter["quarter"] = per_quarter["period_end"].map(quarter_label)
 
     # Median and spread per job type by quarter: are rates converging? Secondary suppression within each quarter.
-    trend_parts = []
-    all_trend = _summaries(in_range, ["period_end", "job_type"])
+    all_trend = summaries["by_quarter_job"]
     all_trend = all_trend.astype({"job_type": str}) if not all_trend.empty else all_trend
     jobs_shown = list(JOB_TYPES) if filters.job == ALL_JOBS else [filters.job]
-    for period in quarters:
-        frame = pd.DataFrame({"period_end": period, "job_type": jobs_shown})
-        if not all_trend.empty:
-            frame = frame.merge(all_trend[all_trend["period_end"] == period], on=["period_end", "job_type"], how="left")
-        frame["n"] = frame["n"].fillna(0).astype(int) if "n" in frame else 0
-        frame["returned"] = bool(area_returns.get(period, 0))
-        trend_parts.append(apply_suppression(frame, pd.Series([area_is_own] * len(frame))))
-    trend = pd.concat(trend_parts, ignore_index=True) if trend_parts else pd.DataFrame()
+    trend = pd.DataFrame({"period_end": [p for p in quarters for _ in jobs_shown], "job_type": jobs_shown * len(quarters)})
+    if not all_trend.empty:
+        trend = trend.merge(all_trend, on=["period_end", "job_type"], how="left")
+    trend["n"] = trend["n"].fillna(0).astype(int) if "n" in trend else 0
+    trend["returned"] = trend["period_end"].map(area_returns).fillna(0) > 0
+    trend = apply_suppression(trend, pd.Series([area_is_own] * len(trend)), within="period_end")
     trend["quarter"] = trend["period_end"].map(quarter_label)
     trend["job_name"] = trend["job_type"].map(JOB_TYPES)
     convergence = metrics.spread_change(trend[trend["status"] == ""]) if not trend.empty else pd.DataFrame()
@@ -350,13 +346,13 @@ def _agency_share(filters, scope, las, area_codes, area_name, own_la, quarters) 
         return pd.DataFrame(columns=["period_end", "series", "value"])
     values = loader.benchmark_indicator("sw_agency_pct", scope)["values"]
     values = values[values["period_end"].isin(quarters)]
-    parts = [values.groupby("period_end")["value"].mean().rename("London average")]
+    parts = {"London average": values.groupby("period_end")["value"].mean()}
     if area_name != "All London":
         label = area_name if len(area_codes) == 1 else f"{area_name} average"
-        parts.append(values[values["la_code"].isin(area_codes)].groupby("period_end")["value"].mean().rename(label))
+        parts[label] = values[values["la_code"].isin(area_codes)].groupby("period_end")["value"].mean()
     own_name = las.set_index("la_code")["la_name"].get(own_la)
     if own_name and area_codes != [own_la]:  # the viewer's own LA, unless it is already the area's line
-        parts.append(values[values["la_code"] == own_la].set_index("period_end")["value"].rename(f"{own_name} (your LA)"))
+        parts[f"{own_name} (your LA)"] = values[values["la_code"] == own_la].set_index("period_end")["value"]
     # Published DfE census figures (30 September) where imported: real data beside the quarterly returns.
     published = published_loader.indicator_values(PUBLISHED_AGENCY_RATE, scope)
     published = published[published["period"].str.fullmatch(r"\d{4}")]
@@ -364,11 +360,11 @@ def _agency_share(filters, scope, las, area_codes, area_name, own_la, quarters) 
         published = published.assign(period_end=pd.to_datetime(published["period"] + "-09-30"))
         for code, label in [("E12000007", "London (DfE census)")] + (
                 [(area_codes[0], f"{area_name} (DfE census)")] if len(area_codes) == 1 else []):
-            rows = published[published["area_code"] == code].set_index("period_end")["value"]
-            parts.append(rows.rename(label))
-    frame = pd.concat(parts, axis=1).reindex(quarters)
-    frame.index.name = "period_end"
-    return frame.reset_index().melt(id_vars="period_end", var_name="series", value_name="value")
+            parts[label] = published[published["area_code"] == code].set_index("period_end")["value"]
+    # One long frame, series after series, each over every quarter chosen (NaN where it has no figure).
+    index = pd.DatetimeIndex(quarters, name="period_end")
+    return pd.DataFrame({"period_end": np.tile(index, len(parts)), "series": np.repeat(list(parts), len(index)),
+                         "value": np.concatenate([part.reindex(index).to_numpy(dtype="float64") for part in parts.values()])})
 
 
 def _kpis(head, previous, per_quarter, n_returned, n_las, period_label, share) -> list[tuple[str, str, str]]:

@@ -95,3 +95,38 @@ def paye_rates() -> dict:
         return {"holiday_pay_rate": settings.paye_holiday_pay_rate, "ni_rates": settings.employer_ni_rates}
     return {"holiday_pay_rate": metrics.HOLIDAY_PAY_RATE, "ni_rates": metrics.EMPLOYER_NI_RATES}
 
+
+
+def area_summaries(scope: AccessScope, area_codes: list[str], shown_codes: list[str], job: str | None,
+                   start: pd.Timestamp, end: pd.Timestamp) -> dict[str, pd.DataFrame]:
+    """The group summaries the Agency pay view is built from, before suppression (server side only):
+    `by_la` (the last quarter, the LAs `shown_codes`), `pooled` (the area, the last quarter, one row keyed `_all`),
+    `by_job` (the area by job type, the last quarter), `per_quarter` and `by_quarter_job` (the area, start to end).
+    `job` None is every job type. The caller suppresses them for its viewer."""
+    check_scope(scope)   # before any cache read
+    rates = paye_rates()
+    frames = _area_summaries(version(), rates["holiday_pay_rate"], rates["ni_rates"], tuple(sorted(area_codes)),
+                             tuple(sorted(shown_codes)), job, pd.Timestamp(start), pd.Timestamp(end))
+    return {name: frame.copy() for name, frame in frames.items()}
+
+
+# Keyed by version and filters only, on purpose: these summaries are the same for every viewer (no LA is
+# unsuppressed yet), so one build serves all 33 LAs' views. They hold small counts unsuppressed, but like the rows
+# they come from they stay on the server: each view suppresses its own copy before anything is shown or cached
+# as a view (its viewer's own LA left unsuppressed in that view only).
+@cache.memoize()
+def _area_summaries(version: int, holiday_pay_rate: float, ni_rates: tuple, area_codes: tuple, shown_codes: tuple,
+                    job: str | None, start: pd.Timestamp, end: pd.Timestamp) -> dict[str, pd.DataFrame]:
+    rows = _prepared(version, holiday_pay_rate, ni_rates)
+    job_rows = rows if job is None else rows[rows["job_type"] == job]
+    period = job_rows["period_end"]
+    chosen = job_rows[job_rows["la_code"].isin(area_codes)]
+    in_range = chosen[(chosen["period_end"] >= start) & (chosen["period_end"] <= end)]
+    at_end = chosen[chosen["period_end"] == end]
+    return {
+        "by_la": metrics.group_summary(job_rows[(period == end) & job_rows["la_code"].isin(shown_codes)], ["la_code"]),
+        "pooled": metrics.group_summary(at_end.assign(_all=""), ["_all"]),
+        "by_job": metrics.group_summary(at_end, ["job_type"]),
+        "per_quarter": metrics.group_summary(in_range, ["period_end"]),
+        "by_quarter_job": metrics.group_summary(in_range, ["period_end", "job_type"]),
+    }

@@ -157,41 +157,93 @@ def over_cap(frame: pd.DataFrame) -> dict:
             "pct_spend_over": pct(spend_over, spend), "excess": excess, "pct_excess": pct(excess, spend)}
 
 
+SUMMARY_COLUMNS = ["n", "min", "q1", "median", "q3", "max", "n_over", "pct_over", "spend", "spend_over",
+                   "pct_spend_over", "excess", "pct_excess", "n_excl", "n_over_excl", "pct_over_excl", "spend_excl",
+                   "spend_over_excl", "pct_spend_over_excl", "excess_excl", "pct_excess_excl", "n_legacy"]
+
+
+def _group_ids(frame: pd.DataFrame, by: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """(group number of each row, -1 where a key is missing; the first row of each group), groups numbered in order of
+    first appearance, as `groupby(by, sort=False)` orders them."""
+    ids = np.zeros(len(frame), dtype="int64")
+    missing = np.zeros(len(frame), dtype=bool)
+    for column in by:
+        codes, uniques = pd.factorize(frame[column], sort=False)
+        missing |= codes < 0
+        ids = ids * (len(uniques) + 1) + codes
+    ids[missing] = -1
+    _, first, inverse = np.unique(ids, return_index=True, return_inverse=True)
+    if missing.any():   # missing keys make no group (groupby's dropna)
+        keep = ids[first] >= 0
+        renumber = np.cumsum(keep) - 1
+        first, inverse = first[keep], np.where(keep[inverse], renumber[inverse], -1)
+    order = np.argsort(first, kind="stable")           # number the groups by first appearance
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    return np.where(inverse >= 0, rank[np.maximum(inverse, 0)], -1), first[order]
+
+
+def _linear_quantile(values: np.ndarray, starts: np.ndarray, counts: np.ndarray, q: float) -> np.ndarray:
+    """Per group, the q-quantile of its sorted values (linear interpolation, as pandas and Excel's QUARTILE.INC)."""
+    out = np.full(len(counts), np.nan)
+    has = counts > 0
+    position = q * (counts[has] - 1)
+    low = np.floor(position).astype("int64")
+    high = np.minimum(low + 1, counts[has] - 1)
+    frac = position - low
+    below, above = values[starts[has] + low], values[starts[has] + high]
+    out[has] = below + (above - below) * frac
+    return out
+
+
 def group_summary(frame: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     """Per group: the rate range and over-cap figures, with and without legacy contracts (suffix `_excl`).
 
-    The same figures as `rate_range` and `over_cap` per group, computed in one grouped pass (fast on a full return).
-    """
-    columns = by + ["n", "min", "q1", "median", "q3", "max", "n_over", "pct_over", "spend", "spend_over",
-                    "pct_spend_over", "excess", "pct_excess", "n_excl", "n_over_excl", "pct_over_excl", "spend_excl",
-                    "spend_over_excl", "pct_spend_over_excl", "excess_excl", "pct_excess_excl", "n_legacy"]
+    The same figures as `rate_range` and `over_cap` per group, computed in one pass over numpy arrays (one sort for
+    the quartiles, one weighted count per sum); groups in order of first appearance."""
+    columns = by + SUMMARY_COLUMNS
     if frame.empty:
         return pd.DataFrame(columns=columns)
-    over = frame["over_cap"].astype(bool)
-    current = ~frame["is_legacy"].astype(bool)
-    work = pd.DataFrame({
-        **{column: frame[column] for column in by},
-        "rate": frame["adjusted_rate"].astype("float64"), "one": 1, "n_over": over.astype(int),
-        "spend": frame["spend"], "spend_over": frame["spend"].where(over, 0.0), "excess": frame["excess"],
-        "n_excl": current.astype(int), "n_over_excl": (over & current).astype(int),
-        "spend_excl": frame["spend"].where(current, 0.0), "spend_over_excl": frame["spend"].where(over & current, 0.0),
-        "excess_excl": frame["excess"].where(current, 0.0), "n_legacy": (~current).astype(int),
-    })
-    grouped = work.groupby(by, sort=False, observed=True)
-    sums = grouped[["one", "n_over", "spend", "spend_over", "excess", "n_excl", "n_over_excl", "spend_excl",
-                    "spend_over_excl", "excess_excl", "n_legacy"]].sum().rename(columns={"one": "n"})
-    rates = grouped["rate"]
-    quartiles = rates.quantile([0.25, 0.5, 0.75]).unstack()
-    out = sums.assign(min=rates.min(), q1=quartiles[0.25], median=quartiles[0.5], q3=quartiles[0.75], max=rates.max())
+    group, first = _group_ids(frame, by)
+    rows = group >= 0
+    group, n_groups = group[rows], len(first)
+    over = frame["over_cap"].to_numpy(dtype=bool)[rows]
+    current = ~frame["is_legacy"].to_numpy(dtype=bool)[rows]
+    row_spend = frame["spend"].to_numpy(dtype="float64")[rows]
+    row_excess = frame["excess"].to_numpy(dtype="float64")[rows]
+    rate = frame["adjusted_rate"].to_numpy(dtype="float64")[rows]
+
+    def total(weights=None):
+        return np.bincount(group, weights=weights, minlength=n_groups)
 
     def pct(part, whole):
-        return (100.0 * out[part] / out[whole].where(out[whole] != 0)).astype("float64")
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(whole != 0, 100.0 * part / np.where(whole != 0, whole, 1), np.nan)
 
-    out["pct_over"], out["pct_spend_over"], out["pct_excess"] = pct("n_over", "n"), pct("spend_over", "spend"), pct("excess", "spend")
-    out["pct_over_excl"] = pct("n_over_excl", "n_excl")
-    out["pct_spend_over_excl"] = pct("spend_over_excl", "spend_excl")
-    out["pct_excess_excl"] = pct("excess_excl", "spend_excl")
-    return out.reset_index()[columns]
+    out = {column: frame[column].iloc[first].reset_index(drop=True) for column in by}
+    n, n_over, n_excl, n_over_excl = total(), total(over), total(current), total(over & current)
+    spend, spend_over, excess = total(row_spend), total(np.where(over, row_spend, 0.0)), total(row_excess)
+    spend_excl, spend_over_excl = total(np.where(current, row_spend, 0.0)), total(np.where(over & current, row_spend, 0.0))
+    excess_excl = total(np.where(current, row_excess, 0.0))
+    # Rates sorted within each group, missing rates last (left out, as pandas' quantile, min and max leave them).
+    order = np.lexsort((rate, group))
+    ranked = rate[order]
+    starts = np.searchsorted(group[order], np.arange(n_groups))
+    counts = np.bincount(group[~np.isnan(rate)], minlength=n_groups)
+    has = counts > 0
+    out.update({
+        "n": n.astype("int64"), "min": np.where(has, ranked[np.minimum(starts, len(ranked) - 1)], np.nan),
+        "q1": _linear_quantile(ranked, starts, counts, 0.25), "median": _linear_quantile(ranked, starts, counts, 0.5),
+        "q3": _linear_quantile(ranked, starts, counts, 0.75),
+        "max": np.where(has, ranked[np.minimum(starts + np.maximum(counts - 1, 0), len(ranked) - 1)], np.nan),
+        "n_over": n_over.astype("int64"), "pct_over": pct(n_over, n), "spend": spend, "spend_over": spend_over,
+        "pct_spend_over": pct(spend_over, spend), "excess": excess, "pct_excess": pct(excess, spend),
+        "n_excl": n_excl.astype("int64"), "n_over_excl": n_over_excl.astype("int64"), "pct_over_excl": pct(n_over_excl, n_excl),
+        "spend_excl": spend_excl, "spend_over_excl": spend_over_excl, "pct_spend_over_excl": pct(spend_over_excl, spend_excl),
+        "excess_excl": excess_excl, "pct_excess_excl": pct(excess_excl, spend_excl),
+        "n_legacy": total(~current).astype("int64"),
+    })
+    return pd.DataFrame(out, columns=columns)
 
 
 def suppression_mask(n: pd.Series, own: pd.Series, minimum: int = MIN_ASSIGNMENTS) -> pd.Series:
@@ -200,18 +252,29 @@ def suppression_mask(n: pd.Series, own: pd.Series, minimum: int = MIN_ASSIGNMENT
     return (n > 0) & (n < minimum) & ~pd.Series(own, index=n.index).astype(bool)
 
 
-def secondary_suppression(n: pd.Series, suppressed: pd.Series, own: pd.Series) -> pd.Series:
+def secondary_suppression(n: pd.Series, suppressed: pd.Series, own: pd.Series, within=None) -> pd.Series:
     """Add the smallest other group when exactly one group is suppressed, so a total cannot reveal it.
 
-    The viewer's own LA is never chosen (they know its figures anyway, so it would not hide anything).
+    The viewer's own LA is never chosen (they know its figures anyway, so it would not hide anything). `within`
+    (labels, one per row) applies the rule to each set of rows with the same label on its own (each quarter of a
+    table by quarter and job type, whose totals are per quarter); ties go to the first row.
     """
-    suppressed = suppressed.copy()
-    if int(suppressed.sum()) != 1:
-        return suppressed
-    candidates = n[(~suppressed) & (n.fillna(0) > 0) & ~own.astype(bool)]
-    if not candidates.empty:
-        suppressed[candidates.sort_values(kind="stable").index[0]] = True
-    return suppressed
+    n = pd.Series(n)
+    values = n.fillna(0).to_numpy()
+    hidden = pd.Series(suppressed, index=n.index).to_numpy(dtype=bool).copy()
+    mine = pd.Series(own, index=n.index).to_numpy(dtype=bool)
+    if within is None:
+        sets = [np.arange(len(values))]
+    else:
+        labels = pd.factorize(pd.Series(within).to_numpy())[0]
+        sets = [np.flatnonzero(labels == label) for label in range(labels.max() + 1)] if len(labels) else []
+    for rows in sets:
+        if int(hidden[rows].sum()) != 1:
+            continue
+        candidates = rows[~hidden[rows] & (values[rows] > 0) & ~mine[rows]]
+        if len(candidates):
+            hidden[candidates[np.argmin(values[candidates])]] = True   # argmin: the first of equal smallest
+    return pd.Series(hidden, index=n.index)
 
 
 def quarter_label(period_end) -> str:

@@ -160,9 +160,32 @@ def test_published_census_agency_rates_appear_on_the_page(server, published_data
         periods = pay_loader.periods()
         filters = pay.resolve_filters("2024-06-30", periods[-1].date().isoformat(), "E09000012", "all", "la",
                                       las=loader.local_authorities(), periods=periods)
-        view = pay.build_view.uncached(filters, SCOPE)   # the figure as built (the cached view holds it as plain JSON)
-    traces = {t.name: {x: y for x, y in zip(t.x, t.y) if y is not None and not pd.isna(y)} for t in view.workforce_figure.data}
+        view = pay.build_view.uncached(filters, SCOPE)   # the figure as built (a plain dict, as cached)
+    traces = {t["name"]: {x: y for x, y in zip(t["x"], t["y"]) if y is not None and not pd.isna(y)}
+              for t in view.workforce_figure["data"]}
     # DfE's published agency rate (FTE) at 30 September, on the quarter ending that day: London 21.9% (2024), 17.9% (2025);
     # Hackney 21.5% (2025) from csww_indicators_2017_to_2025.csv.
     assert traces["London (DfE census)"] == {"Q2 2024-25": 21.9, "Q2 2025-26": 17.9}
     assert traces["Hackney (DfE census)"]["Q2 2025-26"] == 21.5
+
+
+def test_viewers_in_two_las_each_see_their_own_small_la_and_not_the_others(server):
+    """The summaries behind the view are shared by every viewer (built once, server side); suppression is each view's own."""
+    from dashboard import agency_pay as pay
+    with server.app_context():
+        periods = pay_loader.periods()
+        rows = pay_loader.prepared_assignments(SCOPE)
+        counts = rows[rows["period_end"] == periods[-1]].groupby(["job_type", "la_code"], observed=True).size()
+        small = counts[counts < 5].reset_index()
+        job = small["job_type"].value_counts().index[0]   # a job type with at least two LAs of 1-4 assignments
+        first, second = sorted(small.loc[small["job_type"] == job, "la_code"])[:2]
+        filters = pay.resolve_filters(None, None, "london", job, "la", las=loader.local_authorities(), periods=periods)
+        names = loader.local_authorities().set_index("la_code")["la_name"]
+        views = {la: pay.build_view.uncached(filters, loader.AccessScope("member", la)) for la in (first, second)}
+    for viewer, other in ((first, second), (second, first)):
+        table = views[viewer].summary_table.set_index("LA")
+        assert 0 < table.loc[names[viewer], "Assignments"] < 5
+        assert isinstance(table.loc[names[viewer], "Median (£/h)"], float)   # their own LA: shown
+        assert table.loc[names[other], "Median (£/h)"] == "c"                 # the other small LA: suppressed
+        boxes = [label for trace in views[viewer].range_figure["data"] if trace["type"] == "box" for label in trace["y"]]
+        assert not any(names[other] in label for label in boxes)

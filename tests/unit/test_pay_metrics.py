@@ -154,6 +154,17 @@ def test_secondary_suppression_hides_the_next_smallest_other_group():
     assert list(m.secondary_suppression(n, two, own)) == [True, True, False, False]
 
 
+def test_secondary_suppression_within_each_quarter_on_its_own():
+    # Two quarters of job types, each quarter with its own total: Q1 has one suppressed group (3), so its smallest
+    # other group (8, the first of two) goes too; Q2 has two suppressed already; Q3's only other group is empty.
+    n = pd.Series([3, 8, 8, 20, 2, 4, 9, 1, 0])
+    quarter = ["Q1"] * 4 + ["Q2"] * 3 + ["Q3"] * 2
+    own = pd.Series([False] * 9)
+    primary = m.suppression_mask(n, own)
+    assert list(m.secondary_suppression(n, primary, own, within=quarter)) == [
+        True, True, False, False, True, True, False, True, False]
+
+
 def test_spread_change_says_whether_rates_are_converging():
     trend = pd.DataFrame({"job_type": ["social_worker"] * 2 + ["team_manager"] * 2,
                           "period_end": pd.to_datetime(["2023-06-30", "2024-06-30"] * 2),

@@ -209,8 +209,9 @@ def data_versions() -> tuple[tuple[str, int], ...]:
         return tuple((row.name, row.version) for row in conn.execute(select(d.c.name, d.c.version).order_by(d.c.name)))
 
 
-def lock_key(versions) -> str:
-    return "warming:" + hashlib.sha256(repr(versions).encode()).hexdigest()[:32]
+def lock_key(versions, settings) -> str:
+    """Per set of versions and settings: both are in every view's key, so a deploy with new settings warms again."""
+    return "warming:" + hashlib.sha256(repr((versions, settings)).encode()).hexdigest()[:32]
 
 
 class ViewWarmer:
@@ -235,7 +236,7 @@ class ViewWarmer:
             if versions == self.warmed:
                 return None
             settings = current_app.config["LCSD_SETTINGS"]
-            key = lock_key(versions)
+            key = lock_key(versions, settings)
             if not loader.cache.add(key, f"{os.uname().nodename}:{os.getpid()}", timeout=settings.cache_timeout):
                 if _cache_is_down():
                     self._troubled("cache unreachable", None)

@@ -219,3 +219,11 @@ def test_start_view_warming_is_off_at_zero(server, monkeypatch):
     import dataclasses
     monkeypatch.setitem(server.config, "LCSD_SETTINGS", dataclasses.replace(server.config["LCSD_SETTINGS"], warm_check_seconds=0))
     assert warming.start_view_warming(server) is None
+
+
+def test_new_settings_on_the_same_data_are_warmed_again(settings):
+    # Settings are in every view's key (a deploy that changes them needs new views), so they are in the lock's too.
+    import dataclasses
+    versions = (("benchmarking", 3),)
+    assert warming.lock_key(versions, settings) == warming.lock_key(versions, dataclasses.replace(settings))
+    assert warming.lock_key(versions, settings) != warming.lock_key(versions, dataclasses.replace(settings, cache_timeout=1))

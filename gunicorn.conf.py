@@ -58,11 +58,15 @@ def post_fork(server, worker):
 
 
 def post_worker_init(worker):
-    """Count this worker's cache hits from zero (the master's warm-up made some before the fork)."""
+    """Count this worker's cache hits from zero (the master's warm-up made some before the fork), and start the
+    worker's view-warming thread (here, not in the preloaded master: a thread does not survive the fork, and the
+    master's connections are closed before it)."""
     from dashboard.resilience import ResilientCache
+    from dashboard.warming import start_view_warming
     for backend in getattr(worker.wsgi, "extensions", {}).get("cache", {}).values():
         if isinstance(backend, ResilientCache):
             backend.reset_counts()
+    start_view_warming(worker.wsgi)
 
 
 def worker_exit(server, worker):

@@ -54,6 +54,7 @@ class Settings:
     cache_retry_seconds: int = _setting(15, "After the cache fails, it is skipped (results computed instead) for this many seconds, then tried again.")
     redis_timeout_ms: int = _setting(500, "Connect and read timeout for Redis, in milliseconds, so a dead cache is noticed quickly.")
     trusted_proxies: int = _setting(0, "How many reverse proxies (load balancer, nginx) stand in front of the app: their X-Forwarded-For and -Proto are then believed, so sign-in limits and logs see the member's address. 0 when clients connect directly.")
+    warm_check_seconds: int = _setting(10, "Every this many seconds each worker checks the data versions; when they change, one worker builds every page's default view for each LA with an active account, before members ask. 0 turns this off.")
 
     @property
     def employer_ni_rates(self) -> tuple:

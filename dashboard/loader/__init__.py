@@ -77,8 +77,7 @@ def view_cache(*datasets: str, check=None, depends_on_caller=None, ignore: tuple
         signature = inspect.signature(build)
         name = f"view:{build.__module__}.{build.__qualname__}"
 
-        @functools.wraps(build)
-        def cached(*args, **kwargs):
+        def bound_key(*args, **kwargs):
             bound = signature.bind(*args, **kwargs)
             bound.apply_defaults()
             scope = bound.arguments["scope"]
@@ -89,13 +88,20 @@ def view_cache(*datasets: str, check=None, depends_on_caller=None, ignore: tuple
             versions = tuple(dataset_version(d) for d in datasets)
             settings = current_app.config.get("LCSD_SETTINGS")
             described = repr((versions, settings, scope.visibility(per_caller), sorted(others.items())))
-            key = f"{name}:{hashlib.sha256(described.encode()).hexdigest()[:32]}"
+            return f"{name}:{hashlib.sha256(described.encode()).hexdigest()[:32]}", bound
+
+        @functools.wraps(build)
+        def cached(*args, **kwargs):
+            key, bound = bound_key(*args, **kwargs)
             view = cache.get(key)
             if view is None:
-                view = _with_plain_figures(build(*bound.args, **bound.kwargs))
+                view = _with_plain_figures(cached.uncached(*bound.args, **bound.kwargs))
                 cache.set(key, view)
             return view
         cached.uncached = build
+        # The key these arguments would be cached under (access checked first): the view warmer asks whether a view
+        # is cached already without reading it.
+        cached.cache_key = lambda *args, **kwargs: bound_key(*args, **kwargs)[0]
         return cached
     return decorate
 

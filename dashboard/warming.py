@@ -1,0 +1,288 @@
+"""Build each page's default view when new data lands, before a member asks for it.
+
+A page's finished view is cached per data version and visibility (`loader.view_cache`), so the first member to open
+a page after an upload pays for every build (80-450 ms each, seconds for a whole page). Here each worker checks the
+data versions every WARM_CHECK_SECONDS; when they change, one worker of all (a lock in the shared cache, keyed by the
+versions) builds the view every page shows when opened with no query string, for every access scope that can sign
+in, through the same cached builders the pages call with the same arguments, so the page's first request is a hit.
+
+Each page's default is resolved here exactly as its `layout` and main `render` callback resolve it (the page's own
+`resolve_filters` with nothing chosen, anonymise off), so the warmed key is the key the page asks for. The tests open
+every page's default view after warming and check that nothing is computed.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+from flask import Flask, current_app
+from sqlalchemy import func, select
+
+from dashboard import loader
+from dashboard.auth.roles import ROLES, role_allows
+from dashboard.store import get_engine, schema
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Call:
+    """One call a page makes when opened: `builder(*args, **kwargs)`, where builder is cached by view or by data."""
+    builder: Callable
+    args: tuple
+    kwargs: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class DefaultView:
+    page: str
+    allows: Callable[[loader.AccessScope], bool]              # the page's own rule: may this scope open it?
+    calls: Callable[[loader.AccessScope], list[Call]]          # what opening it with no query string asks for
+
+
+# --- each page's default view: the arguments its layout and render callback pass ------------------------------------
+
+def _benchmarking(scope):
+    from dashboard import benchmarking as bench
+    choices = bench.resolve_choices(None, None, None, None, None, user_la=scope.la_code, scope=scope)
+    return [Call(bench.view_for, (choices, scope), {"anonymise_with": None})] if choices else []
+
+
+def _agency_pay(scope):
+    from dashboard import agency_pay as pay
+    from dashboard.loader import agency_pay as pay_loader
+    filters = pay.resolve_filters(None, None, None, None, None, las=loader.local_authorities(), periods=pay_loader.periods())
+    return [Call(pay.build_view, (filters, scope), {"anonymise_with": None})] if filters else []
+
+
+def _leadership_in_colour(scope):
+    from dashboard import leadership_in_colour as linc
+    filters = linc.resolve_filters(None, None, None, None, la_codes=loader.local_authorities()["la_code"])
+    return [Call(linc.build_view, (filters, scope), {"anonymise_with": None})]
+
+
+def _suspensions(scope):
+    from dashboard import suspensions as sus
+    context = sus.context(scope)
+    filters = sus.resolve_filters(None, None, None, None, user_la=scope.la_code, ctx=context)
+    return [Call(sus.build_view, (filters, scope, context), {"anonymise_with": None})] if filters else []
+
+
+def _send(scope):
+    from dashboard import send as send_page
+    from dashboard.loader import send as send_loader
+    values = send_loader.send_values(scope)
+    if values.empty:
+        return []
+    filters = send_page.resolve_filters(None, None, None, None, user_la=scope.la_code, las=loader.local_authorities(),
+                                        values=values)
+    return [Call(send_page.build_view, (filters, scope), {"anonymise_with": None})]
+
+
+def _sufficiency(scope):
+    from dashboard import sufficiency as suff
+    from dashboard.loader import sufficiency as data
+    options = data.options(scope)
+    if not options["has_data"]:
+        return []
+    filters = suff.resolve_filters({}, user_la=scope.la_code, las=loader.local_authorities(), options=options)
+    params = suff.resolve_forecast(None, None, None, {}, options)   # the layout's reference years, horizon, unit costs
+    # The view first; then what the page's other callbacks ask for on opening (forecast, the first table, DfE's figures).
+    return [Call(suff.build_view, (filters, scope, "selected", "location"), {"anonymise_with": None}),
+            Call(suff.build_forecast, (filters, params, scope), {"anonymise_with": None}),
+            Call(suff.table_for, (filters, params, scope, "placement_mix"), {"anonymise_with": None}),
+            Call(suff.build_published, (filters, scope), {"anonymise_with": None})]
+
+
+def _every_member(scope) -> bool:
+    return scope.role in ROLES
+
+
+def _commissioners(scope) -> bool:
+    from dashboard.loader.sufficiency import READ_ROLES
+    return role_allows(scope.role, READ_ROLES)   # as pages/sufficiency.py: asked before the loader, which audits refusals
+
+
+DEFAULT_VIEWS = (
+    DefaultView("Benchmarking", _every_member, _benchmarking),
+    DefaultView("Agency pay", _every_member, _agency_pay),
+    DefaultView("Leadership in Colour", _every_member, _leadership_in_colour),
+    DefaultView("Suspensions", _every_member, _suspensions),
+    DefaultView("SEND", _every_member, _send),
+    DefaultView("Sufficiency", _commissioners, _sufficiency),
+)
+
+
+# --- warming --------------------------------------------------------------------------------------------------------
+
+@dataclass
+class WarmingReport:
+    built: list[tuple[str, str, str]] = field(default_factory=list)   # (page, scope key, builder) of each build now
+    cached: int = 0                                                # views some worker or member had built already
+    failed: list[tuple[str, str, str]] = field(default_factory=list)  # (page, scope key, error)
+    scopes: int = 0
+    seconds: float = 0.0
+    stopped: str = ""                                              # why warming stopped early, if it did
+
+    def as_log(self) -> dict:
+        return {"views_built": len(self.built), "views_cached": self.cached, "views_failed": len(self.failed),
+                "scopes": self.scopes, "seconds": round(self.seconds, 2), **({"stopped": self.stopped} if self.stopped else {})}
+
+
+def active_scopes() -> list[loader.AccessScope]:
+    """The distinct (role, LA) of active accounts: who can sign in. Most accounts first, so most members gain first."""
+    u = schema.app_user
+    stmt = (select(u.c.role, u.c.la_code, func.count().label("accounts")).where(u.c.is_active)
+            .group_by(u.c.role, u.c.la_code).order_by(func.count().desc(), u.c.la_code, u.c.role))
+    with get_engine().connect() as conn:
+        return [loader.AccessScope(row.role, row.la_code) for row in conn.execute(stmt)]
+
+
+def _cache_backend():
+    return current_app.extensions.get("cache", {}).get(loader.cache)
+
+
+def _cache_is_down() -> bool:
+    return bool(getattr(_cache_backend(), "is_down", False))
+
+
+def _misses() -> int:
+    return getattr(_cache_backend(), "misses", 0)
+
+
+def _run(call: Call) -> bool:
+    """Make the call; True if it computed anything (False: it was cached already)."""
+    cache_key = getattr(call.builder, "cache_key", None)
+    if cache_key is not None:            # a view_cache builder: ask for its key, skip it if the view is there
+        if loader.cache.has(cache_key(*call.args, **call.kwargs)):
+            return False
+        call.builder(*call.args, **call.kwargs)
+        return True
+    # Cached some other way (a memoized loader behind it): no cache miss at all means nothing was computed. Another
+    # thread's miss meanwhile counts it as built, which only overstates the report.
+    before = _misses()
+    call.builder(*call.args, **call.kwargs)
+    return _misses() != before
+
+
+def warm_default_views(scopes: list[loader.AccessScope], views: tuple[DefaultView, ...] = DEFAULT_VIEWS) -> WarmingReport:
+    """Build (through their caches) each page's default view for every scope that may open the page.
+
+    Shared views first: one pass with the first scope each page allows (which builds every view all members share),
+    then the other scopes (views that depend on the caller's LA). A scope the page's rule refuses is skipped, never
+    refused by the loader (Sufficiency audits a refusal). One view failing is logged and the rest go on."""
+    report = WarmingReport(scopes=len(scopes))
+    started = time.perf_counter()
+    firsts = [(view, next((s for s in scopes if view.allows(s)), None)) for view in views]
+    passes = [(view, first) for view, first in firsts if first is not None]
+    passes += [(view, scope) for view, first in firsts for scope in scopes if scope != first and view.allows(scope)]
+    for view, scope in passes:
+        if _cache_is_down():             # nowhere to keep what would be built: try again when the cache is back
+            report.stopped = "cache unreachable"
+            break
+        try:
+            for call in view.calls(scope):
+                if _run(call):
+                    report.built.append((view.page, scope.key, call.builder.__name__))
+                else:
+                    report.cached += 1
+        except Exception as error:  # noqa: BLE001 - one page failing must not stop the others
+            report.failed.append((view.page, scope.key, f"{type(error).__name__}: {error}"[:300]))
+            log.warning("warming %s for %s failed", view.page, scope.key, exc_info=True, extra={
+                "event": "view_warming_failed", "page": view.page, "scope": scope.key,
+                "error": f"{type(error).__name__}: {error}"[:300]})
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+# --- when: a small thread per worker --------------------------------------------------------------------------------
+
+def data_versions() -> tuple[tuple[str, int], ...]:
+    """Every dataset's version, in one small query."""
+    d = schema.dataset
+    with get_engine().connect() as conn:
+        return tuple((row.name, row.version) for row in conn.execute(select(d.c.name, d.c.version).order_by(d.c.name)))
+
+
+def lock_key(versions, settings) -> str:
+    """Per set of versions and settings: both are in every view's key, so a deploy with new settings warms again."""
+    return "warming:" + hashlib.sha256(repr((versions, settings)).encode()).hexdigest()[:32]
+
+
+class ViewWarmer:
+    """Warms the default views each time the data versions change; one worker of all per set of versions."""
+
+    def __init__(self, server: Flask, scopes: Callable[[], list[loader.AccessScope]] = active_scopes,
+                 views: tuple[DefaultView, ...] = DEFAULT_VIEWS):
+        self.server = server
+        self.scopes = scopes
+        self.views = views
+        self.warmed: tuple | None = None     # the versions this worker last warmed or saw another worker take
+        self._trouble = ""                   # what stopped the last tick, logged once until it clears
+
+    def tick(self) -> WarmingReport | None:
+        """Check the versions once; warm if they changed and no other worker has taken them. The report, or None."""
+        with self.server.app_context():
+            try:
+                versions = data_versions()
+            except Exception as error:  # noqa: BLE001 - the store down: try again next tick
+                self._troubled("store unreachable", error)
+                return None
+            if versions == self.warmed:
+                return None
+            settings = current_app.config["LCSD_SETTINGS"]
+            key = lock_key(versions, settings)
+            if not loader.cache.add(key, f"{os.uname().nodename}:{os.getpid()}", timeout=settings.cache_timeout):
+                if _cache_is_down():
+                    self._troubled("cache unreachable", None)
+                else:
+                    self.warmed = versions   # another worker is warming (or has warmed) these versions
+                return None
+            try:
+                report = warm_default_views(self.scopes(), self.views)
+            except Exception as error:  # noqa: BLE001 - e.g. the store went down between the two queries
+                loader.cache.delete(key)     # let any worker try these versions again
+                self._troubled("warming failed", error)
+                return None
+            if report.stopped:
+                loader.cache.delete(key)
+                self._troubled(report.stopped, None)
+                return report
+            self.warmed, self._trouble = versions, ""
+            log.info("warmed %s views (%s already cached) in %.1fs", len(report.built), report.cached, report.seconds,
+                     extra={"event": "views_warmed", "versions": dict(versions), **report.as_log()})
+            return report
+
+    def _troubled(self, what: str, error: BaseException | None) -> None:
+        if what != self._trouble:
+            log.warning("view warming skipped: %s; trying again next check", what, extra={
+                "event": "view_warming_skipped", "reason": what,
+                **({"error": f"{type(error).__name__}: {error}"[:300]} if error is not None else {})})
+        self._trouble = what
+
+
+def start_view_warming(server: Flask) -> threading.Thread | None:
+    """Start this process's warming thread (a daemon: it never holds up shutting down). None when WARM_CHECK_SECONDS
+    is 0. Called per gunicorn worker (post_worker_init) and by the development server, never by create_app, so the
+    tests' app does not warm behind their backs."""
+    seconds = server.config["LCSD_SETTINGS"].warm_check_seconds
+    if seconds <= 0:
+        return None
+    warmer = ViewWarmer(server)
+
+    def run():
+        while True:
+            try:
+                warmer.tick()
+            except Exception:  # noqa: BLE001 - never die: the next check may succeed
+                log.exception("view warming check failed", extra={"event": "view_warming_error"})
+            time.sleep(seconds)
+
+    thread = threading.Thread(target=run, name="view-warming", daemon=True)
+    thread.start()
+    return thread

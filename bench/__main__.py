@@ -327,8 +327,8 @@ def _render_after_data_lands(g, engine, email, password, pages) -> list[dict] | 
         _say("\nAfter new data lands: no warming reported within 10 minutes (WARM_CHECK_SECONDS=0?): not measured.")
         return None
     waited = time.perf_counter() - landed_at
-    _say(f"\n== After new data lands (every dataset's version bumped): the app's warming built {warmed.get('built', '?')} "
-         f"views ({warmed.get('already_cached', '?')} already cached) in {warmed.get('seconds', float('nan')):.1f} s, "
+    _say(f"\n== After new data lands (every dataset's version bumped): the app's warming built {warmed.get('views_built', '?')} "
+         f"views ({warmed.get('views_cached', '?')} already cached) in {warmed.get('seconds', float('nan')):.1f} s, "
          f"{waited:.1f} s after the commit; then the first visit of each page (new browser)")
     renders = render_pages(g.url, email, password, pages, repeat=1)[0]
     _say(f"{'page':<24}{'LCP':>10}{'charts':>13}{'vs 1.5 s':>10}")

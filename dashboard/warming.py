@@ -218,11 +218,13 @@ class ViewWarmer:
     """Warms the default views each time the data versions change; one worker of all per set of versions."""
 
     def __init__(self, server: Flask, scopes: Callable[[], list[loader.AccessScope]] = active_scopes,
-                 views: tuple[DefaultView, ...] = DEFAULT_VIEWS):
+                 views: tuple[DefaultView, ...] = DEFAULT_VIEWS, clock: Callable[[], float] = time.monotonic):
         self.server = server
         self.scopes = scopes
         self.views = views
+        self.clock = clock
         self.warmed: tuple | None = None     # the versions this worker last warmed or saw another worker take
+        self.warmed_at = 0.0                 # when (clock), so views past the cache's lifetime are built again
         self._trouble = ""                   # what stopped the last tick, logged once until it clears
 
     def tick(self) -> WarmingReport | None:
@@ -233,15 +235,17 @@ class ViewWarmer:
             except Exception as error:  # noqa: BLE001 - the store down: try again next tick
                 self._troubled("store unreachable", error)
                 return None
-            if versions == self.warmed:
-                return None
             settings = current_app.config["LCSD_SETTINGS"]
+            # Warmed views, and the lock, live CACHE_TIMEOUT: once that has passed with no new data the views are
+            # going, so the same versions are warmed again (views still cached are only looked at).
+            if versions == self.warmed and self.clock() - self.warmed_at < settings.cache_timeout:
+                return None
             key = lock_key(versions, settings)
             if not loader.cache.add(key, f"{os.uname().nodename}:{os.getpid()}", timeout=settings.cache_timeout):
                 if _cache_is_down():
                     self._troubled("cache unreachable", None)
-                else:
-                    self.warmed = versions   # another worker is warming (or has warmed) these versions
+                else:   # another worker is warming (or has warmed) these versions
+                    self.warmed, self.warmed_at = versions, self.clock()
                 return None
             try:
                 report = warm_default_views(self.scopes(), self.views)
@@ -253,7 +257,7 @@ class ViewWarmer:
                 loader.cache.delete(key)
                 self._troubled(report.stopped, None)
                 return report
-            self.warmed, self._trouble = versions, ""
+            self.warmed, self.warmed_at, self._trouble = versions, self.clock(), ""
             log.info("warmed %s views (%s already cached) in %.1fs", len(report.built), report.cached, report.seconds,
                      extra={"event": "views_warmed", "versions": dict(versions), **report.as_log()})
             return report

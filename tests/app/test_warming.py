@@ -186,6 +186,24 @@ def test_only_one_worker_warms_each_set_of_versions(server, cold_cache):
     assert other.tick() is not None        # the next versions are anyone's
 
 
+def test_views_are_warmed_again_when_they_reach_the_cache_lifetime(server, member_client, cold_cache):
+    now = [0.0]
+    warmer = warming.ViewWarmer(server, scopes=lambda: [MEMBER], clock=lambda: now[0])
+    _new_version("suspensions")
+    assert warmer.tick() is not None
+    lifetime = server.config["LCSD_SETTINGS"].cache_timeout
+    now[0] += lifetime - 1
+    assert warmer.tick() is None                 # still within the lifetime: nothing done
+    now[0] += 1
+    with server.app_context():                   # the cache's own expiry, as it happens after CACHE_TIMEOUT
+        loader.cache.clear()
+    again = warmer.tick()
+    assert again is not None and {page for page, _scope, _builder in again.built} >= {"Benchmarking", "Suspensions"}
+    before = misses(server)
+    open_page(member_client, "/suspensions")
+    assert misses(server) == before
+
+
 def test_store_down_skips_the_tick_logs_once_and_recovers(server, cold_cache, monkeypatch, caplog):
     warmer = warming.ViewWarmer(server, scopes=lambda: [MEMBER])
     real = warming.data_versions

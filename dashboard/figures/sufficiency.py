@@ -96,9 +96,10 @@ def tile_map(tiles: pd.DataFrame, focus_codes: set[str], what: str, *, anonymise
 
 def bar_chart(table: pd.DataFrame, label: str, *, horizontal: bool = True, colours: dict | None = None,
               empty_message: str = "No children with these filters.") -> go.Figure:
-    """Counts by category (the table's Total row left out); suppressed bars are left out and named in the hover."""
+    """Counts by category (the table's Total row left out). A suppressed count is a bar of no length labelled "c",
+    so the reader sees the category is hidden, not missing or zero."""
     body = table[table[label] != "Total"]
-    values = numeric(body["Children"])
+    values = numeric(body["Children"]).mask(body["Children"] == SUPPRESSED, 0)
     if values.fillna(0).sum() == 0 and not (body["Children"] == SUPPRESSED).any():
         return empty_figure(empty_message)
     text = [str(v) for v in body["Children"]]

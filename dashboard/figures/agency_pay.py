@@ -18,7 +18,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from dashboard.figures.theme import FOCUS, LONDON, SUBREGION, base_layout, empty_figure
+from dashboard.figures.theme import FOCUS, LONDON, SUBREGION, empty_figure, plain_layout
 from dashboard.metrics.pay import JOB_TYPES, NO_RETURN, NONE_RETURNED, SUPPRESSED
 
 JOB_COLOURS = dict(zip(JOB_TYPES, ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9"]))
@@ -30,11 +30,6 @@ CAP_COLOUR = "#000000"
 # --- plain-dict building blocks ----------------------------------------------------------------------------------
 
 @functools.lru_cache(maxsize=1)
-def _theme_layout() -> dict:
-    return base_layout(go.Figure()).to_plotly_json()["layout"]
-
-
-@functools.lru_cache(maxsize=1)
 def _two_panels() -> dict:
     """The axes and subplot-title annotations `make_subplots(1, 2, horizontal_spacing=0.1)` lays out, taken from
     plotly once so the domains and title positions are exactly its own."""
@@ -42,20 +37,11 @@ def _two_panels() -> dict:
     return {key: layout[key] for key in ("xaxis", "yaxis", "xaxis2", "yaxis2", "annotations")}
 
 
-def _layout(height: int, **parts) -> dict:
-    """The theme's layout (as `base_layout` sets it) with `parts` merged in, one level deep; nothing shared is changed."""
-    layout = dict(_theme_layout())
-    layout["height"] = height
-    for key, value in parts.items():
-        layout[key] = {**layout[key], **value} if isinstance(value, dict) and isinstance(layout.get(key), dict) else value
-    return layout
-
-
 def _two_panel_layout(height: int, titles: tuple[str, str], x: dict, y1: dict, y2: dict,
                       annotations: list[dict] = ()) -> dict:
     """Two charts side by side with their titles, the legend lifted above the titles so they never overlap."""
     panels = _two_panels()
-    return _layout(
+    return plain_layout(
         height, margin={"t": 95}, legend={"y": 1.2, "yanchor": "bottom"},
         xaxis={**panels["xaxis"], **x}, yaxis={**panels["yaxis"], **y1},
         xaxis2={**panels["xaxis2"], **x}, yaxis2={**panels["yaxis2"], **y2},
@@ -155,7 +141,7 @@ def range_by_la_figure(by_la: pd.DataFrame, pooled: pd.Series, area_name: str, o
     if pooled.get("status", "") != "":
         data += _status_markers([pooled_label], [pooled["status"]], text_x)
     shapes, annotations = _caps_marks(caps_now, job)
-    return _figure(data, _layout(
+    return _figure(data, plain_layout(
         max(380, 24 * len(order) + 140), margin={"t": 60}, shapes=shapes, annotations=annotations,
         yaxis={"categoryorder": "array", "categoryarray": order[::-1], "automargin": True, "tickfont": {"size": 12}},
         xaxis={"title": {"text": "£ per hour (after PAYE adjustments)"}, "range": x_range, "tickprefix": "£"}))
@@ -205,7 +191,7 @@ def range_by_job_figure(by_job: pd.DataFrame, pooled: pd.Series, area_name: str)
         "marker": {"symbol": "line-ns", "size": 34, "line": {"width": 4, "color": CAP_COLOUR}, "color": CAP_COLOUR},
         "text": [f"cap £{c:.2f}" for c in caps["cap"]], "textposition": "top center",
         "hovertemplate": "%{y}: cap £%{x:.2f}<extra></extra>"})
-    return _figure(data, _layout(
+    return _figure(data, plain_layout(
         max(260, 70 * len(labels) + 120), showlegend=False,
         yaxis={"categoryorder": "array", "categoryarray": labels[::-1], "automargin": True},
         xaxis={"title": {"text": f"£ per hour (after PAYE adjustments), {area_name}"}, "range": x_range, "tickprefix": "£"}))
@@ -254,7 +240,7 @@ def overcap_by_la_figure(by_la: pd.DataFrame, own_la: str, area: str) -> dict:
     missing = rows["status"] != ""
     data += _status_markers([l for l, k in zip(labels, missing) if k], list(rows.loc[missing, "status"]), 0.3)
     top = float(np.nanmax(rows[["pct_spend_over", "pct_spend_over_excl"]].to_numpy(dtype=float))) if (~missing).any() else 10
-    return _figure(data, _layout(
+    return _figure(data, plain_layout(
         max(360, 24 * len(rows) + 120),
         yaxis={"categoryorder": "array", "categoryarray": labels[::-1], "automargin": True, "tickfont": {"size": 12}},
         xaxis={"title": {"text": "% of spend on over-cap assignments"}, "range": [0, max(10.0, top * 1.1)], "ticksuffix": "%"}))

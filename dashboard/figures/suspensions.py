@@ -10,14 +10,13 @@ On log axes, annotation positions are log10 values (shapes take data values).
 """
 from __future__ import annotations
 
-import functools
 import math
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.figures.theme import FOCUS, base_layout, empty_figure
+from dashboard.figures.theme import FOCUS, empty_figure, plain_layout
 from dashboard.metrics import rri as m
 
 BAND_COLOURS = {
@@ -35,19 +34,6 @@ LINE_SYMBOLS = ["circle", "square", "diamond", "triangle-up", "x"]
 DIVERGING = [[0.0, "#542788"], [0.25, "#998ec3"], [0.5, "#f7f7f7"], [0.75, "#f1a340"], [1.0, "#b35806"]]
 HEAT_LIMIT = 4.0  # colours saturate at RRI 1/4 and 4
 RRI_TICKS = [0.1, 0.25, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10]
-
-
-@functools.lru_cache(maxsize=1)
-def _theme_layout() -> dict:
-    return base_layout(go.Figure()).to_plotly_json()["layout"]
-
-
-def _layout(height: int, **parts) -> dict:
-    layout = dict(_theme_layout())
-    layout["height"] = height
-    for key, value in parts.items():
-        layout[key] = {**layout[key], **value} if isinstance(value, dict) and isinstance(layout.get(key), dict) else value
-    return layout
 
 
 def _list(values) -> list:
@@ -126,7 +112,7 @@ def rri_interval_figure(table: pd.DataFrame, reference: str, comparator: tuple[s
                        "showlegend": False, "hoverinfo": "skip"})
     shapes = _band_zones() + [{"type": "line", "xref": "x", "yref": "y domain", "x0": 1, "x1": 1, "y0": 0, "y1": 1,
                                "line": {"color": "#000", "dash": "dash", "width": 1.5}}]
-    layout = _layout(
+    layout = plain_layout(
         max(440, 26 * len(table) + 170),
         xaxis={"type": "log", "title": {"text": f"Relative rate index (log scale; {reference} = 1)"},
                "range": _log_range(pd.concat([shown["ci_low"], shown["ci_high"], shown["rri"]])),
@@ -164,7 +150,7 @@ def rri_trend_figure(series: pd.DataFrame, reference: str) -> dict:
             "error_y": _errors(frame, colour, 1.2, 3),
             "hovertemplate": f"{group}<br>%{{x}}: RRI %{{y:.2f}}<extra></extra>",
         })
-    layout = _layout(
+    layout = plain_layout(
         440,
         yaxis={"type": "log", "title": {"text": "RRI (log scale)"}, "range": _log_range(pd.concat([series["ci_low"], series["ci_high"]])),
                "tickvals": RRI_TICKS, "ticktext": [f"{v:g}" for v in RRI_TICKS]},
@@ -199,7 +185,7 @@ def heatmap_figure(matrix: pd.DataFrame, focus_la_name: str | None, groups: list
         position = list(rows["LA"]).index(focus_la_name)
         shapes.append({"type": "rect", "xref": "x", "yref": "y", "x0": -0.5, "x1": len(groups) - 0.5,
                        "y0": position - 0.5, "y1": position + 0.5, "line": {"color": FOCUS, "width": 3}})
-    layout = _layout(max(540, 22 * len(rows) + 200),
+    layout = plain_layout(max(540, 22 * len(rows) + 200),
                      xaxis={"tickangle": -40, "side": "top", "title": None},
                      yaxis={"automargin": True, "title": None, "tickfont": {"size": 11}},
                      shapes=shapes, plot_bgcolor="#ffffff")

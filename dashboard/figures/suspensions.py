@@ -14,7 +14,6 @@ import math
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 
 from dashboard.figures.theme import FOCUS, empty_figure, plain_layout
 from dashboard.metrics import rri as m

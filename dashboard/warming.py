@@ -210,8 +210,9 @@ def data_versions() -> tuple[tuple[str, int], ...]:
 
 
 def lock_key(versions, settings) -> str:
-    """Per set of versions and settings: both are in every view's key, so a deploy with new settings warms again."""
-    return "warming:" + hashlib.sha256(repr((versions, settings)).encode()).hexdigest()[:32]
+    """Per code, set of versions and settings: all three are in every view's key, so a deploy of new code or new
+    settings on the same data warms again."""
+    return "warming:" + hashlib.sha256(repr((loader.CODE_VERSION, versions, settings)).encode()).hexdigest()[:32]
 
 
 class ViewWarmer:

@@ -16,6 +16,7 @@ import functools
 import hashlib
 import inspect
 from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 from flask import Flask, current_app
@@ -63,6 +64,18 @@ class AccessScope:
 SHARED = "members"   # the visibility of results every signed-in member sees alike
 
 
+def _code_digest() -> str:
+    """A digest of the app's own code (the dashboard package). It is in every view's key, so after a deploy no view
+    the old code built and cached (in a Redis that outlived the deploy) is read by the new code."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(__file__).resolve().parents[1].rglob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+CODE_VERSION = _code_digest()
+
+
 def view_cache(*datasets: str, check=None, depends_on_caller=None, ignore: tuple[str, ...] = ()):
     """Cache a page's finished view (figures, tables and sentences, not only the data) per data version and
     visibility. Building a view costs 50-500 ms of pandas and plotly; everyone who may see the same view shares
@@ -87,7 +100,7 @@ def view_cache(*datasets: str, check=None, depends_on_caller=None, ignore: tuple
             per_caller = bool(others.get("anonymise_with")) or bool(depends_on_caller and depends_on_caller(scope, others))
             versions = tuple(dataset_version(d) for d in datasets)
             settings = current_app.config.get("LCSD_SETTINGS")
-            described = repr((versions, settings, scope.visibility(per_caller), sorted(others.items())))
+            described = repr((CODE_VERSION, versions, settings, scope.visibility(per_caller), sorted(others.items())))
             return f"{name}:{hashlib.sha256(described.encode()).hexdigest()[:32]}", bound
 
         @functools.wraps(build)

@@ -245,3 +245,10 @@ def test_new_settings_on_the_same_data_are_warmed_again(settings):
     versions = (("benchmarking", 3),)
     assert warming.lock_key(versions, settings) == warming.lock_key(versions, dataclasses.replace(settings))
     assert warming.lock_key(versions, settings) != warming.lock_key(versions, dataclasses.replace(settings, cache_timeout=1))
+
+
+def test_new_code_on_the_same_data_is_warmed_again(settings, monkeypatch):
+    versions = (("benchmarking", 3),)
+    before = warming.lock_key(versions, settings)
+    monkeypatch.setattr(loader, "CODE_VERSION", "another deploy")   # the code is in every view's key, so in the lock's
+    assert warming.lock_key(versions, settings) != before

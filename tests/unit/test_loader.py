@@ -137,6 +137,16 @@ def test_a_new_data_version_rebuilds_the_view(server):
     assert len(calls) == 2
 
 
+def test_new_code_never_reads_a_view_the_old_code_cached(server, monkeypatch):
+    build, calls = _counting_builder()
+    with server.app_context():
+        loader.cache.clear()
+        build("a", SCOPE)
+        monkeypatch.setattr(loader, "CODE_VERSION", "another deploy")   # the shared cache outlived a deploy
+        build("a", SCOPE)
+    assert len(calls) == 2
+
+
 def test_results_are_copies(server):
     with server.app_context():
         first = loader.benchmark_indicator("cla_rate", SCOPE)

@@ -13,6 +13,7 @@ from dashboard.components.shell import APP_TITLE, INDEX_STRING, init_shell_callb
 from dashboard.config import DATA_DIR, PROJECT_ROOT, Settings, settings_from_env
 from dashboard.loader import init_cache
 from dashboard.logs import configure_logging, init_request_logging
+from dashboard.plotly_bundle import init_plotly_bundle
 from dashboard.resilience import StoreState, init_store_guard, readiness
 from dashboard.store import get_engine
 from dashboard.store.setup import prepare_store
@@ -68,6 +69,7 @@ def create_app(settings: Settings | None = None, *, cache_config: dict | None = 
     init_auth(server, settings)
     init_store_guard(server, store)      # before Dash's own first-request hooks
     init_request_logging(server)         # first of all: every request gets an id and one log line
+    init_plotly_bundle(server, app.config.routes_pathname_prefix)
 
     @server.route("/healthz")
     def healthz():

@@ -7,6 +7,7 @@ import re
 from playwright.sync_api import expect
 
 
+from dashboard.plotly_bundle import bundle_facts
 from tests.conftest import ADMIN_EMAIL
 from tests.browser.conftest import axe_violations, choose, describe_violations, screenshot, sign_in, wait_for_dash
 
@@ -25,12 +26,19 @@ def test_a_member_sees_only_member_pages(page):
     assert "You don't have access to this page" in page.locator("h1").inner_text()
 
 
+# Chart types the page's graphs ask for, and those the loaded plotly.js can draw (an unknown type draws nothing).
+CHART_TYPES = """() => window.Plotly ? {
+    asked: Array.from(document.querySelectorAll('.js-plotly-plot')).flatMap(p => (p.data || []).map(t => t.type || 'scatter')),
+    drawable: Object.keys(Plotly.PlotSchema.get().traces)} : null"""
+
+
 def test_every_page_in_the_navigation_opens_cleanly(page):
     sign_in(page, ADMIN_EMAIL)  # an administrator's navigation lists every page
     wait_for_dash(page)
     links = _nav_links(page)
     assert [name for name, _ in links][:2] == ["Overview", "Benchmarking"]
     assert "Admin" in [name for name, _ in links] and "Sufficiency" in [name for name, _ in links]
+    charted_pages = []
     for name, href in links:
         page.goto(page.base_url + href)
         wait_for_dash(page)
@@ -39,6 +47,12 @@ def test_every_page_in_the_navigation_opens_cleanly(page):
         violations = axe_violations(page)
         assert not violations, f"{name}: axe found " + describe_violations(violations)
         screenshot(page, f"page-{href.strip('/') or 'overview'}")
+        types = page.evaluate(CHART_TYPES)
+        if types:   # plotly.js loads with the first page that has a chart
+            assert sorted(types["drawable"]) == sorted(bundle_facts()[1]), "not the app's partial plotly.js"
+            assert set(types["asked"]) <= set(types["drawable"]), f"{name}: charts plotly.js cannot draw"
+            charted_pages.append(name)
+    assert "Benchmarking" in charted_pages and "Sufficiency" in charted_pages
     assert not page.console_errors, page.console_errors
 
 

@@ -14,7 +14,7 @@ from flask import Response, request
 
 from dashboard.config import PROJECT_ROOT
 
-BUNDLE = PROJECT_ROOT / "dashboard" / "static" / "plotly-partial.min.js"
+BUNDLE = PROJECT_ROOT / "dashboard" / "js" / "plotly-partial.min.js"
 # Where Dash's renderer tells dcc.Graph to load plotly.js from, under the app's path prefix, when serving locally.
 DASH_PLOTLY_PATH = "_dash-component-suites/plotly/package_data/plotly.min.js"
 _BANNER = re.compile(r"/\*! plotly\.js (?P<version>\S+) .*; traces: (?P<traces>[a-z0-9 ]+) \*/")

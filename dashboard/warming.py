@@ -237,11 +237,13 @@ class ViewWarmer:
                 self._troubled("store unreachable", error)
                 return None
             settings = current_app.config["LCSD_SETTINGS"]
-            # Warmed views, and the lock, live CACHE_TIMEOUT: once that has passed with no new data the views are
-            # going, so the same versions are warmed again (views still cached are only looked at).
-            if versions == self.warmed and self.clock() - self.warmed_at < settings.cache_timeout:
-                return None
             key = lock_key(versions, settings)
+            # Warmed views, and the lock, live CACHE_TIMEOUT: once that has passed with no new data the views are
+            # going, so the same versions are warmed again (views still cached are only looked at). A lock gone
+            # sooner means the cache was emptied or restarted (Redis here keeps nothing on disk): warm again too.
+            if (versions == self.warmed and self.clock() - self.warmed_at < settings.cache_timeout
+                    and loader.cache.has(key)):
+                return None
             if not loader.cache.add(key, f"{os.uname().nodename}:{os.getpid()}", timeout=settings.cache_timeout):
                 if _cache_is_down():
                     self._troubled("cache unreachable", None)

@@ -204,6 +204,20 @@ def test_views_are_warmed_again_when_they_reach_the_cache_lifetime(server, membe
     assert misses(server) == before
 
 
+def test_views_are_warmed_again_when_the_cache_is_emptied(server, member_client, cold_cache):
+    warmer = warming.ViewWarmer(server, scopes=lambda: [MEMBER])
+    _new_version("send")
+    assert warmer.tick() is not None
+    assert warmer.tick() is None                 # nothing new, the cache as it was: nothing done
+    with server.app_context():                   # as a Redis restart would, well within the cache's lifetime
+        loader.cache.clear()
+    again = warmer.tick()
+    assert again is not None and {page for page, _scope, _builder in again.built} >= {"Benchmarking", "SEND"}
+    before = misses(server)
+    open_page(member_client, "/send")
+    assert misses(server) == before
+
+
 def test_store_down_skips_the_tick_logs_once_and_recovers(server, cold_cache, monkeypatch, caplog):
     warmer = warming.ViewWarmer(server, scopes=lambda: [MEMBER])
     real = warming.data_versions

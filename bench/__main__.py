@@ -51,17 +51,32 @@ def _parse(argv):
     return parser.parse_args(argv)
 
 
-def _flush_cache(redis_url: str, cache_dir: str) -> None:
-    """Empty the app's shared cache (only its own keys), so the next render is a cold one."""
+def _flush_cache(redis_url: str, cache_dir: str, *, keep_warming_locks: bool = False) -> None:
+    """Empty the app's shared cache (only its own keys), so the next render is a cold one. `keep_warming_locks`
+    leaves the warming locks, so the app does not warm again at once (as it does when it finds its lock gone): the
+    cold round then measures what a member meets in the seconds between a cache restart and the next warming."""
     if redis_url:
         import redis
         client = redis.Redis.from_url(redis_url)
-        keys = list(client.scan_iter("lcsd:*", count=1000))
+        keys = [key for key in client.scan_iter("lcsd:*", count=1000)
+                if not (keep_warming_locks and key.startswith(b"lcsd:warming:"))]
         for i in range(0, len(keys), 500):
             client.delete(*keys[i:i + 500])
     else:  # the files, not the folder: the running workers keep writing into it
         for entry in Path(cache_dir).glob("*"):
-            entry.unlink(missing_ok=True)
+            if not (keep_warming_locks and _is_warming_lock(entry)):
+                entry.unlink(missing_ok=True)
+
+
+def _is_warming_lock(path: Path) -> bool:
+    """A filesystem cache entry is a 4-byte expiry and a pickle; a warming lock's value is the "host:pid" string."""
+    import pickle
+    try:
+        with path.open("rb") as f:
+            f.read(4)
+            return isinstance(pickle.load(f), str)
+    except Exception:  # noqa: BLE001 - a file being replaced, or not an entry: not a lock
+        return False
 
 
 def _ensure_user(engine, email, password, la_code, role):
@@ -200,7 +215,7 @@ def _run(args, levels, think, env, g, results, cache_dir) -> int:
         from bench.browser import render_pages
         _say("\n== First full render in headless Chromium (ms from navigation start; cold = shared cache emptied first)")
         _wait_for_warming(g, 0, timeout=180)   # the start's own warming must not run during the cold round
-        _flush_cache(args.redis_url, cache_dir)
+        _flush_cache(args.redis_url, cache_dir, keep_warming_locks=True)
         rounds = render_pages(g.url, admin_email, password, pages)
         results["render"] = []
         _say(f"{'page':<24}{'LCP cold':>10}{'charts cold':>13}{'LCP warm':>10}{'charts warm':>13}{'charts':>8}  "

@@ -104,3 +104,17 @@ def choose(page, dropdown_id: str, text: str, timeout=20000):
     page.keyboard.press("Escape")
     expect(page.locator(f"#{dropdown_id}")).to_contain_text(text, timeout=10000)
     wait_for_dash(page, timeout=timeout)
+
+
+ANONYMISE = "Anonymise other LAs (LA 1 to LA 33; yours keeps its name)"   # the switch's label on every dashboard page
+
+
+def slide_titles(page) -> list[str]:
+    """Every chart's title on the page, in the order presentation mode steps through them."""
+    return page.eval_on_selector_all(".slide h2", "els => els.map(e => e.textContent)")
+
+
+def visible_slides(page) -> list[str]:
+    """The titles of the charts on screen: all of them, or in presentation mode the one being shown."""
+    return page.eval_on_selector_all(".slide", "els => els.filter(e => e.offsetParent !== null || "
+                                               "getComputedStyle(e).position === 'fixed').map(e => e.querySelector('h2').textContent)")

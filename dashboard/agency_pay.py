@@ -19,7 +19,7 @@ from dashboard.loader import agency_pay as pay_loader
 from dashboard.loader import published as published_loader
 from dashboard.metrics import pay as metrics
 from dashboard.metrics.pay import JOB_TYPES, NO_RETURN, NONE_RETURNED, SUPPRESSED, quarter_label
-from dashboard.presenting import anonymise_las
+from dashboard.presenting import Slide, anonymise_las, deck, figure_image
 
 DEFAULT_QUARTERS = 8
 PUBLISHED_AGENCY_RATE = "csww_agency_rate"   # DfE's census agency rate, from the published-statistics import
@@ -618,7 +618,6 @@ def source_line(view: PayView) -> str:
 def chart_image(filters: Filters, scope: loader.AccessScope, chart: str, kind: str, chromium_path: str, *,
                 anonymise_with: str | None = None) -> tuple[bytes, str]:
     """One chart as PNG or SVG, drawn on the server from the view these filters give (never from the browser's figure)."""
-    from dashboard.presenting import figure_image
     if chart not in CHARTS:
         raise ValueError(f"unknown chart {chart!r}")
     view = build_view(filters, scope, anonymise_with=anonymise_with)
@@ -629,7 +628,6 @@ def chart_image(filters: Filters, scope: loader.AccessScope, chart: str, kind: s
 def slide_deck(filters: Filters, scope: loader.AccessScope, chromium_path: str, *,
                anonymise_with: str | None = None) -> tuple[bytes, str]:
     """A title slide, then one slide per chart with its title, what it shows, the picture and the source line."""
-    from dashboard.presenting import Slide, deck
     view = build_view(filters, scope, anonymise_with=anonymise_with)
     slides = [Slide(getattr(view, title), view.takeaways[chart], getattr(view, figure), source_line(view))
               for chart, (figure, title) in CHARTS.items()]

@@ -13,7 +13,7 @@ import pandas as pd
 from dashboard import loader
 from dashboard.figures import benchmarking as figures
 from dashboard.metrics import benchmarking as metrics
-from dashboard.presenting import anonymise_las, label_order
+from dashboard.presenting import Slide, anonymise_las, deck, figure_image, label_order
 
 DEFAULT_QUARTERS = 12
 RANKING_RULES = (
@@ -344,7 +344,6 @@ def _source_line(view: BenchmarkingView) -> str:
 
 def chart_image(choices: Choices, scope, chart: str, kind: str, chromium_path: str, *,
                 anonymise_with: str | None = None) -> tuple[bytes, str]:
-    from dashboard.presenting import figure_image
     view = view_for(choices, scope, anonymise_with=anonymise_with)
     figure = getattr(view, CHARTS[chart][0])
     return figure_image(figure, kind, chromium_path=chromium_path), f"benchmarking_{choices.indicator}_{choices.end}_{chart}.{kind}"
@@ -352,7 +351,6 @@ def chart_image(choices: Choices, scope, chart: str, kind: str, chromium_path: s
 
 def slide_deck(choices: Choices, scope, chromium_path: str, *, anonymise_with: str | None = None) -> tuple[bytes, str]:
     """A title slide, then one slide per chart with its title, what it shows, and the source line."""
-    from dashboard.presenting import Slide, deck
     view = view_for(choices, scope, anonymise_with=anonymise_with)
     name = view.indicator["name"]
     titles = chart_titles(view, choices.source)

@@ -20,7 +20,7 @@ from dashboard.datasets import linc as data
 from dashboard.figures import linc as figures
 from dashboard.loader import linc as linc_loader
 from dashboard.metrics import representation as rep
-from dashboard.presenting import anonymise_las, label_order
+from dashboard.presenting import Slide, anonymise_las, deck, figure_image, label_order
 
 SOURCES = {"published": "Published snapshot, Dec 2020", "demo": "Demo counts (services, £10k bands)"}
 BAND_GROUPS = {"all_staff": "All staff", "up_to_30k": "Up to £30,000", "30k_to_60k": "£30,001 to £60,000",
@@ -854,7 +854,6 @@ def source_line(view: LincView, chart: str) -> str:
 def chart_image(filters: Filters, scope: loader.AccessScope, chart: str, kind: str, chromium_path: str, *,
                 anonymise_with: str | None = None) -> tuple[bytes, str]:
     """One chart as PNG or SVG, drawn on the server from the view these filters give (never from the browser's figure)."""
-    from dashboard.presenting import figure_image
     if chart not in CHARTS:
         raise ValueError(f"unknown chart {chart!r}")
     view = build_view(filters, scope, anonymise_with=anonymise_with)
@@ -865,7 +864,6 @@ def chart_image(filters: Filters, scope: loader.AccessScope, chart: str, kind: s
 def slide_deck(filters: Filters, scope: loader.AccessScope, chromium_path: str, *,
                anonymise_with: str | None = None) -> tuple[bytes, str]:
     """A title slide, then one slide per chart with its title, what it shows, the picture and the source line."""
-    from dashboard.presenting import Slide, deck
     view = build_view(filters, scope, anonymise_with=anonymise_with)
     slides = [Slide(getattr(view, title), view.takeaways[chart], getattr(view, figure), source_line(view, chart))
               for chart, (figure, title, _source) in CHARTS.items()]

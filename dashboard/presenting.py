@@ -37,6 +37,19 @@ def _start_image_server(chromium_path: str) -> None:
         _server_started = True
 
 
+def configured_chromium() -> str:
+    """The Chromium path in the running app's settings: the callbacks that draw images and decks pass it on."""
+    from flask import current_app
+    return current_app.config["LCSD_SETTINGS"].chromium_path
+
+
+def chart_and_kind(button_id: str) -> tuple[str, str]:
+    """The chart and the image format an image button's id names: 'pay-overcap-la-png' -> ('overcap-la', 'png').
+    The page's prefix comes off the front and the format off the end, as a chart's own name may hold a hyphen."""
+    chart, kind = button_id.split("-", 1)[1].rsplit("-", 1)
+    return chart, kind
+
+
 def figure_image(fig: go.Figure | dict, fmt: str = "png", *, chromium_path: str = "/usr/bin/chromium",
                  width: int = IMAGE_WIDTH, height: int = IMAGE_HEIGHT) -> bytes:
     """The chart as PNG or SVG bytes, drawn on the server."""

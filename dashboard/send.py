@@ -16,7 +16,7 @@ from dashboard.datasets.send import DEMO, NEEDS, PLACEMENTS
 from dashboard.figures import send as figures
 from dashboard.loader import send as send_loader
 from dashboard.metrics import send as metrics
-from dashboard.presenting import anonymise_las, label_order
+from dashboard.presenting import Slide, anonymise_las, deck, figure_image, label_order
 
 DEFAULT_INDICATOR = "timely_20wk_pct"
 DEMO_TEXT = "demo data (synthetic, seeded)"   # how a source line names demo data
@@ -546,7 +546,6 @@ def _source_line(view: SendView, chart: str) -> str:
 def chart_image(filters: Filters, scope, chart: str, kind: str, chromium_path: str, *,
                 anonymise_with: str | None = None) -> tuple[bytes, str]:
     """One chart as PNG or SVG, drawn on the server from the view the filters give (never a figure the browser sent)."""
-    from dashboard.presenting import figure_image
     if chart not in CHARTS:
         raise ValueError(f"unknown chart {chart!r}")
     view = build_view(filters, scope, anonymise_with=anonymise_with)
@@ -556,7 +555,6 @@ def chart_image(filters: Filters, scope, chart: str, kind: str, chromium_path: s
 
 def slide_deck(filters: Filters, scope, chromium_path: str, *, anonymise_with: str | None = None) -> tuple[bytes, str]:
     """A title slide, then one slide per chart with its title, what it shows, and its source line."""
-    from dashboard.presenting import Slide, deck
     view = build_view(filters, scope, anonymise_with=anonymise_with)
     titles = chart_titles(view)
     slides = [Slide(titles[chart], view.takeaways[chart], getattr(view, attr), _source_line(view, chart))

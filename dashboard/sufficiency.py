@@ -15,7 +15,7 @@ from dashboard.figures import sufficiency as figures
 from dashboard.loader import sufficiency as data
 from dashboard.metrics import sufficiency as m
 from dashboard.metrics.suppression import SUPPRESSED
-from dashboard.presenting import anonymise_las, label_order
+from dashboard.presenting import Slide, anonymise_las, deck, figure_image, label_order
 
 ALL = "all"
 SELECTION_FIELDS = ("age", "sex", "ethnicity", "uasc", "legal", "cin", "placement", "provider")
@@ -655,7 +655,6 @@ def _source_line(view: SufficiencyView) -> str:
 def chart_image(filters: Filters, params: ForecastParams, scope, chart: str, kind: str, chromium_path: str,
                 tile_mode: str = "selected", flow_mode: str = "location", *, anonymise_with: str | None = None) -> tuple[bytes, str]:
     """One chart as PNG or SVG, drawn on the server from the (suppressed) view the filters give."""
-    from dashboard.presenting import figure_image
     if chart not in CHARTS:
         raise ValueError(f"unknown chart {chart!r}")
     if chart in ("forecast", "cost"):
@@ -669,7 +668,6 @@ def chart_image(filters: Filters, params: ForecastParams, scope, chart: str, kin
 def slide_deck(filters: Filters, params: ForecastParams, scope, chromium_path: str, tile_mode: str = "selected",
                flow_mode: str = "location", *, anonymise_with: str | None = None) -> tuple[bytes, str]:
     """A title slide (area, date, filters, demo data, suppression), then one slide per chart."""
-    from dashboard.presenting import Slide, deck
     view, charts = slides_content(filters, params, scope, tile_mode, flow_mode, anonymise_with=anonymise_with)
     source = _source_line(view)
     slides = [Slide(title, takeaway, figure, source) for title, takeaway, figure in charts.values()]

@@ -16,7 +16,7 @@ from dashboard.datasets import suspensions as data
 from dashboard.figures import suspensions as figures
 from dashboard.loader import suspensions as sus_loader
 from dashboard.metrics import rri as m
-from dashboard.presenting import anonymise_las
+from dashboard.presenting import Slide, anonymise_las, deck, figure_image
 
 LONDON, ENGLAND, PUBLISHED = "london", "england", "published"
 SUBREGION_PREFIX = "sr:"
@@ -618,7 +618,6 @@ def source_line(view: SuspensionsView) -> str:
 def chart_image(f: Filters, scope: loader.AccessScope, chart: str, kind: str, chromium_path: str, ctx: Context | None = None,
                 *, anonymise_with: str | None = None) -> tuple[bytes, str]:
     """One chart as PNG or SVG, drawn on the server from the view these filters give (never from the browser's figure)."""
-    from dashboard.presenting import figure_image
     if chart not in CHARTS:
         raise ValueError(f"unknown chart {chart!r}")
     view = build_view(f, scope, ctx, anonymise_with=anonymise_with)
@@ -629,7 +628,6 @@ def chart_image(f: Filters, scope: loader.AccessScope, chart: str, kind: str, ch
 def slide_deck(f: Filters, scope: loader.AccessScope, chromium_path: str, ctx: Context | None = None, *,
                anonymise_with: str | None = None) -> tuple[bytes, str]:
     """A title slide, then one slide per chart with its title, what it shows, the picture and the source line."""
-    from dashboard.presenting import Slide, deck
     view = build_view(f, scope, ctx, anonymise_with=anonymise_with)
     slides = [Slide(getattr(view, title), view.takeaways[chart], getattr(view, figure), source_line(view))
               for chart, (figure, title) in CHARTS.items()]

@@ -16,6 +16,7 @@ from dashboard.components.layout import (chart_card, definition_list, download_b
 from dashboard.components.notes import demo_banner, page_heading
 from dashboard.exports import to_csv_bytes, to_excel_bytes
 from dashboard.loader import agency_pay as pay_loader
+from dashboard.presenting import chart_and_kind, configured_chromium
 
 dash.register_page(__name__, path="/agency-pay", name="Agency pay", order=2,
                    title="Agency pay (London Pledge) - London Children's Services Dashboards")
@@ -251,10 +252,9 @@ def chart_image(*args):
     filters = _filters(start, end, area, job, by)
     if filters is None or not ctx.triggered_id:
         raise PreventUpdate
-    chart, kind = ctx.triggered_id.removeprefix("pay-").rsplit("-", 1)
-    data, name = pay.chart_image(filters, loader.scope_of(current_user), chart, kind,
-                                 current_app.config["LCSD_SETTINGS"].chromium_path, anonymise_with=_secret(anonymise))
-    return dcc.send_bytes(data, name)
+    chart, kind = chart_and_kind(ctx.triggered_id)
+    return dcc.send_bytes(*pay.chart_image(filters, loader.scope_of(current_user), chart, kind, configured_chromium(),
+                                           anonymise_with=_secret(anonymise)))
 
 
 @callback(
@@ -267,9 +267,8 @@ def slides(_n, start, end, area, job, by, anonymise):
     filters = _filters(start, end, area, job, by)
     if filters is None:
         raise PreventUpdate
-    data, name = pay.slide_deck(filters, loader.scope_of(current_user), current_app.config["LCSD_SETTINGS"].chromium_path,
-                                anonymise_with=_secret(anonymise))
-    return dcc.send_bytes(data, name)
+    return dcc.send_bytes(*pay.slide_deck(filters, loader.scope_of(current_user), configured_chromium(),
+                                          anonymise_with=_secret(anonymise)))
 
 
 # Keep the filters in the address bar without reloading the page, so a copied link reopens this view.

@@ -13,6 +13,7 @@ from dashboard.components.layout import (chart_card, column_defs, definition_lis
 from dashboard.components.notes import demo_banner, page_heading
 from dashboard.exports import to_csv_bytes, to_excel_bytes
 from dashboard.figures.theme import empty_figure
+from dashboard.presenting import chart_and_kind, configured_chromium
 
 dash.register_page(__name__, path="/benchmarking", name="Benchmarking", order=1,
                    title="Benchmarking - London Children's Services Dashboards")
@@ -222,10 +223,9 @@ def chart_image(_a, _b, _c, _d, _e, _f, source, indicator, focus, start, end, an
     choices = _choices(source, indicator, focus, start, end)
     if choices is None or not ctx.triggered_id:
         raise PreventUpdate
-    chart, kind = ctx.triggered_id.split("-")[-2:]
-    data, name = bench.chart_image(choices, loader.scope_of(current_user), chart, kind, _settings().chromium_path,
-                                   anonymise_with=_secret() if anonymise else None)
-    return dcc.send_bytes(data, name)
+    chart, kind = chart_and_kind(ctx.triggered_id)
+    return dcc.send_bytes(*bench.chart_image(choices, loader.scope_of(current_user), chart, kind, configured_chromium(),
+                                             anonymise_with=_secret() if anonymise else None))
 
 
 @callback(
@@ -239,9 +239,8 @@ def slides(_n, source, indicator, focus, start, end, anonymise):
     choices = _choices(source, indicator, focus, start, end)
     if choices is None:
         raise PreventUpdate
-    data, name = bench.slide_deck(choices, loader.scope_of(current_user), _settings().chromium_path,
-                                  anonymise_with=_secret() if anonymise else None)
-    return dcc.send_bytes(data, name)
+    return dcc.send_bytes(*bench.slide_deck(choices, loader.scope_of(current_user), configured_chromium(),
+                                            anonymise_with=_secret() if anonymise else None))
 
 
 # Keep the filters in the address bar without reloading the page, so a copied link reopens this view.

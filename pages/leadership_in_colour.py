@@ -13,6 +13,7 @@ from dashboard.components.layout import (chart_card, column_defs, definition_lis
                                          grid_records, kpi_cards, labelled, present_bar)
 from dashboard.components.notes import demo_banner, page_heading
 from dashboard.exports import to_csv_bytes, to_excel_bytes
+from dashboard.presenting import chart_and_kind, configured_chromium
 
 dash.register_page(__name__, path="/leadership-in-colour", name="Leadership in Colour", order=3,
                    title="Leadership in Colour - London Children's Services Dashboards")
@@ -212,10 +213,9 @@ def chart_image(*args):
     source, borough, service, group, anonymise = args[len(CHART_BUTTONS):]
     if not ctx.triggered_id:
         raise PreventUpdate
-    chart, kind = ctx.triggered_id.removeprefix("linc-").rsplit("-", 1)
-    data, name = linc.chart_image(_filters(source, borough, service, group), loader.scope_of(current_user), chart, kind,
-                                  current_app.config["LCSD_SETTINGS"].chromium_path, anonymise_with=_secret(anonymise))
-    return dcc.send_bytes(data, name)
+    chart, kind = chart_and_kind(ctx.triggered_id)
+    return dcc.send_bytes(*linc.chart_image(_filters(source, borough, service, group), loader.scope_of(current_user), chart,
+                                            kind, configured_chromium(), anonymise_with=_secret(anonymise)))
 
 
 @callback(
@@ -225,9 +225,8 @@ def chart_image(*args):
     prevent_initial_call=True,
 )
 def slides(_n, source, borough, service, group, anonymise):
-    data, name = linc.slide_deck(_filters(source, borough, service, group), loader.scope_of(current_user),
-                                 current_app.config["LCSD_SETTINGS"].chromium_path, anonymise_with=_secret(anonymise))
-    return dcc.send_bytes(data, name)
+    return dcc.send_bytes(*linc.slide_deck(_filters(source, borough, service, group), loader.scope_of(current_user),
+                                           configured_chromium(), anonymise_with=_secret(anonymise)))
 
 
 # Keep the filters in the address bar without reloading the page, so a copied link reopens this view.

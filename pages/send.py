@@ -14,6 +14,7 @@ from dashboard.components.layout import (chart_card, column_defs, definition_lis
 from dashboard.components.notes import demo_banner, page_heading
 from dashboard.exports import to_csv_bytes, to_excel_bytes
 from dashboard.loader import send as send_loader
+from dashboard.presenting import chart_and_kind, configured_chromium
 
 dash.register_page(__name__, path="/send", name="SEND", title="SEND - London Children's Services Dashboards", order=5)
 
@@ -225,10 +226,9 @@ def chart_image(*args):
     filters = _filters(focus, measure, year, by)
     if filters is None or not ctx.triggered_id:
         raise PreventUpdate
-    chart, kind = ctx.triggered_id.split("-")[-2:]
-    data, name = send_page.chart_image(filters, _scope(), chart, kind, current_app.config["LCSD_SETTINGS"].chromium_path,
-                                       anonymise_with=_secret(anonymise))
-    return dcc.send_bytes(data, name)
+    chart, kind = chart_and_kind(ctx.triggered_id)
+    return dcc.send_bytes(*send_page.chart_image(filters, _scope(), chart, kind, configured_chromium(),
+                                                 anonymise_with=_secret(anonymise)))
 
 
 @callback(Output("send-deck-download", "data"), Input("send-deck", "n_clicks"), *FILTER_STATE, prevent_initial_call=True)
@@ -236,9 +236,7 @@ def slides(_n, focus, measure, year, by, anonymise):
     filters = _filters(focus, measure, year, by)
     if filters is None:
         raise PreventUpdate
-    data, name = send_page.slide_deck(filters, _scope(), current_app.config["LCSD_SETTINGS"].chromium_path,
-                                      anonymise_with=_secret(anonymise))
-    return dcc.send_bytes(data, name)
+    return dcc.send_bytes(*send_page.slide_deck(filters, _scope(), configured_chromium(), anonymise_with=_secret(anonymise)))
 
 
 # Keep the filters in the address bar without reloading the page, so a copied link reopens this view.

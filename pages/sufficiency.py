@@ -18,6 +18,7 @@ from dashboard.components.notes import demo_banner, page_heading
 from dashboard.exports import to_csv_bytes, to_excel_bytes
 from dashboard.loader import sufficiency as data
 from dashboard.metrics import sufficiency as m
+from dashboard.presenting import chart_and_kind, configured_chromium
 
 dash.register_page(__name__, path="/sufficiency", name="Sufficiency", title="Dynamic Sufficiency Tool - London Children's Services Dashboards", order=6,
                    allowed_roles=("commissioner",), id_prefix="suff-")  # child-level data: commissioners (and admins) only
@@ -322,18 +323,16 @@ def chart_image(*args):
     if not ctx.triggered_id:
         raise PreventUpdate
     filters, params, tile_mode, flow_mode, secret = _view_args(args[2 * len(suff.CHARTS):])
-    chart, kind = ctx.triggered_id.split("-")[-2:]
-    data, name = suff.chart_image(filters, params, _scope(), chart, kind, current_app.config["LCSD_SETTINGS"].chromium_path,
-                                  tile_mode, flow_mode, anonymise_with=secret)
-    return dcc.send_bytes(data, name)
+    chart, kind = chart_and_kind(ctx.triggered_id)
+    return dcc.send_bytes(*suff.chart_image(filters, params, _scope(), chart, kind, configured_chromium(), tile_mode, flow_mode,
+                                            anonymise_with=secret))
 
 
 @callback(Output("suff-deck-download", "data"), Input("suff-deck", "n_clicks"), *VIEW_STATE, prevent_initial_call=True)
 def slides(_n, *values):
     filters, params, tile_mode, flow_mode, secret = _view_args(values)
-    data, name = suff.slide_deck(filters, params, _scope(), current_app.config["LCSD_SETTINGS"].chromium_path,
-                                 tile_mode, flow_mode, anonymise_with=secret)
-    return dcc.send_bytes(data, name)
+    return dcc.send_bytes(*suff.slide_deck(filters, params, _scope(), configured_chromium(), tile_mode, flow_mode,
+                                           anonymise_with=secret))
 
 
 # Keep the filters in the address bar without reloading the page, so a copied link reopens this view.

@@ -12,6 +12,7 @@ from dashboard.components.layout import (chart_card, column_defs, definition_lis
                                          grid_records, kpi_cards, labelled, present_bar)
 from dashboard.components.notes import demo_banner, page_heading
 from dashboard.exports import to_csv_bytes, to_excel_bytes
+from dashboard.presenting import chart_and_kind, configured_chromium
 
 dash.register_page(__name__, path="/suspensions", name="Suspensions", order=4,
                    title="Education suspensions - London Children's Services Dashboards")
@@ -225,10 +226,9 @@ def chart_image(*args):
     filters, context = _filters(area, year, outcome, groups or [])
     if filters is None or not ctx.triggered_id:
         raise PreventUpdate
-    chart, kind = ctx.triggered_id.removeprefix("susp-").rsplit("-", 1)
-    data, name = sus.chart_image(filters, _scope(), chart, kind, current_app.config["LCSD_SETTINGS"].chromium_path, context,
-                                 anonymise_with=_secret(anonymise))
-    return dcc.send_bytes(data, name)
+    chart, kind = chart_and_kind(ctx.triggered_id)
+    return dcc.send_bytes(*sus.chart_image(filters, _scope(), chart, kind, configured_chromium(), context,
+                                           anonymise_with=_secret(anonymise)))
 
 
 @callback(
@@ -241,9 +241,7 @@ def slides(_n, area, year, outcome, groups, anonymise):
     filters, context = _filters(area, year, outcome, groups or [])
     if filters is None:
         raise PreventUpdate
-    data, name = sus.slide_deck(filters, _scope(), current_app.config["LCSD_SETTINGS"].chromium_path, context,
-                                anonymise_with=_secret(anonymise))
-    return dcc.send_bytes(data, name)
+    return dcc.send_bytes(*sus.slide_deck(filters, _scope(), configured_chromium(), context, anonymise_with=_secret(anonymise)))
 
 
 # Keep the filters in the address bar without reloading the page, so a copied link reopens this view.

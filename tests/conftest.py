@@ -82,6 +82,21 @@ def member_client(client):
     return client
 
 
+@pytest.fixture()
+def la_names(server) -> dict[str, str]:
+    """{ONS code: name} for the 33 LAs."""
+    from dashboard import loader
+    with server.app_context():
+        las = loader.local_authorities()
+    return dict(zip(las["la_code"], las["la_name"]))
+
+
+@pytest.fixture()
+def other_la_names(la_names) -> list[str]:
+    """Every LA's name but the member's own (Lambeth): none may appear in a view or file anonymised for them."""
+    return [name for code, name in la_names.items() if code != "E09000022"]
+
+
 SHARED = __import__("pathlib").Path(__file__).resolve().parents[1].parent / "shared"
 REALDATA = SHARED / "realdata"
 

@@ -62,8 +62,8 @@ def periods() -> list[pd.Timestamp]:
 
 
 # Keyed by version only, on purpose: the rows are the same for every scope allowed to read them (checked in
-# `prepared_assignments` on every call), they never leave the server, and one copy per LA would multiply a
-# few megabytes by 33 in a shared cache. Scope-dependent results (suppression) are computed per request.
+# `area_summaries`, their one reader, on every call), they never leave the server, and one copy per LA would
+# multiply a few megabytes by 33 in a shared cache. Scope-dependent results (suppression) are computed per request.
 @cache.memoize()
 def _prepared(version: int, holiday_pay_rate: float, ni_rates: tuple) -> pd.DataFrame:
     a = tables.assignment
@@ -80,13 +80,6 @@ def _prepared(version: int, holiday_pay_rate: float, ni_rates: tuple) -> pd.Data
     return prepared
 
 
-def prepared_assignments(scope: AccessScope) -> pd.DataFrame:
-    """Worker-level rows with the adjusted rate, cap in force, over-cap flag, spend and excess. Server side only."""
-    check_scope(scope)
-    rates = paye_rates()
-    return _prepared(version(), rates["holiday_pay_rate"], rates["ni_rates"]).copy()
-
-
 def paye_rates() -> dict:
     """The PAYE adjustment's rates from the settings (they are in the cache key: a change is never served stale)."""
     from flask import current_app, has_app_context
@@ -94,7 +87,6 @@ def paye_rates() -> dict:
         settings = current_app.config["LCSD_SETTINGS"]
         return {"holiday_pay_rate": settings.paye_holiday_pay_rate, "ni_rates": settings.employer_ni_rates}
     return {"holiday_pay_rate": metrics.HOLIDAY_PAY_RATE, "ni_rates": metrics.EMPLOYER_NI_RATES}
-
 
 
 def area_summaries(scope: AccessScope, area_codes: list[str], shown_codes: list[str], job: str | None,

@@ -1,19 +1,16 @@
 """Presenting and sharing on the Agency pay page: what-this-shows sentences, anonymised views and files,
 chart images drawn on the server, and a deck whose slides match the page."""
-import base64
 import io
 import json
 
 import openpyxl
 import pandas as pd
 import pytest
-from pptx import Presentation
 
 from dashboard import agency_pay as pay
-from dashboard import loader
 from dashboard.loader import agency_pay as pay_loader
-from tests.app.test_agency_pay_page import FILTER_IDS, LAMBETH, render
-from tests.dash_requests import callback_request, response_props
+from tests.app.test_agency_pay_page import FILTER_IDS, render
+from tests.presenting import SIGNATURE, chart_image, has_picture, press, slide_deck, slide_text
 
 
 @pytest.fixture()
@@ -22,41 +19,14 @@ def periods(server):
         return [p.date().isoformat() for p in pay_loader.periods()]
 
 
-@pytest.fixture()
-def other_names(server):
-    """Every LA name but the viewer's (Lambeth): none may appear anywhere in an anonymised view or file."""
-    with server.app_context():
-        las = loader.local_authorities()
-    return [name for code, name in zip(las["la_code"], las["la_name"]) if code != LAMBETH]
-
-
 def _state(periods, area="london", job="all", by="la", anonymise=False):
     return ([(i, "value", v) for i, v in zip(FILTER_IDS, [periods[-4], periods[-1], area, job, by])]
             + [("pay-anon", "value", anonymise)])
 
 
-def _click(client, output, buttons, button, state):
-    inputs = [(b, "n_clicks", 1 if b == button else None) for b in buttons]
-    response = callback_request(client, [(output, "data")], inputs, state, triggered=f"{button}.n_clicks")
-    assert response.status_code == 200, response.get_data(as_text=True)[:500]
-    data = response_props(response)[output]["data"]
-    return data["filename"], base64.b64decode(data["content"])
-
-
 def _download(client, button, state):
     buttons = [f"pay-dl-{w}-{k}" for w in ("summary", "trend", "caps") for k in ("csv", "xlsx")]
-    return _click(client, "pay-download", buttons, button, state)
-
-
-def _deck(client, state):
-    response = callback_request(client, [("pay-deck-download", "data")], [("pay-deck", "n_clicks", 1)], state)
-    assert response.status_code == 200, response.get_data(as_text=True)[:500]
-    data = response_props(response)["pay-deck-download"]["data"]
-    return data["filename"], Presentation(io.BytesIO(base64.b64decode(data["content"])))
-
-
-def _slide_text(slide):
-    return " ".join(shape.text_frame.text for shape in slide.shapes if shape.has_text_frame)
+    return press(client, "pay-download", buttons, button, state)
 
 
 def test_each_chart_says_what_it_shows_with_the_tables_figures(member_client, periods):
@@ -88,11 +58,11 @@ def test_a_suppressed_area_says_so_rather_than_show_a_figure(member_client, peri
         assert "£" not in props["pay-range-takeaway"]["children"]
 
 
-def test_anonymised_view_names_no_la_but_the_viewers(member_client, periods, other_names):
+def test_anonymised_view_names_no_la_but_the_viewers(member_client, periods, other_la_names):
     props = render(member_client, periods[-4], periods[-1], area="sr:south", anonymise=True)
     text = json.dumps(props, ensure_ascii=False)
     assert "Lambeth" in text
-    assert [n for n in other_names if n in text] == []
+    assert [n for n in other_la_names if n in text] == []
     assert any(r["LA"].startswith("LA ") for r in props["pay-summary-grid"]["rowData"])
     # The area chosen is another LA: its label heads the chart title, and the takeaway uses it too.
     croydon = render(member_client, periods[-4], periods[-1], area="E09000008", anonymise=True)
@@ -100,7 +70,7 @@ def test_anonymised_view_names_no_la_but_the_viewers(member_client, periods, oth
     assert croydon["pay-range-title"]["children"].split(": ")[1].startswith("LA ")
 
 
-def test_anonymised_files_name_no_la_but_the_viewers(member_client, periods, other_names):
+def test_anonymised_files_name_no_la_but_the_viewers(member_client, periods, other_la_names):
     state = _state(periods, area="E09000008", anonymise=True)
     name, csv_bytes = _download(member_client, "pay-dl-summary-csv", state)
     assert "E09000008" not in name                      # the ONS code would give the LA away
@@ -109,7 +79,7 @@ def test_anonymised_files_name_no_la_but_the_viewers(member_client, periods, oth
     workbook_text = " ".join(str(c.value) for sheet in book for row in sheet.iter_rows() for c in row)
     assert "Lambeth" in csv_bytes.decode("utf-8-sig")     # Croydon is shown among its sub-region, the viewer's LA named
     for text in (csv_bytes.decode("utf-8-sig"), workbook_text):
-        assert [n for n in other_names if n in text] == []
+        assert [n for n in other_la_names if n in text] == []
     assert "Anonymised" in workbook_text and "Notes" in book.sheetnames
 
 
@@ -123,34 +93,32 @@ def test_the_workbook_holds_the_pages_table_and_notes(member_client, periods):
     assert "Demo data" in notes["Data"] and "fewer than 5" in notes["Suppression"] and "London Pledge" in notes["Source"]
 
 
-@pytest.mark.parametrize("button,signature", [("pay-range-png", b"\x89PNG"), ("pay-overcap-la-svg", b"<svg")])
-def test_chart_images_are_drawn_on_the_server(member_client, periods, button, signature):
-    buttons = [f"pay-{c}-{k}" for c in pay.CHARTS for k in ("png", "svg")]
-    name, content = _click(member_client, "pay-image-download", buttons, button, _state(periods))
-    assert content.lstrip()[:len(signature)] == signature or signature in content[:400]
-    chart, kind = button.removeprefix("pay-").rsplit("-", 1)
+@pytest.mark.parametrize("chart,kind", [("range", "png"), ("overcap-la", "svg")])
+def test_chart_images_are_drawn_on_the_server(member_client, periods, chart, kind):
+    name, content = chart_image(member_client, "pay", pay.CHARTS, chart, kind, _state(periods))
+    assert SIGNATURE[kind] in content[:400] and len(content) > 5000
     assert name.endswith(f"_{chart}.{kind}")
 
 
 def test_the_deck_has_a_title_slide_and_one_slide_per_chart_matching_the_page(member_client, periods):
-    _name, deck = _deck(member_client, _state(periods, area="sr:south"))
+    _name, deck = slide_deck(member_client, "pay", _state(periods, area="sr:south"))
     slides = list(deck.slides)
     assert len(slides) == 1 + len(pay.CHARTS)
-    assert slides[0].shapes.title.text == "Agency pay (London Pledge)" and "Demo data" in _slide_text(slides[0])
+    assert slides[0].shapes.title.text == "Agency pay (London Pledge)" and "Demo data" in slide_text(slides[0])
     page = render(member_client, periods[-4], periods[-1], area="sr:south")
     assert [s.shapes.title.text for s in slides[1:]] == [page[f"pay-{c}-title"]["children"] for c in pay.CHARTS]
     for slide, chart in zip(slides[1:], pay.CHARTS):
-        text = _slide_text(slide)
+        text = slide_text(slide)
         assert page[f"pay-{chart}-takeaway"]["children"] in text
         assert "Source: London Pledge" in text and "Demo data" in text
-        assert any(shape.shape_type == 13 for shape in slide.shapes)     # 13 = a picture: the chart
+        assert has_picture(slide)
 
 
-def test_an_anonymised_deck_names_no_la_but_the_viewers(member_client, periods, other_names):
-    name, deck = _deck(member_client, _state(periods, area="E09000008", anonymise=True))
-    text = " ".join(_slide_text(s) for s in deck.slides)
+def test_an_anonymised_deck_names_no_la_but_the_viewers(member_client, periods, other_la_names):
+    name, deck = slide_deck(member_client, "pay", _state(periods, area="E09000008", anonymise=True))
+    text = " ".join(slide_text(s) for s in deck.slides)
     assert "E09000008" not in name and "Anonymised" in text
-    assert [n for n in other_names if n in text] == []
+    assert [n for n in other_la_names if n in text] == []
 
 
 def test_anonymised_rows_are_in_label_order_not_ons_code_order(member_client, periods):

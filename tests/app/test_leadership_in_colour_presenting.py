@@ -1,18 +1,16 @@
 """Presenting and sharing on the Leadership in Colour page: what-this-shows sentences from the page's own figures,
 anonymised views and files (every borough name, however the source spells it), images and a deck matching the page."""
-import base64
 import io
 import json
 
 import openpyxl
 import pytest
-from pptx import Presentation
 
 from dashboard import leadership_in_colour as linc
 from dashboard import loader
 from dashboard.loader import linc as linc_loader
 from tests.app.test_leadership_in_colour_page import FILTER_IDS, download, render
-from tests.dash_requests import callback_request, response_props
+from tests.presenting import SIGNATURE, chart_image, has_picture, slide_deck, slide_text
 
 LAMBETH = "E09000022"
 
@@ -35,17 +33,6 @@ def other_names(server):
 
 def _state(source="published", borough="all", group="bgm", anonymise=False):
     return [(i, "value", v) for i, v in zip(FILTER_IDS, [source, borough, "all", group])] + [("linc-anon", "value", anonymise)]
-
-
-def _deck(client, state):
-    response = callback_request(client, [("linc-deck-download", "data")], [("linc-deck", "n_clicks", 1)], state)
-    assert response.status_code == 200, response.get_data(as_text=True)[:500]
-    data = response_props(response)["linc-deck-download"]["data"]
-    return data["filename"], Presentation(io.BytesIO(base64.b64decode(data["content"])))
-
-
-def _slide_text(slide):
-    return " ".join(shape.text_frame.text for shape in slide.shapes if shape.has_text_frame)
 
 
 def test_each_chart_says_what_it_shows_with_the_tables_figures(member_client):
@@ -107,38 +94,31 @@ def test_the_workbook_holds_the_pages_table_and_notes(member_client):
     assert "ALDCS" in notes["Source (pay bands)"] and "<10%" in notes["Suppression (pay bands)"]
 
 
-@pytest.mark.parametrize("button,signature", [("linc-band-png", b"\x89PNG"), ("linc-notknown-svg", b"<svg")])
-def test_chart_images_are_drawn_on_the_server(member_client, button, signature):
-    buttons = [f"linc-{c}-{k}" for c in linc.CHARTS for k in ("png", "svg")]
-    inputs = [(b, "n_clicks", 1 if b == button else None) for b in buttons]
-    response = callback_request(member_client, [("linc-image-download", "data")], inputs, _state(),
-                                triggered=f"{button}.n_clicks")
-    assert response.status_code == 200, response.get_data(as_text=True)[:500]
-    data = response_props(response)["linc-image-download"]["data"]
-    content = base64.b64decode(data["content"])
-    assert content.lstrip()[:len(signature)] == signature or signature in content[:400]
-    chart, kind = button.removeprefix("linc-").rsplit("-", 1)
-    assert data["filename"] == f"leadership_in_colour_{chart}_published_all_bgm.{kind}"
+@pytest.mark.parametrize("chart,kind", [("band", "png"), ("notknown", "svg")])
+def test_chart_images_are_drawn_on_the_server(member_client, chart, kind):
+    name, content = chart_image(member_client, "linc", linc.CHARTS, chart, kind, _state())
+    assert SIGNATURE[kind] in content[:400] and len(content) > 5000
+    assert name == f"leadership_in_colour_{chart}_published_all_bgm.{kind}"
 
 
 def test_the_deck_has_a_title_slide_and_one_slide_per_chart_matching_the_page(member_client):
-    _name, deck = _deck(member_client, _state(source="demo", borough="E09000022"))
+    _name, deck = slide_deck(member_client, "linc", _state(source="demo", borough="E09000022"))
     slides = list(deck.slides)
     assert len(slides) == 1 + len(linc.CHARTS)
-    assert slides[0].shapes.title.text == "Leadership in Colour" and "Demo data" in _slide_text(slides[0])
+    assert slides[0].shapes.title.text == "Leadership in Colour" and "Demo data" in slide_text(slides[0])
     page = render(member_client, source="demo", borough="E09000022")
     titles = {"band": "linc-band-title", "groups": "linc-group-title", "roles": "linc-role-title",
               "notknown": "linc-notknown-title"}
     assert [s.shapes.title.text for s in slides[1:]] == [page[titles[c]]["children"] for c in linc.CHARTS]
     for slide, chart in zip(slides[1:], linc.CHARTS):
-        text = _slide_text(slide)
+        text = slide_text(slide)
         assert page[f"linc-{chart}-takeaway"]["children"] in text
         assert ("Source: Demo data" if chart in ("band", "groups") else "Source: DfE, Children's social work workforce") in text
-        assert any(shape.shape_type == 13 for shape in slide.shapes)     # 13 = a picture: the chart
+        assert has_picture(slide)
 
 
 def test_an_anonymised_deck_names_no_borough_but_the_viewers(member_client, other_names):
-    name, deck = _deck(member_client, _state(borough="E09000004", anonymise=True))
-    text = " ".join(_slide_text(s) for s in deck.slides)
+    name, deck = slide_deck(member_client, "linc", _state(borough="E09000004", anonymise=True))
+    text = " ".join(slide_text(s) for s in deck.slides)
     assert "E09000004" not in name and "Anonymised" in text
     assert [n for n in other_names if n in text] == []

@@ -1,6 +1,5 @@
 """Presenting and sharing on the SEND page: what-this-shows sentences (hand-worked cases, then as the page shows them),
 anonymised views and files, chart images drawn on the server, and a deck whose slides match the page."""
-import base64
 import io
 import json
 from datetime import date
@@ -9,13 +8,11 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
-from pptx import Presentation
 
-from dashboard import loader
 from dashboard import send as send_page
 from dashboard.metrics.send import ENGLAND, INDICATORS, LONDON
 from tests.app.test_send_page import FILTERS, render
-from tests.dash_requests import callback_request, response_props
+from tests.presenting import SIGNATURE, chart_image, has_picture, press, slide_deck, slide_text
 
 CHARTS = ["trend", "ranking", "placement", "need", "tiles", "share"]
 TIMELY, PLANS = INDICATORS["timely_20wk_pct"], INDICATORS["plans_in_force"]
@@ -126,13 +123,6 @@ def test_need_inspection_and_share_sentences():
 
 # --- on the page -------------------------------------------------------------------------------------------------
 
-@pytest.fixture()
-def la_names(server):
-    with server.app_context():
-        las = loader.local_authorities()
-    return dict(zip(las["la_code"], las["la_name"]))
-
-
 def _leaked(text: str, la_names: dict) -> list[str]:
     return [name for code, name in la_names.items() if code != VIEWER and name in text]
 
@@ -160,13 +150,14 @@ def test_anonymised_view_names_no_la_but_the_viewers(member_client, la_names):
     assert "Croydon" in render(member_client, focus="E09000008")["send-trend-title"]["children"]
 
 
+def _state(focus=VIEWER, anonymise=False):
+    return [(i, "value", v) for i, v in zip(FILTERS, [focus, "timely_20wk_pct", "2022", "la"])] + [("send-anon", "value", anonymise)]
+
+
 def _download(client, button, anonymise, focus=VIEWER):
     buttons = [f"send-dl-{w}-{k}" for w in ("las", "trend", "placements", "inspections") for k in ("csv", "xlsx")]
-    state = [(i, "value", v) for i, v in zip(FILTERS, [focus, "timely_20wk_pct", "2022", "la"])] + [("send-anon", "value", anonymise)]
-    response = callback_request(client, [("send-download", "data")], [(b, "n_clicks", 1 if b == button else None) for b in buttons],
-                                state, triggered=f"{button}.n_clicks")
-    assert response.status_code == 200, response.get_data(as_text=True)[:500]
-    return base64.b64decode(response_props(response)["send-download"]["data"]["content"])
+    _name, content = press(client, "send-download", buttons, button, _state(focus, anonymise))
+    return content
 
 
 def test_the_workbook_holds_the_page_table_and_a_notes_sheet(member_client):
@@ -195,50 +186,34 @@ def test_anonymised_files_name_no_la_but_the_viewers(member_client, la_names, wh
         assert "Lambeth" in csv_text and "LA " in csv_text
 
 
-@pytest.mark.parametrize("button,signature", [("send-tiles-png", b"\x89PNG"), ("send-ranking-svg", b"<svg")])
-def test_chart_images_are_drawn_on_the_server(member_client, button, signature):
-    buttons = [f"send-{c}-{k}" for c in CHARTS for k in ("png", "svg")]
-    state = [(i, "value", v) for i, v in zip(FILTERS, [VIEWER, "timely_20wk_pct", "2022", "la"])] + [("send-anon", "value", False)]
-    response = callback_request(member_client, [("send-image-download", "data")],
-                                [(b, "n_clicks", 1 if b == button else None) for b in buttons], state, triggered=f"{button}.n_clicks")
-    assert response.status_code == 200, response.get_data(as_text=True)[:300]
-    data = response_props(response)["send-image-download"]["data"]
-    content = base64.b64decode(data["content"])
-    assert content.startswith(signature) or signature in content[:400]
-    assert len(content) > 5000 and data["filename"].endswith(button.rsplit("-", 1)[1])
-
-
-def _deck(client, anonymise, focus=VIEWER):
-    state = [(i, "value", v) for i, v in zip(FILTERS, [focus, "timely_20wk_pct", "2022", "la"])] + [("send-anon", "value", anonymise)]
-    response = callback_request(client, [("send-deck-download", "data")], [("send-deck", "n_clicks", 1)], state)
-    assert response.status_code == 200, response.get_data(as_text=True)[:300]
-    return Presentation(io.BytesIO(base64.b64decode(response_props(response)["send-deck-download"]["data"]["content"])))
-
-
-def _slide_text(slide) -> str:
-    return " ".join(shape.text_frame.text for shape in slide.shapes if shape.has_text_frame)
+@pytest.mark.parametrize("chart,kind", [("tiles", "png"), ("ranking", "svg")])
+def test_chart_images_are_drawn_on_the_server(member_client, chart, kind):
+    name, content = chart_image(member_client, "send", CHARTS, chart, kind, _state())
+    assert SIGNATURE[kind] in content[:400] and len(content) > 5000
+    assert name.endswith(f"_{chart}.{kind}")
 
 
 def test_the_deck_has_a_title_slide_and_one_slide_per_chart_matching_the_page(member_client):
-    slides = list(_deck(member_client, False).slides)
+    _name, deck = slide_deck(member_client, "send", _state())
+    slides = list(deck.slides)
     assert len(slides) == 1 + len(CHARTS)
-    assert "SEND" in slides[0].shapes.title.text and "Lambeth" in _slide_text(slides[0])
-    assert "Demo data" in _slide_text(slides[0])                 # placements and primary need are demo data
+    assert "SEND" in slides[0].shapes.title.text and "Lambeth" in slide_text(slides[0])
+    assert "Demo data" in slide_text(slides[0])                 # placements and primary need are demo data
     page = render(member_client)
     titles = {"share": page["send-share-title"]["children"], **{c: page[f"send-{c}-title"]["children"] for c in CHARTS[:-1]}}
     for chart, slide in zip(CHARTS, slides[1:]):
         assert slide.shapes.title.text == titles[chart]
-        text = _slide_text(slide)
+        text = slide_text(slide)
         assert page[f"send-{chart}-takeaway"]["children"] in text
         assert "Source:" in text
-        assert any(shape.shape_type == 13 for shape in slide.shapes)   # 13 = a picture: the chart
+        assert has_picture(slide)
     # The placement slide's source line says its figures are demo data; the inspection slides do not claim it.
-    assert "Demo data" in _slide_text(slides[3]) and "Ofsted" in _slide_text(slides[5])
+    assert "Demo data" in slide_text(slides[3]) and "Ofsted" in slide_text(slides[5])
 
 
 def test_an_anonymised_deck_names_no_la_but_the_viewers(member_client, la_names):
-    deck = _deck(member_client, True, focus="E09000008")
-    text = " ".join(_slide_text(s) for s in deck.slides)
+    _name, deck = slide_deck(member_client, "send", _state(focus="E09000008", anonymise=True))
+    text = " ".join(slide_text(s) for s in deck.slides)
     assert _leaked(text, la_names) == [] and "LA " in text
 
 

@@ -7,13 +7,13 @@ import json
 import openpyxl
 import pandas as pd
 import pytest
-from pptx import Presentation
 
 from dashboard import loader
 from dashboard import sufficiency as suff
 from tests.app.test_sufficiency_page import (FORECAST_IDS, _inputs, commissioner, commissioner_client,  # noqa: F401
                                              render, table)
 from tests.dash_requests import callback_request, response_props
+from tests.presenting import SIGNATURE, chart_image, has_picture, press, slide_deck, slide_text
 
 C = "c"
 VIEWER = "E09000022"   # the commissioner's own LA (Lambeth)
@@ -120,13 +120,6 @@ def test_forecast_and_cost_sentences():
 # --- on the page -------------------------------------------------------------------------------------------------
 
 @pytest.fixture()
-def la_names(server):
-    with server.app_context():
-        las = loader.local_authorities()
-    return dict(zip(las["la_code"], las["la_name"]))
-
-
-@pytest.fixture()
 def lambeth_subregion(server):
     with server.app_context():
         las = loader.local_authorities().set_index("la_code")
@@ -218,13 +211,7 @@ def test_anonymised_area_choices_are_in_label_order(commissioner_client, la_name
 def _download(client, which, area, kind, anonymise):
     state = ([("suff-table-choice", "value", which)] + [(i, "value", v) for i, _, v in _inputs(area)]
              + [(i, "value", None) for i in FORECAST_IDS] + [("suff-anon", "value", anonymise)])
-    response = callback_request(client, [("suff-download", "data")],
-                                [("suff-dl-csv", "n_clicks", 1 if kind == "csv" else None),
-                                 ("suff-dl-xlsx", "n_clicks", 1 if kind == "xlsx" else None)],
-                                state=state, triggered=f"suff-dl-{kind}.n_clicks")
-    assert response.status_code == 200, response.get_data(as_text=True)[:500]
-    data = response_props(response)["suff-download"]["data"]
-    return data["filename"], base64.b64decode(data["content"])
+    return press(client, "suff-download", ["suff-dl-csv", "suff-dl-xlsx"], f"suff-dl-{kind}", state)
 
 
 @pytest.mark.parametrize("which,area", [("tiles_others", "la:E09000008"), ("flows_location", "sub-region")])
@@ -260,45 +247,29 @@ def _view_state(area, anonymise):
             ("suff-horizon", "value", 2)] + [(f"suff-cost-{i}", "value", None) for i in range(6)] + [("suff-anon", "value", anonymise)])
 
 
-@pytest.mark.parametrize("button,signature", [("suff-tiles-png", b"\x89PNG"), ("suff-flows-svg", b"<svg")])
-def test_chart_images_are_drawn_on_the_server(commissioner_client, button, signature):
-    buttons = [f"suff-{c}-{k}" for c in suff.CHARTS for k in ("png", "svg")]
-    response = callback_request(commissioner_client, [("suff-image-download", "data")],
-                                [(b, "n_clicks", 1 if b == button else None) for b in buttons],
-                                _view_state(f"la:{VIEWER}", False), triggered=f"{button}.n_clicks")
-    assert response.status_code == 200, response.get_data(as_text=True)[:300]
-    data = response_props(response)["suff-image-download"]["data"]
-    content = base64.b64decode(data["content"])
-    assert (content.startswith(signature) or signature in content[:400]) and len(content) > 5000
-    assert data["filename"].endswith(button.rsplit("-", 1)[1])
-
-
-def _deck(client, area, anonymise):
-    response = callback_request(client, [("suff-deck-download", "data")], [("suff-deck", "n_clicks", 1)],
-                                _view_state(area, anonymise))
-    assert response.status_code == 200, response.get_data(as_text=True)[:300]
-    return Presentation(io.BytesIO(base64.b64decode(response_props(response)["suff-deck-download"]["data"]["content"])))
-
-
-def _slide_text(slide) -> str:
-    return " ".join(shape.text_frame.text for shape in slide.shapes if shape.has_text_frame)
+@pytest.mark.parametrize("chart,kind", [("tiles", "png"), ("flows", "svg")])
+def test_chart_images_are_drawn_on_the_server(commissioner_client, chart, kind):
+    name, content = chart_image(commissioner_client, "suff", suff.CHARTS, chart, kind, _view_state(f"la:{VIEWER}", False))
+    assert SIGNATURE[kind] in content[:400] and len(content) > 5000
+    assert name.endswith(f"_{chart}.{kind}")
 
 
 def test_the_deck_has_a_title_slide_and_one_slide_per_chart_matching_the_page(commissioner_client):
-    slides = list(_deck(commissioner_client, f"la:{VIEWER}", False).slides)
+    _name, deck = slide_deck(commissioner_client, "suff", _view_state(f"la:{VIEWER}", False))
+    slides = list(deck.slides)
     assert len(slides) == 1 + len(suff.CHARTS)
-    first = _slide_text(slides[0])
+    first = slide_text(slides[0])
     assert "Dynamic Sufficiency Tool" in first and "Lambeth" in first and "Demo data" in first
     _, page = render(commissioner_client, f"la:{VIEWER}")
     for chart, slide in zip(PAGE_CHARTS, slides[1:]):
         assert slide.shapes.title.text == page[f"suff-{chart}-title"]["children"]
-        assert page[f"suff-{chart}-takeaway"]["children"] in _slide_text(slide)
-    assert slides[10].shapes.title.text.startswith("Forecast children looked after") and "The model expects" in _slide_text(slides[10])
-    assert all("Source: Demo data" in _slide_text(s) for s in slides[1:])
-    assert all(any(shape.shape_type == 13 for shape in s.shapes) for s in slides[1:])   # 13 = a picture: the chart
+        assert page[f"suff-{chart}-takeaway"]["children"] in slide_text(slide)
+    assert slides[10].shapes.title.text.startswith("Forecast children looked after") and "The model expects" in slide_text(slides[10])
+    assert all("Source: Demo data" in slide_text(s) for s in slides[1:])
+    assert all(has_picture(s) for s in slides[1:])
 
 
 def test_an_anonymised_deck_names_no_la_but_the_viewers(commissioner_client, la_names, lambeth_subregion):
-    deck = _deck(commissioner_client, lambeth_subregion, True)
-    text = " ".join(_slide_text(s) for s in deck.slides)
+    _name, deck = slide_deck(commissioner_client, "suff", _view_state(lambeth_subregion, True))
+    text = " ".join(slide_text(s) for s in deck.slides)
     assert _leaked(text, la_names) == [] and "LA " in text

@@ -1,43 +1,21 @@
 """Presenting and sharing on the Education suspensions page: what-this-shows sentences from the page's own figures,
 anonymised views and files, chart images drawn on the server, and a deck whose slides match the page."""
-import base64
 import io
 import json
 
 import openpyxl
 import pytest
-from pptx import Presentation
 
-from dashboard import loader
 from dashboard import suspensions as sus
 from tests.app.test_suspensions_page import FILTER_IDS, download, render
-from tests.dash_requests import callback_request, response_props
+from tests.presenting import SIGNATURE, chart_image, has_picture, slide_deck, slide_text
 
 LAMBETH = "E09000022"
-
-
-@pytest.fixture()
-def other_names(server):
-    """Every LA name but the viewer's (Lambeth): none may appear in an anonymised view or file."""
-    with server.app_context():
-        las = loader.local_authorities()
-    return [name for code, name in zip(las["la_code"], las["la_name"]) if code != LAMBETH]
 
 
 def _state(area="london", year="2023/24", anonymise=False):
     return ([(i, "value", v) for i, v in zip(FILTER_IDS, [area, year, "suspended", ["blackcaribbean", "blackafrican"]])]
             + [("susp-anon", "value", anonymise)])
-
-
-def _deck(client, state):
-    response = callback_request(client, [("susp-deck-download", "data")], [("susp-deck", "n_clicks", 1)], state)
-    assert response.status_code == 200, response.get_data(as_text=True)[:500]
-    data = response_props(response)["susp-deck-download"]["data"]
-    return data["filename"], Presentation(io.BytesIO(base64.b64decode(data["content"])))
-
-
-def _slide_text(slide):
-    return " ".join(shape.text_frame.text for shape in slide.shapes if shape.has_text_frame)
 
 
 def test_each_chart_says_what_it_shows_with_the_tables_figures(member_client):
@@ -68,17 +46,17 @@ def test_a_small_la_says_why_no_rri_is_shown(member_client):
     assert "not shown in any year (fewer than 10)" in props["susp-trend-takeaway"]["children"]
 
 
-def test_anonymised_view_names_no_la_but_the_viewers(member_client, other_names):
+def test_anonymised_view_names_no_la_but_the_viewers(member_client, other_la_names):
     for area in ("london", "E09000008", "sr:south"):
         props = render(member_client, area, "2023/24", anonymise=True)
         text = json.dumps(props, ensure_ascii=False)
         assert "Lambeth" in text
-        assert [n for n in other_names if n in text] == [], area
+        assert [n for n in other_la_names if n in text] == [], area
     heat = render(member_client, "london", "2023/24", anonymise=True)["susp-heat-grid"]["rowData"]
     assert sum(r["LA"].startswith("LA ") for r in heat) == 32
 
 
-def test_anonymised_files_name_no_la_but_the_viewers(member_client, other_names):
+def test_anonymised_files_name_no_la_but_the_viewers(member_client, other_la_names):
     csv_name, csv_bytes = download(member_client, "susp-dl-heat-csv", "london", "2023/24", anonymise=True)
     xlsx_name, book_bytes = download(member_client, "susp-dl-table-xlsx", "E09000008", "2023/24", anonymise=True)
     book = openpyxl.load_workbook(io.BytesIO(book_bytes))
@@ -86,7 +64,7 @@ def test_anonymised_files_name_no_la_but_the_viewers(member_client, other_names)
     assert "E09000008" not in xlsx_name and "Anonymised" in workbook_text
     assert "Lambeth" in csv_bytes.decode("utf-8-sig")
     for text in (csv_bytes.decode("utf-8-sig"), workbook_text):
-        assert [n for n in other_names if n in text] == []
+        assert [n for n in other_la_names if n in text] == []
 
 
 def test_the_workbook_holds_the_pages_table_with_c_and_notes(member_client):
@@ -104,37 +82,30 @@ def test_the_workbook_holds_the_pages_table_with_c_and_notes(member_client):
     assert "Demo data" in notes["Data"] and "fewer than 10" in notes["Suppression"]
 
 
-@pytest.mark.parametrize("button,signature", [("susp-interval-png", b"\x89PNG"), ("susp-heat-svg", b"<svg")])
-def test_chart_images_are_drawn_on_the_server(member_client, button, signature):
-    buttons = [f"susp-{c}-{k}" for c in sus.CHARTS for k in ("png", "svg")]
-    inputs = [(b, "n_clicks", 1 if b == button else None) for b in buttons]
-    response = callback_request(member_client, [("susp-image-download", "data")], inputs, _state(),
-                                triggered=f"{button}.n_clicks")
-    assert response.status_code == 200, response.get_data(as_text=True)[:500]
-    data = response_props(response)["susp-image-download"]["data"]
-    content = base64.b64decode(data["content"])
-    assert content.lstrip()[:len(signature)] == signature or signature in content[:400]
-    chart, kind = button.removeprefix("susp-").rsplit("-", 1)
-    assert data["filename"] == f"suspensions_london_2023-24_suspended_{chart}.{kind}"
+@pytest.mark.parametrize("chart,kind", [("interval", "png"), ("heat", "svg")])
+def test_chart_images_are_drawn_on_the_server(member_client, chart, kind):
+    name, content = chart_image(member_client, "susp", sus.CHARTS, chart, kind, _state())
+    assert SIGNATURE[kind] in content[:400] and len(content) > 5000
+    assert name == f"suspensions_london_2023-24_suspended_{chart}.{kind}"
 
 
 def test_the_deck_has_a_title_slide_and_one_slide_per_chart_matching_the_page(member_client):
-    _name, deck = _deck(member_client, _state(area=LAMBETH))
+    _name, deck = slide_deck(member_client, "susp", _state(area=LAMBETH))
     slides = list(deck.slides)
     assert len(slides) == 1 + len(sus.CHARTS)
-    assert "suspensions" in slides[0].shapes.title.text.lower() and "Demo data" in _slide_text(slides[0])
+    assert "suspensions" in slides[0].shapes.title.text.lower() and "Demo data" in slide_text(slides[0])
     page = render(member_client, LAMBETH, "2023/24", groups=("blackcaribbean", "blackafrican"))
     titles = {"interval": "susp-interval-title", "trend": "susp-trend-title", "heat": "susp-heat-title"}
     assert [s.shapes.title.text for s in slides[1:]] == [page[titles[c]]["children"] for c in sus.CHARTS]
     for slide, chart in zip(slides[1:], sus.CHARTS):
-        text = _slide_text(slide)
+        text = slide_text(slide)
         assert page[f"susp-{chart}-takeaway"]["children"] in text
         assert "Source: LA returns by ethnicity" in text and "Demo data" in text
-        assert any(shape.shape_type == 13 for shape in slide.shapes)     # 13 = a picture: the chart
+        assert has_picture(slide)
 
 
-def test_an_anonymised_deck_names_no_la_but_the_viewers(member_client, other_names):
-    name, deck = _deck(member_client, _state(area="E09000008", anonymise=True))
-    text = " ".join(_slide_text(s) for s in deck.slides)
+def test_an_anonymised_deck_names_no_la_but_the_viewers(member_client, other_la_names):
+    name, deck = slide_deck(member_client, "susp", _state(area="E09000008", anonymise=True))
+    text = " ".join(slide_text(s) for s in deck.slides)
     assert "E09000008" not in name and "Anonymised" in text
-    assert [n for n in other_names if n in text] == []
+    assert [n for n in other_la_names if n in text] == []

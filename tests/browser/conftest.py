@@ -95,11 +95,26 @@ def describe_violations(violations: list[dict]) -> str:
     return "; ".join(f"{v['id']} ({v['help']}) at " + ", ".join(str(n["target"]) for n in v["nodes"][:5]) for v in violations)
 
 
-def choose(page, dropdown_id: str, text: str):
-    """Open a Dash dropdown and pick the option by its exact label, as a user would; wait until it shows."""
+def choose(page, dropdown_id: str, text: str, timeout=20000):
+    """Open a Dash dropdown and pick the option by its exact label, as a user would; wait until it shows and
+    the callbacks it started have finished (within `timeout` ms: the heavier pages need longer)."""
     from playwright.sync_api import expect
     page.locator(f"#{dropdown_id}").click()
     page.get_by_role("option", name=text, exact=True).click()
     page.keyboard.press("Escape")
     expect(page.locator(f"#{dropdown_id}")).to_contain_text(text, timeout=10000)
-    wait_for_dash(page)
+    wait_for_dash(page, timeout=timeout)
+
+
+ANONYMISE = "Anonymise other LAs (LA 1 to LA 33; yours keeps its name)"   # the switch's label on every dashboard page
+
+
+def slide_titles(page) -> list[str]:
+    """Every chart's title on the page, in the order presentation mode steps through them."""
+    return page.eval_on_selector_all(".slide h2", "els => els.map(e => e.textContent)")
+
+
+def visible_slides(page) -> list[str]:
+    """The titles of the charts on screen: all of them, or in presentation mode the one being shown."""
+    return page.eval_on_selector_all(".slide", "els => els.filter(e => e.offsetParent !== null || "
+                                               "getComputedStyle(e).position === 'fixed').map(e => e.querySelector('h2').textContent)")

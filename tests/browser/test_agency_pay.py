@@ -1,27 +1,19 @@
 """A member opens the Agency pay page, uses its filters and downloads; no console errors, no axe violations."""
 from playwright.sync_api import expect
 
-from tests.browser.conftest import axe_violations, describe_violations, screenshot, sign_in, wait_for_dash
-
-
-def _choose(page, dropdown_id, text):
-    """Open a Dash dropdown and pick the option, as a user would."""
-    page.locator(f"#{dropdown_id}").click()
-    page.get_by_role("option", name=text, exact=True).click()
-    page.keyboard.press("Escape")
-    wait_for_dash(page)
+from tests.browser.conftest import axe_violations, choose, describe_violations, screenshot, sign_in, wait_for_dash
 
 
 def test_agency_pay_filters_change_the_view_and_the_address(page):
     sign_in(page)
     page.goto(page.base_url + "/agency-pay")
     wait_for_dash(page)
-    assert page.locator("h1").first.inner_text() == "Agency pay (London Pledge)"
+    expect(page.locator("h1").first).to_have_text("Agency pay (London Pledge)")
     page.wait_for_selector("#pay-range .main-svg", timeout=15000)
     # Default: All London & all job types, the member's own LA highlighted, demo data and illustrative caps labelled.
-    assert "All London, all job types" in page.locator("#pay-range-title").inner_text()
-    assert page.get_by_text("Demo data.").is_visible()
-    assert page.get_by_text("illustrative demo values").first.is_visible()
+    expect(page.locator("#pay-range-title")).to_contain_text("All London, all job types")
+    expect(page.get_by_text("Demo data.")).to_be_visible()
+    expect(page.get_by_text("illustrative demo values").first).to_be_visible()
     assert page.locator("#pay-range").get_by_text("Lambeth (your LA)").count() >= 1
     assert page.locator("#pay-summary-grid .ag-row").count() >= 20
     violations = axe_violations(page)
@@ -29,11 +21,11 @@ def test_agency_pay_filters_change_the_view_and_the_address(page):
     screenshot(page, "agency-pay-london")
 
     title = page.locator("#pay-range-title")
-    _choose(page, "pay-area", "South London")
+    choose(page, "pay-area", "South London")
     expect(title).to_contain_text("South London")
-    _choose(page, "pay-job", "Team manager")
+    choose(page, "pay-job", "Team manager")
     expect(title).to_contain_text("team manager")
-    _choose(page, "pay-by", "By job type")
+    choose(page, "pay-by", "By job type")
     expect(title).to_contain_text("by job type")
     assert "area=sr%3Asouth" in page.url and "job=team_manager" in page.url and "by=job" in page.url
     page.wait_for_selector("#pay-trend .main-svg")

@@ -2,10 +2,8 @@
 presentation mode steps through the charts by keyboard. No console errors, no axe violations; screenshots to look at."""
 from playwright.sync_api import expect
 
-from tests.browser.conftest import axe_violations, describe_violations, screenshot, sign_in, wait_for_dash
-from tests.browser.test_presenting import _visible_slides
-
-ANONYMISE = "Anonymise other LAs (LA 1 to LA 33; yours keeps its name)"
+from tests.browser.conftest import (ANONYMISE, axe_violations, describe_violations, screenshot, sign_in, slide_titles,
+                                    visible_slides, wait_for_dash)
 
 
 def test_leadership_in_colour_anonymised_and_presented(page):
@@ -26,18 +24,18 @@ def test_leadership_in_colour_anonymised_and_presented(page):
     violations = axe_violations(page)
     assert not violations, describe_violations(violations)
 
-    titles = page.eval_on_selector_all(".slide h2", "els => els.map(e => e.textContent)")
+    titles = slide_titles(page)
     assert len(titles) == 4
     page.get_by_role("button", name="Present").click()
     assert not page.locator(".filter-bar").is_visible() and not page.locator(".present-bar").is_visible()
-    assert _visible_slides(page) == [titles[0]]
+    assert visible_slides(page) == [titles[0]]
     page.keyboard.press("ArrowRight")
     page.keyboard.press("ArrowRight")
-    assert _visible_slides(page) == [titles[2]]
+    assert visible_slides(page) == [titles[2]]
     page.wait_for_timeout(500)
     screenshot(page, "leadership-in-colour-presenting-roles")
     page.keyboard.press("ArrowLeft")
-    assert _visible_slides(page) == [titles[1]]
+    assert visible_slides(page) == [titles[1]]
     page.keyboard.press("Escape")
-    assert len(_visible_slides(page)) == len(titles)
+    assert len(visible_slides(page)) == len(titles)
     assert not page.console_errors, page.console_errors

@@ -2,12 +2,8 @@
 charts in presentation mode by keyboard. Fails on any browser console error or axe violation."""
 from playwright.sync_api import expect
 
-from tests.browser.conftest import ARTIFACTS, axe_violations, describe_violations, screenshot, sign_in, wait_for_dash
-
-
-def _visible_slides(page):
-    return page.eval_on_selector_all(".slide", "els => els.filter(e => e.offsetParent !== null || "
-                                               "getComputedStyle(e).position === 'fixed').map(e => e.querySelector('h2').textContent)")
+from tests.browser.conftest import (ANONYMISE, ARTIFACTS, axe_violations, describe_violations, screenshot, sign_in,
+                                    slide_titles, visible_slides, wait_for_dash)
 
 
 def test_send_anonymised_and_presented_by_keyboard(page):
@@ -15,7 +11,7 @@ def test_send_anonymised_and_presented_by_keyboard(page):
     page.goto(page.base_url + "/send?focus=E09000008")
     wait_for_dash(page, timeout=40000)
     expect(page.locator("#send-trend-title")).to_contain_text("Croydon", timeout=30000)
-    page.get_by_label("Anonymise other LAs (LA 1 to LA 33; yours keeps its name)").check()
+    page.get_by_label(ANONYMISE).check()
     expect(page.locator("#send-trend-title")).not_to_contain_text("Croydon", timeout=30000)
     wait_for_dash(page, timeout=40000)
     assert "anon=1" in page.url
@@ -29,22 +25,22 @@ def test_send_anonymised_and_presented_by_keyboard(page):
     violations = axe_violations(page)
     assert not violations, describe_violations(violations)
 
-    titles = page.eval_on_selector_all(".slide h2", "els => els.map(e => e.textContent)")
+    titles = slide_titles(page)
     assert len(titles) == 6
     page.get_by_role("button", name="Present").click()
     assert not page.locator(".filter-bar").is_visible() and not page.locator(".present-bar").is_visible()
-    assert _visible_slides(page) == [titles[0]]
+    assert visible_slides(page) == [titles[0]]
     page.keyboard.press("ArrowRight")
-    assert _visible_slides(page) == [titles[1]]
+    assert visible_slides(page) == [titles[1]]
     page.wait_for_timeout(500)
     page.screenshot(path=str(ARTIFACTS / "send-presenting-ranking.png"))   # the viewport: what the projector shows
     for _ in range(4):
         page.keyboard.press("ArrowRight")
-    assert _visible_slides(page) == [titles[5]]
+    assert visible_slides(page) == [titles[5]]
     page.keyboard.press("ArrowLeft")
-    assert _visible_slides(page) == [titles[4]]
+    assert visible_slides(page) == [titles[4]]
     page.wait_for_timeout(500)
     page.screenshot(path=str(ARTIFACTS / "send-presenting-tiles.png"))   # the viewport: what the projector shows
     page.keyboard.press("Escape")
-    assert page.locator(".filter-bar").is_visible() and len(_visible_slides(page)) == len(titles)
+    assert page.locator(".filter-bar").is_visible() and len(visible_slides(page)) == len(titles)
     assert not page.console_errors, page.console_errors

@@ -2,13 +2,9 @@
 address), then step through the charts in presentation mode by keyboard. Fails on any console error or axe violation."""
 from playwright.sync_api import expect
 
-from tests.browser.conftest import ARTIFACTS, axe_violations, describe_violations, screenshot, sign_in, wait_for_dash
+from tests.browser.conftest import (ANONYMISE, ARTIFACTS, axe_violations, describe_violations, screenshot, sign_in,
+                                    slide_titles, visible_slides, wait_for_dash)
 from tests.browser.test_sufficiency_browser import commissioner  # noqa: F401
-
-
-def _visible_slides(page):
-    return page.eval_on_selector_all(".slide", "els => els.filter(e => e.offsetParent !== null || "
-                                               "getComputedStyle(e).position === 'fixed').map(e => e.querySelector('h2').textContent)")
 
 
 def test_sufficiency_anonymised_and_presented_by_keyboard(page, commissioner):
@@ -16,7 +12,7 @@ def test_sufficiency_anonymised_and_presented_by_keyboard(page, commissioner):
     page.goto(page.base_url + "/sufficiency?area=la:E09000008")
     wait_for_dash(page, timeout=60000)
     expect(page.locator("#suff-mix-title")).to_contain_text("Croydon", timeout=60000)
-    page.get_by_label("Anonymise other LAs (LA 1 to LA 33; yours keeps its name)").check()
+    page.get_by_label(ANONYMISE).check()
     expect(page.locator("#suff-mix-title")).not_to_contain_text("Croydon", timeout=60000)
     wait_for_dash(page, timeout=60000)
     assert "anon=1" in page.url
@@ -30,22 +26,22 @@ def test_sufficiency_anonymised_and_presented_by_keyboard(page, commissioner):
     assert not violations, describe_violations(violations)
 
     expect(page.locator("#suff-cost-takeaway")).not_to_be_empty(timeout=60000)
-    titles = page.eval_on_selector_all(".slide h2", "els => els.map(e => e.textContent)")
+    titles = slide_titles(page)
     assert len(titles) == 11
     page.get_by_role("button", name="Present").click()
     assert not page.locator(".filter-bar").is_visible() and not page.locator("#suff-tile-mode").is_visible()
-    assert _visible_slides(page) == [titles[0]]
+    assert visible_slides(page) == [titles[0]]
     page.wait_for_timeout(500)
     page.screenshot(path=str(ARTIFACTS / "sufficiency-presenting-tiles.png"))   # the viewport: what the projector shows
     page.keyboard.press("ArrowRight")
-    assert _visible_slides(page) == [titles[1]]
+    assert visible_slides(page) == [titles[1]]
     for _ in range(4):
         page.keyboard.press("ArrowRight")
-    assert _visible_slides(page) == [titles[5]]
+    assert visible_slides(page) == [titles[5]]
     page.wait_for_timeout(500)
     page.screenshot(path=str(ARTIFACTS / "sufficiency-presenting-flows.png"))   # the viewport: what the projector shows
     page.keyboard.press("ArrowLeft")
-    assert _visible_slides(page) == [titles[4]]
+    assert visible_slides(page) == [titles[4]]
     page.keyboard.press("Escape")
-    assert page.locator(".filter-bar").is_visible() and len(_visible_slides(page)) == len(titles)
+    assert page.locator(".filter-bar").is_visible() and len(visible_slides(page)) == len(titles)
     assert not page.console_errors, page.console_errors

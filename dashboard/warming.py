@@ -225,6 +225,7 @@ class ViewWarmer:
         self.views = views
         self.clock = clock
         self.warmed: tuple | None = None     # the versions this worker last warmed or saw another worker take
+        self.prepared: tuple | None = None   # the versions this process last read its per-process data for
         self.warmed_at = 0.0                 # when (clock), so views past the cache's lifetime are built again
         self._trouble = ""                   # what stopped the last tick, logged once until it clears
 
@@ -237,6 +238,8 @@ class ViewWarmer:
                 self._troubled("store unreachable", error)
                 return None
             settings = current_app.config["LCSD_SETTINGS"]
+            if versions != self.prepared:
+                self._prepare_this_process(versions)
             key = lock_key(versions, settings)
             # Warmed views, and the lock, live CACHE_TIMEOUT: once that has passed with no new data the views are
             # going, so the same versions are warmed again (views still cached are only looked at). A lock gone
@@ -264,6 +267,17 @@ class ViewWarmer:
             log.info("warmed %s views (%s already cached) in %.1fs", len(report.built), report.cached, report.seconds,
                      extra={"event": "views_warmed", "versions": dict(versions), **report.as_log()})
             return report
+
+    def _prepare_this_process(self, versions: tuple) -> None:
+        """Every worker, not only the one that warms: the shared views are in the shared cache, but what a loader
+        keeps in this process's memory (Sufficiency's child-level rows) each worker must read for itself."""
+        from dashboard.loader import sufficiency
+        try:
+            sufficiency.prepare_in_this_process()
+        except Exception as error:  # noqa: BLE001 - e.g. the store went down: the first request reads it instead
+            self._troubled("reading this process's data failed", error)
+            return
+        self.prepared = versions
 
     def _troubled(self, what: str, error: BaseException | None) -> None:
         if what != self._trouble:

@@ -97,6 +97,12 @@ def _prepare(version: int) -> _Prepared:
         return prepared
 
 
+def prepare_in_this_process() -> None:
+    """Read the current version's child-level rows into this process now. Warming calls it in every worker when the
+    data changes, so no member's first uncached view on a worker waits for it (about 1 s at demo size, 12 s at 10x)."""
+    _prepare(dataset_version(ds.NAME))
+
+
 def _financial_year_end(d: pd.Timestamp) -> pd.Timestamp:
     return pd.Timestamp(d.year + (1 if d.month >= 4 else 0), 3, 31)
 

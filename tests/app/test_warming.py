@@ -186,6 +186,20 @@ def test_only_one_worker_warms_each_set_of_versions(server, cold_cache):
     assert other.tick() is not None        # the next versions are anyone's
 
 
+def test_every_worker_reads_the_child_level_rows_when_the_data_changes(server, cold_cache):
+    from dashboard.loader import sufficiency as suff_data
+    one, other = (warming.ViewWarmer(server, scopes=lambda: [MEMBER]) for _ in range(2))
+    _new_version("sufficiency")
+    assert one.tick() is not None
+    suff_data._prepared_cache.clear()      # the other worker is another process: nothing read there yet
+    assert other.tick() is None            # it does not warm the shared views (the first worker did) ...
+    with server.app_context():             # ... but reads its own copy of the rows the views are computed from
+        current = loader.dataset_version("sufficiency")
+    assert [version for _url, version in suff_data._prepared_cache] == [current]
+    suff_data._prepared_cache.clear()
+    assert other.tick() is None and not suff_data._prepared_cache   # nothing new: not read again
+
+
 def test_views_are_warmed_again_when_they_reach_the_cache_lifetime(server, member_client, cold_cache):
     now = [0.0]
     warmer = warming.ViewWarmer(server, scopes=lambda: [MEMBER], clock=lambda: now[0])

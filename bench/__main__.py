@@ -408,7 +408,8 @@ def _print_summary(results: dict) -> None:
     suff = results.get("sufficiency_10x", {})
     if suff.get("levels"):
         top = max(suff["levels"])
-        _say(f"sufficiency at {suff['episodes']:,} episodes: first change {suff.get('first_ms', float('nan')) / 1000:.1f} s; "
+        _say(f"sufficiency at {suff['episodes']:,} episodes: every worker read it {suff.get('workers_read_s', float('nan')):.1f} s "
+             f"after the commit; first change {suff.get('first_ms', float('nan')) / 1000:.1f} s; "
              f"p95 at {top} users / 300 ms = {suff['levels'][top]['p95_ms'] / TARGET_P95_MS:.2f}")
 
 

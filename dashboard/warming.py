@@ -272,12 +272,15 @@ class ViewWarmer:
         """Every worker, not only the one that warms: the shared views are in the shared cache, but what a loader
         keeps in this process's memory (Sufficiency's child-level rows) each worker must read for itself."""
         from dashboard.loader import sufficiency
+        started = time.perf_counter()
         try:
             sufficiency.prepare_in_this_process()
         except Exception as error:  # noqa: BLE001 - e.g. the store went down: the first request reads it instead
             self._troubled("reading this process's data failed", error)
             return
         self.prepared = versions
+        seconds = time.perf_counter() - started
+        log.info("read this process's data in %.1fs", seconds, extra={"event": "process_data_read", "seconds": round(seconds, 2)})
 
     def _troubled(self, what: str, error: BaseException | None) -> None:
         if what != self._trouble:

@@ -40,3 +40,10 @@ def to_excel_bytes(table: pd.DataFrame, notes: list[tuple[str, str]], sheet_name
                 width = max(len(str(c.value or "")) for c in column[:200])
                 sheet.column_dimensions[column[0].column_letter].width = min(max(10, width + 2), 80)
     return buffer.getvalue()
+
+
+def table_file(table: pd.DataFrame, notes: list[tuple[str, str]], stem: str, kind: str) -> tuple[bytes, str]:
+    """A page's table download: (bytes, file name), CSV for kind "csv", otherwise an Excel workbook with its notes."""
+    if kind == "csv":
+        return to_csv_bytes(table), f"{stem}.csv"
+    return to_excel_bytes(table, notes), f"{stem}.xlsx"

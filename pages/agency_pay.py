@@ -14,7 +14,7 @@ from dashboard import loader
 from dashboard.components.layout import (chart_card, definition_list, download_buttons, filter_bar, grid, grid_records, kpi_cards,
                                          labelled, present_bar)
 from dashboard.components.notes import demo_banner, page_heading
-from dashboard.exports import to_csv_bytes, to_excel_bytes
+from dashboard.exports import table_file
 from dashboard.loader import agency_pay as pay_loader
 from dashboard.presenting import chart_and_kind, configured_chromium
 
@@ -236,9 +236,7 @@ def download(_a, _b, _c, _d, _e, _f, start, end, area, job, by, anonymise):
         raise PreventUpdate
     which, kind = ctx.triggered_id.split("-")[-2:]
     table, notes, stem = pay.download_table(filters, loader.scope_of(current_user), which, anonymise_with=_secret(anonymise))
-    if kind == "csv":
-        return dcc.send_bytes(to_csv_bytes(table), f"{stem}.csv")
-    return dcc.send_bytes(to_excel_bytes(table, notes), f"{stem}.xlsx")
+    return dcc.send_bytes(*table_file(table, notes, stem, kind))
 
 
 @callback(

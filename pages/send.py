@@ -12,7 +12,7 @@ from dashboard.benchmarking import focus_options
 from dashboard.components.layout import (chart_card, column_defs, definition_list, download_buttons, filter_bar, grid,
                                          grid_records, kpi_cards, labelled, present_bar)
 from dashboard.components.notes import demo_banner, page_heading
-from dashboard.exports import to_csv_bytes, to_excel_bytes
+from dashboard.exports import table_file
 from dashboard.loader import send as send_loader
 from dashboard.presenting import chart_and_kind, configured_chromium
 
@@ -210,9 +210,7 @@ def download(*args):
         raise PreventUpdate
     which, kind = ctx.triggered_id.split("-")[-2:]
     table, notes, stem = send_page.download_table(filters, _scope(), which, anonymise_with=_secret(anonymise))
-    if kind == "csv":
-        return dcc.send_bytes(to_csv_bytes(table), f"{stem}.csv")
-    return dcc.send_bytes(to_excel_bytes(table, notes), f"{stem}.xlsx")
+    return dcc.send_bytes(*table_file(table, notes, stem, kind))
 
 
 @callback(

@@ -15,7 +15,7 @@ from dashboard.auth.roles import role_allows
 from dashboard.components.layout import (chart_card, column_defs, definition_list, download_buttons, filter_bar, grid,
                                          grid_records, kpi_cards, labelled, present_bar)
 from dashboard.components.notes import demo_banner, page_heading
-from dashboard.exports import to_csv_bytes, to_excel_bytes
+from dashboard.exports import table_file
 from dashboard.loader import sufficiency as data
 from dashboard.metrics import sufficiency as m
 from dashboard.presenting import chart_and_kind, configured_chromium
@@ -299,9 +299,7 @@ def download(_csv, _xlsx, which, *values):
     ref_from, ref_to, horizon, *costs, anonymise = values[len(FILTER_IDS):]
     table, notes, stem = suff.download_table(filters, _forecast_params(ref_from, ref_to, horizon, costs, options), _scope(), which,
                                              anonymise_with=_secret(anonymise))
-    if ctx.triggered_id == "suff-dl-csv":
-        return dcc.send_bytes(to_csv_bytes(table), f"{stem}.csv")
-    return dcc.send_bytes(to_excel_bytes(table, notes), f"{stem}.xlsx")
+    return dcc.send_bytes(*table_file(table, notes, stem, ctx.triggered_id.removeprefix("suff-dl-")))
 
 
 def _view_args(values):

@@ -219,14 +219,11 @@ class ViewWarmer:
     """Warms the default views each time the data versions change; one worker of all per set of versions."""
 
     def __init__(self, server: Flask, scopes: Callable[[], list[loader.AccessScope]] = active_scopes,
-                 views: tuple[DefaultView, ...] = DEFAULT_VIEWS, clock: Callable[[], float] = time.monotonic):
+                 views: tuple[DefaultView, ...] = DEFAULT_VIEWS):
         self.server = server
         self.scopes = scopes
         self.views = views
-        self.clock = clock
-        self.warmed: tuple | None = None     # the versions this worker last warmed or saw another worker take
         self.prepared: tuple | None = None   # the versions this process last read its per-process data for
-        self.warmed_at = 0.0                 # when (clock), so views past the cache's lifetime are built again
         self._trouble = ""                   # what stopped the last tick, logged once until it clears
 
     def tick(self) -> WarmingReport | None:
@@ -241,18 +238,16 @@ class ViewWarmer:
             if versions != self.prepared:
                 self._prepare_this_process(versions)
             key = lock_key(versions, settings)
-            # Warmed views, and the lock, live CACHE_TIMEOUT: once that has passed with no new data the views are
-            # going, so the same versions are warmed again (views still cached are only looked at). A lock gone
-            # sooner means the cache was emptied or restarted (Redis here keeps nothing on disk): warm again too.
-            if (versions == self.warmed and self.clock() - self.warmed_at < settings.cache_timeout
-                    and loader.cache.has(key)):
+            # The lock is held while these versions are warmed, then lapses with the last view warmed (CACHE_TIMEOUT).
+            # So a lock in the cache means its views are there or being built; a lock gone means new versions, views
+            # past their lifetime, or a cache emptied or restarted (Redis here keeps nothing on disk): warm them.
+            if loader.cache.has(key):
                 return None
-            if not loader.cache.add(key, f"{os.uname().nodename}:{os.getpid()}", timeout=settings.cache_timeout):
+            owner = f"{os.uname().nodename}:{os.getpid()}"
+            if not loader.cache.add(key, owner, timeout=settings.cache_timeout):
                 if _cache_is_down():
                     self._troubled("cache unreachable", None)
-                else:   # another worker is warming (or has warmed) these versions
-                    self.warmed, self.warmed_at = versions, self.clock()
-                return None
+                return None     # or another worker took these versions between the two calls
             try:
                 report = warm_default_views(self.scopes(), self.views)
             except Exception as error:  # noqa: BLE001 - e.g. the store went down between the two queries
@@ -263,7 +258,8 @@ class ViewWarmer:
                 loader.cache.delete(key)
                 self._troubled(report.stopped, None)
                 return report
-            self.warmed, self.warmed_at, self._trouble = versions, self.clock(), ""
+            loader.cache.set(key, owner, timeout=settings.cache_timeout)   # from now: the lock outlives no view
+            self._trouble = ""
             log.info("warmed %s views (%s already cached) in %.1fs", len(report.built), report.cached, report.seconds,
                      extra={"event": "views_warmed", "versions": dict(versions), **report.as_log()})
             return report

@@ -15,7 +15,6 @@ import math
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from dashboard.figures.theme import FOCUS, LONDON, SUBREGION, empty_figure, plain_layout

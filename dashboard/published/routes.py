@@ -173,6 +173,10 @@ KNOWN_UNUSED = (
     (frozenset({"LA Number", "LA Name", "Region", "Type"}), "the LAIT list of LA numbers"),
     (frozenset({"Local.area.partnership", "Inspection.outcome"}), "Ofsted's early management information on 2023-framework "
                                                                    "area SEND inspections (the scraped reports are used instead)"),
+    (frozenset({"urn", "la_code_new", "stat_neighbours_la_code", "ltla23cd"}), "Ofsted's lookup of LA URNs to DfE and ONS "
+                                                                                "codes (the app keeps its own LA table)"),
+    (frozenset({"urn", "overall_effectiveness_grade", "in_care_grade", "care_leavers_grade"}),
+     "the scraped summary of Ofsted's latest ILACS inspection per LA (no page shows inspections of children's services yet)"),
 )
 DOCUMENT_SUFFIXES = {".md", ".txt", ".pdf", ".docx", ".html"}
 

@@ -146,7 +146,7 @@ def main(argv=None) -> int:
 
     from dashboard.store import schema
     if args.fresh:
-        from dashboard.datasets import dataset_modules
+        from dashboard.dashboards import dataset_modules
         dataset_modules()
         scratch = create_engine(database_url)
         schema.metadata.drop_all(scratch)

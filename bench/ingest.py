@@ -56,7 +56,7 @@ def main(argv=None) -> int:
     max_bytes = path.stat().st_size + 1
 
     # (1) read + validate alone. Each timing starts with an empty date-parsing cache, as a fresh worker would.
-    from dashboard.datasets.sufficiency import _parse_date
+    from dashboard.dashboards.sufficiency.returns import _parse_date
     _parse_date.cache_clear()
     started = time.perf_counter()
     report = loading.validate(engine, "sufficiency", path.name, path.read_bytes(), LA, PERIOD, max_bytes=max_bytes)

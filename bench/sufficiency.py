@@ -16,7 +16,7 @@ PATH = "/sufficiency"
 
 def _tables():
     try:
-        from dashboard.datasets import sufficiency as ds
+        from dashboard.dashboards.sufficiency import returns as ds
     except ImportError:
         return None
     if not hasattr(ds, "child") or not hasattr(ds, "episode"):

@@ -37,11 +37,11 @@ def _times_ms(call, repeats: int = REPEATS) -> list[float]:
 
 
 def main() -> None:
-    from dashboard import leadership_in_colour as linc
+    from dashboard.dashboards.leadership_in_colour import view as linc
     from dashboard import loader
-    from dashboard import sufficiency as suff
+    from dashboard.dashboards.sufficiency import view as suff
     from dashboard.config import Settings
-    from dashboard.loader import sufficiency as suff_loader
+    from dashboard.dashboards.sufficiency import data as suff_loader
     from dashboard.web import create_app
 
     folder = Path(tempfile.mkdtemp(prefix="viewcache-bench-"))
@@ -49,7 +49,7 @@ def main() -> None:
                         cache_dir=str(folder / "cache"))
     app = create_app(settings, cache_config={"CACHE_TYPE": "FileSystemCache", "CACHE_DIR": str(folder / "cache"),
                                              "CACHE_DEFAULT_TIMEOUT": 3600, "CACHE_THRESHOLD": 50000}, log=lambda *_: None)
-    pages = {"dashboard.leadership_in_colour", "dashboard.sufficiency"}
+    pages = {"dashboard.dashboards.leadership_in_colour.view", "dashboard.dashboards.sufficiency.view"}
 
     with app.server.app_context():
         backend = app.server.extensions["cache"][loader.cache]

@@ -135,7 +135,7 @@ def reload_demo(engine: Engine, settings, seed: int, datasets: set[str] | None =
     and the published files in PUBLISHED_DATA_DIR imported again over the demo figures they cover."""
     import dataclasses
 
-    from dashboard.datasets import dataset_modules
+    from dashboard.dashboards import dataset_modules
     from dashboard.ingest.loading import demo_data_reloaded
     from dashboard.published.store import import_on_first_start
     modules = [m for m in dataset_modules() if datasets is None or m.NAME in datasets]

@@ -48,34 +48,34 @@ class DefaultView:
 # --- each page's default view: the arguments its layout and render callback pass ------------------------------------
 
 def _benchmarking(scope):
-    from dashboard import benchmarking as bench
+    from dashboard.dashboards.benchmarking import view as bench
     choices = bench.resolve_choices(None, None, None, None, None, user_la=scope.la_code, scope=scope)
     return [Call(bench.view_for, (choices, scope), {"anonymise_with": None})] if choices else []
 
 
 def _agency_pay(scope):
-    from dashboard import agency_pay as pay
-    from dashboard.loader import agency_pay as pay_loader
+    from dashboard.dashboards.agency_pay import view as pay
+    from dashboard.dashboards.agency_pay import data as pay_loader
     filters = pay.resolve_filters(None, None, None, None, None, las=loader.local_authorities(), periods=pay_loader.periods())
     return [Call(pay.build_view, (filters, scope), {"anonymise_with": None})] if filters else []
 
 
 def _leadership_in_colour(scope):
-    from dashboard import leadership_in_colour as linc
+    from dashboard.dashboards.leadership_in_colour import view as linc
     filters = linc.resolve_filters(None, None, None, None, la_codes=loader.local_authorities()["la_code"])
     return [Call(linc.build_view, (filters, scope), {"anonymise_with": None})]
 
 
 def _suspensions(scope):
-    from dashboard import suspensions as sus
+    from dashboard.dashboards.suspensions import view as sus
     context = sus.context(scope)
     filters = sus.resolve_filters(None, None, None, None, user_la=scope.la_code, ctx=context)
     return [Call(sus.build_view, (filters, scope, context), {"anonymise_with": None})] if filters else []
 
 
 def _send(scope):
-    from dashboard import send as send_page
-    from dashboard.loader import send as send_loader
+    from dashboard.dashboards.send import view as send_page
+    from dashboard.dashboards.send import data as send_loader
     values = send_loader.send_values(scope)
     if values.empty:
         return []
@@ -85,8 +85,8 @@ def _send(scope):
 
 
 def _sufficiency(scope):
-    from dashboard import sufficiency as suff
-    from dashboard.loader import sufficiency as data
+    from dashboard.dashboards.sufficiency import view as suff
+    from dashboard.dashboards.sufficiency import data
     options = data.options(scope)
     if not options["has_data"]:
         return []
@@ -104,8 +104,8 @@ def _every_member(scope) -> bool:
 
 
 def _commissioners(scope) -> bool:
-    from dashboard.loader.sufficiency import READ_ROLES
-    return role_allows(scope.role, READ_ROLES)   # as pages/sufficiency.py: asked before the loader, which audits refusals
+    from dashboard.dashboards.sufficiency.data import READ_ROLES
+    return role_allows(scope.role, READ_ROLES)   # as dashboard/dashboards/sufficiency/page.py: asked before the loader, which audits refusals
 
 
 DEFAULT_VIEWS = (
@@ -267,7 +267,7 @@ class ViewWarmer:
     def _prepare_this_process(self, versions: tuple) -> None:
         """Every worker, not only the one that warms: the shared views are in the shared cache, but what a loader
         keeps in this process's memory (Sufficiency's child-level rows) each worker must read for itself."""
-        from dashboard.loader import sufficiency
+        from dashboard.dashboards.sufficiency import data as sufficiency
         started = time.perf_counter()
         try:
             sufficiency.prepare_in_this_process()

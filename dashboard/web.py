@@ -10,6 +10,7 @@ from sqlalchemy import text
 
 from dashboard.auth.web import init_auth, security_headers
 from dashboard.components.shell import APP_TITLE, INDEX_STRING, init_shell_callbacks, shell_layout
+from dashboard.dashboards import register_pages
 from dashboard.config import DATA_DIR, PROJECT_ROOT, Settings, settings_from_env
 from dashboard.loader import init_cache
 from dashboard.logs import configure_logging, init_request_logging
@@ -57,6 +58,7 @@ def create_app(settings: Settings | None = None, *, cache_config: dict | None = 
         serve_locally=True,           # no CDN: every asset is served by the app
         suppress_callback_exceptions=False,
     )
+    register_pages()                   # each dashboard's package; pages/ holds the rest
     app.index_string = INDEX_STRING
     server = app.server
     server.config["SECRET_KEY"] = settings.secret_key or _embedded_secret_key()

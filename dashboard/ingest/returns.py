@@ -11,7 +11,11 @@ import re
 import pandas as pd
 from sqlalchemy import select
 
-from dashboard.datasets import agency_pay, linc, send, sufficiency, suspensions
+from dashboard.dashboards.agency_pay import returns as agency_pay
+from dashboard.dashboards.leadership_in_colour import returns as linc
+from dashboard.dashboards.send import returns as send
+from dashboard.dashboards.sufficiency import returns as sufficiency
+from dashboard.dashboards.suspensions import returns as suspensions
 from dashboard.ingest.periods import ACADEMIC_YEAR, CENSUS_YEAR, COLLECTION_YEAR, SNAPSHOT
 from dashboard.ingest.specs import BENCHMARKING, FIRST_DATA_ROW, ColumnSpec, DatasetSpec, Target
 

@@ -10,7 +10,8 @@ from datetime import timedelta
 import numpy as np
 import pandas as pd
 
-from dashboard.datasets import agency_pay, sufficiency
+from dashboard.dashboards.agency_pay import returns as agency_pay
+from dashboard.dashboards.sufficiency import returns as sufficiency
 from dashboard.ingest.returns import GROUPS, SEND_MEASURES, SPECS
 from dashboard.ingest.templates import template_rows
 

@@ -46,7 +46,7 @@ def _long(frame: pd.DataFrame, value_columns: dict[str, str], marker_columns: di
 
 
 def send_figures(engine: Engine, names: dict[str, str]) -> pd.DataFrame:
-    from dashboard.datasets import send
+    from dashboard.dashboards.send import returns as send
     values = _read(engine, send.send_value)
     values = values[values["source"] != send.DEMO]
     frame = pd.DataFrame({"source": values["source"], "indicator": "send_" + values["measure"],
@@ -56,7 +56,7 @@ def send_figures(engine: Engine, names: dict[str, str]) -> pd.DataFrame:
 
 
 def linc_figures(engine: Engine, names: dict[str, str]) -> pd.DataFrame:
-    from dashboard.datasets import linc
+    from dashboard.dashboards.leadership_in_colour import returns as linc
     parts = []
     roles = _read(engine, linc.linc_csww_role)
     if len(roles):
@@ -94,7 +94,7 @@ def linc_figures(engine: Engine, names: dict[str, str]) -> pd.DataFrame:
 
 
 def suspensions_figures(engine: Engine) -> pd.DataFrame:
-    from dashboard.datasets import suspensions
+    from dashboard.dashboards.suspensions import returns as suspensions
     parts = []
     england = _read(engine, suspensions.suspensions_england)
     if len(england):
@@ -112,7 +112,7 @@ def suspensions_figures(engine: Engine) -> pd.DataFrame:
 
 
 def sufficiency_figures(engine: Engine) -> pd.DataFrame:
-    from dashboard.datasets import sufficiency
+    from dashboard.dashboards.sufficiency import returns as sufficiency
     rows = _read(engine, sufficiency.published)
     if not len(rows):
         return pd.DataFrame(columns=COLUMNS)

@@ -10,7 +10,7 @@ from dashboard.store.reference import load_reference_data
 def init_db(engine: Engine) -> None:
     """Create missing tables and load reference data. Safe to run again: it never drops anything."""
     import dashboard.published.store  # noqa: F401  (registers the published-statistics tables)
-    from dashboard.datasets import dataset_modules
+    from dashboard.dashboards import dataset_modules
     dataset_modules()  # importing them registers their tables
     schema.metadata.create_all(engine)
     load_reference_data(engine)
@@ -31,7 +31,7 @@ def prepare_store(settings, engine: Engine, log=print) -> None:
     init_db(engine)
     filled = set()
     if settings.load_demo_data:
-        from dashboard.datasets import dataset_modules
+        from dashboard.dashboards import dataset_modules
         from dashboard.demo import load_demo_data
         if dataset_is_empty(engine, "benchmarking"):
             log(f"Filling the empty store with demo benchmarking data (seed {settings.demo_seed})...")

@@ -5,9 +5,9 @@ import json
 import pandas as pd
 import pytest
 
-from dashboard import agency_pay as pay
+from dashboard.dashboards.agency_pay import view as pay
 from dashboard import loader
-from dashboard.loader import agency_pay as pay_loader
+from dashboard.dashboards.agency_pay import data as pay_loader
 from tests.conftest import ADMIN_EMAIL, sign_in
 from tests.dash_requests import callback_request, response_props
 
@@ -195,7 +195,7 @@ def test_an_admin_changes_a_cap_and_every_view_sees_it(server, periods):
                 schema.audit_event.c.event == "agency_pay_cap_changed")).scalars().all()
         assert any("Social worker" in e and "£20.00" in e for e in events)
         # Put the demo back as it was for other tests.
-        from dashboard.datasets import agency_pay as dataset
+        from dashboard.dashboards.agency_pay import returns as dataset
         from sqlalchemy import delete
         with get_engine().begin() as conn:
             conn.execute(delete(dataset.cap).where(dataset.cap.c.cap == 20.0))
@@ -226,7 +226,7 @@ def test_only_an_administrator_can_save_a_cap_through_the_page(member_client, se
     with server.app_context():
         caps = pay_loader.caps()
     assert ((caps["job_type"] == "iro_cp_chair") & (caps["cap"] == 39.75)).sum() == 1
-    from dashboard.datasets import agency_pay as dataset
+    from dashboard.dashboards.agency_pay import returns as dataset
     from dashboard.store import get_engine
     from dashboard.store.datasets import bump_version
     from sqlalchemy import delete

@@ -7,8 +7,8 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from dashboard import agency_pay as pay
-from dashboard.loader import agency_pay as pay_loader
+from dashboard.dashboards.agency_pay import view as pay
+from dashboard.dashboards.agency_pay import data as pay_loader
 from tests.app.test_agency_pay_page import FILTER_IDS, render
 from tests.presenting import SIGNATURE, chart_image, has_picture, press, slide_deck, slide_text
 

@@ -5,7 +5,7 @@ import json
 import pandas as pd
 import pytest
 
-from dashboard import benchmarking as bench
+from dashboard.dashboards.benchmarking import view as bench
 from dashboard import loader
 from tests.dash_requests import callback_request, response_props
 

@@ -8,9 +8,9 @@ import re
 import pandas as pd
 import pytest
 
-from dashboard import leadership_in_colour as linc
+from dashboard.dashboards.leadership_in_colour import view as linc
 from dashboard import loader
-from dashboard.loader import linc as linc_loader
+from dashboard.dashboards.leadership_in_colour import data as linc_loader
 from tests.dash_requests import callback_request, response_props
 
 RENDER_OUTPUTS = [
@@ -189,7 +189,7 @@ def test_page_reads_its_filters_from_the_address(member_client):
 def test_views_are_cached_per_dataset_version(server, dataset):
     from unittest import mock
 
-    from dashboard.datasets import linc as linc_data
+    from dashboard.dashboards.leadership_in_colour import returns as linc_data
     from dashboard.store import get_engine
     from dashboard.store.datasets import bump_version
     assert {linc_data.NAME, linc_data.PUBLISHED, linc_data.CSWW} == {"linc", "linc_published", "linc_csww"}

@@ -6,9 +6,9 @@ import json
 import openpyxl
 import pytest
 
-from dashboard import leadership_in_colour as linc
+from dashboard.dashboards.leadership_in_colour import view as linc
 from dashboard import loader
-from dashboard.loader import linc as linc_loader
+from dashboard.dashboards.leadership_in_colour import data as linc_loader
 from tests.app.test_leadership_in_colour_page import FILTER_IDS, download, render
 from tests.presenting import SIGNATURE, chart_image, has_picture, slide_deck, slide_text
 

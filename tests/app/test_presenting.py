@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from dashboard import benchmarking as bench
+from dashboard.dashboards.benchmarking import view as bench
 from dashboard import loader
 from dashboard.presenting import anonymise_las, anonymous_labels, chart_and_kind
 from tests.app.test_benchmarking_page import FILTER_IDS, render

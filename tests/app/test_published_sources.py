@@ -36,9 +36,9 @@ def test_sufficiency_published_figures_name_their_release(commissioner_client, p
 
 
 def test_agency_pay_names_the_workforce_release_of_its_census_marks(server, published_data):
-    from dashboard import agency_pay as pay
+    from dashboard.dashboards.agency_pay import view as pay
     from dashboard import loader
-    from dashboard.loader import agency_pay as pay_loader
+    from dashboard.dashboards.agency_pay import data as pay_loader
     with server.app_context():
         periods = pay_loader.periods()
         filters = pay.resolve_filters("2024-06-30", periods[-1].date().isoformat(), "E09000012", "all", "la",

@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 
 from dashboard import loader
-from dashboard import send as send_page
-from dashboard.loader import send as send_loader
+from dashboard.dashboards.send import view as send_page
+from dashboard.dashboards.send import data as send_loader
 from tests.dash_requests import callback_request, response_props
 
 REALDATA = Path(__file__).resolve().parents[2].parent / "shared" / "realdata"

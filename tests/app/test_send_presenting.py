@@ -9,8 +9,8 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from dashboard import send as send_page
-from dashboard.metrics.send import ENGLAND, INDICATORS, LONDON
+from dashboard.dashboards.send import view as send_page
+from dashboard.dashboards.send.metrics import ENGLAND, INDICATORS, LONDON
 from tests.app.test_send_page import FILTERS, render
 from tests.presenting import SIGNATURE, chart_image, has_picture, press, slide_deck, slide_text
 

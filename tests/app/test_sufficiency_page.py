@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import select
 
-from dashboard.datasets import sufficiency as ds
+from dashboard.dashboards.sufficiency import returns as ds
 from tests.conftest import ADMIN_EMAIL, PASSWORD, sign_in
 from tests.dash_requests import callback_request, response_props
 
@@ -268,13 +268,13 @@ def _builds():
     """Counts the views actually built (each build reads the aggregates once)."""
     from unittest import mock
 
-    from dashboard import sufficiency as suff
+    from dashboard.dashboards.sufficiency import view as suff
     return mock.patch.object(suff.data, "view", wraps=suff.data.view)
 
 
 def test_commissioners_of_different_las_share_one_suppressed_view(server):
     from dashboard import loader
-    from dashboard import sufficiency as suff
+    from dashboard.dashboards.sufficiency import view as suff
     lambeth, croydon = _scopes()
     filters = suff.Filters(area="london", as_at=pd.Timestamp(LAST))
     with server.app_context():
@@ -288,7 +288,7 @@ def test_commissioners_of_different_las_share_one_suppressed_view(server):
 
 def test_an_las_own_view_is_unsuppressed_only_for_its_own_commissioner(server):
     from dashboard import loader
-    from dashboard import sufficiency as suff
+    from dashboard.dashboards.sufficiency import view as suff
     lambeth, croydon = _scopes()
     filters = suff.Filters(area="la:E09000022", as_at=pd.Timestamp(LAST))
     with server.app_context():
@@ -314,7 +314,7 @@ def _small_counts_shown(view) -> int:
 
 def test_a_refused_caller_never_gets_a_cached_view_and_is_audited(server):
     from dashboard import loader
-    from dashboard import sufficiency as suff
+    from dashboard.dashboards.sufficiency import view as suff
     from dashboard.store import get_engine, schema
     lambeth, _ = _scopes()
     filters = suff.Filters(area="la:E09000022", as_at=pd.Timestamp(LAST))
@@ -335,7 +335,7 @@ def test_a_refused_caller_never_gets_a_cached_view_and_is_audited(server):
 @pytest.mark.parametrize("dataset", [ds.NAME, ds.PUBLISHED_NAME, "reference"])
 def test_a_new_version_of_any_dataset_the_view_reads_rebuilds_it(server, dataset):
     from dashboard import loader
-    from dashboard import sufficiency as suff
+    from dashboard.dashboards.sufficiency import view as suff
     from dashboard.store import get_engine
     from dashboard.store.datasets import bump_version
     lambeth, _ = _scopes()

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from dashboard import loader
-from dashboard import sufficiency as suff
+from dashboard.dashboards.sufficiency import view as suff
 from tests.app.test_sufficiency_page import (FORECAST_IDS, _inputs, commissioner, commissioner_client,  # noqa: F401
                                              render, table)
 from tests.dash_requests import callback_request, response_props
@@ -171,7 +171,7 @@ def _figure_counts(figure) -> list[float]:
 def test_small_counts_stay_hidden_in_what_images_and_decks_are_drawn_from(commissioner_client, server):
     """Croydon's children aged 16 and over, seen by Lambeth's commissioner: a suppressed view. No chart that becomes a PNG,
     SVG or slide draws a count of 1 to 5, and no sentence gives one."""
-    from dashboard.loader import sufficiency as data
+    from dashboard.dashboards.sufficiency import data
     _, props = render(commissioner_client, "la:E09000008", age="16 and over")
     assert "Suppressed view" in json.dumps(props["suff-privacy-note"]["children"])
     filters = suff.Filters(area="la:E09000008", as_at=pd.Timestamp("2025-03-31"), age="16 and over")

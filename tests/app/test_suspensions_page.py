@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 from dashboard import loader
-from dashboard import suspensions as sus
-from dashboard.loader import suspensions as sus_loader
+from dashboard.dashboards.suspensions import view as sus
+from dashboard.dashboards.suspensions import data as sus_loader
 from tests.dash_requests import callback_request, response_props
 
 RENDER_OUTPUTS = [

@@ -6,7 +6,7 @@ import json
 import openpyxl
 import pytest
 
-from dashboard import suspensions as sus
+from dashboard.dashboards.suspensions import view as sus
 from tests.app.test_suspensions_page import FILTER_IDS, download, render
 from tests.presenting import SIGNATURE, chart_image, has_picture, slide_deck, slide_text
 

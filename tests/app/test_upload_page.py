@@ -143,7 +143,7 @@ def test_only_administrators_restore_versions(uploader_client, client):
 
 
 def test_a_suspensions_return_through_the_page_replaces_only_that_las_demo_figures(uploader_client):
-    from dashboard.datasets import suspensions
+    from dashboard.dashboards.suspensions import returns as suspensions
     from dashboard.ingest import samples
     from dashboard.ingest.loading import demo_data_reloaded
     from tests.app.test_suspensions_page import render
@@ -171,12 +171,12 @@ def test_a_suspensions_return_through_the_page_replaces_only_that_las_demo_figur
 
 
 def _linc_is_demo(borough):
-    from dashboard import leadership_in_colour as page
+    from dashboard.dashboards.leadership_in_colour import view as page
     return page.build_view(page.Filters("demo", borough, "all", "bgm"), loader.AccessScope("member", LA)).is_demo
 
 
 def _send_is_demo(focus):
-    from dashboard import send as page
+    from dashboard.dashboards.send import view as page
     view = page.build_view(page.Filters(focus, "plans_in_force", 2024, "la"), loader.AccessScope("member", LA))
     return view.placement_is_demo or view.need_is_demo
 

@@ -118,7 +118,7 @@ def test_views_shared_by_every_member_are_built_once(server, cold_cache):
 
 
 def test_a_member_scope_never_builds_sufficiency_nor_is_refused(server, cold_cache, monkeypatch):
-    from dashboard import sufficiency
+    from dashboard.dashboards.sufficiency import view as sufficiency
     calls = []
     monkeypatch.setattr(sufficiency, "build_view", lambda *a, **k: calls.append(a))
     refused = select(func.count()).select_from(schema.audit_event).where(schema.audit_event.c.event == "refused")
@@ -133,7 +133,7 @@ def test_a_member_scope_never_builds_sufficiency_nor_is_refused(server, cold_cac
 
 
 def test_one_failing_view_is_logged_and_the_rest_are_built(server, cold_cache, monkeypatch, caplog):
-    from dashboard import send
+    from dashboard.dashboards.send import view as send
 
     def broken(*_args, **_kwargs):
         raise RuntimeError("SEND figures broke")
@@ -187,7 +187,7 @@ def test_only_one_worker_warms_each_set_of_versions(server, cold_cache):
 
 
 def test_every_worker_reads_the_child_level_rows_when_the_data_changes(server, cold_cache):
-    from dashboard.loader import sufficiency as suff_data
+    from dashboard.dashboards.sufficiency import data as suff_data
     one, other = (warming.ViewWarmer(server, scopes=lambda: [MEMBER]) for _ in range(2))
     _new_version("sufficiency")
     assert one.tick() is not None

@@ -75,7 +75,7 @@ SUSPENSIONS_OFFICER = "inclusion@lambeth.example"
 
 @pytest.fixture()
 def suspensions_officer(dash_app):
-    from dashboard.datasets import suspensions
+    from dashboard.dashboards.suspensions import returns as suspensions
     from dashboard.ingest.loading import demo_data_reloaded
     create_user(get_engine(), SUSPENSIONS_OFFICER, PASSWORD, "E09000022", "uploader", name="Inclusion Officer")
     yield SUSPENSIONS_OFFICER

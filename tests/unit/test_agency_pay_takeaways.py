@@ -2,7 +2,7 @@
 import numpy as np
 import pandas as pd
 
-from dashboard import agency_pay as pay
+from dashboard.dashboards.agency_pay import view as pay
 
 NAN = np.nan
 

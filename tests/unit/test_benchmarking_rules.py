@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dashboard.metrics import benchmarking as m
+from dashboard.dashboards.benchmarking import metrics as m
 
 Q1, Q2, Q3, Q4, Q5 = (pd.Timestamp(d) for d in ["2024-06-30", "2024-09-30", "2024-12-31", "2025-03-31", "2025-06-30"])
 

@@ -42,6 +42,7 @@ def test_paye_rates_and_rri_bands_come_from_settings():
     assert settings.paye_holiday_pay_rate == 0.1
     assert settings.rri_thresholds == (0.8, 1.2, 2.0)
     defaults = settings_from_env({})
-    from dashboard.metrics import pay, rri
+    from dashboard.dashboards.agency_pay import metrics as pay
+    from dashboard.dashboards.suspensions import metrics as rri
     assert defaults.employer_ni_rates == pay.EMPLOYER_NI_RATES and defaults.paye_holiday_pay_rate == pay.HOLIDAY_PAY_RATE
     assert defaults.rri_thresholds == (rri.UNDER_REPRESENTED_BELOW, rri.OVER_REPRESENTED_FROM, rri.SUBSTANTIALLY_OVER_FROM)

@@ -8,7 +8,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 from sqlalchemy import func, select
 
-from dashboard.datasets import agency_pay, linc, send, sufficiency, suspensions
+from dashboard.dashboards.agency_pay import returns as agency_pay
+from dashboard.dashboards.leadership_in_colour import returns as linc
+from dashboard.dashboards.send import returns as send
+from dashboard.dashboards.sufficiency import returns as sufficiency
+from dashboard.dashboards.suspensions import returns as suspensions
 from dashboard.ingest import loading, samples
 from dashboard.ingest.returns import SEND_MEASURES, SEND_RETURN_SOURCE, SPECS
 from dashboard.ingest.templates import template_csv, template_xlsx

@@ -2,8 +2,8 @@
 import numpy as np
 import pandas as pd
 
-from dashboard.figures import linc as figures
-from dashboard.metrics import representation as rep
+from dashboard.dashboards.leadership_in_colour import figures
+from dashboard.dashboards.leadership_in_colour import metrics as rep
 
 
 def _bands():

@@ -5,8 +5,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from dashboard import leadership_in_colour as view
-from dashboard.datasets import linc
+from dashboard.dashboards.leadership_in_colour import view
+from dashboard.dashboards.leadership_in_colour import returns as linc
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared"
 REFERENCE = SHARED / "reference"

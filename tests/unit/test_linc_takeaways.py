@@ -3,8 +3,8 @@ and suppressed or unpublished cells said in words, never read as 0."""
 import numpy as np
 import pandas as pd
 
-from dashboard import leadership_in_colour as linc
-from dashboard.metrics import representation as rep
+from dashboard.dashboards.leadership_in_colour import view as linc
+from dashboard.dashboards.leadership_in_colour import metrics as rep
 
 NAN = np.nan
 

@@ -6,9 +6,9 @@ import pytest
 from sqlalchemy import delete, select
 
 from dashboard import loader
-from dashboard.datasets import agency_pay as ds
-from dashboard.loader import agency_pay as pay_loader
-from dashboard.metrics import pay as m
+from dashboard.dashboards.agency_pay import returns as ds
+from dashboard.dashboards.agency_pay import data as pay_loader
+from dashboard.dashboards.agency_pay import metrics as m
 from dashboard.store import get_engine, schema
 
 LAS = [f"E090000{n:02d}" for n in range(1, 34)]
@@ -162,7 +162,7 @@ def test_the_loader_refuses_an_unknown_scope(server):
 # --- published agency workforce (real data, through the project's published-statistics import) ----------------
 
 def test_published_census_agency_rates_appear_on_the_page(server, published_data):
-    from dashboard import agency_pay as pay
+    from dashboard.dashboards.agency_pay import view as pay
     with server.app_context():
         periods = pay_loader.periods()
         filters = pay.resolve_filters("2024-06-30", periods[-1].date().isoformat(), "E09000012", "all", "la",
@@ -178,7 +178,7 @@ def test_published_census_agency_rates_appear_on_the_page(server, published_data
 
 def test_viewers_in_two_las_each_see_their_own_small_la_and_not_the_others(server):
     """The summaries behind the view are shared by every viewer (built once, server side); suppression is each view's own."""
-    from dashboard import agency_pay as pay
+    from dashboard.dashboards.agency_pay import view as pay
     with server.app_context():
         periods = pay_loader.periods()
         small = {}   # job type: the LAs with 1 to 4 assignments of it in the last quarter

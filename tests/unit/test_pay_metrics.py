@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dashboard.metrics import pay as m
+from dashboard.dashboards.agency_pay import metrics as m
 
 CAPS = pd.DataFrame({
     "job_type": ["social_worker", "social_worker", "team_manager"],

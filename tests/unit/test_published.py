@@ -290,7 +290,7 @@ def test_the_export_never_writes_a_marker_as_zero_or_a_demo_figure(exported):
 
 
 def test_first_start_imports_the_folder_through_the_same_command_and_real_replaces_demo(published_data, settings):
-    from dashboard.datasets import send
+    from dashboard.dashboards.send import returns as send
     from dashboard.published.store import import_on_first_start
     engine = get_engine()
     assert import_on_first_start(settings, engine, set(), log=lambda *_: None) == []   # not a first start: nothing to do

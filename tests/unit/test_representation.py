@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dashboard.metrics import representation as rep
+from dashboard.dashboards.leadership_in_colour import metrics as rep
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared"
 SERIES = SHARED / "reference" / "linc_bame_share_by_payband_all_boroughs_2020.csv"

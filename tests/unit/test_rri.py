@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from dashboard.metrics import rri as m
+from dashboard.dashboards.suspensions import metrics as m
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared"
 PUBLISHED = SHARED / "reference" / "suspensions_rri_published.csv"

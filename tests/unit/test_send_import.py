@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dashboard.datasets import send as ds
-from dashboard.metrics import send as m
+from dashboard.dashboards.send import returns as ds
+from dashboard.dashboards.send import metrics as m
 
 REALDATA = Path(__file__).resolve().parents[2].parent / "shared" / "realdata"
 ROOT = Path(__file__).resolve().parents[2]

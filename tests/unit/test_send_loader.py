@@ -4,8 +4,8 @@ from unittest import mock
 import pytest
 
 from dashboard import loader
-from dashboard.datasets import send as ds
-from dashboard.loader import send as send_loader
+from dashboard.dashboards.send import returns as ds
+from dashboard.dashboards.send import data as send_loader
 from dashboard.published.store import import_on_first_start
 from dashboard.store import get_engine
 

@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dashboard.metrics import send as m
+from dashboard.dashboards.send import metrics as m
 
 LAS = pd.DataFrame({
     "la_code": ["E09000001", "E09000022", "E09000028", "E09000016"],

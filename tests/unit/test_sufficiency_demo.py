@@ -2,9 +2,9 @@
 import pandas as pd
 import pytest
 
-from dashboard.datasets import sufficiency as ds
+from dashboard.dashboards.sufficiency import returns as ds
 from dashboard.loader import AccessScope
-from dashboard.loader import sufficiency as data
+from dashboard.dashboards.sufficiency import data
 
 ALL = {k: "all" for k in ("age", "sex", "ethnicity", "uasc", "legal", "cin", "placement", "provider")}
 ADMIN = AccessScope("admin", "E09000001")

@@ -4,7 +4,7 @@ import base64
 import numpy as np
 import pandas as pd
 
-from dashboard.figures.sufficiency import bar_chart
+from dashboard.dashboards.sufficiency.figures import bar_chart
 
 
 def values(array) -> list:

@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 from sqlalchemy import create_engine, func, select
 
-from dashboard.datasets import sufficiency as ds
+from dashboard.dashboards.sufficiency import returns as ds
 from dashboard.store import schema
 from dashboard.store.datasets import bump_version, dataset_state
 from dashboard.store.reference import load_reference_data

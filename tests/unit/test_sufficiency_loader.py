@@ -3,10 +3,10 @@ import pandas as pd
 import pytest
 from sqlalchemy import and_, func, or_, select
 
-from dashboard.datasets import sufficiency as ds
+from dashboard.dashboards.sufficiency import returns as ds
 from dashboard.loader import AccessScope
-from dashboard.loader import sufficiency as data
-from dashboard.metrics.suppression import SUPPRESSED
+from dashboard.dashboards.sufficiency import data
+from dashboard.disclosure import SUPPRESSED
 
 ALL = {k: "all" for k in ("age", "sex", "ethnicity", "uasc", "legal", "cin", "placement", "provider")}
 LAMBETH, CITY = "E09000022", "E09000001"

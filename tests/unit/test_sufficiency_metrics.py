@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dashboard.metrics import sufficiency as m
+from dashboard.dashboards.sufficiency import metrics as m
 
 T = pd.Timestamp
 

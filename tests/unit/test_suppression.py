@@ -2,8 +2,8 @@
 import numpy as np
 import pandas as pd
 
-from dashboard.metrics.suppression import SUPPRESSED as C
-from dashboard.metrics.suppression import numeric, suppress
+from dashboard.disclosure import SUPPRESSED as C
+from dashboard.disclosure import numeric, suppress
 
 
 def _vector(values):

@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 from sqlalchemy import create_engine, select
 
-from dashboard import suspensions as view
-from dashboard.datasets import suspensions as data
-from dashboard.metrics import rri as m
+from dashboard.dashboards.suspensions import view
+from dashboard.dashboards.suspensions import returns as data
+from dashboard.dashboards.suspensions import metrics as m
 from dashboard.store.datasets import dataset_state
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared"

@@ -3,7 +3,7 @@ significant, and groups not shown (fewer than 10) or LAs with no return said in 
 import numpy as np
 import pandas as pd
 
-from dashboard import suspensions as sus
+from dashboard.dashboards.suspensions import view as sus
 
 NAN = np.nan
 

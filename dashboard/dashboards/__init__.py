@@ -1,0 +1,40 @@
+"""One package per dashboard, each with the same modules: `page` (layout and callbacks), `view` (filters in, everything
+shown out), `data` (its cached reads), `metrics` (pure functions), `figures`, and `returns` (its tables, demo data and
+upload spec) where it has a dataset of its own. Packages are found by name: adding a dashboard is adding a package.
+"""
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from types import ModuleType
+
+import dash
+
+
+def names() -> list[str]:
+    return [info.name for info in sorted(pkgutil.iter_modules(__path__), key=lambda i: i.name)
+            if info.ispkg and not info.name.startswith("_")]
+
+
+def _modules(module: str) -> list[ModuleType]:
+    found = []
+    for name in names():
+        try:
+            found.append(importlib.import_module(f"{__name__}.{name}.{module}"))
+        except ModuleNotFoundError as error:
+            if error.name != f"{__name__}.{name}.{module}":   # the module exists but something it imports does not
+                raise
+    return found
+
+
+def dataset_modules() -> list[ModuleType]:
+    """Each dashboard's `returns` module: it defines its tables on `dashboard.store.schema.metadata` and exposes
+    NAME (the dataset name, whose version is in every cache key), LABEL (what users call it) and
+    load_demo(engine, seed) -> int (replace the dataset with seeded demo data in one transaction)."""
+    return _modules("returns")
+
+
+def register_pages() -> None:
+    """Register every dashboard's page with Dash (after the app is made, as `dash.register_page` requires)."""
+    for page in _modules("page"):
+        dash.register_page(page.__name__, layout=page.layout, **page.PAGE)

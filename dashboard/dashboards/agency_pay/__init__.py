@@ -1,0 +1,1 @@
+"""The agency pay dashboard: page, view, data, metrics, figures and returns."""

@@ -1,0 +1,285 @@
+"""Agency pay (London Pledge): hourly pay of agency children's social workers by LA and job type, against the caps."""
+import dash
+import dash_bootstrap_components as dbc
+from dash import Input, Output, State, callback, clientside_callback, ctx, dcc, html
+from dash.exceptions import PreventUpdate
+from flask import current_app
+from flask_login import current_user
+
+from dashboard.auth.registration import AccessDenied
+from dashboard.auth.roles import ADMIN
+
+from dashboard.dashboards.agency_pay import view as pay
+from dashboard import loader
+from dashboard.components.layout import (chart_card, definition_list, download_buttons, filter_bar, grid, grid_records, kpi_cards,
+                                         labelled, present_bar)
+from dashboard.components.notes import demo_banner, page_heading
+from dashboard.exports import table_file
+from dashboard.dashboards.agency_pay import data as pay_loader
+from dashboard.presenting import chart_and_kind, configured_chromium
+
+PAGE = dict(path="/agency-pay", name="Agency pay", order=2,
+                   title="Agency pay (London Pledge) - London Children's Services Dashboards")
+
+FILTERS = ["pay-start", "pay-end", "pay-area", "pay-job", "pay-by"]
+CHART_BUTTONS = [f"pay-{chart}-{kind}" for chart in pay.CHARTS for kind in ("png", "svg")]
+# Numbers right-aligned with their unit; "c", "no return" and "none" shown as they are (never 0).
+# (dash-ag-grid's expression evaluator has no `typeof`: `v === +v` is true only for numbers.)
+MONEY = {"function": "params.value === +params.value ? '£' + d3.format(',.2f')(params.value) : params.value"}
+PERCENT = {"function": "params.value === +params.value ? d3.format('.1f')(params.value) + '%' : params.value"}
+
+
+def _filters(start, end, area, job, by):
+    return pay.resolve_filters(start, end, area, job, by, las=loader.local_authorities(), periods=pay_loader.periods())
+
+
+def _user_la():
+    return current_user.la_code if getattr(current_user, "is_authenticated", False) else None
+
+
+def _secret(anonymise):
+    """The app's secret keys the anonymous labels; None when names are shown."""
+    return current_app.config["SECRET_KEY"] if anonymise else None
+
+
+def _area_options(anonymise: bool):
+    return pay.area_options(loader.local_authorities(), _user_la(), _secret(anonymise))
+
+
+def layout(area=None, job=None, by=None, anon=None, **query):
+    anonymise = anon == "1"
+    periods = pay_loader.periods()
+    filters = _filters(query.get("from"), query.get("to"), area, job, by)
+    value = (lambda attribute: getattr(filters, attribute) if filters else None)
+    quarters = pay.quarter_options(periods)
+    return html.Div([
+        page_heading("Agency pay (London Pledge)",
+                     "What range of hourly pay do agency children's social workers get, by LA and job type, against the "
+                     "Pledge caps? How much is over cap, and are rates converging?"),
+        html.Div(id="pay-demo-banner"),
+        None if periods else dbc.Alert("No agency pay returns have been loaded yet.", color="info"),
+        filter_bar([
+            dbc.Col(labelled("From quarter", "pay-start", dcc.Dropdown(
+                id="pay-start", options=quarters, clearable=False,
+                value=filters.start.date().isoformat() if filters else None)), lg=2),
+            dbc.Col(labelled("To quarter", "pay-end", dcc.Dropdown(
+                id="pay-end", options=quarters, clearable=False,
+                value=filters.end.date().isoformat() if filters else None)), lg=2),
+            dbc.Col(labelled("Area", "pay-area", dcc.Dropdown(
+                id="pay-area", options=_area_options(anonymise), clearable=False, value=value("area"))), lg=3),
+            dbc.Col(labelled("Job type", "pay-job", dcc.Dropdown(
+                id="pay-job", options=pay.job_options(), clearable=False, value=value("job"))), lg=3),
+            dbc.Col(labelled("Split pay range", "pay-by", dcc.Dropdown(
+                id="pay-by", options=[{"label": v, "value": k} for k, v in pay.BY_OPTIONS.items()], clearable=False,
+                value=value("by"))), lg=2),
+        ], "Agency pay filters"),
+        present_bar("pay", anonymise=anonymise),
+        html.Div(id="pay-kpis", className="mb-3"),
+        dbc.Row([
+            dbc.Col(chart_card("pay-range-title", "pay-range",
+                               "Each box runs from the lower to the upper quartile with the median inside; the whiskers reach "
+                               "the lowest and highest rate. The dashed line (or shaded band) is the cap. Your LA is in orange.",
+                               image_buttons=True),
+                    lg=8),
+            # Long notes scroll inside the card, beside the chart; focusable so keyboard users can scroll it too.
+            dbc.Col(html.Section(id="pay-definitions", className="chart-card notes", tabIndex="0", role="region",
+                                 style={"maxHeight": "1000px", "overflowY": "auto"},
+                                 **{"aria-label": "Definitions and sources"}), lg=4),
+        ]),
+        chart_card("pay-overcap-title", "pay-overcap",
+                   "Share of assignments paid above the cap, and share of spend on those assignments, each quarter; "
+                   "with (solid) and without (dashed) legacy contracts. Gaps are quarters with no return or too few to show.",
+                   image_buttons=True),
+        chart_card("pay-overcap-la-title", "pay-overcap-la",
+                   "Share of spend on over-cap assignments for each LA, all assignments (circle) and excluding legacy "
+                   "contracts (diamond). Your LA is ringed in orange.", image_buttons=True),
+        chart_card("pay-workforce-title", "pay-workforce",
+                   "Left: agency assignments in the Pledge returns each quarter. Right: agency workers as a share of all "
+                   "children's social workers, from the benchmarking dataset.", image_buttons=True),
+        chart_card("pay-trend-title", "pay-trend",
+                   "Median adjusted hourly pay per job type with the middle half shaded (left), and the spread between "
+                   "the quartiles (right): a falling spread means rates are converging.", image_buttons=True),
+        html.Section([
+            html.H2("The figures", className="h4"),
+            html.P("The same figures as the charts, to read or download. 'c' = fewer than 5 assignments (suppressed); "
+                   "'no return' = the LA made no return; 'none' = returned, no assignments in that group.",
+                   className="small text-body-secondary"),
+            html.H3(id="pay-summary-table-title", className="h6 mt-3"),
+            download_buttons("pay-dl-summary"),
+            grid("pay-summary-grid"),
+            html.H3(id="pay-trend-table-title", className="h6 mt-4"),
+            download_buttons("pay-dl-trend"),
+            grid("pay-trend-grid"),
+            html.H3("The caps, with the date each took effect", className="h6 mt-4"),
+            download_buttons("pay-dl-caps"),
+            grid("pay-caps-grid"),
+            _cap_editor(),
+            dcc.Download(id="pay-download"),
+        ], className="chart-card"),
+        dcc.Store(id="pay-caps-changed", data=0),
+        html.Div(id="pay-url-sync", hidden=True),
+    ])
+
+
+def _is_admin() -> bool:
+    return bool(getattr(current_user, "is_authenticated", False) and current_user.role == ADMIN)
+
+
+def _cap_editor():
+    """Administrators add or correct a cap here. Others get the same (hidden) components, and the server refuses
+    them anyway (`dashboard.dashboards.agency_pay.view.change_cap` checks the role)."""
+    form = html.Div([
+        html.H3("Change a cap (administrators)", className="h6 mt-4"),
+        html.P("A cap applies from its date until a later one for the same job type. Entering the same job type and "
+               "date again corrects that cap. Every change is recorded in the audit log.", className="small"),
+        dbc.Row([
+            dbc.Col(labelled("Job type", "pay-cap-job", dcc.Dropdown(id="pay-cap-job", options=pay.job_options()[1:])), md=3),
+            dbc.Col(labelled("Cap (£ per hour)", "pay-cap-value", dbc.Input(id="pay-cap-value", inputMode="decimal")), md=2),
+            dbc.Col(labelled("In force from", "pay-cap-from", dbc.Input(id="pay-cap-from", type="date")), md=2),
+            dbc.Col(labelled("Note (optional)", "pay-cap-note", dbc.Input(id="pay-cap-note", maxLength=500)), md=3),
+            dbc.Col(dbc.Button("Save cap", id="pay-cap-save", color="primary", className="mt-4"), md=2),
+        ], className="g-2"),
+        html.Div(id="pay-cap-message", className="mt-2", role="status"),
+    ])
+    return form if _is_admin() else html.Div(form, hidden=True)
+
+
+@callback(
+    Output("pay-cap-message", "children"), Output("pay-caps-changed", "data"),
+    Input("pay-cap-save", "n_clicks"),
+    State("pay-cap-job", "value"), State("pay-cap-value", "value"), State("pay-cap-from", "value"),
+    State("pay-cap-note", "value"), State("pay-caps-changed", "data"),
+    prevent_initial_call=True,
+)
+def save_cap(_clicks, job_type, cap_value, effective_from, note, changes):
+    try:
+        message = pay.change_cap(current_user, job_type, cap_value, effective_from, note or "")
+    except (AccessDenied, ValueError) as exc:
+        return dbc.Alert(str(exc), color="danger", className="py-2"), dash.no_update
+    return dbc.Alert(message, color="success", className="py-2"), (changes or 0) + 1
+
+
+def _columns(table):
+    defs = []
+    for column in table.columns:
+        # cellDataType off: a column mixes numbers with "c" / "no return", which ag-grid would call invalid numbers.
+        spec = {"field": column, "headerName": column, "wrapHeaderText": True, "autoHeaderHeight": True, "cellDataType": False}
+        if column in ("LA", "Job type", "Quarter"):
+            spec.update(minWidth=110 if column == "Quarter" else 170, pinned="left")
+        elif column == "Note":
+            spec.update(minWidth=300)
+        elif "£" in column:
+            spec.update(valueFormatter=MONEY, type="rightAligned")
+        elif "%" in column:
+            spec.update(valueFormatter=PERCENT, type="rightAligned")
+        elif column == "Assignments":
+            spec.update(type="rightAligned")
+        defs.append(spec)
+    return defs
+
+
+@callback(
+    Output("pay-demo-banner", "children"), Output("pay-kpis", "children"), Output("pay-definitions", "children"),
+    Output("pay-range-title", "children"), Output("pay-range", "figure"),
+    Output("pay-overcap-title", "children"), Output("pay-overcap", "figure"),
+    Output("pay-overcap-la-title", "children"), Output("pay-overcap-la", "figure"),
+    Output("pay-workforce-title", "children"), Output("pay-workforce", "figure"),
+    Output("pay-trend-title", "children"), Output("pay-trend", "figure"),
+    Output("pay-summary-table-title", "children"), Output("pay-summary-grid", "rowData"), Output("pay-summary-grid", "columnDefs"),
+    Output("pay-trend-table-title", "children"), Output("pay-trend-grid", "rowData"), Output("pay-trend-grid", "columnDefs"),
+    Output("pay-caps-grid", "rowData"), Output("pay-caps-grid", "columnDefs"),
+    *[Output(f"pay-{chart}-takeaway", "children") for chart in pay.CHARTS],
+    *[Input(f, "value") for f in FILTERS], Input("pay-caps-changed", "data"), Input("pay-anon", "value"),
+)
+def render(start, end, area, job, by, _caps_changed, anonymise):
+    filters = _filters(start, end, area, job, by)
+    if filters is None:
+        raise PreventUpdate
+    view = pay.build_view(filters, loader.scope_of(current_user), anonymise_with=_secret(anonymise))
+    banner = [demo_banner(view.is_demo, "agency pay data"),
+              dbc.Alert("The caps shown are illustrative demo values, not the Pledge's agreed rates.", color="info",
+                        className="py-2") if view.caps_illustrative else None]
+    return (
+        banner, kpi_cards(view.kpis), definition_list("Definitions and sources", view.notes),
+        view.range_title, view.range_figure,
+        view.overcap_title, view.overcap_trend_figure,
+        view.overcap_la_title, view.overcap_la_figure,
+        view.workforce_title, view.workforce_figure,
+        view.trend_title, view.trend_figure,
+        view.summary_title, grid_records(view.summary_table), _columns(view.summary_table),
+        view.trend_table_title, grid_records(view.trend_table), _columns(view.trend_table),
+        grid_records(view.caps_table), _columns(view.caps_table),
+        *[view.takeaways[chart] for chart in pay.CHARTS],
+    )
+
+
+@callback(
+    Output("pay-area", "options"),
+    Input("pay-anon", "value"),
+    prevent_initial_call=True,
+)
+def anonymise_area_choices(anonymise):
+    return _area_options(bool(anonymise))
+
+
+@callback(
+    Output("pay-download", "data"),
+    Input("pay-dl-summary-csv", "n_clicks"), Input("pay-dl-summary-xlsx", "n_clicks"),
+    Input("pay-dl-trend-csv", "n_clicks"), Input("pay-dl-trend-xlsx", "n_clicks"),
+    Input("pay-dl-caps-csv", "n_clicks"), Input("pay-dl-caps-xlsx", "n_clicks"),
+    *[State(f, "value") for f in FILTERS], State("pay-anon", "value"),
+    prevent_initial_call=True,
+)
+def download(_a, _b, _c, _d, _e, _f, start, end, area, job, by, anonymise):
+    filters = _filters(start, end, area, job, by)
+    if filters is None or not ctx.triggered_id:
+        raise PreventUpdate
+    which, kind = ctx.triggered_id.split("-")[-2:]
+    table, notes, stem = pay.download_table(filters, loader.scope_of(current_user), which, anonymise_with=_secret(anonymise))
+    return dcc.send_bytes(*table_file(table, notes, stem, kind))
+
+
+@callback(
+    Output("pay-image-download", "data"),
+    *[Input(button, "n_clicks") for button in CHART_BUTTONS],
+    *[State(f, "value") for f in FILTERS], State("pay-anon", "value"),
+    prevent_initial_call=True,
+)
+def chart_image(*args):
+    start, end, area, job, by, anonymise = args[len(CHART_BUTTONS):]
+    filters = _filters(start, end, area, job, by)
+    if filters is None or not ctx.triggered_id:
+        raise PreventUpdate
+    chart, kind = chart_and_kind(ctx.triggered_id)
+    return dcc.send_bytes(*pay.chart_image(filters, loader.scope_of(current_user), chart, kind, configured_chromium(),
+                                           anonymise_with=_secret(anonymise)))
+
+
+@callback(
+    Output("pay-deck-download", "data"),
+    Input("pay-deck", "n_clicks"),
+    *[State(f, "value") for f in FILTERS], State("pay-anon", "value"),
+    prevent_initial_call=True,
+)
+def slides(_n, start, end, area, job, by, anonymise):
+    filters = _filters(start, end, area, job, by)
+    if filters is None:
+        raise PreventUpdate
+    return dcc.send_bytes(*pay.slide_deck(filters, loader.scope_of(current_user), configured_chromium(),
+                                          anonymise_with=_secret(anonymise)))
+
+
+# Keep the filters in the address bar without reloading the page, so a copied link reopens this view.
+clientside_callback(
+    """
+    function(start, end, area, job, by, anonymise) {
+        if (!start) { return ''; }
+        const params = new URLSearchParams({from: start, to: end, area: area, job: job, by: by});
+        if (anonymise) { params.set('anon', '1'); }
+        window.history.replaceState(null, '', window.location.pathname + '?' + params.toString());
+        return '';
+    }
+    """,
+    Output("pay-url-sync", "children"),
+    *[Input(f, "value") for f in FILTERS], Input("pay-anon", "value"),
+)

@@ -1,0 +1,1 @@
+"""The benchmarking dashboard: page, view, data, metrics, figures."""

@@ -1,0 +1,258 @@
+"""Benchmarking: one indicator, the focus LA against its comparators: members' quarterly returns or published annual statistics."""
+import dash
+import dash_bootstrap_components as dbc
+from dash import Input, Output, State, callback, clientside_callback, ctx, dcc, html
+from dash.exceptions import PreventUpdate
+from flask import current_app
+from flask_login import current_user
+
+from dashboard.dashboards.benchmarking import view as bench
+from dashboard import loader
+from dashboard.components.layout import (chart_card, column_defs, definition_list, download_buttons, filter_bar, grid,
+                                         grid_records, kpi_cards, labelled, present_bar)
+from dashboard.components.notes import demo_banner, page_heading
+from dashboard.exports import table_file
+from dashboard.chart_theme import empty_figure
+from dashboard.presenting import chart_and_kind, configured_chromium
+
+PAGE = dict(path="/benchmarking", name="Benchmarking", order=1,
+                   title="Benchmarking - London Children's Services Dashboards")
+
+
+def _user_la():
+    return current_user.la_code if current_user and current_user.is_authenticated else None
+
+
+def _choices(source, indicator, focus, start, end):
+    return bench.resolve_choices(source, indicator, focus, start, end, user_la=_user_la(),
+                                 scope=loader.scope_of(current_user) if _user_la() else loader.AccessScope("none", ""))
+
+
+def _empty_alert(source):
+    if source == "published":
+        return dbc.Alert("No published statistics have been imported yet. An administrator imports the DfE and ONS files "
+                         "(downloaded from the publishers) with: python -m dashboard import-published FOLDER", color="info")
+    return dbc.Alert("No quarterly returns have been loaded yet: uploaders add them on the Upload page.", color="info")
+
+
+def _settings():
+    return current_app.config["LCSD_SETTINGS"]
+
+
+def _secret():
+    return current_app.config["SECRET_KEY"]
+
+
+def _la_options(anonymise: bool):
+    return bench.focus_options(loader.local_authorities(), _user_la(), _secret() if anonymise else None)
+
+
+def layout(source=None, indicator=None, focus=None, anon=None, **query):
+    anonymise = anon == "1"
+    choices = _choices(source, indicator, focus, query.get("from"), query.get("to"))
+    chosen = (lambda name: getattr(choices, name)) if choices else (lambda name: None)
+    la_options = _la_options(anonymise) if _user_la() else []
+    source_options = [{"label": label, "value": value} for value, label in bench.SOURCES.items()]
+    return html.Div([
+        page_heading("Benchmarking", "How does an LA compare with its sub-region, statistical neighbours, London and England? "
+                     "Members' quarterly returns, or the published annual statistics."),
+        html.Div(id="bench-demo-banner"),
+        html.Div(None if choices else _empty_alert(source), id="bench-empty"),
+        filter_bar([
+            dbc.Col(labelled("Source", "bench-source", dcc.Dropdown(
+                id="bench-source", options=source_options, clearable=False, value=choices.source if choices else (source if source in bench.SOURCES else "regional"))), lg=3),
+            dbc.Col(labelled("Indicator", "bench-indicator", dcc.Dropdown(
+                id="bench-indicator", options=chosen("indicator_options") or [], clearable=False, searchable=True,
+                value=chosen("indicator"))), lg=4),
+            dbc.Col(labelled("Focus LA", "bench-focus", dcc.Dropdown(
+                id="bench-focus", options=la_options, clearable=False, value=chosen("focus"))), lg=2),
+            dbc.Col(labelled("From", "bench-start", dcc.Dropdown(
+                id="bench-start", options=chosen("period_options") or [], clearable=False, value=chosen("start"))), lg=1),
+            dbc.Col(labelled("To", "bench-end", dcc.Dropdown(
+                id="bench-end", options=chosen("period_options") or [], clearable=False, value=chosen("end"))), lg=2),
+        ], "Benchmarking filters"),
+        present_bar("bench", anonymise=anonymise),
+        html.Div(id="bench-kpis", className="mb-3"),
+        dbc.Row([
+            dbc.Col(chart_card("bench-series-title", "bench-series", image_buttons=True, description=
+                                "The focus LA (thick line) against its sub-region, London and, where published, England. "
+                                "Gaps are periods with no figure (no return, or not published)."), lg=7),
+            dbc.Col(html.Section(id="bench-definition", className="chart-card notes"), lg=5),
+        ]),
+        chart_card("bench-ranking-title", "bench-ranking", image_buttons=True, description=
+                    "Every London LA for the last period chosen, best first (or highest first where neither is better). "
+                    "Bars are shaded by quartile; the focus LA is marked ◆; the dashed line is the London average."),
+        html.Div(id="bench-map-section"),   # published source with a BOUNDARY_FILE only: a choropleth of the year
+        chart_card("bench-subregion-title", "bench-subregion", image_buttons=True, description=
+                    "The spread of LAs within each sub-region for the last period chosen: box = middle half, line = median, "
+                    "dots = LAs."),
+        html.Section([
+            html.H2("The figures", className="h4"),
+            html.P("The same figures as the charts above, to read or download.", className="small text-body-secondary"),
+            html.H3(id="bench-ranking-table-title", className="h6 mt-3"),
+            download_buttons("bench-dl-ranking"),
+            grid("bench-ranking-grid"),
+            html.H3(id="bench-series-table-title", className="h6 mt-4"),
+            download_buttons("bench-dl-series"),
+            grid("bench-series-grid"),
+            dcc.Download(id="bench-download"),
+        ], className="chart-card"),
+        html.Div(id="bench-url-sync", hidden=True),
+    ])
+
+
+@callback(
+    Output("bench-indicator", "options"), Output("bench-indicator", "value"),
+    Output("bench-start", "options"), Output("bench-start", "value"), Output("bench-end", "options"), Output("bench-end", "value"),
+    Output("bench-empty", "children"),
+    Input("bench-source", "value"), Input("bench-indicator", "value"),
+    State("bench-focus", "value"), State("bench-start", "value"), State("bench-end", "value"),
+    prevent_initial_call=True,
+)
+def source_or_indicator_changed(source, indicator, focus, start, end):
+    """A new source lists its own indicators and periods; a published indicator lists the years it has."""
+    new_source = ctx.triggered_id == "bench-source"
+    if not new_source and (ctx.triggered_id != "bench-indicator" or source != "published"):
+        raise PreventUpdate  # quarterly indicators share one list of quarters
+    if new_source:
+        indicator = start = end = None
+    choices = _choices(source, indicator, focus, start, end)
+    if choices is None:
+        return [], None, [], None, [], None, _empty_alert(source)
+    # Only a new source sets the indicator: a user's own choice is never written back (and so never undone).
+    keep = (lambda value: value) if new_source else (lambda value: dash.no_update)
+    return (keep(choices.indicator_options), keep(choices.indicator), choices.period_options, choices.start,
+            choices.period_options, choices.end, None)
+
+
+@callback(
+    Output("bench-demo-banner", "children"), Output("bench-kpis", "children"), Output("bench-definition", "children"),
+    Output("bench-series-title", "children"), Output("bench-series", "figure"),
+    Output("bench-ranking-title", "children"), Output("bench-ranking", "figure"),
+    Output("bench-subregion-title", "children"), Output("bench-subregion", "figure"),
+    Output("bench-ranking-table-title", "children"), Output("bench-ranking-grid", "rowData"), Output("bench-ranking-grid", "columnDefs"),
+    Output("bench-series-table-title", "children"), Output("bench-series-grid", "rowData"), Output("bench-series-grid", "columnDefs"),
+    Output("bench-series-takeaway", "children"), Output("bench-ranking-takeaway", "children"),
+    Output("bench-subregion-takeaway", "children"),
+    Input("bench-source", "value"), Input("bench-indicator", "value"), Input("bench-focus", "value"),
+    Input("bench-start", "value"), Input("bench-end", "value"), Input("bench-anon", "value"),
+)
+def render(source, indicator, focus, start, end, anonymise):
+    choices = _choices(source, indicator, focus, start, end)
+    if choices is None:   # nothing loaded for this source: say so in each chart, not with empty axes
+        empty = empty_figure("No data for this source yet.")
+        return (None, None, None, "", empty, "", empty, "", empty, "", [], [], "", [], [], "", "", "")
+    if indicator is None:
+        raise PreventUpdate
+    view = bench.view_for(choices, loader.scope_of(current_user), anonymise_with=_secret() if anonymise else None)
+    dp = int(view.indicator["decimal_places"])
+    # A published figure that is a marker says which ("suppressed (c)"), as its row's rank, quartile and flag do.
+    missing = "'no return'" if choices.source == "regional" else "((params.data && params.data['Published marker']) || 'not published')"
+    no_return = {"valueFormatter": {"function": f"params.value == null ? {missing} : d3.format(',.{dp}f')(params.value)"}}
+    ranking_cols = [{**c, **no_return} if c["field"] == "Value" else c for c in column_defs(view.ranking_table)]
+    if choices.source == "published":   # a rank is a number, or why there is none ("suppressed (c)"): no type inferred
+        ranking_cols = [{**c, "cellDataType": False} if c["field"] == "Rank" else c for c in ranking_cols]
+    series_cols = [{**c, **no_return} if c["field"] not in ("Quarter", "Year") else c for c in column_defs(view.series_table)]
+    titles = bench.chart_titles(view, choices.source)
+    return (
+        demo_banner(view.is_demo, "benchmarking dataset"), kpi_cards(view.kpis), definition_list(view.indicator["name"], view.notes),
+        titles["series"], view.series_figure, titles["ranking"], view.ranking_figure, titles["subregion"], view.subregion_figure,
+        f"All London LAs, {view.period_label}", grid_records(view.ranking_table), ranking_cols,
+        f"{view.focus_name} against its comparators, {view.range_label}", grid_records(view.series_table), series_cols,
+        view.takeaways["series"], view.takeaways["ranking"], view.takeaways["subregion"],
+    )
+
+
+@callback(
+    Output("bench-map-section", "children"),
+    Input("bench-source", "value"), Input("bench-indicator", "value"), Input("bench-focus", "value"),
+    Input("bench-start", "value"), Input("bench-end", "value"), Input("bench-anon", "value"),
+)
+def render_map(source, indicator, focus, start, end, anonymise):
+    choices = _choices(source, indicator, focus, start, end)
+    if choices is None or choices.source != "published" or not _settings().boundary_file:
+        return None
+    view = bench.map_for(choices, loader.scope_of(current_user), _settings().boundary_file,
+                         anonymise_with=_secret() if anonymise else None)
+    return html.Section([
+        html.H2(view["title"]),
+        html.P(view["message"], className="small text-body-secondary", id="bench-map-message"),
+        dcc.Graph(id="bench-map", figure=view["figure"], config={"displaylogo": False, "responsive": True}),
+    ], className="chart-card slide", **{"aria-describedby": "bench-map-message"})
+
+
+@callback(
+    Output("bench-focus", "options"),
+    Input("bench-anon", "value"),
+    prevent_initial_call=True,
+)
+def anonymise_focus_choices(anonymise):
+    return _la_options(bool(anonymise))
+
+
+@callback(
+    Output("bench-download", "data"),
+    Input("bench-dl-ranking-csv", "n_clicks"), Input("bench-dl-ranking-xlsx", "n_clicks"),
+    Input("bench-dl-series-csv", "n_clicks"), Input("bench-dl-series-xlsx", "n_clicks"),
+    State("bench-source", "value"), State("bench-indicator", "value"), State("bench-focus", "value"),
+    State("bench-start", "value"), State("bench-end", "value"), State("bench-anon", "value"),
+    prevent_initial_call=True,
+)
+def download(_a, _b, _c, _d, source, indicator, focus, start, end, anonymise):
+    choices = _choices(source, indicator, focus, start, end)
+    if choices is None or not ctx.triggered_id:
+        raise PreventUpdate
+    which, kind = ctx.triggered_id.split("-")[-2:]
+    table, notes, stem = bench.download_for(choices, loader.scope_of(current_user), which,
+                                            anonymise_with=_secret() if anonymise else None)
+    return dcc.send_bytes(*table_file(table, notes, stem, kind))
+
+
+@callback(
+    Output("bench-image-download", "data"),
+    Input("bench-series-png", "n_clicks"), Input("bench-series-svg", "n_clicks"),
+    Input("bench-ranking-png", "n_clicks"), Input("bench-ranking-svg", "n_clicks"),
+    Input("bench-subregion-png", "n_clicks"), Input("bench-subregion-svg", "n_clicks"),
+    State("bench-source", "value"), State("bench-indicator", "value"), State("bench-focus", "value"),
+    State("bench-start", "value"), State("bench-end", "value"), State("bench-anon", "value"),
+    prevent_initial_call=True,
+)
+def chart_image(_a, _b, _c, _d, _e, _f, source, indicator, focus, start, end, anonymise):
+    choices = _choices(source, indicator, focus, start, end)
+    if choices is None or not ctx.triggered_id:
+        raise PreventUpdate
+    chart, kind = chart_and_kind(ctx.triggered_id)
+    return dcc.send_bytes(*bench.chart_image(choices, loader.scope_of(current_user), chart, kind, configured_chromium(),
+                                             anonymise_with=_secret() if anonymise else None))
+
+
+@callback(
+    Output("bench-deck-download", "data"),
+    Input("bench-deck", "n_clicks"),
+    State("bench-source", "value"), State("bench-indicator", "value"), State("bench-focus", "value"),
+    State("bench-start", "value"), State("bench-end", "value"), State("bench-anon", "value"),
+    prevent_initial_call=True,
+)
+def slides(_n, source, indicator, focus, start, end, anonymise):
+    choices = _choices(source, indicator, focus, start, end)
+    if choices is None:
+        raise PreventUpdate
+    return dcc.send_bytes(*bench.slide_deck(choices, loader.scope_of(current_user), configured_chromium(),
+                                            anonymise_with=_secret() if anonymise else None))
+
+
+# Keep the filters in the address bar without reloading the page, so a copied link reopens this view.
+clientside_callback(
+    """
+    function(source, indicator, focus, start, end, anonymise) {
+        if (!indicator) { return ''; }
+        const params = new URLSearchParams({source: source, indicator: indicator, focus: focus, from: start, to: end});
+        if (anonymise) { params.set('anon', '1'); }
+        window.history.replaceState(null, '', window.location.pathname + '?' + params.toString());
+        return '';
+    }
+    """,
+    Output("bench-url-sync", "children"),
+    Input("bench-source", "value"), Input("bench-indicator", "value"), Input("bench-focus", "value"), Input("bench-start", "value"),
+    Input("bench-end", "value"), Input("bench-anon", "value"),
+)

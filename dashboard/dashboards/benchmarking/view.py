@@ -1,0 +1,361 @@
+"""The Benchmarking page's logic: filters in, everything the page shows out.
+
+The page's callbacks are thin adapters over `resolve_filters`, `build_view` and `download_table`;
+the arithmetic lives in `dashboard.dashboards.benchmarking.metrics`, the charts in `dashboard.dashboards.benchmarking.figures`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from dashboard import loader
+from dashboard.dashboards.benchmarking import figures
+from dashboard.dashboards.benchmarking import metrics
+from dashboard.presenting import Slide, anonymise_las, deck, figure_image, label_order
+
+DEFAULT_QUARTERS = 12
+RANKING_RULES = (
+    "Ranks and quartiles are among the LAs that returned (1 = best; where neither direction is better, 1 = highest). "
+    "Quartile = 4 x rank / number returned, rounded up. Top and bottom 20% (the region's exception-reporting rule): "
+    "the best and worst fifth of LAs that returned, rounded up (7 each when all 33 return); nobody is flagged when "
+    "fewer than 5 return. Ties share a rank."
+)
+POLARITY_TEXT = {
+    "higher": "Higher is better.",
+    "lower": "Lower is better.",
+    "neither": "Neither higher nor lower is better in itself: this is not a performance ranking.",
+}
+
+
+@dataclass(frozen=True)
+class Filters:
+    indicator: str
+    focus: str
+    start: pd.Timestamp
+    end: pd.Timestamp
+
+    def query(self) -> dict:
+        return {"indicator": self.indicator, "focus": self.focus,
+                "from": self.start.date().isoformat(), "to": self.end.date().isoformat()}
+
+
+def _parse_date(text, periods: list[pd.Timestamp]):
+    try:
+        date = pd.Timestamp(text)
+    except (TypeError, ValueError):
+        return None
+    return date if date in periods else None
+
+
+def resolve_filters(indicator=None, focus=None, start=None, end=None, *, user_la: str | None,
+                    catalogue: pd.DataFrame, las: pd.DataFrame, periods: list[pd.Timestamp]) -> Filters:
+    """Turn whatever arrived (URL query or dropdowns) into valid filters; anything unknown falls back to a default."""
+    codes = list(catalogue["code"])
+    indicator = indicator if indicator in codes else codes[0]
+    la_codes = set(las["la_code"])
+    focus = focus if focus in la_codes else (user_la if user_la in la_codes else sorted(la_codes)[0])
+    end_q = _parse_date(end, periods) or periods[-1]
+    start_q = _parse_date(start, periods) or periods[max(0, periods.index(end_q) - DEFAULT_QUARTERS + 1)]
+    if start_q > end_q:
+        start_q, end_q = end_q, start_q
+    return Filters(indicator, focus, start_q, end_q)
+
+
+def indicator_options(catalogue: pd.DataFrame) -> list[dict]:
+    """Dropdown options grouped by theme: a disabled heading per theme, then its indicators."""
+    options = []
+    for theme, frame in catalogue.groupby("theme", sort=False):
+        options.append({"label": f"— {theme} —", "value": f"theme:{theme}", "disabled": True})
+        options += [{"label": name, "value": code} for code, name in zip(frame["code"], frame["name"])]
+    return options
+
+
+def quarter_options(periods: list[pd.Timestamp]) -> list[dict]:
+    return [{"label": metrics.quarter_label(p), "value": p.date().isoformat()} for p in periods]
+
+
+@dataclass
+class BenchmarkingView:
+    indicator: dict
+    focus_name: str
+    period_label: str
+    range_label: str
+    is_demo: bool
+    kpis: list[tuple[str, str, str]]               # (label, value, note)
+    series_figure: object
+    ranking_figure: object
+    subregion_figure: object
+    ranking_table: pd.DataFrame
+    series_table: pd.DataFrame
+    n_returned: int
+    n_las: int
+    notes: list[tuple[str, str]] = field(default_factory=list)
+    takeaways: dict[str, str] = field(default_factory=dict)    # chart -> one sentence saying what it shows
+
+
+def change_text(change: float, dp: int, unit: str, polarity: str,
+                missing: str = "a quarter has no return") -> tuple[str, str]:
+    """(arrow and size, "better"/"worse"/"") of a change; "not available" (and why) when either period has no figure."""
+    if np.isnan(change):
+        return "not available", missing
+    arrow = "▲" if change > 0 else "▼" if change < 0 else "–"
+    text = f"{arrow} {abs(change):,.{dp}f}" + (" points" if unit == "%" else "")
+    if change == 0 or polarity == "neither":
+        return text, ""
+    return text, "better" if (change > 0) == (polarity == "higher") else "worse"
+
+
+def build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: str | None = None) -> BenchmarkingView:
+    las = loader.local_authorities()
+    if anonymise_with:
+        las = anonymise_las(las, scope.la_code, anonymise_with)
+    ind = loader.indicator(filters.indicator)
+    data = loader.benchmark_indicator(filters.indicator, scope)
+    dp, unit = int(ind["decimal_places"]), ind["unit"]
+    in_range = data["values"][(data["values"]["period_end"] >= filters.start) & (data["values"]["period_end"] <= filters.end)]
+    england = data["england"] if ind["england_available"] else None
+    if england is not None:
+        england = england[(england["period_end"] >= filters.start) & (england["period_end"] <= filters.end)]
+
+    focus_name = las.set_index("la_code").loc[filters.focus, "la_name"]
+    ranking = metrics.latest_ranking(data["values"], las, filters.end, ind["polarity"])
+    london = metrics.london_summary(data["values"], las, filters.end)
+    changes = metrics.period_changes(data["values"], filters.focus, filters.end)
+    series = metrics.comparison_series(in_range, las, filters.focus, england)
+    series["quarter"] = series["period_end"].map(metrics.quarter_label)
+    focus_row = ranking[ranking["la_code"] == filters.focus].iloc[0]
+    subregion_name = focus_row["subregion_name"]
+    sub_mean = series[(series["series"] == f"{subregion_name} average") & (series["period_end"] == filters.end)]["value"]
+
+    rank_text = (f"{int(focus_row['rank'])} of {london['n_returned']}" if focus_row["returned"] else "no return")
+    kpis = [
+        (f"{focus_name}, {metrics.quarter_label(filters.end)}", figures.format_value(changes["value"], dp, unit), unit),
+        ("Change on previous quarter", *change_text(changes["change_quarter"], dp, unit, ind["polarity"])),
+        ("Change on a year before", *change_text(changes["change_year"], dp, unit, ind["polarity"])),
+        ("Rank in London" if ind["polarity"] != "neither" else "Position in London (highest = 1)", rank_text,
+         focus_row["quartile_label"] if focus_row["returned"] else ""),
+        (f"{subregion_name} average", figures.format_value(sub_mean.iloc[0] if len(sub_mean) else np.nan, dp, unit), ""),
+        ("London average", figures.format_value(london["mean"], dp, unit),
+         f"{london['n_returned']} of {london['n_expected']} LAs returned"),
+    ]
+
+    ranking_table = pd.DataFrame({
+        "LA": ranking["la_name"], "Sub-region": ranking["subregion_name"],
+        "Value": ranking["value"].round(dp), "Rank": ranking["rank"], "Quartile": ranking["quartile_label"],
+        "Flag": ranking["flag"],
+    })
+    series_table = series.pivot(index="period_end", columns="series", values="value").round(dp)
+    series_table = series_table[list(dict.fromkeys(series["series"]))]  # focus LA first, as in the chart
+    series_table.insert(0, "Quarter", [metrics.quarter_label(p) for p in series_table.index])
+    series_table = series_table.reset_index(drop=True)
+    series_table.columns.name = None
+
+    info = loader.dataset_info("benchmarking")
+    period_label = metrics.quarter_label(filters.end)
+    range_label = f"{metrics.quarter_label(filters.start)} to {period_label}"
+    notes = [
+        ("Indicator", ind["name"]),
+        ("Definition", ind["definition"]),
+        ("Unit", unit),
+        ("Polarity", POLARITY_TEXT[ind["polarity"]]),
+        ("Source", ind["source"]),
+        ("Quarters", range_label),
+        ("Returns", f"{london['n_returned']} of {london['n_expected']} LAs returned for {period_label}."),
+        ("Averages", "Sub-region and London averages are unweighted means of the LAs that returned; no return is left out, never counted as 0."),
+        ("Ranking", RANKING_RULES),
+        ("Data", "Demo data: synthetic, not any LA's real figures." if info["is_demo"] else "Members' returns."),
+    ]
+    return BenchmarkingView(
+        indicator=ind, focus_name=focus_name, period_label=period_label, range_label=range_label, is_demo=info["is_demo"],
+        kpis=kpis,
+        series_figure=figures.time_series_figure(series, focus_name, ind),
+        ranking_figure=figures.ranking_figure(ranking, filters.focus, ind, london["mean"]),
+        subregion_figure=figures.subregion_figure(ranking, filters.focus, ind),
+        ranking_table=ranking_table, series_table=series_table,
+        n_returned=london["n_returned"], n_las=london["n_expected"], notes=notes,
+    )
+
+
+# --- Sources: members' regional quarterly return, or published annual statistics --------------------------
+
+SOURCES = {"regional": "Regional quarterly return (members' data)", "published": "Published annual statistics (DfE, ONS)"}
+
+
+@dataclass(frozen=True)
+class Choices:
+    """What the filter bar shows: the source, its indicators and periods, and the valid choice among them."""
+    source: str
+    indicator_options: list
+    period_options: list
+    indicator: str
+    focus: str
+    start: str
+    end: str
+
+
+def resolve_choices(source, indicator, focus, start, end, *, user_la, scope) -> Choices | None:
+    """Valid choices for either source from whatever arrived (URL or dropdowns); None when that source has no data."""
+    source = source if source in SOURCES else "regional"
+    las = loader.local_authorities()
+    if source == "published":
+        from dashboard.loader import published as published_loader
+        from dashboard.dashboards.benchmarking import published
+        catalogue = published_loader.catalogue()
+        choice = published.resolve(indicator, focus, start, end, user_la=user_la, catalogue=catalogue, las=las, scope=scope)
+        if choice is None:
+            return None
+        return Choices(source, published.indicator_options(catalogue), [{"label": p, "value": p} for p in choice["periods"]],
+                       choice["indicator"], choice["focus"], choice["start"], choice["end"])
+    periods = loader.benchmark_periods()
+    if not periods:
+        return None
+    catalogue = loader.indicator_catalogue()
+    f = resolve_filters(indicator, focus, start, end, user_la=user_la, catalogue=catalogue, las=las, periods=periods)
+    return Choices(source, indicator_options(catalogue), quarter_options(periods), f.indicator, f.focus,
+                   f.start.date().isoformat(), f.end.date().isoformat())
+
+
+def _published_choice(choices: Choices) -> dict:
+    periods = [o["value"] for o in choices.period_options]
+    return {"indicator": choices.indicator, "focus": choices.focus, "start": choices.start, "end": choices.end,
+            "periods": periods}
+
+
+@loader.view_cache("reference", "benchmarking", "published")   # the same for every member (both sources are shared)
+def view_for(choices: Choices, scope: loader.AccessScope, *, anonymise_with: str | None = None) -> BenchmarkingView:
+    """The page's view for either source. `anonymise_with` (the app's secret) replaces every LA name but the
+    viewer's own with a stable label, before anything is computed, so no chart, table or file carries them."""
+    if choices.source == "published":
+        from dashboard.dashboards.benchmarking import published
+        view = published.build_view(_published_choice(choices), scope, anonymise_with=anonymise_with)
+    else:
+        view = build_view(Filters(choices.indicator, choices.focus, pd.Timestamp(choices.start), pd.Timestamp(choices.end)),
+                          scope, anonymise_with=anonymise_with)
+    view.takeaways = chart_takeaways(view, "quarter" if choices.source == "regional" else "year")
+    return view
+
+
+def map_for(choices: Choices, scope: loader.AccessScope, boundary_file: str, *, anonymise_with: str | None = None) -> dict:
+    """The published source's choropleth from BOUNDARY_FILE ({title, figure, message})."""
+    from dashboard.dashboards.benchmarking import published
+    return published.map_view(_published_choice(choices), scope, boundary_file, anonymise_with=anonymise_with)
+
+
+def _ordinal(n: int) -> str:
+    return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
+
+
+def _run_length(values: list[float]) -> tuple[str, int]:
+    """('rose'|'fell'|'was unchanged', how many periods in a row) at the end of a series with no gaps."""
+    direction, run = "", 0
+    for before, after in zip(values[-2::-1], values[::-1]):
+        if np.isnan(before) or np.isnan(after):
+            break
+        step = "rose" if after > before else "fell" if after < before else "was unchanged"
+        if direction and step != direction:
+            break
+        direction, run = step, run + 1
+    return direction, run
+
+
+def chart_takeaways(view: BenchmarkingView, period_word: str) -> dict[str, str]:
+    """One plain-English sentence per chart, from the same tables the page shows (slides and text alternatives)."""
+    dp, unit, polarity = int(view.indicator["decimal_places"]), view.indicator["unit"], view.indicator["polarity"]
+    fmt = (lambda v: figures.format_value(v, dp, unit))
+    focus, table = view.focus_name, view.ranking_table
+    row = table[table["LA"].str.startswith(focus)]
+    with_value = table[table["Value"].notna()]
+    out = {}
+    if row.empty or pd.isna(row["Value"].iloc[0]):
+        out["ranking"] = f"{focus} has no figure for {view.period_label}; {len(with_value)} of {len(table)} LAs have one."
+        out["subregion"] = out["ranking"]
+    else:
+        r = row.iloc[0]
+        rank, n = int(r["Rank"]), len(with_value)
+        place = (f"ranks {rank} of {n} London LAs (1 = best)" if polarity != "neither"
+                 else f"is {_ordinal(rank)} highest of {n} London LAs")
+        flag = f" and in London's {r['Flag'].lower()}" if "20%" in str(r["Flag"]) else ""
+        out["ranking"] = (f"{focus} {place} for {view.period_label} at {fmt(r['Value'])}, "
+                          f"in the {str(r['Quartile']).lower()}{flag}; the mean of London LAs is {fmt(with_value['Value'].mean())}.")
+        peers = with_value[with_value["Sub-region"] == r["Sub-region"]]
+        median = peers["Value"].median()
+        side = "above" if r["Value"] > median else "below" if r["Value"] < median else "at"
+        out["subregion"] = (f"{focus} is {side} the median of the {len(peers)} {r['Sub-region']} LAs with a figure "
+                            f"({fmt(median)}); they range from {fmt(peers['Value'].min())} to {fmt(peers['Value'].max())}.")
+    series = view.series_table
+    own = [float(v) if pd.notna(v) else np.nan for v in series.iloc[:, 1]] if len(series.columns) > 1 else []
+    direction, run = _run_length(own)
+    if not own or np.isnan(own[-1]):
+        out["series"] = f"{focus} has no figure for the last {period_word} chosen."
+    else:
+        trend = (f"{direction} for {run} {period_word}s in a row" if run > 1 else f"{direction} on the {period_word} before"
+                 ) if direction else f"has no figure for the {period_word} before"
+        london_col = next((c for c in series.columns if c in ("London average", "London")), None)
+        gap = ""
+        if london_col and pd.notna(series[london_col].iloc[-1]):
+            diff = own[-1] - float(series[london_col].iloc[-1])
+            london = "the London average" if london_col == "London average" else "London's published figure"
+            size = fmt(abs(diff)).rstrip("%") + (" points" if unit == "%" else "")
+            gap = f", and is {size} {'above' if diff > 0 else 'below'} {london}" if diff else f", level with {london}"
+        out["series"] = f"{focus}'s figure ({fmt(own[-1])}) {trend}{gap}."
+    return out
+
+
+def download_for(choices: Choices, scope: loader.AccessScope, which: str, *,
+                 anonymise_with: str | None = None) -> tuple[pd.DataFrame, list[tuple[str, str]], str]:
+    """(table, notes, file stem) for the CSV/Excel downloads: the same rows as the page's tables."""
+    view = view_for(choices, scope, anonymise_with=anonymise_with)
+    table = (view.ranking_table if which == "ranking" else view.series_table).copy()
+    # In files as on screen: a missing figure is written out in words, not a blank that could be read as 0.
+    if which == "ranking":
+        missing = "no return" if choices.source == "regional" else "not published"
+        table["Value"] = table["Value"].astype(object).where(table["Value"].notna(), missing)
+    notes = view.notes + ([("Anonymised", "LA names other than the viewer's own are replaced by stable labels.")]
+                          if anonymise_with else [])
+    source = "" if choices.source == "regional" else "published_"
+    return table, notes, f"benchmarking_{source}{choices.indicator}_{choices.end}_{which}"
+
+
+def focus_options(las: pd.DataFrame, viewer_la: str | None, anonymise_with: str | None) -> list[dict]:
+    if anonymise_with:
+        las = anonymise_las(las, viewer_la, anonymise_with)
+    return [{"label": n, "value": c} for c, n in sorted(zip(las["la_code"], las["la_name"]), key=lambda x: label_order(x[1]))]
+
+
+CHARTS = {"series": ("series_figure", "over time"), "ranking": ("ranking_figure", "all London LAs"),
+          "subregion": ("subregion_figure", "spread within each sub-region")}
+
+
+def chart_titles(view: BenchmarkingView, source: str) -> dict[str, str]:
+    """Each chart's title, on the page and on its slide."""
+    name = view.indicator["name"]
+    returned = "returned" if source == "regional" else "with a published figure"
+    return {"series": f"{name}: {view.focus_name} over time, {view.range_label}",
+            "ranking": f"{name}: all London LAs, {view.period_label} ({view.n_returned} of {view.n_las} {returned})",
+            "subregion": f"{name}: spread within each sub-region, {view.period_label}"}
+
+
+def _source_line(view: BenchmarkingView) -> str:
+    source = next((text for term, text in view.notes if term == "Source"), "")
+    return f"Source: {source}" + (" Demo data: synthetic, not any LA's real figures." if view.is_demo else "")
+
+
+def chart_image(choices: Choices, scope, chart: str, kind: str, chromium_path: str, *,
+                anonymise_with: str | None = None) -> tuple[bytes, str]:
+    view = view_for(choices, scope, anonymise_with=anonymise_with)
+    figure = getattr(view, CHARTS[chart][0])
+    return figure_image(figure, kind, chromium_path=chromium_path), f"benchmarking_{choices.indicator}_{choices.end}_{chart}.{kind}"
+
+
+def slide_deck(choices: Choices, scope, chromium_path: str, *, anonymise_with: str | None = None) -> tuple[bytes, str]:
+    """A title slide, then one slide per chart with its title, what it shows, and the source line."""
+    view = view_for(choices, scope, anonymise_with=anonymise_with)
+    name = view.indicator["name"]
+    titles = chart_titles(view, choices.source)
+    slides = [Slide(titles[chart], view.takeaways[chart], getattr(view, attr), _source_line(view))
+              for chart, (attr, _what) in CHARTS.items()]
+    subtitle = f"{view.focus_name}, {view.range_label}." + (" Demo data." if view.is_demo else "")
+    data = deck(f"Benchmarking: {name}", subtitle, slides, chromium_path=chromium_path)
+    return data, f"benchmarking_{choices.indicator}_{choices.end}.pptx"

@@ -1,0 +1,1 @@
+"""The leadership in colour dashboard: page, view, data, metrics, figures and returns."""

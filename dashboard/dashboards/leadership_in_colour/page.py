@@ -1,0 +1,243 @@
+"""Leadership in Colour: where Black and Global Majority representation falls away, by pay band and role."""
+import dash
+import dash_ag_grid as dag
+import dash_bootstrap_components as dbc
+from dash import Input, Output, State, callback, clientside_callback, ctx, dcc, html
+from dash.exceptions import PreventUpdate
+from flask import current_app
+from flask_login import current_user
+
+from dashboard.dashboards.leadership_in_colour import view as linc
+from dashboard import loader
+from dashboard.components.layout import (chart_card, column_defs, definition_list, download_buttons, filter_bar, grid,
+                                         grid_records, kpi_cards, labelled, present_bar)
+from dashboard.components.notes import demo_banner, page_heading
+from dashboard.exports import table_file
+from dashboard.presenting import chart_and_kind, configured_chromium
+
+PAGE = dict(path="/leadership-in-colour", name="Leadership in Colour", order=3,
+                   title="Leadership in Colour - London Children's Services Dashboards")
+
+TABLES = ("band", "groups", "borough", "role", "notknown")
+FILTERS = ["linc-source", "linc-borough", "linc-service", "linc-group"]
+CHART_BUTTONS = [f"linc-{chart}-{kind}" for chart in linc.CHARTS for kind in ("png", "svg")]
+
+
+def _filters(source, borough, service, group):
+    return linc.resolve_filters(source, borough, service, group, la_codes=loader.local_authorities()["la_code"])
+
+
+def _user_la():
+    return current_user.la_code if getattr(current_user, "is_authenticated", False) else None
+
+
+def _secret(anonymise):
+    """The app's secret keys the anonymous labels; None when names are shown."""
+    return current_app.config["SECRET_KEY"] if anonymise else None
+
+
+def _borough_options(anonymise: bool):
+    return linc.borough_options(loader.local_authorities(), _user_la(), _secret(anonymise))
+
+
+def _shading_key():
+    swatches = [("#9CC6EA", "well above population (ratio over 1.25)"), ("#D4E6F5", "above"),
+                ("#FCE6CF", "below"), ("#F5C18A", "well below (ratio under 0.8)")]
+    return html.P([html.Span("Shading: ", className="fw-semibold")] + [
+        html.Span([html.Span(className="linc-swatch", style={"backgroundColor": colour, "display": "inline-block",
+                                                             "width": "1em", "height": "1em", "border": "1px solid #888",
+                                                             "verticalAlign": "middle", "marginRight": "0.3em"}),
+                   text], className="me-3") for colour, text in swatches] +
+        [html.Span("Unshaded: within 1 point of the population, or no figure. ", className="me-1"),
+         html.Span("<10% and c mark suppressed cells, not values.")], className="small mb-2")
+
+
+def layout(source=None, borough=None, service=None, group=None, anon=None, **query):
+    anonymise = anon == "1"
+    filters = _filters(source, borough, service, group)
+    return html.Div([
+        page_heading("Leadership in Colour", "Where does Black and Global Majority representation fall away, by pay band "
+                                             "and by role, against the population served?"),
+        html.Div(id="linc-demo-banner"),
+        html.Div(id="linc-messages"),
+        filter_bar([
+            dbc.Col(labelled("Pay-band figures", "linc-source", dcc.Dropdown(
+                id="linc-source", options=[{"label": v, "value": k} for k, v in linc.SOURCES.items()],
+                value=filters.source, clearable=False, searchable=False)), lg=3),
+            dbc.Col(labelled("Borough", "linc-borough", dcc.Dropdown(
+                id="linc-borough", options=_borough_options(anonymise), value=filters.borough, clearable=False)), lg=3),
+            dbc.Col(labelled("Ethnic group", "linc-group", dcc.Dropdown(
+                id="linc-group", options=linc.group_options(filters.source), value=filters.group, clearable=False,
+                searchable=False)), lg=3),
+            dbc.Col(labelled("Service group (demo counts only)", "linc-service", dcc.Dropdown(
+                id="linc-service", options=linc.service_options(), value=filters.service, clearable=False,
+                searchable=False, disabled=filters.source != "demo")), lg=3),
+        ], "Leadership in Colour filters"),
+        present_bar("linc", anonymise=anonymise),
+        html.Div(id="linc-kpis", className="mb-3"),
+        dbc.Row([
+            dbc.Col(chart_card("linc-band-title", "linc-band",
+                               "Bars: the group's share of staff with known ethnicity in each pay band. Dashed line: its "
+                               "share of the population. The hatched orange bar marks the glass ceiling.",
+                               image_buttons=True), lg=6),
+            dbc.Col(chart_card("linc-group-title", "linc-groups",
+                               "Each group's staff share divided by its population share, band by band: 1 is parity, "
+                               "under 1 under-represented. Gaps are suppressed or unpublished cells.",
+                               image_buttons=True), lg=6),
+        ]),
+        html.Section([
+            html.H2(id="linc-band-table-title", className="h5"),
+            html.P(id="linc-ceiling-text", className="small"),
+            download_buttons("linc-dl-band"),
+            grid("linc-band-grid"),
+            html.H3("Representation ratio by ethnic group (staff share ÷ population share)", className="h6 mt-4"),
+            download_buttons("linc-dl-groups"),
+            grid("linc-groups-grid"),
+        ], className="chart-card"),
+        html.Section([
+            html.H2(id="linc-borough-title", className="h5"),
+            _shading_key(),
+            download_buttons("linc-dl-borough"),
+            dag.AgGrid(id="linc-borough-grid", rowData=[], columnDefs=[], columnSize="responsiveSizeToFit",
+                       defaultColDef={"sortable": True, "filter": True, "resizable": True, "minWidth": 90},
+                       getRowStyle={"styleConditions": [{"condition": "params.data._focus",
+                                                         "style": {"fontWeight": "bold", "borderLeft": "4px solid #D55E00"}}]},
+                       dashGridOptions={"domLayout": "autoHeight", "tooltipShowDelay": 300}, style={"height": None}),
+        ], className="chart-card"),
+        html.H2("Children's social workers by role", className="h4 mt-4"),
+        html.P("Real figures from the DfE census of children's social workers at 30 September, whichever pay-band "
+               "figures are chosen above.", className="small text-body-secondary"),
+        dbc.Row([
+            dbc.Col(chart_card("linc-role-title", "linc-roles",
+                               "One line per year from case holder to senior manager; the latest year is the thick "
+                               "orange line, earlier years lighter blue. A falling line is the drop-off; a flatter line "
+                               "over the years is the gap narrowing.", image_buttons=True), lg=7),
+            dbc.Col(chart_card("linc-notknown-title", "linc-notknown",
+                               "Share of children's social workers whose ethnicity is not recorded: representation "
+                               "figures are only as good as that. The chosen borough (or, for all boroughs, "
+                               "your own) is marked ◆.", image_buttons=True), lg=5),
+        ]),
+        html.Section([
+            html.H2("The figures", className="h4"),
+            html.H3(id="linc-role-table-title", className="h6 mt-3"),
+            download_buttons("linc-dl-role"),
+            grid("linc-role-grid"),
+            html.H3("Ethnicity not known, by local authority", className="h6 mt-4"),
+            download_buttons("linc-dl-notknown"),
+            grid("linc-notknown-grid"),
+            dcc.Download(id="linc-download"),
+        ], className="chart-card"),
+        html.Section(id="linc-notes", className="chart-card notes"),
+        html.Div(id="linc-url-sync", hidden=True),
+    ])
+
+
+@callback(
+    Output("linc-group", "options"), Output("linc-group", "value"), Output("linc-service", "disabled"),
+    Input("linc-source", "value"), State("linc-group", "value"),
+)
+def source_changed(source, group):
+    filters = linc.resolve_filters(source, None, None, group, la_codes=[])
+    return linc.group_options(filters.source), filters.group, filters.source != "demo"
+
+
+@callback(
+    Output("linc-demo-banner", "children"), Output("linc-messages", "children"), Output("linc-kpis", "children"),
+    Output("linc-band-title", "children"), Output("linc-band", "figure"),
+    Output("linc-group-title", "children"), Output("linc-groups", "figure"),
+    Output("linc-band-table-title", "children"), Output("linc-ceiling-text", "children"),
+    Output("linc-band-grid", "rowData"), Output("linc-band-grid", "columnDefs"),
+    Output("linc-groups-grid", "rowData"), Output("linc-groups-grid", "columnDefs"),
+    Output("linc-borough-title", "children"), Output("linc-borough-grid", "rowData"), Output("linc-borough-grid", "columnDefs"),
+    Output("linc-role-title", "children"), Output("linc-roles", "figure"),
+    Output("linc-notknown-title", "children"), Output("linc-notknown", "figure"),
+    Output("linc-role-table-title", "children"), Output("linc-role-grid", "rowData"), Output("linc-role-grid", "columnDefs"),
+    Output("linc-notknown-grid", "rowData"), Output("linc-notknown-grid", "columnDefs"),
+    Output("linc-notes", "children"),
+    *[Output(f"linc-{chart}-takeaway", "children") for chart in linc.CHARTS],
+    *[Input(f, "value") for f in FILTERS], Input("linc-anon", "value"),
+)
+def render(source, borough, service, group, anonymise):
+    view = linc.build_view(_filters(source, borough, service, group), loader.scope_of(current_user),
+                           anonymise_with=_secret(anonymise))
+    messages = [dbc.Alert(m, color="info", className="py-2") for m in view.messages]
+    return (
+        demo_banner(view.is_demo, "pay-band headcount data"), messages, kpi_cards(view.kpis),
+        view.band_title, view.band_figure, view.group_title, view.group_figure,
+        f"The pay-band figures: {view.area_label}", view.ceiling_text,
+        grid_records(view.band_table), column_defs(view.band_table),
+        grid_records(view.group_table), column_defs(view.group_table),
+        view.borough_title, view.borough_table.to_dict("records"), view.borough_columns,
+        view.role_title, view.role_figure, view.not_known_title, view.not_known_figure,
+        "Black and Global Majority share by role and year", grid_records(view.role_table), column_defs(view.role_table),
+        grid_records(view.not_known_table), column_defs(view.not_known_table),
+        definition_list("Definitions, sources and suppression", view.notes),
+        *[view.takeaways[chart] for chart in linc.CHARTS],
+    )
+
+
+@callback(
+    Output("linc-borough", "options"),
+    Input("linc-anon", "value"),
+    prevent_initial_call=True,
+)
+def anonymise_borough_choices(anonymise):
+    return _borough_options(bool(anonymise))
+
+
+@callback(
+    Output("linc-download", "data"),
+    *[Input(f"linc-dl-{t}-{kind}", "n_clicks") for t in TABLES for kind in ("csv", "xlsx")],
+    *[State(f, "value") for f in FILTERS], State("linc-anon", "value"),
+    prevent_initial_call=True,
+)
+def download(*args):
+    source, borough, service, group, anonymise = args[-5:]
+    if not ctx.triggered_id:
+        raise PreventUpdate
+    which, kind = ctx.triggered_id.split("-")[-2:]
+    table, notes, stem = linc.download_table(_filters(source, borough, service, group), loader.scope_of(current_user), which,
+                                             anonymise_with=_secret(anonymise))
+    return dcc.send_bytes(*table_file(table, notes, stem, kind))
+
+
+@callback(
+    Output("linc-image-download", "data"),
+    *[Input(button, "n_clicks") for button in CHART_BUTTONS],
+    *[State(f, "value") for f in FILTERS], State("linc-anon", "value"),
+    prevent_initial_call=True,
+)
+def chart_image(*args):
+    source, borough, service, group, anonymise = args[len(CHART_BUTTONS):]
+    if not ctx.triggered_id:
+        raise PreventUpdate
+    chart, kind = chart_and_kind(ctx.triggered_id)
+    return dcc.send_bytes(*linc.chart_image(_filters(source, borough, service, group), loader.scope_of(current_user), chart,
+                                            kind, configured_chromium(), anonymise_with=_secret(anonymise)))
+
+
+@callback(
+    Output("linc-deck-download", "data"),
+    Input("linc-deck", "n_clicks"),
+    *[State(f, "value") for f in FILTERS], State("linc-anon", "value"),
+    prevent_initial_call=True,
+)
+def slides(_n, source, borough, service, group, anonymise):
+    return dcc.send_bytes(*linc.slide_deck(_filters(source, borough, service, group), loader.scope_of(current_user),
+                                           configured_chromium(), anonymise_with=_secret(anonymise)))
+
+
+# Keep the filters in the address bar without reloading the page, so a copied link reopens this view.
+clientside_callback(
+    """
+    function(source, borough, service, group, anonymise) {
+        if (!source) { return ''; }
+        const params = new URLSearchParams({source: source, borough: borough, service: service, group: group});
+        if (anonymise) { params.set('anon', '1'); }
+        window.history.replaceState(null, '', window.location.pathname + '?' + params.toString());
+        return '';
+    }
+    """,
+    Output("linc-url-sync", "children"),
+    *[Input(f, "value") for f in FILTERS], Input("linc-anon", "value"),
+)

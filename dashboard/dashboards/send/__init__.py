@@ -1,0 +1,1 @@
+"""The send dashboard: page, view, data, metrics, figures and returns."""

@@ -1,0 +1,1 @@
+"""The sufficiency dashboard: page, view, data, metrics, figures and returns."""

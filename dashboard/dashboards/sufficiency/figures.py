@@ -1,0 +1,224 @@
+"""Sufficiency charts: London tile map, distance bands, regions, Ofsted grades, flows, trends and the forecast.
+
+Every chart takes the loader's (already suppressed) tables: a "c" is drawn as a gap or a grey tile, never as 0.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from dashboard.chart_theme import FOCUS, base_layout, empty_figure
+from dashboard.disclosure import SUPPRESSED, numeric
+
+# Okabe-Ito colours by placement group (vermillion is kept for the focus LA).
+GROUP_COLOURS = {
+    "Foster care: in-house": "#0072B2", "Foster care: agency or other": "#56B4E9", "Children's homes": "#E69F00",
+    "Supported accommodation": "#009E73", "Placed with parents": "#CC79A7", "Other": "#7F7F7F",
+}
+LOCATION_COLOURS = {"Inside own LA": "#0072B2", "Elsewhere in own sub-region": "#56B4E9", "Elsewhere in London": "#009E73",
+                    "Outside London": "#E69F00", "Location not known": "#7F7F7F"}
+BAR_COLOUR = "#0072B2"
+SUPPRESSED_FILL = "#D9D9D9"
+# London Squared tile grid (After the Flood, ISC licence): one equal tile per LA laid out like London.
+TILE_GRID = {
+    "E09000010": ("ENF", 4, 0), "E09000015": ("HRW", 2, 1), "E09000003": ("BRN", 3, 1), "E09000014": ("HGY", 4, 1),
+    "E09000031": ("WTH", 5, 1), "E09000017": ("HDN", 0, 2), "E09000009": ("EAL", 1, 2), "E09000005": ("BRT", 2, 2),
+    "E09000007": ("CMD", 3, 2), "E09000019": ("ISL", 4, 2), "E09000012": ("HCK", 5, 2), "E09000026": ("RDB", 6, 2),
+    "E09000016": ("HVG", 7, 2), "E09000018": ("HNS", 0, 3), "E09000013": ("HMS", 1, 3), "E09000020": ("KNS", 2, 3),
+    "E09000033": ("WST", 3, 3), "E09000001": ("CTY", 4, 3), "E09000030": ("TOW", 5, 3), "E09000025": ("NWM", 6, 3),
+    "E09000002": ("BAR", 7, 3), "E09000027": ("RCH", 1, 4), "E09000032": ("WNS", 2, 4), "E09000022": ("LAM", 3, 4),
+    "E09000028": ("SWR", 4, 4), "E09000023": ("LSH", 5, 4), "E09000011": ("GRN", 6, 4), "E09000004": ("BXL", 7, 4),
+    "E09000021": ("KNG", 2, 5), "E09000024": ("MRT", 3, 5), "E09000008": ("CRD", 4, 5), "E09000006": ("BRM", 5, 5),
+    "E09000029": ("STN", 3, 6),
+}
+# The shared theme, validated once at import: building it per figure (its template is copied and checked each
+# time) cost more than all of this page's data work. Figures are returned as plain dicts with it merged in.
+_BASE_LAYOUT = base_layout(go.Figure()).to_plotly_json()["layout"]
+
+
+def _themed(fig: go.Figure, height: int) -> dict:
+    out = fig.to_plotly_json()
+    return {"data": out["data"], "layout": {**_BASE_LAYOUT, **out["layout"], "height": height}}
+
+
+BLUES = ["#F7FBFF", "#DEEBF7", "#C6DBEF", "#9ECAE1", "#6BAED6", "#4292C6", "#2171B5", "#08519C", "#08306B"]
+
+
+def _blue(value: float, top: float) -> str:
+    if top <= 0:
+        return BLUES[0]
+    return BLUES[min(len(BLUES) - 1, int(round(value / top * (len(BLUES) - 1))))]
+
+
+def anonymous_grid(tiles: pd.DataFrame, viewer: str | None) -> dict[str, tuple[str, int, int]]:
+    """Tile places for an anonymised map: a tile's place on the map would name its borough, so tiles go in the
+    order of the rows (label order), eight to a row, each written with its label (the viewer's own keeps its
+    abbreviation)."""
+    return {code: (TILE_GRID[code][0] if code == viewer else name, i % 8, i // 8)
+            for i, (code, name) in enumerate(zip(tiles["la_code"], tiles["LA"]))}
+
+
+def tile_map(tiles: pd.DataFrame, focus_codes: set[str], what: str, *, anonymised: bool = False,
+             viewer: str | None = None) -> go.Figure:
+    """One square per London LA, shaded by children placed there; "c" tiles grey; the focus LA(s) outlined.
+    Anonymised, the tiles are laid out in label order instead (see `anonymous_grid`)."""
+    tiles = tiles[tiles["la_code"].notna()]
+    grid = anonymous_grid(tiles, viewer) if anonymised else TILE_GRID
+    values = numeric(tiles["Children"]).to_numpy()
+    if np.nansum(values) == 0 and not (tiles["Children"] == SUPPRESSED).any():
+        return empty_figure(f"No children {what} with these filters.", height=460)
+    top = np.nanmax(values) if np.isfinite(values).any() else 0
+    shapes, annotations, xs, ys, hover = [], [], [], [], []
+    for (code, name, shown), value in zip(tiles[["la_code", "LA", "Children"]].itertuples(index=False), values):
+        abbr, x, y = grid[code]
+        y = -y
+        suppressed = shown == SUPPRESSED
+        fill = SUPPRESSED_FILL if suppressed else _blue(value, top)
+        is_focus = code in focus_codes
+        shapes.append({"type": "rect", "x0": x - 0.46, "x1": x + 0.46, "y0": y - 0.46, "y1": y + 0.46, "fillcolor": fill,
+                       "line": {"color": FOCUS if is_focus else "#FFFFFF", "width": 4 if is_focus else 1}})
+        dark = not suppressed and top > 0 and value / top > 0.55
+        annotations.append({"x": x, "y": y, "text": f"<b>{abbr}</b><br>{shown}", "showarrow": False,
+                            "font": {"size": 12, "color": "#FFFFFF" if dark else "#1B1B1B"}})
+        xs.append(x)
+        ys.append(y)
+        hover.append(f"{name}: {shown} children" + (" (1 to 5: suppressed)" if suppressed else ""))
+    # One figure built in one go: adding 66 shapes and labels one by one re-validates the layout each time (slow).
+    fig = go.Figure()
+    fig.update_layout(shapes=shapes, annotations=annotations,
+                      xaxis={"visible": False, "range": [-0.6, 7.6]},
+                      yaxis={"visible": False, "range": [-6.6, 0.6], "scaleanchor": "x", "scaleratio": 1})
+    fig.add_trace(go.Scatter(x=xs, y=ys, mode="markers", marker={"size": 40, "opacity": 0}, hovertext=hover,
+                             hoverinfo="text", showlegend=False))
+    return _themed(fig, 460)
+
+
+def bar_chart(table: pd.DataFrame, label: str, *, horizontal: bool = True, colours: dict | None = None,
+              empty_message: str = "No children with these filters.") -> go.Figure:
+    """Counts by category (the table's Total row left out). A suppressed count is a bar of no length labelled "c",
+    so the reader sees the category is hidden, not missing or zero."""
+    body = table[table[label] != "Total"]
+    values = numeric(body["Children"]).mask(body["Children"] == SUPPRESSED, 0)
+    if values.fillna(0).sum() == 0 and not (body["Children"] == SUPPRESSED).any():
+        return empty_figure(empty_message)
+    text = [str(v) for v in body["Children"]]
+    colour = [(colours or {}).get(c, BAR_COLOUR) for c in body[label]]
+    bar = go.Bar(x=values if horizontal else body[label], y=body[label] if horizontal else values,
+                 orientation="h" if horizontal else "v", marker_color=colour, text=text, textposition="outside",
+                 cliponaxis=False, hovertemplate="%{y}: %{text}<extra></extra>" if horizontal else "%{x}: %{text}<extra></extra>")
+    fig = go.Figure(bar)
+    if horizontal:
+        fig.update_yaxes(autorange="reversed", title=None)
+        fig.update_xaxes(title="children", rangemode="tozero")
+    else:
+        fig.update_yaxes(title="children", rangemode="tozero")
+        fig.update_xaxes(title=None)
+    return _themed(fig, 320)
+
+
+def sankey(flows: pd.DataFrame, categories: list[str], colours: dict) -> go.Figure:
+    """From looking-after LA or sub-region (left) to where or with whom children are placed (right)."""
+    body = flows[flows["From"] != "Total"]
+    sources = list(body["From"])
+    if not sources:
+        return empty_figure("No children with these filters.", height=420)
+    labels = sources + categories
+    link_s, link_t, link_v, link_c = [], [], [], []
+    for i, row in enumerate(body.itertuples(index=False)):
+        row = dict(zip(body.columns, row))
+        for j, category in enumerate(categories):
+            value = row[category]
+            if isinstance(value, str) or value is None or value == 0:
+                continue   # "c" links are not drawn: their width would give the count away
+            link_s.append(i)
+            link_t.append(len(sources) + j)
+            link_v.append(value)
+            link_c.append(_alpha(colours.get(category, "#7F7F7F"), 0.45))
+    node_colours = ["#4D4D4D"] * len(sources) + [colours.get(c, "#7F7F7F") for c in categories]
+    fig = go.Figure(go.Sankey(
+        arrangement="snap",
+        node={"label": labels, "color": node_colours, "pad": 14, "thickness": 16, "line": {"width": 0}},
+        link={"source": link_s, "target": link_t, "value": link_v, "color": link_c,
+              "hovertemplate": "%{source.label} → %{target.label}: %{value} children<extra></extra>"},
+    ))
+    return _themed(fig, max(360, 26 * len(sources) + 120))
+
+
+def _alpha(hex_colour: str, alpha: float) -> str:
+    h = hex_colour.lstrip("#")
+    return f"rgba({int(h[0:2], 16)},{int(h[2:4], 16)},{int(h[4:6], 16)},{alpha})"
+
+
+def trend_figure(trend: pd.DataFrame, groups: list[str]) -> go.Figure:
+    """Children looked after at each quarter end, stacked by placement type."""
+    if trend.empty:
+        return empty_figure("No quarters to show.")
+    fig = go.Figure()
+    for group in groups:
+        fig.add_trace(go.Scatter(x=trend["Quarter end"], y=numeric(trend[group]), name=group, stackgroup="one",
+                                 mode="lines", line={"width": 0.5, "color": GROUP_COLOURS[group]},
+                                 hovertemplate=f"{group}<br>%{{x}}: %{{y:,}}<extra></extra>"))
+    fig.update_yaxes(title="children looked after", rangemode="tozero")
+    fig.update_xaxes(title=None)
+    return _themed(fig, 380)
+
+
+def starts_ends_figure(table: pd.DataFrame) -> go.Figure:
+    if table.empty:
+        return empty_figure("No months to show.")
+    fig = go.Figure()
+    for column, colour, dash in (("Started", "#0072B2", "solid"), ("Ceased", "#E69F00", "dash")):
+        fig.add_trace(go.Scatter(x=table["Month"], y=numeric(table[column]), name=f"{column} to be looked after",
+                                 mode="lines", line={"color": colour, "dash": dash, "width": 2}, connectgaps=False,
+                                 hovertemplate=f"{column}<br>%{{x}}: %{{y}}<extra></extra>"))
+    fig.update_yaxes(title="children per month", rangemode="tozero")
+    return _themed(fig, 340)
+
+
+def stability_figure(table: pd.DataFrame) -> go.Figure:
+    values = numeric(table["%"]) if not table.empty else pd.Series(dtype=float)
+    if values.notna().sum() == 0:
+        return empty_figure("No full years to show, or every year is suppressed.")
+    fig = go.Figure(go.Bar(x=table["Year to"].str[:4].map(lambda y: f"Year to March {y}"), y=values, marker_color=BAR_COLOUR,
+                           text=[f"{v}%" if not isinstance(v, str) and v is not None else str(v) for v in table["%"]],
+                           textposition="outside", cliponaxis=False, hovertemplate="%{x}: %{text}<extra></extra>"))
+    fig.update_yaxes(title="% with 3 or more placements", rangemode="tozero")
+    return _themed(fig, 320)
+
+
+def forecast_figure(history: pd.DataFrame, forecast: pd.DataFrame, groups: list[str]) -> go.Figure:
+    """Observed children by placement type (solid) and the forecast (dashed) with its 80% band."""
+    if forecast.empty:
+        return empty_figure("Not enough data to fit the model for this choice.")
+    fig = go.Figure()
+    for group in groups:
+        colour = GROUP_COLOURS[group]
+        past = history[history["Placement type"] == group]
+        future = forecast[forecast["Placement type"] == group]
+        fig.add_trace(go.Scatter(x=list(future["Month"]) + list(future["Month"])[::-1],
+                                 y=list(numeric(future["High (90th percentile)"])) + list(numeric(future["Low (10th percentile)"]))[::-1],
+                                 fill="toself", fillcolor=_alpha(colour, 0.18), line={"width": 0}, hoverinfo="skip",
+                                 showlegend=False, legendgroup=group))
+        fig.add_trace(go.Scatter(x=past["Month"], y=numeric(past["Children"]), name=group, mode="lines",
+                                 line={"color": colour, "width": 2}, legendgroup=group,
+                                 hovertemplate=f"{group}<br>%{{x}}: %{{y}} (observed)<extra></extra>"))
+        fig.add_trace(go.Scatter(x=future["Month"], y=numeric(future["Expected"]), name=f"{group} (forecast)", mode="lines",
+                                 line={"color": colour, "width": 2, "dash": "dash"}, legendgroup=group, showlegend=False,
+                                 hovertemplate=f"{group}<br>%{{x}}: %{{y}} (forecast)<extra></extra>"))
+    fig.update_yaxes(title="children looked after", rangemode="tozero")
+    return _themed(fig, 420)
+
+
+def cost_figure(costs: pd.DataFrame) -> go.Figure:
+    if costs.empty or numeric(costs["Expected"]).notna().sum() == 0:
+        return empty_figure("No weekly cost to show: no unit costs, or every figure is suppressed.")
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=list(costs["Month"]) + list(costs["Month"])[::-1],
+                             y=list(numeric(costs["High (90th percentile)"])) + list(numeric(costs["Low (10th percentile)"]))[::-1],
+                             fill="toself", fillcolor=_alpha("#0072B2", 0.18), line={"width": 0}, hoverinfo="skip",
+                             name="80% band"))
+    fig.add_trace(go.Scatter(x=costs["Month"], y=numeric(costs["Expected"]), name="Expected weekly cost", mode="lines",
+                             line={"color": "#0072B2", "width": 3}, hovertemplate="%{x}: £%{y:,.0f} a week<extra></extra>"))
+    fig.update_yaxes(title="£ per week", rangemode="tozero", tickprefix="£", separatethousands=True)
+    return _themed(fig, 320)

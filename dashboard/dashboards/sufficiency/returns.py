@@ -1,0 +1,864 @@
+"""Sufficiency: child-level looked-after children data shaped like the SSDA903 return, and its reference tables.
+
+Tables (all prefixed `sufficiency_`):
+  child            one row per child per looking-after LA: CHILD (hashed id), SEX, DOB (1st of the month), ETHNIC, UASC, DUC
+  episode          SSDA903 episodes: CHILD, DECOM, RNE, LS, CIN, PLACE, PLACE_PROVIDER, DEC, REC, REASON_PLACE_CHANGE,
+                   HOME_POST, PL_POST, URN, LA, YEAR (postcodes held as sectors, e.g. "SE15 4")
+  code             the DfE code lists (legal status, category of need, placement type, provider, reason episode ceased,
+                   reason for new episode, reason for placement change, ethnicity) with plain-English labels and groups
+  postcode_sector  sector -> centroid (lat, lon), the LA or county it lies in, its region
+  provider         Ofsted-registered providers by URN; provider_grade: their overall effectiveness judgements over time
+
+Child-level rows never leave the server: `dashboard.dashboards.sufficiency.data` reads them and returns aggregates only.
+
+Demo data shapes (London, all rounded, from DfE "Children looked after in England including adoptions" 2021-2025,
+which ../shared/realdata/cla/ holds): about 9,300 children looked after at 31 March 2025 (sizes per LA below are the
+published 2025 totals, City of London's suppressed figure set to 15), about 45% of the stock starting each year,
+12% UASC (concentrated in Croydon, Redbridge, Hillingdon, Hounslow...), 68% in foster care (39% of all placements the
+LA's own provision, 49% private), 10% children's homes, 12% supported accommodation, 3% placed with parents;
+34% placed inside the LA boundary; 70% within 20 miles, 18% more than 20 miles, 12% distance not known; about 10% with
+3 or more placements in a year. Ofsted grades: about 20% outstanding, 60% good, 15% requires improvement, 5% inadequate
+(Ofsted children's social care statistics, children's homes); supported accommodation was only registered from 2023,
+so it has no grade before its first inspection.
+"""
+from __future__ import annotations
+
+import functools
+import hashlib
+import random
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Boolean, Column, Date, Engine, Float, Integer, String, Table
+
+from dashboard.store import schema
+from dashboard.store.datasets import bump_version
+from dashboard.store.engine import write_transaction
+
+NAME = "sufficiency"
+LABEL = "looked-after children (sufficiency) data"
+
+md = schema.metadata
+
+child = Table(
+    "sufficiency_child", md,
+    Column("la_code", String(9), primary_key=True),        # the looking-after LA (ONS code)
+    Column("child", String(16), primary_key=True),         # CHILD: hashed id, never shown
+    Column("sex", String(1), nullable=False),              # 1 male, 2 female
+    Column("dob", Date, nullable=False),                   # month precision: the 1st of the month
+    Column("ethnic", String(4), nullable=False),           # DfE ethnicity code
+    Column("uasc", Boolean, nullable=False, default=False),
+    Column("duc", Date, nullable=True),                    # date UASC status ceased
+)
+
+episode = Table(
+    "sufficiency_episode", md,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("la_code", String(9), nullable=False, index=True),
+    Column("child", String(16), nullable=False),
+    Column("decom", Date, nullable=False),
+    Column("rne", String(1), nullable=False),
+    Column("ls", String(2), nullable=False),
+    Column("cin", String(2), nullable=False),
+    Column("place", String(2), nullable=False),
+    Column("place_provider", String(3), nullable=True),
+    Column("dec", Date, nullable=True),
+    Column("rec", String(3), nullable=True),
+    Column("reason_place_change", String(8), nullable=True),
+    Column("home_post", String(8), nullable=True),         # postcode sector of the child's home
+    Column("pl_post", String(8), nullable=True),           # postcode sector of the placement
+    Column("urn", String(8), nullable=True),               # Ofsted URN of the provider, if it has one
+    Column("year", Integer, nullable=False),               # collection year of the return (31 March)
+)
+
+code = Table(
+    "sufficiency_code", md,
+    Column("list_name", String(24), primary_key=True),
+    Column("code", String(8), primary_key=True),
+    Column("label", String(160), nullable=False),
+    Column("grp", String(48), nullable=False),             # the group the page filters and charts by
+)
+
+postcode_sector = Table(
+    "sufficiency_postcode_sector", md,
+    Column("sector", String(8), primary_key=True),         # "SE15 4"
+    Column("lat", Float, nullable=False),
+    Column("lon", Float, nullable=False),
+    Column("area_code", String(64), nullable=False),       # ONS code of a London LA, or a county/area name outside London
+    Column("area_name", String(64), nullable=False),
+    Column("region", String(32), nullable=False),          # "London", "South East", ...
+)
+
+provider = Table(
+    "sufficiency_provider", md,
+    Column("urn", String(8), primary_key=True),
+    Column("name", String(120), nullable=False),
+    Column("provider_type", String(48), nullable=False),
+    Column("sector", String(8), nullable=True),
+)
+
+provider_grade = Table(
+    "sufficiency_provider_grade", md,
+    Column("urn", String(8), primary_key=True),
+    Column("inspection_date", Date, primary_key=True),
+    Column("grade", Integer, nullable=False),              # 1 outstanding, 2 good, 3 requires improvement, 4 inadequate
+)
+
+# DfE's published "children looked after at 31 March" by characteristic, for London LAs, London and England.
+# Published markers are kept: number/percentage NULL with marker "c" (suppressed), "k" (under 0.5%), "z" (not applicable).
+published = Table(
+    "sufficiency_published", md,
+    Column("time_period", Integer, primary_key=True),       # the year of 31 March
+    Column("area_code", String(16), primary_key=True),      # ONS LA code, "london", "inner", "outer" or "england"
+    Column("cla_group", String(80), primary_key=True),
+    Column("characteristic", String(120), primary_key=True),
+    Column("area_name", String(64), nullable=False),
+    Column("number", Float, nullable=True),
+    Column("number_marker", String(1), nullable=True),
+    Column("percentage", Float, nullable=True),
+    Column("percentage_marker", String(1), nullable=True),
+)
+PUBLISHED_NAME = "sufficiency_published"
+
+TABLES = (child, episode, code, postcode_sector, provider, provider_grade)
+
+# --- DfE SSDA903 code lists (public; the 2024-25 guidance) -------------------------------------------------
+PLACEMENT_GROUPS = ("Foster care: in-house", "Foster care: agency or other", "Children's homes",
+                    "Supported accommodation", "Placed with parents", "Other")
+FOSTER_CODES = ("U1", "U2", "U3", "U4", "U5", "U6")
+
+CODE_LISTS: dict[str, list[tuple[str, str, str]]] = {
+    "legal_status": [
+        ("C1", "Interim care order", "Care order"), ("C2", "Full care order", "Care order"),
+        ("D1", "Freeing order granted", "Placement order"), ("E1", "Placement order granted", "Placement order"),
+        ("J1", "Remanded to LA or youth detention accommodation", "Youth justice"),
+        ("J2", "Placed in LA accommodation under PACE", "Youth justice"),
+        ("J3", "Sentenced to a supervision order with residence requirement", "Youth justice"),
+        ("L1", "Under police protection and in LA accommodation", "Emergency or police protection"),
+        ("L2", "Emergency protection order", "Emergency or police protection"),
+        ("L3", "Under child assessment order and in LA accommodation", "Emergency or police protection"),
+        ("V2", "Single period of accommodation under section 20", "Section 20 (voluntary)"),
+        ("V3", "Agreed series of short-term breaks (single episodes)", "Section 20 (voluntary)"),
+        ("V4", "Agreed series of short-term breaks (multiple)", "Section 20 (voluntary)"),
+    ],
+    "cin": [
+        ("N1", "Abuse or neglect", "N1 Abuse or neglect"), ("N2", "Child's disability", "N2 Child's disability"),
+        ("N3", "Parental illness or disability", "N3 Parental illness or disability"),
+        ("N4", "Family in acute stress", "N4 Family in acute stress"), ("N5", "Family dysfunction", "N5 Family dysfunction"),
+        ("N6", "Socially unacceptable behaviour", "N6 Socially unacceptable behaviour"),
+        ("N7", "Low income", "N7 Low income"), ("N8", "Absent parenting", "N8 Absent parenting"),
+    ],
+    "placement": [
+        ("A3", "Placed for adoption with consent with current foster carer(s)", "Other"),
+        ("A4", "Placed for adoption with placement order with current foster carer(s)", "Other"),
+        ("A5", "Placed for adoption with consent, not with current foster carer(s)", "Other"),
+        ("A6", "Placed for adoption with placement order, not with current foster carer(s)", "Other"),
+        ("H5", "Semi-independent living or supported accommodation", "Supported accommodation"),
+        ("K1", "Secure children's home", "Children's homes"),
+        ("K2", "Children's home subject to Children's Homes Regulations", "Children's homes"),
+        ("P1", "Placed with own parent(s) or other person(s) with parental responsibility", "Placed with parents"),
+        ("P2", "Independent living (flat, lodgings, bedsit, B&B or with friends)", "Supported accommodation"),
+        ("P3", "Residential employment", "Other"),
+        ("R1", "Residential care home", "Children's homes"),
+        ("R2", "NHS or health trust establishment providing medical or nursing care", "Other"),
+        ("R3", "Family centre or mother and baby unit", "Other"),
+        ("R5", "Young offender institution or prison", "Other"),
+        ("S1", "Residential school (not dual-registered as a children's home)", "Other"),
+        ("T0", "Temporary move (any type)", "Other"),
+        ("U1", "Foster placement with relative or friend: long-term", "Foster care"),
+        ("U2", "Foster placement with relative or friend who is an approved adopter (FFA)", "Foster care"),
+        ("U3", "Foster placement with relative or friend: not long-term or FFA", "Foster care"),
+        ("U4", "Foster placement with other foster carer: long-term", "Foster care"),
+        ("U5", "Foster placement with other foster carer who is an approved adopter (FFA)", "Foster care"),
+        ("U6", "Foster placement with other foster carer: not long-term or FFA", "Foster care"),
+        ("Z1", "Other placement", "Other"),
+    ],
+    "provider": [
+        ("PR0", "Parent(s) or other person(s) with parental responsibility", "Parents"),
+        ("PR1", "Own provision (by the LA)", "LA's own provision"),
+        ("PR2", "Other LA provision", "Other LA or public provision"),
+        ("PR3", "Other public provision (e.g. by a health trust)", "Other LA or public provision"),
+        ("PR4", "Private provision", "Private provision"),
+        ("PR5", "Voluntary or third sector provision", "Voluntary or third sector"),
+    ],
+    "reason_new_episode": [
+        ("S", "Started to be looked after", "Start"), ("L", "Change of legal status only", "Legal status change"),
+        ("P", "Change of placement and carer(s) only", "Placement change"),
+        ("T", "Change of legal status and placement and carer(s) at the same time", "Placement change"),
+        ("B", "Change of placement (same carer(s)) only", "Placement change"),
+        ("U", "Change of legal status and placement (same carer(s)) at the same time", "Placement change"),
+    ],
+    "reason_ceased": [
+        ("X1", "Episode ceases and a new episode begins on the same day", "Continues in care"),
+        ("E11", "Adopted: application unopposed", "Adopted"), ("E12", "Adopted: consent dispensed with", "Adopted"),
+        ("E13", "Left care to live with parent(s), relative or other person without parental responsibility", "Returned home"),
+        ("E15", "Age assessment determined the child is 18 or over", "Other"),
+        ("E17", "Aged 18 and remained with current carers (including staying put)", "Turned 18"),
+        ("E2", "Died", "Other"), ("E3", "Care taken over by another LA", "Other"),
+        ("E41", "Child arrangements order granted", "Order granted"),
+        ("E45", "Special guardianship order made to former foster carer(s)", "Order granted"),
+        ("E46", "Special guardianship order made to other carer(s)", "Order granted"),
+        ("E48", "Moved to independent living with supportive accommodation", "Turned 18"),
+        ("E4A", "Returned home to parent(s) as part of the care plan", "Returned home"),
+        ("E4B", "Returned home to parent(s) not as part of the care plan", "Returned home"),
+        ("E8", "Period of care ended for any other reason", "Other"),
+    ],
+    "reason_place_change": [
+        ("CARPL", "Change to or implementation of the care plan", "Planned"),
+        ("CLOSE", "Resignation or closure of provision", "Provider"), ("ALLEG", "Allegation (s47)", "Provider"),
+        ("STAND", "Standards of care concern", "Provider"), ("APPRR", "Approval removed", "Provider"),
+        ("CREQB", "Carer requests end due to child's behaviour", "Carer request"),
+        ("CREQO", "Carer requests end for another reason", "Carer request"),
+        ("CHRES", "Child requests placement end", "Child request"),
+        ("LAREQ", "Responsible or area authority requests end", "LA request"),
+        ("PLACE", "Change in the status of the placement only", "Planned"),
+        ("CUSTOD", "Custody arrangement", "Other"), ("OTHER", "Other", "Other"),
+    ],
+    "ethnicity": [
+        ("WBRI", "White British", "White"), ("WIRI", "White Irish", "White"), ("WIRT", "Traveller of Irish heritage", "White"),
+        ("WOTH", "Any other White background", "White"), ("WROM", "Gypsy/Roma", "White"),
+        ("MWBC", "White and Black Caribbean", "Mixed"), ("MWBA", "White and Black African", "Mixed"),
+        ("MWAS", "White and Asian", "Mixed"), ("MOTH", "Any other mixed background", "Mixed"),
+        ("AIND", "Indian", "Asian"), ("APKN", "Pakistani", "Asian"), ("ABAN", "Bangladeshi", "Asian"),
+        ("AOTH", "Any other Asian background", "Asian"), ("BCRB", "Caribbean", "Black"), ("BAFR", "African", "Black"),
+        ("BOTH", "Any other Black background", "Black"), ("CHNE", "Chinese", "Other"), ("OOTH", "Any other ethnic group", "Other"),
+        ("REFU", "Refused", "Not known"), ("NOBT", "Information not yet obtained", "Not known"),
+    ],
+}
+GRADES = {1: "Outstanding", 2: "Good", 3: "Requires improvement", 4: "Inadequate"}
+
+# --- places: London LA centroids (ONS LAD 2023, OGL) and a main postcode district each -----------------------
+LA_PLACES = {
+    "E09000001": (51.5157, -0.0935, "EC2"), "E09000002": (51.5456, 0.1295, "IG11"), "E09000003": (51.6111, -0.2182, "N12"),
+    "E09000004": (51.4582, 0.1462, "DA7"), "E09000005": (51.5644, -0.2757, "NW10"), "E09000006": (51.3727, 0.0392, "BR1"),
+    "E09000007": (51.5431, -0.1629, "NW5"), "E09000008": (51.3660, -0.0776, "CR0"), "E09000009": (51.5244, -0.3141, "W5"),
+    "E09000010": (51.6489, -0.0815, "EN1"), "E09000011": (51.4639, 0.0501, "SE18"), "E09000012": (51.5549, -0.0604, "E8"),
+    "E09000013": (51.4873, -0.2174, "W6"), "E09000014": (51.5877, -0.1067, "N17"), "E09000015": (51.5947, -0.3360, "HA1"),
+    "E09000016": (51.5652, 0.2354, "RM1"), "E09000017": (51.5366, -0.4418, "UB8"), "E09000018": (51.4624, -0.3785, "TW3"),
+    "E09000019": (51.5455, -0.1099, "N1"), "E09000020": (51.4964, -0.1898, "W8"), "E09000021": (51.3930, -0.2837, "KT1"),
+    "E09000022": (51.4645, -0.1139, "SW9"), "E09000023": (51.4423, -0.0173, "SE13"), "E09000024": (51.4106, -0.1887, "SW19"),
+    "E09000025": (51.5315, 0.0273, "E13"), "E09000026": (51.5859, 0.0701, "IG1"), "E09000027": (51.4404, -0.2891, "TW9"),
+    "E09000028": (51.4659, -0.0731, "SE15"), "E09000029": (51.3576, -0.1723, "SM1"), "E09000030": (51.5155, -0.0365, "E1"),
+    "E09000031": (51.5946, -0.0188, "E17"), "E09000032": (51.4524, -0.2002, "SW18"), "E09000033": (51.5122, -0.1530, "W2"),
+}
+# Outside London: (district, lat, lon, area, region); approximate town-centre coordinates.
+OUTSIDE_PLACES = [
+    ("ME14", 51.274, 0.522, "Kent", "South East"), ("CT1", 51.280, 1.080, "Kent", "South East"),
+    ("DA1", 51.446, 0.216, "Kent", "South East"), ("GU1", 51.236, -0.570, "Surrey", "South East"),
+    ("RH1", 51.240, -0.170, "Surrey", "South East"), ("RG1", 51.454, -0.973, "Berkshire", "South East"),
+    ("SL1", 51.511, -0.595, "Berkshire", "South East"), ("BN1", 50.828, -0.139, "East and West Sussex", "South East"),
+    ("RH10", 51.113, -0.183, "East and West Sussex", "South East"), ("MK9", 52.040, -0.760, "Buckinghamshire and Milton Keynes", "South East"),
+    ("CM1", 51.736, 0.469, "Essex", "East of England"), ("SS1", 51.538, 0.714, "Essex", "East of England"),
+    ("CO1", 51.889, 0.903, "Essex", "East of England"), ("AL1", 51.750, -0.336, "Hertfordshire", "East of England"),
+    ("SG1", 51.903, -0.202, "Hertfordshire", "East of England"), ("LU1", 51.879, -0.417, "Bedfordshire and Luton", "East of England"),
+    ("NR1", 52.628, 1.293, "Norfolk", "East of England"), ("B1", 52.480, -1.903, "West Midlands", "West Midlands"),
+    ("CV1", 52.408, -1.510, "Warwickshire and Coventry", "West Midlands"), ("NG1", 52.954, -1.150, "Nottinghamshire", "East Midlands"),
+    ("LE1", 52.634, -1.132, "Leicestershire", "East Midlands"), ("M1", 53.481, -2.237, "Greater Manchester", "North West"),
+    ("L1", 53.403, -2.983, "Merseyside", "North West"), ("LS1", 53.797, -1.548, "West Yorkshire", "Yorkshire and the Humber"),
+    ("S1", 53.381, -1.470, "South Yorkshire", "Yorkshire and the Humber"), ("BS1", 51.454, -2.588, "Bristol", "South West"),
+    ("EX1", 50.725, -3.527, "Devon", "South West"), ("NE1", 54.973, -1.614, "Tyne and Wear", "North East"),
+    ("CF10", 51.481, -3.179, "Cardiff", "Wales"),
+]
+# Looked-after children at 31 March 2025 and UASC among them (DfE, published; City of London's 'c' taken as 15).
+LA_SIZES = {
+    "E09000001": (15, 8), "E09000002": (431, 24), "E09000003": (343, 44), "E09000004": (289, 15), "E09000005": (296, 30),
+    "E09000006": (343, 17), "E09000007": (205, 35), "E09000008": (547, 99), "E09000009": (275, 20), "E09000010": (372, 27),
+    "E09000011": (404, 19), "E09000012": (352, 23), "E09000013": (197, 30), "E09000014": (325, 20), "E09000015": (176, 20),
+    "E09000016": (268, 17), "E09000017": (312, 68), "E09000018": (263, 55), "E09000019": (282, 42), "E09000020": (106, 25),
+    "E09000021": (113, 14), "E09000022": (377, 45), "E09000023": (439, 42), "E09000024": (145, 19), "E09000025": (404, 26),
+    "E09000026": (299, 80), "E09000027": (121, 17), "E09000028": (387, 54), "E09000029": (215, 26), "E09000030": (284, 37),
+    "E09000031": (292, 29), "E09000032": (240, 18), "E09000033": (186, 31),
+}
+
+DEMO_START, DEMO_END = date(2018, 4, 1), date(2025, 3, 31)   # seven collection years of episodes, 2018-19 to 2024-25
+
+
+def code_rows() -> list[dict]:
+    return [{"list_name": name, "code": c, "label": label, "grp": grp}
+            for name, items in CODE_LISTS.items() for c, label, grp in items]
+
+
+def postcode_sector_rows(rng: np.random.Generator) -> list[dict]:
+    """Ten sectors per London LA around its centroid, two per outside-London district."""
+    from dashboard.store.reference import read_reference_csvs
+    names = read_reference_csvs()["local_authority"].set_index("ons_code")["name"].to_dict()
+    rows = []
+    for la_code, (lat, lon, district) in LA_PLACES.items():
+        for digit in range(10):
+            rows.append({"sector": f"{district} {digit}", "lat": round(lat + rng.normal(0, 0.012), 4),
+                         "lon": round(lon + rng.normal(0, 0.018), 4), "area_code": la_code,
+                         "area_name": names.get(la_code, la_code), "region": "London"})
+    for district, lat, lon, area, region in OUTSIDE_PLACES:
+        for digit in range(1, 3):
+            rows.append({"sector": f"{district} {digit}", "lat": round(lat + rng.normal(0, 0.02), 4),
+                         "lon": round(lon + rng.normal(0, 0.03), 4), "area_code": area, "area_name": area, "region": region})
+    return rows
+
+
+# --- demo generator ------------------------------------------------------------------------------------------
+AGE_BANDS = ("Under 1", "1 to 4", "5 to 9", "10 to 15", "16 and over")
+_ENTRY_AGE_P = (0.18, 0.14, 0.14, 0.32, 0.22)           # DfE starts by age, London, rounded
+_G = {name: i for i, name in enumerate(PLACEMENT_GROUPS)}
+# Placement group by age band on entering a placement: in-house foster, agency foster, homes, supported, parents, other.
+_GROUP_P = {
+    0: (0.55, 0.30, 0.00, 0.00, 0.05, 0.10), 1: (0.50, 0.38, 0.00, 0.00, 0.05, 0.07), 2: (0.45, 0.43, 0.03, 0.00, 0.05, 0.04),
+    3: (0.30, 0.40, 0.21, 0.00, 0.04, 0.05), 4: (0.16, 0.24, 0.16, 0.38, 0.02, 0.04),
+}
+_GROUP_P_UASC = {3: (0.35, 0.55, 0.05, 0.00, 0.00, 0.05), 4: (0.12, 0.25, 0.03, 0.58, 0.00, 0.02)}
+# Where a placement of each group is: own LA, same sub-region, elsewhere in London, outside London.
+_LOCATION_P = {0: (0.45, 0.25, 0.15, 0.15), 1: (0.20, 0.20, 0.27, 0.33), 2: (0.08, 0.10, 0.14, 0.68),
+               3: (0.35, 0.25, 0.25, 0.15), 4: (0.82, 0.10, 0.05, 0.03), 5: (0.25, 0.20, 0.20, 0.35)}
+_OTHER_PLACES = (("A6", "PR1"), ("R3", "PR4"), ("S1", "PR4"), ("R2", "PR3"), ("Z1", "PR4"), ("R5", "PR3"))
+_ETHNIC_P = {"WBRI": .22, "WOTH": .10, "WIRI": .01, "WROM": .01, "MWBC": .08, "MWBA": .03, "MWAS": .02, "MOTH": .07,
+             "AIND": .02, "APKN": .02, "ABAN": .03, "AOTH": .03, "BCRB": .08, "BAFR": .12, "BOTH": .07, "CHNE": .005,
+             "OOTH": .08, "REFU": .005, "NOBT": .01}
+_ETHNIC_UASC_P = {"BAFR": .30, "AOTH": .35, "OOTH": .30, "WOTH": .05}
+
+
+def _month_start(d: date) -> date:
+    return date(d.year, d.month, 1)
+
+
+def _fy_end_year(d: date | None) -> int:
+    if d is None:
+        return DEMO_END.year
+    return d.year + (1 if d.month >= 4 else 0)
+
+
+def _hash_id(seed: int, la_code: str, n: int) -> str:
+    return hashlib.sha256(f"{seed}:{la_code}:{n}".encode()).hexdigest()[:12]
+
+
+def _cum(p) -> list[float]:
+    """Cumulative weights for random.choices (fast in the per-child loop)."""
+    return list(np.cumsum(p) / np.sum(p))
+
+
+def _pick(r: random.Random, items, cum) -> object:
+    return r.choices(items, cum_weights=cum)[0]
+
+
+DAY = timedelta(days=1)
+
+
+class _Places:
+    """Sectors by LA and area, and Ofsted providers by group and area: what the generator picks placements from."""
+
+    def __init__(self, r: random.Random, sectors: pd.DataFrame, providers: pd.DataFrame, las: pd.DataFrame):
+        self.r = r
+        self.by_area = sectors.groupby("area_code")["sector"].apply(list).to_dict()
+        self.subregion = las.set_index("ons_code")["subregion_code"].to_dict()
+        self.london = sorted(LA_PLACES)
+        self.same_subregion = {la: [o for o in self.london if o != la and self.subregion[o] == self.subregion[la]] for la in self.london}
+        self.elsewhere = {la: [o for o in self.london if self.subregion[o] != self.subregion[la]] for la in self.london}
+        outside = pd.DataFrame(OUTSIDE_PLACES, columns=["district", "lat", "lon", "area", "region"]).drop_duplicates("area")
+        # Nearer counties take most out-of-London placements (South East and East of England).
+        weight = outside["region"].map({"South East": 5.0, "East of England": 4.0}).fillna(0.6)
+        self.outside_areas, self.outside_cum = list(outside["area"]), _cum(weight.to_numpy())
+        self.location_cum = {g: _cum(p) for g, p in _LOCATION_P.items()}
+        self.homes = providers[providers["provider_type"] == "Children's home"].groupby("area")["urn"].apply(list).to_dict()
+        self.ifas = list(providers.loc[providers["provider_type"] == "Independent fostering agency", "urn"])
+        self.supported = list(providers.loc[providers["provider_type"] == "Supported accommodation", "urn"])
+
+    def area(self, la: str, group: int) -> str:
+        where = _pick(self.r, (0, 1, 2, 3), self.location_cum[group])
+        if where == 0:
+            return la
+        if where == 1 and self.same_subregion[la]:
+            return self.r.choice(self.same_subregion[la])
+        if where <= 2:
+            return self.r.choice(self.elsewhere[la])
+        return _pick(self.r, self.outside_areas, self.outside_cum)
+
+    def sector(self, area: str) -> str:
+        return self.r.choice(self.by_area[area])
+
+
+def _providers(rng) -> tuple[list[dict], list[dict]]:
+    """Children's homes in every area, independent fostering agencies, supported accommodation; their grades over time."""
+    providers, grades = [], []
+    areas = [(la, LA_PLACES[la][2]) for la in LA_PLACES] + [(area, district) for district, _, _, area, _ in OUTSIDE_PLACES]
+    n = 0
+
+    def add(name, kind, area, sector, first_inspection, every_months):
+        nonlocal n
+        n += 1
+        urn = f"SC{400000 + n * 7:06d}"
+        providers.append({"urn": urn, "name": name, "provider_type": kind, "sector": sector, "area": area})
+        grade = int(rng.choice(4, p=(0.2, 0.6, 0.15, 0.05))) + 1
+        when = first_inspection
+        while when <= pd.Timestamp(DEMO_END):
+            grades.append({"urn": urn, "inspection_date": when.date(), "grade": grade})
+            # Grades persist; a provider judged inadequate usually improves at its re-inspection.
+            if grade == 4 or rng.random() > 0.7:
+                grade = int(np.clip(grade + rng.choice([-1, 1], p=(0.6, 0.4) if grade > 2 else (0.4, 0.6)), 1, 4))
+            when = when + pd.DateOffset(months=int(rng.integers(every_months - 3, every_months + 4)))
+    for area, district in areas:
+        for k in range(int(rng.integers(5, 12))):
+            add(f"Demo children's home {district}-{k + 1}", "Children's home", area, f"{district} {k % 2 + 1}",
+                pd.Timestamp("2014-01-01") + pd.DateOffset(days=int(rng.integers(0, 700))), 12)
+    for k in range(60):
+        add(f"Demo fostering agency {k + 1}", "Independent fostering agency", "", None,
+            pd.Timestamp("2013-01-01") + pd.DateOffset(days=int(rng.integers(0, 1100))), 36)
+    for k in range(45):
+        # Supported accommodation was registered with Ofsted from 2023: first inspections from April 2024.
+        first = pd.Timestamp("2024-04-01") + pd.DateOffset(days=int(rng.integers(0, 700)))
+        add(f"Demo supported accommodation {k + 1}", "Supported accommodation", "", None, first, 36)
+    return providers, grades
+
+
+def _age_band_index(age_years: float) -> int:
+    return 0 if age_years < 1 else 1 if age_years < 5 else 2 if age_years < 10 else 3 if age_years < 16 else 4
+
+
+_GROUP_CUM = {band: _cum(p) for band, p in _GROUP_P.items()}
+_GROUP_CUM_UASC = {band: _cum(p) for band, p in _GROUP_P_UASC.items()}
+_ENTRY_AGE_CUM = _cum(_ENTRY_AGE_P)
+_CIN_CODES, _CIN_CUM = ("N1", "N2", "N3", "N4", "N5", "N6", "N7", "N8"), _cum((0.61, 0.03, 0.045, 0.09, 0.09, 0.025, 0.005, 0.105))
+_MOVE_REASONS, _MOVE_CUM = ("CARPL", "CREQB", "CREQO", "CHRES", "LAREQ", "STAND", "CLOSE", "OTHER"), _cum((.35, .2, .1, .08, .1, .05, .04, .08))
+_OTHER_CUM = _cum((0.05, 0.35, 0.25, 0.1, 0.15, 0.1))
+
+
+def generate_demo(seed: int) -> dict[str, list[dict]]:
+    """Every table's rows: reproducible from the seed."""
+    from dashboard.store.reference import read_reference_csvs
+    rng = np.random.default_rng(seed + 903)
+    r = random.Random(seed + 903)
+    las = read_reference_csvs()["local_authority"]
+    sectors = postcode_sector_rows(rng)
+    providers, grades = _providers(rng)
+    places = _Places(r, pd.DataFrame(sectors), pd.DataFrame(providers), las)
+    ethnic_codes, ethnic_cum = list(_ETHNIC_P), _cum(list(_ETHNIC_P.values()))
+    uasc_codes, uasc_cum = list(_ETHNIC_UASC_P), _cum(list(_ETHNIC_UASC_P.values()))
+    months = pd.date_range("2006-04-01", DEMO_END, freq="MS")
+    years_from_end = np.array([(m.date() - DEMO_END).days / 365.25 for m in months])
+    # UASC arrivals rose sharply in 2022-23 (the national transfer scheme made them mandatory).
+    uasc_wave = np.where((months >= "2021-07-01") & (months < "2024-01-01"), 1.6, np.where(months < "2015-06-01", 0.6, 1.0))
+    month_dates = [m.date() for m in months]
+    children, episodes = [], []
+
+    for la_code in sorted(LA_SIZES):
+        stock, uasc_stock = LA_SIZES[la_code]
+        home_sectors = places.by_area[la_code]
+        # Steady state: stock = starts x mean time in care (about 2.1 years here; UASC about 1.4 years).
+        rate = (stock - uasc_stock) / 2.1 / 12 * (1 + 0.01 * years_from_end) * (1 + 0.06 * np.sin(2 * np.pi * (months.month - 7) / 12))
+        uasc_rate = uasc_stock / 1.4 / 12 * uasc_wave
+        counter = 0
+        for is_uasc, monthly in ((False, rate), (True, uasc_rate)):
+            for month, n_starts in zip(month_dates, rng.poisson(monthly)):
+                for _ in range(n_starts):
+                    counter += 1
+                    entry = month + timedelta(days=r.randrange(28))
+                    if is_uasc:
+                        age = r.choices((14, 15, 16, 17), cum_weights=(0.08, 0.3, 0.7, 1.0))[0] + r.random()
+                    else:
+                        low, high = _pick(r, ((0, 1), (1, 5), (5, 10), (10, 16), (16, 18)), _ENTRY_AGE_CUM)
+                        age = low + r.random() * (high - low)
+                    dob = _month_start(entry - timedelta(days=int(age * 365.25)))
+                    eighteen = date(dob.year + 18, dob.month, 1)
+                    if is_uasc:
+                        leave = eighteen if r.random() < 0.9 else entry + timedelta(days=r.randrange(30, 400))
+                    else:
+                        years = r.expovariate(1 / (0.35 if r.random() < 0.4 else 4.6))
+                        leave = entry + timedelta(days=max(1, min(7000, int(years * 365.25))))
+                    leave = min(leave, eighteen)
+                    if leave < DEMO_START:
+                        continue
+                    child_id = _hash_id(seed, la_code, counter)
+                    sex = "1" if r.random() < (0.9 if is_uasc else 0.55) else "2"
+                    ethnic = _pick(r, uasc_codes, uasc_cum) if is_uasc else _pick(r, ethnic_codes, ethnic_cum)
+                    children.append({"la_code": la_code, "child": child_id, "sex": sex, "dob": dob, "ethnic": ethnic,
+                                     "uasc": is_uasc, "duc": eighteen if is_uasc else None})
+                    episodes += _period_of_care(r, places, la_code, child_id, entry, leave, eighteen, age, is_uasc, home_sectors)
+    episodes = [e for e in episodes if e["dec"] is None or e["dec"] >= DEMO_START]
+    for e in episodes:
+        e["year"] = _fy_end_year(e["dec"])
+    for p in providers:
+        p.pop("area")
+    return {"child": children, "episode": episodes, "code": code_rows(), "postcode_sector": sectors,
+            "provider": providers, "provider_grade": grades}
+
+
+def _period_of_care(r, places, la_code, child_id, entry, leave, eighteen, age, is_uasc, home_sectors) -> list[dict]:
+    """The episodes of one period of care: placement moves and legal status changes split it."""
+    frailty = r.gammavariate(1.2, 1 / 1.2)   # some children move far more often than others
+    move_rate = (0.45 if age < 10 else 0.8) * max(frailty, 0.02)
+    home_post = None if r.random() < 0.05 else r.choice(home_sectors)
+    cin = "N8" if is_uasc else _pick(r, _CIN_CODES, _CIN_CUM)
+    legal = "V2" if is_uasc or r.random() < 0.33 else "C1"
+    # Change points: placement moves (Poisson), and an interim care order becoming a full one after 5-13 months.
+    changes = []
+    t = entry
+    while True:
+        t = t + timedelta(days=int(min(7000, max(7, r.expovariate(move_rate / 365.25)))))
+        if t >= leave:
+            break
+        changes.append((t, "move"))
+    if legal == "C1":
+        full = entry + timedelta(days=r.randrange(150, 400))
+        if full < leave:
+            changes.append((full, "legal"))
+    adopted = (not is_uasc and age < 4 and (leave - entry).days > 500 and leave < eighteen and r.random() < 0.45)
+    if adopted:
+        changes = [c for c in changes if c[0] < leave - timedelta(days=300)]
+        changes.append((leave - timedelta(days=r.randrange(200, 300)), "adoption"))
+    # The extract ends on DEMO_END: nothing after it is known yet, so the episode open then stays open.
+    changes = sorted(c for c in changes if c[0] <= DEMO_END)
+    rows, start, rne = [], entry, "S"
+    group, place, prov, urn, pl_post = _placement(r, places, la_code, age, is_uasc)
+    for when, kind in changes + [(leave, "end")]:
+        ends = None if kind == "end" and leave > DEMO_END else when
+        rec = reason = None
+        if ends is not None:
+            rec = "X1" if kind != "end" else _reason_ceased(r, leave, eighteen, adopted, group, age)
+            if kind == "adoption":
+                reason = "CARPL"
+            elif kind == "move":
+                reason = _pick(r, _MOVE_REASONS, _MOVE_CUM)
+        rows.append({"la_code": la_code, "child": child_id, "decom": start, "rne": rne, "ls": legal, "cin": cin,
+                     "place": place, "place_provider": prov, "dec": ends, "rec": rec, "reason_place_change": reason,
+                     "home_post": home_post, "pl_post": pl_post, "urn": urn})
+        if ends is None or kind == "end":
+            break
+        start = when
+        age_now = age + (when - entry).days / 365.25
+        if kind == "legal":
+            legal, rne = "C2", "L"
+        elif kind == "adoption":
+            legal, rne = "E1", "T"
+            group, place, prov, urn = 5, "A6", "PR1", None
+            pl_post = places.sector(places.area(la_code, 0))
+        else:
+            rne = "P"
+            if r.random() < 0.55 or (age_now >= 16 and r.random() < 0.5):
+                group, place, prov, urn, pl_post = _placement(r, places, la_code, age_now, is_uasc)
+            else:
+                _, place, prov, urn, pl_post = _placement(r, places, la_code, age_now, is_uasc, group)
+    return rows
+
+
+def _placement(r, places, la_code, age, is_uasc, group=None):
+    band = _age_band_index(age)
+    if group is None:
+        cum = _GROUP_CUM_UASC.get(band, _GROUP_CUM[band]) if is_uasc else _GROUP_CUM[band]
+        group = _pick(r, (0, 1, 2, 3, 4, 5), cum)
+    area = places.area(la_code, group)
+    pl_post = None if r.random() < 0.06 else places.sector(area)
+    urn = None
+    if group == 0:
+        place, prov = r.choices(("U1", "U3", "U4", "U6"), cum_weights=(0.15, 0.3, 0.6, 1.0))[0], "PR1"
+    elif group == 1:
+        place = r.choices(("U1", "U3", "U4", "U6"), cum_weights=(0.05, 0.1, 0.5, 1.0))[0]
+        prov = r.choices(("PR4", "PR5", "PR2"), cum_weights=(0.75, 0.95, 1.0))[0]
+        urn = r.choice(places.ifas) if prov != "PR2" else None
+    elif group == 2:
+        place = "K1" if r.random() < 0.03 else "K2"
+        prov = r.choices(("PR4", "PR1", "PR5"), cum_weights=(0.8, 0.9, 1.0))[0]
+        urn = r.choice(places.homes.get(area) or places.homes[la_code])
+    elif group == 3:
+        place = "H5" if r.random() < 0.85 else "P2"
+        prov = r.choices(("PR4", "PR5", "PR1"), cum_weights=(0.75, 0.9, 1.0))[0]
+        urn = r.choice(places.supported) if place == "H5" else None
+    elif group == 4:
+        place, prov = "P1", "PR0"
+    else:
+        place, prov = _pick(r, _OTHER_PLACES, _OTHER_CUM)
+    return group, place, prov, urn, pl_post
+
+
+def _reason_ceased(r, leave, eighteen, adopted, group, age) -> str:
+    if adopted:
+        return "E11" if r.random() < 0.6 else "E12"
+    if leave >= eighteen - DAY:
+        return "E48" if group == 3 else "E17"
+    if age < 10 and r.random() < 0.35:
+        return r.choice(("E45", "E46", "E41"))
+    return r.choices(("E4A", "E4B", "E13", "E8", "E3"), cum_weights=(0.55, 0.65, 0.8, 0.95, 1.0))[0]
+
+
+def _replace_all(engine: Engine, tables: dict[str, list[dict]], *, is_demo: bool) -> int:
+    with write_transaction(engine, NAME) as conn:
+        for table in reversed(TABLES):
+            conn.execute(table.delete())
+        for table in TABLES:
+            rows = tables[table.name.removeprefix("sufficiency_")]
+            for i in range(0, len(rows), 20000):
+                conn.execute(table.insert(), rows[i:i + 20000])
+        return bump_version(conn, NAME, is_demo=is_demo)
+
+
+def load_demo(engine: Engine, seed: int) -> int:
+    """Replace the sufficiency dataset with seeded demo data in one transaction; return the new version."""
+    return _replace_all(engine, generate_demo(seed), is_demo=True)
+
+
+# --- loading an LA's SSDA903 files ---------------------------------------------------------------------------------
+HEADER_COLUMNS = ("CHILD", "SEX", "DOB", "ETHNIC")
+EPISODE_COLUMNS = ("CHILD", "DECOM", "RNE", "LS", "CIN", "PLACE", "PLACE_PROVIDER", "DEC", "REC", "REASON_PLACE_CHANGE",
+                   "HOME_POST", "PL_POST", "URN")
+_CODE_CHECKS = {"RNE": "reason_new_episode", "LS": "legal_status", "CIN": "cin", "PLACE": "placement",
+                "PLACE_PROVIDER": "provider", "REC": "reason_ceased", "REASON_PLACE_CHANGE": "reason_place_change"}
+_URN_NOT_APPLICABLE = {"", "XXXXXXX", "XXXXXX", "NA", "N/A"}
+
+
+class SSDA903Error(ValueError):
+    """The files were refused; `errors` names each file, row and column."""
+
+    def __init__(self, errors: list[str]):
+        self.errors = errors
+        super().__init__(f"{len(errors)} problem(s): " + "; ".join(errors[:5]) + (" ..." if len(errors) > 5 else ""))
+
+
+def sector_of_postcode(postcode) -> str | None:
+    """"SE15 4RG" or "se154rg" -> "SE15 4"; anything that is not a postcode -> None (never stored whole)."""
+    if postcode is None or (isinstance(postcode, float) and np.isnan(postcode)):
+        return None
+    text = "".join(str(postcode).upper().split())
+    if len(text) < 5 or not text[-3].isdigit() or not text[-2:].isalpha():
+        return None
+    return f"{text[:-3]} {text[-3]}"
+
+
+@functools.lru_cache(maxsize=65536)   # a return repeats a few thousand dates across a million rows
+def _parse_date(value):
+    if value is None or (isinstance(value, float) and np.isnan(value)) or str(value).strip() == "":
+        return None
+    text = str(value).strip()
+    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
+        try:
+            return pd.to_datetime(text, format=fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(text)
+
+
+def read_ssda903(la_code: str, header: pd.DataFrame, episodes: pd.DataFrame, *, header_name: str = "header",
+                 episodes_name: str = "episodes") -> dict[str, list[dict]]:
+    """Validate an LA's SSDA903 header and episodes tables; return rows for the store or raise SSDA903Error.
+
+    CHILD is hashed with the LA code, DOB kept to the month, postcodes cut to their sector: nothing identifying is stored.
+    Row numbers in errors are spreadsheet rows (the header line is row 1).
+    """
+    errors: list[str] = []
+    valid = {name: {c for c, _, _ in items} for name, items in CODE_LISTS.items()}
+    header = header.rename(columns=str.upper)
+    episodes = episodes.rename(columns=str.upper)
+    for name, frame, required in ((header_name, header, HEADER_COLUMNS), (episodes_name, episodes, EPISODE_COLUMNS)):
+        missing = [c for c in required if c not in frame.columns and c not in ("REASON_PLACE_CHANGE", "URN", "HOME_POST", "PL_POST", "DEC", "REC")]
+        if missing:
+            errors.append(f"{name}: missing column(s) {', '.join(missing)}")
+    if errors:
+        raise SSDA903Error(errors)
+    for optional in ("DEC", "REC", "REASON_PLACE_CHANGE", "HOME_POST", "PL_POST", "URN"):
+        if optional not in episodes.columns:
+            episodes[optional] = None
+
+    def hashed(child) -> str:
+        return hashlib.sha256(f"{la_code}:{str(child).strip()}".encode()).hexdigest()[:12]
+
+    children, known = [], set()
+    for i, row in enumerate(header.to_dict("records"), start=2):
+        child = str(row["CHILD"]).strip() if row["CHILD"] is not None and str(row["CHILD"]).strip() not in ("", "nan") else None
+        if child is None:
+            errors.append(f"{header_name}, row {i}, column CHILD: missing")
+            continue
+        if child in known:
+            errors.append(f"{header_name}, row {i}, column CHILD: child {child!s} appears twice")
+            continue
+        sex = str(row["SEX"]).strip().removesuffix(".0")
+        if sex not in ("1", "2"):
+            errors.append(f"{header_name}, row {i}, column SEX: {row['SEX']!r} is not 1 (male) or 2 (female)")
+        try:
+            dob = _parse_date(row["DOB"])
+            if dob is None:
+                raise ValueError("")
+        except ValueError:
+            errors.append(f"{header_name}, row {i}, column DOB: {row['DOB']!r} is not a date (dd/mm/yyyy)")
+            dob = None
+        ethnic = str(row["ETHNIC"]).strip().upper()
+        if ethnic not in valid["ethnicity"]:
+            errors.append(f"{header_name}, row {i}, column ETHNIC: {row['ETHNIC']!r} is not a DfE ethnicity code")
+        uasc = str(row.get("UASC", "0")).strip().removesuffix(".0") in ("1", "True", "true", "Y")
+        try:
+            duc = _parse_date(row.get("DUC"))
+        except ValueError:
+            errors.append(f"{header_name}, row {i}, column DUC: {row.get('DUC')!r} is not a date (dd/mm/yyyy)")
+            duc = None
+        known.add(child)
+        if dob is not None:
+            children.append({"la_code": la_code, "child": hashed(child), "sex": sex, "dob": date(dob.year, dob.month, 1),
+                             "ethnic": ethnic, "uasc": uasc or duc is not None, "duc": duc})
+
+    rows = []
+    for i, row in enumerate(episodes.to_dict("records"), start=2):
+        child = str(row["CHILD"]).strip()
+        where = f"{episodes_name}, row {i}"
+        if child not in known:
+            errors.append(f"{where}, column CHILD: child {child} is not in the header file")
+        dates = {}
+        for column in ("DECOM", "DEC"):
+            try:
+                dates[column] = _parse_date(row[column])
+            except ValueError:
+                errors.append(f"{where}, column {column}: {row[column]!r} is not a date (dd/mm/yyyy)")
+                dates[column] = None
+        if dates["DECOM"] is None and not any(e.startswith(f"{where}, column DECOM") for e in errors):
+            errors.append(f"{where}, column DECOM: missing")
+        if dates["DECOM"] and dates["DEC"] and dates["DEC"] < dates["DECOM"]:
+            errors.append(f"{where}, column DEC: {dates['DEC']:%d/%m/%Y} is before DECOM {dates['DECOM']:%d/%m/%Y}")
+        codes = {}
+        for column, list_name in _CODE_CHECKS.items():
+            value = row.get(column)
+            value = None if value is None or (isinstance(value, float) and np.isnan(value)) or str(value).strip() == "" else str(value).strip().upper()
+            codes[column] = value
+            if value is None:
+                if column in ("RNE", "LS", "CIN", "PLACE"):
+                    errors.append(f"{where}, column {column}: missing")
+                elif column == "REC" and dates["DEC"] is not None:
+                    errors.append(f"{where}, column REC: missing although the episode has ended (DEC)")
+                continue
+            if value not in valid[list_name]:
+                errors.append(f"{where}, column {column}: {row.get(column)!r} is not a valid code")
+        if codes["REC"] and dates["DEC"] is None:
+            errors.append(f"{where}, column DEC: missing although REC says the episode ended")
+        urn = row.get("URN")
+        urn = None if urn is None or (isinstance(urn, float) and np.isnan(urn)) or str(urn).strip().upper() in _URN_NOT_APPLICABLE else str(urn).strip()
+        if dates["DECOM"] is not None:
+            rows.append({"la_code": la_code, "child": hashed(child), "decom": dates["DECOM"], "rne": codes["RNE"] or "",
+                         "ls": codes["LS"] or "", "cin": codes["CIN"] or "", "place": codes["PLACE"] or "",
+                         "place_provider": codes["PLACE_PROVIDER"], "dec": dates["DEC"], "rec": codes["REC"],
+                         "reason_place_change": codes["REASON_PLACE_CHANGE"], "home_post": sector_of_postcode(row.get("HOME_POST")),
+                         "pl_post": sector_of_postcode(row.get("PL_POST")), "urn": urn, "year": _fy_end_year(dates["DEC"])})
+    if errors:
+        raise SSDA903Error(errors)
+    if rows:
+        last = max(max(r["decom"] for r in rows), max((r["dec"] for r in rows if r["dec"]), default=rows[0]["decom"]))
+        for r in rows:
+            r["year"] = _fy_end_year(r["dec"]) if r["dec"] else _fy_end_year(last)
+    return {"child": children, "episode": rows}
+
+
+def _file_label(source, default: str) -> str:
+    from pathlib import Path
+    if isinstance(source, (str, Path)):
+        return Path(source).name
+    return getattr(source, "name", None) or default
+
+
+def load_ssda903(engine: Engine, la_code: str, header_csv, episodes_csv) -> int:
+    """Replace one LA's children and episodes from its SSDA903 header and episodes CSVs, in one transaction.
+
+    Bad rows raise SSDA903Error naming file, row and column, and nothing stored changes. The first real load into
+    a store holding demo data removes the demo children and episodes of every LA, so real and synthetic never mix.
+    Returns the new dataset version.
+    """
+    from sqlalchemy import select as _select
+    header = pd.read_csv(header_csv, dtype=str, keep_default_na=False)
+    episodes = pd.read_csv(episodes_csv, dtype=str, keep_default_na=False)
+    with engine.connect() as conn:
+        las = set(conn.execute(_select(schema.local_authority.c.ons_code)).scalars())
+    if la_code not in las:
+        raise SSDA903Error([f"LA {la_code!r} is not one of the 33 London LAs"])
+    tables = read_ssda903(la_code, header, episodes, header_name=_file_label(header_csv, "header file"),
+                          episodes_name=_file_label(episodes_csv, "episodes file"))
+    with write_transaction(engine, NAME) as conn:
+        is_demo = conn.execute(_select(schema.dataset.c.is_demo).where(schema.dataset.c.name == NAME)).scalar()
+        if is_demo:
+            conn.execute(episode.delete())
+            conn.execute(child.delete())
+        else:
+            conn.execute(episode.delete().where(episode.c.la_code == la_code))
+            conn.execute(child.delete().where(child.c.la_code == la_code))
+        if tables["child"]:
+            conn.execute(child.insert(), tables["child"])
+        if tables["episode"]:
+            conn.execute(episode.insert(), tables["episode"])
+        if conn.execute(_select(code.c.code).limit(1)).first() is None:
+            conn.execute(code.insert(), code_rows())
+        return bump_version(conn, NAME, is_demo=False)
+
+
+# --- published DfE figures ------------------------------------------------------------------------------------------
+
+def _published_value(text) -> tuple[float | None, str | None]:
+    text = "" if text is None or (isinstance(text, float) and np.isnan(text)) else str(text).strip()
+    if text in ("c", "k", "z", "x", "u"):
+        return None, text
+    if text == "":
+        return None, None
+    return float(text.replace(",", "")), None
+
+
+def read_published_cla(path) -> list[dict]:
+    """Rows of DfE's "CLA on 31 March by characteristics" file (LA, regional and national rows; London only)."""
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    needed = {"time_period", "geographic_level", "region_name", "new_la_code", "la_name", "cla_group", "characteristic",
+              "cla_31_march_number", "percentage"}
+    missing = needed - set(frame.columns)
+    if missing:
+        raise ValueError(f"{_file_label(path, 'file')}: missing column(s) {', '.join(sorted(missing))}")
+    rows = {}
+    for record in frame.to_dict("records"):
+        level = record["geographic_level"]
+        if level == "Local authority" and record["new_la_code"] in LA_PLACES:
+            area, name = record["new_la_code"], record["la_name"]
+        elif level == "Regional" and record["region_name"] in ("London", "Inner London", "Outer London"):
+            area, name = {"London": "london", "Inner London": "inner", "Outer London": "outer"}[record["region_name"]], record["region_name"]
+        elif level == "National":
+            area, name = "england", "England"
+        else:
+            continue
+        number, number_marker = _published_value(record["cla_31_march_number"])
+        pct, pct_marker = _published_value(record["percentage"])
+        key = (int(record["time_period"]), area, record["cla_group"], record["characteristic"])
+        rows[key] = {"time_period": key[0], "area_code": area, "cla_group": key[2], "characteristic": key[3], "area_name": name,
+                     "number": number, "number_marker": number_marker, "percentage": pct, "percentage_marker": pct_marker}
+    return list(rows.values())
+
+
+def import_published_cla(engine: Engine, path) -> int:
+    """Replace the published figures with the file's, in one transaction; return the new version."""
+    return store_published_cla(engine, read_published_cla(path))
+
+
+def store_published_cla(engine: Engine, rows: list[dict]) -> int:
+    with write_transaction(engine, PUBLISHED_NAME) as conn:
+        conn.execute(published.delete())
+        for i in range(0, len(rows), 5000):
+            conn.execute(published.insert(), rows[i:i + 5000])
+        return bump_version(conn, PUBLISHED_NAME, is_demo=False)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """python -m dashboard.dashboards.sufficiency.returns import-published FILE | load-ssda903 LA_CODE HEADER.csv EPISODES.csv"""
+    import argparse
+
+    from dashboard.store import get_engine
+    from dashboard.store.setup import init_db
+    parser = argparse.ArgumentParser(prog="python -m dashboard.dashboards.sufficiency.returns")
+    commands = parser.add_subparsers(dest="command", required=True)
+    pub = commands.add_parser("import-published", help="import DfE's 'CLA on 31 March by characteristics' CSV")
+    pub.add_argument("file")
+    load = commands.add_parser("load-ssda903", help="replace one LA's children and episodes from its SSDA903 CSVs")
+    load.add_argument("la_code")
+    load.add_argument("header")
+    load.add_argument("episodes")
+    args = parser.parse_args(argv)
+    engine = get_engine()
+    init_db(engine)
+    try:
+        if args.command == "import-published":   # the one import path, for every page that uses the file
+            from dashboard.__main__ import main as dashboard_main
+            return dashboard_main(["import-published", args.file])
+        else:
+            version = load_ssda903(engine, args.la_code, args.header, args.episodes)
+    except SSDA903Error as error:
+        print("Refused; nothing was changed:\n  " + "\n  ".join(error.errors))
+        return 1
+    print(f"Done: version {version}.")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

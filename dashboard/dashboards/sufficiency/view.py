@@ -1,0 +1,678 @@
+"""The Dynamic Sufficiency Tool's logic: filters in, everything the page shows out.
+
+The page's callbacks are thin adapters over `resolve_filters`, `build_view`, `build_forecast` and `download_table`.
+The loader (`dashboard.dashboards.sufficiency.data`) returns aggregates only, already suppressed for the caller's scope;
+the definitions live in `dashboard.dashboards.sufficiency.metrics`, the charts in `dashboard.dashboards.sufficiency.figures`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from dashboard import loader
+from dashboard.dashboards.sufficiency import figures
+from dashboard.dashboards.sufficiency import data
+from dashboard.dashboards.sufficiency import metrics as m
+from dashboard.disclosure import SUPPRESSED
+from dashboard.presenting import Slide, anonymise_las, deck, figure_image, label_order
+
+ALL = "all"
+SELECTION_FIELDS = ("age", "sex", "ethnicity", "uasc", "legal", "cin", "placement", "provider")
+SEX_OPTIONS = [("all", "All"), ("1", "Male"), ("2", "Female")]
+UASC_OPTIONS = [("all", "All children"), ("yes", "UASC only"), ("no", "Not UASC")]
+TILE_MODES = [("selected", "Placed by the selected LAs"), ("others", "Placed here by other LAs")]
+FLOW_MODES = [("location", "To where they live"), ("provider", "To provider type")]
+HORIZONS = [1, 2, 3]
+SUPPRESSION_TEXT = ("Counts of 1 to 5 children are shown as c, and where a total would reveal a hidden count the next "
+                    "smallest count is hidden too. Percentages, medians and rates built on hidden counts are c as well. "
+                    "This applies whenever a view includes children looked after by an LA other than your own.")
+TABLES = {
+    "placement_mix": "Placement type", "location": "Where placed", "distance": "Distance from home",
+    "outside_regions": "Placed outside London, by region", "grades": "Ofsted grade of provider at the date",
+    "tiles": "Children placed in each London LA by the selected LAs", "tiles_others": "Children placed in each London LA by other LAs",
+    "flows_location": "From each looking-after LA to where placed", "flows_provider": "From each looking-after LA to provider type",
+    "trend": "Children looked after by placement type, each quarter", "starts_ends": "Starts and ends each month",
+    "stability": "Placement stability, each year", "forecast": "Forecast by placement type", "costs": "Forecast weekly cost",
+    "backtest": "Back-test of the forecast", "rates": "Forecast model: exit and move rates", "entries": "Forecast model: starts by age band",
+    "published": "Published DfE figures at 31 March beside this tool's",
+}
+FORECAST_TABLES = ("forecast", "costs", "backtest", "rates", "entries")
+
+
+@dataclass(frozen=True)
+class Filters:
+    area: str                  # "london", "sr:<sub-region code>" or "la:<ONS code>"
+    as_at: pd.Timestamp
+    age: str = ALL
+    sex: str = ALL
+    ethnicity: str = ALL
+    uasc: str = ALL
+    legal: str = ALL
+    cin: str = ALL
+    placement: str = ALL
+    provider: str = ALL
+
+    def selection_fields(self) -> dict:
+        return {name: getattr(self, name) for name in SELECTION_FIELDS}
+
+    def query(self) -> dict:
+        return {"area": self.area, "at": self.as_at.date().isoformat(), **self.selection_fields()}
+
+
+@dataclass(frozen=True)
+class ForecastParams:
+    ref_from: int              # first year (to 31 March) of the reference period
+    ref_to: int                # last year of the reference period
+    horizon: int               # years ahead
+    costs: dict = field(default_factory=dict, hash=False, compare=False)
+
+
+def area_options(las: pd.DataFrame) -> list[dict]:
+    """All London, the sub-regions, then the LAs (anonymised labels in label order: code order would give them away)."""
+    subs = las.drop_duplicates("subregion_code").sort_values("subregion_order")
+    la_rows = sorted(zip(las["la_code"], las["la_name"]), key=lambda row: label_order(row[1]))
+    return ([{"label": "All London", "value": "london"}]
+            + [{"label": name, "value": f"sr:{code}"} for code, name in zip(subs["subregion_code"], subs["subregion_name"])]
+            + [{"label": name, "value": f"la:{code}"} for code, name in la_rows])
+
+
+def las_for(scope: loader.AccessScope, anonymise_with: str | None) -> pd.DataFrame:
+    """The LA table as the viewer sees it: with `anonymise_with` (the app's secret), every name but the viewer's own
+    is its stable label."""
+    las = loader.local_authorities()
+    return anonymise_las(las, scope.la_code, anonymise_with) if anonymise_with else las
+
+
+def _in_label_order(table: pd.DataFrame, column: str, labels: set[str]) -> pd.DataFrame:
+    """Rows naming an LA in label order (rows in code or name order would give the labels away); others after them."""
+    keys = [(0, label_order(name)) if name in labels else (1, (i, 0, "")) for i, name in enumerate(table[column])]
+    return table.iloc[sorted(range(len(table)), key=keys.__getitem__)].reset_index(drop=True)
+
+
+def _relabel(agg: dict, las: pd.DataFrame, anonymised: bool) -> dict:
+    """The loader's tables with LA names as in `las` (by code for tiles; by name for flows, which carry no code)."""
+    if not anonymised:
+        return agg
+    real = loader.local_authorities()
+    by_code = dict(zip(las["la_code"], las["la_name"]))
+    by_name = {name: by_code[code] for code, name in zip(real["la_code"], real["la_name"])}
+    labels = set(by_code.values())
+    out = dict(agg)
+    for key in ("tiles", "tiles_others"):
+        if key in out:
+            named = out[key].assign(LA=[by_code.get(c, n) for c, n in zip(out[key]["la_code"], out[key]["LA"])])
+            out[key] = _in_label_order(named, "LA", labels)
+    for key in ("flows_location", "flows_provider"):
+        if key in out:
+            out[key] = _in_label_order(out[key].assign(From=[by_name.get(n, n) for n in out[key]["From"]]), "From", labels)
+    return out
+
+
+def filter_options(options: dict) -> dict[str, list[dict]]:
+    """Every dropdown's choices; "all" first."""
+    def with_all(items, label="All"):
+        return [{"label": label, "value": ALL}] + [{"label": lab, "value": val} for val, lab in items]
+    return {
+        "age": with_all([(b, b) for b in m.AGE_BANDS], "All ages"),
+        "sex": [{"label": lab, "value": val} for val, lab in SEX_OPTIONS],
+        "ethnicity": with_all([(g, g) for g in m.ETHNIC_GROUPS]),
+        "uasc": [{"label": lab, "value": val} for val, lab in UASC_OPTIONS],
+        "legal": with_all([(g, g) for g in options.get("legal_groups", [])]),
+        "cin": with_all([(code, f"{code} {label}") for code, label in options.get("cin", [])]),
+        "placement": with_all([(g, g) for g in m.PLACEMENT_GROUPS], "All placement types"),
+        "provider": with_all([(g, g) for g in m.PROVIDER_GROUPS], "All providers"),
+        "as_at": [{"label": d.strftime("%-d %B %Y"), "value": d.date().isoformat()} for d in reversed(options.get("month_ends", []))],
+    }
+
+
+def resolve_filters(query: dict, *, user_la: str | None, las: pd.DataFrame, options: dict) -> Filters:
+    """Whatever arrived (URL or dropdowns) made valid; anything unknown falls back to its default."""
+    choices = filter_options(options)
+    areas = {o["value"] for o in area_options(las)}
+    default_area = f"la:{user_la}" if f"la:{user_la}" in areas else "london"
+    area = query.get("area") if query.get("area") in areas else default_area
+    dates = [o["value"] for o in choices["as_at"]]
+    as_at = query.get("at") if query.get("at") in dates else (dates[0] if dates else options["last"].date().isoformat())
+    values = {}
+    for name in SELECTION_FIELDS:
+        allowed = {o["value"] for o in choices[name]}
+        values[name] = query.get(name) if query.get(name) in allowed else ALL
+    return Filters(area=area, as_at=pd.Timestamp(as_at), **values)
+
+
+def resolve_forecast(ref_from, ref_to, horizon, costs: dict | None, options: dict) -> ForecastParams:
+    years = forecast_years(options)
+    ref_to = int(ref_to) if str(ref_to).isdigit() and int(ref_to) in years else years[-1]
+    ref_from = int(ref_from) if str(ref_from).isdigit() and int(ref_from) in years else max(years[0], ref_to - 2)
+    if ref_from > ref_to:
+        ref_from, ref_to = ref_to, ref_from
+    horizon = int(horizon) if str(horizon).isdigit() and int(horizon) in HORIZONS else 2
+    clean = {}
+    for group in m.PLACEMENT_GROUPS:
+        value = (costs or {}).get(group)
+        try:
+            clean[group] = max(0.0, float(value)) if value not in (None, "") else float(data.DEFAULT_WEEKLY_COSTS[group])
+        except (TypeError, ValueError):
+            clean[group] = float(data.DEFAULT_WEEKLY_COSTS[group])
+    return ForecastParams(ref_from, ref_to, horizon, clean)
+
+
+def forecast_years(options: dict) -> list[int]:
+    """Full years to 31 March in the data (the reference period is chosen from these)."""
+    first, last = options["first"], options["last"]
+    # The year to 31 March Y runs from 1 April Y-1: it is full when the data start on or before that day.
+    start = first.year + 1 if first <= pd.Timestamp(first.year, 4, 1) else first.year + 2
+    return list(range(start, last.year + 1)) or [last.year]
+
+
+def area_label(area: str, las: pd.DataFrame) -> str:
+    for option in area_options(las):
+        if option["value"] == area:
+            return option["label"]
+    return area
+
+
+def focus_codes(area: str, las: pd.DataFrame) -> set[str]:
+    return set(data.area_la_codes(area, las))
+
+
+def _fmt_pct(value) -> str:
+    if value is None:
+        return "no children"
+    return SUPPRESSED if value == SUPPRESSED else f"{value:.1f}%"
+
+
+def _fmt_count(value) -> str:
+    return SUPPRESSED if value == SUPPRESSED else f"{value:,}"
+
+
+def _selection_text(filters: Filters) -> str:
+    parts = []
+    labels = {"age": "aged", "sex": "sex", "ethnicity": "ethnicity", "uasc": "UASC", "legal": "legal status",
+              "cin": "need", "placement": "placement", "provider": "provider"}
+    for name in SELECTION_FIELDS:
+        value = getattr(filters, name)
+        if value != ALL:
+            shown = {"1": "male", "2": "female"}.get(value, value) if name == "sex" else value
+            parts.append(f"{labels[name]}: {shown}")
+    return "; ".join(parts) if parts else "all children"
+
+
+@dataclass
+class SufficiencyView:
+    area_name: str
+    as_at_label: str
+    selection_text: str
+    is_demo: bool
+    restricted: bool
+    kpis: list[tuple[str, str, str]]
+    figures: dict
+    titles: dict
+    tables: dict
+    notes: list[tuple[str, str]]
+    takeaways: dict = field(default_factory=dict)   # chart -> one sentence saying what it shows
+
+
+def depends_on_caller(scope: loader.AccessScope, arguments: dict) -> bool:
+    """The view is the caller's own only when it is their own LA alone: then its counts are unsuppressed
+    (`data.is_restricted`) and its notes say so. Every other area is suppressed alike for every commissioner; the tile
+    map's focus is the chosen area, not the caller, and only an anonymised view (per caller anyway) uses the viewer."""
+    return not data.is_restricted(arguments["filters"].area, scope)
+
+
+@loader.view_cache(data.ds.NAME, data.ds.PUBLISHED_NAME, "reference", check=data.check_scope,
+                   depends_on_caller=depends_on_caller)
+def build_view(filters: Filters, scope: loader.AccessScope, tile_mode: str = "selected", flow_mode: str = "location", *,
+               anonymise_with: str | None = None) -> SufficiencyView:
+    """Everything the page shows for the filters. The finished view (figures included) is cached per dataset
+    version and who may see it (`depends_on_caller`); commissioners and admins only, checked before the cache is read.
+    `anonymise_with` (the app's secret) replaces every LA name but the viewer's own with its stable label."""
+    las = las_for(scope, anonymise_with)
+    agg = _relabel(data.view(scope, filters.area, filters.as_at, filters.selection_fields()), las, bool(anonymise_with))
+    h = agg["headline"]
+    area_name = area_label(filters.area, las)
+    at_label = filters.as_at.strftime("%-d %B %Y")
+    kpis = [
+        ("Children looked after", _fmt_count(h["children"]), f"{area_name}, {at_label}"),
+        ("In foster care", _fmt_pct(h["foster"]), f"in-house {_fmt_pct(h['foster_inhouse'])}, agency or other {_fmt_pct(h['foster_agency'])}"),
+        ("In children's homes", _fmt_pct(h["homes"]), "secure and other children's homes"),
+        ("In supported accommodation", _fmt_pct(h["supported"]), "semi-independent or independent living"),
+        ("Placed with parents", _fmt_pct(h["parents"]), f"other placements {_fmt_pct(h['other'])}"),
+        ("Placed outside own LA", _fmt_pct(h["outside_la"]), "of all children (location not known counts as neither)"),
+        ("More than 20 miles from home", _fmt_pct(h["over_20"]), f"distance not known for {_fmt_pct(h['distance_not_known'])}"),
+        ("Median distance from home", "no children" if h["median_miles"] is None else
+         (SUPPRESSED if h["median_miles"] == SUPPRESSED else f"{h['median_miles']:.1f} miles"), "where both postcodes are known"),
+        ("Placed outside London", _fmt_pct(h["outside_london"]), "of all children"),
+        ("Provider good or outstanding", _fmt_pct(h["good_provider"]),
+         f"of {_fmt_count(h['graded'])} placements with an Ofsted grade on that date"),
+    ]
+    focus = focus_codes(filters.area, las)
+    tiles = agg["tiles"] if tile_mode != "others" else agg["tiles_others"]
+    tile_what = "placed in London by the selected LAs" if tile_mode != "others" else "placed by other LAs"
+    flow_table = agg["flows_location"] if flow_mode != "provider" else agg["flows_provider"]
+    flow_categories = list(m.LOCATIONS) if flow_mode != "provider" else list(m.PROVIDER_GROUPS)
+    provider_colours = dict(zip(m.PROVIDER_GROUPS, ["#0072B2", "#56B4E9", "#E69F00", "#009E73", "#CC79A7", "#7F7F7F"]))
+    figs = {
+        "tiles": figures.tile_map(tiles, focus if tile_mode != "others" else set(), tile_what,
+                                  anonymised=bool(anonymise_with), viewer=scope.la_code),
+        "distance": figures.bar_chart(agg["distance"], "Distance from home"),
+        "regions": figures.bar_chart(agg["outside_regions"], "Region", empty_message="No children placed outside London with these filters."),
+        "grades": figures.bar_chart(agg["grades"], "Ofsted grade of provider"),
+        "mix": figures.bar_chart(agg["placement_mix"], "Placement type", colours=figures.GROUP_COLOURS),
+        "flows": figures.sankey(flow_table, flow_categories, figures.LOCATION_COLOURS if flow_mode != "provider" else provider_colours),
+        "trend": figures.trend_figure(agg["trend"], list(m.PLACEMENT_GROUPS)),
+        "starts": figures.starts_ends_figure(agg["starts_ends"]),
+        "stability": figures.stability_figure(agg["stability"]),
+    }
+    scope_text = f"{area_name}, {at_label}"
+    titles = {
+        "tiles": ("Children placed in each London LA by " + area_name if tile_mode != "others"
+                  else "Children placed in each London LA by other LAs (pressure on local homes)") + f", {at_label}",
+        "distance": f"Distance from home, {scope_text}",
+        "regions": f"Placed outside London, by region, {scope_text}",
+        "grades": f"Ofsted grade of the provider on {at_label}, {area_name}",
+        "mix": f"Placement type, {scope_text}",
+        "flows": f"Where children looked after by {area_name} are placed" + (" (by provider type)" if flow_mode == "provider" else "") + f", {at_label}",
+        "trend": f"Children looked after by placement type at each quarter end, {area_name}",
+        "starts": f"Children starting and ceasing to be looked after each month, {area_name}",
+        "stability": f"Children with 3 or more placements in the year to 31 March, {area_name}",
+    }
+    info = loader.dataset_info(data.ds.NAME)
+    tables = {name: agg[name] for name in TABLES if name in agg}
+    takeaways = {
+        "tiles": tiles_takeaway(tiles, area_name, tile_mode),
+        "mix": mix_takeaway(agg["placement_mix"], area_name, at_label),
+        "distance": distance_takeaway(h, area_name),
+        "regions": regions_takeaway(agg["outside_regions"], area_name),
+        "grades": grades_takeaway(h, area_name),
+        "flows": flows_takeaway(flow_table, flow_categories, area_name),
+        "trend": trend_takeaway(agg["trend"], area_name),
+        "starts": starts_takeaway(agg["starts_ends"], area_name),
+        "stability": stability_takeaway(agg["stability"], area_name),
+    }
+    return SufficiencyView(area_name=area_name, as_at_label=at_label, selection_text=_selection_text(filters),
+                           is_demo=info["is_demo"], restricted=agg["restricted"], kpis=kpis, figures=figs, titles=titles,
+                           tables=tables, notes=notes(filters, agg["restricted"], info["is_demo"], area_name, at_label,
+                                                      anonymised=bool(anonymise_with)),
+                           takeaways=takeaways)
+
+
+def notes(filters: Filters, restricted: bool, is_demo: bool, area_name: str, at_label: str, *,
+          anonymised: bool = False) -> list[tuple[str, str]]:
+    anonymous = [("Anonymised", "LA names other than the viewer's own are replaced by stable labels (LA 1 to LA 33); "
+                                "the tile map is then in label order, since a tile's place on the map would name it.")]
+    return [
+        ("Children counted", f"Children looked after by {area_name} at the end of {at_label} ({_selection_text(filters)}). "
+         "A child whose episode ends on the date has left care that day and is not counted, as in DfE's figures at 31 March."),
+        ("Placement type", "From the SSDA903 placement code: foster care (U1-U6) is in-house when the LA's own provision "
+         "(PR1), otherwise agency or other; children's homes K1, K2, R1; supported accommodation H5, P2; placed with "
+         "parents P1; other covers placed for adoption, residential schools, health, custody and other placements."),
+        ("Distance and location", "Distance is the straight-line (haversine) distance in miles between the centroids of "
+         "the home and placement postcode sectors; not known when either postcode is missing. Inside own LA: the placement "
+         "sector lies in the looking-after LA."),
+        ("Ofsted grade", "The provider's latest overall effectiveness judgement on or before the date. Placements without "
+         "an Ofsted URN (most foster carers and parents) are not graded; providers not yet inspected are shown as such."),
+        ("Stability", "Children looked after at 31 March who had 3 or more placements during the year (a change of legal "
+         "status alone is not a new placement), as DfE defines it."),
+        ("Privacy", SUPPRESSION_TEXT if restricted else
+         "You are viewing your own LA's children, so counts are shown in full. They are still aggregates: no child's "
+         "record, date of birth or postcode leaves the server. " + SUPPRESSION_TEXT),
+        ("Source", "Demo data: synthetic child-level episodes shaped like the SSDA903 return, not any LA's real records."
+         if is_demo else "LAs' SSDA903 returns (children looked after), loaded by members."),
+    ] + (anonymous if anonymised else [])
+
+
+def build_forecast(filters: Filters, params: ForecastParams, scope: loader.AccessScope, *,
+                   anonymise_with: str | None = None) -> dict:
+    """The forecast chart, cost chart, back-test text and the model's rates."""
+    las = las_for(scope, anonymise_with)
+    fixed = {name: filters.selection_fields()[name] for name in ("sex", "ethnicity", "uasc")}
+    result = data.forecast(scope, filters.area, fixed, params.ref_from, params.ref_to, params.horizon, params.costs)
+    groups = list(m.PLACEMENT_GROUPS)
+    area_name = area_label(filters.area, las)
+    summary = result["summary"]
+    ref_start, ref_end = result["reference"]
+    if summary.get("available"):
+        backtest_text = (
+            f"Fitted on {summary['fit_start']:%B %Y} to {summary['fit_end']:%B %Y} and run forward from "
+            f"{summary['origin']:%-d %B %Y}, the model forecast the total on {summary['target']:%-d %B %Y} "
+            f"with an error of {_fmt_pct(summary['total_error_pct'])}; simply assuming no change would have been "
+            f"{_fmt_pct(summary['naive_error_pct'])} out. Average error per placement type: {summary['mean_abs_error_groups']} children.")
+    else:
+        backtest_text = "Not enough data before the last year to back-test this reference period."
+    return {
+        "title": f"Forecast children looked after by placement type, {area_name}, {params.horizon} year"
+                 f"{'s' if params.horizon > 1 else ''} from {result['jump']:%-d %B %Y}",
+        "figure": figures.forecast_figure(result["history"], result["forecast"], groups),
+        "takeaway": forecast_takeaway(result["forecast"], result["history"], area_name),
+        "cost_title": f"Forecast weekly cost of placements, {area_name} (unit costs as entered)",
+        "cost_figure": figures.cost_figure(result["costs"]),
+        "cost_takeaway": cost_takeaway(result["costs"]),
+        "backtest_text": backtest_text,
+        "model_text": (
+            f"Reference period {ref_start:%-d %B %Y} to {ref_end:%-d %B %Y} ({result['months_in_reference']:.0f} months). "
+            "Each month, children start care at the reference period's average rate (by age band and first placement "
+            "type), and each child stays, moves to another placement type or leaves care at the rates observed in the "
+            "reference period. The band is the 10th to 90th percentile of 300 simulations that include both chance and "
+            "the uncertainty in the rates. The model uses the area and the children's sex, ethnicity and UASC status; "
+            "it does not age children, so other filters do not apply to it."),
+        "tables": {name: result[name] for name in FORECAST_TABLES},
+        "restricted": result["restricted"],
+    }
+
+
+def table_for(filters: Filters, params: ForecastParams, scope: loader.AccessScope, which: str, *,
+              anonymise_with: str | None = None) -> tuple[pd.DataFrame, str]:
+    """The aggregate table the user picked (same rows as the charts), and its title."""
+    which = which if which in TABLES else "placement_mix"
+    las = las_for(scope, anonymise_with)
+    if which == "published":
+        table = data.published_comparison(scope, filters.area)["table"]
+    elif which in FORECAST_TABLES:
+        table = build_forecast(filters, params, scope)["tables"][which]
+    else:
+        table = _relabel(data.view(scope, filters.area, filters.as_at, filters.selection_fields()), las,
+                         bool(anonymise_with))[which]
+    if "la_code" in table.columns:
+        table = table.drop(columns=["la_code"])
+    title = f"{TABLES[which]}: {area_label(filters.area, las)}"
+    if which not in ("trend", "starts_ends", "stability", "published") and which not in FORECAST_TABLES:
+        title += f", {filters.as_at:%-d %B %Y}"
+    return table.reset_index(drop=True), title
+
+
+def download_table(filters: Filters, params: ForecastParams, scope: loader.AccessScope, which: str, *,
+                   anonymise_with: str | None = None) -> tuple[pd.DataFrame, list, str]:
+    table, title = table_for(filters, params, scope, which, anonymise_with=anonymise_with)
+    las = las_for(scope, anonymise_with)
+    info = loader.dataset_info(data.ds.NAME)
+    restricted = data.is_restricted(filters.area, scope)
+    file_notes = [("Table", title), *notes(filters, restricted, info["is_demo"], area_label(filters.area, las),
+                                            f"{filters.as_at:%-d %B %Y}", anonymised=bool(anonymise_with))]
+    table = table.astype(object).where(table.notna(), "")
+    # An anonymised file's name carries the area's label, not its ONS code.
+    area = filters.area if not anonymise_with or not filters.area.startswith("la:") else area_label(filters.area, las).replace(" ", "")
+    stem = f"sufficiency_{which}_{area.replace(':', '-')}_{filters.as_at.date().isoformat()}"
+    return table, file_notes, stem
+
+
+def _latest_year(table: pd.DataFrame) -> str:
+    return str(table["Year (31 March)"].max()) if len(table) else "(none imported)"
+
+
+def build_published(filters: Filters, scope: loader.AccessScope, *, anonymise_with: str | None = None) -> dict:
+    """DfE's published figures for the area (LA or London) beside the tool's count on the same definition."""
+    las = las_for(scope, anonymise_with)
+    result = data.published_comparison(scope, filters.area)
+    info = loader.dataset_info(data.ds.NAME)
+    caveat = ("The tool's figures here come from demo data, so they will not match: the published figures are real."
+              if info["is_demo"] else "Differences point to records to check: late changes, missing postcodes, or a different extract date.")
+    return {"title": f"Published DfE figures beside this tool's: {area_label(filters.area, las)}",
+            "text": result["reason"] if not result["available"] else
+            ("DfE's published counts of children looked after at 31 March (DfE, Children looked after in England including "
+             f"adoptions, release with figures to 31 March {_latest_year(result['table'])}; c = suppressed by DfE, "
+             "k = under 0.5%, z = not applicable), for all children, beside the same "
+             "count from the child-level data stored here. " + caveat),
+            "table": result["table"]}
+
+
+# --- presenting: what each chart shows, images and slides ------------------------------------------------------------
+# Every sentence is built from the same (already suppressed) tables the charts draw: a hidden count stays hidden,
+# and a figure that cannot be given is said to be hidden or missing, never read as 0.
+
+# How each flow category reads in a sentence ("the largest group is ...").
+FLOW_PHRASES = {
+    "Inside own LA": "living inside their own LA", "Elsewhere in own sub-region": "living elsewhere in their own sub-region",
+    "Elsewhere in London": "living elsewhere in London", "Outside London": "living outside London",
+    "Location not known": "living where the location is not known", "LA's own provision": "in the LA's own provision",
+    "Other LA or public provision": "in another LA's or public provision", "Private provision": "in private provision",
+    "Voluntary or third sector": "with voluntary or third-sector providers", "Parents": "with parents",
+    "Provider not recorded": "with no provider recorded",
+}
+
+
+def _by(area: str) -> str:
+    """The looking-after area as the subject of a sentence."""
+    return "London's LAs" if area == "All London" else area
+
+
+def _whose(area: str) -> str:
+    return "London's" if area == "All London" else f"{area}'s"
+
+
+def _shown(value) -> float | None:
+    """A count or share as a number, or None where it is hidden ("c") or missing."""
+    if value is None or isinstance(value, str):
+        return None
+    value = float(value)
+    return None if value != value else value
+
+
+def _body(table: pd.DataFrame, label: str) -> pd.DataFrame:
+    return table[table[label] != "Total"]
+
+
+def _total(table: pd.DataFrame, label: str, column: str = "Children"):
+    rows = table[table[label] == "Total"]
+    return rows[column].iloc[0] if len(rows) else None
+
+
+def _largest(table: pd.DataFrame, label: str, column: str = "Children") -> tuple[str, float] | None:
+    shown = [(name, _shown(v)) for name, v in zip(table[label], table[column])]
+    shown = [(name, v) for name, v in shown if v]
+    return max(shown, key=lambda item: item[1]) if shown else None
+
+
+def _hidden_note(table: pd.DataFrame, column: str = "Children") -> str:
+    n = int((table[column] == SUPPRESSED).sum())
+    return "" if not n else f" {n} {'group has' if n == 1 else 'groups have'} 1 to 5 children, hidden (c)."
+
+
+def mix_takeaway(table: pd.DataFrame, area: str, at_label: str) -> str:
+    label = table.columns[0]
+    total = _total(table, label)
+    if total == SUPPRESSED:
+        return f"{_by(area)} looked after 1 to 5 children with these filters on {at_label}: the figures are hidden (c)."
+    if not _shown(total):
+        return f"No children looked after by {_by(area)} match these filters on {at_label}."
+    body = _body(table, label)
+    top = _largest(body, label)
+    share = body.set_index(label)["%"].get(top[0]) if top else None
+    largest = f"; the largest group, {share:.1f}%, are in {top[0].lower()}" if top and _shown(share) else ""
+    return f"{_by(area)} looked after {int(total):,} children on {at_label}{largest}.{_hidden_note(body)}"
+
+
+def _pct(value) -> str:
+    return f"{value:.1f}%"
+
+
+def distance_takeaway(headline: dict, area: str) -> str:
+    if not _shown(headline["children"]) and headline["children"] != SUPPRESSED:
+        return f"No children looked after by {_by(area)} match these filters."
+    over, median = headline["over_20"], headline["median_miles"]
+    over_text = (f"{_pct(over)} of the children looked after by {_by(area)} live more than 20 miles from home" if _shown(over) is not None
+                 else f"The share of {_whose(area)} children living more than 20 miles from home is hidden (it rests on 1 to 5 children)"
+                 if over == SUPPRESSED else f"No distance is known for {_whose(area)} children")
+    median_text = (f"; the median distance is {median:.1f} miles where both postcodes are known" if _shown(median) is not None
+                   else "; the median distance is hidden (1 to 5 children)" if median == SUPPRESSED else "")
+    return f"{over_text}{median_text}."
+
+
+def regions_takeaway(table: pd.DataFrame, area: str) -> str:
+    total = _total(table, "Region") if len(table) else None
+    if total == SUPPRESSED:
+        return f"1 to 5 children looked after by {_by(area)} are placed outside London: the figures are hidden (c)."
+    if not _shown(total):
+        return f"None of the children looked after by {_by(area)} with these filters is placed outside London."
+    body = _body(table, "Region")
+    top = _largest(body, "Region")
+    most = f", most in {top[0]} ({int(top[1]):,})" if top else ""
+    return f"{int(total):,} children looked after by {_by(area)} are placed outside London{most}.{_hidden_note(body)}"
+
+
+def grades_takeaway(headline: dict, area: str) -> str:
+    graded, good = headline["graded"], headline["good_provider"]
+    if graded == SUPPRESSED:
+        return f"1 to 5 of {_whose(area)} placements are with an Ofsted-graded provider: the share is hidden (c)."
+    if not _shown(graded):
+        return f"None of {_whose(area)} placements is with a provider holding an Ofsted grade on the date."
+    if good == SUPPRESSED:
+        return f"{int(graded):,} of {_whose(area)} placements are with an Ofsted-graded provider; the share good or outstanding is hidden (c)."
+    return f"{_pct(good)} of the {int(graded):,} placements of {_whose(area)} children with an Ofsted-graded provider are good or outstanding."
+
+
+def tiles_takeaway(tiles: pd.DataFrame, area: str, mode: str) -> str:
+    body = tiles[tiles["la_code"].notna()]
+    ranked = sorted(((name, v) for name, v in zip(body["LA"], [_shown(c) for c in body["Children"]]) if v),
+                    key=lambda item: -item[1])
+    hidden = int((body["Children"] == SUPPRESSED).sum())
+    hidden_text = f" {hidden} LA{'s have' if hidden != 1 else ' has'} 1 to 5 children, hidden (c)." if hidden else ""
+    who = f"{_whose(area)} looked-after children living in London" if mode != "others" else "children placed by other LAs"
+    if not ranked:
+        return (f"No London LA has more than 5 of {who}.{hidden_text}" if hidden else
+                f"There are no {who} with these filters.")
+    top = f"{ranked[0][0]} ({int(ranked[0][1]):,})" + (f", then {ranked[1][0]} ({int(ranked[1][1]):,})" if len(ranked) > 1 else "")
+    return f"Of {who}, the most live in {top}.{hidden_text}"
+
+
+def flows_takeaway(flows: pd.DataFrame, categories: list[str], area: str) -> str:
+    totals = flows[flows["From"] == "Total"]
+    if totals.empty:
+        return f"No children looked after by {_by(area)} match these filters."
+    row = totals.iloc[0]
+    total = _shown(row["Total"])
+    if row["Total"] == SUPPRESSED:
+        return f"1 to 5 children looked after by {_by(area)} match these filters: the flows are hidden (c)."
+    if not total:
+        return f"No children looked after by {_by(area)} match these filters."
+    shown = [(c, _shown(row[c])) for c in categories if _shown(row[c])]
+    if not shown:
+        return f"Every flow of {_whose(area)} children is 1 to 5 children, so all are hidden (c)."
+    top, n = max(shown, key=lambda item: item[1])
+    hidden = [c for c in categories if row[c] == SUPPRESSED]
+    return (f"Of {int(total):,} children looked after by {_by(area)}, the largest group ({_pct(100 * n / total)}) is "
+            f"{FLOW_PHRASES.get(top, top)}." + (f" Counts of 1 to 5 are hidden (c) for: {', '.join(hidden)}." if hidden else ""))
+
+
+def trend_takeaway(trend: pd.DataFrame, area: str) -> str:
+    if trend.empty:
+        return f"No quarters to show for {area}."
+    last = trend.iloc[-1]
+    when = pd.Timestamp(last["Quarter end"]).strftime("%-d %B %Y")
+    now = _shown(last["Total"])
+    if now is None:
+        return f"{_by(area)} looked after 1 to 5 children on {when} with these filters: the figures are hidden (c)."
+    text = f"{_by(area)} looked after {int(now):,} children on {when}"
+    before = _shown(trend.iloc[-5]["Total"]) if len(trend) >= 5 else None
+    if before:
+        change = now - before
+        text += (f", {'up' if change > 0 else 'down'} {abs(int(change)):,} ({abs(change) / before * 100:.1f}%) on a year before"
+                 if change else ", the same as a year before")
+    elif len(trend) >= 5:
+        text += "; the figure a year before is hidden (c)"
+    return text + "."
+
+
+def starts_takeaway(table: pd.DataFrame, area: str) -> str:
+    if table.empty:
+        return f"No months to show for {area}."
+    last12 = table.tail(12)
+    month = pd.Period(last12["Month"].iloc[-1], freq="M").strftime("%B %Y")
+    if (last12[["Started", "Ceased"]] == SUPPRESSED).any().any():
+        return (f"In the 12 months to {month}, some months had 1 to 5 children starting or ceasing to be looked after "
+                f"by {_by(area)} (hidden, c), so no 12-month total is given.")
+    started, ceased = int(sum(map(_shown, last12["Started"]))), int(sum(map(_shown, last12["Ceased"])))
+    return f"In the 12 months to {month}, {started:,} children started and {ceased:,} ceased to be looked after by {_by(area)}."
+
+
+def stability_takeaway(table: pd.DataFrame, area: str) -> str:
+    if table.empty:
+        return f"No full year to 31 March to show for {area}."
+    last = table.iloc[-1]
+    year = last["Year to"][:4]
+    pct, three, n = _shown(last["%"]), last["3 or more placements"], last["Looked after at 31 March"]
+    if pct is None:
+        return (f"The share of {_whose(area)} children with 3 or more placements in the year to 31 March {year} is hidden "
+                "(it rests on 1 to 5 children)." if last["%"] == SUPPRESSED else
+                f"No children were looked after by {_by(area)} at 31 March {year} with these filters.")
+    text = f"{_pct(pct)} of the children looked after by {_by(area)} at 31 March {year} had 3 or more placements in the year"
+    if _shown(three) is not None and _shown(n) is not None:
+        text += f" ({int(three):,} of {int(n):,})"
+    previous = _shown(table.iloc[-2]["%"]) if len(table) > 1 else None
+    if previous is not None:
+        text += f", against {_pct(previous)} a year before"
+    return text + "."
+
+
+def forecast_takeaway(forecast: pd.DataFrame, history: pd.DataFrame, area: str) -> str:
+    total = forecast[forecast["Placement type"] == "All placement types"] if not forecast.empty else forecast
+    if total.empty:
+        return f"Not enough data to fit the model for {area} with this choice."
+    end = total.iloc[-1]
+    month = pd.Timestamp(end["Month"]).strftime("%B %Y")
+    expected, low, high = (_shown(end[c]) for c in ("Expected", "Low (10th percentile)", "High (90th percentile)"))
+    if expected is None:
+        return f"The forecast for {area} by {month} rests on 1 to 5 children and is hidden (c)."
+    band = f" (80% band {low:,.0f} to {high:,.0f})" if low is not None and high is not None else ""
+    latest = history[history["Month"] == history["Month"].max()] if not history.empty else history
+    counts = [_shown(v) for v in latest["Children"]] if len(latest) else []
+    now = (f", against {int(sum(counts)):,} on {pd.Timestamp(latest['Month'].iloc[0]):%-d %B %Y}"
+           if counts and all(v is not None for v in counts) else "")
+    return f"The model expects {_by(area)} to look after about {expected:,.0f} children by {month}{band}{now}."
+
+
+def cost_takeaway(costs: pd.DataFrame) -> str:
+    values = costs[["Expected", "Low (10th percentile)", "High (90th percentile)"]] if not costs.empty else costs
+    if costs.empty or _shown(costs["Expected"].iloc[-1]) is None:
+        return "No weekly cost to show: no unit costs, or the figures are hidden."
+    end = values.iloc[-1]
+    month = pd.Timestamp(costs["Month"].iloc[-1]).strftime("%B %Y")
+    return (f"At the unit costs entered, the expected weekly cost of placements in {month} is £{end['Expected']:,.0f} "
+            f"(80% band £{end['Low (10th percentile)']:,.0f} to £{end['High (90th percentile)']:,.0f}).")
+
+
+CHARTS = ("tiles", "mix", "distance", "regions", "grades", "flows", "trend", "starts", "stability", "forecast", "cost")
+
+
+def slides_content(filters: Filters, params: ForecastParams, scope: loader.AccessScope, tile_mode: str = "selected",
+                   flow_mode: str = "location", *, anonymise_with: str | None = None) -> tuple[SufficiencyView, dict]:
+    """The view and the forecast, each chart's (title, sentence, figure) as the page shows them."""
+    view = build_view(filters, scope, tile_mode, flow_mode, anonymise_with=anonymise_with)
+    forecast = build_forecast(filters, params, scope, anonymise_with=anonymise_with)
+    charts = {name: (view.titles[name], view.takeaways[name], view.figures[name]) for name in CHARTS[:-2]}
+    charts["forecast"] = (forecast["title"], forecast["takeaway"], forecast["figure"])
+    charts["cost"] = (forecast["cost_title"], forecast["cost_takeaway"], forecast["cost_figure"])
+    return view, charts
+
+
+def _source_line(view: SufficiencyView) -> str:
+    source = dict(view.notes)["Source"]
+    hidden = " Counts of 1 to 5 children are hidden (c)." if view.restricted else ""
+    return f"Source: {source}{hidden}"
+
+
+def chart_image(filters: Filters, params: ForecastParams, scope, chart: str, kind: str, chromium_path: str,
+                tile_mode: str = "selected", flow_mode: str = "location", *, anonymise_with: str | None = None) -> tuple[bytes, str]:
+    """One chart as PNG or SVG, drawn on the server from the (suppressed) view the filters give."""
+    if chart not in CHARTS:
+        raise ValueError(f"unknown chart {chart!r}")
+    if chart in ("forecast", "cost"):
+        result = build_forecast(filters, params, scope, anonymise_with=anonymise_with)
+        figure = result["figure" if chart == "forecast" else "cost_figure"]
+    else:
+        figure = build_view(filters, scope, tile_mode, flow_mode, anonymise_with=anonymise_with).figures[chart]
+    return figure_image(figure, kind, chromium_path=chromium_path), f"sufficiency_{filters.as_at.date().isoformat()}_{chart}.{kind}"
+
+
+def slide_deck(filters: Filters, params: ForecastParams, scope, chromium_path: str, tile_mode: str = "selected",
+               flow_mode: str = "location", *, anonymise_with: str | None = None) -> tuple[bytes, str]:
+    """A title slide (area, date, filters, demo data, suppression), then one slide per chart."""
+    view, charts = slides_content(filters, params, scope, tile_mode, flow_mode, anonymise_with=anonymise_with)
+    source = _source_line(view)
+    slides = [Slide(title, takeaway, figure, source) for title, takeaway, figure in charts.values()]
+    subtitle = (f"Looked after by {view.area_name}, {view.as_at_label}; {view.selection_text}. Forecast: reference years "
+                f"to March {params.ref_from}-{params.ref_to}, {params.horizon} year{'s' if params.horizon > 1 else ''} ahead."
+                + (" Counts of 1 to 5 hidden (c)." if view.restricted else "") + (" Demo data." if view.is_demo else ""))
+    return (deck("Dynamic Sufficiency Tool", subtitle, slides, chromium_path=chromium_path),
+            f"sufficiency_{filters.as_at.date().isoformat()}.pptx")

@@ -1,0 +1,1 @@
+"""The suspensions dashboard: page, view, data, metrics, figures and returns."""

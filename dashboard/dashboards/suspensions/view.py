@@ -1,0 +1,656 @@
+"""The Education suspensions page's logic: filters in, everything the page shows out.
+
+Areas: London, a sub-region or an LA (LA figures by ethnicity: demo data), England (DfE, real) and
+the published regional table (real). The page's callbacks are thin adapters over `resolve_filters`,
+`filter_options`, `build_view` and `download_table`; the arithmetic is `dashboard.dashboards.suspensions.metrics`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import pandas as pd
+
+from dashboard import loader
+from dashboard.dashboards.suspensions import returns as data
+from dashboard.dashboards.suspensions import figures
+from dashboard.dashboards.suspensions import data as sus_loader
+from dashboard.dashboards.suspensions import metrics as m
+from dashboard.presenting import Slide, anonymise_las, deck, figure_image
+
+LONDON, ENGLAND, PUBLISHED = "london", "england", "published"
+SUBREGION_PREFIX = "sr:"
+OUTCOMES = {
+    "suspended": ("pupils_suspended", "Pupils with one or more suspensions", "pupils suspended"),
+    "permanent": ("permanent_exclusions", "Permanent exclusions", "permanent exclusions"),
+}
+LIKELY_TO = {"suspended": "to be suspended", "permanent": "to be permanently excluded"}
+DEFAULT_TREND_GROUPS = ("Black Caribbean", "White and Black Caribbean", "Black African", "Any other White background")
+REFERENCE = data.REFERENCE_GROUP
+GROUPS = [g for _, g in data.ETHNIC_GROUPS]
+KEY_OF = {g: data.group_key(g) for g in GROUPS}
+GROUP_OF_KEY = {k: g for g, k in KEY_OF.items()}
+PUBLISHED_YEAR = "as published"
+NOT_APPLICABLE = "_not_applicable"   # per row: the columns that do not apply there (shown "n/a"; not a grid column)
+AGGREGATE_ROUNDING = 5               # London and sub-region counts are shown to the nearest 5 (see display_table)
+NA_SEPARATOR = "|"                   # column names hold commas ("Rate per 1,000")
+
+
+@dataclass(frozen=True)
+class Filters:
+    area: str
+    year: str
+    outcome: str
+    groups: tuple[str, ...]          # group keys for the chart over time
+
+    def query(self) -> dict:
+        return {"area": self.area, "year": self.year, "outcome": self.outcome, "groups": ",".join(self.groups)}
+
+
+@dataclass(frozen=True)
+class Context:
+    """Everything one request reads, loaded once: the LAs, the three datasets and their states.
+
+    The filters are checked against it, and the view is built from it, so a callback reads each
+    cached frame once.
+    """
+    las: pd.DataFrame
+    la_rows: pd.DataFrame
+    england_rows: pd.DataFrame
+    published_rows: pd.DataFrame
+    states: dict
+
+    @property
+    def la_years(self) -> list[str]:
+        return sorted(self.la_rows["academic_year"].unique())
+
+    @property
+    def england_years(self) -> list[str]:
+        return sorted(self.england_rows["academic_year"].unique())
+
+    @property
+    def has_published(self) -> bool:
+        return not self.published_rows.empty
+
+    def years_for(self, area: str) -> list[str]:
+        if area == ENGLAND:
+            return self.england_years
+        if area == PUBLISHED:
+            return [PUBLISHED_YEAR] if self.has_published else []
+        return self.la_years
+
+
+def context(scope: loader.AccessScope) -> Context:
+    return Context(las=loader.local_authorities(), la_rows=sus_loader.la_rows(scope),
+                   england_rows=sus_loader.england_rows(scope), published_rows=sus_loader.published_rows(scope),
+                   states=sus_loader.states())
+
+
+def anonymised(ctx: Context, viewer_la: str | None, secret: str | None) -> Context:
+    """The context with every LA name but the viewer's replaced by its stable label, the LAs in label order (rows in
+    ONS code order would let anyone match each label to its LA). Unchanged when `secret` is None."""
+    if not secret:
+        return ctx
+    las = anonymise_las(ctx.las, viewer_la, secret)
+    return replace(ctx, las=las)
+
+
+def area_options(ctx: Context) -> list[dict]:
+    subregions = ctx.las.drop_duplicates("subregion_code").sort_values("subregion_order")
+    options = []
+    if ctx.la_years:
+        options.append({"label": "— London (demo data) —", "value": "heading:london", "disabled": True})
+        options.append({"label": "London (all 33 LAs)", "value": LONDON})
+        options += [{"label": name, "value": SUBREGION_PREFIX + code}
+                    for code, name in zip(subregions["subregion_code"], subregions["subregion_name"])]
+        options += [{"label": name, "value": code} for code, name in zip(ctx.las["la_code"], ctx.las["la_name"])]
+    if ctx.england_years or ctx.has_published:
+        options.append({"label": "— Published figures (real) —", "value": "heading:real", "disabled": True})
+    if ctx.england_years:
+        options.append({"label": f"England (DfE, {ctx.england_years[0]} to {ctx.england_years[-1]})", "value": ENGLAND})
+    if ctx.has_published:
+        options.append({"label": "Published regional table", "value": PUBLISHED})
+    return options
+
+
+def group_options() -> list[dict]:
+    return [{"label": g, "value": KEY_OF[g]} for g in GROUPS if g != REFERENCE]
+
+
+def outcome_options(area: str) -> list[dict]:
+    # The published table gives pupils with one or more suspensions only.
+    return [{"label": label, "value": key, "disabled": area == PUBLISHED and key != "suspended"}
+            for key, (_, label, _) in OUTCOMES.items()]
+
+
+def _valid_areas(ctx: Context) -> set[str]:
+    return {o["value"] for o in area_options(ctx) if not o.get("disabled")}
+
+
+def resolve_filters(area=None, year=None, outcome=None, groups=None, *, user_la: str | None, ctx: Context) -> Filters | None:
+    """Turn whatever arrived (URL query or dropdowns) into valid filters; anything unknown falls back to a default.
+
+    Default area: the user's own LA when LA figures exist, else England, else the published table.
+    None when there is no data at all.
+    """
+    valid = _valid_areas(ctx)
+    if not valid:
+        return None
+    if area not in valid:
+        area = user_la if user_la in valid else next(a for a in (LONDON, ENGLAND, PUBLISHED) if a in valid)
+    years = ctx.years_for(area)
+    year = year if year in years else years[-1]
+    outcome = outcome if outcome in OUTCOMES else "suspended"
+    if area == PUBLISHED:
+        outcome = "suspended"
+    if isinstance(groups, str):
+        groups = [g for g in groups.split(",") if g]
+    chosen = tuple(g for g in (groups or []) if g in GROUP_OF_KEY and GROUP_OF_KEY[g] != REFERENCE)
+    if groups is None or (not chosen and groups):
+        chosen = tuple(KEY_OF[g] for g in DEFAULT_TREND_GROUPS)
+    return Filters(area, year, outcome, chosen)
+
+
+# --- figures for one area ----------------------------------------------------------------------------
+
+def area_name(area: str, las: pd.DataFrame) -> str:
+    if area == LONDON:
+        return "London"
+    if area == ENGLAND:
+        return "England"
+    if area == PUBLISHED:
+        return "Published regional table"
+    if area.startswith(SUBREGION_PREFIX):
+        match = las[las["subregion_code"] == area[len(SUBREGION_PREFIX):]]
+        return match["subregion_name"].iloc[0] if len(match) else area
+    match = las[las["la_code"] == area]
+    return match["la_name"].iloc[0] if len(match) else area
+
+
+def area_la_codes(area: str, las: pd.DataFrame) -> list[str]:
+    if area == LONDON:
+        return list(las["la_code"])
+    if area.startswith(SUBREGION_PREFIX):
+        return list(las.loc[las["subregion_code"] == area[len(SUBREGION_PREFIX):], "la_code"])
+    return [area] if area in set(las["la_code"]) else []
+
+
+def group_counts(rows: pd.DataFrame, outcome_column: str, by: list[str] | None = None) -> pd.DataFrame:
+    """One row per ethnic group (all 19, in page order; per `by` key if given): population and count summed.
+
+    A group with no figure anywhere stays missing (min_count=1), never 0.
+    """
+    keys = list(by or [])
+    summed = (rows.groupby(keys + ["ethnicity"])[["headcount", outcome_column]].sum(min_count=1).reset_index()
+              .rename(columns={"ethnicity": "group", "headcount": "population", outcome_column: "count"}))
+    groups = pd.DataFrame({"group": GROUPS, "major": [data.MAJOR_OF[g] for g in GROUPS]})
+    frame = (rows[keys].drop_duplicates().merge(groups, how="cross") if keys else groups)
+    frame = frame.merge(summed, on=keys + ["group"], how="left")
+    for column in ("population", "count"):
+        frame[column] = pd.to_numeric(frame[column]).astype("Float64").astype("float64")
+    return frame
+
+
+def rri_table(counts: pd.DataFrame, by: list[str] | None = None) -> pd.DataFrame:
+    """The RRI of every group, then the page's suppression (fewer than 10 with the outcome: not shown)."""
+    return m.suppress_small_outcomes(m.relative_rate_index(counts, reference=REFERENCE, by=by, thresholds=band_thresholds()),
+                                     reference=REFERENCE, by=by)
+
+
+def band_thresholds() -> tuple[float, float, float]:
+    """RRI_BAND_THRESHOLDS from the settings (the module's documented defaults outside the app)."""
+    from flask import current_app, has_app_context
+    if has_app_context() and "LCSD_SETTINGS" in current_app.config:
+        return current_app.config["LCSD_SETTINGS"].rri_thresholds
+    return m.UNDER_REPRESENTED_BELOW, m.OVER_REPRESENTED_FROM, m.SUBSTANTIALLY_OVER_FROM
+
+
+def _area_rows(area: str, year: str | None, ctx: Context) -> pd.DataFrame:
+    if area == ENGLAND:
+        rows = ctx.england_rows
+    else:
+        rows = ctx.la_rows[ctx.la_rows["la_code"].isin(area_la_codes(area, ctx.las))]
+    return rows if year is None else rows[rows["academic_year"] == year]
+
+
+def published_counts(published: pd.DataFrame) -> pd.DataFrame:
+    """The published table in the RRI function's shape: pupils suspended recovered as rate x headcount / 1000."""
+    frame = pd.DataFrame({"group": published["ethnicity"], "major": published["ethnicity_major"],
+                          "population": published["pupils"].astype("float64"),
+                          "count": (published["rate_per_1000"] * published["pupils"] / 1000).round()})
+    return frame
+
+
+# --- the view -------------------------------------------------------------------------------------------
+
+@dataclass
+class SuspensionsView:
+    area_name: str
+    period_label: str
+    outcome_label: str
+    is_demo: bool
+    kpis: list[tuple[str, str, str]]
+    interval_figure: object
+    trend_figure: object
+    heatmap_figure: object
+    table: pd.DataFrame
+    heat_table: pd.DataFrame
+    heat_label: str
+    trend_label: str
+    data_note: str
+    notes: list[tuple[str, str]] = field(default_factory=list)
+    takeaways: dict[str, str] = field(default_factory=dict)    # chart -> one sentence saying what it shows
+    interval_title: str = ""
+
+
+def _fmt(value, dp: int) -> str:
+    return "not shown" if value is None or pd.isna(value) else f"{value:,.{dp}f}"
+
+
+def round_to(values, base: int | None):
+    """Counts rounded to the nearest `base` (None: unchanged); missing stays missing."""
+    if base is None:
+        return values
+    return (pd.Series(values, dtype="float64") / base).round() * base if not np.isscalar(values) else (
+        np.nan if pd.isna(values) else float(round(values / base) * base))
+
+
+def display_table(table: pd.DataFrame, outcome_short: str, count_rounding: int | None = None) -> pd.DataFrame:
+    """The table as the page shows and downloads it: counts 1-5 as "c" (with secondary suppression), NaN elsewhere.
+
+    `count_rounding` (5 for London and sub-regions): counts shown rounded to that base, so an LA's hidden
+    small count cannot be worked out by subtracting the other LAs from the total. Rates and RRIs use
+    the exact counts.
+    """
+    total_population = table["population"].sum(min_count=1)
+    total_count = table["count"].sum(min_count=1)
+    count_mask = m.small_count_mask(table["count"])
+    population_mask = m.small_count_mask(table["population"])
+    out = pd.DataFrame({
+        "Major group": table["major"], "Ethnic group": table["group"],
+        "Pupils": round_to(table["population"].astype("Float64").where(~population_mask).astype("float64"), count_rounding).round(0),
+        outcome_short.capitalize(): round_to(table["count"].astype("Float64").where(~count_mask).astype("float64"),
+                                             count_rounding).round(0),
+        "Rate per 1,000": table["rate_per_1000"].round(1),
+        "RRI": table["rri"].round(2), "95% CI low": table["ci_low"].round(2), "95% CI high": table["ci_high"].round(2),
+        "Band": [m.band_label(b, s) if isinstance(b, str) else "" for b, s in zip(table["band"], table["significant"])],
+        "Significant": ["" if pd.isna(s) else ("yes" if s else "no") for s in table["significant"]],
+        "Note": [_row_note(g, c, p, sup, rsup, outcome_short) for g, c, p, sup, rsup in
+                 zip(table["group"], table["count"], table["population"], table["suppressed"], table["rri_suppressed"])],
+    })
+    overall = (total_count / total_population * 1000) if total_population and total_population > 0 else np.nan
+    total_small = m.small_count_mask(pd.Series([total_count]), total_shown=False).iloc[0]
+    total = {"Major group": "All", "Ethnic group": "All pupils", "Pupils": round_to(total_population, count_rounding),
+             outcome_short.capitalize(): np.nan if total_small else round_to(total_count, count_rounding),
+             "Rate per 1,000": round(overall, 1) if total_count >= m.MIN_OUTCOME_COUNT else np.nan,
+             "RRI": np.nan, "95% CI low": np.nan, "95% CI high": np.nan, "Band": "", "Significant": "",
+             "Note": "all groups together" + ("" if table["count"].notna().all() else "; groups not published are left out")}
+    # Cells that do not apply (the reference's own interval, the total's RRI): "n/a", never "c" or 0.
+    out[NOT_APPLICABLE] = np.where(out["Ethnic group"] == REFERENCE, NA_SEPARATOR.join(["95% CI low", "95% CI high"]), "")
+    total[NOT_APPLICABLE] = NA_SEPARATOR.join(["RRI", "95% CI low", "95% CI high"])
+    out = pd.concat([out, pd.DataFrame([total])], ignore_index=True)
+    for column in ("Pupils", outcome_short.capitalize()):
+        out[column] = out[column].astype("float64")
+    return out
+
+
+def _row_note(group, count, population, suppressed, rri_suppressed, outcome_short) -> str:
+    if group == REFERENCE:
+        return "reference group (RRI = 1)" if not rri_suppressed else "reference group: fewer than 10, so no RRI is shown"
+    if pd.isna(population) or population == 0:
+        return "no pupils in this group"
+    if pd.isna(count):
+        return "not published (suppressed at source)"
+    if suppressed:
+        return f"fewer than {m.MIN_OUTCOME_COUNT} {outcome_short}: rate and RRI not shown"
+    if rri_suppressed:
+        return f"fewer than {m.MIN_OUTCOME_COUNT} {outcome_short} in the reference group: RRI not shown"
+    return ""
+
+
+def trend_series(area: str, groups: list[str], outcome_column: str, ctx: Context, published: bool) -> pd.DataFrame:
+    """Per year, the RRI and interval of each chosen group in the area (NaN where not shown)."""
+    columns = ["year", "group", "rri", "ci_low", "ci_high", "rate_per_1000"]
+    rows = pd.DataFrame() if published else _area_rows(area, None, ctx)
+    if rows.empty or not groups:
+        return pd.DataFrame(columns=columns)
+    table = rri_table(group_counts(rows, outcome_column, by=["academic_year"]), by=["academic_year"])
+    chosen = table[table["group"].isin(groups)].rename(columns={"academic_year": "year"})
+    order = {g: i for i, g in enumerate(GROUPS)}
+    chosen = chosen.assign(_order=chosen["group"].map(order)).sort_values(["_order", "year"])
+    return chosen[columns].reset_index(drop=True)
+
+
+def heat_matrix(year: str, outcome_column: str, ctx: Context) -> pd.DataFrame:
+    """Per LA (rows, by sub-region then name) the RRI of each group; NaN where not shown (fewer than 10)."""
+    las = ctx.las
+    rows = ctx.la_rows[ctx.la_rows["academic_year"] == year]
+    ordered = las.sort_values(["subregion_order", "la_name"])[["la_code", "la_name", "subregion_name"]]
+    others = [g for g in GROUPS if g != REFERENCE]
+    if rows.empty:
+        wide = pd.DataFrame(columns=["la_code", *others])
+        ref_ok = pd.Series(dtype=bool)
+    else:
+        table = rri_table(group_counts(rows, outcome_column, by=["la_code"]), by=["la_code"])
+        wide = table.pivot(index="la_code", columns="group", values="rri").round(2).reset_index()
+        ref_ok = table[table["group"] == REFERENCE].set_index("la_code")["rri"].notna()
+    matrix = ordered.merge(wide, on="la_code", how="left")
+    returned = matrix["la_code"].isin(set(rows["la_code"]))
+    matrix["Note"] = np.where(~returned, "no return",
+                              np.where(matrix["la_code"].map(ref_ok).fillna(False).astype(bool), "",
+                                       "too few White British pupils with the outcome"))
+    matrix = matrix.rename(columns={"la_name": "LA", "subregion_name": "Sub-region"})
+    return matrix[["LA", "Sub-region", *others, "Note"]]
+
+
+def _kpis(table: pd.DataFrame, area: str, outcome_short: str) -> list[tuple[str, str, str]]:
+    ref = table[table["group"] == REFERENCE].iloc[0]
+    shown = table[table["rri"].notna() & (table["group"] != REFERENCE)]
+    sig = shown["significant"].fillna(False).astype(bool)
+    over = shown[sig & (shown["rri"] > 1)].sort_values("rri", ascending=False)
+    under = shown[sig & (shown["rri"] < 1)].sort_values("rri")
+    total_rate = (table["count"].sum() / table["population"].sum() * 1000) if table["population"].sum() else np.nan
+    highest = shown.sort_values("rri", ascending=False).head(1)
+    return [
+        (f"{REFERENCE} rate", _fmt(ref["rate_per_1000"], 1), f"{outcome_short} per 1,000 pupils"),
+        ("All pupils rate", _fmt(total_rate if table["count"].sum() >= m.MIN_OUTCOME_COUNT else np.nan, 1), "per 1,000 pupils"),
+        ("Highest RRI", _fmt(highest["rri"].iloc[0], 2) if len(highest) else "not shown",
+         highest["group"].iloc[0] if len(highest) else "no group has 10 or more"),
+        ("Significantly over-represented", f"{len(over)} group{'s' if len(over) != 1 else ''}",
+         ", ".join(over["group"].head(3)) + ("…" if len(over) > 3 else "")),
+        ("Significantly under-represented", f"{len(under)} group{'s' if len(under) != 1 else ''}",
+         ", ".join(under["group"].head(3)) + ("…" if len(under) > 3 else "")),
+        ("Not shown (fewer than 10)", f"{int(table['rri_suppressed'].sum())} of {len(table)}", "groups without an RRI"),
+    ]
+
+
+def _notes(area: str, f: Filters, outcome_label: str, is_demo: bool, period_label: str) -> list[tuple[str, str]]:
+    under, over, substantially = band_thresholds()
+    source = {ENGLAND: data.ENGLAND_SOURCE, PUBLISHED: data.PUBLISHED_SOURCE}.get(
+        area, "LA returns by ethnicity. Here: synthetic demo data in the DfE shape (LA figures by ethnicity are not in any file we have)."
+        if is_demo else "The LA's own return by ethnicity, uploaded on the Upload page.")
+    notes = [
+        ("Measure", f"{outcome_label}, by the pupil's detailed ethnicity (DfE's 18 groups plus unclassified)."),
+        ("Rate", "Pupils with the outcome per 1,000 pupils on roll (headcount) in the group."),
+        ("Relative rate index (RRI)", f"The group's rate divided by the {REFERENCE} rate. 1 = as likely as {REFERENCE} "
+                                      "pupils; 2 = twice as likely; 0.5 = half as likely."),
+        ("95% confidence interval", "The ratio of two proportions on the log scale: SE(ln RRI) = √(1/a − 1/n + 1/b − 1/m) "
+                                    "(a of n pupils in the group, b of m White British pupils); interval = RRI × e^(±1.96 SE). "
+                                    "A group with none gets 0 to a corrected upper limit (0.5 added to each cell)."),
+        ("Bands", f"Under-represented: RRI below {under}. Close to parity: {under} "
+                  f"to below {over} (the published table leaves this band blank). Over-represented: "
+                  f"{over} to below {substantially}. Substantially over: "
+                  f"{substantially} or more, applied to the unrounded RRI (the settings RRI_BAND_THRESHOLDS). The defaults, "
+                  f"0.75, 1.25 and 1.5, reproduce every band of the published regional table."),
+        ("Significance", "A band is marked \"not significant\" when its 95% interval includes 1: the gap could be chance, "
+                         "usually because the group is small. Hollow dots on the chart."),
+        ("Suppression", f"Rates and RRIs built on fewer than {m.MIN_OUTCOME_COUNT} pupils with the outcome (in the group, or "
+                        f"in {REFERENCE} for the RRI) are not shown. Counts of 1 to 5 are shown as c, and where one count "
+                        "alone is hidden the next smallest is hidden too, so the total cannot reveal it."),
+        ("Source", source),
+        ("Period", period_label),
+        ("Data", "Demo data: synthetic, not any LA's real figures." if is_demo else
+         "Real published figures." if area in (ENGLAND, PUBLISHED) else "Real figures: the LA's own return."),
+    ]
+    if area == PUBLISHED:
+        notes.append(("Published table", "Rates are published as whole numbers and RRIs to 1 decimal place, so the page "
+                      "recovers pupils suspended as rate × pupils ÷ 1,000; its recomputed RRI can differ from the "
+                      "published one by about 0.1, and its interval is approximate. Two RRI cells were unreadable in "
+                      "the source and are blank; their band is as published."))
+    if area == ENGLAND:
+        notes.append(("England figures", "DfE rounds counts to the nearest 5. 'Fixed-period exclusion' in the file is "
+                      "what DfE now calls a suspension. Permanent exclusions DfE suppressed (x) are shown as c. Up to "
+                      "2015/16 the rows by ethnicity cover about 88% of all pupils (the youngest, rarely suspended, "
+                      "appear to be left out) but nearly every pupil suspended; from 2016/17 they cover all pupils, so "
+                      "rates before and after are not quite like for like. RRIs compare groups within the same year."))
+    if area not in (ENGLAND, PUBLISHED):
+        notes.append(("Aggregates", "London and sub-region figures add up the LAs' pupils and counts, then compute "
+                      "the rate and RRI: they are not averages of LA RRIs. Their counts are shown rounded to the "
+                      f"nearest {AGGREGATE_ROUNDING}, so an LA's hidden small count cannot be found by subtraction; "
+                      "rates and RRIs use the exact counts."))
+    return notes
+
+
+# Per LA (London and sub-region views centre on the viewer's LA); `ctx` is the data the versions already cover.
+@loader.view_cache(data.NAME, data.ENGLAND, data.PUBLISHED, "reference", check=sus_loader._check,
+                   depends_on_caller=lambda *_: True, ignore=("ctx",))
+def build_view(f: Filters, scope: loader.AccessScope, ctx: Context | None = None, *,
+               anonymise_with: str | None = None) -> SuspensionsView:
+    """Everything the page shows. `anonymise_with` (the app's secret) replaces every LA name but the viewer's own
+    with a stable label before anything is computed, so no chart, table, sentence or file carries them."""
+    ctx = anonymised(ctx or context(scope), scope.la_code, anonymise_with)
+    las = ctx.las
+    outcome_column, outcome_label, outcome_short = OUTCOMES[f.outcome]
+    name = area_name(f.area, las)
+    states = ctx.states
+    trend_groups = [GROUP_OF_KEY[k] for k in f.groups]
+
+    if f.area == PUBLISHED:
+        counts = published_counts(ctx.published_rows)
+        table = rri_table(counts)
+        is_demo, period_label = False, "One academic year, as published"
+    else:
+        rows = _area_rows(f.area, f.year, ctx)
+        counts = group_counts(rows, outcome_column)
+        table = rri_table(counts)
+        # An LA's own committed return replaces its demo rows: its figures are then its own.
+        returned = f.area in loader.returned_las(data.NAME)
+        is_demo = bool(states[data.NAME]["is_demo"]) and not returned if f.area != ENGLAND else False
+        period_label = f"Academic year {f.year}"
+
+    comparator = None
+    no_return = counts["population"].notna().sum() == 0
+    if no_return:
+        shown = display_table(table, outcome_short)
+        interval = figures.empty_figure(f"{name} made no return for {f.year}.")
+        kpis = [("Return", "no return", f"{name}, {f.year}")]
+    else:
+        aggregate = f.area == LONDON or f.area.startswith(SUBREGION_PREFIX)
+        shown = display_table(table, outcome_short, count_rounding=AGGREGATE_ROUNDING if aggregate else None)
+        if f.area not in (LONDON, ENGLAND, PUBLISHED):
+            # An LA or sub-region against London for the same year: is the gap local or London-wide?
+            london = rri_table(group_counts(_area_rows(LONDON, f.year, ctx), outcome_column))
+            comparator = ("London", london)
+            shown.insert(shown.columns.get_loc("Band"), "London RRI",
+                         list(london["rri"].round(2)) + [np.nan])
+            shown[NOT_APPLICABLE] = [f"{na}{NA_SEPARATOR}London RRI" if g in (REFERENCE, "All pupils") else na
+                                     for g, na in zip(shown["Ethnic group"], shown[NOT_APPLICABLE])]
+        interval = figures.rri_interval_figure(table, REFERENCE, comparator)
+        kpis = _kpis(table, f.area, outcome_short)
+
+    if f.area == PUBLISHED:
+        pub = ctx.published_rows
+        shown.insert(3, "Rate per 1,000 (published)", list(pub["rate_per_1000"]) + [np.nan])
+        shown.insert(4, "RRI (published)", list(pub["rri"]) + [np.nan])
+        shown.insert(5, "Band (published)", [r if isinstance(r, str) else "reference group" if g == REFERENCE else "none (close to parity)"
+                                             for g, r in zip(pub["ethnicity"], pub["representation"])] + [""])
+        shown = shown.rename(columns={"Pupils suspended": "Pupils suspended (from rate)", "Rate per 1,000": "Rate per 1,000 (recomputed)",
+                                      "RRI": "RRI (recomputed)", "Band": "Band (recomputed)"})
+        shown.loc[shown.index[-1], "Pupils"] = counts["population"].sum()
+        shown.loc[shown.index[-1], NOT_APPLICABLE] = NA_SEPARATOR.join(
+            ["Rate per 1,000 (published)", "RRI (published)", "RRI (recomputed)", "95% CI low", "95% CI high"])
+        unreadable = list(pub["rri"].isna()) + [False]
+        shown.loc[unreadable, NOT_APPLICABLE] = "RRI (published)"
+        shown.loc[unreadable, "Note"] = [("published RRI unreadable in the source; " + n).strip("; ") for n in shown.loc[unreadable, "Note"]]
+
+    series = trend_series(f.area, trend_groups, outcome_column, ctx, published=f.area == PUBLISHED)
+    trend_label = (f"{', '.join(trend_groups)}: RRI over years, {name}" if trend_groups else "Choose groups to compare over time")
+
+    la_years = ctx.la_years
+    # The LA chosen stands out in the heat map; for London or a sub-region, the user's own LA does.
+    focus = f.area if f.area in set(las["la_code"]) else scope.la_code if scope.la_code in set(las["la_code"]) else None
+    focus_name = las.set_index("la_code")["la_name"].get(focus) if focus else None
+    if f.area in (ENGLAND, PUBLISHED) or f.year not in la_years:
+        # Columns but no rows: the grid says "No Rows To Show" (a grid with no columns fails accessibility checks).
+        heat = pd.DataFrame(columns=["LA", "Sub-region", *[g for g in GROUPS if g != REFERENCE], "Note"])
+        heat_figure = figures.empty_figure("The LA by group heat map needs LA figures: choose London, a sub-region or an LA.")
+        heat_label = "London LAs by ethnic group"
+    else:
+        heat = heat_matrix(f.year, outcome_column, ctx)
+        heat_figure = figures.heatmap_figure(heat, focus_name, [g for g in GROUPS if g != REFERENCE])
+        heat_label = f"RRI of each group in each London LA, {f.year}"
+
+    data_note = ("Demo data" if is_demo else "Real published figures" if f.area in (ENGLAND, PUBLISHED)
+                 else "The LA's own return") + f": {name}, {period_label.lower()}"
+    notes = _notes(f.area, f, outcome_label, is_demo, period_label)
+    if anonymise_with:
+        notes.append(("Anonymised", "LA names other than your own are replaced by stable labels (LA 1 to LA 33)."))
+    where = f"{name}, {period_label[0].lower()}{period_label[1:]}"
+    takeaways = {
+        "interval": (f"{name} made no return for {f.year}: there is no RRI to show." if no_return else
+                     interval_takeaway(table, where, outcome_short, LIKELY_TO[f.outcome],
+                                       comparator[1] if comparator else None)),
+        "trend": ("The published table is one year: there is no series over time." if f.area == PUBLISHED else
+                  trend_takeaway(series, trend_groups, name)),
+        "heat": ("The LA by group heat map needs LA figures: choose London, a sub-region or an LA."
+                 if heat.empty else heat_takeaway(heat, focus_name, f.year)),
+    }
+    return SuspensionsView(
+        area_name=name, period_label=period_label, outcome_label=outcome_label, is_demo=is_demo, kpis=kpis,
+        interval_figure=interval, heatmap_figure=heat_figure,
+        trend_figure=(figures.empty_figure("The published table is one year: there is no series over time.")
+                      if f.area == PUBLISHED else figures.rri_trend_figure(series, REFERENCE)),
+        table=shown, heat_table=heat, heat_label=heat_label, trend_label=trend_label, data_note=data_note,
+        notes=notes, takeaways=takeaways,
+        interval_title=f"{outcome_label}: RRI by ethnic group, {name}, {period_label.lower()}",
+    )
+
+
+# --- what each chart shows, in one sentence (on the page, as the chart's text alternative, and on its slide) -----
+
+def _counted(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def interval_takeaway(table: pd.DataFrame, where: str, outcome_short: str, likely_to: str,
+                      london: pd.DataFrame | None = None) -> str:
+    """The group with the highest RRI (its interval and whether the gap is significant), then how many groups are
+    significantly over or under, and how many are not shown. `table`: the RRI table (group, rri, ci_low, ci_high,
+    significant, rri_suppressed); `london`: London's for the same year, or None."""
+    reference = table[table["group"] == REFERENCE]
+    if reference.empty or pd.isna(reference["rri"].iloc[0]):
+        return (f"{where}: fewer than {m.MIN_OUTCOME_COUNT} {REFERENCE} {outcome_short}, so no group's RRI can be shown.")
+    others = table[table["group"] != REFERENCE]
+    shown = others[others["rri"].notna()]
+    hidden = len(others) - len(shown)
+    if shown.empty:
+        return f"{where}: no group has {m.MIN_OUTCOME_COUNT} or more {outcome_short}, so no RRI is shown."
+    top = shown.loc[shown["rri"].idxmax()]
+    significant = bool(top["significant"]) if pd.notna(top["significant"]) else False
+    text = (f"{where}: {top['group']} pupils have the highest RRI, {top['rri']:.2f} (95% CI {top['ci_low']:.2f} to "
+            f"{top['ci_high']:.2f}{'' if significant else ', not significant'})")
+    if london is not None:
+        other = london.set_index("group")["rri"].get(top["group"])
+        text += f", against {other:.2f} in London" if other is not None and pd.notna(other) else ", not shown for London"
+    sig = shown["significant"].fillna(False).astype(bool)
+    over, under = int((sig & (shown["rri"] > 1)).sum()), int((sig & (shown["rri"] < 1)).sum())
+    text += (f"; {_counted(over, 'group')} significantly more likely than {REFERENCE} pupils {likely_to}, "
+             f"{under} significantly less likely")
+    if hidden:
+        text += f"; {hidden} of the other {len(others)} groups not shown (fewer than {m.MIN_OUTCOME_COUNT})"
+    return text + "."
+
+
+def trend_takeaway(series: pd.DataFrame, groups: list[str], area: str) -> str:
+    """Each chosen group's RRI in the first and last year it is shown; a group never shown is said so, never 0.
+    `series`: year, group, rri (NaN where not shown)."""
+    if not groups:
+        return "No groups are chosen to follow over time."
+    parts = []
+    for group in groups:
+        frame = series[(series["group"] == group) & series["rri"].notna()].sort_values("year")
+        if frame.empty:
+            parts.append(f"{group}: not shown in any year (fewer than {m.MIN_OUTCOME_COUNT})")
+        elif len(frame) == 1:
+            parts.append(f"{group}: {frame['rri'].iloc[0]:.2f} in {frame['year'].iloc[0]} only")
+        else:
+            first, last = frame.iloc[0], frame.iloc[-1]
+            parts.append(f"{group}: {first['rri']:.2f} in {first['year']} to {last['rri']:.2f} in {last['year']}")
+    return f"RRI over time in {area}: " + "; ".join(parts) + "."
+
+
+def heat_takeaway(heat: pd.DataFrame, focus_name: str | None, year: str) -> str:
+    """The highest RRI in any LA, the focus LA's highest, and how many cells and LAs have no figure (and why).
+    `heat`: LA, Sub-region, one column per group (NaN where not shown), Note ("no return" where none was made)."""
+    groups = [c for c in heat.columns if c not in ("LA", "Sub-region", "Note")]
+    cells = heat.melt(id_vars=["LA", "Note"], value_vars=groups, var_name="group", value_name="rri")
+    returned = cells[cells["Note"] != "no return"]
+    shown = returned[returned["rri"].notna()]
+    if shown.empty:
+        return f"In {year}, no London LA has enough pupils with the outcome to show an RRI."
+    top = shown.loc[shown["rri"].idxmax()]
+    text = f"In {year}, the highest RRI in any London LA is {top['group']} pupils in {top['LA']} ({top['rri']:.2f})"
+    if focus_name and focus_name != top["LA"]:
+        own = heat[heat["LA"] == focus_name]
+        own_cells = shown[shown["LA"] == focus_name]
+        if len(own) and own["Note"].iloc[0] == "no return":
+            text += f"; {focus_name} made no return"
+        elif len(own_cells):
+            best = own_cells.loc[own_cells["rri"].idxmax()]
+            text += f"; in {focus_name} it is {best['group']} pupils ({best['rri']:.2f})"
+        else:
+            text += f"; {focus_name} has no group with enough pupils to show"
+    no_return = int((heat["Note"] == "no return").sum())
+    text += f"; {len(returned) - len(shown)} of {len(returned)} cells not shown (fewer than {m.MIN_OUTCOME_COUNT})"
+    if no_return:
+        text += f" and {_counted(no_return, 'LA')} made no return"
+    return text + "."
+
+
+# --- presenting: chart images, slides and files, all rebuilt on the server from the filters ---------------------
+
+CHARTS = {"interval": ("interval_figure", "interval_title"), "trend": ("trend_figure", "trend_label"),
+          "heat": ("heatmap_figure", "heat_label")}
+
+
+def _file_stem(f: Filters, scope: loader.AccessScope, anonymise_with: str | None) -> str:
+    # An anonymised file's name must not give an LA away by its ONS code.
+    area = "anonymised" if anonymise_with and f.area.startswith("E0") and f.area != scope.la_code else f.area.replace(":", "-")
+    year = "published" if f.area == PUBLISHED else f.year.replace("/", "-")
+    return f"suspensions_{area}_{year}_{f.outcome}"
+
+
+def source_line(view: SuspensionsView) -> str:
+    source = dict(view.notes).get("Source", "")
+    return f"Source: {source}" + (" Demo data: synthetic, not any LA's real figures." if view.is_demo else "")
+
+
+def chart_image(f: Filters, scope: loader.AccessScope, chart: str, kind: str, chromium_path: str, ctx: Context | None = None,
+                *, anonymise_with: str | None = None) -> tuple[bytes, str]:
+    """One chart as PNG or SVG, drawn on the server from the view these filters give (never from the browser's figure)."""
+    if chart not in CHARTS:
+        raise ValueError(f"unknown chart {chart!r}")
+    view = build_view(f, scope, ctx, anonymise_with=anonymise_with)
+    return (figure_image(getattr(view, CHARTS[chart][0]), kind, chromium_path=chromium_path),
+            f"{_file_stem(f, scope, anonymise_with)}_{chart}.{kind}")
+
+
+def slide_deck(f: Filters, scope: loader.AccessScope, chromium_path: str, ctx: Context | None = None, *,
+               anonymise_with: str | None = None) -> tuple[bytes, str]:
+    """A title slide, then one slide per chart with its title, what it shows, the picture and the source line."""
+    view = build_view(f, scope, ctx, anonymise_with=anonymise_with)
+    slides = [Slide(getattr(view, title), view.takeaways[chart], getattr(view, figure), source_line(view))
+              for chart, (figure, title) in CHARTS.items()]
+    subtitle = (f"{view.outcome_label}: {view.area_name}, {view.period_label.lower()}." + (" Demo data." if view.is_demo else "")
+                + (" Anonymised." if anonymise_with else ""))
+    return (deck("Education suspensions: disproportionality by ethnicity", subtitle, slides, chromium_path=chromium_path),
+            f"{_file_stem(f, scope, anonymise_with)}.pptx")
+
+
+def download_table(f: Filters, scope: loader.AccessScope, which: str, ctx: Context | None = None, *,
+                   anonymise_with: str | None = None) -> tuple[pd.DataFrame, list[tuple[str, str]], str]:
+    """(table, notes, file stem): the same rows as the page's tables, with "c" written where a figure is suppressed."""
+    view = build_view(f, scope, ctx, anonymise_with=anonymise_with)
+    table = (view.table if which == "table" else view.heat_table).copy()
+    numeric = [c for c in table.columns if table[c].dtype.kind in "fi"]
+    not_applicable = table.pop(NOT_APPLICABLE) if NOT_APPLICABLE in table else pd.Series("", index=table.index)
+    no_return = table["Note"].eq("no return") if "Note" in table else pd.Series(False, index=table.index)
+    for column in numeric:
+        # In files as on screen: suppressed is "c", never a blank that could be read as 0.
+        values = table[column].astype(object)
+        blank = table[column].isna()
+        applies = ~not_applicable.str.split(NA_SEPARATOR, regex=False).map(lambda cols: column in cols)
+        table[column] = np.where(~blank, values, np.where(no_return, "no return", np.where(applies, "c", "n/a")))
+    notes = [("Data", view.data_note), ("c", "Suppressed: a count of 1 to 5 (or hidden so a total cannot reveal one), "
+                                             f"or a rate or RRI built on fewer than {m.MIN_OUTCOME_COUNT} pupils.")] + view.notes
+    return table, notes, f"{_file_stem(f, scope, anonymise_with)}_{which}"

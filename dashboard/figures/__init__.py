@@ -1,1 +1,0 @@
-"""Figure builders and the shared theme."""

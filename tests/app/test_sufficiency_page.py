@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from dashboard.dashboards.sufficiency import returns as ds
+from dashboard.published.store import import_paths
 from dashboard.store import get_engine
 from tests.store_fixtures import ADMIN_EMAIL, PASSWORD, sign_in
 from tests.dash_requests import callback_request, response_props
@@ -214,7 +215,7 @@ PUBLISHED_FILE = REALDATA / "cla" / "cla_on_31_march_by_characteristics_london.c
 
 @pytest.fixture(scope="module")
 def published(dash_app):
-    ds.import_published_cla(get_engine(), shared_file(PUBLISHED_FILE))
+    import_paths(get_engine(), [str(shared_file(PUBLISHED_FILE))])   # the one import path, as `python -m dashboard import-published`
 
 
 def _published(client, area):

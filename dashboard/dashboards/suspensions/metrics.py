@@ -16,7 +16,7 @@ Definitions (quoted on the page):
   lower limit) to the upper limit of the interval after adding 0.5 to every cell of the 2x2 table
   (the Haldane-Anscombe correction), so an empty small group still gets a wide, honest interval.
 - Representation band, from the RRI (not rounded): see the thresholds below. They reproduce every
-  band of the published regional table (tests/unit/test_rri.py).
+  band of the published regional table (tests/fast/test_suspensions_metrics.py).
 - Significant: the 95% interval lies wholly above or wholly below 1. A band whose interval crosses
   1 is "not significant": the gap may be noise from a small group.
 
@@ -67,7 +67,6 @@ PARITY = "Close to parity"
 OVER = "Over-represented"
 SUBSTANTIALLY_OVER = "Substantially over"
 REFERENCE = "Reference group"
-BANDS = (UNDER, PARITY, OVER, SUBSTANTIALLY_OVER)
 SUPPRESSED = "c"
 
 OUTPUT_COLUMNS = ["rate_per_1000", "rri", "ci_low", "ci_high", "band", "significant"]
@@ -237,10 +236,3 @@ def small_count_mask(counts: pd.Series, total_shown: bool = True, low: int = SMA
     return mask
 
 
-def rri_interval_text(rri: float, low: float, high: float, decimals: int = 2) -> str:
-    """ "1.85 (1.70 to 2.01)", or "" when there is no interval."""
-    if pd.isna(rri):
-        return ""
-    if pd.isna(low) or pd.isna(high):
-        return f"{rri:.{decimals}f}"
-    return f"{rri:.{decimals}f} ({low:.{decimals}f} to {high:.{decimals}f})"

@@ -2,22 +2,19 @@
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from dashboard.dashboards.suspensions import metrics as m
+from tests.shared_files import REFERENCE, shared_file
 
-SHARED = Path(__file__).resolve().parents[2].parent / "shared"
-PUBLISHED = SHARED / "reference" / "suspensions_rri_published.csv"
+PUBLISHED = REFERENCE / "suspensions_rri_published.csv"
 
 
 @pytest.fixture(scope="module")
 def published() -> pd.DataFrame:
-    if not PUBLISHED.exists():
-        pytest.skip(f"published reference table not found at {PUBLISHED}")
-    return pd.read_csv(PUBLISHED)
+    return pd.read_csv(shared_file(PUBLISHED))
 
 
 @pytest.fixture(scope="module")
@@ -185,12 +182,6 @@ def test_small_counts_primary_and_secondary_suppression():
     assert list(m.small_count_mask(counts)) == [False, True, True, False, False]
     assert list(m.small_count_mask(counts, total_shown=False)) == [False, True, False, False, False]
     assert list(m.small_count_mask(pd.Series([2, 5, 30]))) == [True, True, False]  # two hidden: no secondary needed
-
-
-def test_interval_text():
-    assert m.rri_interval_text(1.8472, 1.7, 2.012) == "1.85 (1.70 to 2.01)"
-    assert m.rri_interval_text(1.0, float("nan"), float("nan")) == "1.00"
-    assert m.rri_interval_text(float("nan"), 1, 2) == ""
 
 
 def test_by_computes_each_table_as_if_alone():

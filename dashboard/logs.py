@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 import sys
 import time
@@ -134,5 +133,3 @@ def init_request_logging(server: Flask) -> None:
     server.after_request(finish)
 
 
-def worker_id() -> str:
-    return f"{os.uname().nodename}:{os.getpid()}"

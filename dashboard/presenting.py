@@ -15,6 +15,8 @@ from dataclasses import dataclass
 import pandas as pd
 import plotly.graph_objects as go
 
+from dashboard.exports import table_file
+
 IMAGE_WIDTH, IMAGE_HEIGHT = 1280, 720      # 16:9, as the slides
 _server_lock = threading.Lock()
 _server_started = False
@@ -129,3 +131,33 @@ def deck(title: str, subtitle: str, slides: list[Slide], *, chromium_path: str =
     buffer = io.BytesIO()
     prs.save(buffer)
     return buffer.getvalue()
+
+
+# --- a page as files, images and slides ---------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Presentation:
+    """What a page shows, as its downloads, images and slides take it (built on the server from the filters, never
+    from what the browser holds)."""
+    charts: dict[str, Slide]           # each chart as its image and its slide show it
+    tables: dict[str, pd.DataFrame]
+    notes: list[tuple[str, str]]       # source, period, definitions and caveats: the Excel file's Notes sheet
+    subtitle: str                      # the deck's title slide: area, period, demo data, anonymised
+    stem: str                          # every file's name starts with it (never an LA's code when anonymised)
+
+
+def table_download(presentation: Presentation, which: str, kind: str) -> tuple[bytes, str]:
+    if which not in presentation.tables:
+        raise ValueError(f"unknown table {which!r}")
+    return table_file(presentation.tables[which], presentation.notes, f"{presentation.stem}_{which}", kind)
+
+
+def chart_download(presentation: Presentation, chart: str, kind: str, chromium_path: str) -> tuple[bytes, str]:
+    if chart not in presentation.charts:
+        raise ValueError(f"unknown chart {chart!r}")
+    image = figure_image(presentation.charts[chart].figure, kind, chromium_path=chromium_path)
+    return image, f"{presentation.stem}_{chart}.{kind}"
+
+
+def slides_download(title: str, presentation: Presentation, chromium_path: str) -> tuple[bytes, str]:
+    return deck(title, presentation.subtitle, list(presentation.charts.values()), chromium_path=chromium_path), f"{presentation.stem}.pptx"

@@ -4,15 +4,6 @@ from __future__ import annotations
 MEMBER, COMMISSIONER, UPLOADER, APPROVER, ADMIN = "member", "commissioner", "uploader", "approver", "admin"
 ROLES = (MEMBER, COMMISSIONER, UPLOADER, APPROVER, ADMIN)
 
-# Each role's extra rights on top of member pages; admin has every right.
-ROLE_LABELS = {
-    MEMBER: "Member (read only)",
-    COMMISSIONER: "Commissioner (adds the sufficiency tool)",
-    UPLOADER: "Uploader (uploads for own LA)",
-    APPROVER: "Approver (approves access requests for own LA)",
-    ADMIN: "Administrator (everything, all LAs)",
-}
-
 
 def check_role(role: str) -> str:
     if role not in ROLES:

@@ -19,12 +19,3 @@ def demo_banner(is_demo: bool, dataset_label: str):
     )
 
 
-def coming_soon(title: str, what: str, issue_hint: str):
-    """A clear placeholder for a page not built yet: no chart, no figures."""
-    return html.Div([
-        page_heading(title, what),
-        dbc.Card(dbc.CardBody([
-            html.H2("Coming soon", className="h4"),
-            html.P("This page is not built yet, so it shows no figures. " + issue_hint),
-        ]), className="coming-soon", color="light"),
-    ])

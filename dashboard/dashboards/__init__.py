@@ -1,4 +1,4 @@
-"""One package per dashboard, each with the same modules: `page` (layout and callbacks), `view` (filters in, everything
+"""One package per dashboard, each with the same modules: `page` (its declaration, layout and callbacks), `view` (filters in, everything
 shown out), `data` (its cached reads), `metrics` (pure functions), `figures`, and `returns` (its tables, demo data and
 upload spec) where it has a dataset of its own. Packages are found by name: adding a dashboard is adding a package.
 """
@@ -34,7 +34,13 @@ def dataset_modules() -> list[ModuleType]:
     return _modules("returns")
 
 
+def declarations() -> list:
+    """Each dashboard's declaration (`page.DASHBOARD`, a `dashboard.components.contract.Dashboard`), in page order."""
+    return sorted((page.DASHBOARD for page in _modules("page") if hasattr(page, "DASHBOARD")), key=lambda d: d.order)
+
+
 def register_pages() -> None:
     """Register every dashboard's page with Dash (after the app is made, as `dash.register_page` requires)."""
     for page in _modules("page"):
-        dash.register_page(page.__name__, layout=page.layout, **page.PAGE)
+        entry = page.DASHBOARD.page_registry_entry() if hasattr(page, "DASHBOARD") else page.PAGE
+        dash.register_page(page.__name__, layout=page.layout, **entry)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -17,7 +16,6 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.colors import get_colorscale, sample_colorscale
 
-ONS_CODE = re.compile(r"^[EWSN]\d{8}$")
 MISSING_COLOUR = "#d9d9d9"
 COLOURS = "Cividis"   # sequential and colour-blind-safe
 LATITUDE_SCALE = math.cos(math.radians(51.5))

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import Connection, Engine, Table, select, update
+from sqlalchemy import Connection, Engine, select, update
 
 from dashboard.store import schema
 
@@ -27,15 +27,6 @@ def bump_version(conn: Connection, name: str, *, is_demo: bool | None = None) ->
         values["is_demo"] = is_demo
     conn.execute(update(ds).where(ds.c.name == name).values(**values))
     return row.version + 1
-
-
-def replace_rows(engine: Engine, name: str, table: Table, rows: list[dict], *, is_demo: bool) -> int:
-    """Replace the whole content of `table` for dataset `name` in one transaction; return the new version."""
-    with engine.begin() as conn:
-        conn.execute(table.delete())
-        if rows:
-            conn.execute(table.insert(), rows)
-        return bump_version(conn, name, is_demo=is_demo)
 
 
 def dataset_state(engine: Engine, name: str) -> dict:

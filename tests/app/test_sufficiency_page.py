@@ -213,10 +213,11 @@ PUBLISHED_FILE = SHARED / "realdata" / "cla" / "cla_on_31_march_by_characteristi
 
 @pytest.fixture(scope="module")
 def published(dash_app):
+    from dashboard.published.store import import_paths
     from dashboard.store import get_engine
     if not PUBLISHED_FILE.exists():
         pytest.skip(f"{PUBLISHED_FILE} not present")
-    ds.import_published_cla(get_engine(), PUBLISHED_FILE)
+    import_paths(get_engine(), [str(PUBLISHED_FILE)])   # the one import path, as `python -m dashboard import-published`
 
 
 def _published(client, area):

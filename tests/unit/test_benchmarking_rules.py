@@ -114,13 +114,6 @@ def test_period_changes_by_date_not_by_position():
     assert np.isnan(c["previous"]) and np.isnan(c["change_quarter"])
 
 
-def test_subregion_distribution_counts_returns():
-    d = m.subregion_distribution(LATEST, LAS, Q1).set_index("subregion_name")
-    assert d.loc["North", "n_las"] == 4 and d.loc["North", "n_returned"] == 4
-    assert d.loc["South", "n_returned"] == 3 and d.loc["South", "median"] == 60
-    assert d.loc["North", "mean"] == pytest.approx(22.5)         # (10 + 20 + 30 + 30) / 4
-
-
 @pytest.mark.parametrize("date,label", [("2024-06-30", "Q1 2024-25"), ("2024-12-31", "Q3 2024-25"),
                                         ("2025-03-31", "Q4 2024-25"), ("2025-04-30", "Q1 2025-26"),
                                         ("2019-12-31", "Q3 2019-20")])
@@ -131,9 +124,3 @@ def test_financial_quarter_labels(date, label):
 def test_unknown_polarity_is_an_error():
     with pytest.raises(ValueError):
         m.latest_ranking(LATEST, LAS, Q1, "up")
-
-
-def test_quarter_ends():
-    ends = m.quarter_ends("2024-04-01", "2025-03-31")
-    assert [e.date().isoformat() for e in ends] == ["2024-06-30", "2024-09-30", "2024-12-31", "2025-03-31"]
-    assert len(m.quarter_ends("2020-01-01", "2024-12-31")) == 20

@@ -188,12 +188,6 @@ def test_small_counts_primary_and_secondary_suppression():
     assert list(hidden_groups(pd.Series([2, 5, 30]))) == [True, True, False]  # two hidden: no secondary needed
 
 
-def test_interval_text():
-    assert m.rri_interval_text(1.8472, 1.7, 2.012) == "1.85 (1.70 to 2.01)"
-    assert m.rri_interval_text(1.0, float("nan"), float("nan")) == "1.00"
-    assert m.rri_interval_text(float("nan"), 1, 2) == ""
-
-
 def test_by_computes_each_table_as_if_alone():
     # Two LAs in one frame: the same answer as one call per LA, each against its own White British row.
     frame = pd.DataFrame({

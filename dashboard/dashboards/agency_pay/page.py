@@ -1,55 +1,55 @@
 """Agency pay (London Pledge): hourly pay of agency children's social workers by LA and job type, against the caps."""
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, clientside_callback, ctx, dcc, html
+from dash import Input, Output, State, callback, dcc, html
 from dash.exceptions import PreventUpdate
-from flask import current_app
 from flask_login import current_user
 
+from dashboard import loader
 from dashboard.auth.registration import AccessDenied
 from dashboard.auth.roles import ADMIN
-
-from dashboard.dashboards.agency_pay import view as pay
-from dashboard import loader
+from dashboard.components.contract import Call, Dashboard, Filter, anonymise_with, register_callbacks, viewer_scope
 from dashboard.components.layout import (chart_card, definition_list, download_buttons, filter_bar, grid, grid_records, kpi_cards,
                                          labelled, present_bar)
 from dashboard.components.notes import demo_banner, page_heading
-from dashboard.exports import table_file
-from dashboard.dashboards.agency_pay import data as pay_loader
-from dashboard.presenting import chart_and_kind, configured_chromium
+from dashboard.dashboards.agency_pay import data
+from dashboard.dashboards.agency_pay import view as pay
 
-PAGE = dict(path="/agency-pay", name="Agency pay", order=2,
-                   title="Agency pay (London Pledge) - London Children's Services Dashboards")
-
-FILTERS = ["pay-start", "pay-end", "pay-area", "pay-job", "pay-by"]
-CHART_BUTTONS = [f"pay-{chart}-{kind}" for chart in pay.CHARTS for kind in ("png", "svg")]
 # Numbers right-aligned with their unit; "c", "no return" and "none" shown as they are (never 0).
 # (dash-ag-grid's expression evaluator has no `typeof`: `v === +v` is true only for numbers.)
 MONEY = {"function": "params.value === +params.value ? '£' + d3.format(',.2f')(params.value) : params.value"}
 PERCENT = {"function": "params.value === +params.value ? d3.format('.1f')(params.value) + '%' : params.value"}
 
 
-def _filters(start, end, area, job, by):
-    return pay.resolve_filters(start, end, area, job, by, las=loader.local_authorities(), periods=pay_loader.periods())
+def select(values: dict, scope: loader.AccessScope) -> pay.Filters | None:
+    return pay.resolve_filters(values["from"], values["to"], values["area"], values["job"], values["by"],
+                               las=loader.local_authorities(), periods=data.periods())
 
 
-def _user_la():
-    return current_user.la_code if getattr(current_user, "is_authenticated", False) else None
+def area_choices(scope: loader.AccessScope, secret: str | None) -> list[dict]:
+    return pay.area_options(loader.local_authorities(), scope.la_code, secret)
 
 
-def _secret(anonymise):
-    """The app's secret keys the anonymous labels; None when names are shown."""
-    return current_app.config["SECRET_KEY"] if anonymise else None
+def default_calls(scope: loader.AccessScope) -> list[Call]:
+    filters = select(dict.fromkeys(["from", "to", "area", "job", "by"]), scope)
+    return [Call(pay.build_view, (filters, scope), {"anonymise_with": None})] if filters else []
 
 
-def _area_options(anonymise: bool):
-    return pay.area_options(loader.local_authorities(), _user_la(), _secret(anonymise))
+DASHBOARD = Dashboard(
+    name="agency_pay", prefix="pay", path="/agency-pay", nav_name="Agency pay", heading="Agency pay (London Pledge)", order=2,
+    filters=(Filter("pay-start", "from"), Filter("pay-end", "to"), Filter("pay-area", "area"), Filter("pay-job", "job"),
+             Filter("pay-by", "by")),
+    select=select, present=pay.presentation, charts=tuple(pay.CHARTS), tables=("summary", "trend", "caps"),
+    default_calls=default_calls, la_choices=("pay-area", area_choices),
+)
+register_callbacks(DASHBOARD)
 
 
-def layout(area=None, job=None, by=None, anon=None, **query):
+def layout(anon=None, **query):
     anonymise = anon == "1"
-    periods = pay_loader.periods()
-    filters = _filters(query.get("from"), query.get("to"), area, job, by)
+    periods = data.periods()
+    scope = viewer_scope(DASHBOARD)
+    filters = DASHBOARD.selection_from_query(query, scope)
     value = (lambda attribute: getattr(filters, attribute) if filters else None)
     quarters = pay.quarter_options(periods)
     return html.Div([
@@ -66,7 +66,7 @@ def layout(area=None, job=None, by=None, anon=None, **query):
                 id="pay-end", options=quarters, clearable=False,
                 value=filters.end.date().isoformat() if filters else None)), lg=2),
             dbc.Col(labelled("Area", "pay-area", dcc.Dropdown(
-                id="pay-area", options=_area_options(anonymise), clearable=False, value=value("area"))), lg=3),
+                id="pay-area", options=area_choices(scope, anonymise_with(anonymise)) if scope else [], clearable=False, value=value("area"))), lg=3),
             dbc.Col(labelled("Job type", "pay-job", dcc.Dropdown(
                 id="pay-job", options=pay.job_options(), clearable=False, value=value("job"))), lg=3),
             dbc.Col(labelled("Split pay range", "pay-by", dcc.Dropdown(
@@ -189,13 +189,14 @@ def _columns(table):
     Output("pay-trend-table-title", "children"), Output("pay-trend-grid", "rowData"), Output("pay-trend-grid", "columnDefs"),
     Output("pay-caps-grid", "rowData"), Output("pay-caps-grid", "columnDefs"),
     *[Output(f"pay-{chart}-takeaway", "children") for chart in pay.CHARTS],
-    *[Input(f, "value") for f in FILTERS], Input("pay-caps-changed", "data"), Input("pay-anon", "value"),
+    *[Input(f.id, "value") for f in DASHBOARD.filters], Input("pay-caps-changed", "data"), Input("pay-anon", "value"),
 )
 def render(start, end, area, job, by, _caps_changed, anonymise):
-    filters = _filters(start, end, area, job, by)
+    scope = viewer_scope(DASHBOARD)
+    filters = scope and DASHBOARD.selection_from_values((start, end, area, job, by), scope)
     if filters is None:
         raise PreventUpdate
-    view = pay.build_view(filters, loader.scope_of(current_user), anonymise_with=_secret(anonymise))
+    view = pay.build_view(filters, scope, anonymise_with=anonymise_with(anonymise))
     banner = [demo_banner(view.is_demo, "agency pay data"),
               dbc.Alert("The caps shown are illustrative demo values, not the Pledge's agreed rates.", color="info",
                         className="py-2") if view.caps_illustrative else None]
@@ -211,75 +212,3 @@ def render(start, end, area, job, by, _caps_changed, anonymise):
         grid_records(view.caps_table), _columns(view.caps_table),
         *[view.takeaways[chart] for chart in pay.CHARTS],
     )
-
-
-@callback(
-    Output("pay-area", "options"),
-    Input("pay-anon", "value"),
-    prevent_initial_call=True,
-)
-def anonymise_area_choices(anonymise):
-    return _area_options(bool(anonymise))
-
-
-@callback(
-    Output("pay-download", "data"),
-    Input("pay-dl-summary-csv", "n_clicks"), Input("pay-dl-summary-xlsx", "n_clicks"),
-    Input("pay-dl-trend-csv", "n_clicks"), Input("pay-dl-trend-xlsx", "n_clicks"),
-    Input("pay-dl-caps-csv", "n_clicks"), Input("pay-dl-caps-xlsx", "n_clicks"),
-    *[State(f, "value") for f in FILTERS], State("pay-anon", "value"),
-    prevent_initial_call=True,
-)
-def download(_a, _b, _c, _d, _e, _f, start, end, area, job, by, anonymise):
-    filters = _filters(start, end, area, job, by)
-    if filters is None or not ctx.triggered_id:
-        raise PreventUpdate
-    which, kind = ctx.triggered_id.split("-")[-2:]
-    table, notes, stem = pay.download_table(filters, loader.scope_of(current_user), which, anonymise_with=_secret(anonymise))
-    return dcc.send_bytes(*table_file(table, notes, stem, kind))
-
-
-@callback(
-    Output("pay-image-download", "data"),
-    *[Input(button, "n_clicks") for button in CHART_BUTTONS],
-    *[State(f, "value") for f in FILTERS], State("pay-anon", "value"),
-    prevent_initial_call=True,
-)
-def chart_image(*args):
-    start, end, area, job, by, anonymise = args[len(CHART_BUTTONS):]
-    filters = _filters(start, end, area, job, by)
-    if filters is None or not ctx.triggered_id:
-        raise PreventUpdate
-    chart, kind = chart_and_kind(ctx.triggered_id)
-    return dcc.send_bytes(*pay.chart_image(filters, loader.scope_of(current_user), chart, kind, configured_chromium(),
-                                           anonymise_with=_secret(anonymise)))
-
-
-@callback(
-    Output("pay-deck-download", "data"),
-    Input("pay-deck", "n_clicks"),
-    *[State(f, "value") for f in FILTERS], State("pay-anon", "value"),
-    prevent_initial_call=True,
-)
-def slides(_n, start, end, area, job, by, anonymise):
-    filters = _filters(start, end, area, job, by)
-    if filters is None:
-        raise PreventUpdate
-    return dcc.send_bytes(*pay.slide_deck(filters, loader.scope_of(current_user), configured_chromium(),
-                                          anonymise_with=_secret(anonymise)))
-
-
-# Keep the filters in the address bar without reloading the page, so a copied link reopens this view.
-clientside_callback(
-    """
-    function(start, end, area, job, by, anonymise) {
-        if (!start) { return ''; }
-        const params = new URLSearchParams({from: start, to: end, area: area, job: job, by: by});
-        if (anonymise) { params.set('anon', '1'); }
-        window.history.replaceState(null, '', window.location.pathname + '?' + params.toString());
-        return '';
-    }
-    """,
-    Output("pay-url-sync", "children"),
-    *[Input(f, "value") for f in FILTERS], Input("pay-anon", "value"),
-)

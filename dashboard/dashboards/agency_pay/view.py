@@ -20,7 +20,7 @@ from dashboard.loader import published as published_loader
 from dashboard.dashboards.agency_pay import metrics
 from dashboard.dashboards.agency_pay.metrics import JOB_TYPES, quarter_label
 from dashboard.disclosure import NO_RETURN, NONE_RETURNED, SUPPRESSED
-from dashboard.presenting import Slide, anonymise_las, deck, figure_image
+from dashboard.presenting import Presentation, Slide, anonymise_las
 
 DEFAULT_QUARTERS = 8
 PUBLISHED_AGENCY_RATE = "csww_agency_rate"   # DfE's census agency rate, from the published-statistics import
@@ -595,25 +595,18 @@ def source_line(view: PayView) -> str:
             + (" Caps are illustrative demo values." if view.caps_illustrative else ""))
 
 
-def chart_image(filters: Filters, scope: loader.AccessScope, chart: str, kind: str, chromium_path: str, *,
-                anonymise_with: str | None = None) -> tuple[bytes, str]:
-    """One chart as PNG or SVG, drawn on the server from the view these filters give (never from the browser's figure)."""
-    if chart not in CHARTS:
-        raise ValueError(f"unknown chart {chart!r}")
+def presentation(filters: Filters, scope: loader.AccessScope, *, anonymise_with: str | None = None) -> Presentation:
+    """The page's charts, tables and notes as its downloads, images and slides take them (rebuilt on the server)."""
     view = build_view(filters, scope, anonymise_with=anonymise_with)
-    return (figure_image(getattr(view, CHARTS[chart][0]), kind, chromium_path=chromium_path),
-            f"{_file_stem(filters, anonymise_with)}_{chart}.{kind}")
-
-
-def slide_deck(filters: Filters, scope: loader.AccessScope, chromium_path: str, *,
-               anonymise_with: str | None = None) -> tuple[bytes, str]:
-    """A title slide, then one slide per chart with its title, what it shows, the picture and the source line."""
-    view = build_view(filters, scope, anonymise_with=anonymise_with)
-    slides = [Slide(getattr(view, title), view.takeaways[chart], getattr(view, figure), source_line(view))
-              for chart, (figure, title) in CHARTS.items()]
-    subtitle = (f"{view.area_name}, {view.job_name.lower()}, {view.range_label}." + (" Demo data." if view.is_demo else "")
-                + (" Anonymised." if anonymise_with else ""))
-    return deck("Agency pay (London Pledge)", subtitle, slides, chromium_path=chromium_path), f"{_file_stem(filters, anonymise_with)}.pptx"
+    source = source_line(view)
+    return Presentation(
+        charts={chart: Slide(getattr(view, title), view.takeaways[chart], getattr(view, figure), source)
+                for chart, (figure, title) in CHARTS.items()},
+        tables={"summary": view.summary_table, "trend": view.trend_table, "caps": view.caps_table},
+        notes=view.notes,
+        subtitle=(f"{view.area_name}, {view.job_name.lower()}, {view.range_label}." + (" Demo data." if view.is_demo else "")
+                  + (" Anonymised." if anonymise_with else "")),
+        stem=_file_stem(filters, anonymise_with))
 
 
 def _published_agency_source() -> str:
@@ -621,14 +614,6 @@ def _published_agency_source() -> str:
     catalogue = published_loader.catalogue()
     source = catalogue.loc[catalogue["code"] == PUBLISHED_AGENCY_RATE, "source"]
     return source.iloc[0] if len(source) else "DfE, Children's social work workforce: not imported"
-
-
-def download_table(filters: Filters, scope: loader.AccessScope, which: str, *,
-                   anonymise_with: str | None = None) -> tuple[pd.DataFrame, list[tuple[str, str]], str]:
-    """(table, notes, file stem) for the CSV/Excel downloads: the same suppressed rows as the page's tables."""
-    view = build_view(filters, scope, anonymise_with=anonymise_with)
-    table = {"summary": view.summary_table, "trend": view.trend_table, "caps": view.caps_table}[which]
-    return table.copy(), view.notes, f"{_file_stem(filters, anonymise_with)}_{which}"
 
 
 def change_cap(user, job_type, cap_value, effective_from, note: str = "") -> str:

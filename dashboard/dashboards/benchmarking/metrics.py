@@ -129,18 +129,6 @@ def period_changes(values: pd.DataFrame, la_code: str, period_end) -> dict:
             "year_ago": year_ago, "change_year": value - year_ago}
 
 
-def subregion_distribution(values: pd.DataFrame, las: pd.DataFrame, period_end) -> pd.DataFrame:
-    """Per sub-region: how many LAs, how many returned, and the five-number summary and mean of those that did."""
-    current = _at(values, period_end)[["la_code", "value"]]
-    table = las[["la_code", "subregion_code", "subregion_name"]].merge(current, on="la_code", how="left")
-    grouped = table.groupby(["subregion_code", "subregion_name"])["value"]
-    result = pd.DataFrame({
-        "n_las": grouped.size(), "n_returned": grouped.count(), "min": grouped.min(), "q1": grouped.quantile(0.25),
-        "median": grouped.median(), "q3": grouped.quantile(0.75), "max": grouped.max(), "mean": grouped.mean(),
-    }).reset_index()
-    return result.sort_values("subregion_name").reset_index(drop=True)
-
-
 def quarter_label(period_end) -> str:
     """Financial-year quarter: Apr-Jun is Q1, Jan-Mar is Q4 of the year that began the April before."""
     date = pd.Timestamp(period_end)
@@ -149,5 +137,3 @@ def quarter_label(period_end) -> str:
     return f"Q{quarter} {start_year}-{str(start_year + 1)[-2:]}"
 
 
-def quarter_ends(start, end) -> list[pd.Timestamp]:
-    return list(pd.date_range(pd.Timestamp(start), pd.Timestamp(end), freq="QE"))

@@ -36,7 +36,6 @@ BOROUGH_FILE = "reference/linc_paybands_by_borough_2020.csv"
 CSWW_FILE = "realdata/csww/csww_role_by_ethnicity_2019_to_2025_london.csv"
 CENSUS_FILE = "realdata/population/ons-ethnic-population-la.csv"
 LONDON_CODE = "E12000007"      # the London row of the population shares (all boroughs together)
-PUBLISHED_SNAPSHOT = date(2020, 12, 31)
 
 # --- tables -------------------------------------------------------------------------------------
 
@@ -189,14 +188,6 @@ def store_published(engine: Engine, table: Table, frame: pd.DataFrame) -> int:
         return bump_version(conn, PUBLISHED, is_demo=False)
 
 
-def import_published(engine: Engine, shared_dir: Path) -> int:
-    """Replace the published snapshot with the two reference files; return the new version."""
-    bands = read_published_bands(shared_dir / BAND_SERIES_FILE)
-    boroughs = read_published_boroughs(shared_dir / BOROUGH_FILE, _la_names(engine))
-    store_published(engine, linc_published_band, bands)
-    return store_published(engine, linc_published_borough, boroughs)
-
-
 # --- DfE children's social work workforce: role by ethnicity --------------------------------------
 
 CSWW_ETHNICITY = {"Asian / Asian British": "asian", "Black / African / Caribbean / Black British": "black",
@@ -252,10 +243,6 @@ def read_csww_role(path: Path) -> pd.DataFrame:
                      "headcount": headcount, "headcount_marker": hc_marker, "headcount_pct": pct,
                      "fte": fte, "fte_marker": fte_marker})
     return pd.DataFrame(rows)
-
-
-def import_csww(engine: Engine, path: Path) -> int:
-    return store_csww(engine, read_csww_role(path))
 
 
 def store_csww(engine: Engine, frame: pd.DataFrame) -> int:

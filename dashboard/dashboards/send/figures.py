@@ -22,7 +22,6 @@ SMALL_LA = "#D9D9D9"          # grey: small numbers, not ranked
 # Okabe-Ito, in an order where neighbours differ in lightness as well as hue.
 MIX_COLOURS = ["#0072B2", "#56B4E9", "#009E73", "#F0E442", "#D55E00", "#CC79A7", "#999999", "#E69F00"]
 OUTCOME_COLOURS = {1: "#0072B2", 2: "#E69F00", 3: "#CC79A7", None: "#EEEEEE"}
-OUTCOME_SHORT = {1: "Outcome 1", 2: "Outcome 2", 3: "Outcome 3", None: "Not yet"}
 
 
 def format_value(value, indicator: Indicator, missing: str = "not published") -> str:

@@ -20,7 +20,6 @@ from dashboard import disclosure
 LONDON, ENGLAND = "E12000007", "E92000001"
 PLACEMENT_MEASURES = ("place_mainstream", "place_resourced", "place_la_special", "place_academy_special",
                       "place_inmss", "place_fe", "place_other")
-NEED_MEASURES = ("need_asd", "need_semh", "need_slcn", "need_mld", "need_other")
 SMALL_BASE = 20        # fewer cases than this in a rate's denominator: shown, flagged, not ranked
 
 

@@ -817,11 +817,6 @@ def read_published_cla(path) -> list[dict]:
     return list(rows.values())
 
 
-def import_published_cla(engine: Engine, path) -> int:
-    """Replace the published figures with the file's, in one transaction; return the new version."""
-    return store_published_cla(engine, read_published_cla(path))
-
-
 def store_published_cla(engine: Engine, rows: list[dict]) -> int:
     with write_transaction(engine, PUBLISHED_NAME) as conn:
         conn.execute(published.delete())

@@ -61,7 +61,6 @@ PARITY = "Close to parity"
 OVER = "Over-represented"
 SUBSTANTIALLY_OVER = "Substantially over"
 REFERENCE = "Reference group"
-BANDS = (UNDER, PARITY, OVER, SUBSTANTIALLY_OVER)
 
 OUTPUT_COLUMNS = ["rate_per_1000", "rri", "ci_low", "ci_high", "band", "significant"]
 
@@ -180,12 +179,3 @@ def band_label(band: str | None, significant) -> str:
     if band in (PARITY, REFERENCE) or significant is pd.NA or significant is None:
         return band
     return band if bool(significant) else f"{band} (not significant)"
-
-
-def rri_interval_text(rri: float, low: float, high: float, decimals: int = 2) -> str:
-    """ "1.85 (1.70 to 2.01)", or "" when there is no interval."""
-    if pd.isna(rri):
-        return ""
-    if pd.isna(low) or pd.isna(high):
-        return f"{rri:.{decimals}f}"
-    return f"{rri:.{decimals}f} ({low:.{decimals}f} to {high:.{decimals}f})"

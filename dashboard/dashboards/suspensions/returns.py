@@ -310,18 +310,8 @@ def load_la_demo(engine: Engine, seed: int) -> int:
     return _replace(engine, NAME, suspensions_pupils, generate_demo(seed, las), is_demo=True)
 
 
-def import_england(engine: Engine, path: Path) -> int:
-    """Replace the England figures with those of DfE's file, in one transaction; return the new version."""
-    return store_england(engine, read_england_file(path))
-
-
 def store_england(engine: Engine, table: pd.DataFrame) -> int:
     return _replace(engine, ENGLAND, suspensions_england, table, is_demo=False)
-
-
-def import_published(engine: Engine, path: Path) -> int:
-    """Replace the published regional table with the file's, in one transaction; return the new version."""
-    return store_published(engine, read_published_file(path))
 
 
 def store_published(engine: Engine, table: pd.DataFrame) -> int:

@@ -81,9 +81,3 @@ def test_missing_columns_and_an_unknown_la_are_refused(engine):
         ds.load_ssda903(engine, "E09000022", io.StringIO("CHILD,SEX\nA1,1\n"), io.StringIO(EPISODES))
     with pytest.raises(ds.SSDA903Error, match="not one of the 33"):
         ds.load_ssda903(engine, "E08000001", io.StringIO(HEADER), io.StringIO(EPISODES))
-
-
-def test_sector_of_postcode():
-    assert ds.sector_of_postcode("SE15 4RG") == "SE15 4"
-    assert ds.sector_of_postcode("w1a1aa") == "W1A 1"
-    assert ds.sector_of_postcode("not known") is None and ds.sector_of_postcode(None) is None

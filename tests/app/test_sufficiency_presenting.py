@@ -1,6 +1,5 @@
 """Presenting and sharing on the Sufficiency tool: what-this-shows sentences (hand-worked cases, then as the page shows
 them), anonymised views and files, images and decks drawn on the server from suppressed tables, small counts kept hidden."""
-import base64
 import io
 import json
 

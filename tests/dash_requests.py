@@ -62,7 +62,7 @@ def texts(tree) -> list[str]:
     return []
 
 
-def numbers(values) -> list[float]:
+def figure_numbers(values) -> list[float]:
     """A figure's array as numbers: plotly sends numeric arrays as plain lists or as typed arrays (dtype + base64)."""
     if isinstance(values, dict) and "bdata" in values:
         return [float(v) for v in np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"])]

@@ -11,7 +11,7 @@ from dashboard.dashboards.sufficiency import returns as ds
 from dashboard.published.store import import_paths
 from dashboard.store import get_engine
 from tests.store_fixtures import ADMIN_EMAIL, PASSWORD, sign_in
-from tests.dash_requests import callback_request, components, numbers, page_layout, response_props, texts
+from tests.dash_requests import callback_request, components, figure_numbers, page_layout, response_props, texts
 from tests.shared_files import REALDATA, shared_file
 
 COMMISSIONER_EMAIL = "commissioner@lambeth.example"
@@ -122,7 +122,7 @@ def test_a_commissioner_opening_the_page_sees_their_las_children_in_every_chart_
         assert props[f"suff-{chart}"]["figure"]["data"], chart
     assert props["suff-mix-title"]["children"] == "Placement type, Lambeth, 31 March 2025"
     mix = props["suff-mix"]["figure"]["data"][0]
-    drawn = dict(zip(mix["y"], numbers(mix["x"])))
+    drawn = dict(zip(mix["y"], figure_numbers(mix["x"])))
     assert sum(drawn.values()) == children
     # The table under the charts, as it opens, is the same placement mix with its total.
     choice = opened["suff-table-choice"]["value"]

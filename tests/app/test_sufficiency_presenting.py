@@ -11,7 +11,7 @@ from dashboard import loader
 from dashboard.dashboards.sufficiency import view as suff
 from tests.app.test_sufficiency_page import (FORECAST_IDS, _inputs, commissioner, commissioner_client,  # noqa: F401
                                              render, table)
-from tests.dash_requests import callback_request, numbers, response_props
+from tests.dash_requests import callback_request, figure_numbers, response_props
 from tests.presenting import SIGNATURE, chart_image, has_picture, press, slide_deck, slide_text
 
 C = "c"
@@ -147,12 +147,12 @@ def _figure_counts(figure) -> list[float]:
     counts = []
     for trace in figure.get("data", []):
         if trace.get("type") == "scatter":
-            counts += numbers(trace.get("y"))
+            counts += figure_numbers(trace.get("y"))
         if trace.get("type") == "bar":
-            counts += numbers(trace.get("x") if trace.get("orientation") == "h" else trace.get("y"))
+            counts += figure_numbers(trace.get("x") if trace.get("orientation") == "h" else trace.get("y"))
             counts += [float(t) for t in trace.get("text") or [] if str(t).replace(",", "").isdigit()]
         if trace.get("type") == "sankey":
-            counts += numbers(trace["link"]["value"])
+            counts += figure_numbers(trace["link"]["value"])
     for note in figure.get("layout", {}).get("annotations", []):
         tail = str(note.get("text", "")).split("<br>")[-1].replace(",", "")
         counts += [float(tail)] if tail.isdigit() else []

@@ -13,7 +13,6 @@ import numpy as np
 import pandas as pd
 
 from dashboard import disclosure, loader
-from dashboard.dashboards.agency_pay import returns as dataset
 from dashboard.dashboards.benchmarking import data as benchmarking_data
 from dashboard.dashboards.agency_pay import figures
 from dashboard.dashboards.agency_pay import data as pay_loader
@@ -187,7 +186,7 @@ def _by_la(summary: pd.DataFrame, la_table: pd.DataFrame, returned: set, own_la:
 
 
 # Per LA: the viewer's own LA is shown unsuppressed and highlighted.
-@loader.view_cache(dataset.NAME, "reference", "published", check=pay_loader.check_scope, depends_on_caller=lambda *_: True)
+@loader.view_cache(pay_loader.NAME, "reference", "published", check=pay_loader.check_scope, depends_on_caller=lambda *_: True)
 def build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: str | None = None) -> PayView:
     """Everything the page shows. `anonymise_with` (the app's secret) replaces every LA name but the viewer's own
     with a stable label before anything is computed, so no chart, table, sentence or file carries them."""

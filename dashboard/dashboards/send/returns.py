@@ -34,28 +34,13 @@ import pandas as pd
 from sqlalchemy import Engine, select
 
 # Its tables and names are defined with its reads (data.py); the upload spec and tests find them here too.
-from dashboard.dashboards.send.data import DEMO, ENGLAND, LABEL, LONDON, NAME, send_inspection, send_value
+from dashboard.dashboards.send.data import (DEMO, ENGLAND, LABEL, LONDON, NAME, NEEDS, PLACEMENTS, send_inspection,
+                                            send_value)
 from dashboard.store import schema
 from dashboard.store.datasets import bump_version
 
 # --- measures -----------------------------------------------------------------------------------
 
-PLACEMENTS = {  # measure -> label; where children and young people with an EHC plan are educated (January)
-    "place_mainstream": "Mainstream school",
-    "place_resourced": "Resourced provision or SEN unit",
-    "place_la_special": "Maintained special school",
-    "place_academy_special": "Academy or free special school",
-    "place_inmss": "Independent or non-maintained special (INMSS)",
-    "place_fe": "Further education or training",
-    "place_other": "Other (AP, home, NEET, elsewhere)",
-}
-NEEDS = {  # measure -> label; primary need of pupils with an EHC plan (January census)
-    "need_asd": "Autism",
-    "need_semh": "Social, emotional and mental health",
-    "need_slcn": "Speech, language and communication",
-    "need_mld": "Moderate learning difficulty",
-    "need_other": "Other needs",
-}
 MEASURES = {
     "plans_in_force": "EHC plans and statements in force in January",
     "ehcp_in_force": "EHC plans in force in January (statements excluded)",

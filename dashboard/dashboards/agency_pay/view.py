@@ -15,6 +15,7 @@ import pandas as pd
 from dashboard import disclosure, loader
 from dashboard.dashboards.benchmarking import data as benchmarking_data
 from dashboard.dashboards.agency_pay import figures
+from dashboard.dashboards.agency_pay import returns as dataset   # change_cap writes through it (the one write here)
 from dashboard.dashboards.agency_pay import data as pay_loader
 from dashboard.loader import published as published_loader
 from dashboard.dashboards.agency_pay import metrics
@@ -268,7 +269,7 @@ def build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: s
     previous = per_quarter[per_quarter["period_end"] < filters.end].tail(1)
     kpis = _kpis(head, previous, per_quarter, n_returned, len(area_codes), period_label, workforce_share)
 
-    is_demo = bool(loader.dataset_info(dataset.NAME)["is_demo"])
+    is_demo = bool(loader.dataset_info(pay_loader.NAME)["is_demo"])
     caps_illustrative = bool(caps_now["is_illustrative"].any()) if not caps_now.empty else False
     by_label = "LA" if filters.by == "la" else "job type"
     if filters.by == "la":

@@ -14,6 +14,7 @@ import pandas as pd
 
 from dashboard import disclosure, loader
 from dashboard.dashboards.agency_pay import returns as dataset
+from dashboard.dashboards.benchmarking import data as benchmarking_data
 from dashboard.dashboards.agency_pay import figures
 from dashboard.dashboards.agency_pay import data as pay_loader
 from dashboard.loader import published as published_loader
@@ -324,7 +325,7 @@ def _agency_share(filters, scope, las, area_codes, area_name, own_la, quarters) 
     catalogue = loader.indicator_catalogue()
     if "sw_agency_pct" not in set(catalogue["code"]):
         return pd.DataFrame(columns=["period_end", "series", "value"])
-    values = loader.benchmark_indicator("sw_agency_pct", scope)["values"]
+    values = benchmarking_data.benchmark_indicator("sw_agency_pct", scope)["values"]
     values = values[values["period_end"].isin(quarters)]
     parts = {"London average": values.groupby("period_end")["value"].mean()}
     if area_name != "All London":
@@ -416,9 +417,7 @@ def _notes(filters, area_name, job_name, range_label, period_label, n_returned, 
                    "by hours); quartiles by linear interpolation (Excel's QUARTILE.INC)."),
         ("Converging?", (converging or "Not enough quarters with figures to say.")
          + " The spread is the upper minus the lower quartile: a narrower spread means rates are converging."),
-        ("Suppression", f"Any figure built from fewer than {disclosure.ASSIGNMENTS_LARGEST + 1} assignments is shown as 'c', except "
-                        "for your own LA. Where one group is suppressed, the next-smallest is too ('c'), so a total "
-                        "cannot give it away. No worker-level row leaves the server."),
+        ("Suppression", disclosure.ASSIGNMENTS_NOTE + " No worker-level row leaves the server."),
         ("Missing", "'no return' means the LA made no return for that quarter: it is left out of every figure, never "
                     "counted as 0. 'none' means it returned and had no agency assignments in that group."),
         ("Agency workforce", "Agency assignments are the rows of the Pledge return (one per assignment or worker). The "

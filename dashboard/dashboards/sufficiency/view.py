@@ -14,7 +14,7 @@ from dashboard import loader
 from dashboard.dashboards.sufficiency import figures
 from dashboard.dashboards.sufficiency import data
 from dashboard.dashboards.sufficiency import metrics as m
-from dashboard.disclosure import SUPPRESSED
+from dashboard.disclosure import CHILDREN_NOTE, SUPPRESSED
 from dashboard.presenting import Slide, anonymise_las, deck, figure_image, label_order
 
 ALL = "all"
@@ -24,9 +24,7 @@ UASC_OPTIONS = [("all", "All children"), ("yes", "UASC only"), ("no", "Not UASC"
 TILE_MODES = [("selected", "Placed by the selected LAs"), ("others", "Placed here by other LAs")]
 FLOW_MODES = [("location", "To where they live"), ("provider", "To provider type")]
 HORIZONS = [1, 2, 3]
-SUPPRESSION_TEXT = ("Counts of 1 to 5 children are shown as c, and where a total would reveal a hidden count the next "
-                    "smallest count is hidden too. Percentages, medians and rates built on hidden counts are c as well. "
-                    "This applies whenever a view includes children looked after by an LA other than your own.")
+SUPPRESSION_TEXT = CHILDREN_NOTE   # what the page says about disclosure control, from the module that applies it
 TABLES = {
     "placement_mix": "Placement type", "location": "Where placed", "distance": "Distance from home",
     "outside_regions": "Placed outside London, by region", "grades": "Ofsted grade of provider at the date",
@@ -221,7 +219,7 @@ def depends_on_caller(scope: loader.AccessScope, arguments: dict) -> bool:
     return not data.is_restricted(arguments["filters"].area, scope)
 
 
-@loader.view_cache(data.ds.NAME, data.ds.PUBLISHED_NAME, "reference", check=data.check_scope,
+@loader.view_cache(data.NAME, data.PUBLISHED_NAME, "reference", check=data.check_scope,
                    depends_on_caller=depends_on_caller)
 def build_view(filters: Filters, scope: loader.AccessScope, tile_mode: str = "selected", flow_mode: str = "location", *,
                anonymise_with: str | None = None) -> SufficiencyView:
@@ -278,7 +276,7 @@ def build_view(filters: Filters, scope: loader.AccessScope, tile_mode: str = "se
         "starts": f"Children starting and ceasing to be looked after each month, {area_name}",
         "stability": f"Children with 3 or more placements in the year to 31 March, {area_name}",
     }
-    info = loader.dataset_info(data.ds.NAME)
+    info = loader.dataset_info(data.NAME)
     tables = {name: agg[name] for name in TABLES if name in agg}
     takeaways = {
         "tiles": tiles_takeaway(tiles, area_name, tile_mode),
@@ -386,7 +384,7 @@ def download_table(filters: Filters, params: ForecastParams, scope: loader.Acces
                    anonymise_with: str | None = None) -> tuple[pd.DataFrame, list, str]:
     table, title = table_for(filters, params, scope, which, anonymise_with=anonymise_with)
     las = las_for(scope, anonymise_with)
-    info = loader.dataset_info(data.ds.NAME)
+    info = loader.dataset_info(data.NAME)
     restricted = data.is_restricted(filters.area, scope)
     file_notes = [("Table", title), *notes(filters, restricted, info["is_demo"], area_label(filters.area, las),
                                             f"{filters.as_at:%-d %B %Y}", anonymised=bool(anonymise_with))]
@@ -405,7 +403,7 @@ def build_published(filters: Filters, scope: loader.AccessScope, *, anonymise_wi
     """DfE's published figures for the area (LA or London) beside the tool's count on the same definition."""
     las = las_for(scope, anonymise_with)
     result = data.published_comparison(scope, filters.area)
-    info = loader.dataset_info(data.ds.NAME)
+    info = loader.dataset_info(data.NAME)
     caveat = ("The tool's figures here come from demo data, so they will not match: the published figures are real."
               if info["is_demo"] else "Differences point to records to check: late changes, missing postcodes, or a different extract date.")
     return {"title": f"Published DfE figures beside this tool's: {area_label(filters.area, las)}",

@@ -4,7 +4,7 @@ import io
 import pandas as pd
 import pytest
 
-from dashboard.presenting import Lazy, Presentation, table_download
+from dashboard.presenting import Lazy, Presentation, chart_and_kind, table_download
 
 
 def _notes_sheet(content: bytes) -> list[list]:
@@ -39,3 +39,8 @@ def test_a_lazy_presentation_builds_only_the_table_downloaded():
     with pytest.raises(ValueError):
         table_download(presentation, "costs", "csv")
     assert built == ["trend"]
+
+
+def test_an_image_buttons_id_names_its_chart_and_format():
+    assert chart_and_kind("bench-ranking-png") == ("ranking", "png")
+    assert chart_and_kind("pay-overcap-la-svg") == ("overcap-la", "svg")      # a chart's name may hold a hyphen

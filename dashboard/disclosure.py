@@ -17,7 +17,12 @@ suppression as DfE publishes it (issue 19 will replace it here with a differenci
   never counted as 0 and never chosen to protect another cell.
 
 Markers: a hidden figure is written `SUPPRESSED` ("c"); an LA that sent nothing is `NO_RETURN`; an LA that returned
-but had no cases is `NONE_RETURNED` (Agency pay).
+but had no cases is `NONE_RETURNED` (Agency pay). What the pages say about all this (`CHILDREN_NOTE`,
+`ASSIGNMENTS_NOTE`, `SHARES_NOTE`, `rates_note`) is written here too, so a change of method changes its words with it.
+
+Who calls what: Sufficiency's tables `suppress`, its derived figures `is_small`, `share_hidden` and `sum_hidden`;
+Agency pay's summaries `suppress_groups`; Suspensions `shown_counts` and `hide_small_rates`; SEND's mixes
+`hidden_cells`; Leadership in Colour's shares `hidden_shares` and `is_small`.
 """
 from __future__ import annotations
 
@@ -49,6 +54,12 @@ def small(counts, largest: int = THRESHOLD) -> np.ndarray:
     """`is_small` for an array of counts (NaN is not small)."""
     values = np.asarray(counts, dtype="float64")
     return (values >= 1) & (values <= largest)
+
+
+def share_hidden(part, whole, largest: int = THRESHOLD) -> bool:
+    """Whether the share part / whole must be hidden: a share beside its denominator gives away both the part and
+    the rest, so either being small hides it."""
+    return is_small(part, largest) or is_small(whole - part, largest)
 
 
 # --- secondary ----------------------------------------------------------------------------------------------------
@@ -97,6 +108,13 @@ def secondary(values, hidden, lines: list[Line], *, keep=None, zeros_if_needed: 
     return hidden
 
 
+def sum_hidden(value, hidden_inside: int, hidden_outside: int, largest: int = THRESHOLD) -> bool:
+    """Whether a sum of some cells of a table whose total is shown must be hidden: with exactly one hidden cell inside
+    it (the sum less the shown cells in it) or exactly one outside it (the total less the sum and the shown cells
+    outside) it gives that cell away; and it is a count like any other."""
+    return hidden_inside == 1 or hidden_outside == 1 or is_small(value, largest)
+
+
 def _group_lines(within, n: int) -> list[Line]:
     """One line per set of rows with the same label in `within` (all rows if None), no total cell."""
     if within is None:
@@ -117,6 +135,15 @@ def hidden_groups(counts, own=None, *, largest: int = THRESHOLD, secondary_too: 
     if secondary_too:
         hidden = secondary(values, hidden, _group_lines(within, len(values)), keep=mine)
     return pd.Series(hidden, index=counts.index)
+
+
+def shown_counts(counts, own=None, *, largest: int = THRESHOLD, secondary_too: bool = True,
+                 rounding: int | None = None) -> pd.Series:
+    """Counts as they may be shown: NaN where `hidden_groups` hides them (or they are missing), rounded to the
+    nearest `rounding` if given."""
+    hidden = hidden_groups(counts, own, largest=largest, secondary_too=secondary_too)
+    values = pd.to_numeric(pd.Series(counts), errors="coerce").astype("float64").where(~hidden)
+    return round_to(values, rounding)
 
 
 def hidden_cells(table: pd.DataFrame, columns: list[str], *, total: str | None = None,
@@ -269,6 +296,30 @@ def round_to(values, base: int | None):
         return values
     return (pd.Series(values, dtype="float64") / base).round() * base if not np.isscalar(values) else (
         np.nan if pd.isna(values) else float(round(values / base) * base))
+
+
+# --- what the pages say about it -----------------------------------------------------------------------------------
+
+CHILDREN_NOTE = ("Counts of 1 to 5 children are shown as c, and where a total would reveal a hidden count the next "
+                 "smallest count is hidden too. Percentages, medians and rates built on hidden counts are c as well. "
+                 "This applies whenever a view includes children looked after by an LA other than your own.")
+ASSIGNMENTS_NOTE = (f"Any figure built from fewer than {ASSIGNMENTS_LARGEST + 1} assignments is shown as 'c', except "
+                    "for your own LA. Where one group is suppressed, the next-smallest is too ('c'), so a total "
+                    "cannot give it away.")
+SHARES_NOTE = ("A share is shown as c where the count behind it, the rest of the known staff, or the known headcount "
+               "is 1 to 5; where one share of a set that adds up is hidden, another is hidden too so it cannot be "
+               "worked out.")
+
+
+def rates_note(reference: str) -> str:
+    """Suspensions' note: rates and RRIs on few cases, and counts."""
+    return (f"Rates and RRIs built on fewer than {RATE_MINIMUM} pupils with the outcome (in the group, or in "
+            f"{reference} for the RRI) are not shown. Counts of 1 to 5 are shown as c, and where one count alone is "
+            "hidden the next smallest is hidden too, so the total cannot reveal it.")
+
+
+RATES_MARKER_NOTE = ("Suppressed: a count of 1 to 5 (or hidden so a total cannot reveal one), "
+                     f"or a rate or RRI built on fewer than {RATE_MINIMUM} pupils.")
 
 
 # --- for charts ---------------------------------------------------------------------------------------------------

@@ -54,13 +54,6 @@ def _leadership_in_colour(scope):
     return [Call(linc.build_view, (filters, scope), {"anonymise_with": None})]
 
 
-def _suspensions(scope):
-    from dashboard.dashboards.suspensions import view as sus
-    context = sus.context(scope)
-    filters = sus.resolve_filters(None, None, None, None, user_la=scope.la_code, ctx=context)
-    return [Call(sus.build_view, (filters, scope, context), {"anonymise_with": None})] if filters else []
-
-
 def _send(scope):
     from dashboard.dashboards.send import view as send_page
     from dashboard.dashboards.send import data as send_loader
@@ -100,7 +93,6 @@ def _commissioners(scope) -> bool:
 _LEGACY_VIEWS = dict(
     benchmarking=DefaultView("Benchmarking", _every_member, _benchmarking),
     leadership_in_colour=DefaultView("Leadership in Colour", _every_member, _leadership_in_colour),
-    suspensions=DefaultView("Suspensions", _every_member, _suspensions),
     send=DefaultView("SEND", _every_member, _send),
     sufficiency=DefaultView("Sufficiency", _commissioners, _sufficiency),
 )

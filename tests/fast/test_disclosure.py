@@ -79,6 +79,11 @@ def test_assignments_hide_fewer_than_five():
     assert [d.is_small(v, d.ASSIGNMENTS_LARGEST) for v in (1, 4, 5)] == [True, True, False]
 
 
+def test_a_share_is_hidden_where_its_part_or_the_rest_is_small():
+    # 8 of 10: the rest (2) is small, and a share beside its denominator gives it away. 20 of 30: neither is.
+    assert [d.share_hidden(p, w) for p, w in ((8, 10), (2, 10), (20, 30), (0, 10))] == [True, True, False, False]
+
+
 def test_primary_only_when_no_total_is_shown():
     assert list(d.hidden_groups([12, 3, 40], secondary_too=False)) == [False, True, False]
 
@@ -146,6 +151,15 @@ def test_a_zero_is_hidden_only_where_allowed_and_nothing_else_can_go():
     assert list(d.secondary([3, 0, 0], [True, False, False], [Line((0, 1, 2))], zeros_if_needed=True)) == [True, True, False]
 
 
+def test_a_sum_of_cells_is_hidden_where_it_would_give_one_hidden_cell_away():
+    # Cells 10, c, c, 40 with a total of 57. The sum of the first two (13) has one hidden cell inside: 13 - 10 = 3.
+    assert d.sum_hidden(13, hidden_inside=1, hidden_outside=1)
+    # The sum of both hidden cells (7) has two inside and none outside, but 7 is a count like any other: shown.
+    assert not d.sum_hidden(7, hidden_inside=2, hidden_outside=0)
+    # The first and last (50): none inside, two outside; shown. A sum of 4 is small itself.
+    assert not d.sum_hidden(50, hidden_inside=0, hidden_outside=2) and d.sum_hidden(4, 0, 2)
+
+
 def test_hidden_cells_row_by_row_with_the_row_total():
     table = pd.DataFrame({"a": [3, 40], "b": [50, 41], "c": [20, 30], "total": [73, 111]})
     mask = d.hidden_cells(table, ["a", "b", "c"], total="total")
@@ -211,6 +225,12 @@ def test_hide_small_rates_blanks_the_rates_and_every_rri_when_the_reference_is_s
     out = d.hide_small_rates(table, "Ref")
     assert out["suppressed"].tolist() == [False, True] and out["rri_suppressed"].tolist() == [True, True]
     assert out.loc[0, "rate_per_1000"] == pytest.approx(44.4) and out["rri"].isna().all()
+
+
+def test_shown_counts_are_missing_where_hidden_and_rounded_where_asked():
+    # 3 hidden, 12 its secondary, the missing one stays missing; 40 shown, or 40 to the nearest 5.
+    assert d.shown_counts([3, 12, 40, np.nan]).isna().tolist() == [True, True, False, True]
+    assert d.shown_counts([7, 43], rounding=5).tolist() == [5.0, 45.0]
 
 
 def test_round_to_the_nearest_five_keeps_missing():

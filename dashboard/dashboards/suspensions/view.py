@@ -2,7 +2,7 @@
 
 Areas: London, a sub-region or an LA (LA figures by ethnicity: demo data), England (DfE, real) and
 the published regional table (real). The page's callbacks are thin adapters over `resolve_filters`,
-`filter_options`, `build_view` and `download_table`; the arithmetic is `dashboard.dashboards.suspensions.metrics`.
+`build_view` and `presentation`; the arithmetic is `dashboard.dashboards.suspensions.metrics`.
 """
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from dashboard import disclosure, loader
 from dashboard.dashboards.suspensions import data
 from dashboard.dashboards.suspensions import figures
 from dashboard.dashboards.suspensions import metrics as m
-from dashboard.presenting import Slide, anonymise_las, deck, figure_image
+from dashboard.presenting import Presentation, Slide, anonymise_las
 
 LONDON, ENGLAND, PUBLISHED = "london", "england", "published"
 SUBREGION_PREFIX = "sr:"
@@ -77,6 +77,13 @@ class Context:
         if area == PUBLISHED:
             return [PUBLISHED_YEAR] if self.has_published else []
         return self.la_years
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The filters and the data they were checked against, read once per request: the view is built from the same."""
+    filters: Filters
+    ctx: Context
 
 
 def context(scope: loader.AccessScope) -> Context:
@@ -255,14 +262,10 @@ def display_table(table: pd.DataFrame, outcome_short: str, count_rounding: int |
     """
     total_population = table["population"].sum(min_count=1)
     total_count = table["count"].sum(min_count=1)
-    count_mask = disclosure.hidden_groups(table["count"])
-    population_mask = disclosure.hidden_groups(table["population"])
     out = pd.DataFrame({
         "Major group": table["major"], "Ethnic group": table["group"],
-        "Pupils": disclosure.round_to(table["population"].astype("Float64").where(~population_mask).astype("float64"),
-                                      count_rounding).round(0),
-        outcome_short.capitalize(): disclosure.round_to(table["count"].astype("Float64").where(~count_mask).astype("float64"),
-                                                        count_rounding).round(0),
+        "Pupils": disclosure.shown_counts(table["population"], rounding=count_rounding).round(0),
+        outcome_short.capitalize(): disclosure.shown_counts(table["count"], rounding=count_rounding).round(0),
         "Rate per 1,000": table["rate_per_1000"].round(1),
         "RRI": table["rri"].round(2), "95% CI low": table["ci_low"].round(2), "95% CI high": table["ci_high"].round(2),
         "Band": [m.band_label(b, s) if isinstance(b, str) else "" for b, s in zip(table["band"], table["significant"])],
@@ -271,9 +274,9 @@ def display_table(table: pd.DataFrame, outcome_short: str, count_rounding: int |
                  zip(table["group"], table["count"], table["population"], table["suppressed"], table["rri_suppressed"])],
     })
     overall = (total_count / total_population * 1000) if total_population and total_population > 0 else np.nan
-    total_small = disclosure.hidden_groups(pd.Series([total_count]), secondary_too=False).iloc[0]
     total = {"Major group": "All", "Ethnic group": "All pupils", "Pupils": disclosure.round_to(total_population, count_rounding),
-             outcome_short.capitalize(): np.nan if total_small else disclosure.round_to(total_count, count_rounding),
+             outcome_short.capitalize(): disclosure.shown_counts([total_count], secondary_too=False,
+                                                                 rounding=count_rounding).iloc[0],
              "Rate per 1,000": round(overall, 1) if disclosure.rate_shown(total_count) else np.nan,
              "RRI": np.nan, "95% CI low": np.nan, "95% CI high": np.nan, "Band": "", "Significant": "",
              "Note": "all groups together" + ("" if table["count"].notna().all() else "; groups not published are left out")}
@@ -376,9 +379,7 @@ def _notes(area: str, f: Filters, outcome_label: str, is_demo: bool, period_labe
                   f"0.75, 1.25 and 1.5, reproduce every band of the published regional table."),
         ("Significance", "A band is marked \"not significant\" when its 95% interval includes 1: the gap could be chance, "
                          "usually because the group is small. Hollow dots on the chart."),
-        ("Suppression", f"Rates and RRIs built on fewer than {disclosure.RATE_MINIMUM} pupils with the outcome (in the group, or "
-                        f"in {REFERENCE} for the RRI) are not shown. Counts of 1 to 5 are shown as c, and where one count "
-                        "alone is hidden the next smallest is hidden too, so the total cannot reveal it."),
+        ("Suppression", disclosure.rates_note(REFERENCE)),
         ("Source", source),
         ("Period", period_label),
         ("Data", "Demo data: synthetic, not any LA's real figures." if is_demo else
@@ -607,33 +608,9 @@ def source_line(view: SuspensionsView) -> str:
     return f"Source: {source}" + (" Demo data: synthetic, not any LA's real figures." if view.is_demo else "")
 
 
-def chart_image(f: Filters, scope: loader.AccessScope, chart: str, kind: str, chromium_path: str, ctx: Context | None = None,
-                *, anonymise_with: str | None = None) -> tuple[bytes, str]:
-    """One chart as PNG or SVG, drawn on the server from the view these filters give (never from the browser's figure)."""
-    if chart not in CHARTS:
-        raise ValueError(f"unknown chart {chart!r}")
-    view = build_view(f, scope, ctx, anonymise_with=anonymise_with)
-    return (figure_image(getattr(view, CHARTS[chart][0]), kind, chromium_path=chromium_path),
-            f"{_file_stem(f, scope, anonymise_with)}_{chart}.{kind}")
-
-
-def slide_deck(f: Filters, scope: loader.AccessScope, chromium_path: str, ctx: Context | None = None, *,
-               anonymise_with: str | None = None) -> tuple[bytes, str]:
-    """A title slide, then one slide per chart with its title, what it shows, the picture and the source line."""
-    view = build_view(f, scope, ctx, anonymise_with=anonymise_with)
-    slides = [Slide(getattr(view, title), view.takeaways[chart], getattr(view, figure), source_line(view))
-              for chart, (figure, title) in CHARTS.items()]
-    subtitle = (f"{view.outcome_label}: {view.area_name}, {view.period_label.lower()}." + (" Demo data." if view.is_demo else "")
-                + (" Anonymised." if anonymise_with else ""))
-    return (deck("Education suspensions: disproportionality by ethnicity", subtitle, slides, chromium_path=chromium_path),
-            f"{_file_stem(f, scope, anonymise_with)}.pptx")
-
-
-def download_table(f: Filters, scope: loader.AccessScope, which: str, ctx: Context | None = None, *,
-                   anonymise_with: str | None = None) -> tuple[pd.DataFrame, list[tuple[str, str]], str]:
-    """(table, notes, file stem): the same rows as the page's tables, with "c" written where a figure is suppressed."""
-    view = build_view(f, scope, ctx, anonymise_with=anonymise_with)
-    table = (view.table if which == "table" else view.heat_table).copy()
+def _file_table(table: pd.DataFrame) -> pd.DataFrame:
+    """A page's table as its files hold it: "c" written where a figure is suppressed, "n/a" where none applies."""
+    table = table.copy()
     numeric = [c for c in table.columns if table[c].dtype.kind in "fi"]
     not_applicable = table.pop(NOT_APPLICABLE) if NOT_APPLICABLE in table else pd.Series("", index=table.index)
     no_return = table["Note"].eq("no return") if "Note" in table else pd.Series(False, index=table.index)
@@ -644,7 +621,21 @@ def download_table(f: Filters, scope: loader.AccessScope, which: str, ctx: Conte
         applies = ~not_applicable.str.split(NA_SEPARATOR, regex=False).map(lambda cols: column in cols)
         table[column] = np.where(~blank, values, np.where(no_return, disclosure.NO_RETURN,
                                                           np.where(applies, disclosure.SUPPRESSED, "n/a")))
-    notes = [("Data", view.data_note),
-             (disclosure.SUPPRESSED, "Suppressed: a count of 1 to 5 (or hidden so a total cannot reveal one), "
-                                     f"or a rate or RRI built on fewer than {disclosure.RATE_MINIMUM} pupils.")] + view.notes
-    return table, notes, f"{_file_stem(f, scope, anonymise_with)}_{which}"
+    return table
+
+
+def presentation(selection: Selection, scope: loader.AccessScope, *, anonymise_with: str | None = None) -> Presentation:
+    """The page's charts, tables and notes as its downloads, images and slides take them (rebuilt on the server)."""
+    f = selection.filters
+    view = build_view(f, scope, selection.ctx, anonymise_with=anonymise_with)
+    source = source_line(view)
+    stem = _file_stem(f, scope, anonymise_with)
+    return Presentation(
+        charts={chart: Slide(getattr(view, title), view.takeaways[chart], getattr(view, figure), source)
+                for chart, (figure, title) in CHARTS.items()},
+        tables={"table": _file_table(view.table), "heat": _file_table(view.heat_table)},
+        notes=[("Data", view.data_note), (disclosure.SUPPRESSED, disclosure.RATES_MARKER_NOTE)] + view.notes,
+        subtitle=(f"{view.outcome_label}: {view.area_name}, {view.period_label.lower()}." + (" Demo data." if view.is_demo else "")
+                  + (" Anonymised." if anonymise_with else "")),
+        stem=stem, title="Education suspensions: disproportionality by ethnicity",
+        table_stems={"heat": f"{stem}_heatmap"})

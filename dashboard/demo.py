@@ -11,8 +11,10 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine
 
+from dashboard.auth.users import audit
 from dashboard.store import schema
 from dashboard.store.datasets import bump_version
+from dashboard.store.engine import write_transaction
 from dashboard.store.reference import read_reference_csvs
 
 
@@ -122,7 +124,7 @@ def _records(frame: pd.DataFrame) -> list[dict]:
 def load_demo_data(engine: Engine, seed: int) -> int:
     """Replace the benchmarking dataset (LA and England values) with demo data in one transaction; return the version."""
     la_values, england = generate_benchmarking(seed)
-    with engine.begin() as conn:
+    with write_transaction(engine, "benchmarking") as conn:
         conn.execute(schema.benchmark_value.delete())
         conn.execute(schema.comparator_value.delete())
         conn.execute(schema.benchmark_value.insert(), _records(la_values))
@@ -130,7 +132,7 @@ def load_demo_data(engine: Engine, seed: int) -> int:
         return bump_version(conn, "benchmarking", is_demo=True)
 
 
-def reload_demo(engine: Engine, settings, seed: int, datasets: set[str] | None = None, log=print) -> None:
+def reload_demo(engine: Engine, settings, seed: int, datasets: set[str] | None = None, log=print, actor: str = "cli") -> None:
     """Put datasets (every one by default) back as a first start leaves them: seeded demo data, no upload current,
     and the published files in PUBLISHED_DATA_DIR imported again over the demo figures they cover."""
     import dataclasses
@@ -145,5 +147,6 @@ def reload_demo(engine: Engine, settings, seed: int, datasets: set[str] | None =
         module.load_demo(engine, seed)
     refilled = ({"benchmarking"} if datasets is None or "benchmarking" in datasets else set()) | {m.NAME for m in modules}
     demo_data_reloaded(engine, None if datasets is None else refilled)
+    audit(engine, actor=actor, event="demo_reloaded", detail=f"{', '.join(sorted(refilled))} seed={seed}")
     log(f"Demo data loaded for {'every dataset' if datasets is None else ', '.join(sorted(refilled))} (seed {seed}).")
     import_on_first_start(dataclasses.replace(settings, demo_seed=seed), engine, refilled, log=log)

@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import Column, DateTime, Engine, Float, Integer, String, Table, Text, UniqueConstraint, delete, insert, select
 
+from dashboard.auth.users import record_event
 from dashboard.published import formats, routes
 from dashboard.store import schema
 from dashboard.store.datasets import bump_version
@@ -290,6 +291,7 @@ def _store_page(engine: Engine, route, rows, context, sha: str, file_name: str, 
         conn.execute(delete(published_import).where(published_import.c.sha256 == sha, published_import.c.route == route.name))
         conn.execute(insert(published_import).values(sha256=sha, route=route.name, file_name=file_name[:255],
                                                      imported_at=datetime.now(timezone.utc), imported_by=actor))
+        record_event(conn, actor=actor, event="published_imported", detail=f"{file_name} -> {route.name} sha256={sha[:12]}")
     kept, london, markers = route.summarise(rows)
     return Destination(route.name, route.page, route.description, rows_kept=kept, london_rows=london, markers=markers)
 
@@ -328,6 +330,7 @@ def _store_statistics(engine: Engine, fmt, frame: pd.DataFrame, rows: pd.DataFra
                 done.message = (f"{context['skipped']:,} rows for LAs whose DfE number is not known yet were skipped "
                                 "(import a DfE Explore Education Statistics file first to learn them).")
         bump_version(conn, NAME, is_demo=False)
+        record_event(conn, actor=actor, event="published_imported", detail=f"{file_name} -> {fmt.name} sha256={sha[:12]}")
     return done
 
 

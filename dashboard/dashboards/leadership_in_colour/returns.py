@@ -24,6 +24,7 @@ from sqlalchemy import Boolean, Column, Date, Engine, Float, Integer, String, Ta
 from dashboard.dashboards.leadership_in_colour.metrics import GROUPS, parse_published_percent
 from dashboard.store import schema
 from dashboard.store.datasets import bump_version
+from dashboard.store.engine import write_transaction
 
 NAME = "linc"
 LABEL = "Leadership in Colour workforce counts"
@@ -182,7 +183,7 @@ def read_published_boroughs(path: Path, la_names: dict[str, str]) -> pd.DataFram
 
 def store_published(engine: Engine, table: Table, frame: pd.DataFrame) -> int:
     """Replace one table of the published snapshot (the band series or the borough table); return the new version."""
-    with engine.begin() as conn:
+    with write_transaction(engine, PUBLISHED) as conn:
         conn.execute(table.delete())
         conn.execute(table.insert(), _records(frame))
         return bump_version(conn, PUBLISHED, is_demo=False)
@@ -246,7 +247,7 @@ def read_csww_role(path: Path) -> pd.DataFrame:
 
 
 def store_csww(engine: Engine, frame: pd.DataFrame) -> int:
-    with engine.begin() as conn:
+    with write_transaction(engine, CSWW) as conn:
         conn.execute(linc_csww_role.delete())
         conn.execute(linc_csww_role.insert(), _records(frame))
         return bump_version(conn, CSWW, is_demo=False)
@@ -350,7 +351,7 @@ def load_demo(engine: Engine, seed: int, population: pd.DataFrame | None = None)
     """Replace the demo counts and their population shares (demo shares unless real ones are given), in one
     transaction. Published files come in through `import-published` (`store_census` brings Census 2021 shares)."""
     frames = demo_frames(sorted(_la_names(engine).values()), seed, population)
-    with engine.begin() as conn:
+    with write_transaction(engine, NAME) as conn:
         conn.execute(linc_payband_headcount.delete())
         conn.execute(linc_payband_population.delete())
         conn.execute(linc_payband_population.insert(), _records(frames["population"]))
@@ -364,7 +365,7 @@ def store_census(engine: Engine, population: pd.DataFrame, seed: int) -> int:
     from dashboard.store.datasets import dataset_state
     if dataset_state(engine, NAME)["is_demo"] or dataset_state(engine, NAME)["version"] == 0:
         return load_demo(engine, seed, population)
-    with engine.begin() as conn:
+    with write_transaction(engine, NAME) as conn:
         conn.execute(linc_payband_population.delete())
         conn.execute(linc_payband_population.insert(), _records(population))
         return bump_version(conn, NAME)

@@ -24,6 +24,7 @@ from sqlalchemy import Column, Engine, Float, ForeignKey, Integer, String, Table
 
 from dashboard.store import schema
 from dashboard.store.datasets import bump_version
+from dashboard.store.engine import write_transaction
 
 NAME = "suspensions"
 LABEL = "education suspensions data"
@@ -297,7 +298,7 @@ def _records(frame: pd.DataFrame) -> list[dict]:
 
 
 def _replace(engine: Engine, name: str, table: Table, frame: pd.DataFrame, *, is_demo: bool) -> int:
-    with engine.begin() as conn:
+    with write_transaction(engine, name) as conn:
         conn.execute(table.delete())
         if len(frame):
             conn.execute(table.insert(), _records(frame))

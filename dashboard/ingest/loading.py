@@ -205,13 +205,6 @@ def demo_data_reloaded(engine: Engine, datasets=None) -> None:
             bump_version(conn, name)   # labels cached under the old version ("the LA's own return") go with it
 
 
-def real_return_las(engine: Engine, dataset: str) -> set[str]:
-    """The LAs whose figures for `dataset` come from their own committed uploads (not demo data)."""
-    u = schema.upload
-    with engine.connect() as conn:
-        return set(conn.execute(select(u.c.la_code).where(u.c.dataset == dataset, u.c.is_current).distinct()).scalars())
-
-
 def commit(engine: Engine, report: Report, actor: str) -> CommitResult:
     """Store a validated file as a new version, in one transaction; refuse anything with errors."""
     if not report.ok or report.records is None:

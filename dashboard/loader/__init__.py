@@ -25,7 +25,7 @@ from sqlalchemy import select
 
 from dashboard.config import Settings
 from dashboard.store import get_engine, schema
-from dashboard.store.datasets import dataset_state
+from dashboard.store.datasets import dataset_state, real_return_las
 
 cache = Cache()
 
@@ -225,7 +225,6 @@ def dataset_info(name: str) -> dict:
 
 @cache.memoize()
 def _returned_las(name: str, version: int) -> frozenset:
-    from dashboard.ingest.loading import real_return_las
     return frozenset(real_return_las(get_engine(), name))
 
 

@@ -17,6 +17,7 @@ from dashboard.ingest import loading, samples
 from dashboard.ingest.returns import SEND_MEASURES, SEND_RETURN_SOURCE, SPECS
 from dashboard.ingest.templates import template_csv, template_xlsx
 from dashboard.store import get_engine, schema
+from dashboard.store.datasets import real_return_las
 
 LA, OTHER_LA = "E09000022", "E09000008"
 PERIODS = {"agency_pay": "2026-06-30", "sufficiency": "2025-03-31", "linc": "2025-03-31", "suspensions": "2023/24",
@@ -227,7 +228,7 @@ def test_a_members_return_replaces_only_its_own_las_demo_rows(engine, dataset):
                                                        else table.c.measure.in_(list(SEND_MEASURES)))).scalar()
     assert held == report.rows_read
     assert {code: stored(engine, dataset, code) for code in others_before} == others_before
-    assert la in loading.real_return_las(engine, dataset)
+    assert la in real_return_las(engine, dataset)
 
 
 def test_the_first_ssda903_return_replaces_every_las_demo_children(engine):
@@ -265,4 +266,4 @@ def test_after_demo_data_is_reloaded_the_next_return_replaces_the_las_demo_rows_
         assert stored(engine, "suspensions", la)[0] == 19          # this return's groups, no demo year left
         suspensions.load_demo(engine, 7)
         loading.demo_data_reloaded(engine, ["suspensions"])
-        assert stored(engine, "suspensions", la)[0] > 19 and la not in loading.real_return_las(engine, "suspensions")
+        assert stored(engine, "suspensions", la)[0] > 19 and la not in real_return_las(engine, "suspensions")

@@ -13,6 +13,7 @@ from dashboard.auth.passwords import generate_password
 from dashboard.auth.registration import AccessDenied
 from dashboard.auth.roles import ADMIN, ROLES
 from dashboard.auth.users import audit, list_users, record_event, set_active, set_password, set_role
+from dashboard.loader import local_authorities
 from dashboard.store import get_engine, schema
 from dashboard.store.datasets import bump_version
 from dashboard.store.engine import write_transaction
@@ -79,7 +80,6 @@ def audit_table(user, limit: int = 1000) -> pd.DataFrame:
 
 def subregions(user) -> tuple[pd.DataFrame, list[dict]]:
     require_admin(user)
-    from dashboard.loader import local_authorities
     las = local_authorities()[["la_code", "la_name", "inner_outer", "subregion_name"]]
     with get_engine().connect() as conn:
         options = pd.read_sql(select(schema.subregion).order_by(schema.subregion.c.sort_order), conn)

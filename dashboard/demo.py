@@ -4,6 +4,7 @@ Same seed, same data. Demo data is labelled "demo data" wherever a page shows it
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import date
 
@@ -12,6 +13,9 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from dashboard.auth.users import audit
+from dashboard.dashboards import dataset_modules
+from dashboard.ingest.loading import demo_data_reloaded
+from dashboard.published.store import import_on_first_start
 from dashboard.store import schema
 from dashboard.store.datasets import bump_version
 from dashboard.store.engine import write_transaction
@@ -135,11 +139,6 @@ def load_demo_data(engine: Engine, seed: int) -> int:
 def reload_demo(engine: Engine, settings, seed: int, datasets: set[str] | None = None, log=print, actor: str = "cli") -> None:
     """Put datasets (every one by default) back as a first start leaves them: seeded demo data, no upload current,
     and the published files in PUBLISHED_DATA_DIR imported again over the demo figures they cover."""
-    import dataclasses
-
-    from dashboard.dashboards import dataset_modules
-    from dashboard.ingest.loading import demo_data_reloaded
-    from dashboard.published.store import import_on_first_start
     modules = [m for m in dataset_modules() if datasets is None or m.NAME in datasets]
     if datasets is None or "benchmarking" in datasets:
         load_demo_data(engine, seed)

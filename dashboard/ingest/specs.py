@@ -13,6 +13,7 @@ import pandas as pd
 from sqlalchemy import Table, select
 
 from dashboard.ingest.periods import QUARTER, PeriodKind
+from dashboard.store import schema
 
 FIRST_DATA_ROW = 2   # rows are numbered as a spreadsheet shows them: the header is row 1
 
@@ -87,7 +88,6 @@ def _within_indicator_range(rows: pd.DataFrame, context) -> list[tuple[int, str,
 
 def _benchmarking_context(conn, la_code: str, period: str) -> dict:
     """Indicator codes and units, and the LA's returns in the year before `period` (for queries)."""
-    from dashboard.store import schema
     indicators = pd.read_sql(select(schema.indicator.c.code, schema.indicator.c.unit), conn)
     bv = schema.benchmark_value
     end = pd.Timestamp(period)
@@ -132,7 +132,6 @@ def _indicator_sheet(catalogue: pd.DataFrame) -> dict[str, pd.DataFrame]:
 
 
 def _benchmark_targets() -> tuple[Target, ...]:
-    from dashboard.store import schema
     return (Target(schema.benchmark_value, period_rows=lambda t, p: t.c.period_end == pd.Timestamp(p).date()),)
 
 

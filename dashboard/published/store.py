@@ -12,9 +12,11 @@ import pandas as pd
 from sqlalchemy import Column, DateTime, Engine, Float, Integer, String, Table, Text, UniqueConstraint, delete, insert, select
 
 from dashboard.auth.users import record_event
+from dashboard.config import Settings
 from dashboard.published import formats, routes
+from dashboard.published.page_figures import page_figures
 from dashboard.store import schema
-from dashboard.store.datasets import bump_version
+from dashboard.store.datasets import bump_version, dataset_state
 from dashboard.store.engine import write_transaction
 
 NAME = "published"
@@ -217,7 +219,6 @@ def import_file(engine: Engine, name: str, data: bytes, actor: str = "cli", seed
     report.rows_read = len(frame)
     sha = hashlib.sha256(data).hexdigest()
     if seed is None:
-        from dashboard.config import Settings
         seed = Settings().demo_seed
 
     # Read everything first: a bad cell anywhere refuses the file before any store changes.
@@ -397,7 +398,6 @@ EXPORT_COLUMNS = ["source", "indicator", "period", "la_code", "la_name", "value"
 def export_frame(engine: Engine) -> pd.DataFrame:
     """Every published figure held: Benchmarking's published statistics, then the pages' own (SEND, Leadership in
     Colour, Suspensions, Sufficiency). Markers stay markers; a joint return keeps its joint code and says so."""
-    from dashboard.published.page_figures import page_figures
     v, i = published_value, published_indicator
     with engine.connect() as conn:
         frame = pd.read_sql(select(i.c.source, v.c.indicator, v.c.period, v.c.area_code.label("la_code"),
@@ -416,7 +416,6 @@ JOINT = " (joint return)"
 def import_on_first_start(settings, engine: Engine, refilled: set[str], log=print) -> list[ImportReport]:
     """The first-start import of PUBLISHED_DATA_DIR, through `import_paths` like the command: when the published
     statistics were never imported, or a dataset was just filled with demo data (its imported files are forgotten)."""
-    from dashboard.store.datasets import dataset_state
     folder = settings.published_data_dir
     if not folder or not Path(folder).is_dir():
         return []

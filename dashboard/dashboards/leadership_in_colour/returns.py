@@ -23,7 +23,7 @@ from sqlalchemy import Boolean, Column, Date, Engine, Float, Integer, String, Ta
 
 from dashboard.dashboards.leadership_in_colour.metrics import GROUPS, parse_published_percent
 from dashboard.store import schema
-from dashboard.store.datasets import bump_version
+from dashboard.store.datasets import bump_version, dataset_state
 from dashboard.store.engine import write_transaction
 
 NAME = "linc"
@@ -362,7 +362,6 @@ def load_demo(engine: Engine, seed: int, population: pd.DataFrame | None = None)
 def store_census(engine: Engine, population: pd.DataFrame, seed: int) -> int:
     """Census 2021 population shares. While the counts are demo, they are drawn again from these shares (the demo
     counts follow each borough's population); real counts keep theirs and only the shares change."""
-    from dashboard.store.datasets import dataset_state
     if dataset_state(engine, NAME)["is_demo"] or dataset_state(engine, NAME)["version"] == 0:
         return load_demo(engine, seed, population)
     with write_transaction(engine, NAME) as conn:

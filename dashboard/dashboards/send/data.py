@@ -8,9 +8,10 @@ from __future__ import annotations
 import pandas as pd
 from sqlalchemy import select
 
+from dashboard.dashboards.send.metrics import (INDICATORS, area_series, latest_inspections, mix_table, outcome_share_history,
+                                              with_totals)
 from dashboard.dashboards.send.returns import NAME, send_inspection, send_value
 from dashboard.loader import SHARED, AccessScope, _read_sql, cache, dataset_version, local_authorities
-from dashboard.dashboards.send.metrics import INDICATORS, area_series, with_totals
 
 
 def _check(scope: AccessScope) -> None:
@@ -93,7 +94,6 @@ def _send_sources(version: int, visibility: str) -> dict:
 # Inspection summaries and mixes depend only on the data (not on the focus LA): computed once per version.
 @cache.memoize()
 def _send_inspection_summary(version: int, visibility: str) -> dict:
-    from dashboard.dashboards.send.metrics import latest_inspections, outcome_share_history
     inspections = _send_inspections(version, visibility)
     las = local_authorities()
     return {"latest": latest_inspections(inspections, las),
@@ -108,7 +108,6 @@ def send_inspection_summary(scope: AccessScope) -> dict:
 
 @cache.memoize()
 def _send_mix(version: int, visibility: str, year: int, measures: tuple, by: str) -> pd.DataFrame:
-    from dashboard.dashboards.send.metrics import mix_table
     return mix_table(_send_values(version, visibility), local_authorities(), year, measures, by)
 
 

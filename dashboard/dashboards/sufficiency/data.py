@@ -24,6 +24,7 @@ from dashboard.loader import AccessScope, _read_sql, cache, dataset_version, loc
 from dashboard.dashboards.sufficiency import metrics as m
 from dashboard.disclosure import SUPPRESSED, THRESHOLD, suppress
 from dashboard.store import get_engine
+from dashboard.auth.users import audit
 
 READ_ROLES = ("commissioner", "admin")
 
@@ -31,7 +32,6 @@ READ_ROLES = ("commissioner", "admin")
 def check_scope(scope: AccessScope) -> None:
     """Refuse (and log) any other role: the page's guard should have stopped it, so this is a crafted request."""
     if scope is None or scope.role not in READ_ROLES:
-        from dashboard.auth.users import audit
         audit(get_engine(), actor=None, event="refused",
               detail=f"sufficiency data read by {scope.key if scope else 'no scope'}")
         raise PermissionError("The sufficiency data is for commissioners and administrators only.")

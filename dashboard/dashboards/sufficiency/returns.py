@@ -36,6 +36,7 @@ from sqlalchemy import Boolean, Column, Date, Engine, Float, Integer, String, Ta
 from dashboard.store import schema
 from dashboard.store.datasets import bump_version
 from dashboard.store.engine import write_transaction
+from dashboard.store.reference import read_reference_csvs
 
 NAME = "sufficiency"
 LABEL = "looked-after children (sufficiency) data"
@@ -282,7 +283,6 @@ def code_rows() -> list[dict]:
 
 def postcode_sector_rows(rng: np.random.Generator) -> list[dict]:
     """Ten sectors per London LA around its centroid, two per outside-London district."""
-    from dashboard.store.reference import read_reference_csvs
     names = read_reference_csvs()["local_authority"].set_index("ons_code")["name"].to_dict()
     rows = []
     for la_code, (lat, lon, district) in LA_PLACES.items():
@@ -423,7 +423,6 @@ _OTHER_CUM = _cum((0.05, 0.35, 0.25, 0.1, 0.15, 0.1))
 
 def generate_demo(seed: int) -> dict[str, list[dict]]:
     """Every table's rows: reproducible from the seed."""
-    from dashboard.store.reference import read_reference_csvs
     rng = np.random.default_rng(seed + 903)
     r = random.Random(seed + 903)
     las = read_reference_csvs()["local_authority"]

@@ -25,6 +25,7 @@ from sqlalchemy import Column, Engine, Float, ForeignKey, Integer, String, Table
 from dashboard.store import schema
 from dashboard.store.datasets import bump_version
 from dashboard.store.engine import write_transaction
+from dashboard.store.reference import read_reference_csvs
 
 NAME = "suspensions"
 LABEL = "education suspensions data"
@@ -306,7 +307,6 @@ def _replace(engine: Engine, name: str, table: Table, frame: pd.DataFrame, *, is
 
 
 def load_la_demo(engine: Engine, seed: int) -> int:
-    from dashboard.store.reference import read_reference_csvs
     las = read_reference_csvs()["local_authority"].rename(columns={"ons_code": "la_code"})
     return _replace(engine, NAME, suspensions_pupils, generate_demo(seed, las), is_demo=True)
 

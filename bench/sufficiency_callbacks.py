@@ -41,7 +41,7 @@ def main() -> int:
     from dashboard.store import get_engine
     from dashboard.web import create_app
     from tests.app.test_sufficiency_page import RENDER_OUTPUTS
-    from tests.conftest import PASSWORD, sign_in
+    from tests.store_fixtures import PASSWORD, sign_in
     from tests.dash_requests import callback_request
 
     print(f"load average: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")

@@ -14,7 +14,7 @@ import tempfile
 import time
 
 from dashboard.config import Settings
-from tests.conftest import MEMBER_EMAIL, PASSWORD, sign_in
+from tests.store_fixtures import MEMBER_EMAIL, PASSWORD, sign_in
 from tests.dash_requests import callback_request
 from tests.app.test_suspensions_page import FILTER_IDS, RENDER_OUTPUTS
 

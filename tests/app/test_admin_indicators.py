@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from dashboard import loader
 from dashboard.store import get_engine, schema
-from tests.conftest import ADMIN_EMAIL, sign_in
+from tests.store_fixtures import ADMIN_EMAIL, sign_in
 from tests.dash_requests import callback_request, response_props
 
 OUTPUTS = [("admin-indicators-grid", "rowData"), ("admin-indicators-grid", "columnDefs"), ("admin-indicator-message", "children")]

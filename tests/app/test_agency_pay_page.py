@@ -8,7 +8,7 @@ import pytest
 from dashboard.dashboards.agency_pay import view as pay
 from dashboard import loader
 from dashboard.dashboards.agency_pay import data as pay_loader
-from tests.conftest import ADMIN_EMAIL, sign_in
+from tests.store_fixtures import ADMIN_EMAIL, sign_in
 from tests.dash_requests import callback_request, response_props
 
 RENDER_OUTPUTS = [

@@ -1,7 +1,7 @@
 """The one server-side guard: anonymous requests are refused everywhere but the sign-in page."""
 import pytest
 
-from tests.conftest import MEMBER_EMAIL, sign_in
+from tests.store_fixtures import MEMBER_EMAIL, sign_in
 from tests.dash_requests import callback_request
 
 

@@ -8,7 +8,7 @@ import pytest
 from dashboard.published import maps
 from tests.app.test_benchmarking_page import FILTER_IDS
 from tests.dash_requests import callback_request, response_props
-from tests.unit.test_published import published_cell
+from tests.shared_files import published_cell
 
 SQUARES = {"E09000001": (0, 0), "E09000022": (1, 0), "E09000007": (0, 1), "E09000008": (1, 1)}
 

@@ -2,7 +2,7 @@
 import json
 
 from tests.app.test_benchmarking_page import render
-from tests.unit.test_published import published_cell
+from tests.shared_files import published_cell
 from tests.dash_requests import callback_request, response_props
 
 

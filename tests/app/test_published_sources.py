@@ -7,11 +7,11 @@ from tests.app import test_send_page as send_page
 from tests.app.test_benchmarking_page import render as render_benchmarking
 from tests.app.test_sufficiency_page import _published as render_sufficiency_published
 from tests.app.test_sufficiency_page import commissioner, commissioner_client  # noqa: F401  (fixtures)
-from tests.conftest import REALDATA
+from tests.shared_files import REALDATA, shared_file
 
 
 def latest(relative_path: str, column: str = "time_period") -> int:
-    return int(pd.read_csv(REALDATA / relative_path, dtype=str, encoding="utf-8-sig")[column].str[:4].astype(int).max())
+    return int(pd.read_csv(shared_file(REALDATA / relative_path), dtype=str, encoding="utf-8-sig")[column].str[:4].astype(int).max())
 
 
 def test_benchmarking_published_source_names_the_workforce_release(member_client, published_data):

@@ -8,7 +8,7 @@ from sqlalchemy import select, update
 
 from dashboard.auth.users import create_user
 from dashboard.store import get_engine, schema
-from tests.conftest import ADMIN_EMAIL, MEMBER_EMAIL, PASSWORD, sign_in
+from tests.store_fixtures import ADMIN_EMAIL, MEMBER_EMAIL, PASSWORD, sign_in
 from tests.dash_requests import callback_request, response_props
 
 

@@ -5,7 +5,6 @@ only placements and primary need with demo data, so these tests see DfE's real L
 """
 import io
 import json
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -15,8 +14,6 @@ from dashboard.dashboards.send import view as send_page
 from dashboard.dashboards.send import data as send_loader
 from tests.dash_requests import callback_request, response_props
 
-REALDATA = Path(__file__).resolve().parents[2].parent / "shared" / "realdata"
-needs_files = pytest.mark.skipif(not (REALDATA / "send").is_dir(), reason="published files not at ../shared/realdata")
 SCOPE = loader.AccessScope("member", "E09000022")
 OUTPUTS = [
     ("send-demo-banner", "children"), ("send-kpis", "children"), ("send-definition", "children"),
@@ -62,7 +59,7 @@ def test_loader_refuses_a_missing_scope(server):
             send_loader.send_values(loader.AccessScope("", ""))
 
 
-@needs_files
+@pytest.mark.usefixtures("published_data")   # DfE's real figures, from ../shared/realdata
 def test_lambeth_headline_shows_the_published_sen2_figures(member_client):
     props = render(member_client)
     kpis = text_of(props["send-kpis"]["children"])
@@ -78,7 +75,7 @@ def test_lambeth_headline_shows_the_published_sen2_figures(member_client):
     assert "Demo data" in text_of(props["send-placement-demo"]["children"])
 
 
-@needs_files
+@pytest.mark.usefixtures("published_data")   # DfE's real figures, from ../shared/realdata
 def test_an_la_with_an_x_in_the_file_shows_not_published_never_zero(member_client):
     props = render(member_client)
     rows = {r["Area"]: r for r in props["send-las-grid"]["rowData"]}
@@ -92,7 +89,7 @@ def test_an_la_with_an_x_in_the_file_shows_not_published_never_zero(member_clien
     assert "small numbers: not ranked" in city
 
 
-@needs_files
+@pytest.mark.usefixtures("published_data")   # DfE's real figures, from ../shared/realdata
 def test_outcome_one_share_is_explained_with_the_quoted_figures(member_client):
     props = render(member_client)
     text = props["send-share-text"]["children"]
@@ -118,7 +115,7 @@ def test_unknown_filters_fall_back_to_defaults(member_client):
     assert "Lambeth over time" in props["send-trend-title"]["children"]   # the member's own LA
 
 
-def test_downloads_write_not_published_and_carry_notes(server):
+def test_downloads_write_not_published_and_carry_notes(server, published_data):
     with server.test_request_context():
         with server.app_context():
             las = loader.local_authorities()
@@ -129,9 +126,8 @@ def test_downloads_write_not_published_and_carry_notes(server):
                 assert stem == f"send_{which}_2022" and len(table) > 0
                 assert dict(notes)["Not a league table"].startswith("Not a league table")
             table, _, _ = send_page.download_table(filters, SCOPE, "las")
-    if (REALDATA / "send").is_dir():
-        havering = table[table["Area"] == "Havering"].iloc[0]
-        assert havering["Within 20 weeks (%)"] == "not published"
+    havering = table[table["Area"] == "Havering"].iloc[0]
+    assert havering["Within 20 weeks (%)"] == "not published"
 
 
 def test_download_callback_returns_a_workbook(member_client):

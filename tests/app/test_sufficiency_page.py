@@ -8,8 +8,11 @@ import pytest
 from sqlalchemy import select
 
 from dashboard.dashboards.sufficiency import returns as ds
-from tests.conftest import ADMIN_EMAIL, PASSWORD, sign_in
+from dashboard.published.store import import_paths
+from dashboard.store import get_engine
+from tests.store_fixtures import ADMIN_EMAIL, PASSWORD, sign_in
 from tests.dash_requests import callback_request, response_props
+from tests.shared_files import REALDATA, shared_file
 
 COMMISSIONER_EMAIL = "commissioner@lambeth.example"
 FILTER_IDS = ["suff-area", "suff-at", "suff-age", "suff-sex", "suff-ethnicity", "suff-uasc", "suff-legal", "suff-cin",
@@ -207,17 +210,12 @@ def test_an_admin_of_another_la_sees_lambeth_suppressed(client):
     assert "Suppressed view" in json.dumps(props["suff-privacy-note"]["children"])
 
 
-SHARED = __import__("pathlib").Path(__file__).resolve().parents[2].parent / "shared"
-PUBLISHED_FILE = SHARED / "realdata" / "cla" / "cla_on_31_march_by_characteristics_london.csv"
+PUBLISHED_FILE = REALDATA / "cla" / "cla_on_31_march_by_characteristics_london.csv"
 
 
 @pytest.fixture(scope="module")
 def published(dash_app):
-    from dashboard.published.store import import_paths
-    from dashboard.store import get_engine
-    if not PUBLISHED_FILE.exists():
-        pytest.skip(f"{PUBLISHED_FILE} not present")
-    import_paths(get_engine(), [str(PUBLISHED_FILE)])   # the one import path, as `python -m dashboard import-published`
+    import_paths(get_engine(), [str(shared_file(PUBLISHED_FILE))])   # the one import path, as `python -m dashboard import-published`
 
 
 def _published(client, area):

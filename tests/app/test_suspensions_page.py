@@ -9,7 +9,9 @@ import pytest
 from dashboard import loader
 from dashboard.dashboards.suspensions import view as sus
 from dashboard.dashboards.suspensions import data as sus_loader
+from dashboard.dashboards.suspensions import returns
 from tests.dash_requests import callback_request, response_props
+from tests.shared_files import shared_file
 
 RENDER_OUTPUTS = [
     ("susp-banner", "children"), ("susp-kpis", "children"), ("susp-definition", "children"),
@@ -102,10 +104,8 @@ def test_london_view_sums_the_las_and_bands_with_significance(member_client, ser
     assert props["susp-heat"]["figure"]["data"][0]["type"] == "heatmap"
 
 
-def test_england_view_is_real_and_reproduces_dfe_figures(member_client, server):
-    with server.app_context():
-        if sus_loader.england_rows(MEMBER_SCOPE).empty:
-            pytest.skip("the DfE England file was not found in ../shared")
+def test_england_view_is_real_and_reproduces_dfe_figures(member_client):
+    shared_file(returns.ENGLAND_FILE)     # imported at the app's first start: DfE's figures, not demo ones
     props = render(member_client, "england", "2016/17")
     assert "Real figures" in json.dumps(props["susp-banner"]["children"])
     rows = {r["Ethnic group"]: r for r in props["susp-table-grid"]["rowData"]}
@@ -118,10 +118,8 @@ def test_england_view_is_real_and_reproduces_dfe_figures(member_client, server):
     assert len(props["susp-trend"]["figure"]["data"][0]["x"]) == 6
 
 
-def test_published_view_sets_computed_beside_published(member_client, server):
-    with server.app_context():
-        if sus_loader.published_rows(MEMBER_SCOPE).empty:
-            pytest.skip("the published table was not found in ../shared")
+def test_published_view_sets_computed_beside_published(member_client):
+    shared_file(returns.PUBLISHED_FILE)   # imported at the app's first start
     props = render(member_client, "published", "as published")
     rows = {r["Ethnic group"]: r for r in props["susp-table-grid"]["rowData"]}
     assert rows["Black Caribbean"]["RRI (published)"] == 1.9
@@ -185,10 +183,8 @@ def test_downloads_hold_the_table_with_c_for_suppressed(member_client, button, k
     assert not (table["RRI"].astype(str) == "").any()
 
 
-def test_published_download_writes_n_a_where_a_figure_does_not_apply(member_client, server):
-    with server.app_context():
-        if sus_loader.published_rows(MEMBER_SCOPE).empty:
-            pytest.skip("the published table was not found in ../shared")
+def test_published_download_writes_n_a_where_a_figure_does_not_apply(member_client):
+    shared_file(returns.PUBLISHED_FILE)   # imported at the app's first start
     name, raw = download(member_client, "susp-dl-table-csv", "published", "as published")
     table = pd.read_csv(io.BytesIO(raw), encoding="utf-8-sig", keep_default_na=False, dtype=str).set_index("Ethnic group")
     assert name == "suspensions_published_published_suspended_table.csv"

@@ -12,7 +12,7 @@ from dashboard import loader
 from dashboard.auth.users import create_user
 from dashboard.ingest.returns import SPECS
 from dashboard.store import get_engine, schema
-from tests.conftest import PASSWORD, sign_in
+from tests.store_fixtures import PASSWORD, sign_in
 from tests.dash_requests import callback_request, response_props
 
 UPLOADER = "uploader@lambeth.example"

@@ -14,7 +14,7 @@ from dashboard import loader, warming
 from dashboard.resilience import cache_counts
 from dashboard.store import get_engine, schema
 from dashboard.store.datasets import bump_version
-from tests.conftest import ADMIN_EMAIL, sign_in
+from tests.store_fixtures import ADMIN_EMAIL, sign_in
 from tests.dash_requests import callback_request
 
 MEMBER = loader.AccessScope("member", "E09000022")   # the suite's member account (Lambeth)

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 
 from dashboard.plotly_bundle import bundle_facts
-from tests.conftest import ADMIN_EMAIL
+from tests.store_fixtures import ADMIN_EMAIL
 from tests.browser.conftest import axe_violations, choose, describe_violations, screenshot, sign_in, wait_for_dash
 
 

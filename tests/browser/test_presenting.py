@@ -44,7 +44,7 @@ def test_anonymise_switch_hides_other_las_names_and_lives_in_the_address(page):
 
 
 def test_every_dashboard_page_can_be_presented(page):
-    from tests.conftest import ADMIN_EMAIL
+    from tests.store_fixtures import ADMIN_EMAIL
     sign_in(page, ADMIN_EMAIL)   # administrators may open every page, the sufficiency tool included
     for path in ("/agency-pay", "/leadership-in-colour", "/suspensions", "/send", "/sufficiency"):
         page.goto(page.base_url + path)

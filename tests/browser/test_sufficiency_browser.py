@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from tests.browser.conftest import axe_violations, choose, describe_violations, screenshot, sign_in, wait_for_dash
-from tests.conftest import PASSWORD
+from tests.store_fixtures import PASSWORD
 
 COMMISSIONER_EMAIL = "commissioner@lambeth.example"
 

@@ -9,7 +9,7 @@ from dashboard.auth.users import create_user
 from dashboard.store import get_engine
 from dashboard.upload import period_options
 from tests.browser.conftest import axe_violations, choose, describe_violations, screenshot, sign_in, wait_for_dash
-from tests.conftest import PASSWORD
+from tests.store_fixtures import PASSWORD
 
 OFFICER = "officer@lambeth.example"
 

@@ -3,7 +3,7 @@
 Episode columns used: la_code, child, decom, dec, rne, ls, cin, place, place_provider, rec, home_post, pl_post, urn,
 and from the child: sex, dob, ethnic, uasc. Dates are pandas datetimes; an open episode has dec = NaT.
 
-Definitions (each has hand-worked tests in tests/unit/test_sufficiency_metrics.py):
+Definitions (each has hand-worked tests in tests/fast/test_sufficiency_metrics.py):
 - Looked after at a date: an episode that started on or before the date and had not ended by it (dec after the date,
   or open). A child whose episode ends on the date left care that day and is not counted, as in DfE's "at 31 March".
   A child with overlapping episodes (a data error) is counted once, in the episode that started last.

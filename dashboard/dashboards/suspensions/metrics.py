@@ -16,7 +16,7 @@ Definitions (quoted on the page):
   lower limit) to the upper limit of the interval after adding 0.5 to every cell of the 2x2 table
   (the Haldane-Anscombe correction), so an empty small group still gets a wide, honest interval.
 - Representation band, from the RRI (not rounded): see the thresholds below. They reproduce every
-  band of the published regional table (tests/unit/test_rri.py).
+  band of the published regional table (tests/fast/test_suspensions_metrics.py).
 - Significant: the 95% interval lies wholly above or wholly below 1. A band whose interval crosses
   1 is "not significant": the gap may be noise from a small group.
 

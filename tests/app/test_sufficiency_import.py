@@ -90,9 +90,3 @@ def test_missing_columns_and_an_unknown_la_are_refused(engine):
     assert result.status == "rejected" and "header file: missing column(s) DOB, ETHNIC" in report.summary()
     report, result = _load(engine, "E08000001", HEADER, EPISODES)
     assert result.status == "rejected" and "E08000001 is not the ONS code of a London LA" in report.summary()
-
-
-def test_sector_of_postcode():
-    assert ds.sector_of_postcode("SE15 4RG") == "SE15 4"
-    assert ds.sector_of_postcode("w1a1aa") == "W1A 1"
-    assert ds.sector_of_postcode("not known") is None and ds.sector_of_postcode(None) is None

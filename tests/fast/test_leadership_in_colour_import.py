@@ -1,28 +1,25 @@
 """The Leadership in Colour importers reproduce the published figures: the ALDCS snapshot and the DfE census."""
 import math
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from dashboard.dashboards.leadership_in_colour import view
 from dashboard.dashboards.leadership_in_colour import returns as linc
+from tests.shared_files import ROOT, shared_file
 
-SHARED = Path(__file__).resolve().parents[2].parent / "shared"
-REFERENCE = SHARED / "reference"
-CSWW_PATH = SHARED / linc.CSWW_FILE
-LA_NAMES = dict(pd.read_csv(Path(__file__).resolve().parents[2] / "data" / "local_authorities.csv", dtype=str)
+LA_NAMES = dict(pd.read_csv(ROOT / "data" / "local_authorities.csv", dtype=str)
                 [["name", "ons_code"]].itertuples(index=False))
 
 
 @pytest.fixture(scope="module")
 def boroughs():
-    return linc.read_published_boroughs(SHARED / linc.BOROUGH_FILE, LA_NAMES)
+    return linc.read_published_boroughs(shared_file(linc.BOROUGH_FILE), LA_NAMES)
 
 
 @pytest.fixture(scope="module")
 def csww():
-    return linc.read_csww_role(CSWW_PATH)
+    return linc.read_csww_role(shared_file(linc.CSWW_FILE))
 
 
 def _cell(frame, area, group, measure):
@@ -30,7 +27,7 @@ def _cell(frame, area, group, measure):
 
 
 def test_all_borough_series_is_read_in_pay_order():
-    bands = linc.read_published_bands(SHARED / linc.BAND_SERIES_FILE)
+    bands = linc.read_published_bands(shared_file(linc.BAND_SERIES_FILE))
     assert len(bands) == 12
     assert bands["pay_band"].iloc[4] == "£50,001 to £60,000"
     assert bands["bgm_share"].iloc[4] == pytest.approx(0.3342414438957943)
@@ -64,7 +61,7 @@ def test_richmond_and_wandsworth_stay_one_joint_row_and_every_la_is_covered(boro
 
 def test_an_unknown_borough_is_refused_naming_file_row_and_column(tmp_path):
     bad = tmp_path / "boroughs.csv"
-    text = (SHARED / linc.BOROUGH_FILE).read_text().replace("Havering,", "Haverhill,")
+    text = shared_file(linc.BOROUGH_FILE).read_text().replace("Havering,", "Haverhill,")
     bad.write_text(text)
     with pytest.raises(linc.LincImportError, match=r"boroughs.csv, row 17, column 'borough': unknown borough 'Haverhill'"):
         linc.read_published_boroughs(bad, LA_NAMES)
@@ -122,7 +119,7 @@ def test_not_known_by_la_as_published(csww):
 
 
 def test_census_population_shares_reproduce_ons_london_and_newham():
-    shares = linc.read_census_population(SHARED / linc.CENSUS_FILE, set(LA_NAMES.values()))
+    shares = linc.read_census_population(shared_file(linc.CENSUS_FILE), set(LA_NAMES.values()))
     by_area = shares.pivot(index="la_code", columns="ethnicity", values="population_share")
     london = by_area.loc["E12000007"]
     # ONS Census 2021, London: White 53.8%, Asian 20.7%, Black 13.5%, Mixed 5.7%, Other 6.3%.

@@ -1,34 +1,24 @@
 """Suspensions data: the DfE England importer reproduces DfE's figures, the published-table importer, bad files, demo data."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 import pytest
-from sqlalchemy import create_engine, select
 
 from dashboard.dashboards.suspensions import view
 from dashboard.dashboards.suspensions import returns as data
 from dashboard.dashboards.suspensions import metrics as m
-from dashboard.store.datasets import dataset_state
-
-SHARED = Path(__file__).resolve().parents[2].parent / "shared"
-ENGLAND_FILE = SHARED / data.ENGLAND_FILE
-PUBLISHED_FILE = SHARED / data.PUBLISHED_FILE
+from dashboard.store.reference import read_reference_csvs
+from tests.shared_files import shared_file
 
 
 @pytest.fixture(scope="module")
 def england() -> pd.DataFrame:
-    if not ENGLAND_FILE.exists():
-        pytest.skip(f"DfE file not found at {ENGLAND_FILE}")
-    return data.read_england_file(ENGLAND_FILE)
+    return data.read_england_file(shared_file(data.ENGLAND_FILE))
 
 
 @pytest.fixture(scope="module")
 def raw_england() -> pd.DataFrame:
-    if not ENGLAND_FILE.exists():
-        pytest.skip(f"DfE file not found at {ENGLAND_FILE}")
-    return pd.read_csv(ENGLAND_FILE, dtype=str)
+    return pd.read_csv(shared_file(data.ENGLAND_FILE), dtype=str)
 
 
 def test_england_has_19_groups_for_six_years(england):
@@ -93,9 +83,7 @@ def test_england_suppressed_permanent_exclusions_stay_missing_not_zero(england):
 
 
 def test_published_file_is_read_as_published():
-    if not PUBLISHED_FILE.exists():
-        pytest.skip("published table not found")
-    table = data.read_published_file(PUBLISHED_FILE)
+    table = data.read_published_file(shared_file(data.PUBLISHED_FILE))
     assert len(table) == 19 and table["rri"].isna().sum() == 2
     row = table.set_index("ethnicity").loc["Gypsy/Roma"]  # "Gypsy Roma" in the file
     assert row["pupils"] == 8691 and row["rate_per_1000"] == 103 and row["representation"] == "Substantially over"
@@ -144,7 +132,6 @@ def test_group_names_from_every_source_match():
 
 
 def test_demo_data_covers_33_las_six_years_19_groups_and_is_reproducible():
-    from dashboard.store.reference import read_reference_csvs
     las = read_reference_csvs()["local_authority"].rename(columns={"ons_code": "la_code"})
     first, again = data.generate_demo(11, las), data.generate_demo(11, las)
     pd.testing.assert_frame_equal(first, again)
@@ -156,28 +143,6 @@ def test_demo_data_covers_33_las_six_years_19_groups_and_is_reproducible():
     # The City of London is tiny, as it really is: most of its groups are below the suppression threshold.
     city = first[(first["la_code"] == "E09000001") & (first["academic_year"] == data.DEMO_LAST_YEAR)]
     assert (city["pupils_suspended"] < m.MIN_OUTCOME_COUNT).sum() >= 15
-
-
-def test_demo_la_data_then_the_real_files_through_import_published(tmp_path):
-    engine = create_engine(f"sqlite:///{tmp_path / 'store.sqlite3'}")
-    from dashboard.published.store import import_paths
-    from dashboard.store.setup import init_db
-    init_db(engine)
-    data.load_demo(engine, 3)
-    if ENGLAND_FILE.exists():
-        assert [r.status for r in import_paths(engine, [str(ENGLAND_FILE), str(PUBLISHED_FILE)])] == ["imported"] * 2
-    assert dataset_state(engine, data.NAME)["is_demo"] is True
-    with engine.connect() as conn:
-        la_rows = conn.execute(select(data.suspensions_pupils.c.la_code)).fetchall()
-        england_rows = conn.execute(select(data.suspensions_england.c.ethnicity)).fetchall()
-    assert len(la_rows) == 33 * data.DEMO_YEARS * 19
-    if ENGLAND_FILE.exists():
-        assert len(england_rows) == 6 * 19 and dataset_state(engine, data.ENGLAND)["is_demo"] is False
-    # Loading again replaces, in one transaction, and bumps the version.
-    before = dataset_state(engine, data.NAME)["version"]
-    data.load_demo(engine, 3)
-    assert dataset_state(engine, data.NAME)["version"] == before + 1
-    engine.dispose()
 
 
 def test_group_counts_keep_missing_as_missing():
@@ -204,7 +169,6 @@ def test_display_table_marks_small_counts_and_not_applicable_cells():
 
 
 def test_an_la_that_made_no_return_shows_no_return_never_zero():
-    from dashboard.store.reference import read_reference_csvs
     ref = read_reference_csvs()
     las = ref["local_authority"].rename(columns={"ons_code": "la_code", "name": "la_name"}).merge(
         ref["subregion"].rename(columns={"code": "subregion_code", "name": "subregion_name", "sort_order": "subregion_order"}))

@@ -1,15 +1,14 @@
 """Representation metrics with hand-worked figures, and the glass ceiling of the published all-borough series."""
 import math
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from dashboard.dashboards.leadership_in_colour import metrics as rep
+from tests.shared_files import REFERENCE, shared_file
 
-SHARED = Path(__file__).resolve().parents[2].parent / "shared"
-SERIES = SHARED / "reference" / "linc_bame_share_by_payband_all_boroughs_2020.csv"
+SERIES = REFERENCE / "linc_bame_share_by_payband_all_boroughs_2020.csv"
 
 
 def test_published_percentages_parse_and_the_suppression_marker_is_not_a_value():
@@ -64,7 +63,7 @@ def test_a_suppressed_band_is_skipped_never_read_as_zero():
 
 
 def test_published_all_borough_series_falls_below_population_between_40_50k_and_50_60k():
-    series = pd.read_csv(SERIES)
+    series = pd.read_csv(shared_file(SERIES))
     bands = pd.DataFrame({"band": series["pay_band"], "share": series["bame_share_of_staff"],
                           "population_share": series["bame_share_of_london_population_2016"]})
     result = rep.glass_ceiling(bands)

@@ -2,22 +2,19 @@
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from dashboard.dashboards.suspensions import metrics as m
+from tests.shared_files import REFERENCE, shared_file
 
-SHARED = Path(__file__).resolve().parents[2].parent / "shared"
-PUBLISHED = SHARED / "reference" / "suspensions_rri_published.csv"
+PUBLISHED = REFERENCE / "suspensions_rri_published.csv"
 
 
 @pytest.fixture(scope="module")
 def published() -> pd.DataFrame:
-    if not PUBLISHED.exists():
-        pytest.skip(f"published reference table not found at {PUBLISHED}")
-    return pd.read_csv(PUBLISHED)
+    return pd.read_csv(shared_file(PUBLISHED))
 
 
 @pytest.fixture(scope="module")

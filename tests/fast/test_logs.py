@@ -1,4 +1,5 @@
 """Structured logs: one JSON object per line, each request logged once with its id, nothing private in them."""
+import contextlib
 import io
 import json
 import logging
@@ -36,34 +37,33 @@ def test_an_exception_stays_inside_its_line():
     assert "ValueError: bad thing" in entry["exception"] and line.count("\n") == 0
 
 
-def test_configuring_twice_does_not_write_every_line_twice():
+@contextlib.contextmanager
+def root_logging(*formats: str):
+    """A stream the root logger writes to, configured once per format given; its handlers go again afterwards."""
     stream = io.StringIO()
     root = logging.getLogger()
     before = list(root.handlers)
     try:
-        configure_logging("json", "INFO", stream=stream)
-        configure_logging("json", "INFO", stream=stream)
+        for log_format in formats:
+            configure_logging(log_format, "INFO", stream=stream)
+        yield stream
+    finally:
+        for handler in list(root.handlers):
+            if handler not in before:
+                root.removeHandler(handler)
+
+
+def test_configuring_twice_does_not_write_every_line_twice():
+    with root_logging("json", "json") as stream:
         logging.getLogger("dashboard.test").info("once", extra={"event": "x"})
         lines = [json.loads(line) for line in stream.getvalue().splitlines()]
         assert [entry["message"] for entry in lines] == ["once"]
-    finally:
-        for handler in list(root.handlers):
-            if handler not in before:
-                root.removeHandler(handler)
 
 
 def test_text_format_for_a_terminal():
-    stream = io.StringIO()
-    root = logging.getLogger()
-    before = list(root.handlers)
-    try:
-        configure_logging("text", "INFO", stream=stream)
+    with root_logging("text") as stream:
         logging.getLogger("dashboard.test").warning("cache down", extra={"event": "cache_down"})
         assert "WARNING" in stream.getvalue() and "cache down" in stream.getvalue() and "event=cache_down" in stream.getvalue()
-    finally:
-        for handler in list(root.handlers):
-            if handler not in before:
-                root.removeHandler(handler)
 
 
 def _app_with_request_log():

@@ -46,8 +46,3 @@ def test_uasc_are_concentrated_in_some_las(server):
             uasc = data.view(ADMIN, f"la:{la}", "2025-03-31", {**ALL, "uasc": "yes"})["headline"]["children"]
             shares[la] = uasc / total
     assert min(shares["E09000008"], shares["E09000026"]) > max(shares["E09000004"], shares["E09000032"])
-
-
-def test_same_seed_same_data():
-    a, b = ds.generate_demo(5), ds.generate_demo(5)
-    assert a["episode"][:200] == b["episode"][:200] and len(a["child"]) == len(b["child"])

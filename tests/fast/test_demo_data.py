@@ -1,13 +1,9 @@
 """The demo generator: reproducible, the right shape, realistic bounds, and honest gaps."""
 import pandas as pd
 import pytest
-from sqlalchemy import create_engine, func, select
 
-from dashboard.demo import generate_benchmarking, load_demo_data
-from dashboard.store import schema
-from dashboard.store.datasets import dataset_state
+from dashboard.demo import generate_benchmarking
 from dashboard.store.reference import read_reference_csvs
-from dashboard.store.setup import init_db
 
 
 @pytest.fixture(scope="module")
@@ -61,21 +57,3 @@ def test_england_only_where_the_catalogue_has_it(demo):
     assert set(england["indicator_code"]) <= set(catalogue.index[catalogue["england_available"]])
     assert "uasc_cla" not in set(england["indicator_code"])
     assert england["value"].notna().all()
-
-
-def test_load_stores_nulls_not_zeros_and_bumps_the_version(tmp_path):
-    engine = create_engine(f"sqlite:///{tmp_path / 'demo.sqlite3'}")
-    init_db(engine)
-    load_demo_data(engine, seed=5)
-    state = dataset_state(engine, "benchmarking")
-    assert state["version"] == 1 and state["is_demo"] is True
-    count = select(func.count()).select_from(schema.benchmark_value)
-    nulls = count.where(schema.benchmark_value.c.value.is_(None))
-    with engine.connect() as conn:
-        n_rows, n_null = conn.execute(count).scalar_one(), conn.execute(nulls).scalar_one()
-    generated, _ = generate_benchmarking(seed=5)
-    assert n_rows == len(generated) and n_null == generated["value"].isna().sum() > 0
-    load_demo_data(engine, seed=5)  # loading again replaces, never duplicates
-    with engine.connect() as conn:
-        assert conn.execute(count).scalar_one() == n_rows
-    assert dataset_state(engine, "benchmarking")["version"] == 2

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from dashboard.__main__ import main
 from dashboard.published.store import (export_frame, import_file, import_paths, published_value, statistical_neighbour)
 from dashboard.store import get_engine
-from tests.conftest import REALDATA
+from tests.shared_files import REALDATA, published_cell
 
 
 def stored(indicator, period, area_code):
@@ -19,15 +19,6 @@ def stored(indicator, period, area_code):
             published_value.c.indicator == indicator, published_value.c.period == period,
             published_value.c.area_code == area_code)).first()
     return row
-
-
-def published_cell(relative_path, match: dict, column: str) -> str:
-    """The cell as it stands in the published file: the test finds the figure the way a DCS would."""
-    with open(REALDATA / relative_path, encoding="utf-8-sig") as f:
-        for row in csv.DictReader(f):
-            if all(row[k] == v for k, v in match.items()):
-                return row[column]
-    raise AssertionError(f"no row {match} in {relative_path}")
 
 
 # Every file in ../shared/realdata a page uses, and where it goes (Benchmarking's published statistics, a page's tables).

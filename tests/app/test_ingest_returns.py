@@ -232,7 +232,7 @@ def test_a_members_return_replaces_only_its_own_las_demo_rows(engine, dataset):
 
 
 def test_the_first_ssda903_return_replaces_every_las_demo_children(engine):
-    # Scope "dataset", as load_ssda903 does: no page mixes synthetic and real looked-after children.
+    # Scope "dataset": no page mixes synthetic and real looked-after children.
     sufficiency.load_demo(engine, 7)
     loading.demo_data_reloaded(engine, ["sufficiency"])
     report = check(engine, "sufficiency", samples.as_csv(good("sufficiency")))

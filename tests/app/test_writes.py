@@ -12,9 +12,9 @@ from dashboard.dashboards.agency_pay import data as pay_data
 from dashboard.dashboards.agency_pay import view as pay_view
 from dashboard.published.store import import_paths
 from dashboard.store import get_engine, schema
-from tests.conftest import ADMIN_EMAIL
+from tests.shared_files import REFERENCE, shared_file
+from tests.store_fixtures import ADMIN_EMAIL
 
-SHARED = __import__("pathlib").Path(__file__).resolve().parents[2].parent / "shared"
 ADMIN = SimpleNamespace(email=ADMIN_EMAIL, role="admin", la_code="E09000001")
 
 HEADER = """CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB
@@ -101,9 +101,7 @@ def test_moving_an_la_is_seen_at_once_and_audited(store):
 
 
 def test_a_published_import_is_seen_at_once_and_audited(store, tmp_path, restore_demo):
-    source = SHARED / "reference" / "suspensions_rri_published.csv"
-    if not source.exists():
-        pytest.fail(f"{source} is missing: the tests need ../shared")
+    source = shared_file(REFERENCE / "suspensions_rri_published.csv")
     copy = tmp_path / "suspensions_rri_published.csv"
     copy.write_bytes(source.read_bytes() + b"\n")   # the same figures in a new file: imported again, not "unchanged"
     before = loader.dataset_version("suspensions_published")

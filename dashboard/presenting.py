@@ -10,7 +10,7 @@ import hmac
 import io
 import os
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -144,20 +144,29 @@ class Presentation:
     notes: list[tuple[str, str]]       # source, period, definitions and caveats: the Excel file's Notes sheet
     subtitle: str                      # the deck's title slide: area, period, demo data, anonymised
     stem: str                          # every file's name starts with it (never an LA's code when anonymised)
+    title: str | None = None           # the deck's title, where it is not the page's heading
+    # Where one file differs from the rest, by table or chart: its name without the extension (else
+    # "{stem}_{table}" or "{stem}_{chart}") and a table's notes (else `notes`).
+    table_stems: dict[str, str] = field(default_factory=dict)
+    chart_stems: dict[str, str] = field(default_factory=dict)
+    table_notes: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
 
 
 def table_download(presentation: Presentation, which: str, kind: str) -> tuple[bytes, str]:
     if which not in presentation.tables:
         raise ValueError(f"unknown table {which!r}")
-    return table_file(presentation.tables[which], presentation.notes, f"{presentation.stem}_{which}", kind)
+    return table_file(presentation.tables[which], presentation.table_notes.get(which, presentation.notes),
+                      presentation.table_stems.get(which, f"{presentation.stem}_{which}"), kind)
 
 
 def chart_download(presentation: Presentation, chart: str, kind: str, chromium_path: str) -> tuple[bytes, str]:
     if chart not in presentation.charts:
         raise ValueError(f"unknown chart {chart!r}")
     image = figure_image(presentation.charts[chart].figure, kind, chromium_path=chromium_path)
-    return image, f"{presentation.stem}_{chart}.{kind}"
+    return image, f"{presentation.chart_stems.get(chart, f'{presentation.stem}_{chart}')}.{kind}"
 
 
 def slides_download(title: str, presentation: Presentation, chromium_path: str) -> tuple[bytes, str]:
-    return deck(title, presentation.subtitle, list(presentation.charts.values()), chromium_path=chromium_path), f"{presentation.stem}.pptx"
+    """The deck, titled with the page's heading unless the presentation gives its own title."""
+    return (deck(presentation.title or title, presentation.subtitle, list(presentation.charts.values()),
+                 chromium_path=chromium_path), f"{presentation.stem}.pptx")

@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from dashboard.dashboards.agency_pay import metrics as m
+from dashboard.disclosure import ASSIGNMENTS_LARGEST, Line, hidden_groups, secondary
 
 CAPS = pd.DataFrame({
     "job_type": ["social_worker", "social_worker", "team_manager"],
@@ -140,18 +141,17 @@ def test_fewer_than_five_assignments_are_suppressed_except_the_viewers_own_la():
     n = pd.Series([3, 10, 4, 0, 5])
     own = pd.Series([False, False, True, False, False])
     # 3: suppressed. 4 is the viewer's own LA: shown. 0 (returned, none): nothing to hide. 5: shown.
-    assert list(m.suppression_mask(n, own)) == [True, False, False, False, False]
+    assert list(hidden_groups(n, own, largest=ASSIGNMENTS_LARGEST, secondary_too=False)) == [True, False, False, False, False]
 
 
 def test_secondary_suppression_hides_the_next_smallest_other_group():
     n = pd.Series([3, 10, 12, 6])
     own = pd.Series([False, False, False, True])
-    primary = m.suppression_mask(n, own)
     # One group suppressed: a total would reveal it, so the smallest other non-own group (10) goes too.
-    assert list(m.secondary_suppression(n, primary, own)) == [True, True, False, False]
+    assert list(hidden_groups(n, own, largest=ASSIGNMENTS_LARGEST)) == [True, True, False, False]
     # Two suppressed already: nothing more needed.
     two = pd.Series([True, True, False, False])
-    assert list(m.secondary_suppression(n, two, own)) == [True, True, False, False]
+    assert list(secondary(n, two, [Line(tuple(range(len(n))))], keep=own)) == [True, True, False, False]
 
 
 def test_secondary_suppression_within_each_quarter_on_its_own():
@@ -160,8 +160,7 @@ def test_secondary_suppression_within_each_quarter_on_its_own():
     n = pd.Series([3, 8, 8, 20, 2, 4, 9, 1, 0])
     quarter = ["Q1"] * 4 + ["Q2"] * 3 + ["Q3"] * 2
     own = pd.Series([False] * 9)
-    primary = m.suppression_mask(n, own)
-    assert list(m.secondary_suppression(n, primary, own, within=quarter)) == [
+    assert list(hidden_groups(n, own, largest=ASSIGNMENTS_LARGEST, within=quarter)) == [
         True, True, False, False, True, True, False, True, False]
 
 

@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from dashboard.dashboards.send import metrics as m
+from dashboard.disclosure import hidden_cells
 
 LAS = pd.DataFrame({
     "la_code": ["E09000001", "E09000022", "E09000028", "E09000016"],
@@ -85,7 +86,7 @@ def test_ranking_flags_small_numbers_and_the_city_and_never_ranks_counts():
 
 def test_small_counts_are_suppressed_with_a_secondary_cell_per_row():
     counts = pd.DataFrame({"a": [10, 50, 0], "b": [3, 40, 0], "c": [7, 2, 0], "d": [20, 4, 12]})
-    mask = m.suppress_small_counts(counts, ["a", "b", "c", "d"])
+    mask = hidden_cells(counts, ["a", "b", "c", "d"])
     assert mask.loc[0].to_dict() == {"a": False, "b": True, "c": True, "d": False}   # 3 primary, 7 next smallest
     assert mask.loc[1].to_dict() == {"a": False, "b": False, "c": True, "d": True}   # two primaries protect each other
     assert not mask.loc[2].any()                                                       # zeros are not disclosive

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from dashboard.dashboards.suspensions import metrics as m
+from dashboard.disclosure import hidden_groups, hide_small_rates
 from tests.shared_files import REFERENCE, shared_file
 
 PUBLISHED = REFERENCE / "suspensions_rri_published.csv"
@@ -162,7 +163,7 @@ def test_tiny_groups_are_computed_then_suppressed_for_display():
                           "population": [3, 60, 900, 4000], "count": [1, 9, 40, 100]})
     raw = m.relative_rate_index(frame)
     assert raw["rri"].notna().all()  # the arithmetic works on any size
-    shown = m.suppress_small_outcomes(raw)
+    shown = hide_small_rates(raw, "White British")
     assert list(shown["suppressed"]) == [True, True, False, False]
     assert shown.loc[:1, ["rate_per_1000", "rri", "ci_low", "ci_high"]].isna().all().all()
     assert shown.loc[2, "rri"] == pytest.approx((40 / 900) / (100 / 4000))
@@ -171,7 +172,7 @@ def test_tiny_groups_are_computed_then_suppressed_for_display():
 
 def test_a_small_reference_group_hides_every_rri():
     raw = m.relative_rate_index(pd.DataFrame({"group": ["A", "White British"], "population": [900, 100], "count": [40, 8]}))
-    shown = m.suppress_small_outcomes(raw)
+    shown = hide_small_rates(raw, "White British")
     assert shown["rri"].isna().all()
     assert shown.loc[0, "rate_per_1000"] == pytest.approx(40 / 900 * 1000)  # the rate itself rests on 40 pupils
 
@@ -179,9 +180,9 @@ def test_a_small_reference_group_hides_every_rri():
 def test_small_counts_primary_and_secondary_suppression():
     counts = pd.Series([0, 3, 12, 40, None])
     # 3 is hidden; with a total shown, the next smallest non-zero count (12) is hidden too; 0 and missing stay.
-    assert list(m.small_count_mask(counts)) == [False, True, True, False, False]
-    assert list(m.small_count_mask(counts, total_shown=False)) == [False, True, False, False, False]
-    assert list(m.small_count_mask(pd.Series([2, 5, 30]))) == [True, True, False]  # two hidden: no secondary needed
+    assert list(hidden_groups(counts)) == [False, True, True, False, False]
+    assert list(hidden_groups(counts, secondary_too=False)) == [False, True, False, False, False]
+    assert list(hidden_groups(pd.Series([2, 5, 30]))) == [True, True, False]  # two hidden: no secondary needed
 
 
 def test_by_computes_each_table_as_if_alone():
@@ -192,9 +193,9 @@ def test_by_computes_each_table_as_if_alone():
         "population": [4000, 1000, 800, 2500, 600, 0],
         "count": [100, 50, 4, 40, 30, 0],
     })
-    together = m.suppress_small_outcomes(m.relative_rate_index(frame, by=["la"]), by=["la"])
+    together = hide_small_rates(m.relative_rate_index(frame, by=["la"]), "White British", by=["la"])
     for la, part in frame.groupby("la"):
-        alone = m.suppress_small_outcomes(m.relative_rate_index(part.reset_index(drop=True)))
+        alone = hide_small_rates(m.relative_rate_index(part.reset_index(drop=True)), "White British")
         mine = together[together["la"] == la].reset_index(drop=True)
         pd.testing.assert_frame_equal(mine, alone)
     assert together.loc[4, "rri"] == pytest.approx((30 / 600) / (40 / 2500))

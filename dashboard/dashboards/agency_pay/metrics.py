@@ -15,7 +15,7 @@ Rules (quoted in the page's notes):
   Excess over cap = hours x (adjusted rate - cap) for assignments over cap, and its share of all spend.
 - Quartiles and median: linear interpolation between the ranked rates (pandas' default, Excel's
   QUARTILE.INC), one value per assignment, unweighted.
-- Suppression: any figure built from fewer than MIN_ASSIGNMENTS assignments is shown as "c", except for
+- Suppression (dashboard.disclosure): any figure built from fewer than 5 assignments is shown as "c", except for
   the viewer's own LA; where one group among several is suppressed, the next-smallest other group is
   suppressed too, so a total shown beside them cannot give it away.
 """
@@ -41,9 +41,6 @@ EMPLOYER_NI_RATES: tuple[tuple[date, float], ...] = (
 """Employer (secondary Class 1) National Insurance rate above the secondary threshold, each with the date it
 took effect. The rate on the last day of a return's quarter is the one taken out of PAYE rates."""
 
-MIN_ASSIGNMENTS: int = 5
-"""Figures built from fewer assignments than this are suppressed ("c"), except for the viewer's own LA."""
-
 # --- reference: job types of the statutory agency guidance ----------------------------------------------
 
 JOB_TYPES: dict[str, str] = {
@@ -60,10 +57,6 @@ JOB_TYPE_NOTES: dict[str, str] = {
     "team_manager": "Team manager.",
     "iro_cp_chair": "Independent reviewing officer or child protection conference chair.",
 }
-
-SUPPRESSED = "c"
-NO_RETURN = "no return"
-NONE_RETURNED = "none"
 
 
 def employer_ni_rate_on(day, rates: tuple[tuple[date, float], ...] = EMPLOYER_NI_RATES) -> float:
@@ -244,37 +237,6 @@ def group_summary(frame: pd.DataFrame, by: list[str]) -> pd.DataFrame:
         "n_legacy": total(~current).astype("int64"),
     })
     return pd.DataFrame(out, columns=columns)
-
-
-def suppression_mask(n: pd.Series, own: pd.Series, minimum: int = MIN_ASSIGNMENTS) -> pd.Series:
-    """True where a group's figures must be shown as "c": 1 to minimum-1 assignments and not the viewer's own LA."""
-    n = pd.Series(n).fillna(0).astype(int)
-    return (n > 0) & (n < minimum) & ~pd.Series(own, index=n.index).astype(bool)
-
-
-def secondary_suppression(n: pd.Series, suppressed: pd.Series, own: pd.Series, within=None) -> pd.Series:
-    """Add the smallest other group when exactly one group is suppressed, so a total cannot reveal it.
-
-    The viewer's own LA is never chosen (they know its figures anyway, so it would not hide anything). `within`
-    (labels, one per row) applies the rule to each set of rows with the same label on its own (each quarter of a
-    table by quarter and job type, whose totals are per quarter); ties go to the first row.
-    """
-    n = pd.Series(n)
-    values = n.fillna(0).to_numpy()
-    hidden = pd.Series(suppressed, index=n.index).to_numpy(dtype=bool).copy()
-    mine = pd.Series(own, index=n.index).to_numpy(dtype=bool)
-    if within is None:
-        sets = [np.arange(len(values))]
-    else:
-        labels = pd.factorize(pd.Series(within).to_numpy())[0]
-        sets = [np.flatnonzero(labels == label) for label in range(labels.max() + 1)] if len(labels) else []
-    for rows in sets:
-        if int(hidden[rows].sum()) != 1:
-            continue
-        candidates = rows[~hidden[rows] & (values[rows] > 0) & ~mine[rows]]
-        if len(candidates):
-            hidden[candidates[np.argmin(values[candidates])]] = True   # argmin: the first of equal smallest
-    return pd.Series(hidden, index=n.index)
 
 
 def quarter_label(period_end) -> str:

@@ -12,13 +12,14 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from dashboard import loader
+from dashboard import disclosure, loader
 from dashboard.dashboards.agency_pay import returns as dataset
 from dashboard.dashboards.agency_pay import figures
 from dashboard.dashboards.agency_pay import data as pay_loader
 from dashboard.loader import published as published_loader
 from dashboard.dashboards.agency_pay import metrics
-from dashboard.dashboards.agency_pay.metrics import JOB_TYPES, NO_RETURN, NONE_RETURNED, SUPPRESSED, quarter_label
+from dashboard.dashboards.agency_pay.metrics import JOB_TYPES, quarter_label
+from dashboard.disclosure import NO_RETURN, NONE_RETURNED, SUPPRESSED
 from dashboard.presenting import Presentation, Slide, anonymise_las
 from dashboard.admin import require_admin
 from dashboard.store import get_engine
@@ -30,6 +31,8 @@ ALL_JOBS = "all"
 BY_OPTIONS = {"la": "By LA", "job": "By job type"}
 METRIC_COLUMNS = ["min", "q1", "median", "q3", "max", "pct_over", "pct_over_excl", "pct_spend_over",
                   "pct_spend_over_excl", "pct_excess"]
+# A group's figures, blanked with it where disclosure control hides the group (fewer than 5 assignments, not your own).
+GROUP_FIGURES = METRIC_COLUMNS + ["n_over", "spend", "spend_over", "excess", "n_over_excl", "n_excl"]
 
 
 @dataclass(frozen=True)
@@ -109,30 +112,6 @@ def area_las(area: str, las: pd.DataFrame) -> tuple[list[str], str]:
 
 # --- suppression and display -----------------------------------------------------------------------------------
 
-def apply_suppression(summary: pd.DataFrame, own: pd.Series, *, secondary: bool = True,
-                      within: str | None = None) -> pd.DataFrame:
-    """Blank the figures of groups of 1-4 assignments (not the viewer's own LA), plus a secondary where needed
-    (within each value of the column `within`, if given); `status` says why a row has no figures: "c" (suppressed),
-    "none" (returned, no assignments), "no return"."""
-    out = summary.copy()
-    own = pd.Series(own, index=out.index).astype(bool)
-    n = out["n"].fillna(0).astype(int)
-    mask = metrics.suppression_mask(n, own)
-    if secondary:
-        mask = metrics.secondary_suppression(n, mask, own, within=out[within] if within else None)
-    status = np.where(mask, SUPPRESSED, np.where(n == 0, NONE_RETURNED, ""))
-    if "returned" in out:
-        status = np.where(out["returned"].astype(bool), status, NO_RETURN)
-    out["status"] = status
-    hidden = status != ""
-    blank = [c for c in METRIC_COLUMNS + ["n_over", "spend", "spend_over", "excess", "n_over_excl", "n_excl"] if c in out]
-    if hidden.any() and blank:
-        values = out[blank].to_numpy(dtype="float64", copy=True)
-        values[hidden] = np.nan
-        out[blank] = values
-    return out
-
-
 def _money(value) -> str:
     return "—" if value is None or pd.isna(value) else f"£{value:,.2f}"
 
@@ -205,7 +184,7 @@ def _by_la(summary: pd.DataFrame, la_table: pd.DataFrame, returned: set, own_la:
     table = la_table.merge(summary, on="la_code", how="left")
     table["n"] = table["n"].fillna(0).astype(int)
     table["returned"] = table["la_code"].isin(returned)
-    return apply_suppression(table, table["la_code"] == own_la)
+    return disclosure.suppress_groups(table, table["la_code"] == own_la, GROUP_FIGURES)
 
 
 # Per LA: the viewer's own LA is shown unsuppressed and highlighted.
@@ -245,7 +224,7 @@ def build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: s
         pooled = pd.DataFrame({"_all": [area_name], "n": [0]})
     pooled["_all"] = area_name
     pooled["returned"] = n_returned > 0
-    pooled = apply_suppression(pooled, pd.Series([area_is_own]), secondary=False)
+    pooled = disclosure.suppress_groups(pooled, pd.Series([area_is_own]), GROUP_FIGURES, secondary_too=False)
     pooled["cap"] = by_la["cap"].iloc[0] if len(by_la) else np.nan
 
     by_job = summaries["by_job"]
@@ -254,7 +233,7 @@ def build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: s
         by_job = by_job[by_job["job_type"] == filters.job]
     by_job["n"] = by_job["n"].fillna(0).astype(int)
     by_job["returned"] = n_returned > 0
-    by_job = apply_suppression(by_job.reset_index(drop=True), pd.Series([area_is_own] * len(by_job)))
+    by_job = disclosure.suppress_groups(by_job.reset_index(drop=True), pd.Series([area_is_own] * len(by_job)), GROUP_FIGURES)
     by_job["job_name"] = by_job["job_type"].map(JOB_TYPES)
     by_job["cap"] = by_job["job_type"].map(caps_now.set_index("job_type")["cap"])
 
@@ -266,7 +245,8 @@ def build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: s
     per_quarter["n"] = per_quarter["n"].fillna(0).astype(int)
     per_quarter["returned"] = per_quarter["period_end"].map(area_returns).fillna(0) > 0
     per_quarter["n_returned"] = per_quarter["period_end"].map(area_returns).fillna(0).astype(int)
-    per_quarter = apply_suppression(per_quarter, pd.Series([area_is_own] * len(per_quarter)), secondary=False)
+    per_quarter = disclosure.suppress_groups(per_quarter, pd.Series([area_is_own] * len(per_quarter)), GROUP_FIGURES,
+                                              secondary_too=False)
     per_quarter["quarter"] = per_quarter["period_end"].map(quarter_label)
 
     # Median and spread per job type by quarter: are rates converging? Secondary suppression within each quarter.
@@ -278,7 +258,7 @@ def build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: s
         trend = trend.merge(all_trend, on=["period_end", "job_type"], how="left")
     trend["n"] = trend["n"].fillna(0).astype(int) if "n" in trend else 0
     trend["returned"] = trend["period_end"].map(area_returns).fillna(0) > 0
-    trend = apply_suppression(trend, pd.Series([area_is_own] * len(trend)), within="period_end")
+    trend = disclosure.suppress_groups(trend, pd.Series([area_is_own] * len(trend)), GROUP_FIGURES, within="period_end")
     trend["quarter"] = trend["period_end"].map(quarter_label)
     trend["job_name"] = trend["job_type"].map(JOB_TYPES)
     convergence = metrics.spread_change(trend[trend["status"] == ""]) if not trend.empty else pd.DataFrame()
@@ -438,7 +418,7 @@ def _notes(filters, area_name, job_name, range_label, period_label, n_returned, 
                    "by hours); quartiles by linear interpolation (Excel's QUARTILE.INC)."),
         ("Converging?", (converging or "Not enough quarters with figures to say.")
          + " The spread is the upper minus the lower quartile: a narrower spread means rates are converging."),
-        ("Suppression", f"Any figure built from fewer than {metrics.MIN_ASSIGNMENTS} assignments is shown as 'c', except "
+        ("Suppression", f"Any figure built from fewer than {disclosure.ASSIGNMENTS_LARGEST + 1} assignments is shown as 'c', except "
                         "for your own LA. Where one group is suppressed, the next-smallest is too ('c'), so a total "
                         "cannot give it away. No worker-level row leaves the server."),
         ("Missing", "'no return' means the LA made no return for that quarter: it is left out of every figure, never "

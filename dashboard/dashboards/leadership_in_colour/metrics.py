@@ -1,5 +1,5 @@
 """Representation arithmetic for Leadership in Colour: shares of known ethnicity, ratios against the
-population, glass-ceiling detection and small-cell suppression. Pure functions over plain values
+population, glass-ceiling detection and the shares disclosure control protects. Pure functions over plain values
 and DataFrames; no database, no Dash.
 
 Words: "Black and Global Majority" (BGM) is everyone whose ethnicity is known and is not in a White
@@ -12,6 +12,8 @@ import re
 
 import numpy as np
 import pandas as pd
+
+from dashboard import disclosure
 
 BGM_GROUPS = ("asian", "black", "mixed", "other")
 GROUPS = BGM_GROUPS + ("white",)
@@ -27,8 +29,6 @@ GROUP_LABELS = {
 # Differences smaller than this (a fraction: 0.01 = 1 percentage point) count as parity. The published
 # borough table is rounded to whole percentages, so it cannot resolve smaller gaps either.
 PARITY_TOLERANCE = 0.01
-SUPPRESSED = "c"            # our marker for a suppressed small count (1-5)
-SMALL_COUNT = (1, 5)        # counts in this range are suppressed
 
 
 # --- published values -----------------------------------------------------------------------
@@ -149,72 +149,22 @@ def shares_of_known(counts: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     return wide.reset_index()
 
 
-# --- small-cell suppression -----------------------------------------------------------------------
+# --- shares that add up (what disclosure control protects) --------------------------------------
 
-def is_small(count) -> bool:
-    return count is not None and not pd.isna(count) and SMALL_COUNT[0] <= count <= SMALL_COUNT[1]
-
-
-def suppression_mask(table: pd.DataFrame, components: list[str], total: str | None = None) -> pd.DataFrame:
-    """True where a count must not be shown: 1-5 (primary) and, where a row's total is shown and exactly one
-    component is suppressed, the next smallest non-zero component too (secondary), so the hidden count
-    cannot be worked out by subtraction. If no other component can hide it, the total is hidden instead."""
-    columns = components + ([total] if total else [])
-    mask = table[columns].apply(lambda col: col.map(is_small)).astype(bool)
-    if total is None:
-        return mask
-    for idx in table.index:
-        if mask.at[idx, total]:
-            continue
-        hidden = [c for c in components if mask.at[idx, c]]
-        if len(hidden) != 1:
-            continue
-        candidates = [(table.at[idx, c], c) for c in components
-                      if not mask.at[idx, c] and pd.notna(table.at[idx, c]) and table.at[idx, c] > 0]
-        if candidates:
-            mask.at[idx, min(candidates)[1]] = True
-        else:
-            mask.at[idx, total] = True
-    return mask
-
-
-def share_suppression(wide: pd.DataFrame, groups: tuple[str, ...] = GROUPS + ("bgm",)) -> pd.DataFrame:
-    """Which shares of known staff (output of `shares_of_known`) must show as 'c'.
-
-    Primary: the group's count is 1-5, or the rest of the known staff is 1-5 (a share beside its
-    denominator gives both away), or the known headcount itself is 1-5. Secondary: shares that add up
-    (the five groups to 100%, Asian + Black + Mixed + Other to the BGM share, BGM + White to 100%) must
-    not leave exactly one hidden, or it could be worked out by subtraction: the next smallest one is
-    hidden too (a non-zero one where there is one), repeated until nothing changes.
-    Returns a boolean frame with one column per group (same index as `wide`).
-    """
-    known = wide["known"].to_numpy(float)
-    columns = list(groups)
-    counts = wide[columns].to_numpy(float)
-    small = lambda a: (a >= SMALL_COUNT[0]) & (a <= SMALL_COUNT[1])  # noqa: E731
-    hidden = small(counts) | small(known[:, None] - counts) | small(known)[:, None]
-    at = {g: i for i, g in enumerate(columns)}
-    sums = [[at[g] for g in GROUPS if g in at], [at[g] for g in ("bgm", "white") if g in at]]
-    bgm_parts = [at[g] for g in BGM_GROUPS if g in at] if "bgm" in at else []
-    for row in range(len(counts)):  # plain arrays: a few hundred rows at most, each settled in a step or two
-        changed = True
-        while changed:
-            changed = False
-            sets = sums + ([bgm_parts] if bgm_parts and not hidden[row, at["bgm"]] else [])
-            for parts in sets:
-                shown = [p for p in parts if not hidden[row, p]]
-                if len(parts) - len(shown) != 1 or not shown:
-                    continue
-                nonzero = [(counts[row, p], p) for p in shown if counts[row, p] > 0]
-                hidden[row, min(nonzero or [(counts[row, p], p) for p in shown])[1]] = True
-                changed = True
-    return pd.DataFrame(hidden, index=wide.index, columns=columns)
+SHARE_COLUMNS = GROUPS + ("bgm",)
+_AT = {group: i for i, group in enumerate(SHARE_COLUMNS)}
+SHARE_SUMS = (
+    disclosure.Line(tuple(_AT[g] for g in GROUPS)),          # the five groups: 100% of known staff
+    disclosure.Line((_AT["bgm"], _AT["white"])),               # BGM + White: 100%
+    disclosure.Line(tuple(_AT[g] for g in BGM_GROUPS), while_shown=_AT["bgm"]),   # the BGM groups: the BGM share
+)
+"""Lines of `dashboard.disclosure.hidden_shares` over SHARE_COLUMNS: where one share of a set is hidden, another is too."""
 
 
 def format_share(value, suppressed: bool = False, decimals: int = 0) -> str:
     """A share as the page writes it: 'c' when suppressed, 'no figure' when missing, never 0 for missing."""
     if suppressed:
-        return SUPPRESSED
+        return disclosure.SUPPRESSED
     if value is None or pd.isna(value):
         return "no figure"
     return f"{value * 100:.{decimals}f}%"

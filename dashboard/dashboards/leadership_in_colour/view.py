@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from dashboard import loader
+from dashboard import disclosure, loader
 from dashboard.dashboards.leadership_in_colour import returns as data
 from dashboard.dashboards.leadership_in_colour import figures
 from dashboard.dashboards.leadership_in_colour import data as linc_loader
@@ -278,7 +278,7 @@ def _demo_area_population(pop: pd.DataFrame, borough: str) -> pd.Series:
 
 def _demo_wide(counts: pd.DataFrame, keys: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
     wide = rep.shares_of_known(counts, keys)
-    return wide, rep.share_suppression(wide)
+    return wide, disclosure.hidden_shares(wide, list(rep.SHARE_COLUMNS), "known", list(rep.SHARE_SUMS))
 
 
 def _demo_bands(filters: Filters, counts: pd.DataFrame, pop: pd.DataFrame):
@@ -330,7 +330,7 @@ def _demo_borough_table(filters: Filters, counts: pd.DataFrame, pop: pd.DataFram
         row["population"] = rep.format_share(population, decimals=0)
         row["ceiling"] = _ceiling_cell([shares[m] for m in PAY_BAND_GROUPS], population)
         not_known = wide.at[(code, "all_staff"), "not_known_share"] if (code, "all_staff") in wide.index else np.nan
-        nk_small = rep.is_small(wide.at[(code, "all_staff"), "not_known"]) if (code, "all_staff") in wide.index else False
+        nk_small = disclosure.is_small(wide.at[(code, "all_staff"), "not_known"]) if (code, "all_staff") in wide.index else False
         row["not_known"] = rep.format_share(not_known, nk_small, 1)
         out[f"Population share ({population_label})"] = row["population"]
         out["Glass ceiling"] = row["ceiling"]
@@ -529,7 +529,7 @@ def _build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: 
         band_table = pd.DataFrame({"Pay band": bands["band"], "Share of staff": bands["label"],
                                    "Population share": bands["population_share"].map(lambda v: _pct(v, 1)),
                                    "Staff with known ethnicity": [
-                                       rep.SUPPRESSED if rep.is_small(k) else ("no staff" if pd.isna(k) else f"{int(k):,}")
+                                       disclosure.SUPPRESSED if disclosure.is_small(k) else ("no staff" if pd.isna(k) else f"{int(k):,}")
                                        for k in bands["known"]]})
 
     ceiling = rep.glass_ceiling(bands[["band", "share", "population_share"]])

@@ -15,11 +15,12 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from dashboard import disclosure
+
 LONDON, ENGLAND = "E12000007", "E92000001"
 PLACEMENT_MEASURES = ("place_mainstream", "place_resourced", "place_la_special", "place_academy_special",
                       "place_inmss", "place_fe", "place_other")
 SMALL_BASE = 20        # fewer cases than this in a rate's denominator: shown, flagged, not ranked
-SMALL_COUNT_MAX = 5    # counts 1-5 are suppressed ("c") in small-cell tables
 
 
 @dataclass(frozen=True)
@@ -177,19 +178,6 @@ def ranking(series: pd.DataFrame, las: pd.DataFrame, year: int, indicator: Indic
 
 # --- mixes (placements, primary need) ----------------------------------------------------------------
 
-def suppress_small_counts(counts: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
-    """A boolean mask of cells to show as "c": counts 1-5 (primary) and, where a row has exactly one such
-    cell, its next smallest non-zero count too (secondary), so the row total cannot give it away."""
-    values = counts[columns]
-    primary = (values >= 1) & (values <= SMALL_COUNT_MAX)
-    mask = primary.copy()
-    for idx in values.index[primary.sum(axis=1) == 1]:
-        row = values.loc[idx].where(~primary.loc[idx] & (values.loc[idx] > 0))
-        if row.notna().any():
-            mask.loc[idx, row.idxmin()] = True
-    return mask
-
-
 def mix_table(values: pd.DataFrame, las: pd.DataFrame, year: int, measures: tuple[str, ...], by: str = "la") -> pd.DataFrame:
     """Counts and % shares of each category for one year, by LA ("la") or by sub-region ("subregion"), plus London and England.
 
@@ -215,7 +203,7 @@ def mix_table(values: pd.DataFrame, las: pd.DataFrame, year: int, measures: tupl
     comparators["area"] = comparators["area_code"].map({LONDON: "London", ENGLAND: "England"})
     table = pd.concat([rows, comparators.sort_values("area", ascending=False)], ignore_index=True)
     table["total"] = table[list(measures)].sum(axis=1, min_count=len(measures))
-    mask = suppress_small_counts(table, list(measures))
+    mask = disclosure.hidden_cells(table, list(measures))   # each row's total is shown
     for m in measures:
         table[f"{m}_pct"] = (table[m] / table["total"] * 100).where(~mask[m])
     table["suppressed"] = [[m for m in measures if mask.loc[i, m]] for i in table.index]

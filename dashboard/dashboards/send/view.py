@@ -16,6 +16,7 @@ from dashboard.dashboards.send.returns import DEMO, NEEDS, PLACEMENTS
 from dashboard.dashboards.send import figures
 from dashboard.dashboards.send import data as send_loader
 from dashboard.dashboards.send import metrics
+from dashboard.disclosure import SUPPRESSED
 from dashboard.presenting import Slide, anonymise_las, deck, figure_image, label_order
 from dashboard.sentences import ordinal, run_length
 
@@ -317,10 +318,10 @@ def _placement_table(mix: pd.DataFrame) -> pd.DataFrame:
     for measure, label in PLACEMENTS.items():
         column = []
         for value, hidden in zip(mix[measure], mix["suppressed"]):
-            column.append("c" if measure in hidden else "not published" if pd.isna(value) else int(value))
+            column.append(SUPPRESSED if measure in hidden else "not published" if pd.isna(value) else int(value))
         table[label] = column
     table["Total"] = [int(t) if pd.notna(t) else "not published" for t in mix["total"]]
-    table["INMSS share (%)"] = [round(v, 1) if pd.notna(v) else ("c" if "place_inmss" in h else "not published")
+    table["INMSS share (%)"] = [round(v, 1) if pd.notna(v) else (SUPPRESSED if "place_inmss" in h else "not published")
                                 for v, h in zip(mix["place_inmss_pct"], mix["suppressed"])]
     return table
 

@@ -17,6 +17,7 @@ import pandas as pd
 
 from dashboard.chart_theme import FOCUS, empty_figure, plain_layout
 from dashboard.dashboards.suspensions import metrics as m
+from dashboard.disclosure import SUPPRESSED
 
 BAND_COLOURS = {
     m.UNDER: "#0072B2",               # blue
@@ -171,7 +172,7 @@ def heatmap_figure(matrix: pd.DataFrame, focus_la_name: str | None, groups: list
     values = rows[groups].astype("float64")
     logs = np.log(values.clip(lower=1 / HEAT_LIMIT, upper=HEAT_LIMIT).to_numpy())
     z = [[None if math.isnan(v) else float(v) for v in row] for row in logs]
-    text = [["c" if math.isnan(v) else f"{v:.1f}" for v in row] for row in values.to_numpy()]
+    text = [[SUPPRESSED if math.isnan(v) else f"{v:.1f}" for v in row] for row in values.to_numpy()]
     trace = {
         "type": "heatmap", "z": z, "x": groups, "y": names, "text": text, "texttemplate": "%{text}", "textfont": {"size": 10},
         "colorscale": DIVERGING, "zmid": 0, "zmin": -math.log(HEAT_LIMIT), "zmax": math.log(HEAT_LIMIT), "xgap": 1, "ygap": 1,

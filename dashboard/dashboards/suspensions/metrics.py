@@ -20,9 +20,9 @@ Definitions (quoted on the page):
 - Significant: the 95% interval lies wholly above or wholly below 1. A band whose interval crosses
   1 is "not significant": the gap may be noise from a small group.
 
-Suppression (a presentation rule, applied by `suppress_small_outcomes` after the arithmetic): rates
-and RRIs built on fewer than MIN_OUTCOME_COUNT children with the outcome, in the group or in the
-reference group, are not shown. Counts of 1-5 are shown as "c" (`small_count_mask`).
+Suppression (a presentation rule, applied after the arithmetic by dashboard.disclosure): rates and RRIs
+built on fewer than 10 children with the outcome, in the group or in the reference group, are not shown.
+Counts of 1-5 are shown as "c".
 """
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ from statistics import NormalDist
 import numpy as np
 import pandas as pd
 
-# --- settings (banding thresholds and suppression; named here, documented, wired into settings later) ---------
+# --- settings (banding thresholds; named here, documented, wired into settings later) ---------------------
 
 UNDER_REPRESENTED_BELOW = 0.75
 """An RRI below this is "Under-represented" (the group is at least a quarter less likely than the reference).
@@ -54,12 +54,6 @@ Published: 1.4 is over-represented, 1.8 and above substantially over. The publis
 CONFIDENCE_LEVEL = 0.95
 """Confidence level of the RRI's interval; `significant` means this interval excludes 1."""
 
-MIN_OUTCOME_COUNT = 10
-"""Rates and RRIs built on fewer than this many children with the outcome (in the group or the reference) are not shown."""
-
-SMALL_COUNT_RANGE = (1, 5)
-"""Counts in this range (inclusive) are shown as "c", with secondary suppression where a total would reveal them."""
-
 # --- labels -----------------------------------------------------------------------------------------------------
 
 UNDER = "Under-represented"
@@ -67,7 +61,6 @@ PARITY = "Close to parity"
 OVER = "Over-represented"
 SUBSTANTIALLY_OVER = "Substantially over"
 REFERENCE = "Reference group"
-SUPPRESSED = "c"
 
 OUTPUT_COLUMNS = ["rate_per_1000", "rri", "ci_low", "ci_high", "band", "significant"]
 
@@ -186,53 +179,3 @@ def band_label(band: str | None, significant) -> str:
     if band in (PARITY, REFERENCE) or significant is pd.NA or significant is None:
         return band
     return band if bool(significant) else f"{band} (not significant)"
-
-
-def suppress_small_outcomes(table: pd.DataFrame, reference: str = "White British",
-                            min_count: int = MIN_OUTCOME_COUNT, *, by: list[str] | None = None) -> pd.DataFrame:
-    """Blank the rate, RRI, interval, band and significance built on fewer than `min_count` children with the outcome.
-
-    A group's RRI also rests on the reference group's count, so when the reference has fewer than
-    `min_count`, no RRI is shown in that table at all. Adds boolean columns `suppressed` (rate hidden)
-    and `rri_suppressed` (RRI hidden). `by` as in `relative_rate_index`.
-    """
-    by = list(by or [])
-    out = table.copy()
-    count = pd.to_numeric(out["count"], errors="coerce")
-    is_ref = out["group"] == reference
-    if by:
-        keys = pd.MultiIndex.from_frame(out[by]).to_flat_index()
-        ref_count = pd.Series(count[is_ref].to_numpy(), index=keys[is_ref.to_numpy()])
-        row_ref = ref_count.reindex(keys).to_numpy()
-    else:
-        row_ref = np.repeat(count[is_ref].iloc[0] if is_ref.any() else np.nan, len(out))
-    ref_small = ~(row_ref >= min_count)  # True for NaN
-    rate_hidden = (count < min_count).fillna(False).to_numpy(dtype=bool)
-    rri_hidden = rate_hidden | ref_small
-    out["suppressed"] = rate_hidden
-    out["rri_suppressed"] = rri_hidden
-    out.loc[rate_hidden, "rate_per_1000"] = np.nan
-    for column in ("rri", "ci_low", "ci_high"):
-        out.loc[rri_hidden, column] = np.nan
-    out["band"] = out["band"].astype(object).where(~rri_hidden, None)
-    out["significant"] = out["significant"].astype("boolean").where(~rri_hidden, pd.NA)
-    return out
-
-
-def small_count_mask(counts: pd.Series, total_shown: bool = True, low: int = SMALL_COUNT_RANGE[0],
-                     high: int = SMALL_COUNT_RANGE[1]) -> pd.Series:
-    """True where a count must be shown as "c": primary (low..high) and, when a total is shown, secondary.
-
-    Secondary: if exactly one count is hidden and the total is shown, the total minus the others
-    would give it away, so the next smallest non-zero count is hidden too. Missing counts stay
-    missing (not hidden, not 0).
-    """
-    values = pd.to_numeric(counts, errors="coerce")
-    mask = ((values >= low) & (values <= high)).fillna(False).astype(bool)
-    if total_shown and int(mask.sum()) == 1:
-        candidates = values[~mask & (values > 0)].dropna()
-        if len(candidates):
-            mask[candidates.sort_values(kind="stable").index[0]] = True
-    return mask
-
-

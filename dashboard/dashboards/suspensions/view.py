@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from dashboard import loader
+from dashboard import disclosure, loader
 from dashboard.dashboards.suspensions import returns as data
 from dashboard.dashboards.suspensions import figures
 from dashboard.dashboards.suspensions import data as sus_loader
@@ -193,8 +193,8 @@ def group_counts(rows: pd.DataFrame, outcome_column: str, by: list[str] | None =
 
 def rri_table(counts: pd.DataFrame, by: list[str] | None = None) -> pd.DataFrame:
     """The RRI of every group, then the page's suppression (fewer than 10 with the outcome: not shown)."""
-    return m.suppress_small_outcomes(m.relative_rate_index(counts, reference=REFERENCE, by=by, thresholds=band_thresholds()),
-                                     reference=REFERENCE, by=by)
+    return disclosure.hide_small_rates(m.relative_rate_index(counts, reference=REFERENCE, by=by, thresholds=band_thresholds()),
+                                       reference=REFERENCE, by=by)
 
 
 def band_thresholds() -> tuple[float, float, float]:
@@ -247,14 +247,6 @@ def _fmt(value, dp: int) -> str:
     return "not shown" if value is None or pd.isna(value) else f"{value:,.{dp}f}"
 
 
-def round_to(values, base: int | None):
-    """Counts rounded to the nearest `base` (None: unchanged); missing stays missing."""
-    if base is None:
-        return values
-    return (pd.Series(values, dtype="float64") / base).round() * base if not np.isscalar(values) else (
-        np.nan if pd.isna(values) else float(round(values / base) * base))
-
-
 def display_table(table: pd.DataFrame, outcome_short: str, count_rounding: int | None = None) -> pd.DataFrame:
     """The table as the page shows and downloads it: counts 1-5 as "c" (with secondary suppression), NaN elsewhere.
 
@@ -264,13 +256,14 @@ def display_table(table: pd.DataFrame, outcome_short: str, count_rounding: int |
     """
     total_population = table["population"].sum(min_count=1)
     total_count = table["count"].sum(min_count=1)
-    count_mask = m.small_count_mask(table["count"])
-    population_mask = m.small_count_mask(table["population"])
+    count_mask = disclosure.hidden_groups(table["count"])
+    population_mask = disclosure.hidden_groups(table["population"])
     out = pd.DataFrame({
         "Major group": table["major"], "Ethnic group": table["group"],
-        "Pupils": round_to(table["population"].astype("Float64").where(~population_mask).astype("float64"), count_rounding).round(0),
-        outcome_short.capitalize(): round_to(table["count"].astype("Float64").where(~count_mask).astype("float64"),
-                                             count_rounding).round(0),
+        "Pupils": disclosure.round_to(table["population"].astype("Float64").where(~population_mask).astype("float64"),
+                                      count_rounding).round(0),
+        outcome_short.capitalize(): disclosure.round_to(table["count"].astype("Float64").where(~count_mask).astype("float64"),
+                                                        count_rounding).round(0),
         "Rate per 1,000": table["rate_per_1000"].round(1),
         "RRI": table["rri"].round(2), "95% CI low": table["ci_low"].round(2), "95% CI high": table["ci_high"].round(2),
         "Band": [m.band_label(b, s) if isinstance(b, str) else "" for b, s in zip(table["band"], table["significant"])],
@@ -279,10 +272,10 @@ def display_table(table: pd.DataFrame, outcome_short: str, count_rounding: int |
                  zip(table["group"], table["count"], table["population"], table["suppressed"], table["rri_suppressed"])],
     })
     overall = (total_count / total_population * 1000) if total_population and total_population > 0 else np.nan
-    total_small = m.small_count_mask(pd.Series([total_count]), total_shown=False).iloc[0]
-    total = {"Major group": "All", "Ethnic group": "All pupils", "Pupils": round_to(total_population, count_rounding),
-             outcome_short.capitalize(): np.nan if total_small else round_to(total_count, count_rounding),
-             "Rate per 1,000": round(overall, 1) if total_count >= m.MIN_OUTCOME_COUNT else np.nan,
+    total_small = disclosure.hidden_groups(pd.Series([total_count]), secondary_too=False).iloc[0]
+    total = {"Major group": "All", "Ethnic group": "All pupils", "Pupils": disclosure.round_to(total_population, count_rounding),
+             outcome_short.capitalize(): np.nan if total_small else disclosure.round_to(total_count, count_rounding),
+             "Rate per 1,000": round(overall, 1) if disclosure.rate_shown(total_count) else np.nan,
              "RRI": np.nan, "95% CI low": np.nan, "95% CI high": np.nan, "Band": "", "Significant": "",
              "Note": "all groups together" + ("" if table["count"].notna().all() else "; groups not published are left out")}
     # Cells that do not apply (the reference's own interval, the total's RRI): "n/a", never "c" or 0.
@@ -302,9 +295,9 @@ def _row_note(group, count, population, suppressed, rri_suppressed, outcome_shor
     if pd.isna(count):
         return "not published (suppressed at source)"
     if suppressed:
-        return f"fewer than {m.MIN_OUTCOME_COUNT} {outcome_short}: rate and RRI not shown"
+        return f"fewer than {disclosure.RATE_MINIMUM} {outcome_short}: rate and RRI not shown"
     if rri_suppressed:
-        return f"fewer than {m.MIN_OUTCOME_COUNT} {outcome_short} in the reference group: RRI not shown"
+        return f"fewer than {disclosure.RATE_MINIMUM} {outcome_short} in the reference group: RRI not shown"
     return ""
 
 
@@ -353,7 +346,7 @@ def _kpis(table: pd.DataFrame, area: str, outcome_short: str) -> list[tuple[str,
     highest = shown.sort_values("rri", ascending=False).head(1)
     return [
         (f"{REFERENCE} rate", _fmt(ref["rate_per_1000"], 1), f"{outcome_short} per 1,000 pupils"),
-        ("All pupils rate", _fmt(total_rate if table["count"].sum() >= m.MIN_OUTCOME_COUNT else np.nan, 1), "per 1,000 pupils"),
+        ("All pupils rate", _fmt(total_rate if disclosure.rate_shown(table["count"].sum()) else np.nan, 1), "per 1,000 pupils"),
         ("Highest RRI", _fmt(highest["rri"].iloc[0], 2) if len(highest) else "not shown",
          highest["group"].iloc[0] if len(highest) else "no group has 10 or more"),
         ("Significantly over-represented", f"{len(over)} group{'s' if len(over) != 1 else ''}",
@@ -384,7 +377,7 @@ def _notes(area: str, f: Filters, outcome_label: str, is_demo: bool, period_labe
                   f"0.75, 1.25 and 1.5, reproduce every band of the published regional table."),
         ("Significance", "A band is marked \"not significant\" when its 95% interval includes 1: the gap could be chance, "
                          "usually because the group is small. Hollow dots on the chart."),
-        ("Suppression", f"Rates and RRIs built on fewer than {m.MIN_OUTCOME_COUNT} pupils with the outcome (in the group, or "
+        ("Suppression", f"Rates and RRIs built on fewer than {disclosure.RATE_MINIMUM} pupils with the outcome (in the group, or "
                         f"in {REFERENCE} for the RRI) are not shown. Counts of 1 to 5 are shown as c, and where one count "
                         "alone is hidden the next smallest is hidden too, so the total cannot reveal it."),
         ("Source", source),
@@ -529,12 +522,12 @@ def interval_takeaway(table: pd.DataFrame, where: str, outcome_short: str, likel
     significant, rri_suppressed); `london`: London's for the same year, or None."""
     reference = table[table["group"] == REFERENCE]
     if reference.empty or pd.isna(reference["rri"].iloc[0]):
-        return (f"{where}: fewer than {m.MIN_OUTCOME_COUNT} {REFERENCE} {outcome_short}, so no group's RRI can be shown.")
+        return (f"{where}: fewer than {disclosure.RATE_MINIMUM} {REFERENCE} {outcome_short}, so no group's RRI can be shown.")
     others = table[table["group"] != REFERENCE]
     shown = others[others["rri"].notna()]
     hidden = len(others) - len(shown)
     if shown.empty:
-        return f"{where}: no group has {m.MIN_OUTCOME_COUNT} or more {outcome_short}, so no RRI is shown."
+        return f"{where}: no group has {disclosure.RATE_MINIMUM} or more {outcome_short}, so no RRI is shown."
     top = shown.loc[shown["rri"].idxmax()]
     significant = bool(top["significant"]) if pd.notna(top["significant"]) else False
     text = (f"{where}: {top['group']} pupils have the highest RRI, {top['rri']:.2f} (95% CI {top['ci_low']:.2f} to "
@@ -547,7 +540,7 @@ def interval_takeaway(table: pd.DataFrame, where: str, outcome_short: str, likel
     text += (f"; {_counted(over, 'group')} significantly more likely than {REFERENCE} pupils {likely_to}, "
              f"{under} significantly less likely")
     if hidden:
-        text += f"; {hidden} of the other {len(others)} groups not shown (fewer than {m.MIN_OUTCOME_COUNT})"
+        text += f"; {hidden} of the other {len(others)} groups not shown (fewer than {disclosure.RATE_MINIMUM})"
     return text + "."
 
 
@@ -560,7 +553,7 @@ def trend_takeaway(series: pd.DataFrame, groups: list[str], area: str) -> str:
     for group in groups:
         frame = series[(series["group"] == group) & series["rri"].notna()].sort_values("year")
         if frame.empty:
-            parts.append(f"{group}: not shown in any year (fewer than {m.MIN_OUTCOME_COUNT})")
+            parts.append(f"{group}: not shown in any year (fewer than {disclosure.RATE_MINIMUM})")
         elif len(frame) == 1:
             parts.append(f"{group}: {frame['rri'].iloc[0]:.2f} in {frame['year'].iloc[0]} only")
         else:
@@ -591,7 +584,7 @@ def heat_takeaway(heat: pd.DataFrame, focus_name: str | None, year: str) -> str:
         else:
             text += f"; {focus_name} has no group with enough pupils to show"
     no_return = int((heat["Note"] == "no return").sum())
-    text += f"; {len(returned) - len(shown)} of {len(returned)} cells not shown (fewer than {m.MIN_OUTCOME_COUNT})"
+    text += f"; {len(returned) - len(shown)} of {len(returned)} cells not shown (fewer than {disclosure.RATE_MINIMUM})"
     if no_return:
         text += f" and {_counted(no_return, 'LA')} made no return"
     return text + "."
@@ -650,7 +643,9 @@ def download_table(f: Filters, scope: loader.AccessScope, which: str, ctx: Conte
         values = table[column].astype(object)
         blank = table[column].isna()
         applies = ~not_applicable.str.split(NA_SEPARATOR, regex=False).map(lambda cols: column in cols)
-        table[column] = np.where(~blank, values, np.where(no_return, "no return", np.where(applies, "c", "n/a")))
-    notes = [("Data", view.data_note), ("c", "Suppressed: a count of 1 to 5 (or hidden so a total cannot reveal one), "
-                                             f"or a rate or RRI built on fewer than {m.MIN_OUTCOME_COUNT} pupils.")] + view.notes
+        table[column] = np.where(~blank, values, np.where(no_return, disclosure.NO_RETURN,
+                                                          np.where(applies, disclosure.SUPPRESSED, "n/a")))
+    notes = [("Data", view.data_note),
+             (disclosure.SUPPRESSED, "Suppressed: a count of 1 to 5 (or hidden so a total cannot reveal one), "
+                                     f"or a rate or RRI built on fewer than {disclosure.RATE_MINIMUM} pupils.")] + view.notes
     return table, notes, f"{_file_stem(f, scope, anonymise_with)}_{which}"

@@ -1,0 +1,22 @@
+"""A page's files from its Presentation (dashboard/presenting.py): names and notes, the page's own or one file's."""
+import io
+
+import pandas as pd
+
+from dashboard.presenting import Presentation, table_download
+
+
+def _notes_sheet(content: bytes) -> list[list]:
+    return pd.read_excel(io.BytesIO(content), sheet_name="Notes", header=None).values.tolist()
+
+
+def test_a_table_file_is_named_from_the_stem_unless_the_presentation_names_it():
+    presentation = Presentation(charts={}, tables={"table": pd.DataFrame({"a": [1]}), "heat": pd.DataFrame({"b": [2]})},
+                                notes=[("Source", "everyone's")], subtitle="", stem="page_2024",
+                                table_stems={"heat": "page_2024_heatmap"},
+                                table_notes={"heat": [("Demo data", "synthetic"), ("Source", "everyone's")]})
+    assert table_download(presentation, "table", "csv")[1] == "page_2024_table.csv"
+    assert table_download(presentation, "heat", "csv")[1] == "page_2024_heatmap.csv"
+    table_xlsx, heat_xlsx = (table_download(presentation, which, "xlsx")[0] for which in ("table", "heat"))
+    assert ["Demo data", "synthetic"] not in _notes_sheet(table_xlsx)
+    assert ["Demo data", "synthetic"] in _notes_sheet(heat_xlsx)

@@ -12,20 +12,11 @@ from dashboard.dashboards.agency_pay import data as pay_data
 from dashboard.dashboards.agency_pay import view as pay_view
 from dashboard.published.store import import_paths
 from dashboard.store import get_engine, schema
+from tests.app.test_sufficiency_import import EPISODES, HEADER   # a small SSDA903 return, its two files
 from tests.shared_files import REFERENCE, shared_file
 from tests.store_fixtures import ADMIN_EMAIL
 
 ADMIN = SimpleNamespace(email=ADMIN_EMAIL, role="admin", la_code="E09000001")
-
-HEADER = """CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB
-A100,1,15/06/2010,WBRI,,,
-A200,2,03/02/2018,BAFR,,,
-"""
-EPISODES = """CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN
-A100,01/05/2023,S,C1,N1,U4,PR1,01/02/2024,X1,,SW9 8QF,SE15 4RG,XXXXXXX
-A100,01/02/2024,P,C2,N1,K2,PR4,,,CARPL,SW9 8QF,ME14 1XX,SC400007
-A200,10/10/2024,S,V2,N4,U6,PR4,,,,sw98qf,,SC400014
-"""
 
 
 @pytest.fixture()

@@ -160,7 +160,7 @@ def _run(call: Call) -> bool:
             return False
         call.builder(*call.args, **call.kwargs)
         return True
-    # Cached some other way (a memoized loader behind it): no cache miss at all means nothing was computed. Another
+    # Cached some other way (a declared cached read behind it): no cache miss at all means nothing was computed. Another
     # thread's miss meanwhile counts it as built, which only overstates the report.
     before = _misses()
     call.builder(*call.args, **call.kwargs)

@@ -1,12 +1,15 @@
 """The cached loader: every read a page makes goes through here.
 
-Each cached function takes the dataset's version and who may see its result as arguments, so both
-are in the cache key: a committed upload bumps the version and is visible at once in every worker
-(no flush), and no cached result crosses to a caller who may not see it. "Who may see it" is
-`SHARED` for what every member sees alike (the regional dataset, published statistics, suppressed
-summaries), and the caller's LA where the result depends on it (their own figures unsuppressed, their
-LA highlighted or named when others are anonymised). Access is checked before any cache is read.
-Results are returned as copies, so a caller cannot change what the cache holds.
+A cached read is declared once (`cached_read`: the datasets whose versions key it, who may see it) and its key holds
+the dataset versions and who may see its result, so a committed upload bumps the version and is visible at once in
+every worker (no flush), and no cached result crosses to a caller who may not see it. "Who may see it" is `SHARED`
+for what every member sees alike (the regional dataset, published statistics, suppressed summaries), and the
+caller's LA where the result depends on it (their own figures unsuppressed, their LA highlighted or named when others
+are anonymised). Access is checked before any cache is read. Results are returned as copies, so a caller cannot
+change what the cache holds. A page's finished view is cached the same way (`view_cache`).
+
+Here: the cache, AccessScope, the two declarations and the reference data every dashboard reads. Each dashboard's
+own reads are declared in its `data.py`.
 """
 from __future__ import annotations
 
@@ -26,7 +29,7 @@ from sqlalchemy import select
 from dashboard.config import Settings
 from dashboard.resilience import wrap_cache
 from dashboard.store import get_engine, schema
-from dashboard.store.datasets import dataset_state, real_return_las
+from dashboard.store.datasets import dataset_state
 
 cache = Cache()
 
@@ -76,6 +79,21 @@ def _code_digest() -> str:
 CODE_VERSION = _code_digest()
 
 
+def _checked_arguments(signature: inspect.Signature, check, args: tuple, kwargs: dict):
+    """A cached call's arguments bound to its function's names, and its `scope`, once `check(scope)` has let it by."""
+    bound = signature.bind(*args, **kwargs)
+    bound.apply_defaults()
+    scope = bound.arguments.get("scope")
+    if check is not None:
+        check(scope)
+    return bound, scope
+
+
+def _key(name: str, *described) -> str:
+    """A cache key: the cached function's name and a digest of the code and everything its result depends on."""
+    return f"{name}:{hashlib.sha256(repr((CODE_VERSION,) + described).encode()).hexdigest()[:32]}"
+
+
 def view_cache(*datasets: str, check=None, depends_on_caller=None, ignore: tuple[str, ...] = ()):
     """Cache a page's finished view (figures, tables and sentences, not only the data) per data version and
     visibility. Building a view costs 50-500 ms of pandas and plotly; everyone who may see the same view shares
@@ -91,17 +109,12 @@ def view_cache(*datasets: str, check=None, depends_on_caller=None, ignore: tuple
         name = f"view:{build.__module__}.{build.__qualname__}"
 
         def bound_key(*args, **kwargs):
-            bound = signature.bind(*args, **kwargs)
-            bound.apply_defaults()
-            scope = bound.arguments["scope"]
-            if check is not None:
-                check(scope)
+            bound, scope = _checked_arguments(signature, check, args, kwargs)
             others = {k: v for k, v in bound.arguments.items() if k != "scope" and k not in ignore}
             per_caller = bool(others.get("anonymise_with")) or bool(depends_on_caller and depends_on_caller(scope, others))
             versions = tuple(dataset_version(d) for d in datasets)
             settings = current_app.config.get("LCSD_SETTINGS")
-            described = repr((CODE_VERSION, versions, settings, scope.visibility(per_caller), sorted(others.items())))
-            return f"{name}:{hashlib.sha256(described.encode()).hexdigest()[:32]}", bound
+            return _key(name, versions, settings, scope.visibility(per_caller), sorted(others.items())), bound
 
         @functools.wraps(build)
         def cached(*args, **kwargs):
@@ -114,6 +127,47 @@ def view_cache(*datasets: str, check=None, depends_on_caller=None, ignore: tuple
         cached.uncached = build
         # The key these arguments would be cached under (access checked first): the view warmer asks whether a view
         # is cached already without reading it.
+        cached.cache_key = lambda *args, **kwargs: bound_key(*args, **kwargs)[0]
+        return cached
+    return decorate
+
+
+def cached_read(*datasets, check=None, depends_on_caller=None):
+    """Declare a cached read once: the decorated function does the query, the wrapper made here caches it.
+
+    The key holds the versions of `datasets` (names, or functions of the call's arguments that give one), the
+    app's code digest, every argument but `scope` (by its repr: pass tuples, not sets), and the visibility:
+    `SHARED`, or the caller's LA where `depends_on_caller(scope, arguments)` says so. A read that takes no
+    `scope` is public (reference and published data) and always `SHARED`. `check(scope)` runs before any cache
+    read, so a refused caller never reaches a cached result. A read that declares a keyword-only `version` is
+    given the first dataset's version, the one in its key. Results come back as copies, so a caller cannot change
+    what the cache holds. A miss is counted by the cache like any other, which is how warming sees what it built."""
+    def decorate(read):
+        signature = inspect.signature(read)
+        takes_version = "version" in signature.parameters
+        if takes_version:
+            assert signature.parameters["version"].kind is inspect.Parameter.KEYWORD_ONLY, "version is keyword-only"
+            signature = signature.replace(parameters=[p for p in signature.parameters.values() if p.name != "version"])
+        name = f"read:{read.__module__}.{read.__qualname__}"
+
+        def bound_key(*args, **kwargs):
+            bound, scope = _checked_arguments(signature, check, args, kwargs)
+            others = {k: v for k, v in bound.arguments.items() if k != "scope"}
+            per_caller = bool(scope is not None and depends_on_caller and depends_on_caller(scope, others))
+            visibility = scope.visibility(per_caller) if scope is not None else SHARED
+            versions = tuple(dataset_version(d(others) if callable(d) else d) for d in datasets)
+            return _key(name, versions, visibility, sorted(others.items())), bound, versions
+
+        @functools.wraps(read)
+        def cached(*args, **kwargs):
+            key, bound, versions = bound_key(*args, **kwargs)
+            result = cache.get(key)
+            if result is None:
+                extra = {"version": versions[0]} if takes_version else {}
+                result = read(*bound.args, **bound.kwargs, **extra)
+                cache.set(key, result)
+            return copy.deepcopy(result)   # a DataFrame's deepcopy is its .copy(); dicts and lists of them are copied too
+        cached.uncached = read
         cached.cache_key = lambda *args, **kwargs: bound_key(*args, **kwargs)[0]
         return cached
     return decorate
@@ -151,8 +205,9 @@ def _read_sql(statement) -> pd.DataFrame:
 
 # --- reference data -------------------------------------------------------------------------
 
-@cache.memoize()
-def _local_authorities(version: int) -> pd.DataFrame:
+@cached_read("reference")
+def local_authorities() -> pd.DataFrame:
+    """The 33 LAs with DfE code, inner/outer London and sub-region (public reference data)."""
     la, sr = schema.local_authority, schema.subregion
     stmt = (select(la.c.ons_code.label("la_code"), la.c.name.label("la_name"), la.c.dfe_code, la.c.inner_outer,
                    la.c.subregion_code, sr.c.name.label("subregion_name"), sr.c.sort_order.label("subregion_order"))
@@ -160,19 +215,10 @@ def _local_authorities(version: int) -> pd.DataFrame:
     return _read_sql(stmt)
 
 
-def local_authorities() -> pd.DataFrame:
-    """The 33 LAs with DfE code, inner/outer London and sub-region (public reference data)."""
-    return _local_authorities(dataset_version("reference")).copy()
-
-
-@cache.memoize()
-def _indicator_catalogue(version: int) -> pd.DataFrame:
-    return _read_sql(select(schema.indicator).order_by(schema.indicator.c.sort_order))
-
-
+@cached_read("reference")
 def indicator_catalogue() -> pd.DataFrame:
     """The indicator catalogue: code, name, theme, unit, decimal places, polarity, definition, source."""
-    return _indicator_catalogue(dataset_version("reference")).copy()
+    return _read_sql(select(schema.indicator).order_by(schema.indicator.c.sort_order))
 
 
 def indicator(code: str) -> dict:
@@ -183,51 +229,13 @@ def indicator(code: str) -> dict:
     return match.iloc[0].to_dict()
 
 
-# --- benchmarking ----------------------------------------------------------------------------
-
-@cache.memoize()
-def _benchmark_indicator(version: int, visibility: str, indicator_code: str) -> dict:
-    bv, cv = schema.benchmark_value, schema.comparator_value
-    values = _read_sql(select(bv.c.la_code, bv.c.period_end, bv.c.value)
-                       .where(bv.c.indicator_code == indicator_code).order_by(bv.c.period_end, bv.c.la_code))
-    england = _read_sql(select(cv.c.period_end, cv.c.value)
-                        .where(cv.c.indicator_code == indicator_code, cv.c.area == "England").order_by(cv.c.period_end))
-    for frame in (values, england):
-        frame["period_end"] = pd.to_datetime(frame["period_end"])
-        frame["value"] = frame["value"].astype("float64")  # NULL stays NaN: "no return", never 0
-    return {"values": values, "england": england}
-
-
-def benchmark_indicator(indicator_code: str, scope: AccessScope) -> dict:
-    """{'values': la_code, period_end, value; 'england': period_end, value} for one indicator.
-
-    The regional dataset is shared among all members, so every signed-in scope may read it.
-    """
-    result = _benchmark_indicator(dataset_version("benchmarking"), SHARED, indicator_code)
-    return {name: frame.copy() for name, frame in result.items()}
-
-
-@cache.memoize()
-def _benchmark_periods(version: int) -> list:
-    bv = schema.benchmark_value
-    frame = _read_sql(select(bv.c.period_end).distinct().order_by(bv.c.period_end))
-    return list(pd.to_datetime(frame["period_end"]))
-
-
-def benchmark_periods() -> list[pd.Timestamp]:
-    """Quarter ends that have any benchmarking data, oldest first."""
-    return list(_benchmark_periods(dataset_version("benchmarking")))
-
-
 def dataset_info(name: str) -> dict:
     return dataset_state(get_engine(), name)
 
 
-@cache.memoize()
-def _returned_las(name: str, version: int) -> frozenset:
-    return frozenset(real_return_las(get_engine(), name))
-
-
+@cached_read(lambda arguments: arguments["name"])
 def returned_las(name: str) -> frozenset:
     """The LAs whose figures in dataset `name` come from their own committed upload, not demo data."""
-    return _returned_las(name, dataset_version(name))
+    u = schema.upload
+    frame = _read_sql(select(u.c.la_code).where(u.c.dataset == name, u.c.is_current).distinct())
+    return frozenset(frame["la_code"])

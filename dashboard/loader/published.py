@@ -4,36 +4,30 @@ from __future__ import annotations
 import pandas as pd
 from sqlalchemy import select
 
-from dashboard.loader import SHARED, AccessScope, _read_sql, cache, dataset_version
+from dashboard.loader import AccessScope, _read_sql, cached_read
 from dashboard.published.store import published_area, published_indicator, published_value, statistical_neighbour
 
+NAME = "published"
 
-@cache.memoize()
-def _catalogue(version: int) -> pd.DataFrame:
+
+@cached_read(NAME)
+def catalogue() -> pd.DataFrame:
+    """Published indicators that have been imported: code, name, unit, polarity, decimal places, source, period note."""
     return _read_sql(select(published_indicator).order_by(published_indicator.c.source, published_indicator.c.name))
 
 
-def catalogue() -> pd.DataFrame:
-    """Published indicators that have been imported: code, name, unit, polarity, decimal places, source, period note."""
-    return _catalogue(dataset_version("published")).copy()
-
-
-@cache.memoize()
-def _values(version: int, visibility: str, indicator: str) -> pd.DataFrame:
-    v = published_value
-    return _read_sql(select(v.c.period, v.c.area_code, v.c.area_name, v.c.area_level, v.c.dfe_code, v.c.value, v.c.marker)
-                     .where(v.c.indicator == indicator).order_by(v.c.period, v.c.area_code))
-
-
+@cached_read(NAME)
 def indicator_values(indicator: str, scope: AccessScope) -> pd.DataFrame:
     """Every area's published value (or marker) for one indicator, all periods."""
-    frame = _values(dataset_version("published"), SHARED, indicator).copy()
+    v = published_value
+    frame = _read_sql(select(v.c.period, v.c.area_code, v.c.area_name, v.c.area_level, v.c.dfe_code, v.c.value, v.c.marker)
+                      .where(v.c.indicator == indicator).order_by(v.c.period, v.c.area_code))
     frame["value"] = frame["value"].astype("float64")
     return frame
 
 
-@cache.memoize()
-def _neighbours(version: int) -> pd.DataFrame:
+@cached_read(NAME)
+def _neighbours() -> pd.DataFrame:
     sn, area = statistical_neighbour, published_area
     return _read_sql(select(sn.c.dfe_code, sn.c.rank, sn.c.neighbour_dfe_code, sn.c.closeness,
                             area.c.ons_code.label("neighbour_code"), area.c.name.label("neighbour_name"))
@@ -42,5 +36,5 @@ def _neighbours(version: int) -> pd.DataFrame:
 
 def statistical_neighbours(dfe_code: str) -> pd.DataFrame:
     """The LA's DfE statistical neighbours in rank order, with ONS codes where a file has told us them."""
-    frame = _neighbours(dataset_version("published"))
+    frame = _neighbours()   # every LA's, read once per version: each LA's own is a few rows of it
     return frame[frame["dfe_code"] == str(dfe_code)].reset_index(drop=True)

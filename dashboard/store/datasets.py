@@ -37,10 +37,3 @@ def dataset_state(engine: Engine, name: str) -> dict:
     if row is None:
         return {"version": 0, "is_demo": False, "updated_at": None}
     return {"version": row.version, "is_demo": row.is_demo, "updated_at": row.updated_at}
-
-
-def real_return_las(engine: Engine, dataset: str) -> set[str]:
-    """The LAs whose figures for `dataset` come from their own committed uploads (not demo data)."""
-    u = schema.upload
-    with engine.connect() as conn:
-        return set(conn.execute(select(u.c.la_code).where(u.c.dataset == dataset, u.c.is_current).distinct()).scalars())

@@ -7,6 +7,7 @@ import pytest
 
 from dashboard.dashboards.benchmarking import view as bench
 from dashboard import loader
+from dashboard.dashboards.benchmarking import data as bench_data
 from tests.dash_requests import callback_request, response_props
 
 RENDER_OUTPUTS = [
@@ -32,7 +33,7 @@ def render(client, indicator, focus, start, end, source="regional", anonymise=Fa
 @pytest.fixture()
 def periods(server):
     with server.app_context():
-        return [p.date().isoformat() for p in loader.benchmark_periods()]
+        return [p.date().isoformat() for p in bench_data.benchmark_periods()]
 
 
 def test_main_callback_draws_the_focus_la_against_its_comparators(member_client, periods):
@@ -48,7 +49,7 @@ def test_main_callback_draws_the_focus_la_against_its_comparators(member_client,
 
 def test_ranking_grid_shows_no_return_as_null_never_zero(member_client, server, periods):
     with server.app_context():
-        values = loader.benchmark_indicator("cla_rate", loader.AccessScope("member", "E09000022"))["values"]
+        values = bench_data.benchmark_indicator("cla_rate", loader.AccessScope("member", "E09000022"))["values"]
     missing = values[values["value"].isna()].iloc[0]
     end = missing["period_end"].date().isoformat()
     props = render(member_client, "cla_rate", "E09000022", periods[0], end)
@@ -109,7 +110,7 @@ def test_csv_and_excel_downloads_hold_the_ranked_table(member_client, periods):
 
 def test_resolve_filters_defaults_to_own_la_and_last_twelve_quarters(server):
     with server.app_context():
-        periods = loader.benchmark_periods()
+        periods = bench_data.benchmark_periods()
         filters = bench.resolve_filters(user_la="E09000022", catalogue=loader.indicator_catalogue(),
                                         las=loader.local_authorities(), periods=periods)
     assert filters.focus == "E09000022"

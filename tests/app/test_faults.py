@@ -297,13 +297,13 @@ def _without_empty(value):
 
 
 def test_cache_down_means_computing_not_failing(member_client, server):
-    from dashboard import loader
+    from dashboard.dashboards.benchmarking import data as bench_data
     from dashboard.loader import cache
     wrapper = server.extensions["cache"][cache]
     assert isinstance(wrapper, resilience.ResilientCache)
     from tests.app.test_benchmarking_page import render   # the page's main callback, as its own tests call it
     with server.app_context():
-        periods = [p.date().isoformat() for p in loader.benchmark_periods()]
+        periods = [p.date().isoformat() for p in bench_data.benchmark_periods()]
     healthy_page = _open_page(member_client, "/benchmarking")
     healthy = render(member_client, "cla_rate", "E09000022", periods[-8], periods[-1])
     real_backend = wrapper.backend

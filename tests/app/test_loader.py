@@ -10,6 +10,7 @@ import pandas as pd
 from sqlalchemy import update
 
 from dashboard import loader
+from dashboard.dashboards.benchmarking import data as bench_data
 from dashboard.store import get_engine, schema
 from dashboard.store.datasets import bump_version
 
@@ -37,10 +38,10 @@ def test_catalogue_has_at_least_18_indicators_with_valid_polarity(server):
 def test_second_read_is_a_cache_hit(server):
     with server.app_context():
         loader.cache.clear()
-        with mock.patch.object(loader, "_read_sql", wraps=loader._read_sql) as reads:
-            first = loader.benchmark_indicator("cla_rate", SCOPE)
+        with mock.patch.object(bench_data, "_read_sql", wraps=bench_data._read_sql) as reads:
+            first = bench_data.benchmark_indicator("cla_rate", SCOPE)
             n_after_first = reads.call_count
-            second = loader.benchmark_indicator("cla_rate", SCOPE)
+            second = bench_data.benchmark_indicator("cla_rate", SCOPE)
             assert reads.call_count == n_after_first  # no SQL the second time
     pd.testing.assert_frame_equal(first["values"], second["values"])
 
@@ -48,7 +49,7 @@ def test_second_read_is_a_cache_hit(server):
 def test_a_new_dataset_version_is_read_at_once(server):
     engine = get_engine()
     with server.app_context():
-        before = loader.benchmark_indicator("cla_rate", SCOPE)["values"]
+        before = bench_data.benchmark_indicator("cla_rate", SCOPE)["values"]
         row = before.dropna().iloc[0]
         with engine.begin() as conn:  # a committed change: new value and new version in one transaction
             conn.execute(update(schema.benchmark_value)
@@ -57,7 +58,7 @@ def test_a_new_dataset_version_is_read_at_once(server):
                                 schema.benchmark_value.c.period_end == row["period_end"].date())
                          .values(value=row["value"] + 1000))
             bump_version(conn, "benchmarking")
-        after = loader.benchmark_indicator("cla_rate", SCOPE)["values"]
+        after = bench_data.benchmark_indicator("cla_rate", SCOPE)["values"]
         try:
             changed = after[(after["la_code"] == row["la_code"]) & (after["period_end"] == row["period_end"])]
             assert changed["value"].iloc[0] == row["value"] + 1000
@@ -75,10 +76,10 @@ def test_shared_data_is_read_once_for_every_member(server):
     other = loader.AccessScope(role="member", la_code="E09000008")
     with server.app_context():
         loader.cache.clear()
-        with mock.patch.object(loader, "_read_sql", wraps=loader._read_sql) as reads:
-            loader.benchmark_indicator("cla_rate", SCOPE)
+        with mock.patch.object(bench_data, "_read_sql", wraps=bench_data._read_sql) as reads:
+            bench_data.benchmark_indicator("cla_rate", SCOPE)
             n = reads.call_count
-            loader.benchmark_indicator("cla_rate", other)
+            bench_data.benchmark_indicator("cla_rate", other)
             assert reads.call_count == n  # the regional dataset is the same for every member: one read
 
 
@@ -149,15 +150,15 @@ def test_new_code_never_reads_a_view_the_old_code_cached(server, monkeypatch):
 
 def test_results_are_copies(server):
     with server.app_context():
-        first = loader.benchmark_indicator("cla_rate", SCOPE)
+        first = bench_data.benchmark_indicator("cla_rate", SCOPE)
         first["values"]["value"] = -1.0
-        again = loader.benchmark_indicator("cla_rate", SCOPE)
+        again = bench_data.benchmark_indicator("cla_rate", SCOPE)
     assert (again["values"]["value"].dropna() >= 0).all()
 
 
 def test_missing_returns_stay_missing(server):
     with server.app_context():
-        values = loader.benchmark_indicator("cla_rate", SCOPE)["values"]
+        values = bench_data.benchmark_indicator("cla_rate", SCOPE)["values"]
     assert values["value"].isna().any()  # the demo data has missing returns: read as NaN
     assert not (values["value"] == 0).any()
 
@@ -171,7 +172,7 @@ def _worker(config: dict):
 
 
 def _reads_in(worker, call) -> int:
-    with worker.app_context(), mock.patch.object(loader, "_read_sql", wraps=loader._read_sql) as reads:
+    with worker.app_context(), mock.patch.object(bench_data, "_read_sql", wraps=bench_data._read_sql) as reads:
         call()
         return reads.call_count
 
@@ -191,7 +192,7 @@ def test_workers_share_the_cache_and_see_new_versions(server, tmp_path, backend)
     else:
         config = loader.cache_config(Settings(cache_dir=str(tmp_path / "cache")))
     first, second = _worker(config), _worker(config)
-    read = lambda: loader.benchmark_indicator("sw_caseload", SCOPE)  # noqa: E731
+    read = lambda: bench_data.benchmark_indicator("sw_caseload", SCOPE)  # noqa: E731
     assert _reads_in(first, read) > 0
     assert _reads_in(second, read) == 0          # the other worker's result, from the shared cache
     with get_engine().begin() as conn:

@@ -7,6 +7,7 @@ import pytest
 
 from dashboard.dashboards.benchmarking import view as bench
 from dashboard import loader
+from dashboard.dashboards.benchmarking import data as bench_data
 from dashboard.presenting import anonymise_las, anonymous_labels, chart_and_kind
 from tests.app.test_benchmarking_page import FILTER_IDS, render
 from tests.presenting import SIGNATURE, chart_image, has_picture, press, slide_deck, slide_text
@@ -15,7 +16,7 @@ from tests.presenting import SIGNATURE, chart_image, has_picture, press, slide_d
 @pytest.fixture()
 def periods(server):
     with server.app_context():
-        return [p.date().isoformat() for p in loader.benchmark_periods()]
+        return [p.date().isoformat() for p in bench_data.benchmark_periods()]
 
 
 def test_labels_are_stable_secret_keyed_and_keep_the_viewers_own_la(la_names):

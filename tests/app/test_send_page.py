@@ -12,7 +12,7 @@ import pytest
 from dashboard import loader
 from dashboard.dashboards.send import view as send_page
 from dashboard.dashboards.send import data as send_loader
-from tests.dash_requests import callback_request, response_props
+from tests.dash_requests import callback_request, components, figure_numbers, page_layout, response_props, texts
 
 SCOPE = loader.AccessScope("member", "E09000022")
 OUTPUTS = [
@@ -48,9 +48,47 @@ def test_anonymous_callback_is_refused(client):
     assert response.status_code == 401
 
 
-def test_page_opens_for_a_member(member_client):
-    response = member_client.get("/send")
-    assert response.status_code == 200
+@pytest.mark.usefixtures("published_data")   # DfE's real figures, from ../shared/realdata
+def test_a_member_opening_the_page_sees_their_las_figures_in_every_chart_and_table_and_what_is_demo(member_client):
+    assert member_client.get("/send").status_code == 200   # the app's shell, which Dash then fills
+    layout = page_layout(member_client, "/send")
+    assert texts(layout)[0] == "SEND"
+    opened = components(layout)
+    chosen = [opened[i]["value"] for i in FILTERS]
+    # Their own LA, the 20-week measure, the latest year with a figure for it, placements by LA.
+    assert chosen == ["E09000022", "timely_20wk_pct", chosen[2], "la"]
+    year = chosen[2]
+    assert year in [option["value"] for option in opened["send-year"]["options"]]
+    props = render(member_client, *chosen)
+    measure = "New EHC plans issued within 20 weeks (excluding exceptions)"
+    assert props["send-trend-title"]["children"] == f"{measure}: Lambeth over time"
+    assert props["send-ranking-title"]["children"].startswith(f"{measure}: London LAs, calendar year {year}")
+    assert props["send-placement-title"]["children"] == f"Where children with a plan are educated, by LA, January {year}"
+    assert props["send-need-title"]["children"] == f"Primary need, January {year}"
+    kpis = text_of(props["send-kpis"]["children"])
+    assert f"EHC plans in force, January {year}" in kpis
+    # Each chart draws figures: Lambeth's line first on the trend, every London LA ranked, and placed beside London
+    # and England.
+    trend = props["send-trend"]["figure"]["data"]
+    assert trend[0]["name"] == "Lambeth" and figure_numbers(trend[0]["y"])
+    assert max(figure_numbers(trend[0]["x"])) >= int(year)
+    assert len(props["send-ranking"]["figure"]["data"][0]["y"]) == 33
+    placed = props["send-placement"]["figure"]["data"][0]["y"]
+    assert len(placed) == 35 and placed[:2] == ["<i>England</i>", "<i>London</i>"] and "<b>Lambeth ◆</b>" in placed   # the focus LA marked
+    for chart in ("need", "tiles", "share"):
+        assert props[f"send-{chart}"]["figure"]["data"], chart
+    # The tables hold every London LA then London and England, and Lambeth's row has the plans and rate the KPIs show.
+    las = pd.DataFrame(props["send-las-grid"]["rowData"]).set_index("Area")
+    assert len(las) == 35 and list(las.index[-2:]) == ["London", "England"]
+    assert f"{las.at['Lambeth', f'Plans in force, Jan {year}']:,.0f}" in kpis
+    assert f"{las.at['Lambeth', 'Within 20 weeks (%)']:.1f}%" in kpis
+    assert [row["Area"] for row in props["send-placement-grid"]["rowData"]] == list(las.index)
+    assert len(props["send-inspection-grid"]["rowData"]) == 33
+    # What is demo says so, at the top and on its charts; the published measures are not labelled demo.
+    banner = " ".join(texts(props["send-demo-banner"]["children"]))
+    assert "demo data" in banner and banner.endswith("for: placements, primary need.")
+    for chart in ("placement", "need"):
+        assert texts(props[f"send-{chart}-demo"]["children"])[0] == "Demo data. "
 
 
 def test_loader_refuses_a_missing_scope(server):

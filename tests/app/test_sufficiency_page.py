@@ -11,7 +11,7 @@ from dashboard.dashboards.sufficiency import returns as ds
 from dashboard.published.store import import_paths
 from dashboard.store import get_engine
 from tests.store_fixtures import ADMIN_EMAIL, PASSWORD, sign_in
-from tests.dash_requests import callback_request, response_props
+from tests.dash_requests import callback_request, components, figure_numbers, page_layout, response_props, texts
 from tests.shared_files import REALDATA, shared_file
 
 COMMISSIONER_EMAIL = "commissioner@lambeth.example"
@@ -102,9 +102,35 @@ def test_a_member_can_neither_open_the_page_nor_call_its_callbacks(member_client
     assert response.status_code == 403
 
 
-def test_a_commissioner_opens_the_page(commissioner_client):
-    response = commissioner_client.get("/sufficiency")
-    assert response.status_code == 200
+def test_a_commissioner_opening_the_page_sees_their_las_children_in_every_chart_the_table_and_the_demo_label(
+        commissioner_client):
+    assert commissioner_client.get("/sufficiency").status_code == 200   # the app's shell, which Dash then fills
+    layout = page_layout(commissioner_client, "/sufficiency")
+    assert texts(layout)[0] == "Dynamic Sufficiency Tool"
+    opened = components(layout)
+    # Their own LA at the latest quarter end, every other filter at "all".
+    chosen = {i: opened[i]["value"] for i in FILTER_IDS}
+    assert chosen == {"suff-area": "la:E09000022", "suff-at": LAST, **DEFAULTS}
+    _, props = render(commissioner_client, chosen["suff-area"], tiles=opened["suff-tile-mode"]["value"],
+                      flows=opened["suff-flow-mode"]["value"])
+    assert texts(props["suff-demo-banner"]["children"])[0] == "Demo data. "
+    assert props["suff-privacy-note"]["children"] is None   # their own LA: nothing suppressed
+    children = int(_kpi(props, "Children looked after").replace(",", ""))
+    # Every chart is titled for Lambeth and draws its children: the placement types add up to the headline.
+    for chart in ("tiles", "mix", "distance", "regions", "grades", "flows", "trend", "starts", "stability"):
+        assert "Lambeth" in props[f"suff-{chart}-title"]["children"], chart
+        assert props[f"suff-{chart}"]["figure"]["data"], chart
+    assert props["suff-mix-title"]["children"] == "Placement type, Lambeth, 31 March 2025"
+    mix = props["suff-mix"]["figure"]["data"][0]
+    drawn = dict(zip(mix["y"], figure_numbers(mix["x"])))
+    assert sum(drawn.values()) == children
+    # The table under the charts, as it opens, is the same placement mix with its total.
+    choice = opened["suff-table-choice"]["value"]
+    _, grid = table(commissioner_client, choice, chosen["suff-area"])
+    assert grid["suff-table-title"]["children"] == "Placement type: Lambeth, 31 March 2025"
+    rows = pd.DataFrame(grid["suff-grid"]["rowData"])
+    assert list(rows.iloc[-1][["Placement type", "Children"]]) == ["Total", children]
+    assert dict(zip(rows["Placement type"].iloc[:-1], rows["Children"].iloc[:-1])) == drawn
 
 
 def test_own_la_is_shown_in_full_with_headline_figures(commissioner_client):

@@ -1,6 +1,5 @@
 """Presenting and sharing on the Sufficiency tool: what-this-shows sentences (hand-worked cases, then as the page shows
 them), anonymised views and files, images and decks drawn on the server from suppressed tables, small counts kept hidden."""
-import base64
 import io
 import json
 
@@ -12,7 +11,7 @@ from dashboard import loader
 from dashboard.dashboards.sufficiency import view as suff
 from tests.app.test_sufficiency_page import (FORECAST_IDS, _inputs, commissioner, commissioner_client,  # noqa: F401
                                              render, table)
-from tests.dash_requests import callback_request, response_props
+from tests.dash_requests import callback_request, figure_numbers, response_props
 from tests.presenting import SIGNATURE, chart_image, has_picture, press, slide_deck, slide_text
 
 C = "c"
@@ -143,25 +142,17 @@ def test_every_chart_says_what_it_shows_from_the_page_figures(commissioner_clien
     assert f"{100 * over / total:.1f}%" in sentences["distance"]
 
 
-def _numbers(values) -> list[float]:
-    """A trace's values as numbers; plotly writes numeric arrays as base64 typed arrays ({"dtype", "bdata"})."""
-    if isinstance(values, dict) and "bdata" in values:
-        import numpy as np
-        return [float(v) for v in np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"])]
-    return [float(v) for v in values or [] if isinstance(v, (int, float)) and not isinstance(v, bool)]
-
-
 def _figure_counts(figure) -> list[float]:
     """Every count a chart draws: bar lengths, line points, flow widths, and the numbers written on tiles and bars."""
     counts = []
     for trace in figure.get("data", []):
         if trace.get("type") == "scatter":
-            counts += _numbers(trace.get("y"))
+            counts += figure_numbers(trace.get("y"))
         if trace.get("type") == "bar":
-            counts += _numbers(trace.get("x") if trace.get("orientation") == "h" else trace.get("y"))
+            counts += figure_numbers(trace.get("x") if trace.get("orientation") == "h" else trace.get("y"))
             counts += [float(t) for t in trace.get("text") or [] if str(t).replace(",", "").isdigit()]
         if trace.get("type") == "sankey":
-            counts += _numbers(trace["link"]["value"])
+            counts += figure_numbers(trace["link"]["value"])
     for note in figure.get("layout", {}).get("annotations", []):
         tail = str(note.get("text", "")).split("<br>")[-1].replace(",", "")
         counts += [float(tail)] if tail.isdigit() else []

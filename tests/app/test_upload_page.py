@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from dashboard import loader
+from dashboard.dashboards.benchmarking import data as bench_data
 from dashboard.auth.users import create_user
 from dashboard.ingest.returns import SPECS
 from dashboard.store import get_engine, schema
@@ -94,7 +95,7 @@ def test_a_good_file_commits_and_the_page_data_changes_at_once(uploader_client):
     assert props["upload-commit"]["disabled"] is False
     message = json.dumps(response_props(_commit(uploader_client, contents)))
     assert "Stored as version 1 (19 rows)" in message
-    values = loader.benchmark_indicator("cla_rate", loader.AccessScope("member", LA))["values"]
+    values = bench_data.benchmark_indicator("cla_rate", loader.AccessScope("member", LA))["values"]
     stored = values[(values["la_code"] == LA) & (values["period_end"] == pd.Timestamp(PERIOD))]["value"]
     assert stored.tolist() == [61.5]
     # The same file again changes nothing, and says so.

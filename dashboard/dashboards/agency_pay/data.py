@@ -1,19 +1,60 @@
-"""Cached readers of the agency pay (London Pledge) data.
+"""Agency pay (London Pledge): its tables and cached reads.
 
-The assignment rows are worker-level: they are read here for the server to aggregate and never leave it
-(the page's view builder turns them into suppressed summaries). Each memoized function takes the dataset
-version (a committed return or cap change is seen at once, in every worker) and, where the result depends on
-who asks, the caller's scope key. Results are copies.
+The assignment rows are worker-level: they are read here for the server to aggregate and never leave it (the page's
+view builder turns them into suppressed summaries). Every read is declared with `cached_read` (see dashboard.loader):
+a committed return or cap change is seen at once, in every worker, and results are copies.
 """
 from __future__ import annotations
 
 import pandas as pd
-from sqlalchemy import select
+from flask import current_app, has_app_context
+from sqlalchemy import (Boolean, Column, Date, DateTime, Float, ForeignKey, Index, Integer, String, Table, Text,
+                        UniqueConstraint, select)
 
 from dashboard.auth.roles import ROLES
-from dashboard.dashboards.agency_pay import returns as tables
-from dashboard.loader import AccessScope, _read_sql, cache, dataset_version
 from dashboard.dashboards.agency_pay import metrics
+from dashboard.loader import AccessScope, _read_sql, cached_read, dataset_version
+from dashboard.store import schema
+
+NAME = "agency_pay"
+LABEL = "agency pay (London Pledge) data"
+
+assignment = Table(
+    "agency_pay_assignment", schema.metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("period_end", Date, nullable=False),                   # last day of the financial quarter
+    Column("la_code", String(9), ForeignKey("local_authority.ons_code"), nullable=False),
+    Column("job_type", String(32), nullable=False),               # a key of dashboard.dashboards.agency_pay.metrics.JOB_TYPES
+    Column("hourly_rate", Float, nullable=False),                 # £ per hour as returned (PAYE: inclusive)
+    Column("is_paye", Boolean, nullable=False),
+    Column("hours_per_week", Float, nullable=False),
+    Column("start_date", Date, nullable=True),
+    Column("is_legacy", Boolean, nullable=False),                 # agreed before the Pledge
+    Column("charge_rate", Float, nullable=True),                  # the agency's charge, where known
+    Index("ix_agency_pay_assignment_period_la", "period_end", "la_code"),
+)
+
+returned = Table(
+    "agency_pay_return", schema.metadata,
+    Column("la_code", String(9), ForeignKey("local_authority.ons_code"), primary_key=True),
+    Column("period_end", Date, primary_key=True),
+    Column("n_rows", Integer, nullable=False),
+    Column("loaded_at", DateTime(timezone=True), nullable=False),
+    Column("loaded_by", String(254), nullable=False),
+)
+
+cap = Table(
+    "agency_pay_cap", schema.metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("job_type", String(32), nullable=False),
+    Column("effective_from", Date, nullable=False),
+    Column("cap", Float, nullable=False),                         # £ per hour, on the non-PAYE basis
+    Column("is_illustrative", Boolean, nullable=False),
+    Column("note", Text, nullable=False, default=""),
+    Column("changed_by", String(254), nullable=False),
+    Column("changed_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("job_type", "effective_from", name="uq_agency_pay_cap"),
+)
 
 
 def check_scope(scope: AccessScope) -> None:
@@ -24,12 +65,13 @@ def check_scope(scope: AccessScope) -> None:
 
 
 def version() -> int:
-    return dataset_version(tables.NAME)
+    return dataset_version(NAME)
 
 
-@cache.memoize()
-def _caps(version: int) -> pd.DataFrame:
-    c = tables.cap
+@cached_read(NAME)
+def caps() -> pd.DataFrame:
+    """The cap table: job_type, effective_from, cap (£/h), is_illustrative, note, changed_by, changed_at."""
+    c = cap
     frame = _read_sql(select(c.c.job_type, c.c.effective_from, c.c.cap, c.c.is_illustrative, c.c.note, c.c.changed_by,
                              c.c.changed_at).order_by(c.c.job_type, c.c.effective_from))
     frame["effective_from"] = pd.to_datetime(frame["effective_from"])
@@ -38,22 +80,13 @@ def _caps(version: int) -> pd.DataFrame:
     return frame
 
 
-def caps() -> pd.DataFrame:
-    """The cap table: job_type, effective_from, cap (£/h), is_illustrative, note, changed_by, changed_at."""
-    return _caps(version()).copy()
-
-
-@cache.memoize()
-def _returns(version: int) -> pd.DataFrame:
-    r = tables.returned
+@cached_read(NAME)
+def returns() -> pd.DataFrame:
+    """Which LA returned for which quarter (la_code, period_end, n_rows); a missing row is "no return"."""
+    r = returned
     frame = _read_sql(select(r.c.la_code, r.c.period_end, r.c.n_rows).order_by(r.c.period_end, r.c.la_code))
     frame["period_end"] = pd.to_datetime(frame["period_end"])
     return frame
-
-
-def returns() -> pd.DataFrame:
-    """Which LA returned for which quarter (la_code, period_end, n_rows); a missing row is "no return"."""
-    return _returns(version()).copy()
 
 
 def periods() -> list[pd.Timestamp]:
@@ -61,12 +94,12 @@ def periods() -> list[pd.Timestamp]:
     return [pd.Timestamp(p) for p in sorted(returns()["period_end"].unique())]
 
 
-# Keyed by version only, on purpose: the rows are the same for every scope allowed to read them (checked in
+# Shared by every scope, on purpose: the rows are the same for every scope allowed to read them (checked in
 # `area_summaries`, their one reader, on every call), they never leave the server, and one copy per LA would
 # multiply a few megabytes by 33 in a shared cache. Scope-dependent results (suppression) are computed per request.
-@cache.memoize()
-def _prepared(version: int, holiday_pay_rate: float, ni_rates: tuple) -> pd.DataFrame:
-    a = tables.assignment
+@cached_read(NAME)
+def _prepared(holiday_pay_rate: float, ni_rates: tuple) -> pd.DataFrame:
+    a = assignment
     frame = _read_sql(select(a.c.period_end, a.c.la_code, a.c.job_type, a.c.hourly_rate, a.c.is_paye, a.c.hours_per_week,
                              a.c.is_legacy, a.c.charge_rate))
     frame["period_end"] = pd.to_datetime(frame["period_end"])
@@ -75,14 +108,13 @@ def _prepared(version: int, holiday_pay_rate: float, ni_rates: tuple) -> pd.Data
     for column in ("is_paye", "is_legacy"):
         frame[column] = frame[column].astype(bool)
     # The PAYE adjustment and caps are applied once per version, not on every request.
-    prepared = metrics.prepare(frame, _caps(version), holiday_pay_rate=holiday_pay_rate, ni_rates=ni_rates)
+    prepared = metrics.prepare(frame, caps(), holiday_pay_rate=holiday_pay_rate, ni_rates=ni_rates)
     prepared["job_type"] = pd.Categorical(prepared["job_type"], categories=list(metrics.JOB_TYPES))
     return prepared
 
 
 def paye_rates() -> dict:
     """The PAYE adjustment's rates from the settings (they are in the cache key: a change is never served stale)."""
-    from flask import current_app, has_app_context
     if has_app_context() and "LCSD_SETTINGS" in current_app.config:
         settings = current_app.config["LCSD_SETTINGS"]
         return {"holiday_pay_rate": settings.paye_holiday_pay_rate, "ni_rates": settings.employer_ni_rates}
@@ -95,21 +127,19 @@ def area_summaries(scope: AccessScope, area_codes: list[str], shown_codes: list[
     `by_la` (the last quarter, the LAs `shown_codes`), `pooled` (the area, the last quarter, one row keyed `_all`),
     `by_job` (the area by job type, the last quarter), `per_quarter` and `by_quarter_job` (the area, start to end).
     `job` None is every job type. The caller suppresses them for its viewer."""
-    check_scope(scope)   # before any cache read
-    rates = paye_rates()
-    frames = _area_summaries(version(), rates["holiday_pay_rate"], rates["ni_rates"], tuple(sorted(area_codes)),
-                             tuple(sorted(shown_codes)), job, pd.Timestamp(start), pd.Timestamp(end))
-    return {name: frame.copy() for name, frame in frames.items()}
+    # The same filters however they were given (codes in any order, dates as text), so every view shares one build.
+    return _area_summaries(scope, tuple(sorted(area_codes)), tuple(sorted(shown_codes)), job, pd.Timestamp(start),
+                           pd.Timestamp(end), **paye_rates())
 
 
-# Keyed by version and filters only, on purpose: these summaries are the same for every viewer (no LA is
-# unsuppressed yet), so one build serves all 33 LAs' views. They hold small counts unsuppressed, but like the rows
-# they come from they stay on the server: each view suppresses its own copy before anything is shown or cached
-# as a view (its viewer's own LA left unsuppressed in that view only).
-@cache.memoize()
-def _area_summaries(version: int, holiday_pay_rate: float, ni_rates: tuple, area_codes: tuple, shown_codes: tuple,
-                    job: str | None, start: pd.Timestamp, end: pd.Timestamp) -> dict[str, pd.DataFrame]:
-    rows = _prepared(version, holiday_pay_rate, ni_rates)
+# Shared by every viewer, on purpose: these summaries are the same for every viewer (no LA is unsuppressed yet), so
+# one build serves all 33 LAs' views. They hold small counts unsuppressed, but like the rows they come from they stay
+# on the server: each view suppresses its own copy before anything is shown or cached as a view (its viewer's own LA
+# left unsuppressed in that view only).
+@cached_read(NAME, check=check_scope)
+def _area_summaries(scope: AccessScope, area_codes: tuple, shown_codes: tuple, job: str | None, start: pd.Timestamp,
+                    end: pd.Timestamp, holiday_pay_rate: float, ni_rates: tuple) -> dict[str, pd.DataFrame]:
+    rows = _prepared(holiday_pay_rate, ni_rates)
     job_rows = rows if job is None else rows[rows["job_type"] == job]
     period = job_rows["period_end"]
     chosen = job_rows[job_rows["la_code"].isin(area_codes)]

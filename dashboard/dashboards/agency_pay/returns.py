@@ -1,6 +1,6 @@
-"""Agency pay (London Pledge): the quarterly assignment-level return, the cap table, demo data and loaders.
+"""Agency pay (London Pledge): the quarterly assignment-level return, the cap table and demo data.
 
-Tables (all prefixed `agency_pay_`):
+Tables (defined in data.py with its reads) (all prefixed `agency_pay_`):
 - agency_pay_assignment: one row per agency assignment (or worker) in an LA's quarterly return.
   Worker-level: read only by the loader, aggregated and suppressed on the server, never sent to a browser.
 - agency_pay_return: one row per LA and quarter that made a return, so "no return" is told apart from
@@ -17,54 +17,15 @@ from datetime import date, datetime, timezone
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import (Boolean, Column, Date, DateTime, Engine, Float, ForeignKey, Index, Integer, String, Table, Text,
-                        UniqueConstraint, select, update)
+from sqlalchemy import Engine, select, update
 
 from dashboard.auth.users import record_event
+# Its tables and names are defined with its reads (data.py); the upload spec and tests find them here too.
+from dashboard.dashboards.agency_pay.data import LABEL, NAME, assignment, cap, returned
 from dashboard.dashboards.agency_pay.metrics import EMPLOYER_NI_RATES, HOLIDAY_PAY_RATE, JOB_TYPES, employer_ni_rate_on
 from dashboard.store import schema
 from dashboard.store.datasets import bump_version
 from dashboard.store.engine import write_transaction
-
-NAME = "agency_pay"
-LABEL = "agency pay (London Pledge) data"
-
-assignment = Table(
-    "agency_pay_assignment", schema.metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("period_end", Date, nullable=False),                   # last day of the financial quarter
-    Column("la_code", String(9), ForeignKey("local_authority.ons_code"), nullable=False),
-    Column("job_type", String(32), nullable=False),               # a key of dashboard.dashboards.agency_pay.metrics.JOB_TYPES
-    Column("hourly_rate", Float, nullable=False),                 # £ per hour as returned (PAYE: inclusive)
-    Column("is_paye", Boolean, nullable=False),
-    Column("hours_per_week", Float, nullable=False),
-    Column("start_date", Date, nullable=True),
-    Column("is_legacy", Boolean, nullable=False),                 # agreed before the Pledge
-    Column("charge_rate", Float, nullable=True),                  # the agency's charge, where known
-    Index("ix_agency_pay_assignment_period_la", "period_end", "la_code"),
-)
-
-returned = Table(
-    "agency_pay_return", schema.metadata,
-    Column("la_code", String(9), ForeignKey("local_authority.ons_code"), primary_key=True),
-    Column("period_end", Date, primary_key=True),
-    Column("n_rows", Integer, nullable=False),
-    Column("loaded_at", DateTime(timezone=True), nullable=False),
-    Column("loaded_by", String(254), nullable=False),
-)
-
-cap = Table(
-    "agency_pay_cap", schema.metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("job_type", String(32), nullable=False),
-    Column("effective_from", Date, nullable=False),
-    Column("cap", Float, nullable=False),                         # £ per hour, on the non-PAYE basis
-    Column("is_illustrative", Boolean, nullable=False),
-    Column("note", Text, nullable=False, default=""),
-    Column("changed_by", String(254), nullable=False),
-    Column("changed_at", DateTime(timezone=True), nullable=False),
-    UniqueConstraint("job_type", "effective_from", name="uq_agency_pay_cap"),
-)
 
 # --- the cap table -------------------------------------------------------------------------------------------
 

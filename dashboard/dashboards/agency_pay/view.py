@@ -14,6 +14,7 @@ import pandas as pd
 
 from dashboard import disclosure, loader
 from dashboard.dashboards.agency_pay import returns as dataset
+from dashboard.dashboards.benchmarking import data as benchmarking_data
 from dashboard.dashboards.agency_pay import figures
 from dashboard.dashboards.agency_pay import data as pay_loader
 from dashboard.loader import published as published_loader
@@ -326,7 +327,7 @@ def _agency_share(filters, scope, las, area_codes, area_name, own_la, quarters) 
     catalogue = loader.indicator_catalogue()
     if "sw_agency_pct" not in set(catalogue["code"]):
         return pd.DataFrame(columns=["period_end", "series", "value"])
-    values = loader.benchmark_indicator("sw_agency_pct", scope)["values"]
+    values = benchmarking_data.benchmark_indicator("sw_agency_pct", scope)["values"]
     values = values[values["period_end"].isin(quarters)]
     parts = {"London average": values.groupby("period_end")["value"].mean()}
     if area_name != "All London":

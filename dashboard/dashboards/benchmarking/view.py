@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard import loader
+from dashboard.dashboards.benchmarking import data as bench_data
 from dashboard.dashboards.benchmarking import figures, metrics, published
 from dashboard.dashboards.benchmarking.common import POLARITY_TEXT, RANKING_RULES, BenchmarkingView, change_text
 from dashboard.loader import published as published_loader
@@ -72,7 +73,7 @@ def build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: s
     if anonymise_with:
         las = anonymise_las(las, scope.la_code, anonymise_with)
     ind = loader.indicator(filters.indicator)
-    data = loader.benchmark_indicator(filters.indicator, scope)
+    data = bench_data.benchmark_indicator(filters.indicator, scope)
     dp, unit = int(ind["decimal_places"]), ind["unit"]
     in_range = data["values"][(data["values"]["period_end"] >= filters.start) & (data["values"]["period_end"] <= filters.end)]
     england = data["england"] if ind["england_available"] else None
@@ -166,7 +167,7 @@ def resolve_choices(source, indicator, focus, start, end, *, user_la, scope) -> 
             return None
         return Choices(source, published.indicator_options(catalogue), [{"label": p, "value": p} for p in choice["periods"]],
                        choice["indicator"], choice["focus"], choice["start"], choice["end"])
-    periods = loader.benchmark_periods()
+    periods = bench_data.benchmark_periods()
     if not periods:
         return None
     catalogue = loader.indicator_catalogue()

@@ -1,4 +1,4 @@
-"""Leadership in Colour data: tables, importers for the published figures, and the demo generator.
+"""Leadership in Colour data: importers for the published figures and the demo generator (its tables are in data.py).
 
 Three datasets, each with its own version (so one can be reloaded without touching the others):
   linc            demo headcounts by borough, service group, £10k pay band and ethnic group: no such
@@ -19,17 +19,17 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Boolean, Column, Date, Engine, Float, Integer, String, Table, Text, select
+from sqlalchemy import Engine, Table, select
 
-from dashboard.dashboards.leadership_in_colour.metrics import GROUPS, parse_published_percent
+# Its tables and names are defined with its reads (data.py); the upload spec and tests find them here too.
+from dashboard.dashboards.leadership_in_colour.data import (CSWW, ETHNICITIES, LABEL, NAME, PAY_BANDS, PUBLISHED,
+                                                            SERVICE_GROUPS, linc_csww_role, linc_payband_headcount,
+                                                            linc_payband_population, linc_published_band,
+                                                            linc_published_borough)
+from dashboard.dashboards.leadership_in_colour.metrics import parse_published_percent
 from dashboard.store import schema
 from dashboard.store.datasets import bump_version, dataset_state
 from dashboard.store.engine import write_transaction
-
-NAME = "linc"
-LABEL = "Leadership in Colour workforce counts"
-PUBLISHED = "linc_published"
-CSWW = "linc_csww"
 
 # The published files as they sit in the shared folder (the project never ships them).
 BAND_SERIES_FILE = "reference/linc_bame_share_by_payband_all_boroughs_2020.csv"
@@ -37,75 +37,6 @@ BOROUGH_FILE = "reference/linc_paybands_by_borough_2020.csv"
 CSWW_FILE = "realdata/csww/csww_role_by_ethnicity_2019_to_2025_london.csv"
 CENSUS_FILE = "realdata/population/ons-ethnic-population-la.csv"
 LONDON_CODE = "E12000007"      # the London row of the population shares (all boroughs together)
-
-# --- tables -------------------------------------------------------------------------------------
-
-# The twelve pay bands of the published series (band_order 1 = lowest pay); the demo uses the same.
-PAY_BANDS = (
-    ("£10,000 to £20,000", 10000, 20000), ("£20,001 to £30,000", 20001, 30000), ("£30,001 to £40,000", 30001, 40000),
-    ("£40,001 to £50,000", 40001, 50000), ("£50,001 to £60,000", 50001, 60000), ("£60,001 to £70,000", 60001, 70000),
-    ("£70,001 to £80,000", 70001, 80000), ("£80,001 to £100,000", 80001, 100000), ("£100,001 to £120,000", 100001, 120000),
-    ("£120,001 to £140,000", 120001, 140000), ("£140,001 to £160,000", 140001, 160000), ("Over £160,000", 160001, None),
-)
-SERVICE_GROUPS = {"adults": "Adults' services", "childrens": "Children's services", "corporate": "Corporate services",
-                  "public_realm": "Public realm", "technical": "Technical services"}
-ETHNICITIES = GROUPS + ("not_known",)
-
-linc_payband_headcount = Table(
-    "linc_payband_headcount", schema.metadata,
-    Column("snapshot_date", Date, primary_key=True),
-    Column("la_code", String(9), primary_key=True),
-    Column("service_group", String(16), primary_key=True),   # SERVICE_GROUPS keys
-    Column("band_order", Integer, primary_key=True),         # 1-12, PAY_BANDS order
-    Column("ethnicity", String(16), primary_key=True),       # asian/black/mixed/other/white/not_known
-    Column("headcount", Integer, nullable=False),
-)
-
-linc_payband_population = Table(
-    "linc_payband_population", schema.metadata,
-    Column("la_code", String(9), primary_key=True),
-    Column("ethnicity", String(16), primary_key=True),       # asian/black/mixed/other/white
-    Column("population_share", Float, nullable=False),       # fraction of residents
-    Column("source", Text, nullable=False),
-)
-
-linc_published_band = Table(
-    "linc_published_band", schema.metadata,
-    Column("band_order", Integer, primary_key=True),
-    Column("pay_band", String(40), nullable=False),
-    Column("band_min", Integer, nullable=False),
-    Column("band_max", Integer, nullable=True),              # NULL: open-ended top band
-    Column("bgm_share", Float, nullable=False),
-    Column("population_share", Float, nullable=False),
-)
-
-# One cell of the published borough table. value_text is exactly as published ("37%", "<10%").
-linc_published_borough = Table(
-    "linc_published_borough", schema.metadata,
-    Column("area_name", String(64), primary_key=True),       # as published ("Richmond & Wandsworth", "Grand Total")
-    Column("ethnic_group", String(8), primary_key=True),     # bgm / asian / black
-    Column("measure", String(16), primary_key=True),         # all_staff / up_to_30k / 30k_to_60k / over_60k / population
-    Column("la_codes", String(32), nullable=False),          # "E09000027 / E09000032" for a joint row; "" for the total
-    Column("row_order", Integer, nullable=False),
-    Column("value_text", String(8), nullable=False),
-    Column("value", Float, nullable=True),                   # fraction; NULL where suppressed
-    Column("suppressed", Boolean, nullable=False),
-)
-
-linc_csww_role = Table(
-    "linc_csww_role", schema.metadata,
-    Column("year", Integer, primary_key=True),               # census at 30 September of this year
-    Column("area_code", String(32), primary_key=True),       # ONS code; "E09000021 / E09000027" for the joint return
-    Column("role", String(32), primary_key=True),            # as published ("Case holder", ..., "Total")
-    Column("ethnicity", String(16), primary_key=True),       # asian/black/mixed/other/white/known/not_known/total
-    Column("geographic_level", String(16), nullable=False),  # Local authority / Regional / National
-    Column("area_name", String(64), nullable=False),
-    Column("headcount", Float, nullable=True),               # NULL where not published (marker says why)
-    Column("headcount_marker", String(4), nullable=True),    # x = suppressed / not available, z = not applicable
-    Column("headcount_pct", Float, nullable=True),           # as published, 1 dp (groups: % of known)
-    Column("fte", Float, nullable=True),
-    Column("fte_marker", String(4), nullable=True),          # also "low" = under 0.5 FTE
-)
 
 # --- the published Leadership in Colour snapshot -------------------------------------------------
 

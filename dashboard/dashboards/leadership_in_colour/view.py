@@ -417,7 +417,7 @@ def depends_on_caller(scope: loader.AccessScope, arguments: dict) -> bool:
     return False
 
 
-@loader.view_cache("reference", data.NAME, data.PUBLISHED, data.CSWW, check=linc_loader._check,
+@loader.view_cache("reference", data.NAME, data.PUBLISHED, data.CSWW, check=linc_loader.check_scope,
                    depends_on_caller=depends_on_caller)
 def view_for_members(filters: Filters, scope: loader.AccessScope, *, anonymise_with: str | None = None) -> LincView:
     """The view as every member sees it, before their own LA is marked: cached once for all members per version of
@@ -431,7 +431,7 @@ class NotKnownChart:
     takeaway: str
 
 
-@loader.view_cache("reference", data.CSWW, check=linc_loader._check)
+@loader.view_cache("reference", data.CSWW, check=linc_loader.check_scope)
 def not_known_chart(focus: str, scope: loader.AccessScope, *, anonymise_with: str | None = None) -> NotKnownChart:
     """The ethnicity-not-known chart and its sentence with `focus` standing out (an ONS code, found in a joint return's
     code too): the same for everyone who focuses on that LA, so cached per focus, not per caller."""

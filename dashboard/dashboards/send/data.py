@@ -1,26 +1,62 @@
-"""Cached readers of the SEND dataset (see dashboard.loader for the caching rules).
+"""SEND: its tables and cached reads (see dashboard.loader for the caching rules).
 
-The SEND figures are published statistics (and labelled demo data), shared among all members, so
-every signed-in scope may read them; the scope is still in every key so no cached result crosses scopes.
+The SEND figures are published statistics (and labelled demo data), shared among all members, so every signed-in
+scope may read them, alike.
 """
 from __future__ import annotations
 
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import Column, Date, Float, Integer, String, Table, select
 
-from dashboard.dashboards.send.metrics import (INDICATORS, area_series, latest_inspections, mix_table, outcome_share_history,
-                                              with_totals)
-from dashboard.dashboards.send.returns import NAME, send_inspection, send_value
-from dashboard.loader import SHARED, AccessScope, _read_sql, cache, dataset_version, local_authorities
+from dashboard.dashboards.send.metrics import (INDICATORS, area_series, latest_inspections, mix_table,
+                                               outcome_share_history, with_totals)
+from dashboard.loader import AccessScope, _read_sql, cached_read, local_authorities
+from dashboard.store import schema
+
+NAME = "send"
+LABEL = "SEND data"
+LONDON, ENGLAND = "E12000007", "E92000001"
+DEMO = "demo"
+
+send_value = Table(
+    "send_value", schema.metadata,
+    Column("area_code", String(9), primary_key=True),
+    Column("year", Integer, primary_key=True),
+    Column("measure", String(40), primary_key=True),
+    Column("value", Float, nullable=True),            # NULL: not published for this area and year
+    Column("source", String(160), nullable=False),
+)
+
+send_inspection = Table(
+    "send_inspection", schema.metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("area_code", String(9), nullable=True),   # ONS code; London boroughs are E09000001-33
+    Column("area_name", String(80), nullable=False),
+    Column("region", String(40), nullable=True),      # "London", or another Ofsted region; None if not given
+    Column("framework", String(8), nullable=False),   # "2016" (May 2016 - Aug 2022) or "2023" (from January 2023)
+    Column("start_date", Date, nullable=True),
+    Column("publication_date", Date, nullable=True),
+    Column("outcome_grade", Integer, nullable=True),  # 2023 framework: 1, 2 or 3; NULL when not yet published
+    Column("wsoa_required", String(3), nullable=True),  # 2016 framework: written statement of action? Yes/No
+    Column("weaknesses", Integer, nullable=True),
+    Column("revisit_outcome", String(40), nullable=True),
+    Column("source", String(160), nullable=False),
+)
 
 
-def _check(scope: AccessScope) -> None:
+def check_scope(scope: AccessScope) -> None:
     if not isinstance(scope, AccessScope) or not scope.role or not scope.la_code:
         raise PermissionError("SEND data needs a signed-in scope")
 
 
-@cache.memoize()
-def _send_values(version: int, visibility: str) -> pd.DataFrame:
+def _sources(values: pd.DataFrame) -> dict[str, str]:
+    """{measure: source} of the figures held, every source of a measure joined ("demo", the published file)."""
+    return values.groupby("measure")["source"].agg(lambda s: "; ".join(sorted(set(s)))).to_dict()
+
+
+@cached_read(NAME, check=check_scope)
+def send_values(scope: AccessScope) -> pd.DataFrame:
+    """area_code, year, measure, value, source for every area (London LAs, London, England); plus placements_total."""
     frame = _read_sql(select(send_value.c.area_code, send_value.c.year, send_value.c.measure, send_value.c.value,
                              send_value.c.source).order_by(send_value.c.area_code, send_value.c.year))
     frame["year"] = frame["year"].astype(int)
@@ -28,14 +64,9 @@ def _send_values(version: int, visibility: str) -> pd.DataFrame:
     return with_totals(frame)
 
 
-def send_values(scope: AccessScope) -> pd.DataFrame:
-    """area_code, year, measure, value, source for every area (London LAs, London, England); plus placements_total."""
-    _check(scope)
-    return _send_values(dataset_version(NAME), SHARED).copy()
-
-
-@cache.memoize()
-def _send_inspections(version: int, visibility: str) -> pd.DataFrame:
+@cached_read(NAME, check=check_scope)
+def send_inspections(scope: AccessScope) -> pd.DataFrame:
+    """Every area SEND inspection held (London LAs, and the rest of England for national shares)."""
     t = send_inspection
     frame = _read_sql(select(t.c.area_code, t.c.area_name, t.c.region, t.c.framework, t.c.start_date, t.c.publication_date,
                              t.c.outcome_grade, t.c.wsoa_required, t.c.weaknesses, t.c.revisit_outcome, t.c.source)
@@ -46,72 +77,39 @@ def _send_inspections(version: int, visibility: str) -> pd.DataFrame:
     return frame
 
 
-def send_inspections(scope: AccessScope) -> pd.DataFrame:
-    """Every area SEND inspection held (London LAs, and the rest of England for national shares)."""
-    _check(scope)
-    return _send_inspections(dataset_version(NAME), SHARED).copy()
-
-
+@cached_read(NAME, check=check_scope)
 def send_sources(scope: AccessScope) -> dict[str, str]:
     """{measure: source} for the figures held ("demo" or the published file)."""
-    _check(scope)
-    return dict(_send_sources(dataset_version(NAME), SHARED))
+    values = send_values(scope)
+    return _sources(values[values["measure"] != "placements_total"])
 
 
-@cache.memoize()
-def _send_series(version: int, visibility: str, code: str) -> pd.DataFrame:
-    return area_series(_send_values(version, visibility), local_authorities(), INDICATORS[code])
-
-
+@cached_read(NAME, check=check_scope)
 def send_series(code: str, scope: AccessScope) -> pd.DataFrame:
     """One indicator for every LA, sub-region, London and England, every year (metrics.area_series), cached."""
-    _check(scope)
     if code not in INDICATORS:
         raise KeyError(f"unknown SEND indicator {code!r}")
-    return _send_series(dataset_version(NAME), SHARED, code).copy()
+    return area_series(send_values(scope), local_authorities(), INDICATORS[code])
 
 
+@cached_read(NAME, check=check_scope)
 def send_sources_of(area_code: str, scope: AccessScope) -> dict[str, str]:
     """{measure: source} for one area's figures (an LA's own return replaces its demo placements and needs)."""
-    _check(scope)
-    return dict(_send_sources_by_area(dataset_version(NAME), scope.key).get(area_code, {}))
-
-
-@cache.memoize()
-def _send_sources_by_area(version: int, scope_key: str) -> dict:
-    values = _send_values(version, scope_key).dropna(subset=["source"])   # derived totals carry no source
-    return {area: rows.groupby("measure")["source"].agg(lambda s: "; ".join(sorted(set(s)))).to_dict()
-            for area, rows in values.groupby("area_code")}
-
-
-@cache.memoize()
-def _send_sources(version: int, visibility: str) -> dict:
-    values = _send_values(version, visibility)
-    values = values[values["measure"] != "placements_total"]
-    return values.groupby("measure")["source"].agg(lambda s: "; ".join(sorted(set(s)))).to_dict()
+    values = send_values(scope).dropna(subset=["source"])   # derived totals carry no source
+    return _sources(values[values["area_code"] == area_code])
 
 
 # Inspection summaries and mixes depend only on the data (not on the focus LA): computed once per version.
-@cache.memoize()
-def _send_inspection_summary(version: int, visibility: str) -> dict:
-    inspections = _send_inspections(version, visibility)
+@cached_read(NAME, check=check_scope)
+def send_inspection_summary(scope: AccessScope) -> dict:
+    """{'latest': each London LA's latest outcome (metrics.latest_inspections), 'history': outcome-1 shares over time}."""
+    inspections = send_inspections(scope)
     las = local_authorities()
     return {"latest": latest_inspections(inspections, las),
             "history": outcome_share_history(inspections, set(las["la_code"]))}
 
 
-def send_inspection_summary(scope: AccessScope) -> dict:
-    """{'latest': each London LA's latest outcome (metrics.latest_inspections), 'history': outcome-1 shares over time}."""
-    _check(scope)
-    return {k: v.copy() for k, v in _send_inspection_summary(dataset_version(NAME), SHARED).items()}
-
-
-@cache.memoize()
-def _send_mix(version: int, visibility: str, year: int, measures: tuple, by: str) -> pd.DataFrame:
-    return mix_table(_send_values(version, visibility), local_authorities(), year, measures, by)
-
-
+@cached_read(NAME, check=check_scope)
 def send_mix(year: int, measures: tuple[str, ...], by: str, scope: AccessScope) -> pd.DataFrame:
     """Counts and shares of a mix (placements or needs) for one year, by LA or sub-region (metrics.mix_table)."""
-    _check(scope)
-    return _send_mix(dataset_version(NAME), SHARED, int(year), tuple(measures), by).copy()
+    return mix_table(send_values(scope), local_authorities(), int(year), tuple(measures), by)

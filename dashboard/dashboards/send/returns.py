@@ -30,43 +30,13 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Column, Date, Engine, Float, Integer, String, Table, select
+from sqlalchemy import Engine, select
 
+# Its tables and names are defined with its reads (data.py); the upload spec and tests find them here too.
+from dashboard.dashboards.send.data import DEMO, ENGLAND, LABEL, LONDON, NAME, send_inspection, send_value
 from dashboard.store import schema
 from dashboard.store.datasets import bump_version
 from dashboard.store.engine import write_transaction
-
-NAME = "send"
-LABEL = "SEND data"
-LONDON, ENGLAND = "E12000007", "E92000001"
-DEMO = "demo"
-
-send_value = Table(
-    "send_value", schema.metadata,
-    Column("area_code", String(9), primary_key=True),
-    Column("year", Integer, primary_key=True),
-    Column("measure", String(40), primary_key=True),
-    Column("value", Float, nullable=True),            # NULL: not published for this area and year
-    Column("source", String(160), nullable=False),
-    extend_existing=True,  # `python -m dashboard.dashboards.send.returns` imports this module twice (as __main__ and by name)
-)
-
-send_inspection = Table(
-    "send_inspection", schema.metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("area_code", String(9), nullable=True),   # ONS code; London boroughs are E09000001-33
-    Column("area_name", String(80), nullable=False),
-    Column("region", String(40), nullable=True),      # "London", or another Ofsted region; None if not given
-    Column("framework", String(8), nullable=False),   # "2016" (May 2016 - Aug 2022) or "2023" (from January 2023)
-    Column("start_date", Date, nullable=True),
-    Column("publication_date", Date, nullable=True),
-    Column("outcome_grade", Integer, nullable=True),  # 2023 framework: 1, 2 or 3; NULL when not yet published
-    Column("wsoa_required", String(3), nullable=True),  # 2016 framework: written statement of action? Yes/No
-    Column("weaknesses", Integer, nullable=True),
-    Column("revisit_outcome", String(40), nullable=True),
-    Column("source", String(160), nullable=False),
-    extend_existing=True,
-)
 
 # --- measures -----------------------------------------------------------------------------------
 

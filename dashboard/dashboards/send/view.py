@@ -150,7 +150,7 @@ def _renamed(table: pd.DataFrame, code_column: str, name_column: str, names: dic
     return out
 
 
-@loader.view_cache(send_loader.NAME, "reference", check=send_loader._check)   # the same for every member
+@loader.view_cache(send_loader.NAME, "reference", check=send_loader.check_scope)   # the same for every member
 def build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: str | None = None) -> SendView:
     """Everything the page shows for the filters. `anonymise_with` (the app's secret) replaces every LA name but the
     viewer's own with its stable label in every chart, table, sentence and note; the arithmetic is unchanged."""

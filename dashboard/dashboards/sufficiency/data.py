@@ -1,4 +1,4 @@
-"""Cached readers for the sufficiency tool: child-level rows go in, only aggregates come out.
+"""The sufficiency tool's tables and cached reads: child-level rows go in, only aggregates come out.
 
 Privacy, enforced here on the server:
 - Only commissioners and administrators may read this dataset (`PermissionError` for any other scope).
@@ -7,24 +7,113 @@ Privacy, enforced here on the server:
 - Every function returns aggregates. When a view counts children looked after by any LA other than the caller's
   own, counts of 1 to 5 are "c" with secondary suppression (`dashboard.disclosure.suppress`), and
   percentages, medians and rates built on such counts are "c" too. A caller's own LA, alone, is shown unsuppressed.
-- Results are memoized in the shared cache with the dataset version and who may see them in the key: every
-  commissioner alike for a suppressed view, the caller's LA for its own unsuppressed one.
+- Results are cached in the shared cache (`cached_read`) with the dataset version and who may see them in the key:
+  every commissioner alike for a suppressed view, the caller's LA for its own unsuppressed one.
 """
 from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
 
+from datetime import date
+
 import numpy as np
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import Boolean, Column, Date, Float, Integer, String, Table, func, select
 
-from dashboard.dashboards.sufficiency import returns as ds
-from dashboard.loader import AccessScope, _read_sql, cache, dataset_version, local_authorities
+from dashboard.auth.users import audit
 from dashboard.dashboards.sufficiency import metrics as m
 from dashboard.disclosure import SUPPRESSED, THRESHOLD, suppress
-from dashboard.store import get_engine
-from dashboard.auth.users import audit
+from dashboard.loader import AccessScope, _read_sql, cached_read, dataset_version, local_authorities
+from dashboard.store import get_engine, schema
+
+NAME = "sufficiency"
+LABEL = "looked-after children (sufficiency) data"
+
+md = schema.metadata
+
+child = Table(
+    "sufficiency_child", md,
+    Column("la_code", String(9), primary_key=True),        # the looking-after LA (ONS code)
+    Column("child", String(16), primary_key=True),         # CHILD: hashed id, never shown
+    Column("sex", String(1), nullable=False),              # 1 male, 2 female
+    Column("dob", Date, nullable=False),                   # month precision: the 1st of the month
+    Column("ethnic", String(4), nullable=False),           # DfE ethnicity code
+    Column("uasc", Boolean, nullable=False, default=False),
+    Column("duc", Date, nullable=True),                    # date UASC status ceased
+)
+
+episode = Table(
+    "sufficiency_episode", md,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("la_code", String(9), nullable=False, index=True),
+    Column("child", String(16), nullable=False),
+    Column("decom", Date, nullable=False),
+    Column("rne", String(1), nullable=False),
+    Column("ls", String(2), nullable=False),
+    Column("cin", String(2), nullable=False),
+    Column("place", String(2), nullable=False),
+    Column("place_provider", String(3), nullable=True),
+    Column("dec", Date, nullable=True),
+    Column("rec", String(3), nullable=True),
+    Column("reason_place_change", String(8), nullable=True),
+    Column("home_post", String(8), nullable=True),         # postcode sector of the child's home
+    Column("pl_post", String(8), nullable=True),           # postcode sector of the placement
+    Column("urn", String(8), nullable=True),               # Ofsted URN of the provider, if it has one
+    Column("year", Integer, nullable=False),               # collection year of the return (31 March)
+)
+
+code = Table(
+    "sufficiency_code", md,
+    Column("list_name", String(24), primary_key=True),
+    Column("code", String(8), primary_key=True),
+    Column("label", String(160), nullable=False),
+    Column("grp", String(48), nullable=False),             # the group the page filters and charts by
+)
+
+postcode_sector = Table(
+    "sufficiency_postcode_sector", md,
+    Column("sector", String(8), primary_key=True),         # "SE15 4"
+    Column("lat", Float, nullable=False),
+    Column("lon", Float, nullable=False),
+    Column("area_code", String(64), nullable=False),       # ONS code of a London LA, or a county/area name outside London
+    Column("area_name", String(64), nullable=False),
+    Column("region", String(32), nullable=False),          # "London", "South East", ...
+)
+
+provider = Table(
+    "sufficiency_provider", md,
+    Column("urn", String(8), primary_key=True),
+    Column("name", String(120), nullable=False),
+    Column("provider_type", String(48), nullable=False),
+    Column("sector", String(8), nullable=True),
+)
+
+provider_grade = Table(
+    "sufficiency_provider_grade", md,
+    Column("urn", String(8), primary_key=True),
+    Column("inspection_date", Date, primary_key=True),
+    Column("grade", Integer, nullable=False),              # 1 outstanding, 2 good, 3 requires improvement, 4 inadequate
+)
+
+# DfE's published "children looked after at 31 March" by characteristic, for London LAs, London and England.
+# Published markers are kept: number/percentage NULL with marker "c" (suppressed), "k" (under 0.5%), "z" (not applicable).
+published = Table(
+    "sufficiency_published", md,
+    Column("time_period", Integer, primary_key=True),       # the year of 31 March
+    Column("area_code", String(16), primary_key=True),      # ONS LA code, "london", "inner", "outer" or "england"
+    Column("cla_group", String(80), primary_key=True),
+    Column("characteristic", String(120), primary_key=True),
+    Column("area_name", String(64), nullable=False),
+    Column("number", Float, nullable=True),
+    Column("number_marker", String(1), nullable=True),
+    Column("percentage", Float, nullable=True),
+    Column("percentage_marker", String(1), nullable=True),
+)
+PUBLISHED_NAME = "sufficiency_published"
+
+TABLES = (child, episode, code, postcode_sector, provider, provider_grade)
+DEMO_START, DEMO_END = date(2018, 4, 1), date(2025, 3, 31)   # seven collection years of episodes, 2018-19 to 2024-25
 
 READ_ROLES = ("commissioner", "admin")
 
@@ -40,6 +129,11 @@ def check_scope(scope: AccessScope) -> None:
 def is_restricted(area: str, scope: AccessScope) -> bool:
     """Suppression applies unless the view is the caller's own LA alone."""
     return area != f"la:{scope.la_code}"
+
+
+def _own_la_alone(scope: AccessScope, arguments: dict) -> bool:
+    """A view of the caller's own LA alone is unsuppressed, so only that caller's LA may share it."""
+    return not is_restricted(arguments["area"], scope)
 
 
 # --- child level: read once per process and version, never returned ----------------------------------------------
@@ -61,13 +155,13 @@ def _prepare(version: int) -> _Prepared:
     with _prepared_lock:
         if key in _prepared_cache:
             return _prepared_cache[key]
-        e, c = ds.episode, ds.child
+        e, c = episode, child
         episodes = _read_sql(select(e.c.la_code, e.c.child, e.c.decom, e.c.dec, e.c.rne, e.c.ls, e.c.cin, e.c.place,
                                     e.c.place_provider, e.c.rec, e.c.home_post, e.c.pl_post, e.c.urn))
         children = _read_sql(select(c.c.la_code, c.c.child, c.c.sex, c.c.dob, c.c.ethnic, c.c.uasc))
-        sectors = _read_sql(select(ds.postcode_sector))
-        codes = _read_sql(select(ds.code))
-        grades = _read_sql(select(ds.provider_grade))
+        sectors = _read_sql(select(postcode_sector))
+        codes = _read_sql(select(code))
+        grades = _read_sql(select(provider_grade))
         las = local_authorities()
         episodes = episodes.merge(children, on=["la_code", "child"], how="left")
         for column in ("decom", "dec", "dob"):
@@ -91,7 +185,7 @@ def _prepare(version: int) -> _Prepared:
         first = episodes["decom"].min() if len(episodes) else pd.Timestamp("2018-04-01")
         last_dates = pd.concat([episodes["decom"], episodes["dec"].dropna()])
         last = _financial_year_end(last_dates.max()) if len(last_dates) else pd.Timestamp("2025-03-31")
-        prepared = _Prepared(episodes, grades, max(first, pd.Timestamp(ds.DEMO_START)) if len(episodes) else first, last)
+        prepared = _Prepared(episodes, grades, max(first, pd.Timestamp(DEMO_START)) if len(episodes) else first, last)
         _prepared_cache.clear()   # one version per process is enough; older versions are dropped
         _prepared_cache[key] = prepared
         return prepared
@@ -100,7 +194,7 @@ def _prepare(version: int) -> _Prepared:
 def prepare_in_this_process() -> None:
     """Read the current version's child-level rows into this process now. Warming calls it in every worker when the
     data changes, so no member's first uncached view on a worker waits for it (about 1 s at demo size, 12 s at 10x)."""
-    _prepare(dataset_version(ds.NAME))
+    _prepare(dataset_version(NAME))
 
 
 def _financial_year_end(d: pd.Timestamp) -> pd.Timestamp:
@@ -109,29 +203,24 @@ def _financial_year_end(d: pd.Timestamp) -> pd.Timestamp:
 
 # --- options (no child-level content) ------------------------------------------------------------------------------
 
-@cache.memoize()
-def _options(version: int) -> dict:
-    e = ds.episode
+@cached_read(NAME, check=check_scope)
+def options(scope: AccessScope) -> dict:
+    """Date range, month ends and the filter choices (code lists); no figures."""
+    e = episode
     bounds = _read_sql(select(func.min(e.c.decom).label("first"), func.max(e.c.decom).label("last_start"),
                               func.max(e.c.dec).label("last_end"), func.count().label("n")))
     row = bounds.iloc[0]
     has_data = int(row["n"]) > 0
-    first = max(pd.Timestamp(row["first"]), pd.Timestamp(ds.DEMO_START)) if has_data else pd.Timestamp(ds.DEMO_START)
+    first = max(pd.Timestamp(row["first"]), pd.Timestamp(DEMO_START)) if has_data else pd.Timestamp(DEMO_START)
     last_dates = [pd.Timestamp(v) for v in (row["last_start"], row["last_end"]) if v is not None and not pd.isna(v)]
-    last = _financial_year_end(max(last_dates)) if last_dates else pd.Timestamp(ds.DEMO_END)
-    codes = _read_sql(select(ds.code))
+    last = _financial_year_end(max(last_dates)) if last_dates else pd.Timestamp(DEMO_END)
+    codes = _read_sql(select(code))
     by_list = {name: frame for name, frame in codes.groupby("list_name")}
     legal_groups = list(dict.fromkeys(by_list["legal_status"]["grp"])) if "legal_status" in by_list else []
     cin = by_list.get("cin", pd.DataFrame(columns=["code", "label"]))
     months = pd.date_range(first, last, freq="ME")
     return {"first": first, "last": last, "month_ends": list(months), "legal_groups": legal_groups,
             "cin": list(zip(cin["code"], cin["label"])), "has_data": has_data}
-
-
-def options(scope: AccessScope) -> dict:
-    """Date range, month ends and the filter choices (code lists); no figures."""
-    check_scope(scope)
-    return dict(_options(dataset_version(ds.NAME)))
 
 
 # --- the view: every aggregate the page shows ---------------------------------------------------------------------
@@ -197,13 +286,16 @@ def _with_share(table: pd.DataFrame, count_column: str, total) -> pd.DataFrame:
     return table.assign(**{"%": [pct(v) for v in table[count_column]]})
 
 
-@cache.memoize()
-def _view(version: int, visibility: str, restricted: bool, area: str, as_at: str, selection: m.Selection) -> dict:
+@cached_read(NAME, check=check_scope, depends_on_caller=_own_la_alone)
+def view(scope: AccessScope, area: str, as_at, selection_fields: dict, *, version: int) -> dict:
+    """Every aggregate of the page for the filters, suppressed unless the view is the caller's own LA alone."""
     p = _prepare(version)
     las = local_authorities()
+    selection = m.Selection(area_la_codes(area, las), **selection_fields)
+    restricted = is_restricted(area, scope)
     names = dict(zip(las["la_code"], las["la_name"]))
     sub_names = dict(zip(las["subregion_code"], las["subregion_name"]))
-    at = pd.Timestamp(as_at)
+    at = pd.Timestamp(pd.Timestamp(as_at).date())
     static = p.episodes[selection.static_mask(p.episodes).to_numpy()]
     current = _looked_after(static, selection, at)
     # Narrow copies for the time series: fewer columns make each of the many snapshots cheap.
@@ -360,17 +452,6 @@ def _stability(static, selection, first, last, restricted) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["Year to", "Looked after at 31 March", "3 or more placements", "%"])
 
 
-def view(scope: AccessScope, area: str, as_at, selection_fields: dict) -> dict:
-    """Every aggregate of the page for the filters, suppressed unless the view is the caller's own LA alone."""
-    check_scope(scope)
-    las = local_authorities()
-    selection = m.Selection(area_la_codes(area, las), **selection_fields)
-    restricted = is_restricted(area, scope)
-    result = _view(dataset_version(ds.NAME), scope.visibility(restricted), restricted, area,
-                   pd.Timestamp(as_at).date().isoformat(), selection)
-    return {k: (v.copy() if isinstance(v, pd.DataFrame) else dict(v) if isinstance(v, dict) else v) for k, v in result.items()}
-
-
 # --- the demand forecast ------------------------------------------------------------------------------------------
 
 DEFAULT_WEEKLY_COSTS = {   # illustrative unit costs, £ per child per week (users replace them with their own)
@@ -392,9 +473,14 @@ def _hide_small(values, restricted: bool):
     return out
 
 
-@cache.memoize()
-def _forecast(version: int, visibility: str, restricted: bool, selection: m.Selection, ref_from: int, ref_to: int,
-              horizon_months: int, costs: tuple) -> dict:
+@cached_read(NAME, check=check_scope, depends_on_caller=_own_la_alone)
+def forecast(scope: AccessScope, area: str, selection_fields: dict, ref_from: int, ref_to: int, horizon_years: int,
+             weekly_costs: dict, *, version: int) -> dict:
+    """The stock-and-flow forecast for the area and the children's fixed attributes (sex, ethnicity, UASC)."""
+    selection = m.Selection(area_la_codes(area, local_authorities()), **selection_fields)
+    costs = tuple(float(weekly_costs.get(g, DEFAULT_WEEKLY_COSTS[g]) or 0) for g in m.PLACEMENT_GROUPS)
+    restricted = is_restricted(area, scope)
+    ref_from, ref_to, horizon_months = int(ref_from), int(ref_to), int(horizon_years) * 12
     p = _prepare(version)
     static = p.episodes[m.Selection(selection.la_codes, sex=selection.sex, ethnicity=selection.ethnicity,
                                     uasc=selection.uasc).static_mask(p.episodes).to_numpy()]
@@ -501,19 +587,6 @@ def _backtest(static, first, ref_start, ref_end, jump, restricted) -> tuple[pd.D
     return table, summary
 
 
-def forecast(scope: AccessScope, area: str, selection_fields: dict, ref_from: int, ref_to: int, horizon_years: int,
-             weekly_costs: dict) -> dict:
-    """The stock-and-flow forecast for the area and the children's fixed attributes (sex, ethnicity, UASC)."""
-    check_scope(scope)
-    las = local_authorities()
-    selection = m.Selection(area_la_codes(area, las), **selection_fields)
-    costs = tuple(float(weekly_costs.get(g, DEFAULT_WEEKLY_COSTS[g]) or 0) for g in m.PLACEMENT_GROUPS)
-    restricted = is_restricted(area, scope)
-    result = _forecast(dataset_version(ds.NAME), scope.visibility(restricted), restricted, selection, int(ref_from), int(ref_to),
-                       int(horizon_years) * 12, costs)
-    return {k: (v.copy() if isinstance(v, pd.DataFrame) else dict(v) if isinstance(v, dict) else v) for k, v in result.items()}
-
-
 # --- published DfE figures beside the tool's own ------------------------------------------------------------------------
 
 PUBLISHED_MEASURES = (   # (measure, DfE cla_group, DfE characteristic)
@@ -552,15 +625,17 @@ def _tool_measures(p: _Prepared, la_codes: tuple[str, ...], at: pd.Timestamp) ->
     }
 
 
-@cache.memoize()
-def _published_comparison(version: int, published_version: int, visibility: str, restricted: bool, area: str) -> dict:
+@cached_read(NAME, PUBLISHED_NAME, check=check_scope, depends_on_caller=_own_la_alone)
+def published_comparison(scope: AccessScope, area: str, *, version: int) -> dict:
+    """DfE's published figures at 31 March for the area beside the tool's own count on the same definition."""
+    restricted = is_restricted(area, scope)
     p = _prepare(version)
     las = local_authorities()
     area_code = area[3:] if area.startswith("la:") else "london" if area == "london" else None
     if area_code is None:
         return {"table": pd.DataFrame(), "available": False,
                 "reason": "DfE publishes LA, London and England figures, not sub-regions: choose an LA or all London."}
-    pub = _read_sql(select(ds.published).where(ds.published.c.area_code == area_code))
+    pub = _read_sql(select(published).where(published.c.area_code == area_code))
     if pub.empty:
         return {"table": pd.DataFrame(), "available": False,
                 "reason": "No published figures have been imported (an administrator runs python -m dashboard import-published FILE)."}
@@ -590,11 +665,3 @@ def _published_comparison(version: int, published_version: int, visibility: str,
                          "This tool": shown, "This tool %": shown_pct})
     return {"table": pd.DataFrame(rows), "available": True, "reason": ""}
 
-
-def published_comparison(scope: AccessScope, area: str) -> dict:
-    """DfE's published figures at 31 March for the area beside the tool's own count on the same definition."""
-    check_scope(scope)
-    restricted = is_restricted(area, scope)
-    result = _published_comparison(dataset_version(ds.NAME), dataset_version(ds.PUBLISHED_NAME), scope.visibility(restricted),
-                                   restricted, area)
-    return {"table": result["table"].copy(), "available": result["available"], "reason": result["reason"]}

@@ -1,6 +1,6 @@
 """Sufficiency: child-level looked-after children data shaped like the SSDA903 return, and its reference tables.
 
-Tables (all prefixed `sufficiency_`):
+Tables (all prefixed `sufficiency_`, defined in data.py with its reads):
   child            one row per child per looking-after LA: CHILD (hashed id), SEX, DOB (1st of the month), ETHNIC, UASC, DUC
   episode          SSDA903 episodes: CHILD, DECOM, RNE, LS, CIN, PLACE, PLACE_PROVIDER, DEC, REC, REASON_PLACE_CHANGE,
                    HOME_POST, PL_POST, URN, LA, YEAR (postcodes held as sectors, e.g. "SE15 4")
@@ -31,99 +31,15 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Boolean, Column, Date, Engine, Float, Integer, String, Table
+from sqlalchemy import Engine
 
+# Its tables and names are defined with its reads (data.py); the upload spec and tests find them here too.
+from dashboard.dashboards.sufficiency.data import (DEMO_END, DEMO_START, LABEL, NAME, PUBLISHED_NAME, TABLES, child, code,
+                                                   episode, published)
 from dashboard.store import schema
 from dashboard.store.datasets import bump_version
 from dashboard.store.engine import write_transaction
 from dashboard.store.reference import read_reference_csvs
-
-NAME = "sufficiency"
-LABEL = "looked-after children (sufficiency) data"
-
-md = schema.metadata
-
-child = Table(
-    "sufficiency_child", md,
-    Column("la_code", String(9), primary_key=True),        # the looking-after LA (ONS code)
-    Column("child", String(16), primary_key=True),         # CHILD: hashed id, never shown
-    Column("sex", String(1), nullable=False),              # 1 male, 2 female
-    Column("dob", Date, nullable=False),                   # month precision: the 1st of the month
-    Column("ethnic", String(4), nullable=False),           # DfE ethnicity code
-    Column("uasc", Boolean, nullable=False, default=False),
-    Column("duc", Date, nullable=True),                    # date UASC status ceased
-)
-
-episode = Table(
-    "sufficiency_episode", md,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("la_code", String(9), nullable=False, index=True),
-    Column("child", String(16), nullable=False),
-    Column("decom", Date, nullable=False),
-    Column("rne", String(1), nullable=False),
-    Column("ls", String(2), nullable=False),
-    Column("cin", String(2), nullable=False),
-    Column("place", String(2), nullable=False),
-    Column("place_provider", String(3), nullable=True),
-    Column("dec", Date, nullable=True),
-    Column("rec", String(3), nullable=True),
-    Column("reason_place_change", String(8), nullable=True),
-    Column("home_post", String(8), nullable=True),         # postcode sector of the child's home
-    Column("pl_post", String(8), nullable=True),           # postcode sector of the placement
-    Column("urn", String(8), nullable=True),               # Ofsted URN of the provider, if it has one
-    Column("year", Integer, nullable=False),               # collection year of the return (31 March)
-)
-
-code = Table(
-    "sufficiency_code", md,
-    Column("list_name", String(24), primary_key=True),
-    Column("code", String(8), primary_key=True),
-    Column("label", String(160), nullable=False),
-    Column("grp", String(48), nullable=False),             # the group the page filters and charts by
-)
-
-postcode_sector = Table(
-    "sufficiency_postcode_sector", md,
-    Column("sector", String(8), primary_key=True),         # "SE15 4"
-    Column("lat", Float, nullable=False),
-    Column("lon", Float, nullable=False),
-    Column("area_code", String(64), nullable=False),       # ONS code of a London LA, or a county/area name outside London
-    Column("area_name", String(64), nullable=False),
-    Column("region", String(32), nullable=False),          # "London", "South East", ...
-)
-
-provider = Table(
-    "sufficiency_provider", md,
-    Column("urn", String(8), primary_key=True),
-    Column("name", String(120), nullable=False),
-    Column("provider_type", String(48), nullable=False),
-    Column("sector", String(8), nullable=True),
-)
-
-provider_grade = Table(
-    "sufficiency_provider_grade", md,
-    Column("urn", String(8), primary_key=True),
-    Column("inspection_date", Date, primary_key=True),
-    Column("grade", Integer, nullable=False),              # 1 outstanding, 2 good, 3 requires improvement, 4 inadequate
-)
-
-# DfE's published "children looked after at 31 March" by characteristic, for London LAs, London and England.
-# Published markers are kept: number/percentage NULL with marker "c" (suppressed), "k" (under 0.5%), "z" (not applicable).
-published = Table(
-    "sufficiency_published", md,
-    Column("time_period", Integer, primary_key=True),       # the year of 31 March
-    Column("area_code", String(16), primary_key=True),      # ONS LA code, "london", "inner", "outer" or "england"
-    Column("cla_group", String(80), primary_key=True),
-    Column("characteristic", String(120), primary_key=True),
-    Column("area_name", String(64), nullable=False),
-    Column("number", Float, nullable=True),
-    Column("number_marker", String(1), nullable=True),
-    Column("percentage", Float, nullable=True),
-    Column("percentage_marker", String(1), nullable=True),
-)
-PUBLISHED_NAME = "sufficiency_published"
-
-TABLES = (child, episode, code, postcode_sector, provider, provider_grade)
 
 # --- DfE SSDA903 code lists (public; the 2024-25 guidance) -------------------------------------------------
 PLACEMENT_GROUPS = ("Foster care: in-house", "Foster care: agency or other", "Children's homes",
@@ -273,7 +189,6 @@ LA_SIZES = {
     "E09000031": (292, 29), "E09000032": (240, 18), "E09000033": (186, 31),
 }
 
-DEMO_START, DEMO_END = date(2018, 4, 1), date(2025, 3, 31)   # seven collection years of episodes, 2018-19 to 2024-25
 
 
 def code_rows() -> list[dict]:

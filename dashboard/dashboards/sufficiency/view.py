@@ -221,7 +221,7 @@ def depends_on_caller(scope: loader.AccessScope, arguments: dict) -> bool:
     return not data.is_restricted(arguments["filters"].area, scope)
 
 
-@loader.view_cache(data.ds.NAME, data.ds.PUBLISHED_NAME, "reference", check=data.check_scope,
+@loader.view_cache(data.NAME, data.PUBLISHED_NAME, "reference", check=data.check_scope,
                    depends_on_caller=depends_on_caller)
 def build_view(filters: Filters, scope: loader.AccessScope, tile_mode: str = "selected", flow_mode: str = "location", *,
                anonymise_with: str | None = None) -> SufficiencyView:
@@ -278,7 +278,7 @@ def build_view(filters: Filters, scope: loader.AccessScope, tile_mode: str = "se
         "starts": f"Children starting and ceasing to be looked after each month, {area_name}",
         "stability": f"Children with 3 or more placements in the year to 31 March, {area_name}",
     }
-    info = loader.dataset_info(data.ds.NAME)
+    info = loader.dataset_info(data.NAME)
     tables = {name: agg[name] for name in TABLES if name in agg}
     takeaways = {
         "tiles": tiles_takeaway(tiles, area_name, tile_mode),
@@ -386,7 +386,7 @@ def download_table(filters: Filters, params: ForecastParams, scope: loader.Acces
                    anonymise_with: str | None = None) -> tuple[pd.DataFrame, list, str]:
     table, title = table_for(filters, params, scope, which, anonymise_with=anonymise_with)
     las = las_for(scope, anonymise_with)
-    info = loader.dataset_info(data.ds.NAME)
+    info = loader.dataset_info(data.NAME)
     restricted = data.is_restricted(filters.area, scope)
     file_notes = [("Table", title), *notes(filters, restricted, info["is_demo"], area_label(filters.area, las),
                                             f"{filters.as_at:%-d %B %Y}", anonymised=bool(anonymise_with))]
@@ -405,7 +405,7 @@ def build_published(filters: Filters, scope: loader.AccessScope, *, anonymise_wi
     """DfE's published figures for the area (LA or London) beside the tool's count on the same definition."""
     las = las_for(scope, anonymise_with)
     result = data.published_comparison(scope, filters.area)
-    info = loader.dataset_info(data.ds.NAME)
+    info = loader.dataset_info(data.NAME)
     caveat = ("The tool's figures here come from demo data, so they will not match: the published figures are real."
               if info["is_demo"] else "Differences point to records to check: late changes, missing postcodes, or a different extract date.")
     return {"title": f"Published DfE figures beside this tool's: {area_label(filters.area, las)}",

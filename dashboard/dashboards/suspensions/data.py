@@ -1,22 +1,65 @@
-"""Cached readers for the Education suspensions page.
+"""Education suspensions: its tables and cached reads.
 
-Each reader takes the caller's AccessScope (its key is in the cache key with the dataset version) and
-returns a copy. The figures are shared among all members (small counts are suppressed on the server
-before anything reaches a browser), so any signed-in role may read them; anything else is refused here.
+Each read takes the caller's AccessScope and returns a copy (see dashboard.loader). The figures are shared among all
+members (small counts are suppressed on the server before anything reaches a browser), so any signed-in role may read
+them, alike; anything else is refused here.
 """
 from __future__ import annotations
 
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import Column, Float, ForeignKey, Integer, String, Table, select
 
 from dashboard.auth.roles import ROLES
-from dashboard.dashboards.suspensions import returns as tables
-from dashboard.loader import SHARED, AccessScope, _read_sql, cache, dataset_info, dataset_version
+from dashboard.loader import AccessScope, _read_sql, cached_read, dataset_info
+from dashboard.store import schema
 
-COUNTS = list(tables.COUNT_COLUMNS)
+NAME = "suspensions"
+LABEL = "education suspensions data"
+ENGLAND = "suspensions_england"
+PUBLISHED = "suspensions_published"
+
+# --- tables -------------------------------------------------------------------------------------
+
+COUNT_COLUMNS = ("headcount", "pupils_suspended", "suspensions", "permanent_exclusions")
+
+suspensions_pupils = Table(
+    "suspensions_pupils", schema.metadata,
+    Column("la_code", String(9), ForeignKey("local_authority.ons_code"), primary_key=True),
+    Column("academic_year", String(7), primary_key=True),        # "2023/24"
+    Column("ethnicity", String(48), primary_key=True),
+    Column("ethnicity_major", String(16), nullable=False),
+    Column("headcount", Integer, nullable=True),                   # NULL: not returned (never 0)
+    Column("pupils_suspended", Integer, nullable=True),            # pupils with one or more suspensions
+    Column("suspensions", Integer, nullable=True),
+    Column("permanent_exclusions", Integer, nullable=True),
+)
+
+suspensions_england = Table(
+    "suspensions_england", schema.metadata,
+    Column("academic_year", String(7), primary_key=True),
+    Column("ethnicity", String(48), primary_key=True),
+    Column("ethnicity_major", String(16), nullable=False),
+    Column("headcount", Integer, nullable=True),
+    Column("pupils_suspended", Integer, nullable=True),
+    Column("suspensions", Integer, nullable=True),
+    Column("permanent_exclusions", Integer, nullable=True),       # NULL where DfE suppressed it ("x")
+)
+
+suspensions_published = Table(
+    "suspensions_published", schema.metadata,
+    Column("row_order", Integer, primary_key=True),
+    Column("ethnicity_major", String(16), nullable=False),
+    Column("ethnicity", String(48), nullable=False),
+    Column("pupils", Integer, nullable=False),
+    Column("rate_per_1000", Float, nullable=False),               # as published: whole numbers
+    Column("rri", Float, nullable=True),                          # as published: 1 dp; blank where unreadable
+    Column("representation", String(32), nullable=True),          # blank: no band (close to parity)
+)
+
+COUNTS = list(COUNT_COLUMNS)
 
 
-def _check(scope: AccessScope) -> None:
+def check_scope(scope: AccessScope) -> None:
     if scope is None or scope.role not in ROLES:
         raise PermissionError("suspensions data needs a signed-in member")
 
@@ -27,49 +70,34 @@ def _counts_as_int(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-@cache.memoize()
-def _la_rows(version: int, visibility: str) -> pd.DataFrame:
-    t = tables.suspensions_pupils
+@cached_read(NAME, check=check_scope)
+def la_rows(scope: AccessScope) -> pd.DataFrame:
+    """Per London LA, year and ethnic group: headcount, pupils_suspended, suspensions, permanent_exclusions."""
+    t = suspensions_pupils
     frame = _read_sql(select(t.c.la_code, t.c.academic_year, t.c.ethnicity, t.c.ethnicity_major,
                              *[t.c[c] for c in COUNTS]).order_by(t.c.academic_year, t.c.la_code))
     return _counts_as_int(frame)
 
 
-def la_rows(scope: AccessScope) -> pd.DataFrame:
-    """Per London LA, year and ethnic group: headcount, pupils_suspended, suspensions, permanent_exclusions."""
-    _check(scope)
-    return _la_rows(dataset_version(tables.NAME), SHARED).copy()
-
-
-@cache.memoize()
-def _england_rows(version: int, visibility: str) -> pd.DataFrame:
-    t = tables.suspensions_england
+@cached_read(ENGLAND, check=check_scope)
+def england_rows(scope: AccessScope) -> pd.DataFrame:
+    """England by year and ethnic group (DfE, real); empty when the file was never imported."""
+    t = suspensions_england
     frame = _read_sql(select(t.c.academic_year, t.c.ethnicity, t.c.ethnicity_major, *[t.c[c] for c in COUNTS])
                       .order_by(t.c.academic_year))
     return _counts_as_int(frame)
 
 
-def england_rows(scope: AccessScope) -> pd.DataFrame:
-    """England by year and ethnic group (DfE, real); empty when the file was never imported."""
-    _check(scope)
-    return _england_rows(dataset_version(tables.ENGLAND), SHARED).copy()
-
-
-@cache.memoize()
-def _published_rows(version: int, visibility: str) -> pd.DataFrame:
-    t = tables.suspensions_published
+@cached_read(PUBLISHED, check=check_scope)
+def published_rows(scope: AccessScope) -> pd.DataFrame:
+    """The published regional table as published; empty when it was never imported."""
+    t = suspensions_published
     frame = _read_sql(select(t.c.row_order, t.c.ethnicity_major, t.c.ethnicity, t.c.pupils, t.c.rate_per_1000,
                              t.c.rri, t.c.representation).order_by(t.c.row_order))
     frame["rri"] = frame["rri"].astype("float64")
     return frame
 
 
-def published_rows(scope: AccessScope) -> pd.DataFrame:
-    """The published regional table as published; empty when it was never imported."""
-    _check(scope)
-    return _published_rows(dataset_version(tables.PUBLISHED), SHARED).copy()
-
-
 def states() -> dict[str, dict]:
     """Version, demo flag and last update of the three suspensions datasets (one small query each)."""
-    return {name: dataset_info(name) for name in (tables.NAME, tables.ENGLAND, tables.PUBLISHED)}
+    return {name: dataset_info(name) for name in (NAME, ENGLAND, PUBLISHED)}

@@ -1,4 +1,4 @@
-"""Education suspensions by ethnicity: tables, importers for the real files, and the demo generator.
+"""Education suspensions by ethnicity: importers for the real files and the demo generator (tables in data.py).
 
 Three datasets, each with its own version:
   suspensions            per London LA, academic year and detailed ethnicity: pupil headcount, pupils with
@@ -20,17 +20,14 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Column, Engine, Float, ForeignKey, Integer, String, Table
+from sqlalchemy import Engine, Table
 
-from dashboard.store import schema
+# Its tables and names are defined with its reads (data.py); the upload spec and tests find them here too.
+from dashboard.dashboards.suspensions.data import (COUNT_COLUMNS, ENGLAND, LABEL, NAME, PUBLISHED, suspensions_england,
+                                                   suspensions_published, suspensions_pupils)
 from dashboard.store.datasets import bump_version
 from dashboard.store.engine import write_transaction
 from dashboard.store.reference import read_reference_csvs
-
-NAME = "suspensions"
-LABEL = "education suspensions data"
-ENGLAND = "suspensions_england"
-PUBLISHED = "suspensions_published"
 
 # The real files as they sit in the shared folder (the project never ships them).
 ENGLAND_FILE = "realdata/exclusions_national_ethnicity/exclusion_natcharacteristics.csv"
@@ -69,45 +66,6 @@ _BY_KEY = {group_key(group): group for _, group in ETHNIC_GROUPS}
 def canonical_group(label: str) -> str | None:
     """The page's name for a source's ethnic group label, or None when it is not one of the 19."""
     return _BY_KEY.get(group_key(label))
-
-
-# --- tables -------------------------------------------------------------------------------------
-
-COUNT_COLUMNS = ("headcount", "pupils_suspended", "suspensions", "permanent_exclusions")
-
-suspensions_pupils = Table(
-    "suspensions_pupils", schema.metadata,
-    Column("la_code", String(9), ForeignKey("local_authority.ons_code"), primary_key=True),
-    Column("academic_year", String(7), primary_key=True),        # "2023/24"
-    Column("ethnicity", String(48), primary_key=True),
-    Column("ethnicity_major", String(16), nullable=False),
-    Column("headcount", Integer, nullable=True),                   # NULL: not returned (never 0)
-    Column("pupils_suspended", Integer, nullable=True),            # pupils with one or more suspensions
-    Column("suspensions", Integer, nullable=True),
-    Column("permanent_exclusions", Integer, nullable=True),
-)
-
-suspensions_england = Table(
-    "suspensions_england", schema.metadata,
-    Column("academic_year", String(7), primary_key=True),
-    Column("ethnicity", String(48), primary_key=True),
-    Column("ethnicity_major", String(16), nullable=False),
-    Column("headcount", Integer, nullable=True),
-    Column("pupils_suspended", Integer, nullable=True),
-    Column("suspensions", Integer, nullable=True),
-    Column("permanent_exclusions", Integer, nullable=True),       # NULL where DfE suppressed it ("x")
-)
-
-suspensions_published = Table(
-    "suspensions_published", schema.metadata,
-    Column("row_order", Integer, primary_key=True),
-    Column("ethnicity_major", String(16), nullable=False),
-    Column("ethnicity", String(48), nullable=False),
-    Column("pupils", Integer, nullable=False),
-    Column("rate_per_1000", Float, nullable=False),               # as published: whole numbers
-    Column("rri", Float, nullable=True),                          # as published: 1 dp; blank where unreadable
-    Column("representation", String(32), nullable=True),          # blank: no band (close to parity)
-)
 
 
 # --- academic years -------------------------------------------------------------------------------

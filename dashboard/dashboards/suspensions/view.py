@@ -405,7 +405,7 @@ def _notes(area: str, f: Filters, outcome_label: str, is_demo: bool, period_labe
 
 
 # Per LA (London and sub-region views centre on the viewer's LA); `ctx` is the data the versions already cover.
-@loader.view_cache(data.NAME, data.ENGLAND, data.PUBLISHED, "reference", check=sus_loader._check,
+@loader.view_cache(data.NAME, data.ENGLAND, data.PUBLISHED, "reference", check=sus_loader.check_scope,
                    depends_on_caller=lambda *_: True, ignore=("ctx",))
 def build_view(f: Filters, scope: loader.AccessScope, ctx: Context | None = None, *,
                anonymise_with: str | None = None) -> SuspensionsView:

@@ -17,7 +17,8 @@ suppression as DfE publishes it (issue 19 will replace it here with a differenci
   never counted as 0 and never chosen to protect another cell.
 
 Markers: a hidden figure is written `SUPPRESSED` ("c"); an LA that sent nothing is `NO_RETURN`; an LA that returned
-but had no cases is `NONE_RETURNED` (Agency pay).
+but had no cases is `NONE_RETURNED` (Agency pay). What the pages say about all this (`CHILDREN_NOTE`,
+`ASSIGNMENTS_NOTE`, `SHARES_NOTE`, `rates_note`) is written here too, so a change of method changes its words with it.
 """
 from __future__ import annotations
 
@@ -49,6 +50,12 @@ def small(counts, largest: int = THRESHOLD) -> np.ndarray:
     """`is_small` for an array of counts (NaN is not small)."""
     values = np.asarray(counts, dtype="float64")
     return (values >= 1) & (values <= largest)
+
+
+def share_hidden(part, whole, largest: int = THRESHOLD) -> bool:
+    """Whether the share part / whole must be hidden: a share beside its denominator gives away both the part and
+    the rest, so either being small hides it."""
+    return is_small(part, largest) or is_small(whole - part, largest)
 
 
 # --- secondary ----------------------------------------------------------------------------------------------------
@@ -269,6 +276,30 @@ def round_to(values, base: int | None):
         return values
     return (pd.Series(values, dtype="float64") / base).round() * base if not np.isscalar(values) else (
         np.nan if pd.isna(values) else float(round(values / base) * base))
+
+
+# --- what the pages say about it -----------------------------------------------------------------------------------
+
+CHILDREN_NOTE = ("Counts of 1 to 5 children are shown as c, and where a total would reveal a hidden count the next "
+                 "smallest count is hidden too. Percentages, medians and rates built on hidden counts are c as well. "
+                 "This applies whenever a view includes children looked after by an LA other than your own.")
+ASSIGNMENTS_NOTE = (f"Any figure built from fewer than {ASSIGNMENTS_LARGEST + 1} assignments is shown as 'c', except "
+                    "for your own LA. Where one group is suppressed, the next-smallest is too ('c'), so a total "
+                    "cannot give it away.")
+SHARES_NOTE = ("A share is shown as c where the count behind it, the rest of the known staff, or the known headcount "
+               "is 1 to 5; where one share of a set that adds up is hidden, another is hidden too so it cannot be "
+               "worked out.")
+
+
+def rates_note(reference: str) -> str:
+    """Suspensions' note: rates and RRIs on few cases, and counts."""
+    return (f"Rates and RRIs built on fewer than {RATE_MINIMUM} pupils with the outcome (in the group, or in "
+            f"{reference} for the RRI) are not shown. Counts of 1 to 5 are shown as c, and where one count alone is "
+            "hidden the next smallest is hidden too, so the total cannot reveal it.")
+
+
+RATES_MARKER_NOTE = ("Suppressed: a count of 1 to 5 (or hidden so a total cannot reveal one), "
+                     f"or a rate or RRI built on fewer than {RATE_MINIMUM} pupils.")
 
 
 # --- for charts ---------------------------------------------------------------------------------------------------

@@ -79,6 +79,11 @@ def test_assignments_hide_fewer_than_five():
     assert [d.is_small(v, d.ASSIGNMENTS_LARGEST) for v in (1, 4, 5)] == [True, True, False]
 
 
+def test_a_share_is_hidden_where_its_part_or_the_rest_is_small():
+    # 8 of 10: the rest (2) is small, and a share beside its denominator gives it away. 20 of 30: neither is.
+    assert [d.share_hidden(p, w) for p, w in ((8, 10), (2, 10), (20, 30), (0, 10))] == [True, True, False, False]
+
+
 def test_primary_only_when_no_total_is_shown():
     assert list(d.hidden_groups([12, 3, 40], secondary_too=False)) == [False, True, False]
 

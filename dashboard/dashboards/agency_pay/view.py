@@ -419,9 +419,7 @@ def _notes(filters, area_name, job_name, range_label, period_label, n_returned, 
                    "by hours); quartiles by linear interpolation (Excel's QUARTILE.INC)."),
         ("Converging?", (converging or "Not enough quarters with figures to say.")
          + " The spread is the upper minus the lower quartile: a narrower spread means rates are converging."),
-        ("Suppression", f"Any figure built from fewer than {disclosure.ASSIGNMENTS_LARGEST + 1} assignments is shown as 'c', except "
-                        "for your own LA. Where one group is suppressed, the next-smallest is too ('c'), so a total "
-                        "cannot give it away. No worker-level row leaves the server."),
+        ("Suppression", disclosure.ASSIGNMENTS_NOTE + " No worker-level row leaves the server."),
         ("Missing", "'no return' means the LA made no return for that quarter: it is left out of every figure, never "
                     "counted as 0. 'none' means it returned and had no agency assignments in that group."),
         ("Agency workforce", "Agency assignments are the rows of the Pledge return (one per assignment or worker). The "

@@ -181,7 +181,8 @@ def _published_ratios(boroughs: pd.DataFrame, area: str) -> pd.DataFrame:
 
 def group_ratio_table(ratios: pd.DataFrame) -> pd.DataFrame:
     """The group chart as a table: one row per pay band, each group's ratio (2 dp), or why there is none."""
-    text = [f"{r:.2f}" if not pd.isna(r) else (label if label in ("c", "<10%", "no staff") else "no figure")
+    why_none = (disclosure.SUPPRESSED, "<10%", "no staff")
+    text = [f"{r:.2f}" if not pd.isna(r) else (label if label in why_none else "no figure")
             for r, label in zip(ratios["ratio"], ratios["label"])]
     wide = ratios.assign(text=text).pivot(index="band", columns="group", values="text")
     bands = list(dict.fromkeys(ratios["band"]))
@@ -683,9 +684,7 @@ def _notes(filters: Filters, period: str, ceiling: dict, latest, info: dict, pop
             ("Population", (f"{data.CENSUS_SOURCE}, by major ethnic group (real): each borough's share, and London's "
                             "from all boroughs' residents together." if population_label.startswith("Census") else
                             "Demo population shares; London's is the unweighted mean of the boroughs'.")),
-            ("Suppression (pay bands)", "A share is shown as c where the count behind it, the rest of the known staff, or "
-                                        "the known headcount is 1 to 5; where one share of a set that adds up is hidden, "
-                                        "another is hidden too so it cannot be worked out."),
+            ("Suppression (pay bands)", disclosure.SHARES_NOTE),
         ]
     notes += [
         ("Source (roles)", f"DfE, Children's social work workforce, reporting year {latest}: children and family social workers in post by role and "

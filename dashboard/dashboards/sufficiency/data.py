@@ -23,7 +23,7 @@ from sqlalchemy import Boolean, Column, Date, Float, Integer, String, Table, fun
 
 from dashboard.auth.users import audit
 from dashboard.dashboards.sufficiency import metrics as m
-from dashboard.disclosure import SUPPRESSED, THRESHOLD, suppress
+from dashboard.disclosure import SUPPRESSED, is_small, share_hidden, suppress
 from dashboard.loader import AccessScope, _read_sql, cached_read, dataset_version, local_authorities
 from dashboard.store import get_engine, schema
 
@@ -236,7 +236,7 @@ def area_la_codes(area: str, las: pd.DataFrame) -> tuple[str, ...]:
 def _kpi_share(numerator: int, denominator: int, restricted: bool):
     if denominator == 0:
         return None
-    if restricted and (1 <= numerator <= THRESHOLD or 1 <= denominator - numerator <= THRESHOLD):
+    if restricted and share_hidden(numerator, denominator):
         return SUPPRESSED
     return round(100.0 * numerator / denominator, 1)
 
@@ -254,7 +254,7 @@ def _derived_count(table: pd.DataFrame, counts: pd.Series, members, restricted: 
     if restricted:
         every = [c for c in table[table.columns[0]] if c != "Total"]
         inside, outside = _hidden_in(table, members), _hidden_in(table, [c for c in every if c not in members])
-        if inside == 1 or outside == 1 or 1 <= value <= THRESHOLD:
+        if inside == 1 or outside == 1 or is_small(value):
             return SUPPRESSED
     return value
 
@@ -274,7 +274,7 @@ def _derived_share(table: pd.DataFrame, counts: pd.Series, members, base_members
 
 
 def _count(value: int, restricted: bool):
-    return SUPPRESSED if restricted and 1 <= value <= THRESHOLD else int(value)
+    return SUPPRESSED if restricted and is_small(value) else int(value)
 
 
 def _with_share(table: pd.DataFrame, count_column: str, total) -> pd.DataFrame:
@@ -326,7 +326,7 @@ def view(scope: AccessScope, area: str, as_at, selection_fields: dict, *, versio
     # Headline figures: each is a share of cells of one of the (already suppressed) tables above, so a headline can
     # never reveal what a table hides (see _derived_share).
     known_distance = current["distance_miles"].dropna()
-    median = (SUPPRESSED if r and 1 <= len(known_distance) <= THRESHOLD
+    median = (SUPPRESSED if r and is_small(len(known_distance))
               else round(float(known_distance.median()), 1) if len(known_distance) else None)
     groups, bands, places, grades_ = (list(m.PLACEMENT_GROUPS), list(m.DISTANCE_BANDS), list(m.LOCATIONS),
                                       list(m.GRADE_CATEGORIES))
@@ -469,7 +469,7 @@ def _hide_small(values, restricted: bool):
     out = []
     for v in values:
         v = int(round(float(v)))
-        out.append(SUPPRESSED if restricted and 1 <= v <= THRESHOLD else v)
+        out.append(SUPPRESSED if restricted and is_small(v) else v)
     return out
 
 
@@ -536,13 +536,13 @@ def forecast(scope: AccessScope, area: str, selection_fields: dict, ref_from: in
         # Counts behind each rate: hide a rate whose count is 1-5, like the count itself.
         for count_col, rate_col in (("Left care", "Left care per 100 children a month"),
                                     ("Moved to another type", "Moved per 100 children a month")):
-            small = rates[count_col].between(1, THRESHOLD)
+            small = rates[count_col].map(is_small).astype(bool)
             rates[rate_col] = rates[rate_col].astype(object).where(~small, SUPPRESSED)
         rates = suppress(rates, ["Left care", "Moved to another type"], column_total="All placement types",
                          label_column="Placement type")
         starts = model.entries.sum(axis=0).to_numpy()
         rates["Starts per month (first placement)"] = [
-            SUPPRESSED if i < len(starts) and 1 <= starts[i] <= THRESHOLD else v
+            SUPPRESSED if i < len(starts) and is_small(starts[i]) else v
             for i, v in enumerate(rates["Starts per month (first placement)"])]
         entries = suppress(entries, groups, row_total="Total", column_total="Total", label_column="Age band at entry")
     else:
@@ -582,7 +582,7 @@ def _backtest(static, first, ref_start, ref_end, jump, restricted) -> tuple[pd.D
         hidden = (table["Actual"] == SUPPRESSED) | (table["Forecast"] == SUPPRESSED)
         table["Error"] = table["Error"].astype(object).where(~hidden, SUPPRESSED)
         table["Error %"] = table["Error %"].astype(object).where(~hidden, SUPPRESSED)
-        if 1 <= total_actual <= THRESHOLD:
+        if is_small(total_actual):
             summary["total_error_pct"] = summary["naive_error_pct"] = SUPPRESSED
     return table, summary
 

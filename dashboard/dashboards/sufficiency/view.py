@@ -14,7 +14,7 @@ from dashboard import loader
 from dashboard.dashboards.sufficiency import figures
 from dashboard.dashboards.sufficiency import data
 from dashboard.dashboards.sufficiency import metrics as m
-from dashboard.disclosure import SUPPRESSED
+from dashboard.disclosure import CHILDREN_NOTE, SUPPRESSED
 from dashboard.presenting import Slide, anonymise_las, deck, figure_image, label_order
 
 ALL = "all"
@@ -24,9 +24,7 @@ UASC_OPTIONS = [("all", "All children"), ("yes", "UASC only"), ("no", "Not UASC"
 TILE_MODES = [("selected", "Placed by the selected LAs"), ("others", "Placed here by other LAs")]
 FLOW_MODES = [("location", "To where they live"), ("provider", "To provider type")]
 HORIZONS = [1, 2, 3]
-SUPPRESSION_TEXT = ("Counts of 1 to 5 children are shown as c, and where a total would reveal a hidden count the next "
-                    "smallest count is hidden too. Percentages, medians and rates built on hidden counts are c as well. "
-                    "This applies whenever a view includes children looked after by an LA other than your own.")
+SUPPRESSION_TEXT = CHILDREN_NOTE   # what the page says about disclosure control, from the module that applies it
 TABLES = {
     "placement_mix": "Placement type", "location": "Where placed", "distance": "Distance from home",
     "outside_regions": "Placed outside London, by region", "grades": "Ofsted grade of provider at the date",

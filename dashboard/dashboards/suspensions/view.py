@@ -377,9 +377,7 @@ def _notes(area: str, f: Filters, outcome_label: str, is_demo: bool, period_labe
                   f"0.75, 1.25 and 1.5, reproduce every band of the published regional table."),
         ("Significance", "A band is marked \"not significant\" when its 95% interval includes 1: the gap could be chance, "
                          "usually because the group is small. Hollow dots on the chart."),
-        ("Suppression", f"Rates and RRIs built on fewer than {disclosure.RATE_MINIMUM} pupils with the outcome (in the group, or "
-                        f"in {REFERENCE} for the RRI) are not shown. Counts of 1 to 5 are shown as c, and where one count "
-                        "alone is hidden the next smallest is hidden too, so the total cannot reveal it."),
+        ("Suppression", disclosure.rates_note(REFERENCE)),
         ("Source", source),
         ("Period", period_label),
         ("Data", "Demo data: synthetic, not any LA's real figures." if is_demo else
@@ -646,6 +644,5 @@ def download_table(f: Filters, scope: loader.AccessScope, which: str, ctx: Conte
         table[column] = np.where(~blank, values, np.where(no_return, disclosure.NO_RETURN,
                                                           np.where(applies, disclosure.SUPPRESSED, "n/a")))
     notes = [("Data", view.data_note),
-             (disclosure.SUPPRESSED, "Suppressed: a count of 1 to 5 (or hidden so a total cannot reveal one), "
-                                     f"or a rate or RRI built on fewer than {disclosure.RATE_MINIMUM} pupils.")] + view.notes
+             (disclosure.SUPPRESSED, disclosure.RATES_MARKER_NOTE)] + view.notes
     return table, notes, f"{_file_stem(f, scope, anonymise_with)}_{which}"

@@ -104,6 +104,13 @@ def secondary(values, hidden, lines: list[Line], *, keep=None, zeros_if_needed: 
     return hidden
 
 
+def sum_hidden(value, hidden_inside: int, hidden_outside: int, largest: int = THRESHOLD) -> bool:
+    """Whether a sum of some cells of a table whose total is shown must be hidden: with exactly one hidden cell inside
+    it (the sum less the shown cells in it) or exactly one outside it (the total less the sum and the shown cells
+    outside) it gives that cell away; and it is a count like any other."""
+    return hidden_inside == 1 or hidden_outside == 1 or is_small(value, largest)
+
+
 def _group_lines(within, n: int) -> list[Line]:
     """One line per set of rows with the same label in `within` (all rows if None), no total cell."""
     if within is None:

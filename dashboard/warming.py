@@ -35,7 +35,6 @@ from dashboard.dashboards.send import data as send_loader
 from dashboard.dashboards.sufficiency import view as suff
 from dashboard.dashboards.sufficiency import data as sufficiency
 from dashboard.dashboards.sufficiency.data import READ_ROLES
-from dashboard.dashboards.suspensions import view as sus
 from dashboard.store import get_engine, schema
 
 log = logging.getLogger(__name__)
@@ -58,12 +57,6 @@ def _benchmarking(scope):
 def _leadership_in_colour(scope):
     filters = linc.resolve_filters(None, None, None, None, la_codes=loader.local_authorities()["la_code"])
     return [Call(linc.build_view, (filters, scope), {"anonymise_with": None})]
-
-
-def _suspensions(scope):
-    context = sus.context(scope)
-    filters = sus.resolve_filters(None, None, None, None, user_la=scope.la_code, ctx=context)
-    return [Call(sus.build_view, (filters, scope, context), {"anonymise_with": None})] if filters else []
 
 
 def _send(scope):
@@ -100,7 +93,6 @@ def _commissioners(scope) -> bool:
 _LEGACY_VIEWS = dict(
     benchmarking=DefaultView("Benchmarking", _every_member, _benchmarking),
     leadership_in_colour=DefaultView("Leadership in Colour", _every_member, _leadership_in_colour),
-    suspensions=DefaultView("Suspensions", _every_member, _suspensions),
     send=DefaultView("SEND", _every_member, _send),
     sufficiency=DefaultView("Sufficiency", _commissioners, _sufficiency),
 )

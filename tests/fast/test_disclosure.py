@@ -151,6 +151,15 @@ def test_a_zero_is_hidden_only_where_allowed_and_nothing_else_can_go():
     assert list(d.secondary([3, 0, 0], [True, False, False], [Line((0, 1, 2))], zeros_if_needed=True)) == [True, True, False]
 
 
+def test_a_sum_of_cells_is_hidden_where_it_would_give_one_hidden_cell_away():
+    # Cells 10, c, c, 40 with a total of 57. The sum of the first two (13) has one hidden cell inside: 13 - 10 = 3.
+    assert d.sum_hidden(13, hidden_inside=1, hidden_outside=1)
+    # The sum of both hidden cells (7) has two inside and none outside, but 7 is a count like any other: shown.
+    assert not d.sum_hidden(7, hidden_inside=2, hidden_outside=0)
+    # The first and last (50): none inside, two outside; shown. A sum of 4 is small itself.
+    assert not d.sum_hidden(50, hidden_inside=0, hidden_outside=2) and d.sum_hidden(4, 0, 2)
+
+
 def test_hidden_cells_row_by_row_with_the_row_total():
     table = pd.DataFrame({"a": [3, 40], "b": [50, 41], "c": [20, 30], "total": [73, 111]})
     mask = d.hidden_cells(table, ["a", "b", "c"], total="total")

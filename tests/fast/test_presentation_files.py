@@ -3,7 +3,7 @@ import io
 
 import pandas as pd
 
-from dashboard.presenting import Presentation, table_download
+from dashboard.presenting import Presentation, chart_and_kind, table_download
 
 
 def _notes_sheet(content: bytes) -> list[list]:
@@ -20,3 +20,8 @@ def test_a_table_file_is_named_from_the_stem_unless_the_presentation_names_it():
     table_xlsx, heat_xlsx = (table_download(presentation, which, "xlsx")[0] for which in ("table", "heat"))
     assert ["Demo data", "synthetic"] not in _notes_sheet(table_xlsx)
     assert ["Demo data", "synthetic"] in _notes_sheet(heat_xlsx)
+
+
+def test_an_image_buttons_id_names_its_chart_and_format():
+    assert chart_and_kind("bench-ranking-png") == ("ranking", "png")
+    assert chart_and_kind("pay-overcap-la-svg") == ("overcap-la", "svg")      # a chart's name may hold a hyphen

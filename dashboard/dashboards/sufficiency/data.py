@@ -23,7 +23,7 @@ from sqlalchemy import Boolean, Column, Date, Float, Integer, String, Table, fun
 
 from dashboard.auth.users import audit
 from dashboard.dashboards.sufficiency import metrics as m
-from dashboard.disclosure import SUPPRESSED, is_small, share_hidden, suppress
+from dashboard.disclosure import SUPPRESSED, is_small, share_hidden, sum_hidden, suppress
 from dashboard.loader import AccessScope, _read_sql, cached_read, dataset_version, local_authorities
 from dashboard.store import get_engine, schema
 
@@ -254,7 +254,7 @@ def _derived_count(table: pd.DataFrame, counts: pd.Series, members, restricted: 
     if restricted:
         every = [c for c in table[table.columns[0]] if c != "Total"]
         inside, outside = _hidden_in(table, members), _hidden_in(table, [c for c in every if c not in members])
-        if inside == 1 or outside == 1 or is_small(value):
+        if sum_hidden(value, inside, outside):
             return SUPPRESSED
     return value
 

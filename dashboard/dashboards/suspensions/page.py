@@ -1,21 +1,14 @@
 """Education suspensions: disproportionality by ethnicity, the relative rate index against White British pupils."""
-import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, clientside_callback, ctx, dcc, html
+from dash import Input, Output, State, callback, dcc, html
 from dash.exceptions import PreventUpdate
-from flask import current_app
-from flask_login import current_user
 
 from dashboard import loader
+from dashboard.components.contract import Call, Dashboard, Filter, anonymise_with, register_callbacks, viewer_scope
 from dashboard.dashboards.suspensions import view as sus
 from dashboard.components.layout import (chart_card, column_defs, definition_list, download_buttons, filter_bar, grid,
                                          grid_records, kpi_cards, labelled, present_bar)
 from dashboard.components.notes import demo_banner, page_heading
-from dashboard.exports import table_file
-from dashboard.presenting import chart_and_kind, configured_chromium
-
-PAGE = dict(path="/suspensions", name="Suspensions", order=4,
-                   title="Education suspensions - London Children's Services Dashboards")
 
 # Grid cells: a suppressed figure arrives as null and is written "c" (never 0, never blank); a cell that does not
 # apply (the reference group's own interval, the total's RRI) is "n/a"; an LA that made no return, "no return".
@@ -49,42 +42,46 @@ def _columns(table):
     return columns
 
 
-FILTERS = ["susp-area", "susp-year", "susp-outcome", "susp-groups"]
-CHART_BUTTONS = [f"susp-{chart}-{kind}" for chart in sus.CHARTS for kind in ("png", "svg")]
+def select(values: dict, scope: loader.AccessScope) -> sus.Selection | None:
+    ctx = sus.context(scope)   # every frame this request reads, loaded once
+    # None from the groups control is an emptied choice (the address bar's absent groups are the defaults: `layout`).
+    filters = sus.resolve_filters(values["area"], values["year"], values["outcome"], values["groups"] or [],
+                                  user_la=scope.la_code, ctx=ctx)
+    return sus.Selection(filters, ctx) if filters else None
 
 
-def _secret(anonymise):
-    """The app's secret keys the anonymous labels; None when names are shown."""
-    return current_app.config["SECRET_KEY"] if anonymise else None
+def _opened_with(query: dict) -> dict:
+    """An address without groups shows the default groups over time."""
+    return {"groups": ",".join(sus.KEY_OF[g] for g in sus.DEFAULT_TREND_GROUPS), **query}
 
 
-def _area_options(context, anonymise: bool):
-    return sus.area_options(sus.anonymised(context, current_user.la_code, _secret(anonymise))) if context else []
+def area_choices(scope: loader.AccessScope, secret: str | None, ctx: sus.Context | None = None) -> list[dict]:
+    return sus.area_options(sus.anonymised(ctx or sus.context(scope), scope.la_code, secret))
 
 
-def _signed_in() -> bool:
-    return bool(current_user and current_user.is_authenticated)
+def default_calls(scope: loader.AccessScope) -> list[Call]:
+    selection = DASHBOARD.selection_from_query(_opened_with({}), scope)
+    return ([Call(sus.build_view, (selection.filters, scope, selection.ctx), {"anonymise_with": None})]
+            if selection else [])
 
 
-def _scope():
-    return loader.scope_of(current_user) if _signed_in() else None
+DASHBOARD = Dashboard(
+    name="suspensions", prefix="susp", path="/suspensions", nav_name="Suspensions", heading="Education suspensions",
+    order=4,
+    filters=(Filter("susp-area", "area"), Filter("susp-year", "year"), Filter("susp-outcome", "outcome"),
+             Filter("susp-groups", "groups")),
+    select=select, present=sus.presentation, charts=tuple(sus.CHARTS), tables=("table", "heat"),
+    default_calls=default_calls, la_choices=("susp-area", area_choices),
+)
+register_callbacks(DASHBOARD)
 
 
-def _filters(area, year, outcome, groups, context=None):
-    """(filters, context): the context is every frame this request reads, loaded once."""
-    scope = _scope()
-    if scope is None:
-        return None, None
-    context = context or sus.context(scope)
-    return sus.resolve_filters(area, year, outcome, groups, user_la=current_user.la_code, ctx=context), context
-
-
-def layout(area=None, year=None, outcome=None, groups=None, anon=None, **query):
+def layout(anon=None, **query):
     # Called at start-up too (Dash builds its validation layout from every page), when nobody is signed in:
     # the same components then, with no options.
-    scope = _scope()
-    context = sus.context(scope) if scope else None
-    filters = _filters(area, year, outcome, groups, context)[0] if context else None
+    scope = viewer_scope(DASHBOARD)
+    selection = DASHBOARD.selection_from_query(_opened_with(query), scope)
+    filters, context = (selection.filters, selection.ctx) if selection else (None, None)
     value = (lambda v: v) if filters else (lambda v: None)
     anonymise = anon == "1"
     return html.Div([
@@ -95,8 +92,8 @@ def layout(area=None, year=None, outcome=None, groups=None, anon=None, **query):
         None if filters or scope is None else dbc.Alert("No suspensions data has been loaded yet.", color="info"),
         filter_bar([
             dbc.Col(labelled("Area", "susp-area", dcc.Dropdown(
-                id="susp-area", options=_area_options(context, anonymise), value=value(filters and filters.area),
-                clearable=False)), lg=4),
+                id="susp-area", options=area_choices(scope, anonymise_with(anonymise), context) if context else [],
+                value=value(filters and filters.area), clearable=False)), lg=4),
             dbc.Col(labelled("Academic year", "susp-year", dcc.Dropdown(
                 id="susp-year", options=context.years_for(filters.area) if filters else [], value=value(filters and filters.year),
                 clearable=False)), lg=2),
@@ -148,10 +145,12 @@ def layout(area=None, year=None, outcome=None, groups=None, anon=None, **query):
     prevent_initial_call=True,
 )
 def area_changed(area, year, outcome):
-    filters, context = _filters(area, year, outcome, None)
-    if filters is None:
+    scope = viewer_scope(DASHBOARD)
+    selection = scope and DASHBOARD.selection_from_values((area, year, outcome, None), scope)
+    if not selection:
         raise PreventUpdate
-    return (context.years_for(filters.area), filters.year,
+    filters = selection.filters
+    return (selection.ctx.years_for(filters.area), filters.year,
             sus.outcome_options(filters.area), filters.outcome)
 
 
@@ -163,13 +162,14 @@ def area_changed(area, year, outcome):
     Output("susp-heat-title", "children"), Output("susp-heat", "figure"),
     Output("susp-heat-table-title", "children"), Output("susp-heat-grid", "rowData"), Output("susp-heat-grid", "columnDefs"),
     *[Output(f"susp-{chart}-takeaway", "children") for chart in sus.CHARTS],
-    *[Input(f, "value") for f in FILTERS], Input("susp-anon", "value"),
+    *[Input(f.id, "value") for f in DASHBOARD.filters], Input("susp-anon", "value"),
 )
 def render(area, year, outcome, groups, anonymise):
-    filters, context = _filters(area, year, outcome, groups or [])
-    if filters is None:
+    scope = viewer_scope(DASHBOARD)
+    selection = scope and DASHBOARD.selection_from_values((area, year, outcome, groups), scope)
+    if not selection:
         raise PreventUpdate
-    view = sus.build_view(filters, _scope(), context, anonymise_with=_secret(anonymise))
+    view = sus.build_view(selection.filters, scope, selection.ctx, anonymise_with=anonymise_with(anonymise))
     table_cols, heat_cols = _columns(view.table), _columns(view.heat_table)
     banner = demo_banner(view.is_demo, "LA suspensions data by ethnicity") or dbc.Alert(
         [html.Strong("Real figures. "), view.data_note + "."], color="info", className="py-2")
@@ -182,78 +182,3 @@ def render(area, year, outcome, groups, anonymise):
         view.heat_label, grid_records(view.heat_table), heat_cols,
         *[view.takeaways[chart] for chart in sus.CHARTS],
     )
-
-
-@callback(
-    Output("susp-area", "options"),
-    Input("susp-anon", "value"),
-    prevent_initial_call=True,
-)
-def anonymise_area_choices(anonymise):
-    scope = _scope()
-    if scope is None:
-        raise PreventUpdate
-    return _area_options(sus.context(scope), bool(anonymise))
-
-
-@callback(
-    Output("susp-download", "data"),
-    Input("susp-dl-table-csv", "n_clicks"), Input("susp-dl-table-xlsx", "n_clicks"),
-    Input("susp-dl-heat-csv", "n_clicks"), Input("susp-dl-heat-xlsx", "n_clicks"),
-    *[State(f, "value") for f in FILTERS], State("susp-anon", "value"),
-    prevent_initial_call=True,
-)
-def download(_a, _b, _c, _d, area, year, outcome, groups, anonymise):
-    filters, context = _filters(area, year, outcome, groups or [])
-    if filters is None or not ctx.triggered_id:
-        raise PreventUpdate
-    which, kind = ctx.triggered_id.split("-")[-2:]
-    table, notes, stem = sus.download_table(filters, _scope(), "table" if which == "table" else "heatmap", context,
-                                            anonymise_with=_secret(anonymise))
-    return dcc.send_bytes(*table_file(table, notes, stem, kind))
-
-
-@callback(
-    Output("susp-image-download", "data"),
-    *[Input(button, "n_clicks") for button in CHART_BUTTONS],
-    *[State(f, "value") for f in FILTERS], State("susp-anon", "value"),
-    prevent_initial_call=True,
-)
-def chart_image(*args):
-    area, year, outcome, groups, anonymise = args[len(CHART_BUTTONS):]
-    filters, context = _filters(area, year, outcome, groups or [])
-    if filters is None or not ctx.triggered_id:
-        raise PreventUpdate
-    chart, kind = chart_and_kind(ctx.triggered_id)
-    return dcc.send_bytes(*sus.chart_image(filters, _scope(), chart, kind, configured_chromium(), context,
-                                           anonymise_with=_secret(anonymise)))
-
-
-@callback(
-    Output("susp-deck-download", "data"),
-    Input("susp-deck", "n_clicks"),
-    *[State(f, "value") for f in FILTERS], State("susp-anon", "value"),
-    prevent_initial_call=True,
-)
-def slides(_n, area, year, outcome, groups, anonymise):
-    filters, context = _filters(area, year, outcome, groups or [])
-    if filters is None:
-        raise PreventUpdate
-    return dcc.send_bytes(*sus.slide_deck(filters, _scope(), configured_chromium(), context, anonymise_with=_secret(anonymise)))
-
-
-# Keep the filters in the address bar without reloading the page, so a copied link reopens this view.
-clientside_callback(
-    """
-    function(area, year, outcome, groups, anonymise) {
-        if (!area) { return ''; }
-        const params = new URLSearchParams({area: area, year: year || '', outcome: outcome || '',
-                                            groups: (groups || []).join(',')});
-        if (anonymise) { params.set('anon', '1'); }
-        window.history.replaceState(null, '', window.location.pathname + '?' + params.toString());
-        return '';
-    }
-    """,
-    Output("susp-url-sync", "children"),
-    *[Input(f, "value") for f in FILTERS], Input("susp-anon", "value"),
-)

@@ -2,7 +2,7 @@
 
 Areas: London, a sub-region or an LA (LA figures by ethnicity: demo data), England (DfE, real) and
 the published regional table (real). The page's callbacks are thin adapters over `resolve_filters`,
-`filter_options`, `build_view` and `download_table`; the arithmetic is `dashboard.dashboards.suspensions.metrics`.
+`build_view` and `presentation`; the arithmetic is `dashboard.dashboards.suspensions.metrics`.
 """
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from dashboard.dashboards.suspensions import returns as data
 from dashboard.dashboards.suspensions import figures
 from dashboard.dashboards.suspensions import data as sus_loader
 from dashboard.dashboards.suspensions import metrics as m
-from dashboard.presenting import Slide, anonymise_las, deck, figure_image
+from dashboard.presenting import Presentation, Slide, anonymise_las
 
 LONDON, ENGLAND, PUBLISHED = "london", "england", "published"
 SUBREGION_PREFIX = "sr:"
@@ -78,6 +78,13 @@ class Context:
         if area == PUBLISHED:
             return [PUBLISHED_YEAR] if self.has_published else []
         return self.la_years
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The filters and the data they were checked against, read once per request: the view is built from the same."""
+    filters: Filters
+    ctx: Context
 
 
 def context(scope: loader.AccessScope) -> Context:
@@ -606,33 +613,9 @@ def source_line(view: SuspensionsView) -> str:
     return f"Source: {source}" + (" Demo data: synthetic, not any LA's real figures." if view.is_demo else "")
 
 
-def chart_image(f: Filters, scope: loader.AccessScope, chart: str, kind: str, chromium_path: str, ctx: Context | None = None,
-                *, anonymise_with: str | None = None) -> tuple[bytes, str]:
-    """One chart as PNG or SVG, drawn on the server from the view these filters give (never from the browser's figure)."""
-    if chart not in CHARTS:
-        raise ValueError(f"unknown chart {chart!r}")
-    view = build_view(f, scope, ctx, anonymise_with=anonymise_with)
-    return (figure_image(getattr(view, CHARTS[chart][0]), kind, chromium_path=chromium_path),
-            f"{_file_stem(f, scope, anonymise_with)}_{chart}.{kind}")
-
-
-def slide_deck(f: Filters, scope: loader.AccessScope, chromium_path: str, ctx: Context | None = None, *,
-               anonymise_with: str | None = None) -> tuple[bytes, str]:
-    """A title slide, then one slide per chart with its title, what it shows, the picture and the source line."""
-    view = build_view(f, scope, ctx, anonymise_with=anonymise_with)
-    slides = [Slide(getattr(view, title), view.takeaways[chart], getattr(view, figure), source_line(view))
-              for chart, (figure, title) in CHARTS.items()]
-    subtitle = (f"{view.outcome_label}: {view.area_name}, {view.period_label.lower()}." + (" Demo data." if view.is_demo else "")
-                + (" Anonymised." if anonymise_with else ""))
-    return (deck("Education suspensions: disproportionality by ethnicity", subtitle, slides, chromium_path=chromium_path),
-            f"{_file_stem(f, scope, anonymise_with)}.pptx")
-
-
-def download_table(f: Filters, scope: loader.AccessScope, which: str, ctx: Context | None = None, *,
-                   anonymise_with: str | None = None) -> tuple[pd.DataFrame, list[tuple[str, str]], str]:
-    """(table, notes, file stem): the same rows as the page's tables, with "c" written where a figure is suppressed."""
-    view = build_view(f, scope, ctx, anonymise_with=anonymise_with)
-    table = (view.table if which == "table" else view.heat_table).copy()
+def _file_table(table: pd.DataFrame) -> pd.DataFrame:
+    """A page's table as its files hold it: "c" written where a figure is suppressed, "n/a" where none applies."""
+    table = table.copy()
     numeric = [c for c in table.columns if table[c].dtype.kind in "fi"]
     not_applicable = table.pop(NOT_APPLICABLE) if NOT_APPLICABLE in table else pd.Series("", index=table.index)
     no_return = table["Note"].eq("no return") if "Note" in table else pd.Series(False, index=table.index)
@@ -643,6 +626,21 @@ def download_table(f: Filters, scope: loader.AccessScope, which: str, ctx: Conte
         applies = ~not_applicable.str.split(NA_SEPARATOR, regex=False).map(lambda cols: column in cols)
         table[column] = np.where(~blank, values, np.where(no_return, disclosure.NO_RETURN,
                                                           np.where(applies, disclosure.SUPPRESSED, "n/a")))
-    notes = [("Data", view.data_note),
-             (disclosure.SUPPRESSED, disclosure.RATES_MARKER_NOTE)] + view.notes
-    return table, notes, f"{_file_stem(f, scope, anonymise_with)}_{which}"
+    return table
+
+
+def presentation(selection: Selection, scope: loader.AccessScope, *, anonymise_with: str | None = None) -> Presentation:
+    """The page's charts, tables and notes as its downloads, images and slides take them (rebuilt on the server)."""
+    f = selection.filters
+    view = build_view(f, scope, selection.ctx, anonymise_with=anonymise_with)
+    source = source_line(view)
+    stem = _file_stem(f, scope, anonymise_with)
+    return Presentation(
+        charts={chart: Slide(getattr(view, title), view.takeaways[chart], getattr(view, figure), source)
+                for chart, (figure, title) in CHARTS.items()},
+        tables={"table": _file_table(view.table), "heat": _file_table(view.heat_table)},
+        notes=[("Data", view.data_note), (disclosure.SUPPRESSED, disclosure.RATES_MARKER_NOTE)] + view.notes,
+        subtitle=(f"{view.outcome_label}: {view.area_name}, {view.period_label.lower()}." + (" Demo data." if view.is_demo else "")
+                  + (" Anonymised." if anonymise_with else "")),
+        stem=stem, title="Education suspensions: disproportionality by ethnicity",
+        table_stems={"heat": f"{stem}_heatmap"})

@@ -55,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("init-db", help="create the schema and reference data")
     demo = sub.add_parser("load-demo", help="replace every dataset with seeded demo data")
     demo.add_argument("--seed", type=int, default=None)
-    demo.add_argument("--dataset", action="append", choices=["benchmarking", *(m.NAME for m in dataset_modules())],
+    demo.add_argument("--dataset", action="append", choices=[m.NAME for m in dataset_modules()],
                       help="only this dataset (repeat for more); default every one")
     user = sub.add_parser("create-user", help="create an account")
     user.add_argument("email")

@@ -133,6 +133,15 @@ def hidden_groups(counts, own=None, *, largest: int = THRESHOLD, secondary_too: 
     return pd.Series(hidden, index=counts.index)
 
 
+def shown_counts(counts, own=None, *, largest: int = THRESHOLD, secondary_too: bool = True,
+                 rounding: int | None = None) -> pd.Series:
+    """Counts as they may be shown: NaN where `hidden_groups` hides them (or they are missing), rounded to the
+    nearest `rounding` if given."""
+    hidden = hidden_groups(counts, own, largest=largest, secondary_too=secondary_too)
+    values = pd.to_numeric(pd.Series(counts), errors="coerce").astype("float64").where(~hidden)
+    return round_to(values, rounding)
+
+
 def hidden_cells(table: pd.DataFrame, columns: list[str], *, total: str | None = None,
                  largest: int = THRESHOLD) -> pd.DataFrame:
     """True for each count to hide in a table whose rows add up (to the column `total`, if shown, or to a total

@@ -6,7 +6,6 @@ from sqlalchemy import Engine, select
 from dashboard.auth.passwords import generate_password
 from dashboard.auth.users import count_users, create_user
 from dashboard.dashboards import dataset_modules
-from dashboard.demo import load_demo_data
 from dashboard.published.store import import_on_first_start
 from dashboard.store import schema
 from dashboard.store.reference import load_reference_data
@@ -30,10 +29,6 @@ def prepare_store(settings, engine: Engine, log=print) -> None:
     init_db(engine)
     filled = set()
     if settings.load_demo_data:
-        if dataset_is_empty(engine, "benchmarking"):
-            log(f"Filling the empty store with demo benchmarking data (seed {settings.demo_seed})...")
-            load_demo_data(engine, settings.demo_seed)
-            filled.add("benchmarking")
         for module in dataset_modules():
             if dataset_is_empty(engine, module.NAME):
                 log(f"Filling the empty store with demo {module.LABEL} (seed {settings.demo_seed})...")

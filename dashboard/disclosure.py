@@ -19,6 +19,10 @@ suppression as DfE publishes it (issue 19 will replace it here with a differenci
 Markers: a hidden figure is written `SUPPRESSED` ("c"); an LA that sent nothing is `NO_RETURN`; an LA that returned
 but had no cases is `NONE_RETURNED` (Agency pay). What the pages say about all this (`CHILDREN_NOTE`,
 `ASSIGNMENTS_NOTE`, `SHARES_NOTE`, `rates_note`) is written here too, so a change of method changes its words with it.
+
+Who calls what: Sufficiency's tables `suppress`, its derived figures `is_small`, `share_hidden` and `sum_hidden`;
+Agency pay's summaries `suppress_groups`; Suspensions `shown_counts` and `hide_small_rates`; SEND's mixes
+`hidden_cells`; Leadership in Colour's shares `hidden_shares` and `is_small`.
 """
 from __future__ import annotations
 

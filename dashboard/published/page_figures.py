@@ -10,6 +10,10 @@ from __future__ import annotations
 import pandas as pd
 from sqlalchemy import Engine, select
 
+from dashboard.dashboards.leadership_in_colour import returns as linc
+from dashboard.dashboards.send import returns as send
+from dashboard.dashboards.sufficiency import returns as sufficiency
+from dashboard.dashboards.suspensions import returns as suspensions
 from dashboard.published.formats import ENGLAND, INNER, LONDON, OUTER
 from dashboard.store import schema
 
@@ -46,7 +50,6 @@ def _long(frame: pd.DataFrame, value_columns: dict[str, str], marker_columns: di
 
 
 def send_figures(engine: Engine, names: dict[str, str]) -> pd.DataFrame:
-    from dashboard.dashboards.send import returns as send
     values = _read(engine, send.send_value)
     values = values[values["source"] != send.DEMO]
     frame = pd.DataFrame({"source": values["source"], "indicator": "send_" + values["measure"],
@@ -56,7 +59,6 @@ def send_figures(engine: Engine, names: dict[str, str]) -> pd.DataFrame:
 
 
 def linc_figures(engine: Engine, names: dict[str, str]) -> pd.DataFrame:
-    from dashboard.dashboards.leadership_in_colour import returns as linc
     parts = []
     roles = _read(engine, linc.linc_csww_role)
     if len(roles):
@@ -94,7 +96,6 @@ def linc_figures(engine: Engine, names: dict[str, str]) -> pd.DataFrame:
 
 
 def suspensions_figures(engine: Engine) -> pd.DataFrame:
-    from dashboard.dashboards.suspensions import returns as suspensions
     parts = []
     england = _read(engine, suspensions.suspensions_england)
     if len(england):
@@ -112,7 +113,6 @@ def suspensions_figures(engine: Engine) -> pd.DataFrame:
 
 
 def sufficiency_figures(engine: Engine) -> pd.DataFrame:
-    from dashboard.dashboards.sufficiency import returns as sufficiency
     rows = _read(engine, sufficiency.published)
     if not len(rows):
         return pd.DataFrame(columns=COLUMNS)

@@ -17,6 +17,11 @@ from typing import Callable
 import pandas as pd
 from sqlalchemy import Engine, select
 
+from dashboard.dashboards.leadership_in_colour import returns as linc
+from dashboard.dashboards.leadership_in_colour.returns import _la_names
+from dashboard.dashboards.send import returns as send
+from dashboard.dashboards.sufficiency import returns as sufficiency
+from dashboard.dashboards.suspensions import returns as suspensions
 from dashboard.store import schema
 
 
@@ -63,7 +68,6 @@ def _send_inspections_summary(rows) -> tuple[int, int, Counter]:
 
 
 def _send_routes() -> list[Route]:
-    from dashboard.dashboards.send import returns as send
     write_values = lambda engine, rows, context: send.store_published_values(engine, rows, context["seed"])  # noqa: E731
     write_inspections = lambda engine, rows, _context: send.store_published_inspections(engine, rows)  # noqa: E731
     ees = {"time_period", "geographic_level", "new_la_code"}
@@ -103,7 +107,6 @@ def _frame_summary(code_column: str, marker_columns: tuple[str, ...] = ()) -> Ca
 
 
 def _linc_routes() -> list[Route]:
-    from dashboard.dashboards.leadership_in_colour import returns as linc
     return [
         Route("linc_csww_role", "Leadership in Colour", "DfE social work workforce by role and ethnicity", linc.CSWW,
               frozenset(linc.CSWW_COLUMNS), lambda path, _c: linc.read_csww_role(path),
@@ -128,8 +131,6 @@ def _linc_routes() -> list[Route]:
 # --- Suspensions and Sufficiency ----------------------------------------------------------------------------------
 
 def _other_routes() -> list[Route]:
-    from dashboard.dashboards.sufficiency import returns as sufficiency
-    from dashboard.dashboards.suspensions import returns as suspensions
     return [
         Route("suspensions_england", "Suspensions", "DfE exclusions in England by pupil characteristics (national)",
               suspensions.ENGLAND, frozenset(suspensions.ENGLAND_COLUMNS),
@@ -158,7 +159,6 @@ def page_routes() -> list[Route]:
 
 def context(engine: Engine, seed: int) -> dict:
     """What the page importers need to know about the store (London's LAs, DfE numbers) and the demo seed."""
-    from dashboard.dashboards.leadership_in_colour.returns import _la_names
     return {"la_codes": _la_codes(engine), "dfe_to_ons": _dfe_to_ons(engine), "la_names": _la_names(engine), "seed": seed}
 
 

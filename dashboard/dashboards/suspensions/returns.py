@@ -27,13 +27,17 @@ from dashboard.dashboards.suspensions.data import (COUNT_COLUMNS, ENGLAND, ENGLA
                                                    LABEL, MAJOR_OF, NAME, PUBLISHED, PUBLISHED_SOURCE, REFERENCE_GROUP,
                                                    canonical_group, suspensions_england, suspensions_published,
                                                    suspensions_pupils)
-from dashboard.store.datasets import bump_version
 from dashboard.ingest.periods import ACADEMIC_YEAR
 from dashboard.ingest.specs import LA_COLUMN, ColumnSpec, DatasetSpec, Target, count_or_none
+from dashboard.store.datasets import bump_version
+from dashboard.store.engine import write_transaction
+from dashboard.store.reference import read_reference_csvs
 
 # The real files as they sit in the shared folder (the project never ships them).
 ENGLAND_FILE = "realdata/exclusions_national_ethnicity/exclusion_natcharacteristics.csv"
 PUBLISHED_FILE = "reference/suspensions_rri_published.csv"
+
+
 # --- academic years -------------------------------------------------------------------------------
 
 def academic_year_label(code) -> str:
@@ -223,7 +227,7 @@ def _records(frame: pd.DataFrame) -> list[dict]:
 
 
 def _replace(engine: Engine, name: str, table: Table, frame: pd.DataFrame, *, is_demo: bool) -> int:
-    with engine.begin() as conn:
+    with write_transaction(engine, name) as conn:
         conn.execute(table.delete())
         if len(frame):
             conn.execute(table.insert(), _records(frame))
@@ -231,7 +235,6 @@ def _replace(engine: Engine, name: str, table: Table, frame: pd.DataFrame, *, is
 
 
 def load_la_demo(engine: Engine, seed: int) -> int:
-    from dashboard.store.reference import read_reference_csvs
     las = read_reference_csvs()["local_authority"].rename(columns={"ons_code": "la_code"})
     return _replace(engine, NAME, suspensions_pupils, generate_demo(seed, las), is_demo=True)
 

@@ -23,18 +23,17 @@ import pandas as pd
 from sqlalchemy import Engine, Table, select
 
 # Its tables and names are defined with its reads (data.py); the upload spec and tests find them here too.
-from dashboard.dashboards.leadership_in_colour.data import (CSWW, ETHNICITIES, LABEL, NAME, PAY_BANDS, PUBLISHED,
-                                                            SERVICE_GROUPS, linc_csww_role, linc_payband_headcount,
-                                                            linc_payband_population, linc_published_band,
-                                                            linc_published_borough)
+
+from dashboard.dashboards.leadership_in_colour.data import (CSWW, ETHNICITIES, LABEL, NAME, PAY_BANDS, PUBLISHED, SERVICE_GROUPS, linc_csww_role, linc_payband_headcount, linc_payband_population, linc_published_band, linc_published_borough)
 from dashboard.dashboards.leadership_in_colour.metrics import parse_published_percent
-from dashboard.store import schema
-from dashboard.store.datasets import bump_version
 from dashboard.ingest.periods import SNAPSHOT
 from dashboard.ingest.specs import LA_COLUMN, ColumnSpec, DatasetSpec, Target, count_or_none
 from dashboard.published.formats import LONDON
 from dashboard.published.page_figures import COLUMNS, CSWW_ROLE_SOURCE, LINC_SOURCE, long_figures, read_table
 from dashboard.published.routes import Route, frame_summary
+from dashboard.store import schema
+from dashboard.store.datasets import bump_version, dataset_state
+from dashboard.store.engine import write_transaction
 
 # The published files as they sit in the shared folder (the project never ships them).
 BAND_SERIES_FILE = "reference/linc_bame_share_by_payband_all_boroughs_2020.csv"
@@ -119,7 +118,7 @@ def read_published_boroughs(path: Path, la_names: dict[str, str]) -> pd.DataFram
 
 def store_published(engine: Engine, table: Table, frame: pd.DataFrame) -> int:
     """Replace one table of the published snapshot (the band series or the borough table); return the new version."""
-    with engine.begin() as conn:
+    with write_transaction(engine, PUBLISHED) as conn:
         conn.execute(table.delete())
         conn.execute(table.insert(), _records(frame))
         return bump_version(conn, PUBLISHED, is_demo=False)
@@ -183,7 +182,7 @@ def read_csww_role(path: Path) -> pd.DataFrame:
 
 
 def store_csww(engine: Engine, frame: pd.DataFrame) -> int:
-    with engine.begin() as conn:
+    with write_transaction(engine, CSWW) as conn:
         conn.execute(linc_csww_role.delete())
         conn.execute(linc_csww_role.insert(), _records(frame))
         return bump_version(conn, CSWW, is_demo=False)
@@ -287,7 +286,7 @@ def load_demo(engine: Engine, seed: int, population: pd.DataFrame | None = None)
     """Replace the demo counts and their population shares (demo shares unless real ones are given), in one
     transaction. Published files come in through `import-published` (`store_census` brings Census 2021 shares)."""
     frames = demo_frames(sorted(_la_names(engine).values()), seed, population)
-    with engine.begin() as conn:
+    with write_transaction(engine, NAME) as conn:
         conn.execute(linc_payband_headcount.delete())
         conn.execute(linc_payband_population.delete())
         conn.execute(linc_payband_population.insert(), _records(frames["population"]))
@@ -298,10 +297,9 @@ def load_demo(engine: Engine, seed: int, population: pd.DataFrame | None = None)
 def store_census(engine: Engine, population: pd.DataFrame, seed: int) -> int:
     """Census 2021 population shares. While the counts are demo, they are drawn again from these shares (the demo
     counts follow each borough's population); real counts keep theirs and only the shares change."""
-    from dashboard.store.datasets import dataset_state
     if dataset_state(engine, NAME)["is_demo"] or dataset_state(engine, NAME)["version"] == 0:
         return load_demo(engine, seed, population)
-    with engine.begin() as conn:
+    with write_transaction(engine, NAME) as conn:
         conn.execute(linc_payband_population.delete())
         conn.execute(linc_payband_population.insert(), _records(population))
         return bump_version(conn, NAME)

@@ -18,14 +18,13 @@ Importers read the publishers' own files (the project ships importers, never the
 Placements by setting and primary need are not in those files: they are demo data (seeded) until
 members upload them.
 
-Command line: `python -m dashboard.dashboards.send.returns import FOLDER` imports every file it finds in FOLDER
-(searched recursively; full national files or London cuts), `... demo` loads demo data only.
+Command line: `python -m dashboard import-published FOLDER` imports every file it finds in FOLDER (searched
+recursively; full national files or London cuts); `python -m dashboard load-demo --dataset send` reloads the demo.
 """
 from __future__ import annotations
 
 from collections import Counter
 import re
-import sys
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -35,13 +34,15 @@ import pandas as pd
 from sqlalchemy import Engine, select
 
 # Its tables and names are defined with its reads (data.py); the upload spec and tests find them here too.
+
 from dashboard.dashboards.send.data import DEMO, ENGLAND, LABEL, LONDON, NAME, send_inspection, send_value
-from dashboard.store import schema
-from dashboard.store.datasets import bump_version
 from dashboard.ingest.periods import CENSUS_YEAR
 from dashboard.ingest.specs import LA_COLUMN, ColumnSpec, DatasetSpec, Target
 from dashboard.published.page_figures import long_figures, read_table
 from dashboard.published.routes import Route, is_london
+from dashboard.store import schema
+from dashboard.store.datasets import bump_version
+from dashboard.store.engine import write_transaction
 
 # --- measures -----------------------------------------------------------------------------------
 
@@ -490,7 +491,7 @@ def demo_inspections(las: pd.DataFrame, seed: int) -> list[dict]:
 def _write(engine: Engine, values: list[dict], inspections: list[dict]) -> int:
     """Replace the whole dataset in one transaction that bumps its version; is_demo if any row is demo."""
     is_demo = any(r["source"] == DEMO for r in values) or any(r["source"] == DEMO for r in inspections)
-    with engine.begin() as conn:
+    with write_transaction(engine, NAME) as conn:
         conn.execute(send_value.delete())
         conn.execute(send_inspection.delete())
         if values:
@@ -547,7 +548,7 @@ def store_published_values(engine: Engine, rows: list[dict], seed: int) -> int:
     columns = ["area_code", "year", "measure", "value", "source"]
     new = pd.DataFrame(rows, columns=columns).drop_duplicates(["area_code", "year", "measure"], keep="first")
     las = _las(engine)
-    with engine.begin() as conn:
+    with write_transaction(engine, NAME) as conn:
         held = pd.read_sql(select(send_value).where(send_value.c.source != DEMO), conn)[columns]
         real = pd.concat([new, held], ignore_index=True).drop_duplicates(["area_code", "year", "measure"], keep="first")
         values = _with_demo_fill(las, real, seed)
@@ -559,7 +560,7 @@ def store_published_values(engine: Engine, rows: list[dict], seed: int) -> int:
 def store_published_inspections(engine: Engine, rows: list[dict]) -> int:
     """Add one inspection file in one transaction: it replaces the same framework's inspections of the areas it
     names, and every demo inspection (real and demo inspections are never mixed)."""
-    with engine.begin() as conn:
+    with write_transaction(engine, NAME) as conn:
         conn.execute(send_inspection.delete().where(send_inspection.c.source == DEMO))
         for framework in {r["framework"] for r in rows}:
             named = [r for r in rows if r["framework"] == framework]
@@ -579,29 +580,6 @@ def _bump(conn) -> int:
     demo_left = (conn.execute(select(send_value.c.area_code).where(send_value.c.source == DEMO).limit(1)).first()
                  or conn.execute(select(send_inspection.c.id).where(send_inspection.c.source == DEMO).limit(1)).first())
     return bump_version(conn, NAME, is_demo=demo_left is not None)
-
-
-def main(argv: list[str] | None = None) -> int:
-    from dashboard.config import settings_from_env
-    from dashboard.store import get_engine
-    from dashboard.store.setup import init_db
-
-    argv = sys.argv[1:] if argv is None else argv
-    if not argv or argv[0] not in ("import", "demo") or (argv[0] == "import" and len(argv) != 2):
-        print("usage: python -m dashboard.dashboards.send.returns import FOLDER | demo", file=sys.stderr)
-        return 2
-    settings = settings_from_env()
-    engine = get_engine(settings.database_url)
-    init_db(engine)
-    if argv[0] == "demo":
-        print(f"SEND demo data loaded (version {load_demo_only(engine, settings.demo_seed)}).")
-        return 0
-    from dashboard.__main__ import main as dashboard_main
-    return dashboard_main(["import-published", argv[1]])   # the one import path, for every page
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
 
 
 # --- SEND: where children with an EHC plan are educated, and pupils' primary need (January) ------------------

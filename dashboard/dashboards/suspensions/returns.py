@@ -24,15 +24,17 @@ import pandas as pd
 from sqlalchemy import Engine, Table
 
 # Its tables and names are defined with its reads (data.py); the upload spec and tests find them here too.
-from dashboard.dashboards.suspensions.data import (COUNT_COLUMNS, ENGLAND, LABEL, NAME, PUBLISHED, suspensions_england,
-                                                   suspensions_published, suspensions_pupils)
-from dashboard.store.datasets import bump_version
+
+from dashboard.dashboards.suspensions.data import (COUNT_COLUMNS, ENGLAND, LABEL, NAME, PUBLISHED, suspensions_england, suspensions_published, suspensions_pupils)
 from dashboard.ingest.periods import ACADEMIC_YEAR
 from dashboard.ingest.specs import LA_COLUMN, ColumnSpec, DatasetSpec, Target, count_or_none
 from dashboard.published.formats import ENGLAND as ENGLAND_AREA
 from dashboard.published.formats import LONDON
 from dashboard.published.page_figures import COLUMNS, long_figures, read_table
 from dashboard.published.routes import Route
+from dashboard.store.datasets import bump_version
+from dashboard.store.engine import write_transaction
+from dashboard.store.reference import read_reference_csvs
 
 # The real files as they sit in the shared folder (the project never ships them).
 ENGLAND_FILE = "realdata/exclusions_national_ethnicity/exclusion_natcharacteristics.csv"
@@ -262,7 +264,7 @@ def _records(frame: pd.DataFrame) -> list[dict]:
 
 
 def _replace(engine: Engine, name: str, table: Table, frame: pd.DataFrame, *, is_demo: bool) -> int:
-    with engine.begin() as conn:
+    with write_transaction(engine, name) as conn:
         conn.execute(table.delete())
         if len(frame):
             conn.execute(table.insert(), _records(frame))
@@ -270,7 +272,6 @@ def _replace(engine: Engine, name: str, table: Table, frame: pd.DataFrame, *, is
 
 
 def load_la_demo(engine: Engine, seed: int) -> int:
-    from dashboard.store.reference import read_reference_csvs
     las = read_reference_csvs()["local_authority"].rename(columns={"ons_code": "la_code"})
     return _replace(engine, NAME, suspensions_pupils, generate_demo(seed, las), is_demo=True)
 

@@ -23,6 +23,7 @@ recursively; full national files or London cuts); `python -m dashboard load-demo
 """
 from __future__ import annotations
 
+from collections import Counter
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -33,32 +34,18 @@ import pandas as pd
 from sqlalchemy import Engine, select
 
 # Its tables and names are defined with its reads (data.py); the upload spec and tests find them here too.
-
-from dashboard.dashboards.send.data import DEMO, ENGLAND, LABEL, LONDON, NAME, send_inspection, send_value
+from dashboard.dashboards.send.data import (DEMO, ENGLAND, LABEL, LONDON, NAME, NEEDS, PLACEMENTS, send_inspection,
+                                            send_value)
 from dashboard.ingest.periods import CENSUS_YEAR
 from dashboard.ingest.specs import LA_COLUMN, ColumnSpec, DatasetSpec, Target
+from dashboard.published.page_figures import long_figures, read_table
+from dashboard.published.routes import Route, is_london
 from dashboard.store import schema
 from dashboard.store.datasets import bump_version
 from dashboard.store.engine import write_transaction
 
 # --- measures -----------------------------------------------------------------------------------
 
-PLACEMENTS = {  # measure -> label; where children and young people with an EHC plan are educated (January)
-    "place_mainstream": "Mainstream school",
-    "place_resourced": "Resourced provision or SEN unit",
-    "place_la_special": "Maintained special school",
-    "place_academy_special": "Academy or free special school",
-    "place_inmss": "Independent or non-maintained special (INMSS)",
-    "place_fe": "Further education or training",
-    "place_other": "Other (AP, home, NEET, elsewhere)",
-}
-NEEDS = {  # measure -> label; primary need of pupils with an EHC plan (January census)
-    "need_asd": "Autism",
-    "need_semh": "Social, emotional and mental health",
-    "need_slcn": "Speech, language and communication",
-    "need_mld": "Moderate learning difficulty",
-    "need_other": "Other needs",
-}
 MEASURES = {
     "plans_in_force": "EHC plans and statements in force in January",
     "ehcp_in_force": "EHC plans in force in January (statements excluded)",
@@ -647,3 +634,54 @@ UPLOAD = DatasetSpec(
                                                                    "meaning": [MEASURES[m] for m in SEND_MEASURES]})},
 )
 
+
+# --- published files this page reads (recognised by their columns: dashboard.published.routes) ---------------
+
+def _send_values_summary(rows) -> tuple[int, int, Counter]:
+    markers = Counter("not published" for r in rows if r["value"] is None)
+    return len(rows), sum(is_london(r["area_code"]) for r in rows), markers
+
+
+def _send_inspections_summary(rows) -> tuple[int, int, Counter]:
+    return len(rows), sum(is_london(r["area_code"]) or r["region"] == "London" for r in rows), Counter()
+
+
+def published_routes() -> list[Route]:
+    write_values = lambda engine, rows, context: store_published_values(engine, rows, context["seed"])  # noqa: E731
+    write_inspections = lambda engine, rows, _context: store_published_inspections(engine, rows)  # noqa: E731
+    ees = {"time_period", "geographic_level", "new_la_code"}
+    return [
+        Route("send_sen2_caseload", "SEND", "DfE SEN2 EHC plans in force in January, by age", NAME,
+              frozenset(ees | {"characteristic_age", "Total_ehc", "Total_all"}),
+              lambda path, c: read_sen2_caseload(path, c["la_codes"]), write_values, _send_values_summary),
+        Route("send_sen2_mi", "SEND", "DfE SEN2 requests, new plans, 20-week timeliness and tribunals", NAME,
+              frozenset(ees | set(SEN2_MI_COLUMNS.values())),
+              lambda path, c: read_sen2_mi(path, c["la_codes"]), write_values, _send_values_summary),
+        Route("send_population", "SEND", "ONS mid-year estimates of children aged 0 to 17 (rates per 1,000)", NAME,
+              frozenset(ees | {"age_group", "population_estimate"}),
+              lambda path, c: read_population(path, c["la_codes"]), write_values, _send_values_summary),
+        Route("send_lait", "SEND", "DfE LAIT pupils with SEN support or an EHC plan, tribunal appeal rate", NAME,
+              frozenset({"Short Desc", "Years", "Values", "LA Number"}),
+              lambda path, c: read_lait(path, c["dfe_to_ons"]), write_values, _send_values_summary),
+        Route("send_inspections_2016", "SEND", "Ofsted area SEND inspections, May 2016 to August 2022", NAME,
+              frozenset({"Local authority code", "Area name", "Inspection start date", "Inspection publication date"}),
+              lambda path, _c: read_inspections_2016(path), write_inspections, _send_inspections_summary),
+        Route("send_inspections_2023", "SEND", "Ofsted area SEND inspections under the 2023 framework", NAME,
+              frozenset({"ltla23cd", "local_authority", "region_code", "outcome_grade", "inspection_start_date",
+                         "publication_date"}),
+              lambda path, _c: read_inspections_2023(path), write_inspections, _send_inspections_summary),
+    ]
+
+
+
+
+# --- its published figures in the export (dashboard.published.page_figures) ----------------------------------
+
+def published_figures(engine: Engine, names: dict[str, str]) -> pd.DataFrame:
+    """Its published figures (never demo rows) as the export's long rows: source, indicator, period, la_code, la_name, value, marker."""
+    values = read_table(engine, send_value)
+    values = values[values["source"] != DEMO]
+    frame = pd.DataFrame({"source": values["source"], "indicator": "send_" + values["measure"],
+                          "period": values["year"].astype(str), "la_code": values["area_code"],
+                          "la_name": values["area_code"].map(names), "figure": values["value"]})
+    return long_figures(frame, {"figure": ""})

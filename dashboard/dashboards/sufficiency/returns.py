@@ -24,6 +24,7 @@ so it has no grade before its first inspection.
 from __future__ import annotations
 
 import functools
+from collections import Counter
 import hashlib
 import random
 from datetime import date, timedelta
@@ -34,11 +35,13 @@ import pandas as pd
 from sqlalchemy import Engine, select
 
 # Its tables and names are defined with its reads (data.py); the upload spec and tests find them here too.
-
-from dashboard.dashboards.sufficiency.data import (DEMO_END, DEMO_START, LABEL, NAME, PUBLISHED_NAME, TABLES, child, code, episode, published)
+from dashboard.dashboards.sufficiency.data import (DEMO_END, DEMO_START, LABEL, NAME, PUBLISHED_NAME, TABLES, child, code,
+                                                   episode, published)
 from dashboard.ingest.periods import COLLECTION_YEAR
-from dashboard.ingest.specs import FIRST_DATA_ROW, LA_COLUMN, ColumnSpec, DatasetSpec, Target, findings
-from dashboard.store import schema
+from dashboard.ingest.specs import FIRST_DATA_ROW, ColumnSpec, DatasetSpec, Target, findings
+from dashboard.published.formats import ENGLAND, INNER, LONDON, OUTER
+from dashboard.published.page_figures import CLA_SOURCE, COLUMNS, long_figures, read_table
+from dashboard.published.routes import Route, is_london
 from dashboard.store.datasets import bump_version
 from dashboard.store.engine import write_transaction
 from dashboard.store.reference import read_reference_csvs
@@ -786,3 +789,38 @@ UPLOAD = DatasetSpec(
     reference_sheets=_code_sheet,
     before_commit=_fill_code_list,
 )
+
+
+# --- published files this page reads (recognised by their columns: dashboard.published.routes) ---------------
+
+def published_routes() -> list[Route]:
+    return [
+        Route("sufficiency_published", "Sufficiency", "DfE children looked after at 31 March by characteristics",
+              PUBLISHED_NAME,
+              frozenset({"time_period", "geographic_level", "region_name", "new_la_code", "la_name", "cla_group",
+                         "characteristic", "cla_31_march_number", "percentage"}),
+              lambda path, _c: read_published_cla(path),
+              lambda engine, rows, _c: store_published_cla(engine, rows),
+              lambda rows: (len(rows), sum(is_london(r["area_code"]) for r in rows),
+                            Counter(m for r in rows for m in (r["number_marker"], r["percentage_marker"]) if m))),
+    ]
+
+
+
+
+# --- its published figures in the export (dashboard.published.page_figures) ----------------------------------
+
+def published_figures(engine: Engine, names: dict[str, str]) -> pd.DataFrame:
+    """Its published figures (never demo rows) as the export's long rows: source, indicator, period, la_code, la_name, value, marker."""
+    rows = read_table(engine, published)
+    if not len(rows):
+        return pd.DataFrame(columns=COLUMNS)
+    regions = {"london": LONDON, "inner": INNER, "outer": OUTER, "england": ENGLAND}
+    latest = int(rows["time_period"].max())
+    frame = pd.DataFrame({"source": f"{CLA_SOURCE}, 2021 to {latest}",
+                          "indicator": "cla_31_march / " + rows["cla_group"] + " / " + rows["characteristic"],
+                          "period": rows["time_period"].astype(str), "la_code": rows["area_code"].replace(regions),
+                          "la_name": rows["area_name"], "number": rows["number"], "percentage": rows["percentage"],
+                          "number_marker": rows["number_marker"], "percentage_marker": rows["percentage_marker"]})
+    return long_figures(frame, {"number": " / number", "percentage": " / %"},
+                 {"number": "number_marker", "percentage": "percentage_marker"})

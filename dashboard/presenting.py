@@ -10,7 +10,9 @@ import hmac
 import io
 import os
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Callable
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -135,21 +137,47 @@ def deck(title: str, subtitle: str, slides: list[Slide], *, chromium_path: str =
 
 # --- a page as files, images and slides ---------------------------------------------------------------
 
+class Lazy(Mapping):
+    """A mapping whose values are made on first use, by name: a page with many tables (or charts from several
+    builders) gives its `Presentation` these, so one download builds only the file asked for."""
+
+    def __init__(self, names, make: Callable[[str], object]):
+        self._names = tuple(names)
+        self._make = make
+        self._made: dict = {}
+
+    def __getitem__(self, name):
+        if name not in self._names:
+            raise KeyError(name)
+        if name not in self._made:
+            self._made[name] = self._make(name)
+        return self._made[name]
+
+    def __contains__(self, name) -> bool:     # Mapping's own would make the value to find out
+        return name in self._names
+
+    def __iter__(self):
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+
 @dataclass(frozen=True)
 class Presentation:
     """What a page shows, as its downloads, images and slides take it (built on the server from the filters, never
-    from what the browser holds)."""
-    charts: dict[str, Slide]           # each chart as its image and its slide show it
-    tables: dict[str, pd.DataFrame]
+    from what the browser holds). `charts`, `tables` and `table_notes` may be `Lazy`."""
+    charts: Mapping[str, Slide]        # each chart as its image and its slide show it
+    tables: Mapping[str, pd.DataFrame]
     notes: list[tuple[str, str]]       # source, period, definitions and caveats: the Excel file's Notes sheet
     subtitle: str                      # the deck's title slide: area, period, demo data, anonymised
     stem: str                          # every file's name starts with it (never an LA's code when anonymised)
     title: str | None = None           # the deck's title, where it is not the page's heading
     # Where one file differs from the rest, by table or chart: its name without the extension (else
     # "{stem}_{table}" or "{stem}_{chart}") and a table's notes (else `notes`).
-    table_stems: dict[str, str] = field(default_factory=dict)
-    chart_stems: dict[str, str] = field(default_factory=dict)
-    table_notes: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    table_stems: Mapping[str, str] = field(default_factory=dict)
+    chart_stems: Mapping[str, str] = field(default_factory=dict)
+    table_notes: Mapping[str, list[tuple[str, str]]] = field(default_factory=dict)
 
 
 def table_download(presentation: Presentation, which: str, kind: str) -> tuple[bytes, str]:

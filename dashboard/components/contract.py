@@ -90,6 +90,11 @@ class Dashboard:
     def selection_from_values(self, values, scope: loader.AccessScope):
         return self.select({f.query or f.id: value for f, value in zip(self.filters, values)}, scope)
 
+    def selection_from_controls(self, values: dict, scope: loader.AccessScope):
+        """The selection from some filters' values, by component id; the others as if the address bar left them out
+        (their defaults). For a callback that takes only the filters its outputs depend on."""
+        return self.select({f.query or f.id: values.get(f.id) for f in self.filters}, scope)
+
 
 def viewer_scope(dashboard: Dashboard) -> loader.AccessScope | None:
     """The signed-in viewer's scope, or None when they may not open this dashboard."""

@@ -21,7 +21,7 @@ from sqlalchemy import Date, DateTime, Engine, delete, func, insert, select, upd
 
 from dashboard.auth.users import record_event
 from dashboard.ingest.returns import SPECS
-from dashboard.ingest.specs import BENCHMARKING, DatasetSpec
+from dashboard.ingest.specs import DatasetSpec
 from dashboard.ingest.validation import Report, validate_upload
 from dashboard.store import schema
 from dashboard.store.datasets import bump_version
@@ -46,7 +46,7 @@ def validation_context(engine: Engine, spec: DatasetSpec, la_code: str, period: 
     return {**extra, "codes": {"la_code": la_codes, **extra.get("codes", {})}}
 
 
-def check_period(period: str, spec: DatasetSpec = BENCHMARKING) -> str | None:
+def check_period(period: str, spec: DatasetSpec) -> str | None:
     """A plain-English problem with the chosen period, or None."""
     return spec.period.check(period)
 
@@ -147,10 +147,8 @@ def _remove_demo_data(conn, spec: DatasetSpec, la_code: str) -> bool:
     if spec.demo_scope == "dataset":
         if not conn.execute(select(ds.c.is_demo).where(ds.c.name == spec.name)).scalar():
             return False
-        for target in reversed(spec.targets):
-            conn.execute(delete(target.table))
-        if spec.name == BENCHMARKING.name:
-            conn.execute(delete(schema.comparator_value))   # the demo's London and England figures
+        for table in [target.table for target in reversed(spec.targets)] + list(spec.demo_only):
+            conn.execute(delete(table))
         return True
     # An LA with a current upload holds no demo rows (after `load-demo` none is current: the demo is back).
     if conn.execute(select(u.c.id).where(u.c.dataset == spec.name, u.c.la_code == la_code, u.c.is_current).limit(1)).first():

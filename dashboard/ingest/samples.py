@@ -12,7 +12,9 @@ import pandas as pd
 
 from dashboard.dashboards.agency_pay import returns as agency_pay
 from dashboard.dashboards.sufficiency import returns as sufficiency
-from dashboard.ingest.returns import GROUPS, SEND_MEASURES, SPECS
+from dashboard.dashboards.send.returns import SEND_MEASURES
+from dashboard.dashboards.suspensions.returns import GROUPS
+from dashboard.ingest.returns import SPECS
 from dashboard.ingest.templates import template_rows
 
 

@@ -32,11 +32,6 @@ def prepare_store(settings, engine: Engine, log=print) -> None:
     filled = set()
     if settings.load_demo_data:
         from dashboard.dashboards import dataset_modules
-        from dashboard.demo import load_demo_data
-        if dataset_is_empty(engine, "benchmarking"):
-            log(f"Filling the empty store with demo benchmarking data (seed {settings.demo_seed})...")
-            load_demo_data(engine, settings.demo_seed)
-            filled.add("benchmarking")
         for module in dataset_modules():
             if dataset_is_empty(engine, module.NAME):
                 log(f"Filling the empty store with demo {module.LABEL} (seed {settings.demo_seed})...")

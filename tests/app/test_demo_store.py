@@ -2,7 +2,8 @@
 version that replaces the last."""
 from sqlalchemy import create_engine, func, select
 
-from dashboard.demo import generate_benchmarking, load_demo_data
+from dashboard.dashboards.benchmarking.returns import generate_benchmarking
+from dashboard.dashboards.benchmarking.returns import load_demo as load_demo_data
 from dashboard.store import schema
 from dashboard.store.datasets import dataset_state
 from dashboard.store.setup import init_db

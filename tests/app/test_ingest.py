@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from sqlalchemy import func, select
 
 from dashboard.ingest import loading
-from dashboard.ingest.specs import BENCHMARKING
+from dashboard.dashboards.benchmarking.returns import UPLOAD as BENCHMARKING
 from dashboard.ingest.templates import template_csv, template_xlsx
 from dashboard.store import get_engine, schema
 

@@ -14,7 +14,8 @@ from dashboard.dashboards.send import returns as send
 from dashboard.dashboards.sufficiency import returns as sufficiency
 from dashboard.dashboards.suspensions import returns as suspensions
 from dashboard.ingest import loading, samples
-from dashboard.ingest.returns import SEND_MEASURES, SEND_RETURN_SOURCE, SPECS
+from dashboard.dashboards.send.returns import SEND_MEASURES, SEND_RETURN_SOURCE
+from dashboard.ingest.returns import SPECS
 from dashboard.ingest.templates import template_csv, template_xlsx
 from dashboard.store import get_engine, schema
 

@@ -8,7 +8,7 @@ import pytest
 from dashboard.dashboards.benchmarking import view as bench
 from dashboard import loader
 from dashboard.dashboards.benchmarking import data as bench_data
-from dashboard.presenting import anonymise_las, anonymous_labels, chart_and_kind
+from dashboard.presenting import anonymise_las, anonymous_labels
 from tests.app.test_benchmarking_page import FILTER_IDS, render
 from tests.presenting import SIGNATURE, chart_image, has_picture, press, slide_deck, slide_text
 
@@ -28,11 +28,6 @@ def test_labels_are_stable_secret_keyed_and_keep_the_viewers_own_la(la_names):
     las = pd.DataFrame({"la_code": codes, "la_name": [la_names[c] for c in codes]})
     named = anonymise_las(las, "E09000022", "s1").set_index("la_code")["la_name"]
     assert named["E09000022"] == "Lambeth" and named["E09000008"] == first["E09000008"]
-
-
-def test_an_image_buttons_id_names_its_chart_and_format():
-    assert chart_and_kind("bench-ranking-png") == ("ranking", "png")
-    assert chart_and_kind("pay-overcap-la-svg") == ("overcap-la", "svg")      # a chart's name may hold a hyphen
 
 
 def test_each_chart_says_what_it_shows_from_the_same_figures(member_client, periods):

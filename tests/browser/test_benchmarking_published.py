@@ -27,7 +27,7 @@ def test_a_suppressed_figure_and_the_boundary_map_as_a_user_sees_them(page, publ
     rate says so in every cell of its row, never "No return" or a broken number."""
     import dataclasses
 
-    from tests.app.test_benchmarking_map import SQUARES, write_geojson
+    from tests.fast.test_benchmarking_boundaries import SQUARES, write_geojson
     dash_app.server.config["LCSD_SETTINGS"] = dataclasses.replace(settings, boundary_file=str(write_geojson(tmp_path / "b.geojson")))
     try:
         sign_in(page)

@@ -2,7 +2,7 @@
 import pandas as pd
 import pytest
 
-from dashboard.demo import generate_benchmarking
+from dashboard.dashboards.benchmarking.returns import generate_benchmarking
 from dashboard.store.reference import read_reference_csvs
 
 

@@ -24,6 +24,7 @@ from dashboard.dashboards.agency_pay.data import LABEL, NAME, assignment, cap, r
 from dashboard.dashboards.agency_pay.metrics import EMPLOYER_NI_RATES, HOLIDAY_PAY_RATE, JOB_TYPES, employer_ni_rate_on
 from dashboard.store import schema
 from dashboard.store.datasets import bump_version
+from dashboard.ingest.specs import LA_COLUMN, ColumnSpec, DatasetSpec, Target, findings
 
 # --- the cap table -------------------------------------------------------------------------------------------
 
@@ -299,3 +300,39 @@ def store_return(engine: Engine, la_code: str, period_end: date, rows: pd.DataFr
                      detail=f"{la_code} {period_end.isoformat()}: {len(records)} assignments")
     return version
 
+
+# --- agency pay: one row per agency worker's assignment in the quarter ---------------------------------------
+
+def _agency_pay_rows(_parsed, text: pd.DataFrame, la_code: str, period: str, _context):
+    clean, problems = validate_return(text.reset_index(drop=True), pd.Timestamp(period).date())
+    if problems:
+        return None, findings(problems, value_first=True)
+    records = [{**row, "la_code": la_code} for row in clean.astype(object).where(clean.notna(), None).to_dict("records")]
+    summary = {"la_code": la_code, "period_end": pd.Timestamp(period).date(), "n_rows": len(records),
+               "loaded_at": None, "loaded_by": None}
+    return {assignment.name: records, returned.name: [summary]}, []
+
+
+def _job_type_sheet(_catalogue) -> dict[str, pd.DataFrame]:
+    return {"Job types": pd.DataFrame({"job_type": list(JOB_TYPES), "label": list(JOB_TYPES.values())})}
+
+
+UPLOAD = DatasetSpec(
+    name=NAME,
+    label="Agency pay quarterly return (London Pledge)",
+    description="One row per agency social worker assignment in the quarter. A return with no rows means "
+                "'returned: no agency workers'; an LA that has not uploaded shows 'no return'.",
+    period_label="quarter end (YYYY-MM-DD)",
+    columns=(LA_COLUMN,
+             ColumnSpec("period_end", "date", "Last day of the financial quarter the return is for.", example="2026-09-30"),
+             *(ColumnSpec(name, "text", meaning, allow_blank=True, required=name != "charge_rate",
+                          example={"job_type": "social_worker", "hourly_rate": "38.50", "paye": "no", "hours_per_week": "37",
+                                   "start_date": "2025-11-03", "legacy": "no", "charge_rate": "45.00"}[name])
+               for name, meaning in RETURN_COLUMNS.items())),
+    key=(),                     # two workers on the same terms are two rows, not a duplicate
+    max_rows=5_000,
+    targets=(Target(assignment, period_rows=lambda t, p: t.c.period_end == pd.Timestamp(p).date()),
+             Target(returned, period_rows=lambda t, p: t.c.period_end == pd.Timestamp(p).date())),
+    to_store=_agency_pay_rows,
+    reference_sheets=_job_type_sheet,
+)

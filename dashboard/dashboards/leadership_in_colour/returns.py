@@ -29,6 +29,8 @@ from dashboard.dashboards.leadership_in_colour.data import (CSWW, ETHNICITIES, L
 from dashboard.dashboards.leadership_in_colour.metrics import parse_published_percent
 from dashboard.store import schema
 from dashboard.store.datasets import bump_version
+from dashboard.ingest.periods import SNAPSHOT
+from dashboard.ingest.specs import LA_COLUMN, ColumnSpec, DatasetSpec, Target, count_or_none
 
 # The published files as they sit in the shared folder (the project never ships them).
 BAND_SERIES_FILE = "reference/linc_bame_share_by_payband_all_boroughs_2020.csv"
@@ -313,3 +315,62 @@ def _records(frame: pd.DataFrame) -> list[dict]:
             elif isinstance(value, np.bool_):
                 row[key] = bool(value)
     return out
+
+
+# --- Leadership in Colour: staff headcount by service group, pay band and ethnicity ----------------------------
+
+_BAND_BY_TEXT = {**{str(i): str(i) for i in range(1, len(PAY_BANDS) + 1)},
+                 **{label.lower().replace(" ", ""): str(i) for i, (label, _lo, _hi) in enumerate(PAY_BANDS, start=1)}}
+_SERVICE_BY_TEXT = {**{k: k for k in SERVICE_GROUPS}, **{v.lower(): k for k, v in SERVICE_GROUPS.items()}}
+
+
+def _pay_band(text: str) -> str | None:
+    return _BAND_BY_TEXT.get(text.lower().replace(" ", "").removesuffix(".0"))
+
+
+def _service_group(text: str) -> str | None:
+    return _SERVICE_BY_TEXT.get(text.strip().lower().replace("’", "'"))
+
+
+def _linc_rows(parsed: pd.DataFrame, _text, la_code: str, period: str, _context):
+    snapshot = pd.Timestamp(period).date()
+    return {linc_payband_headcount.name: [
+        {"snapshot_date": snapshot, "la_code": la_code, "service_group": row["service_group"], "band_order": int(row["pay_band"]),
+         "ethnicity": row["ethnicity"], "headcount": count_or_none(row["headcount"])} for row in parsed.to_dict("records")]}, []
+
+
+def _linc_template(_la, _period, _catalogue) -> pd.DataFrame:
+    return pd.DataFrame([{"service_group": service, "pay_band": band, "ethnicity": ethnicity}
+                         for service in SERVICE_GROUPS for band in range(1, len(PAY_BANDS) + 1)
+                         for ethnicity in ETHNICITIES])
+
+
+UPLOAD = DatasetSpec(
+    name=NAME,
+    label="Leadership in Colour staff return (headcount by pay band and ethnicity)",
+    description="One row per service group, pay band and ethnic group: the number of staff at the snapshot date. "
+                "Write 0 where there are none; every row needs a count.",
+    period_label="snapshot date (YYYY-MM-DD)",
+    columns=(LA_COLUMN,
+             ColumnSpec("snapshot_date", "date", "The date the staff figures were taken.", example="2025-03-31"),
+             ColumnSpec("service_group", "code", "Service group (see the Lists sheet).", normalise=_service_group, example="childrens"),
+             ColumnSpec("pay_band", "code", "Pay band number 1-12 or its label (see the Lists sheet).", normalise=_pay_band, example="5"),
+             ColumnSpec("ethnicity", "code", "asian, black, mixed, other, white or not_known.", normalise=lambda t: t.lower().replace(" ", "_"), example="black"),
+             ColumnSpec("headcount", "number", "Staff in that service group, band and ethnic group.", minimum=0, integer=True,
+                        example="14")),
+    key=("service_group", "pay_band", "ethnicity"),
+    max_rows=1_000,
+    period_column="snapshot_date",
+    period=SNAPSHOT,
+    targets=(Target(linc_payband_headcount, period_rows=lambda t, p: t.c.snapshot_date == pd.Timestamp(p).date()),),
+    to_store=_linc_rows,
+    demo_scope="la",
+    context=lambda _conn, _la, _period: {"codes": {"service_group": set(SERVICE_GROUPS), "ethnicity": set(ETHNICITIES),
+                                                   "pay_band": set(_BAND_BY_TEXT.values())}},
+    template=_linc_template,
+    reference_sheets=lambda _catalogue: {"Lists": pd.concat([
+        pd.DataFrame({"list": "pay_band", "code": [str(i) for i in range(1, 13)], "meaning": [b[0] for b in PAY_BANDS]}),
+        pd.DataFrame({"list": "service_group", "code": list(SERVICE_GROUPS), "meaning": list(SERVICE_GROUPS.values())}),
+        pd.DataFrame({"list": "ethnicity", "code": list(ETHNICITIES), "meaning": [e.replace("_", " ") for e in ETHNICITIES]}),
+    ], ignore_index=True)},
+)

@@ -37,6 +37,8 @@ from sqlalchemy import Engine, select
 from dashboard.dashboards.send.data import DEMO, ENGLAND, LABEL, LONDON, NAME, send_inspection, send_value
 from dashboard.store import schema
 from dashboard.store.datasets import bump_version
+from dashboard.ingest.periods import CENSUS_YEAR
+from dashboard.ingest.specs import LA_COLUMN, ColumnSpec, DatasetSpec, Target
 
 # --- measures -----------------------------------------------------------------------------------
 
@@ -597,3 +599,73 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main())
+
+
+# --- SEND: where children with an EHC plan are educated, and pupils' primary need (January) ------------------
+
+SEND_MEASURES = {**PLACEMENTS, **NEEDS}
+SEND_RETURN_SOURCE = "LA return"
+
+
+def _send_rules(rows: pd.DataFrame, _context) -> list[tuple[int, str, str]]:
+    """Pupils by primary need are among the children with a plan: their total cannot be above the placements'."""
+    placed = rows.loc[rows["measure"].isin(list(PLACEMENTS)), "value"]
+    needs = rows.loc[rows["measure"].isin(list(NEEDS)), "value"]
+    if placed.notna().sum() < len(PLACEMENTS) or needs.notna().sum() < len(NEEDS) or needs.sum() <= placed.sum():
+        return []
+    first_need = needs.index[0]
+    return [(first_need, "value", f"numerator above denominator: primary needs add up to {needs.sum():,.0f}, "
+                                  f"more than the {placed.sum():,.0f} children placed")]
+
+
+def _send_context(conn, la_code: str, period: str) -> dict:
+    sv = send_value
+    plans = conn.execute(select(sv.c.value).where(sv.c.area_code == la_code, sv.c.measure == "plans_in_force",
+                                                  sv.c.year == int(period))).scalar() if period.isdigit() else None
+    return {"codes": {"measure": set(SEND_MEASURES)}, "plans_in_force": plans}
+
+
+def _send_queries(rows: pd.DataFrame, context) -> list[dict]:
+    plans = context.get("plans_in_force")
+    placed = rows.loc[rows["measure"].isin(list(PLACEMENTS)), "value"]
+    if plans is None or placed.notna().sum() < len(PLACEMENTS) or abs(placed.sum() - plans) <= 0.1 * plans:
+        return []
+    return [{"row": "", "column": "value", "value": f"{placed.sum():,.0f}",
+             "query": f"placements add up to more than 10% away from the {plans:,.0f} EHC plans in force held for this year"}]
+
+
+def _send_rows(parsed: pd.DataFrame, _text, la_code: str, period: str, _context):
+    return {send_value.name: [{"area_code": la_code, "year": int(period), "measure": row["measure"],
+                                    "value": None if pd.isna(row["value"]) else float(row["value"]), "source": SEND_RETURN_SOURCE}
+                                   for row in parsed.to_dict("records")]}, []
+
+
+UPLOAD = DatasetSpec(
+    name=NAME,
+    label="SEND placements and primary need (LA return)",
+    description="One row per measure for the January census: children and young people with an EHC plan by where "
+                "they are educated, and pupils with an EHC plan by primary need. Leave a value blank when you do not "
+                "have it: it shows as 'no return', never 0. Published SEN2 figures are imported, not uploaded.",
+    period_label="census year (January, e.g. 2025)",
+    columns=(LA_COLUMN,
+             ColumnSpec("year", "code", "Year of the January census.", example="2025"),
+             ColumnSpec("measure", "code", "Measure code (see the Measures sheet).", example="place_mainstream"),
+             ColumnSpec("value", "number", "The count; blank means no return.", allow_blank=True, minimum=0, integer=True,
+                        example="1240")),
+    key=("measure",),
+    max_rows=100,
+    period_column="year",
+    period=CENSUS_YEAR,
+    row_rules=(_send_rules,),
+    targets=(Target(send_value, la_column="area_code",
+                    period_rows=lambda t, p: (t.c.year == int(p)) & t.c.measure.in_(list(SEND_MEASURES)),
+                    demo_rows=lambda t: (t.c.source == DEMO) & t.c.measure.in_(list(SEND_MEASURES))),),
+    to_store=_send_rows,
+    demo_scope="la",
+    context=_send_context,
+    queries=_send_queries,
+    template=lambda _la, _period, _catalogue: pd.DataFrame({"measure": list(SEND_MEASURES)}),
+    reference_sheets=lambda _catalogue: {"Measures": pd.DataFrame({"measure": list(SEND_MEASURES),
+                                                                   "meaning": [MEASURES[m] for m in SEND_MEASURES]})},
+)
+

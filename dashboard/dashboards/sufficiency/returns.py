@@ -30,7 +30,7 @@ from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 # Its tables and names are defined with its reads (data.py); the upload spec and tests find them here too.
 from dashboard.dashboards.sufficiency.data import (DEMO_END, DEMO_START, LABEL, NAME, PUBLISHED_NAME, TABLES, child, code,
@@ -38,6 +38,8 @@ from dashboard.dashboards.sufficiency.data import (DEMO_END, DEMO_START, LABEL, 
 from dashboard.store import schema
 from dashboard.store.datasets import bump_version
 from dashboard.store.engine import write_transaction
+from dashboard.ingest.periods import COLLECTION_YEAR
+from dashboard.ingest.specs import FIRST_DATA_ROW, LA_COLUMN, ColumnSpec, DatasetSpec, Target, findings
 
 # --- DfE SSDA903 code lists (public; the 2024-25 guidance) -------------------------------------------------
 PLACEMENT_GROUPS = ("Foster care: in-house", "Foster care: agency or other", "Children's homes",
@@ -772,3 +774,83 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main())
+
+
+# --- SSDA903: one row per episode, with the child's header details on each -----------------------------------
+
+SSDA903_HEADER = ("child", "sex", "dob", "ethnic", "uasc", "duc")
+_SSDA903_MEANING = {
+    "child": "The child's id in your system (hashed with the LA code when stored; never shown).",
+    "sex": "1 male, 2 female.", "dob": "Date of birth (dd/mm/yyyy or YYYY-MM-DD; stored to the month).",
+    "ethnic": "DfE ethnicity code (see the Codes sheet).", "uasc": "1 if the child was an unaccompanied asylum-seeking child.",
+    "duc": "Date UASC status ceased, if it has.", "decom": "Date the episode began.", "rne": "Reason for new episode.",
+    "ls": "Legal status.", "cin": "Category of need.", "place": "Placement type.", "place_provider": "Placement provider.",
+    "dec": "Date the episode ceased (blank if open).", "rec": "Reason the episode ceased (with DEC).",
+    "reason_place_change": "Reason for placement change.", "home_post": "Postcode of the child's home (cut to its sector).",
+    "pl_post": "Postcode of the placement (cut to its sector).", "urn": "Ofsted URN of the provider, if it has one.",
+}
+_SSDA903_OPTIONAL = {"uasc", "duc", "dec", "rec", "reason_place_change", "home_post", "pl_post", "urn"}
+
+
+def _ssda903_rows(_parsed, text: pd.DataFrame, la_code: str, _period: str, _context):
+    """Split the file into SSDA903's header and episodes tables and run `read_ssda903`'s checks on them.
+
+    A child's header details must be the same on each of its rows; its first row is the header row."""
+    text = text.reset_index(drop=True).copy()
+    for column in _SSDA903_OPTIONAL & set(SSDA903_HEADER):
+        if column not in text.columns:
+            text[column] = ""
+    child_id = text["child"].fillna("").astype(str).str.strip()
+    first = ~child_id.duplicated()
+    header_index = list(text.index[first])
+    problems = []
+    firsts = text.loc[first, list(SSDA903_HEADER)].set_index(child_id[first])
+    first_row = pd.Series(header_index, index=child_id[first])
+    for column in SSDA903_HEADER[1:]:
+        expected = child_id.map(firsts[column].fillna("").astype(str).str.strip())
+        differs = ~first & (text[column].fillna("").astype(str).str.strip() != expected)
+        problems += [(i, column, f"differs from row {first_row[child_id[i]] + FIRST_DATA_ROW} for the same child")
+                     for i in text.index[differs]]
+    upper = text.rename(columns=str.upper)
+    try:
+        tables = read_ssda903(la_code, upper.loc[first].reset_index(drop=True), upper,
+                              header_name="header", episodes_name="episodes")
+    except SSDA903Error as exc:
+        return None, problems + findings(exc.errors, {"header": header_index, "episodes": list(text.index)}, value_first=False)
+    if problems:
+        return None, problems
+    return {child.name: tables["child"], episode.name: tables["episode"]}, []
+
+
+def _code_sheet(_catalogue) -> dict[str, pd.DataFrame]:
+    return {"Codes": pd.DataFrame([{"list": name, "code": code, "meaning": label}
+                                   for name, items in CODE_LISTS.items() for code, label, _group in items])}
+
+
+def _fill_code_list(conn) -> None:
+    if conn.execute(select(code.c.code).limit(1)).first() is None:
+        conn.execute(code.insert(), code_rows())
+
+
+UPLOAD = DatasetSpec(
+    name=NAME,
+    label="SSDA903 looked-after children episodes (Sufficiency)",
+    description="One row per episode of care, with the child's header details (SEX, DOB, ETHNIC, UASC, DUC) repeated "
+                "on each of the child's rows: the LA's whole history as at the year end. It replaces everything "
+                "stored for the LA. Child ids are hashed, dates of birth kept to the month, postcodes cut to sectors.",
+    period_label="collection year end (31 March, YYYY-03-31)",
+    columns=tuple(ColumnSpec(name, "text", _SSDA903_MEANING[name], allow_blank=True, required=name not in _SSDA903_OPTIONAL,
+                             example={"child": "A123456", "sex": "1", "dob": "14/02/2012", "ethnic": "WBRI", "uasc": "0",
+                                      "decom": "01/05/2024", "rne": "S", "ls": "C2", "cin": "N1", "place": "U4",
+                                      "place_provider": "PR1", "home_post": "SE15 4RG", "pl_post": "SE22 8AA"}.get(name, ""))
+                  for name in (*SSDA903_HEADER, *(c.lower() for c in EPISODE_COLUMNS if c != "CHILD"))),
+    key=("child", "decom"),
+    max_rows=2_000_000,
+    la_column=None, period_column=None,   # SSDA903 extracts name neither: the choice does
+    period=COLLECTION_YEAR,
+    targets=(Target(child), Target(episode)),
+    to_store=_ssda903_rows,
+    current_per_la=True,
+    reference_sheets=_code_sheet,
+    before_commit=_fill_code_list,
+)

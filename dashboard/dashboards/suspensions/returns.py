@@ -26,6 +26,8 @@ from sqlalchemy import Engine, Table
 from dashboard.dashboards.suspensions.data import (COUNT_COLUMNS, ENGLAND, LABEL, NAME, PUBLISHED, suspensions_england,
                                                    suspensions_published, suspensions_pupils)
 from dashboard.store.datasets import bump_version
+from dashboard.ingest.periods import ACADEMIC_YEAR
+from dashboard.ingest.specs import LA_COLUMN, ColumnSpec, DatasetSpec, Target, count_or_none
 
 # The real files as they sit in the shared folder (the project never ships them).
 ENGLAND_FILE = "realdata/exclusions_national_ethnicity/exclusion_natcharacteristics.csv"
@@ -279,3 +281,56 @@ def store_published(engine: Engine, table: pd.DataFrame) -> int:
 def load_demo(engine: Engine, seed: int) -> int:
     """Demo LA data (the real England and published tables come in through `import-published`)."""
     return load_la_demo(engine, seed)
+
+
+# --- education suspensions by ethnicity: one row per ethnic group, for one LA and academic year ---------------
+
+GROUPS = [group for _major, group in ETHNIC_GROUPS]
+
+
+def _suspension_rules(rows: pd.DataFrame, _context) -> list[tuple[int, str, str]]:
+    def above(a, b, column, rule):
+        both = rows[a].notna() & rows[b].notna()
+        return [(i, column, rule) for i in rows.index[both & (rows[a] > rows[b])]]
+    return (above("pupils_suspended", "headcount", "pupils_suspended", "numerator above denominator: more pupils suspended than on roll")
+            + above("permanent_exclusions", "headcount", "permanent_exclusions", "numerator above denominator: more exclusions than pupils on roll")
+            + above("pupils_suspended", "suspensions", "suspensions", "fewer suspensions than pupils suspended"))
+
+
+def _suspension_rows(parsed: pd.DataFrame, _text, la_code: str, period: str, _context):
+    return {suspensions_pupils.name: [
+        {"la_code": la_code, "academic_year": period, "ethnicity": row["ethnicity"],
+         "ethnicity_major": MAJOR_OF.get(row["ethnicity"], ""),
+         **{c: count_or_none(row[c]) for c in COUNT_COLUMNS}} for row in parsed.to_dict("records")]}, []
+
+
+UPLOAD = DatasetSpec(
+    name=NAME,
+    label="Suspensions by ethnicity (LA annual return)",
+    description="One row per DfE ethnic group: pupils on roll (headcount), pupils with one or more suspensions, "
+                "suspensions and permanent exclusions in the academic year. Leave a cell blank when you do not have "
+                "the figure: it shows as 'no return', never 0.",
+    period_label="academic year (e.g. 2023/24)",
+    columns=(LA_COLUMN,
+             ColumnSpec("academic_year", "code", "The academic year the figures are for.", example="2023/24"),
+             ColumnSpec("ethnicity", "code", "DfE ethnic group (see the Ethnic groups sheet).", normalise=canonical_group,
+                        example="Black Caribbean"),
+             *(ColumnSpec(name, "number", meaning, allow_blank=True, minimum=0, integer=True, example=example)
+               for name, meaning, example in (
+                   ("headcount", "Pupils on roll in the group (January census).", "2140"),
+                   ("pupils_suspended", "Pupils with one or more suspensions in the year.", "96"),
+                   ("suspensions", "Suspensions in the year.", "181"),
+                   ("permanent_exclusions", "Permanent exclusions in the year.", "3")))),
+    key=("ethnicity",),
+    max_rows=100,
+    period_column="academic_year",
+    period=ACADEMIC_YEAR,
+    row_rules=(_suspension_rules,),
+    targets=(Target(suspensions_pupils, period_rows=lambda t, p: t.c.academic_year == p),),
+    to_store=_suspension_rows,
+    demo_scope="la",
+    context=lambda _conn, _la, _period: {"codes": {"ethnicity": set(GROUPS)}},
+    template=lambda _la, _period, _catalogue: pd.DataFrame({"ethnicity": GROUPS}),
+    reference_sheets=lambda _catalogue: {"Ethnic groups": pd.DataFrame(
+        [{"ethnicity": group, "major group": major} for major, group in ETHNIC_GROUPS])},
+)

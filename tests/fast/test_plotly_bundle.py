@@ -43,21 +43,3 @@ def test_dash_still_loads_plotly_js_from_the_address_the_app_answers():
     renderer = Path(dash.__file__).parent / "dash-renderer" / "build" / "dash_renderer.min.js"
     assert DASH_PLOTLY_PATH in renderer.read_text(encoding="utf-8"), \
         "Dash no longer loads plotly.js from this address: the browser would get the full bundle"
-
-
-def test_a_signed_in_browser_gets_the_partial_bundle_compressed(member_client):
-    response = member_client.get("/" + DASH_PLOTLY_PATH, headers={"Accept-Encoding": "gzip"})
-    assert response.status_code == 200
-    assert response.headers["Content-Encoding"] == "gzip"
-    assert response.mimetype == "application/javascript"
-    revisit = member_client.get("/" + DASH_PLOTLY_PATH,
-                                headers={"Accept-Encoding": "gzip", "If-None-Match": response.headers["ETag"]})
-    assert revisit.status_code == 304
-    plain = member_client.get("/" + DASH_PLOTLY_PATH)
-    assert plain.get_data() == BUNDLE.read_bytes()
-    again = member_client.get("/" + DASH_PLOTLY_PATH, headers={"If-None-Match": plain.headers["ETag"]})
-    assert again.status_code == 304
-
-
-def test_the_bundle_is_not_served_before_sign_in(client):
-    assert client.get("/" + DASH_PLOTLY_PATH).status_code == 401

@@ -28,6 +28,12 @@ from dashboard.auth.roles import ROLES, role_allows
 from dashboard.components.contract import Call
 from dashboard.dashboards import declarations
 from dashboard.dashboards import names as dashboard_names
+from dashboard.dashboards.benchmarking import view as bench
+from dashboard.dashboards.send import view as send_page
+from dashboard.dashboards.send import data as send_loader
+from dashboard.dashboards.sufficiency import view as suff
+from dashboard.dashboards.sufficiency import data as sufficiency
+from dashboard.dashboards.sufficiency.data import READ_ROLES
 from dashboard.store import get_engine, schema
 
 log = logging.getLogger(__name__)
@@ -43,14 +49,11 @@ class DefaultView:
 # --- each page's default view: the arguments its layout and render callback pass ------------------------------------
 
 def _benchmarking(scope):
-    from dashboard.dashboards.benchmarking import view as bench
     choices = bench.resolve_choices(None, None, None, None, None, user_la=scope.la_code, scope=scope)
     return [Call(bench.view_for, (choices, scope), {"anonymise_with": None})] if choices else []
 
 
 def _send(scope):
-    from dashboard.dashboards.send import view as send_page
-    from dashboard.dashboards.send import data as send_loader
     values = send_loader.send_values(scope)
     if values.empty:
         return []
@@ -60,9 +63,7 @@ def _send(scope):
 
 
 def _sufficiency(scope):
-    from dashboard.dashboards.sufficiency import view as suff
-    from dashboard.dashboards.sufficiency import data
-    options = data.options(scope)
+    options = sufficiency.options(scope)
     if not options["has_data"]:
         return []
     filters = suff.resolve_filters({}, user_la=scope.la_code, las=loader.local_authorities(), options=options)
@@ -79,7 +80,6 @@ def _every_member(scope) -> bool:
 
 
 def _commissioners(scope) -> bool:
-    from dashboard.dashboards.sufficiency.data import READ_ROLES
     return role_allows(scope.role, READ_ROLES)   # as dashboard/dashboards/sufficiency/page.py: asked before the loader, which audits refusals
 
 
@@ -249,7 +249,6 @@ class ViewWarmer:
     def _prepare_this_process(self, versions: tuple) -> None:
         """Every worker, not only the one that warms: the shared views are in the shared cache, but what a loader
         keeps in this process's memory (Sufficiency's child-level rows) each worker must read for itself."""
-        from dashboard.dashboards.sufficiency import data as sufficiency
         started = time.perf_counter()
         try:
             sufficiency.prepare_in_this_process()

@@ -22,6 +22,8 @@ from dashboard.dashboards.agency_pay import metrics
 from dashboard.dashboards.agency_pay.metrics import JOB_TYPES, quarter_label
 from dashboard.disclosure import NO_RETURN, NONE_RETURNED, SUPPRESSED
 from dashboard.presenting import Presentation, Slide, anonymise_las
+from dashboard.admin import require_admin
+from dashboard.store import get_engine
 
 DEFAULT_QUARTERS = 8
 PUBLISHED_AGENCY_RATE = "csww_agency_rate"   # DfE's census agency rate, from the published-statistics import
@@ -617,8 +619,6 @@ def _published_agency_source() -> str:
 
 def change_cap(user, job_type, cap_value, effective_from, note: str = "") -> str:
     """An administrator changes a cap: role checked here, validated, stored in one audited transaction."""
-    from dashboard.admin import require_admin
-    from dashboard.store import get_engine
     require_admin(user)
     change = dataset.validate_cap_change(job_type, cap_value, effective_from, note)
     dataset.store_cap_change(get_engine(), change, actor=user.email)

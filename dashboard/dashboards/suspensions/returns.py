@@ -16,6 +16,7 @@ each file by its columns and calls the importer here (on first start too, from P
 from __future__ import annotations
 
 import re
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -23,11 +24,17 @@ import pandas as pd
 from sqlalchemy import Engine, Table
 
 # Its tables and names are defined with its reads (data.py); the upload spec and tests find them here too.
-from dashboard.dashboards.suspensions.data import (COUNT_COLUMNS, ENGLAND, LABEL, NAME, PUBLISHED, suspensions_england,
-                                                   suspensions_published, suspensions_pupils)
-from dashboard.store.datasets import bump_version
+
+from dashboard.dashboards.suspensions.data import (COUNT_COLUMNS, ENGLAND, LABEL, NAME, PUBLISHED, suspensions_england, suspensions_published, suspensions_pupils)
 from dashboard.ingest.periods import ACADEMIC_YEAR
 from dashboard.ingest.specs import LA_COLUMN, ColumnSpec, DatasetSpec, Target, count_or_none
+from dashboard.published.formats import ENGLAND as ENGLAND_AREA
+from dashboard.published.formats import LONDON
+from dashboard.published.page_figures import COLUMNS, long_figures, read_table
+from dashboard.published.routes import Route
+from dashboard.store.datasets import bump_version
+from dashboard.store.engine import write_transaction
+from dashboard.store.reference import read_reference_csvs
 
 # The real files as they sit in the shared folder (the project never ships them).
 ENGLAND_FILE = "realdata/exclusions_national_ethnicity/exclusion_natcharacteristics.csv"
@@ -257,7 +264,7 @@ def _records(frame: pd.DataFrame) -> list[dict]:
 
 
 def _replace(engine: Engine, name: str, table: Table, frame: pd.DataFrame, *, is_demo: bool) -> int:
-    with engine.begin() as conn:
+    with write_transaction(engine, name) as conn:
         conn.execute(table.delete())
         if len(frame):
             conn.execute(table.insert(), _records(frame))
@@ -265,7 +272,6 @@ def _replace(engine: Engine, name: str, table: Table, frame: pd.DataFrame, *, is
 
 
 def load_la_demo(engine: Engine, seed: int) -> int:
-    from dashboard.store.reference import read_reference_csvs
     las = read_reference_csvs()["local_authority"].rename(columns={"ons_code": "la_code"})
     return _replace(engine, NAME, suspensions_pupils, generate_demo(seed, las), is_demo=True)
 
@@ -334,3 +340,40 @@ UPLOAD = DatasetSpec(
     reference_sheets=lambda _catalogue: {"Ethnic groups": pd.DataFrame(
         [{"ethnicity": group, "major group": major} for major, group in ETHNIC_GROUPS])},
 )
+
+
+# --- published files this page reads (recognised by their columns: dashboard.published.routes) ---------------
+
+def published_routes() -> list[Route]:
+    return [
+        Route("suspensions_england", "Suspensions", "DfE exclusions in England by pupil characteristics (national)",
+              ENGLAND, frozenset(ENGLAND_COLUMNS),
+              lambda path, _c: read_england_file(path),
+              lambda engine, frame, _c: store_england(engine, frame),
+              lambda frame: (len(frame), 0, Counter("suppressed" for v in frame["pupils_suspended"] if pd.isna(v)))),
+        Route("suspensions_published", "Suspensions", "Published regional table of suspensions by detailed ethnicity",
+              PUBLISHED, frozenset(PUBLISHED_COLUMNS),
+              lambda path, _c: read_published_file(path),
+              lambda engine, frame, _c: store_published(engine, frame),
+              lambda frame: (len(frame), len(frame), Counter())),
+    ]
+
+
+# --- its published figures in the export (dashboard.published.page_figures) ----------------------------------
+
+def published_figures(engine: Engine, names: dict[str, str]) -> pd.DataFrame:
+    """Its published figures (never demo rows) as the export's long rows: source, indicator, period, la_code, la_name, value, marker."""
+    parts = []
+    england = read_table(engine, suspensions_england)
+    if len(england):
+        frame = pd.DataFrame({"source": ENGLAND_SOURCE, "indicator": "suspensions_england / " + england["ethnicity"],
+                              "period": england["academic_year"], "la_code": ENGLAND_AREA, "la_name": "England",
+                              **{c: england[c] for c in COUNT_COLUMNS}})
+        parts.append(long_figures(frame, {c: f" / {c}" for c in COUNT_COLUMNS}))
+    table = read_table(engine, suspensions_published)
+    if len(table):
+        frame = pd.DataFrame({"source": PUBLISHED_SOURCE, "indicator": "suspensions_published / " + table["ethnicity"],
+                              "period": "as published", "la_code": LONDON, "la_name": "London",
+                              "pupils": table["pupils"], "rate_per_1000": table["rate_per_1000"], "rri": table["rri"]})
+        parts.append(long_figures(frame, {"pupils": " / pupils", "rate_per_1000": " / suspension rate per 1,000", "rri": " / RRI"}))
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=COLUMNS)

@@ -13,13 +13,13 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, select
 
+from dashboard.dashboards.benchmarking.data import NAME
 from dashboard.ingest.specs import FIRST_DATA_ROW, LA_COLUMN, ColumnSpec, DatasetSpec, Target
 from dashboard.store import schema
 from dashboard.store.datasets import bump_version
 from dashboard.store.engine import write_transaction
 from dashboard.store.reference import read_reference_csvs
 
-NAME = "benchmarking"
 LABEL = "benchmarking data"
 
 

@@ -23,8 +23,10 @@ import pandas as pd
 from sqlalchemy import Engine, Table, select
 
 # Its tables and names are defined with its reads (data.py); the upload spec and tests find them here too.
-
-from dashboard.dashboards.leadership_in_colour.data import (CSWW, ETHNICITIES, LABEL, NAME, PAY_BANDS, PUBLISHED, SERVICE_GROUPS, linc_csww_role, linc_payband_headcount, linc_payband_population, linc_published_band, linc_published_borough)
+from dashboard.dashboards.leadership_in_colour.data import (CENSUS_SOURCE, CSWW, ETHNICITIES, LABEL, LONDON_CODE, NAME,
+                                                            PAY_BANDS, PUBLISHED, SERVICE_GROUPS, linc_csww_role,
+                                                            linc_payband_headcount, linc_payband_population,
+                                                            linc_published_band, linc_published_borough)
 from dashboard.dashboards.leadership_in_colour.metrics import parse_published_percent
 from dashboard.ingest.periods import SNAPSHOT
 from dashboard.ingest.specs import LA_COLUMN, ColumnSpec, DatasetSpec, Target, count_or_none
@@ -40,7 +42,6 @@ BAND_SERIES_FILE = "reference/linc_bame_share_by_payband_all_boroughs_2020.csv"
 BOROUGH_FILE = "reference/linc_paybands_by_borough_2020.csv"
 CSWW_FILE = "realdata/csww/csww_role_by_ethnicity_2019_to_2025_london.csv"
 CENSUS_FILE = "realdata/population/ons-ethnic-population-la.csv"
-LONDON_CODE = "E12000007"      # the London row of the population shares (all boroughs together)
 
 # --- the published Leadership in Colour snapshot -------------------------------------------------
 
@@ -190,7 +191,6 @@ def store_csww(engine: Engine, frame: pd.DataFrame) -> int:
 
 # --- ONS Census 2021: usual residents by ethnic group ------------------------------------------------
 
-CENSUS_SOURCE = "ONS Census 2021, usual residents (all ages)"
 CENSUS_COLUMNS = ["2023 Upper tier local authorities Code", "Ethnic group (20 categories)", "Observation"]
 # The 20 census categories fall into the five major groups by their prefix; "Does not apply" is no one.
 CENSUS_GROUPS = {"Asian, Asian British or Asian Welsh": "asian",

@@ -34,8 +34,8 @@ import pandas as pd
 from sqlalchemy import Engine, select
 
 # Its tables and names are defined with its reads (data.py); the upload spec and tests find them here too.
-
-from dashboard.dashboards.send.data import DEMO, ENGLAND, LABEL, LONDON, NAME, send_inspection, send_value
+from dashboard.dashboards.send.data import (DEMO, ENGLAND, LABEL, LONDON, NAME, NEEDS, PLACEMENTS, send_inspection,
+                                            send_value)
 from dashboard.ingest.periods import CENSUS_YEAR
 from dashboard.ingest.specs import LA_COLUMN, ColumnSpec, DatasetSpec, Target
 from dashboard.published.page_figures import long_figures, read_table
@@ -46,22 +46,6 @@ from dashboard.store.engine import write_transaction
 
 # --- measures -----------------------------------------------------------------------------------
 
-PLACEMENTS = {  # measure -> label; where children and young people with an EHC plan are educated (January)
-    "place_mainstream": "Mainstream school",
-    "place_resourced": "Resourced provision or SEN unit",
-    "place_la_special": "Maintained special school",
-    "place_academy_special": "Academy or free special school",
-    "place_inmss": "Independent or non-maintained special (INMSS)",
-    "place_fe": "Further education or training",
-    "place_other": "Other (AP, home, NEET, elsewhere)",
-}
-NEEDS = {  # measure -> label; primary need of pupils with an EHC plan (January census)
-    "need_asd": "Autism",
-    "need_semh": "Social, emotional and mental health",
-    "need_slcn": "Speech, language and communication",
-    "need_mld": "Moderate learning difficulty",
-    "need_other": "Other needs",
-}
 MEASURES = {
     "plans_in_force": "EHC plans and statements in force in January",
     "ehcp_in_force": "EHC plans in force in January (statements excluded)",

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard import loader
-from dashboard.dashboards.send.returns import DEMO, NEEDS, PLACEMENTS
+from dashboard.dashboards.send.data import DEMO, NEEDS, PLACEMENTS
 from dashboard.dashboards.send import figures
 from dashboard.dashboards.send import data as send_loader
 from dashboard.dashboards.send import metrics

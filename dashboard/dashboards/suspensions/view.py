@@ -12,9 +12,8 @@ import numpy as np
 import pandas as pd
 
 from dashboard import disclosure, loader
-from dashboard.dashboards.suspensions import returns as data
+from dashboard.dashboards.suspensions import data
 from dashboard.dashboards.suspensions import figures
-from dashboard.dashboards.suspensions import data as sus_loader
 from dashboard.dashboards.suspensions import metrics as m
 from dashboard.presenting import Presentation, Slide, anonymise_las
 
@@ -88,9 +87,9 @@ class Selection:
 
 
 def context(scope: loader.AccessScope) -> Context:
-    return Context(las=loader.local_authorities(), la_rows=sus_loader.la_rows(scope),
-                   england_rows=sus_loader.england_rows(scope), published_rows=sus_loader.published_rows(scope),
-                   states=sus_loader.states())
+    return Context(las=loader.local_authorities(), la_rows=data.la_rows(scope),
+                   england_rows=data.england_rows(scope), published_rows=data.published_rows(scope),
+                   states=data.states())
 
 
 def anonymised(ctx: Context, viewer_la: str | None, secret: str | None) -> Context:
@@ -406,7 +405,7 @@ def _notes(area: str, f: Filters, outcome_label: str, is_demo: bool, period_labe
 
 
 # Per LA (London and sub-region views centre on the viewer's LA); `ctx` is the data the versions already cover.
-@loader.view_cache(data.NAME, data.ENGLAND, data.PUBLISHED, "reference", check=sus_loader.check_scope,
+@loader.view_cache(data.NAME, data.ENGLAND, data.PUBLISHED, "reference", check=data.check_scope,
                    depends_on_caller=lambda *_: True, ignore=("ctx",))
 def build_view(f: Filters, scope: loader.AccessScope, ctx: Context | None = None, *,
                anonymise_with: str | None = None) -> SuspensionsView:

@@ -73,9 +73,11 @@ def test_small_counts_stay_hidden_in_what_images_and_decks_are_drawn_from(commis
     with server.app_context():
         scope = loader.AccessScope("commissioner", VIEWER)
         params = suff.resolve_forecast(None, None, 1, {}, data.options(scope))
-        view, charts = suff.slides_content(filters, params, scope)
+        view = suff.build_view(filters, scope)
+        slides = dict(suff.presentation(suff.Selection(filters, params), scope).charts)   # every chart, as images and slides take it
     assert view.restricted and C in view.tables["tiles"]["Children"].tolist()
-    for name, (_title, sentence, figure) in charts.items():
+    for name, slide in slides.items():
+        sentence, figure = slide.takeaway, slide.figure
         drawn = _figure_counts(figure if isinstance(figure, dict) else figure.to_plotly_json())
         if name not in ("stability", "cost"):     # those draw percentages and pounds, not counts
             assert drawn and not [v for v in drawn if 1 <= v <= 5], (name, drawn)
@@ -105,6 +107,7 @@ def test_anonymised_area_choices_are_in_label_order(commissioner_client, la_name
 
 def _download(client, which, area, kind, anonymise):
     state = ([("suff-table-choice", "value", which)] + [(i, "value", v) for i, _, v in _inputs(area)]
+             + [("suff-tile-mode", "value", "selected"), ("suff-flow-mode", "value", "location")]
              + [(i, "value", None) for i in FORECAST_IDS] + [("suff-anon", "value", anonymise)])
     return press(client, "suff-download", ["suff-dl-csv", "suff-dl-xlsx"], f"suff-dl-{kind}", state)
 

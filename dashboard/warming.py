@@ -28,6 +28,11 @@ from dashboard.auth.roles import ROLES
 from dashboard.components.contract import Call
 from dashboard.dashboards import declarations
 from dashboard.dashboards import names as dashboard_names
+from dashboard.dashboards.benchmarking import view as bench
+from dashboard.dashboards.leadership_in_colour import view as linc
+from dashboard.dashboards.send import view as send_page
+from dashboard.dashboards.send import data as send_loader
+from dashboard.dashboards.sufficiency import data as sufficiency
 from dashboard.store import get_engine, schema
 
 log = logging.getLogger(__name__)
@@ -43,20 +48,16 @@ class DefaultView:
 # --- each page's default view: the arguments its layout and render callback pass ------------------------------------
 
 def _benchmarking(scope):
-    from dashboard.dashboards.benchmarking import view as bench
     choices = bench.resolve_choices(None, None, None, None, None, user_la=scope.la_code, scope=scope)
     return [Call(bench.view_for, (choices, scope), {"anonymise_with": None})] if choices else []
 
 
 def _leadership_in_colour(scope):
-    from dashboard.dashboards.leadership_in_colour import view as linc
     filters = linc.resolve_filters(None, None, None, None, la_codes=loader.local_authorities()["la_code"])
     return [Call(linc.build_view, (filters, scope), {"anonymise_with": None})]
 
 
 def _send(scope):
-    from dashboard.dashboards.send import view as send_page
-    from dashboard.dashboards.send import data as send_loader
     values = send_loader.send_values(scope)
     if values.empty:
         return []
@@ -235,7 +236,6 @@ class ViewWarmer:
     def _prepare_this_process(self, versions: tuple) -> None:
         """Every worker, not only the one that warms: the shared views are in the shared cache, but what a loader
         keeps in this process's memory (Sufficiency's child-level rows) each worker must read for itself."""
-        from dashboard.dashboards.sufficiency import data as sufficiency
         started = time.perf_counter()
         try:
             sufficiency.prepare_in_this_process()

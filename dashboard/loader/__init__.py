@@ -27,6 +27,7 @@ from flask_caching import Cache
 from sqlalchemy import select
 
 from dashboard.config import Settings
+from dashboard.resilience import wrap_cache
 from dashboard.store import get_engine, schema
 from dashboard.store.datasets import dataset_state
 
@@ -44,7 +45,6 @@ def cache_config(settings: Settings) -> dict:
 
 
 def init_cache(server: Flask, settings: Settings, config: dict | None = None) -> None:
-    from dashboard.resilience import wrap_cache
     cache.init_app(server, config=config or cache_config(settings))
     wrap_cache(cache, server, settings.cache_retry_seconds)  # the cache failing means slower, never an error
 

@@ -16,9 +16,8 @@ import numpy as np
 import pandas as pd
 
 from dashboard import disclosure, loader
-from dashboard.dashboards.leadership_in_colour import returns as data
+from dashboard.dashboards.leadership_in_colour import data
 from dashboard.dashboards.leadership_in_colour import figures
-from dashboard.dashboards.leadership_in_colour import data as linc_loader
 from dashboard.dashboards.leadership_in_colour import metrics as rep
 from dashboard.presenting import Slide, anonymise_las, deck, figure_image, label_order
 
@@ -418,7 +417,7 @@ def depends_on_caller(scope: loader.AccessScope, arguments: dict) -> bool:
     return False
 
 
-@loader.view_cache("reference", data.NAME, data.PUBLISHED, data.CSWW, check=linc_loader.check_scope,
+@loader.view_cache("reference", data.NAME, data.PUBLISHED, data.CSWW, check=data.check_scope,
                    depends_on_caller=depends_on_caller)
 def view_for_members(filters: Filters, scope: loader.AccessScope, *, anonymise_with: str | None = None) -> LincView:
     """The view as every member sees it, before their own LA is marked: cached once for all members per version of
@@ -432,11 +431,11 @@ class NotKnownChart:
     takeaway: str
 
 
-@loader.view_cache("reference", data.CSWW, check=linc_loader.check_scope)
+@loader.view_cache("reference", data.CSWW, check=data.check_scope)
 def not_known_chart(focus: str, scope: loader.AccessScope, *, anonymise_with: str | None = None) -> NotKnownChart:
     """The ethnicity-not-known chart and its sentence with `focus` standing out (an ONS code, found in a joint return's
     code too): the same for everyone who focuses on that LA, so cached per focus, not per caller."""
-    csww = linc_loader.csww_role(scope)
+    csww = data.csww_role(scope)
     if csww.empty:
         message = "The DfE census of children's social workers has not been imported."
         return NotKnownChart(figures.empty_figure(message).to_dict(), message)
@@ -463,8 +462,8 @@ def _own_la_marked(table: pd.DataFrame, own_la: str) -> pd.DataFrame:
 
 def _build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: str | None = None) -> LincView:
     las = loader.local_authorities()
-    series, boroughs = linc_loader.published_bands(scope), linc_loader.published_boroughs(scope)
-    csww = linc_loader.csww_role(scope)
+    series, boroughs = data.published_bands(scope), data.published_boroughs(scope)
+    csww = data.csww_role(scope)
     if anonymise_with:
         las = anonymise_las(las, scope.la_code, anonymise_with)
         names = dict(zip(las["la_code"], las["la_name"]))
@@ -497,8 +496,8 @@ def _build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: 
                             "(an administrator runs `python -m dashboard import-published FOLDER`).")
             filters = Filters("demo", filters.borough, filters.service, filters.group)
             is_demo = True
-        counts = _filter_counts(linc_loader.payband_headcount(scope), filters)
-        raw_population = linc_loader.payband_population(scope)
+        counts = _filter_counts(data.payband_headcount(scope), filters)
+        raw_population = data.payband_population(scope)
         pop = _population_shares(raw_population)
         census = bool(len(raw_population)) and (raw_population["source"] != "demo").all()
         population_label = "Census 2021 residents" if census else "demo population"

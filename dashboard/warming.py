@@ -29,7 +29,6 @@ from dashboard.components.contract import Call
 from dashboard.dashboards import declarations
 from dashboard.dashboards import names as dashboard_names
 from dashboard.dashboards.benchmarking import view as bench
-from dashboard.dashboards.leadership_in_colour import view as linc
 from dashboard.dashboards.send import view as send_page
 from dashboard.dashboards.send import data as send_loader
 from dashboard.dashboards.sufficiency import data as sufficiency
@@ -52,11 +51,6 @@ def _benchmarking(scope):
     return [Call(bench.view_for, (choices, scope), {"anonymise_with": None})] if choices else []
 
 
-def _leadership_in_colour(scope):
-    filters = linc.resolve_filters(None, None, None, None, la_codes=loader.local_authorities()["la_code"])
-    return [Call(linc.build_view, (filters, scope), {"anonymise_with": None})]
-
-
 def _send(scope):
     values = send_loader.send_values(scope)
     if values.empty:
@@ -73,7 +67,6 @@ def _every_member(scope) -> bool:
 # Pages not yet declared through the page contract (dashboard.components.contract).
 _LEGACY_VIEWS = dict(
     benchmarking=DefaultView("Benchmarking", _every_member, _benchmarking),
-    leadership_in_colour=DefaultView("Leadership in Colour", _every_member, _leadership_in_colour),
     send=DefaultView("SEND", _every_member, _send),
 )
 

@@ -76,8 +76,8 @@ def test_bad_rows_are_named_by_file_row_and_column_and_nothing_changes(engine):
     before = dataset_state(engine, ds.NAME)["version"]
     n_episodes = _count(engine, ds.episode)
     report, result = _load(engine, "E09000022", HEADER, bad)
-    assert result.status == "rejected"
-    errors = report.file_errors
+    assert result.status == "rejected" and report.rows_read == 2 + 4 and report.rows_rejected == 3
+    errors = [f"{e['row']}, column {e['column']}: {e['rule']}" for e in report.row_errors]
     assert "episodes file, row 3, column DECOM: '31/02/2024' is not a date (dd/mm/yyyy)" in errors
     assert "episodes file, row 4, column CHILD: child A300 is not in the header file" in errors
     assert "episodes file, row 4, column LS: 'V9' is not a valid code" in errors

@@ -4,7 +4,7 @@ Two pay-band sources: the published ALDCS snapshot (December 2020, real: shown e
 and demo headcounts in the same shape for the views no publication covers (service groups, £10k bands
 per borough, every ethnic group). The role pipeline and "ethnicity not known" always use the DfE
 children's social work workforce census (real). The page's callbacks are thin adapters over
-`resolve_filters`, `build_view` and `download_table`; the arithmetic is in `dashboard.dashboards.leadership_in_colour.metrics`.
+`resolve_filters`, `build_view` and `presentation`; the arithmetic is in `dashboard.dashboards.leadership_in_colour.metrics`.
 """
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from dashboard import disclosure, loader
 from dashboard.dashboards.leadership_in_colour import data
 from dashboard.dashboards.leadership_in_colour import figures
 from dashboard.dashboards.leadership_in_colour import metrics as rep
-from dashboard.presenting import Slide, anonymise_las, deck, figure_image, label_order
+from dashboard.presenting import Presentation, Slide, anonymise_las, label_order
 
 SOURCES = {"published": "Published snapshot, Dec 2020", "demo": "Demo counts (services, £10k bands)"}
 BAND_GROUPS = {"all_staff": "All staff", "up_to_30k": "Up to £30,000", "30k_to_60k": "£30,001 to £60,000",
@@ -849,39 +849,23 @@ def source_line(view: LincView, chart: str) -> str:
     return f"Source: {source}"
 
 
-def chart_image(filters: Filters, scope: loader.AccessScope, chart: str, kind: str, chromium_path: str, *,
-                anonymise_with: str | None = None) -> tuple[bytes, str]:
-    """One chart as PNG or SVG, drawn on the server from the view these filters give (never from the browser's figure)."""
-    if chart not in CHARTS:
-        raise ValueError(f"unknown chart {chart!r}")
-    view = build_view(filters, scope, anonymise_with=anonymise_with)
-    return (figure_image(getattr(view, CHARTS[chart][0]), kind, chromium_path=chromium_path),
-            f"{_file_stem(chart, filters, scope, anonymise_with)}.{kind}")
-
-
-def slide_deck(filters: Filters, scope: loader.AccessScope, chromium_path: str, *,
-               anonymise_with: str | None = None) -> tuple[bytes, str]:
-    """A title slide, then one slide per chart with its title, what it shows, the picture and the source line."""
-    view = build_view(filters, scope, anonymise_with=anonymise_with)
-    slides = [Slide(getattr(view, title), view.takeaways[chart], getattr(view, figure), source_line(view, chart))
-              for chart, (figure, title, _source) in CHARTS.items()]
-    subtitle = view.subtitle + (" Anonymised." if anonymise_with else "")
-    return (deck("Leadership in Colour", subtitle, slides, chromium_path=chromium_path),
-            f"{_file_stem('slides', filters, scope, anonymise_with)}.pptx")
-
-
-def download_table(filters: Filters, scope: loader.AccessScope, which: str, *,
-                   anonymise_with: str | None = None) -> tuple[pd.DataFrame, list[tuple[str, str]], str]:
-    """(table, notes, file stem) for the CSV/Excel downloads: the same rows the page shows, as text where the page shows text."""
+def presentation(filters: Filters, scope: loader.AccessScope, *, anonymise_with: str | None = None) -> Presentation:
+    """The page's charts, tables and notes as its downloads, images and slides take them (rebuilt on the server).
+    Each file is named by what it holds (`_file_stem`); the deck's name is the presentation's stem."""
     view = build_view(filters, scope, anonymise_with=anonymise_with)
     tables = {"band": view.band_table, "groups": view.group_table, "borough": view.borough_download, "role": view.role_table,
               "notknown": view.not_known_table}
-    if which not in tables:
-        raise ValueError(f"unknown table {which!r}")
     notes = list(view.notes)
-    if view.is_demo and which in ("band", "groups", "borough"):
-        notes.insert(0, ("Demo data", "Synthetic figures, not any borough's real figures."))
-    return tables[which].copy(), notes, _file_stem(which, filters, scope, anonymise_with)
+    demo_notes = [("Demo data", "Synthetic figures, not any borough's real figures.")] + notes
+    stem = (lambda what: _file_stem(what, filters, scope, anonymise_with))
+    return Presentation(
+        charts={chart: Slide(getattr(view, title), view.takeaways[chart], getattr(view, figure), source_line(view, chart))
+                for chart, (figure, title, _source) in CHARTS.items()},
+        tables=tables, notes=notes,
+        subtitle=view.subtitle + (" Anonymised." if anonymise_with else ""),
+        stem=stem("slides"),
+        table_stems={table: stem(table) for table in tables}, chart_stems={chart: stem(chart) for chart in CHARTS},
+        table_notes=({table: demo_notes for table in ("band", "groups", "borough")} if view.is_demo else {}))
 
 
 def _file_stem(what: str, filters: Filters, scope: loader.AccessScope, anonymise_with: str | None) -> str:

@@ -3,6 +3,7 @@ are in tests/fast/test_sufficiency_takeaways.py), anonymised views and files, im
 from suppressed tables, small counts kept hidden."""
 import io
 import json
+from unittest import mock
 
 import openpyxl
 import pandas as pd
@@ -127,6 +128,16 @@ def test_anonymised_files_name_no_la_but_the_viewers(commissioner_client, la_nam
     book = openpyxl.load_workbook(io.BytesIO(raw))
     text = " ".join(str(c) for sheet in book for row in sheet.iter_rows(values_only=True) for c in row)
     assert _leaked(text, la_names) == [] and "Anonymised" in text
+
+
+def test_a_table_download_builds_that_table_alone(commissioner_client):
+    """One of eighteen tables: the file reads its own aggregates, not the charts' view, the forecast or DfE's figures."""
+    with mock.patch.object(suff, "build_view", wraps=suff.build_view) as view, \
+            mock.patch.object(suff, "build_forecast", wraps=suff.build_forecast) as forecast, \
+            mock.patch.object(suff.data, "published_comparison", wraps=suff.data.published_comparison) as published:
+        name, raw = _download(commissioner_client, "distance", f"la:{VIEWER}", "csv", False)
+    assert name == f"sufficiency_distance_la-{VIEWER}_2025-03-31.csv" and raw.decode("utf-8-sig").startswith("Distance from home")
+    assert not view.called and not forecast.called and not published.called
 
 
 def test_the_workbook_holds_the_page_table_and_a_notes_sheet(commissioner_client):

@@ -1,4 +1,4 @@
-"""The import that fills the published statistics' tables (in store.schema): one transaction per file, idempotent."""
+"""The import that fills the published statistics' tables (published/tables.py): one transaction per file, idempotent."""
 from __future__ import annotations
 
 import hashlib
@@ -15,10 +15,9 @@ from dashboard.auth.users import record_event
 from dashboard.config import Settings
 from dashboard.published import formats, routes
 from dashboard.published.page_figures import page_figures
+from dashboard.published.tables import (published_area, published_file, published_import, published_indicator,
+                                        published_value, statistical_neighbour)
 from dashboard.store import schema
-# The published statistics' tables are the store's (pages read them through the loader); this module fills them.
-from dashboard.store.schema import (published_area, published_file, published_import, published_indicator, published_value,
-                                    statistical_neighbour)
 from dashboard.store.datasets import bump_version, dataset_state
 from dashboard.store.engine import write_transaction
 

@@ -135,3 +135,59 @@ def test_the_checks_find_a_cycle_and_a_hidden_import(tmp_path):
     graph, hidden = imports(read_modules(package))
     assert cycles(graph) == [["dashboard.a", "dashboard.b"]]
     assert hidden == [f"{package / 'b.py'}:2: from dashboard.a import x"]
+
+
+# --- one package per dashboard ---------------------------------------------------------------------------------------
+
+DASHBOARDS = "dashboard.dashboards"
+# Shared modules that may name a dashboard's module, and why (everything else finds dashboards by discovery).
+NAMES_DASHBOARDS = {
+    "dashboard.ingest.samples": "seeded example returns for the tests and `bench ingest`, built from each dataset's codes",
+    "dashboard.ingest.loading": "SSDA903's two-file form (header + episodes), until issue 20 makes a return of several "
+                                "DfE tables part of a dataset's upload spec",
+}
+
+
+def _dashboard_of(module: str) -> str | None:
+    parts = module.split(".")
+    return parts[2] if module.startswith(DASHBOARDS + ".") and len(parts) > 2 else None
+
+
+def dashboard_coupling(graph: dict[str, set[str]]) -> list[str]:
+    """Imports that tie a dashboard to another, or a shared module to a dashboard: a dashboard may read another's
+    declared reads (its `data` module, e.g. the regional dataset), nothing else of it; a shared module names none."""
+    found = []
+    for module, targets in graph.items():
+        mine = _dashboard_of(module)
+        for target in sorted(targets):
+            theirs = _dashboard_of(target)
+            if theirs is None or theirs == mine:
+                continue
+            if mine is not None and target != f"{DASHBOARDS}.{theirs}.data":
+                found.append(f"{module} -> {target}")
+            elif mine is None and module not in NAMES_DASHBOARDS:
+                found.append(f"{module} -> {target}")
+    return found
+
+
+def test_each_dashboard_is_one_package():
+    graph, _hidden = imports(read_modules(PACKAGE))
+    assert dashboard_coupling(graph) == []
+
+
+def test_a_page_reaches_its_computation_through_its_own_view():
+    """page -> its own view -> its own metrics: a page imports no metrics or figures, its own or another's."""
+    graph, _hidden = imports(read_modules(PACKAGE))
+    pages = [m for m in graph if m.startswith(DASHBOARDS + ".") and m.endswith(".page")]
+    assert pages
+    for page in pages:
+        name = _dashboard_of(page)
+        assert f"{DASHBOARDS}.{name}.view" in graph[page], page
+        assert not {t for t in graph[page] if t.endswith((".metrics", ".figures"))}, page
+
+
+def test_the_coupling_check_finds_a_dashboard_reaching_into_another():
+    graph = {f"{DASHBOARDS}.send.page": {f"{DASHBOARDS}.benchmarking.view", f"{DASHBOARDS}.benchmarking.data"},
+             "dashboard.warming": {f"{DASHBOARDS}.send.view"}, "dashboard.ingest.samples": {f"{DASHBOARDS}.send.returns"}}
+    assert dashboard_coupling(graph) == [f"{DASHBOARDS}.send.page -> {DASHBOARDS}.benchmarking.view",
+                                         f"dashboard.warming -> {DASHBOARDS}.send.view"]

@@ -12,12 +12,11 @@ from dashboard.components.layout import (chart_card, column_defs, definition_lis
                                          grid_records, kpi_cards, labelled, present_bar)
 from dashboard.components.notes import demo_banner, page_heading
 from dashboard.dashboards.sufficiency import data
-from dashboard.dashboards.sufficiency import metrics as m
 from dashboard.dashboards.sufficiency import view as suff
 
 FILTERS = (Filter("suff-area", "area"), Filter("suff-at", "at"), *[Filter(f"suff-{name}", name) for name in suff.SELECTION_FIELDS])
 MODES = (Filter("suff-tile-mode", "tiles"), Filter("suff-flow-mode", "flows"))
-COST_IDS = [f"suff-cost-{i}" for i in range(len(m.PLACEMENT_GROUPS))]
+COST_IDS = [f"suff-cost-{i}" for i in range(len(suff.PLACEMENT_GROUPS))]
 # The reference years and horizon are in the address bar; the unit costs are not.
 FORECAST = (Filter("suff-ref-from", "ref_from"), Filter("suff-ref-to", "ref_to"), Filter("suff-horizon", "horizon"),
             *[Filter(cost_id, None) for cost_id in COST_IDS])
@@ -27,7 +26,7 @@ def select(values: dict, scope: loader.AccessScope) -> suff.Selection | None:
     options = data.options(scope)
     if not options["has_data"]:
         return None
-    costs = {group: values.get(cost_id) for group, cost_id in zip(m.PLACEMENT_GROUPS, COST_IDS)}
+    costs = {group: values.get(cost_id) for group, cost_id in zip(suff.PLACEMENT_GROUPS, COST_IDS)}
     return suff.resolve_selection(values, costs, user_la=scope.la_code, las=loader.local_authorities(), options=options)
 
 
@@ -158,7 +157,7 @@ def layout(anon=None, **query):
                 dbc.Row([dbc.Col(labelled(group, cost_id, dbc.Input(
                     id=cost_id, type="number", min=0, step=50, debounce=True,
                     value=data.DEFAULT_WEEKLY_COSTS[group])), xs=6, md=4, lg=2)
-                    for cost_id, group in zip(COST_IDS, m.PLACEMENT_GROUPS)], className="g-2"),
+                    for cost_id, group in zip(COST_IDS, suff.PLACEMENT_GROUPS)], className="g-2"),
             ], className="mb-0"),
         ], className="chart-card"),
         chart_card("suff-forecast-title", "suff-forecast",

@@ -16,6 +16,7 @@ from dashboard import loader
 from dashboard.dashboards.sufficiency import figures
 from dashboard.dashboards.sufficiency import data
 from dashboard.dashboards.sufficiency import metrics as m
+from dashboard.dashboards.sufficiency.metrics import PLACEMENT_GROUPS
 from dashboard.disclosure import CHILDREN_NOTE, SUPPRESSED
 from dashboard.presenting import Lazy, Presentation, Slide, anonymise_las, label_order
 
@@ -130,7 +131,7 @@ def filter_options(options: dict) -> dict[str, list[dict]]:
         "uasc": [{"label": lab, "value": val} for val, lab in UASC_OPTIONS],
         "legal": with_all([(g, g) for g in options.get("legal_groups", [])]),
         "cin": with_all([(code, f"{code} {label}") for code, label in options.get("cin", [])]),
-        "placement": with_all([(g, g) for g in m.PLACEMENT_GROUPS], "All placement types"),
+        "placement": with_all([(g, g) for g in PLACEMENT_GROUPS], "All placement types"),
         "provider": with_all([(g, g) for g in m.PROVIDER_GROUPS], "All providers"),
         "as_at": [{"label": d.strftime("%-d %B %Y"), "value": d.date().isoformat()} for d in reversed(options.get("month_ends", []))],
     }
@@ -159,7 +160,7 @@ def resolve_forecast(ref_from, ref_to, horizon, costs: dict | None, options: dic
         ref_from, ref_to = ref_to, ref_from
     horizon = int(horizon) if str(horizon).isdigit() and int(horizon) in HORIZONS else 2
     clean = {}
-    for group in m.PLACEMENT_GROUPS:
+    for group in PLACEMENT_GROUPS:
         value = (costs or {}).get(group)
         try:
             clean[group] = max(0.0, float(value)) if value not in (None, "") else float(data.DEFAULT_WEEKLY_COSTS[group])
@@ -280,7 +281,7 @@ def build_view(filters: Filters, scope: loader.AccessScope, tile_mode: str = "se
         "grades": figures.bar_chart(agg["grades"], "Ofsted grade of provider"),
         "mix": figures.bar_chart(agg["placement_mix"], "Placement type", colours=figures.GROUP_COLOURS),
         "flows": figures.sankey(flow_table, flow_categories, figures.LOCATION_COLOURS if flow_mode != "provider" else provider_colours),
-        "trend": figures.trend_figure(agg["trend"], list(m.PLACEMENT_GROUPS)),
+        "trend": figures.trend_figure(agg["trend"], list(PLACEMENT_GROUPS)),
         "starts": figures.starts_ends_figure(agg["starts_ends"]),
         "stability": figures.stability_figure(agg["stability"]),
     }
@@ -348,7 +349,7 @@ def build_forecast(filters: Filters, params: ForecastParams, scope: loader.Acces
     las = las_for(scope, anonymise_with)
     fixed = {name: filters.selection_fields()[name] for name in ("sex", "ethnicity", "uasc")}
     result = data.forecast(scope, filters.area, fixed, params.ref_from, params.ref_to, params.horizon, params.costs)
-    groups = list(m.PLACEMENT_GROUPS)
+    groups = list(PLACEMENT_GROUPS)
     area_name = area_label(filters.area, las)
     summary = result["summary"]
     ref_start, ref_end = result["reference"]

@@ -69,6 +69,9 @@ class Dashboard:
     la_choices: tuple[str, Callable[[loader.AccessScope, str | None], list]] | None = None
     # The component naming which table a page's single pair of download buttons saves ({prefix}-dl-{csv|xlsx}).
     table_choice: str | None = None
+    # The filter (component id) that has no value until the page has data: the address bar is left alone while it is
+    # empty. None: the first filter.
+    address_waits_for: str | None = None
 
     # --- what the page and the app ask of it ----------------------------------------------------------------
 
@@ -125,11 +128,12 @@ def _presentation(dashboard: Dashboard, values) -> Presentation:
 
 def _url_sync_script(dashboard: Dashboard) -> str:
     names = [f.query for f in dashboard.filters]
+    waits_for = [f.id for f in dashboard.filters].index(dashboard.address_waits_for or dashboard.filters[0].id)
     return """
     function() {
         const values = Array.from(arguments);
         const anonymise = %s ? values.pop() : false;
-        if (!values[0]) { return ''; }   // nothing chosen yet (no data)
+        if (!values[%d]) { return ''; }   // nothing chosen yet (no data)
         const names = %s;
         const params = new URLSearchParams();
         names.forEach(function(name, i) {
@@ -141,7 +145,7 @@ def _url_sync_script(dashboard: Dashboard) -> str:
         window.history.replaceState(null, '', window.location.pathname + '?' + params.toString());
         return '';
     }
-    """ % ("true" if dashboard.anonymise else "false", json.dumps(names))
+    """ % ("true" if dashboard.anonymise else "false", waits_for, json.dumps(names))
 
 
 def register_callbacks(dashboard: Dashboard) -> None:

@@ -42,12 +42,6 @@ class DefaultView:
 
 # --- each page's default view: the arguments its layout and render callback pass ------------------------------------
 
-def _benchmarking(scope):
-    from dashboard.dashboards.benchmarking import view as bench
-    choices = bench.resolve_choices(None, None, None, None, None, user_la=scope.la_code, scope=scope)
-    return [Call(bench.view_for, (choices, scope), {"anonymise_with": None})] if choices else []
-
-
 def _leadership_in_colour(scope):
     from dashboard.dashboards.leadership_in_colour import view as linc
     filters = linc.resolve_filters(None, None, None, None, la_codes=loader.local_authorities()["la_code"])
@@ -91,7 +85,6 @@ def _commissioners(scope) -> bool:
 
 # Pages not yet declared through the page contract (dashboard.components.contract).
 _LEGACY_VIEWS = dict(
-    benchmarking=DefaultView("Benchmarking", _every_member, _benchmarking),
     leadership_in_colour=DefaultView("Leadership in Colour", _every_member, _leadership_in_colour),
     send=DefaultView("SEND", _every_member, _send),
     sufficiency=DefaultView("Sufficiency", _commissioners, _sufficiency),

@@ -93,7 +93,7 @@ _LEGACY_VIEWS = dict(
 
 def _default_views() -> tuple[DefaultView, ...]:
     """Every dashboard's default view, from its declaration."""
-    views = {d.name: DefaultView(d.nav_name, d.allows, d.default_calls) for d in declarations()}
+    views = {d.name: DefaultView(d.nav_name, d.allows, d.opening_calls) for d in declarations()}
     return tuple(views.get(name) or _LEGACY_VIEWS[name] for name in dashboard_names())
 
 

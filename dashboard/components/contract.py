@@ -61,8 +61,11 @@ class Dashboard:
     present: Callable[..., Presentation]
     charts: tuple[str, ...]
     tables: tuple[str, ...]
-    # The cached calls the page makes when opened with no query string (warming makes them first).
-    default_calls: Callable[[loader.AccessScope], list[Call]]
+    # The cached builder the page's render callback calls: view(selection, scope, anonymise_with=...).
+    view: Callable | None = None
+    # The cached calls the page makes when opened with no query string (warming makes them first), where they are
+    # not just `view` of the selection an empty query gives (see `opening_calls`).
+    default_calls: Callable[[loader.AccessScope], list[Call]] | None = None
     allowed_roles: tuple[str, ...] = ()          # () = every member
     anonymise: bool = True                        # the page has the anonymise switch
     # (component id, scope and anonymise_with -> options): choices that name LAs, relabelled when anonymised.
@@ -89,6 +92,13 @@ class Dashboard:
             return None
         names = [f.query or f.id for f in self.filters]
         return self.select({name: query.get(name) for name in names}, scope)
+
+    def opening_calls(self, scope: loader.AccessScope) -> list[Call]:
+        """The cached calls the page makes when opened with no query string (warming makes them first)."""
+        if self.default_calls is not None:
+            return self.default_calls(scope)
+        selection = self.selection_from_query({}, scope)
+        return [] if selection is None else [Call(self.view, (selection, scope), {"anonymise_with": None})]
 
     def selection_from_values(self, values, scope: loader.AccessScope):
         return self.select({f.query or f.id: value for f, value in zip(self.filters, values)}, scope)

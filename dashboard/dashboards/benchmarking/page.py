@@ -7,7 +7,7 @@ from flask import current_app
 
 from dashboard import loader
 from dashboard.chart_theme import empty_figure
-from dashboard.components.contract import Call, Dashboard, Filter, anonymise_with, register_callbacks, viewer_scope
+from dashboard.components.contract import Dashboard, Filter, anonymise_with, register_callbacks, viewer_scope
 from dashboard.components.layout import (chart_card, column_defs, definition_list, download_buttons, filter_bar, grid,
                                          grid_records, kpi_cards, labelled, present_bar)
 from dashboard.components.notes import demo_banner, page_heading
@@ -23,17 +23,12 @@ def focus_choices(scope: loader.AccessScope, secret: str | None) -> list[dict]:
     return bench.focus_options(loader.local_authorities(), scope.la_code, secret)
 
 
-def default_calls(scope: loader.AccessScope) -> list[Call]:
-    choices = select(dict.fromkeys(["source", "indicator", "focus", "from", "to"]), scope)
-    return [Call(bench.view_for, (choices, scope), {"anonymise_with": None})] if choices else []
-
-
 DASHBOARD = Dashboard(
     name="benchmarking", prefix="bench", path="/benchmarking", nav_name="Benchmarking", heading="Benchmarking", order=1,
     filters=(Filter("bench-source", "source"), Filter("bench-indicator", "indicator"), Filter("bench-focus", "focus"),
              Filter("bench-start", "from"), Filter("bench-end", "to")),
     select=select, present=bench.presentation, charts=tuple(bench.CHARTS), tables=bench.TABLES,
-    default_calls=default_calls, la_choices=("bench-focus", focus_choices),
+    view=bench.view_for, la_choices=("bench-focus", focus_choices),
     address_waits_for="bench-indicator",   # the source always has a value; an indicator only once there is data
 )
 register_callbacks(DASHBOARD)

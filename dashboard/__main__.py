@@ -1,14 +1,16 @@
 """Command line for data teams: `python -m dashboard <command>`.
 
   init-db                      create the schema and reference data (never drops anything)
-  load-demo [--seed N]         replace every dataset with seeded demo data, then import PUBLISHED_DATA_DIR's
-                               files as on first start (real beats demo)
+  load-demo [--seed N] [--dataset NAME]...
+                               replace every dataset (or the ones named) with seeded demo data, then import
+                               PUBLISHED_DATA_DIR's files over them as on first start (real beats demo)
   create-user EMAIL --la CODE --role ROLE [--name NAME]
                                password from $NEW_USER_PASSWORD or a prompt
   set-password EMAIL           password from $NEW_USER_PASSWORD or a prompt
-  ingest DATASET FILE --la CODE --period P [--check-only] [--report OUT.csv] [--actor EMAIL] [--max-mb N]
+  ingest DATASET FILE --la CODE --period P [--episodes FILE] [--check-only] [--report OUT.csv] [--actor EMAIL] [--max-mb N]
                                check a file and (unless --check-only) store it as a new version;
-                               exit 1 and print the report when it is rejected
+                               exit 1 and print the report when it is rejected. SSDA903 in the DfE's own two files:
+                               `ingest sufficiency HEADER.csv --episodes EPISODES.csv ...`
   import-published PATH...     import published DfE/ONS/Ofsted files (or folders of them), each recognised by its
                                columns and stored wherever a page uses it; one report per file
   export published --out FILE  write every stored published figure (source, indicator, period, la_code, la_name, value, marker)
@@ -20,10 +22,17 @@ import argparse
 import getpass
 import os
 import sys
+from pathlib import Path
 
 from dashboard.auth.roles import ROLES
 from dashboard.auth.users import create_user, normalise_email, set_password
 from dashboard.config import PROJECT_ROOT, describe_settings, settings_from_env
+from dashboard.dashboards import dataset_modules
+from dashboard.demo import reload_demo
+from dashboard.exports import to_csv_bytes
+from dashboard.ingest import loading
+from dashboard.ingest.returns import SPECS
+from dashboard.published.store import export_frame, import_paths
 from dashboard.store import get_engine
 from dashboard.store.setup import init_db
 
@@ -46,6 +55,8 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("init-db", help="create the schema and reference data")
     demo = sub.add_parser("load-demo", help="replace every dataset with seeded demo data")
     demo.add_argument("--seed", type=int, default=None)
+    demo.add_argument("--dataset", action="append", choices=[m.NAME for m in dataset_modules()],
+                      help="only this dataset (repeat for more); default every one")
     user = sub.add_parser("create-user", help="create an account")
     user.add_argument("email")
     user.add_argument("--la", required=True, help="ONS code of the user's LA, e.g. E09000022")
@@ -60,7 +71,6 @@ def main(argv: list[str] | None = None) -> int:
     export.add_argument("what", choices=["published"])
     export.add_argument("--out", required=True)
     ingest = sub.add_parser("ingest", help="validate a file and store it as a new version (bulk loads)")
-    from dashboard.ingest.returns import SPECS
     ingest.add_argument("dataset", help="one of: " + ", ".join(SPECS))
     ingest.add_argument("file")
     ingest.add_argument("--la", required=True, help="ONS code of the LA the file is for, e.g. E09000022")
@@ -68,6 +78,8 @@ def main(argv: list[str] | None = None) -> int:
         f"{name}: {spec.period.format_hint}" for name, spec in SPECS.items()))
     ingest.add_argument("--max-mb", type=float, default=None,
                         help="largest file to read, in MB (default: UPLOAD_MAX_MB; raise it for a bulk SSDA903 load)")
+    ingest.add_argument("--episodes", help="sufficiency only: SSDA903 as the DfE's two files, FILE the header file "
+                                           "and this the episodes file")
     ingest.add_argument("--check-only", action="store_true", help="report only; store nothing")
     ingest.add_argument("--report", help="also write the full report to this CSV file")
     ingest.add_argument("--actor", default="cli", help="who is loading, for the audit log")
@@ -88,20 +100,17 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "init-db":
             print("Schema and reference data are ready.")
         elif args.command == "load-demo":
-            from dashboard.demo import reload_demo
-            reload_demo(engine, settings, settings.demo_seed if args.seed is None else args.seed)
+            reload_demo(engine, settings, settings.demo_seed if args.seed is None else args.seed,
+                        set(args.dataset) if args.dataset else None)
         elif args.command == "create-user":
             created = create_user(engine, args.email, _new_password(), args.la, args.role, name=args.name)
             print(f"Created {created.email} ({created.role}, {created.la_code}).")
         elif args.command == "import-published":
-            from dashboard.published.store import import_paths
             reports = import_paths(engine, args.paths, seed=settings.demo_seed)
             for report in reports:
                 print(report.line())
             return 1 if any(r.status == "rejected" for r in reports) else 0
         elif args.command == "export":
-            from dashboard.exports import to_csv_bytes
-            from dashboard.published.store import export_frame
             frame = export_frame(engine)
             with open(args.out, "wb") as out:
                 out.write(to_csv_bytes(frame))
@@ -119,20 +128,25 @@ def main(argv: list[str] | None = None) -> int:
 
 def _ingest(engine, settings, args) -> int:
     """Exit 0 when stored (or unchanged, or clean with --check-only), 1 when rejected, 2 on a usage error."""
-    from pathlib import Path
-
-    from dashboard.exports import to_csv_bytes
-    from dashboard.ingest import loading
-    from dashboard.ingest.returns import SPECS
     if args.dataset not in SPECS:
         print(f"Error: unknown dataset {args.dataset!r}; choose one of {', '.join(SPECS)}", file=sys.stderr)
         return 2
-    path = Path(args.file)
-    if not path.is_file():
-        print(f"Error: {args.file} is not a file", file=sys.stderr)
+    if args.episodes and args.dataset != "sufficiency":
+        print("Error: --episodes is for the sufficiency dataset (SSDA903) only", file=sys.stderr)
         return 2
-    report = loading.validate(engine, args.dataset, path.name, path.read_bytes(), args.la, args.period,
-                              max_bytes=int((args.max_mb or settings.upload_max_mb) * 2**20))
+    paths = [Path(args.file)] + ([Path(args.episodes)] if args.episodes else [])
+    for path in paths:
+        if not path.is_file():
+            print(f"Error: {path} is not a file", file=sys.stderr)
+            return 2
+    max_bytes = int((args.max_mb or settings.upload_max_mb) * 2**20)
+    if args.episodes:
+        header, episodes = paths
+        report = loading.validate_ssda903(engine, args.la, args.period, header.name, header.read_bytes(), episodes.name,
+                                          episodes.read_bytes(), max_bytes=max_bytes)
+    else:
+        report = loading.validate(engine, args.dataset, paths[0].name, paths[0].read_bytes(), args.la, args.period,
+                                  max_bytes=max_bytes)
     print(f"{report.file_name}: {report.summary()}")
     findings = report.table()
     if len(findings):

@@ -13,8 +13,10 @@ from dashboard.auth.passwords import generate_password
 from dashboard.auth.registration import AccessDenied
 from dashboard.auth.roles import ADMIN, ROLES
 from dashboard.auth.users import audit, list_users, record_event, set_active, set_password, set_role
+from dashboard.loader import local_authorities
 from dashboard.store import get_engine, schema
 from dashboard.store.datasets import bump_version
+from dashboard.store.engine import write_transaction
 
 
 def require_admin(user) -> None:
@@ -78,7 +80,6 @@ def audit_table(user, limit: int = 1000) -> pd.DataFrame:
 
 def subregions(user) -> tuple[pd.DataFrame, list[dict]]:
     require_admin(user)
-    from dashboard.loader import local_authorities
     las = local_authorities()[["la_code", "la_name", "inner_outer", "subregion_name"]]
     with get_engine().connect() as conn:
         options = pd.read_sql(select(schema.subregion).order_by(schema.subregion.c.sort_order), conn)
@@ -89,7 +90,7 @@ def move_la(user, la_code: str, subregion_name: str) -> str:
     """Put an LA in another sub-region; the reference version moves on, so every page shows it at once."""
     require_admin(user)
     engine = get_engine()
-    with engine.begin() as conn:
+    with write_transaction(engine, "reference") as conn:
         code = conn.execute(select(schema.subregion.c.code).where(schema.subregion.c.name == subregion_name)).scalar()
         if code is None:
             raise ValueError(f"no sub-region called {subregion_name!r}")
@@ -130,7 +131,7 @@ def edit_indicator(user, code: str, field: str, value) -> str:
     if not valid(text):
         raise ValueError(f"{label} must be {rule}; nothing was changed.")
     engine = get_engine()
-    with engine.begin() as conn:
+    with write_transaction(engine, "reference") as conn:
         changed = conn.execute(update(schema.indicator).where(schema.indicator.c.code == code)
                                .values(**{field: int(text) if field == "decimal_places" else text})).rowcount
         if not changed:

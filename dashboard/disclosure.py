@@ -19,6 +19,10 @@ suppression as DfE publishes it (issue 19 will replace it here with a differenci
 Markers: a hidden figure is written `SUPPRESSED` ("c"); an LA that sent nothing is `NO_RETURN`; an LA that returned
 but had no cases is `NONE_RETURNED` (Agency pay). What the pages say about all this (`CHILDREN_NOTE`,
 `ASSIGNMENTS_NOTE`, `SHARES_NOTE`, `rates_note`) is written here too, so a change of method changes its words with it.
+
+Who calls what: Sufficiency's tables `suppress`, its derived figures `is_small`, `share_hidden` and `sum_hidden`;
+Agency pay's summaries `suppress_groups`; Suspensions `shown_counts` and `hide_small_rates`; SEND's mixes
+`hidden_cells`; Leadership in Colour's shares `hidden_shares` and `is_small`.
 """
 from __future__ import annotations
 
@@ -131,6 +135,15 @@ def hidden_groups(counts, own=None, *, largest: int = THRESHOLD, secondary_too: 
     if secondary_too:
         hidden = secondary(values, hidden, _group_lines(within, len(values)), keep=mine)
     return pd.Series(hidden, index=counts.index)
+
+
+def shown_counts(counts, own=None, *, largest: int = THRESHOLD, secondary_too: bool = True,
+                 rounding: int | None = None) -> pd.Series:
+    """Counts as they may be shown: NaN where `hidden_groups` hides them (or they are missing), rounded to the
+    nearest `rounding` if given."""
+    hidden = hidden_groups(counts, own, largest=largest, secondary_too=secondary_too)
+    values = pd.to_numeric(pd.Series(counts), errors="coerce").astype("float64").where(~hidden)
+    return round_to(values, rounding)
 
 
 def hidden_cells(table: pd.DataFrame, columns: list[str], *, total: str | None = None,

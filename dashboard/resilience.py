@@ -21,6 +21,8 @@ from flask import Flask, Response, current_app, g, jsonify, render_template, req
 from sqlalchemy import exc as sa_exc
 from sqlalchemy import text
 
+from dashboard.store import get_engine
+
 log = logging.getLogger(__name__)
 
 STORE_DOWN_TITLE = "The dashboards can't reach their data just now"
@@ -279,7 +281,6 @@ def readiness(server: Flask) -> tuple[dict, int]:
     store_ok = (state.ok or state.try_recover()) if state else True
     if store_ok:
         try:
-            from dashboard.store import get_engine
             with get_engine().connect() as conn:
                 conn.execute(text("SELECT 1"))
         except Exception as error:  # noqa: BLE001

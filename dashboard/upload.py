@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from dashboard import loader
 from dashboard.auth.registration import AccessDenied
 from dashboard.auth.roles import ADMIN, UPLOADER
 from dashboard.auth.users import audit
@@ -131,7 +132,6 @@ def report_csv(check: UploadCheck) -> bytes:
 
 
 def template_file(dataset: str, la_code: str, period: str, kind: str) -> tuple[bytes, str]:
-    from dashboard import loader
     spec = SPECS[dataset]
     catalogue = loader.indicator_catalogue() if dataset == "benchmarking" else None
     stem = f"{dataset}_template_{la_code}_{period}"

@@ -24,10 +24,13 @@ from flask import Flask, current_app
 from sqlalchemy import func, select
 
 from dashboard import loader
-from dashboard.auth.roles import ROLES, role_allows
+from dashboard.auth.roles import ROLES
 from dashboard.components.contract import Call
 from dashboard.dashboards import declarations
 from dashboard.dashboards import names as dashboard_names
+from dashboard.dashboards.send import view as send_page
+from dashboard.dashboards.send import data as send_loader
+from dashboard.dashboards.sufficiency import data as sufficiency
 from dashboard.store import get_engine, schema
 
 log = logging.getLogger(__name__)
@@ -42,15 +45,7 @@ class DefaultView:
 
 # --- each page's default view: the arguments its layout and render callback pass ------------------------------------
 
-def _leadership_in_colour(scope):
-    from dashboard.dashboards.leadership_in_colour import view as linc
-    filters = linc.resolve_filters(None, None, None, None, la_codes=loader.local_authorities()["la_code"])
-    return [Call(linc.build_view, (filters, scope), {"anonymise_with": None})]
-
-
 def _send(scope):
-    from dashboard.dashboards.send import view as send_page
-    from dashboard.dashboards.send import data as send_loader
     values = send_loader.send_values(scope)
     if values.empty:
         return []
@@ -59,35 +54,13 @@ def _send(scope):
     return [Call(send_page.build_view, (filters, scope), {"anonymise_with": None})]
 
 
-def _sufficiency(scope):
-    from dashboard.dashboards.sufficiency import view as suff
-    from dashboard.dashboards.sufficiency import data
-    options = data.options(scope)
-    if not options["has_data"]:
-        return []
-    filters = suff.resolve_filters({}, user_la=scope.la_code, las=loader.local_authorities(), options=options)
-    params = suff.resolve_forecast(None, None, None, {}, options)   # the layout's reference years, horizon, unit costs
-    # The view first; then what the page's other callbacks ask for on opening (forecast, the first table, DfE's figures).
-    return [Call(suff.build_view, (filters, scope, "selected", "location"), {"anonymise_with": None}),
-            Call(suff.build_forecast, (filters, params, scope), {"anonymise_with": None}),
-            Call(suff.table_for, (filters, params, scope, "placement_mix"), {"anonymise_with": None}),
-            Call(suff.build_published, (filters, scope), {"anonymise_with": None})]
-
-
 def _every_member(scope) -> bool:
     return scope.role in ROLES
 
 
-def _commissioners(scope) -> bool:
-    from dashboard.dashboards.sufficiency.data import READ_ROLES
-    return role_allows(scope.role, READ_ROLES)   # as dashboard/dashboards/sufficiency/page.py: asked before the loader, which audits refusals
-
-
 # Pages not yet declared through the page contract (dashboard.components.contract).
 _LEGACY_VIEWS = dict(
-    leadership_in_colour=DefaultView("Leadership in Colour", _every_member, _leadership_in_colour),
     send=DefaultView("SEND", _every_member, _send),
-    sufficiency=DefaultView("Sufficiency", _commissioners, _sufficiency),
 )
 
 
@@ -249,7 +222,6 @@ class ViewWarmer:
     def _prepare_this_process(self, versions: tuple) -> None:
         """Every worker, not only the one that warms: the shared views are in the shared cache, but what a loader
         keeps in this process's memory (Sufficiency's child-level rows) each worker must read for itself."""
-        from dashboard.dashboards.sufficiency import data as sufficiency
         started = time.perf_counter()
         try:
             sufficiency.prepare_in_this_process()

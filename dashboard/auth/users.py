@@ -9,6 +9,7 @@ from sqlalchemy import Engine, func, insert, select, update
 
 from dashboard.auth.passwords import DUMMY_HASH, hash_password, verify_password
 from dashboard.auth.roles import check_role
+from dashboard.auth.sessions import end_all_sessions
 from dashboard.store import schema
 
 
@@ -94,7 +95,6 @@ def _user_row(conn, email: str):
 
 def set_password(engine: Engine, email: str, password: str, *, actor: str) -> None:
     """A new password ends every session the account had (so a stolen cookie stops working too)."""
-    from dashboard.auth.sessions import end_all_sessions
     with engine.begin() as conn:
         row = _user_row(conn, email)
         if row is None:
@@ -117,7 +117,6 @@ def set_role(engine: Engine, email: str, role: str, *, actor: str) -> None:
 
 def set_active(engine: Engine, email: str, active: bool, *, actor: str) -> None:
     """Disabling an account also ends its sessions at once."""
-    from dashboard.auth.sessions import end_all_sessions
     with engine.begin() as conn:
         row = _user_row(conn, email)
         if row is None:

@@ -21,6 +21,7 @@ from dashboard.auth.passwords import PasswordRejected
 from dashboard.auth.sessions import end_session, session_is_live, start_session
 from dashboard.auth.throttle import sign_in_wait
 from dashboard.auth.users import audit, authenticate, get_user
+from dashboard.loader import local_authorities
 from dashboard.store import get_engine
 
 log = logging.getLogger(__name__)
@@ -141,7 +142,6 @@ def logout():
 
 
 def _la_choices():
-    from dashboard.loader import local_authorities
     las = local_authorities()
     return list(zip(las["la_code"], las["la_name"]))
 

@@ -6,6 +6,9 @@ import dash_bootstrap_components as dbc
 from dash import html
 from flask_login import current_user
 
+from dashboard.auth.roles import role_allows
+from dashboard.loader import local_authorities
+
 APP_TITLE = "London Children's Services Dashboards"
 
 INDEX_STRING = """<!DOCTYPE html>
@@ -27,7 +30,6 @@ INDEX_STRING = """<!DOCTYPE html>
 
 def _nav_links() -> list:
     """Only the pages the signed-in user's role may open."""
-    from dashboard.auth.roles import role_allows
     role = current_user.role if current_user and current_user.is_authenticated else None
     links = []
     for page in dash.page_registry.values():
@@ -40,7 +42,6 @@ def _nav_links() -> list:
 def _user_badge():
     if not current_user or not current_user.is_authenticated:
         return html.Span()
-    from dashboard.loader import local_authorities
     las = local_authorities().set_index("la_code")["la_name"]
     la_name = las.get(current_user.la_code, current_user.la_code)
     return html.Div(

@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import functools
 import gzip
+import hashlib
+import io
 import json
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 
@@ -20,6 +23,7 @@ import pandas as pd
 from sqlalchemy import Date, DateTime, Engine, delete, func, insert, select, update
 
 from dashboard.auth.users import record_event
+from dashboard.dashboards.sufficiency import returns as sufficiency
 from dashboard.ingest.returns import SPECS
 from dashboard.ingest.specs import DatasetSpec
 from dashboard.ingest.validation import Report, validate_upload
@@ -53,15 +57,58 @@ def check_period(period: str, spec: DatasetSpec) -> str | None:
 
 def validate(engine: Engine, dataset: str, file_name: str, data: bytes, la_code: str, period: str, *, max_bytes: int) -> Report:
     spec = SPECS[dataset]
-    problem = check_period(period, spec)
-    if problem is None and la_code not in _la_codes(engine):
-        problem = f"{la_code} is not the ONS code of a London LA (E09000001 to E09000033)."
+    problem = _choice_problem(engine, spec, la_code, period)
     if problem:
         report = Report(dataset=dataset, file_name=file_name, file_sha256="", la_code=la_code, period=period)
         report.file_errors.append(problem)
         return report
     return validate_upload(spec, file_name, data, la_code, period, validation_context(engine, spec, la_code, period),
                            max_bytes=max_bytes)
+
+
+def validate_ssda903(engine: Engine, la_code: str, period: str, header_name: str, header: bytes, episodes_name: str,
+                     episodes: bytes, *, max_bytes: int) -> Report:
+    """An SSDA903 return in the DfE's own form, a header file and an episodes file, checked by the same rules as the
+    one-file upload; `commit` stores it the same way (one version, audited, restorable). Each problem names its
+    file, row and column."""
+    report = Report(dataset=sufficiency.NAME, file_name=f"{header_name} + {episodes_name}",
+                    file_sha256=hashlib.sha256(header + b"\0" + episodes).hexdigest(), la_code=la_code, period=period)
+    problem = _choice_problem(engine, SPECS[sufficiency.NAME], la_code, period)
+    too_big = [name for name, data in ((header_name, header), (episodes_name, episodes)) if len(data) > max_bytes]
+    if problem or too_big:
+        report.file_errors += [problem] if problem else [f"{name} is larger than {max_bytes / 2**20:.0f} MB" for name in too_big]
+        return report
+    frames = [pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False) for data in (header, episodes)]
+    report.rows_read = len(frames[0]) + len(frames[1])
+    try:
+        tables = sufficiency.read_ssda903(la_code, *frames, header_name=header_name, episodes_name=episodes_name)
+    except sufficiency.SSDA903Error as exc:
+        for message in exc.errors:
+            found = _SSDA903_MESSAGE.match(message)
+            if found is None:      # a missing column: the file cannot be read row by row
+                report.file_errors.append(message)
+            else:
+                report.row_errors.append({"row": f"{found['file']}, row {found['row']}", "column": found["column"],
+                                          "value": "", "rule": found["rule"]})
+        if report.file_errors:
+            report.rows_read = 0
+        report.rows_rejected = len({e["row"] for e in report.row_errors})
+        report.rows_accepted = report.rows_read - report.rows_rejected
+        return report
+    report.rows_accepted = report.rows_read
+    report.records = {sufficiency.child.name: tables["child"], sufficiency.episode.name: tables["episode"]}
+    return report
+
+
+_SSDA903_MESSAGE = re.compile(r"^(?P<file>.+?), row (?P<row>\d+), column (?P<column>\w+): (?P<rule>.*)$", re.S)
+
+
+def _choice_problem(engine: Engine, spec: DatasetSpec, la_code: str, period: str) -> str | None:
+    """What is wrong with the LA and period chosen for a file, in plain English, or None."""
+    problem = check_period(period, spec)
+    if problem is None and la_code not in _la_codes(engine):
+        problem = f"{la_code} is not the ONS code of a London LA (E09000001 to E09000033)."
+    return problem
 
 
 def _la_codes(engine: Engine) -> set[str]:
@@ -173,13 +220,6 @@ def demo_data_reloaded(engine: Engine, datasets=None) -> None:
         with write_transaction(engine, name) as conn:
             conn.execute(update(u).where(u.c.dataset == name).values(is_current=False))
             bump_version(conn, name)   # labels cached under the old version ("the LA's own return") go with it
-
-
-def real_return_las(engine: Engine, dataset: str) -> set[str]:
-    """The LAs whose figures for `dataset` come from their own committed uploads (not demo data)."""
-    u = schema.upload
-    with engine.connect() as conn:
-        return set(conn.execute(select(u.c.la_code).where(u.c.dataset == dataset, u.c.is_current).distinct()).scalars())
 
 
 def commit(engine: Engine, report: Report, actor: str) -> CommitResult:

@@ -27,6 +27,7 @@ from flask_caching import Cache
 from sqlalchemy import select
 
 from dashboard.config import Settings
+from dashboard.resilience import wrap_cache
 from dashboard.store import get_engine, schema
 from dashboard.store.datasets import dataset_state
 
@@ -44,7 +45,6 @@ def cache_config(settings: Settings) -> dict:
 
 
 def init_cache(server: Flask, settings: Settings, config: dict | None = None) -> None:
-    from dashboard.resilience import wrap_cache
     cache.init_app(server, config=config or cache_config(settings))
     wrap_cache(cache, server, settings.cache_retry_seconds)  # the cache failing means slower, never an error
 
@@ -146,7 +146,8 @@ def cached_read(*datasets, check=None, depends_on_caller=None):
         signature = inspect.signature(read)
         takes_version = "version" in signature.parameters
         if takes_version:
-            assert signature.parameters["version"].kind is inspect.Parameter.KEYWORD_ONLY, "version is keyword-only"
+            if signature.parameters["version"].kind is not inspect.Parameter.KEYWORD_ONLY:
+                raise TypeError(f"{read.__qualname__}: `version` must be keyword-only (the wrapper passes it)")
             signature = signature.replace(parameters=[p for p in signature.parameters.values() if p.name != "version"])
         name = f"read:{read.__module__}.{read.__qualname__}"
 

@@ -11,9 +11,12 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import Column, DateTime, Engine, Float, Integer, String, Table, Text, UniqueConstraint, delete, insert, select
 
+from dashboard.auth.users import record_event
+from dashboard.config import Settings
 from dashboard.published import formats, routes
+from dashboard.published.page_figures import page_figures
 from dashboard.store import schema
-from dashboard.store.datasets import bump_version
+from dashboard.store.datasets import bump_version, dataset_state
 from dashboard.store.engine import write_transaction
 
 NAME = "published"
@@ -216,7 +219,6 @@ def import_file(engine: Engine, name: str, data: bytes, actor: str = "cli", seed
     report.rows_read = len(frame)
     sha = hashlib.sha256(data).hexdigest()
     if seed is None:
-        from dashboard.config import Settings
         seed = Settings().demo_seed
 
     # Read everything first: a bad cell anywhere refuses the file before any store changes.
@@ -290,6 +292,7 @@ def _store_page(engine: Engine, route, rows, context, sha: str, file_name: str, 
         conn.execute(delete(published_import).where(published_import.c.sha256 == sha, published_import.c.route == route.name))
         conn.execute(insert(published_import).values(sha256=sha, route=route.name, file_name=file_name[:255],
                                                      imported_at=datetime.now(timezone.utc), imported_by=actor))
+        record_event(conn, actor=actor, event="published_imported", detail=f"{file_name} -> {route.name} sha256={sha[:12]}")
     kept, london, markers = route.summarise(rows)
     return Destination(route.name, route.page, route.description, rows_kept=kept, london_rows=london, markers=markers)
 
@@ -328,6 +331,7 @@ def _store_statistics(engine: Engine, fmt, frame: pd.DataFrame, rows: pd.DataFra
                 done.message = (f"{context['skipped']:,} rows for LAs whose DfE number is not known yet were skipped "
                                 "(import a DfE Explore Education Statistics file first to learn them).")
         bump_version(conn, NAME, is_demo=False)
+        record_event(conn, actor=actor, event="published_imported", detail=f"{file_name} -> {fmt.name} sha256={sha[:12]}")
     return done
 
 
@@ -394,7 +398,6 @@ EXPORT_COLUMNS = ["source", "indicator", "period", "la_code", "la_name", "value"
 def export_frame(engine: Engine) -> pd.DataFrame:
     """Every published figure held: Benchmarking's published statistics, then the pages' own (SEND, Leadership in
     Colour, Suspensions, Sufficiency). Markers stay markers; a joint return keeps its joint code and says so."""
-    from dashboard.published.page_figures import page_figures
     v, i = published_value, published_indicator
     with engine.connect() as conn:
         frame = pd.read_sql(select(i.c.source, v.c.indicator, v.c.period, v.c.area_code.label("la_code"),
@@ -413,7 +416,6 @@ JOINT = " (joint return)"
 def import_on_first_start(settings, engine: Engine, refilled: set[str], log=print) -> list[ImportReport]:
     """The first-start import of PUBLISHED_DATA_DIR, through `import_paths` like the command: when the published
     statistics were never imported, or a dataset was just filled with demo data (its imported files are forgotten)."""
-    from dashboard.store.datasets import dataset_state
     folder = settings.published_data_dir
     if not folder or not Path(folder).is_dir():
         return []

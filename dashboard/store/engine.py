@@ -5,6 +5,9 @@ from contextlib import contextmanager
 
 from sqlalchemy import Engine, create_engine, event
 
+from dashboard.config import settings_from_env
+from dashboard.store import schema
+
 _engine: Engine | None = None
 _engine_url: str | None = None
 
@@ -28,7 +31,6 @@ def get_engine(url: str | None = None) -> Engine:
     if url is None:
         if _engine is not None:
             return _engine
-        from dashboard.config import settings_from_env
         url = settings_from_env().database_url
     if _engine is None or _engine_url != url:
         if _engine is not None:
@@ -59,7 +61,6 @@ def write_transaction(engine: Engine, dataset: str):
     """
     from sqlalchemy import insert, select
 
-    from dashboard.store import schema
     with engine.connect() as conn:
         conn.info["write_lock"] = True
         try:

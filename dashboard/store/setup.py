@@ -3,15 +3,17 @@ from __future__ import annotations
 
 from sqlalchemy import Engine, select
 
+from dashboard.auth.passwords import generate_password
+from dashboard.auth.users import count_users, create_user
+from dashboard.dashboards import dataset_modules
+from dashboard.published.store import import_on_first_start
 from dashboard.store import schema
 from dashboard.store.reference import load_reference_data
 
 
 def init_db(engine: Engine) -> None:
     """Create missing tables and load reference data. Safe to run again: it never drops anything."""
-    import dashboard.published.store  # noqa: F401  (registers the published-statistics tables)
-    from dashboard.dashboards import dataset_modules
-    dataset_modules()  # importing them registers their tables
+    dataset_modules()  # importing them registers their tables (the published statistics' are imported above)
     schema.metadata.create_all(engine)
     load_reference_data(engine)
 
@@ -24,14 +26,9 @@ def dataset_is_empty(engine: Engine, name: str) -> bool:
 
 def prepare_store(settings, engine: Engine, log=print) -> None:
     """Start-up: schema and reference data always; on the embedded default also demo data and the demo account."""
-    from dashboard.auth.passwords import generate_password
-    from dashboard.auth.users import count_users, create_user
-
-    from dashboard.published.store import import_on_first_start
     init_db(engine)
     filled = set()
     if settings.load_demo_data:
-        from dashboard.dashboards import dataset_modules
         for module in dataset_modules():
             if dataset_is_empty(engine, module.NAME):
                 log(f"Filling the empty store with demo {module.LABEL} (seed {settings.demo_seed})...")

@@ -9,6 +9,7 @@ from dashboard import loader
 from dashboard.dashboards.agency_pay import returns as ds
 from dashboard.dashboards.agency_pay import data as pay_loader
 from dashboard.dashboards.agency_pay import metrics as m
+from dashboard.ingest import loading
 from dashboard.store import get_engine, schema
 from dashboard.store.datasets import bump_version
 from tests.fast.test_agency_pay_returns import good_return
@@ -46,26 +47,33 @@ def _assignments_per_quarter(area_codes, start, end) -> dict:
     return dict(zip(per_quarter["period_end"], per_quarter["n"]))
 
 
-def test_storing_a_return_replaces_that_la_and_quarter_only(server):
+def _upload(engine, la_code: str, period: date, frame: pd.DataFrame):
+    """An LA's return through the one write path, as the Upload page sends it: validated, then committed."""
+    data = frame.assign(la_code=la_code, period_end=period.isoformat()).to_csv(index=False).encode()
+    report = loading.validate(engine, ds.NAME, "return.csv", data, la_code, period.isoformat(), max_bytes=2**20)
+    return report, loading.commit(engine, report, "uploader@example")
+
+
+def test_storing_a_return_replaces_that_la_and_quarter_only(server, restore_demo):
     engine = get_engine()
     period = date(2026, 9, 30)
     others = [la for la in LAS if la != "E09000002"]
     with server.app_context():
         start, end = pay_loader.periods()[0], max(pay_loader.periods()[-1], pd.Timestamp(period))
+        _upload(engine, "E09000003", period, good_return())   # the first real return: the demo data goes
         before = _assignments_per_quarter(others, start, end)
-        clean, _ = ds.validate_return(good_return(), period)
-        ds.store_return(engine, "E09000002", period, clean, actor="uploader@example")
+        _upload(engine, "E09000002", period, good_return())
         # Seen at once (the summaries are cached by dataset version): that LA's quarter is its return, the rest as before.
         assert _assignments_per_quarter(["E09000002"], period, period) == {pd.Timestamp(period): 3}
         assert _assignments_per_quarter(others, start, end) == before
         # An empty return is a return: "none", not "no return".
-        ds.store_return(engine, "E09000002", period, clean.iloc[0:0], actor="uploader@example")
+        _upload(engine, "E09000002", period, good_return().iloc[0:0])
         returns = pay_loader.returns()
         row = returns[(returns["la_code"] == "E09000002") & (returns["period_end"] == pd.Timestamp(period))]
         assert row["n_rows"].tolist() == [0]
-        with pytest.raises(ValueError, match="unknown LA"):
-            ds.store_return(engine, "E99999999", period, clean, actor="x")
-        ds.load_demo(engine, 7)  # back to the demo data for the other tests
+        report, result = _upload(engine, "E99999999", period, good_return())
+        assert result.status == "rejected" and "E99999999 is not the ONS code of a London LA" in report.summary()
+    restore_demo([ds.NAME])  # back to the demo data for the other tests
 
 
 def test_the_loader_refuses_an_unknown_scope(server):

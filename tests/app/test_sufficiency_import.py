@@ -1,11 +1,12 @@
-"""Loading an LA's SSDA903 header and episodes CSVs: what is stored, and clear errors for bad rows."""
-import io
+"""Loading an LA's SSDA903 header and episodes CSVs (the DfE's own two files) through the one write path: what is
+stored, and clear errors for bad rows."""
 from datetime import date
 
 import pytest
 from sqlalchemy import create_engine, func, select
 
 from dashboard.dashboards.sufficiency import returns as ds
+from dashboard.ingest import loading
 from dashboard.store import schema
 from dashboard.store.datasets import bump_version, dataset_state
 from dashboard.store.reference import load_reference_data
@@ -37,6 +38,13 @@ def engine(tmp_path):
     return engine
 
 
+def _load(engine, la_code, header, episodes):
+    """Check the two files as `python -m dashboard ingest sufficiency HEADER --episodes EPISODES` does, and commit them."""
+    report = loading.validate_ssda903(engine, la_code, "2025-03-31", "header file", header.encode(), "episodes file",
+                                      episodes.encode(), max_bytes=2**20)
+    return report, loading.commit(engine, report, "cli")
+
+
 def _count(engine, table, **where):
     stmt = select(func.count()).select_from(table)
     for column, value in where.items():
@@ -47,8 +55,9 @@ def _count(engine, table, **where):
 
 def test_a_valid_return_replaces_the_demo_data_and_stores_nothing_identifying(engine):
     before = dataset_state(engine, ds.NAME)["version"]
-    version = ds.load_ssda903(engine, "E09000022", io.StringIO(HEADER), io.StringIO(EPISODES))
-    assert version == before + 1 and dataset_state(engine, ds.NAME)["is_demo"] is False
+    _report, result = _load(engine, "E09000022", HEADER, EPISODES)
+    assert result.status == "committed"
+    assert dataset_state(engine, ds.NAME)["version"] == before + 1 and dataset_state(engine, ds.NAME)["is_demo"] is False
     assert _count(engine, ds.child) == 2 and _count(engine, ds.episode) == 3   # demo rows of every LA are gone
     with engine.connect() as conn:
         children = conn.execute(select(ds.child)).mappings().all()
@@ -66,9 +75,9 @@ def test_bad_rows_are_named_by_file_row_and_column_and_nothing_changes(engine):
     bad += "A100,01/03/2025,P,C2,N1,U4,PR1,01/01/2025,X1,,,,\n"
     before = dataset_state(engine, ds.NAME)["version"]
     n_episodes = _count(engine, ds.episode)
-    with pytest.raises(ds.SSDA903Error) as refused:
-        ds.load_ssda903(engine, "E09000022", io.StringIO(HEADER), io.StringIO(bad))
-    errors = refused.value.errors
+    report, result = _load(engine, "E09000022", HEADER, bad)
+    assert result.status == "rejected" and report.rows_read == 2 + 4 and report.rows_rejected == 3
+    errors = [f"{e['row']}, column {e['column']}: {e['rule']}" for e in report.row_errors]
     assert "episodes file, row 3, column DECOM: '31/02/2024' is not a date (dd/mm/yyyy)" in errors
     assert "episodes file, row 4, column CHILD: child A300 is not in the header file" in errors
     assert "episodes file, row 4, column LS: 'V9' is not a valid code" in errors
@@ -77,7 +86,7 @@ def test_bad_rows_are_named_by_file_row_and_column_and_nothing_changes(engine):
 
 
 def test_missing_columns_and_an_unknown_la_are_refused(engine):
-    with pytest.raises(ds.SSDA903Error, match="missing column"):
-        ds.load_ssda903(engine, "E09000022", io.StringIO("CHILD,SEX\nA1,1\n"), io.StringIO(EPISODES))
-    with pytest.raises(ds.SSDA903Error, match="not one of the 33"):
-        ds.load_ssda903(engine, "E08000001", io.StringIO(HEADER), io.StringIO(EPISODES))
+    report, result = _load(engine, "E09000022", "CHILD,SEX\nA1,1\n", EPISODES)
+    assert result.status == "rejected" and "header file: missing column(s) DOB, ETHNIC" in report.summary()
+    report, result = _load(engine, "E08000001", HEADER, EPISODES)
+    assert result.status == "rejected" and "E08000001 is not the ONS code of a London LA" in report.summary()

@@ -227,6 +227,12 @@ def test_hide_small_rates_blanks_the_rates_and_every_rri_when_the_reference_is_s
     assert out.loc[0, "rate_per_1000"] == pytest.approx(44.4) and out["rri"].isna().all()
 
 
+def test_shown_counts_are_missing_where_hidden_and_rounded_where_asked():
+    # 3 hidden, 12 its secondary, the missing one stays missing; 40 shown, or 40 to the nearest 5.
+    assert d.shown_counts([3, 12, 40, np.nan]).isna().tolist() == [True, True, False, True]
+    assert d.shown_counts([7, 43], rounding=5).tolist() == [5.0, 45.0]
+
+
 def test_round_to_the_nearest_five_keeps_missing():
     assert d.round_to(pd.Series([3.0, 7.0, 8.0, np.nan]), 5).tolist()[:3] == [5.0, 5.0, 10.0]
     assert np.isnan(d.round_to(pd.Series([np.nan]), 5).iloc[0]) and np.isnan(d.round_to(np.nan, 5))

@@ -18,7 +18,7 @@ import pandas as pd
 from plotly.subplots import make_subplots
 
 from dashboard.chart_theme import FOCUS, LONDON, SUBREGION, empty_figure, plain_layout
-from dashboard.dashboards.agency_pay.metrics import JOB_TYPES
+from dashboard.dashboards.agency_pay.metrics import JOB_TYPES, quarter_label
 from dashboard.disclosure import NO_RETURN, NONE_RETURNED, SUPPRESSED
 
 JOB_COLOURS = dict(zip(JOB_TYPES, ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9"]))
@@ -275,7 +275,6 @@ def workforce_figure(per_quarter: pd.DataFrame, share: pd.DataFrame, area_name: 
 
 
 def _quarter(day) -> str:
-    from dashboard.dashboards.agency_pay.metrics import quarter_label
     return quarter_label(day)
 
 

@@ -17,14 +17,16 @@ from datetime import date, datetime, timezone
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Engine, and_, delete, select, update
+from sqlalchemy import Engine, select, update
 
+from dashboard.auth.users import record_event
 # Its tables and names are defined with its reads (data.py); the upload spec and tests find them here too.
 from dashboard.dashboards.agency_pay.data import LABEL, NAME, assignment, cap, returned
 from dashboard.dashboards.agency_pay.metrics import EMPLOYER_NI_RATES, HOLIDAY_PAY_RATE, JOB_TYPES, employer_ni_rate_on
+from dashboard.ingest.specs import LA_COLUMN, ColumnSpec, DatasetSpec, Target, findings
 from dashboard.store import schema
 from dashboard.store.datasets import bump_version
-from dashboard.ingest.specs import LA_COLUMN, ColumnSpec, DatasetSpec, Target, findings
+from dashboard.store.engine import write_transaction
 
 # --- the cap table -------------------------------------------------------------------------------------------
 
@@ -85,9 +87,8 @@ def validate_cap_change(job_type, cap_value, effective_from, note: str = "", *, 
 
 def store_cap_change(engine: Engine, change: CapChange, *, actor: str) -> int:
     """Add or replace one cap (job type + effective-from date) in one transaction with the version bump and audit."""
-    from dashboard.auth.users import record_event
     now = datetime.now(timezone.utc)
-    with engine.begin() as conn:
+    with write_transaction(engine, NAME) as conn:
         old = conn.execute(select(cap.c.id, cap.c.cap).where(cap.c.job_type == change.job_type,
                                                              cap.c.effective_from == change.effective_from)).first()
         values = {"cap": change.cap, "is_illustrative": False, "note": change.note, "changed_by": actor, "changed_at": now}
@@ -198,7 +199,7 @@ def load_demo(engine: Engine, seed: int) -> int:
     assignments, returns = generate_demo(seed, la_codes)
     now = datetime.now(timezone.utc)
     returns = returns.assign(loaded_at=now, loaded_by="demo data")
-    with engine.begin() as conn:
+    with write_transaction(engine, NAME) as conn:
         for table in (assignment, returned, cap):
             conn.execute(table.delete())
         conn.execute(cap.insert(), illustrative_cap_rows(now))
@@ -280,25 +281,6 @@ def validate_return(frame: pd.DataFrame, period_end: date) -> tuple[pd.DataFrame
                           "is_paye": flags["paye"], "hours_per_week": numbers["hours_per_week"], "start_date": start,
                           "is_legacy": flags["legacy"], "charge_rate": numbers.get("charge_rate")})
     return (pd.DataFrame(clean) if not problems else pd.DataFrame()), problems
-
-
-def store_return(engine: Engine, la_code: str, period_end: date, rows: pd.DataFrame, *, actor: str) -> int:
-    """Replace one LA's return for one quarter (validated rows; none = returned, no agency workers) in one transaction."""
-    from dashboard.auth.users import record_event
-    with engine.begin() as conn:
-        if conn.execute(select(schema.local_authority.c.ons_code).where(schema.local_authority.c.ons_code == la_code)).first() is None:
-            raise ValueError(f"unknown LA code {la_code!r}")
-        conn.execute(delete(assignment).where(and_(assignment.c.la_code == la_code, assignment.c.period_end == period_end)))
-        conn.execute(delete(returned).where(and_(returned.c.la_code == la_code, returned.c.period_end == period_end)))
-        records = [{**r, "la_code": la_code} for r in rows.astype(object).where(rows.notna(), None).to_dict("records")]
-        if records:
-            conn.execute(assignment.insert(), records)
-        conn.execute(returned.insert().values(la_code=la_code, period_end=period_end, n_rows=len(records),
-                                              loaded_at=datetime.now(timezone.utc), loaded_by=actor))
-        version = bump_version(conn, NAME)
-        record_event(conn, actor=actor, event="agency_pay_return_loaded",
-                     detail=f"{la_code} {period_end.isoformat()}: {len(records)} assignments")
-    return version
 
 
 # --- agency pay: one row per agency worker's assignment in the quarter ---------------------------------------

@@ -13,15 +13,17 @@ import numpy as np
 import pandas as pd
 
 from dashboard import disclosure, loader
-from dashboard.dashboards.agency_pay import returns as dataset
 from dashboard.dashboards.benchmarking import data as benchmarking_data
 from dashboard.dashboards.agency_pay import figures
+from dashboard.dashboards.agency_pay import returns as dataset   # change_cap writes through it (the one write here)
 from dashboard.dashboards.agency_pay import data as pay_loader
 from dashboard.loader import published as published_loader
 from dashboard.dashboards.agency_pay import metrics
 from dashboard.dashboards.agency_pay.metrics import JOB_TYPES, quarter_label
 from dashboard.disclosure import NO_RETURN, NONE_RETURNED, SUPPRESSED
 from dashboard.presenting import Presentation, Slide, anonymise_las
+from dashboard.admin import require_admin
+from dashboard.store import get_engine
 
 DEFAULT_QUARTERS = 8
 PUBLISHED_AGENCY_RATE = "csww_agency_rate"   # DfE's census agency rate, from the published-statistics import
@@ -187,7 +189,7 @@ def _by_la(summary: pd.DataFrame, la_table: pd.DataFrame, returned: set, own_la:
 
 
 # Per LA: the viewer's own LA is shown unsuppressed and highlighted.
-@loader.view_cache(dataset.NAME, "reference", "published", check=pay_loader.check_scope, depends_on_caller=lambda *_: True)
+@loader.view_cache(pay_loader.NAME, "reference", "published", check=pay_loader.check_scope, depends_on_caller=lambda *_: True)
 def build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: str | None = None) -> PayView:
     """Everything the page shows. `anonymise_with` (the app's secret) replaces every LA name but the viewer's own
     with a stable label before anything is computed, so no chart, table, sentence or file carries them."""
@@ -269,7 +271,7 @@ def build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: s
     previous = per_quarter[per_quarter["period_end"] < filters.end].tail(1)
     kpis = _kpis(head, previous, per_quarter, n_returned, len(area_codes), period_label, workforce_share)
 
-    is_demo = bool(loader.dataset_info(dataset.NAME)["is_demo"])
+    is_demo = bool(loader.dataset_info(pay_loader.NAME)["is_demo"])
     caps_illustrative = bool(caps_now["is_illustrative"].any()) if not caps_now.empty else False
     by_label = "LA" if filters.by == "la" else "job type"
     if filters.by == "la":
@@ -617,8 +619,6 @@ def _published_agency_source() -> str:
 
 def change_cap(user, job_type, cap_value, effective_from, note: str = "") -> str:
     """An administrator changes a cap: role checked here, validated, stored in one audited transaction."""
-    from dashboard.admin import require_admin
-    from dashboard.store import get_engine
     require_admin(user)
     change = dataset.validate_cap_change(job_type, cap_value, effective_from, note)
     dataset.store_cap_change(get_engine(), change, actor=user.email)

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard import loader
-from dashboard.dashboards.benchmarking.view import POLARITY_TEXT, RANKING_RULES, BenchmarkingView, change_text
+from dashboard.dashboards.benchmarking.common import POLARITY_TEXT, RANKING_RULES, BenchmarkingView, change_text
 from dashboard.dashboards.benchmarking import figures
 from dashboard.loader import published as published_loader
 from dashboard.dashboards.benchmarking import metrics

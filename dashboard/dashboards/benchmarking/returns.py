@@ -13,12 +13,13 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, select
 
+from dashboard.dashboards.benchmarking.data import NAME
 from dashboard.ingest.specs import FIRST_DATA_ROW, LA_COLUMN, ColumnSpec, DatasetSpec, Target
 from dashboard.store import schema
 from dashboard.store.datasets import bump_version
+from dashboard.store.engine import write_transaction
 from dashboard.store.reference import read_reference_csvs
 
-NAME = "benchmarking"
 LABEL = "benchmarking data"
 
 
@@ -130,7 +131,7 @@ def _records(frame: pd.DataFrame) -> list[dict]:
 def load_demo(engine: Engine, seed: int) -> int:
     """Replace the benchmarking dataset (LA and England values) with demo data in one transaction; return the version."""
     la_values, england = generate_benchmarking(seed)
-    with engine.begin() as conn:
+    with write_transaction(engine, NAME) as conn:
         conn.execute(schema.benchmark_value.delete())
         conn.execute(schema.comparator_value.delete())
         conn.execute(schema.benchmark_value.insert(), _records(la_values))

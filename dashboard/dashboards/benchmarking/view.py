@@ -5,29 +5,20 @@ the arithmetic lives in `dashboard.dashboards.benchmarking.metrics`, the charts 
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from dashboard import loader
 from dashboard.dashboards.benchmarking import data as bench_data
-from dashboard.dashboards.benchmarking import figures
-from dashboard.dashboards.benchmarking import metrics
+from dashboard.dashboards.benchmarking import figures, metrics, published
+from dashboard.dashboards.benchmarking.common import POLARITY_TEXT, RANKING_RULES, BenchmarkingView, change_text
+from dashboard.loader import published as published_loader
 from dashboard.presenting import Presentation, Slide, anonymise_las, label_order
+from dashboard.sentences import ordinal, run_length
 
 DEFAULT_QUARTERS = 12
-RANKING_RULES = (
-    "Ranks and quartiles are among the LAs that returned (1 = best; where neither direction is better, 1 = highest). "
-    "Quartile = 4 x rank / number returned, rounded up. Top and bottom 20% (the region's exception-reporting rule): "
-    "the best and worst fifth of LAs that returned, rounded up (7 each when all 33 return); nobody is flagged when "
-    "fewer than 5 return. Ties share a rank."
-)
-POLARITY_TEXT = {
-    "higher": "Higher is better.",
-    "lower": "Lower is better.",
-    "neither": "Neither higher nor lower is better in itself: this is not a performance ranking.",
-}
 
 
 @dataclass(frozen=True)
@@ -75,37 +66,6 @@ def indicator_options(catalogue: pd.DataFrame) -> list[dict]:
 
 def quarter_options(periods: list[pd.Timestamp]) -> list[dict]:
     return [{"label": metrics.quarter_label(p), "value": p.date().isoformat()} for p in periods]
-
-
-@dataclass
-class BenchmarkingView:
-    indicator: dict
-    focus_name: str
-    period_label: str
-    range_label: str
-    is_demo: bool
-    kpis: list[tuple[str, str, str]]               # (label, value, note)
-    series_figure: object
-    ranking_figure: object
-    subregion_figure: object
-    ranking_table: pd.DataFrame
-    series_table: pd.DataFrame
-    n_returned: int
-    n_las: int
-    notes: list[tuple[str, str]] = field(default_factory=list)
-    takeaways: dict[str, str] = field(default_factory=dict)    # chart -> one sentence saying what it shows
-
-
-def change_text(change: float, dp: int, unit: str, polarity: str,
-                missing: str = "a quarter has no return") -> tuple[str, str]:
-    """(arrow and size, "better"/"worse"/"") of a change; "not available" (and why) when either period has no figure."""
-    if np.isnan(change):
-        return "not available", missing
-    arrow = "▲" if change > 0 else "▼" if change < 0 else "–"
-    text = f"{arrow} {abs(change):,.{dp}f}" + (" points" if unit == "%" else "")
-    if change == 0 or polarity == "neither":
-        return text, ""
-    return text, "better" if (change > 0) == (polarity == "higher") else "worse"
 
 
 def build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: str | None = None) -> BenchmarkingView:
@@ -201,8 +161,6 @@ def resolve_choices(source, indicator, focus, start, end, *, user_la, scope) -> 
     source = source if source in SOURCES else "regional"
     las = loader.local_authorities()
     if source == "published":
-        from dashboard.loader import published as published_loader
-        from dashboard.dashboards.benchmarking import published
         catalogue = published_loader.catalogue()
         choice = published.resolve(indicator, focus, start, end, user_la=user_la, catalogue=catalogue, las=las, scope=scope)
         if choice is None:
@@ -229,7 +187,6 @@ def view_for(choices: Choices, scope: loader.AccessScope, *, anonymise_with: str
     """The page's view for either source. `anonymise_with` (the app's secret) replaces every LA name but the
     viewer's own with a stable label, before anything is computed, so no chart, table or file carries them."""
     if choices.source == "published":
-        from dashboard.dashboards.benchmarking import published
         view = published.build_view(_published_choice(choices), scope, anonymise_with=anonymise_with)
     else:
         view = build_view(Filters(choices.indicator, choices.focus, pd.Timestamp(choices.start), pd.Timestamp(choices.end)),
@@ -240,25 +197,7 @@ def view_for(choices: Choices, scope: loader.AccessScope, *, anonymise_with: str
 
 def map_for(choices: Choices, scope: loader.AccessScope, boundary_file: str, *, anonymise_with: str | None = None) -> dict:
     """The published source's choropleth from BOUNDARY_FILE ({title, figure, message})."""
-    from dashboard.dashboards.benchmarking import published
     return published.map_view(_published_choice(choices), scope, boundary_file, anonymise_with=anonymise_with)
-
-
-def _ordinal(n: int) -> str:
-    return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
-
-
-def _run_length(values: list[float]) -> tuple[str, int]:
-    """('rose'|'fell'|'was unchanged', how many periods in a row) at the end of a series with no gaps."""
-    direction, run = "", 0
-    for before, after in zip(values[-2::-1], values[::-1]):
-        if np.isnan(before) or np.isnan(after):
-            break
-        step = "rose" if after > before else "fell" if after < before else "was unchanged"
-        if direction and step != direction:
-            break
-        direction, run = step, run + 1
-    return direction, run
 
 
 def chart_takeaways(view: BenchmarkingView, period_word: str) -> dict[str, str]:
@@ -276,7 +215,7 @@ def chart_takeaways(view: BenchmarkingView, period_word: str) -> dict[str, str]:
         r = row.iloc[0]
         rank, n = int(r["Rank"]), len(with_value)
         place = (f"ranks {rank} of {n} London LAs (1 = best)" if polarity != "neither"
-                 else f"is {_ordinal(rank)} highest of {n} London LAs")
+                 else f"is {ordinal(rank)} highest of {n} London LAs")
         flag = f" and in London's {r['Flag'].lower()}" if "20%" in str(r["Flag"]) else ""
         out["ranking"] = (f"{focus} {place} for {view.period_label} at {fmt(r['Value'])}, "
                           f"in the {str(r['Quartile']).lower()}{flag}; the mean of London LAs is {fmt(with_value['Value'].mean())}.")
@@ -287,7 +226,7 @@ def chart_takeaways(view: BenchmarkingView, period_word: str) -> dict[str, str]:
                             f"({fmt(median)}); they range from {fmt(peers['Value'].min())} to {fmt(peers['Value'].max())}.")
     series = view.series_table
     own = [float(v) if pd.notna(v) else np.nan for v in series.iloc[:, 1]] if len(series.columns) > 1 else []
-    direction, run = _run_length(own)
+    direction, run = run_length(own)
     if not own or np.isnan(own[-1]):
         out["series"] = f"{focus} has no figure for the last {period_word} chosen."
     else:

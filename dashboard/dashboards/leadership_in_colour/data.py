@@ -17,6 +17,8 @@ NAME = "linc"
 LABEL = "Leadership in Colour workforce counts"
 PUBLISHED = "linc_published"
 CSWW = "linc_csww"
+LONDON_CODE = "E12000007"      # the London row of the population shares (all boroughs together)
+CENSUS_SOURCE = "ONS Census 2021, usual residents (all ages)"   # the source of census population shares
 
 # --- tables -------------------------------------------------------------------------------------
 

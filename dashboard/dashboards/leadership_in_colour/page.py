@@ -1,43 +1,41 @@
 """Leadership in Colour: where Black and Global Majority representation falls away, by pay band and role."""
-import dash
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, clientside_callback, ctx, dcc, html
+from dash import Input, Output, State, callback, dcc, html
 from dash.exceptions import PreventUpdate
-from flask import current_app
-from flask_login import current_user
 
-from dashboard.dashboards.leadership_in_colour import view as linc
 from dashboard import loader
+from dashboard.components.contract import Call, Dashboard, Filter, anonymise_with, register_callbacks, viewer_scope
+from dashboard.dashboards.leadership_in_colour import view as linc
 from dashboard.components.layout import (chart_card, column_defs, definition_list, download_buttons, filter_bar, grid,
                                          grid_records, kpi_cards, labelled, present_bar)
 from dashboard.components.notes import demo_banner, page_heading
-from dashboard.exports import table_file
-from dashboard.presenting import chart_and_kind, configured_chromium
-
-PAGE = dict(path="/leadership-in-colour", name="Leadership in Colour", order=3,
-                   title="Leadership in Colour - London Children's Services Dashboards")
-
-TABLES = ("band", "groups", "borough", "role", "notknown")
-FILTERS = ["linc-source", "linc-borough", "linc-service", "linc-group"]
-CHART_BUTTONS = [f"linc-{chart}-{kind}" for chart in linc.CHARTS for kind in ("png", "svg")]
 
 
-def _filters(source, borough, service, group):
-    return linc.resolve_filters(source, borough, service, group, la_codes=loader.local_authorities()["la_code"])
+def select(values: dict, scope: loader.AccessScope) -> linc.Filters:
+    return linc.resolve_filters(values["source"], values["borough"], values["service"], values["group"],
+                                la_codes=loader.local_authorities()["la_code"])
 
 
-def _user_la():
-    return current_user.la_code if getattr(current_user, "is_authenticated", False) else None
+def borough_choices(scope: loader.AccessScope, secret: str | None) -> list[dict]:
+    return linc.borough_options(loader.local_authorities(), scope.la_code, secret)
 
 
-def _secret(anonymise):
-    """The app's secret keys the anonymous labels; None when names are shown."""
-    return current_app.config["SECRET_KEY"] if anonymise else None
+def default_calls(scope: loader.AccessScope) -> list[Call]:
+    filters = select(dict.fromkeys(["source", "borough", "service", "group"]), scope)
+    return [Call(linc.build_view, (filters, scope), {"anonymise_with": None})]
 
 
-def _borough_options(anonymise: bool):
-    return linc.borough_options(loader.local_authorities(), _user_la(), _secret(anonymise))
+DASHBOARD = Dashboard(
+    name="leadership_in_colour", prefix="linc", path="/leadership-in-colour", nav_name="Leadership in Colour",
+    heading="Leadership in Colour", order=3,
+    filters=(Filter("linc-source", "source"), Filter("linc-borough", "borough"), Filter("linc-service", "service"),
+             Filter("linc-group", "group")),
+    select=select, present=linc.presentation, charts=tuple(linc.CHARTS),
+    tables=("band", "groups", "borough", "role", "notknown"),
+    default_calls=default_calls, la_choices=("linc-borough", borough_choices),
+)
+register_callbacks(DASHBOARD)
 
 
 def _shading_key():
@@ -52,9 +50,11 @@ def _shading_key():
          html.Span("<10% and c mark suppressed cells, not values.")], className="small mb-2")
 
 
-def layout(source=None, borough=None, service=None, group=None, anon=None, **query):
+def layout(anon=None, **query):
     anonymise = anon == "1"
-    filters = _filters(source, borough, service, group)
+    scope = viewer_scope(DASHBOARD)
+    # Signed out (Dash's validation layout at start-up): the default filters and no borough to choose.
+    filters = DASHBOARD.selection_from_query(query, scope) or linc.resolve_filters(la_codes=[])
     return html.Div([
         page_heading("Leadership in Colour", "Where does Black and Global Majority representation fall away, by pay band "
                                              "and by role, against the population served?"),
@@ -65,7 +65,8 @@ def layout(source=None, borough=None, service=None, group=None, anon=None, **que
                 id="linc-source", options=[{"label": v, "value": k} for k, v in linc.SOURCES.items()],
                 value=filters.source, clearable=False, searchable=False)), lg=3),
             dbc.Col(labelled("Borough", "linc-borough", dcc.Dropdown(
-                id="linc-borough", options=_borough_options(anonymise), value=filters.borough, clearable=False)), lg=3),
+                id="linc-borough", options=borough_choices(scope, anonymise_with(anonymise)) if scope else [],
+                value=filters.borough, clearable=False)), lg=3),
             dbc.Col(labelled("Ethnic group", "linc-group", dcc.Dropdown(
                 id="linc-group", options=linc.group_options(filters.source), value=filters.group, clearable=False,
                 searchable=False)), lg=3),
@@ -155,11 +156,14 @@ def source_changed(source, group):
     Output("linc-notknown-grid", "rowData"), Output("linc-notknown-grid", "columnDefs"),
     Output("linc-notes", "children"),
     *[Output(f"linc-{chart}-takeaway", "children") for chart in linc.CHARTS],
-    *[Input(f, "value") for f in FILTERS], Input("linc-anon", "value"),
+    *[Input(f.id, "value") for f in DASHBOARD.filters], Input("linc-anon", "value"),
 )
 def render(source, borough, service, group, anonymise):
-    view = linc.build_view(_filters(source, borough, service, group), loader.scope_of(current_user),
-                           anonymise_with=_secret(anonymise))
+    scope = viewer_scope(DASHBOARD)
+    if scope is None:
+        raise PreventUpdate
+    view = linc.build_view(DASHBOARD.selection_from_values((source, borough, service, group), scope), scope,
+                           anonymise_with=anonymise_with(anonymise))
     messages = [dbc.Alert(m, color="info", className="py-2") for m in view.messages]
     return (
         demo_banner(view.is_demo, "pay-band headcount data"), messages, kpi_cards(view.kpis),
@@ -174,70 +178,3 @@ def render(source, borough, service, group, anonymise):
         definition_list("Definitions, sources and suppression", view.notes),
         *[view.takeaways[chart] for chart in linc.CHARTS],
     )
-
-
-@callback(
-    Output("linc-borough", "options"),
-    Input("linc-anon", "value"),
-    prevent_initial_call=True,
-)
-def anonymise_borough_choices(anonymise):
-    return _borough_options(bool(anonymise))
-
-
-@callback(
-    Output("linc-download", "data"),
-    *[Input(f"linc-dl-{t}-{kind}", "n_clicks") for t in TABLES for kind in ("csv", "xlsx")],
-    *[State(f, "value") for f in FILTERS], State("linc-anon", "value"),
-    prevent_initial_call=True,
-)
-def download(*args):
-    source, borough, service, group, anonymise = args[-5:]
-    if not ctx.triggered_id:
-        raise PreventUpdate
-    which, kind = ctx.triggered_id.split("-")[-2:]
-    table, notes, stem = linc.download_table(_filters(source, borough, service, group), loader.scope_of(current_user), which,
-                                             anonymise_with=_secret(anonymise))
-    return dcc.send_bytes(*table_file(table, notes, stem, kind))
-
-
-@callback(
-    Output("linc-image-download", "data"),
-    *[Input(button, "n_clicks") for button in CHART_BUTTONS],
-    *[State(f, "value") for f in FILTERS], State("linc-anon", "value"),
-    prevent_initial_call=True,
-)
-def chart_image(*args):
-    source, borough, service, group, anonymise = args[len(CHART_BUTTONS):]
-    if not ctx.triggered_id:
-        raise PreventUpdate
-    chart, kind = chart_and_kind(ctx.triggered_id)
-    return dcc.send_bytes(*linc.chart_image(_filters(source, borough, service, group), loader.scope_of(current_user), chart,
-                                            kind, configured_chromium(), anonymise_with=_secret(anonymise)))
-
-
-@callback(
-    Output("linc-deck-download", "data"),
-    Input("linc-deck", "n_clicks"),
-    *[State(f, "value") for f in FILTERS], State("linc-anon", "value"),
-    prevent_initial_call=True,
-)
-def slides(_n, source, borough, service, group, anonymise):
-    return dcc.send_bytes(*linc.slide_deck(_filters(source, borough, service, group), loader.scope_of(current_user),
-                                           configured_chromium(), anonymise_with=_secret(anonymise)))
-
-
-# Keep the filters in the address bar without reloading the page, so a copied link reopens this view.
-clientside_callback(
-    """
-    function(source, borough, service, group, anonymise) {
-        if (!source) { return ''; }
-        const params = new URLSearchParams({source: source, borough: borough, service: service, group: group});
-        if (anonymise) { params.set('anon', '1'); }
-        window.history.replaceState(null, '', window.location.pathname + '?' + params.toString());
-        return '';
-    }
-    """,
-    Output("linc-url-sync", "children"),
-    *[Input(f, "value") for f in FILTERS], Input("linc-anon", "value"),
-)

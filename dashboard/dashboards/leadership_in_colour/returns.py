@@ -14,6 +14,7 @@ each file by its columns and calls the importer here (on first start too, from P
 """
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date
 from pathlib import Path
 
@@ -22,22 +23,25 @@ import pandas as pd
 from sqlalchemy import Engine, Table, select
 
 # Its tables and names are defined with its reads (data.py); the upload spec and tests find them here too.
-from dashboard.dashboards.leadership_in_colour.data import (CSWW, ETHNICITIES, LABEL, NAME, PAY_BANDS, PUBLISHED,
-                                                            SERVICE_GROUPS, linc_csww_role, linc_payband_headcount,
-                                                            linc_payband_population, linc_published_band,
-                                                            linc_published_borough)
+from dashboard.dashboards.leadership_in_colour.data import (CENSUS_SOURCE, CSWW, ETHNICITIES, LABEL, LONDON_CODE, NAME,
+                                                            PAY_BANDS, PUBLISHED, SERVICE_GROUPS, linc_csww_role,
+                                                            linc_payband_headcount, linc_payband_population,
+                                                            linc_published_band, linc_published_borough)
 from dashboard.dashboards.leadership_in_colour.metrics import parse_published_percent
-from dashboard.store import schema
-from dashboard.store.datasets import bump_version
 from dashboard.ingest.periods import SNAPSHOT
 from dashboard.ingest.specs import LA_COLUMN, ColumnSpec, DatasetSpec, Target, count_or_none
+from dashboard.published.formats import LONDON
+from dashboard.published.page_figures import COLUMNS, CSWW_ROLE_SOURCE, LINC_SOURCE, long_figures, read_table
+from dashboard.published.routes import Route, frame_summary
+from dashboard.store import schema
+from dashboard.store.datasets import bump_version, dataset_state
+from dashboard.store.engine import write_transaction
 
 # The published files as they sit in the shared folder (the project never ships them).
 BAND_SERIES_FILE = "reference/linc_bame_share_by_payband_all_boroughs_2020.csv"
 BOROUGH_FILE = "reference/linc_paybands_by_borough_2020.csv"
 CSWW_FILE = "realdata/csww/csww_role_by_ethnicity_2019_to_2025_london.csv"
 CENSUS_FILE = "realdata/population/ons-ethnic-population-la.csv"
-LONDON_CODE = "E12000007"      # the London row of the population shares (all boroughs together)
 
 # --- the published Leadership in Colour snapshot -------------------------------------------------
 
@@ -115,7 +119,7 @@ def read_published_boroughs(path: Path, la_names: dict[str, str]) -> pd.DataFram
 
 def store_published(engine: Engine, table: Table, frame: pd.DataFrame) -> int:
     """Replace one table of the published snapshot (the band series or the borough table); return the new version."""
-    with engine.begin() as conn:
+    with write_transaction(engine, PUBLISHED) as conn:
         conn.execute(table.delete())
         conn.execute(table.insert(), _records(frame))
         return bump_version(conn, PUBLISHED, is_demo=False)
@@ -179,7 +183,7 @@ def read_csww_role(path: Path) -> pd.DataFrame:
 
 
 def store_csww(engine: Engine, frame: pd.DataFrame) -> int:
-    with engine.begin() as conn:
+    with write_transaction(engine, CSWW) as conn:
         conn.execute(linc_csww_role.delete())
         conn.execute(linc_csww_role.insert(), _records(frame))
         return bump_version(conn, CSWW, is_demo=False)
@@ -187,7 +191,6 @@ def store_csww(engine: Engine, frame: pd.DataFrame) -> int:
 
 # --- ONS Census 2021: usual residents by ethnic group ------------------------------------------------
 
-CENSUS_SOURCE = "ONS Census 2021, usual residents (all ages)"
 CENSUS_COLUMNS = ["2023 Upper tier local authorities Code", "Ethnic group (20 categories)", "Observation"]
 # The 20 census categories fall into the five major groups by their prefix; "Does not apply" is no one.
 CENSUS_GROUPS = {"Asian, Asian British or Asian Welsh": "asian",
@@ -283,7 +286,7 @@ def load_demo(engine: Engine, seed: int, population: pd.DataFrame | None = None)
     """Replace the demo counts and their population shares (demo shares unless real ones are given), in one
     transaction. Published files come in through `import-published` (`store_census` brings Census 2021 shares)."""
     frames = demo_frames(sorted(_la_names(engine).values()), seed, population)
-    with engine.begin() as conn:
+    with write_transaction(engine, NAME) as conn:
         conn.execute(linc_payband_headcount.delete())
         conn.execute(linc_payband_population.delete())
         conn.execute(linc_payband_population.insert(), _records(frames["population"]))
@@ -294,10 +297,9 @@ def load_demo(engine: Engine, seed: int, population: pd.DataFrame | None = None)
 def store_census(engine: Engine, population: pd.DataFrame, seed: int) -> int:
     """Census 2021 population shares. While the counts are demo, they are drawn again from these shares (the demo
     counts follow each borough's population); real counts keep theirs and only the shares change."""
-    from dashboard.store.datasets import dataset_state
     if dataset_state(engine, NAME)["is_demo"] or dataset_state(engine, NAME)["version"] == 0:
         return load_demo(engine, seed, population)
-    with engine.begin() as conn:
+    with write_transaction(engine, NAME) as conn:
         conn.execute(linc_payband_population.delete())
         conn.execute(linc_payband_population.insert(), _records(population))
         return bump_version(conn, NAME)
@@ -374,3 +376,69 @@ UPLOAD = DatasetSpec(
         pd.DataFrame({"list": "ethnicity", "code": list(ETHNICITIES), "meaning": [e.replace("_", " ") for e in ETHNICITIES]}),
     ], ignore_index=True)},
 )
+
+
+# --- published files this page reads (recognised by their columns: dashboard.published.routes) ---------------
+
+def published_routes() -> list[Route]:
+    return [
+        Route("linc_csww_role", "Leadership in Colour", "DfE social work workforce by role and ethnicity", CSWW,
+              frozenset(CSWW_COLUMNS), lambda path, _c: read_csww_role(path),
+              lambda engine, frame, _c: store_csww(engine, frame),
+              frame_summary("area_code", ("headcount_marker", "fte_marker"))),
+        Route("linc_census", "Leadership in Colour", "ONS Census 2021 residents by ethnic group (population shares)",
+              NAME, frozenset(CENSUS_COLUMNS),
+              lambda path, c: read_census_population(path, c["la_codes"]),
+              lambda engine, frame, c: store_census(engine, frame, c["seed"]), frame_summary("la_code")),
+        Route("linc_published_bands", "Leadership in Colour", "Leadership in Colour 2020: BGM share by pay band, all boroughs",
+              PUBLISHED, frozenset({"pay_band", "band_min_gbp", "band_max_gbp", "bame_share_of_staff"}),
+              lambda path, _c: read_published_bands(path),
+              lambda engine, frame, _c: store_published(engine, linc_published_band, frame), frame_summary("")),
+        Route("linc_published_boroughs", "Leadership in Colour", "Leadership in Colour 2020: pay bands by borough",
+              PUBLISHED, frozenset({"borough", "bame_pct_all_staff", "bame_pct_over_60k"}),
+              lambda path, c: read_published_boroughs(path, c["la_names"]),
+              lambda engine, frame, _c: store_published(engine, linc_published_borough, frame),
+              lambda frame: (len(frame), len(frame), Counter("suppressed" for s in frame["suppressed"] if s))),
+    ]
+
+
+
+
+# --- its published figures in the export (dashboard.published.page_figures) ----------------------------------
+
+def published_figures(engine: Engine, names: dict[str, str]) -> pd.DataFrame:
+    """Its published figures (never demo rows) as the export's long rows: source, indicator, period, la_code, la_name, value, marker."""
+    parts = []
+    roles = read_table(engine, linc_csww_role)
+    if len(roles):
+        latest = int(roles["year"].max())
+        frame = pd.DataFrame({"source": f"{CSWW_ROLE_SOURCE}, 2019 to {latest}",
+                              "indicator": "csww_role_ethnicity / " + roles["role"] + " / " + roles["ethnicity"],
+                              "period": roles["year"].astype(str), "la_code": roles["area_code"], "la_name": roles["area_name"],
+                              "headcount": roles["headcount"], "fte": roles["fte"], "headcount_pct": roles["headcount_pct"],
+                              "headcount_marker": roles["headcount_marker"], "fte_marker": roles["fte_marker"]})
+        parts.append(long_figures(frame, {"headcount": " / headcount", "fte": " / FTE", "headcount_pct": " / headcount %"},
+                           {"headcount": "headcount_marker", "fte": "fte_marker", "headcount_pct": "headcount_marker"}))
+    population = read_table(engine, linc_payband_population)
+    population = population[population["source"] != "demo"]
+    if len(population):
+        frame = pd.DataFrame({"source": population["source"], "indicator": "census_population_share / " + population["ethnicity"],
+                              "period": "2021", "la_code": population["la_code"], "la_name": population["la_code"].map(names),
+                              "share": population["population_share"]})
+        parts.append(long_figures(frame, {"share": ""}))
+    boroughs = read_table(engine, linc_published_borough)
+    if len(boroughs):
+        frame = pd.DataFrame({"source": LINC_SOURCE,
+                              "indicator": "linc_2020_" + boroughs["ethnic_group"] + "_share / " + boroughs["measure"],
+                              "period": "December 2020",
+                              "la_code": boroughs["la_codes"].where(boroughs["la_codes"] != "", LONDON),
+                              "la_name": boroughs["area_name"].where(boroughs["area_name"] != "Grand Total", "London (all boroughs)"),
+                              "share": boroughs["value"], "marker": boroughs["value_text"].where(boroughs["suppressed"])})
+        parts.append(long_figures(frame, {"share": ""}, {"share": "marker"}))
+    bands = read_table(engine, linc_published_band)
+    if len(bands):
+        frame = pd.DataFrame({"source": LINC_SOURCE, "indicator": "linc_2020_bgm_share_by_pay_band / " + bands["pay_band"],
+                              "period": "December 2020", "la_code": LONDON, "la_name": "London (all boroughs)",
+                              "share": bands["bgm_share"]})
+        parts.append(long_figures(frame, {"share": ""}))
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=COLUMNS)

@@ -4,7 +4,7 @@ Two pay-band sources: the published ALDCS snapshot (December 2020, real: shown e
 and demo headcounts in the same shape for the views no publication covers (service groups, £10k bands
 per borough, every ethnic group). The role pipeline and "ethnicity not known" always use the DfE
 children's social work workforce census (real). The page's callbacks are thin adapters over
-`resolve_filters`, `build_view` and `download_table`; the arithmetic is in `dashboard.dashboards.leadership_in_colour.metrics`.
+`resolve_filters`, `build_view` and `presentation`; the arithmetic is in `dashboard.dashboards.leadership_in_colour.metrics`.
 """
 from __future__ import annotations
 
@@ -16,11 +16,10 @@ import numpy as np
 import pandas as pd
 
 from dashboard import disclosure, loader
-from dashboard.dashboards.leadership_in_colour import returns as data
+from dashboard.dashboards.leadership_in_colour import data
 from dashboard.dashboards.leadership_in_colour import figures
-from dashboard.dashboards.leadership_in_colour import data as linc_loader
 from dashboard.dashboards.leadership_in_colour import metrics as rep
-from dashboard.presenting import Slide, anonymise_las, deck, figure_image, label_order
+from dashboard.presenting import Presentation, Slide, anonymise_las, label_order
 
 SOURCES = {"published": "Published snapshot, Dec 2020", "demo": "Demo counts (services, £10k bands)"}
 BAND_GROUPS = {"all_staff": "All staff", "up_to_30k": "Up to £30,000", "30k_to_60k": "£30,001 to £60,000",
@@ -418,7 +417,7 @@ def depends_on_caller(scope: loader.AccessScope, arguments: dict) -> bool:
     return False
 
 
-@loader.view_cache("reference", data.NAME, data.PUBLISHED, data.CSWW, check=linc_loader.check_scope,
+@loader.view_cache("reference", data.NAME, data.PUBLISHED, data.CSWW, check=data.check_scope,
                    depends_on_caller=depends_on_caller)
 def view_for_members(filters: Filters, scope: loader.AccessScope, *, anonymise_with: str | None = None) -> LincView:
     """The view as every member sees it, before their own LA is marked: cached once for all members per version of
@@ -432,11 +431,11 @@ class NotKnownChart:
     takeaway: str
 
 
-@loader.view_cache("reference", data.CSWW, check=linc_loader.check_scope)
+@loader.view_cache("reference", data.CSWW, check=data.check_scope)
 def not_known_chart(focus: str, scope: loader.AccessScope, *, anonymise_with: str | None = None) -> NotKnownChart:
     """The ethnicity-not-known chart and its sentence with `focus` standing out (an ONS code, found in a joint return's
     code too): the same for everyone who focuses on that LA, so cached per focus, not per caller."""
-    csww = linc_loader.csww_role(scope)
+    csww = data.csww_role(scope)
     if csww.empty:
         message = "The DfE census of children's social workers has not been imported."
         return NotKnownChart(figures.empty_figure(message).to_dict(), message)
@@ -463,8 +462,8 @@ def _own_la_marked(table: pd.DataFrame, own_la: str) -> pd.DataFrame:
 
 def _build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: str | None = None) -> LincView:
     las = loader.local_authorities()
-    series, boroughs = linc_loader.published_bands(scope), linc_loader.published_boroughs(scope)
-    csww = linc_loader.csww_role(scope)
+    series, boroughs = data.published_bands(scope), data.published_boroughs(scope)
+    csww = data.csww_role(scope)
     if anonymise_with:
         las = anonymise_las(las, scope.la_code, anonymise_with)
         names = dict(zip(las["la_code"], las["la_name"]))
@@ -497,8 +496,8 @@ def _build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: 
                             "(an administrator runs `python -m dashboard import-published FOLDER`).")
             filters = Filters("demo", filters.borough, filters.service, filters.group)
             is_demo = True
-        counts = _filter_counts(linc_loader.payband_headcount(scope), filters)
-        raw_population = linc_loader.payband_population(scope)
+        counts = _filter_counts(data.payband_headcount(scope), filters)
+        raw_population = data.payband_population(scope)
         pop = _population_shares(raw_population)
         census = bool(len(raw_population)) and (raw_population["source"] != "demo").all()
         population_label = "Census 2021 residents" if census else "demo population"
@@ -850,39 +849,23 @@ def source_line(view: LincView, chart: str) -> str:
     return f"Source: {source}"
 
 
-def chart_image(filters: Filters, scope: loader.AccessScope, chart: str, kind: str, chromium_path: str, *,
-                anonymise_with: str | None = None) -> tuple[bytes, str]:
-    """One chart as PNG or SVG, drawn on the server from the view these filters give (never from the browser's figure)."""
-    if chart not in CHARTS:
-        raise ValueError(f"unknown chart {chart!r}")
-    view = build_view(filters, scope, anonymise_with=anonymise_with)
-    return (figure_image(getattr(view, CHARTS[chart][0]), kind, chromium_path=chromium_path),
-            f"{_file_stem(chart, filters, scope, anonymise_with)}.{kind}")
-
-
-def slide_deck(filters: Filters, scope: loader.AccessScope, chromium_path: str, *,
-               anonymise_with: str | None = None) -> tuple[bytes, str]:
-    """A title slide, then one slide per chart with its title, what it shows, the picture and the source line."""
-    view = build_view(filters, scope, anonymise_with=anonymise_with)
-    slides = [Slide(getattr(view, title), view.takeaways[chart], getattr(view, figure), source_line(view, chart))
-              for chart, (figure, title, _source) in CHARTS.items()]
-    subtitle = view.subtitle + (" Anonymised." if anonymise_with else "")
-    return (deck("Leadership in Colour", subtitle, slides, chromium_path=chromium_path),
-            f"{_file_stem('slides', filters, scope, anonymise_with)}.pptx")
-
-
-def download_table(filters: Filters, scope: loader.AccessScope, which: str, *,
-                   anonymise_with: str | None = None) -> tuple[pd.DataFrame, list[tuple[str, str]], str]:
-    """(table, notes, file stem) for the CSV/Excel downloads: the same rows the page shows, as text where the page shows text."""
+def presentation(filters: Filters, scope: loader.AccessScope, *, anonymise_with: str | None = None) -> Presentation:
+    """The page's charts, tables and notes as its downloads, images and slides take them (rebuilt on the server).
+    Each file is named by what it holds (`_file_stem`); the deck's name is the presentation's stem."""
     view = build_view(filters, scope, anonymise_with=anonymise_with)
     tables = {"band": view.band_table, "groups": view.group_table, "borough": view.borough_download, "role": view.role_table,
               "notknown": view.not_known_table}
-    if which not in tables:
-        raise ValueError(f"unknown table {which!r}")
     notes = list(view.notes)
-    if view.is_demo and which in ("band", "groups", "borough"):
-        notes.insert(0, ("Demo data", "Synthetic figures, not any borough's real figures."))
-    return tables[which].copy(), notes, _file_stem(which, filters, scope, anonymise_with)
+    demo_notes = [("Demo data", "Synthetic figures, not any borough's real figures.")] + notes
+    stem = (lambda what: _file_stem(what, filters, scope, anonymise_with))
+    return Presentation(
+        charts={chart: Slide(getattr(view, title), view.takeaways[chart], getattr(view, figure), source_line(view, chart))
+                for chart, (figure, title, _source) in CHARTS.items()},
+        tables=tables, notes=notes,
+        subtitle=view.subtitle + (" Anonymised." if anonymise_with else ""),
+        stem=stem("slides"),
+        table_stems={table: stem(table) for table in tables}, chart_stems={chart: stem(chart) for chart in CHARTS},
+        table_notes=({table: demo_notes for table in ("band", "groups", "borough")} if view.is_demo else {}))
 
 
 def _file_stem(what: str, filters: Filters, scope: loader.AccessScope, anonymise_with: str | None) -> str:

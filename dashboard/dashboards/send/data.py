@@ -44,6 +44,24 @@ send_inspection = Table(
 )
 
 
+PLACEMENTS = {  # measure -> label; where children and young people with an EHC plan are educated (January)
+    "place_mainstream": "Mainstream school",
+    "place_resourced": "Resourced provision or SEN unit",
+    "place_la_special": "Maintained special school",
+    "place_academy_special": "Academy or free special school",
+    "place_inmss": "Independent or non-maintained special (INMSS)",
+    "place_fe": "Further education or training",
+    "place_other": "Other (AP, home, NEET, elsewhere)",
+}
+NEEDS = {  # measure -> label; primary need of pupils with an EHC plan (January census)
+    "need_asd": "Autism",
+    "need_semh": "Social, emotional and mental health",
+    "need_slcn": "Speech, language and communication",
+    "need_mld": "Moderate learning difficulty",
+    "need_other": "Other needs",
+}
+
+
 def check_scope(scope: AccessScope) -> None:
     if not isinstance(scope, AccessScope) or not scope.role or not scope.la_code:
         raise PermissionError("SEND data needs a signed-in scope")

@@ -18,13 +18,13 @@ Importers read the publishers' own files (the project ships importers, never the
 Placements by setting and primary need are not in those files: they are demo data (seeded) until
 members upload them.
 
-Command line: `python -m dashboard.dashboards.send.returns import FOLDER` imports every file it finds in FOLDER
-(searched recursively; full national files or London cuts), `... demo` loads demo data only.
+Command line: `python -m dashboard import-published FOLDER` imports every file it finds in FOLDER (searched
+recursively; full national files or London cuts); `python -m dashboard load-demo --dataset send` reloads the demo.
 """
 from __future__ import annotations
 
+from collections import Counter
 import re
-import sys
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -34,30 +34,18 @@ import pandas as pd
 from sqlalchemy import Engine, select
 
 # Its tables and names are defined with its reads (data.py); the upload spec and tests find them here too.
-from dashboard.dashboards.send.data import DEMO, ENGLAND, LABEL, LONDON, NAME, send_inspection, send_value
-from dashboard.store import schema
-from dashboard.store.datasets import bump_version
+from dashboard.dashboards.send.data import (DEMO, ENGLAND, LABEL, LONDON, NAME, NEEDS, PLACEMENTS, send_inspection,
+                                            send_value)
 from dashboard.ingest.periods import CENSUS_YEAR
 from dashboard.ingest.specs import LA_COLUMN, ColumnSpec, DatasetSpec, Target
+from dashboard.published.page_figures import long_figures, read_table
+from dashboard.published.routes import Route, is_london
+from dashboard.store import schema
+from dashboard.store.datasets import bump_version
+from dashboard.store.engine import write_transaction
 
 # --- measures -----------------------------------------------------------------------------------
 
-PLACEMENTS = {  # measure -> label; where children and young people with an EHC plan are educated (January)
-    "place_mainstream": "Mainstream school",
-    "place_resourced": "Resourced provision or SEN unit",
-    "place_la_special": "Maintained special school",
-    "place_academy_special": "Academy or free special school",
-    "place_inmss": "Independent or non-maintained special (INMSS)",
-    "place_fe": "Further education or training",
-    "place_other": "Other (AP, home, NEET, elsewhere)",
-}
-NEEDS = {  # measure -> label; primary need of pupils with an EHC plan (January census)
-    "need_asd": "Autism",
-    "need_semh": "Social, emotional and mental health",
-    "need_slcn": "Speech, language and communication",
-    "need_mld": "Moderate learning difficulty",
-    "need_other": "Other needs",
-}
 MEASURES = {
     "plans_in_force": "EHC plans and statements in force in January",
     "ehcp_in_force": "EHC plans in force in January (statements excluded)",
@@ -487,7 +475,7 @@ def demo_inspections(las: pd.DataFrame, seed: int) -> list[dict]:
 def _write(engine: Engine, values: list[dict], inspections: list[dict]) -> int:
     """Replace the whole dataset in one transaction that bumps its version; is_demo if any row is demo."""
     is_demo = any(r["source"] == DEMO for r in values) or any(r["source"] == DEMO for r in inspections)
-    with engine.begin() as conn:
+    with write_transaction(engine, NAME) as conn:
         conn.execute(send_value.delete())
         conn.execute(send_inspection.delete())
         if values:
@@ -544,7 +532,7 @@ def store_published_values(engine: Engine, rows: list[dict], seed: int) -> int:
     columns = ["area_code", "year", "measure", "value", "source"]
     new = pd.DataFrame(rows, columns=columns).drop_duplicates(["area_code", "year", "measure"], keep="first")
     las = _las(engine)
-    with engine.begin() as conn:
+    with write_transaction(engine, NAME) as conn:
         held = pd.read_sql(select(send_value).where(send_value.c.source != DEMO), conn)[columns]
         real = pd.concat([new, held], ignore_index=True).drop_duplicates(["area_code", "year", "measure"], keep="first")
         values = _with_demo_fill(las, real, seed)
@@ -556,7 +544,7 @@ def store_published_values(engine: Engine, rows: list[dict], seed: int) -> int:
 def store_published_inspections(engine: Engine, rows: list[dict]) -> int:
     """Add one inspection file in one transaction: it replaces the same framework's inspections of the areas it
     names, and every demo inspection (real and demo inspections are never mixed)."""
-    with engine.begin() as conn:
+    with write_transaction(engine, NAME) as conn:
         conn.execute(send_inspection.delete().where(send_inspection.c.source == DEMO))
         for framework in {r["framework"] for r in rows}:
             named = [r for r in rows if r["framework"] == framework]
@@ -576,29 +564,6 @@ def _bump(conn) -> int:
     demo_left = (conn.execute(select(send_value.c.area_code).where(send_value.c.source == DEMO).limit(1)).first()
                  or conn.execute(select(send_inspection.c.id).where(send_inspection.c.source == DEMO).limit(1)).first())
     return bump_version(conn, NAME, is_demo=demo_left is not None)
-
-
-def main(argv: list[str] | None = None) -> int:
-    from dashboard.config import settings_from_env
-    from dashboard.store import get_engine
-    from dashboard.store.setup import init_db
-
-    argv = sys.argv[1:] if argv is None else argv
-    if not argv or argv[0] not in ("import", "demo") or (argv[0] == "import" and len(argv) != 2):
-        print("usage: python -m dashboard.dashboards.send.returns import FOLDER | demo", file=sys.stderr)
-        return 2
-    settings = settings_from_env()
-    engine = get_engine(settings.database_url)
-    init_db(engine)
-    if argv[0] == "demo":
-        print(f"SEND demo data loaded (version {load_demo_only(engine, settings.demo_seed)}).")
-        return 0
-    from dashboard.__main__ import main as dashboard_main
-    return dashboard_main(["import-published", argv[1]])   # the one import path, for every page
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
 
 
 # --- SEND: where children with an EHC plan are educated, and pupils' primary need (January) ------------------
@@ -669,3 +634,54 @@ UPLOAD = DatasetSpec(
                                                                    "meaning": [MEASURES[m] for m in SEND_MEASURES]})},
 )
 
+
+# --- published files this page reads (recognised by their columns: dashboard.published.routes) ---------------
+
+def _send_values_summary(rows) -> tuple[int, int, Counter]:
+    markers = Counter("not published" for r in rows if r["value"] is None)
+    return len(rows), sum(is_london(r["area_code"]) for r in rows), markers
+
+
+def _send_inspections_summary(rows) -> tuple[int, int, Counter]:
+    return len(rows), sum(is_london(r["area_code"]) or r["region"] == "London" for r in rows), Counter()
+
+
+def published_routes() -> list[Route]:
+    write_values = lambda engine, rows, context: store_published_values(engine, rows, context["seed"])  # noqa: E731
+    write_inspections = lambda engine, rows, _context: store_published_inspections(engine, rows)  # noqa: E731
+    ees = {"time_period", "geographic_level", "new_la_code"}
+    return [
+        Route("send_sen2_caseload", "SEND", "DfE SEN2 EHC plans in force in January, by age", NAME,
+              frozenset(ees | {"characteristic_age", "Total_ehc", "Total_all"}),
+              lambda path, c: read_sen2_caseload(path, c["la_codes"]), write_values, _send_values_summary),
+        Route("send_sen2_mi", "SEND", "DfE SEN2 requests, new plans, 20-week timeliness and tribunals", NAME,
+              frozenset(ees | set(SEN2_MI_COLUMNS.values())),
+              lambda path, c: read_sen2_mi(path, c["la_codes"]), write_values, _send_values_summary),
+        Route("send_population", "SEND", "ONS mid-year estimates of children aged 0 to 17 (rates per 1,000)", NAME,
+              frozenset(ees | {"age_group", "population_estimate"}),
+              lambda path, c: read_population(path, c["la_codes"]), write_values, _send_values_summary),
+        Route("send_lait", "SEND", "DfE LAIT pupils with SEN support or an EHC plan, tribunal appeal rate", NAME,
+              frozenset({"Short Desc", "Years", "Values", "LA Number"}),
+              lambda path, c: read_lait(path, c["dfe_to_ons"]), write_values, _send_values_summary),
+        Route("send_inspections_2016", "SEND", "Ofsted area SEND inspections, May 2016 to August 2022", NAME,
+              frozenset({"Local authority code", "Area name", "Inspection start date", "Inspection publication date"}),
+              lambda path, _c: read_inspections_2016(path), write_inspections, _send_inspections_summary),
+        Route("send_inspections_2023", "SEND", "Ofsted area SEND inspections under the 2023 framework", NAME,
+              frozenset({"ltla23cd", "local_authority", "region_code", "outcome_grade", "inspection_start_date",
+                         "publication_date"}),
+              lambda path, _c: read_inspections_2023(path), write_inspections, _send_inspections_summary),
+    ]
+
+
+
+
+# --- its published figures in the export (dashboard.published.page_figures) ----------------------------------
+
+def published_figures(engine: Engine, names: dict[str, str]) -> pd.DataFrame:
+    """Its published figures (never demo rows) as the export's long rows: source, indicator, period, la_code, la_name, value, marker."""
+    values = read_table(engine, send_value)
+    values = values[values["source"] != DEMO]
+    frame = pd.DataFrame({"source": values["source"], "indicator": "send_" + values["measure"],
+                          "period": values["year"].astype(str), "la_code": values["area_code"],
+                          "la_name": values["area_code"].map(names), "figure": values["value"]})
+    return long_figures(frame, {"figure": ""})

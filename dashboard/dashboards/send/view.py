@@ -12,12 +12,13 @@ import numpy as np
 import pandas as pd
 
 from dashboard import loader
-from dashboard.dashboards.send.returns import DEMO, NEEDS, PLACEMENTS
+from dashboard.dashboards.send.data import DEMO, NEEDS, PLACEMENTS
 from dashboard.dashboards.send import figures
 from dashboard.dashboards.send import data as send_loader
 from dashboard.dashboards.send import metrics
 from dashboard.disclosure import SUPPRESSED
 from dashboard.presenting import Slide, anonymise_las, deck, figure_image, label_order
+from dashboard.sentences import ordinal, run_length
 
 DEFAULT_INDICATOR = "timely_20wk_pct"
 DEMO_TEXT = "demo data (synthetic, seeded)"   # how a source line names demo data
@@ -402,13 +403,12 @@ TREND_WORDS = {"rose": ("up", "rising"), "fell": ("down", "falling"), "was uncha
 
 def trend_takeaway(trend_table: pd.DataFrame, focus_name: str, indicator: metrics.Indicator, year: int) -> str:
     """The focus LA's figure for the year chosen, how long it has been rising or falling, and London's figure."""
-    from dashboard.dashboards.benchmarking.view import _run_length
     period = indicator.period.format(y=year)
     upto = trend_table[trend_table["Year"] <= year]
     if focus_name not in upto.columns or upto.empty or upto["Year"].iloc[-1] != year or pd.isna(upto[focus_name].iloc[-1]):
         return f"{focus_name} has no published figure for {period}."
     own = [float(v) if pd.notna(v) else np.nan for v in upto[focus_name]]
-    direction, run = _run_length(own)
+    direction, run = run_length(own)
     if not direction:
         trend = "with no published figure for the year before"
     elif run > 1:
@@ -423,7 +423,6 @@ def trend_takeaway(trend_table: pd.DataFrame, focus_name: str, indicator: metric
 def ranking_takeaway(ranking: pd.DataFrame, focus: str, indicator: metrics.Indicator, period: str,
                      london: float, england: float) -> str:
     """Where the focus LA sits among London LAs, in order of the figure (not a league table)."""
-    from dashboard.dashboards.benchmarking.view import _ordinal
     row = ranking[ranking["la_code"] == focus]
     with_figure = ranking[ranking["value"].notna()]
     if row.empty or pd.isna(row["value"].iloc[0]):
@@ -444,7 +443,7 @@ def ranking_takeaway(ranking: pd.DataFrame, focus: str, indicator: metrics.Indic
     ranked = int(ranking["rank"].notna().sum())
     # Ranks follow polarity (1 = lowest where lower is better); the chart runs highest first, so say "Nth highest".
     nth = int(r["rank"]) if indicator.polarity != "lower" else ranked - int(r["rank"]) + 1
-    place = "highest" if nth == 1 else "lowest" if nth == ranked else f"{_ordinal(nth)} highest"
+    place = "highest" if nth == 1 else "lowest" if nth == ranked else f"{ordinal(nth)} highest"
     return f"{r['la_name']} has the {place} figure of the {ranked} London LAs given a position: {value} for {period}{comparators}."
 
 

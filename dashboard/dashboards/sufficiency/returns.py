@@ -24,9 +24,11 @@ so it has no grade before its first inspection.
 from __future__ import annotations
 
 import functools
+from collections import Counter
 import hashlib
 import random
 from datetime import date, timedelta
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -35,11 +37,14 @@ from sqlalchemy import Engine, select
 # Its tables and names are defined with its reads (data.py); the upload spec and tests find them here too.
 from dashboard.dashboards.sufficiency.data import (DEMO_END, DEMO_START, LABEL, NAME, PUBLISHED_NAME, TABLES, child, code,
                                                    episode, published)
-from dashboard.store import schema
+from dashboard.ingest.periods import COLLECTION_YEAR
+from dashboard.ingest.specs import FIRST_DATA_ROW, ColumnSpec, DatasetSpec, Target, findings
+from dashboard.published.formats import ENGLAND, INNER, LONDON, OUTER
+from dashboard.published.page_figures import CLA_SOURCE, COLUMNS, long_figures, read_table
+from dashboard.published.routes import Route, is_london
 from dashboard.store.datasets import bump_version
 from dashboard.store.engine import write_transaction
-from dashboard.ingest.periods import COLLECTION_YEAR
-from dashboard.ingest.specs import FIRST_DATA_ROW, LA_COLUMN, ColumnSpec, DatasetSpec, Target, findings
+from dashboard.store.reference import read_reference_csvs
 
 # --- DfE SSDA903 code lists (public; the 2024-25 guidance) -------------------------------------------------
 PLACEMENT_GROUPS = ("Foster care: in-house", "Foster care: agency or other", "Children's homes",
@@ -198,7 +203,6 @@ def code_rows() -> list[dict]:
 
 def postcode_sector_rows(rng: np.random.Generator) -> list[dict]:
     """Ten sectors per London LA around its centroid, two per outside-London district."""
-    from dashboard.store.reference import read_reference_csvs
     names = read_reference_csvs()["local_authority"].set_index("ons_code")["name"].to_dict()
     rows = []
     for la_code, (lat, lon, district) in LA_PLACES.items():
@@ -339,7 +343,6 @@ _OTHER_CUM = _cum((0.05, 0.35, 0.25, 0.1, 0.15, 0.1))
 
 def generate_demo(seed: int) -> dict[str, list[dict]]:
     """Every table's rows: reproducible from the seed."""
-    from dashboard.store.reference import read_reference_csvs
     rng = np.random.default_rng(seed + 903)
     r = random.Random(seed + 903)
     las = read_reference_csvs()["local_authority"]
@@ -657,43 +660,9 @@ def read_ssda903(la_code: str, header: pd.DataFrame, episodes: pd.DataFrame, *, 
 
 
 def _file_label(source, default: str) -> str:
-    from pathlib import Path
     if isinstance(source, (str, Path)):
         return Path(source).name
     return getattr(source, "name", None) or default
-
-
-def load_ssda903(engine: Engine, la_code: str, header_csv, episodes_csv) -> int:
-    """Replace one LA's children and episodes from its SSDA903 header and episodes CSVs, in one transaction.
-
-    Bad rows raise SSDA903Error naming file, row and column, and nothing stored changes. The first real load into
-    a store holding demo data removes the demo children and episodes of every LA, so real and synthetic never mix.
-    Returns the new dataset version.
-    """
-    from sqlalchemy import select as _select
-    header = pd.read_csv(header_csv, dtype=str, keep_default_na=False)
-    episodes = pd.read_csv(episodes_csv, dtype=str, keep_default_na=False)
-    with engine.connect() as conn:
-        las = set(conn.execute(_select(schema.local_authority.c.ons_code)).scalars())
-    if la_code not in las:
-        raise SSDA903Error([f"LA {la_code!r} is not one of the 33 London LAs"])
-    tables = read_ssda903(la_code, header, episodes, header_name=_file_label(header_csv, "header file"),
-                          episodes_name=_file_label(episodes_csv, "episodes file"))
-    with write_transaction(engine, NAME) as conn:
-        is_demo = conn.execute(_select(schema.dataset.c.is_demo).where(schema.dataset.c.name == NAME)).scalar()
-        if is_demo:
-            conn.execute(episode.delete())
-            conn.execute(child.delete())
-        else:
-            conn.execute(episode.delete().where(episode.c.la_code == la_code))
-            conn.execute(child.delete().where(child.c.la_code == la_code))
-        if tables["child"]:
-            conn.execute(child.insert(), tables["child"])
-        if tables["episode"]:
-            conn.execute(episode.insert(), tables["episode"])
-        if conn.execute(_select(code.c.code).limit(1)).first() is None:
-            conn.execute(code.insert(), code_rows())
-        return bump_version(conn, NAME, is_demo=False)
 
 
 # --- published DfE figures ------------------------------------------------------------------------------------------
@@ -740,40 +709,6 @@ def store_published_cla(engine: Engine, rows: list[dict]) -> int:
         for i in range(0, len(rows), 5000):
             conn.execute(published.insert(), rows[i:i + 5000])
         return bump_version(conn, PUBLISHED_NAME, is_demo=False)
-
-
-def main(argv: list[str] | None = None) -> int:
-    """python -m dashboard.dashboards.sufficiency.returns import-published FILE | load-ssda903 LA_CODE HEADER.csv EPISODES.csv"""
-    import argparse
-
-    from dashboard.store import get_engine
-    from dashboard.store.setup import init_db
-    parser = argparse.ArgumentParser(prog="python -m dashboard.dashboards.sufficiency.returns")
-    commands = parser.add_subparsers(dest="command", required=True)
-    pub = commands.add_parser("import-published", help="import DfE's 'CLA on 31 March by characteristics' CSV")
-    pub.add_argument("file")
-    load = commands.add_parser("load-ssda903", help="replace one LA's children and episodes from its SSDA903 CSVs")
-    load.add_argument("la_code")
-    load.add_argument("header")
-    load.add_argument("episodes")
-    args = parser.parse_args(argv)
-    engine = get_engine()
-    init_db(engine)
-    try:
-        if args.command == "import-published":   # the one import path, for every page that uses the file
-            from dashboard.__main__ import main as dashboard_main
-            return dashboard_main(["import-published", args.file])
-        else:
-            version = load_ssda903(engine, args.la_code, args.header, args.episodes)
-    except SSDA903Error as error:
-        print("Refused; nothing was changed:\n  " + "\n  ".join(error.errors))
-        return 1
-    print(f"Done: version {version}.")
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
 
 
 # --- SSDA903: one row per episode, with the child's header details on each -----------------------------------
@@ -854,3 +789,38 @@ UPLOAD = DatasetSpec(
     reference_sheets=_code_sheet,
     before_commit=_fill_code_list,
 )
+
+
+# --- published files this page reads (recognised by their columns: dashboard.published.routes) ---------------
+
+def published_routes() -> list[Route]:
+    return [
+        Route("sufficiency_published", "Sufficiency", "DfE children looked after at 31 March by characteristics",
+              PUBLISHED_NAME,
+              frozenset({"time_period", "geographic_level", "region_name", "new_la_code", "la_name", "cla_group",
+                         "characteristic", "cla_31_march_number", "percentage"}),
+              lambda path, _c: read_published_cla(path),
+              lambda engine, rows, _c: store_published_cla(engine, rows),
+              lambda rows: (len(rows), sum(is_london(r["area_code"]) for r in rows),
+                            Counter(m for r in rows for m in (r["number_marker"], r["percentage_marker"]) if m))),
+    ]
+
+
+
+
+# --- its published figures in the export (dashboard.published.page_figures) ----------------------------------
+
+def published_figures(engine: Engine, names: dict[str, str]) -> pd.DataFrame:
+    """Its published figures (never demo rows) as the export's long rows: source, indicator, period, la_code, la_name, value, marker."""
+    rows = read_table(engine, published)
+    if not len(rows):
+        return pd.DataFrame(columns=COLUMNS)
+    regions = {"london": LONDON, "inner": INNER, "outer": OUTER, "england": ENGLAND}
+    latest = int(rows["time_period"].max())
+    frame = pd.DataFrame({"source": f"{CLA_SOURCE}, 2021 to {latest}",
+                          "indicator": "cla_31_march / " + rows["cla_group"] + " / " + rows["characteristic"],
+                          "period": rows["time_period"].astype(str), "la_code": rows["area_code"].replace(regions),
+                          "la_name": rows["area_name"], "number": rows["number"], "percentage": rows["percentage"],
+                          "number_marker": rows["number_marker"], "percentage_marker": rows["percentage_marker"]})
+    return long_figures(frame, {"number": " / number", "percentage": " / %"},
+                 {"number": "number_marker", "percentage": "percentage_marker"})

@@ -6,6 +6,8 @@ them, alike; anything else is refused here.
 """
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 from sqlalchemy import Column, Float, ForeignKey, Integer, String, Table, select
 
@@ -17,6 +19,42 @@ NAME = "suspensions"
 LABEL = "education suspensions data"
 ENGLAND = "suspensions_england"
 PUBLISHED = "suspensions_published"
+
+ENGLAND_SOURCE = ("DfE, Permanent and fixed-period exclusions in England (SFR35/2017 underlying data, "
+                  "exclusion_natcharacteristics.csv), state-funded primary, secondary and special schools; OGL v3.0")
+PUBLISHED_SOURCE = "Regional table of pupils with one or more suspensions by detailed ethnicity, as published (LIIA / ALDCS)"
+
+# DfE's detailed ethnic groups plus unclassified, in the order the page lists them: (major group, group).
+# Chinese sits in the Asian major group and "Unclassified" in "Other", as in the published regional table
+# (older DfE files had Chinese as a major group of its own).
+ETHNIC_GROUPS: tuple[tuple[str, str], ...] = (
+    ("White", "White British"), ("White", "Irish"), ("White", "Traveller of Irish heritage"), ("White", "Gypsy/Roma"),
+    ("White", "Any other White background"),
+    ("Mixed", "White and Black Caribbean"), ("Mixed", "White and Black African"), ("Mixed", "White and Asian"),
+    ("Mixed", "Any other Mixed background"),
+    ("Asian", "Indian"), ("Asian", "Pakistani"), ("Asian", "Bangladeshi"), ("Asian", "Chinese"),
+    ("Asian", "Any other Asian background"),
+    ("Black", "Black Caribbean"), ("Black", "Black African"), ("Black", "Any other Black background"),
+    ("Other", "Any other ethnic group"), ("Other", "Unclassified"),
+)
+REFERENCE_GROUP = "White British"
+MAJOR_OF = {group: major for major, group in ETHNIC_GROUPS}
+GROUP_ORDER = {group: i for i, (_, group) in enumerate(ETHNIC_GROUPS)}
+
+
+def group_key(label: str) -> str:
+    """Letters only, lower case: "Gypsy_Roma", "Gypsy Roma" and "Gypsy/Roma" are the same group."""
+    text = re.sub(r"^ethnicity_(minor_)?", "", str(label).strip(), flags=re.IGNORECASE)
+    return re.sub(r"[^a-z]", "", text.lower())
+
+
+_BY_KEY = {group_key(group): group for _, group in ETHNIC_GROUPS}
+
+
+def canonical_group(label: str) -> str | None:
+    """The page's name for a source's ethnic group label, or None when it is not one of the 19."""
+    return _BY_KEY.get(group_key(label))
+
 
 # --- tables -------------------------------------------------------------------------------------
 

@@ -77,18 +77,12 @@ def band_thresholds(thresholds: tuple[float, float, float] | None = None) -> tup
     return under, over, substantially
 
 
-def band_for(rri: float, thresholds: tuple[float, float, float] | None = None) -> str | None:
-    """The representation band of one RRI (None when the RRI cannot be computed)."""
+def bands(rri, thresholds: tuple[float, float, float] | None = None) -> np.ndarray:
+    """The representation band of each RRI (None where the RRI cannot be computed)."""
+    rri = np.asarray(rri, dtype="float64")
     under, over, substantially = band_thresholds(thresholds)
-    if rri is None or pd.isna(rri):
-        return None
-    if rri < under:
-        return UNDER
-    if rri >= substantially:
-        return SUBSTANTIALLY_OVER
-    if rri >= over:
-        return OVER
-    return PARITY
+    return np.select([np.isnan(rri), rri < under, rri >= substantially, rri >= over],
+                     [None, UNDER, SUBSTANTIALLY_OVER, OVER], PARITY).astype(object)
 
 
 def relative_rate_index(df: pd.DataFrame, reference: str = "White British", *, by: list[str] | None = None,
@@ -162,9 +156,7 @@ def relative_rate_index(df: pd.DataFrame, reference: str = "White British", *, b
     out["rri"] = rri
     out["ci_low"] = low
     out["ci_high"] = high
-    under, over, substantially = band_thresholds(thresholds)
-    band = np.select([~has_rri, is_ref, rri < under, rri >= substantially, rri >= over],
-                     [None, REFERENCE, UNDER, SUBSTANTIALLY_OVER, OVER], PARITY)
+    band = np.where(is_ref & has_rri, REFERENCE, bands(rri, thresholds))
     out["band"] = pd.Series(band, index=out.index, dtype="object")
     significant = pd.array((low > 1) | (high < 1), dtype="boolean")
     significant[np.isnan(low)] = pd.NA

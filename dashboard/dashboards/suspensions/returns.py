@@ -16,6 +16,7 @@ each file by its columns and calls the importer here (on first start too, from P
 from __future__ import annotations
 
 import re
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -23,49 +24,23 @@ import pandas as pd
 from sqlalchemy import Engine, Table
 
 # Its tables and names are defined with its reads (data.py); the upload spec and tests find them here too.
-from dashboard.dashboards.suspensions.data import (COUNT_COLUMNS, ENGLAND, LABEL, NAME, PUBLISHED, suspensions_england,
-                                                   suspensions_published, suspensions_pupils)
-from dashboard.store.datasets import bump_version
+from dashboard.dashboards.suspensions.data import (COUNT_COLUMNS, ENGLAND, ENGLAND_SOURCE, ETHNIC_GROUPS, GROUP_ORDER,
+                                                   LABEL, MAJOR_OF, NAME, PUBLISHED, PUBLISHED_SOURCE, REFERENCE_GROUP,
+                                                   canonical_group, suspensions_england, suspensions_published,
+                                                   suspensions_pupils)
 from dashboard.ingest.periods import ACADEMIC_YEAR
 from dashboard.ingest.specs import LA_COLUMN, ColumnSpec, DatasetSpec, Target, count_or_none
+from dashboard.published.formats import ENGLAND as ENGLAND_AREA
+from dashboard.published.formats import LONDON
+from dashboard.published.page_figures import COLUMNS, long_figures, read_table
+from dashboard.published.routes import Route
+from dashboard.store.datasets import bump_version
+from dashboard.store.engine import write_transaction
+from dashboard.store.reference import read_reference_csvs
 
 # The real files as they sit in the shared folder (the project never ships them).
 ENGLAND_FILE = "realdata/exclusions_national_ethnicity/exclusion_natcharacteristics.csv"
 PUBLISHED_FILE = "reference/suspensions_rri_published.csv"
-ENGLAND_SOURCE = ("DfE, Permanent and fixed-period exclusions in England (SFR35/2017 underlying data, "
-                  "exclusion_natcharacteristics.csv), state-funded primary, secondary and special schools; OGL v3.0")
-PUBLISHED_SOURCE = "Regional table of pupils with one or more suspensions by detailed ethnicity, as published (LIIA / ALDCS)"
-
-# DfE's detailed ethnic groups plus unclassified, in the order the page lists them: (major group, group).
-# Chinese sits in the Asian major group and "Unclassified" in "Other", as in the published regional table
-# (older DfE files had Chinese as a major group of its own).
-ETHNIC_GROUPS: tuple[tuple[str, str], ...] = (
-    ("White", "White British"), ("White", "Irish"), ("White", "Traveller of Irish heritage"), ("White", "Gypsy/Roma"),
-    ("White", "Any other White background"),
-    ("Mixed", "White and Black Caribbean"), ("Mixed", "White and Black African"), ("Mixed", "White and Asian"),
-    ("Mixed", "Any other Mixed background"),
-    ("Asian", "Indian"), ("Asian", "Pakistani"), ("Asian", "Bangladeshi"), ("Asian", "Chinese"),
-    ("Asian", "Any other Asian background"),
-    ("Black", "Black Caribbean"), ("Black", "Black African"), ("Black", "Any other Black background"),
-    ("Other", "Any other ethnic group"), ("Other", "Unclassified"),
-)
-REFERENCE_GROUP = "White British"
-MAJOR_OF = {group: major for major, group in ETHNIC_GROUPS}
-GROUP_ORDER = {group: i for i, (_, group) in enumerate(ETHNIC_GROUPS)}
-
-
-def group_key(label: str) -> str:
-    """Letters only, lower case: "Gypsy_Roma", "Gypsy Roma" and "Gypsy/Roma" are the same group."""
-    text = re.sub(r"^ethnicity_(minor_)?", "", str(label).strip(), flags=re.IGNORECASE)
-    return re.sub(r"[^a-z]", "", text.lower())
-
-
-_BY_KEY = {group_key(group): group for _, group in ETHNIC_GROUPS}
-
-
-def canonical_group(label: str) -> str | None:
-    """The page's name for a source's ethnic group label, or None when it is not one of the 19."""
-    return _BY_KEY.get(group_key(label))
 
 
 # --- academic years -------------------------------------------------------------------------------
@@ -257,7 +232,7 @@ def _records(frame: pd.DataFrame) -> list[dict]:
 
 
 def _replace(engine: Engine, name: str, table: Table, frame: pd.DataFrame, *, is_demo: bool) -> int:
-    with engine.begin() as conn:
+    with write_transaction(engine, name) as conn:
         conn.execute(table.delete())
         if len(frame):
             conn.execute(table.insert(), _records(frame))
@@ -265,7 +240,6 @@ def _replace(engine: Engine, name: str, table: Table, frame: pd.DataFrame, *, is
 
 
 def load_la_demo(engine: Engine, seed: int) -> int:
-    from dashboard.store.reference import read_reference_csvs
     las = read_reference_csvs()["local_authority"].rename(columns={"ons_code": "la_code"})
     return _replace(engine, NAME, suspensions_pupils, generate_demo(seed, las), is_demo=True)
 
@@ -334,3 +308,40 @@ UPLOAD = DatasetSpec(
     reference_sheets=lambda _catalogue: {"Ethnic groups": pd.DataFrame(
         [{"ethnicity": group, "major group": major} for major, group in ETHNIC_GROUPS])},
 )
+
+
+# --- published files this page reads (recognised by their columns: dashboard.published.routes) ---------------
+
+def published_routes() -> list[Route]:
+    return [
+        Route("suspensions_england", "Suspensions", "DfE exclusions in England by pupil characteristics (national)",
+              ENGLAND, frozenset(ENGLAND_COLUMNS),
+              lambda path, _c: read_england_file(path),
+              lambda engine, frame, _c: store_england(engine, frame),
+              lambda frame: (len(frame), 0, Counter("suppressed" for v in frame["pupils_suspended"] if pd.isna(v)))),
+        Route("suspensions_published", "Suspensions", "Published regional table of suspensions by detailed ethnicity",
+              PUBLISHED, frozenset(PUBLISHED_COLUMNS),
+              lambda path, _c: read_published_file(path),
+              lambda engine, frame, _c: store_published(engine, frame),
+              lambda frame: (len(frame), len(frame), Counter())),
+    ]
+
+
+# --- its published figures in the export (dashboard.published.page_figures) ----------------------------------
+
+def published_figures(engine: Engine, names: dict[str, str]) -> pd.DataFrame:
+    """Its published figures (never demo rows) as the export's long rows: source, indicator, period, la_code, la_name, value, marker."""
+    parts = []
+    england = read_table(engine, suspensions_england)
+    if len(england):
+        frame = pd.DataFrame({"source": ENGLAND_SOURCE, "indicator": "suspensions_england / " + england["ethnicity"],
+                              "period": england["academic_year"], "la_code": ENGLAND_AREA, "la_name": "England",
+                              **{c: england[c] for c in COUNT_COLUMNS}})
+        parts.append(long_figures(frame, {c: f" / {c}" for c in COUNT_COLUMNS}))
+    table = read_table(engine, suspensions_published)
+    if len(table):
+        frame = pd.DataFrame({"source": PUBLISHED_SOURCE, "indicator": "suspensions_published / " + table["ethnicity"],
+                              "period": "as published", "la_code": LONDON, "la_name": "London",
+                              "pupils": table["pupils"], "rate_per_1000": table["rate_per_1000"], "rri": table["rri"]})
+        parts.append(long_figures(frame, {"pupils": " / pupils", "rate_per_1000": " / suspension rate per 1,000", "rri": " / RRI"}))
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=COLUMNS)

@@ -12,9 +12,8 @@ import numpy as np
 import pandas as pd
 
 from dashboard import disclosure, loader
-from dashboard.dashboards.suspensions import returns as data
+from dashboard.dashboards.suspensions import data
 from dashboard.dashboards.suspensions import figures
-from dashboard.dashboards.suspensions import data as sus_loader
 from dashboard.dashboards.suspensions import metrics as m
 from dashboard.presenting import Presentation, Slide, anonymise_las
 
@@ -88,9 +87,9 @@ class Selection:
 
 
 def context(scope: loader.AccessScope) -> Context:
-    return Context(las=loader.local_authorities(), la_rows=sus_loader.la_rows(scope),
-                   england_rows=sus_loader.england_rows(scope), published_rows=sus_loader.published_rows(scope),
-                   states=sus_loader.states())
+    return Context(las=loader.local_authorities(), la_rows=data.la_rows(scope),
+                   england_rows=data.england_rows(scope), published_rows=data.published_rows(scope),
+                   states=data.states())
 
 
 def anonymised(ctx: Context, viewer_la: str | None, secret: str | None) -> Context:
@@ -263,14 +262,10 @@ def display_table(table: pd.DataFrame, outcome_short: str, count_rounding: int |
     """
     total_population = table["population"].sum(min_count=1)
     total_count = table["count"].sum(min_count=1)
-    count_mask = disclosure.hidden_groups(table["count"])
-    population_mask = disclosure.hidden_groups(table["population"])
     out = pd.DataFrame({
         "Major group": table["major"], "Ethnic group": table["group"],
-        "Pupils": disclosure.round_to(table["population"].astype("Float64").where(~population_mask).astype("float64"),
-                                      count_rounding).round(0),
-        outcome_short.capitalize(): disclosure.round_to(table["count"].astype("Float64").where(~count_mask).astype("float64"),
-                                                        count_rounding).round(0),
+        "Pupils": disclosure.shown_counts(table["population"], rounding=count_rounding).round(0),
+        outcome_short.capitalize(): disclosure.shown_counts(table["count"], rounding=count_rounding).round(0),
         "Rate per 1,000": table["rate_per_1000"].round(1),
         "RRI": table["rri"].round(2), "95% CI low": table["ci_low"].round(2), "95% CI high": table["ci_high"].round(2),
         "Band": [m.band_label(b, s) if isinstance(b, str) else "" for b, s in zip(table["band"], table["significant"])],
@@ -279,9 +274,9 @@ def display_table(table: pd.DataFrame, outcome_short: str, count_rounding: int |
                  zip(table["group"], table["count"], table["population"], table["suppressed"], table["rri_suppressed"])],
     })
     overall = (total_count / total_population * 1000) if total_population and total_population > 0 else np.nan
-    total_small = disclosure.hidden_groups(pd.Series([total_count]), secondary_too=False).iloc[0]
     total = {"Major group": "All", "Ethnic group": "All pupils", "Pupils": disclosure.round_to(total_population, count_rounding),
-             outcome_short.capitalize(): np.nan if total_small else disclosure.round_to(total_count, count_rounding),
+             outcome_short.capitalize(): disclosure.shown_counts([total_count], secondary_too=False,
+                                                                 rounding=count_rounding).iloc[0],
              "Rate per 1,000": round(overall, 1) if disclosure.rate_shown(total_count) else np.nan,
              "RRI": np.nan, "95% CI low": np.nan, "95% CI high": np.nan, "Band": "", "Significant": "",
              "Note": "all groups together" + ("" if table["count"].notna().all() else "; groups not published are left out")}
@@ -410,7 +405,7 @@ def _notes(area: str, f: Filters, outcome_label: str, is_demo: bool, period_labe
 
 
 # Per LA (London and sub-region views centre on the viewer's LA); `ctx` is the data the versions already cover.
-@loader.view_cache(data.NAME, data.ENGLAND, data.PUBLISHED, "reference", check=sus_loader.check_scope,
+@loader.view_cache(data.NAME, data.ENGLAND, data.PUBLISHED, "reference", check=data.check_scope,
                    depends_on_caller=lambda *_: True, ignore=("ctx",))
 def build_view(f: Filters, scope: loader.AccessScope, ctx: Context | None = None, *,
                anonymise_with: str | None = None) -> SuspensionsView:

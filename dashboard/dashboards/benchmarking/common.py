@@ -1,0 +1,51 @@
+"""What Benchmarking's two views build alike: the regional return's (view.py) and the published statistics'
+(published.py). The view's shape, the change arrow and the notes both give."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+RANKING_RULES = (
+    "Ranks and quartiles are among the LAs that returned (1 = best; where neither direction is better, 1 = highest). "
+    "Quartile = 4 x rank / number returned, rounded up. Top and bottom 20% (the region's exception-reporting rule): "
+    "the best and worst fifth of LAs that returned, rounded up (7 each when all 33 return); nobody is flagged when "
+    "fewer than 5 return. Ties share a rank."
+)
+POLARITY_TEXT = {
+    "higher": "Higher is better.",
+    "lower": "Lower is better.",
+    "neither": "Neither higher nor lower is better in itself: this is not a performance ranking.",
+}
+
+
+@dataclass
+class BenchmarkingView:
+    indicator: dict
+    focus_name: str
+    period_label: str
+    range_label: str
+    is_demo: bool
+    kpis: list[tuple[str, str, str]]               # (label, value, note)
+    series_figure: object
+    ranking_figure: object
+    subregion_figure: object
+    ranking_table: pd.DataFrame
+    series_table: pd.DataFrame
+    n_returned: int
+    n_las: int
+    notes: list[tuple[str, str]] = field(default_factory=list)
+    takeaways: dict[str, str] = field(default_factory=dict)    # chart -> one sentence saying what it shows
+
+
+def change_text(change: float, dp: int, unit: str, polarity: str,
+                missing: str = "a quarter has no return") -> tuple[str, str]:
+    """(arrow and size, "better"/"worse"/"") of a change; "not available" (and why) when either period has no figure."""
+    if np.isnan(change):
+        return "not available", missing
+    arrow = "▲" if change > 0 else "▼" if change < 0 else "–"
+    text = f"{arrow} {abs(change):,.{dp}f}" + (" points" if unit == "%" else "")
+    if change == 0 or polarity == "neither":
+        return text, ""
+    return text, "better" if (change > 0) == (polarity == "higher") else "worse"

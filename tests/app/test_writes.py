@@ -1,0 +1,114 @@
+"""Every write goes through the one versioned, audited path: after it, the dataset's version has moved on (so a page
+shows the new data at once, with no flush) and the audit log names who did what."""
+import os
+from types import SimpleNamespace
+
+import pytest
+from sqlalchemy import select
+
+from dashboard import admin, loader
+from dashboard.__main__ import main
+from dashboard.dashboards.agency_pay import data as pay_data
+from dashboard.dashboards.agency_pay import view as pay_view
+from dashboard.published.store import import_paths
+from dashboard.store import get_engine, schema
+from tests.app.test_sufficiency_import import EPISODES, HEADER   # a small SSDA903 return, its two files
+from tests.shared_files import REFERENCE, shared_file
+from tests.store_fixtures import ADMIN_EMAIL
+
+ADMIN = SimpleNamespace(email=ADMIN_EMAIL, role="admin", la_code="E09000001")
+
+
+@pytest.fixture()
+def store(dash_app, settings):
+    os.environ["DATABASE_URL"] = settings.database_url   # the command line reads its settings from the environment
+    with dash_app.server.app_context():
+        yield get_engine()
+    del os.environ["DATABASE_URL"]
+
+
+def _last_event(engine, event: str):
+    a = schema.audit_event
+    with engine.connect() as conn:
+        return conn.execute(select(a.c.actor, a.c.detail).where(a.c.event == event).order_by(a.c.id.desc()).limit(1)).first()
+
+
+def test_an_ssda903_return_in_the_dfes_two_files_is_one_audited_version(store, tmp_path, restore_demo, capsys):
+    header, episodes = tmp_path / "header.csv", tmp_path / "episodes.csv"
+    header.write_text(HEADER)
+    episodes.write_text(EPISODES)
+    before = loader.dataset_version("sufficiency")
+    assert "E09000030" not in loader.returned_las("sufficiency")
+    try:
+        assert main(["ingest", "sufficiency", str(header), "--episodes", str(episodes), "--la", "E09000030",
+                     "--period", "2025-03-31", "--actor", "bulk@towerhamlets.example"]) == 0
+        assert "Stored as version 1" in capsys.readouterr().out
+        assert loader.dataset_version("sufficiency") == before + 1
+        assert "E09000030" in loader.returned_las("sufficiency")   # seen at once: the cached read is keyed by version
+        event = _last_event(store, "upload_committed")
+        assert event.actor == "bulk@towerhamlets.example" and event.detail.startswith("sufficiency E09000030 2025-03-31 v1")
+    finally:
+        restore_demo({"sufficiency"})
+
+
+def test_the_episodes_file_is_for_ssda903_only(store, tmp_path, capsys):
+    header = tmp_path / "header.csv"
+    header.write_text(HEADER)
+    assert main(["ingest", "suspensions", str(header), "--episodes", str(header), "--la", "E09000030",
+                 "--period", "2023/24"]) == 2
+    assert "--episodes is for the sufficiency dataset" in capsys.readouterr().err
+
+
+def test_a_cap_change_is_seen_at_once_and_audited(store, restore_demo):
+    before = loader.dataset_version("agency_pay")
+    try:
+        pay_view.change_cap(ADMIN, "social_worker", "41.25", "2026-07-01", "new Pledge rate")
+        assert loader.dataset_version("agency_pay") == before + 1
+        caps = pay_data.caps()
+        assert caps.loc[(caps["job_type"] == "social_worker") & (caps["effective_from"].astype(str) == "2026-07-01"),
+                        "cap"].tolist() == [41.25]
+        event = _last_event(store, "agency_pay_cap_changed")
+        assert event.actor == ADMIN_EMAIL and "from 2026-07-01" in event.detail and "41.25" in event.detail
+    finally:
+        restore_demo({"agency_pay"})
+
+
+def test_moving_an_la_is_seen_at_once_and_audited(store):
+    def subregion():
+        las = loader.local_authorities()
+        return las.loc[las["la_code"] == "E09000022", "subregion_name"].item()
+
+    home = subregion()
+    elsewhere = next(name for name in loader.local_authorities()["subregion_name"].unique() if name != home)
+    before = loader.dataset_version("reference")
+    try:
+        admin.move_la(ADMIN, "E09000022", elsewhere)
+        assert loader.dataset_version("reference") == before + 1 and subregion() == elsewhere
+        event = _last_event(store, "reference_changed")
+        assert event.actor == ADMIN_EMAIL and event.detail.startswith("E09000022 -> ")
+    finally:
+        admin.move_la(ADMIN, "E09000022", home)
+    assert subregion() == home
+
+
+def test_a_published_import_is_seen_at_once_and_audited(store, tmp_path, restore_demo):
+    source = shared_file(REFERENCE / "suspensions_rri_published.csv")
+    copy = tmp_path / "suspensions_rri_published.csv"
+    copy.write_bytes(source.read_bytes() + b"\n")   # the same figures in a new file: imported again, not "unchanged"
+    before = loader.dataset_version("suspensions_published")
+    try:
+        [report] = import_paths(store, [str(copy)], actor=ADMIN_EMAIL)
+        assert report.status == "imported", report.line()
+        assert loader.dataset_version("suspensions_published") == before + 1
+        event = _last_event(store, "published_imported")
+        assert event.actor == ADMIN_EMAIL and event.detail.startswith("suspensions_rri_published.csv -> ")
+    finally:
+        restore_demo({"suspensions"})
+
+
+def test_reloading_the_demo_data_is_a_new_version_and_audited(store, capsys):
+    before = loader.dataset_version("send")
+    assert main(["load-demo", "--dataset", "send"]) == 0
+    assert loader.dataset_version("send") > before
+    event = _last_event(store, "demo_reloaded")
+    assert event.actor == "cli" and event.detail.startswith("send seed=")

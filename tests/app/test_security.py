@@ -141,11 +141,11 @@ def test_session_cookie_flags(server):
 
 
 def test_server_errors_show_a_friendly_page_without_a_stack_trace(member_client, server, monkeypatch):
-    from dashboard import loader
+    from dashboard.auth import web
 
     def broken(*args, **kwargs):
         raise RuntimeError("secret internal detail")
-    monkeypatch.setattr(loader, "local_authorities", broken)
+    monkeypatch.setattr(web, "local_authorities", broken)   # the registration form's LA list, read where it is used
     server.config["PROPAGATE_EXCEPTIONS"] = False
     response = member_client.get("/register")
     assert response.status_code == 500

@@ -13,6 +13,7 @@ from dashboard.components.layout import (chart_card, definition_list, download_b
                                          labelled, present_bar)
 from dashboard.components.notes import demo_banner, page_heading
 from dashboard.dashboards.agency_pay import data
+from dashboard.dashboards.agency_pay import returns as pay_returns
 from dashboard.dashboards.agency_pay import view as pay
 
 # Numbers right-aligned with their unit; "c", "no return" and "none" shown as they are (never 0).
@@ -122,7 +123,7 @@ def _is_admin() -> bool:
 
 def _cap_editor():
     """Administrators add or correct a cap here. Others get the same (hidden) components, and the server refuses
-    them anyway (`dashboard.dashboards.agency_pay.view.change_cap` checks the role)."""
+    them anyway (`dashboard.dashboards.agency_pay.returns.change_cap` checks the role)."""
     form = html.Div([
         html.H3("Change a cap (administrators)", className="h6 mt-4"),
         html.P("A cap applies from its date until a later one for the same job type. Entering the same job type and "
@@ -148,7 +149,7 @@ def _cap_editor():
 )
 def save_cap(_clicks, job_type, cap_value, effective_from, note, changes):
     try:
-        message = pay.change_cap(current_user, job_type, cap_value, effective_from, note or "")
+        message = pay_returns.change_cap(current_user, job_type, cap_value, effective_from, note or "")
     except (AccessDenied, ValueError) as exc:
         return dbc.Alert(str(exc), color="danger", className="py-2"), dash.no_update
     return dbc.Alert(message, color="success", className="py-2"), (changes or 0) + 1

@@ -30,7 +30,6 @@ from dashboard.dashboards import declarations
 from dashboard.dashboards import names as dashboard_names
 from dashboard.dashboards.send import view as send_page
 from dashboard.dashboards.send import data as send_loader
-from dashboard.dashboards.sufficiency import data as sufficiency
 from dashboard.store import get_engine, schema
 
 log = logging.getLogger(__name__)
@@ -224,7 +223,9 @@ class ViewWarmer:
         keeps in this process's memory (Sufficiency's child-level rows) each worker must read for itself."""
         started = time.perf_counter()
         try:
-            sufficiency.prepare_in_this_process()
+            for dashboard in declarations():
+                if dashboard.prepare_process:
+                    dashboard.prepare_process()
         except Exception as error:  # noqa: BLE001 - e.g. the store went down: the first request reads it instead
             self._troubled("reading this process's data failed", error)
             return

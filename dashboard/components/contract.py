@@ -75,6 +75,9 @@ class Dashboard:
     # The filter (component id) that has no value until the page has data: the address bar is left alone while it is
     # empty. None: the first filter.
     address_waits_for: str | None = None
+    # What each worker reads into its own memory when the data changes (warming calls it in every worker, so no
+    # member's first view on a worker waits for it). None: everything the page reads is in the shared cache.
+    prepare_process: Callable[[], None] | None = None
 
     # --- what the page and the app ask of it ----------------------------------------------------------------
 

@@ -52,6 +52,7 @@ DASHBOARD = Dashboard(
     tables=tuple(suff.TABLES), default_calls=default_calls,
     allowed_roles=("commissioner",),   # child-level data: commissioners (and admins) only
     la_choices=("suff-area", area_choices), table_choice="suff-table-choice",
+    prepare_process=data.prepare_in_this_process,
 )
 register_callbacks(DASHBOARD)
 

@@ -24,16 +24,13 @@ from flask import Flask, current_app
 from sqlalchemy import func, select
 
 from dashboard import loader
-from dashboard.auth.roles import ROLES, role_allows
+from dashboard.auth.roles import ROLES
 from dashboard.components.contract import Call
 from dashboard.dashboards import declarations
 from dashboard.dashboards import names as dashboard_names
-from dashboard.dashboards.benchmarking import view as bench
 from dashboard.dashboards.send import view as send_page
 from dashboard.dashboards.send import data as send_loader
-from dashboard.dashboards.sufficiency import view as suff
 from dashboard.dashboards.sufficiency import data as sufficiency
-from dashboard.dashboards.sufficiency.data import READ_ROLES
 from dashboard.store import get_engine, schema
 
 log = logging.getLogger(__name__)
@@ -48,11 +45,6 @@ class DefaultView:
 
 # --- each page's default view: the arguments its layout and render callback pass ------------------------------------
 
-def _benchmarking(scope):
-    choices = bench.resolve_choices(None, None, None, None, None, user_la=scope.la_code, scope=scope)
-    return [Call(bench.view_for, (choices, scope), {"anonymise_with": None})] if choices else []
-
-
 def _send(scope):
     values = send_loader.send_values(scope)
     if values.empty:
@@ -62,38 +54,19 @@ def _send(scope):
     return [Call(send_page.build_view, (filters, scope), {"anonymise_with": None})]
 
 
-def _sufficiency(scope):
-    options = sufficiency.options(scope)
-    if not options["has_data"]:
-        return []
-    filters = suff.resolve_filters({}, user_la=scope.la_code, las=loader.local_authorities(), options=options)
-    params = suff.resolve_forecast(None, None, None, {}, options)   # the layout's reference years, horizon, unit costs
-    # The view first; then what the page's other callbacks ask for on opening (forecast, the first table, DfE's figures).
-    return [Call(suff.build_view, (filters, scope, "selected", "location"), {"anonymise_with": None}),
-            Call(suff.build_forecast, (filters, params, scope), {"anonymise_with": None}),
-            Call(suff.table_for, (filters, params, scope, "placement_mix"), {"anonymise_with": None}),
-            Call(suff.build_published, (filters, scope), {"anonymise_with": None})]
-
-
 def _every_member(scope) -> bool:
     return scope.role in ROLES
 
 
-def _commissioners(scope) -> bool:
-    return role_allows(scope.role, READ_ROLES)   # as dashboard/dashboards/sufficiency/page.py: asked before the loader, which audits refusals
-
-
 # Pages not yet declared through the page contract (dashboard.components.contract).
 _LEGACY_VIEWS = dict(
-    benchmarking=DefaultView("Benchmarking", _every_member, _benchmarking),
     send=DefaultView("SEND", _every_member, _send),
-    sufficiency=DefaultView("Sufficiency", _commissioners, _sufficiency),
 )
 
 
 def _default_views() -> tuple[DefaultView, ...]:
     """Every dashboard's default view, from its declaration."""
-    views = {d.name: DefaultView(d.nav_name, d.allows, d.default_calls) for d in declarations()}
+    views = {d.name: DefaultView(d.nav_name, d.allows, d.opening_calls) for d in declarations()}
     return tuple(views.get(name) or _LEGACY_VIEWS[name] for name in dashboard_names())
 
 

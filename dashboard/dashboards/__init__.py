@@ -1,6 +1,6 @@
 """One package per dashboard, each with the same modules: `page` (its declaration, layout and callbacks), `view` (filters in, everything
-shown out), `data` (its cached reads), `metrics` (pure functions), `figures`, and `returns` (its tables, demo data and
-upload spec) where it has a dataset of its own. Packages are found by name: adding a dashboard is adding a package.
+shown out), `data` (its tables and declared cached reads), `metrics` (pure functions), `figures`, and `returns` (its
+demo data, imports, writes and upload spec) where it has a dataset of its own. Packages are found by name: adding a dashboard is adding a package.
 """
 from __future__ import annotations
 
@@ -28,7 +28,8 @@ def _modules(module: str) -> list[ModuleType]:
 
 
 def dataset_modules() -> list[ModuleType]:
-    """Each dashboard's `returns` module: it defines its tables on `dashboard.store.schema.metadata` and exposes
+    """Each dashboard's `returns` module: importing it registers its tables on `dashboard.store.schema.metadata` (they
+    are defined in its `data` module, which it imports), and it exposes
     NAME (the dataset name, whose version is in every cache key), LABEL (what users call it) and
     load_demo(engine, seed) -> int (replace the dataset with seeded demo data in one transaction)."""
     return _modules("returns")

@@ -146,7 +146,8 @@ def cached_read(*datasets, check=None, depends_on_caller=None):
         signature = inspect.signature(read)
         takes_version = "version" in signature.parameters
         if takes_version:
-            assert signature.parameters["version"].kind is inspect.Parameter.KEYWORD_ONLY, "version is keyword-only"
+            if signature.parameters["version"].kind is not inspect.Parameter.KEYWORD_ONLY:
+                raise TypeError(f"{read.__qualname__}: `version` must be keyword-only (the wrapper passes it)")
             signature = signature.replace(parameters=[p for p in signature.parameters.values() if p.name != "version"])
         name = f"read:{read.__module__}.{read.__qualname__}"
 

@@ -5,7 +5,7 @@ import pandas as pd
 from sqlalchemy import select
 
 from dashboard.loader import AccessScope, _read_sql, cached_read
-from dashboard.published.store import published_area, published_indicator, published_value, statistical_neighbour
+from dashboard.published.tables import published_area, published_indicator, published_value, statistical_neighbour
 
 NAME = "published"
 

@@ -13,7 +13,7 @@ from dashboard.store.reference import load_reference_data
 
 def init_db(engine: Engine) -> None:
     """Create missing tables and load reference data. Safe to run again: it never drops anything."""
-    dataset_modules()  # importing them registers their tables (the published statistics' are imported above)
+    dataset_modules()  # importing them registers their tables
     schema.metadata.create_all(engine)
     load_reference_data(engine)
 

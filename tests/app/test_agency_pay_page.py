@@ -8,6 +8,7 @@ import pytest
 from dashboard.dashboards.agency_pay import view as pay
 from dashboard import loader
 from dashboard.dashboards.agency_pay import data as pay_loader
+from dashboard.dashboards.agency_pay import returns as pay_returns
 from tests.store_fixtures import ADMIN_EMAIL, sign_in
 from tests.dash_requests import callback_request, response_props
 
@@ -178,12 +179,12 @@ def test_an_admin_changes_a_cap_and_every_view_sees_it(server, periods):
     end = pd.Timestamp(periods[-1])
     with server.app_context():
         with pytest.raises(AccessDenied):
-            pay.change_cap(member, "social_worker", "99", "2026-01-01")
+            pay_returns.change_cap(member, "social_worker", "99", "2026-01-01")
         before = loader.dataset_info("agency_pay")["version"]
         filters = pay.resolve_filters(periods[-4], periods[-1], "london", "social_worker", "la",
                                       las=loader.local_authorities(), periods=pay_loader.periods())
         over_before = pay.build_view(filters, MEMBER_SCOPE).summary_table.iloc[0]["% over cap"]
-        message = pay.change_cap(admin, "social_worker", "£20.00", (end - pd.Timedelta(days=30)).date().isoformat(), "test")
+        message = pay_returns.change_cap(admin, "social_worker", "£20.00", (end - pd.Timedelta(days=30)).date().isoformat(), "test")
         assert "£20.00" in message
         assert loader.dataset_info("agency_pay")["version"] == before + 1
         view = pay.build_view(filters, MEMBER_SCOPE)

@@ -211,6 +211,7 @@ def test_forecast_and_back_test(commissioner_client):
 
 def test_downloads_csv_and_excel(commissioner_client):
     state = ([("suff-table-choice", "value", "distance")] + [(i, "value", v) for i, _, v in _inputs("london")]
+             + [("suff-tile-mode", "value", "selected"), ("suff-flow-mode", "value", "location")]
              + [(i, "value", None) for i in FORECAST_IDS] + [("suff-anon", "value", False)])
     for button, kind in (("suff-dl-csv", "csv"), ("suff-dl-xlsx", "xlsx")):
         response = callback_request(commissioner_client, [("suff-download", "data")],

@@ -3,6 +3,7 @@ are in tests/fast/test_sufficiency_takeaways.py), anonymised views and files, im
 from suppressed tables, small counts kept hidden."""
 import io
 import json
+from unittest import mock
 
 import openpyxl
 import pandas as pd
@@ -73,9 +74,11 @@ def test_small_counts_stay_hidden_in_what_images_and_decks_are_drawn_from(commis
     with server.app_context():
         scope = loader.AccessScope("commissioner", VIEWER)
         params = suff.resolve_forecast(None, None, 1, {}, data.options(scope))
-        view, charts = suff.slides_content(filters, params, scope)
+        view = suff.build_view(filters, scope)
+        slides = dict(suff.presentation(suff.Selection(filters, params), scope).charts)   # every chart, as images and slides take it
     assert view.restricted and C in view.tables["tiles"]["Children"].tolist()
-    for name, (_title, sentence, figure) in charts.items():
+    for name, slide in slides.items():
+        sentence, figure = slide.takeaway, slide.figure
         drawn = _figure_counts(figure if isinstance(figure, dict) else figure.to_plotly_json())
         if name not in ("stability", "cost"):     # those draw percentages and pounds, not counts
             assert drawn and not [v for v in drawn if 1 <= v <= 5], (name, drawn)
@@ -105,6 +108,7 @@ def test_anonymised_area_choices_are_in_label_order(commissioner_client, la_name
 
 def _download(client, which, area, kind, anonymise):
     state = ([("suff-table-choice", "value", which)] + [(i, "value", v) for i, _, v in _inputs(area)]
+             + [("suff-tile-mode", "value", "selected"), ("suff-flow-mode", "value", "location")]
              + [(i, "value", None) for i in FORECAST_IDS] + [("suff-anon", "value", anonymise)])
     return press(client, "suff-download", ["suff-dl-csv", "suff-dl-xlsx"], f"suff-dl-{kind}", state)
 
@@ -124,6 +128,16 @@ def test_anonymised_files_name_no_la_but_the_viewers(commissioner_client, la_nam
     book = openpyxl.load_workbook(io.BytesIO(raw))
     text = " ".join(str(c) for sheet in book for row in sheet.iter_rows(values_only=True) for c in row)
     assert _leaked(text, la_names) == [] and "Anonymised" in text
+
+
+def test_a_table_download_builds_that_table_alone(commissioner_client):
+    """One of eighteen tables: the file reads its own aggregates, not the charts' view, the forecast or DfE's figures."""
+    with mock.patch.object(suff, "build_view", wraps=suff.build_view) as view, \
+            mock.patch.object(suff, "build_forecast", wraps=suff.build_forecast) as forecast, \
+            mock.patch.object(suff.data, "published_comparison", wraps=suff.data.published_comparison) as published:
+        name, raw = _download(commissioner_client, "distance", f"la:{VIEWER}", "csv", False)
+    assert name == f"sufficiency_distance_la-{VIEWER}_2025-03-31.csv" and raw.decode("utf-8-sig").startswith("Distance from home")
+    assert not view.called and not forecast.called and not published.called
 
 
 def test_the_workbook_holds_the_page_table_and_a_notes_sheet(commissioner_client):

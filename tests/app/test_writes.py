@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from dashboard import admin, loader
 from dashboard.__main__ import main
 from dashboard.dashboards.agency_pay import data as pay_data
-from dashboard.dashboards.agency_pay import view as pay_view
+from dashboard.dashboards.agency_pay import returns as pay_returns
 from dashboard.published.store import import_paths
 from dashboard.store import get_engine, schema
 from tests.app.test_sufficiency_import import EPISODES, HEADER   # a small SSDA903 return, its two files
@@ -72,7 +72,7 @@ def test_the_episodes_file_is_for_ssda903_only(store, tmp_path, capsys):
 def test_a_cap_change_is_seen_at_once_and_audited(store, restore_demo):
     before = loader.dataset_version("agency_pay")
     try:
-        pay_view.change_cap(ADMIN, "social_worker", "41.25", "2026-07-01", "new Pledge rate")
+        pay_returns.change_cap(ADMIN, "social_worker", "41.25", "2026-07-01", "new Pledge rate")
         assert loader.dataset_version("agency_pay") == before + 1
         caps = pay_data.caps()
         assert caps.loc[(caps["job_type"] == "social_worker") & (caps["effective_from"].astype(str) == "2026-07-01"),

@@ -126,3 +126,10 @@ def test_new_code_never_reads_what_the_old_code_cached(versions, monkeypatch):
     monkeypatch.setattr(loader, "CODE_VERSION", "another deploy")
     things("a", OWN)
     assert len(queries) == 2
+
+
+def test_a_version_callers_could_pass_by_position_is_refused_at_declaration():
+    with pytest.raises(TypeError, match="keyword-only"):
+        @loader.cached_read("things")
+        def read(name: str, version: int) -> list:
+            return [name, version]

@@ -1,5 +1,6 @@
 """The shape of the code, read from its source with `ast` (no app, no store): no import cycle among dashboard's
-modules, and no `dashboard.*` import inside a function unless a comment on its line says why."""
+modules, no `dashboard.*` import inside a function unless a comment on its line says why, and the read side never
+importing the write side."""
 from __future__ import annotations
 
 import ast
@@ -15,7 +16,8 @@ def module_name(path: Path, root: Path) -> str:
 
 def read_modules(package: Path) -> dict[str, tuple[Path, str]]:
     """{module name: (path, source)} for every module of the package."""
-    return {module_name(path, package.parent): (path, path.read_text(encoding="utf-8")) for path in package.rglob("*.py")}
+    return {module_name(path, package.parent): (path, path.read_text(encoding="utf-8"))
+            for path in package.rglob("*.py")}
 
 
 def _imported(node: ast.Import | ast.ImportFrom, module: str, is_package: bool) -> list[str]:
@@ -98,6 +100,28 @@ def test_no_import_cycles():
 def test_no_dashboard_import_inside_a_function_without_a_comment_saying_why():
     _graph, hidden = imports(read_modules(PACKAGE))
     assert hidden == []
+
+
+def is_read_side(module: str) -> bool:
+    """The cached reads and what pages compute from them: the loader and each dashboard's data, view, metrics and
+    figures."""
+    return (module.split(".")[:2] == ["dashboard", "loader"]
+            or module.startswith("dashboard.dashboards.")
+            and module.rsplit(".", 1)[-1] in ("data", "view", "metrics", "figures"))
+
+
+def is_write_side(module: str) -> bool:
+    """What changes the store: the ingest engine, each dashboard's returns (its writes and upload spec), the published
+    import, demo data and start-up."""
+    return (module.split(".")[:2] == ["dashboard", "ingest"]
+            or module.startswith("dashboard.dashboards.") and module.endswith(".returns")
+            or module in ("dashboard.published.store", "dashboard.published.routes", "dashboard.demo",
+                          "dashboard.store.setup"))
+
+
+def test_the_read_side_never_imports_the_write_side():
+    graph, _hidden = imports(read_modules(PACKAGE))
+    assert sorted(f"{m} -> {n}" for m in graph if is_read_side(m) for n in graph[m] if is_write_side(n)) == []
 
 
 def test_the_checks_find_a_cycle_and_a_hidden_import(tmp_path):

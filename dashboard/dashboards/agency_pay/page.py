@@ -8,11 +8,12 @@ from flask_login import current_user
 from dashboard import loader
 from dashboard.auth.registration import AccessDenied
 from dashboard.auth.roles import ADMIN
-from dashboard.components.contract import Call, Dashboard, Filter, anonymise_with, register_callbacks, viewer_scope
+from dashboard.components.contract import Dashboard, Filter, anonymise_with, register_callbacks, viewer_scope
 from dashboard.components.layout import (chart_card, definition_list, download_buttons, filter_bar, grid, grid_records, kpi_cards,
                                          labelled, present_bar)
 from dashboard.components.notes import demo_banner, page_heading
 from dashboard.dashboards.agency_pay import data
+from dashboard.dashboards.agency_pay import returns as pay_returns
 from dashboard.dashboards.agency_pay import view as pay
 
 # Numbers right-aligned with their unit; "c", "no return" and "none" shown as they are (never 0).
@@ -30,17 +31,12 @@ def area_choices(scope: loader.AccessScope, secret: str | None) -> list[dict]:
     return pay.area_options(loader.local_authorities(), scope.la_code, secret)
 
 
-def default_calls(scope: loader.AccessScope) -> list[Call]:
-    filters = select(dict.fromkeys(["from", "to", "area", "job", "by"]), scope)
-    return [Call(pay.build_view, (filters, scope), {"anonymise_with": None})] if filters else []
-
-
 DASHBOARD = Dashboard(
     name="agency_pay", prefix="pay", path="/agency-pay", nav_name="Agency pay", heading="Agency pay (London Pledge)", order=2,
     filters=(Filter("pay-start", "from"), Filter("pay-end", "to"), Filter("pay-area", "area"), Filter("pay-job", "job"),
              Filter("pay-by", "by")),
     select=select, present=pay.presentation, charts=tuple(pay.CHARTS), tables=("summary", "trend", "caps"),
-    default_calls=default_calls, la_choices=("pay-area", area_choices),
+    view=pay.build_view, la_choices=("pay-area", area_choices),
 )
 register_callbacks(DASHBOARD)
 
@@ -127,7 +123,7 @@ def _is_admin() -> bool:
 
 def _cap_editor():
     """Administrators add or correct a cap here. Others get the same (hidden) components, and the server refuses
-    them anyway (`dashboard.dashboards.agency_pay.view.change_cap` checks the role)."""
+    them anyway (`dashboard.dashboards.agency_pay.returns.change_cap` checks the role)."""
     form = html.Div([
         html.H3("Change a cap (administrators)", className="h6 mt-4"),
         html.P("A cap applies from its date until a later one for the same job type. Entering the same job type and "
@@ -153,7 +149,7 @@ def _cap_editor():
 )
 def save_cap(_clicks, job_type, cap_value, effective_from, note, changes):
     try:
-        message = pay.change_cap(current_user, job_type, cap_value, effective_from, note or "")
+        message = pay_returns.change_cap(current_user, job_type, cap_value, effective_from, note or "")
     except (AccessDenied, ValueError) as exc:
         return dbc.Alert(str(exc), color="danger", className="py-2"), dash.no_update
     return dbc.Alert(message, color="success", className="py-2"), (changes or 0) + 1

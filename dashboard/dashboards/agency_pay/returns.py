@@ -19,12 +19,13 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, select, update
 
+from dashboard.admin import require_admin
 from dashboard.auth.users import record_event
 # Its tables and names are defined with its reads (data.py); the upload spec and tests find them here too.
 from dashboard.dashboards.agency_pay.data import LABEL, NAME, assignment, cap, returned
 from dashboard.dashboards.agency_pay.metrics import EMPLOYER_NI_RATES, HOLIDAY_PAY_RATE, JOB_TYPES, employer_ni_rate_on
 from dashboard.ingest.specs import LA_COLUMN, ColumnSpec, DatasetSpec, Target, findings
-from dashboard.store import schema
+from dashboard.store import get_engine, schema
 from dashboard.store.datasets import bump_version
 from dashboard.store.engine import write_transaction
 
@@ -103,6 +104,15 @@ def store_cap_change(engine: Engine, change: CapChange, *, actor: str) -> int:
                      detail=f"{JOB_TYPES[change.job_type]} from {change.effective_from.isoformat()}: {before} -> "
                             f"£{change.cap:.2f}" + (f" ({change.note})" if change.note else ""))
     return version
+
+
+def change_cap(user, job_type, cap_value, effective_from, note: str = "") -> str:
+    """An administrator changes a cap: role checked here, validated, stored in one audited transaction."""
+    require_admin(user)
+    change = validate_cap_change(job_type, cap_value, effective_from, note)
+    store_cap_change(get_engine(), change, actor=user.email)
+    return (f"{JOB_TYPES[change.job_type]}: cap £{change.cap:.2f} an hour from "
+            f"{change.effective_from.strftime('%d %b %Y')}. Every page shows it at once.")
 
 
 def illustrative_cap_rows(now: datetime) -> list[dict]:

@@ -1,6 +1,7 @@
 """The Agency pay (London Pledge) page's logic: filters in, everything the page shows out.
 
-The page's callbacks are thin adapters over `resolve_filters`, `build_view`, `download_table` and `change_cap`.
+The page's callbacks are thin adapters over `resolve_filters`, `build_view`, `download_table` and (for an
+administrator's cap change, a write) `returns.change_cap`.
 Worker-level rows stay in `dashboard.dashboards.agency_pay.data`, which turns them into group summaries shared by every
 viewer (server side only); here each view suppresses its own copy: every figure built from fewer than 5 assignments
 is suppressed, except the viewer's own LA's.
@@ -15,15 +16,12 @@ import pandas as pd
 from dashboard import disclosure, loader
 from dashboard.dashboards.benchmarking import data as benchmarking_data
 from dashboard.dashboards.agency_pay import figures
-from dashboard.dashboards.agency_pay import returns as dataset   # change_cap writes through it (the one write here)
 from dashboard.dashboards.agency_pay import data as pay_loader
 from dashboard.loader import published as published_loader
 from dashboard.dashboards.agency_pay import metrics
 from dashboard.dashboards.agency_pay.metrics import JOB_TYPES, quarter_label
 from dashboard.disclosure import NO_RETURN, NONE_RETURNED, SUPPRESSED
 from dashboard.presenting import Presentation, Slide, anonymise_las
-from dashboard.admin import require_admin
-from dashboard.store import get_engine
 
 DEFAULT_QUARTERS = 8
 PUBLISHED_AGENCY_RATE = "csww_agency_rate"   # DfE's census agency rate, from the published-statistics import
@@ -616,11 +614,3 @@ def _published_agency_source() -> str:
     source = catalogue.loc[catalogue["code"] == PUBLISHED_AGENCY_RATE, "source"]
     return source.iloc[0] if len(source) else "DfE, Children's social work workforce: not imported"
 
-
-def change_cap(user, job_type, cap_value, effective_from, note: str = "") -> str:
-    """An administrator changes a cap: role checked here, validated, stored in one audited transaction."""
-    require_admin(user)
-    change = dataset.validate_cap_change(job_type, cap_value, effective_from, note)
-    dataset.store_cap_change(get_engine(), change, actor=user.email)
-    return (f"{JOB_TYPES[change.job_type]}: cap £{change.cap:.2f} an hour from "
-            f"{change.effective_from.strftime('%d %b %Y')}. Every page shows it at once.")

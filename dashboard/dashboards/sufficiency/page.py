@@ -2,66 +2,69 @@
 
 Child-level data: commissioners and administrators only; the page receives aggregates, suppressed on the server.
 """
-import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, clientside_callback, ctx, dcc, html
+from dash import Input, Output, callback, dcc, html
 from dash.exceptions import PreventUpdate
-from flask import current_app
-from flask_login import current_user
 
 from dashboard import loader
-from dashboard.dashboards.sufficiency import view as suff
-from dashboard.auth.roles import role_allows
+from dashboard.components.contract import Call, Dashboard, Filter, anonymise_with, register_callbacks, viewer_scope
 from dashboard.components.layout import (chart_card, column_defs, definition_list, download_buttons, filter_bar, grid,
                                          grid_records, kpi_cards, labelled, present_bar)
 from dashboard.components.notes import demo_banner, page_heading
-from dashboard.exports import table_file
 from dashboard.dashboards.sufficiency import data
 from dashboard.dashboards.sufficiency import metrics as m
-from dashboard.presenting import chart_and_kind, configured_chromium
+from dashboard.dashboards.sufficiency import view as suff
 
-PAGE = dict(path="/sufficiency", name="Sufficiency", title="Dynamic Sufficiency Tool - London Children's Services Dashboards", order=6,
-                   allowed_roles=("commissioner",), id_prefix="suff-")  # child-level data: commissioners (and admins) only
-
-FILTER_IDS = ["suff-area", "suff-at", "suff-age", "suff-sex", "suff-ethnicity", "suff-uasc", "suff-legal", "suff-cin",
-              "suff-placement", "suff-provider"]
-FORECAST_IDS = ["suff-ref-from", "suff-ref-to", "suff-horizon"]
+FILTERS = (Filter("suff-area", "area"), Filter("suff-at", "at"), *[Filter(f"suff-{name}", name) for name in suff.SELECTION_FIELDS])
+MODES = (Filter("suff-tile-mode", "tiles"), Filter("suff-flow-mode", "flows"))
 COST_IDS = [f"suff-cost-{i}" for i in range(len(m.PLACEMENT_GROUPS))]
-# Everything a chart, table, file or deck depends on, in order: filters, tile and flow modes, forecast, costs, anonymise.
-VIEW_STATE = ([State(i, "value") for i in FILTER_IDS] + [State("suff-tile-mode", "value"), State("suff-flow-mode", "value")]
-              + [State(i, "value") for i in FORECAST_IDS + COST_IDS] + [State("suff-anon", "value")])
+# The reference years and horizon are in the address bar; the unit costs are not.
+FORECAST = (Filter("suff-ref-from", "ref_from"), Filter("suff-ref-to", "ref_to"), Filter("suff-horizon", "horizon"),
+            *[Filter(cost_id, None) for cost_id in COST_IDS])
 
 
-def _scope():
-    if current_user and current_user.is_authenticated and role_allows(current_user.role, data.READ_ROLES):
-        return loader.scope_of(current_user)
-    return None
+def select(values: dict, scope: loader.AccessScope) -> suff.Selection | None:
+    options = data.options(scope)
+    if not options["has_data"]:
+        return None
+    costs = {group: values.get(cost_id) for group, cost_id in zip(m.PLACEMENT_GROUPS, COST_IDS)}
+    return suff.resolve_selection(values, costs, user_la=scope.la_code, las=loader.local_authorities(), options=options)
 
 
-def _secret(anonymise):
-    return current_app.config["SECRET_KEY"] if anonymise else None
+def area_choices(scope: loader.AccessScope, secret: str | None) -> list[dict]:
+    return suff.area_options(suff.las_for(scope, secret))
 
 
-def _area_options(anonymise: bool):
-    scope = _scope()
-    return suff.area_options(suff.las_for(scope, _secret(anonymise)) if scope else loader.local_authorities())
+def default_calls(scope: loader.AccessScope) -> list[Call]:
+    """The view first; then what the page's other callbacks ask for on opening (forecast, the first table, DfE's figures)."""
+    selection = select({}, scope)
+    if selection is None:
+        return []
+    filters, params, none = selection.filters, selection.forecast, {"anonymise_with": None}
+    return [Call(suff.build_view, (filters, scope, selection.tile_mode, selection.flow_mode), none),
+            Call(suff.build_forecast, (filters, params, scope), none),
+            Call(suff.table_for, (filters, params, scope, suff.FIRST_TABLE), none),
+            Call(suff.build_published, (filters, scope), none)]
 
 
-def _options():
-    scope = _scope()
-    return data.options(scope) if scope else None
+DASHBOARD = Dashboard(
+    name="sufficiency", prefix="suff", path="/sufficiency", nav_name="Sufficiency", heading="Dynamic Sufficiency Tool", order=6,
+    filters=FILTERS + MODES + FORECAST, select=select, present=suff.presentation, charts=suff.CHARTS,
+    tables=tuple(suff.TABLES), default_calls=default_calls,
+    allowed_roles=("commissioner",),   # child-level data: commissioners (and admins) only
+    la_choices=("suff-area", area_choices), table_choice="suff-table-choice",
+)
+register_callbacks(DASHBOARD)
 
 
-def _filters(values: dict):
-    options = _options()
-    if options is None or not options["has_data"]:
-        return None, None
-    return suff.resolve_filters(values, user_la=current_user.la_code, las=loader.local_authorities(), options=options), options
-
-
-def _query_from_inputs(values) -> dict:
-    keys = ["area", "at", *suff.SELECTION_FIELDS]
-    return dict(zip(keys, values))
+def _selection(filters, values) -> tuple[loader.AccessScope, suff.Selection]:
+    """The viewer's scope and the selection from these filters' values: a callback takes the filters its outputs depend
+    on, the others stay at their defaults."""
+    scope = viewer_scope(DASHBOARD)
+    selection = scope and DASHBOARD.selection_from_controls({f.id: value for f, value in zip(filters, values)}, scope)
+    if selection is None:
+        raise PreventUpdate
+    return scope, selection
 
 
 def _dropdown(component_id, label, options, value, width=2):
@@ -69,17 +72,17 @@ def _dropdown(component_id, label, options, value, width=2):
                    xs=12, md=4, lg=width)
 
 
-def layout(**query):
-    options = _options()
-    filters = None
-    if options and options["has_data"]:
-        filters = suff.resolve_filters(query, user_la=current_user.la_code, las=loader.local_authorities(), options=options)
+def layout(anon=None, **query):
+    anonymise = anon == "1"
+    scope = viewer_scope(DASHBOARD)
+    options = data.options(scope) if scope else None
+    selection = DASHBOARD.selection_from_query(query, scope)
+    filters, params = (selection.filters, selection.forecast) if selection else (None, None)
     choices = suff.filter_options(options or {})
-    anonymise = query.get("anon") == "1"
     value = (lambda name: getattr(filters, name)) if filters else (lambda name: None)
-    years = suff.forecast_years(options) if options and options["has_data"] else []
-    params = suff.resolve_forecast(query.get("ref_from"), query.get("ref_to"), query.get("horizon"), {}, options) if years else None
+    years = suff.forecast_years(options) if selection else []
     year_options = [{"label": f"Year to March {y}", "value": y} for y in years]
+    areas = area_choices(scope, anonymise_with(anonymise)) if scope else suff.area_options(loader.local_authorities())
     return html.Div([
         page_heading("Dynamic Sufficiency Tool",
                      "Where are looked-after children placed, in what kinds of home, how far from home, and what demand is coming?"),
@@ -87,7 +90,7 @@ def layout(**query):
         html.Div(id="suff-privacy-note"),
         None if (options and options["has_data"]) else dbc.Alert("No looked-after children data has been loaded yet.", color="info"),
         filter_bar([
-            _dropdown("suff-area", "Looked after by", _area_options(anonymise), value("area"), 3),
+            _dropdown("suff-area", "Looked after by", areas, value("area"), 3),
             _dropdown("suff-at", "As at", choices["as_at"], filters.as_at.date().isoformat() if filters else None, 2),
             _dropdown("suff-age", "Age band", choices["age"], value("age")),
             _dropdown("suff-sex", "Sex", choices["sex"], value("sex"), 1),
@@ -103,7 +106,7 @@ def layout(**query):
         dbc.Row([
             dbc.Col([
                 dbc.RadioItems(id="suff-tile-mode", options=[{"label": lab, "value": val} for val, lab in suff.TILE_MODES],
-                               value=query.get("tiles") if query.get("tiles") in ("selected", "others") else "selected",
+                               value=selection.tile_mode if selection else "selected",
                                inline=True, className="mb-2 no-present"),
                 chart_card("suff-tiles-title", "suff-tiles",
                            "One equal square per London LA, laid out like London; darker = more children. Grey squares "
@@ -126,7 +129,7 @@ def layout(**query):
                                image_buttons=True), lg=6),
         ]),
         dbc.RadioItems(id="suff-flow-mode", options=[{"label": lab, "value": val} for val, lab in suff.FLOW_MODES],
-                       value=query.get("flows") if query.get("flows") in ("location", "provider") else "location",
+                       value=selection.flow_mode if selection else "location",
                        inline=True, className="mb-2 no-present"),
         chart_card("suff-flows-title", "suff-flows",
                    "From the looking-after LA (or sub-region, for all London) to where children live or who provides "
@@ -152,10 +155,10 @@ def layout(**query):
             ], className="g-3 mb-2"),
             html.Fieldset([
                 html.Legend("Weekly unit cost per child (£), illustrative defaults: enter your own", className="fs-6 fw-semibold"),
-                dbc.Row([dbc.Col(labelled(group, f"suff-cost-{i}", dbc.Input(
-                    id=f"suff-cost-{i}", type="number", min=0, step=50, debounce=True,
+                dbc.Row([dbc.Col(labelled(group, cost_id, dbc.Input(
+                    id=cost_id, type="number", min=0, step=50, debounce=True,
                     value=data.DEFAULT_WEEKLY_COSTS[group])), xs=6, md=4, lg=2)
-                    for i, group in enumerate(m.PLACEMENT_GROUPS)], className="g-2"),
+                    for cost_id, group in zip(COST_IDS, m.PLACEMENT_GROUPS)], className="g-2"),
             ], className="mb-0"),
         ], className="chart-card"),
         chart_card("suff-forecast-title", "suff-forecast",
@@ -177,7 +180,7 @@ def layout(**query):
                    className="small text-body-secondary"),
             dbc.Row(dbc.Col(labelled("Table", "suff-table-choice", dcc.Dropdown(
                 id="suff-table-choice", options=[{"label": lab, "value": val} for val, lab in suff.TABLES.items()],
-                value="placement_mix", clearable=False)), lg=5), className="mb-2"),
+                value=suff.FIRST_TABLE, clearable=False)), lg=5), className="mb-2"),
             html.H3(id="suff-table-title", className="h6 mt-2"),
             download_buttons("suff-dl"),
             grid("suff-grid"),
@@ -206,15 +209,12 @@ def _year_dropdown(component_id, label, options, value):
     Output("suff-stability-title", "children"), Output("suff-stability", "figure"),
     Output("suff-notes", "children"),
     *[Output(f"suff-{chart}-takeaway", "children") for chart in suff.CHARTS[:-2]],
-    *[Input(i, "value") for i in FILTER_IDS], Input("suff-tile-mode", "value"), Input("suff-flow-mode", "value"),
-    Input("suff-anon", "value"),
+    *[Input(f.id, "value") for f in FILTERS + MODES], Input("suff-anon", "value"),
 )
 def render(*values):
-    filters, _ = _filters(_query_from_inputs(values[:len(FILTER_IDS)]))
-    if filters is None:
-        raise PreventUpdate
-    tile_mode, flow_mode, anonymise = values[len(FILTER_IDS):]
-    view = suff.build_view(filters, _scope(), tile_mode, flow_mode, anonymise_with=_secret(anonymise))
+    scope, selection = _selection(FILTERS + MODES, values[:-1])
+    view = suff.build_view(selection.filters, scope, selection.tile_mode, selection.flow_mode,
+                           anonymise_with=anonymise_with(values[-1]))
     privacy = dbc.Alert([html.Strong("Suppressed view. "), suff.SUPPRESSION_TEXT], color="info", className="py-2") \
         if view.restricted else None
     t, f = view.titles, view.figures
@@ -226,46 +226,28 @@ def render(*values):
             *[view.takeaways[chart] for chart in suff.CHARTS[:-2]])
 
 
-@callback(Output("suff-area", "options"), Input("suff-anon", "value"), prevent_initial_call=True)
-def anonymise_area_choices(anonymise):
-    return _area_options(bool(anonymise))
-
-
-def _forecast_params(ref_from, ref_to, horizon, costs, options):
-    return suff.resolve_forecast(ref_from, ref_to, horizon, dict(zip(m.PLACEMENT_GROUPS, costs or [])), options)
-
-
 @callback(
     Output("suff-forecast-title", "children"), Output("suff-forecast", "figure"),
     Output("suff-cost-title", "children"), Output("suff-cost", "figure"),
     Output("suff-backtest-text", "children"), Output("suff-model-text", "children"),
     Output("suff-forecast-takeaway", "children"), Output("suff-cost-takeaway", "children"),
-    *[Input(i, "value") for i in FILTER_IDS], *[Input(i, "value") for i in FORECAST_IDS],
-    *[Input(i, "value") for i in COST_IDS], Input("suff-anon", "value"),
+    *[Input(f.id, "value") for f in FILTERS + FORECAST], Input("suff-anon", "value"),
 )
 def render_forecast(*values):
-    filters, options = _filters(_query_from_inputs(values[:len(FILTER_IDS)]))
-    if filters is None:
-        raise PreventUpdate
-    ref_from, ref_to, horizon, *costs, anonymise = values[len(FILTER_IDS):]
-    result = suff.build_forecast(filters, _forecast_params(ref_from, ref_to, horizon, costs, options), _scope(),
-                                 anonymise_with=_secret(anonymise))
+    scope, selection = _selection(FILTERS + FORECAST, values[:-1])
+    result = suff.build_forecast(selection.filters, selection.forecast, scope, anonymise_with=anonymise_with(values[-1]))
     return (result["title"], result["figure"], result["cost_title"], result["cost_figure"], result["backtest_text"],
             result["model_text"], result["takeaway"], result["cost_takeaway"])
 
 
 @callback(
     Output("suff-table-title", "children"), Output("suff-grid", "rowData"), Output("suff-grid", "columnDefs"),
-    Input("suff-table-choice", "value"), *[Input(i, "value") for i in FILTER_IDS], *[Input(i, "value") for i in FORECAST_IDS],
-    *[Input(i, "value") for i in COST_IDS], Input("suff-anon", "value"),
+    Input("suff-table-choice", "value"), *[Input(f.id, "value") for f in FILTERS + FORECAST], Input("suff-anon", "value"),
 )
 def render_table(which, *values):
-    filters, options = _filters(_query_from_inputs(values[:len(FILTER_IDS)]))
-    if filters is None:
-        raise PreventUpdate
-    ref_from, ref_to, horizon, *costs, anonymise = values[len(FILTER_IDS):]
-    table, title = suff.table_for(filters, _forecast_params(ref_from, ref_to, horizon, costs, options), _scope(), which,
-                                  anonymise_with=_secret(anonymise))
+    scope, selection = _selection(FILTERS + FORECAST, values[:-1])
+    table, title = suff.table_for(selection.filters, selection.forecast, scope, which,
+                                  anonymise_with=anonymise_with(values[-1]))
     return title, grid_records(table), column_defs(table)
 
 
@@ -275,78 +257,9 @@ def render_table(which, *values):
     Input("suff-area", "value"), Input("suff-anon", "value"),
 )
 def render_published(area, anonymise=False):
-    filters, _ = _filters({"area": area})
-    if filters is None:
-        raise PreventUpdate
-    result = suff.build_published(filters, _scope(), anonymise_with=_secret(anonymise))
+    scope, selection = _selection(FILTERS[:1], [area])   # DfE's figures are by area alone
+    result = suff.build_published(selection.filters, scope, anonymise_with=anonymise_with(anonymise))
     table = result["table"]
     # An empty grid is hidden: a header row without columns is an accessibility error, and says nothing.
     style = {"height": None} if len(table) else {"display": "none"}
     return result["title"], result["text"], grid_records(table), column_defs(table), style
-
-
-@callback(
-    Output("suff-download", "data"),
-    Input("suff-dl-csv", "n_clicks"), Input("suff-dl-xlsx", "n_clicks"),
-    State("suff-table-choice", "value"), *[State(i, "value") for i in FILTER_IDS], *[State(i, "value") for i in FORECAST_IDS],
-    *[State(i, "value") for i in COST_IDS], State("suff-anon", "value"),
-    prevent_initial_call=True,
-)
-def download(_csv, _xlsx, which, *values):
-    filters, options = _filters(_query_from_inputs(values[:len(FILTER_IDS)]))
-    if filters is None or not ctx.triggered_id:
-        raise PreventUpdate
-    ref_from, ref_to, horizon, *costs, anonymise = values[len(FILTER_IDS):]
-    table, notes, stem = suff.download_table(filters, _forecast_params(ref_from, ref_to, horizon, costs, options), _scope(), which,
-                                             anonymise_with=_secret(anonymise))
-    return dcc.send_bytes(*table_file(table, notes, stem, ctx.triggered_id.removeprefix("suff-dl-")))
-
-
-def _view_args(values):
-    """(filters, forecast params, tile mode, flow mode, secret or None) from VIEW_STATE's values."""
-    filters, options = _filters(_query_from_inputs(values[:len(FILTER_IDS)]))
-    if filters is None:
-        raise PreventUpdate
-    tile_mode, flow_mode, ref_from, ref_to, horizon, *costs, anonymise = values[len(FILTER_IDS):]
-    return filters, _forecast_params(ref_from, ref_to, horizon, costs, options), tile_mode, flow_mode, _secret(anonymise)
-
-
-@callback(
-    Output("suff-image-download", "data"),
-    *[Input(f"suff-{chart}-{kind}", "n_clicks") for chart in suff.CHARTS for kind in ("png", "svg")],
-    *VIEW_STATE,
-    prevent_initial_call=True,
-)
-def chart_image(*args):
-    if not ctx.triggered_id:
-        raise PreventUpdate
-    filters, params, tile_mode, flow_mode, secret = _view_args(args[2 * len(suff.CHARTS):])
-    chart, kind = chart_and_kind(ctx.triggered_id)
-    return dcc.send_bytes(*suff.chart_image(filters, params, _scope(), chart, kind, configured_chromium(), tile_mode, flow_mode,
-                                            anonymise_with=secret))
-
-
-@callback(Output("suff-deck-download", "data"), Input("suff-deck", "n_clicks"), *VIEW_STATE, prevent_initial_call=True)
-def slides(_n, *values):
-    filters, params, tile_mode, flow_mode, secret = _view_args(values)
-    return dcc.send_bytes(*suff.slide_deck(filters, params, _scope(), configured_chromium(), tile_mode, flow_mode,
-                                           anonymise_with=secret))
-
-
-# Keep the filters in the address bar without reloading the page, so a copied link reopens this view.
-clientside_callback(
-    """
-    function(area, at, age, sex, ethnicity, uasc, legal, cin, placement, provider, tiles, flows, refFrom, refTo, horizon, anonymise) {
-        if (!area) { return ''; }
-        const params = new URLSearchParams({area: area, at: at, age: age, sex: sex, ethnicity: ethnicity, uasc: uasc,
-            legal: legal, cin: cin, placement: placement, provider: provider, tiles: tiles, flows: flows,
-            ref_from: refFrom, ref_to: refTo, horizon: horizon});
-        if (anonymise) { params.set('anon', '1'); }
-        window.history.replaceState(null, '', window.location.pathname + '?' + params.toString());
-        return '';
-    }
-    """,
-    Output("suff-url-sync", "children"),
-    *[Input(i, "value") for i in FILTER_IDS], Input("suff-tile-mode", "value"), Input("suff-flow-mode", "value"),
-    *[Input(i, "value") for i in FORECAST_IDS], Input("suff-anon", "value"),
-)

@@ -1,11 +1,13 @@
 """The Dynamic Sufficiency Tool's logic: filters in, everything the page shows out.
 
-The page's callbacks are thin adapters over `resolve_filters`, `build_view`, `build_forecast` and `download_table`.
+The page's callbacks are thin adapters over `resolve_selection`, `build_view`, `build_forecast`, `table_for` and
+`build_published`; `presentation` gives its files, images and slides.
 The loader (`dashboard.dashboards.sufficiency.data`) returns aggregates only, already suppressed for the caller's scope;
 the definitions live in `dashboard.dashboards.sufficiency.metrics`, the charts in `dashboard.dashboards.sufficiency.figures`.
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -15,7 +17,7 @@ from dashboard.dashboards.sufficiency import figures
 from dashboard.dashboards.sufficiency import data
 from dashboard.dashboards.sufficiency import metrics as m
 from dashboard.disclosure import CHILDREN_NOTE, SUPPRESSED
-from dashboard.presenting import Slide, anonymise_las, deck, figure_image, label_order
+from dashboard.presenting import Lazy, Presentation, Slide, anonymise_las, label_order
 
 ALL = "all"
 SELECTION_FIELDS = ("age", "sex", "ethnicity", "uasc", "legal", "cin", "placement", "provider")
@@ -36,6 +38,7 @@ TABLES = {
     "published": "Published DfE figures at 31 March beside this tool's",
 }
 FORECAST_TABLES = ("forecast", "costs", "backtest", "rates", "entries")
+FIRST_TABLE = "placement_mix"      # the table the page opens on
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,15 @@ class ForecastParams:
     ref_to: int                # last year of the reference period
     horizon: int               # years ahead
     costs: dict = field(default_factory=dict, hash=False, compare=False)
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Everything the page's charts, tables, files and slides depend on."""
+    filters: Filters
+    forecast: ForecastParams
+    tile_mode: str = "selected"
+    flow_mode: str = "location"
 
 
 def area_options(las: pd.DataFrame) -> list[dict]:
@@ -154,6 +166,15 @@ def resolve_forecast(ref_from, ref_to, horizon, costs: dict | None, options: dic
         except (TypeError, ValueError):
             clean[group] = float(data.DEFAULT_WEEKLY_COSTS[group])
     return ForecastParams(ref_from, ref_to, horizon, clean)
+
+
+def resolve_selection(query: dict, costs: dict, *, user_la: str | None, las: pd.DataFrame, options: dict) -> Selection:
+    """The filters, forecast and chart modes from the address bar or the controls, with the unit costs by placement
+    type; anything unknown falls back to its default."""
+    tiles, flows = query.get("tiles"), query.get("flows")
+    return Selection(resolve_filters(query, user_la=user_la, las=las, options=options),
+                     resolve_forecast(query.get("ref_from"), query.get("ref_to"), query.get("horizon"), costs, options),
+                     tiles if tiles in dict(TILE_MODES) else "selected", flows if flows in dict(FLOW_MODES) else "location")
 
 
 def forecast_years(options: dict) -> list[int]:
@@ -363,7 +384,7 @@ def build_forecast(filters: Filters, params: ForecastParams, scope: loader.Acces
 def table_for(filters: Filters, params: ForecastParams, scope: loader.AccessScope, which: str, *,
               anonymise_with: str | None = None) -> tuple[pd.DataFrame, str]:
     """The aggregate table the user picked (same rows as the charts), and its title."""
-    which = which if which in TABLES else "placement_mix"
+    which = which if which in TABLES else FIRST_TABLE
     las = las_for(scope, anonymise_with)
     if which == "published":
         table = data.published_comparison(scope, filters.area)["table"]
@@ -374,25 +395,15 @@ def table_for(filters: Filters, params: ForecastParams, scope: loader.AccessScop
                          bool(anonymise_with))[which]
     if "la_code" in table.columns:
         table = table.drop(columns=["la_code"])
-    title = f"{TABLES[which]}: {area_label(filters.area, las)}"
+    return table.reset_index(drop=True), table_title(filters, which, area_label(filters.area, las))
+
+
+def table_title(filters: Filters, which: str, area_name: str) -> str:
+    """A table's title: what it holds, for which area, and on which date where it is of one date."""
+    title = f"{TABLES[which]}: {area_name}"
     if which not in ("trend", "starts_ends", "stability", "published") and which not in FORECAST_TABLES:
         title += f", {filters.as_at:%-d %B %Y}"
-    return table.reset_index(drop=True), title
-
-
-def download_table(filters: Filters, params: ForecastParams, scope: loader.AccessScope, which: str, *,
-                   anonymise_with: str | None = None) -> tuple[pd.DataFrame, list, str]:
-    table, title = table_for(filters, params, scope, which, anonymise_with=anonymise_with)
-    las = las_for(scope, anonymise_with)
-    info = loader.dataset_info(data.NAME)
-    restricted = data.is_restricted(filters.area, scope)
-    file_notes = [("Table", title), *notes(filters, restricted, info["is_demo"], area_label(filters.area, las),
-                                            f"{filters.as_at:%-d %B %Y}", anonymised=bool(anonymise_with))]
-    table = table.astype(object).where(table.notna(), "")
-    # An anonymised file's name carries the area's label, not its ONS code.
-    area = filters.area if not anonymise_with or not filters.area.startswith("la:") else area_label(filters.area, las).replace(" ", "")
-    stem = f"sufficiency_{which}_{area.replace(':', '-')}_{filters.as_at.date().isoformat()}"
-    return table, file_notes, stem
+    return title
 
 
 def _latest_year(table: pd.DataFrame) -> str:
@@ -633,44 +644,44 @@ def cost_takeaway(costs: pd.DataFrame) -> str:
 CHARTS = ("tiles", "mix", "distance", "regions", "grades", "flows", "trend", "starts", "stability", "forecast", "cost")
 
 
-def slides_content(filters: Filters, params: ForecastParams, scope: loader.AccessScope, tile_mode: str = "selected",
-                   flow_mode: str = "location", *, anonymise_with: str | None = None) -> tuple[SufficiencyView, dict]:
-    """The view and the forecast, each chart's (title, sentence, figure) as the page shows them."""
-    view = build_view(filters, scope, tile_mode, flow_mode, anonymise_with=anonymise_with)
-    forecast = build_forecast(filters, params, scope, anonymise_with=anonymise_with)
-    charts = {name: (view.titles[name], view.takeaways[name], view.figures[name]) for name in CHARTS[:-2]}
-    charts["forecast"] = (forecast["title"], forecast["takeaway"], forecast["figure"])
-    charts["cost"] = (forecast["cost_title"], forecast["cost_takeaway"], forecast["cost_figure"])
-    return view, charts
+def presentation(selection: Selection, scope: loader.AccessScope, *, anonymise_with: str | None = None) -> Presentation:
+    """The page's charts, tables and notes as its downloads, images and slides take them (rebuilt on the server). Each is
+    made when asked for: a table's file reads that table alone, a forecast chart's image the forecast alone."""
+    filters, params = selection.filters, selection.forecast
+    las = las_for(scope, anonymise_with)
+    area_name, at_label = area_label(filters.area, las), f"{filters.as_at:%-d %B %Y}"
+    restricted, is_demo = data.is_restricted(filters.area, scope), loader.dataset_info(data.NAME)["is_demo"]
+    page_notes = notes(filters, restricted, is_demo, area_name, at_label, anonymised=bool(anonymise_with))
+    source = f"Source: {dict(page_notes)['Source']}" + (" Counts of 1 to 5 children are hidden (c)." if restricted else "")
 
+    @functools.cache
+    def view() -> SufficiencyView:
+        return build_view(filters, scope, selection.tile_mode, selection.flow_mode, anonymise_with=anonymise_with)
 
-def _source_line(view: SufficiencyView) -> str:
-    source = dict(view.notes)["Source"]
-    hidden = " Counts of 1 to 5 children are hidden (c)." if view.restricted else ""
-    return f"Source: {source}{hidden}"
+    @functools.cache
+    def forecast() -> dict:
+        return build_forecast(filters, params, scope, anonymise_with=anonymise_with)
 
+    def slide(chart: str) -> Slide:
+        if chart in ("forecast", "cost"):
+            key = "" if chart == "forecast" else "cost_"
+            return Slide(forecast()[f"{key}title"], forecast()[f"{key}takeaway"], forecast()[f"{key}figure"], source)
+        return Slide(view().titles[chart], view().takeaways[chart], view().figures[chart], source)
 
-def chart_image(filters: Filters, params: ForecastParams, scope, chart: str, kind: str, chromium_path: str,
-                tile_mode: str = "selected", flow_mode: str = "location", *, anonymise_with: str | None = None) -> tuple[bytes, str]:
-    """One chart as PNG or SVG, drawn on the server from the (suppressed) view the filters give."""
-    if chart not in CHARTS:
-        raise ValueError(f"unknown chart {chart!r}")
-    if chart in ("forecast", "cost"):
-        result = build_forecast(filters, params, scope, anonymise_with=anonymise_with)
-        figure = result["figure" if chart == "forecast" else "cost_figure"]
-    else:
-        figure = build_view(filters, scope, tile_mode, flow_mode, anonymise_with=anonymise_with).figures[chart]
-    return figure_image(figure, kind, chromium_path=chromium_path), f"sufficiency_{filters.as_at.date().isoformat()}_{chart}.{kind}"
+    def file_table(which: str) -> pd.DataFrame:
+        table, _title = table_for(filters, params, scope, which, anonymise_with=anonymise_with)
+        return table.astype(object).where(table.notna(), "")
 
-
-def slide_deck(filters: Filters, params: ForecastParams, scope, chromium_path: str, tile_mode: str = "selected",
-               flow_mode: str = "location", *, anonymise_with: str | None = None) -> tuple[bytes, str]:
-    """A title slide (area, date, filters, demo data, suppression), then one slide per chart."""
-    view, charts = slides_content(filters, params, scope, tile_mode, flow_mode, anonymise_with=anonymise_with)
-    source = _source_line(view)
-    slides = [Slide(title, takeaway, figure, source) for title, takeaway, figure in charts.values()]
-    subtitle = (f"Looked after by {view.area_name}, {view.as_at_label}; {view.selection_text}. Forecast: reference years "
-                f"to March {params.ref_from}-{params.ref_to}, {params.horizon} year{'s' if params.horizon > 1 else ''} ahead."
-                + (" Counts of 1 to 5 hidden (c)." if view.restricted else "") + (" Demo data." if view.is_demo else ""))
-    return (deck("Dynamic Sufficiency Tool", subtitle, slides, chromium_path=chromium_path),
-            f"sufficiency_{filters.as_at.date().isoformat()}.pptx")
+    date = filters.as_at.date().isoformat()
+    # An anonymised file's name carries the area's label, not its ONS code.
+    area = filters.area if not anonymise_with or not filters.area.startswith("la:") else area_name.replace(" ", "")
+    return Presentation(
+        charts=Lazy(CHARTS, slide),
+        tables=Lazy(TABLES, file_table),
+        notes=page_notes,
+        subtitle=(f"Looked after by {area_name}, {at_label}; {_selection_text(filters)}. Forecast: reference years "
+                  f"to March {params.ref_from}-{params.ref_to}, {params.horizon} year{'s' if params.horizon > 1 else ''} ahead."
+                  + (" Counts of 1 to 5 hidden (c)." if restricted else "") + (" Demo data." if is_demo else "")),
+        stem=f"sufficiency_{date}",
+        table_stems={which: f"sufficiency_{which}_{area.replace(':', '-')}_{date}" for which in TABLES},
+        table_notes={which: [("Table", table_title(filters, which, area_name)), *page_notes] for which in TABLES})

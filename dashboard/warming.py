@@ -28,7 +28,6 @@ from dashboard.auth.roles import ROLES
 from dashboard.components.contract import Call
 from dashboard.dashboards import declarations
 from dashboard.dashboards import names as dashboard_names
-from dashboard.dashboards.benchmarking import view as bench
 from dashboard.dashboards.send import view as send_page
 from dashboard.dashboards.send import data as send_loader
 from dashboard.dashboards.sufficiency import data as sufficiency
@@ -46,11 +45,6 @@ class DefaultView:
 
 # --- each page's default view: the arguments its layout and render callback pass ------------------------------------
 
-def _benchmarking(scope):
-    choices = bench.resolve_choices(None, None, None, None, None, user_la=scope.la_code, scope=scope)
-    return [Call(bench.view_for, (choices, scope), {"anonymise_with": None})] if choices else []
-
-
 def _send(scope):
     values = send_loader.send_values(scope)
     if values.empty:
@@ -66,14 +60,13 @@ def _every_member(scope) -> bool:
 
 # Pages not yet declared through the page contract (dashboard.components.contract).
 _LEGACY_VIEWS = dict(
-    benchmarking=DefaultView("Benchmarking", _every_member, _benchmarking),
     send=DefaultView("SEND", _every_member, _send),
 )
 
 
 def _default_views() -> tuple[DefaultView, ...]:
     """Every dashboard's default view, from its declaration."""
-    views = {d.name: DefaultView(d.nav_name, d.allows, d.default_calls) for d in declarations()}
+    views = {d.name: DefaultView(d.nav_name, d.allows, d.opening_calls) for d in declarations()}
     return tuple(views.get(name) or _LEGACY_VIEWS[name] for name in dashboard_names())
 
 

@@ -61,14 +61,20 @@ class Dashboard:
     present: Callable[..., Presentation]
     charts: tuple[str, ...]
     tables: tuple[str, ...]
-    # The cached calls the page makes when opened with no query string (warming makes them first).
-    default_calls: Callable[[loader.AccessScope], list[Call]]
+    # The cached builder the page's render callback calls: view(selection, scope, anonymise_with=...).
+    view: Callable | None = None
+    # The cached calls the page makes when opened with no query string (warming makes them first), where they are
+    # not just `view` of the selection an empty query gives (see `opening_calls`).
+    default_calls: Callable[[loader.AccessScope], list[Call]] | None = None
     allowed_roles: tuple[str, ...] = ()          # () = every member
     anonymise: bool = True                        # the page has the anonymise switch
     # (component id, scope and anonymise_with -> options): choices that name LAs, relabelled when anonymised.
     la_choices: tuple[str, Callable[[loader.AccessScope, str | None], list]] | None = None
     # The component naming which table a page's single pair of download buttons saves ({prefix}-dl-{csv|xlsx}).
     table_choice: str | None = None
+    # The filter (component id) that has no value until the page has data: the address bar is left alone while it is
+    # empty. None: the first filter.
+    address_waits_for: str | None = None
 
     # --- what the page and the app ask of it ----------------------------------------------------------------
 
@@ -86,6 +92,13 @@ class Dashboard:
             return None
         names = [f.query or f.id for f in self.filters]
         return self.select({name: query.get(name) for name in names}, scope)
+
+    def opening_calls(self, scope: loader.AccessScope) -> list[Call]:
+        """The cached calls the page makes when opened with no query string (warming makes them first)."""
+        if self.default_calls is not None:
+            return self.default_calls(scope)
+        selection = self.selection_from_query({}, scope)
+        return [] if selection is None else [Call(self.view, (selection, scope), {"anonymise_with": None})]
 
     def selection_from_values(self, values, scope: loader.AccessScope):
         return self.select({f.query or f.id: value for f, value in zip(self.filters, values)}, scope)
@@ -125,11 +138,12 @@ def _presentation(dashboard: Dashboard, values) -> Presentation:
 
 def _url_sync_script(dashboard: Dashboard) -> str:
     names = [f.query for f in dashboard.filters]
+    waits_for = [f.id for f in dashboard.filters].index(dashboard.address_waits_for or dashboard.filters[0].id)
     return """
     function() {
         const values = Array.from(arguments);
         const anonymise = %s ? values.pop() : false;
-        if (!values[0]) { return ''; }   // nothing chosen yet (no data)
+        if (!values[%d]) { return ''; }   // nothing chosen yet (no data)
         const names = %s;
         const params = new URLSearchParams();
         names.forEach(function(name, i) {
@@ -141,7 +155,7 @@ def _url_sync_script(dashboard: Dashboard) -> str:
         window.history.replaceState(null, '', window.location.pathname + '?' + params.toString());
         return '';
     }
-    """ % ("true" if dashboard.anonymise else "false", json.dumps(names))
+    """ % ("true" if dashboard.anonymise else "false", waits_for, json.dumps(names))
 
 
 def register_callbacks(dashboard: Dashboard) -> None:

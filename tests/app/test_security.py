@@ -6,6 +6,7 @@ import dash
 import pytest
 from sqlalchemy import select, update
 
+from dashboard.auth import web as auth_web
 from dashboard.auth.users import create_user
 from dashboard.store import get_engine, schema
 from tests.store_fixtures import ADMIN_EMAIL, MEMBER_EMAIL, PASSWORD, sign_in
@@ -141,11 +142,9 @@ def test_session_cookie_flags(server):
 
 
 def test_server_errors_show_a_friendly_page_without_a_stack_trace(member_client, server, monkeypatch):
-    from dashboard.auth import web
-
     def broken(*args, **kwargs):
         raise RuntimeError("secret internal detail")
-    monkeypatch.setattr(web, "local_authorities", broken)   # the registration form's LA list, read where it is used
+    monkeypatch.setattr(auth_web, "local_authorities", broken)   # the list of LAs the sign-up page reads
     server.config["PROPAGATE_EXCEPTIONS"] = False
     response = member_client.get("/register")
     assert response.status_code == 500

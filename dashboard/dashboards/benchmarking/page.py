@@ -1,31 +1,37 @@
 """Benchmarking: one indicator, the focus LA against its comparators: members' quarterly returns or published annual statistics."""
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, clientside_callback, ctx, dcc, html
+from dash import Input, Output, State, callback, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 from flask import current_app
-from flask_login import current_user
 
-from dashboard.dashboards.benchmarking import view as bench
 from dashboard import loader
+from dashboard.chart_theme import empty_figure
+from dashboard.components.contract import Dashboard, Filter, anonymise_with, register_callbacks, viewer_scope
 from dashboard.components.layout import (chart_card, column_defs, definition_list, download_buttons, filter_bar, grid,
                                          grid_records, kpi_cards, labelled, present_bar)
 from dashboard.components.notes import demo_banner, page_heading
-from dashboard.exports import table_file
-from dashboard.chart_theme import empty_figure
-from dashboard.presenting import chart_and_kind, configured_chromium
-
-PAGE = dict(path="/benchmarking", name="Benchmarking", order=1,
-                   title="Benchmarking - London Children's Services Dashboards")
+from dashboard.dashboards.benchmarking import view as bench
 
 
-def _user_la():
-    return current_user.la_code if current_user and current_user.is_authenticated else None
+def select(values: dict, scope: loader.AccessScope) -> bench.Choices | None:
+    return bench.resolve_choices(values["source"], values["indicator"], values["focus"], values["from"], values["to"],
+                                 user_la=scope.la_code, scope=scope)
 
 
-def _choices(source, indicator, focus, start, end):
-    return bench.resolve_choices(source, indicator, focus, start, end, user_la=_user_la(),
-                                 scope=loader.scope_of(current_user) if _user_la() else loader.AccessScope("none", ""))
+def focus_choices(scope: loader.AccessScope, secret: str | None) -> list[dict]:
+    return bench.focus_options(loader.local_authorities(), scope.la_code, secret)
+
+
+DASHBOARD = Dashboard(
+    name="benchmarking", prefix="bench", path="/benchmarking", nav_name="Benchmarking", heading="Benchmarking", order=1,
+    filters=(Filter("bench-source", "source"), Filter("bench-indicator", "indicator"), Filter("bench-focus", "focus"),
+             Filter("bench-start", "from"), Filter("bench-end", "to")),
+    select=select, present=bench.presentation, charts=tuple(bench.CHARTS), tables=bench.TABLES,
+    view=bench.view_for, la_choices=("bench-focus", focus_choices),
+    address_waits_for="bench-indicator",   # the source always has a value; an indicator only once there is data
+)
+register_callbacks(DASHBOARD)
 
 
 def _empty_alert(source):
@@ -39,19 +45,13 @@ def _settings():
     return current_app.config["LCSD_SETTINGS"]
 
 
-def _secret():
-    return current_app.config["SECRET_KEY"]
-
-
-def _la_options(anonymise: bool):
-    return bench.focus_options(loader.local_authorities(), _user_la(), _secret() if anonymise else None)
-
-
-def layout(source=None, indicator=None, focus=None, anon=None, **query):
+def layout(anon=None, **query):
     anonymise = anon == "1"
-    choices = _choices(source, indicator, focus, query.get("from"), query.get("to"))
+    source = query.get("source")
+    scope = viewer_scope(DASHBOARD)
+    choices = DASHBOARD.selection_from_query(query, scope)
     chosen = (lambda name: getattr(choices, name)) if choices else (lambda name: None)
-    la_options = _la_options(anonymise) if _user_la() else []
+    la_options = focus_choices(scope, anonymise_with(anonymise)) if scope else []
     source_options = [{"label": label, "value": value} for value, label in bench.SOURCES.items()]
     return html.Div([
         page_heading("Benchmarking", "How does an LA compare with its sub-region, statistical neighbours, London and England? "
@@ -114,9 +114,12 @@ def source_or_indicator_changed(source, indicator, focus, start, end):
     new_source = ctx.triggered_id == "bench-source"
     if not new_source and (ctx.triggered_id != "bench-indicator" or source != "published"):
         raise PreventUpdate  # quarterly indicators share one list of quarters
+    scope = viewer_scope(DASHBOARD)
+    if scope is None:
+        raise PreventUpdate
     if new_source:
         indicator = start = end = None
-    choices = _choices(source, indicator, focus, start, end)
+    choices = DASHBOARD.selection_from_values((source, indicator, focus, start, end), scope)
     if choices is None:
         return [], None, [], None, [], None, _empty_alert(source)
     # Only a new source sets the indicator: a user's own choice is never written back (and so never undone).
@@ -134,17 +137,19 @@ def source_or_indicator_changed(source, indicator, focus, start, end):
     Output("bench-series-table-title", "children"), Output("bench-series-grid", "rowData"), Output("bench-series-grid", "columnDefs"),
     Output("bench-series-takeaway", "children"), Output("bench-ranking-takeaway", "children"),
     Output("bench-subregion-takeaway", "children"),
-    Input("bench-source", "value"), Input("bench-indicator", "value"), Input("bench-focus", "value"),
-    Input("bench-start", "value"), Input("bench-end", "value"), Input("bench-anon", "value"),
+    *[Input(f.id, "value") for f in DASHBOARD.filters], Input("bench-anon", "value"),
 )
 def render(source, indicator, focus, start, end, anonymise):
-    choices = _choices(source, indicator, focus, start, end)
+    scope = viewer_scope(DASHBOARD)
+    if scope is None:
+        raise PreventUpdate
+    choices = DASHBOARD.selection_from_values((source, indicator, focus, start, end), scope)
     if choices is None:   # nothing loaded for this source: say so in each chart, not with empty axes
         empty = empty_figure("No data for this source yet.")
         return (None, None, None, "", empty, "", empty, "", empty, "", [], [], "", [], [], "", "", "")
     if indicator is None:
         raise PreventUpdate
-    view = bench.view_for(choices, loader.scope_of(current_user), anonymise_with=_secret() if anonymise else None)
+    view = bench.view_for(choices, scope, anonymise_with=anonymise_with(anonymise))
     dp = int(view.indicator["decimal_places"])
     # A published figure that is a marker says which ("suppressed (c)"), as its row's rank, quartile and flag do.
     missing = "'no return'" if choices.source == "regional" else "((params.data && params.data['Published marker']) || 'not published')"
@@ -165,94 +170,18 @@ def render(source, indicator, focus, start, end, anonymise):
 
 @callback(
     Output("bench-map-section", "children"),
-    Input("bench-source", "value"), Input("bench-indicator", "value"), Input("bench-focus", "value"),
-    Input("bench-start", "value"), Input("bench-end", "value"), Input("bench-anon", "value"),
+    *[Input(f.id, "value") for f in DASHBOARD.filters], Input("bench-anon", "value"),
 )
 def render_map(source, indicator, focus, start, end, anonymise):
-    choices = _choices(source, indicator, focus, start, end)
-    if choices is None or choices.source != "published" or not _settings().boundary_file:
+    scope = viewer_scope(DASHBOARD)
+    if scope is None or source != "published" or not _settings().boundary_file:
         return None
-    view = bench.map_for(choices, loader.scope_of(current_user), _settings().boundary_file,
-                         anonymise_with=_secret() if anonymise else None)
+    choices = DASHBOARD.selection_from_values((source, indicator, focus, start, end), scope)
+    if choices is None:
+        return None
+    view = bench.map_for(choices, scope, _settings().boundary_file, anonymise_with=anonymise_with(anonymise))
     return html.Section([
         html.H2(view["title"]),
         html.P(view["message"], className="small text-body-secondary", id="bench-map-message"),
         dcc.Graph(id="bench-map", figure=view["figure"], config={"displaylogo": False, "responsive": True}),
     ], className="chart-card slide", **{"aria-describedby": "bench-map-message"})
-
-
-@callback(
-    Output("bench-focus", "options"),
-    Input("bench-anon", "value"),
-    prevent_initial_call=True,
-)
-def anonymise_focus_choices(anonymise):
-    return _la_options(bool(anonymise))
-
-
-@callback(
-    Output("bench-download", "data"),
-    Input("bench-dl-ranking-csv", "n_clicks"), Input("bench-dl-ranking-xlsx", "n_clicks"),
-    Input("bench-dl-series-csv", "n_clicks"), Input("bench-dl-series-xlsx", "n_clicks"),
-    State("bench-source", "value"), State("bench-indicator", "value"), State("bench-focus", "value"),
-    State("bench-start", "value"), State("bench-end", "value"), State("bench-anon", "value"),
-    prevent_initial_call=True,
-)
-def download(_a, _b, _c, _d, source, indicator, focus, start, end, anonymise):
-    choices = _choices(source, indicator, focus, start, end)
-    if choices is None or not ctx.triggered_id:
-        raise PreventUpdate
-    which, kind = ctx.triggered_id.split("-")[-2:]
-    table, notes, stem = bench.download_for(choices, loader.scope_of(current_user), which,
-                                            anonymise_with=_secret() if anonymise else None)
-    return dcc.send_bytes(*table_file(table, notes, stem, kind))
-
-
-@callback(
-    Output("bench-image-download", "data"),
-    Input("bench-series-png", "n_clicks"), Input("bench-series-svg", "n_clicks"),
-    Input("bench-ranking-png", "n_clicks"), Input("bench-ranking-svg", "n_clicks"),
-    Input("bench-subregion-png", "n_clicks"), Input("bench-subregion-svg", "n_clicks"),
-    State("bench-source", "value"), State("bench-indicator", "value"), State("bench-focus", "value"),
-    State("bench-start", "value"), State("bench-end", "value"), State("bench-anon", "value"),
-    prevent_initial_call=True,
-)
-def chart_image(_a, _b, _c, _d, _e, _f, source, indicator, focus, start, end, anonymise):
-    choices = _choices(source, indicator, focus, start, end)
-    if choices is None or not ctx.triggered_id:
-        raise PreventUpdate
-    chart, kind = chart_and_kind(ctx.triggered_id)
-    return dcc.send_bytes(*bench.chart_image(choices, loader.scope_of(current_user), chart, kind, configured_chromium(),
-                                             anonymise_with=_secret() if anonymise else None))
-
-
-@callback(
-    Output("bench-deck-download", "data"),
-    Input("bench-deck", "n_clicks"),
-    State("bench-source", "value"), State("bench-indicator", "value"), State("bench-focus", "value"),
-    State("bench-start", "value"), State("bench-end", "value"), State("bench-anon", "value"),
-    prevent_initial_call=True,
-)
-def slides(_n, source, indicator, focus, start, end, anonymise):
-    choices = _choices(source, indicator, focus, start, end)
-    if choices is None:
-        raise PreventUpdate
-    return dcc.send_bytes(*bench.slide_deck(choices, loader.scope_of(current_user), configured_chromium(),
-                                            anonymise_with=_secret() if anonymise else None))
-
-
-# Keep the filters in the address bar without reloading the page, so a copied link reopens this view.
-clientside_callback(
-    """
-    function(source, indicator, focus, start, end, anonymise) {
-        if (!indicator) { return ''; }
-        const params = new URLSearchParams({source: source, indicator: indicator, focus: focus, from: start, to: end});
-        if (anonymise) { params.set('anon', '1'); }
-        window.history.replaceState(null, '', window.location.pathname + '?' + params.toString());
-        return '';
-    }
-    """,
-    Output("bench-url-sync", "children"),
-    Input("bench-source", "value"), Input("bench-indicator", "value"), Input("bench-focus", "value"), Input("bench-start", "value"),
-    Input("bench-end", "value"), Input("bench-anon", "value"),
-)

@@ -1,6 +1,6 @@
 """The Benchmarking page's logic: filters in, everything the page shows out.
 
-The page's callbacks are thin adapters over `resolve_filters`, `build_view` and `download_table`;
+The page's callbacks are thin adapters over `resolve_choices`, `view_for` and `presentation`;
 the arithmetic lives in `dashboard.dashboards.benchmarking.metrics`, the charts in `dashboard.dashboards.benchmarking.figures`.
 """
 from __future__ import annotations
@@ -15,7 +15,7 @@ from dashboard.dashboards.benchmarking import data as bench_data
 from dashboard.dashboards.benchmarking import figures, metrics, published
 from dashboard.dashboards.benchmarking.common import POLARITY_TEXT, RANKING_RULES, BenchmarkingView, change_text
 from dashboard.loader import published as published_loader
-from dashboard.presenting import Slide, anonymise_las, deck, figure_image, label_order
+from dashboard.presenting import Presentation, Slide, anonymise_las, label_order
 from dashboard.sentences import ordinal, run_length
 
 DEFAULT_QUARTERS = 12
@@ -243,27 +243,13 @@ def chart_takeaways(view: BenchmarkingView, period_word: str) -> dict[str, str]:
     return out
 
 
-def download_for(choices: Choices, scope: loader.AccessScope, which: str, *,
-                 anonymise_with: str | None = None) -> tuple[pd.DataFrame, list[tuple[str, str]], str]:
-    """(table, notes, file stem) for the CSV/Excel downloads: the same rows as the page's tables."""
-    view = view_for(choices, scope, anonymise_with=anonymise_with)
-    table = (view.ranking_table if which == "ranking" else view.series_table).copy()
-    # In files as on screen: a missing figure is written out in words, not a blank that could be read as 0.
-    if which == "ranking":
-        missing = "no return" if choices.source == "regional" else "not published"
-        table["Value"] = table["Value"].astype(object).where(table["Value"].notna(), missing)
-    notes = view.notes + ([("Anonymised", "LA names other than the viewer's own are replaced by stable labels.")]
-                          if anonymise_with else [])
-    source = "" if choices.source == "regional" else "published_"
-    return table, notes, f"benchmarking_{source}{choices.indicator}_{choices.end}_{which}"
-
-
 def focus_options(las: pd.DataFrame, viewer_la: str | None, anonymise_with: str | None) -> list[dict]:
     if anonymise_with:
         las = anonymise_las(las, viewer_la, anonymise_with)
     return [{"label": n, "value": c} for c, n in sorted(zip(las["la_code"], las["la_name"]), key=lambda x: label_order(x[1]))]
 
 
+TABLES = ("ranking", "series")
 CHARTS = {"series": ("series_figure", "over time"), "ranking": ("ranking_figure", "all London LAs"),
           "subregion": ("subregion_figure", "spread within each sub-region")}
 
@@ -282,20 +268,24 @@ def _source_line(view: BenchmarkingView) -> str:
     return f"Source: {source}" + (" Demo data: synthetic, not any LA's real figures." if view.is_demo else "")
 
 
-def chart_image(choices: Choices, scope, chart: str, kind: str, chromium_path: str, *,
-                anonymise_with: str | None = None) -> tuple[bytes, str]:
+def presentation(choices: Choices, scope: loader.AccessScope, *, anonymise_with: str | None = None) -> Presentation:
+    """The page's charts, tables and notes as its downloads, images and slides take them (rebuilt on the server)."""
     view = view_for(choices, scope, anonymise_with=anonymise_with)
-    figure = getattr(view, CHARTS[chart][0])
-    return figure_image(figure, kind, chromium_path=chromium_path), f"benchmarking_{choices.indicator}_{choices.end}_{chart}.{kind}"
-
-
-def slide_deck(choices: Choices, scope, chromium_path: str, *, anonymise_with: str | None = None) -> tuple[bytes, str]:
-    """A title slide, then one slide per chart with its title, what it shows, and the source line."""
-    view = view_for(choices, scope, anonymise_with=anonymise_with)
-    name = view.indicator["name"]
     titles = chart_titles(view, choices.source)
-    slides = [Slide(titles[chart], view.takeaways[chart], getattr(view, attr), _source_line(view))
-              for chart, (attr, _what) in CHARTS.items()]
-    subtitle = f"{view.focus_name}, {view.range_label}." + (" Demo data." if view.is_demo else "")
-    data = deck(f"Benchmarking: {name}", subtitle, slides, chromium_path=chromium_path)
-    return data, f"benchmarking_{choices.indicator}_{choices.end}.pptx"
+    source = _source_line(view)
+    ranking = view.ranking_table.copy()
+    # In files as on screen: a missing figure is written out in words, not a blank that could be read as 0.
+    missing = "no return" if choices.source == "regional" else "not published"
+    ranking["Value"] = ranking["Value"].astype(object).where(ranking["Value"].notna(), missing)
+    stem = f"benchmarking_{choices.indicator}_{choices.end}"
+    published = "" if choices.source == "regional" else "published_"
+    return Presentation(
+        charts={chart: Slide(titles[chart], view.takeaways[chart], getattr(view, attr), source)
+                for chart, (attr, _what) in CHARTS.items()},
+        tables={"ranking": ranking, "series": view.series_table.copy()},
+        notes=view.notes + ([("Anonymised", "LA names other than the viewer's own are replaced by stable labels.")]
+                            if anonymise_with else []),
+        subtitle=f"{view.focus_name}, {view.range_label}." + (" Demo data." if view.is_demo else ""),
+        stem=stem, title=f"Benchmarking: {view.indicator['name']}",
+        # Table files say which source they hold; chart images and the deck do not.
+        table_stems={which: f"benchmarking_{published}{choices.indicator}_{choices.end}_{which}" for which in TABLES})

@@ -6,8 +6,8 @@ data versions every WARM_CHECK_SECONDS; when they change, one worker of all (a l
 versions) builds the view every page shows when opened with no query string, for every access scope that can sign
 in, through the same cached builders the pages call with the same arguments, so the page's first request is a hit.
 
-Each page's default is resolved here exactly as its `layout` and main `render` callback resolve it (the page's own
-`resolve_filters` with nothing chosen, anonymise off), so the warmed key is the key the page asks for. The tests open
+Each page's default comes from its declaration (`Dashboard.opening_calls`: its selection with nothing chosen, anonymise
+off), as its `layout` and main `render` callback resolve it, so the warmed key is the key the page asks for. The tests open
 every page's default view after warming and check that nothing is computed.
 """
 from __future__ import annotations
@@ -24,12 +24,9 @@ from flask import Flask, current_app
 from sqlalchemy import func, select
 
 from dashboard import loader
-from dashboard.auth.roles import ROLES
 from dashboard.components.contract import Call
 from dashboard.dashboards import declarations
 from dashboard.dashboards import names as dashboard_names
-from dashboard.dashboards.send import view as send_page
-from dashboard.dashboards.send import data as send_loader
 from dashboard.dashboards.sufficiency import data as sufficiency
 from dashboard.store import get_engine, schema
 
@@ -43,31 +40,12 @@ class DefaultView:
     calls: Callable[[loader.AccessScope], list[Call]]          # what opening it with no query string asks for
 
 
-# --- each page's default view: the arguments its layout and render callback pass ------------------------------------
-
-def _send(scope):
-    values = send_loader.send_values(scope)
-    if values.empty:
-        return []
-    filters = send_page.resolve_filters(None, None, None, None, user_la=scope.la_code, las=loader.local_authorities(),
-                                        values=values)
-    return [Call(send_page.build_view, (filters, scope), {"anonymise_with": None})]
-
-
-def _every_member(scope) -> bool:
-    return scope.role in ROLES
-
-
-# Pages not yet declared through the page contract (dashboard.components.contract).
-_LEGACY_VIEWS = dict(
-    send=DefaultView("SEND", _every_member, _send),
-)
-
+# --- each page's default view: the calls its declaration says it makes when opened -----------------------------------
 
 def _default_views() -> tuple[DefaultView, ...]:
     """Every dashboard's default view, from its declaration."""
     views = {d.name: DefaultView(d.nav_name, d.allows, d.opening_calls) for d in declarations()}
-    return tuple(views.get(name) or _LEGACY_VIEWS[name] for name in dashboard_names())
+    return tuple(views[name] for name in dashboard_names())
 
 
 DEFAULT_VIEWS = _default_views()

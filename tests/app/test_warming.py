@@ -137,7 +137,7 @@ def test_one_failing_view_is_logged_and_the_rest_are_built(server, cold_cache, m
 
     def broken(*_args, **_kwargs):
         raise RuntimeError("SEND figures broke")
-    monkeypatch.setattr(send, "build_view", broken)
+    monkeypatch.setattr(send, "chart_takeaways", broken)   # inside build_view (the page's declaration holds build_view itself)
     with server.app_context(), caplog.at_level(logging.WARNING, logger="dashboard.warming"):
         report = warming.warm_default_views([MEMBER])
     assert [(page, error) for page, _scope, error in report.failed] == [("SEND", "RuntimeError: SEND figures broke")]

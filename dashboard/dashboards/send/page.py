@@ -1,62 +1,49 @@
 """SEND: EHC plans, 20-week timeliness, placements, primary need and area SEND inspections, by LA and sub-region."""
-import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, clientside_callback, ctx, dcc, html
+from dash import Input, Output, callback, dcc, html
 from dash.exceptions import PreventUpdate
-from flask import current_app, has_request_context
-from flask_login import current_user
 
 from dashboard import loader
-from dashboard.dashboards.send import view as send_page
-from dashboard.dashboards.benchmarking.view import focus_options
+from dashboard.components.contract import Dashboard, Filter, anonymise_with, register_callbacks, viewer_scope
 from dashboard.components.layout import (chart_card, column_defs, definition_list, download_buttons, filter_bar, grid,
                                          grid_records, kpi_cards, labelled, present_bar)
 from dashboard.components.notes import demo_banner, page_heading
-from dashboard.exports import table_file
+from dashboard.dashboards.benchmarking.view import focus_options
 from dashboard.dashboards.send import data as send_loader
-from dashboard.presenting import chart_and_kind, configured_chromium
-
-PAGE = dict(path="/send", name="SEND", title="SEND - London Children's Services Dashboards", order=5)
+from dashboard.dashboards.send import view as send_page
 
 # Grid cells with no figure read "not published", never blank or 0.
 NOT_PUBLISHED = {"valueFormatter": {"function": "params.value == null ? 'not published' : "
                                                  "(typeof params.value === 'number' ? d3.format(',')(params.value) : params.value)"}}
 
 
-def _signed_in() -> bool:
-    # Layouts are also called at start-up (outside any request) to build Dash's validation layout.
-    return has_request_context() and current_user.is_authenticated
-
-
-def _user_la():
-    return current_user.la_code if _signed_in() else None
-
-
-def _scope():
-    return loader.scope_of(current_user)
-
-
-def _secret(anonymise):
-    return current_app.config["SECRET_KEY"] if anonymise else None
-
-
-def _la_options(anonymise: bool):
-    return focus_options(loader.local_authorities(), _user_la(), _secret(anonymise))
-
-
-def _filters(focus, measure, year, by):
-    if not _signed_in():
+def select(values: dict, scope: loader.AccessScope) -> send_page.Filters | None:
+    data = send_loader.send_values(scope)
+    if data.empty:
         return None
-    values = send_loader.send_values(_scope())
-    if values.empty:
-        return None
-    return send_page.resolve_filters(focus, measure, year, by, user_la=_user_la(), las=loader.local_authorities(), values=values)
+    return send_page.resolve_filters(values["focus"], values["measure"], values["year"], values["by"],
+                                     user_la=scope.la_code, las=loader.local_authorities(), values=data)
 
 
-def layout(focus=None, measure=None, year=None, by=None, anon=None, **query):
+def focus_choices(scope: loader.AccessScope, secret: str | None) -> list[dict]:
+    return focus_options(loader.local_authorities(), scope.la_code, secret)
+
+
+DASHBOARD = Dashboard(
+    name="send", prefix="send", path="/send", nav_name="SEND", heading="SEND", order=5,
+    filters=(Filter("send-focus", "focus"), Filter("send-measure", "measure"), Filter("send-year", "year"),
+             Filter("send-by", "by")),
+    select=select, present=send_page.presentation, charts=tuple(send_page.CHARTS), tables=send_page.TABLES,
+    view=send_page.build_view, la_choices=("send-focus", focus_choices),
+)
+register_callbacks(DASHBOARD)
+
+
+def layout(anon=None, **query):
     anonymise = anon == "1"
-    filters = _filters(focus, measure, year, by)
-    years = send_page.available_years(send_loader.send_values(_scope())) if filters else []
+    scope = viewer_scope(DASHBOARD)
+    filters = DASHBOARD.selection_from_query(query, scope)
+    years = send_page.available_years(send_loader.send_values(scope)) if filters else []
     return html.Div([
         page_heading("SEND", "Education, health and care plans: how many, how fast, where children are educated, "
                              "and what area SEND inspections found."),
@@ -64,7 +51,7 @@ def layout(focus=None, measure=None, year=None, by=None, anon=None, **query):
         None if filters else dbc.Alert("No SEND data has been loaded yet.", color="info"),
         filter_bar([
             dbc.Col(labelled("Focus LA", "send-focus", dcc.Dropdown(
-                id="send-focus", options=_la_options(anonymise) if filters else [],
+                id="send-focus", options=focus_choices(scope, anonymise_with(anonymise)) if filters else [],
                 clearable=False, value=filters and filters.focus)), lg=3),
             dbc.Col(labelled("Measure (trend and LA chart)", "send-measure", dcc.Dropdown(
                 id="send-measure", options=send_page.indicator_options(), clearable=False,
@@ -131,10 +118,6 @@ def layout(focus=None, measure=None, year=None, by=None, anon=None, **query):
     ])
 
 
-FILTER_STATE = [State("send-focus", "value"), State("send-measure", "value"), State("send-year", "value"),
-                State("send-by", "value"), State("send-anon", "value")]
-
-
 def _columns(table):
     return [{**c, **NOT_PUBLISHED} for c in column_defs(table)]
 
@@ -160,14 +143,14 @@ def _demo_note(is_demo: bool, what: str):
     Output("send-inspection-grid", "rowData"), Output("send-inspection-grid", "columnDefs"),
     Output("send-share-title", "children"),
     *[Output(f"send-{chart}-takeaway", "children") for chart in send_page.CHARTS],
-    Input("send-focus", "value"), Input("send-measure", "value"), Input("send-year", "value"), Input("send-by", "value"),
-    Input("send-anon", "value"),
+    *[Input(f.id, "value") for f in DASHBOARD.filters], Input("send-anon", "value"),
 )
 def render(focus, measure, year, by, anonymise):
-    filters = _filters(focus, measure, year, by)
+    scope = viewer_scope(DASHBOARD)
+    filters = scope and DASHBOARD.selection_from_values((focus, measure, year, by), scope)
     if filters is None:
         raise PreventUpdate
-    view = send_page.build_view(filters, _scope(), anonymise_with=_secret(anonymise))
+    view = send_page.build_view(filters, scope, anonymise_with=anonymise_with(anonymise))
     titles = send_page.chart_titles(view)
     name, y = view.indicator.name, view.year
     banner = demo_banner(True, "SEND data") if view.is_demo else (
@@ -187,68 +170,3 @@ def render(focus, measure, year, by, anonymise):
         grid_records(view.inspection_table), _columns(view.inspection_table),
         titles["share"], *[view.takeaways[chart] for chart in send_page.CHARTS],
     )
-
-
-@callback(Output("send-focus", "options"), Input("send-anon", "value"), prevent_initial_call=True)
-def anonymise_focus_choices(anonymise):
-    return _la_options(bool(anonymise))
-
-
-@callback(
-    Output("send-download", "data"),
-    Input("send-dl-las-csv", "n_clicks"), Input("send-dl-las-xlsx", "n_clicks"),
-    Input("send-dl-trend-csv", "n_clicks"), Input("send-dl-trend-xlsx", "n_clicks"),
-    Input("send-dl-placements-csv", "n_clicks"), Input("send-dl-placements-xlsx", "n_clicks"),
-    Input("send-dl-inspections-csv", "n_clicks"), Input("send-dl-inspections-xlsx", "n_clicks"),
-    *FILTER_STATE,
-    prevent_initial_call=True,
-)
-def download(*args):
-    focus, measure, year, by, anonymise = args[-5:]
-    filters = _filters(focus, measure, year, by)
-    if filters is None or not ctx.triggered_id:
-        raise PreventUpdate
-    which, kind = ctx.triggered_id.split("-")[-2:]
-    table, notes, stem = send_page.download_table(filters, _scope(), which, anonymise_with=_secret(anonymise))
-    return dcc.send_bytes(*table_file(table, notes, stem, kind))
-
-
-@callback(
-    Output("send-image-download", "data"),
-    *[Input(f"send-{chart}-{kind}", "n_clicks") for chart in send_page.CHARTS for kind in ("png", "svg")],
-    *FILTER_STATE,
-    prevent_initial_call=True,
-)
-def chart_image(*args):
-    focus, measure, year, by, anonymise = args[-5:]
-    filters = _filters(focus, measure, year, by)
-    if filters is None or not ctx.triggered_id:
-        raise PreventUpdate
-    chart, kind = chart_and_kind(ctx.triggered_id)
-    return dcc.send_bytes(*send_page.chart_image(filters, _scope(), chart, kind, configured_chromium(),
-                                                 anonymise_with=_secret(anonymise)))
-
-
-@callback(Output("send-deck-download", "data"), Input("send-deck", "n_clicks"), *FILTER_STATE, prevent_initial_call=True)
-def slides(_n, focus, measure, year, by, anonymise):
-    filters = _filters(focus, measure, year, by)
-    if filters is None:
-        raise PreventUpdate
-    return dcc.send_bytes(*send_page.slide_deck(filters, _scope(), configured_chromium(), anonymise_with=_secret(anonymise)))
-
-
-# Keep the filters in the address bar without reloading the page, so a copied link reopens this view.
-clientside_callback(
-    """
-    function(focus, measure, year, by, anonymise) {
-        if (!focus) { return ''; }
-        const params = new URLSearchParams({focus: focus, measure: measure, year: year, by: by});
-        if (anonymise) { params.set('anon', '1'); }
-        window.history.replaceState(null, '', window.location.pathname + '?' + params.toString());
-        return '';
-    }
-    """,
-    Output("send-url-sync", "children"),
-    Input("send-focus", "value"), Input("send-measure", "value"), Input("send-year", "value"), Input("send-by", "value"),
-    Input("send-anon", "value"),
-)

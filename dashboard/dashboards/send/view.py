@@ -1,6 +1,6 @@
 """The SEND page's logic: filters in, everything the page shows out.
 
-The page's callbacks are thin adapters over `resolve_filters`, `build_view` and `download_table`;
+The page's callbacks are thin adapters over `resolve_filters`, `build_view` and `presentation`;
 the arithmetic lives in `dashboard.dashboards.send.metrics`, the charts in `dashboard.dashboards.send.figures`.
 """
 from __future__ import annotations
@@ -17,7 +17,7 @@ from dashboard.dashboards.send import figures
 from dashboard.dashboards.send import data as send_loader
 from dashboard.dashboards.send import metrics
 from dashboard.disclosure import SUPPRESSED
-from dashboard.presenting import Slide, anonymise_las, deck, figure_image, label_order
+from dashboard.presenting import Presentation, Slide, anonymise_las, label_order
 from dashboard.sentences import ordinal, run_length
 
 DEFAULT_INDICATOR = "timely_20wk_pct"
@@ -364,22 +364,9 @@ def _notes(ind, sources, inspections, info, year, share_text, anonymised: bool =
          if anonymised else [])
 
 
-def download_table(filters: Filters, scope: loader.AccessScope, which: str, *,
-                   anonymise_with: str | None = None) -> tuple[pd.DataFrame, list[tuple[str, str]], str]:
-    """(table, notes, file stem) for the CSV/Excel downloads: the same rows as the page's tables."""
-    view = build_view(filters, scope, anonymise_with=anonymise_with)
-    table = {"las": view.la_table, "trend": view.trend_table, "inspections": view.inspection_table,
-             "placements": view.placement_table}[which].copy()
-    # In files as on screen: no figure is written "not published", never a blank that could be read as 0.
-    for column in table.columns:
-        if table[column].isna().any():
-            table[column] = table[column].astype(object).where(table[column].notna(), "not published")
-    notes = view.notes + [("Demo data", "; ".join(view.demo_parts) or "none")]
-    return table, notes, f"send_{which}_{filters.year}"
-
-
 # --- presenting: chart titles, what each chart shows, images and slides -----------------------------------------
 
+TABLES = ("las", "trend", "placements", "inspections")   # in the order of their download buttons
 CHARTS = {"trend": "trend_figure", "ranking": "ranking_figure", "placement": "placement_figure", "need": "need_figure",
           "tiles": "tile_figure", "share": "share_figure"}
 
@@ -543,23 +530,28 @@ def _source_line(view: SendView, chart: str) -> str:
     return f"Source: {text}." + (" Demo data: synthetic, not any LA's real figures." if demo else "")
 
 
-def chart_image(filters: Filters, scope, chart: str, kind: str, chromium_path: str, *,
-                anonymise_with: str | None = None) -> tuple[bytes, str]:
-    """One chart as PNG or SVG, drawn on the server from the view the filters give (never a figure the browser sent)."""
-    if chart not in CHARTS:
-        raise ValueError(f"unknown chart {chart!r}")
-    view = build_view(filters, scope, anonymise_with=anonymise_with)
-    return (figure_image(getattr(view, CHARTS[chart]), kind, chromium_path=chromium_path),
-            f"send_{filters.indicator}_{view.year}_{chart}.{kind}")
-
-
-def slide_deck(filters: Filters, scope, chromium_path: str, *, anonymise_with: str | None = None) -> tuple[bytes, str]:
-    """A title slide, then one slide per chart with its title, what it shows, and its source line."""
+def presentation(filters: Filters, scope: loader.AccessScope, *, anonymise_with: str | None = None) -> Presentation:
+    """The page's charts, tables and notes as its downloads, images and slides take them (rebuilt on the server)."""
     view = build_view(filters, scope, anonymise_with=anonymise_with)
     titles = chart_titles(view)
-    slides = [Slide(titles[chart], view.takeaways[chart], getattr(view, attr), _source_line(view, chart))
-              for chart, attr in CHARTS.items()]
+    tables = {"las": view.la_table, "trend": view.trend_table, "placements": view.placement_table,
+              "inspections": view.inspection_table}
     demo = (" Demo data: " + ", ".join(view.demo_parts) + "." if view.demo_parts else "")
-    subtitle = (f"{view.focus_name}; measure: {view.indicator.name}; {view.period_label}; placements "
-                f"{'by LA' if view.grouping == 'la' else 'by sub-region'}." + demo)
-    return deck("SEND", subtitle, slides, chromium_path=chromium_path), f"send_{filters.indicator}_{view.year}.pptx"
+    return Presentation(
+        charts={chart: Slide(titles[chart], view.takeaways[chart], getattr(view, attr), _source_line(view, chart))
+                for chart, attr in CHARTS.items()},
+        tables={which: _in_words(table) for which, table in tables.items()},
+        notes=view.notes + [("Demo data", "; ".join(view.demo_parts) or "none")],
+        subtitle=(f"{view.focus_name}; measure: {view.indicator.name}; {view.period_label}; placements "
+                  f"{'by LA' if view.grouping == 'la' else 'by sub-region'}." + demo),
+        stem=f"send_{filters.indicator}_{view.year}",
+        table_stems={which: f"send_{which}_{filters.year}" for which in tables})
+
+
+def _in_words(table: pd.DataFrame) -> pd.DataFrame:
+    """In files as on screen: no figure is written "not published", never a blank that could be read as 0."""
+    table = table.copy()
+    for column in table.columns:
+        if table[column].isna().any():
+            table[column] = table[column].astype(object).where(table[column].notna(), "not published")
+    return table

@@ -30,7 +30,8 @@ def store(dash_app, settings):
 def _last_event(engine, event: str):
     a = schema.audit_event
     with engine.connect() as conn:
-        return conn.execute(select(a.c.actor, a.c.detail).where(a.c.event == event).order_by(a.c.id.desc()).limit(1)).first()
+        return conn.execute(select(a.c.actor, a.c.detail).where(a.c.event == event)
+                            .order_by(a.c.id.desc()).limit(1)).first()
 
 
 def _returns_held(engine, dataset: str, la_code: str, period: str) -> int:

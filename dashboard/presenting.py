@@ -93,6 +93,13 @@ def anonymise_las(las: pd.DataFrame, viewer_la: str | None, secret: str) -> pd.D
     return out.sort_values("la_name", key=lambda names: names.map(label_order))
 
 
+def la_options(las: pd.DataFrame, viewer_la: str | None, anonymise_with: str | None) -> list[dict]:
+    """Every LA as a dropdown choice, in label order: the viewer's own named, the others labelled when anonymised."""
+    if anonymise_with:
+        las = anonymise_las(las, viewer_la, anonymise_with)
+    return [{"label": n, "value": c} for c, n in sorted(zip(las["la_code"], las["la_name"]), key=lambda x: label_order(x[1]))]
+
+
 # --- decks ----------------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)

@@ -37,11 +37,10 @@ def dataset_modules() -> list[ModuleType]:
 
 def declarations() -> list:
     """Each dashboard's declaration (`page.DASHBOARD`, a `dashboard.components.contract.Dashboard`), in page order."""
-    return sorted((page.DASHBOARD for page in _modules("page") if hasattr(page, "DASHBOARD")), key=lambda d: d.order)
+    return sorted((page.DASHBOARD for page in _modules("page")), key=lambda d: d.order)
 
 
 def register_pages() -> None:
     """Register every dashboard's page with Dash (after the app is made, as `dash.register_page` requires)."""
     for page in _modules("page"):
-        entry = page.DASHBOARD.page_registry_entry() if hasattr(page, "DASHBOARD") else page.PAGE
-        dash.register_page(page.__name__, layout=page.layout, **entry)
+        dash.register_page(page.__name__, layout=page.layout, **page.DASHBOARD.page_registry_entry())

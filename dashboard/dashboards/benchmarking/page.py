@@ -12,6 +12,7 @@ from dashboard.components.layout import (chart_card, chart_outputs, column_defs,
                                          kpi_cards, labelled, sharing_and_kpis, table_outputs, table_section)
 from dashboard.components.notes import demo_banner, page_heading
 from dashboard.dashboards.benchmarking import view as bench
+from dashboard.presenting import la_options
 
 
 def select(values: dict, scope: loader.AccessScope) -> bench.Choices | None:
@@ -20,7 +21,7 @@ def select(values: dict, scope: loader.AccessScope) -> bench.Choices | None:
 
 
 def focus_choices(scope: loader.AccessScope, secret: str | None) -> list[dict]:
-    return bench.focus_options(loader.local_authorities(), scope.la_code, secret)
+    return la_options(loader.local_authorities(), scope.la_code, secret)
 
 
 DASHBOARD = Dashboard(

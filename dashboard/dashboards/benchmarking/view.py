@@ -15,7 +15,7 @@ from dashboard.dashboards.benchmarking import data as bench_data
 from dashboard.dashboards.benchmarking import figures, metrics, published
 from dashboard.dashboards.benchmarking.common import POLARITY_TEXT, RANKING_RULES, BenchmarkingView, change_text
 from dashboard.loader import published as published_loader
-from dashboard.presenting import Presentation, Slide, anonymise_las, label_order
+from dashboard.presenting import Presentation, Slide, anonymise_las
 from dashboard.sentences import ordinal, run_length
 
 DEFAULT_QUARTERS = 12
@@ -241,12 +241,6 @@ def chart_takeaways(view: BenchmarkingView, period_word: str) -> dict[str, str]:
             gap = f", and is {size} {'above' if diff > 0 else 'below'} {london}" if diff else f", level with {london}"
         out["series"] = f"{focus}'s figure ({fmt(own[-1])}) {trend}{gap}."
     return out
-
-
-def focus_options(las: pd.DataFrame, viewer_la: str | None, anonymise_with: str | None) -> list[dict]:
-    if anonymise_with:
-        las = anonymise_las(las, viewer_la, anonymise_with)
-    return [{"label": n, "value": c} for c, n in sorted(zip(las["la_code"], las["la_name"]), key=lambda x: label_order(x[1]))]
 
 
 TABLES = ("ranking", "series")

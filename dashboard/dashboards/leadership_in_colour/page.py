@@ -5,7 +5,7 @@ from dash import Input, Output, State, callback, dcc, html
 from dash.exceptions import PreventUpdate
 
 from dashboard import loader
-from dashboard.components.contract import Call, Dashboard, Filter, anonymise_with, register_callbacks, viewer_scope
+from dashboard.components.contract import Dashboard, Filter, anonymise_with, register_callbacks, viewer_scope
 from dashboard.dashboards.leadership_in_colour import view as linc
 from dashboard.components.layout import (chart_card, chart_outputs, definition_list, download_buttons, filter_bar,
                                          grid_content, grid_outputs, kpi_cards, labelled, sharing_and_kpis, table_outputs,
@@ -22,11 +22,6 @@ def borough_choices(scope: loader.AccessScope, secret: str | None) -> list[dict]
     return linc.borough_options(loader.local_authorities(), scope.la_code, secret)
 
 
-def default_calls(scope: loader.AccessScope) -> list[Call]:
-    filters = select(dict.fromkeys(["source", "borough", "service", "group"]), scope)
-    return [Call(linc.build_view, (filters, scope), {"anonymise_with": None})]
-
-
 DASHBOARD = Dashboard(
     name="leadership_in_colour", prefix="linc", path="/leadership-in-colour", nav_name="Leadership in Colour",
     heading="Leadership in Colour", order=3,
@@ -34,7 +29,7 @@ DASHBOARD = Dashboard(
              Filter("linc-group", "group")),
     select=select, present=linc.presentation, charts=tuple(linc.CHARTS),
     tables=("band", "groups", "borough", "role", "notknown"),
-    default_calls=default_calls, la_choices=("linc-borough", borough_choices),
+    view=linc.build_view, la_choices=("linc-borough", borough_choices),
 )
 register_callbacks(DASHBOARD)
 

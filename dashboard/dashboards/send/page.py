@@ -8,9 +8,9 @@ from dashboard.components.contract import Dashboard, Filter, anonymise_with, reg
 from dashboard.components.layout import (chart_card, chart_outputs, column_defs, definition_list, filter_bar, grid_content,
                                          grid_outputs, kpi_cards, labelled, sharing_and_kpis, table_outputs, table_section)
 from dashboard.components.notes import demo_banner, page_heading
-from dashboard.dashboards.benchmarking.view import focus_options
 from dashboard.dashboards.send import data as send_loader
 from dashboard.dashboards.send import view as send_page
+from dashboard.presenting import la_options
 
 # Grid cells with no figure read "not published", never blank or 0.
 NOT_PUBLISHED = {"valueFormatter": {"function": "params.value == null ? 'not published' : "
@@ -26,7 +26,7 @@ def select(values: dict, scope: loader.AccessScope) -> send_page.Filters | None:
 
 
 def focus_choices(scope: loader.AccessScope, secret: str | None) -> list[dict]:
-    return focus_options(loader.local_authorities(), scope.la_code, secret)
+    return la_options(loader.local_authorities(), scope.la_code, secret)
 
 
 DASHBOARD = Dashboard(

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import functools
 
+import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
@@ -63,3 +64,21 @@ def empty_figure(message: str, height: int = 300) -> go.Figure:
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)
     return base_layout(fig, height=height)
+
+
+def comparator_lines(series: pd.DataFrame, x: str, focus_name: str, styles: dict[str, tuple[str, str]],
+                     decimals: int) -> go.Figure:
+    """The focus LA's line against its comparators', one per value of `series["series"]` (in order): the focus thick,
+    solid and circled; each comparator in its colour and dash from `styles` (by name; a sub-region's otherwise), so the
+    lines read apart without colour too. Gaps stay gaps."""
+    fig = go.Figure()
+    for name, frame in series.groupby("series", sort=False):
+        is_focus = name == focus_name
+        colour, dash = (FOCUS, "solid") if is_focus else styles.get(name, (SUBREGION, "dashdot"))
+        fig.add_trace(go.Scatter(
+            x=frame[x], y=frame["value"], name=name, mode="lines+markers", connectgaps=False,
+            line={"color": colour, "width": 4 if is_focus else 2, "dash": dash},
+            marker={"size": 8 if is_focus else 5, "symbol": "circle" if is_focus else "diamond"},
+            hovertemplate=f"{name}<br>%{{x}}: %{{y:,.{decimals}f}}<extra></extra>",
+        ))
+    return fig

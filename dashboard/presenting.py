@@ -94,7 +94,7 @@ def anonymise_las(las: pd.DataFrame, viewer_la: str | None, secret: str) -> pd.D
 
 
 def la_options(las: pd.DataFrame, viewer_la: str | None, anonymise_with: str | None) -> list[dict]:
-    """A dropdown's LAs, each by name, or (anonymised) by its label with only the viewer's own named, in label order."""
+    """Every LA as a dropdown choice, in label order: the viewer's own named, the others labelled when anonymised."""
     if anonymise_with:
         las = anonymise_las(las, viewer_la, anonymise_with)
     return [{"label": n, "value": c} for c, n in sorted(zip(las["la_code"], las["la_name"]), key=lambda x: label_order(x[1]))]

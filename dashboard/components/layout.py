@@ -4,7 +4,7 @@ from __future__ import annotations
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import dcc, html
+from dash import Output, dcc, html
 
 
 def labelled(label: str, component_id: str, component):
@@ -66,6 +66,45 @@ def download_buttons(id_prefix: str):
     return html.Div([dbc.Button("Download CSV", id=f"{id_prefix}-csv", color="secondary", outline=True, size="sm", className="me-2"),
                      dbc.Button("Download Excel", id=f"{id_prefix}-xlsx", color="secondary", outline=True, size="sm")],
                     className="mb-2")
+
+
+def table_section(download_id: str, grid_id: str, *, title: str | None = None, title_id: str | None = None,
+                  heading_class: str = "h6 mt-4", heading=html.H3, between: tuple = ()) -> list:
+    """A table as a page lays it out: its heading (the fixed `title`, or filled by a callback into `title_id`), anything
+    `between` (a note on it), its download buttons (ids `{download_id}-csv`, `-xlsx`) and its grid."""
+    attributes = {name: value for name, value in (("id", title_id), ("className", heading_class)) if value}
+    return [heading(title, **attributes) if title else heading(**attributes), *between, download_buttons(download_id),
+            grid(grid_id)]
+
+
+def sharing_and_kpis(prefix: str, *, anonymise: bool | None):
+    """What stands between a page's filters and its charts: the sharing bar (`present_bar`) and the place for its
+    headline figures (id `{prefix}-kpis`, filled with `kpi_cards`)."""
+    return [present_bar(prefix, anonymise=anonymise), html.Div(id=f"{prefix}-kpis", className="mb-3")]
+
+
+def chart_outputs(*graph_ids: str, title_ids: dict[str, str] | None = None) -> list[Output]:
+    """A callback's outputs for chart cards: each card's heading then its figure. A heading's id is
+    `{graph_id}-title` unless `title_ids` gives it (graph id -> heading id)."""
+    title_ids = title_ids or {}
+    return [output for graph_id in graph_ids
+            for output in (Output(title_ids.get(graph_id, f"{graph_id}-title"), "children"), Output(graph_id, "figure"))]
+
+
+def grid_outputs(*grid_ids: str) -> list[Output]:
+    """A callback's outputs for grids: each grid's rows then its column definitions (see `grid_content`)."""
+    return [output for grid_id in grid_ids for output in (Output(grid_id, "rowData"), Output(grid_id, "columnDefs"))]
+
+
+def table_outputs(title_id: str, grid_id: str) -> list[Output]:
+    """A table's heading, rows and column definitions, as `table_section(..., title_id=title_id)` lays them out."""
+    return [Output(title_id, "children"), *grid_outputs(grid_id)]
+
+
+def grid_content(table: pd.DataFrame, columns=None) -> tuple[list[dict], list[dict]]:
+    """What `grid_outputs` receives for one table: its rows and its column definitions (`columns(table)`, by default
+    `column_defs`)."""
+    return grid_records(table), (columns or column_defs)(table)
 
 
 def definition_list(title: str, notes: list[tuple[str, str]]):

@@ -9,8 +9,8 @@ from dashboard import loader
 from dashboard.auth.registration import AccessDenied
 from dashboard.auth.roles import ADMIN
 from dashboard.components.contract import Dashboard, Filter, anonymise_with, register_callbacks, viewer_scope
-from dashboard.components.layout import (chart_card, definition_list, download_buttons, filter_bar, grid, grid_records, kpi_cards,
-                                         labelled, present_bar)
+from dashboard.components.layout import (chart_card, chart_outputs, definition_list, filter_bar, grid_content, grid_outputs,
+                                         kpi_cards, labelled, sharing_and_kpis, table_outputs, table_section)
 from dashboard.components.notes import demo_banner, page_heading
 from dashboard.dashboards.agency_pay import data
 from dashboard.dashboards.agency_pay import returns as pay_returns
@@ -69,8 +69,7 @@ def layout(anon=None, **query):
                 id="pay-by", options=[{"label": v, "value": k} for k, v in pay.BY_OPTIONS.items()], clearable=False,
                 value=value("by"))), lg=2),
         ], "Agency pay filters"),
-        present_bar("pay", anonymise=anonymise),
-        html.Div(id="pay-kpis", className="mb-3"),
+        *sharing_and_kpis("pay", anonymise=anonymise),
         dbc.Row([
             dbc.Col(chart_card("pay-range-title", "pay-range",
                                "Each box runs from the lower to the upper quartile with the median inside; the whiskers reach "
@@ -100,15 +99,9 @@ def layout(anon=None, **query):
             html.P("The same figures as the charts, to read or download. 'c' = fewer than 5 assignments (suppressed); "
                    "'no return' = the LA made no return; 'none' = returned, no assignments in that group.",
                    className="small text-body-secondary"),
-            html.H3(id="pay-summary-table-title", className="h6 mt-3"),
-            download_buttons("pay-dl-summary"),
-            grid("pay-summary-grid"),
-            html.H3(id="pay-trend-table-title", className="h6 mt-4"),
-            download_buttons("pay-dl-trend"),
-            grid("pay-trend-grid"),
-            html.H3("The caps, with the date each took effect", className="h6 mt-4"),
-            download_buttons("pay-dl-caps"),
-            grid("pay-caps-grid"),
+            *table_section("pay-dl-summary", "pay-summary-grid", title_id="pay-summary-table-title", heading_class="h6 mt-3"),
+            *table_section("pay-dl-trend", "pay-trend-grid", title_id="pay-trend-table-title"),
+            *table_section("pay-dl-caps", "pay-caps-grid", title="The caps, with the date each took effect"),
             _cap_editor(),
             dcc.Download(id="pay-download"),
         ], className="chart-card"),
@@ -176,14 +169,9 @@ def _columns(table):
 
 @callback(
     Output("pay-demo-banner", "children"), Output("pay-kpis", "children"), Output("pay-definitions", "children"),
-    Output("pay-range-title", "children"), Output("pay-range", "figure"),
-    Output("pay-overcap-title", "children"), Output("pay-overcap", "figure"),
-    Output("pay-overcap-la-title", "children"), Output("pay-overcap-la", "figure"),
-    Output("pay-workforce-title", "children"), Output("pay-workforce", "figure"),
-    Output("pay-trend-title", "children"), Output("pay-trend", "figure"),
-    Output("pay-summary-table-title", "children"), Output("pay-summary-grid", "rowData"), Output("pay-summary-grid", "columnDefs"),
-    Output("pay-trend-table-title", "children"), Output("pay-trend-grid", "rowData"), Output("pay-trend-grid", "columnDefs"),
-    Output("pay-caps-grid", "rowData"), Output("pay-caps-grid", "columnDefs"),
+    *chart_outputs("pay-range", "pay-overcap", "pay-overcap-la", "pay-workforce", "pay-trend"),
+    *table_outputs("pay-summary-table-title", "pay-summary-grid"), *table_outputs("pay-trend-table-title", "pay-trend-grid"),
+    *grid_outputs("pay-caps-grid"),
     *[Output(f"pay-{chart}-takeaway", "children") for chart in pay.CHARTS],
     *[Input(f.id, "value") for f in DASHBOARD.filters], Input("pay-caps-changed", "data"), Input("pay-anon", "value"),
 )
@@ -203,8 +191,8 @@ def render(start, end, area, job, by, _caps_changed, anonymise):
         view.overcap_la_title, view.overcap_la_figure,
         view.workforce_title, view.workforce_figure,
         view.trend_title, view.trend_figure,
-        view.summary_title, grid_records(view.summary_table), _columns(view.summary_table),
-        view.trend_table_title, grid_records(view.trend_table), _columns(view.trend_table),
-        grid_records(view.caps_table), _columns(view.caps_table),
+        view.summary_title, *grid_content(view.summary_table, _columns),
+        view.trend_table_title, *grid_content(view.trend_table, _columns),
+        *grid_content(view.caps_table, _columns),
         *[view.takeaways[chart] for chart in pay.CHARTS],
     )

@@ -5,7 +5,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.chart_theme import ENGLAND, FOCUS, LONDON, NEIGHBOURS, QUARTILE_COLOURS, SUBREGION, base_layout, empty_figure
+from dashboard.chart_theme import (ENGLAND, FOCUS, LONDON, NEIGHBOURS, QUARTILE_COLOURS, SUBREGION, base_layout,
+                                   comparator_lines, empty_figure)
 
 
 def format_value(value, decimal_places: int, unit: str = "") -> str:
@@ -28,17 +29,7 @@ SERIES_STYLES = {"England": (ENGLAND, "dot"), "London average": (LONDON, "dash")
 def time_series_figure(series: pd.DataFrame, focus_name: str, indicator: dict) -> go.Figure:
     if series["value"].notna().sum() == 0:
         return empty_figure("No LA returned this indicator in the chosen quarters.")
-    fig = go.Figure()
-    dp = int(indicator["decimal_places"])
-    for name, frame in series.groupby("series", sort=False):
-        is_focus = name == focus_name
-        colour, dash = (FOCUS, "solid") if is_focus else SERIES_STYLES.get(name, (SUBREGION, "dashdot"))
-        fig.add_trace(go.Scatter(
-            x=frame["quarter"], y=frame["value"], name=name, mode="lines+markers", connectgaps=False,
-            line={"color": colour, "width": 4 if is_focus else 2, "dash": dash},
-            marker={"size": 8 if is_focus else 5, "symbol": "circle" if is_focus else "diamond"},
-            hovertemplate=f"{name}<br>%{{x}}: %{{y:,.{dp}f}}<extra></extra>",
-        ))
+    fig = comparator_lines(series, "quarter", focus_name, SERIES_STYLES, int(indicator["decimal_places"]))
     fig.update_xaxes(type="category", title=None)
     fig.update_yaxes(title=_axis_title(indicator), rangemode="tozero")
     return base_layout(fig, height=400)

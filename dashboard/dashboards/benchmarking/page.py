@@ -8,8 +8,8 @@ from flask import current_app
 from dashboard import loader
 from dashboard.chart_theme import empty_figure
 from dashboard.components.contract import Dashboard, Filter, anonymise_with, register_callbacks, viewer_scope
-from dashboard.components.layout import (chart_card, column_defs, definition_list, download_buttons, filter_bar, grid,
-                                         grid_records, kpi_cards, labelled, present_bar)
+from dashboard.components.layout import (chart_card, chart_outputs, column_defs, definition_list, filter_bar, grid_records,
+                                         kpi_cards, labelled, sharing_and_kpis, table_outputs, table_section)
 from dashboard.components.notes import demo_banner, page_heading
 from dashboard.dashboards.benchmarking import view as bench
 from dashboard.presenting import la_options
@@ -72,8 +72,7 @@ def layout(anon=None, **query):
             dbc.Col(labelled("To", "bench-end", dcc.Dropdown(
                 id="bench-end", options=chosen("period_options") or [], clearable=False, value=chosen("end"))), lg=2),
         ], "Benchmarking filters"),
-        present_bar("bench", anonymise=anonymise),
-        html.Div(id="bench-kpis", className="mb-3"),
+        *sharing_and_kpis("bench", anonymise=anonymise),
         dbc.Row([
             dbc.Col(chart_card("bench-series-title", "bench-series", image_buttons=True, description=
                                 "The focus LA (thick line) against its sub-region, London and, where published, England. "
@@ -90,12 +89,9 @@ def layout(anon=None, **query):
         html.Section([
             html.H2("The figures", className="h4"),
             html.P("The same figures as the charts above, to read or download.", className="small text-body-secondary"),
-            html.H3(id="bench-ranking-table-title", className="h6 mt-3"),
-            download_buttons("bench-dl-ranking"),
-            grid("bench-ranking-grid"),
-            html.H3(id="bench-series-table-title", className="h6 mt-4"),
-            download_buttons("bench-dl-series"),
-            grid("bench-series-grid"),
+            *table_section("bench-dl-ranking", "bench-ranking-grid", title_id="bench-ranking-table-title",
+                           heading_class="h6 mt-3"),
+            *table_section("bench-dl-series", "bench-series-grid", title_id="bench-series-table-title"),
             dcc.Download(id="bench-download"),
         ], className="chart-card"),
         html.Div(id="bench-url-sync", hidden=True),
@@ -131,11 +127,8 @@ def source_or_indicator_changed(source, indicator, focus, start, end):
 
 @callback(
     Output("bench-demo-banner", "children"), Output("bench-kpis", "children"), Output("bench-definition", "children"),
-    Output("bench-series-title", "children"), Output("bench-series", "figure"),
-    Output("bench-ranking-title", "children"), Output("bench-ranking", "figure"),
-    Output("bench-subregion-title", "children"), Output("bench-subregion", "figure"),
-    Output("bench-ranking-table-title", "children"), Output("bench-ranking-grid", "rowData"), Output("bench-ranking-grid", "columnDefs"),
-    Output("bench-series-table-title", "children"), Output("bench-series-grid", "rowData"), Output("bench-series-grid", "columnDefs"),
+    *chart_outputs("bench-series", "bench-ranking", "bench-subregion"),
+    *table_outputs("bench-ranking-table-title", "bench-ranking-grid"), *table_outputs("bench-series-table-title", "bench-series-grid"),
     Output("bench-series-takeaway", "children"), Output("bench-ranking-takeaway", "children"),
     Output("bench-subregion-takeaway", "children"),
     *[Input(f.id, "value") for f in DASHBOARD.filters], Input("bench-anon", "value"),

@@ -5,10 +5,11 @@ from dash import Input, Output, State, callback, dcc, html
 from dash.exceptions import PreventUpdate
 
 from dashboard import loader
-from dashboard.components.contract import Call, Dashboard, Filter, anonymise_with, register_callbacks, viewer_scope
+from dashboard.components.contract import Dashboard, Filter, anonymise_with, register_callbacks, viewer_scope
 from dashboard.dashboards.leadership_in_colour import view as linc
-from dashboard.components.layout import (chart_card, column_defs, definition_list, download_buttons, filter_bar, grid,
-                                         grid_records, kpi_cards, labelled, present_bar)
+from dashboard.components.layout import (chart_card, chart_outputs, definition_list, download_buttons, filter_bar,
+                                         grid_content, grid_outputs, kpi_cards, labelled, sharing_and_kpis, table_outputs,
+                                         table_section)
 from dashboard.components.notes import demo_banner, page_heading
 
 
@@ -21,11 +22,6 @@ def borough_choices(scope: loader.AccessScope, secret: str | None) -> list[dict]
     return linc.borough_options(loader.local_authorities(), scope.la_code, secret)
 
 
-def default_calls(scope: loader.AccessScope) -> list[Call]:
-    filters = select(dict.fromkeys(["source", "borough", "service", "group"]), scope)
-    return [Call(linc.build_view, (filters, scope), {"anonymise_with": None})]
-
-
 DASHBOARD = Dashboard(
     name="leadership_in_colour", prefix="linc", path="/leadership-in-colour", nav_name="Leadership in Colour",
     heading="Leadership in Colour", order=3,
@@ -33,7 +29,7 @@ DASHBOARD = Dashboard(
              Filter("linc-group", "group")),
     select=select, present=linc.presentation, charts=tuple(linc.CHARTS),
     tables=("band", "groups", "borough", "role", "notknown"),
-    default_calls=default_calls, la_choices=("linc-borough", borough_choices),
+    view=linc.build_view, la_choices=("linc-borough", borough_choices),
 )
 register_callbacks(DASHBOARD)
 
@@ -74,8 +70,7 @@ def layout(anon=None, **query):
                 id="linc-service", options=linc.service_options(), value=filters.service, clearable=False,
                 searchable=False, disabled=filters.source != "demo")), lg=3),
         ], "Leadership in Colour filters"),
-        present_bar("linc", anonymise=anonymise),
-        html.Div(id="linc-kpis", className="mb-3"),
+        *sharing_and_kpis("linc", anonymise=anonymise),
         dbc.Row([
             dbc.Col(chart_card("linc-band-title", "linc-band",
                                "Bars: the group's share of staff with known ethnicity in each pay band. Dashed line: its "
@@ -87,13 +82,10 @@ def layout(anon=None, **query):
                                image_buttons=True), lg=6),
         ]),
         html.Section([
-            html.H2(id="linc-band-table-title", className="h5"),
-            html.P(id="linc-ceiling-text", className="small"),
-            download_buttons("linc-dl-band"),
-            grid("linc-band-grid"),
-            html.H3("Representation ratio by ethnic group (staff share ÷ population share)", className="h6 mt-4"),
-            download_buttons("linc-dl-groups"),
-            grid("linc-groups-grid"),
+            *table_section("linc-dl-band", "linc-band-grid", title_id="linc-band-table-title", heading=html.H2,
+                           heading_class="h5", between=(html.P(id="linc-ceiling-text", className="small"),)),
+            *table_section("linc-dl-groups", "linc-groups-grid",
+                           title="Representation ratio by ethnic group (staff share ÷ population share)"),
         ], className="chart-card"),
         html.Section([
             html.H2(id="linc-borough-title", className="h5"),
@@ -120,12 +112,8 @@ def layout(anon=None, **query):
         ]),
         html.Section([
             html.H2("The figures", className="h4"),
-            html.H3(id="linc-role-table-title", className="h6 mt-3"),
-            download_buttons("linc-dl-role"),
-            grid("linc-role-grid"),
-            html.H3("Ethnicity not known, by local authority", className="h6 mt-4"),
-            download_buttons("linc-dl-notknown"),
-            grid("linc-notknown-grid"),
+            *table_section("linc-dl-role", "linc-role-grid", title_id="linc-role-table-title", heading_class="h6 mt-3"),
+            *table_section("linc-dl-notknown", "linc-notknown-grid", title="Ethnicity not known, by local authority"),
             dcc.Download(id="linc-download"),
         ], className="chart-card"),
         html.Section(id="linc-notes", className="chart-card notes"),
@@ -144,16 +132,11 @@ def source_changed(source, group):
 
 @callback(
     Output("linc-demo-banner", "children"), Output("linc-messages", "children"), Output("linc-kpis", "children"),
-    Output("linc-band-title", "children"), Output("linc-band", "figure"),
-    Output("linc-group-title", "children"), Output("linc-groups", "figure"),
+    *chart_outputs("linc-band", "linc-groups", title_ids={"linc-groups": "linc-group-title"}),
     Output("linc-band-table-title", "children"), Output("linc-ceiling-text", "children"),
-    Output("linc-band-grid", "rowData"), Output("linc-band-grid", "columnDefs"),
-    Output("linc-groups-grid", "rowData"), Output("linc-groups-grid", "columnDefs"),
-    Output("linc-borough-title", "children"), Output("linc-borough-grid", "rowData"), Output("linc-borough-grid", "columnDefs"),
-    Output("linc-role-title", "children"), Output("linc-roles", "figure"),
-    Output("linc-notknown-title", "children"), Output("linc-notknown", "figure"),
-    Output("linc-role-table-title", "children"), Output("linc-role-grid", "rowData"), Output("linc-role-grid", "columnDefs"),
-    Output("linc-notknown-grid", "rowData"), Output("linc-notknown-grid", "columnDefs"),
+    *grid_outputs("linc-band-grid", "linc-groups-grid"), *table_outputs("linc-borough-title", "linc-borough-grid"),
+    *chart_outputs("linc-roles", "linc-notknown", title_ids={"linc-roles": "linc-role-title"}),
+    *table_outputs("linc-role-table-title", "linc-role-grid"), *grid_outputs("linc-notknown-grid"),
     Output("linc-notes", "children"),
     *[Output(f"linc-{chart}-takeaway", "children") for chart in linc.CHARTS],
     *[Input(f.id, "value") for f in DASHBOARD.filters], Input("linc-anon", "value"),
@@ -169,12 +152,11 @@ def render(source, borough, service, group, anonymise):
         demo_banner(view.is_demo, "pay-band headcount data"), messages, kpi_cards(view.kpis),
         view.band_title, view.band_figure, view.group_title, view.group_figure,
         f"The pay-band figures: {view.area_label}", view.ceiling_text,
-        grid_records(view.band_table), column_defs(view.band_table),
-        grid_records(view.group_table), column_defs(view.group_table),
+        *grid_content(view.band_table), *grid_content(view.group_table),
         view.borough_title, view.borough_table.to_dict("records"), view.borough_columns,
         view.role_title, view.role_figure, view.not_known_title, view.not_known_figure,
-        "Black and Global Majority share by role and year", grid_records(view.role_table), column_defs(view.role_table),
-        grid_records(view.not_known_table), column_defs(view.not_known_table),
+        "Black and Global Majority share by role and year", *grid_content(view.role_table),
+        *grid_content(view.not_known_table),
         definition_list("Definitions, sources and suppression", view.notes),
         *[view.takeaways[chart] for chart in linc.CHARTS],
     )

@@ -12,7 +12,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.config import DATA_DIR
-from dashboard.chart_theme import ENGLAND, FOCUS, LONDON, SUBREGION, base_layout, empty_figure
+from dashboard.chart_theme import ENGLAND, FOCUS, LONDON, base_layout, comparator_lines, empty_figure
 from dashboard.dashboards.send.metrics import Indicator
 from dashboard.presenting import label_order
 
@@ -38,17 +38,8 @@ def _axis_title(indicator: Indicator) -> str:
 def trend_figure(series: pd.DataFrame, focus_name: str, indicator: Indicator) -> go.Figure:
     if series["value"].notna().sum() == 0:
         return empty_figure("No published figures for this measure.")
-    fig = go.Figure()
-    styles = {"London": (LONDON, "dash"), "England": (ENGLAND, "dot")}
-    for name, frame in series.groupby("series", sort=False):
-        is_focus = name == focus_name
-        colour, dash = (FOCUS, "solid") if is_focus else styles.get(name, (SUBREGION, "dashdot"))
-        fig.add_trace(go.Scatter(
-            x=frame["year"], y=frame["value"], name=name, mode="lines+markers", connectgaps=False,
-            line={"color": colour, "width": 4 if is_focus else 2, "dash": dash},
-            marker={"size": 8 if is_focus else 5, "symbol": "circle" if is_focus else "diamond"},
-            hovertemplate=f"{name}<br>%{{x}}: %{{y:,.{indicator.decimals}f}}<extra></extra>",
-        ))
+    fig = comparator_lines(series, "year", focus_name, {"London": (LONDON, "dash"), "England": (ENGLAND, "dot")},
+                           indicator.decimals)
     fig.update_xaxes(title=indicator.period.replace(" {y}", "").capitalize(), dtick=1)
     fig.update_yaxes(title=_axis_title(indicator), rangemode="tozero")
     return base_layout(fig, height=380)

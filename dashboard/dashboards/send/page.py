@@ -5,8 +5,8 @@ from dash.exceptions import PreventUpdate
 
 from dashboard import loader
 from dashboard.components.contract import Dashboard, Filter, anonymise_with, register_callbacks, viewer_scope
-from dashboard.components.layout import (chart_card, column_defs, definition_list, download_buttons, filter_bar, grid,
-                                         grid_records, kpi_cards, labelled, present_bar)
+from dashboard.components.layout import (chart_card, chart_outputs, column_defs, definition_list, filter_bar, grid_content,
+                                         grid_outputs, kpi_cards, labelled, sharing_and_kpis, table_outputs, table_section)
 from dashboard.components.notes import demo_banner, page_heading
 from dashboard.dashboards.send import data as send_loader
 from dashboard.dashboards.send import view as send_page
@@ -63,8 +63,7 @@ def layout(anon=None, **query):
                 id="send-by", options=[{"label": "LA", "value": "la"}, {"label": "Sub-region", "value": "subregion"}],
                 clearable=False, value=filters and filters.grouping)), lg=2),
         ], "SEND filters"),
-        present_bar("send", anonymise=anonymise),
-        html.Div(id="send-kpis", className="mb-3"),
+        *sharing_and_kpis("send", anonymise=anonymise),
         dbc.Row([
             dbc.Col(chart_card("send-trend-title", "send-trend",
                                "The focus LA (thick line) against its sub-region, London and England. Gaps are years "
@@ -100,18 +99,10 @@ def layout(anon=None, **query):
             html.H2("The figures", className="h4"),
             html.P("The same figures as the charts above, to read or download. \"not published\" means the source has no "
                    "figure (never 0); c means a small count is hidden.", className="small text-body-secondary"),
-            html.H3(id="send-las-table-title", className="h6 mt-3"),
-            download_buttons("send-dl-las"),
-            grid("send-las-grid"),
-            html.H3(id="send-trend-table-title", className="h6 mt-4"),
-            download_buttons("send-dl-trend"),
-            grid("send-trend-grid"),
-            html.H3(id="send-placement-table-title", className="h6 mt-4"),
-            download_buttons("send-dl-placements"),
-            grid("send-placement-grid"),
-            html.H3("Area SEND inspections, London", className="h6 mt-4"),
-            download_buttons("send-dl-inspections"),
-            grid("send-inspection-grid"),
+            *table_section("send-dl-las", "send-las-grid", title_id="send-las-table-title", heading_class="h6 mt-3"),
+            *table_section("send-dl-trend", "send-trend-grid", title_id="send-trend-table-title"),
+            *table_section("send-dl-placements", "send-placement-grid", title_id="send-placement-table-title"),
+            *table_section("send-dl-inspections", "send-inspection-grid", title="Area SEND inspections, London"),
             dcc.Download(id="send-download"),
         ], className="chart-card"),
         html.Div(id="send-url-sync", hidden=True),
@@ -131,16 +122,12 @@ def _demo_note(is_demo: bool, what: str):
 
 @callback(
     Output("send-demo-banner", "children"), Output("send-kpis", "children"), Output("send-definition", "children"),
-    Output("send-trend-title", "children"), Output("send-trend", "figure"),
-    Output("send-ranking-title", "children"), Output("send-ranking", "figure"),
-    Output("send-placement-demo", "children"), Output("send-placement-title", "children"), Output("send-placement", "figure"),
-    Output("send-need-demo", "children"), Output("send-need-title", "children"), Output("send-need", "figure"),
-    Output("send-tiles-title", "children"), Output("send-tiles", "figure"),
-    Output("send-share-text", "children"), Output("send-share", "figure"),
-    Output("send-las-table-title", "children"), Output("send-las-grid", "rowData"), Output("send-las-grid", "columnDefs"),
-    Output("send-trend-table-title", "children"), Output("send-trend-grid", "rowData"), Output("send-trend-grid", "columnDefs"),
-    Output("send-placement-table-title", "children"), Output("send-placement-grid", "rowData"), Output("send-placement-grid", "columnDefs"),
-    Output("send-inspection-grid", "rowData"), Output("send-inspection-grid", "columnDefs"),
+    *chart_outputs("send-trend", "send-ranking"),
+    Output("send-placement-demo", "children"), *chart_outputs("send-placement"),
+    Output("send-need-demo", "children"), *chart_outputs("send-need"),
+    *chart_outputs("send-tiles"), Output("send-share-text", "children"), Output("send-share", "figure"),
+    *table_outputs("send-las-table-title", "send-las-grid"), *table_outputs("send-trend-table-title", "send-trend-grid"),
+    *table_outputs("send-placement-table-title", "send-placement-grid"), *grid_outputs("send-inspection-grid"),
     Output("send-share-title", "children"),
     *[Output(f"send-{chart}-takeaway", "children") for chart in send_page.CHARTS],
     *[Input(f.id, "value") for f in DASHBOARD.filters], Input("send-anon", "value"),
@@ -164,9 +151,9 @@ def render(focus, measure, year, by, anonymise):
         _demo_note(view.need_is_demo, "primary need"), titles["need"], view.need_figure,
         titles["tiles"], view.tile_figure,
         view.share_text, view.share_figure,
-        f"All London LAs, {y}", grid_records(view.la_table), _columns(view.la_table),
-        f"{name}: {view.focus_name} against its comparators", grid_records(view.trend_table), _columns(view.trend_table),
-        f"Placements of children with a plan, {by_text}, January {y}", grid_records(view.placement_table), _columns(view.placement_table),
-        grid_records(view.inspection_table), _columns(view.inspection_table),
+        f"All London LAs, {y}", *grid_content(view.la_table, _columns),
+        f"{name}: {view.focus_name} against its comparators", *grid_content(view.trend_table, _columns),
+        f"Placements of children with a plan, {by_text}, January {y}", *grid_content(view.placement_table, _columns),
+        *grid_content(view.inspection_table, _columns),
         titles["share"], *[view.takeaways[chart] for chart in send_page.CHARTS],
     )

@@ -8,8 +8,8 @@ from dash.exceptions import PreventUpdate
 
 from dashboard import loader
 from dashboard.components.contract import Call, Dashboard, Filter, anonymise_with, register_callbacks, viewer_scope
-from dashboard.components.layout import (chart_card, column_defs, definition_list, download_buttons, filter_bar, grid,
-                                         grid_records, kpi_cards, labelled, present_bar)
+from dashboard.components.layout import (chart_card, chart_outputs, definition_list, filter_bar, grid, grid_content,
+                                         grid_outputs, kpi_cards, labelled, sharing_and_kpis, table_outputs, table_section)
 from dashboard.components.notes import demo_banner, page_heading
 from dashboard.dashboards.sufficiency import data
 from dashboard.dashboards.sufficiency import view as suff
@@ -55,6 +55,7 @@ DASHBOARD = Dashboard(
     prepare_process=data.prepare_in_this_process,
 )
 register_callbacks(DASHBOARD)
+VIEW_CHARTS = suff.CHARTS[:-2]   # drawn from the view; the forecast and its cost come from `render_forecast`
 
 
 def _selection(filters, values) -> tuple[loader.AccessScope, suff.Selection]:
@@ -101,8 +102,7 @@ def layout(anon=None, **query):
             _dropdown("suff-placement", "Placement type", choices["placement"], value("placement"), 3),
             _dropdown("suff-provider", "Provider type", choices["provider"], value("provider"), 3),
         ], "Sufficiency filters"),
-        present_bar("suff", anonymise=anonymise),
-        html.Div(id="suff-kpis", className="mb-3"),
+        *sharing_and_kpis("suff", anonymise=anonymise),
         dbc.Row([
             dbc.Col([
                 dbc.RadioItems(id="suff-tile-mode", options=[{"label": lab, "value": val} for val, lab in suff.TILE_MODES],
@@ -181,9 +181,7 @@ def layout(anon=None, **query):
             dbc.Row(dbc.Col(labelled("Table", "suff-table-choice", dcc.Dropdown(
                 id="suff-table-choice", options=[{"label": lab, "value": val} for val, lab in suff.TABLES.items()],
                 value=suff.FIRST_TABLE, clearable=False)), lg=5), className="mb-2"),
-            html.H3(id="suff-table-title", className="h6 mt-2"),
-            download_buttons("suff-dl"),
-            grid("suff-grid"),
+            *table_section("suff-dl", "suff-grid", title_id="suff-table-title", heading_class="h6 mt-2"),
             dcc.Download(id="suff-download"),
         ], className="chart-card"),
         html.Section(id="suff-notes", className="chart-card notes"),
@@ -198,17 +196,9 @@ def _year_dropdown(component_id, label, options, value):
 
 @callback(
     Output("suff-demo-banner", "children"), Output("suff-privacy-note", "children"), Output("suff-kpis", "children"),
-    Output("suff-tiles-title", "children"), Output("suff-tiles", "figure"),
-    Output("suff-mix-title", "children"), Output("suff-mix", "figure"),
-    Output("suff-distance-title", "children"), Output("suff-distance", "figure"),
-    Output("suff-regions-title", "children"), Output("suff-regions", "figure"),
-    Output("suff-grades-title", "children"), Output("suff-grades", "figure"),
-    Output("suff-flows-title", "children"), Output("suff-flows", "figure"),
-    Output("suff-trend-title", "children"), Output("suff-trend", "figure"),
-    Output("suff-starts-title", "children"), Output("suff-starts", "figure"),
-    Output("suff-stability-title", "children"), Output("suff-stability", "figure"),
+    *chart_outputs(*[f"suff-{chart}" for chart in VIEW_CHARTS]),
     Output("suff-notes", "children"),
-    *[Output(f"suff-{chart}-takeaway", "children") for chart in suff.CHARTS[:-2]],
+    *[Output(f"suff-{chart}-takeaway", "children") for chart in VIEW_CHARTS],
     *[Input(f.id, "value") for f in FILTERS + MODES], Input("suff-anon", "value"),
 )
 def render(*values):
@@ -217,18 +207,14 @@ def render(*values):
                            anonymise_with=anonymise_with(values[-1]))
     privacy = dbc.Alert([html.Strong("Suppressed view. "), suff.SUPPRESSION_TEXT], color="info", className="py-2") \
         if view.restricted else None
-    t, f = view.titles, view.figures
     return (demo_banner(view.is_demo, "looked-after children data"), privacy, kpi_cards(view.kpis),
-            t["tiles"], f["tiles"], t["mix"], f["mix"], t["distance"], f["distance"], t["regions"], f["regions"],
-            t["grades"], f["grades"], t["flows"], f["flows"], t["trend"], f["trend"], t["starts"], f["starts"],
-            t["stability"], f["stability"],
+            *[item for chart in VIEW_CHARTS for item in (view.titles[chart], view.figures[chart])],
             definition_list(f"About these figures: {view.area_name}, {view.as_at_label}", view.notes),
-            *[view.takeaways[chart] for chart in suff.CHARTS[:-2]])
+            *[view.takeaways[chart] for chart in VIEW_CHARTS])
 
 
 @callback(
-    Output("suff-forecast-title", "children"), Output("suff-forecast", "figure"),
-    Output("suff-cost-title", "children"), Output("suff-cost", "figure"),
+    *chart_outputs("suff-forecast", "suff-cost"),
     Output("suff-backtest-text", "children"), Output("suff-model-text", "children"),
     Output("suff-forecast-takeaway", "children"), Output("suff-cost-takeaway", "children"),
     *[Input(f.id, "value") for f in FILTERS + FORECAST], Input("suff-anon", "value"),
@@ -241,19 +227,19 @@ def render_forecast(*values):
 
 
 @callback(
-    Output("suff-table-title", "children"), Output("suff-grid", "rowData"), Output("suff-grid", "columnDefs"),
+    *table_outputs("suff-table-title", "suff-grid"),
     Input("suff-table-choice", "value"), *[Input(f.id, "value") for f in FILTERS + FORECAST], Input("suff-anon", "value"),
 )
 def render_table(which, *values):
     scope, selection = _selection(FILTERS + FORECAST, values[:-1])
     table, title = suff.table_for(selection.filters, selection.forecast, scope, which,
                                   anonymise_with=anonymise_with(values[-1]))
-    return title, grid_records(table), column_defs(table)
+    return title, *grid_content(table)
 
 
 @callback(
     Output("suff-published-title", "children"), Output("suff-published-text", "children"),
-    Output("suff-published-grid", "rowData"), Output("suff-published-grid", "columnDefs"), Output("suff-published-grid", "style"),
+    *grid_outputs("suff-published-grid"), Output("suff-published-grid", "style"),
     Input("suff-area", "value"), Input("suff-anon", "value"),
 )
 def render_published(area, anonymise=False):
@@ -262,4 +248,4 @@ def render_published(area, anonymise=False):
     table = result["table"]
     # An empty grid is hidden: a header row without columns is an accessibility error, and says nothing.
     style = {"height": None} if len(table) else {"display": "none"}
-    return result["title"], result["text"], grid_records(table), column_defs(table), style
+    return result["title"], result["text"], *grid_content(table), style

@@ -6,8 +6,8 @@ from dash.exceptions import PreventUpdate
 from dashboard import loader
 from dashboard.components.contract import Call, Dashboard, Filter, anonymise_with, register_callbacks, viewer_scope
 from dashboard.dashboards.suspensions import view as sus
-from dashboard.components.layout import (chart_card, column_defs, definition_list, download_buttons, filter_bar, grid,
-                                         grid_records, kpi_cards, labelled, present_bar)
+from dashboard.components.layout import (chart_card, chart_outputs, column_defs, definition_list, filter_bar, grid_content,
+                                         kpi_cards, labelled, sharing_and_kpis, table_outputs, table_section)
 from dashboard.components.notes import demo_banner, page_heading
 
 # Grid cells: a suppressed figure arrives as null and is written "c" (never 0, never blank); a cell that does not
@@ -103,8 +103,7 @@ def layout(anon=None, **query):
             dbc.Col(labelled("Groups over time", "susp-groups", dcc.Dropdown(
                 id="susp-groups", options=sus.group_options(), value=list(filters.groups) if filters else [], multi=True)), lg=3),
         ], "Suspensions filters"),
-        present_bar("susp", anonymise=anonymise),
-        html.Div(id="susp-kpis", className="mb-3"),
+        *sharing_and_kpis("susp", anonymise=anonymise),
         dbc.Row([
             dbc.Col(chart_card("susp-interval-title", "susp-interval",
                                "Each dot is a group's RRI, the line its 95% confidence interval; the dashed line is parity "
@@ -114,11 +113,10 @@ def layout(anon=None, **query):
             dbc.Col(html.Section(id="susp-definition", className="chart-card notes"), lg=5),
         ]),
         html.Section([
-            html.H2(id="susp-table-title"),
-            html.P("Laid out as the region publishes it (major group, group, pupils, rate per 1,000, RRI, band), with the "
-                   "interval and significance added. c = suppressed (see Suppression).", className="small text-body-secondary"),
-            download_buttons("susp-dl-table"),
-            grid("susp-table-grid"),
+            *table_section("susp-dl-table", "susp-table-grid", title_id="susp-table-title", heading=html.H2, heading_class=None,
+                           between=(html.P("Laid out as the region publishes it (major group, group, pupils, rate per 1,000, "
+                                           "RRI, band), with the interval and significance added. c = suppressed (see "
+                                           "Suppression).", className="small text-body-secondary"),)),
         ], className="chart-card"),
         chart_card("susp-trend-title", "susp-trend",
                    "The RRI of the groups chosen above, year by year, with 95% intervals; gaps are years with fewer than "
@@ -128,10 +126,8 @@ def layout(anon=None, **query):
                    "pupils in that LA, purple = less likely, white = parity; c = fewer than 10, not shown. The focus LA "
                    "is outlined and marked ◆.", image_buttons=True),
         html.Section([
-            html.H2(id="susp-heat-table-title", className="h4"),
-            html.P("The heat map's figures, to read or download.", className="small text-body-secondary"),
-            download_buttons("susp-dl-heat"),
-            grid("susp-heat-grid"),
+            *table_section("susp-dl-heat", "susp-heat-grid", title_id="susp-heat-table-title", heading=html.H2, heading_class="h4",
+                           between=(html.P("The heat map's figures, to read or download.", className="small text-body-secondary"),)),
             dcc.Download(id="susp-download"),
         ], className="chart-card"),
         html.Div(id="susp-url-sync", hidden=True),
@@ -156,11 +152,8 @@ def area_changed(area, year, outcome):
 
 @callback(
     Output("susp-banner", "children"), Output("susp-kpis", "children"), Output("susp-definition", "children"),
-    Output("susp-interval-title", "children"), Output("susp-interval", "figure"),
-    Output("susp-table-title", "children"), Output("susp-table-grid", "rowData"), Output("susp-table-grid", "columnDefs"),
-    Output("susp-trend-title", "children"), Output("susp-trend", "figure"),
-    Output("susp-heat-title", "children"), Output("susp-heat", "figure"),
-    Output("susp-heat-table-title", "children"), Output("susp-heat-grid", "rowData"), Output("susp-heat-grid", "columnDefs"),
+    *chart_outputs("susp-interval"), *table_outputs("susp-table-title", "susp-table-grid"),
+    *chart_outputs("susp-trend", "susp-heat"), *table_outputs("susp-heat-table-title", "susp-heat-grid"),
     *[Output(f"susp-{chart}-takeaway", "children") for chart in sus.CHARTS],
     *[Input(f.id, "value") for f in DASHBOARD.filters], Input("susp-anon", "value"),
 )
@@ -170,15 +163,14 @@ def render(area, year, outcome, groups, anonymise):
     if not selection:
         raise PreventUpdate
     view = sus.build_view(selection.filters, scope, selection.ctx, anonymise_with=anonymise_with(anonymise))
-    table_cols, heat_cols = _columns(view.table), _columns(view.heat_table)
     banner = demo_banner(view.is_demo, "LA suspensions data by ethnicity") or dbc.Alert(
         [html.Strong("Real figures. "), view.data_note + "."], color="info", className="py-2")
     return (
         banner, kpi_cards(view.kpis), definition_list(f"{view.outcome_label}: definitions", view.notes),
         view.interval_title, view.interval_figure,
-        f"{view.area_name}, {view.period_label.lower()}: rates, RRIs and bands", grid_records(view.table), table_cols,
+        f"{view.area_name}, {view.period_label.lower()}: rates, RRIs and bands", *grid_content(view.table, _columns),
         view.trend_label, view.trend_figure,
         view.heat_label, view.heatmap_figure,
-        view.heat_label, grid_records(view.heat_table), heat_cols,
+        view.heat_label, *grid_content(view.heat_table, _columns),
         *[view.takeaways[chart] for chart in sus.CHARTS],
     )

@@ -6,6 +6,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import pytest
+
 PACKAGE = Path(__file__).resolve().parents[2] / "dashboard"
 
 
@@ -92,13 +94,19 @@ def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
     return found
 
 
-def test_no_import_cycles():
-    graph, _hidden = imports(read_modules(PACKAGE))
+@pytest.fixture(scope="module")
+def package_imports() -> tuple[dict[str, set[str]], list[str]]:
+    """The dashboard package's import graph and hidden imports, read once for the tests below."""
+    return imports(read_modules(PACKAGE))
+
+
+def test_no_import_cycles(package_imports):
+    graph, _hidden = package_imports
     assert cycles(graph) == []
 
 
-def test_no_dashboard_import_inside_a_function_without_a_comment_saying_why():
-    _graph, hidden = imports(read_modules(PACKAGE))
+def test_no_dashboard_import_inside_a_function_without_a_comment_saying_why(package_imports):
+    _graph, hidden = package_imports
     assert hidden == []
 
 
@@ -119,8 +127,8 @@ def is_write_side(module: str) -> bool:
                           "dashboard.store.setup"))
 
 
-def test_the_read_side_never_imports_the_write_side():
-    graph, _hidden = imports(read_modules(PACKAGE))
+def test_the_read_side_never_imports_the_write_side(package_imports):
+    graph, _hidden = package_imports
     assert sorted(f"{m} -> {n}" for m in graph if is_read_side(m) for n in graph[m] if is_write_side(n)) == []
 
 
@@ -170,14 +178,13 @@ def dashboard_coupling(graph: dict[str, set[str]]) -> list[str]:
     return found
 
 
-def test_each_dashboard_is_one_package():
-    graph, _hidden = imports(read_modules(PACKAGE))
-    assert dashboard_coupling(graph) == []
+def test_each_dashboard_is_one_package(package_imports):
+    assert dashboard_coupling(package_imports[0]) == []
 
 
-def test_a_page_reaches_its_computation_through_its_own_view():
+def test_a_page_reaches_its_computation_through_its_own_view(package_imports):
     """page -> its own view -> its own metrics: a page imports no metrics or figures, its own or another's."""
-    graph, _hidden = imports(read_modules(PACKAGE))
+    graph, _hidden = package_imports
     pages = [m for m in graph if m.startswith(DASHBOARDS + ".") and m.endswith(".page")]
     assert pages
     for page in pages:

@@ -4,7 +4,8 @@ A dashboard's `page.py` builds one `Dashboard` (its title, path, roles, filters 
 the filters become a selection, its view builder, its charts and tables, and how they are presented) and calls
 `register_callbacks`. From the declaration come: the page's entry in Dash's page registry, the address-bar sync, the
 table downloads (CSV and Excel), the chart images (PNG and SVG), the slide deck, the anonymise switch's relabelled
-choices, and the warming of its default view. The page itself keeps its layout and the callback that draws the view.
+choices, the warming of its default view and what each worker reads into its own memory when the data changes. The
+page itself keeps its layout and the callbacks that draw the view.
 
 Component ids follow one pattern from the dashboard's `prefix`: `{prefix}-anon` (the anonymise switch),
 `{prefix}-dl-{table}-{csv|xlsx}` (download buttons), `{prefix}-{chart}-{png|svg}` (image buttons), `{prefix}-deck`,

@@ -1,9 +1,37 @@
-"""Disclosure control: the one place that decides which figures about other LAs' children or staff may be shown.
+"""Disclosure control: the one place that decides what figures about other LAs' children or staff may be shown.
 
-Every dashboard passes its true counts (and, where its page exempts them, which rows are the viewer's own LA) and
-gets back what may be shown; no dashboard tests a count against a threshold itself. The method today is cell
-suppression as DfE publishes it (issue 19 will replace it here with a differencing-proof one):
+The method is the ONS cell-key method, the one ONS made for the flexible tables of Census 2021 (a user builds any
+table they like, so any two tables can be compared). It survives differencing where cell suppression cannot: the
+same set of records always gets the same small change, whichever view, filter or download asks for it, so asking
+twice, asking in pieces or subtracting one view from another gains nothing but the noise of both.
 
+- Record key: every unit record (a child, an assignment) gets a fixed number 0-255, `record_keys(ids)`: the first
+  byte of an HMAC-SHA256 of the record's stable identity (LA code + the record's id in the return) under the
+  disclosure secret. Without the secret the keys are unpredictable; with it they never change.
+- Cell key: a cell's key is the sum of its records' keys mod 256 (`cell_key`). The same records give the same key.
+- Perturbation: the count shown is the true count plus `PTABLE[min(count, PTABLE_TOP), cell key]` (`protect`).
+  No count of 1-4 is ever shown (they become 0 or 5 or more); a true count of 1-5 is never shown as itself; no
+  count moves by more than 5 (1-4 by at most 4, 6 and over by at most 3); 0 stays 0 (an empty cell has no records);
+  counts of 6 and over are left unchanged for only 1 cell key in 8. Every row averages about no change. See
+  `_PTABLE_ROWS` for why.
+- Totals are cells of their own: a total is protected like any count, not added up from protected parts, so
+  totals need not equal the sum of their parts.
+- Everything derived (percentages, rates, sentences, charts, downloads) is computed from protected counts
+  (`share`, `rate`), never from true ones.
+- The viewer's own LA: where a page exempts it, its records are counted exactly and only the other LAs' records in a
+  cell are protected (`exact=` in `protected_counts` and `protected_count`).
+- Aggregate returns (members' counts with no unit records behind them): a cell key from an HMAC of the cell's
+  identity (dataset, LA, period, group), `identity_keys`; then `protect` as above.
+- The disclosure secret (`secret()`): the setting DISCLOSURE_SECRET if set, else one generated at first use and kept
+  in the store (table `disclosure_secret`), so it is the same in every worker, on every host and after a restart.
+  Changing it changes every protected figure (and so lets old and new views be compared): set it once and keep it.
+  `secret_id()` (a digest, not the secret) is in every cache key. Tests choose one with `use_secret`.
+
+API for pages: `record_keys`, `cell_key`, `protect`, `protected_counts` (a DataFrame of records -> a protected count
+per cell), `protected_count` (one cell, e.g. a total), `identity_keys` (aggregate inputs), `share`, `rate`, and the
+constants `RECORD_KEY` (the column of record keys `protected_counts` reads), `PTABLE`, `PTABLE_TOP`.
+
+Still here until their pages move to the cell-key method (issue 19): cell suppression as DfE publishes it.
 - Primary: a count of 1 to `largest` is hidden (0 is shown: knowing nobody is in a cell discloses nobody). Children's
   counts hide 1 to 5 (`THRESHOLD`); Agency pay hides groups of fewer than 5 assignments (`ASSIGNMENTS_LARGEST`, 4).
   The viewer's own LA is exempt where a page says so (Agency pay): they know its figures already.
@@ -20,16 +48,26 @@ Markers: a hidden figure is written `SUPPRESSED` ("c"); an LA that sent nothing 
 but had no cases is `NONE_RETURNED` (Agency pay). What the pages say about all this (`CHILDREN_NOTE`,
 `ASSIGNMENTS_NOTE`, `SHARES_NOTE`, `rates_note`) is written here too, so a change of method changes its words with it.
 
-Who calls what: Sufficiency's tables `suppress`, its derived figures `is_small`, `share_hidden` and `sum_hidden`;
-Agency pay's summaries `suppress_groups`; Suspensions `shown_counts` and `hide_small_rates`; SEND's mixes
-`hidden_cells`; Leadership in Colour's shares `hidden_shares` and `is_small`.
+Who calls what: Sufficiency uses the cell-key method; Agency pay's summaries `suppress_groups`; Suspensions
+`shown_counts` and `hide_small_rates`; SEND's mixes `hidden_cells`; Leadership in Colour's shares `hidden_shares` and
+`is_small`.
 """
 from __future__ import annotations
 
-from typing import NamedTuple
+import hashlib
+import hmac
+import os
+import secrets as _secrets
+import threading
+from typing import Iterable, NamedTuple
 
 import numpy as np
 import pandas as pd
+from flask import current_app, has_app_context
+from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
+
+from dashboard.store import get_engine, schema
 
 SUPPRESSED = "c"
 NO_RETURN = "no return"
@@ -42,6 +80,202 @@ ASSIGNMENTS_LARGEST = 4
 RATE_MINIMUM = 10
 """Suspensions: rates and RRIs built on fewer than this many pupils with the outcome are not shown."""
 
+
+# --- the cell-key method --------------------------------------------------------------------------------------------
+
+KEY_RANGE = 256
+RECORD_KEY = "record_key"
+"""The column of record keys `protected_counts` reads."""
+
+# Each row: {change: how many of the 256 cell keys give it}. Why these:
+# - 1 to 4 become 0 or 5 (never 1-4), 0 more often the smaller the count, weighted so the average shown is the true
+#   count (1 -> 0 for 205 keys, 5 for 51: 5 x 51/256 = 1.0): a published-style "small" is never shown, and a shown 0
+#   or 5 does not say which small count (or none, or 6-8) is behind it.
+# - 5 is never shown as 5 (a 5 shown could otherwise be read as "exactly 5"): 0, 6, 7 or 8, averaging 5.
+# - 6 and 7 move by at most 1-2 downward, so that they too never land on 1-4.
+# - 8 and over move by -3..+3, symmetric, and are unchanged for only 32 of 256 keys. Large counts must be perturbed
+#   nearly always: a table where a total is usually exact would let "total minus the other parts" give a small cell
+#   back exactly whenever those parts were exact too. With 7 in 8 perturbed, a difference of two or more protected
+#   figures is the true value plus the sum of their changes, which is 0 only by chance, and under another secret
+#   by another chance (the attack harness in tests/app/test_disclosure_attacks.py checks exactly this).
+# - Spread (mean absolute change 1.4 for large counts) is a few children: small against the counts commissioners plan
+#   with, and the same order as the ONS tables of Census 2021.
+_PTABLE_ROWS = {
+    0: {0: 256},
+    1: {-1: 205, +4: 51},
+    2: {-2: 154, +3: 102},
+    3: {-3: 103, +2: 153},
+    4: {-4: 51, +1: 205},
+    5: {-5: 64, +1: 96, +2: 64, +3: 32},
+    6: {-1: 124, 0: 32, +1: 68, +2: 32},
+    7: {-2: 48, -1: 72, 0: 32, +1: 64, +2: 24, +3: 16},
+    8: {-3: 16, -2: 40, -1: 56, 0: 32, +1: 56, +2: 40, +3: 16},
+}
+PTABLE_TOP = max(_PTABLE_ROWS)
+"""Counts of this and more use the last row of `PTABLE`."""
+
+
+def _spread(row: dict, stride: int = 97) -> np.ndarray:
+    """The changes of one row laid out over the 256 cell keys: each change fills its share of keys, visited in a
+    fixed stride (coprime with 256), so neighbouring keys get unrelated changes."""
+    assert sum(row.values()) == KEY_RANGE, row
+    ordered = np.repeat(np.array(sorted(row), dtype=np.int64), [row[c] for c in sorted(row)])
+    out = np.empty(KEY_RANGE, dtype=np.int64)
+    out[(np.arange(KEY_RANGE) * stride) % KEY_RANGE] = ordered
+    return out
+
+
+PTABLE = np.vstack([_spread(_PTABLE_ROWS[c]) for c in range(PTABLE_TOP + 1)])
+"""PTABLE[min(count, PTABLE_TOP), cell_key]: the change added to a count. See `_PTABLE_ROWS` for its design."""
+PTABLE.setflags(write=False)
+
+_secret_lock = threading.Lock()
+_secret_override: bytes | None = None
+_secret_by_store: dict = {}
+
+
+def use_secret(value: str | bytes | None) -> None:
+    """Use this disclosure secret from now on in this process (tests and the attack harness); None goes back to the
+    configured or stored one."""
+    global _secret_override
+    _secret_override = value.encode() if isinstance(value, str) else value
+
+
+def _configured_secret() -> str:
+    if has_app_context() and "LCSD_SETTINGS" in current_app.config:
+        return current_app.config["LCSD_SETTINGS"].disclosure_secret
+    return os.environ.get("DISCLOSURE_SECRET", "")
+
+
+def secret() -> bytes:
+    """The disclosure secret: `use_secret`'s, else DISCLOSURE_SECRET, else the store's (made at first use)."""
+    if _secret_override is not None:
+        return _secret_override
+    configured = _configured_secret()
+    if configured:
+        return configured.encode()
+    engine = get_engine()
+    url = str(engine.url)
+    with _secret_lock:
+        if url not in _secret_by_store:
+            _secret_by_store[url] = _stored_secret(engine)
+        return _secret_by_store[url]
+
+
+def _stored_secret(engine) -> bytes:
+    """The store's secret, made now if it has none. Two workers starting at once both try to insert; the primary key
+    lets one win and the other reads the winner's."""
+    table = schema.disclosure_secret
+    query = select(table.c.value).where(table.c.name == "cell_key")
+    with engine.connect() as conn:
+        value = conn.execute(query).scalar()
+    if value is None:
+        try:
+            with engine.begin() as conn:
+                conn.execute(insert(table).values(name="cell_key", value=_secrets.token_hex(32)))
+        except IntegrityError:
+            pass
+        with engine.connect() as conn:
+            value = conn.execute(query).scalar()
+    return value.encode()
+
+
+def secret_id() -> str:
+    """A digest of the secret (not the secret): cached results carry it, so none outlives a change of secret."""
+    return hashlib.sha256(b"disclosure-secret-id:" + secret()).hexdigest()[:12]
+
+
+def _keys(texts: Iterable[str], key: bytes | None) -> np.ndarray:
+    key = secret() if key is None else key
+    return np.fromiter((hmac.new(key, t.encode(), hashlib.sha256).digest()[0] for t in texts), dtype=np.uint8)
+
+
+def record_keys(ids: Iterable[str], *, key: bytes | None = None) -> np.ndarray:
+    """A record key 0-255 for each record's stable identity (e.g. "E09000007:child:C0001"), fixed by the secret."""
+    return _keys((f"record|{i}" for i in ids), key)
+
+
+def identity_keys(identities: Iterable[str], *, key: bytes | None = None) -> np.ndarray:
+    """A cell key 0-255 for each aggregate cell with no unit records behind it, from its identity (e.g.
+    "send|E09000007|2024|EHCP"): the same cell gets the same key in every view."""
+    return _keys((f"cell|{i}" for i in identities), key)
+
+
+def cell_key(keys) -> int:
+    """The cell key of a cell holding records with these record keys."""
+    return int(np.asarray(keys, dtype=np.int64).sum() % KEY_RANGE)
+
+
+def protect(counts, cell_keys) -> np.ndarray:
+    """True counts -> the counts to show: each plus PTABLE[min(count, PTABLE_TOP), cell key]. Missing (NaN) stays
+    missing."""
+    values = np.asarray(counts, dtype="float64")
+    keys = np.asarray(cell_keys, dtype="float64")
+    out = np.full(values.shape, np.nan)
+    known = ~np.isnan(values)
+    n = values[known].astype(np.int64)
+    if (n < 0).any():
+        raise ValueError("a count cannot be negative")
+    out[known] = n + PTABLE[np.minimum(n, PTABLE_TOP), keys[known].astype(np.int64) % KEY_RANGE]
+    return out.astype(np.int64) if known.all() else out
+
+
+def _exact_mask(records: pd.DataFrame, exact) -> np.ndarray:
+    if exact is None:
+        return np.zeros(len(records), dtype=bool)
+    mask = exact(records) if callable(exact) else exact
+    return np.asarray(mask, dtype=bool)
+
+
+def protected_count(records: pd.DataFrame, *, exact=None, key: str = RECORD_KEY) -> int:
+    """One cell (a total, a KPI): the protected count of `records`, those under `exact` (the viewer's own LA)
+    counted exactly."""
+    mine = _exact_mask(records, exact)
+    others = records[key].to_numpy()[~mine]
+    return int(mine.sum()) + int(protect([len(others)], [cell_key(others)])[0])
+
+
+def protected_counts(records: pd.DataFrame, by: list[str] | str, *, categories: dict | None = None, exact=None,
+                     key: str = RECORD_KEY) -> pd.Series:
+    """A protected count per cell of `records` grouped `by` (a column or columns): a Series indexed by the cells.
+
+    categories  {column: [values]}: every combination is a cell, shown as 0 where no record falls (an empty cell has
+                no records, so nothing to protect); otherwise the cells present.
+    exact       a boolean mask over `records`, or a function of `records` giving one: those rows (the viewer's own
+                LA's) are counted exactly; the other rows of each cell are protected as a cell of their own.
+    """
+    by = [by] if isinstance(by, str) else list(by)
+    mine = _exact_mask(records, exact)
+    frame = records[by].copy()
+    frame["_key"] = records[key].to_numpy().astype(np.int64)
+    others = frame[~mine].groupby(by, observed=True, sort=False)["_key"].agg(["size", "sum"])
+    counts = pd.Series(protect(others["size"].to_numpy(), others["sum"].to_numpy() % KEY_RANGE),
+                       index=others.index, dtype="int64")
+    if mine.any():
+        own = frame[mine].groupby(by, observed=True, sort=False).size()
+        counts = counts.add(own, fill_value=0).astype("int64")
+    if categories is not None:
+        levels = [list(categories[c]) if c in categories else sorted(pd.unique(frame[c].dropna())) for c in by]
+        index = pd.MultiIndex.from_product(levels, names=by) if len(by) > 1 else pd.Index(levels[0], name=by[0])
+        counts = counts.reindex(index, fill_value=0).astype("int64")
+    return counts
+
+
+def share(part, whole, digits: int = 1):
+    """A percentage built from protected counts (None where the whole is 0 or missing)."""
+    if whole is None or pd.isna(whole) or whole <= 0 or part is None or pd.isna(part):
+        return None
+    return round(100.0 * float(part) / float(whole), digits)
+
+
+def rate(count, denominator, per: float = 100.0, digits: int = 2):
+    """A rate built from a protected count (None where the denominator is 0 or missing)."""
+    if denominator is None or pd.isna(denominator) or denominator <= 0 or count is None or pd.isna(count):
+        return None
+    return round(per * float(count) / float(denominator), digits)
+
+
+# --- cell suppression (pages not yet moved to the cell-key method) ------------------------------------------------
 
 # --- primary ------------------------------------------------------------------------------------------------------
 

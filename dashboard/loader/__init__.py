@@ -26,6 +26,7 @@ from flask import Flask, current_app
 from flask_caching import Cache
 from sqlalchemy import select
 
+from dashboard import disclosure
 from dashboard.config import Settings
 from dashboard.resilience import wrap_cache
 from dashboard.store import get_engine, schema
@@ -90,8 +91,10 @@ def _checked_arguments(signature: inspect.Signature, check, args: tuple, kwargs:
 
 
 def _key(name: str, *described) -> str:
-    """A cache key: the cached function's name and a digest of the code and everything its result depends on."""
-    return f"{name}:{hashlib.sha256(repr((CODE_VERSION,) + described).encode()).hexdigest()[:32]}"
+    """A cache key: the cached function's name and a digest of the code, the disclosure secret's id (protected
+    figures change with the secret) and everything its result depends on."""
+    digest = hashlib.sha256(repr((CODE_VERSION, disclosure.secret_id()) + described).encode()).hexdigest()[:32]
+    return f"{name}:{digest}"
 
 
 def view_cache(*datasets: str, check=None, depends_on_caller=None, ignore: tuple[str, ...] = ()):

@@ -147,3 +147,12 @@ upload_content = Table(
     Column("upload_id", Integer, ForeignKey("upload.id"), primary_key=True),
     Column("content", LargeBinary, nullable=False),
 )
+
+
+# The disclosure secret (dashboard.disclosure.secret): made once at first use unless DISCLOSURE_SECRET is set, so every
+# worker and host, and every restart, gives each record the same key.
+disclosure_secret = Table(
+    "disclosure_secret", metadata,
+    Column("name", String(32), primary_key=True),
+    Column("value", String(128), nullable=False),
+)

@@ -5,8 +5,9 @@ import functools
 import secrets
 
 import dash
-from flask import jsonify
+from flask import jsonify, send_from_directory
 from sqlalchemy import text
+from werkzeug.serving import WSGIRequestHandler
 
 from dashboard.auth.web import init_auth, security_headers
 from dashboard.components.shell import APP_TITLE, INDEX_STRING, init_shell_callbacks, shell_layout
@@ -27,6 +28,13 @@ def _embedded_secret_key() -> str:
         path.write_text(secrets.token_hex(32))
         path.chmod(0o600)
     return path.read_text().strip()
+
+
+class QuietRequestHandler(WSGIRequestHandler):
+    """The development server's handler without its `Server: Werkzeug/x Python/y` header: no versions to look up."""
+
+    def version_string(self) -> str:
+        return "dashboards"
 
 
 def trust_proxies(server, n: int) -> None:
@@ -72,6 +80,10 @@ def create_app(settings: Settings | None = None, *, cache_config: dict | None = 
     init_store_guard(server, store)      # before Dash's own first-request hooks
     init_request_logging(server)         # first of all: every request gets an id and one log line
     init_plotly_bundle(server, app.config.routes_pathname_prefix)
+
+    @server.route("/favicon.ico")
+    def favicon():
+        return send_from_directory(PROJECT_ROOT / "assets", "favicon.ico", mimetype="image/x-icon", max_age=86400)
 
     @server.route("/healthz")
     def healthz():

@@ -26,8 +26,10 @@ from dashboard.store import get_engine
 
 log = logging.getLogger(__name__)
 
-# Routes anyone may reach: signing in, asking for access, static CSS/images, the health and readiness checks.
-PUBLIC_PREFIXES = ("/login", "/register", "/assets/", "/healthz", "/readyz", "/favicon.ico")
+# Routes anyone may reach, by the view that answers them (never by a path prefix, which would let `/loginx` through
+# to the app page): signing in, asking for access, the health and readiness checks, the favicon, and files that exist
+# under /assets/ (Dash's static route; `/assets/` alone falls to the app page's catch-all and is not public).
+PUBLIC_ENDPOINTS = frozenset({"auth.login", "auth.register", "auth.register_status", "healthz", "readyz", "favicon"})
 REGISTER_FIELDS = [("name", "Your name", "text", "name"), ("email", "Work email", "email", "email"),
                    ("authoriser_name", "Name of the DCS or senior leader who nominated you", "text", "off"),
                    ("authoriser_email", "Their work email", "email", "off")]
@@ -63,8 +65,9 @@ def _safe_next(target: str | None) -> str:
     return target
 
 
-def is_public(path: str) -> bool:
-    return any(path == p or path.startswith(p) for p in PUBLIC_PREFIXES)
+def is_public() -> bool:
+    endpoint = request.endpoint or ""
+    return endpoint in PUBLIC_ENDPOINTS or (request.path.startswith("/assets/") and endpoint.endswith(".static"))
 
 
 def _refuse(reason: str):
@@ -82,7 +85,7 @@ def guard():
     path = request.path
     if request.method == "POST" and path.startswith("/_dash-") and not request.is_json:
         return jsonify({"error": "callback requests must be JSON"}), 400  # no cross-site form posts
-    if is_public(path):
+    if is_public():
         return None
     if not current_user.is_authenticated:
         if path.startswith("/_dash-") or path.startswith("/_reload-hash") or request.method != "GET":

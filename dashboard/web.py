@@ -9,6 +9,7 @@ from flask import jsonify, send_from_directory
 from sqlalchemy import text
 from werkzeug.serving import WSGIRequestHandler
 
+from dashboard.auth.access import guard_page_layouts
 from dashboard.auth.web import init_auth, security_headers
 from dashboard.components.shell import APP_TITLE, INDEX_STRING, init_shell_callbacks, shell_layout
 from dashboard.dashboards import register_pages
@@ -67,6 +68,7 @@ def create_app(settings: Settings | None = None, *, cache_config: dict | None = 
         suppress_callback_exceptions=False,
     )
     register_pages()                   # each dashboard's package; pages/ holds the rest
+    guard_page_layouts()               # the page router sends a page's layout only to roles that may open it
     app.index_string = INDEX_STRING
     server = app.server
     server.config["SECRET_KEY"] = settings.secret_key or _embedded_secret_key()

@@ -8,8 +8,15 @@ Pages without `allowed_roles` are open to every signed-in member.
 from __future__ import annotations
 
 import dash
+from dash import html
+from flask import has_request_context, request
+from flask_login import current_user
 
 from dashboard.auth.roles import role_allows
+
+NO_ACCESS_TITLE = "You don't have access to this page"
+NO_ACCESS_MESSAGE = ("Your role does not include this page. If you need it, ask your LA's approver or an "
+                     "administrator to add the role to your account.")
 
 
 def _rules():
@@ -47,3 +54,28 @@ def callback_allowed(body: dict, role: str) -> bool:
 
 def page_allowed(path: str, role: str) -> bool:
     return role_allows(role, roles_for_path(path))
+
+
+def no_access_layout() -> html.Div:
+    return html.Div([html.H1(NO_ACCESS_TITLE, className="h3"), html.P(NO_ACCESS_MESSAGE)], className="py-4")
+
+
+def _layout_for_allowed_roles(layout, roles: tuple[str, ...]):
+    def layout_or_no_access(**kwargs):
+        # Dash's page router is a callback: in a callback request the viewer's role decides. Outside one (Dash
+        # building its validation layout at start-up) the layout is what Dash needs to check callbacks against.
+        if has_request_context() and request.path == "/_dash-update-component":
+            role = getattr(current_user, "role", None) if getattr(current_user, "is_authenticated", False) else None
+            if role is None or not role_allows(role, roles):
+                return no_access_layout()
+        return layout(**kwargs) if callable(layout) else layout
+    return layout_or_no_access
+
+
+def guard_page_layouts() -> None:
+    """Make Dash's page router (`_pages_content`) send a page's layout only to roles that may open the page, as the
+    guard does for the page's path and callbacks; anyone else gets the no-access content inside the app's shell."""
+    for page in dash.page_registry.values():
+        if page.get("allowed_roles") and not getattr(page["layout"], "guarded", False):
+            page["layout"] = _layout_for_allowed_roles(page["layout"], tuple(page["allowed_roles"]))
+            page["layout"].guarded = True

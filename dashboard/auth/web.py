@@ -75,9 +75,8 @@ def _refuse(reason: str):
           ip=client_ip())
     if request.path.startswith("/_dash-"):
         return jsonify({"error": "your role does not give access to this"}), 403
-    return render_template("error.html", title="You don't have access to this page",
-                           message="Your role does not include this page. If you need it, ask your LA's approver "
-                                   "or an administrator.", show_sign_in=False), 403
+    return render_template("error.html", title=access.NO_ACCESS_TITLE, message=access.NO_ACCESS_MESSAGE,
+                           show_sign_in=False), 403
 
 
 def guard():

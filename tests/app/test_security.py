@@ -246,3 +246,19 @@ def test_registration_form_names_each_problem(server):
     assert response.status_code == 400
     for problem in ("Enter your name", "work email address", "Choose your local authority", "nominated you"):
         assert problem in text
+
+
+@pytest.mark.parametrize("path", ["/sufficiency", "/admin", "/upload"])
+def test_the_page_router_sends_a_restricted_pages_layout_only_to_roles_that_may_open_it(member_client, path):
+    from tests.dash_requests import components, page_layout, texts
+    layout = page_layout(member_client, path)
+    prefix = {"/sufficiency": "suff-", "/admin": "admin-", "/upload": "upload-"}[path]
+    assert not [i for i in components(layout) if i.startswith(prefix)], f"{path}'s layout reached a member"
+    assert "You don't have access to this page" in " ".join(texts(layout))
+
+
+def test_the_page_router_sends_the_admin_page_to_an_administrator(server):
+    from tests.dash_requests import components, page_layout
+    admin = server.test_client()
+    sign_in(admin, ADMIN_EMAIL)
+    assert any(i.startswith("admin-") for i in components(page_layout(admin, "/admin")))

@@ -19,3 +19,8 @@ def run_length(values: list[float]) -> tuple[str, int]:
             break
         direction, run = step, run + 1
     return direction, run
+
+
+def points_word(size: str) -> str:
+    """" point" after a figure written as exactly 1 ("▲ 1 point"); " points" after any other ("1.0 points", "2 points")."""
+    return " point" if size == "1" else " points"

@@ -49,3 +49,32 @@ def test_choosing_the_published_source_lists_its_indicators_and_years(member_cli
     codes = [o["value"] for o in props["bench-indicator"]["options"]]
     assert "csww_agency_rate" in codes and "lait_cla_rate" in codes and "cla_rate" not in codes
     assert props["bench-end"]["value"] == "2025" and props["bench-indicator"]["value"] == "csww_agency_rate"
+
+
+def test_a_joint_return_is_one_area_named_as_joint_wherever_either_la_is_asked_for(member_client, published_data):
+    joint_name = "Kingston upon Thames / Richmond upon Thames (joint return)"
+    cell = published_cell("csww/csww_indicators_2017_to_2025.csv",
+                          {"time_period": "2025", "new_la_code": "E09000021 / E09000027"}, "agency_rate_fte")
+    assert cell == "14.9"                                  # DfE publishes the two LAs' workforce together
+    for focus in ("E09000021", "E09000027"):              # Kingston, then Richmond, as focus
+        props = render(member_client, "csww_agency_rate", focus, "2020", "2025", source="published")
+        kpis = json.dumps(props["bench-kpis"]["children"])
+        assert f"{joint_name}, 2025" in kpis and "14.9%" in kpis and "14 of 30" in kpis
+        assert props["bench-series"]["figure"]["data"][0]["name"] == joint_name
+        series_columns = [c["field"] for c in props["bench-series-grid"]["columnDefs"]]
+        assert series_columns[1] == joint_name
+        for chart in ("series", "ranking", "subregion"):
+            sentence = props[f"bench-{chart}-takeaway"]["children"]
+            assert sentence.startswith(joint_name) and "no figure" not in sentence
+    # Kingston's DfE neighbours include Richmond, whose figure is the joint one: all 10 have a figure.
+    props = render(member_client, "csww_agency_rate", "E09000021", "2020", "2025", source="published")
+    assert "10 of 10 neighbours have a figure" in json.dumps(props["bench-kpis"]["children"])
+
+
+def test_a_count_is_said_as_a_share_of_londons_total_never_as_below_it(member_client, published_data):
+    props = render(member_client, "cla_count_31_march", "E09000008", "2020", "2025", source="published")
+    london = published_cell("cla/cla_number_and_rate_per_10k_children.csv",
+                            {"geographic_level": "Regional", "region_name": "London", "time_period": "2025",
+                             "population_type": "Children looked after on 31 March each year"}, "children_count")
+    sentence = props["bench-series-takeaway"]["children"]
+    assert f"of London's {int(london):,}" in sentence and "below London" not in sentence

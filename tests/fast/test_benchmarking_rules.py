@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 
 from dashboard.dashboards.benchmarking import metrics as m
+from dashboard.dashboards.benchmarking.common import change_text
 
 Q1, Q2, Q3, Q4, Q5 = (pd.Timestamp(d) for d in ["2024-06-30", "2024-09-30", "2024-12-31", "2025-03-31", "2025-06-30"])
 
@@ -67,10 +68,25 @@ def test_exactly_seven_flagged_each_end_when_all_33_return():
     assert (r["quartile"] == 1).sum() == 8  # ranks 1-8: 4 x 8 / 33 = 0.97 -> 1; rank 9: 1.09 -> 2
 
 
-def test_fewer_than_five_returns_flags_nobody():
+def test_fewer_than_five_returns_flags_nobody_and_places_nobody_in_a_quartile_saying_why():
     vals = values([("L1", Q1, 1), ("L2", Q1, 2), ("L3", Q1, 3), ("L4", Q1, 4)])
     r = m.latest_ranking(vals, LAS, Q1, "higher")
-    assert set(r[r["returned"]]["flag"]) == {""}
+    returned = r[r["returned"]]
+    assert set(returned["flag"]) == {"none: fewer than 5 LAs have a figure"}
+    assert set(returned["quartile_label"]) == {"none: fewer than 5 LAs have a figure"}
+    assert returned["quartile"].isna().all() and returned["rank"].tolist() == [1, 2, 3, 4]
+
+
+def test_one_return_is_ranked_1_of_1_not_in_the_worst_quarter():
+    r = m.latest_ranking(values([("L1", Q1, 7)]), LAS, Q1, "higher").set_index("la_code")
+    assert r.loc["L1", "rank"] == 1
+    assert "25%" not in r.loc["L1", "quartile_label"] and "fewer than 5" in r.loc["L1", "quartile_label"]
+
+
+@pytest.mark.parametrize("change, dp, text", [(1.0, 0, "▲ 1 point"), (-1.0, 1, "▼ 1.0 points"), (2.0, 0, "▲ 2 points"),
+                                              (0.6, 0, "▲ 1 point")])
+def test_a_change_of_one_point_is_singular(change, dp, text):
+    assert change_text(change, dp, "%", "higher")[0] == text
 
 
 def test_ties_share_rank_and_flag():

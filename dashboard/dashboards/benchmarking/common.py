@@ -7,11 +7,14 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from dashboard.sentences import points_word
+
 RANKING_RULES = (
     "Ranks and quartiles are among the LAs that returned (1 = best; where neither direction is better, 1 = highest). "
     "Quartile = 4 x rank / number returned, rounded up. Top and bottom 20% (the region's exception-reporting rule): "
     "the best and worst fifth of LAs that returned, rounded up (7 each when all 33 return); nobody is flagged when "
-    "fewer than 5 return. Ties share a rank."
+    "fewer than 5 return. Ties share a rank. Nobody is placed in a quartile either when fewer than 5 return: "
+    "with so few, the best or worst quarter is one LA's place among a handful, not a position in London."
 )
 POLARITY_TEXT = {
     "higher": "Higher is better.",
@@ -39,13 +42,19 @@ class BenchmarkingView:
     takeaways: dict[str, str] = field(default_factory=dict)    # chart -> one sentence saying what it shows
 
 
+# Units that count children (not a rate or a share): London's published figure for them is the total of its LAs,
+# so an LA's count is said as a part of it, never as "below London's figure".
+COUNT_UNITS = frozenset({"children"})
+
+
 def change_text(change: float, dp: int, unit: str, polarity: str,
                 missing: str = "a quarter has no return") -> tuple[str, str]:
     """(arrow and size, "better"/"worse"/"") of a change; "not available" (and why) when either period has no figure."""
     if np.isnan(change):
         return "not available", missing
     arrow = "▲" if change > 0 else "▼" if change < 0 else "–"
-    text = f"{arrow} {abs(change):,.{dp}f}" + (" points" if unit == "%" else "")
+    size = f"{abs(change):,.{dp}f}"
+    text = f"{arrow} {size}" + (points_word(size) if unit == "%" else "")
     if change == 0 or polarity == "neither":
         return text, ""
     return text, "better" if (change > 0) == (polarity == "higher") else "worse"

@@ -22,7 +22,7 @@ def _axis_title(indicator: dict) -> str:
 
 
 # Comparator lines: each its own colour and dash, so they read apart without colour too.
-SERIES_STYLES = {"England": (ENGLAND, "dot"), "London average": (LONDON, "dash"), "London": (LONDON, "dash"),
+SERIES_STYLES = {"England": (ENGLAND, "dot"), "England (demo)": (ENGLAND, "dot"), "London average": (LONDON, "dash"), "London": (LONDON, "dash"),
                  "Statistical neighbours average": (NEIGHBOURS, "longdash")}
 
 
@@ -47,7 +47,7 @@ def ranking_figure(ranking: pd.DataFrame, focus_la: str, indicator: dict, london
     labels = [f"<b>{n} ◆</b>" if c == focus_la else n for n, c in zip(rows["la_name"], rows["la_code"])]
     colours = [FOCUS if c == focus_la else QUARTILE_COLOURS.get(q, "#dddddd") if pd.notna(q) else "#ffffff"
                for c, q in zip(rows["la_code"], rows["quartile"])]
-    text = [(missing_text.get(c, "no return") if not r else format_value(v, dp, indicator["unit"]) + (f"  {f}" if f else ""))
+    text = [(missing_text.get(c, "no return") if not r else format_value(v, dp, indicator["unit"]) + (f"  {f}" if "20%" in f else ""))
             for c, r, v, f in zip(rows["la_code"], rows["returned"], rows["value"], rows["flag"])]
     fig = go.Figure(go.Bar(
         x=rows["value"].fillna(0).where(rows["returned"], 0), y=labels, orientation="h",

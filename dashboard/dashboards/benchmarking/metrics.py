@@ -8,6 +8,7 @@ Rules (quoted in the page's notes):
 - Quartile = ceil(4 x rank / n), n = LAs that returned; tied LAs share a quartile.
 - Top / bottom 20% (the region's exception-reporting rule): rank <= ceil(n / 5) from the best end,
   or from the worst end; 7 LAs each end when all 33 return. Nobody is flagged when n < 5.
+- Nobody is placed in a quartile either when n < 5: "1 of 1" is not the worst quarter of London.
 - Sub-region and London averages are unweighted means of the LAs that returned.
 """
 from __future__ import annotations
@@ -23,7 +24,8 @@ QUARTILE_LABELS = {
 }
 FLAG_LABELS = {"ordered": ("Top 20%", "Bottom 20%"), "neither": ("Highest 20%", "Lowest 20%")}
 NO_RETURN = "No return"
-MIN_LAS_TO_FLAG = 5
+MIN_LAS_TO_FLAG = 5          # the same minimum for quartiles and the 20% flags
+TOO_FEW = f"none: fewer than {MIN_LAS_TO_FLAG} LAs have a figure"
 
 
 def _at(values: pd.DataFrame, period_end) -> pd.DataFrame:
@@ -45,11 +47,12 @@ def latest_ranking(values: pd.DataFrame, las: pd.DataFrame, period_end, polarity
     n = int(table["returned"].sum())
 
     quartile = pd.Series(pd.NA, index=table.index, dtype="Int64")
-    if n:
+    if n >= MIN_LAS_TO_FLAG:
         quartile[table["returned"]] = np.ceil(4 * table.loc[table["returned"], "rank"].astype(float) / n).astype(int)
     table["quartile"] = quartile
     labels = QUARTILE_LABELS[kind]
-    table["quartile_label"] = [labels[int(q)] if pd.notna(q) else NO_RETURN for q in table["quartile"]]
+    table["quartile_label"] = [labels[int(q)] if pd.notna(q) else TOO_FEW if returned else NO_RETURN
+                               for q, returned in zip(table["quartile"], table["returned"])]
 
     top, bottom = FLAG_LABELS[kind]
     cut = math.ceil(n / 5)
@@ -58,7 +61,7 @@ def latest_ranking(values: pd.DataFrame, las: pd.DataFrame, period_end, polarity
         if not returned:
             flags.append(NO_RETURN)
         elif n < MIN_LAS_TO_FLAG:
-            flags.append("")
+            flags.append(TOO_FEW)
         elif rank <= cut:
             flags.append(top)
         elif n - rank_max + 1 <= cut:
@@ -80,8 +83,10 @@ def london_summary(values: pd.DataFrame, las: pd.DataFrame, period_end) -> dict:
             "n_returned": int(len(returned)), "n_expected": int(las["la_code"].nunique())}
 
 
-def comparison_series(values: pd.DataFrame, las: pd.DataFrame, focus_la: str, england: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Long table (period_end, series, value, n_returned): focus LA, its sub-region average, London average, England."""
+def comparison_series(values: pd.DataFrame, las: pd.DataFrame, focus_la: str, england: pd.DataFrame | None = None,
+                      england_label: str = "England") -> pd.DataFrame:
+    """Long table (period_end, series, value, n_returned): focus LA, its sub-region average, London average, England
+    (named `england_label`)."""
     periods = pd.DataFrame({"period_end": sorted(pd.to_datetime(values["period_end"]).unique())})
     la_info = las.set_index("la_code")
     focus_name = la_info.loc[focus_la, "la_name"]
@@ -105,7 +110,7 @@ def comparison_series(values: pd.DataFrame, las: pd.DataFrame, focus_la: str, en
     ]
     if england is not None and not england.empty:
         eng = periods.merge(england[["period_end", "value"]], on="period_end", how="left")
-        parts.append(pd.DataFrame({"period_end": eng["period_end"], "series": "England", "value": eng["value"],
+        parts.append(pd.DataFrame({"period_end": eng["period_end"], "series": england_label, "value": eng["value"],
                                    "n_returned": pd.array([pd.NA] * len(eng), dtype="Int64")}))
     result = pd.concat(parts, ignore_index=True)
     result["value"] = result["value"].astype("float64")

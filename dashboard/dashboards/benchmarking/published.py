@@ -61,15 +61,38 @@ def resolve(indicator, focus, start, end, *, user_la, catalogue: pd.DataFrame, l
     return {"indicator": indicator, "focus": focus, "start": start, "end": end, "periods": periods}
 
 
+def joint_returns(values: pd.DataFrame) -> dict[str, str]:
+    """Each LA whose figures are published only jointly (area code "E09000021 / E09000027") -> that joint code.
+    The one rule for joint returns: such an LA's figure is the joint one, wherever it is asked for (focus, ranking,
+    statistical neighbours), labelled as joint; an LA that also publishes on its own keeps its own figures."""
+    joint = {}
+    for code in values.loc[values["area_code"].str.contains("/", regex=False), "area_code"].drop_duplicates():
+        members = [c.strip() for c in code.split("/")]
+        if not values[values["area_code"].isin(members)]["value"].notna().any():
+            joint.update({member: code for member in members})
+    return joint
+
+
+def neighbours_mean(values: pd.DataFrame, neighbour_codes, joint: dict[str, str]) -> pd.DataFrame:
+    """Per period, the unweighted mean of the neighbours' figures (period_end, mean, count): a neighbour that
+    publishes jointly takes its joint figure, counted once however many of the neighbours it covers."""
+    areas = list(dict.fromkeys(joint.get(code, code) for code in neighbour_codes))
+    covered = {area: sum(joint.get(code, code) == area for code in neighbour_codes) for area in areas}
+    own = values[values["area_code"].isin(areas)].dropna(subset=["value"])
+    grouped = own.groupby("period_end")
+    return pd.DataFrame({"mean": grouped["value"].mean(),
+                         "count": grouped["area_code"].agg(lambda codes: sum(covered[c] for c in codes))}).reset_index()
+
+
 def _ranked_areas(las: pd.DataFrame, values: pd.DataFrame) -> pd.DataFrame:
     """The 33 LAs, with a joint return (e.g. Kingston / Richmond) standing in for the LAs it covers: kept joint, not split."""
     las = las.copy()
-    joint = values[values["area_code"].str.contains("/") & values["area_code"].str.startswith("E09")]
-    for code in joint["area_code"].drop_duplicates():
+    joint = joint_returns(values)
+    for code in dict.fromkeys(joint.values()):
         members = [c.strip() for c in code.split("/")]
         covered = las[las["la_code"].isin(members)]
-        if covered.empty or values[values["area_code"].isin(members)]["value"].notna().any():
-            continue  # the LAs also publish on their own: show them as they are
+        if covered.empty:
+            continue
         row = covered.iloc[0].copy()
         names = covered.set_index("la_code").loc[[m for m in members if m in set(covered["la_code"])], "la_name"]
         row["la_code"], row["la_name"] = code, f"{' / '.join(names)} ({JOINT_NOTE})"
@@ -142,7 +165,7 @@ def build_view(choice: dict, scope, *, anonymise_with: str | None = None) -> Ben
     focus = choice["focus"]
     focus_code = next((c for c in areas["la_code"] if focus in [p.strip() for p in c.split("/")]), focus)
     focus_info = las.set_index("la_code").loc[focus]
-    focus_name = focus_info["la_name"]
+    focus_name = areas.set_index("la_code").loc[focus_code, "la_name"]   # a joint return is named as joint
 
     values = data.rename(columns={"area_code": "la_code"})[["la_code", "period_end", "value"]]
     ranking = _ranking(data, areas, end, polarity)
@@ -160,8 +183,7 @@ def build_view(choice: dict, scope, *, anonymise_with: str | None = None) -> Ben
 
     series_parts.append(published_series(focus_code, focus_name))
     if len(neighbours):
-        own = in_range[in_range["area_code"].isin(neighbours["neighbour_code"].dropna())]
-        mean = own.groupby("period_end")["value"].agg(["mean", "count"]).reset_index()
+        mean = neighbours_mean(in_range, list(neighbours["neighbour_code"].dropna()), joint_returns(data))
         sn = frame_periods.merge(mean, on="period_end", how="left")
         series_parts.append(pd.DataFrame({"period_end": sn["period_end"], "value": sn["mean"],
                                           "series": "Statistical neighbours average"}))
@@ -226,7 +248,8 @@ def build_view(choice: dict, scope, *, anonymise_with: str | None = None) -> Ben
         ("Markers", "Where a publication gives a marker instead of a number it is shown as published and left out of "
                     "ranks and averages: " + "; ".join(f"{m} = {t}" for m, t in MARKERS.items()) + "."),
         ("Joint returns", "Kingston upon Thames and Richmond upon Thames publish their workforce together: the joint figure "
-                          "is shown once, labelled as joint, not split."),
+                          "is shown once, labelled as joint, not split, for either as focus; as a statistical neighbour each counts "
+                          "with the joint figure (once in the mean)."),
         ("Comparators", "London, Inner or Outer London and England are the published figures for those areas. The statistical "
                         "neighbours average is the unweighted mean of the LA's DfE statistical neighbours (2025 model) that "
                         "have a figure" + (f": {neighbour_names}." if neighbour_names else ".")),

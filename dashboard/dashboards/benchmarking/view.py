@@ -13,12 +13,16 @@ import pandas as pd
 from dashboard import loader
 from dashboard.dashboards.benchmarking import data as bench_data
 from dashboard.dashboards.benchmarking import figures, metrics, published
-from dashboard.dashboards.benchmarking.common import POLARITY_TEXT, RANKING_RULES, BenchmarkingView, change_text
+from dashboard.dashboards.benchmarking.common import (COUNT_UNITS, POLARITY_TEXT, RANKING_RULES, BenchmarkingView,
+                                                     change_text)
 from dashboard.loader import published as published_loader
 from dashboard.presenting import Presentation, Slide, anonymise_las
-from dashboard.sentences import ordinal, run_length
+from dashboard.sentences import ordinal, points_word, run_length
 
 DEFAULT_QUARTERS = 12
+# The quarterly England figures held beside the regional returns are the demo's own (DfE publishes England once a
+# year; a real return removes them with the rest of the demo): their line is never named as DfE's.
+ENGLAND_DEMO = "England (demo)"
 
 
 @dataclass(frozen=True)
@@ -84,7 +88,7 @@ def build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: s
     ranking = metrics.latest_ranking(data["values"], las, filters.end, ind["polarity"])
     london = metrics.london_summary(data["values"], las, filters.end)
     changes = metrics.period_changes(data["values"], filters.focus, filters.end)
-    series = metrics.comparison_series(in_range, las, filters.focus, england)
+    series = metrics.comparison_series(in_range, las, filters.focus, england, ENGLAND_DEMO)
     series["quarter"] = series["period_end"].map(metrics.quarter_label)
     focus_row = ranking[ranking["la_code"] == filters.focus].iloc[0]
     subregion_name = focus_row["subregion_name"]
@@ -122,6 +126,9 @@ def build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: s
         ("Unit", unit),
         ("Polarity", POLARITY_TEXT[ind["polarity"]]),
         ("Source", ind["source"]),
+        *([("England", f"The quarterly '{ENGLAND_DEMO}' line is synthetic demo data, not DfE's figures: DfE "
+                        "publishes England once a year. Choose the published source for DfE's own figures.")]
+          if england is not None and not england.empty else []),
         ("Quarters", range_label),
         ("Returns", f"{london['n_returned']} of {london['n_expected']} LAs returned for {period_label}."),
         ("Averages", "Sub-region and London averages are unweighted means of the LAs that returned; no return is left out, never counted as 0."),
@@ -205,7 +212,7 @@ def chart_takeaways(view: BenchmarkingView, period_word: str) -> dict[str, str]:
     dp, unit, polarity = int(view.indicator["decimal_places"]), view.indicator["unit"], view.indicator["polarity"]
     fmt = (lambda v: figures.format_value(v, dp, unit))
     focus, table = view.focus_name, view.ranking_table
-    row = table[table["LA"].str.startswith(focus)]
+    row = table[table["LA"] == focus]
     with_value = table[table["Value"].notna()]
     out = {}
     if row.empty or pd.isna(row["Value"].iloc[0]):
@@ -217,8 +224,10 @@ def chart_takeaways(view: BenchmarkingView, period_word: str) -> dict[str, str]:
         place = (f"ranks {rank} of {n} London LAs (1 = best)" if polarity != "neither"
                  else f"is {ordinal(rank)} highest of {n} London LAs")
         flag = f" and in London's {r['Flag'].lower()}" if "20%" in str(r["Flag"]) else ""
+        quartile = (f"in the {str(r['Quartile']).lower()}{flag}" if "25%" in str(r["Quartile"])
+                    else f"with no quartile ({metrics.TOO_FEW.split(': ', 1)[1]})")
         out["ranking"] = (f"{focus} {place} for {view.period_label} at {fmt(r['Value'])}, "
-                          f"in the {str(r['Quartile']).lower()}{flag}; the mean of London LAs is {fmt(with_value['Value'].mean())}.")
+                          f"{quartile}; the mean of London LAs is {fmt(with_value['Value'].mean())}.")
         peers = with_value[with_value["Sub-region"] == r["Sub-region"]]
         median = peers["Value"].median()
         side = "above" if r["Value"] > median else "below" if r["Value"] < median else "at"
@@ -235,10 +244,15 @@ def chart_takeaways(view: BenchmarkingView, period_word: str) -> dict[str, str]:
         london_col = next((c for c in series.columns if c in ("London average", "London")), None)
         gap = ""
         if london_col and pd.notna(series[london_col].iloc[-1]):
-            diff = own[-1] - float(series[london_col].iloc[-1])
+            london_value = float(series[london_col].iloc[-1])
+            diff = own[-1] - london_value
             london = "the London average" if london_col == "London average" else "London's published figure"
-            size = fmt(abs(diff)).rstrip("%") + (" points" if unit == "%" else "")
-            gap = f", and is {size} {'above' if diff > 0 else 'below'} {london}" if diff else f", level with {london}"
+            size = fmt(abs(diff)).rstrip("%")
+            size += points_word(size) if unit == "%" else ""
+            if unit in COUNT_UNITS and london_col == "London":   # London's count is its LAs' total, not a level to compare
+                gap = f", {own[-1] / london_value:.1%} of London's {fmt(london_value)}" if london_value else ""
+            else:
+                gap = f", and is {size} {'above' if diff > 0 else 'below'} {london}" if diff else f", level with {london}"
         out["series"] = f"{focus}'s figure ({fmt(own[-1])}) {trend}{gap}."
     return out
 

@@ -48,7 +48,26 @@ def test_choosing_the_published_source_lists_its_indicators_and_years(member_cli
     props = response_props(response)
     codes = [o["value"] for o in props["bench-indicator"]["options"]]
     assert "csww_agency_rate" in codes and "lait_cla_rate" in codes and "cla_rate" not in codes
-    assert props["bench-end"]["value"] == "2025" and props["bench-indicator"]["value"] == "csww_agency_rate"
+    assert props["bench-end"]["value"] == "2025"
+    assert props["bench-indicator"]["value"] == "cla_rate_31_march"      # the looked-after rate stays the looked-after rate
+
+
+def switch_source(client, source, indicator):
+    outputs = [("bench-indicator", "options"), ("bench-indicator", "value"), ("bench-start", "options"),
+               ("bench-start", "value"), ("bench-end", "options"), ("bench-end", "value"), ("bench-empty", "children")]
+    response = callback_request(client, outputs, [("bench-source", "value", source), ("bench-indicator", "value", indicator)],
+                                [("bench-focus", "value", "E09000022"), ("bench-start", "value", None),
+                                 ("bench-end", "value", None)], triggered="bench-source.value")
+    return response_props(response)["bench-indicator"]["value"]
+
+
+def test_switching_source_keeps_the_same_measure_where_the_other_source_has_it(member_client, published_data):
+    assert switch_source(member_client, "published", "sw_agency_pct") == "csww_agency_rate"
+    assert switch_source(member_client, "regional", "csww_agency_rate") == "sw_agency_pct"
+    assert switch_source(member_client, "regional", "lait_cla_rate") == "cla_rate"
+    assert switch_source(member_client, "published", "uasc_cla") == "lait_uasc_count"
+    # No published match for assessments within 45 days: the published source's default.
+    assert switch_source(member_client, "published", "assessments_45d_pct") == "csww_agency_rate"
 
 
 def test_a_joint_return_is_one_area_named_as_joint_wherever_either_la_is_asked_for(member_client, published_data):

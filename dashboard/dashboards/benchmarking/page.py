@@ -114,8 +114,8 @@ def source_or_indicator_changed(source, indicator, focus, start, end):
     scope = viewer_scope(DASHBOARD)
     if scope is None:
         raise PreventUpdate
-    if new_source:
-        indicator = start = end = None
+    if new_source:   # the same measure in the new source where it has one; its own periods
+        indicator, start, end = bench.matching_indicator(indicator, source), None, None
     choices = DASHBOARD.selection_from_values((source, indicator, focus, start, end), scope)
     if choices is None:
         return [], None, [], None, [], None, _empty_alert(source)

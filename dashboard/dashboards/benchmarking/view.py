@@ -150,6 +150,23 @@ def build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: s
 
 SOURCES = {"regional": "Regional quarterly return (members' data)", "published": "Published annual statistics (DfE, ONS)"}
 
+# The same measure in the other source: switching source keeps it (a looked-after rate stays a looked-after rate).
+MATCHING_INDICATORS = {
+    "referrals_rate": "lait_referrals_rate", "rereferrals_12m_pct": "lait_rereferrals_pct", "cpp_rate": "lait_cpp_rate",
+    "cpp_second_pct": "lait_second_cpp_pct", "cin_rate": "lait_cin_rate", "cla_rate": "cla_rate_31_march",
+    "cla_20miles_pct": "cla_over_20_miles_pct", "uasc_cla": "lait_uasc_count",
+    "care_leavers_eet_pct": "lait_care_leavers_eet_pct", "care_leavers_suitable_accom_pct": "lait_care_leavers_accommodation_pct",
+    "sw_agency_pct": "csww_agency_rate", "sw_vacancy_pct": "csww_vacancy_rate", "sw_turnover_pct": "csww_turnover_rate",
+    "sw_caseload": "csww_caseload",
+}
+_REGIONAL_MATCH = {published: regional for regional, published in MATCHING_INDICATORS.items()}
+_REGIONAL_MATCH.update({"lait_cla_rate": "cla_rate", "lait_cla_distance_pct": "cla_20miles_pct"})
+
+
+def matching_indicator(indicator, new_source: str):
+    """The indicator measuring the same thing in `new_source`, or None (the source's default) where it has none."""
+    return (MATCHING_INDICATORS if new_source == "published" else _REGIONAL_MATCH).get(indicator)
+
 
 @dataclass(frozen=True)
 class Choices:

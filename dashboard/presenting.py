@@ -55,8 +55,8 @@ def chart_and_kind(button_id: str) -> tuple[str, str]:
 
 
 def figure_image(fig: go.Figure | dict, fmt: str = "png", *, chromium_path: str = "/usr/bin/chromium",
-                 width: int = IMAGE_WIDTH, height: int = IMAGE_HEIGHT) -> bytes:
-    """The chart as PNG or SVG bytes, drawn on the server."""
+                 width: int = IMAGE_WIDTH, height: int = IMAGE_HEIGHT, demo: bool = False) -> bytes:
+    """The chart as PNG or SVG bytes, drawn on the server; `demo` writes "Demo data" on it (an image travels alone)."""
     if fmt not in ("png", "svg"):
         raise ValueError("format must be png or svg")
     import warnings
@@ -65,9 +65,39 @@ def figure_image(fig: go.Figure | dict, fmt: str = "png", *, chromium_path: str 
     _start_image_server(chromium_path)
     figure = go.Figure(fig)
     figure.update_layout(width=width, height=height)
+    if demo:
+        mark_demo(figure)
     with _server_lock, warnings.catch_warnings():   # one image at a time through the shared browser
         warnings.filterwarnings("ignore", message="The kopts argument is ignored")   # plotly's note that the server is reused
         return pio.to_image(figure, format=fmt, width=width, height=height, scale=2 if fmt == "png" else 1)
+
+
+# --- demo data: every file and image of it says so ------------------------------------------------------
+
+DEMO_LABEL = "Demo data: synthetic, not any LA's real figures"
+DEMO_COLUMN = "Data"
+
+
+def mark_demo(figure: go.Figure) -> go.Figure:
+    """"Demo data" in the image's top right corner, above the plot, with room made for it."""
+    figure.add_annotation(text="<b>Demo data</b> (synthetic)", xref="paper", yref="paper", x=1, y=1, xanchor="right",
+                          yanchor="bottom", yshift=8, showarrow=False, font={"size": 13, "color": "#7a4100"},
+                          bgcolor="#fff3cd", bordercolor="#7a4100", borderpad=3)
+    top = figure.layout.margin.t if figure.layout.margin.t is not None else 80
+    figure.update_layout(margin={"t": max(top, 60)})
+    return figure
+
+
+def notes_say_demo(notes) -> bool:
+    """A page's notes call the data demo data: a note named "Demo data" (not "none"), or one that begins "Demo data:"."""
+    return any((term == "Demo data" and text not in ("", "none")) or str(text).startswith("Demo data:")
+               for term, text in notes)
+
+
+def with_demo_column(table: pd.DataFrame) -> pd.DataFrame:
+    """The table with a last column saying, on every row, that it is demo data (a CSV has no notes sheet)."""
+    column = DEMO_COLUMN if DEMO_COLUMN not in table.columns else "Demo data"
+    return table.assign(**{column: DEMO_LABEL})
 
 
 # --- anonymising ----------------------------------------------------------------------------------------
@@ -185,19 +215,35 @@ class Presentation:
     table_stems: Mapping[str, str] = field(default_factory=dict)
     chart_stems: Mapping[str, str] = field(default_factory=dict)
     table_notes: Mapping[str, list[tuple[str, str]]] = field(default_factory=dict)
+    # The tables that hold demo data, where the notes do not say it table by table (None: each table whose notes
+    # say "Demo data: ..."; see notes_say_demo). A chart is demo data when its source line says so.
+    demo_tables: frozenset[str] | None = None
+
+    def table_is_demo(self, which: str) -> bool:
+        if self.demo_tables is not None:
+            return which in self.demo_tables
+        return notes_say_demo(self.table_notes.get(which, self.notes))
+
+    def chart_is_demo(self, chart: str) -> bool:
+        return "demo data" in self.charts[chart].source.lower()
 
 
 def table_download(presentation: Presentation, which: str, kind: str) -> tuple[bytes, str]:
+    """A table as CSV or Excel: a CSV of demo data says so on every row (an Excel file says so on its notes sheet)."""
     if which not in presentation.tables:
         raise ValueError(f"unknown table {which!r}")
-    return table_file(presentation.tables[which], presentation.table_notes.get(which, presentation.notes),
+    table = presentation.tables[which]
+    if kind == "csv" and presentation.table_is_demo(which):
+        table = with_demo_column(table)
+    return table_file(table, presentation.table_notes.get(which, presentation.notes),
                       presentation.table_stems.get(which, f"{presentation.stem}_{which}"), kind)
 
 
 def chart_download(presentation: Presentation, chart: str, kind: str, chromium_path: str) -> tuple[bytes, str]:
     if chart not in presentation.charts:
         raise ValueError(f"unknown chart {chart!r}")
-    image = figure_image(presentation.charts[chart].figure, kind, chromium_path=chromium_path)
+    image = figure_image(presentation.charts[chart].figure, kind, chromium_path=chromium_path,
+                         demo=presentation.chart_is_demo(chart))
     return image, f"{presentation.chart_stems.get(chart, f'{presentation.stem}_{chart}')}.{kind}"
 
 

@@ -1,5 +1,6 @@
 """Presenting and sharing on the Benchmarking page: what-this-shows sentences, anonymised views and files,
 chart images drawn on the server, and a PowerPoint deck whose slides match the page."""
+import csv
 import io
 import json
 
@@ -81,6 +82,15 @@ def test_chart_images_are_drawn_on_the_server(member_client, periods, chart, kin
     name, content = chart_image(member_client, "bench", bench.CHARTS, chart, kind, _state(periods))
     assert SIGNATURE[kind] in content[:400] and len(content) > 5000
     assert name.endswith(f"_{chart}.{kind}")
+
+
+def test_demo_data_says_so_in_its_csv_and_on_its_images(member_client, periods):
+    csv_text = _download(member_client, "bench-dl-ranking-csv", periods, False).decode("utf-8-sig")
+    header, *rows = list(csv.reader(io.StringIO(csv_text)))
+    assert header[-1] == "Data" and len(rows) == 33
+    assert {row[-1] for row in rows} == {"Demo data: synthetic, not any LA's real figures"}
+    _name, svg = chart_image(member_client, "bench", bench.CHARTS, "series", "svg", _state(periods))
+    assert b"Demo data" in svg
 
 
 def test_the_deck_has_a_title_slide_and_one_slide_per_chart_matching_the_page(member_client, periods):

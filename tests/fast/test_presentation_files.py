@@ -44,3 +44,33 @@ def test_a_lazy_presentation_builds_only_the_table_downloaded():
 def test_an_image_buttons_id_names_its_chart_and_format():
     assert chart_and_kind("bench-ranking-png") == ("ranking", "png")
     assert chart_and_kind("pay-overcap-la-svg") == ("overcap-la", "svg")      # a chart's name may hold a hyphen
+
+
+def _csv(content: bytes) -> pd.DataFrame:
+    return pd.read_csv(io.BytesIO(content), encoding="utf-8-sig")
+
+
+def test_a_csv_of_demo_data_says_so_on_every_row_and_a_csv_of_real_data_does_not():
+    tables = {"demo": pd.DataFrame({"LA": ["Lambeth", "Camden"], "Value": [1, 2]}), "real": pd.DataFrame({"LA": ["Brent"]})}
+    presentation = Presentation(charts={}, tables=tables, notes=[("Data", "Members' returns.")], subtitle="", stem="p",
+                                table_notes={"demo": [("Data", "Demo data: synthetic, not any LA's real figures.")]})
+    demo = _csv(table_download(presentation, "demo", "csv")[0])
+    assert demo.columns.tolist() == ["LA", "Value", "Data"]
+    assert set(demo["Data"]) == {"Demo data: synthetic, not any LA's real figures"}
+    assert "Data" not in _csv(table_download(presentation, "real", "csv")[0]).columns
+    # A page whose data is demo only in parts names its demo tables; its notes' "Demo data" line then decides nothing.
+    in_parts = Presentation(charts={}, tables=tables, notes=[("Demo data", "placements")], subtitle="", stem="p",
+                            demo_tables=frozenset({"real"}))
+    assert "Data" in _csv(table_download(in_parts, "real", "csv")[0]).columns
+    assert "Data" not in _csv(table_download(in_parts, "demo", "csv")[0]).columns
+
+
+def test_a_chart_of_demo_data_is_marked_demo_on_its_image():
+    import plotly.graph_objects as go
+
+    from dashboard.presenting import Slide, mark_demo
+    presentation = Presentation(charts={"a": Slide("A", "", {}, "Source: returns. Demo data: synthetic."),
+                                        "b": Slide("B", "", {}, "Source: DfE.")}, tables={}, notes=[], subtitle="", stem="p")
+    assert presentation.chart_is_demo("a") and not presentation.chart_is_demo("b")
+    figure = mark_demo(go.Figure(go.Bar(x=[1], y=[2])))
+    assert [a.text for a in figure.layout.annotations] == ["<b>Demo data</b> (synthetic)"]

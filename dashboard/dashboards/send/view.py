@@ -545,7 +545,15 @@ def presentation(filters: Filters, scope: loader.AccessScope, *, anonymise_with:
         subtitle=(f"{view.focus_name}; measure: {view.indicator.name}; {view.period_label}; placements "
                   f"{'by LA' if view.grouping == 'la' else 'by sub-region'}." + demo),
         stem=f"send_{filters.indicator}_{view.year}",
-        table_stems={which: f"send_{which}_{filters.year}" for which in tables})
+        table_stems={which: f"send_{which}_{filters.year}" for which in tables},
+        demo_tables=frozenset(which for which, demo in _demo_tables(view).items() if demo))
+
+
+def _demo_tables(view: SendView) -> dict[str, bool]:
+    """Which of the page's tables hold demo data (each CSV of them says so): the page's data is demo in parts."""
+    measure_demo = DEMO_TEXT in dict(view.notes).get("Source of this measure", "")
+    return {"las": measure_demo, "trend": measure_demo, "placements": view.placement_is_demo or view.need_is_demo,
+            "inspections": view.inspections_demo}
 
 
 def _in_words(table: pd.DataFrame) -> pd.DataFrame:

@@ -1,5 +1,6 @@
 """Run every benchmark once and print the figures and their ratios: `python -m bench` (or `bench/run`).
-`bench/run ingest` instead loads a 1-million-row SSDA903 file (bench/ingest.py).
+`bench/run ingest` instead loads a 1-million-row SSDA903 file (bench/ingest.py); `bench/run upload-bounds` times the
+refusal of hostile uploads at 1x, 2x and 4x sizes (bench/upload_bounds.py).
 
 See bench/README.md for what each figure means. Nothing here is part of the test suite's pass or fail.
 """
@@ -124,6 +125,9 @@ def main(argv=None) -> int:
     if argv[:1] == ["ingest"]:   # its own subcommand: the 1-million-row load takes minutes, not part of the default run
         from bench.ingest import main as ingest_main
         return ingest_main(argv[1:])
+    if argv[:1] == ["upload-bounds"]:   # hostile files at 1x, 2x, 4x sizes: seconds, no server
+        from bench.upload_bounds import main as bounds_main
+        return bounds_main(argv[1:])
     args = _parse(argv)
     levels = [int(x) for x in args.users.split(",") if x.strip()]
     think = tuple(float(x) for x in args.think.split(","))

@@ -1,23 +1,32 @@
 """Stage one: turn an uploaded file into a table of text cells, or stop at once with a file-level error.
 
 Checked before anything is parsed: the size. Then: the type (CSV or Excel, by content, not by
-name), the encoding (UTF-8), Excel decompression bombs, the header (missing or duplicated columns)
-and the row count. The file name is only ever shown, never used as a path.
+name), the encoding (UTF-8), Excel decompression bombs, macros and XML entity declarations, the
+header (missing or duplicated columns) and the file's shape: columns, characters in a cell and rows
+are each bounded, and a file past a bound is refused at the row that crosses it, so the work an upload
+costs grows with its size and no further. The file name is only ever shown, never used as a path.
 """
 from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
+import zlib
+from collections import Counter
 from datetime import date, datetime
 
 import pandas as pd
 
 MAX_UNZIPPED_BYTES = 50 * 1024 * 1024   # an .xlsx that unpacks to more than this is refused
 MAX_ZIP_RATIO = 100                      # ... or that compresses more than 100:1 (a zip bomb)
+MAX_ZIP_PARTS = 1_000                    # an .xlsx saved by Excel holds a few dozen parts
+MAX_COLUMNS = 100                        # the widest return has 18 columns
+MAX_CELL_CHARS = 5_000                   # no value in a return is near this long
 
 
 CUT_SHORT = "\x00cut short"   # marks the cell after the last one of a truncated final row
+MACRO_PARTS = ("vbaproject", "activex", "vbadata")   # parts that carry macros or controls (any case, any folder)
 
 
 class FileRejected(ValueError):
@@ -34,18 +43,44 @@ def _is_excel(data: bytes) -> bool:
     return data[:4] == b"PK\x03\x04"
 
 
-def _check_zip(data: bytes) -> None:
+_DECLARATION = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
+_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
+
+
+def _check_zip(name: str, data: bytes) -> bool:
+    """Refuse an .xlsx before openpyxl opens it: damaged, a zip bomb, too many parts, macros, or XML that declares
+    entities or a document type (Excel never writes either; entities are how XML bombs and file reads work).
+    Returns whether any worksheet holds a formula."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
-        raise FileRejected("The file looks like Excel but cannot be opened (it may be cut short). Save it again and retry.")
+        parts = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, EOFError):
+        raise FileRejected(f"{name} looks like Excel but cannot be opened (it may be cut short). Save it again and retry.")
+    if len(parts) > MAX_ZIP_PARTS:
+        raise FileRejected(f"{name} holds {len(parts):,} parts; an Excel file has a few dozen, so it was not opened.")
     total = 0
-    for info in archive.infolist():
+    for info in parts:
         total += info.file_size
         if info.compress_size and info.file_size / info.compress_size > MAX_ZIP_RATIO:
-            raise FileRejected("The Excel file expands to far more than its size (a 'zip bomb'), so it was not opened.")
+            raise FileRejected(f"{name} expands to far more than its size (a 'zip bomb'), so it was not opened.")
+        if any(marker in info.filename.lower() for marker in MACRO_PARTS):
+            raise FileRejected(f"{name} carries macros ({info.filename}). Save it as a plain Excel workbook (.xlsx) "
+                               "without macros, or as 'CSV UTF-8', and upload that.")
     if total > MAX_UNZIPPED_BYTES:
-        raise FileRejected(f"The Excel file unpacks to more than {MAX_UNZIPPED_BYTES // 2**20} MB, so it was not opened.")
+        raise FileRejected(f"{name} unpacks to more than {MAX_UNZIPPED_BYTES // 2**20} MB, so it was not opened.")
+    has_formulas = False
+    try:
+        for info in parts:   # every part read once, in C: linear in the (bounded) unpacked size
+            if info.filename.lower().endswith((".xml", ".rels", ".vml")):
+                content = archive.read(info)
+                if _DECLARATION.search(content):
+                    raise FileRejected(f"{name} declares XML entities in {info.filename}, which Excel never writes, "
+                                       "so it was not opened. Save it again from Excel and retry.")
+                if info.filename.lower().startswith("xl/worksheets/") and _FORMULA_TAG.search(content):
+                    has_formulas = True
+    except (zipfile.BadZipFile, EOFError, zlib.error):
+        raise FileRejected(f"{name} is damaged: its parts do not match their checksums or sizes. Save it again and retry.")
+    return has_formulas
 
 
 def _cell_text(value) -> str:
@@ -60,39 +95,80 @@ def _cell_text(value) -> str:
     return str(value)
 
 
-def _excel_rows(data: bytes, max_rows: int) -> list[list[str]]:
+def _check_row(name: str, row: list[str], number: int) -> None:
+    """Refuse a row past the file's bounds (too many cells, or a cell too long), naming it."""
+    if len(row) > MAX_COLUMNS:
+        raise FileRejected(f"{name}: row {number:,} has {len(row):,} cells; a return has at most {MAX_COLUMNS} columns. "
+                           "Check you chose the right file.")
+    for column, cell in enumerate(row, start=1):
+        if len(cell) > MAX_CELL_CHARS:
+            raise FileRejected(f"{name}: row {number:,}, column {column} holds {len(cell):,} characters; no value in a "
+                               f"return is longer than {MAX_CELL_CHARS:,}. Check you chose the right file.")
+
+
+def _excel_damaged(name: str, exc: Exception) -> FileRejected:
+    if isinstance(exc, zipfile.BadZipFile):
+        return FileRejected(f"{name} is damaged: its parts do not match their checksums or sizes. Save it again and retry.")
+    return FileRejected(f"{name} cannot be read as Excel ({type(exc).__name__}). Save it again as .xlsx and retry.")
+
+
+def _excel_rows(name: str, data: bytes, max_rows: int) -> tuple[list[list[str]], list[tuple[int, int]]]:
+    """The sheet's rows as text, and the cells holding a formula with no saved result (row index, column index;
+    the cell holds the formula's text): read as blank, such a cell would be a value missing and reported nowhere."""
     from openpyxl import load_workbook
-    _check_zip(data)
+    has_formulas = _check_zip(name, data)
+    rows, uncalculated = [], []
     try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a damaged file
-        raise FileRejected(f"The Excel file cannot be read ({type(exc).__name__}). Save it again as .xlsx and retry.")
-    sheet = book["Data"] if "Data" in book.sheetnames else book.worksheets[0]
-    rows = []
-    for row in sheet.iter_rows(values_only=True):
-        if len(rows) > max_rows + 1:
-            break
-        rows.append([_cell_text(v) for v in row])
-    book.close()
+        # The formulas are read (a second pass) only when a sheet holds any: most returns hold none.
+        books = [load_workbook(io.BytesIO(data), read_only=True, data_only=only)
+                 for only in ((True, False) if has_formulas else (True,))]
+        sheets = [book["Data"] if "Data" in book.sheetnames else book.worksheets[0] for book in books]
+        for sheet in sheets:
+            sheet.reset_dimensions()   # each row as wide as its own cells: a forged size does not widen every row
+        formula_rows = sheets[1].iter_rows(values_only=True) if len(sheets) > 1 else iter(lambda: (), None)
+        for values, formulas in zip(sheets[0].iter_rows(values_only=True), formula_rows):
+            if len(rows) > max_rows + 1:
+                break
+            row = [_cell_text(v) for v in values]
+            for column, (value, formula) in enumerate(zip(values, formulas)):
+                if value is None and isinstance(formula, str) and formula.startswith("="):
+                    uncalculated.append((len(rows), column))
+                    row[column] = formula   # shown in the report as the cell's value
+            while row and not row[-1].strip():
+                row.pop()
+            _check_row(name, row, len(rows) + 1)
+            rows.append(row)
+        for book in books:
+            book.close()
+    except FileRejected:
+        raise
+    except Exception as exc:  # noqa: BLE001 - openpyxl and the XML and zip readers raise many kinds for a damaged file
+        raise _excel_damaged(name, exc)
     while rows and not any(cell.strip() for cell in rows[-1]):
         rows.pop()  # Excel's trailing empty rows
-    return rows
+    return rows, uncalculated
 
 
-def _csv_rows(data: bytes, max_rows: int) -> list[list[str]]:
+def _csv_rows(name: str, data: bytes, max_rows: int) -> list[list[str]]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[:exc.start].count(b"\n") + 1
-        raise FileRejected(f"The file is not UTF-8 text (first unreadable byte on line {line}). "
+        raise FileRejected(f"{name} is not UTF-8 text (first unreadable byte on line {line}). "
                            "In Excel choose 'Save as' and 'CSV UTF-8', then upload again.")
     if "\x00" in text:
-        raise FileRejected("The file holds binary data, not CSV text. Upload a CSV or Excel (.xlsx) file.")
+        raise FileRejected(f"{name} holds binary data, not CSV text. Upload a CSV or Excel (.xlsx) file.")
     rows = []
-    for row in csv.reader(io.StringIO(text, newline="")):
-        if len(rows) > max_rows + 1:
-            break
-        rows.append(row)
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        for row in reader:
+            if len(rows) > max_rows + 1:
+                break
+            _check_row(name, row, len(rows) + 1)
+            rows.append(row)
+    except csv.Error as exc:   # a value past the csv module's own limit (131,072 characters), or a stray quote
+        raise FileRejected(f"{name}: row {len(rows) + 1:,} (line {reader.line_num:,}) cannot be read as CSV ({exc}). "
+                           f"No value in a return is longer than {MAX_CELL_CHARS:,} characters.")
     while rows and not any(cell.strip() for cell in rows[-1]):
         rows.pop()
     # A last line with no line end and fewer cells than the header: the file was cut short in that row.
@@ -106,13 +182,14 @@ def read_upload(file_name: str, data: bytes, *, max_bytes: int, max_rows: int) -
     name = display_name(file_name)
     if len(data) > max_bytes:
         raise FileRejected(f"{name} is {len(data) / 2**20:.1f} MB; the limit is {max_bytes / 2**20:.0f} MB.")
-    if not data.strip():
+    if not data or data.isspace():   # (no copy of the file, as strip() would make)
         raise FileRejected(f"{name} is empty.")
-    rows = _excel_rows(data, max_rows) if _is_excel(data) else _csv_rows(data, max_rows)
+    rows, uncalculated = _excel_rows(name, data, max_rows) if _is_excel(data) else (_csv_rows(name, data, max_rows), [])
     if not rows:
         raise FileRejected(f"{name} has no rows.")
     header = [h.strip().lower() for h in rows[0]]
-    duplicated = sorted({h for h in header if h and header.count(h) > 1})
+    counts = Counter(h for h in header if h)
+    duplicated = sorted(h for h, n in counts.items() if n > 1)
     if duplicated:
         raise FileRejected(f"{name}: the column{'s' if len(duplicated) > 1 else ''} {', '.join(duplicated)} "
                            "appear more than once in the header row.")
@@ -130,5 +207,7 @@ def read_upload(file_name: str, data: bytes, *, max_bytes: int, max_rows: int) -
     if len(frame) and (frame.iloc[-1] == CUT_SHORT).any():
         frame.attrs["cut_short_rows"] = [frame.index[-1]]
         frame.iloc[-1] = frame.iloc[-1].replace(CUT_SHORT, "")
+    # Formula cells with no saved result (Excel): (row index, column name), reported as row errors.
+    frame.attrs["uncalculated_formulas"] = [(i - 1, frame.columns[j]) for i, j in uncalculated if i >= 1 and j < width]
     frame.attrs["file_name"] = name
     return frame

@@ -8,6 +8,8 @@ Rows are numbered as a spreadsheet shows them: the header is row 1.
 from __future__ import annotations
 
 import hashlib
+import logging
+import unicodedata
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -16,7 +18,18 @@ import pandas as pd
 from dashboard.ingest.reading import FileRejected, display_name, read_upload
 from dashboard.ingest.specs import FIRST_DATA_ROW, DatasetSpec
 
-FORMULA_STARTS = ("=", "+", "@")   # a text cell starting so would run as a formula in a spreadsheet ("-" starts numbers)
+# A cell starting so (after any spaces, line breaks or non-breaking spaces, and with full-width forms such as '＝' read
+# as their plain ones) runs as a formula, or a DDE command ('|'), in some spreadsheet. "-" starts numbers.
+FORMULA_STARTS = ("=", "+", "@", "|", "\t", "\r")
+UNCALCULATED = "an Excel formula with no saved result: open the file in Excel, let it calculate, save it and upload again"
+
+log = logging.getLogger(__name__)
+
+
+def looks_like_formula(text: str) -> bool:
+    """True for a value a spreadsheet would run as a formula, however it is disguised."""
+    start = text.lstrip()[:1]
+    return bool(start) and unicodedata.normalize("NFKC", start).startswith(FORMULA_STARTS)
 
 
 @dataclass
@@ -137,22 +150,26 @@ def validate_frame(spec: DatasetSpec, frame: pd.DataFrame, la_code: str, period:
             errors += [(i, column.name, "not a real date in the form YYYY-MM-DD") for i in frame.index[bad]]
             parsed[column.name] = values
         elif column.kind == "code":
+            formula = frame[column.name].fillna("").astype(str).map(looks_like_formula)
+            errors += [(i, column.name, "a spreadsheet formula, not a value") for i in frame.index[formula]]
             if column.normalise is not None:
                 cells = cells.map(lambda text: "" if text == "" else (column.normalise(text) or f"\x00{text}"))
             allowed = context["codes"].get(column.name)
-            unknown = ~blank & cells.str.startswith("\x00")
+            unknown = ~blank & ~formula & cells.str.startswith("\x00")
             if allowed is not None:
-                unknown |= ~blank & ~cells.isin(allowed)
+                unknown |= ~blank & ~formula & ~cells.isin(allowed)
             errors += [(i, column.name, "not a known code") for i in frame.index[unknown]]
             parsed[column.name] = cells
         else:   # text, checked by the dataset's own rules; a formula is never a value
-            formula = cells.str[:1].isin(FORMULA_STARTS)
+            formula = frame[column.name].fillna("").astype(str).map(looks_like_formula)
             errors += [(i, column.name, "a spreadsheet formula, not a value") for i in frame.index[formula]]
             parsed[column.name] = cells
     for i in frame.attrs.get("cut_short_rows", []):
         errors.append((i, "", "the row stops part-way and the file has no line end after it: the file was cut short"))
     for i in frame.attrs.get("overlong_rows", []):
         errors.append((frame.index[i], "", "more values than the header has columns"))
+    uncalculated = set(frame.attrs.get("uncalculated_formulas", []))
+    errors += [(i, c, UNCALCULATED) for i, c in uncalculated]
 
     key = parsed[list(spec.key)]
     first_seen = {}
@@ -168,6 +185,8 @@ def validate_frame(spec: DatasetSpec, frame: pd.DataFrame, la_code: str, period:
         records, problems = spec.to_store(parsed, frame, la_code, period, context)
         errors += problems
 
+    # One finding for a formula with no saved result, not also "not a number" for its text.
+    errors = [e for e in errors if (e[0], e[1]) not in uncalculated or e[2] == UNCALCULATED]
     errors = sorted(set(errors), key=lambda e: (e[0], e[1], e[2]))
     rejected = {i for i, _c, _r in errors}
     report.row_errors = [{"row": i + FIRST_DATA_ROW, "column": c, "value": str(frame.at[i, c]) if c in frame.columns else "",
@@ -190,5 +209,7 @@ def validate_upload(spec: DatasetSpec, file_name: str, data: bytes, la_code: str
         frame = read_upload(file_name, data, max_bytes=max_bytes, max_rows=spec.max_rows)
     except FileRejected as exc:
         report.file_errors.append(str(exc))
+        log.warning("upload refused: %s", exc, extra={"event": "upload_refused", "dataset": spec.name,
+                                                       "file": report.file_name, "bytes": len(data)})
         return report
     return validate_frame(spec, frame, la_code, period, context, report)

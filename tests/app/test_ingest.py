@@ -12,7 +12,9 @@ from sqlalchemy import func, select
 from dashboard.ingest import loading
 from dashboard.dashboards.benchmarking.returns import UPLOAD as BENCHMARKING
 from dashboard.ingest.templates import template_csv, template_xlsx
+from dashboard.ingest.validation import UNCALCULATED
 from dashboard.store import get_engine, schema
+from tests import bad_files
 
 LA, PERIOD = "E09000022", "2026-06-30"
 MAX = 5 * 2**20
@@ -97,7 +99,7 @@ def row_error(engine, catalogue, replace: tuple[bytes, bytes], extra: bytes = b"
     ((b",cla_rate,", b",cla_rat,"), "indicator_code", "not a known code"),
     ((b",10,,", b",=HYPERLINK(\"http://x\"),,"), "value", "not a number"),
     ((b"E09000022,2026-06-30,referrals_rate,10,,", b"E09000022,2026-06-30,=HYPERLINK(\"x\"),10,,"), "indicator_code",
-     "not a known code"),
+     "a spreadsheet formula, not a value"),
     ((b",11,,", b",11,200,100"), "numerator", "numerator above denominator"),
     ((b",11,,", b",120,,"), "value", "a percentage above 100"),     # re-referrals %, second indicator
     ((b",10,,", b",-4,,"), "value", "below 0"),
@@ -221,3 +223,13 @@ def test_any_input_is_loaded_or_rejected_with_a_report_never_an_exception(engine
     if not report.ok:
         assert report.file_errors or report.row_errors
         assert report.summary()
+
+
+def test_an_excel_formula_never_calculated_is_a_row_error_not_a_blank(engine):
+    before = snapshot(engine)
+    report = check(engine, bad_files.uncalculated_formula_xlsx(), name="sums.xlsx")
+    assert not report.ok and not report.file_errors
+    assert [(e["row"], e["column"], e["value"], e["rule"]) for e in report.row_errors] == [
+        (2, "value", "=SUM(1,2)", UNCALCULATED)]
+    assert loading.commit(engine, report, "officer@lambeth.example").status == "rejected"
+    assert snapshot(engine) == before

@@ -121,8 +121,8 @@ TEXT_COLUMN = {"agency_pay": "job_type", "sufficiency": "CHILD", "linc": "ethnic
                "send": "measure"}
 NOT_A_NUMBER = {"agency_pay": "is not a number", "sufficiency": "is not a date", "linc": "not a number",
                 "suspensions": "not a number", "send": "not a number"}
-FORMULA = {"agency_pay": "formula", "sufficiency": "formula", "linc": "not a known code", "suspensions": "not a known code",
-           "send": "not a known code"}
+FORMULA = {"agency_pay": "formula", "sufficiency": "formula", "linc": "formula", "suspensions": "formula",
+           "send": "formula"}   # a formula is named as one in code columns too
 WRONG_LA = {"agency_pay": "This file is for", "sufficiency": "Unexpected column 'la_code'", "linc": "This file is for",
             "suspensions": "This file is for", "send": "This file is for"}
 

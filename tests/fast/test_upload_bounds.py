@@ -1,0 +1,98 @@
+"""Hostile uploads are refused early with a message naming the file, and the work spent on one is bounded: each row
+read is checked once, and reading stops at the row that crosses a bound (counted here, never timed; the time is
+measured in `bench/run upload-bounds`). Formulas are reported however they are disguised, and an Excel cell
+holding a formula that was never calculated is reported, not read as blank."""
+import pandas as pd
+import pytest
+
+from dashboard.dashboards.agency_pay.returns import UPLOAD as AGENCY_PAY
+from dashboard.dashboards.benchmarking.returns import UPLOAD as BENCHMARKING
+from dashboard.ingest import reading
+from dashboard.ingest.validation import Report, validate_frame, validate_upload
+from tests import bad_files
+
+MAX_BYTES = 10 * 2**20
+
+
+@pytest.fixture()
+def rows_checked(monkeypatch):
+    """How many rows, and cells, the reader checked (each row it reads is checked once)."""
+    counts = {"rows": 0, "cells": 0}
+    check_row = reading._check_row
+
+    def counting(name, row, number):
+        counts["rows"] += 1
+        counts["cells"] += len(row)
+        return check_row(name, row, number)
+    monkeypatch.setattr(reading, "_check_row", counting)
+    return counts
+
+
+@pytest.mark.parametrize("case", list(bad_files.CORPUS))
+def test_every_hostile_file_is_refused_with_a_message(case):
+    make, expected = bad_files.CORPUS[case]
+    report = validate_upload(BENCHMARKING, f"{case}.xlsx", make(), bad_files.LA, bad_files.PERIOD,
+                             {"codes": {"la_code": {bad_files.LA}}}, max_bytes=MAX_BYTES)
+    assert not report.ok and report.file_errors
+    message = " ".join(report.file_errors)
+    assert expected in message, message
+    assert report.summary().startswith(f"{case}.xlsx was rejected")
+
+
+def test_a_100000_column_header_is_refused_after_reading_one_row(rows_checked):
+    with pytest.raises(reading.FileRejected) as refused:
+        reading.read_upload("wide.csv", bad_files.wide_csv(100_000), max_bytes=MAX_BYTES, max_rows=500)
+    assert str(refused.value) == ("wide.csv: row 1 has 100,000 cells; a return has at most 100 columns. "
+                                  "Check you chose the right file.")
+    assert rows_checked["rows"] == 1
+
+
+@pytest.mark.parametrize("make", [bad_files.long_csv, bad_files.long_xlsx], ids=["csv", "xlsx"])
+def test_a_long_file_is_read_no_further_than_the_row_limit(rows_checked, make):
+    with pytest.raises(reading.FileRejected, match="long.file has more than 500 data rows"):
+        reading.read_upload("long.file", make(5_000), max_bytes=MAX_BYTES, max_rows=500)
+    assert rows_checked["rows"] <= 502 and rows_checked["cells"] <= 502 * 6
+
+
+def test_a_cell_past_the_csv_modules_limit_is_refused_naming_its_row():
+    with pytest.raises(reading.FileRejected) as refused:
+        reading.read_upload("big.csv", bad_files.long_cell_csv(140_000), max_bytes=MAX_BYTES, max_rows=500)
+    assert str(refused.value).startswith("big.csv: row 2 (line 2) cannot be read as CSV (field larger than field limit")
+
+
+def test_duplicated_columns_are_still_named_in_a_wide_header():
+    header = ",".join([f"c{i}" for i in range(90)] + ["c3", "c7", "c3"])
+    with pytest.raises(reading.FileRejected, match=r"^dup.csv: the columns c3, c7 appear more than once"):
+        reading.read_upload("dup.csv", (header + "\n").encode(), max_bytes=MAX_BYTES, max_rows=500)
+
+
+def test_a_formula_with_no_saved_result_is_kept_and_marked_not_read_as_blank():
+    frame = reading.read_upload("sums.xlsx", bad_files.uncalculated_formula_xlsx(), max_bytes=MAX_BYTES, max_rows=500)
+    assert frame.at[0, "value"] == "=SUM(1,2)"
+    assert frame.attrs["uncalculated_formulas"] == [(0, "value")]
+
+
+def test_a_calculated_formula_is_read_as_its_result():
+    frame = reading.read_upload("sums.xlsx", bad_files.uncalculated_formula_xlsx(saved="3"), max_bytes=MAX_BYTES,
+                                max_rows=500)
+    assert frame.at[0, "value"] == "3" and frame.attrs["uncalculated_formulas"] == []
+
+
+AGENCY_ROW = {"la_code": "E09000022", "period_end": "2026-09-30", "job_type": "social_worker", "hourly_rate": "38.50",
+              "paye": "no", "hours_per_week": "37", "start_date": "2025-11-03", "legacy": "no", "charge_rate": "45.00"}
+BENCHMARKING_ROW = {"la_code": "E09000022", "period_end": "2026-06-30", "indicator_code": "cla_rate", "value": "10",
+                    "numerator": "", "denominator": ""}
+
+
+@pytest.mark.parametrize("disguise", [" ", "\xa0", "\n", "\t", ""], ids=["space", "nbsp", "line feed", "tab", "plain"])
+@pytest.mark.parametrize("formula", ["=1+1", "\uff1d1+1", "+1+1", "@SUM(1)", "|calc", "\uff20SUM(1)"])
+@pytest.mark.parametrize("spec,row,column", [(AGENCY_PAY, AGENCY_ROW, "job_type"),
+                                             (BENCHMARKING, BENCHMARKING_ROW, "indicator_code")],
+                         ids=["text column", "code column"])
+def test_formulas_are_errors_however_they_are_disguised(formula, disguise, spec, row, column):
+    frame = pd.DataFrame([{**row, column: disguise + formula}], dtype=object)
+    report = Report(spec.name, "return.csv", "", row["la_code"], row["period_end"])
+    context = {"codes": {"la_code": {"E09000022"}, "indicator_code": {"cla_rate"}}, "units": {"cla_rate": "rate"}}
+    validate_frame(spec, frame, row["la_code"], row["period_end"], context, report)
+    assert [(e["row"], e["column"], e["rule"]) for e in report.row_errors if e["column"] == column] == \
+        [(2, column, "a spreadsheet formula, not a value")]

@@ -11,7 +11,7 @@ from dashboard.dashboards.suspensions import view as sus
 from dashboard.dashboards.suspensions import data as sus_loader
 from dashboard.dashboards.suspensions import returns
 from tests.dash_requests import callback_request, response_props
-from tests.shared_files import shared_file
+from tests.shared_files import published_cell, shared_file
 
 RENDER_OUTPUTS = [
     ("susp-banner", "children"), ("susp-kpis", "children"), ("susp-definition", "children"),
@@ -59,6 +59,9 @@ def test_own_la_view_is_labelled_demo_and_lists_all_19_groups(member_client):
     # London for comparison, on the chart and in the table.
     assert "London" in [trace.get("name") for trace in figure["data"]]
     assert rows[0]["London RRI"] == 1.0 and rows[-1]["London RRI"] is None
+    # Both RRI columns to 2 decimal places, as the sentences write them (London's once showed 0, 1, 2, 3).
+    formats = {c["field"]: c.get("valueFormatter", {}).get("function", "") for c in props["susp-table-grid"]["columnDefs"]}
+    assert "d3.format('.2f')" in formats["RRI"] and "d3.format('.2f')" in formats["London RRI"]
 
 
 def test_small_numbers_never_reach_the_browser(member_client, server):
@@ -112,6 +115,11 @@ def test_england_view_is_real_and_reproduces_dfe_figures(member_client):
     # DfE: 1,815 of 25,565 Gypsy/Roma pupils had one or more fixed-period exclusions (7.10%); White British 127,445 of 5,439,960.
     assert rows["Gypsy/Roma"]["Rate per 1,000"] == pytest.approx(71.0, abs=0.05)
     assert rows["Gypsy/Roma"]["RRI"] == pytest.approx((1815 / 25565) / (127445 / 5439960), abs=0.005)
+    # "All pupils" is DfE's own Total row, not a sum of the groups' rounded counts (8,025,085 / 183,480 in that sum).
+    total = {"year": "201617", "characteristic_desc": "Total", "school_type": "Total", "characteristic_2": "Total"}
+    assert rows["All pupils"]["Pupils"] == int(published_cell(returns.ENGLAND_FILE.removeprefix("realdata/"), total, "headcount")) == 8025075
+    assert rows["All pupils"]["Pupils suspended"] == int(published_cell(returns.ENGLAND_FILE.removeprefix("realdata/"), total, "one_plus_fixed")) == 183475
+    assert rows["All pupils"]["Note"] == "all pupils, as published"
     # LA x group heat map needs LA figures: England has none.
     assert "choose London" in json.dumps(props["susp-heat"]["figure"])
     # Six academic years of trend.

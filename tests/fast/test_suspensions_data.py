@@ -13,8 +13,24 @@ from tests.shared_files import shared_file
 
 
 @pytest.fixture(scope="module")
-def england() -> pd.DataFrame:
+def england_file() -> pd.DataFrame:
     return data.read_england_file(shared_file(data.ENGLAND_FILE))
+
+
+@pytest.fixture(scope="module")
+def england(england_file) -> pd.DataFrame:
+    """The 19 groups' rows (without DfE's total row)."""
+    return england_file[england_file["ethnicity"] != data.ALL_PUPILS]
+
+
+def test_england_keeps_dfes_own_total_of_all_pupils_each_year(england_file, raw_england):
+    totals = england_file[england_file["ethnicity"] == data.ALL_PUPILS].set_index("academic_year")
+    published = raw_england[(raw_england["characteristic_desc"] == "Total") & (raw_england["school_type"] == "Total")
+                            & (raw_england["characteristic_1"] == "Total")]
+    assert len(totals) == 6 == len(published)
+    for year, headcount, suspended in zip(published["year"], published["headcount"], published["one_plus_fixed"]):
+        row = totals.loc[data.academic_year_label(year)]
+        assert (row["headcount"], row["pupils_suspended"]) == (int(headcount), int(suspended))
 
 
 @pytest.fixture(scope="module")

@@ -59,6 +59,9 @@ def canonical_group(label: str) -> str | None:
 # --- tables -------------------------------------------------------------------------------------
 
 COUNT_COLUMNS = ("headcount", "pupils_suspended", "suspensions", "permanent_exclusions")
+# suspensions_england's row for DfE's own total of all pupils (its Total row): the page's "All pupils" is that
+# published figure, not a sum of the groups' rows (each rounded by DfE to the nearest 5).
+ALL_PUPILS = "All pupils"
 
 suspensions_pupils = Table(
     "suspensions_pupils", schema.metadata,

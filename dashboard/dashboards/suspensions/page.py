@@ -20,7 +20,8 @@ def _number_format(field: str) -> dict:
     if field.endswith("(published)"):  # as published: rates whole, RRIs to 1 dp
         pattern = ".1f" if field.startswith("RRI") else ",.0f"
     else:
-        pattern = ".2f" if field.startswith(("RRI", "95% CI")) or field in sus.GROUPS else ",.1f" if field.startswith("Rate") else ",.0f"
+        # Every RRI column (the area's and London's beside it) to 2 dp, as the sentences write them.
+        pattern = ".2f" if "RRI" in field or field.startswith("95% CI") or field in sus.GROUPS else ",.1f" if field.startswith("Rate") else ",.0f"
     return {"valueFormatter": {"function": f"params.value == null ? ({NULL_TEXT}) : d3.format('{pattern}')(params.value)"}}
 
 WIDE_TEXT = {"Ethnic group": 210, "Band": 270, "Band (recomputed)": 270, "Band (published)": 190, "Note": 320, "LA": 190,

@@ -24,7 +24,7 @@ import pandas as pd
 from sqlalchemy import Engine, Table
 
 # Its tables and names are defined with its reads (data.py); the upload spec and tests find them here too.
-from dashboard.dashboards.suspensions.data import (COUNT_COLUMNS, ENGLAND, ENGLAND_SOURCE, ETHNIC_GROUPS, GROUP_ORDER,
+from dashboard.dashboards.suspensions.data import (ALL_PUPILS, COUNT_COLUMNS, ENGLAND, ENGLAND_SOURCE, ETHNIC_GROUPS, GROUP_ORDER,
                                                    LABEL, MAJOR_OF, NAME, PUBLISHED, PUBLISHED_SOURCE, REFERENCE_GROUP,
                                                    canonical_group, suspensions_england, suspensions_published,
                                                    suspensions_pupils)
@@ -93,19 +93,25 @@ def read_england_file(path: Path) -> pd.DataFrame:
     if missing:
         raise ValueError(f"{path.name}: missing column(s) {', '.join(missing)}; is this DfE's exclusion_natcharacteristics.csv?")
     frame["_row"] = np.arange(len(frame)) + 2  # as a spreadsheet numbers it, after the header
-    chosen = frame[(frame["characteristic_desc"] == "Ethnicity") & (frame["school_type"] == "Total")
+    chosen = frame[frame["characteristic_desc"].isin(["Ethnicity", "Total"]) & (frame["school_type"] == "Total")
                    & (frame["characteristic_2"] == "Total")]
     rows = []
     for record in chosen.to_dict("records"):
         label = record["characteristic_1"]
-        if not (label.startswith("Ethnicity_Minor_") or label == "Ethnicity_Unclassified"):
+        if record["characteristic_desc"] == "Total":
+            if label != "Total":
+                continue
+            group, major = ALL_PUPILS, "All"        # DfE's own total of all pupils, kept as published
+        elif not (label.startswith("Ethnicity_Minor_") or label == "Ethnicity_Unclassified"):
             continue  # major-group totals and "minority ethnic pupil" are sums of the detailed groups
-        group = canonical_group(label)
-        if group is None:
-            raise ValueError(f"{path.name}, row {record['_row']}, column 'characteristic_1': unknown ethnic group {label!r}")
+        else:
+            group = canonical_group(label)
+            if group is None:
+                raise ValueError(f"{path.name}, row {record['_row']}, column 'characteristic_1': unknown ethnic group {label!r}")
+            major = MAJOR_OF[group]
         row = record["_row"]
         rows.append({
-            "academic_year": academic_year_label(record["year"]), "ethnicity": group, "ethnicity_major": MAJOR_OF[group],
+            "academic_year": academic_year_label(record["year"]), "ethnicity": group, "ethnicity_major": major,
             "headcount": _dfe_number(record["headcount"], path, row, "headcount"),
             "pupils_suspended": _dfe_number(record["one_plus_fixed"], path, row, "one_plus_fixed"),
             "suspensions": _dfe_number(record["fixed_excl"], path, row, "fixed_excl"),
@@ -115,7 +121,7 @@ def read_england_file(path: Path) -> pd.DataFrame:
     table = table.astype({c: "Int64" for c in COUNT_COLUMNS})  # whole counts; suppressed stays missing
     if table.empty:
         raise ValueError(f"{path.name}: no England rows by detailed ethnicity (characteristic_desc 'Ethnicity', school_type 'Total')")
-    per_year = table.groupby("academic_year")["ethnicity"].nunique()
+    per_year = table[table["ethnicity"] != ALL_PUPILS].groupby("academic_year")["ethnicity"].nunique()
     short = per_year[per_year != len(ETHNIC_GROUPS)]
     if len(short):
         raise ValueError(f"{path.name}: year(s) {', '.join(short.index)} do not have all {len(ETHNIC_GROUPS)} ethnic groups")

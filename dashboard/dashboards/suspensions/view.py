@@ -211,6 +211,14 @@ def band_thresholds() -> tuple[float, float, float]:
     return m.UNDER_REPRESENTED_BELOW, m.OVER_REPRESENTED_FROM, m.SUBSTANTIALLY_OVER_FROM
 
 
+def published_total(rows: pd.DataFrame, outcome_column: str) -> tuple[float, float] | None:
+    """(pupils, count) of the publisher's own total row among `rows` (England's, from DfE), or None where there is none."""
+    total = rows[rows["ethnicity"] == data.ALL_PUPILS]
+    if len(total) != 1 or pd.isna(total["headcount"].iloc[0]) or pd.isna(total[outcome_column].iloc[0]):
+        return None
+    return float(total["headcount"].iloc[0]), float(total[outcome_column].iloc[0])
+
+
 def _area_rows(area: str, year: str | None, ctx: Context) -> pd.DataFrame:
     if area == ENGLAND:
         rows = ctx.england_rows
@@ -253,15 +261,19 @@ def _fmt(value, dp: int) -> str:
     return "not shown" if value is None or pd.isna(value) else f"{value:,.{dp}f}"
 
 
-def display_table(table: pd.DataFrame, outcome_short: str, count_rounding: int | None = None) -> pd.DataFrame:
+def display_table(table: pd.DataFrame, outcome_short: str, count_rounding: int | None = None,
+                  published_total: tuple[float, float] | None = None) -> pd.DataFrame:
     """The table as the page shows and downloads it: counts 1-5 as "c" (with secondary suppression), NaN elsewhere.
 
     `count_rounding` (5 for London and sub-regions): counts shown rounded to that base, so an LA's hidden
     small count cannot be worked out by subtracting the other LAs from the total. Rates and RRIs use
-    the exact counts.
+    the exact counts. `published_total` (pupils, count): the publisher's own total row, shown as "All pupils" in
+    place of the sum of the groups (DfE rounds each group's counts, so their sum is not its total).
     """
     total_population = table["population"].sum(min_count=1)
     total_count = table["count"].sum(min_count=1)
+    if published_total is not None:
+        total_population, total_count = published_total
     out = pd.DataFrame({
         "Major group": table["major"], "Ethnic group": table["group"],
         "Pupils": disclosure.shown_counts(table["population"], rounding=count_rounding).round(0),
@@ -279,7 +291,8 @@ def display_table(table: pd.DataFrame, outcome_short: str, count_rounding: int |
                                                                  rounding=count_rounding).iloc[0],
              "Rate per 1,000": round(overall, 1) if disclosure.rate_shown(total_count) else np.nan,
              "RRI": np.nan, "95% CI low": np.nan, "95% CI high": np.nan, "Band": "", "Significant": "",
-             "Note": "all groups together" + ("" if table["count"].notna().all() else "; groups not published are left out")}
+             "Note": ("all pupils, as published" if published_total is not None else "all groups together"
+                      + ("" if table["count"].notna().all() else "; groups not published are left out"))}
     # Cells that do not apply (the reference's own interval, the total's RRI): "n/a", never "c" or 0.
     out[NOT_APPLICABLE] = np.where(out["Ethnic group"] == REFERENCE, NA_SEPARATOR.join(["95% CI low", "95% CI high"]), "")
     total[NOT_APPLICABLE] = NA_SEPARATOR.join(["RRI", "95% CI low", "95% CI high"])
@@ -338,17 +351,19 @@ def heat_matrix(year: str, outcome_column: str, ctx: Context) -> pd.DataFrame:
     return matrix[["LA", "Sub-region", *others, "Note"]]
 
 
-def _kpis(table: pd.DataFrame, area: str, outcome_short: str) -> list[tuple[str, str, str]]:
+def _kpis(table: pd.DataFrame, area: str, outcome_short: str,
+          published_total: tuple[float, float] | None = None) -> list[tuple[str, str, str]]:
     ref = table[table["group"] == REFERENCE].iloc[0]
     shown = table[table["rri"].notna() & (table["group"] != REFERENCE)]
     sig = shown["significant"].fillna(False).astype(bool)
     over = shown[sig & (shown["rri"] > 1)].sort_values("rri", ascending=False)
     under = shown[sig & (shown["rri"] < 1)].sort_values("rri")
-    total_rate = (table["count"].sum() / table["population"].sum() * 1000) if table["population"].sum() else np.nan
+    population, count = published_total or (table["population"].sum(), table["count"].sum())
+    total_rate = (count / population * 1000) if population else np.nan
     highest = shown.sort_values("rri", ascending=False).head(1)
     return [
         (f"{REFERENCE} rate", _fmt(ref["rate_per_1000"], 1), f"{outcome_short} per 1,000 pupils"),
-        ("All pupils rate", _fmt(total_rate if disclosure.rate_shown(table["count"].sum()) else np.nan, 1), "per 1,000 pupils"),
+        ("All pupils rate", _fmt(total_rate if disclosure.rate_shown(count) else np.nan, 1), "per 1,000 pupils"),
         ("Highest RRI", _fmt(highest["rri"].iloc[0], 2) if len(highest) else "not shown",
          highest["group"].iloc[0] if len(highest) else "no group has 10 or more"),
         ("Significantly over-represented", f"{len(over)} group{'s' if len(over) != 1 else ''}",
@@ -418,12 +433,14 @@ def build_view(f: Filters, scope: loader.AccessScope, ctx: Context | None = None
     states = ctx.states
     trend_groups = [GROUP_OF_KEY[k] for k in f.groups]
 
+    total = None
     if f.area == PUBLISHED:
         counts = published_counts(ctx.published_rows)
         table = rri_table(counts)
         is_demo, period_label = False, "One academic year, as published"
     else:
         rows = _area_rows(f.area, f.year, ctx)
+        total = published_total(rows, outcome_column) if f.area == ENGLAND else None
         counts = group_counts(rows, outcome_column)
         table = rri_table(counts)
         # An LA's own committed return replaces its demo rows: its figures are then its own.
@@ -439,7 +456,8 @@ def build_view(f: Filters, scope: loader.AccessScope, ctx: Context | None = None
         kpis = [("Return", "no return", f"{name}, {f.year}")]
     else:
         aggregate = f.area == LONDON or f.area.startswith(SUBREGION_PREFIX)
-        shown = display_table(table, outcome_short, count_rounding=AGGREGATE_ROUNDING if aggregate else None)
+        shown = display_table(table, outcome_short, count_rounding=AGGREGATE_ROUNDING if aggregate else None,
+                              published_total=total)
         if f.area not in (LONDON, ENGLAND, PUBLISHED):
             # An LA or sub-region against London for the same year: is the gap local or London-wide?
             london = rri_table(group_counts(_area_rows(LONDON, f.year, ctx), outcome_column))
@@ -449,7 +467,7 @@ def build_view(f: Filters, scope: loader.AccessScope, ctx: Context | None = None
             shown[NOT_APPLICABLE] = [f"{na}{NA_SEPARATOR}London RRI" if g in (REFERENCE, "All pupils") else na
                                      for g, na in zip(shown["Ethnic group"], shown[NOT_APPLICABLE])]
         interval = figures.rri_interval_figure(table, REFERENCE, comparator)
-        kpis = _kpis(table, f.area, outcome_short)
+        kpis = _kpis(table, f.area, outcome_short, total)
 
     if f.area == PUBLISHED:
         pub = ctx.published_rows

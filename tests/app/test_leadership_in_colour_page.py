@@ -60,7 +60,11 @@ def test_published_mode_shows_the_all_borough_series_with_the_glass_ceiling_at_5
     assert [r["Pay band"] for r in ceiling_rows] == ["£50,001 to £60,000"]
     assert "£50,001 to £60,000" in props["linc-ceiling-text"]["children"]
     kpis = json.dumps(props["linc-kpis"]["children"])
-    assert "45%" in kpis and "41%" in kpis                         # Grand Total, as published
+    assert "45%" in kpis                                            # all staff, Grand Total, as published
+    # One rounding rule for the population share: the same 41.8% on every card (41% on one and 42% on another once).
+    assert "population 2016: 41.8%" in kpis and "population 41.8%" in kpis
+    population_column = {r["Population share"] for r in props["linc-band-grid"]["rowData"]}
+    assert population_column == {"41.8%"}
 
 
 def test_group_table_beside_the_group_chart_keeps_the_marker(member_client):

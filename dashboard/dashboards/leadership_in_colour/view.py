@@ -135,6 +135,9 @@ class LincView:
     subtitle: str = ""                                          # the view in words, for a deck's title slide
 
 
+POPULATION_DECIMALS = 1   # one rule for a population share, on every card and table: 41.8%, never 41% or 42%
+
+
 def _pct(value, decimals: int = 1) -> str:
     return rep.format_share(value, decimals=decimals)
 
@@ -482,7 +485,12 @@ def _build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: 
         ratios = _published_ratios(boroughs, area)
         borough_table, borough_columns, borough_download = _published_borough_table(boroughs, filters.group, area)
         all_staff = boroughs[(boroughs["area_name"] == area) & (boroughs["ethnic_group"] == filters.group)].set_index("measure")
-        headline = (all_staff.loc["all_staff", "value_text"], all_staff.loc["population", "value_text"])
+        # The population share as the pay-band series gives it (41.8%), as every other card and table writes it;
+        # the borough table publishes it only to whole numbers (41%).
+        area_population = bands["population_share"].dropna()
+        headline = (all_staff.loc["all_staff", "value_text"],
+                    _pct(area_population.iloc[0], POPULATION_DECIMALS) if len(area_population)
+                    else all_staff.loc["population", "value_text"])
         period = "December 2020 snapshot"
         population_label = "population 2016"
         if " / " in str(boroughs.loc[boroughs["area_name"] == area, "la_codes"].iloc[0]):
@@ -514,7 +522,7 @@ def _build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: 
                                                                                  population_label)
         everyone = rep.shares_of_known(counts if area == "all" else counts[counts["la_code"] == area], ["snapshot_date"])
         headline = (_pct(everyone[f"{filters.group}_share"].iloc[0], 0) if len(everyone) else "no staff",
-                    _pct(population[filters.group], 0))
+                    _pct(population[filters.group], POPULATION_DECIMALS))
         returned = loader.returned_las(data.NAME)
         snapshot = (counts if area == "all" else counts[counts["la_code"] == area])["snapshot_date"].max()
         if area != "all" and area in returned:   # the LA's own uploaded return replaced its demo counts
@@ -577,7 +585,7 @@ def _build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: 
          "below population from this band up" if ceiling["band"] else ""),
         (f"Top band with a figure: {top['band'].iloc[0]}" if len(top) else "Top band",
          top["label"].iloc[0] if len(top) else "no figure",
-         f"population {_pct(top['population_share'].iloc[0], 0)}" if len(top) else ""),
+         f"population {_pct(top['population_share'].iloc[0], POPULATION_DECIMALS)}" if len(top) else ""),
     ]
     if has_csww and not pipeline.empty:
         kpis += _role_kpis(pipeline, role_label, latest)

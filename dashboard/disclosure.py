@@ -290,12 +290,6 @@ def small(counts, largest: int = THRESHOLD) -> np.ndarray:
     return (values >= 1) & (values <= largest)
 
 
-def share_hidden(part, whole, largest: int = THRESHOLD) -> bool:
-    """Whether the share part / whole must be hidden: a share beside its denominator gives away both the part and
-    the rest, so either being small hides it."""
-    return is_small(part, largest) or is_small(whole - part, largest)
-
-
 # --- secondary ----------------------------------------------------------------------------------------------------
 
 class Line(NamedTuple):
@@ -340,13 +334,6 @@ def secondary(values, hidden, lines: list[Line], *, keep=None, zeros_if_needed: 
             hidden[choice] = True
             changed = True
     return hidden
-
-
-def sum_hidden(value, hidden_inside: int, hidden_outside: int, largest: int = THRESHOLD) -> bool:
-    """Whether a sum of some cells of a table whose total is shown must be hidden: with exactly one hidden cell inside
-    it (the sum less the shown cells in it) or exactly one outside it (the total less the sum and the shown cells
-    outside) it gives that cell away; and it is a count like any other."""
-    return hidden_inside == 1 or hidden_outside == 1 or is_small(value, largest)
 
 
 def _group_lines(within, n: int) -> list[Line]:
@@ -433,58 +420,6 @@ def suppress_groups(summary: pd.DataFrame, own, figures: list[str], *, count: st
     return out
 
 
-def suppress(table: pd.DataFrame, count_columns: list[str] | None = None, *, row_total: str | None = None,
-             column_total: str | None = None, label_column: str | None = None, threshold: int = THRESHOLD) -> pd.DataFrame:
-    """Return `table` with small counts shown as "c", primary and secondary suppression applied.
-
-    table          one row per category; `count_columns` (default: every numeric column) hold counts
-    row_total      if given, a column of that name is added holding each row's total (it is published, so protected)
-    column_total   if given, a row is added holding each column's total, labelled so in `label_column`
-                   (default: the first column that is not a count)
-    Every row with its row total, and every column with its column total, is a line (see `secondary`). Hidden cells
-    are the string "c" in the returned table, so nothing a browser receives can reveal them. Counts that are
-    missing (NaN) stay missing; they are not counted as 0 and never hidden.
-    """
-    table = table.reset_index(drop=True).copy()
-    columns = list(count_columns) if count_columns is not None else [c for c in table.columns if table[c].dtype.kind in "iuf"]
-    values = table[columns].to_numpy(dtype="float64")
-    row_lines, col_lines = bool(row_total), bool(column_total)
-    if row_lines:
-        values = np.column_stack([values, np.nansum(values, axis=1)]) if len(values) else np.zeros((0, len(columns) + 1))
-    if col_lines:
-        values = np.vstack([values, np.nansum(values, axis=0)])
-    n_rows, n_cols = values.shape
-    at = lambda r, c: r * n_cols + c   # noqa: E731  flat index of a cell
-    lines = []   # the total is always the last cell of a line
-    if row_lines:
-        lines += [Line(tuple(at(r, c) for c in range(n_cols - 1)), at(r, n_cols - 1)) for r in range(n_rows)]
-    if col_lines:
-        lines += [Line(tuple(at(r, c) for r in range(n_rows - 1)), at(n_rows - 1, c)) for c in range(n_cols)]
-    hidden = secondary(values.ravel(), small(values, threshold).ravel(), lines).reshape(values.shape)
-
-    shown = values.astype(object)
-    shown[hidden] = SUPPRESSED
-    out_columns = columns + ([row_total] if row_lines else [])
-    result = table.copy()
-    if col_lines:
-        label = label_column or next((c for c in table.columns if c not in columns), None)
-        total_row = {c: None for c in table.columns}
-        if label is not None:
-            total_row[label] = column_total
-        result = pd.concat([result, pd.DataFrame([total_row])], ignore_index=True)
-    for j, column in enumerate(out_columns):
-        result[column] = pd.Series([_as_count(v) for v in shown[:, j]], index=result.index, dtype=object)
-    return result
-
-
-def _as_count(value):
-    if isinstance(value, str):
-        return value
-    if value is None or np.isnan(value):
-        return None
-    return int(round(value))
-
-
 # --- derived figures ----------------------------------------------------------------------------------------------
 
 def hide_small_rates(table: pd.DataFrame, reference: str, minimum: int = RATE_MINIMUM, *,
@@ -534,9 +469,13 @@ def round_to(values, base: int | None):
 
 # --- what the pages say about it -----------------------------------------------------------------------------------
 
-CHILDREN_NOTE = ("Counts of 1 to 5 children are shown as c, and where a total would reveal a hidden count the next "
-                 "smallest count is hidden too. Percentages, medians and rates built on hidden counts are c as well. "
-                 "This applies whenever a view includes children looked after by an LA other than your own.")
+CHILDREN_NOTE = ("Other LAs' children are protected by the cell-key method (as used for the Census 2021 flexible "
+                 "tables): every count gets a small fixed change, the same wherever and however it is asked for, so "
+                 "comparing views gives nothing away. No count of 1 to 4 is shown (they show as 0 or 5 or more), a count "
+                 "of 5 is never shown as 5, and other counts move by at most 3. Totals are protected in their own right, so "
+                 "they need not equal the sum of their parts, and a count may differ by a few from the DfE's published "
+                 "figure. Percentages, rates and forecasts are worked out from the protected counts. Your own LA alone "
+                 "is shown exactly.")
 ASSIGNMENTS_NOTE = (f"Any figure built from fewer than {ASSIGNMENTS_LARGEST + 1} assignments is shown as 'c', except "
                     "for your own LA. Where one group is suppressed, the next-smallest is too ('c'), so a total "
                     "cannot give it away.")

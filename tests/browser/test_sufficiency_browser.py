@@ -43,7 +43,7 @@ def test_a_commissioner_uses_every_filter(page, commissioner):
 
     choose(page, "suff-area", "All London", timeout=40000)
     # The note comes from the callback that fills the headline cards too: once it shows, they are London's.
-    expect(page.get_by_text("Suppressed view.")).to_be_visible(timeout=40000)
+    expect(page.get_by_text("Protected view.")).to_be_visible(timeout=40000)
     london = int(_kpi_value(page, "Children looked after").replace(",", ""))
     assert london > int(own.replace(",", ""))
     assert "area=london" in page.url

@@ -27,3 +27,13 @@ def test_a_chart_of_only_suppressed_counts_still_shows_them():
     table = pd.DataFrame({"Region": ["Wales", "Total"], "Children": ["c", "c"]})
     bar = bar_chart(table, "Region")["data"][0]
     assert list(bar["text"]) == ["c"]
+
+
+def test_a_sankey_with_sources_but_no_flow_to_draw_is_an_empty_figure_not_a_broken_one():
+    """Every link 0 (e.g. protected to 0): plotly.js cannot draw a Sankey without links ("Invalid array length"),
+    which made the image and the deck fail with HTTP 500."""
+    import pandas as pd
+    from dashboard.dashboards.sufficiency import figures
+    flows = pd.DataFrame({"From": ["Camden", "Total"], "Inside own LA": [0, 0], "Outside London": [0, 0], "Total": [0, 0]})
+    fig = figures.sankey(flows, ["Inside own LA", "Outside London"], {})
+    assert not [t for t in fig.data if t.type == "sankey"]

@@ -4,11 +4,15 @@ Privacy, enforced here on the server:
 - Only commissioners and administrators may read this dataset (`PermissionError` for any other scope).
 - Child-level rows are read into a per-process memory cache keyed by the dataset version (never the shared
   cache, so no child-level row is written to the cache folder or Redis) and never returned by any function here.
-- Every function returns aggregates. When a view counts children looked after by any LA other than the caller's
-  own, counts of 1 to 5 are "c" with secondary suppression (`dashboard.disclosure.suppress`), and
-  percentages, medians and rates built on such counts are "c" too. A caller's own LA, alone, is shown unsuppressed.
+- Every function returns aggregates, and every count of other LAs' children in them is protected by the cell-key
+  method (`dashboard.disclosure`): each child has a record key, each cell (a count in a table, a total, a KPI, a
+  flow, a count behind a rate) is perturbed by its cell key, and every percentage, rate, median, forecast and
+  back-test figure is built from those protected counts. In a view of the caller's own LA alone its children are
+  counted exactly (`_Counter`); any other view (a sub-region or London, even one holding the caller's LA) protects
+  every cell, so it is the same for every commissioner. Other LAs' children placed in the caller's LA are always
+  protected.
 - Results are cached in the shared cache (`cached_read`) with the dataset version and who may see them in the key:
-  every commissioner alike for a suppressed view, the caller's LA for its own unsuppressed one.
+  every commissioner alike for a protected view, the caller's LA for its own exact one.
 """
 from __future__ import annotations
 
@@ -23,7 +27,8 @@ from sqlalchemy import Boolean, Column, Date, Float, Integer, String, Table, fun
 
 from dashboard.auth.users import audit
 from dashboard.dashboards.sufficiency import metrics as m
-from dashboard.disclosure import SUPPRESSED, is_small, share_hidden, sum_hidden, suppress
+from dashboard import disclosure
+from dashboard.disclosure import RECORD_KEY, protected_count, protected_counts, rate, share
 from dashboard.loader import AccessScope, _read_sql, cached_read, dataset_version, local_authorities
 from dashboard.store import get_engine, schema
 
@@ -127,12 +132,12 @@ def check_scope(scope: AccessScope) -> None:
 
 
 def is_restricted(area: str, scope: AccessScope) -> bool:
-    """Suppression applies unless the view is the caller's own LA alone."""
+    """Whether the view counts children of LAs other than the caller's own (protected), unless it is their LA alone."""
     return area != f"la:{scope.la_code}"
 
 
 def _own_la_alone(scope: AccessScope, arguments: dict) -> bool:
-    """A view of the caller's own LA alone is unsuppressed, so only that caller's LA may share it."""
+    """A view of the caller's own LA alone counts its children exactly, so only that caller's LA may share it."""
     return not is_restricted(arguments["area"], scope)
 
 
@@ -151,7 +156,7 @@ _prepared_lock = threading.Lock()
 
 
 def _prepare(version: int) -> _Prepared:
-    key = (str(get_engine().url), version)
+    key = (str(get_engine().url), version, disclosure.secret_id())
     with _prepared_lock:
         if key in _prepared_cache:
             return _prepared_cache[key]
@@ -168,6 +173,8 @@ def _prepare(version: int) -> _Prepared:
             episodes[column] = pd.to_datetime(episodes[column])
         episodes["uasc"] = episodes["uasc"].fillna(False).astype(bool)
         episodes["cid"] = pd.factorize(episodes["la_code"] + ":" + episodes["child"])[0]
+        # The child's record key (its stable identity: LA and child id): every cell of children sums these.
+        episodes[RECORD_KEY] = disclosure.record_keys("sufficiency|" + episodes["la_code"] + "|" + episodes["child"])
         episodes = m.resolve_overlaps(episodes).reset_index(drop=True)
         grades["inspection_date"] = pd.to_datetime(grades["inspection_date"])
         groups = {name: dict(zip(frame["code"], frame["grp"])) for name, frame in codes.groupby("list_name")}
@@ -233,150 +240,113 @@ def area_la_codes(area: str, las: pd.DataFrame) -> tuple[str, ...]:
     return tuple(las["la_code"])
 
 
-def _kpi_share(numerator: int, denominator: int, restricted: bool):
-    if denominator == 0:
-        return None
-    if restricted and share_hidden(numerator, denominator):
-        return SUPPRESSED
-    return round(100.0 * numerator / denominator, 1)
+class _Counter:
+    """Protected counts of children for one caller: their own LA's exactly, every other LA's by the cell-key method.
+    Every count a view shows comes from here; every share from two of them."""
+
+    def __init__(self, scope: AccessScope, restricted: bool):
+        # Exact only in a view of the caller's LA alone, and then only its own children (not others' placed there).
+        self.exact = None if restricted else (lambda records: (records["la_code"] == scope.la_code).to_numpy())
+
+    def cell(self, records: pd.DataFrame) -> int:
+        return protected_count(records, exact=self.exact)
+
+    def cells(self, records: pd.DataFrame, by, categories=None) -> pd.Series:
+        return protected_counts(records, by, categories=categories, exact=self.exact)
+
+    def vector(self, records: pd.DataFrame, column: str, categories, label: str) -> pd.DataFrame:
+        """One row per category and a Total row (a cell of its own: totals need not equal the sum of the parts),
+        with each row's % of the total."""
+        counts = self.cells(records, column, {column: list(categories)} if categories is not None else None)
+        if categories is None:
+            counts = counts.sort_index()
+        total = self.cell(records)
+        table = pd.DataFrame({label: [*map(str, counts.index), "Total"], "Children": [*counts.to_numpy(), total]})
+        return table.assign(**{"%": [share(v, total) for v in table["Children"]]})
+
+    def share_of(self, records: pd.DataFrame, part_mask) -> float | None:
+        """The share of `records` that `part_mask` picks: a protected cell over a protected cell."""
+        return share(self.cell(records[np.asarray(part_mask, dtype=bool)]), self.cell(records))
 
 
-def _hidden_in(table: pd.DataFrame, members) -> int:
-    label = table.columns[0]
-    body = table[table[label].isin(list(members))]
-    return int((body["Children"] == SUPPRESSED).sum())
-
-
-def _derived_count(table: pd.DataFrame, counts: pd.Series, members, restricted: bool):
-    """A sum of some cells of a suppressed table (whose total is shown): hidden when it would give a hidden cell away,
-    that is when exactly one hidden cell lies inside the sum or exactly one outside it."""
-    value = int(counts.reindex(list(members)).sum())
-    if restricted:
-        every = [c for c in table[table.columns[0]] if c != "Total"]
-        inside, outside = _hidden_in(table, members), _hidden_in(table, [c for c in every if c not in members])
-        if sum_hidden(value, inside, outside):
-            return SUPPRESSED
-    return value
-
-
-def _derived_share(table: pd.DataFrame, counts: pd.Series, members, base_members, restricted: bool):
-    """Percentage of `base_members` cells that are in `members`, hidden when the numerator, the denominator or their
-    difference would give away a hidden cell."""
-    numerator = _derived_count(table, counts, members, restricted)
-    denominator = _derived_count(table, counts, base_members, restricted)
-    rest = _derived_count(table, counts, [c for c in base_members if c not in members], restricted)
-    raw_den = int(counts.reindex(list(base_members)).sum())
-    if raw_den == 0:
-        return None
-    if SUPPRESSED in (numerator, denominator) or (rest == SUPPRESSED and restricted):
-        return SUPPRESSED
-    return round(100.0 * numerator / raw_den, 1)
-
-
-def _count(value: int, restricted: bool):
-    return SUPPRESSED if restricted and is_small(value) else int(value)
-
-
-def _with_share(table: pd.DataFrame, count_column: str, total) -> pd.DataFrame:
-    """Add a % column: "c" wherever the count is hidden (or the total is)."""
-    def pct(v):
-        if isinstance(v, str) or isinstance(total, str) or v is None or not total:
-            return SUPPRESSED if isinstance(v, str) or isinstance(total, str) else None
-        return round(100.0 * v / total, 1)
-    return table.assign(**{"%": [pct(v) for v in table[count_column]]})
+MEDIAN_MINIMUM = 10
+"""The median distance is shown only when at least this many children (protected count) have a known distance."""
 
 
 @cached_read(NAME, check=check_scope, depends_on_caller=_own_la_alone)
 def view(scope: AccessScope, area: str, as_at, selection_fields: dict, *, version: int) -> dict:
-    """Every aggregate of the page for the filters, suppressed unless the view is the caller's own LA alone."""
+    """Every aggregate of the page for the filters, other LAs' children protected (see the module docstring)."""
     p = _prepare(version)
     las = local_authorities()
     selection = m.Selection(area_la_codes(area, las), **selection_fields)
     restricted = is_restricted(area, scope)
+    count = _Counter(scope, restricted)
     names = dict(zip(las["la_code"], las["la_name"]))
     sub_names = dict(zip(las["subregion_code"], las["subregion_name"]))
     at = pd.Timestamp(pd.Timestamp(as_at).date())
     static = p.episodes[selection.static_mask(p.episodes).to_numpy()]
     current = _looked_after(static, selection, at)
     # Narrow copies for the time series: fewer columns make each of the many snapshots cheap.
-    narrow = static[["cid", "decom", "dec", "dob", "rne", "rec", "group", "legal_group", "cin", "provider_group"]]
-    n = len(current)
-    r = restricted
+    narrow = static[["cid", "la_code", RECORD_KEY, "decom", "dec", "dob", "rne", "rec", "group", "legal_group", "cin",
+                     "provider_group"]]
+    current = current.assign(grade=m.grade_at(current, p.grades, at))
 
-    def vector(series: pd.Series, label: str, value: str = "Children") -> pd.DataFrame:
-        table = pd.DataFrame({label: list(series.index), value: series.to_numpy()})
-        if r:
-            table = suppress(table, [value], column_total="Total", label_column=label)
-        else:
-            table = pd.concat([table, pd.DataFrame([{label: "Total", value: int(series.sum())}])], ignore_index=True)
-        return _with_share(table, value, table[value].iloc[-1])
+    placement_mix = count.vector(current, "group", m.PLACEMENT_GROUPS, "Placement type")
+    distance = count.vector(current, "distance_band", m.DISTANCE_BANDS, "Distance from home")
+    location = count.vector(current, "location", m.LOCATIONS, "Where placed")
+    outside = current[(current["in_london"] == False).to_numpy()]   # noqa: E712
+    outside_regions = (count.vector(outside, "placement_region", None, "Region") if len(outside)
+                       else pd.DataFrame(columns=["Region", "Children", "%"]))
+    grades_table = count.vector(current, "grade", m.GRADE_CATEGORIES, "Ofsted grade of provider")
 
-    mix = m.counts(current, "group", m.PLACEMENT_GROUPS)
-    distance_counts = m.counts(current, "distance_band", m.DISTANCE_BANDS)
-    location_counts = m.counts(current, "location", m.LOCATIONS)
-    grade = m.grade_at(current, p.grades, at)
-    grade_counts = m.counts(current.assign(grade=grade), "grade", m.GRADE_CATEGORIES)
-    placement_mix = vector(mix, "Placement type")
-    distance = vector(distance_counts, "Distance from home")
-    location = vector(location_counts, "Where placed")
-    regions = current.loc[current["in_london"] == False, "placement_region"].value_counts().sort_index()   # noqa: E712
-    outside_regions = vector(regions, "Region") if len(regions) else pd.DataFrame(columns=["Region", "Children", "%"])
-    grades_table = vector(grade_counts, "Ofsted grade of provider")
-
-    # Headline figures: each is a share of cells of one of the (already suppressed) tables above, so a headline can
-    # never reveal what a table hides (see _derived_share).
-    known_distance = current["distance_miles"].dropna()
-    median = (SUPPRESSED if r and is_small(len(known_distance))
-              else round(float(known_distance.median()), 1) if len(known_distance) else None)
+    # Headline figures: each count is a protected cell of its own, each share one protected cell over another.
+    known_distance = current[current["distance_miles"].notna().to_numpy()]
+    median = (round(float(known_distance["distance_miles"].median()), 1)
+              if len(known_distance) and count.cell(known_distance) >= MEDIAN_MINIMUM else None)
     groups, bands, places, grades_ = (list(m.PLACEMENT_GROUPS), list(m.DISTANCE_BANDS), list(m.LOCATIONS),
                                       list(m.GRADE_CATEGORIES))
-    graded_set = grades_[:4]
-    graded = _derived_count(grades_table, grade_counts, graded_set, r)
+    group, band, place, grade = (current[c].astype(str) for c in ("group", "distance_band", "location", "grade"))
+    graded = current[grade.isin(grades_[:4]).to_numpy()]
     headline = {
-        "children": _count(n, r),
-        "foster": _derived_share(placement_mix, mix, groups[:2], groups, r),
-        "foster_inhouse": _derived_share(placement_mix, mix, groups[:1], groups, r),
-        "foster_agency": _derived_share(placement_mix, mix, groups[1:2], groups, r),
-        "homes": _derived_share(placement_mix, mix, groups[2:3], groups, r),
-        "supported": _derived_share(placement_mix, mix, groups[3:4], groups, r),
-        "parents": _derived_share(placement_mix, mix, groups[4:5], groups, r),
-        "other": _derived_share(placement_mix, mix, groups[5:6], groups, r),
-        "outside_la": _derived_share(location, location_counts, places[1:4], places, r),
-        "outside_london": _derived_share(location, location_counts, places[3:4], places, r),
-        "over_20": _derived_share(distance, distance_counts, bands[3:5], bands, r),
-        "distance_not_known": _derived_share(distance, distance_counts, bands[5:6], bands, r),
+        "children": count.cell(current),
+        "foster": count.share_of(current, group.isin(groups[:2])),
+        "foster_inhouse": count.share_of(current, group == groups[0]),
+        "foster_agency": count.share_of(current, group == groups[1]),
+        "homes": count.share_of(current, group == groups[2]),
+        "supported": count.share_of(current, group == groups[3]),
+        "parents": count.share_of(current, group == groups[4]),
+        "other": count.share_of(current, group == groups[5]),
+        "outside_la": count.share_of(current, place.isin(places[1:4])),
+        "outside_london": count.share_of(current, place == places[3]),
+        "over_20": count.share_of(current, band.isin(bands[3:5])),
+        "distance_not_known": count.share_of(current, band == bands[5]),
         "median_miles": median,
-        "good_provider": _derived_share(grades_table, grade_counts, grades_[:2], graded_set, r),
-        "graded": graded,
+        "good_provider": count.share_of(graded, graded["grade"].astype(str).isin(grades_[:2])),
+        "graded": count.cell(graded),
     }
 
     # Tiles: children placed in each London LA, by the selected LAs; and by every other LA (pressure on local homes).
     london_codes = list(las["la_code"])
-    placed_here = current["placement_area"].value_counts().reindex(london_codes, fill_value=0)
+    in_london = current[current["placement_area"].astype(str).isin(london_codes).to_numpy()]
     everyone = _looked_after(p.episodes[m.Selection(tuple(london_codes), **_other_fields(selection)).static_mask(p.episodes)],
                              selection, at)
-    by_others = everyone[(everyone["inside_own_la"] == False).to_numpy()]["placement_area"].value_counts()   # noqa: E712
-    by_others = by_others.reindex(london_codes, fill_value=0)
-    tiles = pd.DataFrame({"la_code": london_codes, "LA": [names[c] for c in london_codes], "Children": placed_here.to_numpy()})
-    tiles_others = pd.DataFrame({"la_code": london_codes, "LA": [names[c] for c in london_codes], "Children": by_others.to_numpy()})
-    if r:
-        tiles = suppress(tiles, ["Children"], column_total="Total", label_column="LA")
-    else:
-        tiles = pd.concat([tiles, pd.DataFrame([{"la_code": None, "LA": "Total", "Children": int(placed_here.sum())}])], ignore_index=True)
-    tiles_others = suppress(tiles_others, ["Children"], column_total="Total", label_column="LA")   # always other LAs' children
+    by_others = everyone[((everyone["inside_own_la"] == False)   # noqa: E712
+                          & everyone["placement_area"].astype(str).isin(london_codes)).to_numpy()]
+    tiles, tiles_others = (
+        pd.DataFrame({"la_code": [*london_codes, None], "LA": [*(names[c] for c in london_codes), "Total"],
+                      "Children": [*count.cells(frame, "placement_area", {"placement_area": london_codes}).to_numpy(),
+                                   count.cell(frame)]})
+        for frame in (in_london, by_others))
 
     # Flows: from looking-after LA (or sub-region, for all London) to location, and to provider type.
-    if area == "london":
-        source = current["subregion"].map(sub_names)
-    else:
-        source = current["la_code"].map(names)
-    framed = current.assign(source=source)
-    flows_location = _flow_table(framed, "location", m.LOCATIONS, r)
-    flows_provider = _flow_table(framed, "provider_group", m.PROVIDER_GROUPS, r)
+    source = current["subregion"].map(sub_names) if area == "london" else current["la_code"].map(names)
+    framed = current.assign(source=source.astype(str))
+    flows_location = _flow_table(framed, "location", m.LOCATIONS, count)
+    flows_provider = _flow_table(framed, "provider_group", m.PROVIDER_GROUPS, count)
 
-    trend = _trend(narrow, selection, p.first, p.last, r)
-    starts_ends = _starts_ends(narrow, selection, p.first, p.last, r)
-    stability = _stability(narrow, selection, p.first, p.last, r)
+    trend = _trend(narrow, selection, p.first, p.last, count)
+    starts_ends = _starts_ends(narrow, selection, p.first, p.last, count)
+    stability = _stability(narrow, selection, p.first, p.last, count)
     return {"headline": headline, "placement_mix": placement_mix, "distance": distance, "location": location,
             "outside_regions": outside_regions, "grades": grades_table, "tiles": tiles, "tiles_others": tiles_others,
             "flows_location": flows_location, "flows_provider": flows_provider, "trend": trend,
@@ -395,49 +365,50 @@ def _looked_after(static: pd.DataFrame, selection: m.Selection, at: pd.Timestamp
     return current[selection.episode_mask(current, ages).to_numpy()]
 
 
-def _flow_table(frame: pd.DataFrame, target: str, categories, restricted: bool) -> pd.DataFrame:
-    table = m.flows(frame, "source", target, categories)
-    table.insert(0, "From", table.index.astype(str))
-    table = table.reset_index(drop=True)
-    if restricted:
-        return suppress(table, list(categories), row_total="Total", column_total="Total", label_column="From")
-    table["Total"] = table[list(categories)].sum(axis=1)
-    total = {"From": "Total", **{c: int(table[c].sum()) for c in [*categories, "Total"]}}
-    return pd.concat([table, pd.DataFrame([total])], ignore_index=True)
+def _flow_table(frame: pd.DataFrame, target: str, categories, count: _Counter) -> pd.DataFrame:
+    """From x target: each cell, each row's and each column's total and the grand total protected as cells of
+    their own."""
+    categories = list(categories)
+    sources = sorted(frame["source"].unique())
+    cells = count.cells(frame, ["source", target], {"source": sources, target: categories}).unstack(target)
+    table = cells.reindex(index=sources, columns=categories, fill_value=0)
+    table["Total"] = count.cells(frame, "source", {"source": sources}).reindex(sources).to_numpy()
+    table.columns.name = None
+    table.insert(0, "From", sources)
+    total = {"From": "Total", **count.cells(frame, target, {target: categories}).to_dict(), "Total": count.cell(frame)}
+    return pd.concat([table.reset_index(drop=True), pd.DataFrame([total])], ignore_index=True)
 
 
-def _trend(static, selection, first, last, restricted) -> pd.DataFrame:
-    """Children looked after by placement type at each quarter end."""
+def _trend(static, selection, first, last, count: _Counter) -> pd.DataFrame:
+    """Children looked after by placement type at each quarter end, and in all (a cell of its own)."""
     rows = []
     # Episode attributes other than age do not depend on the date: filter once, then snapshot (overlaps are resolved).
-    static = static[selection.episode_mask(static, None).to_numpy()][["cid", "decom", "dec", "dob", "group"]]
+    static = static[selection.episode_mask(static, None).to_numpy()][["cid", "la_code", RECORD_KEY, "decom", "dec",
+                                                                      "dob", "group"]]
     unfiltered = m.Selection(selection.la_codes, age=selection.age)
+    groups = list(m.PLACEMENT_GROUPS)
     for at in pd.date_range(first, last, freq="QE-MAR"):
         current = _looked_after(static, unfiltered, at)
-        rows.append({"Quarter end": at.date().isoformat(), **m.counts(current, "group", m.PLACEMENT_GROUPS).to_dict()})
-    table = pd.DataFrame(rows, columns=["Quarter end", *m.PLACEMENT_GROUPS])
-    if restricted:
-        return suppress(table, list(m.PLACEMENT_GROUPS), row_total="Total")
-    table["Total"] = table[list(m.PLACEMENT_GROUPS)].sum(axis=1)
-    return table
+        rows.append({"Quarter end": at.date().isoformat(), **count.cells(current, "group", {"group": groups}).to_dict(),
+                     "Total": count.cell(current)})
+    return pd.DataFrame(rows, columns=["Quarter end", *groups, "Total"])
 
 
-def _starts_ends(static, selection, first, last, restricted) -> pd.DataFrame:
+def _starts_ends(static, selection, first, last, count: _Counter) -> pd.DataFrame:
     """Children starting and ceasing to be looked after, per month (filters apply to the starting / final episode)."""
     starts = static[(static["rne"] == "S") & (static["decom"] >= first) & (static["decom"] <= last)]
     starts = starts[selection.episode_mask(starts, m.age_in_years(starts["dob"], starts["decom"]))]
     ends = static[static["dec"].notna() & (static["rec"] != "X1") & (static["dec"] >= first) & (static["dec"] <= last)]
     ends = ends[selection.episode_mask(ends, m.age_in_years(ends["dob"], ends["dec"]))]
-    months = pd.period_range(first, last, freq="M")
-    table = pd.DataFrame({
-        "Month": [str(mo) for mo in months],
-        "Started": starts["decom"].dt.to_period("M").value_counts().reindex(months, fill_value=0).to_numpy(),
-        "Ceased": ends["dec"].dt.to_period("M").value_counts().reindex(months, fill_value=0).to_numpy(),
-    })
-    return suppress(table, ["Started", "Ceased"]) if restricted else table
+    months = [str(mo) for mo in pd.period_range(first, last, freq="M")]
+
+    def per_month(frame, column):
+        return count.cells(frame.assign(month=frame[column].dt.to_period("M").astype(str)), "month",
+                           {"month": months}).to_numpy()
+    return pd.DataFrame({"Month": months, "Started": per_month(starts, "decom"), "Ceased": per_month(ends, "dec")})
 
 
-def _stability(static, selection, first, last, restricted) -> pd.DataFrame:
+def _stability(static, selection, first, last, count: _Counter) -> pd.DataFrame:
     """Per year to 31 March: children looked after at 31 March and those with 3 or more placements in the year."""
     rows = []
     for year_end in pd.date_range(first, last, freq="YE-MAR"):
@@ -445,10 +416,10 @@ def _stability(static, selection, first, last, restricted) -> pd.DataFrame:
         if year_start < first:
             continue
         current = _looked_after(static, selection, year_end)
-        three = int(m.three_plus_placements(static, current, year_start, year_end).sum())
-        n = len(current)
-        rows.append({"Year to": year_end.date().isoformat(), "Looked after at 31 March": _count(n, restricted),
-                     "3 or more placements": _count(three, restricted), "%": _kpi_share(three, n, restricted)})
+        three_plus = m.three_plus_placements(static, current, year_start, year_end).to_numpy(dtype=bool)
+        n, three = count.cell(current), count.cell(current[three_plus])
+        rows.append({"Year to": year_end.date().isoformat(), "Looked after at 31 March": n,
+                     "3 or more placements": three, "%": share(three, n)})
     return pd.DataFrame(rows, columns=["Year to", "Looked after at 31 March", "3 or more placements", "%"])
 
 
@@ -460,37 +431,42 @@ DEFAULT_WEEKLY_COSTS = {   # illustrative unit costs, £ per child per week (use
 }
 
 
-def _model_stock(static: pd.DataFrame, at: pd.Timestamp) -> np.ndarray:
-    return m.counts(m.open_at(static, at), "group", m.PLACEMENT_GROUPS).to_numpy()
+def _model_stock(static: pd.DataFrame, at: pd.Timestamp, count: _Counter) -> np.ndarray:
+    """Children looked after at `at` by placement type, protected."""
+    groups = list(m.PLACEMENT_GROUPS)
+    return count.cells(m.open_at(static, at), "group", {"group": groups}).reindex(groups).to_numpy()
 
 
-def _hide_small(values, restricted: bool):
-    """Model outputs rounded to whole children; in a restricted view 1 to 5 is "c" like any count."""
-    out = []
-    for v in values:
-        v = int(round(float(v)))
-        out.append(SUPPRESSED if restricted and is_small(v) else v)
-    return out
+def _model_counter(count: _Counter):
+    """`count` for `m.fit_flow_model`: the exits, moves and entries it fits rates on are protected cells."""
+    return lambda records, by, categories: count.cells(records, by, categories)
+
+
+CHILD_MONTHS_ROUNDING = 10
+"""Child-months of exposure are shown rounded to the nearest 10."""
 
 
 @cached_read(NAME, check=check_scope, depends_on_caller=_own_la_alone)
 def forecast(scope: AccessScope, area: str, selection_fields: dict, ref_from: int, ref_to: int, horizon_years: int,
              weekly_costs: dict, *, version: int) -> dict:
-    """The stock-and-flow forecast for the area and the children's fixed attributes (sex, ethnicity, UASC)."""
+    """The stock-and-flow forecast for the area and the children's fixed attributes (sex, ethnicity, UASC). The model
+    is fitted on protected counts (exits, moves, entries) and starts from the protected stock, so nothing it shows
+    gives back a true count of other LAs' children."""
     selection = m.Selection(area_la_codes(area, local_authorities()), **selection_fields)
     costs = tuple(float(weekly_costs.get(g, DEFAULT_WEEKLY_COSTS[g]) or 0) for g in m.PLACEMENT_GROUPS)
     restricted = is_restricted(area, scope)
+    count = _Counter(scope, restricted)
     ref_from, ref_to, horizon_months = int(ref_from), int(ref_to), int(horizon_years) * 12
     p = _prepare(version)
     static = p.episodes[m.Selection(selection.la_codes, sex=selection.sex, ethnicity=selection.ethnicity,
                                     uasc=selection.uasc).static_mask(p.episodes).to_numpy()]
-    static = static[["cid", "decom", "dec", "dob", "rne", "rec", "group"]]
+    static = static[["cid", "la_code", RECORD_KEY, "decom", "dec", "dob", "rne", "rec", "group"]]
     groups = list(m.PLACEMENT_GROUPS)
     ref_start, ref_end = pd.Timestamp(ref_from - 1, 4, 1), pd.Timestamp(ref_to, 3, 31)
     jump = p.last
     cost_vector = np.array(costs, dtype="float64")
-    model = m.fit_flow_model(static, ref_start, ref_end)
-    stock = _model_stock(static, jump)
+    model = m.fit_flow_model(static, ref_start, ref_end, count=_model_counter(count))
+    stock = _model_stock(static, jump, count)
     months = pd.date_range(jump + pd.Timedelta(days=1), periods=horizon_months, freq="ME")
     expected = m.project(model, stock, horizon_months)
     paths = m.simulate(model, stock, horizon_months, runs=300, seed=version)
@@ -505,7 +481,7 @@ def forecast(scope: AccessScope, area: str, selection_fields: dict, ref_from: in
                      np.percentile(total_paths[:, k], 90)))
     forecast = pd.DataFrame(rows, columns=["Month", "Placement type", "Expected", "Low (10th percentile)", "High (90th percentile)"])
     for column in ("Expected", "Low (10th percentile)", "High (90th percentile)"):
-        forecast[column] = _hide_small(forecast[column], restricted)
+        forecast[column] = forecast[column].round().astype(int)
 
     cost_paths = paths @ cost_vector
     costs_table = pd.DataFrame({
@@ -516,74 +492,58 @@ def forecast(scope: AccessScope, area: str, selection_fields: dict, ref_from: in
 
     history_rows = []
     for at in pd.date_range(p.first, jump, freq="QE-MAR"):
-        counts = _model_stock(static, at)
-        shown = _hide_small(counts, restricted)
-        history_rows += [(at.date().isoformat(), g, v) for g, v in zip(groups, shown)]
+        history_rows += [(at.date().isoformat(), g, int(v)) for g, v in zip(groups, _model_stock(static, at, count))]
     history = pd.DataFrame(history_rows, columns=["Month", "Placement type", "Children"])
 
-    backtest, summary = _backtest(static, p.first, ref_start, ref_end, jump, restricted)
+    backtest, summary = _backtest(static, p.first, ref_start, ref_end, jump, count)
+    exits, moved = model.exits.to_numpy(), model.moves.sum(axis=1).to_numpy()
+    exposure = model.exposure.to_numpy()
+    starts = model.entries.sum(axis=0).to_numpy()
+    # Every count here is a protected cell (exits and moves per type; moves are the sum of protected cells, as the
+    # model uses them), each rate is that count over the child-months, so rate x child-months gives the protected
+    # count back, never the true one.
     rates = pd.DataFrame({
-        "Placement type": groups, "Child-months observed": np.round(model.exposure.to_numpy(), 0),
-        "Left care": model.exits.to_numpy(), "Left care per 100 children a month": np.round(100 * model.exit_rate.to_numpy(), 2),
-        "Moved to another type": model.moves.sum(axis=1).to_numpy(),
-        "Moved per 100 children a month": np.round(100 * model.move_rate.sum(axis=1).to_numpy(), 2),
-        "Starts per month (first placement)": np.round(model.entries.sum(axis=0).to_numpy() / model.months, 1),
+        "Placement type": groups,
+        "Child-months observed": (np.round(exposure / CHILD_MONTHS_ROUNDING) * CHILD_MONTHS_ROUNDING).astype(int),
+        "Left care": exits, "Left care per 100 children a month": [rate(c, x) for c, x in zip(exits, exposure)],
+        "Moved to another type": moved,
+        "Moved per 100 children a month": [rate(c, x) for c, x in zip(moved, exposure)],
+        "Starts per month (first placement)": np.round(starts / model.months, 1),
     })
     entries = model.entries.copy()
     entries.insert(0, "Age band at entry", entries.index)
     entries = entries.reset_index(drop=True)
-    if restricted:
-        # Counts behind each rate: hide a rate whose count is 1-5, like the count itself.
-        for count_col, rate_col in (("Left care", "Left care per 100 children a month"),
-                                    ("Moved to another type", "Moved per 100 children a month")):
-            small = rates[count_col].map(is_small).astype(bool)
-            rates[rate_col] = rates[rate_col].astype(object).where(~small, SUPPRESSED)
-        rates = suppress(rates, ["Left care", "Moved to another type"], column_total="All placement types",
-                         label_column="Placement type")
-        starts = model.entries.sum(axis=0).to_numpy()
-        rates["Starts per month (first placement)"] = [
-            SUPPRESSED if i < len(starts) and is_small(starts[i]) else v
-            for i, v in enumerate(rates["Starts per month (first placement)"])]
-        entries = suppress(entries, groups, row_total="Total", column_total="Total", label_column="Age band at entry")
-    else:
-        entries["Total"] = entries[groups].sum(axis=1)
+    entries["Total"] = entries[groups].sum(axis=1)
     return {"forecast": forecast, "costs": costs_table, "history": history, "backtest": backtest, "summary": summary,
             "rates": rates, "entries": entries, "reference": (ref_start, ref_end), "jump": jump,
             "months_in_reference": model.months, "restricted": restricted}
 
 
-def _backtest(static, first, ref_start, ref_end, jump, restricted) -> tuple[pd.DataFrame, dict]:
-    """Fit on the reference period moved one year earlier, forecast the last observed year, compare with what happened."""
+def _backtest(static, first, ref_start, ref_end, jump, count: _Counter) -> tuple[pd.DataFrame, dict]:
+    """Fit on the reference period moved one year earlier, forecast the last observed year, compare with what happened.
+    Start and actual stocks, and their totals, are protected cells; the model is fitted on protected counts."""
     origin = jump - pd.DateOffset(years=1)
     shift = max(pd.Timedelta(0), ref_end - origin)
     fit_start, fit_end = max(first, ref_start - shift), ref_end - shift
     groups = list(m.PLACEMENT_GROUPS)
     if fit_end - fit_start < pd.Timedelta(days=180):
         return pd.DataFrame(columns=["Placement type"]), {"available": False}
-    model = m.fit_flow_model(static, fit_start, fit_end)
-    start_stock = _model_stock(static, origin)
+    model = m.fit_flow_model(static, fit_start, fit_end, count=_model_counter(count))
+    start_stock = _model_stock(static, origin, count)
     predicted = m.project(model, start_stock, 12)[-1]
-    actual = _model_stock(static, jump)
-    table = pd.DataFrame({"Placement type": groups, "Start (a year before)": start_stock, "Forecast": np.round(predicted),
-                          "Actual": actual})
-    table.loc[len(table)] = ["All placement types", start_stock.sum(), round(predicted.sum()), actual.sum()]
+    actual = _model_stock(static, jump, count)
+    start_total, actual_total = count.cell(m.open_at(static, origin)), count.cell(m.open_at(static, jump))
+    table = pd.DataFrame({"Placement type": groups, "Start (a year before)": start_stock,
+                          "Forecast": np.round(predicted).astype(int), "Actual": actual})
+    table.loc[len(table)] = ["All placement types", start_total, int(round(predicted.sum())), actual_total]
     table["Error"] = table["Forecast"] - table["Actual"]
     table["Error %"] = [round(100 * e / a, 1) if a else None for e, a in zip(table["Error"], table["Actual"])]
-    total_actual = actual.sum()
     summary = {
         "available": True, "fit_start": fit_start, "fit_end": fit_end, "origin": origin, "target": jump,
-        "total_error_pct": round(100 * abs(predicted.sum() - total_actual) / total_actual, 1) if total_actual else None,
-        "naive_error_pct": round(100 * abs(start_stock.sum() - total_actual) / total_actual, 1) if total_actual else None,
+        "total_error_pct": round(100 * abs(predicted.sum() - actual_total) / actual_total, 1) if actual_total else None,
+        "naive_error_pct": round(100 * abs(start_total - actual_total) / actual_total, 1) if actual_total else None,
         "mean_abs_error_groups": round(float(np.mean(np.abs(np.round(predicted) - actual))), 1),
     }
-    if restricted:
-        for column in ("Start (a year before)", "Forecast", "Actual"):
-            table[column] = _hide_small(table[column], True)
-        hidden = (table["Actual"] == SUPPRESSED) | (table["Forecast"] == SUPPRESSED)
-        table["Error"] = table["Error"].astype(object).where(~hidden, SUPPRESSED)
-        table["Error %"] = table["Error %"].astype(object).where(~hidden, SUPPRESSED)
-        if is_small(total_actual):
-            summary["total_error_pct"] = summary["naive_error_pct"] = SUPPRESSED
     return table, summary
 
 
@@ -605,30 +565,33 @@ PUBLISHED_MEASURES = (   # (measure, DfE cla_group, DfE characteristic)
 )
 
 
-def _tool_measures(p: _Prepared, la_codes: tuple[str, ...], at: pd.Timestamp) -> dict[str, int]:
-    """The tool's own counts on DfE's definitions, from the stored child-level data, for all children."""
+def _tool_measures(p: _Prepared, la_codes: tuple[str, ...], at: pd.Timestamp, count: _Counter) -> dict[str, int]:
+    """The tool's own counts on DfE's definitions, from the stored child-level data, for all children: each one a
+    protected cell."""
     everyone = m.open_at(p.episodes, at)
     current = everyone[everyone["la_code"].isin(la_codes).to_numpy()]
     group = current["group"].astype(str)
     placed_here = everyone[(everyone["placement_area"].astype(str).isin(la_codes) & (everyone["inside_own_la"] == False)).to_numpy()]  # noqa: E712
-    return {
-        "Children looked after": len(current),
-        "Foster placements": int(group.str.startswith("Foster").sum()),
-        "Secure homes and children's homes": int((group == "Children's homes").sum()),
-        "Supported accommodation or independent living": int((group == "Supported accommodation").sum()),
-        "Placed with parents": int((group == "Placed with parents").sum()),
-        "Placed outside the LA boundary": int((current["inside_own_la"] == False).sum()),   # noqa: E712
-        "Placed more than 20 miles from home": int((current["distance_miles"] > 20).sum()),
-        "Distance not known": int(current["distance_miles"].isna().sum()),
-        "UASC": int(current["uasc"].sum()),
-        "Other LAs' children placed inside the LA": len(placed_here) if len(la_codes) == 1 else None,
+    subsets = {
+        "Children looked after": np.ones(len(current), dtype=bool),
+        "Foster placements": group.str.startswith("Foster"),
+        "Secure homes and children's homes": group == "Children's homes",
+        "Supported accommodation or independent living": group == "Supported accommodation",
+        "Placed with parents": group == "Placed with parents",
+        "Placed outside the LA boundary": current["inside_own_la"] == False,   # noqa: E712
+        "Placed more than 20 miles from home": current["distance_miles"] > 20,
+        "Distance not known": current["distance_miles"].isna(),
+        "UASC": current["uasc"].astype(bool),
     }
+    measures = {name: count.cell(current[np.asarray(mask, dtype=bool)]) for name, mask in subsets.items()}
+    measures["Other LAs' children placed inside the LA"] = count.cell(placed_here) if len(la_codes) == 1 else None
+    return measures
 
 
 @cached_read(NAME, PUBLISHED_NAME, check=check_scope, depends_on_caller=_own_la_alone)
 def published_comparison(scope: AccessScope, area: str, *, version: int) -> dict:
     """DfE's published figures at 31 March for the area beside the tool's own count on the same definition."""
-    restricted = is_restricted(area, scope)
+    count = _Counter(scope, is_restricted(area, scope))
     p = _prepare(version)
     las = local_authorities()
     area_code = area[3:] if area.startswith("la:") else "london" if area == "london" else None
@@ -643,7 +606,7 @@ def published_comparison(scope: AccessScope, area: str, *, version: int) -> dict
     la_codes = area_la_codes(area, las)
     for year in sorted(pub["time_period"].unique()):
         at = pd.Timestamp(int(year), 3, 31)
-        tool = _tool_measures(p, la_codes, at) if p.first <= at <= p.last else {}
+        tool = _tool_measures(p, la_codes, at, count) if p.first <= at <= p.last else {}
         year_rows = pub[pub["time_period"] == year].set_index(["cla_group", "characteristic"])
         tool_total = tool.get("Children looked after")
         for measure, group, characteristic in PUBLISHED_MEASURES:
@@ -656,8 +619,8 @@ def published_comparison(scope: AccessScope, area: str, *, version: int) -> dict
             if value is None:
                 shown, shown_pct = ("not in the data" if not tool else "not comparable"), None
             else:
-                shown = _count(value, restricted)
-                shown_pct = (_kpi_share(value, tool_total, restricted) if measure not in ("Children looked after",
+                shown = value
+                shown_pct = (share(value, tool_total) if measure not in ("Children looked after",
                              "Other LAs' children placed inside the LA") else None)
             rows.append({"Year (31 March)": int(year), "Measure": measure,
                          "Published": int(number) if isinstance(number, float) else number,

@@ -135,6 +135,9 @@ def sankey(flows: pd.DataFrame, categories: list[str], colours: dict) -> go.Figu
             link_t.append(len(sources) + j)
             link_v.append(value)
             link_c.append(_alpha(colours.get(category, "#7F7F7F"), 0.45))
+    if not link_v:
+        # A Sankey with nodes but no links makes plotly.js fail ("Invalid array length"): the image and deck gave 500s.
+        return empty_figure("No flows to draw with these filters.", height=420)
     node_colours = ["#4D4D4D"] * len(sources) + [colours.get(c, "#7F7F7F") for c in categories]
     fig = go.Figure(go.Sankey(
         arrangement="snap",

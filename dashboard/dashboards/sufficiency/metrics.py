@@ -270,34 +270,50 @@ class FlowModel:
         return self.entries.sum(axis=0).reindex(list(self.groups), fill_value=0).to_numpy() / self.months
 
 
-def fit_flow_model(episodes: pd.DataFrame, start, end, groups=PLACEMENT_GROUPS) -> FlowModel:
+def fit_flow_model(episodes: pd.DataFrame, start, end, groups=PLACEMENT_GROUPS, count=None) -> FlowModel:
     """Fit entry, exit and move rates on episodes in [start, end].
 
     episodes need: cid (the child), decom, dec, rne, rec, group, dob. A move is an episode ending X1 (a new episode the
     same day) whose next episode is in another group; an exit is an episode ending with any other reason.
+    count(records, by, categories) -> Series counts the exits, moves and entries (default: exactly); the page passes
+    its disclosure-protected count, so every rate is built from protected counts.
     """
+    count = count or _exact_counts
+    groups = list(groups)
     start, end = pd.Timestamp(start), pd.Timestamp(end)
     months = ((end - start).days + 1) / MONTH_DAYS
     e = episodes.sort_values(["cid", "decom"], kind="stable")
     e_start = e["decom"].where(e["decom"] > start, start)
     e_end = e["dec"].fillna(end + pd.Timedelta(days=1)).where(lambda d: d <= end + pd.Timedelta(days=1), end + pd.Timedelta(days=1))
     days = (e_end - e_start).dt.days.clip(lower=0)
-    exposure = (days.groupby(e["group"]).sum() / MONTH_DAYS).reindex(list(groups), fill_value=0.0)
+    exposure = (days.groupby(e["group"], observed=False).sum() / MONTH_DAYS).reindex(groups, fill_value=0.0)
     ends_in = e["dec"].notna() & (e["dec"] >= start) & (e["dec"] <= end)
-    exits = e[ends_in & (e["rec"] != "X1")]["group"].value_counts().reindex(list(groups), fill_value=0)
+    exits = count(e[(ends_in & (e["rec"] != "X1")).to_numpy()], ["group"], {"group": groups}).reindex(groups)
     same_child = e["cid"].shift(-1) == e["cid"]
     nxt = e["group"].shift(-1)
-    moved = ends_in & (e["rec"] == "X1") & same_child & (nxt != e["group"])
-    moves = pd.crosstab(e.loc[moved, "group"], nxt[moved]).reindex(index=list(groups), columns=list(groups), fill_value=0)
-    starts = e[(e["rne"] == "S") & (e["decom"] >= start) & (e["decom"] <= end)]
-    bands = age_band(age_in_years(starts["dob"], starts["decom"]))
-    entries = pd.crosstab(bands, starts["group"]).reindex(index=list(AGE_BANDS), columns=list(groups), fill_value=0)
+    moved = (ends_in & (e["rec"] == "X1") & same_child & (nxt != e["group"])).to_numpy()
+    movers = e[moved].assign(next_group=nxt[moved].astype(str).to_numpy())
+    moves = count(movers, ["group", "next_group"], {"group": groups, "next_group": groups}).unstack("next_group")
+    moves = moves.reindex(index=groups, columns=groups, fill_value=0)
+    starts = e[((e["rne"] == "S") & (e["decom"] >= start) & (e["decom"] <= end)).to_numpy()]
+    starts = starts.assign(band=age_band(age_in_years(starts["dob"], starts["decom"])).astype(str).to_numpy())
+    entries = count(starts, ["band", "group"], {"band": list(AGE_BANDS), "group": groups}).unstack("group")
+    entries = entries.reindex(index=list(AGE_BANDS), columns=groups, fill_value=0)
     safe = exposure.replace(0, np.nan)
     exit_rate = (exits / safe).fillna(0.0)
     move_rate = moves.div(safe, axis=0).fillna(0.0)
     for frame in (entries, moves):
         frame.index.name, frame.columns.name = None, None
+    exits.index.name = None
     return FlowModel(tuple(groups), entries, exit_rate, move_rate, exposure, exits, moves, months)
+
+
+def _exact_counts(records: pd.DataFrame, by: list[str], categories: dict) -> pd.Series:
+    """Counts of `records` per combination of `categories` (zeros included), indexed like `protected_counts`."""
+    index = (pd.MultiIndex.from_product([categories[c] for c in by], names=by) if len(by) > 1
+             else pd.Index(categories[by[0]], name=by[0]))
+    keys = [records[c].astype(str) for c in by]
+    return records.groupby(keys).size().reindex(index, fill_value=0).astype("int64")
 
 
 def project(model: FlowModel, stock: np.ndarray, months: int) -> np.ndarray:

@@ -109,8 +109,8 @@ def layout(anon=None, **query):
                                value=selection.tile_mode if selection else "selected",
                                inline=True, className="mb-2 no-present"),
                 chart_card("suff-tiles-title", "suff-tiles",
-                           "One equal square per London LA, laid out like London; darker = more children. Grey squares "
-                           "with c hide 1 to 5 children. The selected LA is outlined in orange. With other LAs anonymised, "
+                           "One equal square per London LA, laid out like London; darker = more children (other LAs' "
+                           "children protected: no count of 1 to 4 is shown). The selected LA is outlined in orange. With other LAs anonymised, "
                            "squares are in label order, not on the map (a place on the map would name the LA).",
                            image_buttons=True),
             ], lg=6),
@@ -133,7 +133,7 @@ def layout(anon=None, **query):
                        inline=True, className="mb-2 no-present"),
         chart_card("suff-flows-title", "suff-flows",
                    "From the looking-after LA (or sub-region, for all London) to where children live or who provides "
-                   "their home. Flows of 1 to 5 children are not drawn where counts are suppressed.", image_buttons=True),
+                   "their home. Flows of other LAs' children are protected counts (0 or 5 and more).", image_buttons=True),
         chart_card("suff-trend-title", "suff-trend", "Children looked after at each quarter end, stacked by placement type.",
                    image_buttons=True),
         dbc.Row([
@@ -205,7 +205,7 @@ def render(*values):
     scope, selection = _selection(FILTERS + MODES, values[:-1])
     view = suff.build_view(selection.filters, scope, selection.tile_mode, selection.flow_mode,
                            anonymise_with=anonymise_with(values[-1]))
-    privacy = dbc.Alert([html.Strong("Suppressed view. "), suff.SUPPRESSION_TEXT], color="info", className="py-2") \
+    privacy = dbc.Alert([html.Strong("Protected view. "), suff.SUPPRESSION_TEXT], color="info", className="py-2") \
         if view.restricted else None
     return (demo_banner(view.is_demo, "looked-after children data"), privacy, kpi_cards(view.kpis),
             *[item for chart in VIEW_CHARTS for item in (view.titles[chart], view.figures[chart])],

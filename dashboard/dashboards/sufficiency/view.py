@@ -28,6 +28,8 @@ TILE_MODES = [("selected", "Placed by the selected LAs"), ("others", "Placed her
 FLOW_MODES = [("location", "To where they live"), ("provider", "To provider type")]
 HORIZONS = [1, 2, 3]
 SUPPRESSION_TEXT = CHILDREN_NOTE   # what the page says about disclosure control, from the module that applies it
+PROTECTED_SOURCE_NOTE = (" Other LAs' children: counts protected (cell-key method; no count of 1 to 4 shown, others moved "
+                         "by a few; totals need not equal the sum of their parts).")
 TABLES = {
     "placement_mix": "Placement type", "location": "Where placed", "distance": "Distance from home",
     "outside_regions": "Placed outside London, by region", "grades": "Ofsted grade of provider at the date",
@@ -235,8 +237,8 @@ class SufficiencyView:
 
 
 def depends_on_caller(scope: loader.AccessScope, arguments: dict) -> bool:
-    """The view is the caller's own only when it is their own LA alone: then its counts are unsuppressed
-    (`data.is_restricted`) and its notes say so. Every other area is suppressed alike for every commissioner; the tile
+    """The view is the caller's own only when it is their own LA alone: then its children are counted exactly
+    (`data.is_restricted`) and its notes say so. Every other area is protected alike for every commissioner; the tile
     map's focus is the chosen area, not the caller, and only an anonymised view (per caller anyway) uses the viewer."""
     return not data.is_restricted(arguments["filters"].area, scope)
 
@@ -336,8 +338,9 @@ def notes(filters: Filters, restricted: bool, is_demo: bool, area_name: str, at_
         ("Stability", "Children looked after at 31 March who had 3 or more placements during the year (a change of legal "
          "status alone is not a new placement), as DfE defines it."),
         ("Privacy", SUPPRESSION_TEXT if restricted else
-         "You are viewing your own LA's children, so counts are shown in full. They are still aggregates: no child's "
-         "record, date of birth or postcode leaves the server. " + SUPPRESSION_TEXT),
+         "You are viewing your own LA's children, so counts are exact. They are still aggregates: no child's "
+         "record, date of birth or postcode leaves the server. Any view with other LAs' children is protected: "
+         + SUPPRESSION_TEXT),
         ("Source", "Demo data: synthetic child-level episodes shaped like the SSDA903 return, not any LA's real records."
          if is_demo else "LAs' SSDA903 returns (children looked after), loaded by members."),
     ] + (anonymous if anonymised else [])
@@ -653,7 +656,7 @@ def presentation(selection: Selection, scope: loader.AccessScope, *, anonymise_w
     area_name, at_label = area_label(filters.area, las), f"{filters.as_at:%-d %B %Y}"
     restricted, is_demo = data.is_restricted(filters.area, scope), loader.dataset_info(data.NAME)["is_demo"]
     page_notes = notes(filters, restricted, is_demo, area_name, at_label, anonymised=bool(anonymise_with))
-    source = f"Source: {dict(page_notes)['Source']}" + (" Counts of 1 to 5 children are hidden (c)." if restricted else "")
+    source = f"Source: {dict(page_notes)['Source']}" + (PROTECTED_SOURCE_NOTE if restricted else "")
 
     @functools.cache
     def view() -> SufficiencyView:
@@ -682,7 +685,7 @@ def presentation(selection: Selection, scope: loader.AccessScope, *, anonymise_w
         notes=page_notes,
         subtitle=(f"Looked after by {area_name}, {at_label}; {_selection_text(filters)}. Forecast: reference years "
                   f"to March {params.ref_from}-{params.ref_to}, {params.horizon} year{'s' if params.horizon > 1 else ''} ahead."
-                  + (" Counts of 1 to 5 hidden (c)." if restricted else "") + (" Demo data." if is_demo else "")),
+                  + (PROTECTED_SOURCE_NOTE if restricted else "") + (" Demo data." if is_demo else "")),
         stem=f"sufficiency_{date}",
         table_stems={which: f"sufficiency_{which}_{area.replace(':', '-')}_{date}" for which in TABLES},
         table_notes={which: [("Table", table_title(filters, which, area_name)), *page_notes] for which in TABLES})

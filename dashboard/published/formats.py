@@ -192,24 +192,33 @@ LAIT_MEASURES = {
 }
 
 
+def lait_rows(frame: pd.DataFrame, measures) -> pd.DataFrame:
+    """LAIT's long table, the rows of `measures` (its Short Desc codes) as measure, period, dfe_code (the LA Number:
+    970 England, 986 London, 987/988 Inner/Outer London, else the LA's), area_name, value, marker; `row` is the
+    file's line number, for errors."""
+    short = frame["Short Desc"].fillna("").str.strip()
+    rows = frame[short.isin(set(measures))]
+    value, marker = split_value(rows["Values"])
+    return pd.DataFrame({"measure": short[rows.index], "period": rows["Years"].fillna("").str.strip(),
+                         "dfe_code": rows["LA Number"].fillna("").str.strip().str.replace(r"\.0$", "", regex=True),
+                         "area_name": rows["LA and Regions"].fillna("").str.strip(), "value": value, "marker": marker,
+                         "row": rows.index + 2})
+
+
 def read_lait(frame: pd.DataFrame, context) -> pd.DataFrame:
     """LAIT's long table: LAs by their DfE number (mapped to ONS codes we know), England, London, Inner/Outer."""
-    short = frame["Short Desc"].fillna("").str.strip()
-    frame = frame[short.isin(LAIT_MEASURES)].copy()
-    number = frame["LA Number"].fillna("").str.strip().str.replace(r"\.0$", "", regex=True)
+    rows = lait_rows(frame, LAIT_MEASURES)
     known = {**LAIT_AREAS,
              **{dfe: (ons, name, "Local authority") for dfe, (ons, name) in context["dfe_to_ons"].items()}}
-    mapped = number.map(known)
+    mapped = rows["dfe_code"].map(known)
     context["skipped"] = context.get("skipped", 0) + int(mapped.isna().sum())
-    frame, mapped = frame[mapped.notna()], mapped[mapped.notna()]
-    areas = pd.DataFrame({"area_code": mapped.str[0], "area_name": mapped.str[1], "area_level": mapped.str[2],
-                          "dfe_code": number[mapped.index]}, index=frame.index)
-    parts = []
-    for measure, (code, *_rest) in LAIT_MEASURES.items():
-        rows = frame["Short Desc"].str.strip() == measure
-        parts.append(_long(areas[rows], frame.loc[rows, "Years"], code, frame.loc[rows, "Values"]))
-    context["definitions"] = dict(zip(frame["Short Desc"].str.strip(), frame["Data item"].str.strip()))
-    return pd.concat(parts, ignore_index=True)
+    rows, mapped = rows[mapped.notna()], mapped[mapped.notna()]
+    described = frame[frame["Data item"].fillna("").str.strip() != ""]   # LAIT gives the item's text on one row of each
+    context["definitions"] = dict(zip(described["Short Desc"].str.strip(), described["Data item"].str.strip()))
+    return pd.DataFrame({"indicator": rows["measure"].map({m: spec[0] for m, spec in LAIT_MEASURES.items()}),
+                         "period": rows["period"], "area_code": mapped.str[0], "area_name": mapped.str[1],
+                         "area_level": mapped.str[2], "dfe_code": rows["dfe_code"], "value": rows["value"],
+                         "marker": rows["marker"]}).reset_index(drop=True)
 
 
 def lait_indicators(definitions: dict | None = None) -> tuple[Indicator, ...]:

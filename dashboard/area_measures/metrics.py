@@ -1,0 +1,119 @@
+"""Pure functions over a dashboard's figures (measure, period, dfe_code, area_name, value, marker): an LA against its
+comparators year by year, every London LA in a year, and every measure at a glance.
+
+Rules: London, Inner or Outer London and England are the published figures for those areas. The sub-region and the
+statistical neighbours are unweighted means of their LAs that have a figure (each mean says how many of how many).
+A marker ("-", "c", ...) is kept as published, never 0, and left out of means and positions.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from dashboard.area_measures.spec import ENGLAND, INNER, LONDON, OUTER, Measure
+from dashboard.published.formats import MARKER_LABELS
+
+
+def marker_text(marker) -> str:
+    """What a missing figure is called wherever it would stand: "not available (-)", "no LA with a figure"."""
+    if not isinstance(marker, str) or not marker:
+        return "not published"
+    return f"{MARKER_LABELS[marker]} ({marker})" if marker in MARKER_LABELS else marker
+
+
+def year_of(period: str) -> int:
+    return int(str(period)[:4])
+
+
+def periods(values: pd.DataFrame, measure: str | None = None) -> list[str]:
+    """Periods with any figure or marker (for one measure, or any), oldest first."""
+    rows = values if measure is None else values[values["measure"] == measure]
+    return sorted(rows["period"].unique(), key=year_of)
+
+
+def _mean_of(rows: pd.DataFrame, members: list[str]) -> tuple[float, int]:
+    """(unweighted mean, how many had a figure) of the members' values."""
+    have = rows[rows["dfe_code"].isin(members)]["value"].dropna()
+    return (float(have.mean()) if len(have) else np.nan), int(len(have))
+
+
+def comparison(values: pd.DataFrame, measure: str, focus: str, las: pd.DataFrame, neighbours: list[str],
+               focus_name: str) -> pd.DataFrame:
+    """One row per period and series: the focus LA (its DfE code) as published, its sub-region's mean, Inner or Outer
+    London, London and England as published, and its statistical neighbours' mean. Columns: period, series, value,
+    marker (the focus LA's or a published area's, where it has no value), with, of (for means: LAs with a figure, LAs)."""
+    rows = values[values["measure"] == measure]
+    info = las.set_index("dfe_code").loc[focus]
+    subregion = list(las[las["subregion_code"] == info["subregion_code"]]["dfe_code"])
+    inner_outer = (INNER, "Inner London") if info["inner_outer"] == "Inner London" else (OUTER, "Outer London")
+    out = []
+    for period in periods(values, measure):
+        at = rows[rows["period"] == period].set_index("dfe_code")
+
+        def published(code: str, label: str):
+            value = at["value"].get(code, np.nan)
+            marker = at["marker"].get(code) if code in at.index else "not published"
+            out.append({"period": period, "series": label, "value": value,
+                        "marker": None if pd.notna(value) else (marker or "not published"), "with": None, "of": None})
+
+        def mean(members: list[str], label: str):
+            value, n = _mean_of(at.reset_index(), members)
+            out.append({"period": period, "series": label, "value": value,
+                        "marker": None if n else "no LA with a figure", "with": n, "of": len(members)})
+
+        published(focus, focus_name)
+        mean(subregion, f"{info['subregion_name']} (sub-region mean)")
+        if neighbours:
+            mean(neighbours, "Statistical neighbours (mean)")
+        published(inner_outer[0], inner_outer[1])
+        published(LONDON, "London")
+        published(ENGLAND, "England")
+    frame = pd.DataFrame(out, columns=["period", "series", "value", "marker", "with", "of"])
+    frame["value"] = frame["value"].astype("float64")
+    return frame
+
+
+def positions(values: pd.DataFrame, measure: Measure, period: str, las: pd.DataFrame) -> pd.DataFrame:
+    """Every London LA for a period, best first by polarity (highest first where neither is better): la_code, la_name,
+    dfe_code, subregion_name, value, marker, position ("3 of 31"; the marker's meaning where there is no figure)."""
+    rows = values[(values["measure"] == measure.code) & (values["period"] == period)].set_index("dfe_code")
+    table = las[["la_code", "la_name", "dfe_code", "subregion_name"]].copy()
+    table["value"] = table["dfe_code"].map(rows["value"]).astype("float64")
+    table["marker"] = pd.Series([None if pd.notna(v) else (rows["marker"].get(d) or "not published") if d in rows.index
+                                 else "not published" for d, v in zip(table["dfe_code"], table["value"])],
+                                index=table.index, dtype=object)
+    ascending = measure.polarity == "lower"
+    table = table.sort_values(["value", "la_name"], ascending=[ascending, True], na_position="last")
+    n = int(table["value"].notna().sum())
+    # Ties share the better place (competition ranking: 1, 2, 2, 4).
+    ranks = table["value"].rank(method="min", ascending=ascending)
+    table["position"] = pd.Series([f"{int(r)} of {n}" if pd.notna(r) else None for r in ranks], index=table.index,
+                                  dtype=object)
+    return table.reset_index(drop=True)
+
+
+def profile(values: pd.DataFrame, measures: tuple[Measure, ...], period: str, focus: str, las: pd.DataFrame,
+            neighbours: list[str], focus_name: str) -> pd.DataFrame:
+    """Every measure for one period: the focus LA and each comparator (as `comparison`), one row per measure and
+    series: measure, name, unit, series, value, marker, with, of."""
+    parts = []
+    for m in measures:
+        rows = comparison(values, m.code, focus, las, neighbours, focus_name)
+        rows = rows[rows["period"] == period]
+        parts.append(rows.assign(measure=m.code, name=m.name, unit=m.unit))
+    if not parts:
+        return pd.DataFrame(columns=["measure", "name", "unit", "series", "value", "marker", "with", "of"])
+    return pd.concat(parts, ignore_index=True)[["measure", "name", "unit", "series", "value", "marker", "with", "of"]]
+
+
+def difference_text(value: float, other: float, measure: Measure, other_name: str) -> str:
+    """'4 points above London' (percentages in points), 'the same as London'; '' when either is missing."""
+    if any(x is None or (isinstance(x, float) and math.isnan(x)) for x in (value, other)):
+        return ""
+    gap = round(value - other, measure.decimals)
+    unit = (" point" if abs(gap) == 1 else " points") if measure.unit == "%" else ""
+    if gap == 0:
+        return f"the same as {other_name}"
+    return f"{abs(gap):,.{measure.decimals}f}{unit} {'above' if gap > 0 else 'below'} {other_name}"

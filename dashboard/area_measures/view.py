@@ -1,0 +1,268 @@
+"""A dashboard of published measures: filters in, everything its page shows out (figures as dicts, tables,
+sentences), and its presentation (files, images, slides). Each dashboard's own `view` module binds these to its
+measures and caches the result (`loader.view_cache`)."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from dashboard.area_measures import figures, metrics
+from dashboard.area_measures.spec import Measure
+from dashboard.presenting import Presentation, Slide, anonymise_las
+from dashboard.area_measures.metrics import marker_text
+from dashboard.published.formats import MARKERS
+
+CHARTS = ("trend", "las", "profile")
+TABLES = ("trend", "las", "profile")
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    """What a dashboard of published measures declares besides its data: its name (file names start with it), title,
+    measures (the first is the default), and the notes its page adds (what is and is not in the source)."""
+    name: str
+    title: str
+    measures: tuple[Measure, ...]
+    notes: tuple[tuple[str, str], ...]
+    what: str                         # "care leavers aged 19 to 21": in sentences
+
+    def measure(self, code: str) -> Measure:
+        return next(m for m in self.measures if m.code == code)
+
+    @property
+    def charted(self) -> tuple[Measure, ...]:
+        return tuple(m for m in self.measures if m.chart)
+
+
+@dataclass(frozen=True)
+class Selection:
+    focus: str        # the LA's ONS code
+    measure: str      # LAIT code
+    period: str
+
+    def query(self) -> dict:
+        return {"la": self.focus, "measure": self.measure, "year": self.period}
+
+
+def resolve(spec: PageSpec, values: pd.DataFrame, las: pd.DataFrame, user_la: str | None, focus=None, measure=None,
+            period=None) -> Selection | None:
+    """Valid choices from whatever arrived (the address bar or the dropdowns); None when no figure has been imported."""
+    if values.empty:
+        return None
+    codes = list(las["la_code"])
+    focus = focus if focus in codes else (user_la if user_la in codes else sorted(codes)[0])
+    charted = [m.code for m in spec.charted]
+    measure = measure if measure in charted else charted[0]
+    years = metrics.periods(values)   # every measure's years: one with no figure for this measure says so
+    if not years:
+        return None
+    period = period if period in years else years[-1]
+    return Selection(focus, measure, period)
+
+
+@dataclass(frozen=True)
+class MeasureView:
+    focus_name: str
+    measure: Measure
+    period: str
+    kpis: list
+    titles: dict
+    figures: dict          # chart -> figure (dict)
+    tables: dict           # table -> DataFrame as shown and downloaded
+    takeaways: dict
+    notes: list
+
+
+def _neighbour_codes(neighbours: pd.DataFrame) -> list[str]:
+    return [str(c) for c in neighbours["neighbour_dfe_code"]] if len(neighbours) else []
+
+
+def _neighbour_names(neighbours: pd.DataFrame, values: pd.DataFrame, las: pd.DataFrame) -> str:
+    """The neighbours as the page names them: London's by the page's names (anonymised when asked), others as
+    LAIT names them."""
+    london = dict(zip(las["dfe_code"].astype(str), las["la_name"]))
+    published = dict(zip(values["dfe_code"], values["area_name"]))
+    return ", ".join(london.get(str(d), published.get(str(d), n if isinstance(n, str) else f"DfE {d}"))
+                     for d, n in zip(neighbours["neighbour_dfe_code"], neighbours["neighbour_name"]))
+
+
+def _wide(series: pd.DataFrame, measure: Measure, index: str, label: str) -> pd.DataFrame:
+    """Series side by side, each cell a number, or the marker's meaning where there is none (never a blank or 0)."""
+    series = series.copy()
+    means = series["with"].notna()
+    decimals = np.where(means, measure.decimals + 1, measure.decimals)
+    series["cell"] = [round(v, int(d)) if pd.notna(v) else marker_text(m)
+                      for v, m, d in zip(series["value"], series["marker"], decimals)]
+    table = series.pivot(index=index, columns="series", values="cell")
+    table = table[list(dict.fromkeys(series["series"]))].reset_index().rename(columns={index: label})
+    table.columns.name = None
+    counts = series[means].drop_duplicates([index, "series"])
+    for name, rows in counts.groupby("series", sort=False):
+        table[f"{name}: LAs with a figure"] = table[label].map(
+            {k: f"{int(w)} of {int(o)}" for k, w, o in zip(rows[index], rows["with"], rows["of"])})
+    return table
+
+
+def build(spec: PageSpec, selection: Selection, values: pd.DataFrame, las: pd.DataFrame, neighbours: pd.DataFrame,
+          viewer_la: str | None, anonymise_with: str | None) -> MeasureView:
+    if anonymise_with:
+        las = anonymise_las(las, viewer_la, anonymise_with)
+    las = las.assign(dfe_code=las["dfe_code"].astype(str))
+    measure = spec.measure(selection.measure)
+    info = las.set_index("la_code").loc[selection.focus]
+    focus_dfe, focus_name = info["dfe_code"], info["la_name"]
+    codes = _neighbour_codes(neighbours)
+    series = metrics.comparison(values, measure.code, focus_dfe, las, codes, focus_name)
+    period = selection.period
+    at = series[series["period"] == period].set_index("series")
+    previous = [p for p in metrics.periods(values, measure.code) if metrics.year_of(p) < metrics.year_of(period)]
+    positions = metrics.positions(values, measure, period, las)
+    prof = metrics.profile(values, spec.measures, period, focus_dfe, las, codes, focus_name)
+
+    def value(name: str) -> float:
+        return at["value"].get(name, np.nan) if name in at.index else np.nan
+
+    def shown(name: str, extra: int = 0) -> str:
+        return figures.format_value(value(name), measure, extra) if pd.notna(value(name)) else marker_text(
+            at["marker"].get(name) if name in at.index else None)
+
+    subregion = f"{info['subregion_name']} (sub-region mean)"
+    neighbours_name = "Statistical neighbours (mean)"
+    focus_row = positions[positions["la_code"] == selection.focus].iloc[0]
+    before = series[(series["series"] == focus_name) & (series["period"] == previous[-1])]["value"] if previous else []
+    change = value(focus_name) - before.iloc[0] if len(before) and pd.notna(before.iloc[0]) else np.nan
+    kpis = [
+        (f"{focus_name}, {period}", shown(focus_name), measure.name),
+        ("Change on the year before", change_text(change, measure), 
+         f"since {previous[-1]}" if previous else ""),
+        ("Position in London" if measure.polarity != "neither" else "Order in London (highest = 1)",
+         focus_row["position"] or marker_text(focus_row["marker"]),
+         {"higher": "1 = highest (higher is better)", "lower": "1 = lowest (lower is better)"}.get(measure.polarity, "not a ranking")),
+        ("Sub-region mean", shown(subregion, 1), _with(at, subregion)),
+        ("Statistical neighbours mean", shown(neighbours_name, 1) if codes else "neighbours not imported",
+         _with(at, neighbours_name) if codes else ""),
+        ("London / England", f"{shown('London')} / {shown('England')}", "as published"),
+    ]
+    titles = {"trend": f"{measure.name}: {focus_name} against its comparators",
+              "las": f"{measure.name}: every London LA, {period}",
+              "profile": f"{focus_name} against London and England, every percentage measure, {period}"}
+    las_table = pd.DataFrame({
+        "LA": positions["la_name"], "Sub-region": positions["subregion_name"],
+        measure.name: [round(v, measure.decimals) if pd.notna(v) else marker_text(m)
+                       for v, m in zip(positions["value"], positions["marker"])],
+        "Position": [p or marker_text(m) for p, m in zip(positions["position"], positions["marker"])]})
+    profile_table = _wide(prof.rename(columns={"name": "measure_name"}), measure, "measure_name", "Measure")
+    order = [m.name for m in spec.measures]
+    profile_table = profile_table.set_index("Measure").reindex(order).reset_index()
+    tables = {"trend": _wide(series, measure, "period", "Year to 31 March"), "las": las_table, "profile": profile_table}
+    london_value, england_value = value("London"), value("England")
+    trend_fig = figures.trend_figure(series, focus_name, measure)
+    takeaways = {"trend": trend_takeaway(series, focus_name, measure, period),
+                 "las": las_takeaway(positions, selection.focus, measure, period, london_value),
+                 "profile": profile_takeaway(prof, spec.measures, focus_name, period)}
+    neighbour_text = (_neighbour_names(neighbours, values, las) if codes else
+                      "not imported (import DfE's statistical neighbours file, sn_model_2025_wide.csv)")
+    sources = "; ".join(sorted(set(values["source"])))
+    notes = [
+        ("Measure", measure.name),
+        ("Definition", measure.definition),
+        ("Polarity", {"higher": "Higher is better.", "lower": "Lower is better."}.get(measure.polarity,
+                                                                                       "Neither direction is better.")),
+        ("Years", f"Each year is the year to 31 March (2025 = April 2024 to March 2025), as LAIT labels it."),
+        ("Comparators", "London, Inner or Outer London and England are the published figures. The sub-region mean and the "
+                        "statistical neighbours mean are unweighted means of the LAs that have a figure (the tables say how "
+                        "many of how many); a mean is shown to one more decimal place than the published figures."),
+        ("Statistical neighbours", f"DfE's 2025 model, 10 nearest: {neighbour_text}. With LAIT's London file imported, "
+                                   "neighbours outside London have no figure and are left out of the mean."),
+        ("Markers", "Where LAIT gives a marker instead of a number it is shown as published, never as 0, and left out of "
+                    "means and positions: " + "; ".join(f"{m} = {t}" for m, t in MARKERS.items()) + "."),
+        ("Positions", "1 is the best by the measure's polarity (highest where neither is better, which is not a ranking); "
+                      "LAs with the same figure share a position. Small LAs' percentages move a lot from year to year."),
+        *spec.notes,
+        ("Source", f"{sources}. Published official statistics (Open Government Licence v3.0); an administrator imports "
+                   "LAIT's long table with python -m dashboard import-published."),
+    ]
+    return MeasureView(focus_name, measure, period, kpis, titles,
+                       {"trend": trend_fig.to_plotly_json(),
+                        "las": figures.la_figure(positions, selection.focus, measure, london_value,
+                                                 england_value).to_plotly_json(),
+                        "profile": figures.profile_figure(prof, focus_name, spec.measures).to_plotly_json()},
+                       tables, takeaways, notes)
+
+
+def change_text(change: float, measure: Measure) -> str:
+    if pd.isna(change):
+        return "no figure to compare"
+    if round(change, measure.decimals) == 0:
+        return "no change"
+    unit = (" point" if abs(round(change, measure.decimals)) == 1 else " points") if measure.unit == "%" else ""
+    return f"{change:+,.{measure.decimals}f}{unit}"
+
+
+def _with(at: pd.DataFrame, name: str) -> str:
+    if name not in at.index or pd.isna(at["with"].get(name)):
+        return ""
+    return f"{int(at['with'][name])} of {int(at['of'][name])} LAs have a figure"
+
+
+def trend_takeaway(series: pd.DataFrame, focus_name: str, measure: Measure, period: str) -> str:
+    at = series[series["period"] == period].set_index("series")
+    mine = at["value"].get(focus_name)
+    if mine is None or pd.isna(mine):
+        return f"{focus_name} has no published figure for {period} ({marker_text(at['marker'].get(focus_name))})."
+    parts = [metrics.difference_text(mine, at["value"].get(name), measure, f"{name} ({figures.format_value(at['value'].get(name), measure)})")
+             for name in ("London", "England") if name in at.index]
+    parts = [p for p in parts if p]
+    years = series[(series["series"] == focus_name) & series["value"].notna()]
+    first = years.iloc[0] if len(years) else None
+    since = (f" In {first['period']} it was {figures.format_value(first['value'], measure)}."
+             if first is not None and first["period"] != period else "")
+    return (f"{measure.name}, {focus_name}, {period}: {figures.format_value(mine, measure)}"
+            + (f", {' and '.join(parts)}." if parts else ".") + since)
+
+
+def las_takeaway(positions: pd.DataFrame, focus: str, measure: Measure, period: str, london: float) -> str:
+    have = positions[positions["value"].notna()]
+    if have.empty:
+        return f"No London LA has a published figure for {period}."
+    top, bottom = have.iloc[0], have.iloc[-1]
+    missing = positions[positions["value"].isna()]
+    row = positions[positions["la_code"] == focus].iloc[0]
+    mine = (f"{row['la_name']} is {row['position']}" if row["position"]
+            else f"{row['la_name']} has no figure ({marker_text(row['marker'])})")
+    ends = "best" if measure.polarity != "neither" else "highest"
+    return (f"{period}: {mine}; {ends} {top['la_name']} ({figures.format_value(top['value'], measure)}), "
+            f"{'worst' if ends == 'best' else 'lowest'} {bottom['la_name']} ({figures.format_value(bottom['value'], measure)})"
+            + (f"; {len(missing)} LA{'s' if len(missing) != 1 else ''} with no figure" if len(missing) else "") + ".")
+
+
+def profile_takeaway(profile: pd.DataFrame, measures: tuple[Measure, ...], focus_name: str, period: str) -> str:
+    better, worse, compared = [], [], 0
+    for m in measures:
+        if m.unit != "%" or m.polarity == "neither":
+            continue
+        rows = profile[profile["measure"] == m.code].set_index("series")["value"]
+        mine, london = rows.get(focus_name), rows.get("London")
+        if mine is None or london is None or pd.isna(mine) or pd.isna(london):
+            continue
+        compared += 1
+        if mine != london:
+            ((better if (mine > london) == (m.polarity == "higher") else worse)).append(m.name)
+    if not compared:
+        return f"{focus_name} and London have no percentage measure with figures to compare in {period}."
+    text = f"In {period}, of {compared} measures with figures for both, {focus_name} is better than London on {len(better)}"
+    text += f" ({'; '.join(better)})" if better else ""
+    text += f" and worse on {len(worse)}" + (f" ({'; '.join(worse)})" if worse else "") + "."
+    return text
+
+
+def presentation(spec: PageSpec, view: MeasureView, selection: Selection, anonymised: bool) -> Presentation:
+    source = "Source: " + dict(view.notes)["Source"].split(". Published")[0] + "."
+    return Presentation(
+        charts={chart: Slide(view.titles[chart], view.takeaways[chart], view.figures[chart], source) for chart in CHARTS},
+        tables=view.tables, notes=view.notes,
+        subtitle=f"{view.focus_name}; {view.measure.name}; {view.period}" + ("; other LAs anonymised" if anonymised else ""),
+        stem=f"{spec.name}_{re.sub(r'[^A-Za-z0-9]+', '_', selection.measure).strip('_')}_{selection.period}")

@@ -1,0 +1,60 @@
+"""The pages of published measures (Care leavers; Health of looked-after children) in headless Chromium: each opens on
+the member's LA with every chart drawn, passes axe, follows its filters into the address (a copied link reopens the
+view), anonymises, and presents chart by chart. Fails on any console error; screenshots in test-artifacts/."""
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import (ANONYMISE, ARTIFACTS, axe_violations, choose, describe_violations, screenshot, sign_in,
+                                    slide_titles, visible_slides, wait_for_dash)
+
+PAGES = [
+    # (path, prefix, heading, a measure to choose and its address-bar code)
+    ("/care-leavers", "leavers", "Care leavers", "Care leavers aged 19 to 21 the LA is not in touch with (%)",
+     "CareLeavers_LA_NotInTouch"),
+]
+
+
+@pytest.mark.parametrize("path,p,heading,measure,code", PAGES)
+def test_page_draws_passes_axe_keeps_its_filters_in_the_address_and_presents(page, path, p, heading, measure, code):
+    sign_in(page)
+    page.goto(page.base_url + path)
+    wait_for_dash(page, timeout=40000)
+    page.wait_for_selector(f"#{p}-kpis .kpi-card", timeout=30000)
+    expect(page.locator("h1").first).to_have_text(heading)
+    expect(page.locator(f"#{p}-trend-title")).to_contain_text("Lambeth")
+    for chart in ("trend", "las", "profile"):
+        page.wait_for_selector(f"#{p}-{chart} .main-svg", timeout=15000)
+        assert page.locator(f"#{p}-{chart} g.trace").count() > 0, f"{chart}: nothing drawn"
+    assert page.locator(f"#{p}-las-grid .ag-row").count() >= 33
+    violations = axe_violations(page)
+    assert not violations, "axe found " + describe_violations(violations)
+    screenshot(page, f"{p}-default")
+
+    choose(page, f"{p}-measure", measure)
+    choose(page, f"{p}-focus", "Croydon")
+    expect(page.locator(f"#{p}-trend-title")).to_contain_text("Croydon")
+    assert f"measure={code.replace('%', '%25')}" in page.url and "la=E09000008" in page.url
+    page.goto(page.url)   # a copied link reopens the same view
+    wait_for_dash(page, timeout=40000)
+    expect(page.locator(f"#{p}-trend-title")).to_contain_text("Croydon", timeout=30000)
+    expect(page.locator(f"#{p}-trend-title")).to_contain_text(measure.split(" (")[0])
+
+    page.get_by_label(ANONYMISE).check()
+    expect(page.locator(f"#{p}-trend-title")).not_to_contain_text("Croydon", timeout=30000)
+    wait_for_dash(page, timeout=40000)
+    assert "anon=1" in page.url
+    table = page.locator(f"#{p}-las-grid").inner_text()
+    assert "Lambeth" in table and "Croydon" not in table and "LA " in table
+    violations = axe_violations(page)
+    assert not violations, "axe found (anonymised) " + describe_violations(violations)
+
+    titles = slide_titles(page)
+    assert len(titles) == 3
+    page.get_by_role("button", name="Present").click()
+    assert visible_slides(page) == [titles[0]]
+    page.keyboard.press("ArrowRight")
+    assert visible_slides(page) == [titles[1]]
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(ARTIFACTS / f"{p}-presenting.png"))
+    page.keyboard.press("Escape")
+    assert not page.console_errors, page.console_errors

@@ -116,3 +116,10 @@ def test_kpis_and_tables_show_the_same_cell_alike(ctx, area, fields):
         table = result[table_name].set_index(result[table_name].columns[0])
         assert result["headline"][key] == table.loc[row, "%"], (area, key)
         assert table.loc[row, "Children"] not in (1, 2, 3, 4)
+
+
+def test_placed_outside_london_lists_no_london_row(ctx):
+    result = data.view(AccessScope("commissioner", LAMBETH), f"la:{LAMBETH}", AT, ALL)
+    regions = result["outside_regions"]
+    assert "London" not in set(regions["Region"])           # it once showed a "London 0" bar
+    assert len(regions) > 1 and regions["Region"].iloc[-1] == "Total"

@@ -86,7 +86,9 @@ def test_a_member_opening_the_page_sees_their_las_figures_in_every_chart_and_tab
     assert len(props["send-inspection-grid"]["rowData"]) == 33
     # What is demo says so, at the top and on its charts; the published measures are not labelled demo.
     banner = " ".join(texts(props["send-demo-banner"]["children"]))
-    assert "demo data" in banner and banner.endswith("for: placements, primary need.")
+    assert "demo data" in banner and "for: placements, primary need." in banner
+    # The year opened is the last one loaded (SEN2 to 2022 here): the page says later years are published, not loaded.
+    assert f"{year} is the latest year loaded for this measure. Later years are published" in banner
     for chart in ("placement", "need"):
         assert texts(props[f"send-{chart}-demo"]["children"])[0] == "Demo data. "
 

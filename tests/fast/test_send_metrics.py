@@ -156,3 +156,14 @@ def test_half_up_rounding_as_published():
     assert m.round_half_up(26.087) == 26
     assert m.round_half_up(28.571, 1) == 28.6
     assert np.isnan(m.round_half_up(np.nan))
+
+
+def test_the_last_year_loaded_says_later_years_are_not_loaded_once_they_are_published():
+    from datetime import date
+
+    from dashboard.dashboards.send.view import later_years_note
+    note = later_years_note(2022, 2022, date(2026, 12, 4))
+    assert note.startswith("2022 is the latest year loaded") and "to 2026" in note and "not loaded" in note
+    assert later_years_note(2021, 2022, date(2026, 12, 4)) == ""       # an earlier year chosen on purpose
+    assert later_years_note(2025, 2025, date(2026, 3, 1)) == ""        # 2026's figures come out in June
+    assert "to 2026" in later_years_note(2025, 2025, date(2026, 7, 1))

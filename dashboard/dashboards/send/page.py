@@ -144,6 +144,8 @@ def render(focus, measure, year, by, anonymise):
         dbc.Alert(["Published DfE, ONS and Ofsted figures, except ", html.Strong("demo data"), " (synthetic, labelled) for: "
                    + ", ".join(view.demo_parts) + "."], color="warning", className="py-2") if view.demo_parts else None)
     by_text = "by LA" if filters.grouping == "la" else "by sub-region"
+    if view.year_note:   # the last year loaded is not the latest published: say so beside the banner
+        banner = html.Div([banner, dbc.Alert(view.year_note, color="info", className="py-2 small", id="send-year-note")])
     return (
         banner, kpi_cards(view.kpis), definition_list(name, view.notes),
         titles["trend"], view.trend_figure, titles["ranking"], view.ranking_figure,

@@ -63,6 +63,19 @@ def latest_year(values: pd.DataFrame, indicator: metrics.Indicator) -> int | Non
     return int(years.max()) if len(years) else None
 
 
+def later_years_note(year: int, latest_loaded: int | None, today: date) -> str:
+    """What the page says when it shows the last year loaded but the publishers have released later ones by now
+    (SEN2 comes out each June for the January before): a reader must not take 2022 for the latest there is."""
+    if latest_loaded is None or year != latest_loaded:
+        return ""
+    published_by_now = today.year if today.month >= 7 else today.year - 1
+    if latest_loaded >= published_by_now:
+        return ""
+    return (f"{latest_loaded} is the latest year loaded for this measure. Later years are published (to "
+            f"{published_by_now}) but not loaded here: an administrator imports the publisher's files with "
+            "python -m dashboard import-published FOLDER.")
+
+
 def resolve_filters(focus=None, indicator=None, year=None, grouping=None, *, user_la: str | None,
                     las: pd.DataFrame, values: pd.DataFrame) -> Filters:
     """Whatever arrived (URL query or dropdowns) made valid; anything unknown falls back to a default."""
@@ -87,6 +100,7 @@ class SendView:
     indicator: metrics.Indicator
     year: int
     period_label: str
+    year_note: str                      # said when the year shown is the last loaded and later ones are published
     is_demo: bool                       # the whole dataset is demo data
     demo_parts: list[str]               # sections shown with demo data
     kpis: list[tuple[str, str, str]]
@@ -260,11 +274,14 @@ def build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: s
         demo_parts.append("inspection outcomes")
 
     period_label = ind.period.format(y=year)
+    own = series_by[filters.indicator]
+    own_years = own.loc[own["value"].notna() & own["area_code"].str.startswith("E09"), "year"]
+    year_note = later_years_note(year, int(own_years.max()) if len(own_years) else None, date.today())
     n_with = int(ranking["value"].notna().sum())
     notes = _notes(ind, sources, inspections, info, year, share_text, anonymised=anonymised)
     view = SendView(
         focus_name=focus_name, subregion_name=subregion_name, indicator=ind, year=year, period_label=period_label,
-        is_demo=bool(info["is_demo"]) and len(demo_parts) >= 6, demo_parts=demo_parts, kpis=kpis,
+        year_note=year_note, is_demo=bool(info["is_demo"]) and len(demo_parts) >= 6, demo_parts=demo_parts, kpis=kpis,
         trend_figure=figures.trend_figure(trend, focus_name, ind),
         ranking_figure=figures.ranking_figure(ranking, filters.focus, ind, london_value, england_value),
         placement_figure=figures.mix_figure(placement, PLACEMENTS, placement_focus, "placement"),

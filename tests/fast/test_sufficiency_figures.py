@@ -4,7 +4,7 @@ import base64
 import numpy as np
 import pandas as pd
 
-from dashboard.dashboards.sufficiency.figures import bar_chart
+from dashboard.dashboards.sufficiency.figures import bar_chart, sankey
 
 
 def values(array) -> list:
@@ -37,3 +37,11 @@ def test_a_sankey_with_sources_but_no_flow_to_draw_is_an_empty_figure_not_a_brok
     flows = pd.DataFrame({"From": ["Camden", "Total"], "Inside own LA": [0, 0], "Outside London": [0, 0], "Total": [0, 0]})
     fig = figures.sankey(flows, ["Inside own LA", "Outside London"], {})
     assert not [t for t in fig.data if t.type == "sankey"]
+
+
+def test_the_flows_chart_says_how_many_children_each_node_stands_for_keeping_c():
+    flows = pd.DataFrame({"From": ["Lambeth", "Camden", "Total"], "Inside own LA": [120, "c", 123],
+                          "Outside London": [40, "c", 44], "Total": [160, 7, 167]})
+    trace = sankey(flows, ["Inside own LA", "Outside London"], {})["data"][0]
+    assert list(trace["node"]["label"]) == ["Lambeth: 160", "Camden: 7", "Inside own LA: 123", "Outside London: 44"]
+    assert values(trace["link"]["value"]) == [120, 40]      # the "c" links are not drawn

@@ -123,7 +123,12 @@ def sankey(flows: pd.DataFrame, categories: list[str], colours: dict) -> go.Figu
     sources = list(body["From"])
     if not sources:
         return empty_figure("No children with these filters.", height=420)
-    labels = sources + categories
+    # Each node says how many children it stands for, from the table's own (suppressed) totals: "Lambeth: 377".
+    total_row = flows[flows["From"] == "Total"]
+    row_totals = list(body["Total"]) if "Total" in body.columns else [None] * len(sources)
+    column_totals = [total_row[c].iloc[0] if len(total_row) and c in total_row.columns else None for c in categories]
+    labels = ([_counted(name, n) for name, n in zip(sources, row_totals)]
+              + [_counted(name, n) for name, n in zip(categories, column_totals)])
     link_s, link_t, link_v, link_c = [], [], [], []
     for i, row in enumerate(body.itertuples(index=False)):
         row = dict(zip(body.columns, row))
@@ -146,6 +151,13 @@ def sankey(flows: pd.DataFrame, categories: list[str], colours: dict) -> go.Figu
               "hovertemplate": "%{source.label} → %{target.label}: %{value} children<extra></extra>"},
     ))
     return _themed(fig, max(360, 26 * len(sources) + 120))
+
+
+def _counted(name: str, count) -> str:
+    """A flow node's label with its count as the table shows it ("c" stays "c"); the name alone where there is none."""
+    if count is None or (not isinstance(count, str) and pd.isna(count)):
+        return name
+    return f"{name}: {count:,}" if not isinstance(count, str) else f"{name}: {count}"
 
 
 def _alpha(hex_colour: str, alpha: float) -> str:

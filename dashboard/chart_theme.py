@@ -66,6 +66,17 @@ def empty_figure(message: str, height: int = 300) -> go.Figure:
     return base_layout(fig, height=height)
 
 
+def values_beside_bars(fig: go.Figure, labels, texts, right_of: float) -> float:
+    """Horizontal bars' value labels as one column of text right of every bar and reference line (`right_of`: the
+    largest x drawn), so no London or England line runs through a label. Returns where the x axis should end."""
+    edge = right_of if right_of and right_of > 0 else 1.0
+    fig.update_traces(textposition="none", selector={"type": "bar"})   # the bar keeps its text for the hover
+    fig.add_trace(go.Scatter(x=[edge * 1.03] * len(labels), y=list(labels), mode="text", text=list(texts),
+                             textposition="middle right", cliponaxis=False, hoverinfo="skip", showlegend=False,
+                             name="values"))
+    return edge * 1.45
+
+
 def comparator_lines(series: pd.DataFrame, x: str, focus_name: str, styles: dict[str, tuple[str, str]],
                      decimals: int) -> go.Figure:
     """The focus LA's line against its comparators', one per value of `series["series"]` (in order): the focus thick,

@@ -6,7 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.chart_theme import (ENGLAND, FOCUS, LONDON, NEIGHBOURS, QUARTILE_COLOURS, SUBREGION, base_layout,
-                                   comparator_lines, empty_figure)
+                                   comparator_lines, empty_figure, values_beside_bars)
 
 
 def format_value(value, decimal_places: int, unit: str = "") -> str:
@@ -60,8 +60,9 @@ def ranking_figure(ranking: pd.DataFrame, focus_la: str, indicator: dict, london
         fig.add_vline(x=london_mean, line={"color": LONDON, "dash": "dash", "width": 2},
                       annotation={"text": f"{mean_label} {format_value(london_mean, dp, indicator['unit'])}",
                                   "yanchor": "bottom", "y": 1.0, "yref": "paper"})
-    # Room on the right for the longest value-and-flag label.
-    fig.update_xaxes(title=_axis_title(indicator), range=[0, float(rows["value"].max()) * 1.3])
+    # The values as a column right of every bar and of the London average line, which never runs through them.
+    top = float(np.nanmax([rows["value"].max(), london_mean]))
+    fig.update_xaxes(title=_axis_title(indicator), range=[0, values_beside_bars(fig, labels, text, top)])
     fig.update_yaxes(title=None, automargin=True, tickfont={"size": 12})
     fig.update_layout(bargap=0.25, showlegend=False)
     base_layout(fig, height=max(520, 22 * len(rows) + 100))

@@ -12,7 +12,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.config import DATA_DIR
-from dashboard.chart_theme import ENGLAND, FOCUS, LONDON, base_layout, comparator_lines, empty_figure
+from dashboard.chart_theme import ENGLAND, FOCUS, LONDON, base_layout, comparator_lines, empty_figure, values_beside_bars
 from dashboard.dashboards.send.metrics import Indicator
 from dashboard.presenting import label_order
 
@@ -67,7 +67,7 @@ def ranking_figure(table: pd.DataFrame, focus: str, indicator: Indicator, london
             fig.add_trace(go.Scatter(x=[value, value], y=[labels[0], labels[-1]], mode="lines", name=f"{name} {format_value(value, indicator)}",
                                      line={"color": colour, "dash": dash, "width": 2}, hoverinfo="skip"))
     top = np.nanmax([table["value"].max(), london if london is not None else np.nan, england if england is not None else np.nan])
-    fig.update_xaxes(title=_axis_title(indicator), range=[0, top * 1.3 if top and top > 0 else 1])
+    fig.update_xaxes(title=_axis_title(indicator), range=[0, values_beside_bars(fig, labels, text, top)])
     fig.update_yaxes(tickfont={"size": 11})
     fig = base_layout(fig, height=max(420, 20 * len(rows) + 100))
     fig.update_layout(margin={"t": 40})

@@ -2,6 +2,7 @@
 import io
 import numbers
 import json
+import re
 
 import pandas as pd
 import pytest
@@ -142,7 +143,7 @@ def test_own_la_is_shown_in_full_with_headline_figures(commissioner_client):
     assert "Lambeth" in props["suff-tiles-title"]["children"]
     # The Sankey starts from Lambeth only.
     sankey = props["suff-flows"]["figure"]["data"][0]
-    assert sankey["node"]["label"][0] == "Lambeth"
+    assert re.fullmatch(r"Lambeth: [\d,]+", sankey["node"]["label"][0])   # each node says how many children
 
 
 def test_other_las_are_protected_no_count_of_1_to_4_is_shown_and_nothing_is_blanked(commissioner_client):
@@ -190,7 +191,7 @@ def test_placed_here_by_other_las_switch(commissioner_client):
     _, props = render(commissioner_client, "la:E09000022", tiles="others")
     assert "by other LAs" in props["suff-tiles-title"]["children"]
     _, flows = render(commissioner_client, "london", flows="provider")
-    labels = flows["suff-flows"]["figure"]["data"][0]["node"]["label"]
+    labels = [label.split(": ")[0] for label in flows["suff-flows"]["figure"]["data"][0]["node"]["label"]]
     assert "Private provision" in labels and "North London" in labels
 
 

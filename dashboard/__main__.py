@@ -7,10 +7,12 @@
   create-user EMAIL --la CODE --role ROLE [--name NAME]
                                password from $NEW_USER_PASSWORD or a prompt
   set-password EMAIL           password from $NEW_USER_PASSWORD or a prompt
-  ingest DATASET FILE --la CODE --period P [--episodes FILE] [--check-only] [--report OUT.csv] [--actor EMAIL] [--max-mb N]
+  ingest DATASET FILE --la CODE --period P [--check-only] [--report OUT.csv] [--actor EMAIL] [--max-mb N]
                                check a file and (unless --check-only) store it as a new version;
-                               exit 1 and print the report when it is rejected. SSDA903 in the DfE's own two files:
-                               `ingest sufficiency HEADER.csv --episodes EPISODES.csv ...`
+                               exit 1 and print the report when it is rejected
+  ingest ssda903 FILE_OR_FOLDER... --la CODE --period YYYY-03-31 [...]
+                               the DfE's SSDA903 tables as CSV (any number of files, folders or zips; each table
+                               recognised by its columns), checked by the DfE's rules together, stored as one version
   import-published PATH...     import published DfE/ONS/Ofsted files (or folders of them), each recognised by its
                                columns and stored wherever a page uses it; one report per file
   export published --out FILE  write every stored published figure (source, indicator, period, la_code, la_name, value, marker)
@@ -71,15 +73,15 @@ def main(argv: list[str] | None = None) -> int:
     export.add_argument("what", choices=["published"])
     export.add_argument("--out", required=True)
     ingest = sub.add_parser("ingest", help="validate a file and store it as a new version (bulk loads)")
-    ingest.add_argument("dataset", help="one of: " + ", ".join(SPECS))
-    ingest.add_argument("file")
+    ingest.add_argument("dataset", help="one of: " + ", ".join([*STANDARDS, *SPECS]))
+    ingest.add_argument("files", nargs="+", metavar="FILE_OR_FOLDER",
+                        help="the file; for a standard return (ssda903) its files, folders of them or zips")
     ingest.add_argument("--la", required=True, help="ONS code of the LA the file is for, e.g. E09000022")
     ingest.add_argument("--period", required=True, help="the period the file is for: " + "; ".join(
         f"{name}: {spec.period.format_hint}" for name, spec in SPECS.items()))
     ingest.add_argument("--max-mb", type=float, default=None,
                         help="largest file to read, in MB (default: UPLOAD_MAX_MB; raise it for a bulk SSDA903 load)")
-    ingest.add_argument("--episodes", help="sufficiency only: SSDA903 as the DfE's two files, FILE the header file "
-                                           "and this the episodes file")
+    ingest.add_argument("--episodes", help="SSDA903 only (kept for old scripts): the episodes file, FILE the header")
     ingest.add_argument("--check-only", action="store_true", help="report only; store nothing")
     ingest.add_argument("--report", help="also write the full report to this CSV file")
     ingest.add_argument("--actor", default="cli", help="who is loading, for the audit log")
@@ -126,29 +128,49 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+STANDARDS = {spec.standard: name for name, spec in SPECS.items() if spec.standard}
+
+
+def _files_in(paths: list[Path]) -> list[tuple[str, bytes]]:
+    """Each path's file, or every file in a folder (and its subfolders), in name order; hidden files skipped."""
+    out = []
+    for path in paths:
+        found = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        out += [(p.name, p.read_bytes()) for p in found if not p.name.startswith(".")]
+    return out
+
+
 def _ingest(engine, settings, args) -> int:
     """Exit 0 when stored (or unchanged, or clean with --check-only), 1 when rejected, 2 on a usage error."""
-    if args.dataset not in SPECS:
-        print(f"Error: unknown dataset {args.dataset!r}; choose one of {', '.join(SPECS)}", file=sys.stderr)
+    dataset = STANDARDS.get(args.dataset, args.dataset)
+    if dataset not in SPECS:
+        print(f"Error: unknown dataset {args.dataset!r}; choose one of {', '.join([*STANDARDS, *SPECS])}", file=sys.stderr)
         return 2
-    if args.episodes and args.dataset != "sufficiency":
-        print("Error: --episodes is for the sufficiency dataset (SSDA903) only", file=sys.stderr)
+    spec = SPECS[dataset]
+    if args.episodes and spec.read_files is None:
+        print(f"Error: --episodes is for SSDA903 ({', '.join(STANDARDS)}) only", file=sys.stderr)
         return 2
-    paths = [Path(args.file)] + ([Path(args.episodes)] if args.episodes else [])
+    paths = [Path(f) for f in args.files] + ([Path(args.episodes)] if args.episodes else [])
     for path in paths:
-        if not path.is_file():
-            print(f"Error: {path} is not a file", file=sys.stderr)
+        if not path.exists():
+            print(f"Error: {path} is not a file or folder", file=sys.stderr)
             return 2
+    several = spec.read_files is not None and (args.dataset in STANDARDS or len(paths) > 1 or any(p.is_dir() for p in paths)
+                                               or paths[0].read_bytes()[:4] == b"PK\x03\x04" and paths[0].suffix == ".zip")
+    if not several and (len(paths) > 1 or paths[0].is_dir()):
+        print(f"Error: {args.dataset} takes one file", file=sys.stderr)
+        return 2
     max_bytes = int((args.max_mb or settings.upload_max_mb) * 2**20)
-    if args.episodes:
-        header, episodes = paths
-        report = loading.validate_ssda903(engine, args.la, args.period, header.name, header.read_bytes(), episodes.name,
-                                          episodes.read_bytes(), max_bytes=max_bytes)
+    if several:
+        report = loading.validate_files(engine, dataset, _files_in(paths), args.la, args.period, max_bytes=max_bytes)
     else:
-        report = loading.validate(engine, args.dataset, paths[0].name, paths[0].read_bytes(), args.la, args.period,
+        report = loading.validate(engine, dataset, paths[0].name, paths[0].read_bytes(), args.la, args.period,
                                   max_bytes=max_bytes)
     print(f"{report.file_name}: {report.summary()}")
     findings = report.table()
+    by_rule = findings["rule"].str.extract(r"^DfE rule (\S+):", expand=False).dropna().value_counts()
+    if len(by_rule):
+        print("By DfE rule: " + ", ".join(f"{rule}: {n}" for rule, n in by_rule.items()))
     if len(findings):
         print(findings.to_string(index=False, max_rows=200))
     if args.report:

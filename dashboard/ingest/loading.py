@@ -12,9 +12,7 @@ from __future__ import annotations
 import functools
 import gzip
 import hashlib
-import io
 import json
-import re
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 
@@ -23,9 +21,9 @@ import pandas as pd
 from sqlalchemy import Date, DateTime, Engine, delete, func, insert, select, update
 
 from dashboard.auth.users import record_event
-from dashboard.dashboards.sufficiency import returns as sufficiency
 from dashboard.ingest.returns import SPECS
 from dashboard.ingest.specs import DatasetSpec
+from dashboard.ingest.reading import display_name
 from dashboard.ingest.validation import Report, validate_upload
 from dashboard.store import schema
 from dashboard.store.datasets import bump_version
@@ -66,41 +64,28 @@ def validate(engine: Engine, dataset: str, file_name: str, data: bytes, la_code:
                            max_bytes=max_bytes)
 
 
-def validate_ssda903(engine: Engine, la_code: str, period: str, header_name: str, header: bytes, episodes_name: str,
-                     episodes: bytes, *, max_bytes: int) -> Report:
-    """An SSDA903 return in the DfE's own form, a header file and an episodes file, checked by the same rules as the
-    one-file upload; `commit` stores it the same way (one version, audited, restorable). Each problem names its
-    file, row and column."""
-    report = Report(dataset=sufficiency.NAME, file_name=f"{header_name} + {episodes_name}",
-                    file_sha256=hashlib.sha256(header + b"\0" + episodes).hexdigest(), la_code=la_code, period=period)
-    problem = _choice_problem(engine, SPECS[sufficiency.NAME], la_code, period)
-    too_big = [name for name, data in ((header_name, header), (episodes_name, episodes)) if len(data) > max_bytes]
+def validate_files(engine: Engine, dataset: str, files: list[tuple[str, bytes]], la_code: str, period: str, *,
+                   max_bytes: int) -> Report:
+    """A return of several files (a standard's tables, e.g. the DfE's SSDA903 Header, Episodes, UASC...), checked
+    together; `commit` stores them as one version (audited, restorable). The same files in any order are the same
+    return (its SHA-256 is over the files' own, sorted). Each problem names its file, row and column."""
+    spec = SPECS[dataset]
+    digests = sorted(hashlib.sha256(data).hexdigest() for _name, data in files)
+    names = " + ".join(display_name(name) for name, _data in files)
+    report = Report(dataset=dataset, file_name=names if len(names) <= 255 else names[:240] + f" (+{len(files)} files)",
+                    file_sha256=hashlib.sha256("".join(digests).encode()).hexdigest(), la_code=la_code, period=period)
+    problem = _choice_problem(engine, spec, la_code, period)
+    too_big = [display_name(name) for name, data in files if len(data) > max_bytes]
+    if spec.read_files is None:
+        problem = problem or f"{spec.label} is one file, not a set of tables."
     if problem or too_big:
         report.file_errors += [problem] if problem else [f"{name} is larger than {max_bytes / 2**20:.0f} MB" for name in too_big]
         return report
-    frames = [pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False) for data in (header, episodes)]
-    report.rows_read = len(frames[0]) + len(frames[1])
-    try:
-        tables = sufficiency.read_ssda903(la_code, *frames, header_name=header_name, episodes_name=episodes_name)
-    except sufficiency.SSDA903Error as exc:
-        for message in exc.errors:
-            found = _SSDA903_MESSAGE.match(message)
-            if found is None:      # a missing column: the file cannot be read row by row
-                report.file_errors.append(message)
-            else:
-                report.row_errors.append({"row": f"{found['file']}, row {found['row']}", "column": found["column"],
-                                          "value": "", "rule": found["rule"]})
-        if report.file_errors:
-            report.rows_read = 0
-        report.rows_rejected = len({e["row"] for e in report.row_errors})
-        report.rows_accepted = report.rows_read - report.rows_rejected
-        return report
-    report.rows_accepted = report.rows_read
-    report.records = {sufficiency.child.name: tables["child"], sufficiency.episode.name: tables["episode"]}
+    context = validation_context(engine, spec, la_code, period)
+    report.records = spec.read_files(files, la_code, period, context, report)
+    if not report.ok:
+        report.records = None
     return report
-
-
-_SSDA903_MESSAGE = re.compile(r"^(?P<file>.+?), row (?P<row>\d+), column (?P<column>\w+): (?P<rule>.*)$", re.S)
 
 
 def _choice_problem(engine: Engine, spec: DatasetSpec, la_code: str, period: str) -> str | None:

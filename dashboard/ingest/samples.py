@@ -15,6 +15,7 @@ from dashboard.dashboards.sufficiency import returns as sufficiency
 from dashboard.dashboards.send.returns import SEND_MEASURES
 from dashboard.dashboards.suspensions.returns import GROUPS
 from dashboard.ingest.returns import SPECS
+from dashboard.ingest.ssda903.codes import valid_codes
 from dashboard.ingest.templates import template_rows
 
 
@@ -31,32 +32,35 @@ def agency_pay_return(la_code: str, period: str, seed: int = 1, n: int = 40) -> 
 
 
 def ssda903_episodes(children: int, seed: int = 1, year_end: str = "2025-03-31") -> pd.DataFrame:
-    """One row per episode with the child's header details repeated: 1 to 4 episodes a child (about 2.2)."""
+    """One row per episode with the child's header details repeated: 1 to 4 episodes a child (about 2.2), valid
+    under the DfE's rules for the year (its code lists; each episode follows the last on the day it ended, X1)."""
     rng = np.random.default_rng(seed)
-    codes = {name: [c for c, _label, _group in items] for name, items in sufficiency.CODE_LISTS.items()}
     end = pd.Timestamp(year_end)
     episodes = rng.choice([1, 2, 3, 4], children, p=[0.35, 0.25, 0.25, 0.15])
     n = int(episodes.sum())
     child = np.repeat(np.arange(children), episodes)
     order = np.concatenate([np.arange(k) for k in episodes])
     last = order == np.repeat(episodes - 1, episodes)
-    dob = end - pd.to_timedelta(np.repeat(rng.integers(200, 17 * 365, children), episodes), unit="D")
-    start = end - pd.to_timedelta(np.repeat(rng.integers(400, 1500, children), episodes), unit="D") \
-        + pd.to_timedelta(order * 120, unit="D")
+    first = end - pd.to_timedelta(np.repeat(rng.integers(400, 1500, children), episodes), unit="D")
+    dob = first - pd.to_timedelta(np.repeat(rng.integers(30, 16 * 365, children), episodes), unit="D")
+    start = first + pd.to_timedelta(order * 120, unit="D")
     ended = ~last | (rng.random(n) < 0.3)
-    ceased = (start + pd.to_timedelta(rng.integers(1, 119, n), unit="D")).where(ended)
+    closes = pd.Series(start + pd.to_timedelta(rng.integers(1, 119, n), unit="D")).clip(upper=end)
+    ceased = pd.Series(start + pd.to_timedelta(120, unit="D")).where(~last, closes).where(ended)
     uasc = np.repeat(rng.random(children) < 0.06, episodes)
+    year = int(year_end[:4])
 
-    def pick(name, size):
-        return rng.choice(codes[name], size)
+    def pick(column, size):
+        return rng.choice(sorted(valid_codes(column, year)), size)
     fmt = "%d/%m/%Y"
     return pd.DataFrame({
-        "CHILD": [f"C{seed:02d}{c:07d}" for c in child], "SEX": np.repeat(rng.choice(["1", "2"], children), episodes),
-        "DOB": dob.strftime(fmt), "ETHNIC": np.repeat(pick("ethnicity", children), episodes), "UASC": np.where(uasc, "1", "0"),
+        "CHILD": [f"C{seed:02d}{c:07d}" for c in child], "SEX": np.repeat(rng.choice(sorted(valid_codes("SEX", year) - {"U"}),
+                                                                                     children), episodes),
+        "DOB": dob.strftime(fmt), "ETHNIC": np.repeat(pick("ETHNIC", children), episodes), "UASC": np.where(uasc, "1", "0"),
         "DUC": "", "DECOM": start.strftime(fmt), "RNE": np.where(order == 0, "S", "P"),
-        "LS": pick("legal_status", n), "CIN": pick("cin", n), "PLACE": pick("placement", n), "PLACE_PROVIDER": pick("provider", n),
-        "DEC": pd.Series(ceased).dt.strftime(fmt).fillna("").to_numpy(),
-        "REC": np.where(ended, np.where(last, "E13", "E45"), ""), "REASON_PLACE_CHANGE": "",
+        "LS": pick("LS", n), "CIN": pick("CIN", n), "PLACE": pick("PLACE", n), "PLACE_PROVIDER": pick("PLACE_PROVIDER", n),
+        "DEC": ceased.dt.strftime(fmt).fillna("").to_numpy(),
+        "REC": np.where(ended, np.where(last, "E13", "X1"), ""), "REASON_PLACE_CHANGE": "",
         "HOME_POST": "SE15 4RG", "PL_POST": rng.choice(["SE22 8AA", "CR0 1AB", "ME4 4TB"], n), "URN": "",
     })
 

@@ -67,6 +67,10 @@ class DatasetSpec:
     template: Callable | None = None           # (la, period, catalogue) -> rows to pre-fill (without LA and period)
     reference_sheets: Callable | None = None   # (catalogue) -> {sheet name: table} for the Excel template
     before_commit: Callable | None = None      # (connection) -> None: reference rows the dataset needs
+    # A return of several files (a standard's tables, e.g. the DfE's SSDA903): (files as (name, bytes), la, period,
+    # context, report) -> the records to commit, or None when the report refuses them
+    read_files: Callable | None = None
+    standard: str = ""                         # the standard return `read_files` reads ("ssda903"), by that name too
 
     def column(self, name: str) -> ColumnSpec:
         return next(c for c in self.columns if c.name == name)

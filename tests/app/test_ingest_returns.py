@@ -119,7 +119,7 @@ NUMBER_COLUMN = {"agency_pay": "hourly_rate", "sufficiency": "DOB", "linc": "hea
                  "send": "value"}
 TEXT_COLUMN = {"agency_pay": "job_type", "sufficiency": "CHILD", "linc": "ethnicity", "suspensions": "ethnicity",
                "send": "measure"}
-NOT_A_NUMBER = {"agency_pay": "is not a number", "sufficiency": "is not a date", "linc": "not a number",
+NOT_A_NUMBER = {"agency_pay": "is not a number", "sufficiency": "Date of birth is not a valid date", "linc": "not a number",
                 "suspensions": "not a number", "send": "not a number"}
 FORMULA = {"agency_pay": "formula", "sufficiency": "formula", "linc": "formula", "suspensions": "formula",
            "send": "formula"}   # a formula is named as one in code columns too
@@ -168,8 +168,8 @@ def test_an_la_code_outside_london_cannot_be_chosen(engine, dataset):
 @pytest.mark.parametrize("dataset,row_rule,change", [
     ("agency_pay", "is outside 10-200", lambda f: _with(f, "hourly_rate", "250")),
     ("agency_pay", "is after the quarter's end", lambda f: _with(f, "start_date", "2027-01-04")),
-    ("sufficiency", "is before DECOM", lambda f: _with(f.assign(DEC=f["DEC"].astype(object)), "DEC", "01/01/2001")),
-    ("sufficiency", "is not a date", lambda f: _with(f, "DOB", "31/02/2015")),          # an impossible date
+    ("sufficiency", "DfE rule 356", lambda f: _with(f.assign(DEC=f["DEC"].astype(object)), "DEC", "01/01/2001")),
+    ("sufficiency", "DfE rule 102", lambda f: _with(f, "DOB", "31/02/2015")),          # an impossible date
     ("sufficiency", "is not a valid code", lambda f: _with(f, "PLACE", "Q9")),
     ("sufficiency", "differs from row 2 for the same child", lambda f: f.assign(SEX=["1"] + ["2"] * (len(f) - 1))
      if f["CHILD"].iloc[0] == f["CHILD"].iloc[1] else _with(f, "SEX", "1")),

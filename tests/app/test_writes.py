@@ -67,7 +67,7 @@ def test_the_episodes_file_is_for_ssda903_only(store, tmp_path, capsys):
     header.write_text(HEADER)
     assert main(["ingest", "suspensions", str(header), "--episodes", str(header), "--la", "E09000030",
                  "--period", "2023/24"]) == 2
-    assert "--episodes is for the sufficiency dataset" in capsys.readouterr().err
+    assert "--episodes is for SSDA903" in capsys.readouterr().err
 
 
 def test_a_cap_change_is_seen_at_once_and_audited(store, restore_demo):

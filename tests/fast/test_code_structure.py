@@ -151,8 +151,6 @@ DASHBOARDS = "dashboard.dashboards"
 # Shared modules that may name a dashboard's module, and why (everything else finds dashboards by discovery).
 NAMES_DASHBOARDS = {
     "dashboard.ingest.samples": "seeded example returns for the tests and `bench ingest`, built from each dataset's codes",
-    "dashboard.ingest.loading": "SSDA903's two-file form (header + episodes), until issue 20 makes a return of several "
-                                "DfE tables part of a dataset's upload spec",
 }
 
 

@@ -31,6 +31,7 @@ from dashboard import disclosure
 from dashboard.disclosure import RECORD_KEY, protected_count, protected_counts, rate, share
 from dashboard.loader import AccessScope, _read_sql, cached_read, dataset_version, local_authorities
 from dashboard.store import get_engine, schema
+from dashboard.store import ssda903 as _ssda903_tables  # noqa: F401  (registers the SSDA903 tables this dataset stores)
 
 NAME = "sufficiency"
 LABEL = "looked-after children (sufficiency) data"
@@ -57,7 +58,7 @@ episode = Table(
     Column("rne", String(1), nullable=False),
     Column("ls", String(2), nullable=False),
     Column("cin", String(2), nullable=False),
-    Column("place", String(2), nullable=False),
+    Column("place", String(3), nullable=False),            # 2025/26 adds three-character codes (Z11-Z14)
     Column("place_provider", String(3), nullable=True),
     Column("dec", Date, nullable=True),
     Column("rec", String(3), nullable=True),

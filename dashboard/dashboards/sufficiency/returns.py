@@ -23,7 +23,6 @@ so it has no grade before its first inspection.
 """
 from __future__ import annotations
 
-import functools
 from collections import Counter
 import hashlib
 import random
@@ -38,13 +37,19 @@ from sqlalchemy import Engine, select
 from dashboard.dashboards.sufficiency.data import (DEMO_END, DEMO_START, LABEL, NAME, PUBLISHED_NAME, TABLES, child, code,
                                                    episode, published)
 from dashboard.ingest.periods import COLLECTION_YEAR
-from dashboard.ingest.specs import FIRST_DATA_ROW, ColumnSpec, DatasetSpec, Target, findings
+from dashboard.config import DATA_DIR, settings_from_env
+from dashboard.ingest.specs import FIRST_DATA_ROW, ColumnSpec, DatasetSpec, Target
+from dashboard.ingest.ssda903.checking import check_return
+from dashboard.ingest.ssda903.degrade import month_start, pseudonym_key, pseudonymise, sector
+from dashboard.ingest.ssda903.rules import RULES, Return, check
 from dashboard.published.formats import ENGLAND, INNER, LONDON, OUTER
 from dashboard.published.page_figures import CLA_SOURCE, COLUMNS, long_figures, read_table
 from dashboard.published.routes import Route, is_london
 from dashboard.store.datasets import bump_version
 from dashboard.store.engine import write_transaction
 from dashboard.store.reference import read_reference_csvs
+from dashboard.store.ssda903 import STORED
+from dashboard.store.ssda903 import TABLES as DFE_TABLES
 
 # --- DfE SSDA903 code lists (public; the 2024-25 guidance) -------------------------------------------------
 PLACEMENT_GROUPS = ("Foster care: in-house", "Foster care: agency or other", "Children's homes",
@@ -77,9 +82,10 @@ CODE_LISTS: dict[str, list[tuple[str, str, str]]] = {
         ("A4", "Placed for adoption with placement order with current foster carer(s)", "Other"),
         ("A5", "Placed for adoption with consent, not with current foster carer(s)", "Other"),
         ("A6", "Placed for adoption with placement order, not with current foster carer(s)", "Other"),
-        ("H5", "Semi-independent living or supported accommodation", "Supported accommodation"),
+        ("H5", "Semi-independent living not subject to children's homes regulations (to 2024/25)", "Supported accommodation"),
         ("K1", "Secure children's home", "Children's homes"),
         ("K2", "Children's home subject to Children's Homes Regulations", "Children's homes"),
+        ("K3", "Supported accommodation registered with Ofsted (from 2024/25)", "Supported accommodation"),
         ("P1", "Placed with own parent(s) or other person(s) with parental responsibility", "Placed with parents"),
         ("P2", "Independent living (flat, lodgings, bedsit, B&B or with friends)", "Supported accommodation"),
         ("P3", "Residential employment", "Other"),
@@ -88,14 +94,19 @@ CODE_LISTS: dict[str, list[tuple[str, str, str]]] = {
         ("R3", "Family centre or mother and baby unit", "Other"),
         ("R5", "Young offender institution or prison", "Other"),
         ("S1", "Residential school (not dual-registered as a children's home)", "Other"),
-        ("T0", "Temporary move (any type)", "Other"),
+        ("T0", "Temporary move (any type)", "Other"), ("T1", "Temporary period in hospital", "Other"),
+        ("T2", "Temporary absence on holiday, school trip or to relatives", "Other"),
+        ("T3", "Temporary accommodation while normal foster carer is away", "Other"),
+        ("T4", "Temporary accommodation of seven days or less", "Other"),
         ("U1", "Foster placement with relative or friend: long-term", "Foster care"),
         ("U2", "Foster placement with relative or friend who is an approved adopter (FFA)", "Foster care"),
         ("U3", "Foster placement with relative or friend: not long-term or FFA", "Foster care"),
         ("U4", "Foster placement with other foster carer: long-term", "Foster care"),
         ("U5", "Foster placement with other foster carer who is an approved adopter (FFA)", "Foster care"),
         ("U6", "Foster placement with other foster carer: not long-term or FFA", "Foster care"),
-        ("Z1", "Other placement", "Other"),
+        ("Z1", "Other placement (to 2024/25)", "Other"),
+        ("Z11", "Other placement (from 2025/26, Z11)", "Other"), ("Z12", "Other placement (from 2025/26, Z12)", "Other"),
+        ("Z13", "Other placement (from 2025/26, Z13)", "Other"), ("Z14", "Other placement (from 2025/26, Z14)", "Other"),
     ],
     "provider": [
         ("PR0", "Parent(s) or other person(s) with parental responsibility", "Parents"),
@@ -115,17 +126,22 @@ CODE_LISTS: dict[str, list[tuple[str, str, str]]] = {
     "reason_ceased": [
         ("X1", "Episode ceases and a new episode begins on the same day", "Continues in care"),
         ("E11", "Adopted: application unopposed", "Adopted"), ("E12", "Adopted: consent dispensed with", "Adopted"),
-        ("E13", "Left care to live with parent(s), relative or other person without parental responsibility", "Returned home"),
-        ("E15", "Age assessment determined the child is 18 or over", "Other"),
-        ("E17", "Aged 18 and remained with current carers (including staying put)", "Turned 18"),
         ("E2", "Died", "Other"), ("E3", "Care taken over by another LA", "Other"),
-        ("E41", "Child arrangements order granted", "Order granted"),
-        ("E45", "Special guardianship order made to former foster carer(s)", "Order granted"),
-        ("E46", "Special guardianship order made to other carer(s)", "Order granted"),
-        ("E48", "Moved to independent living with supportive accommodation", "Turned 18"),
         ("E4A", "Returned home to parent(s) as part of the care plan", "Returned home"),
         ("E4B", "Returned home to parent(s) not as part of the care plan", "Returned home"),
-        ("E8", "Period of care ended for any other reason", "Other"),
+        ("E13", "Left care to live with parent(s), relative or other person without parental responsibility", "Returned home"),
+        ("E41", "Child arrangements order granted", "Order granted"),
+        ("E45", "Special guardianship order to former foster carer(s) who are relatives or friends", "Order granted"),
+        ("E46", "Special guardianship order to former foster carer(s) other than relatives or friends", "Order granted"),
+        ("E47", "Special guardianship order to other carer(s) who are relatives or friends", "Order granted"),
+        ("E48", "Special guardianship order to other carer(s) other than relatives or friends", "Order granted"),
+        ("E5", "Moved to independent living with supportive accommodation", "Independent living"),
+        ("E6", "Moved to independent living with no formal support", "Independent living"),
+        ("E7", "Transferred to residential care funded by adult social care", "Other"),
+        ("E8", "Period of care ended for any other reason", "Other"), ("E9", "Sentenced to custody", "Other"),
+        ("E14", "Accommodation on remand ended", "Other"),
+        ("E15", "Age assessment determined the child is 18 or over", "Other"), ("E16", "Child moved abroad", "Other"),
+        ("E17", "Aged 18 and remained with current carers (including staying put)", "Turned 18"),
     ],
     "reason_place_change": [
         ("CARPL", "Change to or implementation of the care plan", "Planned"),
@@ -133,7 +149,7 @@ CODE_LISTS: dict[str, list[tuple[str, str, str]]] = {
         ("STAND", "Standards of care concern", "Provider"), ("APPRR", "Approval removed", "Provider"),
         ("CREQB", "Carer requests end due to child's behaviour", "Carer request"),
         ("CREQO", "Carer requests end for another reason", "Carer request"),
-        ("CHRES", "Child requests placement end", "Child request"),
+        ("CHILD", "Child requests placement end", "Child request"),
         ("LAREQ", "Responsible or area authority requests end", "LA request"),
         ("PLACE", "Change in the status of the placement only", "Planned"),
         ("CUSTOD", "Custody arrangement", "Other"), ("OTHER", "Other", "Other"),
@@ -337,7 +353,7 @@ _GROUP_CUM = {band: _cum(p) for band, p in _GROUP_P.items()}
 _GROUP_CUM_UASC = {band: _cum(p) for band, p in _GROUP_P_UASC.items()}
 _ENTRY_AGE_CUM = _cum(_ENTRY_AGE_P)
 _CIN_CODES, _CIN_CUM = ("N1", "N2", "N3", "N4", "N5", "N6", "N7", "N8"), _cum((0.61, 0.03, 0.045, 0.09, 0.09, 0.025, 0.005, 0.105))
-_MOVE_REASONS, _MOVE_CUM = ("CARPL", "CREQB", "CREQO", "CHRES", "LAREQ", "STAND", "CLOSE", "OTHER"), _cum((.35, .2, .1, .08, .1, .05, .04, .08))
+_MOVE_REASONS, _MOVE_CUM = ("CARPL", "CREQB", "CREQO", "CHILD", "LAREQ", "STAND", "CLOSE", "OTHER"), _cum((.35, .2, .1, .08, .1, .05, .04, .08))
 _OTHER_CUM = _cum((0.05, 0.35, 0.25, 0.1, 0.15, 0.1))
 
 
@@ -491,7 +507,7 @@ def _reason_ceased(r, leave, eighteen, adopted, group, age) -> str:
     if adopted:
         return "E11" if r.random() < 0.6 else "E12"
     if leave >= eighteen - DAY:
-        return "E48" if group == 3 else "E17"
+        return "E5" if group == 3 else "E17"   # E5: moved to independent living with support
     if age < 10 and r.random() < 0.35:
         return r.choice(("E45", "E46", "E41"))
     return r.choices(("E4A", "E4B", "E13", "E8", "E3"), cum_weights=(0.55, 0.65, 0.8, 0.95, 1.0))[0]
@@ -513,150 +529,75 @@ def load_demo(engine: Engine, seed: int) -> int:
     return _replace_all(engine, generate_demo(seed), is_demo=True)
 
 
-# --- loading an LA's SSDA903 files ---------------------------------------------------------------------------------
-HEADER_COLUMNS = ("CHILD", "SEX", "DOB", "ETHNIC")
-EPISODE_COLUMNS = ("CHILD", "DECOM", "RNE", "LS", "CIN", "PLACE", "PLACE_PROVIDER", "DEC", "REC", "REASON_PLACE_CHANGE",
-                   "HOME_POST", "PL_POST", "URN")
-_CODE_CHECKS = {"RNE": "reason_new_episode", "LS": "legal_status", "CIN": "cin", "PLACE": "placement",
-                "PLACE_PROVIDER": "provider", "REC": "reason_ceased", "REASON_PLACE_CHANGE": "reason_place_change"}
+# --- an LA's SSDA903 return, as the DfE's tables (checked by dashboard.ingest.ssda903) ------------------------------
 _URN_NOT_APPLICABLE = {"", "XXXXXXX", "XXXXXX", "NA", "N/A"}
-
-
-class SSDA903Error(ValueError):
-    """The files were refused; `errors` names each file, row and column."""
-
-    def __init__(self, errors: list[str]):
-        self.errors = errors
-        super().__init__(f"{len(errors)} problem(s): " + "; ".join(errors[:5]) + (" ..." if len(errors) > 5 else ""))
+_SEX = {"1": "1", "2": "2", "M": "1", "F": "2", "U": "U"}   # 2024/25 codes sex M/F/U; stored as the earlier 1/2
 
 
 def sector_of_postcode(postcode) -> str | None:
     """"SE15 4RG" or "se154rg" -> "SE15 4"; anything that is not a postcode -> None (never stored whole)."""
-    if postcode is None or (isinstance(postcode, float) and np.isnan(postcode)):
-        return None
-    text = "".join(str(postcode).upper().split())
-    if len(text) < 5 or not text[-3].isdigit() or not text[-2:].isalpha():
-        return None
-    return f"{text[:-3]} {text[-3]}"
+    found = sector(pd.Series([postcode], dtype=object)).iloc[0]
+    return None if pd.isna(found) else found
 
 
-@functools.lru_cache(maxsize=65536)   # a return repeats a few thousand dates across a million rows
-def _parse_date(value):
-    if value is None or (isinstance(value, float) and np.isnan(value)) or str(value).strip() == "":
-        return None
-    text = str(value).strip()
-    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
-        try:
-            return pd.to_datetime(text, format=fmt).date()
-        except ValueError:
+def _records(frame: pd.DataFrame) -> list[dict]:
+    """Rows for the store: NaT and NaN as None, timestamps as dates."""
+    out = frame.astype(object)
+    return out.where(frame.notna(), None).to_dict("records")
+
+
+def _dates(values: pd.Series) -> pd.Series:
+    return pd.Series([d.date() if not pd.isna(d) else None for d in values], index=values.index, dtype=object)
+
+
+def _blank_none(cells: pd.Series) -> pd.Series:
+    return cells.where(cells != "", None)
+
+
+def store_rows(ret: Return, la_code: str, key: bytes) -> dict[str, list[dict]]:
+    """A checked return -> the rows Sufficiency's tables and the other SSDA903 tables store: CHILD pseudonymised,
+    DOB to the month, postcodes to sectors; an open episode belongs to the return's collection year."""
+    header, episodes, uasc = ret.table("Header"), ret.table("Episodes"), ret.table("UASC")
+    duc = dict(zip(uasc["CHILD"], ret.date("UASC", "DUC")))
+    children = pd.DataFrame({
+        "la_code": la_code, "child": pseudonymise(header["CHILD"], la_code, key),
+        "sex": header["SEX"].str.upper().map(_SEX), "dob": _dates(month_start(ret.date("Header", "DOB"))),
+        "ethnic": header["ETHNIC"].str.upper(), "uasc": header["CHILD"].isin(ret.uasc_children()),
+        "duc": _dates(pd.Series([duc.get(c) for c in header["CHILD"]], index=header.index, dtype=object))})
+    dec = ret.date("Episodes", "DEC")
+    year = (dec.dt.year + (dec.dt.month >= 4)).fillna(ret.year_end).astype(int)
+    urn = episodes["URN"].str.upper()
+    rows = pd.DataFrame({
+        "la_code": la_code, "child": pseudonymise(episodes["CHILD"], la_code, key),
+        "decom": _dates(ret.date("Episodes", "DECOM")), "rne": episodes["RNE"].str.upper(),
+        "ls": episodes["LS"].str.upper(), "cin": episodes["CIN"].str.upper(), "place": episodes["PLACE"].str.upper(),
+        "place_provider": _blank_none(episodes["PLACE_PROVIDER"].str.upper()), "dec": _dates(dec),
+        "rec": _blank_none(episodes["REC"].str.upper()),
+        "reason_place_change": _blank_none(episodes["REASON_PLACE_CHANGE"].str.upper()),
+        "home_post": sector(episodes["HOME_POST"]), "pl_post": sector(episodes["PL_POST"]),
+        "urn": episodes["URN"].where(~urn.isin(_URN_NOT_APPLICABLE), None), "year": year})
+    out = {child.name: _records(children), episode.name: _records(rows)}
+    for name, table in STORED.items():
+        frame = ret.tables.get(name)
+        if frame is None:
+            out[table.name] = []
             continue
-    raise ValueError(text)
+        spec = DFE_TABLES[name]
+        stored = pd.DataFrame({"la_code": la_code, "child": pseudonymise(frame["CHILD"], la_code, key)})
+        for column in spec.columns[1:]:
+            if column in spec.dates:
+                dates = ret.date(name, column)
+                stored[column.lower()] = _dates(month_start(dates) if column == "DOB" else dates)
+            else:
+                stored[column.lower()] = _blank_none(frame[column].str[:24])
+        out[table.name] = _records(stored)
+    return out
 
 
-def read_ssda903(la_code: str, header: pd.DataFrame, episodes: pd.DataFrame, *, header_name: str = "header",
-                 episodes_name: str = "episodes") -> dict[str, list[dict]]:
-    """Validate an LA's SSDA903 header and episodes tables; return rows for the store or raise SSDA903Error.
-
-    CHILD is hashed with the LA code, DOB kept to the month, postcodes cut to their sector: nothing identifying is stored.
-    Row numbers in errors are spreadsheet rows (the header line is row 1).
-    """
-    errors: list[str] = []
-    valid = {name: {c for c, _, _ in items} for name, items in CODE_LISTS.items()}
-    header = header.rename(columns=str.upper)
-    episodes = episodes.rename(columns=str.upper)
-    for name, frame, required in ((header_name, header, HEADER_COLUMNS), (episodes_name, episodes, EPISODE_COLUMNS)):
-        missing = [c for c in required if c not in frame.columns and c not in ("REASON_PLACE_CHANGE", "URN", "HOME_POST", "PL_POST", "DEC", "REC")]
-        if missing:
-            errors.append(f"{name}: missing column(s) {', '.join(missing)}")
-    if errors:
-        raise SSDA903Error(errors)
-    for optional in ("DEC", "REC", "REASON_PLACE_CHANGE", "HOME_POST", "PL_POST", "URN"):
-        if optional not in episodes.columns:
-            episodes[optional] = None
-
-    def hashed(child) -> str:
-        return hashlib.sha256(f"{la_code}:{str(child).strip()}".encode()).hexdigest()[:12]
-
-    children, known = [], set()
-    for i, row in enumerate(header.to_dict("records"), start=2):
-        child = str(row["CHILD"]).strip() if row["CHILD"] is not None and str(row["CHILD"]).strip() not in ("", "nan") else None
-        if child is None:
-            errors.append(f"{header_name}, row {i}, column CHILD: missing")
-            continue
-        if child in known:
-            errors.append(f"{header_name}, row {i}, column CHILD: child {child!s} appears twice")
-            continue
-        sex = str(row["SEX"]).strip().removesuffix(".0")
-        if sex not in ("1", "2"):
-            errors.append(f"{header_name}, row {i}, column SEX: {row['SEX']!r} is not 1 (male) or 2 (female)")
-        try:
-            dob = _parse_date(row["DOB"])
-            if dob is None:
-                raise ValueError("")
-        except ValueError:
-            errors.append(f"{header_name}, row {i}, column DOB: {row['DOB']!r} is not a date (dd/mm/yyyy)")
-            dob = None
-        ethnic = str(row["ETHNIC"]).strip().upper()
-        if ethnic not in valid["ethnicity"]:
-            errors.append(f"{header_name}, row {i}, column ETHNIC: {row['ETHNIC']!r} is not a DfE ethnicity code")
-        uasc = str(row.get("UASC", "0")).strip().removesuffix(".0") in ("1", "True", "true", "Y")
-        try:
-            duc = _parse_date(row.get("DUC"))
-        except ValueError:
-            errors.append(f"{header_name}, row {i}, column DUC: {row.get('DUC')!r} is not a date (dd/mm/yyyy)")
-            duc = None
-        known.add(child)
-        if dob is not None:
-            children.append({"la_code": la_code, "child": hashed(child), "sex": sex, "dob": date(dob.year, dob.month, 1),
-                             "ethnic": ethnic, "uasc": uasc or duc is not None, "duc": duc})
-
-    rows = []
-    for i, row in enumerate(episodes.to_dict("records"), start=2):
-        child = str(row["CHILD"]).strip()
-        where = f"{episodes_name}, row {i}"
-        if child not in known:
-            errors.append(f"{where}, column CHILD: child {child} is not in the header file")
-        dates = {}
-        for column in ("DECOM", "DEC"):
-            try:
-                dates[column] = _parse_date(row[column])
-            except ValueError:
-                errors.append(f"{where}, column {column}: {row[column]!r} is not a date (dd/mm/yyyy)")
-                dates[column] = None
-        if dates["DECOM"] is None and not any(e.startswith(f"{where}, column DECOM") for e in errors):
-            errors.append(f"{where}, column DECOM: missing")
-        if dates["DECOM"] and dates["DEC"] and dates["DEC"] < dates["DECOM"]:
-            errors.append(f"{where}, column DEC: {dates['DEC']:%d/%m/%Y} is before DECOM {dates['DECOM']:%d/%m/%Y}")
-        codes = {}
-        for column, list_name in _CODE_CHECKS.items():
-            value = row.get(column)
-            value = None if value is None or (isinstance(value, float) and np.isnan(value)) or str(value).strip() == "" else str(value).strip().upper()
-            codes[column] = value
-            if value is None:
-                if column in ("RNE", "LS", "CIN", "PLACE"):
-                    errors.append(f"{where}, column {column}: missing")
-                elif column == "REC" and dates["DEC"] is not None:
-                    errors.append(f"{where}, column REC: missing although the episode has ended (DEC)")
-                continue
-            if value not in valid[list_name]:
-                errors.append(f"{where}, column {column}: {row.get(column)!r} is not a valid code")
-        if codes["REC"] and dates["DEC"] is None:
-            errors.append(f"{where}, column DEC: missing although REC says the episode ended")
-        urn = row.get("URN")
-        urn = None if urn is None or (isinstance(urn, float) and np.isnan(urn)) or str(urn).strip().upper() in _URN_NOT_APPLICABLE else str(urn).strip()
-        if dates["DECOM"] is not None:
-            rows.append({"la_code": la_code, "child": hashed(child), "decom": dates["DECOM"], "rne": codes["RNE"] or "",
-                         "ls": codes["LS"] or "", "cin": codes["CIN"] or "", "place": codes["PLACE"] or "",
-                         "place_provider": codes["PLACE_PROVIDER"], "dec": dates["DEC"], "rec": codes["REC"],
-                         "reason_place_change": codes["REASON_PLACE_CHANGE"], "home_post": sector_of_postcode(row.get("HOME_POST")),
-                         "pl_post": sector_of_postcode(row.get("PL_POST")), "urn": urn, "year": _fy_end_year(dates["DEC"])})
-    if errors:
-        raise SSDA903Error(errors)
-    if rows:
-        last = max(max(r["decom"] for r in rows), max((r["dec"] for r in rows if r["dec"]), default=rows[0]["decom"]))
-        for r in rows:
-            r["year"] = _fy_end_year(r["dec"]) if r["dec"] else _fy_end_year(last)
-    return {"child": children, "episode": rows}
+def _ssda903_files(files: list[tuple[str, bytes]], la_code: str, period: str, context: dict, report) -> dict | None:
+    """The DfE's tables as files (any number, or zips of them): checked by the DfE's rules, then degraded."""
+    checked = check_return(files, period, report)
+    return None if checked is None else store_rows(checked, la_code, context["child_id_key"])
 
 
 def _file_label(source, default: str) -> str:
@@ -711,12 +652,13 @@ def store_published_cla(engine: Engine, rows: list[dict]) -> int:
         return bump_version(conn, PUBLISHED_NAME, is_demo=False)
 
 
-# --- SSDA903: one row per episode, with the child's header details on each -----------------------------------
+# --- the one-file form: one row per episode, with the child's header details on each ------------------------------
 
 SSDA903_HEADER = ("child", "sex", "dob", "ethnic", "uasc", "duc")
+EPISODE_COLUMNS = DFE_TABLES["Episodes"].columns
 _SSDA903_MEANING = {
-    "child": "The child's id in your system (hashed with the LA code when stored; never shown).",
-    "sex": "1 male, 2 female.", "dob": "Date of birth (dd/mm/yyyy or YYYY-MM-DD; stored to the month).",
+    "child": "The child's id in your system (pseudonymised with a keyed hash when stored; never shown).",
+    "sex": "1 male, 2 female (from 2024/25: M, F or U).", "dob": "Date of birth (dd/mm/yyyy; stored to the month).",
     "ethnic": "DfE ethnicity code (see the Codes sheet).", "uasc": "1 if the child was an unaccompanied asylum-seeking child.",
     "duc": "Date UASC status ceased, if it has.", "decom": "Date the episode began.", "rne": "Reason for new episode.",
     "ls": "Legal status.", "cin": "Category of need.", "place": "Placement type.", "place_provider": "Placement provider.",
@@ -727,34 +669,40 @@ _SSDA903_MEANING = {
 _SSDA903_OPTIONAL = {"uasc", "duc", "dec", "rec", "reason_place_change", "home_post", "pl_post", "urn"}
 
 
-def _ssda903_rows(_parsed, text: pd.DataFrame, la_code: str, _period: str, _context):
-    """Split the file into SSDA903's header and episodes tables and run `read_ssda903`'s checks on them.
-
-    A child's header details must be the same on each of its rows; its first row is the header row."""
-    text = text.reset_index(drop=True).copy()
-    for column in _SSDA903_OPTIONAL & set(SSDA903_HEADER):
+def _ssda903_rows(_parsed, text: pd.DataFrame, la_code: str, period: str, context):
+    """Split the one file into the DfE's Header, UASC and Episodes tables and check them by the same DfE rules as
+    the tables themselves. A child's header details must be the same on each of its rows; its first row is its
+    header row."""
+    text = text.reset_index(drop=True).fillna("").astype(str).apply(lambda c: c.str.strip())
+    for column in _SSDA903_OPTIONAL:
         if column not in text.columns:
             text[column] = ""
-    child_id = text["child"].fillna("").astype(str).str.strip()
+    child_id = text["child"]
     first = ~child_id.duplicated()
-    header_index = list(text.index[first])
+    header_index = text.index[first]
+    first_row = pd.Series(header_index, index=child_id[first])
     problems = []
     firsts = text.loc[first, list(SSDA903_HEADER)].set_index(child_id[first])
-    first_row = pd.Series(header_index, index=child_id[first])
     for column in SSDA903_HEADER[1:]:
-        expected = child_id.map(firsts[column].fillna("").astype(str).str.strip())
-        differs = ~first & (text[column].fillna("").astype(str).str.strip() != expected)
+        differs = ~first & (text[column] != child_id.map(firsts[column]))
         problems += [(i, column, f"differs from row {first_row[child_id[i]] + FIRST_DATA_ROW} for the same child")
                      for i in text.index[differs]]
     upper = text.rename(columns=str.upper)
-    try:
-        tables = read_ssda903(la_code, upper.loc[first].reset_index(drop=True), upper,
-                              header_name="header", episodes_name="episodes")
-    except SSDA903Error as exc:
-        return None, problems + findings(exc.errors, {"header": header_index, "episodes": list(text.index)}, value_first=False)
+    header = upper.loc[first].reset_index(drop=True).reindex(columns=DFE_TABLES["Header"].columns, fill_value="")
+    is_uasc = (upper.loc[first, "UASC"] == "1") | (upper.loc[first, "DUC"] != "")
+    uasc = upper.loc[first][is_uasc.to_numpy()].reset_index(drop=True).reindex(columns=DFE_TABLES["UASC"].columns,
+                                                                                 fill_value="")
+    episodes = upper.reindex(columns=EPISODE_COLUMNS, fill_value="")
+    checked = Return({"Header": header, "UASC": uasc, "Episodes": episodes}, int(period[:4]))
+    where = {"Header": list(header_index), "UASC": list(header_index[is_uasc.to_numpy()]), "Episodes": list(text.index)}
+    for finding in check(checked):
+        definition = RULES[finding.rule]
+        if definition.level == "error":
+            problems.append((where[finding.table][finding.row], finding.column.lower(),
+                             f"DfE rule {definition.code}: {definition.message}"))
     if problems:
         return None, problems
-    return {child.name: tables["child"], episode.name: tables["episode"]}, []
+    return store_rows(checked, la_code, context["child_id_key"]), []
 
 
 def _code_sheet(_catalogue) -> dict[str, pd.DataFrame]:
@@ -763,19 +711,26 @@ def _code_sheet(_catalogue) -> dict[str, pd.DataFrame]:
 
 
 def _fill_code_list(conn) -> None:
-    if conn.execute(select(code.c.code).limit(1)).first() is None:
-        conn.execute(code.insert(), code_rows())
+    """The code lists the page labels codes with: refreshed, so a store made before a code was added gets it."""
+    conn.execute(code.delete())
+    conn.execute(code.insert(), code_rows())
+
+
+def _pseudonym_context(_conn, _la_code, _period) -> dict:
+    return {"child_id_key": pseudonym_key(settings_from_env().child_id_key, DATA_DIR)}
 
 
 UPLOAD = DatasetSpec(
     name=NAME,
     label="SSDA903 looked-after children episodes (Sufficiency)",
-    description="One row per episode of care, with the child's header details (SEX, DOB, ETHNIC, UASC, DUC) repeated "
-                "on each of the child's rows: the LA's whole history as at the year end. It replaces everything "
-                "stored for the LA. Child ids are hashed, dates of birth kept to the month, postcodes cut to sectors.",
+    description="The DfE's SSDA903 tables as the LA sends them (Header, Episodes, UASC and any of the others), "
+                "or one row per episode with the child's header details (SEX, DOB, ETHNIC, UASC, DUC) repeated on "
+                "each of the child's rows: the LA's whole history as at the year end, checked by the DfE's rules "
+                "for the collection year. It replaces everything stored for the LA. Child ids are pseudonymised, "
+                "dates of birth kept to the month, postcodes cut to sectors.",
     period_label="collection year end (31 March, YYYY-03-31)",
     columns=tuple(ColumnSpec(name, "text", _SSDA903_MEANING[name], allow_blank=True, required=name not in _SSDA903_OPTIONAL,
-                             example={"child": "A123456", "sex": "1", "dob": "14/02/2012", "ethnic": "WBRI", "uasc": "0",
+                             example={"child": "A123456", "sex": "M", "dob": "14/02/2012", "ethnic": "WBRI", "uasc": "0",
                                       "decom": "01/05/2024", "rne": "S", "ls": "C2", "cin": "N1", "place": "U4",
                                       "place_provider": "PR1", "home_post": "SE15 4RG", "pl_post": "SE22 8AA"}.get(name, ""))
                   for name in (*SSDA903_HEADER, *(c.lower() for c in EPISODE_COLUMNS if c != "CHILD"))),
@@ -783,8 +738,11 @@ UPLOAD = DatasetSpec(
     max_rows=2_000_000,
     la_column=None, period_column=None,   # SSDA903 extracts name neither: the choice does
     period=COLLECTION_YEAR,
-    targets=(Target(child), Target(episode)),
+    targets=(Target(child), Target(episode), *(Target(table) for table in STORED.values())),
     to_store=_ssda903_rows,
+    read_files=_ssda903_files,
+    standard="ssda903",
+    context=_pseudonym_context,
     current_per_la=True,
     reference_sheets=_code_sheet,
     before_commit=_fill_code_list,

@@ -1,0 +1,103 @@
+"""A set of files (CSVs, or zips of them) -> the DfE tables they hold, each recognised by its columns.
+
+Problems that stop the whole set (a file that is not CSV, a table given twice, missing columns) are file errors,
+each naming its file; an empty file (the DfE's extracts leave a table with no rows empty) is noted and skipped.
+"""
+from __future__ import annotations
+
+import io
+import zipfile
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from dashboard.ingest.reading import MAX_UNZIPPED_BYTES, MAX_ZIP_RATIO, display_name
+from dashboard.store.ssda903 import TABLES, missing_columns, recognise
+
+
+@dataclass
+class ReadTables:
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)   # table -> text cells ("" when blank), upper-case columns
+    files: dict[str, str] = field(default_factory=dict)             # table -> the file it came from
+    file_errors: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)                  # shown, never blocking
+
+
+def _unzipped(name: str, data: bytes, errors: list[str]) -> list[tuple[str, bytes]]:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        errors.append(f"{name} looks like a zip file but cannot be opened (it may be cut short).")
+        return []
+    members = [i for i in archive.infolist() if not i.is_dir() and not i.filename.startswith("__MACOSX/")]
+    if sum(i.file_size for i in members) > MAX_UNZIPPED_BYTES or any(
+            i.compress_size and i.file_size / i.compress_size > MAX_ZIP_RATIO for i in members):
+        errors.append(f"{name} unpacks to far more than its size, so it was not opened.")
+        return []
+    return [(f"{name}/{display_name(i.filename)}", archive.read(i)) for i in members]
+
+
+def _frame(name: str, data: bytes, errors: list[str]) -> pd.DataFrame | None:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        errors.append(f"{name} is not UTF-8 text (first unreadable byte on line {line}): save it as 'CSV UTF-8'.")
+        return None
+    if "\x00" in text:
+        errors.append(f"{name} holds binary data, not CSV text.")
+        return None
+    try:
+        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=True)
+    except (pd.errors.ParserError, ValueError) as exc:
+        errors.append(f"{name} cannot be read as CSV: {str(exc).splitlines()[0]}")
+        return None
+    frame.columns = [str(c).strip().upper() for c in frame.columns]
+    duplicated = sorted({c for c in frame.columns if list(frame.columns).count(c) > 1})
+    if duplicated:
+        errors.append(f"{name}: the column(s) {', '.join(duplicated)} appear more than once in the header row.")
+        return None
+    return frame.apply(lambda column: column.str.strip())
+
+
+def read_tables(files: list[tuple[str, bytes]]) -> ReadTables:
+    """Every file's table; file errors for anything that stops the set (the report shows them all at once)."""
+    out = ReadTables()
+    expanded: list[tuple[str, bytes]] = []
+    for name, data in files:
+        name = display_name(name)
+        if data[:4] == b"PK\x03\x04":
+            expanded += _unzipped(name, data, out.file_errors)
+        else:
+            expanded.append((name, data))
+    for name, data in expanded:
+        if not data.strip():
+            out.notes.append(f"{name} is empty: skipped (a table with no rows).")
+            continue
+        frame = _frame(name, data, out.file_errors)
+        if frame is None:
+            continue
+        table = recognise(frame.columns)
+        if table is None:
+            out.file_errors.append(f"{name} is not one of the DfE's SSDA903 tables ({', '.join(TABLES)}): its columns "
+                                   f"({', '.join(frame.columns[:8])}{', ...' if len(frame.columns) > 8 else ''}) match none.")
+            continue
+        if table in out.tables:
+            out.file_errors.append(f"{name} and {out.files[table]} are both the {table} table: give each table once.")
+            continue
+        missing = missing_columns(table, frame.columns)
+        if missing:
+            out.file_errors.append(f"{name} (the {table} table) has no column {', '.join(missing)}; the DfE's columns "
+                                   f"are {', '.join(TABLES[table].columns)}.")
+            continue
+        extra = [c for c in frame.columns if c not in TABLES[table].columns]
+        if extra:
+            out.notes.append(f"{name}: column(s) {', '.join(extra)} are not in the DfE's {table} table: ignored.")
+        for column in TABLES[table].columns:
+            if column not in frame.columns:
+                frame[column] = ""
+        out.tables[table] = frame[list(TABLES[table].columns)].reset_index(drop=True)
+        out.files[table] = name
+    if not out.tables and not out.file_errors:
+        out.file_errors.append("No SSDA903 table was found in the files given.")
+    return out

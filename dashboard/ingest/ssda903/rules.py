@@ -1,0 +1,270 @@
+"""The DfE's SSDA903 validation rules, vectorised: each rule reads whole columns (pandas) and returns the rows it
+finds, never looping over rows.
+
+Rule numbers and meanings are the DfE's (as `csc-validator-be-903` encodes them; the code here is our own).
+A rule is an error (the return is refused) or a query (shown, never blocking), as the DfE treats it. Each finding
+names its table, row (0-based index into the table), column and rule.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+from dashboard.ingest.ssda903.codes import CODE_RULES, REQUIRED_CODES, valid_codes
+from dashboard.store.ssda903 import TABLES
+
+
+@dataclass(frozen=True)
+class Finding:
+    table: str
+    row: int          # the row's index in its table (the file's row number is this + 2)
+    column: str
+    rule: str         # the DfE's rule number, e.g. "356"
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    message: str
+    level: str        # "error" refuses the return; "query" is shown and does not block
+    check: Callable
+
+
+@dataclass
+class Return:
+    """One LA's return for one collection year: the DfE tables as text cells ("" when blank)."""
+    tables: dict[str, pd.DataFrame]
+    year_end: int                                   # the year of the 31 March the collection year ends on
+    _dates: dict = field(default_factory=dict)
+
+    def table(self, name: str) -> pd.DataFrame:
+        if name in self.tables:
+            return self.tables[name]
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in TABLES[name].columns})
+
+    def date(self, table: str, column: str) -> pd.Series:
+        """The column's dates (dd/mm/yyyy as the DfE writes them, or YYYY-MM-DD); NaT when blank or not a date."""
+        key = (table, column)
+        if key not in self._dates:
+            text = self.table(table)[column]
+            dates = pd.to_datetime(text, format="%d/%m/%Y", errors="coerce")
+            iso = dates.isna() & text.str.match(r"^\d{4}-\d{2}-\d{2}$")
+            if iso.any():
+                dates[iso] = pd.to_datetime(text[iso], format="%Y-%m-%d", errors="coerce")
+            self._dates[key] = dates
+        return self._dates[key]
+
+    def bad_date(self, table: str, column: str) -> pd.Series:
+        return (self.table(table)[column] != "") & self.date(table, column).isna()
+
+    @property
+    def collection_start(self) -> pd.Timestamp:
+        return pd.Timestamp(self.year_end - 1, 4, 1)
+
+    @property
+    def collection_end(self) -> pd.Timestamp:
+        return pd.Timestamp(self.year_end, 3, 31)
+
+    def uasc_children(self) -> set[str]:
+        """Children the return says are UASC: in the UASC table, or UASC 1 in the header (the XML form)."""
+        header = self.table("Header")
+        return set(self.table("UASC")["CHILD"]) | set(header.loc[header["UASC"] == "1", "CHILD"])
+
+    def episodes_in_order(self) -> pd.DataFrame:
+        """Episodes with parsed dates, sorted by child then start (then end), and each one's previous episode."""
+        e = self.table("Episodes")
+        frame = pd.DataFrame({"CHILD": e["CHILD"], "DECOM": self.date("Episodes", "DECOM"), "DEC": self.date("Episodes", "DEC"),
+                              "RNE": e["RNE"].str.upper(), "REC": e["REC"].str.upper(), "LS": e["LS"].str.upper()})
+        for column in ("PLACE", "PL_POST", "URN", "PLACE_PROVIDER"):
+            frame[column] = e[column].str.upper().str.replace(" ", "", regex=False)
+        frame = frame.sort_values(["CHILD", "DECOM", "DEC"], kind="stable")
+        previous = frame.shift(1)
+        frame["same_child"] = frame["CHILD"].eq(previous["CHILD"]).to_numpy()
+        frame["prev_DEC"] = previous["DEC"]
+        frame["prev_DECOM"] = previous["DECOM"]
+        frame["next_DECOM"] = frame["DECOM"].shift(-1).where(frame["CHILD"].eq(frame["CHILD"].shift(-1)))
+        frame["is_last"] = ~frame["CHILD"].duplicated(keep="last")
+        for column in ("LS", "PLACE", "PL_POST", "URN", "PLACE_PROVIDER"):
+            frame[f"prev_{column}"] = previous[column]
+        return frame
+
+
+RULES: dict[str, Rule] = {}
+
+
+def rule(code: str, message: str, level: str = "error"):
+    def register(check):
+        RULES[code] = Rule(code, message, level, check)
+        return check
+    return register
+
+
+def _rows(table: str, column: str, mask) -> list[tuple[str, np.ndarray, str]]:
+    index = mask.index[np.asarray(mask, dtype=bool)] if isinstance(mask, pd.Series) else np.asarray(mask)
+    return [(table, np.asarray(index), column)]
+
+
+# --- dates that are not dates --------------------------------------------------------------------------------
+
+@rule("102", "Date of birth is not a valid date.")
+def _102(r: Return):
+    header = r.table("Header")
+    return _rows("Header", "DOB", (header["DOB"] == "") | r.bad_date("Header", "DOB"))
+
+
+@rule("141", "Date episode began is not a valid date.")
+def _141(r: Return):
+    return _rows("Episodes", "DECOM", (r.table("Episodes")["DECOM"] == "") | r.bad_date("Episodes", "DECOM"))
+
+
+@rule("147", "Date episode ceased is not a valid date.")
+def _147(r: Return):
+    return _rows("Episodes", "DEC", r.bad_date("Episodes", "DEC"))
+
+
+@rule("104", "Date UASC status ceased is not a valid date, or is before the collection year began.")
+def _104(r: Return):
+    return _rows("UASC", "DUC", r.bad_date("UASC", "DUC") | (r.date("UASC", "DUC") < r.collection_start))
+
+
+@rule("105", "Data entry for the UASC status of the child is invalid (it must be 0 or 1).")
+def _105(r: Return):
+    flag = r.table("Header")["UASC"]
+    return _rows("Header", "UASC", (flag != "") & ~flag.isin(["0", "1"]))
+
+
+# --- codes, by collection year ------------------------------------------------------------------------------
+
+def _code_rule(table: str, column: str):
+    def check(r: Return):
+        cells = r.table(table)[column].str.upper()
+        bad = ~cells.isin(valid_codes(column, r.year_end))
+        if (table, column) not in REQUIRED_CODES:
+            bad &= cells != ""
+        return _rows(table, column, bad)
+    return check
+
+
+for (_table, _column), (_code, _message) in CODE_RULES.items():
+    rule(_code, _message)(_code_rule(_table, _column))
+
+
+# --- episodes ------------------------------------------------------------------------------------------------
+
+@rule("142", "A new episode has started, but the previous episode has not ended.")
+def _142(r: Return):
+    e = r.episodes_in_order()
+    open_before_last = ~e["is_last"] & e["DECOM"].notna() & (e["DEC"].isna() | (e["REC"] == ""))
+    return _rows("Episodes", "DEC", open_before_last[open_before_last].index)
+
+
+@rule("148", "Date episode ceased and reason episode ceased must both be coded, or both left blank.")
+def _148(r: Return):
+    e = r.table("Episodes")
+    no_dec, no_rec = e["DEC"] == "", e["REC"] == ""
+    return _rows("Episodes", "DEC", no_dec & ~no_rec) + _rows("Episodes", "REC", no_rec & ~no_dec)
+
+
+@rule("302", "First episode starts before child was born.")
+def _302(r: Return):
+    e = r.episodes_in_order()
+    first = e[~e["CHILD"].duplicated(keep="first")]
+    header = r.table("Header")
+    dob = pd.Series(r.date("Header", "DOB").to_numpy(), index=header["CHILD"])
+    dob = dob[~dob.index.duplicated()]
+    born_after = first["CHILD"].map(dob) > first["DECOM"]
+    header_rows = header.index[header["CHILD"].isin(first.loc[born_after, "CHILD"])]
+    return _rows("Episodes", "DECOM", born_after[born_after].index) + _rows("Header", "DOB", header_rows)
+
+
+@rule("354", "Date episode ceased must be on or before the end of the current collection year.")
+def _354(r: Return):
+    return _rows("Episodes", "DEC", r.date("Episodes", "DEC") > r.collection_end)
+
+
+@rule("356", "The date the episode ceased is before the date the same episode started.")
+def _356(r: Return):
+    return _rows("Episodes", "DEC", r.date("Episodes", "DEC") < r.date("Episodes", "DECOM"))
+
+
+@rule("388", "Reason episode ceased is coded new episode begins (X1), but there is no continuation episode; "
+             "or an episode that another follows on the same day is not coded X1.")
+def _388(r: Return):
+    e = r.episodes_in_order()
+    ended = e["DEC"].notna()
+    follows = e["next_DECOM"].notna()
+    x1 = e["REC"] == "X1"
+    bad = (~e["is_last"] & follows & ended & x1 & (e["DEC"] != e["next_DECOM"])) \
+        | (~e["is_last"] & follows & ended & ~x1 & (e["REC"] != "") & (e["DEC"] == e["next_DECOM"])) \
+        | (e["is_last"] & ended & x1)
+    return _rows("Episodes", "REC", bad[bad].index)
+
+
+@rule("392b", "Child is looked after but no postcodes are recorded (home and placement postcodes are needed unless "
+              "the legal status is V3 or V4 or the child is or was UASC).")
+def _392b(r: Return):
+    e = r.table("Episodes")
+    needed = ~e["LS"].str.upper().isin(["V3", "V4"]) & ~e["CHILD"].isin(r.uasc_children())
+    return _rows("Episodes", "HOME_POST", needed & (e["HOME_POST"] == "")) + \
+        _rows("Episodes", "PL_POST", needed & (e["PL_POST"] == "") & (e["HOME_POST"] != ""))
+
+
+@rule("433", "The reason for new episode suggests that this is a continuation episode, but the episode does not start "
+             "on the same day as the last episode finished.")
+def _433(r: Return):
+    e = r.episodes_in_order()
+    bad = e["same_child"] & e["RNE"].isin(["P", "L", "T", "U", "B"]) & \
+        (e["prev_DEC"].isna() | e["DECOM"].isna() | (e["prev_DEC"] != e["DECOM"]))
+    return _rows("Episodes", "RNE", bad[bad].index)
+
+
+@rule("434", "Reason for new episode is that the child's legal status has changed but not the placement, but this is "
+             "not reflected in the episode data.")
+def _434(r: Return):
+    e = r.episodes_in_order()
+    placement_changed = pd.Series(False, index=e.index)
+    for column in ("PLACE", "PL_POST", "URN", "PLACE_PROVIDER"):
+        placement_changed |= e[column].fillna("") != e[f"prev_{column}"].fillna("")
+    bad = e["same_child"] & (e["RNE"] == "L") & ((e["LS"] == e["prev_LS"]) | placement_changed)
+    return _rows("Episodes", "RNE", bad[bad].index)
+
+
+@rule("501", "A new episode has started before the end date of the previous episode (episodes overlap, or two start "
+             "on the same day).")
+def _501(r: Return):
+    e = r.episodes_in_order()
+    bad = e["same_child"] & e["DECOM"].notna() & ((e["DECOM"] < e["prev_DEC"]) | (e["DECOM"] == e["prev_DECOM"]))
+    return _rows("Episodes", "DECOM", bad[bad].index)
+
+
+# --- one child, several tables ------------------------------------------------------------------------------
+
+@rule("INT03", "Child in Episodes does not exist in Header.")
+def _int03(r: Return):
+    e = r.table("Episodes")
+    return _rows("Episodes", "CHILD", ~e["CHILD"].isin(r.table("Header")["CHILD"]))
+
+
+@rule("INT09", "Child in UASC does not exist in Header.")
+def _int09(r: Return):
+    u = r.table("UASC")
+    return _rows("UASC", "CHILD", ~u["CHILD"].isin(r.table("Header")["CHILD"]))
+
+
+@rule("HDR", "The same child appears twice in Header (each child has one header row).")
+def _header_once(r: Return):
+    header = r.table("Header")
+    return _rows("Header", "CHILD", header["CHILD"].duplicated(keep="first") | (header["CHILD"] == ""))
+
+
+def check(r: Return) -> list[Finding]:
+    """Every rule's findings, in rule order; a table the return does not hold is simply not checked."""
+    out = []
+    for code, definition in RULES.items():
+        for table, rows, column in definition.check(r):
+            if table in r.tables:
+                out += [Finding(table, int(i), column, code) for i in rows]
+    return out

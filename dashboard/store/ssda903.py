@@ -1,0 +1,75 @@
+"""The DfE's SSDA903 tables, as CSV and as stored.
+
+As CSV: each table's columns (the DfE's names, in the DfE's order), which of them are dates, and the columns that tell
+a file's table from the others (file names are never used: LAs name them freely). As stored (`STORED`): the tables
+Sufficiency does not hold in its own shape, kept for the dashboards that read them (care leavers OC3, health OC2,
+missing, adoption), degraded first: child ids pseudonymised, dates of birth to the month, never a UPN.
+
+Column lists as in the DfE's 903 CSV specification (the same lists `csc-validator-be-903` reads files by).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Column, Date, Integer, String, Table
+
+from dashboard.store.schema import metadata
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    name: str                     # the DfE's name for the table, used in every message
+    columns: tuple[str, ...]      # every column the DfE's CSV has
+    signature: frozenset[str]     # columns only this table has: a file with all of them is this table
+    dates: tuple[str, ...] = ()   # dd/mm/yyyy columns
+    optional: tuple[str, ...] = ()   # columns a file may leave out (XML-derived extras, blank-only columns)
+
+
+TABLES: dict[str, TableSpec] = {t.name: t for t in (
+    TableSpec("Header", ("CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB", "UASC"),
+              frozenset({"ETHNIC"}), ("DOB", "MC_DOB"), optional=("UPN", "MOTHER", "MC_DOB", "UASC")),
+    TableSpec("Episodes", ("CHILD", "DECOM", "RNE", "LS", "CIN", "PLACE", "PLACE_PROVIDER", "DEC", "REC",
+                           "REASON_PLACE_CHANGE", "HOME_POST", "PL_POST", "URN"),
+              frozenset({"DECOM", "RNE", "LS"}), ("DECOM", "DEC")),
+    TableSpec("UASC", ("CHILD", "SEX", "DOB", "DUC"), frozenset({"DUC"}), ("DOB", "DUC")),
+    TableSpec("Reviews", ("CHILD", "DOB", "REVIEW", "REVIEW_CODE"), frozenset({"REVIEW", "REVIEW_CODE"}), ("DOB", "REVIEW")),
+    TableSpec("AD1", ("CHILD", "DOB", "DATE_INT", "DATE_MATCH", "FOSTER_CARE", "NB_ADOPTR", "SEX_ADOPTR", "LS_ADOPTR"),
+              frozenset({"DATE_INT", "DATE_MATCH"}), ("DOB", "DATE_INT", "DATE_MATCH")),
+    TableSpec("PlacedAdoption", ("CHILD", "DOB", "DATE_PLACED", "DATE_PLACED_CEASED", "REASON_PLACED_CEASED"),
+              frozenset({"DATE_PLACED"}), ("DOB", "DATE_PLACED", "DATE_PLACED_CEASED")),
+    TableSpec("PrevPerm", ("CHILD", "DOB", "PREV_PERM", "LA_PERM", "DATE_PERM"), frozenset({"PREV_PERM"}), ("DOB",)),
+    TableSpec("OC2", ("CHILD", "DOB", "SDQ_SCORE", "SDQ_REASON", "CONVICTED", "HEALTH_CHECK", "IMMUNISATIONS",
+                      "TEETH_CHECK", "HEALTH_ASSESSMENT", "SUBSTANCE_MISUSE", "INTERVENTION_RECEIVED",
+                      "INTERVENTION_OFFERED"), frozenset({"SDQ_SCORE", "HEALTH_CHECK"}), ("DOB",)),
+    TableSpec("OC3", ("CHILD", "DOB", "IN_TOUCH", "ACTIV", "ACCOM"), frozenset({"IN_TOUCH", "ACTIV"}), ("DOB",)),
+    TableSpec("Missing", ("CHILD", "DOB", "MISSING", "MIS_START", "MIS_END"), frozenset({"MIS_START"}),
+              ("DOB", "MIS_START", "MIS_END")),
+    TableSpec("SWEpisodes", ("CHILD", "DOB", "SW_ID", "SW_DECOM", "SW_DEC", "SW_REASON"), frozenset({"SW_ID", "SW_DECOM"}),
+              ("DOB", "SW_DECOM", "SW_DEC")),
+)}
+# PrevPerm's DATE_PERM is free text in the DfE's CSV (a date, or "Date unknown"), so it is not parsed as a date.
+
+
+def recognise(columns) -> str | None:
+    """The table whose signature columns the file has (upper-cased names), or None: no table, or more than one."""
+    names = {str(c).strip().upper() for c in columns}
+    found = [t.name for t in TABLES.values() if t.signature <= names]
+    return found[0] if len(found) == 1 else None
+
+
+def missing_columns(table: str, columns) -> list[str]:
+    spec = TABLES[table]
+    names = {str(c).strip().upper() for c in columns}
+    return [c for c in spec.columns if c not in names and c not in spec.optional]
+
+
+# Header and Episodes are stored in Sufficiency's own tables (its child and episode); every other table as it came.
+STORED: dict[str, Table] = {
+    name: Table(f"ssda903_{name.lower()}", metadata,
+                Column("id", Integer, primary_key=True, autoincrement=True),
+                Column("la_code", String(9), nullable=False, index=True),
+                Column("child", String(16), nullable=False),          # pseudonymised CHILD
+                *(Column(c.lower(), Date if c in spec.dates else String(24), nullable=True)
+                  for c in spec.columns if c != "CHILD"))
+    for name, spec in TABLES.items() if name not in ("Header", "Episodes")
+}

@@ -62,6 +62,31 @@ def test_an_ssda903_return_in_the_dfes_two_files_is_one_audited_version(store, t
         restore_demo({"sufficiency"})
 
 
+def test_ingest_ssda903_reads_a_folder_of_the_dfes_tables_and_reports_by_rule(store, tmp_path, capsys):
+    """The sample LA's 2021/22 return as the DfE's tables, read as is: refused, with DfE rule 148's 62 episodes."""
+    folder = shared_file("ssda903_samples/cs_demand_model")
+    year = tmp_path / "2021-22"
+    year.mkdir()
+    for path in folder.glob("2021-*.csv"):
+        (year / path.name.removeprefix("2021-")).write_bytes(path.read_bytes())
+    report = tmp_path / "report.csv"
+    assert main(["ingest", "ssda903", str(year), "--la", "E09000030", "--period", "2022-03-31", "--check-only",
+                 "--report", str(report)]) == 1
+    out = capsys.readouterr().out
+    assert "By DfE rule: 148: 62, " in out and "1863 rows read: 1796 accepted, 67 rejected" in out
+    assert 'error,"episodes.csv, row 5",DEC,,"DfE rule 148:' in report.read_text()
+
+
+def test_ingest_ssda903_takes_a_zip_of_the_tables(store, tmp_path, capsys):
+    import zipfile  # only this test builds a zip
+    archive = tmp_path / "return.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("a.csv", HEADER)
+        z.writestr("b.csv", EPISODES)
+    assert main(["ingest", "ssda903", str(archive), "--la", "E09000030", "--period", "2025-03-31", "--check-only"]) == 0
+    assert "5 rows read: 5 accepted, 0 rejected. Ready to commit." in capsys.readouterr().out
+
+
 def test_the_episodes_file_is_for_ssda903_only(store, tmp_path, capsys):
     header = tmp_path / "header.csv"
     header.write_text(HEADER)

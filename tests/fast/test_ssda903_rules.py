@@ -151,3 +151,8 @@ def test_the_sample_las_five_years_are_read_as_is_and_refused_for_the_dfes_fault
     report = Report("sufficiency", "", "", "E09000022", "2022-03-31")
     check_return(fixed, "2022-03-31", report)
     assert not any(e["rule"].startswith("DfE rule 148") for e in report.row_errors)
+
+
+def test_an_episode_ending_after_the_collection_year_is_refused_by_rule_385():
+    report = run(episodes=EPISODES.replace("A2,10/10/2024,S,V2,N4,U6,PR4,,,", "A2,10/10/2024,S,V2,N4,U6,PR4,01/04/2025,E13,"))
+    assert ("episodes.csv, row 4", "DEC", "01/04/2025", "DfE rule 385") in found(report)

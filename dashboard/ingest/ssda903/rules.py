@@ -180,8 +180,13 @@ def _302(r: Return):
     return _rows("Episodes", "DECOM", born_after[born_after].index) + _rows("Header", "DOB", header_rows)
 
 
-@rule("354", "Date episode ceased must be on or before the end of the current collection year.")
+@rule("354", "Date episode began must be on or before the end of the current collection year.")
 def _354(r: Return):
+    return _rows("Episodes", "DECOM", r.date("Episodes", "DECOM") > r.collection_end)
+
+
+@rule("385", "Date episode ceased must be on or before the end of the current collection year.")
+def _385(r: Return):
     return _rows("Episodes", "DEC", r.date("Episodes", "DEC") > r.collection_end)
 
 

@@ -88,8 +88,9 @@ def test_every_dfe_reason_episode_ceased_is_accepted(rec):
 
 def test_sex_is_coded_by_collection_year():
     old = HEADER.replace("A1,M,", "A1,1,").replace("A2,F,", "A2,2,")
-    assert run(header=old, period="2024-03-31").ok and not run(header=old, period="2025-03-31").ok
-    assert run(period="2025-03-31").ok and not run(period="2024-03-31").ok     # M/F from 2024/25 on
+    in_2023_24 = EPISODES.rsplit("A2,", 1)[0]          # A2's episode starts after 2023/24 ended
+    assert run(header=old, episodes=in_2023_24, period="2024-03-31").ok and not run(header=old, period="2025-03-31").ok
+    assert run(period="2025-03-31").ok and not run(episodes=in_2023_24, period="2024-03-31").ok   # M/F from 2024/25 on
     assert "K3" in valid_codes("PLACE", 2025) and "H5" not in valid_codes("PLACE", 2026)
     assert "Z11" in valid_codes("PLACE", 2027) and "Z11" not in valid_codes("PLACE", 2025)
 

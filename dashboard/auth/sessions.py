@@ -13,7 +13,9 @@ from sqlalchemy import Engine, insert, select, update
 
 from dashboard.store import schema
 
-TOUCH_EVERY = timedelta(minutes=1)  # write last_seen_at at most once a minute per session
+# last_seen_at is written at most this often per session, and at most every tenth of the idle time-out, so a
+# session in use is never ended early by more than a tenth of it (a one-minute time-out: written every 6 s).
+TOUCH_EVERY = timedelta(minutes=1)
 
 
 def _now() -> datetime:
@@ -47,7 +49,7 @@ def session_is_live(engine: Engine, session_id: str | None, user_id: int, *, idl
         return False
     last_seen, created = _aware(row.last_seen_at), _aware(row.created_at)
     expired = now - last_seen > idle or now - created > absolute
-    if not expired and now - last_seen <= TOUCH_EVERY:
+    if not expired and now - last_seen <= min(TOUCH_EVERY, idle / 10):
         return True
     # The write gets a transaction of its own that takes SQLite's write lock first (and waits for it): a read
     # transaction upgraded to a write fails at once with "database is locked" when a concurrent request wrote first.

@@ -6,17 +6,16 @@ each page's roles are enforced on its path and on its callbacks.
 """
 from __future__ import annotations
 
-import hmac
 import logging
-import secrets
 from datetime import timedelta
 from urllib.parse import urlparse
 
-from flask import (Blueprint, Flask, abort, current_app, jsonify, redirect, render_template, request, session,
+from flask import (Blueprint, Flask, current_app, jsonify, redirect, render_template, request, session,
                    url_for)
 from flask_login import LoginManager, current_user, login_user, logout_user
 
 from dashboard.auth import access, registration
+from dashboard.auth.csrf import check_csrf, csrf_token
 from dashboard.auth.passwords import PasswordRejected
 from dashboard.auth.sessions import end_session, session_is_live, start_session
 from dashboard.auth.throttle import sign_in_wait
@@ -41,18 +40,6 @@ def _settings():
 
 def client_ip() -> str | None:
     return request.remote_addr
-
-
-def _csrf_token() -> str:
-    if "csrf_token" not in session:
-        session["csrf_token"] = secrets.token_urlsafe(32)
-    return session["csrf_token"]
-
-
-def _check_csrf() -> None:
-    sent, expected = request.form.get("csrf_token", ""), session.get("csrf_token", "")
-    if not expected or not hmac.compare_digest(sent, expected):
-        abort(400, description="The form expired. Go back, reload the page and try again.")
 
 
 def _safe_next(target: str | None) -> str:
@@ -104,7 +91,7 @@ auth_blueprint = Blueprint("auth", __name__, template_folder="templates")
 
 @auth_blueprint.route("/login", methods=["GET", "POST"])
 def login():
-    page = {"title": "Sign in", "csrf_token": _csrf_token(), "next": _safe_next(request.values.get("next")),
+    page = {"title": "Sign in", "csrf_token": csrf_token(), "next": _safe_next(request.values.get("next")),
             "email": "", "error": "", "message": ""}
     if request.method == "GET":
         if request.args.get("signed_out"):
@@ -112,7 +99,7 @@ def login():
         elif request.args.get("expired"):
             page["message"] = "Your session ended. Please sign in again."
         return render_template("login.html", **page)
-    _check_csrf()
+    check_csrf()
     settings, engine = _settings(), get_engine()
     email = request.form.get("email", "")[:254]
     page["email"] = email
@@ -135,6 +122,11 @@ def login():
 
 @auth_blueprint.route("/logout", methods=["GET", "POST"])
 def logout():
+    """Signing out is a POST with the session's form token, so another site cannot sign a member out by a link or
+    an image; a GET (a typed or bookmarked address) shows the button instead."""
+    if request.method == "GET":
+        return render_template("logout.html", title="Sign out", csrf_token=csrf_token())
+    check_csrf()
     if current_user.is_authenticated:
         audit(get_engine(), actor=current_user.email, event="sign_out", ip=client_ip())
     end_session(get_engine(), session.get("sid"))  # the cookie stops working everywhere
@@ -153,11 +145,11 @@ def register():
     las = _la_choices()
     fields = ["name", "email", "la_code", "authoriser_name", "authoriser_email", "reason"]
     form = {f: request.form.get(f, "") for f in fields}
-    page = {"title": "Ask for access", "csrf_token": _csrf_token(), "fields": REGISTER_FIELDS, "las": las,
+    page = {"title": "Ask for access", "csrf_token": csrf_token(), "fields": REGISTER_FIELDS, "las": las,
             "form": form, "problems": {}}
     if request.method == "GET":
         return render_template("register.html", **page)
-    _check_csrf()
+    check_csrf()
     request_form = registration.AccessRequestForm(**form)
     page["problems"] = request_form.problems({code for code, _ in las})
     if page["problems"]:
@@ -178,10 +170,10 @@ def register_status(token: str):
                                message="This link does not match a request for access.", show_sign_in=True), 404
     la_name = dict(_la_choices()).get(row.la_code, row.la_code)
     page = {"title": "Your request for access", "req": row, "la_name": la_name, "status_text": STATUS_TEXT[row.status],
-            "just_sent": bool(request.args.get("sent")), "csrf_token": _csrf_token(), "error": "",
+            "just_sent": bool(request.args.get("sent")), "csrf_token": csrf_token(), "error": "",
             "can_set_password": row.status == "approved" and row.token_used_at is None}
     if request.method == "POST" and page["can_set_password"]:
-        _check_csrf()
+        check_csrf()
         password = request.form.get("password", "")
         if password != request.form.get("password2", ""):
             page["error"] = "The two passwords differ."

@@ -6,6 +6,7 @@ import dash_bootstrap_components as dbc
 from dash import html
 from flask_login import current_user
 
+from dashboard.auth.csrf import csrf_token
 from dashboard.auth.roles import role_allows
 from dashboard.loader import local_authorities
 
@@ -49,7 +50,9 @@ def _user_badge():
                    className="me-3 user-badge"),
          html.Button("Present", type="button", className="btn btn-sm btn-outline-light me-2 present-button",
                      title="Show this page's charts one at a time, large: arrow keys to move, Escape to leave"),
-         html.A("Sign out", href="/logout", className="btn btn-sm btn-light")],
+         # A POST with the form token (the button carries it: a submit button's name and value are sent).
+         html.Form(html.Button("Sign out", type="submit", name="csrf_token", value=csrf_token(),
+                               className="btn btn-sm btn-light"), method="post", action="/logout", className="m-0")],
         className="d-flex align-items-center ms-auto",
     )
 

@@ -9,7 +9,7 @@ from dashboard.dashboards.agency_pay import view as pay
 from dashboard import loader
 from dashboard.dashboards.agency_pay import data as pay_loader
 from dashboard.dashboards.agency_pay import returns as pay_returns
-from tests.store_fixtures import ADMIN_EMAIL, sign_in
+from tests.store_fixtures import ADMIN_EMAIL, sign_in, sign_out
 from tests.dash_requests import callback_request, response_props
 
 RENDER_OUTPUTS = [
@@ -217,7 +217,7 @@ def test_only_an_administrator_can_save_a_cap_through_the_page(member_client, se
     refused = _save_cap(member_client, "social_worker", "50", "2026-01-01")
     assert "only administrators" in json.dumps(refused["pay-cap-message"]["children"])
     assert "pay-caps-changed" not in refused  # nothing redrawn, nothing stored
-    member_client.get("/logout")
+    sign_out(member_client)
     sign_in(client, ADMIN_EMAIL)
     bad = _save_cap(client, "social_worker", "fifty", "2026-01-01")
     assert "number of pounds" in json.dumps(bad["pay-cap-message"]["children"])
@@ -262,7 +262,7 @@ def test_the_cap_editor_is_shown_to_administrators_only(client):
     enclosing = _ancestors(_page_layout(client), "pay-cap-save")
     # A member's page holds the editor (its callback needs the components) inside a hidden block.
     assert any(a["props"].get("hidden") for a in enclosing)
-    client.get("/logout")
+    sign_out(client)
     sign_in(client, ADMIN_EMAIL)
     enclosing = _ancestors(_page_layout(client), "pay-cap-save")
     assert enclosing and not any(a["props"].get("hidden") for a in enclosing)

@@ -1,7 +1,7 @@
 """The one server-side guard: anonymous requests are refused everywhere but the sign-in page."""
 import pytest
 
-from tests.store_fixtures import MEMBER_EMAIL, sign_in
+from tests.store_fixtures import sign_out, MEMBER_EMAIL, sign_in
 from tests.dash_requests import callback_request
 
 
@@ -68,7 +68,7 @@ def test_sign_in_returns_to_the_page_asked_for(client):
 
 
 def test_sign_out_ends_the_session(member_client):
-    assert member_client.get("/logout").status_code == 302
+    assert sign_out(member_client).status_code == 302
     assert member_client.get("/_dash-layout").status_code == 401
 
 
@@ -76,3 +76,17 @@ def test_health_check_reports_the_store(client):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.get_json() == {"status": "ok", "store": "ok"}
+
+
+def test_another_site_cannot_sign_a_member_out(member_client):
+    """A link or image to /logout (a GET), or a form post without the session's token, leaves the member signed in."""
+    page = member_client.get("/logout")
+    assert page.status_code == 200 and "Sign out" in page.get_data(as_text=True)
+    assert member_client.post("/logout", data={}).status_code == 400
+    assert member_client.get("/_dash-layout").status_code == 200
+
+
+def test_the_headers_sign_out_button_posts_the_form_token(member_client):
+    layout = member_client.get("/_dash-layout").get_data(as_text=True)
+    assert '"action":"/logout"' in layout.replace("\\u002f", "/") and '"method":"post"' in layout
+    assert '"name":"csrf_token"' in layout

@@ -9,7 +9,7 @@ from sqlalchemy import select, update
 from dashboard.auth import web as auth_web
 from dashboard.auth.users import create_user
 from dashboard.store import get_engine, schema
-from tests.store_fixtures import ADMIN_EMAIL, MEMBER_EMAIL, PASSWORD, sign_in
+from tests.store_fixtures import sign_out, ADMIN_EMAIL, MEMBER_EMAIL, PASSWORD, sign_in
 from tests.dash_requests import callback_request, response_props
 
 
@@ -66,7 +66,7 @@ def test_a_cookie_replayed_after_sign_out_no_longer_works(server):
     sign_in(first)
     cookie = first.get_cookie("session").value
     assert first.get("/_dash-layout").status_code == 200
-    first.get("/logout")
+    sign_out(first)
     thief = server.test_client()
     thief.set_cookie("session", cookie)
     assert thief.get("/_dash-layout").status_code == 401
@@ -262,3 +262,15 @@ def test_the_page_router_sends_the_admin_page_to_an_administrator(server):
     admin = server.test_client()
     sign_in(admin, ADMIN_EMAIL)
     assert any(i.startswith("admin-") for i in components(page_layout(admin, "/admin")))
+
+
+def test_a_session_in_use_outlives_a_one_minute_idle_time_out(dash_app):
+    """With SESSION_IDLE_MINUTES=1, a request every 50 seconds keeps the session; 61 s of quiet ends it."""
+    from dashboard.auth.sessions import session_is_live, start_session
+    engine = get_engine()
+    sid = start_session(engine, 1, None)
+    start = datetime.now(timezone.utc)
+    idle, absolute = timedelta(minutes=1), timedelta(hours=12)
+    for seconds in (50, 100, 150, 200):
+        assert session_is_live(engine, sid, 1, idle=idle, absolute=absolute, now=start + timedelta(seconds=seconds)), seconds
+    assert not session_is_live(engine, sid, 1, idle=idle, absolute=absolute, now=start + timedelta(seconds=261))

@@ -27,6 +27,7 @@ import sys
 from pathlib import Path
 
 from dashboard.auth.roles import ROLES
+from dashboard.auth.passwords import PASSWORD_RULES
 from dashboard.auth.users import create_user, normalise_email, set_password
 from dashboard.config import PROJECT_ROOT, describe_settings, settings_from_env
 from dashboard.dashboards import dataset_modules
@@ -45,7 +46,8 @@ def _new_password() -> str:
         return password
     if not sys.stdin.isatty():
         raise SystemExit("No password: set NEW_USER_PASSWORD or run the command in a terminal to be prompted.")
-    first = getpass.getpass("Password (12 characters or more): ")
+    print(PASSWORD_RULES)
+    first = getpass.getpass("Password: ")
     if first != getpass.getpass("Password again: "):
         raise SystemExit("The two passwords differ; nothing was changed.")
     return first

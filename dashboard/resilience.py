@@ -34,6 +34,29 @@ _STATEMENT_ERRORS = ("no such table", "no such column", "syntax error", "near \"
 _BUSY_ERRORS = ("database is locked", "database is busy")
 
 
+# What an administrator must do, by what the driver said: a wrong setting is not fixed by waiting.
+_STORE_PROBLEMS = (
+    (("does not exist",), "the database named in DATABASE_URL does not exist: create it or correct DATABASE_URL"),
+    (("password authentication failed", "authentication failed", "role \"", "no password supplied"),
+     "the store refused the user or password in DATABASE_URL"),
+    (("could not translate host name", "name or service not known", "nodename nor servname", "name resolution"),
+     "DATABASE_URL's host name is not known"),
+    (("connection refused",), "nothing answers at DATABASE_URL's host and port: is the database server running?"),
+    (("unable to open database file",), "SQLite cannot open the file DATABASE_URL names: does its folder exist, and "
+                                        "may the app write to it?"),
+    (("timeout", "timed out"), "the store did not answer in time"),
+)
+
+
+def store_problem(error_text: str) -> str:
+    """The cause of an outage in words, from the driver's message (which names no password or host)."""
+    lowered = error_text.lower()
+    for needles, problem in _STORE_PROBLEMS:
+        if any(needle in lowered for needle in needles):
+            return problem
+    return "the store is not answering"
+
+
 def is_store_busy(error: BaseException | None) -> bool:
     while error is not None:
         if isinstance(error, sa_exc.OperationalError) and any(s in str(error.orig).lower() for s in _BUSY_ERRORS):
@@ -77,6 +100,10 @@ class StoreState:
     def ok(self) -> bool:
         return self.prepared and self.down_since is None
 
+    @property
+    def problem(self) -> str:
+        return store_problem(self.last_error)
+
     def start(self) -> bool:
         """Run the start-up preparation now; if the store is down, remember to finish it when it returns.
 
@@ -91,7 +118,8 @@ class StoreState:
             self._last_try = time.monotonic()
         if self.down_since is None:
             self.down_since = time.monotonic()
-            log.error("store unreachable: answering 503 until it returns", extra={"event": "store_down", "error": self.last_error})
+            log.error("store unreachable (%s): answering 503 until it returns", self.problem,
+                      extra={"event": "store_down", "error": self.last_error, "problem": self.problem})
 
     def try_recover(self) -> bool:
         """True if the store answers again (and is prepared). Checks at most once per `retry_seconds`, one thread at a time."""
@@ -132,8 +160,12 @@ def store_down_response() -> Response | tuple:
     """HTML for a person opening a page; JSON for health checks and Dash's callbacks."""
     retry = "5"
     if request.path.startswith(("/_dash-", "/healthz", "/readyz")) or request.method != "GET" or request.is_json:
-        response = jsonify({"status": "error", "store": "unreachable",
-                            "error": "The data store is not answering; try again in a few seconds."})
+        body = {"status": "error", "store": "unreachable",
+                "error": "The data store is not answering; try again in a few seconds."}
+        state = current_app.config.get("LCSD_STORE_STATE")
+        if state is not None and request.path.startswith(("/healthz", "/readyz")):
+            body["problem"] = state.problem   # for whoever runs the service: what to fix, not only "wait"
+        response = jsonify(body)
     else:
         manager = getattr(current_app, "login_manager", None)
         if manager is not None and "_login_user" not in g:
@@ -289,6 +321,8 @@ def readiness(server: Flask) -> tuple[dict, int]:
             store_ok = False
     if not store_ok:
         report.update(status="not ready", store="unreachable" if state is None or state.prepared else "not prepared yet")
+        if state is not None:
+            report["problem"] = state.problem
     for backend in server.extensions.get("cache", {}).values():
         wrapper = backend if isinstance(backend, ResilientCache) else None
         if wrapper is not None and not wrapper.is_down:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import functools
 import secrets
+from pathlib import Path
 
 import dash
 from flask import jsonify, send_from_directory
@@ -19,6 +20,7 @@ from dashboard.logs import configure_logging, init_request_logging
 from dashboard.plotly_bundle import init_plotly_bundle
 from dashboard.resilience import StoreState, init_store_guard, readiness
 from dashboard.store import get_engine
+from dashboard.store.private_files import private_folder, write_private
 from dashboard.store.setup import prepare_store
 
 
@@ -26,8 +28,7 @@ def _embedded_secret_key() -> str:
     """The embedded default keeps a generated key in data/ (not committed), shared by its workers and restarts."""
     path = DATA_DIR / "secret_key"
     if not path.exists():
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
+        write_private(path, secrets.token_hex(32))
     return path.read_text().strip()
 
 
@@ -49,13 +50,17 @@ def trust_proxies(server, n: int) -> None:
 def create_app(settings: Settings | None = None, *, cache_config: dict | None = None, log=print) -> dash.Dash:
     settings = settings or settings_from_env()
     settings.check()
+    if settings.is_default_database:
+        private_folder(DATA_DIR)   # the embedded store, its cache, the secret key and the demo password live here
+    if not settings.redis_url:
+        private_folder(Path(settings.cache_dir))
     configure_logging(settings.log_format, settings.log_level)
     engine = get_engine(settings.database_url)
     # A store that is down at start does not stop the app: it answers 503 and finishes this when the store returns.
     store = StoreState(get_engine, prepare=lambda: prepare_store(settings, engine, log=log),
                        retry_seconds=settings.store_retry_seconds)
     if not store.start():
-        log("The store is not answering: serving a 'try again shortly' page until it returns.")
+        log(f"The store is not answering ({store.problem}): serving a 'try again shortly' page until it returns.")
 
     app = dash.Dash(
         __name__,

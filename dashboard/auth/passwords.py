@@ -18,6 +18,12 @@ MIN_LENGTH = 12
 MAX_LENGTH = 256  # long enough for pass-phrases, short enough that hashing stays cheap
 
 
+# The rules in words, shown on every form and command that sets a password, and in the README.
+PASSWORD_RULES = (f"Passwords need at least {MIN_LENGTH} characters (a few words together works well) and at most "
+                  f"{MAX_LENGTH}; a common password is refused, and so is one containing the part of your email before "
+                  "the @.")
+
+
 class PasswordRejected(ValueError):
     """The password breaks the policy; the message says why, in plain English."""
 

@@ -16,7 +16,7 @@ from flask_login import LoginManager, current_user, login_user, logout_user
 
 from dashboard.auth import access, registration
 from dashboard.auth.csrf import check_csrf, csrf_token
-from dashboard.auth.passwords import PasswordRejected
+from dashboard.auth.passwords import PASSWORD_RULES, PasswordRejected
 from dashboard.auth.sessions import end_session, session_is_live, start_session
 from dashboard.auth.throttle import sign_in_wait
 from dashboard.auth.users import audit, authenticate, get_user
@@ -171,7 +171,7 @@ def register_status(token: str):
     la_name = dict(_la_choices()).get(row.la_code, row.la_code)
     page = {"title": "Your request for access", "req": row, "la_name": la_name, "status_text": STATUS_TEXT[row.status],
             "just_sent": bool(request.args.get("sent")), "csrf_token": csrf_token(), "error": "",
-            "can_set_password": row.status == "approved" and row.token_used_at is None}
+            "can_set_password": row.status == "approved" and row.token_used_at is None, "password_rules": PASSWORD_RULES}
     if request.method == "POST" and page["can_set_password"]:
         check_csrf()
         password = request.form.get("password", "")

@@ -7,6 +7,7 @@ from sqlalchemy import Engine, create_engine, event
 
 from dashboard.config import settings_from_env
 from dashboard.store import schema
+from dashboard.store.private_files import private_sqlite
 
 _engine: Engine | None = None
 _engine_url: str | None = None
@@ -25,6 +26,15 @@ def _sqlite_begin(conn):
     conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.info.get("write_lock") else "BEGIN")
 
 
+def sqlite_engine(url: str) -> Engine:
+    engine = create_engine(url, connect_args={"timeout": 30})
+    # Password hashes and child-level rows: the file is made owner-only before SQLite creates or opens it.
+    event.listen(engine, "do_connect", lambda *_args: private_sqlite(url))
+    event.listen(engine, "connect", _sqlite_pragmas)
+    event.listen(engine, "begin", _sqlite_begin)
+    return engine
+
+
 def get_engine(url: str | None = None) -> Engine:
     """The process's engine: for `url` if given, else the one the app was built with (or DATABASE_URL)."""
     global _engine, _engine_url
@@ -36,9 +46,7 @@ def get_engine(url: str | None = None) -> Engine:
         if _engine is not None:
             _engine.dispose()
         if url.startswith("sqlite"):
-            _engine = create_engine(url, connect_args={"timeout": 30})
-            event.listen(_engine, "connect", _sqlite_pragmas)
-            event.listen(_engine, "begin", _sqlite_begin)
+            _engine = sqlite_engine(url)
         else:
             _engine = create_engine(url, pool_pre_ping=True)
         _engine_url = url

@@ -258,8 +258,14 @@ def test_gunicorn_started_with_the_store_down_serves_a_clear_page_and_recovers(d
     try:
         status, headers, body = _wait_for_status(base + "/login", 503, timeout=90)
         assert "reach their data" in body and headers["Retry-After"]
-        assert _get(base + "/readyz")[0] == 503
+        status, _headers, body = _get(base + "/readyz")
+        assert status == 503
+        # Why, in words an administrator can act on, not only "try again in a few seconds" for ever.
+        expected = "cannot open the file" if forwarder is None else "is the database server running"
+        assert expected in json.loads(body)["problem"]
         assert json.loads(_get(base + "/healthz")[2])["store"] == "unreachable"
+        first = next(json.loads(line) for line in log_path.read_text().splitlines() if line.startswith("{"))
+        assert first.get("event") == "store_down" and expected in first["message"]
 
         give_back()
         _wait_for_status(base + "/readyz", 200, timeout=60)          # prepared the store itself, no restart

@@ -190,6 +190,7 @@ def test_new_member_asks_is_approved_signs_in_and_is_refused_beyond_role(server)
 
     page = person.get(status_url).get_data(as_text=True)
     assert "Approved" in page and "Welcome" in page
+    assert "at least 12 characters" in page and "before the @" in page   # the rules, before the first try
     weak = person.post(status_url, data={"csrf_token": _form(page), "password": "password1234", "password2": "password1234"})
     assert weak.status_code == 400 and "common passwords" in weak.get_data(as_text=True)
     page = person.get(status_url).get_data(as_text=True)

@@ -46,9 +46,9 @@ Still here until their pages move to the cell-key method (issue 19): cell suppre
 
 Markers: a hidden figure is written `SUPPRESSED` ("c"); an LA that sent nothing is `NO_RETURN`; an LA that returned
 but had no cases is `NONE_RETURNED` (Agency pay). What the pages say about all this (`CHILDREN_NOTE`,
-`ASSIGNMENTS_NOTE`, `SHARES_NOTE`, `rates_note`) is written here too, so a change of method changes its words with it.
+`assignments_note`, `SHARES_NOTE`, `rates_note`) is written here too, so a change of method changes its words with it.
 
-Who calls what: Sufficiency uses the cell-key method; Agency pay's summaries `suppress_groups`; Suspensions
+Who calls what: Sufficiency and Agency pay use the cell-key method; Suspensions
 `shown_counts` and `hide_small_rates`; SEND's mixes `hidden_cells`; Leadership in Colour's shares `hidden_shares` and
 `is_small`.
 """
@@ -476,9 +476,25 @@ CHILDREN_NOTE = ("Other LAs' children are protected by the cell-key method (as u
                  "they need not equal the sum of their parts, and a count may differ by a few from the DfE's published "
                  "figure. Percentages, rates and forecasts are worked out from the protected counts. Your own LA alone "
                  "is shown exactly.")
+
 ASSIGNMENTS_NOTE = (f"Any figure built from fewer than {ASSIGNMENTS_LARGEST + 1} assignments is shown as 'c', except "
                     "for your own LA. Where one group is suppressed, the next-smallest is too ('c'), so a total "
                     "cannot give it away.")
+
+
+def assignments_note(pay_minimum: int) -> str:
+    """Agency pay's note: counts perturbed by the cell-key method, pay figures only for groups large enough."""
+    return ("Counts of other LAs' assignments (the Assignments column, the counts over cap, the area totals) are "
+            "protected by the ONS cell-key method: each is changed by a small amount, the same amount every time the "
+            "same assignments are counted, whichever view or download shows them. No count of 1 to 4 is ever shown "
+            "(they show as 0 or 5), a count of 5 is never shown as 5, and counts of 8 or more move by at most 3. Totals are protected on their own, so they "
+            "need not equal the sum of the figures beside them. Shares over cap are the protected count over cap "
+            "divided by the protected count. Pay figures (rates, quartiles, spend over cap) are shown only where at "
+            f"least {pay_minimum} of other LAs' assignments are counted (the most a group of fewer than 5 can be shown "
+            "as, plus one); otherwise they are 'c'. Your own LA's assignments are counted exactly and its pay figures "
+            "are always shown; a view mixing your LA with others protects the others' part.")
+
+
 SHARES_NOTE = ("A share is shown as c where the count behind it, the rest of the known staff, or the known headcount "
                "is 1 to 5; where one share of a set that adds up is hidden, another is hidden too so it cannot be "
                "worked out.")

@@ -477,10 +477,6 @@ CHILDREN_NOTE = ("Other LAs' children are protected by the cell-key method (as u
                  "figure. Percentages, rates and forecasts are worked out from the protected counts. Your own LA alone "
                  "is shown exactly.")
 
-ASSIGNMENTS_NOTE = (f"Any figure built from fewer than {ASSIGNMENTS_LARGEST + 1} assignments is shown as 'c', except "
-                    "for your own LA. Where one group is suppressed, the next-smallest is too ('c'), so a total "
-                    "cannot give it away.")
-
 
 def assignments_note(pay_minimum: int) -> str:
     """Agency pay's note: counts perturbed by the cell-key method, pay figures only for groups large enough."""

@@ -15,6 +15,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Callable
 
+from dashboard import disclosure
+
 OTHER_SECRETS = ("harness-secret-1", "harness-secret-2", "harness-secret-3", "harness-secret-4")
 """The secrets an attempt that hit the truth under the app's secret is tried again under."""
 
@@ -52,19 +54,24 @@ def same(derived, truth, places: int = 6) -> bool:
     return round(float(derived), places) == round(float(truth), places)
 
 
-def run(attempts: list[Attempt], fetch_under: Callable[[str | None], Callable], secrets=OTHER_SECRETS) -> Report:
-    """Run every attempt under the app's secret (`fetch_under(None)`), then those that hit the truth under each of
-    `secrets` in turn; an attempt is recovered only if it hits under all of them."""
+def run(attempts: list[Attempt], new_fetch: Callable[[], Callable], secrets=OTHER_SECRETS) -> Report:
+    """Run every attempt under the app's secret, then those that hit the truth under each of `secrets` in turn
+    (`disclosure.use_secret`: every cache key holds the secret's id, so each view is built again under it);
+    an attempt is recovered only if it hits under all of them. `new_fetch()` gives a fresh fetch (its own memo)."""
     report = Report(attempts=len(attempts))
-    fetch = fetch_under(None)
+    disclosure.use_secret(None)
+    fetch = new_fetch()
     hits = [a for a in attempts if same(a.derive(fetch), a.truth)]
     report.hit_under_app_secret = len(hits)
-    for secret in secrets:
-        if not hits:
-            break
-        fetch = fetch_under(secret)
-        hits = [a for a in hits if same(a.derive(fetch), a.truth)]
-    fetch_under(None)   # the app's own secret back for the tests that follow
+    try:
+        for secret in secrets:
+            if not hits:
+                break
+            disclosure.use_secret(secret)
+            fetch = new_fetch()
+            hits = [a for a in hits if same(a.derive(fetch), a.truth)]
+    finally:
+        disclosure.use_secret(None)   # the app's own secret back for the tests that follow
     report.recovered = [(a.route, a.target, a.truth) for a in hits]
     return report
 

@@ -66,17 +66,20 @@ def test_kpis_match_the_pooled_london_row(member_client, server, periods):
         las = list(loader.local_authorities()["la_code"])
         end = pd.Timestamp(periods[-1])
         by_la = pay_loader.area_summaries(MEMBER_SCOPE, las, las, None, end, end)["by_la"]
-    assert london["Assignments"] == by_la["n"].sum()
+    # London's count is a protected cell of its own: within 3 of the true total (not added up from protected rows).
+    assert abs(london["Assignments"] - by_la["n"].sum()) <= 3
     assert london["% of spend over cap"] == round(100 * by_la["spend_over"].sum() / by_la["spend"].sum(), 1)
 
 
 def test_small_las_are_suppressed_for_others_but_shown_to_their_own_members(member_client, server, client, periods):
     props = render(member_client, periods[-8], periods[-1])
-    city = next(r for r in props["pay-summary-grid"]["rowData"] if r["LA"] == "City of London")
-    if 0 < city["Assignments"] < 5:
-        assert city["Median (£/h)"] == "c" and city["% over cap"] == "c"
-        # Secondary suppression: at least one other LA is also "c", so the London total cannot reveal the City.
-        assert sum(r["Median (£/h)"] == "c" for r in props["pay-summary-grid"]["rowData"]) >= 2
+    rows = props["pay-summary-grid"]["rowData"]
+    city = next(r for r in rows if r["LA"] == "City of London")
+    # The City's 3 assignments: shown as 0 or 5 (never 1-4), and no pay figure.
+    assert city["Assignments"] in (0, 5) and city["Median (£/h)"] in ("c", "none")
+    # No secondary suppression: every LA with enough assignments for pay figures shows them (Hillingdon's 9 too).
+    assert all(isinstance(r["Median (£/h)"], float) for r in rows[1:]
+               if isinstance(r["Assignments"], int) and r["Assignments"] >= pay.metrics.PAY_MINIMUM)
     # A City of London member sees the City's own figures.
     from dashboard.auth.users import create_user
     from dashboard.store import get_engine
@@ -87,8 +90,7 @@ def test_small_las_are_suppressed_for_others_but_shown_to_their_own_members(memb
     sign_in(client, "member@city.example", "correct horse battery staple")
     own = render(client, periods[-8], periods[-1], area=CITY, by="job")
     pooled = own["pay-summary-grid"]["rowData"][0]
-    if 0 < pooled["Assignments"] < 5:
-        assert isinstance(pooled["Median (£/h)"], float)
+    assert pooled["Assignments"] == 3 and isinstance(pooled["Median (£/h)"], float)   # their own: exact, pay shown
 
 
 def test_no_worker_level_rows_reach_the_browser(member_client, periods):
@@ -151,7 +153,7 @@ def test_downloads_hold_the_suppressed_table_and_notes(member_client, periods):
     book = pd.read_excel(io.BytesIO(base64.b64decode(data["content"])), sheet_name=None)
     assert len(book["Data"]) == 34 and "Median (£/h)" in book["Data"].columns
     notes = " ".join(book["Notes"]["Detail"].astype(str))
-    assert "Demo data" in notes and "fewer than 5" in notes
+    assert "Demo data" in notes and "cell-key method" in notes
 
 
 def test_layout_reads_its_filters_from_the_address(member_client):

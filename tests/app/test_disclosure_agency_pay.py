@@ -109,15 +109,13 @@ def setting(dash_app, viewers):
 
 
 def _fetcher(setting, viewers):
-    """`fetch_under(secret)`: switches the app's disclosure secret (None: the app's own) and returns a fetch of
-    (viewer, area, job, by) -> {"la": rows by LA name, "job": rows by job name, "pooled": the area's row,
-    "trend": {(quarter, job name): row}, "kpi": {label: value}} for the last eight quarters."""
-    server, periods = setting["server"], setting["periods"]
+    """`new_fetch()`: a fetch of (viewer, area, job, by) -> {"pooled": the area's row, "la" or "job": the rows by LA
+    or job type name, "trend": {(quarter, job name): row}, "kpi": {label: value}}, the last eight quarters, memoised
+    (the harness asks for a new one under each secret)."""
+    periods = setting["periods"]
     start, end = periods[-8].date().isoformat(), periods[-1].date().isoformat()
 
-    def fetch_under(secret):
-        use_disclosure_secret(server, secret)
-
+    def new_fetch():
         @lru_cache(maxsize=None)
         def fetch(viewer, area, job, by):
             props = _render(viewers[viewer], start, end, area, job, by)
@@ -128,112 +126,106 @@ def _fetcher(setting, viewers):
                     "trend": {(r["Quarter"], r["Job type"]): r for r in props["pay-trend-grid"]["rowData"]},
                     "kpi": dict(zip(cards[0::3], cards[1::3]))}
         return fetch
-    return fetch_under
+    return new_fetch
 
 
-def use_disclosure_secret(server, secret):
-    """The app's disclosure secret set to `secret` (None: its own), and the caches emptied so every view is rebuilt."""
-    if secret is None:
-        server.config.pop("DISCLOSURE_SECRET", None)
-    else:
-        server.config["DISCLOSURE_SECRET"] = secret
-    with server.app_context():
-        loader.cache.clear()
+def _kpi_count(view, label):
+    return _number(pd.to_numeric(str(view["kpi"].get(label, "")).replace(",", ""), errors="coerce"))
 
 
 def _attempts(setting, viewer) -> list[Attempt]:
+    """Views asked for: All London and each sub-region, every job type, split by LA; the same split by job type; each
+    LA alone split by job type (its pooled row, job rows, KPI cards and trend table)."""
     truth, names, periods, subregions = setting["truth"], setting["names"], setting["periods"], setting["subregions"]
     end = periods[-1]
-    areas = {"london": list(names)} | {f"sr:{sr}": codes for sr, codes in subregions.items()} | {c: [c] for c in names}
-    job_names = {j: JOB_TYPES.get(j, "All job types") for j in JOBS}
+    own_name, kpi = names[viewer], f"Assignments, {quarter_label(end)}"
     attempts = []
 
     def add(route, target, value, derive):
         if 1 <= value <= 5:
-            attempts.append(Attempt(f"{route} (as {names[viewer]})", target, value, derive))
+            attempts.append(Attempt(f"{route} (as {own_name})", target, value, derive))
 
-    for area, codes in areas.items():
+    def own_job(f, jt, w):   # the viewer's own LA by job type: exact for them
+        return _figure(f(viewer, viewer, "all", "job")["job"].get(JOB_TYPES[jt]), w)
+
+    pooled_areas = {"london": list(names)} | {f"sr:{sr}": codes for sr, codes in subregions.items()}
+    for area, codes in pooled_areas.items():
         others = [c for c in codes if c != viewer]
-        if not others:
-            continue
-        subregion = next(sr for sr, members in subregions.items() if codes[0] in members)
-        shown = codes if len(codes) > 1 else subregions[subregion]     # one LA is shown among its sub-region's
+        mine = viewer in codes
         for job in JOBS:
             for what in COUNTED:
-                # Shown directly: each other LA's row.
-                for la in shown:
-                    if la != viewer:
-                        add(f"{area} {job}: {names[la]}'s row", (la, end, job, what), truth.count([la], end, job, what),
-                            lambda f, a=area, j=job, n=names[la], w=what: _figure(f(viewer, a, j, "la")["la"].get(n), w))
-                # The area's pooled row and KPI card, less the viewer's own LA (exact for them).
-                own = (lambda f, j=job, w=what: _figure(f(viewer, viewer, j, "la")["pooled"], w)) if viewer in codes else (lambda f: 0)
+                view = (lambda f, a=area, j=job: f(viewer, a, j, "la"))
+                own = (lambda v, w=what: _figure(v["la"].get(own_name), w)) if mine else (lambda v: 0)
+                for la in others:   # each other LA's row, and the pooled row less the other LAs beside it
+                    value = truth.count([la], end, job, what)
+                    add(f"{area} {job}: {names[la]}'s row", (la, end, job, what), value,
+                        lambda f, n=names[la], w=what, view=view: _figure(view(f)["la"].get(n), w))
+                    rest = [names[c] for c in codes if c != la]
+                    add(f"{area} {job}: pooled row less the other LAs", (la, end, job, what), value,
+                        lambda f, w=what, rest=rest, view=view: (lambda v: _minus(
+                            _figure(v["pooled"], w), [_figure(v["la"].get(n), w) for n in rest]))(view(f)))
                 target = (tuple(others), end, job, what)
                 add(f"{area} {job}: pooled row less own LA", target, truth.count(others, end, job, what),
-                    lambda f, a=area, j=job, w=what, own=own: _minus(_figure(f(viewer, a, j, "la")["pooled"], w), [own(f)]))
+                    lambda f, w=what, own=own, view=view: (lambda v: _minus(_figure(v["pooled"], w), [own(v)]))(view(f)))
                 if what == "n":
-                    label = f"Assignments, {quarter_label(end)}"
                     add(f"{area} {job}: KPI card less own LA", target, truth.count(others, end, job),
-                        lambda f, a=area, j=job, own=own, label=label: _minus(
-                            _number(pd.to_numeric(f(viewer, a, j, "la")["kpi"].get(label, "").replace(",", ""),
-                                                  errors="coerce")), [own(f)]))
-                # The pooled row less the other LAs shown beside it.
-                if len(codes) > 1:
-                    for la in others:
-                        rest = [names[c] for c in codes if c != la]
-                        add(f"{area} {job}: pooled less the other LAs", (la, end, job, what),
-                            truth.count([la], end, job, what),
-                            lambda f, a=area, j=job, w=what, rest=rest: (
-                                lambda v: _minus(_figure(v["pooled"], w), [_figure(v["la"].get(n), w) for n in rest]))(
-                                f(viewer, a, j, "la")))
-            # Job types in the area: each job's row, and the pooled row less the other job types.
-            if job == "all":
-                for jt in JOB_TYPES:
-                    for what in COUNTED:
-                        value = truth.count(others, end, jt, what)
-                        own_job = ((lambda f, jt=jt, w=what: _figure(f(viewer, viewer, "all", "job")["job"].get(JOB_TYPES[jt]), w))
-                                   if viewer in codes else (lambda f: 0))
-                        add(f"{area}: {JOB_TYPES[jt]} row less own LA", (tuple(others), end, jt, what), value,
-                            lambda f, a=area, jt=jt, w=what, own=own_job: _minus(
-                                _figure(f(viewer, a, "all", "job")["job"].get(JOB_TYPES[jt]), w), [own(f)]))
-                        rest = [JOB_TYPES[j] for j in JOB_TYPES if j != jt]
-                        add(f"{area}: pooled less the other job types, less own LA", (tuple(others), end, jt, what), value,
-                            lambda f, a=area, w=what, rest=rest, own=own_job: (
-                                lambda v: _minus(_figure(v["pooled"], w), [_figure(v["job"].get(n), w) for n in rest] + [own(f)]))(
-                                f(viewer, a, "all", "job")))
-        # The trend table: each quarter's all-jobs row and job rows, and all jobs less the other job types.
-        if len(codes) == 1:
-            la = codes[0]
-            for period in periods[-8:]:
-                quarter = quarter_label(period)
-                for jt in JOBS:
-                    name = "All job types shown" if jt == "all" else JOB_TYPES[jt]
-                    for what in COUNTED:
-                        value = truth.count([la], period, jt, what)
-                        add(f"{area}: trend row {quarter} {name}", (la, period, jt, what), value,
-                            lambda f, a=area, key=(quarter, name), w=what: _figure(f(viewer, a, "all", "la")["trend"].get(key), w))
-                        if jt != "all":
-                            rest = [(quarter, JOB_TYPES[j]) for j in JOB_TYPES if j != jt]
-                            add(f"{area}: trend {quarter} all less the other job types", (la, period, jt, what), value,
-                                lambda f, a=area, q=quarter, w=what, rest=rest: (lambda t: _minus(
-                                    _figure(t.get((q, "All job types shown")), w), [_figure(t.get(k), w) for k in rest]))(
-                                    f(viewer, a, "all", "la")["trend"]))
-    # All job types less the other job types, each in its own filtered view: an LA's row in five views.
-    for la in names:
+                        lambda f, own=own, view=view: (lambda v: _minus(_kpi_count(v, kpi), [own(v)]))(view(f)))
+        for jt in JOB_TYPES:   # split by job type: each job's row, and the pooled row less the other job types
+            for what in COUNTED:
+                value = truth.count(others, end, jt, what)
+                own = (lambda f, jt=jt, w=what: own_job(f, jt, w)) if mine else (lambda f: 0)
+                add(f"{area}: {JOB_TYPES[jt]} row less own LA", (tuple(others), end, jt, what), value,
+                    lambda f, a=area, jt=jt, w=what, own=own: _minus(
+                        _figure(f(viewer, a, "all", "job")["job"].get(JOB_TYPES[jt]), w), [own(f)]))
+                rest = [JOB_TYPES[j] for j in JOB_TYPES if j != jt]
+                add(f"{area}: pooled less the other job types and own LA", (tuple(others), end, jt, what), value,
+                    lambda f, a=area, w=what, rest=rest, own=own: (lambda v: _minus(
+                        _figure(v["pooled"], w), [_figure(v["job"].get(n), w) for n in rest] + [own(f)]))(
+                        f(viewer, a, "all", "job")))
+                # All job types less each other job type's own filtered view, per LA.
+                for la in others if area != "london" else []:
+                    add(f"{area}: all job types less the other job types' filtered views, {names[la]}",
+                        (la, end, jt, what), truth.count([la], end, jt, what),
+                        lambda f, a=area, n=names[la], w=what, rest=[j for j in JOB_TYPES if j != jt]: _minus(
+                            _figure(f(viewer, a, "all", "la")["la"].get(n), w),
+                            [_figure(f(viewer, a, j, "la")["la"].get(n), w) for j in rest]))
+    for la, name in names.items():   # each LA alone
         if la == viewer:
             continue
-        area = next(f"sr:{sr}" for sr, members in subregions.items() if la in members)
-        for jt in JOB_TYPES:
-            for what in COUNTED:
-                rest = [j for j in JOB_TYPES if j != jt]
-                add(f"{area}: all job types less each other job type's filtered view, {names[la]}", (la, end, jt, what),
-                    truth.count([la], end, jt, what),
-                    lambda f, a=area, n=names[la], w=what, rest=rest: _minus(
-                        _figure(f(viewer, a, "all", "la")["la"].get(n), w), [_figure(f(viewer, a, j, "la")["la"].get(n), w) for j in rest]))
+        view = (lambda f, a=la: f(viewer, a, "all", "job"))
+        for what in COUNTED:
+            add(f"{name} alone: pooled row", (la, end, "all", what), truth.count([la], end, None, what),
+                lambda f, w=what, view=view: _figure(view(f)["pooled"], w))
+            for jt in JOB_TYPES:
+                value = truth.count([la], end, jt, what)
+                add(f"{name} alone: {JOB_TYPES[jt]} row", (la, end, jt, what), value,
+                    lambda f, n=JOB_TYPES[jt], w=what, view=view: _figure(view(f)["job"].get(n), w))
+                rest = [JOB_TYPES[j] for j in JOB_TYPES if j != jt]
+                add(f"{name} alone: pooled less the other job types", (la, end, jt, what), value,
+                    lambda f, w=what, rest=rest, view=view: (lambda v: _minus(
+                        _figure(v["pooled"], w), [_figure(v["job"].get(n), w) for n in rest]))(view(f)))
+            for period in periods[-8:]:   # the trend table: each quarter's rows, and all less the other job types
+                quarter = quarter_label(period)
+                add(f"{name} alone: trend {quarter} all job types", (la, period, "all", what),
+                    truth.count([la], period, None, what),
+                    lambda f, k=(quarter, "All job types shown"), w=what, view=view: _figure(view(f)["trend"].get(k), w))
+                for jt in JOB_TYPES:
+                    value = truth.count([la], period, jt, what)
+                    add(f"{name} alone: trend {quarter} {JOB_TYPES[jt]}", (la, period, jt, what), value,
+                        lambda f, k=(quarter, JOB_TYPES[jt]), w=what, view=view: _figure(view(f)["trend"].get(k), w))
+                    rest = [(quarter, JOB_TYPES[j]) for j in JOB_TYPES if j != jt]
+                    add(f"{name} alone: trend {quarter} all less the other job types", (la, period, jt, what), value,
+                        lambda f, q=quarter, w=what, rest=rest, view=view: (lambda t: _minus(
+                            _figure(t.get((q, "All job types shown")), w), [_figure(t.get(k), w) for k in rest]))(
+                            view(f)["trend"]))
+        add(f"{name} alone: KPI card", (la, end, "all", "n"), truth.count([la], end),
+            lambda f, view=view: _kpi_count(view(f), kpi))
     return attempts
 
 
 def _pay_attempts(setting, viewer) -> list[Attempt]:
-    """Pay figures (median, lowest, highest) of another LA's group of fewer than 5 assignments, as shown."""
+    """Pay figures (median, lowest, highest) of another LA's group of fewer than 5 assignments, as shown: its row in its
+    sub-region's view of each job type, and its own view split by job type."""
     truth, names, periods, subregions = setting["truth"], setting["names"], setting["periods"], setting["subregions"]
     end = periods[-1]
     attempts = []
@@ -248,12 +240,14 @@ def _pay_attempts(setting, viewer) -> list[Attempt]:
                 continue
             figures = {"median": rates.median(), "min": rates.min(), "max": rates.max()}
             for figure, column in columns.items():
-                attempts.append(Attempt(f"{area} {job}: {name}'s {column} from {len(rates)} assignments (as {names[viewer]})",
-                                        (la, end, job, figure), round(float(figures[figure]), 2),
-                                        lambda f, a=area, j=job, n=name, c=column: _number(f(viewer, a, j, "la")["la"].get(n, {}).get(c))))
-                attempts.append(Attempt(f"{la} {job}: the LA's own view's {column} (as {names[viewer]})",
-                                        (la, end, job, figure), round(float(figures[figure]), 2),
-                                        lambda f, a=la, j=job, c=column: _number(f(viewer, a, j, "job")["pooled"].get(c))))
+                value = round(float(figures[figure]), 2)
+                route = f"{name} {job}, {len(rates)} assignments: {column}"
+                attempts.append(Attempt(f"{route} in {area}'s view (as {names[viewer]})", (la, end, job, figure), value,
+                                        lambda f, a=area, j=job, n=name, c=column: _number(
+                                            f(viewer, a, j, "la")["la"].get(n, {}).get(c))))
+                row = (lambda v: v["pooled"]) if job == "all" else (lambda v, j=job: v["job"].get(JOB_TYPES[j], {}))
+                attempts.append(Attempt(f"{route} in its own view (as {names[viewer]})", (la, end, job, figure), value,
+                                        lambda f, a=la, c=column, row=row: _number(row(f(viewer, a, "all", "job")).get(c))))
     return attempts
 
 

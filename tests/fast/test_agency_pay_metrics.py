@@ -1,4 +1,4 @@
-"""Agency pay arithmetic with hand-worked figures: PAYE adjustment, caps in force, quartiles, over cap, suppression."""
+"""Agency pay arithmetic with hand-worked figures: PAYE adjustment, caps in force, quartiles, over cap, disclosure control."""
 from datetime import date
 
 import numpy as np
@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from dashboard.dashboards.agency_pay import metrics as m
-from dashboard.disclosure import ASSIGNMENTS_LARGEST, Line, hidden_groups, secondary
+from dashboard import disclosure
 
 CAPS = pd.DataFrame({
     "job_type": ["social_worker", "social_worker", "team_manager"],
@@ -135,33 +135,56 @@ def test_over_cap_of_no_assignments_is_missing_not_zero():
     assert result["n"] == 0 and np.isnan(result["pct_over"]) and np.isnan(result["pct_spend_over"])
 
 
-# --- suppression --------------------------------------------------------------------------------------------
+# --- disclosure control (the cell-key method) ------------------------------------------------------------------
 
-def test_fewer_than_five_assignments_are_suppressed_except_the_viewers_own_la():
-    n = pd.Series([3, 10, 4, 0, 5])
-    own = pd.Series([False, False, True, False, False])
-    # 3: suppressed. 4 is the viewer's own LA: shown. 0 (returned, none): nothing to hide. 5: shown.
-    assert list(hidden_groups(n, own, largest=ASSIGNMENTS_LARGEST, secondary_too=False)) == [True, False, False, False, False]
-
-
-def test_secondary_suppression_hides_the_next_smallest_other_group():
-    n = pd.Series([3, 10, 12, 6])
-    own = pd.Series([False, False, False, True])
-    # One group suppressed: a total would reveal it, so the smallest other non-own group (10) goes too.
-    assert list(hidden_groups(n, own, largest=ASSIGNMENTS_LARGEST)) == [True, True, False, False]
-    # Two suppressed already: nothing more needed.
-    two = pd.Series([True, True, False, False])
-    assert list(secondary(n, two, [Line(tuple(range(len(n))))], keep=own)) == [True, True, False, False]
+def _summary(n, n_over, k, k_over, median=30.0):
+    """One group's summary: counts, their record-key sums, a pay figure; no legacy contracts."""
+    return {"n": n, "n_over": n_over, "n_excl": n, "n_over_excl": n_over, "k": k, "k_over": k_over, "k_excl": k,
+            "k_over_excl": k_over, "median": median, "spend": 100.0, "pct_spend_over": 10.0}
 
 
-def test_secondary_suppression_within_each_quarter_on_its_own():
-    # Two quarters of job types, each quarter with its own total: Q1 has one suppressed group (3), so its smallest
-    # other group (8, the first of two) goes too; Q2 has two suppressed already; Q3's only other group is empty.
-    n = pd.Series([3, 8, 8, 20, 2, 4, 9, 1, 0])
-    quarter = ["Q1"] * 4 + ["Q2"] * 3 + ["Q3"] * 2
-    own = pd.Series([False] * 9)
-    assert list(hidden_groups(n, own, largest=ASSIGNMENTS_LARGEST, within=quarter)) == [
-        True, True, False, False, True, True, False, True, False]
+def test_protected_counts_are_the_true_counts_plus_the_table_change_for_their_cell_key():
+    summary = pd.DataFrame([_summary(20, 3, 300, 40)])
+    out = m.protect_summary(summary)
+    # Cell keys are the key sums mod 256: 300 -> 44 and 40.
+    n = 20 + int(disclosure.PTABLE[8, 44])
+    over = min(3 + int(disclosure.PTABLE[3, 40]), n)
+    assert out.loc[0, "n"] == n and out.loc[0, "n_over"] == over
+    assert out.loc[0, "pct_over"] == pytest.approx(100 * over / n)    # the share is built from the protected counts
+    assert over not in (1, 2, 3, 4)                                       # 3 over cap never shows as 1-4
+    assert "k" not in out and "k_over" not in out                         # nothing keyed leaves
+
+
+def test_the_viewers_own_assignments_are_exact_and_only_the_others_part_is_protected():
+    pooled = pd.DataFrame([{"_all": "", **_summary(25, 6, 1000, 200)}])
+    own = pd.DataFrame([{"_all": "", **_summary(22, 4, 900, 150)}])
+    out = m.protect_summary(pooled, own, on=["_all"])
+    # Others: 3 assignments with key sum 100, 2 over cap with key sum 50.
+    assert out.loc[0, "others_shown"] == 3 + disclosure.PTABLE[3, 100]
+    assert out.loc[0, "n"] == 22 + 3 + disclosure.PTABLE[3, 100]
+    assert out.loc[0, "n_over"] == min(4 + 2 + disclosure.PTABLE[2, 50], out.loc[0, "n"])
+    # A group of the viewer's LA alone is shown exactly, pay figures and all.
+    alone = m.protect_summary(own, own, on=["_all"], own_alone=[True])
+    assert (alone.loc[0, "n"], alone.loc[0, "n_over"], alone.loc[0, "median"]) == (22, 4, 30.0)
+
+
+def test_pay_figures_need_more_other_assignments_than_a_small_group_can_show_as():
+    # A count of 1-4 is shown as 0 or 5, so pay figures need 6.
+    assert m.PAY_MINIMUM == 6
+    groups = pd.DataFrame([_summary(n, 0, key, 0) for n in (1, 2, 3, 4) for key in range(256)])
+    out = m.protect_summary(groups)
+    assert not out["pay_shown"].any() and out["median"].isna().all() and out["pct_spend_over"].isna().all()
+    assert set(out["n"]) == {0, 5}
+    large = m.protect_summary(pd.DataFrame([_summary(40, 5, 7, 3)]))
+    assert large.loc[0, "pay_shown"] and large.loc[0, "median"] == 30.0
+
+
+def test_the_same_assignments_give_the_same_protected_count_in_any_view():
+    # One LA's group (n 7, key sum 517) alone, and as a row beside others in another table: the same figure.
+    alone = m.protect_summary(pd.DataFrame([{"la_code": "A", **_summary(7, 2, 517, 12)}]))
+    beside = m.protect_summary(pd.DataFrame([{"la_code": c, **_summary(n, 1, k, 9)}
+                                             for c, n, k in (("B", 30, 4), ("A", 7, 517), ("C", 12, 99))]))
+    assert alone.loc[0, "n"] == beside.loc[1, "n"] and alone.loc[0, "n_over"] == beside.loc[1, "n_over"]
 
 
 def test_spread_change_says_whether_rates_are_converging():

@@ -21,7 +21,7 @@ def test_range_names_the_median_the_highest_la_and_the_viewers_own():
 
 
 def test_range_says_why_there_is_no_figure():
-    for status, words in (("c", "fewer than 5 assignments, so not shown (c)"), ("no return", "no return")):
+    for status, words in (("c", "too few assignments to show pay figures (c)"), ("no return", "no return")):
         pooled = pd.Series({"status": status, "n": 3, "median": NAN})
         text = pay.range_takeaway(pooled, None, None, "B", "Lambeth", "City of London", "Team manager", "Q1 2025-26")
         assert text == f"City of London, team manager, Q1 2025-26: {words}; no pay range is shown."
@@ -38,7 +38,7 @@ def test_range_by_job_type_names_the_highest_and_lowest_and_the_missing():
                            "median": [31.0, 41.5, NAN]})
     text = pay.range_takeaway(pooled, None, by_job, "B", "Lambeth", "South London", "All job types", "Q1")
     assert text.endswith("; team managers have the highest median (£41.50) and social workers the lowest (£31.00); "
-                         "no figure for IRO / CP chairs (c (fewer than 5 assignments)).")
+                         "no figure for IRO / CP chairs (c (too few assignments to show pay figures)).")
 
 
 def _quarters(rows):
@@ -61,7 +61,7 @@ def test_over_cap_by_la_counts_the_las_without_a_figure_and_why():
                     ("D", "Brent", "no return", NAN, NAN), ("E", "Camden", "c", NAN, NAN)])
     assert pay.overcap_by_la_takeaway(by_la, "B", "Q3") == (
         "In Q3, Barnet spent the largest share over the cap (40.0% of spend); Lambeth (your LA): 0.0%; 1 of the 2 LAs "
-        "with a figure spent something over the cap; not shown: 2 c (fewer than 5 assignments), 1 no return.")
+        "with a figure spent something over the cap; not shown: 2 c (too few assignments to show pay figures), 1 no return.")
     nobody = _by_la([("D", "Brent", "no return", NAN, NAN)])
     assert pay.overcap_by_la_takeaway(nobody, "B", "Q3") == "No LA shown has a figure for Q3 (1 no return)."
 
@@ -73,10 +73,20 @@ def test_workforce_gives_the_counts_and_the_london_agency_share():
     assert pay.workforce_takeaway(per_quarter, share, "All London") == (
         "The Pledge returns for All London list 862 agency assignments in Q2 2025-26 (945 in Q1 2025-26); agency workers "
         "were 16.0% of London's children's social workers in Q1 2025-26 (benchmarking data).")
-    small = _quarters([("Q2", "c", 3, NAN, NAN, NAN)])
+    # Too few for pay figures: the (protected) count is still given; no return is said in words, never as 0.
+    small = _quarters([("Q1", "no return", 0, NAN, NAN, NAN), ("Q2", "c", 5, 20.0, NAN, NAN)])
     text = pay.workforce_takeaway(small, share.iloc[:0], "City of London")
-    assert "3" not in text and text.startswith("City of London, Q2: fewer than 5 assignments, so not shown (c)")
+    assert text.startswith("The Pledge returns for City of London list 5 agency assignments in Q2;")
     assert text.endswith("not in the benchmarking data for these quarters.")
+    missing = pay.workforce_takeaway(_quarters([("Q2", "no return", 0, NAN, NAN, NAN)]), share.iloc[:0], "Brent")
+    assert missing.startswith("Brent, Q2: no return in the Pledge returns")
+
+
+def test_over_cap_of_a_group_too_small_for_pay_figures_gives_its_protected_share_only():
+    small = _quarters([("Q2", "c", 5, 20.0, NAN, NAN)])
+    assert pay.overcap_takeaway(small, "City of London", "All job types") == (
+        "In Q2, 20.0% of assignments (all job types) in City of London were paid over the cap; too few assignments to "
+        "show pay figures (c), so no share of spend is shown.")
 
 
 def test_convergence_lists_narrowing_and_widening_job_types():

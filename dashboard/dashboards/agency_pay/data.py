@@ -1,7 +1,7 @@
 """Agency pay (London Pledge): its tables and cached reads.
 
 The assignment rows are worker-level: they are read here for the server to aggregate and never leave it (the page's
-view builder turns them into suppressed summaries). Every read is declared with `cached_read` (see dashboard.loader):
+view builder turns them into protected summaries). Every read is declared with `cached_read` (see dashboard.loader):
 a committed return or cap change is seen at once, in every worker, and results are copies.
 """
 from __future__ import annotations
@@ -11,6 +11,7 @@ from flask import current_app, has_app_context
 from sqlalchemy import (Boolean, Column, Date, DateTime, Float, ForeignKey, Index, Integer, String, Table, Text,
                         UniqueConstraint, select)
 
+from dashboard import disclosure
 from dashboard.auth.roles import ROLES
 from dashboard.dashboards.agency_pay import metrics
 from dashboard.loader import AccessScope, _read_sql, cached_read, dataset_version
@@ -96,13 +97,18 @@ def periods() -> list[pd.Timestamp]:
 
 # Shared by every scope, on purpose: the rows are the same for every scope allowed to read them (checked in
 # `area_summaries`, their one reader, on every call), they never leave the server, and one copy per LA would
-# multiply a few megabytes by 33 in a shared cache. Scope-dependent results (suppression) are computed per request.
+# multiply a few megabytes by 33 in a shared cache. Scope-dependent results (disclosure control) are computed per request.
 @cached_read(NAME)
 def _prepared(holiday_pay_rate: float, ni_rates: tuple) -> pd.DataFrame:
     a = assignment
     frame = _read_sql(select(a.c.period_end, a.c.la_code, a.c.job_type, a.c.hourly_rate, a.c.is_paye, a.c.hours_per_week,
-                             a.c.is_legacy, a.c.charge_rate))
+                             a.c.is_legacy, a.c.charge_rate).order_by(a.c.id))
     frame["period_end"] = pd.to_datetime(frame["period_end"])
+    # Each assignment's record key (disclosure control) from its identity: its LA, quarter and place in that return
+    # (rows are stored in the order returned, and a return is replaced whole), so a reload of the same return keeps it.
+    place = frame.groupby(["la_code", "period_end"], sort=False).cumcount()
+    frame[disclosure.RECORD_KEY] = disclosure.record_keys(
+        f"agency_pay|{la}|{day:%Y-%m-%d}|{i}" for la, day, i in zip(frame["la_code"], frame["period_end"], place))
     for column in ("hourly_rate", "hours_per_week", "charge_rate"):
         frame[column] = frame[column].astype("float64")
     for column in ("is_paye", "is_legacy"):
@@ -123,19 +129,19 @@ def paye_rates() -> dict:
 
 def area_summaries(scope: AccessScope, area_codes: list[str], shown_codes: list[str], job: str | None,
                    start: pd.Timestamp, end: pd.Timestamp) -> dict[str, pd.DataFrame]:
-    """The group summaries the Agency pay view is built from, before suppression (server side only):
+    """The group summaries the Agency pay view is built from, before disclosure control (server side only; with the
+    sums of record keys `metrics.protect_summary` needs):
     `by_la` (the last quarter, the LAs `shown_codes`), `pooled` (the area, the last quarter, one row keyed `_all`),
     `by_job` (the area by job type, the last quarter), `per_quarter` and `by_quarter_job` (the area, start to end).
-    `job` None is every job type. The caller suppresses them for its viewer."""
+    `job` None is every job type. The caller protects them for its viewer."""
     # The same filters however they were given (codes in any order, dates as text), so every view shares one build.
     return _area_summaries(scope, tuple(sorted(area_codes)), tuple(sorted(shown_codes)), job, pd.Timestamp(start),
                            pd.Timestamp(end), **paye_rates())
 
 
-# Shared by every viewer, on purpose: these summaries are the same for every viewer (no LA is unsuppressed yet), so
-# one build serves all 33 LAs' views. They hold small counts unsuppressed, but like the rows they come from they stay
-# on the server: each view suppresses its own copy before anything is shown or cached as a view (its viewer's own LA
-# left unsuppressed in that view only).
+# Shared by every viewer, on purpose: these summaries are the same for every viewer (no LA is exact yet), so one build
+# serves all 33 LAs' views. They hold true counts, but like the rows they come from they stay on the server: each view
+# protects its own copy before anything is shown or cached as a view (its viewer's own LA exact in that view only).
 @cached_read(NAME, check=check_scope)
 def _area_summaries(scope: AccessScope, area_codes: tuple, shown_codes: tuple, job: str | None, start: pd.Timestamp,
                     end: pd.Timestamp, holiday_pay_rate: float, ni_rates: tuple) -> dict[str, pd.DataFrame]:

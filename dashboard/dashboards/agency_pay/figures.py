@@ -23,7 +23,7 @@ from dashboard.disclosure import NO_RETURN, NONE_RETURNED, SUPPRESSED
 
 JOB_COLOURS = dict(zip(JOB_TYPES, ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9"]))
 EXCL_LEGACY = "#E69F00"   # orange: "excluding legacy contracts" beside blue "all assignments"
-STATUS_TEXT = {SUPPRESSED: "c (suppressed)", NO_RETURN: "no return", NONE_RETURNED: "none returned"}
+STATUS_TEXT = {SUPPRESSED: "c (too few to show pay)", NO_RETURN: "no return", NONE_RETURNED: "none returned"}
 CAP_COLOUR = "#000000"
 
 
@@ -247,8 +247,9 @@ def overcap_by_la_figure(by_la: pd.DataFrame, own_la: str, area: str) -> dict:
 
 
 def workforce_figure(per_quarter: pd.DataFrame, share: pd.DataFrame, area_name: str) -> dict:
-    counts = per_quarter["n"].where(per_quarter["status"] == "")
-    text = [f"{int(v):,}" if s == "" else STATUS_TEXT.get(s, s) for v, s in zip(per_quarter["n"], per_quarter["status"])]
+    has_count = per_quarter["status"].isin(["", SUPPRESSED])   # protected counts are shown with or without pay figures
+    counts = per_quarter["n"].where(has_count)
+    text = [f"{int(v):,}" if k else STATUS_TEXT.get(s, s) for v, s, k in zip(per_quarter["n"], per_quarter["status"], has_count)]
     data = [{"type": "bar", "x": list(per_quarter["quarter"]), "y": _list(counts.astype("float64")), "name": "Agency assignments",
              "marker": {"color": SUBREGION}, "text": text, "textposition": "outside", "cliponaxis": False, "showlegend": False,
              "hovertemplate": "%{x}: %{text} assignments<extra></extra>", "xaxis": "x", "yaxis": "y"}]

@@ -15,9 +15,12 @@ Rules (quoted in the page's notes):
   Excess over cap = hours x (adjusted rate - cap) for assignments over cap, and its share of all spend.
 - Quartiles and median: linear interpolation between the ranked rates (pandas' default, Excel's
   QUARTILE.INC), one value per assignment, unweighted.
-- Suppression (dashboard.disclosure): any figure built from fewer than 5 assignments is shown as "c", except for
-  the viewer's own LA; where one group among several is suppressed, the next-smallest other group is
-  suppressed too, so a total shown beside them cannot give it away.
+- Disclosure control (dashboard.disclosure, the ONS cell-key method; `protect_summary`): every count of assignments
+  (in a group, over cap, excluding legacy) is shown perturbed, each group a cell of its own whose key is the sum of its
+  assignments' record keys, except the viewer's own LA's assignments, counted exactly. Shares over cap are protected
+  over-cap count / protected count. Pay figures (rates, quartiles, spend shares) are shown only for groups of the
+  viewer's own LA alone or whose protected count of other LAs' assignments is at least `PAY_MINIMUM`, a count no group
+  of fewer than 5 assignments can be shown as.
 """
 from __future__ import annotations
 
@@ -25,6 +28,8 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
+
+from dashboard import disclosure
 
 # --- settings (to be wired into dashboard.config by the lead; one place to change them) -----------------
 
@@ -152,7 +157,18 @@ def over_cap(frame: pd.DataFrame) -> dict:
 
 SUMMARY_COLUMNS = ["n", "min", "q1", "median", "q3", "max", "n_over", "pct_over", "spend", "spend_over",
                    "pct_spend_over", "excess", "pct_excess", "n_excl", "n_over_excl", "pct_over_excl", "spend_excl",
-                   "spend_over_excl", "pct_spend_over_excl", "excess_excl", "pct_excess_excl", "n_legacy"]
+                   "spend_over_excl", "pct_spend_over_excl", "excess_excl", "pct_excess_excl", "n_legacy",
+                   "k", "k_over", "k_excl", "k_over_excl"]
+"""Per group: counts, pay figures, and (k...) the sums of the record keys of the assignments behind each count (the
+cell keys before `mod 256`): a group's cell key, and a part's taken away from it, stay exact sums."""
+COUNTS = {"n": "k", "n_over": "k_over", "n_excl": "k_excl", "n_over_excl": "k_over_excl"}
+"""Each count of a summary and the column of its record-key sum."""
+PAY_FIGURES = ["min", "q1", "median", "q3", "max", "spend", "spend_over", "pct_spend_over", "excess", "pct_excess",
+               "spend_excl", "spend_over_excl", "pct_spend_over_excl", "excess_excl", "pct_excess_excl"]
+"""A group's figures that are not counts: shown only where `protect_summary` says its pay figures may be."""
+PAY_MINIMUM = 1 + max(c + int(disclosure.PTABLE[c].max()) for c in range(1, 5))
+"""Pay figures need a protected count of other LAs' assignments of at least this: one more than the most a count of
+1-4 can be shown as (5 with today's table: 1-4 become 0 or 5), so no group of fewer than 5 assignments ever shows a rate."""
 
 
 def _group_ids(frame: pd.DataFrame, by: list[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -205,6 +221,8 @@ def group_summary(frame: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     row_spend = frame["spend"].to_numpy(dtype="float64")[rows]
     row_excess = frame["excess"].to_numpy(dtype="float64")[rows]
     rate = frame["adjusted_rate"].to_numpy(dtype="float64")[rows]
+    keys = (frame[disclosure.RECORD_KEY].to_numpy(dtype="float64")[rows] if disclosure.RECORD_KEY in frame
+            else np.zeros(len(group)))
 
     def total(weights=None):
         return np.bincount(group, weights=weights, minlength=n_groups)
@@ -235,8 +253,54 @@ def group_summary(frame: pd.DataFrame, by: list[str]) -> pd.DataFrame:
         "spend_excl": spend_excl, "spend_over_excl": spend_over_excl, "pct_spend_over_excl": pct(spend_over_excl, spend_excl),
         "excess_excl": excess_excl, "pct_excess_excl": pct(excess_excl, spend_excl),
         "n_legacy": total(~current).astype("int64"),
+        "k": total(keys).astype("int64"), "k_over": total(np.where(over, keys, 0.0)).astype("int64"),
+        "k_excl": total(np.where(current, keys, 0.0)).astype("int64"),
+        "k_over_excl": total(np.where(over & current, keys, 0.0)).astype("int64"),
     })
     return pd.DataFrame(out, columns=columns)
+
+
+def protect_summary(summary: pd.DataFrame, own: pd.DataFrame | None = None, *, on: list[str] | None = None,
+                    own_alone=None) -> pd.DataFrame:
+    """Group summaries as a viewer may see them (the cell-key method, dashboard.disclosure).
+
+    summary   `group_summary` rows (every LA's assignments in each group)
+    own       the same groups (matched `on` their key columns) built from the viewer's own LA's assignments alone, or
+              None where none of theirs is in any group; those are counted exactly
+    own_alone a boolean per row: the group is the viewer's own LA's alone (its pay figures are theirs)
+    Each count (n, n_over, n_excl, n_over_excl) becomes its own part plus the other LAs' part protected (their count
+    and the sum of their record keys mod 256 as the cell key); an over-cap count is never shown above its group's
+    count. Shares over cap are rebuilt from the protected counts. `others_shown` is the other LAs' protected count
+    and `pay_shown` whether the pay figures may be shown: the group is the viewer's alone, or `others_shown` is at
+    least PAY_MINIMUM. Where not, the pay figures are NaN. Key sums are dropped: nothing keyed leaves here.
+    """
+    out = summary.reset_index(drop=True).copy()
+    if own is not None and len(own) and on:
+        mine = out[on].merge(own[on + list(COUNTS) + list(COUNTS.values())], on=on, how="left")
+        mine = mine[list(COUNTS) + list(COUNTS.values())].fillna(0).astype("int64")
+    else:
+        mine = pd.DataFrame(0, index=out.index, columns=list(COUNTS) + list(COUNTS.values()))
+    for count, key in COUNTS.items():
+        total = (out[count].fillna(0).astype("int64").to_numpy() if count in out
+                 else np.zeros(len(out), dtype="int64"))
+        keys = out[key].fillna(0).astype("int64").to_numpy() if key in out else np.zeros(len(out), dtype="int64")
+        others = total - mine[count].to_numpy()
+        protected = disclosure.protect(others, (keys - mine[key].to_numpy()) % disclosure.KEY_RANGE)
+        if count == "n":
+            out["others_shown"] = protected
+        out[count] = protected + mine[count].to_numpy()
+    out["n_over"] = np.minimum(out["n_over"], out["n"])
+    out["n_over_excl"] = np.minimum(out["n_over_excl"], out["n_excl"])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["pct_over"] = np.where(out["n"] > 0, 100.0 * out["n_over"] / out["n"].where(out["n"] > 0, 1), np.nan)
+        out["pct_over_excl"] = np.where(out["n_excl"] > 0,
+                                        100.0 * out["n_over_excl"] / out["n_excl"].where(out["n_excl"] > 0, 1), np.nan)
+    alone = (np.zeros(len(out), dtype=bool) if own_alone is None
+             else pd.Series(own_alone).reset_index(drop=True).to_numpy(dtype=bool))
+    out["pay_shown"] = alone | (out["others_shown"] >= PAY_MINIMUM)
+    figures = [c for c in PAY_FIGURES if c in out]
+    out[figures] = out[figures].astype("float64").where(out["pay_shown"], np.nan)
+    return out.drop(columns=[c for c in COUNTS.values() if c in out] + ["n_legacy"], errors="ignore")
 
 
 def quarter_label(period_end) -> str:

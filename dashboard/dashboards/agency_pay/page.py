@@ -96,7 +96,8 @@ def layout(anon=None, **query):
                    "the quartiles (right): a falling spread means rates are converging.", image_buttons=True),
         html.Section([
             html.H2("The figures", className="h4"),
-            html.P("The same figures as the charts, to read or download. 'c' = fewer than 5 assignments (suppressed); "
+            html.P("The same figures as the charts, to read or download. Counts of other LAs' assignments are protected "
+                   "(changed by a few; see Disclosure control). 'c' = too few assignments to show pay figures; "
                    "'no return' = the LA made no return; 'none' = returned, no assignments in that group.",
                    className="small text-body-secondary"),
             *table_section("pay-dl-summary", "pay-summary-grid", title_id="pay-summary-table-title", heading_class="h6 mt-3"),

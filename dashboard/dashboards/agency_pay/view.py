@@ -3,8 +3,9 @@
 The page's callbacks are thin adapters over `resolve_filters`, `build_view`, `download_table` and (for an
 administrator's cap change, a write) `returns.change_cap`.
 Worker-level rows stay in `dashboard.dashboards.agency_pay.data`, which turns them into group summaries shared by every
-viewer (server side only); here each view suppresses its own copy: every figure built from fewer than 5 assignments
-is suppressed, except the viewer's own LA's.
+viewer (server side only); here each view protects its own copy (`metrics.protect_summary`, the cell-key method): every
+count of other LAs' assignments is perturbed, shares are built from protected counts, and pay figures are shown only
+for groups large enough, while the viewer's own LA's assignments are counted exactly.
 """
 from __future__ import annotations
 
@@ -30,8 +31,8 @@ ALL_JOBS = "all"
 BY_OPTIONS = {"la": "By LA", "job": "By job type"}
 METRIC_COLUMNS = ["min", "q1", "median", "q3", "max", "pct_over", "pct_over_excl", "pct_spend_over",
                   "pct_spend_over_excl", "pct_excess"]
-# A group's figures, blanked with it where disclosure control hides the group (fewer than 5 assignments, not your own).
-GROUP_FIGURES = METRIC_COLUMNS + ["n_over", "spend", "spend_over", "excess", "n_over_excl", "n_excl"]
+COUNT_SHARES = {"pct_over", "pct_over_excl"}
+"""Figures built from protected counts alone: shown wherever the group's count is, pay figures or not."""
 
 
 @dataclass(frozen=True)
@@ -109,7 +110,7 @@ def area_las(area: str, las: pd.DataFrame) -> tuple[list[str], str]:
     return [area], las.set_index("la_code").loc[area, "la_name"]
 
 
-# --- suppression and display -----------------------------------------------------------------------------------
+# --- disclosure control and display -----------------------------------------------------------------------------------
 
 def _money(value) -> str:
     return "—" if value is None or pd.isna(value) else f"£{value:,.2f}"
@@ -145,7 +146,8 @@ def summary_table(rows: pd.DataFrame, label_column: str, label_header: str, extr
         elif column == "cap":
             table[header] = [display_value("", v, "money") for v in rows["cap"]] if "cap" in rows else None
         else:
-            table[header] = [display_value(s, v, kind) for s, v in zip(rows["status"], rows[column])]
+            table[header] = [display_value("" if column in COUNT_SHARES and s == SUPPRESSED else s, v, kind)
+                             for s, v in zip(rows["status"], rows[column])]
     return pd.DataFrame({k: v for k, v in table.items() if v is not None})
 
 
@@ -179,14 +181,24 @@ class PayView:
     takeaways: dict[str, str] = field(default_factory=dict)    # chart -> one sentence saying what it shows
 
 
-def _by_la(summary: pd.DataFrame, la_table: pd.DataFrame, returned: set, own_la: str) -> pd.DataFrame:
+def protected(summary: pd.DataFrame, own: pd.DataFrame | None, on: list[str], own_alone, returned) -> pd.DataFrame:
+    """Summaries as this viewer may see them (`metrics.protect_summary`) with a `status` saying why a row has no pay
+    figures: NO_RETURN (`returned` false), NONE_RETURNED (its protected count is 0), SUPPRESSED (too few other LAs'
+    assignments for pay figures: its counts and shares over cap are still shown), or ""."""
+    out = metrics.protect_summary(summary, own, on=on, own_alone=own_alone)
+    status = np.where(out["n"] == 0, NONE_RETURNED, np.where(out["pay_shown"], "", SUPPRESSED))
+    out["status"] = np.where(pd.Series(returned, index=out.index).astype(bool), status, NO_RETURN)
+    return out
+
+
+def _by_la(summary: pd.DataFrame, own: pd.DataFrame | None, la_table: pd.DataFrame, returned: set,
+           own_la: str) -> pd.DataFrame:
     table = la_table.merge(summary, on="la_code", how="left")
     table["n"] = table["n"].fillna(0).astype(int)
-    table["returned"] = table["la_code"].isin(returned)
-    return disclosure.suppress_groups(table, table["la_code"] == own_la, GROUP_FIGURES)
+    return protected(table, own, ["la_code"], table["la_code"] == own_la, table["la_code"].isin(returned))
 
 
-# Per LA: the viewer's own LA is shown unsuppressed and highlighted.
+# Per LA: the viewer's own LA is shown exactly and highlighted.
 @loader.view_cache(pay_loader.NAME, "reference", "published", check=pay_loader.check_scope, depends_on_caller=lambda *_: True)
 def build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: str | None = None) -> PayView:
     """Everything the page shows. `anonymise_with` (the app's secret) replaces every LA name but the viewer's own
@@ -211,19 +223,25 @@ def build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: s
         shown_las = las[las["subregion_code"] == las.set_index("la_code").loc[area_codes[0], "subregion_code"]]
     else:
         shown_las = las[las["la_code"].isin(area_codes)]
-    # Unsuppressed summaries, shared by every viewer (server side only); suppressed below for this viewer.
-    summaries = pay_loader.area_summaries(scope, area_codes, list(shown_las["la_code"]),
-                                          None if filters.job == ALL_JOBS else filters.job, filters.start, filters.end)
-    by_la = _by_la(summaries["by_la"], shown_las[["la_code", "la_name"]], returned_end, own_la)
+    # True summaries, shared by every viewer (server side only); protected below for this viewer, whose own LA's
+    # assignments (their part of each group, from the same summaries of their LA alone) are counted exactly.
+    job_code = None if filters.job == ALL_JOBS else filters.job
+    summaries = pay_loader.area_summaries(scope, area_codes, list(shown_las["la_code"]), job_code, filters.start,
+                                          filters.end)
+    own_in_area = own_la in area_codes
+    mine = (pay_loader.area_summaries(scope, [own_la], [own_la], job_code, filters.start, filters.end)
+            if own_in_area or own_la in set(shown_las["la_code"]) else None)
+    own_part = (lambda part: mine[part] if mine is not None and (own_in_area or part == "by_la") else None)
+    by_la = _by_la(summaries["by_la"], own_part("by_la"), shown_las[["la_code", "la_name"]], returned_end, own_la)
     single_cap = caps_now.set_index("job_type")["cap"].get(filters.job) if filters.job != ALL_JOBS else None
     by_la["cap"] = single_cap if single_cap is not None else np.nan
 
+    # The area's pooled figures are a cell of their own (protected, not the sum of the protected LAs beside them).
     pooled = summaries["pooled"]
     if pooled.empty:
-        pooled = pd.DataFrame({"_all": [area_name], "n": [0]})
+        pooled = pd.DataFrame({"_all": [""], "n": [0]})
+    pooled = protected(pooled, own_part("pooled"), ["_all"], [area_is_own], [n_returned > 0])
     pooled["_all"] = area_name
-    pooled["returned"] = n_returned > 0
-    pooled = disclosure.suppress_groups(pooled, pd.Series([area_is_own]), GROUP_FIGURES, secondary_too=False)
     pooled["cap"] = by_la["cap"].iloc[0] if len(by_la) else np.nan
 
     by_job = summaries["by_job"]
@@ -231,8 +249,9 @@ def build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: s
     if filters.job != ALL_JOBS:
         by_job = by_job[by_job["job_type"] == filters.job]
     by_job["n"] = by_job["n"].fillna(0).astype(int)
-    by_job["returned"] = n_returned > 0
-    by_job = disclosure.suppress_groups(by_job.reset_index(drop=True), pd.Series([area_is_own] * len(by_job)), GROUP_FIGURES)
+    own_jobs = own_part("by_job")
+    by_job = protected(by_job.reset_index(drop=True), None if own_jobs is None else own_jobs.astype({"job_type": str}),
+                       ["job_type"], [area_is_own] * len(by_job), [n_returned > 0] * len(by_job))
     by_job["job_name"] = by_job["job_type"].map(JOB_TYPES)
     by_job["cap"] = by_job["job_type"].map(caps_now.set_index("job_type")["cap"])
 
@@ -242,13 +261,12 @@ def build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: s
     per_quarter = summaries["per_quarter"]
     per_quarter = pd.DataFrame({"period_end": quarters}).merge(per_quarter, on="period_end", how="left")
     per_quarter["n"] = per_quarter["n"].fillna(0).astype(int)
-    per_quarter["returned"] = per_quarter["period_end"].map(area_returns).fillna(0) > 0
     per_quarter["n_returned"] = per_quarter["period_end"].map(area_returns).fillna(0).astype(int)
-    per_quarter = disclosure.suppress_groups(per_quarter, pd.Series([area_is_own] * len(per_quarter)), GROUP_FIGURES,
-                                              secondary_too=False)
+    per_quarter = protected(per_quarter, own_part("per_quarter"), ["period_end"], [area_is_own] * len(per_quarter),
+                            per_quarter["n_returned"] > 0)
     per_quarter["quarter"] = per_quarter["period_end"].map(quarter_label)
 
-    # Median and spread per job type by quarter: are rates converging? Secondary suppression within each quarter.
+    # Median and spread per job type by quarter: are rates converging? Each job type's quarter is a cell of its own.
     all_trend = summaries["by_quarter_job"]
     all_trend = all_trend.astype({"job_type": str}) if not all_trend.empty else all_trend
     jobs_shown = list(JOB_TYPES) if filters.job == ALL_JOBS else [filters.job]
@@ -256,8 +274,10 @@ def build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: s
     if not all_trend.empty:
         trend = trend.merge(all_trend, on=["period_end", "job_type"], how="left")
     trend["n"] = trend["n"].fillna(0).astype(int) if "n" in trend else 0
-    trend["returned"] = trend["period_end"].map(area_returns).fillna(0) > 0
-    trend = disclosure.suppress_groups(trend, pd.Series([area_is_own] * len(trend)), GROUP_FIGURES, within="period_end")
+    own_trend = own_part("by_quarter_job")
+    trend = protected(trend, None if own_trend is None or own_trend.empty else own_trend.astype({"job_type": str}),
+                      ["period_end", "job_type"], [area_is_own] * len(trend),
+                      trend["period_end"].map(area_returns).fillna(0) > 0)
     trend["quarter"] = trend["period_end"].map(quarter_label)
     trend["job_name"] = trend["job_type"].map(JOB_TYPES)
     convergence = metrics.spread_change(trend[trend["status"] == ""]) if not trend.empty else pd.DataFrame()
@@ -351,6 +371,7 @@ def _agency_share(filters, scope, las, area_codes, area_name, own_la, quarters) 
 def _kpis(head, previous, per_quarter, n_returned, n_las, period_label, share) -> list[tuple[str, str, str]]:
     status = head.get("status", "")
     show = (lambda value, fmt: status if status else fmt(value))
+    count_share = (lambda value: status if status not in ("", SUPPRESSED) else _pct(value))   # from protected counts
     if previous.empty or status or previous.iloc[0]["status"]:
         change, change_note = "not available", "no comparable previous quarter"
     else:
@@ -371,8 +392,8 @@ def _kpis(head, previous, per_quarter, n_returned, n_las, period_label, share) -
          f"{n_returned} of {n_las} LAs returned"),
         ("Median hourly pay (after PAYE adjustments)", show(head.get("median"), _money),
          "" if status else f"middle half {_money(head['q1'])} to {_money(head['q3'])}"),
-        ("Assignments over cap", show(head.get("pct_over"), _pct),
-         "" if status else f"{_pct(head['pct_over_excl'])} excluding legacy contracts"),
+        ("Assignments over cap", count_share(head.get("pct_over")),
+         "" if status not in ("", SUPPRESSED) else f"{_pct(head['pct_over_excl'])} excluding legacy contracts"),
         ("Spend on over-cap assignments", show(head.get("pct_spend_over"), _pct),
          best or ("" if status else f"{_pct(head['pct_spend_over_excl'])} excluding legacy contracts")),
         ("Change on previous quarter", change, change_note),
@@ -417,7 +438,7 @@ def _notes(filters, area_name, job_name, range_label, period_label, n_returned, 
                    "by hours); quartiles by linear interpolation (Excel's QUARTILE.INC)."),
         ("Converging?", (converging or "Not enough quarters with figures to say.")
          + " The spread is the upper minus the lower quartile: a narrower spread means rates are converging."),
-        ("Suppression", disclosure.ASSIGNMENTS_NOTE + " No worker-level row leaves the server."),
+        ("Disclosure control", disclosure.assignments_note(metrics.PAY_MINIMUM) + " No worker-level row leaves the server."),
         ("Missing", "'no return' means the LA made no return for that quarter: it is left out of every figure, never "
                     "counted as 0. 'none' means it returned and had no agency assignments in that group."),
         ("Agency workforce", "Agency assignments are the rows of the Pledge return (one per assignment or worker). The "
@@ -433,9 +454,10 @@ def _notes(filters, area_name, job_name, range_label, period_label, n_returned, 
 
 # --- what each chart shows, in one sentence (on the page, as the chart's text alternative, and on its slide) -----
 
-WHY_NO_FIGURE = {SUPPRESSED: "fewer than 5 assignments, so not shown (c)", NO_RETURN: "no return",
+WHY_NO_FIGURE = {SUPPRESSED: "too few assignments to show pay figures (c)", NO_RETURN: "no return",
                  NONE_RETURNED: "no assignments"}
-MISSING_COUNT = {SUPPRESSED: "c (fewer than 5 assignments)", NO_RETURN: "no return", NONE_RETURNED: "no assignments"}
+MISSING_COUNT = {SUPPRESSED: "c (too few assignments to show pay figures)", NO_RETURN: "no return",
+                 NONE_RETURNED: "no assignments"}
 
 
 def _why(status: str) -> str:
@@ -493,6 +515,9 @@ def overcap_takeaway(per_quarter: pd.DataFrame, area_name: str, job_name: str) -
     if per_quarter.empty:
         return f"{area_name} has no quarters in the range chosen."
     last = per_quarter.iloc[-1]
+    if last["status"] == SUPPRESSED:
+        return (f"In {last['quarter']}, {_pct(last['pct_over'])} of {_assignments(job_name)} in {area_name} were paid over "
+                f"the cap; {_why(last['status'])}, so no share of spend is shown.")
     if last["status"]:
         return f"{area_name}, {job_name.lower()}, {last['quarter']}: {_why(last['status'])}; no share over cap is shown."
     text = (f"In {last['quarter']}, {_pct(last['pct_over'])} of {_assignments(job_name)} in {area_name} were paid over the cap, "
@@ -531,12 +556,12 @@ def workforce_takeaway(per_quarter: pd.DataFrame, share: pd.DataFrame, area_name
     if per_quarter.empty:
         return f"{area_name} has no quarters in the range chosen."
     last = per_quarter.iloc[-1]
-    if last["status"] in (NO_RETURN, SUPPRESSED):
+    if last["status"] == NO_RETURN:
         text = f"{area_name}, {last['quarter']}: {_why(last['status'])} in the Pledge returns"
     else:
         text = f"The Pledge returns for {area_name} list {int(last['n']):,} agency assignments in {last['quarter']}"
         first = per_quarter.iloc[0]
-        if len(per_quarter) > 1 and first["status"] in ("", NONE_RETURNED):
+        if len(per_quarter) > 1 and first["status"] != NO_RETURN:
             text += f" ({int(first['n']):,} in {first['quarter']})"
     london = share[share["series"] == "London average"].dropna(subset=["value"]) if len(share) else share
     if len(london):

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import base64
 import binascii
+import io
+import zipfile
 from dataclasses import dataclass
 
 import pandas as pd
@@ -22,6 +24,8 @@ from dashboard.ingest.returns import SPECS
 from dashboard.ingest.templates import template_csv, template_xlsx
 from dashboard.ingest.validation import Report
 from dashboard.store import get_engine
+from dashboard.store.ssda903 import TABLES as DFE_TABLES
+from dashboard.store.ssda903 import recognise
 
 FINDINGS_SHOWN = 1000   # the page shows this many findings; the downloadable report has them all
 
@@ -63,6 +67,8 @@ def template_help(dataset: str) -> str:
     filled = " and ".join(part for part, column in (("LA", spec.la_column), (spec.period.label.lower(), spec.period_column))
                           if column)
     return (f"{spec.description} " + (f"The template has the {filled} filled in. " if filled else "")
+            + ("The CSV template is a zip of the DfE's SSDA903 tables (their column names): upload the tables you hold, "
+               "several at once or as a zip; the Excel version is the one-file form. " if spec.standard == "ssda903" else "")
             + "The Excel version adds a data dictionary (every column, its meaning, type and an example) and the code lists.")
 
 
@@ -89,17 +95,42 @@ class UploadCheck:
     more_findings: int         # how many more the downloadable report holds
 
 
-def _report(user, settings, dataset: str, la_code: str, period: str, file_name: str, contents: str | None) -> Report:
+def _as_lists(file_name, contents) -> tuple[list[str], list]:
+    """dcc.Upload gives one name and content, or (several files chosen at once) lists of them."""
+    if isinstance(contents, list):
+        names = file_name if isinstance(file_name, list) else [file_name] * len(contents)
+        return [n or "upload" for n in names], contents
+    return [file_name or "upload"], [contents]
+
+
+def _is_a_set(spec, data: bytes) -> bool:
+    """A file for a return of several tables: a zip of them, or one of the standard's tables on its own."""
+    if spec.read_files is None:
+        return False
+    if data[:4] == b"PK\x03\x04":
+        try:
+            return not any(n.startswith("xl/") for n in zipfile.ZipFile(io.BytesIO(data)).namelist())   # not Excel
+        except zipfile.BadZipFile:
+            return False
+    first_line = data[:4096].decode("utf-8-sig", errors="replace").splitlines()[:1]
+    return bool(first_line and recognise(first_line[0].split(",")))
+
+
+def _report(user, settings, dataset: str, la_code: str, period: str, file_name, contents) -> Report:
     if dataset not in SPECS:
         raise ValueError(f"unknown dataset {dataset!r}")
     authorise(user, la_code)
+    names, encoded = _as_lists(file_name, contents)
     try:
-        data = decode_contents(contents)
+        files = [(name, decode_contents(content)) for name, content in zip(names, encoded)]
     except ValueError as exc:
-        report = Report(dataset=dataset, file_name=file_name or "upload", file_sha256="", la_code=la_code, period=period)
+        report = Report(dataset=dataset, file_name=" + ".join(names), file_sha256="", la_code=la_code, period=period)
         report.file_errors.append(str(exc))
         return report
-    return loading.validate(get_engine(), dataset, file_name or "upload", data, la_code, period, max_bytes=max_bytes(settings))
+    spec = SPECS[dataset]
+    if len(files) > 1 or _is_a_set(spec, files[0][1]):
+        return loading.validate_files(get_engine(), dataset, files, la_code, period, max_bytes=max_bytes(settings))
+    return loading.validate(get_engine(), dataset, files[0][0], files[0][1], la_code, period, max_bytes=max_bytes(settings))
 
 
 def check_upload(user, settings, dataset, la_code, period, file_name, contents) -> UploadCheck:
@@ -135,9 +166,21 @@ def template_file(dataset: str, la_code: str, period: str, kind: str) -> tuple[b
     spec = SPECS[dataset]
     catalogue = loader.indicator_catalogue() if dataset == "benchmarking" else None
     stem = f"{dataset}_template_{la_code}_{period}"
+    if kind == "csv" and spec.standard == "ssda903":
+        return ssda903_templates(), f"ssda903_tables_{la_code}_{period}.zip"
     if kind == "csv":
         return template_csv(spec, la_code, period, catalogue), f"{stem}.csv"
     return template_xlsx(spec, la_code, period, catalogue), f"{stem}.xlsx"
+
+
+def ssda903_templates() -> bytes:
+    """A zip of the DfE's SSDA903 tables, each its CSV header row (the DfE's column names): fill the ones you hold."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, table in DFE_TABLES.items():
+            columns = [c for c in table.columns if (name, c) != ("Header", "UASC")]   # UASC: the XML form's header only
+            archive.writestr(f"{name.lower()}.csv", ",".join(columns) + "\n")
+    return out.getvalue()
 
 
 def history_table(user) -> pd.DataFrame:

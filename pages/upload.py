@@ -53,9 +53,11 @@ def layout(**query):
         ], className="chart-card"),
         html.Section([
             html.H2("2. Check your file", className="h4"),
-            dcc.Upload(id="upload-file", multiple=False, max_size=upload.max_bytes(_settings()),
-                       children=html.Div(["Drop a CSV or Excel (.xlsx) file here, or ",
-                                          html.Span("choose a file", className="text-decoration-underline")]),
+            # Several files at once for a return of several tables (SSDA903: the DfE's tables, or a zip of them).
+            dcc.Upload(id="upload-file", multiple=True, max_size=upload.max_bytes(_settings()),
+                       children=html.Div(["Drop a CSV or Excel (.xlsx) file here (SSDA903: the DfE's tables, several "
+                                          "files or a zip), or ",
+                                          html.Span("choose files", className="text-decoration-underline")]),
                        className="upload-drop", style_active={"borderColor": "#0072B2"}),
             html.P(f"Files up to {limit_mb} MB. Nothing is stored until you commit.", className="small text-body-secondary mt-1"),
             dcc.Loading(html.Div(id="upload-report", role="status", **{"aria-live": "polite"})),

@@ -8,7 +8,7 @@ import pytest
 
 from sqlalchemy import select
 
-from dashboard import loader
+from dashboard import loader, upload
 from dashboard.dashboards.benchmarking import data as bench_data
 from dashboard.auth.users import create_user
 from dashboard.ingest.returns import SPECS
@@ -196,3 +196,32 @@ def test_a_members_return_stops_its_page_calling_that_las_figures_demo_data(serv
         finally:
             restore_demo({dataset})   # other tests expect the demo data and the published figures
         assert is_demo(LA)
+
+
+def _encoded(text: str | bytes) -> str:
+    data = text.encode() if isinstance(text, str) else text
+    return "data:text/csv;base64," + base64.b64encode(data).decode()
+
+
+def test_the_dfes_ssda903_tables_are_checked_together_as_one_return(uploader_client):
+    """Several files chosen at once (a list from dcc.Upload): each DfE table recognised by its columns, checked by
+    the DfE's rules; a fault is named by file, row, column and rule number."""
+    from tests.app.test_sufficiency_import import EPISODES, HEADER   # a small valid SSDA903 return
+    files = [_encoded(HEADER), _encoded(EPISODES)]
+    props = response_props(_check(uploader_client, files, name=["header.csv", "episodes.csv"], dataset="sufficiency",
+                                  period="2025-03-31"))
+    assert "Passed" in json.dumps(props["upload-report"]["children"]) and props["upload-commit"]["disabled"] is False
+    bad = [_encoded(HEADER), _encoded(EPISODES.replace(",U6,PR4", ",U9,PR4"))]
+    props = response_props(_check(uploader_client, bad, name=["h.csv", "e.csv"], dataset="sufficiency", period="2025-03-31"))
+    assert {"Level": "error", "Row": "e.csv, row 4", "Column": "PLACE", "Value": "U9",
+            "Rule": "DfE rule 146: Placement type code is not a valid code for this collection year."} \
+        in props["upload-findings-grid"]["rowData"]
+    assert props["upload-commit"]["disabled"] is True
+
+
+def test_the_ssda903_csv_template_is_a_zip_of_the_dfes_tables():
+    import io, zipfile  # only this test opens the zip
+    data, name = upload.template_file("sufficiency", LA, "2025-03-31", "csv")
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    assert name.endswith(".zip") and "episodes.csv" in archive.namelist() and "oc3.csv" in archive.namelist()
+    assert archive.read("header.csv").decode() == "CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\n"

@@ -39,13 +39,19 @@ def _check_quarter(period: str) -> str | None:
         return date
     if date != date + pd.offsets.QuarterEnd(0):
         return f"{period} is not a quarter end: use 30 June, 30 September, 31 December or 31 March (YYYY-MM-DD)."
-    if date > pd.Timestamp.now() + pd.offsets.QuarterEnd(0):
-        return f"{period} is in the future."
+    if date > _last_quarter_ended(None):
+        return f"{period} has not ended yet: a quarter's return is for a quarter that is over."
     return None
 
 
+def _last_quarter_ended(today: pd.Timestamp | None) -> pd.Timestamp:
+    """The latest quarter end on or before today: a quarter still running has no return yet."""
+    today = _today(today)
+    return today if today == today + pd.offsets.QuarterEnd(0) else today - pd.offsets.QuarterEnd(1)
+
+
 def _quarters(today: pd.Timestamp | None = None, n: int = 12) -> list[dict]:
-    latest = _today(today) + pd.offsets.QuarterEnd(0)
+    latest = _last_quarter_ended(today)
     ends = [latest - pd.offsets.QuarterEnd(i) for i in range(n)]
     return [{"label": f"Quarter ending {d.day} {d:%B %Y}", "value": d.date().isoformat()} for d in ends]
 

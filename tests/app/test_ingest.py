@@ -103,6 +103,7 @@ def row_error(engine, catalogue, replace: tuple[bytes, bytes], extra: bytes = b"
     ((b",11,,", b",11,200,100"), "numerator", "numerator above denominator"),
     ((b",11,,", b",120,,"), "value", "a percentage above 100"),     # re-referrals %, second indicator
     ((b",10,,", b",-4,,"), "value", "below 0"),
+    ((b",uasc_cla,22,,", b",uasc_cla,12.5,,"), "value", "not a whole number: this indicator counts children"),
 ])
 def test_row_level_errors_name_row_column_value_and_rule(engine, catalogue, replace, column, rule):
     report = row_error(engine, catalogue, replace)

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, select
 
+from dashboard.dashboards.benchmarking.common import COUNT_UNITS
 from dashboard.dashboards.benchmarking.data import NAME
 from dashboard.ingest.specs import FIRST_DATA_ROW, LA_COLUMN, ColumnSpec, DatasetSpec, Target
 from dashboard.store import schema
@@ -148,11 +149,14 @@ def _numerator_not_above_denominator(rows: pd.DataFrame, _context) -> list[tuple
 
 
 def _within_indicator_range(rows: pd.DataFrame, context) -> list[tuple[int, str, str]]:
-    """Percentages must lie in 0-100; every value is 0 or more."""
+    """Percentages must lie in 0-100; every value is 0 or more; a count is a whole number."""
     units = rows["indicator_code"].map(context["units"])
     value = rows["value"]
     problems = [(i, "value", "below 0") for i in rows.index[value.notna() & (value < 0)]]
     problems += [(i, "value", "a percentage above 100") for i in rows.index[value.notna() & (units == "%") & (value > 100)]]
+    # A count of children (uasc_cla) is whole: 12.5 children is a typing slip, not a figure.
+    counts = value.notna() & units.isin(COUNT_UNITS) & (value != value.round())
+    problems += [(i, "value", f"not a whole number: this indicator counts {units[i]}") for i in rows.index[counts]]
     return problems
 
 

@@ -93,6 +93,23 @@ class UploadCheck:
     summary: str
     findings: pd.DataFrame     # the first FINDINGS_SHOWN findings
     more_findings: int         # how many more the downloadable report holds
+    demo_warning: str = ""     # committing removes every LA's demo data: said before Commit, to be confirmed
+
+
+def demo_removal_warning(dataset: str) -> str:
+    """What committing will remove besides this file's own period, where that is every LA's demo data (the first real
+    return of a dataset whose demo goes as a whole); "" otherwise. The page asks the uploader to confirm it."""
+    spec = SPECS[dataset]
+    if spec.demo_scope != "dataset" or not loader.dataset_info(dataset)["is_demo"]:
+        return ""
+    return (f"This is the first real {spec.label.lower()}: committing it removes the demo data of every LA, not only "
+            "yours. Until their own returns arrive, the other LAs show 'no return' on every page that uses this data. "
+            "This cannot be undone from this page (an administrator can reload the demo with python -m dashboard "
+            f"load-demo --dataset {dataset}).")
+
+
+class DemoRemovalNotConfirmed(ValueError):
+    """A commit that would remove every LA's demo data arrived without the uploader's confirmation."""
 
 
 def _as_lists(file_name, contents) -> tuple[list[str], list]:
@@ -141,11 +158,20 @@ def check_upload(user, settings, dataset, la_code, period, file_name, contents) 
     findings = report.table()
     shown = findings.head(FINDINGS_SHOWN).rename(columns=str.capitalize)
     return UploadCheck(report=report, ok=report.ok, summary=report.summary(), findings=shown,
-                       more_findings=max(0, len(findings) - FINDINGS_SHOWN))
+                       more_findings=max(0, len(findings) - FINDINGS_SHOWN),
+                       demo_warning=demo_removal_warning(dataset) if report.ok else "")
 
 
-def commit_upload(user, settings, dataset, la_code, period, file_name, contents) -> loading.CommitResult:
-    """Check the file again (nothing from the browser is trusted), then store it as a new version."""
+def commit_upload(user, settings, dataset, la_code, period, file_name, contents, *,
+                  demo_removal_confirmed: bool = False) -> loading.CommitResult:
+    """Check the file again (nothing from the browser is trusted), then store it as a new version. A commit that
+    would remove every LA's demo data needs the uploader's confirmation (checked here, not only by the page)."""
+    if dataset not in SPECS:
+        raise ValueError(f"unknown dataset {dataset!r}")
+    authorise(user, la_code)
+    if not demo_removal_confirmed and demo_removal_warning(dataset):
+        raise DemoRemovalNotConfirmed("Nothing was stored: confirm first that this first real return may remove "
+                                      "every LA's demo data (the box above the Commit button).")
     report = _report(user, settings, dataset, la_code, period, file_name, contents)
     result = loading.commit(get_engine(), report, user.email)
     if result.status == "rejected":

@@ -71,6 +71,12 @@ def layout(**query):
             html.H2("3. Commit", className="h4"),
             html.P("Committing stores the file as a new version for this LA and period, in one step: all of it or none "
                    "of it. Earlier versions are kept. The pages show the new figures at once.", className="small"),
+            # The first real return of a dataset removes every LA's demo data: said here, and confirmed, before Commit.
+            html.Div([html.Div(id="upload-demo-warning"),
+                      dbc.Checkbox(id="upload-demo-confirm", value=False, className="mb-2",
+                                   label="I understand: committing removes the demo data of every LA.")],
+                     id="upload-demo-panel", hidden=True),
+            dcc.Store(id="upload-check-ok", data=False),
             dbc.Button("Commit this file", id="upload-commit", color="primary", disabled=True),
             dcc.Loading(html.Div(id="upload-commit-message", className="mt-3", role="status")),
         ], className="chart-card"),
@@ -128,27 +134,43 @@ def _report_view(check):
 
 @callback(
     Output("upload-report", "children"), Output("upload-findings-grid", "rowData"), Output("upload-findings-grid", "columnDefs"),
-    Output("upload-commit", "disabled"), Output("upload-findings-panel", "hidden"), Output("upload-commit-message", "children"),
+    Output("upload-findings-panel", "hidden"), Output("upload-commit-message", "children"),
+    Output("upload-demo-warning", "children"), Output("upload-demo-panel", "hidden"), Output("upload-demo-confirm", "value"),
+    Output("upload-check-ok", "data"),
     Input("upload-file", "contents"), Input("upload-dataset", "value"), Input("upload-la", "value"), Input("upload-period", "value"),
     Input("upload-commit", "n_clicks"),
-    State("upload-file", "filename"),
+    State("upload-file", "filename"), State("upload-demo-confirm", "value"),
     prevent_initial_call=True,
 )
-def check_or_commit(contents, dataset, la_code, period, _commit, file_name):
+def check_or_commit(contents, dataset, la_code, period, _commit, file_name, confirmed):
     """A new file or choice checks the file; the commit button checks it again and stores it."""
     if contents is None:
         raise PreventUpdate
+    keep = dash.no_update
     try:
         if ctx.triggered_id == "upload-commit":
-            result = upload.commit_upload(current_user, _settings(), dataset, la_code, period, file_name, contents)
+            result = upload.commit_upload(current_user, _settings(), dataset, la_code, period, file_name, contents,
+                                          demo_removal_confirmed=bool(confirmed))
             colour = {"committed": "success", "unchanged": "info", "rejected": "danger"}[result.status]
-            return dash.no_update, dash.no_update, dash.no_update, True, dash.no_update, _alert(result.message, colour)
+            return keep, keep, keep, keep, _alert(result.message, colour), None, True, False, False
         check = upload.check_upload(current_user, _settings(), dataset, la_code, period, file_name, contents)
+    except upload.DemoRemovalNotConfirmed as exc:
+        return keep, keep, keep, keep, _alert(str(exc), "warning"), keep, keep, keep, keep
     except AccessDenied as exc:
-        return _alert(str(exc), "danger"), [], [], True, True, None
+        return _alert(str(exc), "danger"), [], [], True, None, None, True, False, False
     findings = check.findings
+    warning = _alert([html.Strong("Before you commit: "), check.demo_warning], "warning") if check.demo_warning else None
     return (_report_view(check), grid_records(findings), column_defs(findings) if len(findings) else [],
-            not check.ok, not len(findings), None)
+            not len(findings), None, warning, not check.demo_warning, False, check.ok)
+
+
+@callback(
+    Output("upload-commit", "disabled"),
+    Input("upload-check-ok", "data"), Input("upload-demo-confirm", "value"), Input("upload-demo-panel", "hidden"),
+)
+def commit_allowed(check_ok, confirmed, no_warning):
+    """Commit opens once the file passed and, where it removes every LA's demo data, the uploader has said so."""
+    return not (check_ok and (no_warning or confirmed))
 
 
 @callback(

@@ -47,18 +47,30 @@ def loader_codes():
 
 
 CHECK_OUTPUTS = [("upload-report", "children"), ("upload-findings-grid", "rowData"), ("upload-findings-grid", "columnDefs"),
-                 ("upload-commit", "disabled"), ("upload-findings-panel", "hidden"), ("upload-commit-message", "children")]
+                 ("upload-findings-panel", "hidden"), ("upload-commit-message", "children"), ("upload-demo-warning", "children"), ("upload-demo-panel", "hidden"), ("upload-demo-confirm", "value"),
+                 ("upload-check-ok", "data")]
 
 
-def _check(client, contents, la=LA, period=PERIOD, name="lambeth_q3.csv", trigger="upload-file.contents", dataset="benchmarking"):
+def _check(client, contents, la=LA, period=PERIOD, name="lambeth_q3.csv", trigger="upload-file.contents", dataset="benchmarking",
+           confirmed=False):
     return callback_request(client, CHECK_OUTPUTS,
                             [("upload-file", "contents", contents), ("upload-dataset", "value", dataset),
                              ("upload-la", "value", la), ("upload-period", "value", period), ("upload-commit", "n_clicks", 1)],
-                            [("upload-file", "filename", name)], triggered=trigger)
+                            [("upload-file", "filename", name), ("upload-demo-confirm", "value", confirmed)], triggered=trigger)
 
 
-def _commit(client, contents, la=LA, period=PERIOD, dataset="benchmarking"):
-    return _check(client, contents, la=la, period=period, trigger="upload-commit.n_clicks", dataset=dataset)
+def _commit(client, contents, la=LA, period=PERIOD, dataset="benchmarking", confirmed=True):
+    return _check(client, contents, la=la, period=period, trigger="upload-commit.n_clicks", dataset=dataset,
+                  confirmed=confirmed)
+
+
+def commit_disabled(client, props: dict, confirmed=False) -> bool:
+    """Whether the Commit button is disabled after a check (the page's next callback, as the browser calls it)."""
+    response = callback_request(client, [("upload-commit", "disabled")],
+                                [("upload-check-ok", "data", props["upload-check-ok"]["data"]),
+                                 ("upload-demo-confirm", "value", confirmed),
+                                 ("upload-demo-panel", "hidden", props["upload-demo-panel"]["hidden"])])
+    return response_props(response)["upload-commit"]["disabled"]
 
 
 def test_a_bad_file_is_reported_by_row_and_column_and_cannot_be_committed(uploader_client):
@@ -69,7 +81,7 @@ def test_a_bad_file_is_reported_by_row_and_column_and_cannot_be_committed(upload
     findings = props["upload-findings-grid"]["rowData"]
     assert findings == [{"Level": "error", "Row": loader_codes().index("cla_rate") + 2, "Column": "value",
                          "Value": "lots", "Rule": "not a number"}]
-    assert props["upload-commit"]["disabled"] is True
+    assert commit_disabled(uploader_client, props, confirmed=True) is True
     # Committing anyway (a crafted request) stores nothing.
     before = loader.dataset_version("benchmarking")
     message = json.dumps(response_props(_commit(uploader_client, _file({"cla_rate": "lots"}))))
@@ -92,7 +104,16 @@ def test_the_report_downloads_as_csv(uploader_client):
 def test_a_good_file_commits_and_the_page_data_changes_at_once(uploader_client):
     contents = _file({"cla_rate": 61.5})
     props = response_props(_check(uploader_client, contents))
-    assert props["upload-commit"]["disabled"] is False
+    # The first real benchmarking return removes every LA's demo data: the page says so and asks first.
+    assert loader.dataset_info("benchmarking")["is_demo"]
+    warning = json.dumps(props["upload-demo-warning"]["children"])
+    assert "removes the demo data of every LA" in warning and "'no return'" in warning
+    assert props["upload-demo-panel"]["hidden"] is False and commit_disabled(uploader_client, props) is True
+    assert commit_disabled(uploader_client, props, confirmed=True) is False
+    # A commit without the confirmation (a crafted request) is refused on the server, and nothing changes.
+    before = loader.dataset_version("benchmarking")
+    refused = json.dumps(response_props(_commit(uploader_client, contents, confirmed=False)))
+    assert "Nothing was stored: confirm first" in refused and loader.dataset_version("benchmarking") == before
     message = json.dumps(response_props(_commit(uploader_client, contents)))
     assert "Stored as version 1 (19 rows)" in message
     values = bench_data.benchmark_indicator("cla_rate", loader.AccessScope("member", LA))["values"]
@@ -104,6 +125,9 @@ def test_a_good_file_commits_and_the_page_data_changes_at_once(uploader_client):
     with get_engine().connect() as conn:
         events = list(conn.execute(select(schema.audit_event.c.event).where(schema.audit_event.c.actor == UPLOADER)).scalars())
     assert "upload_committed" in events and "upload_unchanged" in events
+    # Once real returns are in, the next file has nothing of the demo left to remove: no warning, Commit opens.
+    props = response_props(_check(uploader_client, _file({"cla_rate": 60.0}, period="2024-09-30"), period="2024-09-30"))
+    assert props["upload-demo-panel"]["hidden"] is True and commit_disabled(uploader_client, props) is False
 
 
 def test_an_uploader_cannot_upload_for_another_la(uploader_client):
@@ -158,7 +182,7 @@ def test_a_suspensions_return_through_the_page_replaces_only_that_las_demo_figur
     try:
         assert "Demo data" in json.dumps(render(uploader_client, LA, "2023/24")["susp-banner"])
         props = response_props(_check(uploader_client, contents, period="2023/24", dataset="suspensions"))
-        assert props["upload-commit"]["disabled"] is False, props["upload-report"]
+        assert commit_disabled(uploader_client, props) is False, props["upload-report"]
         message = json.dumps(response_props(_commit(uploader_client, contents, period="2023/24", dataset="suspensions")))
         assert re.search(r"Stored as version \d+ \(19 rows\)", message) and "other LAs keep theirs" in message
         mine, croydon = render(uploader_client, LA, "2023/24"), render(uploader_client, "E09000008", "2023/24")

@@ -57,6 +57,12 @@ def test_template_to_committed_return(page, officer, tmp_path):
     # Fixed: passes, commits, and the Benchmarking page shows the new return.
     page.locator("#upload-file input[type=file]").set_input_files(write(["12"] * 19))  # the same file, corrected
     page.get_by_text("Passed: ready to commit.").wait_for()
+    # The first real return removes every LA's demo data: the page says so, and Commit waits for the uploader's yes.
+    page.get_by_text("committing it removes the demo data of every LA").wait_for()
+    assert page.locator("#upload-commit").is_disabled()
+    screenshot(page, "upload-demo-warning")
+    page.get_by_label("I understand: committing removes the demo data of every LA.").check()
+    page.locator("#upload-commit:not([disabled])").wait_for()
     page.locator("#upload-commit").click()
     page.get_by_text("Stored as version 1 (19 rows).").wait_for()
     page.wait_for_selector("#upload-history-grid .ag-row")

@@ -234,13 +234,14 @@ def test_the_dfes_ssda903_tables_are_checked_together_as_one_return(uploader_cli
     files = [_encoded(HEADER), _encoded(EPISODES)]
     props = response_props(_check(uploader_client, files, name=["header.csv", "episodes.csv"], dataset="sufficiency",
                                   period="2025-03-31"))
-    assert "Passed" in json.dumps(props["upload-report"]["children"]) and props["upload-commit"]["disabled"] is False
+    assert "Passed" in json.dumps(props["upload-report"]["children"])
+    assert commit_disabled(uploader_client, props, confirmed=True) is False   # the first real one: demo removal confirmed
     bad = [_encoded(HEADER), _encoded(EPISODES.replace(",U6,PR4", ",U9,PR4"))]
     props = response_props(_check(uploader_client, bad, name=["h.csv", "e.csv"], dataset="sufficiency", period="2025-03-31"))
     assert {"Level": "error", "Row": "e.csv, row 4", "Column": "PLACE", "Value": "U9",
             "Rule": "DfE rule 146: Placement type code is not a valid code for this collection year."} \
         in props["upload-findings-grid"]["rowData"]
-    assert props["upload-commit"]["disabled"] is True
+    assert commit_disabled(uploader_client, props, confirmed=True) is True
 
 
 def test_the_ssda903_csv_template_is_a_zip_of_the_dfes_tables():

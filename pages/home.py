@@ -14,6 +14,7 @@ PAGES = [
     ("Leadership in Colour", "/leadership-in-colour", "Where does Black and Global Majority representation fall away in pay bands and roles?"),
     ("Education suspensions", "/suspensions", "Which ethnic groups are suspended more or less than White British peers, and is the gap real?"),
     ("SEND", "/send", "EHCP numbers and growth, 20-week timeliness, placements and area SEND inspections."),
+    ("Ofsted inspections", "/ofsted", "What did Ofsted's latest inspection of each LA's children's services (and of its area's SEND services) find?"),
     ("Sufficiency", "/sufficiency", "Where are looked-after children placed, how far from home, and what demand is coming? "
      "(Commissioners only: it is built on child-level records.)"),
 ]

@@ -93,8 +93,6 @@ KNOWN_UNUSED = (
                                                                    "area SEND inspections (the scraped reports are used instead)"),
     (frozenset({"urn", "la_code_new", "stat_neighbours_la_code", "ltla23cd"}), "Ofsted's lookup of LA URNs to DfE and ONS "
                                                                                 "codes (the app keeps its own LA table)"),
-    (frozenset({"urn", "overall_effectiveness_grade", "in_care_grade", "care_leavers_grade"}),
-     "the scraped summary of Ofsted's latest ILACS inspection per LA (no page shows inspections of children's services yet)"),
 )
 DOCUMENT_SUFFIXES = {".md", ".txt", ".pdf", ".docx", ".html"}
 

@@ -248,31 +248,30 @@ def _neighbours_takeaway(neighbours: pd.DataFrame, focus_row, focus_name: str) -
     return f"{focus_name}'s {len(neighbours)} statistical neighbours: {parts}{none}. {_focus_clause(focus_row, focus_name)}."
 
 
+def _london_and_england(rows: pd.DataFrame, part: str, whole: str, noun: str) -> str:
+    """"London 91% (29 of 32 judged); England 72% (109 of 151 judged)": a count of `part` among `whole` per area."""
+    said = []
+    for area in ("London", "England"):
+        counted, of = int(rows.loc[area, part]), int(rows.loc[area, whole])
+        said.append(f"{area} {metrics.share(counted, of):.0f}% ({counted} of {of} {noun})" if of else f"{area}: none {noun}")
+    return "; ".join(said)
+
+
 def _distribution_takeaway(distribution: pd.DataFrame, judgement_name: str) -> str:
     rows = distribution.set_index("area")
     if rows.loc["England", "las"] == 0:
         return "No ILACS inspections have been imported."
-    said = []
-    for area in ("London", "England"):
-        r = rows.loc[area]
-        pct = "no LA judged" if pd.isna(r["good_or_better_pct"]) else f"{r['good_or_better_pct']:.0f}%"
-        said.append(f"{area} {pct} ({int(r['outstanding'] + r['good'])} of {int(r['judged'])} judged)")
-    return f"{judgement_name}, good or outstanding: " + "; ".join(said) + "."
+    rows["good_or_better"] = rows["outstanding"] + rows["good"]
+    return f"{judgement_name}, good or outstanding: {_london_and_england(rows, 'good_or_better', 'judged', 'judged')}."
 
 
 def _send_takeaway(counts: pd.DataFrame, send_row, focus_name: str) -> str:
     rows = counts.set_index("area")
     if rows.loc["England", "inspected"] == 0:
         return "No area SEND inspections under the 2023 framework are held."
-    said = []
-    for area in ("London", "England"):
-        r = rows.loc[area]
-        first, inspected = int(r[1]), int(r["inspected"])
-        pct = f"{100 * first / inspected:.0f}%" if inspected else "none inspected"
-        said.append(f"{area} {first} of {inspected} areas with outcome 1 ({pct})")
     focus = ("not yet inspected under the 2023 framework" if pd.isna(send_row["outcome_grade"])
              else f"outcome {int(send_row['outcome_grade'])}")
-    return "; ".join(said) + f". {focus_name}: {focus}."
+    return f"Outcome 1: {_london_and_england(rows, 1, 'inspected', 'inspected')}. {focus_name}: {focus}."
 
 
 def _notes(ilacs_source: str, send_source: str, send_is_demo: bool, n_neighbours: int,

@@ -322,4 +322,5 @@ def presentation(filters: Filters, scope: loader.AccessScope, *, anonymise_with:
         subtitle=f"{view.focus_name}; distribution of {metrics.SHORT_NAMES[view.judgement].lower()}."
                  + (" Area SEND inspections: demo data." if view.send_is_demo else ""),
         stem=f"ofsted_{filters.judgement}",
-        table_stems={which: f"ofsted_{which}" for which in TABLES})
+        table_stems={which: f"ofsted_{which}" for which in TABLES},
+        demo_tables=frozenset({"send"} if view.send_is_demo else ()))   # only the SEND page's inspections can be demo

@@ -9,6 +9,9 @@ from collections import Counter
 import openpyxl
 import pytest
 
+from dashboard.dashboards.ofsted import returns as ofsted_returns
+from dashboard.dashboards.send import returns as send_returns
+from dashboard.store import get_engine
 from tests.dash_requests import callback_request, components, page_layout, response_props, texts
 from tests.presenting import SIGNATURE, chart_image, press, slide_deck, slide_text
 from tests.shared_files import REALDATA, shared_file
@@ -182,3 +185,33 @@ def test_chart_images_and_the_deck_match_the_page(member_client):
     props = render(member_client)
     for slide, chart in zip(slides[1:], CHARTS):
         assert props[f"ofsted-{chart}-takeaway"]["children"] in slide_text(slide)
+
+
+def test_before_the_file_is_imported_the_page_says_so_and_shows_no_made_up_judgement(member_client, restore_demo):
+    try:
+        ofsted_returns.load_demo(get_engine(), seed=7)   # as a first start leaves it before the import: empty
+        props = render(member_client)
+        assert "No summary of Ofsted's inspections" in json.dumps(props["ofsted-banner"]["children"])
+        cards = [texts(card) for card in props["ofsted-kpis"]["children"]["props"]["children"]]
+        assert [c[1] for c in cards[:5]] == ["No inspection held"] * 5
+        assert {r["Overall effectiveness"] for r in props["ofsted-london-grid"]["rowData"]} == {"No inspection held"}
+        assert props["ofsted-london-takeaway"]["children"] == "No ILACS inspections have been imported."
+        assert props["ofsted-send"]["figure"]["data"]        # the SEND page's inspections still shown
+    finally:
+        restore_demo({"ofsted"})   # later tests expect the published file imported again
+    assert render(member_client)["ofsted-banner"]["children"] is None
+
+
+def test_with_the_send_pages_demo_inspections_that_section_alone_is_labelled_demo(member_client, restore_demo):
+    try:
+        send_returns.load_demo_only(get_engine(), seed=7)
+        props = render(member_client)
+        assert "Demo data" in json.dumps(props["ofsted-send-demo"]["children"])
+        assert props["ofsted-banner"]["children"] is None
+        buttons = [f"ofsted-dl-{t}-{k}" for t in TABLES for k in ("csv", "xlsx")]
+        _name, content = press(member_client, "ofsted-download", buttons, "ofsted-dl-send-csv", _state())
+        assert "Demo data: synthetic" in content.decode("utf-8-sig").splitlines()[1]   # every row of a demo CSV says so
+        _name, content = press(member_client, "ofsted-download", buttons, "ofsted-dl-london-csv", _state())
+        assert "Demo data" not in content.decode("utf-8-sig")                          # the ILACS judgements are real
+    finally:
+        restore_demo({"send"})

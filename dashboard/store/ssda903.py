@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Column, Date, Integer, String, Table
+from sqlalchemy import Column, Date, Float, Integer, String, Table
 
 from dashboard.store.schema import metadata
 
@@ -73,3 +73,16 @@ STORED: dict[str, Table] = {
                   for c in spec.columns if c != "CHILD"))
     for name, spec in TABLES.items() if name not in ("Header", "Episodes")
 }
+
+# Where each episode's child lived and was placed, derived at ingest from the full postcodes (ONS Postcode Directory),
+# which are never stored: the DfE's distance (straight line between eastings/northings, miles) and the two LAs.
+EPISODE_PLACE = Table(
+    "ssda903_episode_place", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("la_code", String(9), nullable=False, index=True),
+    Column("child", String(16), nullable=False),
+    Column("decom", Date, nullable=False),
+    Column("pl_distance", Float, nullable=True),           # miles, to 0.1; NULL when either postcode is unknown
+    Column("pl_la", String(9), nullable=True),             # ONS code of the district the placement is in
+    Column("home_la", String(9), nullable=True),           # ONS code of the district of the child's home
+)

@@ -10,6 +10,7 @@ from dashboard.ingest import loading
 from dashboard.store import schema
 from dashboard.store.datasets import bump_version, dataset_state
 from dashboard.store.reference import load_reference_data
+from dashboard.store.ssda903 import EPISODE_PLACE as STORED_PLACE
 from dashboard.store.ssda903 import STORED
 
 HEADER = """CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB
@@ -69,6 +70,11 @@ def test_a_valid_return_replaces_the_demo_data_and_stores_nothing_identifying(en
     assert episodes[2]["home_post"] == "SW9 8"
     assert episodes[0]["urn"] is None and episodes[1]["urn"] == "SC400007"        # XXXXXXX: no URN
     assert [e["year"] for e in episodes] == [2024, 2025, 2025]
+    with engine.connect() as conn:
+        places = conn.execute(select(STORED_PLACE).order_by(STORED_PLACE.c.decom)).mappings().all()
+    # From the full postcodes in the ONS Postcode Directory: SW9 8QF (Lambeth) to SE15 4RG (Southwark), 1.7 miles.
+    assert [(p["home_la"], p["pl_la"]) for p in places][0] == ("E09000022", "E09000028")
+    assert places[0]["pl_distance"] == 1.7 and places[2]["pl_distance"] is not None
 
 
 def test_bad_rows_are_named_by_file_row_and_column_and_nothing_changes(engine):

@@ -31,7 +31,7 @@ from dashboard import disclosure
 from dashboard.disclosure import RECORD_KEY, protected_count, protected_counts, rate, share
 from dashboard.loader import AccessScope, _read_sql, cached_read, dataset_version, local_authorities
 from dashboard.store import get_engine, schema
-from dashboard.store import ssda903 as _ssda903_tables  # noqa: F401  (registers the SSDA903 tables this dataset stores)
+from dashboard.store import ssda903 as _ssda903_tables   # the SSDA903 tables this dataset stores (and where placed)
 
 NAME = "sufficiency"
 LABEL = "looked-after children (sufficiency) data"
@@ -166,10 +166,17 @@ def _prepare(version: int) -> _Prepared:
                                     e.c.place_provider, e.c.rec, e.c.home_post, e.c.pl_post, e.c.urn))
         children = _read_sql(select(c.c.la_code, c.c.child, c.c.sex, c.c.dob, c.c.ethnic, c.c.uasc))
         sectors = _read_sql(select(postcode_sector))
+        places = _read_sql(select(_ssda903_tables.EPISODE_PLACE.c.la_code, _ssda903_tables.EPISODE_PLACE.c.child,
+                                  _ssda903_tables.EPISODE_PLACE.c.decom, _ssda903_tables.EPISODE_PLACE.c.pl_distance,
+                                  _ssda903_tables.EPISODE_PLACE.c.pl_la))
         codes = _read_sql(select(code))
         grades = _read_sql(select(provider_grade))
         las = local_authorities()
         episodes = episodes.merge(children, on=["la_code", "child"], how="left")
+        places["decom"] = pd.to_datetime(places["decom"])
+        episodes["decom"] = pd.to_datetime(episodes["decom"])
+        episodes = episodes.merge(places.drop_duplicates(["la_code", "child", "decom"]), on=["la_code", "child", "decom"],
+                                  how="left")
         for column in ("decom", "dec", "dob"):
             episodes[column] = pd.to_datetime(episodes[column])
         episodes["uasc"] = episodes["uasc"].fillna(False).astype(bool)

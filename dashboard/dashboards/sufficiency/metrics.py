@@ -104,6 +104,14 @@ def locate(episodes: pd.DataFrame, sectors: pd.DataFrame, subregion_of: dict[str
     out["distance_miles"] = haversine_miles(home["lat"], home["lon"], placed["lat"], placed["lon"])
     out["placement_area"] = placed["area_code"].to_numpy()
     out["placement_region"] = placed["region"].to_numpy()
+    if "pl_distance" in out:   # derived at ingest from the full postcodes (the DfE's straight line): preferred
+        out["distance_miles"] = out["pl_distance"].where(out["pl_distance"].notna(), out["distance_miles"])
+        by_la = out["pl_la"].notna()
+        out["placement_area"] = out["pl_la"].where(by_la, out["placement_area"])
+        outside = out["placement_region"].where(out["placement_region"].notna() & (out["placement_region"] != "London"),
+                                                "Outside London")
+        out["placement_region"] = out["placement_region"].where(~by_la, np.where(
+            out["pl_la"].fillna("").str.startswith("E09"), "London", outside))
     known = out["placement_area"].notna()
     out["in_london"] = (out["placement_region"] == "London").where(known)
     out["inside_own_la"] = (out["placement_area"] == out["la_code"]).where(known)

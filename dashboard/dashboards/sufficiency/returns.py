@@ -39,6 +39,7 @@ from dashboard.dashboards.sufficiency.data import (DEMO_END, DEMO_START, LABEL, 
 from dashboard.ingest.periods import COLLECTION_YEAR
 from dashboard.config import DATA_DIR, settings_from_env
 from dashboard.ingest.specs import FIRST_DATA_ROW, ColumnSpec, DatasetSpec, Target
+from dashboard.ingest.ssda903 import geography
 from dashboard.ingest.ssda903.checking import check_return
 from dashboard.ingest.ssda903.degrade import month_start, pseudonym_key, pseudonymise, sector
 from dashboard.ingest.ssda903.rules import RULES, Return, check
@@ -48,7 +49,7 @@ from dashboard.published.routes import Route, is_london
 from dashboard.store.datasets import bump_version
 from dashboard.store.engine import write_transaction
 from dashboard.store.reference import read_reference_csvs
-from dashboard.store.ssda903 import STORED
+from dashboard.store.ssda903 import EPISODE_PLACE, STORED
 from dashboard.store.ssda903 import TABLES as DFE_TABLES
 
 # --- DfE SSDA903 code lists (public; the 2024-25 guidance) -------------------------------------------------
@@ -576,7 +577,11 @@ def store_rows(ret: Return, la_code: str, key: bytes) -> dict[str, list[dict]]:
         "reason_place_change": _blank_none(episodes["REASON_PLACE_CHANGE"].str.upper()),
         "home_post": sector(episodes["HOME_POST"]), "pl_post": sector(episodes["PL_POST"]),
         "urn": episodes["URN"].where(~urn.isin(_URN_NOT_APPLICABLE), None), "year": year})
-    out = {child.name: _records(children), episode.name: _records(rows)}
+    home, placed = geography.lookup(episodes["HOME_POST"]), geography.lookup(episodes["PL_POST"])
+    places = pd.DataFrame({"la_code": la_code, "child": rows["child"], "decom": rows["decom"],
+                           "pl_distance": geography.distance_miles(home, placed), "pl_la": placed["la_code"],
+                           "home_la": home["la_code"]})
+    out = {child.name: _records(children), episode.name: _records(rows), EPISODE_PLACE.name: _records(places)}
     for name, table in STORED.items():
         frame = ret.tables.get(name)
         if frame is None:
@@ -738,7 +743,7 @@ UPLOAD = DatasetSpec(
     max_rows=2_000_000,
     la_column=None, period_column=None,   # SSDA903 extracts name neither: the choice does
     period=COLLECTION_YEAR,
-    targets=(Target(child), Target(episode), *(Target(table) for table in STORED.values())),
+    targets=(Target(child), Target(episode), Target(EPISODE_PLACE), *(Target(table) for table in STORED.values())),
     to_store=_ssda903_rows,
     read_files=_ssda903_files,
     standard="ssda903",

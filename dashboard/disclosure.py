@@ -491,6 +491,15 @@ def assignments_note(pay_minimum: int) -> str:
             "are always shown; a view mixing your LA with others protects the others' part.")
 
 
+RETURNED_COUNTS_NOTE = ("Counts from members' returns (and the demo data standing in for them) are protected by the "
+                        "ONS cell-key method: each LA's count for a year is changed by a small amount, the same amount "
+                        "wherever it is shown, so comparing views or subtracting one figure from another gives nothing "
+                        "away. No count of 1 to 4 is shown (they show as 0 or 5), a count of 5 is never shown as 5, and "
+                        "counts of 8 or more move by at most 3. Your own LA's counts are protected too on these pages "
+                        "(every member sees the same figures). Totals, sub-region figures and shares are worked out from "
+                        "the protected counts, so they may differ by a few from the true ones. Figures published by the "
+                        "DfE, ONS or Ofsted are shown as published (their publishers have already suppressed or "
+                        "rounded them).")
 SHARES_NOTE = ("A share is shown as c where the count behind it, the rest of the known staff, or the known headcount "
                "is 1 to 5; where one share of a set that adds up is hidden, another is hidden too so it cannot be "
                "worked out.")

@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from dashboard.dashboards.send import metrics as m
+from dashboard import disclosure
 from dashboard.disclosure import hidden_cells
 
 LAS = pd.DataFrame({
@@ -84,6 +85,20 @@ def test_ranking_flags_small_numbers_and_the_city_and_never_ranks_counts():
     assert counts["rank"].isna().all()   # a count depends on size: no positions
 
 
+def test_members_counts_are_protected_and_published_figures_left_as_published():
+    values = pd.DataFrame({"area_code": ["E09000001"] * 4 + ["E12000007"], "year": 2022,
+                           "measure": ["place_inmss", "place_other", "pupils_ehcp_pct", "population_0_17", "place_inmss"],
+                           "value": [3.0, 40.0, 2.5, 900.0, 3.0],
+                           "source": ["demo", "LA return", "demo", "demo", "DfE SEN2 (sen2.csv)"]})
+    key = b"a test secret"
+    out = m.protect_returned(values, key=key)
+    keys = disclosure.identity_keys(["send|E09000001|2022|place_inmss", "send|E09000001|2022|place_other"], key=key)
+    assert out["value"].tolist()[:2] == disclosure.protect([3, 40], keys).astype(float).tolist()
+    assert out["value"].iloc[0] not in (1, 2, 3, 4)                      # a demo 3 is never shown as 1-4
+    assert out["value"].tolist()[2:] == [2.5, 900.0, 3.0]                # a %, a population, a published count
+    assert m.protect_returned(values, key=key).equals(out)               # the same cell, the same figure
+
+
 def test_small_counts_are_suppressed_with_a_secondary_cell_per_row():
     counts = pd.DataFrame({"a": [10, 50, 0], "b": [3, 40, 0], "c": [7, 2, 0], "d": [20, 4, 12]})
     mask = hidden_cells(counts, ["a", "b", "c", "d"])
@@ -92,7 +107,7 @@ def test_small_counts_are_suppressed_with_a_secondary_cell_per_row():
     assert not mask.loc[2].any()                                                       # zeros are not disclosive
 
 
-def test_placement_mix_shares_and_suppression():
+def test_placement_mix_shares_from_the_counts_as_given():
     measures = m.PLACEMENT_MEASURES
     rows = []
     for code, counts in (("E09000022", [500, 50, 200, 100, 80, 60, 10]), ("E09000028", [400, 3, 150, 100, 60, 50, 40])):
@@ -100,8 +115,9 @@ def test_placement_mix_shares_and_suppression():
     table = m.mix_table(long(rows), LAS, 2022, measures, "la").set_index("area")
     assert table.loc["Lambeth", "total"] == 1000
     assert table.loc["Lambeth", "place_inmss_pct"] == pytest.approx(8.0)
-    assert table.loc["Southwark", "suppressed"] == ["place_resourced", "place_other"]   # 3, then 40 the next smallest
-    assert np.isnan(table.loc["Southwark", "place_resourced_pct"])
+    # Counts arrive protected (protect_returned): nothing more is hidden, every share is built from them.
+    assert table.loc["Southwark", "suppressed"] == []
+    assert table.loc["Southwark", "place_resourced_pct"] == pytest.approx(3 / 803 * 100)
     assert table.loc["Southwark", "place_inmss_pct"] == pytest.approx(60 / 803 * 100)
     by_sub = m.mix_table(long(rows), LAS, 2022, measures, "subregion").set_index("area")
     assert by_sub.loc["South London", "total"] == 1803

@@ -1,7 +1,8 @@
 """SEND: its tables and cached reads (see dashboard.loader for the caching rules).
 
 The SEND figures are published statistics (and labelled demo data), shared among all members, so every signed-in
-scope may read them, alike.
+scope may read them, alike. Counts from members' returns (and the demo standing in for them) are protected by the
+cell-key method as they are read (`metrics.protect_returned`); published figures are shown as published.
 """
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import pandas as pd
 from sqlalchemy import Column, Date, Float, Integer, String, Table, select
 
 from dashboard.dashboards.send.metrics import (INDICATORS, area_series, latest_inspections, mix_table,
-                                               outcome_share_history, with_totals)
+                                               outcome_share_history, protect_returned, with_totals)
 from dashboard.loader import AccessScope, _read_sql, cached_read, local_authorities
 from dashboard.store import schema
 
@@ -79,7 +80,9 @@ def send_values(scope: AccessScope) -> pd.DataFrame:
                              send_value.c.source).order_by(send_value.c.area_code, send_value.c.year))
     frame["year"] = frame["year"].astype(int)
     frame["value"] = frame["value"].astype("float64")  # NULL stays NaN: "not published", never 0
-    return with_totals(frame)
+    # Members' counts (and the demo standing in for them) protected before anything is built from them; every
+    # member alike (the viewer's own LA too: this read and the views built on it are shared by every member).
+    return with_totals(protect_returned(frame))
 
 
 @cached_read(NAME, check=check_scope)

@@ -86,6 +86,29 @@ def growth_pct(by_year: pd.Series, start: int, end: int) -> float:
     return ratio(last - first if not (pd.isna(first) or pd.isna(last)) else np.nan, first, 100)
 
 
+RETURNED = ("demo", "LA return")
+"""Sources of figures built from members' returns (demo data stands in for them): protected. Every other source is a
+published file (DfE, ONS, Ofsted), shown as published."""
+NOT_COUNTS = ("population_0_17",)
+"""Returned measures that are not counts of children: ONS-style populations (and every `_pct` measure)."""
+
+
+def protect_returned(values: pd.DataFrame, *, key=None) -> pd.DataFrame:
+    """Figures as any member may see them: each count from a member's return (or the demo standing in for one) is
+    protected by the cell-key method as a cell of its own (dashboard.disclosure: its key from a keyed hash of the
+    area, year and measure, so it is the same in every view); published figures and percentages are left as they are.
+    Everything the page shows is then worked out from these (totals, sub-regions, shares, rates)."""
+    out = values.copy()
+    returned = (out["source"].isin(RETURNED) & ~out["measure"].str.endswith("_pct") & ~out["measure"].isin(NOT_COUNTS)
+                & out["value"].notna())
+    if returned.any():
+        part = out.loc[returned]
+        keys = disclosure.identity_keys((f"send|{a}|{y}|{m}" for a, y, m in
+                                         zip(part["area_code"], part["year"], part["measure"])), key=key)
+        out.loc[returned, "value"] = disclosure.protect(part["value"].round().to_numpy(), keys).astype("float64")
+    return out
+
+
 def with_totals(values: pd.DataFrame) -> pd.DataFrame:
     """Add `placements_total` (sum of the placement measures, NaN if any is missing) for each area and year."""
     place = values[values["measure"].isin(PLACEMENT_MEASURES)]
@@ -181,7 +204,8 @@ def ranking(series: pd.DataFrame, las: pd.DataFrame, year: int, indicator: Indic
 def mix_table(values: pd.DataFrame, las: pd.DataFrame, year: int, measures: tuple[str, ...], by: str = "la") -> pd.DataFrame:
     """Counts and % shares of each category for one year, by LA ("la") or by sub-region ("subregion"), plus London and England.
 
-    Columns: area, area_code, <measure> counts, <measure>_pct shares, total, and `suppressed` (list of measures shown as c).
+    Columns: area, area_code, <measure> counts, <measure>_pct shares, total, and `suppressed` (list of measures shown as c:
+    none since members' counts are protected by the cell-key method as they are read).
     An area with any category missing has no total and no shares (a partial mix would mislead).
     """
     wide = _wide(values[values["year"] == year], list(measures)).reset_index()
@@ -203,10 +227,11 @@ def mix_table(values: pd.DataFrame, las: pd.DataFrame, year: int, measures: tupl
     comparators["area"] = comparators["area_code"].map({LONDON: "London", ENGLAND: "England"})
     table = pd.concat([rows, comparators.sort_values("area", ascending=False)], ignore_index=True)
     table["total"] = table[list(measures)].sum(axis=1, min_count=len(measures))
-    mask = disclosure.hidden_cells(table, list(measures))   # each row's total is shown
+    # No cell is hidden here: members' counts arrive protected (`protect_returned`), so shares are built from them
+    # as they are, and published figures come suppressed by their publishers. `suppressed` stays for the markers.
     for m in measures:
-        table[f"{m}_pct"] = (table[m] / table["total"] * 100).where(~mask[m])
-    table["suppressed"] = [[m for m in measures if mask.loc[i, m]] for i in table.index]
+        table[f"{m}_pct"] = table[m] / table["total"] * 100
+    table["suppressed"] = [[] for _ in table.index]
     return table[["area", "area_code", *measures, *[f"{m}_pct" for m in measures], "total", "suppressed"]]
 
 

@@ -36,6 +36,7 @@ from sqlalchemy import Engine, select
 # Its tables and names are defined with its reads (data.py); the upload spec and tests find them here too.
 from dashboard.dashboards.send.data import (DEMO, ENGLAND, LABEL, LONDON, NAME, NEEDS, PLACEMENTS, send_inspection,
                                             send_value)
+from dashboard.dashboards.send.metrics import RETURNED
 from dashboard.ingest.periods import CENSUS_YEAR
 from dashboard.ingest.specs import LA_COLUMN, ColumnSpec, DatasetSpec, Target
 from dashboard.published.page_figures import long_figures, read_table
@@ -569,7 +570,7 @@ def _bump(conn) -> int:
 # --- SEND: where children with an EHC plan are educated, and pupils' primary need (January) ------------------
 
 SEND_MEASURES = {**PLACEMENTS, **NEEDS}
-SEND_RETURN_SOURCE = "LA return"
+SEND_RETURN_SOURCE = RETURNED[1]   # "LA return": protected wherever shown (metrics.RETURNED)
 
 
 def _send_rules(rows: pd.DataFrame, _context) -> list[tuple[int, str, str]]:
@@ -678,9 +679,10 @@ def published_routes() -> list[Route]:
 # --- its published figures in the export (dashboard.published.page_figures) ----------------------------------
 
 def published_figures(engine: Engine, names: dict[str, str]) -> pd.DataFrame:
-    """Its published figures (never demo rows) as the export's long rows: source, indicator, period, la_code, la_name, value, marker."""
+    """Its published figures as the export's long rows: source, indicator, period, la_code, la_name, value, marker.
+    Never demo rows or members' returns (their counts are shown only protected, on the page)."""
     values = read_table(engine, send_value)
-    values = values[values["source"] != DEMO]
+    values = values[~values["source"].isin(RETURNED)]
     frame = pd.DataFrame({"source": values["source"], "indicator": "send_" + values["measure"],
                           "period": values["year"].astype(str), "la_code": values["area_code"],
                           "la_name": values["area_code"].map(names), "figure": values["value"]})

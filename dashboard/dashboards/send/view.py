@@ -11,7 +11,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from dashboard import loader
+from dashboard import disclosure, loader
 from dashboard.dashboards.send.data import DEMO, NEEDS, PLACEMENTS
 from dashboard.dashboards.send import figures
 from dashboard.dashboards.send import data as send_loader
@@ -363,9 +363,8 @@ def _notes(ind, sources, inspections, info, year, share_text, anonymised: bool =
                       "(plans within 20 weeks / all plans, excluding exceptions) and matches DfE's rate."),
         ("Population", "ONS mid-year estimates of children aged 0-17, in DfE's LA geography. 0-25 estimates are not in the "
                        "loaded files, so plans (ages 0-25) are shown per 1,000 aged 0-17."),
-        ("Placements and primary need", _source_text(sources, list(PLACEMENTS) + list(NEEDS)) +
-         ". Counts of 1 to 5 are shown as c, with the next smallest count in the same row also hidden where one alone "
-         "would be given away by the total."),
+        ("Placements and primary need", _source_text(sources, list(PLACEMENTS) + list(NEEDS)) + "."),
+        ("Disclosure control", disclosure.RETURNED_COUNTS_NOTE),
         ("Inspections", "; ".join(inspection_sources) + ". The 2023 framework gives one of three outcomes; the 2016-22 "
                         "framework decided whether a written statement of action was required."),
         ("Outcome 1 share", share_text),

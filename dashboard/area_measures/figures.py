@@ -58,7 +58,7 @@ def la_figure(table: pd.DataFrame, focus_code: str, measure: Measure, london: fl
             fig.add_vline(x=value, line={"color": LONDON if name == "London" else ENGLAND, "dash": dash, "width": 2},
                           annotation_text=f"{name} {format_value(value, measure)}",
                           annotation_position="top" if name == "London" else "bottom")
-    fig.update_xaxes(title=axis_title(measure), range=[0, 105] if measure.unit == "%" else None)
+    fig.update_xaxes(title=axis_title(measure), range=[0, 115] if measure.unit == "%" else None)   # room for "100%"
     return base_layout(fig, height=max(420, 22 * len(rows) + 80))
 
 

@@ -6,11 +6,13 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, callback, dcc, html
 from dash.exceptions import PreventUpdate
 
-from dashboard.area_measures.view import CHARTS, PageSpec
-from dashboard.components.contract import Dashboard, anonymise_with, viewer_scope
+from dashboard import loader
+from dashboard.area_measures.view import CHARTS, TABLES, PageSpec
+from dashboard.components.contract import Dashboard, Filter, anonymise_with, register_callbacks, viewer_scope
 from dashboard.components.layout import (chart_card, chart_outputs, column_defs, definition_list, filter_bar, grid_content,
                                          grid_outputs, kpi_cards, labelled, sharing_and_kpis, table_section)
 from dashboard.components.notes import page_heading
+from dashboard.presenting import la_options
 
 CHART_NOTES = {
     "trend": "The focus LA (thick line, circles) against its sub-region's mean, its statistical neighbours' mean, Inner or "
@@ -88,3 +90,29 @@ def _columns(table) -> list[dict]:
     """Column definitions that keep a cell's text ("not available (-)") in a column of numbers: the grid would
     otherwise take the column's type from its first row and show such a cell as "Invalid Number"."""
     return [{**c, "cellDataType": False} for c in column_defs(table)]
+
+
+def measures_page(*, name: str, prefix: str, path: str, nav_name: str, heading: str, order: int, lead: str,
+                  view) -> tuple[Dashboard, object]:
+    """A dashboard of published measures' declaration (its callbacks registered) and its layout function, from its
+    names and its own `view` module (SPEC, resolve, years, build_view, presentation)."""
+    def focus_choices(scope: loader.AccessScope, secret: str | None) -> list[dict]:
+        return la_options(loader.local_authorities(), scope.la_code, secret)
+
+    dashboard = Dashboard(
+        name=name, prefix=prefix, path=path, nav_name=nav_name, heading=heading, order=order,
+        filters=(Filter(f"{prefix}-focus", "la"), Filter(f"{prefix}-measure", "measure"), Filter(f"{prefix}-year", "year")),
+        select=view.resolve, present=view.presentation, charts=CHARTS, tables=TABLES, view=view.build_view,
+        la_choices=(f"{prefix}-focus", focus_choices))
+    register_callbacks(dashboard)
+    register_render(dashboard)
+    no_data = (f"No figures have been imported yet. An administrator imports DfE's Local Authority Interactive Tool "
+               "long table (bds_long_*.csv) with python -m dashboard import-published FOLDER; this page has no demo data.")
+
+    def page_layout(anon=None, **query):
+        anonymise = anon == "1"
+        scope = viewer_scope(dashboard)
+        selection = dashboard.selection_from_query(query, scope)
+        return layout(dashboard, view.SPEC, lead, view.years(scope) if selection else [],
+                      focus_choices(scope, anonymise_with(anonymise)) if selection else [], selection, anonymise, no_data)
+    return dashboard, page_layout

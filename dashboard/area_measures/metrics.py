@@ -102,10 +102,9 @@ def profile(values: pd.DataFrame, measures: tuple[Measure, ...], period: str, fo
     for m in measures:
         rows = comparison(values, m.code, focus, las, neighbours, focus_name)
         rows = rows[rows["period"] == period]
-        parts.append(rows.assign(measure=m.code, name=m.name, unit=m.unit))
-    if not parts:
-        return pd.DataFrame(columns=["measure", "name", "unit", "series", "value", "marker", "with", "of"])
-    return pd.concat(parts, ignore_index=True)[["measure", "name", "unit", "series", "value", "marker", "with", "of"]]
+        parts.append(rows.assign(measure=m.code, name=m.name, unit=m.unit, decimals=m.decimals))
+    columns = ["measure", "name", "unit", "decimals", "series", "value", "marker", "with", "of"]
+    return pd.concat(parts, ignore_index=True)[columns] if parts else pd.DataFrame(columns=columns)
 
 
 def difference_text(value: float, other: float, measure: Measure, other_name: str) -> str:

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Column, Float, String, Table
+import pandas as pd
+from sqlalchemy import Column, Float, String, Table, select
 
+from dashboard.loader import AccessScope, _read_sql
 from dashboard.store import schema
 
 ENGLAND, LONDON, INNER, OUTER = "970", "986", "987", "988"   # LAIT's numbers for the areas it publishes beside LAs
@@ -37,3 +39,17 @@ def measure_table(name: str) -> Table:
         Column("marker", String(10), nullable=True),          # "-", "c", "x", ... as published
         Column("source", String(200), nullable=False),
     )
+
+
+def check_scope(scope: AccessScope) -> None:
+    """Published figures, the same for every member: any signed-in scope may read them."""
+    if not isinstance(scope, AccessScope) or not scope.role or not scope.la_code:
+        raise PermissionError("Published figures need a signed-in scope")
+
+
+def read_values(table: Table) -> pd.DataFrame:
+    """A dashboard's figures: measure, period, dfe_code, area_code, area_name, value (NaN where a marker stands),
+    marker, source. Its `data` module declares the cached read that calls this."""
+    frame = _read_sql(select(table).order_by(table.c.measure, table.c.period, table.c.dfe_code))
+    frame["value"] = frame["value"].astype("float64")   # NULL stays NaN: a marker, never 0
+    return frame

@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 import pandas as pd
+import plotly.graph_objects as go
 
+from dashboard import loader
 from dashboard.area_measures import figures, metrics
 from dashboard.area_measures.spec import Measure
+from dashboard.loader import published as published_loader
 from dashboard.presenting import Presentation, Slide, anonymise_las
 from dashboard.area_measures.metrics import marker_text
 from dashboard.published.formats import MARKERS
@@ -27,7 +31,10 @@ class PageSpec:
     title: str
     measures: tuple[Measure, ...]
     notes: tuple[tuple[str, str], ...]
-    what: str                         # "care leavers aged 19 to 21": in sentences
+    # The dashboard's own touches to its trend chart (e.g. score bands), given the measure and the figure.
+    decorate_trend: Callable[[Measure, go.Figure], go.Figure] | None = None
+    # A few words under the LA's figure (e.g. the SDQ band its score falls in), given the measure and the figure.
+    value_note: Callable[[Measure, float], str] | None = None
 
     def measure(self, code: str) -> Measure:
         return next(m for m in self.measures if m.code == code)
@@ -63,6 +70,22 @@ def resolve(spec: PageSpec, values: pd.DataFrame, las: pd.DataFrame, user_la: st
     return Selection(focus, measure, period)
 
 
+def resolve_query(spec: PageSpec, values: pd.DataFrame, query: dict, scope: loader.AccessScope) -> Selection | None:
+    """The selection an address-bar query (or the dropdowns' values, by their address-bar names) gives."""
+    return resolve(spec, values, loader.local_authorities(), scope.la_code, query.get("la"), query.get("measure"),
+                   query.get("year"))
+
+
+def build_for(spec: PageSpec, selection: Selection, values: pd.DataFrame, scope: loader.AccessScope,
+              anonymise_with: str | None) -> "MeasureView":
+    """`build` with the LAs and the focus LA's DfE statistical neighbours read for it (each dashboard's cached
+    `build_view` calls this with its own figures)."""
+    las = loader.local_authorities()
+    dfe = las.set_index("la_code").loc[selection.focus, "dfe_code"]
+    return build(spec, selection, values, las, published_loader.statistical_neighbours(str(dfe)), scope.la_code,
+                 anonymise_with)
+
+
 @dataclass(frozen=True)
 class MeasureView:
     focus_name: str
@@ -90,10 +113,11 @@ def _neighbour_names(neighbours: pd.DataFrame, values: pd.DataFrame, las: pd.Dat
 
 
 def _wide(series: pd.DataFrame, measure: Measure, index: str, label: str) -> pd.DataFrame:
-    """Series side by side, each cell a number, or the marker's meaning where there is none (never a blank or 0)."""
+    """Series side by side (rounded as published, means one decimal place more), each cell a number, or the marker's meaning where there is none (never a blank or 0)."""
     series = series.copy()
     means = series["with"].notna()
-    decimals = np.where(means, measure.decimals + 1, measure.decimals)
+    published = series["decimals"] if "decimals" in series else measure.decimals   # the profile's rows: each its own
+    decimals = np.where(means, published + 1, published)
     series["cell"] = [round(v, int(d)) if pd.notna(v) else marker_text(m)
                       for v, m, d in zip(series["value"], series["marker"], decimals)]
     table = series.pivot(index=index, columns="series", values="cell")
@@ -135,7 +159,9 @@ def build(spec: PageSpec, selection: Selection, values: pd.DataFrame, las: pd.Da
     before = series[(series["series"] == focus_name) & (series["period"] == previous[-1])]["value"] if previous else []
     change = value(focus_name) - before.iloc[0] if len(before) and pd.notna(before.iloc[0]) else np.nan
     kpis = [
-        (f"{focus_name}, {period}", shown(focus_name), measure.name),
+        (f"{focus_name}, {period}", shown(focus_name),
+         spec.value_note(measure, value(focus_name)) or measure.name if spec.value_note and pd.notna(value(focus_name))
+         else measure.name),
         ("Change on the year before", change_text(change, measure), 
          f"since {previous[-1]}" if previous else ""),
         ("Position in London" if measure.polarity != "neither" else "Order in London (highest = 1)",
@@ -160,6 +186,8 @@ def build(spec: PageSpec, selection: Selection, values: pd.DataFrame, las: pd.Da
     tables = {"trend": _wide(series, measure, "period", "Year to 31 March"), "las": las_table, "profile": profile_table}
     london_value, england_value = value("London"), value("England")
     trend_fig = figures.trend_figure(series, focus_name, measure)
+    if spec.decorate_trend is not None:
+        trend_fig = spec.decorate_trend(measure, trend_fig)
     takeaways = {"trend": trend_takeaway(series, focus_name, measure, period),
                  "las": las_takeaway(positions, selection.focus, measure, period, london_value),
                  "profile": profile_takeaway(prof, spec.measures, focus_name, period)}
@@ -177,8 +205,9 @@ def build(spec: PageSpec, selection: Selection, values: pd.DataFrame, las: pd.Da
                         "many of how many); a mean is shown to one more decimal place than the published figures."),
         ("Statistical neighbours", f"DfE's 2025 model, 10 nearest: {neighbour_text}. With LAIT's London file imported, "
                                    "neighbours outside London have no figure and are left out of the mean."),
-        ("Markers", "Where LAIT gives a marker instead of a number it is shown as published, never as 0, and left out of "
-                    "means and positions: " + "; ".join(f"{m} = {t}" for m, t in MARKERS.items()) + "."),
+        ("Markers", "Where LAIT gives a marker instead of a number it is shown with its meaning, never as 0, and left out "
+                    "of means and positions: " + ("; ".join(f"{m} = {MARKERS.get(m, m)}" for m in sorted(set(values["marker"].dropna())))
+                                                  or "none in the figures imported") + "."),
         ("Positions", "1 is the best by the measure's polarity (highest where neither is better, which is not a ranking); "
                       "LAs with the same figure share a position. Small LAs' percentages move a lot from year to year."),
         *spec.notes,

@@ -9,25 +9,33 @@ import pandas as pd
 import pytest
 
 from dashboard import loader
-from dashboard.dashboards.care_leavers import data as care_leavers_data
 from tests.dash_requests import callback_request, components, page_layout, response_props, texts
 from tests.presenting import SIGNATURE, chart_image, press, slide_deck, slide_text
 from tests.shared_files import published_cell
 
 P = "leavers"
-FILTERS = [f"{P}-focus", f"{P}-measure", f"{P}-year"]
 CHARTS = ["trend", "las", "profile"]
-OUTPUTS = [(f"{P}-kpis", "children"), (f"{P}-definition", "children"),
-           *[(i, p) for c in CHARTS for i, p in ((f"{P}-{c}-title", "children"), (f"{P}-{c}", "figure"))],
-           *[(f"{P}-{c}-takeaway", "children") for c in CHARTS],
-           *[(f"{P}-{t}-grid", p) for t in ("trend", "las", "profile") for p in ("rowData", "columnDefs")]]
 LAIT = "lait/bds_long_london.csv"
-SCOPE = loader.AccessScope("member", "E09000022")
 
 
-def render(client, focus="E09000022", measure="CareLeaverAcc", year="2025", anonymise=False):
-    inputs = [(i, "value", v) for i, v in zip(FILTERS, [focus, measure, year])] + [(f"{P}-anon", "value", anonymise)]
-    response = callback_request(client, OUTPUTS, inputs)
+def filters(p: str) -> list[str]:
+    return [f"{p}-focus", f"{p}-measure", f"{p}-year"]
+
+
+def outputs(p: str) -> list[tuple[str, str]]:
+    """The outputs of a page of published measures' render callback, as the browser asks for them."""
+    return [(f"{p}-kpis", "children"), (f"{p}-definition", "children"),
+            *[(i, q) for c in CHARTS for i, q in ((f"{p}-{c}-title", "children"), (f"{p}-{c}", "figure"))],
+            *[(f"{p}-{c}-takeaway", "children") for c in CHARTS],
+            *[(f"{p}-{t}-grid", q) for t in ("trend", "las", "profile") for q in ("rowData", "columnDefs")]]
+
+
+FILTERS, OUTPUTS = filters(P), outputs(P)
+
+
+def render(client, focus="E09000022", measure="CareLeaverAcc", year="2025", anonymise=False, p=P):
+    inputs = [(i, "value", v) for i, v in zip(filters(p), [focus, measure, year])] + [(f"{p}-anon", "value", anonymise)]
+    response = callback_request(client, outputs(p), inputs)
     assert response.status_code == 200, response.get_data(as_text=True)[:800]
     return response_props(response)
 

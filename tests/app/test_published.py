@@ -30,7 +30,7 @@ USED = {
     "csww/csww_indicators_2017_to_2025_london.csv": ["dfe_csww_indicators"],
     "csww/csww_role_by_ethnicity_2019_to_2025_london.csv": ["linc_csww_role"],
     "exclusions_national_ethnicity/exclusion_natcharacteristics.csv": ["suspensions_england"],
-    "lait/bds_long_london.csv": ["dfe_lait", "care_leavers_lait", "send_lait"],
+    "lait/bds_long_london.csv": ["dfe_lait", "care_leavers_lait", "looked_after_health_lait", "send_lait"],
     "ofsted/ofsted_csc_ilacs_overview.xlsx": ["ofsted_ilacs"],
     "population/ons-ethnic-population-la.csv": ["linc_census"],
     "population/ons_mid-year_population_estimates_2012_to_2024.csv": ["ons_population", "send_population"],

@@ -11,6 +11,8 @@ PAGES = [
     # (path, prefix, heading, a measure to choose and its address-bar code)
     ("/care-leavers", "leavers", "Care leavers", "Care leavers aged 19 to 21 the LA is not in touch with (%)",
      "CareLeavers_LA_NotInTouch"),
+    ("/looked-after-health", "lachealth", "Health of looked-after children",
+     "Average SDQ score (emotional and behavioural health)", "Emotional_LAC"),
 ]
 
 

@@ -240,25 +240,41 @@ def protected_counts(records: pd.DataFrame, by: list[str] | str, *, categories: 
     """A protected count per cell of `records` grouped `by` (a column or columns): a Series indexed by the cells.
 
     categories  {column: [values]}: every combination is a cell, shown as 0 where no record falls (an empty cell has
-                no records, so nothing to protect); otherwise the cells present.
+                no records, so nothing to protect), and records with other values are left out; a column not named
+                here takes the values present, sorted. Without `categories`, only cells holding a record are returned.
     exact       a boolean mask over `records`, or a function of `records` giving one: those rows (the viewer's own
                 LA's) are counted exactly; the other rows of each cell are protected as a cell of their own.
     """
     by = [by] if isinstance(by, str) else list(by)
     mine = _exact_mask(records, exact)
-    frame = records[by].copy()
-    frame["_key"] = records[key].to_numpy().astype(np.int64)
-    others = frame[~mine].groupby(by, observed=True, sort=False)["_key"].agg(["size", "sum"])
-    counts = pd.Series(protect(others["size"].to_numpy(), others["sum"].to_numpy() % KEY_RANGE),
-                       index=others.index, dtype="int64")
-    if mine.any():
-        own = frame[mine].groupby(by, observed=True, sort=False).size()
-        counts = counts.add(own, fill_value=0).astype("int64")
-    if categories is not None:
-        levels = [list(categories[c]) if c in categories else sorted(pd.unique(frame[c].dropna())) for c in by]
-        index = pd.MultiIndex.from_product(levels, names=by) if len(by) > 1 else pd.Index(levels[0], name=by[0])
-        counts = counts.reindex(index, fill_value=0).astype("int64")
-    return counts
+    levels, codes = [], []
+    for column in by:
+        values = records[column]
+        given = categories is not None and column in categories
+        level = pd.Index(list(categories[column]) if given else sorted(pd.unique(values.dropna()), key=str))
+        levels.append(level)
+        codes.append(_codes(values, level))
+    shape = tuple(len(level) for level in levels)
+    cells = int(np.prod(shape)) if shape else 1
+    inside = np.all([c >= 0 for c in codes], axis=0) if codes else np.ones(len(records), dtype=bool)
+    flat = np.ravel_multi_index([c[inside] for c in codes], shape) if cells else np.zeros(0, dtype=np.int64)
+    keys = records[key].to_numpy()[inside].astype(np.int64)
+    own = mine[inside]
+    size = np.bincount(flat[~own], minlength=cells)
+    key_sum = np.bincount(flat[~own], weights=keys[~own], minlength=cells).astype(np.int64)
+    exact_count = np.bincount(flat[own], minlength=cells)
+    shown = protect(size, key_sum % KEY_RANGE) + exact_count
+    index = pd.MultiIndex.from_product(levels, names=by) if len(by) > 1 else levels[0].rename(by[0])
+    counts = pd.Series(shown.astype("int64"), index=index)
+    return counts if categories is not None else counts[(size + exact_count) > 0]
+
+
+def _codes(values: pd.Series, level: pd.Index) -> np.ndarray:
+    """Each value's position in `level` (-1 if not there), cheaply for a categorical column."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        lookup = np.append(level.get_indexer(values.cat.categories), -1)
+        return lookup[values.cat.codes.to_numpy()]          # code -1 (missing) reads the appended -1
+    return level.get_indexer(values.to_numpy())
 
 
 def share(part, whole, digits: int = 1):

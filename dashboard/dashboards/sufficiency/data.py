@@ -156,8 +156,29 @@ _prepared_cache: dict = {}
 _prepared_lock = threading.Lock()
 
 
+_keyed_cache: dict = {}
+
+
 def _prepare(version: int) -> _Prepared:
-    key = (str(get_engine().url), version, disclosure.secret_id())
+    """The version's rows with each child's record key under the current disclosure secret (a few secrets are kept:
+    the attack harness switches between them; in service there is one)."""
+    rows = _prepare_rows(version)
+    key = (id(rows), disclosure.secret_id())
+    with _prepared_lock:
+        if key not in _keyed_cache:
+            if len(_keyed_cache) >= 4:
+                _keyed_cache.pop(next(iter(_keyed_cache)))
+            identity = rows.episodes.drop_duplicates("cid").set_index("cid")
+            # The child's record key (its stable identity: LA and child id): every cell of children sums these.
+            by_child = pd.Series(disclosure.record_keys("sufficiency|" + identity["la_code"].astype(str) + "|"
+                                                        + identity["child"]), index=identity.index)
+            episodes = rows.episodes.assign(**{RECORD_KEY: by_child.reindex(rows.episodes["cid"]).to_numpy()})
+            _keyed_cache[key] = _Prepared(episodes, rows.grades, rows.first, rows.last)
+        return _keyed_cache[key]
+
+
+def _prepare_rows(version: int) -> _Prepared:
+    key = (str(get_engine().url), version)
     with _prepared_lock:
         if key in _prepared_cache:
             return _prepared_cache[key]
@@ -181,8 +202,6 @@ def _prepare(version: int) -> _Prepared:
             episodes[column] = pd.to_datetime(episodes[column])
         episodes["uasc"] = episodes["uasc"].fillna(False).astype(bool)
         episodes["cid"] = pd.factorize(episodes["la_code"] + ":" + episodes["child"])[0]
-        # The child's record key (its stable identity: LA and child id): every cell of children sums these.
-        episodes[RECORD_KEY] = disclosure.record_keys("sufficiency|" + episodes["la_code"] + "|" + episodes["child"])
         episodes = m.resolve_overlaps(episodes).reset_index(drop=True)
         grades["inspection_date"] = pd.to_datetime(grades["inspection_date"])
         groups = {name: dict(zip(frame["code"], frame["grp"])) for name, frame in codes.groupby("list_name")}
@@ -202,6 +221,7 @@ def _prepare(version: int) -> _Prepared:
         last = _financial_year_end(last_dates.max()) if len(last_dates) else pd.Timestamp("2025-03-31")
         prepared = _Prepared(episodes, grades, max(first, pd.Timestamp(DEMO_START)) if len(episodes) else first, last)
         _prepared_cache.clear()   # one version per process is enough; older versions are dropped
+        _keyed_cache.clear()
         _prepared_cache[key] = prepared
         return prepared
 

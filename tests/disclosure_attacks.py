@@ -1,0 +1,122 @@
+"""The disclosure attack harness's library: what an attacker derives from what a page shows, compared with the truth.
+
+An attack is a function `attack(shown, truth) -> list[Attempt]`: `shown(...)` and `truth(...)` fetch the same figure
+(a table, a KPI) as the attacker sees it and as it really is (e.g. as the target LA's own commissioner sees it,
+exactly), and each Attempt says what the attacker worked out for one target cell and what that cell truly is.
+`run_attacks` runs every attack under the app's disclosure secret; wherever a derived value equals a true count of 1
+to 5 it runs that attack again under other secrets, and counts it recovered only if it equals the truth under every
+one: a coincidence under one secret is chance (the perturbation's noise summed to 0), an unprotected route is exact
+under every secret.
+
+Helpers build the attempts the usual attacks make: `pair_differences` (a cell in two views that differ by one
+filter: total minus filtered), `total_minus_parts` (a table's total less its other rows), `rate_times_base`
+(a share or rate times its denominator) and `direct` (a cell shown as it is). Pages add their own attacks with them
+(Sufficiency's are in tests/app/test_disclosure_attacks.py).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+
+from dashboard import disclosure
+
+
+@dataclass(frozen=True)
+class Attempt:
+    route: str          # how the value was derived, e.g. "la:E09000007 placement_mix[Other]: all - sex=1"
+    derived: float | None
+    truth: float
+
+
+def _number(value) -> float | None:
+    if value is None or isinstance(value, str) or (isinstance(value, float) and np.isnan(value)):
+        return None
+    return float(value)
+
+
+def hits(attempt: Attempt) -> bool:
+    """The derived value, rounded as an attacker would, is a true count of 1 to 5."""
+    return 1 <= attempt.truth <= 5 and attempt.derived is not None and round(attempt.derived) == attempt.truth
+
+
+def direct(route: str, shown: dict, true: dict) -> list[Attempt]:
+    """Each cell as shown, against its truth ({cell: count} each)."""
+    return [Attempt(f"{route}[{k}] shown", _number(shown.get(k)), float(v)) for k, v in true.items()
+            if _number(v) is not None]
+
+
+def pair_differences(route: str, shown_a: dict, shown_b: dict, true_a: dict, true_b: dict) -> list[Attempt]:
+    """Cell by cell, view a less view b (e.g. no filter less one filter): the cells' difference."""
+    out = []
+    for k in true_a:
+        a, b, ta, tb = (_number(x.get(k)) for x in (shown_a, shown_b, true_a, true_b))
+        if ta is None:
+            continue
+        derived = None if a is None or (b is None and k in shown_b) else a - (b or 0.0)
+        out.append(Attempt(f"{route}[{k}]", derived, ta - (tb or 0.0)))
+    return out
+
+
+def total_minus_parts(route: str, shown: dict, true: dict, total: str = "Total") -> list[Attempt]:
+    """Each part as the total less every other part shown ({row: count} with a `total` row)."""
+    if total not in shown:
+        return []
+    parts = [k for k in true if k != total]
+    out = []
+    for k in parts:
+        others = [_number(shown.get(o)) for o in parts if o != k]
+        whole = _number(shown[total])
+        derived = None if whole is None or any(o is None for o in others) else whole - sum(others)
+        if _number(true[k]) is not None:
+            out.append(Attempt(f"{route}[{k}]: total - other parts", derived, float(true[k])))
+    return out
+
+
+def rate_times_base(route: str, rates: dict, bases: dict, true: dict, per: float = 100.0) -> list[Attempt]:
+    """Each rate (or %) times its shown denominator, per `per`: the count it rests on."""
+    out = []
+    for k, t in true.items():
+        r, b = _number(rates.get(k)), _number(bases.get(k))
+        if _number(t) is not None:
+            out.append(Attempt(f"{route}[{k}]: rate x base", None if r is None or b is None else r * b / per, float(t)))
+    return out
+
+
+@dataclass
+class Report:
+    attempts: int = 0
+    small: int = 0                  # attempts whose target is a true count of 1 to 5
+    coincidences: int = 0           # of those, equal to the truth under the app's secret
+    recovered: list = field(default_factory=list)   # equal under every secret tried
+    reruns: int = 0
+
+    def summary(self) -> str:
+        rate = self.coincidences / self.small if self.small else 0.0
+        return (f"{self.attempts} attempts, {self.small} on a true count of 1-5; {self.coincidences} equal to it under "
+                f"the app's secret ({rate:.1%}; about 1 in 6 is expected by chance when two protected counts of 8 or "
+                f"more are subtracted, less where more cells add their noise), {self.reruns} attacks run again under "
+                f"other secrets; recovered under every secret: {len(self.recovered)}")
+
+
+def run_attacks(attacks: dict[str, Callable], shown_under: Callable, truth: Callable,
+                other_secrets: list[bytes]) -> Report:
+    """`attacks` {name: attack}; `shown_under(secret)` the attacker's fetch under that secret (None: the app's)."""
+    report = Report()
+    for name, attack in attacks.items():
+        attempts = attack(shown_under(None), truth)
+        report.attempts += len(attempts)
+        small = [a for a in attempts if 1 <= a.truth <= 5]
+        report.small += len(small)
+        chance = {a.route: a for a in small if hits(a)}
+        report.coincidences += len(chance)
+        for secret in other_secrets:
+            if not chance:
+                break
+            report.reruns += 1
+            again = {a.route: a for a in attack(shown_under(secret), truth)}
+            chance = {route: a for route, a in chance.items() if route in again and hits(again[route])}
+        report.recovered += [f"{name}: {a.route} = {a.truth:g}" for a in chance.values()]
+    disclosure.use_secret(None)
+    return report

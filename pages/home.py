@@ -1,38 +1,62 @@
-"""Overview: what each dashboard answers, with a link to it."""
+"""Overview: what each dashboard answers, with a link to it: only the pages the viewer's role opens, and how to ask
+for the others."""
 import dash
 import dash_bootstrap_components as dbc
 from dash import html
+from flask_login import current_user
 
+from dashboard.auth.access import NO_ACCESS_MESSAGE
+from dashboard.auth.roles import role_allows
 from dashboard.components.notes import page_heading
 
 dash.register_page(__name__, path="/", name="Overview", title="Overview - London Children's Services Dashboards", order=0)
 
-PAGES = [
-    ("Benchmarking", "/benchmarking", "How does an LA compare with its sub-region, statistical neighbours, London and England: "
-     "quarter by quarter on members' returns, year by year on published DfE statistics?"),
-    ("Agency pay", "/agency-pay", "What hourly pay do agency children's social workers get, against the London Pledge caps?"),
-    ("Leadership in Colour", "/leadership-in-colour", "Where does Black and Global Majority representation fall away in pay bands and roles?"),
-    ("Education suspensions", "/suspensions", "Which ethnic groups are suspended more or less than White British peers, and is the gap real?"),
-    ("SEND", "/send", "EHCP numbers and growth, 20-week timeliness, placements and area SEND inspections."),
-    ("Ofsted inspections", "/ofsted", "What did Ofsted's latest inspection of each LA's children's services (and of its area's SEND services) find?"),
-    ("Sufficiency", "/sufficiency", "Where are looked-after children placed, how far from home, and what demand is coming? "
-     "(Commissioners only: it is built on child-level records.)"),
-]
+QUESTIONS = {
+    "/benchmarking": "How does an LA compare with its sub-region, statistical neighbours, London and England: "
+                     "quarter by quarter on members' returns, year by year on published DfE statistics?",
+    "/agency-pay": "What hourly pay do agency children's social workers get, against the London Pledge caps?",
+    "/leadership-in-colour": "Where does Black and Global Majority representation fall away in pay bands and roles?",
+    "/suspensions": "Which ethnic groups are suspended more or less than White British peers, and is the gap real?",
+    "/send": "EHCP numbers and growth, 20-week timeliness, placements and area SEND inspections.",
+    "/ofsted": "What did Ofsted's latest inspection of each LA's children's services (and of its area's SEND services) find?",
+    "/care-leavers": "Care leavers aged 19 to 21: accommodation, education, employment or training, and staying in touch.",
+    "/sufficiency": "Where are looked-after children placed, how far from home, and what demand is coming? "
+                    "Built on child-level records, so for commissioners.",
+}
+WORK_PAGES = ("/upload", "/admin")   # in the navigation for the roles that have them, not dashboards to read
+
+
+def dashboards_for(role: str | None) -> tuple[list[dict], list[dict]]:
+    """The dashboards (registered pages with a question) the role may open, and those it may not, in page order."""
+    pages = [p for p in sorted(dash.page_registry.values(), key=lambda p: p.get("order") or 0)
+             if p["relative_path"] in QUESTIONS]
+    opens = [p for p in pages if role is not None and role_allows(role, p.get("allowed_roles"))]
+    return opens, [p for p in pages if p not in opens]
+
+
+def _roles_text(roles) -> str:
+    names = [f"{r}s" for r in roles] + ["administrators"]
+    return " and ".join(dict.fromkeys(names))
 
 
 def layout(**query):
+    role = current_user.role if current_user and getattr(current_user, "is_authenticated", False) else None
+    opens, closed = dashboards_for(role)
     cards = [
         dbc.Col(dbc.Card(dbc.CardBody([
-            html.H2(html.A(name, href=href), className="h5"),
-            html.P(question, className="mb-0"),
+            html.H2(html.A(page["name"], href=page["relative_path"]), className="h5"),
+            html.P(QUESTIONS[page["relative_path"]], className="mb-0"),
         ]), className="h-100"), md=6, lg=4, className="mb-3")
-        for name, href, question in PAGES
+        for page in opens
     ]
+    not_yours = [html.P([f"{page['name']} is for {_roles_text(page.get('allowed_roles') or ())}. ", NO_ACCESS_MESSAGE],
+                        className="small", id=f"home-closed-{page['relative_path'].strip('/')}") for page in closed]
     return html.Div([
         page_heading("London Children's Services Dashboards",
                      "Benchmarking, workforce, inclusion, SEND and sufficiency dashboards for London's 33 children's services."),
         dbc.Row(cards),
-        html.P(["Every page can be presented (one chart at a time, large) and its tables downloaded; Benchmarking also "
-                "gives chart images and a PowerPoint deck, and can hide other LAs' names. Uploaders put their LA's "
-                "returns in on the Upload page."], className="small text-body-secondary"),
+        *not_yours,
+        html.P(["Every page can be presented (one chart at a time, large); its tables download as CSV and Excel, its "
+                "charts as PNG and SVG images, and the whole page as a PowerPoint deck; and it can hide other LAs' "
+                "names. Uploaders put their LA's returns in on the Upload page."], className="small text-body-secondary"),
     ])

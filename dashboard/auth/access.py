@@ -57,7 +57,14 @@ def page_allowed(path: str, role: str) -> bool:
 
 
 def no_access_layout() -> html.Div:
-    return html.Div([html.H1(NO_ACCESS_TITLE, className="h3"), html.P(NO_ACCESS_MESSAGE)], className="py-4")
+    return html.Div([html.H1(NO_ACCESS_TITLE, className="h3"), html.P(NO_ACCESS_MESSAGE),
+                     html.P(html.A("Go to the overview: it lists the pages your role opens.", href="/"))],
+                    className="py-4", id="no-access")
+
+
+def is_app_page(path: str) -> bool:
+    """Is `path` one of the app's pages (its shell is the same for every page and holds no data)?"""
+    return any(path == page["relative_path"] for page in dash.page_registry.values())
 
 
 def _layout_for_allowed_roles(layout, roles: tuple[str, ...]):

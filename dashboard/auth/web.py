@@ -82,6 +82,12 @@ def guard():
             return _refuse("callback beyond role")
     elif not path.startswith("/_"):
         if not access.page_allowed(path, current_user.role):
+            if request.method == "GET" and access.is_app_page(path):
+                # The app's shell, with its header and navigation (only the pages the role opens): its page router
+                # then sends the no-access content, never the page's layout, and the page's callbacks stay refused.
+                audit(get_engine(), actor=current_user.email, event="refused",
+                      detail=f"GET {path}: page beyond role (shown the no-access page)", ip=client_ip())
+                return None
             return _refuse("page beyond role")
     return None
 

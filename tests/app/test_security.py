@@ -35,12 +35,28 @@ def test_every_page_refuses_anonymous_requests(client, dash_app):
         assert response.headers["Location"].startswith("/login")
 
 
-def test_member_is_refused_pages_beyond_their_role_and_it_is_logged(member_client):
+def test_member_is_refused_pages_beyond_their_role_inside_the_apps_shell_and_it_is_logged(member_client):
+    from tests.dash_requests import components, page_layout, texts
     for path in ("/sufficiency", "/admin"):
+        # The app's shell (header, navigation for the role), not a bare error page: the router sends no-access content.
         response = member_client.get(path)
-        assert response.status_code == 403
-        assert "don&#39;t have access" in response.get_data(as_text=True)
+        assert response.status_code == 200 and 'id="react-entry-point"' in response.get_data(as_text=True)
+        layout = page_layout(member_client, path)
+        words = " ".join(texts(layout))
+        assert "You don't have access to this page" in words and "approver or an administrator" in words
+        assert "no-access" in components(layout)
     assert any("/admin" in detail for _actor, detail in _events("refused", MEMBER_EMAIL))
+    # A path beyond the role that is not one of the app's pages is still refused outright.
+    assert member_client.get("/admin/anything").status_code == 403
+
+
+def test_the_overview_shows_a_member_only_the_dashboards_they_open_and_how_to_ask_for_the_others(member_client):
+    from tests.dash_requests import page_layout, texts
+    words = " ".join(texts(page_layout(member_client, "/")))
+    assert "Benchmarking" in words and "Care leavers" in words
+    assert "Where are looked-after children placed" not in words            # no Sufficiency card for a member
+    assert "Sufficiency is for commissioners and administrators." in words and "ask your LA's approver" in words
+    assert "Benchmarking also gives" not in words and "charts as PNG and SVG images" in words
 
 
 def test_member_cannot_reach_admin_callbacks_by_crafting_a_request(member_client):
@@ -199,7 +215,8 @@ def test_new_member_asks_is_approved_signs_in_and_is_refused_beyond_role(server)
     assert done.status_code == 302
     assert sign_in(person, "ada@southwark.example", "seven brown owls at dusk").status_code == 302
     assert person.get("/benchmarking").status_code == 200
-    assert person.get("/sufficiency").status_code == 403
+    assert person.get("/_dash-layout").status_code == 200 and "/sufficiency" not in \
+        person.get("/_dash-layout").get_data(as_text=True).replace("\\u002f", "/")
     again = person.get(status_url).get_data(as_text=True)
     assert "Set your password" not in again  # the link works once
 

@@ -22,8 +22,19 @@ def test_a_member_sees_only_member_pages(page):
     names = [name for name, _ in _nav_links(page)]
     assert names[:2] == ["Overview", "Benchmarking"]
     assert "Admin" not in names and "Sufficiency" not in names
-    page.goto(page.base_url + "/admin")
-    assert "You don't have access to this page" in page.locator("h1").inner_text()
+    for path in ("/admin", "/sufficiency"):
+        page.goto(page.base_url + path)
+        wait_for_dash(page)
+        # Inside the app: its header and the member's own navigation stay, with how to ask for access.
+        expect(page.locator("#no-access h1")).to_have_text("You don't have access to this page")
+        assert "approver or an administrator" in page.locator("#no-access").inner_text()
+        assert [name for name, _ in _nav_links(page)] == names
+    screenshot(page, "member-opens-sufficiency")
+    page.goto(page.base_url + "/")
+    wait_for_dash(page)
+    assert not page.get_by_role("link", name="Sufficiency").count()          # no card for a page they cannot open
+    assert "Sufficiency is for commissioners and administrators." in page.locator("main").inner_text()
+    assert not page.console_errors, page.console_errors                       # no 403s behind the scenes
 
 
 # Chart types the page's graphs ask for, and those the loaded plotly.js can draw (an unknown type draws nothing).

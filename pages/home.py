@@ -20,6 +20,8 @@ QUESTIONS = {
     "/send": "EHCP numbers and growth, 20-week timeliness, placements and area SEND inspections.",
     "/ofsted": "What did Ofsted's latest inspection of each LA's children's services (and of its area's SEND services) find?",
     "/care-leavers": "Care leavers aged 19 to 21: accommodation, education, employment or training, and staying in touch.",
+    "/looked-after-health": "Looked-after children's health assessments, dental checks, immunisations and emotional "
+                            "wellbeing (SDQ), against comparators.",
     "/sufficiency": "Where are looked-after children placed, how far from home, and what demand is coming? "
                     "Built on child-level records, so for commissioners.",
 }
@@ -27,9 +29,10 @@ WORK_PAGES = ("/upload", "/admin")   # in the navigation for the roles that have
 
 
 def dashboards_for(role: str | None) -> tuple[list[dict], list[dict]]:
-    """The dashboards (registered pages with a question) the role may open, and those it may not, in page order."""
+    """The dashboards (every page in the navigation but this one, Upload and Admin) the role may open, and those it
+    may not, in page order."""
     pages = [p for p in sorted(dash.page_registry.values(), key=lambda p: p.get("order") or 0)
-             if p["relative_path"] in QUESTIONS]
+             if p.get("nav", True) is not False and p["relative_path"] not in ("/", *WORK_PAGES)]
     opens = [p for p in pages if role is not None and role_allows(role, p.get("allowed_roles"))]
     return opens, [p for p in pages if p not in opens]
 
@@ -45,7 +48,7 @@ def layout(**query):
     cards = [
         dbc.Col(dbc.Card(dbc.CardBody([
             html.H2(html.A(page["name"], href=page["relative_path"]), className="h5"),
-            html.P(QUESTIONS[page["relative_path"]], className="mb-0"),
+            html.P(QUESTIONS.get(page["relative_path"]) or page.get("description") or "", className="mb-0"),
         ]), className="h-100"), md=6, lg=4, className="mb-3")
         for page in opens
     ]

@@ -53,7 +53,7 @@ def test_member_is_refused_pages_beyond_their_role_inside_the_apps_shell_and_it_
 def test_the_overview_shows_a_member_only_the_dashboards_they_open_and_how_to_ask_for_the_others(member_client):
     from tests.dash_requests import page_layout, texts
     words = " ".join(texts(page_layout(member_client, "/")))
-    assert "Benchmarking" in words and "Care leavers" in words
+    assert "Benchmarking" in words and "Care leavers" in words and "Health in care" in words   # every dashboard it opens
     assert "Where are looked-after children placed" not in words            # no Sufficiency card for a member
     assert "Sufficiency is for commissioners and administrators." in words and "ask your LA's approver" in words
     assert "Benchmarking also gives" not in words and "charts as PNG and SVG images" in words

@@ -51,7 +51,8 @@ def ssda903_episodes(children: int, seed: int = 1, year_end: str = "2025-03-31")
     year = int(year_end[:4])
 
     def pick(column, size):
-        return rng.choice(sorted(valid_codes(column, year)), size)
+        # R5, S1 and P3 have minimum ages (DfE rules 372-374): left out, as a child here may be any age
+        return rng.choice(sorted(valid_codes(column, year) - {"R5", "S1", "P3"}), size)
     fmt = "%d/%m/%Y"
     return pd.DataFrame({
         "CHILD": [f"C{seed:02d}{c:07d}" for c in child], "SEX": np.repeat(rng.choice(sorted(valid_codes("SEX", year) - {"U"}),

@@ -157,3 +157,16 @@ def test_the_sample_las_five_years_are_read_as_is_and_refused_for_the_dfes_fault
 def test_an_episode_ending_after_the_collection_year_is_refused_by_rule_385():
     report = run(episodes=EPISODES.replace("A2,10/10/2024,S,V2,N4,U6,PR4,,,", "A2,10/10/2024,S,V2,N4,U6,PR4,01/04/2025,E13,"))
     assert ("episodes.csv, row 4", "DEC", "01/04/2025", "DfE rule 385") in found(report)
+
+
+def test_a_urn_for_a_placement_with_parents_and_a_school_placement_under_four_are_refused():
+    """Rule 222: no URN for P1 (placed with parents); rule 373: S1 (residential school) only from age 4."""
+    with_urn = EPISODES.replace("A2,10/10/2024,S,V2,N4,U6,PR4,,,,SW9 8QF,SE22 8AA,SC400014",
+                                "A2,10/10/2024,S,V2,N4,P1,PR0,,,,SW9 8QF,SE22 8AA,SC400014")
+    assert ("episodes.csv, row 4", "URN", "SC400014", "DfE rule 222") in found(run(episodes=with_urn))
+    assert run(episodes=with_urn.replace("SE22 8AA,SC400014", "SE22 8AA,XXXXXXX")).ok    # XXXXXXX: no URN
+    school = EPISODES.replace("A2,10/10/2024,S,V2,N4,U6,PR4,,,,SW9 8QF,SE22 8AA,SC400014",
+                              "A2,10/10/2024,S,V2,N4,S1,PR4,01/03/2025,E13,,SW9 8QF,SE22 8AA,SC400014")
+    assert run(episodes=school).ok                                                         # A2 is 6: allowed
+    toddler = HEADER.replace("03/02/2018", "03/02/2022")
+    assert ("episodes.csv, row 4", "PLACE", "S1", "DfE rule 373") in found(run(header=toddler, episodes=school))

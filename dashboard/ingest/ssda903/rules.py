@@ -245,6 +245,40 @@ def _501(r: Return):
     return _rows("Episodes", "DECOM", bad[bad].index)
 
 
+# Placement types that have no Ofsted URN, by collection year (2024/25 drops P2; 2025/26 splits Z1 into Z11-Z14).
+_NO_URN = {2024: ("P1", "P2", "P3", "R1", "R2", "R5", "T0", "T1", "T2", "T3", "T4", "Z1"),
+           2025: ("P1", "P3", "R1", "R2", "R5", "T0", "T1", "T2", "T3", "T4", "Z1"),
+           2026: ("P1", "P3", "R1", "R2", "R5", "T0", "T1", "T2", "T3", "T4", "Z11", "Z12", "Z13", "Z14")}
+
+
+@rule("222", "Ofsted Unique reference number (URN) should not be recorded for this placement type.")
+def _222(r: Return):
+    e = r.table("Episodes")
+    year = max(y for y in _NO_URN if y <= min(max(r.year_end, 2024), 2027))
+    urn = e["URN"].str.upper()
+    return _rows("Episodes", "URN", e["PLACE"].str.upper().isin(_NO_URN[year]) & (urn != "") & (urn != "XXXXXXX"))
+
+
+def _too_young(place: str, years: int):
+    """An ended episode in this placement type that began before the child was `years` old (the DfE checks only
+    episodes with an end date)."""
+    def check(r: Return):
+        e = r.table("Episodes")
+        header = r.table("Header")
+        dob = pd.Series(r.date("Header", "DOB").to_numpy(), index=header["CHILD"])
+        dob = dob[~dob.index.duplicated()]
+        born = pd.to_datetime(e["CHILD"].map(dob))
+        ended = r.date("Episodes", "DEC").notna() & r.date("Episodes", "DECOM").notna() & born.notna()
+        young = r.date("Episodes", "DECOM") < born + pd.DateOffset(years=years)
+        return _rows("Episodes", "PLACE", ended & (e["PLACE"].str.upper() == place) & young)
+    return check
+
+
+rule("372", "Child in youth custody or prison should be at least 10.")(_too_young("R5", 10))
+rule("373", "Child placed in a school should be at least 4 years old.")(_too_young("S1", 4))
+rule("374", "Child in residential employment should be at least 14 years old.")(_too_young("P3", 14))
+
+
 # --- one child, several tables ------------------------------------------------------------------------------
 
 @rule("INT03", "Child in Episodes does not exist in Header.")

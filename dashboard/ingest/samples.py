@@ -66,6 +66,15 @@ def ssda903_episodes(children: int, seed: int = 1, year_end: str = "2025-03-31")
     })
 
 
+def ssda903_tables(frame: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """The one-row-per-episode form as the DfE's tables: header.csv, episodes.csv and uasc.csv."""
+    first = frame.drop_duplicates("CHILD")
+    return {"header.csv": first[["CHILD", "SEX", "DOB", "ETHNIC"]],
+            "episodes.csv": frame[["CHILD", "DECOM", "RNE", "LS", "CIN", "PLACE", "PLACE_PROVIDER", "DEC", "REC",
+                                   "REASON_PLACE_CHANGE", "HOME_POST", "PL_POST", "URN"]],
+            "uasc.csv": first.loc[first["UASC"] == "1", ["CHILD", "SEX", "DOB", "DUC"]]}
+
+
 def linc_return(la_code: str, period: str, seed: int = 1) -> pd.DataFrame:
     rows = template_rows(SPECS["linc"], la_code, period)
     rng = np.random.default_rng(seed)

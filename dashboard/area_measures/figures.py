@@ -46,7 +46,9 @@ def la_figure(table: pd.DataFrame, focus_code: str, measure: Measure, london: fl
     if table["value"].notna().sum() == 0:
         return empty_figure("No London LA has a published figure for this year.")
     rows = table.iloc[::-1]
-    labels = [f"<b>{n} ◆</b>" if c == focus_code else n for n, c in zip(rows["la_name"], rows["la_code"])]
+    # An LA with no figure has no bar, so its label says why (plotly writes no text where there is no bar).
+    labels = [(f"<b>{n} ◆</b>" if c == focus_code else n) + ("" if pd.notna(v) else f" ({marker_text(m)})")
+              for n, c, v, m in zip(rows["la_name"], rows["la_code"], rows["value"], rows["marker"])]
     text = [format_value(v, measure) if pd.notna(v) else marker_text(m) for v, m in zip(rows["value"], rows["marker"])]
     fig = go.Figure(go.Bar(
         x=rows["value"].astype(object).where(rows["value"].notna(), None), y=labels, orientation="h", text=text,
@@ -57,9 +59,12 @@ def la_figure(table: pd.DataFrame, focus_code: str, measure: Measure, london: fl
         if pd.notna(value):
             fig.add_vline(x=value, line={"color": LONDON if name == "London" else ENGLAND, "dash": dash, "width": 2},
                           annotation_text=f"{name} {format_value(value, measure)}",
-                          annotation_position="top" if name == "London" else "bottom")
+                          annotation_position="top left" if name == "London" else "top right",
+                          annotation={"yanchor": "bottom", "y": 1})   # above the bars, not over the top one
     fig.update_xaxes(title=axis_title(measure), range=[0, 115] if measure.unit == "%" else None)   # room for "100%"
-    return base_layout(fig, height=max(420, 22 * len(rows) + 80))
+    fig = base_layout(fig, height=max(420, 22 * len(rows) + 100))
+    fig.update_layout(margin={"t": 30})
+    return fig
 
 
 def profile_figure(profile: pd.DataFrame, focus_name: str, measures: tuple[Measure, ...]) -> go.Figure:

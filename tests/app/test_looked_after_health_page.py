@@ -63,6 +63,7 @@ def test_camdens_offending_figure_is_not_published_and_never_drawn_as_zero(membe
     bars = props[f"{P}-las"]["figure"]["data"][0]
     camden = [i for i, y in enumerate(bars["y"]) if "Camden" in y][0]
     assert bars["x"][camden] is None and bars["text"][camden] == "not available (-)"
+    assert bars["y"][camden].endswith("(not available (-))")   # said on the axis, where the bar would be
     assert props[f"{P}-trend-takeaway"]["children"].startswith("Camden has no published figure for 2025")
 
 
@@ -71,8 +72,8 @@ def test_the_sdq_reads_against_its_bands_and_its_sub_region_mean_is_hand_checked
     props = show(member_client, measure="Emotional_LAC")
     assert "15.7" in json.dumps(props[f"{P}-kpis"]) and "average score: borderline (14 to 16)" in json.dumps(props[f"{P}-kpis"])
     layout = props[f"{P}-trend"]["figure"]["layout"]
-    assert [a["text"] for a in layout["annotations"]] == ["normal (0 to 13)", "borderline (14 to 16)",
-                                                          "cause for concern (17 or more)"]
+    assert [a["text"] for a in layout["annotations"]] == ["normal<br>(0 to 13)", "borderline<br>(14 to 16)",
+                                                          "cause for concern<br>(17 or more)"]
     with server.app_context():
         las = loader.local_authorities()
     lambeth = las.set_index("la_code").loc["E09000022"]

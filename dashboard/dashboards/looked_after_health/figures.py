@@ -15,6 +15,8 @@ def with_sdq_bands(measure: Measure, figure: go.Figure) -> go.Figure:
         return figure
     for (low, high, label), shade in zip(SDQ_BANDS, BAND_SHADES):
         figure.add_hrect(y0=low, y1=high, fillcolor=shade, opacity=1, layer="below", line_width=0,
-                         annotation_text=label, annotation_position="top left", annotation_font_size=11)
+                         annotation_text=label.replace(" (", "<br>("), annotation_position="bottom right",
+                         annotation={"x": 1, "xanchor": "left", "align": "left"}, annotation_font_size=11)
     figure.update_yaxes(range=[0, 20])
+    figure.update_layout(margin={"r": 130})   # the bands' names stand right of the plot, clear of the lines
     return figure

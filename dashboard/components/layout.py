@@ -56,8 +56,10 @@ def kpi_cards(kpis: list[tuple[str, str, str]]):
 
 def grid(grid_id: str):
     """An empty dash-ag-grid filled by a callback (rowData, columnDefs)."""
+    # Headers wrap between words (assets/app.css keeps a word whole); a long value shows whole in its tooltip.
     return dag.AgGrid(id=grid_id, rowData=[], columnDefs=[], columnSize="responsiveSizeToFit",
-                      defaultColDef={"sortable": True, "filter": True, "resizable": True},
+                      defaultColDef={"sortable": True, "filter": True, "resizable": True, "wrapHeaderText": True,
+                                     "autoHeaderHeight": True, "tooltipValueGetter": {"function": "params.value"}},
                       dashGridOptions={"domLayout": "autoHeight", "suppressCellFocus": False}, style={"height": None})
 
 
@@ -112,9 +114,26 @@ def definition_list(title: str, notes: list[tuple[str, str]]):
     return [html.H2(title), html.Dl([item for term, text in notes for item in (html.Dt(term), html.Dd(text))], className="small mb-0")]
 
 
+def decimals_shown(values: pd.Series, most: int = 3) -> int:
+    """The decimal places a column of numbers is written with: as many as its most precise value needs (up to
+    `most`), so one column never shows 40 next to 44.7."""
+    places = [len(f"{v:.{most}f}".rstrip("0").split(".")[1]) for v in values.dropna().astype(float)]
+    return max(places, default=0)
+
+
 def column_defs(table: pd.DataFrame) -> list[dict]:
-    return [{"field": c, "headerName": c, **({"type": "numericColumn"} if table[c].dtype.kind in "fi" else {})}
-            for c in table.columns]
+    """A grid's columns: numbers right-aligned with one number of decimals per column; headers wide enough for their
+    longest word (they wrap between words, never inside one)."""
+    columns = []
+    for c in table.columns:
+        longest = max((len(word) for word in str(c).split()), default=0)
+        column = {"field": c, "headerName": c, "minWidth": max(90, 9 * longest + 40)}
+        if table[c].dtype.kind in "fi":
+            dp = decimals_shown(table[c]) if table[c].dtype.kind == "f" else 0
+            column.update({"type": "numericColumn", "valueFormatter": {
+                "function": f"params.value == null ? '' : d3.format(',.{dp}f')(params.value)"}})
+        columns.append(column)
+    return columns
 
 
 def grid_records(table: pd.DataFrame) -> list[dict]:

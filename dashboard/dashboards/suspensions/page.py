@@ -35,7 +35,7 @@ def _columns(table):
         if c["field"].startswith("_"):
             continue  # row information for the formatter, not a column
         extra = _number_format(c["field"]) if c.get("type") == "numericColumn" else {}
-        columns.append({**c, **extra, "minWidth": WIDE_TEXT.get(c["field"], 105), "wrapHeaderText": True,
+        columns.append({**c, **extra, "minWidth": max(WIDE_TEXT.get(c["field"], 105), c["minWidth"]), "wrapHeaderText": True,
                         "autoHeaderHeight": True})
     for column in columns:
         if column["field"] == "LA":

@@ -1,0 +1,22 @@
+"""Grid columns as the pages' tables get them: one number of decimals per column, headers that wrap between words."""
+import pandas as pd
+
+from dashboard.components.layout import column_defs, decimals_shown
+
+
+def test_a_column_of_numbers_is_written_with_one_number_of_decimals():
+    assert decimals_shown(pd.Series([40.0, 44.7, None])) == 1           # 40.0 beside 44.7, never 40
+    assert decimals_shown(pd.Series([3.0, 12.0])) == 0
+    assert decimals_shown(pd.Series([0.125, 1.5])) == 3
+    columns = {c["field"]: c for c in column_defs(pd.DataFrame({"Share (%)": [40.0, 44.7], "Assignments": [3, 12],
+                                                                "LA": ["Brent", "Camden"]}))}
+    assert "d3.format(',.1f')" in columns["Share (%)"]["valueFormatter"]["function"]
+    assert "d3.format(',.0f')" in columns["Assignments"]["valueFormatter"]["function"]
+    assert "valueFormatter" not in columns["LA"]
+
+
+def test_a_header_column_is_wide_enough_for_its_longest_word():
+    columns = {c["field"]: c for c in column_defs(pd.DataFrame({"Assignments over cap": [1], "Gypsy/Roma": [2], "LA": ["x"]}))}
+    assert columns["Assignments over cap"]["minWidth"] >= 9 * len("Assignments") + 40
+    assert columns["Gypsy/Roma"]["minWidth"] >= 9 * len("Gypsy/Roma") + 40
+    assert columns["LA"]["minWidth"] == 90

@@ -17,6 +17,7 @@ from typing import Callable
 import pandas as pd
 import plotly.graph_objects as go
 
+from dashboard.components.callback_values import InvalidChoice
 from dashboard.exports import table_file
 
 IMAGE_WIDTH, IMAGE_HEIGHT = 1280, 720      # 16:9, as the slides
@@ -231,7 +232,7 @@ class Presentation:
 def table_download(presentation: Presentation, which: str, kind: str) -> tuple[bytes, str]:
     """A table as CSV or Excel: a CSV of demo data says so on every row (an Excel file says so on its notes sheet)."""
     if which not in presentation.tables:
-        raise ValueError(f"unknown table {which!r}")
+        raise InvalidChoice(f"unknown table {which!r}")
     table = presentation.tables[which]
     if kind == "csv" and presentation.table_is_demo(which):
         table = with_demo_column(table)
@@ -241,7 +242,7 @@ def table_download(presentation: Presentation, which: str, kind: str) -> tuple[b
 
 def chart_download(presentation: Presentation, chart: str, kind: str, chromium_path: str) -> tuple[bytes, str]:
     if chart not in presentation.charts:
-        raise ValueError(f"unknown chart {chart!r}")
+        raise InvalidChoice(f"unknown chart {chart!r}")
     image = figure_image(presentation.charts[chart].figure, kind, chromium_path=chromium_path,
                          demo=presentation.chart_is_demo(chart))
     return image, f"{presentation.chart_stems.get(chart, f'{presentation.stem}_{chart}')}.{kind}"

@@ -18,6 +18,7 @@ from dashboard import loader
 from dashboard.auth.registration import AccessDenied
 from dashboard.auth.roles import ADMIN, UPLOADER
 from dashboard.auth.users import audit
+from dashboard.components.callback_values import InvalidChoice
 from dashboard.exports import to_csv_bytes
 from dashboard.ingest import loading
 from dashboard.ingest.returns import SPECS
@@ -41,6 +42,13 @@ def authorise(user, la_code: str) -> None:
         raise AccessDenied("You may upload only for your own LA." if may_upload(user) else "Your role cannot upload data.")
 
 
+def spec_for(dataset):
+    """The dataset's upload spec; InvalidChoice (answered 400) for a name the page never offered."""
+    if not isinstance(dataset, str) or dataset not in SPECS:
+        raise InvalidChoice(f"unknown dataset {str(dataset)[:100]!r}")
+    return SPECS[dataset]
+
+
 def dataset_options() -> list[dict]:
     return [{"label": spec.label, "value": name} for name, spec in SPECS.items()]
 
@@ -54,16 +62,16 @@ def la_options(user, las: pd.DataFrame) -> list[dict]:
 def period_options(today: pd.Timestamp | None = None, quarters: int = 12, dataset: str = "benchmarking") -> list[dict]:
     """The dataset's recent periods, latest first (quarter ends back `quarters` quarters for quarterly returns:
     a late return is common)."""
-    kind = SPECS[dataset].period
+    kind = spec_for(dataset).period
     return kind.options(today, quarters) if kind.label == "Quarter" else kind.options(today)
 
 
 def period_label(dataset: str) -> str:
-    return SPECS[dataset].period.label
+    return spec_for(dataset).period.label
 
 
 def template_help(dataset: str) -> str:
-    spec = SPECS[dataset]
+    spec = spec_for(dataset)
     filled = " and ".join(part for part, column in (("LA", spec.la_column), (spec.period.label.lower(), spec.period_column))
                           if column)
     return (f"{spec.description} " + (f"The template has the {filled} filled in. " if filled else "")
@@ -134,8 +142,7 @@ def _is_a_set(spec, data: bytes) -> bool:
 
 
 def _report(user, settings, dataset: str, la_code: str, period: str, file_name, contents) -> Report:
-    if dataset not in SPECS:
-        raise ValueError(f"unknown dataset {dataset!r}")
+    spec_for(dataset)
     authorise(user, la_code)
     names, encoded = _as_lists(file_name, contents)
     try:
@@ -189,7 +196,13 @@ def report_csv(check: UploadCheck) -> bytes:
 
 
 def template_file(dataset: str, la_code: str, period: str, kind: str) -> tuple[bytes, str]:
-    spec = SPECS[dataset]
+    """The template filled with the LA and period; InvalidChoice for an LA or period the page never offered."""
+    spec = spec_for(dataset)
+    if la_code not in set(loader.local_authorities()["la_code"]):
+        raise InvalidChoice(f"unknown LA {str(la_code)[:100]!r}")
+    problem = spec.period.check(period) if isinstance(period, str) else "no period chosen"
+    if problem:
+        raise InvalidChoice(problem)
     catalogue = loader.indicator_catalogue() if dataset == "benchmarking" else None
     stem = f"{dataset}_template_{la_code}_{period}"
     if kind == "csv" and spec.standard == "ssda903":

@@ -188,6 +188,8 @@ def _cell_edit_message(changed, apply):
         return _alert(apply(changed[0]))
     except (AccessDenied, ValueError) as exc:
         return _alert(str(exc), ok=False)
+    except (KeyError, TypeError):   # an edit the grid never sends (a crafted request): its record lacks a field
+        return _alert("That edit could not be read; nothing was changed. Reload the page and try again.", ok=False)
 
 
 @callback(

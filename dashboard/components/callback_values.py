@@ -106,6 +106,10 @@ def _check_for(component, prop: str) -> Callable[[Any], bool] | None:
         return _count
     if kind == "Dropdown" and prop == "value" and getattr(component, "multi", False):
         return _choices
+    if kind == "Upload" and prop in ("contents", "filename") and getattr(component, "multiple", False):
+        single = _SHAPES[(kind, prop)]
+        return lambda v: single(v) or (isinstance(v, list) and len(v) <= MAX_CHOICES and all(
+            isinstance(item, str) and single(item) for item in v))
     return _SHAPES.get((kind, prop))
 
 

@@ -96,3 +96,13 @@ def test_formulas_are_errors_however_they_are_disguised(formula, disguise, spec,
     validate_frame(spec, frame, row["la_code"], row["period_end"], context, report)
     assert [(e["row"], e["column"], e["rule"]) for e in report.row_errors if e["column"] == column] == \
         [(2, column, "a spreadsheet formula, not a value")]
+
+
+def test_an_ssda903_table_is_read_within_the_same_bounds(rows_checked):
+    from dashboard.ingest.ssda903.reading import read_tables
+    read = read_tables([("header.csv", bad_files.wide_csv(100_000)), ("episodes.csv", bad_files.long_cell_csv(200_000))])
+    assert read.file_errors == [
+        "header.csv: row 1 has 100,000 cells; a return has at most 100 columns. Check you chose the right file.",
+        "episodes.csv: row 2 (line 2) cannot be read as CSV (field larger than field limit (131072)). "
+        "No value in a return is longer than 5,000 characters."]
+    assert rows_checked["rows"] == 2   # the wide header, and the episodes file's header

@@ -7,12 +7,17 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections import Counter
 from dataclasses import dataclass, field
 
 import pandas as pd
 
-from dashboard.ingest.reading import MAX_UNZIPPED_BYTES, MAX_ZIP_RATIO, display_name
+from dashboard.ingest.reading import (MAX_UNZIPPED_BYTES, MAX_ZIP_PARTS, MAX_ZIP_RATIO, FileRejected, display_name,
+                                      read_csv_table)
 from dashboard.store.ssda903 import TABLES, missing_columns, recognise
+
+
+MAX_TABLE_ROWS = 2_000_000   # rows in one table: far more than a year's episodes for the largest LA
 
 
 @dataclass
@@ -30,6 +35,9 @@ def _unzipped(name: str, data: bytes, errors: list[str]) -> list[tuple[str, byte
         errors.append(f"{name} looks like a zip file but cannot be opened (it may be cut short).")
         return []
     members = [i for i in archive.infolist() if not i.is_dir() and not i.filename.startswith("__MACOSX/")]
+    if len(members) > MAX_ZIP_PARTS:
+        errors.append(f"{name} holds {len(members):,} files; a return has a few tables, so it was not opened.")
+        return []
     if sum(i.file_size for i in members) > MAX_UNZIPPED_BYTES or any(
             i.compress_size and i.file_size / i.compress_size > MAX_ZIP_RATIO for i in members):
         errors.append(f"{name} unpacks to far more than its size, so it was not opened.")
@@ -47,13 +55,13 @@ def _frame(name: str, data: bytes, errors: list[str]) -> pd.DataFrame | None:
     if "\x00" in text:
         errors.append(f"{name} holds binary data, not CSV text.")
         return None
-    try:
-        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=True)
-    except (pd.errors.ParserError, ValueError) as exc:
-        errors.append(f"{name} cannot be read as CSV: {str(exc).splitlines()[0]}")
+    try:   # the upload's bounds: columns, characters in a cell, rows (the work grows with the file, no faster)
+        frame = read_csv_table(name, data, max_rows=MAX_TABLE_ROWS)
+    except FileRejected as exc:
+        errors.append(str(exc))
         return None
     frame.columns = [str(c).strip().upper() for c in frame.columns]
-    duplicated = sorted({c for c in frame.columns if list(frame.columns).count(c) > 1})
+    duplicated = sorted(c for c, n in Counter(frame.columns).items() if n > 1)
     if duplicated:
         errors.append(f"{name}: the column(s) {', '.join(duplicated)} appear more than once in the header row.")
         return None

@@ -190,10 +190,12 @@ def read_csv_table(name: str, data: bytes, *, max_rows: int) -> pd.DataFrame:
     width = len(header)
     if body and body[-1][-1:] == [CUT_SHORT]:
         body[-1] = body[-1][:-1]
-    for number, row in enumerate(body, start=2):
-        if len(row) > width and any(cell.strip() for cell in row[width:]):
-            raise FileRejected(f"{name}: row {number:,} has more values than the header has columns.")
-    return pd.DataFrame([(row + [""] * width)[:width] for row in body], columns=header, dtype=object)
+    frame = pd.DataFrame([(row + [""] * width)[:width] for row in body], columns=header, dtype=object)
+    # Rows with values past the header's columns (row numbers, header = 1): the reader reports them, after it has
+    # said whether the header is a table's at all.
+    frame.attrs["overlong_rows"] = [number for number, row in enumerate(body, start=2)
+                                    if len(row) > width and any(cell.strip() for cell in row[width:])]
+    return frame
 
 
 def read_upload(file_name: str, data: bytes, *, max_bytes: int, max_rows: int) -> pd.DataFrame:

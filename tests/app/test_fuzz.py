@@ -163,3 +163,16 @@ def test_an_uploader_asking_for_another_las_template_is_refused_403(uploader):
 def test_a_template_for_a_dataset_or_period_never_offered_is_refused_400(uploader, dataset, period, message):
     refused = _template_request(uploader, bad_files.LA, dataset=dataset, period=period)
     assert refused.status_code == 400 and message in refused.get_json()["error"]
+
+
+def test_a_json_object_as_an_access_request_id_is_refused_400_and_logged(admin, caplog):
+    response = callback_request(
+        admin, [("admin-requests-grid", "rowData"), ("admin-requests-grid", "columnDefs"),
+                ("admin-request-choice", "options"), ("admin-request-message", "children")],
+        [("admin-approve", "n_clicks", 1), ("admin-refuse", "n_clicks", None)],
+        [("admin-request-choice", "value", {"id": 1}), ("admin-request-note", "value", "")],
+        triggered="admin-approve.n_clicks")
+    assert response.status_code == 400
+    assert response.get_json()["error"] == ("The request was refused: admin-request-choice.value is not a value that "
+                                            "control can have. Reload the page and try again.")
+    assert any(getattr(r, "event", "") == "callback_value_refused" for r in caplog.records)

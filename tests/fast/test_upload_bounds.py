@@ -106,3 +106,9 @@ def test_an_ssda903_table_is_read_within_the_same_bounds(rows_checked):
         "episodes.csv: row 2 (line 2) cannot be read as CSV (field larger than field limit (131072)). "
         "No value in a return is longer than 5,000 characters."]
     assert rows_checked["rows"] == 2   # the wide header, and the episodes file's header
+
+
+def test_an_ssda903_row_with_more_values_than_its_header_is_refused_not_shifted():
+    from dashboard.ingest.ssda903.reading import read_tables
+    read = read_tables([("header.csv", b"CHILD,SEX,DOB,ETHNIC\nA1,1,01/02/2010,WBRI,extra\n")])
+    assert read.file_errors == ["header.csv: row 2 has more values than the header has columns."]

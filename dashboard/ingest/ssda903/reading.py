@@ -65,7 +65,10 @@ def _frame(name: str, data: bytes, errors: list[str]) -> pd.DataFrame | None:
     if duplicated:
         errors.append(f"{name}: the column(s) {', '.join(duplicated)} appear more than once in the header row.")
         return None
-    return frame.apply(lambda column: column.str.strip())
+    overlong = frame.attrs.get("overlong_rows", [])
+    frame = frame.apply(lambda column: column.str.strip())
+    frame.attrs["overlong_rows"] = overlong
+    return frame
 
 
 def read_tables(files: list[tuple[str, bytes]]) -> ReadTables:
@@ -97,6 +100,10 @@ def read_tables(files: list[tuple[str, bytes]]) -> ReadTables:
         if missing:
             out.file_errors.append(f"{name} (the {table} table) has no column {', '.join(missing)}; the DfE's columns "
                                    f"are {', '.join(TABLES[table].columns)}.")
+            continue
+        if frame.attrs.get("overlong_rows"):
+            out.file_errors.append(f"{name}: row {frame.attrs['overlong_rows'][0]:,} has more values than the header "
+                                   "has columns.")
             continue
         extra = [c for c in frame.columns if c not in TABLES[table].columns]
         if extra:

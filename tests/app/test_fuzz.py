@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from dashboard.auth.users import create_user
 from dashboard.store import get_engine, schema
 from tests import bad_files
+from tests.app.test_upload_page import _check as check_upload   # the Upload page's check-or-commit, as the browser sends it
 from tests.dash_requests import callback_request, texts
 from tests.store_fixtures import ADMIN_EMAIL, PASSWORD, sign_in
 
@@ -112,15 +113,8 @@ def test_a_callback_the_server_does_not_run_is_refused_not_a_500(dash_app, admin
         assert response.status_code == 400 and "names no callback" in response.get_json()["error"]
 
 
-def _upload_request(client, data: bytes, file_name: str, triggered="upload-file.contents", dataset="benchmarking"):
-    contents = "data:application/octet-stream;base64," + base64.b64encode(data).decode()
-    return callback_request(
-        client,
-        [("upload-report", "children"), ("upload-findings-grid", "rowData"), ("upload-findings-grid", "columnDefs"),
-         ("upload-commit", "disabled"), ("upload-findings-panel", "hidden"), ("upload-commit-message", "children")],
-        [("upload-file", "contents", contents), ("upload-dataset", "value", dataset), ("upload-la", "value", bad_files.LA),
-         ("upload-period", "value", bad_files.PERIOD), ("upload-commit", "n_clicks", 1 if "commit" in triggered else None)],
-        [("upload-file", "filename", file_name)], triggered=triggered)
+def _contents(data: bytes) -> str:
+    return "data:application/octet-stream;base64," + base64.b64encode(data).decode()
 
 
 def _store_state():
@@ -135,11 +129,12 @@ def test_every_bad_file_is_refused_on_the_upload_page_and_the_store_is_unchanged
     make, expected = bad_files.CORPUS[case]
     data, name = make(), f"{case}.csv"
     before = _store_state()
-    check = _upload_request(uploader, data, name)
+    check = check_upload(uploader, _contents(data), la=bad_files.LA, period=bad_files.PERIOD, name=name)
     assert check.status_code == 200, check.get_data(as_text=True)[:300]
     shown = " ".join(texts(check.get_json()["response"]["upload-report"]["children"]))
     assert "Rejected: nothing can be stored." in shown and expected in shown and name in shown, shown[:500]
-    commit = _upload_request(uploader, data, name, triggered="upload-commit.n_clicks")
+    commit = check_upload(uploader, _contents(data), la=bad_files.LA, period=bad_files.PERIOD, name=name,
+                          trigger="upload-commit.n_clicks", confirmed=True)
     assert commit.status_code == 200
     assert "Nothing was stored" in " ".join(texts(commit.get_json()["response"]["upload-commit-message"]["children"]))
     assert _store_state() == before

@@ -30,7 +30,8 @@ class Attempt:
     truth: float
 
 
-def _number(value) -> float | None:
+def number(value) -> float | None:
+    """A figure as a number; None where it is hidden (\"c\"), missing or not a number."""
     if value is None or isinstance(value, str) or (isinstance(value, float) and np.isnan(value)):
         return None
     return float(value)
@@ -43,15 +44,15 @@ def hits(attempt: Attempt) -> bool:
 
 def direct(route: str, shown: dict, true: dict) -> list[Attempt]:
     """Each cell as shown, against its truth ({cell: count} each)."""
-    return [Attempt(f"{route}[{k}] shown", _number(shown.get(k)), float(v)) for k, v in true.items()
-            if _number(v) is not None]
+    return [Attempt(f"{route}[{k}] shown", number(shown.get(k)), float(v)) for k, v in true.items()
+            if number(v) is not None]
 
 
 def pair_differences(route: str, shown_a: dict, shown_b: dict, true_a: dict, true_b: dict) -> list[Attempt]:
     """Cell by cell, view a less view b (e.g. no filter less one filter): the cells' difference."""
     out = []
     for k in true_a:
-        a, b, ta, tb = (_number(x.get(k)) for x in (shown_a, shown_b, true_a, true_b))
+        a, b, ta, tb = (number(x.get(k)) for x in (shown_a, shown_b, true_a, true_b))
         if ta is None:
             continue
         derived = None if a is None or (b is None and k in shown_b) else a - (b or 0.0)
@@ -66,10 +67,10 @@ def total_minus_parts(route: str, shown: dict, true: dict, total: str = "Total")
     parts = [k for k in true if k != total]
     out = []
     for k in parts:
-        others = [_number(shown.get(o)) for o in parts if o != k]
-        whole = _number(shown[total])
+        others = [number(shown.get(o)) for o in parts if o != k]
+        whole = number(shown[total])
         derived = None if whole is None or any(o is None for o in others) else whole - sum(others)
-        if _number(true[k]) is not None:
+        if number(true[k]) is not None:
             out.append(Attempt(f"{route}[{k}]: total - other parts", derived, float(true[k])))
     return out
 
@@ -78,8 +79,8 @@ def rate_times_base(route: str, rates: dict, bases: dict, true: dict, per: float
     """Each rate (or %) times its shown denominator, per `per`: the count it rests on."""
     out = []
     for k, t in true.items():
-        r, b = _number(rates.get(k)), _number(bases.get(k))
-        if _number(t) is not None:
+        r, b = number(rates.get(k)), number(bases.get(k))
+        if number(t) is not None:
             out.append(Attempt(f"{route}[{k}]: rate x base", None if r is None or b is None else r * b / per, float(t)))
     return out
 

@@ -24,7 +24,7 @@ from dashboard.store import get_engine, schema
 from dashboard import disclosure
 from tests.dash_requests import callback_request, response_props
 from tests.disclosure_attacks import (
-    Attempt, direct, pair_differences, rate_times_base, run_attacks, total_minus_parts,
+    Attempt, direct, number, pair_differences, rate_times_base, run_attacks, total_minus_parts,
 )
 from tests.shared_files import REALDATA, shared_file
 from tests.store_fixtures import PASSWORD, sign_in
@@ -218,13 +218,13 @@ def sufficiency_attacks(values: dict) -> dict:
 
         def left_out(shown, truth, name=name, options=options):
             out = []
-            total = column(shown.table("placement_mix", camden), "Children")["Total"]
+            total = number(column(shown.table("placement_mix", camden), "Children")["Total"])
             for target in options:
-                others = [column(shown.table("placement_mix", camden, **{name: v}), "Children").get("Total", 0)
+                others = [number(column(shown.table("placement_mix", camden, **{name: v}), "Children").get("Total", 0))
                           for v in options if v != target]
                 t = column(truth[CAMDEN].table("placement_mix", camden, **{name: target}), "Children").get("Total", 0)
-                out.append(disclosure_attempt(f"{camden} total - every other {name}: {name}={target}",
-                                              total - sum(others), t))
+                derived = None if total is None or None in others else total - sum(others)
+                out.append(disclosure_attempt(f"{camden} total - every other {name}: {name}={target}", derived, t))
             return out
         attacks[f"left out {name}"] = left_out
 
@@ -255,8 +255,9 @@ def sufficiency_attacks(values: dict) -> dict:
                 others = [column(shown.table(which, f"la:{la}", **filters), "Children") for la in EAST if la != CITY]
                 true = column(truth[CITY].table(which, city, **filters), "Children")
                 for k, t in true.items():
-                    parts = [o.get(k) for o in others]
-                    derived = None if region.get(k) is None or None in parts else region[k] - sum(parts)
+                    parts = [number(o.get(k, 0)) for o in others]
+                    whole = number(region.get(k))
+                    derived = None if whole is None or None in parts else whole - sum(parts)
                     out.append(disclosure_attempt(f"sr:east - other East LAs {which}[{k}] {filters}", derived, t))
             return out
         attacks[f"area {filters}"] = area

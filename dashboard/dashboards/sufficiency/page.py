@@ -1,6 +1,6 @@
 """Dynamic Sufficiency Tool: where looked-after children are placed, in what kinds of home, how far away, and what demand is coming.
 
-Child-level data: commissioners and administrators only; the page receives aggregates, suppressed on the server.
+Child-level data: commissioners and administrators only; the page receives aggregates, protected on the server.
 """
 import dash_bootstrap_components as dbc
 from dash import Input, Output, callback, dcc, html

@@ -7,6 +7,7 @@
   create-user EMAIL --la CODE --role ROLE [--name NAME]
                                password from $NEW_USER_PASSWORD or a prompt
   set-password EMAIL           password from $NEW_USER_PASSWORD or a prompt
+  reset-mfa EMAIL              an administrator's reset of an account's two-step sign-in (audited)
   ingest DATASET FILE --la CODE --period P [--check-only] [--report OUT.csv] [--actor EMAIL] [--max-mb N]
                                check a file and (unless --check-only) store it as a new version;
                                exit 1 and print the report when it is rejected
@@ -27,6 +28,7 @@ import sys
 from pathlib import Path
 
 from dashboard.auth.roles import ROLES
+from dashboard.auth import mfa
 from dashboard.auth.passwords import PASSWORD_RULES
 from dashboard.auth.users import create_user, normalise_email, set_password
 from dashboard.config import PROJECT_ROOT, describe_settings, settings_from_env
@@ -68,6 +70,9 @@ def main(argv: list[str] | None = None) -> int:
     user.add_argument("--name", default="")
     pw = sub.add_parser("set-password", help="set a new password for an account")
     pw.add_argument("email")
+    reset_mfa = sub.add_parser("reset-mfa", help="reset an account's two-step sign-in (they set it up again at next sign-in)")
+    reset_mfa.add_argument("email")
+    reset_mfa.add_argument("--actor", default="cli", help="who is resetting it, for the audit log")
     sub.add_parser("settings", help="list settings in .env.example format")
     published = sub.add_parser("import-published", help="import published DfE/ONS statistics files or folders")
     published.add_argument("paths", nargs="+")
@@ -121,6 +126,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"Wrote {len(frame):,} published figures to {args.out}")
         elif args.command == "ingest":
             return _ingest(engine, settings, args)
+        elif args.command == "reset-mfa":
+            mfa.reset(engine, args.email, actor=args.actor)
+            print(f"Two-step sign-in reset for {normalise_email(args.email)}: they set it up again at their next sign-in.")
         elif args.command == "set-password":
             set_password(engine, args.email, _new_password(), actor="cli")
             print(f"Password set for {normalise_email(args.email)}; its sessions have ended.")

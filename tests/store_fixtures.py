@@ -77,10 +77,41 @@ def client(server):
     return server.test_client()
 
 
+def _token(response) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', response.get_data(as_text=True)).group(1)
+
+
 def sign_in(client, email=MEMBER_EMAIL, password=PASSWORD, next_path="/"):
-    page = client.get("/login")
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page.get_data(as_text=True)).group(1)
-    return client.post("/login", data={"csrf_token": token, "email": email, "password": password, "next": next_path})
+    """Sign in as a person would; for the roles that need the second step, the code too (see `current_code`)."""
+    token = _token(client.get("/login"))
+    response = client.post("/login", data={"csrf_token": token, "email": email, "password": password, "next": next_path})
+    if response.status_code == 302 and response.headers["Location"].startswith(("/login/code", "/login/enrol")):
+        code = current_code(email)
+        response = client.post("/login/code", data={"csrf_token": _token(client.get("/login/code")), "code": code})
+    return response
+
+
+_TEST_SECRETS: dict[str, str] = {}
+
+
+def current_code(email: str) -> str:
+    """A code for the test account's authenticator: the account is enrolled in the store the first time (as the
+    enrolment page would, with a secret the tests keep), and the last accepted code is forgotten, so tests may sign
+    the same account in several times within one 30-second step (the app refuses a code used before)."""
+    import pyotp
+    from sqlalchemy import select, update
+
+    from dashboard.auth import mfa
+    from dashboard.store import schema
+    engine = get_engine()
+    with engine.connect() as conn:
+        user_id = conn.execute(select(schema.app_user.c.id).where(schema.app_user.c.email == email.lower())).scalar_one()
+    if email not in _TEST_SECRETS or not mfa.is_enrolled(engine, user_id):
+        _TEST_SECRETS[email] = mfa.new_secret()
+        mfa.enrol(engine, user_id, email, _TEST_SECRETS[email])
+    with engine.begin() as conn:
+        conn.execute(update(schema.user_mfa).where(schema.user_mfa.c.user_id == user_id).values(last_step=None))
+    return pyotp.TOTP(_TEST_SECRETS[email]).now()
 
 
 def sign_out(client):

@@ -7,6 +7,7 @@ each page's roles are enforced on its path and on its callbacks.
 from __future__ import annotations
 
 import logging
+import time
 from datetime import timedelta
 from urllib.parse import urlparse
 
@@ -14,7 +15,7 @@ from flask import (Blueprint, Flask, current_app, jsonify, redirect, render_temp
                    url_for)
 from flask_login import LoginManager, current_user, login_user, logout_user
 
-from dashboard.auth import access, registration
+from dashboard.auth import access, mfa, registration
 from dashboard.auth.csrf import check_csrf, csrf_token
 from dashboard.auth.passwords import PASSWORD_RULES, PasswordRejected
 from dashboard.auth.sessions import end_session, session_is_live, start_session
@@ -28,7 +29,8 @@ log = logging.getLogger(__name__)
 # Routes anyone may reach, by the view that answers them (never by a path prefix, which would let `/loginx` through
 # to the app page): signing in, asking for access, the health and readiness checks, the favicon, and files that exist
 # under /assets/ (Dash's static route; `/assets/` alone falls to the app page's catch-all and is not public).
-PUBLIC_ENDPOINTS = frozenset({"auth.login", "auth.register", "auth.register_status", "healthz", "readyz", "favicon"})
+PUBLIC_ENDPOINTS = frozenset({"auth.login", "auth.second_step", "auth.enrol", "auth.register", "auth.register_status", "healthz", "readyz", "favicon"})
+SECOND_STEP_MINUTES = 10   # after the right password, the code must follow within this time
 REGISTER_FIELDS = [("name", "Your name", "text", "name"), ("email", "Work email", "email", "email"),
                    ("authoriser_name", "Name of the DCS or senior leader who nominated you", "text", "off"),
                    ("authoriser_email", "Their work email", "email", "off")]
@@ -95,6 +97,12 @@ def guard():
 auth_blueprint = Blueprint("auth", __name__, template_folder="templates")
 
 
+def _sign_in_wait(engine, email: str) -> int:
+    settings = _settings()
+    return sign_in_wait(engine, email, client_ip(), window_minutes=settings.sign_in_window_minutes,
+                        per_account=settings.sign_in_limit_per_account, per_address=settings.sign_in_limit_per_address)
+
+
 @auth_blueprint.route("/login", methods=["GET", "POST"])
 def login():
     page = {"title": "Sign in", "csrf_token": csrf_token(), "next": _safe_next(request.values.get("next")),
@@ -106,24 +114,113 @@ def login():
             page["message"] = "Your session ended. Please sign in again."
         return render_template("login.html", **page)
     check_csrf()
-    settings, engine = _settings(), get_engine()
+    engine = get_engine()
     email = request.form.get("email", "")[:254]
     page["email"] = email
-    wait = sign_in_wait(engine, email.strip().lower(), client_ip(), window_minutes=settings.sign_in_window_minutes,
-                        per_account=settings.sign_in_limit_per_account, per_address=settings.sign_in_limit_per_address)
+    wait = _sign_in_wait(engine, email.strip().lower())
     if wait:
         audit(engine, actor=email.strip().lower(), event="sign_in_throttled", ip=client_ip())
-        page["error"] = f"Too many failed sign-ins. Try again in {wait} minute{'s' if wait != 1 else ''}."
+        page["error"] = _throttled_message(wait)
         return render_template("login.html", **page), 429
     user = authenticate(engine, email, request.form.get("password", ""), ip=client_ip())
     if user is None:
         page["error"] = "That email and password do not match an active account."
         return render_template("login.html", **page), 401
+    next_path = _safe_next(request.form.get("next"))
     session.clear()  # a fresh session on sign-in (no fixation)
+    if mfa.is_enrolled(engine, user.id) or mfa.required_for(user.role):
+        # Half signed in: the password was right; nothing but the second step is open until a code is.
+        session.update(mfa_user=user.id, mfa_since=time.time(), mfa_next=next_path)
+        return redirect(url_for("auth.second_step" if mfa.is_enrolled(engine, user.id) else "auth.enrol"))
+    return _finish_sign_in(engine, user, next_path)
+
+
+def _finish_sign_in(engine, user, next_path: str):
+    session.clear()
     session["sid"] = start_session(engine, user.id, client_ip())
     session.permanent = True
     login_user(user)
-    return redirect(_safe_next(request.form.get("next")))
+    return redirect(next_path)
+
+
+def _pending_user():
+    """The account whose password was right a moment ago and whose second step is owed (None if none, or too old)."""
+    user_id, since = session.get("mfa_user"), session.get("mfa_since", 0)
+    if user_id is None or time.time() - since > SECOND_STEP_MINUTES * 60:
+        return None
+    user = get_user(get_engine(), int(user_id))
+    return user if user is not None and user.is_active else None
+
+
+def _second_step_throttled(engine, user):
+    wait = _sign_in_wait(engine, user.email)
+    if wait:
+        audit(engine, actor=user.email, event="sign_in_throttled", detail="second step", ip=client_ip())
+    return wait
+
+
+def _throttled_message(wait: int) -> str:
+    return f"Too many failed sign-ins. Try again in {wait} minute{'s' if wait != 1 else ''}."
+
+
+@auth_blueprint.route("/login/code", methods=["GET", "POST"])
+def second_step():
+    engine, user = get_engine(), _pending_user()
+    if user is None:
+        return redirect(url_for("auth.login", expired=1))
+    if not mfa.is_enrolled(engine, user.id):
+        return redirect(url_for("auth.enrol"))
+    page = {"title": "Enter your code", "csrf_token": csrf_token(), "error": ""}
+    if request.method == "GET":
+        return render_template("mfa_code.html", **page)
+    check_csrf()
+    wait = _second_step_throttled(engine, user)
+    if wait:
+        page["error"] = _throttled_message(wait)
+        return render_template("mfa_code.html", **page), 429
+    accepted = mfa.accept_code(engine, user.id, request.form.get("code", "")[:64])
+    if accepted is None:
+        # Counted with wrong passwords: the same per-account and per-address limits.
+        audit(engine, actor=user.email, event="sign_in_failed", detail="second step: wrong code", ip=client_ip())
+        page["error"] = "That code is not right, or has been used already. Wait for the next code and try again."
+        return render_template("mfa_code.html", **page), 401
+    audit(engine, actor=user.email, event="sign_in_second_step", detail=accepted, ip=client_ip())
+    return _finish_sign_in(engine, user, session.get("mfa_next", "/"))
+
+
+@auth_blueprint.route("/login/enrol", methods=["GET", "POST"])
+def enrol():
+    """Set up the authenticator app: at sign-in for the roles that need it, or any time for a signed-in member."""
+    engine, pending = get_engine(), _pending_user()
+    user = pending or (current_user if current_user.is_authenticated else None)
+    if user is None:
+        return redirect(url_for("auth.login", expired=1))
+    if mfa.is_enrolled(engine, user.id):
+        if pending is not None:
+            return redirect(url_for("auth.second_step"))
+        return render_template("error.html", title="Two-step sign-in is set up already",
+                               message="To move it to another phone, ask an administrator to reset it; you then set "
+                                       "it up again at your next sign-in.", show_sign_in=False)
+    secret = session.setdefault("mfa_new_secret", mfa.new_secret())
+    page = {"title": "Set up two-step sign-in", "csrf_token": csrf_token(), "error": "", "secret": secret,
+            "qr_code": mfa.qr_code_data_uri(secret, user.email), "required": mfa.required_for(user.role)}
+    if request.method == "GET":
+        return render_template("mfa_enrol.html", **page)
+    check_csrf()
+    wait = _second_step_throttled(engine, user)
+    if wait:
+        page["error"] = _throttled_message(wait)
+        return render_template("mfa_enrol.html", **page), 429
+    if not mfa.code_is_valid_for_secret(secret, request.form.get("code", "")[:64]):
+        audit(engine, actor=user.email, event="sign_in_failed", detail="second step: wrong enrolment code", ip=client_ip())
+        page["error"] = "That code is not right. Check the app shows this account, wait for the next code and try again."
+        return render_template("mfa_enrol.html", **page), 400
+    codes = mfa.enrol(engine, user.id, user.email, secret)
+    next_path = session.get("mfa_next", "/")
+    if pending is not None:
+        _finish_sign_in(engine, user, next_path)
+    session.pop("mfa_new_secret", None)
+    return render_template("mfa_recovery_codes.html", title="Your recovery codes", codes=codes, next=next_path)
 
 
 @auth_blueprint.route("/logout", methods=["GET", "POST"])

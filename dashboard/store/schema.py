@@ -100,6 +100,25 @@ user_session = Table(
     Column("ip", String(64), nullable=True),
 )
 
+# The second sign-in step (TOTP, RFC 6238): one enrolment per account. last_step is the last time step whose code was
+# accepted, so a code is never accepted twice (RFC 6238 5.2), even by two requests at once.
+user_mfa = Table(
+    "user_mfa", metadata,
+    Column("user_id", Integer, ForeignKey("app_user.id"), primary_key=True),
+    Column("secret", String(64), nullable=False),              # base32 TOTP secret
+    Column("enrolled_at", DateTime(timezone=True), nullable=False),
+    Column("last_step", Integer, nullable=True),
+)
+
+# Recovery codes: sha256 of each, used once.
+mfa_recovery_code = Table(
+    "mfa_recovery_code", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("user_id", Integer, ForeignKey("app_user.id"), nullable=False, index=True),
+    Column("code_hash", String(64), nullable=False),
+    Column("used_at", DateTime(timezone=True), nullable=True),
+)
+
 # Requests for access: a person asks, an admin or their LA's approver decides.
 access_request = Table(
     "access_request", metadata,

@@ -9,15 +9,17 @@ import hashlib
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pandas as pd
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine, func, insert, select, update
 
 from dashboard.auth.roles import ADMIN, APPROVER, MEMBER
 from dashboard.auth.users import audit, create_user, normalise_email, record_event
 from dashboard.store import schema
 
+FIELD_LIMITS = {"name": 128, "email": 254, "la_code": 9, "authoriser_name": 128, "authoriser_email": 254, "reason": 2000}
+REQUESTS_PER_ADDRESS_PER_HOUR = 10
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -53,12 +55,21 @@ class AccessRequestForm:
             found["authoriser_email"] = "Enter their work email address."
         elif normalise_email(self.authoriser_email) == normalise_email(self.email):
             found["authoriser_email"] = "Someone else must authorise your access."
-        for field in ("name", "authoriser_name"):
-            if len(getattr(self, field)) > 128:
-                found[field] = "Use 128 characters or fewer."
-        if len(self.reason) > 2000:
-            found["reason"] = "Use 2,000 characters or fewer."
+        for field, limit in FIELD_LIMITS.items():   # the store's column sizes: longer would be a 500 on PostgreSQL
+            if len(getattr(self, field)) > limit:
+                found[field] = f"Use {limit:,} characters or fewer."
         return found
+
+
+def requests_from_address(engine: Engine, ip: str | None, now: datetime | None = None) -> int:
+    """Access requests sent from this network address in the last hour (the audit log counts them)."""
+    if not ip:
+        return 0
+    a = schema.audit_event
+    since = (now or datetime.now(timezone.utc)) - timedelta(hours=1)
+    with engine.connect() as conn:
+        return conn.execute(select(func.count()).where(a.c.event == "access_requested", a.c.ip == ip,
+                                                       a.c.at >= since)).scalar_one()
 
 
 def request_access(engine: Engine, form: AccessRequestForm, ip: str | None = None) -> str:

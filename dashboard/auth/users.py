@@ -66,16 +66,21 @@ def count_users(engine: Engine) -> int:
         return conn.execute(select(func.count()).select_from(schema.app_user)).scalar_one()
 
 
-def authenticate(engine: Engine, email: str, password: str, ip: str | None = None) -> User | None:
-    """The user if the email and password match an active account; every attempt is audited."""
+def authenticate(engine: Engine, email: str, password: str, ip: str | None = None, *,
+                 audited: bool = True) -> User | None:
+    """The user if the email and password match an active account; every attempt is audited (`audited=False`: the
+    caller has counted it already, see `throttle.reserve_attempt`)."""
     email = normalise_email(email)
-    with engine.begin() as conn:
+    with engine.connect() as conn:
         row = conn.execute(select(schema.app_user).where(schema.app_user.c.email == email)).first()
-        ok = verify_password(row.password_hash if row else DUMMY_HASH, password) and row is not None and row.is_active
+    # The slow hash outside any transaction: a write lock is never held while argon2 runs.
+    ok = verify_password(row.password_hash if row else DUMMY_HASH, password) and row is not None and row.is_active
+    with engine.begin() as conn:
         if ok:
             conn.execute(update(schema.app_user).where(schema.app_user.c.id == row.id)
                          .values(last_login_at=datetime.now(timezone.utc)))
-        record_event(conn, actor=email, event="sign_in" if ok else "sign_in_failed", ip=ip)
+        if audited:
+            record_event(conn, actor=email, event="sign_in" if ok else "sign_in_failed", ip=ip)
     return _user_from_row(row) if ok else None
 
 

@@ -19,7 +19,7 @@ from dashboard.auth import access, mfa, registration
 from dashboard.auth.csrf import check_csrf, csrf_token
 from dashboard.auth.passwords import PASSWORD_RULES, PasswordRejected
 from dashboard.auth.sessions import end_session, session_is_live, start_session
-from dashboard.auth.throttle import sign_in_wait
+from dashboard.auth.throttle import attempt_succeeded, reserve_attempt
 from dashboard.auth.users import audit, authenticate, get_user
 from dashboard.loader import local_authorities
 from dashboard.store import get_engine
@@ -97,10 +97,12 @@ def guard():
 auth_blueprint = Blueprint("auth", __name__, template_folder="templates")
 
 
-def _sign_in_wait(engine, email: str) -> int:
+def _reserve_attempt(engine, email: str, detail: str = "") -> tuple[int, int | None]:
+    """Check the limits and count this attempt as failed, in one step (see `throttle.reserve_attempt`)."""
     settings = _settings()
-    return sign_in_wait(engine, email, client_ip(), window_minutes=settings.sign_in_window_minutes,
-                        per_account=settings.sign_in_limit_per_account, per_address=settings.sign_in_limit_per_address)
+    return reserve_attempt(engine, email, client_ip(), window_minutes=settings.sign_in_window_minutes,
+                           per_account=settings.sign_in_limit_per_account,
+                           per_address=settings.sign_in_limit_per_address, detail=detail)
 
 
 @auth_blueprint.route("/login", methods=["GET", "POST"])
@@ -117,12 +119,14 @@ def login():
     engine = get_engine()
     email = request.form.get("email", "")[:254]
     page["email"] = email
-    wait = _sign_in_wait(engine, email.strip().lower())
+    wait, attempt = _reserve_attempt(engine, email.strip().lower())
     if wait:
         audit(engine, actor=email.strip().lower(), event="sign_in_throttled", ip=client_ip())
         page["error"] = _throttled_message(wait)
         return render_template("login.html", **page), 429
-    user = authenticate(engine, email, request.form.get("password", ""), ip=client_ip())
+    user = authenticate(engine, email, request.form.get("password", ""), ip=client_ip(), audited=False)
+    if user is not None:
+        attempt_succeeded(engine, attempt, "sign_in")
     if user is None:
         page["error"] = "That email and password do not match an active account."
         return render_template("login.html", **page), 401
@@ -152,11 +156,12 @@ def _pending_user():
     return user if user is not None and user.is_active else None
 
 
-def _second_step_throttled(engine, user):
-    wait = _sign_in_wait(engine, user.email)
+def _second_step_attempt(engine, user, detail: str) -> tuple[int, int | None]:
+    """Wrong codes count with wrong passwords: the same limits, checked and counted in one step."""
+    wait, attempt = _reserve_attempt(engine, user.email, detail)
     if wait:
         audit(engine, actor=user.email, event="sign_in_throttled", detail="second step", ip=client_ip())
-    return wait
+    return wait, attempt
 
 
 def _throttled_message(wait: int) -> str:
@@ -174,17 +179,15 @@ def second_step():
     if request.method == "GET":
         return render_template("mfa_code.html", **page)
     check_csrf()
-    wait = _second_step_throttled(engine, user)
+    wait, attempt = _second_step_attempt(engine, user, "second step: wrong code")
     if wait:
         page["error"] = _throttled_message(wait)
         return render_template("mfa_code.html", **page), 429
     accepted = mfa.accept_code(engine, user.id, request.form.get("code", "")[:64])
     if accepted is None:
-        # Counted with wrong passwords: the same per-account and per-address limits.
-        audit(engine, actor=user.email, event="sign_in_failed", detail="second step: wrong code", ip=client_ip())
         page["error"] = "That code is not right, or has been used already. Wait for the next code and try again."
         return render_template("mfa_code.html", **page), 401
-    audit(engine, actor=user.email, event="sign_in_second_step", detail=accepted, ip=client_ip())
+    attempt_succeeded(engine, attempt, "sign_in_second_step", accepted)
     return _finish_sign_in(engine, user, session.get("mfa_next", "/"))
 
 
@@ -207,14 +210,14 @@ def enrol():
     if request.method == "GET":
         return render_template("mfa_enrol.html", **page)
     check_csrf()
-    wait = _second_step_throttled(engine, user)
+    wait, attempt = _second_step_attempt(engine, user, "second step: wrong enrolment code")
     if wait:
         page["error"] = _throttled_message(wait)
         return render_template("mfa_enrol.html", **page), 429
     if not mfa.code_is_valid_for_secret(secret, request.form.get("code", "")[:64]):
-        audit(engine, actor=user.email, event="sign_in_failed", detail="second step: wrong enrolment code", ip=client_ip())
         page["error"] = "That code is not right. Check the app shows this account, wait for the next code and try again."
         return render_template("mfa_enrol.html", **page), 400
+    attempt_succeeded(engine, attempt, "mfa_confirmed")
     codes = mfa.enrol(engine, user.id, user.email, secret)
     next_path = session.get("mfa_next", "/")
     if pending is not None:
@@ -253,6 +256,11 @@ def register():
     if request.method == "GET":
         return render_template("register.html", **page)
     check_csrf()
+    if registration.requests_from_address(get_engine(), client_ip()) >= registration.REQUESTS_PER_ADDRESS_PER_HOUR:
+        audit(get_engine(), actor=None, event="access_request_throttled", ip=client_ip())
+        page["problems"] = {"form": "Too many requests for access from this network in the last hour. "
+                                    "Try again later, or ask your LA's approver."}
+        return render_template("register.html", **page), 429
     request_form = registration.AccessRequestForm(**form)
     page["problems"] = request_form.problems({code for code, _ in las})
     if page["problems"]:

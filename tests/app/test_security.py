@@ -292,3 +292,54 @@ def test_a_session_in_use_outlives_a_one_minute_idle_time_out(dash_app):
     for seconds in (50, 100, 150, 200):
         assert session_is_live(engine, sid, 1, idle=idle, absolute=absolute, now=start + timedelta(seconds=seconds)), seconds
     assert not session_is_live(engine, sid, 1, idle=idle, absolute=absolute, now=start + timedelta(seconds=261))
+
+
+def test_every_registration_field_has_a_length_limit(server):
+    client = server.test_client()
+    client.environ_base["REMOTE_ADDR"] = "192.0.2.40"
+    long_email = "a" * 5000 + "@example.org"
+    response = _register(client, name="Long Email", email=long_email, la_code="E09000001", authoriser_name="Boss",
+                         authoriser_email="boss@example.org", reason="x" * 2001)
+    assert response.status_code == 400
+    text = response.get_data(as_text=True)
+    assert "Use 254 characters or fewer" in text and "Use 2,000 characters or fewer" in text
+    with get_engine().connect() as conn:
+        assert conn.execute(select(schema.access_request.c.id).where(schema.access_request.c.email == long_email)).first() is None
+
+
+def test_requests_for_access_are_rate_limited_per_address(server):
+    client = server.test_client()
+    client.environ_base["REMOTE_ADDR"] = "192.0.2.41"
+    statuses = [_register(client, name=f"Person {i}", email=f"p{i}@flood.example", la_code="E09000001",
+                          authoriser_name="Boss", authoriser_email="boss@flood.example").status_code for i in range(11)]
+    assert statuses[:10] == [302] * 10 and statuses[10] == 429
+    other = server.test_client()
+    other.environ_base["REMOTE_ADDR"] = "192.0.2.42"   # someone else is not held up
+    assert _register(other, name="Someone", email="someone@else.example", la_code="E09000001", authoriser_name="Boss",
+                     authoriser_email="boss@else.example").status_code == 302
+
+
+def test_thirty_wrong_passwords_sent_at_once_get_five_checked(server):
+    """Checking the limit and counting the attempt are one step, so a burst cannot slip past the count."""
+    import threading
+    email = "burst@lambeth.example"
+    create_user(get_engine(), email, PASSWORD, "E09000022", "member")
+    clients = []
+    for i in range(30):
+        client = server.test_client()
+        client.environ_base["REMOTE_ADDR"] = f"198.51.100.{100 + i}"   # 30 addresses: only the account's limit applies
+        token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").get_data(as_text=True)).group(1)
+        clients.append((client, token))
+    start, statuses = threading.Barrier(30), []
+
+    def guess(client, token):
+        start.wait()
+        statuses.append(client.post("/login", data={"csrf_token": token, "email": email,
+                                                    "password": "wrong password guess"}).status_code)
+    threads = [threading.Thread(target=guess, args=pair) for pair in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(statuses) == [401] * 5 + [429] * 25
+    assert len(_events("sign_in_failed", email)) == 5

@@ -143,6 +143,9 @@ def _finish_sign_in(engine, user, next_path: str):
     session.clear()
     session["sid"] = start_session(engine, user.id, client_ip())
     session.permanent = True
+    # The form token is made now, not by the first page that shows a form: every response re-sends the session
+    # cookie, so a token added by one request would be lost to another answered at the same moment.
+    csrf_token()
     login_user(user)
     return redirect(next_path)
 

@@ -11,7 +11,7 @@ from dashboard.auth.registration import AccessDenied
 from dashboard.auth.roles import ADMIN, APPROVER, ROLES
 from dashboard.components.notes import page_heading
 
-dash.register_page(__name__, path="/admin", name="Admin", order=9, title="Admin - London Children's Services Dashboards",
+dash.register_page(__name__, path="/admin", name="Admin", order=51, title="Admin - London Children's Services Dashboards",
                    allowed_roles=(ADMIN, APPROVER), id_prefix="admin-")
 
 

@@ -13,7 +13,7 @@ from dashboard.auth.roles import ADMIN, UPLOADER
 from dashboard.components.layout import column_defs, filter_bar, grid, grid_records, labelled
 from dashboard.components.notes import page_heading
 
-dash.register_page(__name__, path="/upload", name="Upload", order=8, title="Upload data - London Children's Services Dashboards",
+dash.register_page(__name__, path="/upload", name="Upload", order=50, title="Upload data - London Children's Services Dashboards",
                    allowed_roles=(UPLOADER, ADMIN), id_prefix="upload-")
 
 

@@ -168,14 +168,20 @@ def _148(r: Return):
     return _rows("Episodes", "DEC", no_dec & ~no_rec) + _rows("Episodes", "REC", no_rec & ~no_dec)
 
 
+def _birth_dates(r: Return, children: pd.Series) -> pd.Series:
+    """Each row's child's date of birth from the Header (its first row for the child; NaT where none). By reindex,
+    not Series.map: map with an empty Header's dates fails in pandas (it casts them to float)."""
+    dob = pd.Series(r.date("Header", "DOB").to_numpy(), index=r.table("Header")["CHILD"])
+    dob = dob[~dob.index.duplicated()]
+    return pd.Series(dob.reindex(children.to_numpy()).to_numpy(), index=children.index)
+
+
 @rule("302", "First episode starts before child was born.")
 def _302(r: Return):
     e = r.episodes_in_order()
     first = e[~e["CHILD"].duplicated(keep="first")]
     header = r.table("Header")
-    dob = pd.Series(r.date("Header", "DOB").to_numpy(), index=header["CHILD"])
-    dob = dob[~dob.index.duplicated()]
-    born_after = first["CHILD"].map(dob) > first["DECOM"]
+    born_after = _birth_dates(r, first["CHILD"]) > first["DECOM"]
     header_rows = header.index[header["CHILD"].isin(first.loc[born_after, "CHILD"])]
     return _rows("Episodes", "DECOM", born_after[born_after].index) + _rows("Header", "DOB", header_rows)
 
@@ -264,10 +270,7 @@ def _too_young(place: str, years: int):
     episodes with an end date)."""
     def check(r: Return):
         e = r.table("Episodes")
-        header = r.table("Header")
-        dob = pd.Series(r.date("Header", "DOB").to_numpy(), index=header["CHILD"])
-        dob = dob[~dob.index.duplicated()]
-        born = pd.to_datetime(e["CHILD"].map(dob))
+        born = _birth_dates(r, e["CHILD"])
         ended = r.date("Episodes", "DEC").notna() & r.date("Episodes", "DECOM").notna() & born.notna()
         young = r.date("Episodes", "DECOM") < born + pd.DateOffset(years=years)
         return _rows("Episodes", "PLACE", ended & (e["PLACE"].str.upper() == place) & young)

@@ -9,6 +9,9 @@ def test_published_source_with_statistical_neighbours(page, published_data):
     page.goto(page.base_url + "/benchmarking")
     wait_for_dash(page)
     choose(page, "bench-source", "Published annual statistics (DfE, ONS)")
+    # The source switch keeps the measure: the regional default (referrals) becomes its published match.
+    expect(page.locator("#bench-ranking-title")).to_contain_text("Referrals per 10,000 (LAIT)", timeout=20000)
+    choose(page, "bench-indicator", "Agency social worker rate (published)")
     expect(page.locator("#bench-ranking-title")).to_contain_text("Agency social worker rate (published)", timeout=20000)
     wait_for_dash(page)
     assert "source=published" in page.url and "focus=E09000022" in page.url

@@ -1,0 +1,113 @@
+"""Placements and supply: its tables (Ofsted's published provider-level data) and cached reads.
+
+Ofsted's "Children's social care data in England" provider-level files are published facts about registered providers
+(no child is in them): every member of the page's roles sees them alike. Counts of children placed come from the
+Sufficiency dataset, through `dashboard.dashboards.sufficiency.data`, protected there by the cell-key method.
+
+Tables (filled only by `import-published`; there is no demo provider data, so nothing here can pass for real):
+- `ofsted_places`: each provider on a "Providers places at <date>" file, one row per (date, URN).
+- `ofsted_inspection`: each full inspection's judgement from a "Provider level in year" file, one row per
+  (URN, inspection date); `grade` 1-4 or NULL when the judgement is not a grade (an interim "improved effectiveness").
+- `ofsted_closure`: each provider on a "Closed children's homes" file with the date it closed.
+- `ofsted_provider_file`: what was imported (kind, period, file), for the page's sources.
+"""
+from __future__ import annotations
+
+import pandas as pd
+from sqlalchemy import Column, Date, DateTime, Integer, SmallInteger, String, Table, select
+
+from dashboard.auth.users import audit
+from dashboard.loader import AccessScope, _read_sql, cached_read
+from dashboard.store import get_engine, schema
+
+NAME = "ofsted_providers"
+LABEL = "Ofsted registered providers and places"
+READ_ROLES = ("commissioner", "admin")
+GRADES = {1: "Outstanding", 2: "Good", 3: "Requires improvement", 4: "Inadequate"}
+
+md = schema.metadata
+
+
+def _provider_columns():
+    """What Ofsted says of a provider on each file: its type, where, who runs it and owns it, its places."""
+    return [
+        Column("provision_type", String(80), nullable=False),
+        Column("sector", String(40), nullable=True),
+        Column("la_name", String(80), nullable=True),          # the LA the provider is in, as Ofsted names it
+        Column("la_code", String(9), nullable=True),           # its ONS code when it is a London LA
+        Column("places", Integer, nullable=True),              # NULL: not given (never 0)
+        Column("owner", String(160), nullable=True),           # Organisation which owns the provider
+        Column("registration_date", Date, nullable=True),
+        Column("registration_status", String(40), nullable=True),
+    ]
+
+
+ofsted_places = Table(
+    "ofsted_places", md,
+    Column("at", Date, primary_key=True),                      # the file's date ("at 31 March 2025")
+    Column("urn", String(12), primary_key=True),
+    *_provider_columns(),
+)
+
+ofsted_inspection = Table(
+    "ofsted_inspection", md,
+    Column("urn", String(12), primary_key=True),
+    Column("inspection_date", Date, primary_key=True),
+    Column("judgement", String(80), nullable=True),            # as published
+    Column("grade", SmallInteger, nullable=True),              # 1 outstanding .. 4 inadequate; NULL not a grade
+    *_provider_columns(),
+)
+
+ofsted_closure = Table(
+    "ofsted_closure", md,
+    Column("urn", String(12), primary_key=True),
+    Column("date_closed", Date, nullable=False),
+    *_provider_columns(),
+)
+
+ofsted_provider_file = Table(
+    "ofsted_provider_file", md,
+    Column("kind", String(16), primary_key=True),              # places, inspections, closures
+    Column("period", String(40), primary_key=True),            # "2025-03-31", or the inspections' date range
+    Column("file_name", String(255), nullable=False),
+    Column("rows", Integer, nullable=False),
+    Column("imported_at", DateTime(timezone=True), nullable=False),
+)
+
+TABLES = (ofsted_places, ofsted_inspection, ofsted_closure, ofsted_provider_file)
+
+
+def check_scope(scope: AccessScope) -> None:
+    """Commissioners and administrators only (the page's guard should have stopped anyone else: log a crafted call)."""
+    if not isinstance(scope, AccessScope) or scope.role not in READ_ROLES:
+        audit(get_engine(), actor=None, event="refused",
+              detail=f"{NAME} read by {scope.key if isinstance(scope, AccessScope) else 'no scope'}")
+        raise PermissionError("Placements and supply is for commissioners and administrators only.")
+
+
+def _dates(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
+    for column in columns:
+        frame[column] = pd.to_datetime(frame[column])
+    return frame
+
+
+@cached_read(NAME, check=check_scope)
+def places(scope: AccessScope) -> pd.DataFrame:
+    """Every provider on every imported places file (all England: sub-regions and London need only theirs, but the
+    share placed outside London is read against the rest)."""
+    return _dates(_read_sql(select(ofsted_places)), "at", "registration_date")
+
+
+@cached_read(NAME, check=check_scope)
+def inspections(scope: AccessScope) -> pd.DataFrame:
+    return _dates(_read_sql(select(ofsted_inspection)), "inspection_date", "registration_date")
+
+
+@cached_read(NAME, check=check_scope)
+def closures(scope: AccessScope) -> pd.DataFrame:
+    return _dates(_read_sql(select(ofsted_closure)), "date_closed", "registration_date")
+
+
+@cached_read(NAME, check=check_scope)
+def files(scope: AccessScope) -> pd.DataFrame:
+    return _read_sql(select(ofsted_provider_file).order_by(ofsted_provider_file.c.kind, ofsted_provider_file.c.period))

@@ -277,6 +277,25 @@ def _codes(values: pd.Series, level: pd.Index) -> np.ndarray:
     return level.get_indexer(values.to_numpy())
 
 
+def protected_returns(rows: pd.DataFrame, identity: list[str], counts: list[str], dataset: str, *,
+                      key: bytes | None = None) -> pd.DataFrame:
+    """Aggregate returns as any member may see them: a copy of `rows` with each count in `counts` protected as a cell
+    of its own, its cell key from `identity_keys` of the dataset, the row's `identity` values and the column (so the
+    same LA, period, group and count gets the same change in every view). Missing stays missing (never 0)."""
+    out = rows.copy()
+    ids = ["|".join(map(str, values)) for values in zip(*(out[c] for c in identity))] if len(out) else []
+    for column in counts:
+        values = pd.to_numeric(out[column], errors="coerce").astype("float64").to_numpy()
+        known = ~np.isnan(values)
+        shown = np.full(len(values), np.nan)
+        if known.any():
+            cells = identity_keys((f"{dataset}|{i}|{column}" for i, k in zip(ids, known) if k), key=key)
+            shown[known] = protect(np.round(values[known]), cells)
+        out[column] = pd.array(shown, dtype="Float64").round().astype("Int64") if isinstance(
+            out[column].dtype, pd.Int64Dtype) else shown
+    return out
+
+
 def share(part, whole, digits: int = 1):
     """A percentage built from protected counts (None where the whole is 0 or missing)."""
     if whole is None or pd.isna(whole) or whole <= 0 or part is None or pd.isna(part):

@@ -65,26 +65,44 @@ def test_own_la_view_is_labelled_demo_and_lists_all_19_groups(member_client):
 
 
 def test_small_numbers_never_reach_the_browser(member_client, server):
-    # The City of London has a few hundred pupils: most groups have fewer than 10 pupils suspended.
+    # The City of London has a few hundred pupils: many groups have 1-5 pupils suspended, some 1-5 pupils at all.
+    # As Lambeth's member, no count of another LA is shown as 1-4, and a true 1-5 is never shown as itself.
     props = render(member_client, "E09000001", "2023/24")
     with server.app_context():
         raw = sus_loader.la_rows(MEMBER_SCOPE)
     city = raw[(raw["la_code"] == "E09000001") & (raw["academic_year"] == "2023/24")].set_index("ethnicity")
     rows = {r["Ethnic group"]: r for r in props["susp-table-grid"]["rowData"]}
+    small = 0
     for group, row in rows.items():
-        if group == "All pupils":
-            continue
-        count = city.at[group, "pupils_suspended"]
-        if 1 <= count <= 5:
-            assert row["Pupils suspended"] is None, group        # shown as c
-        if count < 10:
+        for column, true in (("Pupils suspended", "pupils_suspended"), ("Pupils", "headcount")):
+            shown = row[column]
+            assert shown is None or not 1 <= shown <= 4, (group, column, shown)
+            if group != "All pupils" and 1 <= city.at[group, true] <= 5:
+                small += 1
+                assert shown != city.at[group, true], (group, column)
+        if row["Pupils suspended"] is not None and row["Pupils suspended"] < 10:
             assert row["Rate per 1,000"] is None and row["RRI"] is None, group
-    payload = json.dumps(props)
-    hidden = city[(city["pupils_suspended"] >= 1) & (city["pupils_suspended"] <= 5)]
-    assert len(hidden) > 0
-    # The grid's formatter writes null as "c".
-    assert "'c'" in json.dumps(props["susp-table-grid"]["columnDefs"])
-    assert "NaN" not in payload
+    assert small >= 5, "the City's demo figures should hold small counts to protect"
+    # The page says so, in plain words, beside the table.
+    notes = json.dumps(props["susp-definition"])
+    assert "cell-key method" in notes and "Your own LA's counts are exact" in notes
+    assert "NaN" not in json.dumps(props)
+
+
+def test_the_viewers_own_la_is_exact_and_other_las_are_protected(member_client, server):
+    mine = {r["Ethnic group"]: r for r in render(member_client, "E09000022", "2023/24")["susp-table-grid"]["rowData"]}
+    with server.app_context():
+        raw = sus_loader.la_rows(MEMBER_SCOPE)
+        shown = sus.shown_la_rows(MEMBER_SCOPE)
+    lambeth = raw[(raw["la_code"] == "E09000022") & (raw["academic_year"] == "2023/24")].set_index("ethnicity")
+    for group in ("White British", "Black Caribbean", "Irish"):
+        assert mine[group]["Pupils"] == lambeth.at[group, "headcount"]
+        assert mine[group]["Pupils suspended"] == lambeth.at[group, "pupils_suspended"]
+    year, true_year = shown[shown["academic_year"] == "2023/24"], raw[raw["academic_year"] == "2023/24"]
+    others = year[year["la_code"] != "E09000022"].set_index(["la_code", "ethnicity"])["headcount"]
+    truth = true_year[true_year["la_code"] != "E09000022"].set_index(["la_code", "ethnicity"])["headcount"]
+    assert (others != truth.reindex(others.index)).mean() > 0.5     # other LAs' counts are perturbed, nearly all
+    assert (others - truth.reindex(others.index)).abs().max() <= 5
 
 
 def test_london_view_sums_the_las_and_bands_with_significance(member_client, server):
@@ -93,14 +111,17 @@ def test_london_view_sums_the_las_and_bands_with_significance(member_client, ser
     with server.app_context():
         raw = sus_loader.la_rows(MEMBER_SCOPE)
     year = raw[raw["academic_year"] == "2023/24"]
-    totals = year.groupby("ethnicity")[["headcount", "pupils_suspended"]].sum()
+    # Built from the counts as this viewer may see them (other LAs protected), added up, then the rate and RRI.
+    with server.app_context():
+        shown = sus.shown_la_rows(MEMBER_SCOPE)
+    totals = shown[shown["academic_year"] == "2023/24"].groupby("ethnicity")[["headcount", "pupils_suspended"]].sum()
     wb = totals.loc["White British"]
     bc = totals.loc["Black Caribbean"]
     expected = (bc["pupils_suspended"] / bc["headcount"]) / (wb["pupils_suspended"] / wb["headcount"])
     assert rows["Black Caribbean"]["RRI"] == pytest.approx(expected, abs=0.005)
-    # Counts in an aggregate are shown to the nearest 5, so a suppressed LA count cannot be found by subtraction.
-    assert rows["Black Caribbean"]["Pupils"] == 5 * round(bc["headcount"] / 5)
-    assert all(r["Pupils suspended"] % 5 == 0 for r in rows.values() if r["Pupils suspended"] is not None)
+    assert rows["Black Caribbean"]["Pupils"] == bc["headcount"]
+    true_bc = year.groupby("ethnicity")["headcount"].sum().loc["Black Caribbean"]
+    assert abs(rows["Black Caribbean"]["Pupils"] - true_bc) <= 3 * 32     # each other LA's count moves by at most 3
     assert rows["Black Caribbean"]["Band"].startswith("Substantially over")
     # The heat map covers every London LA, the focus marker absent for an area that is not an LA.
     assert len(props["susp-heat-grid"]["rowData"]) == 33
@@ -177,7 +198,7 @@ def test_unknown_filters_fall_back_to_the_members_own_la(server):
 
 
 @pytest.mark.parametrize("button, kind", [("susp-dl-table-csv", "csv"), ("susp-dl-table-xlsx", "xlsx")])
-def test_downloads_hold_the_table_with_c_for_suppressed(member_client, button, kind):
+def test_downloads_hold_the_table_with_c_where_a_rate_is_not_shown(member_client, button, kind):
     name, raw = download(member_client, button, "E09000001", "2023/24")
     assert name == f"suspensions_E09000001_2023-24_suspended_table.{kind}"
     if kind == "csv":

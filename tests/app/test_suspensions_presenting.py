@@ -67,7 +67,7 @@ def test_anonymised_files_name_no_la_but_the_viewers(member_client, other_la_nam
         assert [n for n in other_la_names if n in text] == []
 
 
-def test_the_workbook_holds_the_pages_table_with_c_and_notes(member_client):
+def test_the_workbook_holds_the_pages_table_and_its_notes(member_client):
     _name, content = download(member_client, "susp-dl-table-xlsx", LAMBETH, "2023/24")
     book = openpyxl.load_workbook(io.BytesIO(content))
     rows = {r[1]: r for r in book["Data"].iter_rows(values_only=True)}
@@ -79,7 +79,8 @@ def test_the_workbook_holds_the_pages_table_with_c_and_notes(member_client):
             missing = "n/a" if column in (row["_not_applicable"] or "").split("|") else "c"   # as the grid writes it
             assert written == (row[column] if row[column] is not None else missing), (row["Ethnic group"], column)
     notes = dict(list(book["Notes"].iter_rows(values_only=True))[1:])
-    assert "Demo data" in notes["Data"] and "fewer than 10" in notes["Suppression"]
+    assert "Demo data" in notes["Data"] and "fewer than 10" in notes["Rates on few pupils"]
+    assert "cell-key method" in notes["Disclosure control"]
 
 
 @pytest.mark.parametrize("chart,kind", [("interval", "png"), ("heat", "svg")])

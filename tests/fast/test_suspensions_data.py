@@ -7,7 +7,7 @@ import pytest
 from dashboard.dashboards.suspensions import view
 from dashboard.dashboards.suspensions import returns as data
 from dashboard.dashboards.suspensions import metrics as m
-from dashboard.disclosure import RATE_MINIMUM
+from dashboard.dashboards.suspensions.metrics import RATE_MINIMUM
 from dashboard.store.reference import read_reference_csvs
 from tests.shared_files import shared_file
 
@@ -172,16 +172,18 @@ def test_group_counts_keep_missing_as_missing():
     assert pd.isna(indexed.at["Chinese", "population"])  # no row at all: missing, not 0
 
 
-def test_display_table_marks_small_counts_and_not_applicable_cells():
+def test_display_table_shows_the_counts_it_is_given_and_no_rate_on_fewer_than_10():
+    # The counts reach display_table already protected (view.shown_la_rows): it hides no count of its own; a rate or
+    # RRI built on fewer than 10 pupils with the outcome is not shown (too few to be reliable).
     counts = pd.DataFrame({"group": view.GROUPS, "major": [data.MAJOR_OF[g] for g in view.GROUPS],
-                           "population": [4000.0] + [300.0] * 18, "count": [100.0, 3.0] + [20.0] * 17})
+                           "population": [4000.0] + [300.0] * 18, "count": [100.0, 6.0] + [20.0] * 17})
     shown = view.display_table(view.rri_table(counts), "pupils suspended")
     irish = shown[shown["Ethnic group"] == "Irish"].iloc[0]
-    assert pd.isna(irish["Pupils suspended"]) and pd.isna(irish["RRI"])       # 3 pupils: c
-    # Secondary suppression: with one count hidden and the total shown, the next smallest (20) is hidden too.
-    assert shown["Pupils suspended"].iloc[:19].isna().sum() == 2
+    assert irish["Pupils suspended"] == 6 and pd.isna(irish["RRI"]) and pd.isna(irish["Rate per 1,000"])
+    assert irish["Note"] == "fewer than 10 pupils suspended: rate and RRI not shown"
+    assert shown["Pupils suspended"].iloc[:19].notna().all()
     total = shown.iloc[-1]
-    assert total["Ethnic group"] == "All pupils" and total["Pupils suspended"] == 100 + 3 + 17 * 20
+    assert total["Ethnic group"] == "All pupils" and total["Pupils suspended"] == 100 + 6 + 17 * 20
     assert total[view.NOT_APPLICABLE].split(view.NA_SEPARATOR) == ["RRI", "95% CI low", "95% CI high"]
 
 

@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 
 from dashboard.dashboards.suspensions import metrics as m
-from dashboard.disclosure import hidden_groups, hide_small_rates
+from dashboard.disclosure import hidden_groups
+from dashboard.dashboards.suspensions.metrics import hide_small_rates
 from tests.shared_files import REFERENCE, shared_file
 
 PUBLISHED = REFERENCE / "suspensions_rri_published.csv"

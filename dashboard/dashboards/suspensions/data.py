@@ -1,8 +1,8 @@
 """Education suspensions: its tables and cached reads.
 
-Each read takes the caller's AccessScope and returns a copy (see dashboard.loader). The figures are shared among all
-members (small counts are suppressed on the server before anything reaches a browser), so any signed-in role may read
-them, alike; anything else is refused here.
+Each read takes the caller's AccessScope and returns a copy (see dashboard.loader). Any signed-in role may read them,
+alike; anything else is refused here. The LA counts by ethnicity are other LAs' pupils: the page reads them through
+`protected_la_rows` (the ONS cell-key method, dashboard.disclosure), never as they are stored, except the viewer's own.
 """
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import re
 import pandas as pd
 from sqlalchemy import Column, Float, ForeignKey, Integer, String, Table, select
 
+from dashboard import disclosure
 from dashboard.auth.roles import ROLES
 from dashboard.loader import AccessScope, _read_sql, cached_read, dataset_info
 from dashboard.store import schema
@@ -118,6 +119,16 @@ def la_rows(scope: AccessScope) -> pd.DataFrame:
     frame = _read_sql(select(t.c.la_code, t.c.academic_year, t.c.ethnicity, t.c.ethnicity_major,
                              *[t.c[c] for c in COUNTS]).order_by(t.c.academic_year, t.c.la_code))
     return _counts_as_int(frame)
+
+
+@cached_read(NAME, check=check_scope)
+def protected_la_rows(scope: AccessScope) -> pd.DataFrame:
+    """`la_rows` with every count protected by the cell-key method (each LA, year, group and count a cell of its own),
+    and no count of pupils with an outcome above the protected headcount (an RRI needs count <= population)."""
+    rows = disclosure.protected_returns(la_rows(scope), ["la_code", "academic_year", "ethnicity"], COUNTS, NAME)
+    for column in ("pupils_suspended", "permanent_exclusions"):
+        rows[column] = rows[column].where(~(rows[column] > rows["headcount"]).fillna(False), rows["headcount"])
+    return rows
 
 
 @cached_read(ENGLAND, check=check_scope)

@@ -20,9 +20,9 @@ Definitions (quoted on the page):
 - Significant: the 95% interval lies wholly above or wholly below 1. A band whose interval crosses
   1 is "not significant": the gap may be noise from a small group.
 
-Suppression (a presentation rule, applied after the arithmetic by dashboard.disclosure): rates and RRIs
-built on fewer than 10 children with the outcome, in the group or in the reference group, are not shown.
-Counts of 1-5 are shown as "c".
+Reliability (a presentation rule, applied after the arithmetic, `hide_small_rates`): rates and RRIs built on fewer
+than 10 children with the outcome, in the group or in the reference group, are not shown. Disclosure control is not
+done here: the counts given to these functions are already protected (dashboard.disclosure, the cell-key method).
 """
 from __future__ import annotations
 
@@ -50,6 +50,9 @@ SUBSTANTIALLY_OVER_FROM = 1.5
 
 Published: 1.4 is over-represented, 1.8 and above substantially over. The published table has no
 "substantially under" band (0.1 is still only "Under-represented"), so neither has this one."""
+
+RATE_MINIMUM = 10
+"""Rates and RRIs built on fewer than this many pupils with the outcome are not shown: too few to be reliable."""
 
 CONFIDENCE_LEVEL = 0.95
 """Confidence level of the RRI's interval; `significant` means this interval excludes 1."""
@@ -171,3 +174,40 @@ def band_label(band: str | None, significant) -> str:
     if band in (PARITY, REFERENCE) or significant is pd.NA or significant is None:
         return band
     return band if bool(significant) else f"{band} (not significant)"
+
+
+def hide_small_rates(table: pd.DataFrame, reference: str, minimum: int = RATE_MINIMUM, *,
+                     by: list[str] | None = None) -> pd.DataFrame:
+    """Blank the rate, RRI, interval, band and significance (the columns of `relative_rate_index`'s table) built on
+    fewer than `minimum` cases with the outcome.
+
+    A group's RRI also rests on the reference group's count, so when the reference has fewer than `minimum`, no
+    RRI is shown in that table at all (each table being one set of `by` values). Adds boolean columns `suppressed`
+    (rate hidden) and `rri_suppressed` (RRI hidden). A missing count hides nothing of its own.
+    """
+    by = list(by or [])
+    out = table.copy()
+    count = pd.to_numeric(out["count"], errors="coerce")
+    is_ref = out["group"] == reference
+    if by:
+        keys = pd.MultiIndex.from_frame(out[by]).to_flat_index()
+        ref_count = pd.Series(count[is_ref].to_numpy(), index=keys[is_ref.to_numpy()])
+        row_ref = ref_count.reindex(keys).to_numpy()
+    else:
+        row_ref = np.repeat(count[is_ref].iloc[0] if is_ref.any() else np.nan, len(out))
+    ref_small = ~(row_ref >= minimum)  # True for NaN
+    rate_hidden = (count < minimum).fillna(False).to_numpy(dtype=bool)
+    rri_hidden = rate_hidden | ref_small
+    out["suppressed"] = rate_hidden
+    out["rri_suppressed"] = rri_hidden
+    out.loc[rate_hidden, "rate_per_1000"] = np.nan
+    for column in ("rri", "ci_low", "ci_high"):
+        out.loc[rri_hidden, column] = np.nan
+    out["band"] = out["band"].astype(object).where(~rri_hidden, None)
+    out["significant"] = out["significant"].astype("boolean").where(~rri_hidden, pd.NA)
+    return out
+
+
+def rate_shown(count, minimum: int = RATE_MINIMUM) -> bool:
+    """Whether a rate built on `count` cases may be shown."""
+    return bool(count >= minimum)

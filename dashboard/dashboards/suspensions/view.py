@@ -31,7 +31,6 @@ KEY_OF = {g: data.group_key(g) for g in GROUPS}
 GROUP_OF_KEY = {k: g for g, k in KEY_OF.items()}
 PUBLISHED_YEAR = "as published"
 NOT_APPLICABLE = "_not_applicable"   # per row: the columns that do not apply there (shown "n/a"; not a grid column)
-AGGREGATE_ROUNDING = 5               # London and sub-region counts are shown to the nearest 5 (see display_table)
 NA_SEPARATOR = "|"                   # column names hold commas ("Rate per 1,000")
 
 
@@ -87,9 +86,22 @@ class Selection:
 
 
 def context(scope: loader.AccessScope) -> Context:
-    return Context(las=loader.local_authorities(), la_rows=data.la_rows(scope),
+    return Context(las=loader.local_authorities(), la_rows=shown_la_rows(scope),
                    england_rows=data.england_rows(scope), published_rows=data.published_rows(scope),
                    states=data.states())
+
+
+def shown_la_rows(scope: loader.AccessScope) -> pd.DataFrame:
+    """The LA counts as this viewer may see them: every other LA's protected by the cell-key method
+    (`data.protected_la_rows`), the viewer's own LA's exact (they hold its figures already). Every sum, rate, RRI,
+    sentence and file is then built from these, so a view mixing the viewer's LA with others protects the others."""
+    rows = data.protected_la_rows(scope)
+    if scope.la_code and (rows["la_code"] == scope.la_code).any():
+        own = data.la_rows(scope)
+        own = own[own["la_code"] == scope.la_code]
+        rows = pd.concat([rows[rows["la_code"] != scope.la_code], own], ignore_index=True)
+        rows = rows.sort_values(["academic_year", "la_code"], kind="stable", ignore_index=True)
+    return rows
 
 
 def anonymised(ctx: Context, viewer_la: str | None, secret: str | None) -> Context:
@@ -198,9 +210,9 @@ def group_counts(rows: pd.DataFrame, outcome_column: str, by: list[str] | None =
 
 
 def rri_table(counts: pd.DataFrame, by: list[str] | None = None) -> pd.DataFrame:
-    """The RRI of every group, then the page's suppression (fewer than 10 with the outcome: not shown)."""
-    return disclosure.hide_small_rates(m.relative_rate_index(counts, reference=REFERENCE, by=by, thresholds=band_thresholds()),
-                                       reference=REFERENCE, by=by)
+    """The RRI of every group, then the page's reliability rule (fewer than 10 with the outcome: not shown)."""
+    return m.hide_small_rates(m.relative_rate_index(counts, reference=REFERENCE, by=by, thresholds=band_thresholds()),
+                              reference=REFERENCE, by=by)
 
 
 def band_thresholds() -> tuple[float, float, float]:
@@ -261,14 +273,13 @@ def _fmt(value, dp: int) -> str:
     return "not shown" if value is None or pd.isna(value) else f"{value:,.{dp}f}"
 
 
-def display_table(table: pd.DataFrame, outcome_short: str, count_rounding: int | None = None,
+def display_table(table: pd.DataFrame, outcome_short: str,
                   published_total: tuple[float, float] | None = None) -> pd.DataFrame:
-    """The table as the page shows and downloads it: counts 1-5 as "c" (with secondary suppression), NaN elsewhere.
+    """The table as the page shows and downloads it: the counts as given (LA figures already protected, published
+    ones as published), NaN where missing or where a rate or RRI rests on too few pupils.
 
-    `count_rounding` (5 for London and sub-regions): counts shown rounded to that base, so an LA's hidden
-    small count cannot be worked out by subtracting the other LAs from the total. Rates and RRIs use
-    the exact counts. `published_total` (pupils, count): the publisher's own total row, shown as "All pupils" in
-    place of the sum of the groups (DfE rounds each group's counts, so their sum is not its total).
+    `published_total` (pupils, count): the publisher's own total row, shown as "All pupils" in place of the sum of the
+    groups (DfE rounds each group's counts, so their sum is not its total).
     """
     total_population = table["population"].sum(min_count=1)
     total_count = table["count"].sum(min_count=1)
@@ -276,8 +287,8 @@ def display_table(table: pd.DataFrame, outcome_short: str, count_rounding: int |
         total_population, total_count = published_total
     out = pd.DataFrame({
         "Major group": table["major"], "Ethnic group": table["group"],
-        "Pupils": disclosure.shown_counts(table["population"], rounding=count_rounding).round(0),
-        outcome_short.capitalize(): disclosure.shown_counts(table["count"], rounding=count_rounding).round(0),
+        "Pupils": table["population"].round(0),
+        outcome_short.capitalize(): table["count"].round(0),
         "Rate per 1,000": table["rate_per_1000"].round(1),
         "RRI": table["rri"].round(2), "95% CI low": table["ci_low"].round(2), "95% CI high": table["ci_high"].round(2),
         "Band": [m.band_label(b, s) if isinstance(b, str) else "" for b, s in zip(table["band"], table["significant"])],
@@ -286,10 +297,9 @@ def display_table(table: pd.DataFrame, outcome_short: str, count_rounding: int |
                  zip(table["group"], table["count"], table["population"], table["suppressed"], table["rri_suppressed"])],
     })
     overall = (total_count / total_population * 1000) if total_population and total_population > 0 else np.nan
-    total = {"Major group": "All", "Ethnic group": "All pupils", "Pupils": disclosure.round_to(total_population, count_rounding),
-             outcome_short.capitalize(): disclosure.shown_counts([total_count], secondary_too=False,
-                                                                 rounding=count_rounding).iloc[0],
-             "Rate per 1,000": round(overall, 1) if disclosure.rate_shown(total_count) else np.nan,
+    total = {"Major group": "All", "Ethnic group": "All pupils", "Pupils": total_population,
+             outcome_short.capitalize(): total_count,
+             "Rate per 1,000": round(overall, 1) if m.rate_shown(total_count) else np.nan,
              "RRI": np.nan, "95% CI low": np.nan, "95% CI high": np.nan, "Band": "", "Significant": "",
              "Note": ("all pupils, as published" if published_total is not None else "all groups together"
                       + ("" if table["count"].notna().all() else "; groups not published are left out"))}
@@ -310,9 +320,9 @@ def _row_note(group, count, population, suppressed, rri_suppressed, outcome_shor
     if pd.isna(count):
         return "not published (suppressed at source)"
     if suppressed:
-        return f"fewer than {disclosure.RATE_MINIMUM} {outcome_short}: rate and RRI not shown"
+        return f"fewer than {m.RATE_MINIMUM} {outcome_short}: rate and RRI not shown"
     if rri_suppressed:
-        return f"fewer than {disclosure.RATE_MINIMUM} {outcome_short} in the reference group: RRI not shown"
+        return f"fewer than {m.RATE_MINIMUM} {outcome_short} in the reference group: RRI not shown"
     return ""
 
 
@@ -363,7 +373,7 @@ def _kpis(table: pd.DataFrame, area: str, outcome_short: str,
     highest = shown.sort_values("rri", ascending=False).head(1)
     return [
         (f"{REFERENCE} rate", _fmt(ref["rate_per_1000"], 1), f"{outcome_short} per 1,000 pupils"),
-        ("All pupils rate", _fmt(total_rate if disclosure.rate_shown(count) else np.nan, 1), "per 1,000 pupils"),
+        ("All pupils rate", _fmt(total_rate if m.rate_shown(count) else np.nan, 1), "per 1,000 pupils"),
         ("Highest RRI", _fmt(highest["rri"].iloc[0], 2) if len(highest) else "not shown",
          highest["group"].iloc[0] if len(highest) else "no group has 10 or more"),
         ("Significantly over-represented", f"{len(over)} group{'s' if len(over) != 1 else ''}",
@@ -372,6 +382,23 @@ def _kpis(table: pd.DataFrame, area: str, outcome_short: str,
          ", ".join(under["group"].head(3)) + ("…" if len(under) > 3 else "")),
         ("Not shown (fewer than 10)", f"{int(table['rri_suppressed'].sum())} of {len(table)}", "groups without an RRI"),
     ]
+
+
+DISCLOSURE_NOTE = (
+    "LA counts by ethnicity are other LAs' pupils, so they are protected by the ONS cell-key method (as used for the "
+    "flexible tables of Census 2021): each LA's count for a year, group and outcome gets a small fixed change, the same "
+    "wherever it is shown, so comparing views, areas or years, or subtracting one figure from another, gives nothing "
+    "away. No count of 1 to 4 is shown (they show as 0 or 5 or more), a count of 5 is never shown as 5, and other "
+    "counts move by at most 3. London and sub-region figures, totals, rates, RRIs, bands, sentences, charts and files "
+    "are all worked out from the protected counts, so an RRI may differ a little from one worked out on the true "
+    "counts. Your own LA's counts are exact, on their own and inside London and sub-region totals; "
+    "every other LA's are protected.")
+PUBLISHED_AS_IS_NOTE = ("Published figures (DfE, the regional table) are shown as published: their publisher has "
+                        "already rounded or suppressed them (DfE rounds to the nearest 5; x is shown as c).")
+RELIABILITY_NOTE = (f"Rates and RRIs built on fewer than {m.RATE_MINIMUM} pupils with the outcome (in the group, or in "
+                    f"{REFERENCE} for the RRI) are not shown: too few to be reliable. They are written c.")
+MARKER_NOTE = (f"Not shown: a rate or RRI built on fewer than {m.RATE_MINIMUM} pupils with the outcome, or a count the "
+               "DfE suppressed in its published file.")
 
 
 def _notes(area: str, f: Filters, outcome_label: str, is_demo: bool, period_label: str) -> list[tuple[str, str]]:
@@ -394,7 +421,8 @@ def _notes(area: str, f: Filters, outcome_label: str, is_demo: bool, period_labe
                   f"0.75, 1.25 and 1.5, reproduce every band of the published regional table."),
         ("Significance", "A band is marked \"not significant\" when its 95% interval includes 1: the gap could be chance, "
                          "usually because the group is small. Hollow dots on the chart."),
-        ("Suppression", disclosure.rates_note(REFERENCE)),
+        ("Disclosure control", DISCLOSURE_NOTE if area not in (ENGLAND, PUBLISHED) else PUBLISHED_AS_IS_NOTE),
+        ("Rates on few pupils", RELIABILITY_NOTE),
         ("Source", source),
         ("Period", period_label),
         ("Data", "Demo data: synthetic, not any LA's real figures." if is_demo else
@@ -412,10 +440,8 @@ def _notes(area: str, f: Filters, outcome_label: str, is_demo: bool, period_labe
                       "appear to be left out) but nearly every pupil suspended; from 2016/17 they cover all pupils, so "
                       "rates before and after are not quite like for like. RRIs compare groups within the same year."))
     if area not in (ENGLAND, PUBLISHED):
-        notes.append(("Aggregates", "London and sub-region figures add up the LAs' pupils and counts, then compute "
-                      "the rate and RRI: they are not averages of LA RRIs. Their counts are shown rounded to the "
-                      f"nearest {AGGREGATE_ROUNDING}, so an LA's hidden small count cannot be found by subtraction; "
-                      "rates and RRIs use the exact counts."))
+        notes.append(("Aggregates", "London and sub-region figures add up the LAs' protected pupils and counts, then "
+                      "compute the rate and RRI: they are not averages of LA RRIs."))
     return notes
 
 
@@ -455,9 +481,7 @@ def build_view(f: Filters, scope: loader.AccessScope, ctx: Context | None = None
         interval = figures.empty_figure(f"{name} made no return for {f.year}.")
         kpis = [("Return", "no return", f"{name}, {f.year}")]
     else:
-        aggregate = f.area == LONDON or f.area.startswith(SUBREGION_PREFIX)
-        shown = display_table(table, outcome_short, count_rounding=AGGREGATE_ROUNDING if aggregate else None,
-                              published_total=total)
+        shown = display_table(table, outcome_short, published_total=total)
         if f.area not in (LONDON, ENGLAND, PUBLISHED):
             # An LA or sub-region against London for the same year: is the gap local or London-wide?
             london = rri_table(group_counts(_area_rows(LONDON, f.year, ctx), outcome_column))
@@ -540,12 +564,12 @@ def interval_takeaway(table: pd.DataFrame, where: str, outcome_short: str, likel
     significant, rri_suppressed); `london`: London's for the same year, or None."""
     reference = table[table["group"] == REFERENCE]
     if reference.empty or pd.isna(reference["rri"].iloc[0]):
-        return (f"{where}: fewer than {disclosure.RATE_MINIMUM} {REFERENCE} {outcome_short}, so no group's RRI can be shown.")
+        return (f"{where}: fewer than {m.RATE_MINIMUM} {REFERENCE} {outcome_short}, so no group's RRI can be shown.")
     others = table[table["group"] != REFERENCE]
     shown = others[others["rri"].notna()]
     hidden = len(others) - len(shown)
     if shown.empty:
-        return f"{where}: no group has {disclosure.RATE_MINIMUM} or more {outcome_short}, so no RRI is shown."
+        return f"{where}: no group has {m.RATE_MINIMUM} or more {outcome_short}, so no RRI is shown."
     top = shown.loc[shown["rri"].idxmax()]
     significant = bool(top["significant"]) if pd.notna(top["significant"]) else False
     text = (f"{where}: {top['group']} pupils have the highest RRI, {top['rri']:.2f} (95% CI {top['ci_low']:.2f} to "
@@ -558,7 +582,7 @@ def interval_takeaway(table: pd.DataFrame, where: str, outcome_short: str, likel
     text += (f"; {_counted(over, 'group')} significantly more likely than {REFERENCE} pupils {likely_to}, "
              f"{under} significantly less likely")
     if hidden:
-        text += f"; {hidden} of the other {len(others)} groups not shown (fewer than {disclosure.RATE_MINIMUM})"
+        text += f"; {hidden} of the other {len(others)} groups not shown (fewer than {m.RATE_MINIMUM})"
     return text + "."
 
 
@@ -571,7 +595,7 @@ def trend_takeaway(series: pd.DataFrame, groups: list[str], area: str) -> str:
     for group in groups:
         frame = series[(series["group"] == group) & series["rri"].notna()].sort_values("year")
         if frame.empty:
-            parts.append(f"{group}: not shown in any year (fewer than {disclosure.RATE_MINIMUM})")
+            parts.append(f"{group}: not shown in any year (fewer than {m.RATE_MINIMUM})")
         elif len(frame) == 1:
             parts.append(f"{group}: {frame['rri'].iloc[0]:.2f} in {frame['year'].iloc[0]} only")
         else:
@@ -602,7 +626,7 @@ def heat_takeaway(heat: pd.DataFrame, focus_name: str | None, year: str) -> str:
         else:
             text += f"; {focus_name} has no group with enough pupils to show"
     no_return = int((heat["Note"] == "no return").sum())
-    text += f"; {len(returned) - len(shown)} of {len(returned)} cells not shown (fewer than {disclosure.RATE_MINIMUM})"
+    text += f"; {len(returned) - len(shown)} of {len(returned)} cells not shown (fewer than {m.RATE_MINIMUM})"
     if no_return:
         text += f" and {_counted(no_return, 'LA')} made no return"
     return text + "."
@@ -652,7 +676,7 @@ def presentation(selection: Selection, scope: loader.AccessScope, *, anonymise_w
         charts={chart: Slide(getattr(view, title), view.takeaways[chart], getattr(view, figure), source)
                 for chart, (figure, title) in CHARTS.items()},
         tables={"table": _file_table(view.table), "heat": _file_table(view.heat_table)},
-        notes=[("Data", view.data_note), (disclosure.SUPPRESSED, disclosure.RATES_MARKER_NOTE)] + view.notes,
+        notes=[("Data", view.data_note), (disclosure.SUPPRESSED, MARKER_NOTE)] + view.notes,
         subtitle=(f"{view.outcome_label}: {view.area_name}, {view.period_label.lower()}." + (" Demo data." if view.is_demo else "")
                   + (" Anonymised." if anonymise_with else "")),
         stem=stem, title="Education suspensions: disproportionality by ethnicity",

@@ -158,6 +158,26 @@ def test_protected_values_stay_close_to_the_truth():
     assert change.mean() < 2 and change.max() <= 3
 
 
+def test_returned_counts_are_each_a_cell_of_their_own_the_same_in_any_frame_and_missing_stays_missing():
+    rows = pd.DataFrame({"la": ["A", "A", "B", "B"], "year": ["2024"] * 4, "group": ["x", "y", "x", "y"],
+                         "pupils": pd.array([3, 250, None, 5], dtype="Int64"), "outcome": [1.0, 40.0, 2.0, 0.0]})
+    shown = d.protected_returns(rows, ["la", "year", "group"], ["pupils", "outcome"], "test", key=SECRET)
+    assert shown["pupils"].dtype == "Int64" and pd.isna(shown.at[2, "pupils"])      # missing is not 0
+    for column in ("pupils", "outcome"):
+        values = shown[column].dropna().astype(float)
+        assert not ((values >= 1) & (values <= 4)).any()
+    assert shown.at[0, "pupils"] != 3 and shown.at[3, "pupils"] != 5 and shown.at[3, "outcome"] == 0
+    assert abs(shown.at[1, "pupils"] - 250) <= 3
+    # The same LA, year, group and count gets the same value whatever else is in the frame, in any order.
+    alone = d.protected_returns(rows.iloc[[3, 1]], ["la", "year", "group"], ["pupils", "outcome"], "test", key=SECRET)
+    assert alone.loc[1, "pupils"] == shown.at[1, "pupils"] and alone.loc[3, "outcome"] == shown.at[3, "outcome"]
+    # Another dataset's cells are other cells.
+    many = pd.DataFrame({"la": [f"L{i}" for i in range(200)], "year": "2024", "group": "x", "pupils": 100, "outcome": 0})
+    a = d.protected_returns(many, ["la", "year", "group"], ["pupils"], "one", key=SECRET)["pupils"]
+    b = d.protected_returns(many, ["la", "year", "group"], ["pupils"], "two", key=SECRET)["pupils"]
+    assert (a != b).mean() > 0.5
+
+
 def test_shares_and_rates_are_built_from_what_they_are_given():
     assert d.share(5, 20) == 25.0 and d.share(1, 0) is None and d.share(None, 5) is None
     assert d.rate(3, 150) == 2.0 and d.rate(3, 0) is None

@@ -6,7 +6,6 @@ import pandas as pd
 import pytest
 
 from dashboard.dashboards.leadership_in_colour import metrics as rep
-from dashboard.disclosure import hidden_cells, hidden_shares
 from tests.shared_files import REFERENCE, shared_file
 
 SERIES = REFERENCE / "linc_bame_share_by_payband_all_boroughs_2020.csv"
@@ -92,38 +91,8 @@ def test_shares_with_no_known_staff_are_missing_not_zero():
     assert math.isnan(wide["bgm_share"]) and wide["not_known_share"] == 1.0
 
 
-def test_suppression_mask_primary_and_secondary():
-    table = pd.DataFrame({"a": [3, 40, 0], "b": [50, 2, 0], "c": [20, 30, 4], "total": [73, 72, 4]})
-    mask = hidden_cells(table, ["a", "b", "c"], total="total")
-    # Row 0: a=3 hidden, so the next smallest (c=20) too; row 1: b hidden, c=30 too; row 2: total 4 hidden, c hidden.
-    assert mask.loc[0].tolist() == [True, False, True, False]
-    assert mask.loc[1].tolist() == [False, True, True, False]
-    assert mask.loc[2].tolist() == [False, False, True, True]
-
-
-def test_share_suppression_hides_small_counts_their_complements_and_one_more():
-    counts = pd.DataFrame({"k": ["x"] * 6, "ethnicity": ["asian", "black", "mixed", "other", "white", "not_known"],
-                           "headcount": [30, 40, 3, 12, 100, 9]})
-    wide = rep.shares_of_known(counts, ["k"])
-    mask = hidden_shares(wide, list(rep.SHARE_COLUMNS), "known", list(rep.SHARE_SUMS)).iloc[0]
-    # Mixed (3) is primary; Other (12, the next smallest) is secondary, so Mixed cannot be had from BGM - the rest.
-    assert mask["mixed"] and mask["other"]
-    assert not mask["asian"] and not mask["black"] and not mask["bgm"] and not mask["white"]
-
-
-def test_share_suppression_when_white_is_small_hides_bgm_and_a_group():
-    counts = pd.DataFrame({"k": ["x"] * 5, "ethnicity": ["asian", "black", "mixed", "other", "white"],
-                           "headcount": [50, 47, 10, 8, 4]})
-    mask = hidden_shares(rep.shares_of_known(counts, ["k"]), list(rep.SHARE_COLUMNS), "known",
-                         list(rep.SHARE_SUMS)).iloc[0]
-    # White 4 is small and so is "everyone but BGM": both hidden. The five groups add to 100%, so one more goes.
-    assert mask["white"] and mask["bgm"]
-    assert mask[["asian", "black", "mixed", "other"]].sum() >= 1
-
-
 def test_format_share_never_writes_zero_for_missing():
     assert rep.format_share(np.nan) == "no figure"
-    assert rep.format_share(0.2, suppressed=True) == "c"
     assert rep.format_share(0.0) == "0%"
     assert rep.format_share(0.4174, decimals=1) == "41.7%"
 

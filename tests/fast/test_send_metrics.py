@@ -7,7 +7,6 @@ import pytest
 
 from dashboard.dashboards.send import metrics as m
 from dashboard import disclosure
-from dashboard.disclosure import hidden_cells
 
 LAS = pd.DataFrame({
     "la_code": ["E09000001", "E09000022", "E09000028", "E09000016"],
@@ -97,14 +96,6 @@ def test_members_counts_are_protected_and_published_figures_left_as_published():
     assert out["value"].iloc[0] not in (1, 2, 3, 4)                      # a demo 3 is never shown as 1-4
     assert out["value"].tolist()[2:] == [2.5, 900.0, 3.0]                # a %, a population, a published count
     assert m.protect_returned(values, key=key).equals(out)               # the same cell, the same figure
-
-
-def test_small_counts_are_suppressed_with_a_secondary_cell_per_row():
-    counts = pd.DataFrame({"a": [10, 50, 0], "b": [3, 40, 0], "c": [7, 2, 0], "d": [20, 4, 12]})
-    mask = hidden_cells(counts, ["a", "b", "c", "d"])
-    assert mask.loc[0].to_dict() == {"a": False, "b": True, "c": True, "d": False}   # 3 primary, 7 next smallest
-    assert mask.loc[1].to_dict() == {"a": False, "b": False, "c": True, "d": True}   # two primaries protect each other
-    assert not mask.loc[2].any()                                                       # zeros are not disclosive
 
 
 def test_placement_mix_shares_from_the_counts_as_given():

@@ -7,7 +7,6 @@ import pandas as pd
 import pytest
 
 from dashboard.dashboards.suspensions import metrics as m
-from dashboard.disclosure import hidden_groups
 from dashboard.dashboards.suspensions.metrics import hide_small_rates
 from tests.shared_files import REFERENCE, shared_file
 
@@ -180,14 +179,6 @@ def test_a_small_reference_group_hides_every_rri():
     shown = hide_small_rates(raw, "White British")
     assert shown["rri"].isna().all()
     assert shown.loc[0, "rate_per_1000"] == pytest.approx(40 / 900 * 1000)  # the rate itself rests on 40 pupils
-
-
-def test_small_counts_primary_and_secondary_suppression():
-    counts = pd.Series([0, 3, 12, 40, None])
-    # 3 is hidden; with a total shown, the next smallest non-zero count (12) is hidden too; 0 and missing stay.
-    assert list(hidden_groups(counts)) == [False, True, True, False, False]
-    assert list(hidden_groups(counts, secondary_too=False)) == [False, True, False, False, False]
-    assert list(hidden_groups(pd.Series([2, 5, 30]))) == [True, True, False]  # two hidden: no secondary needed
 
 
 def test_by_computes_each_table_as_if_alone():

@@ -2,12 +2,15 @@
 
 Every read takes the caller's AccessScope and returns a copy (see dashboard.loader). The workforce figures are
 shared among all members, so any signed-in role may read them, alike; an unknown role is refused here, on the server.
+The pay-band headcounts are LAs' staff: the page reads them through `protected_payband_headcount` (the ONS cell-key
+method, dashboard.disclosure), never as they are stored.
 """
 from __future__ import annotations
 
 import pandas as pd
 from sqlalchemy import Boolean, Column, Date, Float, Integer, String, Table, Text, select
 
+from dashboard import disclosure
 from dashboard.auth.roles import ROLES
 from dashboard.dashboards.leadership_in_colour.metrics import GROUPS
 from dashboard.loader import AccessScope, _read_sql, cached_read
@@ -103,6 +106,19 @@ def payband_headcount(scope: AccessScope) -> pd.DataFrame:
     frame["snapshot_date"] = pd.to_datetime(frame["snapshot_date"])
     frame["headcount"] = frame["headcount"].astype("int64")
     return frame
+
+
+@cached_read(NAME, check=check_scope)
+def protected_payband_headcount(scope: AccessScope) -> pd.DataFrame:
+    """`payband_headcount` with each headcount (an LA's staff of one ethnic group in one service and pay band on one
+    snapshot) protected by the cell-key method as a cell of its own. Every share, total and sentence the page shows
+    is added up from these, so none can be worked back to a true count of 1-5."""
+    rows = payband_headcount(scope)
+    rows["snapshot"] = rows["snapshot_date"].dt.strftime("%Y-%m-%d")
+    rows = disclosure.protected_returns(rows, ["snapshot", "la_code", "service_group", "band_order", "ethnicity"],
+                                       ["headcount"], NAME)
+    rows["headcount"] = rows["headcount"].astype("int64")
+    return rows.drop(columns="snapshot")
 
 
 @cached_read(NAME, check=check_scope)

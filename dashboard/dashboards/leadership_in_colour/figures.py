@@ -55,7 +55,7 @@ def band_share_figure(bands: pd.DataFrame, ceiling: dict, population_label: str,
     ))
     gaps = bands["share"].isna()
     if gaps.any():
-        # Say why a band has no bar ("c", "<10%", "no staff") rather than leave a blank that reads as 0.
+        # Say why a band has no bar ("<10%", "no staff") rather than leave a blank that reads as 0.
         fig.add_trace(go.Scatter(
             x=[a for a, g in zip(axis, gaps) if g], y=[0] * int(gaps.sum()), text=bands["label"][gaps].tolist(),
             mode="text", textposition="top center", showlegend=False, hoverinfo="skip",

@@ -1,5 +1,5 @@
 """Representation arithmetic for Leadership in Colour: shares of known ethnicity, ratios against the
-population, glass-ceiling detection and the shares disclosure control protects. Pure functions over plain values
+population, glass-ceiling detection and how shares are written. Pure functions over plain values
 and DataFrames; no database, no Dash.
 
 Words: "Black and Global Majority" (BGM) is everyone whose ethnicity is known and is not in a White
@@ -13,7 +13,6 @@ import re
 import numpy as np
 import pandas as pd
 
-from dashboard import disclosure
 
 BGM_GROUPS = ("asian", "black", "mixed", "other")
 GROUPS = BGM_GROUPS + ("white",)
@@ -149,22 +148,10 @@ def shares_of_known(counts: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     return wide.reset_index()
 
 
-# --- shares that add up (what disclosure control protects) --------------------------------------
+# --- writing shares ------------------------------------------------------------------------------
 
-SHARE_COLUMNS = GROUPS + ("bgm",)
-_AT = {group: i for i, group in enumerate(SHARE_COLUMNS)}
-SHARE_SUMS = (
-    disclosure.Line(tuple(_AT[g] for g in GROUPS)),          # the five groups: 100% of known staff
-    disclosure.Line((_AT["bgm"], _AT["white"])),               # BGM + White: 100%
-    disclosure.Line(tuple(_AT[g] for g in BGM_GROUPS), while_shown=_AT["bgm"]),   # the BGM groups: the BGM share
-)
-"""Lines of `dashboard.disclosure.hidden_shares` over SHARE_COLUMNS: where one share of a set is hidden, another is too."""
-
-
-def format_share(value, suppressed: bool = False, decimals: int = 0) -> str:
-    """A share as the page writes it: 'c' when suppressed, 'no figure' when missing, never 0 for missing."""
-    if suppressed:
-        return disclosure.SUPPRESSED
+def format_share(value, decimals: int = 0) -> str:
+    """A share as the page writes it: 'no figure' when missing, never 0 for missing."""
     if value is None or pd.isna(value):
         return "no figure"
     return f"{value * 100:.{decimals}f}%"

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from dashboard import disclosure, loader
+from dashboard import loader
 from dashboard.dashboards.leadership_in_colour import data
 from dashboard.dashboards.leadership_in_colour import figures
 from dashboard.dashboards.leadership_in_colour import metrics as rep
@@ -120,7 +120,7 @@ class LincView:
     group_figure: object
     group_table: pd.DataFrame
     borough_title: str
-    borough_table: pd.DataFrame          # what the grid shows (text, as published or 'c')
+    borough_table: pd.DataFrame          # what the grid shows (text, as published or from protected counts)
     borough_columns: list[dict]
     borough_download: pd.DataFrame
     role_title: str
@@ -134,6 +134,16 @@ class LincView:
     takeaways: dict[str, str] = field(default_factory=dict)    # chart -> one sentence saying what it shows
     subtitle: str = ""                                          # the view in words, for a deck's title slide
 
+
+DISCLOSURE_NOTE = (
+    "The pay-band headcounts are LAs' staff, so they are protected by the ONS cell-key method (as used for the flexible "
+    "tables of Census 2021): each count of an LA's staff in one ethnic group, service and £10k band gets a small fixed "
+    "change, the same wherever it is used, before anything is added up. No count of 1 to 4 is ever used (they become 0 "
+    "or 5 or more), a count of 5 never stays 5, and other counts move by at most 3. Every share, headcount, borough "
+    "and London figure, ratio and sentence is worked out from the protected counts, so comparing views or subtracting "
+    "one figure from another gives nothing away; a share may differ by a point or so from one worked out on the true "
+    "counts, most for small services and boroughs. Every member sees the same figures, your own LA's included. The "
+    "published snapshot and the DfE census are shown as published.")
 
 POPULATION_DECIMALS = 1   # one rule for a population share, on every card and table: 41.8%, never 41% or 42%
 
@@ -183,7 +193,7 @@ def _published_ratios(boroughs: pd.DataFrame, area: str) -> pd.DataFrame:
 
 def group_ratio_table(ratios: pd.DataFrame) -> pd.DataFrame:
     """The group chart as a table: one row per pay band, each group's ratio (2 dp), or why there is none."""
-    why_none = (disclosure.SUPPRESSED, "<10%", "no staff")
+    why_none = ("<10%", "no staff")
     text = [f"{r:.2f}" if not pd.isna(r) else (label if label in why_none else "no figure")
             for r, label in zip(ratios["ratio"], ratios["label"])]
     wide = ratios.assign(text=text).pivot(index="band", columns="group", values="text")
@@ -279,24 +289,19 @@ def _demo_area_population(pop: pd.DataFrame, borough: str) -> pd.Series:
     return pop.loc[data.LONDON_CODE if borough == "all" else borough]
 
 
-def _demo_wide(counts: pd.DataFrame, keys: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    wide = rep.shares_of_known(counts, keys)
-    return wide, disclosure.hidden_shares(wide, list(rep.SHARE_COLUMNS), "known", list(rep.SHARE_SUMS))
-
-
 def _demo_bands(filters: Filters, counts: pd.DataFrame, pop: pd.DataFrame):
+    """Shares of known staff per £10k band, from the protected counts (`data.protected_payband_headcount`)."""
     area_counts = counts if filters.borough == "all" else counts[counts["la_code"] == filters.borough]
-    wide, hidden = _demo_wide(area_counts, ["band_order"])
+    wide = rep.shares_of_known(area_counts, ["band_order"])
     order = range(1, len(data.PAY_BANDS) + 1)
-    hidden = hidden.set_axis(wide["band_order"]).reindex(order, fill_value=False)
     wide = wide.set_index("band_order").reindex(order)   # a band with no staff stays NaN, never 0%
-    return wide, hidden, _demo_area_population(pop, filters.borough)
+    return wide, _demo_area_population(pop, filters.borough)
 
 
-def _demo_share_rows(wide, hidden, population, group: str) -> pd.DataFrame:
-    shares = wide[f"{group}_share"].where(~hidden[group].fillna(False).astype(bool))
-    labels = [rep.format_share(v, bool(h), 1) if pd.notna(k) else "no staff"
-              for v, h, k in zip(wide[f"{group}_share"], hidden[group].fillna(False), wide["known"])]
+def _demo_share_rows(wide, population, group: str) -> pd.DataFrame:
+    shares = wide[f"{group}_share"]
+    labels = [rep.format_share(v, 1) if pd.notna(k) and k > 0 else "no staff"
+              for v, k in zip(wide[f"{group}_share"], wide["known"])]
     return pd.DataFrame({"band": BAND_LABELS, "share": shares.to_numpy(), "population_share": float(population[group]),
                          "label": labels, "known": wide["known"].to_numpy()})
 
@@ -307,9 +312,8 @@ def _demo_borough_table(filters: Filters, counts: pd.DataFrame, pop: pd.DataFram
     everyone = counts.assign(band_group="all_staff")
     both = pd.concat([counts, everyone], ignore_index=True)
     london = both.assign(la_code="london")
-    wide, hidden = _demo_wide(pd.concat([both, london], ignore_index=True), ["la_code", "band_group"])
+    wide = rep.shares_of_known(pd.concat([both, london], ignore_index=True), ["la_code", "band_group"])
     wide = wide.set_index(["la_code", "band_group"])
-    hidden.index = wide.index
     names = dict(zip(las["la_code"], las["la_name"]))
     rows, download = [], []
     for code in ["london"] + list(las["la_code"]):
@@ -323,18 +327,15 @@ def _demo_borough_table(filters: Filters, counts: pd.DataFrame, pop: pd.DataFram
                 row[measure], shares[measure] = "no staff", np.nan
                 row[f"{measure}__pos"] = "unknown"
             else:
-                value = wide.at[(code, measure), f"{filters.group}_share"]
-                suppressed = bool(hidden.at[(code, measure), filters.group])
-                shares[measure] = np.nan if suppressed else value
-                row[measure] = rep.format_share(value, suppressed, 0)
+                shares[measure] = wide.at[(code, measure), f"{filters.group}_share"]
+                row[measure] = rep.format_share(shares[measure], 0)
                 row[f"{measure}__pos"] = _shade(shares[measure], population)
             out[BAND_GROUPS[measure]] = row[measure]
             out[f"{BAND_GROUPS[measure]}: against population"] = POSITION_TEXT[rep.position(shares[measure], population)]
-        row["population"] = rep.format_share(population, decimals=0)
+        row["population"] = rep.format_share(population, 0)
         row["ceiling"] = _ceiling_cell([shares[m] for m in PAY_BAND_GROUPS], population)
         not_known = wide.at[(code, "all_staff"), "not_known_share"] if (code, "all_staff") in wide.index else np.nan
-        nk_small = disclosure.is_small(wide.at[(code, "all_staff"), "not_known"]) if (code, "all_staff") in wide.index else False
-        row["not_known"] = rep.format_share(not_known, nk_small, 1)
+        row["not_known"] = rep.format_share(not_known, 1)
         out[f"Population share ({population_label})"] = row["population"]
         out["Glass ceiling"] = row["ceiling"]
         out["Ethnicity not known"] = row["not_known"]
@@ -504,7 +505,7 @@ def _build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: 
                             "(an administrator runs `python -m dashboard import-published FOLDER`).")
             filters = Filters("demo", filters.borough, filters.service, filters.group)
             is_demo = True
-        counts = _filter_counts(data.payband_headcount(scope), filters)
+        counts = _filter_counts(data.protected_payband_headcount(scope), filters)
         raw_population = data.payband_population(scope)
         pop = _population_shares(raw_population)
         census = bool(len(raw_population)) and (raw_population["source"] != "demo").all()
@@ -513,10 +514,10 @@ def _build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: 
         area_label = "all boroughs" if area == "all" else names[area]
         if filters.service != "all":
             area_label += f", {data.SERVICE_GROUPS[filters.service].lower()}"
-        wide, hidden, population = _demo_bands(filters, counts, pop)
-        bands = _demo_share_rows(wide, hidden, population, filters.group)
+        wide, population = _demo_bands(filters, counts, pop)
+        bands = _demo_share_rows(wide, population, filters.group)
         ratios = pd.concat([
-            _demo_share_rows(wide, hidden, population, g).assign(group=g) for g in DEMO_GROUPS], ignore_index=True)
+            _demo_share_rows(wide, population, g).assign(group=g) for g in DEMO_GROUPS], ignore_index=True)
         ratios["ratio"] = rep.representation_ratio(ratios["share"], ratios["population_share"])
         borough_table, borough_columns, borough_download = _demo_borough_table(filters, counts, pop, las, area,
                                                                                  population_label)
@@ -537,7 +538,7 @@ def _build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: 
         band_table = pd.DataFrame({"Pay band": bands["band"], "Share of staff": bands["label"],
                                    "Population share": bands["population_share"].map(lambda v: _pct(v, 1)),
                                    "Staff with known ethnicity": [
-                                       disclosure.SUPPRESSED if disclosure.is_small(k) else ("no staff" if pd.isna(k) else f"{int(k):,}")
+                                       "no staff" if pd.isna(k) else f"{int(k):,}"
                                        for k in bands["known"]]})
 
     ceiling = rep.glass_ceiling(bands[["band", "share", "population_share"]])
@@ -691,7 +692,7 @@ def _notes(filters: Filters, period: str, ceiling: dict, latest, info: dict, pop
             ("Population", (f"{data.CENSUS_SOURCE}, by major ethnic group (real): each borough's share, and London's "
                             "from all boroughs' residents together." if population_label.startswith("Census") else
                             "Demo population shares; London's is the unweighted mean of the boroughs'.")),
-            ("Suppression (pay bands)", disclosure.SHARES_NOTE),
+            ("Disclosure control (pay bands)", DISCLOSURE_NOTE),
         ]
     notes += [
         ("Source (roles)", f"DfE, Children's social work workforce, reporting year {latest}: children and family social workers in post by role and "

@@ -656,3 +656,106 @@ def published_comparison(scope: AccessScope, area: str, *, version: int) -> dict
                          "This tool": shown, "This tool %": shown_pct})
     return {"table": pd.DataFrame(rows), "available": True, "reason": ""}
 
+
+
+# --- placed here, by whom; and where the area's children live (the Placements and supply page) -----------------------
+
+NO_URN, NOT_MATCHED = "No Ofsted URN recorded", "URN not in the Ofsted files imported"
+
+
+def _by_grade(records: pd.DataFrame, urn_grades: tuple, count: _Counter) -> pd.DataFrame:
+    """Children by their provider's Ofsted grade on the date, matched on the episode's URN: `urn_grades` is
+    ((URN, grade label), ...) from Ofsted's files, its label "Not yet inspected" when the provider had no graded
+    judgement by then."""
+    grades = dict(urn_grades)
+    urn = records["urn"].astype(object)
+    label = urn.map(grades).where(urn.notna(), NO_URN).fillna(NOT_MATCHED)
+    categories = [*m.GRADE_LABELS.values(), "Not yet inspected", NOT_MATCHED, NO_URN]
+    return count.vector(records.assign(ofsted_grade=label.to_numpy()), "ofsted_grade", categories, "Ofsted grade on the date")
+
+
+@cached_read(NAME, check=check_scope)
+def placed_here(scope: AccessScope, area: str, as_at, urn_grades: tuple = (), *, version: int) -> dict:
+    """Children placed in the area (an LA, a sub-region or London) by an LA other than the one they live in, on
+    `as_at`: by placing LA, provider type, placement type, distance from home and Ofsted grade, and at each quarter
+    end. Every cell is protected (they are other LAs' children, even where the viewer's own are among them), so the
+    view is the same for every commissioner."""
+    p = _prepare(version)
+    las = local_authorities()
+    codes = area_la_codes(area, las)
+    count = _Counter(scope, restricted=True)
+    names = dict(zip(las["la_code"], las["la_name"]))
+
+    def here(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame[(frame["placement_area"].astype(str).isin(codes) & (frame["inside_own_la"] == False)).to_numpy()]  # noqa: E712
+
+    current = here(m.open_at(p.episodes, pd.Timestamp(as_at)))
+    by_la = count.cells(current, "la_code", {"la_code": list(las["la_code"])})
+    placing = pd.DataFrame({"la_code": list(by_la.index), "Placing LA": [names[c] for c in by_la.index],
+                            "Children": by_la.to_numpy()})
+    narrow = p.episodes[["cid", "la_code", RECORD_KEY, "decom", "dec", "placement_area", "inside_own_la", "group"]]
+    trend = []
+    for at in pd.date_range(p.first, p.last, freq="QE-MAR"):
+        frame = here(m.open_at(narrow, at))
+        trend.append({"Quarter end": at.date().isoformat(),
+                      **count.cells(frame, "group", {"group": list(m.PLACEMENT_GROUPS)}).to_dict(), "Total": count.cell(frame)})
+    return {"total": count.cell(current), "placing": placing,
+            "provider": count.vector(current, "provider_group", m.PROVIDER_GROUPS, "Provider type"),
+            "placement": count.vector(current, "group", m.PLACEMENT_GROUPS, "Placement type"),
+            "distance": count.vector(current, "distance_band", m.DISTANCE_BANDS, "Distance from home"),
+            "grade": _by_grade(current, urn_grades, count),
+            "trend": pd.DataFrame(trend, columns=["Quarter end", *m.PLACEMENT_GROUPS, "Total"]),
+            "first": p.first, "last": p.last}
+
+
+@cached_read(NAME, check=check_scope, depends_on_caller=lambda scope, arguments: True)
+def placed_elsewhere(scope: AccessScope, as_at, *, version: int) -> dict:
+    """The viewer's own LA's children placed outside it on `as_at`, by where they live (each other London LA, or
+    the region outside London) and placement type: their own children, counted exactly, for the viewer's LA only."""
+    p = _prepare(version)
+    las = local_authorities()
+    names = dict(zip(las["la_code"], las["la_name"]))
+    count = _Counter(scope, restricted=False)
+    current = m.open_at(p.episodes[(p.episodes["la_code"] == scope.la_code).to_numpy()], pd.Timestamp(as_at))
+    away = current[(current["inside_own_la"] == False).to_numpy()]   # noqa: E712
+    area = away["placement_area"].astype(str)
+    host = np.where(area.isin(names), area.map(names), "Outside London: " + away["placement_region"].astype(str))
+    framed = away.assign(host=host)
+    hosts = sorted(set(host))
+    cells = count.cells(framed, ["host", "group"], {"host": hosts, "group": list(m.PLACEMENT_GROUPS)}).unstack("group")
+    table = cells.reindex(index=hosts, columns=list(m.PLACEMENT_GROUPS), fill_value=0)
+    table.insert(0, "Placed in", hosts)
+    table["Total"] = table[list(m.PLACEMENT_GROUPS)].sum(axis=1)
+    table = table.reset_index(drop=True).sort_values(["Total", "Placed in"], ascending=[False, True]).reset_index(drop=True)
+    return {"table": table, "total": count.cell(away), "looked_after": count.cell(current)}
+
+
+HOMES_AND_FOSTERING = {"Children's homes": ("Children's homes",),
+                       "Fostering": ("Foster care: in-house", "Foster care: agency or other")}
+
+
+@cached_read(NAME, check=check_scope, depends_on_caller=_own_la_alone)
+def where_placed(scope: AccessScope, area: str, as_at, *, version: int) -> dict:
+    """For children's homes and fostering: the area's looked-after children on `as_at` placed inside the area,
+    elsewhere in London and outside London (location not known apart); and other LAs' children placed in the area's
+    children's homes and foster homes. Protected unless the area is the viewer's own LA alone (their children exact)."""
+    p = _prepare(version)
+    las = local_authorities()
+    codes = area_la_codes(area, las)
+    count = _Counter(scope, is_restricted(area, scope))
+    everyone = m.open_at(p.episodes, pd.Timestamp(as_at))
+    mine = everyone[everyone["la_code"].isin(codes).to_numpy()]
+    placed_area = mine["placement_area"].astype(str)
+    where = np.select([mine["placement_area"].isna(), placed_area.isin(codes), mine["in_london"] == True],  # noqa: E712
+                      ["Location not known", "Inside the area", "Elsewhere in London"], "Outside London")
+    mine = mine.assign(where=where)
+    others = count if area != f"la:{scope.la_code}" else _Counter(scope, restricted=True)
+    incoming = everyone[(everyone["placement_area"].astype(str).isin(codes) & ~everyone["la_code"].isin(codes)).to_numpy()]
+    rows = []
+    for kind, groups in HOMES_AND_FOSTERING.items():
+        frame = mine[mine["group"].isin(groups).to_numpy()]
+        cells = count.cells(frame, "where", {"where": ["Inside the area", "Elsewhere in London", "Outside London",
+                                                       "Location not known"]})
+        rows.append({"Placement type": kind, "Looked after by the area's LAs": count.cell(frame), **cells.to_dict(),
+                     "Placed in the area by LAs outside it": others.cell(incoming[incoming["group"].isin(groups).to_numpy()])})
+    return {"table": pd.DataFrame(rows), "restricted": is_restricted(area, scope)}

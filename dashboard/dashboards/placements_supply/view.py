@@ -141,8 +141,12 @@ def build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: s
     in_area = snapshot[snapshot["la_code"].isin(codes)] if providers_held else snapshot
     places_table = metrics.places_table(snapshot, las) if providers_held else pd.DataFrame()
     if providers_held:
-        shown_rows = places_table["la_code"].isin(codes) if filters.area.startswith("la:") else (
-            places_table["la_code"].isin(codes) | (places_table["Area type"] != "LA"))
+        # The area's LAs, then its sub-region (for a sub-region) and London, for comparison.
+        shown_rows = places_table["la_code"].isin(codes) | (places_table["Area type"] == "London")
+        if filters.area.startswith("sr:"):
+            shown_rows |= places_table["Area"] == where
+        if filters.area.startswith("la:"):
+            shown_rows = places_table["la_code"].isin(codes)
         places_table = places_table[shown_rows.to_numpy()].drop(columns="la_code").reset_index(drop=True)
     owners = metrics.places_by(in_area, "owner").head(10) if providers_held else pd.DataFrame(columns=["owner", "Providers", "Places", "% of places"])
     owners = owners.rename(columns={"owner": "Owner"})

@@ -146,3 +146,20 @@ def test_one_la_shows_only_its_own_places(commissioner_client, hand_made_provide
     props = render(commissioner_client, "la:E09000028")
     assert [r["Area"] for r in rows(props, "places")] == ["Southwark"]
     assert kpis(props)["Registered children's homes places"] == "3"
+
+
+def test_each_commissioner_sees_their_own_las_children_elsewhere_never_anothers(server, commissioner_client, no_providers):
+    """The view is cached per viewer's LA: a Camden commissioner opening the same area and date after Lambeth's gets
+    Camden's own children, not Lambeth's (which are exact counts of Lambeth's children)."""
+    from dashboard.auth.users import create_user
+    from dashboard.store import schema
+    lambeth = kpis(render(commissioner_client, "sr:south"))
+    email = "commissioner@camden.example"
+    with get_engine().connect() as conn:
+        if not conn.execute(select(schema.app_user.c.id).where(schema.app_user.c.email == email)).first():
+            create_user(get_engine(), email, PASSWORD, "E09000007", "commissioner", name="Camden Commissioner")
+    camden_client = server.test_client()
+    assert sign_in(camden_client, email).status_code == 302
+    camden = kpis(render(camden_client, "sr:south"))
+    assert "Camden's children placed outside Camden" in camden and "Lambeth's children placed outside Lambeth" not in camden
+    assert camden["Placed here by other LAs"] == lambeth["Placed here by other LAs"]   # protected: the same for everyone

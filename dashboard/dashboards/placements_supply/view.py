@@ -117,7 +117,9 @@ def _need(scope, area: str, options: dict) -> tuple[dict, str]:
                   f"March {first_year} to {last_year})")
 
 
-@loader.view_cache(data.NAME, suff_data.NAME, "reference", check=data.check_scope)
+# Per caller's LA: the view names the viewer's LA and counts its own children elsewhere exactly.
+@loader.view_cache(data.NAME, suff_data.NAME, "reference", check=data.check_scope,
+                   depends_on_caller=lambda scope, arguments: True)
 def build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: str | None = None) -> PlacementsView:
     las = loader.local_authorities()
     names = dict(zip(las["la_code"], las["la_name"]))

@@ -27,6 +27,8 @@ SHAPES = [
     ("wide Excel", "columns", 2_048, bad_files.wide_xlsx),
     ("long Excel", "rows", 2_000, bad_files.long_xlsx),
     ("deep Excel (nested XML)", "levels", 25_000, bad_files.deep_xlsx),
+    ("wide Excel XML (one cell)", "elements", 25_000, bad_files.wide_xml_xlsx),
+    ("Excel elements, then deep", "elements", 80_000, lambda n: bad_files.many_elements_xlsx(n, then_deep=100)),
 ]
 
 

@@ -113,6 +113,21 @@ def deep_xlsx(depth: int) -> bytes:
     return _xlsx(_sheet(f'<row r="1"><c r="A1" t="inlineStr"><is><t>la_code</t>{nested}</is></c></row>'), stored=True)
 
 
+def wide_xml_xlsx(elements: int) -> bytes:
+    """A sheet whose one cell holds `elements` sibling elements (XML that is wide inside one cell)."""
+    siblings = "<x/>" * elements
+    return _xlsx(_sheet(f'<row r="1"><c r="A1" t="inlineStr"><is><t>la_code</t>{siblings}</is></c></row>'), stored=True)
+
+
+def many_elements_xlsx(elements: int, *, then_deep: int = 0) -> bytes:
+    """A sheet of `elements` empty elements between its rows (a huge element count in a small file), then, if asked,
+    one cell nested `then_deep` levels deep: refused only once every element before it has been read."""
+    filler = "<x/>" * elements
+    nested = "<x>" * then_deep + "</x>" * then_deep
+    return _xlsx(_sheet(f'<row r="1"><c r="A1" t="inlineStr"><is><t>la_code</t></is></c></row>{filler}'
+                        f'<row r="2"><c r="A2" t="inlineStr"><is><t>1</t>{nested}</is></c></row>'), stored=True)
+
+
 def entity_xlsx(repeats: int = 10) -> bytes:
     """A sheet that declares an entity and uses it (the start of every XML bomb and external-file read)."""
     doctype = f'<!DOCTYPE worksheet [<!ENTITY big "{"x" * repeats}">]>'
@@ -173,7 +188,9 @@ CORPUS = {
     "gzip-compressed CSV": (lambda: gzipped_csv(1_000), "not UTF-8"),
     "wide Excel": (lambda: wide_xlsx(16_384), "16,384 cells"),
     "long Excel": (lambda: long_xlsx(2_000), "more than 500 data rows"),
-    "deep Excel": (lambda: deep_xlsx(50_000), "Missing column"),
+    "deep Excel": (lambda: deep_xlsx(50_000), "nests its XML more than 64 levels deep"),
+    "wide Excel XML (one cell)": (lambda: wide_xml_xlsx(100_000), "one cell in xl/worksheets/sheet1.xml holds more"),
+    "Excel with a huge element count": (lambda: many_elements_xlsx(600_000), "XML elements (in xl/worksheets/sheet1.xml)"),
     "Excel declaring entities": (lambda: entity_xlsx(), "declares XML entities"),
     "Excel with macros": (lambda: macro_xlsx(), "carries macros"),
     "Excel with a bad checksum": (lambda: bad_checksum_xlsx(), "damaged"),

@@ -1,7 +1,8 @@
 """Stage one: turn an uploaded file into a table of text cells, or stop at once with a file-level error.
 
 Checked before anything is parsed: the size. Then: the type (CSV or Excel, by content, not by
-name), the encoding (UTF-8), Excel decompression bombs, macros and XML entity declarations, the
+name), the encoding (UTF-8), Excel decompression bombs, macros, XML entity declarations and XML nested too deep
+or holding too many elements (checked in one streaming pass before openpyxl reads anything), the
 header (missing or duplicated columns) and the file's shape: columns, characters in a cell and rows
 are each bounded, and a file past a bound is refused at the row that crosses it, so the work an upload
 costs grows with its size and no further. The file name is only ever shown, never used as a path.
@@ -10,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 import zipfile
 import zlib
 from collections import Counter
@@ -43,14 +43,81 @@ def _is_excel(data: bytes) -> bool:
     return data[:4] == b"PK\x03\x04"
 
 
-_DECLARATION = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
-_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
+MAX_XML_DEPTH = 64             # Excel nests a sheet's elements about 7 deep (worksheet, sheetData, row, c, is, r, t)
+MAX_ELEMENTS_IN_A_CELL = 1_000  # a cell (or shared string) of rich text holds a few elements per run
+XML_CHUNK = 1 << 20             # the parts are parsed as a stream, a megabyte at a time
 
 
-def _check_zip(name: str, data: bytes) -> bool:
-    """Refuse an .xlsx before openpyxl opens it: damaged, a zip bomb, too many parts, macros, or XML that declares
-    entities or a document type (Excel never writes either; entities are how XML bombs and file reads work).
-    Returns whether any worksheet holds a formula."""
+def max_xml_elements(max_rows: int) -> int:
+    """The most XML elements a workbook within the upload's bounds needs (a few per cell, the styles and the rest):
+    a file holding more is refused before openpyxl reads it."""
+    return (max_rows + 2) * (MAX_COLUMNS * 4 + 2) + 200_000
+
+
+class _XmlScan:
+    """One streaming pass (expat, in C; a constant amount of Python per element) over every XML part of a workbook:
+    counts elements and nesting as they open, and stops at the first bound crossed, so the work grows with the
+    file's size and no faster, and a deep or wide part is refused before openpyxl builds anything from it."""
+
+    def __init__(self, name: str, max_elements: int):
+        self.name, self.max_elements = name, max_elements
+        self.elements = 0
+        self.has_formulas = False
+
+    def scan(self, part: str, stream) -> None:
+        import xml.parsers.expat
+        depth, cell_depth, in_cell = 0, 0, 0
+        worksheet = part.lower().startswith("xl/worksheets/")
+        name = self.name
+
+        def start(tag, _attributes):
+            nonlocal depth, cell_depth, in_cell
+            depth += 1
+            self.elements += 1
+            if depth > MAX_XML_DEPTH:
+                raise FileRejected(f"{name}: {part} nests its XML more than {MAX_XML_DEPTH} levels deep; Excel writes "
+                                   "a few levels, so the file was not opened. Save it again from Excel and retry.")
+            if self.elements > self.max_elements:
+                raise FileRejected(f"{name} holds more than {self.max_elements:,} XML elements (in {part}), far more "
+                                   "than a return of its size needs, so it was not opened. Check you chose the right file.")
+            local = tag.rpartition(":")[2]
+            if cell_depth:
+                in_cell += 1
+                if in_cell > MAX_ELEMENTS_IN_A_CELL:
+                    raise FileRejected(f"{name}: one cell in {part} holds more than {MAX_ELEMENTS_IN_A_CELL:,} XML "
+                                       "elements; Excel writes a few, so the file was not opened. Check you chose the "
+                                       "right file.")
+            elif local in ("c", "si"):
+                cell_depth, in_cell = depth, 0
+            if worksheet and local == "f":
+                self.has_formulas = True
+
+        def end(_tag):
+            nonlocal depth, cell_depth
+            if depth == cell_depth:
+                cell_depth = 0
+            depth -= 1
+
+        def declaration(*_args):
+            raise FileRejected(f"{name} declares XML entities in {part}, which Excel never writes, so it was not "
+                               "opened. Save it again from Excel and retry.")
+
+        parser = xml.parsers.expat.ParserCreate()
+        parser.StartElementHandler, parser.EndElementHandler = start, end
+        parser.StartDoctypeDeclHandler = parser.EntityDeclHandler = declaration
+        try:
+            while chunk := stream.read(XML_CHUNK):
+                parser.Parse(chunk, False)
+            parser.Parse(b"", True)
+        except xml.parsers.expat.ExpatError as exc:
+            raise FileRejected(f"{name} cannot be read as Excel: {part} is not well-formed XML "
+                               f"({xml.parsers.expat.ErrorString(exc.code)}, line {exc.lineno}). Save it again and retry.")
+
+
+def _check_zip(name: str, data: bytes, max_rows: int) -> bool:
+    """Refuse an .xlsx before openpyxl opens it: damaged, a zip bomb, too many parts, macros, XML that declares
+    entities or a document type (Excel never writes either; entities are how XML bombs and file reads work), or
+    XML nested too deep or holding too many elements. Returns whether any worksheet holds a formula."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         parts = archive.infolist()
@@ -68,19 +135,15 @@ def _check_zip(name: str, data: bytes) -> bool:
                                "without macros, or as 'CSV UTF-8', and upload that.")
     if total > MAX_UNZIPPED_BYTES:
         raise FileRejected(f"{name} unpacks to more than {MAX_UNZIPPED_BYTES // 2**20} MB, so it was not opened.")
-    has_formulas = False
+    scan = _XmlScan(name, max_xml_elements(max_rows))
     try:
-        for info in parts:   # every part read once, in C: linear in the (bounded) unpacked size
+        for info in parts:   # every part read once, as a stream: linear in the (bounded) unpacked size
             if info.filename.lower().endswith((".xml", ".rels", ".vml")):
-                content = archive.read(info)
-                if _DECLARATION.search(content):
-                    raise FileRejected(f"{name} declares XML entities in {info.filename}, which Excel never writes, "
-                                       "so it was not opened. Save it again from Excel and retry.")
-                if info.filename.lower().startswith("xl/worksheets/") and _FORMULA_TAG.search(content):
-                    has_formulas = True
+                with archive.open(info) as stream:
+                    scan.scan("".join(ch for ch in info.filename[:200] if ch.isprintable()), stream)
     except (zipfile.BadZipFile, EOFError, zlib.error):
         raise FileRejected(f"{name} is damaged: its parts do not match their checksums or sizes. Save it again and retry.")
-    return has_formulas
+    return scan.has_formulas
 
 
 def _cell_text(value) -> str:
@@ -116,7 +179,7 @@ def _excel_rows(name: str, data: bytes, max_rows: int) -> tuple[list[list[str]],
     """The sheet's rows as text, and the cells holding a formula with no saved result (row index, column index;
     the cell holds the formula's text): read as blank, such a cell would be a value missing and reported nowhere."""
     from openpyxl import load_workbook
-    has_formulas = _check_zip(name, data)
+    has_formulas = _check_zip(name, data, max_rows)
     rows, uncalculated = [], []
     try:
         # The formulas are read (a second pass) only when a sheet holds any: most returns hold none.

@@ -112,3 +112,41 @@ def test_an_ssda903_row_with_more_values_than_its_header_is_refused_not_shifted(
     from dashboard.ingest.ssda903.reading import read_tables
     read = read_tables([("header.csv", b"CHILD,SEX,DOB,ETHNIC\nA1,1,01/02/2010,WBRI,extra\n")])
     assert read.file_errors == ["header.csv: row 2 has more values than the header has columns."]
+
+
+@pytest.mark.parametrize("make,expected", [
+    (lambda: bad_files.deep_xlsx(100_000), "deep.xlsx: xl/worksheets/sheet1.xml nests its XML more than 64 levels deep"),
+    (lambda: bad_files.wide_xml_xlsx(5_000), "deep.xlsx: one cell in xl/worksheets/sheet1.xml holds more than 1,000 XML"),
+    (lambda: bad_files.many_elements_xlsx(500_000), "deep.xlsx holds more than 401,804 XML elements (in xl/worksheets/"),
+], ids=["deep", "wide cell", "many elements"])
+def test_deep_or_wide_excel_xml_is_refused_naming_the_file_and_part(make, expected):
+    with pytest.raises(reading.FileRejected) as refused:
+        reading.read_upload("deep.xlsx", make(), max_bytes=MAX_BYTES, max_rows=500)
+    assert str(refused.value).startswith(expected), str(refused.value)
+
+
+def test_excel_xml_is_scanned_before_openpyxl_reads_it(monkeypatch):
+    """A deep sheet never reaches openpyxl (which would build it): the refusal comes from the streaming scan."""
+    import openpyxl
+    monkeypatch.setattr(openpyxl, "load_workbook", lambda *a, **k: pytest.fail("openpyxl opened a refused file"))
+    with pytest.raises(reading.FileRejected, match="levels deep"):
+        reading.read_upload("deep.xlsx", bad_files.deep_xlsx(1_000), max_bytes=MAX_BYTES, max_rows=500)
+
+
+def test_the_time_to_refuse_a_huge_excel_sheet_grows_in_proportion_to_its_size():
+    """1x, 2x and 4x as many elements before the deep cell that is refused, in one run, compared as ratios of CPU time
+    (the fastest of three each): in proportion to size gives about 2 and 4; a quadratic scan would give 4 and 16.
+    The bound is loose (noise on a shared machine) but far below quadratic."""
+    import time
+
+    def seconds(elements):
+        data = bad_files.many_elements_xlsx(elements, then_deep=100)
+        best = float("inf")
+        for _ in range(3):
+            start = time.process_time()
+            with pytest.raises(reading.FileRejected, match="levels deep"):
+                reading.read_upload("big.xlsx", data, max_bytes=MAX_BYTES, max_rows=5_000)
+            best = min(best, time.process_time() - start)
+        return best
+    t1, t2, t4 = (seconds(40_000 * factor) for factor in (1, 2, 4))
+    assert t2 / t1 < 3.2 and t4 / t1 < 7, (t1, t2, t4)

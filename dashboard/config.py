@@ -14,8 +14,9 @@ DATA_DIR = PROJECT_ROOT / "data"
 DEFAULT_DATABASE_URL = f"sqlite:///{DATA_DIR / 'dashboards.sqlite3'}"
 
 
-def _setting(default, help_text: str):
-    return field(default=default, metadata={"help": help_text})
+def _setting(default, help_text: str, *, empty_means_none: bool = False):
+    """`empty_means_none`: set to empty, the setting is empty (not its default), e.g. no folder to import."""
+    return field(default=default, metadata={"help": help_text, "empty_means_none": empty_means_none})
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,8 @@ class Settings:
                                            "Agency pay: employer National Insurance % taken out of PAYE rates, each from a date (date:percent, ...).")
     rri_band_thresholds: str = _setting("0.75,1.25,1.5", "Suspensions: relative rate index band edges: under-represented below the first, over-represented from the second, substantially over from the third.")
     published_data_dir: str = _setting(str(PROJECT_ROOT.parent / "shared"),
-                                       "Folder of published files (DfE, ONS, Ofsted) imported on first start, as `python -m dashboard import-published FOLDER` would (each file recognised by its columns); empty, or a folder that does not exist, imports nothing.")
+                                       "Folder of published files (DfE, ONS, Ofsted) imported on first start, as `python -m dashboard import-published FOLDER` would (each file recognised by its columns); empty, or a folder that does not exist, imports nothing.",
+                                       empty_means_none=True)
     boundary_file: str = _setting("", "GeoJSON of local authority boundaries (features with an ONS code such as LAD23CD). If set, published Benchmarking also draws a map from it; empty keeps the London tile map only.")
     chromium_path: str = _setting("/usr/bin/chromium", "Chromium used on the server to draw chart images for PNG, SVG and slides (Debian package chromium).")
     upload_max_mb: int = _setting(10, "Largest file an upload may be, in MB; bigger requests are refused (HTTP 413) before parsing.")
@@ -108,6 +110,8 @@ def settings_from_env(env: dict | None = None) -> Settings:
         name = f.name.upper()
         if name in env and env[name] != "":
             values[f.name] = _convert(env[name], f.default)
+        elif name in env and f.metadata["empty_means_none"]:
+            values[f.name] = ""
     return Settings(**values)
 
 

@@ -46,3 +46,9 @@ def test_paye_rates_and_rri_bands_come_from_settings():
     from dashboard.dashboards.suspensions import metrics as rri
     assert defaults.employer_ni_rates == pay.EMPLOYER_NI_RATES and defaults.paye_holiday_pay_rate == pay.HOLIDAY_PAY_RATE
     assert defaults.rri_thresholds == (rri.UNDER_REPRESENTED_BELOW, rri.OVER_REPRESENTED_FROM, rri.SUBSTANTIALLY_OVER_FROM)
+
+
+def test_published_data_dir_set_to_empty_means_no_folder_not_the_default():
+    assert settings_from_env({}).published_data_dir.endswith("shared")
+    assert settings_from_env({"PUBLISHED_DATA_DIR": ""}).published_data_dir == ""
+    assert settings_from_env({"PORT": ""}).port == 8050   # other settings left empty keep their default

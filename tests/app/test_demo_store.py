@@ -25,3 +25,22 @@ def test_load_stores_nulls_not_zeros_and_bumps_the_version(tmp_path):
     with engine.connect() as conn:
         assert conn.execute(count).scalar_one() == n_rows
     assert dataset_state(engine, "benchmarking")["version"] == 2
+
+
+def test_start_up_says_demo_data_only_of_datasets_that_hold_demo_data(tmp_path, monkeypatch):
+    """Ofsted and care leavers have no demo figures (they wait for the published files): the start-up log must not
+    claim it filled them with demo data."""
+    from dashboard import dashboards
+    from dashboard.config import Settings
+    from dashboard.dashboards.benchmarking import returns as benchmarking
+    from dashboard.dashboards.care_leavers import returns as care_leavers
+    from dashboard.dashboards.ofsted import returns as ofsted
+    from dashboard.store import setup
+    dashboards.dataset_modules()   # every table registered, then only three datasets filled
+    monkeypatch.setattr(setup, "dataset_modules", lambda: [benchmarking, ofsted, care_leavers])
+    url = f"sqlite:///{tmp_path / 'start.sqlite3'}"
+    lines = []
+    setup.prepare_store(Settings(database_url=url, published_data_dir=""), create_engine(url), log=lines.append)
+    said = "\n".join(lines)
+    assert "demo benchmarking data" in said
+    assert "Ofsted" not in said and "care leavers" not in said.lower(), said

@@ -104,6 +104,16 @@ def _read_table(name: str, data: bytes) -> pd.DataFrame:
     return frame
 
 
+SSDA903_NOTE = "ingest it with `python -m dashboard ingest ssda903`"
+
+
+def ssda903_table(columns) -> str | None:
+    """What the file is, if it is one of the DfE's SSDA903 tables (an LA's child-level return, not a published file)."""
+    from dashboard.store.ssda903 import recognise
+    table = recognise(columns) if "CHILD" in {str(c).strip().upper() for c in columns} else None
+    return f"the SSDA903 {table} table, an LA's child-level return, not a published file: {SSDA903_NOTE}" if table else None
+
+
 def _recognised(columns) -> tuple[formats.FileFormat | None, list[routes.Route]]:
     fmt = formats.recognise(columns)
     pages = [r for r in routes.page_routes() if r.matches(columns)]
@@ -140,11 +150,14 @@ def import_file(engine: Engine, name: str, data: bytes, actor: str = "cli", seed
         report.status = "not used"
         report.message = NOT_READ.get(suffix, "a document, not a table")
         return report
+    if not data.strip():   # (an SSDA903 extract leaves a table with no rows as an empty file)
+        report.status, report.message = "not used", "the file is empty"
+        return report
     try:
         frame = _read_table(name, data)
         recognised = _recognised(frame.columns)
         if recognised is None:
-            unused = routes.known_unused(frame.columns)
+            unused = routes.known_unused(frame.columns) or ssda903_table(frame.columns)
             if unused:
                 report.status, report.message, report.rows_read = "not used", unused, len(frame)
                 return report
@@ -362,8 +375,12 @@ def import_on_first_start(settings, engine: Engine, refilled: set[str], log=prin
     forget_page_imports(engine, refilled)
     log(f"Importing published files from {folder} (PUBLISHED_DATA_DIR)...")
     reports = import_paths(engine, [folder], actor="first start", seed=settings.demo_seed)
-    counts = Counter(r.status for r in reports)
+    ssda903 = [r for r in reports if r.status == "not used" and SSDA903_NOTE in r.message]
+    counts = Counter(r.status for r in reports if r not in ssda903)
     log("Published files: " + ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) + ".")
+    if ssda903:
+        log(f"Also found {len(ssda903)} SSDA903 tables (LAs' child-level returns, not published files): not imported; "
+            f"{SSDA903_NOTE} --la CODE --period YYYY-03-31.")
     for report in reports:
         if report.status == "rejected":
             log(report.line())

@@ -299,3 +299,26 @@ def test_first_start_imports_the_folder_through_the_same_command_and_real_replac
                                                          "characteristic_age": "Total"}, "Total_all")
     row = lambeth().iloc[0]
     assert row["value"] == float(cell) and "SEN2" in row["source"]
+
+
+def test_ssda903_tables_and_empty_files_in_a_published_folder_are_not_refused_but_said_what_they_are(tmp_path, settings):
+    """The first start imports ../shared, which holds LAs' SSDA903 samples: they are child-level returns for
+    `ingest ssda903`, not published files, and the DfE's empty tables are empty files; none is 'rejected'."""
+    from dataclasses import replace
+
+    from dashboard.published.store import import_on_first_start
+    from tests.shared_files import shared_file
+    samples = shared_file("ssda903_samples/cs_demand_model")
+    for name in ("2020-header.csv", "2020-episodes.csv", "2020-ad1.csv"):
+        (tmp_path / name).write_bytes((samples / name).read_bytes())
+    reports = {r.file_name: r for r in import_paths(get_engine(), [str(tmp_path)])}
+    assert {name: r.status for name, r in reports.items()} == {"2020-header.csv": "not used", "2020-episodes.csv": "not used",
+                                                               "2020-ad1.csv": "not used"}
+    assert "the SSDA903 Episodes table" in reports["2020-episodes.csv"].message
+    assert "python -m dashboard ingest ssda903" in reports["2020-header.csv"].line()
+    assert reports["2020-ad1.csv"].message == "the file is empty"
+    lines = []
+    import_on_first_start(replace(settings, published_data_dir=str(tmp_path)), get_engine(), {"no such dataset"},
+                          log=lines.append)
+    assert "refused" not in "\n".join(lines) and "rejected" not in "\n".join(lines), lines
+    assert any(line.startswith("Also found 2 SSDA903 tables") for line in lines), lines

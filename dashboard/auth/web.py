@@ -159,12 +159,23 @@ def _pending_user():
     return user if user is not None and user.is_active else None
 
 
-def _second_step_attempt(engine, user, detail: str) -> tuple[int, int | None]:
-    """Wrong codes count with wrong passwords: the same limits, checked and counted in one step."""
+def _checked_code(engine, user, page: dict, template: str, *, check, detail: str, wrong: str, wrong_status: int,
+                  event: str):
+    """The one flow of both second steps (a code at sign-in, the first code of an enrolment): count the attempt with
+    the wrong passwords under the same limits (checked and counted in one step), refuse while over them, check the
+    code, and record the attempt as a success when right. Returns (what `check` returned, None) when the code is
+    right, else (None, the page to answer with: 429 throttled, or `wrong_status` with the `wrong` message)."""
     wait, attempt = _reserve_attempt(engine, user.email, detail)
     if wait:
         audit(engine, actor=user.email, event="sign_in_throttled", detail="second step", ip=client_ip())
-    return wait, attempt
+        page["error"] = _throttled_message(wait)
+        return None, (render_template(template, **page), 429)
+    accepted = check(request.form.get("code", "")[:64])
+    if not accepted:
+        page["error"] = wrong
+        return None, (render_template(template, **page), wrong_status)
+    attempt_succeeded(engine, attempt, event, accepted if isinstance(accepted, str) else "")
+    return accepted, None
 
 
 def _throttled_message(wait: int) -> str:
@@ -182,15 +193,12 @@ def second_step():
     if request.method == "GET":
         return render_template("mfa_code.html", **page)
     check_csrf()
-    wait, attempt = _second_step_attempt(engine, user, "second step: wrong code")
-    if wait:
-        page["error"] = _throttled_message(wait)
-        return render_template("mfa_code.html", **page), 429
-    accepted = mfa.accept_code(engine, user.id, request.form.get("code", "")[:64])
-    if accepted is None:
-        page["error"] = "That code is not right, or has been used already. Wait for the next code and try again."
-        return render_template("mfa_code.html", **page), 401
-    attempt_succeeded(engine, attempt, "sign_in_second_step", accepted)
+    _accepted, refused = _checked_code(
+        engine, user, page, "mfa_code.html", check=lambda code: mfa.accept_code(engine, user.id, code),
+        detail="second step: wrong code", event="sign_in_second_step", wrong_status=401,
+        wrong="That code is not right, or has been used already. Wait for the next code and try again.")
+    if refused:
+        return refused
     return _finish_sign_in(engine, user, session.get("mfa_next", "/"))
 
 
@@ -213,14 +221,12 @@ def enrol():
     if request.method == "GET":
         return render_template("mfa_enrol.html", **page)
     check_csrf()
-    wait, attempt = _second_step_attempt(engine, user, "second step: wrong enrolment code")
-    if wait:
-        page["error"] = _throttled_message(wait)
-        return render_template("mfa_enrol.html", **page), 429
-    if not mfa.code_is_valid_for_secret(secret, request.form.get("code", "")[:64]):
-        page["error"] = "That code is not right. Check the app shows this account, wait for the next code and try again."
-        return render_template("mfa_enrol.html", **page), 400
-    attempt_succeeded(engine, attempt, "mfa_confirmed")
+    _accepted, refused = _checked_code(
+        engine, user, page, "mfa_enrol.html", check=lambda code: mfa.code_is_valid_for_secret(secret, code),
+        detail="second step: wrong enrolment code", event="mfa_confirmed", wrong_status=400,
+        wrong="That code is not right. Check the app shows this account, wait for the next code and try again.")
+    if refused:
+        return refused
     codes = mfa.enrol(engine, user.id, user.email, secret)
     next_path = session.get("mfa_next", "/")
     if pending is not None:

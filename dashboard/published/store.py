@@ -20,6 +20,7 @@ from dashboard.published.tables import (published_area, published_file, publishe
 from dashboard.store import schema
 from dashboard.store.datasets import bump_version, dataset_state
 from dashboard.store.engine import write_transaction
+from dashboard.store.ssda903 import recognise as recognise_ssda903
 
 NAME = "published"
 
@@ -109,8 +110,7 @@ SSDA903_NOTE = "ingest it with `python -m dashboard ingest ssda903`"
 
 def ssda903_table(columns) -> str | None:
     """What the file is, if it is one of the DfE's SSDA903 tables (an LA's child-level return, not a published file)."""
-    from dashboard.store.ssda903 import recognise
-    table = recognise(columns) if "CHILD" in {str(c).strip().upper() for c in columns} else None
+    table = recognise_ssda903(columns) if "CHILD" in {str(c).strip().upper() for c in columns} else None
     return f"the SSDA903 {table} table, an LA's child-level return, not a published file: {SSDA903_NOTE}" if table else None
 
 

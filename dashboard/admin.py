@@ -8,11 +8,11 @@ from __future__ import annotations
 import pandas as pd
 from sqlalchemy import select, update
 
-from dashboard.auth import registration
+from dashboard.auth import mfa, registration
 from dashboard.auth.passwords import generate_password
 from dashboard.auth.registration import AccessDenied
 from dashboard.auth.roles import ADMIN, ROLES
-from dashboard.auth.users import audit, list_users, record_event, set_active, set_password, set_role
+from dashboard.auth.users import audit, list_users, normalise_email, record_event, set_active, set_password, set_role
 from dashboard.loader import local_authorities
 from dashboard.store import get_engine, schema
 from dashboard.store.datasets import bump_version
@@ -39,6 +39,9 @@ def decide_request(user, request_id: int, approve: bool, note: str = "") -> str:
 def users_table(user) -> pd.DataFrame:
     require_admin(user)
     table = list_users(get_engine())
+    enrolled = mfa.enrolled_user_ids(get_engine())
+    table["two_step"] = [("set up" if i in enrolled else "required, not set up" if mfa.required_for(role) else "not set up")
+                         for i, role in zip(table.pop("id"), table["role"])]
     for column in ("created_at", "last_login_at"):
         table[column] = pd.to_datetime(table[column]).dt.strftime("%d %b %Y %H:%M").fillna("never")
     table["is_active"] = table["is_active"].map({True: "active", False: "disabled"})
@@ -67,6 +70,16 @@ def reset_password(user, email: str) -> str:
     password = generate_password()
     set_password(get_engine(), email, password, actor=user.email)
     return password
+
+
+def reset_two_step(user, email: str) -> str:
+    """An administrator's re-enrolment of another account's two-step sign-in (a lost or replaced phone): audited, and
+    the account's sessions end; the person sets it up again at their next sign-in."""
+    require_admin(user)
+    if normalise_email(email) == user.email:
+        raise ValueError("You cannot reset your own two-step sign-in: ask another administrator.")
+    mfa.reset(get_engine(), email, actor=user.email)
+    return f"Two-step sign-in reset for {normalise_email(email)}: their sessions have ended and they set it up again at their next sign-in."
 
 
 def audit_table(user, limit: int = 1000) -> pd.DataFrame:

@@ -45,7 +45,8 @@ def _requests_tab():
 
 def _users_tab():
     return html.Div([
-        html.P("Every account. Disabling an account or resetting its password ends its sessions at once.", className="mt-3"),
+        html.P("Every account. Disabling an account, resetting its password or resetting its two-step sign-in (for a lost "
+               "or new phone: they set it up again at their next sign-in) ends its sessions at once.", className="mt-3"),
         _grid("admin-users-grid"),
         dbc.Row([
             dbc.Col(_labelled("Account", "admin-user-choice", dcc.Dropdown(id="admin-user-choice", options=[])), md=5),
@@ -54,7 +55,8 @@ def _users_tab():
         dbc.Button("Change role", id="admin-change-role", color="primary", className="me-2"),
         dbc.Button("Disable", id="admin-disable", color="secondary", className="me-2"),
         dbc.Button("Enable", id="admin-enable", color="secondary", className="me-2"),
-        dbc.Button("Reset password", id="admin-reset", color="secondary"),
+        dbc.Button("Reset password", id="admin-reset", color="secondary", className="me-2"),
+        dbc.Button("Reset two-step sign-in", id="admin-reset-mfa", color="secondary"),
         html.Div(id="admin-user-message", className="mt-3", role="status"),
     ])
 
@@ -144,10 +146,10 @@ def access_requests(_approve, _refuse, request_id, note):
     Output("admin-users-grid", "rowData"), Output("admin-users-grid", "columnDefs"),
     Output("admin-user-choice", "options"), Output("admin-user-message", "children"),
     Input("admin-change-role", "n_clicks"), Input("admin-disable", "n_clicks"), Input("admin-enable", "n_clicks"),
-    Input("admin-reset", "n_clicks"),
+    Input("admin-reset", "n_clicks"), Input("admin-reset-mfa", "n_clicks"),
     State("admin-user-choice", "value"), State("admin-role-choice", "value"),
 )
-def users(_role, _disable, _enable, _reset, email, role):
+def users(_role, _disable, _enable, _reset, _reset_mfa, email, role):
     if not _is_admin():
         raise PreventUpdate
     message = None
@@ -162,6 +164,8 @@ def users(_role, _disable, _enable, _reset, email, role):
                 message = _alert(admin.change_role(current_user, email, role))
             elif action in ("admin-disable", "admin-enable"):
                 message = _alert(admin.set_account_active(current_user, email, action == "admin-enable"))
+            elif action == "admin-reset-mfa":
+                message = _alert(admin.reset_two_step(current_user, email))
             else:
                 password = admin.reset_password(current_user, email)
                 message = _alert(["New password for ", html.Strong(email), ": ", html.Code(password),

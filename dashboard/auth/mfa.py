@@ -5,25 +5,80 @@ admin); a member may enrol too. Enrolment shows a QR code (and the secret as tex
 confirms it and ten recovery codes are shown once (only their sha256 is kept; each works once). A code is accepted
 for its 30-second step and the steps either side (clock drift), and never twice. An administrator can reset an
 account's enrolment (audited): the person enrols again at their next sign-in.
+
+The TOTP secrets are encrypted at rest (Fernet: AES-128-CBC with HMAC-SHA256, from `cryptography`) under a key
+derived from MFA_KEY, or from SECRET_KEY when MFA_KEY is empty: a copy of the database alone does not give the
+codes. MFA_KEY may list several keys, newest first, to rotate (the first encrypts, any decrypts). A secret stored
+before encryption (plain base32) still works, and is encrypted in place the first time it is used.
 """
 from __future__ import annotations
 
 import hashlib
+import hmac
+import logging
 import secrets
 from datetime import datetime, timezone
 
+import base64
+
 import pyotp
 import segno
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from sqlalchemy import Engine, delete, insert, select, update
 
+from dashboard.auth.sessions import end_all_sessions
 from dashboard.auth.roles import ADMIN, APPROVER, COMMISSIONER, UPLOADER
 from dashboard.auth.users import normalise_email, record_event
 from dashboard.store import schema
+
+log = logging.getLogger(__name__)
 
 ROLES_REQUIRING_MFA = frozenset({COMMISSIONER, UPLOADER, APPROVER, ADMIN})
 ISSUER = "London Children's Services Dashboards"
 RECOVERY_CODES = 10
 DRIFT_STEPS = 1   # a code from the step before or after is accepted too (phone clocks drift)
+
+
+ENCRYPTED = "fernet:"   # marks a stored secret as encrypted (a plain one is base32: letters and digits only)
+_cipher: MultiFernet | None = None
+
+
+class SecretUnreadable(RuntimeError):
+    """A stored secret that the configured key cannot decrypt (MFA_KEY or SECRET_KEY changed)."""
+
+
+def use_keys(material: str) -> None:
+    """At start-up: MFA_KEY (comma-separated, newest first), or SECRET_KEY when MFA_KEY is empty. Each is stretched by
+    HMAC-SHA256 under this purpose's own label, so the same SECRET_KEY never serves two purposes as the same key."""
+    keys = [k.strip() for k in material.split(",") if k.strip()]
+    if not keys:
+        raise ValueError("no key to encrypt the two-step sign-in secrets: set MFA_KEY or SECRET_KEY")
+    global _cipher
+    _cipher = MultiFernet([Fernet(base64.urlsafe_b64encode(
+        hmac.new(key.encode(), b"lcsd: TOTP secrets at rest", hashlib.sha256).digest())) for key in keys])
+
+
+def _cipher_in_use() -> MultiFernet:
+    if _cipher is None:
+        raise RuntimeError("the two-step sign-in key is not set (dashboard.auth.mfa.use_keys runs at start-up)")
+    return _cipher
+
+
+def seal(secret: str) -> str:
+    """The secret as stored: encrypted under the first key."""
+    return ENCRYPTED + _cipher_in_use().encrypt(secret.encode()).decode()
+
+
+def unseal(stored: str) -> str:
+    """The secret from its stored form; a plain one (stored before encryption) as it is."""
+    if not stored.startswith(ENCRYPTED):
+        return stored
+    try:
+        return _cipher_in_use().decrypt(stored[len(ENCRYPTED):].encode()).decode()
+    except InvalidToken:
+        raise SecretUnreadable("a two-step sign-in secret cannot be decrypted with MFA_KEY (or SECRET_KEY): was the key "
+                               "changed? Put the old key after the new one in MFA_KEY, or reset the account's two-step "
+                               "sign-in (`python -m dashboard reset-mfa EMAIL`).")
 
 
 def required_for(role: str) -> bool:
@@ -79,7 +134,7 @@ def enrol(engine: Engine, user_id: int, email: str, secret: str, now: datetime |
     with engine.begin() as conn:
         conn.execute(delete(schema.user_mfa).where(schema.user_mfa.c.user_id == user_id))
         conn.execute(delete(schema.mfa_recovery_code).where(schema.mfa_recovery_code.c.user_id == user_id))
-        conn.execute(insert(schema.user_mfa).values(user_id=user_id, secret=secret, enrolled_at=now,
+        conn.execute(insert(schema.user_mfa).values(user_id=user_id, secret=seal(secret), enrolled_at=now,
                                                     last_step=pyotp.TOTP(secret).timecode(now)))
         conn.execute(insert(schema.mfa_recovery_code), [{"user_id": user_id, "code_hash": _hash(c)} for c in codes])
         record_event(conn, actor=email, event="mfa_enrolled")
@@ -94,7 +149,14 @@ def accept_code(engine: Engine, user_id: int, code: str, now: datetime | None = 
         row = conn.execute(select(m.c.secret).where(m.c.user_id == user_id)).first()
         if row is None:
             return None
-        step = _step_matching(row.secret, code, now)
+        try:
+            secret = unseal(row.secret)
+        except SecretUnreadable as exc:
+            log.error("second step refused for user %s: %s", user_id, exc)
+            return None
+        if not row.secret.startswith(ENCRYPTED):   # stored before encryption: encrypted now, in this transaction
+            conn.execute(update(m).where(m.c.user_id == user_id, m.c.secret == row.secret).values(secret=seal(secret)))
+        step = _step_matching(secret, code, now)
         if step is not None:
             # Only a step later than the last accepted one: one UPDATE, so two requests with one code cannot both win.
             changed = conn.execute(update(m).where(m.c.user_id == user_id,
@@ -114,7 +176,8 @@ def recovery_codes_left(engine: Engine, user_id: int) -> int:
 
 
 def reset(engine: Engine, email: str, *, actor: str) -> None:
-    """An administrator's re-enrolment: the secret and recovery codes go; the person enrols again at next sign-in."""
+    """An administrator's re-enrolment: the secret and recovery codes go and the account's sessions end (a lost phone
+    is the usual reason); the person enrols again at their next sign-in."""
     email = normalise_email(email)
     with engine.begin() as conn:
         row = conn.execute(select(schema.app_user.c.id).where(schema.app_user.c.email == email)).first()
@@ -123,3 +186,9 @@ def reset(engine: Engine, email: str, *, actor: str) -> None:
         conn.execute(delete(schema.user_mfa).where(schema.user_mfa.c.user_id == row.id))
         conn.execute(delete(schema.mfa_recovery_code).where(schema.mfa_recovery_code.c.user_id == row.id))
         record_event(conn, actor=actor, event="mfa_reset", detail=email)
+    end_all_sessions(engine, row.id)
+
+
+def enrolled_user_ids(engine: Engine) -> set[int]:
+    with engine.connect() as conn:
+        return set(conn.execute(select(schema.user_mfa.c.user_id)).scalars())

@@ -136,5 +136,5 @@ def list_users(engine: Engine):
     import pandas as pd
     u = schema.app_user
     with engine.connect() as conn:
-        return pd.read_sql(select(u.c.email, u.c.name, u.c.la_code, u.c.role, u.c.is_active, u.c.created_at,
+        return pd.read_sql(select(u.c.id, u.c.email, u.c.name, u.c.la_code, u.c.role, u.c.is_active, u.c.created_at,
                                   u.c.last_login_at).order_by(u.c.email), conn)

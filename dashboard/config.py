@@ -26,6 +26,7 @@ class Settings:
     cache_dir: str = _setting(str(DATA_DIR / "cache"), "Folder for the filesystem cache (shared by gunicorn workers on one host).")
     cache_timeout: int = _setting(3600, "Seconds a cached read lives; versions in the keys make new data show at once anyway.")
     secret_key: str = _setting("", "Signs session cookies. Required in production; the embedded default generates one into data/secret_key.")
+    mfa_key: str = _setting("", "Encrypts the two-step sign-in (TOTP) secrets in the store. Empty: a key derived from SECRET_KEY. Several keys, comma-separated, newest first, rotate it (the first encrypts, any decrypts); a key no longer listed leaves those accounts to be reset (`reset-mfa`).")
     disclosure_secret: str = _setting("", "Keys the cell-key disclosure control (README: Disclosure control). Empty: one is generated at first start and kept in the store. Set it once and never change it: a change alters every protected figure.")
     child_id_key: str = _setting("", "Key of the keyed hash (HMAC-SHA256) that pseudonymises child ids at ingest; the embedded default generates one into data/child_id_key.")
     host: str = _setting("127.0.0.1", "Address the development server listens on.")

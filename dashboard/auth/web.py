@@ -343,6 +343,7 @@ def init_auth(server: Flask, settings) -> None:
         REMEMBER_COOKIE_HTTPONLY=True, REMEMBER_COOKIE_SAMESITE="Lax", REMEMBER_COOKIE_SECURE=secure,
         PERMANENT_SESSION_LIFETIME=timedelta(hours=settings.session_max_hours),
     )
+    mfa.use_keys(settings.mfa_key or server.config["SECRET_KEY"])
     login_manager = LoginManager()
     login_manager.session_protection = "basic"
     login_manager.init_app(server)

@@ -105,7 +105,7 @@ user_session = Table(
 user_mfa = Table(
     "user_mfa", metadata,
     Column("user_id", Integer, ForeignKey("app_user.id"), primary_key=True),
-    Column("secret", String(64), nullable=False),              # base32 TOTP secret
+    Column("secret", String(255), nullable=False),             # the TOTP secret, encrypted (auth/mfa.py: seal)
     Column("enrolled_at", DateTime(timezone=True), nullable=False),
     Column("last_step", Integer, nullable=True),
 )

@@ -10,7 +10,7 @@ from flask import jsonify, send_from_directory
 from sqlalchemy import text
 from werkzeug.serving import WSGIRequestHandler
 
-from dashboard.auth.access import guard_page_layouts
+from dashboard.auth.access import guard_page_layouts, serve_only_allowed_pages
 from dashboard.auth.web import init_auth, security_headers
 from dashboard.components.callback_values import init_callback_value_guard
 from dashboard.components.shell import APP_TITLE, INDEX_STRING, init_shell_callbacks, shell_layout
@@ -85,6 +85,7 @@ def create_app(settings: Settings | None = None, *, cache_config: dict | None = 
     trust_proxies(server, settings.trusted_proxies)
     init_cache(server, settings, cache_config)
     init_auth(server, settings)
+    serve_only_allowed_pages(app)        # each role is sent the component ids of the pages it opens, no others
     init_callback_value_guard(server, app)   # after sign-in and roles: a value of the wrong shape gets 400
     init_store_guard(server, store)      # before Dash's own first-request hooks
     init_request_logging(server)         # first of all: every request gets an id and one log line

@@ -7,6 +7,8 @@ Pages without `allowed_roles` are open to every signed-in member.
 """
 from __future__ import annotations
 
+import json
+
 import dash
 from dash import html
 from flask import has_request_context, request
@@ -86,3 +88,69 @@ def guard_page_layouts() -> None:
         if page.get("allowed_roles") and not getattr(page["layout"], "guarded", False):
             page["layout"] = _layout_for_allowed_roles(page["layout"], tuple(page["allowed_roles"]))
             page["layout"].guarded = True
+
+
+def _forbidden_prefixes(role: str | None) -> tuple[str, ...]:
+    return tuple(prefix for _path, roles, prefix in _rules() if prefix and (role is None or not role_allows(role, roles)))
+
+
+def _output_ids(output: str) -> set[str]:
+    """Component ids in a callback's output string ("id.prop", or "..id.prop...id.prop.." for several; a pattern id
+    is JSON, named by its type)."""
+    ids = set()
+    for item in output.strip(".").split("..."):
+        component = item.rsplit(".", 1)[0]
+        if component.startswith("{"):
+            try:
+                component = str(json.loads(component).get("type", ""))
+            except (ValueError, AttributeError):
+                pass
+        ids.add(component)
+    return ids
+
+
+def dependencies_for_role(callbacks: list[dict], role: str | None) -> list[dict]:
+    """Dash's callback list (`/_dash-dependencies`) without the callbacks of pages the role cannot open: their
+    component ids would tell a member what those pages hold, and the guard refuses the calls anyway."""
+    forbidden = _forbidden_prefixes(role)
+    if not forbidden:
+        return callbacks
+    return [c for c in callbacks
+            if not any(i.startswith(forbidden) for i in _output_ids(str(c.get("output", ""))) | _component_ids(c))]
+
+
+def validation_layout_for_role(validation_layout, role: str | None):
+    """Dash's validation layout (every page's layout, then the app's), which Dash puts in every app page it serves,
+    without the layouts of pages the role cannot open."""
+    pages = list(dash.page_registry.values())
+    children = list(validation_layout.children)
+    kept = [layout for page, layout in zip(pages, children)
+            if not page.get("allowed_roles") or (role is not None and role_allows(role, page["allowed_roles"]))]
+    return html.Div(kept + children[len(pages):])
+
+
+def serve_only_allowed_pages(app: dash.Dash) -> None:
+    """The app page's embedded config and `/_dash-dependencies` carry, for each signed-in role, only the component ids
+    of the pages that role opens (Dash itself sends every page's to everyone)."""
+    config_for_everyone = app._config   # Dash builds the config embedded in every app page here
+    by_role: dict = {}
+
+    def _role():
+        return getattr(current_user, "role", None) if getattr(current_user, "is_authenticated", False) else None
+
+    def config_for_role():
+        config = config_for_everyone()
+        if "validation_layout" in config:
+            role = _role()
+            if role not in by_role:
+                by_role[role] = validation_layout_for_role(app.validation_layout, role)
+            config["validation_layout"] = by_role[role]
+        return config
+    app._config = config_for_role
+
+    @app.server.after_request
+    def filter_dependencies(response):
+        if request.path.endswith("/_dash-dependencies") and response.status_code == 200 and response.is_json:
+            callbacks = response.get_json()
+            response.set_data(json.dumps(dependencies_for_role(callbacks, _role())))
+        return response

@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 from dashboard.auth import mfa
 from dashboard.auth.users import create_user
 from dashboard.store import get_engine, schema
-from tests.store_fixtures import MEMBER_EMAIL, PASSWORD, sign_in
+from tests.store_fixtures import MEMBER_EMAIL, PASSWORD, current_code, sign_in
 
 
 def _token(response) -> str:
@@ -127,3 +127,122 @@ def test_members_are_not_asked_for_a_code_but_may_set_one_up(server):
     assert response.status_code == 302 and response.headers["Location"] == "/"
     page = client.get("/login/enrol")
     assert page.status_code == 200 and "Set up two-step sign-in" in page.get_data(as_text=True)
+
+
+def _reset_from_admin_page(client, email):
+    from tests.dash_requests import callback_request
+    return callback_request(
+        client, [("admin-users-grid", "rowData"), ("admin-users-grid", "columnDefs"), ("admin-user-choice", "options"),
+                 ("admin-user-message", "children")],
+        [("admin-change-role", "n_clicks", None), ("admin-disable", "n_clicks", None), ("admin-enable", "n_clicks", None),
+         ("admin-reset", "n_clicks", None), ("admin-reset-mfa", "n_clicks", 1)],
+        [("admin-user-choice", "value", email), ("admin-role-choice", "value", None)], triggered="admin-reset-mfa.n_clicks")
+
+
+def test_an_administrator_resets_anothers_two_step_sign_in_from_the_admin_page(server, uploader):
+    """The Users table says who has set it up; the reset is audited under the administrator's name, ends the account's
+    sessions, and the person sets it up again at their next sign-in."""
+    from tests.dash_requests import texts
+    from tests.store_fixtures import ADMIN_EMAIL
+    person = server.test_client()
+    assert sign_in(person, uploader).status_code == 302 and person.get("/upload").status_code == 200
+    admin = server.test_client()
+    assert sign_in(admin, ADMIN_EMAIL).status_code == 302
+    response = _reset_from_admin_page(admin, uploader)
+    assert response.status_code == 200
+    props = response.get_json()["response"]
+    assert "Two-step sign-in reset for " + uploader in " ".join(texts(props["admin-user-message"]["children"]))
+    row = next(r for r in props["admin-users-grid"]["rowData"] if r["email"] == uploader)
+    assert row["two_step"] == "required, not set up"
+    assert any(r["two_step"] == "set up" for r in props["admin-users-grid"]["rowData"] if r["email"] == ADMIN_EMAIL)
+    assert _events(ADMIN_EMAIL, "mfa_reset")[-1] == uploader
+    assert person.get("/upload").status_code == 302   # their session ended
+    assert _password_only(server.test_client(), uploader).headers["Location"] == "/login/enrol"
+
+
+def test_only_an_administrator_can_reset_two_step_sign_in_and_not_their_own(server, uploader):
+    """Checked on the server: an approver reaches the Admin page but not this; a member not even the callback; a form
+    post (what another site could send) is refused; an administrator cannot remove their own second step."""
+    from tests.store_fixtures import ADMIN_EMAIL
+    current_code(uploader)   # enrolled
+    user_id = _user_id(uploader)
+    create_user(get_engine(), "approver-mfa@lambeth.example", PASSWORD, "E09000022", "approver", name="Approver")
+    approver = server.test_client()
+    assert sign_in(approver, "approver-mfa@lambeth.example").status_code == 302
+    assert _reset_from_admin_page(approver, uploader).status_code == 204    # the callback does nothing for them
+    with pytest.raises(Exception, match="only administrators"):
+        from dashboard import admin
+        admin.reset_two_step(type("Approver", (), {"role": "approver", "email": "approver-mfa@lambeth.example"})(), uploader)
+    member = server.test_client()
+    assert sign_in(member, MEMBER_EMAIL).status_code == 302
+    assert _reset_from_admin_page(member, uploader).status_code == 403
+    administrator = server.test_client()
+    assert sign_in(administrator, ADMIN_EMAIL).status_code == 302
+    form_post = administrator.post("/_dash-update-component", data={"output": "admin-user-message.children"})
+    assert form_post.status_code == 400
+    assert mfa.is_enrolled(get_engine(), user_id)
+    own = _reset_from_admin_page(administrator, ADMIN_EMAIL)
+    assert "cannot reset your own" in str(own.get_json()["response"]["admin-user-message"]["children"])
+    assert mfa.is_enrolled(get_engine(), _user_id(ADMIN_EMAIL))
+
+
+def _stored_secret(email):
+    with get_engine().connect() as conn:
+        return conn.execute(select(schema.user_mfa.c.secret).where(schema.user_mfa.c.user_id == _user_id(email))).scalar_one()
+
+
+def test_the_secret_is_stored_encrypted_and_a_plain_one_from_before_still_works_and_is_encrypted(server, uploader):
+    """On this store (SQLite, or PostgreSQL with TEST_DATABASE_URL): the enrolment stores no plain secret; an account
+    enrolled before encryption (a plain base32 secret) signs in with its code, and its secret is encrypted then."""
+    secret = mfa.new_secret()
+    mfa.enrol(get_engine(), _user_id(uploader), uploader, secret)
+    stored = _stored_secret(uploader)
+    assert stored.startswith("fernet:") and secret not in stored
+    with get_engine().begin() as conn:   # as an account enrolled before secrets were encrypted
+        conn.execute(update(schema.user_mfa).where(schema.user_mfa.c.user_id == _user_id(uploader))
+                     .values(secret=secret, last_step=None))
+    client = server.test_client()
+    assert _password_only(client, uploader).headers["Location"] == "/login/code"
+    assert _enter(client, pyotp.TOTP(secret).now()).status_code == 302
+    migrated = _stored_secret(uploader)
+    assert migrated.startswith("fernet:") and mfa.unseal(migrated) == secret
+
+
+def test_a_secret_the_key_cannot_open_refuses_the_code_and_logs_why_never_a_500(server, uploader, caplog):
+    secret = mfa.new_secret()
+    before = mfa._cipher
+    mfa.use_keys("a key since replaced")
+    try:
+        mfa.enrol(get_engine(), _user_id(uploader), uploader, secret)
+    finally:
+        mfa._cipher = before
+    client = server.test_client()
+    _password_only(client, uploader)
+    assert _enter(client, pyotp.TOTP(secret).now()).status_code == 401
+    assert any("cannot be decrypted" in r.getMessage() for r in caplog.records)
+
+
+def test_a_postgresql_store_made_before_encryption_gets_the_wider_secret_column(server, monkeypatch):
+    """The start-up widens a column made narrow by an older version (here a scratch table standing in for user_mfa,
+    whose rows other tests need)."""
+    from sqlalchemy import inspect, text
+
+    from dashboard.store import setup
+    engine = get_engine()
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite does not enforce column lengths; this runs on PostgreSQL (TEST_DATABASE_URL)")
+    assert ("user_mfa", "secret", 255) in setup.WIDENED
+    with engine.begin() as conn:
+        conn.execute(text("DROP TABLE IF EXISTS widen_check"))
+        conn.execute(text("CREATE TABLE widen_check (secret VARCHAR(64) NOT NULL)"))
+        conn.execute(text("INSERT INTO widen_check VALUES ('JBSWY3DPEHPK3PXP')"))
+    monkeypatch.setattr(setup, "WIDENED", [("widen_check", "secret", 255)])
+    try:
+        setup.init_db(engine)
+        assert {c["name"]: c["type"] for c in inspect(engine).get_columns("widen_check")}["secret"].length == 255
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO widen_check VALUES (:s)"), {"s": mfa.seal(mfa.new_secret())})
+            assert conn.execute(text("SELECT count(*) FROM widen_check")).scalar() == 2
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text("DROP TABLE widen_check"))

@@ -343,3 +343,36 @@ def test_thirty_wrong_passwords_sent_at_once_get_five_checked(server):
         thread.join()
     assert sorted(statuses) == [401] * 5 + [429] * 25
     assert len(_events("sign_in_failed", email)) == 5
+
+
+RESTRICTED_PREFIXES = ("suff-", "admin-", "upload-")
+
+
+def _served_component_ids(client, path="/"):
+    """Every component id the browser is sent with an app page: the page's embedded config (Dash's validation layout:
+    the layouts it checks callbacks against), `/_dash-layout` and `/_dash-dependencies` (every callback's ids)."""
+    import json
+
+    from tests.dash_requests import components
+    page = client.get(path).get_data(as_text=True)
+    config = json.loads(re.search(r'<script id="_dash-config" type="application/json">(.*?)</script>', page, re.S).group(1))
+    ids = set(components(config.get("validation_layout")))
+    ids |= set(components(client.get("/_dash-layout").get_json()))
+    for callback in client.get("/_dash-dependencies").get_json():
+        ids |= {str(d["id"]) for d in callback["inputs"] + callback["state"]}
+        ids |= {item.rsplit(".", 1)[0] for item in callback["output"].strip(".").split("...")}
+    return ids
+
+
+@pytest.mark.parametrize("path", ["/", "/admin"])
+def test_a_member_is_sent_no_component_ids_of_pages_their_role_cannot_open(member_client, path):
+    ids = _served_component_ids(member_client, path)
+    assert len(ids) > 100   # every page the member opens is there
+    assert not sorted(i for i in ids if i.startswith(RESTRICTED_PREFIXES))
+
+
+def test_an_administrator_is_sent_the_component_ids_of_every_page(server):
+    admin = server.test_client()
+    sign_in(admin, ADMIN_EMAIL)
+    ids = _served_component_ids(admin)
+    assert all(any(i.startswith(prefix) for i in ids) for prefix in RESTRICTED_PREFIXES)

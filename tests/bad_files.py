@@ -197,3 +197,22 @@ CORPUS = {
     "Excel with forged sizes": (lambda: forged_size_xlsx(), "damaged"),
     "truncated Excel": (lambda: truncated_xlsx(), "cannot be opened"),
 }
+
+
+# Hostile files offered as published statistics (`import-published`, or the first-start import), with the file name
+# they arrive under and a word the refusal must hold.
+PUBLISHED_CORPUS = {
+    "wide CSV header": ("wide.csv", lambda: wide_csv(100_000), "header row is longer than 100,000 characters"),
+    "wide CSV header, short names": ("wide_short.csv", lambda: (",".join("a" for _ in range(20_000)) + "\n").encode(),
+                                     "header row has 20,000 columns"),
+    "one enormous line": ("line.csv", lambda: b"x" * 300_000, "header row is longer"),
+    "binary": ("binary.csv", lambda: binary(100_000), "not text"),
+    "text holding NUL bytes": ("nul.csv", lambda: b"a,b\n1,\x00\n" * 1_000, "binary data"),
+    "deep Excel": ("deep.xlsx", lambda: deep_xlsx(50_000), "nests its XML more than 64 levels deep"),
+    "wide Excel XML (one cell)": ("cell.xlsx", lambda: wide_xml_xlsx(100_000), "holds more than 1,000 XML elements"),
+    "Excel declaring entities": ("entities.xlsx", lambda: entity_xlsx(), "declares XML entities"),
+    "Excel with macros": ("macros.xlsx", lambda: macro_xlsx(), "carries macros"),
+    "Excel with a bad checksum": ("checksum.xlsx", lambda: bad_checksum_xlsx(), "damaged"),
+    "truncated Excel": ("truncated.xlsx", lambda: truncated_xlsx(), "cannot be opened"),
+    "zip bomb": ("bomb.xlsx", lambda: xlsx_rows([["a" * 1_000_000]]), "zip bomb"),
+}

@@ -114,7 +114,7 @@ class _XmlScan:
                                f"({xml.parsers.expat.ErrorString(exc.code)}, line {exc.lineno}). Save it again and retry.")
 
 
-def _check_zip(name: str, data: bytes, max_rows: int) -> bool:
+def check_excel(name: str, data: bytes, max_elements: int) -> bool:
     """Refuse an .xlsx before openpyxl opens it: damaged, a zip bomb, too many parts, macros, XML that declares
     entities or a document type (Excel never writes either; entities are how XML bombs and file reads work), or
     XML nested too deep or holding too many elements. Returns whether any worksheet holds a formula."""
@@ -135,7 +135,7 @@ def _check_zip(name: str, data: bytes, max_rows: int) -> bool:
                                "without macros, or as 'CSV UTF-8', and upload that.")
     if total > MAX_UNZIPPED_BYTES:
         raise FileRejected(f"{name} unpacks to more than {MAX_UNZIPPED_BYTES // 2**20} MB, so it was not opened.")
-    scan = _XmlScan(name, max_xml_elements(max_rows))
+    scan = _XmlScan(name, max_elements)
     try:
         for info in parts:   # every part read once, as a stream: linear in the (bounded) unpacked size
             if info.filename.lower().endswith((".xml", ".rels", ".vml")):
@@ -179,7 +179,7 @@ def _excel_rows(name: str, data: bytes, max_rows: int) -> tuple[list[list[str]],
     """The sheet's rows as text, and the cells holding a formula with no saved result (row index, column index;
     the cell holds the formula's text): read as blank, such a cell would be a value missing and reported nowhere."""
     from openpyxl import load_workbook
-    has_formulas = _check_zip(name, data, max_rows)
+    has_formulas = check_excel(name, data, max_xml_elements(max_rows))
     rows, uncalculated = [], []
     try:
         # The formulas are read (a second pass) only when a sheet holds any: most returns hold none.

@@ -1,6 +1,7 @@
 """The import that fills the published statistics' tables (published/tables.py): one transaction per file, idempotent."""
 from __future__ import annotations
 
+import csv
 import hashlib
 import io
 from collections import Counter
@@ -13,6 +14,7 @@ from sqlalchemy import Engine, delete, insert, select
 
 from dashboard.auth.users import record_event
 from dashboard.config import Settings
+from dashboard.ingest.reading import FileRejected, check_excel
 from dashboard.published import formats, routes
 from dashboard.published.page_figures import page_figures
 from dashboard.published.tables import (published_area, published_file, published_import, published_indicator,
@@ -70,11 +72,52 @@ class ImportReport:
         return "\n  ".join(lines + [d.line() for d in self.destinations])
 
 
+# Published files' bounds, checked before pandas or openpyxl reads anything: an absurd shape is refused at once, so
+# the work an import costs grows with the file's size and no faster (the largest real file, LAIT for London, is 9 MB
+# of a dozen columns; the published workbooks hold about 10,000 XML elements).
+MAX_FILE_BYTES = 200 * 2**20
+MAX_COLUMNS = 1_000
+MAX_HEADER_CHARS = 100_000
+MAX_EXCEL_ELEMENTS = 5_000_000
+
+
+def _size(n: int) -> str:
+    return f"{n / 2**20:,.0f} MB" if n >= 2**20 else f"{n:,} bytes"
+
+
+def _too_big(n: int) -> str:
+    return f"the file is {_size(n)}; published files are far smaller (the limit is {_size(MAX_FILE_BYTES)})"
+
+
+def _check_shape(data: bytes, text: str | None) -> None:
+    """Refuse a file too big, or a CSV whose header row is absurdly long or wide (UnknownFile says which)."""
+    if len(data) > MAX_FILE_BYTES:
+        raise UnknownFile(_too_big(len(data)))
+    if text is None:
+        return
+    if "\x00" in text:
+        raise UnknownFile("the file holds binary data, not CSV text")
+    end = text.find("\n", 0, MAX_HEADER_CHARS + 1)
+    if end == -1 and len(text) > MAX_HEADER_CHARS:
+        raise UnknownFile(f"its header row is longer than {MAX_HEADER_CHARS:,} characters; a published table's header "
+                          "is a few hundred")
+    header = next(csv.reader([text[:end if end != -1 else len(text)]]), [])
+    if len(header) > MAX_COLUMNS:
+        raise UnknownFile(f"its header row has {len(header):,} columns; published tables have at most a few dozen "
+                          f"(the limit is {MAX_COLUMNS:,})")
+
+
 def _read_table(name: str, data: bytes) -> pd.DataFrame:
     """The file as text cells: a CSV (UTF-8 with or without a byte-order mark, or Windows-1252) or an Excel workbook's
-    first sheet whose first row we recognise."""
+    first sheet whose first row we recognise. Its shape is checked first (`_check_shape`, and for a workbook the
+    upload's Excel checks: zip bombs, macros, XML entities, nesting and element counts, in one streaming pass)."""
     suffix = Path(name).suffix.lower()
+    _check_shape(data, None)
     if suffix in (".xlsx", ".xlsm"):
+        try:
+            check_excel("the workbook", data, MAX_EXCEL_ELEMENTS)
+        except FileRejected as exc:
+            raise UnknownFile(str(exc).rstrip("."))
         try:
             sheets = pd.read_excel(io.BytesIO(data), sheet_name=None, dtype=str, header=None, nrows=5)
         except Exception as exc:  # openpyxl raises many kinds for a damaged workbook
@@ -97,6 +140,7 @@ def _read_table(name: str, data: bytes) -> pd.DataFrame:
             text = data.decode("cp1252")
         except UnicodeDecodeError:
             raise UnknownFile("the file is not text (UTF-8 or Windows-1252)")
+    _check_shape(data, text)
     try:
         frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
@@ -330,7 +374,9 @@ def import_paths(engine: Engine, paths: list[str], actor: str = "cli", seed: int
         if path.is_dir():
             for file in sorted(p for p in path.rglob("*") if p.is_file()
                                and not any(part.startswith(".") for part in p.relative_to(path).parts)):
-                if file.suffix.lower() in TABLE_SUFFIXES | set(NOT_READ) | routes.DOCUMENT_SUFFIXES:
+                if file.suffix.lower() in TABLE_SUFFIXES and file.stat().st_size > MAX_FILE_BYTES:
+                    report = ImportReport(file.name, message=_too_big(file.stat().st_size))
+                elif file.suffix.lower() in TABLE_SUFFIXES | set(NOT_READ) | routes.DOCUMENT_SUFFIXES:
                     report = import_file(engine, str(file), file.read_bytes(), actor, seed, path=file)
                 else:   # in a folder, only what looks like data is opened
                     report = ImportReport(file.name, status="not used", message="not a CSV or Excel file")

@@ -85,3 +85,22 @@ def test_enrol_sign_in_with_a_code_wrong_code_refused_recovery_code_once(page, c
     assert page.url.endswith("/login/code")
     # The refused codes' pages answer 401, which Chromium logs as a failed load; nothing else may be logged.
     assert not [e for e in page.console_errors if "status of 401" not in e], page.console_errors
+
+
+def test_an_administrator_resets_a_commissioners_two_step_sign_in_from_the_admin_page(page, dash_app):
+    """The reset says so, with no browser error; at the commissioner's next sign-in the QR page is shown again."""
+    from tests.browser.conftest import choose, sign_in, wait_for_dash
+    from tests.store_fixtures import ADMIN_EMAIL, current_code
+    email = "reset-me@lambeth.example"
+    create_user(get_engine(), email, PASSWORD, "E09000022", "commissioner", name="Reset Me")
+    current_code(email)   # enrolled, as after a first sign-in
+    sign_in(page, ADMIN_EMAIL)
+    page.goto(page.base_url + "/admin")
+    wait_for_dash(page)
+    choose(page, "admin-user-choice", email)
+    page.get_by_role("button", name="Reset two-step sign-in").click()
+    expect(page.locator("#admin-user-message")).to_contain_text(f"Two-step sign-in reset for {email}", timeout=20000)
+    assert not page.console_errors, page.console_errors
+    _sign_out(page)
+    _password(page, email)
+    assert page.url.endswith("/login/enrol")

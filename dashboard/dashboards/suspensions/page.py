@@ -116,8 +116,9 @@ def layout(anon=None, **query):
         html.Section([
             *table_section("susp-dl-table", "susp-table-grid", title_id="susp-table-title", heading=html.H2, heading_class=None,
                            between=(html.P("Laid out as the region publishes it (major group, group, pupils, rate per 1,000, "
-                                           "RRI, band), with the interval and significance added. c = suppressed (see "
-                                           "Suppression).", className="small text-body-secondary"),)),
+                                           "RRI, band), with the interval and significance added. c = not shown: a rate or RRI "
+                                           "on fewer than 10 pupils, or a count DfE suppressed. Other LAs' counts carry a "
+                                           "small fixed change (see Disclosure control).", className="small text-body-secondary"),)),
         ], className="chart-card"),
         chart_card("susp-trend-title", "susp-trend",
                    "The RRI of the groups chosen above, year by year, with 95% intervals; gaps are years with fewer than "

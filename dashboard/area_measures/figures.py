@@ -32,11 +32,11 @@ def axis_title(measure: Measure) -> str:
     return "per cent" if measure.unit == "%" else measure.unit
 
 
-def trend_figure(series: pd.DataFrame, focus_name: str, measure: Measure) -> go.Figure:
+def trend_figure(series: pd.DataFrame, focus_name: str, measure: Measure, years: str = "Year to 31 March") -> go.Figure:
     if series["value"].notna().sum() == 0:
         return empty_figure("No published figures for this measure.")
     fig = comparator_lines(series, "period", focus_name, _styles(series["series"].unique()), measure.decimals + 1)
-    fig.update_xaxes(title="Year to 31 March", type="category")
+    fig.update_xaxes(title=years, type="category")
     fig.update_yaxes(title=axis_title(measure), rangemode="tozero")
     return base_layout(fig, height=400)
 

@@ -38,7 +38,7 @@ def layout(dashboard: Dashboard, spec: PageSpec, lead: str, years: list[str], la
             dbc.Col(labelled("Measure", f"{p}-measure", dcc.Dropdown(
                 id=f"{p}-measure", options=[{"label": m.name, "value": m.code} for m in spec.charted], clearable=False,
                 value=selection and selection.measure)), lg=6),
-            dbc.Col(labelled("Year (to 31 March)", f"{p}-year", dcc.Dropdown(
+            dbc.Col(labelled(spec.year_filter, f"{p}-year", dcc.Dropdown(
                 id=f"{p}-year", options=[{"label": y, "value": y} for y in reversed(years)], clearable=False,
                 value=selection and selection.period)), lg=3),
         ], f"{dashboard.heading} filters"),
@@ -54,7 +54,7 @@ def layout(dashboard: Dashboard, spec: PageSpec, lead: str, years: list[str], la
         html.Section([
             html.H2("The figures", className="h4"),
             html.P("The same figures as the charts, to read or download. A cell with no number says why (for example "
-                   "\"not available (-)\": LAIT gives no figure); it is never 0.", className="small text-body-secondary"),
+                   f"\"not available (-)\": {spec.publisher} gives no figure); it is never 0.", className="small text-body-secondary"),
             *[part for table in ("trend", "las", "profile")
               for part in table_section(f"{p}-dl-{table}", f"{p}-{table}-grid", title=TABLE_TITLES[table])],
             dcc.Download(id=f"{p}-download"),
@@ -106,8 +106,8 @@ def measures_page(*, name: str, prefix: str, path: str, nav_name: str, heading: 
         la_choices=(f"{prefix}-focus", focus_choices))
     register_callbacks(dashboard)
     register_render(dashboard)
-    no_data = (f"No figures have been imported yet. An administrator imports DfE's Local Authority Interactive Tool "
-               "long table (bds_long_*.csv) with python -m dashboard import-published FOLDER; this page has no demo data.")
+    no_data = (f"No figures have been imported yet. An administrator imports DfE's {view.SPEC.importing} with "
+               "python -m dashboard import-published FOLDER; this page has no demo data.")
 
     def page_layout(anon=None, **query):
         anonymise = anon == "1"

@@ -3,7 +3,9 @@ comparators year by year, every London LA in a year, and every measure at a glan
 
 Rules: London, Inner or Outer London and England are the published figures for those areas. The sub-region and the
 statistical neighbours are unweighted means of their LAs that have a figure (each mean says how many of how many).
-A marker ("-", "c", ...) is kept as published, never 0, and left out of means and positions.
+A marker ("-", "c", ...) is kept as published, never 0, and left out of means and positions. A joint return (the
+workforce census's Kingston / Richmond) follows the one rule in `dashboard.published.joint`: the figure of both LAs,
+one row in positions, counted once in a mean (its "with" counts both LAs).
 """
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ import pandas as pd
 
 from dashboard.area_measures.spec import ENGLAND, INNER, LONDON, OUTER, Measure
 from dashboard.published.formats import MARKER_LABELS
+from dashboard.published.joint import counted_once, joint_areas, joint_returns
 
 
 def marker_text(marker) -> str:
@@ -33,10 +36,11 @@ def periods(values: pd.DataFrame, measure: str | None = None) -> list[str]:
     return sorted(rows["period"].unique(), key=year_of)
 
 
-def _mean_of(rows: pd.DataFrame, members: list[str]) -> tuple[float, int]:
-    """(unweighted mean, how many had a figure) of the members' values."""
-    have = rows[rows["dfe_code"].isin(members)]["value"].dropna()
-    return (float(have.mean()) if len(have) else np.nan), int(len(have))
+def _mean_of(rows: pd.DataFrame, members: list[str], joint: dict[str, str]) -> tuple[float, int]:
+    """(unweighted mean, how many LAs had a figure) of the members' values, a joint return once."""
+    covered = counted_once(members, joint)
+    have = rows[rows["dfe_code"].isin(list(covered))].dropna(subset=["value"])
+    return (float(have["value"].mean()) if len(have) else np.nan), int(sum(covered[c] for c in have["dfe_code"]))
 
 
 def comparison(values: pd.DataFrame, measure: str, focus: str, las: pd.DataFrame, neighbours: list[str],
@@ -45,7 +49,8 @@ def comparison(values: pd.DataFrame, measure: str, focus: str, las: pd.DataFrame
     London, London and England as published, and its statistical neighbours' mean. Columns: period, series, value,
     marker (the focus LA's or a published area's, where it has no value), with, of (for means: LAs with a figure, LAs)."""
     rows = values[values["measure"] == measure]
-    info = las.set_index("dfe_code").loc[focus]
+    joint = joint_returns(values, "dfe_code")
+    info = las.set_index("dfe_code").loc[members_of(focus)[0]]
     subregion = list(las[las["subregion_code"] == info["subregion_code"]]["dfe_code"])
     inner_outer = (INNER, "Inner London") if info["inner_outer"] == "Inner London" else (OUTER, "Outer London")
     out = []
@@ -59,11 +64,11 @@ def comparison(values: pd.DataFrame, measure: str, focus: str, las: pd.DataFrame
                         "marker": None if pd.notna(value) else (marker or "not published"), "with": None, "of": None})
 
         def mean(members: list[str], label: str):
-            value, n = _mean_of(at.reset_index(), members)
+            value, n = _mean_of(at.reset_index(), members, joint)
             out.append({"period": period, "series": label, "value": value,
                         "marker": None if n else "no LA with a figure", "with": n, "of": len(members)})
 
-        published(focus, focus_name)
+        published(joint.get(focus, focus), focus_name)
         mean(subregion, f"{info['subregion_name']} (sub-region mean)")
         if neighbours:
             mean(neighbours, "Statistical neighbours (mean)")
@@ -75,11 +80,22 @@ def comparison(values: pd.DataFrame, measure: str, focus: str, las: pd.DataFrame
     return frame
 
 
+def members_of(code: str) -> list[str]:
+    """The LAs behind a DfE number: itself, or the members of a joint return ("314 / 318")."""
+    return [c.strip() for c in str(code).split("/")]
+
+
+def focus_area(values: pd.DataFrame, dfe_code: str) -> str:
+    """Where an LA's figures are: its own DfE number, or its joint return's."""
+    return joint_returns(values, "dfe_code").get(str(dfe_code), str(dfe_code))
+
+
 def positions(values: pd.DataFrame, measure: Measure, period: str, las: pd.DataFrame) -> pd.DataFrame:
     """Every London LA for a period, best first by polarity (highest first where neither is better): la_code, la_name,
     dfe_code, subregion_name, value, marker, position ("3 of 31"; the marker's meaning where there is no figure)."""
     rows = values[(values["measure"] == measure.code) & (values["period"] == period)].set_index("dfe_code")
-    table = las[["la_code", "la_name", "dfe_code", "subregion_name"]].copy()
+    table = joint_areas(las[["la_code", "la_name", "dfe_code", "subregion_name"]], joint_returns(values, "dfe_code"),
+                        "dfe_code")
     table["value"] = table["dfe_code"].map(rows["value"]).astype("float64")
     table["marker"] = pd.Series([None if pd.notna(v) else (rows["marker"].get(d) or "not published") if d in rows.index
                                  else "not published" for d, v in zip(table["dfe_code"], table["value"])],

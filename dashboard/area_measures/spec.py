@@ -33,7 +33,7 @@ def measure_table(name: str) -> Table:
         Column("measure", String(60), primary_key=True),
         Column("period", String(20), primary_key=True),       # as published: "2025" = the year to 31 March 2025
         Column("dfe_code", String(10), primary_key=True),     # LAIT's LA Number (970 England, 986 London, ...)
-        Column("area_code", String(12), nullable=False, default=""),   # ONS code where known (London's LAs and areas)
+        Column("area_code", String(40), nullable=False, default=""),   # ONS code where known; a joint return's both: "E09000021 / E09000027"
         Column("area_name", String(100), nullable=False),
         Column("value", Float, nullable=True),                # NULL when the publication gives a marker instead
         Column("marker", String(10), nullable=True),          # "-", "c", "x", ... as published

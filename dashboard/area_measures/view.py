@@ -18,6 +18,7 @@ from dashboard.loader import published as published_loader
 from dashboard.presenting import Presentation, Slide, anonymise_las
 from dashboard.area_measures.metrics import marker_text
 from dashboard.published.formats import MARKERS
+from dashboard.published.joint import JOINT_NOTE
 
 CHARTS = ("trend", "las", "profile")
 TABLES = ("trend", "las", "profile")
@@ -35,6 +36,12 @@ class PageSpec:
     decorate_trend: Callable[[Measure, go.Figure], go.Figure] | None = None
     # A few words under the LA's figure (e.g. the SDQ band its score falls in), given the measure and the figure.
     value_note: Callable[[Measure, float], str] | None = None
+    # What its years are and where its figures come from (LAIT's, unless the dashboard reads another publication).
+    years_label: str = "Year to 31 March"
+    year_filter: str = "Year (to 31 March)"
+    years_note: str = "Each year is the year to 31 March (2025 = April 2024 to March 2025), as LAIT labels it."
+    publisher: str = "LAIT"
+    importing: str = "Local Authority Interactive Tool (LAIT) long table (bds_long_*.csv)"
 
     def measure(self, code: str) -> Measure:
         return next(m for m in self.measures if m.code == code)
@@ -137,13 +144,18 @@ def build(spec: PageSpec, selection: Selection, values: pd.DataFrame, las: pd.Da
     las = las.assign(dfe_code=las["dfe_code"].astype(str))
     measure = spec.measure(selection.measure)
     info = las.set_index("la_code").loc[selection.focus]
-    focus_dfe, focus_name = info["dfe_code"], info["la_name"]
+    period = selection.period
+    positions = metrics.positions(values, measure, period, las)
+    if anonymise_with:   # a joint return's partners' labels would tie them to the source's one joint row
+        joint = positions["dfe_code"].str.contains("/", regex=False) & ~positions["la_code"].str.contains(viewer_la or "-")
+        positions.loc[joint, "la_name"] = f"Two LAs ({JOINT_NOTE})"
+    focus_dfe = metrics.focus_area(values, info["dfe_code"])   # an LA in a joint return: the joint figure
+    focus_row = positions[positions["dfe_code"] == focus_dfe].iloc[0]
+    focus_name, focus_code = focus_row["la_name"], focus_row["la_code"]
     codes = _neighbour_codes(neighbours)
     series = metrics.comparison(values, measure.code, focus_dfe, las, codes, focus_name)
-    period = selection.period
     at = series[series["period"] == period].set_index("series")
     previous = [p for p in metrics.periods(values, measure.code) if metrics.year_of(p) < metrics.year_of(period)]
-    positions = metrics.positions(values, measure, period, las)
     prof = metrics.profile(values, spec.measures, period, focus_dfe, las, codes, focus_name)
 
     def value(name: str) -> float:
@@ -155,7 +167,6 @@ def build(spec: PageSpec, selection: Selection, values: pd.DataFrame, las: pd.Da
 
     subregion = f"{info['subregion_name']} (sub-region mean)"
     neighbours_name = "Statistical neighbours (mean)"
-    focus_row = positions[positions["la_code"] == selection.focus].iloc[0]
     before = series[(series["series"] == focus_name) & (series["period"] == previous[-1])]["value"] if previous else []
     change = value(focus_name) - before.iloc[0] if len(before) and pd.notna(before.iloc[0]) else np.nan
     kpis = [
@@ -183,13 +194,13 @@ def build(spec: PageSpec, selection: Selection, values: pd.DataFrame, las: pd.Da
     profile_table = _wide(prof.rename(columns={"name": "measure_name"}), measure, "measure_name", "Measure")
     order = [m.name for m in spec.measures]
     profile_table = profile_table.set_index("Measure").reindex(order).reset_index()
-    tables = {"trend": _wide(series, measure, "period", "Year to 31 March"), "las": las_table, "profile": profile_table}
+    tables = {"trend": _wide(series, measure, "period", spec.years_label), "las": las_table, "profile": profile_table}
     london_value, england_value = value("London"), value("England")
-    trend_fig = figures.trend_figure(series, focus_name, measure)
+    trend_fig = figures.trend_figure(series, focus_name, measure, spec.years_label)
     if spec.decorate_trend is not None:
         trend_fig = spec.decorate_trend(measure, trend_fig)
     takeaways = {"trend": trend_takeaway(series, focus_name, measure, period),
-                 "las": las_takeaway(positions, selection.focus, measure, period, london_value),
+                 "las": las_takeaway(positions, focus_code, measure, period, london_value),
                  "profile": profile_takeaway(prof, spec.measures, focus_name, period)}
     neighbour_text = (_neighbour_names(neighbours, values, las) if codes else
                       "not imported (import DfE's statistical neighbours file, sn_model_2025_wide.csv)")
@@ -199,24 +210,24 @@ def build(spec: PageSpec, selection: Selection, values: pd.DataFrame, las: pd.Da
         ("Definition", measure.definition),
         ("Polarity", {"higher": "Higher is better.", "lower": "Lower is better."}.get(measure.polarity,
                                                                                        "Neither direction is better.")),
-        ("Years", f"Each year is the year to 31 March (2025 = April 2024 to March 2025), as LAIT labels it."),
+        ("Years", spec.years_note),
         ("Comparators", "London, Inner or Outer London and England are the published figures. The sub-region mean and the "
                         "statistical neighbours mean are unweighted means of the LAs that have a figure (the tables say how "
                         "many of how many); a mean is shown to one more decimal place than the published figures."),
-        ("Statistical neighbours", f"DfE's 2025 model, 10 nearest: {neighbour_text}. With LAIT's London file imported, "
+        ("Statistical neighbours", f"DfE's 2025 model, 10 nearest: {neighbour_text}. With {spec.publisher}'s London file imported, "
                                    "neighbours outside London have no figure and are left out of the mean."),
-        ("Markers", "Where LAIT gives a marker instead of a number it is shown with its meaning, never as 0, and left out "
+        ("Markers", f"Where {spec.publisher} gives a marker instead of a number it is shown with its meaning, never as 0, and left out "
                     "of means and positions: " + ("; ".join(f"{m} = {MARKERS.get(m, m)}" for m in sorted(set(values["marker"].dropna())))
                                                   or "none in the figures imported") + "."),
         ("Positions", "1 is the best by the measure's polarity (highest where neither is better, which is not a ranking); "
                       "LAs with the same figure share a position. Small LAs' percentages move a lot from year to year."),
         *spec.notes,
         ("Source", f"{sources}. Published official statistics (Open Government Licence v3.0); an administrator imports "
-                   "LAIT's long table with python -m dashboard import-published."),
+                   f"DfE's {spec.importing} with python -m dashboard import-published."),
     ]
     return MeasureView(focus_name, measure, period, kpis, titles,
                        {"trend": trend_fig.to_plotly_json(),
-                        "las": figures.la_figure(positions, selection.focus, measure, london_value,
+                        "las": figures.la_figure(positions, focus_code, measure, london_value,
                                                  england_value).to_plotly_json(),
                         "profile": figures.profile_figure(prof, focus_name, spec.measures).to_plotly_json()},
                        tables, takeaways, notes)

@@ -1,4 +1,4 @@
-"""The pages of published measures (Care leavers; Health of looked-after children) in headless Chromium: each opens on
+"""The pages of published measures (Care leavers; Health of looked-after children; Workforce census) in headless Chromium: each opens on
 the member's LA with every chart drawn, passes axe, follows its filters into the address (a copied link reopens the
 view), anonymises, and presents chart by chart. Fails on any console error; screenshots in test-artifacts/."""
 import pytest
@@ -13,6 +13,7 @@ PAGES = [
      "CareLeavers_LA_NotInTouch"),
     ("/looked-after-health", "lachealth", "Health of looked-after children",
      "Average SDQ score (emotional and behavioural health)", "Emotional_LAC"),
+    ("/workforce-census", "csww", "Children's social work workforce", "Vacancy rate (%)", "vacancy_rate_fte"),
 ]
 
 

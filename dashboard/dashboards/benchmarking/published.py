@@ -20,10 +20,10 @@ from dashboard.dashboards.benchmarking import metrics
 from dashboard.chart_theme import empty_figure
 from dashboard.presenting import anonymise_las
 from dashboard.published import maps
+from dashboard.published.joint import counted_once, joint_areas, joint_returns   # the one rule for joint returns
 from dashboard.published.formats import ENGLAND, INNER, LONDON, MARKER_LABELS, MARKERS, OUTER
 
 DEFAULT_YEARS = 6
-JOINT_NOTE = "joint return"
 
 
 def period_start(period: str) -> pd.Timestamp:
@@ -61,24 +61,11 @@ def resolve(indicator, focus, start, end, *, user_la, catalogue: pd.DataFrame, l
     return {"indicator": indicator, "focus": focus, "start": start, "end": end, "periods": periods}
 
 
-def joint_returns(values: pd.DataFrame) -> dict[str, str]:
-    """Each LA whose figures are published only jointly (area code "E09000021 / E09000027") -> that joint code.
-    The one rule for joint returns: such an LA's figure is the joint one, wherever it is asked for (focus, ranking,
-    statistical neighbours), labelled as joint; an LA that also publishes on its own keeps its own figures."""
-    joint = {}
-    for code in values.loc[values["area_code"].str.contains("/", regex=False), "area_code"].drop_duplicates():
-        members = [c.strip() for c in code.split("/")]
-        if not values[values["area_code"].isin(members)]["value"].notna().any():
-            joint.update({member: code for member in members})
-    return joint
-
-
 def neighbours_mean(values: pd.DataFrame, neighbour_codes, joint: dict[str, str]) -> pd.DataFrame:
     """Per period, the unweighted mean of the neighbours' figures (period_end, mean, count): a neighbour that
     publishes jointly takes its joint figure, counted once however many of the neighbours it covers."""
-    areas = list(dict.fromkeys(joint.get(code, code) for code in neighbour_codes))
-    covered = {area: sum(joint.get(code, code) == area for code in neighbour_codes) for area in areas}
-    own = values[values["area_code"].isin(areas)].dropna(subset=["value"])
+    covered = counted_once(neighbour_codes, joint)
+    own = values[values["area_code"].isin(list(covered))].dropna(subset=["value"])
     grouped = own.groupby("period_end")
     return pd.DataFrame({"mean": grouped["value"].mean(),
                          "count": grouped["area_code"].agg(lambda codes: sum(covered[c] for c in codes))}).reset_index()
@@ -86,18 +73,7 @@ def neighbours_mean(values: pd.DataFrame, neighbour_codes, joint: dict[str, str]
 
 def _ranked_areas(las: pd.DataFrame, values: pd.DataFrame) -> pd.DataFrame:
     """The 33 LAs, with a joint return (e.g. Kingston / Richmond) standing in for the LAs it covers: kept joint, not split."""
-    las = las.copy()
-    joint = joint_returns(values)
-    for code in dict.fromkeys(joint.values()):
-        members = [c.strip() for c in code.split("/")]
-        covered = las[las["la_code"].isin(members)]
-        if covered.empty:
-            continue
-        row = covered.iloc[0].copy()
-        names = covered.set_index("la_code").loc[[m for m in members if m in set(covered["la_code"])], "la_name"]
-        row["la_code"], row["la_name"] = code, f"{' / '.join(names)} ({JOINT_NOTE})"
-        las = pd.concat([las[~las["la_code"].isin(members)], row.to_frame().T], ignore_index=True)
-    return las.sort_values("la_name").reset_index(drop=True)
+    return joint_areas(las, joint_returns(values))
 
 
 def missing_label(marker) -> str:

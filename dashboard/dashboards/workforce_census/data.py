@@ -1,0 +1,22 @@
+"""Workforce census: its table and cached read (see dashboard.loader for the caching rules).
+
+Published statistics, shared among all members, so every signed-in scope may read them, alike.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from dashboard.area_measures.spec import check_scope, measure_table, read_values
+from dashboard.loader import AccessScope, cached_read
+
+NAME = "workforce_census"
+LABEL = "children's social work workforce (DfE census)"
+
+workforce_census_value = measure_table(NAME)
+
+
+@cached_read(NAME, check=check_scope)
+def workforce_census_values(scope: AccessScope) -> pd.DataFrame:
+    """measure, period, dfe_code ("314 / 318" for the joint return), area_code, area_name, value (NaN where a marker
+    stands), marker, source."""
+    return read_values(workforce_census_value)

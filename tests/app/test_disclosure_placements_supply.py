@@ -21,7 +21,7 @@ AREAS = ("la:E09000007", "la:E09000001", "la:E09000028", "sr:east")   # Camden, 
 DATES = ("2025-03-31", "2024-03-31")
 VECTORS = {"placement": "Placement type", "provider": "Provider type", "distance": "Distance from home"}
 GRIDS = ("placing", *VECTORS, "trend")
-CHARTS = ["placing", "placement", "provider", "distance", "grade", "trend", "elsewhere", "places", "owners", "openings", "demand"]
+CHARTS = ["placing", "placement", "provider", "distance", "grade", "trend", "elsewhere", "places", "types", "owners", "openings", "demand"]
 OUTPUTS = [("supply-banner", "children"), ("supply-kpis", "children"), ("supply-definition", "children"),   # the page's callback
            *[o for c in CHARTS for o in ((f"supply-{c}-title", "children"), (f"supply-{c}", "figure"))],
            *[(f"supply-{c}-takeaway", "children") for c in CHARTS],

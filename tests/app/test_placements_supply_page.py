@@ -12,7 +12,7 @@ from tests.dash_requests import callback_request, figure_numbers, page_layout, r
 from tests.store_fixtures import PASSWORD, sign_in
 
 COMMISSIONER_EMAIL = "commissioner@lambeth.example"
-CHARTS = ["placing", "placement", "provider", "distance", "grade", "trend", "elsewhere", "places", "owners", "openings", "demand"]
+CHARTS = ["placing", "placement", "provider", "distance", "grade", "trend", "elsewhere", "places", "types", "owners", "openings", "demand"]
 CHILDREN_CHARTS = ["placing", "placement", "provider", "distance", "grade", "trend", "elsewhere", "demand"]
 OUTPUTS = [("supply-banner", "children"), ("supply-kpis", "children"), ("supply-definition", "children"),
            *[o for c in CHARTS for o in ((f"supply-{c}-title", "children"), (f"supply-{c}", "figure"))],
@@ -97,7 +97,7 @@ def test_without_ofsted_data_the_page_says_so_and_shows_no_places(commissioner_c
     assert cards["Children's homes: need minus places"] == "not available"
     for chart in CHILDREN_CHARTS:
         assert drawn(props[f"supply-{chart}"]["figure"]), chart
-    for chart in ("places", "owners", "openings"):
+    for chart in ("places", "types", "owners", "openings"):
         assert not drawn(props[f"supply-{chart}"]["figure"]), chart
         assert "not been imported" in props[f"supply-{chart}-takeaway"]["children"]
     assert rows(props, "places") == [] and rows(props, "owners") == []
@@ -127,6 +127,8 @@ def test_with_ofsted_files_places_per_la_and_sub_region_are_as_published(commiss
     assert places["South London"]["Children's homes places"] == 13 and places["London"]["Children's homes places"] == 13
     assert kpis(props)["Registered children's homes places"] == "13"
     assert [(r["Owner"], r["% of places"]) for r in rows(props, "owners")] == [("Acme Care Ltd", 53.8), ("Lambeth Council", 46.2)]
+    types = {r["Provision type"]: (r["Providers"], r["Places"]) for r in rows(props, "types")}
+    assert types == {"Children's home": (3, 13), "Independent fostering agency": (1, None)}   # no places given: not 0
     demand = {r["Placement type"]: r for r in rows(props, "demand")}
     assert demand["Children's homes"]["Places registered"] == 13
     need = demand["Children's homes"]["Children forecast to need a place"]

@@ -13,7 +13,7 @@ from tests.browser.conftest import axe_violations, choose, describe_violations, 
 from tests.store_fixtures import PASSWORD
 
 COMMISSIONER_EMAIL = "commissioner@lambeth.example"
-CHARTS = ["placing", "placement", "provider", "distance", "grade", "trend", "elsewhere", "places", "owners", "openings", "demand"]
+CHARTS = ["placing", "placement", "provider", "distance", "grade", "trend", "elsewhere", "places", "types", "owners", "openings", "demand"]
 
 
 @pytest.fixture(scope="module")

@@ -49,8 +49,11 @@ def test_owner_concentration_is_the_share_of_places_held_by_the_largest_owners(p
 
 def test_places_by_owner_largest_first(places):
     table = metrics.places_by(places[places["la_code"].notna()], "owner")
-    assert table.values.tolist() == [["Acme Care Ltd", 2, 7, 53.8], ["Lambeth Council", 1, 6, 46.2],
-                                     ["Bright Homes", 1, 0, 0.0]]
+    assert table.iloc[:2].values.tolist() == [["Acme Care Ltd", 2, 7, 0, 53.8], ["Lambeth Council", 1, 6, 0, 46.2]]
+    # Bright Homes gave no places: not known (never 0), and no share of places.
+    bright = table.iloc[2]
+    assert bright["owner"] == "Bright Homes" and pd.isna(bright["Places"]) and bright["Places not given"] == 1
+    assert pd.isna(bright["% of places"])
 
 
 def test_grade_on_a_date_is_the_latest_graded_judgement_on_or_before_it(tmp_path):

@@ -76,11 +76,12 @@ def places_by(snapshot: pd.DataFrame, column: str, *, homes_only: bool = True) -
     frame = snapshot[is_childrens_home(snapshot["provision_type"]).to_numpy()] if homes_only else snapshot
     key = frame[column].fillna("Not given").astype(str)
     table = (frame.assign(key=key).groupby("key", observed=True)
-             .agg(Providers=("urn", "size"), Places=("places", "sum")).reset_index()
-             .rename(columns={"key": column}).sort_values(["Places", column], ascending=[False, True]))
-    table["Places"] = table["Places"].astype(int)
+             .agg(Providers=("urn", "size"), Places=("places", lambda p: p.sum(min_count=1)),
+                  **{"Places not given": ("places", lambda p: int(p.isna().sum()))}).reset_index()
+             .rename(columns={"key": column}).sort_values(["Places", column], ascending=[False, True], na_position="last"))
+    table["Places"] = table["Places"].astype("Int64")   # no place given for any of them: not known, never 0
     total = table["Places"].sum()
-    table["% of places"] = [round(100 * p / total, 1) if total else None for p in table["Places"]]
+    table["% of places"] = [round(100 * int(p) / total, 1) if total and pd.notna(p) else None for p in table["Places"]]
     return table.reset_index(drop=True)
 
 

@@ -19,7 +19,7 @@ SECTIONS = (
                              "children live outside it.",
      ("placing", "placement", "provider", "distance", "grade", "trend", "elsewhere")),
     ("Ofsted-registered supply", "Children's homes registered with Ofsted in the area: places by sector, who owns them, "
-                                 "and homes opening and closing.", ("places", "owners", "openings")),
+                                 "and homes opening and closing.", ("places", "types", "owners", "openings")),
     ("Demand against supply", "The children the area's LAs are forecast to need a children's home or fostering for, "
                               "against the places registered.", ("demand",)),
 )
@@ -32,6 +32,7 @@ DESCRIPTIONS = {
     "trend": "Children living in the area and looked after by another LA at each quarter end, by placement type; black: all.",
     "elsewhere": "Your LA's own children living outside it: the 15 places with the most (the table has every place).",
     "places": "Places in registered children's homes by the sector running them (the table also has homes and places not given).",
+    "types": "Every kind of provider Ofsted registers in the area (fostering agencies, homes, schools...); the table has their places.",
     "owners": "The ten owners with the most places in the area's children's homes, as a share of all its places.",
     "openings": "Children's homes registered (opened) and closed in the area in each year to 31 March.",
     "demand": "For children's homes and fostering: children forecast to need a place, places registered (foster places: not loaded), "

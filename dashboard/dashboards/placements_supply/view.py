@@ -18,8 +18,8 @@ from dashboard.dashboards.sufficiency import data as suff_data
 from dashboard.disclosure import CHILDREN_NOTE
 from dashboard.presenting import Presentation, Slide
 
-CHARTS = ("placing", "placement", "provider", "distance", "grade", "trend", "elsewhere", "places", "owners", "openings",
-          "demand")
+CHARTS = ("placing", "placement", "provider", "distance", "grade", "trend", "elsewhere", "places", "types", "owners",
+          "openings", "demand")
 TABLES = CHARTS
 NOT_IMPORTED = ("Ofsted's provider-level data has not been imported, so no registered places, owners or grades are "
                 "shown (there is no demo provider data: made-up places beside real LAs would be read as real). An "
@@ -152,6 +152,8 @@ def build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: s
         places_table = places_table[shown_rows.to_numpy()].drop(columns="la_code").reset_index(drop=True)
     owners = metrics.places_by(in_area, "owner").head(10) if providers_held else pd.DataFrame(columns=["owner", "Providers", "Places", "% of places"])
     owners = owners.rename(columns={"owner": "Owner"})
+    types = (metrics.places_by(in_area, "provision_type", homes_only=False).rename(columns={"provision_type": "Provision type"})
+             if providers_held else pd.DataFrame(columns=["Provision type", "Providers", "Places", "% of places"]))
     concentration = metrics.owner_concentration(in_area) if providers_held else {1: None, 5: None, 10: None}
     openings = metrics.openings_and_closures(places, closures, codes) if providers_held else pd.DataFrame(
         columns=["Year to 31 March", "Registered (opened)", "Closed"])
@@ -170,7 +172,7 @@ def build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: s
     trend = here["trend"]
     elsewhere = away["table"]
     tables = {"placing": placing, "placement": here["placement"], "provider": here["provider"], "distance": here["distance"],
-              "grade": here["grade"], "trend": trend, "elsewhere": elsewhere, "places": places_table, "owners": owners,
+              "grade": here["grade"], "trend": trend, "elsewhere": elsewhere, "places": places_table, "types": types, "owners": owners,
               "openings": openings, "demand": demand}
     body = lambda table: table.iloc[:-1]   # noqa: E731  (a vector's rows without its Total)
     figs = {
@@ -192,6 +194,8 @@ def build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: s
                                                          "Places: other sectors"], axis="Registered children's homes places",
                                   empty="Ofsted's provider data has not been imported." if not providers_held else "No children's homes registered here.")
         if providers_held else figures.stacked(pd.DataFrame(columns=["Area", "x"]), "Area", ["x"], axis="", empty="Ofsted's provider data has not been imported."),
+        "types": figures.bars(types["Provision type"], types["Providers"], axis="Registered providers",
+                              empty="Ofsted's provider data has not been imported." if not providers_held else "No providers registered here."),
         "owners": figures.bars(owners["Owner"], owners["% of places"], axis="% of the area's children's homes places", suffix="%",
                                empty="Ofsted's provider data has not been imported." if not providers_held else "No children's homes registered here."),
         "openings": figures.grouped(openings, "Year to 31 March", ["Registered (opened)", "Closed"], axis="Children's homes",
@@ -209,6 +213,7 @@ def build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: s
         "trend": f"Children placed in {where} by other LAs, each quarter",
         "elsewhere": f"Where {viewer}'s children placed outside {viewer} live, {at_label}",
         "places": f"Registered children's homes places by sector, {where}" + (f", at {snapshot_label}" if snapshot_label else ""),
+        "types": f"Ofsted-registered providers by provision type, {where}" + (f", at {snapshot_label}" if snapshot_label else ""),
         "owners": f"Owners holding the most children's homes places in {where}" + (f", at {snapshot_label}" if snapshot_label else ""),
         "openings": f"Children's homes registered and closed in {where}, each year to 31 March",
         "demand": f"Demand against supply, {where}: children forecast to need a place in {HORIZON_MONTHS} months against registered places",
@@ -231,6 +236,10 @@ def build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: s
                                              if len(elsewhere) else ".")),
         "places": (f"{where} has {_count(homes_places)} registered children's homes places at {snapshot_label}."
                    if providers_held else "Ofsted's provider data has not been imported."),
+        "types": (f"{int(types['Providers'].sum()):,} providers are registered in {where}; the most are "
+                  f"{types.sort_values('Providers', ascending=False)['Provision type'].iloc[0]} "
+                  f"({int(types['Providers'].max()):,})." if providers_held and len(types) else
+                  "Ofsted's provider data has not been imported." if not providers_held else "No providers registered here."),
         "owners": (f"The largest owner holds {concentration[1]}% of {where}'s children's homes places, the largest five "
                    f"{concentration[5]}%." if providers_held and concentration[1] is not None else
                    "Ofsted's provider data has not been imported." if not providers_held else "No places registered here."),
@@ -252,7 +261,8 @@ def build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: s
     sources = {chart: ("Sufficiency: LAs' SSDA903 returns" + (" (demo data: synthetic, seeded)" if children_demo else "")
                        + "; other LAs' children protected (cell-key method)") for chart in ("placing", "placement", "provider", "distance", "trend", "elsewhere")}
     ofsted_source = _ofsted_source(files)
-    sources.update({"grade": sources["placing"] + "; " + ofsted_source, "places": ofsted_source, "owners": ofsted_source,
+    sources.update({"grade": sources["placing"] + "; " + ofsted_source, "places": ofsted_source, "types": ofsted_source,
+                    "owners": ofsted_source,
                     "openings": ofsted_source, "demand": f"{sources['placing']}; {ofsted_source}"})
     banners = ([] if providers_held else [NOT_IMPORTED]) + [FOSTER_NOT_LOADED]
     notes = _notes(where, at_label, need_text, ofsted_source, children_demo, providers_held)

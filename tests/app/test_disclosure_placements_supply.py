@@ -13,10 +13,10 @@ from dashboard.loader import AccessScope
 from dashboard.store import get_engine, schema
 from tests.dash_requests import callback_request, response_props
 from tests.disclosure_attacks import direct, pair_differences, run_attacks, total_minus_parts
-from tests.disclosure_harness import OTHER_SECRETS
 from tests.store_fixtures import PASSWORD, sign_in
 
 ATTACKER = "E09000022"
+OTHER_SECRETS = ("supply-harness-1", "supply-harness-2", "supply-harness-3", "supply-harness-4")   # reruns of a hit
 AREAS = ("la:E09000007", "la:E09000001", "la:E09000028", "sr:east")   # Camden, the City, Southwark, East London
 DATES = ("2025-03-31", "2024-03-31")
 VECTORS = {"placement": "Placement type", "provider": "Provider type", "distance": "Distance from home"}

@@ -195,20 +195,36 @@ def test_placed_here_by_other_las_switch(commissioner_client):
     assert "Private provision" in labels and "North London" in labels
 
 
-def test_forecast_and_back_test(commissioner_client):
+def test_forecast_by_placement_type_and_age_band_and_back_test(commissioner_client):
     inputs = _inputs("la:E09000022") + [("suff-ref-from", "value", 2022), ("suff-ref-to", "value", 2024),
                                         ("suff-horizon", "value", 3)] + [(f"suff-cost-{i}", "value", None) for i in range(6)]
     inputs.append(("suff-anon", "value", False))
-    outputs = [("suff-forecast-title", "children"), ("suff-forecast", "figure"), ("suff-cost-title", "children"),
-               ("suff-cost", "figure"), ("suff-backtest-text", "children"), ("suff-model-text", "children"),
-               ("suff-forecast-takeaway", "children"), ("suff-cost-takeaway", "children")]
+    outputs = [("suff-forecast-title", "children"), ("suff-forecast", "figure"),
+               ("suff-forecast_age-title", "children"), ("suff-forecast_age", "figure"), ("suff-cost-title", "children"),
+               ("suff-cost", "figure"), ("suff-backtest-text", "children"), ("suff-backtest-grid", "rowData"),
+               ("suff-backtest-grid", "columnDefs"), ("suff-model-text", "children"),
+               ("suff-forecast-takeaway", "children"), ("suff-forecast_age-takeaway", "children"),
+               ("suff-cost-takeaway", "children")]
     response = callback_request(commissioner_client, outputs, inputs)
     assert response.status_code == 200, response.get_data(as_text=True)[:800]
     props = response_props(response)
     assert "3 years" in props["suff-forecast-title"]["children"]
-    assert "error of" in props["suff-backtest-text"]["children"]
-    forecast_x = [t for t in props["suff-forecast"]["figure"]["data"] if "forecast" in (t.get("name") or "")]
-    assert forecast_x and len(forecast_x[0]["x"]) == 36
+    assert "by age band" in props["suff-forecast_age-title"]["children"]
+    for chart in ("suff-forecast", "suff-forecast_age"):
+        forecast_x = [t for t in props[chart]["figure"]["data"] if "forecast" in (t.get("name") or "")]
+        assert forecast_x and len(forecast_x[0]["x"]) == 36
+    ages = {t["name"] for t in props["suff-forecast_age"]["figure"]["data"] if t.get("name")}
+    assert {"Under 1", "16 and over"} <= ages
+    assert "turn 18" in props["suff-forecast_age-takeaway"]["children"]
+    # The back-test: one row per year the data allow, each beside "no change" and the trend, in words too.
+    rows = props["suff-backtest-grid"]["rowData"]
+    assert len(rows) >= 2 and {"Model error %", "No change error %", "Trend error %"} <= set(rows[0])
+    text = props["suff-backtest-text"]["children"]
+    assert "no change" in text and "trend" in text
+    beaten = "did not beat" in text
+    model_mean = sum(r["Model error %"] for r in rows) / len(rows)
+    best_other = min(sum(r[c] for r in rows) / len(rows) for c in ("No change error %", "Trend error %"))
+    assert beaten == (model_mean > best_other + 0.05)
 
 
 def test_downloads_csv_and_excel(commissioner_client):

@@ -154,42 +154,130 @@ def test_flows_cross_tabulate_with_zeros():
 
 # --- forecast -------------------------------------------------------------------------------------------------------
 
-def test_flow_model_counts_exposure_exits_moves_and_entries():
+def test_flow_model_counts_exposure_exits_moves_and_entries_by_age():
     e = episodes([
         (1, "2023-01-01", None, "S", "U4", "PR1"),                              # in-house foster all year: 366 days
         (2, "2024-03-01", "2024-06-01", "S", "K2", "PR4"),                      # home 92 days, then moves
         (2, "2024-06-01", "2024-09-01", "P", "U4", "PR1", "E4A"),               # in-house 92 days, then leaves care
     ])
+    e.loc[e["cid"] == 1, "dob"] = T("2008-07-01")    # 15 until 1 July 2024, then 16: the year is split between bands
     model = m.fit_flow_model(e, "2024-01-01", "2024-12-31")
-    assert model.exposure["Foster care: in-house"] == pytest.approx((366 + 92) / m.MONTH_DAYS)
-    assert model.exposure["Children's homes"] == pytest.approx(92 / m.MONTH_DAYS)
-    assert model.exits["Foster care: in-house"] == 1 and model.exits.sum() == 1
-    assert model.moves.loc["Children's homes", "Foster care: in-house"] == 1 and model.moves.to_numpy().sum() == 1
-    assert model.entries.loc["10 to 15", "Children's homes"] == 1 and model.entries.to_numpy().sum() == 1
+    foster, home = m.PLACEMENT_GROUPS.index("Foster care: in-house"), m.PLACEMENT_GROUPS.index("Children's homes")
+    # Child 1: 1 Jan-30 Jun 2024 at 15 (182 days), 1 Jul-31 Dec at 16 (184 days). Child 2 (born June 2012) is 11.
+    assert model.exposure[15, foster] == pytest.approx(182 / m.MONTH_DAYS)
+    assert model.exposure[16, foster] == pytest.approx(184 / m.MONTH_DAYS)
+    assert model.band_exposure[4, foster] == pytest.approx(184 / m.MONTH_DAYS)
+    assert model.band_exposure[3, foster] == pytest.approx((182 + 92) / m.MONTH_DAYS)
+    assert model.band_exposure[3, home] == pytest.approx(92 / m.MONTH_DAYS)
+    assert model.exits[12, foster] == 1 and model.exits.sum() == 1     # child 2 left at 12
+    assert model.moves[3, home, foster] == 1 and model.moves.sum() == 1
+    assert model.entries[3, home] == 1 and model.entries.sum() == 1
     assert model.months == pytest.approx(366 / m.MONTH_DAYS)
 
 
-def _model(exit_rate=0.1, entries=10.0):
+def test_leaving_at_18_is_not_a_fitted_exit():
+    """A child whose care ends on their 18th birthday leaves by the model's own rule, not at a fitted rate."""
+    e = episodes([(1, "2023-01-01", "2024-06-01", "S", "U4", "PR1", "E4A")])
+    e["dob"] = T("2006-06-01")
+    model = m.fit_flow_model(e, "2024-01-01", "2024-12-31")
+    assert model.exits.sum() == 0
+    assert model.exposure[17].sum() == pytest.approx(152 / m.MONTH_DAYS)   # 1 Jan to 31 May 2024, at 17
+
+
+def _one_group_model(exit_per_month=0.0, entries_per_month=None, moves=None):
+    """A model over two groups with 1000 child-months at every year of age and group: a count of k is a rate k / 1000."""
     groups = ("A", "B")
-    return m.FlowModel(groups=groups, entries=pd.DataFrame([[entries * 12, 0.0]], columns=groups, index=["All"]),
-                       exit_rate=pd.Series([exit_rate, 0.0], index=groups),
-                       move_rate=pd.DataFrame([[0.0, 0.05], [0.0, 0.0]], index=groups, columns=groups),
-                       exposure=pd.Series([1200.0, 600.0], index=groups), exits=pd.Series([120, 0], index=groups),
-                       moves=pd.DataFrame([[0, 60], [0, 0]], index=groups, columns=groups), months=12.0)
+    exposure = np.full((18, 2), 1000.0)
+    exits = np.zeros((18, 2))
+    exits[:, 0] = exit_per_month * 1000
+    entries = np.zeros((5, 2)) if entries_per_month is None else np.asarray(entries_per_month, dtype=float) * 12
+    mv = np.zeros((5, 2, 2)) if moves is None else np.asarray(moves, dtype=float)
+    return m.FlowModel(groups, entries, exits, mv, exposure, 12.0)
 
 
-def test_projection_by_hand():
-    # A: 100 children, 10% leave and 5% move to B each month, 10 start; B keeps everyone.
-    path = m.project(_model(), np.array([100.0, 0.0]), 2)
-    assert path[0].tolist() == pytest.approx([100 * 0.85 + 10, 5.0])          # 95, 5
-    assert path[1].tolist() == pytest.approx([95 * 0.85 + 10, 5.0 + 95 * 0.05])  # 90.75, 9.75
+def test_children_age_into_the_next_band_and_leave_at_18():
+    model = _one_group_model()
+    stock = np.zeros((m.AGE_MONTHS, 2))
+    stock[9 * 12 + 11, 0] = 10      # ten children aged 9 years 11 months: 10 to 15 next month
+    stock[17 * 12 + 10, 0] = 4      # four aged 17 years 10 months: still here next month, gone the month after
+    stock[16 * 12, 0] = 3           # three just 16: here all year
+    path = m.project(model, stock, 3)
+    assert path.stock[0, :, 0].tolist() == [0, 0, 0, 10, 7]
+    assert path.stock[1, :, 0].tolist() == [0, 0, 0, 10, 3]
+    assert path.left_at_18[:, 0].tolist() == [0, 4, 0]
+    assert path.aged_up[0, 2, 0] == 10          # moved up from 5 to 9
+    assert path.stock[2].sum() == 13
+
+
+def test_projection_by_hand_with_exits_moves_and_entries():
+    # A: 100 children aged 10; 10% leave a month; 50 moves to B over band 10-15's 6 x 1000 child-months; 12 start a
+    # month in A, aged 10 to 15.
+    moves = np.zeros((5, 2, 2))
+    moves[3, 0, 1] = 50
+    model = _one_group_model(exit_per_month=0.1, entries_per_month=[[0, 0]] * 3 + [[12, 0], [0, 0]], moves=moves)
+    move_rate = 50 / 6000
+    stock = np.zeros((m.AGE_MONTHS, 2))
+    stock[120, 0] = 100
+    path = m.project(model, stock, 2)
+    a1 = 100 * (1 - 0.1 - move_rate) + 12
+    b1 = 100 * move_rate
+    assert path.stock[0, 3].tolist() == pytest.approx([a1, b1])
+    assert path.exits[0, 3, 0] == pytest.approx(10.0)
+    # Month 2: of month 1's entrants, the one 72nd aged 15 years 11 months has turned 16 (band 16 and over).
+    in_band = a1 - 12 / 72
+    assert path.stock[1, 3].tolist() == pytest.approx([in_band * (1 - 0.1 - move_rate) + 12, b1 + in_band * move_rate])
+
+
+def test_entrants_join_spread_over_their_band():
+    model = _one_group_model(entries_per_month=[[12, 0], [48, 0], [0, 0], [0, 0], [0, 0]])
+    path = m.project(model, np.zeros((m.AGE_MONTHS, 2)), 1)
+    # 12 babies a month spread over 12 months of age; 48 aged 1-4 over 48 months: 1 child per month of age each.
+    assert path.stock[0, :, 0].tolist() == pytest.approx([12, 48, 0, 0, 0])
+    later = m.project(model, np.zeros((m.AGE_MONTHS, 2)), 2)
+    # In month 2 last month's oldest baby (11 months) is 1, and one 4-year-old (59 months) turned 5.
+    assert later.stock[1, :, 0].tolist() == pytest.approx([23, 96, 1, 0, 0])
+
+
+def test_spread_and_exact_starting_stocks():
+    exact = m.stock_by_age([0, 13, 200, 215, 216], ["A", "A", "B", "B", "B"], ("A", "B"))
+    assert exact.sum() == 4 and exact[215, 1] == 1          # 18 or over (216 months) is left out
+    assert m.by_band(exact).tolist() == [[1, 0], [1, 0], [0, 0], [0, 0], [0, 2]]
+    spread = m.spread_by_age(np.array([[12.0], [0], [0], [6.0], [24.0]]))
+    assert spread[0, 0] == 1 and spread[150, 0] == pytest.approx(6 / 72) and spread[215, 0] == 1
+    assert m.by_band(spread)[:, 0].tolist() == pytest.approx([12, 0, 0, 6, 24])
+
+
+def test_a_scenario_changes_entries_exits_and_the_mix():
+    moves = np.zeros((5, 2, 2))
+    moves[3, 1, 0] = 10             # 10 moves from B to A
+    model = _one_group_model(exit_per_month=0.1, entries_per_month=[[0, 0]] * 3 + [[10, 0], [0, 0]], moves=moves)
+    changed = model.adjusted(entry_change=0.2, exit_change=-0.5, shift=("A", "B", 0.25))
+    assert changed.monthly_entries()[3].tolist() == pytest.approx([9.0, 3.0])     # 12 a month, a quarter to B
+    assert changed.exit_rate[10, 0] == pytest.approx(0.05)
+    assert changed.moves[3, 1].tolist() == pytest.approx([7.5, 0.0])   # a quarter of B's moves to A stay in B
+    assert model.monthly_entries()[3].tolist() == pytest.approx([10.0, 0.0])    # the fitted model is unchanged
 
 
 def test_simulation_centres_on_the_projection():
-    model = _model()
-    paths = m.simulate(model, np.array([100, 0]), 12, runs=400, seed=1)
-    expected = m.project(model, np.array([100.0, 0.0]), 12)
+    model = _one_group_model(exit_per_month=0.1, entries_per_month=[[0, 0]] * 3 + [[10, 0], [0, 0]])
+    stock = np.zeros((m.AGE_MONTHS, 2))
+    stock[120, 0] = 100
+    paths = m.simulate(model, stock, 12, runs=400, seed=1).sum(axis=2)
+    expected = m.project(model, stock, 12).stock.sum(axis=1)
     assert paths.shape == (400, 12, 2)
     assert paths[:, -1, 0].mean() == pytest.approx(expected[-1, 0], rel=0.08)
     low, high = np.percentile(paths[:, -1, 0], [10, 90])
     assert low < expected[-1, 0] < high
+
+
+def test_simulated_band_holds_the_projection_by_age_band():
+    model = _one_group_model(exit_per_month=0.05, entries_per_month=[[0, 0]] * 3 + [[5, 0], [2, 0]])
+    stock = np.zeros((m.AGE_MONTHS, 2))
+    stock[150:170, 0] = 5
+    projection = m.project(model, stock, 12)
+    paths = m.simulate(model, stock, 12, runs=400, seed=3, projection=projection)
+    assert paths.shape == (400, 12, 5, 2)
+    for band in (3, 4):
+        low, high = np.percentile(paths[:, -1, band, 0], [10, 90])
+        assert low <= projection.stock[-1, band, 0] <= high
+

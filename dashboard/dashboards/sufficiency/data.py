@@ -297,6 +297,21 @@ class _Counter:
         return share(self.cell(records[np.asarray(part_mask, dtype=bool)]), self.cell(records))
 
 
+class ExactCounter:
+    """Exact counts, like `_Counter` for one's own LA: for tests and figures on one's own records only."""
+
+    @staticmethod
+    def exact(records: pd.DataFrame) -> np.ndarray:
+        return np.ones(len(records), dtype=bool)
+
+    def cell(self, records: pd.DataFrame) -> int:
+        return len(records)
+
+    def cells(self, records: pd.DataFrame, by, categories=None) -> pd.Series:
+        by = [by] if isinstance(by, str) else list(by)
+        return m._exact_counts(records, by, categories)
+
+
 MEDIAN_MINIMUM = 10
 """The median distance is shown only when at least this many children (protected count) have a known distance."""
 
@@ -465,6 +480,27 @@ def _model_stock(static: pd.DataFrame, at: pd.Timestamp, count: _Counter) -> np.
     return count.cells(m.open_at(static, at), "group", {"group": groups}).reindex(groups).to_numpy()
 
 
+def _band_stock(static: pd.DataFrame, at: pd.Timestamp, count: _Counter) -> np.ndarray:
+    """Children under 18 looked after at `at` by age band (rows) and placement type, protected."""
+    current = m.open_at(static, at)
+    ages = m.age_in_months(current["dob"], at)
+    current = current[((ages >= 0) & (ages < m.AGE_MONTHS)).to_numpy()]
+    current = current.assign(band=m.age_band(m.age_in_years(current["dob"], at)).astype(str).to_numpy(),
+                             group=current["group"].astype(str))
+    cells = count.cells(current, ["band", "group"], {"band": list(m.AGE_BANDS), "group": list(m.PLACEMENT_GROUPS)})
+    return cells.unstack("group").reindex(index=list(m.AGE_BANDS), columns=list(m.PLACEMENT_GROUPS)).to_numpy(dtype="float64")
+
+
+def _model_start(static: pd.DataFrame, at: pd.Timestamp, count: _Counter) -> np.ndarray:
+    """The model's starting stock by month of age and placement type. The caller's own children are placed at their
+    exact ages (so the model knows who turns 18 when); any protected view spreads each band's protected count evenly
+    over the band's months, so no child's age is used beyond its band."""
+    current = m.open_at(static, at)
+    if count.exact is not None and bool(np.all(count.exact(current))):
+        return m.stock_by_age(m.age_in_months(current["dob"], at).to_numpy(), current["group"].astype(str).to_numpy())
+    return m.spread_by_age(_band_stock(static, at, count))
+
+
 def _model_counter(count: _Counter):
     """`count` for `m.fit_flow_model`: the exits, moves and entries it fits rates on are protected cells."""
     return lambda records, by, categories: count.cells(records, by, categories)
@@ -477,9 +513,11 @@ CHILD_MONTHS_ROUNDING = 10
 @cached_read(NAME, check=check_scope, depends_on_caller=_own_la_alone)
 def forecast(scope: AccessScope, area: str, selection_fields: dict, ref_from: int, ref_to: int, horizon_years: int,
              weekly_costs: dict, *, version: int) -> dict:
-    """The stock-and-flow forecast for the area and the children's fixed attributes (sex, ethnicity, UASC). The model
-    is fitted on protected counts (exits, moves, entries) and starts from the protected stock, so nothing it shows
-    gives back a true count of other LAs' children."""
+    """The stock-and-flow forecast for the area and the children's fixed attributes (sex, ethnicity, UASC), by
+    placement type (`forecast`) and by age band (`forecast_by_age`), each month with its 80% band. States are age
+    band x placement type; children age month by month and leave at 18. The model is fitted on protected counts
+    (exits, moves, entries) and starts from the protected stock, so nothing it shows gives back a true count of other
+    LAs' children."""
     selection = m.Selection(area_la_codes(area, local_authorities()), **selection_fields)
     costs = tuple(float(weekly_costs.get(g, DEFAULT_WEEKLY_COSTS[g]) or 0) for g in m.PLACEMENT_GROUPS)
     restricted = is_restricted(area, scope)
@@ -489,89 +527,127 @@ def forecast(scope: AccessScope, area: str, selection_fields: dict, ref_from: in
     static = p.episodes[m.Selection(selection.la_codes, sex=selection.sex, ethnicity=selection.ethnicity,
                                     uasc=selection.uasc).static_mask(p.episodes).to_numpy()]
     static = static[["cid", "la_code", RECORD_KEY, "decom", "dec", "dob", "rne", "rec", "group"]]
-    groups = list(m.PLACEMENT_GROUPS)
+    groups, bands = list(m.PLACEMENT_GROUPS), list(m.AGE_BANDS)
     ref_start, ref_end = pd.Timestamp(ref_from - 1, 4, 1), pd.Timestamp(ref_to, 3, 31)
     jump = p.last
     cost_vector = np.array(costs, dtype="float64")
     model = m.fit_flow_model(static, ref_start, ref_end, count=_model_counter(count))
-    stock = _model_stock(static, jump, count)
+    start = _model_start(static, jump, count)
     months = pd.date_range(jump + pd.Timedelta(days=1), periods=horizon_months, freq="ME")
-    expected = m.project(model, stock, horizon_months)
-    paths = m.simulate(model, stock, horizon_months, runs=300, seed=version)
-    low, high = np.percentile(paths, 10, axis=0), np.percentile(paths, 90, axis=0)
-    total_paths = paths.sum(axis=2)
-    rows = []
-    for k, month in enumerate(months):
-        label = month.date().isoformat()
-        for j, group in enumerate(groups):
-            rows.append((label, group, expected[k, j], low[k, j], high[k, j]))
-        rows.append((label, "All placement types", expected[k].sum(), np.percentile(total_paths[:, k], 10),
-                     np.percentile(total_paths[:, k], 90)))
-    forecast = pd.DataFrame(rows, columns=["Month", "Placement type", "Expected", "Low (10th percentile)", "High (90th percentile)"])
-    for column in ("Expected", "Low (10th percentile)", "High (90th percentile)"):
-        forecast[column] = forecast[column].round().astype(int)
+    projection = m.project(model, start, horizon_months)
+    paths = m.simulate(model, start, horizon_months, runs=300, seed=version, projection=projection)
+    by_group, by_band = _forecast_table(months, projection.stock.sum(axis=1), paths.sum(axis=2), groups, "Placement type",
+                                        "All placement types"), \
+        _forecast_table(months, projection.stock.sum(axis=2), paths.sum(axis=3), bands, "Age band", "All ages")
+    by_group["Turning 18 and leaving care"] = np.repeat(np.round(projection.left_at_18.sum(axis=1), 1), len(groups) + 1)
 
-    cost_paths = paths @ cost_vector
+    cost_paths = paths.sum(axis=2) @ cost_vector
+    expected = projection.stock.sum(axis=1)
     costs_table = pd.DataFrame({
         "Month": [mo.date().isoformat() for mo in months], "Expected": np.round(expected @ cost_vector, -2),
         "Low (10th percentile)": np.round(np.percentile(cost_paths, 10, axis=0), -2),
         "High (90th percentile)": np.round(np.percentile(cost_paths, 90, axis=0), -2),
     })
 
-    history_rows = []
+    history_rows, age_rows = [], []
     for at in pd.date_range(p.first, jump, freq="QE-MAR"):
         history_rows += [(at.date().isoformat(), g, int(v)) for g, v in zip(groups, _model_stock(static, at, count))]
+        age_rows += [(at.date().isoformat(), b, int(v)) for b, v in zip(bands, _band_stock(static, at, count).sum(axis=1))]
     history = pd.DataFrame(history_rows, columns=["Month", "Placement type", "Children"])
+    history_by_age = pd.DataFrame(age_rows, columns=["Month", "Age band", "Children"])
 
-    backtest, summary = _backtest(static, p.first, ref_start, ref_end, jump, count)
-    exits, moved = model.exits.to_numpy(), model.moves.sum(axis=1).to_numpy()
-    exposure = model.exposure.to_numpy()
-    starts = model.entries.sum(axis=0).to_numpy()
-    # Every count here is a protected cell (exits and moves per type; moves are the sum of protected cells, as the
-    # model uses them), each rate is that count over the child-months, so rate x child-months gives the protected
-    # count back, never the true one.
-    rates = pd.DataFrame({
-        "Placement type": groups,
-        "Child-months observed": (np.round(exposure / CHILD_MONTHS_ROUNDING) * CHILD_MONTHS_ROUNDING).astype(int),
-        "Left care": exits, "Left care per 100 children a month": [rate(c, x) for c, x in zip(exits, exposure)],
-        "Moved to another type": moved,
-        "Moved per 100 children a month": [rate(c, x) for c, x in zip(moved, exposure)],
-        "Starts per month (first placement)": np.round(starts / model.months, 1),
-    })
-    entries = model.entries.copy()
+    backtest, summary = backtest_table(static, p.first, ref_to - ref_from + 1, jump, count)
+    # Every count here is a protected cell or a sum of protected cells, as the model uses them; each rate is that
+    # count over the child-months, so rate x child-months gives the protected count back, never the true one.
+    rates = _rates_table(groups, model.band_exits.sum(axis=0), model.moves.sum(axis=(0, 2)),
+                         model.band_exposure.sum(axis=0), model.entries.sum(axis=0) / model.months, "Placement type")
+    rates_by_age = _rates_table(bands, model.band_exits.sum(axis=1), model.moves.sum(axis=(1, 2)),
+                                model.band_exposure.sum(axis=1), model.entries.sum(axis=1) / model.months, "Age band")
+    entries = pd.DataFrame(model.entries, index=bands, columns=groups).astype(int)
     entries.insert(0, "Age band at entry", entries.index)
     entries = entries.reset_index(drop=True)
     entries["Total"] = entries[groups].sum(axis=1)
-    return {"forecast": forecast, "costs": costs_table, "history": history, "backtest": backtest, "summary": summary,
-            "rates": rates, "entries": entries, "reference": (ref_start, ref_end), "jump": jump,
-            "months_in_reference": model.months, "restricted": restricted}
+    return {"forecast": by_group, "forecast_by_age": by_band, "costs": costs_table, "history": history,
+            "history_by_age": history_by_age, "backtest": backtest, "summary": summary, "rates": rates,
+            "rates_by_age": rates_by_age, "entries": entries, "reference": (ref_start, ref_end), "jump": jump,
+            "months_in_reference": model.months, "restricted": restricted,
+            "left_at_18": float(projection.left_at_18.sum())}
 
 
-def _backtest(static, first, ref_start, ref_end, jump, count: _Counter) -> tuple[pd.DataFrame, dict]:
-    """Fit on the reference period moved one year earlier, forecast the last observed year, compare with what happened.
-    Start and actual stocks, and their totals, are protected cells; the model is fitted on protected counts."""
-    origin = jump - pd.DateOffset(years=1)
-    shift = max(pd.Timedelta(0), ref_end - origin)
-    fit_start, fit_end = max(first, ref_start - shift), ref_end - shift
-    groups = list(m.PLACEMENT_GROUPS)
-    if fit_end - fit_start < pd.Timedelta(days=180):
-        return pd.DataFrame(columns=["Placement type"]), {"available": False}
-    model = m.fit_flow_model(static, fit_start, fit_end, count=_model_counter(count))
-    start_stock = _model_stock(static, origin, count)
-    predicted = m.project(model, start_stock, 12)[-1]
-    actual = _model_stock(static, jump, count)
-    start_total, actual_total = count.cell(m.open_at(static, origin)), count.cell(m.open_at(static, jump))
-    table = pd.DataFrame({"Placement type": groups, "Start (a year before)": start_stock,
-                          "Forecast": np.round(predicted).astype(int), "Actual": actual})
-    table.loc[len(table)] = ["All placement types", start_total, int(round(predicted.sum())), actual_total]
-    table["Error"] = table["Forecast"] - table["Actual"]
-    table["Error %"] = [round(100 * e / a, 1) if a else None for e, a in zip(table["Error"], table["Actual"])]
-    summary = {
-        "available": True, "fit_start": fit_start, "fit_end": fit_end, "origin": origin, "target": jump,
-        "total_error_pct": round(100 * abs(predicted.sum() - actual_total) / actual_total, 1) if actual_total else None,
-        "naive_error_pct": round(100 * abs(start_total - actual_total) / actual_total, 1) if actual_total else None,
-        "mean_abs_error_groups": round(float(np.mean(np.abs(np.round(predicted) - actual))), 1),
-    }
+def _forecast_table(months, expected: np.ndarray, paths: np.ndarray, labels: list[str], column: str, total: str) -> pd.DataFrame:
+    """One row per month and label (and the total): expected and the 10th and 90th percentiles of the simulations."""
+    low, high = np.percentile(paths, 10, axis=0), np.percentile(paths, 90, axis=0)
+    totals = paths.sum(axis=2)
+    rows = []
+    for k, month in enumerate(months):
+        label = month.date().isoformat()
+        rows += [(label, name, expected[k, j], low[k, j], high[k, j]) for j, name in enumerate(labels)]
+        rows.append((label, total, expected[k].sum(), np.percentile(totals[:, k], 10), np.percentile(totals[:, k], 90)))
+    table = pd.DataFrame(rows, columns=["Month", column, "Expected", "Low (10th percentile)", "High (90th percentile)"])
+    for name in ("Expected", "Low (10th percentile)", "High (90th percentile)"):
+        table[name] = table[name].round().astype(int)
+    return table
+
+
+def _rates_table(labels, exits, moved, exposure, starts_per_month, column: str) -> pd.DataFrame:
+    return pd.DataFrame({
+        column: labels,
+        "Child-months observed": (np.round(exposure / CHILD_MONTHS_ROUNDING) * CHILD_MONTHS_ROUNDING).astype(int),
+        "Left care": exits.astype(int),
+        "Left care per 100 children a month": [rate(c, x) for c, x in zip(exits, exposure)],
+        "Moved to another type": moved.astype(int),
+        "Moved per 100 children a month": [rate(c, x) for c, x in zip(moved, exposure)],
+        "Starts per month": np.round(starts_per_month, 1),
+    })
+
+
+BACKTEST_COLUMNS = ["Forecast from", "Fitted on", "Children at start", "Forecast: model", "Forecast: no change",
+                    "Forecast: trend", "Actual a year on", "Model error %", "No change error %", "Trend error %"]
+
+
+def _total_under_18(static: pd.DataFrame, at: pd.Timestamp, count: _Counter) -> int:
+    """Children under 18 looked after at `at` (the model's population), one protected cell."""
+    current = m.open_at(static, at)
+    ages = m.age_in_months(current["dob"], at)
+    return count.cell(current[((ages >= 0) & (ages < m.AGE_MONTHS)).to_numpy()])
+
+
+def backtest_table(static: pd.DataFrame, first: pd.Timestamp, years: int, last: pd.Timestamp,
+                   count=None) -> tuple[pd.DataFrame, dict]:
+    """The model tested on every year the data allow: from each 31 March with a year of data after it, fitted on the
+    `years` before it (or as many as there are, at least 6 months), forecast a year ahead, and compared with what
+    happened, beside two simple forecasts: "no change" (the number stays as it is) and "trend" (the change over the
+    reference years goes on at the same pace). Counts are protected cells; the model is fitted on protected counts."""
+    count = count or ExactCounter()
+    rows = []
+    origin = pd.Timestamp(last.year - 1, 3, 31)
+    origins = []
+    while origin - pd.Timedelta(days=182) >= first:
+        origins.append(origin)
+        origin = pd.Timestamp(origin.year - 1, 3, 31)
+    for origin in reversed(origins):
+        fit_start = max(first, pd.Timestamp(origin.year - years, 4, 1))
+        model = m.fit_flow_model(static, fit_start, origin, count=_model_counter(count))
+        predicted = float(m.project(model, _model_start(static, origin, count), 12).stock[-1].sum())
+        start_total = _total_under_18(static, origin, count)
+        before = _total_under_18(static, fit_start - pd.Timedelta(days=1), count)
+        span = ((origin - fit_start).days + 1) / 365.25
+        trend = start_total + (start_total - before) / span if span > 0 else float(start_total)
+        actual = _total_under_18(static, pd.Timestamp(origin.year + 1, 3, 31), count)
+        rows.append([origin.date().isoformat(), f"{fit_start:%b %Y} to {origin:%b %Y}", start_total, round(predicted),
+                     start_total, round(max(trend, 0.0)), actual,
+                     *[round(100 * abs(f - actual) / actual, 1) if actual else None
+                       for f in (predicted, start_total, max(trend, 0.0))]])
+    table = pd.DataFrame(rows, columns=BACKTEST_COLUMNS)
+    if table.empty:
+        return table, {"available": False}
+    errors = table[["Model error %", "No change error %", "Trend error %"]].astype(float)
+    summary = {"available": True, "years": len(table), "model": round(errors["Model error %"].mean(), 1),
+               "no_change": round(errors["No change error %"].mean(), 1), "trend": round(errors["Trend error %"].mean(), 1),
+               "beat_both": int(((errors["Model error %"] < errors["No change error %"])
+                                 & (errors["Model error %"] < errors["Trend error %"])).sum())}
+    summary["best"] = min(("the model", summary["model"]), ("no change", summary["no_change"]),
+                          ("the trend", summary["trend"]), key=lambda pair: pair[1])[0]
     return table, summary
 
 

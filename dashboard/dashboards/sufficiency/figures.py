@@ -202,15 +202,21 @@ def stability_figure(table: pd.DataFrame) -> go.Figure:
     return _themed(fig, 320)
 
 
-def forecast_figure(history: pd.DataFrame, forecast: pd.DataFrame, groups: list[str]) -> go.Figure:
-    """Observed children by placement type (solid) and the forecast (dashed) with its 80% band."""
+AGE_COLOURS = {"Under 1": "#CC79A7", "1 to 4": "#E69F00", "5 to 9": "#009E73", "10 to 15": "#0072B2",
+               "16 and over": "#D55E00"}
+
+
+def forecast_figure(history: pd.DataFrame, forecast: pd.DataFrame, groups: list[str], column: str = "Placement type",
+                    colours: dict | None = None) -> go.Figure:
+    """Observed children by placement type (or age band: `column`) (solid) and the forecast (dashed) with its 80% band."""
     if forecast.empty:
         return empty_figure("Not enough data to fit the model for this choice.")
+    colours = colours or GROUP_COLOURS
     fig = go.Figure()
     for group in groups:
-        colour = GROUP_COLOURS[group]
-        past = history[history["Placement type"] == group]
-        future = forecast[forecast["Placement type"] == group]
+        colour = colours[group]
+        past = history[history[column] == group]
+        future = forecast[forecast[column] == group]
         fig.add_trace(go.Scatter(x=list(future["Month"]) + list(future["Month"])[::-1],
                                  y=list(numeric(future["High (90th percentile)"])) + list(numeric(future["Low (10th percentile)"]))[::-1],
                                  fill="toself", fillcolor=_alpha(colour, 0.18), line={"width": 0}, hoverinfo="skip",

@@ -245,75 +245,173 @@ class Selection:
         return current[self.episode_mask(current, ages)]
 
 
-# --- demand forecast: a stock-and-flow model ------------------------------------------------------------------
+# --- demand forecast: a stock-and-flow model of age band x placement type ----------------------------------------
+# States are (age band, placement group): Social Finance's regional demand model's bands (Birth-1, 1-5, 5-10, 10-16,
+# 16-18+ are this page's "Under 1" to "16 and over"). Inside the model each child's age is held in whole months, so
+# children move up a band on the month they reach it and leave care the month they turn 18; rates are per band.
 MONTH_DAYS = 365.25 / 12
+AGE_MONTHS = 18 * 12                                    # a child leaves care at 18: ages 0..215 months
+BAND_EDGES = (0, 12, 60, 120, 192, AGE_MONTHS)          # months at which each band starts (and the last one ends)
+BAND_OF_MONTH = np.searchsorted(np.array(BAND_EDGES[1:]), np.arange(AGE_MONTHS), side="right")
+BAND_OF_YEAR = BAND_OF_MONTH[::12]                      # 18 years of age -> band
+
+
+def _years_to_bands(by_year: np.ndarray) -> np.ndarray:
+    """Sum rows by year of age (0..17) into the 5 bands."""
+    out = np.zeros((len(AGE_BANDS), *by_year.shape[1:]))
+    np.add.at(out, BAND_OF_YEAR, by_year)
+    return out
+
+
+def band_of_months(age_months) -> np.ndarray:
+    """The age band index (0..4) of ages in whole months (0..215)."""
+    return BAND_OF_MONTH[np.asarray(age_months, dtype="int64")]
+
+
+def age_in_months(dob: pd.Series, at) -> pd.Series:
+    """Completed months of age on `at` (a date, or a Series of dates aligned with dob)."""
+    at = pd.to_datetime(at)
+    dob = pd.to_datetime(dob)
+    if isinstance(at, pd.Series):
+        y, mo, d = at.dt.year, at.dt.month, at.dt.day
+    else:
+        y, mo, d = at.year, at.month, at.day
+    return (y - dob.dt.year) * 12 + (mo - dob.dt.month) - (d < dob.dt.day).astype(int)
 
 
 @dataclass
 class FlowModel:
-    """Monthly rates fitted on a reference period, by placement group (the model's states).
+    """Counts over a reference period, by age band (first axis) and placement group (the model's states).
 
-    entries:      children starting care per month, by age band at entry (rows) and first placement group (columns)
-    exit_rate:    share of each group's children leaving care per month
-    move_rate:    share of group i's children moving to group j per month (i != j)
-    exposure:     child-months observed in each group (the denominators)
+    entries:  children starting care, by age band at entry and first placement group
+    exits:    children leaving care before their 18th birthday, by year of age (0..17) and group at leaving
+    moves:    moves from group i (second axis) to group j (third axis), by band at the move
+    exposure: child-months observed, by year of age (0..17) and group (the denominators)
+    months:   length of the reference period in months
+    Leaving is fitted by year of age, not band: within a band it varies a lot (16 year olds leave far less often than
+    17 year olds), and a band's average would send 16 year olds out too fast. Leaving at 18 is not fitted: the model
+    takes every child out on the month they turn 18.
     """
     groups: tuple[str, ...]
-    entries: pd.DataFrame
-    exit_rate: pd.Series
-    move_rate: pd.DataFrame
-    exposure: pd.Series
-    exits: pd.Series
-    moves: pd.DataFrame
+    entries: np.ndarray
+    exits: np.ndarray
+    moves: np.ndarray
+    exposure: np.ndarray
     months: float
 
+    @property
+    def band_exposure(self) -> np.ndarray:
+        """Child-months by band and group."""
+        return _years_to_bands(self.exposure)
+
+    @property
+    def band_exits(self) -> np.ndarray:
+        """Children leaving before 18 by band and group."""
+        return _years_to_bands(self.exits)
+
+    @property
+    def exit_rate(self) -> np.ndarray:
+        """Share of children leaving care per month, by year of age (0..17) and group."""
+        return np.divide(self.exits, self.exposure, out=np.zeros_like(self.exposure), where=self.exposure > 0)
+
+    @property
+    def move_rate(self) -> np.ndarray:
+        """Share of state (band, i)'s children moving to group j per month (bands x groups x groups, diagonal 0)."""
+        exposure = self.band_exposure[:, :, None]
+        rate = np.divide(self.moves, exposure, out=np.zeros_like(self.moves, dtype="float64"), where=exposure > 0)
+        rate[:, np.arange(len(self.groups)), np.arange(len(self.groups))] = 0.0
+        return rate
+
     def transition(self) -> np.ndarray:
-        """Monthly transition matrix T: next stock = stock @ T + entries (rows sum to 1 - exit rate)."""
-        move = self.move_rate.to_numpy().copy()
-        np.fill_diagonal(move, 0.0)
-        stay = 1.0 - self.exit_rate.to_numpy() - move.sum(axis=1)
-        return move + np.diag(stay)
+        """Monthly transition matrices by year of age (18 x groups x groups): next = stock @ T[year]; rows sum to
+        1 - that year's exit rate; moves at the rate of the year's band."""
+        move = self.move_rate[BAND_OF_YEAR]
+        out = move.sum(axis=2) + self.exit_rate
+        scale = np.where(out > 0.95, 0.95 / np.maximum(out, 1e-12), 1.0)   # never more than all of a state leaving
+        move = move * scale[:, :, None]
+        stay = 1.0 - out * scale
+        t = move.copy()
+        idx = np.arange(len(self.groups))
+        t[:, idx, idx] = stay
+        return t
 
     def monthly_entries(self) -> np.ndarray:
-        return self.entries.sum(axis=0).reindex(list(self.groups), fill_value=0).to_numpy() / self.months
+        """Children starting care per month, by band and group."""
+        return self.entries / self.months if self.months > 0 else np.zeros_like(self.entries, dtype="float64")
+
+    def adjusted(self, entry_change: float = 0.0, exit_change: float = 0.0,
+                 shift: tuple[str, str, float] | None = None) -> "FlowModel":
+        """A scenario: entries and exits before 18 changed by a share (0.1 = 10% more), and `shift` = (from, to,
+        share) sends that share of the children who would have started in or moved to group `from` to `to`."""
+        entries = self.entries * (1.0 + entry_change)
+        exits = self.exits * (1.0 + exit_change)
+        moves = self.moves.astype("float64").copy()
+        if shift is not None:
+            i, j, part = self.groups.index(shift[0]), self.groups.index(shift[1]), float(shift[2])
+            if i != j and part:
+                moved = entries[:, i] * part
+                entries = entries.copy()
+                entries[:, i] -= moved
+                entries[:, j] += moved
+                redirected = moves[:, :, i] * part
+                moves[:, :, i] -= redirected
+                moves[:, :, j] += redirected
+                idx = np.arange(len(self.groups))
+                moves[:, idx, idx] = 0.0   # a move into one's own group is no move
+        return FlowModel(self.groups, entries, exits, moves, self.exposure, self.months)
 
 
 def fit_flow_model(episodes: pd.DataFrame, start, end, groups=PLACEMENT_GROUPS, count=None) -> FlowModel:
-    """Fit entry, exit and move rates on episodes in [start, end].
+    """Count entries, exits before 18, moves and child-months by age band and placement group over [start, end].
 
     episodes need: cid (the child), decom, dec, rne, rec, group, dob. A move is an episode ending X1 (a new episode the
-    same day) whose next episode is in another group; an exit is an episode ending with any other reason.
-    count(records, by, categories) -> Series counts the exits, moves and entries (default: exactly); the page passes
-    its disclosure-protected count, so every rate is built from protected counts.
+    same day) whose next episode is in another group; an exit is an episode ending with any other reason, before the
+    child's 18th birthday (leaving at 18 is the model's own rule, not a rate). An episode's days are split between the
+    bands the child passes through. count(records, by, categories) -> Series counts the exits, moves and entries
+    (default: exactly); the page passes its disclosure-protected count, so every rate is built from protected counts.
     """
     count = count or _exact_counts
     groups = list(groups)
+    bands = list(AGE_BANDS)
     start, end = pd.Timestamp(start), pd.Timestamp(end)
+    after_end = end + pd.Timedelta(days=1)
     months = ((end - start).days + 1) / MONTH_DAYS
     e = episodes.sort_values(["cid", "decom"], kind="stable")
     e_start = e["decom"].where(e["decom"] > start, start)
-    e_end = e["dec"].fillna(end + pd.Timedelta(days=1)).where(lambda d: d <= end + pd.Timedelta(days=1), end + pd.Timedelta(days=1))
-    days = (e_end - e_start).dt.days.clip(lower=0)
-    exposure = (days.groupby(e["group"], observed=False).sum() / MONTH_DAYS).reindex(groups, fill_value=0.0)
-    ends_in = e["dec"].notna() & (e["dec"] >= start) & (e["dec"] <= end)
-    exits = count(e[(ends_in & (e["rec"] != "X1")).to_numpy()], ["group"], {"group": groups}).reindex(groups)
+    e_end = e["dec"].fillna(after_end).where(lambda d: d <= after_end, after_end)
+    group_index = pd.Categorical(e["group"].astype(str), categories=groups).codes
+    exposure = np.zeros((AGE_MONTHS // 12, len(groups)))
+    known = group_index >= 0
+    for year in range(AGE_MONTHS // 12):
+        lo, hi = e["dob"] + pd.DateOffset(years=year), e["dob"] + pd.DateOffset(years=year + 1)
+        days = (np.minimum(e_end, hi) - np.maximum(e_start, lo)).dt.days.clip(lower=0).fillna(0).to_numpy()
+        np.add.at(exposure[year], group_index[known], days[known] / MONTH_DAYS)
+
+    def band_at(dates: pd.Series, frame: pd.DataFrame) -> pd.Series:
+        return age_band(age_in_years(frame["dob"], dates)).astype(str)
+
+    ends_in = (e["dec"].notna() & (e["dec"] >= start) & (e["dec"] <= end)).to_numpy()
+    under_18 = (age_in_years(e["dob"], e["dec"].fillna(end)) < 18).to_numpy()
+    leavers = e[ends_in & under_18 & (e["rec"] != "X1").to_numpy()]
+    years = [str(y) for y in range(AGE_MONTHS // 12)]
+    leavers = leavers.assign(year=age_in_years(leavers["dob"], leavers["dec"]).astype(str).to_numpy(),
+                             group=leavers["group"].astype(str))
+    exits = count(leavers, ["year", "group"], {"year": years, "group": groups}).unstack("group")
     same_child = e["cid"].shift(-1) == e["cid"]
-    nxt = e["group"].shift(-1)
-    moved = (ends_in & (e["rec"] == "X1") & same_child & (nxt != e["group"])).to_numpy()
-    movers = e[moved].assign(next_group=nxt[moved].astype(str).to_numpy())
-    moves = count(movers, ["group", "next_group"], {"group": groups, "next_group": groups}).unstack("next_group")
-    moves = moves.reindex(index=groups, columns=groups, fill_value=0)
+    nxt = e["group"].astype(str).shift(-1)
+    moved = (ends_in & under_18 & (e["rec"] == "X1").to_numpy() & same_child.to_numpy()
+             & (nxt != e["group"].astype(str)).to_numpy())
+    movers = e[moved]
+    movers = movers.assign(band=band_at(movers["dec"], movers).to_numpy(), group=movers["group"].astype(str),
+                           next_group=nxt[moved].to_numpy())
+    move_counts = count(movers, ["band", "group", "next_group"], {"band": bands, "group": groups, "next_group": groups})
     starts = e[((e["rne"] == "S") & (e["decom"] >= start) & (e["decom"] <= end)).to_numpy()]
-    starts = starts.assign(band=age_band(age_in_years(starts["dob"], starts["decom"])).astype(str).to_numpy())
-    entries = count(starts, ["band", "group"], {"band": list(AGE_BANDS), "group": groups}).unstack("group")
-    entries = entries.reindex(index=list(AGE_BANDS), columns=groups, fill_value=0)
-    safe = exposure.replace(0, np.nan)
-    exit_rate = (exits / safe).fillna(0.0)
-    move_rate = moves.div(safe, axis=0).fillna(0.0)
-    for frame in (entries, moves):
-        frame.index.name, frame.columns.name = None, None
-    exits.index.name = None
-    return FlowModel(tuple(groups), entries, exit_rate, move_rate, exposure, exits, moves, months)
+    starts = starts[(age_in_years(starts["dob"], starts["decom"]) < 18).to_numpy()]
+    starts = starts.assign(band=band_at(starts["decom"], starts).to_numpy(), group=starts["group"].astype(str))
+    entries = count(starts, ["band", "group"], {"band": bands, "group": groups}).unstack("group")
+    moves = move_counts.to_numpy(dtype="float64").reshape(len(bands), len(groups), len(groups))
+    return FlowModel(tuple(groups), entries.reindex(index=bands, columns=groups).to_numpy(dtype="float64"),
+                     exits.reindex(index=years, columns=groups).to_numpy(dtype="float64"), moves, exposure, months)
 
 
 def _exact_counts(records: pd.DataFrame, by: list[str], categories: dict) -> pd.Series:
@@ -324,44 +422,123 @@ def _exact_counts(records: pd.DataFrame, by: list[str], categories: dict) -> pd.
     return records.groupby(keys).size().reindex(index, fill_value=0).astype("int64")
 
 
-def project(model: FlowModel, stock: np.ndarray, months: int) -> np.ndarray:
-    """Expected stock by group for months 1..n (rows) from `stock` now: stock @ T + entries, month by month."""
-    transition, entries = model.transition(), model.monthly_entries()
-    out, current = [], np.asarray(stock, dtype="float64")
-    for _ in range(months):
-        current = current @ transition + entries
-        out.append(current)
-    return np.array(out).reshape(months, len(model.groups))
+def stock_by_age(ages_months, groups, group_names=PLACEMENT_GROUPS) -> np.ndarray:
+    """Children now, by month of age (rows, 0..215) and placement group: from each child's exact age. Children 18 or
+    over (a data error: care ends at 18) are left out."""
+    ages = np.asarray(ages_months, dtype="int64")
+    index = pd.Categorical(pd.Series(groups).astype(str), categories=list(group_names)).codes
+    keep = (ages >= 0) & (ages < AGE_MONTHS) & (index >= 0)
+    stock = np.zeros((AGE_MONTHS, len(group_names)))
+    np.add.at(stock, (ages[keep], index[keep]), 1.0)
+    return stock
 
 
-def simulate(model: FlowModel, stock: np.ndarray, months: int, runs: int = 300, seed: int = 0) -> np.ndarray:
-    """Simulated stock paths (runs x months x groups): Poisson entries, each child's monthly stay/move/exit drawn,
-    and each run's rates redrawn from their sampling error (Gamma on the observed counts), so the band shows both
-    chance and how little data the rates rest on."""
-    rng = np.random.default_rng(seed)
+def spread_by_age(band_stock: np.ndarray) -> np.ndarray:
+    """Children by band and group spread evenly over the months of each band (when only band counts may be used,
+    as for protected counts of other LAs' children)."""
+    band_stock = np.asarray(band_stock, dtype="float64")
+    widths = np.diff(BAND_EDGES)
+    return band_stock[BAND_OF_MONTH] / widths[BAND_OF_MONTH][:, None]
+
+
+def by_band(stock_by_month: np.ndarray) -> np.ndarray:
+    """Sum ages in months (axis -2) into the 5 bands."""
+    out = np.zeros((*stock_by_month.shape[:-2], len(AGE_BANDS), stock_by_month.shape[-1]))
+    for b, (lo, hi) in enumerate(zip(BAND_EDGES, BAND_EDGES[1:])):
+        out[..., b, :] = stock_by_month[..., lo:hi, :].sum(axis=-2)
+    return out
+
+
+@dataclass
+class Projection:
+    """Expected children by month ahead (first axis), age band and group, and what happened in each month."""
+    stock: np.ndarray          # months x bands x groups, at each month end
+    start: np.ndarray          # months x bands x groups, at the start of each month
+    exits: np.ndarray          # months x bands x groups: left care before 18 that month
+    moves: np.ndarray          # months x bands x groups x groups: moved from group i to j that month
+    aged_up: np.ndarray        # months x bands x groups: moved up out of the band that month (from the last: left at 18)
+    before_ageing: np.ndarray  # months x bands x groups: after the month's exits and moves, before ageing
+
+    @property
+    def left_at_18(self) -> np.ndarray:
+        return self.aged_up[:, -1, :]
+
+
+def project(model: FlowModel, stock: np.ndarray, months: int, leave_at_18: bool = True) -> Projection:
+    """Expected stock month by month from `stock` (ages in months x groups): each month the children leave or move at
+    their age's rates, everyone gets a month older (moving up a band on reaching it, leaving at 18), and the month's
+    entrants join, spread evenly over the months of their band at entry. `leave_at_18=False` keeps children past 18
+    at the rates of 17 year olds, as Social Finance's model does (its last band, 16-18+, has no end): only to
+    compare with it."""
+    year_of_month = np.arange(AGE_MONTHS) // 12
+    t_by_month = model.transition()[year_of_month]            # 216 x G x G
     g = len(model.groups)
-    exposure = model.exposure.to_numpy()
-    entry_counts = model.entries.sum(axis=0).reindex(list(model.groups), fill_value=0).to_numpy()
-    counts = np.column_stack([model.moves.to_numpy().astype(float), model.exits.to_numpy().astype(float)])
-    np.fill_diagonal(counts[:, :g], 0.0)
-    # Rates per run: Gamma(count + 0.5, 1 / exposure) (Jeffreys), capped so each group's outflow stays below 1.
-    rates = rng.gamma(counts[None, :, :] + 0.5, 1.0, size=(runs, g, g + 1)) / np.maximum(exposure, 1e-9)[None, :, None]
-    rates[:, exposure == 0, :] = 0.0
-    rates[:, np.arange(g), np.arange(g)] = 0.0
-    out_total = rates.sum(axis=2, keepdims=True)
-    rates = np.where(out_total > 0.95, rates / out_total * 0.95, rates)
-    entry_rate = rng.gamma(entry_counts + 0.5, 1.0, size=(runs, g)) / model.months
-    entry_rate[:, entry_counts == 0] = 0.0
-    current = np.tile(np.asarray(stock, dtype="int64"), (runs, 1))
-    paths = np.zeros((runs, months, g))
+    off_diagonal = t_by_month * (1.0 - np.eye(g))[None]
+    exit_by_month = 1.0 - t_by_month.sum(axis=2)
+    widths = np.diff(BAND_EDGES)
+    entrants = model.monthly_entries()[BAND_OF_MONTH] / widths[BAND_OF_MONTH][:, None]
+    last_of_band = np.array(BAND_EDGES[1:]) - 1
+    current = np.asarray(stock, dtype="float64")
+    out, start, exits, moves, aged, before = [], [], [], [], [], []
+    for _ in range(months):
+        start.append(by_band(current))
+        exits.append(by_band(current * exit_by_month))
+        moving = current[:, :, None] * off_diagonal                        # 216 x G x G
+        moves.append(np.stack([moving[lo:hi].sum(axis=0) for lo, hi in zip(BAND_EDGES, BAND_EDGES[1:])]))
+        moved = np.einsum("ag,agh->ah", current, t_by_month)
+        before.append(by_band(moved))
+        aged.append(moved[last_of_band])
+        current = np.zeros_like(moved)
+        current[1:] = moved[:-1]
+        if not leave_at_18:
+            current[-1] += moved[-1]
+            aged[-1][-1] = 0.0
+        current += entrants
+        out.append(by_band(current))
+    return Projection(*(np.array(x) for x in (out, start, exits, moves, aged, before)))
+
+
+def simulate(model: FlowModel, stock: np.ndarray, months: int, runs: int = 300, seed: int = 0,
+             projection: Projection | None = None) -> np.ndarray:
+    """Simulated stock paths (runs x months x bands x groups) around `project`: Poisson entries; each month each
+    child's stay, move or exit drawn, and moving up a band drawn, with the chances the projection gives for that
+    month, band and group; each run's rates are scaled by a draw of their sampling error (Gamma on the observed
+    counts), so the band shows both chance and how little data the rates rest on."""
+    rng = np.random.default_rng(seed)
+    projection = projection or project(model, stock, months)
+    nb, g = len(AGE_BANDS), len(model.groups)
+    idx = np.arange(g)
+
+    def chance(part, whole):
+        return np.divide(part, whole, out=np.zeros_like(part), where=whole > 0)
+
+    exit_p = chance(projection.exits, projection.start)                              # months x bands x g
+    move_p = chance(projection.moves, projection.start[..., None])                   # months x bands x g x g
+    up_p = chance(projection.aged_up, projection.before_ageing).clip(0.0, 1.0)
+    # Sampling error of each run's rates: Gamma(count + 0.5) / (count + 0.5), count the band's observed events.
+    exits_n, moves_n = model.band_exits, model.moves.astype("float64")
+    exit_factor = rng.gamma(exits_n + 0.5, 1.0, size=(runs, nb, g)) / (exits_n + 0.5)
+    move_factor = rng.gamma(moves_n + 0.5, 1.0, size=(runs, nb, g, g)) / (moves_n + 0.5)
+    entry_rate = rng.gamma(model.entries + 0.5, 1.0, size=(runs, nb, g)) / max(model.months, 1e-9)
+    entry_rate[:, model.entries == 0] = 0.0
+    current = np.rint(by_band(np.asarray(stock, dtype="float64"))).astype("int64")
+    current = np.broadcast_to(current, (runs, nb, g)).copy()
+    paths = np.zeros((runs, months, nb, g))
     for month in range(months):
-        nxt = np.zeros_like(current)
-        for i in range(g):
-            p = np.column_stack([rates[:, i, :], 1.0 - rates[:, i, :].sum(axis=1)])   # moves to j, exit, stay
-            draws = rng.multinomial(current[:, i], np.clip(p, 0.0, 1.0))
-            nxt += draws[:, :g]
-            nxt[:, i] += draws[:, g + 1]
+        moves = move_p[month][None] * move_factor
+        moves[:, :, idx, idx] = 0.0
+        leave = exit_p[month][None] * exit_factor
+        out = moves.sum(axis=3) + leave
+        scale = np.where(out > 0.95, 0.95 / np.maximum(out, 1e-12), 1.0)
+        p = np.concatenate([moves * scale[..., None], (leave * scale)[..., None], (1.0 - out * scale)[..., None]], axis=3)
+        p = np.clip(p, 0.0, 1.0)
+        p /= p.sum(axis=3, keepdims=True)
+        draws = rng.multinomial(current, p)                                # runs x bands x g x (g + 2)
+        nxt = draws[..., :g].sum(axis=2) + draws[..., g + 1]
+        up = rng.binomial(nxt, up_p[month][None])
+        nxt -= up
+        nxt[:, 1:, :] += up[:, :-1, :]
         nxt += rng.poisson(entry_rate)
         current = nxt
-        paths[:, month, :] = current
+        paths[:, month] = current
     return paths

@@ -55,7 +55,7 @@ DASHBOARD = Dashboard(
     prepare_process=data.prepare_in_this_process,
 )
 register_callbacks(DASHBOARD)
-VIEW_CHARTS = suff.CHARTS[:-2]   # drawn from the view; the forecast and its cost come from `render_forecast`
+VIEW_CHARTS = [c for c in suff.CHARTS if c not in suff.FORECAST_CHARTS]   # the forecast's charts: `render_forecast`
 
 
 def _selection(filters, values) -> tuple[loader.AccessScope, suff.Selection]:
@@ -163,11 +163,15 @@ def layout(anon=None, **query):
         ], className="chart-card"),
         chart_card("suff-forecast-title", "suff-forecast",
                    "Observed children by placement type (solid) and the forecast (dashed), with its 80% band.", image_buttons=True),
+        chart_card("suff-forecast_age-title", "suff-forecast_age",
+                   "The same forecast by age band: children move up a band as they age and leave care at 18.",
+                   image_buttons=True),
         chart_card("suff-cost-title", "suff-cost", "The forecast weekly cost at the unit costs entered above, with its 80% band.",
                    image_buttons=True),
         html.Section([
-            html.H2("How well did it forecast the last year? (back-test)", className="h5"),
+            html.H2("How well has it forecast before? (back-test)", className="h5"),
             html.P(id="suff-backtest-text"),
+            grid("suff-backtest-grid"),
         ], className="chart-card"),
         html.Section([
             html.H2(id="suff-published-title", className="h4"),
@@ -214,16 +218,18 @@ def render(*values):
 
 
 @callback(
-    *chart_outputs("suff-forecast", "suff-cost"),
-    Output("suff-backtest-text", "children"), Output("suff-model-text", "children"),
-    Output("suff-forecast-takeaway", "children"), Output("suff-cost-takeaway", "children"),
+    *chart_outputs("suff-forecast", "suff-forecast_age", "suff-cost"),
+    Output("suff-backtest-text", "children"), *grid_outputs("suff-backtest-grid"), Output("suff-model-text", "children"),
+    Output("suff-forecast-takeaway", "children"), Output("suff-forecast_age-takeaway", "children"),
+    Output("suff-cost-takeaway", "children"),
     *[Input(f.id, "value") for f in FILTERS + FORECAST], Input("suff-anon", "value"),
 )
 def render_forecast(*values):
     scope, selection = _selection(FILTERS + FORECAST, values[:-1])
     result = suff.build_forecast(selection.filters, selection.forecast, scope, anonymise_with=anonymise_with(values[-1]))
-    return (result["title"], result["figure"], result["cost_title"], result["cost_figure"], result["backtest_text"],
-            result["model_text"], result["takeaway"], result["cost_takeaway"])
+    return (result["title"], result["figure"], result["age_title"], result["age_figure"], result["cost_title"],
+            result["cost_figure"], result["backtest_text"], *grid_content(result["backtest"]), result["model_text"],
+            result["takeaway"], result["age_takeaway"], result["cost_takeaway"])
 
 
 @callback(

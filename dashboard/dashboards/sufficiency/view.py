@@ -37,10 +37,12 @@ TABLES = {
     "flows_location": "From each looking-after LA to where placed", "flows_provider": "From each looking-after LA to provider type",
     "trend": "Children looked after by placement type, each quarter", "starts_ends": "Starts and ends each month",
     "stability": "Placement stability, each year", "forecast": "Forecast by placement type", "costs": "Forecast weekly cost",
-    "backtest": "Back-test of the forecast", "rates": "Forecast model: exit and move rates", "entries": "Forecast model: starts by age band",
+    "forecast_by_age": "Forecast by age band", "backtest": "Back-test of the forecast, every year",
+    "rates": "Forecast model: exit and move rates by placement type", "rates_by_age": "Forecast model: rates by age band",
+    "entries": "Forecast model: starts by age band",
     "published": "Published DfE figures at 31 March beside this tool's",
 }
-FORECAST_TABLES = ("forecast", "costs", "backtest", "rates", "entries")
+FORECAST_TABLES = ("forecast", "forecast_by_age", "costs", "backtest", "rates", "rates_by_age", "entries")
 FIRST_TABLE = "placement_mix"      # the table the page opens on
 
 
@@ -346,40 +348,55 @@ def notes(filters: Filters, restricted: bool, is_demo: bool, area_name: str, at_
     ] + (anonymous if anonymised else [])
 
 
+def backtest_sentence(summary: dict, area: str) -> str:
+    """The back-test in plain words: how far out each forecast was on average, and whether the model beat the two
+    simple forecasts (saying so plainly when it did not)."""
+    if not summary.get("available"):
+        return ("There is not yet a year of data after a full reference period, so the model cannot be tested on "
+                f"{area}'s own history.")
+    years = summary["years"]
+    text = (f"Tested on {years} year{'s' if years != 1 else ''} of {area}'s own history (each forecast made a year ahead "
+            f"from a 31 March, with only the data before it): on average the model was {_fmt_pct(summary['model'])} "
+            f"out, \"no change\" {_fmt_pct(summary['no_change'])} and the trend {_fmt_pct(summary['trend'])}. ")
+    if summary["best"] == "the model":
+        return text + (f"The model was the closest on average, and beat both in {summary['beat_both']} of {years} "
+                       f"year{'s' if years != 1 else ''}.")
+    return text + (f"The model did not beat {summary['best']} here: for {area}, {summary['best']} was as good a "
+                   f"forecast of the total over the last {years} year{'s' if years != 1 else ''}. The model's value is "
+                   "in the split by age and placement type and in testing scenarios, not a better total.")
+
+
 def build_forecast(filters: Filters, params: ForecastParams, scope: loader.AccessScope, *,
                    anonymise_with: str | None = None) -> dict:
-    """The forecast chart, cost chart, back-test text and the model's rates."""
+    """The forecast charts (by placement type and by age band), cost chart, back-test text and the model's rates."""
     las = las_for(scope, anonymise_with)
     fixed = {name: filters.selection_fields()[name] for name in ("sex", "ethnicity", "uasc")}
     result = data.forecast(scope, filters.area, fixed, params.ref_from, params.ref_to, params.horizon, params.costs)
     groups = list(PLACEMENT_GROUPS)
     area_name = area_label(filters.area, las)
-    summary = result["summary"]
     ref_start, ref_end = result["reference"]
-    if summary.get("available"):
-        backtest_text = (
-            f"Fitted on {summary['fit_start']:%B %Y} to {summary['fit_end']:%B %Y} and run forward from "
-            f"{summary['origin']:%-d %B %Y}, the model forecast the total on {summary['target']:%-d %B %Y} "
-            f"with an error of {_fmt_pct(summary['total_error_pct'])}; simply assuming no change would have been "
-            f"{_fmt_pct(summary['naive_error_pct'])} out. Average error per placement type: {summary['mean_abs_error_groups']} children.")
-    else:
-        backtest_text = "Not enough data before the last year to back-test this reference period."
+    span = f"{params.horizon} year{'s' if params.horizon > 1 else ''} from {result['jump']:%-d %B %Y}"
     return {
-        "title": f"Forecast children looked after by placement type, {area_name}, {params.horizon} year"
-                 f"{'s' if params.horizon > 1 else ''} from {result['jump']:%-d %B %Y}",
+        "title": f"Forecast children looked after by placement type, {area_name}, {span}",
         "figure": figures.forecast_figure(result["history"], result["forecast"], groups),
         "takeaway": forecast_takeaway(result["forecast"], result["history"], area_name),
+        "age_title": f"Forecast children looked after by age band, {area_name}, {span}",
+        "age_figure": figures.forecast_figure(result["history_by_age"], result["forecast_by_age"], list(data.m.AGE_BANDS),
+                                              column="Age band", colours=figures.AGE_COLOURS),
+        "age_takeaway": age_takeaway(result["forecast_by_age"], result["left_at_18"], area_name),
         "cost_title": f"Forecast weekly cost of placements, {area_name} (unit costs as entered)",
         "cost_figure": figures.cost_figure(result["costs"]),
         "cost_takeaway": cost_takeaway(result["costs"]),
-        "backtest_text": backtest_text,
+        "backtest_text": backtest_sentence(result["summary"], area_name),
+        "backtest": result["backtest"],
         "model_text": (
             f"Reference period {ref_start:%-d %B %Y} to {ref_end:%-d %B %Y} ({result['months_in_reference']:.0f} months). "
-            "Each month, children start care at the reference period's average rate (by age band and first placement "
-            "type), and each child stays, moves to another placement type or leaves care at the rates observed in the "
-            "reference period. The band is the 10th to 90th percentile of 300 simulations that include both chance and "
-            "the uncertainty in the rates. The model uses the area and the children's sex, ethnicity and UASC status; "
-            "it does not age children, so other filters do not apply to it."),
+            "Each month, children start care at the reference period's average rate for their age band and first "
+            "placement type; each child stays, moves to another placement type or leaves care at the rates seen in the "
+            "reference period for their age (leaving by year of age, moves by age band); every child gets a month "
+            "older, moving up an age band on reaching it, and leaves care the month they turn 18. The band is the 10th "
+            "to 90th percentile of 300 simulations that include both chance and the uncertainty in the rates. The "
+            "model uses the area and the children's sex, ethnicity and UASC status; other filters do not apply to it."),
         "tables": {name: result[name] for name in FORECAST_TABLES},
         "restricted": result["restricted"],
     }
@@ -635,6 +652,22 @@ def forecast_takeaway(forecast: pd.DataFrame, history: pd.DataFrame, area: str) 
     return f"The model expects {_by(area)} to look after about {expected:,.0f} children by {month}{band}{now}."
 
 
+def age_takeaway(forecast: pd.DataFrame, left_at_18: float, area: str) -> str:
+    """The age band expected to grow or shrink the most, and how many children the model sees turning 18."""
+    if forecast.empty:
+        return f"Not enough data to fit the model for {area} with this choice."
+    first_month, last_month = forecast["Month"].min(), forecast["Month"].max()
+    bands = forecast[forecast["Age band"] != "All ages"]
+    start = bands[bands["Month"] == first_month].set_index("Age band")["Expected"]
+    end = bands[bands["Month"] == last_month].set_index("Age band")["Expected"]
+    change = (end - start).sort_values()
+    month = pd.Timestamp(last_month).strftime("%B %Y")
+    biggest = change.index[-1] if abs(change.iloc[-1]) >= abs(change.iloc[0]) else change.index[0]
+    return (f"By {month} the largest change is in children aged {biggest.lower()}: about {end[biggest]:,.0f}, "
+            f"{'up' if change[biggest] >= 0 else 'down'} {abs(change[biggest]):,.0f} from the first month. The model "
+            f"expects about {left_at_18:,.0f} children to turn 18 in care and leave over the forecast.")
+
+
 def cost_takeaway(costs: pd.DataFrame) -> str:
     values = costs[["Expected", "Low (10th percentile)", "High (90th percentile)"]] if not costs.empty else costs
     if costs.empty or _shown(costs["Expected"].iloc[-1]) is None:
@@ -645,7 +678,9 @@ def cost_takeaway(costs: pd.DataFrame) -> str:
             f"(80% band £{end['Low (10th percentile)']:,.0f} to £{end['High (90th percentile)']:,.0f}).")
 
 
-CHARTS = ("tiles", "mix", "distance", "regions", "grades", "flows", "trend", "starts", "stability", "forecast", "cost")
+CHARTS = ("tiles", "mix", "distance", "regions", "grades", "flows", "trend", "starts", "stability", "forecast", "forecast_age",
+          "cost")
+FORECAST_CHARTS = {"forecast": "", "forecast_age": "age_", "cost": "cost_"}   # chart -> its keys' prefix in build_forecast
 
 
 def presentation(selection: Selection, scope: loader.AccessScope, *, anonymise_with: str | None = None) -> Presentation:
@@ -667,8 +702,8 @@ def presentation(selection: Selection, scope: loader.AccessScope, *, anonymise_w
         return build_forecast(filters, params, scope, anonymise_with=anonymise_with)
 
     def slide(chart: str) -> Slide:
-        if chart in ("forecast", "cost"):
-            key = "" if chart == "forecast" else "cost_"
+        if chart in FORECAST_CHARTS:
+            key = FORECAST_CHARTS[chart]
             return Slide(forecast()[f"{key}title"], forecast()[f"{key}takeaway"], forecast()[f"{key}figure"], source)
         return Slide(view().titles[chart], view().takeaways[chart], view().figures[chart], source)
 

@@ -10,11 +10,17 @@ under every secret.
 
 Helpers build the attempts the usual attacks make: `pair_differences` (a cell in two views that differ by one
 filter: total minus filtered), `total_minus_parts` (a table's total less its other rows), `rate_times_base`
-(a share or rate times its denominator) and `direct` (a cell shown as it is). Pages add their own attacks with them
-(Sufficiency's are in tests/app/test_disclosure_attacks.py).
+(a share or rate times its denominator) and `direct` (a cell shown as it is); `one(route, truth, derive)` makes an
+attack of a single derived value. `fetcher(request)` makes `shown_under` from a page's request function: each
+distinct request made once per secret (memoized) and reused by every attack that needs it.
+
+One API for every page: Sufficiency (tests/app/test_disclosure_attacks.py), Agency pay
+(test_disclosure_agency_pay.py), SEND (test_disclosure_send.py), Suspensions and Leadership in Colour
+(test_disclosure_returned_counts.py).
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -40,6 +46,33 @@ def number(value) -> float | None:
 def hits(attempt: Attempt) -> bool:
     """The derived value, rounded as an attacker would, is a true count of 1 to 5."""
     return 1 <= attempt.truth <= 5 and attempt.derived is not None and round(attempt.derived) == attempt.truth
+
+
+def one(route: str, truth: float, derive: Callable) -> Callable:
+    """An attack of one derived value: `derive(shown)` (None where the route shows nothing to work with)."""
+    def attack(shown, _truth):
+        derived = derive(shown)
+        return [Attempt(route, None if derived is None else float(derived), float(truth))]
+    return attack
+
+
+def fetcher(request: Callable) -> Callable:
+    """`shown_under` for `run_attacks` from `request(*args)` (one callback request -> what the browser received):
+    `shown_under(secret)(*args)` makes each distinct request once under that secret and reuses it. `.requests` counts
+    the requests made."""
+    made: dict = {}
+
+    def shown_under(secret):
+        if secret not in made:
+            @functools.lru_cache(maxsize=None)
+            def fetch(*args):
+                disclosure.use_secret(secret)
+                shown_under.requests += 1
+                return request(*args)
+            made[secret] = fetch
+        return made[secret]
+    shown_under.requests = 0
+    return shown_under
 
 
 def direct(route: str, shown: dict, true: dict) -> list[Attempt]:
@@ -95,29 +128,40 @@ class Report:
 
     def summary(self) -> str:
         rate = self.coincidences / self.small if self.small else 0.0
-        return (f"{self.attempts} attempts, {self.small} on a true count of 1-5; {self.coincidences} equal to it under "
+        return (f"{self.attempts} attempts, {self.small} on a small target; {self.coincidences} equal to it under "
                 f"the app's secret ({rate:.1%}; about 1 in 6 is expected by chance when two protected counts of 8 or "
                 f"more are subtracted, less where more cells add their noise), {self.reruns} attacks run again under "
                 f"other secrets; recovered under every secret: {len(self.recovered)}")
 
 
-def run_attacks(attacks: dict[str, Callable], shown_under: Callable, truth: Callable,
-                other_secrets: list[bytes]) -> Report:
-    """`attacks` {name: attack}; `shown_under(secret)` the attacker's fetch under that secret (None: the app's)."""
+def is_small(attempt: Attempt) -> bool:
+    return 1 <= attempt.truth <= 5
+
+
+def run_attacks(attacks: dict[str, Callable], shown_under: Callable, truth, other_secrets: list[bytes], *,
+                recovers: Callable = hits, targets: Callable = is_small) -> Report:
+    """`attacks` {name: attack}; `shown_under(secret)` the attacker's fetch under that secret (None: the app's).
+
+    Every attack runs once under the app's secret; an attack whose attempts on a target (`targets`, by default a true
+    count of 1 to 5) `recovers` (by default: rounds to it) runs again under each other secret in turn, keeping only
+    the attempts that still do. Recovered: under every secret. The fetch memoizes, so each view is fetched once per
+    secret, whichever attacks need it."""
     report = Report()
-    for name, attack in attacks.items():
-        attempts = attack(shown_under(None), truth)
-        report.attempts += len(attempts)
-        small = [a for a in attempts if 1 <= a.truth <= 5]
-        report.small += len(small)
-        chance = {a.route: a for a in small if hits(a)}
-        report.coincidences += len(chance)
-        for secret in other_secrets:
-            if not chance:
-                break
-            report.reruns += 1
-            again = {a.route: a for a in attack(shown_under(secret), truth)}
-            chance = {route: a for route, a in chance.items() if route in again and hits(again[route])}
-        report.recovered += [f"{name}: {a.route} = {a.truth:g}" for a in chance.values()]
-    disclosure.use_secret(None)
+    try:
+        for name, attack in attacks.items():
+            attempts = attack(shown_under(None), truth)
+            report.attempts += len(attempts)
+            small = [a for a in attempts if targets(a)]
+            report.small += len(small)
+            chance = {a.route: a for a in small if recovers(a)}
+            report.coincidences += len(chance)
+            for secret in other_secrets:
+                if not chance:
+                    break
+                report.reruns += 1
+                again = {a.route: a for a in attack(shown_under(secret), truth)}
+                chance = {route: a for route, a in chance.items() if route in again and recovers(again[route])}
+            report.recovered += [f"{name}: {a.route} = {a.truth:g}" for a in chance.values()]
+    finally:
+        disclosure.use_secret(None)   # the app's own secret back for the tests that follow
     return report

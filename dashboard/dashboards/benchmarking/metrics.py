@@ -13,65 +13,15 @@ Rules (quoted in the page's notes):
 """
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pandas as pd
 
-QUARTILE_LABELS = {
-    "ordered": {1: "Best 25%", 2: "Second 25%", 3: "Third 25%", 4: "Worst 25%"},
-    "neither": {1: "Highest 25%", 2: "Upper middle 25%", 3: "Lower middle 25%", 4: "Lowest 25%"},
-}
-FLAG_LABELS = {"ordered": ("Top 20%", "Bottom 20%"), "neither": ("Highest 20%", "Lowest 20%")}
-NO_RETURN = "No return"
-MIN_LAS_TO_FLAG = 5          # the same minimum for quartiles and the 20% flags
-TOO_FEW = f"none: fewer than {MIN_LAS_TO_FLAG} LAs have a figure"
-
+# The ranking rules (ranks, quartiles, the top/bottom 20% flag) are shared with My LA: they live in dashboard.ranking.
+from dashboard.ranking import (FLAG_LABELS, MIN_LAS_TO_FLAG, NO_RETURN, QUARTILE_LABELS, TOO_FEW,  # noqa: F401
+                               latest_ranking)
 
 def _at(values: pd.DataFrame, period_end) -> pd.DataFrame:
     return values[values["period_end"] == pd.Timestamp(period_end)]
-
-
-def latest_ranking(values: pd.DataFrame, las: pd.DataFrame, period_end, polarity: str) -> pd.DataFrame:
-    """Every LA in `las` for one quarter with its rank, quartile and 20% flag (see the module rules)."""
-    if polarity not in ("higher", "lower", "neither"):
-        raise ValueError(f"polarity must be higher, lower or neither, not {polarity!r}")
-    kind = "neither" if polarity == "neither" else "ordered"
-    current = _at(values, period_end)[["la_code", "value"]].drop_duplicates("la_code")
-    table = las[["la_code", "la_name", "subregion_code", "subregion_name"]].merge(current, on="la_code", how="left")
-    table["value"] = table["value"].astype("float64")
-    table["returned"] = table["value"].notna()
-    ascending = polarity == "lower"
-    table["rank"] = table["value"].rank(method="min", ascending=ascending).astype("Int64")
-    worst_rank = table["value"].rank(method="max", ascending=ascending)
-    n = int(table["returned"].sum())
-
-    quartile = pd.Series(pd.NA, index=table.index, dtype="Int64")
-    if n >= MIN_LAS_TO_FLAG:
-        quartile[table["returned"]] = np.ceil(4 * table.loc[table["returned"], "rank"].astype(float) / n).astype(int)
-    table["quartile"] = quartile
-    labels = QUARTILE_LABELS[kind]
-    table["quartile_label"] = [labels[int(q)] if pd.notna(q) else TOO_FEW if returned else NO_RETURN
-                               for q, returned in zip(table["quartile"], table["returned"])]
-
-    top, bottom = FLAG_LABELS[kind]
-    cut = math.ceil(n / 5)
-    flags = []
-    for returned, rank, rank_max in zip(table["returned"], table["rank"], worst_rank):
-        if not returned:
-            flags.append(NO_RETURN)
-        elif n < MIN_LAS_TO_FLAG:
-            flags.append(TOO_FEW)
-        elif rank <= cut:
-            flags.append(top)
-        elif n - rank_max + 1 <= cut:
-            flags.append(bottom)
-        else:
-            flags.append("")
-    table["flag"] = flags
-    table["_missing"] = ~table["returned"]
-    return (table.sort_values(["_missing", "rank", "la_name"], na_position="last")
-            .drop(columns="_missing").reset_index(drop=True))
 
 
 def london_summary(values: pd.DataFrame, las: pd.DataFrame, period_end) -> dict:

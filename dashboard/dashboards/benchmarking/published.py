@@ -21,7 +21,10 @@ from dashboard.chart_theme import empty_figure
 from dashboard.presenting import anonymise_las
 from dashboard.published import maps
 from dashboard.published.joint import counted_once, joint_areas, joint_returns   # the one rule for joint returns
-from dashboard.published.formats import ENGLAND, INNER, LONDON, MARKER_LABELS, MARKERS, OUTER
+from dashboard.published.formats import ENGLAND, INNER, LONDON, MARKERS, OUTER
+# The marker rules of a published ranking are shared with My LA: they live in dashboard.ranking.
+from dashboard.ranking import (NOT_PUBLISHED, marked_ranking as _ranking, missing_label,  # noqa: F401
+                               ranked_areas as _ranked_areas)
 
 DEFAULT_YEARS = 6
 
@@ -69,33 +72,6 @@ def neighbours_mean(values: pd.DataFrame, neighbour_codes, joint: dict[str, str]
     grouped = own.groupby("period_end")
     return pd.DataFrame({"mean": grouped["value"].mean(),
                          "count": grouped["area_code"].agg(lambda codes: sum(covered[c] for c in codes))}).reset_index()
-
-
-def _ranked_areas(las: pd.DataFrame, values: pd.DataFrame) -> pd.DataFrame:
-    """The 33 LAs, with a joint return (e.g. Kingston / Richmond) standing in for the LAs it covers: kept joint, not split."""
-    return joint_areas(las, joint_returns(values))
-
-
-def missing_label(marker) -> str:
-    """What a figure the publication did not give is called wherever it would stand: "suppressed (c)", else "not published"."""
-    if marker is None or (isinstance(marker, float) and np.isnan(marker)) or marker == "":
-        return NOT_PUBLISHED
-    return f"{MARKER_LABELS.get(marker, 'not published')} ({marker})"
-
-
-NOT_PUBLISHED = "not published"
-
-
-def _ranking(data: pd.DataFrame, areas: pd.DataFrame, end, polarity: str) -> pd.DataFrame:
-    """Every LA ranked for the year, each figure not published saying why ("suppressed (c)") in its rank, quartile,
-    flag and note alike."""
-    values = data.rename(columns={"area_code": "la_code"})[["la_code", "period_end", "value"]]
-    ranking = metrics.latest_ranking(values, areas, end, polarity)
-    markers = data[data["period_end"] == end].set_index("area_code")["marker"]
-    ranking["note"] = [missing_label(markers.get(c)) if not returned else "" for c, returned in zip(ranking["la_code"], ranking["returned"])]
-    for column in ("quartile_label", "flag"):
-        ranking[column] = ranking[column].where(ranking["returned"], ranking["note"])
-    return ranking
 
 
 def map_view(choice: dict, scope, boundary_file: str, *, anonymise_with: str | None = None) -> dict | None:

@@ -59,6 +59,11 @@ class Settings:
     cache_retry_seconds: int = _setting(15, "After the cache fails, it is skipped (results computed instead) for this many seconds, then tried again.")
     redis_timeout_ms: int = _setting(500, "Connect and read timeout for Redis, in milliseconds, so a dead cache is noticed quickly.")
     trusted_proxies: int = _setting(0, "How many reverse proxies (load balancer, nginx) stand in front of the app: their X-Forwarded-For and -Proto are then believed, so sign-in limits and logs see the member's address. 0 when clients connect directly.")
+    my_la_change_points: float = _setting(5.0, "My LA: an indicator in % is flagged when it moved by more than this many percentage points since the last period.")
+    my_la_change_percent: float = _setting(10.0, "My LA: any other indicator is flagged when it moved by more than this % of its earlier figure since the last period.")
+    my_la_min_neighbours: int = _setting(3, "My LA: statistical neighbours with a figure needed before an LA is flagged as outside their range.")
+    my_la_quarter_due_days: int = _setting(45, "Data status: a quarterly return is overdue this many days after its quarter ends.")
+    my_la_year_due_days: int = _setting(92, "Data status: an annual (year to 31 March) return is overdue this many days after 31 March.")
     warm_check_seconds: int = _setting(10, "Every this many seconds each worker checks the data versions; when they change, one worker builds every page's default view for each LA with an active account, before members ask. 0 turns this off.")
 
     @property

@@ -25,6 +25,13 @@ from dashboard.published.joint import joint_areas, joint_returns  # noqa: F401  
 
 JOINT_NOTE = "joint return"
 NOT_PUBLISHED = "not published"
+RANKING_RULES = (
+    "Ranks and quartiles are among the LAs that returned (1 = best; where neither direction is better, 1 = highest). "
+    "Quartile = 4 x rank / number returned, rounded up. Top and bottom 20% (the region's exception-reporting rule): "
+    "the best and worst fifth of LAs that returned, rounded up (7 each when all 33 return); nobody is flagged when "
+    "fewer than 5 return. Ties share a rank. Nobody is placed in a quartile either when fewer than 5 return: "
+    "with so few, the best or worst quarter is one LA's place among a handful, not a position in London."
+)
 
 QUARTILE_LABELS = {
     "ordered": {1: "Best 25%", 2: "Second 25%", 3: "Third 25%", 4: "Worst 25%"},

@@ -44,6 +44,9 @@ def client_ip() -> str | None:
     return request.remote_addr
 
 
+HOME_AFTER_SIGN_IN = "/my-la"
+
+
 def _safe_next(target: str | None) -> str:
     """Only same-site relative paths, so the sign-in page cannot be used to redirect elsewhere."""
     if not target:
@@ -147,7 +150,8 @@ def _finish_sign_in(engine, user, next_path: str):
     # cookie, so a token added by one request would be lost to another answered at the same moment.
     csrf_token()
     login_user(user)
-    return redirect(next_path)
+    # My LA is the home page after sign-in; a page asked for by name is kept.
+    return redirect(HOME_AFTER_SIGN_IN if next_path in ("", "/") else next_path)
 
 
 def _pending_user():

@@ -59,7 +59,7 @@ def test_signed_in_member_is_served_pages_layout_and_callbacks(member_client):
 def test_sign_in_redirects_only_to_local_paths(client):
     response = sign_in(client, next_path="https://evil.example/steal")
     assert response.status_code == 302
-    assert response.headers["Location"] == "/"
+    assert response.headers["Location"] == "/my-la"   # the home page after sign-in
 
 
 def test_sign_in_returns_to_the_page_asked_for(client):

@@ -124,7 +124,7 @@ def test_an_administrators_reset_is_audited_and_asks_for_enrolment_again(server,
 def test_members_are_not_asked_for_a_code_but_may_set_one_up(server):
     client = server.test_client()
     response = sign_in(client, MEMBER_EMAIL)
-    assert response.status_code == 302 and response.headers["Location"] == "/"
+    assert response.status_code == 302 and response.headers["Location"] == "/my-la"
     page = client.get("/login/enrol")
     assert page.status_code == 200 and "Set up two-step sign-in" in page.get_data(as_text=True)
 

@@ -71,7 +71,7 @@ def sign_in(page, email=MEMBER_EMAIL, password=PASSWORD):
         page.goto(page.base_url + "/login/code")
         page.get_by_label("Code").fill(code)
         page.get_by_role("button", name="Continue").click()
-    page.wait_for_url(page.base_url + "/")
+    page.wait_for_url(page.base_url + "/my-la")   # My LA: the home page after sign-in
 
 
 def wait_for_dash(page, timeout=20000):

@@ -7,15 +7,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from dashboard.ranking import RANKING_RULES  # noqa: F401  (the rules' words live with the rules)
 from dashboard.sentences import points_word
 
-RANKING_RULES = (
-    "Ranks and quartiles are among the LAs that returned (1 = best; where neither direction is better, 1 = highest). "
-    "Quartile = 4 x rank / number returned, rounded up. Top and bottom 20% (the region's exception-reporting rule): "
-    "the best and worst fifth of LAs that returned, rounded up (7 each when all 33 return); nobody is flagged when "
-    "fewer than 5 return. Ties share a rank. Nobody is placed in a quartile either when fewer than 5 return: "
-    "with so few, the best or worst quarter is one LA's place among a handful, not a position in London."
-)
 POLARITY_TEXT = {
     "higher": "Higher is better.",
     "lower": "Lower is better.",

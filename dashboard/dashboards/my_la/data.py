@@ -1,0 +1,192 @@
+"""My LA's reads: every indicator the app holds, gathered from each dashboard's declared reads (its `data` module), in
+one shape; and the record of what each LA returned, when, by which role, and what was imported.
+
+Nothing here reads another LA's unit records: the regional return holds each LA's rates, published statistics are
+published, and SEND's counts come through its own read, already protected by the cell-key method.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+from sqlalchemy import select
+
+from dashboard import loader
+from dashboard.dashboards.benchmarking import data as benchmarking_data
+from dashboard.dashboards.care_leavers import data as care_leavers_data
+from dashboard.dashboards.looked_after_health import data as health_data
+from dashboard.dashboards.send import data as send_data
+from dashboard.area_measures.spec import check_scope
+from dashboard.loader import AccessScope, _read_sql, cached_read
+from dashboard.loader import published as published_loader
+from dashboard.published.formats import ENGLAND, LONDON
+from dashboard.published.tables import published_file
+from dashboard.store import schema
+
+NAME = "my_la"
+# The datasets My LA is built from: a new version of any of them is a new view.
+SOURCES = ("reference", benchmarking_data.NAME, published_loader.NAME, care_leavers_data.NAME, health_data.NAME,
+           send_data.NAME)
+LAIT_ENGLAND, LAIT_LONDON = "970", "986"
+
+
+@dataclass
+class Series:
+    """One indicator as My LA reads it, whichever dashboard holds it."""
+    key: str                  # unique: "<dashboard>:<code>"
+    theme: str
+    name: str
+    unit: str
+    decimals: int
+    polarity: str             # higher / lower / neither
+    source: str
+    cadence: str              # "quarter" or "year"
+    page: str                 # the path of the page that shows it
+    query: dict               # its filters there; "{la}" stands for the LA
+    # la_code (ONS; "dfe:NNN" where no ONS code is known; a joint return "A / B"), period_end, period (as the source
+    # writes it), value (NaN where missing), marker (the publisher's, where it gave one)
+    values: pd.DataFrame = field(repr=False)
+    london: pd.DataFrame | None = field(default=None, repr=False)    # the published London figure: period_end, value
+    england: pd.DataFrame | None = field(default=None, repr=False)
+
+
+THEMES = ("Help and protection", "Children in care", "Care leavers", "SEND", "Workforce", "Education", "Inspections",
+          "Context")
+REGIONAL_THEMES = {"Early help and referrals": "Help and protection", "Assessment": "Help and protection",
+                   "Child protection": "Help and protection", "Children in need": "Help and protection",
+                   "Children looked after": "Children in care", "Care leavers": "Care leavers", "Workforce": "Workforce"}
+
+
+def published_theme(code: str) -> str:
+    """The theme of a published (Benchmarking) indicator, from its code."""
+    if "care_leavers" in code:
+        return "Care leavers"
+    if code.startswith("csww_"):
+        return "Workforce"
+    if code.startswith(("cla_", "lait_cla", "lait_uasc")):
+        return "Children in care"
+    if code.startswith("population"):
+        return "Context"
+    return "Help and protection"
+
+
+def _year_start(period) -> pd.Timestamp:
+    return pd.Timestamp(year=int(str(period)[:4]), month=1, day=1)
+
+
+def _frame(rows: pd.DataFrame) -> pd.DataFrame:
+    out = rows[["la_code", "period_end", "period", "value", "marker"]].copy()
+    out["value"] = out["value"].astype("float64")   # missing stays NaN, never 0
+    return out.reset_index(drop=True)
+
+
+def _regional(scope: AccessScope) -> list[Series]:
+    out = []
+    for ind in loader.indicator_catalogue().to_dict("records"):
+        data = benchmarking_data.benchmark_indicator(ind["code"], scope)
+        values = data["values"].assign(period=lambda f: f["period_end"].dt.date.astype(str), marker=None)
+        england = data["england"][["period_end", "value"]]
+        out.append(Series(
+            f"regional:{ind['code']}", REGIONAL_THEMES.get(ind["theme"], ind["theme"]), ind["name"], ind["unit"],
+            int(ind["decimal_places"]), ind["polarity"], "Members' quarterly return (RIIA)", "quarter", "/benchmarking",
+            {"source": "regional", "indicator": ind["code"], "focus": "{la}"}, _frame(values), None, england))
+    return out
+
+
+def _published(scope: AccessScope) -> list[Series]:
+    out = []
+    for ind in published_loader.catalogue().to_dict("records"):
+        raw = published_loader.indicator_values(ind["code"], scope)
+        raw = raw.assign(period_end=raw["period"].map(_year_start), la_code=raw["area_code"])
+        areas = raw[~raw["area_code"].isin([LONDON, ENGLAND])]
+
+        def area(code):
+            return raw[raw["area_code"] == code][["period_end", "value"]].reset_index(drop=True)
+        out.append(Series(
+            f"published:{ind['code']}", published_theme(ind["code"]), ind["name"], ind["unit"],
+            int(ind["decimal_places"]), ind["polarity"], ind["source"], "year", "/benchmarking",
+            {"source": "published", "indicator": ind["code"], "focus": "{la}"}, _frame(areas), area(LONDON), area(ENGLAND)))
+    return out
+
+
+def _lait_measures(name: str, theme: str, page: str, values: pd.DataFrame, measures, source_default: str) -> list[Series]:
+    out = []
+    values = values.assign(period_end=values["period"].map(_year_start),
+                           la_code=[a if isinstance(a, str) and a else f"dfe:{d}"
+                                    for a, d in zip(values["area_code"], values["dfe_code"])])
+    for m in measures:
+        if not m.chart:   # counts behind the percentages: shown on their page, not compared here
+            continue
+        rows = values[values["measure"] == m.code]
+        areas = rows[~rows["dfe_code"].isin([LAIT_ENGLAND, LAIT_LONDON])]
+        source = rows["source"].iloc[0] if len(rows) else source_default
+
+        def area(dfe):
+            return rows[rows["dfe_code"] == dfe][["period_end", "value"]].reset_index(drop=True)
+        out.append(Series(f"{name}:{m.code}", theme, m.name, m.unit, m.decimals, m.polarity, source, "year", page,
+                          {"la": "{la}", "measure": m.code}, _frame(areas), area(LAIT_LONDON), area(LAIT_ENGLAND)))
+    return out
+
+
+def _send(scope: AccessScope) -> list[Series]:
+    out = []
+    sources = send_data.send_sources(scope)
+    for code, ind in send_data.INDICATORS.items():
+        if ind.kind == "count":    # sizes, not comparable between LAs of different size
+            continue
+        series = send_data.send_series(code, scope)   # built on the protected read (members' counts perturbed)
+        rows = series.assign(period_end=series["year"].map(lambda y: pd.Timestamp(year=int(y), month=1, day=1)),
+                             period=series["year"].astype(str), la_code=series["area_code"], marker=None)
+        areas = rows[~rows["area_code"].isin([send_data.LONDON, send_data.ENGLAND]) & ~rows["area_code"].str.startswith("SR:")]
+
+        def area(code_):
+            return rows[rows["area_code"] == code_][["period_end", "value"]].reset_index(drop=True)
+        measure_sources = [sources.get(m) for m in (ind.numerator, ind.denominator, code) if m and sources.get(m)]
+        out.append(Series(f"send:{code}", "SEND", ind.name, ind.unit or "number", ind.decimals, ind.polarity,
+                          "; ".join(dict.fromkeys(measure_sources)) or "DfE SEN2 and school census", "year", "/send",
+                          {"focus": "{la}", "measure": code}, _frame(areas), area(send_data.LONDON),
+                          area(send_data.ENGLAND)))
+    return out
+
+
+@cached_read(*SOURCES, check=check_scope)
+def every_indicator(scope: AccessScope) -> list[Series]:
+    """Every indicator the app holds, from each dashboard's reads (the same for every member: all are shared reads)."""
+    return (_regional(scope) + _published(scope)
+            + _lait_measures(care_leavers_data.NAME, "Care leavers", "/care-leavers",
+                             care_leavers_data.care_leavers_values(scope), care_leavers_data.MEASURES, "DfE LAIT")
+            + _lait_measures(health_data.NAME, "Children in care", "/looked-after-health",
+                             health_data.looked_after_health_values(scope), health_data.MEASURES, "DfE LAIT")
+            + _send(scope))
+
+
+def neighbour_codes(dfe_code: str) -> list[str]:
+    """The LA's DfE statistical neighbours, as the values name them (ONS code, or "dfe:NNN" where none is known)."""
+    frame = published_loader.statistical_neighbours(dfe_code)
+    return [c if isinstance(c, str) and c else f"dfe:{d}" for c, d in zip(frame["neighbour_code"],
+                                                                         frame["neighbour_dfe_code"])]
+
+
+# --- data status -----------------------------------------------------------------------------------------------------
+
+def uploads() -> pd.DataFrame:
+    """Every current upload: dataset, la_code, period, version, uploaded_at, role of the uploader (name for admins
+    and the LA's own members only: the view decides)."""
+    u, user = schema.upload, schema.app_user
+    frame = _read_sql(select(u.c.dataset, u.c.la_code, u.c.period, u.c.version, u.c.uploaded_at, u.c.uploaded_by,
+                             user.c.role, user.c.name).join(user, user.c.email == u.c.uploaded_by, isouter=True)
+                      .where(u.c.is_current).order_by(u.c.dataset, u.c.la_code, u.c.period))
+    frame["uploaded_at"] = pd.to_datetime(frame["uploaded_at"], utc=True)
+    return frame
+
+
+def datasets() -> pd.DataFrame:
+    """Every dataset: name, version, is_demo, updated_at (read fresh: one small query)."""
+    ds = schema.dataset
+    return _read_sql(select(ds.c.name, ds.c.version, ds.c.is_demo, ds.c.updated_at).order_by(ds.c.name))
+
+
+def published_files() -> pd.DataFrame:
+    """Every published file imported: file_name, format (the release), imported_at, rows_kept."""
+    f = published_file
+    return _read_sql(select(f.c.file_name, f.c.format, f.c.imported_at, f.c.rows_kept).order_by(f.c.imported_at.desc()))

@@ -1,0 +1,124 @@
+"""My LA at a glance: the home page after sign-in. Every indicator the app holds for one LA, exceptions first with
+their reasons, each linked to the page and filters that show it; and what each LA has returned (data status).
+Administrators choose any LA; a member sees their own (the view refuses any other, on the server)."""
+import dash_bootstrap_components as dbc
+from dash import Input, Output, callback, dcc, html
+from dash.exceptions import PreventUpdate
+
+from dashboard import loader
+from dashboard.auth.roles import ADMIN
+from dashboard.components.contract import Dashboard, Filter, register_callbacks, viewer_scope
+from dashboard.components.layout import (chart_card, column_defs, definition_list, filter_bar, grid, grid_content,
+                                         grid_outputs,                                          labelled, present_bar, table_section)
+from dashboard.components.notes import demo_banner, page_heading
+from dashboard.dashboards.my_la import view as my_la_view
+from dashboard.presenting import la_options
+
+PREFIX = "myla"
+
+
+def la_choices(scope: loader.AccessScope, secret: str | None = None) -> list[dict]:
+    """Every LA for an administrator; a member's own LA only."""
+    las = loader.local_authorities()
+    if scope.role != ADMIN:
+        las = las[las["la_code"] == scope.la_code]
+    return la_options(las, scope.la_code, None)
+
+
+DASHBOARD = Dashboard(
+    name="my_la", prefix=PREFIX, path="/my-la", nav_name="My LA", heading="My LA at a glance", order=0,
+    filters=(Filter("myla-la", "la"),), select=my_la_view.resolve, present=my_la_view.presentation,
+    charts=my_la_view.CHARTS, tables=my_la_view.TABLES, view=my_la_view.build_view, anonymise=False,
+    table_choice="myla-table",
+)
+register_callbacks(DASHBOARD)
+
+
+def layout(**query):
+    scope = viewer_scope(DASHBOARD)
+    selection = DASHBOARD.selection_from_query(query, scope)
+    is_admin = bool(scope) and scope.role == ADMIN
+    return html.Div([
+        page_heading("My LA at a glance", "Where does the LA stand, and what needs attention? Every indicator the app "
+                                          "holds, exceptions first, against its sub-region, London, England and its "
+                                          "statistical neighbours."),
+        html.Div(id="myla-banner"),
+        filter_bar([
+            dbc.Col(labelled("Local authority" + ("" if is_admin else " (yours)"), "myla-la", dcc.Dropdown(
+                id="myla-la", options=la_choices(scope) if scope else [], clearable=False,
+                value=selection and selection.la, disabled=not is_admin)), lg=4),
+            dbc.Col(labelled("Table to download", "myla-table", dcc.Dropdown(
+                id="myla-table", options=[{"label": "Indicators", "value": "indicators"},
+                                          {"label": "Data status (this LA)", "value": "status"}],
+                value="indicators", clearable=False)), lg=3),
+        ], "My LA filters"),
+        present_bar(PREFIX, anonymise=None),
+        html.P(id="myla-summary", className="lead fw-semibold", role="status", **{"aria-live": "polite"}),
+        html.Section([
+            html.H2("Every indicator, exceptions first", className="h4"),
+            html.P("Flag and why: the rule that flagged it, in words. Open: the page and filters that show the indicator. "
+                   "Trend: the last 8 periods, lowest to highest within the row (the figures are in the next column). "
+                   "A missing figure says why (\"no return\", \"suppressed (c)\"); it is never 0.",
+                   className="small text-body-secondary"),
+            *table_section("myla-dl", "myla-grid", title="Indicators", heading_class="visually-hidden"),
+            dcc.Download(id="myla-download"),
+        ], className="chart-card"),
+        dbc.Row([
+            dbc.Col(chart_card("myla-flagged-title", "myla-flagged",
+                               "Indicators flagged in each theme: better, worse, mixed (better on one rule, worse on "
+                               "another) or higher or lower where neither is better. The table above names them.",
+                               image_buttons=True), lg=6),
+            dbc.Col(html.Section(id="myla-notes", className="chart-card notes"), lg=6),
+        ]),
+        html.Section([
+            html.H2("Data status", className="h4"),
+            html.P(id="myla-status-rules", className="small text-body-secondary"),
+            html.H3("This LA", className="h6 mt-3"),
+            grid("myla-status-grid"),
+            html.H3("London" + (": every LA" if is_admin else " in summary"), className="h6 mt-3"),
+            grid("myla-london-grid"),
+            html.H3("Published releases imported", className="h6 mt-3"),
+            grid("myla-published-grid"),
+        ], className="chart-card", id="myla-status"),
+        html.Div(id="myla-url-sync", hidden=True),
+    ])
+
+
+def _indicator_columns(table):
+    columns = []
+    for c in column_defs(table):
+        if c["field"] == "Open":
+            c = {**c, "cellRenderer": "markdown", "minWidth": 110}
+        elif c["field"] == "Why flagged":
+            c = {**c, "wrapText": True, "autoHeight": True, "minWidth": 320}
+        elif c["field"] == "Indicator":
+            c = {**c, "wrapText": True, "autoHeight": True, "minWidth": 260, "pinned": "left"}
+        elif c["field"] == "Trend":
+            c = {**c, "cellClass": "sparkline", "minWidth": 120}
+        columns.append(c)
+    return columns
+
+
+@callback(
+    Output("myla-banner", "children"), Output("myla-summary", "children"), *grid_outputs("myla-grid"),
+    Output("myla-flagged-title", "children"), Output("myla-flagged", "figure"), Output("myla-flagged-takeaway", "children"),
+    Output("myla-notes", "children"), Output("myla-status-rules", "children"),
+    *grid_outputs("myla-status-grid", "myla-london-grid", "myla-published-grid"),
+    Input("myla-la", "value"),
+)
+def render(la):
+    scope = viewer_scope(DASHBOARD)
+    selection = scope and DASHBOARD.selection_from_values((la,), scope)
+    if selection is None:
+        raise PreventUpdate
+    view = my_la_view.build_view(selection, scope)
+    status = my_la_view.data_status(selection, scope)
+    rows, columns = grid_content(view.table, _indicator_columns)
+    for row in rows:
+        row["Open"] = f"[Open]({row['Open']})"
+    return (
+        demo_banner(view.is_demo, "members' quarterly return"), f"{view.la_name}: {view.summary}", rows, columns,
+        f"{view.la_name}: indicators flagged, by theme", view.flagged_figure, view.summary,
+        definition_list("How this page decides", view.notes), status["rules"],
+        *grid_content(status["own"]), *grid_content(status["london"]), *grid_content(status["published"]),
+    )

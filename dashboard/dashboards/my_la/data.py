@@ -6,7 +6,7 @@ published, and SEND's counts come through its own read, already protected by the
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 from sqlalchemy import select
@@ -15,6 +15,7 @@ from dashboard import loader
 from dashboard.dashboards.benchmarking import data as benchmarking_data
 from dashboard.dashboards.care_leavers import data as care_leavers_data
 from dashboard.dashboards.looked_after_health import data as health_data
+from dashboard.dashboards.my_la import metrics
 from dashboard.dashboards.send import data as send_data
 from dashboard.area_measures.spec import check_scope
 from dashboard.loader import AccessScope, _read_sql, cached_read
@@ -158,6 +159,16 @@ def every_indicator(scope: AccessScope) -> list[Series]:
             + _lait_measures(health_data.NAME, "Children in care", "/looked-after-health",
                              health_data.looked_after_health_values(scope), health_data.MEASURES, "DfE LAIT")
             + _send(scope))
+
+
+@cached_read(*SOURCES, check=check_scope)
+def prepared_indicators(scope: AccessScope) -> list[tuple[Series, metrics.Prepared]]:
+    """Every indicator with what all LAs' standings on it share (its London ranking, latest period, lookups): made
+    once per data version, so one LA's view is lookups, not a ranking per indicator."""
+    las = loader.local_authorities()
+    # The figures themselves stay behind (the lookups hold what a view needs): the cache copies less on every read.
+    return [(replace(series, values=series.values.iloc[0:0], london=None, england=None), prepared)
+            for series in every_indicator(scope) if (prepared := metrics.prepare(series, las)) is not None]
 
 
 def neighbour_codes(dfe_code: str) -> list[str]:

@@ -101,10 +101,26 @@ def _stats(values: pd.Series) -> dict:
 
 # --- one indicator for one LA --------------------------------------------------------------------------------------
 
-def standing(series, la_code: str, las: pd.DataFrame, neighbours: list[str], rules: Rules) -> dict | None:
-    """Where the LA stands on the indicator at its latest period (the latest any London LA has a figure or marker
-    for): value (or why there is none), changes, rank, quartile, 20% flag, comparators, sparkline and exceptions.
-    None when no London LA has anything for it."""
+@dataclass
+class Prepared:
+    """What every LA's standing on one indicator shares, worked out once per data version: its latest period, the
+    London ranking for it (Benchmarking's rules), the joint returns, and each area's figures as plain lookups."""
+    latest: pd.Timestamp
+    written: str
+    joint: dict
+    areas: dict              # la_code (joint where joint) -> (subregion_code, subregion_name)
+    ranking: dict            # la_code -> (returned, rank, quartile_label, flag)
+    n_ranked: int
+    now: dict                # area -> value at the latest period (NaN: none)
+    own: dict                # London area -> {period_end: value}
+    markers: dict            # London area -> marker at the latest period
+    periods: list            # the last SPARK_PERIODS periods (YYYY-MM-DD)
+    london: float
+    england: float
+
+
+def prepare(series, las: pd.DataFrame) -> Prepared | None:
+    """None when no London LA has a figure or a marker for the indicator."""
     values = series.values
     as_areas = values.rename(columns={"la_code": "area_code"})
     joint = joint_returns(as_areas)
@@ -116,33 +132,12 @@ def standing(series, la_code: str, las: pd.DataFrame, neighbours: list[str], rul
         return None
     latest = seen["period_end"].max()
     written = seen.loc[seen["period_end"] == latest, "period"].iloc[0]
-    focus = joint.get(la_code, la_code)
     ranking = marked_ranking(as_areas[as_areas["period_end"] == latest], areas, latest, series.polarity)
-    row = ranking[ranking["la_code"] == focus].iloc[0]
-    n = int(ranking["returned"].sum())
-
-    own = values[values["la_code"] == focus].drop_duplicates("period_end").set_index("period_end")
-
-    def at(date) -> float:
-        return float(own["value"].get(pd.Timestamp(date), np.nan))
-
-    value = at(latest)
-    if row["returned"]:
-        missing = ""
-    else:
-        marker = own["marker"].get(latest) if latest in own.index else None
-        missing = missing_label(marker) if isinstance(marker, str) and marker else (
-            NO_RETURN.lower() if series.source.startswith("Members'") else "not published")
-    previous, year_ago = at(previous_period(series.cadence, latest)), at(year_before(series.cadence, latest))
-
-    now = values[values["period_end"] == latest]
-    info = areas.set_index("la_code").loc[focus]
-    subregion_codes = set(areas.loc[areas["subregion_code"] == info["subregion_code"], "la_code"])
-    subregion = _stats(now[now["la_code"].isin(subregion_codes)].drop_duplicates("la_code")["value"])
-    london_las = _stats(now[now["la_code"].isin(london_codes)].drop_duplicates("la_code")["value"])
-    mapped = list(dict.fromkeys(joint.get(c, c) for c in neighbours))
-    neighbour = _stats(now[now["la_code"].isin(mapped)].drop_duplicates("la_code")["value"])
-    neighbour["of"] = len(neighbours)
+    now_rows = values[values["period_end"] == latest].drop_duplicates("la_code")
+    # Plain Python keys and numbers: the cache hands out deep copies, and numpy scalars and Timestamps copy slowly.
+    own = {code: dict(zip(frame["period_end"].dt.strftime("%Y-%m-%d"), frame["value"].astype(float).tolist()))
+           for code, frame in in_london.drop_duplicates(["la_code", "period_end"]).groupby("la_code")}
+    at_latest = in_london[in_london["period_end"] == latest]
 
     def published(frame) -> float:
         if frame is None or frame.empty:
@@ -150,20 +145,62 @@ def standing(series, la_code: str, las: pd.DataFrame, neighbours: list[str], rul
         hit = frame[frame["period_end"] == latest]["value"]
         return float(hit.iloc[0]) if len(hit) and pd.notna(hit.iloc[0]) else np.nan
 
-    periods = sorted(values["period_end"].unique())[-SPARK_PERIODS:]
-    trend = [at(p) for p in periods]
+    return Prepared(
+        latest=pd.Timestamp(latest), written=written, joint=joint,
+        areas={c: (sc, sn) for c, sc, sn in zip(areas["la_code"], areas["subregion_code"], areas["subregion_name"])},
+        ranking={c: (bool(r), int(k) if bool(r) else None, q, f) for c, r, k, q, f in
+                 zip(ranking["la_code"], ranking["returned"], ranking["rank"], ranking["quartile_label"], ranking["flag"])},
+        n_ranked=int(ranking["returned"].sum()), now=dict(zip(now_rows["la_code"], now_rows["value"].astype(float).tolist())),
+        own=own, markers={c: m for c, m in zip(at_latest["la_code"], at_latest["marker"]) if isinstance(m, str) and m},
+        periods=[pd.Timestamp(p).strftime("%Y-%m-%d") for p in sorted(values["period_end"].unique())[-SPARK_PERIODS:]],
+        london=published(series.london), england=published(series.england))
+
+
+def _of(now: dict, codes) -> dict:
+    return _stats(pd.Series([now.get(c, np.nan) for c in codes], dtype="float64"))
+
+
+def standing(series, la_code: str, las: pd.DataFrame, neighbours: list[str], rules: Rules,
+             prepared: Prepared | None = None) -> dict | None:
+    """Where the LA stands on the indicator at its latest period (the latest any London LA has a figure or marker
+    for): value (or why there is none), changes, rank, quartile, 20% flag, comparators, sparkline and exceptions.
+    None when no London LA has anything for it. `prepared`: `prepare(series, las)`, when it is already made."""
+    prep = prepared if prepared is not None else prepare(series, las)
+    if prep is None:
+        return None
+    latest, focus = prep.latest, prep.joint.get(la_code, la_code)
+    returned, rank, quartile, flag = prep.ranking[focus]
+    own = prep.own.get(focus, {})
+
+    def at(date) -> float:
+        return float(own.get(pd.Timestamp(date).strftime("%Y-%m-%d"), np.nan))
+
+    value = at(latest)
+    if returned:
+        missing = ""
+    else:
+        marker = prep.markers.get(focus)
+        missing = missing_label(marker) if marker else (
+            NO_RETURN.lower() if series.source.startswith("Members'") else "not published")
+    previous, year_ago = at(previous_period(series.cadence, latest)), at(year_before(series.cadence, latest))
+    subregion_code, subregion_name = prep.areas[focus]
+    subregion = _of(prep.now, [c for c, (sc, _) in prep.areas.items() if sc == subregion_code])
+    london_las = _of(prep.now, list(prep.areas))
+    neighbour = _of(prep.now, list(dict.fromkeys(prep.joint.get(c, c) for c in neighbours)))
+    neighbour["of"] = len(neighbours)
+    trend = [at(p) for p in prep.periods]
     result = {
         "key": series.key, "theme": series.theme, "name": series.name, "unit": series.unit,
         "decimals": series.decimals, "polarity": series.polarity, "source": series.source,
-        "period": period_label(series.cadence, latest, written), "period_end": pd.Timestamp(latest),
+        "period": period_label(series.cadence, latest, prep.written), "period_end": latest,
         "value": value, "missing": missing, "joint": focus != la_code,
         "previous_period": period_label(series.cadence, previous_period(series.cadence, latest)),
         "change_period": value - previous, "change_year": value - year_ago, "previous": previous,
-        "rank": int(row["rank"]) if row["returned"] else None, "n_ranked": n,
-        "quartile": row["quartile_label"], "flag": row["flag"] if row["returned"] else "",
-        "subregion_name": info["subregion_name"], "subregion": subregion, "london_las": london_las,
-        "london": published(series.london), "england": published(series.england), "neighbours": neighbour,
-        "trend_periods": [period_label(series.cadence, p) for p in periods], "trend": trend,
+        "rank": rank if returned else None, "n_ranked": prep.n_ranked,
+        "quartile": quartile, "flag": flag if returned else "",
+        "subregion_name": subregion_name, "subregion": subregion, "london_las": london_las,
+        "london": prep.london, "england": prep.england, "neighbours": neighbour,
+        "trend_periods": [period_label(series.cadence, p) for p in prep.periods], "trend": trend,
         "sparkline": sparkline(trend),
     }
     result["exceptions"] = exceptions(result, rules)

@@ -92,7 +92,7 @@ def _indicator_columns(table):
         elif c["field"] == "Why flagged":
             c = {**c, "wrapText": True, "autoHeight": True, "minWidth": 320}
         elif c["field"] == "Indicator":
-            c = {**c, "wrapText": True, "autoHeight": True, "minWidth": 260, "pinned": "left"}
+            c = {**c, "wrapText": True, "autoHeight": True, "minWidth": 260}
         elif c["field"] == "Trend":
             c = {**c, "cellClass": "sparkline", "minWidth": 120}
         columns.append(c)

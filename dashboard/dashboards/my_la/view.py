@@ -88,6 +88,7 @@ def _table(rows: list[dict]) -> pd.DataFrame:
             "Why flagged": " ".join(e["reason"] for e in r["exceptions"]),
             "Theme": r["theme"],
             "Indicator": r["name"] + (" (joint return)" if r["joint"] else ""),
+            "Open": r["link"],
             "Period": r["period"],
             "Value": _figure(r, "value") or r["missing"],
             "Change on last period": metrics.change_words(r["change_period"], r["decimals"], r["unit"]) or "not available",
@@ -105,7 +106,6 @@ def _table(rows: list[dict]) -> pd.DataFrame:
                                        for p, v in zip(r["trend_periods"], r["trend"])),
             "Polarity": {"higher": "higher is better", "lower": "lower is better"}.get(r["polarity"], "neither is better"),
             "Source": r["source"],
-            "Open": r["link"],
         })
     return pd.DataFrame.from_records(records)
 
@@ -117,10 +117,8 @@ def _cached_view(selection: Selection, scope: loader.AccessScope, *, anonymise_w
     neighbours = data.neighbour_codes(info["dfe_code"])
     found = []
     chosen = rules()
-    for series in data.every_indicator(scope):
-        row = metrics.standing(series, selection.la, las, neighbours, chosen)
-        if row is None:
-            continue
+    for series, prepared in data.prepared_indicators(scope):
+        row = metrics.standing(series, selection.la, las, neighbours, chosen, prepared)
         row["link"] = link(series.page, series.query, selection.la)
         found.append(row)
     ordered = metrics.order_rows(found, THEMES)

@@ -17,6 +17,8 @@
   import-published PATH...     import published DfE/ONS/Ofsted files (or folders of them), each recognised by its
                                columns and stored wherever a page uses it; one report per file
   export published --out FILE  write every stored published figure (source, indicator, period, la_code, la_name, value, marker)
+  send-digests [--now TIME]    email each member's My LA digest that is due (monthly or quarterly), through
+                               the SMTP server in the settings; every send and failure audited (for cron)
   settings                     list every setting with its default and meaning (.env.example format)
 """
 from __future__ import annotations
@@ -32,7 +34,7 @@ from dashboard.auth import mfa
 from dashboard.auth.passwords import PASSWORD_RULES
 from dashboard.auth.users import create_user, normalise_email, set_password
 from dashboard.config import PROJECT_ROOT, describe_settings, settings_from_env
-from dashboard.dashboards import dataset_modules
+from dashboard.dashboards import commands as dashboard_commands, dataset_modules
 from dashboard.demo import reload_demo
 from dashboard.exports import to_csv_bytes
 from dashboard.ingest import loading
@@ -92,6 +94,9 @@ def main(argv: list[str] | None = None) -> int:
     ingest.add_argument("--check-only", action="store_true", help="report only; store nothing")
     ingest.add_argument("--report", help="also write the full report to this CSV file")
     ingest.add_argument("--actor", default="cli", help="who is loading, for the audit log")
+    extra = dashboard_commands()   # each dashboard's own commands (e.g. My LA's send-digests)
+    for name, (help_text, add_arguments, _run) in extra.items():
+        add_arguments(sub.add_parser(name, help=help_text))
     args = parser.parse_args(argv)
 
     if args.command == "settings":
@@ -108,6 +113,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "init-db":
             print("Schema and reference data are ready.")
+        elif args.command in extra:
+            return extra[args.command][2](engine, settings, args)
         elif args.command == "load-demo":
             reload_demo(engine, settings, settings.demo_seed if args.seed is None else args.seed,
                         set(args.dataset) if args.dataset else None)

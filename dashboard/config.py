@@ -64,6 +64,13 @@ class Settings:
     my_la_min_neighbours: int = _setting(3, "My LA: statistical neighbours with a figure needed before an LA is flagged as outside their range.")
     my_la_quarter_due_days: int = _setting(45, "Data status: a quarterly return is overdue this many days after its quarter ends.")
     my_la_year_due_days: int = _setting(92, "Data status: an annual (year to 31 March) return is overdue this many days after 31 March.")
+    smtp_host: str = _setting("", "Digest emails: the SMTP server's host name. Empty: `send-digests` sends nothing and says so.")
+    smtp_port: int = _setting(587, "Digest emails: the SMTP server's port (587 for STARTTLS, 465 for TLS from the start, 25 plain).")
+    smtp_security: str = _setting("starttls", "Digest emails: starttls (upgrade the connection), tls (TLS from the start) or none (a local relay only).")
+    smtp_user: str = _setting("", "Digest emails: the SMTP account, if the server asks for one.")
+    smtp_password: str = _setting("", "Digest emails: the SMTP account's password.")
+    digest_sender: str = _setting("dashboards@liia.example", "Digest emails: the From address.")
+    public_url: str = _setting("http://127.0.0.1:8050", "The app's address as members reach it: the links in digest emails start with it.")
     warm_check_seconds: int = _setting(10, "Every this many seconds each worker checks the data versions; when they change, one worker builds every page's default view for each LA with an active account, before members ask. 0 turns this off.")
 
     @property

@@ -44,3 +44,12 @@ def register_pages() -> None:
     """Register every dashboard's page with Dash (after the app is made, as `dash.register_page` requires)."""
     for page in _modules("page"):
         dash.register_page(page.__name__, layout=page.layout, **page.DASHBOARD.page_registry_entry())
+
+
+def commands() -> dict:
+    """Each dashboard's own command-line commands: its `commands` module's COMMANDS, name -> (help, add_arguments(parser),
+    run(engine, settings, args) -> exit status)."""
+    found = {}
+    for module in _modules("commands"):
+        found.update(module.COMMANDS)
+    return found

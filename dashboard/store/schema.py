@@ -175,3 +175,14 @@ disclosure_secret = Table(
     Column("name", String(32), primary_key=True),
     Column("value", String(128), nullable=False),
 )
+
+# Each member's choice of an emailed digest of My LA (none, monthly, quarterly), and what the last one said, so the
+# next says only what is new. One row per user who has chosen; no row means no digest.
+digest_subscription = Table(
+    "digest_subscription", metadata,
+    Column("user_id", Integer, ForeignKey("app_user.id"), primary_key=True),
+    Column("frequency", String(12), nullable=False),             # "none", "monthly" or "quarterly"
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("last_sent_at", DateTime(timezone=True), nullable=True),
+    Column("last_flagged", Text, nullable=False, default="[]"),   # JSON: keys of the indicators flagged in the last digest
+)

@@ -4,6 +4,7 @@ Administrators choose any LA; a member sees their own (the view refuses any othe
 import dash_bootstrap_components as dbc
 from dash import Input, Output, callback, dcc, html
 from dash.exceptions import PreventUpdate
+from flask_login import current_user
 
 from dashboard import loader
 from dashboard.auth.roles import ADMIN
@@ -11,8 +12,9 @@ from dashboard.components.contract import Dashboard, Filter, register_callbacks,
 from dashboard.components.layout import (chart_card, column_defs, definition_list, filter_bar, grid, grid_content,
                                          grid_outputs,                                          labelled, present_bar, table_section)
 from dashboard.components.notes import demo_banner, page_heading
-from dashboard.dashboards.my_la import view as my_la_view
+from dashboard.dashboards.my_la import digest, view as my_la_view
 from dashboard.presenting import la_options
+from dashboard.store import get_engine
 
 PREFIX = "myla"
 
@@ -80,8 +82,34 @@ def layout(**query):
             html.H3("Published releases imported", className="h6 mt-3"),
             grid("myla-published-grid"),
         ], className="chart-card", id="myla-status"),
+        html.Section([
+            html.H2("Digest by email", className="h4"),
+            html.P("A digest of your LA's new exceptions and the data that arrived, with links here: only aggregate "
+                   "figures, never names or children's records. Sent once a month or once a quarter.",
+                   className="small text-body-secondary"),
+            dbc.RadioItems(id="myla-digest", options=[{"label": label, "value": value}
+                                                      for value, label in digest.FREQUENCIES.items()],
+                           value=_digest_choice(), inline=True),
+            html.P(id="myla-digest-saved", className="small mb-0", role="status"),
+        ], className="chart-card", id="myla-digest-section", **{"aria-label": "Digest by email"}),
         html.Div(id="myla-url-sync", hidden=True),
     ])
+
+
+def _digest_choice() -> str | None:
+    if not getattr(current_user, "is_authenticated", False):
+        return None
+    return digest.frequency_of(get_engine(), current_user.id)
+
+
+@callback(Output("myla-digest-saved", "children"), Input("myla-digest", "value"), prevent_initial_call=True)
+def choose_digest(frequency):
+    """Store the signed-in member's own choice (never anyone else's: the user comes from the session)."""
+    if viewer_scope(DASHBOARD) is None or frequency not in digest.FREQUENCIES:
+        raise PreventUpdate
+    digest.set_frequency(get_engine(), current_user.id, frequency, actor=current_user.email)
+    return {"none": "Saved: no digest.", "monthly": "Saved: a digest each month.",
+            "quarterly": "Saved: a digest each quarter."}[frequency]
 
 
 def _indicator_columns(table):

@@ -3,7 +3,7 @@ due), what it says (the LA's summary, new exceptions with links, what arrived), 
 that nothing is sent twice in a month, that each send is audited, and the command line and the page's choice."""
 import dataclasses
 import email
-import json
+import email.policy
 import socket
 
 import pytest
@@ -27,7 +27,7 @@ class Inbox:
         self.received, self.logins = [], []
 
     async def handle_DATA(self, server, session, envelope):
-        self.received.append((envelope.rcpt_tos, email.message_from_bytes(envelope.content)))
+        self.received.append((envelope.rcpt_tos, email.message_from_bytes(envelope.content, policy=email.policy.default)))
         return "250 OK"
 
 

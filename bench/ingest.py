@@ -47,12 +47,15 @@ def main(argv=None) -> int:
          f"load average {os.getloadavg()[0]:.2f} at start on {os.cpu_count()} cores")
 
     started = time.perf_counter()
-    frame = samples.ssda903_episodes(int(args.rows / 2.1) + 10, args.seed, PERIOD).head(args.rows)   # ~2.2 episodes a child
-    tables = samples.ssda903_tables(frame)
+    frame = samples.ssda903_episodes(int(args.rows / 2.1) + 10, args.seed, PERIOD)   # ~2.2 episodes a child
+    # Whole children only (a child cut after an X1 episode would break DfE rule 388): at most 3 rows short.
+    frame = frame[frame["CHILD"].isin(frame["CHILD"].iloc[:args.rows].drop_duplicates().iloc[:-1])]
+    args.rows = len(frame)
+    tables = samples.ssda903_tables(frame, oc3_share=0.08, seed=args.seed)
     files = [(name, samples.as_csv(table)) for name, table in tables.items()]
     children = frame["CHILD"].nunique()
     _say(f"files: {sum(len(data) for _n, data in files) / 2**20:,.0f} MB, {len(frame):,} episodes, {children:,} children, "
-         f"{len(tables['uasc.csv']):,} UASC rows (made in {time.perf_counter() - started:.1f} s)")
+         f"{len(tables['uasc.csv']):,} UASC rows, {len(tables['oc3.csv']):,} OC3 rows (made in {time.perf_counter() - started:.1f} s)")
     del frame, tables
     max_bytes = max(len(data) for _n, data in files) + 1
 

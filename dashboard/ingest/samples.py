@@ -16,6 +16,7 @@ from dashboard.dashboards.send.returns import SEND_MEASURES
 from dashboard.dashboards.suspensions.returns import GROUPS
 from dashboard.ingest.returns import SPECS
 from dashboard.ingest.ssda903.codes import valid_codes
+from dashboard.ingest.ssda903.rules import no_urn_places
 from dashboard.ingest.templates import template_rows
 
 
@@ -54,25 +55,44 @@ def ssda903_episodes(children: int, seed: int = 1, year_end: str = "2025-03-31")
         # R5, S1 and P3 have minimum ages (DfE rules 372-374): left out, as a child here may be any age
         return rng.choice(sorted(valid_codes(column, year) - {"R5", "S1", "P3"}), size)
     fmt = "%d/%m/%Y"
+    place = pick("PLACE", n)
+    legal = pick("LS", n)
+    legal = np.where((place == "P1") & (legal == "V2"), "C2", legal)     # P1 under V2 is refused (DfE rule 378)
+    provider = np.select(   # the DfE's provider-placement pairs (rules 213, 526-531, 550)
+        [np.isin(place, ["T0", "T1", "T2", "T3", "T4", "Z1", "Z11", "Z12", "Z13", "Z14"]), place == "P1", place == "R2",
+         np.isin(place, ["A3", "A4", "A5", "A6", "K1", "K2", "U1", "U2", "U3", "U4", "U5", "U6"])],
+        ["", "PR0", "PR3", rng.choice(["PR1", "PR2", "PR4", "PR5"], n)], rng.choice(["PR4", "PR5"], n))
+    urn = np.where(np.isin(place, list(no_urn_places(year))), "", [f"SC{u:06d}" for u in rng.integers(0, 10**6, n)])
     return pd.DataFrame({
         "CHILD": [f"C{seed:02d}{c:07d}" for c in child], "SEX": np.repeat(rng.choice(sorted(valid_codes("SEX", year) - {"U"}),
                                                                                      children), episodes),
         "DOB": dob.strftime(fmt), "ETHNIC": np.repeat(pick("ETHNIC", children), episodes), "UASC": np.where(uasc, "1", "0"),
         "DUC": "", "DECOM": start.strftime(fmt), "RNE": np.where(order == 0, "S", "P"),
-        "LS": pick("LS", n), "CIN": pick("CIN", n), "PLACE": pick("PLACE", n), "PLACE_PROVIDER": pick("PLACE_PROVIDER", n),
+        "LS": legal, "CIN": pick("CIN", n), "PLACE": place, "PLACE_PROVIDER": provider,
         "DEC": ceased.dt.strftime(fmt).fillna("").to_numpy(),
         "REC": np.where(ended, np.where(last, "E13", "X1"), ""), "REASON_PLACE_CHANGE": "",
-        "HOME_POST": "SE15 4RG", "PL_POST": rng.choice(["SE22 8AA", "CR0 1AB", "ME4 4TB"], n), "URN": "",
+        "HOME_POST": "SE15 4RG", "PL_POST": rng.choice(["SE22 8AA", "CR0 1AB", "ME4 4TB"], n), "URN": urn,
     })
 
 
-def ssda903_tables(frame: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    """The one-row-per-episode form as the DfE's tables: header.csv, episodes.csv and uasc.csv."""
+def ssda903_tables(frame: pd.DataFrame, oc3_share: float = 0.0, seed: int = 1) -> dict[str, pd.DataFrame]:
+    """The one-row-per-episode form as the DfE's tables: header.csv, episodes.csv and uasc.csv, and (with
+    `oc3_share`) oc3.csv for that share of the children, as care leavers' rows."""
     first = frame.drop_duplicates("CHILD")
-    return {"header.csv": first[["CHILD", "SEX", "DOB", "ETHNIC"]],
-            "episodes.csv": frame[["CHILD", "DECOM", "RNE", "LS", "CIN", "PLACE", "PLACE_PROVIDER", "DEC", "REC",
-                                   "REASON_PLACE_CHANGE", "HOME_POST", "PL_POST", "URN"]],
-            "uasc.csv": first.loc[first["UASC"] == "1", ["CHILD", "SEX", "DOB", "DUC"]]}
+    tables = {"header.csv": first[["CHILD", "SEX", "DOB", "ETHNIC"]],
+              "episodes.csv": frame[["CHILD", "DECOM", "RNE", "LS", "CIN", "PLACE", "PLACE_PROVIDER", "DEC", "REC",
+                                     "REASON_PLACE_CHANGE", "HOME_POST", "PL_POST", "URN"]],
+              "uasc.csv": first.loc[first["UASC"] == "1", ["CHILD", "SEX", "DOB", "DUC"]]}
+    if oc3_share:
+        rng = np.random.default_rng(seed)
+        leavers = first[rng.random(len(first)) < oc3_share]
+        tables["oc3.csv"] = pd.DataFrame({"CHILD": leavers["CHILD"], "DOB": leavers["DOB"],
+                                          "IN_TOUCH": rng.choice(["YES", "NO", "DIED", "REFU", "NREQ", "RHOM"], len(leavers)),
+                                          "ACTIV": rng.choice(["F1", "P1", "F2", "P2", "F4", "P4", "F5", "P5", "G4", "G5",
+                                                               "G6"], len(leavers)),
+                                          "ACCOM": rng.choice(["B1", "C1", "D1", "E1", "G1", "H1", "K1", "R1", "S1", "T1",
+                                                               "U1", "V1", "W1", "X1", "Y1", "Z1"], len(leavers))})
+    return tables
 
 
 def linc_return(la_code: str, period: str, seed: int = 1) -> pd.DataFrame:

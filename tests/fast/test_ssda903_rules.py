@@ -160,9 +160,10 @@ def test_an_episode_ending_after_the_collection_year_is_refused_by_rule_385():
 
 
 def test_a_urn_for_a_placement_with_parents_and_a_school_placement_under_four_are_refused():
-    """Rule 222: no URN for P1 (placed with parents); rule 373: S1 (residential school) only from age 4."""
+    """Rule 222: no URN for P1 (placed with parents, under a care order: P1 under V2 is rule 378's); rule 373: S1
+    (residential school) only from age 4."""
     with_urn = EPISODES.replace("A2,10/10/2024,S,V2,N4,U6,PR4,,,,SW9 8QF,SE22 8AA,SC400014",
-                                "A2,10/10/2024,S,V2,N4,P1,PR0,,,,SW9 8QF,SE22 8AA,SC400014")
+                                "A2,10/10/2024,S,C2,N4,P1,PR0,,,,SW9 8QF,SE22 8AA,SC400014")
     assert ("episodes.csv, row 4", "URN", "SC400014", "DfE rule 222") in found(run(episodes=with_urn))
     assert run(episodes=with_urn.replace("SE22 8AA,SC400014", "SE22 8AA,XXXXXXX")).ok    # XXXXXXX: no URN
     school = EPISODES.replace("A2,10/10/2024,S,V2,N4,U6,PR4,,,,SW9 8QF,SE22 8AA,SC400014",
@@ -170,3 +171,65 @@ def test_a_urn_for_a_placement_with_parents_and_a_school_placement_under_four_ar
     assert run(episodes=school).ok                                                         # A2 is 6: allowed
     toddler = HEADER.replace("03/02/2018", "03/02/2022")
     assert ("episodes.csv, row 4", "PLACE", "S1", "DfE rule 373") in found(run(header=toddler, episodes=school))
+
+
+A2_EPISODE = "A2,10/10/2024,S,V2,N4,U6,PR4,,,,SW9 8QF,SE22 8AA,SC400014"
+
+
+def _a2(episode: str, period: str = "2025-03-31") -> Report:
+    return run(episodes=EPISODES.replace(A2_EPISODE, episode), period=period)
+
+
+@pytest.mark.parametrize("episode, column, value, rule", [
+    ("A2,10/10/2024,S,V2,N4,P1,PR0,,,,SW9 8QF,SE22 8AA,", "PLACE", "P1", "378"),            # with parents under s20
+    ("A2,10/10/2024,S,C2,N4,T1,PR4,,,,SW9 8QF,SE22 8AA,", "PLACE_PROVIDER", "PR4", "213"),  # hospital stay: no provider
+    ("A2,10/10/2024,S,C2,N4,K2,,,,,SW9 8QF,SE22 8AA,SC400014", "PLACE_PROVIDER", "", "526"),
+    ("A2,10/10/2024,S,C2,N4,P1,PR1,,,,SW9 8QF,SE22 8AA,", "PLACE_PROVIDER", "PR1", "527"),
+    ("A2,10/10/2024,S,C2,N4,R2,PR2,,,,SW9 8QF,SE22 8AA,", "PLACE_PROVIDER", "PR2", "528"),
+    ("A2,10/10/2024,S,C2,N4,U6,PR3,,,,SW9 8QF,SE22 8AA,SC400014", "PLACE_PROVIDER", "PR3", "529"),
+    ("A2,10/10/2024,S,C2,N4,P1,PR4,,,,SW9 8QF,SE22 8AA,", "PLACE_PROVIDER", "PR4", "530"),
+    ("A2,10/10/2024,S,C2,N4,P1,PR5,,,,SW9 8QF,SE22 8AA,", "PLACE_PROVIDER", "PR5", "531"),
+    ("A2,10/10/2024,S,C2,N4,U6,PR0,,,,SW9 8QF,SE22 8AA,SC400014", "PLACE_PROVIDER", "PR0", "550"),
+    ("A2,10/10/2024,S,C2,N4,K2,PR4,01/03/2025,E45,,SW9 8QF,SE22 8AA,SC400014", "REC", "E45", "516"),
+    ("A2,10/10/2024,S,C2,N4,K2,PR4,,,,SW9 8QF,SE22 8AA,", "URN", "", "218"),               # a children's home in England
+])
+def test_placement_provider_legal_status_and_urn_combinations_are_refused_by_their_dfe_rule(episode, column, value, rule):
+    report = _a2(episode)
+    assert ("episodes.csv, row 4", column, value, f"DfE rule {rule}") in found(report), sorted(found(report))
+    assert not report.ok and report.rows_read == report.rows_accepted + report.rows_rejected
+
+
+def test_the_same_placements_with_their_right_provider_and_urn_are_accepted():
+    for episode in ("A2,10/10/2024,S,C2,N4,P1,PR0,,,,SW9 8QF,SE22 8AA,", "A2,10/10/2024,S,C2,N4,T1,,,,,SW9 8QF,SE22 8AA,",
+                    "A2,10/10/2024,S,C2,N4,R2,PR3,,,,SW9 8QF,SE22 8AA,",
+                    "A2,10/10/2024,S,C2,N4,U6,PR4,01/03/2025,E45,,SW9 8QF,SE22 8AA,SC400014",
+                    "A2,10/10/2024,S,C2,N4,K2,PR4,,,,SW9 8QF,SE22 8AA,SC400014",
+                    "A2,10/10/2024,S,C2,N4,K2,PR4,,,,SW9 8QF,EH1 1YZ,"):             # in Scotland: no Ofsted URN
+        assert _a2(episode).ok, (episode, _a2(episode).table())
+
+
+def test_other_placements_need_a_provider_until_2025_and_none_after():
+    """Z1 (other placement) may have a provider up to 2024/25 (rule 526 does not ask for one, 213 allows it);
+    2025/26 replaces it with Z11-Z14, which must have none (rule 213)."""
+    assert _a2("A2,10/10/2024,S,C2,N4,Z1,PR4,,,,SW9 8QF,SE22 8AA,", "2025-03-31").ok
+    assert _a2("A2,10/10/2024,S,C2,N4,Z1,,,,,SW9 8QF,SE22 8AA,", "2025-03-31").ok
+    later = _a2("A2,10/10/2025,S,C2,N4,Z11,PR4,,,,SW9 8QF,SE22 8AA,", "2026-03-31")
+    assert ("episodes.csv, row 4", "PLACE_PROVIDER", "PR4", "DfE rule 213") in found(later)
+    assert _a2("A2,10/10/2025,S,C2,N4,Z11,,,,,SW9 8QF,SE22 8AA,", "2026-03-31").ok
+
+
+def queries(report: Report) -> set[tuple[str, str, str, str]]:
+    return {(w["row"], w["column"], w["value"], w["query"].split(":")[0]) for w in report.warnings if w["row"]}
+
+
+def test_postcodes_the_directory_does_not_know_and_own_provision_out_of_area_are_queries_not_errors():
+    """392c (postcode not in the ONS Postcode Directory), 392a (so no distance) and 1015 (own provision, PR1, placed
+    outside the LA: Lambeth's children's home in Kent) are shown and do not block."""
+    unknown = _a2("A2,10/10/2024,S,C2,N4,U6,PR4,,,,SW9 8QF,ZZ9 9ZZ,SC400014")
+    assert unknown.ok
+    assert {("episodes.csv, row 4", "PL_POST", "ZZ9 9ZZ", "DfE rule 392c"),
+            ("episodes.csv, row 4", "PL_POST", "ZZ9 9ZZ", "DfE rule 392a")} <= queries(unknown)
+    in_kent = _a2("A2,10/10/2024,S,C2,N4,K2,PR1,,,,SW9 8QF,ME14 1XQ,SC400014")
+    assert in_kent.ok and ("episodes.csv, row 4", "PL_POST", "ME14 1XQ", "DfE rule 1015") in queries(in_kent)
+    at_home = _a2("A2,10/10/2024,S,C2,N4,K2,PR1,,,,SW9 8QF,SW9 8QF,SC400014")      # inside Lambeth
+    assert not any(q[3] == "DfE rule 1015" for q in queries(at_home))

@@ -41,7 +41,7 @@ from dashboard.config import DATA_DIR, settings_from_env
 from dashboard.ingest.specs import FIRST_DATA_ROW, ColumnSpec, DatasetSpec, Target
 from dashboard.ingest.ssda903 import geography
 from dashboard.ingest.ssda903.checking import check_return
-from dashboard.ingest.ssda903.degrade import month_start, pseudonym_key, pseudonymise, sector
+from dashboard.ingest.ssda903.degrade import Pseudonyms, month_start, pseudonym_key, sector
 from dashboard.ingest.ssda903.rules import RULES, Return, check
 from dashboard.published.formats import ENGLAND, INNER, LONDON, OUTER
 from dashboard.published.page_figures import CLA_SOURCE, COLUMNS, long_figures, read_table
@@ -542,13 +542,26 @@ def sector_of_postcode(postcode) -> str | None:
 
 
 def _records(frame: pd.DataFrame) -> list[dict]:
-    """Rows for the store: NaT and NaN as None, timestamps as dates."""
-    out = frame.astype(object)
-    return out.where(frame.notna(), None).to_dict("records")
+    """Rows for the store: NaT and NaN as None, numpy scalars as Python's (column by column, then zipped: a
+    million rows in about a second, where DataFrame.to_dict boxes each value on its own)."""
+    columns = []
+    for name in frame.columns:
+        values = frame[name]
+        if values.dtype.kind == "f":
+            cells = [None if v != v else v for v in values.to_numpy().tolist()]   # NaN -> None
+        elif values.dtype.kind in "iub":
+            cells = values.to_numpy().tolist()
+        else:
+            cells = values.astype(object).where(values.notna(), None).to_numpy().tolist()
+        columns.append(cells)
+    names = list(frame.columns)
+    return [dict(zip(names, row)) for row in zip(*columns)]
 
 
 def _dates(values: pd.Series) -> pd.Series:
-    return pd.Series([d.date() if not pd.isna(d) else None for d in values], index=values.index, dtype=object)
+    """Timestamps -> datetime.date (NaT -> None), by numpy's day unit rather than one at a time."""
+    days = pd.to_datetime(values).to_numpy(dtype="datetime64[D]")
+    return pd.Series(days.astype(object), index=values.index, dtype=object)
 
 
 def _blank_none(cells: pd.Series) -> pd.Series:
@@ -559,25 +572,27 @@ def store_rows(ret: Return, la_code: str, key: bytes) -> dict[str, list[dict]]:
     """A checked return -> the rows Sufficiency's tables and the other SSDA903 tables store: CHILD pseudonymised,
     DOB to the month, postcodes to sectors; an open episode belongs to the return's collection year."""
     header, episodes, uasc = ret.table("Header"), ret.table("Episodes"), ret.table("UASC")
-    duc = dict(zip(uasc["CHILD"], ret.date("UASC", "DUC")))
+    pseudonymised = Pseudonyms(la_code, key)
+    duc = pd.Series(ret.date("UASC", "DUC").to_numpy(), index=uasc["CHILD"].to_numpy())
+    duc = duc[~duc.index.duplicated()].reindex(header["CHILD"].to_numpy())   # the child's first UASC row
     children = pd.DataFrame({
-        "la_code": la_code, "child": pseudonymise(header["CHILD"], la_code, key),
-        "sex": header["SEX"].str.upper().map(_SEX), "dob": _dates(month_start(ret.date("Header", "DOB"))),
-        "ethnic": header["ETHNIC"].str.upper(), "uasc": header["CHILD"].isin(ret.uasc_children()),
-        "duc": _dates(pd.Series([duc.get(c) for c in header["CHILD"]], index=header.index, dtype=object))})
+        "la_code": la_code, "child": pseudonymised(header["CHILD"]),
+        "sex": ret.code("Header", "SEX").map(_SEX), "dob": _dates(month_start(ret.date("Header", "DOB"))),
+        "ethnic": ret.code("Header", "ETHNIC"), "uasc": header["CHILD"].isin(ret.uasc_children()),
+        "duc": _dates(pd.Series(duc.to_numpy(), index=header.index))})
     dec = ret.date("Episodes", "DEC")
     year = (dec.dt.year + (dec.dt.month >= 4)).fillna(ret.year_end).astype(int)
-    urn = episodes["URN"].str.upper()
+    urn = ret.code("Episodes", "URN")
     rows = pd.DataFrame({
-        "la_code": la_code, "child": pseudonymise(episodes["CHILD"], la_code, key),
-        "decom": _dates(ret.date("Episodes", "DECOM")), "rne": episodes["RNE"].str.upper(),
-        "ls": episodes["LS"].str.upper(), "cin": episodes["CIN"].str.upper(), "place": episodes["PLACE"].str.upper(),
-        "place_provider": _blank_none(episodes["PLACE_PROVIDER"].str.upper()), "dec": _dates(dec),
-        "rec": _blank_none(episodes["REC"].str.upper()),
-        "reason_place_change": _blank_none(episodes["REASON_PLACE_CHANGE"].str.upper()),
+        "la_code": la_code, "child": pseudonymised(episodes["CHILD"]),
+        "decom": _dates(ret.date("Episodes", "DECOM")), "rne": ret.code("Episodes", "RNE"),
+        "ls": ret.code("Episodes", "LS"), "cin": ret.code("Episodes", "CIN"), "place": ret.code("Episodes", "PLACE"),
+        "place_provider": _blank_none(ret.code("Episodes", "PLACE_PROVIDER")), "dec": _dates(dec),
+        "rec": _blank_none(ret.code("Episodes", "REC")),
+        "reason_place_change": _blank_none(ret.code("Episodes", "REASON_PLACE_CHANGE")),
         "home_post": sector(episodes["HOME_POST"]), "pl_post": sector(episodes["PL_POST"]),
         "urn": episodes["URN"].where(~urn.isin(_URN_NOT_APPLICABLE), None), "year": year})
-    home, placed = geography.lookup(episodes["HOME_POST"]), geography.lookup(episodes["PL_POST"])
+    home, placed = ret.places("HOME_POST"), ret.places("PL_POST")
     places = pd.DataFrame({"la_code": la_code, "child": rows["child"], "decom": rows["decom"],
                            "pl_distance": geography.distance_miles(home, placed), "pl_la": placed["la_code"],
                            "home_la": home["la_code"]})
@@ -588,7 +603,7 @@ def store_rows(ret: Return, la_code: str, key: bytes) -> dict[str, list[dict]]:
             out[table.name] = []
             continue
         spec = DFE_TABLES[name]
-        stored = pd.DataFrame({"la_code": la_code, "child": pseudonymise(frame["CHILD"], la_code, key)})
+        stored = pd.DataFrame({"la_code": la_code, "child": pseudonymised(frame["CHILD"])})
         for column in spec.columns[1:]:
             if column in spec.dates:
                 dates = ret.date(name, column)
@@ -698,7 +713,7 @@ def _ssda903_rows(_parsed, text: pd.DataFrame, la_code: str, period: str, contex
     uasc = upper.loc[first][is_uasc.to_numpy()].reset_index(drop=True).reindex(columns=DFE_TABLES["UASC"].columns,
                                                                                  fill_value="")
     episodes = upper.reindex(columns=EPISODE_COLUMNS, fill_value="")
-    checked = Return({"Header": header, "UASC": uasc, "Episodes": episodes}, int(period[:4]))
+    checked = Return({"Header": header, "UASC": uasc, "Episodes": episodes}, int(period[:4]), la_code)
     where = {"Header": list(header_index), "UASC": list(header_index[is_uasc.to_numpy()]), "Episodes": list(text.index)}
     for finding in check(checked):
         definition = RULES[finding.rule]

@@ -25,7 +25,7 @@ def check_return(files: list[tuple[str, bytes]], period: str, report: Report) ->
         report.warnings.append({"row": "", "column": "", "value": "", "query": (
             f"Checked with the {rules_year(year_end) - 1}/{str(rules_year(year_end))[2:]} code lists and rules: this app "
             f"holds the DfE's for {FIRST_YEAR - 1}/{str(FIRST_YEAR)[2:]} to {LAST_YEAR - 1}/{str(LAST_YEAR)[2:]}.")})
-    ret = Return(read.tables, year_end)
+    ret = Return(read.tables, year_end, report.la_code)
     rejected = set()
     for finding in check(ret):
         definition = RULES[finding.rule]

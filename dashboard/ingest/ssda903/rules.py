@@ -33,12 +33,55 @@ class Rule:
     check: Callable
 
 
+def _parse_dates(text: pd.Series) -> pd.Series:
+    dates = pd.to_datetime(text, format="%d/%m/%Y", errors="coerce")
+    unread = dates.isna() & (text != "")
+    if unread.any():
+        iso = pd.Series(False, index=text.index)
+        iso[unread] = text[unread].str.match(r"^\d{4}-\d{2}-\d{2}$")
+        if iso.any():
+            dates[iso] = pd.to_datetime(text[iso], format="%Y-%m-%d", errors="coerce")
+    return dates
+
+
 @dataclass
 class Return:
     """One LA's return for one collection year: the DfE tables as text cells ("" when blank)."""
     tables: dict[str, pd.DataFrame]
     year_end: int                                   # the year of the 31 March the collection year ends on
+    la_code: str = ""                               # the ONS code of the LA making the return (rule 1015)
     _dates: dict = field(default_factory=dict)
+    _codes: dict = field(default_factory=dict)
+    _in_order: pd.DataFrame | None = None
+
+    def code(self, table: str, column: str) -> pd.Series:
+        """The column upper-cased ("u4" -> "U4"), once per column: worked out on its distinct values only (a code
+        column has a few dozen), so a million rows cost little."""
+        key = (table, column, "code")
+        if key not in self._codes:
+            self._codes[key] = by_distinct(self.table(table)[column], lambda v: v.str.upper())
+        return self._codes[key]
+
+    def compact(self, table: str, column: str) -> pd.Series:
+        """The column upper-cased with its spaces removed ("se15 4rg" -> "SE154RG"), to compare postcodes and URNs."""
+        key = (table, column, "compact")
+        if key not in self._codes:
+            self._codes[key] = by_distinct(self.code(table, column), lambda v: v.str.replace(" ", "", regex=False))
+        return self._codes[key]
+
+    def places(self, column: str) -> pd.DataFrame:
+        """Where each episode's HOME_POST or PL_POST is (easting, northing, la_code; NaN when not in the ONS
+        Postcode Directory), looked up once per return: rules 392a, 392c and 1015 and the stored distance read it."""
+        key = ("Episodes", column, "place")
+        if key not in self._codes:
+            from dashboard.ingest.ssda903 import geography   # the directory is read only when a return is checked
+            self._codes[key] = geography.lookup(self.table("Episodes")[column])
+        return self._codes[key]
+
+    @property
+    def rules_year(self) -> int:
+        """The collection year (2024 = 2023/24 ... 2027 = 2026/27) whose rules check this return."""
+        return min(max(self.year_end, 2024), 2027)
 
     def table(self, name: str) -> pd.DataFrame:
         if name in self.tables:
@@ -46,15 +89,14 @@ class Return:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in TABLES[name].columns})
 
     def date(self, table: str, column: str) -> pd.Series:
-        """The column's dates (dd/mm/yyyy as the DfE writes them, or YYYY-MM-DD); NaT when blank or not a date."""
+        """The column's dates (dd/mm/yyyy as the DfE writes them, or YYYY-MM-DD); NaT when blank or not a date.
+        Each distinct text is parsed once (a year's dates repeat: a million episodes start on a few thousand days)."""
         key = (table, column)
         if key not in self._dates:
             text = self.table(table)[column]
-            dates = pd.to_datetime(text, format="%d/%m/%Y", errors="coerce")
-            iso = dates.isna() & text.str.match(r"^\d{4}-\d{2}-\d{2}$")
-            if iso.any():
-                dates[iso] = pd.to_datetime(text[iso], format="%Y-%m-%d", errors="coerce")
-            self._dates[key] = dates
+            positions, distinct = pd.factorize(text.astype(object), use_na_sentinel=False)
+            self._dates[key] = pd.Series(_parse_dates(pd.Series(distinct, dtype=object)).to_numpy()[positions],
+                                         index=text.index, dtype="datetime64[ns]")
         return self._dates[key]
 
     def bad_date(self, table: str, column: str) -> pd.Series:
@@ -74,12 +116,19 @@ class Return:
         return set(self.table("UASC")["CHILD"]) | set(header.loc[header["UASC"] == "1", "CHILD"])
 
     def episodes_in_order(self) -> pd.DataFrame:
-        """Episodes with parsed dates, sorted by child then start (then end), and each one's previous episode."""
+        """Episodes with parsed dates, sorted by child then start (then end), and each one's previous episode
+        (made once per return: most episode rules read it)."""
+        if self._in_order is None:
+            self._in_order = self._episodes_in_order()
+        return self._in_order
+
+    def _episodes_in_order(self) -> pd.DataFrame:
         e = self.table("Episodes")
-        frame = pd.DataFrame({"CHILD": e["CHILD"], "DECOM": self.date("Episodes", "DECOM"), "DEC": self.date("Episodes", "DEC"),
-                              "RNE": e["RNE"].str.upper(), "REC": e["REC"].str.upper(), "LS": e["LS"].str.upper()})
+        frame = pd.DataFrame({"CHILD": e["CHILD"], "DECOM": self.date("Episodes", "DECOM"), "DEC": self.date("Episodes", "DEC")})
+        for column in ("RNE", "REC", "LS"):
+            frame[column] = self.code("Episodes", column)
         for column in ("PLACE", "PL_POST", "URN", "PLACE_PROVIDER"):
-            frame[column] = e[column].str.upper().str.replace(" ", "", regex=False)
+            frame[column] = self.compact("Episodes", column)
         frame = frame.sort_values(["CHILD", "DECOM", "DEC"], kind="stable")
         previous = frame.shift(1)
         frame["same_child"] = frame["CHILD"].eq(previous["CHILD"]).to_numpy()
@@ -90,6 +139,14 @@ class Return:
         for column in ("LS", "PLACE", "PL_POST", "URN", "PLACE_PROVIDER"):
             frame[f"prev_{column}"] = previous[column]
         return frame
+
+
+def by_distinct(cells: pd.Series, transform: Callable[[pd.Series], pd.Series]) -> pd.Series:
+    """`transform` applied to each distinct value once, then spread back over the rows (text columns in a return
+    repeat a few values: codes, dates, postcodes)."""
+    positions, distinct = pd.factorize(cells, use_na_sentinel=False)
+    done = transform(pd.Series(distinct, dtype=object)).to_numpy()
+    return pd.Series(done[positions] if len(done) else done, index=cells.index, dtype=object)
 
 
 RULES: dict[str, Rule] = {}
@@ -140,7 +197,7 @@ def _105(r: Return):
 
 def _code_rule(table: str, column: str):
     def check(r: Return):
-        cells = r.table(table)[column].str.upper()
+        cells = r.code(table, column)
         bad = ~cells.isin(valid_codes(column, r.year_end))
         if (table, column) not in REQUIRED_CODES:
             bad &= cells != ""
@@ -218,7 +275,7 @@ def _388(r: Return):
               "the legal status is V3 or V4 or the child is or was UASC).")
 def _392b(r: Return):
     e = r.table("Episodes")
-    needed = ~e["LS"].str.upper().isin(["V3", "V4"]) & ~e["CHILD"].isin(r.uasc_children())
+    needed = _needs_postcodes(r)
     return _rows("Episodes", "HOME_POST", needed & (e["HOME_POST"] == "")) + \
         _rows("Episodes", "PL_POST", needed & (e["PL_POST"] == "") & (e["HOME_POST"] != ""))
 
@@ -257,12 +314,17 @@ _NO_URN = {2024: ("P1", "P2", "P3", "R1", "R2", "R5", "T0", "T1", "T2", "T3", "T
            2026: ("P1", "P3", "R1", "R2", "R5", "T0", "T1", "T2", "T3", "T4", "Z11", "Z12", "Z13", "Z14")}
 
 
+def no_urn_places(year_end: int) -> tuple[str, ...]:
+    """Placement types that have no Ofsted URN in the collection year ending 31 March `year_end` (rule 222)."""
+    return _NO_URN[max(y for y in _NO_URN if y <= min(max(year_end, 2024), 2027))]
+
+
 @rule("222", "Ofsted Unique reference number (URN) should not be recorded for this placement type.")
 def _222(r: Return):
     e = r.table("Episodes")
     year = max(y for y in _NO_URN if y <= min(max(r.year_end, 2024), 2027))
-    urn = e["URN"].str.upper()
-    return _rows("Episodes", "URN", e["PLACE"].str.upper().isin(_NO_URN[year]) & (urn != "") & (urn != "XXXXXXX"))
+    urn = r.code("Episodes", "URN")
+    return _rows("Episodes", "URN", r.code("Episodes", "PLACE").isin(_NO_URN[year]) & (urn != "") & (urn != "XXXXXXX"))
 
 
 def _too_young(place: str, years: int):
@@ -273,7 +335,7 @@ def _too_young(place: str, years: int):
         born = _birth_dates(r, e["CHILD"])
         ended = r.date("Episodes", "DEC").notna() & r.date("Episodes", "DECOM").notna() & born.notna()
         young = r.date("Episodes", "DECOM") < born + pd.DateOffset(years=years)
-        return _rows("Episodes", "PLACE", ended & (e["PLACE"].str.upper() == place) & young)
+        return _rows("Episodes", "PLACE", ended & (r.code("Episodes", "PLACE") == place) & young)
     return check
 
 
@@ -300,6 +362,115 @@ def _int09(r: Return):
 def _header_once(r: Return):
     header = r.table("Header")
     return _rows("Header", "CHILD", header["CHILD"].duplicated(keep="first") | (header["CHILD"] == ""))
+
+
+# --- placement, provider, legal status and URN together ------------------------------------------------------
+
+_FOSTER = ("U1", "U2", "U3", "U4", "U5", "U6")
+_TEMPORARY = ("T0", "T1", "T2", "T3", "T4")
+# Placements with no provider: temporary ones, and (2025/26 on) the other placements Z11-Z14 (Z1 needs one before).
+_NO_PROVIDER = {2024: _TEMPORARY, 2026: _TEMPORARY + ("Z11", "Z12", "Z13", "Z14")}
+_PROVIDER_OPTIONAL = {2024: _TEMPORARY + ("Z1",), 2026: _TEMPORARY + ("Z11", "Z12", "Z13", "Z14")}
+# Placements that need no Ofsted URN (rule 218), by collection year: 2024/25 ends H5 and P2 (semi-independent and
+# independent living), so from then a supported-accommodation placement needs its URN.
+_URN_EXEMPT = {2024: ("H5", "P1", "P2", "P3", "R1", "R2", "R5") + _TEMPORARY + ("Z1",),
+               2025: ("P1", "P3", "R1", "R2", "R5") + _TEMPORARY + ("Z1",),
+               2026: ("P1", "P3", "R1", "R2", "R5") + _TEMPORARY + ("Z11", "Z12", "Z13", "Z14")}
+
+
+def _by_year(lists: dict[int, tuple[str, ...]], r: Return) -> tuple[str, ...]:
+    return lists[max(y for y in lists if y <= r.rules_year)]
+
+
+@rule("213", "Placement provider information not required (a temporary placement has no provider).")
+def _213(r: Return):
+    return _rows("Episodes", "PLACE_PROVIDER", r.code("Episodes", "PLACE").isin(_by_year(_NO_PROVIDER, r))
+                 & (r.code("Episodes", "PLACE_PROVIDER") != ""))
+
+
+@rule("526", "Child is missing a placement provider code for at least one episode.")
+def _526(r: Return):
+    return _rows("Episodes", "PLACE_PROVIDER", ~r.code("Episodes", "PLACE").isin(_by_year(_PROVIDER_OPTIONAL, r))
+                 & (r.code("Episodes", "PLACE_PROVIDER") == ""))
+
+
+def _provider_cannot(provider: str, places: tuple[str, ...], negate: bool = False):
+    def check(r: Return):
+        place = r.code("Episodes", "PLACE")
+        listed = place.isin(places)
+        return _rows("Episodes", "PLACE_PROVIDER", (r.code("Episodes", "PLACE_PROVIDER") == provider)
+                     & (~listed if negate else listed) & (place != ""))
+    return check
+
+
+rule("527", "A placement provider code of PR1 cannot be associated with placements P1, R2 or R5.")(
+    _provider_cannot("PR1", ("P1", "R2", "R5")))
+rule("528", "A placement provider code of PR2 cannot be associated with placements P1, R2 or R5.")(
+    _provider_cannot("PR2", ("P1", "R2", "R5")))
+rule("529", "Placement provider code of PR3 cannot be associated with placements P1, A3 to A6, K1, K2 and U1 to U6.")(
+    _provider_cannot("PR3", ("P1", "A3", "A4", "A5", "A6", "K1", "K2") + _FOSTER))
+rule("530", "A placement provider code of PR4 cannot be associated with placement P1.")(_provider_cannot("PR4", ("P1",)))
+rule("531", "A placement provider code of PR5 cannot be associated with placement P1.")(_provider_cannot("PR5", ("P1",)))
+rule("550", "A placement provider code of PR0 can only be associated with placement P1.")(
+    _provider_cannot("PR0", ("P1",), negate=True))
+
+
+@rule("378", "A child who is placed with parent(s) cannot be looked after under a single period of accommodation "
+             "under Section 20 of the Children Act 1989 (P1 with V2).")
+def _378(r: Return):
+    return _rows("Episodes", "PLACE", (r.code("Episodes", "PLACE") == "P1") & (r.code("Episodes", "LS") == "V2"))
+
+
+@rule("516", "The reason episode ceased is a special guardianship order to former foster carers (E45 or E46), but the "
+             "placement is not foster care (U1 to U6).")
+def _516(r: Return):
+    return _rows("Episodes", "REC", r.code("Episodes", "REC").isin(["E45", "E46"])
+                 & ~r.code("Episodes", "PLACE").isin(_FOSTER))
+
+
+@rule("218", "Ofsted Unique reference number (URN) is required.")
+def _218(r: Return):
+    place = r.code("Episodes", "PLACE")
+    placed_in = r.places("PL_POST")["la_code"]
+    # The DfE asks no URN of a placement outside England; a placement it cannot place (postcode not found) is not
+    # asked one either until 2025/26, when the rule names the countries instead.
+    outside_england = placed_in.notna() & ~placed_in.fillna("").str.startswith("E")
+    if r.rules_year < 2026:
+        outside_england |= placed_in.isna()
+    dec = r.date("Episodes", "DEC")
+    current = (dec >= r.collection_start) | (r.table("Episodes")["DEC"] == "")
+    return _rows("Episodes", "URN", current & (r.code("Episodes", "URN") == "") & (place != "")
+                 & ~place.isin(_by_year(_URN_EXEMPT, r)) & ~outside_england)
+
+
+def _needs_postcodes(r: Return) -> pd.Series:
+    e = r.table("Episodes")
+    return ~r.code("Episodes", "LS").isin(["V3", "V4"]) & ~e["CHILD"].isin(r.uasc_children())
+
+
+@rule("392a", "Child is looked after but no distance is recorded (the home or placement postcode is not in the ONS "
+              "Postcode Directory, so the DfE cannot work out the distance).", level="query")
+def _392a(r: Return):
+    unknown = r.places("HOME_POST")["easting"].isna() | r.places("PL_POST")["easting"].isna()
+    return _rows("Episodes", "PL_POST", _needs_postcodes(r) & unknown)
+
+
+@rule("392c", "Postcode(s) provided are invalid (not in the ONS Postcode Directory).", level="query")
+def _392c(r: Return):
+    e = r.table("Episodes")
+    return _rows("Episodes", "HOME_POST", (e["HOME_POST"] != "") & r.places("HOME_POST")["easting"].isna()) + \
+        _rows("Episodes", "PL_POST", (e["PL_POST"] != "") & r.places("PL_POST")["easting"].isna())
+
+
+@rule("1015", "Placement provider is own provision (PR1) but the child is not placed in the LA's own area.", level="query")
+def _1015(r: Return):
+    if not r.la_code:
+        return []
+    place = r.code("Episodes", "PLACE")
+    exempt = ("A3", "A4", "A5", "A6") + _FOSTER + (("K3",) if r.rules_year >= 2026 else ())
+    own = (r.code("Episodes", "PLACE_PROVIDER") == "PR1") & ~place.isin(exempt) & (place != "") \
+        & ~r.code("Episodes", "LS").isin(["V3", "V4"]) & (r.code("Episodes", "LS") != "")
+    return _rows("Episodes", "PL_POST", own & (r.places("PL_POST")["la_code"] != r.la_code))
 
 
 def check(r: Return) -> list[Finding]:

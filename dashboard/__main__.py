@@ -185,9 +185,11 @@ def _ingest(engine, settings, args) -> int:
                                   max_bytes=max_bytes)
     print(f"{report.file_name}: {report.summary()}")
     findings = report.table()
-    by_rule = findings["rule"].str.extract(r"^DfE rule (\S+):", expand=False).dropna().value_counts()
-    if len(by_rule):
-        print("By DfE rule: " + ", ".join(f"{rule}: {n}" for rule, n in by_rule.items()))
+    for level, title in (("error", "Errors by DfE rule"), ("query", "Queries by DfE rule (shown, not blocking)")):
+        rules = findings.loc[findings["level"] == level, "rule"] if "level" in findings else findings["rule"][:0]
+        by_rule = rules.str.extract(r"^DfE rule (\S+):", expand=False).dropna().value_counts()
+        if len(by_rule):
+            print(f"{title}: " + ", ".join(f"{rule}: {n}" for rule, n in by_rule.items()))
     if len(findings):
         print(findings.to_string(index=False, max_rows=200))
     if args.report:

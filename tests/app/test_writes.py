@@ -63,7 +63,8 @@ def test_an_ssda903_return_in_the_dfes_two_files_is_one_audited_version(store, t
 
 
 def test_ingest_ssda903_reads_a_folder_of_the_dfes_tables_and_reports_by_rule(store, tmp_path, capsys):
-    """The sample LA's 2021/22 return as the DfE's tables, read as is: refused, with DfE rule 148's 62 episodes."""
+    """The sample LA's 2021/22 return as the DfE's tables, read as is: refused, with DfE rule 148's 62 episodes (and
+    the DfE's other errors); its made-up postcodes are queries (392c), shown and not blocking."""
     folder = shared_file("ssda903_samples/cs_demand_model")
     year = tmp_path / "2021-22"
     year.mkdir()
@@ -73,7 +74,8 @@ def test_ingest_ssda903_reads_a_folder_of_the_dfes_tables_and_reports_by_rule(st
     assert main(["ingest", "ssda903", str(year), "--la", "E09000030", "--period", "2022-03-31", "--check-only",
                  "--report", str(report)]) == 1
     out = capsys.readouterr().out
-    assert "By DfE rule: 148: 62, " in out and "1863 rows read: 1766 accepted, 97 rejected" in out
+    assert "Errors by DfE rule: 148: 62, 222: 39, " in out and "1863 rows read: 1764 accepted, 99 rejected" in out
+    assert "Queries by DfE rule (shown, not blocking): 392c: 487, 392a: 207, 1015: 10" in out
     assert 'error,"episodes.csv, row 5",DEC,,"DfE rule 148:' in report.read_text()
 
 

@@ -14,6 +14,7 @@ from dashboard.store import schema
 from dashboard.store.datasets import dataset_state
 from dashboard.store.private_files import write_private
 from dashboard.store.reference import load_reference_data
+from dashboard.store.ssda903 import widen_columns as widen_declared_columns
 
 DEMO_PASSWORD_FILE = "demo_password.txt"
 
@@ -23,6 +24,7 @@ def init_db(engine: Engine) -> None:
     dataset_modules()  # importing them registers their tables
     schema.metadata.create_all(engine)
     widen_columns(engine)
+    widen_declared_columns(engine, schema.metadata.sorted_tables)   # any narrower than declared (SSDA903's Z11 place)
     load_reference_data(engine)
 
 

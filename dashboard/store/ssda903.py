@@ -86,3 +86,27 @@ EPISODE_PLACE = Table(
     Column("pl_la", String(9), nullable=True),             # ONS code of the district the placement is in
     Column("home_la", String(9), nullable=True),           # ONS code of the district of the child's home
 )
+
+
+def widen_columns(engine, tables) -> list[str]:
+    """On PostgreSQL, text columns a store made before a code grew (e.g. `place` was 2 characters until 2025/26's
+    Z11-Z14) are widened to the width the schema now declares: `create_all` never changes an existing table, and a
+    longer code would otherwise make the whole upload fail. Widening a varchar keeps every row and rewrites nothing.
+    SQLite does not enforce widths. Returns what it changed ("table.column n -> m"), for the start-up log."""
+    from sqlalchemy import inspect, text
+    if engine.dialect.name != "postgresql":
+        return []
+    changed = []
+    with engine.begin() as conn:
+        inspector = inspect(conn)
+        for table in tables:
+            if not inspector.has_table(table.name):
+                continue
+            live = {c["name"]: getattr(c["type"], "length", None) for c in inspector.get_columns(table.name)}
+            for column in table.columns:
+                wanted = getattr(column.type, "length", None)
+                have = live.get(column.name)
+                if isinstance(column.type, String) and wanted and have and have < wanted:
+                    conn.execute(text(f'ALTER TABLE "{table.name}" ALTER COLUMN "{column.name}" TYPE VARCHAR({wanted})'))
+                    changed.append(f"{table.name}.{column.name} {have} -> {wanted}")
+    return changed

@@ -150,3 +150,29 @@ def test_reloading_the_demo_data_is_a_new_version_and_audited(store, capsys):
     assert loader.dataset_version("send") > before
     event = _last_event(store, "demo_reloaded")
     assert event.actor == "cli" and event.detail.startswith("send seed=")
+
+
+@pytest.mark.skipif(not (os.environ.get("TEST_DATABASE_URL") or "").startswith("postgresql"),
+                    reason="column widths are enforced by PostgreSQL only (set TEST_DATABASE_URL)")
+def test_a_store_made_before_a_code_grew_is_widened_keeping_its_rows():
+    """A store whose episodes' `place` was 2 characters (before 2025/26's Z11-Z14) takes a Z11 once start-up has
+    widened it; the rows it held are kept."""
+    from sqlalchemy import Column, Integer, MetaData, String, Table, create_engine, insert, select
+    from sqlalchemy.pool import NullPool
+    from dashboard.store.ssda903 import widen_columns
+    engine = create_engine(os.environ["TEST_DATABASE_URL"], poolclass=NullPool)
+    old = Table("ssda903_widen_check", MetaData(), Column("id", Integer, primary_key=True), Column("place", String(2)))
+    new = Table("ssda903_widen_check", MetaData(), Column("id", Integer, primary_key=True), Column("place", String(3)))
+    old.drop(engine, checkfirst=True)
+    old.create(engine)
+    try:
+        with engine.begin() as conn:
+            conn.execute(insert(old).values(id=1, place="U4"))
+        assert widen_columns(engine, [new]) == ["ssda903_widen_check.place 2 -> 3"]
+        assert widen_columns(engine, [new]) == []                    # once only
+        with engine.begin() as conn:
+            conn.execute(insert(new).values(id=2, place="Z11"))
+            assert conn.execute(select(new.c.place).order_by(new.c.id)).scalars().all() == ["U4", "Z11"]
+    finally:
+        old.drop(engine, checkfirst=True)
+        engine.dispose()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Column, Date, Float, Integer, String, Table
+from sqlalchemy import Column, Date, Float, Integer, String, Table, inspect, text
 
 from dashboard.store.schema import metadata
 
@@ -93,7 +93,6 @@ def widen_columns(engine, tables) -> list[str]:
     Z11-Z14) are widened to the width the schema now declares: `create_all` never changes an existing table, and a
     longer code would otherwise make the whole upload fail. Widening a varchar keeps every row and rewrites nothing.
     SQLite does not enforce widths. Returns what it changed ("table.column n -> m"), for the start-up log."""
-    from sqlalchemy import inspect, text
     if engine.dialect.name != "postgresql":
         return []
     changed = []

@@ -268,3 +268,42 @@ def test_the_sample_las_years_get_the_findings_the_dfes_rules_make(year):
         rows.setdefault(finding.rule, set()).add((finding.table, finding.row))
     assert {rule: len(found) for rule, found in rows.items()} == DFE_FINDS[year]
     assert {RULES[r].level for r in ("392a", "392c", "1015")} == {"query"} and RULES["148"].level == "error"
+
+
+XML = """<?xml version="1.0" encoding="UTF-8"?>
+<Message><Header><CollectionDetails><Collection>SSDA903</Collection><Year>2025</Year></CollectionDetails></Header>
+<Children>
+ <CHILD><CHILDID>A1</CHILDID><SEX>M</SEX><DOB>2010-06-15</DOB><ETHNIC>WBRI</ETHNIC><UPN>A123456789012</UPN><UASC>0</UASC>
+  <EPISODE><DECOM>2023-05-01</DECOM><RNE>S</RNE><LS>C1</LS><CIN>N1</CIN><PL>U4</PL><PLACE_PROVIDER>PR1</PLACE_PROVIDER>
+   <DEC>2024-02-01</DEC><REC>X1</REC><HOME_POST>SW9 8QF</HOME_POST><PL_POST>SE15 4RG</PL_POST><URN>XXXXXXX</URN></EPISODE>
+  <EPISODE><DECOM>2024-02-01</DECOM><RNE>P</RNE><LS>C1</LS><CIN>N1</CIN><PL>K2</PL><PLACE_PROVIDER>PR4</PLACE_PROVIDER>
+   <REASON_PLACE_CHANGE>CHILD</REASON_PLACE_CHANGE><HOME_POST>SW9 8QF</HOME_POST><PL_POST>ME14 1XQ</PL_POST>
+   <URN>SC400007</URN></EPISODE>
+  <HEADER><AREVIEW><REVIEW>2024-06-01</REVIEW><REVIEW_CODE>PN1</REVIEW_CODE></AREVIEW></HEADER>
+ </CHILD>
+ <CHILD><CHILDID>A2</CHILDID><SEX>F</SEX><DOB>2018-02-03</DOB><ETHNIC>BAFR</ETHNIC><UASC>1</UASC><DUC></DUC>
+  <EPISODE><DECOM>2024-10-10</DECOM><RNE>S</RNE><LS>V2</LS><CIN>N4</CIN><PL>U6</PL><PLACE_PROVIDER>PR4</PLACE_PROVIDER>
+   <HOME_POST>SW9 8QF</HOME_POST><PL_POST>SE22 8AA</PL_POST><URN>SC400014</URN></EPISODE>
+ </CHILD>
+</Children></Message>
+"""
+
+
+def test_the_dfes_xml_is_read_into_the_same_tables_and_checked_by_the_same_rules():
+    report = Report("sufficiency", "", "", "E09000022", "2025-03-31")
+    checked = check_return([("return.xml", XML.encode())], "2025-03-31", report)
+    assert report.ok, report.table()
+    assert report.rows_read == 2 + 3 + 1 + 1                  # Header, Episodes, UASC (A2), Reviews
+    assert checked.table("Episodes")["PLACE"].tolist() == ["U4", "K2", "U6"]
+    assert checked.uasc_children() == {"A2"}
+    broken = XML.replace("<DEC>2024-02-01</DEC>", "<DEC>2023-04-01</DEC>")
+    report = Report("sufficiency", "", "", "E09000022", "2025-03-31")
+    check_return([("return.xml", broken.encode())], "2025-03-31", report)
+    assert ("return.xml, Episodes record 1", "DEC", "2023-04-01", "DfE rule 356") in found(report)
+
+
+def test_an_xml_file_declaring_entities_is_not_read():
+    report = Report("sufficiency", "", "", "E09000022", "2025-03-31")
+    bomb = '<?xml version="1.0"?><!DOCTYPE m [<!ENTITY a "aaaa">]><m><CHILD><CHILDID>&a;</CHILDID></CHILD></m>'
+    check_return([("bomb.xml", bomb.encode())], "2025-03-31", report)
+    assert report.file_errors == ["bomb.xml declares a DTD or entities, which an SSDA903 XML file never does: it was not read."]

@@ -30,7 +30,8 @@ def check_return(files: list[tuple[str, bytes]], period: str, report: Report) ->
     for finding in check(ret):
         definition = RULES[finding.rule]
         table = ret.tables[finding.table]
-        entry = {"row": f"{read.files[finding.table]}, row {finding.row + FIRST_DATA_ROW}", "column": finding.column,
+        label, first = read.row_labels.get(finding.table, ("row", FIRST_DATA_ROW))
+        entry = {"row": f"{read.files[finding.table]}, {label} {finding.row + first}", "column": finding.column,
                  "value": str(table.at[finding.row, finding.column])}
         if definition.level == "error":
             rejected.add((finding.table, finding.row))

@@ -11,6 +11,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from dashboard.ingest.ssda903.columns import by_distinct
+
 NEVER_STORED = ("UPN",)
 
 
@@ -64,8 +66,6 @@ def month_start(dates: pd.Series) -> pd.Series:
 
 def sector(postcodes: pd.Series) -> pd.Series:
     """Full postcodes -> their sector ("se15 4rg" -> "SE15 4"); anything that is not a postcode -> None."""
-    from dashboard.ingest.ssda903.rules import by_distinct
-
     def cut(values: pd.Series) -> pd.Series:
         text = values.fillna("").astype(str).str.upper().str.replace(r"\s+", "", regex=True)
         ok = text.str.match(r"^[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}$")

@@ -12,6 +12,8 @@ import threading
 import numpy as np
 import pandas as pd
 
+from dashboard.ingest.ssda903.columns import by_distinct
+
 METRES_PER_MILE = 1609.344
 _lock = threading.Lock()
 _letters: dict[str, pd.DataFrame] = {}   # first letter -> that letter's postcodes, indexed by postcode without spaces
@@ -38,7 +40,6 @@ def _letter(letter: str) -> pd.DataFrame:
 
 def normalise(postcodes: pd.Series) -> pd.Series:
     """'se15 4rg' and 'SE154RG' -> 'SE154RG' (the directory's key); blanks stay blank. On distinct values only."""
-    from dashboard.ingest.ssda903.rules import by_distinct
     return by_distinct(postcodes.fillna("").astype(str), lambda v: v.str.upper().str.replace(r"\s+", "", regex=True))
 
 

@@ -6,17 +6,17 @@ each naming its file; an empty file (the DfE's extracts leave a table with no ro
 from __future__ import annotations
 
 import io
+import xml.etree.ElementTree as ET
 import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
 
-import pandas as pd
-
 import numpy as np
+import pandas as pd
 
 from dashboard.ingest.reading import (MAX_CELL_CHARS, MAX_COLUMNS, MAX_UNZIPPED_BYTES, MAX_ZIP_PARTS, MAX_ZIP_RATIO,
                                       FileRejected, display_name, read_csv_table)
-from dashboard.ingest.ssda903.rules import by_distinct
+from dashboard.ingest.ssda903.columns import by_distinct
 from dashboard.store.ssda903 import TABLES, missing_columns, recognise
 
 
@@ -29,6 +29,7 @@ class ReadTables:
     files: dict[str, str] = field(default_factory=dict)             # table -> the file it came from
     file_errors: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)                  # shown, never blocking
+    row_labels: dict[str, tuple[str, int]] = field(default_factory=dict)   # table -> how its rows are named (XML)
 
 
 def _unzipped(name: str, data: bytes, errors: list[str]) -> list[tuple[str, bytes]]:
@@ -106,6 +107,66 @@ def _frame(name: str, data: bytes, errors: list[str]) -> pd.DataFrame | None:
     return frame
 
 
+# The DfE's SSDA903 XML: one element per child (its CHILDID, SEX, DOB... as leaves, and the OC3 and AD1 fields when
+# it has them), with an EPISODE element per episode and, under HEADER, its reviews, missing episodes, OC2, previous
+# permanence and placed-for-adoption records. Element names are the CSV's column names, except CHILDID and PL.
+_XML_RECORDS = {"EPISODE": "Episodes", "AREVIEW": "Reviews", "AMISSING": "Missing", "OC2": "OC2", "PERMANENCE": "PrevPerm",
+                "AD_PLACED": "PlacedAdoption"}
+_XML_NAMES = {"CHILDID": "CHILD", "PL": "PLACE"}
+
+
+def _leaves(element, skip=frozenset()) -> dict[str, str]:
+    """Every leaf under `element` (tag -> text), not entering the record elements in `skip`."""
+    out, stack = {}, list(element)
+    while stack:
+        node = stack.pop()
+        if node.tag in skip:
+            continue
+        if len(node):
+            stack.extend(node)
+        else:
+            out[_XML_NAMES.get(node.tag, node.tag)] = (node.text or "").strip()
+    return out
+
+
+def _xml_tables(name: str, data: bytes, errors: list[str]) -> dict[str, pd.DataFrame]:
+    """An SSDA903 XML file -> the DfE tables it holds, as the CSV form's text cells (dates as the XML's YYYY-MM-DD,
+    which the rules read too). A file declaring a DTD or entities is refused unread (entity expansion attacks)."""
+    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+        errors.append(f"{name} declares a DTD or entities, which an SSDA903 XML file never does: it was not read.")
+        return {}
+    try:
+        root = ET.fromstring(data)
+    except ET.ParseError as exc:
+        errors.append(f"{name} is not well-formed XML ({exc}).")
+        return {}
+    rows: dict[str, list[dict]] = {t: [] for t in TABLES}
+    children = [c for c in root.iter() if any(leaf.tag == "CHILDID" for leaf in c)]
+    if len(children) > MAX_TABLE_ROWS:
+        errors.append(f"{name} holds more than {MAX_TABLE_ROWS:,} children. Check you chose the right file.")
+        return {}
+    for child in children:
+        own = _leaves(child, frozenset(_XML_RECORDS))
+        rows["Header"].append(own)
+        if own.get("UASC") == "1" or own.get("DUC"):
+            rows["UASC"].append(own)
+        if "IN_TOUCH" in own:
+            rows["OC3"].append(own)
+        if "DATE_INT" in own:
+            rows["AD1"].append(own)
+        for record in child.iter():
+            if record.tag in _XML_RECORDS:
+                rows[_XML_RECORDS[record.tag]].append({**own, **_leaves(record)})
+    if not children:
+        errors.append(f"{name} holds no child (no element with a CHILDID): it is not an SSDA903 XML file.")
+    tables = {}
+    for table, records in rows.items():
+        if records or table in ("Header", "Episodes"):
+            frame = pd.DataFrame.from_records(records).reindex(columns=list(TABLES[table].columns)).fillna("")
+            tables[table] = frame.astype(object).reset_index(drop=True)
+    return tables
+
+
 def read_tables(files: list[tuple[str, bytes]]) -> ReadTables:
     """Every file's table; file errors for anything that stops the set (the report shows them all at once)."""
     out = ReadTables()
@@ -119,6 +180,14 @@ def read_tables(files: list[tuple[str, bytes]]) -> ReadTables:
     for name, data in expanded:
         if not data.strip():
             out.notes.append(f"{name} is empty: skipped (a table with no rows).")
+            continue
+        if data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"<":
+            for table, frame in _xml_tables(name, data, out.file_errors).items():
+                if table in out.tables:
+                    out.file_errors.append(f"{name} and {out.files[table]} both hold the {table} table: give each table once.")
+                    continue
+                out.tables[table], out.files[table] = frame, name
+                out.row_labels[table] = (f"{table} record", 1)
             continue
         frame = _frame(name, data, out.file_errors)
         if frame is None:

@@ -13,7 +13,9 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
+from dashboard.ingest.ssda903 import geography
 from dashboard.ingest.ssda903.codes import CODE_RULES, REQUIRED_CODES, valid_codes
+from dashboard.ingest.ssda903.columns import by_distinct
 from dashboard.store.ssda903 import TABLES
 
 
@@ -74,7 +76,6 @@ class Return:
         Postcode Directory), looked up once per return: rules 392a, 392c and 1015 and the stored distance read it."""
         key = ("Episodes", column, "place")
         if key not in self._codes:
-            from dashboard.ingest.ssda903 import geography   # the directory is read only when a return is checked
             self._codes[key] = geography.lookup(self.table("Episodes")[column])
         return self._codes[key]
 
@@ -139,14 +140,6 @@ class Return:
         for column in ("LS", "PLACE", "PL_POST", "URN", "PLACE_PROVIDER"):
             frame[f"prev_{column}"] = previous[column]
         return frame
-
-
-def by_distinct(cells: pd.Series, transform: Callable[[pd.Series], pd.Series]) -> pd.Series:
-    """`transform` applied to each distinct value once, then spread back over the rows (text columns in a return
-    repeat a few values: codes, dates, postcodes)."""
-    positions, distinct = pd.factorize(cells, use_na_sentinel=False)
-    done = transform(pd.Series(distinct, dtype=object)).to_numpy()
-    return pd.Series(done[positions] if len(done) else done, index=cells.index, dtype=object)
 
 
 RULES: dict[str, Rule] = {}

@@ -133,17 +133,17 @@ def test_data_status_names_uploaders_only_to_their_la_and_administrators(lambeth
         own = my_la_view.data_status(my_la_view.Selection(LAMBETH), loader.AccessScope("member", LAMBETH), today)
         other = my_la_view.data_status(my_la_view.Selection(SOUTHWARK), loader.AccessScope("member", SOUTHWARK), today)
         admin = my_la_view.data_status(my_la_view.Selection(LAMBETH), loader.AccessScope("admin", "E09000001"), today)
-    mine = own["own"].set_index("Dataset").loc["agency_pay"]
+    mine = own["own"].set_index("Dataset").loc["Agency pay (London Pledge)"]
     # Q1 2026-27 returned; Q2 (to 30 September) was due 45 days later, 14 November: overdue on 4 December.
     assert (mine["Latest period returned"], mine["By"], mine["Version"]) == ("2026-06-30", "Test Member", 1)
     assert mine["Overdue"] == "Q2 2026-27 overdue (due 14 Nov 2026)"
     # Southwark's member sees London in summary: one LA has uploaded agency pay, and no name or LA row of Lambeth's.
-    summary = other["london"].set_index("Dataset").loc["agency_pay"]
+    summary = other["london"].set_index("Dataset").loc["Agency pay (London Pledge)"]
     assert summary["LAs that have uploaded"] == 1 and summary["Of"] == 33
     assert "Test Member" not in other["london"].to_string() and "Lambeth" not in other["london"].to_string()
     assert "LA" not in other["london"].columns
     # The administrator sees every LA's row, the uploader named.
-    lambeth = admin["london"][(admin["london"]["LA"] == "Lambeth") & (admin["london"]["Dataset"] == "agency_pay")]
+    lambeth = admin["london"][(admin["london"]["LA"] == "Lambeth") & (admin["london"]["Dataset"] == "Agency pay (London Pledge)")]
     assert lambeth["By"].tolist() == ["Test Member"] and len(admin["london"]) == 33 * len(admin["own"])
 
 

@@ -23,7 +23,7 @@ def test_a_member_lands_on_their_la_at_a_glance(page):
     expect(page.locator("#myla-summary")).to_contain_text("indicators flagged")
     assert page.locator("#myla-grid .ag-center-cols-container .ag-row").count() >= 30
     expect(page.locator("#myla-grid")).to_contain_text("London's")            # a reason in words
-    expect(page.locator("#myla-status-grid")).to_contain_text("agency_pay")   # data status of the LA's returns
+    expect(page.locator("#myla-status-grid")).to_contain_text("Agency pay (London Pledge)")   # data status of the LA's returns
     expect(page.locator("#myla-la")).to_contain_text("Lambeth")
     # The member's choice is fixed: the control offers no other LA.
     page.locator("#myla-la").click(force=True)

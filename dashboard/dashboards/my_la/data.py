@@ -29,6 +29,9 @@ NAME = "my_la"
 SOURCES = ("reference", benchmarking_data.NAME, published_loader.NAME, care_leavers_data.NAME, health_data.NAME,
            send_data.NAME)
 LAIT_ENGLAND, LAIT_LONDON = "970", "986"
+# Counts (sizes: children looked after, UASC, population) are left out: a count compares LAs of different sizes, not
+# how they do; their own pages show them.
+COUNT_UNITS = frozenset({"children", "young people"})
 
 
 @dataclass
@@ -84,6 +87,8 @@ def _frame(rows: pd.DataFrame) -> pd.DataFrame:
 def _regional(scope: AccessScope) -> list[Series]:
     out = []
     for ind in loader.indicator_catalogue().to_dict("records"):
+        if ind["unit"] in COUNT_UNITS:
+            continue
         data = benchmarking_data.benchmark_indicator(ind["code"], scope)
         values = data["values"].assign(period=lambda f: f["period_end"].dt.date.astype(str), marker=None)
         england = data["england"][["period_end", "value"]]
@@ -97,6 +102,8 @@ def _regional(scope: AccessScope) -> list[Series]:
 def _published(scope: AccessScope) -> list[Series]:
     out = []
     for ind in published_loader.catalogue().to_dict("records"):
+        if ind["unit"] in COUNT_UNITS:
+            continue
         raw = published_loader.indicator_values(ind["code"], scope)
         raw = raw.assign(period_end=raw["period"].map(_year_start), la_code=raw["area_code"])
         areas = raw[~raw["area_code"].isin([LONDON, ENGLAND])]

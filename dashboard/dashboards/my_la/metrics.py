@@ -271,6 +271,9 @@ def order_rows(rows: list[dict], themes: tuple[str, ...]) -> list[dict]:
 # --- data status ---------------------------------------------------------------------------------------------------
 
 CADENCES = {"benchmarking": "quarter", "agency_pay": "quarter", "sufficiency": "year"}   # datasets with a due date
+DATASET_NAMES = {"benchmarking": "Regional quarterly return (RIIA)", "agency_pay": "Agency pay (London Pledge)",
+                 "sufficiency": "Looked-after children (SSDA903)", "linc": "Leadership in Colour workforce",
+                 "suspensions": "Education suspensions", "send": "SEND return"}
 
 
 def latest_due(cadence: str, today, quarter_due_days: int, year_due_days: int) -> tuple[pd.Timestamp, pd.Timestamp] | None:

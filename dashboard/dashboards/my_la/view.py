@@ -187,7 +187,8 @@ def data_status(selection: Selection, scope: loader.AccessScope, today=None) -> 
             returned = {"Latest period returned": last["period"], "When": f"{last['uploaded_at']:%d %b %Y %H:%M}",
                         "By": who, "Version": int(last["version"])}
         overdue = metrics.overdue_text(metrics.CADENCES.get(dataset), latest, today, quarter_days, year_days)
-        return {"LA": names[la], "Dataset": dataset, **returned, "Overdue": overdue or "no"}
+        return {"LA": names[la], "Dataset": metrics.DATASET_NAMES.get(dataset, dataset), **returned,
+                "Overdue": overdue or "no"}
 
     own = pd.DataFrame([per_la(selection.la, d, True) for d in tracked])
     if scope.role == ADMIN:
@@ -196,7 +197,7 @@ def data_status(selection: Selection, scope: loader.AccessScope, today=None) -> 
         rows = []
         for d in tracked:
             each = [per_la(la, d, False) for la in las["la_code"]]
-            rows.append({"Dataset": d, "LAs that have uploaded": sum(r["Version"] != "" for r in each),
+            rows.append({"Dataset": metrics.DATASET_NAMES.get(d, d), "LAs that have uploaded": sum(r["Version"] != "" for r in each),
                          "LAs overdue": sum(r["Overdue"] != "no" for r in each), "Of": len(each),
                          "Dataset version": int(state.loc[d, "version"]),
                          "Last changed": f"{pd.Timestamp(state.loc[d, 'updated_at']):%d %b %Y %H:%M}"})

@@ -34,7 +34,8 @@ EAST = ("E09000001", "E09000002", "E09000012", "E09000016", "E09000025", "E09000
 FILTER_IDS = ["suff-area", "suff-at", "suff-age", "suff-sex", "suff-ethnicity", "suff-uasc", "suff-legal", "suff-cin",
               "suff-placement", "suff-provider"]
 SELECTION = ("age", "sex", "ethnicity", "uasc", "legal", "cin", "placement", "provider")
-FORECAST_IDS = ["suff-ref-from", "suff-ref-to", "suff-horizon"] + [f"suff-cost-{i}" for i in range(6)]
+FORECAST_IDS = (["suff-ref-from", "suff-ref-to", "suff-horizon"] + [f"suff-cost-{i}" for i in range(6)]
+                + [f"suff-scenario-{n}" for n in ("entries", "exits", "shift", "inflation", "shift_from", "shift_to")])
 AT = "2025-03-31"
 CHARTS = ("tiles", "mix", "distance", "regions", "grades", "flows", "trend", "starts", "stability")
 RENDER_OUTPUTS = [("suff-demo-banner", "children"), ("suff-privacy-note", "children"), ("suff-kpis", "children"),

@@ -28,7 +28,14 @@ RENDER_OUTPUTS = [
     *[(f"suff-{chart}-takeaway", "children") for chart in
       ("tiles", "mix", "distance", "regions", "grades", "flows", "trend", "starts", "stability")],
 ]
-FORECAST_IDS = ["suff-ref-from", "suff-ref-to", "suff-horizon"] + [f"suff-cost-{i}" for i in range(6)]
+FORECAST_IDS = (["suff-ref-from", "suff-ref-to", "suff-horizon"] + [f"suff-cost-{i}" for i in range(6)]
+                + [f"suff-scenario-{n}" for n in ("entries", "exits", "shift", "inflation", "shift_from", "shift_to")])
+FORECAST_OUTPUTS = [("suff-forecast-title", "children"), ("suff-forecast", "figure"),
+                    ("suff-forecast_age-title", "children"), ("suff-forecast_age", "figure"), ("suff-cost-title", "children"),
+                    ("suff-cost", "figure"), ("suff-backtest-text", "children"), ("suff-backtest-grid", "rowData"),
+                    ("suff-backtest-grid", "columnDefs"), ("suff-model-text", "children"),
+                    ("suff-forecast-takeaway", "children"), ("suff-forecast_age-takeaway", "children"),
+                    ("suff-cost-takeaway", "children"), ("suff-forecast-problems", "children"), ("suff-scenario-text", "children")]
 DEFAULTS = {"suff-age": "all", "suff-sex": "all", "suff-ethnicity": "all", "suff-uasc": "all", "suff-legal": "all",
             "suff-cin": "all", "suff-placement": "all", "suff-provider": "all"}
 LAST = "2025-03-31"
@@ -197,14 +204,9 @@ def test_placed_here_by_other_las_switch(commissioner_client):
 
 def test_forecast_by_placement_type_and_age_band_and_back_test(commissioner_client):
     inputs = _inputs("la:E09000022") + [("suff-ref-from", "value", 2022), ("suff-ref-to", "value", 2024),
-                                        ("suff-horizon", "value", 3)] + [(f"suff-cost-{i}", "value", None) for i in range(6)]
+                                        ("suff-horizon", "value", 3)] + [(i, "value", None) for i in FORECAST_IDS[3:]]
     inputs.append(("suff-anon", "value", False))
-    outputs = [("suff-forecast-title", "children"), ("suff-forecast", "figure"),
-               ("suff-forecast_age-title", "children"), ("suff-forecast_age", "figure"), ("suff-cost-title", "children"),
-               ("suff-cost", "figure"), ("suff-backtest-text", "children"), ("suff-backtest-grid", "rowData"),
-               ("suff-backtest-grid", "columnDefs"), ("suff-model-text", "children"),
-               ("suff-forecast-takeaway", "children"), ("suff-forecast_age-takeaway", "children"),
-               ("suff-cost-takeaway", "children")]
+    outputs = FORECAST_OUTPUTS
     response = callback_request(commissioner_client, outputs, inputs)
     assert response.status_code == 200, response.get_data(as_text=True)[:800]
     props = response_props(response)

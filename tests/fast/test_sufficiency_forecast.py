@@ -114,3 +114,41 @@ def test_the_tools_forecast_against_social_finances():
     assert 0 < SOCIAL_FINANCE[12] - totals[11] <= turning_18
     print(f"tool 6 months {totals[5]:.1f} (SF {SOCIAL_FINANCE[6]}), 12 months {totals[11]:.1f} (SF {SOCIAL_FINANCE[12]}); "
           f"turning 18 in the year: {turning_18:.1f}")
+
+
+# --- typed costs and scenarios: refused and said, never quietly replaced --------------------------------------------
+
+OPTIONS = {"first": T("2019-04-01"), "last": T("2025-03-31")}
+
+
+def _params(costs=None, **scenario):
+    from dashboard.dashboards.sufficiency import view as suff
+    return suff.resolve_forecast(None, None, None, costs or {}, OPTIONS, scenario)
+
+
+def test_a_negative_or_non_numeric_cost_is_refused_and_said():
+    params = _params({"Children's homes": "-50", "Other": "lots"})
+    assert not params.costs_ok
+    assert any("Weekly cost for Children's homes: -50 is refused" in p and "£0 to £100,000" in p for p in params.problems)
+    assert any("Weekly cost for Other: \u201clots\u201d is not a number" in p for p in params.problems)
+
+
+def test_typed_costs_are_read_as_pounds_and_an_empty_one_is_the_default():
+    params = _params({"Children's homes": "£7,250", "Supported accommodation": ""})
+    assert params.problems == () and params.costs_ok
+    assert params.costs["Children's homes"] == 7250 and params.costs["Supported accommodation"] == data.DEFAULT_WEEKLY_COSTS["Supported accommodation"]
+    assert params.changed_costs == ("Children's homes",)
+
+
+def test_scenario_rates_are_checked_and_described():
+    params = _params(entries="10", exits="-20", shift_from="Children's homes", shift_to="Foster care: in-house", shift="25",
+                     inflation="3")
+    assert params.problems == ()
+    assert params.scenario.model_args == (0.1, -0.2, "Children's homes", "Foster care: in-house", 0.25)
+    assert params.scenario.describe() == ("10% more children starting care; 20% fewer leaving care before 18; 25% of new "
+                                          "children's homes placements made in foster care: in-house instead; costs rising 3% a year")
+    refused = _params(entries="-150", inflation="abc")
+    assert refused.scenario.model_args == () and refused.scenario.inflation == 0
+    assert any("Change in children starting care: -150 is refused; it must be -100 to 300%" in p for p in refused.problems)
+    assert any("Cost inflation: \u201cabc\u201d is not a number" in p for p in refused.problems)
+    assert _params().scenario.describe() == "the model as fitted (no changes)"

@@ -23,7 +23,7 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Boolean, Column, Date, Float, Integer, String, Table, func, select
+from sqlalchemy import Boolean, Column, Date, DateTime, Float, Integer, String, Table, UniqueConstraint, func, select
 
 from dashboard.auth.users import audit
 from dashboard.dashboards.sufficiency import metrics as m
@@ -116,6 +116,18 @@ published = Table(
     Column("percentage", Float, nullable=True),
     Column("percentage_marker", String(1), nullable=True),
 )
+SCENARIOS_NAME = "sufficiency_scenarios"   # its own version: saving a scenario leaves the children's data cached
+scenario = Table(
+    "sufficiency_scenario", md,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("la_code", String(9), nullable=False),          # the LA whose commissioners see it
+    Column("name", String(80), nullable=False),
+    Column("settings", String(2000), nullable=False),     # the forecast's settings as the address bar holds them (JSON)
+    Column("saved_by", String(254), nullable=False),
+    Column("saved_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("la_code", "name", name="uq_sufficiency_scenario_name"),
+)
+
 PUBLISHED_NAME = "sufficiency_published"
 
 TABLES = (child, episode, code, postcode_sector, provider, provider_grade)
@@ -512,12 +524,14 @@ CHILD_MONTHS_ROUNDING = 10
 
 @cached_read(NAME, check=check_scope, depends_on_caller=_own_la_alone)
 def forecast(scope: AccessScope, area: str, selection_fields: dict, ref_from: int, ref_to: int, horizon_years: int,
-             weekly_costs: dict, *, version: int) -> dict:
+             weekly_costs: dict, *, version: int, scenario: tuple = (), inflation: float = 0.0) -> dict:
     """The stock-and-flow forecast for the area and the children's fixed attributes (sex, ethnicity, UASC), by
     placement type (`forecast`) and by age band (`forecast_by_age`), each month with its 80% band. States are age
     band x placement type; children age month by month and leave at 18. The model is fitted on protected counts
     (exits, moves, entries) and starts from the protected stock, so nothing it shows gives back a true count of other
-    LAs' children."""
+    LAs' children. `scenario` = (entry change, exit change[, from group, to group, share]) as shares (0.1 = 10%)
+    changes the fitted model (`FlowModel.adjusted`); the back-test always tests the model as fitted. `inflation` (%
+    a year) raises the weekly costs month by month."""
     selection = m.Selection(area_la_codes(area, local_authorities()), **selection_fields)
     costs = tuple(float(weekly_costs.get(g, DEFAULT_WEEKLY_COSTS[g]) or 0) for g in m.PLACEMENT_GROUPS)
     restricted = is_restricted(area, scope)
@@ -532,6 +546,9 @@ def forecast(scope: AccessScope, area: str, selection_fields: dict, ref_from: in
     jump = p.last
     cost_vector = np.array(costs, dtype="float64")
     model = m.fit_flow_model(static, ref_start, ref_end, count=_model_counter(count))
+    if scenario:
+        entry_change, exit_change, *shift = scenario
+        model = model.adjusted(float(entry_change), float(exit_change), tuple(shift) if shift else None)
     start = _model_start(static, jump, count)
     months = pd.date_range(jump + pd.Timedelta(days=1), periods=horizon_months, freq="ME")
     projection = m.project(model, start, horizon_months)
@@ -541,10 +558,11 @@ def forecast(scope: AccessScope, area: str, selection_fields: dict, ref_from: in
         _forecast_table(months, projection.stock.sum(axis=2), paths.sum(axis=3), bands, "Age band", "All ages")
     by_group["Turning 18 and leaving care"] = np.repeat(np.round(projection.left_at_18.sum(axis=1), 1), len(groups) + 1)
 
-    cost_paths = paths.sum(axis=2) @ cost_vector
+    rising = (1.0 + float(inflation) / 100.0) ** (np.arange(1, horizon_months + 1) / 12.0)   # month k: k/12 years on
+    cost_paths = (paths.sum(axis=2) @ cost_vector) * rising[None, :]
     expected = projection.stock.sum(axis=1)
     costs_table = pd.DataFrame({
-        "Month": [mo.date().isoformat() for mo in months], "Expected": np.round(expected @ cost_vector, -2),
+        "Month": [mo.date().isoformat() for mo in months], "Expected": np.round((expected @ cost_vector) * rising, -2),
         "Low (10th percentile)": np.round(np.percentile(cost_paths, 10, axis=0), -2),
         "High (90th percentile)": np.round(np.percentile(cost_paths, 90, axis=0), -2),
     })
@@ -649,6 +667,16 @@ def backtest_table(static: pd.DataFrame, first: pd.Timestamp, years: int, last: 
     summary["best"] = min(("the model", summary["model"]), ("no change", summary["no_change"]),
                           ("the trend", summary["trend"]), key=lambda pair: pair[1])[0]
     return table, summary
+
+
+@cached_read(SCENARIOS_NAME, check=check_scope)
+def saved_scenarios(scope: AccessScope) -> pd.DataFrame:
+    """The scenarios saved for the caller's LA (name, settings, who saved it and when), newest first."""
+    if not scope.la_code:
+        return pd.DataFrame(columns=["name", "settings", "saved_by", "saved_at"])
+    s = scenario
+    return _read_sql(select(s.c.name, s.c.settings, s.c.saved_by, s.c.saved_at)
+                     .where(s.c.la_code == scope.la_code).order_by(s.c.saved_at.desc(), s.c.id.desc()))
 
 
 # --- published DfE figures beside the tool's own ------------------------------------------------------------------------

@@ -3,30 +3,39 @@
 Child-level data: commissioners and administrators only; the page receives aggregates, protected on the server.
 """
 import dash_bootstrap_components as dbc
-from dash import Input, Output, callback, dcc, html
+import json
+from urllib.parse import urlencode
+
+import pandas as pd
+from dash import Input, Output, State, callback, dcc, html, no_update
+from flask_login import current_user
 from dash.exceptions import PreventUpdate
 
 from dashboard import loader
+from dashboard.store import get_engine
 from dashboard.components.contract import Call, Dashboard, Filter, anonymise_with, register_callbacks, viewer_scope
 from dashboard.components.layout import (chart_card, chart_outputs, definition_list, filter_bar, grid, grid_content,
                                          grid_outputs, kpi_cards, labelled, sharing_and_kpis, table_outputs, table_section)
 from dashboard.components.notes import demo_banner, page_heading
 from dashboard.dashboards.sufficiency import data
+from dashboard.dashboards.sufficiency import returns as suff_returns
 from dashboard.dashboards.sufficiency import view as suff
 
 FILTERS = (Filter("suff-area", "area"), Filter("suff-at", "at"), *[Filter(f"suff-{name}", name) for name in suff.SELECTION_FIELDS])
 MODES = (Filter("suff-tile-mode", "tiles"), Filter("suff-flow-mode", "flows"))
 COST_IDS = [f"suff-cost-{i}" for i in range(len(suff.PLACEMENT_GROUPS))]
-# The reference years and horizon are in the address bar; the unit costs are not.
+SCENARIO_IDS = {name: f"suff-scenario-{name}" for name in (*suff.SCENARIO_FIELDS, "shift_from", "shift_to")}
+# The reference years, horizon, unit costs and scenario are all in the address bar: a link opens the same forecast.
 FORECAST = (Filter("suff-ref-from", "ref_from"), Filter("suff-ref-to", "ref_to"), Filter("suff-horizon", "horizon"),
-            *[Filter(cost_id, None) for cost_id in COST_IDS])
+            *[Filter(cost_id, suff.COST_QUERY[group]) for cost_id, group in zip(COST_IDS, suff.PLACEMENT_GROUPS)],
+            *[Filter(component_id, name) for name, component_id in SCENARIO_IDS.items()])
 
 
 def select(values: dict, scope: loader.AccessScope) -> suff.Selection | None:
     options = data.options(scope)
     if not options["has_data"]:
         return None
-    costs = {group: values.get(cost_id) for group, cost_id in zip(suff.PLACEMENT_GROUPS, COST_IDS)}
+    costs = {group: values.get(suff.COST_QUERY[group]) for group in suff.PLACEMENT_GROUPS}
     return suff.resolve_selection(values, costs, user_la=scope.la_code, las=loader.local_authorities(), options=options)
 
 
@@ -156,10 +165,54 @@ def layout(anon=None, **query):
             html.Fieldset([
                 html.Legend("Weekly unit cost per child (£), illustrative defaults: enter your own", className="fs-6 fw-semibold"),
                 dbc.Row([dbc.Col(labelled(group, cost_id, dbc.Input(
-                    id=cost_id, type="number", min=0, step=50, debounce=True,
-                    value=data.DEFAULT_WEEKLY_COSTS[group])), xs=6, md=4, lg=2)
+                    id=cost_id, type="text", inputMode="decimal", debounce=True,
+                    value=_typed(query, suff.COST_QUERY[group], data.DEFAULT_WEEKLY_COSTS[group]))), xs=6, md=4, lg=2)
                     for cost_id, group in zip(COST_IDS, suff.PLACEMENT_GROUPS)], className="g-2"),
+            ], className="mb-2"),
+            html.Fieldset([
+                html.Legend("Scenario: what if? (0 = as the reference period)", className="fs-6 fw-semibold"),
+                dbc.Row([
+                    *[dbc.Col(labelled(f"{suff.SCENARIO_FIELDS[name][0]} ({suff.SCENARIO_FIELDS[name][3]})",
+                                       SCENARIO_IDS[name], dbc.Input(id=SCENARIO_IDS[name], type="text",
+                                                                     inputMode="decimal", debounce=True,
+                                                                     value=_typed(query, name, 0))), xs=6, md=3, lg=2)
+                      for name in ("entries", "exits", "inflation")],
+                    dbc.Col(labelled("Move new placements from", SCENARIO_IDS["shift_from"], dcc.Dropdown(
+                        id=SCENARIO_IDS["shift_from"], options=[{"label": g, "value": g} for g in suff.PLACEMENT_GROUPS],
+                        value=query.get("shift_from"), placeholder="no change")), xs=6, md=3, lg=2),
+                    dbc.Col(labelled("to", SCENARIO_IDS["shift_to"], dcc.Dropdown(
+                        id=SCENARIO_IDS["shift_to"], options=[{"label": g, "value": g} for g in suff.PLACEMENT_GROUPS],
+                        value=query.get("shift_to"), placeholder="no change")), xs=6, md=3, lg=2),
+                    dbc.Col(labelled(f"{suff.SCENARIO_FIELDS['shift'][0]} (%)", SCENARIO_IDS["shift"], dbc.Input(
+                        id=SCENARIO_IDS["shift"], type="text", inputMode="decimal", debounce=True,
+                        value=_typed(query, "shift", 0))), xs=6, md=3, lg=2),
+                ], className="g-2"),
             ], className="mb-0"),
+            html.Div(id="suff-forecast-problems", role="alert", className="mt-2"),
+            html.P(id="suff-scenario-text", className="small mt-2 mb-0"),
+        ], className="chart-card"),
+        html.Section([
+            html.H2("Save and compare scenarios", className="h5"),
+            html.P("Save the settings above under a name for your LA (every commissioner of your LA sees it; the save "
+                   "is recorded in the audit log), then set any two side by side. A saved scenario's link opens it.",
+                   className="small"),
+            dbc.Row([
+                dbc.Col(labelled("Scenario name", "suff-scenario-name", dbc.Input(id="suff-scenario-name", maxLength=80)),
+                        xs=12, md=5, lg=4),
+                dbc.Col(dbc.Button("Save scenario", id="suff-scenario-save", color="primary", className="mt-4"),
+                        xs=12, md=3, lg=2),
+            ], className="g-2"),
+            html.Div(id="suff-scenario-saved", role="status", className="mt-2"),
+            dcc.Store(id="suff-scenarios-changed", data=0),
+            html.Ul(id="suff-scenario-list", className="small mt-2"),
+            dbc.Row([
+                dbc.Col(labelled("Compare", "suff-compare-a", dcc.Dropdown(id="suff-compare-a", value=suff.AS_FITTED,
+                                                                           clearable=False)), xs=12, md=6),
+                dbc.Col(labelled("with", "suff-compare-b", dcc.Dropdown(id="suff-compare-b", value=suff.CURRENT,
+                                                                        clearable=False)), xs=12, md=6),
+            ], className="g-2 mt-1"),
+            html.P(id="suff-compare-text", className="mt-2"),
+            grid("suff-compare-grid"),
         ], className="chart-card"),
         chart_card("suff-forecast-title", "suff-forecast",
                    "Observed children by placement type (solid) and the forecast (dashed), with its 80% band.", image_buttons=True),
@@ -193,6 +246,13 @@ def layout(anon=None, **query):
     ])
 
 
+def _typed(query: dict, name: str, default):
+    """What the address bar holds for a typed cost or rate (as typed, so a refused value is shown to correct), or
+    the default."""
+    value = query.get(name)
+    return default if value is None or value == "" else value
+
+
 def _year_dropdown(component_id, label, options, value):
     return dbc.Col(labelled(label, component_id, dcc.Dropdown(id=component_id, options=options, value=value, clearable=False)),
                    xs=12, md=4, lg=3)
@@ -221,7 +281,8 @@ def render(*values):
     *chart_outputs("suff-forecast", "suff-forecast_age", "suff-cost"),
     Output("suff-backtest-text", "children"), *grid_outputs("suff-backtest-grid"), Output("suff-model-text", "children"),
     Output("suff-forecast-takeaway", "children"), Output("suff-forecast_age-takeaway", "children"),
-    Output("suff-cost-takeaway", "children"),
+    Output("suff-cost-takeaway", "children"), Output("suff-forecast-problems", "children"),
+    Output("suff-scenario-text", "children"),
     *[Input(f.id, "value") for f in FILTERS + FORECAST], Input("suff-anon", "value"),
 )
 def render_forecast(*values):
@@ -229,7 +290,15 @@ def render_forecast(*values):
     result = suff.build_forecast(selection.filters, selection.forecast, scope, anonymise_with=anonymise_with(values[-1]))
     return (result["title"], result["figure"], result["age_title"], result["age_figure"], result["cost_title"],
             result["cost_figure"], result["backtest_text"], *grid_content(result["backtest"]), result["model_text"],
-            result["takeaway"], result["age_takeaway"], result["cost_takeaway"])
+            result["takeaway"], result["age_takeaway"], result["cost_takeaway"], _problems(result["problems"]),
+            result["scenario_text"])
+
+
+def _problems(problems: list[str]):
+    if not problems:
+        return None
+    return dbc.Alert([html.Strong("Not used as typed: "), html.Ul([html.Li(p) for p in problems], className="mb-0")],
+                     color="warning", className="py-2 mb-0")
 
 
 @callback(
@@ -255,3 +324,71 @@ def render_published(area, anonymise=False):
     # An empty grid is hidden: a header row without columns is an accessibility error, and says nothing.
     style = {"height": None} if len(table) else {"display": "none"}
     return result["title"], result["text"], *grid_content(table), style
+
+
+@callback(
+    Output("suff-scenario-saved", "children"), Output("suff-scenarios-changed", "data"),
+    Input("suff-scenario-save", "n_clicks"),
+    State("suff-scenario-name", "value"), *[State(f.id, "value") for f in FILTERS + FORECAST],
+    State("suff-scenarios-changed", "data"),
+    prevent_initial_call=True,
+)
+def save_scenario(_clicks, name, *values):
+    scope, selection = _selection(FILTERS + FORECAST, values[:-1])
+    params = selection.forecast
+    if not scope.la_code:
+        return dbc.Alert("Scenarios are saved for an LA; your account has none.", color="danger", className="py-2"), no_update
+    if params.problems:
+        return dbc.Alert("Correct the values refused above before saving: a scenario is saved only as it is drawn.",
+                         color="danger", className="py-2"), no_update
+    try:
+        suff_returns.save_scenario(get_engine(), scope.la_code, name, suff.forecast_query(params),
+                                   params.scenario.describe(), actor=current_user.email)
+    except ValueError as exc:
+        return dbc.Alert(str(exc), color="danger", className="py-2"), no_update
+    return (dbc.Alert(f"Saved \u201c{suff_returns.validate_scenario_name(name)}\u201d for your LA.", color="success",
+                      className="py-2"), (values[-1] or 0) + 1)
+
+
+@callback(
+    Output("suff-compare-a", "options"), Output("suff-compare-b", "options"), Output("suff-scenario-list", "children"),
+    Input("suff-scenarios-changed", "data"), Input("suff-area", "value"),
+)
+def list_scenarios(_changed, area):
+    scope = viewer_scope(DASHBOARD)
+    if scope is None:
+        raise PreventUpdate
+    saved = data.saved_scenarios(scope)
+    choices = suff.comparison_choices(saved)
+    links = [html.Li([html.A(name, href="/sufficiency?" + urlencode({"area": area, **json.loads(settings)})),
+                      f" saved by {by} on {pd.Timestamp(at):%-d %B %Y}"])
+             for name, settings, by, at in saved[["name", "settings", "saved_by", "saved_at"]].itertuples(index=False)]
+    return choices, choices, links or [html.Li("No scenarios saved for your LA yet.")]
+
+
+@callback(
+    Output("suff-compare-text", "children"), *grid_outputs("suff-compare-grid"),
+    Input("suff-compare-a", "value"), Input("suff-compare-b", "value"), Input("suff-scenarios-changed", "data"),
+    *[Input(f.id, "value") for f in FILTERS + FORECAST],
+)
+def render_comparison(a, b, _changed, *values):
+    scope, selection = _selection(FILTERS + FORECAST, values)
+    saved = data.saved_scenarios(scope)
+    by_name = dict(zip(saved["name"], saved["settings"]))
+    options = data.options(scope)
+
+    def chosen(value):
+        if isinstance(value, str) and value.startswith("saved:") and value[6:] in by_name:
+            return value[6:], suff.params_from_saved(json.loads(by_name[value[6:]]), options)
+        if value == suff.AS_FITTED:
+            p = selection.forecast
+            return "As fitted", suff.ForecastParams(p.ref_from, p.ref_to, p.horizon, p.costs, suff.Scenario(),
+                                                     tuple(x for x in p.problems if x.startswith("Weekly cost")),
+                                                     p.changed_costs)
+        return "Settings above", selection.forecast
+
+    first, second = chosen(a), chosen(b)
+    if first[0] == second[0]:
+        second = (second[0] + " (again)", second[1])
+    table, text = suff.compare_scenarios(selection.filters, scope, [first, second])
+    return text, *grid_content(table)

@@ -26,15 +26,18 @@ from __future__ import annotations
 from collections import Counter
 import hashlib
 import random
-from datetime import date, timedelta
+import json
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, update
 
 # Its tables and names are defined with its reads (data.py); the upload spec and tests find them here too.
+from dashboard.auth.users import record_event
 from dashboard.dashboards.sufficiency.data import (DEMO_END, DEMO_START, LABEL, NAME, PUBLISHED_NAME, TABLES, child, code,
+                                                   SCENARIOS_NAME, scenario,
                                                    episode, published)
 from dashboard.ingest.periods import COLLECTION_YEAR
 from dashboard.config import DATA_DIR, settings_from_env
@@ -802,3 +805,40 @@ def published_figures(engine: Engine, names: dict[str, str]) -> pd.DataFrame:
                           "number_marker": rows["number_marker"], "percentage_marker": rows["percentage_marker"]})
     return long_figures(frame, {"number": " / number", "percentage": " / %"},
                  {"number": "number_marker", "percentage": "percentage_marker"})
+
+
+# --- saved forecast scenarios ---------------------------------------------------------------------------------------
+
+SCENARIO_NAME_LENGTH = 80
+
+
+def validate_scenario_name(name) -> str:
+    """A scenario's name: 1 to 80 printable characters (spaces at either end dropped)."""
+    text = str(name or "").strip()
+    if not text:
+        raise ValueError("Give the scenario a name before saving it.")
+    if len(text) > SCENARIO_NAME_LENGTH:
+        raise ValueError(f"A scenario's name is at most {SCENARIO_NAME_LENGTH} characters; this one has {len(text)}.")
+    if not text.isprintable():
+        raise ValueError("A scenario's name may hold letters, numbers, spaces and punctuation only.")
+    return text
+
+
+def save_scenario(engine: Engine, la_code: str, name: str, settings: dict, description: str, *, actor: str) -> int:
+    """Save (or replace) the LA's named scenario in one transaction with the version bump and the audit entry."""
+    name = validate_scenario_name(name)
+    text = json.dumps({k: v for k, v in settings.items() if v not in (None, "")}, sort_keys=True)
+    if len(text) > 2000:
+        raise ValueError("These settings are too long to save.")
+    now = datetime.now(timezone.utc)
+    with write_transaction(engine, SCENARIOS_NAME) as conn:
+        old = conn.execute(select(scenario.c.id).where(scenario.c.la_code == la_code, scenario.c.name == name)).first()
+        values = {"settings": text, "saved_by": actor, "saved_at": now}
+        if old is None:
+            conn.execute(scenario.insert().values(la_code=la_code, name=name, **values))
+        else:
+            conn.execute(update(scenario).where(scenario.c.id == old.id).values(**values))
+        version = bump_version(conn, SCENARIOS_NAME)
+        record_event(conn, actor=actor, event="sufficiency_scenario_saved",
+                     detail=f"{la_code} \"{name}\" {'replaced' if old else 'new'}: {description}")
+    return version

@@ -66,12 +66,82 @@ class Filters:
         return {"area": self.area, "at": self.as_at.date().isoformat(), **self.selection_fields()}
 
 
+COST_QUERY = dict(zip(PLACEMENT_GROUPS, ("cost_foster_inhouse", "cost_foster_agency", "cost_homes", "cost_supported",
+                                          "cost_parents", "cost_other")))   # each weekly cost's name in the address
+SCENARIO_FIELDS = {   # name in the address: (what it is, lowest, highest, unit)
+    "entries": ("Change in children starting care", -100.0, 300.0, "%"),
+    "exits": ("Change in children leaving care before 18", -100.0, 300.0, "%"),
+    "shift": ("Share of new placements moved", 0.0, 100.0, "%"),
+    "inflation": ("Cost inflation", -20.0, 50.0, "% a year"),
+}
+MAX_WEEKLY_COST = 100_000.0
+
+
+def read_number(raw, what: str, low: float, high: float, unit: str) -> tuple[float | None, str | None]:
+    """A typed number: (value, None), (None, None) when left empty, or (None, a sentence saying why it is refused)."""
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None, None
+    text = str(raw).strip().replace(",", "").removeprefix("£").removesuffix("%").strip()
+    try:
+        value = float(text)
+    except ValueError:
+        value = None
+    if value is None or value != value or value in (float("inf"), float("-inf")):
+        return None, f"{what}: \u201c{raw}\u201d is not a number."
+    if value < low or value > high:
+        shown = f"£{low:,.0f} to £{high:,.0f}" if unit == "£" else f"{low:g} to {high:g}{unit}"
+        return None, f"{what}: {raw} is refused; it must be {shown}."
+    return value, None
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """What-if changes to the fitted model, in percent (0 = as fitted), and the cost inflation."""
+    entries: float = 0.0          # change in children starting care
+    exits: float = 0.0            # change in children leaving care before 18
+    shift_from: str = ""          # placement type whose new placements (starts and moves into it) are partly moved...
+    shift_to: str = ""            # ...to this type
+    shift: float = 0.0            # ...this share of them
+    inflation: float = 0.0        # a year, on the weekly costs
+
+    @property
+    def model_args(self) -> tuple:
+        """For `data.forecast`: () when the model is used as fitted."""
+        moves = self.shift_from and self.shift_to and self.shift_from != self.shift_to and self.shift
+        if not (self.entries or self.exits or moves):
+            return ()
+        return (self.entries / 100, self.exits / 100, *((self.shift_from, self.shift_to, self.shift / 100) if moves else ()))
+
+    def describe(self) -> str:
+        parts = []
+        if self.entries:
+            parts.append(f"{abs(self.entries):g}% {'more' if self.entries > 0 else 'fewer'} children starting care")
+        if self.exits:
+            parts.append(f"{abs(self.exits):g}% {'more' if self.exits > 0 else 'fewer'} leaving care before 18")
+        if len(self.model_args) > 2:
+            parts.append(f"{self.shift:g}% of new {self.shift_from.lower()} placements made in "
+                         f"{self.shift_to.lower()} instead")
+        text = "; ".join(parts) if parts else "the model as fitted (no changes)"
+        return text + (f"; costs rising {self.inflation:g}% a year" if self.inflation else "")
+
+    def query(self) -> dict:
+        return {"entries": self.entries or None, "exits": self.exits or None, "shift_from": self.shift_from or None,
+                "shift_to": self.shift_to or None, "shift": self.shift or None, "inflation": self.inflation or None}
+
+
 @dataclass(frozen=True)
 class ForecastParams:
     ref_from: int              # first year (to 31 March) of the reference period
     ref_to: int                # last year of the reference period
     horizon: int               # years ahead
     costs: dict = field(default_factory=dict, hash=False, compare=False)
+    scenario: Scenario = Scenario()
+    problems: tuple = ()       # typed costs and rates refused, each in a sentence
+    changed_costs: tuple = ()  # placement types whose cost was entered, not the default
+
+    @property
+    def costs_ok(self) -> bool:
+        return not any(p.startswith("Weekly cost") for p in self.problems)
 
 
 @dataclass(frozen=True)
@@ -156,29 +226,47 @@ def resolve_filters(query: dict, *, user_la: str | None, las: pd.DataFrame, opti
     return Filters(area=area, as_at=pd.Timestamp(as_at), **values)
 
 
-def resolve_forecast(ref_from, ref_to, horizon, costs: dict | None, options: dict) -> ForecastParams:
+def resolve_forecast(ref_from, ref_to, horizon, costs: dict | None, options: dict,
+                     scenario: dict | None = None) -> ForecastParams:
+    """The forecast's settings from the address bar or the controls. A typed cost or rate that is not a number, or
+    out of range, is refused and said (in `problems`), never quietly replaced: a refused cost keeps the cost chart
+    from being drawn; a refused rate leaves that change out, and the page says so."""
     years = forecast_years(options)
     ref_to = int(ref_to) if str(ref_to).isdigit() and int(ref_to) in years else years[-1]
     ref_from = int(ref_from) if str(ref_from).isdigit() and int(ref_from) in years else max(years[0], ref_to - 2)
     if ref_from > ref_to:
         ref_from, ref_to = ref_to, ref_from
     horizon = int(horizon) if str(horizon).isdigit() and int(horizon) in HORIZONS else 2
-    clean = {}
+    clean, problems, changed = {}, [], []
     for group in PLACEMENT_GROUPS:
-        value = (costs or {}).get(group)
-        try:
-            clean[group] = max(0.0, float(value)) if value not in (None, "") else float(data.DEFAULT_WEEKLY_COSTS[group])
-        except (TypeError, ValueError):
-            clean[group] = float(data.DEFAULT_WEEKLY_COSTS[group])
-    return ForecastParams(ref_from, ref_to, horizon, clean)
+        value, problem = read_number((costs or {}).get(group), f"Weekly cost for {group}", 0.0, MAX_WEEKLY_COST, "£")
+        if problem:
+            problems.append(problem.replace("is refused; it must be", "is refused: a weekly cost must be"))
+        clean[group] = float(data.DEFAULT_WEEKLY_COSTS[group]) if value is None else value
+        if value is not None and value != data.DEFAULT_WEEKLY_COSTS[group]:
+            changed.append(group)
+    values = {}
+    for name, (what, low, high, unit) in SCENARIO_FIELDS.items():
+        value, problem = read_number((scenario or {}).get(name), what, low, high, unit)
+        if problem:
+            problems.append(problem + " That change is left out until it is corrected.")
+        values[name] = value or 0.0
+    shift_from, shift_to = ((scenario or {}).get(k) for k in ("shift_from", "shift_to"))
+    shift_from = shift_from if shift_from in PLACEMENT_GROUPS else ""
+    shift_to = shift_to if shift_to in PLACEMENT_GROUPS else ""
+    return ForecastParams(ref_from, ref_to, horizon, clean,
+                          Scenario(values["entries"], values["exits"], shift_from, shift_to, values["shift"],
+                                   values["inflation"]), tuple(problems), tuple(changed))
 
 
 def resolve_selection(query: dict, costs: dict, *, user_la: str | None, las: pd.DataFrame, options: dict) -> Selection:
     """The filters, forecast and chart modes from the address bar or the controls, with the unit costs by placement
-    type; anything unknown falls back to its default."""
+    type; anything unknown falls back to its default (typed costs and rates are checked: `resolve_forecast`)."""
     tiles, flows = query.get("tiles"), query.get("flows")
+    scenario = {name: query.get(name) for name in (*SCENARIO_FIELDS, "shift_from", "shift_to")}
     return Selection(resolve_filters(query, user_la=user_la, las=las, options=options),
-                     resolve_forecast(query.get("ref_from"), query.get("ref_to"), query.get("horizon"), costs, options),
+                     resolve_forecast(query.get("ref_from"), query.get("ref_to"), query.get("horizon"), costs, options,
+                                      scenario),
                      tiles if tiles in dict(TILE_MODES) else "selected", flows if flows in dict(FLOW_MODES) else "location")
 
 
@@ -258,7 +346,7 @@ def build_view(filters: Filters, scope: loader.AccessScope, tile_mode: str = "se
     area_name = area_label(filters.area, las)
     at_label = filters.as_at.strftime("%-d %B %Y")
     kpis = [
-        ("Children looked after", _fmt_count(h["children"]), f"{area_name}, {at_label}"),
+        ("Children looked after", _fmt_count(h["children"]), f"{area_name}, {at_label}; {_selection_text(filters)}"),
         ("In foster care", _fmt_pct(h["foster"]), f"in-house {_fmt_pct(h['foster_inhouse'])}, agency or other {_fmt_pct(h['foster_agency'])}"),
         ("In children's homes", _fmt_pct(h["homes"]), "secure and other children's homes"),
         ("In supported accommodation", _fmt_pct(h["supported"]), "semi-independent or independent living"),
@@ -371,22 +459,32 @@ def build_forecast(filters: Filters, params: ForecastParams, scope: loader.Acces
     """The forecast charts (by placement type and by age band), cost chart, back-test text and the model's rates."""
     las = las_for(scope, anonymise_with)
     fixed = {name: filters.selection_fields()[name] for name in ("sex", "ethnicity", "uasc")}
-    result = data.forecast(scope, filters.area, fixed, params.ref_from, params.ref_to, params.horizon, params.costs)
+    scenario = params.scenario
+    result = data.forecast(scope, filters.area, fixed, params.ref_from, params.ref_to, params.horizon, params.costs,
+                           scenario=scenario.model_args, inflation=scenario.inflation)
     groups = list(PLACEMENT_GROUPS)
     area_name = area_label(filters.area, las)
     ref_start, ref_end = result["reference"]
+    costs_said = ("illustrative default unit costs" if not params.changed_costs else
+                  f"unit costs as entered ({len(params.changed_costs)} of {len(groups)} changed from the defaults)")
+    if scenario.inflation:
+        costs_said += f", rising {scenario.inflation:g}% a year"
     span = f"{params.horizon} year{'s' if params.horizon > 1 else ''} from {result['jump']:%-d %B %Y}"
     return {
         "title": f"Forecast children looked after by placement type, {area_name}, {span}",
         "figure": figures.forecast_figure(result["history"], result["forecast"], groups),
         "takeaway": forecast_takeaway(result["forecast"], result["history"], area_name),
         "age_title": f"Forecast children looked after by age band, {area_name}, {span}",
-        "age_figure": figures.forecast_figure(result["history_by_age"], result["forecast_by_age"], list(data.m.AGE_BANDS),
+        "age_figure": figures.forecast_figure(result["history_by_age"], result["forecast_by_age"], list(m.AGE_BANDS),
                                               column="Age band", colours=figures.AGE_COLOURS),
         "age_takeaway": age_takeaway(result["forecast_by_age"], result["left_at_18"], area_name),
-        "cost_title": f"Forecast weekly cost of placements, {area_name} (unit costs as entered)",
-        "cost_figure": figures.cost_figure(result["costs"]),
-        "cost_takeaway": cost_takeaway(result["costs"]),
+        "cost_title": f"Forecast weekly cost of placements, {area_name} ({costs_said})",
+        "cost_figure": figures.cost_figure(result["costs"]) if params.costs_ok else figures.empty_figure(
+            "Not drawn: a weekly cost typed above is refused (see the message above)."),
+        "cost_takeaway": cost_takeaway(result["costs"]) if params.costs_ok else
+            "The weekly cost is not drawn until every cost typed above is a number of pounds, 0 or more.",
+        "scenario_text": f"Scenario: {scenario.describe()}.",
+        "problems": list(params.problems),
         "backtest_text": backtest_sentence(result["summary"], area_name),
         "backtest": result["backtest"],
         "model_text": (
@@ -400,6 +498,74 @@ def build_forecast(filters: Filters, params: ForecastParams, scope: loader.Acces
         "tables": {name: result[name] for name in FORECAST_TABLES},
         "restricted": result["restricted"],
     }
+
+
+def forecast_query(params: ForecastParams) -> dict:
+    """The forecast's settings as the address bar holds them (what a saved scenario keeps)."""
+    return {"ref_from": params.ref_from, "ref_to": params.ref_to, "horizon": params.horizon,
+            **{COST_QUERY[g]: params.costs[g] for g in PLACEMENT_GROUPS}, **params.scenario.query()}
+
+
+def params_from_saved(settings: dict, options: dict) -> ForecastParams:
+    return resolve_forecast(settings.get("ref_from"), settings.get("ref_to"), settings.get("horizon"),
+                            {g: settings.get(COST_QUERY[g]) for g in PLACEMENT_GROUPS}, options, settings)
+
+
+CURRENT, AS_FITTED = "current", "fitted"
+WEEKS_A_MONTH = 365.25 / 7 / 12
+
+
+def comparison_choices(saved: pd.DataFrame) -> list[dict]:
+    return ([{"label": "The settings above", "value": CURRENT},
+             {"label": "The model as fitted (no changes, the costs above)", "value": AS_FITTED}]
+            + [{"label": f"Saved: {name}", "value": f"saved:{name}"} for name in saved["name"]])
+
+
+def compare_scenarios(filters: Filters, scope: loader.AccessScope, chosen: list[tuple[str, ForecastParams]]) -> tuple[pd.DataFrame, str]:
+    """Two scenarios side by side: children at 6 and 12 months and at the end, by placement type and age band at the
+    end, and the weekly and total cost; with the difference and a sentence."""
+    fixed = {name: filters.selection_fields()[name] for name in ("sex", "ethnicity", "uasc")}
+    columns = {}
+    for label, params in chosen:
+        r = data.forecast(scope, filters.area, fixed, params.ref_from, params.ref_to, params.horizon, params.costs,
+                          scenario=params.scenario.model_args, inflation=params.scenario.inflation)
+        by_group, by_age, costs = r["forecast"], r["forecast_by_age"], r["costs"]
+        total = by_group[by_group["Placement type"] == "All placement types"].reset_index(drop=True)
+        end = by_group["Month"].max()
+        values = {"Reference years": f"to March {params.ref_from}-{params.ref_to}",
+                  "Scenario": params.scenario.describe(), "Forecast to": f"{pd.Timestamp(end):%B %Y}"}
+        for months in (6, 12):
+            values[f"Children in {months} months"] = _shown(total["Expected"].iloc[months - 1]) if len(total) >= months else None
+        values["Children at the end"] = _shown(total["Expected"].iloc[-1])
+        for g in PLACEMENT_GROUPS:
+            values[f"At the end: {g}"] = _shown(by_group[(by_group["Month"] == end) & (by_group["Placement type"] == g)]["Expected"].iloc[0])
+        for b in m.AGE_BANDS:
+            values[f"At the end: aged {b.lower()}"] = _shown(by_age[(by_age["Month"] == end) & (by_age["Age band"] == b)]["Expected"].iloc[0])
+        values["Weekly cost at the end (£)"] = _shown(costs["Expected"].iloc[-1]) if params.costs_ok else None
+        values["Cost over the forecast (£)"] = (round(float(numeric_sum(costs["Expected"])) * WEEKS_A_MONTH, -3)
+                                                if params.costs_ok else None)
+        columns[label] = values
+    (a, va), (b, vb) = list(columns.items())
+    rows = []
+    for measure in va:
+        x, y = va[measure], vb.get(measure)
+        diff = (y - x) if isinstance(x, (int, float)) and isinstance(y, (int, float)) else None
+        rows.append({"Measure": measure, a: x, b: y, "Difference": diff})
+    table = pd.DataFrame(rows, columns=["Measure", a, b, "Difference"])
+    end_a, end_b = va["Children at the end"], vb["Children at the end"]
+    cost_a, cost_b = va["Cost over the forecast (£)"], vb["Cost over the forecast (£)"]
+    if end_a is None or end_b is None:
+        return table, "One of the forecasts is hidden (it rests on 1 to 5 children), so they are not compared."
+    text = (f"By the end, {b} has {abs(end_b - end_a):,.0f} {'more' if end_b >= end_a else 'fewer'} children looked after "
+            f"than {a} ({end_b:,.0f} against {end_a:,.0f})")
+    if cost_a is not None and cost_b is not None:
+        text += (f", and costs £{abs(cost_b - cost_a):,.0f} {'more' if cost_b >= cost_a else 'less'} over the forecast "
+                 f"(£{cost_b:,.0f} against £{cost_a:,.0f})")
+    return table, text + "."
+
+
+def numeric_sum(values: pd.Series) -> float:
+    return float(pd.to_numeric(values, errors="coerce").fillna(0).sum())
 
 
 def table_for(filters: Filters, params: ForecastParams, scope: loader.AccessScope, which: str, *,

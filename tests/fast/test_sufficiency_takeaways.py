@@ -98,5 +98,5 @@ def test_forecast_and_cost_sentences():
     assert "is hidden (c)" in suff.forecast_takeaway(forecast, history, "Lambeth")
     costs = pd.DataFrame({"Month": ["2027-03-31"], "Expected": [512300.0], "Low (10th percentile)": [480000.0],
                           "High (90th percentile)": [545000.0]})
-    assert suff.cost_takeaway(costs) == ("At the unit costs entered, the expected weekly cost of placements in March 2027 "
+    assert suff.cost_takeaway(costs) == ("At these unit costs, the expected weekly cost of placements in March 2027 "
                                          "is £512,300 (80% band £480,000 to £545,000).")

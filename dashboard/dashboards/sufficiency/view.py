@@ -556,6 +556,8 @@ def compare_scenarios(filters: Filters, scope: loader.AccessScope, chosen: list[
     cost_a, cost_b = va["Cost over the forecast (£)"], vb["Cost over the forecast (£)"]
     if end_a is None or end_b is None:
         return table, "One of the forecasts is hidden (it rests on 1 to 5 children), so they are not compared."
+    if end_a == end_b and cost_a == cost_b:
+        return table, f"{a} and {b} give the same forecast: {end_a:,.0f} children looked after by the end."
     text = (f"By the end, {b} has {abs(end_b - end_a):,.0f} {'more' if end_b >= end_a else 'fewer'} children looked after "
             f"than {a} ({end_b:,.0f} against {end_a:,.0f})")
     if cost_a is not None and cost_b is not None:
@@ -840,7 +842,7 @@ def cost_takeaway(costs: pd.DataFrame) -> str:
         return "No weekly cost to show: no unit costs, or the figures are hidden."
     end = values.iloc[-1]
     month = pd.Timestamp(costs["Month"].iloc[-1]).strftime("%B %Y")
-    return (f"At the unit costs entered, the expected weekly cost of placements in {month} is £{end['Expected']:,.0f} "
+    return (f"At these unit costs, the expected weekly cost of placements in {month} is £{end['Expected']:,.0f} "
             f"(80% band £{end['Low (10th percentile)']:,.0f} to £{end['High (90th percentile)']:,.0f}).")
 
 

@@ -10,7 +10,7 @@ import hmac
 import io
 import os
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -65,6 +65,8 @@ def figure_image(fig: go.Figure | dict, fmt: str = "png", *, chromium_path: str 
     import plotly.io as pio
     _start_image_server(chromium_path)
     figure = go.Figure(fig)
+    # Every LA named (Plotly drops every other category label when crowded), in the height the figure asks for.
+    height = max(height, label_every_category(figure), figure.layout.height or 0)
     figure.update_layout(width=width, height=height)
     if demo:
         mark_demo(figure)
@@ -131,7 +133,21 @@ def la_options(las: pd.DataFrame, viewer_la: str | None, anonymise_with: str | N
     return [{"label": n, "value": c} for c, n in sorted(zip(las["la_code"], las["la_name"]), key=lambda x: label_order(x[1]))]
 
 
-# --- decks ----------------------------------------------------------------------------------------------
+# --- decks ---------------------------------------------------------------------------------------------
+# Slides are laid out by hand on a blank 16:9 slide (no layout placeholders, which are 4:3 and size their own text):
+# every text box wraps, and its font size and height come from measuring the words with the same TrueType font the
+# deck names, so a sentence never runs off its box and no box runs into the next.
+
+EMU_PER_PT = 12700
+SLIDE_W_PT, SLIDE_H_PT = 960, 540                       # 13.333 x 7.5 inches: 16:9
+MARGIN_PT, GAP_PT, LINE = 36, 10, 1.2                   # edges, between boxes, line height as a multiple of the size
+# (font name as the deck names it, regular file, bold file): the first one on the machine is used for both
+DECK_FONTS = (
+    ("DejaVu Sans", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"),
+    ("Liberation Sans", "/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf",
+     "/usr/share/fonts/truetype/liberation/LiberationSans-Bold.ttf"),
+)
+
 
 @dataclass(frozen=True)
 class Slide:
@@ -141,33 +157,259 @@ class Slide:
     source: str
 
 
-def deck(title: str, subtitle: str, slides: list[Slide], *, chromium_path: str = "/usr/bin/chromium") -> bytes:
-    """A PowerPoint deck: a title slide, then one slide per chart with its title, takeaway and source line."""
-    from pptx import Presentation
-    from pptx.util import Emu, Pt
+@dataclass(frozen=True)
+class TextStyle:
+    size: float            # the size it is written at when it fits, in points
+    smallest: float        # it shrinks no further than this (then it takes more lines)
+    bold: bool = False
+    colour: str = "1D2A3A"
 
-    prs = Presentation()
-    prs.slide_width, prs.slide_height = Emu(12192000), Emu(6858000)   # 16:9
-    first = prs.slides.add_slide(prs.slide_layouts[0])
-    first.shapes.title.text = title
-    first.placeholders[1].text = subtitle
-    blank = prs.slide_layouts[5]   # title only
+
+TITLE = TextStyle(28, 20, bold=True)
+TAKEAWAY = TextStyle(18, 12)
+SOURCE = TextStyle(11, 8, colour="4A5561")
+DECK_TITLE, DECK_SUBTITLE = TextStyle(40, 24, bold=True), TextStyle(20, 12, colour="4A5561")
+KPI_LABEL, KPI_VALUE, KPI_NOTE = TextStyle(12, 8, colour="4A5561"), TextStyle(28, 14, bold=True), TextStyle(10, 7, colour="4A5561")
+
+
+def deck_font() -> tuple[str, str, str]:
+    """(name, regular file, bold file) of the deck's font: a TrueType font on this machine."""
+    for name, regular, bold in DECK_FONTS:
+        if os.path.exists(regular) and os.path.exists(bold):
+            return name, regular, bold
+    raise ImagesUnavailable("Slides need a TrueType font: install fonts-dejavu-core or fonts-liberation.")
+
+
+_fonts: dict = {}
+
+
+def _font(size: float, bold: bool):
+    from PIL import ImageFont
+    key = (round(size * 4), bold)
+    if key not in _fonts:
+        _name, regular, bold_file = deck_font()
+        _fonts[key] = ImageFont.truetype(bold_file if bold else regular, size=size * 4)   # measured at 4x, in points
+    return _fonts[key]
+
+
+def text_width(text: str, size: float, bold: bool = False) -> float:
+    """The width of `text` in points, at `size` points, by the deck font's own metrics."""
+    return _font(size, bold).getlength(text) / 4
+
+
+def wrap_words(text: str, width: float, size: float, bold: bool = False) -> list[str]:
+    """Lines of `text` as a word-wrapping box `width` points wide shows them (a word too long for a line has it alone)."""
+    lines: list[str] = []
+    for paragraph in str(text).split("\n"):
+        line = ""
+        for word in paragraph.split():
+            longer = f"{line} {word}" if line else word
+            if line and text_width(longer, size, bold) > width:
+                lines.append(line)
+                line = word
+            else:
+                line = longer
+        lines.append(line)
+    return lines
+
+
+def fits(text: str, style: TextStyle, size: float, width: float) -> bool:
+    return all(text_width(line, size, style.bold) <= width for line in wrap_words(text, width, size, style.bold))
+
+
+def text_height(text: str, style: TextStyle, size: float, width: float) -> float:
+    return len(wrap_words(text, width, size, style.bold)) * size * LINE
+
+
+# PowerPoint wraps a little differently from our measure (kerning, its own rounding): lines are measured this much
+# narrower than the box, so a line we fit never wraps in PowerPoint.
+WRAP_SLACK = 0.96
+
+
+def fitted_size(text: str, style: TextStyle, width: float, height: float) -> float:
+    """The largest size, from the style's own down to its smallest in half points, at which `text` fits `width` x
+    `height` points; the smallest when none does (the box then grows, see `_text_box`)."""
+    size = style.size
+    while size > style.smallest:
+        if fits(text, style, size, width * WRAP_SLACK) and text_height(text, style, size, width * WRAP_SLACK) <= height:
+            return size
+        size -= 0.5
+    return style.smallest
+
+
+def _text_box(slide, text: str, style: TextStyle, left: float, top: float, width: float, height: float,
+              *, align=None, fill: str | None = None) -> float:
+    """A wrapped text box at (left, top), `width` wide, whose size is fitted to `height` (points); it is as tall as
+    its lines. Returns its bottom edge."""
+    size = fitted_size(text, style, width, height)
+    return _paragraph_box(slide, [(text, style, size)], left, top, width, align=align, fill=fill)
+
+
+def _paragraph_box(slide, paragraphs, left: float, top: float, width: float, *, align=None, fill: str | None = None,
+                   inset: float = 0, height: float | None = None) -> float:
+    """A text box of paragraphs (text, style, size) each wrapped at `width` less the inset; as tall as its lines (or
+    `height`, when given and taller). Returns its bottom edge."""
+    from pptx.dml.color import RGBColor
+    from pptx.enum.text import MSO_AUTO_SIZE
+    from pptx.util import Emu, Pt
+    name = deck_font()[0]
+    inner = width - 2 * inset
+    lines_height = sum(text_height(t, s, z, inner * WRAP_SLACK) for t, s, z in paragraphs) + 2 * inset
+    box_height = max(lines_height, height or 0)
+    box = slide.shapes.add_textbox(Emu(round(left * EMU_PER_PT)), Emu(round(top * EMU_PER_PT)),
+                                   Emu(round(width * EMU_PER_PT)), Emu(round(box_height * EMU_PER_PT)))
+    frame = box.text_frame
+    frame.word_wrap = True
+    frame.auto_size = MSO_AUTO_SIZE.NONE
+    frame.margin_left = frame.margin_right = frame.margin_top = frame.margin_bottom = Emu(round(inset * EMU_PER_PT))
+    if fill:
+        box.fill.solid()
+        box.fill.fore_color.rgb = RGBColor.from_string(fill)
+        box.line.color.rgb = RGBColor.from_string("C9D1DA")
+    for i, (text, style, size) in enumerate(paragraphs):
+        paragraph = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
+        paragraph.line_spacing = Pt(size * LINE)
+        paragraph.space_before = paragraph.space_after = Pt(0)
+        if align is not None:
+            paragraph.alignment = align
+        run = paragraph.add_run()
+        run.text = str(text)
+        run.font.name, run.font.size, run.font.bold = name, Pt(size), style.bold
+        run.font.color.rgb = RGBColor.from_string(style.colour)
+    return top + box_height
+
+
+def _category_axes(figure: go.Figure) -> dict[str, list]:
+    """{layout axis name: its text values in order} for every axis a trace puts text on (LA names, quarters)."""
+    found: dict[str, dict] = {}
+    for trace in figure.data:
+        for dim in ("x", "y"):
+            values = trace[dim] if dim in trace else None
+            if values is None or len(values) == 0 or not all(isinstance(v, str) for v in values):
+                continue
+            axis = trace[f"{dim}axis"] if f"{dim}axis" in trace else None
+            name = f"{dim}axis{(axis or dim)[1:]}"
+            found.setdefault(name, {}).update(dict.fromkeys(values))
+    return {name: list(values) for name, values in found.items()}
+
+
+CATEGORY_PX = 20          # the height one category (an LA's row) needs in an image, its 12 px name with room around it
+
+
+def label_every_category(figure: go.Figure) -> int:
+    """Every category on the figure's text axes gets its label (Plotly drops every other one when the axis looks
+    crowded): a tick at each value, which on a date or number axis is only a tick at each point. Returns the pixel
+    height the categories on a vertical axis need."""
+    needed = 0
+    for name, values in _category_axes(figure).items():
+        axis = figure.layout[name]
+        if axis.tickmode == "array" or len(values) < 2:
+            continue
+        axis.update(tickmode="array", tickvals=values, ticktext=values, automargin=True)
+        if name.startswith("yaxis") and axis.type in (None, "-", "category"):
+            needed = max(needed, len(values) * CATEGORY_PX + 160)
+    return needed
+
+
+def _image(fig, width_pt: float, height_pt: float, chromium_path: str) -> tuple[bytes, float, float]:
+    """The chart as a PNG for a space width_pt x height_pt on a slide: drawn at 96 dpi for that space, taller (and as
+    much wider) when its LA names need more room, so that every one is labelled; (bytes, width px, height px)."""
+    figure = go.Figure(fig)
+    needed = max(label_every_category(figure), figure.layout.height or 0)
+    width, height = width_pt * 4 / 3, height_pt * 4 / 3
+    if needed > height:
+        width, height = width * needed / height, needed
+    figure.update_layout(height=None, width=None)
+    png = figure_image(figure, "png", chromium_path=chromium_path, width=round(width), height=round(height))
+    return png, width, height
+
+
+def _title_slide(prs, title: str, subtitle: str) -> None:
+    slide = prs.slides.add_slide(prs.slide_layouts[6])
+    width = SLIDE_W_PT - 2 * MARGIN_PT
+    bottom = _text_box(slide, title, DECK_TITLE, MARGIN_PT, 170, width, 150)
+    _text_box(slide, subtitle, DECK_SUBTITLE, MARGIN_PT, bottom + 2 * GAP_PT, width, SLIDE_H_PT - MARGIN_PT - bottom - 2 * GAP_PT)
+
+
+def _headline_slide(prs, title: str, kpis, source: str) -> None:
+    """The page's headline cards, as on the page: label, figure and note in a grid of up to four across."""
+    slide = prs.slides.add_slide(prs.slide_layouts[6])
+    width = SLIDE_W_PT - 2 * MARGIN_PT
+    top = _text_box(slide, title, TITLE, MARGIN_PT, MARGIN_PT * 0.6, width, 2 * TITLE.size * LINE) + 2 * GAP_PT
+    source_top = _bottom_text_top(source, width)
+    across = min(4, len(kpis))
+    rows = -(-len(kpis) // across)
+    card_w = (width - (across - 1) * GAP_PT) / across
+    card_h = (source_top - GAP_PT - top - (rows - 1) * GAP_PT) / rows
+    inset = 8
+    cards = [_fit_card([(label, KPI_LABEL), (value, KPI_VALUE), (note, KPI_NOTE)], card_w - 2 * inset,
+                       card_h - 2 * inset) for label, value, note in kpis]
+    # Every card as tall as the tallest one's lines (not the whole space, which would leave them mostly empty).
+    tallest = max(sum(text_height(t, s, z, (card_w - 2 * inset) * WRAP_SLACK) for t, s, z in card) for card in cards)
+    for i, paragraphs in enumerate(cards):
+        left = MARGIN_PT + (i % across) * (card_w + GAP_PT)
+        card_top = top + (i // across) * (min(card_h, tallest + 2 * inset) + GAP_PT)
+        _paragraph_box(slide, paragraphs, left, card_top, card_w, fill="F4F6F8", inset=inset, height=tallest + 2 * inset)
+    _text_box(slide, source, SOURCE, MARGIN_PT, source_top, width, SLIDE_H_PT - source_top - MARGIN_PT / 2)
+
+
+def _fit_card(parts, width: float, height: float):
+    """The card's paragraphs, shrunk together (each to no less than its smallest) until they fit width x height."""
+    scale = 1.0
+    while True:
+        sized = [(str(text), style, max(style.smallest, style.size * scale)) for text, style in parts if str(text)]
+        total = sum(text_height(t, s, z, width * WRAP_SLACK) for t, s, z in sized)
+        if (total <= height and all(fits(t, s, z, width * WRAP_SLACK) for t, s, z in sized)) \
+                or all(z == s.smallest for _t, s, z in sized):
+            return sized
+        scale -= 0.05
+
+
+def _bottom_text_top(source: str, width: float) -> float:
+    """Where the source line starts so that it ends half a margin above the slide's foot."""
+    size = fitted_size(source, SOURCE, width, 3 * SOURCE.size * LINE)
+    return SLIDE_H_PT - MARGIN_PT / 2 - text_height(source, SOURCE, size, width * WRAP_SLACK)
+
+
+def _chart_slide(prs, item: Slide, chromium_path: str) -> None:
+    from pptx.util import Emu
+    slide = prs.slides.add_slide(prs.slide_layouts[6])
+    width = SLIDE_W_PT - 2 * MARGIN_PT
+    top = _text_box(slide, item.title, TITLE, MARGIN_PT, MARGIN_PT * 0.6, width, 2 * TITLE.size * LINE) + GAP_PT / 2
+    if item.takeaway:
+        top = _text_box(slide, item.takeaway, TAKEAWAY, MARGIN_PT, top, width, 4 * TAKEAWAY.size * LINE) + GAP_PT
+    source_top = _bottom_text_top(item.source, width)
+    _text_box(slide, item.source, SOURCE, MARGIN_PT, source_top, width, SLIDE_H_PT - source_top - MARGIN_PT / 2)
+    space_h = source_top - GAP_PT - top
+    try:
+        png, px_w, px_h = _image(item.figure, width, space_h, chromium_path)
+    except ImagesUnavailable as exc:
+        _text_box(slide, f"(Chart not drawn: {exc})", TAKEAWAY, MARGIN_PT, top, width, space_h)
+        return
+    scale = min(width / px_w, space_h / px_h)                  # contain: the whole picture in the space left
+    pic_w, pic_h = px_w * scale, px_h * scale
+    left = MARGIN_PT + (width - pic_w) / 2
+    slide.shapes.add_picture(io.BytesIO(png), Emu(round(left * EMU_PER_PT)), Emu(round(top * EMU_PER_PT)),
+                             Emu(round(pic_w * EMU_PER_PT)), Emu(round(pic_h * EMU_PER_PT)))
+    if item.takeaway:
+        slide.notes_slide.notes_text_frame.text = item.takeaway
+
+
+def deck(title: str, subtitle: str, slides: list[Slide], *, kpis=(), kpi_source: str = "",
+         chromium_path: str = "/usr/bin/chromium") -> bytes:
+    """A PowerPoint deck on a 16:9 slide: a title slide, the page's headline figures (`kpis`: label, value, note),
+    then one slide per chart with its title, takeaway, picture and source line, each inside the slide."""
+    from pptx import Presentation as PowerPoint
+    from pptx.util import Emu
+
+    prs = PowerPoint()
+    prs.slide_width, prs.slide_height = Emu(SLIDE_W_PT * EMU_PER_PT), Emu(SLIDE_H_PT * EMU_PER_PT)
+    _title_slide(prs, title, subtitle)
+    if kpis:
+        source = kpi_source or next((s.source for s in slides), "")
+        _headline_slide(prs, f"{title}: headline figures", list(kpis), source)
     for item in slides:
-        slide = prs.slides.add_slide(blank)
-        slide.shapes.title.text = item.title
-        slide.shapes.title.text_frame.paragraphs[0].font.size = Pt(26)
-        box = slide.shapes.add_textbox(Emu(600000), Emu(1250000), Emu(11000000), Emu(500000))
-        box.text_frame.text = item.takeaway
-        box.text_frame.paragraphs[0].font.size = Pt(18)
-        try:
-            png = figure_image(item.figure, "png", chromium_path=chromium_path, width=1200, height=560)
-            slide.shapes.add_picture(io.BytesIO(png), Emu(600000), Emu(1800000), width=Emu(11000000))
-        except ImagesUnavailable as exc:
-            note = slide.shapes.add_textbox(Emu(600000), Emu(2500000), Emu(11000000), Emu(500000))
-            note.text_frame.text = f"(Chart not drawn: {exc})"
-        source = slide.shapes.add_textbox(Emu(600000), Emu(6250000), Emu(11000000), Emu(400000))
-        source.text_frame.text = item.source
-        source.text_frame.paragraphs[0].font.size = Pt(11)
+        _chart_slide(prs, item, chromium_path)
     buffer = io.BytesIO()
     prs.save(buffer)
     return buffer.getvalue()
@@ -219,6 +461,9 @@ class Presentation:
     # The tables that hold demo data, where the notes do not say it table by table (None: each table whose notes
     # say "Demo data: ..."; see notes_say_demo). A chart is demo data when its source line says so.
     demo_tables: frozenset[str] | None = None
+    # The page's headline cards (label, value, note), as its first slide after the title; or a function giving them,
+    # where they take building the view (a table's download then does not).
+    kpis: Sequence[tuple[str, str, str]] | Callable[[], Sequence[tuple[str, str, str]]] = ()
 
     def table_is_demo(self, which: str) -> bool:
         if self.demo_tables is not None:
@@ -251,4 +496,4 @@ def chart_download(presentation: Presentation, chart: str, kind: str, chromium_p
 def slides_download(title: str, presentation: Presentation, chromium_path: str) -> tuple[bytes, str]:
     """The deck, titled with the page's heading unless the presentation gives its own title."""
     return (deck(presentation.title or title, presentation.subtitle, list(presentation.charts.values()),
-                 chromium_path=chromium_path), f"{presentation.stem}.pptx")
+                 kpis=presentation.kpis() if callable(presentation.kpis) else presentation.kpis, chromium_path=chromium_path), f"{presentation.stem}.pptx")

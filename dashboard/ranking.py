@@ -20,7 +20,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from dashboard.published.formats import MARKER_LABELS
+from dashboard.published.formats import MARKER_LABELS, marker_text  # noqa: F401
 from dashboard.published.joint import joint_areas, joint_returns  # noqa: F401  (the one rule for joint returns)
 
 JOINT_NOTE = "joint return"
@@ -97,9 +97,7 @@ def ranked_areas(las: pd.DataFrame, values: pd.DataFrame) -> pd.DataFrame:
 
 def missing_label(marker) -> str:
     """What a figure the publication did not give is called wherever it would stand: "suppressed (c)", else "not published"."""
-    if marker is None or (isinstance(marker, float) and np.isnan(marker)) or marker == "":
-        return NOT_PUBLISHED
-    return f"{MARKER_LABELS.get(marker, 'not published')} ({marker})"
+    return marker_text(marker)   # the one wording of markers, Sufficiency's DfE table's too
 
 
 NOT_PUBLISHED = "not published"

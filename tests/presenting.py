@@ -40,3 +40,9 @@ def slide_text(slide) -> str:
 
 def has_picture(slide) -> bool:
     return any(shape.shape_type == PICTURE for shape in slide.shapes)
+
+
+def slide_title(slide) -> str:
+    """The slide's title: its topmost text (slides are laid out in text boxes, with no layout placeholders)."""
+    texts = [shape for shape in slide.shapes if shape.has_text_frame and shape.text_frame.text.strip()]
+    return min(texts, key=lambda shape: shape.top).text_frame.text

@@ -15,15 +15,8 @@ import numpy as np
 import pandas as pd
 
 from dashboard.area_measures.spec import ENGLAND, INNER, LONDON, OUTER, Measure
-from dashboard.published.formats import MARKER_LABELS
+from dashboard.published.formats import marker_text  # noqa: F401  (the pages' one wording of markers)
 from dashboard.published.joint import counted_once, joint_areas, joint_returns
-
-
-def marker_text(marker) -> str:
-    """What a missing figure is called wherever it would stand: "not available (-)", "no LA with a figure"."""
-    if not isinstance(marker, str) or not marker:
-        return "not published"
-    return f"{MARKER_LABELS[marker]} ({marker})" if marker in MARKER_LABELS else marker
 
 
 def year_of(period: str) -> int:

@@ -302,6 +302,7 @@ def profile_takeaway(profile: pd.DataFrame, measures: tuple[Measure, ...], focus
 def presentation(spec: PageSpec, view: MeasureView, selection: Selection, anonymised: bool) -> Presentation:
     source = "Source: " + dict(view.notes)["Source"].split(". Published")[0] + "."
     return Presentation(
+        kpis=view.kpis,
         charts={chart: Slide(view.titles[chart], view.takeaways[chart], view.figures[chart], source) for chart in CHARTS},
         tables=view.tables, notes=view.notes,
         subtitle=f"{view.focus_name}; {view.measure.name}; {view.period}" + ("; other LAs anonymised" if anonymised else ""),

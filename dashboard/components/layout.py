@@ -1,6 +1,8 @@
 """Layout pieces every page uses: labelled filters, chart cards, KPI cards, grids, download buttons, notes."""
 from __future__ import annotations
 
+import numbers
+
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 import pandas as pd
@@ -82,7 +84,10 @@ def table_section(download_id: str, grid_id: str, *, title: str | None = None, t
 def sharing_and_kpis(prefix: str, *, anonymise: bool | None):
     """What stands between a page's filters and its charts: the sharing bar (`present_bar`) and the place for its
     headline figures (id `{prefix}-kpis`, filled with `kpi_cards`)."""
-    return [present_bar(prefix, anonymise=anonymise), html.Div(id=f"{prefix}-kpis", className="mb-3")]
+    # The headline figures are presentation mode's first slide (their heading shows only there).
+    return [present_bar(prefix, anonymise=anonymise),
+            html.Section([html.H2("Headline figures", className="present-only"), html.Div(id=f"{prefix}-kpis")],
+                         className="kpi-slide slide mb-3")]
 
 
 def chart_outputs(*graph_ids: str, title_ids: dict[str, str] | None = None) -> list[Output]:
@@ -132,8 +137,17 @@ def column_defs(table: pd.DataFrame) -> list[dict]:
             dp = decimals_shown(table[c]) if table[c].dtype.kind == "f" else 0
             column.update({"type": "numericColumn", "valueFormatter": {
                 "function": f"params.value == null ? '' : d3.format(',.{dp}f')(params.value)"}})
+        elif _numbers_and_words(table[c]):
+            # Figures with words among them ("suppressed (c)", "no return"): the grid must not take the column for a
+            # number column from its first row and write "Invalid Number" over every word.
+            column.update({"cellDataType": False, "type": "rightAligned"})
         columns.append(column)
     return columns
+
+
+def _numbers_and_words(values: pd.Series) -> bool:
+    """A text column that holds numbers too (an object column: figures with words among them)."""
+    return values.dtype == object and any(isinstance(v, numbers.Number) and not isinstance(v, bool) for v in values.dropna())
 
 
 def grid_records(table: pd.DataFrame) -> list[dict]:

@@ -26,6 +26,21 @@ MARKERS = {
 # How a table cell, rank, quartile or flag names a marker: "suppressed (c)".
 MARKER_LABELS = {"c": "suppressed", "k": "rounds to zero", "x": "not available", "z": "not applicable",
                  "low": "under 0.5 FTE", "-": "not available", "u": "low reliability"}
+NOT_PUBLISHED = "not published"
+
+
+def marker_text(marker) -> str:
+    """What a figure a publication gives as a marker is called wherever it would stand (a table cell, a rank, a
+    quartile, a flag, a sentence): "suppressed (c)", "not available (x)"; "not published" for no marker, and a
+    phrase already written out ("no LA with a figure") as it is. Every page that shows markers says them this way."""
+    if marker is None or (isinstance(marker, float) and marker != marker) or str(marker).strip() == "":
+        return NOT_PUBLISHED
+    marker = str(marker).strip()
+    if marker in MARKER_LABELS:
+        return f"{MARKER_LABELS[marker]} ({marker})"
+    return marker if " " in marker else f"{NOT_PUBLISHED} ({marker})"
+
+
 ENGLAND, LONDON, INNER, OUTER = "E92000001", "E12000007", "E13000001", "E13000002"
 LAIT_AREAS = {"970": (ENGLAND, "England", "National"), "986": (LONDON, "London", "Regional"),
               "987": (INNER, "Inner London", "Inner/Outer London"), "988": (OUTER, "Outer London", "Inner/Outer London")}

@@ -139,7 +139,7 @@ def test_downloads_images_and_slides(member_client):
     name, image = chart_image(member_client, P, CHARTS, "trend", "png", state)
     assert image.startswith(SIGNATURE["png"])
     name, deck = slide_deck(member_client, P, state)
-    assert len(deck.slides) == 1 + len(CHARTS) and "Lambeth" in slide_text(deck.slides[1])
+    assert len(deck.slides) == 2 + len(CHARTS) and "Lambeth" in slide_text(deck.slides[2])
 
 
 def test_anonymised_view_names_no_la_but_the_viewers(member_client, other_la_names):

@@ -294,8 +294,14 @@ def test_the_page_reproduces_published_dfe_figures(commissioner_client, publishe
 
 
 def test_published_suppression_is_kept_as_c_never_zero(commissioner_client, published):
-    _, city = _published(commissioner_client, "la:E09000001")
-    assert _row(city, 2025, "Children looked after")["Published"] == "c"
+    props, city = _published(commissioner_client, "la:E09000001")
+    # A marker says what it means, as Benchmarking says it; never a bare "c", never "Invalid Number" from a grid that
+    # took the column for numbers from its first row.
+    assert _row(city, 2025, "Children looked after")["Published"] == "suppressed (c)"
+    markers = {v for column in ("Published", "Published %") for v in city[column] if isinstance(v, str)}
+    assert markers and all(v.endswith(")") and "(" in v for v in markers), markers
+    columns = {c["field"]: c for c in props["suff-published-grid"]["columnDefs"]}
+    assert columns["Published"]["cellDataType"] is False and columns["Published %"]["cellDataType"] is False
     props, london = _published(commissioner_client, "london")
     assert _row(london, 2025, "Children looked after")["Published"] == 9290
     assert _row(london, 2025, "Foster placements")["Published %"] == 68

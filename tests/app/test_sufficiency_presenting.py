@@ -14,7 +14,7 @@ from dashboard.dashboards.sufficiency import view as suff
 from tests.app.test_sufficiency_page import (FORECAST_IDS, _inputs, commissioner, commissioner_client,  # noqa: F401
                                              render, table)
 from tests.dash_requests import callback_request, figure_numbers, response_props
-from tests.presenting import SIGNATURE, chart_image, has_picture, press, slide_deck, slide_text
+from tests.presenting import SIGNATURE, chart_image, has_picture, press, slide_deck, slide_text, slide_title
 
 C = "c"
 VIEWER = "E09000022"   # the commissioner's own LA (Lambeth)
@@ -171,22 +171,22 @@ def test_a_flows_chart_with_nothing_to_draw_gives_an_image_and_a_deck_not_an_err
     name, content = chart_image(commissioner_client, "suff", suff.CHARTS, "flows", "png", state)
     assert SIGNATURE["png"] in content[:400] and name.endswith("_flows.png")
     _name, deck = slide_deck(commissioner_client, "suff", state)
-    assert len(list(deck.slides)) == 1 + len(suff.CHARTS)
+    assert len(list(deck.slides)) == 2 + len(suff.CHARTS)
 
 
 def test_the_deck_has_a_title_slide_and_one_slide_per_chart_matching_the_page(commissioner_client):
     _name, deck = slide_deck(commissioner_client, "suff", _view_state(f"la:{VIEWER}", False))
     slides = list(deck.slides)
-    assert len(slides) == 1 + len(suff.CHARTS)
+    assert len(slides) == 2 + len(suff.CHARTS)
     first = slide_text(slides[0])
     assert "Dynamic Sufficiency Tool" in first and "Lambeth" in first and "Demo data" in first
     _, page = render(commissioner_client, f"la:{VIEWER}")
-    for chart, slide in zip(PAGE_CHARTS, slides[1:]):
-        assert slide.shapes.title.text == page[f"suff-{chart}-title"]["children"]
+    for chart, slide in zip(PAGE_CHARTS, slides[2:]):
+        assert slide_title(slide) == page[f"suff-{chart}-title"]["children"]
         assert page[f"suff-{chart}-takeaway"]["children"] in slide_text(slide)
     assert slides[10].shapes.title.text.startswith("Forecast children looked after") and "The model expects" in slide_text(slides[10])
-    assert all("Source: Demo data" in slide_text(s) for s in slides[1:])
-    assert all(has_picture(s) for s in slides[1:])
+    assert all("Source: Demo data" in slide_text(s) for s in slides[2:])
+    assert all(has_picture(s) for s in slides[2:])
 
 
 def test_an_anonymised_deck_names_no_la_but_the_viewers(commissioner_client, la_names, lambeth_subregion):

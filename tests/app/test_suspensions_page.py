@@ -21,6 +21,7 @@ RENDER_OUTPUTS = [
     ("susp-heat-title", "children"), ("susp-heat", "figure"),
     ("susp-heat-table-title", "children"), ("susp-heat-grid", "rowData"), ("susp-heat-grid", "columnDefs"),
     *[(f"susp-{chart}-takeaway", "children") for chart in sus.CHARTS],
+    ("susp-trend-part", "hidden"), ("susp-heat-part", "hidden"),
 ]
 FILTER_IDS = ["susp-area", "susp-year", "susp-outcome", "susp-groups"]
 DOWNLOAD_BUTTONS = ["susp-dl-table-csv", "susp-dl-table-xlsx", "susp-dl-heat-csv", "susp-dl-heat-xlsx"]
@@ -161,6 +162,15 @@ def test_published_view_sets_computed_beside_published(member_client):
             published = row["Band (published)"]
             recomputed = row["Band (recomputed)"].replace(" (not significant)", "")
             assert recomputed == (published if published != "none (close to parity)" else "Close to parity"), name
+
+
+def test_published_view_shows_its_table_and_interval_chart_only(member_client):
+    """The published table is one year with no LA figures: no empty trend chart, heat map or heat-map table."""
+    props = render(member_client, "published", "as published")
+    assert props["susp-trend-part"]["hidden"] is True and props["susp-heat-part"]["hidden"] is True
+    assert props["susp-table-grid"]["rowData"]
+    lambeth = render(member_client, "E09000022", "2023/24")
+    assert lambeth["susp-trend-part"]["hidden"] is False and lambeth["susp-heat-part"]["hidden"] is False
 
 
 def test_area_change_updates_years_and_outcomes(member_client):

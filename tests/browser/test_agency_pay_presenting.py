@@ -30,13 +30,13 @@ def test_agency_pay_anonymised_and_presented(page):
     assert not violations, describe_violations(violations)
 
     titles = slide_titles(page)
-    assert len(titles) == 5
+    assert titles[0] == "Headline figures" and len(titles) == 6      # the headline cards, then five charts
     page.get_by_role("button", name="Present").click()
     assert not page.locator(".filter-bar").is_visible() and not page.locator(".present-bar").is_visible()
     assert visible_slides(page) == [titles[0]]
     page.keyboard.press("ArrowRight")
     assert visible_slides(page) == [titles[1]]
-    expect(page.locator("#present-status")).to_have_text("Chart 2 of 5 (arrow keys to move, Escape to leave)")
+    expect(page.locator("#present-status")).to_have_text("Slide 2 of 6 (arrow keys to move, Escape to leave)")
     page.wait_for_timeout(500)
     screenshot(page, "agency-pay-presenting-overcap")
     page.keyboard.press("ArrowLeft")

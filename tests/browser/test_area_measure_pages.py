@@ -52,7 +52,7 @@ def test_page_draws_passes_axe_keeps_its_filters_in_the_address_and_presents(pag
     assert not violations, "axe found (anonymised) " + describe_violations(violations)
 
     titles = slide_titles(page)
-    assert len(titles) == 3
+    assert len(titles) == 4      # the headline figures, then three charts
     page.get_by_role("button", name="Present").click()
     assert visible_slides(page) == [titles[0]]
     page.keyboard.press("ArrowRight")

@@ -13,8 +13,10 @@ def test_presentation_mode_steps_through_charts_by_keyboard(page):
     titles = slide_titles(page)
     page.get_by_role("button", name="Present").click()
     assert not page.locator(".site-header").is_visible() and not page.locator(".filter-bar").is_visible()
-    assert visible_slides(page) == [titles[0]]
-    expect(page.locator("#present-status")).to_have_text(f"Chart 1 of {len(titles)} (arrow keys to move, Escape to leave)")
+    assert visible_slides(page) == [titles[0]] == ["Headline figures"]       # the page's headline cards come first
+    assert page.locator(".kpi-slide .kpi-card").first.is_visible()
+    screenshot(page, "presenting-headline-figures")
+    expect(page.locator("#present-status")).to_have_text(f"Slide 1 of {len(titles)} (arrow keys to move, Escape to leave)")
     page.keyboard.press("ArrowRight")
     assert visible_slides(page) == [titles[1]]
     page.wait_for_timeout(500)

@@ -26,7 +26,7 @@ def test_send_anonymised_and_presented_by_keyboard(page):
     assert not violations, describe_violations(violations)
 
     titles = slide_titles(page)
-    assert len(titles) == 6
+    assert len(titles) == 7      # the headline figures, then six charts
     page.get_by_role("button", name="Present").click()
     assert not page.locator(".filter-bar").is_visible() and not page.locator(".present-bar").is_visible()
     assert visible_slides(page) == [titles[0]]

@@ -20,3 +20,18 @@ def test_a_header_column_is_wide_enough_for_its_longest_word():
     assert columns["Assignments over cap"]["minWidth"] >= 9 * len("Assignments") + 40
     assert columns["Gypsy/Roma"]["minWidth"] >= 9 * len("Gypsy/Roma") + 40
     assert columns["LA"]["minWidth"] == 90
+
+
+def test_a_column_of_figures_with_markers_among_them_is_not_typed_as_numbers():
+    """AG Grid types a column from its first row: a number there makes every "suppressed (c)" below "Invalid Number"."""
+    columns = {c["field"]: c for c in column_defs(pd.DataFrame({"Published": [377, "suppressed (c)"], "LA": ["a", "b"]}))}
+    assert columns["Published"]["cellDataType"] is False
+    assert "cellDataType" not in columns["LA"]
+
+
+def test_a_marker_is_written_with_its_meaning_on_every_page():
+    from dashboard.published.formats import marker_text
+    assert marker_text("x") == "not available (x)" and marker_text("c") == "suppressed (c)"
+    assert marker_text("z") == "not applicable (z)" and marker_text("k") == "rounds to zero (k)"
+    assert marker_text(None) == marker_text(float("nan")) == marker_text("") == "not published"
+    assert marker_text("no LA with a figure") == "no LA with a figure" and marker_text("q") == "not published (q)"

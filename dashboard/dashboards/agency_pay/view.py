@@ -624,6 +624,7 @@ def presentation(filters: Filters, scope: loader.AccessScope, *, anonymise_with:
     view = build_view(filters, scope, anonymise_with=anonymise_with)
     source = source_line(view)
     return Presentation(
+        kpis=view.kpis,
         charts={chart: Slide(getattr(view, title), view.takeaways[chart], getattr(view, figure), source)
                 for chart, (figure, title) in CHARTS.items()},
         tables={"summary": view.summary_table, "trend": view.trend_table, "caps": view.caps_table},

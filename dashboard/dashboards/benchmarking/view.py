@@ -305,6 +305,7 @@ def presentation(choices: Choices, scope: loader.AccessScope, *, anonymise_with:
     stem = f"benchmarking_{choices.indicator}_{choices.end}"
     published = "" if choices.source == "regional" else "published_"
     return Presentation(
+        kpis=view.kpis,
         charts={chart: Slide(titles[chart], view.takeaways[chart], getattr(view, attr), source)
                 for chart, (attr, _what) in CHARTS.items()},
         tables={"ranking": ranking, "series": view.series_table.copy()},

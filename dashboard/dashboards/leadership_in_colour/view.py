@@ -868,6 +868,7 @@ def presentation(filters: Filters, scope: loader.AccessScope, *, anonymise_with:
     demo_notes = [("Demo data", "Synthetic figures, not any borough's real figures.")] + notes
     stem = (lambda what: _file_stem(what, filters, scope, anonymise_with))
     return Presentation(
+        kpis=view.kpis,
         charts={chart: Slide(getattr(view, title), view.takeaways[chart], getattr(view, figure), source_line(view, chart))
                 for chart, (figure, title, _source) in CHARTS.items()},
         tables=tables, notes=notes,

@@ -314,6 +314,7 @@ def presentation(filters: Filters, scope: loader.AccessScope, *, anonymise_with:
     view = build_view(filters, scope, anonymise_with=anonymise_with)
     demo = " Demo data: synthetic, not any area's real outcomes." if view.send_is_demo else ""
     return Presentation(
+        kpis=view.kpis,
         charts={chart: Slide(view.titles[chart], view.takeaways[chart], getattr(view, f"{chart}_figure"),
                              f"Source: {view.sources[chart]}." + (demo if chart == "send" else ""))
                 for chart in CHARTS},

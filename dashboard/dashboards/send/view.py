@@ -554,6 +554,7 @@ def presentation(filters: Filters, scope: loader.AccessScope, *, anonymise_with:
               "inspections": view.inspection_table}
     demo = (" Demo data: " + ", ".join(view.demo_parts) + "." if view.demo_parts else "")
     return Presentation(
+        kpis=view.kpis,
         charts={chart: Slide(titles[chart], view.takeaways[chart], getattr(view, attr), _source_line(view, chart))
                 for chart, attr in CHARTS.items()},
         tables={which: _in_words(table) for which, table in tables.items()},

@@ -29,6 +29,7 @@ from dashboard.auth.users import audit
 from dashboard.dashboards.sufficiency import metrics as m
 from dashboard import disclosure
 from dashboard.disclosure import RECORD_KEY, protected_count, protected_counts, rate, share
+from dashboard.published.formats import marker_text
 from dashboard.loader import AccessScope, _read_sql, cached_read, dataset_version, local_authorities
 from dashboard.store import get_engine, schema
 from dashboard.store import ssda903 as _ssda903_tables   # the SSDA903 tables this dataset stores (and where placed)
@@ -745,8 +746,9 @@ def published_comparison(scope: AccessScope, area: str, *, version: int) -> dict
             if (group, characteristic) not in year_rows.index:
                 continue
             published_row = year_rows.loc[(group, characteristic)]
-            number = published_row["number"] if pd.notna(published_row["number"]) else (published_row["number_marker"] or None)
-            pct = published_row["percentage"] if pd.notna(published_row["percentage"]) else (published_row["percentage_marker"] or None)
+            # A marker DfE published instead of a figure is shown with its meaning ("suppressed (c)"), as Benchmarking shows it.
+            number = published_row["number"] if pd.notna(published_row["number"]) else marker_text(published_row["number_marker"])
+            pct = published_row["percentage"] if pd.notna(published_row["percentage"]) else marker_text(published_row["percentage_marker"])
             value = tool.get(measure)
             if value is None:
                 shown, shown_pct = ("not in the data" if not tool else "not comparable"), None

@@ -883,6 +883,7 @@ def presentation(selection: Selection, scope: loader.AccessScope, *, anonymise_w
     # An anonymised file's name carries the area's label, not its ONS code.
     area = filters.area if not anonymise_with or not filters.area.startswith("la:") else area_name.replace(" ", "")
     return Presentation(
+        kpis=lambda: view().kpis,   # made only for the deck
         charts=Lazy(CHARTS, slide),
         tables=Lazy(TABLES, file_table),
         notes=page_notes,

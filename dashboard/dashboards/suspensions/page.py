@@ -120,18 +120,19 @@ def layout(anon=None, **query):
                                            "on fewer than 10 pupils, or a count DfE suppressed. Other LAs' counts carry a "
                                            "small fixed change (see Disclosure control).", className="small text-body-secondary"),)),
         ], className="chart-card"),
-        chart_card("susp-trend-title", "susp-trend",
+        html.Div(chart_card("susp-trend-title", "susp-trend",
                    "The RRI of the groups chosen above, year by year, with 95% intervals; gaps are years with fewer than "
-                   "10 pupils with the outcome. Log scale.", image_buttons=True),
-        chart_card("susp-heat-title", "susp-heat",
+                   "10 pupils with the outcome. Log scale.", image_buttons=True), id="susp-trend-part"),
+        # The heat map and its table: hidden (by `render`) where the view has no LA figures.
+        html.Div([chart_card("susp-heat-title", "susp-heat",
                    "Each cell is a group's RRI in one LA (LAs by sub-region). Orange = more likely than White British "
                    "pupils in that LA, purple = less likely, white = parity; c = fewer than 10, not shown. The focus LA "
                    "is outlined and marked ◆.", image_buttons=True),
         html.Section([
             *table_section("susp-dl-heat", "susp-heat-grid", title_id="susp-heat-table-title", heading=html.H2, heading_class="h4",
                            between=(html.P("The heat map's figures, to read or download.", className="small text-body-secondary"),)),
-            dcc.Download(id="susp-download"),
-        ], className="chart-card"),
+        ], className="chart-card")], id="susp-heat-part"),
+        dcc.Download(id="susp-download"),
         html.Div(id="susp-url-sync", hidden=True),
     ])
 
@@ -157,6 +158,7 @@ def area_changed(area, year, outcome):
     *chart_outputs("susp-interval"), *table_outputs("susp-table-title", "susp-table-grid"),
     *chart_outputs("susp-trend", "susp-heat"), *table_outputs("susp-heat-table-title", "susp-heat-grid"),
     *[Output(f"susp-{chart}-takeaway", "children") for chart in sus.CHARTS],
+    Output("susp-trend-part", "hidden"), Output("susp-heat-part", "hidden"),
     *[Input(f.id, "value") for f in DASHBOARD.filters], Input("susp-anon", "value"),
 )
 def render(area, year, outcome, groups, anonymise):
@@ -175,4 +177,5 @@ def render(area, year, outcome, groups, anonymise):
         view.heat_label, view.heatmap_figure,
         view.heat_label, *grid_content(view.heat_table, _columns),
         *[view.takeaways[chart] for chart in sus.CHARTS],
+        "trend" not in view.shown_charts, "heat" not in view.shown_charts,
     )

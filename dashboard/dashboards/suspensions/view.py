@@ -267,6 +267,9 @@ class SuspensionsView:
     notes: list[tuple[str, str]] = field(default_factory=list)
     takeaways: dict[str, str] = field(default_factory=dict)    # chart -> one sentence saying what it shows
     interval_title: str = ""
+    # The charts this view has something in (the published table is one year with no LA figures: no trend, no heat
+    # map); the page hides the others, and the deck leaves them out.
+    shown_charts: tuple[str, ...] = ("interval", "trend", "heat")
 
 
 def _fmt(value, dp: int) -> str:
@@ -548,6 +551,8 @@ def build_view(f: Filters, scope: loader.AccessScope, ctx: Context | None = None
         table=shown, heat_table=heat, heat_label=heat_label, trend_label=trend_label, data_note=data_note,
         notes=notes, takeaways=takeaways,
         interval_title=f"{outcome_label}: RRI by ethnic group, {name}, {period_label.lower()}",
+        shown_charts=tuple(chart for chart, shown in (("interval", True), ("trend", f.area != PUBLISHED),
+                                                      ("heat", not heat.empty)) if shown),
     )
 
 
@@ -673,8 +678,9 @@ def presentation(selection: Selection, scope: loader.AccessScope, *, anonymise_w
     source = source_line(view)
     stem = _file_stem(f, scope, anonymise_with)
     return Presentation(
+        kpis=view.kpis,
         charts={chart: Slide(getattr(view, title), view.takeaways[chart], getattr(view, figure), source)
-                for chart, (figure, title) in CHARTS.items()},
+                for chart, (figure, title) in CHARTS.items() if chart in view.shown_charts},
         tables={"table": _file_table(view.table), "heat": _file_table(view.heat_table)},
         notes=[("Data", view.data_note), (disclosure.SUPPRESSED, MARKER_NOTE)] + view.notes,
         subtitle=(f"{view.outcome_label}: {view.area_name}, {view.period_label.lower()}." + (" Demo data." if view.is_demo else "")

@@ -9,6 +9,7 @@ from flask_login import current_user
 from dashboard import admin
 from dashboard.auth.registration import AccessDenied
 from dashboard.auth.roles import ADMIN, APPROVER, ROLES
+from dashboard.components.layout import column_defs
 from dashboard.components.notes import page_heading
 
 dash.register_page(__name__, path="/admin", name="Admin", order=51, title="Admin - London Children's Services Dashboards",
@@ -114,7 +115,8 @@ def _is_admin() -> bool:
 
 
 def _columns(table):
-    return [{"field": c, "headerName": c.replace("_", " ").capitalize()} for c in table.columns]
+    """Each column sized to its header's words and its values (the shared grid rule), headed in words."""
+    return [{**column, "headerName": column["field"].replace("_", " ").capitalize()} for column in column_defs(table)]
 
 
 def _alert(text, ok=True):

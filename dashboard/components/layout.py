@@ -126,13 +126,37 @@ def decimals_shown(values: pd.Series, most: int = 3) -> int:
     return max(places, default=0)
 
 
+# Sizing a column to what it holds, in pixels per character of the grid's 14 px font (header words are bold).
+HEADER_CHAR_PX, CELL_CHAR_PX, CELL_PADDING_PX = 9, 7.5, 34
+WIDEST_COLUMN_PX = 340     # a longer value wraps between words in its cell (and shows whole in its tooltip)
+
+
+def content_width(values, header: str = "") -> tuple[int, bool]:
+    """(the width a column needs, in pixels: its header's longest word and its longest value, up to WIDEST_COLUMN_PX or
+    its longest word, whichever is wider; whether values must wrap at that width)."""
+    texts = [str(v) for v in list(values)[:1000] if v is not None and not (isinstance(v, float) and v != v)]
+    longest_value = max((len(t) for t in texts), default=0)
+    longest_word = max((len(w) for t in texts for w in t.split()), default=0)
+    header_word = max((len(word) for word in str(header).split()), default=0)
+    needed = CELL_CHAR_PX * longest_value + CELL_PADDING_PX
+    width = max(90, HEADER_CHAR_PX * header_word + 40, min(needed, WIDEST_COLUMN_PX), CELL_CHAR_PX * longest_word + CELL_PADDING_PX)
+    return round(width), needed > width
+
+
 def column_defs(table: pd.DataFrame) -> list[dict]:
-    """A grid's columns: numbers right-aligned with one number of decimals per column; headers wide enough for their
-    longest word (they wrap between words, never inside one)."""
+    """A grid's columns: numbers right-aligned with one number of decimals per column; each column wide enough for its
+    header's longest word (headers wrap between words, never inside one) and for its values (an LA's whole name),
+    up to a limit past which long text wraps between words, its tooltip showing it whole."""
     columns = []
     for c in table.columns:
-        longest = max((len(word) for word in str(c).split()), default=0)
-        column = {"field": c, "headerName": c, "minWidth": max(90, 9 * longest + 40)}
+        values = table[c]
+        if values.dtype.kind in "fi":   # as the grid writes them: with thousands separators, to the column's decimals
+            dp = decimals_shown(values) if values.dtype.kind == "f" else 0
+            values = [f"{v:,.{dp}f}" for v in values.dropna().astype(float)]
+        width, wraps = content_width(values, c)
+        column = {"field": c, "headerName": c, "minWidth": width}
+        if wraps:
+            column.update({"wrapText": True, "autoHeight": True})
         if table[c].dtype.kind in "fi":
             dp = decimals_shown(table[c]) if table[c].dtype.kind == "f" else 0
             column.update({"type": "numericColumn", "valueFormatter": {

@@ -185,3 +185,14 @@ def test_download_callback_returns_a_workbook(member_client):
     book = pd.read_excel(io.BytesIO(base64.b64decode(data["content"])), sheet_name=None)
     assert set(book) == {"Data", "Notes"}
     assert len(book["Data"]) == 35     # 33 LAs, London, England
+
+
+def test_a_send_table_column_writes_every_figure_to_one_number_of_decimals_and_a_gap_as_not_published(server):
+    import pandas as pd
+
+    from dashboard.dashboards.send.page import _columns
+    columns = {c["field"]: c for c in _columns(pd.DataFrame({"LA": ["Kensington and Chelsea", "Brent"],
+                                                             "Within 20 weeks (%)": [67.0, 44.1]}))}
+    share = columns["Within 20 weeks (%)"]["valueFormatter"]["function"]
+    assert "d3.format(',.1f')" in share and share.startswith("params.value == null ? 'not published'")   # 67.0 beside 44.1
+    assert columns["LA"]["minWidth"] >= 7.5 * len("Kensington and Chelsea")                              # the name is not cut

@@ -101,7 +101,7 @@ def test_the_deck_has_a_title_slide_and_one_slide_per_chart_matching_the_page(me
         assert "Source:" in text
         assert has_picture(slide)
     # The placement slide's source line says its figures are demo data; the inspection slides do not claim it.
-    assert "Demo data" in slide_text(slides[3]) and "Ofsted" in slide_text(slides[5])
+    assert "Demo data" in slide_text(slides[4]) and "Ofsted" in slide_text(slides[6])
 
 
 def test_an_anonymised_deck_names_no_la_but_the_viewers(member_client, la_names):

@@ -35,3 +35,15 @@ def test_a_marker_is_written_with_its_meaning_on_every_page():
     assert marker_text("z") == "not applicable (z)" and marker_text("k") == "rounds to zero (k)"
     assert marker_text(None) == marker_text(float("nan")) == marker_text("") == "not published"
     assert marker_text("no LA with a figure") == "no LA with a figure" and marker_text("q") == "not published (q)"
+
+
+def test_a_column_is_wide_enough_for_its_values_and_long_text_wraps_between_words():
+    las = pd.DataFrame({"LA": ["Barking and Dagenham", "Kensington and Chelsea", "Brent"], "Email": ["a@b.c"] * 3,
+                        "Note": ["a long explanation " * 12] * 3, "Value": [1234567.5, 2.25, None]})
+    columns = {c["field"]: c for c in column_defs(las)}
+    # An LA's whole name fits at 14 px (about 7.5 px a character), so no name is cut off.
+    assert columns["LA"]["minWidth"] >= 7.5 * len("Kensington and Chelsea") + 30 and "wrapText" not in columns["LA"]
+    assert columns["Value"]["minWidth"] >= 7.5 * len("1,234,567.50") + 30
+    # A paragraph wraps between words in a column of bounded width, its row as tall as it needs.
+    assert columns["Note"]["minWidth"] <= 340 and columns["Note"]["wrapText"] and columns["Note"]["autoHeight"]
+    assert columns["Email"]["minWidth"] == 90

@@ -110,7 +110,16 @@ def layout(anon=None, **query):
 
 
 def _columns(table):
-    return [{**c, **NOT_PUBLISHED} for c in column_defs(table)]
+    """A number column keeps its one number of decimals (never 67 beside 44.1); a missing figure reads "not published"."""
+    columns = []
+    for c in column_defs(table):
+        formatter = c.get("valueFormatter", {}).get("function", "")
+        if formatter.startswith("params.value == null ? ''"):
+            c = {**c, "valueFormatter": {"function": "params.value == null ? 'not published'" + formatter[len("params.value == null ? ''"):]}}
+        else:
+            c = {**c, **NOT_PUBLISHED}
+        columns.append(c)
+    return columns
 
 
 def _demo_note(is_demo: bool, what: str):

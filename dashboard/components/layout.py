@@ -152,15 +152,16 @@ def column_defs(table: pd.DataFrame) -> list[dict]:
         values = table[c]
         if values.dtype.kind in "fi":   # as the grid writes them: with thousands separators, to the column's decimals
             dp = decimals_shown(values) if values.dtype.kind == "f" else 0
-            values = [f"{v:,.{dp}f}" for v in values.dropna().astype(float)]
+            values = [f"{v:.0f}" if "year" in str(c).lower() and dp == 0 else f"{v:,.{dp}f}" for v in values.dropna().astype(float)]
         width, wraps = content_width(values, c)
         column = {"field": c, "headerName": c, "minWidth": width}
         if wraps:
             column.update({"wrapText": True, "autoHeight": True})
         if table[c].dtype.kind in "fi":
             dp = decimals_shown(table[c]) if table[c].dtype.kind == "f" else 0
+            pattern = "d" if "year" in str(c).lower() and dp == 0 else f",.{dp}f"    # a year is 2014, never 2,014
             column.update({"type": "numericColumn", "valueFormatter": {
-                "function": f"params.value == null ? '' : d3.format(',.{dp}f')(params.value)"}})
+                "function": f"params.value == null ? '' : d3.format('{pattern}')(params.value)"}})
         elif _numbers_and_words(table[c]):
             # Figures with words among them ("suppressed (c)", "no return"): the grid must not take the column for a
             # number column from its first row and write "Invalid Number" over every word.

@@ -192,7 +192,9 @@ def test_a_send_table_column_writes_every_figure_to_one_number_of_decimals_and_a
 
     from dashboard.dashboards.send.page import _columns
     columns = {c["field"]: c for c in _columns(pd.DataFrame({"LA": ["Kensington and Chelsea", "Brent"],
-                                                             "Within 20 weeks (%)": [67.0, 44.1]}))}
+                                                             "Within 20 weeks (%)": [67.0, 44.1],
+                                                             "Rate": [1.5, None]}))}
     share = columns["Within 20 weeks (%)"]["valueFormatter"]["function"]
     assert "d3.format(',.1f')" in share and share.startswith("params.value == null ? 'not published'")   # 67.0 beside 44.1
     assert columns["LA"]["minWidth"] >= 7.5 * len("Kensington and Chelsea")                              # the name is not cut
+    assert columns["Rate"]["minWidth"] >= 7.5 * len("not published")                                     # nor the gap's words

@@ -47,3 +47,9 @@ def test_a_column_is_wide_enough_for_its_values_and_long_text_wraps_between_word
     # A paragraph wraps between words in a column of bounded width, its row as tall as it needs.
     assert columns["Note"]["minWidth"] <= 340 and columns["Note"]["wrapText"] and columns["Note"]["autoHeight"]
     assert columns["Email"]["minWidth"] == 90
+
+
+def test_a_year_is_written_without_a_thousands_separator():
+    columns = {c["field"]: c for c in column_defs(pd.DataFrame({"Year": [2014, 2022], "Children": [2014, 2022]}))}
+    assert "d3.format('d')" in columns["Year"]["valueFormatter"]["function"]
+    assert "d3.format(',.0f')" in columns["Children"]["valueFormatter"]["function"]

@@ -5,7 +5,7 @@ from dash.exceptions import PreventUpdate
 
 from dashboard import loader
 from dashboard.components.contract import Dashboard, Filter, anonymise_with, register_callbacks, viewer_scope
-from dashboard.components.layout import (chart_card, chart_outputs, column_defs, definition_list, filter_bar, grid_content,
+from dashboard.components.layout import (chart_card, chart_outputs, column_defs, content_width, definition_list, filter_bar, grid_content,
                                          grid_outputs, kpi_cards, labelled, sharing_and_kpis, table_outputs, table_section)
 from dashboard.components.notes import demo_banner, page_heading
 from dashboard.dashboards.send import data as send_loader
@@ -116,6 +116,8 @@ def _columns(table):
         formatter = c.get("valueFormatter", {}).get("function", "")
         if formatter.startswith("params.value == null ? ''"):
             c = {**c, "valueFormatter": {"function": "params.value == null ? 'not published'" + formatter[len("params.value == null ? ''"):]}}
+            if table[c["field"]].isna().any():   # room for the words
+                c["minWidth"] = max(c["minWidth"], content_width(["not published"])[0])
         else:
             c = {**c, **NOT_PUBLISHED}
         columns.append(c)

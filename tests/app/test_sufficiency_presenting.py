@@ -184,7 +184,7 @@ def test_the_deck_has_a_title_slide_and_one_slide_per_chart_matching_the_page(co
     for chart, slide in zip(PAGE_CHARTS, slides[2:]):
         assert slide_title(slide) == page[f"suff-{chart}-title"]["children"]
         assert page[f"suff-{chart}-takeaway"]["children"] in slide_text(slide)
-    assert slides[10].shapes.title.text.startswith("Forecast children looked after") and "The model expects" in slide_text(slides[10])
+    assert slide_title(slides[11]).startswith("Forecast children looked after") and "The model expects" in slide_text(slides[11])
     assert all("Source: Demo data" in slide_text(s) for s in slides[2:])
     assert all(has_picture(s) for s in slides[2:])
 

@@ -336,6 +336,7 @@ def presentation(filters: Filters, scope: loader.AccessScope, *, anonymise_with:
     view = build_view(filters, scope)
     demo = " Children's figures: demo data (synthetic, seeded)." if view.children_demo else ""
     return Presentation(
+        kpis=view.kpis,
         charts={chart: Slide(view.titles[chart], view.takeaways[chart], view.figures[chart], f"Source: {view.sources[chart]}.")
                 for chart in CHARTS},
         tables=view.tables, notes=view.notes,

@@ -118,8 +118,9 @@ def test_every_chart_slide_has_its_picture_above_its_source_line(every_deck):
 
 
 def test_every_pages_headline_figures_are_on_their_own_slide(every_deck):
-    for name, prs, kpis in every_deck:
-        assert kpis, f"{name} has no headline figures"
+    with_cards = [(name, prs, kpis) for name, prs, kpis in every_deck if kpis]
+    assert len(with_cards) >= 9                      # every dashboard with headline cards (My LA has none: a table)
+    for name, prs, kpis in with_cards:
         headline = prs.slides[1]
         text = " ".join(shape.text_frame.text for shape in headline.shapes if shape.has_text_frame)
         assert "headline figures" in text, name

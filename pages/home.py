@@ -12,10 +12,14 @@ from dashboard.components.notes import page_heading
 dash.register_page(__name__, path="/", name="Overview", title="Overview - London Children's Services Dashboards", order=0)
 
 QUESTIONS = {
+    "/my-la": "Where does an LA stand on every indicator the app holds, and what needs attention? Exceptions first, "
+              "with what data has arrived and what is overdue.",
     "/benchmarking": "How does an LA compare with its sub-region, statistical neighbours, London and England: "
                      "quarter by quarter on members' returns, year by year on published DfE statistics?",
     "/agency-pay": "What hourly pay do agency children's social workers get, against the London Pledge caps?",
     "/leadership-in-colour": "Where does Black and Global Majority representation fall away in pay bands and roles?",
+    "/workforce-census": "Children's social workers by LA from the DfE's census: agency, vacancy, turnover and "
+                         "absence rates, caseloads, starters and leavers, against comparators.",
     "/suspensions": "Which ethnic groups are suspended more or less than White British peers, and is the gap real?",
     "/send": "EHCP numbers and growth, 20-week timeliness, placements and area SEND inspections.",
     "/ofsted": "What did Ofsted's latest inspection of each LA's children's services (and of its area's SEND services) find?",
@@ -24,6 +28,8 @@ QUESTIONS = {
                             "wellbeing (SDQ), against comparators.",
     "/sufficiency": "Where are looked-after children placed, how far from home, and what demand is coming? "
                     "Built on child-level records, so for commissioners.",
+    "/placements-supply": "Which LAs place children in an area, what registered places there are and who owns them, "
+                          "and forecast need against them. For commissioners.",
 }
 WORK_PAGES = ("/upload", "/admin")   # in the navigation for the roles that have them, not dashboards to read
 

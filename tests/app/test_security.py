@@ -59,6 +59,13 @@ def test_the_overview_shows_a_member_only_the_dashboards_they_open_and_how_to_as
     assert "Benchmarking also gives" not in words and "charts as PNG and SVG images" in words
 
 
+def test_every_dashboard_card_on_the_overview_says_what_it_answers(dash_app):
+    from pages.home import QUESTIONS, dashboards_for
+    opens, closed = dashboards_for("admin")
+    assert opens and not closed
+    assert [p["name"] for p in opens if p["relative_path"] not in QUESTIONS] == []   # no card with a bare name
+
+
 def test_member_cannot_reach_admin_callbacks_by_crafting_a_request(member_client):
     response = callback_request(member_client, [("admin-audit-grid", "rowData"), ("admin-audit-grid", "columnDefs")],
                                 [("admin-audit-refresh", "n_clicks", None)])

@@ -20,7 +20,7 @@ def test_a_member_sees_only_member_pages(page):
     sign_in(page)
     wait_for_dash(page)
     names = [name for name, _ in _nav_links(page)]
-    assert names[:2] == ["Overview", "Benchmarking"]
+    assert names[:3] == ["My LA", "Overview", "Benchmarking"]
     assert "Admin" not in names and "Sufficiency" not in names
     for path in ("/admin", "/sufficiency"):
         page.goto(page.base_url + path)
@@ -47,7 +47,7 @@ def test_every_page_in_the_navigation_opens_cleanly(page):
     sign_in(page, ADMIN_EMAIL)  # an administrator's navigation lists every page
     wait_for_dash(page)
     links = _nav_links(page)
-    assert [name for name, _ in links][:2] == ["Overview", "Benchmarking"]
+    assert [name for name, _ in links][:3] == ["My LA", "Overview", "Benchmarking"]
     assert "Admin" in [name for name, _ in links] and "Sufficiency" in [name for name, _ in links]
     charted_pages = []
     for name, href in links:
@@ -57,6 +57,8 @@ def test_every_page_in_the_navigation_opens_cleanly(page):
         assert page.evaluate("document.documentElement.lang") == "en"
         violations = axe_violations(page)
         assert not violations, f"{name}: axe found " + describe_violations(violations)
+        # Nothing, the navigation included, runs off the side of the window (links beyond it were unreadable).
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), f"{name}: wider than the window"
         screenshot(page, f"page-{href.strip('/') or 'overview'}")
         types = page.evaluate(CHART_TYPES)
         if types:   # plotly.js loads with the first page that has a chart

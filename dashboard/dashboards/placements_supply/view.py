@@ -141,7 +141,9 @@ def build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: s
     snapshot = metrics.latest_snapshot(places)
     snapshot_label = f"{snapshot['at'].iloc[0]:%-d %B %Y}" if providers_held else None
     in_area = snapshot[snapshot["la_code"].isin(codes)] if providers_held else snapshot
-    places_table = metrics.places_table(snapshot, las) if providers_held else pd.DataFrame()
+    # With no provider data the table keeps its headings (a grid with no columns is not an accessible table).
+    places_table = (metrics.places_table(snapshot, las) if providers_held
+                    else pd.DataFrame(columns=["Area type", "Area", "Children's homes", "Children's homes places"]))
     if providers_held:
         # The area's LAs, then its sub-region (for a sub-region) and London, for comparison.
         shown_rows = places_table["la_code"].isin(codes) | (places_table["Area type"] == "London")

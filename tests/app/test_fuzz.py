@@ -63,7 +63,7 @@ WRONG = st.one_of(SCALARS, st.just(float("nan")), st.just(float("inf")), st.list
 HANDLED = {200, 204, 400, 403}
 
 
-SLOTS = 70   # the callbacks are known only once the app is built, after collection: one test per slot
+SLOTS = 100   # the callbacks are known only once the app is built, after collection: one test per slot
 
 
 def test_every_server_callback_has_a_slot(dash_app):

@@ -154,7 +154,7 @@ def test_downloads_images_and_slides(member_client):
     name, image = chart_image(member_client, P, CHARTS, "trend", "png", state)
     assert image.startswith(SIGNATURE["png"])
     name, deck = slide_deck(member_client, P, state)
-    assert len(deck.slides) == 1 + len(CHARTS) and "Westminster" in slide_text(deck.slides[1])
+    assert len(deck.slides) == 2 + len(CHARTS) and "Westminster" in slide_text(deck.slides[2])   # title, headline figures, charts
 
 
 def test_anonymised_view_names_no_la_but_the_viewers_and_no_joint_partner(member_client, other_la_names):

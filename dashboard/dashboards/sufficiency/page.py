@@ -44,7 +44,8 @@ def area_choices(scope: loader.AccessScope, secret: str | None) -> list[dict]:
 
 
 def default_calls(scope: loader.AccessScope) -> list[Call]:
-    """The view first; then what the page's other callbacks ask for on opening (forecast, the first table, DfE's figures)."""
+    """The view first; then what the page's other callbacks ask for on opening (forecast, the first table, DfE's
+    figures, the LA's saved scenarios)."""
     selection = select({}, scope)
     if selection is None:
         return []
@@ -52,7 +53,8 @@ def default_calls(scope: loader.AccessScope) -> list[Call]:
     return [Call(suff.build_view, (filters, scope, selection.tile_mode, selection.flow_mode), none),
             Call(suff.build_forecast, (filters, params, scope), none),
             Call(suff.table_for, (filters, params, scope, suff.FIRST_TABLE), none),
-            Call(suff.build_published, (filters, scope), none)]
+            Call(suff.build_published, (filters, scope), none),
+            Call(data.saved_scenarios, (scope,))]
 
 
 DASHBOARD = Dashboard(

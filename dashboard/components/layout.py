@@ -62,7 +62,10 @@ def grid(grid_id: str):
     return dag.AgGrid(id=grid_id, rowData=[], columnDefs=[], columnSize="responsiveSizeToFit",
                       defaultColDef={"sortable": True, "filter": True, "resizable": True, "wrapHeaderText": True,
                                      "autoHeaderHeight": True, "tooltipValueGetter": {"function": "params.value"}},
-                      dashGridOptions={"domLayout": "autoHeight", "suppressCellFocus": False}, style={"height": None})
+                      # Every column in the page (not only those scrolled into view): find-in-page, screen readers
+                      # and the browser tests see a wide table's last columns (Ofsted's report links).
+                      dashGridOptions={"domLayout": "autoHeight", "suppressCellFocus": False,
+                                       "suppressColumnVirtualisation": True}, style={"height": None})
 
 
 def download_buttons(id_prefix: str):

@@ -27,7 +27,7 @@ def test_sufficiency_anonymised_and_presented_by_keyboard(page, commissioner):
 
     expect(page.locator("#suff-cost-takeaway")).not_to_be_empty(timeout=60000)
     titles = slide_titles(page)
-    assert len(titles) == 12      # the headline figures, then eleven charts
+    assert len(titles) == 13      # the headline figures, then twelve charts (the forecast by age band among them)
     page.get_by_role("button", name="Present").click()
     assert not page.locator(".filter-bar").is_visible() and not page.locator("#suff-tile-mode").is_visible()
     assert visible_slides(page) == [titles[0]]

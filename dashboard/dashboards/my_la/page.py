@@ -27,8 +27,9 @@ def la_choices(scope: loader.AccessScope, secret: str | None = None) -> list[dic
     return la_options(las, scope.la_code, None)
 
 
+# order -1: before the Overview (0); a tie would fall to module names, which differ by how the app starts.
 DASHBOARD = Dashboard(
-    name="my_la", prefix=PREFIX, path="/my-la", nav_name="My LA", heading="My LA at a glance", order=0,
+    name="my_la", prefix=PREFIX, path="/my-la", nav_name="My LA", heading="My LA at a glance", order=-1,
     filters=(Filter("myla-la", "la"),), select=my_la_view.resolve, present=my_la_view.presentation,
     charts=my_la_view.CHARTS, tables=my_la_view.TABLES, view=my_la_view.build_view, anonymise=False,
     table_choice="myla-table",

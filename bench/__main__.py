@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 from bench import server as gserver
-from bench.load import median, percentile, run_load, sign_in
+from bench.load import enrol_second_step, median, percentile, run_load, sign_in
 from bench.pages import benchmark_pages, find_filter_change
 
 TARGET_RENDER_MS = 1500
@@ -84,6 +84,7 @@ def _ensure_user(engine, email, password, la_code, role):
     """The benchmark's accounts (emails under bench.invalid): created once, given this run's password."""
     from sqlalchemy import select
 
+    from dashboard.auth import mfa
     from dashboard.auth.users import create_user, set_password
     from dashboard.store import schema
     with engine.connect() as conn:
@@ -92,6 +93,8 @@ def _ensure_user(engine, email, password, la_code, role):
         set_password(engine, email, password, actor="bench")
     else:
         create_user(engine, email, password, la_code, role, name="Benchmark user")
+    if mfa.required_for(role):
+        enrol_second_step(engine, email)
 
 
 def _store_is_filled(database_url: str) -> bool:

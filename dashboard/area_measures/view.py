@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 
 from dashboard import loader
 from dashboard.area_measures import figures, metrics
-from dashboard.area_measures.spec import Measure
+from dashboard.area_measures.spec import Measure, check_scope
 from dashboard.loader import published as published_loader
 from dashboard.presenting import Presentation, Slide, anonymise_las
 from dashboard.area_measures.metrics import marker_text
@@ -81,6 +81,39 @@ def resolve_query(spec: PageSpec, values: pd.DataFrame, query: dict, scope: load
     """The selection an address-bar query (or the dropdowns' values, by their address-bar names) gives."""
     return resolve(spec, values, loader.local_authorities(), scope.la_code, query.get("la"), query.get("measure"),
                    query.get("year"))
+
+
+@dataclass(frozen=True)
+class MeasuresView:
+    """What a dashboard of published measures' `view` module offers its page (and My LA, warming, the deck): SPEC,
+    resolve, years, build_view (cached per data version, the same for every member), presentation."""
+    SPEC: PageSpec
+    resolve: Callable
+    years: Callable
+    build_view: Callable
+    presentation: Callable
+
+
+def bind(spec: PageSpec, read_values: Callable[[loader.AccessScope], pd.DataFrame], dataset: str,
+         module: str) -> MeasuresView:
+    """A dashboard's view from its declaration: `read_values` is its cached read of `dataset`; `module` (its view
+    module's name) names its cached views, so no two dashboards share a cache key."""
+    def resolve(query: dict, scope: loader.AccessScope) -> Selection | None:
+        return resolve_query(spec, read_values(scope), query, scope)
+
+    def years(scope: loader.AccessScope) -> list[str]:
+        return metrics.periods(read_values(scope))
+
+    def build_view(selection: Selection, scope: loader.AccessScope, *, anonymise_with: str | None = None):
+        return build_for(spec, selection, read_values(scope), scope, anonymise_with)
+    build_view.__module__, build_view.__qualname__ = module, "build_view"   # the cache key's name, as before
+    # The same for every member: published figures, read by any signed-in scope.
+    build_view = loader.view_cache(dataset, "reference", "published", check=check_scope)(build_view)
+
+    def present(selection: Selection, scope: loader.AccessScope, *, anonymise_with: str | None = None):
+        view = build_view(selection, scope, anonymise_with=anonymise_with)
+        return presentation(spec, view, selection, bool(anonymise_with))
+    return MeasuresView(spec, resolve, years, build_view, present)
 
 
 def build_for(spec: PageSpec, selection: Selection, values: pd.DataFrame, scope: loader.AccessScope,

@@ -3,10 +3,8 @@ shared view of pages of published measures to this page's measures, data and SDQ
 every member alike."""
 from __future__ import annotations
 
-from dashboard import loader
 from dashboard.area_measures import view as measures_view
-from dashboard.area_measures.metrics import periods
-from dashboard.area_measures.view import PageSpec, Selection
+from dashboard.area_measures.view import PageSpec
 from dashboard.dashboards.looked_after_health import data
 from dashboard.dashboards.looked_after_health.figures import with_sdq_bands
 from dashboard.dashboards.looked_after_health.metrics import MEASURES, NOTES, SDQ, sdq_band
@@ -20,20 +18,5 @@ def value_note(measure, value: float) -> str:
 SPEC = PageSpec("looked_after_health", "Health of looked-after children", MEASURES, NOTES, decorate_trend=with_sdq_bands,
                 value_note=value_note)
 
-
-def resolve(query: dict, scope: loader.AccessScope) -> Selection | None:
-    return measures_view.resolve_query(SPEC, data.looked_after_health_values(scope), query, scope)
-
-
-def years(scope: loader.AccessScope) -> list[str]:
-    return periods(data.looked_after_health_values(scope))
-
-
-@loader.view_cache(data.NAME, "reference", "published", check=data.check_scope)   # the same for every member
-def build_view(selection: Selection, scope: loader.AccessScope, *, anonymise_with: str | None = None):
-    return measures_view.build_for(SPEC, selection, data.looked_after_health_values(scope), scope, anonymise_with)
-
-
-def presentation(selection: Selection, scope: loader.AccessScope, *, anonymise_with: str | None = None):
-    view = build_view(selection, scope, anonymise_with=anonymise_with)
-    return measures_view.presentation(SPEC, view, selection, bool(anonymise_with))
+VIEW = measures_view.bind(SPEC, data.looked_after_health_values, data.NAME, __name__)
+resolve, years, build_view, presentation = VIEW.resolve, VIEW.years, VIEW.build_view, VIEW.presentation

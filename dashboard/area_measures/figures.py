@@ -55,16 +55,31 @@ def la_figure(table: pd.DataFrame, focus_code: str, measure: Measure, london: fl
         textposition="outside", cliponaxis=False, showlegend=False,
         marker={"color": [FOCUS if c == focus_code else OTHER_LA for c in rows["la_code"]]},
         hovertemplate="%{y}: %{text}<extra></extra>"))
-    for value, name, dash in ((london, "London", "dash"), (england, "England", "dot")):
-        if pd.notna(value):
-            fig.add_vline(x=value, line={"color": LONDON if name == "London" else ENGLAND, "dash": dash, "width": 2},
-                          annotation_text=f"{name} {format_value(value, measure)}",
-                          annotation_position="top left" if name == "London" else "top right",
-                          annotation={"yanchor": "bottom", "y": 1})   # above the bars, not over the top one
-    fig.update_xaxes(title=axis_title(measure), range=[0, 115] if measure.unit == "%" else None)   # room for "100%"
+    references = [(v, n, d) for v, n, d in ((london, "London", "dash"), (england, "England", "dot")) if pd.notna(v)]
+    upper = value_axis(fig, [*rows["value"], *(v for v, _, _ in references)], measure)
+    # London's and England's labels on rows of their own above the bars, so they never overlap however close the
+    # two figures are; each reads away from the nearer edge, so it stays inside the chart.
+    for row, (value, name, dash) in enumerate(references):
+        fig.add_vline(x=value, line={"color": LONDON if name == "London" else ENGLAND, "dash": dash, "width": 2},
+                      annotation_text=f"{name} {format_value(value, measure)}",
+                      annotation_position="top right" if value < upper / 2 else "top left",
+                      annotation={"yanchor": "bottom", "y": 1, "yshift": 18 * row})
     fig = base_layout(fig, height=max(420, 22 * len(rows) + 100))
-    fig.update_layout(margin={"t": 30})
+    fig.update_layout(margin={"t": 30 + 18 * len(references)})
     return fig
+
+
+def value_axis(fig: go.Figure, values, measure: Measure) -> float:
+    """The value axis from 0 to a little past the largest figure (room for the text outside the bars), never to a
+    percentage past what the figures reach; ticks of a percentage stop at 100. Returns the axis's end."""
+    top = max([float(v) for v in values if pd.notna(v)] or [1.0])
+    upper = top * 1.18 if top > 0 else 1.0
+    ticks = None
+    if measure.unit == "%":
+        step = next(s for s in (1, 2, 5, 10, 20, 25) if min(upper, 100) / s <= 8)
+        ticks = [t for t in range(0, int(min(upper, 100)) + 1, step)]
+    fig.update_xaxes(title=axis_title(measure), range=[0, upper], tickvals=ticks)
+    return upper
 
 
 def profile_figure(profile: pd.DataFrame, focus_name: str, measures: tuple[Measure, ...]) -> go.Figure:
@@ -81,16 +96,18 @@ def profile_figure(profile: pd.DataFrame, focus_name: str, measures: tuple[Measu
                    if series in rows.index and pd.isna(rows["value"][series])]
         labels.append(wrap(name) + "".join(f"<br><i>{m}</i>" for m in missing))
     fig = go.Figure()
+    by_name = {m.name: m for m in measures}
     for series, colour, pattern in ((focus_name, FOCUS, ""), ("London", LONDON, "/"), ("England", ENGLAND, ".")):
         rows = shown[shown["series"] == series].set_index("name").reindex(names)
+        # Each figure to its measure's published decimals (a census rate of 17.3% reads 17.3%, not 17%).
+        text = [format_value(v, by_name[n], missing="") for n, v in zip(names, rows["value"])]
         fig.add_trace(go.Bar(
             y=labels, x=rows["value"].astype(object).where(rows["value"].notna(), None), orientation="h", name=series,
-            marker={"color": colour, "pattern": {"shape": pattern}},
-            text=[f"{v:,.0f}%" if pd.notna(v) else "" for v in rows["value"]], textposition="outside", cliponaxis=False,
-            hovertemplate=f"{series}<br>%{{y}}: %{{x}}%<extra></extra>"))
+            marker={"color": colour, "pattern": {"shape": pattern}}, text=text, customdata=text,
+            textposition="outside", cliponaxis=False, hovertemplate=f"{series}<br>%{{y}}: %{{customdata}}<extra></extra>"))
     fig.update_layout(barmode="group")
     fig.update_yaxes(autorange="reversed")
-    fig.update_xaxes(title="per cent", range=[0, 110])
+    value_axis(fig, shown["value"], Measure("", "", "%", "neither", 0, ""))
     return base_layout(fig, height=max(380, 95 * len(names) + 80))
 
 

@@ -176,12 +176,22 @@ def _columns(table):
     *[Output(f"pay-{chart}-takeaway", "children") for chart in pay.CHARTS],
     *[Input(f.id, "value") for f in DASHBOARD.filters], Input("pay-caps-changed", "data"), Input("pay-anon", "value"),
 )
-def render(start, end, area, job, by, _caps_changed, anonymise):
+def render(start, end, area, job, by, _caps_changed, anonymise):   # a cap saved bumps the data version
     scope = viewer_scope(DASHBOARD)
-    filters = scope and DASHBOARD.selection_from_values((start, end, area, job, by), scope)
+    if scope is None:
+        raise PreventUpdate
+    return rendered((start, end, area, job, by), scope, anonymise_with=anonymise_with(anonymise))
+
+
+# Every output of `render` for the filters' values as they arrive, built once per data version and viewer's LA: a filter
+# change back to a view already seen is one cache read, not the filters resolved, the view read and the components and
+# grid columns built again.
+@loader.view_cache(data.NAME, "reference", "published", check=data.check_scope, depends_on_caller=lambda *_: True)
+def rendered(values: tuple, scope: loader.AccessScope, *, anonymise_with: str | None = None) -> tuple:
+    filters = DASHBOARD.selection_from_values(values, scope)
     if filters is None:
         raise PreventUpdate
-    view = pay.build_view(filters, scope, anonymise_with=anonymise_with(anonymise))
+    view = pay.build_view(filters, scope, anonymise_with=anonymise_with)
     banner = [demo_banner(view.is_demo, "agency pay data"),
               dbc.Alert("The caps shown are illustrative demo values, not the Pledge's agreed rates.", color="info",
                         className="py-2") if view.caps_illustrative else None]

@@ -137,13 +137,22 @@ def render(source, indicator, focus, start, end, anonymise):
     scope = viewer_scope(DASHBOARD)
     if scope is None:
         raise PreventUpdate
-    choices = DASHBOARD.selection_from_values((source, indicator, focus, start, end), scope)
+    return rendered((source, indicator, focus, start, end), scope, anonymise_with=anonymise_with(anonymise))
+
+
+# Every output of `render` for the filters' values as they arrive, built once per data version and viewer's LA: a filter
+# change back to a view already seen is one cache read, not the filters resolved, the view read and the components and
+# grid columns built again.
+@loader.view_cache("reference", "benchmarking", "published", depends_on_caller=lambda *_: True)
+def rendered(values: tuple, scope: loader.AccessScope, *, anonymise_with: str | None = None) -> tuple:
+    choices = DASHBOARD.selection_from_values(values, scope)
+    source, indicator = values[0], values[1]
     if choices is None:   # nothing loaded for this source: say so in each chart, not with empty axes
         empty = empty_figure("No data for this source yet.")
         return (None, None, None, "", empty, "", empty, "", empty, "", [], [], "", [], [], "", "", "")
     if indicator is None:
         raise PreventUpdate
-    view = bench.view_for(choices, scope, anonymise_with=anonymise_with(anonymise))
+    view = bench.view_for(choices, scope, anonymise_with=anonymise_with)
     dp = int(view.indicator["decimal_places"])
     # A published figure that is a marker says which ("suppressed (c)"), as its row's rank, quartile and flag do.
     missing = "'no return'" if choices.source == "regional" else "((params.data && params.data['Published marker']) || 'not published')"

@@ -6,6 +6,7 @@ from dash.exceptions import PreventUpdate
 
 from dashboard import loader
 from dashboard.components.contract import Dashboard, Filter, anonymise_with, register_callbacks, viewer_scope
+from dashboard.dashboards.leadership_in_colour import data
 from dashboard.dashboards.leadership_in_colour import view as linc
 from dashboard.components.layout import (chart_card, chart_outputs, definition_list, download_buttons, filter_bar,
                                          grid_content, grid_outputs, kpi_cards, labelled, sharing_and_kpis, table_outputs,
@@ -145,8 +146,17 @@ def render(source, borough, service, group, anonymise):
     scope = viewer_scope(DASHBOARD)
     if scope is None:
         raise PreventUpdate
-    view = linc.build_view(DASHBOARD.selection_from_values((source, borough, service, group), scope), scope,
-                           anonymise_with=anonymise_with(anonymise))
+    return rendered((source, borough, service, group), scope, anonymise_with=anonymise_with(anonymise))
+
+
+# Every output of `render` for the filters' values as they arrive, built once per data version and viewer's LA: a filter
+# change back to a view already seen is one cache read, not the filters resolved, the view read and the components and
+# grid columns built again.
+# (The view under it is shared by every member; only the marking of the viewer's own LA differs.)
+@loader.view_cache("reference", data.NAME, data.PUBLISHED, data.CSWW, check=data.check_scope,
+                   depends_on_caller=lambda *_: True)
+def rendered(values: tuple, scope: loader.AccessScope, *, anonymise_with: str | None = None) -> tuple:
+    view = linc.build_view(DASHBOARD.selection_from_values(values, scope), scope, anonymise_with=anonymise_with)
     messages = [dbc.Alert(m, color="info", className="py-2") for m in view.messages]
     return (
         demo_banner(view.is_demo, "pay-band headcount data"), messages, kpi_cards(view.kpis),

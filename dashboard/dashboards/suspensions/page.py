@@ -5,6 +5,7 @@ from dash.exceptions import PreventUpdate
 
 from dashboard import loader
 from dashboard.components.contract import Call, Dashboard, Filter, anonymise_with, register_callbacks, viewer_scope
+from dashboard.dashboards.suspensions import data
 from dashboard.dashboards.suspensions import view as sus
 from dashboard.components.layout import (chart_card, chart_outputs, column_defs, definition_list, filter_bar, grid_content,
                                          kpi_cards, labelled, sharing_and_kpis, table_outputs, table_section)
@@ -163,10 +164,21 @@ def area_changed(area, year, outcome):
 )
 def render(area, year, outcome, groups, anonymise):
     scope = viewer_scope(DASHBOARD)
-    selection = scope and DASHBOARD.selection_from_values((area, year, outcome, groups), scope)
+    if scope is None:
+        raise PreventUpdate
+    return rendered((area, year, outcome, groups), scope, anonymise_with=anonymise_with(anonymise))
+
+
+# Every output of `render` for the filters' values as they arrive, built once per data version and viewer's LA (the
+# view itself is per LA too): a filter change back to a view already seen is a cache read, not the filters resolved,
+# the view read and the grids' columns sized again.
+@loader.view_cache(data.NAME, data.ENGLAND, data.PUBLISHED, "reference", check=data.check_scope,
+                   depends_on_caller=lambda *_: True)
+def rendered(values: tuple, scope: loader.AccessScope, *, anonymise_with: str | None = None) -> tuple:
+    selection = DASHBOARD.selection_from_values(values, scope)
     if not selection:
         raise PreventUpdate
-    view = sus.build_view(selection.filters, scope, selection.ctx, anonymise_with=anonymise_with(anonymise))
+    view = sus.build_view(selection.filters, scope, selection.ctx, anonymise_with=anonymise_with)
     banner = demo_banner(view.is_demo, "LA suspensions data by ethnicity") or dbc.Alert(
         [html.Strong("Real figures. "), view.data_note + "."], color="info", className="py-2")
     return (

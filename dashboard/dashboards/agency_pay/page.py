@@ -8,7 +8,7 @@ from flask_login import current_user
 from dashboard import loader
 from dashboard.auth.registration import AccessDenied
 from dashboard.auth.roles import ADMIN
-from dashboard.components.contract import Dashboard, Filter, anonymise_with, register_callbacks, viewer_scope
+from dashboard.components.contract import Call, Dashboard, Filter, anonymise_with, register_callbacks, viewer_scope
 from dashboard.components.layout import (chart_card, chart_outputs, definition_list, filter_bar, grid_content, grid_outputs,
                                          kpi_cards, labelled, sharing_and_kpis, table_outputs, table_section)
 from dashboard.components.notes import demo_banner, page_heading
@@ -31,12 +31,23 @@ def area_choices(scope: loader.AccessScope, secret: str | None) -> list[dict]:
     return pay.area_options(loader.local_authorities(), scope.la_code, secret)
 
 
+def default_calls(scope: loader.AccessScope) -> list[Call]:
+    """What the page asks for when opened with no query string (warming makes it first): the view, then the render
+    callback's outputs for the filter values its layout sets."""
+    filters = DASHBOARD.selection_from_query({}, scope)
+    if filters is None:
+        return []
+    values = (filters.start.date().isoformat(), filters.end.date().isoformat(), filters.area, filters.job, filters.by)
+    return [Call(pay.build_view, (filters, scope), {"anonymise_with": None}),
+            Call(rendered, (values, scope), {"anonymise_with": None})]
+
+
 DASHBOARD = Dashboard(
     name="agency_pay", prefix="pay", path="/agency-pay", nav_name="Agency pay", heading="Agency pay (London Pledge)", order=2,
     filters=(Filter("pay-start", "from"), Filter("pay-end", "to"), Filter("pay-area", "area"), Filter("pay-job", "job"),
              Filter("pay-by", "by")),
     select=select, present=pay.presentation, charts=tuple(pay.CHARTS), tables=("summary", "trend", "caps"),
-    view=pay.build_view, la_choices=("pay-area", area_choices),
+    view=pay.build_view, default_calls=default_calls, la_choices=("pay-area", area_choices),
 )
 register_callbacks(DASHBOARD)
 

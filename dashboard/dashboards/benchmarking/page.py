@@ -7,7 +7,7 @@ from flask import current_app
 
 from dashboard import loader
 from dashboard.chart_theme import empty_figure
-from dashboard.components.contract import Dashboard, Filter, anonymise_with, register_callbacks, viewer_scope
+from dashboard.components.contract import Call, Dashboard, Filter, anonymise_with, register_callbacks, viewer_scope
 from dashboard.components.layout import (chart_card, chart_outputs, column_defs, definition_list, filter_bar, grid_records,
                                          kpi_cards, labelled, sharing_and_kpis, table_outputs, table_section)
 from dashboard.components.notes import demo_banner, page_heading
@@ -24,12 +24,23 @@ def focus_choices(scope: loader.AccessScope, secret: str | None) -> list[dict]:
     return la_options(loader.local_authorities(), scope.la_code, secret)
 
 
+def default_calls(scope: loader.AccessScope) -> list[Call]:
+    """What the page asks for when opened with no query string (warming makes it first): the view, then the render
+    callback's outputs for the filter values its layout sets."""
+    choices = DASHBOARD.selection_from_query({}, scope)
+    if choices is None:
+        return []
+    values = (choices.source, choices.indicator, choices.focus, choices.start, choices.end)
+    return [Call(bench.view_for, (choices, scope), {"anonymise_with": None}),
+            Call(rendered, (values, scope), {"anonymise_with": None})]
+
+
 DASHBOARD = Dashboard(
     name="benchmarking", prefix="bench", path="/benchmarking", nav_name="Benchmarking", heading="Benchmarking", order=1,
     filters=(Filter("bench-source", "source"), Filter("bench-indicator", "indicator"), Filter("bench-focus", "focus"),
              Filter("bench-start", "from"), Filter("bench-end", "to")),
     select=select, present=bench.presentation, charts=tuple(bench.CHARTS), tables=bench.TABLES,
-    view=bench.view_for, la_choices=("bench-focus", focus_choices),
+    view=bench.view_for, default_calls=default_calls, la_choices=("bench-focus", focus_choices),
     address_waits_for="bench-indicator",   # the source always has a value; an indicator only once there is data
 )
 register_callbacks(DASHBOARD)

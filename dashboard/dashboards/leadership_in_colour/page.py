@@ -5,7 +5,7 @@ from dash import Input, Output, State, callback, dcc, html
 from dash.exceptions import PreventUpdate
 
 from dashboard import loader
-from dashboard.components.contract import Dashboard, Filter, anonymise_with, register_callbacks, viewer_scope
+from dashboard.components.contract import Call, Dashboard, Filter, anonymise_with, register_callbacks, viewer_scope
 from dashboard.dashboards.leadership_in_colour import data
 from dashboard.dashboards.leadership_in_colour import view as linc
 from dashboard.components.layout import (chart_card, chart_outputs, definition_list, download_buttons, filter_bar,
@@ -23,6 +23,15 @@ def borough_choices(scope: loader.AccessScope, secret: str | None) -> list[dict]
     return linc.borough_options(loader.local_authorities(), scope.la_code, secret)
 
 
+def default_calls(scope: loader.AccessScope) -> list[Call]:
+    """What the page asks for when opened with no query string (warming makes it first): the view, then the render
+    callback's outputs for the filter values its layout sets."""
+    filters = DASHBOARD.selection_from_query({}, scope)
+    values = (filters.source, filters.borough, filters.service, filters.group)
+    return [Call(linc.build_view, (filters, scope), {"anonymise_with": None}),
+            Call(rendered, (values, scope), {"anonymise_with": None})]
+
+
 DASHBOARD = Dashboard(
     name="leadership_in_colour", prefix="linc", path="/leadership-in-colour", nav_name="Leadership in Colour",
     heading="Leadership in Colour", order=3,
@@ -30,7 +39,7 @@ DASHBOARD = Dashboard(
              Filter("linc-group", "group")),
     select=select, present=linc.presentation, charts=tuple(linc.CHARTS),
     tables=("band", "groups", "borough", "role", "notknown"),
-    view=linc.build_view, la_choices=("linc-borough", borough_choices),
+    view=linc.build_view, default_calls=default_calls, la_choices=("linc-borough", borough_choices),
 )
 register_callbacks(DASHBOARD)
 

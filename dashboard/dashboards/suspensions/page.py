@@ -63,8 +63,12 @@ def area_choices(scope: loader.AccessScope, secret: str | None, ctx: sus.Context
 
 def default_calls(scope: loader.AccessScope) -> list[Call]:
     selection = DASHBOARD.selection_from_query(_opened_with({}), scope)
-    return ([Call(sus.build_view, (selection.filters, scope, selection.ctx), {"anonymise_with": None})]
-            if selection else [])
+    if not selection:
+        return []
+    f = selection.filters   # the render callback's outputs for the values the layout sets, after the view
+    values = (f.area, f.year, f.outcome, list(f.groups))
+    return [Call(sus.build_view, (f, scope, selection.ctx), {"anonymise_with": None}),
+            Call(rendered, (values, scope), {"anonymise_with": None})]
 
 
 DASHBOARD = Dashboard(

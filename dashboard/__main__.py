@@ -4,8 +4,10 @@
   load-demo [--seed N] [--dataset NAME]...
                                replace every dataset (or the ones named) with seeded demo data, then import
                                PUBLISHED_DATA_DIR's files over them as on first start (real beats demo)
-  create-user EMAIL --la CODE --role ROLE [--name NAME]
-                               password from $NEW_USER_PASSWORD or a prompt
+  create-user EMAIL --la CODE --role ROLE [--role ROLE]... [--name NAME]
+                               password from $NEW_USER_PASSWORD or a prompt; repeat --role for several roles
+  set-roles EMAIL --role ROLE [--role ROLE]...
+                               give an account these roles in place of its own (audited)
   set-password EMAIL           password from $NEW_USER_PASSWORD or a prompt
   reset-mfa EMAIL              an administrator's reset of an account's two-step sign-in (audited)
   ingest DATASET FILE --la CODE --period P [--check-only] [--report OUT.csv] [--actor EMAIL] [--max-mb N]
@@ -29,10 +31,10 @@ import os
 import sys
 from pathlib import Path
 
-from dashboard.auth.roles import ROLES
+from dashboard.auth.roles import ROLES, describe_roles
 from dashboard.auth import mfa
 from dashboard.auth.passwords import PASSWORD_RULES
-from dashboard.auth.users import create_user, normalise_email, set_password
+from dashboard.auth.users import create_user, normalise_email, set_password, set_roles
 from dashboard.config import PROJECT_ROOT, describe_settings, settings_from_env
 from dashboard.dashboards import commands as dashboard_commands, dataset_modules
 from dashboard.demo import reload_demo
@@ -68,8 +70,12 @@ def main(argv: list[str] | None = None) -> int:
     user = sub.add_parser("create-user", help="create an account")
     user.add_argument("email")
     user.add_argument("--la", required=True, help="ONS code of the user's LA, e.g. E09000022")
-    user.add_argument("--role", required=True, choices=ROLES)
+    user.add_argument("--role", required=True, action="append", choices=ROLES,
+                      help="repeat for several roles, e.g. --role commissioner --role uploader")
     user.add_argument("--name", default="")
+    roles = sub.add_parser("set-roles", help="give an account these roles in place of its own")
+    roles.add_argument("email")
+    roles.add_argument("--role", required=True, action="append", choices=ROLES, help="repeat for several roles")
     pw = sub.add_parser("set-password", help="set a new password for an account")
     pw.add_argument("email")
     reset_mfa = sub.add_parser("reset-mfa", help="reset an account's two-step sign-in (they set it up again at next sign-in)")
@@ -120,7 +126,10 @@ def main(argv: list[str] | None = None) -> int:
                         set(args.dataset) if args.dataset else None)
         elif args.command == "create-user":
             created = create_user(engine, args.email, _new_password(), args.la, args.role, name=args.name)
-            print(f"Created {created.email} ({created.role}, {created.la_code}).")
+            print(f"Created {created.email} ({describe_roles(created.roles)}, {created.la_code}).")
+        elif args.command == "set-roles":
+            chosen = set_roles(engine, args.email, args.role, actor="cli")
+            print(f"{normalise_email(args.email)} is now {describe_roles(chosen)}.")
         elif args.command == "import-published":
             reports = import_paths(engine, args.paths, seed=settings.demo_seed)
             for report in reports:

@@ -11,8 +11,8 @@ from sqlalchemy import select, update
 from dashboard.auth import mfa, registration
 from dashboard.auth.passwords import generate_password
 from dashboard.auth.registration import AccessDenied
-from dashboard.auth.roles import ADMIN, ROLES
-from dashboard.auth.users import audit, list_users, normalise_email, record_event, set_active, set_password, set_role
+from dashboard.auth.roles import ADMIN, describe_roles, primary_role
+from dashboard.auth.users import audit, list_users, normalise_email, record_event, set_active, set_password, set_roles
 from dashboard.loader import local_authorities
 from dashboard.store import get_engine, schema
 from dashboard.store.datasets import bump_version
@@ -40,20 +40,22 @@ def users_table(user) -> pd.DataFrame:
     require_admin(user)
     table = list_users(get_engine())
     enrolled = mfa.enrolled_user_ids(get_engine())
-    table["two_step"] = [("set up" if i in enrolled else "required, not set up" if mfa.required_for(role) else "not set up")
-                         for i, role in zip(table.pop("id"), table["role"])]
+    table["two_step"] = [("set up" if i in enrolled else "required, not set up" if mfa.required_for(primary_role(roles))
+                          else "not set up") for i, roles in zip(table.pop("id"), table["role"])]
+    table["role"] = table["role"].map(describe_roles)
     for column in ("created_at", "last_login_at"):
         table[column] = pd.to_datetime(table[column]).dt.strftime("%d %b %Y %H:%M").fillna("never")
     table["is_active"] = table["is_active"].map({True: "active", False: "disabled"})
     return table
 
 
-def change_role(user, email: str, role: str) -> str:
+def change_roles(user, email: str, roles: str | list[str]) -> str:
+    """Give an account one or more roles (a commissioner who also uploads holds both)."""
     require_admin(user)
-    if role not in ROLES:
-        raise ValueError(f"unknown role {role!r}")
-    set_role(get_engine(), email, role, actor=user.email)
-    return f"{email} is now {role}."
+    if normalise_email(email) == user.email:
+        raise ValueError("You cannot change your own roles: ask another administrator.")
+    chosen = set_roles(get_engine(), email, roles, actor=user.email)
+    return f"{email} is now {describe_roles(chosen)}."
 
 
 def set_account_active(user, email: str, active: bool) -> str:

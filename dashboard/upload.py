@@ -16,7 +16,7 @@ import pandas as pd
 
 from dashboard import loader
 from dashboard.auth.registration import AccessDenied
-from dashboard.auth.roles import ADMIN, UPLOADER
+from dashboard.auth.roles import ADMIN, UPLOADER, describe_roles, role_allows
 from dashboard.auth.users import audit
 from dashboard.components.callback_values import InvalidChoice
 from dashboard.exports import to_csv_bytes
@@ -32,13 +32,13 @@ FINDINGS_SHOWN = 1000   # the page shows this many findings; the downloadable re
 
 
 def may_upload(user) -> bool:
-    return user.role in (UPLOADER, ADMIN)
+    return role_allows(user.roles, (UPLOADER,))
 
 
 def authorise(user, la_code: str) -> None:
     """Refuse (and log) an upload for an LA the user may not upload for."""
     if not may_upload(user) or (user.role != ADMIN and la_code != user.la_code):
-        audit(get_engine(), actor=user.email, event="refused", detail=f"upload for {la_code} by {user.role} of {user.la_code}")
+        audit(get_engine(), actor=user.email, event="refused", detail=f"upload for {la_code} by {describe_roles(user.roles)} of {user.la_code}")
         raise AccessDenied("You may upload only for your own LA." if may_upload(user) else "Your role cannot upload data.")
 
 

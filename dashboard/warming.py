@@ -24,6 +24,7 @@ from flask import Flask, current_app
 from sqlalchemy import func, select
 
 from dashboard import loader
+from dashboard.auth.roles import primary_role
 from dashboard.components.contract import Call
 from dashboard.dashboards import declarations
 from dashboard.store import get_engine, schema
@@ -65,7 +66,8 @@ def active_scopes() -> list[loader.AccessScope]:
     stmt = (select(u.c.role, u.c.la_code, func.count().label("accounts")).where(u.c.is_active)
             .group_by(u.c.role, u.c.la_code).order_by(func.count().desc(), u.c.la_code, u.c.role))
     with get_engine().connect() as conn:
-        return [loader.AccessScope(row.role, row.la_code) for row in conn.execute(stmt)]
+        scopes = [loader.AccessScope(primary_role(row.role), row.la_code) for row in conn.execute(stmt)]
+    return list(dict.fromkeys(scopes))   # what an account reads follows its most privileged role
 
 
 def _cache_backend():

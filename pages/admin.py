@@ -51,9 +51,12 @@ def _users_tab():
         _grid("admin-users-grid"),
         dbc.Row([
             dbc.Col(_labelled("Account", "admin-user-choice", dcc.Dropdown(id="admin-user-choice", options=[])), md=5),
-            dbc.Col(_labelled("Role", "admin-role-choice", dcc.Dropdown(id="admin-role-choice", options=list(ROLES))), md=3),
+            dbc.Col(_labelled("Roles (one or more)", "admin-role-choice",
+                              dcc.Dropdown(id="admin-role-choice", options=list(ROLES), multi=True)), md=5),
         ], className="mt-3"),
-        dbc.Button("Change role", id="admin-change-role", color="primary", className="me-2"),
+        html.P("An account may hold several roles, e.g. commissioner and uploader. Administrators hold every role.",
+               className="form-text"),
+        dbc.Button("Change roles", id="admin-change-role", color="primary", className="me-2"),
         dbc.Button("Disable", id="admin-disable", color="secondary", className="me-2"),
         dbc.Button("Enable", id="admin-enable", color="secondary", className="me-2"),
         dbc.Button("Reset password", id="admin-reset", color="secondary", className="me-2"),
@@ -151,19 +154,19 @@ def access_requests(_approve, _refuse, request_id, note):
     Input("admin-reset", "n_clicks"), Input("admin-reset-mfa", "n_clicks"),
     State("admin-user-choice", "value"), State("admin-role-choice", "value"),
 )
-def users(_role, _disable, _enable, _reset, _reset_mfa, email, role):
+def users(_role, _disable, _enable, _reset, _reset_mfa, email, roles):
     if not _is_admin():
         raise PreventUpdate
     message = None
     action = ctx.triggered_id
     if action:
         try:
-            if not email:
+            if not email or not isinstance(email, str):
                 raise ValueError("Choose an account first.")
             if action == "admin-change-role":
-                if not role:
-                    raise ValueError("Choose a role first.")
-                message = _alert(admin.change_role(current_user, email, role))
+                if not roles:
+                    raise ValueError("Choose one or more roles first.")
+                message = _alert(admin.change_roles(current_user, email, [roles] if isinstance(roles, str) else roles))
             elif action in ("admin-disable", "admin-enable"):
                 message = _alert(admin.set_account_active(current_user, email, action == "admin-enable"))
             elif action == "admin-reset-mfa":

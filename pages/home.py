@@ -34,12 +34,12 @@ QUESTIONS = {
 WORK_PAGES = ("/upload", "/admin")   # in the navigation for the roles that have them, not dashboards to read
 
 
-def dashboards_for(role: str | None) -> tuple[list[dict], list[dict]]:
-    """The dashboards (every page in the navigation but this one, Upload and Admin) the role may open, and those it
-    may not, in page order."""
+def dashboards_for(held: str | frozenset[str] | None) -> tuple[list[dict], list[dict]]:
+    """The dashboards (every page in the navigation but this one, Upload and Admin) an account holding these roles may
+    open, and those it may not, in page order."""
     pages = [p for p in sorted(dash.page_registry.values(), key=lambda p: p.get("order") or 0)
              if p.get("nav", True) is not False and p["relative_path"] not in ("/", *WORK_PAGES)]
-    opens = [p for p in pages if role is not None and role_allows(role, p.get("allowed_roles"))]
+    opens = [p for p in pages if held is not None and role_allows(held, p.get("allowed_roles"))]
     return opens, [p for p in pages if p not in opens]
 
 
@@ -49,8 +49,8 @@ def _roles_text(roles) -> str:
 
 
 def layout(**query):
-    role = current_user.role if current_user and getattr(current_user, "is_authenticated", False) else None
-    opens, closed = dashboards_for(role)
+    held = current_user.roles if current_user and getattr(current_user, "is_authenticated", False) else None
+    opens, closed = dashboards_for(held)
     cards = [
         dbc.Col(dbc.Card(dbc.CardBody([
             html.H2(html.A(page["name"], href=page["relative_path"]), className="h5"),

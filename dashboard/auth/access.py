@@ -46,16 +46,17 @@ def _component_ids(body: dict) -> set[str]:
     return ids
 
 
-def callback_allowed(body: dict, role: str) -> bool:
+def callback_allowed(body: dict, held: frozenset[str]) -> bool:
+    """May an account holding these roles make this callback request?"""
     ids = _component_ids(body)
     for _path, roles, prefix in _rules():
-        if prefix and any(i.startswith(prefix) for i in ids) and not role_allows(role, roles):
+        if prefix and any(i.startswith(prefix) for i in ids) and not role_allows(held, roles):
             return False
     return True
 
 
-def page_allowed(path: str, role: str) -> bool:
-    return role_allows(role, roles_for_path(path))
+def page_allowed(path: str, held: frozenset[str]) -> bool:
+    return role_allows(held, roles_for_path(path))
 
 
 def no_access_layout() -> html.Div:
@@ -74,8 +75,8 @@ def _layout_for_allowed_roles(layout, roles: tuple[str, ...]):
         # Dash's page router is a callback: in a callback request the viewer's role decides. Outside one (Dash
         # building its validation layout at start-up) the layout is what Dash needs to check callbacks against.
         if has_request_context() and request.path == "/_dash-update-component":
-            role = getattr(current_user, "role", None) if getattr(current_user, "is_authenticated", False) else None
-            if role is None or not role_allows(role, roles):
+            held = getattr(current_user, "roles", None) if getattr(current_user, "is_authenticated", False) else None
+            if held is None or not role_allows(held, roles):
                 return no_access_layout()
         return layout(**kwargs) if callable(layout) else layout
     return layout_or_no_access
@@ -90,8 +91,8 @@ def guard_page_layouts() -> None:
             page["layout"].guarded = True
 
 
-def _forbidden_prefixes(role: str | None) -> tuple[str, ...]:
-    return tuple(prefix for _path, roles, prefix in _rules() if prefix and (role is None or not role_allows(role, roles)))
+def _forbidden_prefixes(held: frozenset[str] | None) -> tuple[str, ...]:
+    return tuple(prefix for _path, roles, prefix in _rules() if prefix and (held is None or not role_allows(held, roles)))
 
 
 def _output_ids(output: str) -> set[str]:
@@ -109,23 +110,23 @@ def _output_ids(output: str) -> set[str]:
     return ids
 
 
-def dependencies_for_role(callbacks: list[dict], role: str | None) -> list[dict]:
+def dependencies_for_role(callbacks: list[dict], held: frozenset[str] | None) -> list[dict]:
     """Dash's callback list (`/_dash-dependencies`) without the callbacks of pages the role cannot open: their
     component ids would tell a member what those pages hold, and the guard refuses the calls anyway."""
-    forbidden = _forbidden_prefixes(role)
+    forbidden = _forbidden_prefixes(held)
     if not forbidden:
         return callbacks
     return [c for c in callbacks
             if not any(i.startswith(forbidden) for i in _output_ids(str(c.get("output", ""))) | _component_ids(c))]
 
 
-def validation_layout_for_role(validation_layout, role: str | None):
+def validation_layout_for_role(validation_layout, held: frozenset[str] | None):
     """Dash's validation layout (every page's layout, then the app's), which Dash puts in every app page it serves,
     without the layouts of pages the role cannot open."""
     pages = list(dash.page_registry.values())
     children = list(validation_layout.children)
     kept = [layout for page, layout in zip(pages, children)
-            if not page.get("allowed_roles") or (role is not None and role_allows(role, page["allowed_roles"]))]
+            if not page.get("allowed_roles") or (held is not None and role_allows(held, page["allowed_roles"]))]
     return html.Div(kept + children[len(pages):])
 
 
@@ -135,16 +136,16 @@ def serve_only_allowed_pages(app: dash.Dash) -> None:
     config_for_everyone = app._config   # Dash builds the config embedded in every app page here
     by_role: dict = {}
 
-    def _role():
-        return getattr(current_user, "role", None) if getattr(current_user, "is_authenticated", False) else None
+    def _roles():
+        return getattr(current_user, "roles", None) if getattr(current_user, "is_authenticated", False) else None
 
     def config_for_role():
         config = config_for_everyone()
         if "validation_layout" in config:
-            role = _role()
-            if role not in by_role:
-                by_role[role] = validation_layout_for_role(app.validation_layout, role)
-            config["validation_layout"] = by_role[role]
+            held = _roles()
+            if held not in by_role:
+                by_role[held] = validation_layout_for_role(app.validation_layout, held)
+            config["validation_layout"] = by_role[held]
         return config
     app._config = config_for_role
 
@@ -152,5 +153,5 @@ def serve_only_allowed_pages(app: dash.Dash) -> None:
     def filter_dependencies(response):
         if request.path.endswith("/_dash-dependencies") and response.status_code == 200 and response.is_json:
             callbacks = response.get_json()
-            response.set_data(json.dumps(dependencies_for_role(callbacks, _role())))
+            response.set_data(json.dumps(dependencies_for_role(callbacks, _roles())))
         return response

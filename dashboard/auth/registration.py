@@ -91,7 +91,7 @@ def request_by_token(engine: Engine, token: str):
 
 
 def may_decide(decider, la_code: str) -> bool:
-    return decider.role == ADMIN or (decider.role == APPROVER and decider.la_code == la_code)
+    return decider.role == ADMIN or (APPROVER in decider.roles and decider.la_code == la_code)
 
 
 def pending_requests(engine: Engine, decider) -> pd.DataFrame:
@@ -100,7 +100,7 @@ def pending_requests(engine: Engine, decider) -> pd.DataFrame:
     stmt = select(r.c.id, r.c.created_at, r.c.name, r.c.email, r.c.la_code, r.c.authoriser_name, r.c.authoriser_email,
                   r.c.reason, r.c.status).where(r.c.status == "pending").order_by(r.c.created_at)
     if decider.role != ADMIN:
-        if decider.role != APPROVER:
+        if APPROVER not in decider.roles:
             raise AccessDenied("only admins and approvers see access requests")
         stmt = stmt.where(r.c.la_code == decider.la_code)
     with engine.connect() as conn:

@@ -8,7 +8,7 @@ from flask_login import UserMixin
 from sqlalchemy import Engine, func, insert, select, update
 
 from dashboard.auth.passwords import DUMMY_HASH, hash_password, verify_password
-from dashboard.auth.roles import check_role
+from dashboard.auth.roles import ADMIN, check_roles, describe_roles, primary_role, roles_of, stored_roles
 from dashboard.auth.sessions import end_all_sessions
 from dashboard.store import schema
 
@@ -19,8 +19,17 @@ class User(UserMixin):
     email: str
     name: str
     la_code: str
-    role: str
+    role: str                           # the most privileged of its roles: what the account may read follows it
     active: bool = True
+    roles: frozenset[str] = frozenset()   # every role it holds (the pages it opens, what it may do); default {role}
+
+    def __post_init__(self):
+        if not self.roles:
+            object.__setattr__(self, "roles", frozenset({self.role}))
+
+    def has_role(self, role: str) -> bool:
+        """Does the account hold this role (an administrator holds every role)?"""
+        return ADMIN in self.roles or role in self.roles
 
     def get_id(self) -> str:
         return str(self.id)
@@ -31,16 +40,18 @@ class User(UserMixin):
 
 
 def _user_from_row(row) -> User:
-    return User(id=row.id, email=row.email, name=row.name, la_code=row.la_code, role=row.role, active=row.is_active)
+    return User(id=row.id, email=row.email, name=row.name, la_code=row.la_code, role=primary_role(row.role),
+                roles=roles_of(row.role), active=row.is_active)
 
 
 def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-def create_user(engine: Engine, email: str, password: str, la_code: str, role: str, name: str = "") -> User:
+def create_user(engine: Engine, email: str, password: str, la_code: str, role: str | list[str], name: str = "") -> User:
+    """`role`: one role, several comma-separated, or a list of them."""
     email = normalise_email(email)
-    check_role(role)
+    roles = check_roles(role)
     with engine.begin() as conn:
         if conn.execute(select(schema.local_authority.c.ons_code).where(schema.local_authority.c.ons_code == la_code)).first() is None:
             raise ValueError(f"unknown LA code {la_code!r}: use an ONS code E09000001-E09000033")
@@ -48,11 +59,11 @@ def create_user(engine: Engine, email: str, password: str, la_code: str, role: s
             raise ValueError(f"an account for {email} already exists")
         new_id = conn.execute(
             insert(schema.app_user).values(email=email, name=name, password_hash=hash_password(password, email),
-                                           la_code=la_code, role=role, is_active=True)
+                                           la_code=la_code, role=stored_roles(roles), is_active=True)
             .returning(schema.app_user.c.id)
         ).scalar_one()
-        record_event(conn, actor=email, event="user_created", detail=f"role={role} la={la_code}")
-    return User(id=new_id, email=email, name=name, la_code=la_code, role=role)
+        record_event(conn, actor=email, event="user_created", detail=f"role={stored_roles(roles)} la={la_code}")
+    return User(id=new_id, email=email, name=name, la_code=la_code, role=primary_role(roles), roles=roles)
 
 
 def get_user(engine: Engine, user_id: int) -> User | None:
@@ -110,14 +121,17 @@ def set_password(engine: Engine, email: str, password: str, *, actor: str) -> No
     end_all_sessions(engine, row.id)
 
 
-def set_role(engine: Engine, email: str, role: str, *, actor: str) -> None:
-    check_role(role)
+def set_roles(engine: Engine, email: str, roles: str | list[str], *, actor: str) -> frozenset[str]:
+    """Give the account these roles (one, several comma-separated, or a list), in place of those it had."""
+    chosen = check_roles(roles)
     with engine.begin() as conn:
         row = _user_row(conn, email)
         if row is None:
             raise ValueError(f"no account for {normalise_email(email)}")
-        conn.execute(update(schema.app_user).where(schema.app_user.c.id == row.id).values(role=role))
-        record_event(conn, actor=actor, event="role_changed", detail=f"{row.email}: {row.role} -> {role}")
+        conn.execute(update(schema.app_user).where(schema.app_user.c.id == row.id).values(role=stored_roles(chosen)))
+        record_event(conn, actor=actor, event="role_changed",
+                     detail=f"{row.email}: {describe_roles(row.role)} -> {describe_roles(chosen)}")
+    return chosen
 
 
 def set_active(engine: Engine, email: str, active: bool, *, actor: str) -> None:

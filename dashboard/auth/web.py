@@ -83,10 +83,10 @@ def guard():
             return jsonify({"error": "sign in required"}), 401
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
     if path == "/_dash-update-component":
-        if not access.callback_allowed(request.get_json(silent=True) or {}, current_user.role):
+        if not access.callback_allowed(request.get_json(silent=True) or {}, current_user.roles):
             return _refuse("callback beyond role")
     elif not path.startswith("/_"):
-        if not access.page_allowed(path, current_user.role):
+        if not access.page_allowed(path, current_user.roles):
             if request.method == "GET" and access.is_app_page(path):
                 # The app's shell, with its header and navigation (only the pages the role opens): its page router
                 # then sends the no-access content, never the page's layout, and the page's callbacks stay refused.

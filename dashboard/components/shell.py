@@ -7,7 +7,7 @@ from dash import html
 from flask_login import current_user
 
 from dashboard.auth.csrf import csrf_token
-from dashboard.auth.roles import role_allows
+from dashboard.auth.roles import describe_roles, role_allows
 from dashboard.loader import local_authorities
 
 APP_TITLE = "London Children's Services Dashboards"
@@ -30,11 +30,11 @@ INDEX_STRING = """<!DOCTYPE html>
 
 
 def _nav_links() -> list:
-    """Only the pages the signed-in user's role may open."""
-    role = current_user.role if current_user and current_user.is_authenticated else None
+    """Only the pages the signed-in user's roles open."""
+    held = current_user.roles if current_user and current_user.is_authenticated else None
     links = []
     for page in dash.page_registry.values():
-        if page.get("nav", True) is False or role is None or not role_allows(role, page.get("allowed_roles")):
+        if page.get("nav", True) is False or held is None or not role_allows(held, page.get("allowed_roles")):
             continue
         links.append(dbc.NavItem(dbc.NavLink(page["name"], href=page["relative_path"], active="exact")))
     return links
@@ -46,7 +46,7 @@ def _user_badge():
     las = local_authorities().set_index("la_code")["la_name"]
     la_name = las.get(current_user.la_code, current_user.la_code)
     return html.Div(
-        [html.Span([html.Span(current_user.email, className="fw-semibold"), f" · {la_name} · {current_user.role}"],
+        [html.Span([html.Span(current_user.email, className="fw-semibold"), f" · {la_name} · {describe_roles(current_user.roles)}"],
                    className="me-3 user-badge"),
          html.Button("Present", type="button", className="btn btn-sm btn-outline-light me-2 present-button",
                      title="Show this page's charts one at a time, large: arrow keys to move, Escape to leave"),

@@ -72,7 +72,7 @@ app_user = Table(
     Column("name", String(128), nullable=False, default=""),
     Column("password_hash", String(255), nullable=False),
     Column("la_code", String(9), ForeignKey("local_authority.ons_code"), nullable=False),
-    Column("role", String(16), nullable=False),
+    Column("role", String(64), nullable=False),          # one or more roles, comma-separated (auth/roles.py)
     Column("is_active", Boolean, nullable=False, default=True),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("last_login_at", DateTime(timezone=True), nullable=True),

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import Engine, inspect, select, text
+from sqlalchemy import Engine, select
 
 from dashboard.auth.passwords import PASSWORD_RULES, generate_password, password_problems
 from dashboard.config import DATA_DIR
@@ -23,25 +23,10 @@ def init_db(engine: Engine) -> None:
     """Create missing tables and load reference data. Safe to run again: it never drops anything."""
     dataset_modules()  # importing them registers their tables
     schema.metadata.create_all(engine)
-    widen_columns(engine)
-    widen_declared_columns(engine, schema.metadata.sorted_tables)   # any narrower than declared (SSDA903's Z11 place)
+    # create_all never changes an existing column: widen any made narrower by an older version (SSDA903's Z11 place,
+    # the encrypted two-step secrets, several roles per account)
+    widen_declared_columns(engine, schema.metadata.sorted_tables)
     load_reference_data(engine)
-
-
-# Columns made wider since stores were first created (create_all adds missing tables but never changes a column):
-# (table, column, length). SQLite does not enforce lengths; PostgreSQL does.
-WIDENED = [("user_mfa", "secret", 255)]   # TOTP secrets are stored encrypted (longer than the 32-character secret)
-
-
-def widen_columns(engine: Engine) -> None:
-    if engine.dialect.name != "postgresql":
-        return
-    inspector = inspect(engine)
-    for table, column, length in WIDENED:
-        found = {c["name"]: c["type"] for c in inspector.get_columns(table)}.get(column)
-        if getattr(found, "length", None) is not None and found.length < length:
-            with engine.begin() as conn:
-                conn.execute(text(f"ALTER TABLE {table} ALTER COLUMN {column} TYPE VARCHAR({length})"))
 
 
 def dataset_is_empty(engine: Engine, name: str) -> bool:

@@ -19,6 +19,7 @@ import pandas as pd
 from sqlalchemy import Engine, select
 
 from dashboard import loader
+from dashboard.auth.roles import primary_role
 from dashboard.auth.users import record_event
 from dashboard.dashboards.my_la import data, metrics, view as my_la_view
 from dashboard.store import schema
@@ -157,7 +158,7 @@ def send_digests(engine: Engine, settings, now=None, *, tls_context=None) -> Sen
         return report
     with _connect(settings, tls_context) as client:
         for r in due:
-            scope = loader.AccessScope(r.role, r.la_code)   # the member's own scope: their LA, as the page shows it
+            scope = loader.AccessScope(primary_role(r.role), r.la_code)   # the member's own scope, as the page shows it
             try:
                 view = my_la_view.build_view(my_la_view.Selection(r.la_code), scope)
                 digest = compose(r.email, view.la_name, view.summary, view.rows, set(json.loads(r.last_flagged or "[]")),

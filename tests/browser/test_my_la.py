@@ -21,8 +21,18 @@ def test_a_member_lands_on_their_la_at_a_glance(page):
     expect(page.locator("h1").first).to_have_text("My LA at a glance")
     expect(page.locator("#myla-summary")).to_contain_text("Lambeth: ", timeout=30000)
     expect(page.locator("#myla-summary")).to_contain_text("indicators flagged")
-    assert page.locator("#myla-grid .ag-center-cols-container .ag-row").count() >= 30
-    expect(page.locator("#myla-grid")).to_contain_text("London's")            # a reason in words
+    # Exceptions first, each with its reason in words; then every indicator in themes that open and close.
+    assert page.locator("#myla-grid .ag-center-cols-container .ag-row").count() >= 5
+    expect(page.locator("#myla-grid")).to_contain_text("London's")
+    themes = page.locator("details.myla-theme:not([hidden])")
+    assert themes.count() >= 6
+    # Themes start closed (the page stays short); one opens on a click and shows its rows.
+    assert page.locator("details.myla-theme[open]").count() == 0
+    theme = page.locator("#myla-theme-help-and-protection")
+    theme.locator("summary").click()
+    expect(theme.locator(".ag-row").first).to_be_visible(timeout=10000)
+    rows = page.locator("details.myla-theme .ag-center-cols-container .ag-row").count()
+    assert rows >= 30, rows
     expect(page.locator("#myla-status-grid")).to_contain_text("Agency pay (London Pledge)")   # data status of the LA's returns
     expect(page.locator("#myla-la")).to_contain_text("Lambeth")
     # The member's choice is fixed: the control offers no other LA.
@@ -46,7 +56,7 @@ def test_an_administrator_opens_two_las_and_follows_a_link_to_the_filtered_page(
     assert f"la={HACKNEY}" in page.url
     screenshot(page, "my-la-admin-hackney")
     # The first regional-return row's link opens Benchmarking on that indicator, for Hackney.
-    link = page.locator("#myla-grid a[href*='source=regional']").first
+    link = page.locator("#myla-theme-help-and-protection a[href*='source=regional']").first
     href = link.get_attribute("href")
     assert f"focus={HACKNEY}" in href
     indicator = href.split("indicator=")[1].split("&")[0]

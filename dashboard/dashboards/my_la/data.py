@@ -15,6 +15,10 @@ from dashboard import loader
 from dashboard.dashboards.benchmarking import data as benchmarking_data
 from dashboard.dashboards.care_leavers import data as care_leavers_data
 from dashboard.dashboards.looked_after_health import data as health_data
+from dashboard.dashboards.ofsted import data as ofsted_data
+from dashboard.dashboards.suspensions import data as suspensions_data
+from dashboard.dashboards.workforce_census import data as workforce_data
+from dashboard.dashboards.workforce_census.metrics import MEASURES as WORKFORCE_MEASURES
 from dashboard.dashboards.my_la import metrics
 from dashboard.dashboards.send import data as send_data
 from dashboard.area_measures.spec import check_scope
@@ -27,11 +31,13 @@ from dashboard.store import schema
 NAME = "my_la"
 # The datasets My LA is built from: a new version of any of them is a new view.
 SOURCES = ("reference", benchmarking_data.NAME, published_loader.NAME, care_leavers_data.NAME, health_data.NAME,
-           send_data.NAME)
+           send_data.NAME, workforce_data.NAME, ofsted_data.NAME, suspensions_data.NAME, suspensions_data.ENGLAND)
 LAIT_ENGLAND, LAIT_LONDON = "970", "986"
 # Counts (sizes: children looked after, UASC, population) are left out: a count compares LAs of different sizes, not
 # how they do; their own pages show them.
-COUNT_UNITS = frozenset({"children", "young people"})
+COUNT_UNITS = frozenset({"children", "young people", "FTE"})
+# Ofsted's grades as ranks (1 = outstanding): the same ranking rules order them, the page writes the grade.
+GRADE_SCORES = {grade: i + 1 for i, grade in enumerate(ofsted_data.GRADES)}
 
 
 @dataclass
@@ -52,6 +58,10 @@ class Series:
     values: pd.DataFrame = field(repr=False)
     london: pd.DataFrame | None = field(default=None, repr=False)    # the published London figure: period_end, value
     england: pd.DataFrame | None = field(default=None, repr=False)
+    labels: dict | None = None   # value -> words, where a value stands for a word (an Ofsted grade)
+    # Flagged by London's top/bottom 20%? Not for a grade: with four grades most LAs tie, and the tie at "good" would
+    # fall in both fifths (rank 18 of 33 "in the bottom 20%").
+    london_flag: bool = True
 
 
 THEMES = ("Help and protection", "Children in care", "Care leavers", "SEND", "Workforce", "Education", "Inspections",
@@ -101,9 +111,10 @@ def _regional(scope: AccessScope) -> list[Series]:
 
 def _published(scope: AccessScope) -> list[Series]:
     out = []
+    census = not workforce_data.workforce_census_values(scope).empty
     for ind in published_loader.catalogue().to_dict("records"):
-        if ind["unit"] in COUNT_UNITS:
-            continue
+        if ind["unit"] in COUNT_UNITS or (census and ind["code"].startswith("csww_")):
+            continue   # sizes are on their own pages; the census's measures come once, from Workforce census
         raw = published_loader.indicator_values(ind["code"], scope)
         raw = raw.assign(period_end=raw["period"].map(_year_start), la_code=raw["area_code"])
         areas = raw[~raw["area_code"].isin([LONDON, ENGLAND])]
@@ -123,7 +134,7 @@ def _lait_measures(name: str, theme: str, page: str, values: pd.DataFrame, measu
                            la_code=[a if isinstance(a, str) and a else f"dfe:{d}"
                                     for a, d in zip(values["area_code"], values["dfe_code"])])
     for m in measures:
-        if not m.chart:   # counts behind the percentages: shown on their page, not compared here
+        if not m.chart or m.unit in COUNT_UNITS:   # counts and sizes: shown on their page, not compared here
             continue
         rows = values[values["measure"] == m.code]
         areas = rows[~rows["dfe_code"].isin([LAIT_ENGLAND, LAIT_LONDON])]
@@ -133,6 +144,56 @@ def _lait_measures(name: str, theme: str, page: str, values: pd.DataFrame, measu
             return rows[rows["dfe_code"] == dfe][["period_end", "value"]].reset_index(drop=True)
         out.append(Series(f"{name}:{m.code}", theme, m.name, m.unit, m.decimals, m.polarity, source, "year", page,
                           {"la": "{la}", "measure": m.code}, _frame(areas), area(LAIT_LONDON), area(LAIT_ENGLAND)))
+    return out
+
+
+def _ofsted(scope: AccessScope) -> list[Series]:
+    """Each ILACS judgement of each LA's latest inspection, as a grade (1 = outstanding ... 4 = inadequate): one period,
+    "latest inspection", since LAs are inspected in different years; no change rule applies."""
+    inspections = ofsted_data.ilacs_inspections(scope)
+    if inspections.empty:
+        return []
+    london = inspections[inspections["ons_code"].astype(str).str.startswith("E09")]
+    labels = {float(score): grade.capitalize() for grade, score in GRADE_SCORES.items()}
+    out = []
+    for column, name in ofsted_data.JUDGEMENTS.items():
+        grades = london[column].astype(object)
+        values = pd.DataFrame({
+            "la_code": london["ons_code"].astype(str), "period_end": london["publication_date"].max(),
+            "period": "latest inspection", "value": [float(GRADE_SCORES[g]) if g in GRADE_SCORES else float("nan") for g in grades],
+            "marker": [None if g in GRADE_SCORES else (g if isinstance(g, str) and g else "no judgement") for g in grades]})
+        out.append(Series(
+            f"ofsted:{column}", "Inspections", f"Ofsted ILACS: {name} (1 outstanding to 4 inadequate)", "grade", 0, "lower",
+            str(london["source"].iloc[0]), "inspection", "/ofsted", {"focus": "{la}", "judgement": column},
+            _frame(values), None, None, labels, london_flag=False))
+    return out
+
+
+def _suspensions(scope: AccessScope) -> list[Series]:
+    """Suspensions per 100 pupils, and pupils with one or more suspensions (%), for each LA and academic year, from the
+    protected counts (the cell-key method: the same figures the Suspensions page shows), summed over ethnic groups."""
+    rows = suspensions_data.protected_la_rows(scope)
+    if rows.empty:
+        return []
+    rows = rows[rows["ethnicity"] != "All pupils"]
+    totals = rows.groupby(["la_code", "academic_year"], as_index=False)[["headcount", "suspensions", "pupils_suspended"]].sum(
+        min_count=1)
+    england = suspensions_data.england_rows(scope)
+    england = england[england["ethnicity"] == "All pupils"] if len(england) else england
+    out = []
+    for code, name, unit, numerator in (
+            ("suspension_rate", "Suspensions per 100 pupils", "per 100 pupils", "suspensions"),
+            ("pupils_suspended_pct", "Pupils with one or more suspensions (%)", "%", "pupils_suspended")):
+        def rate(frame):
+            return (frame[numerator].astype("float64") / frame["headcount"].astype("float64") * 100).where(
+                frame["headcount"].astype("float64") > 0)
+        values = pd.DataFrame({"la_code": totals["la_code"], "period_end": totals["academic_year"].map(_year_start),
+                               "period": totals["academic_year"], "value": rate(totals), "marker": None})
+        national = (pd.DataFrame({"period_end": england["academic_year"].map(_year_start), "value": rate(england)})
+                    if len(england) else None)
+        out.append(Series(f"suspensions:{code}", "Education", name, unit, 2 if unit != "%" else 1, "lower",
+                          "Members' suspensions returns, protected by the cell-key method (LIIA)", "year", "/suspensions",
+                          {"area": "{la}"}, _frame(values), None, national))
     return out
 
 
@@ -165,7 +226,10 @@ def every_indicator(scope: AccessScope) -> list[Series]:
                              care_leavers_data.care_leavers_values(scope), care_leavers_data.MEASURES, "DfE LAIT")
             + _lait_measures(health_data.NAME, "Children in care", "/looked-after-health",
                              health_data.looked_after_health_values(scope), health_data.MEASURES, "DfE LAIT")
-            + _send(scope))
+            + _lait_measures(workforce_data.NAME, "Workforce", "/workforce-census",
+                             workforce_data.workforce_census_values(scope), WORKFORCE_MEASURES,
+                             "DfE children's social work workforce census")
+            + _ofsted(scope) + _suspensions(scope) + _send(scope))
 
 
 @cached_read(*SOURCES, check=check_scope)

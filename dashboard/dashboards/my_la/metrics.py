@@ -191,13 +191,14 @@ def standing(series, la_code: str, las: pd.DataFrame, neighbours: list[str], rul
     trend = [at(p) for p in prep.periods]
     result = {
         "key": series.key, "theme": series.theme, "name": series.name, "unit": series.unit,
+        "labels": getattr(series, "labels", None),
         "decimals": series.decimals, "polarity": series.polarity, "source": series.source,
         "period": period_label(series.cadence, latest, prep.written), "period_end": latest,
         "value": value, "missing": missing, "joint": focus != la_code,
         "previous_period": period_label(series.cadence, previous_period(series.cadence, latest)),
         "change_period": value - previous, "change_year": value - year_ago, "previous": previous,
         "rank": rank if returned else None, "n_ranked": prep.n_ranked,
-        "quartile": quartile, "flag": flag if returned else "",
+        "quartile": quartile, "flag": flag if returned and getattr(series, "london_flag", True) else "",
         "subregion_name": subregion_name, "subregion": subregion, "london_las": london_las,
         "london": prep.london, "england": prep.england, "neighbours": neighbour,
         "trend_periods": [period_label(series.cadence, p) for p in prep.periods], "trend": trend,

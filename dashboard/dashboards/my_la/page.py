@@ -9,14 +9,20 @@ from flask_login import current_user
 from dashboard import loader
 from dashboard.auth.roles import ADMIN
 from dashboard.components.contract import Dashboard, Filter, register_callbacks, viewer_scope
-from dashboard.components.layout import (chart_card, column_defs, definition_list, filter_bar, grid, grid_content,
-                                         grid_outputs,                                          labelled, present_bar, table_section)
+from dashboard.components.layout import (chart_card, column_defs, definition_list, download_buttons, filter_bar, grid,
+                                         grid_content, grid_outputs, labelled, present_bar)
 from dashboard.components.notes import demo_banner, page_heading
 from dashboard.dashboards.my_la import digest, view as my_la_view
+from dashboard.dashboards.my_la.data import THEMES
 from dashboard.presenting import la_options
 from dashboard.store import get_engine
 
 PREFIX = "myla"
+
+
+def theme_id(theme: str) -> str:
+    """A theme's section id: "myla-theme-help-and-protection"."""
+    return "myla-theme-" + "-".join(theme.lower().split())
 
 
 def la_choices(scope: loader.AccessScope, secret: str | None = None) -> list[dict]:
@@ -58,12 +64,20 @@ def layout(**query):
         present_bar(PREFIX, anonymise=None),
         html.P(id="myla-summary", className="lead fw-semibold", role="status", **{"aria-live": "polite"}),
         html.Section([
-            html.H2("Every indicator, exceptions first", className="h4"),
-            html.P("Flag and why: the rule that flagged it, in words. Open: the page and filters that show the indicator. "
-                   "Trend: the last 8 periods, lowest to highest within the row (the figures are in the next column). "
-                   "A missing figure says why (\"no return\", \"suppressed (c)\"); it is never 0.",
-                   className="small text-body-secondary"),
-            *table_section("myla-dl", "myla-grid", title="Indicators", heading_class="visually-hidden"),
+            html.H2("Exceptions", className="h4"),
+            html.P("Indicators flagged by the region's rules, worse first. Flag and why: the rule that flagged it, in "
+                   "words. Open: the page and filters that show the indicator. Trend: the last 8 periods, lowest to "
+                   "highest within the row (the figures are in the next column). A missing figure says why (\"no "
+                   "return\", \"suppressed (c)\"); it is never 0.", className="small text-body-secondary"),
+            grid("myla-grid"),
+        ], className="chart-card"),
+        html.Section([
+            html.H2("Every indicator, by theme", className="h4"),
+            html.P("Each theme opens with a click (its heading counts its indicators and exceptions); within a theme, "
+                   "exceptions come first.", className="small text-body-secondary"),
+            download_buttons("myla-dl"),   # every indicator, as the themes below show them
+            *[html.Details([html.Summary(id=f"{theme_id(t)}-summary", className="h6"), grid(f"{theme_id(t)}-grid")],
+                           id=theme_id(t), className="myla-theme mb-2") for t in THEMES],
             dcc.Download(id="myla-download"),
         ], className="chart-card"),
         dbc.Row([
@@ -128,8 +142,18 @@ def _indicator_columns(table):
     return columns
 
 
+def _indicator_grid(table) -> tuple[list[dict], list[dict]]:
+    rows, columns = grid_content(table, _indicator_columns)
+    for row in rows:
+        row["Open"] = f"[Open]({row['Open']})"
+    return rows, columns
+
+
 @callback(
     Output("myla-banner", "children"), Output("myla-summary", "children"), *grid_outputs("myla-grid"),
+    *[output for t in THEMES for output in (Output(theme_id(t), "open"), Output(theme_id(t), "hidden"),
+                                            Output(f"{theme_id(t)}-summary", "children"),
+                                            *grid_outputs(f"{theme_id(t)}-grid"))],
     Output("myla-flagged-title", "children"), Output("myla-flagged", "figure"), Output("myla-flagged-takeaway", "children"),
     Output("myla-notes", "children"), Output("myla-status-rules", "children"),
     *grid_outputs("myla-status-grid", "myla-london-grid", "myla-published-grid"),
@@ -142,11 +166,14 @@ def render(la):
         raise PreventUpdate
     view = my_la_view.build_view(selection, scope)
     status = my_la_view.data_status(selection, scope)
-    rows, columns = grid_content(view.table, _indicator_columns)
-    for row in rows:
-        row["Open"] = f"[Open]({row['Open']})"
+    themes = []
+    for theme, table, n_flagged in view.themes:
+        n = len(table)
+        heading = f"{theme}: {n} indicator{'s' if n != 1 else ''}" + (f", {n_flagged} flagged" if n_flagged else "")
+        themes += [False, n == 0, heading, *_indicator_grid(table)]   # closed: the exceptions above come first
     return (
-        demo_banner(view.is_demo, "members' quarterly return"), f"{view.la_name}: {view.summary}", rows, columns,
+        demo_banner(view.is_demo, "members' quarterly return"), f"{view.la_name}: {view.summary}",
+        *_indicator_grid(view.exceptions), *themes,
         f"{view.la_name}: indicators flagged, by theme", view.flagged_figure, view.summary,
         definition_list("How this page decides", view.notes), status["rules"],
         *grid_content(status["own"]), *grid_content(status["london"]), *grid_content(status["published"]),

@@ -18,6 +18,7 @@ from dashboard.presenting import Presentation, Slide
 from dashboard.ranking import RANKING_RULES
 
 TABLES = ("indicators", "status")
+DEMO_STATUS = "not checked: demo data stands in (this LA has uploaded none)"
 CHARTS = ("flagged",)
 
 
@@ -35,7 +36,9 @@ class MyLaView:
     la_name: str
     summary: str
     rows: list[dict]                       # one per indicator, exceptions first (metrics.standing, plus words)
-    table: pd.DataFrame                    # the same, as the page's table and the download
+    table: pd.DataFrame                    # the same, as the download
+    exceptions: pd.DataFrame               # the flagged rows only, worst first: the page's first table
+    themes: list[tuple[str, pd.DataFrame, int]]   # (theme, its rows exceptions first, how many flagged), every theme
     flagged_figure: object = None          # how many are flagged in each theme
     notes: list[tuple[str, str]] = field(default_factory=list)
     is_demo: bool = False
@@ -66,6 +69,9 @@ def link(row_page: str, query: dict, la: str) -> str:
 
 
 def _figure(row: dict, key: str) -> str:
+    labels = row.get("labels") or {}
+    if row[key] in labels:   # a grade: its word, with its number (the rank the rules order it by)
+        return f"{labels[row[key]]} ({row[key]:.0f})"
     return metrics.format_value(row[key], row["decimals"], row["unit"])
 
 
@@ -125,8 +131,16 @@ def _cached_view(selection: Selection, scope: loader.AccessScope, *, anonymise_w
     demo = bool(loader.dataset_info(data.benchmarking_data.NAME)["is_demo"])
     notes = [
         ("What is here", "Every indicator the app holds for the LA: members' quarterly returns (RIIA), DfE, LAIT and ONS "
-                         "published statistics (Benchmarking), care leavers, health of looked-after children and SEND. "
-                         "Counts (sizes) are left out: they are on their own pages."),
+                         "published statistics (Benchmarking), care leavers, health of looked-after children, the "
+                         "social work workforce census, Ofsted's ILACS judgements, education suspensions and SEND. "
+                         "Counts (sizes) are left out: they are on their own pages. Agency pay and Leadership in Colour "
+                         "are not here: their figures are pay ranges and representation by band, not one figure per LA "
+                         "that ranks (see their pages)."),
+        ("Ofsted", "Each judgement of the LA's latest ILACS inspection, as a grade: 1 outstanding, 2 good, 3 requires "
+                   "improvement, 4 inadequate. LAs are inspected in different years, so there is one period, the latest "
+                   "inspection, and no change since a last period. Grades are ranked (LAs with the same grade share a rank) but "
+                   "not flagged by London's top or bottom 20%: with four grades most LAs tie, and a tie at good would "
+                   "fall in both fifths. They are flagged when outside the statistical neighbours' grades."),
         ("Exceptions", f"Flagged when the LA is in London's top or bottom 20% (Benchmarking's rule); when its figure is "
                        f"above or below all its statistical neighbours with a figure (at least {chosen.min_neighbours}); "
                        f"or when it moved since the last period by more than {chosen.change_points:g} percentage points "
@@ -142,7 +156,12 @@ def _cached_view(selection: Selection, scope: loader.AccessScope, *, anonymise_w
     ]
     if demo:
         notes.append(("Demo data", "Demo data: the members' quarterly return is demo data until LAs upload theirs."))
-    return MyLaView(selection.la, info["la_name"], metrics.summary_line(ordered), ordered, _table(ordered),
+    table = _table(ordered)
+    flagged = [bool(r["exceptions"]) for r in ordered]
+    themes = [(theme, table[table["Theme"] == theme].reset_index(drop=True),
+               sum(f for f, r in zip(flagged, ordered) if r["theme"] == theme)) for theme in THEMES]
+    return MyLaView(selection.la, info["la_name"], metrics.summary_line(ordered), ordered, table,
+                    table[flagged].reset_index(drop=True), themes,
                     figures.flagged_figure(ordered, THEMES, info["la_name"]), notes, demo)
 
 
@@ -186,9 +205,13 @@ def data_status(selection: Selection, scope: loader.AccessScope, today=None) -> 
             who = (last["name"] or last["uploaded_by"]) if named else (last["role"] or "member")
             returned = {"Latest period returned": last["period"], "When": f"{last['uploaded_at']:%d %b %Y %H:%M}",
                         "By": who, "Version": int(last["version"])}
-        overdue = metrics.overdue_text(metrics.CADENCES.get(dataset), latest, today, quarter_days, year_days)
+        if mine.empty and bool(state.loc[dataset, "is_demo"]):
+            # Demo data stands in for returns nobody has made: nothing is due from an LA until real returns start.
+            overdue = DEMO_STATUS
+        else:
+            overdue = metrics.overdue_text(metrics.CADENCES.get(dataset), latest, today, quarter_days, year_days) or "no"
         return {"LA": names[la], "Dataset": metrics.DATASET_NAMES.get(dataset, dataset), **returned,
-                "Overdue": overdue or "no"}
+                "Overdue": overdue}
 
     own = pd.DataFrame([per_la(selection.la, d, True) for d in tracked])
     if scope.role == ADMIN:
@@ -198,7 +221,7 @@ def data_status(selection: Selection, scope: loader.AccessScope, today=None) -> 
         for d in tracked:
             each = [per_la(la, d, False) for la in las["la_code"]]
             rows.append({"Dataset": metrics.DATASET_NAMES.get(d, d), "LAs that have uploaded": sum(r["Version"] != "" for r in each),
-                         "LAs overdue": sum(r["Overdue"] != "no" for r in each), "Of": len(each),
+                         "LAs overdue": sum(r["Overdue"] not in ("no", DEMO_STATUS) for r in each), "Of": len(each),
                          "Dataset version": int(state.loc[d, "version"]),
                          "Last changed": f"{pd.Timestamp(state.loc[d, 'updated_at']):%d %b %Y %H:%M}"})
         london = pd.DataFrame(rows)
@@ -209,7 +232,7 @@ def data_status(selection: Selection, scope: loader.AccessScope, today=None) -> 
     return {"own": own, "london": london, "published": published, "today": today,
             "rules": f"A quarterly return is due {quarter_days} days after its quarter ends; an annual (year to 31 March) "
                      f"return {year_days} days after 31 March. Overdue: the latest period already due has not been "
-                     "uploaded."}
+                     "uploaded. Where demo data stands in and the LA has uploaded nothing, nothing is counted overdue."}
 
 
 def presentation(selection: Selection, scope: loader.AccessScope, *, anonymise_with: str | None = None) -> Presentation:

@@ -56,6 +56,7 @@ def test_an_administrator_opens_two_las_and_follows_a_link_to_the_filtered_page(
     assert f"la={HACKNEY}" in page.url
     screenshot(page, "my-la-admin-hackney")
     # The first regional-return row's link opens Benchmarking on that indicator, for Hackney.
+    page.locator("#myla-theme-help-and-protection summary").click()
     link = page.locator("#myla-theme-help-and-protection a[href*='source=regional']").first
     href = link.get_attribute("href")
     assert f"focus={HACKNEY}" in href

@@ -18,7 +18,6 @@ from dashboard.dashboards.looked_after_health import data as health_data
 from dashboard.dashboards.ofsted import data as ofsted_data
 from dashboard.dashboards.suspensions import data as suspensions_data
 from dashboard.dashboards.workforce_census import data as workforce_data
-from dashboard.dashboards.workforce_census.metrics import MEASURES as WORKFORCE_MEASURES
 from dashboard.dashboards.my_la import metrics
 from dashboard.dashboards.send import data as send_data
 from dashboard.area_measures.spec import check_scope
@@ -227,7 +226,7 @@ def every_indicator(scope: AccessScope) -> list[Series]:
             + _lait_measures(health_data.NAME, "Children in care", "/looked-after-health",
                              health_data.looked_after_health_values(scope), health_data.MEASURES, "DfE LAIT")
             + _lait_measures(workforce_data.NAME, "Workforce", "/workforce-census",
-                             workforce_data.workforce_census_values(scope), WORKFORCE_MEASURES,
+                             workforce_data.workforce_census_values(scope), workforce_data.MEASURES,
                              "DfE children's social work workforce census")
             + _ofsted(scope) + _suspensions(scope) + _send(scope))
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pandas as pd
 
 from dashboard.area_measures.spec import check_scope, measure_table, read_values
+from dashboard.dashboards.workforce_census.metrics import MEASURES  # noqa: F401  (what its figures mean, read by My LA)
 from dashboard.loader import AccessScope, cached_read
 
 NAME = "workforce_census"

@@ -21,6 +21,7 @@ import pandas as pd
 from sqlalchemy import Date, DateTime, Engine, delete, func, insert, select, update
 
 from dashboard.auth.users import record_event
+from dashboard.ingest import bulk
 from dashboard.ingest.returns import SPECS
 from dashboard.ingest.specs import DatasetSpec
 from dashboard.ingest.reading import display_name
@@ -114,8 +115,17 @@ def _current(conn, spec: DatasetSpec, la_code: str, period: str):
 
 # --- the stored rows of every version: written once, for every dataset --------------------------------------
 
-def _pack(records: dict[str, list[dict]]) -> bytes:
+def _pack(records: dict) -> bytes:
+    """A version's rows as compressed JSON: a table by column ({COLUMNAR: {column: plain values}}, one list per
+    column, which the C encoder writes fast) or a list of rows."""
     return gzip.compress(json.dumps(records, default=_json_value, separators=(",", ":")).encode(), compresslevel=1)
+
+
+def _by_column(records: dict) -> dict:
+    """Each DataFrame's table as its columns' plain values (dates as ISO text), made once for the store and the
+    version kept for restores."""
+    return {name: {COLUMNAR: bulk.columns(_TABLES[name], rows)} if isinstance(rows, pd.DataFrame) else rows
+            for name, rows in records.items()}
 
 
 def _json_value(value):
@@ -126,13 +136,17 @@ def _json_value(value):
     raise TypeError(f"cannot store {type(value).__name__}")
 
 
-def _unpack(spec: DatasetSpec, content: bytes) -> dict[str, list[dict]]:
-    """The version's rows, with dates and times turned back into the table's types."""
+def _unpack(spec: DatasetSpec, content: bytes) -> dict:
+    """The version's rows: a table kept by column as it was kept (plain values the loader writes as they are), a
+    list of rows with its dates and times turned back into the table's types."""
     records = json.loads(gzip.decompress(content))
     for target in spec.targets:
+        rows = records.get(target.table.name)
+        if isinstance(rows, dict):
+            continue
         converters = {c.name: (_to_datetime if isinstance(c.type, DateTime) else _to_date)
                       for c in target.table.columns if isinstance(c.type, (Date, DateTime))}
-        for row in records.get(target.table.name, []):
+        for row in rows or []:
             for column, convert in converters.items():
                 if row.get(column) is not None:
                     row[column] = convert(row[column])
@@ -147,9 +161,14 @@ def _to_datetime(text: str) -> datetime:
     return datetime.fromisoformat(text)
 
 
-def _stamp(records: dict[str, list[dict]], actor: str, now: datetime) -> dict[str, list[dict]]:
+def _stamp(records: dict, actor: str, now: datetime) -> dict:
     """Fill the 'who loaded it, when' fields a dataset's rows carry (left None at validation)."""
     for rows in records.values():
+        if isinstance(rows, pd.DataFrame):
+            for column, value in (("loaded_by", actor), ("loaded_at", now)):
+                if column in rows.columns:
+                    rows[column] = rows[column].where(rows[column].notna(), value)
+            continue
         for row in rows:
             if "loaded_by" in row and row["loaded_by"] is None:
                 row["loaded_by"] = actor
@@ -158,7 +177,7 @@ def _stamp(records: dict[str, list[dict]], actor: str, now: datetime) -> dict[st
     return records
 
 
-def _apply(conn, spec: DatasetSpec, la_code: str, period: str, records: dict[str, list[dict]]) -> None:
+def _apply(conn, spec: DatasetSpec, la_code: str, period: str, records: dict) -> None:
     """The store holds this version's rows for that LA and period, and nothing else for them."""
     for target in spec.targets:
         table = target.table
@@ -168,6 +187,9 @@ def _apply(conn, spec: DatasetSpec, la_code: str, period: str, records: dict[str
         conn.execute(delete(table).where(rows))
     for target in spec.targets:
         rows = records.get(target.table.name, [])
+        if isinstance(rows, dict):   # a large table, by column (COPY on PostgreSQL)
+            bulk.insert_columns(conn, target.table, rows[COLUMNAR])
+            continue
         for start in range(0, len(rows), INSERT_BATCH):
             conn.execute(insert(target.table), rows[start:start + INSERT_BATCH])
 
@@ -191,8 +213,9 @@ def _remove_demo_data(conn, spec: DatasetSpec, la_code: str) -> bool:
     return True
 
 
-def write_version(conn, upload_id: int, la_code: str, period: str, records: dict[str, list[dict]], spec: DatasetSpec) -> None:
+def write_version(conn, upload_id: int, la_code: str, period: str, records: dict, spec: DatasetSpec) -> None:
     """Keep the version's rows (for restores) and make them the current ones."""
+    records = _by_column(records)
     conn.execute(insert(schema.upload_content).values(upload_id=upload_id, content=_pack(records)))
     _apply(conn, spec, la_code, period, records)
 
@@ -285,4 +308,6 @@ def restore(engine: Engine, upload_id: int, actor: str) -> str:
 
 
 # One writer for every dataset (a mapping, so a test can wrap one: see tests/app/test_faults.py).
+_TABLES = {target.table.name: target.table for spec in SPECS.values() for target in spec.targets}
+COLUMNAR = "__columns__"   # marks a table kept by column in a version's content
 WRITERS = {name: functools.partial(write_version, spec=spec) for name, spec in SPECS.items()}

@@ -46,7 +46,7 @@ class Report:
     rows_accepted: int = 0
     rows_rejected: int = 0
     clean: pd.DataFrame | None = None                         # parsed accepted rows, when there are no errors
-    records: dict[str, list[dict]] | None = None              # what the commit writes: table name -> rows
+    records: dict | None = None   # what the commit writes: table name -> rows (a list of dicts, or a DataFrame by column)
 
     @property
     def ok(self) -> bool:

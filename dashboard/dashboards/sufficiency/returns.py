@@ -544,53 +544,31 @@ def sector_of_postcode(postcode) -> str | None:
     return None if pd.isna(found) else found
 
 
-def _records(frame: pd.DataFrame) -> list[dict]:
-    """Rows for the store: NaT and NaN as None, numpy scalars as Python's (column by column, then zipped: a
-    million rows in about a second, where DataFrame.to_dict boxes each value on its own)."""
-    columns = []
-    for name in frame.columns:
-        values = frame[name]
-        if values.dtype.kind == "f":
-            cells = [None if v != v else v for v in values.to_numpy().tolist()]   # NaN -> None
-        elif values.dtype.kind in "iub":
-            cells = values.to_numpy().tolist()
-        else:
-            cells = values.astype(object).where(values.notna(), None).to_numpy().tolist()
-        columns.append(cells)
-    names = list(frame.columns)
-    return [dict(zip(names, row)) for row in zip(*columns)]
-
-
-def _dates(values: pd.Series) -> pd.Series:
-    """Timestamps -> datetime.date (NaT -> None), by numpy's day unit rather than one at a time."""
-    days = pd.to_datetime(values).to_numpy(dtype="datetime64[D]")
-    return pd.Series(days.astype(object), index=values.index, dtype=object)
-
-
 def _blank_none(cells: pd.Series) -> pd.Series:
     return cells.where(cells != "", None)
 
 
-def store_rows(ret: Return, la_code: str, key: bytes) -> dict[str, list[dict]]:
-    """A checked return -> the rows Sufficiency's tables and the other SSDA903 tables store: CHILD pseudonymised,
-    DOB to the month, postcodes to sectors; an open episode belongs to the return's collection year."""
+def store_rows(ret: Return, la_code: str, key: bytes) -> dict[str, pd.DataFrame]:
+    """A checked return -> the rows Sufficiency's tables and the other SSDA903 tables store (by column, as the loader
+    writes them): CHILD pseudonymised, DOB to the month, postcodes to sectors; an open episode belongs to the
+    return's collection year."""
     header, episodes, uasc = ret.table("Header"), ret.table("Episodes"), ret.table("UASC")
     pseudonymised = Pseudonyms(la_code, key)
     duc = pd.Series(ret.date("UASC", "DUC").to_numpy(), index=uasc["CHILD"].to_numpy())
     duc = duc[~duc.index.duplicated()].reindex(header["CHILD"].to_numpy())   # the child's first UASC row
     children = pd.DataFrame({
         "la_code": la_code, "child": pseudonymised(header["CHILD"]),
-        "sex": ret.code("Header", "SEX").map(_SEX), "dob": _dates(month_start(ret.date("Header", "DOB"))),
+        "sex": ret.code("Header", "SEX").map(_SEX), "dob": month_start(ret.date("Header", "DOB")),
         "ethnic": ret.code("Header", "ETHNIC"), "uasc": header["CHILD"].isin(ret.uasc_children()),
-        "duc": _dates(pd.Series(duc.to_numpy(), index=header.index))})
+        "duc": pd.Series(duc.to_numpy(), index=header.index)})
     dec = ret.date("Episodes", "DEC")
     year = (dec.dt.year + (dec.dt.month >= 4)).fillna(ret.year_end).astype(int)
     urn = ret.code("Episodes", "URN")
     rows = pd.DataFrame({
         "la_code": la_code, "child": pseudonymised(episodes["CHILD"]),
-        "decom": _dates(ret.date("Episodes", "DECOM")), "rne": ret.code("Episodes", "RNE"),
+        "decom": ret.date("Episodes", "DECOM"), "rne": ret.code("Episodes", "RNE"),
         "ls": ret.code("Episodes", "LS"), "cin": ret.code("Episodes", "CIN"), "place": ret.code("Episodes", "PLACE"),
-        "place_provider": _blank_none(ret.code("Episodes", "PLACE_PROVIDER")), "dec": _dates(dec),
+        "place_provider": _blank_none(ret.code("Episodes", "PLACE_PROVIDER")), "dec": dec,
         "rec": _blank_none(ret.code("Episodes", "REC")),
         "reason_place_change": _blank_none(ret.code("Episodes", "REASON_PLACE_CHANGE")),
         "home_post": sector(episodes["HOME_POST"]), "pl_post": sector(episodes["PL_POST"]),
@@ -599,21 +577,21 @@ def store_rows(ret: Return, la_code: str, key: bytes) -> dict[str, list[dict]]:
     places = pd.DataFrame({"la_code": la_code, "child": rows["child"], "decom": rows["decom"],
                            "pl_distance": geography.distance_miles(home, placed), "pl_la": placed["la_code"],
                            "home_la": home["la_code"]})
-    out = {child.name: _records(children), episode.name: _records(rows), EPISODE_PLACE.name: _records(places)}
+    out = {child.name: children, episode.name: rows, EPISODE_PLACE.name: places}
     for name, table in STORED.items():
         frame = ret.tables.get(name)
         if frame is None:
-            out[table.name] = []
+            out[table.name] = pd.DataFrame()
             continue
         spec = DFE_TABLES[name]
         stored = pd.DataFrame({"la_code": la_code, "child": pseudonymised(frame["CHILD"])})
         for column in spec.columns[1:]:
             if column in spec.dates:
                 dates = ret.date(name, column)
-                stored[column.lower()] = _dates(month_start(dates) if column == "DOB" else dates)
+                stored[column.lower()] = month_start(dates) if column == "DOB" else dates
             else:
                 stored[column.lower()] = _blank_none(frame[column].str[:24])
-        out[table.name] = _records(stored)
+        out[table.name] = stored
     return out
 
 

@@ -130,15 +130,27 @@ class Return:
             frame[column] = self.code("Episodes", column)
         for column in ("PLACE", "PL_POST", "URN", "PLACE_PROVIDER"):
             frame[column] = self.compact("Episodes", column)
-        frame = frame.sort_values(["CHILD", "DECOM", "DEC"], kind="stable")
-        previous = frame.shift(1)
-        frame["same_child"] = frame["CHILD"].eq(previous["CHILD"]).to_numpy()
-        frame["prev_DEC"] = previous["DEC"]
-        frame["prev_DECOM"] = previous["DECOM"]
-        frame["next_DECOM"] = frame["DECOM"].shift(-1).where(frame["CHILD"].eq(frame["CHILD"].shift(-1)))
-        frame["is_last"] = ~frame["CHILD"].duplicated(keep="last")
+        # Sorted by the child's number (its first appearance), not its id's text: the same grouping, and numbers
+        # sort far faster than strings. NaT sorts last, as sort_values puts it.
+        child_number = pd.factorize(frame["CHILD"])[0]
+        days = [np.where(frame[c].isna(), np.iinfo(np.int64).max, frame[c].to_numpy(dtype="datetime64[ns]").view(np.int64))
+                for c in ("DEC", "DECOM")]
+        order = np.lexsort((*days, child_number))
+        frame = frame.iloc[order]
+        # Equal or not, by each text's number (pd.factorize): comparing numbers, not strings, row against row.
+        child_number = child_number[order]
+        same, followed = np.zeros(len(frame), dtype=bool), np.zeros(len(frame), dtype=bool)
+        same[1:] = child_number[1:] == child_number[:-1]
+        followed[:-1] = same[1:]
+        frame["same_child"] = same
+        frame["prev_DEC"] = frame["DEC"].shift(1)
+        frame["prev_DECOM"] = frame["DECOM"].shift(1)
+        frame["next_DECOM"] = frame["DECOM"].shift(-1).where(followed)
+        frame["is_last"] = ~followed
         for column in ("LS", "PLACE", "PL_POST", "URN", "PLACE_PROVIDER"):
-            frame[f"prev_{column}"] = previous[column]
+            number, changed = pd.factorize(frame[column].fillna(""))[0], np.ones(len(frame), dtype=bool)
+            changed[1:] = number[1:] != number[:-1]
+            frame[f"{column}_changed"] = changed
         return frame
 
 
@@ -286,10 +298,8 @@ def _433(r: Return):
              "not reflected in the episode data.")
 def _434(r: Return):
     e = r.episodes_in_order()
-    placement_changed = pd.Series(False, index=e.index)
-    for column in ("PLACE", "PL_POST", "URN", "PLACE_PROVIDER"):
-        placement_changed |= e[column].fillna("") != e[f"prev_{column}"].fillna("")
-    bad = e["same_child"] & (e["RNE"] == "L") & ((e["LS"] == e["prev_LS"]) | placement_changed)
+    placement_changed = e[["PLACE_changed", "PL_POST_changed", "URN_changed", "PLACE_PROVIDER_changed"]].any(axis=1)
+    bad = e["same_child"] & (e["RNE"] == "L") & (~e["LS_changed"] | placement_changed)
     return _rows("Episodes", "RNE", bad[bad].index)
 
 
@@ -325,10 +335,12 @@ def _too_young(place: str, years: int):
     episodes with an end date)."""
     def check(r: Return):
         e = r.table("Episodes")
-        born = _birth_dates(r, e["CHILD"])
-        ended = r.date("Episodes", "DEC").notna() & r.date("Episodes", "DECOM").notna() & born.notna()
-        young = r.date("Episodes", "DECOM") < born + pd.DateOffset(years=years)
-        return _rows("Episodes", "PLACE", ended & (r.code("Episodes", "PLACE") == place) & young)
+        placed = e.index[(r.code("Episodes", "PLACE") == place).to_numpy()]   # the few rows of that type only
+        born = _birth_dates(r, e.loc[placed, "CHILD"])
+        decom = r.date("Episodes", "DECOM")[placed]
+        ended = r.date("Episodes", "DEC")[placed].notna() & decom.notna() & born.notna()
+        young = decom < born + pd.DateOffset(years=years)
+        return _rows("Episodes", "PLACE", ended & young)
     return check
 
 

@@ -118,6 +118,20 @@ def test_children_placed_here_add_up_across_the_placing_las_and_every_count_is_p
     assert sum(r["Total"] for r in elsewhere) == mine > 0
 
 
+def test_a_sub_region_says_its_placing_las_include_its_own_boroughs_and_what_the_viewers_bar_counts(commissioner_client, no_providers):
+    """Lambeth's commissioner opens South London: Lambeth's bar is Lambeth's children living in South London's other
+    boroughs, and the title and takeaway say so rather than "by other LAs" (read as LAs outside the area)."""
+    props = render(commissioner_client, "sr:south")
+    assert "Lambeth" in [r["Placing LA"] for r in rows(props, "placing")]
+    title = props["supply-placing-title"]["children"]
+    assert "South London by LAs other than the borough they live in" in title and "by other LAs" not in title
+    assert "Lambeth's own bar counts its children living in South London's other boroughs." in props["supply-placing-takeaway"]["children"]
+    # One LA: the plain words, and no sentence about the viewer's own bar (Lambeth's children in Southwark are counted).
+    southwark = render(commissioner_client, "la:E09000028")
+    assert southwark["supply-placing-title"]["children"].startswith("Children placed in Southwark by other LAs, by placing LA")
+    assert "own bar" not in southwark["supply-placing-takeaway"]["children"]
+
+
 def test_with_ofsted_files_places_per_la_and_sub_region_are_as_published(commissioner_client, hand_made_providers):
     props = render(commissioner_client, "sr:south")
     places = {r["Area"]: r for r in rows(props, "places")}

@@ -24,7 +24,9 @@ SECTIONS = (
                               "against the places registered.", ("demand",)),
 )
 DESCRIPTIONS = {
-    "placing": "Each London LA with children living in the area; your LA is orange and marked ◆. Counts protected.",
+    "placing": "Each London LA with children living in the area outside its own borough; your LA is orange and marked ◆. "
+               "For a sub-region or London, your LA's bar is your children living in the area's other boroughs. "
+               "Counts protected.",
     "placement": "The same children by their placement type.",
     "provider": "The same children by who provides the placement (from the return's provider code).",
     "distance": "Straight-line distance between the child's home and placement postcodes.",

@@ -206,13 +206,14 @@ def build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: s
                                                               "Children now placed outside London"], axis="Children or places",
                                   empty="No forecast available."),
     }
+    here_text = placed_here_text(filters.area, where)
     titles = {
-        "placing": f"Children placed in {where} by other LAs, by placing LA, {at_label}",
-        "placement": f"Children placed in {where} by other LAs, by placement type",
-        "provider": f"Children placed in {where} by other LAs, by provider type",
-        "distance": f"Children placed in {where} by other LAs, by distance from their home",
-        "grade": f"Children placed in {where} by other LAs, by their provider's Ofsted grade on {at_label}",
-        "trend": f"Children placed in {where} by other LAs, each quarter",
+        "placing": f"Children {here_text}, by placing LA, {at_label}",
+        "placement": f"Children {here_text}, by placement type",
+        "provider": f"Children {here_text}, by provider type",
+        "distance": f"Children {here_text}, by distance from their home",
+        "grade": f"Children {here_text}, by their provider's Ofsted grade on {at_label}",
+        "trend": f"Children {here_text}, each quarter",
         "elsewhere": f"Where {viewer}'s children placed outside {viewer} live, {at_label}",
         "places": f"Registered children's homes places by sector, {where}" + (f", at {snapshot_label}" if snapshot_label else ""),
         "types": f"Ofsted-registered providers by provision type, {where}" + (f", at {snapshot_label}" if snapshot_label else ""),
@@ -224,14 +225,15 @@ def build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: s
     top = placing.iloc[0] if len(placing) else None
     homes_row = demand.set_index("Placement type").loc[metrics.HOMES]
     takeaways = {
-        "placing": (f"{_count(total_here)} children were placed in {where} by other LAs on {at_label}"
-                    + (f"; the most by {top['Placing LA']} ({_count(top['Children'])})." if top is not None else ".")),
-        "placement": _largest(here["placement"], "Placement type", where),
-        "provider": _largest(here["provider"], "Provider type", where),
-        "distance": _largest(here["distance"], "Distance from home", where),
-        "grade": (_largest(here["grade"], "Ofsted grade on the date", where) if providers_held else
+        "placing": (f"{_count(total_here)} children were {here_text} on {at_label}"
+                    + (f"; the most by {top['Placing LA']} ({_count(top['Children'])})." if top is not None else ".")
+                    + own_bar_text(filters.area, where, viewer, scope.la_code in codes, placing["Placing LA"])),
+        "placement": _largest(here["placement"], "Placement type", here_text),
+        "provider": _largest(here["provider"], "Provider type", here_text),
+        "distance": _largest(here["distance"], "Distance from home", here_text),
+        "grade": (_largest(here["grade"], "Ofsted grade on the date", here_text) if providers_held else
                   "Ofsted's provider data has not been imported, so no placement is matched to a provider's grade."),
-        "trend": (f"Children placed in {where} by other LAs: {_count(trend['Total'].iloc[0])} on {trend['Quarter end'].iloc[0]}, "
+        "trend": (f"Children {here_text}: {_count(trend['Total'].iloc[0])} on {trend['Quarter end'].iloc[0]}, "
                   f"{_count(trend['Total'].iloc[-1])} on {trend['Quarter end'].iloc[-1]}." if len(trend) else "No data."),
         "elsewhere": (f"{_count(away['total'])} of {viewer}'s {_count(away['looked_after'])} looked-after children live "
                       f"outside {viewer}" + (f"; the most in {elsewhere['Placed in'].iloc[0]} ({_count(elsewhere['Total'].iloc[0])})."
@@ -273,13 +275,29 @@ def build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: s
                           takeaways=takeaways, notes=notes, sources=sources, banners=banners)
 
 
-def _largest(table: pd.DataFrame, label: str, where: str) -> str:
+def placed_here_text(area: str, where: str) -> str:
+    """What the area's "placed here" charts count, said plainly: for a sub-region or London, a child placed by one of
+    its LAs in another of its boroughs counts (the child lives outside the borough that looks after them), so the
+    words say "other than the borough they live in", not "other LAs" (which would read as LAs outside the area)."""
+    if area.startswith("la:"):
+        return f"placed in {where} by other LAs"
+    return f"placed in {where} by LAs other than the borough they live in"
+
+
+def own_bar_text(area: str, where: str, viewer: str, viewer_in_area: bool, placing_las) -> str:
+    """For a sub-region or London holding the viewer's LA: what the viewer's own bar counts."""
+    if area.startswith("la:") or not viewer_in_area or viewer not in set(placing_las):
+        return ""
+    return f" {viewer}'s own bar counts its children living in {where}'s other boroughs."
+
+
+def _largest(table: pd.DataFrame, label: str, here_text: str) -> str:
     body = table.iloc[:-1]
     total = table["Children"].iloc[-1]
     if not total:
-        return f"No children were placed in {where} by other LAs on this date."
+        return f"No children were {here_text} on this date."
     row = body.sort_values("Children", ascending=False).iloc[0]
-    return f"Of {total:,} children placed in {where} by other LAs, the most ({row['Children']:,}, {row['%']}%) are in: {row[label]}."
+    return f"Of {total:,} children {here_text}, the most ({row['Children']:,}, {row['%']}%) are in: {row[label]}."
 
 
 def _demand_takeaway(row: pd.Series, where: str, providers_held: bool) -> str:

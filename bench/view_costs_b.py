@@ -39,7 +39,7 @@ CASES = [
     ("Sufficiency", "/sufficiency", COMMISSIONER, [
         ("default", {"suff-area": None}), ("area London", {"suff-area": "london"}), ("area South sub-region", {"suff-area": "sr:south"}),
         ("placement children's homes", {"suff-placement": "Children's homes"}), ("as at 2023-03-31", {"suff-at": "2023-03-31"}),
-        ("scenario entries +10%", {"suff-scenario-entries": "10"})]),
+        ("tiles: placed by other LAs", {"suff-tile-mode": "others"}), ("scenario entries +10%", {"suff-scenario-entries": "10"})]),
     ("Placements and supply", "/placements-supply", COMMISSIONER, [
         ("default", {"supply-area": None}), ("area London", {"supply-area": "london"}), ("area Camden", {"supply-area": "la:E09000007"}),
         ("as at 2024-03-31", {"supply-at": "2024-03-31"})]),

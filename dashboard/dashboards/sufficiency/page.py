@@ -7,7 +7,7 @@ import json
 from urllib.parse import urlencode
 
 import pandas as pd
-from dash import Input, Output, State, callback, dcc, html, no_update
+from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 from flask_login import current_user
 from dash.exceptions import PreventUpdate
 
@@ -67,6 +67,15 @@ DASHBOARD = Dashboard(
 )
 register_callbacks(DASHBOARD)
 VIEW_CHARTS = [c for c in suff.CHARTS if c not in suff.FORECAST_CHARTS]   # the forecast's charts: `render_forecast`
+# The filters the forecast does not use (it takes the area and the model's own, `suff.FORECAST_FIELDS`): changing one
+# of them leaves the forecast and the scenario comparison as they are, so their callbacks send nothing.
+NOT_IN_FORECAST = {f.id for f in FILTERS} - {"suff-area", *(f"suff-{name}" for name in suff.FORECAST_FIELDS)}
+
+
+def _changed_only(ids) -> bool:
+    """Whether the change that fired this callback was to these components alone (False on a first call)."""
+    changed = {prop.rsplit(".", 1)[0] for prop in ctx.triggered_prop_ids}
+    return bool(changed) and changed <= set(ids)
 
 
 def _selection(filters, values) -> tuple[loader.AccessScope, suff.Selection]:
@@ -271,12 +280,17 @@ def render(*values):
     scope, selection = _selection(FILTERS + MODES, values[:-1])
     view = suff.build_view(selection.filters, scope, selection.tile_mode, selection.flow_mode,
                            anonymise_with=anonymise_with(values[-1]))
+    # A switch above one chart (tiles: by whom; flows: to where) changes that chart alone: the rest is not sent again.
+    switched = next((chart for chart, mode in (("tiles", "suff-tile-mode"), ("flows", "suff-flow-mode"))
+                     if _changed_only({mode})), None)
+    shown = (lambda chart, value: value if switched in (None, chart) else no_update)   # noqa: E731
     privacy = dbc.Alert([html.Strong("Protected view. "), suff.SUPPRESSION_TEXT], color="info", className="py-2") \
         if view.restricted else None
-    return (demo_banner(view.is_demo, "looked-after children data"), privacy, kpi_cards(view.kpis),
-            *[item for chart in VIEW_CHARTS for item in (view.titles[chart], view.figures[chart])],
-            definition_list(f"About these figures: {view.area_name}, {view.as_at_label}", view.notes),
-            *[view.takeaways[chart] for chart in VIEW_CHARTS])
+    return (*([demo_banner(view.is_demo, "looked-after children data"), privacy, kpi_cards(view.kpis)] if switched is None
+              else [no_update] * 3),
+            *[shown(chart, item) for chart in VIEW_CHARTS for item in (view.titles[chart], view.figures[chart])],
+            shown(None, definition_list(f"About these figures: {view.area_name}, {view.as_at_label}", view.notes)),
+            *[shown(chart, view.takeaways[chart]) for chart in VIEW_CHARTS])
 
 
 @callback(
@@ -288,6 +302,8 @@ def render(*values):
     *[Input(f.id, "value") for f in FILTERS + FORECAST], Input("suff-anon", "value"),
 )
 def render_forecast(*values):
+    if _changed_only(NOT_IN_FORECAST):
+        raise PreventUpdate
     scope, selection = _selection(FILTERS + FORECAST, values[:-1])
     result = suff.build_forecast(selection.filters, selection.forecast, scope, anonymise_with=anonymise_with(values[-1]))
     return (result["title"], result["figure"], result["age_title"], result["age_figure"], result["cost_title"],
@@ -374,6 +390,8 @@ def list_scenarios(_changed, area):
     *[Input(f.id, "value") for f in FILTERS + FORECAST],
 )
 def render_comparison(a, b, _changed, *values):
+    if _changed_only(NOT_IN_FORECAST):
+        raise PreventUpdate
     scope, selection = _selection(FILTERS + FORECAST, values)
     saved = data.saved_scenarios(scope)
     by_name = dict(zip(saved["name"], saved["settings"]))

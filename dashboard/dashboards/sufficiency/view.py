@@ -214,7 +214,7 @@ def filter_options(options: dict) -> dict[str, list[dict]]:
 def resolve_filters(query: dict, *, user_la: str | None, las: pd.DataFrame, options: dict) -> Filters:
     """Whatever arrived (URL or dropdowns) made valid; anything unknown falls back to its default."""
     choices = filter_options(options)
-    areas = {o["value"] for o in area_options(las)}
+    areas = {"london", *(f"sr:{code}" for code in las["subregion_code"]), *(f"la:{code}" for code in las["la_code"])}   # area_options' values
     default_area = f"la:{user_la}" if f"la:{user_la}" in areas else "london"
     area = query.get("area") if query.get("area") in areas else default_area
     dates = [o["value"] for o in choices["as_at"]]
@@ -403,6 +403,7 @@ def build_view(filters: Filters, scope: loader.AccessScope, tile_mode: str = "se
         "starts": starts_takeaway(agg["starts_ends"], area_name),
         "stability": stability_takeaway(agg["stability"], area_name),
     }
+    figs = {chart: _plain(figure) for chart, figure in figs.items()}
     return SufficiencyView(area_name=area_name, as_at_label=at_label, selection_text=_selection_text(filters),
                            is_demo=info["is_demo"], restricted=agg["restricted"], kpis=kpis, figures=figs, titles=titles,
                            tables=tables, notes=notes(filters, agg["restricted"], info["is_demo"], area_name, at_label,
@@ -454,16 +455,40 @@ def backtest_sentence(summary: dict, area: str) -> str:
                    "in the split by age and placement type and in testing scenarios, not a better total.")
 
 
+def _plain(figure):
+    """A figure as the plain dict Dash sends: a cached view is then read back without plotly validating it again."""
+    return figure.to_plotly_json() if hasattr(figure, "to_plotly_json") else figure
+
+
+FORECAST_FIELDS = ("sex", "ethnicity", "uasc")   # the filters the forecast uses; the others do not change it
+
+
+def _model_fields(filters: Filters) -> tuple[tuple[str, str], ...]:
+    return tuple((name, filters.selection_fields()[name]) for name in FORECAST_FIELDS)
+
+
+def _forecast_depends_on_caller(scope: loader.AccessScope, arguments: dict) -> bool:
+    """As `data.forecast`: the caller's own LA alone is counted exactly, so only that LA may share it."""
+    return not data.is_restricted(arguments["area"], scope)
+
+
 def build_forecast(filters: Filters, params: ForecastParams, scope: loader.AccessScope, *,
                    anonymise_with: str | None = None) -> dict:
-    """The forecast charts (by placement type and by age band), cost chart, back-test text and the model's rates."""
+    """The forecast charts (by placement type and by age band), cost chart, back-test text and the model's rates.
+    Cached by what the forecast depends on alone (area, the model's filters, its settings): a change of date, age band
+    or placement type finds it built."""
+    return _forecast_view(filters.area, _model_fields(filters), params, scope, anonymise_with=anonymise_with)
+
+
+@loader.view_cache(data.NAME, "reference", check=data.check_scope, depends_on_caller=_forecast_depends_on_caller)
+def _forecast_view(area: str, model_fields: tuple, params: ForecastParams, scope: loader.AccessScope, *,
+                   anonymise_with: str | None = None) -> dict:
     las = las_for(scope, anonymise_with)
-    fixed = {name: filters.selection_fields()[name] for name in ("sex", "ethnicity", "uasc")}
     scenario = params.scenario
-    result = data.forecast(scope, filters.area, fixed, params.ref_from, params.ref_to, params.horizon, params.costs,
+    result = data.forecast(scope, area, dict(model_fields), params.ref_from, params.ref_to, params.horizon, params.costs,
                            scenario=scenario.model_args, inflation=scenario.inflation)
     groups = list(PLACEMENT_GROUPS)
-    area_name = area_label(filters.area, las)
+    area_name = area_label(area, las)
     ref_start, ref_end = result["reference"]
     costs_said = ("illustrative default unit costs" if not params.changed_costs else
                   f"unit costs as entered ({len(params.changed_costs)} of {len(groups)} changed from the defaults)")
@@ -472,15 +497,15 @@ def build_forecast(filters: Filters, params: ForecastParams, scope: loader.Acces
     span = f"{params.horizon} year{'s' if params.horizon > 1 else ''} from {result['jump']:%-d %B %Y}"
     return {
         "title": f"Forecast children looked after by placement type, {area_name}, {span}",
-        "figure": figures.forecast_figure(result["history"], result["forecast"], groups),
+        "figure": _plain(figures.forecast_figure(result["history"], result["forecast"], groups)),
         "takeaway": forecast_takeaway(result["forecast"], result["history"], area_name),
         "age_title": f"Forecast children looked after by age band, {area_name}, {span}",
-        "age_figure": figures.forecast_figure(result["history_by_age"], result["forecast_by_age"], list(m.AGE_BANDS),
-                                              column="Age band", colours=figures.AGE_COLOURS),
+        "age_figure": _plain(figures.forecast_figure(result["history_by_age"], result["forecast_by_age"], list(m.AGE_BANDS),
+                                                     column="Age band", colours=figures.AGE_COLOURS)),
         "age_takeaway": age_takeaway(result["forecast_by_age"], result["left_at_18"], area_name),
         "cost_title": f"Forecast weekly cost of placements, {area_name} ({costs_said})",
-        "cost_figure": figures.cost_figure(result["costs"]) if params.costs_ok else figures.empty_figure(
-            "Not drawn: a weekly cost typed above is refused (see the message above)."),
+        "cost_figure": _plain(figures.cost_figure(result["costs"]) if params.costs_ok else figures.empty_figure(
+            "Not drawn: a weekly cost typed above is refused (see the message above).")),
         "cost_takeaway": cost_takeaway(result["costs"]) if params.costs_ok else
             "The weekly cost is not drawn until every cost typed above is a number of pounds, 0 or more.",
         "scenario_text": f"Scenario: {scenario.describe()}.",
@@ -523,11 +548,16 @@ def comparison_choices(saved: pd.DataFrame) -> list[dict]:
 
 def compare_scenarios(filters: Filters, scope: loader.AccessScope, chosen: list[tuple[str, ForecastParams]]) -> tuple[pd.DataFrame, str]:
     """Two scenarios side by side: children at 6 and 12 months and at the end, by placement type and age band at the
-    end, and the weekly and total cost; with the difference and a sentence."""
-    fixed = {name: filters.selection_fields()[name] for name in ("sex", "ethnicity", "uasc")}
+    end, and the weekly and total cost; with the difference and a sentence. Cached by what it depends on alone."""
+    return _comparison(filters.area, _model_fields(filters), tuple(chosen), scope)
+
+
+@loader.view_cache(data.NAME, "reference", check=data.check_scope, depends_on_caller=_forecast_depends_on_caller)
+def _comparison(area: str, model_fields: tuple, chosen: tuple, scope: loader.AccessScope) -> tuple[pd.DataFrame, str]:
+    fixed = dict(model_fields)
     columns = {}
     for label, params in chosen:
-        r = data.forecast(scope, filters.area, fixed, params.ref_from, params.ref_to, params.horizon, params.costs,
+        r = data.forecast(scope, area, fixed, params.ref_from, params.ref_to, params.horizon, params.costs,
                           scenario=params.scenario.model_args, inflation=params.scenario.inflation)
         by_group, by_age, costs = r["forecast"], r["forecast_by_age"], r["costs"]
         total = by_group[by_group["Placement type"] == "All placement types"].reset_index(drop=True)

@@ -274,33 +274,46 @@ def protect_summary(summary: pd.DataFrame, own: pd.DataFrame | None = None, *, o
     and `pay_shown` whether the pay figures may be shown: the group is the viewer's alone, or `others_shown` is at
     least PAY_MINIMUM. Where not, the pay figures are NaN. Key sums are dropped: nothing keyed leaves here.
     """
-    out = summary.reset_index(drop=True).copy()
+    # On numpy arrays, the frame built once at the end: a view protects five summaries, and column-by-column pandas
+    # work on frames of a few rows cost more than the arithmetic.
+    out = summary.reset_index(drop=True)
+    rows = len(out)
     if own is not None and len(own) and on:
-        mine = out[on].merge(own[on + list(COUNTS) + list(COUNTS.values())], on=on, how="left")
-        mine = mine[list(COUNTS) + list(COUNTS.values())].fillna(0).astype("int64")
+        mine_frame = out[on].merge(own[on + list(COUNTS) + list(COUNTS.values())], on=on, how="left")
+        mine = {c: mine_frame[c].fillna(0).to_numpy().astype("int64") for c in list(COUNTS) + list(COUNTS.values())}
     else:
-        mine = pd.DataFrame(0, index=out.index, columns=list(COUNTS) + list(COUNTS.values()))
+        mine = {c: np.zeros(rows, dtype="int64") for c in list(COUNTS) + list(COUNTS.values())}
+
+    def column(name):
+        return out[name].fillna(0).to_numpy().astype("int64") if name in out else np.zeros(rows, dtype="int64")
+
+    shown = {}
     for count, key in COUNTS.items():
-        total = (out[count].fillna(0).astype("int64").to_numpy() if count in out
-                 else np.zeros(len(out), dtype="int64"))
-        keys = out[key].fillna(0).astype("int64").to_numpy() if key in out else np.zeros(len(out), dtype="int64")
-        others = total - mine[count].to_numpy()
-        protected = disclosure.protect(others, (keys - mine[key].to_numpy()) % disclosure.KEY_RANGE)
+        others = column(count) - mine[count]
+        protected = disclosure.protect(others, (column(key) - mine[key]) % disclosure.KEY_RANGE)
         if count == "n":
-            out["others_shown"] = protected
-        out[count] = protected + mine[count].to_numpy()
-    out["n_over"] = np.minimum(out["n_over"], out["n"])
-    out["n_over_excl"] = np.minimum(out["n_over_excl"], out["n_excl"])
+            others_shown = protected
+        shown[count] = protected + mine[count]
+    shown["n_over"] = np.minimum(shown["n_over"], shown["n"])
+    shown["n_over_excl"] = np.minimum(shown["n_over_excl"], shown["n_excl"])
     with np.errstate(divide="ignore", invalid="ignore"):
-        out["pct_over"] = np.where(out["n"] > 0, 100.0 * out["n_over"] / out["n"].where(out["n"] > 0, 1), np.nan)
-        out["pct_over_excl"] = np.where(out["n_excl"] > 0,
-                                        100.0 * out["n_over_excl"] / out["n_excl"].where(out["n_excl"] > 0, 1), np.nan)
-    alone = (np.zeros(len(out), dtype=bool) if own_alone is None
+        for share, (part, whole) in {"pct_over": ("n_over", "n"), "pct_over_excl": ("n_over_excl", "n_excl")}.items():
+            shown[share] = np.where(shown[whole] > 0, 100.0 * shown[part] / np.where(shown[whole] > 0, shown[whole], 1),
+                                    np.nan)
+    alone = (np.zeros(rows, dtype=bool) if own_alone is None
              else pd.Series(own_alone).reset_index(drop=True).to_numpy(dtype=bool))
-    out["pay_shown"] = alone | (out["others_shown"] >= PAY_MINIMUM)
-    figures = [c for c in PAY_FIGURES if c in out]
-    out[figures] = out[figures].astype("float64").where(out["pay_shown"], np.nan)
-    return out.drop(columns=[c for c in COUNTS.values() if c in out] + ["n_legacy"], errors="ignore")
+    pay_shown = alone | (others_shown >= PAY_MINIMUM)
+    for figure in PAY_FIGURES:
+        if figure in out:
+            shown[figure] = np.where(pay_shown, out[figure].to_numpy(dtype="float64", na_value=np.nan), np.nan)
+    dropped = set(COUNTS.values()) | {"n_legacy"}
+    # The summary's own columns, then the new ones in the order they were always added (a count or share missing
+    # from the summary is added after others_shown, as it was when it was protected).
+    columns = [c for c in out.columns if c not in dropped] + ["others_shown"]
+    columns += [c for c in shown if c not in columns] + ["pay_shown"]
+    values = {**{c: out[c] for c in out.columns if c not in dropped}, **shown, "others_shown": others_shown,
+              "pay_shown": pay_shown}
+    return pd.DataFrame({c: values[c] for c in columns}, index=pd.RangeIndex(rows))
 
 
 def quarter_label(period_end) -> str:

@@ -115,7 +115,7 @@ def view_cache(*datasets: str, check=None, depends_on_caller=None, ignore: tuple
             bound, scope = _checked_arguments(signature, check, args, kwargs)
             others = {k: v for k, v in bound.arguments.items() if k != "scope" and k not in ignore}
             per_caller = bool(others.get("anonymise_with")) or bool(depends_on_caller and depends_on_caller(scope, others))
-            versions = tuple(dataset_version(d) for d in datasets)
+            versions = dataset_versions(datasets)
             settings = current_app.config.get("LCSD_SETTINGS")
             return _key(name, versions, settings, scope.visibility(per_caller), sorted(others.items())), bound
 
@@ -159,7 +159,7 @@ def cached_read(*datasets, check=None, depends_on_caller=None):
             others = {k: v for k, v in bound.arguments.items() if k != "scope"}
             per_caller = bool(scope is not None and depends_on_caller and depends_on_caller(scope, others))
             visibility = scope.visibility(per_caller) if scope is not None else SHARED
-            versions = tuple(dataset_version(d(others) if callable(d) else d) for d in datasets)
+            versions = dataset_versions(tuple(d(others) if callable(d) else d for d in datasets))
             return _key(name, versions, visibility, sorted(others.items())), bound, versions
 
         @functools.wraps(read)
@@ -198,6 +198,17 @@ def scope_of(user) -> AccessScope:
 def dataset_version(name: str) -> int:
     """Read fresh on every call (one small query), so a new version is seen at once."""
     return dataset_state(get_engine(), name)["version"]
+
+
+def dataset_versions(names: tuple[str, ...]) -> tuple[int, ...]:
+    """Each dataset's version, read fresh in one query (a cache hit's key needs them all: one round trip, not one per
+    dataset); 0 for a dataset never loaded."""
+    if len(names) <= 1:
+        return tuple(dataset_version(name) for name in names)
+    ds = schema.dataset
+    with get_engine().connect() as conn:
+        found = dict(conn.execute(select(ds.c.name, ds.c.version).where(ds.c.name.in_(set(names)))).all())
+    return tuple(found.get(name, 0) for name in names)
 
 
 def _read_sql(statement) -> pd.DataFrame:

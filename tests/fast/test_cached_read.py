@@ -14,6 +14,7 @@ def versions(monkeypatch):
     """The datasets' versions, as the store would report them (change one to stand for a committed upload)."""
     versions = {"things": 1, "other": 1}
     monkeypatch.setattr(loader, "dataset_version", lambda name: versions[name])
+    monkeypatch.setattr(loader, "dataset_versions", lambda names: tuple(versions[name] for name in names))
     app = Flask("cached_read")
     loader.cache.init_app(app, config={"CACHE_TYPE": "SimpleCache"})
     with app.app_context():

@@ -158,11 +158,13 @@ STANDARDS = {spec.standard: name for name, spec in SPECS.items() if spec.standar
 
 
 def _files_in(paths: list[Path]) -> list[tuple[str, bytes]]:
-    """Each path's file, or every file in a folder (and its subfolders), in name order; hidden files skipped."""
+    """Each path's file, or every file in a folder (and its subfolders), in name order; hidden files skipped. A
+    folder's files are named with their folders under it ("2021-22/episodes.csv"): a year may be in either."""
     out = []
     for path in paths:
         found = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
-        out += [(p.name, p.read_bytes()) for p in found if not p.name.startswith(".")]
+        out += [(p.relative_to(path.parent).as_posix() if path.is_dir() else p.name, p.read_bytes())
+                for p in found if not p.name.startswith(".")]
     return out
 
 

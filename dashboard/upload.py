@@ -76,7 +76,9 @@ def template_help(dataset: str) -> str:
                           if column)
     return (f"{spec.description} " + (f"The template has the {filled} filled in. " if filled else "")
             + ("The CSV template is a zip of the DfE's SSDA903 tables (their column names): upload the tables you hold, "
-               "several at once or as a zip; the Excel version is the one-file form. " if spec.standard == "ssda903" else "")
+               "several at once or as a zip. Several years go in together as one version when each file's name (or its "
+               "zip's) carries its year, as 2021-episodes.csv: choose the latest year as the period. The Excel version "
+               "is the one-file form. " if spec.standard == "ssda903" else "")
             + "The Excel version adds a data dictionary (every column, its meaning, type and an example) and the code lists.")
 
 

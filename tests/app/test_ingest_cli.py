@@ -75,3 +75,18 @@ def test_every_dataset_loads_from_the_command_line_and_a_bad_file_exits_1(store,
     (tmp_path / "good.csv").write_bytes(samples.as_csv(frame))
     assert main(["ingest", dataset, str(tmp_path / "good.csv"), "--la", la, "--period", period]) == 0
     assert f"Stored as version 1 ({len(frame)} rows)" in capsys.readouterr().out
+
+
+def test_ingest_ssda903_takes_a_folder_of_years_and_checks_each_by_its_own_rules(store, tmp_path, capsys):
+    """Two of the sample LA's years in folders named by year: each year's faults reported under its year."""
+    from tests.shared_files import shared_file
+    folder = shared_file("ssda903_samples/cs_demand_model")
+    for year in (2020, 2021):
+        (tmp_path / "returns" / f"{year}-{str(year + 1)[2:]}").mkdir(parents=True)
+        for path in folder.glob(f"{year}-*.csv"):
+            (tmp_path / "returns" / f"{year}-{str(year + 1)[2:]}" / path.name.removeprefix(f"{year}-")).write_bytes(path.read_bytes())
+    report = tmp_path / "report.csv"
+    assert main(["ingest", "ssda903", str(tmp_path / "returns"), "--la", "E09000030", "--period", "2022-03-31",
+                 "--check-only", "--report", str(report)]) == 1
+    text = report.read_text()
+    assert 'error,"2020/21 return: episodes.csv, row ' in text and 'error,"2021/22 return: episodes.csv, row 5",DEC,,"DfE rule 148:' in text

@@ -118,3 +118,79 @@ def test_the_same_files_in_another_order_are_the_same_return(engine):
     files = [("e.csv", EPISODES.encode()), ("h.csv", HEADER.encode())]
     report = loading.validate_files(engine, ds.NAME, files, "E09000022", "2025-03-31", max_bytes=2**20)
     assert loading.commit(engine, report, "cli").status == "unchanged" and first.status == "committed"
+
+
+def _sample_years(*years):
+    from tests.shared_files import shared_file
+    folder = shared_file("ssda903_samples/cs_demand_model")
+    return [(p.name, p.read_bytes()) for year in years for p in sorted(folder.glob(f"{year}-*.csv"))]
+
+
+def _refused_children(files, report) -> set[str]:
+    """The CHILD of every row an error names ('2021/22 return: 2021-episodes.csv, row 5')."""
+    import io
+    import pandas as pd
+    tables = {name: pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False) for name, data in files if data.strip()}
+    children = set()
+    for error in report.row_errors:
+        file_name, row = error["row"].split(": ", 1)[1].rsplit(", row ", 1)
+        children.add(tables[file_name].at[int(row) - 2, "CHILD"])
+    return children
+
+
+def test_two_years_are_checked_by_their_own_years_rules_and_stored_as_one_version(engine):
+    """The sample LA's 2020/21 and 2021/22 returns in one upload: refused by each year's DfE faults, each named by
+    year, file, row, column and rule, with nothing stored lost; with the faulty children taken out, both years go in
+    together (as a zip) as one version, an episode in both years stored once."""
+    import io
+    import zipfile
+    import pandas as pd
+    assert _load(engine, "E09000022", HEADER, EPISODES)[1].status == "committed"   # the LA's earlier return
+    kept = {table.name: _count(engine, table) for table in (ds.child, ds.episode, STORED_PLACE)}
+    files = _sample_years(2020, 2021)
+
+    wrong_period = loading.validate_files(engine, ds.NAME, files, "E09000022", "2021-03-31", max_bytes=2**22)
+    assert wrong_period.file_errors == ["The files hold the years 2020/21, 2021/22: choose the latest, 2022-03-31, as "
+                                        "the period (the return's collection year)."]
+    report = loading.validate_files(engine, ds.NAME, files, "E09000022", "2022-03-31", max_bytes=2**22)
+    assert loading.commit(engine, report, "officer").status == "rejected"
+    assert {table.name: _count(engine, table) for table in (ds.child, ds.episode, STORED_PLACE)} == kept
+    by_year = pd.Series([(e["row"].split(",")[0], e["rule"].split(":")[0]) for e in report.row_errors]).value_counts()
+    # Rule 148 (a REC with no DEC) on the episodes each year's own check finds (as in test_ssda903_rules' DFE_FINDS).
+    assert by_year[("2020/21 return: 2020-episodes.csv", "DfE rule 148")] == 105
+    assert by_year[("2021/22 return: 2021-episodes.csv", "DfE rule 148")] == 62
+    assert all(e["column"] and e["row"].rsplit(", row ", 1)[1].isdigit() for e in report.row_errors)
+    assert report.rows_read == report.rows_accepted + report.rows_rejected
+
+    faulty = _refused_children(files, report)
+    fixed = {name: pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False) for name, data in files if data.strip()}
+    fixed = {name: frame[~frame["CHILD"].isin(faulty)] for name, frame in fixed.items()}
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as z:
+        for name, frame in fixed.items():
+            z.writestr(name, frame.to_csv(index=False))
+    report = loading.validate_files(engine, ds.NAME, [("lambeth returns.zip", archive.getvalue())], "E09000022",
+                                    "2022-03-31", max_bytes=2**22)
+    assert report.ok, report.row_errors[:3] + report.file_errors
+    result = loading.commit(engine, report, "officer")
+    assert result.status == "committed" and result.version == 1   # the first for 2021/22
+    header = pd.concat([fixed["2020-header.csv"], fixed["2021-header.csv"]])
+    episodes = pd.concat([fixed["2020-episodes.csv"], fixed["2021-episodes.csv"]])
+    assert _count(engine, ds.child) == header["CHILD"].nunique()
+    assert _count(engine, ds.episode) == _count(engine, STORED_PLACE) == len(episodes.drop_duplicates(["CHILD", "DECOM"]))
+    history = loading.upload_history(engine, ds.NAME, "E09000022")
+    assert list(history["period"]) == ["2022-03-31", "2025-03-31"] and history["is_current"].tolist() == [True, False]
+
+
+def test_an_episode_in_two_years_returns_is_stored_once_as_the_later_year_has_it(engine):
+    header_2024 = HEADER.replace("A100,M,", "A100,1,").replace("A200,F,03/02/2018,BAFR,,,\n", "")   # 2023/24 codes sex 1/2
+    episodes_2024 = EPISODES.split("A200,")[0]
+    files = [("2023-24/header.csv", header_2024.encode()), ("2023-24/episodes.csv", episodes_2024.encode()),
+             ("2024-25/header.csv", HEADER.encode()), ("2024-25/episodes.csv", EPISODES.encode())]
+    report = loading.validate_files(engine, ds.NAME, files, "E09000022", "2025-03-31", max_bytes=2**20)
+    assert report.ok and loading.commit(engine, report, "officer").status == "committed"
+    assert _count(engine, ds.child) == 2 and _count(engine, ds.episode) == _count(engine, STORED_PLACE) == 3
+    with engine.connect() as conn:
+        years = conn.execute(select(ds.episode.c.decom, ds.episode.c.year).order_by(ds.episode.c.decom)).all()
+    # A100's placement open at 31 March 2024 is the 2024/25 return's (still open there: year 2025).
+    assert [(str(d), y) for d, y in years] == [("2023-05-01", 2024), ("2024-02-01", 2025), ("2024-10-10", 2025)]

@@ -43,7 +43,7 @@ from dashboard.ingest.periods import COLLECTION_YEAR
 from dashboard.config import DATA_DIR, settings_from_env
 from dashboard.ingest.specs import FIRST_DATA_ROW, ColumnSpec, DatasetSpec, Target
 from dashboard.ingest.ssda903 import geography
-from dashboard.ingest.ssda903.checking import check_return
+from dashboard.ingest.ssda903.checking import check_years
 from dashboard.ingest.ssda903.degrade import Pseudonyms, month_start, pseudonym_key, sector
 from dashboard.ingest.ssda903.rules import RULES, Return, check
 from dashboard.published.formats import ENGLAND, INNER, LONDON, OUTER
@@ -595,10 +595,36 @@ def store_rows(ret: Return, la_code: str, key: bytes) -> dict[str, pd.DataFrame]
     return out
 
 
+# What makes a row the same one in two years' returns (stored names): the later year's row is kept.
+_SAME_ROW = {child.name: ["child"], episode.name: ["child", "decom"], EPISODE_PLACE.name: ["child", "decom"],
+             **{STORED[name].name: ["child"] for name in ("UASC", "AD1", "PrevPerm", "OC2", "OC3")},
+             STORED["PlacedAdoption"].name: ["child", "date_placed"], STORED["Reviews"].name: ["child", "review"],
+             STORED["Missing"].name: ["child", "mis_start"], STORED["SWEpisodes"].name: ["child", "sw_id", "sw_decom"]}
+
+
+def combine_years(years: list[dict[str, pd.DataFrame]]) -> dict[str, pd.DataFrame]:
+    """Several years' stored rows (oldest first) -> one history, as LIIA's pipeline joins years: a child, an episode
+    (child and start) or another record found in more than one year is the latest year's."""
+    if len(years) == 1:
+        return years[0]
+    out = {}
+    for name in years[0]:
+        frames = [year[name] for year in years if len(year[name].columns)]
+        if not frames:
+            out[name] = years[-1][name]
+            continue
+        joined = pd.concat(frames, ignore_index=True)
+        out[name] = joined.drop_duplicates(_SAME_ROW[name], keep="last").reset_index(drop=True)
+    return out
+
+
 def _ssda903_files(files: list[tuple[str, bytes]], la_code: str, period: str, context: dict, report) -> dict | None:
-    """The DfE's tables as files (any number, or zips of them): checked by the DfE's rules, then degraded."""
-    checked = check_return(files, period, report)
-    return None if checked is None else store_rows(checked, la_code, context["child_id_key"])
+    """The DfE's tables as files (any number, or zips of them; one year or several): checked by each year's DfE
+    rules, then degraded and joined into one history."""
+    checked = check_years(files, period, report)
+    if checked is None:
+        return None
+    return combine_years([store_rows(ret, la_code, context["child_id_key"]) for ret in checked])
 
 
 def _file_label(source, default: str) -> str:

@@ -32,7 +32,7 @@ class ReadTables:
     row_labels: dict[str, tuple[str, int]] = field(default_factory=dict)   # table -> how its rows are named (XML)
 
 
-def _unzipped(name: str, data: bytes, errors: list[str]) -> list[tuple[str, bytes]]:
+def unzipped(name: str, data: bytes, errors: list[str]) -> list[tuple[str, bytes]]:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:
@@ -174,7 +174,7 @@ def read_tables(files: list[tuple[str, bytes]]) -> ReadTables:
     for name, data in files:
         name = display_name(name)
         if data[:4] == b"PK\x03\x04":
-            expanded += _unzipped(name, data, out.file_errors)
+            expanded += unzipped(name, data, out.file_errors)
         else:
             expanded.append((name, data))
     for name, data in expanded:

@@ -7,6 +7,7 @@ from dash import Input, Output, callback, dcc, html
 from dash.exceptions import PreventUpdate
 
 from dashboard import loader
+from dashboard.area_measures.spec import check_scope
 from dashboard.area_measures.view import CHARTS, TABLES, PageSpec
 from dashboard.components.contract import Dashboard, Filter, anonymise_with, register_callbacks, viewer_scope
 from dashboard.components.layout import (chart_card, chart_outputs, column_defs, definition_list, filter_bar, grid_content,
@@ -63,7 +64,7 @@ def layout(dashboard: Dashboard, spec: PageSpec, lead: str, years: list[str], la
     ])
 
 
-def register_render(dashboard: Dashboard) -> None:
+def register_render(dashboard: Dashboard, dataset: str) -> None:
     """The callback that draws the page from its filters, through the dashboard's own cached `view`."""
     p = dashboard.prefix
 
@@ -76,14 +77,24 @@ def register_render(dashboard: Dashboard) -> None:
     )
     def render(*values):
         scope = viewer_scope(dashboard)
-        selection = scope and dashboard.selection_from_values(values[:-1], scope)
+        if scope is None:
+            raise PreventUpdate
+        return rendered(tuple(values[:-1]), scope, anonymise_with=anonymise_with(values[-1]))
+
+    # Every output for the filters' values as they arrive, built once per data version for every member alike (the
+    # view is shared): a filter change back to a view already seen is one cache read, not the view read and the
+    # cards, notes and grids built again.
+    def rendered(values: tuple, scope: loader.AccessScope, *, anonymise_with: str | None = None) -> tuple:
+        selection = dashboard.selection_from_values(values, scope)
         if selection is None:
             raise PreventUpdate
-        view = dashboard.view(selection, scope, anonymise_with=anonymise_with(values[-1]))
+        view = dashboard.view(selection, scope, anonymise_with=anonymise_with)
         return (kpi_cards(view.kpis), definition_list("Definitions and sources", view.notes),
                 *[part for c in CHARTS for part in (view.titles[c], view.figures[c])],
                 *[view.takeaways[c] for c in CHARTS],
                 *[part for t in ("trend", "las", "profile") for part in grid_content(view.tables[t], _columns)])
+    rendered.__qualname__ = f"{dashboard.name}.rendered"   # the cache key's name: one per page
+    rendered = loader.view_cache(dataset, "reference", "published", check=check_scope)(rendered)
 
 
 def _columns(table) -> list[dict]:
@@ -95,7 +106,7 @@ def _columns(table) -> list[dict]:
 def measures_page(*, name: str, prefix: str, path: str, nav_name: str, heading: str, order: int, lead: str,
                   view) -> tuple[Dashboard, object]:
     """A dashboard of published measures' declaration (its callbacks registered) and its layout function, from its
-    names and its own `view` module (SPEC, resolve, years, build_view, presentation)."""
+    names and its own `view` module (SPEC, resolve, years, build_view, presentation, VIEW)."""
     def focus_choices(scope: loader.AccessScope, secret: str | None) -> list[dict]:
         return la_options(loader.local_authorities(), scope.la_code, secret)
 
@@ -105,7 +116,7 @@ def measures_page(*, name: str, prefix: str, path: str, nav_name: str, heading: 
         select=view.resolve, present=view.presentation, charts=CHARTS, tables=TABLES, view=view.build_view,
         la_choices=(f"{prefix}-focus", focus_choices))
     register_callbacks(dashboard)
-    register_render(dashboard)
+    register_render(dashboard, view.VIEW.dataset)
     no_data = (f"No figures have been imported yet. An administrator imports DfE's {view.SPEC.importing} with "
                "python -m dashboard import-published FOLDER; this page has no demo data.")
 

@@ -29,46 +29,57 @@ def periods(values: pd.DataFrame, measure: str | None = None) -> list[str]:
     return sorted(rows["period"].unique(), key=year_of)
 
 
-def _mean_of(rows: pd.DataFrame, members: list[str], joint: dict[str, str]) -> tuple[float, int]:
-    """(unweighted mean, how many LAs had a figure) of the members' values, a joint return once."""
-    covered = counted_once(members, joint)
-    have = rows[rows["dfe_code"].isin(list(covered))].dropna(subset=["value"])
-    return (float(have["value"].mean()) if len(have) else np.nan), int(sum(covered[c] for c in have["dfe_code"]))
-
-
 def comparison(values: pd.DataFrame, measure: str, focus: str, las: pd.DataFrame, neighbours: list[str],
-               focus_name: str) -> pd.DataFrame:
+               focus_name: str, joint: dict[str, str] | None = None) -> pd.DataFrame:
     """One row per period and series: the focus LA (its DfE code) as published, its sub-region's mean, Inner or Outer
     London, London and England as published, and its statistical neighbours' mean. Columns: period, series, value,
-    marker (the focus LA's or a published area's, where it has no value), with, of (for means: LAs with a figure, LAs)."""
+    marker (the focus LA's or a published area's, where it has no value), with, of (for means: LAs with a figure, LAs).
+    `joint`: `joint_returns(values, "dfe_code")`, when the caller has it already."""
     rows = values[values["measure"] == measure]
-    joint = joint_returns(values, "dfe_code")
+    joint = joint_returns(values, "dfe_code") if joint is None else joint
     info = las.set_index("dfe_code").loc[members_of(focus)[0]]
     subregion = list(las[las["subregion_code"] == info["subregion_code"]]["dfe_code"])
     inner_outer = (INNER, "Inner London") if info["inner_outer"] == "Inner London" else (OUTER, "Outer London")
-    out = []
-    for period in periods(values, measure):
-        at = rows[rows["period"] == period].set_index("dfe_code")
+    years = periods(values, measure)
+    # Periods down, areas across: every series is a column or the mean of columns (one pass, not one per period).
+    figures = rows.pivot(index="period", columns="dfe_code", values="value").reindex(years).astype("float64")
+    markers = rows.pivot(index="period", columns="dfe_code", values="marker").reindex(years)
+    parts = []
 
-        def published(code: str, label: str):
-            value = at["value"].get(code, np.nan)
-            marker = at["marker"].get(code) if code in at.index else "not published"
-            out.append({"period": period, "series": label, "value": value,
-                        "marker": None if pd.notna(value) else (marker or "not published"), "with": None, "of": None})
+    def published(code: str, label: str):
+        value = figures[code] if code in figures else pd.Series(np.nan, index=years)
+        given = markers[code] if code in markers else pd.Series(None, index=years, dtype=object)
+        marker = [None if pd.notna(v) else (m if isinstance(m, str) and m else "not published")
+                  for v, m in zip(value, given)]
+        parts.append(pd.DataFrame({"period": years, "series": label, "value": value.to_numpy(), "marker": marker,
+                                   "with": None, "of": None}))
 
-        def mean(members: list[str], label: str):
-            value, n = _mean_of(at.reset_index(), members, joint)
-            out.append({"period": period, "series": label, "value": value,
-                        "marker": None if n else "no LA with a figure", "with": n, "of": len(members)})
+    def mean(members: list[str], label: str):
+        covered = counted_once(members, joint)   # a joint return once, its LAs both counted in "with"
+        present = [c for c in covered if c in figures]
+        have = figures[present].notna()
+        value = figures[present].mean(axis=1) if present else pd.Series(np.nan, index=years)
+        with_ = (have * pd.Series({c: covered[c] for c in present}, dtype="int64")).sum(axis=1).astype(int) if present \
+            else pd.Series(0, index=years)
+        parts.append(pd.DataFrame({
+            "period": years, "series": label, "value": value.to_numpy(),
+            "marker": [None if n else "no LA with a figure" for n in with_], "with": [int(n) for n in with_],
+            "of": len(members)}, dtype=object).astype({"value": "float64"}))
 
-        published(joint.get(focus, focus), focus_name)
-        mean(subregion, f"{info['subregion_name']} (sub-region mean)")
-        if neighbours:
-            mean(neighbours, "Statistical neighbours (mean)")
-        published(inner_outer[0], inner_outer[1])
-        published(LONDON, "London")
-        published(ENGLAND, "England")
-    frame = pd.DataFrame(out, columns=["period", "series", "value", "marker", "with", "of"])
+    published(joint.get(focus, focus), focus_name)
+    mean(subregion, f"{info['subregion_name']} (sub-region mean)")
+    if neighbours:
+        mean(neighbours, "Statistical neighbours (mean)")
+    published(inner_outer[0], inner_outer[1])
+    published(LONDON, "London")
+    published(ENGLAND, "England")
+    columns = ["period", "series", "value", "marker", "with", "of"]
+    if not years:
+        return pd.DataFrame(columns=columns).astype({"value": "float64"})
+    # Period by period, the series in the order above (as the tables and charts list them).
+    frame = pd.concat(parts, ignore_index=True)
+    order = np.argsort(np.tile(np.arange(len(years)), len(parts)), kind="stable")
+    frame = frame.iloc[order].reset_index(drop=True)[columns]
     frame["value"] = frame["value"].astype("float64")
     return frame
 
@@ -108,9 +119,10 @@ def profile(values: pd.DataFrame, measures: tuple[Measure, ...], period: str, fo
     """Every measure for one period: the focus LA and each comparator (as `comparison`), one row per measure and
     series: measure, name, unit, series, value, marker, with, of."""
     parts = []
+    joint = joint_returns(values, "dfe_code")
+    at_period = values[values["period"] == period]   # one period: nothing else is worked out
     for m in measures:
-        rows = comparison(values, m.code, focus, las, neighbours, focus_name)
-        rows = rows[rows["period"] == period]
+        rows = comparison(at_period, m.code, focus, las, neighbours, focus_name, joint)
         parts.append(rows.assign(measure=m.code, name=m.name, unit=m.unit, decimals=m.decimals))
     columns = ["measure", "name", "unit", "decimals", "series", "value", "marker", "with", "of"]
     return pd.concat(parts, ignore_index=True)[columns] if parts else pd.DataFrame(columns=columns)

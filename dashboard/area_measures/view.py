@@ -92,6 +92,7 @@ class MeasuresView:
     years: Callable
     build_view: Callable
     presentation: Callable
+    dataset: str          # the dataset its figures are (its version is in every cached view's key)
 
 
 def bind(spec: PageSpec, read_values: Callable[[loader.AccessScope], pd.DataFrame], dataset: str,
@@ -113,7 +114,7 @@ def bind(spec: PageSpec, read_values: Callable[[loader.AccessScope], pd.DataFram
     def present(selection: Selection, scope: loader.AccessScope, *, anonymise_with: str | None = None):
         view = build_view(selection, scope, anonymise_with=anonymise_with)
         return presentation(spec, view, selection, bool(anonymise_with))
-    return MeasuresView(spec, resolve, years, build_view, present)
+    return MeasuresView(spec, resolve, years, build_view, present, dataset)
 
 
 def build_for(spec: PageSpec, selection: Selection, values: pd.DataFrame, scope: loader.AccessScope,

@@ -37,34 +37,38 @@ def comparison(values: pd.DataFrame, measure: str, focus: str, las: pd.DataFrame
     `joint`: `joint_returns(values, "dfe_code")`, when the caller has it already."""
     rows = values[values["measure"] == measure]
     joint = joint_returns(values, "dfe_code") if joint is None else joint
+    return _against(rows, "period", periods(values, measure), focus, las, neighbours, focus_name, joint)
+
+
+def _against(rows: pd.DataFrame, by: str, keys: list, focus: str, las: pd.DataFrame, neighbours: list[str],
+             focus_name: str, joint: dict[str, str]) -> pd.DataFrame:
+    """`comparison`'s series for each of `keys` (periods, or measures) in `rows`' column `by`: key by key, the series
+    in their order. Keys down, areas across: every series is a column or the mean of columns, in one pass."""
     info = las.set_index("dfe_code").loc[members_of(focus)[0]]
     subregion = list(las[las["subregion_code"] == info["subregion_code"]]["dfe_code"])
     inner_outer = (INNER, "Inner London") if info["inner_outer"] == "Inner London" else (OUTER, "Outer London")
-    years = periods(values, measure)
-    # Periods down, areas across: every series is a column or the mean of columns (one pass, not one per period).
-    figures = rows.pivot(index="period", columns="dfe_code", values="value").reindex(years).astype("float64")
-    markers = rows.pivot(index="period", columns="dfe_code", values="marker").reindex(years)
+    figures = rows.pivot(index=by, columns="dfe_code", values="value").reindex(keys).astype("float64")
+    markers = rows.pivot(index=by, columns="dfe_code", values="marker").reindex(keys)
     parts = []
 
     def published(code: str, label: str):
-        value = figures[code] if code in figures else pd.Series(np.nan, index=years)
-        given = markers[code] if code in markers else pd.Series(None, index=years, dtype=object)
+        value = figures[code] if code in figures else pd.Series(np.nan, index=keys)
+        given = markers[code] if code in markers else pd.Series(None, index=keys, dtype=object)
         marker = [None if pd.notna(v) else (m if isinstance(m, str) and m else "not published")
                   for v, m in zip(value, given)]
-        parts.append(pd.DataFrame({"period": years, "series": label, "value": value.to_numpy(), "marker": marker,
+        parts.append(pd.DataFrame({by: keys, "series": label, "value": value.to_numpy(), "marker": marker,
                                    "with": None, "of": None}))
 
     def mean(members: list[str], label: str):
         covered = counted_once(members, joint)   # a joint return once, its LAs both counted in "with"
         present = [c for c in covered if c in figures]
-        have = figures[present].notna()
-        value = figures[present].mean(axis=1) if present else pd.Series(np.nan, index=years)
-        with_ = (have * pd.Series({c: covered[c] for c in present}, dtype="int64")).sum(axis=1).astype(int) if present \
-            else pd.Series(0, index=years)
+        value = figures[present].mean(axis=1) if present else pd.Series(np.nan, index=keys)
+        with_ = ((figures[present].notna() * pd.Series({c: covered[c] for c in present}, dtype="int64")).sum(axis=1)
+                 if present else pd.Series(0, index=keys))
         parts.append(pd.DataFrame({
-            "period": years, "series": label, "value": value.to_numpy(),
+            by: keys, "series": label, "value": value.to_numpy(),
             "marker": [None if n else "no LA with a figure" for n in with_], "with": [int(n) for n in with_],
-            "of": len(members)}, dtype=object).astype({"value": "float64"}))
+            "of": len(members)}, dtype=object))
 
     published(joint.get(focus, focus), focus_name)
     mean(subregion, f"{info['subregion_name']} (sub-region mean)")
@@ -73,12 +77,11 @@ def comparison(values: pd.DataFrame, measure: str, focus: str, las: pd.DataFrame
     published(inner_outer[0], inner_outer[1])
     published(LONDON, "London")
     published(ENGLAND, "England")
-    columns = ["period", "series", "value", "marker", "with", "of"]
-    if not years:
+    columns = [by, "series", "value", "marker", "with", "of"]
+    if not keys:
         return pd.DataFrame(columns=columns).astype({"value": "float64"})
-    # Period by period, the series in the order above (as the tables and charts list them).
     frame = pd.concat(parts, ignore_index=True)
-    order = np.argsort(np.tile(np.arange(len(years)), len(parts)), kind="stable")
+    order = np.argsort(np.tile(np.arange(len(keys)), len(parts)), kind="stable")
     frame = frame.iloc[order].reset_index(drop=True)[columns]
     frame["value"] = frame["value"].astype("float64")
     return frame
@@ -118,14 +121,17 @@ def profile(values: pd.DataFrame, measures: tuple[Measure, ...], period: str, fo
             neighbours: list[str], focus_name: str) -> pd.DataFrame:
     """Every measure for one period: the focus LA and each comparator (as `comparison`), one row per measure and
     series: measure, name, unit, series, value, marker, with, of."""
-    parts = []
-    joint = joint_returns(values, "dfe_code")
-    at_period = values[values["period"] == period]   # one period: nothing else is worked out
-    for m in measures:
-        rows = comparison(at_period, m.code, focus, las, neighbours, focus_name, joint)
-        parts.append(rows.assign(measure=m.code, name=m.name, unit=m.unit, decimals=m.decimals))
     columns = ["measure", "name", "unit", "decimals", "series", "value", "marker", "with", "of"]
-    return pd.concat(parts, ignore_index=True)[columns] if parts else pd.DataFrame(columns=columns)
+    at_period = values[values["period"] == period]   # one period: nothing else is worked out
+    codes = [m.code for m in measures if m.code in set(at_period["measure"])]
+    if not codes:
+        return pd.DataFrame(columns=columns)
+    frame = _against(at_period, "measure", codes, focus, las, neighbours, focus_name, joint_returns(values, "dfe_code"))
+    about = {m.code: m for m in measures}
+    frame["name"] = [about[c].name for c in frame["measure"]]
+    frame["unit"] = [about[c].unit for c in frame["measure"]]
+    frame["decimals"] = [about[c].decimals for c in frame["measure"]]
+    return frame[columns]
 
 
 def difference_text(value: float, other: float, measure: Measure, other_name: str) -> str:

@@ -148,7 +148,8 @@ def _neighbour_names(neighbours: pd.DataFrame, values: pd.DataFrame, las: pd.Dat
     """The neighbours as the page names them: London's by the page's names (anonymised when asked), others as
     LAIT names them."""
     london = dict(zip(las["dfe_code"].astype(str), las["la_name"]))
-    published = dict(zip(values["dfe_code"], values["area_name"]))
+    names = values.drop_duplicates("dfe_code")
+    published = dict(zip(names["dfe_code"], names["area_name"]))
     return ", ".join(london.get(str(d), published.get(str(d), n if isinstance(n, str) else f"DfE {d}"))
                      for d, n in zip(neighbours["neighbour_dfe_code"], neighbours["neighbour_name"]))
 

@@ -91,11 +91,13 @@ def sparkline(values: list[float]) -> str:
                    for v in values)
 
 
-def _stats(values: pd.Series) -> dict:
-    have = values.dropna().astype(float)
-    if have.empty:
+def _stats(values) -> dict:
+    """Mean, median, range and count of the figures there are (missing left out, never 0)."""
+    have = np.asarray(values, dtype="float64")
+    have = have[~np.isnan(have)]
+    if not len(have):
         return {"mean": np.nan, "median": np.nan, "min": np.nan, "max": np.nan, "n": 0}
-    return {"mean": float(have.mean()), "median": float(have.median()), "min": float(have.min()),
+    return {"mean": float(have.mean()), "median": float(np.median(have)), "min": float(have.min()),
             "max": float(have.max()), "n": int(len(have))}
 
 
@@ -157,7 +159,7 @@ def prepare(series, las: pd.DataFrame) -> Prepared | None:
 
 
 def _of(now: dict, codes) -> dict:
-    return _stats(pd.Series([now.get(c, np.nan) for c in codes], dtype="float64"))
+    return _stats([now.get(c, np.nan) for c in codes])
 
 
 def standing(series, la_code: str, las: pd.DataFrame, neighbours: list[str], rules: Rules,

@@ -175,6 +175,15 @@ def build_view(selection: Selection, scope: loader.AccessScope, *, anonymise_wit
 build_view.cache_key = lambda selection, scope, **kw: _cached_view.cache_key(selection, scope, anonymise_with=None)
 
 
+def status_versions() -> tuple:
+    """Every dataset's (name, version), in one small query: data status reads them all, so its cached outputs are keyed
+    by them."""
+    return tuple(data.datasets()[["name", "version"]].itertuples(index=False, name=None))
+
+
+SOURCES, check_scope = data.SOURCES, data.check_scope   # what the page's cached outputs are keyed and guarded by
+
+
 # --- data status ------------------------------------------------------------------------------------------------------
 
 def data_status(selection: Selection, scope: loader.AccessScope, today=None) -> dict:

@@ -464,17 +464,87 @@ def _own_la_marked(table: pd.DataFrame, own_la: str) -> pd.DataFrame:
     return table.assign(_focus=table["_focus"] | own).drop(columns=[OWN_LA_CODES])
 
 
+@dataclass
+class RolePart:
+    """The role charts, tables, headline figures and sentence of one borough (or all): they depend on the borough
+    alone, so a change of source, group or service reads them from the cache."""
+    latest: int | None
+    messages: list
+    kpis: list
+    takeaway: str
+    role_title: str
+    role_figure: dict
+    role_table: pd.DataFrame
+    not_known_title: str
+    not_known_table: pd.DataFrame
+
+
+@loader.view_cache("reference", data.CSWW, check=data.check_scope)
+def role_part(borough: str, scope: loader.AccessScope, *, anonymise_with: str | None = None) -> RolePart:
+    """DfE's census of children's social workers by role for `borough` ("all": London), as every member sees it."""
+    las = loader.local_authorities()
+    csww = data.csww_role(scope)
+    if anonymise_with:
+        las = anonymise_las(las, scope.la_code, anonymise_with)
+        csww = _anonymise_csww(csww, dict(zip(las["la_code"], las["la_name"])), scope.la_code) if not csww.empty else csww
+    names = dict(zip(las["la_code"], las["la_name"]))
+    has_csww = not csww.empty
+    messages = []
+    role_code, role_name = csww_area(borough, csww) if has_csww else ("", "")
+    pipeline = role_pipeline(csww, role_code) if has_csww else pd.DataFrame()
+    years = sorted(csww["year"].unique()) if has_csww else []
+    latest = years[-1] if years else None
+    if has_csww and borough != "all" and " / " in role_code:
+        messages.append(("Two LAs" if anonymise_with else "Kingston upon Thames and Richmond upon Thames")
+                        + " make one joint return to the DfE census: the role figures are for both.")
+    comparator = None
+    if has_csww and borough != "all":
+        london = role_pipeline(csww, LONDON_CODE)
+        comparator = london[london["year"] == latest]
+    role_label = role_name or ("London" if borough == "all" else names.get(borough, ""))
+    role_figure = (figures.pipeline_figure(pipeline, ROLES, role_label, comparator) if has_csww and not pipeline.empty
+                   else figures.empty_figure("The DfE census of children's social workers has not been imported."))
+    role_table = pd.DataFrame({
+        "Year (30 September)": pipeline.get("year", []), "Role": pipeline.get("role", []),
+        "Black and Global Majority share of known": pipeline.get("label", []),
+        "Black and Global Majority headcount": [("" if pd.isna(v) else int(v)) for v in pipeline.get("bgm", [])],
+        "Known ethnicity headcount": [("not published (x)" if pd.isna(v) else int(v)) for v in pipeline.get("known", [])],
+        "Ethnicity not known": [_pct(v) for v in pipeline.get("not_known_share", [])],
+    })
+    nk = not_known_by_la(csww, latest) if has_csww else pd.DataFrame(columns=["area_code", "area_name", "share", "label"])
+    london_nk = (csww[(csww["year"] == latest) & (csww["area_code"] == LONDON_CODE) & (csww["role"] == "Total")
+                      & (csww["ethnicity"] == "not_known")]["headcount_pct"] / 100) if has_csww else pd.Series(dtype=float)
+    not_known_table = pd.DataFrame({"Local authority": nk["area_name"], "Ethnicity not known": nk["label"],
+                                    "Headcount not known": [("" if pd.isna(v) else int(v)) for v in nk.get("headcount", [])]}) \
+        .sort_values("Local authority").reset_index(drop=True)
+
+    kpis = _role_kpis(pipeline, role_label, latest) if has_csww and not pipeline.empty else []
+    if len(nk):
+        focus_nk = nk[nk["area_code"].str.contains(borough, regex=False)] if borough != "all" else None
+        value = focus_nk["label"].iloc[0] if focus_nk is not None and len(focus_nk) else (
+            _pct(london_nk.iloc[0]) if len(london_nk) else "no figure")
+        kpis.append((f"Ethnicity not known, {role_label} social workers {latest}", value, "children's social workers"))
+    return RolePart(
+        latest=latest, messages=messages, kpis=kpis,
+        takeaway=(roles_takeaway(pipeline, role_label) if has_csww and not pipeline.empty
+                  else "The DfE census of children's social workers has not been imported, so there is no role figure."),
+        role_title=(f"Children's social workers: Black and Global Majority share from case holder to senior manager, "
+                    f"{role_label}, {years[0]} to {latest}" if years else "Children's social workers by role"),
+        role_figure=role_figure.to_dict(), role_table=role_table,
+        not_known_title=(f"Children's social workers with ethnicity not known, by local authority, 30 September {latest}"
+                         if latest else "Ethnicity not known"),
+        not_known_table=not_known_table)
+
+
 def _build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: str | None = None) -> LincView:
     las = loader.local_authorities()
     series, boroughs = data.published_bands(scope), data.published_boroughs(scope)
-    csww = data.csww_role(scope)
     if anonymise_with:
         las = anonymise_las(las, scope.la_code, anonymise_with)
         names = dict(zip(las["la_code"], las["la_name"]))
         boroughs = _anonymise_published(boroughs, names, scope.la_code) if not boroughs.empty else boroughs
-        csww = _anonymise_csww(csww, names, scope.la_code) if not csww.empty else csww
     names = dict(zip(las["la_code"], las["la_name"]))
-    has_published, has_csww = not boroughs.empty, not csww.empty
+    has_published, has_csww = not boroughs.empty, not data.csww_role(scope).empty
     messages, notes = [], []
     group_label = rep.GROUP_LABELS[filters.group]
     is_demo = filters.source == "demo"
@@ -548,34 +618,10 @@ def _build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: 
                                         for s, p in zip(bands["share"], bands["population_share"])]
     band_table["Glass ceiling"] = ["◆ glass ceiling" if b == ceiling["band"] else "" for b in bands["band"]]
 
-    # Roles (real DfE figures wherever they are loaded).
-    role_code, role_name = csww_area(filters.borough, csww) if has_csww else ("", "")
-    pipeline = role_pipeline(csww, role_code) if has_csww else pd.DataFrame()
-    years = sorted(csww["year"].unique()) if has_csww else []
-    latest = years[-1] if years else None
-    if has_csww and filters.borough != "all" and " / " in role_code:
-        messages.append(("Two LAs" if anonymise_with else "Kingston upon Thames and Richmond upon Thames")
-                        + " make one joint return to the DfE census: the role figures are for both.")
-    comparator = None
-    if has_csww and filters.borough != "all":
-        london = role_pipeline(csww, LONDON_CODE)
-        comparator = london[london["year"] == latest]
-    role_label = role_name or ("London" if filters.borough == "all" else names.get(filters.borough, ""))
-    role_figure = (figures.pipeline_figure(pipeline, ROLES, role_label, comparator) if has_csww and not pipeline.empty
-                   else figures.empty_figure("The DfE census of children's social workers has not been imported."))
-    role_table = pd.DataFrame({
-        "Year (30 September)": pipeline.get("year", []), "Role": pipeline.get("role", []),
-        "Black and Global Majority share of known": pipeline.get("label", []),
-        "Black and Global Majority headcount": [("" if pd.isna(v) else int(v)) for v in pipeline.get("bgm", [])],
-        "Known ethnicity headcount": [("not published (x)" if pd.isna(v) else int(v)) for v in pipeline.get("known", [])],
-        "Ethnicity not known": [_pct(v) for v in pipeline.get("not_known_share", [])],
-    })
-    nk = not_known_by_la(csww, latest) if has_csww else pd.DataFrame(columns=["area_code", "area_name", "share", "label"])
-    london_nk = (csww[(csww["year"] == latest) & (csww["area_code"] == LONDON_CODE) & (csww["role"] == "Total")
-                      & (csww["ethnicity"] == "not_known")]["headcount_pct"] / 100) if has_csww else pd.Series(dtype=float)
-    not_known_table = pd.DataFrame({"Local authority": nk["area_name"], "Ethnicity not known": nk["label"],
-                                    "Headcount not known": [("" if pd.isna(v) else int(v)) for v in nk.get("headcount", [])]}) \
-        .sort_values("Local authority").reset_index(drop=True)
+    # Roles (real DfE figures wherever they are loaded): the same whatever the source, group or service chosen.
+    roles = role_part(filters.borough, scope, anonymise_with=anonymise_with)
+    messages += roles.messages
+    latest = roles.latest
 
     # Headline figures.
     top = bands.dropna(subset=["share"]).tail(1)
@@ -588,13 +634,7 @@ def _build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: 
          top["label"].iloc[0] if len(top) else "no figure",
          f"population {_pct(top['population_share'].iloc[0], POPULATION_DECIMALS)}" if len(top) else ""),
     ]
-    if has_csww and not pipeline.empty:
-        kpis += _role_kpis(pipeline, role_label, latest)
-    if len(nk):
-        focus_nk = nk[nk["area_code"].str.contains(filters.borough, regex=False)] if filters.borough != "all" else None
-        value = focus_nk["label"].iloc[0] if focus_nk is not None and len(focus_nk) else (
-            _pct(london_nk.iloc[0]) if len(london_nk) else "no figure")
-        kpis.append((f"Ethnicity not known, {role_label} social workers {latest}", value, "children's social workers"))
+    kpis += roles.kpis
 
     info = {name: loader.dataset_info(name) for name in (data.NAME, data.PUBLISHED, data.CSWW)}
     notes = _notes(filters, period, ceiling, latest, info, population_label, anonymised=bool(anonymise_with),
@@ -606,8 +646,7 @@ def _build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: 
     takeaways = {
         "band": band_takeaway(bands, ceiling, who, area_label, population_label),
         "groups": groups_takeaway(ratios, area_label),
-        "roles": (roles_takeaway(pipeline, role_label) if has_csww and not pipeline.empty
-                  else "The DfE census of children's social workers has not been imported, so there is no role figure."),
+        "roles": roles.takeaway,
     }   # "notknown" and its chart are added per focus LA by `build_view`
     return LincView(
         is_demo=is_demo, has_published=has_published, has_csww=has_csww, area_label=area_label, kpis=kpis,
@@ -621,12 +660,8 @@ def _build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: 
                        + (f", {data.SERVICE_GROUPS[filters.service].lower()}" if filters.source == "demo" and filters.service != "all" else "")
                        + f", against the population ({period})"),
         borough_table=borough_table, borough_columns=borough_columns, borough_download=borough_download,
-        role_title=(f"Children's social workers: Black and Global Majority share from case holder to senior manager, "
-                    f"{role_label}, {years[0]} to {latest}" if years else "Children's social workers by role"),
-        role_figure=role_figure.to_dict(), role_table=role_table,
-        not_known_title=(f"Children's social workers with ethnicity not known, by local authority, 30 September {latest}"
-                         if latest else "Ethnicity not known"),
-        not_known_figure=None, not_known_table=not_known_table,
+        role_title=roles.role_title, role_figure=roles.role_figure, role_table=roles.role_table,
+        not_known_title=roles.not_known_title, not_known_figure=None, not_known_table=roles.not_known_table,
         notes=notes, messages=messages, takeaways=takeaways,
         subtitle=f"{area_label[0].upper() + area_label[1:]}, {who}, {period}." + (" Demo data." if is_demo else ""),
     )

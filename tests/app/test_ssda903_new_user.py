@@ -1,0 +1,64 @@
+"""A new LA's data officer, as on a store with no SSDA903 demo data: the DfE's tables uploaded through the Upload
+page's callbacks (several files at once), committed, and Sufficiency then shows that LA's children placed where
+their real postcodes are (ONS Postcode Directory): distances and the LAs they live in, not 'not known'."""
+import base64
+import json
+
+import pytest
+from sqlalchemy import func, select
+
+from dashboard.auth.users import create_user
+from dashboard.dashboards.sufficiency import returns as ds
+from dashboard.ingest import samples
+from dashboard.store import get_engine, schema
+from tests.dash_requests import callback_request, response_props
+from tests.store_fixtures import PASSWORD, sign_in
+
+OFFICER = "903officer@lambeth.example"
+LA, PERIOD = "E09000022", "2025-03-31"
+from tests.app.test_sufficiency_page import RENDER_OUTPUTS as RENDER   # the page's callbacks, as they are
+from tests.app.test_upload_page import CHECK_OUTPUTS
+FILTERS = {"suff-area": LA, "suff-at": PERIOD, "suff-age": "all", "suff-sex": "all", "suff-ethnicity": "all",
+           "suff-uasc": "all", "suff-legal": "all", "suff-cin": "all", "suff-placement": "all", "suff-provider": "all"}
+
+
+@pytest.fixture()
+def officer_client(client, dash_app, restore_demo):
+    with get_engine().connect() as conn:
+        known = conn.execute(select(schema.app_user.c.id).where(schema.app_user.c.email == OFFICER)).first()
+    if not known:
+        create_user(get_engine(), OFFICER, PASSWORD, LA, ["uploader", "commissioner"], name="Data Officer")
+    assert sign_in(client, OFFICER).status_code == 302
+    yield client
+    restore_demo({"sufficiency"})   # later tests expect the demo children back
+
+
+def _upload(client, files: dict[str, bytes], trigger: str, confirmed: bool):
+    contents = ["data:text/csv;base64," + base64.b64encode(data).decode() for data in files.values()]
+    response = callback_request(client, CHECK_OUTPUTS,
+                                [("upload-file", "contents", contents), ("upload-dataset", "value", ds.NAME),
+                                 ("upload-la", "value", LA), ("upload-period", "value", PERIOD), ("upload-commit", "n_clicks", 1)],
+                                [("upload-file", "filename", list(files)), ("upload-demo-confirm", "value", confirmed)],
+                                triggered=trigger)
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    return response.get_data(as_text=True)
+
+
+def test_a_data_officers_tables_go_in_and_sufficiency_places_the_children_by_their_postcodes(officer_client):
+    frame = samples.ssda903_episodes(120, 5, PERIOD)   # home SE15 4RG; placed at SE22 8AA, CR0 1AB or ME4 4TB
+    files = {name: samples.as_csv(table) for name, table in samples.ssda903_tables(frame, oc3_share=0.1, seed=5).items()}
+    checked = _upload(officer_client, files, "upload-file.contents", False)
+    assert "Passed: ready to commit." in checked and "rows read =" in checked
+    committed = _upload(officer_client, files, "upload-commit.n_clicks", True)
+    assert "Stored as version" in committed
+    with get_engine().connect() as conn:
+        assert conn.execute(select(func.count()).select_from(ds.child).where(ds.child.c.la_code == LA)).scalar() == 120
+    response = callback_request(officer_client, RENDER, [(i, "value", v) for i, v in FILTERS.items()]
+                                + [("suff-tile-mode", "value", "selected"), ("suff-flow-mode", "value", "location"),
+                                   ("suff-anon", "value", False)])
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    text = json.dumps(response_props(response))
+    # The placements' LAs from the ONS Postcode Directory: Southwark (SE22 8AA) and Croydon (CR0 1AB), by name.
+    assert "Southwark" in text and "Croydon" in text
+    # Distances from the full postcodes: a median in miles, and none 'not known' (every postcode is real).
+    assert "the median distance is" in text and "distance not known for 0.0%" in text

@@ -73,7 +73,7 @@ def validate_files(engine: Engine, dataset: str, files: list[tuple[str, bytes]],
     spec = SPECS[dataset]
     digests = sorted(hashlib.sha256(data).hexdigest() for _name, data in files)
     names = " + ".join(display_name(name) for name, _data in files)
-    report = Report(dataset=dataset, file_name=names if len(names) <= 255 else names[:240] + f"... ({len(files)} files in all)",
+    report = Report(dataset=dataset, file_name=names if len(names) <= 255 else names[:225] + f"... ({len(files)} files in all)",
                     file_sha256=hashlib.sha256("".join(digests).encode()).hexdigest(), la_code=la_code, period=period)
     problem = _choice_problem(engine, spec, la_code, period)
     too_big = [display_name(name) for name, data in files if len(data) > max_bytes]

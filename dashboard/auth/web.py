@@ -150,8 +150,12 @@ def _finish_sign_in(engine, user, next_path: str):
     # cookie, so a token added by one request would be lost to another answered at the same moment.
     csrf_token()
     login_user(user)
-    # My LA is the home page after sign-in; a page asked for by name is kept.
-    return redirect(HOME_AFTER_SIGN_IN if next_path in ("", "/") else next_path)
+    return redirect(_landing(next_path))
+
+
+def _landing(next_path: str) -> str:
+    """Where signing in lands: My LA, the home page after sign-in, unless a page was asked for by name."""
+    return HOME_AFTER_SIGN_IN if next_path in ("", "/") else next_path
 
 
 def _pending_user():
@@ -236,7 +240,7 @@ def enrol():
     if pending is not None:
         _finish_sign_in(engine, user, next_path)
     session.pop("mfa_new_secret", None)
-    return render_template("mfa_recovery_codes.html", title="Your recovery codes", codes=codes, next=next_path)
+    return render_template("mfa_recovery_codes.html", title="Your recovery codes", codes=codes, next=_landing(next_path))
 
 
 @auth_blueprint.route("/logout", methods=["GET", "POST"])

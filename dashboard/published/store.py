@@ -425,8 +425,9 @@ def import_on_first_start(settings, engine: Engine, refilled: set[str], log=prin
     counts = Counter(r.status for r in reports if r not in ssda903)
     log("Published files: " + ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) + ".")
     if ssda903:
-        log(f"Also found {len(ssda903)} SSDA903 tables (LAs' child-level returns, not published files): not imported; "
-            f"{SSDA903_NOTE} --la CODE --period YYYY-03-31.")
+        log(f"Also found {len(ssda903)} SSDA903 tables (LAs' child-level returns, not published files): not imported. "
+            "An LA's data officer uploads them on the Upload page, or: "
+            "`python -m dashboard ingest ssda903 FOLDER --la CODE --period YYYY-03-31`.")
     for report in reports:
         if report.status == "rejected":
             log(report.line())

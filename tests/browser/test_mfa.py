@@ -36,8 +36,8 @@ def _code(page, code):
 
 
 def _signed_in(page):
-    """Where signing in lands: My LA (the home page after sign-in), or the Overview the enrolment's link opens."""
-    return re.compile(re.escape(page.base_url) + r"/(my-la.*)?$")
+    """Where signing in lands: My LA, the home page after sign-in (after setting up two-step sign-in too)."""
+    return re.compile(re.escape(page.base_url) + r"/my-la.*$")
 
 
 def _sign_out(page):

@@ -87,6 +87,11 @@ def _year_start(period) -> pd.Timestamp:
     return pd.Timestamp(year=int(str(period)[:4]), month=1, day=1)
 
 
+def _year_starts(periods: pd.Series) -> pd.Series:
+    """`_year_start` of each period, worked out once per distinct period (a few years, not every row)."""
+    return periods.map({p: _year_start(p) for p in periods.unique()})
+
+
 def _frame(rows: pd.DataFrame) -> pd.DataFrame:
     out = rows[["la_code", "period_end", "period", "value", "marker"]].copy()
     out["value"] = out["value"].astype("float64")   # missing stays NaN, never 0
@@ -115,7 +120,7 @@ def _published(scope: AccessScope) -> list[Series]:
         if ind["unit"] in COUNT_UNITS or (census and ind["code"].startswith("csww_")):
             continue   # sizes are on their own pages; the census's measures come once, from Workforce census
         raw = published_loader.indicator_values(ind["code"], scope)
-        raw = raw.assign(period_end=raw["period"].map(_year_start), la_code=raw["area_code"])
+        raw = raw.assign(period_end=_year_starts(raw["period"]), la_code=raw["area_code"])
         areas = raw[~raw["area_code"].isin([LONDON, ENGLAND])]
 
         def area(code):
@@ -129,13 +134,14 @@ def _published(scope: AccessScope) -> list[Series]:
 
 def _lait_measures(name: str, theme: str, page: str, values: pd.DataFrame, measures, source_default: str) -> list[Series]:
     out = []
-    values = values.assign(period_end=values["period"].map(_year_start),
+    values = values.assign(period_end=_year_starts(values["period"]),
                            la_code=[a if isinstance(a, str) and a else f"dfe:{d}"
                                     for a, d in zip(values["area_code"], values["dfe_code"])])
+    by_measure = dict(tuple(values.groupby("measure", sort=False)))
     for m in measures:
         if not m.chart or m.unit in COUNT_UNITS:   # counts and sizes: shown on their page, not compared here
             continue
-        rows = values[values["measure"] == m.code]
+        rows = by_measure.get(m.code, values.iloc[0:0])
         areas = rows[~rows["dfe_code"].isin([LAIT_ENGLAND, LAIT_LONDON])]
         source = rows["source"].iloc[0] if len(rows) else source_default
 
@@ -186,7 +192,7 @@ def _suspensions(scope: AccessScope) -> list[Series]:
         def rate(frame):
             return (frame[numerator].astype("float64") / frame["headcount"].astype("float64") * 100).where(
                 frame["headcount"].astype("float64") > 0)
-        values = pd.DataFrame({"la_code": totals["la_code"], "period_end": totals["academic_year"].map(_year_start),
+        values = pd.DataFrame({"la_code": totals["la_code"], "period_end": _year_starts(totals["academic_year"]),
                                "period": totals["academic_year"], "value": rate(totals), "marker": None})
         national = (pd.DataFrame({"period_end": england["academic_year"].map(_year_start), "value": rate(england)})
                     if len(england) else None)

@@ -9,7 +9,7 @@ from dash.exceptions import PreventUpdate
 from dashboard import loader
 from dashboard.area_measures.spec import check_scope
 from dashboard.area_measures.view import CHARTS, TABLES, PageSpec
-from dashboard.components.contract import Dashboard, Filter, anonymise_with, register_callbacks, viewer_scope
+from dashboard.components.contract import Call, Dashboard, Filter, anonymise_with, register_callbacks, viewer_scope
 from dashboard.components.layout import (chart_card, chart_outputs, column_defs, definition_list, filter_bar, grid_content,
                                          grid_outputs, kpi_cards, labelled, sharing_and_kpis, table_section)
 from dashboard.components.notes import page_heading
@@ -64,8 +64,9 @@ def layout(dashboard: Dashboard, spec: PageSpec, lead: str, years: list[str], la
     ])
 
 
-def register_render(dashboard: Dashboard, dataset: str) -> None:
-    """The callback that draws the page from its filters, through the dashboard's own cached `view`."""
+def register_render(dashboard: Dashboard, dataset: str):
+    """The callback that draws the page from its filters, through the dashboard's own cached `view`; returns the
+    cached builder of its outputs (warming makes the default view's)."""
     p = dashboard.prefix
 
     @callback(
@@ -95,6 +96,7 @@ def register_render(dashboard: Dashboard, dataset: str) -> None:
                 *[part for t in ("trend", "las", "profile") for part in grid_content(view.tables[t], _columns)])
     rendered.__qualname__ = f"{dashboard.name}.rendered"   # the cache key's name: one per page
     rendered = loader.view_cache(dataset, "reference", "published", check=check_scope)(rendered)
+    return rendered
 
 
 def _columns(table) -> list[dict]:
@@ -110,13 +112,22 @@ def measures_page(*, name: str, prefix: str, path: str, nav_name: str, heading: 
     def focus_choices(scope: loader.AccessScope, secret: str | None) -> list[dict]:
         return la_options(loader.local_authorities(), scope.la_code, secret)
 
+    def default_calls(scope: loader.AccessScope) -> list[Call]:
+        """The view the page opens on, then the render callback's outputs for the values its layout sets."""
+        selection = view.resolve({}, scope)
+        if selection is None:
+            return []
+        values = (selection.focus, selection.measure, selection.period)
+        return [Call(view.build_view, (selection, scope), {"anonymise_with": None}),
+                Call(rendered, (values, scope), {"anonymise_with": None})]
+
     dashboard = Dashboard(
         name=name, prefix=prefix, path=path, nav_name=nav_name, heading=heading, order=order,
         filters=(Filter(f"{prefix}-focus", "la"), Filter(f"{prefix}-measure", "measure"), Filter(f"{prefix}-year", "year")),
         select=view.resolve, present=view.presentation, charts=CHARTS, tables=TABLES, view=view.build_view,
-        la_choices=(f"{prefix}-focus", focus_choices))
+        la_choices=(f"{prefix}-focus", focus_choices), default_calls=default_calls)
     register_callbacks(dashboard)
-    register_render(dashboard, view.VIEW.dataset)
+    rendered = register_render(dashboard, view.VIEW.dataset)
     no_data = (f"No figures have been imported yet. An administrator imports DfE's {view.SPEC.importing} with "
                "python -m dashboard import-published FOLDER; this page has no demo data.")
 

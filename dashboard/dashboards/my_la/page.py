@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from dashboard import loader
 from dashboard.auth.roles import ADMIN
-from dashboard.components.contract import Dashboard, Filter, register_callbacks, viewer_scope
+from dashboard.components.contract import Call, Dashboard, Filter, register_callbacks, viewer_scope
 from dashboard.components.layout import (chart_card, column_defs, definition_list, download_buttons, filter_bar, grid,
                                          grid_content, grid_outputs, labelled, present_bar)
 from dashboard.components.notes import demo_banner, page_heading
@@ -34,12 +34,28 @@ def la_choices(scope: loader.AccessScope, secret: str | None = None) -> list[dic
     return la_options(las, scope.la_code, None)
 
 
+def default_calls(scope: loader.AccessScope) -> list[Call]:
+    """The LA's view, then the render callback's outputs, as the page opened today asks for them."""
+    selection = my_la_view.resolve({}, scope)
+    if selection is None:
+        return []
+    return [Call(my_la_view.build_view, (selection, scope), {"anonymise_with": None}),
+            Call(rendered, (selection.la, scope), _render_key(scope))]
+
+
+def _render_key(scope: loader.AccessScope) -> dict:
+    """What besides the LA keys the cached outputs: the audience (an administrator sees uploaders by name), every
+    dataset's version (data status reads them all) and the day (what is overdue)."""
+    return {"audience": "admin" if scope.role == ADMIN else "member", "versions": my_la_view.status_versions(),
+            "today": f"{pd.Timestamp.now():%Y-%m-%d}"}
+
+
 # order -1: before the Overview (0); a tie would fall to module names, which differ by how the app starts.
 DASHBOARD = Dashboard(
     name="my_la", prefix=PREFIX, path="/my-la", nav_name="My LA", heading="My LA at a glance", order=-1,
     filters=(Filter("myla-la", "la"),), select=my_la_view.resolve, present=my_la_view.presentation,
     charts=my_la_view.CHARTS, tables=my_la_view.TABLES, view=my_la_view.build_view, anonymise=False,
-    table_choice="myla-table",
+    table_choice="myla-table", default_calls=lambda scope: default_calls(scope),
 )
 register_callbacks(DASHBOARD)
 
@@ -165,11 +181,7 @@ def render(la):
     selection = scope and DASHBOARD.selection_from_values((la,), scope)
     if selection is None:
         raise PreventUpdate
-    # Data status reads every dataset's uploads: the versions of all of them (one small query) and today's date key
-    # the cached outputs, with the audience (an administrator sees uploaders by name).
-    return rendered(selection.la, scope, audience="admin" if scope.role == ADMIN else "member",
-                    versions=my_la_view.status_versions(),
-                    today=f"{pd.Timestamp.now():%Y-%m-%d}")
+    return rendered(selection.la, scope, **_render_key(scope))
 
 
 # Every output of `render`, built once per LA, audience, data version and day: choosing an LA again is one cache read,

@@ -448,6 +448,14 @@ def _notes(area: str, f: Filters, outcome_label: str, is_demo: bool, period_labe
     return notes
 
 
+# The heat map's table depends on the year and outcome (and the viewer, whose own LA is exact), not on the area: one
+# build serves every area the viewer picks. `ctx` is the viewer's (anonymised) data, which the key already covers.
+@loader.view_cache(data.NAME, "reference", check=data.check_scope, depends_on_caller=lambda *_: True, ignore=("ctx",))
+def viewer_heat_matrix(year: str, outcome_column: str, scope: loader.AccessScope, ctx: Context, *,
+                       anonymise_with: str | None = None) -> pd.DataFrame:
+    return heat_matrix(year, outcome_column, ctx)
+
+
 # Per LA (London and sub-region views centre on the viewer's LA); `ctx` is the data the versions already cover.
 @loader.view_cache(data.NAME, data.ENGLAND, data.PUBLISHED, "reference", check=data.check_scope,
                    depends_on_caller=lambda *_: True, ignore=("ctx",))
@@ -524,7 +532,7 @@ def build_view(f: Filters, scope: loader.AccessScope, ctx: Context | None = None
         heat_figure = figures.empty_figure("The LA by group heat map needs LA figures: choose London, a sub-region or an LA.")
         heat_label = "London LAs by ethnic group"
     else:
-        heat = heat_matrix(f.year, outcome_column, ctx)
+        heat = viewer_heat_matrix(f.year, outcome_column, scope, ctx, anonymise_with=anonymise_with)
         heat_figure = figures.heatmap_figure(heat, focus_name, [g for g in GROUPS if g != REFERENCE])
         heat_label = f"RRI of each group in each London LA, {f.year}"
 

@@ -26,6 +26,18 @@ for email, role in (("admin@empty.example", "admin"), ("member@empty.example", "
 with app.server.app_context():
     report = warming.warm_default_views(warming.active_scopes())
 failures = [f"warming {page} for {scope}: {error}" for page, scope, error in report.failed]
+from dashboard.dashboards import declarations
+with app.server.test_request_context():
+    for scope in warming.active_scopes():
+        for dashboard in declarations():
+            if not dashboard.allows(scope):
+                continue
+            try:   # everything the page shows, as its files, images and slides have it
+                selection = dashboard.selection_from_query({}, scope)
+                if selection is not None:
+                    dashboard.present(selection, scope, anonymise_with=None)
+            except Exception as error:
+                failures.append(f"{dashboard.path} for {scope.key}: {type(error).__name__}: {str(error)[:300]}")
 for email in ("admin@empty.example", "member@empty.example", "commissioner@empty.example"):
     client = app.server.test_client()
     sign_in(client, email)

@@ -278,10 +278,12 @@ def _filter_counts(counts: pd.DataFrame, filters: Filters) -> pd.DataFrame:
     return counts
 
 
-def _population_shares(population: pd.DataFrame) -> pd.DataFrame:
-    """la_code x group population shares, with bgm = 1 - white."""
+def _population_shares(population: pd.DataFrame, la_codes) -> pd.DataFrame:
+    """la_code x group population shares, with bgm = 1 - white; London and every group always there (NaN, never 0,
+    when the store holds no population yet)."""
     wide = population.pivot(index="la_code", columns="ethnicity", values="population_share")
-    wide["bgm"] = wide[list(rep.BGM_GROUPS)].sum(axis=1)
+    wide = wide.reindex(index=wide.index.union([*la_codes, data.LONDON_CODE]), columns=list(rep.GROUPS))
+    wide["bgm"] = wide[list(rep.BGM_GROUPS)].sum(axis=1, min_count=len(rep.BGM_GROUPS))
     return wide
 
 
@@ -576,8 +578,11 @@ def _build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: 
             filters = Filters("demo", filters.borough, filters.service, filters.group)
             is_demo = True
         counts = _filter_counts(data.protected_payband_headcount(scope), filters)
+        if counts.empty:
+            messages.append("No pay-band headcounts are held for this choice yet: the pay-band charts and table are "
+                            "empty until LAs upload their counts or an administrator imports the published snapshot.")
         raw_population = data.payband_population(scope)
-        pop = _population_shares(raw_population)
+        pop = _population_shares(raw_population, las["la_code"])
         census = bool(len(raw_population)) and (raw_population["source"] != "demo").all()
         population_label = "Census 2021 residents" if census else "demo population"
         area = filters.borough

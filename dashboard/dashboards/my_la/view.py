@@ -85,7 +85,13 @@ def _stats_text(stats: dict, row: dict, range_too: bool = False) -> str:
     return text + f" ({stats['n']} of {stats['of']})" if "of" in stats else text + f" ({stats['n']} LAs)"
 
 
+TABLE_COLUMNS = ("Flag", "Why flagged", "Theme", "Indicator", "Open", "Period", "Value", "Change on last period",
+                 "Change on a year before", "Rank in London", "Quartile", "Sub-region", "London", "England",
+                 "Statistical neighbours", "Trend", "Trend figures", "Polarity", "Source")
+
+
 def _table(rows: list[dict]) -> pd.DataFrame:
+    """One row per indicator (no rows, every column, for a store with no figures yet)."""
     records = []
     for r in rows:
         verdict = metrics.verdict(r["exceptions"]) if r["exceptions"] else ""
@@ -113,7 +119,7 @@ def _table(rows: list[dict]) -> pd.DataFrame:
             "Polarity": {"higher": "higher is better", "lower": "lower is better"}.get(r["polarity"], "neither is better"),
             "Source": r["source"],
         })
-    return pd.DataFrame.from_records(records)
+    return pd.DataFrame.from_records(records, columns=TABLE_COLUMNS)
 
 
 @loader.view_cache(*data.SOURCES, check=data.check_scope)   # one view per LA and data version, alike for who may see it

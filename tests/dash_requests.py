@@ -7,8 +7,23 @@ import json
 import numpy as np
 
 
+def _view_store(outputs: list[tuple[str, str]]) -> str | None:
+    """The store a dashboard's view callback with these outputs keeps what the browser holds in (None: not one)."""
+    from dashboard.dashboards import declarations
+    for dashboard in declarations():
+        for view in dashboard.view_callbacks:
+            if [(o.component_id, o.component_property) for o in view.outputs] == list(outputs):
+                return view.store
+    return None
+
+
 def callback_request(client, outputs: list[tuple[str, str]], inputs: list[tuple[str, str, object]],
-                     state: list[tuple[str, str, object]] = (), triggered: str | None = None):
+                     state: list[tuple[str, str, object]] = (), triggered: str | None = None, shown=None):
+    """A view callback (`first_paint.view_callback`) is sent its store as a browser that holds nothing yet (or `shown`),
+    and answers with it too."""
+    store = _view_store(outputs)
+    if store is not None:
+        outputs, state = [*outputs, (store, "data")], [*state, (store, "data", shown)]
     output = (f"..{'...'.join(f'{i}.{p}' for i, p in outputs)}.." if len(outputs) > 1 else f"{outputs[0][0]}.{outputs[0][1]}")
     payload = {
         "output": output,

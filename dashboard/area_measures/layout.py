@@ -3,12 +3,13 @@ over the dashboard's own cached view builder)."""
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
-from dash import Input, Output, callback, dcc, html
+from dash import Input, Output, dcc, html
 from dash.exceptions import PreventUpdate
 
 from dashboard import loader
 from dashboard.area_measures.spec import check_scope
 from dashboard.area_measures.view import CHARTS, TABLES, PageSpec
+from dashboard.components.first_paint import view_callback
 from dashboard.components.contract import Call, Dashboard, Filter, anonymise_with, register_callbacks, viewer_scope
 from dashboard.components.layout import (chart_card, chart_outputs, column_defs, definition_list, filter_bar, grid_content,
                                          grid_outputs, kpi_cards, labelled, sharing_and_kpis, table_section)
@@ -69,7 +70,7 @@ def register_render(dashboard: Dashboard, dataset: str):
     cached builder of its outputs (warming makes the default view's)."""
     p = dashboard.prefix
 
-    @callback(
+    @view_callback(dashboard,
         Output(f"{p}-kpis", "children"), Output(f"{p}-definition", "children"),
         *chart_outputs(*[f"{p}-{c}" for c in CHARTS]),
         *[Output(f"{p}-{c}-takeaway", "children") for c in CHARTS],

@@ -79,6 +79,9 @@ class Dashboard:
     # What each worker reads into its own memory when the data changes (warming calls it in every worker, so no
     # member's first view on a worker waits for it). None: everything the page reads is in the shared cache.
     prepare_process: Callable[[], None] | None = None
+    # The callbacks that draw its view (`first_paint.view_callback` adds each): their outputs go into the page's first
+    # paint when cached, and their answers send only what changed.
+    view_callbacks: list = field(default_factory=list, compare=False, repr=False)
 
     # --- what the page and the app ask of it ----------------------------------------------------------------
 

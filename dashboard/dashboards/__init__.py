@@ -10,6 +10,8 @@ from types import ModuleType
 
 import dash
 
+from dashboard.components.first_paint import with_first_paint
+
 
 def names() -> list[str]:
     return [info.name for info in sorted(pkgutil.iter_modules(__path__), key=lambda i: i.name)
@@ -41,9 +43,11 @@ def declarations() -> list:
 
 
 def register_pages() -> None:
-    """Register every dashboard's page with Dash (after the app is made, as `dash.register_page` requires)."""
+    """Register every dashboard's page with Dash (after the app is made, as `dash.register_page` requires), its layout
+    given its cached view in the first paint (`components.first_paint`)."""
     for page in _modules("page"):
-        dash.register_page(page.__name__, layout=page.layout, **page.DASHBOARD.page_registry_entry())
+        dash.register_page(page.__name__, layout=with_first_paint(page.DASHBOARD, page.layout),
+                           **page.DASHBOARD.page_registry_entry())
 
 
 def commands() -> dict:

@@ -13,6 +13,8 @@ own reads are declared in its `data.py`.
 """
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import copy
 import dataclasses
 import functools
@@ -80,6 +82,29 @@ def _code_digest() -> str:
 CODE_VERSION = _code_digest()
 
 
+class NotCached(LookupError):
+    """Raised by a cached read or view that is not in the cache while `only_cached` is in force."""
+
+
+_ONLY_CACHED = contextvars.ContextVar("only_cached", default=False)
+
+
+@contextlib.contextmanager
+def only_cached():
+    """Within this block a cached read or view that is not in the cache raises NotCached instead of being computed:
+    a page's first paint takes what is ready and leaves the rest to the browser's first call."""
+    token = _ONLY_CACHED.set(True)
+    try:
+        yield
+    finally:
+        _ONLY_CACHED.reset(token)
+
+
+def _missing(key: str):
+    if _ONLY_CACHED.get():
+        raise NotCached(key)
+
+
 def _checked_arguments(signature: inspect.Signature, check, args: tuple, kwargs: dict):
     """A cached call's arguments bound to its function's names, and its `scope`, once `check(scope)` has let it by."""
     bound = signature.bind(*args, **kwargs)
@@ -124,6 +149,7 @@ def view_cache(*datasets: str, check=None, depends_on_caller=None, ignore: tuple
             key, bound = bound_key(*args, **kwargs)
             view = cache.get(key)
             if view is None:
+                _missing(key)
                 view = _with_plain_figures(cached.uncached(*bound.args, **bound.kwargs))
                 cache.set(key, view)
             return view
@@ -167,6 +193,7 @@ def cached_read(*datasets, check=None, depends_on_caller=None):
             key, bound, versions = bound_key(*args, **kwargs)
             result = cache.get(key)
             if result is None:
+                _missing(key)
                 extra = {"version": versions[0]} if takes_version else {}
                 result = read(*bound.args, **bound.kwargs, **extra)
                 cache.set(key, result)

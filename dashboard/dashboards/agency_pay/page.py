@@ -8,6 +8,7 @@ from flask_login import current_user
 from dashboard import loader
 from dashboard.auth.registration import AccessDenied
 from dashboard.auth.roles import ADMIN
+from dashboard.components.first_paint import view_callback
 from dashboard.components.contract import Call, Dashboard, Filter, anonymise_with, register_callbacks, viewer_scope
 from dashboard.components.layout import (chart_card, chart_outputs, definition_list, filter_bar, grid_content, grid_outputs,
                                          kpi_cards, labelled, sharing_and_kpis, table_outputs, table_section)
@@ -179,7 +180,7 @@ def _columns(table):
     return defs
 
 
-@callback(
+@view_callback(DASHBOARD,
     Output("pay-demo-banner", "children"), Output("pay-kpis", "children"), Output("pay-definitions", "children"),
     *chart_outputs("pay-range", "pay-overcap", "pay-overcap-la", "pay-workforce", "pay-trend"),
     *table_outputs("pay-summary-table-title", "pay-summary-grid"), *table_outputs("pay-trend-table-title", "pay-trend-grid"),

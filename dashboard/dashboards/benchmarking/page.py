@@ -7,6 +7,7 @@ from flask import current_app
 
 from dashboard import loader
 from dashboard.chart_theme import empty_figure
+from dashboard.components.first_paint import view_callback
 from dashboard.components.contract import Call, Dashboard, Filter, anonymise_with, register_callbacks, viewer_scope
 from dashboard.components.layout import (chart_card, chart_outputs, column_defs, definition_list, filter_bar, grid_records,
                                          kpi_cards, labelled, sharing_and_kpis, table_outputs, table_section)
@@ -136,7 +137,7 @@ def source_or_indicator_changed(source, indicator, focus, start, end):
             choices.period_options, choices.end, None)
 
 
-@callback(
+@view_callback(DASHBOARD,
     Output("bench-demo-banner", "children"), Output("bench-kpis", "children"), Output("bench-definition", "children"),
     *chart_outputs("bench-series", "bench-ranking", "bench-subregion"),
     *table_outputs("bench-ranking-table-title", "bench-ranking-grid"), *table_outputs("bench-series-table-title", "bench-series-grid"),
@@ -182,7 +183,7 @@ def rendered(values: tuple, scope: loader.AccessScope, *, anonymise_with: str | 
     )
 
 
-@callback(
+@view_callback(DASHBOARD,
     Output("bench-map-section", "children"),
     *[Input(f.id, "value") for f in DASHBOARD.filters], Input("bench-anon", "value"),
 )

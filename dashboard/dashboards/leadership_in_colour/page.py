@@ -5,6 +5,7 @@ from dash import Input, Output, State, callback, dcc, html
 from dash.exceptions import PreventUpdate
 
 from dashboard import loader
+from dashboard.components.first_paint import view_callback
 from dashboard.components.contract import Call, Dashboard, Filter, anonymise_with, register_callbacks, viewer_scope
 from dashboard.dashboards.leadership_in_colour import data
 from dashboard.dashboards.leadership_in_colour import view as linc
@@ -140,7 +141,7 @@ def source_changed(source, group):
     return linc.group_options(filters.source), filters.group, filters.source != "demo"
 
 
-@callback(
+@view_callback(DASHBOARD,
     Output("linc-demo-banner", "children"), Output("linc-messages", "children"), Output("linc-kpis", "children"),
     *chart_outputs("linc-band", "linc-groups", title_ids={"linc-groups": "linc-group-title"}),
     Output("linc-band-table-title", "children"), Output("linc-ceiling-text", "children"),

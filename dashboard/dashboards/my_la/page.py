@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from dashboard import loader
 from dashboard.auth.roles import ADMIN
+from dashboard.components.first_paint import view_callback
 from dashboard.components.contract import Call, Dashboard, Filter, register_callbacks, viewer_scope
 from dashboard.components.layout import (chart_card, column_defs, definition_list, download_buttons, filter_bar, grid,
                                          grid_content, grid_outputs, labelled, present_bar)
@@ -166,7 +167,7 @@ def _indicator_grid(table) -> tuple[list[dict], list[dict]]:
     return rows, columns
 
 
-@callback(
+@view_callback(DASHBOARD,
     Output("myla-banner", "children"), Output("myla-summary", "children"), *grid_outputs("myla-grid"),
     *[output for t in THEMES for output in (Output(theme_id(t), "open"), Output(theme_id(t), "hidden"),
                                             Output(f"{theme_id(t)}-summary", "children"),

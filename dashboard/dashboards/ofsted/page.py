@@ -1,10 +1,11 @@
 """Ofsted inspections: each London LA's latest inspection of children's services (ILACS), its statistical neighbours',
 London's and England's, and the area SEND inspections the SEND page holds."""
 import dash_bootstrap_components as dbc
-from dash import Input, Output, callback, dcc, html
+from dash import Input, Output, dcc, html
 from dash.exceptions import PreventUpdate
 
 from dashboard import loader
+from dashboard.components.first_paint import view_callback
 from dashboard.components.contract import Dashboard, Filter, anonymise_with, register_callbacks, viewer_scope
 from dashboard.components.layout import (chart_card, chart_outputs, column_defs, definition_list, filter_bar, grid_content,
                                          grid_outputs, kpi_cards, labelled, sharing_and_kpis, table_section)
@@ -107,7 +108,7 @@ def _banner(view: ofsted_view.OfstedView):
     return None
 
 
-@callback(
+@view_callback(DASHBOARD,
     Output("ofsted-banner", "children"), Output("ofsted-kpis", "children"), Output("ofsted-definition", "children"),
     *chart_outputs(*[f"ofsted-{chart}" for chart in ofsted_view.CHARTS]), Output("ofsted-send-demo", "children"),
     *grid_outputs("ofsted-london-grid"), Output("ofsted-neighbours-table-title", "children"),

@@ -2,10 +2,11 @@
 
 Child-level counts (protected on the server) and Ofsted's provider data: commissioners and administrators only."""
 import dash_bootstrap_components as dbc
-from dash import Input, Output, callback, dcc, html
+from dash import Input, Output, dcc, html
 from dash.exceptions import PreventUpdate
 
 from dashboard import loader
+from dashboard.components.first_paint import view_callback
 from dashboard.components.contract import Dashboard, Filter, register_callbacks, viewer_scope
 from dashboard.components.layout import (chart_card, chart_outputs, definition_list, filter_bar, grid_content, grid_outputs,
                                          kpi_cards, labelled, sharing_and_kpis, table_section)
@@ -98,7 +99,7 @@ def layout(**query):
     ])
 
 
-@callback(
+@view_callback(DASHBOARD,
     Output("supply-banner", "children"), Output("supply-kpis", "children"), Output("supply-definition", "children"),
     *chart_outputs(*[f"supply-{c}" for c in CHARTS]),
     *[Output(f"supply-{c}-takeaway", "children") for c in CHARTS],

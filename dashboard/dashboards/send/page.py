@@ -1,9 +1,10 @@
 """SEND: EHC plans, 20-week timeliness, placements, primary need and area SEND inspections, by LA and sub-region."""
 import dash_bootstrap_components as dbc
-from dash import Input, Output, callback, dcc, html
+from dash import Input, Output, dcc, html
 from dash.exceptions import PreventUpdate
 
 from dashboard import loader
+from dashboard.components.first_paint import view_callback
 from dashboard.components.contract import Dashboard, Filter, anonymise_with, register_callbacks, viewer_scope
 from dashboard.components.layout import (chart_card, chart_outputs, column_defs, content_width, definition_list, filter_bar, grid_content,
                                          grid_outputs, kpi_cards, labelled, sharing_and_kpis, table_outputs, table_section)
@@ -131,7 +132,7 @@ def _demo_note(is_demo: bool, what: str):
                       "published files loaded, and are not any LA's real figures."], color="warning", className="py-2 small")
 
 
-@callback(
+@view_callback(DASHBOARD,
     Output("send-demo-banner", "children"), Output("send-kpis", "children"), Output("send-definition", "children"),
     *chart_outputs("send-trend", "send-ranking"),
     Output("send-placement-demo", "children"), *chart_outputs("send-placement"),

@@ -13,6 +13,7 @@ from dash.exceptions import PreventUpdate
 
 from dashboard import loader
 from dashboard.store import get_engine
+from dashboard.components.first_paint import view_callback
 from dashboard.components.contract import Call, Dashboard, Filter, anonymise_with, register_callbacks, viewer_scope
 from dashboard.components.layout import (chart_card, chart_outputs, definition_list, filter_bar, grid, grid_content,
                                          grid_outputs, kpi_cards, labelled, sharing_and_kpis, table_outputs, table_section)
@@ -269,7 +270,7 @@ def _year_dropdown(component_id, label, options, value):
                    xs=12, md=4, lg=3)
 
 
-@callback(
+@view_callback(DASHBOARD,
     Output("suff-demo-banner", "children"), Output("suff-privacy-note", "children"), Output("suff-kpis", "children"),
     *chart_outputs(*[f"suff-{chart}" for chart in VIEW_CHARTS]),
     Output("suff-notes", "children"),
@@ -293,7 +294,7 @@ def render(*values):
             *[shown(chart, view.takeaways[chart]) for chart in VIEW_CHARTS])
 
 
-@callback(
+@view_callback(DASHBOARD,
     *chart_outputs("suff-forecast", "suff-forecast_age", "suff-cost"),
     Output("suff-backtest-text", "children"), *grid_outputs("suff-backtest-grid"), Output("suff-model-text", "children"),
     Output("suff-forecast-takeaway", "children"), Output("suff-forecast_age-takeaway", "children"),
@@ -319,7 +320,7 @@ def _problems(problems: list[str]):
                      color="warning", className="py-2 mb-0")
 
 
-@callback(
+@view_callback(DASHBOARD,
     *table_outputs("suff-table-title", "suff-grid"),
     Input("suff-table-choice", "value"), *[Input(f.id, "value") for f in FILTERS + FORECAST], Input("suff-anon", "value"),
 )
@@ -330,7 +331,7 @@ def render_table(which, *values):
     return title, *grid_content(table)
 
 
-@callback(
+@view_callback(DASHBOARD,
     Output("suff-published-title", "children"), Output("suff-published-text", "children"),
     *grid_outputs("suff-published-grid"), Output("suff-published-grid", "style"),
     Input("suff-area", "value"), Input("suff-anon", "value"),
@@ -368,7 +369,7 @@ def save_scenario(_clicks, name, *values):
                       className="py-2"), (values[-1] or 0) + 1)
 
 
-@callback(
+@view_callback(DASHBOARD,
     Output("suff-compare-a", "options"), Output("suff-compare-b", "options"), Output("suff-scenario-list", "children"),
     Input("suff-scenarios-changed", "data"), Input("suff-area", "value"),
 )
@@ -384,7 +385,7 @@ def list_scenarios(_changed, area):
     return choices, choices, links or [html.Li("No scenarios saved for your LA yet.")]
 
 
-@callback(
+@view_callback(DASHBOARD,
     Output("suff-compare-text", "children"), *grid_outputs("suff-compare-grid"),
     Input("suff-compare-a", "value"), Input("suff-compare-b", "value"), Input("suff-scenarios-changed", "data"),
     *[Input(f.id, "value") for f in FILTERS + FORECAST],

@@ -4,6 +4,7 @@ from dash import Input, Output, State, callback, dcc, html
 from dash.exceptions import PreventUpdate
 
 from dashboard import loader
+from dashboard.components.first_paint import view_callback
 from dashboard.components.contract import Call, Dashboard, Filter, anonymise_with, register_callbacks, viewer_scope
 from dashboard.dashboards.suspensions import data
 from dashboard.dashboards.suspensions import view as sus
@@ -158,7 +159,7 @@ def area_changed(area, year, outcome):
             sus.outcome_options(filters.area), filters.outcome)
 
 
-@callback(
+@view_callback(DASHBOARD,
     Output("susp-banner", "children"), Output("susp-kpis", "children"), Output("susp-definition", "children"),
     *chart_outputs("susp-interval"), *table_outputs("susp-table-title", "susp-table-grid"),
     *chart_outputs("susp-trend", "susp-heat"), *table_outputs("susp-heat-table-title", "susp-heat-grid"),

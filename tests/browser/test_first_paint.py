@@ -1,0 +1,46 @@
+"""Charts in the first paint: once warming has built a page's default view, the page arrives with its charts drawn,
+before any of its own callbacks answers. The test holds back every callback request but the page router's, so any
+chart drawn can only have come with the page itself."""
+import pytest
+
+from dashboard import loader, warming
+from tests.browser.conftest import sign_in
+
+MEMBER = loader.AccessScope("member", "E09000022")   # the suite's member account (Lambeth)
+
+CHARTS_DRAWN = """() => {
+  const graphs = Array.from(document.querySelectorAll('.dash-graph'));
+  const drawn = graphs.filter((g) => { const p = g.querySelector('.js-plotly-plot');
+    return p && p._fullLayout && ((p.data || []).length > 0 || ((p.layout || {}).annotations || []).length > 0); });
+  return {graphs: graphs.length, drawn: drawn.length};
+}"""
+
+
+@pytest.fixture()
+def warmed(dash_app):
+    with dash_app.server.app_context():
+        loader.cache.clear()
+        assert not warming.warm_default_views([MEMBER]).failed
+
+
+@pytest.mark.parametrize("path", ["/benchmarking", "/send"])
+def test_the_first_paint_has_every_chart_drawn_without_a_callback(page, warmed, path):
+    sign_in(page)
+    held = []
+
+    def hold_page_callbacks(route):
+        if "_pages_content" in (route.request.post_data or ""):
+            route.continue_()      # the router: it sends the page's layout
+        else:
+            held.append(route)     # the page's own callbacks: not answered while we look
+
+    page.route("**/_dash-update-component", hold_page_callbacks)
+    page.goto(page.base_url + path)
+    page.wait_for_function(f"() => ({CHARTS_DRAWN})().graphs > 0", timeout=30000)
+    page.wait_for_function(f"() => {{ const c = ({CHARTS_DRAWN})(); return c.drawn === c.graphs; }}", timeout=30000)
+    counts = page.evaluate(CHARTS_DRAWN)
+    assert counts["drawn"] == counts["graphs"] >= 3, counts
+    assert held, "the page's callbacks should have been called (and held back)"
+    page.unroute("**/_dash-update-component")
+    for route in held:
+        route.continue_()

@@ -32,8 +32,16 @@ def chart_card(title_id: str, graph_id: str, description: str, *, image_buttons:
         html.H2(id=title_id),
         html.P(description, className="small text-body-secondary"),
         html.P(id=f"{graph_id}-takeaway", className="takeaway", **{"aria-live": "polite"}),
-        dcc.Loading(dcc.Graph(id=graph_id, config={"displaylogo": False, "responsive": True})),
+        chart_loading(dcc.Graph(id=graph_id, config={"displaylogo": False, "responsive": True})),
     ], className="chart-card slide", **{"aria-describedby": f"{graph_id}-takeaway"})
+
+
+def chart_loading(graph):
+    """A chart's place while its figure is on the way: a grey skeleton the chart's size, not a blank. Shown only after
+    200 ms of waiting, so a chart drawn in the first paint (see `first_paint`) is never hidden for the quick call that
+    follows it, nor does a fast filter change flash."""
+    return dcc.Loading(graph, delay_show=200, show_initially=False,
+                       custom_spinner=html.Div(className="chart-skeleton", **{"aria-hidden": "true"}))
 
 
 def present_bar(prefix: str, *, anonymise: bool | None = False, anonymise_label: str =

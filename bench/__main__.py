@@ -19,7 +19,7 @@ from pathlib import Path
 
 from bench import server as gserver
 from bench.load import enrol_second_step, median, percentile, run_load, sign_in
-from bench.pages import benchmark_pages, find_filter_change
+from bench.pages import benchmark_pages, find_filter_change, trivial_change
 
 TARGET_RENDER_MS = 1500
 TARGET_P95_MS = 300
@@ -281,8 +281,10 @@ def _run(args, levels, think, env, g, results, cache_dir) -> int:
     cookies = {}
     for role, emails in users_by_role.items():
         cookies[role] = [sign_in(g.url, email, password) for email in emails]
+    _measure_trivial(g, app, cookie, args, results)
     results["load"] = {}
-    _say(f"{'page':<24}{'users':>6}{'n':>7}{'p50 ms':>9}{'p95 ms':>9}{'req/s':>8}{'err':>5}{'p50/floor':>11}{'p95/300ms':>11}")
+    _say(f"{'page':<24}{'users':>6}{'n':>7}{'p50 ms':>9}{'p95 ms':>9}{'req/s':>8}{'err':>5}{'p50/floor':>11}{'p95/300ms':>11}"
+         f"{'KB sent':>9}{'KB JSON':>9}")
     for page in pages:
         change = changes.get(page["path"])
         if not change:
@@ -291,16 +293,22 @@ def _run(args, levels, think, env, g, results, cache_dir) -> int:
         payloads = [change.payload(v) for v in change.values]
         role_cookies = cookies[_role_for(page)]
         run_load(g.url, role_cookies[:1], payloads, 1, 0, min_requests=len(payloads))  # one pass: the first scope warm
-        results["load"][page["path"]] = {"filter": change.filter_id, "values": len(payloads), "levels": {}}
+        json_kb = _answer_kb(g.url, role_cookies[0], payloads)
+        results["load"][page["path"]] = {"filter": change.filter_id, "values": len(payloads), "levels": {},
+                                         "json_kb_per_change": json_kb}
         for users in levels:
             r = run_load(g.url, role_cookies, payloads, users, args.seconds, think, min_requests=30 if users == 1 else 0)
             floor = floors.get(page["path"])
             p50, p95 = r.pct(50), r.pct(95)
             ratio = f"{p50 / floor.total_ms:.2f}" if floor and floor.total_ms else "-"
+            sent_kb = median(r.sizes) / 1024 if r.sizes else float("nan")
             _say(f"{page['path']:<24}{users:>6}{r.n:>7}{p50:>9.1f}{p95:>9.1f}{r.throughput:>8.1f}{r.errors:>5}{ratio:>11}"
-                 f"{p95 / TARGET_P95_MS:>11.2f}" + (f"  {r.error_samples}" if r.errors else ""))
+                 f"{p95 / TARGET_P95_MS:>11.2f}{_fmt(sent_kb, 1):>9}{_fmt(json_kb, 1):>9}"
+                 + (f"  {r.error_samples}" if r.errors else ""))
             results["load"][page["path"]]["levels"][users] = {"n": r.n, "p50_ms": p50, "p95_ms": p95, "rps": r.throughput,
-                                                              "errors": r.errors}
+                                                              "errors": r.errors, "sent_kb_median": sent_kb}
+    _say("(KB sent: the median answer to a main filter change as it crossed the wire, compressed; KB JSON: the same "
+         "answer uncompressed. A view callback sends only the outputs that changed.)")
     _say("(main filter per page: " + "; ".join(f"{p} {c.filter_id} x{len(c.values)} values" for p, c in changes.items()) + ")")
 
     # --- memory ----------------------------------------------------------------------------------------------
@@ -319,6 +327,35 @@ def _run(args, levels, think, env, g, results, cache_dir) -> int:
     else:
         suff10.run(args, g, app, engine, changes, users_by_role, cookies, password, levels, think, results, _say)
     return 0
+
+
+def _measure_trivial(g, app, cookie, args, results) -> None:
+    """The trivial callback (Upload's dataset choice: no view, no cache) by one user back-to-back, in this run: the
+    framework's own cost per request on this machine, which the page figures are read against."""
+    from dashboard.upload import dataset_options
+    with app.server.app_context():
+        change = trivial_change(app.callback_map, [option["value"] for option in dataset_options()])
+    if change is None:
+        _say("\nNo trivial callback (Upload's dataset choice) found: figures are printed without their ratios to it.")
+        return
+    payloads = [change.payload(v) for v in change.values]
+    run_load(g.url, [cookie], payloads, 1, 0, min_requests=len(payloads))   # one pass first, as for the pages
+    r = run_load(g.url, [cookie], payloads, 1, args.seconds, min_requests=30)
+    results["trivial"] = {"p50_ms": r.pct(50), "p95_ms": r.pct(95), "rps": r.throughput, "n": r.n, "errors": r.errors}
+    _say(f"\n== Trivial callback (Upload's dataset choice, 1 user back-to-back): p50 {r.pct(50):.1f} ms, p95 "
+         f"{r.pct(95):.1f} ms, {r.throughput:.0f} requests a second ({r.n} requests, {r.errors} errors)")
+
+
+def _answer_kb(base_url: str, cookie: str, payloads: list[bytes]) -> float:
+    """The median size of a filter change's answer as JSON (uncompressed), over the filter's values."""
+    import requests
+    sizes = []
+    for body in payloads:
+        response = requests.post(base_url + "/_dash-update-component", data=body, timeout=120,
+                                 headers={"Cookie": cookie, "Content-Type": "application/json"})
+        if response.status_code in (200, 204):
+            sizes.append(len(response.content))
+    return median(sizes) / 1024 if sizes else float("nan")
 
 
 def _wait_for_warming(g, since: int, timeout: float) -> dict | None:
@@ -412,12 +449,50 @@ def _print_summary(results: dict) -> None:
     cache = results.get("cache")
     if cache:
         _say(f"cache hit rate across workers {cache['hit_rate']:.1%}")
+    _print_ratio_table(results)
     suff = results.get("sufficiency_10x", {})
     if suff.get("levels"):
         top = max(suff["levels"])
         _say(f"sufficiency at {suff['episodes']:,} episodes: every worker read it {suff.get('workers_read_s', float('nan')):.1f} s "
              f"after the commit; first change {suff.get('first_ms', float('nan')) / 1000:.1f} s; "
              f"p95 at {top} users / 300 ms = {suff['levels'][top]['p95_ms'] / TARGET_P95_MS:.2f}")
+
+
+def _times(value, unit) -> str:
+    """'320 (33.3x)': a figure in ms and its ratio to `unit` ms."""
+    if value is None or value != value:
+        return "-"
+    return f"{value:,.0f} ({value / unit:.1f}x)" if unit and unit == unit else f"{value:,.0f}"
+
+
+def _print_ratio_table(results: dict) -> None:
+    """Issue 26's table from this run: each figure in ms with its ratio to the trivial callback's p50 (T) or to the
+    page's LCP, so the targets read the same on any machine."""
+    trivial = (results.get("trivial") or {}).get("p50_ms")
+    load, floors = results.get("load", {}), results.get("floor", {})
+    landed = {r["path"]: r for r in results.get("render_after_landing") or []}
+    cold = {r["path"]: r for r in results.get("render") or []}
+    paths = list(dict.fromkeys([*load, *landed, *cold]))
+    if not paths:
+        return
+    _say(f"\n== Per page, each figure in ms with its ratio to the trivial callback T = "
+         + (f"{trivial:.1f} ms p50" if trivial else "(not measured)") + " or to the page's LCP")
+    _say("targets: floor < 10 T; cached change (1 user p50) < 2 T; p95 at 50 users < 300 ms; all charts drawn <= 2 LCP")
+    _say(f"{'page':<22}{'floor':>14}{'1 user p50':>14}{'10 users p95':>15}{'50 users p95':>15}"
+         f"{'charts drawn (x LCP)':>22}{'LCP':>7}{'KB/change':>11}")
+    for path in paths:
+        levels = (load.get(path) or {}).get("levels", {})
+        level = lambda users, q: (levels.get(users) or {}).get(f"p{q}_ms")  # noqa: E731
+        render = landed.get(path) or {}
+        drawn, lcp = render.get("drawn_ms"), render.get("lcp_ms")
+        charts = f"{drawn:,.0f} ({drawn / lcp:.1f}x)" if drawn and lcp else _fmt(drawn)
+        _say(f"{path:<22}{_times((floors.get(path) or {}).get('total_ms'), trivial):>14}{_times(level(1, 50), trivial):>14}"
+             f"{_times(level(10, 95), trivial):>15}{_times(level(50, 95), trivial):>15}{charts:>22}{_fmt(lcp):>7}"
+             f"{_fmt((load.get(path) or {}).get('json_kb_per_change'), 1):>11}")
+    _say("(charts drawn and LCP: the first visit after new data lands, warmed; KB/change: a main filter change's "
+         "answer, uncompressed)")
+    if trivial:
+        _say(f"trivial callback: p50 {trivial:.1f} ms, {results['trivial']['rps']:.0f} requests a second (1 user)")
 
 
 if __name__ == "__main__":

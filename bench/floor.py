@@ -115,6 +115,8 @@ def _callback_runner(app, change, value):
 
     spec = app.callback_map[change.callback_output]
     func = spec["callback"].__wrapped__
+    # A page's view callback (components.first_paint): its own function, without the store of what the browser holds.
+    view_function = getattr(func, "view_function", None)
     inputs = [dict(item, value=value) if isinstance(item, dict) and item.get("id") == change.filter_id else item
               for item in change.request.get("inputs", [])]
     states = change.request.get("state", [])
@@ -126,6 +128,8 @@ def _callback_runner(app, change, value):
 
     def run():
         dash_context.context_value.set(context)
+        if view_function is not None:
+            return view_function(*args[:-1], **kwargs)
         return func(*args, **kwargs)
     return run
 

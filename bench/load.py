@@ -27,6 +27,7 @@ class LoadResult:
     errors: int
     seconds: float
     error_samples: list[str]
+    sizes: list[int]        # bytes of each answer as sent (compressed where the server compressed it)
 
     @property
     def n(self) -> int:
@@ -95,13 +96,13 @@ def sign_in(base_url: str, email: str, password: str) -> str:
 
 
 class _User(threading.Thread):
-    def __init__(self, base_url, cookie, payloads, think, stop_at, min_requests, results, errors, seed):
+    def __init__(self, base_url, cookie, payloads, think, stop_at, min_requests, results, errors, seed, sizes):
         super().__init__(daemon=True)
         parsed = urllib.parse.urlparse(base_url)
         self.host, self.port = parsed.hostname, parsed.port
         self.cookie, self.payloads, self.think = cookie, payloads, think
         self.stop_at, self.min_requests = stop_at, min_requests
-        self.results, self.errors = results, errors
+        self.results, self.errors, self.sizes = results, errors, sizes
         self.random = random.Random(seed)
 
     def run(self):
@@ -116,10 +117,11 @@ class _User(threading.Thread):
             try:
                 connection.request("POST", "/_dash-update-component", body=body, headers=headers)
                 response = connection.getresponse()
-                response.read()
+                body = response.read()
                 elapsed = (time.perf_counter() - started) * 1000
-                if response.status == 200:
+                if response.status in (200, 204):   # 204: nothing changed, so nothing sent (a valid answer)
                     self.results.append(elapsed)
+                    self.sizes.append(len(body))
                 else:
                     self.errors.append(f"HTTP {response.status}")
             except (OSError, http.client.HTTPException) as error:
@@ -137,10 +139,12 @@ def run_load(base_url: str, cookies: list[str], payloads: list[bytes], users: in
     """`users` simulated users for `seconds` (each sends at least `min_requests`)."""
     results: list[float] = []
     errors: list[str] = []
+    sizes: list[int] = []
     think_time = think if users > 1 else None
     started = time.perf_counter()
     stop_at = started + seconds
-    threads = [_User(base_url, cookies[i % len(cookies)], payloads, think_time, stop_at, min_requests, results, errors, i)
+    threads = [_User(base_url, cookies[i % len(cookies)], payloads, think_time, stop_at, min_requests, results, errors, i,
+                     sizes)
                for i in range(users)]
     for i, thread in enumerate(threads):
         thread.start()
@@ -149,7 +153,7 @@ def run_load(base_url: str, cookies: list[str], payloads: list[bytes], users: in
     for thread in threads:
         thread.join()
     elapsed = time.perf_counter() - started
-    return LoadResult(users, results, len(errors), elapsed, sorted(set(errors))[:3])
+    return LoadResult(users, results, len(errors), elapsed, sorted(set(errors))[:3], sizes)
 
 
 def median(values: list[float]) -> float:

@@ -111,3 +111,20 @@ def find_filter_change(path: str, callbacks: list[tuple[dict, dict]], max_values
         if best is None or n_outputs > best.n_outputs:
             best = candidate
     return best
+
+
+TRIVIAL_OUTPUT = "upload-period.options"   # Upload's dataset choice: a few small lists, no data read
+
+
+def trivial_change(callback_map: dict, datasets: list) -> FilterChange | None:
+    """The trivial callback every figure is compared with: Upload's dataset choice (its period choices and template
+    help for the chosen dataset; no view, no cache), as the browser sends it, cycling through the datasets."""
+    output = next((key for key in callback_map if TRIVIAL_OUTPUT in key), None)
+    if output is None or len(datasets) < 2:
+        return None
+    specs = output.strip(".").split("...") if output.startswith("..") else [output]
+    outputs = [dict(zip(("id", "property"), spec.rsplit(".", 1))) for spec in specs]
+    request = {"output": output, "outputs": outputs if len(outputs) > 1 else outputs[0],
+               "inputs": [{"id": "upload-dataset", "property": "value", "value": datasets[0]}], "state": [],
+               "changedPropIds": ["upload-dataset.value"]}
+    return FilterChange("/upload", output, "upload-dataset", list(datasets), request, len(outputs))

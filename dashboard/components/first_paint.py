@@ -23,7 +23,6 @@ import functools
 import hashlib
 import json
 import logging
-import pickle
 from dataclasses import dataclass
 from typing import Callable
 
@@ -86,11 +85,11 @@ def inputs_digest(values) -> str:
 
 
 def output_digest(value) -> str | None:
-    """A digest of an output's value: equal values built the same way give equal digests (None: cannot tell, so the
-    value is always sent)."""
+    """A digest of an output's value as the browser receives it (its JSON: a pickle of equal values can differ, by
+    what objects they share), or None when it cannot be encoded (then it is always sent)."""
     try:
-        return _digest(pickle.dumps(value, protocol=5))
-    except Exception:  # noqa: BLE001 - a value pickle cannot take: send it every time
+        return _digest(to_json_plotly(value).encode())
+    except Exception:  # noqa: BLE001 - a value the encoder cannot take: send it every time
         return None
 
 

@@ -120,7 +120,7 @@ def _callback_runner(app, change, value):
     inputs = [dict(item, value=value) if isinstance(item, dict) and item.get("id") == change.filter_id else item
               for item in change.request.get("inputs", [])]
     states = change.request.get("state", [])
-    flat = [item["value"] if isinstance(item, dict) else [x.get("value") for x in item] for item in inputs + states]
+    flat = [item.get("value") if isinstance(item, dict) else [x.get("value") for x in item] for item in inputs + states]
     args, kwargs = validate_and_group_input_args(flat, spec["inputs_state_indices"])
     context = AttributeDict({"updated_props": {}, "inputs_list": inputs, "states_list": states,
                              "triggered_inputs": [{"prop_id": f"{change.filter_id}.value", "value": value}],

@@ -46,7 +46,7 @@ def area_choices(scope: loader.AccessScope, secret: str | None) -> list[dict]:
 
 def default_calls(scope: loader.AccessScope) -> list[Call]:
     """The view first; then what the page's other callbacks ask for on opening (forecast, the first table, DfE's
-    figures, the LA's saved scenarios)."""
+    figures, the LA's saved scenarios, the comparison of the model as fitted with the settings above)."""
     selection = select({}, scope)
     if selection is None:
         return []
@@ -55,7 +55,8 @@ def default_calls(scope: loader.AccessScope) -> list[Call]:
             Call(suff.build_forecast, (filters, params, scope), none),
             Call(suff.table_for, (filters, params, scope, suff.FIRST_TABLE), none),
             Call(suff.build_published, (filters, scope), none),
-            Call(data.saved_scenarios, (scope,))]
+            Call(data.saved_scenarios, (scope,)),
+            Call(suff.cached_comparison, suff.comparison_arguments(filters, scope, suff.opening_comparison(params)))]
 
 
 DASHBOARD = Dashboard(
@@ -401,12 +402,8 @@ def render_comparison(a, b, _changed, *values):
     def chosen(value):
         if isinstance(value, str) and value.startswith("saved:") and value[6:] in by_name:
             return value[6:], suff.params_from_saved(json.loads(by_name[value[6:]]), options)
-        if value == suff.AS_FITTED:
-            p = selection.forecast
-            return "As fitted", suff.ForecastParams(p.ref_from, p.ref_to, p.horizon, p.costs, suff.Scenario(),
-                                                     tuple(x for x in p.problems if x.startswith("Weekly cost")),
-                                                     p.changed_costs)
-        return "Settings above", selection.forecast
+        fitted, above = suff.opening_comparison(selection.forecast)
+        return fitted if value == suff.AS_FITTED else above
 
     first, second = chosen(a), chosen(b)
     if first[0] == second[0]:

@@ -549,11 +549,27 @@ def comparison_choices(saved: pd.DataFrame) -> list[dict]:
 def compare_scenarios(filters: Filters, scope: loader.AccessScope, chosen: list[tuple[str, ForecastParams]]) -> tuple[pd.DataFrame, str]:
     """Two scenarios side by side: children at 6 and 12 months and at the end, by placement type and age band at the
     end, and the weekly and total cost; with the difference and a sentence. Cached by what it depends on alone."""
-    return _comparison(filters.area, _model_fields(filters), tuple(chosen), scope)
+    return cached_comparison(*comparison_arguments(filters, scope, chosen))
+
+
+def comparison_arguments(filters: Filters, scope: loader.AccessScope, chosen) -> tuple:
+    """What the cached comparison is built from (warming builds the page's opening one)."""
+    return filters.area, _model_fields(filters), tuple(chosen), scope
+
+
+def as_fitted(params: ForecastParams) -> ForecastParams:
+    """The model as fitted: these settings' reference period, horizon and costs, with no scenario changes."""
+    return ForecastParams(params.ref_from, params.ref_to, params.horizon, params.costs, Scenario(),
+                          tuple(x for x in params.problems if x.startswith("Weekly cost")), params.changed_costs)
+
+
+def opening_comparison(params: ForecastParams) -> list[tuple[str, ForecastParams]]:
+    """What the page compares when opened: the model as fitted with the settings above."""
+    return [("As fitted", as_fitted(params)), ("Settings above", params)]
 
 
 @loader.view_cache(data.NAME, "reference", check=data.check_scope, depends_on_caller=_forecast_depends_on_caller)
-def _comparison(area: str, model_fields: tuple, chosen: tuple, scope: loader.AccessScope) -> tuple[pd.DataFrame, str]:
+def cached_comparison(area: str, model_fields: tuple, chosen: tuple, scope: loader.AccessScope) -> tuple[pd.DataFrame, str]:
     fixed = dict(model_fields)
     columns = {}
     for label, params in chosen:

@@ -37,7 +37,8 @@ def _forget_last_code(email):
 def _events(email, event):
     a = schema.audit_event
     with get_engine().connect() as conn:
-        return conn.execute(select(a.c.detail).where(a.c.actor == email, a.c.event == event)).scalars().all()
+        return conn.execute(select(a.c.detail).where(a.c.actor == email, a.c.event == event)
+                            .order_by(a.c.id)).scalars().all()   # oldest first: PostgreSQL keeps no order unasked
 
 
 @pytest.fixture()

@@ -81,7 +81,8 @@ def smtp_settings(settings, controller):
 
 def audited(event: str) -> list[str]:
     with get_engine().connect() as conn:
-        return [r.detail for r in conn.execute(select(schema.audit_event.c.detail).where(schema.audit_event.c.event == event))]
+        return [r.detail for r in conn.execute(select(schema.audit_event.c.detail).where(schema.audit_event.c.event == event)
+                                               .order_by(schema.audit_event.c.id))]   # oldest first, on any store
 
 
 def test_due_digests_reach_the_opted_in_members_only(server, settings, smtp_server, members):

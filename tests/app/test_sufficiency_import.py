@@ -138,6 +138,16 @@ def _refused_children(files, report) -> set[str]:
     return children
 
 
+def test_one_years_files_for_another_period_are_refused_naming_the_year_to_choose(engine):
+    """A data officer drops the 2021/22 tables with the page's default period (the latest year): not every row called
+    wrong by the later year's codes, but the year to choose."""
+    report = loading.validate_files(engine, ds.NAME, _sample_years(2021), "E09000022", "2026-03-31", max_bytes=2**22)
+    assert report.file_errors == ["The files are the 2021/22 return (the year in their names, and their episodes): "
+                                  "choose 2022-03-31 as the period (the return's collection year), or take the year "
+                                  "out of the names."]
+    assert not report.row_errors
+
+
 def test_two_years_are_checked_by_their_own_years_rules_and_stored_as_one_version(engine):
     """The sample LA's 2020/21 and 2021/22 returns in one upload: refused by each year's DfE faults, each named by
     year, file, row, column and rule, with nothing stored lost; with the faulty children taken out, both years go in

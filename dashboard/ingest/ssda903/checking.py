@@ -99,7 +99,16 @@ def check_years(files: list[tuple[str, bytes]], period: str, report: Report) -> 
     if report.file_errors:
         return None
     named = {name: _name_year(name) for name, _data in expanded}
-    if len({year for year in named.values() if year}) <= 1:
+    years_named = {year for year in named.values() if year}
+    if len(years_named) <= 1:
+        if years_named:   # one year in the names: checked by another year's rules, every row would seem wrong
+            end = _year_end(next(iter(years_named)), read_tables(expanded))
+            if end != int(period[:4]):
+                report.file_errors.append(
+                    f"The files are the {year_label(end)} return (the year in their names, and their episodes): "
+                    f"choose {end}-03-31 as the period (the return's collection year), or take the year out of "
+                    "the names.")
+                return None
         ret = check_return(expanded, period, report)
         return None if ret is None else [ret]
     unnamed = [display_name(name) for name, year in named.items() if year is None]

@@ -143,8 +143,8 @@ def test_one_years_files_for_another_period_are_refused_naming_the_year_to_choos
     wrong by the later year's codes, but the year to choose."""
     report = loading.validate_files(engine, ds.NAME, _sample_years(2021), "E09000022", "2026-03-31", max_bytes=2**22)
     assert report.file_errors == ["The files are the 2021/22 return (the year in their names, and their episodes): "
-                                  "choose 2022-03-31 as the period (the return's collection year), or take the year "
-                                  "out of the names."]
+                                  "choose the collection year ending 31 March 2022 (2022-03-31), or take the year out "
+                                  "of the names."]
     assert not report.row_errors
 
 
@@ -160,8 +160,8 @@ def test_two_years_are_checked_by_their_own_years_rules_and_stored_as_one_versio
     files = _sample_years(2020, 2021)
 
     wrong_period = loading.validate_files(engine, ds.NAME, files, "E09000022", "2021-03-31", max_bytes=2**22)
-    assert wrong_period.file_errors == ["The files hold the years 2020/21, 2021/22: choose the latest, 2022-03-31, as "
-                                        "the period (the return's collection year)."]
+    assert wrong_period.file_errors == ["The files hold the years 2020/21, 2021/22: choose the latest, the collection "
+                                        "year ending 31 March 2022 (2022-03-31)."]
     report = loading.validate_files(engine, ds.NAME, files, "E09000022", "2022-03-31", max_bytes=2**22)
     assert loading.commit(engine, report, "officer").status == "rejected"
     assert {table.name: _count(engine, table) for table in (ds.child, ds.episode, STORED_PLACE)} == kept

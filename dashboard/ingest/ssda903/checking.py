@@ -106,8 +106,8 @@ def check_years(files: list[tuple[str, bytes]], period: str, report: Report) -> 
             if end != int(period[:4]):
                 report.file_errors.append(
                     f"The files are the {year_label(end)} return (the year in their names, and their episodes): "
-                    f"choose {end}-03-31 as the period (the return's collection year), or take the year out of "
-                    "the names.")
+                    f"choose the collection year ending 31 March {end} ({end}-03-31), or take the year out of the "
+                    "names.")
                 return None
         ret = check_return(expanded, period, report)
         return None if ret is None else [ret]
@@ -130,7 +130,7 @@ def check_years(files: list[tuple[str, bytes]], period: str, report: Report) -> 
         years[end] = year
     if max(years) != int(period[:4]):
         report.file_errors.append(f"The files hold the years {', '.join(year_label(y) for y in sorted(years))}: choose "
-                                  f"the latest, {max(years)}-03-31, as the period (the return's collection year).")
+                                  f"the latest, the collection year ending 31 March {max(years)} ({max(years)}-03-31).")
         return None
     returns = [_check_read(reads[years[end]], end, report, f"{year_label(end)} return") for end in sorted(years)]
     return None if any(r is None for r in returns) or not report.ok else returns

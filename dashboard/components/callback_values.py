@@ -113,18 +113,24 @@ def _check_for(component, prop: str) -> Callable[[Any], bool] | None:
     return _SHAPES.get((kind, prop))
 
 
-def layout_checks(layout) -> dict[tuple[str, str], Callable[[Any], bool]]:
-    """{(component id, property): check} for every component with a string id in the layout."""
-    components: dict[str, Any] = {}
+def components_by_id(tree) -> dict[str, Any]:
+    """{id: component} for every component with a string id in a layout tree."""
+    found: dict[str, Any] = {}
 
     def walk(component):
         if isinstance(getattr(component, "id", None), str):
-            components[component.id] = component
+            found[component.id] = component
         children = getattr(component, "children", None)
         for child in children if isinstance(children, (list, tuple)) else [children]:
             if hasattr(child, "_prop_names"):
                 walk(child)
-    walk(layout)
+    walk(tree)
+    return found
+
+
+def layout_checks(layout) -> dict[tuple[str, str], Callable[[Any], bool]]:
+    """{(component id, property): check} for every component with a string id in the layout."""
+    components = components_by_id(layout)
     checks = {}
     for component_id, component in components.items():
         for prop in ("value", "n_clicks", "contents", "filename", "pathname", "search", "hash", "href", "is_open",

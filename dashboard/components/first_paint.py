@@ -35,6 +35,7 @@ from flask_login import current_user
 from plotly.io.json import to_json_plotly
 
 from dashboard import loader
+from dashboard.components.callback_values import components_by_id
 
 log = logging.getLogger(__name__)
 
@@ -132,20 +133,6 @@ def changed_outputs(view: ViewCallback, arguments: list, shown) -> tuple:
 
 # --- the first paint -------------------------------------------------------------------------------------------------
 
-def _components_by_id(tree) -> dict:
-    found = {}
-
-    def walk(component):
-        if isinstance(getattr(component, "id", None), str):
-            found[component.id] = component
-        children = getattr(component, "children", None)
-        for child in children if isinstance(children, (list, tuple)) else [children]:
-            if hasattr(child, "_prop_names"):
-                walk(child)
-    walk(tree)
-    return found
-
-
 def _as_browser_sends(values):
     """Values from a layout as the browser will send them back (JSON: tuples become lists, numpy numbers plain)."""
     return json.loads(to_json_plotly(values))
@@ -203,7 +190,7 @@ def with_first_paint(dashboard, layout: Callable) -> Callable:
         tree = layout(**query)
         shown = {}
         if dashboard.view_callbacks and may_open():
-            components = _components_by_id(tree)
+            components = components_by_id(tree)
             for view in dashboard.view_callbacks:
                 shown[view.store] = _draw_from_cache(view, components)
         stores = [dcc.Store(id=view.store, data=shown.get(view.store)) for view in dashboard.view_callbacks]

@@ -1,0 +1,110 @@
+"""Child-level episodes (CLD): the viewer's LA against its sub-region and London, one collection year at a time.
+
+Child-level counts (other LAs' protected on the server): commissioners and administrators only, as Sufficiency."""
+import dash_bootstrap_components as dbc
+from dash import Input, Output, dcc, html
+from dash.exceptions import PreventUpdate
+
+from dashboard import loader
+from dashboard.components.contract import Dashboard, Filter, register_callbacks, viewer_scope
+from dashboard.components.first_paint import view_callback
+from dashboard.components.layout import (chart_card, chart_outputs, definition_list, filter_bar, grid_content, grid_outputs,
+                                         kpi_cards, labelled, sharing_and_kpis, table_section)
+from dashboard.components.notes import page_heading
+from dashboard.dashboards.cld_episodes import data, view as cld_view
+
+CHARTS = cld_view.CHARTS
+SECTIONS = (
+    ("Starting and ceasing care", "Children who started and ceased to be looked after in the year, and every new "
+                                  "episode by its reason.", ("starts_legal", "starts_need", "ceased_reason", "new_episodes")),
+    ("How long, and how settled", "How long episodes, placements and periods of care lasted, and placement moves.",
+     ("durations", "placement_bands", "moves")),
+    ("Missing and adoption", "Missing and away-from-placement episodes, and how long children waited for adoption.",
+     ("missing", "adoption")),
+)
+DESCRIPTIONS = {
+    "starts_legal": "Share of each area's children starting care, by the legal status group of their first episode.",
+    "starts_need": "Share of each area's children starting care, by category of need.",
+    "ceased_reason": "Share of each area's children ceasing care, by the reason their care ended (grouped).",
+    "new_episodes": "Share of each area's new episodes by reason: a new period of care (S), a legal status change (L) "
+                    "or a change of placement (P, T, B, U).",
+    "durations": "Median days of episodes, placements and periods of care that ended in the year.",
+    "placement_bands": "Share of the placements that ended in the year, by how long they had lasted (DfE bands).",
+    "moves": "Share of children looked after at 31 March who had 3 or more placements in the year (DfE stability measure).",
+    "missing": "Share of children looked after in the year with a missing (M) or away-from-placement (A) episode.",
+    "adoption": "Median days from entering care to being placed for adoption, and from the decision to place for "
+                "adoption to the match with adopters.",
+}
+
+
+def select(values: dict, scope: loader.AccessScope):
+    years = data.options(scope)["years"]
+    return cld_view.resolve_filters(values.get("year"), years) if years else None
+
+
+DASHBOARD = Dashboard(
+    name="cld_episodes", prefix="cld", path="/child-level-episodes", nav_name="Child-level episodes",
+    heading="Child-level episodes (CLD)", order=11, filters=(Filter("cld-year", "year"),), select=select,
+    present=cld_view.presentation, charts=CHARTS, tables=cld_view.TABLES, view=cld_view.build_view,
+    allowed_roles=("commissioner",), anonymise=False,   # commissioners and admins, as Sufficiency; names no other LA
+    prepare_process=data.prepare_in_this_process,
+)
+register_callbacks(DASHBOARD)
+
+
+def layout(**query):
+    scope = viewer_scope(DASHBOARD)
+    filters = DASHBOARD.selection_from_query(query, scope)
+    years = data.options(scope)["years"] if filters else []
+    sections = [html.Section([
+        html.H2(heading, className="h3 mt-4"), html.P(lead, className="text-body-secondary"),
+        dbc.Row([dbc.Col(chart_card(f"cld-{c}-title", f"cld-{c}", DESCRIPTIONS[c], image_buttons=True), lg=6) for c in charts]),
+    ]) for heading, lead, charts in SECTIONS]
+    return html.Div([
+        page_heading("Child-level episodes", "Who starts and leaves care in our LA, for what reasons, how long placements "
+                                             "last, how often children move or go missing, and how long adoption takes: "
+                                             "against our sub-region and London."),
+        html.Div(id="cld-banner"),
+        None if filters else dbc.Alert("No SSDA903 return has been loaded yet.", color="info"),
+        filter_bar([dbc.Col(labelled("Collection year", "cld-year", dcc.Dropdown(
+            id="cld-year", options=cld_view.year_options(years), clearable=False, value=filters and filters.year)), lg=4)],
+            "Child-level episodes filters"),
+        *sharing_and_kpis("cld", anonymise=None),
+        *sections,
+        html.Section(id="cld-definition", className="chart-card notes"),
+        html.Section([
+            html.H2("The tables", className="h4"),
+            html.P("Every chart's figures, to read or download. Counts of other LAs' children are protected.",
+                   className="small text-body-secondary"),
+            *[item for c in CHARTS for item in table_section(f"cld-dl-{c}", f"cld-{c}-grid", title_id=f"cld-{c}-table-title")],
+            dcc.Download(id="cld-download"),
+        ], className="chart-card"),
+        html.Div(id="cld-url-sync", hidden=True),
+    ])
+
+
+@view_callback(DASHBOARD,
+    Output("cld-banner", "children"), Output("cld-kpis", "children"), Output("cld-definition", "children"),
+    *chart_outputs(*[f"cld-{c}" for c in CHARTS]),
+    *[Output(f"cld-{c}-takeaway", "children") for c in CHARTS],
+    *[Output(f"cld-{c}-table-title", "children") for c in CHARTS],
+    *grid_outputs(*[f"cld-{c}-grid" for c in CHARTS]),
+    *[Input(f.id, "value") for f in DASHBOARD.filters],
+)
+def render(year):
+    scope = viewer_scope(DASHBOARD)
+    filters = scope and DASHBOARD.selection_from_values((year,), scope)
+    if filters is None:
+        raise PreventUpdate
+    view = cld_view.build_view(filters, scope)
+    banners = [dbc.Alert(text, color="info", className="py-2") for text in view.banners]
+    if view.demo:
+        banners.insert(0, dbc.Alert([html.Strong("Demo data. "), "The figures on this page are synthetic (seeded) "
+                                     "SSDA903 returns, not any LA's real children."], color="warning", className="py-2"))
+    return (
+        banners, kpi_cards(view.kpis), definition_list("Definitions and sources", view.notes),
+        *[item for c in CHARTS for item in (view.titles[c], view.figures[c])],
+        *[view.takeaways[c] for c in CHARTS],
+        *[view.titles[c] for c in CHARTS],
+        *[item for c in CHARTS for item in grid_content(view.tables[c])],
+    )

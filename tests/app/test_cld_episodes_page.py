@@ -1,0 +1,101 @@
+"""The Child-level episodes page through the Flask test client, as a commissioner's browser calls it: every chart
+drawn from the demo returns; the Missing, AD1 and PlacedAdoption tables said to be "not loaded" (never 0) until an
+LA's rows are stored, then drawn; members refused."""
+import pandas as pd
+import pytest
+from sqlalchemy import select
+
+from dashboard.store import get_engine
+from tests import cld_tables
+from tests.dash_requests import callback_request, response_props
+from tests.store_fixtures import PASSWORD, sign_in
+
+COMMISSIONER_EMAIL = "commissioner@lambeth.example"
+LAMBETH = "E09000022"
+CHARTS = ["starts_legal", "starts_need", "ceased_reason", "new_episodes", "durations", "placement_bands", "moves",
+          "missing", "adoption"]
+OUTPUTS = [("cld-banner", "children"), ("cld-kpis", "children"), ("cld-definition", "children"),
+           *[o for c in CHARTS for o in ((f"cld-{c}-title", "children"), (f"cld-{c}", "figure"))],
+           *[(f"cld-{c}-takeaway", "children") for c in CHARTS],
+           *[(f"cld-{c}-table-title", "children") for c in CHARTS],
+           *[o for c in CHARTS for o in ((f"cld-{c}-grid", "rowData"), (f"cld-{c}-grid", "columnDefs"))]]
+
+
+@pytest.fixture(scope="module")
+def commissioner(dash_app):
+    from dashboard.auth.users import create_user
+    from dashboard.store import schema
+    with get_engine().connect() as conn:
+        exists = conn.execute(select(schema.app_user.c.id).where(schema.app_user.c.email == COMMISSIONER_EMAIL)).first()
+    if not exists:
+        create_user(get_engine(), COMMISSIONER_EMAIL, PASSWORD, LAMBETH, "commissioner", name="Test Commissioner")
+    return COMMISSIONER_EMAIL
+
+
+@pytest.fixture()
+def commissioner_client(client, commissioner):
+    assert sign_in(client, commissioner).status_code == 302
+    return client
+
+
+def render(client, year):
+    response = callback_request(client, OUTPUTS, [("cld-year", "value", year)])
+    assert response.status_code == 200, response.get_data(as_text=True)[:800]
+    return response_props(response)
+
+
+def test_every_chart_is_drawn_and_unloaded_tables_say_so(commissioner_client):
+    props = render(commissioner_client, 2025)
+    for chart in CHARTS[:7]:
+        assert props[f"cld-{chart}"]["figure"]["data"], chart
+    banner = str(props["cld-banner"]["children"])
+    assert "Missing" in banner and "not loaded" in banner
+    rows = props["cld-missing-grid"]["rowData"]
+    assert rows[0]["Looked after in the year"] == "not loaded"
+
+
+def _lambeth_children_in_care(year_end: str, n: int) -> list[tuple[str, str]]:
+    """n Lambeth children looked after throughout the year, with no short break (their child ids and episode starts)."""
+    from dashboard.dashboards.sufficiency.data import episode
+    with get_engine().connect() as conn:
+        rows = conn.execute(select(episode.c.child, episode.c.decom).where(
+            episode.c.la_code == LAMBETH, episode.c.decom <= "2024-04-01", episode.c.dec.is_(None),
+            episode.c.ls.notin_(("V3", "V4"))).order_by(episode.c.child).limit(n)).all()
+    return [(r.child, r.decom) for r in rows]
+
+
+@pytest.fixture()
+def lambeth_missing(server):
+    """Lambeth alone holds a Missing table: child 1 missing twice in 2024/25 and once in 2023/24 (not counted), child 2
+    away once. Lambeth's own figures are exact: 1 child missing with 2 episodes, 1 child away with 1."""
+    (one, _), (two, _) = _lambeth_children_in_care("2025-03-31", 2)
+    row = lambda child, kind, start: {"la_code": LAMBETH, "child": child, "dob": None, "missing": kind,   # noqa: E731
+                                      "mis_start": pd.Timestamp(start).date(), "mis_end": None}
+    cld_tables.write({"Missing": [row(one, "M", "2024-05-01"), row(one, "M", "2024-11-30"), row(one, "M", "2024-03-31"),
+                                  row(two, "A", "2025-03-31")]})
+    yield
+    cld_tables.clear()
+
+
+def test_a_missing_table_is_counted_for_the_las_holding_it_and_not_loaded_for_the_others(commissioner_client, lambeth_missing):
+    props = render(commissioner_client, 2025)
+    rows = {r["Area"]: r for r in props["cld-missing-grid"]["rowData"]}
+    lambeth = rows["Lambeth"]
+    assert (lambeth["Children missing"], lambeth["Missing episodes"], lambeth["Children away"], lambeth["Away episodes"]) == (1, 2, 1, 1)
+    assert lambeth["Missing episodes per child"] == 2.0
+    assert lambeth["% missing"] == round(100 / lambeth["Looked after in the year"], 1)
+    assert rows["London"]["LAs holding the Missing table"] == "1 of 33 with a return"
+    banner = str(props["cld-banner"]["children"])
+    assert "Missing (missing and away episodes) table is not loaded" not in banner
+    assert "AD1 (adoption decisions and matches) table is not loaded for: Lambeth, South London (sub-region), London" in banner
+    assert props["cld-missing"]["figure"]["data"]
+    assert "went missing" in props["cld-missing-takeaway"]["children"]
+    # The adoption tables are still not loaded anywhere: said, never 0.
+    assert {r["Children"] for r in props["cld-adoption-grid"]["rowData"]} == {"not loaded"}
+
+
+def test_members_cannot_open_the_page(client):
+    from tests.store_fixtures import MEMBER_EMAIL
+    assert sign_in(client, MEMBER_EMAIL).status_code == 302
+    response = callback_request(client, OUTPUTS, [("cld-year", "value", 2025)])
+    assert response.status_code == 403, response.status_code

@@ -243,6 +243,11 @@ def build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: s
         if not_loaded[t]:
             banners.append(f"The SSDA903 {TABLE_NAMES[t]} table is not loaded for: {', '.join(not_loaded[t])}. "
                            "Its figures there say \"not loaded\", never 0.")
+        partial = [f"{f['held'][t]} of the {f['returned']} LAs with a return in {n}" for n, f in figs.items()
+                   if f.get("returned") and 0 < f["held"][t] < f["returned"]]
+        if partial:
+            banners.append(f"The SSDA903 {TABLE_NAMES[t]} table is held by {'; '.join(partial)}: the LAs without it are "
+                           "left out of those figures.")
     source = "LAs' SSDA903 returns" + (" (demo data: synthetic, seeded)" if demo else "") + "; other LAs' children protected (cell-key method)"
     notes = _notes(own, label, demo, options, figs)
     return EpisodesView(label, names, demo, kpis, figures, tables, titles, takeaways, notes, banners,

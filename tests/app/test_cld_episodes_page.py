@@ -99,3 +99,23 @@ def test_members_cannot_open_the_page(client):
     assert sign_in(client, MEMBER_EMAIL).status_code == 302
     response = callback_request(client, OUTPUTS, [("cld-year", "value", 2025)])
     assert response.status_code == 403, response.status_code
+
+
+def test_lambeths_own_counts_are_exact_and_match_its_episodes_counted_apart(commissioner_client):
+    """Lambeth's own column against its stored episodes counted here with plain pandas (short breaks left out): children
+    with an episode begun with S in 2024/25, children whose care ended (any REC but X1), children in care on 31 March."""
+    from dashboard.dashboards.sufficiency.data import episode
+    with get_engine().connect() as conn:
+        e = pd.read_sql_query(select(episode).where(episode.c.la_code == LAMBETH), conn)
+    e = e[~e["ls"].isin(["V3", "V4"])]
+    decom, dec = pd.to_datetime(e["decom"]), pd.to_datetime(e["dec"])
+    in_year = lambda d: (d >= "2024-04-01") & (d <= "2025-03-31")   # noqa: E731
+    starts = e.loc[(e["rne"] == "S") & in_year(decom), "child"].nunique()
+    ceased = e.loc[in_year(dec) & e["rec"].notna() & (e["rec"] != "X1"), "child"].nunique()
+    in_care = e.loc[(decom <= "2025-03-31") & (dec.isna() | (dec > "2025-03-31")), "child"].nunique()
+    props = render(commissioner_client, 2025)
+    total = lambda table, column: next(r for r in props[f"cld-{table}-grid"]["rowData"] if r[column] == "Total")   # noqa: E731
+    assert total("starts_legal", "Legal status group")["Lambeth: number"] == starts > 50
+    assert total("ceased_reason", "Reason ceased (group)")["Lambeth: number"] == ceased > 50
+    moves = {r["Area"]: r for r in props["cld-moves-grid"]["rowData"]}
+    assert moves["Lambeth"]["Looked after at 31 March"] == in_care > 100

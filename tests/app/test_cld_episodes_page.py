@@ -119,3 +119,23 @@ def test_lambeths_own_counts_are_exact_and_match_its_episodes_counted_apart(comm
     assert total("ceased_reason", "Reason ceased (group)")["Lambeth: number"] == ceased > 50
     moves = {r["Area"]: r for r in props["cld-moves-grid"]["rowData"]}
     assert moves["Lambeth"]["Looked after at 31 March"] == in_care > 100
+
+
+def test_an_la_with_no_return_for_the_year_says_no_return_never_0(server, monkeypatch):
+    """Lambeth without a return for the year (its area figures say none of its LAs returned): every Lambeth figure
+    reads "no return", the takeaways say so, and the sub-region and London are still drawn."""
+    from dashboard.dashboards.cld_episodes import data, view as cld_view
+    from dashboard.loader import AccessScope, dataset_version
+    scope = AccessScope("commissioner", LAMBETH)
+    with server.app_context():
+        version = dataset_version(data.NAME)
+        real = data.area_figures.uncached
+        monkeypatch.setattr(data, "area_figures", lambda scope, area, year, codes: (
+            {"las": 1, "returned": 0} if area == f"la:{LAMBETH}" else real(scope, area, year, codes, version=version)))
+        view = cld_view.build_view.uncached(cld_view.Filters(2025), scope)
+    assert {r["Lambeth: number"] for r in view.tables["starts_legal"].to_dict("records")} == {"no return"}
+    assert view.tables["moves"].set_index("Area").loc["Lambeth", "Looked after at 31 March"] == "no return"
+    assert view.kpis[0][1] == "no return"
+    assert view.takeaways["moves"] == "Lambeth has no return for 2024/25 (year to 31 March 2025)."
+    assert any("no SSDA903 return" in b for b in view.banners)
+    assert [t["name"] for t in view.figures["moves"]["data"]] == ["South London (sub-region)", "London"]

@@ -392,7 +392,10 @@ def fit_flow_model(episodes: pd.DataFrame, start, end, groups=PLACEMENT_GROUPS, 
 
     ends_in = (e["dec"].notna() & (e["dec"] >= start) & (e["dec"] <= end)).to_numpy()
     under_18 = (age_in_years(e["dob"], e["dec"].fillna(end)) < 18).to_numpy()
-    leavers = e[ends_in & under_18 & (e["rec"] != "X1").to_numpy()]
+    # Leaving in the month before the 18th birthday is leaving at 18 (returns often end care a few days before it):
+    # the model takes those children out by its own rule, so a fitted rate counting them would take them out twice.
+    before_last_month = (age_in_months(e["dob"], e["dec"].fillna(end)) < AGE_MONTHS - 1).to_numpy()
+    leavers = e[ends_in & before_last_month & (e["rec"] != "X1").to_numpy()]
     years = [str(y) for y in range(AGE_MONTHS // 12)]
     leavers = leavers.assign(year=age_in_years(leavers["dob"], leavers["dec"]).astype(str).to_numpy(),
                              group=leavers["group"].astype(str))
@@ -464,12 +467,10 @@ class Projection:
         return self.aged_up[:, -1, :]
 
 
-def project(model: FlowModel, stock: np.ndarray, months: int, leave_at_18: bool = True) -> Projection:
+def project(model: FlowModel, stock: np.ndarray, months: int) -> Projection:
     """Expected stock month by month from `stock` (ages in months x groups): each month the children leave or move at
     their age's rates, everyone gets a month older (moving up a band on reaching it, leaving at 18), and the month's
-    entrants join, spread evenly over the months of their band at entry. `leave_at_18=False` keeps children past 18
-    at the rates of 17 year olds, as Social Finance's model does (its last band, 16-18+, has no end): only to
-    compare with it."""
+    entrants join, spread evenly over the months of their band at entry."""
     year_of_month = np.arange(AGE_MONTHS) // 12
     t_by_month = model.transition()[year_of_month]            # 216 x G x G
     g = len(model.groups)
@@ -490,9 +491,6 @@ def project(model: FlowModel, stock: np.ndarray, months: int, leave_at_18: bool 
         aged.append(moved[last_of_band])
         current = np.zeros_like(moved)
         current[1:] = moved[:-1]
-        if not leave_at_18:
-            current[-1] += moved[-1]
-            aged[-1][-1] = 0.0
         current += entrants
         out.append(by_band(current))
     return Projection(*(np.array(x) for x in (out, start, exits, moves, aged, before)))

@@ -96,11 +96,25 @@ def test_without_ofsted_data_the_page_says_so_and_shows_no_places(commissioner_c
     assert cards["Registered children's homes places"] == "not imported"
     assert cards["Children's homes: need minus places"] == "not available"
     for chart in CHILDREN_CHARTS:
-        assert drawn(props[f"supply-{chart}"]["figure"]), chart
+        if chart != "grade":
+            assert drawn(props[f"supply-{chart}"]["figure"]), chart
     for chart in ("places", "types", "owners", "openings"):
         assert not drawn(props[f"supply-{chart}"]["figure"]), chart
         assert "not been imported" in props[f"supply-{chart}-takeaway"]["children"]
     assert rows(props, "places") == [] and rows(props, "owners") == []
+
+
+def test_without_ofsted_data_no_grade_reads_as_zero_children(commissioner_client, no_providers):
+    """No provider file imported: no placement can be matched to a grade, so the grade chart draws no bars (not
+    Outstanding 0, Good 0, ...), says why, and its table has no grade rows."""
+    props = render(commissioner_client)
+    figure = props["supply-grade"]["figure"]
+    assert not drawn(figure)
+    assert [a["text"] for a in figure["layout"]["annotations"]] == [
+        "Ofsted's provider data has not been imported, so no placement is matched to a provider's grade."]
+    assert props["supply-grade-takeaway"]["children"].startswith("Ofsted's provider data has not been imported")
+    assert rows(props, "grade") == []
+    assert "Ofsted grade on the date" in [c["field"] for c in props["supply-grade-grid"]["columnDefs"]]
 
 
 def test_children_placed_here_add_up_across_the_placing_las_and_every_count_is_protected(commissioner_client, no_providers):

@@ -32,11 +32,17 @@ def test_places_per_london_la_sub_region_and_london(places):
     # given; Croydon none; Kent's home is outside London and in no row.
     assert table.loc["Lambeth", ["Children's homes", "Children's homes places", "Places: private", "Places: local authority"]].tolist() == [2, 10, 4, 6]
     assert table.loc["Southwark", ["Children's homes", "Children's homes places", "Other providers"]].tolist() == [1, 3, 1]
-    assert table.loc["Hackney", ["Children's homes", "Children's homes places", "Places not given"]].tolist() == [1, 0, 1]
+    # Hackney's one home gives no places: its places are not known, never 0.
+    assert table.loc["Hackney", ["Children's homes", "Places not given"]].tolist() == [1, 1]
+    assert pd.isna(table.loc["Hackney", "Children's homes places"]) and pd.isna(table.loc["Hackney", "Places: voluntary"])
+    assert table.loc["Hackney", "Places: private"] == 0
+    # Croydon has no home: its places are a true 0.
+    assert table.loc["Croydon", ["Children's homes places", "Places: private"]].tolist() == [0, 0]
     assert table.loc["Croydon", "Children's homes"] == 0
     assert table.loc["South", ["Children's homes", "Children's homes places"]].tolist() == [3, 13]
     assert table.loc["East", ["Children's homes", "Places not given"]].tolist() == [1, 1]
-    assert table.loc["London", ["Children's homes", "Children's homes places", "Places: voluntary"]].tolist() == [4, 13, 0]
+    assert table.loc["London", ["Children's homes", "Children's homes places", "Places not given"]].tolist() == [4, 13, 1]
+    assert pd.isna(table.loc["London", "Places: voluntary"])   # its one voluntary home gives no places
 
 
 def test_owner_concentration_is_the_share_of_places_held_by_the_largest_owners(places):

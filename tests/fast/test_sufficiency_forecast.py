@@ -161,3 +161,11 @@ def test_scenario_rates_are_checked_and_described():
     assert any("Change in children starting care: -150 is refused; it must be -100 to 300%" in p for p in refused.problems)
     assert any("Cost inflation: \u201cabc\u201d is not a number" in p for p in refused.problems)
     assert _params().scenario.describe() == "the model as fitted (no changes)"
+
+
+def test_a_forecasts_cost_is_not_summed_over_hidden_months():
+    """A month whose cost is hidden (it rests on 1 to 5 children) is not a month costing £0: the total is not given."""
+    from dashboard.dashboards.sufficiency.view import complete_sum
+    assert complete_sum(pd.Series([1000.0, 2500.0])) == 3500.0
+    assert complete_sum(pd.Series([1000.0, "c", 2500.0], dtype=object)) is None
+    assert complete_sum(pd.Series([1000.0, None])) is None

@@ -42,10 +42,18 @@ def grade_at(urns: pd.Series, inspections: pd.DataFrame, at) -> pd.Series:
     return pd.Series(urns.map(latest).to_numpy(dtype="float64"), index=urns.index)
 
 
+def places_given(places: pd.Series) -> int | None:
+    """The places of some providers: 0 when there are none, None (not known) when none of them gives its places; else
+    the sum of those given (the providers not giving theirs are counted beside it)."""
+    if len(places) and places.isna().all():
+        return None
+    return int(places.sum())
+
+
 def places_table(snapshot: pd.DataFrame, las: pd.DataFrame) -> pd.DataFrame:
     """Registered providers and places in each London LA, its sub-region and London: children's homes and all other
     provision, and children's homes' places by sector. A provider whose places are not given counts as a provider,
-    and its places are counted as not known (never 0)."""
+    and its places are counted as not known (never 0): a total none of whose providers gives places is None."""
     london = snapshot[snapshot["la_code"].isin(set(las["la_code"]))].copy()
     london["homes"] = is_childrens_home(london["provision_type"]).to_numpy()
     sectors = ("Private", "Voluntary", "Local authority")
@@ -56,12 +64,12 @@ def places_table(snapshot: pd.DataFrame, las: pd.DataFrame) -> pd.DataFrame:
         homes = frame[frame["homes"]]
         sector = homes["sector"].fillna("").str.lower()
         return {"Area type": area_type, "Area": area, "la_code": code,
-                "Children's homes": len(homes), "Children's homes places": int(homes["places"].sum()),
-                **{f"Places: {s.lower()}": int(homes.loc[(sector == s.lower()).to_numpy(), "places"].sum()) for s in sectors},
-                "Places: other sectors": int(homes.loc[(~sector.isin([s.lower() for s in sectors])).to_numpy(), "places"].sum()),
+                "Children's homes": len(homes), "Children's homes places": places_given(homes["places"]),
+                **{f"Places: {s.lower()}": places_given(homes.loc[(sector == s.lower()).to_numpy(), "places"]) for s in sectors},
+                "Places: other sectors": places_given(homes.loc[(~sector.isin([s.lower() for s in sectors])).to_numpy(), "places"]),
                 "Places not given": int(homes["places"].isna().sum()),
                 "Other providers": int((~frame["homes"]).sum()),
-                "Other providers' places": int(frame.loc[~frame["homes"], "places"].sum())}
+                "Other providers' places": places_given(frame.loc[~frame["homes"], "places"])}
     for code, name in zip(las["la_code"], las["la_name"]):
         rows.append(row("LA", name, code, london[london["la_code"] == code]))
     for name in dict.fromkeys(las.sort_values("subregion_order")["subregion_name"]):
@@ -113,14 +121,6 @@ def openings_and_closures(places: pd.DataFrame, closures: pd.DataFrame, la_codes
                           "Registered (opened)": [int(registered.get(y, 0)) for y in years],
                           "Closed": [int(shut.get(y, 0)) for y in years]})
     return table
-
-
-def stock_over_time(places: pd.DataFrame, la_codes: list[str]) -> pd.DataFrame:
-    """Children's homes and their places in the LAs on each places file's date."""
-    homes = places[is_childrens_home(places["provision_type"]).to_numpy() & places["la_code"].isin(la_codes).to_numpy()]
-    table = homes.groupby("at").agg(Homes=("urn", "size"), Places=("places", "sum")).reset_index()
-    table["Places"] = table["Places"].astype(int)
-    return table.rename(columns={"at": "At"})
 
 
 def demand_against_supply(need: dict[str, float | None], homes_places: int | None, foster_places: int | None,

@@ -29,6 +29,7 @@ NOT_IMPORTED = ("Ofsted's provider-level data has not been imported, so no regis
 FOSTER_NOT_LOADED = ("Approved foster places are not shown: DfE's fostering data (Ofsted's \"Fostering in England\") is "
                      "not imported by this tool yet, so the fostering gap cannot be worked out.")
 HORIZON_MONTHS = 12
+GRADES_NOT_IMPORTED = "Ofsted's provider data has not been imported, so no placement is matched to a provider's grade."
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,10 @@ def _urn_grades(places: pd.DataFrame, inspections: pd.DataFrame, closures: pd.Da
     return tuple(zip(urns, labels))
 
 
+def _places_or_none(value) -> int | None:
+    return None if value is None or pd.isna(value) else int(value)
+
+
 def _need(scope, area: str, options: dict) -> tuple[dict, str]:
     """Children forecast to be in children's homes and in fostering 12 months after the data ends, from the
     Sufficiency forecast (reference period the last three years), and the sentence saying so."""
@@ -159,8 +164,8 @@ def build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: s
     concentration = metrics.owner_concentration(in_area) if providers_held else {1: None, 5: None, 10: None}
     openings = metrics.openings_and_closures(places, closures, codes) if providers_held else pd.DataFrame(
         columns=["Year to 31 March", "Registered (opened)", "Closed"])
-    homes_places = int(places_table.loc[places_table["Area"] == where,
-                                        "Children's homes places"].iloc[0]) if providers_held and len(places_table) else None
+    homes_places = _places_or_none(places_table.loc[places_table["Area"] == where, "Children's homes places"].iloc[0]
+                                   ) if providers_held and len(places_table) else None
 
     need, need_text = _need(scope, filters.area, options)
     location = located["table"].set_index("Placement type")
@@ -173,8 +178,11 @@ def build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: s
     placing = placing[placing["Children"] > 0].sort_values(["Children", "Placing LA"], ascending=[False, True]).reset_index(drop=True)
     trend = here["trend"]
     elsewhere = away["table"]
+    # With no provider data no placement can be matched to a grade: the chart says so and draws no bars (grades of
+    # 0 children would read as "none placed with Outstanding providers"); the table keeps its headings.
+    grade = here["grade"] if providers_held else pd.DataFrame(columns=["Ofsted grade on the date", "Children", "%"])
     tables = {"placing": placing, "placement": here["placement"], "provider": here["provider"], "distance": here["distance"],
-              "grade": here["grade"], "trend": trend, "elsewhere": elsewhere, "places": places_table, "types": types, "owners": owners,
+              "grade": grade, "trend": trend, "elsewhere": elsewhere, "places": places_table, "types": types, "owners": owners,
               "openings": openings, "demand": demand}
     body = lambda table: table.iloc[:-1]   # noqa: E731  (a vector's rows without its Total)
     figs = {
@@ -186,8 +194,8 @@ def build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: s
                                  axis="Children", empty="No children placed here by other LAs on this date."),
         "distance": figures.bars(body(here["distance"])["Distance from home"], body(here["distance"])["Children"],
                                  axis="Children", empty="No children placed here by other LAs on this date."),
-        "grade": figures.bars(body(here["grade"])["Ofsted grade on the date"], body(here["grade"])["Children"],
-                              axis="Children", empty="No children placed here by other LAs on this date."),
+        "grade": figures.bars(body(grade)["Ofsted grade on the date"], body(grade)["Children"], axis="Children",
+                              empty="No children placed here by other LAs on this date." if providers_held else GRADES_NOT_IMPORTED),
         "trend": figures.lines(trend, "Quarter end", list(suff_data.HOMES_AND_FOSTERING["Fostering"]) + ["Children's homes", "Supported accommodation"],
                                axis="Children placed here by other LAs", total="Total", empty="No children placed here by other LAs."),
         "elsewhere": figures.bars(elsewhere["Placed in"].head(15), elsewhere["Total"].head(15),
@@ -231,15 +239,16 @@ def build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: s
         "placement": _largest(here["placement"], "Placement type", here_text),
         "provider": _largest(here["provider"], "Provider type", here_text),
         "distance": _largest(here["distance"], "Distance from home", here_text),
-        "grade": (_largest(here["grade"], "Ofsted grade on the date", here_text) if providers_held else
-                  "Ofsted's provider data has not been imported, so no placement is matched to a provider's grade."),
+        "grade": _largest(grade, "Ofsted grade on the date", here_text) if providers_held else GRADES_NOT_IMPORTED,
         "trend": (f"Children {here_text}: {_count(trend['Total'].iloc[0])} on {trend['Quarter end'].iloc[0]}, "
                   f"{_count(trend['Total'].iloc[-1])} on {trend['Quarter end'].iloc[-1]}." if len(trend) else "No data."),
         "elsewhere": (f"{_count(away['total'])} of {viewer}'s {_count(away['looked_after'])} looked-after children live "
                       f"outside {viewer}" + (f"; the most in {elsewhere['Placed in'].iloc[0]} ({_count(elsewhere['Total'].iloc[0])})."
                                              if len(elsewhere) else ".")),
         "places": (f"{where} has {_count(homes_places)} registered children's homes places at {snapshot_label}."
-                   if providers_held else "Ofsted's provider data has not been imported."),
+                   if homes_places is not None else
+                   f"Ofsted's file gives no places for {where}'s children's homes at {snapshot_label}." if providers_held
+                   else "Ofsted's provider data has not been imported."),
         "types": (f"{int(types['Providers'].sum()):,} providers are registered in {where}; the most are "
                   f"{types.sort_values('Providers', ascending=False)['Provision type'].iloc[0]} "
                   f"({int(types['Providers'].max()):,})." if providers_held and len(types) else
@@ -255,11 +264,13 @@ def build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: s
         ("Placed here by other LAs", _count(total_here), f"{where}, {at_label} (protected)"),
         ("Placing LAs", f"{len(placing)}", "LAs with children placed here"),
         (f"{viewer}'s children placed outside {viewer}", _count(away["total"]), f"of {_count(away['looked_after'])} looked after"),
-        ("Registered children's homes places", _count(homes_places) if providers_held else "not imported",
+        ("Registered children's homes places", _count(homes_places) if homes_places is not None else
+         "not given" if providers_held else "not imported",
          f"{where}, at {snapshot_label}" if providers_held else "Ofsted's provider data"),
         ("Largest 5 owners' share of places", f"{concentration[5]}%" if concentration[5] is not None else "not available",
          f"{where}'s children's homes"),
-        ("Children's homes: need minus places", _count(homes_row["Gap (need minus places)"]) if providers_held else "not available",
+        ("Children's homes: need minus places", _count(homes_row["Gap (need minus places)"]) if homes_places is not None
+         else "not available",
          f"in {HORIZON_MONTHS} months; positive is a shortfall"),
     ]
     sources = {chart: ("Sufficiency: LAs' SSDA903 returns" + (" (demo data: synthetic, seeded)" if children_demo else "")
@@ -306,6 +317,9 @@ def _demand_takeaway(row: pd.Series, where: str, providers_held: bool) -> str:
         return (f"{_count(need)} of {where}'s children are forecast to be in children's homes in {HORIZON_MONTHS} months; "
                 "registered places are not known until Ofsted's provider data is imported.")
     gap = row["Gap (need minus places)"]
+    if gap is None or pd.isna(gap):
+        return (f"{_count(need)} of {where}'s children are forecast to be in children's homes in {HORIZON_MONTHS} months; "
+                f"the places of {where}'s registered children's homes are not given in Ofsted's file, so the gap is not known.")
     word = "more than" if gap > 0 else "fewer than"
     return (f"{_count(need)} of {where}'s children are forecast to be in children's homes in {HORIZON_MONTHS} months, "
             f"{abs(int(gap)):,} {word} the {_count(row['Places registered'])} places registered in {where}; "

@@ -588,8 +588,8 @@ def cached_comparison(area: str, model_fields: tuple, chosen: tuple, scope: load
         for b in m.AGE_BANDS:
             values[f"At the end: aged {b.lower()}"] = _shown(by_age[(by_age["Month"] == end) & (by_age["Age band"] == b)]["Expected"].iloc[0])
         values["Weekly cost at the end (£)"] = _shown(costs["Expected"].iloc[-1]) if params.costs_ok else None
-        values["Cost over the forecast (£)"] = (round(float(numeric_sum(costs["Expected"])) * WEEKS_A_MONTH, -3)
-                                                if params.costs_ok else None)
+        total_cost = complete_sum(costs["Expected"]) if params.costs_ok else None
+        values["Cost over the forecast (£)"] = None if total_cost is None else round(total_cost * WEEKS_A_MONTH, -3)
         columns[label] = values
     (a, va), (b, vb) = list(columns.items())
     rows = []
@@ -612,8 +612,10 @@ def cached_comparison(area: str, model_fields: tuple, chosen: tuple, scope: load
     return table, text + "."
 
 
-def numeric_sum(values: pd.Series) -> float:
-    return float(pd.to_numeric(values, errors="coerce").fillna(0).sum())
+def complete_sum(values: pd.Series) -> float | None:
+    """The sum of every value, or None when any is hidden ("c") or missing: a month left out is not a month of 0."""
+    numbers = pd.to_numeric(values, errors="coerce")
+    return None if numbers.isna().any() else float(numbers.sum())
 
 
 def table_for(filters: Filters, params: ForecastParams, scope: loader.AccessScope, which: str, *,

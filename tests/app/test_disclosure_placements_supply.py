@@ -97,12 +97,13 @@ def true_tables(server, monkeypatch) -> dict:
             for area in AREAS:
                 for at in DATES:
                     here = suff.placed_here.uncached(scope, area, at, (), version=version)
+                    trend = suff.placed_here_trend.uncached(scope, area, version=version)
                     placing = here["placing"]
                     truth[(area, at)] = {
                         "placing": dict(zip(placing["Placing LA"], placing["Children"])),
                         **{name: dict(zip(here[name][label].astype(str), here[name]["Children"])) for name, label in VECTORS.items()},
                         "trend": {r["Quarter end"]: {k: v for k, v in r.items() if k != "Quarter end"}
-                                  for r in here["trend"].to_dict("records")},
+                                  for r in trend.to_dict("records")},
                     }
     return truth
 

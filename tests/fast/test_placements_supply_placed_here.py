@@ -63,7 +63,7 @@ def test_children_placed_in_an_la_by_other_las_by_whom_and_how(prepared, exact):
     # SC100001 matched: inadequate; SC100004 is not in the Ofsted files given; child 3 has no URN.
     assert (grade["Inadequate"], grade[suff.NOT_MATCHED], grade[suff.NO_URN], grade["Good"]) == (1, 1, 1, 0)
     # Over time: child 5 was placed here until 1 March 2025, so the quarter to December 2024 counts four.
-    trend = here["trend"].set_index("Quarter end")["Total"]
+    trend = suff.placed_here_trend.uncached(SCOPE, f"la:{LAMBETH}", version=1).set_index("Quarter end")["Total"]
     assert trend["2024-12-31"] == 4 and trend["2025-03-31"] == 3
 
 
@@ -71,6 +71,7 @@ def test_a_sub_region_counts_children_placed_by_one_of_its_las_in_another(prepar
     here = suff.placed_here.uncached(SCOPE, "sr:south", "2025-03-31", (), version=1)
     # Southwark's and Croydon's children in Lambeth are placed by LAs other than Lambeth: they count for South London.
     assert here["total"] == 3
+    assert here["grade"] is None   # no Ofsted grades given (none imported): nothing to match, so no grade counts
 
 
 def test_the_viewers_own_children_elsewhere_are_counted_exactly_by_where_they_live(prepared):
@@ -91,5 +92,6 @@ def test_where_the_areas_children_in_homes_and_foster_care_live(prepared, exact)
 
 def test_with_the_perturbation_on_no_count_of_1_to_4_of_other_las_children_is_shown(prepared):
     here = suff.placed_here.uncached(SCOPE, f"la:{LAMBETH}", "2025-03-31", (), version=1)
-    shown = [*here["placing"]["Children"], here["total"], *here["placement"]["Children"], *here["trend"]["Total"]]
+    trend = suff.placed_here_trend.uncached(SCOPE, f"la:{LAMBETH}", version=1)
+    shown = [*here["placing"]["Children"], here["total"], *here["placement"]["Children"], *trend["Total"]]
     assert not [v for v in shown if 1 <= v <= 4]

@@ -17,7 +17,8 @@ import pandas as pd
 from sqlalchemy import Column, Date, DateTime, Integer, SmallInteger, String, Table, select
 
 from dashboard.auth.users import audit
-from dashboard.loader import AccessScope, _read_sql, cached_read
+from dashboard.dashboards.placements_supply import metrics
+from dashboard.loader import AccessScope, _read_sql, cached_read, local_authorities
 from dashboard.store import get_engine, schema
 
 NAME = "ofsted_providers"
@@ -111,3 +112,60 @@ def closures(scope: AccessScope) -> pd.DataFrame:
 @cached_read(NAME, check=check_scope)
 def files(scope: AccessScope) -> pd.DataFrame:
     return _read_sql(select(ofsted_provider_file).order_by(ofsted_provider_file.c.kind, ofsted_provider_file.c.period))
+
+
+# --- what a filter does not change: read once per data version ---------------------------------------------------
+
+@cached_read(NAME, check=check_scope)
+def urn_grades(scope: AccessScope, at) -> tuple:
+    """((URN, grade label), ...) for every provider in Ofsted's files, its grade on `at` (the latest graded judgement on
+    or before it) or "Not yet inspected": what the children's counts are matched to by URN. () when nothing is
+    imported."""
+    held, inspected, closed = places(scope), inspections(scope), closures(scope)
+    urns = pd.Series(sorted(set(held["urn"]) | set(inspected["urn"]) | set(closed["urn"])), dtype=object)
+    if urns.empty:
+        return ()
+    grades = metrics.grade_at(urns, inspected, pd.Timestamp(at))
+    labels = grades.map(lambda g: GRADES.get(int(g)) if pd.notna(g) else "Not yet inspected")
+    return tuple(zip(urns, labels))
+
+
+@cached_read(NAME, "reference", check=check_scope)
+def supply(scope: AccessScope, area: str) -> dict:
+    """Everything the page shows from Ofsted's files for an area, whatever date is chosen (the latest places file):
+    places per LA, sub-region and London, providers by type, owners, owner concentration, homes opened and closed,
+    and what was imported. `held` is False when nothing is imported."""
+    las = local_authorities()
+    codes = metrics.area_codes(area, las)
+    every, shut, imported = places(scope), closures(scope), files(scope)
+    held = not every.empty
+    if not held:
+        # The tables keep their headings (a grid with no columns is not an accessible table).
+        return {"held": False, "files": imported, "snapshot_label": None, "homes_places": None,
+                "places": pd.DataFrame(columns=["Area type", "Area", "Children's homes", "Children's homes places"]),
+                "owners": pd.DataFrame(columns=["Owner", "Providers", "Places", "% of places"]),
+                "types": pd.DataFrame(columns=["Provision type", "Providers", "Places", "% of places"]),
+                "concentration": {1: None, 5: None, 10: None},
+                "openings": pd.DataFrame(columns=["Year to 31 March", "Registered (opened)", "Closed"])}
+    snapshot = metrics.latest_snapshot(every)
+    in_area = snapshot[snapshot["la_code"].isin(codes)]
+    table = metrics.places_table(snapshot, las)
+    where = table.loc[table["la_code"].isin(codes)] if area.startswith("la:") else None
+    # The area's LAs, then its sub-region (for a sub-region) and London, for comparison; one LA alone.
+    shown = table["la_code"].isin(codes) | (table["Area type"] == "London")
+    if area.startswith("sr:"):
+        name = las.loc[las["subregion_code"] == area[3:], "subregion_name"]
+        shown |= (table["Area type"] == "Sub-region") & table["Area"].isin(set(name))
+        where = table[(table["Area type"] == "Sub-region") & table["Area"].isin(set(name))]
+    if area.startswith("la:"):
+        shown = table["la_code"].isin(codes)
+    if area == "london":
+        where = table[table["Area type"] == "London"]
+    homes_places = where["Children's homes places"].iloc[0] if where is not None and len(where) else None
+    return {"held": True, "files": imported, "snapshot_label": f"{snapshot['at'].iloc[0]:%-d %B %Y}",
+            "homes_places": None if homes_places is None or pd.isna(homes_places) else int(homes_places),
+            "places": table[shown.to_numpy()].drop(columns="la_code").reset_index(drop=True),
+            "owners": metrics.places_by(in_area, "owner").head(10).rename(columns={"owner": "Owner"}),
+            "types": metrics.places_by(in_area, "provision_type", homes_only=False).rename(columns={"provision_type": "Provision type"}),
+            "concentration": metrics.owner_concentration(in_area),
+            "openings": metrics.openings_and_closures(every, shut, codes)}

@@ -2,13 +2,27 @@
 its number, so colour is never the only cue; the viewer's own LA is marked ◆ and drawn in orange."""
 from __future__ import annotations
 
+import copy
+import functools
+
 import pandas as pd
 
-from dashboard.chart_theme import empty_figure, plain_layout
+from dashboard.chart_theme import empty_figure as _empty_figure, plain_layout
 
 BLUE, SKY, ORANGE, GREEN, YELLOW, PURPLE, VERMILION, GREY = ("#0072B2", "#56B4E9", "#E69F00", "#009E73", "#F0E442",
                                                               "#CC79A7", "#D55E00", "#999999")
 SERIES = (BLUE, ORANGE, SKY, GREEN, PURPLE, VERMILION, GREY)
+
+
+@functools.lru_cache(maxsize=64)
+def _empty_dict(message: str) -> dict:
+    return _empty_figure(message).to_plotly_json()
+
+
+def empty_figure(message: str) -> dict:
+    """The shared "nothing to draw" figure as a plain dict, built once per message: a plotly Figure costs about 25 ms
+    to build and as much again to unpickle from the cache, each time a view holding it is read."""
+    return copy.deepcopy(_empty_dict(message))
 
 
 def _text(values) -> list[str]:

@@ -7,10 +7,11 @@ from dash.exceptions import PreventUpdate
 
 from dashboard import loader
 from dashboard.components.first_paint import view_callback
-from dashboard.components.contract import Dashboard, Filter, register_callbacks, viewer_scope
+from dashboard.components.contract import Call, Dashboard, Filter, register_callbacks, viewer_scope
 from dashboard.components.layout import (chart_card, chart_outputs, definition_list, filter_bar, grid_content, grid_outputs,
                                          kpi_cards, labelled, sharing_and_kpis, table_section)
 from dashboard.components.notes import page_heading
+from dashboard.dashboards.placements_supply import data as supply_data
 from dashboard.dashboards.placements_supply import view as supply_view
 from dashboard.dashboards.sufficiency import data as suff_data
 
@@ -51,10 +52,21 @@ def select(values: dict, scope: loader.AccessScope):
                                        las=loader.local_authorities(), options=options)
 
 
+def default_calls(scope: loader.AccessScope) -> list[Call]:
+    """What the page asks for when opened with no query string (warming makes it first): the view, then the render
+    callback's outputs for the filter values its layout sets."""
+    filters = DASHBOARD.selection_from_query({}, scope)
+    if filters is None:
+        return []
+    return [Call(supply_view.build_view, (filters, scope), {"anonymise_with": None}),
+            Call(rendered, ((filters.area, filters.as_at), scope))]
+
+
 DASHBOARD = Dashboard(
     name="placements_supply", prefix="supply", path="/placements-supply", nav_name="Placements and supply",
     heading="Placements and supply", order=10, filters=(Filter("supply-area", "area"), Filter("supply-at", "at")),
     select=select, present=supply_view.presentation, charts=CHARTS, tables=supply_view.TABLES, view=supply_view.build_view,
+    default_calls=default_calls,
     allowed_roles=("commissioner",), anonymise=False,   # commissioners and admins; LAs are named (no anonymise switch)
     prepare_process=suff_data.prepare_in_this_process,
 )
@@ -109,7 +121,17 @@ def layout(**query):
 )
 def render(area, at):
     scope = viewer_scope(DASHBOARD)
-    filters = scope and DASHBOARD.selection_from_values((area, at), scope)
+    if scope is None:
+        raise PreventUpdate
+    return rendered((area, at), scope)
+
+
+# Every output of `render` for the filters' values as they arrive, built once per data version and viewer's LA: a filter
+# change back to a view already seen is one cache read, not the view read and its components and grids built again.
+@loader.view_cache(supply_data.NAME, suff_data.NAME, "reference", check=supply_data.check_scope,
+                   depends_on_caller=lambda *_: True)
+def rendered(values: tuple, scope: loader.AccessScope) -> tuple:
+    filters = DASHBOARD.selection_from_values(values, scope)
     if filters is None:
         raise PreventUpdate
     view = supply_view.build_view(filters, scope)

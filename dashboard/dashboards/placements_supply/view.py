@@ -92,34 +92,17 @@ def _count(value) -> str:
     return "not shown" if value is None or pd.isna(value) else f"{int(value):,}"
 
 
-def _urn_grades(places: pd.DataFrame, inspections: pd.DataFrame, closures: pd.DataFrame, at) -> tuple:
-    """((URN, grade label), ...) for every provider in Ofsted's files, its grade on `at` (latest graded judgement on or
-    before it) or "Not yet inspected": what the children's counts are matched to by URN."""
-    urns = pd.Series(sorted(set(places["urn"]) | set(inspections["urn"]) | set(closures["urn"])), dtype=object)
-    if urns.empty:
-        return ()
-    grades = metrics.grade_at(urns, inspections, at)
-    labels = grades.map(lambda g: data.GRADES.get(int(g)) if pd.notna(g) else "Not yet inspected")
-    return tuple(zip(urns, labels))
-
-
-def _places_or_none(value) -> int | None:
-    return None if value is None or pd.isna(value) else int(value)
-
-
 def _need(scope, area: str, options: dict) -> tuple[dict, str]:
     """Children forecast to be in children's homes and in fostering 12 months after the data ends, from the
-    Sufficiency forecast (reference period the last three years), and the sentence saying so."""
+    Sufficiency model (reference period the last three years), and the sentence saying so."""
     last_year = options["last"].year
     first_year = max(options["first"].year + 1, last_year - 2)
-    result = suff_data.forecast(scope, area, {"sex": "all", "ethnicity": "all", "uasc": "all"}, first_year, last_year, 1, {})
-    forecast = result["forecast"]
-    end = forecast["Month"].max()
-    at_end = forecast[forecast["Month"] == end].set_index("Placement type")["Expected"]
-    need = {metrics.HOMES: float(at_end.get("Children's homes", 0)),
-            "Fostering": float(at_end.get("Foster care: in-house", 0) + at_end.get("Foster care: agency or other", 0))}
-    return need, (f"the Sufficiency forecast's expected number on {pd.Timestamp(end):%-d %B %Y} (reference period years to "
-                  f"March {first_year} to {last_year})")
+    result = suff_data.need_ahead(scope, area, first_year, last_year, HORIZON_MONTHS)
+    expected = result["expected"]
+    need = {metrics.HOMES: expected["Children's homes"],
+            "Fostering": sum(expected[g] for g in suff_data.HOMES_AND_FOSTERING["Fostering"])}
+    return need, (f"the Sufficiency forecast's expected number on {pd.Timestamp(result['month']):%-d %B %Y} (reference "
+                  f"period years to March {first_year} to {last_year})")
 
 
 # Per caller's LA: the view names the viewer's LA and counts its own children elsewhere exactly.
@@ -136,36 +119,16 @@ def build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: s
     options = suff_data.options(scope)
     children_demo = bool(loader.dataset_info(suff_data.NAME)["is_demo"])
 
-    places, inspections, closures, files = (data.places(scope), data.inspections(scope), data.closures(scope),
-                                            data.files(scope))
-    providers_held = not places.empty
-    here = suff_data.placed_here(scope, filters.area, filters.as_at, _urn_grades(places, inspections, closures, at))
+    supply = data.supply(scope, filters.area)   # Ofsted's figures for the area: the same whatever the date
+    providers_held = supply["held"]
+    grades = data.urn_grades(scope, filters.as_at) if providers_held else ()
+    here = suff_data.placed_here(scope, filters.area, filters.as_at, grades)
+    trend = suff_data.placed_here_trend(scope, filters.area)
     away = suff_data.placed_elsewhere(scope, filters.as_at)
     located = suff_data.where_placed(scope, filters.area, filters.as_at)
-
-    snapshot = metrics.latest_snapshot(places)
-    snapshot_label = f"{snapshot['at'].iloc[0]:%-d %B %Y}" if providers_held else None
-    in_area = snapshot[snapshot["la_code"].isin(codes)] if providers_held else snapshot
-    # With no provider data the table keeps its headings (a grid with no columns is not an accessible table).
-    places_table = (metrics.places_table(snapshot, las) if providers_held
-                    else pd.DataFrame(columns=["Area type", "Area", "Children's homes", "Children's homes places"]))
-    if providers_held:
-        # The area's LAs, then its sub-region (for a sub-region) and London, for comparison.
-        shown_rows = places_table["la_code"].isin(codes) | (places_table["Area type"] == "London")
-        if filters.area.startswith("sr:"):
-            shown_rows |= places_table["Area"] == where
-        if filters.area.startswith("la:"):
-            shown_rows = places_table["la_code"].isin(codes)
-        places_table = places_table[shown_rows.to_numpy()].drop(columns="la_code").reset_index(drop=True)
-    owners = metrics.places_by(in_area, "owner").head(10) if providers_held else pd.DataFrame(columns=["owner", "Providers", "Places", "% of places"])
-    owners = owners.rename(columns={"owner": "Owner"})
-    types = (metrics.places_by(in_area, "provision_type", homes_only=False).rename(columns={"provision_type": "Provision type"})
-             if providers_held else pd.DataFrame(columns=["Provision type", "Providers", "Places", "% of places"]))
-    concentration = metrics.owner_concentration(in_area) if providers_held else {1: None, 5: None, 10: None}
-    openings = metrics.openings_and_closures(places, closures, codes) if providers_held else pd.DataFrame(
-        columns=["Year to 31 March", "Registered (opened)", "Closed"])
-    homes_places = _places_or_none(places_table.loc[places_table["Area"] == where, "Children's homes places"].iloc[0]
-                                   ) if providers_held and len(places_table) else None
+    snapshot_label, homes_places, files = supply["snapshot_label"], supply["homes_places"], supply["files"]
+    places_table, owners, types, openings = supply["places"], supply["owners"], supply["types"], supply["openings"]
+    concentration = supply["concentration"]
 
     need, need_text = _need(scope, filters.area, options)
     location = located["table"].set_index("Placement type")
@@ -176,11 +139,10 @@ def build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: s
 
     placing = here["placing"].drop(columns="la_code")
     placing = placing[placing["Children"] > 0].sort_values(["Children", "Placing LA"], ascending=[False, True]).reset_index(drop=True)
-    trend = here["trend"]
     elsewhere = away["table"]
     # With no provider data no placement can be matched to a grade: the chart says so and draws no bars (grades of
     # 0 children would read as "none placed with Outstanding providers"); the table keeps its headings.
-    grade = here["grade"] if providers_held else pd.DataFrame(columns=["Ofsted grade on the date", "Children", "%"])
+    grade = here["grade"] if here["grade"] is not None else pd.DataFrame(columns=["Ofsted grade on the date", "Children", "%"])
     tables = {"placing": placing, "placement": here["placement"], "provider": here["provider"], "distance": here["distance"],
               "grade": grade, "trend": trend, "elsewhere": elsewhere, "places": places_table, "types": types, "owners": owners,
               "openings": openings, "demand": demand}

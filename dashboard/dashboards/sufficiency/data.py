@@ -593,6 +593,24 @@ def forecast(scope: AccessScope, area: str, selection_fields: dict, ref_from: in
             "left_at_18": float(projection.left_at_18.sum())}
 
 
+@cached_read(NAME, check=check_scope, depends_on_caller=_own_la_alone)
+def need_ahead(scope: AccessScope, area: str, ref_from: int, ref_to: int, months: int, *, version: int) -> dict:
+    """The forecast's expected children by placement type `months` after the data ends, for every child of the area:
+    `forecast`'s model and projection alone (the same fit on the same protected counts, from the same start), without
+    its simulations, history and back-test, for a page that needs only this number."""
+    codes = area_la_codes(area, local_authorities())
+    count = _Counter(scope, is_restricted(area, scope))
+    p = _prepare(version)
+    static = p.episodes[p.episodes["la_code"].isin(codes).to_numpy()]
+    static = static[["cid", "la_code", RECORD_KEY, "decom", "dec", "dob", "rne", "rec", "group"]]
+    model = m.fit_flow_model(static, pd.Timestamp(int(ref_from) - 1, 4, 1), pd.Timestamp(int(ref_to), 3, 31),
+                             count=_model_counter(count))
+    projection = m.project(model, _model_start(static, p.last, count), int(months))
+    at_end = projection.stock[-1].sum(axis=0)
+    return {"expected": dict(zip(m.PLACEMENT_GROUPS, at_end.tolist())),
+            "month": (p.last + pd.offsets.MonthEnd(int(months))).date().isoformat()}
+
+
 def _forecast_table(months, expected: np.ndarray, paths: np.ndarray, labels: list[str], column: str, total: str) -> pd.DataFrame:
     """One row per month and label (and the total): expected and the 10th and 90th percentiles of the simulations."""
     low, high = np.percentile(paths, 10, axis=0), np.percentile(paths, 90, axis=0)
@@ -780,38 +798,49 @@ def _by_grade(records: pd.DataFrame, urn_grades: tuple, count: _Counter) -> pd.D
     return count.vector(records.assign(ofsted_grade=label.to_numpy()), "ofsted_grade", categories, "Ofsted grade on the date")
 
 
+def _placed_here_mask(frame: pd.DataFrame, codes) -> np.ndarray:
+    """Episodes placed in the area's LAs by an LA other than the one the child lives in."""
+    return (frame["placement_area"].astype(str).isin(codes) & (frame["inside_own_la"] == False)).to_numpy()  # noqa: E712
+
+
 @cached_read(NAME, check=check_scope)
 def placed_here(scope: AccessScope, area: str, as_at, urn_grades: tuple = (), *, version: int) -> dict:
     """Children placed in the area (an LA, a sub-region or London) by an LA other than the one they live in, on
-    `as_at`: by placing LA, provider type, placement type, distance from home and Ofsted grade, and at each quarter
-    end. Every cell is protected (they are other LAs' children, even where the viewer's own are among them), so the
-    view is the same for every commissioner."""
+    `as_at`: by placing LA, provider type, placement type, distance from home and, when `urn_grades` is given (Ofsted's
+    provider data is imported), Ofsted grade (None otherwise: nothing to match to). Every cell is protected (they are
+    other LAs' children, even where the viewer's own are among them), so the view is the same for every commissioner.
+    Only what the date changes: the quarters are `placed_here_trend`'s, read once per area."""
     p = _prepare(version)
     las = local_authorities()
     codes = area_la_codes(area, las)
     count = _Counter(scope, restricted=True)
     names = dict(zip(las["la_code"], las["la_name"]))
-
-    def here(frame: pd.DataFrame) -> pd.DataFrame:
-        return frame[(frame["placement_area"].astype(str).isin(codes) & (frame["inside_own_la"] == False)).to_numpy()]  # noqa: E712
-
-    current = here(m.open_at(p.episodes, pd.Timestamp(as_at)))
+    current = m.open_at(p.episodes, pd.Timestamp(as_at))
+    current = current[_placed_here_mask(current, codes)]
     by_la = count.cells(current, "la_code", {"la_code": list(las["la_code"])})
     placing = pd.DataFrame({"la_code": list(by_la.index), "Placing LA": [names[c] for c in by_la.index],
                             "Children": by_la.to_numpy()})
-    narrow = p.episodes[["cid", "la_code", RECORD_KEY, "decom", "dec", "placement_area", "inside_own_la", "group"]]
-    trend = []
-    for at in pd.date_range(p.first, p.last, freq="QE-MAR"):
-        frame = here(m.open_at(narrow, at))
-        trend.append({"Quarter end": at.date().isoformat(),
-                      **count.cells(frame, "group", {"group": list(m.PLACEMENT_GROUPS)}).to_dict(), "Total": count.cell(frame)})
     return {"total": count.cell(current), "placing": placing,
             "provider": count.vector(current, "provider_group", m.PROVIDER_GROUPS, "Provider type"),
             "placement": count.vector(current, "group", m.PLACEMENT_GROUPS, "Placement type"),
             "distance": count.vector(current, "distance_band", m.DISTANCE_BANDS, "Distance from home"),
-            "grade": _by_grade(current, urn_grades, count),
-            "trend": pd.DataFrame(trend, columns=["Quarter end", *m.PLACEMENT_GROUPS, "Total"]),
-            "first": p.first, "last": p.last}
+            "grade": _by_grade(current, urn_grades, count) if urn_grades else None}
+
+
+@cached_read(NAME, check=check_scope)
+def placed_here_trend(scope: AccessScope, area: str, *, version: int) -> pd.DataFrame:
+    """`placed_here`'s children at each quarter end, by placement type (protected): the same for every date chosen."""
+    p = _prepare(version)
+    codes = area_la_codes(area, local_authorities())
+    count = _Counter(scope, restricted=True)
+    narrow = p.episodes[["cid", "la_code", RECORD_KEY, "decom", "dec", "placement_area", "inside_own_la", "group"]]
+    narrow = narrow[_placed_here_mask(narrow, codes)]   # where a child is placed is fixed for the episode
+    trend = []
+    for at in pd.date_range(p.first, p.last, freq="QE-MAR"):
+        frame = m.open_at(narrow, at)
+        trend.append({"Quarter end": at.date().isoformat(),
+                      **count.cells(frame, "group", {"group": list(m.PLACEMENT_GROUPS)}).to_dict(), "Total": count.cell(frame)})
+    return pd.DataFrame(trend, columns=["Quarter end", *m.PLACEMENT_GROUPS, "Total"])
 
 
 @cached_read(NAME, check=check_scope, depends_on_caller=lambda scope, arguments: True)

@@ -53,3 +53,25 @@ def test_a_bad_cell_refuses_the_file_and_keeps_what_was_stored(empty_providers, 
 def test_a_member_may_not_read_the_provider_data(server):
     with pytest.raises(PermissionError):
         data.places(AccessScope("member", "E09000022"))
+
+
+def test_grades_at_a_date_come_from_the_in_year_file_as_imported(empty_providers, tmp_path):
+    """What the page matches each placement's URN to, read from the imported files: the latest graded judgement on or
+    before the date (an inspection after it is not known then; an interim visit is not a grade), "Not yet inspected"
+    for a provider in the files with none by then."""
+    paths = [files.places_file(tmp_path), files.in_year_file(tmp_path), files.closed_file(tmp_path)]
+    import_paths(get_engine(), [str(p) for p in paths], actor="tests")
+    every = {r["URN"] for r in files.PROVIDERS_2025} | {"SC099001", "SC099002"}
+
+    def grades(at):
+        found = dict(data.urn_grades(COMMISSIONER, at))
+        assert set(found) == every   # every provider on any file, and nothing else
+        return found
+    assert grades("2024-06-09")["SC100001"] == "Not yet inspected"
+    assert grades("2024-06-10")["SC100001"] == "Good"
+    assert grades("2025-01-19")["SC100001"] == "Good"
+    assert grades("2025-01-20")["SC100001"] == "Inadequate"
+    on_31_march = grades("2025-03-31")
+    assert on_31_march["SC100003"] == "Outstanding"          # through the interim visit of September 2024
+    assert grades("2023-11-01")["SC100003"] == "Not yet inspected"
+    assert {on_31_march[u] for u in ("SC100002", "SC100004", "SC100005", "SC100006")} == {"Not yet inspected"}

@@ -172,6 +172,28 @@ def test_with_ofsted_files_places_per_la_and_sub_region_are_as_published(commiss
     assert grades["Outstanding"] == grades["Good"] == 0
 
 
+def test_all_london_shows_places_in_every_london_la_and_sub_region(commissioner_client, hand_made_providers):
+    """The places table for All London: a row for each of the 33 LAs, then each sub-region and London, each the sum of
+    the providers the files place there (a home giving no places: not known, never 0)."""
+    from dashboard import loader
+    props = render(commissioner_client, "london")
+    table = rows(props, "places")
+    las = loader.local_authorities()
+    subregions = list(dict.fromkeys(las.sort_values("subregion_order")["subregion_name"]))
+    assert [r["Area"] for r in table] == [*las["la_name"], *subregions, "London"]
+    places = {r["Area"]: r["Children's homes places"] for r in table}
+    expected = {"Lambeth": 10, "Southwark": 3, "Hackney": None, "Croydon": 0}
+    assert {la: places[la] for la in expected} == expected
+    by_area = {r["Area"]: r for r in table}
+    subregion_of = dict(zip(las["la_name"], las["subregion_name"]))
+    for name in subregions:
+        mine = [by_area[la] for la, s in subregion_of.items() if s == name]
+        homes, not_given = sum(r["Children's homes"] for r in mine), sum(r["Places not given"] for r in mine)
+        expected = None if homes and homes == not_given else sum(r["Children's homes places"] or 0 for r in mine)
+        assert (by_area[name]["Children's homes"], places[name]) == (homes, expected), name
+    assert places["London"] == 13 and kpis(props)["Registered children's homes places"] == "13"
+
+
 def test_one_la_shows_only_its_own_places(commissioner_client, hand_made_providers):
     props = render(commissioner_client, "la:E09000028")
     assert [r["Area"] for r in rows(props, "places")] == ["Southwark"]

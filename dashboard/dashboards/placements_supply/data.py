@@ -151,7 +151,8 @@ def supply(scope: AccessScope, area: str) -> dict:
     in_area = snapshot[snapshot["la_code"].isin(codes)]
     table = metrics.places_table(snapshot, las)
     where = table.loc[table["la_code"].isin(codes)] if area.startswith("la:") else None
-    # The area's LAs, then its sub-region (for a sub-region) and London, for comparison; one LA alone.
+    # The area's LAs, then its sub-region (for a sub-region; every sub-region for London) and London, for comparison;
+    # one LA alone.
     shown = table["la_code"].isin(codes) | (table["Area type"] == "London")
     if area.startswith("sr:"):
         name = las.loc[las["subregion_code"] == area[3:], "subregion_name"]
@@ -159,7 +160,8 @@ def supply(scope: AccessScope, area: str) -> dict:
         where = table[(table["Area type"] == "Sub-region") & table["Area"].isin(set(name))]
     if area.startswith("la:"):
         shown = table["la_code"].isin(codes)
-    if area == "london":
+    if area == "london":   # every LA, every sub-region and London, side by side
+        shown |= table["Area type"] == "Sub-region"
         where = table[table["Area type"] == "London"]
     homes_places = where["Children's homes places"].iloc[0] if where is not None and len(where) else None
     return {"held": True, "files": imported, "snapshot_label": f"{snapshot['at'].iloc[0]:%-d %B %Y}",

@@ -348,7 +348,9 @@ def _notes(own: str, label: str, demo: bool, options: dict, figs: dict) -> list[
                                 "of 33 LAs hold these tables."),
         ("Tables not loaded", "An LA that has not loaded the Missing, AD1 or PlacedAdoption table is left out of that "
                               "measure and named above the charts; where no LA of an area holds it, the area's figures "
-                              "say \"not loaded\", never 0."),
+                              "say \"not loaded\", never 0. An LA holds a table when any row of it is stored: a table "
+                              "sent with no rows (no child went missing in any year) cannot be told from one not sent, "
+                              "so it too reads \"not loaded\"."),
         ("Disclosure control", CHILDREN_NOTE + " Sub-region and London figures are protected whole, your LA's part "
                                                "included, as on Sufficiency."),
         ("Source", "Demo data: synthetic, seeded SSDA903 returns, not any LA's real children." if demo else

@@ -11,23 +11,14 @@ Tables (all prefixed `sufficiency_`, defined in data.py with its reads):
 
 Child-level rows never leave the server: `dashboard.dashboards.sufficiency.data` reads them and returns aggregates only.
 
-Demo data shapes (London, all rounded, from DfE "Children looked after in England including adoptions" 2021-2025,
-which ../shared/realdata/cla/ holds): about 9,300 children looked after at 31 March 2025 (sizes per LA below are the
-published 2025 totals, City of London's suppressed figure set to 15), about 45% of the stock starting each year,
-12% UASC (concentrated in Croydon, Redbridge, Hillingdon, Hounslow...), 68% in foster care (39% of all placements the
-LA's own provision, 49% private), 10% children's homes, 12% supported accommodation, 3% placed with parents;
-34% placed inside the LA boundary; 70% within 20 miles, 18% more than 20 miles, 12% distance not known; about 10% with
-3 or more placements in a year. Ofsted grades: about 20% outstanding, 60% good, 15% requires improvement, 5% inadequate
-(Ofsted children's social care statistics, children's homes); supported accommodation was only registered from 2023,
-so it has no grade before its first inspection.
+Demo data: `demo_data` makes each LA's SSDA903 return (the DfE's tables, seven collection years, real postcodes) and
+`load_demo` stores it through the upload's own path, with the reference rows no return carries.
 """
 from __future__ import annotations
 
 from collections import Counter
-import hashlib
-import random
 import json
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
@@ -36,14 +27,16 @@ from sqlalchemy import Engine, select, update
 
 # Its tables and names are defined with its reads (data.py); the upload spec and tests find them here too.
 from dashboard.auth.users import record_event
-from dashboard.dashboards.sufficiency.data import (DEMO_END, DEMO_START, LABEL, NAME, PUBLISHED_NAME, TABLES, child, code,
-                                                   SCENARIOS_NAME, scenario,
-                                                   episode, published)
+from dashboard.dashboards.sufficiency.data import (DEMO_END, LABEL, NAME, PUBLISHED_NAME, TABLES, child, code, SCENARIOS_NAME,
+                                                   scenario, episode, postcode_sector, provider, provider_grade, published)
+from dashboard.dashboards.sufficiency.demo_data import LA_CODES, generate_demo
+from dashboard.ingest import bulk
 from dashboard.ingest.periods import COLLECTION_YEAR
 from dashboard.config import DATA_DIR, settings_from_env
 from dashboard.ingest.specs import FIRST_DATA_ROW, ColumnSpec, DatasetSpec, Target
 from dashboard.ingest.ssda903 import geography
 from dashboard.ingest.ssda903.checking import check_years
+from dashboard.ingest.validation import Report
 from dashboard.ingest.ssda903.degrade import Pseudonyms, month_start, pseudonym_key, sector
 from dashboard.ingest.ssda903.rules import RULES, Return, check
 from dashboard.published.formats import ENGLAND, INNER, LONDON, OUTER
@@ -171,366 +164,50 @@ CODE_LISTS: dict[str, list[tuple[str, str, str]]] = {
 }
 GRADES = {1: "Outstanding", 2: "Good", 3: "Requires improvement", 4: "Inadequate"}
 
-# --- places: London LA centroids (ONS LAD 2023, OGL) and a main postcode district each -----------------------
-LA_PLACES = {
-    "E09000001": (51.5157, -0.0935, "EC2"), "E09000002": (51.5456, 0.1295, "IG11"), "E09000003": (51.6111, -0.2182, "N12"),
-    "E09000004": (51.4582, 0.1462, "DA7"), "E09000005": (51.5644, -0.2757, "NW10"), "E09000006": (51.3727, 0.0392, "BR1"),
-    "E09000007": (51.5431, -0.1629, "NW5"), "E09000008": (51.3660, -0.0776, "CR0"), "E09000009": (51.5244, -0.3141, "W5"),
-    "E09000010": (51.6489, -0.0815, "EN1"), "E09000011": (51.4639, 0.0501, "SE18"), "E09000012": (51.5549, -0.0604, "E8"),
-    "E09000013": (51.4873, -0.2174, "W6"), "E09000014": (51.5877, -0.1067, "N17"), "E09000015": (51.5947, -0.3360, "HA1"),
-    "E09000016": (51.5652, 0.2354, "RM1"), "E09000017": (51.5366, -0.4418, "UB8"), "E09000018": (51.4624, -0.3785, "TW3"),
-    "E09000019": (51.5455, -0.1099, "N1"), "E09000020": (51.4964, -0.1898, "W8"), "E09000021": (51.3930, -0.2837, "KT1"),
-    "E09000022": (51.4645, -0.1139, "SW9"), "E09000023": (51.4423, -0.0173, "SE13"), "E09000024": (51.4106, -0.1887, "SW19"),
-    "E09000025": (51.5315, 0.0273, "E13"), "E09000026": (51.5859, 0.0701, "IG1"), "E09000027": (51.4404, -0.2891, "TW9"),
-    "E09000028": (51.4659, -0.0731, "SE15"), "E09000029": (51.3576, -0.1723, "SM1"), "E09000030": (51.5155, -0.0365, "E1"),
-    "E09000031": (51.5946, -0.0188, "E17"), "E09000032": (51.4524, -0.2002, "SW18"), "E09000033": (51.5122, -0.1530, "W2"),
-}
-# Outside London: (district, lat, lon, area, region); approximate town-centre coordinates.
-OUTSIDE_PLACES = [
-    ("ME14", 51.274, 0.522, "Kent", "South East"), ("CT1", 51.280, 1.080, "Kent", "South East"),
-    ("DA1", 51.446, 0.216, "Kent", "South East"), ("GU1", 51.236, -0.570, "Surrey", "South East"),
-    ("RH1", 51.240, -0.170, "Surrey", "South East"), ("RG1", 51.454, -0.973, "Berkshire", "South East"),
-    ("SL1", 51.511, -0.595, "Berkshire", "South East"), ("BN1", 50.828, -0.139, "East and West Sussex", "South East"),
-    ("RH10", 51.113, -0.183, "East and West Sussex", "South East"), ("MK9", 52.040, -0.760, "Buckinghamshire and Milton Keynes", "South East"),
-    ("CM1", 51.736, 0.469, "Essex", "East of England"), ("SS1", 51.538, 0.714, "Essex", "East of England"),
-    ("CO1", 51.889, 0.903, "Essex", "East of England"), ("AL1", 51.750, -0.336, "Hertfordshire", "East of England"),
-    ("SG1", 51.903, -0.202, "Hertfordshire", "East of England"), ("LU1", 51.879, -0.417, "Bedfordshire and Luton", "East of England"),
-    ("NR1", 52.628, 1.293, "Norfolk", "East of England"), ("B1", 52.480, -1.903, "West Midlands", "West Midlands"),
-    ("CV1", 52.408, -1.510, "Warwickshire and Coventry", "West Midlands"), ("NG1", 52.954, -1.150, "Nottinghamshire", "East Midlands"),
-    ("LE1", 52.634, -1.132, "Leicestershire", "East Midlands"), ("M1", 53.481, -2.237, "Greater Manchester", "North West"),
-    ("L1", 53.403, -2.983, "Merseyside", "North West"), ("LS1", 53.797, -1.548, "West Yorkshire", "Yorkshire and the Humber"),
-    ("S1", 53.381, -1.470, "South Yorkshire", "Yorkshire and the Humber"), ("BS1", 51.454, -2.588, "Bristol", "South West"),
-    ("EX1", 50.725, -3.527, "Devon", "South West"), ("NE1", 54.973, -1.614, "Tyne and Wear", "North East"),
-    ("CF10", 51.481, -3.179, "Cardiff", "Wales"),
-]
-# Looked-after children at 31 March 2025 and UASC among them (DfE, published; City of London's 'c' taken as 15).
-LA_SIZES = {
-    "E09000001": (15, 8), "E09000002": (431, 24), "E09000003": (343, 44), "E09000004": (289, 15), "E09000005": (296, 30),
-    "E09000006": (343, 17), "E09000007": (205, 35), "E09000008": (547, 99), "E09000009": (275, 20), "E09000010": (372, 27),
-    "E09000011": (404, 19), "E09000012": (352, 23), "E09000013": (197, 30), "E09000014": (325, 20), "E09000015": (176, 20),
-    "E09000016": (268, 17), "E09000017": (312, 68), "E09000018": (263, 55), "E09000019": (282, 42), "E09000020": (106, 25),
-    "E09000021": (113, 14), "E09000022": (377, 45), "E09000023": (439, 42), "E09000024": (145, 19), "E09000025": (404, 26),
-    "E09000026": (299, 80), "E09000027": (121, 17), "E09000028": (387, 54), "E09000029": (215, 26), "E09000030": (284, 37),
-    "E09000031": (292, 29), "E09000032": (240, 18), "E09000033": (186, 31),
-}
-
-
-
 def code_rows() -> list[dict]:
     return [{"list_name": name, "code": c, "label": label, "grp": grp}
             for name, items in CODE_LISTS.items() for c, label, grp in items]
 
 
-def postcode_sector_rows(rng: np.random.Generator) -> list[dict]:
-    """Ten sectors per London LA around its centroid, two per outside-London district."""
-    names = read_reference_csvs()["local_authority"].set_index("ons_code")["name"].to_dict()
-    rows = []
-    for la_code, (lat, lon, district) in LA_PLACES.items():
-        for digit in range(10):
-            rows.append({"sector": f"{district} {digit}", "lat": round(lat + rng.normal(0, 0.012), 4),
-                         "lon": round(lon + rng.normal(0, 0.018), 4), "area_code": la_code,
-                         "area_name": names.get(la_code, la_code), "region": "London"})
-    for district, lat, lon, area, region in OUTSIDE_PLACES:
-        for digit in range(1, 3):
-            rows.append({"sector": f"{district} {digit}", "lat": round(lat + rng.normal(0, 0.02), 4),
-                         "lon": round(lon + rng.normal(0, 0.03), 4), "area_code": area, "area_name": area, "region": region})
-    return rows
+DEMO_PERIOD = DEMO_END.isoformat()
 
 
-# --- demo generator ------------------------------------------------------------------------------------------
-AGE_BANDS = ("Under 1", "1 to 4", "5 to 9", "10 to 15", "16 and over")
-_ENTRY_AGE_P = (0.18, 0.14, 0.14, 0.32, 0.22)           # DfE starts by age, London, rounded
-_G = {name: i for i, name in enumerate(PLACEMENT_GROUPS)}
-# Placement group by age band on entering a placement: in-house foster, agency foster, homes, supported, parents, other.
-_GROUP_P = {
-    0: (0.55, 0.30, 0.00, 0.00, 0.05, 0.10), 1: (0.50, 0.38, 0.00, 0.00, 0.05, 0.07), 2: (0.45, 0.43, 0.03, 0.00, 0.05, 0.04),
-    3: (0.30, 0.40, 0.21, 0.00, 0.04, 0.05), 4: (0.16, 0.24, 0.16, 0.38, 0.02, 0.04),
-}
-_GROUP_P_UASC = {3: (0.35, 0.55, 0.05, 0.00, 0.00, 0.05), 4: (0.12, 0.25, 0.03, 0.58, 0.00, 0.02)}
-# Where a placement of each group is: own LA, same sub-region, elsewhere in London, outside London.
-_LOCATION_P = {0: (0.45, 0.25, 0.15, 0.15), 1: (0.20, 0.20, 0.27, 0.33), 2: (0.08, 0.10, 0.14, 0.68),
-               3: (0.35, 0.25, 0.25, 0.15), 4: (0.82, 0.10, 0.05, 0.03), 5: (0.25, 0.20, 0.20, 0.35)}
-_OTHER_PLACES = (("A6", "PR1"), ("R3", "PR4"), ("S1", "PR4"), ("R2", "PR3"), ("Z1", "PR4"), ("R5", "PR3"))
-_ETHNIC_P = {"WBRI": .22, "WOTH": .10, "WIRI": .01, "WROM": .01, "MWBC": .08, "MWBA": .03, "MWAS": .02, "MOTH": .07,
-             "AIND": .02, "APKN": .02, "ABAN": .03, "AOTH": .03, "BCRB": .08, "BAFR": .12, "BOTH": .07, "CHNE": .005,
-             "OOTH": .08, "REFU": .005, "NOBT": .01}
-_ETHNIC_UASC_P = {"BAFR": .30, "AOTH": .35, "OOTH": .30, "WOTH": .05}
-
-
-def _month_start(d: date) -> date:
-    return date(d.year, d.month, 1)
-
-
-def _fy_end_year(d: date | None) -> int:
-    if d is None:
-        return DEMO_END.year
-    return d.year + (1 if d.month >= 4 else 0)
-
-
-def _hash_id(seed: int, la_code: str, n: int) -> str:
-    return hashlib.sha256(f"{seed}:{la_code}:{n}".encode()).hexdigest()[:12]
-
-
-def _cum(p) -> list[float]:
-    """Cumulative weights for random.choices (fast in the per-child loop)."""
-    return list(np.cumsum(p) / np.sum(p))
-
-
-def _pick(r: random.Random, items, cum) -> object:
-    return r.choices(items, cum_weights=cum)[0]
-
-
-DAY = timedelta(days=1)
-
-
-class _Places:
-    """Sectors by LA and area, and Ofsted providers by group and area: what the generator picks placements from."""
-
-    def __init__(self, r: random.Random, sectors: pd.DataFrame, providers: pd.DataFrame, las: pd.DataFrame):
-        self.r = r
-        self.by_area = sectors.groupby("area_code")["sector"].apply(list).to_dict()
-        self.subregion = las.set_index("ons_code")["subregion_code"].to_dict()
-        self.london = sorted(LA_PLACES)
-        self.same_subregion = {la: [o for o in self.london if o != la and self.subregion[o] == self.subregion[la]] for la in self.london}
-        self.elsewhere = {la: [o for o in self.london if self.subregion[o] != self.subregion[la]] for la in self.london}
-        outside = pd.DataFrame(OUTSIDE_PLACES, columns=["district", "lat", "lon", "area", "region"]).drop_duplicates("area")
-        # Nearer counties take most out-of-London placements (South East and East of England).
-        weight = outside["region"].map({"South East": 5.0, "East of England": 4.0}).fillna(0.6)
-        self.outside_areas, self.outside_cum = list(outside["area"]), _cum(weight.to_numpy())
-        self.location_cum = {g: _cum(p) for g, p in _LOCATION_P.items()}
-        self.homes = providers[providers["provider_type"] == "Children's home"].groupby("area")["urn"].apply(list).to_dict()
-        self.ifas = list(providers.loc[providers["provider_type"] == "Independent fostering agency", "urn"])
-        self.supported = list(providers.loc[providers["provider_type"] == "Supported accommodation", "urn"])
-
-    def area(self, la: str, group: int) -> str:
-        where = _pick(self.r, (0, 1, 2, 3), self.location_cum[group])
-        if where == 0:
-            return la
-        if where == 1 and self.same_subregion[la]:
-            return self.r.choice(self.same_subregion[la])
-        if where <= 2:
-            return self.r.choice(self.elsewhere[la])
-        return _pick(self.r, self.outside_areas, self.outside_cum)
-
-    def sector(self, area: str) -> str:
-        return self.r.choice(self.by_area[area])
-
-
-def _providers(rng) -> tuple[list[dict], list[dict]]:
-    """Children's homes in every area, independent fostering agencies, supported accommodation; their grades over time."""
-    providers, grades = [], []
-    areas = [(la, LA_PLACES[la][2]) for la in LA_PLACES] + [(area, district) for district, _, _, area, _ in OUTSIDE_PLACES]
-    n = 0
-
-    def add(name, kind, area, sector, first_inspection, every_months):
-        nonlocal n
-        n += 1
-        urn = f"SC{400000 + n * 7:06d}"
-        providers.append({"urn": urn, "name": name, "provider_type": kind, "sector": sector, "area": area})
-        grade = int(rng.choice(4, p=(0.2, 0.6, 0.15, 0.05))) + 1
-        when = first_inspection
-        while when <= pd.Timestamp(DEMO_END):
-            grades.append({"urn": urn, "inspection_date": when.date(), "grade": grade})
-            # Grades persist; a provider judged inadequate usually improves at its re-inspection.
-            if grade == 4 or rng.random() > 0.7:
-                grade = int(np.clip(grade + rng.choice([-1, 1], p=(0.6, 0.4) if grade > 2 else (0.4, 0.6)), 1, 4))
-            when = when + pd.DateOffset(months=int(rng.integers(every_months - 3, every_months + 4)))
-    for area, district in areas:
-        for k in range(int(rng.integers(5, 12))):
-            add(f"Demo children's home {district}-{k + 1}", "Children's home", area, f"{district} {k % 2 + 1}",
-                pd.Timestamp("2014-01-01") + pd.DateOffset(days=int(rng.integers(0, 700))), 12)
-    for k in range(60):
-        add(f"Demo fostering agency {k + 1}", "Independent fostering agency", "", None,
-            pd.Timestamp("2013-01-01") + pd.DateOffset(days=int(rng.integers(0, 1100))), 36)
-    for k in range(45):
-        # Supported accommodation was registered with Ofsted from 2023: first inspections from April 2024.
-        first = pd.Timestamp("2024-04-01") + pd.DateOffset(days=int(rng.integers(0, 700)))
-        add(f"Demo supported accommodation {k + 1}", "Supported accommodation", "", None, first, 36)
-    return providers, grades
-
-
-def _age_band_index(age_years: float) -> int:
-    return 0 if age_years < 1 else 1 if age_years < 5 else 2 if age_years < 10 else 3 if age_years < 16 else 4
-
-
-_GROUP_CUM = {band: _cum(p) for band, p in _GROUP_P.items()}
-_GROUP_CUM_UASC = {band: _cum(p) for band, p in _GROUP_P_UASC.items()}
-_ENTRY_AGE_CUM = _cum(_ENTRY_AGE_P)
-_CIN_CODES, _CIN_CUM = ("N1", "N2", "N3", "N4", "N5", "N6", "N7", "N8"), _cum((0.61, 0.03, 0.045, 0.09, 0.09, 0.025, 0.005, 0.105))
-_MOVE_REASONS, _MOVE_CUM = ("CARPL", "CREQB", "CREQO", "CHILD", "LAREQ", "STAND", "CLOSE", "OTHER"), _cum((.35, .2, .1, .08, .1, .05, .04, .08))
-_OTHER_CUM = _cum((0.05, 0.35, 0.25, 0.1, 0.15, 0.1))
-
-
-def generate_demo(seed: int) -> dict[str, list[dict]]:
-    """Every table's rows: reproducible from the seed."""
-    rng = np.random.default_rng(seed + 903)
-    r = random.Random(seed + 903)
-    las = read_reference_csvs()["local_authority"]
-    sectors = postcode_sector_rows(rng)
-    providers, grades = _providers(rng)
-    places = _Places(r, pd.DataFrame(sectors), pd.DataFrame(providers), las)
-    ethnic_codes, ethnic_cum = list(_ETHNIC_P), _cum(list(_ETHNIC_P.values()))
-    uasc_codes, uasc_cum = list(_ETHNIC_UASC_P), _cum(list(_ETHNIC_UASC_P.values()))
-    months = pd.date_range("2006-04-01", DEMO_END, freq="MS")
-    years_from_end = np.array([(m.date() - DEMO_END).days / 365.25 for m in months])
-    # UASC arrivals rose sharply in 2022-23 (the national transfer scheme made them mandatory).
-    uasc_wave = np.where((months >= "2021-07-01") & (months < "2024-01-01"), 1.6, np.where(months < "2015-06-01", 0.6, 1.0))
-    month_dates = [m.date() for m in months]
-    children, episodes = [], []
-
-    for la_code in sorted(LA_SIZES):
-        stock, uasc_stock = LA_SIZES[la_code]
-        home_sectors = places.by_area[la_code]
-        # Steady state: stock = starts x mean time in care (about 2.1 years here; UASC about 1.4 years).
-        rate = (stock - uasc_stock) / 2.1 / 12 * (1 + 0.01 * years_from_end) * (1 + 0.06 * np.sin(2 * np.pi * (months.month - 7) / 12))
-        uasc_rate = uasc_stock / 1.4 / 12 * uasc_wave
-        counter = 0
-        for is_uasc, monthly in ((False, rate), (True, uasc_rate)):
-            for month, n_starts in zip(month_dates, rng.poisson(monthly)):
-                for _ in range(n_starts):
-                    counter += 1
-                    entry = month + timedelta(days=r.randrange(28))
-                    if is_uasc:
-                        age = r.choices((14, 15, 16, 17), cum_weights=(0.08, 0.3, 0.7, 1.0))[0] + r.random()
-                    else:
-                        low, high = _pick(r, ((0, 1), (1, 5), (5, 10), (10, 16), (16, 18)), _ENTRY_AGE_CUM)
-                        age = low + r.random() * (high - low)
-                    dob = _month_start(entry - timedelta(days=int(age * 365.25)))
-                    eighteen = date(dob.year + 18, dob.month, 1)
-                    if is_uasc:
-                        leave = eighteen if r.random() < 0.9 else entry + timedelta(days=r.randrange(30, 400))
-                    else:
-                        years = r.expovariate(1 / (0.35 if r.random() < 0.4 else 4.6))
-                        leave = entry + timedelta(days=max(1, min(7000, int(years * 365.25))))
-                    leave = min(leave, eighteen)
-                    if leave < DEMO_START:
-                        continue
-                    child_id = _hash_id(seed, la_code, counter)
-                    sex = "1" if r.random() < (0.9 if is_uasc else 0.55) else "2"
-                    ethnic = _pick(r, uasc_codes, uasc_cum) if is_uasc else _pick(r, ethnic_codes, ethnic_cum)
-                    children.append({"la_code": la_code, "child": child_id, "sex": sex, "dob": dob, "ethnic": ethnic,
-                                     "uasc": is_uasc, "duc": eighteen if is_uasc else None})
-                    episodes += _period_of_care(r, places, la_code, child_id, entry, leave, eighteen, age, is_uasc, home_sectors)
-    episodes = [e for e in episodes if e["dec"] is None or e["dec"] >= DEMO_START]
-    for e in episodes:
-        e["year"] = _fy_end_year(e["dec"])
-    for p in providers:
-        p.pop("area")
-    return {"child": children, "episode": episodes, "code": code_rows(), "postcode_sector": sectors,
-            "provider": providers, "provider_grade": grades}
-
-
-def _period_of_care(r, places, la_code, child_id, entry, leave, eighteen, age, is_uasc, home_sectors) -> list[dict]:
-    """The episodes of one period of care: placement moves and legal status changes split it."""
-    frailty = r.gammavariate(1.2, 1 / 1.2)   # some children move far more often than others
-    move_rate = (0.45 if age < 10 else 0.8) * max(frailty, 0.02)
-    home_post = None if r.random() < 0.05 else r.choice(home_sectors)
-    cin = "N8" if is_uasc else _pick(r, _CIN_CODES, _CIN_CUM)
-    legal = "V2" if is_uasc or r.random() < 0.33 else "C1"
-    # Change points: placement moves (Poisson), and an interim care order becoming a full one after 5-13 months.
-    changes = []
-    t = entry
-    while True:
-        t = t + timedelta(days=int(min(7000, max(7, r.expovariate(move_rate / 365.25)))))
-        if t >= leave:
-            break
-        changes.append((t, "move"))
-    if legal == "C1":
-        full = entry + timedelta(days=r.randrange(150, 400))
-        if full < leave:
-            changes.append((full, "legal"))
-    adopted = (not is_uasc and age < 4 and (leave - entry).days > 500 and leave < eighteen and r.random() < 0.45)
-    if adopted:
-        changes = [c for c in changes if c[0] < leave - timedelta(days=300)]
-        changes.append((leave - timedelta(days=r.randrange(200, 300)), "adoption"))
-    # The extract ends on DEMO_END: nothing after it is known yet, so the episode open then stays open.
-    changes = sorted(c for c in changes if c[0] <= DEMO_END)
-    rows, start, rne = [], entry, "S"
-    group, place, prov, urn, pl_post = _placement(r, places, la_code, age, is_uasc)
-    for when, kind in changes + [(leave, "end")]:
-        ends = None if kind == "end" and leave > DEMO_END else when
-        rec = reason = None
-        if ends is not None:
-            rec = "X1" if kind != "end" else _reason_ceased(r, leave, eighteen, adopted, group, age)
-            if kind == "adoption":
-                reason = "CARPL"
-            elif kind == "move":
-                reason = _pick(r, _MOVE_REASONS, _MOVE_CUM)
-        rows.append({"la_code": la_code, "child": child_id, "decom": start, "rne": rne, "ls": legal, "cin": cin,
-                     "place": place, "place_provider": prov, "dec": ends, "rec": rec, "reason_place_change": reason,
-                     "home_post": home_post, "pl_post": pl_post, "urn": urn})
-        if ends is None or kind == "end":
-            break
-        start = when
-        age_now = age + (when - entry).days / 365.25
-        if kind == "legal":
-            legal, rne = "C2", "L"
-        elif kind == "adoption":
-            legal, rne = "E1", "T"
-            group, place, prov, urn = 5, "A6", "PR1", None
-            pl_post = places.sector(places.area(la_code, 0))
-        else:
-            rne = "P"
-            if r.random() < 0.55 or (age_now >= 16 and r.random() < 0.5):
-                group, place, prov, urn, pl_post = _placement(r, places, la_code, age_now, is_uasc)
-            else:
-                _, place, prov, urn, pl_post = _placement(r, places, la_code, age_now, is_uasc, group)
-    return rows
-
-
-def _placement(r, places, la_code, age, is_uasc, group=None):
-    band = _age_band_index(age)
-    if group is None:
-        cum = _GROUP_CUM_UASC.get(band, _GROUP_CUM[band]) if is_uasc else _GROUP_CUM[band]
-        group = _pick(r, (0, 1, 2, 3, 4, 5), cum)
-    area = places.area(la_code, group)
-    pl_post = None if r.random() < 0.06 else places.sector(area)
-    urn = None
-    if group == 0:
-        place, prov = r.choices(("U1", "U3", "U4", "U6"), cum_weights=(0.15, 0.3, 0.6, 1.0))[0], "PR1"
-    elif group == 1:
-        place = r.choices(("U1", "U3", "U4", "U6"), cum_weights=(0.05, 0.1, 0.5, 1.0))[0]
-        prov = r.choices(("PR4", "PR5", "PR2"), cum_weights=(0.75, 0.95, 1.0))[0]
-        urn = r.choice(places.ifas) if prov != "PR2" else None
-    elif group == 2:
-        place = "K1" if r.random() < 0.03 else "K2"
-        prov = r.choices(("PR4", "PR1", "PR5"), cum_weights=(0.8, 0.9, 1.0))[0]
-        urn = r.choice(places.homes.get(area) or places.homes[la_code])
-    elif group == 3:
-        place = "H5" if r.random() < 0.85 else "P2"
-        prov = r.choices(("PR4", "PR5", "PR1"), cum_weights=(0.75, 0.9, 1.0))[0]
-        urn = r.choice(places.supported) if place == "H5" else None
-    elif group == 4:
-        place, prov = "P1", "PR0"
-    else:
-        place, prov = _pick(r, _OTHER_PLACES, _OTHER_CUM)
-    return group, place, prov, urn, pl_post
-
-
-def _reason_ceased(r, leave, eighteen, adopted, group, age) -> str:
-    if adopted:
-        return "E11" if r.random() < 0.6 else "E12"
-    if leave >= eighteen - DAY:
-        return "E5" if group == 3 else "E17"   # E5: moved to independent living with support
-    if age < 10 and r.random() < 0.35:
-        return r.choice(("E45", "E46", "E41"))
-    return r.choices(("E4A", "E4B", "E13", "E8", "E3"), cum_weights=(0.55, 0.65, 0.8, 0.95, 1.0))[0]
-
-
-def _replace_all(engine: Engine, tables: dict[str, list[dict]], *, is_demo: bool) -> int:
-    with write_transaction(engine, NAME) as conn:
-        for table in reversed(TABLES):
-            conn.execute(table.delete())
-        for table in TABLES:
-            rows = tables[table.name.removeprefix("sufficiency_")]
-            for i in range(0, len(rows), 20000):
-                conn.execute(table.insert(), rows[i:i + 20000])
-        return bump_version(conn, NAME, is_demo=is_demo)
+def demo_stored_rows(returns: dict[str, list[tuple[str, bytes]]], key: bytes) -> dict[str, pd.DataFrame]:
+    """Each LA's demo files read, checked by each year's DfE rules and degraded as an upload's are (the upload's own
+    path); every LA's rows together. A file the rules refuse stops the demo: it must be a valid return."""
+    stored = []
+    for la_code, files in returns.items():
+        report = Report(NAME, "demo", "", la_code, DEMO_PERIOD)
+        rows = _ssda903_files(files, la_code, DEMO_PERIOD, {"child_id_key": key}, report)
+        if rows is None:
+            raise ValueError(f"The demo return for {la_code} is refused by the DfE rules: {report.summary()}\n"
+                             f"{report.table().head(10)}")
+        stored.append(rows)
+    return {name: pd.concat(frames, ignore_index=True) for name in stored[0]
+            if (frames := [rows[name] for rows in stored if len(rows[name].columns)])}
 
 
 def load_demo(engine: Engine, seed: int) -> int:
-    """Replace the sufficiency dataset with seeded demo data in one transaction; return the new version."""
-    return _replace_all(engine, generate_demo(seed), is_demo=True)
+    """Replace the sufficiency dataset with seeded demo data in one transaction; return the new version. The demo is
+    each LA's SSDA903 return for seven collection years (demo_data), stored through the upload's path."""
+    demo = generate_demo(seed)
+    stored = demo_stored_rows(demo["returns"], pseudonym_key(settings_from_env().child_id_key, DATA_DIR))
+    geography.release()   # most of the Postcode Directory was read: not kept by the process that served first start
+    reference = {code.name: code_rows(), postcode_sector.name: demo["postcode_sector"], provider.name: demo["provider"],
+                 provider_grade.name: demo["provider_grade"]}
+    with write_transaction(engine, NAME) as conn:
+        for table in [*reversed([t.table for t in UPLOAD.targets]), *reversed(TABLES)]:
+            conn.execute(table.delete())
+        for table in TABLES:
+            rows = reference.get(table.name)
+            if rows is not None:
+                for i in range(0, len(rows), 20000):
+                    conn.execute(table.insert(), rows[i:i + 20000])
+        for target in UPLOAD.targets:
+            frame = stored.get(target.table.name)
+            if frame is not None and len(frame):
+                bulk.insert_columns(conn, target.table, bulk.columns(target.table, frame))
+        return bump_version(conn, NAME, is_demo=True)
 
 
 # --- an LA's SSDA903 return, as the DfE's tables (checked by dashboard.ingest.ssda903) ------------------------------
@@ -655,7 +332,7 @@ def read_published_cla(path) -> list[dict]:
     rows = {}
     for record in frame.to_dict("records"):
         level = record["geographic_level"]
-        if level == "Local authority" and record["new_la_code"] in LA_PLACES:
+        if level == "Local authority" and record["new_la_code"] in LA_CODES:
             area, name = record["new_la_code"], record["la_name"]
         elif level == "Regional" and record["region_name"] in ("London", "Inner London", "Outer London"):
             area, name = {"London": "london", "Inner London": "inner", "Outer London": "outer"}[record["region_name"]], record["region_name"]

@@ -102,7 +102,9 @@ def check_years(files: list[tuple[str, bytes]], period: str, report: Report) -> 
     years_named = {year for year in named.values() if year}
     if len(years_named) <= 1:
         if years_named:   # one year in the names: checked by another year's rules, every row would seem wrong
-            end = _year_end(next(iter(years_named)), read_tables(expanded))
+            named_year = next(iter(years_named))
+            # A name giving both ends says the year; otherwise the episodes do (read once more only then).
+            end = named_year[1] or _year_end(named_year, read_tables(expanded))
             if end != int(period[:4]):
                 report.file_errors.append(
                     f"The files are the {year_label(end)} return (the year in their names, and their episodes): "

@@ -30,12 +30,26 @@ def _letter(letter: str) -> pd.DataFrame:
                 table = Postcodes()._read_msgpack(letter)
             except (ValueError, FileNotFoundError):
                 table = pd.DataFrame({"pcd": [], "oseast1m": [], "osnrth1m": [], "laua": []})
-            keys = table["pcd"].astype(object).str.replace(" ", "", regex=False)
+            keys = pd.Index([p.replace(" ", "") if isinstance(p, str) else "" for p in table["pcd"].tolist()], dtype=object)
             table = pd.DataFrame({"easting": table["oseast1m"].astype(float).to_numpy(),
                                   "northing": table["osnrth1m"].astype(float).to_numpy(),
-                                  "la_code": table["laua"].astype(object).to_numpy()}, index=pd.Index(keys, dtype=object))
-            _letters[letter] = table[~table.index.duplicated()]
+                                  "la_code": table["laua"].astype(object).to_numpy()}, index=keys)
+            # is_unique builds the index's hash table, which every lookup then reuses (duplicated() would build
+            # a second one: each costs about 0.4 s a letter).
+            _letters[letter] = table if table.index.is_unique else table[~table.index.duplicated()]
         return _letters[letter]
+
+
+def postcodes_starting(letter: str) -> pd.DataFrame:
+    """The directory's postcodes starting with `letter`: easting, northing, la_code, indexed by postcode without spaces."""
+    return _letter(letter)
+
+
+def release() -> None:
+    """Forget the letters read so far (each a few hundred thousand postcodes): after a one-off load such as the demo,
+    so a long-running process does not keep them; the next lookup reads what it needs again."""
+    with _lock:
+        _letters.clear()
 
 
 def normalise(postcodes: pd.Series) -> pd.Series:
@@ -47,15 +61,11 @@ def lookup(postcodes: pd.Series) -> pd.DataFrame:
     """easting, northing (metres) and la_code (ONS code of the district) for each postcode; NaN when not found."""
     positions, distinct = pd.factorize(normalise(postcodes))
     distinct = pd.Index(distinct, dtype=object)
-    found = pd.DataFrame({"easting": np.nan, "northing": np.nan, "la_code": None}, index=distinct)
     first = distinct.str[:1]
-    for letter in sorted(set(first) - {""}):
-        if not letter.isalpha():
-            continue
-        keys = distinct[first == letter]
-        rows = _letter(letter).reindex(keys)
-        found.loc[keys, ["easting", "northing"]] = rows[["easting", "northing"]].to_numpy()
-        found.loc[keys, "la_code"] = rows["la_code"].to_numpy()
+    # Each letter's postcodes looked up at once; the parts joined once (no per-letter writes into one frame).
+    parts = [_letter(letter).reindex(distinct[first == letter]) for letter in sorted(set(first) - {""}) if letter.isalpha()]
+    found = pd.concat(parts) if parts else pd.DataFrame({"easting": [], "northing": [], "la_code": []})
+    found = found.reindex(distinct)
     out = found.iloc[positions]
     la_code = out["la_code"].to_numpy(dtype=object, copy=True)
     la_code[pd.isna(la_code)] = None

@@ -1,6 +1,6 @@
-"""SSDA903 Missing, AD1 and PlacedAdoption rows for the demo store's children (the demo fills only Sufficiency's
-episode tables), for the Child-level episodes tests: seeded, inside each child's own episodes, for every London LA
-but those left out (to show "not loaded"). Written with a new version of the Sufficiency dataset, as an upload is."""
+"""SSDA903 Missing, AD1 and PlacedAdoption rows for the demo store's children, for the Child-level episodes tests:
+seeded, inside each child's own episodes, for every London LA but those left out (to show "not loaded"). Written with
+a new version of the Sufficiency dataset, as an upload is; `read` keeps the demo's own rows to put back after."""
 from __future__ import annotations
 
 import numpy as np
@@ -16,11 +16,11 @@ from dashboard.store.ssda903 import STORED
 TABLES = ("Missing", "AD1", "PlacedAdoption")
 
 
-def clear() -> None:
-    with write_transaction(get_engine(), NAME) as conn:
-        for name in TABLES:
-            conn.execute(delete(STORED[name]))
-        bump_version(conn, NAME)
+def read() -> dict[str, list[dict]]:
+    """The three tables' rows as stored now (the demo's own), to put back with `write` when a test is done."""
+    with get_engine().connect() as conn:
+        return {name: [{k: v for k, v in row.items() if k != "id"} for row in conn.execute(select(STORED[name])).mappings()]
+                for name in TABLES}
 
 
 def write(rows: dict[str, list[dict]]) -> None:

@@ -98,10 +98,11 @@ def rate_attempts(year, shown: dict, true: dict, names) -> list[Attempt]:
 @pytest.fixture(scope="module")
 def other_tables(dash_app):
     with dash_app.server.app_context():
+        demo = cld_tables.read()
         cld_tables.write(cld_tables.seeded_rows(leave_out=("E09000001", "E09000008")))
     yield
     with dash_app.server.app_context():
-        cld_tables.clear()
+        cld_tables.write(demo)
 
 
 @pytest.fixture()

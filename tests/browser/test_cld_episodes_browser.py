@@ -29,10 +29,11 @@ def commissioner(dash_app):
 @pytest.fixture()
 def other_tables(dash_app):
     with dash_app.server.app_context():
+        demo = cld_tables.read()
         cld_tables.write(cld_tables.seeded_rows(leave_out=("E09000001", "E09000008")))
     yield
     with dash_app.server.app_context():
-        cld_tables.clear()
+        cld_tables.write(demo)
 
 
 def test_a_commissioner_sees_starts_moves_missing_and_adoption_against_sub_region_and_london(page, commissioner, other_tables):

@@ -14,6 +14,7 @@ from dashboard.store import schema
 from dashboard.store.datasets import dataset_state
 from dashboard.store.private_files import write_private
 from dashboard.store.reference import load_reference_data
+from dashboard.store.ssda903 import add_columns as add_declared_columns
 from dashboard.store.ssda903 import widen_columns as widen_declared_columns
 
 DEMO_PASSWORD_FILE = "demo_password.txt"
@@ -26,6 +27,7 @@ def init_db(engine: Engine) -> None:
     # create_all never changes an existing column: widen any made narrower by an older version (SSDA903's Z11 place,
     # the encrypted two-step secrets, several roles per account)
     widen_declared_columns(engine, schema.metadata.sorted_tables)
+    add_declared_columns(engine, schema.metadata.sorted_tables)   # and add those it now declares (OC2/OC3's year)
     load_reference_data(engine)
 
 

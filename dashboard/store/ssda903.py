@@ -64,13 +64,17 @@ def missing_columns(table: str, columns) -> list[str]:
 
 
 # Header and Episodes are stored in Sufficiency's own tables (its child and episode); every other table as it came.
+# OC2 and OC3 describe one collection year's cohort (looked after 12 months at 31 March; care leavers whose 17th to
+# 21st birthday fell in the year), so each row keeps the year of the return it came in (the 31 March it ends on).
+BY_YEAR = ("OC2", "OC3")
 STORED: dict[str, Table] = {
     name: Table(f"ssda903_{name.lower()}", metadata,
                 Column("id", Integer, primary_key=True, autoincrement=True),
                 Column("la_code", String(9), nullable=False, index=True),
                 Column("child", String(16), nullable=False),          # pseudonymised CHILD
                 *(Column(c.lower(), Date if c in spec.dates else String(24), nullable=True)
-                  for c in spec.columns if c != "CHILD"))
+                  for c in spec.columns if c != "CHILD"),
+                *((Column("year", Integer, nullable=True),) if name in BY_YEAR else ()))   # NULL: stored before it was kept
     for name, spec in TABLES.items() if name not in ("Header", "Episodes")
 }
 
@@ -86,6 +90,24 @@ EPISODE_PLACE = Table(
     Column("pl_la", String(9), nullable=True),             # ONS code of the district the placement is in
     Column("home_la", String(9), nullable=True),           # ONS code of the district of the child's home
 )
+
+
+def add_columns(engine, tables) -> list[str]:
+    """Nullable columns the schema now declares that a store made earlier lacks (OC2's and OC3's `year`) are added,
+    empty: `create_all` never changes an existing table. Returns what it added ("table.column"), for the start-up log."""
+    added = []
+    with engine.begin() as conn:
+        inspector = inspect(conn)
+        for table in tables:
+            if not inspector.has_table(table.name):
+                continue
+            live = {c["name"] for c in inspector.get_columns(table.name)}
+            for column in table.columns:
+                if column.name not in live and column.nullable and not column.primary_key:
+                    kind = column.type.compile(dialect=engine.dialect)
+                    conn.execute(text(f'ALTER TABLE "{table.name}" ADD COLUMN "{column.name}" {kind}'))
+                    added.append(f"{table.name}.{column.name}")
+    return added
 
 
 def widen_columns(engine, tables) -> list[str]:

@@ -268,13 +268,16 @@ def store_rows(ret: Return, la_code: str, key: bytes) -> dict[str, pd.DataFrame]
                 stored[column.lower()] = month_start(dates) if column == "DOB" else dates
             else:
                 stored[column.lower()] = _blank_none(frame[column].str[:24])
+        if "year" in table.c:
+            stored["year"] = ret.year_end
         out[table.name] = stored
     return out
 
 
 # What makes a row the same one in two years' returns (stored names): the later year's row is kept.
 _SAME_ROW = {child.name: ["child"], episode.name: ["child", "decom"], EPISODE_PLACE.name: ["child", "decom"],
-             **{STORED[name].name: ["child"] for name in ("UASC", "AD1", "PrevPerm", "OC2", "OC3")},
+             **{STORED[name].name: ["child"] for name in ("UASC", "AD1", "PrevPerm")},
+             **{STORED[name].name: ["child", "year"] for name in ("OC2", "OC3")},   # a cohort each year
              STORED["PlacedAdoption"].name: ["child", "date_placed"], STORED["Reviews"].name: ["child", "review"],
              STORED["Missing"].name: ["child", "mis_start"], STORED["SWEpisodes"].name: ["child", "sw_id", "sw_decom"]}
 

@@ -23,6 +23,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import Input, Output, callback, dcc, html
 from dash.exceptions import PreventUpdate
+from flask import has_request_context, request
 from sqlalchemy import select
 
 from dashboard import disclosure
@@ -30,7 +31,7 @@ from dashboard.area_measures.figures import wrap
 from dashboard.auth.users import audit
 from dashboard.chart_theme import FOCUS, LONDON, SUBREGION, base_layout, empty_figure
 from dashboard.components.contract import viewer_scope
-from dashboard.components.layout import chart_loading, grid, grid_outputs
+from dashboard.components.layout import chart_loading, grid, grid_outputs, labelled
 from dashboard.disclosure import RECORD_KEY, protected_count, protected_counts, share
 from dashboard.loader import AccessScope, _read_sql, dataset_version, local_authorities, returned_las
 from dashboard.store import get_engine, schema
@@ -232,21 +233,35 @@ def section(prefix: str, heading: str, intro: str, controls: list, grids: list[t
     ], id=p, className="chart-card", **{"aria-label": heading})
 
 
+def in_validation_layout() -> bool:
+    """Whether Dash is building its validation layout (every page's layout, called once before the app's first request
+    is answered, whatever that request is), not a viewer's page (the page router's callback): the section's ids must
+    be in it, or the browser refuses the section's callback; no figure is in it."""
+    return not (has_request_context() and request.path.endswith("/_dash-update-component"))
+
+
+def year_control(prefix: str, years: list[int]):
+    """The section's own year (its collection years with rows, latest first): its inputs are all its own, so a page
+    without the section (a member's) has none of them."""
+    return labelled("Collection year", f"{prefix}-cl-year", dcc.Dropdown(
+        id=f"{prefix}-cl-year", clearable=False, value=str(years[-1]) if years else None,
+        options=[{"label": f"{y - 1}/{str(y)[2:]} (to 31 March {y})", "value": str(y)} for y in reversed(years)]))
+
+
 def register(dashboard, grids: list[str], controls: list[str], build) -> None:
-    """The section's callback: the page's year and the section's own `controls` in; its status, chart title, takeaway,
-    chart and `grids` out, from `build(scope, year, *controls)` (always the viewer's own LA). A viewer whose role does not
-    see child-level data gets nothing (the page never draws the section for them; a crafted call stops here, and the
-    data read refuses it again)."""
-    p, q = f"{dashboard.prefix}-cl", dashboard.prefix
+    """The section's callback: its own `controls` (the year first) in; its status, chart title, takeaway, chart and
+    `grids` out, from `build(scope, *controls)` (always the viewer's own LA). A viewer whose role does not see
+    child-level data gets nothing (the page never draws the section for them; a crafted call stops here, and the data
+    read refuses it again)."""
+    p = f"{dashboard.prefix}-cl"
 
     @callback(Output(f"{p}-status", "children"), Output(f"{p}-chart-title", "children"),
               Output(f"{p}-chart-takeaway", "children"), Output(f"{p}-chart", "figure"),
-              *grid_outputs(*[f"{p}-{g}" for g in grids]),
-              Input(f"{q}-year", "value"), *[Input(f"{p}-{c}", "value") for c in controls])
-    def draw(year, *values):
+              *grid_outputs(*[f"{p}-{g}" for g in grids]), *[Input(f"{p}-{c}", "value") for c in controls])
+    def draw(*values):
         scope = viewer_scope(dashboard)
         if not may_see(scope):
             raise PreventUpdate
         # Only text is a choice: anything else a crafted call sends is taken as no choice (the defaults).
-        return build(scope, *[v if isinstance(v, str) else None for v in (year, *values)])
+        return build(scope, *[v if isinstance(v, str) else None for v in values])
     draw.__qualname__ = f"{dashboard.name}.child_level"

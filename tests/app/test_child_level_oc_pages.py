@@ -34,7 +34,7 @@ HEALTH = ("lachealth", ("measures",))
 
 def draw(client, page, year=str(YEAR), ages="19-21", breakdown="age", status=200):
     p, grids = page
-    inputs = [(f"{p}-year", "value", year)]
+    inputs = [(f"{p}-cl-year", "value", year)]
     if p == "leavers":
         inputs += [(f"{p}-cl-ages", "value", ages), (f"{p}-cl-breakdown", "value", breakdown)]
     response = callback_request(client, cl_outputs(p, grids), inputs)

@@ -18,7 +18,8 @@ DASHBOARD, published_layout = measures_page(
 
 P = "leavers-cl"
 INTRO = ("From the SSDA903 OC3 table each LA uploads (its own care leavers, not LAIT's published figures): your LA, "
-         "its sub-region and London in the year chosen above (whichever LA is in focus above). The DfE's cohort: young "
+         "its sub-region and London in the collection year chosen here (whichever LA is in focus above). The DfE's "
+         "cohort: young "
          "people whose 17th to 21st birthday fell in the year and who were looked after for at least 13 weeks after "
          "their 14th birthday (some of it after their 16th). As in the DfE's figures, those who died or returned home to "
          "their parents for 6 months or more are left out (counted apart). Activity (ACTIV): education, employment or "
@@ -27,8 +28,9 @@ INTRO = ("From the SSDA903 OC3 table each LA uploads (its own care leavers, not 
          "here (LAIT's published figures above do that). " + CHILDREN_NOTE)
 
 
-def _controls():
-    return [labelled("Ages", f"{P}-ages", dcc.Dropdown(
+def _controls(years):
+    return [child_level.year_control("leavers", years),
+            labelled("Ages", f"{P}-ages", dcc.Dropdown(
                 id=f"{P}-ages", clearable=False, value=care_leavers_view.DEFAULT_AGES,
                 options=[{"label": label, "value": key} for key, label in care_leavers_view.AGE_CHOICES.items()])),
             labelled("Broken down by", f"{P}-breakdown", dcc.Dropdown(
@@ -39,14 +41,16 @@ def _controls():
 def layout(**query):
     """The published page; for the roles that see child-level data, the OC3 section under it."""
     page = published_layout(**query)
-    if child_level.may_see(viewer_scope(DASHBOARD)):
+    scope = viewer_scope(DASHBOARD)
+    if child_level.may_see(scope) or child_level.in_validation_layout():   # the validation layout: ids, no figures
+        years = care_leavers_view.child_level_years(scope) if child_level.may_see(scope) else []
         page.children.insert(len(page.children) - 1, child_level.section(
-            "leavers", "Care leavers from the LAs' own returns (child-level, SSDA903 OC3)", INTRO, _controls(),
+            "leavers", "Care leavers from the LAs' own returns (child-level, SSDA903 OC3)", INTRO, _controls(years),
             [("headline", "Every measure: your LA, its sub-region and London"),
              ("groups", "By age, sex, ethnicity or UASC (as chosen)"),
              ("codes", "Activity, accommodation and contact: numbers of care leavers")]))
     return page
 
 
-child_level.register(DASHBOARD, list(care_leavers_view.CHILD_LEVEL_GRIDS), ["ages", "breakdown"],
+child_level.register(DASHBOARD, list(care_leavers_view.CHILD_LEVEL_GRIDS), ["year", "ages", "breakdown"],
                      care_leavers_view.child_level)

@@ -35,6 +35,11 @@ def _cells(table: pd.DataFrame) -> pd.DataFrame:
     return table.astype(object).where(table.notna(), NO_FIGURE)
 
 
+def child_level_years(scope) -> list[int]:
+    """The collection years the section offers: those any LA uploaded the table for."""
+    return data.oc3_years(scope)
+
+
 def child_level(scope, year, ages: str | None, breakdown: str | None) -> tuple:
     """The child-level section's outputs: status lines, chart title, takeaway, chart, and each grid's rows and columns."""
     ages = ages if ages in metrics.AGE_RANGES else metrics.DEFAULT_AGES

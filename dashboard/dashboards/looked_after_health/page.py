@@ -14,8 +14,8 @@ DASHBOARD, published_layout = measures_page(
          "offending, and emotional and behavioural health (the SDQ).")
 
 INTRO = ("From the SSDA903 OC2 table each LA uploads (its own children, not LAIT's published figures): your LA, its "
-         "sub-region and London in the year chosen above (whichever LA is in focus above), children looked after "
-         "continuously for at least 12 months at 31 March. Other LAs are not shown one by one here. Development "
+         "sub-region and London in the collection year chosen here (whichever LA is in focus above), children looked "
+         "after continuously for at least 12 months at 31 March. Other LAs are not shown one by one here. Development "
          "assessments count children under 5, convictions those aged 10 or over, the SDQ those aged 5 to 16 (age at 31 "
          "March). The shares of SDQ scores that are a cause for concern (17 or more), borderline (14 to 16) or normal "
          "are of the children with a score; the shares with no score, and why (SDQ_REASON), are of all aged 5 to 16. "
@@ -26,11 +26,14 @@ INTRO = ("From the SSDA903 OC2 table each LA uploads (its own children, not LAIT
 def layout(**query):
     """The published page; for the roles that see child-level data, the OC2 section under it."""
     page = published_layout(**query)
-    if child_level.may_see(viewer_scope(DASHBOARD)):
+    scope = viewer_scope(DASHBOARD)
+    if child_level.may_see(scope) or child_level.in_validation_layout():   # the validation layout: ids, no figures
+        years = looked_after_health_view.child_level_years(scope) if child_level.may_see(scope) else []
         page.children.insert(len(page.children) - 1, child_level.section(
             "lachealth", "Health of looked-after children from the LAs' own returns (child-level, SSDA903 OC2)", INTRO,
-            [], [("measures", "Every measure: your LA, its sub-region and London")]))
+            [child_level.year_control("lachealth", years)], [("measures", "Every measure: your LA, its sub-region and London")]))
     return page
 
 
-child_level.register(DASHBOARD, list(looked_after_health_view.CHILD_LEVEL_GRIDS), [], looked_after_health_view.child_level)
+child_level.register(DASHBOARD, list(looked_after_health_view.CHILD_LEVEL_GRIDS), ["year"],
+                     looked_after_health_view.child_level)

@@ -37,6 +37,11 @@ NO_FIGURE = "no figure (no children counted)"
 NO_AVERAGE = f"not shown (fewer than {metrics.SDQ_MINIMUM} children with a score)"
 
 
+def child_level_years(scope) -> list[int]:
+    """The collection years the section offers: those any LA uploaded the table for."""
+    return data.oc2_years(scope)
+
+
 def child_level(scope, year) -> tuple:
     """The child-level section's outputs: status lines, chart title, takeaway, chart, and the grid's rows and columns."""
     years = data.oc2_years(scope)

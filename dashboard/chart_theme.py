@@ -1,6 +1,7 @@
 """Shared chart look: Okabe-Ito colour-blind-safe colours; the user's own LA always stands out."""
 from __future__ import annotations
 
+import copy
 import functools
 
 import pandas as pd
@@ -57,6 +58,16 @@ def plain_layout(height: int, **parts) -> dict:
     return layout
 
 
+@functools.lru_cache(maxsize=32)
+def _empty_figure_json(message: str, height: int) -> dict:
+    return empty_figure(message, height).to_plotly_json()
+
+
+def plain_empty_figure(message: str, height: int = 300) -> dict:
+    """`empty_figure` as a plain dict (made by plotly once per message; a copy, so the shared one is never changed)."""
+    return copy.deepcopy(_empty_figure_json(message, height))
+
+
 def empty_figure(message: str, height: int = 300) -> go.Figure:
     """A figure that says why there is nothing to draw, instead of an empty axis."""
     fig = go.Figure()
@@ -69,12 +80,19 @@ def empty_figure(message: str, height: int = 300) -> go.Figure:
 def values_beside_bars(fig: go.Figure, labels, texts, right_of: float) -> float:
     """Horizontal bars' value labels as one column of text right of every bar and reference line (`right_of`: the
     largest x drawn), so no London or England line runs through a label. Returns where the x axis should end."""
-    edge = right_of if right_of and right_of > 0 else 1.0
     fig.update_traces(textposition="none", selector={"type": "bar"})   # the bar keeps its text for the hover
-    fig.add_trace(go.Scatter(x=[edge * 1.03] * len(labels), y=list(labels), mode="text", text=list(texts),
-                             textposition="middle right", cliponaxis=False, hoverinfo="skip", showlegend=False,
-                             name="values"))
-    return edge * 1.45
+    trace, axis_end = value_column(labels, texts, right_of)
+    fig.add_trace(go.Scatter(trace))
+    return axis_end
+
+
+def value_column(labels, texts, right_of: float) -> tuple[dict, float]:
+    """`values_beside_bars` for a figure built as a dict: (the column of values as a trace, where the x axis should
+    end). The bars' own `textposition` is "none" (they keep their text for the hover)."""
+    edge = right_of if right_of and right_of > 0 else 1.0
+    return ({"type": "scatter", "x": [edge * 1.03] * len(labels), "y": list(labels), "mode": "text", "text": list(texts),
+             "textposition": "middle right", "cliponaxis": False, "hoverinfo": "skip", "showlegend": False,
+             "name": "values"}, edge * 1.45)
 
 
 def comparator_lines(series: pd.DataFrame, x: str, focus_name: str, styles: dict[str, tuple[str, str]],
@@ -82,14 +100,21 @@ def comparator_lines(series: pd.DataFrame, x: str, focus_name: str, styles: dict
     """The focus LA's line against its comparators', one per value of `series["series"]` (in order): the focus thick,
     solid and circled; each comparator in its colour and dash from `styles` (by name; a sub-region's otherwise), so the
     lines read apart without colour too. Gaps stay gaps."""
-    fig = go.Figure()
+    return go.Figure(comparator_traces(series, x, focus_name, styles, decimals))
+
+
+def comparator_traces(series: pd.DataFrame, x: str, focus_name: str, styles: dict[str, tuple[str, str]],
+                      decimals: int) -> list[dict]:
+    """`comparator_lines`' traces as plain dicts, for a figure built as a dict."""
+    traces = []
     for name, frame in series.groupby("series", sort=False):
         is_focus = name == focus_name
         colour, dash = (FOCUS, "solid") if is_focus else styles.get(name, (SUBREGION, "dashdot"))
-        fig.add_trace(go.Scatter(
-            x=frame[x], y=frame["value"], name=name, mode="lines+markers", connectgaps=False,
-            line={"color": colour, "width": 4 if is_focus else 2, "dash": dash},
-            marker={"size": 8 if is_focus else 5, "symbol": "circle" if is_focus else "diamond"},
-            hovertemplate=f"{name}<br>%{{x}}: %{{y:,.{decimals}f}}<extra></extra>",
-        ))
-    return fig
+        traces.append({
+            "type": "scatter", "x": frame[x].tolist(), "y": frame["value"].to_numpy(dtype=float), "name": name,
+            "mode": "lines+markers", "connectgaps": False,
+            "line": {"color": colour, "width": 4 if is_focus else 2, "dash": dash},
+            "marker": {"size": 8 if is_focus else 5, "symbol": "circle" if is_focus else "diamond"},
+            "hovertemplate": f"{name}<br>%{{x}}: %{{y:,.{decimals}f}}<extra></extra>",
+        })
+    return traces

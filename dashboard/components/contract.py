@@ -13,6 +13,7 @@ Component ids follow one pattern from the dashboard's `prefix`: `{prefix}-anon` 
 """
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -24,6 +25,7 @@ from flask_login import current_user
 
 from dashboard import loader
 from dashboard.auth.roles import ROLES, role_allows
+from dashboard.components.first_paint import DigestedOutputs
 from dashboard.presenting import (Presentation, chart_and_kind, chart_download, configured_chromium, slides_download,
                                   table_download)
 
@@ -127,6 +129,40 @@ def viewer_scope(dashboard: Dashboard) -> loader.AccessScope | None:
 def anonymise_with(anonymise) -> str | None:
     """The app's secret keys the anonymous labels; None when LAs are named."""
     return current_app.config["SECRET_KEY"] if anonymise else None
+
+
+def rendered_outputs(*datasets: str, check=None):
+    """Cache a page's render outputs: the decorated `build(values, scope, *, anonymise_with=None)` gives every output of
+    the page's render callback for the filters' values as they arrive (a tuple, in the callback's order). Built once
+    per data version of `datasets` and viewer's LA (the outputs mark the viewer's own LA, and name it when others are
+    anonymised), so a filter change back to a view already seen is one cache read: not the filters resolved, the view
+    read and the components and grid columns built again. `check(scope)` runs before the cache is read. Each output's
+    digest is cached with it (`first_paint.DigestedOutputs`), so an answer finds what changed without encoding every
+    output again."""
+    def decorate(build):
+        @functools.wraps(build)
+        def with_digests(*args, **kwargs):
+            return DigestedOutputs(build(*args, **kwargs))
+        return loader.view_cache(*datasets, check=check, depends_on_caller=_per_viewer)(with_digests)
+    return decorate
+
+
+def _per_viewer(scope, arguments) -> bool:
+    return True
+
+
+def render_for_viewer(dashboard: Dashboard, rendered: Callable, values, anonymise) -> tuple:
+    """A render callback's answer: `rendered` (see `rendered_outputs`) for the signed-in viewer."""
+    scope = viewer_scope(dashboard)
+    if scope is None:
+        raise PreventUpdate
+    return rendered(tuple(values), scope, anonymise_with=anonymise_with(anonymise))
+
+
+def opening_render(view: Call, rendered: Callable, values, scope: loader.AccessScope) -> list[Call]:
+    """A page's default calls (warming makes them first): its view, then its render outputs (see `rendered_outputs`)
+    for the filter values its layout sets, so the first paint after new data has the charts."""
+    return [view, Call(rendered, (tuple(values), scope), {"anonymise_with": None})]
 
 
 def _presentation(dashboard: Dashboard, values) -> Presentation:

@@ -94,6 +94,27 @@ def output_digest(value) -> str | None:
         return None
 
 
+class DigestedOutputs(tuple):
+    """A callback's output values with each one's digest (`output_digest`), worked out once where they are built and
+    cached with them: a cached answer then sends only what changed without encoding every output again to find out."""
+    def __new__(cls, values, digests=None):
+        outputs = super().__new__(cls, values)
+        outputs.digests = tuple(digests) if digests is not None else tuple(
+            None if v is no_update or isinstance(v, Patch) else output_digest(v) for v in outputs)
+        return outputs
+
+    def __getnewargs__(self):   # unpickled with the digests it was built with, not worked out again
+        return tuple(self), self.digests
+
+
+def _digests_of(result, values: list) -> list:
+    """Each value's digest: those the result carries (`DigestedOutputs`), or worked out now."""
+    known = getattr(result, "digests", None)
+    if known is not None and len(known) == len(values):
+        return list(known)
+    return [None if v is no_update or isinstance(v, Patch) else output_digest(v) for v in values]
+
+
 def _as_values(view: ViewCallback, result) -> list:
     values = [result] if len(view.outputs) == 1 else list(result)
     if len(values) != len(view.outputs):
@@ -114,10 +135,11 @@ def changed_outputs(view: ViewCallback, arguments: list, shown) -> tuple:
     digest = inputs_digest(arguments)
     if isinstance(shown, dict) and shown.get("inputs") == digest:
         raise PreventUpdate   # these inputs are drawn already (the first call after a first paint)
-    values = _as_values(view, view.function(*arguments))
+    result = view.function(*arguments)
+    values = _as_values(view, result)
     previous = _shown_outputs(view, shown)
     sent, digests = [], []
-    for value, before in zip(values, previous):
+    for value, before, after in zip(values, previous, _digests_of(result, values)):
         if value is no_update:
             sent.append(no_update)
             digests.append(before)
@@ -125,7 +147,6 @@ def changed_outputs(view: ViewCallback, arguments: list, shown) -> tuple:
             sent.append(value)
             digests.append(None)
         else:
-            after = output_digest(value)
             sent.append(no_update if after is not None and after == before else value)
             digests.append(after)
     return (*sent, {"inputs": digest, "outputs": digests})
@@ -160,20 +181,18 @@ def _draw_from_cache(view: ViewCallback, components: dict):
         with loader.only_cached():
             return view.function(*arguments)
     try:
-        values = _as_values(view, contextvars.copy_context().run(run))
+        result = contextvars.copy_context().run(run)
+        values = _as_values(view, result)
     except (loader.NotCached, PreventUpdate):
         return None
     except Exception:  # noqa: BLE001 - the browser's own call will meet it and answer as the callback does
         log.warning("first paint of %s skipped", view.function.__name__, exc_info=True,
                     extra={"event": "first_paint_failed", "callback": view.function.__name__})
         return None
-    digests = []
+    digests = _digests_of(result, values)
     for output, value in zip(view.outputs, values):
-        if value is no_update or isinstance(value, Patch):
-            digests.append(None)
-            continue
-        setattr(components[output.component_id], output.component_property, value)
-        digests.append(output_digest(value))
+        if not (value is no_update or isinstance(value, Patch)):
+            setattr(components[output.component_id], output.component_property, value)
     return {"inputs": inputs_digest(_as_browser_sends(arguments)), "outputs": digests}
 
 

@@ -9,7 +9,8 @@ from dashboard import loader
 from dashboard.auth.registration import AccessDenied
 from dashboard.auth.roles import ADMIN
 from dashboard.components.first_paint import view_callback
-from dashboard.components.contract import Call, Dashboard, Filter, anonymise_with, register_callbacks, viewer_scope
+from dashboard.components.contract import (Call, Dashboard, Filter, anonymise_with, opening_render, register_callbacks,
+                                           render_for_viewer, rendered_outputs, viewer_scope)
 from dashboard.components.layout import (chart_card, chart_outputs, definition_list, filter_bar, grid_content, grid_outputs,
                                          kpi_cards, labelled, sharing_and_kpis, table_outputs, table_section)
 from dashboard.components.notes import demo_banner, page_heading
@@ -39,8 +40,7 @@ def default_calls(scope: loader.AccessScope) -> list[Call]:
     if filters is None:
         return []
     values = (filters.start.date().isoformat(), filters.end.date().isoformat(), filters.area, filters.job, filters.by)
-    return [Call(pay.build_view, (filters, scope), {"anonymise_with": None}),
-            Call(rendered, (values, scope), {"anonymise_with": None})]
+    return opening_render(Call(pay.build_view, (filters, scope), {"anonymise_with": None}), rendered, values, scope)
 
 
 DASHBOARD = Dashboard(
@@ -189,16 +189,10 @@ def _columns(table):
     *[Input(f.id, "value") for f in DASHBOARD.filters], Input("pay-caps-changed", "data"), Input("pay-anon", "value"),
 )
 def render(start, end, area, job, by, _caps_changed, anonymise):   # a cap saved bumps the data version
-    scope = viewer_scope(DASHBOARD)
-    if scope is None:
-        raise PreventUpdate
-    return rendered((start, end, area, job, by), scope, anonymise_with=anonymise_with(anonymise))
+    return render_for_viewer(DASHBOARD, rendered, (start, end, area, job, by), anonymise)
 
 
-# Every output of `render` for the filters' values as they arrive, built once per data version and viewer's LA: a filter
-# change back to a view already seen is one cache read, not the filters resolved, the view read and the components and
-# grid columns built again.
-@loader.view_cache(data.NAME, "reference", "published", check=data.check_scope, depends_on_caller=lambda *_: True)
+@rendered_outputs(data.NAME, "reference", "published", check=data.check_scope)
 def rendered(values: tuple, scope: loader.AccessScope, *, anonymise_with: str | None = None) -> tuple:
     filters = DASHBOARD.selection_from_values(values, scope)
     if filters is None:

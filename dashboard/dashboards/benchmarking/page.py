@@ -8,7 +8,8 @@ from flask import current_app
 from dashboard import loader
 from dashboard.chart_theme import empty_figure
 from dashboard.components.first_paint import view_callback
-from dashboard.components.contract import Call, Dashboard, Filter, anonymise_with, register_callbacks, viewer_scope
+from dashboard.components.contract import (Call, Dashboard, Filter, anonymise_with, opening_render, register_callbacks,
+                                           render_for_viewer, rendered_outputs, viewer_scope)
 from dashboard.components.layout import (chart_card, chart_outputs, column_defs, definition_list, filter_bar, grid_records,
                                          kpi_cards, labelled, sharing_and_kpis, table_outputs, table_section)
 from dashboard.components.notes import demo_banner, page_heading
@@ -32,8 +33,7 @@ def default_calls(scope: loader.AccessScope) -> list[Call]:
     if choices is None:
         return []
     values = (choices.source, choices.indicator, choices.focus, choices.start, choices.end)
-    return [Call(bench.view_for, (choices, scope), {"anonymise_with": None}),
-            Call(rendered, (values, scope), {"anonymise_with": None})]
+    return opening_render(Call(bench.view_for, (choices, scope), {"anonymise_with": None}), rendered, values, scope)
 
 
 DASHBOARD = Dashboard(
@@ -146,16 +146,10 @@ def source_or_indicator_changed(source, indicator, focus, start, end):
     *[Input(f.id, "value") for f in DASHBOARD.filters], Input("bench-anon", "value"),
 )
 def render(source, indicator, focus, start, end, anonymise):
-    scope = viewer_scope(DASHBOARD)
-    if scope is None:
-        raise PreventUpdate
-    return rendered((source, indicator, focus, start, end), scope, anonymise_with=anonymise_with(anonymise))
+    return render_for_viewer(DASHBOARD, rendered, (source, indicator, focus, start, end), anonymise)
 
 
-# Every output of `render` for the filters' values as they arrive, built once per data version and viewer's LA: a filter
-# change back to a view already seen is one cache read, not the filters resolved, the view read and the components and
-# grid columns built again.
-@loader.view_cache("reference", "benchmarking", "published", depends_on_caller=lambda *_: True)
+@rendered_outputs("reference", "benchmarking", "published")
 def rendered(values: tuple, scope: loader.AccessScope, *, anonymise_with: str | None = None) -> tuple:
     choices = DASHBOARD.selection_from_values(values, scope)
     source, indicator = values[0], values[1]

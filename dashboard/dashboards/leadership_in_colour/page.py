@@ -2,11 +2,11 @@
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html
-from dash.exceptions import PreventUpdate
 
 from dashboard import loader
 from dashboard.components.first_paint import view_callback
-from dashboard.components.contract import Call, Dashboard, Filter, anonymise_with, register_callbacks, viewer_scope
+from dashboard.components.contract import (Call, Dashboard, Filter, anonymise_with, opening_render, register_callbacks,
+                                           render_for_viewer, rendered_outputs, viewer_scope)
 from dashboard.dashboards.leadership_in_colour import data
 from dashboard.dashboards.leadership_in_colour import view as linc
 from dashboard.components.layout import (chart_card, chart_outputs, definition_list, download_buttons, filter_bar,
@@ -29,8 +29,7 @@ def default_calls(scope: loader.AccessScope) -> list[Call]:
     callback's outputs for the filter values its layout sets."""
     filters = DASHBOARD.selection_from_query({}, scope)
     values = (filters.source, filters.borough, filters.service, filters.group)
-    return [Call(linc.build_view, (filters, scope), {"anonymise_with": None}),
-            Call(rendered, (values, scope), {"anonymise_with": None})]
+    return opening_render(Call(linc.build_view, (filters, scope), {"anonymise_with": None}), rendered, values, scope)
 
 
 DASHBOARD = Dashboard(
@@ -153,18 +152,11 @@ def source_changed(source, group):
     *[Input(f.id, "value") for f in DASHBOARD.filters], Input("linc-anon", "value"),
 )
 def render(source, borough, service, group, anonymise):
-    scope = viewer_scope(DASHBOARD)
-    if scope is None:
-        raise PreventUpdate
-    return rendered((source, borough, service, group), scope, anonymise_with=anonymise_with(anonymise))
+    return render_for_viewer(DASHBOARD, rendered, (source, borough, service, group), anonymise)
 
 
-# Every output of `render` for the filters' values as they arrive, built once per data version and viewer's LA: a filter
-# change back to a view already seen is one cache read, not the filters resolved, the view read and the components and
-# grid columns built again.
 # (The view under it is shared by every member; only the marking of the viewer's own LA differs.)
-@loader.view_cache("reference", data.NAME, data.PUBLISHED, data.CSWW, check=data.check_scope,
-                   depends_on_caller=lambda *_: True)
+@rendered_outputs("reference", data.NAME, data.PUBLISHED, data.CSWW, check=data.check_scope)
 def rendered(values: tuple, scope: loader.AccessScope, *, anonymise_with: str | None = None) -> tuple:
     view = linc.build_view(DASHBOARD.selection_from_values(values, scope), scope, anonymise_with=anonymise_with)
     messages = [dbc.Alert(m, color="info", className="py-2") for m in view.messages]

@@ -5,7 +5,8 @@ from dash.exceptions import PreventUpdate
 
 from dashboard import loader
 from dashboard.components.first_paint import view_callback
-from dashboard.components.contract import Dashboard, Filter, anonymise_with, register_callbacks, viewer_scope
+from dashboard.components.contract import (Call, Dashboard, Filter, anonymise_with, opening_render, register_callbacks,
+                                           render_for_viewer, rendered_outputs, viewer_scope)
 from dashboard.components.layout import (chart_card, chart_outputs, column_defs, content_width, definition_list, filter_bar, grid_content,
                                          grid_outputs, kpi_cards, labelled, sharing_and_kpis, table_outputs, table_section)
 from dashboard.components.notes import demo_banner, page_heading
@@ -30,12 +31,20 @@ def focus_choices(scope: loader.AccessScope, secret: str | None) -> list[dict]:
     return la_options(loader.local_authorities(), scope.la_code, secret)
 
 
+def default_calls(scope: loader.AccessScope) -> list[Call]:
+    filters = DASHBOARD.selection_from_query({}, scope)
+    if filters is None:
+        return []
+    values = (filters.focus, filters.indicator, str(filters.year), filters.grouping)   # as the layout sets them
+    return opening_render(Call(send_page.build_view, (filters, scope), {"anonymise_with": None}), rendered, values, scope)
+
+
 DASHBOARD = Dashboard(
     name="send", prefix="send", path="/send", nav_name="SEND", heading="SEND", order=5,
     filters=(Filter("send-focus", "focus"), Filter("send-measure", "measure"), Filter("send-year", "year"),
              Filter("send-by", "by")),
     select=select, present=send_page.presentation, charts=tuple(send_page.CHARTS), tables=send_page.TABLES,
-    view=send_page.build_view, la_choices=("send-focus", focus_choices),
+    view=send_page.build_view, default_calls=default_calls, la_choices=("send-focus", focus_choices),
 )
 register_callbacks(DASHBOARD)
 
@@ -145,11 +154,15 @@ def _demo_note(is_demo: bool, what: str):
     *[Input(f.id, "value") for f in DASHBOARD.filters], Input("send-anon", "value"),
 )
 def render(focus, measure, year, by, anonymise):
-    scope = viewer_scope(DASHBOARD)
-    filters = scope and DASHBOARD.selection_from_values((focus, measure, year, by), scope)
+    return render_for_viewer(DASHBOARD, rendered, (focus, measure, year, by), anonymise)
+
+
+@rendered_outputs(send_loader.NAME, "reference", check=send_loader.check_scope)
+def rendered(values: tuple, scope: loader.AccessScope, *, anonymise_with: str | None = None) -> tuple:
+    filters = DASHBOARD.selection_from_values(values, scope)
     if filters is None:
         raise PreventUpdate
-    view = send_page.build_view(filters, scope, anonymise_with=anonymise_with(anonymise))
+    view = send_page.build_view(filters, scope, anonymise_with=anonymise_with)
     titles = send_page.chart_titles(view)
     name, y = view.indicator.name, view.year
     banner = demo_banner(True, "SEND data") if view.is_demo else (

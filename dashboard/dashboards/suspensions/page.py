@@ -5,7 +5,8 @@ from dash.exceptions import PreventUpdate
 
 from dashboard import loader
 from dashboard.components.first_paint import view_callback
-from dashboard.components.contract import Call, Dashboard, Filter, anonymise_with, register_callbacks, viewer_scope
+from dashboard.components.contract import (Call, Dashboard, Filter, anonymise_with, opening_render, register_callbacks,
+                                           render_for_viewer, rendered_outputs, viewer_scope)
 from dashboard.dashboards.suspensions import data
 from dashboard.dashboards.suspensions import view as sus
 from dashboard.components.layout import (chart_card, chart_outputs, column_defs, definition_list, filter_bar, grid_content,
@@ -68,8 +69,7 @@ def default_calls(scope: loader.AccessScope) -> list[Call]:
         return []
     f = selection.filters   # the render callback's outputs for the values the layout sets, after the view
     values = (f.area, f.year, f.outcome, list(f.groups))
-    return [Call(sus.build_view, (f, scope, selection.ctx), {"anonymise_with": None}),
-            Call(rendered, (values, scope), {"anonymise_with": None})]
+    return opening_render(Call(sus.build_view, (f, scope, selection.ctx), {"anonymise_with": None}), rendered, values, scope)
 
 
 DASHBOARD = Dashboard(
@@ -168,17 +168,10 @@ def area_changed(area, year, outcome):
     *[Input(f.id, "value") for f in DASHBOARD.filters], Input("susp-anon", "value"),
 )
 def render(area, year, outcome, groups, anonymise):
-    scope = viewer_scope(DASHBOARD)
-    if scope is None:
-        raise PreventUpdate
-    return rendered((area, year, outcome, groups), scope, anonymise_with=anonymise_with(anonymise))
+    return render_for_viewer(DASHBOARD, rendered, (area, year, outcome, groups), anonymise)
 
 
-# Every output of `render` for the filters' values as they arrive, built once per data version and viewer's LA (the
-# view itself is per LA too): a filter change back to a view already seen is a cache read, not the filters resolved,
-# the view read and the grids' columns sized again.
-@loader.view_cache(data.NAME, data.ENGLAND, data.PUBLISHED, "reference", check=data.check_scope,
-                   depends_on_caller=lambda *_: True)
+@rendered_outputs(data.NAME, data.ENGLAND, data.PUBLISHED, "reference", check=data.check_scope)
 def rendered(values: tuple, scope: loader.AccessScope, *, anonymise_with: str | None = None) -> tuple:
     selection = DASHBOARD.selection_from_values(values, scope)
     if not selection:

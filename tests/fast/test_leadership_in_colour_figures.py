@@ -15,18 +15,18 @@ def _bands():
 def test_band_chart_labels_gaps_and_marks_the_ceiling():
     bands = _bands()
     fig = figures.band_share_figure(bands, rep.glass_ceiling(bands), "Census 2021 residents", "Black")
-    bars, population, gaps = fig.data
-    assert list(bars.x) == ["£10k-20k", "£20k-30k", "£30k-40k", "Over £160k"]
-    assert list(gaps.text) == ["c", "no staff"] and list(gaps.x) == ["£20k-30k", "Over £160k"]
-    assert [a.text for a in fig.layout.annotations] == ["<b>Glass ceiling</b>"]
-    assert fig.layout.annotations[0].x == "£30k-40k"
-    assert bars.marker.color[2] == figures.CEILING and bars.marker.color[0] == figures.STAFF_BAR
+    bars, population, gaps = fig["data"]
+    assert list(bars["x"]) == ["£10k-20k", "£20k-30k", "£30k-40k", "Over £160k"]
+    assert list(gaps["text"]) == ["c", "no staff"] and list(gaps["x"]) == ["£20k-30k", "Over £160k"]
+    assert [a["text"] for a in fig["layout"]["annotations"]] == ["<b>Glass ceiling</b>"]
+    assert fig["layout"]["annotations"][0]["x"] == "£30k-40k"
+    assert bars["marker"]["color"][2] == figures.CEILING and bars["marker"]["color"][0] == figures.STAFF_BAR
 
 
 def test_nothing_to_draw_says_so():
     bands = _bands().assign(share=np.nan)
     fig = figures.band_share_figure(bands, rep.glass_ceiling(bands), "population", "Asian")
-    assert "No pay band" in fig.layout.annotations[0].text
+    assert "No pay band" in fig["layout"]["annotations"][0]["text"]
 
 
 def test_short_band_labels():

@@ -444,7 +444,7 @@ def not_known_chart(focus: str, scope: loader.AccessScope, *, anonymise_with: st
     csww = data.csww_role(scope)
     if csww.empty:
         message = "The DfE census of children's social workers has not been imported."
-        return NotKnownChart(figures.empty_figure(message).to_dict(), message)
+        return NotKnownChart(figures.plain_empty_figure(message), message)
     if anonymise_with:
         las = anonymise_las(loader.local_authorities(), scope.la_code, anonymise_with)
         csww = _anonymise_csww(csww, dict(zip(las["la_code"], las["la_name"])), scope.la_code)
@@ -453,7 +453,7 @@ def not_known_chart(focus: str, scope: loader.AccessScope, *, anonymise_with: st
     london_nk = csww[(csww["year"] == latest) & (csww["area_code"] == LONDON_CODE) & (csww["role"] == "Total")
                      & (csww["ethnicity"] == "not_known")]["headcount_pct"] / 100
     london = london_nk.iloc[0] if len(london_nk) else None
-    return NotKnownChart(figures.not_known_figure(nk, [focus], london, "London").to_dict(),
+    return NotKnownChart(figures.not_known_figure(nk, [focus], london, "London"),
                          not_known_takeaway(nk, focus or None, np.nan if london is None else london, latest))
 
 
@@ -505,7 +505,7 @@ def role_part(borough: str, scope: loader.AccessScope, *, anonymise_with: str | 
         comparator = london[london["year"] == latest]
     role_label = role_name or ("London" if borough == "all" else names.get(borough, ""))
     role_figure = (figures.pipeline_figure(pipeline, ROLES, role_label, comparator) if has_csww and not pipeline.empty
-                   else figures.empty_figure("The DfE census of children's social workers has not been imported."))
+                   else figures.plain_empty_figure("The DfE census of children's social workers has not been imported."))
     role_table = pd.DataFrame({
         "Year (30 September)": pipeline.get("year", []), "Role": pipeline.get("role", []),
         "Black and Global Majority share of known": pipeline.get("label", []),
@@ -532,7 +532,7 @@ def role_part(borough: str, scope: loader.AccessScope, *, anonymise_with: str | 
                   else "The DfE census of children's social workers has not been imported, so there is no role figure."),
         role_title=(f"Children's social workers: Black and Global Majority share from case holder to senior manager, "
                     f"{role_label}, {years[0]} to {latest}" if years else "Children's social workers by role"),
-        role_figure=role_figure.to_dict(), role_table=role_table,
+        role_figure=role_figure, role_table=role_table,
         not_known_title=(f"Children's social workers with ethnicity not known, by local authority, 30 September {latest}"
                          if latest else "Ethnicity not known"),
         not_known_table=not_known_table)
@@ -656,11 +656,11 @@ def _build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: 
     return LincView(
         is_demo=is_demo, has_published=has_published, has_csww=has_csww, area_label=area_label, kpis=kpis,
         band_title=f"{who} share of staff by pay band against the population: {area_label}, {period}",
-        band_figure=figures.band_share_figure(bands, ceiling, population_label, group_label).to_dict(),
+        band_figure=figures.band_share_figure(bands, ceiling, population_label, group_label),
         band_table=band_table,
         ceiling_text=rep.describe_ceiling(ceiling),
         group_title=f"Representation by ethnic group and pay band: {area_label}, {period}",
-        group_figure=figures.group_ratio_figure(ratios, rep.GROUP_LABELS).to_dict(), group_table=group_ratio_table(ratios),
+        group_figure=figures.group_ratio_figure(ratios, rep.GROUP_LABELS), group_table=group_ratio_table(ratios),
         borough_title=(f"{who} share by pay band in every borough"
                        + (f", {data.SERVICE_GROUPS[filters.service].lower()}" if filters.source == "demo" and filters.service != "all" else "")
                        + f", against the population ({period})"),

@@ -147,8 +147,8 @@ def test_the_ranking_charts_value_labels_stand_right_of_the_london_average_line(
     ranking = m.latest_ranking(LATEST, LAS, Q1, "higher")
     mean = m.london_summary(LATEST, LAS, Q1)["mean"]
     figure = ranking_figure(ranking, "L1", {"decimal_places": 0, "unit": "%"}, mean)
-    bars, labels = figure.data[0], figure.data[1]
-    assert bars.textposition == "none"                              # no label where the dashed line may cross it
-    assert labels.mode == "text" and set(labels.x) == {max(ranking["value"]) * 1.03}
-    assert min(labels.x) > mean and list(labels.text)[0] == "no return"   # the last row drawn first: Hotel
-    assert figure.layout.xaxis.range[1] > max(labels.x)
+    bars, labels = figure["data"][0], figure["data"][1]
+    assert bars["textposition"] == "none"                           # no label where the dashed line may cross it
+    assert labels["mode"] == "text" and set(labels["x"]) == {max(ranking["value"]) * 1.03}
+    assert min(labels["x"]) > mean and list(labels["text"])[0] == "no return"   # the last row drawn first: Hotel
+    assert figure["layout"]["xaxis"]["range"][1] > max(labels["x"])

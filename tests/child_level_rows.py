@@ -1,14 +1,14 @@
 """Seeded OC2 and OC3 rows for every London LA but the City (which "has not uploaded" them), stored as an SSDA903
 upload stores them (pseudonymised child, DOB to the month, the collection year), with each child's header in
 Sufficiency's child table: the app tier's child-level pages and the disclosure attacks read them. Small LAs, so many
-cells hold 1 to 5 children. `stored_rows(engine)` puts them in (a new Sufficiency version), `remove_rows(engine)` takes
-them out again."""
+cells hold 1 to 5 children. `stored_rows(engine)` puts them in place of the demo's (a new Sufficiency version),
+`remove_rows(engine)` takes them out and puts the demo's back."""
 from __future__ import annotations
 
 from datetime import date
 
 import numpy as np
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 
 from dashboard.dashboards.sufficiency.data import NAME, child
 from dashboard.loader import local_authorities
@@ -54,9 +54,18 @@ def rows(seed: int = 22) -> dict[str, list[dict]]:
     return out
 
 
+_SET_ASIDE: dict[str, list[dict]] = {}
+
+
 def stored_rows(engine) -> dict[str, list[dict]]:
+    """These rows in place of the store's OC2 and OC3 rows (the demo's, set aside and put back by `remove_rows`)."""
     made = rows()
     with engine.begin() as conn:
+        for table in ("OC3", "OC2"):
+            stored = STORED[table]
+            _SET_ASIDE[table] = [{k: v for k, v in row._mapping.items() if k != "id"}
+                                 for row in conn.execute(select(stored))]
+            conn.execute(delete(stored))
         conn.execute(child.insert(), made["children"])
         conn.execute(STORED["OC3"].insert(), made["OC3"])
         conn.execute(STORED["OC2"].insert(), made["OC2"])
@@ -69,4 +78,6 @@ def remove_rows(engine) -> None:
         conn.execute(delete(child).where(child.c.child.like(f"{PREFIX}%")))
         for table in ("OC3", "OC2"):
             conn.execute(delete(STORED[table]).where(STORED[table].c.child.like(f"{PREFIX}%")))
+            if _SET_ASIDE.get(table):
+                conn.execute(STORED[table].insert(), _SET_ASIDE.pop(table))
         bump_version(conn, NAME)

@@ -102,3 +102,17 @@ def test_adoption_timeliness():
     assert list(matched["cid"]) == ["a"] and list(matched["days"]) == [274]   # b's decision after its match: an error
     # 1 Feb to 1 Nov 2024: 29+31+30+31+30+31+31+30+31 = 274 days
     assert list(m.band(matched["days"], m.ADOPTION_BANDS)) == ["6 to 12 months"]
+
+
+def test_a_child_whose_records_begin_inside_care_has_no_known_start():
+    """f's first record is a placement change (P, 2015): when its care began is not held, so its period of care and
+    its wait for adoption have no length (never measured from 2015)."""
+    frame = pd.DataFrame({"cid": ["f", "f"], "decom": pd.to_datetime(["2015-09-26", "2024-05-01"]), "rne": ["P", "T"],
+                          "ls": ["C2", "E1"], "cin": ["N1", "N1"], "dec": pd.to_datetime(["2024-05-01", "2025-01-09"]),
+                          "rec": ["X1", "E11"]})
+    e = m.counted_episodes(frame.assign(la_code="E09000022", child="f"))
+    assert e["poc_start"].isna().all()
+    ceased = m.ceased(e, 2025)
+    assert list(ceased["cid"]) == ["f"] and ceased["days"].isna().all()    # counted as ceasing; its length not known
+    placed = m.placed_for_adoption(pd.DataFrame({"cid": ["f"], "date_placed": pd.to_datetime(["2024-05-01"])}), e, 2025)
+    assert placed["days"].isna().all()

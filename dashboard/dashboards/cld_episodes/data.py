@@ -167,7 +167,8 @@ def area_figures(scope: AccessScope, area: str, year: int, codes: dict, *, versi
         "durations": {"Episodes ended": _durations(count, m.episodes_ended(e, year), "episode_key"),
                       "Placements ended": _durations(count, placements.rename(columns={"child_key": RECORD_KEY}).assign(
                           placement_key=_placement_keys(placements)), "placement_key"),
-                      "Periods of care ended": _durations(count, ceased, RECORD_KEY)},
+                      # Only periods of care whose start is held (an S episode) have a known length.
+                      "Periods of care ended": _durations(count, ceased[ceased["days"].notna().to_numpy()], RECORD_KEY)},
     })
     # Missing and adoption: only the LAs of the area that hold the table (missing is not zero).
     held = {name: tuple(la for la in returned if la in rows.held[name]) for name in OTHER_TABLES}

@@ -31,11 +31,11 @@ def in_year(dates: pd.Series, year_end: int) -> pd.Series:
 
 def counted_episodes(episodes: pd.DataFrame) -> pd.DataFrame:
     """The episodes the DfE counts: short breaks (V3, V4) left out; each episode with the start of the period of care
-    it belongs to (`poc_start`: the latest episode begun with RNE S on or before it, else the child's first)."""
+    it belongs to (`poc_start`: the latest episode begun with RNE S on or before it; NaT when the child's records
+    begin inside a period of care, with no S held: when care began is not known, never guessed from the first record)."""
     e = episodes[~episodes["ls"].astype(str).isin(SHORT_BREAKS).to_numpy()].sort_values(["cid", "decom"], kind="stable")
     started = e["decom"].where(e["rne"].astype(str) == "S")
-    first = e.groupby("cid")["decom"].transform("min")
-    return e.assign(poc_start=started.groupby(e["cid"]).ffill().fillna(first))
+    return e.assign(poc_start=started.groupby(e["cid"]).ffill())
 
 
 def starts(episodes: pd.DataFrame, year_end: int) -> pd.DataFrame:

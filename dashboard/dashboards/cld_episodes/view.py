@@ -332,7 +332,9 @@ def _notes(own: str, label: str, demo: bool, options: dict, figs: dict) -> list[
                          "legal status only, P, T, B, U a change of placement."),
         ("Durations", "Episodes: DECOM to DEC of each episode that ended in the year. Placements: a child's run of "
                       "episodes from one not begun with RNE L to the next, ended in the year. Periods of care: from the "
-                      "episode begun with RNE S to the end of care, for children who ceased care. Bands are the DfE's. "
+                      "episode begun with RNE S to the end of care, for children who ceased care (a child whose records begin "
+                      "inside a period of care, with no S episode held, has no known start and is left out of lengths of "
+                      "care and of adoption timeliness). Bands are the DfE's. "
                       f"A median over other LAs' records is shown only over {data.MEDIAN_MINIMUM} or more."),
         ("Placement moves", "The DfE's placement stability measure: of children looked after at 31 March, those with 3 "
                             "or more placements in the year (the first episode of the year is one placement, each later "

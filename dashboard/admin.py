@@ -13,6 +13,7 @@ from dashboard.auth.passwords import generate_password
 from dashboard.auth.registration import AccessDenied
 from dashboard.auth.roles import ADMIN, describe_roles, primary_role
 from dashboard.auth.users import audit, list_users, normalise_email, record_event, set_active, set_password, set_roles
+from dashboard.components.callback_values import InvalidChoice
 from dashboard.loader import local_authorities
 from dashboard.store import get_engine, schema
 from dashboard.store.datasets import bump_version
@@ -32,7 +33,11 @@ def requests_table(user) -> pd.DataFrame:
 
 
 def decide_request(user, request_id: int, approve: bool, note: str = "") -> str:
-    registration.decide(get_engine(), int(request_id), approve, user, note)
+    # The choice's value is a request's number as the page offered it; anything else (text, a fraction, a number
+    # past the store's integers, which PostgreSQL refuses with an error) was never offered.
+    if type(request_id) is not int or not 0 < request_id < 2**31:
+        raise InvalidChoice(f"{str(request_id)[:40]!r} is not an access request's number")
+    registration.decide(get_engine(), request_id, approve, user, note)
     return "Approved: the person can now set their password from their request link." if approve else "Refused."
 
 

@@ -9,6 +9,7 @@ from flask_login import current_user
 from dashboard import admin
 from dashboard.auth.registration import AccessDenied
 from dashboard.auth.roles import ADMIN, APPROVER, ROLES
+from dashboard.components.callback_values import InvalidChoice
 from dashboard.components.layout import column_defs
 from dashboard.components.notes import page_heading
 
@@ -140,6 +141,8 @@ def access_requests(_approve, _refuse, request_id, note):
         else:
             try:
                 message = _alert(admin.decide_request(current_user, request_id, ctx.triggered_id == "admin-approve", note or ""))
+            except InvalidChoice:
+                raise   # a number no choice offered: 400
             except (AccessDenied, ValueError) as exc:
                 message = _alert(str(exc), ok=False)
     table = admin.requests_table(current_user)

@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 MAX_TEXT = 10_000        # characters in one chosen or typed value; no choice or search on any page is near this
 MAX_CHOICES = 1_000      # values in one multiple choice (33 LAs is the longest list a page offers)
 CALLBACK_PATH = "/_dash-update-component"
+MAX_SAFE_INTEGER = 2**53  # a browser's numbers are doubles: a larger whole number can only come from a crafted request
 
 
 def _is_choice(value) -> bool:
@@ -32,7 +33,9 @@ def _is_choice(value) -> bool:
         return False
     if isinstance(value, str):
         return len(value) <= MAX_TEXT
-    if isinstance(value, (int, float)):
+    if isinstance(value, int):
+        return abs(value) <= MAX_SAFE_INTEGER
+    if isinstance(value, float):
         return math.isfinite(value)
     return False
 
@@ -42,8 +45,10 @@ def _choice(value) -> bool:
 
 
 def _choices(value) -> bool:
-    return value is None or _is_choice(value) or (isinstance(value, list) and len(value) <= MAX_CHOICES
-                                                  and all(_is_choice(v) for v in value))
+    """A multiple choice: a list of choices (or one text, as a layout may set; never a bare number, which pages
+    would take for a list)."""
+    return value is None or (isinstance(value, str) and _is_choice(value)) or (
+        isinstance(value, list) and len(value) <= MAX_CHOICES and all(_is_choice(v) for v in value))
 
 
 def _switch(value) -> bool:
@@ -51,7 +56,7 @@ def _switch(value) -> bool:
 
 
 def _count(value) -> bool:
-    return value is None or (isinstance(value, int) and not isinstance(value, bool) and value >= 0)
+    return value is None or (isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_SAFE_INTEGER)
 
 
 def _text(value) -> bool:
@@ -148,6 +153,7 @@ def problem(body, checks: dict[tuple[str, str], Callable[[Any], bool]], outputs:
         return "the request is not a callback's"
     if not isinstance(body.get("output"), str) or body["output"] not in outputs:
         return "it names no callback of this app"
+    sent = {}
     for part in ("inputs", "state"):
         values = body.get(part, [])
         if not isinstance(values, list):
@@ -160,6 +166,12 @@ def problem(body, checks: dict[tuple[str, str], Callable[[Any], bool]], outputs:
             check = checks.get((item["id"], item["property"])) if isinstance(item["id"], str) else None
             if check is not None and not check(item.get("value")):
                 return f"{item['id']}.{item['property']} is not a value that control can have"
+            sent[f"{item['id']}.{item['property']}"] = part
+    # What set the callback off: the browser names only inputs it sent (a callback reading ctx.triggered_id takes
+    # it for one of its own buttons or filters).
+    changed = body.get("changedPropIds", [])
+    if not isinstance(changed, list) or not all(isinstance(c, str) and sent.get(c) == "inputs" for c in changed):
+        return "what it says changed is not one of its inputs"
     return None
 
 

@@ -169,6 +169,16 @@ def _check_row(name: str, row: list[str], number: int) -> None:
                                f"return is longer than {MAX_CELL_CHARS:,}. Check you chose the right file.")
 
 
+def _past_the_row_limit(rows: list[list[str]], row: list[str], max_rows: int) -> bool:
+    """Whether to stop reading at `row`: once the header and one row more than the limit are read, the first row
+    past them holding a value is the proof the file is too long (it is kept, so the limit is reported); blank rows
+    past the limit (Excel's formatted empty rows) are read on, cheaply, as a value may follow them."""
+    if len(rows) <= max_rows + 1 or not any(cell.strip() for cell in row):
+        return False
+    rows.append(row)
+    return True
+
+
 def _excel_damaged(name: str, exc: Exception) -> FileRejected:
     if isinstance(exc, zipfile.BadZipFile):
         return FileRejected(f"{name} is damaged: its parts do not match their checksums or sizes. Save it again and retry.")
@@ -189,9 +199,7 @@ def _excel_rows(name: str, data: bytes, max_rows: int) -> tuple[list[list[str]],
         for sheet in sheets:
             sheet.reset_dimensions()   # each row as wide as its own cells: a forged size does not widen every row
         formula_rows = sheets[1].iter_rows(values_only=True) if len(sheets) > 1 else iter(lambda: (), None)
-        for values, formulas in zip(sheets[0].iter_rows(values_only=True), formula_rows):
-            if len(rows) > max_rows + 1:
-                break
+        for number, (values, formulas) in enumerate(zip(sheets[0].iter_rows(values_only=True), formula_rows), start=1):
             row = [_cell_text(v) for v in values]
             for column, (value, formula) in enumerate(zip(values, formulas)):
                 if value is None and isinstance(formula, str) and formula.startswith("="):
@@ -199,8 +207,11 @@ def _excel_rows(name: str, data: bytes, max_rows: int) -> tuple[list[list[str]],
                     row[column] = formula   # shown in the report as the cell's value
             while row and not row[-1].strip():
                 row.pop()
-            _check_row(name, row, len(rows) + 1)
-            rows.append(row)
+            if _past_the_row_limit(rows, row, max_rows):
+                break
+            _check_row(name, row, number)
+            if len(rows) <= max_rows + 1:
+                rows.append(row)
         for book in books:
             book.close()
     except FileRejected:
@@ -224,11 +235,12 @@ def _csv_rows(name: str, data: bytes, max_rows: int) -> list[list[str]]:
     rows = []
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
-        for row in reader:
-            if len(rows) > max_rows + 1:
+        for number, row in enumerate(reader, start=1):
+            if _past_the_row_limit(rows, row, max_rows):
                 break
-            _check_row(name, row, len(rows) + 1)
-            rows.append(row)
+            _check_row(name, row, number)
+            if len(rows) <= max_rows + 1:
+                rows.append(row)
     except csv.Error as exc:   # a value past the csv module's own limit (131,072 characters), or a stray quote
         raise FileRejected(f"{name}: row {len(rows) + 1:,} (line {reader.line_num:,}) cannot be read as CSV ({exc}). "
                            f"No value in a return is longer than {MAX_CELL_CHARS:,} characters.")

@@ -87,6 +87,63 @@ def test_wrong_values_never_get_a_500(dash_app, admin, index):
     run()
 
 
+# One value at a time of a shape or size no control sends, the callback's other values left empty (as the browser
+# sends a page's controls before anything is chosen), so the value passes every other check and reaches the page.
+ONE_WRONG = [{"$gt": ""}, [[1], {"a": 1}], "x" * 20_000, True, 1e308, 10**30, "nope"]
+
+
+@pytest.mark.parametrize("index", range(SLOTS))
+def test_one_wrong_value_with_the_others_empty_never_gets_a_500(dash_app, admin, index):
+    """The random tier above rarely sends one wrong value among good ones; this sends each value of `ONE_WRONG` to
+    each input and state of every callback. It found a number as Suspensions' groups (a list), a number past
+    PostgreSQL's integers as an access request's number, and (below) a state named as what changed."""
+    keys = _server_callbacks(dash_app)
+    if index >= len(keys):
+        return
+    output = keys[index]
+    entry = dash_app.callback_map[output]
+    deps = entry["inputs"] + entry["state"]
+    for position, dep in enumerate(deps):
+        if position >= len(entry["inputs"]) and "download" in output:
+            continue   # a download's choices reach it only with a click: each would draw a real chart, deck or file
+        # A state reaches the callback with its first input named as changed.
+        trigger = dep if position < len(entry["inputs"]) else entry["inputs"][0]
+        for wrong in ONE_WRONG:
+            values = [None] * len(deps)
+            values[position] = wrong
+            payload = {**_payload(dash_app, output, values), "changedPropIds": [f"{trigger['id']}.{trigger['property']}"]}
+            response = _post(admin, payload)
+            assert response.status_code in HANDLED, (output, dep, str(wrong)[:20], response.status_code,
+                                                     response.get_data(as_text=True)[:300])
+
+
+def test_what_a_request_says_changed_must_be_one_of_its_inputs(dash_app, admin):
+    """An image download reads which button was pressed from what changed: a state, a component of another callback
+    or something not text named there answered 500."""
+    output = next(key for key in _server_callbacks(dash_app) if key.endswith("-image-download.data"))
+    entry = dash_app.callback_map[output]
+    state = entry["state"][0]
+    values = [None] * len(entry["inputs"] + entry["state"])
+    for changed in ([f"{state['id']}.{state['property']}"], ["no-such-thing.n_clicks"], [1], "x", [None]):
+        response = _post(admin, {**_payload(dash_app, output, values), "changedPropIds": changed})
+        assert response.status_code == 400, (changed, response.status_code)
+        assert "what it says changed is not one of its inputs" in response.get_json()["error"]
+    assert _post(admin, {**_payload(dash_app, output, values), "changedPropIds": []}).status_code in (200, 204)
+
+
+def test_a_number_as_a_multiple_choice_is_refused_with_400(dash_app, admin):
+    """Suspensions' groups (a multiple choice) sent as one number answered 500 (the page reads it as a list)."""
+    output, entry = next((key, entry) for key, entry in dash_app.callback_map.items() if "callback" in entry and
+                         any(d["id"] == "susp-groups" for d in entry["inputs"] + entry["state"]))
+    deps = entry["inputs"] + entry["state"]
+    for number in (1e308, 3):
+        values = [number if d["id"] == "susp-groups" else None for d in deps]
+        response = _post(admin, _payload(dash_app, output, values))
+        assert response.status_code == 400 and "susp-groups.value is not a value" in response.get_json()["error"]
+    values = [["not-a-group"] if d["id"] == "susp-groups" else None for d in deps]
+    assert _post(admin, _payload(dash_app, output, values)).status_code in (200, 204)
+
+
 def test_a_list_or_object_as_any_controls_value_is_refused_with_400(dash_app, admin):
     from dashboard.components.callback_values import layout_checks
     checks = layout_checks(dash_app.validation_layout)
@@ -171,3 +228,17 @@ def test_a_json_object_as_an_access_request_id_is_refused_400_and_logged(admin, 
     assert response.get_json()["error"] == ("The request was refused: admin-request-choice.value is not a value that "
                                             "control can have. Reload the page and try again.")
     assert any(getattr(r, "event", "") == "callback_value_refused" for r in caplog.records)
+
+
+@pytest.mark.parametrize("request_id", [10**30, 2**40, 1.5, "1", -1, True])
+def test_an_access_request_number_never_offered_is_refused_400(admin, request_id):
+    """A number past the store's integers answered 500 on PostgreSQL; a fraction decided the request it rounded to."""
+    response = callback_request(
+        admin, [("admin-requests-grid", "rowData"), ("admin-requests-grid", "columnDefs"),
+                ("admin-request-choice", "options"), ("admin-request-message", "children")],
+        [("admin-approve", "n_clicks", 1), ("admin-refuse", "n_clicks", None)],
+        [("admin-request-choice", "value", request_id), ("admin-request-note", "value", "")],
+        triggered="admin-approve.n_clicks")
+    error = response.get_json()["error"]
+    assert response.status_code == 400
+    assert "is not an access request's number" in error or "is not a value that control can have" in error, error

@@ -69,3 +69,14 @@ def test_a_demo_password_breaking_the_rules_stops_the_start_with_the_rules_not_a
     assert "DEMO_PASSWORD is not accepted" in message and "email" in message and "at least 12 characters" in message
     with empty_store.connect() as conn:
         assert conn.execute(select(schema.app_user.c.id)).first() is None   # nothing half-made
+
+
+def test_the_data_folder_is_made_owner_only_and_an_open_one_is_closed(tmp_path, open_umask):
+    from dashboard.store.private_files import private_folder
+    made = private_folder(tmp_path / "new" / "data")
+    assert _mode(made) == 0o700
+    old = tmp_path / "old"
+    old.mkdir(mode=0o755)
+    os.chmod(old, 0o755)
+    private_folder(old)
+    assert _mode(old) == 0o700

@@ -54,6 +54,33 @@ def test_a_long_file_is_read_no_further_than_the_row_limit(rows_checked, make):
     assert rows_checked["rows"] <= 502 and rows_checked["cells"] <= 502 * 6
 
 
+GOOD_ROW = f"{bad_files.LA},{bad_files.PERIOD},cla_rate,1,,"
+
+
+@pytest.mark.parametrize("blank", [",,,,,", ""], ids=["empty cells", "empty lines"])
+def test_a_row_after_blank_rows_past_the_row_limit_is_not_dropped(blank):
+    """Reading once stopped at the row limit and then dropped trailing blank rows, so a row after 600 blank rows
+    was lost without a word and the file passed."""
+    data = "\n".join([bad_files.BENCHMARKING_HEADER, GOOD_ROW, *[blank] * 600, GOOD_ROW]) + "\n"
+    with pytest.raises(reading.FileRejected, match="gap.csv has more than 500 data rows"):
+        reading.read_upload("gap.csv", data.encode(), max_bytes=MAX_BYTES, max_rows=500)
+    xlsx = bad_files.xlsx_rows([bad_files.BENCHMARKING_HEADER.split(","), GOOD_ROW.split(","), *[[""]] * 600,
+                                GOOD_ROW.split(",")])
+    with pytest.raises(reading.FileRejected, match="gap.xlsx has more than 500 data rows"):
+        reading.read_upload("gap.xlsx", xlsx, max_bytes=MAX_BYTES, max_rows=500)
+
+
+def test_blank_rows_past_the_row_limit_are_read_and_ignored(rows_checked):
+    """Excel's formatted empty rows at the end: the return's rows are read, the blank ones (each still checked
+    against the bounds) ignored."""
+    data = "\n".join([bad_files.BENCHMARKING_HEADER, GOOD_ROW, *[",,,,,"] * 2_000]) + "\n"
+    frame = reading.read_upload("tail.csv", data.encode(), max_bytes=MAX_BYTES, max_rows=500)
+    assert len(frame) == 1 and rows_checked["rows"] == 2_002
+    wide_blank = "\n".join([bad_files.BENCHMARKING_HEADER, *[",,,,,"] * 600, "," * 200]) + "\n"
+    with pytest.raises(reading.FileRejected, match="row 602 has 201 cells"):
+        reading.read_upload("tail.csv", wide_blank.encode(), max_bytes=MAX_BYTES, max_rows=500)
+
+
 def test_a_cell_past_the_csv_modules_limit_is_refused_naming_its_row():
     with pytest.raises(reading.FileRejected) as refused:
         reading.read_upload("big.csv", bad_files.long_cell_csv(140_000), max_bytes=MAX_BYTES, max_rows=500)

@@ -5,6 +5,8 @@ so loading only fills empty tables.
 """
 from __future__ import annotations
 
+import functools
+
 import pandas as pd
 from sqlalchemy import Engine, func, select
 
@@ -41,3 +43,22 @@ def load_reference_data(engine: Engine) -> None:
                 filled = True
         if filled:
             bump_version(conn, "reference", is_demo=False)
+
+
+_COUNTRIES = {"S": "Scotland", "N": "Northern Ireland", "W": "Wales"}
+
+
+@functools.cache
+def _district_regions() -> dict[str, str]:
+    regions = pd.read_csv(DATA_DIR / "district_regions.csv", dtype=str)
+    return dict(zip(regions["lad_code"], regions["region"]))
+
+
+def region_of_district(codes: pd.Series) -> pd.Series:
+    """Each local authority district's region ("South East", "London"...; "Scotland" or "Northern Ireland" beyond
+    England and Wales) from data/district_regions.csv (ONS, April 2023); None when the code is blank or unknown."""
+    regions = _district_regions()
+    text = codes.astype(object).where(codes.notna(), "")
+    found = text.map(regions)
+    country = text.str[:1].map(_COUNTRIES)
+    return found.where(found.notna(), country).astype(object).where(lambda r: r.notna(), None)

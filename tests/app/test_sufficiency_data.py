@@ -123,3 +123,24 @@ def test_placed_outside_london_lists_no_london_row(ctx):
     regions = result["outside_regions"]
     assert "London" not in set(regions["Region"])           # it once showed a "London 0" bar
     assert len(regions) > 1 and regions["Region"].iloc[-1] == "Total"
+
+
+def test_placed_outside_london_is_by_the_region_of_each_placements_district(ctx):
+    """Lambeth's own children placed outside London on the date, by region: each placement's district (found at
+    ingest from the ONS Postcode Directory) in its region (data/district_regions.csv), counted apart here."""
+    from dashboard.store import get_engine
+    from dashboard.store.reference import region_of_district
+    from dashboard.store.ssda903 import EPISODE_PLACE
+    e, p = ds.episode, EPISODE_PLACE
+    at = pd.Timestamp(AT).date()
+    stmt = (select(e.c.child, p.c.pl_la).select_from(e.join(p, and_(p.c.la_code == e.c.la_code, p.c.child == e.c.child,
+                                                                     p.c.decom == e.c.decom)))
+            .where(e.c.la_code == LAMBETH, e.c.decom <= at, or_(e.c.dec.is_(None), e.c.dec > at)))
+    with get_engine().connect() as conn:
+        placed = pd.read_sql_query(stmt, conn)
+    away = placed[placed["pl_la"].notna() & ~placed["pl_la"].fillna("").str.startswith("E09")]
+    expected = region_of_district(away["pl_la"]).value_counts().sort_index()
+    result = data.view(AccessScope("commissioner", LAMBETH), f"la:{LAMBETH}", AT, ALL)
+    shown = result["outside_regions"].set_index("Region")["Children"].drop("Total").sort_index()
+    assert len(expected) >= 3 and "Outside London" not in shown.index
+    assert shown.astype(int).to_dict() == expected.to_dict()   # the LA's own children: counted exactly

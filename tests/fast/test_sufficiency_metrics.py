@@ -102,6 +102,17 @@ def test_location_classes_and_a_missing_postcode():
     assert unknown["location"].iloc[0] == "Location not known" and pd.isna(unknown["inside_own_la"].iloc[0])
 
 
+def test_a_placement_found_at_ingest_is_placed_in_its_districts_region_with_no_sector():
+    """An upload's episodes carry the placement's district (ONS Postcode Directory) and its region
+    (data/district_regions.csv): placed outside London by region, with no demo sector table at all."""
+    e = pd.DataFrame({"la_code": ["E09000022"] * 4, "home_post": ["SW9 8"] * 4, "pl_post": ["ME14 1", "M1 1", "SE15 4", "X"],
+                      "pl_distance": [30.2, 163.0, 1.9, np.nan], "pl_la": ["E07000110", "E08000003", "E09000028", None],
+                      "pl_region": ["South East", "North West", "London", None]})
+    out = m.locate(e, SECTORS.iloc[:0], SUBREGIONS)
+    assert list(out["placement_region"].iloc[:3]) == ["South East", "North West", "London"]
+    assert list(out["location"]) == ["Outside London", "Outside London", "Elsewhere in own sub-region", "Location not known"]
+
+
 def test_distance_band_edges():
     # Upper limits are inside a band: 20.0 miles is not "more than 20 miles" (DfE's measure), 20.01 is.
     bands = m.distance_band(pd.Series([0.0, 5.0, 5.01, 20.0, 20.01, 50.0, 50.5, np.nan]))

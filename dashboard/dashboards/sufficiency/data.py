@@ -32,6 +32,7 @@ from dashboard.disclosure import RECORD_KEY, protected_count, protected_counts, 
 from dashboard.published.formats import marker_text
 from dashboard.loader import AccessScope, _read_sql, cached_read, dataset_version, local_authorities
 from dashboard.store import get_engine, schema
+from dashboard.store.reference import region_of_district
 from dashboard.store import ssda903 as _ssda903_tables   # the SSDA903 tables this dataset stores (and where placed)
 
 NAME = "sufficiency"
@@ -208,6 +209,7 @@ def _prepare_rows(version: int) -> _Prepared:
         las = local_authorities()
         episodes = episodes.merge(children, on=["la_code", "child"], how="left")
         places["decom"] = pd.to_datetime(places["decom"])
+        places["pl_region"] = region_of_district(places["pl_la"])
         episodes["decom"] = pd.to_datetime(episodes["decom"])
         episodes = episodes.merge(places.drop_duplicates(["la_code", "child", "decom"]), on=["la_code", "child", "decom"],
                                   how="left")

@@ -8,7 +8,7 @@ collection year, each checked by its own year's rules.
 
 Places are real: every home and placement postcode is a real postcode from the ONS Postcode Directory (the package
 the ingest looks postcodes up in): ten real sectors in each London LA (sectors lying almost wholly in it) and the
-two largest sectors of each of 27 districts beyond London, so the ingest derives distances and LAs as for a real return.
+two largest sectors of each of 29 districts beyond London, so the ingest derives distances and LAs as for a real return.
 
 Demo data shapes (London, all rounded, from DfE "Children looked after in England including adoptions" 2021-2025,
 which ../shared/realdata/cla/ holds): about 9,300 children looked after at 31 March 2025 (sizes per LA below are the
@@ -36,26 +36,21 @@ import pandas as pd
 from dashboard.dashboards.sufficiency.data import DEMO_END, DEMO_START
 from dashboard.ingest.ssda903 import geography
 from dashboard.ingest.ssda903.rules import no_urn_places
-from dashboard.store.reference import read_reference_csvs
+from dashboard.store.reference import read_reference_csvs, region_of_district
 from dashboard.store.ssda903 import TABLES as DFE_TABLES
 
 # --- places: London LAs (ONS codes) and districts beyond London -----------------------------------------------
 LA_CODES = tuple(f"E090000{n:02d}" for n in range(1, 34))
-# Outside London: (postcode district, area, region); the demo's placements beyond London are in these districts.
+# Outside London: (postcode district, area); the demo's placements beyond London are in these districts, each in the
+# region its local authority district is in (data/district_regions.csv).
 OUTSIDE_PLACES = [
-    ("ME14", "Kent", "South East"), ("CT1", "Kent", "South East"), ("DA1", "Kent", "South East"),
-    ("GU1", "Surrey", "South East"), ("RH1", "Surrey", "South East"), ("RG1", "Berkshire", "South East"),
-    ("SL1", "Berkshire", "South East"), ("BN1", "East and West Sussex", "South East"),
-    ("RH10", "East and West Sussex", "South East"), ("MK9", "Buckinghamshire and Milton Keynes", "South East"),
-    ("CM1", "Essex", "East of England"), ("SS1", "Essex", "East of England"), ("CO1", "Essex", "East of England"),
-    ("AL1", "Hertfordshire", "East of England"), ("SG1", "Hertfordshire", "East of England"),
-    ("LU1", "Bedfordshire and Luton", "East of England"), ("NR1", "Norfolk", "East of England"),
-    ("B1", "West Midlands", "West Midlands"), ("CV1", "Warwickshire and Coventry", "West Midlands"),
-    ("NG1", "Nottinghamshire", "East Midlands"), ("LE1", "Leicestershire", "East Midlands"),
-    ("M1", "Greater Manchester", "North West"), ("L1", "Merseyside", "North West"),
-    ("LS1", "West Yorkshire", "Yorkshire and the Humber"), ("S1", "South Yorkshire", "Yorkshire and the Humber"),
-    ("BS1", "Bristol", "South West"), ("EX1", "Devon", "South West"), ("NE1", "Tyne and Wear", "North East"),
-    ("CF10", "Cardiff", "Wales"),
+    ("ME14", "Kent"), ("CT1", "Kent"), ("DA1", "Kent"), ("GU1", "Surrey"), ("RH1", "Surrey"), ("RG1", "Berkshire"),
+    ("SL1", "Berkshire"), ("BN1", "East and West Sussex"), ("RH10", "East and West Sussex"),
+    ("MK9", "Buckinghamshire and Milton Keynes"), ("CM1", "Essex"), ("SS1", "Essex"), ("CO1", "Essex"),
+    ("AL1", "Hertfordshire"), ("SG1", "Hertfordshire"), ("LU1", "Bedfordshire and Luton"), ("NR1", "Norfolk"),
+    ("B1", "West Midlands"), ("CV1", "Warwickshire and Coventry"), ("NG1", "Nottinghamshire"), ("LE1", "Leicestershire"),
+    ("M1", "Greater Manchester"), ("L1", "Merseyside"), ("LS1", "West Yorkshire"), ("S1", "South Yorkshire"),
+    ("BS1", "Bristol"), ("EX1", "Devon"), ("NE1", "Tyne and Wear"), ("CF10", "Cardiff"),
 ]
 # Looked-after children at 31 March 2025 and UASC among them (DfE, published; City of London's 'c' taken as 15).
 LA_SIZES = {
@@ -137,7 +132,7 @@ class Geography:
                              "area_name": names.get(la_code, la_code), "region": "London"})
         self.area_of_district: dict[str, tuple[str, str]] = {}
         by_letter: dict[str, tuple] = {}
-        for district, area, region in OUTSIDE_PLACES:
+        for district, area in OUTSIDE_PLACES:
             if district[0] not in by_letter:
                 letter = geography.postcodes_starting(district[0])
                 letter = letter[letter["easting"].notna().to_numpy()]   # some postcodes have no grid reference
@@ -149,6 +144,7 @@ class Geography:
             spaced[at] = _spaced(letter.index[at])
             sectors = pd.Series([p[:-2] for p in spaced[at]], dtype=object)
             self.sectors[district] = sorted(sectors.value_counts().index[:2])
+            region = region_of_district(letter["la_code"].iloc[at]).mode().iloc[0]
             self.area_of_district[district] = (area, region)
             for one in self.sectors[district]:
                 inside = at[(sectors == one).to_numpy()]
@@ -209,10 +205,11 @@ class _Places:
         self.london = sorted(LA_CODES)
         self.same_subregion = {la: [o for o in self.london if o != la and self.subregion[o] == self.subregion[la]] for la in self.london}
         self.elsewhere = {la: [o for o in self.london if self.subregion[o] != self.subregion[la]] for la in self.london}
-        districts = [district for district, _area, _region in OUTSIDE_PLACES]
-        # Nearer regions take most out-of-London placements (South East and East of England).
-        weight = np.array([{"South East": 5.0, "East of England": 4.0}.get(region, 0.6) / sum(
-            1 for _d, a, _r in OUTSIDE_PLACES if a == area) for _d, area, region in OUTSIDE_PLACES])
+        districts = [district for district, _area in OUTSIDE_PLACES]
+        # Nearer regions take most out-of-London placements (South East and East of England); an area's districts
+        # share its weight.
+        weight = np.array([{"South East": 5.0, "East of England": 4.0}.get(geo.area_of_district[district][1], 0.6) / sum(
+            1 for _d, a in OUTSIDE_PLACES if a == area) for district, area in OUTSIDE_PLACES])
         self.outside, self.outside_cum = districts, _cum(weight)
         self.location_cum = {g: _cum(p) for g, p in _LOCATION_P.items()}
         self.homes: dict[str, list[dict]] = {}
@@ -256,7 +253,7 @@ def _providers(rng, r: random.Random, geo: Geography) -> tuple[list[dict], list[
             if grade == 4 or rng.random() > 0.7:
                 grade = int(np.clip(grade + rng.choice([-1, 1], p=(0.6, 0.4) if grade > 2 else (0.4, 0.6)), 1, 4))
             when = when + pd.DateOffset(months=int(rng.integers(every_months - 3, every_months + 4)))
-    for area in [*LA_CODES, *(district for district, _a, _r in OUTSIDE_PLACES)]:
+    for area in [*LA_CODES, *(district for district, _a in OUTSIDE_PLACES)]:
         for k in range(int(rng.integers(5, 12))):
             postcode = geo.postcode(r, area)
             add(f"Demo children's home {postcode.split()[0]}-{k + 1}", "Children's home", area, postcode,

@@ -110,6 +110,8 @@ def locate(episodes: pd.DataFrame, sectors: pd.DataFrame, subregion_of: dict[str
         out["placement_area"] = out["pl_la"].where(by_la, out["placement_area"])
         outside = out["placement_region"].where(out["placement_region"].notna() & (out["placement_region"] != "London"),
                                                 "Outside London")
+        if "pl_region" in out:   # the district's region (data/district_regions.csv, ONS): preferred to the sector's
+            outside = out["pl_region"].where(out["pl_region"].notna() & (out["pl_region"] != "London"), outside)
         out["placement_region"] = out["placement_region"].where(~by_la, np.where(
             out["pl_la"].fillna("").str.startswith("E09"), "London", outside))
     known = out["placement_area"].notna()

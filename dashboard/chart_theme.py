@@ -68,10 +68,23 @@ def plain_empty_figure(message: str, height: int = 300) -> dict:
     return copy.deepcopy(_empty_figure_json(message, height))
 
 
+def wrap(text: str, width: int = 34) -> str:
+    """A long label on several lines (<br>), so the chart keeps its width."""
+    lines, line = [], ""
+    for word in text.split():
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    return "<br>".join(lines + [line])
+
+
 def empty_figure(message: str, height: int = 300) -> go.Figure:
-    """A figure that says why there is nothing to draw, instead of an empty axis."""
+    """A figure that says why there is nothing to draw, instead of an empty axis (on lines that fit a half-width
+    card: one long line ran off both its edges)."""
     fig = go.Figure()
-    fig.add_annotation(text=message, showarrow=False, font={"size": 15}, xref="paper", yref="paper", x=0.5, y=0.5)
+    fig.add_annotation(text=wrap(message, 55), showarrow=False, font={"size": 15}, xref="paper", yref="paper", x=0.5, y=0.5)
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)
     return base_layout(fig, height=height)

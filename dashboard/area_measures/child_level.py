@@ -27,7 +27,7 @@ from flask import has_request_context, request
 from sqlalchemy import select
 
 from dashboard import disclosure
-from dashboard.area_measures.figures import wrap
+from dashboard.chart_theme import wrap
 from dashboard.auth.users import audit
 from dashboard.chart_theme import FOCUS, LONDON, SUBREGION, base_layout, empty_figure
 from dashboard.components.contract import viewer_scope

@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 
 from dashboard.area_measures.metrics import marker_text
 from dashboard.area_measures.spec import Measure
-from dashboard.chart_theme import ENGLAND, FOCUS, LONDON, NEIGHBOURS, SUBREGION, base_layout, comparator_lines, empty_figure
+from dashboard.chart_theme import ENGLAND, FOCUS, LONDON, NEIGHBOURS, SUBREGION, base_layout, comparator_lines, empty_figure, wrap
 
 OTHER_LA = "#56B4E9"   # sky blue
 INNER_OUTER = "#CC79A7"
@@ -111,13 +111,3 @@ def profile_figure(profile: pd.DataFrame, focus_name: str, measures: tuple[Measu
     return base_layout(fig, height=max(380, 95 * len(names) + 80))
 
 
-def wrap(text: str, width: int = 34) -> str:
-    """A long axis label on several lines (<br>), so the chart keeps its width."""
-    lines, line = [], ""
-    for word in text.split():
-        if line and len(line) + 1 + len(word) > width:
-            lines.append(line)
-            line = word
-        else:
-            line = f"{line} {word}".strip()
-    return "<br>".join(lines + [line])

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from dashboard.area_measures.figures import wrap
-from dashboard.chart_theme import empty_figure, plain_layout
+from dashboard.chart_theme import empty_figure, plain_layout, wrap
 
 AREA_COLOURS = ("#E69F00", "#0072B2", "#999999")   # own LA (orange), sub-region (blue), London (grey)
 

@@ -16,8 +16,12 @@ def private_folder(path: Path) -> Path:
 
 
 def private_file(path: Path) -> Path:
-    """Create `path` empty and owner-only if it is missing; make an existing one owner-only."""
-    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, FILE_MODE))
+    """Create `path` empty and owner-only if it is missing; make an existing one owner-only. An existing file is never
+    opened: closing a descriptor drops every POSIX lock this process holds on the file, and SQLite's are among them."""
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, FILE_MODE))
+    except FileExistsError:
+        pass
     os.chmod(path, FILE_MODE)
     return path
 

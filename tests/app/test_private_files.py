@@ -80,3 +80,31 @@ def test_the_data_folder_is_made_owner_only_and_an_open_one_is_closed(tmp_path, 
     os.chmod(old, 0o755)
     private_folder(old)
     assert _mode(old) == 0o700
+
+
+def test_opening_another_connection_keeps_this_processs_sqlite_locks(tmp_path):
+    """Found on a walk: `create-user` run beside the running app made every later sign-in answer 503 ("disk I/O
+    error"). Each new connection reopened the database file to make it owner-only, and closing that descriptor dropped
+    every POSIX lock the app held on it (POSIX locks are per process), so the command's last connection thought it was
+    alone and deleted the -wal and -shm the app still had open."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "store.sqlite3"
+    engine = sqlite_engine(f"sqlite:///{path}")
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE t (x INTEGER)"))
+    held = engine.connect()                       # the app's pooled connection, open between requests
+    held.execute(text("SELECT count(*) FROM t")).scalar()
+    second = engine.connect()                     # a new connection: the pool grows under load
+    second.execute(text("SELECT 1"))
+    # Another process (the command line) opens and closes the store: while the app still has it open, SQLite must
+    # see that and leave the journals in place.
+    subprocess.run([sys.executable, "-c", f"import sqlite3; c = sqlite3.connect({str(path)!r}); "
+                    "c.execute('INSERT INTO t VALUES (1)'); c.commit(); c.close()"], check=True)
+    assert (tmp_path / "store.sqlite3-shm").exists() and (tmp_path / "store.sqlite3-wal").exists()
+    held.rollback()                               # a new read sees the command's row, with no I/O error
+    assert held.execute(text("SELECT count(*) FROM t")).scalar() == 1
+    held.close()
+    second.close()
+    engine.dispose()

@@ -30,6 +30,8 @@ QUESTIONS = {
                     "Built on child-level records, so for commissioners.",
     "/placements-supply": "Which LAs place children in an area, what registered places there are and who owns them, "
                           "and forecast need against them. For commissioners.",
+    "/child-level-episodes": "Who starts and leaves care, why, how long placements last, how often children move or go "
+                             "missing, and how long adoption takes. Built on child-level records, so for commissioners.",
 }
 WORK_PAGES = ("/upload", "/admin")   # in the navigation for the roles that have them, not dashboards to read
 

@@ -67,6 +67,18 @@ def restore_demo(dash_app, settings):
     return lambda datasets=None: reload_demo(get_engine(), settings, settings.demo_seed, datasets, log=lambda *_: None)
 
 
+def ensure_user(email: str, la_code: str, role: str, name: str) -> str:
+    """An account in the session's store, made the first time a test module asks for it (modules share the store)."""
+    from sqlalchemy import select
+
+    from dashboard.store import schema
+    with get_engine().connect() as conn:
+        exists = conn.execute(select(schema.app_user.c.id).where(schema.app_user.c.email == email)).first()
+    if not exists:
+        create_user(get_engine(), email, PASSWORD, la_code, role, name=name)
+    return email
+
+
 @pytest.fixture()
 def server(dash_app):
     return dash_app.server

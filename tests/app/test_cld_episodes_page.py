@@ -10,7 +10,7 @@ from sqlalchemy import select
 from dashboard.store import get_engine
 from tests import cld_tables
 from tests.dash_requests import callback_request, response_props
-from tests.store_fixtures import PASSWORD, sign_in
+from tests.store_fixtures import ensure_user, sign_in
 
 COMMISSIONER_EMAIL = "commissioner@lambeth.example"
 LAMBETH = "E09000022"
@@ -25,13 +25,7 @@ OUTPUTS = [("cld-banner", "children"), ("cld-kpis", "children"), ("cld-definitio
 
 @pytest.fixture(scope="module")
 def commissioner(dash_app):
-    from dashboard.auth.users import create_user
-    from dashboard.store import schema
-    with get_engine().connect() as conn:
-        exists = conn.execute(select(schema.app_user.c.id).where(schema.app_user.c.email == COMMISSIONER_EMAIL)).first()
-    if not exists:
-        create_user(get_engine(), COMMISSIONER_EMAIL, PASSWORD, LAMBETH, "commissioner", name="Test Commissioner")
-    return COMMISSIONER_EMAIL
+    return ensure_user(COMMISSIONER_EMAIL, LAMBETH, "commissioner", "Test Commissioner")
 
 
 @pytest.fixture()

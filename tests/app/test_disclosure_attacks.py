@@ -13,21 +13,19 @@ import numpy as np
 
 import pandas as pd
 import pytest
-from sqlalchemy import select
 
-from dashboard.auth.users import create_user
 from dashboard.dashboards.sufficiency import data
 from dashboard.dashboards.sufficiency import metrics as m
 from dashboard.loader import AccessScope
 from dashboard.published.store import import_paths
-from dashboard.store import get_engine, schema
+from dashboard.store import get_engine
 from dashboard import disclosure
 from tests.dash_requests import callback_request, response_props
 from tests.disclosure_attacks import (
     Attempt, direct, number, pair_differences, rate_times_base, run_attacks, total_minus_parts,
 )
 from tests.shared_files import REALDATA, shared_file
-from tests.store_fixtures import PASSWORD, sign_in
+from tests.store_fixtures import ensure_user, sign_in
 
 ATTACKER, CAMDEN, CITY = "E09000022", "E09000007", "E09000001"
 EAST = ("E09000001", "E09000002", "E09000012", "E09000016", "E09000025", "E09000026", "E09000030", "E09000031")
@@ -50,10 +48,7 @@ PUBLISHED_FILE = REALDATA / "cla" / "cla_on_31_march_by_characteristics_london.c
 
 
 def _client_of(server, email: str, la_code: str):
-    with get_engine().connect() as conn:
-        exists = conn.execute(select(schema.app_user.c.id).where(schema.app_user.c.email == email)).first()
-    if not exists:
-        create_user(get_engine(), email, PASSWORD, la_code, "commissioner", name=f"Commissioner {la_code}")
+    ensure_user(email, la_code, "commissioner", f"Commissioner {la_code}")
     client = server.test_client()
     assert sign_in(client, email).status_code == 302
     return client

@@ -7,7 +7,7 @@ import pytest
 from dashboard import loader, warming
 from dashboard.dashboards import declarations
 from tests.dash_requests import callback_request, components, page_layout, response_props
-from tests.store_fixtures import PASSWORD, sign_in
+from tests.store_fixtures import ensure_user, sign_in
 
 MEMBER = loader.AccessScope("member", "E09000022")        # the suite's member account (Lambeth)
 OTHER_EMAIL = "member@hackney.example"
@@ -16,15 +16,7 @@ OTHER = loader.AccessScope("member", "E09000012")         # a member of another 
 
 @pytest.fixture(scope="module")
 def other_member(dash_app):
-    from sqlalchemy import select
-
-    from dashboard.auth.users import create_user
-    from dashboard.store import get_engine, schema
-    with get_engine().connect() as conn:
-        exists = conn.execute(select(schema.app_user.c.id).where(schema.app_user.c.email == OTHER_EMAIL)).first()
-    if not exists:
-        create_user(get_engine(), OTHER_EMAIL, PASSWORD, OTHER.la_code, "member", name="Other member")
-    return OTHER_EMAIL
+    return ensure_user(OTHER_EMAIL, OTHER.la_code, "member", "Other member")
 
 
 @pytest.fixture()

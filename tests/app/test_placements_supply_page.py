@@ -2,14 +2,13 @@
 drawn from the demo children's data, Ofsted's provider figures only once imported (and said so until then), places
 per LA and sub-region as the hand-made Ofsted files give them, and members refused."""
 import pytest
-from sqlalchemy import select
 
 from dashboard.dashboards.placements_supply import data, returns
 from dashboard.published.store import forget_page_imports, import_paths
 from dashboard.store import get_engine
 from tests import ofsted_provider_files as files
 from tests.dash_requests import callback_request, figure_numbers, page_layout, response_props, texts
-from tests.store_fixtures import PASSWORD, sign_in
+from tests.store_fixtures import ensure_user, sign_in
 
 COMMISSIONER_EMAIL = "commissioner@lambeth.example"
 CHARTS = ["placing", "placement", "provider", "distance", "grade", "trend", "elsewhere", "places", "types", "owners", "openings", "demand"]
@@ -24,13 +23,7 @@ AT = "2025-03-31"
 
 @pytest.fixture(scope="module")
 def commissioner(dash_app):
-    from dashboard.auth.users import create_user
-    from dashboard.store import schema
-    with get_engine().connect() as conn:
-        exists = conn.execute(select(schema.app_user.c.id).where(schema.app_user.c.email == COMMISSIONER_EMAIL)).first()
-    if not exists:
-        create_user(get_engine(), COMMISSIONER_EMAIL, PASSWORD, "E09000022", "commissioner", name="Test Commissioner")
-    return COMMISSIONER_EMAIL
+    return ensure_user(COMMISSIONER_EMAIL, "E09000022", "commissioner", "Test Commissioner")
 
 
 @pytest.fixture()
@@ -203,13 +196,8 @@ def test_one_la_shows_only_its_own_places(commissioner_client, hand_made_provide
 def test_each_commissioner_sees_their_own_las_children_elsewhere_never_anothers(server, commissioner_client, no_providers):
     """The view is cached per viewer's LA: a Camden commissioner opening the same area and date after Lambeth's gets
     Camden's own children, not Lambeth's (which are exact counts of Lambeth's children)."""
-    from dashboard.auth.users import create_user
-    from dashboard.store import schema
     lambeth = kpis(render(commissioner_client, "sr:south"))
-    email = "commissioner@camden.example"
-    with get_engine().connect() as conn:
-        if not conn.execute(select(schema.app_user.c.id).where(schema.app_user.c.email == email)).first():
-            create_user(get_engine(), email, PASSWORD, "E09000007", "commissioner", name="Camden Commissioner")
+    email = ensure_user("commissioner@camden.example", "E09000007", "commissioner", "Camden Commissioner")
     camden_client = server.test_client()
     assert sign_in(camden_client, email).status_code == 302
     camden = kpis(render(camden_client, "sr:south"))

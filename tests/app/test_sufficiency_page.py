@@ -11,7 +11,7 @@ from sqlalchemy import select
 from dashboard.dashboards.sufficiency import returns as ds
 from dashboard.published.store import import_paths
 from dashboard.store import get_engine
-from tests.store_fixtures import ADMIN_EMAIL, PASSWORD, sign_in
+from tests.store_fixtures import ADMIN_EMAIL, ensure_user, sign_in
 from tests.dash_requests import callback_request, components, figure_numbers, page_layout, response_props, texts
 from tests.shared_files import REALDATA, shared_file
 
@@ -43,14 +43,7 @@ LAST = "2025-03-31"
 
 @pytest.fixture(scope="module")
 def commissioner(dash_app):
-    from dashboard.auth.users import create_user
-    from dashboard.store import get_engine
-    from dashboard.store import schema
-    with get_engine().connect() as conn:
-        exists = conn.execute(select(schema.app_user.c.id).where(schema.app_user.c.email == COMMISSIONER_EMAIL)).first()
-    if not exists:
-        create_user(get_engine(), COMMISSIONER_EMAIL, PASSWORD, "E09000022", "commissioner", name="Test Commissioner")
-    return COMMISSIONER_EMAIL
+    return ensure_user(COMMISSIONER_EMAIL, "E09000022", "commissioner", "Test Commissioner")
 
 
 @pytest.fixture()

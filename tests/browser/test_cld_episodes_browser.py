@@ -1,14 +1,12 @@
 """A commissioner opens Child-level episodes with Missing, AD1 and PlacedAdoption rows stored for every LA but two
-(the demo fills only the episodes), sees every chart drawn, changes the collection year, and downloads a table. Fails
+(the demo's own rows put back after), sees every chart drawn, changes the collection year, and downloads a table. Fails
 on any browser console error or axe violation. Screenshots go to test-artifacts/."""
 import pytest
 from playwright.sync_api import expect
-from sqlalchemy import select
 
-from dashboard.store import get_engine
 from tests import cld_tables
 from tests.browser.conftest import axe_violations, choose, describe_violations, screenshot, sign_in, wait_for_dash
-from tests.store_fixtures import PASSWORD
+from tests.store_fixtures import ensure_user
 
 COMMISSIONER_EMAIL = "commissioner@lambeth.example"
 CHARTS = ["starts_legal", "starts_need", "ceased_reason", "new_episodes", "durations", "placement_bands", "moves",
@@ -17,13 +15,7 @@ CHARTS = ["starts_legal", "starts_need", "ceased_reason", "new_episodes", "durat
 
 @pytest.fixture(scope="module")
 def commissioner(dash_app):
-    from dashboard.auth.users import create_user
-    from dashboard.store import schema
-    with get_engine().connect() as conn:
-        exists = conn.execute(select(schema.app_user.c.id).where(schema.app_user.c.email == COMMISSIONER_EMAIL)).first()
-    if not exists:
-        create_user(get_engine(), COMMISSIONER_EMAIL, PASSWORD, "E09000022", "commissioner", name="Test Commissioner")
-    return COMMISSIONER_EMAIL
+    return ensure_user(COMMISSIONER_EMAIL, "E09000022", "commissioner", "Test Commissioner")
 
 
 @pytest.fixture()

@@ -3,14 +3,13 @@ published layout), sees every chart drawn, changes the area and the date, and do
 console error or axe violation. Screenshots go to test-artifacts/."""
 import pytest
 from playwright.sync_api import expect
-from sqlalchemy import select
 
 from dashboard.dashboards.placements_supply import data, returns
 from dashboard.published.store import forget_page_imports, import_paths
 from dashboard.store import get_engine
 from tests import ofsted_provider_files as files
 from tests.browser.conftest import axe_violations, choose, describe_violations, screenshot, sign_in, wait_for_dash
-from tests.store_fixtures import PASSWORD
+from tests.store_fixtures import ensure_user
 
 COMMISSIONER_EMAIL = "commissioner@lambeth.example"
 CHARTS = ["placing", "placement", "provider", "distance", "grade", "trend", "elsewhere", "places", "types", "owners", "openings", "demand"]
@@ -18,13 +17,7 @@ CHARTS = ["placing", "placement", "provider", "distance", "grade", "trend", "els
 
 @pytest.fixture(scope="module")
 def commissioner(dash_app):
-    from dashboard.auth.users import create_user
-    from dashboard.store import schema
-    with get_engine().connect() as conn:
-        exists = conn.execute(select(schema.app_user.c.id).where(schema.app_user.c.email == COMMISSIONER_EMAIL)).first()
-    if not exists:
-        create_user(get_engine(), COMMISSIONER_EMAIL, PASSWORD, "E09000022", "commissioner", name="Test Commissioner")
-    return COMMISSIONER_EMAIL
+    return ensure_user(COMMISSIONER_EMAIL, "E09000022", "commissioner", "Test Commissioner")
 
 
 @pytest.fixture()

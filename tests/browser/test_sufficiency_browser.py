@@ -4,23 +4,16 @@ Fails on any browser console error or axe violation. Screenshots go to test-arti
 """
 import pytest
 from playwright.sync_api import expect
-from sqlalchemy import select
 
 from tests.browser.conftest import axe_violations, choose, describe_violations, screenshot, sign_in, wait_for_dash
-from tests.store_fixtures import PASSWORD
+from tests.store_fixtures import ensure_user
 
 COMMISSIONER_EMAIL = "commissioner@lambeth.example"
 
 
 @pytest.fixture(scope="module")
 def commissioner(dash_app):
-    from dashboard.auth.users import create_user
-    from dashboard.store import get_engine, schema
-    with get_engine().connect() as conn:
-        exists = conn.execute(select(schema.app_user.c.id).where(schema.app_user.c.email == COMMISSIONER_EMAIL)).first()
-    if not exists:
-        create_user(get_engine(), COMMISSIONER_EMAIL, PASSWORD, "E09000022", "commissioner", name="Test Commissioner")
-    return COMMISSIONER_EMAIL
+    return ensure_user(COMMISSIONER_EMAIL, "E09000022", "commissioner", "Test Commissioner")
 
 
 def _kpi_value(page, label):

@@ -92,6 +92,19 @@ def table_section(download_id: str, grid_id: str, *, title: str | None = None, t
             grid(grid_id)]
 
 
+def chart_tables(prefix: str, charts) -> html.Section:
+    """Every chart's table in one section at the foot of a page (ids `{prefix}-{chart}-grid`, downloads
+    `{prefix}-dl-{chart}`, titles filled into `{prefix}-{chart}-table-title`, one `{prefix}-download`)."""
+    return html.Section([
+        html.H2("The tables", className="h4"),
+        html.P("Every chart's figures, to read or download. Counts of other LAs' children are protected.",
+               className="small text-body-secondary"),
+        *[item for c in charts for item in table_section(f"{prefix}-dl-{c}", f"{prefix}-{c}-grid",
+                                                          title_id=f"{prefix}-{c}-table-title")],
+        dcc.Download(id=f"{prefix}-download"),
+    ], className="chart-card")
+
+
 def sharing_and_kpis(prefix: str, *, anonymise: bool | None):
     """What stands between a page's filters and its charts: the sharing bar (`present_bar`) and the place for its
     headline figures (id `{prefix}-kpis`, filled with `kpi_cards`)."""

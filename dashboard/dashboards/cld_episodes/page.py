@@ -8,8 +8,8 @@ from dash.exceptions import PreventUpdate
 from dashboard import loader
 from dashboard.components.contract import Dashboard, Filter, register_callbacks, viewer_scope
 from dashboard.components.first_paint import view_callback
-from dashboard.components.layout import (chart_card, chart_outputs, definition_list, filter_bar, grid_content, grid_outputs,
-                                         kpi_cards, labelled, sharing_and_kpis, table_section)
+from dashboard.components.layout import (chart_card, chart_outputs, chart_tables, definition_list, filter_bar, grid_content,
+                                         grid_outputs, kpi_cards, labelled, sharing_and_kpis)
 from dashboard.components.notes import page_heading
 from dashboard.dashboards.cld_episodes import data, view as cld_view
 
@@ -72,13 +72,7 @@ def layout(**query):
         *sharing_and_kpis("cld", anonymise=None),
         *sections,
         html.Section(id="cld-definition", className="chart-card notes"),
-        html.Section([
-            html.H2("The tables", className="h4"),
-            html.P("Every chart's figures, to read or download. Counts of other LAs' children are protected.",
-                   className="small text-body-secondary"),
-            *[item for c in CHARTS for item in table_section(f"cld-dl-{c}", f"cld-{c}-grid", title_id=f"cld-{c}-table-title")],
-            dcc.Download(id="cld-download"),
-        ], className="chart-card"),
+        chart_tables("cld", CHARTS),
         html.Div(id="cld-url-sync", hidden=True),
     ])
 

@@ -8,8 +8,8 @@ from dash.exceptions import PreventUpdate
 from dashboard import loader
 from dashboard.components.first_paint import view_callback
 from dashboard.components.contract import Call, Dashboard, Filter, register_callbacks, viewer_scope
-from dashboard.components.layout import (chart_card, chart_outputs, definition_list, filter_bar, grid_content, grid_outputs,
-                                         kpi_cards, labelled, sharing_and_kpis, table_section)
+from dashboard.components.layout import (chart_card, chart_outputs, chart_tables, definition_list, filter_bar, grid_content,
+                                         grid_outputs, kpi_cards, labelled, sharing_and_kpis)
 from dashboard.components.notes import page_heading
 from dashboard.dashboards.placements_supply import data as supply_data
 from dashboard.dashboards.placements_supply import view as supply_view
@@ -100,13 +100,7 @@ def layout(**query):
         *sharing_and_kpis("supply", anonymise=None),
         *sections,
         html.Section(id="supply-definition", className="chart-card notes"),
-        html.Section([
-            html.H2("The tables", className="h4"),
-            html.P("Every chart's figures, to read or download. Counts of other LAs' children are protected.",
-                   className="small text-body-secondary"),
-            *[item for c in CHARTS for item in table_section(f"supply-dl-{c}", f"supply-{c}-grid", title_id=f"supply-{c}-table-title")],
-            dcc.Download(id="supply-download"),
-        ], className="chart-card"),
+        chart_tables("supply", CHARTS),
         html.Div(id="supply-url-sync", hidden=True),
     ])
 

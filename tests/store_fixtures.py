@@ -67,7 +67,7 @@ def restore_demo(dash_app, settings):
     return lambda datasets=None: reload_demo(get_engine(), settings, settings.demo_seed, datasets, log=lambda *_: None)
 
 
-def ensure_user(email: str, la_code: str, role: str, name: str) -> str:
+def ensure_user(email: str, la_code: str, role: str | list[str], name: str) -> str:
     """An account in the session's store, made the first time a test module asks for it (modules share the store)."""
     from sqlalchemy import select
 

@@ -10,14 +10,13 @@ import pytest
 from sqlalchemy import select
 
 from dashboard.area_measures import child_level
-from dashboard.auth.users import create_user
 from dashboard.dashboards.care_leavers import data as leavers_data
 from dashboard.loader import AccessScope
 from dashboard.store import get_engine, schema
 from dashboard.store.ssda903 import STORED
 from tests.child_level_rows import YEAR, remove_rows, stored_rows
 from tests.dash_requests import callback_request, components, page_layout, response_props, texts
-from tests.store_fixtures import ADMIN_EMAIL, PASSWORD, sign_in
+from tests.store_fixtures import ADMIN_EMAIL, ensure_user, sign_in
 
 COMMISSIONER = "commissioner@lambeth.example"
 LAMBETH = "E09000022"
@@ -51,9 +50,7 @@ def oc_rows(dash_app):
 
 @pytest.fixture()
 def commissioner_client(client, oc_rows):
-    with get_engine().connect() as conn:
-        if not conn.execute(select(schema.app_user.c.id).where(schema.app_user.c.email == COMMISSIONER)).first():
-            create_user(get_engine(), COMMISSIONER, PASSWORD, LAMBETH, "commissioner", name="Commissioner")
+    ensure_user(COMMISSIONER, LAMBETH, "commissioner", "Commissioner")
     assert sign_in(client, COMMISSIONER).status_code == 302
     return client
 

@@ -8,18 +8,16 @@ aged 19 to 21 (taken as exact, the strongest case: the sub-region's as the sum o
 The truth is the same figures computed on the server with the perturbation off."""
 import numpy as np
 import pytest
-from sqlalchemy import select
 
 from dashboard import disclosure
-from dashboard.auth.users import create_user
 from dashboard.dashboards.care_leavers import data as leavers_data
 from dashboard.dashboards.looked_after_health import data as health_data
 from dashboard.loader import AccessScope
-from dashboard.store import get_engine, schema
+from dashboard.store import get_engine
 from tests.app.test_child_level_oc_pages import HEALTH, LEAVERS, draw, grid
 from tests.child_level_rows import YEAR, remove_rows, stored_rows
 from tests.disclosure_attacks import Attempt, direct, fetcher, number, run_attacks, total_minus_parts
-from tests.store_fixtures import PASSWORD, sign_in
+from tests.store_fixtures import ensure_user, sign_in
 
 ATTACKERS = {"E09000022": "commissioner@lambeth.example", "E09000007": "commissioner@camden.example"}
 OTHER_SECRETS = ("oc-harness-1", "oc-harness-2", "oc-harness-3", "oc-harness-4")
@@ -41,9 +39,7 @@ def oc_rows(dash_app):
 def attackers(server, oc_rows):
     clients = {}
     for la, email in ATTACKERS.items():
-        with get_engine().connect() as conn:
-            if not conn.execute(select(schema.app_user.c.id).where(schema.app_user.c.email == email)).first():
-                create_user(get_engine(), email, PASSWORD, la, "commissioner", name="Commissioner")
+        ensure_user(email, la, "commissioner", "Commissioner")
         clients[la] = server.test_client()
         assert sign_in(clients[la], email).status_code == 302
     return clients

@@ -5,17 +5,14 @@ less the sub-region, an area's total less its other parts, a % times its base, a
 years. The truth is the same tables built on the server with the perturbation switched off."""
 import numpy as np
 import pytest
-from sqlalchemy import select
 
 from dashboard import disclosure
-from dashboard.auth.users import create_user
 from dashboard.dashboards.cld_episodes import data, view as cld_view
 from dashboard.loader import AccessScope, dataset_version, local_authorities
-from dashboard.store import get_engine, schema
 from tests import cld_tables
 from tests.dash_requests import callback_request, response_props
 from tests.disclosure_attacks import Attempt, fetcher, number, pair_differences, run_attacks, total_minus_parts
-from tests.store_fixtures import PASSWORD, sign_in
+from tests.store_fixtures import ensure_user, sign_in
 
 ATTACKERS = ("E09000022", "E09000007", "E09000010", "E09000016", "E09000018")   # Lambeth, Camden, Enfield, Havering, Hounslow
 OTHER_SECRETS = ("cld-harness-1", "cld-harness-2", "cld-harness-3", "cld-harness-4")
@@ -110,9 +107,7 @@ def attackers(server, other_tables):
     clients = {}
     for la in ATTACKERS:
         email = f"cld-commissioner-{la}@example.org"
-        with get_engine().connect() as conn:
-            if not conn.execute(select(schema.app_user.c.id).where(schema.app_user.c.email == email)).first():
-                create_user(get_engine(), email, PASSWORD, la, "commissioner", name="Commissioner")
+        ensure_user(email, la, "commissioner", "Commissioner")
         client = server.test_client()
         assert sign_in(client, email).status_code == 302
         clients[la] = client

@@ -4,16 +4,13 @@ totals less their other parts, the same cell on two dates, the quarterly trend's
 The truth is the same counts computed on the server with the perturbation switched off."""
 import numpy as np
 import pytest
-from sqlalchemy import select
 
 from dashboard import disclosure
-from dashboard.auth.users import create_user
 from dashboard.dashboards.sufficiency import data as suff
 from dashboard.loader import AccessScope
-from dashboard.store import get_engine, schema
 from tests.dash_requests import callback_request, response_props
 from tests.disclosure_attacks import direct, pair_differences, run_attacks, total_minus_parts
-from tests.store_fixtures import PASSWORD, sign_in
+from tests.store_fixtures import ensure_user, sign_in
 
 ATTACKER = "E09000022"
 OTHER_SECRETS = ("supply-harness-1", "supply-harness-2", "supply-harness-3", "supply-harness-4")   # reruns of a hit
@@ -32,9 +29,7 @@ OUTPUTS = [("supply-banner", "children"), ("supply-kpis", "children"), ("supply-
 @pytest.fixture()
 def attacker(server):
     email = "commissioner@lambeth.example"
-    with get_engine().connect() as conn:
-        if not conn.execute(select(schema.app_user.c.id).where(schema.app_user.c.email == email)).first():
-            create_user(get_engine(), email, PASSWORD, ATTACKER, "commissioner", name="Commissioner")
+    ensure_user(email, ATTACKER, "commissioner", "Commissioner")
     client = server.test_client()
     assert sign_in(client, email).status_code == 302
     return client

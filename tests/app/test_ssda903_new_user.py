@@ -7,12 +7,11 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from dashboard.auth.users import create_user
 from dashboard.dashboards.sufficiency import returns as ds
 from dashboard.ingest import samples
-from dashboard.store import get_engine, schema
+from dashboard.store import get_engine
 from tests.dash_requests import callback_request, response_props
-from tests.store_fixtures import PASSWORD, sign_in
+from tests.store_fixtures import ensure_user, sign_in
 
 OFFICER = "903officer@lambeth.example"
 LA, PERIOD = "E09000022", "2025-03-31"
@@ -24,10 +23,7 @@ FILTERS = {"suff-area": LA, "suff-at": PERIOD, "suff-age": "all", "suff-sex": "a
 
 @pytest.fixture()
 def officer_client(client, dash_app, restore_demo):
-    with get_engine().connect() as conn:
-        known = conn.execute(select(schema.app_user.c.id).where(schema.app_user.c.email == OFFICER)).first()
-    if not known:
-        create_user(get_engine(), OFFICER, PASSWORD, LA, ["uploader", "commissioner"], name="Data Officer")
+    ensure_user(OFFICER, LA, ["uploader", "commissioner"], "Data Officer")
     assert sign_in(client, OFFICER).status_code == 302
     yield client
     restore_demo({"sufficiency"})   # later tests expect the demo children back

@@ -68,15 +68,10 @@ def test_page_draws_passes_axe_keeps_its_filters_in_the_address_and_presents(pag
 @pytest.fixture()
 def commissioner_with_oc_rows(dash_app):
     """A Lambeth commissioner, and seeded OC2/OC3 rows for every LA but the City (taken out again after)."""
-    from sqlalchemy import select
-    from dashboard.auth.users import create_user
-    from dashboard.store import get_engine, schema
+    from dashboard.store import get_engine
     from tests.child_level_rows import remove_rows, stored_rows
-    from tests.store_fixtures import PASSWORD
-    email = "commissioner@lambeth.example"
-    with get_engine().connect() as conn:
-        if not conn.execute(select(schema.app_user.c.id).where(schema.app_user.c.email == email)).first():
-            create_user(get_engine(), email, PASSWORD, "E09000022", "commissioner", name="Test Commissioner")
+    from tests.store_fixtures import ensure_user
+    email = ensure_user("commissioner@lambeth.example", "E09000022", "commissioner", "Test Commissioner")
     stored_rows(get_engine())
     yield email
     remove_rows(get_engine())

@@ -307,3 +307,52 @@ def test_an_xml_file_declaring_entities_is_not_read():
     bomb = '<?xml version="1.0"?><!DOCTYPE m [<!ENTITY a "aaaa">]><m><CHILD><CHILDID>&a;</CHILDID></CHILD></m>'
     check_return([("bomb.xml", bomb.encode())], "2025-03-31", report)
     assert report.file_errors == ["bomb.xml declares a DTD or entities, which an SSDA903 XML file never does: it was not read."]
+
+
+SW_EPISODES = """CHILD,DOB,SW_ID,SW_DECOM,SW_DEC,SW_REASON
+A1,15/06/2010,SW1234,01/05/2023,01/09/2024,LEFTRL
+A1,15/06/2010,SW5678,01/09/2024,,
+A2,03/02/2018,XX0001,10/10/2024,,MANAGE
+"""
+
+
+def test_social_worker_episodes_are_read_checked_by_the_dfes_sw_rules_and_counted():
+    def with_sw(sw):
+        report = Report("sufficiency", "", "", "E09000022", "2025-03-31")
+        checked = check_return([("header.csv", HEADER.encode()), ("episodes.csv", EPISODES.encode()),
+                                ("social_workers.csv", sw.encode())], "2025-03-31", report)
+        return report, checked
+    # An open episode's reason is the reason it began: a blank one since April 2023 is refused (SW13).
+    report, _ = with_sw(SW_EPISODES)
+    assert ("social_workers.csv, row 3", "SW_REASON", "", "DfE rule SW13") in found(report)
+    report, checked = with_sw(SW_EPISODES.replace("01/09/2024,,\n", "01/09/2024,,CHCHAN\n"))
+    assert report.ok and report.rows_read == 2 + 3 + 3, report.table()
+    assert checked.table("SWEpisodes")["SW_ID"].tolist() == ["SW1234", "SW5678", "XX0001"]
+    for fault, expected in (
+            (("XX0001", "AB0001"), ("social_workers.csv, row 4", "SW_ID", "AB0001", "DfE rule SW02")),
+            (("10/10/2024", "31/02/2024"), ("social_workers.csv, row 4", "SW_DECOM", "31/02/2024", "DfE rule SW04")),
+            (("01/09/2024,LEFTRL", "1 Sept 2024,LEFTRL"), ("social_workers.csv, row 2", "SW_DEC", "1 Sept 2024", "DfE rule SW05")),
+            (("MANAGE", "BOSS"), ("social_workers.csv, row 4", "SW_REASON", "BOSS", "DfE rule SW13"))):
+        report, _ = with_sw(SW_EPISODES.replace("01/09/2024,,\n", "01/09/2024,,CHCHAN\n").replace(*fault))
+        assert expected in found(report), (fault, sorted(found(report)))
+        assert report.rows_read == report.rows_accepted + report.rows_rejected
+    # Two social workers at once for weeks is a query (SW10), shown and not blocking.
+    report, _ = with_sw(SW_EPISODES.replace("01/09/2024,,\n", "01/09/2024,,CHCHAN\n").replace(
+        "SW5678,01/09/2024", "SW5678,01/06/2024"))
+    assert report.ok and any(w["query"].startswith("DfE rule SW10") for w in report.warnings)
+
+
+def test_the_dfes_xml_social_worker_episodes_are_read_as_the_swepisodes_table():
+    sw = ("<SW_EPISODE><SW_ID>SW1234</SW_ID><SW_DECOM>2023-05-01</SW_DECOM><SW_DEC></SW_DEC>"
+          "<SW_REASON>FCONTA</SW_REASON></SW_EPISODE>")
+    xml = XML.replace("<HEADER><AREVIEW>", sw + "<HEADER><AREVIEW>")
+    report = Report("sufficiency", "", "", "E09000022", "2025-03-31")
+    checked = check_return([("return.xml", xml.encode())], "2025-03-31", report)
+    assert report.ok, report.table()
+    sw_table = checked.table("SWEpisodes")
+    assert sw_table[["CHILD", "DOB", "SW_ID", "SW_DECOM", "SW_REASON"]].values.tolist() == [
+        ["A1", "2010-06-15", "SW1234", "2023-05-01", "FCONTA"]]
+    assert checked.table("Header")["CHILD"].tolist() == ["A1", "A2"]   # the social worker is no header field
+    report = Report("sufficiency", "", "", "E09000022", "2025-03-31")
+    check_return([("return.xml", xml.replace("FCONTA", "NOPE").encode())], "2025-03-31", report)
+    assert ("return.xml, SWEpisodes record 1", "SW_REASON", "NOPE", "DfE rule SW13") in found(report)

@@ -110,17 +110,25 @@ def _frame(name: str, data: bytes, errors: list[str]) -> pd.DataFrame | None:
 # The DfE's SSDA903 XML: one element per child (its CHILDID, SEX, DOB... as leaves, and the OC3 and AD1 fields when
 # it has them), with an EPISODE element per episode and, under HEADER, its reviews, missing episodes, OC2, previous
 # permanence and placed-for-adoption records. Element names are the CSV's column names, except CHILDID and PL.
+# A social worker episode (collected from 2023/24) is any element holding an SW_ID, whatever the system calls it.
 _XML_RECORDS = {"EPISODE": "Episodes", "AREVIEW": "Reviews", "AMISSING": "Missing", "OC2": "OC2", "PERMANENCE": "PrevPerm",
                 "AD_PLACED": "PlacedAdoption"}
 _XML_NAMES = {"CHILDID": "CHILD", "PL": "PLACE"}
 
 
-def _leaves(element, skip=frozenset()) -> dict[str, str]:
-    """Every leaf under `element` (tag -> text), not entering the record elements in `skip`."""
+def _record_table(node) -> str | None:
+    """The table an element under a child is a record of, or None (a leaf, or a group of the child's own fields)."""
+    if node.tag in _XML_RECORDS:
+        return _XML_RECORDS[node.tag]
+    return "SWEpisodes" if len(node) and node.find("SW_ID") is not None else None
+
+
+def _leaves(element, skip_records: bool = False) -> dict[str, str]:
+    """Every leaf under `element` (tag -> text), not entering record elements when `skip_records`."""
     out, stack = {}, list(element)
     while stack:
         node = stack.pop()
-        if node.tag in skip:
+        if skip_records and _record_table(node):
             continue
         if len(node):
             stack.extend(node)
@@ -146,7 +154,7 @@ def _xml_tables(name: str, data: bytes, errors: list[str]) -> dict[str, pd.DataF
         errors.append(f"{name} holds more than {MAX_TABLE_ROWS:,} children. Check you chose the right file.")
         return {}
     for child in children:
-        own = _leaves(child, frozenset(_XML_RECORDS))
+        own = _leaves(child, skip_records=True)
         rows["Header"].append(own)
         if own.get("UASC") == "1" or own.get("DUC"):
             rows["UASC"].append(own)
@@ -155,8 +163,9 @@ def _xml_tables(name: str, data: bytes, errors: list[str]) -> dict[str, pd.DataF
         if "DATE_INT" in own:
             rows["AD1"].append(own)
         for record in child.iter():
-            if record.tag in _XML_RECORDS:
-                rows[_XML_RECORDS[record.tag]].append({**own, **_leaves(record)})
+            table = _record_table(record) if record is not child else None
+            if table:
+                rows[table].append({**own, **_leaves(record)})
     if not children:
         errors.append(f"{name} holds no child (no element with a CHILDID): it is not an SSDA903 XML file.")
     tables = {}

@@ -478,6 +478,44 @@ def _1015(r: Return):
     return _rows("Episodes", "PL_POST", own & (r.places("PL_POST")["la_code"] != r.la_code))
 
 
+# --- social worker episodes (SWEpisodes, collected from 2023/24) ------------------------------------------------
+SW_REASONS = ("MANAGE", "FCONTA", "LEFTRL", "ORGRST", "TSPROC", "ABSENC", "CHCHAN", "PCCHAN", "SWDIED", "OTHERS")
+
+
+@rule("SW02", "Social worker ID does not begin with the characters 'SW' or 'XX'.")
+def _sw02(r: Return):
+    sw_id = r.code("SWEpisodes", "SW_ID")
+    return _rows("SWEpisodes", "SW_ID", ~sw_id.str[:2].isin(["SW", "XX"]) | ((sw_id.str.len() < 4) & (r.rules_year >= 2026)))
+
+
+@rule("SW04", "Date social worker episode began is not a valid date.")
+def _sw04(r: Return):
+    return _rows("SWEpisodes", "SW_DECOM", (r.table("SWEpisodes")["SW_DECOM"] == "") | r.bad_date("SWEpisodes", "SW_DECOM"))
+
+
+@rule("SW05", "Date social worker episode ceased is not a valid date.")
+def _sw05(r: Return):
+    return _rows("SWEpisodes", "SW_DEC", r.bad_date("SWEpisodes", "SW_DEC"))
+
+
+@rule("SW13", "The reason for social worker change is either not valid or has not been entered.")
+def _sw13(r: Return):
+    reason = r.code("SWEpisodes", "SW_REASON")
+    blank_since_collected = (reason == "") & (r.date("SWEpisodes", "SW_DECOM") >= pd.Timestamp(2023, 4, 1))
+    return _rows("SWEpisodes", "SW_REASON", blank_since_collected | ((reason != "") & ~reason.isin(SW_REASONS)))
+
+
+@rule("SW10", "A new social worker episode has started before the end date of the previous social worker episode.",
+      level="query")
+def _sw10(r: Return):
+    sw = r.table("SWEpisodes")
+    frame = pd.DataFrame({"child": pd.factorize(sw["CHILD"])[0], "start": r.date("SWEpisodes", "SW_DECOM"),
+                          "end": r.date("SWEpisodes", "SW_DEC")}).sort_values(["child", "start", "end"])
+    same = frame["child"].eq(frame["child"].shift(1))
+    bad = same & (frame["start"] < frame["end"].shift(1) - pd.Timedelta(days=7))
+    return _rows("SWEpisodes", "SW_DECOM", bad[bad].index)
+
+
 def check(r: Return) -> list[Finding]:
     """Every rule's findings, in rule order; a table the return does not hold is simply not checked."""
     out = []

@@ -39,6 +39,7 @@ class _Rows:
     tables: dict[str, pd.DataFrame]  # Missing, AD1, PlacedAdoption (cid, record keys)
     years: dict[str, tuple[int, int]]   # each LA's first and last collection year (from its episodes)
     held: dict[str, frozenset]          # table -> LAs with any row of it
+    placements: pd.DataFrame         # every child's placements (`m.placements` of the counted episodes), with their keys
 
 
 _lock = threading.Lock()
@@ -62,11 +63,9 @@ def _read(version: int) -> _Rows:
     for column in ("decom", "dec"):
         episodes[column] = pd.to_datetime(episodes[column])
     years = {la: (int(g.min()), int(g.max())) for la, g in episodes.groupby("la_code")["year"]}
-    episodes["cid"] = episodes["la_code"] + ":" + episodes["child"]
     # The child's record key as Sufficiency gives it (same identity string, so the same key).
     episodes[RECORD_KEY] = disclosure.record_keys("sufficiency|" + episodes["la_code"] + "|" + episodes["child"])
     episodes["episode_key"] = _keys("cld-episode|", episodes, "decom")
-    counted = m.counted_episodes(episodes)
     tables, held = {}, {}
     dates = {"Missing": ("mis_start", "mis_end"), "AD1": ("date_int", "date_match"), "PlacedAdoption": ("date_placed",)}
     columns = {"Missing": ("missing",), "AD1": (), "PlacedAdoption": ()}
@@ -75,17 +74,35 @@ def _read(version: int) -> _Rows:
         frame = _read_sql(select(t.c.la_code, t.c.child, *(t.c[c] for c in dates[name] + columns[name])))
         for column in dates[name]:
             frame[column] = pd.to_datetime(frame[column])
-        frame["cid"] = frame["la_code"] + ":" + frame["child"]
         frame[RECORD_KEY] = disclosure.record_keys("sufficiency|" + frame["la_code"] + "|" + frame["child"])
         if name == "Missing":
             frame["episode_key"] = _keys("cld-missing|", frame, "mis_start")
         tables[name] = frame
         held[name] = frozenset(frame["la_code"])
-    rows = _Rows(counted, tables, years, held)
+    _child_numbers(episodes, *tables.values())
+    counted = m.counted_episodes(episodes)
+    # A child's placements are its own episodes' alone: worked out once for every LA, each area takes its LAs' rows.
+    placements = m.placements(counted)
+    placements = placements.rename(columns={"child_key": RECORD_KEY}).assign(placement_key=_placement_keys(placements))
+    counted = counted.drop(columns=["child", "year"])   # their work is done (placements, years): not carried through every count
+    for frame in (counted, placements, *tables.values()):
+        frame["la_code"] = frame["la_code"].astype("category")   # an area's LAs picked by code, not by comparing text
+    rows = _Rows(counted, tables, years, held, placements)
     with _lock:
         _rows.clear()   # one version (and secret) per process is enough
         _rows[key] = rows
     return rows
+
+
+def _child_numbers(*frames: pd.DataFrame) -> None:
+    """`cid`, one child of one LA, as the same whole number in every frame: the counts group, sort and match children
+    by it many times a view, and numbers are much quicker to compare than "LA:child" text."""
+    identities = [frame["la_code"].astype(str) + ":" + frame["child"].astype(str) for frame in frames]
+    codes, _ = pd.factorize(pd.concat(identities, ignore_index=True))
+    start = 0
+    for frame, identity in zip(frames, identities):
+        frame["cid"] = codes[start:start + len(identity)]
+        start += len(identity)
 
 
 def prepare_in_this_process() -> None:
@@ -146,14 +163,16 @@ def area_figures(scope: AccessScope, area: str, year: int, codes: dict, *, versi
     out = {"las": len(area_las), "returned": len(returned)}
     if not returned:
         return out
-    e = rows.episodes[rows.episodes["la_code"].isin(returned).to_numpy()]
+    everything = rows.episodes[rows.episodes["la_code"].isin(returned).to_numpy()]
+    e = m.overlapping(everything, year)   # adoption alone looks back before the year
     starts = m.starts(e, year)
     ceased = m.ceased(e, year).assign(reason=lambda c: c["rec"].map(codes.get("reason_ceased", {})).fillna("Other"))
     starts = starts.assign(legal=starts["ls"].map(codes.get("legal_status", {})).fillna("Not known"),
                            need=starts["cin"].astype(str))
     new = m.new_episodes(e, year)
-    moves = m.three_plus_placements(e, year)
-    placements = m.placements_ended(e, year)
+    area_placements = rows.placements[rows.placements["la_code"].isin(returned).to_numpy()]
+    moves = m.three_plus_placements(e, year, area_placements)
+    placements = m.placements_ended(e, year, area_placements)
     out.update({
         "starts": count.cell(starts),
         "starts_legal": count.cells(starts, "legal", codes["legal_groups"]),
@@ -165,8 +184,7 @@ def area_figures(scope: AccessScope, area: str, year: int, codes: dict, *, versi
         "looked_after_31_march": count.cell(moves),
         "three_plus": count.cell(moves[moves["three_plus"].to_numpy()]),
         "durations": {"Episodes ended": _durations(count, m.episodes_ended(e, year), "episode_key"),
-                      "Placements ended": _durations(count, placements.rename(columns={"child_key": RECORD_KEY}).assign(
-                          placement_key=_placement_keys(placements)), "placement_key"),
+                      "Placements ended": _durations(count, placements, "placement_key"),
                       # Only periods of care whose start is held (an S episode) have a known length.
                       "Periods of care ended": _durations(count, ceased[ceased["days"].notna().to_numpy()], RECORD_KEY)},
     })
@@ -181,7 +199,7 @@ def area_figures(scope: AccessScope, area: str, year: int, codes: dict, *, versi
                                     "episodes": count.cell(mis[mis["missing"] == kind], "episode_key")} for kind in m.MISSING}}
     if held["PlacedAdoption"]:
         placed = rows.tables["PlacedAdoption"]
-        placed = m.placed_for_adoption(placed[placed["la_code"].isin(held["PlacedAdoption"]).to_numpy()], e, year)
+        placed = m.placed_for_adoption(placed[placed["la_code"].isin(held["PlacedAdoption"]).to_numpy()], everything, year)
         out["placed"] = _durations(count, placed[placed["days"].notna().to_numpy()], RECORD_KEY, m.ADOPTION_BANDS)
     if held["AD1"]:
         ad1 = rows.tables["AD1"]

@@ -29,6 +29,12 @@ def in_year(dates: pd.Series, year_end: int) -> pd.Series:
     return (dates >= start) & (dates <= end)
 
 
+def overlapping(episodes: pd.DataFrame, year_end: int) -> pd.DataFrame:
+    """The episodes open at any time in the year: every count of the year but adoption's is made of these alone."""
+    start, end = year_bounds(year_end)
+    return episodes[((episodes["decom"] <= end) & (episodes["dec"].isna() | (episodes["dec"] >= start))).to_numpy()]
+
+
 def counted_episodes(episodes: pd.DataFrame) -> pd.DataFrame:
     """The episodes the DfE counts: short breaks (V3, V4) left out; each episode with the start of the period of care
     it belongs to (`poc_start`: the latest episode begun with RNE S on or before it; NaT when the child's records
@@ -41,7 +47,8 @@ def counted_episodes(episodes: pd.DataFrame) -> pd.DataFrame:
 def starts(episodes: pd.DataFrame, year_end: int) -> pd.DataFrame:
     """Children who started to be looked after in the year: their episode begun with RNE S; only the first occasion in
     the year is counted (a child counts once)."""
-    s = episodes[(episodes["rne"].astype(str) == "S").to_numpy() & in_year(episodes["decom"], year_end).to_numpy()]
+    s = episodes[in_year(episodes["decom"], year_end).to_numpy()]   # the year first: a few rows' codes compared, not all
+    s = s[(s["rne"].astype(str) == "S").to_numpy()]
     return s.sort_values(["cid", "decom"], kind="stable").drop_duplicates("cid", keep="first")
 
 
@@ -49,9 +56,9 @@ def ceased(episodes: pd.DataFrame, year_end: int) -> pd.DataFrame:
     """Children who ceased to be looked after in the year: an episode ended with a reason other than X1 (X1: a new
     episode begins the same day); only the last occasion in the year is counted. `days`: length of the period of care
     that ended."""
-    rec = episodes["rec"].astype(str)
-    c = episodes[(episodes["dec"].notna() & (rec != "X1") & (rec != "None") & (rec != "nan")).to_numpy()
-                 & in_year(episodes["dec"], year_end).to_numpy()]
+    c = episodes[(episodes["dec"].notna() & in_year(episodes["dec"], year_end)).to_numpy()]
+    rec = c["rec"].astype(str)
+    c = c[((rec != "X1") & (rec != "None") & (rec != "nan")).to_numpy()]
     c = c.sort_values(["cid", "dec"], kind="stable").drop_duplicates("cid", keep="last")
     return c.assign(days=(c["dec"] - c["poc_start"]).dt.days)
 
@@ -83,8 +90,9 @@ def placements(episodes: pd.DataFrame) -> pd.DataFrame:
     return out.assign(days=(out["end"] - out["start"]).dt.days)
 
 
-def placements_ended(episodes: pd.DataFrame, year_end: int) -> pd.DataFrame:
-    p = placements(episodes)
+def placements_ended(episodes: pd.DataFrame, year_end: int, placements_of: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Placements that ended in the year; `placements_of`: `placements(episodes)` if already worked out."""
+    p = placements(episodes) if placements_of is None else placements_of
     return p[p["end"].notna().to_numpy() & in_year(p["end"], year_end).to_numpy()]
 
 
@@ -102,13 +110,17 @@ def looked_after_during(episodes: pd.DataFrame, year_end: int) -> pd.DataFrame:
     return during.sort_values("decom", kind="stable").drop_duplicates("cid", keep="last")
 
 
-def three_plus_placements(episodes: pd.DataFrame, year_end: int) -> pd.DataFrame:
+def three_plus_placements(episodes: pd.DataFrame, year_end: int, placements_of: pd.DataFrame | None = None) -> pd.DataFrame:
     """Children looked after at 31 March, each with `placements` (its placements in the year: the first episode of the
     year is one, and each later episode not begun with RNE L another) and `three_plus` (3 or more: the DfE's
-    placement stability measure)."""
+    placement stability measure). `placements_of`: `placements(episodes)` if already worked out (a child's placements
+    are its own episodes' alone)."""
     start, end = year_bounds(year_end)
     current = looked_after_at(episodes, end)
-    p = placements(episodes[episodes["cid"].isin(set(current["cid"])).to_numpy()])
+    if placements_of is None:
+        p = placements(episodes[episodes["cid"].isin(set(current["cid"])).to_numpy()])
+    else:
+        p = placements_of[placements_of["cid"].isin(current["cid"]).to_numpy()]
     overlapping = p[((p["start"] <= end) & (p["end"].isna() | (p["end"] >= start))).to_numpy()]
     counted = overlapping.groupby("cid").size().reindex(current["cid"].to_numpy()).fillna(0).astype(int)
     return current.assign(placements=counted.to_numpy(), three_plus=counted.to_numpy() >= 3)
@@ -136,6 +148,7 @@ def placed_for_adoption(placed: pd.DataFrame, episodes: pd.DataFrame, year_end: 
     p = placed[placed["date_placed"].notna().to_numpy() & in_year(placed["date_placed"], year_end).to_numpy()]
     p = p.sort_values(["cid", "date_placed"], kind="stable").drop_duplicates("cid", keep="first")
     p = p.assign(date_placed=p["date_placed"].astype("datetime64[ns]"))
+    episodes = episodes[episodes["cid"].isin(p["cid"]).to_numpy()]   # only these children's periods can match
     periods = episodes[["cid", "decom", "poc_start"]].astype({"decom": "datetime64[ns]"}).sort_values("decom", kind="stable")
     joined = pd.merge_asof(p.sort_values("date_placed", kind="stable"), periods, left_on="date_placed", right_on="decom",
                            by="cid", direction="backward")

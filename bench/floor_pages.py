@@ -1,0 +1,120 @@
+"""The floor (bench/floor.py) of a few pages' filter changes without the browser, against the trivial callback.
+
+    .venv/bin/python -m bench.floor_pages [--only cld] [--repeat 5] [--store PATH] [--profile]
+
+One process: the app built as the tests build it (demo data, seed 7, a SQLite store kept at --store so the demo is
+filled once, an in-memory cache), a Lambeth commissioner signed in. Each case names the page, an output of the
+callback its filter fires and the filter's values; the request is the one the browser sends from the page's layout,
+and `measure_floor` times it as `bench/run` does (shared cache emptied, per-process preparations warm). T: the trivial
+callback (Upload's dataset choice) through the test client, wall time, median, in this run.
+"""
+from __future__ import annotations
+
+import argparse
+import cProfile
+import pstats
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+LAMBETH, CAMDEN, CROYDON = "E09000022", "E09000007", "E09000008"
+COMMISSIONER, UPLOADER = "bench-commissioner@lambeth.example", "bench-uploader@lambeth.example"
+# (label, page path, an output of the callback, the filter, its values)
+CASES = [
+    ("cld year", "/child-level-episodes", "cld-banner.children", "cld-year", [2023, 2024, 2022]),
+    ("leavers focus", "/care-leavers", "leavers-kpis.children", "leavers-focus", [CAMDEN, CROYDON, LAMBETH]),
+    ("lachealth focus", "/looked-after-health", "lachealth-kpis.children", "lachealth-focus", [CAMDEN, CROYDON, LAMBETH]),
+    ("supply area", "/placements-supply", "supply-banner.children", "supply-area", ["la:" + CAMDEN, "london", "sr:south"]),
+    ("supply at", "/placements-supply", "supply-banner.children", "supply-at", ["2024-03-31", "2023-09-30"]),
+]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--store", default="/tmp/floor-pages/bench.sqlite3")
+    parser.add_argument("--only", default=None)
+    parser.add_argument("--profile", action="store_true")
+    args = parser.parse_args()
+
+    from dashboard.auth.users import authenticate, create_user
+    from dashboard.config import Settings
+    from dashboard.store import get_engine
+    from dashboard.web import create_app
+    from bench.floor import measure_floor, _callback_runner
+    from bench.pages import FilterChange
+    from tests.dash_requests import callback_request, components, page_layout
+    from tests.store_fixtures import PASSWORD, sign_in
+    from dashboard.loader import cache
+
+    Path(args.store).parent.mkdir(parents=True, exist_ok=True)
+    app = create_app(Settings(database_url=f"sqlite:///{args.store}", secret_key="bench", demo_seed=7,
+                              cache_dir=str(Path(args.store).parent / "cache")),
+                     cache_config={"CACHE_TYPE": "SimpleCache", "CACHE_DEFAULT_TIMEOUT": 3600, "CACHE_THRESHOLD": 100000},
+                     log=lambda *_: None)
+    import logging
+    logging.getLogger("dashboard.request").setLevel(logging.WARNING)
+    engine = get_engine()
+    clients = {}
+    for email, role in ((COMMISSIONER, "commissioner"), (UPLOADER, "uploader")):
+        try:
+            create_user(engine, email, PASSWORD, LAMBETH, role)
+        except Exception:  # noqa: BLE001 - already there in a kept store
+            pass
+        clients[email] = app.server.test_client()
+        sign_in(clients[email], email, PASSWORD)
+
+    upload = next(k for k in app.callback_map if "upload-period.options" in k)
+    outputs = [tuple(p.rsplit(".", 1)) for p in upload.strip(".").split("...")]
+
+    def trivial():
+        response = callback_request(clients[UPLOADER], outputs, [("upload-dataset", "value", "benchmarking")])
+        assert response.status_code == 200
+
+    trivial()
+    times = []
+    for _ in range(40):
+        started = time.perf_counter()
+        trivial()
+        times.append(time.perf_counter() - started)
+    t_ms = statistics.median(times) * 1000
+    print(f"T (trivial callback through the test client, wall, median of 40): {t_ms:.2f} ms")
+    user = authenticate(engine, COMMISSIONER, PASSWORD)
+    print(f"{'case':18}{'value':18}{'SQL':>7}{'compute':>9}{'JSON':>7}{'floor ms':>10}{'floor T':>9}{'KB':>7}")
+    for label, path, output, filter_id, values in CASES:
+        if args.only and args.only not in label:
+            continue
+        opening = components(page_layout(clients[COMMISSIONER], path))
+        key = next(k for k in app.callback_map if output in k.strip(".").split("..."))
+        spec = app.callback_map[key]
+        inputs = [{"id": i["id"], "property": i["property"], "value": opening.get(i["id"], {}).get(i["property"])}
+                  for i in spec["inputs"]]
+        state = [{"id": s["id"], "property": s["property"], "value": None if s["id"].endswith(tuple("shown-" + x for x in ("render", "rendered"))) or "-shown-" in s["id"]
+                  else opening.get(s["id"], {}).get(s["property"])} for s in spec.get("state", [])]
+        request = {"output": key, "outputs": [], "inputs": inputs, "state": state}
+        for value in values:
+            change = FilterChange(path, key, filter_id, [value], request, 0)
+            floor = measure_floor(app, change, user, repeat=args.repeat)
+            from plotly.io.json import to_json_plotly
+            with app.server.test_request_context("/_dash-update-component", method="POST"):
+                from flask_login import login_user
+                login_user(user)
+                result = _callback_runner(app, change, value)()
+                size = len(to_json_plotly(list(result) if isinstance(result, tuple) else result))
+                if args.profile:
+                    run = _callback_runner(app, change, value)
+                    cache.clear()
+                    profiler = cProfile.Profile()
+                    profiler.runcall(run)
+                    pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
+                    pstats.Stats(profiler).sort_stats("cumulative").print_stats(r"dashboard", 30)
+            print(f"{label:18}{str(value):18}{floor.sql_ms:>7.1f}{floor.compute_ms:>9.1f}{floor.json_ms:>7.1f}"
+                  f"{floor.total_ms:>10.1f}{floor.total_ms / t_ms:>9.1f}{size / 1000:>7.0f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

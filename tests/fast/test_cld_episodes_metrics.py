@@ -89,6 +89,8 @@ def test_missing_and_away_episodes_in_the_year():
     # M: a twice, e once ("m" read as M) = 3 episodes, 2 children; A: a once. b's is in 2025/26.
     assert (found["missing"] == "M").sum() == 3 and found.loc[found["missing"] == "M", "cid"].nunique() == 2
     assert list(found.loc[found["missing"] == "A", "cid"]) == ["a"]
+    # A year with none: no rows (a City of London year once read 1 child missing, from empty rows).
+    assert m.missing_in_year(missing, 2023).empty
 
 
 def test_adoption_timeliness():

@@ -39,7 +39,7 @@ class _Rows:
     tables: dict[str, pd.DataFrame]  # Missing, AD1, PlacedAdoption (cid, record keys)
     years: dict[str, tuple[int, int]]   # each LA's first and last collection year (from its episodes)
     held: dict[str, frozenset]          # table -> LAs with any row of it
-    placements: pd.DataFrame         # every child's placements (`m.placements` of the counted episodes), with their keys
+    by_year: dict[str, pd.DataFrame]    # the records each count is made of, for every LA and year (`_by_year`)
 
 
 _lock = threading.Lock()
@@ -87,11 +87,85 @@ def _read(version: int) -> _Rows:
     counted = counted.drop(columns=["child", "year"])   # their work is done (placements, years): not carried through every count
     for frame in (counted, placements, *tables.values()):
         frame["la_code"] = frame["la_code"].astype("category")   # an area's LAs picked by code, not by comparing text
-    rows = _Rows(counted, tables, years, held, placements)
+    span = range(min((first for first, _ in years.values()), default=0), max((last for _, last in years.values()), default=-1) + 1)
+    rows = _Rows(counted, tables, years, held, _by_year(counted, placements, tables, span))
     with _lock:
         _rows.clear()   # one version (and secret) per process is enough
         _rows[key] = rows
     return rows
+
+
+def _by_year(episodes: pd.DataFrame, placements: pd.DataFrame, tables: dict, span: range) -> dict[str, pd.DataFrame]:
+    """For every LA, the records each of a year's counts is made of, tagged with the collection year (`year`) they
+    count in and sorted by it: the same records `metrics` picks for one year (its functions define them), picked for
+    every year at once, once per data version. A view then takes its area's LAs' rows of its year and counts them."""
+    year = m.collection_year
+    last = span.stop - 1
+    out = {}
+    s = episodes[(episodes["rne"].astype(str) == "S").to_numpy()]                                       # m.starts
+    out["starts"] = s.assign(year=year(s["decom"])).drop_duplicates(["cid", "year"], keep="first")
+    rec = episodes["rec"].astype(str)                                                                 # m.ceased
+    c = episodes[(episodes["dec"].notna() & (rec != "X1") & (rec != "None") & (rec != "nan")).to_numpy()]
+    c = c.assign(year=year(c["dec"])).sort_values(["cid", "dec"], kind="stable").drop_duplicates(["cid", "year"], keep="last")
+    out["ceased"] = c.assign(days=(c["dec"] - c["poc_start"]).dt.days)
+    out["new"] = episodes[["la_code", "rne", "episode_key"]].assign(year=year(episodes["decom"]))    # m.new_episodes
+    ended = episodes[episodes["dec"].notna().to_numpy()]                                             # m.episodes_ended
+    out["ended"] = ended[["la_code", "episode_key"]].assign(year=year(ended["dec"]), days=(ended["dec"] - ended["decom"]).dt.days)
+    p = placements[placements["end"].notna().to_numpy()]                                             # m.placements_ended
+    out["placements_ended"] = p.assign(year=year(p["end"]))
+    # m.three_plus_placements: open at 31 March (begun by it, not ended by it), the last such episode of each child;
+    # with the child's placements open at any time in the year.
+    open_until = np.where(episodes["dec"].notna().to_numpy(), year(episodes["dec"]) - 1, last)
+    at = m.by_year(episodes, year(episodes["decom"]), open_until, span)
+    at = at.sort_values(["year", "decom"], kind="stable").drop_duplicates(["cid", "year"], keep="last")
+    during = m.by_year(placements, year(placements["start"]),
+                       np.where(placements["end"].notna().to_numpy(), year(placements["end"]), last), span)
+    moves = during.groupby(["cid", "year"]).size().rename("placements")
+    at = at[["la_code", "cid", "year", RECORD_KEY]].join(moves, on=["cid", "year"])
+    at["placements"] = at["placements"].fillna(0).astype(int)
+    out["at_31_march"] = at.assign(three_plus=at["placements"].to_numpy() >= 3)
+    # m.looked_after_during: children with an episode open at any time in the year (one row each).
+    looked_after = m.by_year(episodes[["la_code", "cid", RECORD_KEY]], year(episodes["decom"]),
+                             np.where(episodes["dec"].notna().to_numpy(), year(episodes["dec"]), last), span)
+    out["during"] = looked_after.drop_duplicates(["cid", "year"])
+    if "Missing" in tables:                                                                          # m.missing_in_year
+        mis = tables["Missing"]
+        kind = mis["missing"].astype(str).str.upper()
+        mis = mis[kind.isin(list(m.MISSING)).to_numpy()].assign(missing=kind)
+        out["missing"] = mis.assign(year=year(mis["mis_start"]))
+    if "PlacedAdoption" in tables:                                                                   # m.placed_for_adoption
+        placed = tables["PlacedAdoption"]
+        placed = placed[placed["date_placed"].notna().to_numpy()]
+        placed = placed.assign(year=year(placed["date_placed"])).sort_values(["cid", "date_placed"], kind="stable")
+        placed = placed.drop_duplicates(["cid", "year"], keep="first").assign(
+            date_placed=lambda f: f["date_placed"].astype("datetime64[ns]"))
+        children = episodes[episodes["cid"].isin(placed["cid"]).to_numpy()]
+        periods = children[["cid", "decom", "poc_start"]].astype({"decom": "datetime64[ns]"}).sort_values("decom", kind="stable")
+        joined = pd.merge_asof(placed.sort_values("date_placed", kind="stable"), periods, left_on="date_placed",
+                               right_on="decom", by="cid", direction="backward")
+        joined = joined.assign(days=(joined["date_placed"] - joined["poc_start"]).dt.days)
+        out["placed"] = joined[joined["days"].notna().to_numpy()]
+    if "AD1" in tables:                                                                              # m.matched_for_adoption
+        ad1 = tables["AD1"]
+        a = ad1[ad1["date_match"].notna().to_numpy() & ad1["date_int"].notna().to_numpy()]
+        a = a.assign(year=year(a["date_match"]), days=(a["date_match"] - a["date_int"]).dt.days)
+        out["matched"] = a[(a["days"] >= 0).to_numpy()]
+    keep = {"starts": ["la_code", "cid", "ls", "cin", RECORD_KEY], "ceased": ["la_code", "rec", "days", RECORD_KEY],
+            "new": ["la_code", "rne", "episode_key"], "ended": ["la_code", "days", "episode_key"],
+            "placements_ended": ["la_code", "days", "placement_key"], "at_31_march": ["la_code", "three_plus", RECORD_KEY],
+            "during": ["la_code", RECORD_KEY], "missing": ["la_code", "cid", "missing", "episode_key", RECORD_KEY],
+            "placed": ["la_code", "days", RECORD_KEY], "matched": ["la_code", "days", RECORD_KEY]}
+    out["starts"] = out["starts"].assign(cin=out["starts"]["cin"].astype(str).astype("category"))
+    out["new"] = out["new"].assign(rne=out["new"]["rne"].astype("category"))   # counted by code: a categorical's codes
+    return {name: frame.sort_values("year", kind="stable")[["year", *keep[name]]].reset_index(drop=True)
+            for name, frame in out.items()}
+
+
+def _of(frame: pd.DataFrame, las, year: int) -> pd.DataFrame:
+    """The rows of a `_by_year` frame of these LAs in this year."""
+    years = frame["year"].to_numpy()
+    part = frame.iloc[np.searchsorted(years, year, "left"):np.searchsorted(years, year, "right")]
+    return part[part["la_code"].isin(las).to_numpy()]
 
 
 def _child_numbers(*frames: pd.DataFrame) -> None:
@@ -163,16 +237,12 @@ def area_figures(scope: AccessScope, area: str, year: int, codes: dict, *, versi
     out = {"las": len(area_las), "returned": len(returned)}
     if not returned:
         return out
-    everything = rows.episodes[rows.episodes["la_code"].isin(returned).to_numpy()]
-    e = m.overlapping(everything, year)   # adoption alone looks back before the year
-    starts = m.starts(e, year)
-    ceased = m.ceased(e, year).assign(reason=lambda c: c["rec"].map(codes.get("reason_ceased", {})).fillna("Other"))
+    records = {name: _of(frame, returned, year) for name, frame in rows.by_year.items()
+               if name not in ("missing", "placed", "matched")}
+    starts, ceased, new, moves = records["starts"], records["ceased"], records["new"], records["at_31_march"]
+    ceased = ceased.assign(reason=ceased["rec"].map(codes.get("reason_ceased", {})).fillna("Other"))
     starts = starts.assign(legal=starts["ls"].map(codes.get("legal_status", {})).fillna("Not known"),
-                           need=starts["cin"].astype(str))
-    new = m.new_episodes(e, year)
-    area_placements = rows.placements[rows.placements["la_code"].isin(returned).to_numpy()]
-    moves = m.three_plus_placements(e, year, area_placements)
-    placements = m.placements_ended(e, year, area_placements)
+                           need=starts["cin"])   # the code as text, a categorical (`_by_year`)
     out.update({
         "starts": count.cell(starts),
         "starts_legal": count.cells(starts, "legal", codes["legal_groups"]),
@@ -183,8 +253,8 @@ def area_figures(scope: AccessScope, area: str, year: int, codes: dict, *, versi
         "new_episodes_rne": count.cells(new, "rne", codes["rne"], "episode_key"),
         "looked_after_31_march": count.cell(moves),
         "three_plus": count.cell(moves[moves["three_plus"].to_numpy()]),
-        "durations": {"Episodes ended": _durations(count, m.episodes_ended(e, year), "episode_key"),
-                      "Placements ended": _durations(count, placements, "placement_key"),
+        "durations": {"Episodes ended": _durations(count, records["ended"], "episode_key"),
+                      "Placements ended": _durations(count, records["placements_ended"], "placement_key"),
                       # Only periods of care whose start is held (an S episode) have a known length.
                       "Periods of care ended": _durations(count, ceased[ceased["days"].notna().to_numpy()], RECORD_KEY)},
     })
@@ -192,19 +262,16 @@ def area_figures(scope: AccessScope, area: str, year: int, codes: dict, *, versi
     held = {name: tuple(la for la in returned if la in rows.held[name]) for name in OTHER_TABLES}
     out["held"] = {name: len(v) for name, v in held.items()}
     if held["Missing"]:
-        during = m.looked_after_during(e[e["la_code"].isin(held["Missing"]).to_numpy()], year)
-        mis = m.missing_in_year(rows.tables["Missing"][rows.tables["Missing"]["la_code"].isin(held["Missing"]).to_numpy()], year)
+        during = _of(rows.by_year["during"], held["Missing"], year)
+        mis = _of(rows.by_year["missing"], held["Missing"], year)
         out["missing"] = {"looked_after": count.cell(during),
                           **{kind: {"children": count.cell(mis[mis["missing"] == kind].drop_duplicates("cid")),
                                     "episodes": count.cell(mis[mis["missing"] == kind], "episode_key")} for kind in m.MISSING}}
     if held["PlacedAdoption"]:
-        placed = rows.tables["PlacedAdoption"]
-        placed = m.placed_for_adoption(placed[placed["la_code"].isin(held["PlacedAdoption"]).to_numpy()], everything, year)
-        out["placed"] = _durations(count, placed[placed["days"].notna().to_numpy()], RECORD_KEY, m.ADOPTION_BANDS)
+        out["placed"] = _durations(count, _of(rows.by_year["placed"], held["PlacedAdoption"], year), RECORD_KEY,
+                                   m.ADOPTION_BANDS)
     if held["AD1"]:
-        ad1 = rows.tables["AD1"]
-        out["matched"] = _durations(count, m.matched_for_adoption(ad1[ad1["la_code"].isin(held["AD1"]).to_numpy()], year),
-                                    RECORD_KEY, m.ADOPTION_BANDS)
+        out["matched"] = _durations(count, _of(rows.by_year["matched"], held["AD1"], year), RECORD_KEY, m.ADOPTION_BANDS)
     return out
 
 

@@ -29,6 +29,24 @@ def in_year(dates: pd.Series, year_end: int) -> pd.Series:
     return (dates >= start) & (dates <= end)
 
 
+def collection_year(dates: pd.Series) -> np.ndarray:
+    """Each date's collection year (named by its 31 March: April onwards belongs to the next); 0 for no date."""
+    known = dates.notna().to_numpy()
+    year = np.where(known, dates.dt.year.fillna(0).to_numpy(dtype="int64"), 0)
+    return np.where(known & (dates.dt.month.fillna(0).to_numpy(dtype="int64") >= 4), year + 1, year)
+
+
+def by_year(records: pd.DataFrame, first: np.ndarray, last: np.ndarray, years: range) -> pd.DataFrame:
+    """Each record once for every collection year of `years` from `first` to `last` (its years, e.g. those it was
+    open in), with that year as `year`; in the records' order within each year."""
+    lo, hi = np.maximum(first, years.start), np.minimum(last, years.stop - 1)
+    spans = np.where(hi >= lo, hi - lo + 1, 0)
+    position = np.repeat(np.arange(len(records)), spans)
+    offset = np.arange(len(position)) - np.repeat(np.cumsum(spans) - spans, spans)
+    out = records.iloc[position].assign(year=np.repeat(lo, spans) + offset)
+    return out.sort_values("year", kind="stable")
+
+
 def overlapping(episodes: pd.DataFrame, year_end: int) -> pd.DataFrame:
     """The episodes open at any time in the year: every count of the year but adoption's is made of these alone."""
     start, end = year_bounds(year_end)
@@ -137,8 +155,9 @@ def band(days: pd.Series, bands=DURATION_BANDS) -> pd.Series:
 def missing_in_year(missing: pd.DataFrame, year_end: int) -> pd.DataFrame:
     """Missing (M) and away-from-placement (A) episodes begun in the year."""
     kind = missing["missing"].astype(str).str.upper()
-    return missing[kind.isin(list(MISSING)).to_numpy() & in_year(missing["mis_start"], year_end).to_numpy()].assign(
-        missing=kind)
+    chosen = kind.isin(list(MISSING)).to_numpy() & in_year(missing["mis_start"], year_end).to_numpy()
+    # The kinds as an array: a Series assigned to no rows would bring every row's index back (as empty rows).
+    return missing[chosen].assign(missing=kind.to_numpy()[chosen])
 
 
 def placed_for_adoption(placed: pd.DataFrame, episodes: pd.DataFrame, year_end: int) -> pd.DataFrame:

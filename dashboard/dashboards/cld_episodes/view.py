@@ -306,7 +306,7 @@ def _takeaways(o, own, names, figs, tables, not_loaded, label) -> dict:
                     f"{_text(mis.loc[own, 'Children missing'])} of {own}'s {_text(mis.loc[own, 'Looked after in the year'])} "
                     f"children looked after in the year went missing ({_pct(mis.loc[own, '% missing'])})"
                     + (f", {mis.loc[own, 'Missing episodes per child']} missing episodes each on average."
-                       if mis.loc[own, "Missing episodes per child"] else ".")),
+                       if pd.notna(mis.loc[own, "Missing episodes per child"]) else ".")),
         "adoption": (f"Neither AD1 nor PlacedAdoption is loaded for {own}." if own in not_loaded["AD1"] and own in not_loaded["PlacedAdoption"]
                      else f"{own}: {_text(o['placed']['n']) if o.get('placed') else NOT_LOADED} children placed for adoption "
                           f"(median {_text(_days(o['placed']['median'])) if o.get('placed') else NOT_LOADED} days from entering care); "

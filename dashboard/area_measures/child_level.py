@@ -20,16 +20,14 @@ import threading
 import dash_bootstrap_components as dbc
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 from dash import Input, Output, callback, dcc, html
 from dash.exceptions import PreventUpdate
 from flask import has_request_context, request
 from sqlalchemy import select
 
 from dashboard import disclosure
-from dashboard.chart_theme import wrap
 from dashboard.auth.users import audit
-from dashboard.chart_theme import FOCUS, LONDON, SUBREGION, base_layout, empty_figure
+from dashboard.chart_theme import FOCUS, LONDON, SUBREGION, plain_empty_figure, plain_layout, wrap
 from dashboard.components.contract import viewer_scope
 from dashboard.components.layout import chart_loading, grid, grid_outputs, labelled
 from dashboard.disclosure import RECORD_KEY, protected_count, protected_counts, share
@@ -178,23 +176,22 @@ def as_shown(table: pd.DataFrame, no_figure: str) -> pd.DataFrame:
     return shown
 
 
-def shares_figure(table: pd.DataFrame, measures: list[str], title: str):
+def shares_figure(table: pd.DataFrame, measures: list[str], title: str) -> dict:
     """Grouped bars: each share (rows of `table`, a measure x area frame) for the viewer's LA, its sub-region and London;
     an area with no figure has no bar (never 0)."""
     if table.empty:
-        return empty_figure("No LA in these areas has uploaded this table for the year.")
-    fig = go.Figure()
+        return plain_empty_figure("No LA in these areas has uploaded this table for the year.")
+    traces = []
     for column, colour, pattern in zip(table.columns, (FOCUS, SUBREGION, LONDON), ("", "x", "/")):
         values = [table[column].get(m) for m in measures]
         values = [None if v is None or pd.isna(v) else float(v) for v in values]
         text = ["" if v is None else f"{v:.0f}%" for v in values]
-        fig.add_trace(go.Bar(y=[wrap(m.replace(" (%)", "")) for m in measures], x=values, orientation="h", name=column,
-                             marker={"color": colour, "pattern": {"shape": pattern}}, text=text, textposition="outside",
-                             cliponaxis=False, hovertemplate=f"{column}<br>%{{y}}: %{{text}}<extra></extra>"))
-    fig.update_layout(barmode="group", title=None)
-    fig.update_yaxes(autorange="reversed")
-    fig.update_xaxes(range=[0, 110], ticksuffix="%")
-    return base_layout(fig, height=max(380, 70 * len(measures) + 80))
+        traces.append({"type": "bar", "y": [wrap(m.replace(" (%)", "")) for m in measures], "x": values, "orientation": "h",
+                       "name": column, "marker": {"color": colour, "pattern": {"shape": pattern}}, "text": text,
+                       "textposition": "outside", "cliponaxis": False,
+                       "hovertemplate": f"{column}<br>%{{y}}: %{{text}}<extra></extra>"})
+    return {"data": traces, "layout": plain_layout(max(380, 70 * len(measures) + 80), barmode="group",
+                                                   yaxis={"autorange": "reversed"}, xaxis={"range": [0, 110], "ticksuffix": "%"})}
 
 
 def coverage_text(areas: list, table: str, year: int) -> list[str]:

@@ -9,7 +9,6 @@ from typing import Callable
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 
 from dashboard import loader
 from dashboard.area_measures import figures, metrics
@@ -32,8 +31,8 @@ class PageSpec:
     title: str
     measures: tuple[Measure, ...]
     notes: tuple[tuple[str, str], ...]
-    # The dashboard's own touches to its trend chart (e.g. score bands), given the measure and the figure.
-    decorate_trend: Callable[[Measure, go.Figure], go.Figure] | None = None
+    # The dashboard's own touches to its trend chart (e.g. score bands), given the measure and the figure (a dict).
+    decorate_trend: Callable[[Measure, dict], dict] | None = None
     # A few words under the LA's figure (e.g. the SDQ band its score falls in), given the measure and the figure.
     value_note: Callable[[Measure, float], str] | None = None
     # What its years are and where its figures come from (LAIT's, unless the dashboard reads another publication).
@@ -261,10 +260,9 @@ def build(spec: PageSpec, selection: Selection, values: pd.DataFrame, las: pd.Da
                    f"DfE's {spec.importing} with python -m dashboard import-published."),
     ]
     return MeasureView(focus_name, measure, period, kpis, titles,
-                       {"trend": trend_fig.to_plotly_json(),
-                        "las": figures.la_figure(positions, focus_code, measure, london_value,
-                                                 england_value).to_plotly_json(),
-                        "profile": figures.profile_figure(prof, focus_name, spec.measures).to_plotly_json()},
+                       {"trend": trend_fig,
+                        "las": figures.la_figure(positions, focus_code, measure, london_value, england_value),
+                        "profile": figures.profile_figure(prof, focus_name, spec.measures)},
                        tables, takeaways, notes)
 
 

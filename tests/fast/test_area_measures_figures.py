@@ -47,7 +47,7 @@ def test_a_count_axis_ends_just_past_the_largest_figure():
 
 @pytest.mark.parametrize("london,england", [(15.1, 15.3), (17.3, 15.1), (2.0, 2.1), (39.0, 39.5)])
 def test_london_and_england_labels_never_overlap(london, england):
-    figure = la_figure(positions([41.0, 9.0, 3.2]), "E1", RATE, london=london, england=england).to_plotly_json()
+    figure = la_figure(positions([41.0, 9.0, 3.2]), "E1", RATE, london=london, england=england)
     labels = {a["text"]: a for a in figure["layout"]["annotations"]}
     assert set(labels) == {f"London {london:.1f}%", f"England {england:.1f}%"}
     # One row each above the bars: the two texts are never on the same line.
@@ -62,7 +62,7 @@ def test_the_profile_writes_each_figure_to_its_published_decimals():
                            (VACANCY, {"Lambeth": np.nan, "London": 21.4, "England": 18.9}))
         for s, v in figures.items()])
     profile.loc[profile["value"].isna(), "marker"] = "x"
-    figure = profile_figure(profile, "Lambeth", (RATE, VACANCY, CASELOAD)).to_plotly_json()
+    figure = profile_figure(profile, "Lambeth", (RATE, VACANCY, CASELOAD))
     texts = {trace["name"]: list(trace["text"]) for trace in figure["data"]}
     assert texts == {"Lambeth": ["17.3%", ""], "London": ["15.1%", "21.4%"], "England": ["17.0%", "18.9%"]}
     assert x_axis(figure)["range"][1] < 30     # the largest figure is 21.4%: no axis to 110%

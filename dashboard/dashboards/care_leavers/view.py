@@ -51,14 +51,14 @@ def child_level(scope, year, ages: str | None, breakdown: str | None) -> tuple:
         uploaded = ", ".join(f"{y - 1}/{str(y)[2:]}" for y in years) or "none yet"
         status = (f"No LA has uploaded the SSDA903 OC3 table for {year - 1}/{str(year)[2:]}. " if year else "") + \
                  f"Years with OC3 uploaded: {uploaded}."
-        return (status, "", "", child_level_module.shares_figure(pd.DataFrame(), [], "").to_plotly_json(), *empty)
+        return (status, "", "", child_level_module.shares_figure(pd.DataFrame(), [], ""), *empty)
     figures = data.oc3_figures(scope, year, ages, breakdown)
     headline, label = figures["headline"], metrics.AGE_RANGES[ages][2]
     status = [html.P(line, className="mb-1") for line in child_level_module.coverage_text(figures["areas"], "OC3", year)]
     la_name = figures["areas"][0][1]
     title = f"Care leavers {label}, {year - 1}/{str(year)[2:]}: {la_name}, its sub-region and London (SSDA903 OC3)"
     takeaway = _takeaway(headline, la_name)
-    figure = child_level_module.shares_figure(headline, list(CHILD_LEVEL_CHART), title).to_plotly_json()
+    figure = child_level_module.shares_figure(headline, list(CHILD_LEVEL_CHART), title)
     tables = [
         child_level_module.as_shown(headline, NO_FIGURE).rename_axis("Measure").reset_index(),
         _cells(_groups(figures["groups"], child_level_module.BREAKDOWNS[breakdown])),

@@ -50,14 +50,14 @@ def child_level(scope, year) -> tuple:
         uploaded = ", ".join(f"{y - 1}/{str(y)[2:]}" for y in years) or "none yet"
         status = (f"No LA has uploaded the SSDA903 OC2 table for {year - 1}/{str(year)[2:]}. " if year else "") + \
                  f"Years with OC2 uploaded: {uploaded}."
-        return (status, "", "", child_level_module.shares_figure(pd.DataFrame(), [], "").to_plotly_json(), [], [])
+        return (status, "", "", child_level_module.shares_figure(pd.DataFrame(), [], ""), [], [])
     figures = data.oc2_figures(scope, year)
     table = figures["measures"]
     status = [html.P(line, className="mb-1") for line in child_level_module.coverage_text(figures["areas"], "OC2", year)]
     la_name = figures["areas"][0][1]
     title = (f"Children looked after for 12 months or more at 31 March {year}: {la_name}, its sub-region and London "
              "(SSDA903 OC2)")
-    figure = child_level_module.shares_figure(table, list(CHILD_LEVEL_CHART), title).to_plotly_json()
+    figure = child_level_module.shares_figure(table, list(CHILD_LEVEL_CHART), title)
     shown = child_level_module.as_shown(table, NO_FIGURE)
     if "Average SDQ score" in shown.index:
         shown.loc["Average SDQ score"] = [NO_AVERAGE if pd.isna(v) else v for v in table.loc["Average SDQ score"]]

@@ -27,7 +27,7 @@ from sqlalchemy import select
 
 from dashboard import disclosure
 from dashboard.auth.users import audit
-from dashboard.chart_theme import FOCUS, LONDON, SUBREGION, plain_empty_figure, plain_layout, wrap
+from dashboard.chart_theme import FOCUS, LONDON, SUBREGION, lean_figure, plain_empty_figure, plain_layout, wrap
 from dashboard.components.contract import viewer_scope
 from dashboard.components.layout import chart_loading, grid, grid_outputs, labelled
 from dashboard.disclosure import RECORD_KEY, protected_count, protected_counts, share
@@ -190,8 +190,8 @@ def shares_figure(table: pd.DataFrame, measures: list[str], title: str) -> dict:
                        "name": column, "marker": {"color": colour, "pattern": {"shape": pattern}}, "text": text,
                        "textposition": "outside", "cliponaxis": False,
                        "hovertemplate": f"{column}<br>%{{y}}: %{{text}}<extra></extra>"})
-    return {"data": traces, "layout": plain_layout(max(380, 70 * len(measures) + 80), barmode="group",
-                                                   yaxis={"autorange": "reversed"}, xaxis={"range": [0, 110], "ticksuffix": "%"})}
+    return lean_figure({"data": traces, "layout": plain_layout(max(380, 70 * len(measures) + 80), barmode="group", yaxis={
+        "autorange": "reversed"}, xaxis={"range": [0, 110], "ticksuffix": "%"})})
 
 
 def coverage_text(areas: list, table: str, year: int) -> list[str]:

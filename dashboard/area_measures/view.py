@@ -10,6 +10,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
+from dashboard.chart_theme import lean_figure
 from dashboard import loader
 from dashboard.area_measures import figures, metrics
 from dashboard.area_measures.spec import Measure, check_scope
@@ -260,9 +261,9 @@ def build(spec: PageSpec, selection: Selection, values: pd.DataFrame, las: pd.Da
                    f"DfE's {spec.importing} with python -m dashboard import-published."),
     ]
     return MeasureView(focus_name, measure, period, kpis, titles,
-                       {"trend": trend_fig,
-                        "las": figures.la_figure(positions, focus_code, measure, london_value, england_value),
-                        "profile": figures.profile_figure(prof, focus_name, spec.measures)},
+                       {"trend": lean_figure(trend_fig),
+                        "las": lean_figure(figures.la_figure(positions, focus_code, measure, london_value, england_value)),
+                        "profile": lean_figure(figures.profile_figure(prof, focus_name, spec.measures))},
                        tables, takeaways, notes)
 
 

@@ -127,6 +127,26 @@ def grid_outputs(*grid_ids: str) -> list[Output]:
     return [output for grid_id in grid_ids for output in (Output(grid_id, "rowData"), Output(grid_id, "columnDefs"))]
 
 
+def chart_page_outputs(prefix: str, charts) -> list[Output]:
+    """The view callback's outputs of a page of chart sections with `chart_tables` at its foot: its banner, headline
+    figures and definitions (ids `{prefix}-banner`, `-kpis`, `-definition`), then each chart's heading and figure,
+    takeaway, table heading, and grid. Filled by `chart_page_values`."""
+    return [Output(f"{prefix}-banner", "children"), Output(f"{prefix}-kpis", "children"),
+            Output(f"{prefix}-definition", "children"), *chart_outputs(*[f"{prefix}-{c}" for c in charts]),
+            *[Output(f"{prefix}-{c}-takeaway", "children") for c in charts],
+            *[Output(f"{prefix}-{c}-table-title", "children") for c in charts],
+            *grid_outputs(*[f"{prefix}-{c}-grid" for c in charts])]
+
+
+def chart_page_values(banners: list, view, charts) -> tuple:
+    """`chart_page_outputs`' values from a view with `kpis`, `notes` and, per chart, `titles`, `figures`, `takeaways`
+    and `tables` (the table's heading is the chart's)."""
+    return (banners, kpi_cards(view.kpis), definition_list("Definitions and sources", view.notes),
+            *[item for c in charts for item in (view.titles[c], view.figures[c])],
+            *[view.takeaways[c] for c in charts], *[view.titles[c] for c in charts],
+            *[item for c in charts for item in grid_content(view.tables[c])])
+
+
 def table_outputs(title_id: str, grid_id: str) -> list[Output]:
     """A table's heading, rows and column definitions, as `table_section(..., title_id=title_id)` lays them out."""
     return [Output(title_id, "children"), *grid_outputs(grid_id)]

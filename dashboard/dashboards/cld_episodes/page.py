@@ -2,14 +2,14 @@
 
 Child-level counts (other LAs' protected on the server): commissioners and administrators only, as Sufficiency."""
 import dash_bootstrap_components as dbc
-from dash import Input, Output, dcc, html
+from dash import Input, dcc, html
 from dash.exceptions import PreventUpdate
 
 from dashboard import loader
 from dashboard.components.contract import Dashboard, Filter, register_callbacks, viewer_scope
 from dashboard.components.first_paint import view_callback
-from dashboard.components.layout import (chart_card, chart_outputs, chart_tables, definition_list, filter_bar, grid_content,
-                                         grid_outputs, kpi_cards, labelled, sharing_and_kpis)
+from dashboard.components.layout import (chart_card, chart_page_outputs, chart_page_values, chart_tables, filter_bar, labelled,
+                                         sharing_and_kpis)
 from dashboard.components.notes import page_heading
 from dashboard.dashboards.cld_episodes import data, view as cld_view
 
@@ -77,14 +77,7 @@ def layout(**query):
     ])
 
 
-@view_callback(DASHBOARD,
-    Output("cld-banner", "children"), Output("cld-kpis", "children"), Output("cld-definition", "children"),
-    *chart_outputs(*[f"cld-{c}" for c in CHARTS]),
-    *[Output(f"cld-{c}-takeaway", "children") for c in CHARTS],
-    *[Output(f"cld-{c}-table-title", "children") for c in CHARTS],
-    *grid_outputs(*[f"cld-{c}-grid" for c in CHARTS]),
-    *[Input(f.id, "value") for f in DASHBOARD.filters],
-)
+@view_callback(DASHBOARD, *chart_page_outputs("cld", CHARTS), *[Input(f.id, "value") for f in DASHBOARD.filters])
 def render(year):
     scope = viewer_scope(DASHBOARD)
     filters = scope and DASHBOARD.selection_from_values((year,), scope)
@@ -95,10 +88,4 @@ def render(year):
     if view.demo:
         banners.insert(0, dbc.Alert([html.Strong("Demo data. "), "The figures on this page are synthetic (seeded) "
                                      "SSDA903 returns, not any LA's real children."], color="warning", className="py-2"))
-    return (
-        banners, kpi_cards(view.kpis), definition_list("Definitions and sources", view.notes),
-        *[item for c in CHARTS for item in (view.titles[c], view.figures[c])],
-        *[view.takeaways[c] for c in CHARTS],
-        *[view.titles[c] for c in CHARTS],
-        *[item for c in CHARTS for item in grid_content(view.tables[c])],
-    )
+    return chart_page_values(banners, view, CHARTS)

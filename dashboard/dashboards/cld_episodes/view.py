@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from dashboard.chart_theme import lean_figure
 from dashboard import loader
 from dashboard.dashboards.cld_episodes import data, figures as charts, metrics
 from dashboard.disclosure import CHILDREN_NOTE, NO_RETURN, share
@@ -250,6 +251,7 @@ def build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: s
                            "left out of those figures.")
     source = "LAs' SSDA903 returns" + (" (demo data: synthetic, seeded)" if demo else "") + "; other LAs' children protected (cell-key method)"
     notes = _notes(own, label, demo, options, figs)
+    figures = {c: lean_figure(f) for c, f in figures.items()}   # as small as what they show
     return EpisodesView(label, names, demo, kpis, figures, tables, titles, takeaways, notes, banners,
                         {c: source for c in CHARTS})
 

@@ -2,14 +2,14 @@
 
 Child-level counts (protected on the server) and Ofsted's provider data: commissioners and administrators only."""
 import dash_bootstrap_components as dbc
-from dash import Input, Output, dcc, html
+from dash import Input, dcc, html
 from dash.exceptions import PreventUpdate
 
 from dashboard import loader
 from dashboard.components.first_paint import view_callback
 from dashboard.components.contract import Call, Dashboard, Filter, register_callbacks, viewer_scope
-from dashboard.components.layout import (chart_card, chart_outputs, chart_tables, definition_list, filter_bar, grid_content,
-                                         grid_outputs, kpi_cards, labelled, sharing_and_kpis)
+from dashboard.components.layout import (chart_card, chart_page_outputs, chart_page_values, chart_tables, filter_bar, labelled,
+                                         sharing_and_kpis)
 from dashboard.components.notes import page_heading
 from dashboard.dashboards.placements_supply import data as supply_data
 from dashboard.dashboards.placements_supply import view as supply_view
@@ -105,14 +105,7 @@ def layout(**query):
     ])
 
 
-@view_callback(DASHBOARD,
-    Output("supply-banner", "children"), Output("supply-kpis", "children"), Output("supply-definition", "children"),
-    *chart_outputs(*[f"supply-{c}" for c in CHARTS]),
-    *[Output(f"supply-{c}-takeaway", "children") for c in CHARTS],
-    *[Output(f"supply-{c}-table-title", "children") for c in CHARTS],
-    *grid_outputs(*[f"supply-{c}-grid" for c in CHARTS]),
-    *[Input(f.id, "value") for f in DASHBOARD.filters],
-)
+@view_callback(DASHBOARD, *chart_page_outputs("supply", CHARTS), *[Input(f.id, "value") for f in DASHBOARD.filters])
 def render(area, at):
     scope = viewer_scope(DASHBOARD)
     if scope is None:
@@ -134,10 +127,4 @@ def rendered(values: tuple, scope: loader.AccessScope) -> tuple:
         banners.insert(0, dbc.Alert([html.Strong("Demo data. "), "The children's figures on this page are synthetic "
                                      "(seeded), not any LA's real children. Ofsted's provider figures are never demo data."],
                                     color="warning", className="py-2"))
-    return (
-        banners, kpi_cards(view.kpis), definition_list("Definitions and sources", view.notes),
-        *[item for c in CHARTS for item in (view.titles[c], view.figures[c])],
-        *[view.takeaways[c] for c in CHARTS],
-        *[view.titles[c] for c in CHARTS],
-        *[item for c in CHARTS for item in grid_content(view.tables[c])],
-    )
+    return chart_page_values(banners, view, CHARTS)

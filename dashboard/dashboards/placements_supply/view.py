@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from dashboard.chart_theme import lean_figure
 from dashboard import loader
 from dashboard.dashboards.placements_supply import data, figures, metrics
 from dashboard.dashboards.sufficiency import data as suff_data
@@ -244,7 +245,8 @@ def build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: s
     banners = ([] if providers_held else [NOT_IMPORTED]) + [FOSTER_NOT_LOADED]
     notes = _notes(where, at_label, need_text, ofsted_source, children_demo, providers_held)
     return PlacementsView(area_name=where, at_label=at_label, viewer_la_name=viewer, children_demo=children_demo,
-                          providers_held=providers_held, kpis=kpis, figures=figs, tables=tables, titles=titles,
+                          providers_held=providers_held, kpis=kpis, figures={c: lean_figure(f) for c, f in figs.items()},
+                          tables=tables, titles=titles,
                           takeaways=takeaways, notes=notes, sources=sources, banners=banners)
 
 

@@ -20,6 +20,7 @@ import dataclasses
 import functools
 import hashlib
 import inspect
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -216,6 +217,38 @@ def _with_plain_figures(view):
         if isinstance(value, BaseFigure):
             object.__setattr__(plain, item.name, value.to_plotly_json())
     return plain
+
+
+def kept_in_process(*datasets: str, check=None):
+    """Keep a read's result in this process's memory per data version, for what is worked out from the data alone
+    and is the same for every caller who may read it (`SHARED`: e.g. every LA's counts protected by the cell-key
+    method), so that a filter change, even with the shared cache emptied, does not work it out again. Not for
+    anything a filter chooses. The key holds the store, the versions of `datasets` (read fresh on every call, so a
+    new version is seen at once), the disclosure secret's id and the other arguments but `scope`; only the latest
+    versions' results are kept. `check(scope)` runs first, on every call. Results come back as copies."""
+    def decorate(read):
+        signature = inspect.signature(read)
+        lock = threading.Lock()
+        held: dict = {"data": None, "results": {}}
+
+        @functools.wraps(read)
+        def kept(*args, **kwargs):
+            bound, _scope = _checked_arguments(signature, check, args, kwargs)
+            data = (str(get_engine().url), dataset_versions(datasets), disclosure.secret_id())
+            arguments = repr(sorted((k, v) for k, v in bound.arguments.items() if k != "scope"))
+            with lock:
+                if held["data"] != data:   # new data: what the old versions gave is of no more use
+                    held["data"], held["results"] = data, {}
+                result = held["results"].get(arguments)
+            if result is None:
+                result = read(*bound.args, **bound.kwargs)
+                with lock:
+                    if held["data"] == data:
+                        held["results"][arguments] = result
+            return copy.deepcopy(result)
+        kept.uncached = read
+        return kept
+    return decorate
 
 
 def scope_of(user) -> AccessScope:

@@ -6,7 +6,8 @@ from dash.exceptions import PreventUpdate
 
 from dashboard import loader
 from dashboard.components.first_paint import view_callback
-from dashboard.components.contract import Dashboard, Filter, anonymise_with, register_callbacks, viewer_scope
+from dashboard.components.contract import (Call, Dashboard, Filter, anonymise_with, opening_render, register_callbacks,
+                                           render_for_viewer, rendered_outputs, viewer_scope)
 from dashboard.components.layout import (chart_card, chart_outputs, column_defs, definition_list, filter_bar, grid_content,
                                          grid_outputs, kpi_cards, labelled, sharing_and_kpis, table_section)
 from dashboard.components.notes import page_heading
@@ -23,11 +24,18 @@ def focus_choices(scope: loader.AccessScope, secret: str | None) -> list[dict]:
     return la_options(loader.local_authorities(), scope.la_code, secret)
 
 
+def default_calls(scope: loader.AccessScope) -> list[Call]:
+    """The view, then the render callback's outputs for the filter values the layout sets (warming makes them first)."""
+    filters = DASHBOARD.selection_from_query({}, scope)
+    return opening_render(Call(ofsted_view.build_view, (filters, scope), {"anonymise_with": None}), rendered,
+                          (filters.focus, filters.judgement), scope)
+
+
 DASHBOARD = Dashboard(
     name="ofsted", prefix="ofsted", path="/ofsted", nav_name="Ofsted", heading="Ofsted inspections", order=7,
     filters=(Filter("ofsted-focus", "focus"), Filter("ofsted-judgement", "judgement")),
     select=select, present=ofsted_view.presentation, charts=ofsted_view.CHARTS, tables=ofsted_view.TABLES,
-    view=ofsted_view.build_view, la_choices=("ofsted-focus", focus_choices),
+    view=ofsted_view.build_view, default_calls=lambda scope: default_calls(scope), la_choices=("ofsted-focus", focus_choices),
 )
 register_callbacks(DASHBOARD)
 
@@ -118,11 +126,13 @@ def _banner(view: ofsted_view.OfstedView):
     *[Input(f.id, "value") for f in DASHBOARD.filters], Input("ofsted-anon", "value"),
 )
 def render(focus, judgement, anonymise):
-    scope = viewer_scope(DASHBOARD)
-    filters = scope and DASHBOARD.selection_from_values((focus, judgement), scope)
-    if filters is None:
-        raise PreventUpdate
-    view = ofsted_view.build_view(filters, scope, anonymise_with=anonymise_with(anonymise))
+    return render_for_viewer(DASHBOARD, rendered, (focus, judgement), anonymise)
+
+
+@rendered_outputs(ofsted_view.NAME, *ofsted_view.OTHER_DATASETS, check=ofsted_view.check_scope)
+def rendered(values: tuple, scope: loader.AccessScope, *, anonymise_with: str | None = None) -> tuple:
+    filters = DASHBOARD.selection_from_values(values, scope)
+    view = ofsted_view.build_view(filters, scope, anonymise_with=anonymise_with)
     charts = [item for chart in ofsted_view.CHARTS for item in (view.titles[chart], getattr(view, f"{chart}_figure"))]
     send_demo = dbc.Alert(ofsted_view.SEND_DEMO_TEXT, color="warning", className="py-2 small") if view.send_is_demo else None
     return (

@@ -121,11 +121,12 @@ def _kpis(focus_row: pd.Series | None, neighbours: pd.DataFrame, send_row: pd.Se
     return cards
 
 
-@loader.view_cache(NAME, send_data.NAME, published_loader.NAME, "reference", check=check_scope)   # one for every member
-def build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: str | None = None) -> OfstedView:
-    """Everything the page shows for the filters. `anonymise_with` (the app's secret) replaces every London LA's name
-    but the viewer's own with its stable label (and each neighbour outside London with "Outside London" and its
-    rank), in every chart, table, sentence and note, and leaves out the report links (a link names its LA)."""
+OTHER_DATASETS = (send_data.NAME, published_loader.NAME, "reference")   # what the view reads besides its own
+
+
+def _parts_no_filter_changes(scope: loader.AccessScope, anonymise_with: str | None) -> dict:
+    """What the view shows whatever the focus LA and judgement: every London LA's inspections and the area SEND
+    inspections, their tables, the SEND chart and the sources."""
     real_las = loader.local_authorities()
     anonymised = bool(anonymise_with)
     las = anonymise_las(real_las, scope.la_code, anonymise_with) if anonymised else real_las
@@ -133,12 +134,51 @@ def build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: s
     las = real_las.assign(la_name=real_las["la_code"].map(names))
     if anonymised:   # label order: rows in code or name order would give the labels away
         las = las.iloc[sorted(range(len(las)), key=lambda i: label_order(las["la_name"].iloc[i]))].reset_index(drop=True)
+    ilacs = ilacs_inspections(scope)
+    london = metrics.london_inspections(ilacs, las)
+
+    inspections = send_data.send_inspections(scope)
+    send_is_demo = bool(len(inspections)) and (inspections["source"] == send_data.DEMO).any()
+    send_latest = send_data.send_inspection_summary(scope)["latest"]
+    send_latest["la_name"] = send_latest["la_code"].map(names)
+    send_latest = send_latest.set_index("la_code").loc[list(las["la_code"])].reset_index()   # the page's LA order
+    send_counts = metrics.send_outcome_counts(inspections, set(las["la_code"]))
+    return {
+        "las": las, "names": names, "ilacs": ilacs, "london": london, "send_is_demo": send_is_demo,
+        "send_latest": send_latest, "send_counts": send_counts,
+        "london_table": _inspection_table(london, first={"LA": list(london["la_name"]),
+                                                         "Sub-region": list(london["subregion_name"])},
+                                          links=not anonymised),
+        "send_table": pd.DataFrame({
+            "LA": send_latest["la_name"], "Outcome (2023 framework)": send_latest["outcome"],
+            "Published": [_date(d) if d else "" for d in send_latest["published"]],
+            "Previous inspection (2016-22)": send_latest["previous"],
+            "Previous published": [_date(d) if d else "" for d in send_latest["previous_published"]],
+        }),
+        "send_figure": figures.send_figure(send_counts),
+        "ilacs_source": ilacs["source"].iloc[0] if len(ilacs) else "not imported",
+        "send_source": "; ".join(sorted(set(inspections["source"]))) if len(inspections) else "none held",
+    }
+
+
+@loader.kept_in_process(NAME, *OTHER_DATASETS, check=check_scope)
+def _named_parts(scope: loader.AccessScope) -> dict:
+    """`_parts_no_filter_changes` with every LA named: the same for every member, so worked out once per data
+    version in each worker, not at each filter change."""
+    return _parts_no_filter_changes(scope, None)
+
+
+@loader.view_cache(NAME, *OTHER_DATASETS, check=check_scope)   # one for every member
+def build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: str | None = None) -> OfstedView:
+    """Everything the page shows for the filters. `anonymise_with` (the app's secret) replaces every London LA's name
+    but the viewer's own with its stable label (and each neighbour outside London with "Outside London" and its
+    rank), in every chart, table, sentence and note, and leaves out the report links (a link names its LA)."""
+    anonymised = bool(anonymise_with)
+    parts = _parts_no_filter_changes(scope, anonymise_with) if anonymised else _named_parts(scope)
+    las, names, ilacs, london = parts["las"], parts["names"], parts["ilacs"], parts["london"]
     focus_info = las.set_index("la_code").loc[filters.focus]
     focus_name, subregion = names[filters.focus], focus_info["subregion_name"]
-
-    ilacs = ilacs_inspections(scope)
     has_ilacs = not ilacs.empty
-    london = metrics.london_inspections(ilacs, las)
     focus_row = london[london["la_code"] == filters.focus].iloc[0] if has_ilacs else None
 
     neighbours = metrics.neighbour_inspections(ilacs, published_loader.statistical_neighbours(focus_info["dfe_code"]))
@@ -152,17 +192,10 @@ def build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: s
               (subregion, london[(london["subregion_name"] == subregion) & london["held"]]),
               ("London", london[london["held"]]), ("England", ilacs)]
     distribution = metrics.distribution(groups, filters.judgement)
-
-    inspections = send_data.send_inspections(scope)
-    send_is_demo = bool(len(inspections)) and (inspections["source"] == send_data.DEMO).any()
-    send_latest = send_data.send_inspection_summary(scope)["latest"]
-    send_latest["la_name"] = send_latest["la_code"].map(names)
-    send_latest = send_latest.set_index("la_code").loc[list(las["la_code"])].reset_index()   # the page's LA order
-    send_counts = metrics.send_outcome_counts(inspections, set(las["la_code"]))
+    send_is_demo, send_latest, send_counts = parts["send_is_demo"], parts["send_latest"], parts["send_counts"]
     send_row = send_latest[send_latest["la_code"] == filters.focus].iloc[0]
 
-    london_table = _inspection_table(london, first={"LA": list(london["la_name"]), "Sub-region": list(london["subregion_name"])},
-                                     links=not anonymised)
+    london_table, send_table = parts["london_table"], parts["send_table"]
     neighbours_table = _inspection_table(
         neighbour_rows, first={"Neighbour rank": ["focus LA" if r == 0 else str(int(r)) for r in neighbour_rows["rank"]],
                                "LA": list(neighbour_rows["la_name"]),
@@ -173,12 +206,6 @@ def build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: s
         **{metrics.GRADE_LABELS[g]: distribution[g] for g in GRADES}, metrics.NO_JUDGEMENT: distribution["none"],
         "Good or better (% of LAs judged)": ["no LA judged" if pd.isna(v) else f"{v:.0f}%"
                                              for v in distribution["good_or_better_pct"]],
-    })
-    send_table = pd.DataFrame({
-        "LA": send_latest["la_name"], "Outcome (2023 framework)": send_latest["outcome"],
-        "Published": [_date(d) if d else "" for d in send_latest["published"]],
-        "Previous inspection (2016-22)": send_latest["previous"],
-        "Previous published": [_date(d) if d else "" for d in send_latest["previous_published"]],
     })
 
     judgement_name = metrics.SHORT_NAMES[filters.judgement]
@@ -194,8 +221,7 @@ def build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: s
         "distribution": _distribution_takeaway(distribution, judgement_name),
         "send": _send_takeaway(send_counts, send_row, focus_name),
     }
-    ilacs_source = ilacs["source"].iloc[0] if has_ilacs else "not imported"
-    send_source = "; ".join(sorted(set(inspections["source"]))) if len(inspections) else "none held"
+    ilacs_source, send_source = parts["ilacs_source"], parts["send_source"]
     sources = {"london": ilacs_source, "neighbours": ilacs_source + "; DfE statistical neighbours (2025 model)",
                "distribution": ilacs_source, "send": "demo data (synthetic, seeded)" if send_is_demo else send_source}
     notes = _notes(ilacs_source, send_source, send_is_demo, len(neighbours), anonymised)
@@ -207,7 +233,7 @@ def build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: s
             neighbour_rows, filters.focus,
             "No ILACS inspections imported." if not has_ilacs else "DfE statistical neighbours not imported."),
         distribution_figure=figures.distribution_figure(distribution, filters.judgement),
-        send_figure=figures.send_figure(send_counts),
+        send_figure=parts["send_figure"],
         london_table=london_table, neighbours_table=neighbours_table, distribution_table=distribution_table,
         send_table=send_table, titles=titles, takeaways=takeaways, notes=notes, sources=sources)
 

@@ -291,17 +291,19 @@ OUTCOME_TEXT = {1: "Outcome 1: typically positive experiences and outcomes",
 
 def latest_inspections(inspections: pd.DataFrame, las: pd.DataFrame) -> pd.DataFrame:
     """Per London LA: its latest 2023-framework outcome (grade, publication date) and its 2016-22 inspection result."""
+    mine = inspections[inspections["area_code"].isin(set(las["la_code"]))]
+
+    def latest(frame: pd.DataFrame) -> dict:   # area code -> its last report by publication date (no date: last)
+        ordered = frame.sort_values("publication_date", kind="stable")
+        return {code: row for code, row in zip(ordered["area_code"], ordered.to_dict("records"))}
+    new = latest(mine[(mine["framework"] == "2023") & mine["outcome_grade"].notna()])
+    old = latest(mine[mine["framework"] == "2016"])
     rows = []
-    by_area = {code: frame for code, frame in inspections[inspections["area_code"].isin(set(las["la_code"]))].groupby("area_code")}
-    empty = inspections.iloc[0:0]
     for code, name in zip(las["la_code"], las["la_name"]):
-        mine = by_area.get(code, empty)
-        new = mine[(mine["framework"] == "2023") & mine["outcome_grade"].notna()].sort_values("publication_date")
-        old = mine[mine["framework"] == "2016"].sort_values("publication_date")
-        grade = int(new["outcome_grade"].iloc[-1]) if len(new) else None
+        grade = int(new[code]["outcome_grade"]) if code in new else None
         old_text = None
-        if len(old):
-            last = old.iloc[-1]
+        if code in old:
+            last = old[code]
             old_text = ("Written statement of action required" if last["wsoa_required"] == "Yes" else
                         "No written statement of action" if last["wsoa_required"] == "No" else "Not recorded")
             if last["wsoa_required"] == "Yes" and isinstance(last["revisit_outcome"], str) and last["revisit_outcome"]:
@@ -309,9 +311,9 @@ def latest_inspections(inspections: pd.DataFrame, las: pd.DataFrame) -> pd.DataF
         rows.append({
             "la_code": code, "la_name": name, "outcome_grade": grade,
             "outcome": OUTCOME_TEXT[grade] if grade else "Not yet inspected under the 2023 framework",
-            "published": _as_date(new["publication_date"].iloc[-1]) if len(new) else None,
+            "published": _as_date(new[code]["publication_date"]) if code in new else None,
             "previous": old_text or "No inspection recorded",
-            "previous_published": _as_date(old["publication_date"].iloc[-1]) if len(old) else None,
+            "previous_published": _as_date(old[code]["publication_date"]) if code in old else None,
         })
     table = pd.DataFrame(rows)
     table["outcome_grade"] = table["outcome_grade"].astype("Int64")  # None stays missing, never NaN-as-truthy

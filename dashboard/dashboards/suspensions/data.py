@@ -13,7 +13,7 @@ from sqlalchemy import Column, Float, ForeignKey, Integer, String, Table, select
 
 from dashboard import disclosure
 from dashboard.auth.roles import ROLES
-from dashboard.loader import AccessScope, _read_sql, cached_read, dataset_info
+from dashboard.loader import AccessScope, _read_sql, cached_read, dataset_info, kept_in_process
 from dashboard.store import schema
 
 NAME = "suspensions"
@@ -112,6 +112,7 @@ def _counts_as_int(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+@kept_in_process(NAME, check=check_scope)
 @cached_read(NAME, check=check_scope)
 def la_rows(scope: AccessScope) -> pd.DataFrame:
     """Per London LA, year and ethnic group: headcount, pupils_suspended, suspensions, permanent_exclusions."""
@@ -121,6 +122,7 @@ def la_rows(scope: AccessScope) -> pd.DataFrame:
     return _counts_as_int(frame)
 
 
+@kept_in_process(NAME, check=check_scope)   # the same for every view: worked out once per version in each worker
 @cached_read(NAME, check=check_scope)
 def protected_la_rows(scope: AccessScope) -> pd.DataFrame:
     """`la_rows` with every count protected by the cell-key method (each LA, year, group and count a cell of its own),

@@ -221,3 +221,35 @@ def test_a_cached_view_holds_its_figures_as_plain_dicts_the_same_on_a_miss_and_a
     assert calls == ["x"]                                        # the second is read from the cache
     assert isinstance(first.figure, dict) and first == again and first.title == "x"
     assert list(go.Figure(again.figure).data[0].y) == [1, 2]   # the page draws the same figure
+
+
+def test_what_a_worker_keeps_in_memory_follows_the_data_version_and_checks_the_caller(server):
+    """Kept in process memory (loader.kept_in_process): worked out once per version, a committed change seen at once
+    (the shared cache emptied or not), a refused caller refused before anything is read, results copies."""
+    from dashboard.dashboards.suspensions import data as susp
+
+    calls = []
+
+    def refuse_none(scope):
+        if scope is None:
+            raise PermissionError("a signed-in member only")
+
+    @loader.kept_in_process("benchmarking", check=refuse_none)
+    def values(scope):
+        calls.append(1)
+        return bench_data.benchmark_indicator.uncached("cla_rate", scope)["values"]
+
+    with server.app_context():
+        first = values(SCOPE)
+        first["value"] = -1.0                      # a caller changing its copy changes nothing kept
+        loader.cache.clear()                       # nor does emptying the shared cache
+        assert values(SCOPE)["value"].min() >= 0 and len(calls) == 1
+        with get_engine().begin() as conn:
+            bump_version(conn, "benchmarking")
+        values(SCOPE)
+        assert len(calls) == 2                     # a new version: worked out again
+        with pytest.raises(PermissionError):
+            values(None)
+        assert len(calls) == 2
+        # Suspensions' protected counts are kept so: the same as the shared read gives.
+        pd.testing.assert_frame_equal(susp.protected_la_rows(SCOPE), susp.protected_la_rows.uncached(SCOPE))

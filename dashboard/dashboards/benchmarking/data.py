@@ -7,12 +7,15 @@ from __future__ import annotations
 import pandas as pd
 from sqlalchemy import select
 
-from dashboard.loader import AccessScope, _read_sql, cached_read
+from dashboard.loader import AccessScope, _read_sql, cached_read, kept_in_process
 from dashboard.store import schema
 
 NAME = "benchmarking"
 
 
+# The regional data, not views: each indicator's figures and the quarters, kept in each worker per data version (a few
+# thousand numbers), so a filter change does not read and parse them again even when the shared cache was emptied.
+@kept_in_process(NAME)
 @cached_read(NAME)
 def benchmark_indicator(indicator_code: str, scope: AccessScope) -> dict:
     """{'values': la_code, period_end, value; 'england': period_end, value} for one indicator."""
@@ -27,6 +30,7 @@ def benchmark_indicator(indicator_code: str, scope: AccessScope) -> dict:
     return {"values": values, "england": england}
 
 
+@kept_in_process(NAME)
 @cached_read(NAME)
 def benchmark_periods() -> list[pd.Timestamp]:
     """Quarter ends that have any benchmarking data, oldest first."""

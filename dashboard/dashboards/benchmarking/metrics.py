@@ -37,31 +37,31 @@ def comparison_series(values: pd.DataFrame, las: pd.DataFrame, focus_la: str, en
                       england_label: str = "England") -> pd.DataFrame:
     """Long table (period_end, series, value, n_returned): focus LA, its sub-region average, London average, England
     (named `england_label`)."""
-    periods = pd.DataFrame({"period_end": sorted(pd.to_datetime(values["period_end"]).unique())})
+    periods = pd.DataFrame({"period_end": sorted(pd.to_datetime(values["period_end"]).unique())})["period_end"]
+    at = pd.Index(periods)   # each part is looked up by period (reindexed: no merge per part)
     la_info = las.set_index("la_code")
     focus_name = la_info.loc[focus_la, "la_name"]
     subregion_code = la_info.loc[focus_la, "subregion_code"]
     subregion_name = la_info.loc[focus_la, "subregion_name"]
     known = values[values["la_code"].isin(las["la_code"])]
+    no_count = pd.array([pd.NA] * len(periods), dtype="Int64")
+
+    def line(name: str, by_period: pd.Series, n_returned) -> pd.DataFrame:
+        return pd.DataFrame({"period_end": periods, "series": name, "value": by_period.reindex(at).to_numpy(),
+                             "n_returned": n_returned})
 
     def average(frame: pd.DataFrame, name: str) -> pd.DataFrame:
-        grouped = frame.groupby("period_end")["value"].agg(["mean", "count"]).reset_index()
-        out = periods.merge(grouped, on="period_end", how="left")
-        return pd.DataFrame({"period_end": out["period_end"], "series": name, "value": out["mean"],
-                             "n_returned": out["count"].fillna(0).astype("Int64")})
+        grouped = frame.groupby("period_end")["value"].agg(["mean", "count"]).reindex(at)
+        return line(name, grouped["mean"], grouped["count"].fillna(0).astype("Int64").reset_index(drop=True))
 
-    focus = periods.merge(known[known["la_code"] == focus_la][["period_end", "value"]], on="period_end", how="left")
     parts = [
-        pd.DataFrame({"period_end": focus["period_end"], "series": focus_name, "value": focus["value"],
-                      "n_returned": pd.array([pd.NA] * len(focus), dtype="Int64")}),
+        line(focus_name, known[known["la_code"] == focus_la].set_index("period_end")["value"], no_count),
         average(known[known["la_code"].isin(la_info.index[la_info["subregion_code"] == subregion_code])],
                 f"{subregion_name} average"),
         average(known, "London average"),
     ]
     if england is not None and not england.empty:
-        eng = periods.merge(england[["period_end", "value"]], on="period_end", how="left")
-        parts.append(pd.DataFrame({"period_end": eng["period_end"], "series": england_label, "value": eng["value"],
-                                   "n_returned": pd.array([pd.NA] * len(eng), dtype="Int64")}))
+        parts.append(line(england_label, england.set_index("period_end")["value"], no_count))
     result = pd.concat(parts, ignore_index=True)
     result["value"] = result["value"].astype("float64")
     return result

@@ -191,13 +191,19 @@ def resolve_choices(source, indicator, focus, start, end, *, user_la, scope) -> 
             return None
         return Choices(source, published.indicator_options(catalogue), [{"label": p, "value": p} for p in choice["periods"]],
                        choice["indicator"], choice["focus"], choice["start"], choice["end"])
-    periods = bench_data.benchmark_periods()
+    periods, catalogue, options = _regional_choices()
     if not periods:
         return None
-    catalogue = loader.indicator_catalogue()
     f = resolve_filters(indicator, focus, start, end, user_la=user_la, catalogue=catalogue, las=las, periods=periods)
-    return Choices(source, indicator_options(catalogue), quarter_options(periods), f.indicator, f.focus,
+    return Choices(source, options["indicators"], options["quarters"], f.indicator, f.focus,
                    f.start.date().isoformat(), f.end.date().isoformat())
+
+
+@loader.kept_in_process(bench_data.NAME, "reference")
+def _regional_choices() -> tuple[list[pd.Timestamp], pd.DataFrame, dict]:
+    """The quarters, the indicator catalogue and the dropdowns' options they give: no filter changes them."""
+    periods, catalogue = bench_data.benchmark_periods(), loader.indicator_catalogue()
+    return periods, catalogue, {"indicators": indicator_options(catalogue), "quarters": quarter_options(periods)}
 
 
 def _published_choice(choices: Choices) -> dict:

@@ -246,7 +246,7 @@ def kept_in_process(*datasets: str, check=None):
                     if held["data"] == data:
                         held["results"][arguments] = result
             return copy.deepcopy(result)
-        kept.uncached = read
+        kept.not_kept = read   # the read without this process's memory (e.g. the shared cache's)
         return kept
     return decorate
 

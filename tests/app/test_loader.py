@@ -192,7 +192,8 @@ def test_workers_share_the_cache_and_see_new_versions(server, tmp_path, backend)
     else:
         config = loader.cache_config(Settings(cache_dir=str(tmp_path / "cache")))
     first, second = _worker(config), _worker(config)
-    read = lambda: bench_data.benchmark_indicator("sw_caseload", SCOPE)  # noqa: E731
+    # The shared cache's read: a worker's own memory (`kept_in_process`) is its process's, and these two share one.
+    read = lambda: bench_data.benchmark_indicator.not_kept("sw_caseload", SCOPE)  # noqa: E731
     assert _reads_in(first, read) > 0
     assert _reads_in(second, read) == 0          # the other worker's result, from the shared cache
     with get_engine().begin() as conn:
@@ -237,7 +238,7 @@ def test_what_a_worker_keeps_in_memory_follows_the_data_version_and_checks_the_c
     @loader.kept_in_process("benchmarking", check=refuse_none)
     def values(scope):
         calls.append(1)
-        return bench_data.benchmark_indicator.uncached("cla_rate", scope)["values"]
+        return bench_data.benchmark_indicator.not_kept("cla_rate", scope)["values"]
 
     with server.app_context():
         first = values(SCOPE)
@@ -252,4 +253,4 @@ def test_what_a_worker_keeps_in_memory_follows_the_data_version_and_checks_the_c
             values(None)
         assert len(calls) == 2
         # Suspensions' protected counts are kept so: the same as the shared read gives.
-        pd.testing.assert_frame_equal(susp.protected_la_rows(SCOPE), susp.protected_la_rows.uncached(SCOPE))
+        pd.testing.assert_frame_equal(susp.protected_la_rows(SCOPE), susp.protected_la_rows.not_kept(SCOPE))

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
 
 from dashboard.ingest.reading import display_name
 from dashboard.ingest.specs import FIRST_DATA_ROW
 from dashboard.ingest.ssda903.codes import FIRST_YEAR, LAST_YEAR, rules_year
 from dashboard.ingest.ssda903.reading import ReadTables, read_tables, unzipped
-from dashboard.ingest.ssda903.rules import RULES, Return, check
+from dashboard.ingest.ssda903.rules import RULES, Return, findings
 from dashboard.ingest.validation import Report
 
 # A year in a file's (or its zip's) name: 2017, or 2017-18 / 2017_18 / 201718 naming both ends.
@@ -45,20 +46,23 @@ def _check_read(read: ReadTables, year_end: int, report: Report, label: str = ""
         report.warnings.append({"row": "", "column": "", "value": "", "query": where + (
             f"Checked with the {year_label(rules_year(year_end))} code lists and rules: this app holds the DfE's for "
             f"{year_label(FIRST_YEAR)} to {year_label(LAST_YEAR)}.")})
-    ret = Return(read.tables, year_end, report.la_code)
-    rejected = set()
-    for finding in check(ret):
-        definition = RULES[finding.rule]
-        table = ret.tables[finding.table]
-        row_label, first = read.row_labels.get(finding.table, ("row", FIRST_DATA_ROW))
-        entry = {"row": f"{where}{read.files[finding.table]}, {row_label} {finding.row + first}", "column": finding.column,
-                 "value": str(table.at[finding.row, finding.column])}
+    ret = Return(read.tables, year_end, report.la_code, distinct_given=read.distinct)
+    rejected = {name: np.zeros(len(frame), dtype=bool) for name, frame in ret.tables.items()}
+    for code, table_name, rows, column in findings(ret):
+        definition = RULES[code]
+        row_label, first = read.row_labels.get(table_name, ("row", FIRST_DATA_ROW))
+        place = f"{where}{read.files[table_name]}, {row_label} "
+        values = ret.tables[table_name][column].to_numpy(dtype=object)[rows].tolist()
         if definition.level == "error":
-            rejected.add((finding.table, finding.row))
-            report.row_errors.append({**entry, "rule": f"DfE rule {definition.code}: {definition.message}"})
+            rejected[table_name][rows] = True
+            found, key = report.row_errors, "rule"
         else:
-            report.warnings.append({**entry, "query": f"DfE rule {definition.code}: {definition.message}"})
-    report.rows_rejected += len(rejected)
+            found, key = report.warnings, "query"
+        text = f"DfE rule {definition.code}: {definition.message}"
+        found += [{"row": f"{place}{row + first}", "column": column, "value": str(value), key: text}
+                  for row, value in zip(rows.tolist(), values)]
+    rejected = sum(int(mask.sum()) for mask in rejected.values())
+    report.rows_rejected += rejected
     report.rows_accepted = report.rows_read - report.rows_rejected
     return ret if not rejected else None
 

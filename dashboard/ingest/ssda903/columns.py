@@ -2,9 +2,47 @@
 hold a few dozen placement codes and a few thousand dates), so each distinct value is worked out once."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Callable
 
+import numpy as np
 import pandas as pd
+
+
+@dataclass(frozen=True)
+class Distinct:
+    """A column as its distinct values (each once, in order of first appearance) and each row's position among them:
+    a test on the column is made on the few values, then spread over the rows by position (numpy, no string compare
+    per row)."""
+    positions: np.ndarray   # one per row: its value's index in `values`
+    values: np.ndarray      # object
+
+    @classmethod
+    def of(cls, cells) -> Distinct:
+        positions, values = pd.factorize(np.asarray(cells, dtype=object), use_na_sentinel=False)
+        return cls(positions, np.asarray(values, dtype=object))
+
+    def spread(self, per_value) -> np.ndarray:
+        """Something worked out per distinct value (an array as long as `values`) -> one per row."""
+        return np.asarray(per_value)[self.positions]
+
+    def is_in(self, texts) -> np.ndarray:
+        """Rows whose value is one of `texts` (a bool array)."""
+        return self.spread(pd.Index(self.values, dtype=object).isin(list(texts)))
+
+    def is_(self, text: str) -> np.ndarray:
+        return self.spread(np.fromiter((v == text for v in self.values), dtype=bool, count=len(self.values)))
+
+    def mapped(self, transform: Callable[[pd.Series], pd.Series]) -> Distinct:
+        """`transform` applied to each distinct value once; values it makes equal ("u4", "U4" -> "U4") merge."""
+        done = np.asarray(transform(pd.Series(self.values, dtype=object)).to_numpy(), dtype=object)
+        if pd.Series(done, dtype=object).equals(pd.Series(self.values, dtype=object)):
+            return self   # nothing changed (ids that were already stripped, codes already upper-case)
+        merged, values = pd.factorize(done, use_na_sentinel=False)
+        return Distinct(merged[self.positions] if len(merged) else self.positions, np.asarray(values, dtype=object))
+
+    def cells(self) -> np.ndarray:
+        return self.values[self.positions] if len(self.values) else np.empty(len(self.positions), dtype=object)
 
 
 def by_distinct(cells: pd.Series, transform: Callable[[pd.Series], pd.Series]) -> pd.Series:

@@ -28,11 +28,15 @@ def pseudonym_key(setting: str, data_dir: Path) -> bytes:
 
 def pseudonymise(children: pd.Series, la_code: str, key: bytes) -> pd.Series:
     """Each LA's child id -> 16 hex characters; the same id in the same LA always gives the same pseudonym.
-    Each distinct id is hashed once, by the one-call HMAC (OpenSSL's, no Python object per id)."""
+    Each distinct id is hashed once, from one keyed HMAC state copied per id (the key is not set up again each time)."""
     positions, distinct = pd.factorize(children)   # missing ids -> -1
-    prefix = f"{la_code}:"
-    digests = np.array([hmac.digest(key, f"{prefix}{c}".encode(), "sha256").hex()[:16] for c in distinct] + [None],
-                       dtype=object)
+    keyed = hmac.new(key, f"{la_code}:".encode(), "sha256")
+
+    def digest(child) -> str:
+        state = keyed.copy()
+        state.update(str(child).encode())
+        return state.hexdigest()[:16]
+    digests = np.array(list(map(digest, distinct)) + [None], dtype=object)
     return pd.Series(digests[positions], index=children.index, dtype=object)
 
 

@@ -16,12 +16,15 @@ from dashboard.ingest.ssda903.columns import by_distinct
 
 METRES_PER_MILE = 1609.344
 _lock = threading.Lock()
-_letters: dict[str, pd.DataFrame] = {}   # first letter -> that letter's postcodes, indexed by postcode without spaces
+_letters: dict[str, pd.DataFrame] = {}   # first letter -> that letter's postcodes as the directory holds them
+_keyed: dict[str, pd.DataFrame] = {}     # first letter -> the same, indexed by postcode without spaces (the demo's)
+_FORM = 7   # the directory's postcodes are 7 characters: the outward code padded to 4, then the inward code
 
 
 def _letter(letter: str) -> pd.DataFrame:
     """The directory's postcodes starting with `letter` (read once per process: its files are split by letter, each a
-    few MB compressed), indexed for lookup. Empty when the package has no such file."""
+    few MB compressed): pcd (its 7-character form, sorted), easting, northing, la_code. Empty when the package has no
+    such file."""
     with _lock:
         if letter not in _letters:
             # Imported here: 9 MB of compressed data, read letter by letter only when a return is loaded.
@@ -30,19 +33,39 @@ def _letter(letter: str) -> pd.DataFrame:
                 table = Postcodes()._read_msgpack(letter)
             except (ValueError, FileNotFoundError):
                 table = pd.DataFrame({"pcd": [], "oseast1m": [], "osnrth1m": [], "laua": []})
-            keys = pd.Index([p.replace(" ", "") if isinstance(p, str) else "" for p in table["pcd"].tolist()], dtype=object)
-            table = pd.DataFrame({"easting": table["oseast1m"].astype(float).to_numpy(),
+            pcd = table["pcd"].to_numpy(dtype=object)
+            table = pd.DataFrame({"pcd": pcd, "easting": table["oseast1m"].astype(float).to_numpy(),
                                   "northing": table["osnrth1m"].astype(float).to_numpy(),
-                                  "la_code": table["laua"].astype(object).to_numpy()}, index=keys)
-            # is_unique builds the index's hash table, which every lookup then reuses (duplicated() would build
-            # a second one: each costs about 0.4 s a letter).
-            _letters[letter] = table if table.index.is_unique else table[~table.index.duplicated()]
+                                  "la_code": table["laua"].astype(object).to_numpy()})
+            in_form = all(isinstance(p, str) and len(p) == _FORM for p in pcd)
+            if not (in_form and (len(pcd) < 2 or bool(np.all(pcd[1:] > pcd[:-1])))):
+                # Not sorted in one form, as the package ships it: sorted here, the first of any repeat kept.
+                keys = pd.Series([_form(p.replace(" ", "")) if isinstance(p, str) else None for p in pcd], dtype=object)
+                table = table.assign(pcd=keys).dropna(subset=["pcd"]).drop_duplicates("pcd")
+                table = table.sort_values("pcd", kind="stable").reset_index(drop=True)
+            _letters[letter] = table
         return _letters[letter]
+
+
+def _form(key: str) -> str | None:
+    """'SE154RG' -> 'SE154RG', 'E16AN' -> 'E1  6AN': the directory's form of a postcode without spaces; None when no
+    postcode has that many characters."""
+    if not 5 <= len(key) <= _FORM:
+        return None
+    return key[:-3].ljust(_FORM - 3) + key[-3:]
 
 
 def postcodes_starting(letter: str) -> pd.DataFrame:
     """The directory's postcodes starting with `letter`: easting, northing, la_code, indexed by postcode without spaces."""
-    return _letter(letter)
+    with _lock:
+        known = _keyed.get(letter)
+    if known is None:
+        table = _letter(letter)
+        known = table[["easting", "northing", "la_code"]].set_axis(
+            pd.Index([p.replace(" ", "") for p in table["pcd"].tolist()], dtype=object))
+        with _lock:
+            _keyed[letter] = known
+    return known
 
 
 def release() -> None:
@@ -50,6 +73,7 @@ def release() -> None:
     so a long-running process does not keep them; the next lookup reads what it needs again."""
     with _lock:
         _letters.clear()
+        _keyed.clear()
 
 
 def normalise(postcodes: pd.Series) -> pd.Series:
@@ -58,18 +82,36 @@ def normalise(postcodes: pd.Series) -> pd.Series:
 
 
 def lookup(postcodes: pd.Series) -> pd.DataFrame:
-    """easting, northing (metres) and la_code (ONS code of the district) for each postcode; NaN when not found."""
+    """easting, northing (metres) and la_code (ONS code of the district) for each postcode; NaN when not found.
+    Each distinct postcode is found by binary search in its letter's sorted postcodes."""
     positions, distinct = pd.factorize(normalise(postcodes))
-    distinct = pd.Index(distinct, dtype=object)
-    first = distinct.str[:1]
-    # Each letter's postcodes looked up at once; the parts joined once (no per-letter writes into one frame).
-    parts = [_letter(letter).reindex(distinct[first == letter]) for letter in sorted(set(first) - {""}) if letter.isalpha()]
-    found = pd.concat(parts) if parts else pd.DataFrame({"easting": [], "northing": [], "la_code": []})
-    found = found.reindex(distinct)
-    out = found.iloc[positions]
-    la_code = out["la_code"].to_numpy(dtype=object, copy=True)
+    wanted = np.array([_form(key) for key in distinct], dtype=object)
+    found = np.full(len(distinct), -1, dtype=np.intp)
+    tables = []
+    first = np.array([key[:1] for key in distinct], dtype=object)
+    for letter in sorted(set(first.tolist()) - {""}):
+        if not letter.isalpha():
+            continue
+        table = _letter(letter)
+        which = np.flatnonzero((first == letter) & (wanted != None))   # noqa: E711 (elementwise)
+        pcd = table["pcd"].to_numpy(dtype=object)
+        if not len(which) or not len(pcd):
+            continue
+        at = np.minimum(np.searchsorted(pcd, wanted[which]), len(pcd) - 1)
+        hit = pcd[at] == wanted[which]
+        found[which[hit]] = at[hit] + sum(len(t) for t in tables)
+        tables.append(table)
+    every = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(
+        {"easting": [], "northing": [], "la_code": []})
+    rows = np.append(found, -1)[positions]   # a missing postcode (-1 from factorize) is not found either
+    present = rows >= 0
+    easting, northing = np.full(len(rows), np.nan), np.full(len(rows), np.nan)
+    la_code = np.full(len(rows), None, dtype=object)
+    easting[present] = every["easting"].to_numpy(dtype=float)[rows[present]]
+    northing[present] = every["northing"].to_numpy(dtype=float)[rows[present]]
+    la_code[present] = every["la_code"].to_numpy(dtype=object)[rows[present]]
     la_code[pd.isna(la_code)] = None
-    return pd.DataFrame({"easting": out["easting"].to_numpy(dtype=float), "northing": out["northing"].to_numpy(dtype=float),
+    return pd.DataFrame({"easting": easting, "northing": northing,
                          "la_code": pd.Series(la_code, index=postcodes.index, dtype=object)}, index=postcodes.index)
 
 

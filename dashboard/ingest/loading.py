@@ -116,8 +116,9 @@ def _current(conn, spec: DatasetSpec, la_code: str, period: str):
 # --- the stored rows of every version: written once, for every dataset --------------------------------------
 
 def _pack(records: dict) -> bytes:
-    """A version's rows as compressed JSON: a table by column ({COLUMNAR: {column: plain values}}, one list per
-    column, which the C encoder writes fast) or a list of rows."""
+    """A version's rows as compressed JSON: a table by column ({COLUMNAR: {column: its coded values}}, see
+    bulk.Coded.stored: each distinct value once and packed positions, which the C encoder writes fast) or a list of
+    rows."""
     return gzip.compress(json.dumps(records, default=_json_value, separators=(",", ":")).encode(), compresslevel=1)
 
 
@@ -129,6 +130,8 @@ def _by_column(records: dict) -> dict:
 
 
 def _json_value(value):
+    if isinstance(value, bulk.Coded):
+        return value.stored()
     if isinstance(value, (datetime, date)):
         return value.isoformat()
     if isinstance(value, np.generic):

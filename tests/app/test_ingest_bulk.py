@@ -1,5 +1,7 @@
 """The columnar loader (COPY on PostgreSQL, executemany on SQLite) stores what SQLAlchemy's own insert stores: every
 type, NULLs, and text holding the characters COPY's format escapes."""
+import gzip
+import json
 from datetime import date
 
 import numpy as np
@@ -44,5 +46,32 @@ def test_columns_written_by_the_loader_read_back_as_sqlalchemy_writes_them(datab
         assert loaded[4].name is None and loaded[6].name == ""
         assert loaded[0].day == date(2024, 3, 31) and loaded[1].day is None
         assert loaded[2].flag is None and loaded[1].miles is None and loaded[2].count is None
+    finally:
+        metadata.drop_all(engine)
+
+
+def test_a_versions_kept_columns_and_those_kept_before_coding_load_the_same_rows(database_url):
+    """A version keeps each column coded (its distinct values once, packed positions); a version kept before holds
+    plain lists. Both, read back from the version's JSON, store exactly the rows the loader stored at first."""
+    from dashboard.ingest import loading
+    engine = create_engine(database_url)
+    metadata = MetaData()
+    table = _table(metadata, "test_bulk_restored")
+    metadata.drop_all(engine)
+    metadata.create_all(engine)
+    coded = bulk.columns(table, ROWS)
+    kept = json.loads(gzip.decompress(loading._pack({"t": {loading.COLUMNAR: coded}})))["t"][loading.COLUMNAR]
+    assert all(isinstance(column, dict) for column in kept.values())
+    before_coding = {name: column.plain() for name, column in coded.items()}
+    try:
+        stored = []
+        for columns in (coded, kept, before_coding):
+            with engine.begin() as conn:
+                conn.execute(table.delete())
+                bulk.insert_columns(conn, table, columns)
+            with engine.connect() as conn:
+                stored.append([tuple(row)[1:] for row in conn.execute(select(table).order_by(table.c.id)).all()])
+        assert stored[0] == stored[1] == stored[2] and len(stored[0]) == len(ROWS)
+        assert stored[0][3] == ("line\nend", date(2025, 12, 31), True, 4, 300.0) and stored[0][4][0] is None
     finally:
         metadata.drop_all(engine)

@@ -37,7 +37,11 @@ def _letter(letter: str) -> pd.DataFrame:
             table = pd.DataFrame({"pcd": pcd, "easting": table["oseast1m"].astype(float).to_numpy(),
                                   "northing": table["osnrth1m"].astype(float).to_numpy(),
                                   "la_code": table["laua"].astype(object).to_numpy()})
-            in_form = all(isinstance(p, str) and len(p) == _FORM for p in pcd)
+            try:
+                in_form = bool((np.fromiter(map(len, pcd), dtype=np.int64, count=len(pcd)) == _FORM).all()) \
+                    and all(isinstance(p, str) for p in pcd[:1])
+            except TypeError:   # a cell that is not text
+                in_form = False
             if not (in_form and (len(pcd) < 2 or bool(np.all(pcd[1:] > pcd[:-1])))):
                 # Not sorted in one form, as the package ships it: sorted here, the first of any repeat kept.
                 keys = pd.Series([_form(p.replace(" ", "")) if isinstance(p, str) else None for p in pcd], dtype=object)

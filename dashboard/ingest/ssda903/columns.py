@@ -33,13 +33,25 @@ class Distinct:
     def is_(self, text: str) -> np.ndarray:
         return self.spread(np.fromiter((v == text for v in self.values), dtype=bool, count=len(self.values)))
 
-    def mapped(self, transform: Callable[[pd.Series], pd.Series]) -> Distinct:
-        """`transform` applied to each distinct value once; values it makes equal ("u4", "U4" -> "U4") merge."""
-        done = np.asarray(transform(pd.Series(self.values, dtype=object)).to_numpy(), dtype=object)
-        if pd.Series(done, dtype=object).equals(pd.Series(self.values, dtype=object)):
+    def mapped(self, transform: Callable[[str], str]) -> Distinct:
+        """`transform` applied to each distinct text once (anything not text becomes NaN, as pandas' .str methods
+        make it); values it makes equal ("u4", "U4" -> "U4") merge."""
+        done = np.empty(len(self.values), dtype=object)
+        done[:] = [transform(v) if isinstance(v, str) else np.nan for v in self.values.tolist()]
+        if np.array_equal(done, self.values):
             return self   # nothing changed (ids that were already stripped, codes already upper-case)
         merged, values = pd.factorize(done, use_na_sentinel=False)
         return Distinct(merged[self.positions] if len(merged) else self.positions, np.asarray(values, dtype=object))
+
+    def filled(self, text: str) -> Distinct:
+        """Missing values (NaN: a short row's cells) read as `text`."""
+        missing = pd.isna(self.values)
+        if not missing.any():
+            return self
+        values = self.values.copy()
+        values[missing] = text
+        merged, values = pd.factorize(values, use_na_sentinel=False)   # `text` may be there already
+        return Distinct(merged[self.positions], np.asarray(values, dtype=object))
 
     def cells(self) -> np.ndarray:
         return self.values[self.positions] if len(self.values) else np.empty(len(self.positions), dtype=object)

@@ -67,14 +67,12 @@ def _plain_csv(data: bytes) -> pd.DataFrame | None:
     longest = int(np.diff(lines, prepend=-1).max()) if len(lines) else len(data)
     if longest > MAX_CELL_CHARS and (b'"' in data or any(frame[c].str.len().max() > MAX_CELL_CHARS for c in frame)):
         return None
-    if frame.isna().to_numpy().any():   # a short row's missing cells
-        frame = frame.fillna("")
-    rows = len(frame)
-    while rows and all(cell == "" for cell in frame.iloc[rows - 1]):   # trailing empty rows, as the shared reader drops them
-        rows -= 1
+    rows = len(frame)   # a short row's missing cells are NaN: blank (made "" by _frame)
+    while rows and all(pd.isna(cell) or cell == "" for cell in frame.iloc[rows - 1]):   # trailing empty rows, as the
+        rows -= 1                                                                           # shared reader drops them
     if not rows:
         return None
-    header = [str(h).strip() for h in frame.iloc[0]]
+    header = ["" if pd.isna(h) else str(h).strip() for h in frame.iloc[0]]
     frame = frame.iloc[1:rows].reset_index(drop=True)
     frame.columns = header
     frame.attrs["overlong_rows"] = []
@@ -105,7 +103,7 @@ def _frame(name: str, data: bytes, errors: list[str]) -> tuple[pd.DataFrame, dic
         errors.append(f"{name}: the column(s) {', '.join(duplicated)} appear more than once in the header row.")
         return None
     overlong = frame.attrs.get("overlong_rows", [])
-    distinct = {c: Distinct.of(frame.iloc[:, i]).mapped(lambda v: v.str.strip()) for i, c in enumerate(frame.columns)}
+    distinct = {c: Distinct.of(frame.iloc[:, i]).mapped(str.strip).filled("") for i, c in enumerate(frame.columns)}
     frame = pd.DataFrame({c: d.cells() for c, d in distinct.items()}, index=frame.index, dtype=object)
     frame.attrs["overlong_rows"] = overlong
     return frame, distinct

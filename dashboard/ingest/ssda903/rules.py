@@ -81,12 +81,12 @@ class Return:
     def code_distinct(self, table: str, column: str) -> Distinct:
         """The column upper-cased ("u4" -> "U4"), by distinct value."""
         return self._cached((table, column, "code_distinct"),
-                            lambda: self.distinct(table, column).mapped(lambda v: v.str.upper()))
+                            lambda: self.distinct(table, column).mapped(str.upper))
 
     def compact_distinct(self, table: str, column: str) -> Distinct:
         """The column upper-cased with its spaces removed ("se15 4rg" -> "SE154RG"), to compare postcodes and URNs."""
-        return self._cached((table, column, "compact_distinct"), lambda: self.code_distinct(table, column).mapped(
-            lambda v: v.str.replace(" ", "", regex=False)))
+        return self._cached((table, column, "compact_distinct"),
+                            lambda: self.code_distinct(table, column).mapped(lambda text: text.replace(" ", "")))
 
     def code(self, table: str, column: str) -> pd.Series:
         """The column upper-cased, once per column (worked out on its distinct values only)."""

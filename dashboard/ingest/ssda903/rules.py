@@ -557,13 +557,6 @@ def _1015(r: Return):
     return _rows("Episodes", "PL_POST", own & r.distinct("Episodes", "PL_POST").spread(elsewhere))
 
 
-def findings(r: Return) -> list[tuple[str, str, np.ndarray, str]]:
-    """Every rule's findings as (rule, table, rows, column), in rule order (each rule's rows in the order it reports
-    them); a table the return does not hold is simply not checked."""
-    return [(code, table, rows, column) for code, definition in RULES.items()
-            for table, rows, column in definition.check(r) if table in r.tables and len(rows)]
-
-
 # --- social worker episodes (SWEpisodes, collected from 2023/24) ------------------------------------------------
 SW_REASONS = ("MANAGE", "FCONTA", "LEFTRL", "ORGRST", "TSPROC", "ABSENC", "CHCHAN", "PCCHAN", "SWDIED", "OTHERS")
 
@@ -600,6 +593,13 @@ def _sw10(r: Return):
     same = frame["child"].eq(frame["child"].shift(1))
     bad = same & (frame["start"] < frame["end"].shift(1) - pd.Timedelta(days=7))
     return _rows("SWEpisodes", "SW_DECOM", bad[bad].index)
+
+
+def findings(r: Return) -> list[tuple[str, str, np.ndarray, str]]:
+    """Every rule's findings as (rule, table, rows, column), in rule order (each rule's rows in the order it reports
+    them); a table the return does not hold is simply not checked."""
+    return [(code, table, rows, column) for code, definition in RULES.items()
+            for table, rows, column in definition.check(r) if table in r.tables and len(rows)]
 
 
 def check(r: Return) -> list[Finding]:

@@ -4,7 +4,8 @@ what the load itself costs.
 In one run, on the same file: (1) read + validate alone (what "Check your file" does: decode, parse, every
 DfE rule, nothing stored); (2) validate + load (what "Commit" does: the same checks again, then one transaction
 that removes the LA's old rows, inserts the new ones and keeps the version). The ratio (2) / (1) is the cost of
-storing over checking. The file is real-shaped (samples.ssda903_episodes: valid codes, 1-4 episodes a child).
+storing over checking. The files are real-shaped (samples.ssda903_episodes and ssda903_tables: valid codes, 1-4
+episodes a child, the DfE's Header, Episodes, UASC and OC3 tables).
 """
 from __future__ import annotations
 
@@ -90,5 +91,6 @@ def main(argv=None) -> int:
          f"{args.rows / load_cpu:,.0f}")
     _say(f"ratio (validate + load) / (read + validate) = {total_s / check_s:.2f} wall, {total_cpu / check_cpu:.2f} CPU; "
          f"the load alone / read + validate = {load_s / check_s:.2f} wall, {load_cpu / check_cpu:.2f} CPU")
-    _say(f"peak memory (RSS) {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20:,.1f} GB")
+    _say(f"peak memory (RSS) {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20:,.1f} GB; "
+         f"load average {os.getloadavg()[0]:.2f} at the end")
     return 0 if result.status == "committed" else 1

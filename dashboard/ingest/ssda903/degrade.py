@@ -26,17 +26,22 @@ def pseudonym_key(setting: str, data_dir: Path) -> bytes:
     return path.read_text().strip().encode()
 
 
-def pseudonymise(children: pd.Series, la_code: str, key: bytes) -> pd.Series:
-    """Each LA's child id -> 16 hex characters; the same id in the same LA always gives the same pseudonym.
-    Each distinct id is hashed once, from one keyed HMAC state copied per id (the key is not set up again each time)."""
-    positions, distinct = pd.factorize(children)   # missing ids -> -1
+def _digests(children: list, la_code: str, key: bytes) -> list[str]:
+    """Each id's pseudonym, from one keyed HMAC state copied per id (the key is not set up again each time)."""
     keyed = hmac.new(key, f"{la_code}:".encode(), "sha256")
 
     def digest(child) -> str:
         state = keyed.copy()
         state.update(str(child).encode())
         return state.hexdigest()[:16]
-    digests = np.array(list(map(digest, distinct)) + [None], dtype=object)
+    return list(map(digest, children))
+
+
+def pseudonymise(children: pd.Series, la_code: str, key: bytes) -> pd.Series:
+    """Each LA's child id -> 16 hex characters; the same id in the same LA always gives the same pseudonym.
+    Each distinct id is hashed once."""
+    positions, distinct = pd.factorize(children)   # missing ids -> -1
+    digests = np.array(_digests(distinct.tolist(), la_code, key) + [None], dtype=object)
     return pd.Series(digests[positions], index=children.index, dtype=object)
 
 
@@ -45,16 +50,15 @@ class Pseudonyms:
 
     def __init__(self, la_code: str, key: bytes):
         self.la_code, self.key = la_code, key
-        self.known = pd.Series(dtype=object)
+        self.known: dict = {}
 
     def __call__(self, children: pd.Series) -> pd.Series:
-        positions, distinct = pd.factorize(children)
-        distinct = pd.Index(distinct, dtype=object)
-        new = distinct[~distinct.isin(self.known.index)]
-        if len(new):
-            made = pseudonymise(pd.Series(new, dtype=object), self.la_code, self.key)
-            self.known = pd.concat([self.known, pd.Series(made.to_numpy(), index=new)])
-        found = np.append(self.known.reindex(distinct).to_numpy(dtype=object), None)
+        positions, distinct = pd.factorize(children)   # missing ids -> -1
+        distinct = distinct.tolist()
+        new = [child for child in distinct if child not in self.known]
+        if new:
+            self.known.update(zip(new, _digests(new, self.la_code, self.key)))
+        found = np.array([self.known[child] for child in distinct] + [None], dtype=object)
         return pd.Series(found[positions], index=children.index, dtype=object)
 
 

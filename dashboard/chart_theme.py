@@ -1,6 +1,7 @@
 """Shared chart look: Okabe-Ito colour-blind-safe colours; the user's own LA always stands out."""
 from __future__ import annotations
 
+import base64
 import copy
 import decimal
 import functools
@@ -207,6 +208,10 @@ def _rounded_column(values: np.ndarray, shown: int | None | str) -> np.ndarray |
 
 
 def _numeric(value) -> np.ndarray | None:
+    if isinstance(value, dict) and set(value) == {"dtype", "bdata"}:   # plotly's typed array (a go.Figure's JSON)
+        if "shape" in value or value["dtype"] not in ("f8", "f4", "i4", "i2", "i1", "u4", "u2", "u1"):
+            return None
+        return np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"]).newbyteorder("<")).astype(float)
     if isinstance(value, np.ndarray):
         return value.astype(float) if value.dtype.kind in "fiu" else None
     if isinstance(value, (list, tuple)) and value and all(

@@ -9,7 +9,7 @@ from dash.exceptions import PreventUpdate
 from dashboard import loader
 from dashboard.area_measures.spec import check_scope
 from dashboard.area_measures.view import CHARTS, TABLES, PageSpec
-from dashboard.components.first_paint import view_callback
+from dashboard.components.first_paint import DigestedOutputs, view_callback
 from dashboard.components.contract import Call, Dashboard, Filter, anonymise_with, register_callbacks, viewer_scope
 from dashboard.components.layout import (chart_card, chart_outputs, column_defs, definition_list, filter_bar, grid_content,
                                          grid_outputs, kpi_cards, labelled, sharing_and_kpis, table_section)
@@ -91,10 +91,11 @@ def register_render(dashboard: Dashboard, dataset: str):
         if selection is None:
             raise PreventUpdate
         view = dashboard.view(selection, scope, anonymise_with=anonymise_with)
-        return (kpi_cards(view.kpis), definition_list("Definitions and sources", view.notes),
-                *[part for c in CHARTS for part in (view.titles[c], view.figures[c])],
-                *[view.takeaways[c] for c in CHARTS],
-                *[part for t in ("trend", "las", "profile") for part in grid_content(view.tables[t], _columns)])
+        # Each output's digest cached with it, so a cached answer finds what changed without encoding them again.
+        return DigestedOutputs((kpi_cards(view.kpis), definition_list("Definitions and sources", view.notes),
+                                *[part for c in CHARTS for part in (view.titles[c], view.figures[c])],
+                                *[view.takeaways[c] for c in CHARTS],
+                                *[part for t in ("trend", "las", "profile") for part in grid_content(view.tables[t], _columns)]))
     rendered.__qualname__ = f"{dashboard.name}.rendered"   # the cache key's name: one per page
     rendered = loader.view_cache(dataset, "reference", "published", check=check_scope)(rendered)
     return rendered

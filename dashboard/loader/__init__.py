@@ -280,6 +280,7 @@ def _read_sql(statement) -> pd.DataFrame:
 
 # --- reference data -------------------------------------------------------------------------
 
+@kept_in_process("reference")
 @cached_read("reference")
 def local_authorities() -> pd.DataFrame:
     """The 33 LAs with DfE code, inner/outer London and sub-region (public reference data)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 from sqlalchemy import select
 
-from dashboard.loader import AccessScope, _read_sql, cached_read
+from dashboard.loader import AccessScope, cached_read, kept_in_process, _read_sql
 from dashboard.published.tables import published_area, published_indicator, published_value, statistical_neighbour
 
 NAME = "published"
@@ -16,6 +16,7 @@ def catalogue() -> pd.DataFrame:
     return _read_sql(select(published_indicator).order_by(published_indicator.c.source, published_indicator.c.name))
 
 
+@kept_in_process(NAME)
 @cached_read(NAME)
 def indicator_values(indicator: str, scope: AccessScope) -> pd.DataFrame:
     """Every area's published value (or marker) for one indicator, all periods."""
@@ -26,6 +27,7 @@ def indicator_values(indicator: str, scope: AccessScope) -> pd.DataFrame:
     return frame
 
 
+@kept_in_process(NAME)
 @cached_read(NAME)
 def _neighbours() -> pd.DataFrame:
     sn, area = statistical_neighbour, published_area

@@ -14,7 +14,7 @@ from sqlalchemy import (Boolean, Column, Date, DateTime, Float, ForeignKey, Inde
 from dashboard import disclosure
 from dashboard.auth.roles import ROLES
 from dashboard.dashboards.agency_pay import metrics
-from dashboard.loader import AccessScope, _read_sql, cached_read, dataset_version
+from dashboard.loader import AccessScope, cached_read, dataset_version, kept_in_process, _read_sql
 from dashboard.store import schema
 
 NAME = "agency_pay"
@@ -69,6 +69,7 @@ def version() -> int:
     return dataset_version(NAME)
 
 
+@kept_in_process(NAME)
 @cached_read(NAME)
 def caps() -> pd.DataFrame:
     """The cap table: job_type, effective_from, cap (£/h), is_illustrative, note, changed_by, changed_at."""
@@ -81,6 +82,7 @@ def caps() -> pd.DataFrame:
     return frame
 
 
+@kept_in_process(NAME)
 @cached_read(NAME)
 def returns() -> pd.DataFrame:
     """Which LA returned for which quarter (la_code, period_end, n_rows); a missing row is "no return"."""
@@ -98,6 +100,7 @@ def periods() -> list[pd.Timestamp]:
 # Shared by every scope, on purpose: the rows are the same for every scope allowed to read them (checked in
 # `area_summaries`, their one reader, on every call), they never leave the server, and one copy per LA would
 # multiply a few megabytes by 33 in a shared cache. Scope-dependent results (disclosure control) are computed per request.
+@kept_in_process(NAME)
 @cached_read(NAME)
 def _prepared(holiday_pay_rate: float, ni_rates: tuple) -> pd.DataFrame:
     a = assignment

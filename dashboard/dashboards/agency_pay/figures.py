@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from plotly.subplots import make_subplots
 
-from dashboard.chart_theme import FOCUS, LONDON, SUBREGION, empty_figure, plain_layout
+from dashboard.chart_theme import FOCUS, LONDON, SUBREGION, empty_figure, lean_figure, plain_layout
 from dashboard.dashboards.agency_pay.metrics import JOB_TYPES, quarter_label
 from dashboard.disclosure import NO_RETURN, NONE_RETURNED, SUPPRESSED
 
@@ -49,7 +49,7 @@ def _two_panel_layout(height: int, titles: tuple[str, str], x: dict, y1: dict, y
 
 
 def _figure(data: list[dict], layout: dict) -> dict:
-    return {"data": data, "layout": layout}
+    return lean_figure({"data": data, "layout": layout})
 
 
 @functools.lru_cache(maxsize=8)

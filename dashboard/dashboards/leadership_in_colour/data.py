@@ -13,7 +13,7 @@ from sqlalchemy import Boolean, Column, Date, Float, Integer, String, Table, Tex
 from dashboard import disclosure
 from dashboard.auth.roles import ROLES
 from dashboard.dashboards.leadership_in_colour.metrics import GROUPS
-from dashboard.loader import AccessScope, _read_sql, cached_read
+from dashboard.loader import AccessScope, cached_read, kept_in_process, _read_sql
 from dashboard.store import schema
 
 NAME = "linc"
@@ -98,6 +98,7 @@ def check_scope(scope: AccessScope) -> None:
         raise PermissionError("Leadership in Colour data needs a signed-in member")
 
 
+@kept_in_process(NAME, check=check_scope)
 @cached_read(NAME, check=check_scope)
 def payband_headcount(scope: AccessScope) -> pd.DataFrame:
     """Demo headcounts: snapshot_date, la_code, service_group, band_order, ethnicity, headcount."""
@@ -108,6 +109,7 @@ def payband_headcount(scope: AccessScope) -> pd.DataFrame:
     return frame
 
 
+@kept_in_process(NAME, check=check_scope)
 @cached_read(NAME, check=check_scope)
 def protected_payband_headcount(scope: AccessScope) -> pd.DataFrame:
     """`payband_headcount` with each headcount (an LA's staff of one ethnic group in one service and pay band on one
@@ -121,6 +123,7 @@ def protected_payband_headcount(scope: AccessScope) -> pd.DataFrame:
     return rows.drop(columns="snapshot")
 
 
+@kept_in_process(NAME, check=check_scope)
 @cached_read(NAME, check=check_scope)
 def payband_population(scope: AccessScope) -> pd.DataFrame:
     """Population shares by borough and ethnic group that go with the headcounts."""
@@ -128,6 +131,7 @@ def payband_population(scope: AccessScope) -> pd.DataFrame:
     return _read_sql(select(t.c.la_code, t.c.ethnicity, t.c.population_share, t.c.source))
 
 
+@kept_in_process(PUBLISHED, check=check_scope)
 @cached_read(PUBLISHED, check=check_scope)
 def published_bands(scope: AccessScope) -> pd.DataFrame:
     """The published all-borough series: band_order, pay_band, band_min, band_max, bgm_share, population_share."""
@@ -135,6 +139,7 @@ def published_bands(scope: AccessScope) -> pd.DataFrame:
     return _read_sql(select(t).order_by(t.c.band_order))
 
 
+@kept_in_process(PUBLISHED, check=check_scope)
 @cached_read(PUBLISHED, check=check_scope)
 def published_boroughs(scope: AccessScope) -> pd.DataFrame:
     """The published borough table, one row per cell: area_name, la_codes, ethnic_group, measure, value_text, value, suppressed."""
@@ -144,6 +149,7 @@ def published_boroughs(scope: AccessScope) -> pd.DataFrame:
     return frame
 
 
+@kept_in_process(CSWW, check=check_scope)
 @cached_read(CSWW, check=check_scope)
 def csww_role(scope: AccessScope) -> pd.DataFrame:
     """DfE headcount by year, area, role and ethnicity (NULL headcount where the source has x or z)."""

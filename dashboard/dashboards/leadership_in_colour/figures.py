@@ -10,7 +10,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from dashboard.chart_theme import ENGLAND, FOCUS, LONDON, SUBREGION, plain_empty_figure, plain_layout
+from dashboard.chart_theme import ENGLAND, FOCUS, LONDON, SUBREGION, lean_figure, plain_empty_figure, plain_layout
 
 # Okabe-Ito, one colour per ethnic group (BGM black so it reads as the headline line).
 GROUP_COLOURS = {"bgm": "#000000", "asian": "#0072B2", "black": "#E69F00", "mixed": "#009E73", "other": "#CC79A7",
@@ -83,7 +83,7 @@ def band_share_figure(bands: pd.DataFrame, ceiling: dict, population_label: str,
         xaxis={"title": {}, "type": "category", "tickangle": -40 if len(bands) > 4 else 0})
     if annotations:
         layout["annotations"] = annotations
-    return {"data": data, "layout": layout}
+    return lean_figure({"data": data, "layout": layout})
 
 
 def group_ratio_figure(ratios: pd.DataFrame, group_labels: dict[str, str]) -> dict:
@@ -105,7 +105,7 @@ def group_ratio_figure(ratios: pd.DataFrame, group_labels: dict[str, str]) -> di
             "hovertemplate": (f"{group_labels[group]}<br>%{{x}}<br>Ratio %{{y:.2f}}"
                               "<br>Staff %{customdata[0]} · population %{customdata[1]}<extra></extra>"),
         })
-    return {"data": data, "layout": plain_layout(
+    return lean_figure({"data": data, "layout": plain_layout(
         440, margin={"l": 40},   # room for the first rotated band label
         shapes=[{"type": "line", "x0": 0, "x1": 1, "xref": "x domain", "y0": 1, "y1": 1, "yref": "y",
                  "line": {"color": ENGLAND, "dash": "dot", "width": 2}}],
@@ -113,7 +113,7 @@ def group_ratio_figure(ratios: pd.DataFrame, group_labels: dict[str, str]) -> di
                       "xref": "x domain", "y": 1, "yanchor": "bottom", "yref": "y"}],
         xaxis={"title": {}, "type": "category", "categoryorder": "array", "categoryarray": bands,
                "tickangle": -30 if len(bands) > 4 else 0},
-        yaxis={"title": {"text": "staff share ÷ population share"}, "rangemode": "tozero"})}
+        yaxis={"title": {"text": "staff share ÷ population share"}, "rangemode": "tozero"})})
 
 
 def pipeline_figure(pipeline: pd.DataFrame, roles: list[str], area_label: str, comparator: pd.DataFrame | None,
@@ -147,10 +147,10 @@ def pipeline_figure(pipeline: pd.DataFrame, roles: list[str], area_label: str, c
             "line": {"color": LONDON, "dash": "dash", "width": 2}, "marker": {"symbol": "diamond", "size": 7},
             "text": frame["label"].tolist(), "hovertemplate": f"{comparator_label}<br>%{{x}}: %{{text}}<extra></extra>",
         })
-    return {"data": data, "layout": plain_layout(
+    return lean_figure({"data": data, "layout": plain_layout(
         440, legend={"orientation": "v", "y": 1, "yanchor": "top", "x": 1.01, "xanchor": "left"}, margin={"r": 10},
         xaxis={"title": {}, "type": "category", "categoryorder": "array", "categoryarray": list(roles)},
-        yaxis={"title": {"text": "Black and Global Majority, % of known"}, "rangemode": "tozero", "ticksuffix": "%"})}
+        yaxis={"title": {"text": "Black and Global Majority, % of known"}, "rangemode": "tozero", "ticksuffix": "%"})})
 
 
 def not_known_figure(frame: pd.DataFrame, focus_codes: list[str], average: float | None, average_label: str) -> dict:
@@ -180,4 +180,4 @@ def not_known_figure(frame: pd.DataFrame, focus_codes: list[str], average: float
                              "line": {"color": LONDON, "dash": "dash", "width": 2}}]
         layout["annotations"] = [{"showarrow": False, "text": f"{average_label} {average * 100:.1f}%", "x": x,
                                   "xanchor": "left", "xref": "x", "y": 1.0, "yanchor": "bottom", "yref": "y domain"}]
-    return {"data": data, "layout": layout}
+    return lean_figure({"data": data, "layout": layout})

@@ -8,6 +8,8 @@ children's social work workforce census (real). The page's callbacks are thin ad
 """
 from __future__ import annotations
 
+import copy
+
 import dataclasses
 from dataclasses import dataclass, field
 
@@ -243,12 +245,34 @@ def _borough_columns(value_fields: list[tuple[str, str]], extra: list[tuple[str,
 
 def _published_borough_table(boroughs: pd.DataFrame, group: str, focus_area: str):
     cells = boroughs[boroughs["ethnic_group"] == group]
-    rows, download = [], []
+    names, rows, columns, download = _borough_rows(cells)
+    rows = rows.copy()
+    rows["_focus"] = [name == focus_area for name in names]   # the one part that depends on the borough chosen
+    return rows, copy.deepcopy(columns), download.copy()
+
+
+_borough_rows_built: dict = {}
+
+
+def _borough_rows(cells: pd.DataFrame):
+    """The published borough table for every borough alike (the focus is marked after): built once per distinct table
+    of cells in this process (a few per data version: one per ethnic group, named or anonymised)."""
+    key = (tuple(cells.columns), pd.util.hash_pandas_object(cells, index=False).sum())
+    if key not in _borough_rows_built:
+        if len(_borough_rows_built) >= 16:
+            _borough_rows_built.pop(next(iter(_borough_rows_built)))
+        _borough_rows_built[key] = _build_borough_rows(cells)
+    return _borough_rows_built[key]
+
+
+def _build_borough_rows(cells: pd.DataFrame):
+    names, rows, download = [], [], []
     for area, frame in cells.groupby("row_order", sort=True):
         frame = frame.set_index("measure")
         name = frame["area_name"].iloc[0]
         population = frame.loc["population", "value"]
-        row = {"area": "All boroughs (Grand Total)" if name == "Grand Total" else name, "_focus": name == focus_area,
+        names.append(name)
+        row = {"area": "All boroughs (Grand Total)" if name == "Grand Total" else name, "_focus": False,
                OWN_LA_CODES: frame["la_codes"].iloc[0]}
         out = {"Borough": row["area"]}
         for measure in ("all_staff",) + PAY_BAND_GROUPS:
@@ -264,7 +288,7 @@ def _published_borough_table(boroughs: pd.DataFrame, group: str, focus_area: str
         download.append(out)
     columns = _borough_columns([(m, BAND_GROUPS[m]) for m in ("all_staff",) + PAY_BAND_GROUPS], [("ceiling", "Glass ceiling")])
     columns[-2]["headerName"] = "Population (2016)"
-    return pd.DataFrame(rows), columns, pd.DataFrame(download)
+    return names, pd.DataFrame(rows), columns, pd.DataFrame(download)
 
 
 # --- pay bands: demo counts ------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from sqlalchemy import Column, Date, Float, Integer, String, Table, select
 
 from dashboard.dashboards.send.metrics import (INDICATORS, area_series, latest_inspections, mix_table,
                                                outcome_share_history, protect_returned, with_totals)
-from dashboard.loader import AccessScope, _read_sql, cached_read, local_authorities
+from dashboard.loader import AccessScope, cached_read, kept_in_process, local_authorities, _read_sql
 from dashboard.store import schema
 
 NAME = "send"
@@ -73,6 +73,7 @@ def _sources(values: pd.DataFrame) -> dict[str, str]:
     return values.groupby("measure")["source"].agg(lambda s: "; ".join(sorted(set(s)))).to_dict()
 
 
+@kept_in_process(NAME, check=check_scope)
 @cached_read(NAME, check=check_scope)
 def send_values(scope: AccessScope) -> pd.DataFrame:
     """area_code, year, measure, value, source for every area (London LAs, London, England); plus placements_total."""
@@ -85,6 +86,18 @@ def send_values(scope: AccessScope) -> pd.DataFrame:
     return with_totals(protect_returned(frame))
 
 
+@kept_in_process(NAME, check=check_scope)
+@cached_read(NAME, check=check_scope)
+def send_held(scope: AccessScope) -> pd.DataFrame:
+    """One row (area_code, year, measure, value 1) per measure and year with a figure for any London LA: all that
+    choosing the filters asks of `send_values`, without copying every figure on each change."""
+    values = send_values(scope)
+    held = values[values["value"].notna() & values["area_code"].str.startswith("E09")]
+    return (held.drop_duplicates(["measure", "year"])[["area_code", "year", "measure"]].assign(value=1.0)
+            .reset_index(drop=True))
+
+
+@kept_in_process(NAME, check=check_scope)
 @cached_read(NAME, check=check_scope)
 def send_inspections(scope: AccessScope) -> pd.DataFrame:
     """Every area SEND inspection held (London LAs, and the rest of England for national shares)."""
@@ -98,6 +111,7 @@ def send_inspections(scope: AccessScope) -> pd.DataFrame:
     return frame
 
 
+@kept_in_process(NAME, check=check_scope)
 @cached_read(NAME, check=check_scope)
 def send_sources(scope: AccessScope) -> dict[str, str]:
     """{measure: source} for the figures held ("demo" or the published file)."""
@@ -105,6 +119,7 @@ def send_sources(scope: AccessScope) -> dict[str, str]:
     return _sources(values[values["measure"] != "placements_total"])
 
 
+@kept_in_process(NAME, check=check_scope)
 @cached_read(NAME, check=check_scope)
 def send_series(code: str, scope: AccessScope) -> pd.DataFrame:
     """One indicator for every LA, sub-region, London and England, every year (metrics.area_series), cached."""
@@ -113,6 +128,7 @@ def send_series(code: str, scope: AccessScope) -> pd.DataFrame:
     return area_series(send_values(scope), local_authorities(), INDICATORS[code])
 
 
+@kept_in_process(NAME, check=check_scope)
 @cached_read(NAME, check=check_scope)
 def send_sources_of(area_code: str, scope: AccessScope) -> dict[str, str]:
     """{measure: source} for one area's figures (an LA's own return replaces its demo placements and needs)."""
@@ -121,6 +137,7 @@ def send_sources_of(area_code: str, scope: AccessScope) -> dict[str, str]:
 
 
 # Inspection summaries and mixes depend only on the data (not on the focus LA): computed once per version.
+@kept_in_process(NAME, check=check_scope)
 @cached_read(NAME, check=check_scope)
 def send_inspection_summary(scope: AccessScope) -> dict:
     """{'latest': each London LA's latest outcome (metrics.latest_inspections), 'history': outcome-1 shares over time}."""
@@ -130,6 +147,7 @@ def send_inspection_summary(scope: AccessScope) -> dict:
             "history": outcome_share_history(inspections, set(las["la_code"]))}
 
 
+@kept_in_process(NAME, check=check_scope)
 @cached_read(NAME, check=check_scope)
 def send_mix(year: int, measures: tuple[str, ...], by: str, scope: AccessScope) -> pd.DataFrame:
     """Counts and shares of a mix (placements or needs) for one year, by LA or sub-region (metrics.mix_table)."""

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard.config import DATA_DIR
-from dashboard.chart_theme import (ENGLAND, FOCUS, LONDON, comparator_traces, plain_empty_figure, plain_layout,
+from dashboard.chart_theme import (ENGLAND, FOCUS, LONDON, comparator_traces, lean_figure, plain_empty_figure, plain_layout,
                                    value_column)
 from dashboard.dashboards.send.metrics import Indicator
 from dashboard.presenting import label_order
@@ -41,7 +41,7 @@ def _axis_title(indicator: Indicator) -> str:
 
 
 def _figure(data: list[dict], layout: dict) -> dict:
-    return {"data": data, "layout": layout}
+    return lean_figure({"data": data, "layout": layout})
 
 
 def _numbers(values) -> np.ndarray:

@@ -20,7 +20,7 @@ NOT_PUBLISHED = {"valueFormatter": {"function": "params.value == null ? 'not pub
 
 
 def select(values: dict, scope: loader.AccessScope) -> send_page.Filters | None:
-    data = send_loader.send_values(scope)
+    data = send_loader.send_held(scope)
     if data.empty:
         return None
     return send_page.resolve_filters(values["focus"], values["measure"], values["year"], values["by"],
@@ -53,7 +53,7 @@ def layout(anon=None, **query):
     anonymise = anon == "1"
     scope = viewer_scope(DASHBOARD)
     filters = DASHBOARD.selection_from_query(query, scope)
-    years = send_page.available_years(send_loader.send_values(scope)) if filters else []
+    years = send_page.available_years(send_loader.send_held(scope)) if filters else []
     return html.Div([
         page_heading("SEND", "Education, health and care plans: how many, how fast, where children are educated, "
                              "and what area SEND inspections found."),

@@ -189,10 +189,10 @@ def build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: s
                  for code in {filters.indicator, "plans_in_force", "plans_per_1000", "timely_20wk_pct", "inmss_pct",
                               "new_plans", "requests", "refusal_pct"}}
 
+    at = {code: dict(zip(zip(s["area_code"], s["year"]), s["value"])) for code, s in series_by.items()}
+
     def value_at(code: str, area: str, y: int = year) -> float:
-        s = series_by[code]
-        hit = s[(s["area_code"] == area) & (s["year"] == y)]["value"]
-        return hit.iloc[0] if len(hit) else np.nan
+        return at[code].get((area, y), np.nan)
 
     def compare_note(code: str) -> str:
         i = metrics.INDICATORS[code]

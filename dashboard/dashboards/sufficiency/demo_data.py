@@ -281,8 +281,9 @@ _OTHER_CUM = _cum((0.05, 0.35, 0.25, 0.1, 0.15, 0.1))
 
 
 def generate_demo(seed: int) -> dict:
-    """The demo, reproducible from the seed: `returns` (each LA's SSDA903 files, one set per collection year) and the
-    reference rows no return carries (postcode sectors, Ofsted providers and their grades)."""
+    """The demo, reproducible from the seed: `returns` (each LA's SSDA903 files, one set per collection year),
+    `every_la` (the same tables with every LA's rows, as the demo load checks them) and `child_la` (each child's LA),
+    and the reference rows no return carries (postcode sectors, Ofsted providers and their grades)."""
     rng = np.random.default_rng(seed + 903)
     r = random.Random(seed + 903)
     las = read_reference_csvs()["local_authority"]
@@ -336,8 +337,9 @@ def generate_demo(seed: int) -> dict:
     for p in providers:
         p.pop("area")
         p.pop("postcode")
-    return {"returns": yearly_returns(children, episodes, np.random.default_rng(seed + 904), years=(DEMO_END.year,),
-                                      since=DEMO_START),
+    by_la, every_la = yearly_returns(children, episodes, np.random.default_rng(seed + 904), years=DEMO_YEARS,
+                                     since=DEMO_START)
+    return {"returns": by_la, "every_la": every_la, "child_la": children.set_index("CHILD")["la_code"],
             "postcode_sector": geo.sector_rows, "provider": providers, "provider_grade": grades}
 
 
@@ -448,6 +450,10 @@ def _reason_ceased(r, leave, eighteen, adopted, group, age) -> str:
 
 # --- the DfE's tables, one set per collection year --------------------------------------------------------------
 YEARS = tuple(range(DEMO_START.year + 1, DEMO_END.year + 1))   # collection years by their 31 March: 2019 ... 2025
+# The demo's returns: each LA's last three collection years, the first holding the history from DEMO_START (as an LA
+# joining sends its past), the later ones their own year (as it then sends each year's return).
+DEMO_YEARS = YEARS[-3:]
+SW_FROM = date(2023, 4, 1)   # social worker episodes are collected from 2023/24
 
 
 def _dmy(values: pd.Series) -> pd.Series:
@@ -511,7 +517,41 @@ def _extra_records(children: pd.DataFrame, episodes: pd.DataFrame, rng: np.rando
     perm_on = (dob + pd.to_timedelta(((entry - dob).dt.days * rng.random(len(kids))).astype(int), unit="D"))
     permanence = pd.DataFrame({"key": np.arange(len(kids)), "date": entry.to_numpy(), "PREV_PERM": prev, "LA_PERM": la_perm,
                                "DATE_PERM": np.where(prev == "Z1", "", _dmy(perm_on).to_numpy())})
-    return {"Reviews": reviews, "Missing": missing, "Adoption": adoption, "PrevPerm": permanence}
+    return {"Reviews": reviews, "Missing": missing, "Adoption": adoption, "PrevPerm": permanence,
+            "SWEpisodes": _social_workers(kids, entry, leave, end, rng)}
+
+
+_SW_REASONS = (("MANAGE", .3), ("LEFTRL", .25), ("ORGRST", .1), ("TSPROC", .1), ("CHCHAN", .05), ("ABSENC", .05),
+               ("PCCHAN", .05), ("FCONTA", .04), ("SWDIED", .01), ("OTHERS", .05))
+
+
+def _social_workers(kids: pd.DataFrame, entry: pd.Series, leave: pd.Series, end: pd.Timestamp,
+                    rng: np.random.Generator) -> pd.DataFrame:
+    """Each child's social workers while looked after from April 2023 (when the DfE began to collect them): about
+    1.3 changes a year, each episode starting the day the last one ended, the last still open while the child is."""
+    first = np.maximum(entry, pd.Timestamp(SW_FROM)).to_numpy()
+    last = leave.clip(upper=end).to_numpy()
+    span = (last - first).astype("timedelta64[D]").astype(int)
+    has = span >= 0
+    n = np.where(has, 1 + rng.poisson(1.3 * np.clip(span, 0, None) / 365.25), 0)
+    which = np.repeat(np.arange(len(kids)), n)
+    k = np.concatenate([np.arange(c) for c in n]) if len(n) else np.array([], int)
+    weight = rng.exponential(1.0, len(which))
+    total = np.bincount(which, weights=weight, minlength=len(kids))[which]
+    upto = pd.Series(weight).groupby(which).cumsum().to_numpy()
+    end_day = np.floor(upto / total * span[which]).astype(int)
+    start_day = np.where(k == 0, 0, np.concatenate([[0], end_day[:-1]]))
+    keep = (end_day > start_day) | (k == n[which] - 1) & (k == 0)   # no empty episode (one whole-stay one may be a day)
+    which, k, start_day, end_day = which[keep], k[keep], start_day[keep], end_day[keep]
+    is_last = np.append(which[1:] != which[:-1], True)
+    still_open = is_last & (leave.to_numpy()[which] > end.to_datetime64())
+    sw_start = first[which] + start_day.astype("timedelta64[D]")
+    sw_end = first[which] + end_day.astype("timedelta64[D]")
+    la_number = pd.factorize(kids.index.get_level_values(0))[0][which]
+    reason = rng.choice([c for c, _ in _SW_REASONS], len(which), p=[p for _, p in _SW_REASONS])
+    return pd.DataFrame({"key": which, "date": sw_start, "end": np.where(still_open, np.datetime64("NaT"), sw_end),
+                         "SW_ID": [f"SW{la:02d}{w:04d}" for la, w in zip(la_number, rng.integers(0, 400, len(which)))],
+                         "SW_REASON": reason})
 
 
 def _oc2(kids: pd.DataFrame, year_end: pd.Timestamp, rng: np.random.Generator) -> pd.DataFrame:
@@ -552,14 +592,15 @@ def _oc3(leavers: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
 
 
 def yearly_returns(children: pd.DataFrame, episodes: pd.DataFrame, rng: np.random.Generator, years=YEARS,
-                   since: date | None = None) -> dict[str, list[tuple[str, bytes]]]:
-    """Each LA's SSDA903 files, one set per collection year (named "2023-24_episodes.csv" ...): the children looked
+                   since: date | None = None) -> tuple[dict[str, list[tuple[str, bytes]]], list[tuple[str, bytes]]]:
+    """Each LA's SSDA903 files, and every LA's together (the same tables, not split), one set per collection year (named "2023-24_episodes.csv" ...): the children looked
     after in the year with their episodes open in it (an episode still open at the year's end as it then stood),
     their reviews and missing episodes in the year, adoption and previous permanence records, OC2 for those looked
-    after for a year at its end, OC3 for care leavers aged 17 to 21 in it. With `since`, each year's set holds the
-    history from that date instead of the year alone (as an LA sends its whole history as at the year end); the UASC
-    table then holds the children whose UASC status ceased in the year or later (earlier ones are flagged UASC in
-    the Header: DfE rule 104 refuses a UASC row that ceased before the year)."""
+    after for a year at its end, OC3 for care leavers aged 17 to 21 in it, and from 2023/24 their social workers.
+    With `since`, the first year's set holds the history from that date instead of its year alone (as an LA sends
+    its past when it first joins); its UASC table still holds only the children whose UASC status ceased in the year
+    or later (earlier ones are flagged UASC in the Header: DfE rule 104 refuses a UASC row that ceased before the
+    year)."""
     extra = _extra_records(children, episodes, rng)
     children = children.reset_index(drop=True)
     key_of = pd.Series(np.arange(len(children)), index=pd.MultiIndex.from_frame(children[["la_code", "CHILD"]]))
@@ -577,9 +618,10 @@ def yearly_returns(children: pd.DataFrame, episodes: pd.DataFrame, rng: np.rando
     child_la, las = pd.factorize(children["la_code"], sort=True)
     episode_la = las.get_indexer(episodes["la_code"])
     by_la: dict[str, list[tuple[str, bytes]]] = {la: [] for la in las}
+    every_la: list[tuple[str, bytes]] = []
     for year_end in years:
         year_start, end = pd.Timestamp(year_end - 1, 4, 1), pd.Timestamp(year_end, 3, 31)
-        start = pd.Timestamp(since) if since else year_start
+        start = pd.Timestamp(since) if since and year_end == years[0] else year_start
         label = f"{year_end - 1}-{str(year_end)[2:]}"
         rules_year = max(year_end, 2024)
         in_year = ((decom <= end) & (dec.isna() | (dec >= start))).to_numpy()
@@ -628,6 +670,13 @@ def yearly_returns(children: pd.DataFrame, episodes: pd.DataFrame, rng: np.rando
             "CHILD": children["CHILD"].to_numpy()[done["key"]], "DOB": dob_text.to_numpy()[done["key"]],
             "DATE_INT": _dmy(done["date"]).to_numpy(), "DATE_MATCH": _dmy(done["DATE_MATCH"]).to_numpy(),
             **{c: done[c].to_numpy() for c in ("FOSTER_CARE", "NB_ADOPTR", "SEX_ADOPTR", "LS_ADOPTR")}})
+        if year_end > SW_FROM.year:
+            sw = extra["SWEpisodes"]
+            sw = sw[((sw["date"] <= end) & (sw["end"].isna() | (sw["end"] >= start))).to_numpy()]
+            tables["SWEpisodes"] = pd.DataFrame({
+                "CHILD": children["CHILD"].to_numpy()[sw["key"]], "DOB": dob_text.to_numpy()[sw["key"]],
+                "SW_ID": sw["SW_ID"].to_numpy(), "SW_DECOM": _dmy(sw["date"]).to_numpy(),
+                "SW_DEC": _dmy(sw["end"].where(sw["end"] <= end)).to_numpy(), "SW_REASON": sw["SW_REASON"].to_numpy()})
         perm = dated(extra["PrevPerm"])
         tables["PrevPerm"] = pd.DataFrame({"CHILD": children["CHILD"].to_numpy()[perm["key"]],
                                            "DOB": dob_text.to_numpy()[perm["key"]],
@@ -639,10 +688,11 @@ def yearly_returns(children: pd.DataFrame, episodes: pd.DataFrame, rng: np.rando
             order = np.argsort(la_number, kind="stable")
             parts = np.split(lines[order], np.cumsum(np.bincount(la_number, minlength=len(las)))[:-1])
             head = ",".join(frame.columns)
+            every_la.append((f"{label}_{name.lower()}.csv", "\n".join([head, *lines, ""]).encode()))
             for la, part in zip(las, parts):
                 if len(part) or name in ("Header", "Episodes"):
                     by_la[la].append((f"{label}_{name.lower()}.csv", "\n".join([head, *part, ""]).encode()))
-    return by_la
+    return by_la, every_la
 
 
 def _keys_of(frame: pd.DataFrame, children: pd.DataFrame) -> np.ndarray:

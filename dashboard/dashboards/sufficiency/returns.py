@@ -172,26 +172,23 @@ def code_rows() -> list[dict]:
 DEMO_PERIOD = DEMO_END.isoformat()
 
 
-def demo_stored_rows(returns: dict[str, list[tuple[str, bytes]]], key: bytes) -> dict[str, pd.DataFrame]:
-    """Each LA's demo files read, checked by each year's DfE rules and degraded as an upload's are (the upload's own
-    path); every LA's rows together. A file the rules refuse stops the demo: it must be a valid return."""
-    stored = []
-    for la_code, files in returns.items():
-        report = Report(NAME, "demo", "", la_code, DEMO_PERIOD)
-        rows = _ssda903_files(files, la_code, DEMO_PERIOD, {"child_id_key": key}, report)
-        if rows is None:
-            raise ValueError(f"The demo return for {la_code} is refused by the DfE rules: {report.summary()}\n"
-                             f"{report.table().head(10)}")
-        stored.append(rows)
-    return {name: pd.concat(frames, ignore_index=True) for name in stored[0]
-            if (frames := [rows[name] for rows in stored if len(rows[name].columns)])}
+def demo_stored_rows(every_la: list[tuple[str, bytes]], child_la: pd.Series, key: bytes) -> dict[str, pd.DataFrame]:
+    """The demo's files (every LA's rows in one set per year) read, checked by each year's DfE rules and degraded as
+    an upload's are (the upload's own path), each child pseudonymised as its own LA's. Checked as one set, not 33:
+    the rules are the same child by child (ids differ between LAs), and each LA's own set passing them is tested.
+    A file the rules refuse stops the demo: it must be a valid return."""
+    report = Report(NAME, "demo", "", "", DEMO_PERIOD)
+    rows = _ssda903_files(every_la, child_la, DEMO_PERIOD, {"child_id_key": key}, report)
+    if rows is None:
+        raise ValueError(f"The demo returns are refused by the DfE rules: {report.summary()}\n{report.table().head(10)}")
+    return rows
 
 
 def load_demo(engine: Engine, seed: int) -> int:
     """Replace the sufficiency dataset with seeded demo data in one transaction; return the new version. The demo is
-    each LA's SSDA903 return for seven collection years (demo_data), stored through the upload's path."""
+    each LA's SSDA903 returns for three collection years (demo_data), stored through the upload's path."""
     demo = generate_demo(seed)
-    stored = demo_stored_rows(demo["returns"], pseudonym_key(settings_from_env().child_id_key, DATA_DIR))
+    stored = demo_stored_rows(demo["every_la"], demo["child_la"], pseudonym_key(settings_from_env().child_id_key, DATA_DIR))
     geography.release()   # most of the Postcode Directory was read: not kept by the process that served first start
     reference = {code.name: code_rows(), postcode_sector.name: demo["postcode_sector"], provider.name: demo["provider"],
                  provider_grade.name: demo["provider_grade"]}
@@ -225,16 +222,19 @@ def _blank_none(cells: pd.Series) -> pd.Series:
     return cells.where(cells != "", None)
 
 
-def store_rows(ret: Return, la_code: str, key: bytes) -> dict[str, pd.DataFrame]:
+def store_rows(ret: Return, la_code: str | pd.Series, key: bytes) -> dict[str, pd.DataFrame]:
     """A checked return -> the rows Sufficiency's tables and the other SSDA903 tables store (by column, as the loader
     writes them): CHILD pseudonymised, DOB to the month, postcodes to sectors; an open episode belongs to the
-    return's collection year."""
+    return's collection year. `la_code` is the LA's, or (the demo's every-LA set) each CHILD's LA by CHILD."""
     header, episodes, uasc = ret.table("Header"), ret.table("Episodes"), ret.table("UASC")
     pseudonymised = Pseudonyms(la_code, key)
+
+    def la_of(ids: pd.Series):
+        return la_code if isinstance(la_code, str) else la_code.reindex(ids.to_numpy()).to_numpy()
     duc = pd.Series(ret.date("UASC", "DUC").to_numpy(), index=uasc["CHILD"].to_numpy())
     duc = duc[~duc.index.duplicated()].reindex(header["CHILD"].to_numpy())   # the child's first UASC row
     children = pd.DataFrame({
-        "la_code": la_code, "child": pseudonymised(header["CHILD"]),
+        "la_code": la_of(header["CHILD"]), "child": pseudonymised(header["CHILD"]),
         "sex": ret.code("Header", "SEX").map(_SEX), "dob": month_start(ret.date("Header", "DOB")),
         "ethnic": ret.code("Header", "ETHNIC"), "uasc": header["CHILD"].isin(ret.uasc_children()),
         "duc": pd.Series(duc.to_numpy(), index=header.index)})
@@ -242,7 +242,7 @@ def store_rows(ret: Return, la_code: str, key: bytes) -> dict[str, pd.DataFrame]
     year = (dec.dt.year + (dec.dt.month >= 4)).fillna(ret.year_end).astype(int)
     urn = ret.code("Episodes", "URN")
     rows = pd.DataFrame({
-        "la_code": la_code, "child": pseudonymised(episodes["CHILD"]),
+        "la_code": la_of(episodes["CHILD"]), "child": pseudonymised(episodes["CHILD"]),
         "decom": ret.date("Episodes", "DECOM"), "rne": ret.code("Episodes", "RNE"),
         "ls": ret.code("Episodes", "LS"), "cin": ret.code("Episodes", "CIN"), "place": ret.code("Episodes", "PLACE"),
         "place_provider": _blank_none(ret.code("Episodes", "PLACE_PROVIDER")), "dec": dec,
@@ -251,7 +251,7 @@ def store_rows(ret: Return, la_code: str, key: bytes) -> dict[str, pd.DataFrame]
         "home_post": sector(episodes["HOME_POST"]), "pl_post": sector(episodes["PL_POST"]),
         "urn": episodes["URN"].where(~urn.isin(_URN_NOT_APPLICABLE), None), "year": year})
     home, placed = ret.places("HOME_POST"), ret.places("PL_POST")
-    places = pd.DataFrame({"la_code": la_code, "child": rows["child"], "decom": rows["decom"],
+    places = pd.DataFrame({"la_code": rows["la_code"], "child": rows["child"], "decom": rows["decom"],
                            "pl_distance": geography.distance_miles(home, placed), "pl_la": placed["la_code"],
                            "home_la": home["la_code"]})
     out = {child.name: children, episode.name: rows, EPISODE_PLACE.name: places}
@@ -261,7 +261,7 @@ def store_rows(ret: Return, la_code: str, key: bytes) -> dict[str, pd.DataFrame]
             out[table.name] = pd.DataFrame()
             continue
         spec = DFE_TABLES[name]
-        stored = pd.DataFrame({"la_code": la_code, "child": pseudonymised(frame["CHILD"])})
+        stored = pd.DataFrame({"la_code": la_of(frame["CHILD"]), "child": pseudonymised(frame["CHILD"])})
         for column in spec.columns[1:]:
             if column in spec.dates:
                 dates = ret.date(name, column)
@@ -298,7 +298,7 @@ def combine_years(years: list[dict[str, pd.DataFrame]]) -> dict[str, pd.DataFram
     return out
 
 
-def _ssda903_files(files: list[tuple[str, bytes]], la_code: str, period: str, context: dict, report) -> dict | None:
+def _ssda903_files(files: list[tuple[str, bytes]], la_code: str | pd.Series, period: str, context: dict, report) -> dict | None:
     """The DfE's tables as files (any number, or zips of them; one year or several): checked by each year's DfE
     rules, then degraded and joined into one history."""
     checked = check_years(files, period, report)

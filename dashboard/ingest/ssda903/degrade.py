@@ -46,9 +46,10 @@ def pseudonymise(children: pd.Series, la_code: str, key: bytes) -> pd.Series:
 
 
 class Pseudonyms:
-    """pseudonymise for one LA and key, remembering each id's pseudonym: a return's tables name the same children."""
+    """pseudonymise for one LA and key, remembering each id's pseudonym: a return's tables name the same children.
+    `la_code` may instead map each id to its LA (a set of several LAs' children whose ids differ, as the demo's)."""
 
-    def __init__(self, la_code: str, key: bytes):
+    def __init__(self, la_code: str | pd.Series, key: bytes):
         self.la_code, self.key = la_code, key
         self.known: dict = {}
 
@@ -56,8 +57,13 @@ class Pseudonyms:
         positions, distinct = pd.factorize(children)   # missing ids -> -1
         distinct = distinct.tolist()
         new = [child for child in distinct if child not in self.known]
-        if new:
+        if new and isinstance(self.la_code, str):
             self.known.update(zip(new, _digests(new, self.la_code, self.key)))
+        elif new:
+            las = self.la_code.reindex(new).to_numpy()
+            for la in pd.unique(las):
+                ids = [child for child, its_la in zip(new, las) if its_la == la]
+                self.known.update(zip(ids, _digests(ids, la, self.key)))
         found = np.array([self.known[child] for child in distinct] + [None], dtype=object)
         return pd.Series(found[positions], index=children.index, dtype=object)
 

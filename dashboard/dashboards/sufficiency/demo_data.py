@@ -334,13 +334,16 @@ def generate_demo(seed: int) -> dict:
                     episodes += _period_of_care(r, places, la_code, child_id, entry, leave, eighteen, age, is_uasc)
     children = pd.DataFrame(children)
     episodes = pd.DataFrame(episodes)
+    names = read_reference_csvs()["local_authority"].set_index("ons_code")["name"].to_dict()
+    provider_places = {}   # URN -> (the name of the LA or area it is in, its postcode), for Ofsted's layout
     for p in providers:
-        p.pop("area")
-        p.pop("postcode")
+        area, postcode = p.pop("area"), p.pop("postcode")
+        provider_places[p["urn"]] = (names.get(area, area), postcode)
     by_la, every_la = yearly_returns(children, episodes, np.random.default_rng(seed + 904), years=DEMO_YEARS,
                                      since=DEMO_START)
     return {"returns": by_la, "every_la": every_la, "child_la": children.set_index("CHILD")["la_code"],
-            "postcode_sector": geo.sector_rows, "provider": providers, "provider_grade": grades}
+            "postcode_sector": geo.sector_rows, "provider": providers, "provider_grade": grades,
+            "provider_places": provider_places}
 
 
 def _period_of_care(r, places, la_code, child_id, entry, leave, eighteen, age, is_uasc) -> list[dict]:
@@ -693,6 +696,57 @@ def yearly_returns(children: pd.DataFrame, episodes: pd.DataFrame, rng: np.rando
                 if len(part) or name in ("Header", "Episodes"):
                     by_la[la].append((f"{label}_{name.lower()}.csv", "\n".join([head, *part, ""]).encode()))
     return by_la, every_la
+
+
+# --- the demo's providers as Ofsted publishes them (provider-level "Children's social care data in England") ---------
+OFSTED_PLACES_COLUMNS = ("Web link", "URN", "Provision type", "Registration date", "Registration status", "Name",
+                         "Address 1", "Town", "Postcode", "Ofsted region", "Local authority", "Sector", "Places",
+                         "Organisation which owns the provider")
+OFSTED_IN_YEAR_COLUMNS = OFSTED_PLACES_COLUMNS + (
+    "Event type", "Inspection date", "Publication date", "Overall experiences and progress of children and young people",
+    "How well children and young people are helped and protected", "The effectiveness of leaders and managers")
+_OFSTED_WORDS = {1: "Outstanding", 2: "Good", 3: "Requires improvement to be good", 4: "Inadequate"}
+
+
+def ofsted_files(demo: dict, urns) -> list[tuple[str, bytes]]:
+    """The demo's providers with these URNs in the layout of Ofsted's provider-level files, so `import-published`
+    reads them as it reads Ofsted's: the providers and places at 31 March 2025, and one in-year inspections file per
+    year (each inspection's overall judgement). Children's homes' names and addresses are "REDACTED", as Ofsted's."""
+    urns = set(urns)
+    london = set(read_reference_csvs()["local_authority"]["name"])
+    grades = pd.DataFrame(demo["provider_grade"])
+    grades = grades[grades["urn"].isin(urns)]
+    first_inspected = grades.groupby("urn")["inspection_date"].min()
+    rows = []
+    for p in demo["provider"]:
+        if p["urn"] not in urns:
+            continue
+        home = p["provider_type"] == "Children's home"
+        la_name, postcode = demo["provider_places"].get(p["urn"], ("", None))
+        registered = pd.Timestamp(first_inspected.get(p["urn"], DEMO_END)) - pd.DateOffset(months=6)
+        rows.append({"Web link": f"https://reports.ofsted.gov.uk/provider/44/{p['urn']}", "URN": p["urn"],
+                     "Provision type": p["provider_type"], "Registration date": f"{registered:%d/%m/%Y}",
+                     "Registration status": "Active", "Name": "REDACTED" if home else p["name"],
+                     "Address 1": "REDACTED" if home else "", "Town": "REDACTED" if home else "",
+                     "Postcode": "REDACTED" if home else (postcode or ""), "Ofsted region": "London" if la_name in london else "", "Local authority": la_name, "Sector": "Private",
+                     "Places": str(2 + int(p["urn"][2:]) % 5) if home else "",
+                     "Organisation which owns the provider": "Demo Care Ltd"})
+    providers = pd.DataFrame(rows, columns=list(OFSTED_PLACES_COLUMNS))
+    files = [("Providers_places_at_31_Mar_2025.csv", providers.to_csv(index=False).encode())]
+    inspected = grades.merge(providers, left_on="urn", right_on="URN")
+    dates = pd.to_datetime(inspected["inspection_date"])
+    year = dates.dt.year - (dates.dt.month < 4)
+    for start, one in inspected.groupby(year.to_numpy()):
+        when = pd.to_datetime(one["inspection_date"]).dt.strftime("%d/%m/%Y")
+        words = one["grade"].map(_OFSTED_WORDS)
+        frame = one[list(OFSTED_PLACES_COLUMNS)].assign(**{
+            "Event type": "Full inspection", "Inspection date": when.to_numpy(), "Publication date": when.to_numpy(),
+            "Overall experiences and progress of children and young people": words.to_numpy(),
+            "How well children and young people are helped and protected": words.to_numpy(),
+            "The effectiveness of leaders and managers": words.to_numpy()})
+        files.append((f"Provider_level_in_year_{start}-{str(start + 1)[2:]}.csv",
+                      frame[list(OFSTED_IN_YEAR_COLUMNS)].to_csv(index=False).encode()))
+    return files
 
 
 def _keys_of(frame: pd.DataFrame, children: pd.DataFrame) -> np.ndarray:

@@ -23,12 +23,13 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, select, tuple_, update
 
 # Its tables and names are defined with its reads (data.py); the upload spec and tests find them here too.
 from dashboard.auth.users import record_event
 from dashboard.dashboards.sufficiency.data import (DEMO_END, LABEL, NAME, PUBLISHED_NAME, TABLES, child, code, SCENARIOS_NAME,
                                                    scenario, episode, postcode_sector, provider, provider_grade, published)
+from dashboard.dashboards.placements_supply.returns import REQUIRED as OFSTED_COLUMNS, read_providers
 from dashboard.dashboards.sufficiency.demo_data import LA_CODES, generate_demo
 from dashboard.ingest import bulk
 from dashboard.ingest.periods import COLLECTION_YEAR
@@ -458,8 +459,31 @@ UPLOAD = DatasetSpec(
 
 # --- published files this page reads (recognised by their columns: dashboard.published.routes) ---------------
 
+def read_ofsted_grades(path, context: dict) -> list[dict]:
+    """The graded inspections in an Ofsted provider-level file (read as Placements and supply reads it): each
+    placement with that URN shows the grade it had on the day."""
+    rows = read_providers(path, context["la_names"])
+    return [{"urn": i["urn"], "inspection_date": i["inspection_date"], "grade": i["grade"]}
+            for i in rows["inspections"] if i["grade"] is not None]
+
+
+def store_ofsted_grades(engine: Engine, grades: list[dict]) -> int:
+    """The file's grades in place of any held for the same provider and day (importing it again changes nothing)."""
+    keys = [(g["urn"], g["inspection_date"]) for g in grades]
+    with write_transaction(engine, NAME) as conn:
+        for start in range(0, len(keys), 500):
+            conn.execute(provider_grade.delete().where(
+                tuple_(provider_grade.c.urn, provider_grade.c.inspection_date).in_(keys[start:start + 500])))
+        for start in range(0, len(grades), 5000):
+            conn.execute(provider_grade.insert(), grades[start:start + 5000])
+        return bump_version(conn, NAME)
+
+
 def published_routes() -> list[Route]:
     return [
+        Route("sufficiency_ofsted_grades", "Sufficiency", "Ofsted's inspection grades, for placements with that URN",
+              NAME, OFSTED_COLUMNS, read_ofsted_grades, lambda engine, grades, _c: store_ofsted_grades(engine, grades),
+              lambda grades: (len(grades), len(grades), Counter())),
         Route("sufficiency_published", "Sufficiency", "DfE children looked after at 31 March by characteristics",
               PUBLISHED_NAME,
               frozenset({"time_period", "geographic_level", "region_name", "new_la_code", "la_name", "cla_group",

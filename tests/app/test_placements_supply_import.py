@@ -25,7 +25,11 @@ def empty_providers(server):
 def test_the_three_ofsted_tables_are_imported_and_read_back(empty_providers, tmp_path):
     paths = [files.places_file(tmp_path), files.in_year_file(tmp_path), files.closed_file(tmp_path)]
     reports = import_paths(get_engine(), [str(p) for p in paths], actor="tests")
-    assert [(r.status, r.routes) for r in reports] == [("imported", ["ofsted_providers"])] * 3, [r.line() for r in reports]
+    # The in-year inspections also give Sufficiency its providers' grades (3 graded; an interim visit is no grade).
+    assert [(r.status, r.routes) for r in reports] == [("imported", ["ofsted_providers"]),
+                                                       ("imported", ["ofsted_providers", "sufficiency_ofsted_grades"]),
+                                                       ("imported", ["ofsted_providers"])], [r.line() for r in reports]
+    assert [d.rows_kept for d in reports[1].destinations] == [4, 3]
     places = data.places(COMMISSIONER)
     assert len(places) == 6 and set(places["at"].dt.date.astype(str)) == {"2025-03-31"}
     lambeth = places[places["la_code"] == "E09000022"]

@@ -29,7 +29,8 @@ from sqlalchemy import Engine, select, tuple_, update
 from dashboard.auth.users import record_event
 from dashboard.dashboards.sufficiency.data import (DEMO_END, LABEL, NAME, PUBLISHED_NAME, TABLES, child, code, SCENARIOS_NAME,
                                                    scenario, episode, postcode_sector, provider, provider_grade, published)
-from dashboard.dashboards.placements_supply.returns import REQUIRED as OFSTED_COLUMNS, read_providers
+from dashboard.dashboards.placements_supply.returns import (INSPECTION_DATE_COLUMNS, JUDGEMENT_COLUMNS, read_providers,
+                                                           REQUIRED as OFSTED_COLUMNS)
 from dashboard.dashboards.sufficiency.demo_data import LA_CODES, generate_demo
 from dashboard.ingest import bulk
 from dashboard.ingest.periods import COLLECTION_YEAR
@@ -479,11 +480,21 @@ def store_ofsted_grades(engine: Engine, grades: list[dict]) -> int:
         return bump_version(conn, NAME)
 
 
+class _GradedOfstedFile(Route):
+    """An Ofsted provider-level file that holds inspections (a date and a judgement): providers-only and closures
+    files are Placements and supply's alone."""
+
+    def matches(self, columns) -> bool:
+        names = set(columns)
+        return super().matches(names) and bool(names & set(INSPECTION_DATE_COLUMNS)) and bool(names & set(JUDGEMENT_COLUMNS))
+
+
 def published_routes() -> list[Route]:
     return [
-        Route("sufficiency_ofsted_grades", "Sufficiency", "Ofsted's inspection grades, for placements with that URN",
-              NAME, OFSTED_COLUMNS, read_ofsted_grades, lambda engine, grades, _c: store_ofsted_grades(engine, grades),
-              lambda grades: (len(grades), len(grades), Counter())),
+        _GradedOfstedFile("sufficiency_ofsted_grades", "Sufficiency", "Ofsted's inspection grades, for placements with "
+                          "that URN", NAME, OFSTED_COLUMNS, read_ofsted_grades,
+                          lambda engine, grades, _c: store_ofsted_grades(engine, grades),
+                          lambda grades: (len(grades), len(grades), Counter())),
         Route("sufficiency_published", "Sufficiency", "DfE children looked after at 31 March by characteristics",
               PUBLISHED_NAME,
               frozenset({"time_period", "geographic_level", "region_name", "new_la_code", "la_name", "cla_group",

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from dashboard.dashboards.placements_supply import returns
+from dashboard.published import ofsted_providers
 from tests import ofsted_provider_files as files
 
 LONDON = {"Lambeth": "E09000022", "Southwark": "E09000028", "Hackney": "E09000012", "City of London": "E09000001",
@@ -87,10 +88,10 @@ def test_a_provider_table_of_no_known_kind_is_refused_saying_what_each_kind_need
 
 
 def test_absurd_shapes_are_refused_before_rows_are_read(tmp_path, monkeypatch):
-    monkeypatch.setattr(returns, "MAX_ROWS", 5)
+    monkeypatch.setattr(ofsted_providers, "MAX_ROWS", 5)   # the reader is shared (Sufficiency reads the grades)
     with pytest.raises(returns.OfstedProviderError, match="6 rows; an Ofsted provider table has at most 5"):
         returns.read_providers(files.places_file(tmp_path), LONDON)
-    monkeypatch.setattr(returns, "MAX_ROWS", 60_000)
+    monkeypatch.setattr(ofsted_providers, "MAX_ROWS", 60_000)
     wide = files.PLACES_COLUMNS + [f"Extra {i}" for i in range(200)]
     with pytest.raises(returns.OfstedProviderError, match="214 columns; an Ofsted provider table has at most 150"):
         returns.read_providers(files.write_csv(tmp_path / "Providers_places_at_31_Mar_2025.csv", wide, []), LONDON)

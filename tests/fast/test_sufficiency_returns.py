@@ -2,6 +2,7 @@
 the same seed makes again, written as the DfE's tables on real postcodes and valid under the DfE's rules."""
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from dashboard.dashboards.sufficiency import demo_data, returns as ds
 from dashboard.ingest.ssda903 import geography
@@ -63,3 +64,15 @@ def test_the_demo_is_the_dfes_tables_on_real_postcodes(demo):
     # URNs in the episodes are the demo's providers (or the DfE's XXXXXXX for a placement whose provider it lacks).
     urns = set(episodes["URN"]) - {"", "XXXXXXX"}
     assert urns and urns <= {p["urn"] for p in demo["provider"]}
+
+
+@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 100_000), la=st.sampled_from(demo_data.LA_CODES))
+def test_every_generated_set_of_every_table_is_accepted_and_every_row_is_counted(seed, la):
+    """Any seed, any LA: its three years of every DfE table pass the DfE's rules through the upload's own path, and
+    rows read = accepted + rejected = the rows in its files."""
+    files = demo_data.generate_demo(seed, only=(la,))["returns"][la]
+    report = Report(ds.NAME, "demo", "", la, ds.DEMO_PERIOD)
+    assert ds._ssda903_files(files, la, ds.DEMO_PERIOD, {"child_id_key": b"test"}, report) is not None, report.table().head()
+    assert report.ok and report.rows_read == report.rows_accepted + report.rows_rejected \
+        == sum(data.count(b"\n") - 1 for _name, data in files)

@@ -280,10 +280,11 @@ _MOVE_REASONS, _MOVE_CUM = ("CARPL", "CREQB", "CREQO", "CHILD", "LAREQ", "STAND"
 _OTHER_CUM = _cum((0.05, 0.35, 0.25, 0.1, 0.15, 0.1))
 
 
-def generate_demo(seed: int) -> dict:
+def generate_demo(seed: int, only: tuple[str, ...] | None = None) -> dict:
     """The demo, reproducible from the seed: `returns` (each LA's SSDA903 files, one set per collection year),
     `every_la` (the same tables with every LA's rows, as the demo load checks them) and `child_la` (each child's LA),
-    and the reference rows no return carries (postcode sectors, Ofsted providers and their grades)."""
+    and the reference rows no return carries (postcode sectors, Ofsted providers and their grades). `only`: only these
+    LAs' children (a different draw from the same seed's whole demo; for quick checks of the generator)."""
     rng = np.random.default_rng(seed + 903)
     r = random.Random(seed + 903)
     las = read_reference_csvs()["local_authority"]
@@ -299,7 +300,7 @@ def generate_demo(seed: int) -> dict:
     month_dates = [m.date() for m in months]
     children, episodes = [], []
 
-    for la_code in sorted(LA_SIZES):
+    for la_code in sorted(only or LA_SIZES):
         stock, uasc_stock = LA_SIZES[la_code]
         # Steady state: stock = starts x mean time in care (about 2.1 years here; UASC about 1.4 years).
         rate = (stock - uasc_stock) / 2.1 / 12 * (1 + 0.01 * years_from_end) * (1 + 0.06 * np.sin(2 * np.pi * (months.month - 7) / 12))

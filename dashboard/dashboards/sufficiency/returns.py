@@ -29,8 +29,6 @@ from sqlalchemy import Engine, select, tuple_, update
 from dashboard.auth.users import record_event
 from dashboard.dashboards.sufficiency.data import (DEMO_END, LABEL, NAME, PUBLISHED_NAME, TABLES, child, code, SCENARIOS_NAME,
                                                    scenario, episode, postcode_sector, provider, provider_grade, published)
-from dashboard.dashboards.placements_supply.returns import (INSPECTION_DATE_COLUMNS, JUDGEMENT_COLUMNS, read_providers,
-                                                           REQUIRED as OFSTED_COLUMNS)
 from dashboard.dashboards.sufficiency.demo_data import LA_CODES, generate_demo
 from dashboard.ingest import bulk
 from dashboard.ingest.periods import COLLECTION_YEAR
@@ -42,6 +40,8 @@ from dashboard.ingest.validation import Report
 from dashboard.ingest.ssda903.degrade import Pseudonyms, month_start, pseudonym_key, sector
 from dashboard.ingest.ssda903.rules import RULES, Return, check
 from dashboard.published.formats import ENGLAND, INNER, LONDON, OUTER
+from dashboard.published.ofsted_providers import (INSPECTION_DATE_COLUMNS, JUDGEMENT_COLUMNS, read_providers,
+                                                  REQUIRED as OFSTED_COLUMNS)
 from dashboard.published.page_figures import CLA_SOURCE, COLUMNS, long_figures, read_table
 from dashboard.published.routes import Route, is_london
 from dashboard.store.datasets import bump_version

@@ -18,7 +18,7 @@ from dashboard.dashboards import register_pages
 from dashboard.config import DATA_DIR, PROJECT_ROOT, Settings, settings_from_env
 from dashboard.loader import init_cache
 from dashboard.logs import configure_logging, init_request_logging
-from dashboard.plotly_bundle import init_plotly_bundle
+from dashboard.plotly_bundle import init_plotly_bundle, load_early
 from dashboard.resilience import StoreState, init_store_guard, readiness
 from dashboard.store import get_engine
 from dashboard.store.private_files import private_folder, write_private
@@ -76,6 +76,7 @@ def create_app(settings: Settings | None = None, *, cache_config: dict | None = 
     register_pages()                   # each dashboard's package; pages/ holds the rest
     guard_page_layouts()               # the page router sends a page's layout only to roles that may open it
     app.index_string = INDEX_STRING
+    load_early(app)
     server = app.server
     server.config["SECRET_KEY"] = settings.secret_key or _embedded_secret_key()
     server.config["LCSD_SETTINGS"] = settings

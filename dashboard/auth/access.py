@@ -72,9 +72,10 @@ def is_app_page(path: str) -> bool:
 
 def _layout_for_allowed_roles(layout, roles: tuple[str, ...]):
     def layout_or_no_access(**kwargs):
-        # Dash's page router is a callback: in a callback request the viewer's role decides. Outside one (Dash
-        # building its validation layout at start-up) the layout is what Dash needs to check callbacks against.
-        if has_request_context() and request.path == "/_dash-update-component":
+        # Dash's page router is a callback, and the app's layout carries the opened page (`shell.page_container`):
+        # in those requests the viewer's role decides. Outside them (Dash building its validation layout at
+        # start-up) the layout is what Dash needs to check callbacks against.
+        if has_request_context() and request.path in ("/_dash-update-component", "/_dash-layout"):
             held = getattr(current_user, "roles", None) if getattr(current_user, "is_authenticated", False) else None
             if held is None or not role_allows(held, roles):
                 return no_access_layout()

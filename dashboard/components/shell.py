@@ -1,9 +1,14 @@
 """The app shell around every page: skip link, navigation, signed-in user, footer with data notes."""
 from __future__ import annotations
 
+import logging
+from urllib.parse import urlsplit
+
 import dash
 import dash_bootstrap_components as dbc
-from dash import html
+from dash import dcc, html
+from dash._pages import _parse_query_string, _path_to_page
+from flask import has_request_context, request
 from flask_login import current_user
 
 from dashboard.auth.csrf import csrf_token
@@ -11,6 +16,7 @@ from dashboard.auth.roles import describe_roles, role_allows
 from dashboard.loader import local_authorities
 
 APP_TITLE = "London Children's Services Dashboards"
+log = logging.getLogger(__name__)
 
 INDEX_STRING = """<!DOCTYPE html>
 <html lang="en">
@@ -71,7 +77,7 @@ def shell_layout():
             ], fluid=True),
             color="dark", dark=True, className="site-header mb-3", expand="lg",
         ),
-        html.Main(dash.page_container, id="main-content", tabIndex="-1", className="container-fluid px-4"),
+        html.Main(page_container(), id="main-content", tabIndex="-1", className="container-fluid px-4"),
         html.Footer(dbc.Container([
             html.P(["Members' data: do not share figures outside the membership. ",
                     "Demo data is synthetic and labelled wherever it is shown. Missing returns are shown as ",
@@ -81,6 +87,45 @@ def shell_layout():
                    className="small text-body-secondary mb-0"),
         ], fluid=True), className="site-footer mt-5 py-3 border-top"),
     ])
+
+
+def page_container():
+    """Dash's page container; when the browser asks for the app's layout, holding the opened page already.
+
+    The browser fetches the app's layout from the page it opened (`Referer`, same origin). Dash's own container is
+    empty and its router is a callback the browser makes once the layout is drawn: one more round trip before the
+    page's first paint. Here the layout carries the page, and the location it was built for, so the router has
+    nothing to do until the member navigates. Anything unexpected leaves the container empty, for the router."""
+    opened = _opened_page()
+    location = dcc.Location(id="_pages_location", refresh="callback-nav",
+                            **({"pathname": opened[0], "search": opened[1]} if opened else {}))
+    content, store = opened[2:] if opened else (None, None)
+    return html.Div([location, html.Div(content, id="_pages_content", disable_n_clicks=True),
+                     dcc.Store(id="_pages_store", data=store), html.Div(id="_pages_dummy", disable_n_clicks=True)])
+
+
+def _opened_page():
+    """(pathname, search, layout, store data) of the page the browser opened, as Dash's router would build it; None
+    outside a layout request, signed out, or when the page cannot be told."""
+    app = dash.get_app()
+    if not (has_request_context() and request.path == app.config.routes_pathname_prefix + "_dash-layout"
+            and getattr(current_user, "is_authenticated", False) and request.referrer):
+        return None
+    opened = urlsplit(request.referrer)
+    if opened.netloc != request.host or opened.scheme != request.scheme:
+        return None
+    page, variables = _path_to_page(app.strip_relative_path(opened.path))
+    if not page:
+        return None
+    search = f"?{opened.query}" if opened.query else ""
+    try:
+        layout = page["layout"]
+        content = layout(**{**(variables or {}), **_parse_query_string(search)}) if callable(layout) else layout
+        title = page["title"](**(variables or {})) if callable(page["title"]) else page["title"]
+    except Exception:  # noqa: BLE001 - the router's own call will meet it and answer as it does
+        log.warning("page layout for %s left to the router", opened.path, exc_info=True)
+        return None
+    return opened.path, search, content, {"title": title}
 
 
 def init_shell_callbacks(app: dash.Dash) -> None:

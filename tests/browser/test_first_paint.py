@@ -1,6 +1,6 @@
 """Charts in the first paint: once warming has built a page's default view, the page arrives with its charts drawn,
-before any of its own callbacks answers. The test holds back every callback request but the page router's, so any
-chart drawn can only have come with the page itself."""
+before any callback answers. The app's layout carries the opened page (`shell.page_container`), so the test holds back
+every callback request: any chart drawn can only have come with the page itself. plotly.js is loaded once."""
 import pytest
 
 from dashboard import loader, warming
@@ -26,22 +26,22 @@ def warmed(dash_app):
 @pytest.mark.parametrize("path", ["/benchmarking", "/send"])
 def test_the_first_paint_has_every_chart_drawn_without_a_callback(page, warmed, path):
     sign_in(page)
-    routed, held = [], []
+    routed, held, plotly = [], [], []
 
-    def hold_page_callbacks(route):
+    def hold_callbacks(route):
         if "_pages_content" in (route.request.post_data or ""):
-            routed.append(route)
-            route.continue_()      # the router: it sends the page's layout
-        else:
-            held.append(route)     # the page's own callbacks: not answered while we look
+            routed.append(route)   # the router: it would send the page's layout
+        held.append(route)         # not answered while we look
 
-    page.route("**/_dash-update-component*", hold_page_callbacks)
+    page.route("**/_dash-update-component*", hold_callbacks)
+    page.on("request", lambda request: plotly.append(request.url) if "plotly.min.js" in request.url else None)
     page.goto(page.base_url + path)
     page.wait_for_function(f"() => ({CHARTS_DRAWN})().graphs > 0", timeout=30000)
     page.wait_for_function(f"() => {{ const c = ({CHARTS_DRAWN})(); return c.drawn === c.graphs; }}", timeout=30000)
     counts = page.evaluate(CHARTS_DRAWN)
     assert counts["drawn"] == counts["graphs"] >= 3, counts
-    assert routed, "the page's layout came through the router"
+    assert not routed, "the page's layout came through the router, not with the app's layout"
+    assert len(plotly) <= 1 and page.evaluate("document.querySelectorAll('script[src*=\"plotly.min.js\"]').length") == 1
     for _ in range(50):            # the page's own callbacks are called (and held back) too
         if held:
             break

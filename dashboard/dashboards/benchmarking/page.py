@@ -6,7 +6,7 @@ from dash.exceptions import PreventUpdate
 from flask import current_app
 
 from dashboard import loader
-from dashboard.chart_theme import empty_figure
+from dashboard.chart_theme import empty_figure, lean_figure
 from dashboard.components.first_paint import view_callback
 from dashboard.components.contract import (Call, Dashboard, Filter, anonymise_with, opening_render, register_callbacks,
                                            render_for_viewer, rendered_outputs, viewer_scope)
@@ -170,7 +170,8 @@ def rendered(values: tuple, scope: loader.AccessScope, *, anonymise_with: str | 
     titles = bench.chart_titles(view, choices.source)
     return (
         demo_banner(view.is_demo, "benchmarking dataset"), kpi_cards(view.kpis), definition_list(view.indicator["name"], view.notes),
-        titles["series"], view.series_figure, titles["ranking"], view.ranking_figure, titles["subregion"], view.subregion_figure,
+        titles["series"], lean_figure(view.series_figure), titles["ranking"], lean_figure(view.ranking_figure),
+        titles["subregion"], lean_figure(view.subregion_figure),
         f"All London LAs, {view.period_label}", grid_records(view.ranking_table), ranking_cols,
         f"{view.focus_name} against its comparators, {view.range_label}", grid_records(view.series_table), series_cols,
         view.takeaways["series"], view.takeaways["ranking"], view.takeaways["subregion"],

@@ -8,6 +8,7 @@ from dash.exceptions import PreventUpdate
 from flask_login import current_user
 
 from dashboard import loader
+from dashboard.chart_theme import lean_figure
 from dashboard.auth.roles import ADMIN
 from dashboard.components.first_paint import view_callback
 from dashboard.components.contract import Call, Dashboard, Filter, register_callbacks, viewer_scope
@@ -202,7 +203,7 @@ def rendered(la: str, scope: loader.AccessScope, *, audience: str, versions: tup
     return (
         demo_banner(view.is_demo, "members' quarterly return"), f"{view.la_name}: {view.summary}",
         *_indicator_grid(view.exceptions), *themes,
-        f"{view.la_name}: indicators flagged, by theme", view.flagged_figure, view.summary,
+        f"{view.la_name}: indicators flagged, by theme", lean_figure(view.flagged_figure), view.summary,
         definition_list("How this page decides", view.notes), status["rules"],
         *grid_content(status["own"]), *grid_content(status["london"]), *grid_content(status["published"]),
     )

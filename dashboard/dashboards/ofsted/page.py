@@ -5,6 +5,7 @@ from dash import Input, Output, dcc, html
 from dash.exceptions import PreventUpdate
 
 from dashboard import loader
+from dashboard.chart_theme import lean_figure
 from dashboard.components.first_paint import view_callback
 from dashboard.components.contract import (Call, Dashboard, Filter, anonymise_with, opening_render, register_callbacks,
                                            render_for_viewer, rendered_outputs, viewer_scope)
@@ -133,7 +134,7 @@ def render(focus, judgement, anonymise):
 def rendered(values: tuple, scope: loader.AccessScope, *, anonymise_with: str | None = None) -> tuple:
     filters = DASHBOARD.selection_from_values(values, scope)
     view = ofsted_view.build_view(filters, scope, anonymise_with=anonymise_with)
-    charts = [item for chart in ofsted_view.CHARTS for item in (view.titles[chart], getattr(view, f"{chart}_figure"))]
+    charts = [item for chart in ofsted_view.CHARTS for item in (view.titles[chart], lean_figure(getattr(view, f"{chart}_figure")))]
     send_demo = dbc.Alert(ofsted_view.SEND_DEMO_TEXT, color="warning", className="py-2 small") if view.send_is_demo else None
     return (
         _banner(view), kpi_cards(view.kpis), definition_list("Definitions and sources", view.notes),

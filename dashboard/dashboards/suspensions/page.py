@@ -4,6 +4,7 @@ from dash import Input, Output, State, callback, dcc, html
 from dash.exceptions import PreventUpdate
 
 from dashboard import loader
+from dashboard.chart_theme import lean_figure
 from dashboard.components.first_paint import view_callback
 from dashboard.components.contract import (Call, Dashboard, Filter, anonymise_with, opening_render, register_callbacks,
                                            render_for_viewer, rendered_outputs, viewer_scope)
@@ -181,10 +182,10 @@ def rendered(values: tuple, scope: loader.AccessScope, *, anonymise_with: str | 
         [html.Strong("Real figures. "), view.data_note + "."], color="info", className="py-2")
     return (
         banner, kpi_cards(view.kpis), definition_list(f"{view.outcome_label}: definitions", view.notes),
-        view.interval_title, view.interval_figure,
+        view.interval_title, lean_figure(view.interval_figure),
         f"{view.area_name}, {view.period_label.lower()}: rates, RRIs and bands", *grid_content(view.table, _columns),
-        view.trend_label, view.trend_figure,
-        view.heat_label, view.heatmap_figure,
+        view.trend_label, lean_figure(view.trend_figure),
+        view.heat_label, lean_figure(view.heatmap_figure),
         view.heat_label, *grid_content(view.heat_table, _columns),
         *[view.takeaways[chart] for chart in sus.CHARTS],
         "trend" not in view.shown_charts, "heat" not in view.shown_charts,

@@ -2,7 +2,8 @@
 and `sufficiency_child`, and the stored Missing, AD1 and PlacedAdoption tables), under the Sufficiency dataset's
 version (one upload writes them all). No table of its own.
 
-Child-level rows are read once per process and version and never returned: the reads give counts per area, other
+Child-level rows are read once per process and version, each count's records tagged with the year they count in for
+every LA (`_by_year`), and never returned: the reads give counts per area, other
 LAs' children protected by the cell-key method with the same record keys as Sufficiency (a child is the same record
 on both pages, so the same children give the same protected count wherever they are counted). An area is the viewer's
 own LA (counted exactly), its sub-region or London (every child protected, as on Sufficiency: one view for everyone).
@@ -35,8 +36,6 @@ children's own days."""
 
 @dataclass
 class _Rows:
-    episodes: pd.DataFrame          # counted episodes (short breaks left out), with poc_start and record keys
-    tables: dict[str, pd.DataFrame]  # Missing, AD1, PlacedAdoption (cid, record keys)
     years: dict[str, tuple[int, int]]   # each LA's first and last collection year (from its episodes)
     held: dict[str, frozenset]          # table -> LAs with any row of it
     by_year: dict[str, pd.DataFrame]    # the records each count is made of, for every LA and year (`_by_year`)
@@ -88,7 +87,8 @@ def _read(version: int) -> _Rows:
     for frame in (counted, placements, *tables.values()):
         frame["la_code"] = frame["la_code"].astype("category")   # an area's LAs picked by code, not by comparing text
     span = range(min((first for first, _ in years.values()), default=0), max((last for _, last in years.values()), default=-1) + 1)
-    rows = _Rows(counted, tables, years, held, _by_year(counted, placements, tables, span))
+    # Only the records of each count are kept (the episodes and tables they came from are not needed again).
+    rows = _Rows(years, held, _by_year(counted, placements, tables, span))
     with _lock:
         _rows.clear()   # one version (and secret) per process is enough
         _rows[key] = rows

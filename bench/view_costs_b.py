@@ -1,4 +1,5 @@
-"""What a filter change costs on SEND, Sufficiency, Placements and supply and Ofsted, against the trivial callback.
+"""What a filter change costs on SEND, Sufficiency, Placements and supply, Child-level episodes and Ofsted, against
+the trivial callback.
 
     .venv/bin/python -m bench.view_costs_b [--repeat 5] [--database-url URL]
 
@@ -46,6 +47,8 @@ CASES = [
         ("default", {"supply-area": None}), ("area London", {"supply-area": "london"}), ("area Camden", {"supply-area": "la:E09000007"}),
         ("as at 2024-03-31", {"supply-at": "2024-03-31"}), ("as at 2023-09-30", {"supply-at": "2023-09-30"}),
         ("as at 2022-06-30", {"supply-at": "2022-06-30"})]),
+    ("Child-level episodes", "/child-level-episodes", COMMISSIONER, [
+        ("default", {"cld-year": None}), ("year 2023", {"cld-year": 2023}), ("year 2022", {"cld-year": 2022})]),
     ("Ofsted", "/ofsted", MEMBER, [
         ("default", {"ofsted-focus": None}), ("focus Camden", {"ofsted-focus": "E09000007"}), ("judgement leadership", {"ofsted-judgement": "leaders"})]),
 ]
@@ -89,7 +92,7 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--database-url", default=None)
-    parser.add_argument("--only", default=None, help="one page's name (e.g. SEND)")
+    parser.add_argument("--only", action="append", help="only this page (e.g. SEND; repeatable)")
     parser.add_argument("--profile", choices=("cold", "uncached", "cached"), default=None,
                         help="print cProfile's top functions (by own time) for each choice, in that state")
     args = parser.parse_args()
@@ -136,7 +139,7 @@ def main() -> int:
     print(f"{'page':22}{'choice':30}{'callbacks':>10}{'first ms':>9}{'cold ms':>9}{'uncached ms':>13}{'x trivial':>10}{'cached ms':>11}"
           f"{'x trivial':>10}{'bytes':>10}")
     for page, path, who, choices in CASES:
-        if args.only and args.only.lower() != page.lower():
+        if args.only and page.lower() not in {o.lower() for o in args.only}:
             continue
         client = clients[who]
         opening = {cid: props for cid, props in components(page_layout(client, path)).items()}

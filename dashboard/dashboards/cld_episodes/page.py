@@ -6,7 +6,7 @@ from dash import Input, dcc, html
 from dash.exceptions import PreventUpdate
 
 from dashboard import loader
-from dashboard.components.contract import Dashboard, Filter, register_callbacks, viewer_scope
+from dashboard.components.contract import Call, Dashboard, Filter, register_callbacks, viewer_scope
 from dashboard.components.first_paint import view_callback
 from dashboard.components.layout import (chart_card, chart_page_outputs, chart_page_values, chart_tables, filter_bar, labelled,
                                          sharing_and_kpis)
@@ -42,12 +42,21 @@ def select(values: dict, scope: loader.AccessScope):
     return cld_view.resolve_filters(values.get("year"), years) if years else None
 
 
+def default_calls(scope: loader.AccessScope) -> list[Call]:
+    """What the page asks for when opened with no query string (warming makes it first): the view, then the render
+    callback's outputs for the year its layout sets."""
+    filters = DASHBOARD.selection_from_query({}, scope)
+    if filters is None:
+        return []
+    return [Call(cld_view.build_view, (filters, scope), {"anonymise_with": None}), Call(rendered, ((filters.year,), scope))]
+
+
 DASHBOARD = Dashboard(
     name="cld_episodes", prefix="cld", path="/child-level-episodes", nav_name="Child-level episodes",
     heading="Child-level episodes (CLD)", order=11, filters=(Filter("cld-year", "year"),), select=select,
     present=cld_view.presentation, charts=CHARTS, tables=cld_view.TABLES, view=cld_view.build_view,
     allowed_roles=("commissioner",), anonymise=False,   # commissioners and admins, as Sufficiency; names no other LA
-    prepare_process=data.prepare_in_this_process,
+    prepare_process=data.prepare_in_this_process, default_calls=default_calls,
 )
 register_callbacks(DASHBOARD)
 
@@ -80,7 +89,16 @@ def layout(**query):
 @view_callback(DASHBOARD, *chart_page_outputs("cld", CHARTS), *[Input(f.id, "value") for f in DASHBOARD.filters])
 def render(year):
     scope = viewer_scope(DASHBOARD)
-    filters = scope and DASHBOARD.selection_from_values((year,), scope)
+    if scope is None:
+        raise PreventUpdate
+    return rendered((year,), scope)
+
+
+# Every output of `render` for the year as it arrives, built once per data version and viewer's LA: a change back to a
+# year already seen is one cache read, not the view read and its components and grids built again.
+@loader.view_cache(data.NAME, "reference", check=data.check_scope, depends_on_caller=lambda *_: True)
+def rendered(values: tuple, scope: loader.AccessScope) -> tuple:
+    filters = DASHBOARD.selection_from_values(values, scope)
     if filters is None:
         raise PreventUpdate
     view = cld_view.build_view(filters, scope)

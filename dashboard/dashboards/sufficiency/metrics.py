@@ -8,8 +8,10 @@ Definitions (each has hand-worked tests in tests/fast/test_sufficiency_metrics.p
   or open). A child whose episode ends on the date left care that day and is not counted, as in DfE's "at 31 March".
   A child with overlapping episodes (a data error) is counted once, in the episode that started last.
 - Age: completed years on the date, from the month of birth (SSDA903 DOB held as the 1st of the month).
-- Distance from home: great-circle (haversine) miles between the centroids of the home and placement postcode sectors;
-  not known when either postcode is missing or not a known sector.
+- Distance from home: straight-line miles between the home and placement postcodes (their eastings and northings in the
+  ONS Postcode Directory, as the DfE derives it), worked out at ingest from the full postcodes; rows stored without it
+  fall back to great-circle miles between the two postcode sectors' centres. Not known when either postcode is missing
+  or not a known postcode.
 - Inside own LA: the placement sector lies in the looking-after LA. Outside London: it lies outside the 33 LAs.
 - Placements in a year: episodes open at any point in the year that start a placement (every reason for a new episode
   except L, a change of legal status only), plus one when the year opens inside such a continuing placement.

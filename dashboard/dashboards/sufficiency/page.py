@@ -139,7 +139,7 @@ def layout(anon=None, **query):
             dbc.Col([
                 chart_card("suff-mix-title", "suff-mix", "Children by placement type on the date; the table below has the percentages.",
                            image_buttons=True),
-                chart_card("suff-distance-title", "suff-distance", "Straight-line distance between the home and placement postcode sectors.",
+                chart_card("suff-distance-title", "suff-distance", "Straight-line distance between the home and placement postcodes.",
                            image_buttons=True),
             ], lg=6),
         ]),

@@ -421,9 +421,10 @@ def notes(filters: Filters, restricted: bool, is_demo: bool, area_name: str, at_
         ("Placement type", "From the SSDA903 placement code: foster care (U1-U6) is in-house when the LA's own provision "
          "(PR1), otherwise agency or other; children's homes K1, K2, R1; supported accommodation H5, P2; placed with "
          "parents P1; other covers placed for adoption, residential schools, health, custody and other placements."),
-        ("Distance and location", "Distance is the straight-line (haversine) distance in miles between the centroids of "
-         "the home and placement postcode sectors; not known when either postcode is missing. Inside own LA: the placement "
-         "sector lies in the looking-after LA."),
+        ("Distance and location", "Distance is the straight-line distance in miles between the home and placement "
+         "postcodes, from their eastings and northings in the ONS Postcode Directory, as the DfE derives it (worked out "
+         "when the return is loaded; only the postcode sectors are kept). Not known when either postcode is missing. "
+         "Inside own LA: the placement postcode lies in the looking-after LA."),
         ("Ofsted grade", "The provider's latest overall effectiveness judgement on or before the date. Placements without "
          "an Ofsted URN (most foster carers and parents) are not graded; providers not yet inspected are shown as such."),
         ("Stability", "Children looked after at 31 March who had 3 or more placements during the year (a change of legal "

@@ -22,10 +22,10 @@ import numpy as np
 import pandas as pd
 from dash import Input, Output, callback, dcc, html
 from dash.exceptions import PreventUpdate
-from flask import has_request_context, request
 from sqlalchemy import select
 
 from dashboard import disclosure
+from dashboard.auth.access import building_for_a_viewer
 from dashboard.auth.users import audit
 from dashboard.chart_theme import FOCUS, LONDON, SUBREGION, lean_figure, plain_empty_figure, plain_layout, wrap
 from dashboard.components.contract import viewer_scope
@@ -231,10 +231,9 @@ def section(prefix: str, heading: str, intro: str, controls: list, grids: list[t
 
 
 def in_validation_layout() -> bool:
-    """Whether Dash is building its validation layout (every page's layout, called once before the app's first request
-    is answered, whatever that request is), not a viewer's page (the page router's callback): the section's ids must
-    be in it, or the browser refuses the section's callback; no figure is in it."""
-    return not (has_request_context() and request.path.endswith("/_dash-update-component"))
+    """Whether Dash is building its validation layout, not a viewer's page: the section's ids must be in it, or the
+    browser refuses the section's callback; no figure is in it."""
+    return not building_for_a_viewer()
 
 
 def year_control(prefix: str, years: list[int]):

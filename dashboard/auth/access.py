@@ -70,12 +70,16 @@ def is_app_page(path: str) -> bool:
     return any(path == page["relative_path"] for page in dash.page_registry.values())
 
 
+def building_for_a_viewer() -> bool:
+    """Whether a page's layout is being built for the signed-in viewer: by Dash's page router (a callback) or in the
+    app's layout, which carries the opened page (`shell.page_container`). Otherwise Dash is building its validation
+    layout (at start-up, `web.warm_up`), which must hold every id its callbacks use, whoever may see them."""
+    return has_request_context() and request.path in ("/_dash-update-component", "/_dash-layout")
+
+
 def _layout_for_allowed_roles(layout, roles: tuple[str, ...]):
     def layout_or_no_access(**kwargs):
-        # Dash's page router is a callback, and the app's layout carries the opened page (`shell.page_container`):
-        # in those requests the viewer's role decides. Outside them (Dash building its validation layout at
-        # start-up) the layout is what Dash needs to check callbacks against.
-        if has_request_context() and request.path in ("/_dash-update-component", "/_dash-layout"):
+        if building_for_a_viewer():   # the viewer's role decides; the validation layout holds every page
             held = getattr(current_user, "roles", None) if getattr(current_user, "is_authenticated", False) else None
             if held is None or not role_allows(held, roles):
                 return no_access_layout()

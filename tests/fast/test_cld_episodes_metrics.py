@@ -118,3 +118,11 @@ def test_a_child_whose_records_begin_inside_care_has_no_known_start():
     assert list(ceased["cid"]) == ["f"] and ceased["days"].isna().all()    # counted as ceasing; its length not known
     placed = m.placed_for_adoption(pd.DataFrame({"cid": ["f"], "date_placed": pd.to_datetime(["2024-05-01"])}), e, 2025)
     assert placed["days"].isna().all()
+
+
+def test_a_year_with_no_child_placed_for_adoption_reads_none_not_no_return():
+    """An LA that sent its return but placed no child for adoption in the year: the KPI says so, not "no return"."""
+    from dashboard.dashboards.cld_episodes.view import median_days_text
+    assert median_days_text({"n": 0, "median": None, "bands": {}}) == "none in the year"
+    assert median_days_text({"n": 3, "median": None, "bands": {}}) == "not shown"
+    assert median_days_text({"n": 7, "median": 412.4, "bands": {}}) == "412"

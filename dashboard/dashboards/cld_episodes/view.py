@@ -234,7 +234,7 @@ def build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: s
         ("3 or more placements", _pct(moves["%"].iloc[0]), f"of {_text(o.get('looked_after_31_march'))} looked after at 31 March"),
         ("Children missing", _pct(_num(missing, own, "% missing")) if o.get("missing") else _absent(o),
          "of children looked after in the year"),
-        ("Median days to placed for adoption", _text(_days(o["placed"]["median"])) if o.get("placed") else _absent(o),
+        ("Median days to placed for adoption", median_days_text(o["placed"]) if o.get("placed") else _absent(o),
          "from entering care"),
     ]
     banners = []
@@ -265,6 +265,14 @@ def _num(table: pd.DataFrame, area: str, column: str):
 
 def _text(value) -> str:
     return "no return" if value is None or pd.isna(value) else f"{int(value):,}"
+
+
+def median_days_text(durations: dict) -> str:
+    """A median of days for a KPI: "none in the year" when no child is counted (the LA made its return), "not shown"
+    when the median is held back; never "no return" for an LA that sent one."""
+    if durations.get("n") == 0:
+        return "none in the year"
+    return "not shown" if durations.get("median") is None else f"{round(durations['median']):,}"
 
 
 def _pct(value) -> str:

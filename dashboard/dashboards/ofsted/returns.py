@@ -20,6 +20,7 @@ from sqlalchemy import Engine
 
 # Its table and names are defined with its reads (data.py).
 from dashboard.dashboards.ofsted.data import GRADES, JUDGEMENTS, LABEL, NAME, PRE_DATES, ofsted_ilacs  # noqa: F401
+from dashboard.published.ofsted_providers import _cell, _where   # one reading of a cell and its place, for both Ofsted importers
 from dashboard.published.routes import Route, is_london
 from dashboard.store.datasets import bump_version
 from dashboard.store.engine import write_transaction
@@ -46,14 +47,6 @@ BLANKS = {"", "nan", "none", "na", "n/a", "nat"}
 
 class OfstedImportError(ValueError):
     """The file could not be read: the message names the file, row and column."""
-
-
-def _cell(value) -> str:
-    return "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value).strip()
-
-
-def _where(file: str, row: int, column: str) -> str:
-    return f"{file}, row {row}, column '{column}'"
 
 
 def parse_grade(value, *, file: str, row: int, column: str) -> str | None:

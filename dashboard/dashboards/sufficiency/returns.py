@@ -38,6 +38,7 @@ from dashboard.ingest.ssda903 import geography
 from dashboard.ingest.ssda903.checking import check_years
 from dashboard.ingest.validation import Report
 from dashboard.ingest.ssda903.degrade import Pseudonyms, month_start, pseudonym_key, sector
+from dashboard.ingest.ssda903.columns import Distinct
 from dashboard.ingest.ssda903.rules import RULES, Return, check
 from dashboard.published.formats import ENGLAND, INNER, LONDON, OUTER
 from dashboard.published.ofsted_providers import (INSPECTION_DATE_COLUMNS, JUDGEMENT_COLUMNS, read_providers,
@@ -220,38 +221,52 @@ def sector_of_postcode(postcode) -> str | None:
     return None if pd.isna(found) else found
 
 
-def _blank_none(cells: pd.Series) -> pd.Series:
-    return cells.where(cells != "", None)
+def _blank_none(by_value: Distinct, index: pd.Index, cut: int | None = None) -> pd.Series:
+    """A column (by distinct value) with "" as None, each value cut to `cut` characters: worked out per value."""
+    values = by_value.values.copy()
+    if cut is not None:
+        values[:] = [v[:cut] if isinstance(v, str) else v for v in values.tolist()]
+    values[values == ""] = None
+    return pd.Series(by_value.spread(values), index=index, dtype=object)
 
 
 def store_rows(ret: Return, la_code: str | pd.Series, key: bytes) -> dict[str, pd.DataFrame]:
     """A checked return -> the rows Sufficiency's tables and the other SSDA903 tables store (by column, as the loader
     writes them): CHILD pseudonymised, DOB to the month, postcodes to sectors; an open episode belongs to the
-    return's collection year. `la_code` is the LA's, or (the demo's every-LA set) each CHILD's LA by CHILD."""
+    return's collection year. `la_code` is the LA's, or (the demo's every-LA set) each CHILD's LA by CHILD.
+    Columns are worked out on the distinct values the checks already found (not hashed again)."""
     header, episodes, uasc = ret.table("Header"), ret.table("Episodes"), ret.table("UASC")
     pseudonymised = Pseudonyms(la_code, key)
 
     def la_of(ids: pd.Series):
         return la_code if isinstance(la_code, str) else la_code.reindex(ids.to_numpy()).to_numpy()
+
+    def pseudonyms(table: str) -> pd.Series:
+        return pseudonymised(ret.table(table)["CHILD"], ret.distinct(table, "CHILD"))
+
+    def code(column: str) -> pd.Series:
+        return _blank_none(ret.code_distinct("Episodes", column), episodes.index)
     duc = pd.Series(ret.date("UASC", "DUC").to_numpy(), index=uasc["CHILD"].to_numpy())
     duc = duc[~duc.index.duplicated()].reindex(header["CHILD"].to_numpy())   # the child's first UASC row
     children = pd.DataFrame({
-        "la_code": la_of(header["CHILD"]), "child": pseudonymised(header["CHILD"]),
+        "la_code": la_of(header["CHILD"]), "child": pseudonyms("Header"),
         "sex": ret.code("Header", "SEX").map(_SEX), "dob": month_start(ret.date("Header", "DOB")),
-        "ethnic": ret.code("Header", "ETHNIC"), "uasc": header["CHILD"].isin(ret.uasc_children()),
+        "ethnic": ret.code("Header", "ETHNIC"), "uasc": ret.distinct("Header", "CHILD").is_in(ret.uasc_children()),
         "duc": pd.Series(duc.to_numpy(), index=header.index)})
     dec = ret.date("Episodes", "DEC")
     year = (dec.dt.year + (dec.dt.month >= 4)).fillna(ret.year_end).astype(int)
-    urn = ret.code("Episodes", "URN")
+    urn = ret.distinct("Episodes", "URN")
     rows = pd.DataFrame({
-        "la_code": la_of(episodes["CHILD"]), "child": pseudonymised(episodes["CHILD"]),
+        "la_code": la_of(episodes["CHILD"]), "child": pseudonyms("Episodes"),
         "decom": ret.date("Episodes", "DECOM"), "rne": ret.code("Episodes", "RNE"),
         "ls": ret.code("Episodes", "LS"), "cin": ret.code("Episodes", "CIN"), "place": ret.code("Episodes", "PLACE"),
-        "place_provider": _blank_none(ret.code("Episodes", "PLACE_PROVIDER")), "dec": dec,
-        "rec": _blank_none(ret.code("Episodes", "REC")),
-        "reason_place_change": _blank_none(ret.code("Episodes", "REASON_PLACE_CHANGE")),
-        "home_post": sector(episodes["HOME_POST"]), "pl_post": sector(episodes["PL_POST"]),
-        "urn": episodes["URN"].where(~urn.isin(_URN_NOT_APPLICABLE), None), "year": year})
+        "place_provider": code("PLACE_PROVIDER"), "dec": dec, "rec": code("REC"),
+        "reason_place_change": code("REASON_PLACE_CHANGE"),
+        "home_post": sector(episodes["HOME_POST"], ret.distinct("Episodes", "HOME_POST")),
+        "pl_post": sector(episodes["PL_POST"], ret.distinct("Episodes", "PL_POST")),
+        "urn": pd.Series(urn.spread(np.where(pd.Index(urn.values, dtype=object).str.upper().isin(_URN_NOT_APPLICABLE),
+                                             None, urn.values)), index=episodes.index, dtype=object),
+        "year": year})
     home, placed = ret.places("HOME_POST"), ret.places("PL_POST")
     places = pd.DataFrame({"la_code": rows["la_code"], "child": rows["child"], "decom": rows["decom"],
                            "pl_distance": geography.distance_miles(home, placed), "pl_la": placed["la_code"],
@@ -263,13 +278,13 @@ def store_rows(ret: Return, la_code: str | pd.Series, key: bytes) -> dict[str, p
             out[table.name] = pd.DataFrame()
             continue
         spec = DFE_TABLES[name]
-        stored = pd.DataFrame({"la_code": la_of(frame["CHILD"]), "child": pseudonymised(frame["CHILD"])})
+        stored = pd.DataFrame({"la_code": la_of(frame["CHILD"]), "child": pseudonyms(name)})
         for column in spec.columns[1:]:
             if column in spec.dates:
                 dates = ret.date(name, column)
                 stored[column.lower()] = month_start(dates) if column == "DOB" else dates
             else:
-                stored[column.lower()] = _blank_none(frame[column].str[:24])
+                stored[column.lower()] = _blank_none(ret.distinct(name, column), frame.index, cut=24)
         if "year" in table.c:
             stored["year"] = ret.year_end
         out[table.name] = stored

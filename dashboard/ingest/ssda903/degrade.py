@@ -3,14 +3,14 @@ a keyed hash (HMAC-SHA256, so nobody without the key can test a guessed id), dat
 month, postcodes cut to their sector ("SE15 4RG" -> "SE15 4"); the UPN is never stored."""
 from __future__ import annotations
 
-import hmac
+import hashlib
 import secrets
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from dashboard.ingest.ssda903.columns import by_distinct
+from dashboard.ingest.ssda903.columns import Distinct, by_distinct
 
 NEVER_STORED = ("UPN",)
 
@@ -26,15 +26,26 @@ def pseudonym_key(setting: str, data_dir: Path) -> bytes:
     return path.read_text().strip().encode()
 
 
-def _digests(children: list, la_code: str, key: bytes) -> list[str]:
-    """Each id's pseudonym, from one keyed HMAC state copied per id (the key is not set up again each time)."""
-    keyed = hmac.new(key, f"{la_code}:".encode(), "sha256")
+_INNER_PAD = bytes(x ^ 0x36 for x in range(256))   # RFC 2104's ipad and opad, applied by bytes.translate
+_OUTER_PAD = bytes(x ^ 0x5C for x in range(256))
 
-    def digest(child) -> str:
-        state = keyed.copy()
+
+def _digests(children: list, la_code: str, key: bytes) -> list[str]:
+    """Each id's pseudonym: HMAC-SHA256(key, "LA:id") as RFC 2104 defines it (the same as hmac.new gives), built from
+    the keyed inner and outer SHA-256 states copied per id, so no HMAC object is made per child (twice as fast)."""
+    block = key if len(key) <= 64 else hashlib.sha256(key).digest()
+    block = block.ljust(64, b"\0")
+    inner = hashlib.sha256(block.translate(_INNER_PAD))
+    inner.update(f"{la_code}:".encode())
+    new_inner, new_outer = inner.copy, hashlib.sha256(block.translate(_OUTER_PAD)).copy
+    out = []
+    for child in children:
+        state = new_inner()
         state.update(str(child).encode())
-        return state.hexdigest()[:16]
-    return list(map(digest, children))
+        outer = new_outer()
+        outer.update(state.digest())
+        out.append(outer.hexdigest()[:16])
+    return out
 
 
 def pseudonymise(children: pd.Series, la_code: str, key: bytes) -> pd.Series:
@@ -53,8 +64,12 @@ class Pseudonyms:
         self.la_code, self.key = la_code, key
         self.known: dict = {}
 
-    def __call__(self, children: pd.Series) -> pd.Series:
-        positions, distinct = pd.factorize(children)   # missing ids -> -1
+    def __call__(self, children: pd.Series, by_value: Distinct | None = None) -> pd.Series:
+        """`by_value`: the column as the checks already hold it by distinct value (not hashed into values again)."""
+        if by_value is None:
+            positions, distinct = pd.factorize(children)   # missing ids -> -1
+        else:
+            positions, distinct = by_value.positions, by_value.values
         distinct = distinct.tolist()
         new = [child for child in distinct if child not in self.known]
         if new and isinstance(self.la_code, str):
@@ -74,10 +89,16 @@ def month_start(dates: pd.Series) -> pd.Series:
                      index=dates.index)
 
 
-def sector(postcodes: pd.Series) -> pd.Series:
-    """Full postcodes -> their sector ("se15 4rg" -> "SE15 4"); anything that is not a postcode -> None."""
-    def cut(values: pd.Series) -> pd.Series:
-        text = values.fillna("").astype(str).str.upper().str.replace(r"\s+", "", regex=True)
-        ok = text.str.match(r"^[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}$")
-        return (text.str[:-3] + " " + text.str[-3]).astype(object).where(ok, None)
-    return by_distinct(postcodes, cut)
+def _cut_to_sector(values: pd.Series) -> pd.Series:
+    text = values.fillna("").astype(str).str.upper().str.replace(r"\s+", "", regex=True)
+    ok = text.str.match(r"^[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}$")
+    return (text.str[:-3] + " " + text.str[-3]).astype(object).where(ok, None)
+
+
+def sector(postcodes: pd.Series, by_value: Distinct | None = None) -> pd.Series:
+    """Full postcodes -> their sector ("se15 4rg" -> "SE15 4"); anything that is not a postcode -> None.
+    `by_value`: the column by distinct value, as the checks hold it."""
+    if by_value is None:
+        return by_distinct(postcodes, _cut_to_sector)
+    return pd.Series(by_value.spread(_cut_to_sector(pd.Series(by_value.values, dtype=object)).to_numpy(dtype=object)),
+                     index=postcodes.index, dtype=object)

@@ -16,7 +16,7 @@ import pandas as pd
 
 from dashboard.ingest.reading import (MAX_CELL_CHARS, MAX_COLUMNS, MAX_UNZIPPED_BYTES, MAX_ZIP_PARTS, MAX_ZIP_RATIO,
                                       FileRejected, display_name, read_csv_table)
-from dashboard.ingest.ssda903.columns import Distinct
+from dashboard.ingest.ssda903.columns import Distinct, strip_joined
 from dashboard.store.ssda903 import TABLES, missing_columns, recognise
 
 
@@ -103,8 +103,11 @@ def _frame(name: str, data: bytes, errors: list[str]) -> tuple[pd.DataFrame, dic
         errors.append(f"{name}: the column(s) {', '.join(duplicated)} appear more than once in the header row.")
         return None
     overlong = frame.attrs.get("overlong_rows", [])
-    distinct = {c: Distinct.of(frame.iloc[:, i]).mapped(str.strip).filled("") for i, c in enumerate(frame.columns)}
-    frame = pd.DataFrame({c: d.cells() for c, d in distinct.items()}, index=frame.index, dtype=object)
+    given = {c: Distinct.of(frame.iloc[:, i]) for i, c in enumerate(frame.columns)}
+    distinct = {c: d.mapped(str.strip, strip_joined).filled("") for c, d in given.items()}
+    # A column its stripping and filling left as it was is kept as read (not built again from its values).
+    frame = pd.DataFrame({c: frame.iloc[:, i] if distinct[c] is given[c] else d.cells()
+                          for i, (c, d) in enumerate(distinct.items())}, index=frame.index, dtype=object)
     frame.attrs["overlong_rows"] = overlong
     return frame, distinct
 

@@ -49,6 +49,10 @@ def _parse_dates(text: pd.Series) -> pd.Series:
 _NAT = np.datetime64("NaT", "ns")
 
 
+def _no_spaces(text: str) -> str:
+    return text.replace(" ", "")
+
+
 @dataclass
 class Return:
     """One LA's return for one collection year: the DfE tables as text cells ("" when blank), each with a plain
@@ -81,12 +85,12 @@ class Return:
     def code_distinct(self, table: str, column: str) -> Distinct:
         """The column upper-cased ("u4" -> "U4"), by distinct value."""
         return self._cached((table, column, "code_distinct"),
-                            lambda: self.distinct(table, column).mapped(str.upper))
+                            lambda: self.distinct(table, column).mapped(str.upper, str.upper))
 
     def compact_distinct(self, table: str, column: str) -> Distinct:
         """The column upper-cased with its spaces removed ("se15 4rg" -> "SE154RG"), to compare postcodes and URNs."""
         return self._cached((table, column, "compact_distinct"),
-                            lambda: self.code_distinct(table, column).mapped(lambda text: text.replace(" ", "")))
+                            lambda: self.code_distinct(table, column).mapped(_no_spaces, _no_spaces))
 
     def code(self, table: str, column: str) -> pd.Series:
         """The column upper-cased, once per column (worked out on its distinct values only)."""

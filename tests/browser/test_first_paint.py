@@ -48,3 +48,21 @@ def test_the_first_paint_has_every_chart_drawn_without_a_callback(page, warmed, 
         page.wait_for_timeout(100)
     assert held
     page.unroute("**/_dash-update-component*")   # lets the held calls go on
+
+
+MARGINS_GROWN = """() => Array.from(document.querySelectorAll('.dash-graph .js-plotly-plot')).filter((p) => {
+  const size = p._fullLayout._size, margin = p._fullLayout.margin;
+  return ['l', 'r', 't', 'b'].some((side) => size[side] > margin[side] + 0.5);
+}).map((p) => p.closest('.dash-graph').id)"""
+
+
+@pytest.mark.parametrize("path", ["/benchmarking", "/send"])
+def test_charts_are_drawn_with_margins_that_already_fit_their_labels(page, warmed, path):
+    """assets/chart_drawing.js sizes each chart's margins from its labels and legend before plotly draws it: plotly's
+    automargin (kept as the safety net) then grows none, so no chart is drawn a second time to make room."""
+    sign_in(page)
+    page.goto(page.base_url + path)
+    page.wait_for_function(f"() => {{ const c = ({CHARTS_DRAWN})(); return c.graphs > 0 && c.drawn === c.graphs; }}",
+                           timeout=30000)
+    assert page.evaluate("!!window.Plotly.__lcsdDrawing")
+    assert page.evaluate(MARGINS_GROWN) == []

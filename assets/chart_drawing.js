@@ -1,0 +1,334 @@
+// How charts are drawn, for every page (dcc.Graph draws with window.Plotly.react, looked up at each call).
+// 1. Margins that fit at the first draw. Figures come with small margins and axes with automargin: plotly drew each
+//    chart, measured its labels and legend, grew the margins and drew it again. Here the margins are estimated before
+//    the draw from the labels' text (measured with the page's font on a canvas, no layout), the legend's entries and the
+//    chart's width, a little generously. automargin stays on: it only grows margins, so an estimate too small still
+//    draws correctly (drawn twice, as before), and one large enough draws once.
+// 2. One chart per task, those on screen first. A page's charts mounted together were drawn in one long task: nothing
+//    showed until the last was drawn. A chart's first draw is queued and drawn in its own task, nearest the top of the
+//    screen first, so the browser paints each one as it comes; a grey skeleton the chart's height holds its place.
+//    A chart already drawn (a filter change) is redrawn at once, as before.
+(function () {
+  var Plotly = window.Plotly;
+  if (!Plotly || !Plotly.react || Plotly.__lcsdDrawing) { return; }
+  Plotly.__lcsdDrawing = true;
+  var react = Plotly.react.bind(Plotly);
+
+  // --- margins ------------------------------------------------------------------------------------------------------
+  var canvas = document.createElement('canvas').getContext('2d');
+  var FALLBACK_FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif";
+  var LINE = 1.3;    // plotly's line height, in font sizes
+
+  function pick(path, layouts) {   // the first value found along `path` in the layout, then its template's layout
+    for (var i = 0; i < layouts.length; i++) {
+      var node = layouts[i];
+      for (var j = 0; j < path.length && node != null; j++) { node = node[path[j]]; }
+      if (node != null) { return node; }
+    }
+    return undefined;
+  }
+
+  function textWidth(text, size, family) {
+    canvas.font = size + 'px ' + (family || FALLBACK_FONT);
+    var widest = 0;
+    String(text).replace(/<br\s*\/?>/gi, '\n').split('\n').forEach(function (line) {
+      widest = Math.max(widest, canvas.measureText(line.replace(/<[^>]+>/g, '')).width);
+    });
+    return widest;
+  }
+
+  function lines(text) { return String(text).split(/<br\s*\/?>/i).length; }
+
+  var TYPED = {f8: Float64Array, f4: Float32Array, i4: Int32Array, i2: Int16Array, i1: Int8Array, u4: Uint32Array,
+               u2: Uint16Array, u1: Uint8Array};
+
+  function decoded(values) {   // plotly's typed array ({dtype, bdata}) as numbers; anything else as it is
+    if (!values || !values.bdata || !TYPED[values.dtype] || values.shape) { return values; }
+    var bytes = atob(values.bdata), buffer = new Uint8Array(bytes.length);
+    for (var i = 0; i < bytes.length; i++) { buffer[i] = bytes.charCodeAt(i); }
+    return new TYPED[values.dtype](buffer.buffer);
+  }
+
+  function numbers(values) {
+    var out = [];
+    values = decoded(values);
+    if (!values || typeof values.length !== 'number') { return out; }
+    for (var i = 0; i < values.length; i++) {
+      var v = values[i];
+      if (typeof v === 'number' && isFinite(v)) { out.push(v); }
+    }
+    return out;
+  }
+
+  function isCategory(values) {
+    if (!values || typeof values.length !== 'number') { return false; }
+    for (var i = 0; i < values.length; i++) {
+      var v = values[i];
+      if (v == null) { continue; }
+      if (typeof v === 'number') { return false; }
+      if (typeof v === 'string') { return !/^\d{4}-\d{2}(-\d{2})?/.test(v) && isNaN(Number(v)); }
+    }
+    return false;
+  }
+
+  function formatNumber(value, axis, step) {   // roughly as plotly writes a tick (d3-format for the usual specifiers)
+    var format = axis.tickformat || '', text;
+    var m = /^(,)?\.(\d+)([f%])$/.exec(format);
+    if (m) {
+      var shown = m[3] === '%' ? value * 100 : value;
+      text = shown.toFixed(+m[2]);
+      if (m[1]) { text = Number(text).toLocaleString('en-GB', {minimumFractionDigits: +m[2], maximumFractionDigits: +m[2]}); }
+      if (m[3] === '%') { text += '%'; }
+    } else if (Math.abs(value) >= 10000) {
+      text = (value / 1000).toFixed(Math.abs(value) >= 100000 ? 0 : 1) + 'k';
+    } else {
+      var decimals = step ? Math.max(0, -Math.floor(Math.log10(step) + 1e-9)) : 2;
+      text = value.toFixed(Math.min(decimals, 6));
+    }
+    return (axis.tickprefix || '') + text + (axis.ticksuffix || '');
+  }
+
+  // The tick labels an axis will show: its categories, or a few numbers spanning its values.
+  function tickLabels(letter, axisId, axis, data, layout) {
+    if (axis.tickmode === 'array' && axis.ticktext) { return {texts: axis.ticktext.map(String), category: true}; }
+    var categories = [], values = [], seen = {}, dates = false, stacks = {};
+    var stacked = layout.barmode === 'stack' || layout.barmode === 'relative';
+    data.forEach(function (trace) {
+      if (!trace || trace.visible === false) { return; }
+      var onAxis = (trace[letter + 'axis'] || letter) === axisId;
+      var type = trace.type || 'scatter';
+      if (!onAxis || ['pie', 'sankey'].indexOf(type) >= 0) { return; }
+      var column = decoded(trace[letter]);
+      if (column && column.bdata) { return; }
+      if (isCategory(column)) {
+        for (var i = 0; i < column.length; i++) {
+          var c = column[i];
+          if (c != null && !seen[c]) { seen[c] = true; categories.push(String(c)); }
+        }
+      } else if (column && typeof column[0] === 'string') {
+        dates = true;
+      } else {
+        var base = numbers(trace.base), own = numbers(column);
+        values = values.concat(own);
+        if (base.length) { values = values.concat(own.map(function (v, k) { return v + (base[k] || 0); })); }
+        if (stacked && type === 'bar') {   // stacked bars reach their sum at each place
+          var places = decoded(trace[letter === 'x' ? 'y' : 'x']) || [];
+          own.forEach(function (v, k) { var at = String(places[k]); stacks[at] = (stacks[at] || 0) + Math.max(0, v); });
+        }
+      }
+    });
+    if (axis.type === 'category' || categories.length) { return {texts: categories, category: true}; }
+    if (axis.type === 'date' || dates) { return {texts: ['Sep 2024'], date: true}; }
+    for (var at in stacks) { values.push(stacks[at]); }
+    var range = numbers(axis.range);
+    if (range.length === 2 && axis.autorange !== true) { values = range; }
+    if (!values.length) { return {texts: ['0']}; }
+    var lo = Math.min.apply(null, values.concat([0])), hi = Math.max.apply(null, values.concat([0]));
+    if (hi === lo) { hi = lo + 1; }
+    var raw = (hi - lo) / 6, magnitude = Math.pow(10, Math.floor(Math.log10(raw)));
+    var step = [1, 2, 2.5, 5, 10].map(function (f) { return f * magnitude; }).filter(function (v) { return v >= raw; })[0];
+    var texts = [];
+    for (var v = Math.floor(lo / step) * step; v <= hi + step && texts.length < 40; v += step) {
+      texts.push(formatNumber(Math.round(v / step) * step, axis, step));
+    }
+    var fixed = range.length === 2 && axis.autorange !== true;
+    var end = Math.max(lo, hi);
+    var endsOnTick = Math.abs(end / step - Math.round(end / step)) < 1e-6;
+    return {texts: texts, endLabelAtSide: !fixed || endsOnTick};
+  }
+
+  function legendItems(data) {
+    var items = [];
+    data.forEach(function (trace) {
+      if (!trace || trace.visible === false) { return; }
+      if (trace.type === 'pie') {
+        (trace.labels || []).forEach(function (label) { items.push(String(label)); });
+      } else if (trace.showlegend !== false && trace.name != null) {
+        items.push(String(trace.name));
+      }
+    });
+    return items;
+  }
+
+  function fitMargins(data, layout, width) {
+    if (!layout || !Array.isArray(data) || !data.length) { return layout; }
+    var template = (layout.template && layout.template.layout) || {};
+    var layouts = [layout, template];
+    var family = pick(['font', 'family'], layouts) || FALLBACK_FONT;
+    var size = pick(['font', 'size'], layouts) || 12;
+    var margin = layout.margin || {};
+    var want = {l: margin.l != null ? margin.l : 80, r: Math.max(14, margin.r != null ? margin.r : 80),
+                t: margin.t != null ? margin.t : 100, b: margin.b != null ? margin.b : 80};
+    var height = layout.height || 450;
+    width = layout.width || width || null;
+    var types = data.map(function (t) { return (t && t.type) || 'scatter'; });
+    if (types.every(function (t) { return t === 'pie' || t === 'sankey'; })) { return layout; }
+    // Twice: the legend's and the axes' needs each change the plot's size the other is worked out from.
+    for (var pass = 0; pass < 2; pass++) { estimate(); }
+
+    function estimate() {
+      var axes = Object.keys(layout).filter(function (k) { return /^[xy]axis\d*$/.test(k); });
+      ['xaxis', 'yaxis'].forEach(function (k) { if (axes.indexOf(k) < 0) { axes.push(k); } });
+      axes.forEach(function (key) {
+        var axis = layout[key] || {};
+        var axisTemplate = template[key.replace(/\d+$/, '')] || {};
+        if (axis.visible === false || pick(['automargin'], [axis, axisTemplate]) === false) { return; }
+        if (axis.showticklabels === false) { return; }
+        var letter = key.charAt(0), axisId = letter + key.slice(5);
+        var used = data.some(function (t) { return t && (t[letter + 'axis'] || letter) === axisId && ['pie', 'sankey'].indexOf(t.type) < 0; });
+        if (!used) { return; }
+        var fontSize = pick(['tickfont', 'size'], [axis, axisTemplate]) || size;
+        var fontFamily = pick(['tickfont', 'family'], [axis, axisTemplate]) || family;
+        var labels = tickLabels(letter, axisId, axis, data, layout);
+        var widest = 0, tallest = 1;
+        labels.texts.forEach(function (t) { widest = Math.max(widest, textWidth(t, fontSize, fontFamily)); tallest = Math.max(tallest, lines(t)); });
+        var labelHeight = tallest * fontSize * LINE;
+        var title = axis.title && (typeof axis.title === 'string' ? axis.title : axis.title.text);
+        var titleSize = (axis.title && axis.title.font && axis.title.font.size) || size;
+        var titleSpace = title ? lines(title) * titleSize * LINE + 10 : 0;
+        var ticklen = pick(['ticks'], [axis, axisTemplate]) ? (pick(['ticklen'], [axis, axisTemplate]) || 5) : 0;
+        var side = axis.side || (letter === 'x' ? 'bottom' : 'left');
+        if (letter === 'y') {
+          var need = widest * 1.03 + ticklen + 14 + titleSpace;
+          var s = side === 'right' ? 'r' : 'l';
+          want[s] = Math.max(want[s], Math.ceil(need));
+          want.t = Math.max(want.t, Math.ceil(labelHeight / 2));    // the top label reaches above the plot a little
+          want.b = Math.max(want.b, Math.ceil(labelHeight / 2));
+        } else {
+          var angle = axis.tickangle;
+          if (angle == null || angle === 'auto') {
+            angle = 0;
+            var perLabel = Math.max(100, (width || 600) - want.l - want.r) / Math.max(1, labels.texts.length);
+            if (labels.category && labels.texts.length && widest > perLabel - 4) {
+              angle = perLabel >= 2 * fontSize * LINE ? 30 : 90;
+              if (angle === 30) {   // the last label runs down to the right, past the plot's side
+                want.r = Math.max(want.r, Math.ceil(widest * Math.cos(Math.PI / 6) - perLabel / 2 + 14));
+              }
+            }
+          }
+          var radians = Math.abs(angle) * Math.PI / 180;
+          var extent = widest * Math.sin(radians) + labelHeight * Math.cos(radians);
+          var needX = extent + ticklen + 6 + titleSpace;
+          var sx = side === 'top' ? 't' : 'b';
+          want[sx] = Math.max(want[sx], Math.ceil(needX * 1.08 + 4));
+          if (labels.endLabelAtSide && !angle) {   // a tick at the axis' end: its label reaches past the side by half
+            want.r = Math.max(want.r, Math.ceil(widest / 2) + 11);
+          }
+        }
+      });
+      var showLegend = layout.showlegend;
+      var items = legendItems(data);
+      var drawnTraces = data.filter(function (t) { return t && t.visible !== false; }).length;
+      if (showLegend !== false && items.length && (showLegend === true || drawnTraces > 1 || data[0].type === 'pie')) {
+        var legend = layout.legend || {};
+        var legendSize = (legend.font && legend.font.size) || size;
+        var itemHeight = legendSize * LINE + 3;
+        var widths = items.map(function (name) { return textWidth(name, legendSize, family) + 45; });
+        var legendTitle = legend.title && legend.title.text ? textWidth(legend.title.text, legendSize, family) + 10 : 0;
+        if (legend.orientation === 'h') {
+          var room = Math.max(100, (width || 600) - want.l - want.r), rows = 1;
+          var total = widths.reduce(function (a, b) { return a + b; }, legendTitle);
+          if (total > room) {
+            var columns = Math.max(1, Math.floor(room / Math.max.apply(null, widths)));
+            rows = Math.ceil(widths.length / columns);
+          }
+          var legendHeight = rows * itemHeight + 10;
+          var y = legend.y != null ? legend.y : -0.1;
+          var plotHeight = Math.max(50, height - want.t - want.b);
+          if (y >= 1) {
+            want.t = Math.max(want.t, Math.ceil(legendHeight + (y - 1) * plotHeight + 10 + 4));
+          } else if (y <= 0) {
+            want.b = Math.max(want.b, Math.ceil(legendHeight - y * plotHeight + 10 + 4));
+          }
+        } else if ((legend.x == null || legend.x >= 1)) {
+          want.r = Math.max(want.r, Math.ceil((Math.max.apply(null, widths.concat([legendTitle])) + 10) * 1.05));
+        }
+      }
+    }
+    data.forEach(function (trace) {   // a colour bar right of the plot, 2% of its width away
+      if (!trace || trace.type !== 'heatmap' || trace.showscale === false) { return; }
+      var bar = trace.colorbar || {};
+      var texts = bar.ticktext || ['-0.00'];
+      var widest = Math.max.apply(null, [20].concat((texts || []).map(function (t) { return textWidth(t, size, family); })));
+      var plotWidth = Math.max(100, (width || 600) - want.l - 10);
+      want.r = Math.max(want.r, Math.ceil(0.02 * plotWidth + (bar.thickness || 30) + widest + 30));
+    });
+    // Margins over 80% of the chart: the estimate has gone wrong; plotly's own margins then.
+    if (want.t + want.b > height * 0.8) { return layout; }
+    if (width && want.l + want.r > width * 0.8) { return layout; }
+    var out = {};
+    for (var key in layout) { if (Object.prototype.hasOwnProperty.call(layout, key)) { out[key] = layout[key]; } }
+    out.margin = Object.assign({}, margin, want);
+    return out;
+  }
+
+  // --- one chart per task, on-screen first ----------------------------------------------------------------------------
+  var pending = [];       // {gd, args, waiting: [[resolve, reject]]}
+  var scheduled = false;
+
+  function distance(gd) {   // how far the chart is from being on screen; hidden ones last
+    if (!gd.isConnected || !gd.getClientRects().length) { return Infinity; }
+    var box = gd.getBoundingClientRect();
+    if (box.bottom < 0) { return -box.bottom; }
+    return Math.max(0, box.top - window.innerHeight);
+  }
+
+  function drawNext() {
+    scheduled = false;
+    if (!pending.length) { return; }
+    var best = 0, bestDistance = Infinity;
+    for (var i = 0; i < pending.length; i++) {
+      var d = distance(pending[i].gd);
+      if (d < bestDistance || i === 0) { best = i; bestDistance = d; }
+      if (d === 0) { break; }
+    }
+    var job = pending.splice(best, 1)[0];
+    var done = function () { job.gd.classList.remove('chart-waiting'); job.gd.style.minHeight = ''; schedule(); };
+    var result;
+    try {
+      result = job.gd.isConnected ? react.apply(Plotly, job.args) : Promise.resolve(job.gd);
+    } catch (error) {
+      done();
+      job.waiting.forEach(function (w) { w[1](error); });
+      return;
+    }
+    Promise.resolve(result).then(function (value) {
+      done();
+      job.waiting.forEach(function (w) { w[0](value); });
+    }, function (error) {
+      done();
+      job.waiting.forEach(function (w) { w[1](error); });
+    });
+  }
+
+  function schedule() {
+    if (!scheduled && pending.length) { scheduled = true; setTimeout(drawNext, 0); }
+  }
+
+  function widthOf(gd) {   // the width plotly will draw at (a responsive chart fills its container)
+    return gd && gd.clientWidth ? gd.clientWidth : null;
+  }
+
+  Plotly.react = function (gd, data, layout, config) {
+    var args = Array.prototype.slice.call(arguments);
+    if (gd && typeof gd === 'object' && !Array.isArray(data) && data && data.data) {   // react(gd, figure)
+      try { args[1] = Object.assign({}, data, {layout: fitMargins(data.data, data.layout, widthOf(gd))}); } catch (e) { /* as sent */ }
+    } else {
+      try { args[2] = fitMargins(data, layout, widthOf(gd)); } catch (e) { /* as sent */ }
+    }
+    if (!gd || typeof gd !== 'object' || !gd.classList || gd._fullLayout) {
+      return react.apply(Plotly, args);   // drawn before (or not an element): redraw now
+    }
+    return new Promise(function (resolve, reject) {
+      for (var i = 0; i < pending.length; i++) {
+        if (pending[i].gd === gd) { pending[i].args = args; pending[i].waiting.push([resolve, reject]); return; }
+      }
+      var figureLayout = args[1] && args[1].layout ? args[1].layout : args[2];
+      gd.style.minHeight = ((figureLayout && figureLayout.height) || 450) + 'px';
+      gd.classList.add('chart-waiting');
+      pending.push({gd: gd, args: args, waiting: [[resolve, reject]]});
+      schedule();
+    });
+  };
+  Plotly.__fitMargins = fitMargins;   // for the browser tests and the benchmark
+})();

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from bench import server as gserver
 from bench.load import enrol_second_step, median, percentile, run_load, sign_in
-from bench.pages import benchmark_pages, find_filter_change, trivial_change
+from bench.pages import benchmark_pages, trivial_change
 
 TARGET_RENDER_MS = 1500
 TARGET_P95_MS = 300
@@ -45,10 +45,15 @@ def _parse(argv):
     parser.add_argument("--think", default="0.5,1.5", help="think time range in seconds between a user's requests")
     parser.add_argument("--pages", default="", help="only these paths, comma-separated (default: every page)")
     parser.add_argument("--fresh", action="store_true", help="empty the store first: cold start then includes the demo data fill")
-    parser.add_argument("--skip-browser", action="store_true")
+    parser.add_argument("--skip-browser", action="store_true", help="no browser: no renders, no filter changes, no load test")
+    parser.add_argument("--skip-render", action="store_true",
+                        help="no first-render timings (cold, warm, after new data lands); the browser still finds each "
+                             "page's main filter change, so the floor and load test run")
     parser.add_argument("--skip-sufficiency", action="store_true", help="skip the 10x sufficiency data run")
     parser.add_argument("--sufficiency-factor", type=int, default=10)
     parser.add_argument("--json", help="also write every figure to this JSON file")
+    parser.add_argument("--port", type=int, default=int(os.environ.get("BENCH_PORT", "0")),
+                        help="the loopback port gunicorn listens on (default: a free one)")
     return parser.parse_args(argv)
 
 
@@ -163,7 +168,7 @@ def main(argv=None) -> int:
 
     # --- cold start ------------------------------------------------------------------------------------------
     _say("\n== Cold start " + ("(store already filled)" if filled else "(empty store: includes filling it with demo data)"))
-    g = gserver.Gunicorn(env, args.workers, args.threads)
+    g = gserver.Gunicorn(env, args.workers, args.threads, args.port)
     g.start()
     try:
         first_page = g.wait_for("/login")
@@ -218,7 +223,7 @@ def _run(args, levels, think, env, g, results, cache_dir) -> int:
 
     # --- browser ---------------------------------------------------------------------------------------------
     changes = {}
-    if not args.skip_browser:
+    if not args.skip_browser and not args.skip_render:
         from bench.browser import render_pages
         _say("\n== First full render in headless Chromium (ms from navigation start; cold = shared cache emptied first)")
         _wait_for_warming(g, 0, timeout=180)   # the start's own warming must not run during the cold round
@@ -235,21 +240,12 @@ def _run(args, levels, think, env, g, results, cache_dir) -> int:
             results["render"].append({"path": cold.path, "lcp_cold_ms": cold.lcp_ms, "drawn_cold_ms": cold.drawn_ms,
                                       "lcp_warm_ms": warm.lcp_ms, "drawn_warm_ms": warm.drawn_ms, "charts": cold.charts,
                                       "error": cold.error, "console_errors": cold.console_errors[:3]})
-            change = find_filter_change(cold.path, cold.callbacks)
-            if change:
-                changes[cold.path] = change
         _say("(the page visited first also loads the plotly bundle into the browser's cache)")
         landed = _render_after_data_lands(g, engine, admin_email, password, pages)
         if landed:
             results["render_after_landing"] = landed
-    if not changes:
-        _say("\nNo filter callbacks found (browser phase skipped or no page has a filter): no load test.")
-        return 0
-
-    # --- floor -----------------------------------------------------------------------------------------------
-    from dashboard.auth.users import authenticate
-    from bench.floor import measure_floor
-    _say("\n== Floor per page (in-process: raw SQL + compute on data in hand + JSON; medians of 5)")
+    # The load test's accounts (after the renders: on a new store, warming then had only the admin's views to build,
+    # as in a run before these accounts existed): per role, as many as the most users, spread over ten LAs.
     users_by_role = {}
     for page in pages:
         role = _role_for(page)
@@ -258,6 +254,24 @@ def _run(args, levels, think, env, g, results, cache_dir) -> int:
             for i, email in enumerate(emails):
                 _ensure_user(engine, email, password, BENCH_LA_CODES[i % len(BENCH_LA_CODES)], role)
             users_by_role[role] = emails
+    if not args.skip_browser:
+        from bench.browser import discover_filter_changes
+        # Each page's main filter changed in the browser of the account that sends it in the load test.
+        dependencies = requests.get(g.url + "/_dash-dependencies", headers={"Cookie": cookie}, timeout=60).json()
+        accounts = {page["path"]: (users_by_role[_role_for(page)][0], password) for page in pages}
+        found = discover_filter_changes(g.url, accounts, pages, dependencies)
+        changes = {path: change for path, (change, _why) in found.items() if change}
+        results["filter_discovery_failures"] = _report_filter_discovery(pages, found)
+        results["main_filter"] = {path: {"filter": c.filter_id, "seen": c.seen_value, "values": c.values,
+                                         "outputs": c.n_outputs, "request": c.request} for path, c in changes.items()}
+    if not changes:
+        _say("\nNo filter changes found (browser phase skipped or no page has a filter): no load test.")
+        return 1 if results.get("filter_discovery_failures") else 0
+
+    # --- floor -----------------------------------------------------------------------------------------------
+    from dashboard.auth.users import authenticate
+    from bench.floor import measure_floor
+    _say("\n== Floor per page (in-process: raw SQL + compute on data in hand + JSON; medians of 5)")
     floors = {}
     for page in pages:
         change = changes.get(page["path"])
@@ -288,7 +302,8 @@ def _run(args, levels, think, env, g, results, cache_dir) -> int:
     for page in pages:
         change = changes.get(page["path"])
         if not change:
-            _say(f"{page['path']:<24} no filter callback found: skipped")
+            if page["path"] in results.get("filter_discovery_failures", {}):
+                _say(f"{page['path']:<24} ERROR: has filters, but no filter change was found (see above)")
             continue
         payloads = [change.payload(v) for v in change.values]
         role_cookies = cookies[_role_for(page)]
@@ -326,7 +341,31 @@ def _run(args, levels, think, env, g, results, cache_dir) -> int:
         _say("\n== Sufficiency at 10x data: skipped (--skip-sufficiency)")
     else:
         suff10.run(args, g, app, engine, changes, users_by_role, cookies, password, levels, think, results, _say)
+    if results.get("filter_discovery_failures"):
+        _say(f"\nERROR: no filter change measured on {', '.join(results['filter_discovery_failures'])} (see above)")
+        return 1
     return 0
+
+
+def _report_filter_discovery(pages: list[dict], found: dict) -> dict:
+    """Each dashboard page's main filter as changed in the browser and, loudly, each page with filters that gave no
+    filter change: {path: why} (the run then exits with status 1, after measuring the rest)."""
+    _say("\n== Main filter per page, changed in the browser of the load test's account (the request it sent is what "
+         "the load test sends)")
+    failures = {}
+    for page in pages:
+        if not page.get("dashboard") or page["path"] not in found:
+            continue
+        change, why = found[page["path"]]
+        if change:
+            _say(f"{page['path']:<24}{change.filter_id:<22}{str(change.seen_value)[:24]:<25}{len(change.values)} other "
+                 f"values; its callback has {change.n_outputs} outputs")
+        elif why:
+            failures[page["path"]] = why
+            _say(f"{page['path']:<24}ERROR: has filters but no filter change was found: {why}")
+        else:
+            _say(f"{page['path']:<24}no filter this account ({_role_for(page)}) may change")
+    return failures
 
 
 def _measure_trivial(g, app, cookie, args, results) -> None:

@@ -5,8 +5,9 @@ For each page the browser records, from the start of navigation:
 - charts drawn: the moment every chart on the page shows data (each plotly graph has traces or its
   "nothing to show" note) with no Dash callback in flight and nothing marked loading, held for 0.5 s
   (so a chain of callbacks does not count as finished between two links).
-It also keeps each `/_dash-update-component` request and answer, which is how the load test learns
-each page's main filter callback without a hand-written list.
+`discover_filter_changes` opens each dashboard page as the account the load test uses, changes the page's main filter
+in the browser (bench/pages.main_filter, from the app's `/_dash-dependencies`) and keeps the request the browser sent:
+the load test's filter change, learnt without a hand-written list.
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import shutil
 import time
 from dataclasses import dataclass, field
 from bench.load import second_step_code
+from bench.pages import FilterChange, callback_outputs, filter_change, main_filter
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
@@ -68,8 +70,29 @@ class PageRender:
     drawn_ms: float | None
     charts: int
     console_errors: list[str] = field(default_factory=list)
-    callbacks: list[tuple[dict, dict]] = field(default_factory=list)   # (request body, response body)
     error: str = ""
+
+
+# The page's components with these ids as the browser holds them (Dash's own store: the layout as last updated).
+PRESENT_SCRIPT = """
+(ids) => {
+  const state = window.store && window.store.getState();
+  if (!state || !state.paths) { return null; }
+  const found = {};
+  for (const id of ids) {
+    const path = state.paths.strs[id];
+    if (!path) { continue; }
+    let node = state.layout;
+    for (const key of path) { node = node == null ? null : node[key]; }
+    if (node && node.props) {
+      found[id] = {type: node.type, props: {options: node.props.options === undefined ? null : node.props.options,
+                                            value: node.props.value === undefined ? null : node.props.value,
+                                            multi: node.props.multi || false, disabled: node.props.disabled || false}};
+    }
+  }
+  return found;
+}
+"""
 
 
 def _settle(page, timeout_s: float, hold_s: float = 0.5) -> dict | None:
@@ -83,6 +106,103 @@ def _settle(page, timeout_s: float, hold_s: float = 0.5) -> dict | None:
     return None
 
 
+def _change_main_filter(page, info: dict, dependencies: list[dict], exchanges: list, timeout_s: float
+                        ) -> tuple[FilterChange | None, str]:
+    """Change the settled page's main filter in the browser and keep the request its callback sent. (None, "") when
+    the page has no filter this viewer may change; (None, why) when it declares filters but none could be changed,
+    or no request came."""
+    ids = sorted({item["id"] for d in dependencies for item in d.get("inputs", []) if isinstance(item.get("id"), str)}
+                 | {i for d in dependencies for i, _ in callback_outputs(d.get("output", ""))})
+    try:
+        present = page.evaluate(PRESENT_SCRIPT, ids)
+    except Exception as error:  # noqa: BLE001 - said as the page's failure to be measured, below
+        return None, f"the page's controls could not be read: {type(error).__name__}: {error}"[:300]
+    if present is None:
+        return None, "Dash's store (window.store) not found in the page"
+    declared = info.get("filters", ())
+    chosen = main_filter(dependencies, present, declared or None)
+    if chosen is None:
+        shown = [f for f in declared if f in present]
+        if shown and all((present[f].get("props") or {}).get("disabled") for f in shown):
+            return None, ""   # its filters are there, but this viewer may not change them (My LA's LA, for a member)
+        if declared:
+            return None, (f"none of its filters ({', '.join(declared)}) is on the page, open, with another choice "
+                          f"and feeding a server callback (on the page: {', '.join(shown) or 'none'})")
+        return None, ""
+    seen = len(exchanges)
+    try:
+        page.evaluate("([id, value]) => { window.__bench.settledAt = null;"
+                      " window.dash_clientside.set_props(id, {value: value}); }", [chosen.filter_id, chosen.others[0]])
+        deadline = time.perf_counter() + timeout_s
+        while time.perf_counter() < deadline:
+            for response in exchanges[seen:]:
+                try:
+                    request = response.request.post_data_json
+                except Exception:  # noqa: BLE001 - not a JSON body
+                    continue
+                if isinstance(request, dict) and request.get("output") == chosen.callback_output:
+                    _settle(page, timeout_s)   # the answer drawn before the next page is opened
+                    return filter_change(info["path"], chosen, request), ""
+            page.wait_for_timeout(50)   # (not time.sleep: Playwright delivers the page's events while it waits)
+    except Exception as error:  # noqa: BLE001
+        return None, f"changing {chosen.filter_id} failed: {type(error).__name__}: {error}"[:300]
+    return None, (f"changing {chosen.filter_id} to {chosen.others[0]!r} sent no request for its callback "
+                  f"{chosen.callback_output[:80]} within {timeout_s:.0f} s")
+
+
+def _signed_in(browser, base_url: str, email: str, password: str, timeout_s: float):
+    """A new browser session signed in as `email`, on the page sign-in leads to, settled; (context, page)."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context.add_init_script(INIT_SCRIPT)
+    page = context.new_page()
+    page.goto(base_url + "/login")
+    page.get_by_label("Work email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+    if "/login/code" in page.url:
+        page.get_by_label("Code").fill(second_step_code(email))
+        page.get_by_role("button", name="Continue").click()
+    page.wait_for_url(lambda url: "/login" not in url)   # the home page after sign-in (My LA)
+    _settle(page, timeout_s)  # the overview loads Dash's own scripts once, as any member's first visit does
+    return context, page
+
+
+def discover_filter_changes(base_url: str, accounts: dict[str, tuple[str, str]], pages: list[dict],
+                            dependencies: list[dict], timeout_s: float = 60) -> dict[str, tuple[FilterChange | None, str]]:
+    """Each dashboard page's main filter change, as the browser of the account the load test signs in with sends it:
+    `accounts` {path: (email, password)}; one browser session per account opens the page, waits until it has
+    settled, changes its main filter and keeps the request. {path: (change or None, why none where it has filters)}.
+    Pages that are not dashboards (Upload, Admin) are not touched: a change there may do something."""
+    from playwright.sync_api import sync_playwright
+
+    found: dict[str, tuple[FilterChange | None, str]] = {}
+    by_account: dict[tuple[str, str], list[dict]] = {}
+    for info in pages:
+        if info.get("dashboard") and info["path"] in accounts:
+            by_account.setdefault(accounts[info["path"]], []).append(info)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        for (email, password), infos in by_account.items():
+            context, page = _signed_in(browser, base_url, email, password, timeout_s)
+            for info in infos:
+                exchanges = []
+                on_response = lambda r: exchanges.append(r) if "_dash-update-component" in r.url else None  # noqa: E731
+                page.on("response", on_response)
+                try:
+                    page.goto(base_url + info["path"], wait_until="commit")
+                    if _settle(page, timeout_s) is None:
+                        found[info["path"]] = (None, f"the page did not settle within {timeout_s:.0f} s")
+                    else:
+                        found[info["path"]] = _change_main_filter(page, info, dependencies, exchanges, timeout_s)
+                except Exception as error:  # noqa: BLE001 - one broken page must not stop the benchmark
+                    found[info["path"]] = (None, f"{type(error).__name__}: {error}"[:300])
+                page.remove_listener("response", on_response)
+            context.close()
+        browser.close()
+    return found
+
+
 def render_pages(base_url: str, email: str, password: str, pages: list[dict], *, repeat: int = 2,
                  timeout_s: float = 60) -> list[list[PageRender]]:
     """Visit each page `repeat` times in one signed-in browser session; returns renders[i][page]."""
@@ -91,19 +211,7 @@ def render_pages(base_url: str, email: str, password: str, pages: list[dict], *,
     rounds: list[list[PageRender]] = []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1400, "height": 1000})
-        context.add_init_script(INIT_SCRIPT)
-        page = context.new_page()
-        page.goto(base_url + "/login")
-        page.get_by_label("Work email").fill(email)
-        page.get_by_label("Password").fill(password)
-        page.get_by_role("button", name="Sign in").click()
-        page.wait_for_load_state()
-        if "/login/code" in page.url:
-            page.get_by_label("Code").fill(second_step_code(email))
-            page.get_by_role("button", name="Continue").click()
-        page.wait_for_url(lambda url: "/login" not in url)   # the home page after sign-in (My LA)
-        _settle(page, timeout_s)  # the overview loads Dash's own scripts once, as any member's first visit does
+        context, page = _signed_in(browser, base_url, email, password, timeout_s)
         for _ in range(repeat):
             renders = []
             for info in pages:
@@ -120,11 +228,6 @@ def render_pages(base_url: str, email: str, password: str, pages: list[dict], *,
                         render.error = f"not settled within {timeout_s:.0f} s"
                     else:
                         render.lcp_ms, render.drawn_ms, render.charts = record["lcp"], record["settledAt"], record["charts"]
-                    for response in exchanges:
-                        try:
-                            render.callbacks.append((response.request.post_data_json, response.json()))
-                        except Exception:  # noqa: BLE001 - a 204 (no update) has no body
-                            pass
                 except Exception as error:  # noqa: BLE001 - one broken page must not stop the benchmark
                     render.error = f"{type(error).__name__}: {error}"[:300]
                 page.remove_listener("response", on_response)

@@ -36,8 +36,8 @@ def http_status(url: str, timeout: float = 5.0) -> int | None:
 class Gunicorn:
     """One gunicorn master with its workers; its JSON log lines are kept (requests only counted)."""
 
-    def __init__(self, env: dict, workers: int, threads: int):
-        self.port = free_port()
+    def __init__(self, env: dict, workers: int, threads: int, port: int = 0):
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {**os.environ, **env, "HOST": "127.0.0.1", "PORT": str(self.port), "WEB_CONCURRENCY": str(workers),
                     "GUNICORN_THREADS": str(threads), "LOG_FORMAT": "json", "PYTHONUNBUFFERED": "1"}

@@ -37,3 +37,19 @@ def test_mapped_on_the_joined_values_gives_what_each_value_gives():
     assert plain.mapped(str.strip, strip_joined) is plain and plain.mapped(str.upper, str.upper) is plain
     with_missing = Distinct.of(["a", None, " b"])
     assert with_missing.mapped(str.strip, strip_joined).cells()[[0, 2]].tolist() == ["a", "b"]
+
+
+def test_a_social_workers_id_is_stored_pseudonymised_never_as_given():
+    from dashboard.dashboards.sufficiency.returns import store_rows
+    from dashboard.ingest.ssda903.rules import Return
+    from dashboard.store.ssda903 import STORED, TABLES
+    sw = pd.DataFrame({"CHILD": ["C1", "C2", "C3"], "DOB": ["01/05/2010"] * 3, "SW_ID": ["SW1234", "SW1234", "SW9"],
+                       "SW_DECOM": ["01/06/2024"] * 3, "SW_DEC": ["", "", ""], "SW_REASON": ["", "", ""]})
+    header = pd.DataFrame({c: [""] * 3 for c in TABLES["Header"].columns})
+    header[["CHILD", "SEX", "DOB", "ETHNIC"]] = [[f"C{i}", "M", "01/05/2010", "WBRI"] for i in (1, 2, 3)]
+    empty = {name: pd.DataFrame({c: pd.Series(dtype=object) for c in TABLES[name].columns}) for name in ("Episodes", "UASC")}
+    stored = store_rows(Return({"Header": header, "SWEpisodes": sw, **empty}, 2025, "E09000022"), "E09000022", b"key")
+    ids = stored[STORED["SWEpisodes"].name]["sw_id"].tolist()
+    assert ids[0] == ids[1] == hmac.new(b"key", b"E09000022:SW_ID:SW1234", hashlib.sha256).hexdigest()[:16]
+    assert ids[2] != ids[0] and not {"SW1234", "SW9"} & set(ids)
+    assert ids[0] not in stored[STORED["SWEpisodes"].name]["child"].tolist()

@@ -407,6 +407,12 @@ def _period_of_care(r, places, la_code, child_id, entry, leave, eighteen, age, i
     return rows
 
 
+def _own_area(drawn: str) -> random.Random:
+    """The draw that moves an own-provision placement into its LA: seeded by the postcode first drawn, so the demo's
+    other draws (and every other child) stay as they were."""
+    return random.Random(drawn)
+
+
 def _placement(r, places, la_code, age, is_uasc, legal, group=None):
     band = _age_band_index(age)
     if group is None:
@@ -427,11 +433,15 @@ def _placement(r, places, la_code, age, is_uasc, legal, group=None):
         place = "K1" if r.random() < 0.03 else "K2"
         prov = r.choices(("PR4", "PR1", "PR5"), cum_weights=(0.8, 0.9, 1.0))[0]
         home = r.choice(places.homes.get(area) or places.homes[la_code])
+        if prov == "PR1" and area != la_code:   # the LA's own home is in its own area (DfE rule 1015)
+            home = _own_area(pl_post).choice(places.homes[la_code])
         urn, pl_post = home["urn"], home["postcode"]
     elif group == 3:
         place = "H5" if r.random() < 0.85 else "P2"
         prov = r.choices(("PR4", "PR5", "PR1"), cum_weights=(0.75, 0.9, 1.0))[0]
         urn = r.choice(places.supported) if place == "H5" else ""
+        if prov == "PR1" and area != la_code:   # the LA's own provision is in its own area (DfE rule 1015)
+            pl_post = places.geo.postcode(_own_area(pl_post), la_code)
     elif group == 4:
         place, prov = "P1", "PR0"
     else:

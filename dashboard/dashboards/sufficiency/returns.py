@@ -246,6 +246,16 @@ def store_rows(ret: Return, la_code: str | pd.Series, key: bytes) -> dict[str, p
 
     def code(column: str) -> pd.Series:
         return _blank_none(ret.code_distinct("Episodes", column), episodes.index)
+
+    def social_workers(frame: pd.DataFrame, las) -> pd.Series:
+        """SW_ID names a social worker: pseudonymised with the same key as the children, as its LA's social worker
+        (a namespace of its own, so a worker's id never gives the pseudonym a child with that id would get)."""
+        ids, out = frame["SW_ID"], pd.Series(None, index=frame.index, dtype=object)
+        las = pd.Series(las, index=frame.index, dtype=object)
+        for la in pd.unique(las):
+            mine = (las == la).to_numpy() & (ids != "").to_numpy()
+            out[mine] = Pseudonyms(f"{la}:SW_ID", key)(ids[mine]).to_numpy()
+        return out
     duc = pd.Series(ret.date("UASC", "DUC").to_numpy(), index=uasc["CHILD"].to_numpy())
     duc = duc[~duc.index.duplicated()].reindex(header["CHILD"].to_numpy())   # the child's first UASC row
     children = pd.DataFrame({
@@ -283,6 +293,8 @@ def store_rows(ret: Return, la_code: str | pd.Series, key: bytes) -> dict[str, p
             if column in spec.dates:
                 dates = ret.date(name, column)
                 stored[column.lower()] = month_start(dates) if column == "DOB" else dates
+            elif column == "SW_ID":
+                stored["sw_id"] = social_workers(frame, stored["la_code"])
             else:
                 stored[column.lower()] = _blank_none(ret.distinct(name, column), frame.index, cut=24)
         if "year" in table.c:

@@ -241,8 +241,16 @@ def store_rows(ret: Return, la_code: str | pd.Series, key: bytes) -> dict[str, p
     def la_of(ids: pd.Series):
         return la_code if isinstance(la_code, str) else la_code.reindex(ids.to_numpy()).to_numpy()
 
+    if isinstance(la_code, str):   # every table's children hashed once, then found by position (C), not one by one
+        distinct = {t: ret.distinct(t, "CHILD") for t in (*ret.tables, "Header", "Episodes")}
+        everyone = pd.Index(pd.unique(np.concatenate([d.values for d in distinct.values()])), dtype=object)
+        digests = np.array(pseudonymised.digests(everyone.tolist()), dtype=object)
+
     def pseudonyms(table: str) -> pd.Series:
-        return pseudonymised(ret.table(table)["CHILD"], ret.distinct(table, "CHILD"))
+        if not isinstance(la_code, str):
+            return pseudonymised(ret.table(table)["CHILD"], ret.distinct(table, "CHILD"))
+        return pd.Series(distinct[table].spread(digests[everyone.get_indexer(distinct[table].values)]),
+                         index=ret.table(table).index, dtype=object)
 
     def code(column: str) -> pd.Series:
         return _blank_none(ret.code_distinct("Episodes", column), episodes.index)
@@ -265,7 +273,6 @@ def store_rows(ret: Return, la_code: str | pd.Series, key: bytes) -> dict[str, p
         "duc": pd.Series(duc.to_numpy(), index=header.index)})
     dec = ret.date("Episodes", "DEC")
     year = (dec.dt.year + (dec.dt.month >= 4)).fillna(ret.year_end).astype(int)
-    urn = ret.distinct("Episodes", "URN")
     rows = pd.DataFrame({
         "la_code": la_of(episodes["CHILD"]), "child": pseudonyms("Episodes"),
         "decom": ret.date("Episodes", "DECOM"), "rne": ret.code("Episodes", "RNE"),
@@ -274,8 +281,7 @@ def store_rows(ret: Return, la_code: str | pd.Series, key: bytes) -> dict[str, p
         "reason_place_change": code("REASON_PLACE_CHANGE"),
         "home_post": sector(episodes["HOME_POST"], ret.distinct("Episodes", "HOME_POST")),
         "pl_post": sector(episodes["PL_POST"], ret.distinct("Episodes", "PL_POST")),
-        "urn": pd.Series(urn.spread(np.where(pd.Index(urn.values, dtype=object).str.upper().isin(_URN_NOT_APPLICABLE),
-                                             None, urn.values)), index=episodes.index, dtype=object),
+        "urn": episodes["URN"].where(~ret.code_in("Episodes", "URN", _URN_NOT_APPLICABLE), None),
         "year": year})
     home, placed = ret.places("HOME_POST"), ret.places("PL_POST")
     places = pd.DataFrame({"la_code": rows["la_code"], "child": rows["child"], "decom": rows["decom"],

@@ -64,6 +64,10 @@ class Pseudonyms:
         self.la_code, self.key = la_code, key
         self.known: dict = {}
 
+    def digests(self, children: list) -> list[str]:
+        """Each id's pseudonym (one LA's ids), not remembered."""
+        return _digests(children, self.la_code, self.key)
+
     def __call__(self, children: pd.Series, by_value: Distinct | None = None) -> pd.Series:
         """`by_value`: the column as the checks already hold it by distinct value (not hashed into values again)."""
         if by_value is None:

@@ -180,13 +180,17 @@ class Return:
         """Rows of `table` whose child the return says is UASC (a bool array)."""
         return self._cached((table, "uasc child"), lambda: self.distinct(table, "CHILD").is_in(self.uasc_children()))
 
+    def header_children(self) -> pd.Index:
+        """The Header's distinct children as an Index, kept so its hash table is built once for every table's look-up."""
+        return self._cached(("Header", "children index"), lambda: pd.Index(self.distinct("Header", "CHILD").values, dtype=object))
+
     def birth_dates(self, table: str) -> np.ndarray:
         """Each row's child's date of birth from the Header (its first row for the child; NaT where none)."""
         def make():
             header = self.distinct("Header", "CHILD")
             first_row = np.unique(header.positions, return_index=True)[1]   # each distinct child's first row
             dob = np.append(self.dates("Header", "DOB")[first_row], _NAT) if len(first_row) else np.array([_NAT])
-            found = pd.Index(header.values, dtype=object).get_indexer(self.distinct(table, "CHILD").values)
+            found = self.header_children().get_indexer(self.distinct(table, "CHILD").values)
             return self.distinct(table, "CHILD").spread(dob[found])   # -1 (not in the Header) -> the NaT at the end
         return self._cached((table, "birth dates"), make)
 

@@ -4,10 +4,7 @@
 //    the draw from the labels' text (measured with the page's font on a canvas, no layout), the legend's entries and the
 //    chart's width, a little generously. automargin stays on: it only grows margins, so an estimate too small still
 //    draws correctly (drawn twice, as before), and one large enough draws once.
-// 2. One chart per task, those on screen first. A page's charts mounted together were drawn in one long task: nothing
-//    showed until the last was drawn. A chart's first draw is queued and drawn in its own task, nearest the top of the
-//    screen first, so the browser paints each one as it comes; a grey skeleton the chart's height holds its place.
-//    A chart already drawn (a filter change) is redrawn at once, as before.
+// 2. Charts mounted together are drawn together, after one layout that gives every chart its width.
 (function () {
   var Plotly = window.Plotly;
   if (!Plotly || !Plotly.react || Plotly.__lcsdDrawing) { return; }
@@ -262,72 +259,60 @@
     return out;
   }
 
-  // --- one chart per task, on-screen first ----------------------------------------------------------------------------
-  var pending = [];       // {gd, args, waiting: [[resolve, reject]]}
+  // --- charts mounted together, drawn together ---------------------------------------------------------------------
+  // dcc.Graph calls react in a microtask as each graph mounts. The first draws are gathered and done in one go at the
+  // end of those microtasks: every chart's width is read in one layout (not one layout per chart, between draws), then
+  // the charts are drawn nearest the screen first, in the same task as before (splitting them over tasks let the
+  // grids' work run between them, and the last chart came later).
+  var pending = [];        // {gd, args, waiting: [[resolve, reject]]}
   var scheduled = false;
 
-  function distance(gd) {   // how far the chart is from being on screen; hidden ones last
-    if (!gd.isConnected || !gd.getClientRects().length) { return Infinity; }
-    var box = gd.getBoundingClientRect();
-    if (box.bottom < 0) { return -box.bottom; }
-    return Math.max(0, box.top - window.innerHeight);
+  function fitted(args, width) {   // the arguments with the figure's margins fitted (as sent if anything goes wrong)
+    args = args.slice();
+    try {
+      if (args[1] && !Array.isArray(args[1]) && args[1].data) {   // react(gd, figure), as dcc.Graph calls it
+        args[1] = Object.assign({}, args[1], {layout: fitMargins(args[1].data, args[1].layout, width)});
+      } else {
+        args[2] = fitMargins(args[1], args[2], width);
+      }
+    } catch (e) { /* as sent */ }
+    return args;
   }
 
-  function drawNext() {
+  function drawPending() {
     scheduled = false;
-    if (!pending.length) { return; }
-    var best = 0, bestDistance = Infinity;
-    for (var i = 0; i < pending.length; i++) {
-      var d = distance(pending[i].gd);
-      if (d < bestDistance || i === 0) { best = i; bestDistance = d; }
-      if (d === 0) { break; }
-    }
-    var job = pending.splice(best, 1)[0];
-    var done = function () { job.gd.classList.remove('chart-waiting'); job.gd.style.minHeight = ''; schedule(); };
-    var result;
-    try {
-      result = job.gd.isConnected ? react.apply(Plotly, job.args) : Promise.resolve(job.gd);
-    } catch (error) {
-      done();
-      job.waiting.forEach(function (w) { w[1](error); });
-      return;
-    }
-    Promise.resolve(result).then(function (value) {
-      done();
-      job.waiting.forEach(function (w) { w[0](value); });
-    }, function (error) {
-      done();
-      job.waiting.forEach(function (w) { w[1](error); });
+    var jobs = pending;
+    pending = [];
+    jobs.forEach(function (job) {   // one layout for all: each chart's width and distance from the screen
+      var gd = job.gd;
+      if (!gd.isConnected || !gd.getClientRects().length) { job.distance = Infinity; job.width = null; return; }
+      var box = gd.getBoundingClientRect();
+      job.distance = box.bottom < 0 ? -box.bottom : Math.max(0, box.top - window.innerHeight);
+      job.width = box.width || null;
+    });
+    jobs.sort(function (a, b) { return a.distance === b.distance ? 0 : a.distance < b.distance ? -1 : 1; });
+    jobs.forEach(function (job) {
+      var settle = function (ok, value) { job.waiting.forEach(function (w) { w[ok ? 0 : 1](value); }); };
+      try {
+        var result = job.gd.isConnected ? react.apply(Plotly, fitted(job.args, job.width)) : job.gd;
+        Promise.resolve(result).then(function (value) { settle(true, value); }, function (error) { settle(false, error); });
+      } catch (error) {
+        settle(false, error);
+      }
     });
   }
 
-  function schedule() {
-    if (!scheduled && pending.length) { scheduled = true; setTimeout(drawNext, 0); }
-  }
-
-  function widthOf(gd) {   // the width plotly will draw at (a responsive chart fills its container)
-    return gd && gd.clientWidth ? gd.clientWidth : null;
-  }
-
-  Plotly.react = function (gd, data, layout, config) {
+  Plotly.react = function (gd) {
     var args = Array.prototype.slice.call(arguments);
-    if (gd && typeof gd === 'object' && !Array.isArray(data) && data && data.data) {   // react(gd, figure)
-      try { args[1] = Object.assign({}, data, {layout: fitMargins(data.data, data.layout, widthOf(gd))}); } catch (e) { /* as sent */ }
-    } else {
-      try { args[2] = fitMargins(data, layout, widthOf(gd)); } catch (e) { /* as sent */ }
-    }
-    if (!gd || typeof gd !== 'object' || !gd.classList || gd._fullLayout) {
-      return react.apply(Plotly, args);   // drawn before (or not an element): redraw now
+    if (!gd || typeof gd !== 'object' || !gd.classList || gd._fullLayout) {   // drawn before: redraw now
+      return react.apply(Plotly, fitted(args, gd && gd.clientWidth ? gd.clientWidth : null));
     }
     return new Promise(function (resolve, reject) {
       for (var i = 0; i < pending.length; i++) {
         if (pending[i].gd === gd) { pending[i].args = args; pending[i].waiting.push([resolve, reject]); return; }
       }
-      var figureLayout = args[1] && args[1].layout ? args[1].layout : args[2];
-      gd.style.minHeight = ((figureLayout && figureLayout.height) || 450) + 'px';
-      gd.classList.add('chart-waiting');
       pending.push({gd: gd, args: args, waiting: [[resolve, reject]]});
-      schedule();
+      if (!scheduled) { scheduled = true; Promise.resolve().then(drawPending); }
     });
   };
   Plotly.__fitMargins = fitMargins;   // for the browser tests and the benchmark

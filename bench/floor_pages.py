@@ -29,6 +29,10 @@ CASES = [
     ("lachealth focus", "/looked-after-health", "lachealth-kpis.children", "lachealth-focus", [CAMDEN, CROYDON, LAMBETH]),
     ("supply area", "/placements-supply", "supply-banner.children", "supply-area", ["la:" + CAMDEN, "london", "sr:south"]),
     ("supply at", "/placements-supply", "supply-banner.children", "supply-at", ["2024-03-31", "2023-09-30"]),
+    ("suff compare", "/sufficiency", "suff-compare-text.children", "suff-compare-a", ["current"]),
+    ("suff area", "/sufficiency", "suff-kpis.children", "suff-area", ["la:" + CAMDEN, "london", "sr:south"]),
+    ("suff forecast", "/sufficiency", "suff-model-text.children", "suff-area", ["la:" + CAMDEN, "london"]),
+    ("suff at", "/sufficiency", "suff-kpis.children", "suff-at", ["2024-03-31"]),
 ]
 
 
@@ -63,6 +67,7 @@ def main() -> int:
     parser.add_argument("--store", default="/tmp/floor-pages/bench.sqlite3")
     parser.add_argument("--only", default=None)
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--value", default=None, help="only this filter value")
     args = parser.parse_args()
 
     from dashboard.auth.users import authenticate, create_user
@@ -122,6 +127,8 @@ def main() -> int:
                   else opening.get(s["id"], {}).get(s["property"])} for s in spec.get("state", [])]
         request = {"output": key, "outputs": [], "inputs": inputs, "state": state}
         for value in values:
+            if args.value and str(value) != args.value:
+                continue
             change = FilterChange(path, key, filter_id, [value], request, 0)
             floor = measure_floor(app, change, user, repeat=args.repeat)
             from plotly.io.json import to_json_plotly

@@ -30,7 +30,7 @@ from dashboard.dashboards.sufficiency import metrics as m
 from dashboard import disclosure
 from dashboard.disclosure import RECORD_KEY, protected_count, protected_counts, rate, share
 from dashboard.published.formats import marker_text
-from dashboard.loader import AccessScope, _read_sql, cached_read, dataset_version, local_authorities
+from dashboard.loader import AccessScope, _read_sql, cached_read, dataset_version, kept_in_process, local_authorities
 from dashboard.store import get_engine, schema
 from dashboard.store.reference import region_of_district
 from dashboard.store import ssda903 as _ssda903_tables   # the SSDA903 tables this dataset stores (and where placed)
@@ -253,9 +253,10 @@ def _financial_year_end(d: pd.Timestamp) -> pd.Timestamp:
 
 # --- options (no child-level content) ------------------------------------------------------------------------------
 
-@cached_read(NAME, check=check_scope)
+@kept_in_process(NAME, check=check_scope)
 def options(scope: AccessScope) -> dict:
-    """Date range, month ends and the filter choices (code lists); no figures."""
+    """Date range, month ends and the filter choices (code lists); no figures. The same for every caller who may read
+    the dataset, so each worker keeps it per data version (it reads every episode's dates)."""
     e = episode
     bounds = _read_sql(select(func.min(e.c.decom).label("first"), func.max(e.c.decom).label("last_start"),
                               func.max(e.c.dec).label("last_end"), func.count().label("n")))
@@ -489,31 +490,75 @@ DEFAULT_WEEKLY_COSTS = {   # illustrative unit costs, £ per child per week (use
 }
 
 
-def _model_stock(static: pd.DataFrame, at: pd.Timestamp, count: _Counter) -> np.ndarray:
+class _Snapshots:
+    """The children of one frame looked after on any date (as `m.open_at`), with their ages (as `m.age_in_months`
+    and `m.age_in_years`), from the frame's dates as arrays taken once: the forecast asks for some 40 dates."""
+
+    def __init__(self, static: pd.DataFrame):
+        self.static = static
+        self.decom, self.dec = m._days(static["decom"]), m._days(static["dec"])
+        self.dob = m._ymd(m._days(static["dob"]))
+        self.group = m.positions(static["group"], m.PLACEMENT_GROUPS)
+        self.cid = static["cid"].to_numpy()
+
+    def open_at(self, at: pd.Timestamp) -> np.ndarray:
+        """Positions of the rows `m.open_at` gives."""
+        day = np.datetime64(pd.Timestamp(at).date(), "D")
+        rows = np.flatnonzero((self.decom <= day) & (np.isnat(self.dec) | (self.dec > day)))
+        if len(pd.unique(self.cid[rows])) != len(rows):   # overlapping episodes (the page's rows have none)
+            return self.static.index.get_indexer(m.open_at(self.static, at).index)
+        return rows
+
+    def under_18(self, at: pd.Timestamp) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Positions of the children looked after at `at` aged 0 to 17, their ages in months and in years."""
+        rows = self.open_at(at)
+        at = pd.Timestamp(at)
+        on = tuple(np.full(len(rows), v) for v in (at.year, at.month, at.day))
+        dob = tuple(part[rows] for part in self.dob)
+        months = m._age_months(dob, on)
+        keep = (months >= 0) & (months < m.AGE_MONTHS)
+        return rows[keep], months[keep], m._age_years(dob, on)[keep]
+
+    def records(self, rows: np.ndarray, **columns) -> pd.DataFrame:
+        return self.static.iloc[rows].assign(**columns)
+
+
+def _snapshots(static) -> _Snapshots:
+    return static if isinstance(static, _Snapshots) else _Snapshots(static)
+
+
+def _model_stock(static, at: pd.Timestamp, count: _Counter) -> np.ndarray:
     """Children looked after at `at` by placement type, protected."""
-    groups = list(m.PLACEMENT_GROUPS)
-    return count.cells(m.open_at(static, at), "group", {"group": groups}).reindex(groups).to_numpy()
+    snaps, groups = _snapshots(static), list(m.PLACEMENT_GROUPS)
+    rows = snaps.open_at(at)
+    current = snaps.records(rows, group=m.coded(snaps.group[rows], groups))
+    return count.cells(current, "group", {"group": groups}).reindex(groups).to_numpy()
 
 
-def _band_stock(static: pd.DataFrame, at: pd.Timestamp, count: _Counter) -> np.ndarray:
+def _band_stock(static, at: pd.Timestamp, count: _Counter) -> np.ndarray:
     """Children under 18 looked after at `at` by age band (rows) and placement type, protected."""
-    current = m.open_at(static, at)
-    ages = m.age_in_months(current["dob"], at)
-    current = current[((ages >= 0) & (ages < m.AGE_MONTHS)).to_numpy()]
-    current = current.assign(band=m.age_band(m.age_in_years(current["dob"], at)).astype(str).to_numpy(),
-                             group=current["group"].astype(str))
+    snaps = _snapshots(static)
+    rows, _months, years = snaps.under_18(at)
+    current = snaps.records(rows, band=m.coded(m.band_codes(years), m.AGE_BANDS),
+                            group=m.coded(snaps.group[rows], m.PLACEMENT_GROUPS))
     cells = count.cells(current, ["band", "group"], {"band": list(m.AGE_BANDS), "group": list(m.PLACEMENT_GROUPS)})
     return cells.unstack("group").reindex(index=list(m.AGE_BANDS), columns=list(m.PLACEMENT_GROUPS)).to_numpy(dtype="float64")
 
 
-def _model_start(static: pd.DataFrame, at: pd.Timestamp, count: _Counter) -> np.ndarray:
+def _model_start(static, at: pd.Timestamp, count: _Counter) -> np.ndarray:
     """The model's starting stock by month of age and placement type. The caller's own children are placed at their
     exact ages (so the model knows who turns 18 when); any protected view spreads each band's protected count evenly
     over the band's months, so no child's age is used beyond its band."""
-    current = m.open_at(static, at)
-    if count.exact is not None and bool(np.all(count.exact(current))):
-        return m.stock_by_age(m.age_in_months(current["dob"], at).to_numpy(), current["group"].astype(str).to_numpy())
-    return m.spread_by_age(_band_stock(static, at, count))
+    snaps = _snapshots(static)
+    if count.exact is not None:
+        rows = snaps.open_at(at)
+        current = snaps.static.iloc[rows]
+        if bool(np.all(count.exact(current))):
+            at = pd.Timestamp(at)
+            on = tuple(np.full(len(rows), v) for v in (at.year, at.month, at.day))
+            ages = m._age_months(tuple(part[rows] for part in snaps.dob), on)
+            return m.stock_by_age(ages, current["group"].astype(str).to_numpy())
+    return m.spread_by_age(_band_stock(snaps, at, count))
 
 
 def _model_counter(count: _Counter):
@@ -535,33 +580,21 @@ def forecast(scope: AccessScope, area: str, selection_fields: dict, ref_from: in
     LAs' children. `scenario` = (entry change, exit change[, from group, to group, share]) as shares (0.1 = 10%)
     changes the fitted model (`FlowModel.adjusted`); the back-test always tests the model as fitted. `inflation` (%
     a year) raises the weekly costs month by month."""
-    selection = m.Selection(area_la_codes(area, local_authorities()), **selection_fields)
-    costs = tuple(float(weekly_costs.get(g, DEFAULT_WEEKLY_COSTS[g]) or 0) for g in m.PLACEMENT_GROUPS)
-    restricted = is_restricted(area, scope)
-    count = _Counter(scope, restricted)
-    ref_from, ref_to, horizon_months = int(ref_from), int(ref_to), int(horizon_years) * 12
-    p = _prepare(version)
-    static = p.episodes[m.Selection(selection.la_codes, sex=selection.sex, ethnicity=selection.ethnicity,
-                                    uasc=selection.uasc).static_mask(p.episodes).to_numpy()]
-    static = static[["cid", "la_code", RECORD_KEY, "decom", "dec", "dob", "rne", "rec", "group"]]
+    fit = _fitted(scope, area, selection_fields, ref_from, ref_to, horizon_years, weekly_costs, version, scenario,
+                  inflation)
+    p, count, snaps, model, projection, months = (fit[k] for k in ("prepared", "count", "snaps", "model", "projection",
+                                                                   "months"))
+    restricted, jump, horizon_months, cost_vector, rising = (fit[k] for k in ("restricted", "jump", "horizon_months",
+                                                                            "cost_vector", "rising"))
+    ref_from, ref_to, (ref_start, ref_end) = fit["ref_from"], fit["ref_to"], fit["reference"]
+    start = fit["start"]
     groups, bands = list(m.PLACEMENT_GROUPS), list(m.AGE_BANDS)
-    ref_start, ref_end = pd.Timestamp(ref_from - 1, 4, 1), pd.Timestamp(ref_to, 3, 31)
-    jump = p.last
-    cost_vector = np.array(costs, dtype="float64")
-    model = m.fit_flow_model(static, ref_start, ref_end, count=_model_counter(count))
-    if scenario:
-        entry_change, exit_change, *shift = scenario
-        model = model.adjusted(float(entry_change), float(exit_change), tuple(shift) if shift else None)
-    start = _model_start(static, jump, count)
-    months = pd.date_range(jump + pd.Timedelta(days=1), periods=horizon_months, freq="ME")
-    projection = m.project(model, start, horizon_months)
     paths = m.simulate(model, start, horizon_months, runs=300, seed=version, projection=projection)
     by_group, by_band = _forecast_table(months, projection.stock.sum(axis=1), paths.sum(axis=2), groups, "Placement type",
                                         "All placement types"), \
         _forecast_table(months, projection.stock.sum(axis=2), paths.sum(axis=3), bands, "Age band", "All ages")
     by_group["Turning 18 and leaving care"] = np.repeat(np.round(projection.left_at_18.sum(axis=1), 1), len(groups) + 1)
 
-    rising = (1.0 + float(inflation) / 100.0) ** (np.arange(1, horizon_months + 1) / 12.0)   # month k: k/12 years on
     cost_paths = (paths.sum(axis=2) @ cost_vector) * rising[None, :]
     expected = projection.stock.sum(axis=1)
     costs_table = pd.DataFrame({
@@ -572,12 +605,12 @@ def forecast(scope: AccessScope, area: str, selection_fields: dict, ref_from: in
 
     history_rows, age_rows = [], []
     for at in pd.date_range(p.first, jump, freq="QE-MAR"):
-        history_rows += [(at.date().isoformat(), g, int(v)) for g, v in zip(groups, _model_stock(static, at, count))]
-        age_rows += [(at.date().isoformat(), b, int(v)) for b, v in zip(bands, _band_stock(static, at, count).sum(axis=1))]
+        history_rows += [(at.date().isoformat(), g, int(v)) for g, v in zip(groups, _model_stock(snaps, at, count))]
+        age_rows += [(at.date().isoformat(), b, int(v)) for b, v in zip(bands, _band_stock(snaps, at, count).sum(axis=1))]
     history = pd.DataFrame(history_rows, columns=["Month", "Placement type", "Children"])
     history_by_age = pd.DataFrame(age_rows, columns=["Month", "Age band", "Children"])
 
-    backtest, summary = backtest_table(static, p.first, ref_to - ref_from + 1, jump, count)
+    backtest, summary = backtest_table(snaps, p.first, ref_to - ref_from + 1, jump, count)
     # Every count here is a protected cell or a sum of protected cells, as the model uses them; each rate is that
     # count over the child-months, so rate x child-months gives the protected count back, never the true one.
     rates = _rates_table(groups, model.band_exits.sum(axis=0), model.moves.sum(axis=(0, 2)),
@@ -593,6 +626,53 @@ def forecast(scope: AccessScope, area: str, selection_fields: dict, ref_from: in
             "rates_by_age": rates_by_age, "entries": entries, "reference": (ref_start, ref_end), "jump": jump,
             "months_in_reference": model.months, "restricted": restricted,
             "left_at_18": float(projection.left_at_18.sum())}
+
+
+def _fitted(scope: AccessScope, area: str, selection_fields: dict, ref_from, ref_to, horizon_years, weekly_costs: dict,
+            version: int, scenario: tuple, inflation: float) -> dict:
+    """What `forecast` and `expected_forecast` share: the model fitted on the reference period (with the scenario's
+    changes), its starting stock and its projection."""
+    selection = m.Selection(area_la_codes(area, local_authorities()), **selection_fields)
+    costs = tuple(float(weekly_costs.get(g, DEFAULT_WEEKLY_COSTS[g]) or 0) for g in m.PLACEMENT_GROUPS)
+    restricted = is_restricted(area, scope)
+    count = _Counter(scope, restricted)
+    ref_from, ref_to, horizon_months = int(ref_from), int(ref_to), int(horizon_years) * 12
+    p = _prepare(version)
+    static = p.episodes[m.Selection(selection.la_codes, sex=selection.sex, ethnicity=selection.ethnicity,
+                                    uasc=selection.uasc).static_mask(p.episodes).to_numpy()]
+    static = static[["cid", "la_code", RECORD_KEY, "decom", "dec", "dob", "rne", "rec", "group"]]
+    ref_start, ref_end = pd.Timestamp(ref_from - 1, 4, 1), pd.Timestamp(ref_to, 3, 31)
+    jump = p.last
+    model = m.fit_flow_model(static, ref_start, ref_end, count=_model_counter(count))
+    if scenario:
+        entry_change, exit_change, *shift = scenario
+        model = model.adjusted(float(entry_change), float(exit_change), tuple(shift) if shift else None)
+    snaps = _Snapshots(static)
+    start = _model_start(snaps, jump, count)
+    return {"prepared": p, "count": count, "static": static, "snaps": snaps, "model": model, "start": start,
+            "projection": m.project(model, start, horizon_months), "restricted": restricted, "jump": jump,
+            "months": pd.date_range(jump + pd.Timedelta(days=1), periods=horizon_months, freq="ME"),
+            "horizon_months": horizon_months, "cost_vector": np.array(costs, dtype="float64"),
+            "rising": (1.0 + float(inflation) / 100.0) ** (np.arange(1, horizon_months + 1) / 12.0),  # month k: k/12 years on
+            "ref_from": ref_from, "ref_to": ref_to, "reference": (ref_start, ref_end)}
+
+
+@cached_read(NAME, check=check_scope, depends_on_caller=_own_la_alone)
+def expected_forecast(scope: AccessScope, area: str, selection_fields: dict, ref_from: int, ref_to: int,
+                      horizon_years: int, weekly_costs: dict, *, version: int, scenario: tuple = (),
+                      inflation: float = 0.0) -> dict:
+    """`forecast`'s expected children (by placement type and by age band, each month) and expected weekly cost alone,
+    the same figures without its simulations, history and back-test: what a comparison of two scenarios shows."""
+    fit = _fitted(scope, area, selection_fields, ref_from, ref_to, horizon_years, weekly_costs, version, scenario,
+                  inflation)
+    projection, months = fit["projection"], fit["months"]
+    expected = projection.stock.sum(axis=1)
+    return {"forecast": _forecast_table(months, expected, None, list(m.PLACEMENT_GROUPS), "Placement type",
+                                        "All placement types"),
+            "forecast_by_age": _forecast_table(months, projection.stock.sum(axis=2), None, list(m.AGE_BANDS), "Age band",
+                                               "All ages"),
+            "costs": pd.DataFrame({"Month": [mo.date().isoformat() for mo in months],
+                                   "Expected": np.round((expected @ fit["cost_vector"]) * fit["rising"], -2)})}
 
 
 @cached_read(NAME, check=check_scope, depends_on_caller=_own_la_alone)
@@ -613,8 +693,19 @@ def need_ahead(scope: AccessScope, area: str, ref_from: int, ref_to: int, months
             "month": (p.last + pd.offsets.MonthEnd(int(months))).date().isoformat()}
 
 
-def _forecast_table(months, expected: np.ndarray, paths: np.ndarray, labels: list[str], column: str, total: str) -> pd.DataFrame:
-    """One row per month and label (and the total): expected and the 10th and 90th percentiles of the simulations."""
+def _forecast_table(months, expected: np.ndarray, paths: np.ndarray | None, labels: list[str], column: str,
+                    total: str) -> pd.DataFrame:
+    """One row per month and label (and the total): expected and the 10th and 90th percentiles of the simulations
+    (expected alone without `paths`)."""
+    if paths is None:
+        rows = []
+        for k, month in enumerate(months):
+            label = month.date().isoformat()
+            rows += [(label, name, expected[k, j]) for j, name in enumerate(labels)]
+            rows.append((label, total, expected[k].sum()))
+        table = pd.DataFrame(rows, columns=["Month", column, "Expected"])
+        table["Expected"] = table["Expected"].round().astype(int)
+        return table
     low, high = np.percentile(paths, 10, axis=0), np.percentile(paths, 90, axis=0)
     totals = paths.sum(axis=2)
     rows = []
@@ -644,20 +735,20 @@ BACKTEST_COLUMNS = ["Forecast from", "Fitted on", "Children at start", "Forecast
                     "Forecast: trend", "Actual a year on", "Model error %", "No change error %", "Trend error %"]
 
 
-def _total_under_18(static: pd.DataFrame, at: pd.Timestamp, count: _Counter) -> int:
+def _total_under_18(static, at: pd.Timestamp, count: _Counter) -> int:
     """Children under 18 looked after at `at` (the model's population), one protected cell."""
-    current = m.open_at(static, at)
-    ages = m.age_in_months(current["dob"], at)
-    return count.cell(current[((ages >= 0) & (ages < m.AGE_MONTHS)).to_numpy()])
+    snaps = _snapshots(static)
+    return count.cell(snaps.static.iloc[snaps.under_18(at)[0]])
 
 
-def backtest_table(static: pd.DataFrame, first: pd.Timestamp, years: int, last: pd.Timestamp,
+def backtest_table(static, first: pd.Timestamp, years: int, last: pd.Timestamp,
                    count=None) -> tuple[pd.DataFrame, dict]:
     """The model tested on every year the data allow: from each 31 March with a year of data after it, fitted on the
     `years` before it (or as many as there are, at least 6 months), forecast a year ahead, and compared with what
     happened, beside two simple forecasts: "no change" (the number stays as it is) and "trend" (the change over the
     reference years goes on at the same pace). Counts are protected cells; the model is fitted on protected counts."""
     count = count or ExactCounter()
+    snaps = _snapshots(static)
     rows = []
     origin = pd.Timestamp(last.year - 1, 3, 31)
     origins = []
@@ -666,13 +757,13 @@ def backtest_table(static: pd.DataFrame, first: pd.Timestamp, years: int, last: 
         origin = pd.Timestamp(origin.year - 1, 3, 31)
     for origin in reversed(origins):
         fit_start = max(first, pd.Timestamp(origin.year - years, 4, 1))
-        model = m.fit_flow_model(static, fit_start, origin, count=_model_counter(count))
-        predicted = float(m.project(model, _model_start(static, origin, count), 12).stock[-1].sum())
-        start_total = _total_under_18(static, origin, count)
-        before = _total_under_18(static, fit_start - pd.Timedelta(days=1), count)
+        model = m.fit_flow_model(snaps.static, fit_start, origin, count=_model_counter(count))
+        predicted = float(m.project(model, _model_start(snaps, origin, count), 12).stock[-1].sum())
+        start_total = _total_under_18(snaps, origin, count)
+        before = _total_under_18(snaps, fit_start - pd.Timedelta(days=1), count)
         span = ((origin - fit_start).days + 1) / 365.25
         trend = start_total + (start_total - before) / span if span > 0 else float(start_total)
-        actual = _total_under_18(static, pd.Timestamp(origin.year + 1, 3, 31), count)
+        actual = _total_under_18(snaps, pd.Timestamp(origin.year + 1, 3, 31), count)
         rows.append([origin.date().isoformat(), f"{fit_start:%b %Y} to {origin:%b %Y}", start_total, round(predicted),
                      start_total, round(max(trend, 0.0)), actual,
                      *[round(100 * abs(f - actual) / actual, 1) if actual else None

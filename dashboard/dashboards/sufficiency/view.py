@@ -574,8 +574,8 @@ def cached_comparison(area: str, model_fields: tuple, chosen: tuple, scope: load
     fixed = dict(model_fields)
     columns = {}
     for label, params in chosen:
-        r = data.forecast(scope, area, fixed, params.ref_from, params.ref_to, params.horizon, params.costs,
-                          scenario=params.scenario.model_args, inflation=params.scenario.inflation)
+        r = data.expected_forecast(scope, area, fixed, params.ref_from, params.ref_to, params.horizon, params.costs,
+                                   scenario=params.scenario.model_args, inflation=params.scenario.inflation)
         by_group, by_age, costs = r["forecast"], r["forecast_by_age"], r["costs"]
         total = by_group[by_group["Placement type"] == "All placement types"].reset_index(drop=True)
         end = by_group["Month"].max()

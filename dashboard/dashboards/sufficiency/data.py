@@ -312,6 +312,17 @@ class _Counter:
         """The share of `records` that `part_mask` picks: a protected cell over a protected cell."""
         return share(self.cell(records[np.asarray(part_mask, dtype=bool)]), self.cell(records))
 
+    def shares_of(self, records: pd.DataFrame, part_masks: dict) -> dict:
+        """`share_of` for each of several parts of the same records (their whole and keys read once)."""
+        mine = disclosure._exact_mask(records, self.exact)
+        keys = records[RECORD_KEY].to_numpy()
+
+        def cell(mask):
+            own, others = mask & mine, mask & ~mine
+            return int(own.sum()) + int(disclosure.protect([int(others.sum())], [disclosure.cell_key(keys[others])])[0])
+        whole = cell(np.ones(len(records), dtype=bool))
+        return {name: share(cell(np.asarray(mask, dtype=bool)), whole) for name, mask in part_masks.items()}
+
 
 class ExactCounter:
     """Exact counts, like `_Counter` for one's own LA: for tests and figures on one's own records only."""
@@ -364,21 +375,22 @@ def view(scope: AccessScope, area: str, as_at, selection_fields: dict, *, versio
               if len(known_distance) and count.cell(known_distance) >= MEDIAN_MINIMUM else None)
     groups, bands, places, grades_ = (list(m.PLACEMENT_GROUPS), list(m.DISTANCE_BANDS), list(m.LOCATIONS),
                                       list(m.GRADE_CATEGORIES))
-    group, band, place, grade = (current[c].astype(str) for c in ("group", "distance_band", "location", "grade"))
-    graded = current[grade.isin(grades_[:4]).to_numpy()]
+    group, band, place, grade = (current[c].astype(str).to_numpy() for c in ("group", "distance_band", "location", "grade"))
+    graded = current[np.isin(grade, grades_[:4])]
     headline = {
         "children": count.cell(current),
-        "foster": count.share_of(current, group.isin(groups[:2])),
-        "foster_inhouse": count.share_of(current, group == groups[0]),
-        "foster_agency": count.share_of(current, group == groups[1]),
-        "homes": count.share_of(current, group == groups[2]),
-        "supported": count.share_of(current, group == groups[3]),
-        "parents": count.share_of(current, group == groups[4]),
-        "other": count.share_of(current, group == groups[5]),
-        "outside_la": count.share_of(current, place.isin(places[1:4])),
-        "outside_london": count.share_of(current, place == places[3]),
-        "over_20": count.share_of(current, band.isin(bands[3:5])),
-        "distance_not_known": count.share_of(current, band == bands[5]),
+        **count.shares_of(current, {
+            "foster": np.isin(group, groups[:2]),
+            "foster_inhouse": group == groups[0],
+            "foster_agency": group == groups[1],
+            "homes": group == groups[2],
+            "supported": group == groups[3],
+            "parents": group == groups[4],
+            "other": group == groups[5],
+            "outside_la": np.isin(place, places[1:4]),
+            "outside_london": place == places[3],
+            "over_20": np.isin(band, bands[3:5]),
+            "distance_not_known": band == bands[5]}),
         "median_miles": median,
         "good_provider": count.share_of(graded, graded["grade"].astype(str).isin(grades_[:2])),
         "graded": count.cell(graded),
@@ -444,10 +456,17 @@ def _trend(static, selection, first, last, count: _Counter) -> pd.DataFrame:
     # Episode attributes other than age do not depend on the date: filter once, then snapshot (overlaps are resolved).
     static = static[selection.episode_mask(static, None).to_numpy()][["cid", "la_code", RECORD_KEY, "decom", "dec",
                                                                       "dob", "group"]]
-    unfiltered = m.Selection(selection.la_codes, age=selection.age)
     groups = list(m.PLACEMENT_GROUPS)
+    snaps = _Snapshots(static)
+    band = None if selection.age == "all" else list(m.AGE_BANDS).index(selection.age) if selection.age in m.AGE_BANDS else -1
     for at in pd.date_range(first, last, freq="QE-MAR"):
-        current = _looked_after(static, unfiltered, at)
+        # As _looked_after with the age filter alone (the other filters are applied above).
+        positions = snaps.open_at(at)
+        if band is not None:
+            at_ = pd.Timestamp(at)
+            on = tuple(np.full(len(positions), v) for v in (at_.year, at_.month, at_.day))
+            positions = positions[m.band_codes(m._age_years(tuple(part[positions] for part in snaps.dob), on)) == band]
+        current = snaps.records(positions)
         rows.append({"Quarter end": at.date().isoformat(), **count.cells(current, "group", {"group": groups}).to_dict(),
                      "Total": count.cell(current)})
     return pd.DataFrame(rows, columns=["Quarter end", *groups, "Total"])

@@ -1,5 +1,7 @@
 """Sufficiency's SSDA903 returns without a store: the postcode sector kept in place of a postcode, and demo data that
 the same seed makes again, written as the DfE's tables on real postcodes and valid under the DfE's rules."""
+import io
+
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
@@ -79,3 +81,14 @@ def test_every_generated_set_of_every_table_is_accepted_and_every_row_is_counted
     assert report.ok and report.rows_read == report.rows_accepted + report.rows_rejected \
         == sum(data.count(b"\n") - 1 for _name, data in files)
     assert not [w for w in report.warnings if w["row"]], report.warnings[:3]   # no DfE query either
+
+
+def test_every_collection_years_return_has_children_placed_for_adoption_in_that_year(demo):
+    """PlacedAdoption in every year's set (not only the first, which holds the history), with decisions in that year."""
+    for name, data in demo["every_la"]:
+        if name.endswith("_placedadoption.csv"):
+            placed = pd.to_datetime(pd.read_csv(io.BytesIO(data), dtype=str)["DATE_PLACED"], format="%d/%m/%Y")
+            year_end = int(name[:4]) + 1
+            in_year = placed.between(pd.Timestamp(year_end - 1, 4, 1), pd.Timestamp(year_end, 3, 31))
+            assert in_year.sum() > 50, (name, int(in_year.sum()))
+    assert {n[:7] for n, _d in demo["every_la"] if n.endswith("_placedadoption.csv")} == {"2022-23", "2023-24", "2024-25"}

@@ -93,20 +93,23 @@ def profile_figure(profile: pd.DataFrame, focus_name: str, measures: tuple[Measu
     if shown["value"].notna().sum() == 0:
         return plain_empty_figure("No published percentages for this year.")
     names = [m.name for m in measures if m.unit == "%"]
+    # (measure name, series) -> (value, marker): the profile has one row for each
+    cells = {}
+    for name, series, value, marker in zip(shown["name"], shown["series"], shown["value"], shown["marker"]):
+        cells.setdefault((name, series), (value, marker))
     # A figure not published has no bar: its meaning goes under the measure's name, so it is read, never seen as 0.
     labels = []
     for name in names:
-        rows = shown[shown["name"] == name].set_index("series")
-        missing = [f"{series}: {marker_text(rows['marker'].get(series))}" for series in (focus_name, "London", "England")
-                   if series in rows.index and pd.isna(rows["value"][series])]
+        missing = [f"{series}: {marker_text(cells[(name, series)][1])}" for series in (focus_name, "London", "England")
+                   if (name, series) in cells and pd.isna(cells[(name, series)][0])]
         labels.append(wrap(name) + "".join(f"<br><i>{m}</i>" for m in missing))
     traces = []
     by_name = {m.name: m for m in measures}
     for series, colour, pattern in ((focus_name, FOCUS, ""), ("London", LONDON, "/"), ("England", ENGLAND, ".")):
-        rows = shown[shown["series"] == series].set_index("name").reindex(names)
+        values = [cells.get((n, series), (np.nan, None))[0] for n in names]
         # Each figure to its measure's published decimals (a census rate of 17.3% reads 17.3%, not 17%).
-        text = [format_value(v, by_name[n], missing="") for n, v in zip(names, rows["value"])]
-        traces.append({"type": "bar", "y": labels, "x": _values(rows["value"]), "orientation": "h", "name": series,
+        text = [format_value(v, by_name[n], missing="") for n, v in zip(names, values)]
+        traces.append({"type": "bar", "y": labels, "x": _values(values), "orientation": "h", "name": series,
                        "marker": {"color": colour, "pattern": {"shape": pattern}}, "text": text, "customdata": text,
                        "textposition": "outside", "cliponaxis": False,
                        "hovertemplate": f"{series}<br>%{{y}}: %{{customdata}}<extra></extra>"})

@@ -61,25 +61,25 @@ class Selection:
         return {"la": self.focus, "measure": self.measure, "year": self.period}
 
 
-def resolve(spec: PageSpec, values: pd.DataFrame, las: pd.DataFrame, user_la: str | None, focus=None, measure=None,
+def resolve(spec: PageSpec, held: metrics.Arranged, las: pd.DataFrame, user_la: str | None, focus=None, measure=None,
             period=None) -> Selection | None:
     """Valid choices from whatever arrived (the address bar or the dropdowns); None when no figure has been imported."""
-    if values.empty:
+    if held.values.empty:
         return None
     codes = list(las["la_code"])
     focus = focus if focus in codes else (user_la if user_la in codes else sorted(codes)[0])
     charted = [m.code for m in spec.charted]
     measure = measure if measure in charted else charted[0]
-    years = metrics.periods(values)   # every measure's years: one with no figure for this measure says so
+    years = held.periods   # every measure's years: one with no figure for this measure says so
     if not years:
         return None
     period = period if period in years else years[-1]
     return Selection(focus, measure, period)
 
 
-def resolve_query(spec: PageSpec, values: pd.DataFrame, query: dict, scope: loader.AccessScope) -> Selection | None:
+def resolve_query(spec: PageSpec, held: metrics.Arranged, query: dict, scope: loader.AccessScope) -> Selection | None:
     """The selection an address-bar query (or the dropdowns' values, by their address-bar names) gives."""
-    return resolve(spec, values, loader.local_authorities(), scope.la_code, query.get("la"), query.get("measure"),
+    return resolve(spec, held, loader.local_authorities(), scope.la_code, query.get("la"), query.get("measure"),
                    query.get("year"))
 
 
@@ -99,14 +99,19 @@ def bind(spec: PageSpec, read_values: Callable[[loader.AccessScope], pd.DataFram
          module: str) -> MeasuresView:
     """A dashboard's view from its declaration: `read_values` is its cached read of `dataset`; `module` (its view
     module's name) names its cached views, so no two dashboards share a cache key."""
+    @loader.kept_in_process(dataset, check=check_scope)
+    def arranged(scope: loader.AccessScope) -> metrics.Arranged:
+        """Its figures arranged for every view, once per data version in each worker (the same for every member)."""
+        return metrics.arrange(read_values(scope))
+
     def resolve(query: dict, scope: loader.AccessScope) -> Selection | None:
-        return resolve_query(spec, read_values(scope), query, scope)
+        return resolve_query(spec, arranged(scope), query, scope)
 
     def years(scope: loader.AccessScope) -> list[str]:
-        return metrics.periods(read_values(scope))
+        return list(arranged(scope).periods)
 
     def build_view(selection: Selection, scope: loader.AccessScope, *, anonymise_with: str | None = None):
-        return build_for(spec, selection, read_values(scope), scope, anonymise_with)
+        return build_for(spec, selection, arranged(scope), scope, anonymise_with)
     build_view.__module__, build_view.__qualname__ = module, "build_view"   # the cache key's name, as before
     # The same for every member: published figures, read by any signed-in scope.
     build_view = loader.view_cache(dataset, "reference", "published", check=check_scope)(build_view)
@@ -117,13 +122,13 @@ def bind(spec: PageSpec, read_values: Callable[[loader.AccessScope], pd.DataFram
     return MeasuresView(spec, resolve, years, build_view, present, dataset)
 
 
-def build_for(spec: PageSpec, selection: Selection, values: pd.DataFrame, scope: loader.AccessScope,
+def build_for(spec: PageSpec, selection: Selection, held: metrics.Arranged, scope: loader.AccessScope,
               anonymise_with: str | None) -> "MeasureView":
     """`build` with the LAs and the focus LA's DfE statistical neighbours read for it (each dashboard's cached
-    `build_view` calls this with its own figures)."""
+    `build_view` calls this with its own figures, arranged)."""
     las = loader.local_authorities()
     dfe = las.set_index("la_code").loc[selection.focus, "dfe_code"]
-    return build(spec, selection, values, las, published_loader.statistical_neighbours(str(dfe)), scope.la_code,
+    return build(spec, selection, held, las, published_loader.statistical_neighbours(str(dfe)), scope.la_code,
                  anonymise_with)
 
 
@@ -144,12 +149,10 @@ def _neighbour_codes(neighbours: pd.DataFrame) -> list[str]:
     return [str(c) for c in neighbours["neighbour_dfe_code"]] if len(neighbours) else []
 
 
-def _neighbour_names(neighbours: pd.DataFrame, values: pd.DataFrame, las: pd.DataFrame) -> str:
+def _neighbour_names(neighbours: pd.DataFrame, published: dict, las: pd.DataFrame) -> str:
     """The neighbours as the page names them: London's by the page's names (anonymised when asked), others as
-    LAIT names them."""
+    LAIT names them (`published`: DfE code -> name)."""
     london = dict(zip(las["dfe_code"].astype(str), las["la_name"]))
-    names = values.drop_duplicates("dfe_code")
-    published = dict(zip(names["dfe_code"], names["area_name"]))
     return ", ".join(london.get(str(d), published.get(str(d), n if isinstance(n, str) else f"DfE {d}"))
                      for d, n in zip(neighbours["neighbour_dfe_code"], neighbours["neighbour_name"]))
 
@@ -172,7 +175,7 @@ def _wide(series: pd.DataFrame, measure: Measure, index: str, label: str) -> pd.
     return table
 
 
-def build(spec: PageSpec, selection: Selection, values: pd.DataFrame, las: pd.DataFrame, neighbours: pd.DataFrame,
+def build(spec: PageSpec, selection: Selection, held: metrics.Arranged, las: pd.DataFrame, neighbours: pd.DataFrame,
           viewer_la: str | None, anonymise_with: str | None) -> MeasureView:
     if anonymise_with:
         las = anonymise_las(las, viewer_la, anonymise_with)
@@ -180,18 +183,18 @@ def build(spec: PageSpec, selection: Selection, values: pd.DataFrame, las: pd.Da
     measure = spec.measure(selection.measure)
     info = las.set_index("la_code").loc[selection.focus]
     period = selection.period
-    positions = metrics.positions(values, measure, period, las)
+    positions = held.positions(measure, period, las)
     if anonymise_with:   # a joint return's partners' labels would tie them to the source's one joint row
         joint = positions["dfe_code"].str.contains("/", regex=False) & ~positions["la_code"].str.contains(viewer_la or "-")
         positions.loc[joint, "la_name"] = f"Two LAs ({JOINT_NOTE})"
-    focus_dfe = metrics.focus_area(values, info["dfe_code"])   # an LA in a joint return: the joint figure
+    focus_dfe = held.focus_area(info["dfe_code"])   # an LA in a joint return: the joint figure
     focus_row = positions[positions["dfe_code"] == focus_dfe].iloc[0]
     focus_name, focus_code = focus_row["la_name"], focus_row["la_code"]
     codes = _neighbour_codes(neighbours)
-    series = metrics.comparison(values, measure.code, focus_dfe, las, codes, focus_name)
+    series = held.comparison(measure.code, focus_dfe, las, codes, focus_name)
     at = series[series["period"] == period].set_index("series")
-    previous = [p for p in metrics.periods(values, measure.code) if metrics.year_of(p) < metrics.year_of(period)]
-    prof = metrics.profile(values, spec.measures, period, focus_dfe, las, codes, focus_name)
+    previous = [p for p in held.measure_periods(measure.code) if metrics.year_of(p) < metrics.year_of(period)]
+    prof = held.profile(spec.measures, period, focus_dfe, las, codes, focus_name)
 
     def value(name: str) -> float:
         return at["value"].get(name, np.nan) if name in at.index else np.nan
@@ -237,9 +240,9 @@ def build(spec: PageSpec, selection: Selection, values: pd.DataFrame, las: pd.Da
     takeaways = {"trend": trend_takeaway(series, focus_name, measure, period),
                  "las": las_takeaway(positions, focus_code, measure, period, london_value),
                  "profile": profile_takeaway(prof, spec.measures, focus_name, period)}
-    neighbour_text = (_neighbour_names(neighbours, values, las) if codes else
+    neighbour_text = (_neighbour_names(neighbours, held.published_names, las) if codes else
                       "not imported (import DfE's statistical neighbours file, sn_model_2025_wide.csv)")
-    sources = "; ".join(sorted(set(values["source"])))
+    sources = "; ".join(held.sources)
     notes = [
         ("Measure", measure.name),
         ("Definition", measure.definition),
@@ -252,7 +255,7 @@ def build(spec: PageSpec, selection: Selection, values: pd.DataFrame, las: pd.Da
         ("Statistical neighbours", f"DfE's 2025 model, 10 nearest: {neighbour_text}. With {spec.publisher}'s London file imported, "
                                    "neighbours outside London have no figure and are left out of the mean."),
         ("Markers", f"Where {spec.publisher} gives a marker instead of a number it is shown with its meaning, never as 0, and left out "
-                    "of means and positions: " + ("; ".join(f"{m} = {MARKERS.get(m, m)}" for m in sorted(set(values["marker"].dropna())))
+                    "of means and positions: " + ("; ".join(f"{m} = {MARKERS.get(m, m)}" for m in held.markers)
                                                   or "none in the figures imported") + "."),
         ("Positions", "1 is the best by the measure's polarity (highest where neither is better, which is not a ranking); "
                       "LAs with the same figure share a position. Small LAs' percentages move a lot from year to year."),
@@ -315,11 +318,13 @@ def las_takeaway(positions: pd.DataFrame, focus: str, measure: Measure, period: 
 
 def profile_takeaway(profile: pd.DataFrame, measures: tuple[Measure, ...], focus_name: str, period: str) -> str:
     better, worse, compared = [], [], 0
+    values = {}   # (measure, series) -> value: the profile has one row for each
+    for code, series, value in zip(profile["measure"], profile["series"], profile["value"]):
+        values[(code, series)] = value
     for m in measures:
         if m.unit != "%" or m.polarity == "neither":
             continue
-        rows = profile[profile["measure"] == m.code].set_index("series")["value"]
-        mine, london = rows.get(focus_name), rows.get("London")
+        mine, london = values.get((m.code, focus_name)), values.get((m.code, "London"))
         if mine is None or london is None or pd.isna(mine) or pd.isna(london):
             continue
         compared += 1

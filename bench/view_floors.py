@@ -36,6 +36,25 @@ PAGES = [
     ("/suspensions", "susp-interval.figure", "susp-area", "member"),
     ("/ofsted", "ofsted-london.figure", "ofsted-focus", "member"),
     ("/my-la", "myla-summary.children", "myla-la", "admin"),
+    # The other filters a member changes on these pages, and the pages of helper floorsa (session 23).
+    ("/benchmarking", "bench-series.figure", "bench-indicator", "member"),
+    ("/benchmarking", "bench-series.figure", "bench-start", "member"),
+    ("/ofsted", "ofsted-london.figure", "ofsted-judgement", "member"),
+    ("/workforce-census", "csww-kpis.children", "csww-focus", "member"),
+    ("/workforce-census", "csww-kpis.children", "csww-measure", "member"),
+    ("/workforce-census", "csww-kpis.children", "csww-year", "member"),
+    ("/agency-pay", "pay-kpis.children", "pay-area", "member"),
+    ("/agency-pay", "pay-kpis.children", "pay-job", "member"),
+    ("/agency-pay", "pay-kpis.children", "pay-start", "member"),
+    ("/agency-pay", "pay-kpis.children", "pay-by", "member"),
+    ("/leadership-in-colour", "linc-kpis.children", "linc-borough", "member"),
+    ("/leadership-in-colour", "linc-kpis.children", "linc-group", "member"),
+    ("/leadership-in-colour", "linc-kpis.children", "linc-service", "member"),
+    ("/leadership-in-colour", "linc-kpis.children", "linc-source", "member"),
+    ("/send", "send-kpis.children", "send-focus", "member"),
+    ("/send", "send-kpis.children", "send-measure", "member"),
+    ("/send", "send-kpis.children", "send-year", "member"),
+    ("/send", "send-kpis.children", "send-by", "member"),
 ]
 
 

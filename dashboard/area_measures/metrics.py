@@ -60,8 +60,9 @@ def profile(values: pd.DataFrame, measures: tuple[Measure, ...], period: str, fo
     return arrange(values).profile(measures, period, focus, las, neighbours, focus_name)
 
 
-def arrange(values: pd.DataFrame) -> "Arranged":
-    """A dashboard's figures arranged once for every view of them (see `Arranged`)."""
+def arrange(values: pd.DataFrame, order: tuple[str, ...] = ()) -> "Arranged":
+    """A dashboard's figures arranged once for every view of them (see `Arranged`); `order`: its measures' codes as its
+    profile lists them (each year's figures are kept in that order too)."""
     joint = joint_returns(values, "dfe_code")
     measures = list(dict.fromkeys(values["measure"]))
     by_measure, cells = {}, {}
@@ -75,9 +76,12 @@ def arrange(values: pd.DataFrame) -> "Arranged":
     by_period = {}
     for period in periods(values):
         at_period = values[values["period"] == period]
-        by_period[period] = (at_period.pivot(index="measure", columns="dfe_code", values="value"),
-                             at_period.pivot(index="measure", columns="dfe_code", values="marker"),
-                             frozenset(at_period["measure"]))
+        figures = at_period.pivot(index="measure", columns="dfe_code", values="value")
+        markers = at_period.pivot(index="measure", columns="dfe_code", values="marker")
+        present = frozenset(at_period["measure"])
+        codes = tuple(c for c in order if c in present)
+        by_period[period] = (figures, markers, present,
+                             {codes: (figures.reindex(list(codes)).astype("float64"), markers.reindex(list(codes)))})
     names = values.drop_duplicates("dfe_code")
     return Arranged(values, joint, periods(values), by_measure, by_period, cells,
                     published_names=dict(zip(names["dfe_code"], names["area_name"])),
@@ -143,9 +147,9 @@ class Arranged:
         codes = [m.code for m in measures if held and m.code in held[2]]
         if not codes:
             return pd.DataFrame(columns=columns)
-        figures = held[0].reindex(codes).astype("float64")
-        frame = _against(figures, held[1].reindex(codes), "measure", codes, focus, las, neighbours, focus_name,
-                         self.joint)
+        ordered = held[3].get(tuple(codes))
+        figures, markers = ordered or (held[0].reindex(codes).astype("float64"), held[1].reindex(codes))
+        frame = _against(figures, markers, "measure", codes, focus, las, neighbours, focus_name, self.joint)
         about = {m.code: m for m in measures}
         frame["name"] = [about[c].name for c in frame["measure"]]
         frame["unit"] = [about[c].unit for c in frame["measure"]]

@@ -102,7 +102,7 @@ def bind(spec: PageSpec, read_values: Callable[[loader.AccessScope], pd.DataFram
     @loader.kept_in_process(dataset, check=check_scope)
     def arranged(scope: loader.AccessScope) -> metrics.Arranged:
         """Its figures arranged for every view, once per data version in each worker (the same for every member)."""
-        return metrics.arrange(read_values(scope))
+        return metrics.arrange(read_values(scope), tuple(m.code for m in spec.measures))
 
     def resolve(query: dict, scope: loader.AccessScope) -> Selection | None:
         return resolve_query(spec, arranged(scope), query, scope)
@@ -159,19 +159,23 @@ def _neighbour_names(neighbours: pd.DataFrame, published: dict, las: pd.DataFram
 
 def _wide(series: pd.DataFrame, measure: Measure, index: str, label: str) -> pd.DataFrame:
     """Series side by side (rounded as published, means one decimal place more), each cell a number, or the marker's meaning where there is none (never a blank or 0)."""
-    series = series.copy()
-    means = series["with"].notna()
-    published = series["decimals"] if "decimals" in series else measure.decimals   # the profile's rows: each its own
+    means = series["with"].notna().to_numpy()
+    published = series["decimals"].to_numpy() if "decimals" in series else measure.decimals   # the profile's rows: each its own
     decimals = np.where(means, published + 1, published)
-    series["cell"] = [round(v, int(d)) if pd.notna(v) else marker_text(m)
-                      for v, m, d in zip(series["value"], series["marker"], decimals)]
-    table = series.pivot(index=index, columns="series", values="cell")
-    table = table[list(dict.fromkeys(series["series"]))].reset_index().rename(columns={index: label})
-    table.columns.name = None
-    counts = series[means].drop_duplicates([index, "series"])
-    for name, rows in counts.groupby("series", sort=False):
-        table[f"{name}: LAs with a figure"] = table[label].map(
-            {k: f"{int(w)} of {int(o)}" for k, w, o in zip(rows[index], rows["with"], rows["of"])})
+    # The cells as one column (numbers, or words where any cell has none), then laid out keys down, series across.
+    cell = pd.Series([round(v, int(d)) if pd.notna(v) else marker_text(m)
+                      for v, m, d in zip(series["value"], series["marker"], decimals)])
+    keys, names = series[index], list(dict.fromkeys(series["series"]))
+    at = dict(zip(zip(keys, series["series"]), cell))
+    rows = sorted(set(keys))
+    table = pd.DataFrame({label: pd.Series(rows),
+                          **{name: pd.Series([at.get((k, name), np.nan) for k in rows], dtype=cell.dtype) for name in names}})
+    counts = {}   # series -> key -> "n of m", for the means
+    for k, name, w, o, mean in zip(keys, series["series"], series["with"], series["of"], means):
+        if mean:
+            counts.setdefault(name, {}).setdefault(k, f"{int(w)} of {int(o)}")
+    for name, texts in counts.items():
+        table[f"{name}: LAs with a figure"] = table[label].map(texts)
     return table
 
 

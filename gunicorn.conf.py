@@ -46,6 +46,19 @@ logconfig_dict = gunicorn_logconfig(_settings.log_format, _settings.log_level)
 proc_name = "lcsd"
 
 
+def when_ready(server):
+    """Before the first fork: hand back to the system the heap the master has freed. Filling an empty store with
+    demo data leaves about 300 MB freed but held by the allocator (583 MB RSS, 285 MB after this, 175 MB on a filled
+    store): each worker would inherit it, count it in its RSS and write its own objects into it page by page."""
+    import ctypes
+    import gc
+    gc.collect()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):   # not glibc: nothing to hand back this way
+        pass
+
+
 def pre_fork(server, worker):
     """Close the master's database connections: a forked child must never share a socket with another process."""
     from dashboard.store import get_engine

@@ -5,6 +5,7 @@ import numbers
 
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
+import numpy as np
 import pandas as pd
 from dash import Output, dcc, html
 
@@ -166,8 +167,15 @@ def definition_list(title: str, notes: list[tuple[str, str]]):
 def decimals_shown(values: pd.Series, most: int = 3) -> int:
     """The decimal places a column of numbers is written with: as many as its most precise value needs (up to
     `most`), so one column never shows 40 next to 44.7."""
-    places = [len(f"{v:.{most}f}".rstrip("0").split(".")[1]) for v in values.dropna().astype(float)]
+    places = [len(f"{v:.{most}f}".rstrip("0").split(".")[1]) for v in _distinct(values.dropna().astype(float))]
     return max(places, default=0)
+
+
+def _distinct(numbers: pd.Series) -> np.ndarray:
+    """A float column's distinct values, told apart bit for bit (0.0 and -0.0 are written differently): each is then
+    formatted once, not once per row."""
+    bits = np.ascontiguousarray(numbers.to_numpy(dtype=np.float64)).view(np.int64)
+    return np.unique(bits).view(np.float64)
 
 
 # Sizing a column to what it holds, in pixels per character of the grid's 14 px font (header words are bold).
@@ -194,15 +202,17 @@ def column_defs(table: pd.DataFrame) -> list[dict]:
     columns = []
     for c in table.columns:
         values = table[c]
-        if values.dtype.kind in "fi":   # as the grid writes them: with thousands separators, to the column's decimals
+        numeric = values.dtype.kind in "fi"
+        if numeric:   # as the grid writes them: with thousands separators, to the column's decimals
             dp = decimals_shown(values) if values.dtype.kind == "f" else 0
-            values = [f"{v:.0f}" if "year" in str(c).lower() and dp == 0 else f"{v:,.{dp}f}" for v in values.dropna().astype(float)]
+            # content_width reads the first 1,000 values: only their distinct values are formatted
+            values = [f"{v:.0f}" if "year" in str(c).lower() and dp == 0 else f"{v:,.{dp}f}"
+                      for v in _distinct(values.dropna().astype(float).iloc[:1000])]
         width, wraps = content_width(values, c)
         column = {"field": c, "headerName": c, "minWidth": width}
         if wraps:
             column.update({"wrapText": True, "autoHeight": True})
-        if table[c].dtype.kind in "fi":
-            dp = decimals_shown(table[c]) if table[c].dtype.kind == "f" else 0
+        if numeric:
             pattern = "d" if "year" in str(c).lower() and dp == 0 else f",.{dp}f"    # a year is 2014, never 2,014
             column.update({"type": "numericColumn", "valueFormatter": {
                 "function": f"params.value == null ? '' : d3.format('{pattern}')(params.value)"}})

@@ -12,6 +12,7 @@ every page's default view after warming and check that nothing is computed.
 """
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import logging
 import os
@@ -203,6 +204,7 @@ class ViewWarmer:
             self._troubled("reading this process's data failed", error)
             return
         self.prepared = versions
+        hand_back_freed_memory()   # reading the rows freed about as much as it kept (Sufficiency: 166 MB RSS, 110 after)
         seconds = time.perf_counter() - started
         log.info("read this process's data in %.1fs", seconds, extra={"event": "process_data_read", "seconds": round(seconds, 2)})
 
@@ -212,6 +214,15 @@ class ViewWarmer:
                 "event": "view_warming_skipped", "reason": what,
                 **({"error": f"{type(error).__name__}: {error}"[:300]} if error is not None else {})})
         self._trouble = what
+
+
+def hand_back_freed_memory() -> None:
+    """Return the heap this process has freed to the system (glibc keeps it otherwise, and the process's RSS with it):
+    after a one-off read much larger than what it keeps, and in the preloaded master before it forks the workers."""
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):   # not glibc: nothing to hand back this way
+        pass
 
 
 def start_view_warming(server: Flask) -> threading.Thread | None:

@@ -45,22 +45,25 @@ def layout(dashboard: Dashboard, spec: PageSpec, lead: str, years: list[str], la
                 value=selection and selection.period)), lg=3),
         ], f"{dashboard.heading} filters"),
         *sharing_and_kpis(p, anonymise=anonymise),
-        dbc.Row([
-            dbc.Col(chart_card(f"{p}-trend-title", f"{p}-trend", CHART_NOTES["trend"], image_buttons=True), lg=8),
-            dbc.Col(html.Section(id=f"{p}-definition", className="chart-card notes"), lg=4),
-        ]),
-        dbc.Row([
-            dbc.Col(chart_card(f"{p}-las-title", f"{p}-las", CHART_NOTES["las"], image_buttons=True), lg=6),
-            dbc.Col(chart_card(f"{p}-profile-title", f"{p}-profile", CHART_NOTES["profile"], image_buttons=True), lg=6),
-        ]),
-        html.Section([
-            html.H2("The figures", className="h4"),
-            html.P("The same figures as the charts, to read or download. A cell with no number says why (for example "
-                   f"\"not available (-)\": {spec.publisher} gives no figure); it is never 0.", className="small text-body-secondary"),
-            *[part for table in ("trend", "las", "profile")
-              for part in table_section(f"{p}-dl-{table}", f"{p}-{table}-grid", title=TABLE_TITLES[table])],
-            dcc.Download(id=f"{p}-download"),
-        ], className="chart-card"),
+        # Nothing imported: the charts and tables stay out of sight (empty axes would read as a chart of nothing).
+        html.Div([
+            dbc.Row([
+                dbc.Col(chart_card(f"{p}-trend-title", f"{p}-trend", CHART_NOTES["trend"], image_buttons=True), lg=8),
+                dbc.Col(html.Section(id=f"{p}-definition", className="chart-card notes"), lg=4),
+            ]),
+            dbc.Row([
+                dbc.Col(chart_card(f"{p}-las-title", f"{p}-las", CHART_NOTES["las"], image_buttons=True), lg=6),
+                dbc.Col(chart_card(f"{p}-profile-title", f"{p}-profile", CHART_NOTES["profile"], image_buttons=True), lg=6),
+            ]),
+            html.Section([
+                html.H2("The figures", className="h4"),
+                html.P("The same figures as the charts, to read or download. A cell with no number says why (for example "
+                       f"\"not available (-)\": {spec.publisher} gives no figure); it is never 0.", className="small text-body-secondary"),
+                *[part for table in ("trend", "las", "profile")
+                  for part in table_section(f"{p}-dl-{table}", f"{p}-{table}-grid", title=TABLE_TITLES[table])],
+                dcc.Download(id=f"{p}-download"),
+            ], className="chart-card"),
+        ], id=f"{p}-charts-and-tables", hidden=selection is None),
         html.Div(id=f"{p}-url-sync", hidden=True),
     ])
 

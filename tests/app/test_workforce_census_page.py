@@ -175,3 +175,17 @@ def test_the_export_keeps_markers_and_the_joint_return(server):
     assert rows.loc["E09000021 / E09000027", "value"] == float(file_value("agency_rate_fte", "314 / 318", "2025"))
     assert rows.loc["E09000021 / E09000027", "la_name"] == JOINT
 
+
+
+def test_with_nothing_imported_the_page_says_so_and_draws_no_empty_charts(member_client):
+    """A new install has no census file: the page says how to import it, and its charts and tables (empty axes, "no
+    rows") are out of sight; once the file is in, they show."""
+    from plotly.utils import PlotlyJSONEncoder
+
+    from dashboard.area_measures.layout import layout
+    from dashboard.dashboards.workforce_census import page, view
+    empty = json.loads(json.dumps(layout(page.DASHBOARD, view.SPEC, "", [], [], None, False, "Nothing imported."),
+                                  cls=PlotlyJSONEncoder))
+    assert "Nothing imported." in texts(empty)
+    assert components(empty)[f"{P}-charts-and-tables"]["hidden"] is True
+    assert components(page_layout(member_client, "/workforce-census"))[f"{P}-charts-and-tables"]["hidden"] is False

@@ -212,8 +212,12 @@ def _exact_mask(records: pd.DataFrame, exact) -> np.ndarray:
 def protected_count(records: pd.DataFrame, *, exact=None, key: str = RECORD_KEY) -> int:
     """One cell (a total, a KPI): the protected count of `records`, those under `exact` (the viewer's own LA)
     counted exactly."""
-    mine = _exact_mask(records, exact)
-    others = records[key].to_numpy()[~mine]
+    return protected_key_count(records[key].to_numpy(), _exact_mask(records, exact))
+
+
+def protected_key_count(keys: np.ndarray, mine: np.ndarray) -> int:
+    """`protected_count` of records given by their keys, `mine` (a boolean mask) marking those counted exactly."""
+    others = keys[~mine]
     return int(mine.sum()) + int(protect([len(others)], [cell_key(others)])[0])
 
 

@@ -318,8 +318,7 @@ class _Counter:
         keys = records[RECORD_KEY].to_numpy()
 
         def cell(mask):
-            own, others = mask & mine, mask & ~mine
-            return int(own.sum()) + int(disclosure.protect([int(others.sum())], [disclosure.cell_key(keys[others])])[0])
+            return disclosure.protected_key_count(keys[mask], mine[mask])
         whole = cell(np.ones(len(records), dtype=bool))
         return {name: share(cell(np.asarray(mask, dtype=bool)), whole) for name, mask in part_masks.items()}
 

@@ -451,53 +451,77 @@ def _flow_table(frame: pd.DataFrame, target: str, categories, count: _Counter) -
 
 def _trend(static, selection, first, last, count: _Counter) -> pd.DataFrame:
     """Children looked after by placement type at each quarter end, and in all (a cell of its own)."""
-    rows = []
     # Episode attributes other than age do not depend on the date: filter once, then snapshot (overlaps are resolved).
     static = static[selection.episode_mask(static, None).to_numpy()][["cid", "la_code", RECORD_KEY, "decom", "dec",
                                                                       "dob", "group"]]
     groups = list(m.PLACEMENT_GROUPS)
+    quarters = pd.date_range(first, last, freq="QE-MAR")
     snaps = _Snapshots(static)
-    band = None if selection.age == "all" else list(m.AGE_BANDS).index(selection.age) if selection.age in m.AGE_BANDS else -1
-    for at in pd.date_range(first, last, freq="QE-MAR"):
-        # As _looked_after with the age filter alone (the other filters are applied above).
-        positions = snaps.open_at(at)
-        if band is not None:
-            at_ = pd.Timestamp(at)
-            on = tuple(np.full(len(positions), v) for v in (at_.year, at_.month, at_.day))
-            positions = positions[m.band_codes(m._age_years(tuple(part[positions] for part in snaps.dob), on)) == band]
-        current = snaps.records(positions)
-        rows.append({"Quarter end": at.date().isoformat(), **count.cells(current, "group", {"group": groups}).to_dict(),
-                     "Total": count.cell(current)})
-    return pd.DataFrame(rows, columns=["Quarter end", *groups, "Total"])
+    # As _looked_after with the age filter alone (the other filters are applied above), every quarter at once.
+    stacked = snaps.on_dates(quarters, lambda at: snaps.in_age_band(at, selection.age),
+                             group=lambda rows, _at: snaps.group[rows])
+    stacked["group"] = m.coded(stacked["group"].to_numpy(), groups)
+    by_group = count.cells(stacked, ["when", "group"], {"when": range(len(quarters)), "group": groups}).unstack("group")
+    table = by_group.reindex(columns=groups).reset_index(drop=True)
+    table.columns.name = None
+    table.insert(0, "Quarter end", [at.date().isoformat() for at in quarters])
+    table["Total"] = count.cells(stacked, "when", {"when": range(len(quarters))}).to_numpy()
+    return table[["Quarter end", *groups, "Total"]]
 
 
 def _starts_ends(static, selection, first, last, count: _Counter) -> pd.DataFrame:
     """Children starting and ceasing to be looked after, per month (filters apply to the starting / final episode)."""
+    def age(frame, column):   # the age on the day, read only by an age filter
+        return m.age_in_years(frame["dob"], frame[column]) if selection.age != "all" else None
     starts = static[(static["rne"] == "S") & (static["decom"] >= first) & (static["decom"] <= last)]
-    starts = starts[selection.episode_mask(starts, m.age_in_years(starts["dob"], starts["decom"]))]
+    starts = starts[selection.episode_mask(starts, age(starts, "decom"))]
     ends = static[static["dec"].notna() & (static["rec"] != "X1") & (static["dec"] >= first) & (static["dec"] <= last)]
-    ends = ends[selection.episode_mask(ends, m.age_in_years(ends["dob"], ends["dec"]))]
+    ends = ends[selection.episode_mask(ends, age(ends, "dec"))]
     months = [str(mo) for mo in pd.period_range(first, last, freq="M")]
 
     def per_month(frame, column):
-        return count.cells(frame.assign(month=frame[column].dt.to_period("M").astype(str)), "month",
+        year, month, _day = m._ymd(m._days(frame[column]))
+        position = (year - first.year) * 12 + (month - first.month)   # the month's place in `months`
+        inside = (position >= 0) & (position < len(months))
+        return count.cells(frame.assign(month=m.coded(np.where(inside, position, -1), months)), "month",
                            {"month": months}).to_numpy()
     return pd.DataFrame({"Month": months, "Started": per_month(starts, "decom"), "Ceased": per_month(ends, "dec")})
 
 
 def _stability(static, selection, first, last, count: _Counter) -> pd.DataFrame:
     """Per year to 31 March: children looked after at 31 March and those with 3 or more placements in the year."""
-    rows = []
-    for year_end in pd.date_range(first, last, freq="YE-MAR"):
-        year_start = year_end - pd.DateOffset(years=1) + pd.Timedelta(days=1)
-        if year_start < first:
-            continue
-        current = _looked_after(static, selection, year_end)
-        three_plus = m.three_plus_placements(static, current, year_start, year_end).to_numpy(dtype=bool)
-        n, three = count.cell(current), count.cell(current[three_plus])
-        rows.append({"Year to": year_end.date().isoformat(), "Looked after at 31 March": n,
-                     "3 or more placements": three, "%": share(three, n)})
-    return pd.DataFrame(rows, columns=["Year to", "Looked after at 31 March", "3 or more placements", "%"])
+    years = [(year_end - pd.DateOffset(years=1) + pd.Timedelta(days=1), year_end)
+             for year_end in pd.date_range(first, last, freq="YE-MAR")]
+    columns = ["Year to", "Looked after at 31 March", "3 or more placements", "%"]
+    placements = {end: _placements_by_child(static, start, end) for start, end in years if start >= first}
+    if not placements:
+        return pd.DataFrame([], columns=columns)
+    # As _looked_after on each 31 March (episode attributes do not depend on the date: filtered once, as `_trend`).
+    snaps = _Snapshots(static[selection.episode_mask(static, None).to_numpy()])
+    stacked = snaps.on_dates(list(placements), lambda at: snaps.in_age_band(at, selection.age),
+                             three=lambda rows, at: placements[at][snaps.cid[rows]] >= 3)
+    when = range(len(placements))
+    looked_after = count.cells(stacked, "when", {"when": when}).to_numpy()
+    three = count.cells(stacked[stacked["three"].to_numpy(dtype=bool)], "when", {"when": when}).to_numpy()
+    return pd.DataFrame({"Year to": [end.date().isoformat() for end in placements], "Looked after at 31 March": looked_after,
+                         "3 or more placements": three, "%": [share(t, n) for t, n in zip(three, looked_after)]},
+                        columns=columns)
+
+
+def _placements_by_child(static: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> np.ndarray:
+    """`m.placements_in_year` on arrays: each child's placements in [start, end], indexed by `cid` (0 for a child
+    with no episode then)."""
+    cid = static["cid"].to_numpy()
+    decom, dec = m._days(static["decom"]), m._days(static["dec"])
+    start_d, end_d = np.datetime64(start.date(), "D"), np.datetime64(end.date(), "D")
+    rows = np.flatnonzero((decom <= end_d) & (np.isnat(dec) | (dec >= start_d)))
+    rows = rows[np.lexsort((decom[rows], cid[rows]))]   # by child, then start (stable), as sort_values does
+    child = cid[rows]
+    first = np.ones(len(rows), dtype=bool)
+    first[1:] = child[1:] != child[:-1]
+    # The first episode of the year always stands for one placement, even when it only changed legal status.
+    counted = np.where(first, 1, (static["rne"].to_numpy()[rows] != "L").astype("int64"))
+    return np.bincount(child, weights=counted, minlength=int(cid.max()) + 1 if len(cid) else 0).astype("int64")
 
 
 # --- the demand forecast ------------------------------------------------------------------------------------------
@@ -518,6 +542,7 @@ class _Snapshots:
         self.dob = m._ymd(m._days(static["dob"]))
         self.group = m.positions(static["group"], m.PLACEMENT_GROUPS)
         self.cid = static["cid"].to_numpy()
+        self.keys = static[RECORD_KEY].to_numpy() if RECORD_KEY in static else np.zeros(len(static), dtype="uint8")
 
     def open_at(self, at: pd.Timestamp) -> np.ndarray:
         """Positions of the rows `m.open_at` gives."""
@@ -527,15 +552,41 @@ class _Snapshots:
             return self.static.index.get_indexer(m.open_at(self.static, at).index)
         return rows
 
-    def under_18(self, at: pd.Timestamp) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Positions of the children looked after at `at` aged 0 to 17, their ages in months and in years."""
-        rows = self.open_at(at)
+    def ages(self, rows: np.ndarray, at: pd.Timestamp) -> tuple[np.ndarray, np.ndarray]:
+        """The ages at `at` of the children at `rows`, in months and in years (as `m.age_in_months`, `m.age_in_years`)."""
         at = pd.Timestamp(at)
         on = tuple(np.full(len(rows), v) for v in (at.year, at.month, at.day))
         dob = tuple(part[rows] for part in self.dob)
-        months = m._age_months(dob, on)
+        return m._age_months(dob, on), m._age_years(dob, on)
+
+    def under_18(self, at: pd.Timestamp) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Positions of the children looked after at `at` aged 0 to 17, their ages in months and in years."""
+        rows = self.open_at(at)
+        months, years = self.ages(rows, at)
         keep = (months >= 0) & (months < m.AGE_MONTHS)
-        return rows[keep], months[keep], m._age_years(dob, on)[keep]
+        return rows[keep], months[keep], years[keep]
+
+    def in_age_band(self, at: pd.Timestamp, age: str) -> np.ndarray:
+        """Positions of the children looked after at `at` in the age band `age` ("all": every child; a band not in
+        `m.AGE_BANDS`: none)."""
+        rows = self.open_at(at)
+        if age == "all":
+            return rows
+        band = list(m.AGE_BANDS).index(age) if age in m.AGE_BANDS else -1
+        return rows[m.band_codes(self.ages(rows, at)[1]) == band]
+
+    def on_dates(self, dates, pick, **columns) -> pd.DataFrame:
+        """The records `pick(date)` gives (positions) on each of `dates`, stacked in one frame of what a count reads
+        (the LA, the record key, `when`: the date's position in `dates`, and `columns`: functions of (positions, date)
+        giving more). One count by `when` gives each date's cells, as counting each date's records alone would (a
+        cell is its own records either way), at a fraction of the cost."""
+        picked = [pick(at) for at in dates]
+        rows = np.concatenate(picked) if picked else np.zeros(0, dtype="int64")
+        when = np.repeat(np.arange(len(picked)), [len(r) for r in picked])
+        return pd.DataFrame({"la_code": self.static["la_code"].iloc[rows].array, RECORD_KEY: self.keys[rows],
+                             "when": m.coded(when, range(len(picked))),
+                             **{name: np.concatenate([make(r, at) for r, at in zip(picked, dates)]) if picked else []
+                                for name, make in columns.items()}})
 
     def records(self, rows: np.ndarray, **columns) -> pd.DataFrame:
         return self.static.iloc[rows].assign(**columns)
@@ -545,22 +596,30 @@ def _snapshots(static) -> _Snapshots:
     return static if isinstance(static, _Snapshots) else _Snapshots(static)
 
 
-def _model_stock(static, at: pd.Timestamp, count: _Counter) -> np.ndarray:
-    """Children looked after at `at` by placement type, protected."""
+def _model_stocks(static, dates, count: _Counter) -> np.ndarray:
+    """Children looked after on each of `dates` (rows) by placement type, protected."""
     snaps, groups = _snapshots(static), list(m.PLACEMENT_GROUPS)
-    rows = snaps.open_at(at)
-    current = snaps.records(rows, group=m.coded(snaps.group[rows], groups))
-    return count.cells(current, "group", {"group": groups}).reindex(groups).to_numpy()
+    stacked = snaps.on_dates(dates, snaps.open_at, group=lambda rows, _at: snaps.group[rows])
+    stacked["group"] = m.coded(stacked["group"].to_numpy(), groups)
+    cells = count.cells(stacked, ["when", "group"], {"when": range(len(dates)), "group": groups})
+    return cells.to_numpy().reshape(len(dates), len(groups))
+
+
+def _band_stocks(static, dates, count: _Counter) -> np.ndarray:
+    """Children under 18 looked after on each of `dates` by age band and placement type (dates x bands x types),
+    protected."""
+    snaps, bands, groups = _snapshots(static), list(m.AGE_BANDS), list(m.PLACEMENT_GROUPS)
+    stacked = snaps.on_dates(dates, lambda at: snaps.under_18(at)[0],
+                             band=lambda rows, at: m.band_codes(snaps.ages(rows, at)[1]),
+                             group=lambda rows, _at: snaps.group[rows])
+    stacked["band"], stacked["group"] = m.coded(stacked["band"].to_numpy(), bands), m.coded(stacked["group"].to_numpy(), groups)
+    cells = count.cells(stacked, ["when", "band", "group"], {"when": range(len(dates)), "band": bands, "group": groups})
+    return cells.to_numpy(dtype="float64").reshape(len(dates), len(bands), len(groups))
 
 
 def _band_stock(static, at: pd.Timestamp, count: _Counter) -> np.ndarray:
     """Children under 18 looked after at `at` by age band (rows) and placement type, protected."""
-    snaps = _snapshots(static)
-    rows, _months, years = snaps.under_18(at)
-    current = snaps.records(rows, band=m.coded(m.band_codes(years), m.AGE_BANDS),
-                            group=m.coded(snaps.group[rows], m.PLACEMENT_GROUPS))
-    cells = count.cells(current, ["band", "group"], {"band": list(m.AGE_BANDS), "group": list(m.PLACEMENT_GROUPS)})
-    return cells.unstack("group").reindex(index=list(m.AGE_BANDS), columns=list(m.PLACEMENT_GROUPS)).to_numpy(dtype="float64")
+    return _band_stocks(static, [at], count)[0]
 
 
 def _model_start(static, at: pd.Timestamp, count: _Counter) -> np.ndarray:
@@ -622,9 +681,10 @@ def forecast(scope: AccessScope, area: str, selection_fields: dict, ref_from: in
     })
 
     history_rows, age_rows = [], []
-    for at in pd.date_range(p.first, jump, freq="QE-MAR"):
-        history_rows += [(at.date().isoformat(), g, int(v)) for g, v in zip(groups, _model_stock(snaps, at, count))]
-        age_rows += [(at.date().isoformat(), b, int(v)) for b, v in zip(bands, _band_stock(snaps, at, count).sum(axis=1))]
+    quarters = pd.date_range(p.first, jump, freq="QE-MAR")
+    for at, stock, band_stock in zip(quarters, _model_stocks(snaps, quarters, count), _band_stocks(snaps, quarters, count)):
+        history_rows += [(at.date().isoformat(), g, int(v)) for g, v in zip(groups, stock)]
+        age_rows += [(at.date().isoformat(), b, int(v)) for b, v in zip(bands, band_stock.sum(axis=1))]
     history = pd.DataFrame(history_rows, columns=["Month", "Placement type", "Children"])
     history_by_age = pd.DataFrame(age_rows, columns=["Month", "Age band", "Children"])
 

@@ -4,8 +4,8 @@
 
 The app built as the tests build it (a temporary SQLite store with the demo data and ../shared's published files, an
 in-process SimpleCache), a member of Lambeth signed in through the test client (an administrator for My LA, where
-only administrators choose the LA). For each page's main filter (the one `bench/run` finds: the render callback's
-input with most choices), the page is opened as the browser opens it after warming (its default view cached, so its
+only administrators choose the LA; a Lambeth commissioner for child-level episodes). For each page's main filter (the
+one `bench/run` finds: the render callback's input with most choices), the page is opened as the browser opens it after warming (its default view cached, so its
 first paint carries the view and the store of what the browser holds), then:
 - floor: `bench.floor.measure_floor` for the filter's first other value (SQL + compute + JSON, the shared cache
   emptied, per-process memory kept), in CPU time (`--wall`: wall time, as `bench/run`), against the trivial
@@ -55,7 +55,16 @@ PAGES = [
     ("/send", "send-kpis.children", "send-measure", "member"),
     ("/send", "send-kpis.children", "send-year", "member"),
     ("/send", "send-kpis.children", "send-by", "member"),
+    # The pages of helper floorsc (child-level episodes for commissioners; the area-measures pages).
+    ("/child-level-episodes", "cld-banner.children", "cld-year", "commissioner"),
+    ("/care-leavers", "leavers-kpis.children", "leavers-focus", "member"),
+    ("/care-leavers", "leavers-kpis.children", "leavers-measure", "member"),
+    ("/care-leavers", "leavers-kpis.children", "leavers-year", "member"),
+    ("/looked-after-health", "lachealth-kpis.children", "lachealth-focus", "member"),
+    ("/looked-after-health", "lachealth-kpis.children", "lachealth-measure", "member"),
+    ("/looked-after-health", "lachealth-kpis.children", "lachealth-year", "member"),
 ]
+COMMISSIONER_EMAIL = "commissioner@lambeth.example"
 
 
 def _timed(call):
@@ -101,10 +110,12 @@ def main() -> int:
     engine = get_engine()
     create_user(engine, MEMBER_EMAIL, PASSWORD, LAMBETH, "member")
     create_user(engine, ADMIN_EMAIL, PASSWORD, "E09000001", "admin")
-    clients = {"member": app.server.test_client(), "admin": app.server.test_client()}
-    sign_in(clients["member"])
-    sign_in(clients["admin"], ADMIN_EMAIL)
-    users = {"member": authenticate(engine, MEMBER_EMAIL, PASSWORD), "admin": authenticate(engine, ADMIN_EMAIL, PASSWORD)}
+    create_user(engine, COMMISSIONER_EMAIL, PASSWORD, LAMBETH, "commissioner")
+    emails = {"member": MEMBER_EMAIL, "admin": ADMIN_EMAIL, "commissioner": COMMISSIONER_EMAIL}
+    clients = {who: app.server.test_client() for who in emails}
+    for who, email in emails.items():
+        sign_in(clients[who], email)
+    users = {who: authenticate(engine, email, PASSWORD) for who, email in emails.items()}
 
     trivial = lambda: callback_request(clients["admin"], [("upload-period", "options"), ("upload-period", "value"),  # noqa: E731
                                                           ("upload-period-label", "children"), ("upload-template-help", "children")],

@@ -25,15 +25,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-from flask import Flask, current_app
+from flask import Flask, current_app, has_request_context, request
 from flask_caching import Cache
-from sqlalchemy import select
+from sqlalchemy import Engine, event, select
 
 from dashboard import disclosure
 from dashboard.config import Settings
 from dashboard.resilience import wrap_cache
 from dashboard.store import get_engine, schema
-from dashboard.store.datasets import dataset_state
 
 cache = Cache()
 
@@ -255,20 +254,52 @@ def scope_of(user) -> AccessScope:
     return AccessScope(role=user.role, la_code=user.la_code)
 
 
+_REQUEST_DATASETS = "lcsd.datasets"   # where a request keeps the dataset table it read (its WSGI environ)
+
+
+def _dataset_table() -> dict[str, dict]:
+    """Every dataset's state ({'version', 'is_demo', 'updated_at'} by name), read in one small query."""
+    ds = schema.dataset
+    with get_engine().connect() as conn:
+        rows = conn.execute(select(ds.c.name, ds.c.version, ds.c.is_demo, ds.c.updated_at)).all()
+    return {row.name: {"version": row.version, "is_demo": row.is_demo, "updated_at": row.updated_at} for row in rows}
+
+
+def _datasets_now() -> dict[str, dict]:
+    """The dataset table as this request first read it: a view's cached reads key on 7-21 versions, and one query a
+    request gives them all (and gives them all from one moment, so one request never mixes two versions of a
+    dataset). The next request reads it again, so a new version is seen at once; a commit in this request (an upload,
+    `_forget_datasets`) drops it. Outside a request (warming, commands) it is read fresh on every call."""
+    if not has_request_context():
+        return _dataset_table()
+    engine = get_engine()
+    held = request.environ.get(_REQUEST_DATASETS)
+    if held is None or held[0] is not engine:
+        held = (engine, _dataset_table())
+        request.environ[_REQUEST_DATASETS] = held
+    return held[1]
+
+
+@event.listens_for(Engine, "commit")
+def _forget_datasets(_conn) -> None:
+    """A write committed in a request (a version bumped, or any other) is seen by the request's next read."""
+    if has_request_context():
+        request.environ.pop(_REQUEST_DATASETS, None)
+
+
+_NEVER_LOADED = {"version": 0, "is_demo": False, "updated_at": None}
+
+
 def dataset_version(name: str) -> int:
-    """Read fresh on every call (one small query), so a new version is seen at once."""
-    return dataset_state(get_engine(), name)["version"]
+    """The dataset's version (0 if never loaded): read fresh, once per request (`_datasets_now`)."""
+    return _datasets_now().get(name, _NEVER_LOADED)["version"]
 
 
 def dataset_versions(names: tuple[str, ...]) -> tuple[int, ...]:
-    """Each dataset's version, read fresh in one query (a cache hit's key needs them all: one round trip, not one per
-    dataset); 0 for a dataset never loaded."""
-    if len(names) <= 1:
-        return tuple(dataset_version(name) for name in names)
-    ds = schema.dataset
-    with get_engine().connect() as conn:
-        found = dict(conn.execute(select(ds.c.name, ds.c.version).where(ds.c.name.in_(set(names)))).all())
-    return tuple(found.get(name, 0) for name in names)
+    """Each dataset's version (0 for a dataset never loaded), from the one read of the dataset table a request makes
+    (`_datasets_now`): a cache hit's key needs them all."""
+    table = _datasets_now()
+    return tuple(table.get(name, _NEVER_LOADED)["version"] for name in names)
 
 
 def _read_sql(statement) -> pd.DataFrame:
@@ -306,7 +337,8 @@ def indicator(code: str) -> dict:
 
 
 def dataset_info(name: str) -> dict:
-    return dataset_state(get_engine(), name)
+    """{'version', 'is_demo', 'updated_at'}; version 0 for a dataset never loaded (`_datasets_now`: once per request)."""
+    return dict(_datasets_now().get(name, _NEVER_LOADED))
 
 
 @cached_read(lambda arguments: arguments["name"])

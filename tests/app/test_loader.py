@@ -7,7 +7,7 @@ from unittest import mock
 import pytest
 
 import pandas as pd
-from sqlalchemy import update
+from sqlalchemy import event, update
 
 from dashboard import loader
 from dashboard.dashboards.benchmarking import data as bench_data
@@ -70,6 +70,51 @@ def test_a_new_dataset_version_is_read_at_once(server):
                                     schema.benchmark_value.c.period_end == row["period_end"].date())
                              .values(value=row["value"]))
                 bump_version(conn, "benchmarking")
+
+
+def _dataset_table_reads(engine):
+    """The statements reading the dataset table run while the block is open (a list, filled as they run)."""
+    reads = []
+
+    def seen(_conn, _cursor, statement, *_rest):
+        if "FROM dataset" in statement and "FOR UPDATE" not in statement:   # not a writer's lock
+            reads.append(statement)
+    return reads, seen
+
+
+def test_a_request_reads_the_data_versions_once_and_the_next_request_sees_a_new_one(server):
+    engine = get_engine()
+    build, calls = _counting_builder()
+    reads, seen = _dataset_table_reads(engine)
+    with server.app_context():
+        loader.cache.clear()
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        with server.test_request_context("/_dash-update-component", method="POST"):
+            bench_data.benchmark_indicator("cla_rate", SCOPE)   # a cached read keyed on its versions
+            build("a", SCOPE)                                   # a view keyed on its versions
+            version = loader.dataset_version("benchmarking")
+            assert loader.dataset_versions(("benchmarking", "reference")) == (version, loader.dataset_version("reference"))
+            assert loader.dataset_info("benchmarking")["version"] == version
+            assert len(reads) == 1                              # one read of the dataset table for all of them
+        with engine.begin() as conn:                            # a new version lands between two requests
+            bump_version(conn, "benchmarking")
+        with server.test_request_context("/_dash-update-component", method="POST"):
+            assert loader.dataset_version("benchmarking") == version + 1
+            build("a", SCOPE)
+        assert len(reads) == 2 and len(calls) == 2              # the next request saw it and built the view again
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+
+
+def test_a_commit_within_a_request_is_seen_by_the_same_request(server):
+    engine = get_engine()
+    with server.test_request_context("/_dash-update-component", method="POST"):
+        before = loader.dataset_version("benchmarking")
+        with engine.begin() as conn:   # an upload committed by this request's callback
+            bump_version(conn, "benchmarking")
+        assert loader.dataset_version("benchmarking") == before + 1
+        assert loader.dataset_info("benchmarking")["version"] == before + 1
 
 
 def test_shared_data_is_read_once_for_every_member(server):

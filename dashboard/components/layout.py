@@ -73,8 +73,11 @@ def grid(grid_id: str):
                                      "autoHeaderHeight": True, "tooltipValueGetter": {"function": "params.value"}},
                       # Every column in the page (not only those scrolled into view): find-in-page, screen readers
                       # and the browser tests see a wide table's last columns (Ofsted's report links).
+                      # A row's height from its wrapped text (assets/grid_rows.js), not measured cell by cell.
                       dashGridOptions={"domLayout": "autoHeight", "suppressCellFocus": False,
-                                       "suppressColumnVirtualisation": True}, style={"height": None})
+                                       "suppressColumnVirtualisation": True,
+                                       "getRowHeight": {"function": "rowHeight(params)"}},
+                      eventListeners={"columnResized": ["rowHeightsAfterResize(params)"]}, style={"height": None})
 
 
 def download_buttons(id_prefix: str):
@@ -211,7 +214,7 @@ def column_defs(table: pd.DataFrame) -> list[dict]:
         width, wraps = content_width(values, c)
         column = {"field": c, "headerName": c, "minWidth": width}
         if wraps:
-            column.update({"wrapText": True, "autoHeight": True})
+            column["wrapText"] = True   # the row's height from its text: grid()'s getRowHeight
         if numeric:
             pattern = "d" if "year" in str(c).lower() and dp == 0 else f",.{dp}f"    # a year is 2014, never 2,014
             column.update({"type": "numericColumn", "valueFormatter": {

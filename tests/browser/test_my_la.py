@@ -14,6 +14,12 @@ def wait_for_rows(page):
     wait_for_dash(page, timeout=60000)
 
 
+# Cells whose text wraps but does not fit their row (text cut off at the row's foot): their first words, per grid.
+CUT_CELLS = """() => Array.from(document.querySelectorAll('.ag-cell-wrap-text'))
+    .filter((cell) => cell.offsetParent !== null && cell.scrollHeight > cell.clientHeight + 1)
+    .map((cell) => cell.closest('[id]').id + ': ' + cell.textContent.slice(0, 40))"""
+
+
 def test_a_member_lands_on_their_la_at_a_glance(page):
     sign_in(page)   # lands on /my-la
     wait_for_dash(page, timeout=90000)   # the first view after new data is built, not warmed yet
@@ -33,6 +39,12 @@ def test_a_member_lands_on_their_la_at_a_glance(page):
     expect(theme.locator(".ag-row").first).to_be_visible(timeout=10000)
     rows = page.locator("details.myla-theme .ag-center-cols-container .ag-row").count()
     assert rows >= 30, rows
+    # Long reasons and indicator names wrap between words, each row tall enough for its whole text (the open theme's
+    # too, sized when it opened).
+    page.wait_for_timeout(300)
+    assert page.locator("#myla-grid .ag-cell-wrap-text").count() >= 5
+    assert page.locator("#myla-theme-help-and-protection .ag-cell-wrap-text").count() >= 5
+    assert page.evaluate(CUT_CELLS) == []
     expect(page.locator("#myla-status-grid")).to_contain_text("Agency pay (London Pledge)")   # data status of the LA's returns
     expect(page.locator("#myla-la")).to_contain_text("Lambeth")
     # The member's choice is fixed: the control offers no other LA.

@@ -152,9 +152,9 @@ def _indicator_columns(table):
         if c["field"] == "Open":
             c = {**c, "cellRenderer": "markdown", "minWidth": 110}
         elif c["field"] == "Why flagged":
-            c = {**c, "wrapText": True, "autoHeight": True, "minWidth": 320}
+            c = {**c, "wrapText": True, "minWidth": 320}
         elif c["field"] == "Indicator":
-            c = {**c, "wrapText": True, "autoHeight": True, "minWidth": 260}
+            c = {**c, "wrapText": True, "minWidth": 260}
         elif c["field"] == "Trend":
             c = {**c, "cellClass": "sparkline", "minWidth": 120}
         columns.append(c)

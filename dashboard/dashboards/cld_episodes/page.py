@@ -6,7 +6,7 @@ from dash import Input, dcc, html
 from dash.exceptions import PreventUpdate
 
 from dashboard import loader
-from dashboard.components.contract import Call, Dashboard, Filter, register_callbacks, viewer_scope
+from dashboard.components.contract import Call, Dashboard, Filter, register_callbacks, rendered_outputs, viewer_scope
 from dashboard.components.first_paint import view_callback
 from dashboard.components.layout import (chart_card, chart_page_outputs, chart_page_values, chart_tables, filter_bar, labelled,
                                          sharing_and_kpis)
@@ -95,8 +95,9 @@ def render(year):
 
 
 # Every output of `render` for the year as it arrives, built once per data version and viewer's LA: a change back to a
-# year already seen is one cache read, not the view read and its components and grids built again.
-@loader.view_cache(data.NAME, "reference", check=data.check_scope, depends_on_caller=lambda *_: True)
+# year already seen is one cache read, not the view read and its components and grids built again (its 57 outputs'
+# digests cached with it, not encoded again on every answer to find what changed).
+@rendered_outputs(data.NAME, "reference", check=data.check_scope)
 def rendered(values: tuple, scope: loader.AccessScope) -> tuple:
     filters = DASHBOARD.selection_from_values(values, scope)
     if filters is None:

@@ -25,7 +25,7 @@ OUTPUTS = [("myla-banner", "children"), ("myla-summary", "children"), ("myla-gri
            ("myla-grid", "columnDefs"),
            *[output for t in THEMES for output in ((theme_id(t), "open"), (theme_id(t), "hidden"),
                                                    (f"{theme_id(t)}-summary", "children"),
-                                                   (f"{theme_id(t)}-grid", "rowData"), (f"{theme_id(t)}-grid", "columnDefs"))],
+                                                   (f"{theme_id(t)}-rows", "data"))],
            ("myla-flagged-title", "children"), ("myla-flagged", "figure"),
            ("myla-flagged-takeaway", "children"), ("myla-notes", "children"), ("myla-status-rules", "children"),
            ("myla-status-grid", "rowData"), ("myla-status-grid", "columnDefs"), ("myla-london-grid", "rowData"),
@@ -35,7 +35,7 @@ OTHER_MEMBER = "member@southwark.example"
 
 def every_row(props) -> list[dict]:
     """Every indicator's row, theme by theme as the page lays them out."""
-    return [row for t in THEMES for row in props[f"{theme_id(t)}-grid"]["rowData"]]
+    return [row for t in THEMES for row in props[f"{theme_id(t)}-rows"]["data"]["rowData"]]
 
 
 def render(client, la):
@@ -112,7 +112,7 @@ def test_rows_hold_the_stores_figures_and_link_to_the_filtered_page(member_clien
     assert {r["Indicator"] for r in exceptions} == {r["Indicator"] for r in rows if r["Flag"]}
     assert [r["Flag"] for r in exceptions][:1] == ["Worse"]
     for t in THEMES:
-        flags = [bool(r["Flag"]) for r in props[f"{theme_id(t)}-grid"]["rowData"]]
+        flags = [bool(r["Flag"]) for r in props[f"{theme_id(t)}-rows"]["data"]["rowData"]]
         assert flags == sorted(flags, reverse=True)
         assert props[theme_id(t)]["open"] is False and props[theme_id(t)]["hidden"] == (not flags)
         if flags:

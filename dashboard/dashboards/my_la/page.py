@@ -3,7 +3,7 @@ their reasons, each linked to the page and filters that show it; and what each L
 Administrators choose any LA; a member sees their own (the view refuses any other, on the server)."""
 import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import Input, Output, callback, dcc, html
+from dash import Input, Output, State, callback, clientside_callback, dcc, html
 from dash.exceptions import PreventUpdate
 from flask_login import current_user
 
@@ -95,7 +95,9 @@ def layout(**query):
             html.P("Each theme opens with a click (its heading counts its indicators and exceptions); within a theme, "
                    "exceptions come first.", className="small text-body-secondary"),
             download_buttons("myla-dl"),   # every indicator, as the themes below show them
-            *[html.Details([html.Summary(id=f"{theme_id(t)}-summary", className="h6"), grid(f"{theme_id(t)}-grid")],
+            # Each theme's rows wait in its store until the theme is first opened (`_fill_theme_on_open`).
+            *[html.Details([html.Summary(id=f"{theme_id(t)}-summary", className="h6"), grid(f"{theme_id(t)}-grid"),
+                            dcc.Store(id=f"{theme_id(t)}-rows")],
                            id=theme_id(t), className="myla-theme mb-2") for t in THEMES],
             dcc.Download(id="myla-download"),
         ], className="chart-card"),
@@ -168,11 +170,35 @@ def _indicator_grid(table) -> tuple[list[dict], list[dict]]:
     return rows, columns
 
 
+def _theme_rows(table) -> dict:
+    """A theme's grid content as its store holds it until the theme opens: {"rowData": ..., "columnDefs": ...}."""
+    rows, columns = _indicator_grid(table)
+    return {"rowData": rows, "columnDefs": columns}
+
+
+# A closed theme's grid stays empty: ten grids laid out at once were most of the page's script before its chart drew.
+# The first click on a theme (its <details> counts clicks; it opens by itself) puts its rows in; a theme filled once
+# takes another LA's rows as they come (it may still be open).
+for _theme in THEMES:
+    clientside_callback(
+        r"""function (clicks, content, shown) {
+            var none = window.dash_clientside.no_update;
+            var trigger = (window.dash_clientside.callback_context.triggered[0] || {}).prop_id || '';
+            var filled = !!(shown && shown.length);
+            var refill = /\.data$/.test(trigger) ? filled : (clicks && !filled);
+            if (!refill || !content) { return [none, none]; }
+            return [content.rowData, content.columnDefs];
+        }""",
+        *grid_outputs(f"{theme_id(_theme)}-grid"),
+        Input(theme_id(_theme), "n_clicks"), Input(f"{theme_id(_theme)}-rows", "data"),
+        State(f"{theme_id(_theme)}-grid", "rowData"))
+
+
 @view_callback(DASHBOARD,
     Output("myla-banner", "children"), Output("myla-summary", "children"), *grid_outputs("myla-grid"),
     *[output for t in THEMES for output in (Output(theme_id(t), "open"), Output(theme_id(t), "hidden"),
                                             Output(f"{theme_id(t)}-summary", "children"),
-                                            *grid_outputs(f"{theme_id(t)}-grid"))],
+                                            Output(f"{theme_id(t)}-rows", "data"))],
     Output("myla-flagged-title", "children"), Output("myla-flagged", "figure"), Output("myla-flagged-takeaway", "children"),
     Output("myla-notes", "children"), Output("myla-status-rules", "children"),
     *grid_outputs("myla-status-grid", "myla-london-grid", "myla-published-grid"),
@@ -199,7 +225,7 @@ def rendered(la: str, scope: loader.AccessScope, *, audience: str, versions: tup
     for theme, table, n_flagged in view.themes:
         n = len(table)
         heading = f"{theme}: {n} indicator{'s' if n != 1 else ''}" + (f", {n_flagged} flagged" if n_flagged else "")
-        themes += [False, n == 0, heading, *_indicator_grid(table)]   # closed: the exceptions above come first
+        themes += [False, n == 0, heading, _theme_rows(table)]   # closed: the exceptions above come first
     return (
         demo_banner(view.is_demo, "members' quarterly return"), f"{view.la_name}: {view.summary}",
         *_indicator_grid(view.exceptions), *themes,

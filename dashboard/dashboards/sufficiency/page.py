@@ -14,7 +14,8 @@ from dash.exceptions import PreventUpdate
 from dashboard import loader
 from dashboard.store import get_engine
 from dashboard.components.first_paint import view_callback
-from dashboard.components.contract import Call, Dashboard, Filter, anonymise_with, register_callbacks, viewer_scope
+from dashboard.components.contract import (Call, Dashboard, Filter, anonymise_with, register_callbacks, render_for_viewer,
+                                           rendered_outputs, viewer_scope)
 from dashboard.components.layout import (chart_card, chart_outputs, definition_list, filter_bar, grid, grid_content,
                                          grid_outputs, kpi_cards, labelled, sharing_and_kpis, table_outputs, table_section)
 from dashboard.components.notes import demo_banner, page_heading
@@ -51,7 +52,10 @@ def default_calls(scope: loader.AccessScope) -> list[Call]:
     if selection is None:
         return []
     filters, params, none = selection.filters, selection.forecast, {"anonymise_with": None}
+    opened = (filters.area, filters.as_at.date().isoformat(), *filters.selection_fields().values(), selection.tile_mode,
+              selection.flow_mode)   # the filters' values as the page's layout sets them (`rendered` is keyed by them)
     return [Call(suff.build_view, (filters, scope, selection.tile_mode, selection.flow_mode), none),
+            Call(rendered, (opened, scope), none),
             Call(suff.build_forecast, (filters, params, scope), none),
             Call(suff.table_for, (filters, params, scope, suff.FIRST_TABLE), none),
             Call(suff.build_published, (filters, scope), none),
@@ -279,20 +283,26 @@ def _year_dropdown(component_id, label, options, value):
     *[Input(f.id, "value") for f in FILTERS + MODES], Input("suff-anon", "value"),
 )
 def render(*values):
-    scope, selection = _selection(FILTERS + MODES, values[:-1])
+    return render_for_viewer(DASHBOARD, rendered, values[:-1], values[-1])
+
+
+# Every output of `render` for the filters' values as they arrive, built once per data version and viewer's LA (cached
+# with each output's digest): a filter change back to a view already seen is one cache read, not the view read and its
+# cards and notes built again. A switch above one chart (tiles: by whom; flows: to where) changes that chart's outputs
+# alone, so only they are sent (`first_paint`).
+@rendered_outputs(data.NAME, data.PUBLISHED_NAME, "reference", check=data.check_scope)
+def rendered(values: tuple, scope: loader.AccessScope, *, anonymise_with: str | None = None) -> tuple:
+    selection = DASHBOARD.selection_from_controls({f.id: value for f, value in zip(FILTERS + MODES, values)}, scope)
+    if selection is None:
+        raise PreventUpdate
     view = suff.build_view(selection.filters, scope, selection.tile_mode, selection.flow_mode,
-                           anonymise_with=anonymise_with(values[-1]))
-    # A switch above one chart (tiles: by whom; flows: to where) changes that chart alone: the rest is not sent again.
-    switched = next((chart for chart, mode in (("tiles", "suff-tile-mode"), ("flows", "suff-flow-mode"))
-                     if _changed_only({mode})), None)
-    shown = (lambda chart, value: value if switched in (None, chart) else no_update)   # noqa: E731
+                           anonymise_with=anonymise_with)
     privacy = dbc.Alert([html.Strong("Protected view. "), suff.SUPPRESSION_TEXT], color="info", className="py-2") \
         if view.restricted else None
-    return (*([demo_banner(view.is_demo, "looked-after children data"), privacy, kpi_cards(view.kpis)] if switched is None
-              else [no_update] * 3),
-            *[shown(chart, item) for chart in VIEW_CHARTS for item in (view.titles[chart], view.figures[chart])],
-            shown(None, definition_list(f"About these figures: {view.area_name}, {view.as_at_label}", view.notes)),
-            *[shown(chart, view.takeaways[chart]) for chart in VIEW_CHARTS])
+    return (demo_banner(view.is_demo, "looked-after children data"), privacy, kpi_cards(view.kpis),
+            *[item for chart in VIEW_CHARTS for item in (view.titles[chart], view.figures[chart])],
+            definition_list(f"About these figures: {view.area_name}, {view.as_at_label}", view.notes),
+            *[view.takeaways[chart] for chart in VIEW_CHARTS])
 
 
 @view_callback(DASHBOARD,

@@ -227,7 +227,7 @@ def _blank_none(by_value: Distinct, index: pd.Index, cut: int | None = None) -> 
     if cut is not None:
         values[:] = [v[:cut] if isinstance(v, str) else v for v in values.tolist()]
     values[values == ""] = None
-    return pd.Series(by_value.spread(values), index=index, dtype=object)
+    return by_value.column(values, index)
 
 
 def store_rows(ret: Return, la_code: str | pd.Series, key: bytes) -> dict[str, pd.DataFrame]:
@@ -249,11 +249,19 @@ def store_rows(ret: Return, la_code: str | pd.Series, key: bytes) -> dict[str, p
     def pseudonyms(table: str) -> pd.Series:
         if not isinstance(la_code, str):
             return pseudonymised(ret.table(table)["CHILD"], ret.distinct(table, "CHILD"))
-        return pd.Series(distinct[table].spread(digests[everyone.get_indexer(distinct[table].values)]),
-                         index=ret.table(table).index, dtype=object)
+        return distinct[table].column(digests[everyone.get_indexer(distinct[table].values)], ret.table(table).index)
 
-    def code(column: str) -> pd.Series:
-        return _blank_none(ret.code_distinct("Episodes", column), episodes.index)
+    def code(column: str, blank_none: bool = False) -> pd.Series:
+        """An Episodes code column upper-cased, by its codes (see Distinct.column); "" as None when `blank_none`."""
+        if blank_none:
+            return _blank_none(ret.code_distinct("Episodes", column), episodes.index)
+        by_value = ret.code_distinct("Episodes", column)
+        return by_value.column(by_value.values, episodes.index)
+
+    def where_placed(column: str) -> pd.Series:
+        """The ONS code of the district each episode's postcode is in, by its codes (None where not found)."""
+        found = ret.places_distinct(column)["la_code"].to_numpy(dtype=object)
+        return ret.distinct("Episodes", column).column(np.where(pd.isna(found), None, found), episodes.index)
 
     def social_workers(frame: pd.DataFrame, las) -> pd.Series:
         """SW_ID names a social worker: pseudonymised with the same key as the children, as its LA's social worker
@@ -266,27 +274,30 @@ def store_rows(ret: Return, la_code: str | pd.Series, key: bytes) -> dict[str, p
         return out
     duc = pd.Series(ret.date("UASC", "DUC").to_numpy(), index=uasc["CHILD"].to_numpy())
     duc = duc[~duc.index.duplicated()].reindex(header["CHILD"].to_numpy())   # the child's first UASC row
+    sexes, ethnicities = ret.code_distinct("Header", "SEX"), ret.code_distinct("Header", "ETHNIC")
     children = pd.DataFrame({
         "la_code": la_of(header["CHILD"]), "child": pseudonyms("Header"),
-        "sex": ret.code("Header", "SEX").map(_SEX), "dob": month_start(ret.date("Header", "DOB")),
-        "ethnic": ret.code("Header", "ETHNIC"), "uasc": ret.distinct("Header", "CHILD").is_in(ret.uasc_children()),
+        "sex": sexes.column([_SEX.get(v) for v in sexes.values.tolist()], header.index),
+        "dob": month_start(ret.date("Header", "DOB")),
+        "ethnic": ethnicities.column(ethnicities.values, header.index), "uasc": ret.distinct("Header", "CHILD").is_in(ret.uasc_children()),
         "duc": pd.Series(duc.to_numpy(), index=header.index)})
     dec = ret.date("Episodes", "DEC")
     year = (dec.dt.year + (dec.dt.month >= 4)).fillna(ret.year_end).astype(int)
+    urns = ret.distinct("Episodes", "URN")
     rows = pd.DataFrame({
         "la_code": la_of(episodes["CHILD"]), "child": pseudonyms("Episodes"),
-        "decom": ret.date("Episodes", "DECOM"), "rne": ret.code("Episodes", "RNE"),
-        "ls": ret.code("Episodes", "LS"), "cin": ret.code("Episodes", "CIN"), "place": ret.code("Episodes", "PLACE"),
-        "place_provider": code("PLACE_PROVIDER"), "dec": dec, "rec": code("REC"),
-        "reason_place_change": code("REASON_PLACE_CHANGE"),
+        "decom": ret.date("Episodes", "DECOM"), "rne": code("RNE"), "ls": code("LS"), "cin": code("CIN"),
+        "place": code("PLACE"), "place_provider": code("PLACE_PROVIDER", True), "dec": dec, "rec": code("REC", True),
+        "reason_place_change": code("REASON_PLACE_CHANGE", True),
         "home_post": sector(episodes["HOME_POST"], ret.distinct("Episodes", "HOME_POST")),
         "pl_post": sector(episodes["PL_POST"], ret.distinct("Episodes", "PL_POST")),
-        "urn": episodes["URN"].where(~ret.code_in("Episodes", "URN", _URN_NOT_APPLICABLE), None),
+        "urn": urns.column([None if isinstance(v, str) and v.upper() in _URN_NOT_APPLICABLE else v
+                            for v in urns.values.tolist()], episodes.index),
         "year": year})
     home, placed = ret.places("HOME_POST"), ret.places("PL_POST")
     places = pd.DataFrame({"la_code": rows["la_code"], "child": rows["child"], "decom": rows["decom"],
-                           "pl_distance": geography.distance_miles(home, placed), "pl_la": placed["la_code"],
-                           "home_la": home["la_code"]})
+                           "pl_distance": geography.distance_miles(home, placed), "pl_la": where_placed("PL_POST"),
+                           "home_la": where_placed("HOME_POST")})
     out = {child.name: children, episode.name: rows, EPISODE_PLACE.name: places}
     for name, table in STORED.items():
         frame = ret.tables.get(name)

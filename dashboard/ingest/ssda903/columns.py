@@ -36,6 +36,14 @@ class Distinct:
         """Something worked out per distinct value (an array as long as `values`) -> one per row."""
         return np.asarray(per_value)[self.positions]
 
+    def column(self, per_value, index: pd.Index) -> pd.Series:
+        """Something worked out per distinct value (as long as `values`; None or NaN for missing) -> the rows' column,
+        as a Categorical on the rows' positions: no Python object per row is made, the loader codes the column from
+        its codes (see bulk.Coded), and the values read the same (missing as NaN, stored as NULL)."""
+        codes, categories = pd.factorize(np.asarray(per_value, dtype=object))   # missing -> -1
+        rows = codes[self.positions] if len(codes) else np.full(len(self.positions), -1, dtype=np.intp)
+        return pd.Series(pd.Categorical.from_codes(rows, categories=pd.Index(categories, dtype=object)), index=index)
+
     def is_in(self, texts) -> np.ndarray:
         """Rows whose value is one of `texts` (a bool array)."""
         return self.spread(pd.Index(self.values, dtype=object).isin(list(texts)))

@@ -104,5 +104,4 @@ def sector(postcodes: pd.Series, by_value: Distinct | None = None) -> pd.Series:
     `by_value`: the column by distinct value, as the checks hold it."""
     if by_value is None:
         return by_distinct(postcodes, _cut_to_sector)
-    return pd.Series(by_value.spread(_cut_to_sector(pd.Series(by_value.values, dtype=object)).to_numpy(dtype=object)),
-                     index=postcodes.index, dtype=object)
+    return by_value.column(_cut_to_sector(pd.Series(by_value.values, dtype=object)).to_numpy(dtype=object), postcodes.index)

@@ -16,6 +16,7 @@ Privacy, enforced here on the server:
 """
 from __future__ import annotations
 
+import functools
 import threading
 from dataclasses import dataclass
 
@@ -454,12 +455,17 @@ def _trend(static, selection, first, last, count: _Counter) -> pd.DataFrame:
     # Episode attributes other than age do not depend on the date: filter once, then snapshot (overlaps are resolved).
     static = static[selection.episode_mask(static, None).to_numpy()][["cid", "la_code", RECORD_KEY, "decom", "dec",
                                                                       "dob", "group"]]
-    groups = list(m.PLACEMENT_GROUPS)
-    quarters = pd.date_range(first, last, freq="QE-MAR")
     snaps = _Snapshots(static)
-    # As _looked_after with the age filter alone (the other filters are applied above), every quarter at once.
-    stacked = snaps.on_dates(quarters, lambda at: snaps.in_age_band(at, selection.age),
-                             group=lambda rows, _at: snaps.group[rows])
+    # As _looked_after with the age filter alone (the other filters are applied above).
+    return _quarterly(snaps, pd.date_range(first, last, freq="QE-MAR"), lambda at: snaps.in_age_band(at, selection.age),
+                      count)
+
+
+def _quarterly(snaps: "_Snapshots", quarters, pick, count: _Counter) -> pd.DataFrame:
+    """The children `pick(date)` gives (positions) at each quarter end by placement type, and in all (a cell of its
+    own): every quarter counted at once."""
+    groups = list(m.PLACEMENT_GROUPS)
+    stacked = snaps.on_dates(quarters, pick, group=lambda rows, _at: snaps.group[rows])
     stacked["group"] = m.coded(stacked["group"].to_numpy(), groups)
     by_group = count.cells(stacked, ["when", "group"], {"when": range(len(quarters)), "group": groups}).unstack("group")
     table = by_group.reindex(columns=groups).reset_index(drop=True)
@@ -493,7 +499,9 @@ def _stability(static, selection, first, last, count: _Counter) -> pd.DataFrame:
     years = [(year_end - pd.DateOffset(years=1) + pd.Timedelta(days=1), year_end)
              for year_end in pd.date_range(first, last, freq="YE-MAR")]
     columns = ["Year to", "Looked after at 31 March", "3 or more placements", "%"]
-    placements = {end: _placements_by_child(static, start, end) for start, end in years if start >= first}
+    episodes = (static["cid"].to_numpy(), m._days(static["decom"]), m._days(static["dec"]),
+                (static["rne"] != "L").to_numpy())
+    placements = {end: _placements_by_child(*episodes, start, end) for start, end in years if start >= first}
     if not placements:
         return pd.DataFrame([], columns=columns)
     # As _looked_after on each 31 March (episode attributes do not depend on the date: filtered once, as `_trend`).
@@ -508,11 +516,11 @@ def _stability(static, selection, first, last, count: _Counter) -> pd.DataFrame:
                         columns=columns)
 
 
-def _placements_by_child(static: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> np.ndarray:
-    """`m.placements_in_year` on arrays: each child's placements in [start, end], indexed by `cid` (0 for a child
-    with no episode then)."""
-    cid = static["cid"].to_numpy()
-    decom, dec = m._days(static["decom"]), m._days(static["dec"])
+def _placements_by_child(cid: np.ndarray, decom: np.ndarray, dec: np.ndarray, not_legal_only: np.ndarray,
+                         start: pd.Timestamp, end: pd.Timestamp) -> np.ndarray:
+    """`m.placements_in_year` on the episodes' arrays (child, start and end days, whether the episode began with more
+    than a change of legal status): each child's placements in [start, end], indexed by `cid` (0 for a child with no
+    episode then)."""
     start_d, end_d = np.datetime64(start.date(), "D"), np.datetime64(end.date(), "D")
     rows = np.flatnonzero((decom <= end_d) & (np.isnat(dec) | (dec >= start_d)))
     rows = rows[np.lexsort((decom[rows], cid[rows]))]   # by child, then start (stable), as sort_values does
@@ -520,7 +528,7 @@ def _placements_by_child(static: pd.DataFrame, start: pd.Timestamp, end: pd.Time
     first = np.ones(len(rows), dtype=bool)
     first[1:] = child[1:] != child[:-1]
     # The first episode of the year always stands for one placement, even when it only changed legal status.
-    counted = np.where(first, 1, (static["rne"].to_numpy()[rows] != "L").astype("int64"))
+    counted = np.where(first, 1, not_legal_only[rows].astype("int64"))
     return np.bincount(child, weights=counted, minlength=int(cid.max()) + 1 if len(cid) else 0).astype("int64")
 
 
@@ -539,7 +547,6 @@ class _Snapshots:
     def __init__(self, static: pd.DataFrame):
         self.static = static
         self.decom, self.dec = m._days(static["decom"]), m._days(static["dec"])
-        self.dob = m._ymd(m._days(static["dob"]))
         self.group = m.positions(static["group"], m.PLACEMENT_GROUPS)
         self.cid = static["cid"].to_numpy()
         self.keys = static[RECORD_KEY].to_numpy() if RECORD_KEY in static else np.zeros(len(static), dtype="uint8")
@@ -551,6 +558,11 @@ class _Snapshots:
         if len(pd.unique(self.cid[rows])) != len(rows):   # overlapping episodes (the page's rows have none)
             return self.static.index.get_indexer(m.open_at(self.static, at).index)
         return rows
+
+    @functools.cached_property
+    def dob(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Each row's date of birth as (year, month, day), worked out when an age is first asked for."""
+        return m._ymd(m._days(self.static["dob"]))
 
     def ages(self, rows: np.ndarray, at: pd.Timestamp) -> tuple[np.ndarray, np.ndarray]:
         """The ages at `at` of the children at `rows`, in months and in years (as `m.age_in_months`, `m.age_in_years`)."""
@@ -1005,13 +1017,8 @@ def placed_here_trend(scope: AccessScope, area: str, *, version: int) -> pd.Data
     codes = area_la_codes(area, local_authorities())
     count = _Counter(scope, restricted=True)
     narrow = p.episodes[["cid", "la_code", RECORD_KEY, "decom", "dec", "placement_area", "inside_own_la", "group"]]
-    narrow = narrow[_placed_here_mask(narrow, codes)]   # where a child is placed is fixed for the episode
-    trend = []
-    for at in pd.date_range(p.first, p.last, freq="QE-MAR"):
-        frame = m.open_at(narrow, at)
-        trend.append({"Quarter end": at.date().isoformat(),
-                      **count.cells(frame, "group", {"group": list(m.PLACEMENT_GROUPS)}).to_dict(), "Total": count.cell(frame)})
-    return pd.DataFrame(trend, columns=["Quarter end", *m.PLACEMENT_GROUPS, "Total"])
+    snaps = _Snapshots(narrow[_placed_here_mask(narrow, codes)])   # where a child is placed is fixed for the episode
+    return _quarterly(snaps, pd.date_range(p.first, p.last, freq="QE-MAR"), snaps.open_at, count)
 
 
 @cached_read(NAME, check=check_scope, depends_on_caller=lambda scope, arguments: True)

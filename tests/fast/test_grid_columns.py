@@ -1,7 +1,10 @@
 """Grid columns as the pages' tables get them: one number of decimals per column, headers that wrap between words."""
+import json
+
+import numpy as np
 import pandas as pd
 
-from dashboard.components.layout import column_defs, decimals_shown
+from dashboard.components.layout import column_defs, decimals_shown, grid_records
 
 
 def test_a_column_of_numbers_is_written_with_one_number_of_decimals():
@@ -53,3 +56,18 @@ def test_a_year_is_written_without_a_thousands_separator():
     columns = {c["field"]: c for c in column_defs(pd.DataFrame({"Year": [2014, 2022], "Children": [2014, 2022]}))}
     assert "d3.format('d')" in columns["Year"]["valueFormatter"]["function"]
     assert "d3.format(',.0f')" in columns["Children"]["valueFormatter"]["function"]
+
+
+def test_a_missing_figure_reaches_the_grid_as_null_never_zero_and_numbers_as_plain_numbers():
+    table = pd.DataFrame({"LA": ["Camden", None, "Lambeth"], "Rate": [4.5, np.nan, -0.0], "Count": [3, 0, 12],
+                          "Published": pd.Series([377, "suppressed (c)", np.int64(5)], dtype=object),
+                          "Children": pd.array([1, None, 0], dtype="Int64"),
+                          "At": pd.to_datetime(["2024-03-31", None, "2023-03-31"]),
+                          "Group": pd.Series(["a", None, "b"], dtype="category")})
+    rows = grid_records(table)
+    assert rows == table.astype(object).where(table.notna(), None).to_dict("records")   # the plain pandas conversion
+    assert rows[1] == {"LA": None, "Rate": None, "Count": 0, "Published": "suppressed (c)", "Children": None,
+                       "At": None, "Group": None}
+    assert [type(rows[2][c]) for c in ("Rate", "Count", "Published", "Children")] == [float, int, int, int]
+    assert json.dumps(rows[2]["Rate"]) == "-0.0"
+    assert grid_records(table.iloc[:0]) == [] and grid_records(pd.DataFrame(index=range(2))) == [{}, {}]

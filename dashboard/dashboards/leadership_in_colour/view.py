@@ -407,6 +407,13 @@ def role_pipeline(csww: pd.DataFrame, area_code: str) -> pd.DataFrame:
     return out.sort_values(["year", "role"]).reset_index(drop=True).assign(role=lambda f: f["role"].astype(str))
 
 
+# London's pipeline is every borough's comparator and the all-boroughs view's own, the same for every viewer (area codes
+# are never relabelled, only names): worked out once per census version in each worker, not in every view.
+@loader.kept_in_process(data.CSWW, check=data.check_scope)
+def london_pipeline(scope: loader.AccessScope) -> pd.DataFrame:
+    return role_pipeline(data.csww_role(scope), LONDON_CODE)
+
+
 def _missing_label(known, total) -> str:
     """Why a role has no BGM share: no staff, nobody's ethnicity known, or not published by the DfE (x)."""
     if total == 0:
@@ -517,7 +524,8 @@ def role_part(borough: str, scope: loader.AccessScope, *, anonymise_with: str | 
     has_csww = not csww.empty
     messages = []
     role_code, role_name = csww_area(borough, csww) if has_csww else ("", "")
-    pipeline = role_pipeline(csww, role_code) if has_csww else pd.DataFrame()
+    pipeline = ((london_pipeline(scope) if role_code == LONDON_CODE else role_pipeline(csww, role_code)) if has_csww
+                else pd.DataFrame())
     years = sorted(csww["year"].unique()) if has_csww else []
     latest = years[-1] if years else None
     if has_csww and borough != "all" and " / " in role_code:
@@ -525,7 +533,7 @@ def role_part(borough: str, scope: loader.AccessScope, *, anonymise_with: str | 
                         + " make one joint return to the DfE census: the role figures are for both.")
     comparator = None
     if has_csww and borough != "all":
-        london = role_pipeline(csww, LONDON_CODE)
+        london = london_pipeline(scope)
         comparator = london[london["year"] == latest]
     role_label = role_name or ("London" if borough == "all" else names.get(borough, ""))
     role_figure = (figures.pipeline_figure(pipeline, ROLES, role_label, comparator) if has_csww and not pipeline.empty

@@ -105,9 +105,15 @@ def _frame(name: str, data: bytes, errors: list[str]) -> tuple[pd.DataFrame, dic
     overlong = frame.attrs.get("overlong_rows", [])
     given = {c: Distinct.of(frame.iloc[:, i]) for i, c in enumerate(frame.columns)}
     distinct = {c: d.mapped(str.strip, strip_joined).filled("") for c, d in given.items()}
-    # A column its stripping and filling left as it was is kept as read (not built again from its values).
-    frame = pd.DataFrame({c: frame.iloc[:, i] if distinct[c] is given[c] else d.cells()
-                          for i, (c, d) in enumerate(distinct.items())}, index=frame.index, dtype=object)
+    # Only a column its stripping or filling changed is made again from its values, in place: the others stay as
+    # read (a new frame would copy every cell of a million rows into one block).
+    changed = [i for i, (c, d) in enumerate(distinct.items()) if d is not given[c]]
+    if (frame.dtypes == object).all():
+        for i in changed:
+            frame.isetitem(i, pd.Series(distinct[frame.columns[i]].cells(), index=frame.index, dtype=object))
+    else:
+        frame = pd.DataFrame({c: frame.iloc[:, i] if distinct[c] is given[c] else d.cells()
+                              for i, (c, d) in enumerate(distinct.items())}, index=frame.index, dtype=object)
     frame.attrs["overlong_rows"] = overlong
     return frame, distinct
 

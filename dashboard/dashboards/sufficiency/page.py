@@ -54,9 +54,13 @@ def default_calls(scope: loader.AccessScope) -> list[Call]:
     filters, params, none = selection.filters, selection.forecast, {"anonymise_with": None}
     opened = (filters.area, filters.as_at.date().isoformat(), *filters.selection_fields().values(), selection.tile_mode,
               selection.flow_mode)   # the filters' values as the page's layout sets them (`rendered` is keyed by them)
+    # The forecast's controls as the layout sets them: years and horizon, the default weekly costs, no scenario.
+    forecast_opened = (*opened[:-2], params.ref_from, params.ref_to, params.horizon,
+                       *(data.DEFAULT_WEEKLY_COSTS[group] for group in suff.PLACEMENT_GROUPS), 0, 0, 0, 0, None, None)
     return [Call(suff.build_view, (filters, scope, selection.tile_mode, selection.flow_mode), none),
             Call(rendered, (opened, scope), none),
             Call(suff.build_forecast, (filters, params, scope), none),
+            Call(rendered_forecast, (forecast_opened, scope), none),
             Call(suff.table_for, (filters, params, scope, suff.FIRST_TABLE), none),
             Call(suff.build_published, (filters, scope), none),
             Call(data.saved_scenarios, (scope,)),
@@ -316,8 +320,16 @@ def rendered(values: tuple, scope: loader.AccessScope, *, anonymise_with: str | 
 def render_forecast(*values):
     if _changed_only(NOT_IN_FORECAST):
         raise PreventUpdate
-    scope, selection = _selection(FILTERS + FORECAST, values[:-1])
-    result = suff.build_forecast(selection.filters, selection.forecast, scope, anonymise_with=anonymise_with(values[-1]))
+    return render_for_viewer(DASHBOARD, rendered_forecast, values[:-1], values[-1])
+
+
+# As `rendered`: every output of `render_forecast` for the filters' values as they arrive, cached with their digests.
+@rendered_outputs(data.NAME, "reference", check=data.check_scope)
+def rendered_forecast(values: tuple, scope: loader.AccessScope, *, anonymise_with: str | None = None) -> tuple:
+    selection = DASHBOARD.selection_from_controls({f.id: value for f, value in zip(FILTERS + FORECAST, values)}, scope)
+    if selection is None:
+        raise PreventUpdate
+    result = suff.build_forecast(selection.filters, selection.forecast, scope, anonymise_with=anonymise_with)
     return (result["title"], result["figure"], result["age_title"], result["age_figure"], result["cost_title"],
             result["cost_figure"], result["backtest_text"], *grid_content(result["backtest"]), result["model_text"],
             result["takeaway"], result["age_takeaway"], result["cost_takeaway"], _problems(result["problems"]),

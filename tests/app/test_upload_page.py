@@ -167,6 +167,22 @@ def test_only_administrators_restore_versions(uploader_client, client):
     assert datasets and datasets <= {spec.label for spec in SPECS.values()}
 
 
+def test_an_la_with_nothing_stored_yet_gets_a_versions_table_whose_text_columns_are_not_numbers(server):
+    """Found on a fresh clone: with no version stored, the Dataset column came out as numbers (an empty float column),
+    and the grid kept that number format, so the first committed version's name showed as "NaN"."""
+    create_user(get_engine(), "nothing-yet@havering.example", PASSWORD, "E09000016", "uploader", name="New Officer")
+    client = server.test_client()
+    assert sign_in(client, "nothing-yet@havering.example").status_code == 302
+    response = callback_request(client, [("upload-history-grid", "rowData"), ("upload-history-grid", "columnDefs"),
+                                         ("upload-restore-choice", "options"), ("upload-restore-message", "children")],
+                                [("upload-commit-message", "children", None), ("upload-restore", "n_clicks", None)],
+                                [("upload-restore-choice", "value", None)], triggered="upload-commit-message.children")
+    props = response_props(response)
+    assert props["upload-history-grid"]["rowData"] == []
+    numeric = {c["field"] for c in props["upload-history-grid"]["columnDefs"] if c.get("type") == "numericColumn"}
+    assert not numeric & {"Dataset", "LA", "Period", "Status", "Uploaded by", "File"}, numeric
+
+
 def test_a_suspensions_return_through_the_page_replaces_only_that_las_demo_figures(uploader_client):
     from dashboard.dashboards.suspensions import returns as suspensions
     from dashboard.ingest import samples

@@ -205,6 +205,8 @@ def _remove_demo_data(conn, spec: DatasetSpec, la_code: str) -> bool:
     if spec.demo_scope == "dataset":
         if not conn.execute(select(ds.c.is_demo).where(ds.c.name == spec.name)).scalar():
             return False
+        if spec.remove_demo_rows is not None:
+            spec.remove_demo_rows(conn)
         for table in [target.table for target in reversed(spec.targets)] + list(spec.demo_only):
             conn.execute(delete(table))
         return True

@@ -61,6 +61,7 @@ class DatasetSpec:
     # "dataset": the first real upload removes every LA's demo rows; "la": only the uploading LA's
     demo_scope: str = "dataset"
     demo_only: tuple[Table, ...] = ()          # tables of demo rows no upload writes, emptied with the demo (scope "dataset")
+    remove_demo_rows: Callable | None = None   # (connection) -> None: demo rows in tables real data fills too (scope "dataset")
     current_per_la: bool = False    # one current version per LA (a file holds the LA's whole history)
     context: Callable | None = None            # (connection, la, period) -> extra validation context
     queries: Callable | None = None            # (parsed rows, context) -> non-blocking queries (row, column, value, query)

@@ -3,6 +3,7 @@ page's callbacks (several files at once), committed, and Sufficiency then shows 
 their real postcodes are (ONS Postcode Directory): distances and the LAs they live in, not 'not known'."""
 import base64
 import json
+from datetime import date
 
 import pytest
 from sqlalchemy import func, select
@@ -45,8 +46,19 @@ def test_a_data_officers_tables_go_in_and_sufficiency_places_the_children_by_the
     files = {name: samples.as_csv(table) for name, table in samples.ssda903_tables(frame, oc3_share=0.1, seed=5).items()}
     checked = _upload(officer_client, files, "upload-file.contents", False)
     assert "Passed: ready to commit." in checked and "rows read =" in checked
+    # A grade imported from Ofsted's files before the first real return, for a provider the demo does not have.
+    ds.store_ofsted_grades(get_engine(), [{"urn": "SC999991", "inspection_date": date(2024, 1, 5), "grade": 2}])
+    with get_engine().connect() as conn:
+        demo_urns = set(conn.execute(select(ds.provider.c.urn)).scalars())
+    assert demo_urns
     committed = _upload(officer_client, files, "upload-commit.n_clicks", True)
     assert "Stored as version" in committed
+    with get_engine().connect() as conn:
+        graded = set(conn.execute(select(ds.provider_grade.c.urn)).scalars())
+        assert conn.execute(select(func.count()).select_from(ds.provider)).scalar() == 0
+    # The demo's made-up grades went with the demo (its URNs look real: a real placement must not take one);
+    # the grade imported from Ofsted stayed.
+    assert not graded & demo_urns and "SC999991" in graded
     with get_engine().connect() as conn:
         assert conn.execute(select(func.count()).select_from(ds.child).where(ds.child.c.la_code == LA)).scalar() == 120
     response = callback_request(officer_client, RENDER, [(i, "value", v) for i, v in FILTERS.items()]

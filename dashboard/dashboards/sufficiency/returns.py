@@ -473,6 +473,14 @@ def _pseudonym_context(_conn, _la_code, _period) -> dict:
     return {"child_id_key": pseudonym_key(settings_from_env().child_id_key, DATA_DIR)}
 
 
+def _remove_demo_providers(conn) -> None:
+    """The demo's Ofsted providers and their made-up grades go with the demo children: the demo's URNs look like real
+    ones (SC4...), so a real return's placement could otherwise take a made-up grade. Grades imported from Ofsted's
+    files for other providers stay (`import-published` puts back any for a demo provider's URN)."""
+    conn.execute(provider_grade.delete().where(provider_grade.c.urn.in_(select(provider.c.urn))))
+    conn.execute(provider.delete())
+
+
 UPLOAD = DatasetSpec(
     name=NAME,
     label="SSDA903 looked-after children episodes (Sufficiency)",
@@ -499,6 +507,7 @@ UPLOAD = DatasetSpec(
     current_per_la=True,
     reference_sheets=_code_sheet,
     before_commit=_fill_code_list,
+    remove_demo_rows=_remove_demo_providers,
 )
 
 

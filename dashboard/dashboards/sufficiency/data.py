@@ -501,7 +501,7 @@ def _stability(static, selection, first, last, count: _Counter) -> pd.DataFrame:
     columns = ["Year to", "Looked after at 31 March", "3 or more placements", "%"]
     episodes = (static["cid"].to_numpy(), m._days(static["decom"]), m._days(static["dec"]),
                 (static["rne"] != "L").to_numpy())
-    placements = {end: _placements_by_child(*episodes, start, end) for start, end in years if start >= first}
+    placements = {end: m.placements_by_child(*episodes, start, end) for start, end in years if start >= first}
     if not placements:
         return pd.DataFrame([], columns=columns)
     # As _looked_after on each 31 March (episode attributes do not depend on the date: filtered once, as `_trend`).
@@ -514,22 +514,6 @@ def _stability(static, selection, first, last, count: _Counter) -> pd.DataFrame:
     return pd.DataFrame({"Year to": [end.date().isoformat() for end in placements], "Looked after at 31 March": looked_after,
                          "3 or more placements": three, "%": [share(t, n) for t, n in zip(three, looked_after)]},
                         columns=columns)
-
-
-def _placements_by_child(cid: np.ndarray, decom: np.ndarray, dec: np.ndarray, not_legal_only: np.ndarray,
-                         start: pd.Timestamp, end: pd.Timestamp) -> np.ndarray:
-    """`m.placements_in_year` on the episodes' arrays (child, start and end days, whether the episode began with more
-    than a change of legal status): each child's placements in [start, end], indexed by `cid` (0 for a child with no
-    episode then)."""
-    start_d, end_d = np.datetime64(start.date(), "D"), np.datetime64(end.date(), "D")
-    rows = np.flatnonzero((decom <= end_d) & (np.isnat(dec) | (dec >= start_d)))
-    rows = rows[np.lexsort((decom[rows], cid[rows]))]   # by child, then start (stable), as sort_values does
-    child = cid[rows]
-    first = np.ones(len(rows), dtype=bool)
-    first[1:] = child[1:] != child[:-1]
-    # The first episode of the year always stands for one placement, even when it only changed legal status.
-    counted = np.where(first, 1, not_legal_only[rows].astype("int64"))
-    return np.bincount(child, weights=counted, minlength=int(cid.max()) + 1 if len(cid) else 0).astype("int64")
 
 
 # --- the demand forecast ------------------------------------------------------------------------------------------

@@ -158,15 +158,27 @@ def resolve_overlaps(episodes: pd.DataFrame, key: str = "cid") -> pd.DataFrame:
 
 def placements_in_year(episodes: pd.DataFrame, start, end, key: str = "cid") -> pd.Series:
     """Number of placements each child had in [start, end] (both dates inclusive), indexed by the child key."""
-    start, end = pd.Timestamp(start), pd.Timestamp(end)
-    dec = episodes["dec"]
-    in_year = episodes[((episodes["decom"] <= end) & (dec.isna() | (dec >= start))).to_numpy()]
-    in_year = in_year.sort_values([key, "decom"], kind="stable")
-    starts_placement = (in_year["rne"] != "L").to_numpy().astype(int)
-    first = ~in_year[key].duplicated().to_numpy()
+    codes, children = pd.factorize(episodes[key], sort=True)
+    counts = placements_by_child(codes, _days(episodes["decom"]), _days(episodes["dec"]),
+                                 (episodes["rne"] != "L").to_numpy(), pd.Timestamp(start), pd.Timestamp(end))
+    had = np.flatnonzero(counts)
+    return pd.Series(counts[had], index=np.asarray(children)[had])
+
+
+def placements_by_child(cid: np.ndarray, decom: np.ndarray, dec: np.ndarray, not_legal_only: np.ndarray,
+                        start: pd.Timestamp, end: pd.Timestamp) -> np.ndarray:
+    """`placements_in_year` on the episodes' arrays (child as 0..n-1, start and end days, whether the episode began
+    with more than a change of legal status): each child's placements in [start, end], indexed by `cid` (0 for a
+    child with no episode then)."""
+    start_d, end_d = np.datetime64(start.date(), "D"), np.datetime64(end.date(), "D")
+    rows = np.flatnonzero((decom <= end_d) & (np.isnat(dec) | (dec >= start_d)))
+    rows = rows[np.lexsort((decom[rows], cid[rows]))]   # by child, then start (stable)
+    child = cid[rows]
+    first = np.ones(len(rows), dtype=bool)
+    first[1:] = child[1:] != child[:-1]
     # The first episode of the year always stands for one placement, even when it only changed legal status.
-    counted = np.where(first, 1, starts_placement)
-    return pd.Series(counted, index=in_year[key].to_numpy()).groupby(level=0).sum()
+    counted = np.where(first, 1, not_legal_only[rows].astype("int64"))
+    return np.bincount(child, weights=counted, minlength=int(cid.max()) + 1 if len(cid) else 0).astype("int64")
 
 
 def three_plus_placements(episodes: pd.DataFrame, looked_after: pd.DataFrame, start, end, key: str = "cid") -> pd.Series:

@@ -100,3 +100,19 @@ def test_forecast_and_cost_sentences():
                           "High (90th percentile)": [545000.0]})
     assert suff.cost_takeaway(costs) == ("At these unit costs, the expected weekly cost of placements in March 2027 "
                                          "is £512,300 (80% band £480,000 to £545,000).")
+
+
+def test_grade_card_says_no_grades_when_no_placement_has_one():
+    headline = {"children": 40, "foster": 50.0, "foster_inhouse": 30.0, "foster_agency": 20.0, "homes": 10.0,
+                "supported": 10.0, "parents": 5.0, "other": 25.0, "outside_la": 60.0, "over_20": 25.0,
+                "distance_not_known": 5.0, "median_miles": 7.25, "outside_london": 15.0, "graded": 20,
+                "good_provider": 75.0}
+    card = {title: (figure, of) for title, figure, of in suff.headline_kpis(headline, "Lambeth, 31 March 2025")}
+    assert card["Provider good or outstanding"] == ("75.0%", "of 20 placements with an Ofsted grade on that date")
+    assert card["Children looked after"] == ("40", "Lambeth, 31 March 2025")
+    # 40 children, none with a graded provider: there are children, so "no children" would be wrong.
+    ungraded = suff.headline_kpis({**headline, "graded": 0, "good_provider": None}, "Lambeth, 31 March 2025")
+    card = {title: (figure, of) for title, figure, of in ungraded}
+    assert card["Provider good or outstanding"] == ("no grades", "of 0 placements with an Ofsted grade on that date")
+    hidden = {title: figure for title, figure, _of in suff.headline_kpis({**headline, "graded": C, "good_provider": C}, "x")}
+    assert hidden["Provider good or outstanding"] == C

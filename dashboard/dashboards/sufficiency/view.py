@@ -311,6 +311,32 @@ def _selection_text(filters: Filters) -> str:
     return "; ".join(parts) if parts else "all children"
 
 
+def _fmt_grade_share(headline: dict) -> str:
+    """The share of graded placements with a good or outstanding provider: "no grades" when no placement's provider
+    had an Ofsted grade on the date (there were children, but nothing to take a share of)."""
+    if headline["good_provider"] is None:   # no graded placement (a protected count of 0): no share to give
+        return "no grades"
+    return _fmt_pct(headline["good_provider"])
+
+
+def headline_kpis(h: dict, scope_text: str) -> list[tuple[str, str, str]]:
+    """The KPI cards (title, figure, what it is of) from the view's headline figures (`data.view`'s "headline")."""
+    return [
+        ("Children looked after", _fmt_count(h["children"]), scope_text),
+        ("In foster care", _fmt_pct(h["foster"]), f"in-house {_fmt_pct(h['foster_inhouse'])}, agency or other {_fmt_pct(h['foster_agency'])}"),
+        ("In children's homes", _fmt_pct(h["homes"]), "secure and other children's homes"),
+        ("In supported accommodation", _fmt_pct(h["supported"]), "semi-independent or independent living"),
+        ("Placed with parents", _fmt_pct(h["parents"]), f"other placements {_fmt_pct(h['other'])}"),
+        ("Placed outside own LA", _fmt_pct(h["outside_la"]), "of all children (location not known counts as neither)"),
+        ("More than 20 miles from home", _fmt_pct(h["over_20"]), f"distance not known for {_fmt_pct(h['distance_not_known'])}"),
+        ("Median distance from home", "no children" if h["median_miles"] is None else
+         (SUPPRESSED if h["median_miles"] == SUPPRESSED else f"{h['median_miles']:.1f} miles"), "where both postcodes are known"),
+        ("Placed outside London", _fmt_pct(h["outside_london"]), "of all children"),
+        ("Provider good or outstanding", _fmt_grade_share(h),
+         f"of {_fmt_count(h['graded'])} placements with an Ofsted grade on that date"),
+    ]
+
+
 @dataclass
 class SufficiencyView:
     area_name: str
@@ -345,20 +371,7 @@ def build_view(filters: Filters, scope: loader.AccessScope, tile_mode: str = "se
     h = agg["headline"]
     area_name = area_label(filters.area, las)
     at_label = filters.as_at.strftime("%-d %B %Y")
-    kpis = [
-        ("Children looked after", _fmt_count(h["children"]), f"{area_name}, {at_label}; {_selection_text(filters)}"),
-        ("In foster care", _fmt_pct(h["foster"]), f"in-house {_fmt_pct(h['foster_inhouse'])}, agency or other {_fmt_pct(h['foster_agency'])}"),
-        ("In children's homes", _fmt_pct(h["homes"]), "secure and other children's homes"),
-        ("In supported accommodation", _fmt_pct(h["supported"]), "semi-independent or independent living"),
-        ("Placed with parents", _fmt_pct(h["parents"]), f"other placements {_fmt_pct(h['other'])}"),
-        ("Placed outside own LA", _fmt_pct(h["outside_la"]), "of all children (location not known counts as neither)"),
-        ("More than 20 miles from home", _fmt_pct(h["over_20"]), f"distance not known for {_fmt_pct(h['distance_not_known'])}"),
-        ("Median distance from home", "no children" if h["median_miles"] is None else
-         (SUPPRESSED if h["median_miles"] == SUPPRESSED else f"{h['median_miles']:.1f} miles"), "where both postcodes are known"),
-        ("Placed outside London", _fmt_pct(h["outside_london"]), "of all children"),
-        ("Provider good or outstanding", _fmt_pct(h["good_provider"]),
-         f"of {_fmt_count(h['graded'])} placements with an Ofsted grade on that date"),
-    ]
+    kpis = headline_kpis(h, f"{area_name}, {at_label}; {_selection_text(filters)}")
     focus = focus_codes(filters.area, las)
     tiles = agg["tiles"] if tile_mode != "others" else agg["tiles_others"]
     tile_what = "placed in London by the selected LAs" if tile_mode != "others" else "placed by other LAs"

@@ -230,6 +230,9 @@ def history_table(user) -> pd.DataFrame:
     table["uploaded_at"] = pd.to_datetime(table["uploaded_at"]).dt.strftime("%d %b %Y %H:%M")
     table["is_current"] = table["is_current"].map({True: "current", False: "earlier"})
     table["file_sha256"] = table["file_sha256"].str[:12]
+    # The LA's name, as the LA chooser above writes it (a code not among the 33 stays as stored).
+    names = dict(zip(*loader.local_authorities()[["la_code", "la_name"]].T.values))
+    table["la_code"] = pd.Series([names.get(code, code) for code in table["la_code"]], index=table.index, dtype=object)
     # As the page names it; text even with no rows (an empty list would make it a float column, and its grid column a
     # number format that shows the first version's name as "NaN" once it is committed).
     table["dataset"] = pd.Series([SPECS[name].label if name in SPECS else name for name in table["dataset"]],

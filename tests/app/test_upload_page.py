@@ -161,7 +161,8 @@ def test_only_administrators_restore_versions(uploader_client, client):
                                 [("upload-restore-choice", "value", 1)], triggered="upload-restore.n_clicks")
     props = response_props(response)
     assert "Only administrators" in json.dumps(props["upload-restore-message"])
-    assert all(row["LA"] == LA for row in props["upload-history-grid"]["rowData"])
+    # An uploader sees only their own LA's versions, the LA named as the chooser names it (not its ONS code).
+    assert {row["LA"] for row in props["upload-history-grid"]["rowData"]} == {"Lambeth"}
     # Datasets are named as the page names them, not by their internal names.
     datasets = {row["Dataset"] for row in props["upload-history-grid"]["rowData"]}
     assert datasets and datasets <= {spec.label for spec in SPECS.values()}

@@ -262,8 +262,8 @@
   // --- charts mounted together, drawn together ---------------------------------------------------------------------
   // dcc.Graph calls react in a microtask as each graph mounts. The first draws are gathered and done in one go at the
   // end of those microtasks: every chart's width is read in one layout (not one layout per chart, between draws), then
-  // the charts are drawn nearest the screen first, in the same task as before (splitting them over tasks let the
-  // grids' work run between them, and the last chart came later).
+  // the charts on the screen are drawn, in the same task as before (splitting them over tasks let the grids' work run
+  // between them, and the last chart came later); the others wait (below).
   var pending = [];        // {gd, args, waiting: [[resolve, reject]]}
   var scheduled = false;
 
@@ -279,28 +279,111 @@
     return args;
   }
 
+  function settleJob(job, ok, value) { job.waiting.forEach(function (w) { w[ok ? 0 : 1](value); }); }
+
+  function draw(job, width) {   // the chart drawn now (its width read now unless given); what dcc.Graph waits on settled
+    unwait(job.gd);
+    try {
+      var result = job.gd.isConnected
+        ? react.apply(Plotly, fitted(job.args, width === undefined ? job.gd.clientWidth || null : width)) : job.gd;
+      Promise.resolve(result).then(function (value) { settleJob(job, true, value); },
+                                   function (error) { settleJob(job, false, error); });
+    } catch (error) {
+      settleJob(job, false, error);
+    }
+  }
+
+  function distanceFromScreen(gd) {   // px between the chart and the screen; 0 on it; Infinity when not shown
+    if (!gd.isConnected || !gd.getClientRects().length) { return Infinity; }
+    var box = gd.getBoundingClientRect();
+    return box.bottom < 0 ? -box.bottom : Math.max(0, box.top - window.innerHeight);
+  }
+
+
   function drawPending() {
     scheduled = false;
     var jobs = pending;
     pending = [];
     jobs.forEach(function (job) {   // one layout for all: each chart's width and distance from the screen
-      var gd = job.gd;
-      if (!gd.isConnected || !gd.getClientRects().length) { job.distance = Infinity; job.width = null; return; }
-      var box = gd.getBoundingClientRect();
-      job.distance = box.bottom < 0 ? -box.bottom : Math.max(0, box.top - window.innerHeight);
-      job.width = box.width || null;
+      job.distance = distanceFromScreen(job.gd);
+      job.width = job.distance < Infinity ? job.gd.getBoundingClientRect().width || null : null;
     });
     jobs.sort(function (a, b) { return a.distance === b.distance ? 0 : a.distance < b.distance ? -1 : 1; });
     jobs.forEach(function (job) {
-      var settle = function (ok, value) { job.waiting.forEach(function (w) { w[ok ? 0 : 1](value); }); };
-      try {
-        var result = job.gd.isConnected ? react.apply(Plotly, fitted(job.args, job.width)) : job.gd;
-        Promise.resolve(result).then(function (value) { settle(true, value); }, function (error) { settle(false, error); });
-      } catch (error) {
-        settle(false, error);
-      }
+      if (job.distance > 0 && observer) { wait(job); } else { draw(job, job.width); }
     });
   }
+
+  // --- charts off the screen, drawn a little later ---------------------------------------------------------------
+  // Drawing a chart takes 50-90 ms, and a page's charts drawn in one go are all painted together, after the last. So
+  // only the charts on the screen are drawn at once; each of the others keeps a grey block of its size (nothing moves
+  // when it is drawn) and is drawn on its own, nearest the screen first: at once when it comes within a screen of view
+  // (scrolling, presentation mode), otherwise when the browser is idle, so a member scrolling finds it drawn. Before
+  // printing every chart is drawn. A chart waiting to be drawn keeps dcc.Graph waiting too: a new figure for it (a
+  // filter change) is drawn after it, as dcc.Graph queues its draws.
+  var observer = window.IntersectionObserver ? new IntersectionObserver(onNear, {rootMargin: '100% 0px'}) : null;
+  var waiting = [];        // jobs off the screen, not drawn yet
+  var idleStep = null, soonStep = null;
+  var idle = window.requestIdleCallback
+    ? function (f) { return window.requestIdleCallback(f, {timeout: 150}); }
+    : function (f) { return window.setTimeout(f, 16); };
+
+  function wait(job) {
+    var gd = job.gd, figure = job.args[1] && !Array.isArray(job.args[1]) && job.args[1].data ? job.args[1] : {layout: job.args[2]};
+    var height = (figure.layout && figure.layout.height) || 450;   // plotly's height for a chart not given one
+    gd.classList.add('chart-waiting');
+    gd.style.minHeight = height + 'px';
+    waiting.push(job);
+    observer.observe(gd);
+    later(false);
+  }
+
+  function unwait(gd) {
+    var i = indexOf(waiting, gd);
+    if (i < 0) { return; }
+    waiting.splice(i, 1);
+    if (observer) { observer.unobserve(gd); }
+    gd.classList.remove('chart-waiting');
+    gd.style.minHeight = '';
+  }
+
+  function indexOf(jobs, gd) {
+    for (var i = 0; i < jobs.length; i++) { if (jobs[i].gd === gd) { return i; } }
+    return -1;
+  }
+
+  function onNear(entries) {
+    entries.forEach(function (entry) {
+      var i = indexOf(waiting, entry.target);
+      if (i >= 0) { waiting[i].near = entry.isIntersecting; }
+      if (entry.isIntersecting) { later(true); }
+    });
+  }
+
+  function later(soon) {   // the next waiting chart drawn in its own task: soon (one is near the screen) or when idle
+    if (soon && soonStep === null) { soonStep = window.setTimeout(drawNext, 0); }
+    if (!soon && idleStep === null && soonStep === null) { idleStep = idle(drawNext); }
+  }
+
+  function drawNext() {
+    soonStep = idleStep = null;
+    if (!waiting.length) { return; }
+    // The screen's charts first, the one it shows most of first (not a sliver at its edge); then the nearest to it.
+    var nearest = null, least = Infinity, most = -1;
+    waiting.forEach(function (job) {
+      var d = distanceFromScreen(job.gd), shown = 0;
+      if (d === 0) {
+        var box = job.gd.getBoundingClientRect();
+        shown = Math.min(box.bottom, window.innerHeight) - Math.max(box.top, 0);
+      }
+      if (nearest === null || d < least || (d === least && shown > most)) { nearest = job; least = d; most = shown; }
+    });
+    draw(nearest);
+    if (waiting.length) { later(waiting.some(function (job) { return job.near; })); }
+  }
+
+  function drawAll() { while (waiting.length) { draw(waiting[0]); } }   // printing: every chart on paper
+  window.addEventListener('beforeprint', drawAll);
 
   Plotly.react = function (gd) {
     var args = Array.prototype.slice.call(arguments);
@@ -308,12 +391,13 @@
       return react.apply(Plotly, fitted(args, gd && gd.clientWidth ? gd.clientWidth : null));
     }
     return new Promise(function (resolve, reject) {
-      for (var i = 0; i < pending.length; i++) {
-        if (pending[i].gd === gd) { pending[i].args = args; pending[i].waiting.push([resolve, reject]); return; }
-      }
+      var queued = pending.concat(waiting);
+      var i = indexOf(queued, gd);
+      if (i >= 0) { queued[i].args = args; queued[i].waiting.push([resolve, reject]); return; }
       pending.push({gd: gd, args: args, waiting: [[resolve, reject]]});
       if (!scheduled) { scheduled = true; Promise.resolve().then(drawPending); }
     });
   };
+  Plotly.__drawAll = drawAll;   // presentation mode and the browser tests: every chart drawn now
   Plotly.__fitMargins = fitMargins;   // for the browser tests and the benchmark
 })();

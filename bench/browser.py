@@ -4,7 +4,13 @@ For each page the browser records, from the start of navigation:
 - LCP: the largest contentful paint (PerformanceObserver, as Chrome reports it to real users);
 - charts drawn: the moment every chart on the page shows data (each plotly graph has traces or its
   "nothing to show" note) with no Dash callback in flight and nothing marked loading, held for 0.5 s
-  (so a chain of callbacks does not count as finished between two links).
+  (so a chain of callbacks does not count as finished between two links);
+- first screen drawn: the moment the last of the charts on the first screen (those the viewport shows once the page
+  has settled, scrolled to the top) was drawn with the figure it settled on: what a member sees without scrolling.
+  Charts below the screen are drawn a little later (assets/chart_drawing.js), so this comes before "charts drawn";
+- scrolled to (`scroll_latencies`, a visit of its own): the page's last chart scrolled into view as soon as the first
+  screen's charts are drawn, and the time from the scroll until every chart then on the screen is drawn: what a
+  member scrolling to the foot of the page at once waits.
 `discover_filter_changes` opens each dashboard page as the account the load test uses, changes the page's main filter
 in the browser (bench/pages.main_filter, from the app's `/_dash-dependencies`) and keeps the request the browser sent:
 the load test's filter change, learnt without a hand-written list.
@@ -24,7 +30,9 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 # Installed before any page script: counts Dash's callback requests in flight and observes LCP.
 INIT_SCRIPT = """
 (() => {
-  window.__bench = {lcp: null, inflight: 0, lastResponse: 0, settledAt: null, charts: 0};
+  window.__bench = {lcp: null, inflight: 0, lastResponse: 0, settledAt: null, charts: 0, firstScreenAt: null,
+                    firstScreenCharts: 0};
+  const drawnAt = new Map();   // each chart's plot -> [the figure's traces it drew, when it was first seen drawn]
   try {
     new PerformanceObserver((list) => {
       for (const e of list.getEntries()) { window.__bench.lcp = e.startTime; }
@@ -47,11 +55,24 @@ INIT_SCRIPT = """
     const content = document.getElementById('_pages_content');
     const graphs = Array.from(document.querySelectorAll('.dash-graph'));
     const plots = graphs.map((g) => g.querySelector('.js-plotly-plot'));
+    const now = performance.now();
+    plots.forEach((p) => {
+      if (!p) { return; }
+      const seen = drawnAt.get(p);
+      if (!drawn(p)) { drawnAt.delete(p); } else if (!seen || seen[0] !== p.data) { drawnAt.set(p, [p.data, now]); }
+    });
     const ready = !!content && content.children.length > 0 && b.inflight === 0
       && !document.querySelector('[data-dash-is-loading="true"]')
       && plots.every((p) => p && drawn(p));
     if (ready) {
-      if (b.settledAt === null) { b.settledAt = performance.now(); b.charts = graphs.length; }
+      if (b.settledAt === null) {
+        b.settledAt = now; b.charts = graphs.length;
+        // the charts the first screen shows, in the settled layout (the page not scrolled), and when they were drawn
+        const onScreen = window.scrollY === 0 ? plots.filter((p) => { const box = p.getBoundingClientRect();
+          return box.height > 0 && box.bottom > 0 && box.top < window.innerHeight; }) : [];
+        b.firstScreenCharts = onScreen.length;
+        b.firstScreenAt = onScreen.length ? Math.max(...onScreen.map((p) => drawnAt.get(p)[1])) : null;
+      }
     } else {
       b.settledAt = null;
     }
@@ -62,6 +83,49 @@ INIT_SCRIPT = """
 """
 
 
+# The first screen's charts drawn, then the page's last chart scrolled into view at once: how long until it is drawn.
+SCROLL_SCRIPT = """
+async (timeoutMs) => {
+  const drawn = (p) => !!p && !!p._fullLayout && ((p.data || []).length > 0 || ((p.layout || {}).annotations || []).length > 0);
+  const plot = (g) => g.querySelector('.js-plotly-plot');
+  const frame = () => new Promise((resolve) => requestAnimationFrame(resolve));
+  const deadline = performance.now() + timeoutMs;
+  let graphs = [];
+  while (performance.now() < deadline) {
+    graphs = Array.from(document.querySelectorAll('.dash-graph'));
+    const onScreen = graphs.filter((g) => { const box = g.getBoundingClientRect();
+      return box.height > 0 && box.bottom > 0 && box.top < window.innerHeight; });
+    // every chart has its place on the page (drawn, or a block its size), and those on the screen are drawn
+    if (graphs.length && graphs.every((g) => g.getBoundingClientRect().height > 0)
+        && onScreen.every((g) => drawn(plot(g)))) { break; }
+    await frame();
+  }
+  if (!graphs.length) { return null; }
+  const last = graphs[graphs.length - 1], box = last.getBoundingClientRect();
+  const result = {charts: graphs.length, below: box.top >= window.innerHeight, drawnBefore: drawn(plot(last))};
+  const start = performance.now();
+  last.scrollIntoView({block: 'center', behavior: 'instant'});   // (not Bootstrap's smooth scrolling)
+  while (performance.now() < deadline) {   // every chart the screen shows now drawn
+    const shown = Array.from(document.querySelectorAll('.dash-graph')).filter((g) => { const b = g.getBoundingClientRect();
+      return b.height > 0 && b.bottom > 0 && b.top < window.innerHeight; });
+    if (shown.length && shown.every((g) => drawn(plot(g)))) { result.latency = performance.now() - start; return result; }
+    await frame();
+  }
+  return result;
+}
+"""
+
+
+@dataclass
+class ScrollLatency:
+    path: str
+    charts: int
+    below: bool             # the last chart was below the first screen
+    drawn_before: bool      # it was drawn already when scrolled to
+    latency_ms: float | None   # from the scroll until every chart on the screen is drawn
+    error: str = ""
+
+
 @dataclass
 class PageRender:
     path: str
@@ -69,6 +133,8 @@ class PageRender:
     lcp_ms: float | None
     drawn_ms: float | None
     charts: int
+    first_screen_ms: float | None = None   # the charts on the first screen drawn
+    first_screen_charts: int = 0
     console_errors: list[str] = field(default_factory=list)
     error: str = ""
 
@@ -228,6 +294,8 @@ def render_pages(base_url: str, email: str, password: str, pages: list[dict], *,
                         render.error = f"not settled within {timeout_s:.0f} s"
                     else:
                         render.lcp_ms, render.drawn_ms, render.charts = record["lcp"], record["settledAt"], record["charts"]
+                        render.first_screen_ms = record["firstScreenAt"]
+                        render.first_screen_charts = record["firstScreenCharts"]
                 except Exception as error:  # noqa: BLE001 - one broken page must not stop the benchmark
                     render.error = f"{type(error).__name__}: {error}"[:300]
                 page.remove_listener("response", on_response)
@@ -238,3 +306,31 @@ def render_pages(base_url: str, email: str, password: str, pages: list[dict], *,
         context.close()
         browser.close()
     return rounds
+
+
+def scroll_latencies(base_url: str, email: str, password: str, pages: list[dict], *, timeout_s: float = 60
+                     ) -> list[ScrollLatency]:
+    """Each page opened once in a signed-in session; as soon as the charts on its first screen are drawn, its last
+    chart is scrolled into view, and the time until every chart then on the screen is drawn is taken (about 0 when
+    they were drawn already)."""
+    from playwright.sync_api import sync_playwright
+
+    found = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        context, page = _signed_in(browser, base_url, email, password, timeout_s)
+        for info in pages:
+            try:
+                page.goto(base_url + info["path"], wait_until="commit")
+                record = page.evaluate(SCROLL_SCRIPT, timeout_s * 1000)
+                if record is None:
+                    found.append(ScrollLatency(info["path"], 0, False, False, None))
+                else:
+                    found.append(ScrollLatency(info["path"], record["charts"], record["below"], record["drawnBefore"],
+                                               record.get("latency"),
+                                               "" if "latency" in record else f"not drawn within {timeout_s:.0f} s"))
+            except Exception as error:  # noqa: BLE001 - one broken page must not stop the benchmark
+                found.append(ScrollLatency(info["path"], 0, False, False, None, f"{type(error).__name__}: {error}"[:300]))
+        context.close()
+        browser.close()
+    return found

@@ -125,32 +125,48 @@ def pipeline_figure(pipeline: pd.DataFrame, roles: list[str], area_label: str, c
     """
     if pipeline["bgm_share"].notna().sum() == 0:
         return plain_empty_figure("The DfE census has no published figures for this area.")
-    years = sorted(pipeline["year"].unique())
+    by_year = _by_year_and_role(pipeline)
+    years = sorted(by_year)
     data = []
     # Light to dark blue through the years, so the direction of change reads without a legend.
     shades = ["#C6DBEF", "#9ECAE1", "#6BAED6", "#4292C6", "#2171B5", "#08519C", "#08306B"]
     for i, year in enumerate(years):
-        frame = pipeline[pipeline["year"] == year].set_index("role").reindex(roles).reset_index()
+        shares, labels = _in_role_order(by_year[year], roles)
         latest = year == years[-1]
         colour = FOCUS if latest else shades[max(0, len(shades) - len(years) + i)]
         data.append({
-            "type": "scatter", "x": frame["role"].tolist(), "y": _numbers(frame["bgm_share"] * 100),
+            "type": "scatter", "x": list(roles), "y": shares * 100,
             "name": f"{area_label} {year}", "mode": "lines+markers", "connectgaps": False,
             "line": {"color": colour, "width": 4 if latest else 2}, "marker": {"size": 9 if latest else 6},
-            "text": frame["label"].tolist(), "hovertemplate": f"{year}<br>%{{x}}: %{{text}}<extra></extra>",
+            "text": labels, "hovertemplate": f"{year}<br>%{{x}}: %{{text}}<extra></extra>",
         })
     if comparator is not None and comparator["bgm_share"].notna().any():
-        frame = comparator.set_index("role").reindex(roles).reset_index()
+        shares, labels = _in_role_order(next(iter(_by_year_and_role(comparator).values())), roles)
         data.append({
-            "type": "scatter", "x": frame["role"].tolist(), "y": _numbers(frame["bgm_share"] * 100),
+            "type": "scatter", "x": list(roles), "y": shares * 100,
             "name": f"{comparator_label} {int(comparator['year'].iloc[0])}", "mode": "lines+markers",
             "line": {"color": LONDON, "dash": "dash", "width": 2}, "marker": {"symbol": "diamond", "size": 7},
-            "text": frame["label"].tolist(), "hovertemplate": f"{comparator_label}<br>%{{x}}: %{{text}}<extra></extra>",
+            "text": labels, "hovertemplate": f"{comparator_label}<br>%{{x}}: %{{text}}<extra></extra>",
         })
     return lean_figure({"data": data, "layout": plain_layout(
         440, legend={"orientation": "v", "y": 1, "yanchor": "top", "x": 1.01, "xanchor": "left"}, margin={"r": 10},
         xaxis={"title": {}, "type": "category", "categoryorder": "array", "categoryarray": list(roles)},
         yaxis={"title": {"text": "Black and Global Majority, % of known"}, "rangemode": "tozero", "ticksuffix": "%"})})
+
+
+def _by_year_and_role(pipeline: pd.DataFrame) -> dict:
+    """{year: {role: (bgm_share, label)}} of a pipeline's rows (one row per year and role)."""
+    out: dict = {}
+    for year, role, share, label in zip(pipeline["year"].tolist(), pipeline["role"].tolist(),
+                                        pipeline["bgm_share"].tolist(), pipeline["label"].tolist()):
+        out.setdefault(year, {})[role] = (share, label)
+    return out
+
+
+def _in_role_order(by_role: dict, roles: list[str]) -> tuple[np.ndarray, list]:
+    """One year's shares (NaN for a role with no row) and labels (NaN likewise) in the roles' order."""
+    missing = (np.nan, np.nan)
+    return (_numbers([by_role.get(r, missing)[0] for r in roles]), [by_role.get(r, missing)[1] for r in roles])
 
 
 def not_known_figure(frame: pd.DataFrame, focus_codes: list[str], average: float | None, average_label: str) -> dict:

@@ -93,8 +93,13 @@ def glass_ceiling(bands: pd.DataFrame, tolerance: float = PARITY_TOLERANCE) -> d
              'none'             the highest band with a figure is not below population: no ceiling;
              'no_data'          no band has both figures.
     """
-    names = list(bands["band"])
-    shares, populations = bands["share"].tolist(), bands["population_share"].tolist()
+    return glass_ceiling_of(list(bands["band"]), bands["share"].tolist(), bands["population_share"].tolist(), tolerance)
+
+
+def glass_ceiling_of(names: list, shares: list, populations, tolerance: float = PARITY_TOLERANCE) -> dict:
+    """`glass_ceiling` of bands given as lists (names, shares, and population shares: a list, or one for every band)."""
+    if np.isscalar(populations) or populations is None:
+        populations = [populations] * len(names)
     known = [(b, s, p) for b, s, p in zip(names, shares, populations) if not pd.isna(s) and not pd.isna(p)]
     skipped = [b for b, s, p in zip(names, shares, populations) if pd.isna(s) or pd.isna(p)]
     if not known:
@@ -136,16 +141,27 @@ def shares_of_known(counts: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     for group in GROUPS + ("not_known",):
         if group not in wide.columns:
             wide[group] = 0
-    wide = wide[list(GROUPS) + ["not_known"]].astype("float64")
-    wide["bgm"] = wide[list(BGM_GROUPS)].sum(axis=1)
-    wide["known"] = wide["bgm"] + wide["white"]
-    wide["total"] = wide["known"] + wide["not_known"]
-    known = wide["known"].where(wide["known"] > 0)
+    shares = known_shares(wide[list(GROUPS) + ["not_known"]].to_numpy("float64"))
+    out = pd.DataFrame(shares, index=wide.index)
+    return out.reset_index()
+
+
+COUNTED = GROUPS + ("not_known",)   # the order of `known_shares`' count columns
+
+
+def known_shares(counts: np.ndarray) -> dict[str, np.ndarray]:
+    """`shares_of_known` on a matrix of counts, one row per key and one column per ethnic group in COUNTED's order:
+    {column: array} with the counts of each group, bgm, known, total, `<group>_share` and `not_known_share`."""
+    counts = np.asarray(counts, dtype="float64").reshape(-1, len(COUNTED))
+    out = {group: counts[:, i] for i, group in enumerate(COUNTED)}
+    out["bgm"] = out["asian"] + out["black"] + out["mixed"] + out["other"]
+    out["known"] = out["bgm"] + out["white"]
+    out["total"] = out["known"] + out["not_known"]
+    known = np.where(out["known"] > 0, out["known"], np.nan)
     for group in GROUPS + ("bgm",):
-        wide[f"{group}_share"] = wide[group] / known
-    wide["not_known_share"] = wide["not_known"] / wide["total"].where(wide["total"] > 0)
-    wide.columns.name = None
-    return wide.reset_index()
+        out[f"{group}_share"] = out[group] / known
+    out["not_known_share"] = out["not_known"] / np.where(out["total"] > 0, out["total"], np.nan)
+    return out
 
 
 # --- writing shares ------------------------------------------------------------------------------
@@ -169,7 +185,18 @@ def bgm_share_of_known(asian, black, mixed, other, known) -> float:
 
 def drop_off(pipeline: pd.DataFrame, first: str, last: str) -> float:
     """Percentage-point fall in BGM share from role `first` to role `last` (columns role, bgm_share); NaN if either is missing."""
-    shares = pipeline.set_index("role")["bgm_share"]
+    return _fall(dict(zip(pipeline["role"], pipeline["bgm_share"])), first, last)
+
+
+def drop_offs_by_year(pipeline: pd.DataFrame, first: str, last: str) -> dict[int, float]:
+    """`drop_off` for each year of a pipeline of several years (columns year, role, bgm_share): {year: fall}."""
+    shares: dict[int, dict] = {}
+    for year, role, share in zip(pipeline["year"].tolist(), pipeline["role"].tolist(), pipeline["bgm_share"].tolist()):
+        shares.setdefault(int(year), {})[role] = share
+    return {year: _fall(by_role, first, last) for year, by_role in sorted(shares.items())}
+
+
+def _fall(shares: dict, first: str, last: str) -> float:
     if first not in shares or last not in shares or pd.isna(shares[first]) or pd.isna(shares[last]):
         return float("nan")
     return float(shares[first] - shares[last])

@@ -97,10 +97,14 @@ def _anonymise_csww(csww: pd.DataFrame, names: dict[str, str], viewer_la: str | 
     """The DfE census with each LA's name replaced by its label (joint returns by a joint label)."""
     out = csww.copy()
     is_la = out["geographic_level"] == "Local authority"
-    out.loc[is_la, "area_name"] = [names[c] if " / " not in c else _joint_label(c.split(" / "), names, viewer_la,
-                                                                                 "joint census return")
-                                   for c in out.loc[is_la, "area_code"]]
+    out.loc[is_la, "area_name"] = _census_labels(out.loc[is_la, "area_code"], names, viewer_la)
     return out
+
+
+def _census_labels(codes, names: dict[str, str], viewer_la: str | None) -> list[str]:
+    """The anonymised names of census LA areas, by code (a joint return by a joint label)."""
+    return [names[c] if " / " not in c else _joint_label(c.split(" / "), names, viewer_la, "joint census return")
+            for c in codes]
 
 
 def service_options() -> list[dict]:
@@ -156,54 +160,60 @@ def _pct(value, decimals: int = 1) -> str:
 
 # --- pay bands: published snapshot -----------------------------------------------------------------
 
-def _published_area(boroughs: pd.DataFrame, borough: str) -> str:
+def _published_cells(boroughs: pd.DataFrame) -> dict:
+    """The published borough table as plain look-ups (a view reads a few dozen of its cells: one pass over its rows
+    costs less than a few pandas selections): `cell` {(area_name, ethnic_group, measure): (value, value_text)};
+    `codes` [(la_codes, area_name)] in the table's order."""
+    columns = [boroughs[c].tolist() for c in ("area_name", "ethnic_group", "measure", "value", "value_text", "la_codes")]
+    cell = {(a, g, m): (v, t) for a, g, m, v, t, _ in zip(*columns)}
+    return {"cell": cell, "codes": list(zip(columns[5], columns[0]))}
+
+
+def _published_area(cells: dict, borough: str) -> str:
     if borough == "all":
         return "Grand Total"
-    match = boroughs[boroughs["la_codes"].str.contains(borough, regex=False)]
-    return match["area_name"].iloc[0]
+    return [name for codes, name in cells["codes"] if borough in codes][0]
 
 
 def _published_area_label(area: str) -> str:
     return "all boroughs" if area == "Grand Total" else area
 
 
-def _published_bands(filters: Filters, series: pd.DataFrame, boroughs: pd.DataFrame, area: str) -> pd.DataFrame:
+def _published_bands(filters: Filters, series: pd.DataFrame, cells: dict, area: str) -> pd.DataFrame:
     """Bands for the share chart: the £10k series for all boroughs and BGM; the three published bands otherwise."""
     if area == "Grand Total" and filters.group == "bgm" and not series.empty:
         return pd.DataFrame({"band": series["pay_band"], "share": series["bgm_share"],
                              "population_share": series["population_share"],
                              "label": series["bgm_share"].map(lambda v: _pct(v, 1))})
-    cells = boroughs[(boroughs["area_name"] == area) & (boroughs["ethnic_group"] == filters.group)].set_index("measure")
-    population = cells.loc["population", "value"]
+    cell = cells["cell"]
     return pd.DataFrame({"band": [BAND_GROUPS[m] for m in PAY_BAND_GROUPS],
-                         "share": [cells.loc[m, "value"] for m in PAY_BAND_GROUPS],
-                         "population_share": population,
-                         "label": [cells.loc[m, "value_text"] for m in PAY_BAND_GROUPS]})
+                         "share": [cell[(area, filters.group, m)][0] for m in PAY_BAND_GROUPS],
+                         "population_share": cell[(area, filters.group, "population")][0],
+                         "label": [cell[(area, filters.group, m)][1] for m in PAY_BAND_GROUPS]})
 
 
-def _published_ratios(boroughs: pd.DataFrame, area: str) -> pd.DataFrame:
+def _published_ratios(cells: dict, area: str) -> pd.DataFrame:
     rows = []
+    cell = cells["cell"]
     for group in PUBLISHED_GROUPS:
-        cells = boroughs[(boroughs["area_name"] == area) & (boroughs["ethnic_group"] == group)].set_index("measure")
-        population = cells.loc["population", "value"]
+        population = cell[(area, group, "population")][0]
         for measure in PAY_BAND_GROUPS:
-            share = cells.loc[measure, "value"]
+            share, label = cell[(area, group, measure)]
             rows.append({"group": group, "band": BAND_GROUPS[measure], "share": share, "population_share": population,
-                         "ratio": rep.representation_ratio(share, population), "label": cells.loc[measure, "value_text"]})
+                         "ratio": rep.representation_ratio(share, population), "label": label})
     return pd.DataFrame(rows)
 
 
 def group_ratio_table(ratios: pd.DataFrame) -> pd.DataFrame:
     """The group chart as a table: one row per pay band, each group's ratio (2 dp), or why there is none."""
     why_none = ("<10%", "no staff")
-    text = [f"{r:.2f}" if not pd.isna(r) else (label if label in why_none else "no figure")
-            for r, label in zip(ratios["ratio"], ratios["label"])]
-    wide = ratios.assign(text=text).pivot(index="band", columns="group", values="text")
+    text = {(band, group): f"{r:.2f}" if not pd.isna(r) else (label if label in why_none else "no figure")
+            for band, group, r, label in zip(ratios["band"].tolist(), ratios["group"].tolist(), ratios["ratio"].tolist(),
+                                             ratios["label"].tolist())}
     bands = list(dict.fromkeys(ratios["band"]))
     groups = list(dict.fromkeys(ratios["group"]))
-    wide = wide.loc[bands, groups].rename(columns=lambda g: rep.GROUP_LABELS[g]).reset_index()
-    wide.columns.name = None
-    return wide.rename(columns={"band": "Pay band"})
+    return pd.DataFrame({"Pay band": bands, **{rep.GROUP_LABELS[g]: [text.get((b, g), np.nan) for b in bands]
+                                               for g in groups}})
 
 
 def _position_style(field_name: str) -> dict:
@@ -228,8 +238,7 @@ def _shade(share, population) -> str:
 
 
 def _ceiling_cell(shares: list, population) -> str:
-    bands = pd.DataFrame({"band": [BAND_GROUPS[m] for m in PAY_BAND_GROUPS], "share": shares, "population_share": population})
-    result = rep.glass_ceiling(bands)
+    result = rep.glass_ceiling_of([BAND_GROUPS[m] for m in PAY_BAND_GROUPS], shares, population)
     return {"ceiling": f"from {result['band']}", "below_throughout": "below in every band",
             "none": "none", "no_data": "not enough figures"}[result["status"]]
 
@@ -293,13 +302,78 @@ def _build_borough_rows(cells: pd.DataFrame):
 
 # --- pay bands: demo counts ------------------------------------------------------------------------------
 
-def _filter_counts(counts: pd.DataFrame, filters: Filters) -> pd.DataFrame:
-    # Each LA's latest snapshot only: an LA's newer uploaded return supersedes its older figures.
+N_BANDS = len(data.PAY_BANDS)
+# The £10k bands of each group of the borough table (band_order - 1), and of all staff.
+BAND_GROUP_BANDS = {"all_staff": list(range(N_BANDS)),
+                    **{g: [b - 1 for b, group in DEMO_BAND_GROUP.items() if group == g] for g in PAY_BAND_GROUPS}}
+
+
+# What the demo-count views read of the protected counts and the population, arranged once per data version in each
+# worker (the same for every viewer): each LA's latest snapshot only (an LA's newer uploaded return supersedes its older
+# figures), every row's LA, service, band and ethnic group as integer arrays, so a view sums the rows it needs into an
+# LA x band x group array with one bincount instead of filtering, concatenating and grouping frames; and each area's
+# population shares as a plain look-up.
+@loader.kept_in_process(data.NAME, "reference", check=data.check_scope)
+def payband_arranged(scope: loader.AccessScope) -> dict:
+    counts = data.protected_payband_headcount(scope)
     latest = counts.groupby("la_code")["snapshot_date"].transform("max")
     counts = counts[counts["snapshot_date"] == latest]
-    if filters.service != "all":
-        counts = counts[counts["service_group"] == filters.service]
-    return counts
+    la, las = pd.factorize(counts["la_code"])
+    service, services = pd.factorize(counts["service_group"])
+    ethnicity = pd.Categorical(counts["ethnicity"], categories=list(rep.COUNTED)).codes.astype("int64")
+    raw_population = data.payband_population(scope)
+    pop = _population_shares(raw_population, loader.local_authorities()["la_code"])
+    return {"la": la.astype("int64"), "las": list(las), "service": service.astype("int64"), "services": list(services),
+            "band": counts["band_order"].to_numpy("int64") - 1,
+            "ethnicity": np.where(ethnicity < 0, len(rep.COUNTED), ethnicity),   # another group: a row, not counted
+            "headcount": counts["headcount"].to_numpy("float64"), "snapshot": counts["snapshot_date"].to_numpy(),
+            "population": {code: row for code, row in pop.to_dict("index").items()},
+            "census": bool(len(raw_population)) and bool((raw_population["source"] != "demo").all())}
+
+
+@dataclass
+class DemoCounts:
+    """The protected counts of one service choice: `counts` LA x band x (COUNTED, other) sums, `present` LA x band
+    (any row, even of 0: a band with rows but no staff is "no staff", one with no rows is no figure), and the rows."""
+    arranged: dict
+    rows: np.ndarray
+    counts: np.ndarray
+    present: np.ndarray
+
+    @property
+    def empty(self) -> bool:
+        return not self.rows.any()
+
+    def la_index(self, borough: str) -> int | None:
+        return self.arranged["las"].index(borough) if borough in self.arranged["las"] else None
+
+    def area(self, borough: str) -> tuple[np.ndarray, np.ndarray]:
+        """(band x group counts, bands present) for a borough or "all"."""
+        if borough == "all":
+            return self.counts.sum(axis=0), self.present.any(axis=0)
+        i = self.la_index(borough)
+        if i is None:
+            return np.zeros(self.counts.shape[1:]), np.zeros(self.counts.shape[1], dtype=bool)
+        return self.counts[i], self.present[i]
+
+    def area_rows(self, borough: str) -> np.ndarray:
+        if borough == "all":
+            return self.rows
+        i = self.la_index(borough)
+        return self.rows & (self.arranged["la"] == (-1 if i is None else i))
+
+
+def _demo_counts(arranged: dict, service: str) -> DemoCounts:
+    if service == "all":
+        rows = np.ones(len(arranged["la"]), dtype=bool)
+    else:
+        rows = arranged["service"] == (arranged["services"].index(service) if service in arranged["services"] else -1)
+    n_las, n_groups = len(arranged["las"]), len(rep.COUNTED) + 1
+    la, band = arranged["la"][rows], arranged["band"][rows]
+    counts = np.bincount((la * N_BANDS + band) * n_groups + arranged["ethnicity"][rows],
+                         weights=arranged["headcount"][rows], minlength=n_las * N_BANDS * n_groups)
+    present = np.bincount(la * N_BANDS + band, minlength=n_las * N_BANDS) > 0
+    return DemoCounts(arranged, rows, counts.reshape(n_las, N_BANDS, n_groups), present.reshape(n_las, N_BANDS))
 
 
 def _population_shares(population: pd.DataFrame, la_codes) -> pd.DataFrame:
@@ -311,56 +385,64 @@ def _population_shares(population: pd.DataFrame, la_codes) -> pd.DataFrame:
     return wide
 
 
-def _demo_area_population(pop: pd.DataFrame, borough: str) -> pd.Series:
-    return pop.loc[data.LONDON_CODE if borough == "all" else borough]
+def _demo_area_population(pop: dict, borough: str) -> dict:
+    return pop[data.LONDON_CODE if borough == "all" else borough]
 
 
-def _demo_bands(filters: Filters, counts: pd.DataFrame, pop: pd.DataFrame):
-    """Shares of known staff per £10k band, from the protected counts (`data.protected_payband_headcount`)."""
-    area_counts = counts if filters.borough == "all" else counts[counts["la_code"] == filters.borough]
-    wide = rep.shares_of_known(area_counts, ["band_order"])
-    order = range(1, len(data.PAY_BANDS) + 1)
-    wide = wide.set_index("band_order").reindex(order)   # a band with no staff stays NaN, never 0%
+def _demo_bands(filters: Filters, counts: DemoCounts, pop: dict):
+    """Shares of known staff per £10k band, from the protected counts (`data.protected_payband_headcount`): a band
+    with no rows stays NaN, never 0%."""
+    by_band, present = counts.area(filters.borough)
+    wide = rep.known_shares(by_band[:, :len(rep.COUNTED)])
+    wide = {column: np.where(present, values, np.nan) for column, values in wide.items()}
     return wide, _demo_area_population(pop, filters.borough)
 
 
-def _demo_share_rows(wide, population, group: str) -> pd.DataFrame:
-    shares = wide[f"{group}_share"]
+def _demo_share_rows(wide, population, group: str) -> dict:
     labels = [rep.format_share(v, 1) if pd.notna(k) and k > 0 else "no staff"
-              for v, k in zip(wide[f"{group}_share"], wide["known"])]
-    return pd.DataFrame({"band": BAND_LABELS, "share": shares.to_numpy(), "population_share": float(population[group]),
-                         "label": labels, "known": wide["known"].to_numpy()})
+              for v, k in zip(wide[f"{group}_share"].tolist(), wide["known"].tolist())]
+    return {"band": BAND_LABELS, "share": wide[f"{group}_share"], "population_share": float(population[group]),
+            "label": labels, "known": wide["known"]}
 
 
-def _demo_borough_table(filters: Filters, counts: pd.DataFrame, pop: pd.DataFrame, las: pd.DataFrame, focus: str,
+def _demo_ratios(wide, population) -> pd.DataFrame:
+    """Every group's shares by band (as `_demo_share_rows`), one after another, with each band's ratio."""
+    parts = [dict(_demo_share_rows(wide, population, g), group=g) for g in DEMO_GROUPS]
+    ratios = pd.DataFrame({column: np.concatenate([np.broadcast_to(np.asarray(part[column]), (N_BANDS,)) for part in parts])
+                           for column in ("band", "share", "population_share", "label", "known", "group")})
+    for column in ("band", "label", "group"):
+        ratios[column] = ratios[column].tolist()   # as text columns of their own, not numpy's fixed-width strings
+    ratios["ratio"] = rep.representation_ratio(ratios["share"], ratios["population_share"])
+    return ratios
+
+
+def _demo_borough_table(filters: Filters, counts: DemoCounts, pop: dict, las: pd.DataFrame, focus: str,
                         population_label: str):
-    counts = counts.assign(band_group=counts["band_order"].map(DEMO_BAND_GROUP))
-    everyone = counts.assign(band_group="all_staff")
-    both = pd.concat([counts, everyone], ignore_index=True)
-    london = both.assign(la_code="london")
-    wide = rep.shares_of_known(pd.concat([both, london], ignore_index=True), ["la_code", "band_group"])
-    wide = wide.set_index(["la_code", "band_group"])
     names = dict(zip(las["la_code"], las["la_name"]))
+    measures = ("all_staff",) + PAY_BAND_GROUPS
     rows, download = [], []
     for code in ["london"] + list(las["la_code"]):
-        population = pop.loc[data.LONDON_CODE if code == "london" else code, filters.group]
+        by_band, present = counts.area("all" if code == "london" else code)
+        wide = rep.known_shares(np.stack([by_band[BAND_GROUP_BANDS[m], :len(rep.COUNTED)].sum(axis=0) for m in measures]))
+        group_shares = wide[f"{filters.group}_share"].tolist()
+        population = pop[data.LONDON_CODE if code == "london" else code][filters.group]
         area = "All boroughs (London)" if code == "london" else names[code]
         row = {"area": area, "_focus": code == focus, OWN_LA_CODES: code}
         out = {"Borough": area}
         shares = {}
-        for measure in ("all_staff",) + PAY_BAND_GROUPS:
-            if (code, measure) not in wide.index:
+        for i, measure in enumerate(measures):
+            if not present[BAND_GROUP_BANDS[measure]].any():
                 row[measure], shares[measure] = "no staff", np.nan
                 row[f"{measure}__pos"] = "unknown"
             else:
-                shares[measure] = wide.at[(code, measure), f"{filters.group}_share"]
+                shares[measure] = group_shares[i]
                 row[measure] = rep.format_share(shares[measure], 0)
                 row[f"{measure}__pos"] = _shade(shares[measure], population)
             out[BAND_GROUPS[measure]] = row[measure]
             out[f"{BAND_GROUPS[measure]}: against population"] = POSITION_TEXT[rep.position(shares[measure], population)]
         row["population"] = rep.format_share(population, 0)
         row["ceiling"] = _ceiling_cell([shares[m] for m in PAY_BAND_GROUPS], population)
-        not_known = wide.at[(code, "all_staff"), "not_known_share"] if (code, "all_staff") in wide.index else np.nan
+        not_known = wide["not_known_share"][0] if present.any() else np.nan
         row["not_known"] = rep.format_share(not_known, 1)
         out[f"Population share ({population_label})"] = row["population"]
         out["Glass ceiling"] = row["ceiling"]
@@ -374,15 +456,18 @@ def _demo_borough_table(filters: Filters, counts: pd.DataFrame, pop: pd.DataFram
 
 # --- roles: DfE children's social work workforce ---------------------------------------------------------
 
-def csww_area(borough: str, csww: pd.DataFrame) -> tuple[str, str]:
-    """(area code, name) in the DfE census for a borough: London for all; the joint return for Kingston or Richmond."""
+def csww_area(borough: str, areas: pd.DataFrame) -> tuple[str, str]:
+    """(area code, name) in the DfE census for a borough: London for all; the joint return for Kingston or Richmond.
+    `areas`: the census's LA areas (area_code, area_name), as `census_arranged` arranges them."""
     if borough == "all":
         return LONDON_CODE, "London"
-    areas = csww[csww["geographic_level"] == "Local authority"][["area_code", "area_name"]].drop_duplicates()
-    match = areas[areas["area_code"].str.contains(borough, regex=False)]
-    if match.empty:
-        return borough, ""
-    return match["area_code"].iloc[0], match["area_name"].iloc[0]
+    for code, name in zip(areas["area_code"], areas["area_name"]):
+        if borough in code:
+            return code, name
+    return borough, ""
+
+
+PIPELINE_COLUMNS = ["year", "role", "bgm_share", "bgm", "known", "not_known_share", "label"]
 
 
 def role_pipeline(csww: pd.DataFrame, area_code: str) -> pd.DataFrame:
@@ -392,26 +477,69 @@ def role_pipeline(csww: pd.DataFrame, area_code: str) -> pd.DataFrame:
     """
     frame = csww[(csww["area_code"] == area_code) & csww["role"].isin(ROLES)]
     if frame.empty:
-        return pd.DataFrame(columns=["year", "role", "bgm_share", "bgm", "known", "not_known_share", "label"])
-    wide = frame.pivot(index=["year", "role"], columns="ethnicity", values="headcount")
-    pct = frame[frame["ethnicity"] == "not_known"].set_index(["year", "role"])["headcount_pct"]
+        return pd.DataFrame(columns=PIPELINE_COLUMNS)
+    return role_pipelines(frame).drop(columns="area_code")
+
+
+def role_pipelines(csww: pd.DataFrame) -> pd.DataFrame:
+    """`role_pipeline` of every area in the census at once (one pivot): area_code and its columns, by area, year and
+    role."""
+    frame = csww[csww["role"].isin(ROLES)]
+    if frame.empty:
+        return pd.DataFrame(columns=["area_code"] + PIPELINE_COLUMNS)
+    keys = ["area_code", "year", "role"]
+    wide = frame.pivot(index=keys, columns="ethnicity", values="headcount")
+    pct = frame[frame["ethnicity"] == "not_known"].set_index(keys)["headcount_pct"].reindex(wide.index)
     rows = []
-    for (year, role), r in zip(wide.index, wide.to_dict("records")):
+    for (area, year, role), r, not_known in zip(wide.index, wide.to_dict("records"), pct.tolist()):
         share = rep.bgm_share_of_known(r.get("asian"), r.get("black"), r.get("mixed"), r.get("other"), r.get("known"))
         bgm = sum(r.get(g) for g in rep.BGM_GROUPS) if not pd.isna(share) else np.nan
         label = _pct(share) if not pd.isna(share) else _missing_label(r.get("known"), r.get("total"))
-        rows.append({"year": int(year), "role": role, "bgm_share": share, "bgm": bgm, "known": r.get("known"),
-                     "not_known_share": pct.get((year, role), np.nan) / 100, "label": label})
+        rows.append({"area_code": area, "year": int(year), "role": role, "bgm_share": share, "bgm": bgm,
+                     "known": r.get("known"), "not_known_share": not_known / 100, "label": label})
     out = pd.DataFrame(rows)
     out["role"] = pd.Categorical(out["role"], ROLES, ordered=True)
-    return out.sort_values(["year", "role"]).reset_index(drop=True).assign(role=lambda f: f["role"].astype(str))
+    return out.sort_values(["area_code", "year", "role"]).reset_index(drop=True).assign(role=lambda f: f["role"].astype(str))
 
 
-# London's pipeline is every borough's comparator and the all-boroughs view's own, the same for every viewer (area codes
-# are never relabelled, only names): worked out once per census version in each worker, not in every view.
+# What the role charts read of the census, worked out once per census version in each worker (the same for every
+# viewer: area codes are never relabelled, only names), so a borough's view slices its rows instead of filtering,
+# pivoting and labelling the whole census again: every area's pipeline (London's is every borough's comparator too),
+# the LA areas, the latest year's ethnicity-not-known figures. None when the census is not imported.
 @loader.kept_in_process(data.CSWW, check=data.check_scope)
-def london_pipeline(scope: loader.AccessScope) -> pd.DataFrame:
-    return role_pipeline(data.csww_role(scope), LONDON_CODE)
+def census_arranged(scope: loader.AccessScope) -> dict:
+    csww = data.csww_role(scope)
+    if csww.empty:
+        return {}
+    pipelines = role_pipelines(csww)
+    codes = pipelines["area_code"].tolist()
+    rows: dict[str, list] = {}
+    for i, code in enumerate(codes):
+        rows.setdefault(code, [i, i])[1] = i + 1
+    years = sorted(csww["year"].unique())
+    latest = years[-1]
+    las = csww[csww["geographic_level"] == "Local authority"][["area_code", "area_name"]].drop_duplicates()
+    london_nk = csww[(csww["year"] == latest) & (csww["area_code"] == LONDON_CODE) & (csww["role"] == "Total")
+                     & (csww["ethnicity"] == "not_known")]["headcount_pct"] / 100
+    return {"pipelines": pipelines.drop(columns="area_code"), "rows": rows, "years": years,
+            "areas": las.reset_index(drop=True), "not_known": not_known_by_la(csww, latest),
+            "london_not_known": london_nk.iloc[0] if len(london_nk) else None}
+
+
+def _area_pipeline(arranged: dict, area_code: str) -> pd.DataFrame:
+    """`role_pipeline` of one area, sliced from the arranged census."""
+    if area_code not in arranged["rows"]:
+        return pd.DataFrame(columns=PIPELINE_COLUMNS)
+    start, stop = arranged["rows"][area_code]
+    return arranged["pipelines"].iloc[start:stop].reset_index(drop=True)
+
+
+def _not_known_named(arranged: dict, names: dict[str, str] | None, viewer_la: str | None) -> pd.DataFrame:
+    """The latest year's not-known figures by LA, their names anonymised where `names` (the labels) is given."""
+    nk = arranged["not_known"]
+    if names is not None:
+        nk["area_name"] = _census_labels(nk["area_code"], names, viewer_la)
+    return nk
 
 
 def _missing_label(known, total) -> str:
@@ -472,18 +600,17 @@ class NotKnownChart:
 def not_known_chart(focus: str, scope: loader.AccessScope, *, anonymise_with: str | None = None) -> NotKnownChart:
     """The ethnicity-not-known chart and its sentence with `focus` standing out (an ONS code, found in a joint return's
     code too): the same for everyone who focuses on that LA, so cached per focus, not per caller."""
-    csww = data.csww_role(scope)
-    if csww.empty:
+    arranged = census_arranged(scope)
+    if not arranged:
         message = "The DfE census of children's social workers has not been imported."
         return NotKnownChart(figures.plain_empty_figure(message), message)
+    names = None
     if anonymise_with:
         las = anonymise_las(loader.local_authorities(), scope.la_code, anonymise_with)
-        csww = _anonymise_csww(csww, dict(zip(las["la_code"], las["la_name"])), scope.la_code)
-    latest = sorted(csww["year"].unique())[-1]
-    nk = not_known_by_la(csww, latest)
-    london_nk = csww[(csww["year"] == latest) & (csww["area_code"] == LONDON_CODE) & (csww["role"] == "Total")
-                     & (csww["ethnicity"] == "not_known")]["headcount_pct"] / 100
-    london = london_nk.iloc[0] if len(london_nk) else None
+        names = dict(zip(las["la_code"], las["la_name"]))
+    latest = arranged["years"][-1]
+    nk = _not_known_named(arranged, names, scope.la_code)
+    london = arranged["london_not_known"]
     return NotKnownChart(figures.not_known_figure(nk, [focus], london, "London"),
                          not_known_takeaway(nk, focus or None, np.nan if london is None else london, latest))
 
@@ -516,24 +643,24 @@ class RolePart:
 def role_part(borough: str, scope: loader.AccessScope, *, anonymise_with: str | None = None) -> RolePart:
     """DfE's census of children's social workers by role for `borough` ("all": London), as every member sees it."""
     las = loader.local_authorities()
-    csww = data.csww_role(scope)
+    arranged = census_arranged(scope)
     if anonymise_with:
         las = anonymise_las(las, scope.la_code, anonymise_with)
-        csww = _anonymise_csww(csww, dict(zip(las["la_code"], las["la_name"])), scope.la_code) if not csww.empty else csww
     names = dict(zip(las["la_code"], las["la_name"]))
-    has_csww = not csww.empty
+    has_csww = bool(arranged)
     messages = []
-    role_code, role_name = csww_area(borough, csww) if has_csww else ("", "")
-    pipeline = ((london_pipeline(scope) if role_code == LONDON_CODE else role_pipeline(csww, role_code)) if has_csww
-                else pd.DataFrame())
-    years = sorted(csww["year"].unique()) if has_csww else []
+    role_code, role_name = csww_area(borough, arranged["areas"]) if has_csww else ("", "")
+    if anonymise_with and borough != "all" and role_name:   # the census's LA names, as the census is anonymised
+        role_name = _census_labels([role_code], names, scope.la_code)[0]
+    pipeline = _area_pipeline(arranged, role_code) if has_csww else pd.DataFrame()
+    years = arranged["years"] if has_csww else []
     latest = years[-1] if years else None
     if has_csww and borough != "all" and " / " in role_code:
         messages.append(("Two LAs" if anonymise_with else "Kingston upon Thames and Richmond upon Thames")
                         + " make one joint return to the DfE census: the role figures are for both.")
     comparator = None
     if has_csww and borough != "all":
-        london = london_pipeline(scope)
+        london = _area_pipeline(arranged, LONDON_CODE)
         comparator = london[london["year"] == latest]
     role_label = role_name or ("London" if borough == "all" else names.get(borough, ""))
     role_figure = (figures.pipeline_figure(pipeline, ROLES, role_label, comparator) if has_csww and not pipeline.empty
@@ -545,9 +672,9 @@ def role_part(borough: str, scope: loader.AccessScope, *, anonymise_with: str | 
         "Known ethnicity headcount": [("not published (x)" if pd.isna(v) else int(v)) for v in pipeline.get("known", [])],
         "Ethnicity not known": [_pct(v) for v in pipeline.get("not_known_share", [])],
     })
-    nk = not_known_by_la(csww, latest) if has_csww else pd.DataFrame(columns=["area_code", "area_name", "share", "label"])
-    london_nk = (csww[(csww["year"] == latest) & (csww["area_code"] == LONDON_CODE) & (csww["role"] == "Total")
-                      & (csww["ethnicity"] == "not_known")]["headcount_pct"] / 100) if has_csww else pd.Series(dtype=float)
+    nk = (_not_known_named(arranged, names if anonymise_with else None, scope.la_code) if has_csww
+          else pd.DataFrame(columns=["area_code", "area_name", "share", "label"]))
+    london_nk = arranged.get("london_not_known")
     not_known_table = pd.DataFrame({"Local authority": nk["area_name"], "Ethnicity not known": nk["label"],
                                     "Headcount not known": [("" if pd.isna(v) else int(v)) for v in nk.get("headcount", [])]}) \
         .sort_values("Local authority").reset_index(drop=True)
@@ -556,7 +683,7 @@ def role_part(borough: str, scope: loader.AccessScope, *, anonymise_with: str | 
     if len(nk):
         focus_nk = nk[nk["area_code"].str.contains(borough, regex=False)] if borough != "all" else None
         value = focus_nk["label"].iloc[0] if focus_nk is not None and len(focus_nk) else (
-            _pct(london_nk.iloc[0]) if len(london_nk) else "no figure")
+            _pct(london_nk) if london_nk is not None else "no figure")
         kpis.append((f"Ethnicity not known, {role_label} social workers {latest}", value, "children's social workers"))
     return RolePart(
         latest=latest, messages=messages, kpis=kpis,
@@ -578,27 +705,27 @@ def _build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: 
         names = dict(zip(las["la_code"], las["la_name"]))
         boroughs = _anonymise_published(boroughs, names, scope.la_code) if not boroughs.empty else boroughs
     names = dict(zip(las["la_code"], las["la_name"]))
-    has_published, has_csww = not boroughs.empty, not data.csww_role(scope).empty
+    has_published, has_csww = not boroughs.empty, bool(census_arranged(scope))
     messages, notes = [], []
     group_label = rep.GROUP_LABELS[filters.group]
     is_demo = filters.source == "demo"
 
     if not is_demo and has_published:
-        area = _published_area(boroughs, filters.borough)
+        cells = _published_cells(boroughs)
+        area = _published_area(cells, filters.borough)
         area_label = _published_area_label(area)
-        bands = _published_bands(filters, series, boroughs, area)
-        ratios = _published_ratios(boroughs, area)
+        bands = _published_bands(filters, series, cells, area)
+        ratios = _published_ratios(cells, area)
         borough_table, borough_columns, borough_download = _published_borough_table(boroughs, filters.group, area)
-        all_staff = boroughs[(boroughs["area_name"] == area) & (boroughs["ethnic_group"] == filters.group)].set_index("measure")
         # The population share as the pay-band series gives it (41.8%), as every other card and table writes it;
         # the borough table publishes it only to whole numbers (41%).
         area_population = bands["population_share"].dropna()
-        headline = (all_staff.loc["all_staff", "value_text"],
+        headline = (cells["cell"][(area, filters.group, "all_staff")][1],
                     _pct(area_population.iloc[0], POPULATION_DECIMALS) if len(area_population)
-                    else all_staff.loc["population", "value_text"])
+                    else cells["cell"][(area, filters.group, "population")][1])
         period = "December 2020 snapshot"
         population_label = "population 2016"
-        if " / " in str(boroughs.loc[boroughs["area_name"] == area, "la_codes"].iloc[0]):
+        if " / " in str(next(codes for codes, name in cells["codes"] if name == area)):
             messages.append(("These two boroughs" if anonymise_with else "Richmond and Wandsworth")
                             + " share one workforce and are published together: the figures shown are for both boroughs.")
         band_table = pd.DataFrame({"Pay band": bands["band"], "Share of staff": bands["label"],
@@ -609,35 +736,39 @@ def _build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: 
                             "(an administrator runs `python -m dashboard import-published FOLDER`).")
             filters = Filters("demo", filters.borough, filters.service, filters.group)
             is_demo = True
-        counts = _filter_counts(data.protected_payband_headcount(scope), filters)
+        arranged = payband_arranged(scope)
+        counts = _demo_counts(arranged, filters.service)
         if counts.empty:
             messages.append("No pay-band headcounts are held for this choice yet: the pay-band charts and table are "
                             "empty until LAs upload their counts or an administrator imports the published snapshot.")
-        raw_population = data.payband_population(scope)
-        pop = _population_shares(raw_population, las["la_code"])
-        census = bool(len(raw_population)) and (raw_population["source"] != "demo").all()
-        population_label = "Census 2021 residents" if census else "demo population"
+        pop = arranged["population"]
+        population_label = "Census 2021 residents" if arranged["census"] else "demo population"
         area = filters.borough
         area_label = "all boroughs" if area == "all" else names[area]
         if filters.service != "all":
             area_label += f", {data.SERVICE_GROUPS[filters.service].lower()}"
         wide, population = _demo_bands(filters, counts, pop)
-        bands = _demo_share_rows(wide, population, filters.group)
-        ratios = pd.concat([
-            _demo_share_rows(wide, population, g).assign(group=g) for g in DEMO_GROUPS], ignore_index=True)
-        ratios["ratio"] = rep.representation_ratio(ratios["share"], ratios["population_share"])
+        bands = pd.DataFrame(_demo_share_rows(wide, population, filters.group))
+        ratios = _demo_ratios(wide, population)
         borough_table, borough_columns, borough_download = _demo_borough_table(filters, counts, pop, las, area,
                                                                                  population_label)
-        everyone = rep.shares_of_known(counts if area == "all" else counts[counts["la_code"] == area], ["snapshot_date"])
-        headline = (_pct(everyone[f"{filters.group}_share"].iloc[0], 0) if len(everyone) else "no staff",
+        area_rows = counts.area_rows(area)
+        snapshots = arranged["snapshot"][area_rows]
+        if len(snapshots):   # the area's staff on its earliest snapshot
+            first = area_rows & (arranged["snapshot"] == snapshots.min())
+            everyone = rep.known_shares(np.bincount(arranged["ethnicity"][first], weights=arranged["headcount"][first],
+                                                    minlength=len(rep.COUNTED) + 1)[:len(rep.COUNTED)])
+        headline = (_pct(everyone[f"{filters.group}_share"][0], 0) if len(snapshots) else "no staff",
                     _pct(population[filters.group], POPULATION_DECIMALS))
         returned = loader.returned_las(data.NAME)
-        snapshot = (counts if area == "all" else counts[counts["la_code"] == area])["snapshot_date"].max()
+        snapshot = pd.Timestamp(snapshots.max()) if len(snapshots) else pd.NaT
         if area != "all" and area in returned:   # the LA's own uploaded return replaced its demo counts
             is_demo = False
             period = f"snapshot {snapshot:%d %B %Y}, the LA's own return"
         elif area == "all" and returned:
-            demo_snapshot = counts.loc[~counts["la_code"].isin(returned), "snapshot_date"].max()
+            demo_las = [i for i, code in enumerate(arranged["las"]) if code not in returned]
+            demo_snapshots = arranged["snapshot"][counts.rows & np.isin(arranged["la"], demo_las)]
+            demo_snapshot = pd.Timestamp(demo_snapshots.max()) if len(demo_snapshots) else pd.NaT
             period = (f"demo snapshot {demo_snapshot:%d %B %Y}, with {len(returned)} borough"
                       f"{'s' if len(returned) > 1 else ''}' own latest returns")
         else:
@@ -705,11 +836,11 @@ def _build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: 
 
 
 def _role_kpis(pipeline: pd.DataFrame, area: str, latest: int) -> list[tuple[str, str, str]]:
-    now = pipeline[pipeline["year"] == latest]
-    senior = now[now["role"] == "Senior manager"]["label"]
-    case = now[now["role"] == "Case holder"]["label"]
+    now = _labels_in(pipeline, latest)
+    senior = [now["Senior manager"]] if "Senior manager" in now else []
+    case = [now["Case holder"]] if "Case holder" in now else []
     first_year = int(pipeline["year"].min())
-    gaps = {y: rep.drop_off(f, "Case holder", "Senior manager") for y, f in pipeline.groupby("year")}
+    gaps = rep.drop_offs_by_year(pipeline, "Case holder", "Senior manager")
     gap_now, gap_then = gaps.get(latest, np.nan), gaps.get(first_year, np.nan)
     if pd.isna(gap_now):
         gap_text, gap_note = "not published", "a role's figure is suppressed (x)"
@@ -721,8 +852,8 @@ def _role_kpis(pipeline: pd.DataFrame, area: str, latest: int) -> list[tuple[str
             trend = "narrower" if gap_now < gap_then else "wider" if gap_now > gap_then else "the same"
             gap_note = f"{trend} than {first_year} ({gap_then * 100:.1f} points)"
     return [
-        (f"Senior managers, {area} {latest}", senior.iloc[0] if len(senior) else "no figure",
-         f"case holders {case.iloc[0] if len(case) else 'no figure'}"),
+        (f"Senior managers, {area} {latest}", senior[0] if senior else "no figure",
+         f"case holders {case[0] if case else 'no figure'}"),
         (f"Drop-off case holder to senior manager, {latest}", gap_text, gap_note),
     ]
 
@@ -855,6 +986,12 @@ def groups_takeaway(ratios: pd.DataFrame, area_label: str) -> str:
     return text + "."
 
 
+def _labels_in(pipeline: pd.DataFrame, year) -> dict[str, str]:
+    """{role: label} of one year of a pipeline."""
+    return {role: label for y, role, label in zip(pipeline["year"].tolist(), pipeline["role"].tolist(),
+                                                  pipeline["label"].tolist()) if y == year}
+
+
 def _share_of(label: str, role: str) -> str:
     return f"{label} of {role}" if label.endswith("%") else f"{role}: {label}"
 
@@ -864,9 +1001,9 @@ def roles_takeaway(pipeline: pd.DataFrame, area: str) -> str:
 
     `pipeline`: year, role, bgm_share (NaN where the DfE has x), label."""
     latest, first = int(pipeline["year"].max()), int(pipeline["year"].min())
-    now = pipeline[pipeline["year"] == latest].set_index("role")["label"]
+    now = _labels_in(pipeline, latest)
     case, senior = now.get("Case holder", "no figure"), now.get("Senior manager", "no figure")
-    gaps = {int(y): rep.drop_off(f, "Case holder", "Senior manager") for y, f in pipeline.groupby("year")}
+    gaps = rep.drop_offs_by_year(pipeline, "Case holder", "Senior manager")
     gap = gaps.get(latest, np.nan)
     start = f"In {area} at 30 September {latest}, Black and Global Majority staff are "
     if pd.isna(gap):

@@ -12,10 +12,11 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from dashboard.chart_theme import lean_figure
+from dashboard.chart_theme import lean_figure, plain_empty_figure
 from dashboard import loader
 from dashboard.dashboards.placements_supply import data, figures, metrics
 from dashboard.dashboards.sufficiency import data as suff_data
+from dashboard.dashboards.sufficiency.view import NO_RETURN, names_listed, return_coverage
 from dashboard.disclosure import CHILDREN_NOTE
 from dashboard.presenting import Presentation, Slide
 
@@ -132,6 +133,14 @@ def build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: s
     concentration = supply["concentration"]
 
     need, need_text = _need(scope, filters.area, options)
+    returned_to = options["returned_to"]
+    area_coverage = return_coverage(filters.area, at, returned_to, las)
+    if area_coverage.none:   # no forecast from no children: the need is not known, never 0
+        need = {kind: None for kind in need}
+        need_text = area_coverage.reason
+    viewer_returned = scope.la_code in returned_to and returned_to[scope.la_code] >= at
+    # Children placed here are counted from the returns London's LAs have sent: say whose are missing.
+    not_covered = [names[c] for c in las["la_code"] if c not in returned_to or returned_to[c] < at]
     location = located["table"].set_index("Placement type")
     outside = {kind: int(location.loc[kind, "Outside London"]) for kind in location.index}
     demand = metrics.demand_against_supply(need, homes_places, None, outside)
@@ -207,7 +216,8 @@ def build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: s
                   f"{_count(trend['Total'].iloc[-1])} on {trend['Quarter end'].iloc[-1]}." if len(trend) else "No data."),
         "elsewhere": (f"{_count(away['total'])} of {viewer}'s {_count(away['looked_after'])} looked-after children live "
                       f"outside {viewer}" + (f"; the most in {elsewhere['Placed in'].iloc[0]} ({_count(elsewhere['Total'].iloc[0])})."
-                                             if len(elsewhere) else ".")),
+                                             if len(elsewhere) else ".")) if viewer_returned else
+                     f"{viewer} has no SSDA903 return covering {at_label}: where its children live is not known.",
         "places": (f"{where} has {_count(homes_places)} registered children's homes places at {snapshot_label}."
                    if homes_places is not None else
                    f"Ofsted's file gives no places for {where}'s children's homes at {snapshot_label}." if providers_held
@@ -226,14 +236,15 @@ def build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: s
     kpis = [
         ("Placed here by other LAs", _count(total_here), f"{where}, {at_label} (protected)"),
         ("Placing LAs", f"{len(placing)}", "LAs with children placed here"),
-        (f"{viewer}'s children placed outside {viewer}", _count(away["total"]), f"of {_count(away['looked_after'])} looked after"),
+        (f"{viewer}'s children placed outside {viewer}", _count(away["total"]), f"of {_count(away['looked_after'])} looked after")
+        if viewer_returned else (f"{viewer}'s children placed outside {viewer}", NO_RETURN, f"{viewer}, {at_label}"),
         ("Registered children's homes places", _count(homes_places) if homes_places is not None else
          "not given" if providers_held else "not imported",
          f"{where}, at {snapshot_label}" if providers_held else "Ofsted's provider data"),
         ("Largest 5 owners' share of places", f"{concentration[5]}%" if concentration[5] is not None else "not available",
          f"{where}'s children's homes"),
-        ("Children's homes: need minus places", _count(homes_row["Gap (need minus places)"]) if homes_places is not None
-         else "not available",
+        ("Children's homes: need minus places", NO_RETURN if area_coverage.none else
+         _count(homes_row["Gap (need minus places)"]) if homes_places is not None else "not available",
          f"in {HORIZON_MONTHS} months; positive is a shortfall"),
     ]
     sources = {chart: ("Sufficiency: LAs' SSDA903 returns" + (" (demo data: synthetic, seeded)" if children_demo else "")
@@ -242,7 +253,17 @@ def build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: s
     sources.update({"grade": sources["placing"] + "; " + ofsted_source, "places": ofsted_source, "types": ofsted_source,
                     "owners": ofsted_source,
                     "openings": ofsted_source, "demand": f"{sources['placing']}; {ofsted_source}"})
+    if not viewer_returned:
+        figs["elsewhere"] = plain_empty_figure(takeaways["elsewhere"])
+    if area_coverage.none:
+        takeaways["demand"] = need_text + " The children it will need places for cannot be forecast."
     banners = ([] if providers_held else [NOT_IMPORTED]) + [FOSTER_NOT_LOADED]
+    if not_covered and len(not_covered) < len(las):
+        banners.append(f"Children placed here are counted from the SSDA903 returns of the {len(las) - len(not_covered)} "
+                       f"of London's {len(las)} LAs whose return covers {at_label}; "
+                       + (f"not yet from {len(not_covered)} LAs." if len(not_covered) > 5 else
+                          f"not yet from {names_listed(not_covered)}.")
+                       + " Their children placed here are not counted until their returns arrive.")
     notes = _notes(where, at_label, need_text, ofsted_source, children_demo, providers_held)
     return PlacementsView(area_name=where, at_label=at_label, viewer_la_name=viewer, children_demo=children_demo,
                           providers_held=providers_held, kpis=kpis, figures={c: lean_figure(f) for c, f in figs.items()},

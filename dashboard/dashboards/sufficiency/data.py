@@ -271,8 +271,12 @@ def options(scope: AccessScope) -> dict:
     legal_groups = list(dict.fromkeys(by_list["legal_status"]["grp"])) if "legal_status" in by_list else []
     cin = by_list.get("cin", pd.DataFrame(columns=["code", "label"]))
     months = pd.date_range(first, last, freq="ME")
+    # Which LAs have sent a return, and to which 31 March their latest runs (an episode's year is the collection year
+    # it ended in, or its return's when still open): whether an LA has data, never how many children.
+    latest = _read_sql(select(e.c.la_code, func.max(e.c.year).label("year")).group_by(e.c.la_code))
+    returned_to = {code: pd.Timestamp(int(year), 3, 31) for code, year in zip(latest["la_code"], latest["year"])}
     return {"first": first, "last": last, "month_ends": list(months), "legal_groups": legal_groups,
-            "cin": list(zip(cin["code"], cin["label"])), "has_data": has_data}
+            "cin": list(zip(cin["code"], cin["label"])), "has_data": has_data, "returned_to": returned_to}
 
 
 # --- the view: every aggregate the page shows ---------------------------------------------------------------------

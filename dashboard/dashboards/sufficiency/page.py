@@ -303,7 +303,9 @@ def rendered(values: tuple, scope: loader.AccessScope, *, anonymise_with: str | 
                            anonymise_with=anonymise_with)
     privacy = dbc.Alert([html.Strong("Protected view. "), suff.SUPPRESSION_TEXT], color="info", className="py-2") \
         if view.restricted else None
-    return (demo_banner(view.is_demo, "looked-after children data"), privacy, kpi_cards(view.kpis),
+    banners = [demo_banner(view.is_demo, "looked-after children data"),
+               *[dbc.Alert(text, color="warning", className="py-2") for text in view.banners]]
+    return (banners, privacy, kpi_cards(view.kpis),
             *[item for chart in VIEW_CHARTS for item in (view.titles[chart], view.figures[chart])],
             definition_list(f"About these figures: {view.area_name}, {view.as_at_label}", view.notes),
             *[view.takeaways[chart] for chart in VIEW_CHARTS])

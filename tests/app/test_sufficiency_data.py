@@ -95,7 +95,9 @@ def test_uasc_filter_matches_sql(ctx):
 def test_options_carry_no_figures(ctx):
     options = data.options(AccessScope("commissioner", LAMBETH))
     assert options["last"] == pd.Timestamp("2025-03-31") and options["has_data"]
-    assert set(options) == {"first", "last", "month_ends", "legal_groups", "cin", "has_data"}
+    assert set(options) == {"first", "last", "month_ends", "legal_groups", "cin", "has_data", "returned_to"}
+    # Which LAs have sent a return and to when: a date per LA, no count (the demo: all 33, to 31 March 2025).
+    assert len(options["returned_to"]) == 33 and set(options["returned_to"].values()) == {pd.Timestamp("2025-03-31")}
 
 
 SHARES = {   # headline -> (table, the row whose % it is)

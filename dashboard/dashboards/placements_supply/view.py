@@ -16,9 +16,9 @@ from dashboard.chart_theme import lean_figure, plain_empty_figure
 from dashboard import loader
 from dashboard.dashboards.placements_supply import data, figures, metrics
 from dashboard.dashboards.sufficiency import data as suff_data
-from dashboard.dashboards.sufficiency.view import NO_RETURN, names_listed, return_coverage
 from dashboard.disclosure import CHILDREN_NOTE
 from dashboard.presenting import Presentation, Slide
+from dashboard.return_coverage import NO_RETURN, names_listed, return_coverage
 
 CHARTS = ("placing", "placement", "provider", "distance", "grade", "trend", "elsewhere", "places", "types", "owners",
           "openings", "demand")
@@ -134,7 +134,7 @@ def build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: s
 
     need, need_text = _need(scope, filters.area, options)
     returned_to = options["returned_to"]
-    area_coverage = return_coverage(filters.area, at, returned_to, las)
+    area_coverage = return_coverage(codes, names, where, at, returned_to)
     if area_coverage.none:   # no forecast from no children: the need is not known, never 0
         need = {kind: None for kind in need}
         need_text = area_coverage.reason

@@ -14,6 +14,7 @@ import pandas as pd
 
 from dashboard import loader
 from dashboard.chart_theme import plain_empty_figure
+from dashboard.return_coverage import NO_RETURN, ReturnCoverage, return_coverage
 from dashboard.dashboards.sufficiency import figures
 from dashboard.dashboards.sufficiency import data
 from dashboard.dashboards.sufficiency import metrics as m
@@ -290,64 +291,11 @@ def focus_codes(area: str, las: pd.DataFrame) -> set[str]:
     return set(data.area_la_codes(area, las))
 
 
-NO_RETURN = "no return"
-
-
-@dataclass(frozen=True)
-class ReturnCoverage:
-    """Which of an area's LAs have an SSDA903 return covering a date. An LA without one has no figures: it is never
-    counted as having no children."""
-    covered: int                     # LAs whose latest return runs to the date or later
-    not_sent: tuple[str, ...]        # names of LAs with no return at all
-    ended: tuple[tuple[str, pd.Timestamp], ...]   # (name, the 31 March its latest return runs to) before the date
-    banners: tuple[str, ...]
-    reason: str = ""                 # why an area with no return covering the date has no figures, in a sentence
-
-    @property
-    def none(self) -> bool:
-        return self.covered == 0
-
-
-def return_coverage(area: str, at: pd.Timestamp, returned_to: dict, las: pd.DataFrame, *,
-                    anonymised: bool = False) -> ReturnCoverage:
-    """The area's LAs by their returns at `at`, and what the page says about those without one. Anonymised, LAs are
-    counted, not named (a label beside "no return" would say which LA it is)."""
-    codes = data.area_la_codes(area, las)
-    names = dict(zip(las["la_code"], las["la_name"]))
-    not_sent = tuple(names[c] for c in codes if c not in returned_to)
-    ended = tuple((names[c], returned_to[c]) for c in codes if c in returned_to and returned_to[c] < at)
-    covered = len(codes) - len(not_sent) - len(ended)
-    area_name, at_label = area_label(area, las), f"{at:%-d %B %Y}"
-    banners, reason = [], f"No LA in {area_name} has an SSDA903 return covering {at_label}."
-    if len(codes) == 1 and not_sent:
-        reason = f"{area_name} has not sent an SSDA903 return yet."
-        banners.append(f"{area_name} has not sent an SSDA903 return yet, so there are no figures for its children: they "
-                       f"say \"{NO_RETURN}\", never 0.")
-    elif len(codes) == 1 and ended:
-        reason = f"{area_name}'s latest SSDA903 return runs to {ended[0][1]:%-d %B %Y}, before {at_label}."
-        banners.append(f"{area_name}'s latest SSDA903 return runs to {ended[0][1]:%-d %B %Y}, before {at_label}: choose "
-                       f"that date or earlier to see its children. Figures here say \"{NO_RETURN}\", never 0.")
-    elif not_sent or ended:
-        missing = []
-        if not_sent:
-            missing.append(f"no return yet from {len(not_sent)}" if anonymised else f"no return yet from {names_listed(not_sent)}")
-        if ended:
-            missing.append(f"{len(ended)} whose latest return ends before this date" if anonymised else
-                           "latest return ending before this date from "
-                           + names_listed([f"{name} ({day:%-d %B %Y})" for name, day in ended]))
-        said = (f"{area_name}'s figures count the children of the {covered} of its {len(codes)} LAs with an SSDA903 "
-                f"return covering {at_label}; " + "; ".join(missing) + ".")
-        if ended:
-            said += (" An LA's children still looked after when its latest return ends are counted as still looked "
-                     "after until its next return arrives.")
-        banners.append(said)
-    return ReturnCoverage(covered, not_sent, ended, tuple(banners), reason)
-
-
-def names_listed(names) -> str:
-    """"A", "A and B", "A, B and C"."""
-    names = list(names)
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+def area_coverage(area: str, at: pd.Timestamp, returned_to: dict, las: pd.DataFrame, *,
+                  anonymised: bool = False) -> ReturnCoverage:
+    """Which of the area's LAs have a return covering `at` (names as in `las`, so anonymised when it is)."""
+    return return_coverage(data.area_la_codes(area, las), dict(zip(las["la_code"], las["la_name"])),
+                           area_label(area, las), at, returned_to, anonymised=anonymised)
 
 
 def _fmt_pct(value) -> str:
@@ -479,7 +427,7 @@ def build_view(filters: Filters, scope: loader.AccessScope, tile_mode: str = "se
         "stability": stability_takeaway(agg["stability"], area_name),
     }
     figs = {chart: _plain(figure) for chart, figure in figs.items()}
-    coverage = return_coverage(filters.area, filters.as_at, data.options(scope)["returned_to"], las,
+    coverage = area_coverage(filters.area, filters.as_at, data.options(scope)["returned_to"], las,
                                anonymised=bool(anonymise_with))
     if coverage.none:   # no figures for the area's children: said in words, never drawn as 0
         kpis = [(title, NO_RETURN, scope_text) for title, _value, _of in kpis]
@@ -579,7 +527,7 @@ def _forecast_view(area: str, model_fields: tuple, params: ForecastParams, scope
     if scenario.inflation:
         costs_said += f", rising {scenario.inflation:g}% a year"
     span = f"{params.horizon} year{'s' if params.horizon > 1 else ''} from {result['jump']:%-d %B %Y}"
-    coverage = return_coverage(area, pd.Timestamp(result["jump"]), data.options(scope)["returned_to"], las,
+    coverage = area_coverage(area, pd.Timestamp(result["jump"]), data.options(scope)["returned_to"], las,
                                anonymised=bool(anonymise_with))
     view = {
         "title": f"Forecast children looked after by placement type, {area_name}, {span}",
@@ -666,7 +614,7 @@ def opening_comparison(params: ForecastParams) -> list[tuple[str, ForecastParams
 @loader.view_cache(data.NAME, "reference", check=data.check_scope, depends_on_caller=_forecast_depends_on_caller)
 def cached_comparison(area: str, model_fields: tuple, chosen: tuple, scope: loader.AccessScope) -> tuple[pd.DataFrame, str]:
     options = data.options(scope)
-    coverage = return_coverage(area, options["last"], options["returned_to"], loader.local_authorities())
+    coverage = area_coverage(area, options["last"], options["returned_to"], loader.local_authorities())
     if not any(code in options["returned_to"] for code in data.area_la_codes(area, loader.local_authorities())):
         return pd.DataFrame(columns=["Measure", "Difference"]), coverage.reason + " There is nothing to forecast from."
     fixed = dict(model_fields)

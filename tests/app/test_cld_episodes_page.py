@@ -133,6 +133,7 @@ def test_an_la_with_no_return_for_the_year_says_no_return_never_0(server, monkey
     assert {r["Lambeth: number"] for r in view.tables["starts_legal"].to_dict("records")} == {"no return"}
     assert view.tables["moves"].set_index("Area").loc["Lambeth", "Looked after at 31 March"] == "no return"
     assert view.kpis[0][1] == "no return"
+    assert view.kpis[2] == ("3 or more placements", "no return", "Lambeth, 2024/25 (year to 31 March 2025)")
     assert view.takeaways["moves"] == "Lambeth has no return for 2024/25 (year to 31 March 2025)."
     assert any("no SSDA903 return" in b for b in view.banners)
     assert [t["name"] for t in view.figures["moves"]["data"]] == ["South London (sub-region)", "London"]

@@ -231,7 +231,8 @@ def build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: s
     kpis = [
         ("Started care", _text(o.get("starts")), f"{own}, {label}"),
         ("Ceased care", _text(o.get("ceased")), f"{own}, {label}"),
-        ("3 or more placements", _pct(moves["%"].iloc[0]), f"of {_text(o.get('looked_after_31_march'))} looked after at 31 March"),
+        ("3 or more placements", _pct(moves["%"].iloc[0]), f"of {_text(o.get('looked_after_31_march'))} looked after at 31 March")
+        if o.get("returned") else ("3 or more placements", "no return", f"{own}, {label}"),
         ("Children missing", _pct(_num(missing, own, "% missing")) if o.get("missing") else _absent(o),
          "of children looked after in the year"),
         ("Median days to placed for adoption", median_days_text(o["placed"]) if o.get("placed") else _absent(o),

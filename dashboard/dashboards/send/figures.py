@@ -90,16 +90,19 @@ def ranking_figure(table: pd.DataFrame, focus: str, indicator: Indicator, london
 
 def mix_figure(table: pd.DataFrame, labels: dict[str, str], focus: str | None, what: str) -> dict:
     """100% stacked horizontal bars: one bar per area, one colour per category, the focus area marked ◆."""
-    shown = table[table["total"].notna()]
-    if shown.empty:
+    # The areas with a total, bottom to top, picked by position from each column (a table of about 40 rows: numpy, not
+    # a pandas selection per column).
+    rows = np.flatnonzero(table["total"].notna().to_numpy())[::-1]
+    if not len(rows):
         return plain_empty_figure(f"No {what} figures for this year.")
-    rows = shown.iloc[::-1]
-    names = [(f"<b>{a} ◆</b>" if c == focus else (f"<i>{a}</i>" if c in ("E12000007", "E92000001") else a))
-             + (" (c)" if hidden else "") for a, c, hidden in zip(rows["area"], rows["area_code"], rows["suppressed"])]
+    areas, codes, suppressed = (table[c].tolist() for c in ("area", "area_code", "suppressed"))
+    names = [(f"<b>{areas[i]} ◆</b>" if codes[i] == focus else (f"<i>{areas[i]}</i>" if codes[i] in ("E12000007", "E92000001")
+                                                                 else areas[i])) + (" (c)" if suppressed[i] else "")
+             for i in rows]
     data = [{
-        "type": "bar", "x": _numbers(rows[f"{measure}_pct"]), "y": names, "orientation": "h", "name": label,
-        "marker": {"color": colour, "line": {"color": "#fff", "width": 0.5}},
-        "customdata": _numbers(rows[measure].astype("float64").fillna(-1)),
+        "type": "bar", "x": _numbers(table[f"{measure}_pct"].to_numpy("float64", na_value=np.nan)[rows]), "y": names,
+        "orientation": "h", "name": label, "marker": {"color": colour, "line": {"color": "#fff", "width": 0.5}},
+        "customdata": np.nan_to_num(table[measure].astype("float64").to_numpy()[rows], nan=-1.0),
         "hovertemplate": f"%{{y}}<br>{label}: %{{x:.1f}}%<extra></extra>",
     } for colour, (measure, label) in zip(MIX_COLOURS, labels.items())]
     return _figure(data, plain_layout(
@@ -129,22 +132,27 @@ def tile_map_figure(latest: pd.DataFrame, focus: str, *, anonymised: bool = Fals
     if anonymised:
         tiles = anonymous_tiles(tiles, latest, viewer)
     data = tiles.merge(latest, left_on="ons_code", right_on="la_code", how="left")
+    # Each tile's columns once, as lists; each outcome's tiles picked from them in tile order.
+    columns = {c: data[c].tolist() for c in ("x", "y", "ons_code", "abbreviation", "la_name", "outcome", "outcome_grade")}
+    columns["published"] = data["published"].astype(str).tolist()
     traces = []
     for grade in (1, 2, 3, None):
-        part = data[data["outcome_grade"].isna()] if grade is None else data[data["outcome_grade"] == grade]
+        part = [i for i, g in enumerate(columns["outcome_grade"]) if (pd.isna(g) if grade is None else not pd.isna(g) and g == grade)]
+        codes = [columns["ons_code"][i] for i in part]
         label = "Not yet inspected (2023 framework)" if grade is None else f"Outcome {grade}"
         trace = {
-            "type": "scatter", "x": part["x"].tolist(), "y": (-part["y"]).tolist(), "mode": "markers+text", "name": label,
+            "type": "scatter", "x": [columns["x"][i] for i in part], "y": [-columns["y"][i] for i in part],
+            "mode": "markers+text", "name": label,
             "marker": {"symbol": "square", "size": 54, "color": OUTCOME_COLOURS[grade],
-                       "line": {"color": ["#000" if c == focus else "#fff" for c in part["ons_code"]],
-                                "width": [4 if c == focus else 1 for c in part["ons_code"]]}},
-            "text": [f"<b>{a}</b><br>{'–' if grade is None else grade}" + (" ◆" if c == focus else "")
-                     for a, c in zip(part["abbreviation"], part["ons_code"])],
+                       "line": {"color": ["#000" if c == focus else "#fff" for c in codes],
+                                "width": [4 if c == focus else 1 for c in codes]}},
+            "text": [f"<b>{columns['abbreviation'][i]}</b><br>{'–' if grade is None else grade}"
+                     + (" ◆" if columns["ons_code"][i] == focus else "") for i in part],
             "textfont": {"size": 11, "color": "#fff" if grade == 1 else "#1b1b1b"},
             "hovertemplate": "%{customdata[0]}<br>%{customdata[1]}<br>Published %{customdata[2]}<extra></extra>",
         }
-        if len(part):
-            trace["customdata"] = [list(row) for row in zip(part["la_name"], part["outcome"], part["published"].astype(str))]
+        if part:
+            trace["customdata"] = [[columns["la_name"][i], columns["outcome"][i], columns["published"][i]] for i in part]
         traces.append(trace)
     return _figure(traces, plain_layout(
         520, plot_bgcolor="#fff", legend={"y": -0.05, "yanchor": "top", "orientation": "h"},

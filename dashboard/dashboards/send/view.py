@@ -50,17 +50,28 @@ def indicator_options() -> list[dict]:
     return [{"label": metrics.INDICATORS[c].name, "value": c} for c in metrics.TREND_INDICATORS]
 
 
+HEADLINE_MEASURES = ("plans_in_force", "timely_20wk", "population_0_17", "pupils_ehcp_pct")
+
+
+def _la_years(values: pd.DataFrame) -> dict[str, set[int]]:
+    """{measure: years with a figure for any London LA} (a few hundred rows: one pass costs less than pandas' selections)."""
+    years: dict[str, set[int]] = {}
+    for code, year, measure, value in zip(values["area_code"].tolist(), values["year"].tolist(), values["measure"].tolist(),
+                                          values["value"].tolist()):
+        if not pd.isna(value) and code.startswith("E09"):
+            years.setdefault(measure, set()).add(int(year))
+    return years
+
+
 def available_years(values: pd.DataFrame) -> list[int]:
     """Years with any LA figure for a headline measure, oldest first."""
-    headline = values[values["measure"].isin(["plans_in_force", "timely_20wk", "population_0_17", "pupils_ehcp_pct"])
-                      & values["value"].notna() & values["area_code"].str.startswith("E09")]
-    return sorted(int(y) for y in headline["year"].unique())
+    years = _la_years(values)
+    return sorted(set().union(*(years.get(m, set()) for m in HEADLINE_MEASURES)))
 
 
 def latest_year(values: pd.DataFrame, indicator: metrics.Indicator) -> int | None:
-    measure = indicator.numerator or indicator.code
-    years = values[(values["measure"] == measure) & values["value"].notna() & values["area_code"].str.startswith("E09")]["year"]
-    return int(years.max()) if len(years) else None
+    years = _la_years(values).get(indicator.numerator or indicator.code)
+    return max(years) if years else None
 
 
 def later_years_note(year: int, latest_loaded: int | None, today: date) -> str:
@@ -212,7 +223,7 @@ def build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: s
     latest, history = _renamed(summary["latest"], "la_code", "la_name", names, reorder=anonymised), summary["history"]
     mine = latest[latest["la_code"] == filters.focus].iloc[0]
     inspected = pd.notna(mine["outcome_grade"])
-    share_now = metrics.outcome_share(inspections, None, london_codes)
+    share_now, quoted = outcome_shares(scope)
     inmss_demo = _is_demo(focus_sources, ["place_inmss"])
     kpis = [
         (f"EHC plans in force, January {year}", figures.format_value(value_at("plans_in_force", filters.focus), metrics.INDICATORS["plans_in_force"]), growth_note),
@@ -258,7 +269,6 @@ def build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: s
     })
     placement_table = _placement_table(placement)
 
-    quoted = metrics.outcome_share(inspections, QUOTED_SHARE_DATE, london_codes)
     share_text = ("Outcome 1 share " + _share_sentence(share_now, None) + " The 38% against 26% quoted for London and "
                   "England is the position " + _share_sentence(quoted, QUOTED_SHARE_DATE).rstrip(".")
                   + "; later reports have changed it.")
@@ -275,8 +285,9 @@ def build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: s
 
     period_label = ind.period.format(y=year)
     own = series_by[filters.indicator]
-    own_years = own.loc[own["value"].notna() & own["area_code"].str.startswith("E09"), "year"]
-    year_note = later_years_note(year, int(own_years.max()) if len(own_years) else None, date.today())
+    own_years = [y for code, y, v in zip(own["area_code"].tolist(), own["year"].tolist(), own["value"].tolist())
+                 if not pd.isna(v) and code.startswith("E09")]
+    year_note = later_years_note(year, int(max(own_years)) if own_years else None, date.today())
     n_with = int(ranking["value"].notna().sum())
     notes = _notes(ind, sources, inspections, info, year, share_text, anonymised=anonymised)
     view = SendView(
@@ -301,17 +312,28 @@ def build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: s
     return view
 
 
+# The outcome-1 shares now and at the quoted date: the same for every view (LA codes are never relabelled), worked out
+# once per data version in each worker.
+@loader.kept_in_process(send_loader.NAME, "reference", check=send_loader.check_scope)
+def outcome_shares(scope: loader.AccessScope) -> tuple[dict, dict]:
+    inspections = send_loader.send_inspections(scope)
+    london_codes = set(loader.local_authorities()["la_code"])
+    return (metrics.outcome_share(inspections, None, london_codes),
+            metrics.outcome_share(inspections, QUOTED_SHARE_DATE, london_codes))
+
+
 def _la_table(las, series_by, latest, year) -> pd.DataFrame:
     """One row per LA (then London and England) with the headline figures of the year chosen."""
     def at(code, y=year) -> dict:
         s = series_by[code]
-        return s[s["year"] == y].set_index("area_code")["value"].to_dict()
+        return {area: value for area, row_year, value in zip(s["area_code"].tolist(), s["year"].tolist(), s["value"].tolist())
+                if row_year == y}
 
     areas = list(las["la_code"]) + [metrics.LONDON, metrics.ENGLAND]
     plans_now, plans_then = at("plans_in_force"), at("plans_in_force", year - GROWTH_YEARS)
     columns = {code: at(code) for code in ("plans_per_1000", "new_plans", "requests", "refusal_pct", "timely_20wk_pct", "inmss_pct")}
     get = lambda code, a: round(columns[code].get(a, np.nan), 1)
-    outcome = latest.set_index("la_code")["outcome_grade"]
+    outcome = dict(zip(latest["la_code"].tolist(), latest["outcome_grade"].tolist()))
     return pd.DataFrame({
         "Area": list(las["la_name"]) + ["London", "England"],
         "Sub-region": list(las["subregion_name"]) + ["", ""],
@@ -450,20 +472,26 @@ def ranking_takeaway(ranking: pd.DataFrame, focus: str, indicator: metrics.Indic
     return f"{r['la_name']} has the {place} figure of the {ranked} London LAs given a position: {value} for {period}{comparators}."
 
 
+def _row_of(mix: pd.DataFrame, code: str) -> int | None:
+    """The position of an area's (first) row in a mix table, or None."""
+    codes = mix["area_code"].tolist()
+    return codes.index(code) if code in codes else None
+
+
 def _share_of(mix: pd.DataFrame, code: str, measure: str) -> tuple[str, float | None]:
     """("shown"|"hidden"|"missing", share %) of one category for one area of a mix table."""
-    row = mix[mix["area_code"] == code]
-    if row.empty or pd.isna(row["total"].iloc[0]):
+    i = _row_of(mix, code)
+    if i is None or pd.isna(mix["total"].iat[i]):
         return "missing", None
-    if measure in row["suppressed"].iloc[0]:
+    if measure in mix["suppressed"].iat[i]:
         return "hidden", None
-    return "shown", float(row[f"{measure}_pct"].iloc[0])
+    return "shown", float(mix[f"{measure}_pct"].iat[i])
 
 
 def placement_takeaway(mix: pd.DataFrame, focus: str, labels: dict[str, str], year: int) -> str:
     """The focus area's INMSS share against London and England, and where most children with a plan are educated."""
-    row = mix[mix["area_code"] == focus]
-    name = row["area"].iloc[0] if len(row) else "The focus area"
+    i = _row_of(mix, focus)
+    name = mix["area"].iat[i] if i is not None else "The focus area"
     state, inmss = _share_of(mix, focus, "place_inmss")
     if state == "missing":
         return f"{name} has no complete placement figures for January {year}."
@@ -481,10 +509,10 @@ def placement_takeaway(mix: pd.DataFrame, focus: str, labels: dict[str, str], ye
 
 def need_takeaway(mix: pd.DataFrame, focus: str, labels: dict[str, str], year: int) -> str:
     """The focus LA's most common primary need, and London's share of it."""
-    row = mix[mix["area_code"] == focus]
-    name = row["area"].iloc[0] if len(row) else "The focus LA"
+    i = _row_of(mix, focus)
+    name = mix["area"].iat[i] if i is not None else "The focus LA"
     shown = {m: v for m in labels if (v := _share_of(mix, focus, m))[0] == "shown"}
-    if row.empty or pd.isna(row["total"].iloc[0]) or not shown:
+    if i is None or pd.isna(mix["total"].iat[i]) or not shown:
         return f"{name} has no complete primary need figures for January {year}."
     most = max(shown, key=lambda m: shown[m][1])
     state, london = _share_of(mix, metrics.LONDON, most)

@@ -15,11 +15,16 @@ from sqlalchemy import (Boolean, Column, Date, DateTime, Float, ForeignKey, Inde
 from dashboard import disclosure
 from dashboard.auth.roles import ROLES
 from dashboard.dashboards.agency_pay import metrics
-from dashboard.loader import AccessScope, cached_read, dataset_version, kept_in_process, _read_sql
+from dashboard.dashboards.benchmarking import data as benchmarking_data
+from dashboard.loader import AccessScope, cached_read, dataset_version, indicator_catalogue, kept_in_process, _read_sql
+from dashboard.loader import published as published_loader
 from dashboard.store import schema
 
 NAME = "agency_pay"
 LABEL = "agency pay (London Pledge) data"
+AGENCY_RATE = "sw_agency_pct"                 # the benchmarking dataset's agency rate (its indicator code)
+PUBLISHED_AGENCY_RATE = "csww_agency_rate"    # DfE's census agency rate, from the published-statistics import
+LONDON_REGION = "E12000007"
 
 assignment = Table(
     "agency_pay_assignment", schema.metadata,
@@ -134,48 +139,105 @@ def paye_rates() -> dict:
 def area_summaries(scope: AccessScope, area_codes: list[str], shown_codes: list[str], job: str | None,
                    start: pd.Timestamp, end: pd.Timestamp) -> dict[str, pd.DataFrame]:
     """The group summaries the Agency pay view is built from, before disclosure control (server side only; with the
-    sums of record keys `metrics.protect_summary` needs):
+    sums of record keys `metrics.protect_summary` needs), one row per group with assignments:
     `by_la` (the last quarter, the LAs `shown_codes`), `pooled` (the area, the last quarter, one row keyed `_all`),
     `by_job` (the area by job type, the last quarter), `per_quarter` and `by_quarter_job` (the area, start to end).
-    `job` None is every job type. The caller protects them for its viewer."""
-    # The same filters however they were given (codes in any order, dates as text), so every view shares one build.
-    return _area_summaries(scope, tuple(sorted(area_codes)), tuple(sorted(shown_codes)), job, pd.Timestamp(start),
-                           pd.Timestamp(end), **paye_rates())
+    `job` None is every job type. The caller protects them for its viewer. (`area_parts` as frames.)"""
+    periods_in_range = [p for p in periods() if pd.Timestamp(start) <= p <= pd.Timestamp(end)]
+    jobs = list(metrics.JOB_TYPES) if job is None else [job]
+    parts = area_parts(scope, area_codes, shown_codes, job, start, end, periods_in_range)
+    keys = {"by_la": {"la_code": list(shown_codes)}, "pooled": {"_all": [""]}, "by_job": {"job_type": jobs},
+            "per_quarter": {"period_end": periods_in_range},
+            "by_quarter_job": {"period_end": [p for p in periods_in_range for _ in jobs], "job_type": jobs * len(periods_in_range)}}
+    out = {}
+    for part, (true, _mine) in parts.items():
+        frame = pd.DataFrame({**keys[part], **true})[list(keys[part]) + metrics.SUMMARY_COLUMNS]
+        out[part] = frame[frame["n"] > 0].reset_index(drop=True)
+    return out
 
 
-# What the summaries read of the rows, with each row's LA, quarter and job type as numpy arrays: worked out once per
-# version in each worker, so a view picks its rows with a few array comparisons, not string and date comparisons over
-# every row of a pandas frame (then copied column by column at each step). Server side only, like the rows.
+# What the summaries read of the rows, as numpy arrays (each row's LA, quarter and job type as codes): worked out once
+# per version in each worker, so a view picks its rows with a few array comparisons and sums them with `bincount`, not
+# pandas selections and group-bys. Server side only, like the rows.
 @kept_in_process(NAME)
 def _arranged(holiday_pay_rate: float, ni_rates: tuple) -> dict:
     rows = _prepared(holiday_pay_rate, ni_rates)
     la, las = pd.factorize(rows["la_code"], sort=False)
-    columns = ["la_code", "period_end", "job_type", "adjusted_rate", "over_cap", "is_legacy", "spend", "excess",
-               disclosure.RECORD_KEY]
-    return {"rows": rows[columns], "la": la, "las": list(las), "period": rows["period_end"].to_numpy(),
-            "job": rows["job_type"].cat.codes.to_numpy(), "jobs": list(rows["job_type"].cat.categories)}
+    return {"la": la, "las": list(las), "period": rows["period_end"].to_numpy(dtype="datetime64[ns]"),
+            "job": rows["job_type"].cat.codes.to_numpy(), "jobs": list(rows["job_type"].cat.categories),
+            "rate": rows["adjusted_rate"].to_numpy(dtype="float64"), "over": rows["over_cap"].to_numpy(dtype=bool),
+            "current": ~rows["is_legacy"].to_numpy(dtype=bool), "spend": rows["spend"].to_numpy(dtype="float64"),
+            "excess": rows["excess"].to_numpy(dtype="float64"),
+            "key": rows[disclosure.RECORD_KEY].to_numpy(dtype="float64")}
 
 
-# Shared by every viewer, on purpose: these summaries are the same for every viewer (no LA is exact yet), so one build
-# serves all 33 LAs' views. They hold true counts, but like the rows they come from they stay on the server: each view
-# protects its own copy before anything is shown or cached as a view (its viewer's own LA exact in that view only).
-@cached_read(NAME, check=check_scope)
-def _area_summaries(scope: AccessScope, area_codes: tuple, shown_codes: tuple, job: str | None, start: pd.Timestamp,
-                    end: pd.Timestamp, holiday_pay_rate: float, ni_rates: tuple) -> dict[str, pd.DataFrame]:
-    arranged = _arranged(holiday_pay_rate, ni_rates)
-    rows, la, period = arranged["rows"], arranged["la"], arranged["period"]
-    index = {code: i for i, code in enumerate(arranged["las"])}
-    of_las = (lambda codes: np.isin(la, [index[c] for c in codes if c in index]))
-    job_rows = (np.ones(len(rows), dtype=bool) if job is None else
-                arranged["job"] == (arranged["jobs"].index(job) if job in arranged["jobs"] else -1))
-    at_end = job_rows & (period == pd.Timestamp(end).to_datetime64())
-    chosen = job_rows & of_las(area_codes)
-    in_range = chosen & (period >= pd.Timestamp(start).to_datetime64()) & (period <= pd.Timestamp(end).to_datetime64())
-    chosen_at_end = chosen & at_end
-    return {
-        "by_la": metrics.group_summary(rows[at_end & of_las(shown_codes)], ["la_code"]),
-        "pooled": metrics.group_summary(rows[chosen_at_end].assign(_all=""), ["_all"]),
-        "by_job": metrics.group_summary(rows[chosen_at_end], ["job_type"]),
-        "per_quarter": metrics.group_summary(rows[in_range], ["period_end"]),
-        "by_quarter_job": metrics.group_summary(rows[in_range], ["period_end", "job_type"]),
+def area_parts(scope: AccessScope, area_codes: list[str], shown_codes: list[str], job: str | None, start, end,
+               quarters: list) -> dict[str, tuple[dict, dict]]:
+    """The five group summaries of an Agency pay view, each as (every LA's figures, the viewer's own LA's counts and key
+    sums), numpy arrays over a fixed list of groups (a group with no assignment: counts 0, no figures):
+    `by_la` the LAs `shown_codes` in that order (the last quarter); `pooled` the area as one group (the last quarter);
+    `by_job` the job types (`job`, or every one in `metrics.JOB_TYPES` order where `job` is None; the last quarter);
+    `per_quarter` the `quarters` (from start to end, in that order); `by_quarter_job` each quarter's job types (quarter
+    by quarter). Server side only: true counts; the caller protects them (`metrics.protect_arrays`)."""
+    check_scope(scope)   # shared by every viewer allowed to see the page; refused here for anyone else
+    a = _arranged(**paye_rates())
+    position = {code: i for i, code in enumerate(a["las"])}
+
+    def of_las(codes):
+        lookup = np.full(len(a["las"]) + 1, -1, dtype="int64")    # an LA's place in `codes` (-1: not there)
+        for i, code in enumerate(codes):
+            if code in position:
+                lookup[position[code]] = i
+        return lookup[a["la"]]
+
+    jobs = list(metrics.JOB_TYPES) if job is None else [job]
+    job_lookup = np.full(len(a["jobs"]) + 1, -1, dtype="int64")
+    for i, code in enumerate(jobs):
+        if code in a["jobs"]:
+            job_lookup[a["jobs"].index(code)] = i
+    job_place = job_lookup[a["job"]]                               # category code -1 (missing) reads the last: -1
+    period = a["period"]
+    end_day = pd.Timestamp(end).to_datetime64()
+    quarter_place = np.full(len(period), -1, dtype="int64")
+    for i, day in enumerate(quarters):
+        quarter_place[period == pd.Timestamp(day).to_datetime64()] = i
+    in_range = (period >= pd.Timestamp(start).to_datetime64()) & (period <= end_day)
+    chosen = (job_place >= 0) & (of_las(area_codes) >= 0)
+    at_end = (job_place >= 0) & (period == end_day)
+    own = a["la"] == position.get(scope.la_code, -2)
+    shown_place = of_las(shown_codes)
+    layouts = {
+        "by_la": (at_end & (shown_place >= 0), shown_place, len(shown_codes)),
+        "pooled": (chosen & at_end, np.zeros(len(period), dtype="int64"), 1),
+        "by_job": (chosen & at_end, job_place, len(jobs)),
+        "per_quarter": (chosen & in_range & (quarter_place >= 0), quarter_place, len(quarters)),
+        "by_quarter_job": (chosen & in_range & (quarter_place >= 0), quarter_place * len(jobs) + job_place,
+                           len(quarters) * len(jobs)),
     }
+    parts = {}
+    for part, (rows, place, n_groups) in layouts.items():
+        picked = np.flatnonzero(rows)
+        group = place[picked]
+        true = metrics.summary_arrays(group, n_groups, a["rate"][picked], a["over"][picked], a["current"][picked],
+                                      a["spend"][picked], a["excess"][picked], a["key"][picked])
+        mine = np.flatnonzero(rows & own)
+        parts[part] = (true, metrics.count_arrays(place[mine], n_groups, a["over"][mine], a["current"][mine], a["key"][mine]))
+    return parts
+
+
+# The agency share of social workers beside the returns: the benchmarking dataset's rate by LA and quarter, DfE's census
+# rate by area, and the census's source, read once per version of the data in each worker (the same for every member).
+@kept_in_process(benchmarking_data.NAME, published_loader.NAME, "reference", check=check_scope)
+def agency_rates(scope: AccessScope) -> dict:
+    """{'values': la_code, period_end, value of the benchmarking dataset's agency rate (None where the dataset has no
+    such indicator); 'census': area_code, period_end (30 September of the census year), value of DfE's published rate
+    (a year's figures only); 'census_source': the publication, as the published-statistics catalogue has it}."""
+    values = (benchmarking_data.benchmark_indicator(AGENCY_RATE, scope)["values"]
+              if AGENCY_RATE in set(indicator_catalogue()["code"]) else None)
+    census = published_loader.indicator_values(PUBLISHED_AGENCY_RATE, scope)
+    census = census[census["period"].str.fullmatch(r"\d{4}")]
+    census = census.assign(period_end=pd.to_datetime(census["period"] + "-09-30"))[["area_code", "period_end", "value"]]
+    catalogue = published_loader.catalogue()
+    source = catalogue.loc[catalogue["code"] == PUBLISHED_AGENCY_RATE, "source"]
+    return {"values": values, "census": census.reset_index(drop=True),
+            "census_source": source.iloc[0] if len(source) else "DfE, Children's social work workforce: not imported"}

@@ -208,33 +208,55 @@ def _linear_quantile(values: np.ndarray, starts: np.ndarray, counts: np.ndarray,
 def group_summary(frame: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     """Per group: the rate range and over-cap figures, with and without legacy contracts (suffix `_excl`).
 
-    The same figures as `rate_range` and `over_cap` per group, computed in one pass over numpy arrays (one sort for
-    the quartiles, one weighted count per sum); groups in order of first appearance."""
+    The same figures as `rate_range` and `over_cap` per group (`summary_arrays`); groups in order of first appearance."""
     columns = by + SUMMARY_COLUMNS
     if frame.empty:
         return pd.DataFrame(columns=columns)
     group, first = _group_ids(frame, by)
     rows = group >= 0
-    group, n_groups = group[rows], len(first)
-    over = frame["over_cap"].to_numpy(dtype=bool)[rows]
-    current = ~frame["is_legacy"].to_numpy(dtype=bool)[rows]
-    row_spend = frame["spend"].to_numpy(dtype="float64")[rows]
-    row_excess = frame["excess"].to_numpy(dtype="float64")[rows]
-    rate = frame["adjusted_rate"].to_numpy(dtype="float64")[rows]
     keys = (frame[disclosure.RECORD_KEY].to_numpy(dtype="float64")[rows] if disclosure.RECORD_KEY in frame
-            else np.zeros(len(group)))
+            else np.zeros(int(rows.sum())))
+    out = {column: frame[column].iloc[first].reset_index(drop=True) for column in by}
+    out.update(summary_arrays(group[rows], len(first), frame["adjusted_rate"].to_numpy(dtype="float64")[rows],
+                              frame["over_cap"].to_numpy(dtype=bool)[rows], ~frame["is_legacy"].to_numpy(dtype=bool)[rows],
+                              frame["spend"].to_numpy(dtype="float64")[rows], frame["excess"].to_numpy(dtype="float64")[rows],
+                              keys))
+    return pd.DataFrame(out, columns=columns)
 
+
+def _pct(part, whole):
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(whole != 0, 100.0 * part / np.where(whole != 0, whole, 1), np.nan)
+
+
+def count_arrays(group: np.ndarray, n_groups: int, over: np.ndarray, current: np.ndarray, keys: np.ndarray) -> dict:
+    """Per group 0..n_groups-1: the counts of `COUNTS` and their sums of record keys (int64 arrays), from one value per
+    assignment (its group, whether over cap, whether current (not legacy), its record key)."""
+    def total(weights=None):
+        return np.bincount(group, weights=weights, minlength=n_groups)
+    over_current = over & current
+    return {"n": total().astype("int64"), "n_over": total(over).astype("int64"), "n_excl": total(current).astype("int64"),
+            "n_over_excl": total(over_current).astype("int64"), "k": total(keys).astype("int64"),
+            "k_over": total(np.where(over, keys, 0.0)).astype("int64"),
+            "k_excl": total(np.where(current, keys, 0.0)).astype("int64"),
+            "k_over_excl": total(np.where(over_current, keys, 0.0)).astype("int64")}
+
+
+def summary_arrays(group: np.ndarray, n_groups: int, rate: np.ndarray, over: np.ndarray, current: np.ndarray,
+                   spend: np.ndarray, excess: np.ndarray, keys: np.ndarray) -> dict[str, np.ndarray]:
+    """`SUMMARY_COLUMNS` per group 0..n_groups-1 (numpy arrays), from one value per assignment: its group, adjusted
+    rate, whether over cap, whether current (not legacy), weekly spend, excess over cap and record key. One pass: one
+    sort for the quartiles, one weighted count per sum. A group with no assignment has its counts 0 and no other
+    figure (NaN), as a group missing from the summary has none."""
     def total(weights=None):
         return np.bincount(group, weights=weights, minlength=n_groups)
 
-    def pct(part, whole):
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.where(whole != 0, 100.0 * part / np.where(whole != 0, whole, 1), np.nan)
-
-    out = {column: frame[column].iloc[first].reset_index(drop=True) for column in by}
-    n, n_over, n_excl, n_over_excl = total(), total(over), total(current), total(over & current)
+    counts_keys = count_arrays(group, n_groups, over, current, keys)
+    n, n_over, n_excl, n_over_excl = (counts_keys[c] for c in ("n", "n_over", "n_excl", "n_over_excl"))
+    row_spend, row_excess = spend, excess
     spend, spend_over, excess = total(row_spend), total(np.where(over, row_spend, 0.0)), total(row_excess)
-    spend_excl, spend_over_excl = total(np.where(current, row_spend, 0.0)), total(np.where(over & current, row_spend, 0.0))
+    spend_excl = total(np.where(current, row_spend, 0.0))
+    spend_over_excl = total(np.where(over & current, row_spend, 0.0))
     excess_excl = total(np.where(current, row_excess, 0.0))
     # Rates sorted within each group, missing rates last (left out, as pandas' quantile, min and max leave them).
     order = np.lexsort((rate, group))
@@ -242,22 +264,61 @@ def group_summary(frame: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     starts = np.searchsorted(group[order], np.arange(n_groups))
     counts = np.bincount(group[~np.isnan(rate)], minlength=n_groups)
     has = counts > 0
-    out.update({
-        "n": n.astype("int64"), "min": np.where(has, ranked[np.minimum(starts, len(ranked) - 1)], np.nan),
+    last = len(ranked) - 1
+    out = {
+        "n": n, "min": np.where(has, ranked[np.clip(starts, 0, last)], np.nan) if len(ranked) else np.full(n_groups, np.nan),
         "q1": _linear_quantile(ranked, starts, counts, 0.25), "median": _linear_quantile(ranked, starts, counts, 0.5),
         "q3": _linear_quantile(ranked, starts, counts, 0.75),
-        "max": np.where(has, ranked[np.minimum(starts + np.maximum(counts - 1, 0), len(ranked) - 1)], np.nan),
-        "n_over": n_over.astype("int64"), "pct_over": pct(n_over, n), "spend": spend, "spend_over": spend_over,
-        "pct_spend_over": pct(spend_over, spend), "excess": excess, "pct_excess": pct(excess, spend),
-        "n_excl": n_excl.astype("int64"), "n_over_excl": n_over_excl.astype("int64"), "pct_over_excl": pct(n_over_excl, n_excl),
-        "spend_excl": spend_excl, "spend_over_excl": spend_over_excl, "pct_spend_over_excl": pct(spend_over_excl, spend_excl),
-        "excess_excl": excess_excl, "pct_excess_excl": pct(excess_excl, spend_excl),
+        "max": (np.where(has, ranked[np.clip(starts + np.maximum(counts - 1, 0), 0, last)], np.nan) if len(ranked)
+                else np.full(n_groups, np.nan)),
+        "n_over": n_over, "pct_over": _pct(n_over, n), "spend": spend, "spend_over": spend_over,
+        "pct_spend_over": _pct(spend_over, spend), "excess": excess, "pct_excess": _pct(excess, spend),
+        "n_excl": n_excl, "n_over_excl": n_over_excl, "pct_over_excl": _pct(n_over_excl, n_excl),
+        "spend_excl": spend_excl, "spend_over_excl": spend_over_excl, "pct_spend_over_excl": _pct(spend_over_excl, spend_excl),
+        "excess_excl": excess_excl, "pct_excess_excl": _pct(excess_excl, spend_excl),
         "n_legacy": total(~current).astype("int64"),
-        "k": total(keys).astype("int64"), "k_over": total(np.where(over, keys, 0.0)).astype("int64"),
-        "k_excl": total(np.where(current, keys, 0.0)).astype("int64"),
-        "k_over_excl": total(np.where(over & current, keys, 0.0)).astype("int64"),
-    })
-    return pd.DataFrame(out, columns=columns)
+        **{c: counts_keys[c] for c in COUNTS.values()},
+    }
+    empty = n == 0
+    if empty.any():
+        for column in ("spend", "spend_over", "excess", "spend_excl", "spend_over_excl", "excess_excl"):
+            out[column] = np.where(empty, np.nan, out[column])
+    return out
+
+
+def protect_arrays(true: dict, mine: dict | None, alone: np.ndarray) -> dict[str, np.ndarray]:
+    """The core of `protect_summary` on aligned arrays: `true` a summary's columns (counts and their key sums; any of
+    `PAY_FIGURES` it has), `mine` the viewer's own LA's counts and key sums in the same groups (None: none of theirs),
+    `alone` whether each group is the viewer's own LA's alone. Gives the shown counts, the shares over cap rebuilt
+    from them, `others_shown`, `pay_shown` and the pay figures (NaN where not shown); no key sum."""
+    rows = len(alone)
+    zeros = np.zeros(rows, dtype="int64")
+    mine = mine or {}
+
+    def column(source, name):
+        value = source.get(name)
+        return zeros if value is None else np.nan_to_num(np.asarray(value, dtype="float64")).astype("int64")
+
+    shown = {}
+    for count, key in COUNTS.items():
+        own_count = column(mine, count)
+        protected = disclosure.protect(column(true, count) - own_count,
+                                       (column(true, key) - column(mine, key)) % disclosure.KEY_RANGE)
+        if count == "n":
+            others_shown = protected
+        shown[count] = protected + own_count
+    shown["n_over"] = np.minimum(shown["n_over"], shown["n"])
+    shown["n_over_excl"] = np.minimum(shown["n_over_excl"], shown["n_excl"])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for share, (part, whole) in {"pct_over": ("n_over", "n"), "pct_over_excl": ("n_over_excl", "n_excl")}.items():
+            shown[share] = np.where(shown[whole] > 0, 100.0 * shown[part] / np.where(shown[whole] > 0, shown[whole], 1),
+                                    np.nan)
+    pay_shown = np.asarray(alone, dtype=bool) | (others_shown >= PAY_MINIMUM)
+    for figure in PAY_FIGURES:
+        if figure in true:
+            shown[figure] = np.where(pay_shown, np.asarray(true[figure], dtype="float64"), np.nan)
+    shown["others_shown"], shown["pay_shown"] = others_shown, pay_shown
+    return shown
 
 
 def protect_summary(summary: pd.DataFrame, own: pd.DataFrame | None = None, *, on: list[str] | None = None,
@@ -273,39 +334,20 @@ def protect_summary(summary: pd.DataFrame, own: pd.DataFrame | None = None, *, o
     count. Shares over cap are rebuilt from the protected counts. `others_shown` is the other LAs' protected count
     and `pay_shown` whether the pay figures may be shown: the group is the viewer's alone, or `others_shown` is at
     least PAY_MINIMUM. Where not, the pay figures are NaN. Key sums are dropped: nothing keyed leaves here.
+    (`protect_arrays` on the frame's columns.)
     """
-    # On numpy arrays, the frame built once at the end: a view protects five summaries, and column-by-column pandas
-    # work on frames of a few rows cost more than the arithmetic.
     out = summary.reset_index(drop=True)
     rows = len(out)
+    mine = None
     if own is not None and len(own) and on:
         mine_frame = out[on].merge(own[on + list(COUNTS) + list(COUNTS.values())], on=on, how="left")
-        mine = {c: mine_frame[c].fillna(0).to_numpy().astype("int64") for c in list(COUNTS) + list(COUNTS.values())}
-    else:
-        mine = {c: np.zeros(rows, dtype="int64") for c in list(COUNTS) + list(COUNTS.values())}
-
-    def column(name):
-        return out[name].fillna(0).to_numpy().astype("int64") if name in out else np.zeros(rows, dtype="int64")
-
-    shown = {}
-    for count, key in COUNTS.items():
-        others = column(count) - mine[count]
-        protected = disclosure.protect(others, (column(key) - mine[key]) % disclosure.KEY_RANGE)
-        if count == "n":
-            others_shown = protected
-        shown[count] = protected + mine[count]
-    shown["n_over"] = np.minimum(shown["n_over"], shown["n"])
-    shown["n_over_excl"] = np.minimum(shown["n_over_excl"], shown["n_excl"])
-    with np.errstate(divide="ignore", invalid="ignore"):
-        for share, (part, whole) in {"pct_over": ("n_over", "n"), "pct_over_excl": ("n_over_excl", "n_excl")}.items():
-            shown[share] = np.where(shown[whole] > 0, 100.0 * shown[part] / np.where(shown[whole] > 0, shown[whole], 1),
-                                    np.nan)
+        mine = {c: mine_frame[c].to_numpy(dtype="float64", na_value=np.nan) for c in list(COUNTS) + list(COUNTS.values())}
+    true = {c: out[c].to_numpy(dtype="float64", na_value=np.nan) for c in list(COUNTS) + list(COUNTS.values()) + PAY_FIGURES
+            if c in out}
     alone = (np.zeros(rows, dtype=bool) if own_alone is None
              else pd.Series(own_alone).reset_index(drop=True).to_numpy(dtype=bool))
-    pay_shown = alone | (others_shown >= PAY_MINIMUM)
-    for figure in PAY_FIGURES:
-        if figure in out:
-            shown[figure] = np.where(pay_shown, out[figure].to_numpy(dtype="float64", na_value=np.nan), np.nan)
+    shown = protect_arrays(true, mine, alone)
+    others_shown, pay_shown = shown.pop("others_shown"), shown.pop("pay_shown")
     dropped = set(COUNTS.values()) | {"n_legacy"}
     # The summary's own columns, then the new ones in the order they were always added (a count or share missing
     # from the summary is added after others_shown, as it was when it was protected).

@@ -15,17 +15,14 @@ import numpy as np
 import pandas as pd
 
 from dashboard import disclosure, loader
-from dashboard.dashboards.benchmarking import data as benchmarking_data
 from dashboard.dashboards.agency_pay import figures
 from dashboard.dashboards.agency_pay import data as pay_loader
-from dashboard.loader import published as published_loader
 from dashboard.dashboards.agency_pay import metrics
 from dashboard.dashboards.agency_pay.metrics import JOB_TYPES, quarter_label
 from dashboard.disclosure import NO_RETURN, NONE_RETURNED, SUPPRESSED
 from dashboard.presenting import Presentation, Slide, anonymise_las
 
 DEFAULT_QUARTERS = 8
-PUBLISHED_AGENCY_RATE = "csww_agency_rate"   # DfE's census agency rate, from the published-statistics import
 LONDON = "london"
 ALL_JOBS = "all"
 BY_OPTIONS = {"la": "By LA", "job": "By job type"}
@@ -181,21 +178,16 @@ class PayView:
     takeaways: dict[str, str] = field(default_factory=dict)    # chart -> one sentence saying what it shows
 
 
-def protected(summary: pd.DataFrame, own: pd.DataFrame | None, on: list[str], own_alone, returned) -> pd.DataFrame:
-    """Summaries as this viewer may see them (`metrics.protect_summary`) with a `status` saying why a row has no pay
+def protected(keys: dict, part: tuple[dict, dict], own_alone, returned) -> pd.DataFrame:
+    """One summary as this viewer may see it (`metrics.protect_arrays`: `part` is every LA's figures and the viewer's
+    own LA's counts, per group), its groups named by `keys` (columns), with a `status` saying why a row has no pay
     figures: NO_RETURN (`returned` false), NONE_RETURNED (its protected count is 0), SUPPRESSED (too few other LAs'
     assignments for pay figures: its counts and shares over cap are still shown), or ""."""
-    out = metrics.protect_summary(summary, own, on=on, own_alone=own_alone)
-    status = np.where(out["n"] == 0, NONE_RETURNED, np.where(out["pay_shown"], "", SUPPRESSED))
-    out["status"] = np.where(pd.Series(returned, index=out.index).astype(bool), status, NO_RETURN)
-    return out
-
-
-def _by_la(summary: pd.DataFrame, own: pd.DataFrame | None, la_table: pd.DataFrame, returned: set,
-           own_la: str) -> pd.DataFrame:
-    table = la_table.merge(summary, on="la_code", how="left")
-    table["n"] = table["n"].fillna(0).astype(int)
-    return protected(table, own, ["la_code"], table["la_code"] == own_la, table["la_code"].isin(returned))
+    true, mine = part
+    shown = metrics.protect_arrays(true, mine, np.asarray(own_alone, dtype=bool))
+    status = np.where(shown["n"] == 0, NONE_RETURNED, np.where(shown["pay_shown"], "", SUPPRESSED))
+    shown["status"] = np.where(np.asarray(returned, dtype=bool), status, NO_RETURN)
+    return pd.DataFrame({**keys, **shown})
 
 
 # Per LA: the viewer's own LA is shown exactly and highlighted.
@@ -223,63 +215,43 @@ def build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: s
         shown_las = las[las["subregion_code"] == las.set_index("la_code").loc[area_codes[0], "subregion_code"]]
     else:
         shown_las = las[las["la_code"].isin(area_codes)]
-    # True summaries, shared by every viewer (server side only); protected below for this viewer, whose own LA's
-    # assignments (their part of each group, from the same summaries of their LA alone) are counted exactly.
+    # True summaries, worked out per view from the rows arranged once per data version (server side only), and the
+    # viewer's own LA's part of each group, counted exactly; protected here for this viewer.
     job_code = None if filters.job == ALL_JOBS else filters.job
-    summaries = pay_loader.area_summaries(scope, area_codes, list(shown_las["la_code"]), job_code, filters.start,
-                                          filters.end)
-    own_in_area = own_la in area_codes
-    mine = (pay_loader.area_summaries(scope, [own_la], [own_la], job_code, filters.start, filters.end)
-            if own_in_area or own_la in set(shown_las["la_code"]) else None)
-    own_part = (lambda part: mine[part] if mine is not None and (own_in_area or part == "by_la") else None)
-    by_la = _by_la(summaries["by_la"], own_part("by_la"), shown_las[["la_code", "la_name"]], returned_end, own_la)
+    jobs_shown = list(JOB_TYPES) if filters.job == ALL_JOBS else [filters.job]
+    quarters = [pd.Timestamp(p) for p in sorted(returns["period_end"].unique()) if filters.start <= p <= filters.end]
+    parts = pay_loader.area_parts(scope, area_codes, list(shown_las["la_code"]), job_code, filters.start, filters.end,
+                                  quarters)
+    shown_codes = shown_las["la_code"].to_numpy()
+    by_la = protected({"la_code": shown_codes, "la_name": shown_las["la_name"].to_numpy()}, parts["by_la"],
+                      shown_codes == own_la, np.isin(shown_codes, list(returned_end)))
     single_cap = caps_now.set_index("job_type")["cap"].get(filters.job) if filters.job != ALL_JOBS else None
     by_la["cap"] = single_cap if single_cap is not None else np.nan
 
     # The area's pooled figures are a cell of their own (protected, not the sum of the protected LAs beside them).
-    pooled = summaries["pooled"]
-    if pooled.empty:
-        pooled = pd.DataFrame({"_all": [""], "n": [0]})
-    pooled = protected(pooled, own_part("pooled"), ["_all"], [area_is_own], [n_returned > 0])
-    pooled["_all"] = area_name
+    pooled = protected({"_all": [area_name]}, parts["pooled"], [area_is_own], [n_returned > 0])
     pooled["cap"] = by_la["cap"].iloc[0] if len(by_la) else np.nan
 
-    by_job = summaries["by_job"]
-    by_job = pd.DataFrame({"job_type": list(JOB_TYPES)}).merge(by_job.astype({"job_type": str}), on="job_type", how="left")
-    if filters.job != ALL_JOBS:
-        by_job = by_job[by_job["job_type"] == filters.job]
-    by_job["n"] = by_job["n"].fillna(0).astype(int)
-    own_jobs = own_part("by_job")
-    by_job = protected(by_job.reset_index(drop=True), None if own_jobs is None else own_jobs.astype({"job_type": str}),
-                       ["job_type"], [area_is_own] * len(by_job), [n_returned > 0] * len(by_job))
-    by_job["job_name"] = by_job["job_type"].map(JOB_TYPES)
-    by_job["cap"] = by_job["job_type"].map(caps_now.set_index("job_type")["cap"])
+    cap_of = caps_now.set_index("job_type")["cap"]
+    by_job = protected({"job_type": jobs_shown}, parts["by_job"], [area_is_own] * len(jobs_shown),
+                       [n_returned > 0] * len(jobs_shown))
+    by_job["job_name"] = [JOB_TYPES[j] for j in jobs_shown]
+    by_job["cap"] = by_job["job_type"].map(cap_of)
 
     # Over cap by quarter for the area, with and without legacy contracts.
-    quarters = [pd.Timestamp(p) for p in sorted(returns["period_end"].unique()) if filters.start <= p <= filters.end]
     area_returns = returns[returns["la_code"].isin(area_codes)].groupby("period_end").size()
-    per_quarter = summaries["per_quarter"]
-    per_quarter = pd.DataFrame({"period_end": quarters}).merge(per_quarter, on="period_end", how="left")
-    per_quarter["n"] = per_quarter["n"].fillna(0).astype(int)
-    per_quarter["n_returned"] = per_quarter["period_end"].map(area_returns).fillna(0).astype(int)
-    per_quarter = protected(per_quarter, own_part("per_quarter"), ["period_end"], [area_is_own] * len(per_quarter),
-                            per_quarter["n_returned"] > 0)
-    per_quarter["quarter"] = per_quarter["period_end"].map(quarter_label)
+    returned_in = area_returns.reindex(quarters, fill_value=0).to_numpy()
+    labels = [quarter_label(p) for p in quarters]
+    per_quarter = protected({"period_end": quarters, "n_returned": returned_in}, parts["per_quarter"],
+                            [area_is_own] * len(quarters), returned_in > 0)
+    per_quarter["quarter"] = labels
 
     # Median and spread per job type by quarter: are rates converging? Each job type's quarter is a cell of its own.
-    all_trend = summaries["by_quarter_job"]
-    all_trend = all_trend.astype({"job_type": str}) if not all_trend.empty else all_trend
-    jobs_shown = list(JOB_TYPES) if filters.job == ALL_JOBS else [filters.job]
-    trend = pd.DataFrame({"period_end": [p for p in quarters for _ in jobs_shown], "job_type": jobs_shown * len(quarters)})
-    if not all_trend.empty:
-        trend = trend.merge(all_trend, on=["period_end", "job_type"], how="left")
-    trend["n"] = trend["n"].fillna(0).astype(int) if "n" in trend else 0
-    own_trend = own_part("by_quarter_job")
-    trend = protected(trend, None if own_trend is None or own_trend.empty else own_trend.astype({"job_type": str}),
-                      ["period_end", "job_type"], [area_is_own] * len(trend),
-                      trend["period_end"].map(area_returns).fillna(0) > 0)
-    trend["quarter"] = trend["period_end"].map(quarter_label)
-    trend["job_name"] = trend["job_type"].map(JOB_TYPES)
+    trend = protected({"period_end": [p for p in quarters for _ in jobs_shown], "job_type": jobs_shown * len(quarters)},
+                      parts["by_quarter_job"], [area_is_own] * len(quarters) * len(jobs_shown),
+                      np.repeat(returned_in > 0, len(jobs_shown)))
+    trend["quarter"] = np.repeat(labels, len(jobs_shown)).tolist()
+    trend["job_name"] = [JOB_TYPES[j] for j in jobs_shown] * len(quarters)
     convergence = metrics.spread_change(trend[trend["status"] == ""]) if not trend.empty else pd.DataFrame()
 
     # Agency workforce: workers in the returns, and the agency share of social workers from the benchmarking data.
@@ -310,7 +282,7 @@ def build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: s
         "Note": caps["note"] if not anonymise_with else caps["note"].map(lambda text: relabel(text, named_las, las)),
     })
     notes = _notes(filters, area_name, job_name, range_label, period_label, n_returned, len(area_codes), is_demo,
-                   caps_illustrative, caps_now, convergence)
+                   caps_illustrative, caps_now, convergence, pay_loader.agency_rates(scope)["census_source"])
     if anonymise_with:
         notes.append(("Anonymised", "LA names other than your own are replaced by stable labels (LA 1 to LA 33)."))
     own_name = las.set_index("la_code")["la_name"].get(own_la)
@@ -341,11 +313,12 @@ def build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: s
 
 
 def _agency_share(filters, scope, las, area_codes, area_name, own_la, quarters) -> pd.DataFrame:
-    """period_end, series, value: the benchmarking dataset's agency rate (London, the area, the viewer's LA)."""
-    catalogue = loader.indicator_catalogue()
-    if "sw_agency_pct" not in set(catalogue["code"]):
+    """period_end, series, value: the benchmarking dataset's agency rate (London, the area, the viewer's LA) and DfE's
+    census rate (London, the LA), each over the quarters chosen (NaN where it has no figure)."""
+    rates = pay_loader.agency_rates(scope)
+    if rates["values"] is None:
         return pd.DataFrame(columns=["period_end", "series", "value"])
-    values = benchmarking_data.benchmark_indicator("sw_agency_pct", scope)["values"]
+    values = rates["values"]
     values = values[values["period_end"].isin(quarters)]
     parts = {"London average": values.groupby("period_end")["value"].mean()}
     if area_name != "All London":
@@ -355,11 +328,9 @@ def _agency_share(filters, scope, las, area_codes, area_name, own_la, quarters) 
     if own_name and area_codes != [own_la]:  # the viewer's own LA, unless it is already the area's line
         parts[f"{own_name} (your LA)"] = values[values["la_code"] == own_la].set_index("period_end")["value"]
     # Published DfE census figures (30 September) where imported: real data beside the quarterly returns.
-    published = published_loader.indicator_values(PUBLISHED_AGENCY_RATE, scope)
-    published = published[published["period"].str.fullmatch(r"\d{4}")]
+    published = rates["census"]
     if not published.empty:
-        published = published.assign(period_end=pd.to_datetime(published["period"] + "-09-30"))
-        for code, label in [("E12000007", "London (DfE census)")] + (
+        for code, label in [(pay_loader.LONDON_REGION, "London (DfE census)")] + (
                 [(area_codes[0], f"{area_name} (DfE census)")] if len(area_codes) == 1 else []):
             parts[label] = published[published["area_code"] == code].set_index("period_end")["value"]
     # One long frame, series after series, each over every quarter chosen (NaN where it has no figure).
@@ -414,7 +385,7 @@ def _trend_table(per_quarter: pd.DataFrame, trend: pd.DataFrame, area_name: str)
 
 
 def _notes(filters, area_name, job_name, range_label, period_label, n_returned, n_las, is_demo, caps_illustrative,
-           caps_now, convergence) -> list[tuple[str, str]]:
+           caps_now, convergence, published_source: str) -> list[tuple[str, str]]:
     cap_text = "; ".join(f"{JOB_TYPES[j]} £{c:.2f}" for j, c in zip(caps_now["job_type"], caps_now["cap"]))
     converging = "; ".join(f"{JOB_TYPES.get(r.job_type, r.job_type)}: spread £{r.first_spread:.2f} in "
                            f"{quarter_label(r.first_period)}, £{r.last_spread:.2f} in {quarter_label(r.last_period)} ({r.verdict})"
@@ -445,7 +416,7 @@ def _notes(filters, area_name, job_name, range_label, period_label, n_returned, 
                              "agency share of social workers is the benchmarking dataset's 'Social worker agency rate' "
                              "(agency FTE as a share of all social worker FTE); averages are unweighted means of LAs that "
                              "returned. Where imported, DfE's published rate at its 30 September census "
-                             f"({_published_agency_source()}) is marked ◆ on the quarter ending that day."),
+                             f"({published_source}) is marked ◆ on the quarter ending that day."),
         ("Source", "London Pledge quarterly agency pay-rate returns from each LA (100% regional collection); caps from "
                    "the Pledge agreement as entered by an administrator."),
         ("Data", "Demo data: synthetic, not any LA's real figures." if is_demo else "Members' returns."),
@@ -632,11 +603,3 @@ def presentation(filters: Filters, scope: loader.AccessScope, *, anonymise_with:
         subtitle=(f"{view.area_name}, {view.job_name.lower()}, {view.range_label}." + (" Demo data." if view.is_demo else "")
                   + (" Anonymised." if anonymise_with else "")),
         stem=_file_stem(filters, anonymise_with))
-
-
-def _published_agency_source() -> str:
-    """The publication and release of the imported census agency rate, as the published-statistics catalogue has it."""
-    catalogue = published_loader.catalogue()
-    source = catalogue.loc[catalogue["code"] == PUBLISHED_AGENCY_RATE, "source"]
-    return source.iloc[0] if len(source) else "DfE, Children's social work workforce: not imported"
-

@@ -28,7 +28,8 @@ twice, asking in pieces or subtracting one view from another gains nothing but t
   `secret_id()` (a digest, not the secret) is in every cache key. Tests choose one with `use_secret`.
 
 API for pages: `record_keys`, `cell_key`, `protect`, `protected_counts` (a DataFrame of records -> a protected count
-per cell), `protected_count` (one cell, e.g. a total), `identity_keys` and `protected_returns` (aggregate returns),
+per cell), `protected_count` (one cell, e.g. a total), `protected_tallies` (cells given by their records' count and
+key sum, tallied once and added up), `identity_keys` and `protected_returns` (aggregate returns),
 `share`, `rate`, and the
 constants `RECORD_KEY` (the column of record keys `protected_counts` reads), `PTABLE`, `PTABLE_TOP`.
 
@@ -202,6 +203,16 @@ def protect(counts, cell_keys) -> np.ndarray:
     return out.astype(np.int64) if known.all() else out
 
 
+def protected_tallies(size, key_sum, *, exact: bool = False) -> np.ndarray:
+    """Cells given by their records' tallies, not the records: how many records each cell holds and the sum of their
+    record keys. The count shown is the one `protected_counts` gives the same records (a cell's key is its key sum
+    mod 256), so a page can tally its records once (per data version, by LA and code) and add up the tallies of any
+    set of them: a tally of several parts is the sum of theirs. `exact`: every record is the viewer's own LA's, counted
+    exactly."""
+    size = np.asarray(size, dtype=np.int64)
+    return size.copy() if exact else protect(size, np.asarray(key_sum, dtype=np.int64) % KEY_RANGE)
+
+
 def _exact_mask(records: pd.DataFrame, exact) -> np.ndarray:
     if exact is None:
         return np.zeros(len(records), dtype=bool)
@@ -249,7 +260,7 @@ def protected_counts(records: pd.DataFrame, by: list[str] | str, *, categories: 
     size = np.bincount(flat[~own], minlength=cells)
     key_sum = np.bincount(flat[~own], weights=keys[~own], minlength=cells).astype(np.int64)
     exact_count = np.bincount(flat[own], minlength=cells)
-    shown = protect(size, key_sum % KEY_RANGE) + exact_count
+    shown = protected_tallies(size, key_sum) + exact_count
     index = pd.MultiIndex.from_product(levels, names=by) if len(by) > 1 else levels[0].rename(by[0])
     counts = pd.Series(shown.astype("int64"), index=index)
     return counts if categories is not None else counts[(size + exact_count) > 0]

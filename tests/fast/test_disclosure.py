@@ -105,6 +105,24 @@ def test_the_same_cell_gets_the_same_value_in_every_view():
     assert d.protected_count(frame.iloc[::-1]) == d.protected_count(frame)
 
 
+def test_cells_added_up_from_tallies_show_what_their_records_show():
+    """A page may tally its records once (per LA and group: how many, the sum of their keys) and add up any LAs'
+    tallies: each cell then shows exactly what the records themselves show, alone or summed over every LA."""
+    frame = records()
+    groups, las = sorted(frame["group"].unique()), sorted(frame["la"].unique())
+    keys = frame[d.RECORD_KEY].astype(int)
+    size = np.array([[((frame["la"] == la) & (frame["group"] == g)).sum() for g in groups] for la in las])
+    key_sum = np.array([[keys[(frame["la"] == la) & (frame["group"] == g)].sum() for g in groups] for la in las])
+    for chosen in ([0], [0, 1], list(range(len(las)))):
+        cells = frame[frame["la"].isin([las[i] for i in chosen])]
+        shown = d.protected_tallies(size[chosen].sum(axis=0), key_sum[chosen].sum(axis=0))
+        assert shown.tolist() == d.protected_counts(cells, "group").reindex(groups).tolist()
+        assert d.protected_tallies(size[chosen].sum(keepdims=True), key_sum[chosen].sum(keepdims=True))[0] == \
+            d.protected_count(cells)
+    assert (shown != size.sum(axis=0)).any()                              # protected, not exact
+    assert d.protected_tallies(size[0], key_sum[0], exact=True).tolist() == size[0].tolist()
+
+
 def test_a_total_is_its_own_cell_and_an_empty_cell_shows_0():
     frame = records()
     frame = frame[frame["group"] != "Other"]

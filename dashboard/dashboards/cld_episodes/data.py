@@ -3,10 +3,11 @@ and `sufficiency_child`, and the stored Missing, AD1 and PlacedAdoption tables),
 version (one upload writes them all). No table of its own.
 
 Child-level rows are read once per process and version, each count's records tagged with the year they count in for
-every LA (`_by_year`), and never returned: the reads give counts per area, other
-LAs' children protected by the cell-key method with the same record keys as Sufficiency (a child is the same record
-on both pages, so the same children give the same protected count wherever they are counted). An area is the viewer's
-own LA (counted exactly), its sub-region or London (every child protected, as on Sufficiency: one view for everyone).
+every LA (`_by_year`) and tallied by year, LA and code (`_tallies`: how many records, the sum of their record keys),
+and never returned: the reads give counts per area, added up from its LAs' tallies, other LAs' children protected by
+the cell-key method with the same record keys as Sufficiency (a child is the same record on both pages, so the same
+children give the same protected count wherever they are counted). An area is the viewer's own LA (counted exactly),
+its sub-region or London (every child protected, as on Sufficiency: one view for everyone).
 """
 from __future__ import annotations
 
@@ -20,8 +21,8 @@ from sqlalchemy import select
 from dashboard import disclosure
 from dashboard.dashboards.cld_episodes import metrics as m
 from dashboard.dashboards.sufficiency import data as suff
-from dashboard.disclosure import RECORD_KEY, protected_count, protected_counts
-from dashboard.loader import AccessScope, _read_sql, cached_read, dataset_version, local_authorities
+from dashboard.disclosure import RECORD_KEY
+from dashboard.loader import AccessScope, _read_sql, cached_read, dataset_version, kept_in_process, local_authorities
 from dashboard.store import get_engine
 from dashboard.store.ssda903 import STORED
 
@@ -35,10 +36,57 @@ children's own days."""
 
 
 @dataclass
+class _Tally:
+    """Records a count is made of, tallied once per data version: per collection year and LA, how many records hold
+    each value of a column and the sum of their record keys. A cell's tally over several LAs (or values) is the sum
+    of theirs, so an area's counts are sums over its LAs, protected from the tally (`disclosure.protected_tallies`)
+    exactly as from the records themselves."""
+    values: pd.Index          # the column's values (a missing value among them as a value of its own)
+    size: np.ndarray          # [year, LA, value]: how many records
+    key_sum: np.ndarray       # [year, LA, value]: the sum of their record keys
+
+    def of(self, year: int, las: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(records, key sum) per value over these LAs (positions) in this year (position)."""
+        return self.size[year, las].sum(axis=0), self.key_sum[year, las].sum(axis=0)
+
+    def total(self, year: int, las: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(records, key sum) of the whole count, as one cell."""
+        size, key_sum = self.of(year, las)
+        return size.sum(keepdims=True), key_sum.sum(keepdims=True)
+
+    def split(self, year: int, las: np.ndarray, positions: np.ndarray, cells: int) -> tuple[np.ndarray, np.ndarray]:
+        """(records, key sum) per cell, each value going to the cell at its position (-1: none, left out)."""
+        size, key_sum = self.of(year, las)
+        kept = positions >= 0
+        return (np.bincount(positions[kept], weights=size[kept], minlength=cells).astype(np.int64),
+                np.bincount(positions[kept], weights=key_sum[kept], minlength=cells).astype(np.int64))
+
+
+@dataclass
+class _Days:
+    """Lengths in days of the records a median is taken over, in runs by collection year and LA."""
+    days: np.ndarray          # sorted by year, then LA
+    bounds: np.ndarray        # run (year x LAs + LA) starts at bounds[run] and ends at bounds[run + 1]
+    las: int
+
+    def of(self, year: int, las: np.ndarray) -> np.ndarray:
+        runs = year * self.las + las
+        return np.concatenate([self.days[self.bounds[r]:self.bounds[r + 1]] for r in runs])
+
+
+@dataclass
 class _Rows:
     years: dict[str, tuple[int, int]]   # each LA's first and last collection year (from its episodes)
     held: dict[str, frozenset]          # table -> LAs with any row of it
-    by_year: dict[str, pd.DataFrame]    # the records each count is made of, for every LA and year (`_by_year`)
+    span: range                         # the collection years of the tallies (position 0 is span.start)
+    las: pd.Index                       # the LAs of the tallies, by position
+    tallies: dict[str, _Tally]          # see `_tallies`
+    days: dict[str, _Days]              # see `_tallies`
+
+    def positions(self, las) -> np.ndarray:
+        """These LAs' positions in the tallies."""
+        position = {la: i for i, la in enumerate(self.las)}
+        return np.array([position[la] for la in las], dtype=np.int64)
 
 
 _lock = threading.Lock()
@@ -87,8 +135,9 @@ def _read(version: int) -> _Rows:
     for frame in (counted, placements, *tables.values()):
         frame["la_code"] = frame["la_code"].astype("category")   # an area's LAs picked by code, not by comparing text
     span = range(min((first for first, _ in years.values()), default=0), max((last for _, last in years.values()), default=-1) + 1)
-    # Only the records of each count are kept (the episodes and tables they came from are not needed again).
-    rows = _Rows(years, held, _by_year(counted, placements, tables, span))
+    # Only each count's tallies are kept (the episodes and records they came from are not needed again).
+    las = pd.Index(sorted(years))
+    rows = _Rows(years, held, span, las, *_tallies(_by_year(counted, placements, tables, span), span, las))
     with _lock:
         _rows.clear()   # one version (and secret) per process is enough
         _rows[key] = rows
@@ -161,11 +210,74 @@ def _by_year(episodes: pd.DataFrame, placements: pd.DataFrame, tables: dict, spa
             for name, frame in out.items()}
 
 
-def _of(frame: pd.DataFrame, las, year: int) -> pd.DataFrame:
-    """The rows of a `_by_year` frame of these LAs in this year."""
-    years = frame["year"].to_numpy()
-    part = frame.iloc[np.searchsorted(years, year, "left"):np.searchsorted(years, year, "right")]
-    return part[part["la_code"].isin(las).to_numpy()]
+# The counts a view shows, each from a `_by_year` frame: (the frame, the column its cells split by (None: one cell),
+# the record key its cells' keys add up). Episodes, placements and missing episodes have keys of their own: a child's
+# two episodes are two records.
+_COUNTED = {
+    "starts": ("starts", "ls", RECORD_KEY),                    # by legal status (grouped in the view's cells)
+    "starts_need": ("starts", "cin", RECORD_KEY),
+    "ceased": ("ceased", "rec", RECORD_KEY),                   # by reason (grouped)
+    "new": ("new", "rne", "episode_key"),
+    "at_31_march": ("at_31_march", "three_plus", RECORD_KEY),
+    "ended": ("ended", "band", "episode_key"),
+    "placements_ended": ("placements_ended", "band", "placement_key"),
+    "periods": ("periods", "band", RECORD_KEY),
+    "during": ("during", None, RECORD_KEY),
+    "missing_children": ("missing_children", "missing", RECORD_KEY),
+    "missing_episodes": ("missing", "missing", "episode_key"),
+    "placed": ("placed", "band", RECORD_KEY),
+    "matched": ("matched", "band", RECORD_KEY),
+}
+_BANDS = {"ended": m.DURATION_BANDS, "placements_ended": m.DURATION_BANDS, "periods": m.DURATION_BANDS,
+          "placed": m.ADOPTION_BANDS, "matched": m.ADOPTION_BANDS}
+"""The lengths a view takes medians of and bands, and their bands."""
+
+
+def _tallies(records: dict[str, pd.DataFrame], span: range, las: pd.Index) -> tuple[dict, dict]:
+    """Each count's records (`_by_year`) tallied by year, LA and the column its cells split by (`_COUNTED`), and the
+    lengths its medians are taken over; once per data version, so a view only adds up its area's LAs."""
+    frames = dict(records)
+    # Only periods of care whose start is held (an S episode) have a known length.
+    frames["periods"] = frames["ceased"][frames["ceased"]["days"].notna().to_numpy()]
+    if "missing" in frames:   # children missing: each child once per kind and year (`cid` is one LA's child)
+        frames["missing_children"] = frames["missing"].drop_duplicates(["year", "cid", "missing"])
+    for name, bands in _BANDS.items():
+        if name in frames:
+            frames[name] = frames[name].assign(band=m.band(frames[name]["days"], bands).to_numpy())
+    tallies = {name: _tally(frames[frame], column, key, span, las)
+               for name, (frame, column, key) in _COUNTED.items() if frame in frames}
+    days = {name: _lengths(frames[name], span, las) for name in _BANDS if name in frames}
+    return tallies, days
+
+
+def _positions(frame: pd.DataFrame, span: range, las: pd.Index) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each record's year and LA as positions in the tallies, and whether it falls inside them."""
+    year = frame["year"].to_numpy() - span.start
+    la = las.get_indexer(frame["la_code"].astype(object).to_numpy())
+    return year, la, (year >= 0) & (year < len(span)) & (la >= 0)
+
+
+def _tally(frame: pd.DataFrame, column: str | None, key: str, span: range, las: pd.Index) -> _Tally:
+    year, la, inside = _positions(frame, span, las)
+    if column is None:
+        codes, values = np.zeros(len(frame), dtype=np.int64), pd.Index([None], dtype=object)
+    else:
+        codes, values = pd.factorize(frame[column].astype(object).to_numpy(), use_na_sentinel=False)
+        values = pd.Index(values, dtype=object)
+    shape = (len(span), len(las), len(values))
+    flat = np.ravel_multi_index((year[inside], la[inside], codes[inside]), shape)
+    cells = int(np.prod(shape))
+    keys = frame[key].to_numpy().astype(np.int64)[inside]
+    return _Tally(values, np.bincount(flat, minlength=cells).reshape(shape),
+                  np.bincount(flat, weights=keys, minlength=cells).astype(np.int64).reshape(shape))
+
+
+def _lengths(frame: pd.DataFrame, span: range, las: pd.Index) -> _Days:
+    year, la, inside = _positions(frame, span, las)
+    run = year[inside] * len(las) + la[inside]
+    order = np.argsort(run, kind="stable")
+    days = frame["days"].to_numpy(dtype="float64")[inside][order]
+    return _Days(days, np.searchsorted(run[order], np.arange(len(span) * len(las) + 1)), len(las))
 
 
 def _child_numbers(*frames: pd.DataFrame) -> None:
@@ -197,81 +309,104 @@ def _own_alone(scope: AccessScope, arguments: dict) -> bool:
     return arguments["area"] == f"la:{scope.la_code}"
 
 
-class Counter:
-    """Counts for one area: exact when it is the viewer's own LA alone, else every record protected."""
-
-    def __init__(self, exact: bool):
-        self.exact = (lambda records: np.ones(len(records), dtype=bool)) if exact else None
-
-    def cell(self, records: pd.DataFrame, key: str = RECORD_KEY) -> int:
-        return protected_count(records, exact=self.exact, key=key)
-
-    def cells(self, records: pd.DataFrame, column: str, categories, key: str = RECORD_KEY) -> dict:
-        counts = protected_counts(records, column, categories={column: list(categories)}, exact=self.exact, key=key)
-        return {str(k): int(v) for k, v in counts.items()}
-
-    def median(self, records: pd.DataFrame, days: str = "days", key: str = RECORD_KEY) -> float | None:
-        """The median, over enough records (always for one's own LA)."""
-        if records.empty or (self.exact is None and self.cell(records, key) < MEDIAN_MINIMUM):
-            return None
-        return m.median_days(records[days])
+def _cells_of(values: pd.Index, cells: list, groups: dict | None = None, other: str | None = None) -> np.ndarray:
+    """Each value's cell: its position in `cells` (-1: in no cell, left out). With `groups` ({code: group}), a code's
+    group's position, a code with no group in `other` (as `Series.map(groups).fillna(other)`)."""
+    position = {cell: i for i, cell in enumerate(cells)}
+    if groups is not None:
+        values = [other if g is None or g != g else g for g in (groups.get(v) for v in values)]   # g != g: NaN
+    return np.array([position.get(v, -1) for v in values], dtype=np.int64)
 
 
-def _durations(count: Counter, records: pd.DataFrame, key: str, bands=m.DURATION_BANDS) -> dict:
-    labels = [label for label, _ in bands]
-    banded = records.assign(band=m.band(records["days"], bands).to_numpy()) if len(records) else records.assign(band=[])
-    return {"n": count.cell(records, key), "median": count.median(records, key=key),
-            "bands": count.cells(banded, "band", labels, key)}
+def _median(days: np.ndarray) -> float | None:
+    """`metrics.median_days` of these lengths."""
+    days = days[~np.isnan(days)]
+    return float(np.median(days)) if len(days) else None
 
 
 @cached_read(NAME, check=check_scope, depends_on_caller=_own_alone)
 def area_figures(scope: AccessScope, area: str, year: int, codes: dict, *, version: int) -> dict:
     """Every count the page shows for one area ("la:<code>", "sr:<code>" or "london") in one collection year, from the
     LAs of the area with a return for the year (and, for Missing and adoption, holding that table). `codes`: the code
-    lists' groups ({list: {code: group}}), passed so the cache key holds them."""
+    lists' groups ({list: {code: group}}), passed so the cache key holds them.
+
+    Exact when the area is the viewer's own LA alone, else every child protected (one view for everyone). The area's
+    cells are added up from its LAs' tallies (`_tallies`) and protected in one go: a cell's tally is its records' own
+    (how many, the sum of their keys), so each count is the one `disclosure.protected_counts` gives its records."""
     rows = _read(version)
     las = local_authorities()
     area_las = suff.area_la_codes(area, las)
     returned = tuple(la for la in area_las if la in rows.years and rows.years[la][0] <= year <= rows.years[la][1])
-    count = Counter(exact=area == f"la:{scope.la_code}")
     out = {"las": len(area_las), "returned": len(returned)}
     if not returned:
         return out
-    records = {name: _of(frame, returned, year) for name, frame in rows.by_year.items()
-               if name not in ("missing", "placed", "matched")}
-    starts, ceased, new, moves = records["starts"], records["ceased"], records["new"], records["at_31_march"]
-    ceased = ceased.assign(reason=ceased["rec"].map(codes.get("reason_ceased", {})).fillna("Other"))
-    starts = starts.assign(legal=starts["ls"].map(codes.get("legal_status", {})).fillna("Not known"),
-                           need=starts["cin"])   # the code as text, a categorical (`_by_year`)
-    out.update({
-        "starts": count.cell(starts),
-        "starts_legal": count.cells(starts, "legal", codes["legal_groups"]),
-        "starts_need": count.cells(starts, "need", codes["cin"]),
-        "ceased": count.cell(ceased),
-        "ceased_reason": count.cells(ceased, "reason", codes["ceased_groups"]),
-        "new_episodes": count.cell(new, "episode_key"),
-        "new_episodes_rne": count.cells(new, "rne", codes["rne"], "episode_key"),
-        "looked_after_31_march": count.cell(moves),
-        "three_plus": count.cell(moves[moves["three_plus"].to_numpy()]),
-        "durations": {"Episodes ended": _durations(count, records["ended"], "episode_key"),
-                      "Placements ended": _durations(count, records["placements_ended"], "placement_key"),
-                      # Only periods of care whose start is held (an S episode) have a known length.
-                      "Periods of care ended": _durations(count, ceased[ceased["days"].notna().to_numpy()], RECORD_KEY)},
-    })
+    exact, at, t = area == f"la:{scope.la_code}", year - rows.span.start, rows.tallies
+    mine = rows.positions(returned)
     # Missing and adoption: only the LAs of the area that hold the table (missing is not zero).
     held = {name: tuple(la for la in returned if la in rows.held[name]) for name in OTHER_TABLES}
+    of_held = {name: rows.positions(v) for name, v in held.items() if v}
+    legal = _cells_of(t["starts"].values, codes["legal_groups"], codes.get("legal_status", {}), "Not known")
+    reason = _cells_of(t["ceased"].values, codes["ceased_groups"], codes.get("reason_ceased", {}), "Other")
+    listed = lambda tally, cells: _cells_of(tally.values, cells)   # noqa: E731
+    kinds = list(m.MISSING)
+
+    def banded(name, las):
+        bands = [label for label, _ in _BANDS[name]]
+        return {"n": t[name].total(at, las), "bands": t[name].split(at, las, listed(t[name], bands), len(bands))}
+
+    cells = {   # name -> (records, key sum) of each of its cells
+        "starts": t["starts"].total(at, mine),
+        "starts_legal": t["starts"].split(at, mine, legal, len(codes["legal_groups"])),
+        "starts_need": t["starts_need"].split(at, mine, listed(t["starts_need"], codes["cin"]), len(codes["cin"])),
+        "ceased": t["ceased"].total(at, mine),
+        "ceased_reason": t["ceased"].split(at, mine, reason, len(codes["ceased_groups"])),
+        "new_episodes": t["new"].total(at, mine),
+        "new_episodes_rne": t["new"].split(at, mine, listed(t["new"], codes["rne"]), len(codes["rne"])),
+        "looked_after_31_march": t["at_31_march"].total(at, mine),
+        "three_plus": t["at_31_march"].split(at, mine, _cells_of(t["at_31_march"].values, [True]), 1),
+        **{f"{name} {part}": tally for name in ("ended", "placements_ended", "periods")
+           for part, tally in banded(name, mine).items()},
+    }
+    if "Missing" in of_held:
+        cells["looked_after"] = t["during"].total(at, of_held["Missing"])
+        for part in ("children", "episodes"):
+            tally = t[f"missing_{part}"]
+            cells[f"missing {part}"] = tally.split(at, of_held["Missing"], listed(tally, kinds), len(kinds))
+    for name, table in (("placed", "PlacedAdoption"), ("matched", "AD1")):
+        if table in of_held:
+            cells.update({f"{name} {part}": tally for part, tally in banded(name, of_held[table]).items()})
+    sizes, key_sums = zip(*cells.values())
+    shown = disclosure.protected_tallies(np.concatenate(sizes), np.concatenate(key_sums), exact=exact)
+    counts = dict(zip(cells, np.split(shown, np.cumsum([len(size) for size in sizes])[:-1])))
+    one = lambda name: int(counts[name][0])   # noqa: E731
+    by = lambda name, labels: {str(label): int(n) for label, n in zip(labels, counts[name])}   # noqa: E731
+
+    def durations(name, las):
+        n, bands = one(f"{name} n"), [label for label, _ in _BANDS[name]]
+        # A median over enough records (always for one's own LA), as `n` shows them.
+        enough = cells[f"{name} n"][0][0] > 0 and (exact or n >= MEDIAN_MINIMUM)
+        return {"n": n, "median": _median(rows.days[name].of(at, las)) if enough else None,
+                "bands": by(f"{name} bands", bands)}
+
+    out.update({
+        "starts": one("starts"), "starts_legal": by("starts_legal", codes["legal_groups"]),
+        "starts_need": by("starts_need", codes["cin"]), "ceased": one("ceased"),
+        "ceased_reason": by("ceased_reason", codes["ceased_groups"]), "new_episodes": one("new_episodes"),
+        "new_episodes_rne": by("new_episodes_rne", codes["rne"]), "looked_after_31_march": one("looked_after_31_march"),
+        "three_plus": one("three_plus"),
+        "durations": {"Episodes ended": durations("ended", mine), "Placements ended": durations("placements_ended", mine),
+                      # Only periods of care whose start is held (an S episode) have a known length.
+                      "Periods of care ended": durations("periods", mine)},
+    })
     out["held"] = {name: len(v) for name, v in held.items()}
-    if held["Missing"]:
-        during = _of(rows.by_year["during"], held["Missing"], year)
-        mis = _of(rows.by_year["missing"], held["Missing"], year)
-        out["missing"] = {"looked_after": count.cell(during),
-                          **{kind: {"children": count.cell(mis[mis["missing"] == kind].drop_duplicates("cid")),
-                                    "episodes": count.cell(mis[mis["missing"] == kind], "episode_key")} for kind in m.MISSING}}
-    if held["PlacedAdoption"]:
-        out["placed"] = _durations(count, _of(rows.by_year["placed"], held["PlacedAdoption"], year), RECORD_KEY,
-                                   m.ADOPTION_BANDS)
-    if held["AD1"]:
-        out["matched"] = _durations(count, _of(rows.by_year["matched"], held["AD1"], year), RECORD_KEY, m.ADOPTION_BANDS)
+    if "Missing" in of_held:
+        out["missing"] = {"looked_after": one("looked_after"),
+                          **{kind: {part: int(counts[f"missing {part}"][i]) for part in ("children", "episodes")}
+                             for i, kind in enumerate(kinds)}}
+    if "PlacedAdoption" in of_held:
+        out["placed"] = durations("placed", of_held["PlacedAdoption"])
+    if "AD1" in of_held:
+        out["matched"] = durations("matched", of_held["AD1"])
     return out
 
 
@@ -281,9 +416,11 @@ def _placement_keys(placements: pd.DataFrame) -> np.ndarray:
     return _keys("cld-placement|", placements, "start")
 
 
+@kept_in_process(NAME, check=check_scope)
 @cached_read(NAME, check=check_scope)
 def code_groups(scope: AccessScope) -> dict:
-    """The code lists' groups the page counts by, and each list's groups in order."""
+    """The code lists' groups the page counts by, and each list's groups in order (the same for every caller: kept in
+    the process per data version, not read again for every view)."""
     codes = _read_sql(select(suff.code))
     by_list = {name: frame for name, frame in codes.groupby("list_name")}
 

@@ -203,23 +203,24 @@ def column_defs(table: pd.DataFrame) -> list[dict]:
     header's longest word (headers wrap between words, never inside one) and for its values (an LA's whole name),
     up to a limit past which long text wraps between words, its tooltip showing it whole."""
     columns = []
-    for c in table.columns:
-        values = table[c]
-        numeric = values.dtype.kind in "fi"
+    for c, values in table.items():   # by position, as `table[c]` would give it (names may repeat)
+        kind = values.dtype.kind
+        numeric = kind in "fi"
         if numeric:   # as the grid writes them: with thousands separators, to the column's decimals
-            dp = decimals_shown(values) if values.dtype.kind == "f" else 0
+            known = _known_numbers(values)
+            dp = _decimals(_distinct_numbers(known)) if kind == "f" else 0
+            year = "year" in str(c).lower() and dp == 0     # a year is 2014, never 2,014
             # content_width reads the first 1,000 values: only their distinct values are formatted
-            values = [f"{v:.0f}" if "year" in str(c).lower() and dp == 0 else f"{v:,.{dp}f}"
-                      for v in _distinct(values.dropna().astype(float).iloc[:1000])]
-        width, wraps = content_width(values, c)
+            values = [f"{v:.0f}" if year else f"{v:,.{dp}f}" for v in _distinct_numbers(known[:1000])]
+        width, wraps = content_width(_distinct_texts(values), c)
         column = {"field": c, "headerName": c, "minWidth": width}
         if wraps:
             column["wrapText"] = True   # the row's height from its text: grid()'s getRowHeight
         if numeric:
-            pattern = "d" if "year" in str(c).lower() and dp == 0 else f",.{dp}f"    # a year is 2014, never 2,014
+            pattern = "d" if year else f",.{dp}f"
             column.update({"type": "numericColumn", "valueFormatter": {
                 "function": f"params.value == null ? '' : d3.format('{pattern}')(params.value)"}})
-        elif _numbers_and_words(table[c]):
+        elif _numbers_and_words(values):
             # Figures with words among them ("suppressed (c)", "no return"): the grid must not take the column for a
             # number column from its first row and write "Invalid Number" over every word.
             column.update({"cellDataType": False, "type": "rightAligned"})
@@ -227,9 +228,41 @@ def column_defs(table: pd.DataFrame) -> list[dict]:
     return columns
 
 
+# column_defs' per-column work on plain arrays: a page's tables are small (a few rows, up to a dozen columns, 27 grids a
+# view on a child-level page), so a pandas call's fixed cost on each column was most of the time.
+
+def _known_numbers(values: pd.Series) -> np.ndarray:
+    """A number column's values that are not missing, as floats (`values.dropna().astype(float)`)."""
+    if isinstance(values.dtype, np.dtype):
+        numbers = values.to_numpy(dtype=np.float64)
+        return numbers[~np.isnan(numbers)] if values.dtype.kind == "f" else numbers
+    return values.dropna().astype(float).to_numpy(dtype=np.float64)
+
+
+def _distinct_numbers(numbers: np.ndarray) -> np.ndarray:
+    """`_distinct` of an array of floats."""
+    return np.unique(np.ascontiguousarray(numbers).view(np.int64)).view(np.float64)
+
+
+def _decimals(distinct: np.ndarray, most: int = 3) -> int:
+    """`decimals_shown` of a column's distinct numbers."""
+    return max((len(f"{v:.{most}f}".rstrip("0").split(".")[1]) for v in distinct), default=0)
+
+
+def _distinct_texts(values) -> list[str]:
+    """The distinct texts of the first 1,000 values, as `content_width` writes them (not missing): its width is their
+    longest text and word, so the same from each text once. Told apart as text: 0.0 and -0.0, 1 and 1.0 are equal
+    values but not the same width."""
+    cells = values.to_numpy(dtype=object)[:1000] if isinstance(values, pd.Series) else values[:1000]
+    return list(dict.fromkeys(str(v) for v in cells if v is not None and not (isinstance(v, float) and v != v)))
+
+
 def _numbers_and_words(values: pd.Series) -> bool:
     """A text column that holds numbers too (an object column: figures with words among them)."""
-    return values.dtype == object and any(isinstance(v, numbers.Number) and not isinstance(v, bool) for v in values.dropna())
+    if values.dtype != object:
+        return False
+    cells = values.to_numpy()
+    return any(isinstance(v, numbers.Number) and not isinstance(v, bool) for v in cells[~pd.isna(cells)])
 
 
 def grid_records(table: pd.DataFrame) -> list[dict]:
@@ -240,10 +273,17 @@ def grid_records(table: pd.DataFrame) -> list[dict]:
     if not names:
         return [{} for _ in range(len(table))]
     columns = []
-    for at in range(len(names)):
-        values = table.iloc[:, at]
-        cells = values.tolist() if values.dtype.kind in "fiub" else [_plain(v) for v in values.to_numpy(dtype=object)]
-        for row in np.flatnonzero(values.isna().to_numpy()):
+    for _name, values in table.items():   # by position (names may repeat)
+        dtype = values.dtype
+        kind, plain_numpy = dtype.kind, isinstance(dtype, np.dtype)
+        cells = values.tolist() if kind in "fiub" else [_plain(v) for v in values.to_numpy(dtype=object)]
+        if plain_numpy and kind in "iub":
+            missing = ()                                    # a numpy column of whole numbers or flags has no gaps
+        elif plain_numpy and kind == "f":
+            missing = np.flatnonzero(np.isnan(values.to_numpy()))
+        else:
+            missing = np.flatnonzero(values.isna().to_numpy())
+        for row in missing:
             cells[row] = None
         columns.append(cells)
     return [dict(zip(names, row)) for row in zip(*columns)]

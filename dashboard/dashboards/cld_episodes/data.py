@@ -83,10 +83,12 @@ class _Rows:
     tallies: dict[str, _Tally]          # see `_tallies`
     days: dict[str, _Days]              # see `_tallies`
 
+    def __post_init__(self):
+        self._position = {la: i for i, la in enumerate(self.las)}
+
     def positions(self, las) -> np.ndarray:
         """These LAs' positions in the tallies."""
-        position = {la: i for i, la in enumerate(self.las)}
-        return np.array([position[la] for la in las], dtype=np.int64)
+        return np.array([self._position[la] for la in las], dtype=np.int64)
 
 
 _lock = threading.Lock()

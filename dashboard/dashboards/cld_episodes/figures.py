@@ -3,26 +3,29 @@
 colours; the viewer's LA is orange, as on the other pages."""
 from __future__ import annotations
 
-import pandas as pd
+import math
+import numbers
 
 from dashboard.chart_theme import empty_figure, plain_layout, wrap
 
 AREA_COLOURS = ("#E69F00", "#0072B2", "#999999")   # own LA (orange), sub-region (blue), London (grey)
 
 
-def by_area(table: pd.DataFrame, label: str, areas: list[str], *, axis: str, empty: str, suffix: str = "") -> dict:
-    """Bars side by side for each row of `table`, one per area column; an area with no value (no return, not loaded)
-    is left out of the chart (its table says why), and a chart with none says `empty`."""
-    held = [a for a in areas if a in table.columns and pd.to_numeric(table[a], errors="coerce").notna().any()]
-    if table.empty or not held:
+def by_area(categories: list, values: dict[str, list], areas: list[str], *, axis: str, empty: str, suffix: str = "") -> dict:
+    """Bars side by side for each category, one per area (`values`: each area's figure for each category, a number or
+    None); an area with no figure (no return, not loaded) is left out of the chart (its table says why), and a chart
+    with none says `empty`."""
+    numbers = {a: [float(v) if is_number(v) else math.nan for v in values[a]] for a in areas if a in values}
+    held = [a for a in areas if a in numbers and any(v == v for v in numbers[a])]   # v == v: not NaN
+    if not categories or not held:
         return empty_figure(empty)
     # Category names on a few short lines, level: a long name turned on its side took most of the chart's height.
-    categories = [wrap(c, 14) for c in table[label].astype(str)]
+    wrapped = [wrap(str(c), 14) for c in categories]
     data = []
     for area in held:
-        values = pd.to_numeric(table[area], errors="coerce")
-        data.append({"type": "bar", "name": area, "x": categories, "y": values.tolist(),
-                     "text": ["" if pd.isna(v) else f"{v:,.1f}".removesuffix(".0") + suffix for v in values],
+        ys = numbers[area]
+        data.append({"type": "bar", "name": area, "x": wrapped, "y": ys,
+                     "text": ["" if v != v else f"{v:,.1f}".removesuffix(".0") + suffix for v in ys],
                      "textposition": "outside", "cliponaxis": False,
                      "marker": {"color": AREA_COLOURS[areas.index(area) % len(AREA_COLOURS)]},
                      "hovertemplate": f"%{{x}}<br>{area}: %{{y:,.1f}}{suffix}<extra></extra>"})
@@ -31,3 +34,8 @@ def by_area(table: pd.DataFrame, label: str, areas: list[str], *, axis: str, emp
                           yaxis={"title": {"text": axis}, "fixedrange": True, "rangemode": "tozero"},
                           legend={"orientation": "h", "y": 1.12})
     return {"data": data, "layout": layout}
+
+
+def is_number(value) -> bool:
+    """A figure to draw: a number, not missing (a table's "no return" or "not loaded" is not drawn)."""
+    return isinstance(value, numbers.Real) and not isinstance(value, bool) and value == value

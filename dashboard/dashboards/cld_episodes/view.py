@@ -85,7 +85,7 @@ def _figure(value) -> object:
 
 
 def _vector(figs: dict, names: list[str], key: str, categories: list[str], label: str, labels: dict | None = None,
-            total: str = "starts") -> pd.DataFrame:
+            total: str = "starts") -> list[dict]:
     """One row per category and a Total row; per area its count and % of its total (a protected cell of its own)."""
     rows = []
     for category in [*categories, "Total"]:
@@ -99,13 +99,21 @@ def _vector(figs: dict, names: list[str], key: str, categories: list[str], label
             n = whole if category == "Total" else f[key].get(category, 0)
             row[f"{name}: number"], row[f"{name}: %"] = n, share(n, whole)
         rows.append(row)
-    return pd.DataFrame(rows)
+    return rows
 
 
-def _shares_chart(table: pd.DataFrame, label: str, names: list[str], axis: str, empty: str) -> dict:
-    body = table[table[label] != "Total"]
-    shares = pd.DataFrame({label: body[label], **{n: pd.to_numeric(body[f"{n}: %"], errors="coerce") for n in names}})
-    return charts.by_area(shares, label, names, axis=axis, empty=empty, suffix="%")
+# The view's tables are built as rows (dicts) and made DataFrames once; its charts, headline figures and sentences read
+# the same rows, not the DataFrames (a pandas look-up per figure cost most of a view's time).
+
+def _shares_chart(rows: list[dict], label: str, names: list[str], axis: str, empty: str) -> dict:
+    body = [row for row in rows if row[label] != "Total"]
+    return charts.by_area([row[label] for row in body], {n: [row[f"{n}: %"] for row in body] for n in names}, names,
+                          axis=axis, empty=empty, suffix="%")
+
+
+def _row(rows: list[dict], area: str, **where) -> dict:
+    """The first row of this area (and these other values), or none."""
+    return next((row for row in rows if row["Area"] == area and all(row.get(k) == v for k, v in where.items())), {})
 
 
 def _days(value) -> object:
@@ -132,20 +140,20 @@ def build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: s
     new_episodes = _vector(figs, names, "new_episodes_rne", codes["rne"], "Reason for new episode", labels_of("reason_new_episode"),
                            total="new_episodes")
 
-    durations = pd.DataFrame([{"Measure": kind, **{col: val for name in names for col, val in (
+    durations = [{"Measure": kind, **{col: val for name in names for col, val in (
         (f"{name}: number", _figure(figs[name]["durations"][kind]["n"] if figs[name].get("returned") else None)),
         (f"{name}: median days", _days(figs[name]["durations"][kind]["median"]) if figs[name].get("returned") else None))}}
-        for kind in ("Episodes ended", "Placements ended", "Periods of care ended")])
+        for kind in ("Episodes ended", "Placements ended", "Periods of care ended")]
     bands = [b for b, _ in metrics.DURATION_BANDS]
-    placement_bands = pd.DataFrame([{"Placement length": b, **{col: val for name in names for col, val in (
+    placement_bands = [{"Placement length": b, **{col: val for name in names for col, val in (
         (f"{name}: number", figs[name]["durations"]["Placements ended"]["bands"][b] if figs[name].get("returned") else NO_RETURN),
         (f"{name}: %", share(figs[name]["durations"]["Placements ended"]["bands"][b], figs[name]["durations"]["Placements ended"]["n"])
-         if figs[name].get("returned") else None))}} for b in bands])
+         if figs[name].get("returned") else None))}} for b in bands]
 
-    moves = pd.DataFrame([{"Area": name, "Looked after at 31 March": _figure(f.get("looked_after_31_march")),
-                           "3 or more placements in the year": _figure(f.get("three_plus")),
-                           "%": share(f.get("three_plus"), f.get("looked_after_31_march"))}
-                          for name, f in figs.items()])
+    moves = [{"Area": name, "Looked after at 31 March": _figure(f.get("looked_after_31_march")),
+              "3 or more placements in the year": _figure(f.get("three_plus")),
+              "%": share(f.get("three_plus"), f.get("looked_after_31_march"))}
+             for name, f in figs.items()]
 
     def missing_row(name, f):
         if not f.get("returned"):
@@ -161,7 +169,7 @@ def build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: s
                         f"{word.capitalize()} episodes": episodes,
                         f"{word.capitalize()} episodes per child": round(episodes / children, 1) if children else None})
         return row
-    missing = pd.DataFrame([missing_row(n, f) for n, f in figs.items()])
+    missing = [missing_row(n, f) for n, f in figs.items()]
 
     def adoption_rows(name, f):
         out = []
@@ -180,40 +188,39 @@ def build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: s
                         **{f"{b} (%)": share(d["bands"][b], d["n"]) for b, _ in metrics.ADOPTION_BANDS}})
             out.append(row)
         return out
-    adoption = pd.DataFrame([r for n, f in figs.items() for r in adoption_rows(n, f)])
+    adoption = [r for n, f in figs.items() for r in adoption_rows(n, f)]
 
-    tables = {"starts_legal": starts_legal, "starts_need": starts_need, "ceased_reason": ceased_reason,
-              "new_episodes": new_episodes, "durations": durations, "placement_bands": placement_bands, "moves": moves,
-              "missing": missing, "adoption": adoption}
+    rows = {"starts_legal": starts_legal, "starts_need": starts_need, "ceased_reason": ceased_reason,
+            "new_episodes": new_episodes, "durations": durations, "placement_bands": placement_bands, "moves": moves,
+            "missing": missing, "adoption": adoption}
+    tables = {name: pd.DataFrame(table) for name, table in rows.items()}
 
     no_data = f"No return for {label}."
-    med = pd.DataFrame({"Measure": durations["Measure"], **{n: pd.to_numeric(durations[f"{n}: median days"], errors="coerce")
-                                                             for n in names}})
-    move_shares = pd.DataFrame({"Measure": ["Looked after at 31 March with 3 or more placements"],
-                                **{n: [pd.to_numeric(moves.loc[moves["Area"] == n, "%"], errors="coerce").iloc[0]] for n in names}})
-    missing_shares = pd.DataFrame({"Measure": ["Children missing (% of looked after)", "Children away (% of looked after)"],
-                                   **{n: [_num(missing, n, "% missing"), _num(missing, n, "% away")] for n in names}})
-    adoption_medians = pd.DataFrame({"Measure": ["Entering care to placed for adoption", "Decision (DATE_INT) to match (DATE_MATCH)"],
-                                     **{n: [_num(adoption[adoption["Measure"] == m_], n, "Median days")
-                                            for m_ in ("Entering care to placed for adoption", "Decision (DATE_INT) to match (DATE_MATCH)")]
-                                        for n in names}})
+    adoption_measures = ["Entering care to placed for adoption", "Decision (DATE_INT) to match (DATE_MATCH)"]
     not_loaded = {t: [n for n, f in figs.items() if f.get("returned") and not f["held"][t]] for t in data.OTHER_TABLES}
     figures = {
         "starts_legal": _shares_chart(starts_legal, "Legal status group", names, "% of children starting care", no_data),
         "starts_need": _shares_chart(starts_need, "Category of need", names, "% of children starting care", no_data),
         "ceased_reason": _shares_chart(ceased_reason, "Reason ceased (group)", names, "% of children ceasing care", no_data),
         "new_episodes": _shares_chart(new_episodes, "Reason for new episode", names, "% of new episodes", no_data),
-        "durations": charts.by_area(med, "Measure", names, axis="Median days", empty=no_data),
-        "placement_bands": _shares_chart(placement_bands.assign(**{"Placement length": placement_bands["Placement length"]}),
-                                         "Placement length", names, "% of placements ended", no_data),
-        "moves": charts.by_area(move_shares, "Measure", names, axis="% of children looked after at 31 March", empty=no_data, suffix="%"),
-        "missing": charts.by_area(missing_shares, "Measure", names, axis="% of children looked after in the year", suffix="%",
-                           empty="The Missing table is not loaded for any of these areas." if len(not_loaded["Missing"]) == len(names)
-                           else no_data),
-        "adoption": charts.by_area(adoption_medians, "Measure", names, axis="Median days",
-                            empty="Neither AD1 nor PlacedAdoption is loaded for any of these areas."
-                            if all(len(not_loaded[t]) == len(names) for t in ("AD1", "PlacedAdoption")) else
-                            "No child placed for adoption or matched in this year (or too few to show a median)."),
+        "durations": charts.by_area([row["Measure"] for row in durations],
+                                    {n: [row[f"{n}: median days"] for row in durations] for n in names}, names,
+                                    axis="Median days", empty=no_data),
+        "placement_bands": _shares_chart(placement_bands, "Placement length", names, "% of placements ended", no_data),
+        "moves": charts.by_area(["Looked after at 31 March with 3 or more placements"],
+                                {n: [_row(moves, n).get("%")] for n in names}, names,
+                                axis="% of children looked after at 31 March", empty=no_data, suffix="%"),
+        "missing": charts.by_area(["Children missing (% of looked after)", "Children away (% of looked after)"],
+                                  {n: [_row(missing, n).get("% missing"), _row(missing, n).get("% away")] for n in names}, names,
+                                  axis="% of children looked after in the year", suffix="%",
+                                  empty="The Missing table is not loaded for any of these areas." if len(not_loaded["Missing"]) == len(names)
+                                  else no_data),
+        "adoption": charts.by_area(adoption_measures,
+                                   {n: [_row(adoption, n, Measure=m_).get("Median days") for m_ in adoption_measures] for n in names},
+                                   names, axis="Median days",
+                                   empty="Neither AD1 nor PlacedAdoption is loaded for any of these areas."
+                                   if all(len(not_loaded[t]) == len(names) for t in ("AD1", "PlacedAdoption")) else
+                                   "No child placed for adoption or matched in this year (or too few to show a median)."),
     }
     titles = {
         "starts_legal": f"Children starting care by legal status, {label}",
@@ -227,13 +234,13 @@ def build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: s
         "adoption": f"Adoption timeliness, {label}",
     }
     o = figs[own]
-    takeaways = _takeaways(o, own, names, figs, tables, not_loaded, label)
+    takeaways = _takeaways(o, own, names, figs, rows, not_loaded, label)
     kpis = [
         ("Started care", _text(o.get("starts")), f"{own}, {label}"),
         ("Ceased care", _text(o.get("ceased")), f"{own}, {label}"),
-        ("3 or more placements", _pct(moves["%"].iloc[0]), f"of {_text(o.get('looked_after_31_march'))} looked after at 31 March")
+        ("3 or more placements", _pct(moves[0]["%"]), f"of {_text(o.get('looked_after_31_march'))} looked after at 31 March")
         if o.get("returned") else ("3 or more placements", "no return", f"{own}, {label}"),
-        ("Children missing", _pct(_num(missing, own, "% missing")) if o.get("missing") else _absent(o),
+        ("Children missing", _pct(_row(missing, own).get("% missing")) if o.get("missing") else _absent(o),
          "of children looked after in the year"),
         ("Median days to placed for adoption", median_days_text(o["placed"]) if o.get("placed") else _absent(o),
          "from entering care"),
@@ -257,13 +264,6 @@ def build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: s
                         {c: source for c in CHARTS})
 
 
-def _num(table: pd.DataFrame, area: str, column: str):
-    if column not in table.columns:
-        return None
-    values = pd.to_numeric(table.loc[table["Area"] == area, column], errors="coerce")
-    return None if values.empty or pd.isna(values.iloc[0]) else float(values.iloc[0])
-
-
 def _text(value) -> str:
     return "no return" if value is None or pd.isna(value) else f"{int(value):,}"
 
@@ -284,16 +284,17 @@ def _absent(f: dict) -> str:
     return "no return" if not f.get("returned") else NOT_LOADED
 
 
-def _largest(table: pd.DataFrame, label: str, name: str) -> str:
-    body = table[table[label] != "Total"]
-    values = pd.to_numeric(body[f"{name}: number"], errors="coerce")
-    if values.isna().all() or not values.max():
+def _largest(rows: list[dict], label: str, name: str) -> str:
+    body = [row for row in rows if row[label] != "Total"]
+    counts = [row[f"{name}: number"] for row in body]
+    known = [n for n in counts if charts.is_number(n)]
+    if not known or not max(known):
         return ""
-    row = body.loc[values.idxmax()]
+    row = body[counts.index(max(known))]   # the first of the largest
     return f"the largest group: {row[label]} ({row[f'{name}: %']}%)"
 
 
-def _takeaways(o, own, names, figs, tables, not_loaded, label) -> dict:
+def _takeaways(o, own, names, figs, rows, not_loaded, label) -> dict:
     if not o.get("returned"):
         missing = f"{own} has no return for {label}."
         return {c: missing for c in CHARTS}
@@ -301,23 +302,23 @@ def _takeaways(o, own, names, figs, tables, not_loaded, label) -> dict:
 
     def pct_of(name, key):
         return _pct(share(figs[name].get("three_plus"), figs[name].get("looked_after_31_march")))
-    durations = tables["durations"].set_index("Measure")
-    mis = tables["missing"].set_index("Area")
+    durations = {row["Measure"]: row for row in rows["durations"]}
+    mis = _row(rows["missing"], own)
     out = {
-        "starts_legal": f"{_text(o['starts'])} children started care in {own}; {_largest(tables['starts_legal'], 'Legal status group', own)}.",
-        "starts_need": f"Of {_text(o['starts'])} children starting care in {own}, {_largest(tables['starts_need'], 'Category of need', own)}.",
-        "ceased_reason": f"{_text(o['ceased'])} children ceased care in {own}; {_largest(tables['ceased_reason'], 'Reason ceased (group)', own)}.",
-        "new_episodes": f"{_text(o['new_episodes'])} episodes began in {own}; {_largest(tables['new_episodes'], 'Reason for new episode', own)}.",
-        "durations": f"In {own}, placements that ended had lasted a median of {_text(durations.loc['Placements ended', f'{own}: median days'])} "
-                     f"days, periods of care {_text(durations.loc['Periods of care ended', f'{own}: median days'])} days.",
+        "starts_legal": f"{_text(o['starts'])} children started care in {own}; {_largest(rows['starts_legal'], 'Legal status group', own)}.",
+        "starts_need": f"Of {_text(o['starts'])} children starting care in {own}, {_largest(rows['starts_need'], 'Category of need', own)}.",
+        "ceased_reason": f"{_text(o['ceased'])} children ceased care in {own}; {_largest(rows['ceased_reason'], 'Reason ceased (group)', own)}.",
+        "new_episodes": f"{_text(o['new_episodes'])} episodes began in {own}; {_largest(rows['new_episodes'], 'Reason for new episode', own)}.",
+        "durations": f"In {own}, placements that ended had lasted a median of {_text(durations['Placements ended'][f'{own}: median days'])} "
+                     f"days, periods of care {_text(durations['Periods of care ended'][f'{own}: median days'])} days.",
         "placement_bands": f"{_text(o['durations']['Placements ended']['n'])} placements ended in {own} in the year.",
         "moves": f"{pct_of(own, 'x')} of {own}'s children looked after at 31 March had 3 or more placements in the year "
                  f"({sub.replace(' (sub-region)', '')}: {pct_of(sub, 'x')}, {london}: {pct_of(london, 'x')}).",
         "missing": (f"The Missing table is not loaded for {own}." if own in not_loaded["Missing"] else
-                    f"{_text(mis.loc[own, 'Children missing'])} of {own}'s {_text(mis.loc[own, 'Looked after in the year'])} "
-                    f"children looked after in the year went missing ({_pct(mis.loc[own, '% missing'])})"
-                    + (f", {mis.loc[own, 'Missing episodes per child']} missing episodes each on average."
-                       if pd.notna(mis.loc[own, "Missing episodes per child"]) else ".")),
+                    f"{_text(mis.get('Children missing'))} of {own}'s {_text(mis.get('Looked after in the year'))} "
+                    f"children looked after in the year went missing ({_pct(mis.get('% missing'))})"
+                    + (f", {mis['Missing episodes per child']} missing episodes each on average."
+                       if mis.get("Missing episodes per child") is not None else ".")),
         "adoption": (f"Neither AD1 nor PlacedAdoption is loaded for {own}." if own in not_loaded["AD1"] and own in not_loaded["PlacedAdoption"]
                      else f"{own}: {_text(o['placed']['n']) if o.get('placed') else NOT_LOADED} children placed for adoption "
                           f"(median {_text(_days(o['placed']['median'])) if o.get('placed') else NOT_LOADED} days from entering care); "

@@ -63,6 +63,10 @@ PAGES = [
     ("/looked-after-health", "lachealth-kpis.children", "lachealth-focus", "member"),
     ("/looked-after-health", "lachealth-kpis.children", "lachealth-measure", "member"),
     ("/looked-after-health", "lachealth-kpis.children", "lachealth-year", "member"),
+    # Suspensions' other filters (issue 26): the year, the outcome and the groups followed over time.
+    ("/suspensions", "susp-interval.figure", "susp-year", "member"),
+    ("/suspensions", "susp-interval.figure", "susp-outcome", "member"),
+    ("/suspensions", "susp-interval.figure", "susp-groups", "member"),
 ]
 COMMISSIONER_EMAIL = "commissioner@lambeth.example"
 
@@ -150,6 +154,8 @@ def main() -> int:
         shown = opened.get(store_id, {}).get("data")
         first = opened[filter_id].get("value")
         values = [v for v in _options(opened[filter_id]) if v != first][:args.values]
+        if isinstance(first, list):   # a multi-choice control sends a list: each other choice alone
+            values = [[v] for v in _options(opened[filter_id]) if [v] != first][:args.values]
         if not values:
             print(f"{path}: no other value of {filter_id}")
             continue

@@ -59,6 +59,8 @@ def test_every_page_in_the_navigation_opens_cleanly(page):
         assert not violations, f"{name}: axe found " + describe_violations(violations)
         # Nothing, the navigation included, runs off the side of the window (links beyond it were unreadable).
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), f"{name}: wider than the window"
+        # Charts below the screen are drawn just after the page (assets/chart_drawing.js): every one is checked.
+        page.wait_for_function("() => !document.querySelector('.chart-waiting')", timeout=30000)
         screenshot(page, f"page-{href.strip('/') or 'overview'}")
         types = page.evaluate(CHART_TYPES)
         if types:   # plotly.js loads with the first page that has a chart

@@ -125,3 +125,29 @@ def test_viewers_in_two_las_each_see_their_own_small_la_and_not_the_others(serve
         assert table.loc[names[other], "Median (£/h)"] in ("c", "none")       # and no pay figure
         boxes = [label for trace in views[viewer].range_figure["data"] if trace["type"] == "box" for label in trace["y"]]
         assert not any(names[other] in label for label in boxes)
+
+
+def test_a_new_benchmarking_version_shows_on_the_cached_agency_workforce_chart(server):
+    """The chart's agency share comes from the benchmarking dataset: a new version of it (an LA's quarterly return)
+    must show at once, not wait for the next pay return to make the cached view stale."""
+    from sqlalchemy import update
+    from dashboard.dashboards.agency_pay import view as pay
+    bv = schema.benchmark_value
+    with server.app_context():
+        periods = pay_loader.periods()
+        filters = pay.resolve_filters(None, None, "E09000022", "all", "la", las=loader.local_authorities(), periods=periods)
+        before = pay.build_view(filters, SCOPE).workforce_figure   # cached
+        where = (bv.c.la_code == "E09000022") & (bv.c.indicator_code == "sw_agency_pct")
+        with get_engine().begin() as conn:
+            latest = conn.execute(select(bv.c.period_end, bv.c.value).where(where).order_by(bv.c.period_end.desc())).first()
+            assert latest is not None and latest.value is not None
+            conn.execute(update(bv).where(where & (bv.c.period_end == latest.period_end)).values(value=latest.value + 7.5))
+            bump_version(conn, "benchmarking")
+        try:
+            after = pay.build_view(filters, SCOPE).workforce_figure
+        finally:
+            with get_engine().begin() as conn:
+                conn.execute(update(bv).where(where & (bv.c.period_end == latest.period_end)).values(value=latest.value))
+                bump_version(conn, "benchmarking")
+    values = lambda figure: sorted(round(y, 1) for t in figure["data"] for y in t["y"] if y is not None and not pd.isna(y))  # noqa: E731
+    assert round(latest.value + 7.5, 1) in values(after) and round(latest.value + 7.5, 1) not in values(before)

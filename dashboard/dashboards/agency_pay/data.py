@@ -21,6 +21,9 @@ from dashboard.loader import published as published_loader
 from dashboard.store import schema
 
 NAME = "agency_pay"
+# Every dataset a view reads: the returns, the benchmarking dataset's agency rate, DfE's published census rate and the
+# reference lists. A new version of any of them makes cached views and outputs stale.
+VIEW_DATASETS = (NAME, benchmarking_data.NAME, published_loader.NAME, "reference")
 LABEL = "agency pay (London Pledge) data"
 AGENCY_RATE = "sw_agency_pct"                 # the benchmarking dataset's agency rate (its indicator code)
 PUBLISHED_AGENCY_RATE = "csww_agency_rate"    # DfE's census agency rate, from the published-statistics import

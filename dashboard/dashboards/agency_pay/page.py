@@ -192,7 +192,7 @@ def render(start, end, area, job, by, _caps_changed, anonymise):   # a cap saved
     return render_for_viewer(DASHBOARD, rendered, (start, end, area, job, by), anonymise)
 
 
-@rendered_outputs(data.NAME, "reference", "published", check=data.check_scope)
+@rendered_outputs(*data.VIEW_DATASETS, check=data.check_scope)
 def rendered(values: tuple, scope: loader.AccessScope, *, anonymise_with: str | None = None) -> tuple:
     filters = DASHBOARD.selection_from_values(values, scope)
     if filters is None:

@@ -191,7 +191,7 @@ def protected(keys: dict, part: tuple[dict, dict], own_alone, returned) -> pd.Da
 
 
 # Per LA: the viewer's own LA is shown exactly and highlighted.
-@loader.view_cache(pay_loader.NAME, "reference", "published", check=pay_loader.check_scope, depends_on_caller=lambda *_: True)
+@loader.view_cache(*pay_loader.VIEW_DATASETS, check=pay_loader.check_scope, depends_on_caller=lambda *_: True)
 def build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: str | None = None) -> PayView:
     """Everything the page shows. `anonymise_with` (the app's secret) replaces every LA name but the viewer's own
     with a stable label before anything is computed, so no chart, table, sentence or file carries them."""

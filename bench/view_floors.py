@@ -67,6 +67,11 @@ PAGES = [
     ("/suspensions", "susp-interval.figure", "susp-year", "member"),
     ("/suspensions", "susp-interval.figure", "susp-outcome", "member"),
     ("/suspensions", "susp-interval.figure", "susp-groups", "member"),
+    # The child-level pages for commissioners: Sufficiency and Placements and supply (helper suff).
+    ("/sufficiency", "suff-kpis.children", "suff-at", "commissioner"),
+    ("/sufficiency", "suff-kpis.children", "suff-area", "commissioner"),
+    ("/placements-supply", "supply-banner.children", "supply-at", "commissioner"),
+    ("/placements-supply", "supply-banner.children", "supply-area", "commissioner"),
 ]
 COMMISSIONER_EMAIL = "commissioner@lambeth.example"
 

@@ -7,7 +7,7 @@ from dash.exceptions import PreventUpdate
 
 from dashboard import loader
 from dashboard.components.first_paint import view_callback
-from dashboard.components.contract import Call, Dashboard, Filter, register_callbacks, viewer_scope
+from dashboard.components.contract import Call, Dashboard, Filter, register_callbacks, rendered_outputs, viewer_scope
 from dashboard.components.layout import (chart_card, chart_page_outputs, chart_page_values, chart_tables, filter_bar, labelled,
                                          sharing_and_kpis)
 from dashboard.components.notes import page_heading
@@ -113,10 +113,10 @@ def render(area, at):
     return rendered((area, at), scope)
 
 
-# Every output of `render` for the filters' values as they arrive, built once per data version and viewer's LA: a filter
-# change back to a view already seen is one cache read, not the view read and its components and grids built again.
-@loader.view_cache(supply_data.NAME, suff_data.NAME, "reference", check=supply_data.check_scope,
-                   depends_on_caller=lambda *_: True)
+# Every output of `render` for the filters' values as they arrive, built once per data version and viewer's LA (cached
+# with each output's digest, as Sufficiency's): a filter change back to a view already seen is one cache read, not the
+# view read and its components and grids built again, nor every output encoded again to find which changed.
+@rendered_outputs(supply_data.NAME, suff_data.NAME, "reference", check=supply_data.check_scope)
 def rendered(values: tuple, scope: loader.AccessScope) -> tuple:
     filters = DASHBOARD.selection_from_values(values, scope)
     if filters is None:

@@ -166,12 +166,27 @@ class _Prepared:
     first: pd.Timestamp
     last: pd.Timestamp
 
+    @functools.cached_property
+    def _days(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every episode's start and end as days (an open episode ends after any date), taken once."""
+        decom = m._days(self.episodes["decom"])
+        dec = m._days(self.episodes["dec"])
+        return decom, np.where(np.isnat(dec), np.datetime64("9999-12-31", "D"), dec)
+
+    def open_on(self, at: pd.Timestamp) -> np.ndarray:
+        """Which episodes are open at the end of `at` (as `m.open_at` picks them, before its overlap check)."""
+        day = np.datetime64(pd.Timestamp(at).date(), "D")
+        decom, dec = self._days
+        return (decom <= day) & (dec > day)
+
 
 _prepared_cache: dict = {}
 _prepared_lock = threading.Lock()
 
 
 _keyed_cache: dict = {}
+# The stored text the prepared columns are worked out from (the child's id, codes, postcodes, places' districts).
+UNREAD_COLUMNS = ("child", "place", "place_provider", "home_post", "pl_post", "ethnic", "pl_la", "pl_region", "pl_distance")
 
 
 def _prepare(version: int) -> _Prepared:
@@ -187,7 +202,10 @@ def _prepare(version: int) -> _Prepared:
             # The child's record key (its stable identity: LA and child id): every cell of children sums these.
             by_child = pd.Series(disclosure.record_keys("sufficiency|" + identity["la_code"].astype(str) + "|"
                                                         + identity["child"]), index=identity.index)
-            episodes = rows.episodes.assign(**{RECORD_KEY: by_child.reindex(rows.episodes["cid"]).to_numpy()})
+            # The text columns the groups, places and keys were worked out from are left out: no view reads them,
+            # and every selection of rows copied them (most of its cost).
+            episodes = rows.episodes.drop(columns=[c for c in UNREAD_COLUMNS if c in rows.episodes.columns]).assign(
+                **{RECORD_KEY: by_child.reindex(rows.episodes["cid"]).to_numpy()})
             _keyed_cache[key] = _Prepared(episodes, rows.grades, rows.first, rows.last)
         return _keyed_cache[key]
 
@@ -219,7 +237,9 @@ def _prepare_rows(version: int) -> _Prepared:
         episodes["uasc"] = episodes["uasc"].fillna(False).astype(bool)
         episodes["cid"] = pd.factorize(episodes["la_code"] + ":" + episodes["child"])[0]
         episodes = m.resolve_overlaps(episodes).reset_index(drop=True)
+        # In date order once (stable): `m.grade_at` sorts them so on every call, which is then cheap.
         grades["inspection_date"] = pd.to_datetime(grades["inspection_date"])
+        grades = grades.sort_values("inspection_date", kind="stable").reset_index(drop=True)
         groups = {name: dict(zip(frame["code"], frame["grp"])) for name, frame in codes.groupby("list_name")}
         episodes["group"] = m.placement_group(episodes["place"], episodes["place_provider"])
         episodes["legal_group"] = episodes["ls"].map(groups.get("legal_status", {})).fillna("Not known")
@@ -289,13 +309,23 @@ def area_la_codes(area: str, las: pd.DataFrame) -> tuple[str, ...]:
     return tuple(las["la_code"])
 
 
+def _of_la(la_code: pd.Series, code: str) -> np.ndarray:
+    """Which rows are the LA's (`la_code == code`), read from a categorical column's codes without comparing text."""
+    if isinstance(la_code.dtype, pd.CategoricalDtype):
+        categories = la_code.cat.categories
+        if code not in categories:
+            return np.zeros(len(la_code), dtype=bool)
+        return la_code.cat.codes.to_numpy() == categories.get_loc(code)
+    return (la_code == code).to_numpy()
+
+
 class _Counter:
     """Protected counts of children for one caller: their own LA's exactly, every other LA's by the cell-key method.
     Every count a view shows comes from here; every share from two of them."""
 
     def __init__(self, scope: AccessScope, restricted: bool):
         # Exact only in a view of the caller's LA alone, and then only its own children (not others' placed there).
-        self.exact = None if restricted else (lambda records: (records["la_code"] == scope.la_code).to_numpy())
+        self.exact = None if restricted else (lambda records: _of_la(records["la_code"], scope.la_code))
 
     def cell(self, records: pd.DataFrame) -> int:
         return protected_count(records, exact=self.exact)
@@ -358,11 +388,14 @@ def view(scope: AccessScope, area: str, as_at, selection_fields: dict, *, versio
     names = dict(zip(las["la_code"], las["la_name"]))
     sub_names = dict(zip(las["subregion_code"], las["subregion_name"]))
     at = pd.Timestamp(pd.Timestamp(as_at).date())
-    static = p.episodes[selection.static_mask(p.episodes).to_numpy()]
-    current = _looked_after(static, selection, at)
-    # Narrow copies for the time series: fewer columns make each of the many snapshots cheap.
-    narrow = static[["cid", "la_code", RECORD_KEY, "decom", "dec", "dob", "rne", "rec", "group", "legal_group", "cin",
-                     "provider_group"]]
+    chosen = selection.static_mask(p.episodes).to_numpy()
+    open_now = p.open_on(at)
+    # Rows are taken from the episodes once each, and only the columns needed: copying every column of every chosen
+    # episode cost more than the counts. The date's snapshot takes the chosen episodes open on it (all columns)...
+    current = _looked_after(p.episodes.iloc[np.flatnonzero(chosen & open_now)], selection, at)
+    # ...the time series every chosen episode, in narrow columns: fewer columns make each of the many snapshots cheap.
+    narrow = p.episodes[["cid", "la_code", RECORD_KEY, "decom", "dec", "dob", "rne", "rec", "group", "legal_group", "cin",
+                         "provider_group"]].iloc[np.flatnonzero(chosen)]
     current = current.assign(grade=m.grade_at(current, p.grades, at))
 
     placement_mix = count.vector(current, "group", m.PLACEMENT_GROUPS, "Placement type")
@@ -403,8 +436,10 @@ def view(scope: AccessScope, area: str, as_at, selection_fields: dict, *, versio
     # Tiles: children placed in each London LA, by the selected LAs; and by every other LA (pressure on local homes).
     london_codes = list(las["la_code"])
     in_london = current[current["placement_area"].astype(str).isin(london_codes).to_numpy()]
-    everyone = _looked_after(p.episodes[m.Selection(tuple(london_codes), **_other_fields(selection)).static_mask(p.episodes)],
-                             selection, at)
+    everyone_chosen = m.Selection(tuple(london_codes), **_other_fields(selection)).static_mask(p.episodes).to_numpy()
+    everyone = _looked_after(p.episodes[["cid", "la_code", RECORD_KEY, "decom", "dec", "dob", "legal_group", "cin", "group",
+                                         "provider_group", "placement_area", "inside_own_la"]].iloc[
+        np.flatnonzero(everyone_chosen & open_now)], selection, at)
     by_others = everyone[((everyone["inside_own_la"] == False)   # noqa: E712
                           & everyone["placement_area"].astype(str).isin(london_codes)).to_numpy()]
     tiles, tiles_others = (
@@ -415,13 +450,16 @@ def view(scope: AccessScope, area: str, as_at, selection_fields: dict, *, versio
 
     # Flows: from looking-after LA (or sub-region, for all London) to location, and to provider type.
     source = current["subregion"].map(sub_names) if area == "london" else current["la_code"].map(names)
-    framed = current.assign(source=source.astype(str))
+    framed = current[["la_code", RECORD_KEY, "location", "provider_group"]].assign(source=source.astype(str))
     flows_location = _flow_table(framed, "location", m.LOCATIONS, count)
     flows_provider = _flow_table(framed, "provider_group", m.PROVIDER_GROUPS, count)
 
-    trend = _trend(narrow, selection, p.first, p.last, count)
+    # The trend's and stability's snapshots read the same episodes (filtered once: attributes other than age do not
+    # depend on the date), so they share one set of arrays.
+    snaps = _Snapshots(narrow[selection.episode_mask(narrow, None).to_numpy()])
+    trend = _trend(snaps, selection, p.first, p.last, count)
     starts_ends = _starts_ends(narrow, selection, p.first, p.last, count)
-    stability = _stability(narrow, selection, p.first, p.last, count)
+    stability = _stability(narrow, selection, p.first, p.last, count, snaps)
     return {"headline": headline, "placement_mix": placement_mix, "distance": distance, "location": location,
             "outside_regions": outside_regions, "grades": grades_table, "tiles": tiles, "tiles_others": tiles_others,
             "flows_location": flows_location, "flows_provider": flows_provider, "trend": trend,
@@ -445,6 +483,14 @@ def _flow_table(frame: pd.DataFrame, target: str, categories, count: _Counter) -
     their own."""
     categories = list(categories)
     sources = sorted(frame["source"].unique())
+    if sources:   # each count comes in the order of its categories: the table is laid out from them directly
+        grid = count.cells(frame, ["source", target], {"source": sources, target: categories}).to_numpy()
+        grid = grid.reshape(len(sources), len(categories))
+        by_target = count.cells(frame, target, {target: categories}).to_numpy()
+        return pd.DataFrame({"From": [*sources, "Total"],
+                             **{c: np.append(grid[:, j], by_target[j]) for j, c in enumerate(categories)},
+                             "Total": np.append(count.cells(frame, "source", {"source": sources}).to_numpy(),
+                                                count.cell(frame))})
     cells = count.cells(frame, ["source", target], {"source": sources, target: categories}).unstack(target)
     table = cells.reindex(index=sources, columns=categories, fill_value=0)
     table["Total"] = count.cells(frame, "source", {"source": sources}).reindex(sources).to_numpy()
@@ -455,11 +501,14 @@ def _flow_table(frame: pd.DataFrame, target: str, categories, count: _Counter) -
 
 
 def _trend(static, selection, first, last, count: _Counter) -> pd.DataFrame:
-    """Children looked after by placement type at each quarter end, and in all (a cell of its own)."""
+    """Children looked after by placement type at each quarter end, and in all (a cell of its own). `static`: episodes,
+    or `_Snapshots` of them, already filtered by `selection`'s episode attributes."""
     # Episode attributes other than age do not depend on the date: filter once, then snapshot (overlaps are resolved).
-    static = static[selection.episode_mask(static, None).to_numpy()][["cid", "la_code", RECORD_KEY, "decom", "dec",
-                                                                      "dob", "group"]]
-    snaps = _Snapshots(static)
+    if isinstance(static, _Snapshots):
+        snaps = static
+    else:
+        snaps = _Snapshots(static[selection.episode_mask(static, None).to_numpy()][["cid", "la_code", RECORD_KEY, "decom",
+                                                                                    "dec", "dob", "group"]])
     # As _looked_after with the age filter alone (the other filters are applied above).
     return _quarterly(snaps, pd.date_range(first, last, freq="QE-MAR"), lambda at: snaps.in_age_band(at, selection.age),
                       count)
@@ -493,12 +542,13 @@ def _starts_ends(static, selection, first, last, count: _Counter) -> pd.DataFram
         year, month, _day = m._ymd(m._days(frame[column]))
         position = (year - first.year) * 12 + (month - first.month)   # the month's place in `months`
         inside = (position >= 0) & (position < len(months))
-        return count.cells(frame.assign(month=m.coded(np.where(inside, position, -1), months)), "month",
-                           {"month": months}).to_numpy()
+        # Only what a count reads (the LA, the record key) and the month: a copy of every column cost more.
+        return count.cells(frame[["la_code", RECORD_KEY]].assign(month=m.coded(np.where(inside, position, -1), months)),
+                           "month", {"month": months}).to_numpy()
     return pd.DataFrame({"Month": months, "Started": per_month(starts, "decom"), "Ceased": per_month(ends, "dec")})
 
 
-def _stability(static, selection, first, last, count: _Counter) -> pd.DataFrame:
+def _stability(static, selection, first, last, count: _Counter, snaps: "_Snapshots | None" = None) -> pd.DataFrame:
     """Per year to 31 March: children looked after at 31 March and those with 3 or more placements in the year."""
     years = [(year_end - pd.DateOffset(years=1) + pd.Timedelta(days=1), year_end)
              for year_end in pd.date_range(first, last, freq="YE-MAR")]
@@ -509,7 +559,7 @@ def _stability(static, selection, first, last, count: _Counter) -> pd.DataFrame:
     if not placements:
         return pd.DataFrame([], columns=columns)
     # As _looked_after on each 31 March (episode attributes do not depend on the date: filtered once, as `_trend`).
-    snaps = _Snapshots(static[selection.episode_mask(static, None).to_numpy()])
+    snaps = snaps or _Snapshots(static[selection.episode_mask(static, None).to_numpy()])
     stacked = snaps.on_dates(list(placements), lambda at: snaps.in_age_band(at, selection.age),
                              three=lambda rows, at: placements[at][snaps.cid[rows]] >= 3)
     when = range(len(placements))
@@ -716,9 +766,10 @@ def _fitted(scope: AccessScope, area: str, selection_fields: dict, ref_from, ref
     count = _Counter(scope, restricted)
     ref_from, ref_to, horizon_months = int(ref_from), int(ref_to), int(horizon_years) * 12
     p = _prepare(version)
-    static = p.episodes[m.Selection(selection.la_codes, sex=selection.sex, ethnicity=selection.ethnicity,
-                                    uasc=selection.uasc).static_mask(p.episodes).to_numpy()]
-    static = static[["cid", "la_code", RECORD_KEY, "decom", "dec", "dob", "rne", "rec", "group"]]
+    chosen = m.Selection(selection.la_codes, sex=selection.sex, ethnicity=selection.ethnicity,
+                         uasc=selection.uasc).static_mask(p.episodes).to_numpy()
+    static = p.episodes[["cid", "la_code", RECORD_KEY, "decom", "dec", "dob", "rne", "rec", "group"]].iloc[
+        np.flatnonzero(chosen)]
     ref_start, ref_end = pd.Timestamp(ref_from - 1, 4, 1), pd.Timestamp(ref_to, 3, 31)
     jump = p.last
     model = m.fit_flow_model(static, ref_start, ref_end, count=_model_counter(count))
@@ -761,8 +812,8 @@ def need_ahead(scope: AccessScope, area: str, ref_from: int, ref_to: int, months
     codes = area_la_codes(area, local_authorities())
     count = _Counter(scope, is_restricted(area, scope))
     p = _prepare(version)
-    static = p.episodes[p.episodes["la_code"].isin(codes).to_numpy()]
-    static = static[["cid", "la_code", RECORD_KEY, "decom", "dec", "dob", "rne", "rec", "group"]]
+    static = p.episodes[["cid", "la_code", RECORD_KEY, "decom", "dec", "dob", "rne", "rec", "group"]].iloc[
+        np.flatnonzero(p.episodes["la_code"].isin(codes).to_numpy())]
     model = m.fit_flow_model(static, pd.Timestamp(int(ref_from) - 1, 4, 1), pd.Timestamp(int(ref_to), 3, 31),
                              count=_model_counter(count))
     projection = m.project(model, _model_start(static, p.last, count), int(months))
@@ -986,7 +1037,10 @@ def placed_here(scope: AccessScope, area: str, as_at, urn_grades: tuple = (), *,
     codes = area_la_codes(area, las)
     count = _Counter(scope, restricted=True)
     names = dict(zip(las["la_code"], las["la_name"]))
-    current = m.open_at(p.episodes, pd.Timestamp(as_at))
+    # The episodes open on the date, in the columns counted (copying every column of every open episode cost more).
+    at = pd.Timestamp(as_at)
+    current = m.open_at(p.episodes[["cid", "la_code", RECORD_KEY, "decom", "dec", "placement_area", "inside_own_la",
+                                    "provider_group", "group", "distance_band", "urn"]].iloc[np.flatnonzero(p.open_on(at))], at)
     current = current[_placed_here_mask(current, codes)]
     by_la = count.cells(current, "la_code", {"la_code": list(las["la_code"])})
     placing = pd.DataFrame({"la_code": list(by_la.index), "Placing LA": [names[c] for c in by_la.index],
@@ -1044,7 +1098,9 @@ def where_placed(scope: AccessScope, area: str, as_at, *, version: int) -> dict:
     las = local_authorities()
     codes = area_la_codes(area, las)
     count = _Counter(scope, is_restricted(area, scope))
-    everyone = m.open_at(p.episodes, pd.Timestamp(as_at))
+    at = pd.Timestamp(as_at)
+    everyone = m.open_at(p.episodes[["cid", "la_code", RECORD_KEY, "decom", "dec", "placement_area", "in_london",
+                                     "group"]].iloc[np.flatnonzero(p.open_on(at))], at)
     mine = everyone[everyone["la_code"].isin(codes).to_numpy()]
     placed_area = mine["placement_area"].astype(str)
     where = np.select([mine["placement_area"].isna(), placed_area.isin(codes), mine["in_london"] == True],  # noqa: E712

@@ -7,8 +7,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+from _plotly_utils.utils import convert_to_base64
 
-from dashboard.chart_theme import FOCUS, base_layout, empty_figure
+from dashboard.chart_theme import FOCUS, base_layout, plain_empty_figure as empty_figure
 from dashboard.disclosure import SUPPRESSED, numeric
 
 # Okabe-Ito colours by placement group (vermillion is kept for the focus LA).
@@ -37,9 +38,22 @@ TILE_GRID = {
 _BASE_LAYOUT = base_layout(go.Figure()).to_plotly_json()["layout"]
 
 
-def _themed(fig: go.Figure, height: int) -> dict:
-    out = fig.to_plotly_json()
-    return {"data": out["data"], "layout": {**_BASE_LAYOUT, **out["layout"], "height": height}}
+def _figure(traces: list[dict], height: int, **layout) -> dict:
+    """A figure as the plain dict plotly's `go.Figure(...).to_plotly_json()` gives for these traces and layout, built
+    without plotly validating every property (which cost more than the page's data work): numeric arrays as plotly's
+    typed arrays, as it sends them."""
+    convert_to_base64(traces)
+    return {"data": traces, "layout": {**_BASE_LAYOUT, **layout, "height": height}}
+
+
+def _axis(title: str | None, **more) -> dict:
+    """An axis as plotly writes `update_xaxes(title=..., ...)`: no title is an empty one."""
+    return {"title": {"text": title} if title else {}, **more}
+
+
+def _labels(values) -> np.ndarray:
+    """Category labels as plotly keeps a column of them (an array of objects)."""
+    return np.asarray(values, dtype=object)
 
 
 BLUES = ["#F7FBFF", "#DEEBF7", "#C6DBEF", "#9ECAE1", "#6BAED6", "#4292C6", "#2171B5", "#08519C", "#08306B"]
@@ -60,7 +74,7 @@ def anonymous_grid(tiles: pd.DataFrame, viewer: str | None) -> dict[str, tuple[s
 
 
 def tile_map(tiles: pd.DataFrame, focus_codes: set[str], what: str, *, anonymised: bool = False,
-             viewer: str | None = None) -> go.Figure:
+             viewer: str | None = None) -> dict:
     """One square per London LA, shaded by children placed there; "c" tiles grey; the focus LA(s) outlined.
     Anonymised, the tiles are laid out in label order instead (see `anonymous_grid`)."""
     tiles = tiles[tiles["la_code"].notna()]
@@ -76,26 +90,23 @@ def tile_map(tiles: pd.DataFrame, focus_codes: set[str], what: str, *, anonymise
         suppressed = shown == SUPPRESSED
         fill = SUPPRESSED_FILL if suppressed else _blue(value, top)
         is_focus = code in focus_codes
-        shapes.append({"type": "rect", "x0": x - 0.46, "x1": x + 0.46, "y0": y - 0.46, "y1": y + 0.46, "fillcolor": fill,
-                       "line": {"color": FOCUS if is_focus else "#FFFFFF", "width": 4 if is_focus else 1}})
+        shapes.append({"fillcolor": fill, "line": {"color": FOCUS if is_focus else "#FFFFFF", "width": 4 if is_focus else 1},
+                       "type": "rect", "x0": x - 0.46, "x1": x + 0.46, "y0": y - 0.46, "y1": y + 0.46})
         dark = not suppressed and top > 0 and value / top > 0.55
-        annotations.append({"x": x, "y": y, "text": f"<b>{abbr}</b><br>{shown}", "showarrow": False,
-                            "font": {"size": 12, "color": "#FFFFFF" if dark else "#1B1B1B"}})
+        annotations.append({"font": {"color": "#FFFFFF" if dark else "#1B1B1B", "size": 12}, "showarrow": False,
+                            "text": f"<b>{abbr}</b><br>{shown}", "x": x, "y": y})
         xs.append(x)
         ys.append(y)
         hover.append(f"{name}: {shown} children" + (" (1 to 5: suppressed)" if suppressed else ""))
-    # One figure built in one go: adding 66 shapes and labels one by one re-validates the layout each time (slow).
-    fig = go.Figure()
-    fig.update_layout(shapes=shapes, annotations=annotations,
-                      xaxis={"visible": False, "range": [-0.6, 7.6]},
-                      yaxis={"visible": False, "range": [-6.6, 0.6], "scaleanchor": "x", "scaleratio": 1})
-    fig.add_trace(go.Scatter(x=xs, y=ys, mode="markers", marker={"size": 40, "opacity": 0}, hovertext=hover,
-                             hoverinfo="text", showlegend=False))
-    return _themed(fig, 460)
+    trace = {"hoverinfo": "text", "hovertext": hover, "marker": {"opacity": 0, "size": 40}, "mode": "markers",
+             "showlegend": False, "x": xs, "y": ys, "type": "scatter"}
+    return _figure([trace], 460, xaxis={"visible": False, "range": [-0.6, 7.6]},
+                   yaxis={"visible": False, "range": [-6.6, 0.6], "scaleanchor": "x", "scaleratio": 1},
+                   shapes=shapes, annotations=annotations)
 
 
 def bar_chart(table: pd.DataFrame, label: str, *, horizontal: bool = True, colours: dict | None = None,
-              empty_message: str = "No children with these filters.") -> go.Figure:
+              empty_message: str = "No children with these filters.") -> dict:
     """Counts by category (the table's Total row left out). A suppressed count is a bar of no length labelled "c",
     so the reader sees the category is hidden, not missing or zero."""
     body = table[table[label] != "Total"]
@@ -104,20 +115,16 @@ def bar_chart(table: pd.DataFrame, label: str, *, horizontal: bool = True, colou
         return empty_figure(empty_message)
     text = [str(v) for v in body["Children"]]
     colour = [(colours or {}).get(c, BAR_COLOUR) for c in body[label]]
-    bar = go.Bar(x=values if horizontal else body[label], y=body[label] if horizontal else values,
-                 orientation="h" if horizontal else "v", marker_color=colour, text=text, textposition="outside",
-                 cliponaxis=False, hovertemplate="%{y}: %{text}<extra></extra>" if horizontal else "%{x}: %{text}<extra></extra>")
-    fig = go.Figure(bar)
+    labels, counts = _labels(body[label]), values.to_numpy()
+    bar = {"cliponaxis": False, "hovertemplate": "%{y}: %{text}<extra></extra>" if horizontal else "%{x}: %{text}<extra></extra>",
+           "marker": {"color": colour}, "orientation": "h" if horizontal else "v", "text": text, "textposition": "outside",
+           "x": counts if horizontal else labels, "y": labels if horizontal else counts, "type": "bar"}
     if horizontal:
-        fig.update_yaxes(autorange="reversed", title=None)
-        fig.update_xaxes(title="children", rangemode="tozero")
-    else:
-        fig.update_yaxes(title="children", rangemode="tozero")
-        fig.update_xaxes(title=None)
-    return _themed(fig, 320)
+        return _figure([bar], 320, yaxis={"autorange": "reversed", "title": {}}, xaxis=_axis("children", rangemode="tozero"))
+    return _figure([bar], 320, yaxis=_axis("children", rangemode="tozero"), xaxis=_axis(None))
 
 
-def sankey(flows: pd.DataFrame, categories: list[str], colours: dict) -> go.Figure:
+def sankey(flows: pd.DataFrame, categories: list[str], colours: dict) -> dict:
     """From looking-after LA or sub-region (left) to where or with whom children are placed (right)."""
     body = flows[flows["From"] != "Total"]
     sources = list(body["From"])
@@ -144,13 +151,12 @@ def sankey(flows: pd.DataFrame, categories: list[str], colours: dict) -> go.Figu
         # A Sankey with nodes but no links makes plotly.js fail ("Invalid array length"): the image and deck gave 500s.
         return empty_figure("No flows to draw with these filters.", height=420)
     node_colours = ["#4D4D4D"] * len(sources) + [colours.get(c, "#7F7F7F") for c in categories]
-    fig = go.Figure(go.Sankey(
-        arrangement="snap",
-        node={"label": labels, "color": node_colours, "pad": 14, "thickness": 16, "line": {"width": 0}},
-        link={"source": link_s, "target": link_t, "value": link_v, "color": link_c,
-              "hovertemplate": "%{source.label} → %{target.label}: %{value} children<extra></extra>"},
-    ))
-    return _themed(fig, max(360, 26 * len(sources) + 120))
+    trace = {"arrangement": "snap",
+             "link": {"color": link_c, "hovertemplate": "%{source.label} → %{target.label}: %{value} children<extra></extra>",
+                      "source": link_s, "target": link_t, "value": link_v},
+             "node": {"color": node_colours, "label": labels, "line": {"width": 0}, "pad": 14, "thickness": 16},
+             "type": "sankey"}
+    return _figure([trace], max(360, 26 * len(sources) + 120))
 
 
 def _counted(name: str, count) -> str:
@@ -165,41 +171,37 @@ def _alpha(hex_colour: str, alpha: float) -> str:
     return f"rgba({int(h[0:2], 16)},{int(h[2:4], 16)},{int(h[4:6], 16)},{alpha})"
 
 
-def trend_figure(trend: pd.DataFrame, groups: list[str]) -> go.Figure:
+def trend_figure(trend: pd.DataFrame, groups: list[str]) -> dict:
     """Children looked after at each quarter end, stacked by placement type."""
     if trend.empty:
         return empty_figure("No quarters to show.")
-    fig = go.Figure()
-    for group in groups:
-        fig.add_trace(go.Scatter(x=trend["Quarter end"], y=numeric(trend[group]), name=group, stackgroup="one",
-                                 mode="lines", line={"width": 0.5, "color": GROUP_COLOURS[group]},
-                                 hovertemplate=f"{group}<br>%{{x}}: %{{y:,}}<extra></extra>"))
-    fig.update_yaxes(title="children looked after", rangemode="tozero")
-    fig.update_xaxes(title=None)
-    return _themed(fig, 380)
+    quarters = _labels(trend["Quarter end"])
+    traces = [{"hovertemplate": f"{group}<br>%{{x}}: %{{y:,}}<extra></extra>",
+               "line": {"color": GROUP_COLOURS[group], "width": 0.5}, "mode": "lines", "name": group, "stackgroup": "one",
+               "x": quarters, "y": numeric(trend[group]).to_numpy(), "type": "scatter"} for group in groups]
+    return _figure(traces, 380, yaxis=_axis("children looked after", rangemode="tozero"), xaxis=_axis(None))
 
 
-def starts_ends_figure(table: pd.DataFrame) -> go.Figure:
+def starts_ends_figure(table: pd.DataFrame) -> dict:
     if table.empty:
         return empty_figure("No months to show.")
-    fig = go.Figure()
-    for column, colour, dash in (("Started", "#0072B2", "solid"), ("Ceased", "#E69F00", "dash")):
-        fig.add_trace(go.Scatter(x=table["Month"], y=numeric(table[column]), name=f"{column} to be looked after",
-                                 mode="lines", line={"color": colour, "dash": dash, "width": 2}, connectgaps=False,
-                                 hovertemplate=f"{column}<br>%{{x}}: %{{y}}<extra></extra>"))
-    fig.update_yaxes(title="children per month", rangemode="tozero")
-    return _themed(fig, 340)
+    months = _labels(table["Month"])
+    traces = [{"connectgaps": False, "hovertemplate": f"{column}<br>%{{x}}: %{{y}}<extra></extra>",
+               "line": {"color": colour, "dash": dash, "width": 2}, "mode": "lines", "name": f"{column} to be looked after",
+               "x": months, "y": numeric(table[column]).to_numpy(), "type": "scatter"}
+              for column, colour, dash in (("Started", "#0072B2", "solid"), ("Ceased", "#E69F00", "dash"))]
+    return _figure(traces, 340, yaxis=_axis("children per month", rangemode="tozero"))
 
 
-def stability_figure(table: pd.DataFrame) -> go.Figure:
+def stability_figure(table: pd.DataFrame) -> dict:
     values = numeric(table["%"]) if not table.empty else pd.Series(dtype=float)
     if values.notna().sum() == 0:
         return empty_figure("No full years to show, or every year is suppressed.")
-    fig = go.Figure(go.Bar(x=table["Year to"].str[:4].map(lambda y: f"Year to March {y}"), y=values, marker_color=BAR_COLOUR,
-                           text=[f"{v}%" if not isinstance(v, str) and v is not None else str(v) for v in table["%"]],
-                           textposition="outside", cliponaxis=False, hovertemplate="%{x}: %{text}<extra></extra>"))
-    fig.update_yaxes(title="% with 3 or more placements", rangemode="tozero")
-    return _themed(fig, 320)
+    bar = {"cliponaxis": False, "hovertemplate": "%{x}: %{text}<extra></extra>", "marker": {"color": BAR_COLOUR},
+           "text": [f"{v}%" if not isinstance(v, str) and v is not None else str(v) for v in table["%"]],
+           "textposition": "outside", "x": _labels([f"Year to March {str(y)[:4]}" for y in table["Year to"]]),
+           "y": values.to_numpy(), "type": "bar"}
+    return _figure([bar], 320, yaxis=_axis("% with 3 or more placements", rangemode="tozero"))
 
 
 AGE_COLOURS = {"Under 1": "#CC79A7", "1 to 4": "#E69F00", "5 to 9": "#009E73", "10 to 15": "#0072B2",
@@ -207,39 +209,42 @@ AGE_COLOURS = {"Under 1": "#CC79A7", "1 to 4": "#E69F00", "5 to 9": "#009E73", "
 
 
 def forecast_figure(history: pd.DataFrame, forecast: pd.DataFrame, groups: list[str], column: str = "Placement type",
-                    colours: dict | None = None) -> go.Figure:
+                    colours: dict | None = None) -> dict:
     """Observed children by placement type (or age band: `column`) (solid) and the forecast (dashed) with its 80% band."""
     if forecast.empty:
         return empty_figure("Not enough data to fit the model for this choice.")
     colours = colours or GROUP_COLOURS
-    fig = go.Figure()
+    traces = []
     for group in groups:
         colour = colours[group]
         past = history[history[column] == group]
         future = forecast[forecast[column] == group]
-        fig.add_trace(go.Scatter(x=list(future["Month"]) + list(future["Month"])[::-1],
-                                 y=list(numeric(future["High (90th percentile)"])) + list(numeric(future["Low (10th percentile)"]))[::-1],
-                                 fill="toself", fillcolor=_alpha(colour, 0.18), line={"width": 0}, hoverinfo="skip",
-                                 showlegend=False, legendgroup=group))
-        fig.add_trace(go.Scatter(x=past["Month"], y=numeric(past["Children"]), name=group, mode="lines",
-                                 line={"color": colour, "width": 2}, legendgroup=group,
-                                 hovertemplate=f"{group}<br>%{{x}}: %{{y}} (observed)<extra></extra>"))
-        fig.add_trace(go.Scatter(x=future["Month"], y=numeric(future["Expected"]), name=f"{group} (forecast)", mode="lines",
-                                 line={"color": colour, "width": 2, "dash": "dash"}, legendgroup=group, showlegend=False,
-                                 hovertemplate=f"{group}<br>%{{x}}: %{{y}} (forecast)<extra></extra>"))
-    fig.update_yaxes(title="children looked after", rangemode="tozero")
-    return _themed(fig, 420)
+        traces += [
+            {"fill": "toself", "fillcolor": _alpha(colour, 0.18), "hoverinfo": "skip", "legendgroup": group,
+             "line": {"width": 0}, "showlegend": False, "x": list(future["Month"]) + list(future["Month"])[::-1],
+             "y": list(numeric(future["High (90th percentile)"])) + list(numeric(future["Low (10th percentile)"]))[::-1],
+             "type": "scatter"},
+            {"hovertemplate": f"{group}<br>%{{x}}: %{{y}} (observed)<extra></extra>", "legendgroup": group,
+             "line": {"color": colour, "width": 2}, "mode": "lines", "name": group, "x": _labels(past["Month"]),
+             "y": numeric(past["Children"]).to_numpy(), "type": "scatter"},
+            {"hovertemplate": f"{group}<br>%{{x}}: %{{y}} (forecast)<extra></extra>", "legendgroup": group,
+             "line": {"color": colour, "dash": "dash", "width": 2}, "mode": "lines", "name": f"{group} (forecast)",
+             "showlegend": False, "x": _labels(future["Month"]), "y": numeric(future["Expected"]).to_numpy(),
+             "type": "scatter"},
+        ]
+    return _figure(traces, 420, yaxis=_axis("children looked after", rangemode="tozero"))
 
 
-def cost_figure(costs: pd.DataFrame) -> go.Figure:
+def cost_figure(costs: pd.DataFrame) -> dict:
     if costs.empty or numeric(costs["Expected"]).notna().sum() == 0:
         return empty_figure("No weekly cost to show: no unit costs, or every figure is suppressed.")
-    fig = go.Figure()
-    fig.add_trace(go.Scatter(x=list(costs["Month"]) + list(costs["Month"])[::-1],
-                             y=list(numeric(costs["High (90th percentile)"])) + list(numeric(costs["Low (10th percentile)"]))[::-1],
-                             fill="toself", fillcolor=_alpha("#0072B2", 0.18), line={"width": 0}, hoverinfo="skip",
-                             name="80% band"))
-    fig.add_trace(go.Scatter(x=costs["Month"], y=numeric(costs["Expected"]), name="Expected weekly cost", mode="lines",
-                             line={"color": "#0072B2", "width": 3}, hovertemplate="%{x}: £%{y:,.0f} a week<extra></extra>"))
-    fig.update_yaxes(title="£ per week", rangemode="tozero", tickprefix="£", separatethousands=True)
-    return _themed(fig, 320)
+    traces = [
+        {"fill": "toself", "fillcolor": _alpha("#0072B2", 0.18), "hoverinfo": "skip", "line": {"width": 0},
+         "name": "80% band", "x": list(costs["Month"]) + list(costs["Month"])[::-1],
+         "y": list(numeric(costs["High (90th percentile)"])) + list(numeric(costs["Low (10th percentile)"]))[::-1],
+         "type": "scatter"},
+        {"hovertemplate": "%{x}: £%{y:,.0f} a week<extra></extra>", "line": {"color": "#0072B2", "width": 3},
+         "mode": "lines", "name": "Expected weekly cost", "x": _labels(costs["Month"]),
+         "y": numeric(costs["Expected"]).to_numpy(), "type": "scatter"},
+    ]
+    return _figure(traces, 320, yaxis=_axis("£ per week", rangemode="tozero", tickprefix="£", separatethousands=True))

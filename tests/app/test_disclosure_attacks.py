@@ -42,7 +42,7 @@ RENDER_OUTPUTS = [("suff-demo-banner", "children"), ("suff-privacy-note", "child
 OTHER_SECRETS = [f"another secret {i}".encode() for i in range(8)]
 ONE_WAY = ("placement_mix", "distance", "location", "grades")
 EVERY_TABLE = ("placement_mix", "distance", "location", "grades", "outside_regions", "tiles", "flows_location",
-               "flows_provider", "trend", "starts_ends", "stability", "backtest", "rates", "rates_by_age")
+               "flows_provider", "trend", "starts_ends", "stability", "backtest", "rates", "rates_by_age", "entries")
 NOT_OWN = {"tiles_others", "Other LAs' children placed inside the LA"}   # other LAs' children even in an LA's own view
 PUBLISHED_FILE = REALDATA / "cla" / "cla_on_31_march_by_characteristics_london.csv"
 

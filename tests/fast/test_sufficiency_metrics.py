@@ -186,6 +186,29 @@ def test_flow_model_counts_exposure_exits_moves_and_entries_by_age():
     assert model.months == pytest.approx(366 / m.MONTH_DAYS)
 
 
+def test_flow_model_totals_are_cells_of_their_own():
+    """What the page's rates tables show: entries, exits and moves by group and by band, each counted once (with the
+    counter given: on the page, one protected cell each), equal to the model's own sums when counted exactly."""
+    e = episodes([
+        (1, "2023-01-01", None, "S", "U4", "PR1"),
+        (2, "2024-03-01", "2024-06-01", "S", "K2", "PR4"),
+        (2, "2024-06-01", "2024-09-01", "P", "U4", "PR1", "E4A"),
+    ])
+    asked = []
+
+    def counter(records, by, categories):
+        asked.append(tuple(by))
+        return m._exact_counts(records, by, categories)
+    model = m.fit_flow_model(e, "2024-01-01", "2024-12-31", count=counter, totals=True)
+    assert model.totals["exits by group"].tolist() == model.band_exits.sum(axis=0).tolist()
+    assert model.totals["exits by band"].tolist() == model.band_exits.sum(axis=1).tolist()
+    assert model.totals["moves by group"].tolist() == model.moves.sum(axis=(0, 2)).tolist()
+    assert model.totals["moves by band"].tolist() == model.moves.sum(axis=(1, 2)).tolist()
+    assert model.totals["entries by band"].tolist() == model.entries.sum(axis=1).tolist()
+    assert asked.count(("group",)) == 3 and asked.count(("band",)) == 3     # counted, not summed from the cells
+    assert m.fit_flow_model(e, "2024-01-01", "2024-12-31").totals is None
+
+
 def test_leaving_at_18_is_not_a_fitted_exit():
     """A child whose care ends on their 18th birthday leaves by the model's own rule, not at a fitted rate."""
     e = episodes([(1, "2023-01-01", "2024-06-01", "S", "U4", "PR1", "E4A")])

@@ -655,16 +655,32 @@ def _model_stocks(static, dates, count: _Counter) -> np.ndarray:
     return cells.to_numpy().reshape(len(dates), len(groups))
 
 
-def _band_stocks(static, dates, count: _Counter) -> np.ndarray:
-    """Children under 18 looked after on each of `dates` by age band and placement type (dates x bands x types),
-    protected."""
+def _under_18_on(static, dates) -> pd.DataFrame:
+    """Children under 18 looked after on each of `dates` ("when": the date's position), with their age band and
+    placement type: the records `_band_stocks` and `_band_totals` count."""
     snaps, bands, groups = _snapshots(static), list(m.AGE_BANDS), list(m.PLACEMENT_GROUPS)
     stacked = snaps.on_dates(dates, lambda at: snaps.under_18(at)[0],
                              band=lambda rows, at: m.band_codes(snaps.ages(rows, at)[1]),
                              group=lambda rows, _at: snaps.group[rows])
     stacked["band"], stacked["group"] = m.coded(stacked["band"].to_numpy(), bands), m.coded(stacked["group"].to_numpy(), groups)
+    return stacked
+
+
+def _band_stocks(static, dates, count: _Counter) -> np.ndarray:
+    """Children under 18 looked after on each of `dates` by age band and placement type (dates x bands x types),
+    protected."""
+    bands, groups = list(m.AGE_BANDS), list(m.PLACEMENT_GROUPS)
+    stacked = _under_18_on(static, dates)
     cells = count.cells(stacked, ["when", "band", "group"], {"when": range(len(dates)), "band": bands, "group": groups})
     return cells.to_numpy(dtype="float64").reshape(len(dates), len(bands), len(groups))
+
+
+def _band_totals(dates, count: _Counter, stacked: pd.DataFrame) -> np.ndarray:
+    """`_under_18_on`'s children by date and age band (dates x bands), each a protected cell of its own: a sum of
+    `_band_stocks`' cells is not shown (small cells become 0 or 5, so their sum is often exactly true)."""
+    bands = list(m.AGE_BANDS)
+    cells = count.cells(stacked, ["when", "band"], {"when": range(len(dates)), "band": bands})
+    return cells.to_numpy(dtype="float64").reshape(len(dates), len(bands))
 
 
 def _band_stock(static, at: pd.Timestamp, count: _Counter) -> np.ndarray:
@@ -732,23 +748,28 @@ def forecast(scope: AccessScope, area: str, selection_fields: dict, ref_from: in
 
     history_rows, age_rows = [], []
     quarters = pd.date_range(p.first, jump, freq="QE-MAR")
-    for at, stock, band_stock in zip(quarters, _model_stocks(snaps, quarters, count), _band_stocks(snaps, quarters, count)):
+    under_18 = _under_18_on(snaps, quarters)
+    for at, stock, band_total in zip(quarters, _model_stocks(snaps, quarters, count),
+                                     _band_totals(quarters, count, under_18)):
         history_rows += [(at.date().isoformat(), g, int(v)) for g, v in zip(groups, stock)]
-        age_rows += [(at.date().isoformat(), b, int(v)) for b, v in zip(bands, band_stock.sum(axis=1))]
+        age_rows += [(at.date().isoformat(), b, int(v)) for b, v in zip(bands, band_total)]
     history = pd.DataFrame(history_rows, columns=["Month", "Placement type", "Children"])
     history_by_age = pd.DataFrame(age_rows, columns=["Month", "Age band", "Children"])
 
     backtest, summary = backtest_table(snaps, p.first, ref_to - ref_from + 1, jump, count)
-    # Every count here is a protected cell or a sum of protected cells, as the model uses them; each rate is that
-    # count over the child-months, so rate x child-months gives the protected count back, never the true one.
-    rates = _rates_table(groups, model.band_exits.sum(axis=0), model.moves.sum(axis=(0, 2)),
-                         model.band_exposure.sum(axis=0), model.entries.sum(axis=0) / model.months, "Placement type")
-    rates_by_age = _rates_table(bands, model.band_exits.sum(axis=1), model.moves.sum(axis=(1, 2)),
-                                model.band_exposure.sum(axis=1), model.entries.sum(axis=1) / model.months, "Age band")
-    entries = pd.DataFrame(model.entries, index=bands, columns=groups).astype(int)
+    # The rates as fitted (before any scenario). Every count shown is a protected cell of its own, not a sum of the
+    # model's cells (see FlowModel.totals); each rate is that count over the child-months, so rate x child-months
+    # gives the protected count back, never the true one.
+    fitted = fit["fitted"]
+    rates, rates_by_age = (
+        _rates_table(labels, fitted.totals[f"exits by {by}"], fitted.totals[f"moves by {by}"], exposure,
+                     fitted.totals[f"entries by {by}"] / fitted.months, column)
+        for labels, by, exposure, column in ((groups, "group", fitted.band_exposure.sum(axis=0), "Placement type"),
+                                             (bands, "band", fitted.band_exposure.sum(axis=1), "Age band")))
+    entries = pd.DataFrame(fitted.entries, index=bands, columns=groups).astype(int)
     entries.insert(0, "Age band at entry", entries.index)
     entries = entries.reset_index(drop=True)
-    entries["Total"] = entries[groups].sum(axis=1)
+    entries["Total"] = fitted.totals["entries by band"].astype(int)   # a cell of its own, as every total
     return {"forecast": by_group, "forecast_by_age": by_band, "costs": costs_table, "history": history,
             "history_by_age": history_by_age, "backtest": backtest, "summary": summary, "rates": rates,
             "rates_by_age": rates_by_age, "entries": entries, "reference": (ref_start, ref_end), "jump": jump,
@@ -772,13 +793,15 @@ def _fitted(scope: AccessScope, area: str, selection_fields: dict, ref_from, ref
         np.flatnonzero(chosen)]
     ref_start, ref_end = pd.Timestamp(ref_from - 1, 4, 1), pd.Timestamp(ref_to, 3, 31)
     jump = p.last
-    model = m.fit_flow_model(static, ref_start, ref_end, count=_model_counter(count))
+    fitted = m.fit_flow_model(static, ref_start, ref_end, count=_model_counter(count), totals=True)
+    model = fitted
     if scenario:
         entry_change, exit_change, *shift = scenario
-        model = model.adjusted(float(entry_change), float(exit_change), tuple(shift) if shift else None)
+        model = fitted.adjusted(float(entry_change), float(exit_change), tuple(shift) if shift else None)
     snaps = _Snapshots(static)
     start = _model_start(snaps, jump, count)
-    return {"prepared": p, "count": count, "static": static, "snaps": snaps, "model": model, "start": start,
+    return {"prepared": p, "count": count, "static": static, "snaps": snaps, "fitted": fitted, "model": model,
+            "start": start,
             "projection": m.project(model, start, horizon_months), "restricted": restricted, "jump": jump,
             "months": pd.date_range(jump + pd.Timedelta(days=1), periods=horizon_months, freq="ME"),
             "horizon_months": horizon_months, "cost_vector": np.array(costs, dtype="float64"),

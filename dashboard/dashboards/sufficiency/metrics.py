@@ -304,6 +304,9 @@ class FlowModel:
     moves:    moves from group i (second axis) to group j (third axis), by band at the move
     exposure: child-months observed, by year of age (0..17) and group (the denominators)
     months:   length of the reference period in months
+    totals:   the entries, exits and moves by group and by band, each counted as a cell of its own (`fit_flow_model`'s
+              `totals=True`; None otherwise, and for a scenario): what a table of the model shows. A sum of the
+              model's protected cells is not shown: small cells become 0 or 5, so their sum is often exactly true.
     Leaving is fitted by year of age, not band: within a band it varies a lot (16 year olds leave far less often than
     17 year olds), and a band's average would send 16 year olds out too fast. Leaving at 18 is not fitted: the model
     takes every child out on the month they turn 18.
@@ -314,6 +317,7 @@ class FlowModel:
     moves: np.ndarray
     exposure: np.ndarray
     months: float
+    totals: dict | None = None
 
     @property
     def band_exposure(self) -> np.ndarray:
@@ -445,7 +449,8 @@ def _in_child_order(episodes: pd.DataFrame) -> pd.DataFrame:
     return episodes.sort_values(["cid", "decom"], kind="stable")
 
 
-def fit_flow_model(episodes: pd.DataFrame, start, end, groups=PLACEMENT_GROUPS, count=None) -> FlowModel:
+def fit_flow_model(episodes: pd.DataFrame, start, end, groups=PLACEMENT_GROUPS, count=None,
+                   totals: bool = False) -> FlowModel:
     """Count entries, exits before 18, moves and child-months by age band and placement group over [start, end].
 
     episodes need: cid (the child), decom, dec, rne, rec, group, dob. A move is an episode ending X1 (a new episode the
@@ -453,6 +458,7 @@ def fit_flow_model(episodes: pd.DataFrame, start, end, groups=PLACEMENT_GROUPS, 
     child's 18th birthday (leaving at 18 is the model's own rule, not a rate). An episode's days are split between the
     bands the child passes through. count(records, by, categories) -> Series counts the exits, moves and entries
     (default: exactly); the page passes its disclosure-protected count, so every rate is built from protected counts.
+    `totals`: count the model's `totals` too (by group and by band, each a cell of its own).
     Worked on numpy arrays of days (ages as `age_in_years` and `age_in_months` give them, dates a year on as
     pd.DateOffset does): the same figures as on pandas dates, a tenth of the time.
     """
@@ -522,8 +528,15 @@ def fit_flow_model(episodes: pd.DataFrame, start, end, groups=PLACEMENT_GROUPS, 
                                 group=coded(group_index[starting], groups))
     entries = count(starts, ["band", "group"], {"band": bands, "group": groups}).to_numpy(dtype="float64")
     moves = move_counts.to_numpy(dtype="float64").reshape(len(bands), len(groups), len(groups))
+    shown = None
+    if totals:
+        leavers = leavers.assign(band=coded(np.where(leavers["year"].cat.codes >= 0,
+                                                     band_codes(leavers["year"].cat.codes), -1), bands))
+        shown = {f"{name} by {by}": count(records, [by], {by: labels}).to_numpy(dtype="float64")
+                 for name, records in (("exits", leavers), ("moves", movers), ("entries", starts))
+                 for by, labels in (("group", groups), ("band", bands))}
     return FlowModel(tuple(groups), entries.reshape(len(bands), len(groups)),
-                     exits.reshape(len(years), len(groups)), moves, exposure, months)
+                     exits.reshape(len(years), len(groups)), moves, exposure, months, shown)
 
 
 def _exact_counts(records: pd.DataFrame, by: list[str], categories: dict) -> pd.Series:

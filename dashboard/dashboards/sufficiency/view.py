@@ -40,8 +40,10 @@ TABLES = {
     "trend": "Children looked after by placement type, each quarter", "starts_ends": "Starts and ends each month",
     "stability": "Placement stability, each year", "forecast": "Forecast by placement type", "costs": "Forecast weekly cost",
     "forecast_by_age": "Forecast by age band", "backtest": "Back-test of the forecast, every year",
-    "rates": "Forecast model: exit and move rates by placement type", "rates_by_age": "Forecast model: rates by age band",
-    "entries": "Forecast model: starts by age band",
+    # The model as fitted on the reference period: a scenario changes the forecast, not these.
+    "rates": "Forecast model as fitted: exit and move rates by placement type",
+    "rates_by_age": "Forecast model as fitted: rates by age band",
+    "entries": "Forecast model as fitted: starts by age band",
     "published": "Published DfE figures at 31 March beside this tool's",
 }
 FORECAST_TABLES = ("forecast", "forecast_by_age", "costs", "backtest", "rates", "rates_by_age", "entries")

@@ -273,3 +273,28 @@ def test_anonymised_views_are_built_per_viewer_with_only_the_viewers_la_named(se
         areas = set(view.borough_table["area"])
         assert own in areas and other not in areas
         assert own in _marked_rows(view) and _not_known_focus(view) == [f"<b>{own} ◆</b>"]
+
+
+def test_all_boroughs_headline_counts_every_las_latest_return_whatever_its_date(member_client, server, restore_demo):
+    """Lambeth returns its staff on a later date than the demo snapshot, every one of them Black: the all-boroughs
+    "all staff" share must count them (each LA's latest figures, whatever their dates), not only the LAs on the
+    earliest date."""
+    from dashboard.ingest import loading, samples
+    from dashboard.store import get_engine
+
+    def headline():
+        kpis = json.dumps(render(member_client, source="demo", group="black")["linc-kpis"]["children"])
+        return float(re.search(r"Black, all staff.*?(\d+)%", kpis).group(1))
+
+    before = headline()
+    rows = samples.linc_return("E09000022", "2025-03-31")
+    rows["headcount"] = [("4000" if e == "black" else "0") for e in rows["ethnicity"]]
+    try:
+        with server.app_context():
+            engine = get_engine()
+            report = loading.validate(engine, "linc", "linc.csv", rows.to_csv(index=False).encode(), "E09000022",
+                                      "2025-03-31", max_bytes=2**20)
+            assert loading.commit(engine, report, "officer@lambeth.example").status == "committed"
+        assert headline() > before + 20       # hundreds of thousands of Black staff more in London's figures
+    finally:
+        restore_demo(["linc"])

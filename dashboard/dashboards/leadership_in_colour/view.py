@@ -754,9 +754,9 @@ def _build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: 
                                                                                  population_label)
         area_rows = counts.area_rows(area)
         snapshots = arranged["snapshot"][area_rows]
-        if len(snapshots):   # the area's staff on its earliest snapshot
-            first = area_rows & (arranged["snapshot"] == snapshots.min())
-            everyone = rep.known_shares(np.bincount(arranged["ethnicity"][first], weights=arranged["headcount"][first],
+        if len(snapshots):   # the area's staff: each LA's latest figures (the rows arranged), whatever their dates
+            everyone = rep.known_shares(np.bincount(arranged["ethnicity"][area_rows],
+                                                    weights=arranged["headcount"][area_rows],
                                                     minlength=len(rep.COUNTED) + 1)[:len(rep.COUNTED)])
         headline = (_pct(everyone[f"{filters.group}_share"][0], 0) if len(snapshots) else "no staff",
                     _pct(population[filters.group], POPULATION_DECIMALS))

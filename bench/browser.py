@@ -216,6 +216,9 @@ def _change_main_filter(page, info: dict, dependencies: list[dict], exchanges: l
                   f"{chosen.callback_output[:80]} within {timeout_s:.0f} s")
 
 
+_QUICK_CODES: list[str] = []   # quick mode: recovery codes of the account it signs in as (--codes-file)
+
+
 def _signed_in(browser, base_url: str, email: str, password: str, timeout_s: float):
     """A new browser session signed in as `email`, on the page sign-in leads to, settled; (context, page)."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
@@ -227,7 +230,7 @@ def _signed_in(browser, base_url: str, email: str, password: str, timeout_s: flo
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_load_state()
     if "/login/code" in page.url:
-        page.get_by_label("Code").fill(second_step_code(email))
+        page.get_by_label("Code").fill(_QUICK_CODES.pop() if _QUICK_CODES else second_step_code(email))
         page.get_by_role("button", name="Continue").click()
     page.wait_for_url(lambda url: "/login" not in url)   # the home page after sign-in (My LA)
     _settle(page, timeout_s)  # the overview loads Dash's own scripts once, as any member's first visit does
@@ -334,3 +337,81 @@ def scroll_latencies(base_url: str, email: str, password: str, pages: list[dict]
         context.close()
         browser.close()
     return found
+
+
+def quick(base_url: str, email: str, password: str, paths: list[str], *, runs: int = 3,
+          scripts: dict[str, str] | None = None, timeout_s: float = 60) -> dict[str, dict[str, list[PageRender]]]:
+    """One page or a few against a running server, quickly: each page visited `runs` times in one signed-in session
+    (the views cached after the first visit, as after warming). `scripts` {name: path of a chart_drawing.js}: each
+    visit is made once per script in turn (old and new interleaved), the browser given that file for
+    assets/chart_drawing.js. {path: {name: [renders]}}."""
+    from pathlib import Path
+
+    from playwright.sync_api import sync_playwright
+
+    variants = {name: Path(p).read_text() for name, p in (scripts or {}).items()} or {"as served": None}
+    found: dict[str, dict[str, list[PageRender]]] = {}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        context, page = _signed_in(browser, base_url, email, password, timeout_s)
+        current = {"body": None}
+        if scripts:
+            page.route("**/assets/chart_drawing.js*", lambda route: route.fulfill(
+                status=200, content_type="application/javascript", body=current["body"]))
+        for path in paths:
+            found[path] = {name: [] for name in variants}
+            page.goto(base_url + path, wait_until="commit")   # its view cached, as after warming
+            _settle(page, timeout_s)
+            for _ in range(runs):
+                for name, body in variants.items():
+                    current["body"] = body
+                    page.goto(base_url + "/accessibility", wait_until="commit")
+                    page.wait_for_load_state()
+                    render = PageRender(path, path, None, None, 0)
+                    page.goto(base_url + path, wait_until="commit")
+                    record = _settle(page, timeout_s)
+                    if record is None:
+                        render.error = "not settled"
+                    else:
+                        render.lcp_ms, render.drawn_ms, render.charts = record["lcp"], record["settledAt"], record["charts"]
+                        render.first_screen_ms = record["firstScreenAt"]
+                        render.first_screen_charts = record["firstScreenCharts"]
+                    found[path][name].append(render)
+        context.close()
+        browser.close()
+    return found
+
+
+if __name__ == "__main__":   # python -m bench.browser --url http://127.0.0.1:8080 --pages /send,/ofsted --runs 5
+    import argparse
+    import statistics
+
+    parser = argparse.ArgumentParser(description="First render of a few pages against a running server (quick mode).")
+    parser.add_argument("--url", default="http://127.0.0.1:8080")
+    parser.add_argument("--email", default="demo@liia.example")
+    parser.add_argument("--password-file", default="data/demo_password.txt")
+    parser.add_argument("--pages", required=True, help="comma-separated paths")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--codes-file", help="recovery codes of the account, one a line (each run spends one)")
+    parser.add_argument("--script", action="append", default=[], help="name=path of a chart_drawing.js (repeat)")
+    args = parser.parse_args()
+    from pathlib import Path
+    if args.codes_file:
+        codes = Path(args.codes_file).read_text().split()
+        _QUICK_CODES.append(codes.pop())
+        Path(args.codes_file).write_text("\n".join(codes))
+    results = quick(args.url, args.email, Path(args.password_file).read_text().strip(), args.pages.split(","),
+                    runs=args.runs, scripts=dict(s.split("=", 1) for s in args.script))
+
+    def med(values):
+        values = [v for v in values if v is not None]
+        return statistics.median(values) if values else float("nan")
+
+    print(f"{'page':<28}{'variant':<10}{'LCP':>7}{'1st scr':>9}{'all':>8}{'all/LCP':>9}  charts  (medians of {args.runs})")
+    for path, by_name in results.items():
+        for name, renders in by_name.items():
+            lcp, first, drawn = (med([getattr(r, a) for r in renders]) for a in ("lcp_ms", "first_screen_ms", "drawn_ms"))
+            ratios = sorted(r.drawn_ms / r.lcp_ms for r in renders if r.drawn_ms and r.lcp_ms)
+            print(f"{path:<28}{name:<10}{lcp:>7.0f}{first:>9.0f}{drawn:>8.0f}{med(ratios):>9.2f}  "
+                  f"{renders[0].charts} ({renders[0].first_screen_charts} on screen)"
+                  + "".join(f"  {r.error}" for r in renders if r.error))

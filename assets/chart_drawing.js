@@ -314,19 +314,17 @@
     });
   }
 
-  // --- charts off the screen, drawn a little later ---------------------------------------------------------------
+  // --- charts off the screen, drawn straight after ---------------------------------------------------------------
   // Drawing a chart takes 50-90 ms, and a page's charts drawn in one go are all painted together, after the last. So
-  // only the charts on the screen are drawn at once; each of the others keeps a grey block of its size (nothing moves
-  // when it is drawn) and is drawn on its own, nearest the screen first: at once when it comes within a screen of view
-  // (scrolling, presentation mode), otherwise when the browser is idle, so a member scrolling finds it drawn. Before
-  // printing every chart is drawn. A chart waiting to be drawn keeps dcc.Graph waiting too: a new figure for it (a
-  // filter change) is drawn after it, as dcc.Graph queues its draws.
+  // the charts on the screen are drawn at once and painted; each of the others keeps a grey block of its size (nothing
+  // moves when it is drawn) until all of them are drawn in one task straight after that paint (not in idle time: the
+  // grids' and Dash's work leaves none, and each chart waited for a timeout), nearest the screen first. A chart not
+  // shown (a slide or tab hidden) is drawn when it is shown, or printed. A chart scrolled near before then is drawn at
+  // once. A chart waiting to be drawn keeps dcc.Graph waiting too: a new figure for it (a filter change) is drawn after
+  // it, as dcc.Graph queues its draws. `window.__lcsdHoldBelow = true` (the browser tests) keeps them waiting.
   var observer = window.IntersectionObserver ? new IntersectionObserver(onNear, {rootMargin: '100% 0px'}) : null;
   var waiting = [];        // jobs off the screen, not drawn yet
-  var idleStep = null, soonStep = null;
-  var idle = window.requestIdleCallback
-    ? function (f) { return window.requestIdleCallback(f, {timeout: 150}); }
-    : function (f) { return window.setTimeout(f, 16); };
+  var restStep = null, soonStep = null;
 
   function wait(job) {
     var gd = job.gd, figure = job.args[1] && !Array.isArray(job.args[1]) && job.args[1].data ? job.args[1] : {layout: job.args[2]};
@@ -356,19 +354,37 @@
     entries.forEach(function (entry) {
       var i = indexOf(waiting, entry.target);
       if (i >= 0) { waiting[i].near = entry.isIntersecting; }
-      if (entry.isIntersecting) { later(true); }
+      later(entry.isIntersecting);   // (a chart shown now, as a tab opened: drawn with the rest)
     });
   }
 
-  function later(soon) {   // the next waiting chart drawn in its own task: soon (one is near the screen) or when idle
+  function later(soon) {   // soon: one is near the screen, drawn in a task of its own; the rest after the next paint
     if (soon && soonStep === null) { soonStep = window.setTimeout(drawNext, 0); }
-    if (!soon && idleStep === null && soonStep === null) { idleStep = idle(drawNext); }
+    if (restStep === null) {
+      restStep = true;
+      var paint = window.requestAnimationFrame || function (f) { return window.setTimeout(f, 16); };
+      paint(function () { first(drawRest); });
+    }
   }
 
-  function drawNext() {
-    soonStep = idleStep = null;
+  // A task run before the others queued: the grids' rendering (hundreds of ms on a page with several) queues its
+  // tasks while the page is mounted, and a task queued after the paint the usual way came after all of them.
+  var first = window.scheduler && window.scheduler.postTask
+    ? function (f) { window.scheduler.postTask(f, {priority: 'user-blocking'}); }
+    : function (f) { window.setTimeout(f, 0); };
+
+  function drawRest() {   // every waiting chart that is shown, nearest the screen first, in this task
+    restStep = null;
+    if (window.__lcsdHoldBelow) { return; }
+    var shown = waiting.map(function (job) { return {job: job, distance: distanceFromScreen(job.gd)}; })
+      .filter(function (entry) { return entry.distance < Infinity; });
+    shown.sort(function (a, b) { return a.distance - b.distance; });
+    shown.forEach(function (entry) { draw(entry.job); });
+  }
+
+  function drawNext() {   // the waiting chart the screen shows most of, or the nearest to it
+    soonStep = null;
     if (!waiting.length) { return; }
-    // The screen's charts first, the one it shows most of first (not a sliver at its edge); then the nearest to it.
     var nearest = null, least = Infinity, most = -1;
     waiting.forEach(function (job) {
       var d = distanceFromScreen(job.gd), shown = 0;
@@ -378,8 +394,9 @@
       }
       if (nearest === null || d < least || (d === least && shown > most)) { nearest = job; least = d; most = shown; }
     });
+    if (least === Infinity) { return; }
     draw(nearest);
-    if (waiting.length) { later(waiting.some(function (job) { return job.near; })); }
+    if (waiting.some(function (job) { return job.near; })) { later(true); }
   }
 
   function drawAll() { while (waiting.length) { draw(waiting[0]); } }   // printing: every chart on paper

@@ -171,7 +171,8 @@ def area_series(values: pd.DataFrame, las: pd.DataFrame, indicator: Indicator) -
 
 def comparison_series(series: pd.DataFrame, las: pd.DataFrame, focus: str) -> pd.DataFrame:
     """Rows for the trend chart: focus LA, its sub-region, London, England (series name, year, value)."""
-    row = las.set_index("la_code").loc[focus]
+    i = las["la_code"].tolist().index(focus)   # the focus LA's row (a selection by label costs more than the rest)
+    row = {c: las[c].iat[i] for c in ("la_name", "subregion_code", "subregion_name")}
     names = {focus: row["la_name"], f"SR:{row['subregion_code']}": f"{row['subregion_name']}", LONDON: "London", ENGLAND: "England"}
     part = series[series["area_code"].isin(names)].copy()
     part["series"] = part["area_code"].map(names)

@@ -5,6 +5,10 @@ the arithmetic lives in `dashboard.dashboards.send.metrics`, the charts in `dash
 """
 from __future__ import annotations
 
+import copy
+import hashlib
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -19,6 +23,7 @@ from dashboard.dashboards.send import metrics
 from dashboard.disclosure import SUPPRESSED
 from dashboard.presenting import Presentation, Slide, anonymise_las, label_order
 from dashboard.sentences import ordinal, run_length
+from dashboard.store import get_engine
 
 DEFAULT_INDICATOR = "timely_20wk_pct"
 DEMO_TEXT = "demo data (synthetic, seeded)"   # how a source line names demo data
@@ -175,10 +180,66 @@ def _renamed(table: pd.DataFrame, code_column: str, name_column: str, names: dic
     return out
 
 
-@loader.view_cache(send_loader.NAME, "reference", check=send_loader.check_scope)   # the same for every member
-def build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: str | None = None) -> SendView:
-    """Everything the page shows for the filters. `anonymise_with` (the app's secret) replaces every LA name but the
-    viewer's own with its stable label in every chart, table, sentence and note; the arithmetic is unchanged."""
+@dataclass
+class _Shared:
+    """What a view shows that does not depend on the focus LA: every LA's, the sub-regions', London's and England's
+    figures for the measure and year, the tables of all LAs, the mixes, the inspections and the notes. Built once per
+    data version, secret, filters (measure, year, placements by) and naming; then each focus LA's part is applied."""
+    las: pd.DataFrame
+    names: dict
+    anonymised: bool
+    sources: dict
+    info: dict
+    series_by: dict
+    at: dict
+    london_plans: pd.Series
+    latest: pd.DataFrame
+    latest_position: dict      # LA code -> its row in `latest`
+    la_position: dict          # LA code -> its row in `las`
+    tile_latest: pd.DataFrame
+    share_now: dict
+    ranking: pd.DataFrame
+    placement: pd.DataFrame
+    needs: pd.DataFrame
+    needs_sub: pd.DataFrame
+    la_table: pd.DataFrame
+    inspection_table: pd.DataFrame
+    placement_table: pd.DataFrame
+    share_text: str
+    inspections_demo: bool
+    period_label: str
+    year_note: str
+    n_with: int
+    notes: list
+    share_figure: dict
+
+
+_SHARED_KEPT = 64      # shared parts kept in each process (a few hundred KB each), the latest used
+_shared_lock = threading.Lock()
+_shared_held: OrderedDict = OrderedDict()
+
+
+def _shared(filters: Filters, scope: loader.AccessScope, anonymise_with: str | None) -> _Shared:
+    """The focus-independent part of the view (`_Shared`), kept in this process per data version, disclosure secret,
+    filters other than the focus, naming (with other LAs anonymised: the app's secret and the viewer's LA, whose name
+    is kept) and day (the note on later years depends on the date): a change of focus LA builds only its own part."""
+    key = (str(get_engine().url), loader.dataset_versions((send_loader.NAME, "reference")), disclosure.secret_id(),
+           filters.indicator, filters.year, filters.grouping, date.today(),
+           (hashlib.sha256(anonymise_with.encode()).hexdigest(), scope.la_code) if anonymise_with else None)
+    with _shared_lock:
+        shared = _shared_held.get(key)
+        if shared is not None:
+            _shared_held.move_to_end(key)
+            return shared
+    shared = _build_shared(filters, scope, anonymise_with)
+    with _shared_lock:
+        _shared_held[key] = shared
+        while len(_shared_held) > _SHARED_KEPT:
+            _shared_held.popitem(last=False)
+    return shared
+
+
+def _build_shared(filters: Filters, scope: loader.AccessScope, anonymise_with: str | None) -> _Shared:
     real_las = loader.local_authorities()
     las = real_las
     if anonymise_with:   # and in label order, so no table lists the labels in the (public) order of codes or names
@@ -188,79 +249,29 @@ def build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: s
     anonymised = bool(anonymise_with)
     inspections = send_loader.send_inspections(scope)
     sources = send_loader.send_sources(scope)
-    focus_sources = {**sources, **send_loader.send_sources_of(filters.focus, scope)}   # the focus LA's own, where held
     info = loader.dataset_info("send")
     ind = metrics.INDICATORS[filters.indicator]
     year = filters.year
-    la_row = las.set_index("la_code").loc[filters.focus]
-    focus_name, subregion_name, sub_code = la_row["la_name"], la_row["subregion_name"], f"SR:{la_row['subregion_code']}"
-    london_codes = set(las["la_code"])
 
     series_by = {code: send_loader.send_series(code, scope)
                  for code in {filters.indicator, "plans_in_force", "plans_per_1000", "timely_20wk_pct", "inmss_pct",
                               "new_plans", "requests", "refusal_pct"}}
-
     at = {code: dict(zip(zip(s["area_code"], s["year"]), s["value"])) for code, s in series_by.items()}
-
-    def value_at(code: str, area: str, y: int = year) -> float:
-        return at[code].get((area, y), np.nan)
-
-    def compare_note(code: str) -> str:
-        i = metrics.INDICATORS[code]
-        return " · ".join(f"{name} {figures.format_value(value_at(code, area), i)}"
-                          for name, area in ((subregion_name, sub_code), ("London", metrics.LONDON), ("England", metrics.ENGLAND)))
-
-    # Headline figures.
     plans = series_by["plans_in_force"]
-    focus_plans = plans[plans["area_code"] == filters.focus].set_index("year")["value"]
     london_plans = plans[plans["area_code"] == metrics.LONDON].set_index("year")["value"]
-    growth = metrics.growth_pct(focus_plans, year - GROWTH_YEARS, year)
-    london_growth = metrics.growth_pct(london_plans, year - GROWTH_YEARS, year)
-    growth_note = ("growth not available (a year is not published)" if pd.isna(growth) else
-                   f"{growth:+.0f}% since January {year - GROWTH_YEARS} (London {london_growth:+.0f}%)"
-                   if not pd.isna(london_growth) else f"{growth:+.0f}% since January {year - GROWTH_YEARS}")
     summary = send_loader.send_inspection_summary(scope)
     latest, history = _renamed(summary["latest"], "la_code", "la_name", names, reorder=anonymised), summary["history"]
-    mine = latest[latest["la_code"] == filters.focus].iloc[0]
-    inspected = pd.notna(mine["outcome_grade"])
     share_now, quoted = outcome_shares(scope)
-    inmss_demo = _is_demo(focus_sources, ["place_inmss"])
-    kpis = [
-        (f"EHC plans in force, January {year}", figures.format_value(value_at("plans_in_force", filters.focus), metrics.INDICATORS["plans_in_force"]), growth_note),
-        ("Per 1,000 children aged 0-17", figures.format_value(value_at("plans_per_1000", filters.focus), metrics.INDICATORS["plans_per_1000"]), compare_note("plans_per_1000")),
-        (f"Issued within 20 weeks, {year}", figures.format_value(value_at("timely_20wk_pct", filters.focus), metrics.INDICATORS["timely_20wk_pct"]), compare_note("timely_20wk_pct")),
-        ("In INMSS" + (" (demo data)" if inmss_demo else ""), figures.format_value(value_at("inmss_pct", filters.focus), metrics.INDICATORS["inmss_pct"]), compare_note("inmss_pct")),
-        ("Latest area SEND inspection", f"Outcome {int(mine['outcome_grade'])}" if inspected else "Not yet",
-         f"2023 framework, published {mine['published']:%d %b %Y}" if inspected
-         else f"under the 2023 framework; 2016-22: {mine['previous']}"),
-        ("London areas with outcome 1", _fmt_pct(metrics.round_half_up(share_now["London"]["pct"])),
-         f"{share_now['London']['outcome_1']} of {share_now['London']['inspected']} inspected; England "
-         f"{_fmt_pct(metrics.round_half_up(share_now['England']['pct']))} of {share_now['England']['inspected']}"),
-    ]
 
-    # Trend and ranking for the chosen measure.
     chosen = series_by[filters.indicator]
-    trend = metrics.comparison_series(chosen, las, filters.focus)
-    # Only years where some series has a figure (e.g. no per-1,000 rate before the population file starts).
-    trend = trend[trend["year"].isin(trend.loc[trend["value"].notna(), "year"])]
-    trend_table = trend.pivot(index="year", columns="series", values="value").round(ind.decimals)
-    trend_table = trend_table[list(dict.fromkeys(trend["series"]))].reset_index().rename(columns={"year": "Year"})
-    trend_table.columns.name = None
     ranking = _renamed(metrics.ranking(chosen, real_las, year, ind), "la_code", "la_name", names)
-    london_value, england_value = value_at(filters.indicator, metrics.LONDON), value_at(filters.indicator, metrics.ENGLAND)
 
-    # Placement and primary-need mixes.
     placement = _renamed(send_loader.send_mix(year, tuple(PLACEMENTS), filters.grouping, scope), "area_code", "area", names,
                          reorder=anonymised)
     needs = _renamed(send_loader.send_mix(year, tuple(NEEDS), "la", scope), "area_code", "area", names)
-    needs = needs[needs["area_code"].isin([filters.focus, metrics.LONDON, metrics.ENGLAND])]
     needs_sub = send_loader.send_mix(year, tuple(NEEDS), "subregion", scope)
-    needs = pd.concat([needs.iloc[:1], needs_sub[needs_sub["area_code"] == sub_code], needs.iloc[1:]], ignore_index=True)
-    placement_focus = filters.focus if filters.grouping == "la" else sub_code
 
-    # The all-LAs table.
     la_table = _la_table(las, series_by, latest, year)
-
     inspection_table = pd.DataFrame({
         "LA": latest["la_name"], "Outcome (2023 framework)": latest["outcome"],
         "Published": [d.isoformat() if d else "" for d in latest["published"]],
@@ -276,37 +287,115 @@ def build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: s
     if inspections_demo:
         share_text = "Demo data: these inspection outcomes are synthetic. " + share_text.split(" The 38%")[0]
 
+    own = series_by[filters.indicator]
+    own_years = [y for code, y, v in zip(own["area_code"].tolist(), own["year"].tolist(), own["value"].tolist())
+                 if not pd.isna(v) and code.startswith("E09")]
+    return _Shared(
+        las=las, names=names, anonymised=anonymised, sources=sources, info=info, series_by=series_by, at=at,
+        london_plans=london_plans, latest=latest, latest_position={c: i for i, c in enumerate(latest["la_code"].tolist())},
+        la_position={c: i for i, c in enumerate(las["la_code"].tolist())},
+        tile_latest=latest.assign(published=[d.strftime("%d %b %Y") if d else "–" for d in latest["published"]]),
+        share_now=share_now, ranking=ranking, placement=placement, needs=needs, needs_sub=needs_sub, la_table=la_table,
+        inspection_table=inspection_table, placement_table=placement_table, share_text=share_text,
+        inspections_demo=bool(inspections_demo), period_label=ind.period.format(y=year),
+        year_note=later_years_note(year, int(max(own_years)) if own_years else None, date.today()),
+        n_with=int(ranking["value"].notna().sum()),
+        notes=_notes(ind, sources, inspections, info, year, share_text, anonymised=anonymised),
+        share_figure=figures.share_history_figure(history))
+
+
+@loader.view_cache(send_loader.NAME, "reference", check=send_loader.check_scope)   # the same for every member
+def build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: str | None = None) -> SendView:
+    """Everything the page shows for the filters. `anonymise_with` (the app's secret) replaces every LA name but the
+    viewer's own with its stable label in every chart, table, sentence and note; the arithmetic is unchanged.
+    The focus-independent part (`_shared`) is built once per data version and filters; the focus LA's part here."""
+    shared = _shared(filters, scope, anonymise_with)
+    las, names, anonymised, sources, at = shared.las, shared.names, shared.anonymised, shared.sources, shared.at
+    focus_sources = {**sources, **send_loader.send_sources_of(filters.focus, scope)}   # the focus LA's own, where held
+    ind = metrics.INDICATORS[filters.indicator]
+    year = filters.year
+    row = shared.la_position[filters.focus]
+    focus_name, subregion_name = las["la_name"].iat[row], las["subregion_name"].iat[row]
+    sub_code = f"SR:{las['subregion_code'].iat[row]}"
+
+    def value_at(code: str, area: str, y: int = year) -> float:
+        return at[code].get((area, y), np.nan)
+
+    def compare_note(code: str) -> str:
+        i = metrics.INDICATORS[code]
+        return " · ".join(f"{name} {figures.format_value(value_at(code, area), i)}"
+                          for name, area in ((subregion_name, sub_code), ("London", metrics.LONDON), ("England", metrics.ENGLAND)))
+
+    # Headline figures.
+    focus_plans = {y: v for (area, y), v in at["plans_in_force"].items() if area == filters.focus}
+    growth = metrics.growth_pct(focus_plans, year - GROWTH_YEARS, year)
+    london_growth = metrics.growth_pct(shared.london_plans, year - GROWTH_YEARS, year)
+    growth_note = ("growth not available (a year is not published)" if pd.isna(growth) else
+                   f"{growth:+.0f}% since January {year - GROWTH_YEARS} (London {london_growth:+.0f}%)"
+                   if not pd.isna(london_growth) else f"{growth:+.0f}% since January {year - GROWTH_YEARS}")
+    latest = shared.latest
+    i = shared.latest_position[filters.focus]
+    mine = {c: latest[c].iat[i] for c in ("outcome_grade", "published", "previous")}
+    inspected = pd.notna(mine["outcome_grade"])
+    share_now = shared.share_now
+    inmss_demo = _is_demo(focus_sources, ["place_inmss"])
+    kpis = [
+        (f"EHC plans in force, January {year}", figures.format_value(value_at("plans_in_force", filters.focus), metrics.INDICATORS["plans_in_force"]), growth_note),
+        ("Per 1,000 children aged 0-17", figures.format_value(value_at("plans_per_1000", filters.focus), metrics.INDICATORS["plans_per_1000"]), compare_note("plans_per_1000")),
+        (f"Issued within 20 weeks, {year}", figures.format_value(value_at("timely_20wk_pct", filters.focus), metrics.INDICATORS["timely_20wk_pct"]), compare_note("timely_20wk_pct")),
+        ("In INMSS" + (" (demo data)" if inmss_demo else ""), figures.format_value(value_at("inmss_pct", filters.focus), metrics.INDICATORS["inmss_pct"]), compare_note("inmss_pct")),
+        ("Latest area SEND inspection", f"Outcome {int(mine['outcome_grade'])}" if inspected else "Not yet",
+         f"2023 framework, published {mine['published']:%d %b %Y}" if inspected
+         else f"under the 2023 framework; 2016-22: {mine['previous']}"),
+        ("London areas with outcome 1", _fmt_pct(metrics.round_half_up(share_now["London"]["pct"])),
+         f"{share_now['London']['outcome_1']} of {share_now['London']['inspected']} inspected; England "
+         f"{_fmt_pct(metrics.round_half_up(share_now['England']['pct']))} of {share_now['England']['inspected']}"),
+    ]
+
+    # Trend for the chosen measure (the ranking is shared).
+    chosen = shared.series_by[filters.indicator]
+    trend = metrics.comparison_series(chosen, las, filters.focus)
+    # Only years where some series has a figure (e.g. no per-1,000 rate before the population file starts).
+    trend = trend[trend["year"].isin(trend.loc[trend["value"].notna(), "year"])]
+    trend_table = trend.pivot(index="year", columns="series", values="value").round(ind.decimals)
+    trend_table = trend_table[list(dict.fromkeys(trend["series"]))].reset_index().rename(columns={"year": "Year"})
+    trend_table.columns.name = None
+    ranking = shared.ranking
+    london_value, england_value = value_at(filters.indicator, metrics.LONDON), value_at(filters.indicator, metrics.ENGLAND)
+
+    # Placement and primary-need mixes.
+    placement = shared.placement
+    needs = shared.needs
+    needs = needs[needs["area_code"].isin([filters.focus, metrics.LONDON, metrics.ENGLAND])]
+    needs_sub = shared.needs_sub
+    needs = pd.concat([needs.iloc[:1], needs_sub[needs_sub["area_code"] == sub_code], needs.iloc[1:]], ignore_index=True)
+    placement_focus = filters.focus if filters.grouping == "la" else sub_code
+
     demo_parts = [label for label, measures in (
         ("EHC plan numbers and timeliness", ["plans_in_force", "timely_20wk"]), ("population", ["population_0_17"]),
         ("pupils with SEN support or a plan", ["pupils_ehcp_pct"]), ("placements", list(PLACEMENTS)),
         ("primary need", list(NEEDS))) if _is_demo(focus_sources, measures)]
-    if inspections_demo:
+    if shared.inspections_demo:
         demo_parts.append("inspection outcomes")
 
-    period_label = ind.period.format(y=year)
-    own = series_by[filters.indicator]
-    own_years = [y for code, y, v in zip(own["area_code"].tolist(), own["year"].tolist(), own["value"].tolist())
-                 if not pd.isna(v) and code.startswith("E09")]
-    year_note = later_years_note(year, int(max(own_years)) if own_years else None, date.today())
-    n_with = int(ranking["value"].notna().sum())
-    notes = _notes(ind, sources, inspections, info, year, share_text, anonymised=anonymised)
+    info = shared.info
     view = SendView(
-        focus_name=focus_name, subregion_name=subregion_name, indicator=ind, year=year, period_label=period_label,
-        year_note=year_note, is_demo=bool(info["is_demo"]) and len(demo_parts) >= 6, demo_parts=demo_parts, kpis=kpis,
+        focus_name=focus_name, subregion_name=subregion_name, indicator=ind, year=year, period_label=shared.period_label,
+        year_note=shared.year_note, is_demo=bool(info["is_demo"]) and len(demo_parts) >= 6, demo_parts=demo_parts, kpis=kpis,
         trend_figure=figures.trend_figure(trend, focus_name, ind),
         ranking_figure=figures.ranking_figure(ranking, filters.focus, ind, london_value, england_value),
         placement_figure=figures.mix_figure(placement, PLACEMENTS, placement_focus, "placement"),
         need_figure=figures.mix_figure(needs, NEEDS, filters.focus, "primary need"),
-        tile_figure=figures.tile_map_figure(latest.assign(published=[d.strftime("%d %b %Y") if d else "–" for d in latest["published"]]),
-                                            filters.focus, anonymised=anonymised, viewer=scope.la_code),
-        share_figure=figures.share_history_figure(history),
-        la_table=la_table, trend_table=trend_table, inspection_table=inspection_table, placement_table=placement_table,
-        n_with_figure=n_with, share_text=share_text,
+        tile_figure=figures.tile_map_figure(shared.tile_latest, filters.focus, anonymised=anonymised, viewer=scope.la_code),
+        share_figure=copy.deepcopy(shared.share_figure),
+        la_table=shared.la_table.copy(), trend_table=trend_table, inspection_table=shared.inspection_table.copy(),
+        placement_table=shared.placement_table.copy(), n_with_figure=shared.n_with, share_text=shared.share_text,
         placement_is_demo=_is_demo(focus_sources if filters.grouping == "la" else sources, PLACEMENTS),
-        need_is_demo=_is_demo(focus_sources, NEEDS), notes=notes,
+        need_is_demo=_is_demo(focus_sources, NEEDS), notes=list(shared.notes),
         focus=filters.focus, grouping=filters.grouping, anonymised=anonymised,
-        london_value=london_value, england_value=england_value, ranking=ranking, placement_mix=placement, need_mix=needs,
-        placement_focus=placement_focus, latest_inspections=latest, share_now=share_now, inspections_demo=bool(inspections_demo),
+        london_value=london_value, england_value=england_value, ranking=ranking.copy(), placement_mix=placement.copy(),
+        need_mix=needs, placement_focus=placement_focus, latest_inspections=latest.copy(), share_now=copy.deepcopy(share_now),
+        inspections_demo=shared.inspections_demo,
     )
     view.takeaways = chart_takeaways(view)
     return view
@@ -448,12 +537,13 @@ def trend_takeaway(trend_table: pd.DataFrame, focus_name: str, indicator: metric
 def ranking_takeaway(ranking: pd.DataFrame, focus: str, indicator: metrics.Indicator, period: str,
                      london: float, england: float) -> str:
     """Where the focus LA sits among London LAs, in order of the figure (not a league table)."""
-    row = ranking[ranking["la_code"] == focus]
-    with_figure = ranking[ranking["value"].notna()]
-    if row.empty or pd.isna(row["value"].iloc[0]):
-        name = row["la_name"].iloc[0] if len(row) else focus
+    codes, values = ranking["la_code"].tolist(), ranking["value"].tolist()
+    with_figure = [v for v in values if not pd.isna(v)]
+    i = codes.index(focus) if focus in codes else None
+    if i is None or pd.isna(values[i]):
+        name = ranking["la_name"].iat[i] if i is not None else focus
         return f"{name} has no published figure for {period}; {len(with_figure)} of {len(ranking)} London LAs have one."
-    r = row.iloc[0]
+    r = {c: ranking[c].iat[i] for c in ("la_name", "value", "flag", "rank")}
     value = figures.format_value(r["value"], indicator)
     comparators = "; ".join(f"{area} {figures.format_value(v, indicator)}" for area, v in (("London", london), ("England", england))
                             if v is not None and pd.notna(v))
@@ -462,7 +552,7 @@ def ranking_takeaway(ranking: pd.DataFrame, focus: str, indicator: metrics.Indic
         return (f"{r['la_name']}: {value} for {period}{comparators}; too few cases (under {metrics.SMALL_BASE}) to be given "
                 "a position among London LAs.")
     if pd.isna(r["rank"]):   # counts are not ranked: the size of the LA decides them
-        low, high = with_figure["value"].min(), with_figure["value"].max()
+        low, high = min(with_figure), max(with_figure)
         return (f"{r['la_name']}: {value} for {period}{comparators}; London LAs range from {figures.format_value(low, indicator)} "
                 f"to {figures.format_value(high, indicator)}.")
     ranked = int(ranking["rank"].notna().sum())
@@ -472,26 +562,43 @@ def ranking_takeaway(ranking: pd.DataFrame, focus: str, indicator: metrics.Indic
     return f"{r['la_name']} has the {place} figure of the {ranked} London LAs given a position: {value} for {period}{comparators}."
 
 
-def _row_of(mix: pd.DataFrame, code: str) -> int | None:
+class _Mix:
+    """A mix table's columns as lists, read once: the takeaways look up a few dozen cells, each a pandas call before."""
+
+    def __init__(self, mix: pd.DataFrame):
+        self.mix = mix
+        self.codes = mix["area_code"].tolist()
+        self.areas = mix["area"].tolist()
+        self.total = mix["total"].tolist()
+        self.suppressed = mix["suppressed"].tolist()
+        self._pct: dict[str, list] = {}
+
+    def pct(self, measure: str) -> list:
+        if measure not in self._pct:
+            self._pct[measure] = self.mix[f"{measure}_pct"].tolist()
+        return self._pct[measure]
+
+
+def _row_of(mix: _Mix, code: str) -> int | None:
     """The position of an area's (first) row in a mix table, or None."""
-    codes = mix["area_code"].tolist()
-    return codes.index(code) if code in codes else None
+    return mix.codes.index(code) if code in mix.codes else None
 
 
-def _share_of(mix: pd.DataFrame, code: str, measure: str) -> tuple[str, float | None]:
+def _share_of(mix: _Mix, code: str, measure: str) -> tuple[str, float | None]:
     """("shown"|"hidden"|"missing", share %) of one category for one area of a mix table."""
     i = _row_of(mix, code)
-    if i is None or pd.isna(mix["total"].iat[i]):
+    if i is None or pd.isna(mix.total[i]):
         return "missing", None
-    if measure in mix["suppressed"].iat[i]:
+    if measure in mix.suppressed[i]:
         return "hidden", None
-    return "shown", float(mix[f"{measure}_pct"].iat[i])
+    return "shown", float(mix.pct(measure)[i])
 
 
 def placement_takeaway(mix: pd.DataFrame, focus: str, labels: dict[str, str], year: int) -> str:
     """The focus area's INMSS share against London and England, and where most children with a plan are educated."""
+    mix = _Mix(mix)
     i = _row_of(mix, focus)
-    name = mix["area"].iat[i] if i is not None else "The focus area"
+    name = mix.areas[i] if i is not None else "The focus area"
     state, inmss = _share_of(mix, focus, "place_inmss")
     if state == "missing":
         return f"{name} has no complete placement figures for January {year}."
@@ -509,10 +616,11 @@ def placement_takeaway(mix: pd.DataFrame, focus: str, labels: dict[str, str], ye
 
 def need_takeaway(mix: pd.DataFrame, focus: str, labels: dict[str, str], year: int) -> str:
     """The focus LA's most common primary need, and London's share of it."""
+    mix = _Mix(mix)
     i = _row_of(mix, focus)
-    name = mix["area"].iat[i] if i is not None else "The focus LA"
+    name = mix.areas[i] if i is not None else "The focus LA"
     shown = {m: v for m in labels if (v := _share_of(mix, focus, m))[0] == "shown"}
-    if i is None or pd.isna(mix["total"].iat[i]) or not shown:
+    if i is None or pd.isna(mix.total[i]) or not shown:
         return f"{name} has no complete primary need figures for January {year}."
     most = max(shown, key=lambda m: shown[m][1])
     state, london = _share_of(mix, metrics.LONDON, most)
@@ -523,13 +631,14 @@ def need_takeaway(mix: pd.DataFrame, focus: str, labels: dict[str, str], year: i
 
 def tiles_takeaway(latest: pd.DataFrame, focus: str) -> str:
     """The focus LA's latest 2023-framework outcome, and how many London areas have had one."""
-    graded = latest[latest["outcome_grade"].notna()]
-    first = int((graded["outcome_grade"] == 1).sum())
-    london = f"{len(graded)} of {len(latest)} London areas have been inspected under it, {first} with outcome 1"
-    row = latest[latest["la_code"] == focus]
-    if row.empty:
+    grades = [g for g in latest["outcome_grade"].tolist() if not pd.isna(g)]
+    first = sum(1 for g in grades if g == 1)
+    london = f"{len(grades)} of {len(latest)} London areas have been inspected under it, {first} with outcome 1"
+    codes = latest["la_code"].tolist()
+    if focus not in codes:
         return f"{london[0].upper()}{london[1:]}."
-    r = row.iloc[0]
+    i = codes.index(focus)
+    r = {c: latest[c].iat[i] for c in ("la_name", "outcome_grade", "published")}
     if pd.isna(r["outcome_grade"]):
         return f"{r['la_name']} has not yet been inspected under the 2023 framework; {london}."
     when = f", published {r['published']:%-d %B %Y}" if r["published"] else ""

@@ -186,18 +186,25 @@ def ranking(series: pd.DataFrame, las: pd.DataFrame, year: int, indicator: Indic
     Not a league table: the page says so. LAs with small bases (City of London, always) keep their figure,
     flagged, without a rank; an LA with no figure shows "not published".
     """
-    part = series[(series["year"] == year) & series["area_code"].isin(set(las["la_code"]))]
-    table = las[["la_code", "la_name", "subregion_name"]].merge(part[["area_code", "value", "base"]], left_on="la_code",
-                                                               right_on="area_code", how="left").drop(columns="area_code")
+    codes = las["la_code"].tolist()
+    wanted = set(codes)
+    found = {code: (value, base) for code, y, value, base in
+             zip(series["area_code"].tolist(), series["year"].tolist(), series["value"].tolist(), series["base"].tolist())
+             if y == year and code in wanted}   # one row per area and year: what a left merge on the LA code gives
+    table = las[["la_code", "la_name", "subregion_name"]].reset_index(drop=True)
+    table["value"] = np.array([found.get(c, (np.nan, np.nan))[0] for c in codes], dtype="float64")
+    table["base"] = np.array([found.get(c, (np.nan, np.nan))[1] for c in codes], dtype="float64")
     small = (table["la_name"] == "City of London") | (table["base"].notna() & (table["base"] < SMALL_BASE))
     table["flag"] = np.where(table["value"].isna(), "not published",
                              np.where(small, "small numbers: not ranked", ""))
     rankable = table["value"].notna() & ~small & (indicator.kind != "count")
     ascending = indicator.polarity == "lower"
     table["rank"] = table["value"].where(rankable).rank(method="min", ascending=ascending).astype("Int64")
-    order = table["value"].fillna(-np.inf if not ascending else np.inf)
-    table = table.assign(_o=order).sort_values(["_o", "la_name"], ascending=[ascending, True]).drop(columns="_o")
-    return table.reset_index(drop=True)
+    # Highest first (lowest where lower is better), no figure last, ties by name: a stable sort, as sort_values'.
+    order = table["value"].fillna(-np.inf if not ascending else np.inf).tolist()
+    names = table["la_name"].tolist()
+    rows = sorted(range(len(codes)), key=lambda i: (order[i] if ascending else -order[i], names[i]))
+    return table.take(rows).reset_index(drop=True)
 
 
 # --- mixes (placements, primary need) ----------------------------------------------------------------

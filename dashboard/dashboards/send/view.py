@@ -219,27 +219,41 @@ _shared_lock = threading.Lock()
 _shared_held: OrderedDict = OrderedDict()
 
 
-def _shared(filters: Filters, scope: loader.AccessScope, anonymise_with: str | None) -> _Shared:
-    """The focus-independent part of the view (`_Shared`), kept in this process per data version, disclosure secret,
-    filters other than the focus, naming (with other LAs anonymised: the app's secret and the viewer's LA, whose name
-    is kept) and day (the note on later years depends on the date): a change of focus LA builds only its own part."""
-    key = (str(get_engine().url), loader.dataset_versions((send_loader.NAME, "reference")), disclosure.secret_id(),
-           filters.indicator, filters.year, filters.grouping, date.today(),
-           (hashlib.sha256(anonymise_with.encode()).hexdigest(), scope.la_code) if anonymise_with else None)
+def _kept(key: tuple, build):
+    """`build()`, kept in this process under `key` (the `_SHARED_KEPT` latest used)."""
     with _shared_lock:
-        shared = _shared_held.get(key)
-        if shared is not None:
+        held = _shared_held.get(key)
+        if held is not None:
             _shared_held.move_to_end(key)
-            return shared
-    shared = _build_shared(filters, scope, anonymise_with)
+            return held
+    held = build()
     with _shared_lock:
-        _shared_held[key] = shared
+        _shared_held[key] = held
         while len(_shared_held) > _SHARED_KEPT:
             _shared_held.popitem(last=False)
-    return shared
+    return held
 
 
-def _build_shared(filters: Filters, scope: loader.AccessScope, anonymise_with: str | None) -> _Shared:
+def _naming_key(scope: loader.AccessScope, anonymise_with: str | None) -> tuple:
+    """What is kept is per data version, disclosure secret and naming (with other LAs anonymised: the app's secret and
+    the viewer's LA, whose name is kept)."""
+    return (str(get_engine().url), loader.dataset_versions((send_loader.NAME, "reference")), disclosure.secret_id(),
+            (hashlib.sha256(anonymise_with.encode()).hexdigest(), scope.la_code) if anonymise_with else None)
+
+
+def _shared(filters: Filters, scope: loader.AccessScope, anonymise_with: str | None) -> _Shared:
+    """The focus-independent part of the view (`_Shared`), kept in this process per data version, disclosure secret,
+    naming, filters other than the focus and day (the note on later years depends on the date): a change of focus LA
+    builds only its own part. What depends on no filter (`_versioned`) is kept once for every filter."""
+    naming = _naming_key(scope, anonymise_with)
+    return _kept(("shared", naming, filters.indicator, filters.year, filters.grouping, date.today()),
+                 lambda: _build_shared(filters, scope, anonymise_with, _kept(("versioned", naming),
+                                                                             lambda: _versioned(scope, anonymise_with))))
+
+
+def _versioned(scope: loader.AccessScope, anonymise_with: str | None) -> dict:
+    """What the view shows that depends on the data and the naming alone: the LAs, every measure's figures by area and
+    year, the inspections (latest per LA, the table, the outcome-1 shares and their history chart)."""
     real_las = loader.local_authorities()
     las = real_las
     if anonymise_with:   # and in label order, so no table lists the labels in the (public) order of codes or names
@@ -248,23 +262,42 @@ def _build_shared(filters: Filters, scope: loader.AccessScope, anonymise_with: s
     names = dict(zip(las["la_code"], las["la_name"]))
     anonymised = bool(anonymise_with)
     inspections = send_loader.send_inspections(scope)
-    sources = send_loader.send_sources(scope)
-    info = loader.dataset_info("send")
-    ind = metrics.INDICATORS[filters.indicator]
-    year = filters.year
-
-    series_by = {code: send_loader.send_series(code, scope)
-                 for code in {filters.indicator, "plans_in_force", "plans_per_1000", "timely_20wk_pct", "inmss_pct",
-                              "new_plans", "requests", "refusal_pct"}}
+    series_by = {code: send_loader.send_series(code, scope) for code in metrics.INDICATORS}
     at = {code: dict(zip(zip(s["area_code"], s["year"]), s["value"])) for code, s in series_by.items()}
     plans = series_by["plans_in_force"]
-    london_plans = plans[plans["area_code"] == metrics.LONDON].set_index("year")["value"]
     summary = send_loader.send_inspection_summary(scope)
     latest, history = _renamed(summary["latest"], "la_code", "la_name", names, reorder=anonymised), summary["history"]
     share_now, quoted = outcome_shares(scope)
+    inspection_table = pd.DataFrame({
+        "LA": latest["la_name"], "Outcome (2023 framework)": latest["outcome"],
+        "Published": [d.isoformat() if d else "" for d in latest["published"]],
+        "Previous inspection (2016-22)": latest["previous"],
+        "Previous published": [d.isoformat() if d else "" for d in latest["previous_published"]],
+    })
+    share_text = ("Outcome 1 share " + _share_sentence(share_now, None) + " The 38% against 26% quoted for London and "
+                  "England is the position " + _share_sentence(quoted, QUOTED_SHARE_DATE).rstrip(".")
+                  + "; later reports have changed it.")
+    inspections_demo = (inspections["source"] == DEMO).any() if len(inspections) else True
+    if inspections_demo:
+        share_text = "Demo data: these inspection outcomes are synthetic. " + share_text.split(" The 38%")[0]
+    return dict(
+        real_las=real_las, las=las, names=names, anonymised=anonymised, inspections=inspections,
+        sources=send_loader.send_sources(scope), info=loader.dataset_info("send"), series_by=series_by, at=at,
+        london_plans=plans[plans["area_code"] == metrics.LONDON].set_index("year")["value"],
+        latest=latest, latest_position={c: i for i, c in enumerate(latest["la_code"].tolist())},
+        la_position={c: i for i, c in enumerate(las["la_code"].tolist())},
+        tile_latest=latest.assign(published=[d.strftime("%d %b %Y") if d else "–" for d in latest["published"]]),
+        share_now=share_now, inspection_table=inspection_table, share_text=share_text,
+        inspections_demo=bool(inspections_demo), share_figure=figures.share_history_figure(history))
 
+
+def _build_shared(filters: Filters, scope: loader.AccessScope, anonymise_with: str | None, versioned: dict) -> _Shared:
+    v = versioned
+    las, names, anonymised, series_by, latest = v["las"], v["names"], v["anonymised"], v["series_by"], v["latest"]
+    ind = metrics.INDICATORS[filters.indicator]
+    year = filters.year
     chosen = series_by[filters.indicator]
-    ranking = _renamed(metrics.ranking(chosen, real_las, year, ind), "la_code", "la_name", names)
+    ranking = _renamed(metrics.ranking(chosen, v["real_las"], year, ind), "la_code", "la_name", names)
 
     placement = _renamed(send_loader.send_mix(year, tuple(PLACEMENTS), filters.grouping, scope), "area_code", "area", names,
                          reorder=anonymised)
@@ -272,36 +305,21 @@ def _build_shared(filters: Filters, scope: loader.AccessScope, anonymise_with: s
     needs_sub = send_loader.send_mix(year, tuple(NEEDS), "subregion", scope)
 
     la_table = _la_table(las, series_by, latest, year)
-    inspection_table = pd.DataFrame({
-        "LA": latest["la_name"], "Outcome (2023 framework)": latest["outcome"],
-        "Published": [d.isoformat() if d else "" for d in latest["published"]],
-        "Previous inspection (2016-22)": latest["previous"],
-        "Previous published": [d.isoformat() if d else "" for d in latest["previous_published"]],
-    })
     placement_table = _placement_table(placement)
 
-    share_text = ("Outcome 1 share " + _share_sentence(share_now, None) + " The 38% against 26% quoted for London and "
-                  "England is the position " + _share_sentence(quoted, QUOTED_SHARE_DATE).rstrip(".")
-                  + "; later reports have changed it.")
-    inspections_demo = (inspections["source"] == DEMO).any() if len(inspections) else True
-    if inspections_demo:
-        share_text = "Demo data: these inspection outcomes are synthetic. " + share_text.split(" The 38%")[0]
-
     own = series_by[filters.indicator]
-    own_years = [y for code, y, v in zip(own["area_code"].tolist(), own["year"].tolist(), own["value"].tolist())
-                 if not pd.isna(v) and code.startswith("E09")]
+    own_years = [y for code, y, value in zip(own["area_code"].tolist(), own["year"].tolist(), own["value"].tolist())
+                 if not pd.isna(value) and code.startswith("E09")]
     return _Shared(
-        las=las, names=names, anonymised=anonymised, sources=sources, info=info, series_by=series_by, at=at,
-        london_plans=london_plans, latest=latest, latest_position={c: i for i, c in enumerate(latest["la_code"].tolist())},
-        la_position={c: i for i, c in enumerate(las["la_code"].tolist())},
-        tile_latest=latest.assign(published=[d.strftime("%d %b %Y") if d else "–" for d in latest["published"]]),
-        share_now=share_now, ranking=ranking, placement=placement, needs=needs, needs_sub=needs_sub, la_table=la_table,
-        inspection_table=inspection_table, placement_table=placement_table, share_text=share_text,
-        inspections_demo=bool(inspections_demo), period_label=ind.period.format(y=year),
+        las=las, names=names, anonymised=anonymised, sources=v["sources"], info=v["info"], series_by=series_by, at=v["at"],
+        london_plans=v["london_plans"], latest=latest, latest_position=v["latest_position"], la_position=v["la_position"],
+        tile_latest=v["tile_latest"], share_now=v["share_now"], ranking=ranking, placement=placement, needs=needs,
+        needs_sub=needs_sub, la_table=la_table, inspection_table=v["inspection_table"], placement_table=placement_table,
+        share_text=v["share_text"], inspections_demo=v["inspections_demo"], period_label=ind.period.format(y=year),
         year_note=later_years_note(year, int(max(own_years)) if own_years else None, date.today()),
         n_with=int(ranking["value"].notna().sum()),
-        notes=_notes(ind, sources, inspections, info, year, share_text, anonymised=anonymised),
-        share_figure=figures.share_history_figure(history))
+        notes=_notes(ind, v["sources"], v["inspections"], v["info"], year, v["share_text"], anonymised=anonymised),
+        share_figure=v["share_figure"])
 
 
 @loader.view_cache(send_loader.NAME, "reference", check=send_loader.check_scope)   # the same for every member

@@ -1,4 +1,8 @@
 """SEND: EHC plans, 20-week timeliness, placements, primary need and area SEND inspections, by LA and sub-region."""
+import copy
+import threading
+from collections import OrderedDict
+
 import dash_bootstrap_components as dbc
 from dash import Input, Output, dcc, html
 from dash.exceptions import PreventUpdate
@@ -134,6 +138,33 @@ def _columns(table):
     return columns
 
 
+_GRIDS_KEPT = 64
+_grids_lock = threading.Lock()
+_grids: OrderedDict = OrderedDict()
+
+
+def _grid(view: send_page.SendView, which: str, table):
+    """`grid_content` of one of the view's tables that do not depend on the focus LA, laid out once per shared part
+    (`SendView.kept_tables`: one per data version, secret, naming and filters) in this process; copies of the rows and
+    columns, so no answer can change what is kept."""
+    key = view.kept_tables.get(which)
+    if key is None:
+        return grid_content(table, _columns)
+    key = (which, key)
+    with _grids_lock:
+        held = _grids.get(key)
+        if held is not None:
+            _grids.move_to_end(key)
+    if held is None:
+        held = grid_content(table, _columns)
+        with _grids_lock:
+            _grids[key] = held
+            while len(_grids) > _GRIDS_KEPT:
+                _grids.popitem(last=False)
+    rows, columns = held
+    return [dict(r) for r in rows], copy.deepcopy(columns)
+
+
 def _demo_note(is_demo: bool, what: str):
     if not is_demo:
         return None
@@ -178,9 +209,9 @@ def rendered(values: tuple, scope: loader.AccessScope, *, anonymise_with: str | 
         _demo_note(view.need_is_demo, "primary need"), titles["need"], view.need_figure,
         titles["tiles"], view.tile_figure,
         view.share_text, view.share_figure,
-        f"All London LAs, {y}", *grid_content(view.la_table, _columns),
+        f"All London LAs, {y}", *_grid(view, "las", view.la_table),
         f"{name}: {view.focus_name} against its comparators", *grid_content(view.trend_table, _columns),
-        f"Placements of children with a plan, {by_text}, January {y}", *grid_content(view.placement_table, _columns),
-        *grid_content(view.inspection_table, _columns),
+        f"Placements of children with a plan, {by_text}, January {y}", *_grid(view, "placements", view.placement_table),
+        *_grid(view, "inspections", view.inspection_table),
         titles["share"], *[view.takeaways[chart] for chart in send_page.CHARTS],
     )

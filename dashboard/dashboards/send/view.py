@@ -8,6 +8,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import threading
+import uuid
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date
@@ -148,6 +149,9 @@ class SendView:
     inspections_demo: bool = False
     notes: list[tuple[str, str]] = field(default_factory=list)
     takeaways: dict[str, str] = field(default_factory=dict)    # chart -> one sentence saying what it shows
+    # table -> a random token naming the shared part it came from (`_shared`): the same token, the same table, whatever
+    # the focus LA, so the page lays out its grid once per token (tables "las", "placements", "inspections").
+    kept_tables: dict = field(default_factory=dict)
 
 
 def _is_demo(sources: dict[str, str], measures) -> bool:
@@ -212,6 +216,8 @@ class _Shared:
     n_with: int
     notes: list
     share_figure: dict
+    token: str = ""              # names this shared part in this process (random: no key, secret or digest of one)
+    versioned_token: str = ""    # and what it was built from (`_versioned`)
 
 
 _SHARED_KEPT = 64      # shared parts kept in each process (a few hundred KB each), the latest used
@@ -241,14 +247,16 @@ def _naming_key(scope: loader.AccessScope, anonymise_with: str | None) -> tuple:
             (hashlib.sha256(anonymise_with.encode()).hexdigest(), scope.la_code) if anonymise_with else None)
 
 
-def _shared(filters: Filters, scope: loader.AccessScope, anonymise_with: str | None) -> _Shared:
+def _shared(filters: Filters, scope: loader.AccessScope, anonymise_with: str | None) -> tuple[_Shared, dict]:
     """The focus-independent part of the view (`_Shared`), kept in this process per data version, disclosure secret,
     naming, filters other than the focus and day (the note on later years depends on the date): a change of focus LA
-    builds only its own part. What depends on no filter (`_versioned`) is kept once for every filter."""
+    builds only its own part. What depends on no filter (`_versioned`) is kept once for every filter. With it, the key
+    each shared table is known by (`SendView.kept_tables`)."""
     naming = _naming_key(scope, anonymise_with)
-    return _kept(("shared", naming, filters.indicator, filters.year, filters.grouping, date.today()),
-                 lambda: _build_shared(filters, scope, anonymise_with, _kept(("versioned", naming),
-                                                                             lambda: _versioned(scope, anonymise_with))))
+    key = ("shared", naming, filters.indicator, filters.year, filters.grouping, date.today())
+    shared = _kept(key, lambda: _build_shared(filters, scope, anonymise_with, _kept(("versioned", naming),
+                                                                                    lambda: _versioned(scope, anonymise_with))))
+    return shared, {"las": shared.token, "placements": shared.token, "inspections": shared.versioned_token}
 
 
 def _versioned(scope: loader.AccessScope, anonymise_with: str | None) -> dict:
@@ -288,7 +296,8 @@ def _versioned(scope: loader.AccessScope, anonymise_with: str | None) -> dict:
         la_position={c: i for i, c in enumerate(las["la_code"].tolist())},
         tile_latest=latest.assign(published=[d.strftime("%d %b %Y") if d else "–" for d in latest["published"]]),
         share_now=share_now, inspection_table=inspection_table, share_text=share_text,
-        inspections_demo=bool(inspections_demo), share_figure=figures.share_history_figure(history))
+        inspections_demo=bool(inspections_demo), share_figure=figures.share_history_figure(history),
+        token=uuid.uuid4().hex)
 
 
 def _build_shared(filters: Filters, scope: loader.AccessScope, anonymise_with: str | None, versioned: dict) -> _Shared:
@@ -319,7 +328,7 @@ def _build_shared(filters: Filters, scope: loader.AccessScope, anonymise_with: s
         year_note=later_years_note(year, int(max(own_years)) if own_years else None, date.today()),
         n_with=int(ranking["value"].notna().sum()),
         notes=_notes(ind, v["sources"], v["inspections"], v["info"], year, v["share_text"], anonymised=anonymised),
-        share_figure=v["share_figure"])
+        share_figure=v["share_figure"], token=uuid.uuid4().hex, versioned_token=v["token"])
 
 
 @loader.view_cache(send_loader.NAME, "reference", check=send_loader.check_scope)   # the same for every member
@@ -327,7 +336,7 @@ def build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: s
     """Everything the page shows for the filters. `anonymise_with` (the app's secret) replaces every LA name but the
     viewer's own with its stable label in every chart, table, sentence and note; the arithmetic is unchanged.
     The focus-independent part (`_shared`) is built once per data version and filters; the focus LA's part here."""
-    shared = _shared(filters, scope, anonymise_with)
+    shared, kept_tables = _shared(filters, scope, anonymise_with)
     las, names, anonymised, sources, at = shared.las, shared.names, shared.anonymised, shared.sources, shared.at
     focus_sources = {**sources, **send_loader.send_sources_of(filters.focus, scope)}   # the focus LA's own, where held
     ind = metrics.INDICATORS[filters.indicator]
@@ -413,7 +422,7 @@ def build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: s
         focus=filters.focus, grouping=filters.grouping, anonymised=anonymised,
         london_value=london_value, england_value=england_value, ranking=ranking.copy(), placement_mix=placement.copy(),
         need_mix=needs, placement_focus=placement_focus, latest_inspections=latest.copy(), share_now=copy.deepcopy(share_now),
-        inspections_demo=shared.inspections_demo,
+        inspections_demo=shared.inspections_demo, kept_tables=kept_tables,
     )
     view.takeaways = chart_takeaways(view)
     return view

@@ -211,3 +211,53 @@ def hide_small_rates(table: pd.DataFrame, reference: str, minimum: int = RATE_MI
 def rate_shown(count, minimum: int = RATE_MINIMUM) -> bool:
     """Whether a rate built on `count` cases may be shown."""
     return bool(count >= minimum)
+
+
+def rri_arrays(population: np.ndarray, count: np.ndarray, reference: int, *, level: float = CONFIDENCE_LEVEL,
+               thresholds: tuple[float, float, float] | None = None, minimum: int = RATE_MINIMUM) -> dict | None:
+    """`relative_rate_index` then `hide_small_rates` on many tables at once, as arrays: `population` and `count` are
+    (tables, groups) floats (NaN where missing), column `reference` each table's reference group. The same figures,
+    element by element, as the two functions give each table (the same arithmetic in the same order); a page that
+    works out many tables per view (every LA's, every year's) does them in one pass. None where either function would
+    refuse the figures (a negative count, or more with the outcome than in the population): the caller then asks them,
+    to raise their error."""
+    population = np.asarray(population, dtype="float64")
+    count = np.asarray(count, dtype="float64")
+    with np.errstate(invalid="ignore"):
+        if (count < 0).any() or (population < 0).any() or (count > population).any():
+            return None
+    is_ref = np.zeros(population.shape, dtype=bool)
+    is_ref[:, reference] = True
+    usable = (population > 0) & ~np.isnan(count)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate = np.where(usable, count / np.where(population > 0, population, 1), np.nan)
+    ref_rate, b, m_ = rate[:, [reference]], count[:, [reference]], population[:, [reference]]
+    ref_ok = ref_rate > 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rri = np.where(ref_ok, rate / np.where(ref_ok, ref_rate, 1), np.nan)
+        z = _z(level)
+        a, n = count, population
+        se = np.sqrt(np.maximum(0.0, 1 / a - 1 / n + 1 / b - 1 / m_))
+        low = np.exp(np.log(rri) - z * se)
+        high = np.exp(np.log(rri) + z * se)
+        a_c, n_c, b_c, m_c = a + 0.5, n + 1, b + 0.5, m_ + 1
+        se_c = np.sqrt(1 / a_c - 1 / n_c + 1 / b_c - 1 / m_c)
+        high_c = (a_c / n_c) / (b_c / m_c) * np.exp(z * se_c)
+    zero = a == 0
+    has_rri = ~np.isnan(rri)
+    low = np.where(has_rri & ~is_ref, np.where(zero, 0.0, low), np.nan)
+    high = np.where(has_rri & ~is_ref, np.where(zero, high_c, high), np.nan)
+    band = np.where(is_ref & has_rri, REFERENCE, bands(rri, thresholds))
+    with np.errstate(invalid="ignore"):
+        significant = (low > 1) | (high < 1)
+        rate_hidden = count < minimum                        # False where missing, as `(count < minimum).fillna(False)`
+        ref_small = ~(count[:, [reference]] >= minimum)      # True where missing
+    rri_hidden = rate_hidden | ref_small
+    return {
+        "rate_per_1000": np.where(rate_hidden, np.nan, rate * 1000),
+        "rri": np.where(rri_hidden, np.nan, rri), "ci_low": np.where(rri_hidden, np.nan, low),
+        "ci_high": np.where(rri_hidden, np.nan, high),
+        "band": np.where(rri_hidden, None, band).astype(object),
+        "significant": significant, "significant_na": np.isnan(low) | rri_hidden,
+        "suppressed": rate_hidden, "rri_suppressed": rri_hidden,
+    }

@@ -6,12 +6,14 @@ the published regional table (real). The page's callbacks are thin adapters over
 """
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 
 from dashboard import disclosure, loader
+from dashboard.store import get_engine
 from dashboard.dashboards.suspensions import data
 from dashboard.dashboards.suspensions import figures
 from dashboard.dashboards.suspensions import metrics as m
@@ -57,9 +59,13 @@ class Context:
     england_rows: pd.DataFrame
     published_rows: pd.DataFrame
     states: dict
+    # `la_rows` arranged as arrays (`LaTables`), made once per data version and viewer; None: work from `la_rows`.
+    tables: LaTables | None = None
 
     @property
     def la_years(self) -> list[str]:
+        if self.tables is not None:
+            return list(self.tables.years)
         return sorted(self.la_rows["academic_year"].unique())
 
     @property
@@ -86,9 +92,10 @@ class Selection:
 
 
 def context(scope: loader.AccessScope) -> Context:
-    return Context(las=loader.local_authorities(), la_rows=shown_la_rows(scope),
+    rows, tables = _viewer_tables(scope)
+    return Context(las=loader.local_authorities(), la_rows=rows,
                    england_rows=data.england_rows(scope), published_rows=data.published_rows(scope),
-                   states=data.states())
+                   states=data.states(), tables=tables)
 
 
 def shown_la_rows(scope: loader.AccessScope) -> pd.DataFrame:
@@ -96,12 +103,74 @@ def shown_la_rows(scope: loader.AccessScope) -> pd.DataFrame:
     (`data.protected_la_rows`), the viewer's own LA's exact (they hold its figures already). Every sum, rate, RRI,
     sentence and file is then built from these, so a view mixing the viewer's LA with others protects the others."""
     rows = data.protected_la_rows(scope)
-    if scope.la_code and (rows["la_code"] == scope.la_code).any():
-        own = data.la_rows(scope)
-        own = own[own["la_code"] == scope.la_code]
-        rows = pd.concat([rows[rows["la_code"] != scope.la_code], own], ignore_index=True)
-        rows = rows.sort_values(["academic_year", "la_code"], kind="stable", ignore_index=True)
+    if scope.la_code:
+        own_rows = (rows["la_code"] == scope.la_code).to_numpy()
+        if own_rows.any():
+            # The stored rows and the protected ones are the same rows in the same order (protection changes counts
+            # only): the viewer's own rows take their exact counts in place.
+            exact = data.la_rows(scope)
+            if (exact["la_code"].to_numpy() == rows["la_code"].to_numpy()).all():
+                for column in data.COUNTS:
+                    rows[column] = rows[column].where(~own_rows, exact[column])
+            else:
+                own = exact[exact["la_code"] == scope.la_code]
+                rows = pd.concat([rows[~own_rows], own], ignore_index=True)
+                rows = rows.sort_values(["academic_year", "la_code"], kind="stable", ignore_index=True)
     return rows
+
+
+@dataclass(frozen=True)
+class LaTables:
+    """The LA counts a viewer may see (`shown_la_rows`) as arrays: each count column (years, LAs, the page's groups),
+    NaN where there is no row or no figure (missing, never 0), and which LAs have any row in each year. Made once per
+    data version and viewer in each worker (`_viewer_tables`): a view adds up an area's LAs and works out its RRIs
+    from these, not from the rows."""
+    years: tuple[str, ...]
+    las: tuple[str, ...]
+    position: dict                  # LA code -> its position in `las`
+    present: np.ndarray             # (years, LAs): the LA has a row for the year
+    counts: dict                    # column -> (years, LAs, groups) float64
+
+    @classmethod
+    def of(cls, rows: pd.DataFrame) -> LaTables:
+        year_codes, years = pd.factorize(rows["academic_year"], sort=True)
+        la_codes, las = pd.factorize(rows["la_code"], sort=True)
+        group = pd.Index(GROUPS).get_indexer(rows["ethnicity"])
+        present = np.zeros((len(years), len(las)), dtype=bool)
+        present[year_codes, la_codes] = True
+        kept = group >= 0
+        counts = {}
+        for column in ("headcount", *(column for column, _, _ in OUTCOMES.values())):
+            values = np.full((len(years), len(las), len(GROUPS)), np.nan)
+            values[year_codes[kept], la_codes[kept], group[kept]] = rows[column].to_numpy(dtype="float64", na_value=np.nan)[kept]
+            counts[column] = values
+        las = tuple(las)
+        return cls(tuple(years), las, {la: i for i, la in enumerate(las)}, present, counts)
+
+    def positions(self, las) -> np.ndarray:
+        return np.array([self.position[la] for la in las if la in self.position], dtype=np.int64)
+
+
+_tables_lock = threading.Lock()
+_tables: dict = {"data": None, "viewers": {}}
+
+
+def _viewer_tables(scope: loader.AccessScope) -> tuple[pd.DataFrame, LaTables]:
+    """`shown_la_rows` and its `LaTables` for this viewer, kept in this process per data version, disclosure secret
+    and viewer's LA (only the latest data's). The rows are shared: callers read them, never change them."""
+    data.check_scope(scope)
+    key = (str(get_engine().url), loader.dataset_versions((data.NAME,)), disclosure.secret_id())
+    with _tables_lock:
+        if _tables["data"] != key:
+            _tables["data"], _tables["viewers"] = key, {}
+        held = _tables["viewers"].get(scope.la_code)
+    if held is None:
+        rows = shown_la_rows(scope)
+        held = (rows, LaTables.of(rows))
+        with _tables_lock:
+            if _tables["data"] == key:
+                _tables["viewers"][scope.la_code] = held
+    return held
 
 
 def anonymised(ctx: Context, viewer_la: str | None, secret: str | None) -> Context:
@@ -244,6 +313,43 @@ def rri_table(counts: pd.DataFrame, by: list[str] | None = None) -> pd.DataFrame
                               reference=REFERENCE, by=by)
 
 
+REFERENCE_POSITION = GROUPS.index(REFERENCE)
+MAJORS = [data.MAJOR_OF[g] for g in GROUPS]
+
+
+def _area_sums(tables: LaTables, column: str, positions: np.ndarray) -> np.ndarray:
+    """(years, groups): the column added up over these LAs, missing where none of them has a figure (never 0)."""
+    values = tables.counts[column][:, positions, :]
+    return np.where((~np.isnan(values)).any(axis=1), np.nansum(values, axis=1), np.nan)
+
+
+def _rri_frame(population: np.ndarray, count: np.ndarray, rri: dict, i: int) -> pd.DataFrame:
+    """Table `i` of `m.rri_arrays`' answer as `rri_table(group_counts(...))` gives it."""
+    significant = pd.arrays.BooleanArray(rri["significant"][i], rri["significant_na"][i])
+    return pd.DataFrame({
+        "group": GROUPS, "major": MAJORS, "population": population[i], "count": count[i],
+        "rate_per_1000": rri["rate_per_1000"][i], "rri": rri["rri"][i], "ci_low": rri["ci_low"][i],
+        "ci_high": rri["ci_high"][i], "band": pd.Series(rri["band"][i], dtype=object), "significant": significant,
+        "suppressed": rri["suppressed"][i], "rri_suppressed": rri["rri_suppressed"][i],
+    })
+
+
+def _la_table(area: str, year: str, outcome_column: str, ctx: Context) -> pd.DataFrame | None:
+    """`rri_table(group_counts(_area_rows(area, year, ctx), outcome_column))` from `ctx.tables` (an area of LAs);
+    None where it must be worked out from the rows (no tables, or figures `relative_rate_index` refuses)."""
+    tables = ctx.tables
+    if tables is None or area in (ENGLAND, PUBLISHED):
+        return None
+    positions = tables.positions(area_la_codes(area, ctx.las))
+    if year not in tables.years or not tables.present[tables.years.index(year), positions].any():
+        return None
+    at = [tables.years.index(year)]
+    population = _area_sums(tables, "headcount", positions)[at]
+    count = _area_sums(tables, outcome_column, positions)[at]
+    rri = m.rri_arrays(population, count, REFERENCE_POSITION, thresholds=band_thresholds())
+    return None if rri is None else _rri_frame(population, count, rri, 0)
+
+
 def band_thresholds() -> tuple[float, float, float]:
     """RRI_BAND_THRESHOLDS from the settings (the module's documented defaults outside the app)."""
     from flask import current_app, has_app_context
@@ -361,6 +467,21 @@ def _row_note(group, count, population, suppressed, rri_suppressed, outcome_shor
 def trend_series(area: str, groups: list[str], outcome_column: str, ctx: Context, published: bool) -> pd.DataFrame:
     """Per year, the RRI and interval of each chosen group in the area (NaN where not shown)."""
     columns = ["year", "group", "rri", "ci_low", "ci_high", "rate_per_1000"]
+    tables = ctx.tables
+    if tables is not None and not published and area != ENGLAND:
+        positions = tables.positions(area_la_codes(area, ctx.las))
+        present = tables.present[:, positions].any(axis=1)
+        if not present.any() or not groups:
+            return pd.DataFrame(columns=columns)
+        population = _area_sums(tables, "headcount", positions)[present]
+        count = _area_sums(tables, outcome_column, positions)[present]
+        rri = m.rri_arrays(population, count, REFERENCE_POSITION, thresholds=band_thresholds())
+        if rri is not None:
+            years = [y for y, p in zip(tables.years, present) if p]
+            chosen = [i for i, g in enumerate(GROUPS) if g in set(groups)]
+            at = (slice(None), chosen)
+            return pd.DataFrame({"year": years * len(chosen), "group": [GROUPS[i] for i in chosen for _ in years],
+                                 **{c: rri[c][at].T.ravel() for c in columns[2:]}})
     rows = pd.DataFrame() if published else _area_rows(area, None, ctx)
     if rows.empty or not groups:
         return pd.DataFrame(columns=columns)
@@ -374,9 +495,25 @@ def trend_series(area: str, groups: list[str], outcome_column: str, ctx: Context
 def heat_matrix(year: str, outcome_column: str, ctx: Context) -> pd.DataFrame:
     """Per LA (rows, by sub-region then name) the RRI of each group; NaN where not shown (fewer than 10)."""
     las = ctx.las
-    rows = ctx.la_rows[ctx.la_rows["academic_year"] == year]
+    tables = ctx.tables
     ordered = las.sort_values(["subregion_order", "la_name"])[["la_code", "la_name", "subregion_name"]]
     others = [g for g in GROUPS if g != REFERENCE]
+    if tables is not None and year in tables.years and tables.present[tables.years.index(year)].any():
+        at = tables.years.index(year)
+        population, count = tables.counts["headcount"][at], tables.counts[outcome_column][at]
+        rri = m.rri_arrays(population, count, REFERENCE_POSITION, thresholds=band_thresholds())
+        if rri is not None:
+            positions = np.array([tables.position.get(la, -1) for la in ordered["la_code"]], dtype=np.int64)
+            returned = (positions >= 0) & tables.present[at][positions]
+            shown = np.where(returned[:, None], rri["rri"][positions].round(2), np.nan)
+            ref_ok = returned & ~np.isnan(rri["rri"][positions, REFERENCE_POSITION])
+            matrix = pd.DataFrame({"LA": ordered["la_name"].reset_index(drop=True),
+                                   "Sub-region": ordered["subregion_name"].reset_index(drop=True),
+                                   **{g: shown[:, i] for i, g in enumerate(GROUPS) if g != REFERENCE}})
+            matrix["Note"] = np.where(~returned, "no return",
+                                      np.where(ref_ok, "", "too few White British pupils with the outcome"))
+            return matrix
+    rows = ctx.la_rows[ctx.la_rows["academic_year"] == year]
     if rows.empty:
         wide = pd.DataFrame(columns=["la_code", *others])
         ref_ok = pd.Series(dtype=bool)
@@ -505,10 +642,14 @@ def build_view(f: Filters, scope: loader.AccessScope, ctx: Context | None = None
         table = rri_table(counts)
         is_demo, period_label = False, "One academic year, as published"
     else:
-        rows = _area_rows(f.area, f.year, ctx)
-        total = published_total(rows, outcome_column) if f.area == ENGLAND else None
-        counts = group_counts(rows, outcome_column)
-        table = rri_table(counts)
+        table = _la_table(f.area, f.year, outcome_column, ctx)
+        if table is not None:
+            counts = table
+        else:
+            rows = _area_rows(f.area, f.year, ctx)
+            total = published_total(rows, outcome_column) if f.area == ENGLAND else None
+            counts = group_counts(rows, outcome_column)
+            table = rri_table(counts)
         # An LA's own committed return replaces its demo rows: its figures are then its own.
         returned = f.area in loader.returned_las(data.NAME)
         is_demo = bool(states[data.NAME]["is_demo"]) and not returned if f.area != ENGLAND else False
@@ -524,7 +665,9 @@ def build_view(f: Filters, scope: loader.AccessScope, ctx: Context | None = None
         shown = display_table(table, outcome_short, published_total=total)
         if f.area not in (LONDON, ENGLAND, PUBLISHED):
             # An LA or sub-region against London for the same year: is the gap local or London-wide?
-            london = rri_table(group_counts(_area_rows(LONDON, f.year, ctx), outcome_column))
+            london = _la_table(LONDON, f.year, outcome_column, ctx)
+            if london is None:
+                london = rri_table(group_counts(_area_rows(LONDON, f.year, ctx), outcome_column))
             comparator = ("London", london)
             shown.insert(shown.columns.get_loc("Band"), "London RRI",
                          list(london["rri"].round(2)) + [np.nan])

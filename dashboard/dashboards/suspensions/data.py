@@ -133,6 +133,7 @@ def protected_la_rows(scope: AccessScope) -> pd.DataFrame:
     return rows
 
 
+@kept_in_process(ENGLAND, check=check_scope)   # public figures, the same for every view: read once per version
 @cached_read(ENGLAND, check=check_scope)
 def england_rows(scope: AccessScope) -> pd.DataFrame:
     """England by year and ethnic group (DfE, real); empty when the file was never imported."""
@@ -142,6 +143,7 @@ def england_rows(scope: AccessScope) -> pd.DataFrame:
     return _counts_as_int(frame)
 
 
+@kept_in_process(PUBLISHED, check=check_scope)
 @cached_read(PUBLISHED, check=check_scope)
 def published_rows(scope: AccessScope) -> pd.DataFrame:
     """The published regional table as published; empty when it was never imported."""

@@ -152,7 +152,20 @@ class LaTables:
 
 
 _tables_lock = threading.Lock()
-_tables: dict = {"data": None, "viewers": {}}
+_tables: dict = {"data": None, "viewers": {}}   # and "returned": `_returned_las`
+
+
+def _returned_las() -> frozenset:
+    """`loader.returned_las` of the LA figures, kept with the viewers' tables (an upload bumps the version)."""
+    key = (str(get_engine().url), loader.dataset_versions((data.NAME,)), disclosure.secret_id())
+    with _tables_lock:
+        if _tables["data"] == key and "returned" in _tables:
+            return _tables["returned"]
+    returned = loader.returned_las(data.NAME)
+    with _tables_lock:
+        if _tables["data"] == key:
+            _tables["returned"] = returned
+    return returned
 
 
 def _viewer_tables(scope: loader.AccessScope) -> tuple[pd.DataFrame, LaTables]:
@@ -162,7 +175,8 @@ def _viewer_tables(scope: loader.AccessScope) -> tuple[pd.DataFrame, LaTables]:
     key = (str(get_engine().url), loader.dataset_versions((data.NAME,)), disclosure.secret_id())
     with _tables_lock:
         if _tables["data"] != key:
-            _tables["data"], _tables["viewers"] = key, {}
+            _tables.clear()
+            _tables.update(data=key, viewers={})
         held = _tables["viewers"].get(scope.la_code)
     if held is None:
         rows = shown_la_rows(scope)
@@ -211,7 +225,15 @@ def outcome_options(area: str) -> list[dict]:
 
 
 def _valid_areas(ctx: Context) -> set[str]:
-    return {o["value"] for o in area_options(ctx) if not o.get("disabled")}
+    """The values of `area_options` a member may choose (not its headings), without laying out the options."""
+    valid = set()
+    if ctx.la_years:
+        valid |= {LONDON, *(SUBREGION_PREFIX + code for code in ctx.las["subregion_code"]), *ctx.las["la_code"]}
+    if ctx.england_years:
+        valid.add(ENGLAND)
+    if ctx.has_published:
+        valid.add(PUBLISHED)
+    return valid
 
 
 def resolve_filters(area=None, year=None, outcome=None, groups=None, *, user_la: str | None, ctx: Context) -> Filters | None:
@@ -250,8 +272,7 @@ def area_name(area: str, las: pd.DataFrame) -> str:
     if area.startswith(SUBREGION_PREFIX):
         match = las[las["subregion_code"] == area[len(SUBREGION_PREFIX):]]
         return match["subregion_name"].iloc[0] if len(match) else area
-    match = las[las["la_code"] == area]
-    return match["la_name"].iloc[0] if len(match) else area
+    return next((name for code, name in zip(las["la_code"], las["la_name"]) if code == area), area)
 
 
 def area_la_codes(area: str, las: pd.DataFrame) -> list[str]:
@@ -423,31 +444,32 @@ def display_table(table: pd.DataFrame, outcome_short: str,
     total_count = table["count"].sum(min_count=1)
     if published_total is not None:
         total_population, total_count = published_total
-    out = pd.DataFrame({
-        "Major group": table["major"], "Ethnic group": table["group"],
-        "Pupils": table["population"].round(0),
-        outcome_short.capitalize(): table["count"].round(0),
-        "Rate per 1,000": table["rate_per_1000"].round(1),
-        "RRI": table["rri"].round(2), "95% CI low": table["ci_low"].round(2), "95% CI high": table["ci_high"].round(2),
-        "Band": [m.band_label(b, s) if isinstance(b, str) else "" for b, s in zip(table["band"], table["significant"])],
-        "Significant": ["" if pd.isna(s) else ("yes" if s else "no") for s in table["significant"]],
-        "Note": [_row_note(g, c, p, sup, rsup, outcome_short) for g, c, p, sup, rsup in
-                 zip(table["group"], table["count"], table["population"], table["suppressed"], table["rri_suppressed"])],
-    })
     overall = (total_count / total_population * 1000) if total_population and total_population > 0 else np.nan
-    total = {"Major group": "All", "Ethnic group": "All pupils", "Pupils": total_population,
-             outcome_short.capitalize(): total_count,
-             "Rate per 1,000": round(overall, 1) if m.rate_shown(total_count) else np.nan,
-             "RRI": np.nan, "95% CI low": np.nan, "95% CI high": np.nan, "Band": "", "Significant": "",
-             "Note": ("all pupils, as published" if published_total is not None else "all groups together"
-                      + ("" if table["count"].notna().all() else "; groups not published are left out"))}
-    # Cells that do not apply (the reference's own interval, the total's RRI): "n/a", never "c" or 0.
-    out[NOT_APPLICABLE] = np.where(out["Ethnic group"] == REFERENCE, NA_SEPARATOR.join(["95% CI low", "95% CI high"]), "")
-    total[NOT_APPLICABLE] = NA_SEPARATOR.join(["RRI", "95% CI low", "95% CI high"])
-    out = pd.concat([out, pd.DataFrame([total])], ignore_index=True)
-    for column in ("Pupils", outcome_short.capitalize()):
-        out[column] = out[column].astype("float64")
-    return out
+    total_note = ("all pupils, as published" if published_total is not None else "all groups together"
+                  + ("" if table["count"].notna().all() else "; groups not published are left out"))
+    groups = list(table["group"])
+    significant = list(table["significant"])
+
+    def numbers(column: str, digits: int, total) -> np.ndarray:   # the groups' figures, rounded, then the total's
+        return np.append(table[column].to_numpy(dtype="float64").round(digits), total)
+
+    # One frame, the total row included (as the groups' rows with the total's concatenated, in a third of the time).
+    return pd.DataFrame({
+        "Major group": [*table["major"], "All"], "Ethnic group": [*groups, "All pupils"],
+        "Pupils": numbers("population", 0, total_population).astype("float64"),
+        outcome_short.capitalize(): numbers("count", 0, total_count).astype("float64"),
+        "Rate per 1,000": numbers("rate_per_1000", 1, round(overall, 1) if m.rate_shown(total_count) else np.nan),
+        "RRI": numbers("rri", 2, np.nan), "95% CI low": numbers("ci_low", 2, np.nan),
+        "95% CI high": numbers("ci_high", 2, np.nan),
+        "Band": [*(m.band_label(b, s) if isinstance(b, str) else "" for b, s in zip(table["band"], significant)), ""],
+        "Significant": [*("" if pd.isna(s) else ("yes" if s else "no") for s in significant), ""],
+        "Note": [*(_row_note(g, c, p, sup, rsup, outcome_short) for g, c, p, sup, rsup in
+                   zip(groups, table["count"], table["population"], table["suppressed"], table["rri_suppressed"])),
+                 total_note],
+        # Cells that do not apply (the reference's own interval, the total's RRI): "n/a", never "c" or 0.
+        NOT_APPLICABLE: [*(NA_SEPARATOR.join(["95% CI low", "95% CI high"]) if g == REFERENCE else "" for g in groups),
+                         NA_SEPARATOR.join(["RRI", "95% CI low", "95% CI high"])],
+    })
 
 
 def _row_note(group, count, population, suppressed, rri_suppressed, outcome_short) -> str:
@@ -496,24 +518,29 @@ def heat_matrix(year: str, outcome_column: str, ctx: Context) -> pd.DataFrame:
     """Per LA (rows, by sub-region then name) the RRI of each group; NaN where not shown (fewer than 10)."""
     las = ctx.las
     tables = ctx.tables
-    ordered = las.sort_values(["subregion_order", "la_name"])[["la_code", "la_name", "subregion_name"]]
     others = [g for g in GROUPS if g != REFERENCE]
     if tables is not None and year in tables.years and tables.present[tables.years.index(year)].any():
         at = tables.years.index(year)
         population, count = tables.counts["headcount"][at], tables.counts[outcome_column][at]
         rri = m.rri_arrays(population, count, REFERENCE_POSITION, thresholds=band_thresholds())
         if rri is not None:
-            positions = np.array([tables.position.get(la, -1) for la in ordered["la_code"]], dtype=np.int64)
+            # The LAs by sub-region, then name (as sorting the frame by both orders them, ties in table order).
+            sort_orders, names = las["subregion_order"].tolist(), las["la_name"].tolist()
+            order = sorted(range(len(las)), key=lambda i: (sort_orders[i], names[i]))
+            positions = np.array([tables.position.get(la, -1) for la in las["la_code"].to_numpy(dtype=object)[order]],
+                                 dtype=np.int64)
             returned = (positions >= 0) & tables.present[at][positions]
-            shown = np.where(returned[:, None], rri["rri"][positions].round(2), np.nan)
+            others_at = [i for i, g in enumerate(GROUPS) if g != REFERENCE]
+            shown = np.where(returned[:, None], rri["rri"][positions][:, others_at].round(2), np.nan)
             ref_ok = returned & ~np.isnan(rri["rri"][positions, REFERENCE_POSITION])
-            matrix = pd.DataFrame({"LA": ordered["la_name"].reset_index(drop=True),
-                                   "Sub-region": ordered["subregion_name"].reset_index(drop=True),
-                                   **{g: shown[:, i] for i, g in enumerate(GROUPS) if g != REFERENCE}})
+            matrix = pd.DataFrame(shown, columns=others)
+            matrix.insert(0, "LA", las["la_name"].iloc[order].reset_index(drop=True))
+            matrix.insert(1, "Sub-region", las["subregion_name"].iloc[order].reset_index(drop=True))
             matrix["Note"] = np.where(~returned, "no return",
                                       np.where(ref_ok, "", "too few White British pupils with the outcome"))
             return matrix
     rows = ctx.la_rows[ctx.la_rows["academic_year"] == year]
+    ordered = las.sort_values(["subregion_order", "la_name"])[["la_code", "la_name", "subregion_name"]]
     if rows.empty:
         wide = pd.DataFrame(columns=["la_code", *others])
         ref_ok = pd.Series(dtype=bool)
@@ -530,25 +557,34 @@ def heat_matrix(year: str, outcome_column: str, ctx: Context) -> pd.DataFrame:
     return matrix[["LA", "Sub-region", *others, "Note"]]
 
 
+def _sorted_by_rri(rri: np.ndarray, rows: np.ndarray, ascending: bool) -> np.ndarray:
+    """`rows` ordered by their RRI as sorting the table's rows by "rri" orders them (pandas' sort, ties and all)."""
+    return rows[pd.Series(rri[rows]).sort_values(ascending=ascending).index.to_numpy()]
+
+
 def _kpis(table: pd.DataFrame, area: str, outcome_short: str,
           published_total: tuple[float, float] | None = None) -> list[tuple[str, str, str]]:
-    ref = table[table["group"] == REFERENCE].iloc[0]
-    shown = table[table["rri"].notna() & (table["group"] != REFERENCE)]
-    sig = shown["significant"].fillna(False).astype(bool)
-    over = shown[sig & (shown["rri"] > 1)].sort_values("rri", ascending=False)
-    under = shown[sig & (shown["rri"] < 1)].sort_values("rri")
+    # On the table's columns as arrays: a dozen filters and sorts of a 19-row frame cost more than their arithmetic.
+    groups = table["group"].to_numpy(dtype=object)
+    rri = table["rri"].to_numpy(dtype="float64")
+    significant = table["significant"].astype("boolean").to_numpy(dtype=bool, na_value=False)
+    is_ref = groups == REFERENCE
+    ref_rate = table["rate_per_1000"].to_numpy(dtype="float64")[np.flatnonzero(is_ref)[0]]
+    shown = ~np.isnan(rri) & ~is_ref
+    over = _sorted_by_rri(rri, np.flatnonzero(shown & significant & (rri > 1)), ascending=False)
+    under = _sorted_by_rri(rri, np.flatnonzero(shown & significant & (rri < 1)), ascending=True)
     population, count = published_total or (table["population"].sum(), table["count"].sum())
     total_rate = (count / population * 1000) if population else np.nan
-    highest = shown.sort_values("rri", ascending=False).head(1)
+    highest = _sorted_by_rri(rri, np.flatnonzero(shown), ascending=False)[:1]
     return [
-        (f"{REFERENCE} rate", _fmt(ref["rate_per_1000"], 1), f"{outcome_short} per 1,000 pupils"),
+        (f"{REFERENCE} rate", _fmt(ref_rate, 1), f"{outcome_short} per 1,000 pupils"),
         ("All pupils rate", _fmt(total_rate if m.rate_shown(count) else np.nan, 1), "per 1,000 pupils"),
-        ("Highest RRI", _fmt(highest["rri"].iloc[0], 2) if len(highest) else "not shown",
-         highest["group"].iloc[0] if len(highest) else "no group has 10 or more"),
+        ("Highest RRI", _fmt(rri[highest[0]], 2) if len(highest) else "not shown",
+         groups[highest[0]] if len(highest) else "no group has 10 or more"),
         ("Significantly over-represented", f"{len(over)} group{'s' if len(over) != 1 else ''}",
-         ", ".join(over["group"].head(3)) + ("…" if len(over) > 3 else "")),
+         ", ".join(groups[over[:3]]) + ("…" if len(over) > 3 else "")),
         ("Significantly under-represented", f"{len(under)} group{'s' if len(under) != 1 else ''}",
-         ", ".join(under["group"].head(3)) + ("…" if len(under) > 3 else "")),
+         ", ".join(groups[under[:3]]) + ("…" if len(under) > 3 else "")),
         ("Not shown (fewer than 10)", f"{int(table['rri_suppressed'].sum())} of {len(table)}", "groups without an RRI"),
     ]
 
@@ -651,7 +687,7 @@ def build_view(f: Filters, scope: loader.AccessScope, ctx: Context | None = None
             counts = group_counts(rows, outcome_column)
             table = rri_table(counts)
         # An LA's own committed return replaces its demo rows: its figures are then its own.
-        returned = f.area in loader.returned_las(data.NAME)
+        returned = f.area in _returned_las()
         is_demo = bool(states[data.NAME]["is_demo"]) and not returned if f.area != ENGLAND else False
         period_label = f"Academic year {f.year}"
 
@@ -696,8 +732,9 @@ def build_view(f: Filters, scope: loader.AccessScope, ctx: Context | None = None
 
     la_years = ctx.la_years
     # The LA chosen stands out in the heat map; for London or a sub-region, the user's own LA does.
-    focus = f.area if f.area in set(las["la_code"]) else scope.la_code if scope.la_code in set(las["la_code"]) else None
-    focus_name = las.set_index("la_code")["la_name"].get(focus) if focus else None
+    la_names = dict(zip(las["la_code"], las["la_name"]))
+    focus = f.area if f.area in la_names else scope.la_code if scope.la_code in la_names else None
+    focus_name = la_names.get(focus) if focus else None
     if f.area in (ENGLAND, PUBLISHED) or f.year not in la_years:
         # Columns but no rows: the grid says "No Rows To Show" (a grid with no columns fails accessibility checks).
         heat = pd.DataFrame(columns=["LA", "Sub-region", *[g for g in GROUPS if g != REFERENCE], "Note"])
@@ -747,27 +784,31 @@ def interval_takeaway(table: pd.DataFrame, where: str, outcome_short: str, likel
     """The group with the highest RRI (its interval and whether the gap is significant), then how many groups are
     significantly over or under, and how many are not shown. `table`: the RRI table (group, rri, ci_low, ci_high,
     significant, rri_suppressed); `london`: London's for the same year, or None."""
-    reference = table[table["group"] == REFERENCE]
-    if reference.empty or pd.isna(reference["rri"].iloc[0]):
+    groups = table["group"].to_numpy(dtype=object)
+    rri = table["rri"].to_numpy(dtype="float64")
+    is_ref = groups == REFERENCE
+    if not is_ref.any() or np.isnan(rri[np.argmax(is_ref)]):
         return (f"{where}: fewer than {m.RATE_MINIMUM} {REFERENCE} {outcome_short}, so no group's RRI can be shown.")
-    others = table[table["group"] != REFERENCE]
-    shown = others[others["rri"].notna()]
-    hidden = len(others) - len(shown)
-    if shown.empty:
+    shown = ~is_ref & ~np.isnan(rri)
+    others = int((~is_ref).sum())
+    hidden = others - int(shown.sum())
+    if not shown.any():
         return f"{where}: no group has {m.RATE_MINIMUM} or more {outcome_short}, so no RRI is shown."
-    top = shown.loc[shown["rri"].idxmax()]
-    significant = bool(top["significant"]) if pd.notna(top["significant"]) else False
-    text = (f"{where}: {top['group']} pupils have the highest RRI, {top['rri']:.2f} (95% CI {top['ci_low']:.2f} to "
-            f"{top['ci_high']:.2f}{'' if significant else ', not significant'})")
+    top = int(np.argmax(np.where(shown, rri, -np.inf)))          # the first highest, as idxmax
+    significant_of = table["significant"].astype("boolean")
+    flags = significant_of.to_numpy(dtype=bool, na_value=False)
+    significant = bool(flags[top])
+    low, high = table["ci_low"].to_numpy(dtype="float64"), table["ci_high"].to_numpy(dtype="float64")
+    text = (f"{where}: {groups[top]} pupils have the highest RRI, {rri[top]:.2f} (95% CI {low[top]:.2f} to "
+            f"{high[top]:.2f}{'' if significant else ', not significant'})")
     if london is not None:
-        other = london.set_index("group")["rri"].get(top["group"])
+        other = london.set_index("group")["rri"].get(groups[top])
         text += f", against {other:.2f} in London" if other is not None and pd.notna(other) else ", not shown for London"
-    sig = shown["significant"].fillna(False).astype(bool)
-    over, under = int((sig & (shown["rri"] > 1)).sum()), int((sig & (shown["rri"] < 1)).sum())
+    over, under = int((shown & flags & (rri > 1)).sum()), int((shown & flags & (rri < 1)).sum())
     text += (f"; {_counted(over, 'group')} significantly more likely than {REFERENCE} pupils {likely_to}, "
              f"{under} significantly less likely")
     if hidden:
-        text += f"; {hidden} of the other {len(others)} groups not shown (fewer than {m.RATE_MINIMUM})"
+        text += f"; {hidden} of the other {others} groups not shown (fewer than {m.RATE_MINIMUM})"
     return text + "."
 
 
@@ -776,16 +817,20 @@ def trend_takeaway(series: pd.DataFrame, groups: list[str], area: str) -> str:
     `series`: year, group, rri (NaN where not shown)."""
     if not groups:
         return "No groups are chosen to follow over time."
+    shown: dict = {}     # group -> [(year, rri)] where shown
+    for group, year, rri in zip(series["group"], series["year"], series["rri"].to_numpy(dtype="float64")):
+        if not np.isnan(rri):
+            shown.setdefault(group, []).append((year, rri))
     parts = []
     for group in groups:
-        frame = series[(series["group"] == group) & series["rri"].notna()].sort_values("year")
-        if frame.empty:
+        years = sorted(shown.get(group, []), key=lambda pair: pair[0])   # one figure a year
+        if not years:
             parts.append(f"{group}: not shown in any year (fewer than {m.RATE_MINIMUM})")
-        elif len(frame) == 1:
-            parts.append(f"{group}: {frame['rri'].iloc[0]:.2f} in {frame['year'].iloc[0]} only")
+        elif len(years) == 1:
+            parts.append(f"{group}: {years[0][1]:.2f} in {years[0][0]} only")
         else:
-            first, last = frame.iloc[0], frame.iloc[-1]
-            parts.append(f"{group}: {first['rri']:.2f} in {first['year']} to {last['rri']:.2f} in {last['year']}")
+            (first_year, first), (last_year, last) = years[0], years[-1]
+            parts.append(f"{group}: {first:.2f} in {first_year} to {last:.2f} in {last_year}")
     return f"RRI over time in {area}: " + "; ".join(parts) + "."
 
 
@@ -793,25 +838,34 @@ def heat_takeaway(heat: pd.DataFrame, focus_name: str | None, year: str) -> str:
     """The highest RRI in any LA, the focus LA's highest, and how many cells and LAs have no figure (and why).
     `heat`: LA, Sub-region, one column per group (NaN where not shown), Note ("no return" where none was made)."""
     groups = [c for c in heat.columns if c not in ("LA", "Sub-region", "Note")]
-    cells = heat.melt(id_vars=["LA", "Note"], value_vars=groups, var_name="group", value_name="rri")
-    returned = cells[cells["Note"] != "no return"]
-    shown = returned[returned["rri"].notna()]
-    if shown.empty:
+    # The cells in the order melting the table by group lists them (each group's LAs in turn): the first highest wins.
+    values = heat[groups].to_numpy(dtype="float64").T                     # groups x LAs
+    las = heat["LA"].to_numpy(dtype=object)
+    made_return = (heat["Note"] != "no return").to_numpy(dtype=bool)
+    shown = ~np.isnan(values) & made_return[None, :]
+    if not shown.any():
         return f"In {year}, no London LA has enough pupils with the outcome to show an RRI."
-    top = shown.loc[shown["rri"].idxmax()]
-    text = f"In {year}, the highest RRI in any London LA is {top['group']} pupils in {top['LA']} ({top['rri']:.2f})"
-    if focus_name and focus_name != top["LA"]:
-        own = heat[heat["LA"] == focus_name]
-        own_cells = shown[shown["LA"] == focus_name]
-        if len(own) and own["Note"].iloc[0] == "no return":
+
+    def highest(cells: np.ndarray) -> tuple[str, str, float]:
+        at = int(np.argmax(np.where(cells, values, -np.inf).ravel()))
+        group, la = divmod(at, values.shape[1])
+        return groups[group], las[la], values[group, la]
+
+    top_group, top_la, top_rri = highest(shown)
+    text = f"In {year}, the highest RRI in any London LA is {top_group} pupils in {top_la} ({top_rri:.2f})"
+    if focus_name and focus_name != top_la:
+        own = las == focus_name
+        own_cells = shown & own[None, :]
+        if own.any() and not made_return[np.argmax(own)]:
             text += f"; {focus_name} made no return"
-        elif len(own_cells):
-            best = own_cells.loc[own_cells["rri"].idxmax()]
-            text += f"; in {focus_name} it is {best['group']} pupils ({best['rri']:.2f})"
+        elif own_cells.any():
+            best_group, _, best_rri = highest(own_cells)
+            text += f"; in {focus_name} it is {best_group} pupils ({best_rri:.2f})"
         else:
             text += f"; {focus_name} has no group with enough pupils to show"
-    no_return = int((heat["Note"] == "no return").sum())
-    text += f"; {len(returned) - len(shown)} of {len(returned)} cells not shown (fewer than {m.RATE_MINIMUM})"
+    no_return = int((~made_return).sum())
+    returned_cells = int(made_return.sum()) * len(groups)
+    text += f"; {returned_cells - int(shown.sum())} of {returned_cells} cells not shown (fewer than {m.RATE_MINIMUM})"
     if no_return:
         text += f" and {_counted(no_return, 'LA')} made no return"
     return text + "."

@@ -70,49 +70,18 @@ def main() -> int:
     parser.add_argument("--value", default=None, help="only this filter value")
     args = parser.parse_args()
 
-    from dashboard.auth.users import authenticate, create_user
-    from dashboard.config import Settings
-    from dashboard.store import get_engine
-    from dashboard.web import create_app
     from bench.floor import measure_floor, _callback_runner
+    from bench.in_process import add_users, build_app, trivial_ms
     from bench.pages import FilterChange
-    from tests.dash_requests import callback_request, components, page_layout
-    from tests.store_fixtures import PASSWORD, sign_in
+    from tests.dash_requests import components, page_layout
     from dashboard.loader import cache
 
-    Path(args.store).parent.mkdir(parents=True, exist_ok=True)
-    app = create_app(Settings(database_url=f"sqlite:///{args.store}", secret_key="bench", demo_seed=7,
-                              cache_dir=str(Path(args.store).parent / "cache")),
-                     cache_config={"CACHE_TYPE": "SimpleCache", "CACHE_DEFAULT_TIMEOUT": 3600, "CACHE_THRESHOLD": 100000},
-                     log=lambda *_: None)
-    import logging
-    logging.getLogger("dashboard.request").setLevel(logging.WARNING)
-    engine = get_engine()
-    clients = {}
-    for email, role in ((COMMISSIONER, "commissioner"), (UPLOADER, "uploader")):
-        try:
-            create_user(engine, email, PASSWORD, LAMBETH, role)
-        except Exception:  # noqa: BLE001 - already there in a kept store
-            pass
-        clients[email] = app.server.test_client()
-        sign_in(clients[email], email, PASSWORD)
-
-    upload = next(k for k in app.callback_map if "upload-period.options" in k)
-    outputs = [tuple(p.rsplit(".", 1)) for p in upload.strip(".").split("...")]
-
-    def trivial():
-        response = callback_request(clients[UPLOADER], outputs, [("upload-dataset", "value", "benchmarking")])
-        assert response.status_code == 200
-
-    trivial()
-    times = []
-    for _ in range(40):
-        started = time.perf_counter()
-        trivial()
-        times.append(time.perf_counter() - started)
-    t_ms = statistics.median(times) * 1000
+    app = build_app(args.store, disclosure_secret=None)
+    signed_in = add_users(app, {COMMISSIONER: (COMMISSIONER, LAMBETH, "commissioner"), UPLOADER: (UPLOADER, LAMBETH, "uploader")})
+    clients = {email: client for email, (client, _user) in signed_in.items()}
+    t_ms = trivial_ms(clients[UPLOADER], repeat=40, dataset="benchmarking")[0]
     print(f"T (trivial callback through the test client, wall, median of 40): {t_ms:.2f} ms")
-    user = authenticate(engine, COMMISSIONER, PASSWORD)
+    user = signed_in[COMMISSIONER][1]
     print(f"{'case':18}{'value':18}{'SQL':>7}{'compute':>9}{'JSON':>7}{'floor ms':>10}{'floor T':>9}{'KB':>7}"
           f"{'cached ms':>10}{'cached T':>9}{'KB sent':>8}{'gzip KB':>8}")
     for label, path, output, filter_id, values in CASES:

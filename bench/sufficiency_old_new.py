@@ -3,16 +3,19 @@ process: every output compared, and the uncached builds timed old and new interl
 
     .venv/bin/python -m bench.sufficiency_old_new [--old main] [--only view|forecast|supply] [--repeat 5] [--quick]
 
-The app built as `bench.view_floors` builds it (a temporary SQLite store with the demo data, seed 7, and ../shared's
-published files; an in-process SimpleCache), a Lambeth commissioner's scope. The old code is each package's data, view,
+The app built as `bench.view_floors` builds it (`bench.in_process`: a temporary SQLite store with the demo data, seed 7,
+and ../shared's published files; an in-process SimpleCache); viewers a Lambeth and a Camden commissioner. The old code is each package's data, view,
 figures and metrics modules as they are at `--old`, loaded beside the new under other module names (its tables on a
 metadata of their own, the same store). Compared, with the shared cache emptied before every build:
 - Sufficiency's view (`view.build_view`: KPIs, figures, titles, tables, notes, takeaways) for every date at the
   viewer's LA and every sixth date at London and a sub-region, every area at the latest date, every value of each
   other filter at the viewer's LA and at London, and both chart modes;
-- Sufficiency's forecast (`view.build_forecast`: charts, back-test, tables) for every area;
+- Sufficiency's forecast (`view.build_forecast`: charts, back-test, tables) and its opening scenario comparison
+  (`view.compare_scenarios`) for every area;
 - Placements and supply's view (`view.build_view`) for every area at the latest date and every date at the default
   area (the viewer's sub-region).
+Each for both viewers (`--quick`: Lambeth's, fewer cases), then again on the same store with every LA's return but
+Camden's deleted (only one LA sent a return; the viewer's own LA has none).
 Outputs are compared as JSON (figures through plotly's encoder, tables with their column types): any difference is
 printed and the run exits 1. Timing: each page's main filter (the date) changed to each of 8 values, old and new
 alternated, CPU time of the build with the cache emptied (median), and the trivial callback (Upload's dataset choice)
@@ -36,7 +39,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-LAMBETH = "E09000022"
+CAMDEN = "E09000007"
 MODULES = {"sufficiency": ("metrics", "figures", "data", "view"), "placements_supply": ("metrics", "figures", "data", "view")}
 
 
@@ -120,53 +123,108 @@ def main() -> int:
     args = parser.parse_args()
     only = set(args.only or ("view", "forecast", "supply"))
 
-    import logging
+    from sqlalchemy import delete
 
-    import pandas as pd
-
+    from bench.in_process import COMMISSIONER_EMAIL, LAMBETH, add_users, build_app, trivial_ms
     from dashboard import loader
-    from dashboard.auth.users import authenticate, create_user
-    from dashboard.config import Settings
     from dashboard.store import get_engine
-    from dashboard.web import create_app
-    from tests.dash_requests import callback_request
-    from tests.store_fixtures import ADMIN_EMAIL, PASSWORD, sign_in
+    from dashboard.store.datasets import bump_version
+    from tests.store_fixtures import ADMIN_EMAIL
 
-    folder = Path(tempfile.mkdtemp(prefix="suff-old-new-"))
-    app = create_app(Settings(database_url=f"sqlite:///{folder / 'store.sqlite3'}", secret_key="bench", demo_seed=7,
-                              disclosure_secret="view-floors", cache_dir=str(folder / "cache"), log_level="WARNING"),
-                     cache_config={"CACHE_TYPE": "SimpleCache", "CACHE_DEFAULT_TIMEOUT": 3600, "CACHE_THRESHOLD": 100000},
-                     log=lambda *_: None)
-    logging.getLogger("dashboard.request").setLevel(logging.WARNING)
+    app = build_app(prefix="suff-old-new-")
     old = load_old(args.old)
     from dashboard.dashboards.placements_supply import view as new_supply
     from dashboard.dashboards.sufficiency import data as new_data
     from dashboard.dashboards.sufficiency import view as new_suff
     old_suff, old_supply = old["sufficiency.view"], old["placements_supply.view"]
 
-    engine = get_engine()
-    create_user(engine, ADMIN_EMAIL, PASSWORD, "E09000001", "admin")
-    commissioner = "commissioner@lambeth.example"
-    create_user(engine, commissioner, PASSWORD, LAMBETH, "commissioner")
-    admin = app.server.test_client()
-    sign_in(admin, ADMIN_EMAIL)
-    user = authenticate(engine, commissioner, PASSWORD)
-    scope = loader.scope_of(user)
-
-    def trivial():
-        return callback_request(admin, [("upload-period", "options"), ("upload-period", "value"),
-                                        ("upload-period-label", "children"), ("upload-template-help", "children")],
-                                [("upload-dataset", "value", "agency_pay")])
-    assert trivial().status_code == 200
-    cpu = []
-    for _ in range(200):
-        started = time.process_time()
-        trivial()
-        cpu.append(time.process_time() - started)
-    t_ms = statistics.median(cpu) * 1000
+    signed_in = add_users(app, {"admin": (ADMIN_EMAIL, "E09000001", "admin"),
+                                "commissioner": (COMMISSIONER_EMAIL, LAMBETH, "commissioner"),
+                                "camden": ("commissioner@camden.example", CAMDEN, "commissioner")})
+    viewers = [(LAMBETH, loader.scope_of(signed_in["commissioner"][1])), (CAMDEN, loader.scope_of(signed_in["camden"][1]))]
+    scope = viewers[0][1]
+    t_ms = trivial_ms(signed_in["admin"][0])[1]
 
     failures = 0
     with app.server.test_request_context("/"):
+        def compare(label, build_old, build_new) -> bool:
+            loader.cache.clear()
+            a = plain(build_old())
+            loader.cache.clear()
+            b = plain(build_new())
+            difference = first_difference(a, b)
+            if difference:
+                print(f"DIFFERENT {label}: {difference}")
+            return difference is None
+
+        def compare_all(store_label: str) -> int:
+            cases = []
+            for user_la, viewer in viewers[:1] if args.quick else viewers:
+                cases += cases_for(f"{store_label}, viewer {user_la}:", user_la, viewer)
+            same = sum(compare(label, a, b) for label, a, b in cases)
+            print(f"{store_label}: compared {len(cases)} outputs, old ({args.old}) against new: {same} identical, "
+                  f"{len(cases) - same} different")
+            return len(cases) - same
+
+        def cases_for(prefix: str, user_la: str, viewer) -> list:
+            options = new_data.options(viewer)
+            las = loader.local_authorities()
+            dates = [d.date().isoformat() for d in reversed(options["month_ends"])]
+            areas = [o["value"] for o in new_suff.area_options(las)]
+            subregion = next(a for a in areas if a.startswith("sr:"))
+            own = f"la:{user_la}"
+
+            def suff_filters(module, **values):
+                query = {"area": own, "at": dates[0], **values}
+                return module.resolve_filters(query, user_la=user_la, las=las, options=options)
+
+            cases = []   # (label, old build, new build)
+            if "view" in only:
+                def view_case(label, modes=("selected", "location"), **values):
+                    cases.append((f"{prefix} view {label}",
+                                  lambda: old_suff.build_view(suff_filters(old_suff, **values), viewer, *modes),
+                                  lambda: new_suff.build_view(suff_filters(new_suff, **values), viewer, *modes)))
+                step = 12 if args.quick else 1
+                for at in dates[::step]:
+                    view_case(f"{own} {at}", at=at)
+                for at in dates[::6 * step]:
+                    view_case(f"london {at}", area="london", at=at)
+                    view_case(f"{subregion} {at}", area=subregion, at=at)
+                for area in areas[::(4 if args.quick else 1)]:
+                    view_case(f"{area} {dates[0]}", area=area)
+                choices = new_suff.filter_options(options)
+                for name in new_suff.SELECTION_FIELDS:
+                    for choice in choices[name][1:]:
+                        for area in (own, "london"):
+                            view_case(f"{area} {name}={choice['value']}", area=area, **{name: choice["value"]})
+                for modes in (("others", "provider"), ("others", "location")):
+                    for area in (own, "london"):
+                        view_case(f"{area} modes {modes}", modes=modes, area=area)
+            if "forecast" in only:
+                for area in areas[::(8 if args.quick else 1)]:
+                    def forecast(module, area=area):
+                        selection = module.resolve_selection({"area": area}, {}, user_la=user_la, las=las, options=options)
+                        return module.build_forecast(selection.filters, selection.forecast, viewer)
+
+                    def comparison(module, area=area):
+                        selection = module.resolve_selection({"area": area}, {}, user_la=user_la, las=las, options=options)
+                        return module.compare_scenarios(selection.filters, viewer,
+                                                        module.opening_comparison(selection.forecast))
+                    cases.append((f"{prefix} forecast {area}", lambda f=forecast: f(old_suff), lambda f=forecast: f(new_suff)))
+                    cases.append((f"{prefix} comparison {area}", lambda f=comparison: f(old_suff),
+                                  lambda f=comparison: f(new_suff)))
+            if "supply" in only:
+                def supply(module, area=None, at=None):
+                    return module.build_view(module.resolve_filters(area, at, user_la=user_la, las=las, options=options),
+                                             viewer)
+                for area in areas[::(8 if args.quick else 1)]:
+                    cases.append((f"{prefix} supply {area}", lambda a=area: supply(old_supply, a),
+                                  lambda a=area: supply(new_supply, a)))
+                for at in dates[::(12 if args.quick else 1)]:
+                    cases.append((f"{prefix} supply {at}", lambda d=at: supply(old_supply, None, d),
+                                  lambda d=at: supply(new_supply, None, d)))
+            return cases
+
         options = new_data.options(scope)
         las = loader.local_authorities()
         dates = [d.date().isoformat() for d in reversed(options["month_ends"])]
@@ -178,56 +236,11 @@ def main() -> int:
             query = {"area": own, "at": dates[0], **values}
             return module.resolve_filters(query, user_la=LAMBETH, las=las, options=options)
 
-        def compare(label, build_old, build_new) -> bool:
-            loader.cache.clear()
-            a = plain(build_old())
-            loader.cache.clear()
-            b = plain(build_new())
-            difference = first_difference(a, b)
-            if difference:
-                print(f"DIFFERENT {label}: {difference}")
-            return difference is None
-
-        cases = []   # (label, old build, new build)
-        if "view" in only:
-            def view_case(label, modes=("selected", "location"), **values):
-                cases.append((f"view {label}",
-                               lambda: old_suff.build_view(suff_filters(old_suff, **values), scope, *modes),
-                               lambda: new_suff.build_view(suff_filters(new_suff, **values), scope, *modes)))
-            step = 12 if args.quick else 1
-            for at in dates[::step]:
-                view_case(f"{own} {at}", at=at)
-            for at in dates[::6 * step]:
-                view_case(f"london {at}", area="london", at=at)
-                view_case(f"{subregion} {at}", area=subregion, at=at)
-            for area in areas[::(4 if args.quick else 1)]:
-                view_case(f"{area} {dates[0]}", area=area)
-            choices = new_suff.filter_options(options)
-            for name in new_suff.SELECTION_FIELDS:
-                for choice in choices[name][1:]:
-                    for area in (own, "london"):
-                        view_case(f"{area} {name}={choice['value']}", area=area, **{name: choice["value"]})
-            for modes in (("others", "provider"), ("others", "location")):
-                for area in (own, "london"):
-                    view_case(f"{area} modes {modes}", modes=modes, area=area)
-        if "forecast" in only:
-            for area in areas[::(8 if args.quick else 1)]:
-                def forecast(module, area=area):
-                    selection = module.resolve_selection({"area": area}, {}, user_la=LAMBETH, las=las, options=options)
-                    return module.build_forecast(selection.filters, selection.forecast, scope)
-                cases.append((f"forecast {area}", lambda f=forecast: f(old_suff), lambda f=forecast: f(new_suff)))
-        if "supply" in only:
-            def supply(module, area=None, at=None):
-                return module.build_view(module.resolve_filters(area, at, user_la=LAMBETH, las=las, options=options), scope)
-            for area in areas[::(8 if args.quick else 1)]:
-                cases.append((f"supply {area}", lambda a=area: supply(old_supply, a), lambda a=area: supply(new_supply, a)))
-            for at in dates[::(12 if args.quick else 1)]:
-                cases.append((f"supply {at}", lambda d=at: supply(old_supply, None, d), lambda d=at: supply(new_supply, None, d)))
+        def supply(module, area=None, at=None):
+            return module.build_view(module.resolve_filters(area, at, user_la=LAMBETH, las=las, options=options), scope)
 
         if not args.no_compare:
-            same = sum(compare(label, a, b) for label, a, b in cases)
-            failures = len(cases) - same
-            print(f"compared {len(cases)} outputs, old ({args.old}) against new: {same} identical, {failures} different")
+            failures += compare_all("every LA's returns")
 
         # Timing: the main filter (the date) changed to 8 values, old and new alternated, the cache emptied each time.
         timings = []
@@ -261,6 +274,14 @@ def main() -> int:
                         into.append((time.process_time() - started) * 1000)
             o, n = statistics.median(olds), statistics.median(news)
             print(f"{label:40}{o:>9.1f}{o / t_ms:>7.1f}{n:>9.1f}{n / t_ms:>7.1f}{n / o:>9.2f}")
+
+        if not args.no_compare:   # a store where only Camden sent a return (the viewer's own LA has none: "no return")
+            from dashboard.dashboards.sufficiency.data import child, episode
+            with get_engine().begin() as conn:
+                conn.execute(delete(episode).where(episode.c.la_code != CAMDEN))
+                conn.execute(delete(child).where(child.c.la_code != CAMDEN))
+                bump_version(conn, new_data.NAME)
+            failures += compare_all("only Camden's return")
     return 1 if failures else 0
 
 

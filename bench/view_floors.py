@@ -19,11 +19,8 @@ are what this run measured, not `bench/run`'s (no gunicorn, no HTTP).
 from __future__ import annotations
 
 import argparse
-import json
-import logging
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -73,8 +70,6 @@ PAGES = [
     ("/placements-supply", "supply-banner.children", "supply-at", "commissioner"),
     ("/placements-supply", "supply-banner.children", "supply-area", "commissioner"),
 ]
-COMMISSIONER_EMAIL = "commissioner@lambeth.example"
-
 
 def _timed(call):
     wall, cpu = time.perf_counter(), time.process_time()
@@ -101,37 +96,18 @@ def main() -> int:
 
     import bench.floor
     from bench.floor import _callback_runner, measure_floor
+    from bench.in_process import COMMISSIONER_EMAIL, add_users, build_app, trivial_ms
     from bench.pages import FilterChange
     from dashboard import loader
-    from dashboard.auth.users import authenticate, create_user
-    from dashboard.config import Settings
-    from dashboard.store import get_engine
-    from dashboard.web import create_app
     from tests.dash_requests import callback_request, components, page_layout
-    from tests.store_fixtures import ADMIN_EMAIL, MEMBER_EMAIL, PASSWORD, sign_in
+    from tests.store_fixtures import ADMIN_EMAIL, MEMBER_EMAIL
 
-    folder = Path(tempfile.mkdtemp(prefix="view-floors-"))
-    app = create_app(Settings(database_url=f"sqlite:///{folder / 'store.sqlite3'}", secret_key="bench", demo_seed=7,
-                              disclosure_secret="view-floors", cache_dir=str(folder / "cache"), log_level="WARNING"),
-                     cache_config={"CACHE_TYPE": "SimpleCache", "CACHE_DEFAULT_TIMEOUT": 3600, "CACHE_THRESHOLD": 100000},
-                     log=lambda *_: None)
-    logging.getLogger("dashboard.request").setLevel(logging.WARNING)
-    engine = get_engine()
-    create_user(engine, MEMBER_EMAIL, PASSWORD, LAMBETH, "member")
-    create_user(engine, ADMIN_EMAIL, PASSWORD, "E09000001", "admin")
-    create_user(engine, COMMISSIONER_EMAIL, PASSWORD, LAMBETH, "commissioner")
-    emails = {"member": MEMBER_EMAIL, "admin": ADMIN_EMAIL, "commissioner": COMMISSIONER_EMAIL}
-    clients = {who: app.server.test_client() for who in emails}
-    for who, email in emails.items():
-        sign_in(clients[who], email)
-    users = {who: authenticate(engine, email, PASSWORD) for who, email in emails.items()}
-
-    trivial = lambda: callback_request(clients["admin"], [("upload-period", "options"), ("upload-period", "value"),  # noqa: E731
-                                                          ("upload-period-label", "children"), ("upload-template-help", "children")],
-                                       [("upload-dataset", "value", "agency_pay")])
-    assert trivial().status_code == 200
-    runs = [_timed(trivial)[:2] for _ in range(200)]
-    trivial_wall, trivial_cpu = statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs)
+    app = build_app(prefix="view-floors-")
+    signed_in = add_users(app, {"member": (MEMBER_EMAIL, LAMBETH, "member"), "admin": (ADMIN_EMAIL, "E09000001", "admin"),
+                                "commissioner": (COMMISSIONER_EMAIL, LAMBETH, "commissioner")})
+    clients = {who: client for who, (client, _user) in signed_in.items()}
+    users = {who: user for who, (_client, user) in signed_in.items()}
+    trivial_wall, trivial_cpu = trivial_ms(clients["admin"])
 
     if not args.wall:   # SQLite runs in this process: its work is in the CPU time too
         bench.floor.time = type("CpuTime", (), {"perf_counter": staticmethod(time.process_time)})

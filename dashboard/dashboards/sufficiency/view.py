@@ -617,7 +617,7 @@ def opening_comparison(params: ForecastParams) -> list[tuple[str, ForecastParams
 def cached_comparison(area: str, model_fields: tuple, chosen: tuple, scope: loader.AccessScope) -> tuple[pd.DataFrame, str]:
     options = data.options(scope)
     coverage = area_coverage(area, options["last"], options["returned_to"], loader.local_authorities())
-    if not any(code in options["returned_to"] for code in data.area_la_codes(area, loader.local_authorities())):
+    if coverage.none and not coverage.ended:   # no LA of the area has sent any return
         return pd.DataFrame(columns=["Measure", "Difference"]), coverage.reason + " There is nothing to forecast from."
     fixed = dict(model_fields)
     columns = {}

@@ -173,6 +173,30 @@ class _Prepared:
         dec = m._days(self.episodes["dec"])
         return decom, np.where(np.isnat(dec), np.datetime64("9999-12-31", "D"), dec)
 
+    @functools.cached_property
+    def disjoint(self) -> bool:
+        """Whether no child has two episodes open on one day (so any of its rows' snapshot has one row a child): a
+        child's episodes in start order each end by the next one's start (`m.resolve_overlaps` cut them so)."""
+        cid = self.episodes["cid"].to_numpy()
+        decom, dec = self._days
+        order = np.lexsort((decom, cid))
+        same = cid[order][1:] == cid[order][:-1]
+        return bool(not (same & (dec[order][:-1] > decom[order][1:])).any())
+
+    @functools.cached_property
+    def _placements(self) -> dict:
+        return {}
+
+    def placements(self, start: pd.Timestamp, end: pd.Timestamp) -> np.ndarray:
+        """Each child's placements in [start, end] (`m.placements_by_child` over every episode, by cid), kept: a child's
+        count reads its own episodes alone, and a view's rows hold every episode of each child it holds."""
+        key = (pd.Timestamp(start), pd.Timestamp(end))
+        if key not in self._placements:
+            e = self.episodes
+            self._placements[key] = m.placements_by_child(e["cid"].to_numpy(), m._days(e["decom"]), m._days(e["dec"]),
+                                                          (e["rne"] != "L").to_numpy(), *key)
+        return self._placements[key]
+
     def open_on(self, at: pd.Timestamp) -> np.ndarray:
         """Which episodes are open at the end of `at` (as `m.open_at` picks them, before its overlap check)."""
         day = np.datetime64(pd.Timestamp(at).date(), "D")
@@ -319,19 +343,94 @@ def _of_la(la_code: pd.Series, code: str) -> np.ndarray:
     return (la_code == code).to_numpy()
 
 
+_LEVELS: dict = {}        # (categories as a tuple) -> pd.Index of them: a view asks for the same few many times
+_INDEXES: dict = {}       # (columns, categories) -> the counts' index (a MultiIndex for several columns)
+_LOOKUPS: dict = {}       # (id of a categorical column's categories, categories) -> (those categories, positions)
+
+
+def _level(categories) -> tuple[tuple, pd.Index]:
+    """The categories as a key (with their types: 1, 1.0 and True are equal keys but not equal indexes) and an index."""
+    values = tuple(categories)
+    given = (values, tuple(map(type, values)))
+    level = _LEVELS.get(given)
+    if level is None:
+        level = pd.Index(list(values))
+        if len(_LEVELS) < 512:
+            _LEVELS[given] = level
+    return given, level
+
+
+def _index(by: tuple, given: tuple, levels: list) -> pd.Index:
+    key = (by, given)
+    index = _INDEXES.get(key)
+    if index is None:
+        index = (pd.MultiIndex.from_product(levels, names=list(by)) if len(by) > 1 else levels[0].rename(by[0]))
+        if len(_INDEXES) < 512:
+            _INDEXES[key] = index
+    return index
+
+
+def _positions(values: pd.Series, given: tuple, level: pd.Index) -> np.ndarray:
+    """Each value's position in `level` (-1 if not there), as `disclosure._codes` gives it: a categorical column's
+    lookup from its categories to `level` is kept, so each count reads only its codes."""
+    if not isinstance(values.dtype, pd.CategoricalDtype):
+        return level.get_indexer(values.to_numpy())
+    categories = values.dtype.categories
+    key = (id(categories), given)
+    held = _LOOKUPS.get(key)
+    if held is None or held[0] is not categories:
+        held = (categories, np.append(level.get_indexer(categories), -1))
+        if len(_LOOKUPS) >= 512:
+            _LOOKUPS.clear()
+        _LOOKUPS[key] = held
+    return held[1][values.array.codes]      # code -1 (missing) reads the appended -1
+
+
 class _Counter:
     """Protected counts of children for one caller: their own LA's exactly, every other LA's by the cell-key method.
-    Every count a view shows comes from here; every share from two of them."""
+    Every count a view shows comes from here; every share from two of them. `cells` with every column's categories
+    given tallies the records' cells (count and key sum) in one pass and protects them in one call
+    (`disclosure.protected_tallies`): the same counts as `disclosure.protected_counts`."""
 
     def __init__(self, scope: AccessScope, restricted: bool):
         # Exact only in a view of the caller's LA alone, and then only its own children (not others' placed there).
+        self.la_code = None if restricted else scope.la_code
         self.exact = None if restricted else (lambda records: _of_la(records["la_code"], scope.la_code))
 
     def cell(self, records: pd.DataFrame) -> int:
-        return protected_count(records, exact=self.exact)
+        keys = records[RECORD_KEY].to_numpy()
+        if self.la_code is None:
+            return disclosure.protected_key_count(keys, np.zeros(len(keys), dtype=bool))
+        return disclosure.protected_key_count(keys, _of_la(records["la_code"], self.la_code))
 
     def cells(self, records: pd.DataFrame, by, categories=None) -> pd.Series:
-        return protected_counts(records, by, categories=categories, exact=self.exact)
+        by = (by,) if isinstance(by, str) else tuple(by)
+        if not by or categories is None or any(column not in categories for column in by):
+            return protected_counts(records, list(by), categories=categories, exact=self.exact)
+        given, levels, codes = [], [], []
+        for column in by:
+            values, level = _level(categories[column])
+            given.append(values)
+            levels.append(level)
+            codes.append(_positions(records[column], values, level))
+        shape = tuple(len(level) for level in levels)
+        cells = int(np.prod(shape))
+        keys = records[RECORD_KEY].to_numpy()
+        if len(by) == 1:
+            flat, inside = codes[0], codes[0] >= 0
+        else:
+            inside = np.logical_and.reduce([c >= 0 for c in codes])
+            flat = np.ravel_multi_index([np.where(inside, c, 0) for c in codes], shape) if cells else codes[0]
+        if self.la_code is not None:
+            mine = _of_la(records["la_code"], self.la_code)
+            others, own = inside & ~mine, inside & mine
+            exact_count = np.bincount(flat[own], minlength=cells)
+        else:
+            others, exact_count = inside, 0
+        size = np.bincount(flat[others], minlength=cells)
+        key_sum = np.bincount(flat[others], weights=keys[others], minlength=cells).astype(np.int64)
+        shown = disclosure.protected_tallies(size, key_sum) + exact_count
+        return pd.Series(shown.astype("int64"), index=_index(by, tuple(given), levels))
 
     def vector(self, records: pd.DataFrame, column: str, categories, label: str) -> pd.DataFrame:
         """One row per category and a Total row (a cell of its own: totals need not equal the sum of the parts),
@@ -456,10 +555,10 @@ def view(scope: AccessScope, area: str, as_at, selection_fields: dict, *, versio
 
     # The trend's and stability's snapshots read the same episodes (filtered once: attributes other than age do not
     # depend on the date), so they share one set of arrays.
-    snaps = _Snapshots(narrow[selection.episode_mask(narrow, None).to_numpy()])
+    snaps = _Snapshots(narrow[selection.episode_mask(narrow, None).to_numpy()], disjoint=p.disjoint)
     trend = _trend(snaps, selection, p.first, p.last, count)
     starts_ends = _starts_ends(narrow, selection, p.first, p.last, count)
-    stability = _stability(narrow, selection, p.first, p.last, count, snaps)
+    stability = _stability(narrow, selection, p.first, p.last, count, snaps, p.placements)
     return {"headline": headline, "placement_mix": placement_mix, "distance": distance, "location": location,
             "outside_regions": outside_regions, "grades": grades_table, "tiles": tiles, "tiles_others": tiles_others,
             "flows_location": flows_location, "flows_provider": flows_provider, "trend": trend,
@@ -548,14 +647,18 @@ def _starts_ends(static, selection, first, last, count: _Counter) -> pd.DataFram
     return pd.DataFrame({"Month": months, "Started": per_month(starts, "decom"), "Ceased": per_month(ends, "dec")})
 
 
-def _stability(static, selection, first, last, count: _Counter, snaps: "_Snapshots | None" = None) -> pd.DataFrame:
-    """Per year to 31 March: children looked after at 31 March and those with 3 or more placements in the year."""
+def _stability(static, selection, first, last, count: _Counter, snaps: "_Snapshots | None" = None,
+               placements_of=None) -> pd.DataFrame:
+    """Per year to 31 March: children looked after at 31 March and those with 3 or more placements in the year.
+    `placements_of(start, end)`: each child's placements in the year by cid (`_Prepared.placements`), if kept."""
     years = [(year_end - pd.DateOffset(years=1) + pd.Timedelta(days=1), year_end)
              for year_end in pd.date_range(first, last, freq="YE-MAR")]
     columns = ["Year to", "Looked after at 31 March", "3 or more placements", "%"]
-    episodes = (static["cid"].to_numpy(), m._days(static["decom"]), m._days(static["dec"]),
-                (static["rne"] != "L").to_numpy())
-    placements = {end: m.placements_by_child(*episodes, start, end) for start, end in years if start >= first}
+    if placements_of is None:
+        episodes = (static["cid"].to_numpy(), m._days(static["decom"]), m._days(static["dec"]),
+                    (static["rne"] != "L").to_numpy())
+        placements_of = lambda start, end: m.placements_by_child(*episodes, start, end)   # noqa: E731
+    placements = {end: placements_of(start, end) for start, end in years if start >= first}
     if not placements:
         return pd.DataFrame([], columns=columns)
     # As _looked_after on each 31 March (episode attributes do not depend on the date: filtered once, as `_trend`).
@@ -582,8 +685,9 @@ class _Snapshots:
     """The children of one frame looked after on any date (as `m.open_at`), with their ages (as `m.age_in_months`
     and `m.age_in_years`), from the frame's dates as arrays taken once: the forecast asks for some 40 dates."""
 
-    def __init__(self, static: pd.DataFrame):
-        self.static = static
+    def __init__(self, static: pd.DataFrame, disjoint: bool = False):
+        # disjoint: no child's episodes overlap (`_Prepared.disjoint`), so no snapshot needs checking for two rows a child
+        self.static, self.disjoint = static, disjoint
         self.decom, self.dec = m._days(static["decom"]), m._days(static["dec"])
         self.group = m.positions(static["group"], m.PLACEMENT_GROUPS)
         self.cid = static["cid"].to_numpy()
@@ -593,7 +697,7 @@ class _Snapshots:
         """Positions of the rows `m.open_at` gives."""
         day = np.datetime64(pd.Timestamp(at).date(), "D")
         rows = np.flatnonzero((self.decom <= day) & (np.isnat(self.dec) | (self.dec > day)))
-        if len(pd.unique(self.cid[rows])) != len(rows):   # overlapping episodes (the page's rows have none)
+        if not self.disjoint and len(pd.unique(self.cid[rows])) != len(rows):   # overlapping episodes (none on the page)
             return self.static.index.get_indexer(m.open_at(self.static, at).index)
         return rows
 
@@ -798,7 +902,7 @@ def _fitted(scope: AccessScope, area: str, selection_fields: dict, ref_from, ref
     if scenario:
         entry_change, exit_change, *shift = scenario
         model = fitted.adjusted(float(entry_change), float(exit_change), tuple(shift) if shift else None)
-    snaps = _Snapshots(static)
+    snaps = _Snapshots(static, disjoint=p.disjoint)
     start = _model_start(snaps, jump, count)
     return {"prepared": p, "count": count, "static": static, "snaps": snaps, "fitted": fitted, "model": model,
             "start": start,
@@ -839,7 +943,7 @@ def need_ahead(scope: AccessScope, area: str, ref_from: int, ref_to: int, months
         np.flatnonzero(p.episodes["la_code"].isin(codes).to_numpy())]
     model = m.fit_flow_model(static, pd.Timestamp(int(ref_from) - 1, 4, 1), pd.Timestamp(int(ref_to), 3, 31),
                              count=_model_counter(count))
-    projection = m.project(model, _model_start(static, p.last, count), int(months))
+    projection = m.project(model, _model_start(_Snapshots(static, disjoint=p.disjoint), p.last, count), int(months))
     at_end = projection.stock[-1].sum(axis=0)
     return {"expected": dict(zip(m.PLACEMENT_GROUPS, at_end.tolist())),
             "month": (p.last + pd.offsets.MonthEnd(int(months))).date().isoformat()}
@@ -1082,7 +1186,7 @@ def placed_here_trend(scope: AccessScope, area: str, *, version: int) -> pd.Data
     codes = area_la_codes(area, local_authorities())
     count = _Counter(scope, restricted=True)
     narrow = p.episodes[["cid", "la_code", RECORD_KEY, "decom", "dec", "placement_area", "inside_own_la", "group"]]
-    snaps = _Snapshots(narrow[_placed_here_mask(narrow, codes)])   # where a child is placed is fixed for the episode
+    snaps = _Snapshots(narrow[_placed_here_mask(narrow, codes)], disjoint=p.disjoint)   # placed where: fixed for the episode
     return _quarterly(snaps, pd.date_range(p.first, p.last, freq="QE-MAR"), snaps.open_at, count)
 
 
@@ -1094,7 +1198,11 @@ def placed_elsewhere(scope: AccessScope, as_at, *, version: int) -> dict:
     las = local_authorities()
     names = dict(zip(las["la_code"], las["la_name"]))
     count = _Counter(scope, restricted=False)
-    current = m.open_at(p.episodes[(p.episodes["la_code"] == scope.la_code).to_numpy()], pd.Timestamp(as_at))
+    at = pd.Timestamp(as_at)
+    # The LA's episodes open on the date, in the columns read (copying every column of every episode cost more).
+    current = m.open_at(p.episodes[["cid", "la_code", RECORD_KEY, "decom", "dec", "placement_area", "placement_region",
+                                    "inside_own_la", "group"]].iloc[
+        np.flatnonzero(_of_la(p.episodes["la_code"], scope.la_code) & p.open_on(at))], at)
     away = current[(current["inside_own_la"] == False).to_numpy()]   # noqa: E712
     area = away["placement_area"].astype(str)
     host = np.where(area.isin(names), area.map(names), "Outside London: " + away["placement_region"].astype(str))

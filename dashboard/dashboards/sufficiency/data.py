@@ -336,10 +336,10 @@ def area_la_codes(area: str, las: pd.DataFrame) -> tuple[str, ...]:
 def _of_la(la_code: pd.Series, code: str) -> np.ndarray:
     """Which rows are the LA's (`la_code == code`), read from a categorical column's codes without comparing text."""
     if isinstance(la_code.dtype, pd.CategoricalDtype):
-        categories = la_code.cat.categories
+        categories = la_code.dtype.categories
         if code not in categories:
             return np.zeros(len(la_code), dtype=bool)
-        return la_code.cat.codes.to_numpy() == categories.get_loc(code)
+        return la_code.array.codes == categories.get_loc(code)
     return (la_code == code).to_numpy()
 
 
@@ -457,6 +457,15 @@ class _Counter:
         return {name: share(cell(np.asarray(mask, dtype=bool)), whole) for name, mask in part_masks.items()}
 
 
+def _text_in(values: pd.Series, codes) -> np.ndarray:
+    """`values.astype(str).isin(codes)` as an array, read from a categorical column's categories and codes (a missing
+    value is "nan" as text, so in no list of codes)."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        hit = np.append(values.dtype.categories.astype(str).isin(list(codes)), False)
+        return hit[values.array.codes]
+    return values.astype(str).isin(codes).to_numpy()
+
+
 class ExactCounter:
     """Exact counts, like `_Counter` for one's own LA: for tests and figures on one's own records only."""
 
@@ -534,13 +543,13 @@ def view(scope: AccessScope, area: str, as_at, selection_fields: dict, *, versio
 
     # Tiles: children placed in each London LA, by the selected LAs; and by every other LA (pressure on local homes).
     london_codes = list(las["la_code"])
-    in_london = current[current["placement_area"].astype(str).isin(london_codes).to_numpy()]
+    in_london = current[_text_in(current["placement_area"], london_codes)]
     everyone_chosen = m.Selection(tuple(london_codes), **_other_fields(selection)).static_mask(p.episodes).to_numpy()
     everyone = _looked_after(p.episodes[["cid", "la_code", RECORD_KEY, "decom", "dec", "dob", "legal_group", "cin", "group",
                                          "provider_group", "placement_area", "inside_own_la"]].iloc[
         np.flatnonzero(everyone_chosen & open_now)], selection, at)
     by_others = everyone[((everyone["inside_own_la"] == False)   # noqa: E712
-                          & everyone["placement_area"].astype(str).isin(london_codes)).to_numpy()]
+                          ).to_numpy() & _text_in(everyone["placement_area"], london_codes)]
     tiles, tiles_others = (
         pd.DataFrame({"la_code": [*london_codes, None], "LA": [*(names[c] for c in london_codes), "Total"],
                       "Children": [*count.cells(frame, "placement_area", {"placement_area": london_codes}).to_numpy(),
@@ -1071,7 +1080,7 @@ def _tool_measures(p: _Prepared, la_codes: tuple[str, ...], at: pd.Timestamp, co
     everyone = m.open_at(p.episodes, at)
     current = everyone[everyone["la_code"].isin(la_codes).to_numpy()]
     group = current["group"].astype(str)
-    placed_here = everyone[(everyone["placement_area"].astype(str).isin(la_codes) & (everyone["inside_own_la"] == False)).to_numpy()]  # noqa: E712
+    placed_here = everyone[_placed_here_mask(everyone, la_codes)]
     subsets = {
         "Children looked after": np.ones(len(current), dtype=bool),
         "Foster placements": group.str.startswith("Foster"),
@@ -1149,7 +1158,7 @@ def _by_grade(records: pd.DataFrame, urn_grades: tuple, count: _Counter) -> pd.D
 
 def _placed_here_mask(frame: pd.DataFrame, codes) -> np.ndarray:
     """Episodes placed in the area's LAs by an LA other than the one the child lives in."""
-    return (frame["placement_area"].astype(str).isin(codes) & (frame["inside_own_la"] == False)).to_numpy()  # noqa: E712
+    return _text_in(frame["placement_area"], codes) & (frame["inside_own_la"] == False).to_numpy()  # noqa: E712
 
 
 @cached_read(NAME, check=check_scope)
@@ -1238,7 +1247,7 @@ def where_placed(scope: AccessScope, area: str, as_at, *, version: int) -> dict:
                       ["Location not known", "Inside the area", "Elsewhere in London"], "Outside London")
     mine = mine.assign(where=where)
     others = count if area != f"la:{scope.la_code}" else _Counter(scope, restricted=True)
-    incoming = everyone[(everyone["placement_area"].astype(str).isin(codes) & ~everyone["la_code"].isin(codes)).to_numpy()]
+    incoming = everyone[_text_in(everyone["placement_area"], codes) & ~everyone["la_code"].isin(codes).to_numpy()]
     rows = []
     for kind, groups in HOMES_AND_FOSTERING.items():
         frame = mine[mine["group"].isin(groups).to_numpy()]

@@ -283,9 +283,15 @@ def forecast_years(options: dict) -> list[int]:
 
 
 def area_label(area: str, las: pd.DataFrame) -> str:
-    for option in area_options(las):
-        if option["value"] == area:
-            return option["label"]
+    """The area's label in `area_options` (the first with its value), without laying out every option."""
+    if area == "london":
+        return "All London"
+    kind, _, _code = area.partition(":")
+    if kind in ("sr", "la"):
+        prefix, column = ("sr", "subregion") if kind == "sr" else ("la", "la")
+        for code, name in zip(las[f"{column}_code"], las[f"{column}_name"]):
+            if f"{prefix}:{code}" == area:
+                return name
     return area
 
 

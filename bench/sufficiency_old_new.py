@@ -1,7 +1,7 @@
 """Sufficiency's and Placements and supply's views: the code at a git ref (old) against the working tree (new), in one
 process: every output compared, and the uncached builds timed old and new interleaved, against the trivial callback.
 
-    .venv/bin/python -m bench.sufficiency_old_new [--old main] [--only view|forecast|supply] [--repeat 5] [--quick]
+    .venv/bin/python -m bench.sufficiency_old_new [--old main] [--only view|forecast|supply] [--repeat 5] [--quick | --step 3]
 
 The app built as `bench.view_floors` builds it (`bench.in_process`: a temporary SQLite store with the demo data, seed 7,
 and ../shared's published files; an in-process SimpleCache); viewers a Lambeth and a Camden commissioner. The old code is each package's data, view,
@@ -119,6 +119,7 @@ def main() -> int:
     parser.add_argument("--only", action="append", choices=("view", "forecast", "supply"))
     parser.add_argument("--repeat", type=int, default=5, help="timed builds per value (old and new alternated)")
     parser.add_argument("--quick", action="store_true", help="fewer cases compared")
+    parser.add_argument("--step", type=int, default=1, help="compare every n-th date and area (default: all)")
     parser.add_argument("--no-compare", action="store_true")
     args = parser.parse_args()
     only = set(args.only or ("view", "forecast", "supply"))
@@ -161,7 +162,11 @@ def main() -> int:
             cases = []
             for user_la, viewer in viewers[:1] if args.quick else viewers:
                 cases += cases_for(f"{store_label}, viewer {user_la}:", user_la, viewer)
-            same = sum(compare(label, a, b) for label, a, b in cases)
+            same = 0
+            for done, (label, a, b) in enumerate(cases, 1):
+                same += compare(label, a, b)
+                if done % 100 == 0:
+                    print(f"  {store_label}: {done} of {len(cases)} compared, {done - same} different", flush=True)
             print(f"{store_label}: compared {len(cases)} outputs, old ({args.old}) against new: {same} identical, "
                   f"{len(cases) - same} different")
             return len(cases) - same
@@ -184,13 +189,13 @@ def main() -> int:
                     cases.append((f"{prefix} view {label}",
                                   lambda: old_suff.build_view(suff_filters(old_suff, **values), viewer, *modes),
                                   lambda: new_suff.build_view(suff_filters(new_suff, **values), viewer, *modes)))
-                step = 12 if args.quick else 1
+                step = 12 if args.quick else args.step
                 for at in dates[::step]:
                     view_case(f"{own} {at}", at=at)
                 for at in dates[::6 * step]:
                     view_case(f"london {at}", area="london", at=at)
                     view_case(f"{subregion} {at}", area=subregion, at=at)
-                for area in areas[::(4 if args.quick else 1)]:
+                for area in areas[::(4 if args.quick else args.step)]:
                     view_case(f"{area} {dates[0]}", area=area)
                 choices = new_suff.filter_options(options)
                 for name in new_suff.SELECTION_FIELDS:
@@ -201,7 +206,7 @@ def main() -> int:
                     for area in (own, "london"):
                         view_case(f"{area} modes {modes}", modes=modes, area=area)
             if "forecast" in only:
-                for area in areas[::(8 if args.quick else 1)]:
+                for area in areas[::(8 if args.quick else 2 * args.step)]:
                     def forecast(module, area=area):
                         selection = module.resolve_selection({"area": area}, {}, user_la=user_la, las=las, options=options)
                         return module.build_forecast(selection.filters, selection.forecast, viewer)
@@ -217,10 +222,10 @@ def main() -> int:
                 def supply(module, area=None, at=None):
                     return module.build_view(module.resolve_filters(area, at, user_la=user_la, las=las, options=options),
                                              viewer)
-                for area in areas[::(8 if args.quick else 1)]:
+                for area in areas[::(8 if args.quick else args.step)]:
                     cases.append((f"{prefix} supply {area}", lambda a=area: supply(old_supply, a),
                                   lambda a=area: supply(new_supply, a)))
-                for at in dates[::(12 if args.quick else 1)]:
+                for at in dates[::(12 if args.quick else args.step)]:
                     cases.append((f"{prefix} supply {at}", lambda d=at: supply(old_supply, None, d),
                                   lambda d=at: supply(new_supply, None, d)))
             return cases

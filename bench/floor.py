@@ -173,38 +173,17 @@ def measure_floor(app, change, user, repeat: int = 5) -> Floor:
 
 
 def bench_app(prefix: str):
-    """The app as `bench.view_floors` builds it (a temporary SQLite store with the demo data, seed 7, and ../shared's
-    published files; an in-process SimpleCache), for in-process benches that time or compare views: (app, engine)."""
-    import logging
-    import tempfile
-    from pathlib import Path
-
-    from dashboard.config import Settings
+    """The app as `bench.view_floors` builds it (`bench.in_process.build_app`), for in-process benches that time or
+    compare views: (app, engine)."""
+    from bench.in_process import build_app
     from dashboard.store import get_engine
-    from dashboard.web import create_app
 
-    folder = Path(tempfile.mkdtemp(prefix=prefix))
-    app = create_app(Settings(database_url=f"sqlite:///{folder / 'store.sqlite3'}", secret_key="bench", demo_seed=7,
-                              disclosure_secret="view-floors", cache_dir=str(folder / "cache"), log_level="WARNING"),
-                     cache_config={"CACHE_TYPE": "SimpleCache", "CACHE_DEFAULT_TIMEOUT": 3600, "CACHE_THRESHOLD": 100000},
-                     log=lambda *_: None)
-    logging.getLogger("dashboard.request").setLevel(logging.WARNING)
-    return app, get_engine()
+    return build_app(prefix=prefix), get_engine()
 
 
 def trivial_cpu_ms(client, runs: int = 200) -> float:
-    """The trivial callback (Upload's dataset choice, no data read) through a signed-in administrator's test client:
-    median CPU time of `runs`, in ms (T)."""
-    from tests.dash_requests import callback_request
+    """T: the trivial callback (Upload's dataset choice, no data read) through a signed-in administrator's test client,
+    median CPU ms of `runs` (`bench.in_process.trivial_ms`)."""
+    from bench.in_process import trivial_ms
 
-    def trivial():
-        return callback_request(client, [("upload-period", "options"), ("upload-period", "value"),
-                                         ("upload-period-label", "children"), ("upload-template-help", "children")],
-                                [("upload-dataset", "value", "agency_pay")])
-    assert trivial().status_code == 200
-    times = []
-    for _ in range(runs):
-        started = time.process_time()
-        trivial()
-        times.append(time.process_time() - started)
-    return statistics.median(times) * 1000
+    return trivial_ms(client, runs)[1]

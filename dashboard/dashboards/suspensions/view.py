@@ -151,6 +151,7 @@ class LaTables:
         return np.array([self.position[la] for la in las if la in self.position], dtype=np.int64)
 
 
+VIEWERS_KEPT = 8   # viewers' LAs whose tables a process keeps (the rows are most of it: about 1.2 MB a viewer)
 _tables_lock = threading.Lock()
 _tables: dict = {"data": None, "viewers": {}}   # and "returned": `_returned_las`
 
@@ -183,7 +184,10 @@ def _viewer_tables(scope: loader.AccessScope) -> tuple[pd.DataFrame, LaTables]:
         held = (rows, LaTables.of(rows))
         with _tables_lock:
             if _tables["data"] == key:
-                _tables["viewers"][scope.la_code] = held
+                viewers = _tables["viewers"]
+                if len(viewers) >= VIEWERS_KEPT:          # the earliest kept makes room (about 1.2 MB each)
+                    viewers.pop(next(iter(viewers)))
+                viewers[scope.la_code] = held
     return held
 
 

@@ -3,6 +3,8 @@ every output compared, and the uncached render timed old and new alternated, aga
 
     .venv/bin/python -m bench.suspensions_old_new [--old main] [--quick] [--repeat 5] [--no-compare] [--no-time]
 
+(`--old 523b206`: the code before this session's Suspensions work, 858b3eb, 08e9745 and cf03c8e.)
+
 The app built as `bench.view_floors` builds it (a temporary SQLite store with the demo data, seed 7, and ../shared's
 published files; an in-process SimpleCache). The old code is the package's data, metrics, figures and view modules as
 they are at `--old`, loaded beside the new under other module names (its tables on a metadata of their own, the same

@@ -23,22 +23,19 @@ trivial callback (Upload's dataset choice) through the test client, median of 20
 """
 from __future__ import annotations
 
-import argparse
 import ast
 import copy
-import importlib
 import json
-import re
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 import types
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from bench.old_code import arguments, load_old, old_source  # noqa: E402
 
 from bench.floor import bench_app, trivial_cpu_ms  # noqa: E402
 from bench.sufficiency_old_new import first_difference  # noqa: E402
@@ -48,29 +45,9 @@ PAGE_NAMES = ("NOT_PUBLISHED", "select", "_columns", "_demo_note", "rendered")
 VIEWERS = [("member", "E09000022"), ("admin", "E09000001"), ("commissioner", "E09000030"), ("member", "E09000033")]
 
 
-def _old_source(ref: str, name: str) -> str:
-    return subprocess.run(["git", "show", f"{ref}:dashboard/dashboards/send/{name}.py"], cwd=ROOT, capture_output=True,
-                          text=True, check=True).stdout
-
-
-def load_old(ref: str) -> dict[str, types.ModuleType]:
-    """The package's modules as they are at `ref`, importable as old_send.<module>."""
-    folder = Path(tempfile.mkdtemp(prefix="old-send-"))
-    target = folder / "old_send"
-    target.mkdir()
-    (target / "__init__.py").write_text("")
-    for name in MODULES:
-        source = re.sub(r"\bdashboard\.dashboards\.send\b", "old_send", _old_source(ref, name))
-        # Its tables on a metadata of their own (the same tables of the same store, defined twice).
-        source = source.replace("schema.metadata", "__import__('sqlalchemy').MetaData()")
-        (target / f"{name}.py").write_text(source)
-    sys.path.insert(0, str(folder))
-    return {name: importlib.import_module(f"old_send.{name}") for name in MODULES}
-
-
 def old_render(ref: str, old: dict, new_page) -> types.FunctionType:
     """The render body of page.py at `ref` (its `select` and `rendered`, undecorated) over the old modules."""
-    tree = ast.parse(_old_source(ref, "page"))
+    tree = ast.parse(old_source(ref, "send", "page"))
     keep = []
     for node in tree.body:
         names = ([node.name] if isinstance(node, ast.FunctionDef) else
@@ -89,13 +66,7 @@ def old_render(ref: str, old: dict, new_page) -> types.FunctionType:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--old", default="main", help="the git ref of the old code (default: main)")
-    parser.add_argument("--repeat", type=int, default=5, help="timed renders per value (old and new alternated)")
-    parser.add_argument("--quick", action="store_true", help="fewer cases compared")
-    parser.add_argument("--no-compare", action="store_true")
-    parser.add_argument("--no-time", action="store_true")
-    args = parser.parse_args()
+    args = arguments(__doc__).parse_args()
 
     app, engine = bench_app("send-old-new-")
     from dash.exceptions import PreventUpdate
@@ -110,7 +81,7 @@ def main() -> int:
     from dashboard.store.datasets import bump_version
     from tests.store_fixtures import ADMIN_EMAIL, PASSWORD, sign_in
 
-    old = load_old(args.old)
+    old = {name.split('.')[1]: module for name, module in load_old(args.old, {"send": MODULES}).items()}
     renders = {"old": old_render(args.old, old, new_page), "new": new_page.rendered.uncached.__wrapped__}
     users = {}
     for role, la in VIEWERS:

@@ -23,47 +23,20 @@ through the test client, median of 200 (T).
 """
 from __future__ import annotations
 
-import argparse
 import dataclasses
-import importlib
 import json
-import re
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
-import types
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.old_code import arguments, load_old  # noqa: E402
+
 CAMDEN = "E09000007"
 MODULES = {"sufficiency": ("metrics", "figures", "data", "view"), "placements_supply": ("metrics", "figures", "data", "view")}
-
-
-def load_old(ref: str) -> dict[str, types.ModuleType]:
-    """Each package's modules as they are at `ref`, importable as old_<package>.<module>."""
-    folder = Path(tempfile.mkdtemp(prefix="old-code-"))
-    loaded = {}
-    for package, names in MODULES.items():
-        target = folder / f"old_{package}"
-        target.mkdir()
-        (target / "__init__.py").write_text("")
-        for name in names:
-            source = subprocess.run(["git", "show", f"{ref}:dashboard/dashboards/{package}/{name}.py"], cwd=ROOT,
-                                    capture_output=True, text=True, check=True).stdout
-            for other in MODULES:
-                source = re.sub(rf"\bdashboard\.dashboards\.{other}\b", f"old_{other}", source)
-            # Its tables on a metadata of their own (the same tables of the same store, defined twice).
-            source = source.replace("md = schema.metadata", "md = __import__('sqlalchemy').MetaData()")
-            (target / f"{name}.py").write_text(source)
-    sys.path.insert(0, str(folder))
-    for package, names in MODULES.items():
-        for name in names:
-            loaded[f"{package}.{name}"] = importlib.import_module(f"old_{package}.{name}")
-    return loaded
 
 
 def plain(value):
@@ -114,13 +87,9 @@ def first_difference(a, b, where="") -> str | None:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--old", default="main", help="the git ref of the old code (default: main)")
+    parser = arguments(__doc__)
     parser.add_argument("--only", action="append", choices=("view", "forecast", "supply"))
-    parser.add_argument("--repeat", type=int, default=5, help="timed builds per value (old and new alternated)")
-    parser.add_argument("--quick", action="store_true", help="fewer cases compared")
     parser.add_argument("--step", type=int, default=1, help="compare every n-th date and area (default: all)")
-    parser.add_argument("--no-compare", action="store_true")
     args = parser.parse_args()
     only = set(args.only or ("view", "forecast", "supply"))
 
@@ -133,7 +102,7 @@ def main() -> int:
     from tests.store_fixtures import ADMIN_EMAIL
 
     app = build_app(prefix="suff-old-new-")
-    old = load_old(args.old)
+    old = load_old(args.old, MODULES)
     from dashboard.dashboards.placements_supply import view as new_supply
     from dashboard.dashboards.sufficiency import data as new_data
     from dashboard.dashboards.sufficiency import view as new_suff
@@ -266,8 +235,11 @@ def main() -> int:
         if "supply" in only:
             timings.append(("Placements and supply view, date", [
                 (lambda d=d: supply(old_supply, None, d), lambda d=d: supply(new_supply, None, d)) for d in dates[1:9]]))
-        print(f"\ntrivial callback (Upload's dataset choice), test client: {t_ms:.2f} ms CPU (median of 200) = T")
-        print(f"{'build (uncached, CPU ms, median)':40}{'old':>9}{'xT':>7}{'new':>9}{'xT':>7}{'new/old':>9}")
+        if args.no_time:
+            timings = []
+        else:
+            print(f"\ntrivial callback (Upload's dataset choice), test client: {t_ms:.2f} ms CPU (median of 200) = T")
+            print(f"{'build (uncached, CPU ms, median)':40}{'old':>9}{'xT':>7}{'new':>9}{'xT':>7}{'new/old':>9}")
         for label, pairs in timings:
             olds, news = [], []
             for _ in range(args.repeat):

@@ -26,52 +26,24 @@ cache emptied (median); T is the trivial callback (Upload's dataset choice) thro
 """
 from __future__ import annotations
 
-import argparse
-import importlib
-import re
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import types
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from bench.old_code import arguments, load_old  # noqa: E402
 
 PACKAGE = "suspensions"
 MODULES = ("data", "metrics", "figures", "view")
 VIEWERS = ["E09000022", "E09000001", "E09000008", "E09000003"]   # Lambeth, the City (tiny), Croydon, Barnet
 
 
-def load_old(ref: str) -> dict[str, types.ModuleType]:
-    """The package's modules as they are at `ref`, importable as old_suspensions.<module>."""
-    folder = Path(tempfile.mkdtemp(prefix="old-code-"))
-    target = folder / f"old_{PACKAGE}"
-    target.mkdir()
-    (target / "__init__.py").write_text("")
-    for name in MODULES:
-        source = subprocess.run(["git", "show", f"{ref}:dashboard/dashboards/{PACKAGE}/{name}.py"], cwd=ROOT,
-                                capture_output=True, text=True, check=True).stdout
-        source = re.sub(rf"\bdashboard\.dashboards\.{PACKAGE}\b", f"old_{PACKAGE}", source)
-        # Its tables on a metadata of their own (the same tables of the same store, defined twice).
-        source = source.replace("schema.metadata", "_OLD_METADATA")
-        source = source.replace("\nfrom __future__ import annotations\n",
-                                "\nfrom __future__ import annotations\nimport sqlalchemy as _sa\n_OLD_METADATA = _sa.MetaData()\n", 1)
-        (target / f"{name}.py").write_text(source)
-    sys.path.insert(0, str(folder))
-    return {name: importlib.import_module(f"old_{PACKAGE}.{name}") for name in MODULES}
-
-
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--old", default="main", help="the git ref of the old code (default: main)")
-    parser.add_argument("--repeat", type=int, default=5, help="timed renders per value (old and new alternated)")
-    parser.add_argument("--quick", action="store_true", help="fewer cases compared")
-    parser.add_argument("--no-compare", action="store_true")
-    parser.add_argument("--no-time", action="store_true")
-    args = parser.parse_args()
+    args = arguments(__doc__).parse_args()
 
     import logging
 
@@ -94,7 +66,7 @@ def main() -> int:
                      cache_config={"CACHE_TYPE": "SimpleCache", "CACHE_DEFAULT_TIMEOUT": 3600, "CACHE_THRESHOLD": 100000},
                      log=lambda *_: None)
     logging.getLogger("dashboard.request").setLevel(logging.WARNING)
-    old = load_old(args.old)
+    old = {name.split('.')[1]: module for name, module in load_old(args.old, {PACKAGE: MODULES}).items()}
     from dashboard.dashboards.suspensions import data as new_data
     from dashboard.dashboards.suspensions import page
     from dashboard.dashboards.suspensions import view as new_view

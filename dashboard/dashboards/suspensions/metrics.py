@@ -136,24 +136,8 @@ def relative_rate_index(df: pd.DataFrame, reference: str = "White British", *, b
     # Each row's reference figures, looked up within its own table.
     ref_index = pd.Series(np.arange(len(out))[is_ref], index=keys[is_ref].to_numpy())
     pos = ref_index.reindex(keys.to_numpy()).to_numpy()
-    ref_rate, b, m_ = rate[pos], count[pos], population[pos]
-    ref_ok = ref_rate > 0  # False for NaN too
-    with np.errstate(divide="ignore", invalid="ignore"):
-        rri = np.where(ref_ok, rate / np.where(ref_ok, ref_rate, 1), np.nan)
-        z = _z(level)
-        a, n = count, population
-        # a > 0: Katz log interval of the ratio of two proportions.
-        se = np.sqrt(np.maximum(0.0, 1 / a - 1 / n + 1 / b - 1 / m_))
-        low = np.exp(np.log(rri) - z * se)
-        high = np.exp(np.log(rri) + z * se)
-        # a = 0: lower limit 0; upper limit after adding 0.5 to each cell (Haldane-Anscombe).
-        a_c, n_c, b_c, m_c = a + 0.5, n + 1, b + 0.5, m_ + 1
-        se_c = np.sqrt(1 / a_c - 1 / n_c + 1 / b_c - 1 / m_c)
-        high_c = (a_c / n_c) / (b_c / m_c) * np.exp(z * se_c)
-    zero = a == 0
-    has_rri = ~np.isnan(rri)
-    low = np.where(has_rri & ~is_ref, np.where(zero, 0.0, low), np.nan)
-    high = np.where(has_rri & ~is_ref, np.where(zero, high_c, high), np.nan)
+    rri, low, high, has_rri = _rri_interval(rate, count, population, rate[pos], count[pos], population[pos], is_ref,
+                                            level)
 
     out["rate_per_1000"] = rate * 1000
     out["rri"] = rri
@@ -208,6 +192,30 @@ def hide_small_rates(table: pd.DataFrame, reference: str, minimum: int = RATE_MI
     return out
 
 
+def _rri_interval(rate, count, population, ref_rate, ref_count, ref_population, is_ref, level):
+    """Each group's RRI against its table's reference group (`ref_*`: the reference's figures beside each group) and
+    its confidence interval, element by element: (rri, low, high, has_rri). No interval for the reference itself."""
+    ref_ok = ref_rate > 0  # False for NaN too
+    b, m_ = ref_count, ref_population
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rri = np.where(ref_ok, rate / np.where(ref_ok, ref_rate, 1), np.nan)
+        z = _z(level)
+        a, n = count, population
+        # a > 0: Katz log interval of the ratio of two proportions.
+        se = np.sqrt(np.maximum(0.0, 1 / a - 1 / n + 1 / b - 1 / m_))
+        low = np.exp(np.log(rri) - z * se)
+        high = np.exp(np.log(rri) + z * se)
+        # a = 0: lower limit 0; upper limit after adding 0.5 to each cell (Haldane-Anscombe).
+        a_c, n_c, b_c, m_c = a + 0.5, n + 1, b + 0.5, m_ + 1
+        se_c = np.sqrt(1 / a_c - 1 / n_c + 1 / b_c - 1 / m_c)
+        high_c = (a_c / n_c) / (b_c / m_c) * np.exp(z * se_c)
+    zero = a == 0
+    has_rri = ~np.isnan(rri)
+    low = np.where(has_rri & ~is_ref, np.where(zero, 0.0, low), np.nan)
+    high = np.where(has_rri & ~is_ref, np.where(zero, high_c, high), np.nan)
+    return rri, low, high, has_rri
+
+
 def rate_shown(count, minimum: int = RATE_MINIMUM) -> bool:
     """Whether a rate built on `count` cases may be shown."""
     return bool(count >= minimum)
@@ -231,22 +239,8 @@ def rri_arrays(population: np.ndarray, count: np.ndarray, reference: int, *, lev
     usable = (population > 0) & ~np.isnan(count)
     with np.errstate(divide="ignore", invalid="ignore"):
         rate = np.where(usable, count / np.where(population > 0, population, 1), np.nan)
-    ref_rate, b, m_ = rate[:, [reference]], count[:, [reference]], population[:, [reference]]
-    ref_ok = ref_rate > 0
-    with np.errstate(divide="ignore", invalid="ignore"):
-        rri = np.where(ref_ok, rate / np.where(ref_ok, ref_rate, 1), np.nan)
-        z = _z(level)
-        a, n = count, population
-        se = np.sqrt(np.maximum(0.0, 1 / a - 1 / n + 1 / b - 1 / m_))
-        low = np.exp(np.log(rri) - z * se)
-        high = np.exp(np.log(rri) + z * se)
-        a_c, n_c, b_c, m_c = a + 0.5, n + 1, b + 0.5, m_ + 1
-        se_c = np.sqrt(1 / a_c - 1 / n_c + 1 / b_c - 1 / m_c)
-        high_c = (a_c / n_c) / (b_c / m_c) * np.exp(z * se_c)
-    zero = a == 0
-    has_rri = ~np.isnan(rri)
-    low = np.where(has_rri & ~is_ref, np.where(zero, 0.0, low), np.nan)
-    high = np.where(has_rri & ~is_ref, np.where(zero, high_c, high), np.nan)
+    rri, low, high, has_rri = _rri_interval(rate, count, population, rate[:, [reference]], count[:, [reference]],
+                                            population[:, [reference]], is_ref, level)
     band = np.where(is_ref & has_rri, REFERENCE, bands(rri, thresholds))
     with np.errstate(invalid="ignore"):
         significant = (low > 1) | (high < 1)

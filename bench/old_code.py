@@ -1,0 +1,55 @@
+"""What the old/new scripts share (`bench.send_old_new`, `bench.suspensions_old_new`, `bench.sufficiency_old_new`):
+dashboard packages' modules as they are at a git ref, loaded beside the working tree's, and the scripts' options."""
+from __future__ import annotations
+
+import argparse
+import importlib
+import re
+import subprocess
+import sys
+import tempfile
+import types
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+# Each old module's tables go on a metadata of its own: the same tables of the same store, defined a second time.
+_OWN_METADATA = "import sqlalchemy as _old_sa\n_OLD_METADATA = _old_sa.MetaData()\n"
+
+
+def old_source(ref: str, package: str, name: str) -> str:
+    """dashboard/dashboards/<package>/<name>.py as it is at `ref`."""
+    return subprocess.run(["git", "show", f"{ref}:dashboard/dashboards/{package}/{name}.py"], cwd=ROOT,
+                          capture_output=True, text=True, check=True).stdout
+
+
+def load_old(ref: str, modules: dict[str, tuple[str, ...]]) -> dict[str, types.ModuleType]:
+    """{package: module names} as they are at `ref`, importable as old_<package>.<name> (imports between the packages
+    given point at their old modules too); returned as {"<package>.<name>": module}."""
+    folder = Path(tempfile.mkdtemp(prefix="old-code-"))
+    for package, names in modules.items():
+        target = folder / f"old_{package}"
+        target.mkdir()
+        (target / "__init__.py").write_text("")
+        for name in names:
+            source = old_source(ref, package, name)
+            for other in modules:
+                source = re.sub(rf"\bdashboard\.dashboards\.{other}\b", f"old_{other}", source)
+            source = source.replace("schema.metadata", "_OLD_METADATA")
+            future = "from __future__ import annotations\n"
+            source = (source.replace(future, future + _OWN_METADATA, 1) if future in source
+                      else _OWN_METADATA + source)
+            (target / f"{name}.py").write_text(source)
+    sys.path.insert(0, str(folder))
+    return {f"{package}.{name}": importlib.import_module(f"old_{package}.{name}")
+            for package, names in modules.items() for name in names}
+
+
+def arguments(doc: str) -> argparse.ArgumentParser:
+    """The options every old/new script takes; a script adds its own."""
+    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    parser.add_argument("--old", default="main", help="the git ref of the old code (default: main)")
+    parser.add_argument("--repeat", type=int, default=5, help="timed renders per value (old and new alternated)")
+    parser.add_argument("--quick", action="store_true", help="fewer cases compared")
+    parser.add_argument("--no-compare", action="store_true")
+    parser.add_argument("--no-time", action="store_true")
+    return parser

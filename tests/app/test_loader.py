@@ -97,14 +97,19 @@ def test_a_request_reads_the_data_versions_once_and_the_next_request_sees_a_new_
             assert loader.dataset_versions(("benchmarking", "reference")) == (version, loader.dataset_version("reference"))
             assert loader.dataset_info("benchmarking")["version"] == version
             assert len(reads) == 1                              # one read of the dataset table for all of them
-        with engine.begin() as conn:                            # a new version lands between two requests
+        # A new version lands between two requests. Its writer's own read is not counted: PostgreSQL's is marked FOR
+        # UPDATE, but SQLite has no such clause, so the listener is off while it runs.
+        event.remove(engine, "before_cursor_execute", seen)
+        with engine.begin() as conn:
             bump_version(conn, "benchmarking")
+        event.listen(engine, "before_cursor_execute", seen)
         with server.test_request_context("/_dash-update-component", method="POST"):
             assert loader.dataset_version("benchmarking") == version + 1
             build("a", SCOPE)
         assert len(reads) == 2 and len(calls) == 2              # the next request saw it and built the view again
     finally:
-        event.remove(engine, "before_cursor_execute", seen)
+        if event.contains(engine, "before_cursor_execute", seen):
+            event.remove(engine, "before_cursor_execute", seen)
 
 
 def test_a_commit_within_a_request_is_seen_by_the_same_request(server):

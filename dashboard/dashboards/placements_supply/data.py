@@ -18,7 +18,7 @@ from sqlalchemy import Column, Date, DateTime, Integer, SmallInteger, String, Ta
 
 from dashboard.auth.users import audit
 from dashboard.dashboards.placements_supply import metrics
-from dashboard.loader import AccessScope, _read_sql, cached_read, local_authorities
+from dashboard.loader import AccessScope, _read_sql, cached_read, kept_in_process, local_authorities
 from dashboard.store import get_engine, schema
 
 NAME = "ofsted_providers"
@@ -92,24 +92,25 @@ def _dates(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
     return frame
 
 
-@cached_read(NAME, check=check_scope)
+# Ofsted's files, the same for every caller: each worker keeps them per version, so no change of filter reads them.
+@kept_in_process(NAME, check=check_scope)
 def places(scope: AccessScope) -> pd.DataFrame:
     """Every provider on every imported places file (all England: sub-regions and London need only theirs, but the
     share placed outside London is read against the rest)."""
     return _dates(_read_sql(select(ofsted_places)), "at", "registration_date")
 
 
-@cached_read(NAME, check=check_scope)
+@kept_in_process(NAME, check=check_scope)
 def inspections(scope: AccessScope) -> pd.DataFrame:
     return _dates(_read_sql(select(ofsted_inspection)), "inspection_date", "registration_date")
 
 
-@cached_read(NAME, check=check_scope)
+@kept_in_process(NAME, check=check_scope)
 def closures(scope: AccessScope) -> pd.DataFrame:
     return _dates(_read_sql(select(ofsted_closure)), "date_closed", "registration_date")
 
 
-@cached_read(NAME, check=check_scope)
+@kept_in_process(NAME, check=check_scope)
 def files(scope: AccessScope) -> pd.DataFrame:
     return _read_sql(select(ofsted_provider_file).order_by(ofsted_provider_file.c.kind, ofsted_provider_file.c.period))
 
@@ -130,7 +131,7 @@ def urn_grades(scope: AccessScope, at) -> tuple:
     return tuple(zip(urns, labels))
 
 
-@cached_read(NAME, "reference", check=check_scope)
+@kept_in_process(NAME, "reference", check=check_scope)
 def supply(scope: AccessScope, area: str) -> dict:
     """Everything the page shows from Ofsted's files for an area, whatever date is chosen (the latest places file):
     places per LA, sub-region and London, providers by type, owners, owner concentration, homes opened and closed,

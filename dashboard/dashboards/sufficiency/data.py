@@ -187,6 +187,18 @@ class _Prepared:
     def _placements(self) -> dict:
         return {}
 
+    @functools.cached_property
+    def _kept(self) -> dict:
+        return {}
+
+    def kept(self, key: tuple, work):
+        """`work()`, kept with this version's rows under `key`: for what a view works out from the rows and the area
+        (and the viewer's LA, where it is counted exactly) alone, so a change of date does not work it out again. The
+        key names everything the result depends on besides the rows and the disclosure secret (both this object's)."""
+        if key not in self._kept:
+            self._kept[key] = work()
+        return self._kept[key]
+
     def placements(self, start: pd.Timestamp, end: pd.Timestamp) -> np.ndarray:
         """Each child's placements in [start, end] (`m.placements_by_child` over every episode, by cid), kept: a child's
         count reads its own episodes alone, and a view's rows hold every episode of each child it holds."""
@@ -948,14 +960,18 @@ def need_ahead(scope: AccessScope, area: str, ref_from: int, ref_to: int, months
     codes = area_la_codes(area, local_authorities())
     count = _Counter(scope, is_restricted(area, scope))
     p = _prepare(version)
-    static = p.episodes[["cid", "la_code", RECORD_KEY, "decom", "dec", "dob", "rne", "rec", "group"]].iloc[
-        np.flatnonzero(p.episodes["la_code"].isin(codes).to_numpy())]
-    model = m.fit_flow_model(static, pd.Timestamp(int(ref_from) - 1, 4, 1), pd.Timestamp(int(ref_to), 3, 31),
-                             count=_model_counter(count))
-    projection = m.project(model, _model_start(_Snapshots(static, disjoint=p.disjoint), p.last, count), int(months))
-    at_end = projection.stock[-1].sum(axis=0)
-    return {"expected": dict(zip(m.PLACEMENT_GROUPS, at_end.tolist())),
-            "month": (p.last + pd.offsets.MonthEnd(int(months))).date().isoformat()}
+
+    def work() -> dict:
+        static = p.episodes[["cid", "la_code", RECORD_KEY, "decom", "dec", "dob", "rne", "rec", "group"]].iloc[
+            np.flatnonzero(p.episodes["la_code"].isin(codes).to_numpy())]
+        model = m.fit_flow_model(static, pd.Timestamp(int(ref_from) - 1, 4, 1), pd.Timestamp(int(ref_to), 3, 31),
+                                 count=_model_counter(count))
+        projection = m.project(model, _model_start(_Snapshots(static, disjoint=p.disjoint), p.last, count), int(months))
+        at_end = projection.stock[-1].sum(axis=0)
+        return {"expected": dict(zip(m.PLACEMENT_GROUPS, at_end.tolist())),
+                "month": (p.last + pd.offsets.MonthEnd(int(months))).date().isoformat()}
+    # The same for every date Placements and supply shows: kept per version, with whose children are exact.
+    return p.kept(("need_ahead", area, int(ref_from), int(ref_to), int(months), count.la_code), work)
 
 
 def _forecast_table(months, expected: np.ndarray, paths: np.ndarray | None, labels: list[str], column: str,
@@ -1194,9 +1210,12 @@ def placed_here_trend(scope: AccessScope, area: str, *, version: int) -> pd.Data
     p = _prepare(version)
     codes = area_la_codes(area, local_authorities())
     count = _Counter(scope, restricted=True)
-    narrow = p.episodes[["cid", "la_code", RECORD_KEY, "decom", "dec", "placement_area", "inside_own_la", "group"]]
-    snaps = _Snapshots(narrow[_placed_here_mask(narrow, codes)], disjoint=p.disjoint)   # placed where: fixed for the episode
-    return _quarterly(snaps, pd.date_range(p.first, p.last, freq="QE-MAR"), snaps.open_at, count)
+
+    def work() -> pd.DataFrame:
+        narrow = p.episodes[["cid", "la_code", RECORD_KEY, "decom", "dec", "placement_area", "inside_own_la", "group"]]
+        snaps = _Snapshots(narrow[_placed_here_mask(narrow, codes)], disjoint=p.disjoint)   # placed where: fixed for the episode
+        return _quarterly(snaps, pd.date_range(p.first, p.last, freq="QE-MAR"), snaps.open_at, count)
+    return p.kept(("placed_here_trend", area), work)   # every cell protected: the same for everyone, whatever the date
 
 
 @cached_read(NAME, check=check_scope, depends_on_caller=lambda scope, arguments: True)

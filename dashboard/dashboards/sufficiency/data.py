@@ -174,12 +174,17 @@ class _Prepared:
         return decom, np.where(np.isnat(dec), np.datetime64("9999-12-31", "D"), dec)
 
     @functools.cached_property
+    def _by_child(self) -> np.ndarray:
+        """Every episode's position by child, then start (stable), sorted once."""
+        return np.lexsort((self._days[0], self.episodes["cid"].to_numpy()))
+
+    @functools.cached_property
     def disjoint(self) -> bool:
         """Whether no child has two episodes open on one day (so any of its rows' snapshot has one row a child): a
         child's episodes in start order each end by the next one's start (`m.resolve_overlaps` cut them so)."""
         cid = self.episodes["cid"].to_numpy()
         decom, dec = self._days
-        order = np.lexsort((decom, cid))
+        order = self._by_child
         same = cid[order][1:] == cid[order][:-1]
         return bool(not (same & (dec[order][:-1] > decom[order][1:])).any())
 
@@ -191,23 +196,36 @@ class _Prepared:
     def _kept(self) -> dict:
         return {}
 
+    KEPT = 256
+    """The most results `kept` holds (the oldest go first): a few KB each, filters chosen by many members."""
+
     def kept(self, key: tuple, work):
-        """`work()`, kept with this version's rows under `key`: for what a view works out from the rows and the area
-        (and the viewer's LA, where it is counted exactly) alone, so a change of date does not work it out again. The
-        key names everything the result depends on besides the rows and the disclosure secret (both this object's)."""
-        if key not in self._kept:
-            self._kept[key] = work()
-        return self._kept[key]
+        """`work()`, kept with this version's rows under `key`: for what a view works out from the rows and filters a
+        change of date does not touch (and whose children are exact), so a change of date does not work it out again.
+        The key names everything the result depends on besides the rows and the disclosure secret (this object's)."""
+        held = self._kept.get(key)
+        if held is None:
+            held = work()
+            with _prepared_lock:
+                while len(self._kept) >= self.KEPT:
+                    self._kept.pop(next(iter(self._kept)))
+                self._kept[key] = held
+        return held
 
     def placements(self, start: pd.Timestamp, end: pd.Timestamp) -> np.ndarray:
         """Each child's placements in [start, end] (`m.placements_by_child` over every episode, by cid), kept: a child's
         count reads its own episodes alone, and a view's rows hold every episode of each child it holds."""
         key = (pd.Timestamp(start), pd.Timestamp(end))
         if key not in self._placements:
-            e = self.episodes
-            self._placements[key] = m.placements_by_child(e["cid"].to_numpy(), m._days(e["decom"]), m._days(e["dec"]),
-                                                          (e["rne"] != "L").to_numpy(), *key)
+            # The days and the order by child are the version's, worked out once (an open episode's end is after
+            # any date, as NaT is to `placements_by_child`): a year costs a filter and a count, no sort.
+            self._placements[key] = m.placements_by_child(self.episodes["cid"].to_numpy(), *self._days,
+                                                          self._not_legal_only, *key, order=self._by_child)
         return self._placements[key]
+
+    @functools.cached_property
+    def _not_legal_only(self) -> np.ndarray:
+        return (self.episodes["rne"] != "L").to_numpy()
 
     def open_on(self, at: pd.Timestamp) -> np.ndarray:
         """Which episodes are open at the end of `at` (as `m.open_at` picks them, before its overlap check)."""
@@ -511,11 +529,8 @@ def view(scope: AccessScope, area: str, as_at, selection_fields: dict, *, versio
     chosen = selection.static_mask(p.episodes).to_numpy()
     open_now = p.open_on(at)
     # Rows are taken from the episodes once each, and only the columns needed: copying every column of every chosen
-    # episode cost more than the counts. The date's snapshot takes the chosen episodes open on it (all columns)...
+    # episode cost more than the counts. The date's snapshot takes the chosen episodes open on it (all columns).
     current = _looked_after(p.episodes.iloc[np.flatnonzero(chosen & open_now)], selection, at)
-    # ...the time series every chosen episode, in narrow columns: fewer columns make each of the many snapshots cheap.
-    narrow = p.episodes[["cid", "la_code", RECORD_KEY, "decom", "dec", "dob", "rne", "rec", "group", "legal_group", "cin",
-                         "provider_group"]].iloc[np.flatnonzero(chosen)]
     current = current.assign(grade=m.grade_at(current, p.grades, at))
 
     placement_mix = count.vector(current, "group", m.PLACEMENT_GROUPS, "Placement type")
@@ -574,12 +589,20 @@ def view(scope: AccessScope, area: str, as_at, selection_fields: dict, *, versio
     flows_location = _flow_table(framed, "location", m.LOCATIONS, count)
     flows_provider = _flow_table(framed, "provider_group", m.PROVIDER_GROUPS, count)
 
-    # The trend's and stability's snapshots read the same episodes (filtered once: attributes other than age do not
-    # depend on the date), so they share one set of arrays.
-    snaps = _Snapshots(narrow[selection.episode_mask(narrow, None).to_numpy()], disjoint=p.disjoint)
-    trend = _trend(snaps, selection, p.first, p.last, count)
-    starts_ends = _starts_ends(narrow, selection, p.first, p.last, count)
-    stability = _stability(narrow, selection, p.first, p.last, count, snaps, p.placements)
+    def series() -> tuple:
+        # Every chosen episode, in narrow columns: fewer columns make each of the many snapshots cheap. The trend's and
+        # stability's snapshots read the same episodes (filtered once: attributes other than age do not depend on the
+        # date), so they share one set of arrays.
+        narrow = p.episodes[["cid", "la_code", RECORD_KEY, "decom", "dec", "dob", "rne", "rec", "group", "legal_group",
+                             "cin", "provider_group"]].iloc[np.flatnonzero(chosen)]
+        snaps = _Snapshots(narrow[selection.episode_mask(narrow, None).to_numpy()], disjoint=p.disjoint)
+        return (_trend(snaps, selection, p.first, p.last, count),
+                _starts_ends(narrow, selection, p.first, p.last, count),
+                _stability(narrow, selection, p.first, p.last, count, snaps, p.placements))
+    # The series over every quarter, month and year do not depend on the date: kept per version for the area, the
+    # other filters and whose children are exact.
+    trend, starts_ends, stability = p.kept(("series", area, repr(sorted(selection_fields.items())), count.la_code),
+                                           series)
     return {"headline": headline, "placement_mix": placement_mix, "distance": distance, "location": location,
             "outside_regions": outside_regions, "grades": grades_table, "tiles": tiles, "tiles_others": tiles_others,
             "flows_location": flows_location, "flows_provider": flows_provider, "trend": trend,

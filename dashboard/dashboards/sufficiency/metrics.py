@@ -166,13 +166,17 @@ def placements_in_year(episodes: pd.DataFrame, start, end, key: str = "cid") -> 
 
 
 def placements_by_child(cid: np.ndarray, decom: np.ndarray, dec: np.ndarray, not_legal_only: np.ndarray,
-                        start: pd.Timestamp, end: pd.Timestamp) -> np.ndarray:
+                        start: pd.Timestamp, end: pd.Timestamp, order: np.ndarray | None = None) -> np.ndarray:
     """`placements_in_year` on the episodes' arrays (child as 0..n-1, start and end days, whether the episode began
     with more than a change of legal status): each child's placements in [start, end], indexed by `cid` (0 for a
-    child with no episode then)."""
+    child with no episode then). `order`: every episode's position by child, then start (`np.lexsort((decom, cid))`),
+    when it is already worked out: each year then picks its episodes from it without sorting them again."""
     start_d, end_d = np.datetime64(start.date(), "D"), np.datetime64(end.date(), "D")
-    rows = np.flatnonzero((decom <= end_d) & (np.isnat(dec) | (dec >= start_d)))
-    rows = rows[np.lexsort((decom[rows], cid[rows]))]   # by child, then start (stable)
+    if order is None:
+        rows = np.flatnonzero((decom <= end_d) & (np.isnat(dec) | (dec >= start_d)))
+        rows = rows[np.lexsort((decom[rows], cid[rows]))]   # by child, then start (stable)
+    else:   # the same rows in the same order: a stable sort's order, filtered, is the filtered rows' stable sort
+        rows = order[(decom[order] <= end_d) & (np.isnat(dec[order]) | (dec[order] >= start_d))]
     child = cid[rows]
     first = np.ones(len(rows), dtype=bool)
     first[1:] = child[1:] != child[:-1]

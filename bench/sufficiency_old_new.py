@@ -140,18 +140,28 @@ def main() -> int:
                   f"{len(cases) - same} different")
             return len(cases) - same
 
-        def cases_for(prefix: str, user_la: str, viewer) -> list:
+        def builders(user_la: str, viewer):
+            """What a viewer's cases and timings are built from: the dates, areas, the viewer's own area, and the two
+            builders, Sufficiency's filters (the viewer's LA at the latest date unless `values` say otherwise) and
+            Placements and supply's view (its default area and date unless given)."""
             options = new_data.options(viewer)
             las = loader.local_authorities()
             dates = [d.date().isoformat() for d in reversed(options["month_ends"])]
             areas = [o["value"] for o in new_suff.area_options(las)]
-            subregion = next(a for a in areas if a.startswith("sr:"))
             own = f"la:{user_la}"
 
             def suff_filters(module, **values):
                 query = {"area": own, "at": dates[0], **values}
                 return module.resolve_filters(query, user_la=user_la, las=las, options=options)
 
+            def supply(module, area=None, at=None):
+                return module.build_view(module.resolve_filters(area, at, user_la=user_la, las=las, options=options),
+                                         viewer)
+            return options, las, dates, areas, own, suff_filters, supply
+
+        def cases_for(prefix: str, user_la: str, viewer) -> list:
+            options, las, dates, areas, own, suff_filters, supply = builders(user_la, viewer)
+            subregion = next(a for a in areas if a.startswith("sr:"))
             cases = []   # (label, old build, new build)
             if "view" in only:
                 def view_case(label, modes=("selected", "location"), **values):
@@ -188,9 +198,6 @@ def main() -> int:
                     cases.append((f"{prefix} comparison {area}", lambda f=comparison: f(old_suff),
                                   lambda f=comparison: f(new_suff)))
             if "supply" in only:
-                def supply(module, area=None, at=None):
-                    return module.build_view(module.resolve_filters(area, at, user_la=user_la, las=las, options=options),
-                                             viewer)
                 for area in areas[::(8 if args.quick else args.step)]:
                     cases.append((f"{prefix} supply {area}", lambda a=area: supply(old_supply, a),
                                   lambda a=area: supply(new_supply, a)))
@@ -199,19 +206,8 @@ def main() -> int:
                                   lambda d=at: supply(new_supply, None, d)))
             return cases
 
-        options = new_data.options(scope)
-        las = loader.local_authorities()
-        dates = [d.date().isoformat() for d in reversed(options["month_ends"])]
-        areas = [o["value"] for o in new_suff.area_options(las)]
+        options, las, dates, areas, own, suff_filters, supply = builders(LAMBETH, scope)
         subregion = next(a for a in areas if a.startswith("sr:"))
-        own = f"la:{LAMBETH}"
-
-        def suff_filters(module, **values):
-            query = {"area": own, "at": dates[0], **values}
-            return module.resolve_filters(query, user_la=LAMBETH, las=las, options=options)
-
-        def supply(module, area=None, at=None):
-            return module.build_view(module.resolve_filters(area, at, user_la=LAMBETH, las=las, options=options), scope)
 
         if not args.no_compare:
             failures += compare_all("every LA's returns")

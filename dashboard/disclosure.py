@@ -241,37 +241,87 @@ def protected_counts(records: pd.DataFrame, by: list[str] | str, *, categories: 
                 here takes the values present, sorted. Without `categories`, only cells holding a record are returned.
     exact       a boolean mask over `records`, or a function of `records` giving one: those rows (the viewer's own
                 LA's) are counted exactly; the other rows of each cell are protected as a cell of their own.
+
+    A view counts by the same few category lists many times: their indexes, the counts' index and each categorical
+    column's lookup into them are kept (`_level`, `_index`, `_codes`), so a count reads only the records' codes.
     """
-    by = [by] if isinstance(by, str) else list(by)
-    mine = _exact_mask(records, exact)
-    levels, codes = [], []
+    by = (by,) if isinstance(by, str) else tuple(by)
+    given, levels, codes = [], [], []
     for column in by:
         values = records[column]
-        given = categories is not None and column in categories
-        level = pd.Index(list(categories[column]) if given else sorted(pd.unique(values.dropna()), key=str))
+        if categories is not None and column in categories:
+            kept, level = _level(categories[column])
+            given.append(kept)
+        else:
+            kept, level = None, pd.Index(sorted(pd.unique(values.dropna()), key=str))
         levels.append(level)
-        codes.append(_codes(values, level))
+        codes.append(_codes(values, level, kept=kept is not None))
     shape = tuple(len(level) for level in levels)
     cells = int(np.prod(shape)) if shape else 1
-    inside = np.all([c >= 0 for c in codes], axis=0) if codes else np.ones(len(records), dtype=bool)
-    flat = np.ravel_multi_index([c[inside] for c in codes], shape) if cells else np.zeros(0, dtype=np.int64)
-    keys = records[key].to_numpy()[inside].astype(np.int64)
-    own = mine[inside]
-    size = np.bincount(flat[~own], minlength=cells)
-    key_sum = np.bincount(flat[~own], weights=keys[~own], minlength=cells).astype(np.int64)
-    exact_count = np.bincount(flat[own], minlength=cells)
+    if len(codes) == 1:
+        flat, inside = codes[0], codes[0] >= 0
+    else:
+        inside = np.logical_and.reduce([c >= 0 for c in codes]) if codes else np.ones(len(records), dtype=bool)
+        flat = (np.ravel_multi_index([np.where(inside, c, 0) for c in codes], shape) if cells
+                else np.zeros(len(records), dtype=np.int64))
+    keys = records[key].to_numpy()
+    if exact is None:
+        others, exact_count = inside, np.zeros(cells, dtype=np.int64)
+    else:
+        mine = _exact_mask(records, exact)
+        others = inside & ~mine
+        exact_count = np.bincount(flat[inside & mine], minlength=cells)
+    size = np.bincount(flat[others], minlength=cells)
+    key_sum = np.bincount(flat[others], weights=keys[others], minlength=cells).astype(np.int64)
     shown = protected_tallies(size, key_sum) + exact_count
-    index = pd.MultiIndex.from_product(levels, names=by) if len(by) > 1 else levels[0].rename(by[0])
+    index = (_index(by, tuple(given), levels) if len(given) == len(by)
+             else pd.MultiIndex.from_product(levels, names=list(by)) if len(by) > 1 else levels[0].rename(by[0]))
     counts = pd.Series(shown.astype("int64"), index=index)
     return counts if categories is not None else counts[(size + exact_count) > 0]
 
 
-def _codes(values: pd.Series, level: pd.Index) -> np.ndarray:
-    """Each value's position in `level` (-1 if not there), cheaply for a categorical column."""
-    if isinstance(values.dtype, pd.CategoricalDtype):
-        lookup = np.append(level.get_indexer(values.cat.categories), -1)
-        return lookup[values.cat.codes.to_numpy()]          # code -1 (missing) reads the appended -1
-    return level.get_indexer(values.to_numpy())
+_KEPT = 512                # the most of each kind kept (a few KB each)
+_LEVELS: dict = {}         # (categories, their types) -> an index of them
+_INDEXES: dict = {}        # (columns, their categories) -> the counts' index (a MultiIndex for several columns)
+_LOOKUPS: dict = {}        # (id of a categorical column's categories, id of a level) -> (those, the level, positions)
+
+
+def _level(categories) -> tuple[tuple, pd.Index]:
+    """The categories as a key (with their types: 1, 1.0 and True are equal keys but not equal indexes) and their
+    index, kept."""
+    values = tuple(categories)
+    given = (values, tuple(map(type, values)))
+    level = _LEVELS.get(given)
+    if level is None:
+        level = pd.Index(list(values))
+        if len(_LEVELS) < _KEPT:
+            _LEVELS[given] = level
+    return given, level
+
+
+def _index(by: tuple, given: tuple, levels: list) -> pd.Index:
+    index = _INDEXES.get((by, given))
+    if index is None:
+        index = pd.MultiIndex.from_product(levels, names=list(by)) if len(by) > 1 else levels[0].rename(by[0])
+        if len(_INDEXES) < _KEPT:
+            _INDEXES[(by, given)] = index
+    return index
+
+
+def _codes(values: pd.Series, level: pd.Index, *, kept: bool = False) -> np.ndarray:
+    """Each value's position in `level` (-1 if not there), cheaply for a categorical column: its categories' positions
+    in `level` are looked up once (and kept, for a `kept` level: `_level`'s), then read through its codes."""
+    if not isinstance(values.dtype, pd.CategoricalDtype):
+        return level.get_indexer(values.to_numpy())
+    categories = values.dtype.categories
+    held = _LOOKUPS.get((id(categories), id(level))) if kept else None
+    if held is None or held[0] is not categories or held[1] is not level:   # ids are unique while both are held
+        held = (categories, level, np.append(level.get_indexer(categories), -1))
+        if kept:
+            if len(_LOOKUPS) >= _KEPT:
+                _LOOKUPS.clear()
+            _LOOKUPS[(id(categories), id(level))] = held
+    return held[2][values.array.codes]          # code -1 (missing) reads the appended -1
 
 
 def protected_returns(rows: pd.DataFrame, identity: list[str], counts: list[str], dataset: str, *,

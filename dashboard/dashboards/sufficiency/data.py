@@ -373,54 +373,9 @@ def _of_la(la_code: pd.Series, code: str) -> np.ndarray:
     return (la_code == code).to_numpy()
 
 
-_LEVELS: dict = {}        # (categories as a tuple) -> pd.Index of them: a view asks for the same few many times
-_INDEXES: dict = {}       # (columns, categories) -> the counts' index (a MultiIndex for several columns)
-_LOOKUPS: dict = {}       # (id of a categorical column's categories, categories) -> (those categories, positions)
-
-
-def _level(categories) -> tuple[tuple, pd.Index]:
-    """The categories as a key (with their types: 1, 1.0 and True are equal keys but not equal indexes) and an index."""
-    values = tuple(categories)
-    given = (values, tuple(map(type, values)))
-    level = _LEVELS.get(given)
-    if level is None:
-        level = pd.Index(list(values))
-        if len(_LEVELS) < 512:
-            _LEVELS[given] = level
-    return given, level
-
-
-def _index(by: tuple, given: tuple, levels: list) -> pd.Index:
-    key = (by, given)
-    index = _INDEXES.get(key)
-    if index is None:
-        index = (pd.MultiIndex.from_product(levels, names=list(by)) if len(by) > 1 else levels[0].rename(by[0]))
-        if len(_INDEXES) < 512:
-            _INDEXES[key] = index
-    return index
-
-
-def _positions(values: pd.Series, given: tuple, level: pd.Index) -> np.ndarray:
-    """Each value's position in `level` (-1 if not there), as `disclosure._codes` gives it: a categorical column's
-    lookup from its categories to `level` is kept, so each count reads only its codes."""
-    if not isinstance(values.dtype, pd.CategoricalDtype):
-        return level.get_indexer(values.to_numpy())
-    categories = values.dtype.categories
-    key = (id(categories), given)
-    held = _LOOKUPS.get(key)
-    if held is None or held[0] is not categories:
-        held = (categories, np.append(level.get_indexer(categories), -1))
-        if len(_LOOKUPS) >= 512:
-            _LOOKUPS.clear()
-        _LOOKUPS[key] = held
-    return held[1][values.array.codes]      # code -1 (missing) reads the appended -1
-
-
 class _Counter:
     """Protected counts of children for one caller: their own LA's exactly, every other LA's by the cell-key method.
-    Every count a view shows comes from here; every share from two of them. `cells` with every column's categories
-    given tallies the records' cells (count and key sum) in one pass and protects them in one call
-    (`disclosure.protected_tallies`): the same counts as `disclosure.protected_counts`."""
+    Every count a view shows comes from here; every share from two of them."""
 
     def __init__(self, scope: AccessScope, restricted: bool):
         # Exact only in a view of the caller's LA alone, and then only its own children (not others' placed there).
@@ -434,33 +389,7 @@ class _Counter:
         return disclosure.protected_key_count(keys, _of_la(records["la_code"], self.la_code))
 
     def cells(self, records: pd.DataFrame, by, categories=None) -> pd.Series:
-        by = (by,) if isinstance(by, str) else tuple(by)
-        if not by or categories is None or any(column not in categories for column in by):
-            return protected_counts(records, list(by), categories=categories, exact=self.exact)
-        given, levels, codes = [], [], []
-        for column in by:
-            values, level = _level(categories[column])
-            given.append(values)
-            levels.append(level)
-            codes.append(_positions(records[column], values, level))
-        shape = tuple(len(level) for level in levels)
-        cells = int(np.prod(shape))
-        keys = records[RECORD_KEY].to_numpy()
-        if len(by) == 1:
-            flat, inside = codes[0], codes[0] >= 0
-        else:
-            inside = np.logical_and.reduce([c >= 0 for c in codes])
-            flat = np.ravel_multi_index([np.where(inside, c, 0) for c in codes], shape) if cells else codes[0]
-        if self.la_code is not None:
-            mine = _of_la(records["la_code"], self.la_code)
-            others, own = inside & ~mine, inside & mine
-            exact_count = np.bincount(flat[own], minlength=cells)
-        else:
-            others, exact_count = inside, 0
-        size = np.bincount(flat[others], minlength=cells)
-        key_sum = np.bincount(flat[others], weights=keys[others], minlength=cells).astype(np.int64)
-        shown = disclosure.protected_tallies(size, key_sum) + exact_count
-        return pd.Series(shown.astype("int64"), index=_index(by, tuple(given), levels))
+        return protected_counts(records, by, categories=categories, exact=self.exact)
 
     def vector(self, records: pd.DataFrame, column: str, categories, label: str) -> pd.DataFrame:
         """One row per category and a Total row (a cell of its own: totals need not equal the sum of the parts),
@@ -626,21 +555,16 @@ def _flow_table(frame: pd.DataFrame, target: str, categories, count: _Counter) -
     their own."""
     categories = list(categories)
     sources = sorted(frame["source"].unique())
-    if sources:   # each count comes in the order of its categories: the table is laid out from them directly
-        grid = count.cells(frame, ["source", target], {"source": sources, target: categories}).to_numpy()
-        grid = grid.reshape(len(sources), len(categories))
-        by_target = count.cells(frame, target, {target: categories}).to_numpy()
-        return pd.DataFrame({"From": [*sources, "Total"],
-                             **{c: np.append(grid[:, j], by_target[j]) for j, c in enumerate(categories)},
-                             "Total": np.append(count.cells(frame, "source", {"source": sources}).to_numpy(),
-                                                count.cell(frame))})
-    cells = count.cells(frame, ["source", target], {"source": sources, target: categories}).unstack(target)
-    table = cells.reindex(index=sources, columns=categories, fill_value=0)
-    table["Total"] = count.cells(frame, "source", {"source": sources}).reindex(sources).to_numpy()
-    table.columns.name = None
-    table.insert(0, "From", sources)
-    total = {"From": "Total", **count.cells(frame, target, {target: categories}).to_dict(), "Total": count.cell(frame)}
-    return pd.concat([table.reset_index(drop=True), pd.DataFrame([total])], ignore_index=True)
+    # Each count comes in the order of its categories: the table is laid out from them directly (no source, e.g. an
+    # area with no children: a Total row alone).
+    grid = count.cells(frame, ["source", target], {"source": sources, target: categories}).to_numpy()
+    grid = grid.reshape(len(sources), len(categories))
+    by_target = count.cells(frame, target, {target: categories}).to_numpy()
+    # With no source the names are held as objects, as the table's downloads have always had them.
+    return pd.DataFrame({"From": pd.Series([*sources, "Total"], dtype=None if sources else object),
+                         **{c: np.append(grid[:, j], by_target[j]) for j, c in enumerate(categories)},
+                         "Total": np.append(count.cells(frame, "source", {"source": sources}).to_numpy(),
+                                            count.cell(frame))})
 
 
 def _trend(static, selection, first, last, count: _Counter) -> pd.DataFrame:

@@ -21,6 +21,7 @@ import functools
 import hashlib
 import inspect
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -218,33 +219,76 @@ def _with_plain_figures(view):
     return plain
 
 
-def kept_in_process(*datasets: str, check=None):
-    """Keep a read's result in this process's memory per data version, for what is worked out from the data alone
-    and is the same for every caller who may read it (`SHARED`: e.g. every LA's counts protected by the cell-key
-    method), so that a filter change, even with the shared cache emptied, does not work it out again. Not for
-    anything a filter chooses. The key holds the store, the versions of `datasets` (read fresh on every call, so a
-    new version is seen at once), the disclosure secret's id and the other arguments but `scope`; only the latest
-    versions' results are kept. `check(scope)` runs first, on every call. Results come back as copies."""
+class ProcessCache:
+    """Results kept in this process's memory, for what costs too much to work out (or to unpickle from the shared
+    cache) at every view: one declared per kind of result, `get_or_build(build, part)` gives the kept result or keeps
+    what `build()` gives.
+
+    A result is kept under the store, the versions of `datasets`, the disclosure secret's id and `part`, the rest of
+    its key: what else it depends on (a read's arguments, the viewer's LA, the filters...), so one caller's result is
+    never given to another's key. The store and versions are read on every call (once a request: `_datasets_now`), so a
+    new version is seen at once, and everything kept of the old data is dropped then (of no more use). Results under
+    several secrets may be kept side by side (the attack harness switches between a few; a service has one), each
+    given only under its own. `most`: how many results are kept, the least recently used dropped first (None: every
+    result of the latest data); set it where a result is large or its parts many.
+
+    `copy`: how each use gets its result. None gives every caller the one kept result, shared: the cheapest, for large
+    results (a viewer's tables, a version's tallies) whose callers only read them; a caller must never change it.
+    A function (`copy.deepcopy`, or a cheaper one that copies what callers change) gives each caller its own copy,
+    where callers may change what they get (`kept_in_process`'s reads return DataFrames their callers add columns to).
+    `by_secret=False` leaves the secret out of the key: only for what no protection has touched (rows as read from the
+    store), so that switching secrets does not read them again."""
+
+    def __init__(self, *datasets: str, most: int | None = None, copy=None, by_secret: bool = True):
+        if most is not None and most < 1:
+            raise ValueError("most: at least 1 (or None)")
+        self.datasets, self.most, self.copy, self.by_secret = datasets, most, copy, by_secret
+        self._lock = threading.Lock()
+        self._data = None                                  # the store and versions of what is kept
+        self._results: OrderedDict = OrderedDict()         # (secret id, part) -> result, least recently used first
+
+    def get_or_build(self, build, part=None):
+        data = (str(get_engine().url), dataset_versions(self.datasets))
+        key = (disclosure.secret_id() if self.by_secret else None, part)
+        with self._lock:
+            if self._data != data:   # new data: what the old gave is of no more use
+                self._data, self._results = data, OrderedDict()
+            result = self._results.get(key, _ABSENT)
+            if result is not _ABSENT:
+                self._results.move_to_end(key)
+        if result is _ABSENT:
+            result = build()         # outside the lock: other results are given meanwhile
+            with self._lock:
+                if self._data == data:   # not if newer data was seen while it was built
+                    self._results[key] = result
+                    self._results.move_to_end(key)
+                    while self.most is not None and len(self._results) > self.most:
+                        self._results.popitem(last=False)
+        return result if self.copy is None else self.copy(result)
+
+    def __len__(self) -> int:
+        return len(self._results)
+
+
+_ABSENT = object()   # not kept (None may be a result)
+
+
+def kept_in_process(*datasets: str, check=None, most: int | None = None):
+    """Keep a read's result in this process's memory per data version (a `ProcessCache`), for what is worked out from
+    the data alone and is the same for every caller who may read it (`SHARED`: e.g. every LA's counts protected by the
+    cell-key method), so that a filter change, even with the shared cache emptied, does not work it out again. Not for
+    anything a filter chooses. The key's part is the other arguments but `scope`; `most` bounds how many are kept.
+    `check(scope)` runs first, on every call. Results come back as copies (the reads give DataFrames and dicts of
+    them, which callers change)."""
     def decorate(read):
         signature = inspect.signature(read)
-        lock = threading.Lock()
-        held: dict = {"data": None, "results": {}}
+        results = ProcessCache(*datasets, most=most, copy=copy.deepcopy)
 
         @functools.wraps(read)
         def kept(*args, **kwargs):
             bound, _scope = _checked_arguments(signature, check, args, kwargs)
-            data = (str(get_engine().url), dataset_versions(datasets), disclosure.secret_id())
             arguments = repr(sorted((k, v) for k, v in bound.arguments.items() if k != "scope"))
-            with lock:
-                if held["data"] != data:   # new data: what the old versions gave is of no more use
-                    held["data"], held["results"] = data, {}
-                result = held["results"].get(arguments)
-            if result is None:
-                result = read(*bound.args, **bound.kwargs)
-                with lock:
-                    if held["data"] == data:
-                        held["results"][arguments] = result
-            return copy.deepcopy(result)
+            return results.get_or_build(lambda: read(*bound.args, **bound.kwargs), arguments)
         kept.not_kept = read   # the read without this process's memory (e.g. the shared cache's)
         return kept
     return decorate

@@ -304,3 +304,28 @@ def test_what_a_worker_keeps_in_memory_follows_the_data_version_and_checks_the_c
         assert len(calls) == 2
         # Suspensions' protected counts are kept so: the same as the shared read gives.
         pd.testing.assert_frame_equal(susp.protected_la_rows(SCOPE), susp.protected_la_rows.not_kept(SCOPE))
+
+
+def test_a_viewers_kept_tables_hold_their_own_las_exact_counts_and_never_reach_another_la(server):
+    """Suspensions keeps each viewer's LA's tables in the process (`loader.ProcessCache`, keyed by the viewer's LA):
+    the viewer's own counts exact, every other LA's protected; a member of another LA, asking after them, is given
+    tables of their own, in which the first LA's counts are protected; a committed upload is seen at once."""
+    from dashboard.dashboards.suspensions import data as susp
+    from dashboard.dashboards.suspensions import view as susp_view
+
+    lambeth, croydon = SCOPE, loader.AccessScope(role="member", la_code="E09000008")
+
+    def lambeths(rows):
+        return rows.loc[rows["la_code"] == lambeth.la_code, susp.COUNTS].reset_index(drop=True)
+
+    with server.app_context():
+        exact, protected = lambeths(susp.la_rows(lambeth)), lambeths(susp.protected_la_rows(lambeth))
+        assert not exact.equals(protected)               # else this test could not tell them apart
+        own, _ = susp_view._viewer_tables(lambeth)
+        others, _ = susp_view._viewer_tables(croydon)
+        pd.testing.assert_frame_equal(lambeths(own), exact)
+        pd.testing.assert_frame_equal(lambeths(others), protected)
+        assert susp_view._viewer_tables(lambeth)[0] is own   # kept: the same tables, not worked out again
+        with get_engine().begin() as conn:
+            bump_version(conn, susp.NAME)
+        assert susp_view._viewer_tables(lambeth)[0] is not own

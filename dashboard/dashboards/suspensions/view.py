@@ -6,14 +6,12 @@ the published regional table (real). The page's callbacks are thin adapters over
 """
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 
 from dashboard import disclosure, loader
-from dashboard.store import get_engine
 from dashboard.dashboards.suspensions import data
 from dashboard.dashboards.suspensions import figures
 from dashboard.dashboards.suspensions import metrics as m
@@ -151,44 +149,26 @@ class LaTables:
         return np.array([self.position[la] for la in las if la in self.position], dtype=np.int64)
 
 
-VIEWERS_KEPT = 8   # viewers' LAs whose tables a process keeps (the rows are most of it: about 1.2 MB a viewer)
-_tables_lock = threading.Lock()
-_tables: dict = {"data": None, "viewers": {}}   # and "returned": `_returned_las`
+# Each viewer's LA's tables, per data version and secret: the 8 latest used (about 1.2 MB each, most of it the rows).
+_viewers_tables = loader.ProcessCache(data.NAME, most=8)
+_returned = loader.ProcessCache(data.NAME, most=1)
 
 
 def _returned_las() -> frozenset:
-    """`loader.returned_las` of the LA figures, kept with the viewers' tables (an upload bumps the version)."""
-    key = (str(get_engine().url), loader.dataset_versions((data.NAME,)), disclosure.secret_id())
-    with _tables_lock:
-        if _tables["data"] == key and "returned" in _tables:
-            return _tables["returned"]
-    returned = loader.returned_las(data.NAME)
-    with _tables_lock:
-        if _tables["data"] == key:
-            _tables["returned"] = returned
-    return returned
+    """`loader.returned_las` of the LA figures, kept in this process per data version (an upload bumps it)."""
+    return _returned.get_or_build(lambda: loader.returned_las(data.NAME))
 
 
 def _viewer_tables(scope: loader.AccessScope) -> tuple[pd.DataFrame, LaTables]:
     """`shown_la_rows` and its `LaTables` for this viewer, kept in this process per data version, disclosure secret
-    and viewer's LA (only the latest data's). The rows are shared: callers read them, never change them."""
+    and viewer's LA. Shared, not copied (copying 1.2 MB would cost much of what keeping saves): callers read them,
+    never change them."""
     data.check_scope(scope)
-    key = (str(get_engine().url), loader.dataset_versions((data.NAME,)), disclosure.secret_id())
-    with _tables_lock:
-        if _tables["data"] != key:
-            _tables.clear()
-            _tables.update(data=key, viewers={})
-        held = _tables["viewers"].get(scope.la_code)
-    if held is None:
+
+    def tables():
         rows = shown_la_rows(scope)
-        held = (rows, LaTables.of(rows))
-        with _tables_lock:
-            if _tables["data"] == key:
-                viewers = _tables["viewers"]
-                if len(viewers) >= VIEWERS_KEPT:          # the earliest kept makes room (about 1.2 MB each)
-                    viewers.pop(next(iter(viewers)))
-                viewers[scope.la_code] = held
-    return held
+        return rows, LaTables.of(rows)
+    return _viewers_tables.get_or_build(tables, part=scope.la_code)
 
 
 def anonymised(ctx: Context, viewer_la: str | None, secret: str | None) -> Context:

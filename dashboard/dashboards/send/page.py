@@ -1,7 +1,5 @@
 """SEND: EHC plans, 20-week timeliness, placements, primary need and area SEND inspections, by LA and sub-region."""
 import copy
-import threading
-from collections import OrderedDict
 
 import dash_bootstrap_components as dbc
 from dash import Input, Output, dcc, html
@@ -138,31 +136,19 @@ def _columns(table):
     return columns
 
 
-_GRIDS_KEPT = 64
-_grids_lock = threading.Lock()
-_grids: OrderedDict = OrderedDict()
+# The grids of the tables that do not depend on the focus LA, the 64 latest used; each answer gets copies of the rows
+# and columns, so no answer can change what is kept.
+_laid_out_grids = loader.ProcessCache(send_loader.NAME, "reference", most=64,
+                                      copy=lambda grid: ([dict(row) for row in grid[0]], copy.deepcopy(grid[1])))
 
 
 def _grid(view: send_page.SendView, which: str, table):
     """`grid_content` of one of the view's tables that do not depend on the focus LA, laid out once per shared part
-    (`SendView.kept_tables`: one per data version, secret, naming and filters) in this process; copies of the rows and
-    columns, so no answer can change what is kept."""
-    key = view.kept_tables.get(which)
-    if key is None:
+    (`SendView.kept_tables`: one per data version, secret, naming and filters) in this process."""
+    token = view.kept_tables.get(which)
+    if token is None:
         return grid_content(table, _columns)
-    key = (which, key)
-    with _grids_lock:
-        held = _grids.get(key)
-        if held is not None:
-            _grids.move_to_end(key)
-    if held is None:
-        held = grid_content(table, _columns)
-        with _grids_lock:
-            _grids[key] = held
-            while len(_grids) > _GRIDS_KEPT:
-                _grids.popitem(last=False)
-    rows, columns = held
-    return [dict(r) for r in rows], copy.deepcopy(columns)
+    return _laid_out_grids.get_or_build(lambda: grid_content(table, _columns), part=(which, token))
 
 
 def _demo_note(is_demo: bool, what: str):

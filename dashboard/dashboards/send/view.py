@@ -7,9 +7,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
-import threading
 import uuid
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -24,7 +22,6 @@ from dashboard.dashboards.send import metrics
 from dashboard.disclosure import SUPPRESSED
 from dashboard.presenting import Presentation, Slide, anonymise_las, label_order
 from dashboard.sentences import ordinal, run_length
-from dashboard.store import get_engine
 
 DEFAULT_INDICATOR = "timely_20wk_pct"
 DEMO_TEXT = "demo data (synthetic, seeded)"   # how a source line names demo data
@@ -220,31 +217,17 @@ class _Shared:
     versioned_token: str = ""    # and what it was built from (`_versioned`)
 
 
-_SHARED_KEPT = 64      # shared parts kept in each process (a few hundred KB each), the latest used
-_shared_lock = threading.Lock()
-_shared_held: OrderedDict = OrderedDict()
+# Kept in this process per data version and secret (`loader.ProcessCache`), shared, not copied (a view copies what it
+# changes): what depends on no filter per naming, and the focus-independent part per naming and filters, the latest
+# used of each (a few hundred KB each).
+_versioned_parts = loader.ProcessCache(send_loader.NAME, "reference", most=16)
+_shared_parts = loader.ProcessCache(send_loader.NAME, "reference", most=64)
 
 
-def _kept(key: tuple, build):
-    """`build()`, kept in this process under `key` (the `_SHARED_KEPT` latest used)."""
-    with _shared_lock:
-        held = _shared_held.get(key)
-        if held is not None:
-            _shared_held.move_to_end(key)
-            return held
-    held = build()
-    with _shared_lock:
-        _shared_held[key] = held
-        while len(_shared_held) > _SHARED_KEPT:
-            _shared_held.popitem(last=False)
-    return held
-
-
-def _naming_key(scope: loader.AccessScope, anonymise_with: str | None) -> tuple:
-    """What is kept is per data version, disclosure secret and naming (with other LAs anonymised: the app's secret and
-    the viewer's LA, whose name is kept)."""
-    return (str(get_engine().url), loader.dataset_versions((send_loader.NAME, "reference")), disclosure.secret_id(),
-            (hashlib.sha256(anonymise_with.encode()).hexdigest(), scope.la_code) if anonymise_with else None)
+def _naming(scope: loader.AccessScope, anonymise_with: str | None) -> tuple | None:
+    """How LAs are named in what is kept: None with every LA named; anonymised, the app's secret (a digest of it) and
+    the viewer's LA, whose name is kept."""
+    return (hashlib.sha256(anonymise_with.encode()).hexdigest(), scope.la_code) if anonymise_with else None
 
 
 def _shared(filters: Filters, scope: loader.AccessScope, anonymise_with: str | None) -> tuple[_Shared, dict]:
@@ -252,10 +235,12 @@ def _shared(filters: Filters, scope: loader.AccessScope, anonymise_with: str | N
     naming, filters other than the focus and day (the note on later years depends on the date): a change of focus LA
     builds only its own part. What depends on no filter (`_versioned`) is kept once for every filter. With it, the key
     each shared table is known by (`SendView.kept_tables`)."""
-    naming = _naming_key(scope, anonymise_with)
-    key = ("shared", naming, filters.indicator, filters.year, filters.grouping, date.today())
-    shared = _kept(key, lambda: _build_shared(filters, scope, anonymise_with, _kept(("versioned", naming),
-                                                                                    lambda: _versioned(scope, anonymise_with))))
+    naming = _naming(scope, anonymise_with)
+
+    def build():
+        versioned = _versioned_parts.get_or_build(lambda: _versioned(scope, anonymise_with), part=naming)
+        return _build_shared(filters, scope, anonymise_with, versioned)
+    shared = _shared_parts.get_or_build(build, part=(naming, filters.indicator, filters.year, filters.grouping, date.today()))
     return shared, {"las": shared.token, "placements": shared.token, "inspections": shared.versioned_token}
 
 

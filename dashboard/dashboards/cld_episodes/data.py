@@ -11,7 +11,6 @@ its sub-region or London (every child protected, as on Sufficiency: one view for
 """
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,8 +21,7 @@ from dashboard import disclosure
 from dashboard.dashboards.cld_episodes import metrics as m
 from dashboard.dashboards.sufficiency import data as suff
 from dashboard.disclosure import RECORD_KEY
-from dashboard.loader import AccessScope, _read_sql, cached_read, dataset_version, kept_in_process, local_authorities
-from dashboard.store import get_engine
+from dashboard.loader import AccessScope, ProcessCache, _read_sql, cached_read, kept_in_process, local_authorities
 from dashboard.store.ssda903 import STORED
 
 NAME = suff.NAME
@@ -91,8 +89,8 @@ class _Rows:
         return np.array([self._position[la] for la in las], dtype=np.int64)
 
 
-_lock = threading.Lock()
-_rows: dict = {}
+# The tallies of the latest data version and secret, one per process, shared (large, and only read).
+_tallied = ProcessCache(NAME, most=1)
 
 
 def _keys(prefix: str, frame: pd.DataFrame, *columns: str) -> np.ndarray:
@@ -102,11 +100,12 @@ def _keys(prefix: str, frame: pd.DataFrame, *columns: str) -> np.ndarray:
     return disclosure.record_keys(ids)
 
 
-def _read(version: int) -> _Rows:
-    key = (str(get_engine().url), version, disclosure.secret_id())
-    with _lock:
-        if key in _rows:
-            return _rows[key]
+def _read() -> _Rows:
+    """The tallied rows (`_Rows`), kept in this process per data version and disclosure secret."""
+    return _tallied.get_or_build(_read_and_tally)
+
+
+def _read_and_tally() -> _Rows:
     e = suff.episode
     episodes = _read_sql(select(e.c.la_code, e.c.child, e.c.decom, e.c.dec, e.c.rne, e.c.ls, e.c.cin, e.c.rec, e.c.year))
     for column in ("decom", "dec"):
@@ -139,11 +138,7 @@ def _read(version: int) -> _Rows:
     span = range(min((first for first, _ in years.values()), default=0), max((last for _, last in years.values()), default=-1) + 1)
     # Only each count's tallies are kept (the episodes and records they came from are not needed again).
     las = pd.Index(sorted(years))
-    rows = _Rows(years, held, span, las, *_tallies(_by_year(counted, placements, tables, span), span, las))
-    with _lock:
-        _rows.clear()   # one version (and secret) per process is enough
-        _rows[key] = rows
-    return rows
+    return _Rows(years, held, span, las, *_tallies(_by_year(counted, placements, tables, span), span, las))
 
 
 def _by_year(episodes: pd.DataFrame, placements: pd.DataFrame, tables: dict, span: range) -> dict[str, pd.DataFrame]:
@@ -294,14 +289,14 @@ def _child_numbers(*frames: pd.DataFrame) -> None:
 
 
 def prepare_in_this_process() -> None:
-    _read(dataset_version(NAME))
+    _read()
 
 
 @cached_read(NAME, check=check_scope)
-def options(scope: AccessScope, *, version: int) -> dict:
+def options(scope: AccessScope) -> dict:
     """The collection years any LA has a return for (newest first), each LA's years, and the LAs holding each of the
     other tables. No figures about children."""
-    rows = _read(version)
+    rows = _read()
     spans = rows.years.values()
     years = sorted({y for first, last in spans for y in range(first, last + 1)}, reverse=True)
     return {"years": years, "la_years": dict(rows.years), "held": {k: sorted(v) for k, v in rows.held.items()}}
@@ -327,7 +322,7 @@ def _median(days: np.ndarray) -> float | None:
 
 
 @cached_read(NAME, check=check_scope, depends_on_caller=_own_alone)
-def area_figures(scope: AccessScope, area: str, year: int, codes: dict, *, version: int) -> dict:
+def area_figures(scope: AccessScope, area: str, year: int, codes: dict) -> dict:
     """Every count the page shows for one area ("la:<code>", "sr:<code>" or "london") in one collection year, from the
     LAs of the area with a return for the year (and, for Missing and adoption, holding that table). `codes`: the code
     lists' groups ({list: {code: group}}), passed so the cache key holds them.
@@ -335,7 +330,7 @@ def area_figures(scope: AccessScope, area: str, year: int, codes: dict, *, versi
     Exact when the area is the viewer's own LA alone, else every child protected (one view for everyone). The area's
     cells are added up from its LAs' tallies (`_tallies`) and protected in one go: a cell's tally is its records' own
     (how many, the sum of their keys), so each count is the one `disclosure.protected_counts` gives its records."""
-    rows = _read(version)
+    rows = _read()
     las = local_authorities()
     area_las = suff.area_la_codes(area, las)
     returned = tuple(la for la in area_las if la in rows.years and rows.years[la][0] <= year <= rows.years[la][1])

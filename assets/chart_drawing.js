@@ -4,7 +4,10 @@
 //    the draw from the labels' text (measured with the page's font on a canvas, no layout), the legend's entries and the
 //    chart's width, a little generously. automargin stays on: it only grows margins, so an estimate too small still
 //    draws correctly (drawn twice, as before), and one large enough draws once.
-// 2. Charts mounted together are drawn together, after one layout that gives every chart its width.
+// 2. Charts mounted together are drawn together, after one layout that gives every chart its width: those on the
+//    screen straight after the page's paint, the others after the paint that shows those.
+// 3. The page's graphs mount with its first paint (the graph's code made ready before the layout comes), and a resize
+//    that changes nothing is not done.
 (function () {
   var Plotly = window.Plotly;
   if (!Plotly || !Plotly.react || Plotly.__lcsdDrawing) { return; }
@@ -260,10 +263,9 @@
   }
 
   // --- charts mounted together, drawn together ---------------------------------------------------------------------
-  // dcc.Graph calls react in a microtask as each graph mounts. The first draws are gathered and done in one go at the
-  // end of those microtasks: every chart's width is read in one layout (not one layout per chart, between draws), then
-  // the charts on the screen are drawn, in the same task as before (splitting them over tasks let the grids' work run
-  // between them, and the last chart came later); the others wait (below).
+  // dcc.Graph calls react in a microtask as each graph mounts. The first draws are gathered at the end of those
+  // microtasks and wait for the page's paint (below); without IntersectionObserver they are drawn at once, every
+  // chart's width read in one layout (not one layout per chart, between draws).
   var pending = [];        // {gd, args, waiting: [[resolve, reject]]}
   var scheduled = false;
 
@@ -310,20 +312,22 @@
     });
     jobs.sort(function (a, b) { return a.distance === b.distance ? 0 : a.distance < b.distance ? -1 : 1; });
     jobs.forEach(function (job) {
-      if (job.distance > 0 && observer) { wait(job); } else { draw(job, job.width); }
+      if (observer) { wait(job); } else { draw(job, job.width); }
     });
   }
 
-  // --- charts off the screen, drawn straight after ---------------------------------------------------------------
-  // Drawing a chart takes 50-90 ms, and a page's charts drawn in one go are all painted together, after the last. So
-  // the charts on the screen are drawn at once and painted; each of the others keeps a grey block of its size (nothing
-  // moves when it is drawn) until all of them are drawn in one task straight after that paint (not in idle time: the
-  // grids' and Dash's work leaves none, and each chart waited for a timeout), nearest the screen first. A chart not
-  // shown (a slide or tab hidden) is drawn when it is shown, or printed. A chart scrolled near before then is drawn at
-  // once. A chart waiting to be drawn keeps dcc.Graph waiting too: a new figure for it (a filter change) is drawn after
-  // it, as dcc.Graph queues its draws. `window.__lcsdHoldBelow = true` (the browser tests) keeps them waiting.
+  // --- charts drawn straight after the paint ------------------------------------------------------------------------
+  // Drawing a chart takes 45-100 ms, and a page's charts drawn in one go are all painted together, after the last. So
+  // a page is painted first with a grey block the size of each chart (nothing moves when it is drawn); in the task
+  // straight after that paint the charts on the screen are drawn, and after the paint that shows them, all the others
+  // in one go, nearest the screen first (not in idle time: the grids' and Dash's work leaves none, and each chart
+  // waited for a timeout). The page's text is painted as soon as before (its largest paint does not wait for a chart),
+  // and the first screen's charts a frame after it. A chart not shown (a slide or tab hidden) is drawn when it is
+  // shown, or printed. A chart scrolled near before then is drawn at once. A chart waiting to be drawn keeps dcc.Graph
+  // waiting too: a new figure for it (a filter change) is drawn after it, as dcc.Graph queues its draws.
+  // `window.__lcsdHoldBelow = true` (the browser tests) keeps those off the screen waiting.
   var observer = window.IntersectionObserver ? new IntersectionObserver(onNear, {rootMargin: '100% 0px'}) : null;
-  var waiting = [];        // jobs off the screen, not drawn yet
+  var waiting = [];        // jobs not drawn yet
   var restStep = null, soonStep = null;
 
   function wait(job) {
@@ -373,12 +377,18 @@
     ? function (f) { window.scheduler.postTask(f, {priority: 'user-blocking'}); }
     : function (f) { window.setTimeout(f, 0); };
 
-  function drawRest() {   // every waiting chart that is shown, nearest the screen first, in this task
+  // The charts on the screen first, then, after the paint that shows them, the others in one go, nearest first.
+  function drawRest() {
     restStep = null;
-    if (window.__lcsdHoldBelow) { return; }
     var shown = waiting.map(function (job) { return {job: job, distance: distanceFromScreen(job.gd)}; })
       .filter(function (entry) { return entry.distance < Infinity; });
     shown.sort(function (a, b) { return a.distance - b.distance; });
+    var onScreen = shown.filter(function (entry) { return entry.distance === 0; });
+    if (onScreen.length && onScreen.length < shown.length || window.__lcsdHoldBelow) {
+      onScreen.forEach(function (entry) { draw(entry.job); });
+      if (!window.__lcsdHoldBelow) { later(false); }
+      return;
+    }
     shown.forEach(function (entry) { draw(entry.job); });
   }
 
@@ -415,6 +425,43 @@
       if (!scheduled) { scheduled = true; Promise.resolve().then(drawPending); }
     });
   };
+  // --- a resize that changes nothing, not done ----------------------------------------------------------------------
+  // dcc.Graph asks plotly to fit each chart to its box once it is first drawn (Plots.resize: a relayout 100 ms later).
+  // The chart was just drawn at that box's size, so the relayout works its defaults out again for nothing (10-40 ms a
+  // chart) and tells Dash of a layout change (another render of the page): 0.2-0.3 s of a busy page's first second.
+  // Skipped when the chart's box is the size it was drawn at; any other resize (the window, a panel) is done as before.
+  var resize = Plotly.Plots && Plotly.Plots.resize;
+  if (resize) {
+    Plotly.Plots.resize = function (gd) {
+      var el = typeof gd === 'string' ? document.getElementById(gd) : gd;
+      var full = el && el._fullLayout;
+      if (full && el.isConnected && !el._redrawTimer && el.getClientRects().length) {
+        var style = window.getComputedStyle(el);
+        if (Math.abs(parseFloat(style.width) - full.width) <= 1 && Math.abs(parseFloat(style.height) - full.height) <= 1) {
+          return Promise.resolve(el);
+        }
+      }
+      return resize.apply(this, arguments);
+    };
+  }
+
+  // --- the graph's code ready before the page is laid out -------------------------------------------------------
+  // dcc.Graph draws through a lazily loaded component (its code chunk and plotly.js, both here already): the first time
+  // a graph is rendered it waits a turn for that promise and shows nothing. With the page's first graphs rendered in the
+  // same pass as its grids (dash-ag-grid's code is fetched as the first grid mounts), React then commits them together,
+  // once that code has come: 0.4-0.9 s after the page's first paint. One graph rendered off the page as the scripts
+  // have run (the page's layout is still on its way) starts that wait, so the page's graphs mount with its first paint.
+  function readyGraphCode() {
+    var dcc = window.dash_core_components, React = window.React, ReactDOM = window.ReactDOM;
+    if (!dcc || !dcc.Graph || !React || !ReactDOM || !ReactDOM.createRoot || !ReactDOM.flushSync) { return; }
+    var root = ReactDOM.createRoot(document.createElement('div'));   // never in the document
+    try {
+      ReactDOM.flushSync(function () { root.render(React.createElement(dcc.Graph, {id: 'lcsd-graph-code'})); });
+    } catch (e) { /* the page's graphs load it as before */ }
+    root.unmount();
+  }
+  if (document.readyState === 'loading') { document.addEventListener('DOMContentLoaded', readyGraphCode); } else { readyGraphCode(); }
+
   Plotly.__drawAll = drawAll;   // presentation mode and the browser tests: every chart drawn now
   Plotly.__fitMargins = fitMargins;   // for the browser tests and the benchmark
 })();

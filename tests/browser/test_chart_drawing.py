@@ -96,3 +96,17 @@ def test_presenting_draws_the_slide_shown(page, warmed):
     assert page.evaluate("(id) => !!document.getElementById(id).closest('.slide-current')", BELOW)
     page.wait_for_function("(id) => (" + CHART + ")(id).drawn", arg=BELOW, timeout=10000)
     assert not page.console_errors, page.console_errors
+
+
+def test_the_charts_follow_the_window_when_it_narrows(page, warmed):
+    """A resize that changes nothing is skipped (chart_drawing.js); one that changes the charts' boxes is done."""
+    _open_benchmarking(page, below_held=False)
+    page.wait_for_function(ALL_DRAWN, timeout=15000)
+    widths = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).map((p) =>
+      [Math.round(p._fullLayout.width), Math.round(p.getBoundingClientRect().width)])"""
+    wide = page.evaluate(widths)
+    assert all(abs(drawn - box) <= 1 for drawn, box in wide)
+    page.set_viewport_size({"width": 900, "height": 1000})
+    page.wait_for_function("(wide) => (" + widths + ")().every(([drawn, box], i) => Math.abs(drawn - box) <= 1"
+                           " && drawn !== wide[i][0])", arg=wide, timeout=10000)
+    assert not page.console_errors, page.console_errors

@@ -10,11 +10,11 @@ from dashboard import loader
 from dashboard.area_measures.spec import check_scope
 from dashboard.area_measures.view import CHARTS, TABLES, PageSpec
 from dashboard.components.first_paint import DigestedOutputs, view_callback
-from dashboard.components.contract import Call, Dashboard, Filter, anonymise_with, register_callbacks, viewer_scope
+from dashboard.components.contract import (Call, Dashboard, Filter, anonymise_with, london_la_choices, register_callbacks,
+                                           viewer_scope)
 from dashboard.components.layout import (chart_card, chart_outputs, column_defs, definition_list, filter_bar, grid_content,
                                          grid_outputs, kpi_cards, labelled, sharing_and_kpis, table_section)
 from dashboard.components.notes import page_heading
-from dashboard.presenting import la_options
 
 CHART_NOTES = {
     "trend": "The focus LA (thick line, circles) against its sub-region's mean, its statistical neighbours' mean, Inner or "
@@ -114,9 +114,6 @@ def measures_page(*, name: str, prefix: str, path: str, nav_name: str, heading: 
                   view) -> tuple[Dashboard, object]:
     """A dashboard of published measures' declaration (its callbacks registered) and its layout function, from its
     names and its own `view` module (SPEC, resolve, years, build_view, presentation, VIEW)."""
-    def focus_choices(scope: loader.AccessScope, secret: str | None) -> list[dict]:
-        return la_options(loader.local_authorities(), scope.la_code, secret)
-
     def default_calls(scope: loader.AccessScope) -> list[Call]:
         """The view the page opens on, then the render callback's outputs for the values its layout sets."""
         selection = view.resolve({}, scope)
@@ -130,7 +127,7 @@ def measures_page(*, name: str, prefix: str, path: str, nav_name: str, heading: 
         name=name, prefix=prefix, path=path, nav_name=nav_name, heading=heading, order=order,
         filters=(Filter(f"{prefix}-focus", "la"), Filter(f"{prefix}-measure", "measure"), Filter(f"{prefix}-year", "year")),
         select=view.resolve, present=view.presentation, charts=CHARTS, tables=TABLES, view=view.build_view,
-        la_choices=(f"{prefix}-focus", focus_choices), default_calls=default_calls)
+        la_choices=(f"{prefix}-focus", london_la_choices), default_calls=default_calls)
     register_callbacks(dashboard)
     rendered = register_render(dashboard, view.VIEW.dataset)
     no_data = (f"No figures have been imported yet. An administrator imports DfE's {view.SPEC.importing} with "
@@ -141,5 +138,5 @@ def measures_page(*, name: str, prefix: str, path: str, nav_name: str, heading: 
         scope = viewer_scope(dashboard)
         selection = dashboard.selection_from_query(query, scope)
         return layout(dashboard, view.SPEC, lead, view.years(scope) if selection else [],
-                      focus_choices(scope, anonymise_with(anonymise)) if selection else [], selection, anonymise, no_data)
+                      london_la_choices(scope, anonymise_with(anonymise)) if selection else [], selection, anonymise, no_data)
     return dashboard, page_layout

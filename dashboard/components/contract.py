@@ -26,8 +26,8 @@ from flask_login import current_user
 from dashboard import loader
 from dashboard.auth.roles import ROLES, role_allows
 from dashboard.components.first_paint import DigestedOutputs
-from dashboard.presenting import (Presentation, chart_and_kind, chart_download, configured_chromium, slides_download,
-                                  table_download)
+from dashboard.presenting import (Presentation, chart_and_kind, chart_download, configured_chromium, la_options,
+                                  slides_download, table_download)
 
 APP_NAME = "London Children's Services Dashboards"
 
@@ -157,6 +157,12 @@ def render_for_viewer(dashboard: Dashboard, rendered: Callable, values, anonymis
     if scope is None:
         raise PreventUpdate
     return rendered(tuple(values), scope, anonymise_with=anonymise_with(anonymise))
+
+
+def london_la_choices(scope: loader.AccessScope, secret: str | None) -> list[dict]:
+    """Every London LA as a focus choice (a `Dashboard`'s `la_choices`): the viewer's own named, the others labelled
+    when anonymised with `secret`."""
+    return la_options(loader.local_authorities(), scope.la_code, secret)
 
 
 def opening_render(view: Call, rendered: Callable, values, scope: loader.AccessScope) -> list[Call]:

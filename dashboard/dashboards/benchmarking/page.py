@@ -8,22 +8,17 @@ from flask import current_app
 from dashboard import loader
 from dashboard.chart_theme import empty_figure, lean_figure
 from dashboard.components.first_paint import view_callback
-from dashboard.components.contract import (Call, Dashboard, Filter, anonymise_with, opening_render, register_callbacks,
-                                           render_for_viewer, rendered_outputs, viewer_scope)
+from dashboard.components.contract import (Call, Dashboard, Filter, anonymise_with, london_la_choices, opening_render,
+                                           register_callbacks, render_for_viewer, rendered_outputs, viewer_scope)
 from dashboard.components.layout import (chart_card, chart_outputs, column_defs, definition_list, filter_bar, grid_records,
                                          kpi_cards, labelled, sharing_and_kpis, table_outputs, table_section)
 from dashboard.components.notes import demo_banner, page_heading
 from dashboard.dashboards.benchmarking import view as bench
-from dashboard.presenting import la_options
 
 
 def select(values: dict, scope: loader.AccessScope) -> bench.Choices | None:
     return bench.resolve_choices(values["source"], values["indicator"], values["focus"], values["from"], values["to"],
                                  user_la=scope.la_code, scope=scope)
-
-
-def focus_choices(scope: loader.AccessScope, secret: str | None) -> list[dict]:
-    return la_options(loader.local_authorities(), scope.la_code, secret)
 
 
 def default_calls(scope: loader.AccessScope) -> list[Call]:
@@ -41,7 +36,7 @@ DASHBOARD = Dashboard(
     filters=(Filter("bench-source", "source"), Filter("bench-indicator", "indicator"), Filter("bench-focus", "focus"),
              Filter("bench-start", "from"), Filter("bench-end", "to")),
     select=select, present=bench.presentation, charts=tuple(bench.CHARTS), tables=bench.TABLES,
-    view=bench.view_for, default_calls=default_calls, la_choices=("bench-focus", focus_choices),
+    view=bench.view_for, default_calls=default_calls, la_choices=("bench-focus", london_la_choices),
     address_waits_for="bench-indicator",   # the source always has a value; an indicator only once there is data
 )
 register_callbacks(DASHBOARD)
@@ -64,7 +59,7 @@ def layout(anon=None, **query):
     scope = viewer_scope(DASHBOARD)
     choices = DASHBOARD.selection_from_query(query, scope)
     chosen = (lambda name: getattr(choices, name)) if choices else (lambda name: None)
-    la_options = focus_choices(scope, anonymise_with(anonymise)) if scope else []
+    la_options = london_la_choices(scope, anonymise_with(anonymise)) if scope else []
     source_options = [{"label": label, "value": value} for value, label in bench.SOURCES.items()]
     return html.Div([
         page_heading("Benchmarking", "How does an LA compare with its sub-region, statistical neighbours, London and England? "

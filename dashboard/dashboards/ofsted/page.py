@@ -7,22 +7,17 @@ from dash.exceptions import PreventUpdate
 from dashboard import loader
 from dashboard.chart_theme import lean_figure
 from dashboard.components.first_paint import view_callback
-from dashboard.components.contract import (Call, Dashboard, Filter, anonymise_with, opening_render, register_callbacks,
-                                           render_for_viewer, rendered_outputs, viewer_scope)
+from dashboard.components.contract import (Call, Dashboard, Filter, anonymise_with, london_la_choices, opening_render,
+                                           register_callbacks, render_for_viewer, rendered_outputs, viewer_scope)
 from dashboard.components.layout import (chart_card, chart_outputs, column_defs, definition_list, filter_bar, grid_content,
                                          grid_outputs, kpi_cards, labelled, sharing_and_kpis, table_section)
 from dashboard.components.notes import page_heading
 from dashboard.dashboards.ofsted import view as ofsted_view
-from dashboard.presenting import la_options
 
 
 def select(values: dict, scope: loader.AccessScope) -> ofsted_view.Filters:
     return ofsted_view.resolve_filters(values["focus"], values["judgement"], user_la=scope.la_code,
                                        las=loader.local_authorities())
-
-
-def focus_choices(scope: loader.AccessScope, secret: str | None) -> list[dict]:
-    return la_options(loader.local_authorities(), scope.la_code, secret)
 
 
 def default_calls(scope: loader.AccessScope) -> list[Call]:
@@ -36,7 +31,7 @@ DASHBOARD = Dashboard(
     name="ofsted", prefix="ofsted", path="/ofsted", nav_name="Ofsted", heading="Ofsted inspections", order=7,
     filters=(Filter("ofsted-focus", "focus"), Filter("ofsted-judgement", "judgement")),
     select=select, present=ofsted_view.presentation, charts=ofsted_view.CHARTS, tables=ofsted_view.TABLES,
-    view=ofsted_view.build_view, default_calls=lambda scope: default_calls(scope), la_choices=("ofsted-focus", focus_choices),
+    view=ofsted_view.build_view, default_calls=lambda scope: default_calls(scope), la_choices=("ofsted-focus", london_la_choices),
 )
 register_callbacks(DASHBOARD)
 
@@ -52,7 +47,7 @@ def layout(anon=None, **query):
         html.Div(id="ofsted-banner"),
         filter_bar([
             dbc.Col(labelled("Focus LA", "ofsted-focus", dcc.Dropdown(
-                id="ofsted-focus", options=focus_choices(scope, anonymise_with(anonymise)) if filters else [],
+                id="ofsted-focus", options=london_la_choices(scope, anonymise_with(anonymise)) if filters else [],
                 clearable=False, value=filters and filters.focus)), lg=4),
             dbc.Col(labelled("Judgement (distribution chart)", "ofsted-judgement", dcc.Dropdown(
                 id="ofsted-judgement", options=ofsted_view.judgement_options(), clearable=False,

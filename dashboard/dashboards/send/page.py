@@ -7,14 +7,13 @@ from dash.exceptions import PreventUpdate
 
 from dashboard import loader
 from dashboard.components.first_paint import view_callback
-from dashboard.components.contract import (Call, Dashboard, Filter, anonymise_with, opening_render, register_callbacks,
-                                           render_for_viewer, rendered_outputs, viewer_scope)
+from dashboard.components.contract import (Call, Dashboard, Filter, anonymise_with, london_la_choices, opening_render,
+                                           register_callbacks, render_for_viewer, rendered_outputs, viewer_scope)
 from dashboard.components.layout import (chart_card, chart_outputs, column_defs, content_width, definition_list, filter_bar, grid_content,
                                          grid_outputs, kpi_cards, labelled, sharing_and_kpis, table_outputs, table_section)
 from dashboard.components.notes import demo_banner, page_heading
 from dashboard.dashboards.send import data as send_loader
 from dashboard.dashboards.send import view as send_page
-from dashboard.presenting import la_options
 
 # Grid cells with no figure read "not published", never blank or 0.
 NOT_PUBLISHED = {"valueFormatter": {"function": "params.value == null ? 'not published' : "
@@ -27,10 +26,6 @@ def select(values: dict, scope: loader.AccessScope) -> send_page.Filters | None:
         return None
     return send_page.resolve_filters(values["focus"], values["measure"], values["year"], values["by"],
                                      user_la=scope.la_code, las=loader.local_authorities(), values=data)
-
-
-def focus_choices(scope: loader.AccessScope, secret: str | None) -> list[dict]:
-    return la_options(loader.local_authorities(), scope.la_code, secret)
 
 
 def default_calls(scope: loader.AccessScope) -> list[Call]:
@@ -46,7 +41,7 @@ DASHBOARD = Dashboard(
     filters=(Filter("send-focus", "focus"), Filter("send-measure", "measure"), Filter("send-year", "year"),
              Filter("send-by", "by")),
     select=select, present=send_page.presentation, charts=tuple(send_page.CHARTS), tables=send_page.TABLES,
-    view=send_page.build_view, default_calls=default_calls, la_choices=("send-focus", focus_choices),
+    view=send_page.build_view, default_calls=default_calls, la_choices=("send-focus", london_la_choices),
 )
 register_callbacks(DASHBOARD)
 
@@ -63,7 +58,7 @@ def layout(anon=None, **query):
         None if filters else dbc.Alert("No SEND data has been loaded yet.", color="info"),
         filter_bar([
             dbc.Col(labelled("Focus LA", "send-focus", dcc.Dropdown(
-                id="send-focus", options=focus_choices(scope, anonymise_with(anonymise)) if filters else [],
+                id="send-focus", options=london_la_choices(scope, anonymise_with(anonymise)) if filters else [],
                 clearable=False, value=filters and filters.focus)), lg=3),
             dbc.Col(labelled("Measure (trend and LA chart)", "send-measure", dcc.Dropdown(
                 id="send-measure", options=send_page.indicator_options(), clearable=False,

@@ -17,6 +17,16 @@ POLARITY_TEXT = {
 }
 
 
+def indicator_options(catalogue: pd.DataFrame, grouped_by: str, *, sort: bool) -> list[dict]:
+    """The indicator dropdown's options grouped by a column of the catalogue ("theme", "source"): a disabled heading
+    per group, then its indicators; the groups in name order when `sort`, else in the catalogue's."""
+    options = []
+    for group, frame in catalogue.groupby(grouped_by, sort=sort):
+        options.append({"label": f"— {group} —", "value": f"{grouped_by}:{group}", "disabled": True})
+        options += [{"label": name, "value": code} for code, name in zip(frame["code"], frame["name"])]
+    return options
+
+
 @dataclass
 class BenchmarkingView:
     indicator: dict

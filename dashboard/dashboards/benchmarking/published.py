@@ -34,14 +34,6 @@ def period_start(period: str) -> pd.Timestamp:
     return pd.Timestamp(year=int(str(period)[:4]), month=1, day=1)
 
 
-def indicator_options(catalogue: pd.DataFrame) -> list[dict]:
-    options = []
-    for source, frame in catalogue.groupby("source", sort=True):
-        options.append({"label": f"— {source} —", "value": f"source:{source}", "disabled": True})
-        options += [{"label": name, "value": code} for code, name in zip(frame["code"], frame["name"])]
-    return options
-
-
 def periods_of(values: pd.DataFrame) -> list[str]:
     return sorted(values["period"].unique(), key=period_start)
 

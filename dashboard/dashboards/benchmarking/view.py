@@ -14,7 +14,7 @@ from dashboard import loader
 from dashboard.dashboards.benchmarking import data as bench_data
 from dashboard.dashboards.benchmarking import figures, metrics, published
 from dashboard.dashboards.benchmarking.common import (COUNT_UNITS, POLARITY_TEXT, RANKING_RULES, BenchmarkingView,
-                                                     change_text)
+                                                     change_text, indicator_options)
 from dashboard.loader import published as published_loader
 from dashboard.presenting import Presentation, Slide, anonymise_las
 from dashboard.sentences import ordinal, points_word, run_length
@@ -57,15 +57,6 @@ def resolve_filters(indicator=None, focus=None, start=None, end=None, *, user_la
     if start_q > end_q:
         start_q, end_q = end_q, start_q
     return Filters(indicator, focus, start_q, end_q)
-
-
-def indicator_options(catalogue: pd.DataFrame) -> list[dict]:
-    """Dropdown options grouped by theme: a disabled heading per theme, then its indicators."""
-    options = []
-    for theme, frame in catalogue.groupby("theme", sort=False):
-        options.append({"label": f"— {theme} —", "value": f"theme:{theme}", "disabled": True})
-        options += [{"label": name, "value": code} for code, name in zip(frame["code"], frame["name"])]
-    return options
 
 
 def quarter_options(periods: list[pd.Timestamp]) -> list[dict]:
@@ -189,7 +180,7 @@ def resolve_choices(source, indicator, focus, start, end, *, user_la, scope) -> 
         choice = published.resolve(indicator, focus, start, end, user_la=user_la, catalogue=catalogue, las=las, scope=scope)
         if choice is None:
             return None
-        return Choices(source, published.indicator_options(catalogue), [{"label": p, "value": p} for p in choice["periods"]],
+        return Choices(source, indicator_options(catalogue, "source", sort=True), [{"label": p, "value": p} for p in choice["periods"]],
                        choice["indicator"], choice["focus"], choice["start"], choice["end"])
     periods, catalogue, options = _regional_choices()
     if not periods:
@@ -203,7 +194,7 @@ def resolve_choices(source, indicator, focus, start, end, *, user_la, scope) -> 
 def _regional_choices() -> tuple[list[pd.Timestamp], pd.DataFrame, dict]:
     """The quarters, the indicator catalogue and the dropdowns' options they give: no filter changes them."""
     periods, catalogue = bench_data.benchmark_periods(), loader.indicator_catalogue()
-    return periods, catalogue, {"indicators": indicator_options(catalogue), "quarters": quarter_options(periods)}
+    return periods, catalogue, {"indicators": indicator_options(catalogue, "theme", sort=False), "quarters": quarter_options(periods)}
 
 
 def _published_choice(choices: Choices) -> dict:

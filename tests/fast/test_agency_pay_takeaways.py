@@ -68,17 +68,17 @@ def test_over_cap_by_la_counts_the_las_without_a_figure_and_why():
 
 def test_workforce_gives_the_counts_and_the_london_agency_share():
     per_quarter = _quarters([("Q1 2025-26", "", 945, 0, 0, 0), ("Q2 2025-26", "", 862, 0, 0, 0)])
-    share = pd.DataFrame({"period_end": pd.to_datetime(["2025-06-30", "2025-09-30"]), "series": "London average",
-                          "value": [16.0, NAN]})
+    share = pay.AgencyShare(list(pd.to_datetime(["2025-06-30", "2025-09-30"])), {"London average": np.array([16.0, NAN])})
+    nothing = pay.AgencyShare(share.quarters, {})
     assert pay.workforce_takeaway(per_quarter, share, "All London") == (
         "The Pledge returns for All London list 862 agency assignments in Q2 2025-26 (945 in Q1 2025-26); agency workers "
         "were 16.0% of London's children's social workers in Q1 2025-26 (benchmarking data).")
     # Too few for pay figures: the (protected) count is still given; no return is said in words, never as 0.
     small = _quarters([("Q1", "no return", 0, NAN, NAN, NAN), ("Q2", "c", 5, 20.0, NAN, NAN)])
-    text = pay.workforce_takeaway(small, share.iloc[:0], "City of London")
+    text = pay.workforce_takeaway(small, nothing, "City of London")
     assert text.startswith("The Pledge returns for City of London list 5 agency assignments in Q2;")
     assert text.endswith("not in the benchmarking data for these quarters.")
-    missing = pay.workforce_takeaway(_quarters([("Q2", "no return", 0, NAN, NAN, NAN)]), share.iloc[:0], "Brent")
+    missing = pay.workforce_takeaway(_quarters([("Q2", "no return", 0, NAN, NAN, NAN)]), nothing, "Brent")
     assert missing.startswith("Brent, Q2: no return in the Pledge returns")
 
 

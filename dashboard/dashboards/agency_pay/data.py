@@ -16,7 +16,8 @@ from dashboard import disclosure
 from dashboard.auth.roles import ROLES
 from dashboard.dashboards.agency_pay import metrics
 from dashboard.dashboards.benchmarking import data as benchmarking_data
-from dashboard.loader import AccessScope, cached_read, dataset_version, indicator_catalogue, kept_in_process, _read_sql
+from dashboard.loader import (AccessScope, ProcessCache, cached_read, dataset_version, indicator_catalogue,
+                              kept_in_process, _read_sql)
 from dashboard.loader import published as published_loader
 from dashboard.store import schema
 
@@ -159,19 +160,35 @@ def area_summaries(scope: AccessScope, area_codes: list[str], shown_codes: list[
     return out
 
 
-# What the summaries read of the rows, as numpy arrays (each row's LA, quarter and job type as codes): worked out once
-# per version in each worker, so a view picks its rows with a few array comparisons and sums them with `bincount`, not
-# pandas selections and group-bys. Server side only, like the rows.
-@kept_in_process(NAME)
-def _arranged(holiday_pay_rate: float, ni_rates: tuple) -> dict:
-    rows = _prepared(holiday_pay_rate, ni_rates)
+# What the summaries read of the rows, as numpy arrays (each row's LA, quarter and job type as codes), the rows in
+# quarter order (stable: within a quarter, in the order stored), so the rows of a quarter, or of a range of quarters,
+# are one slice: worked out once per version in each worker, so a view picks its rows with a few array comparisons on
+# that slice and sums them with `bincount`, not pandas selections and group-bys. Server side only, like the rows;
+# shared by every view in the process, read and never changed (no copy: copying them cost more than a view's use).
+_kept_rows = ProcessCache(NAME)
+
+
+def _arranged() -> dict:
+    rates = paye_rates()
+    return _kept_rows.get_or_build(lambda: _arrange(rates), repr(rates))
+
+
+def _arrange(rates: dict) -> dict:
+    rows = _prepared(**rates)
+    period = rows["period_end"].to_numpy(dtype="datetime64[ns]")
+    order = np.argsort(period, kind="stable")
+    period = period[order]
+    days, day_code = np.unique(period, return_inverse=True)
     la, las = pd.factorize(rows["la_code"], sort=False)
-    return {"la": la, "las": list(las), "period": rows["period_end"].to_numpy(dtype="datetime64[ns]"),
-            "job": rows["job_type"].cat.codes.to_numpy(), "jobs": list(rows["job_type"].cat.categories),
-            "rate": rows["adjusted_rate"].to_numpy(dtype="float64"), "over": rows["over_cap"].to_numpy(dtype=bool),
-            "current": ~rows["is_legacy"].to_numpy(dtype=bool), "spend": rows["spend"].to_numpy(dtype="float64"),
-            "excess": rows["excess"].to_numpy(dtype="float64"),
-            "key": rows[disclosure.RECORD_KEY].to_numpy(dtype="float64")}
+    arrays = {"la": la[order], "las": list(las), "period": period, "days": days, "day_code": day_code.reshape(-1),
+              "job": rows["job_type"].cat.codes.to_numpy()[order], "jobs": list(rows["job_type"].cat.categories),
+              "rate": rows["adjusted_rate"].to_numpy(dtype="float64")[order],
+              "over": rows["over_cap"].to_numpy(dtype=bool)[order], "current": ~rows["is_legacy"].to_numpy(dtype=bool)[order],
+              "spend": rows["spend"].to_numpy(dtype="float64")[order], "excess": rows["excess"].to_numpy(dtype="float64")[order],
+              "key": rows[disclosure.RECORD_KEY].to_numpy(dtype="float64")[order]}
+    arrays["position"] = {code: i for i, code in enumerate(arrays["las"])}
+    arrays["day_position"] = {day: i for i, day in enumerate(days.astype("int64").tolist())}   # by nanoseconds
+    return arrays
 
 
 def area_parts(scope: AccessScope, area_codes: list[str], shown_codes: list[str], job: str | None, start, end,
@@ -181,51 +198,74 @@ def area_parts(scope: AccessScope, area_codes: list[str], shown_codes: list[str]
     `by_la` the LAs `shown_codes` in that order (the last quarter); `pooled` the area as one group (the last quarter);
     `by_job` the job types (`job`, or every one in `metrics.JOB_TYPES` order where `job` is None; the last quarter);
     `per_quarter` the `quarters` (from start to end, in that order); `by_quarter_job` each quarter's job types (quarter
-    by quarter). Server side only: true counts; the caller protects them (`metrics.protect_arrays`)."""
+    by quarter). Server side only: true counts; the caller protects them (`metrics.protect_arrays`).
+    Each group's rows are summed in the order stored, whichever slice they are read from, so a group's figures do not
+    depend on which other groups are asked for: the last quarter's `pooled` and `by_job` are the last quarter's groups
+    of `per_quarter` and `by_quarter_job` (the same rows), read from them where `end` is one of the `quarters`."""
     check_scope(scope)   # shared by every viewer allowed to see the page; refused here for anyone else
-    a = _arranged(**paye_rates())
-    position = {code: i for i, code in enumerate(a["las"])}
+    a = _arranged()
+    position = a["position"]
 
-    def of_las(codes):
+    def of_las(codes, la):
         lookup = np.full(len(a["las"]) + 1, -1, dtype="int64")    # an LA's place in `codes` (-1: not there)
         for i, code in enumerate(codes):
             if code in position:
                 lookup[position[code]] = i
-        return lookup[a["la"]]
+        return lookup[la]
 
     jobs = list(metrics.JOB_TYPES) if job is None else [job]
     job_lookup = np.full(len(a["jobs"]) + 1, -1, dtype="int64")
     for i, code in enumerate(jobs):
         if code in a["jobs"]:
             job_lookup[a["jobs"].index(code)] = i
-    job_place = job_lookup[a["job"]]                               # category code -1 (missing) reads the last: -1
     period = a["period"]
-    end_day = pd.Timestamp(end).to_datetime64()
-    quarter_place = np.full(len(period), -1, dtype="int64")
-    for i, day in enumerate(quarters):
-        quarter_place[period == pd.Timestamp(day).to_datetime64()] = i
-    in_range = (period >= pd.Timestamp(start).to_datetime64()) & (period <= end_day)
-    chosen = (job_place >= 0) & (of_las(area_codes) >= 0)
-    at_end = (job_place >= 0) & (period == end_day)
-    own = a["la"] == position.get(scope.la_code, -2)
-    shown_place = of_las(shown_codes)
-    layouts = {
-        "by_la": (at_end & (shown_place >= 0), shown_place, len(shown_codes)),
-        "pooled": (chosen & at_end, np.zeros(len(period), dtype="int64"), 1),
-        "by_job": (chosen & at_end, job_place, len(jobs)),
-        "per_quarter": (chosen & in_range & (quarter_place >= 0), quarter_place, len(quarters)),
-        "by_quarter_job": (chosen & in_range & (quarter_place >= 0), quarter_place * len(jobs) + job_place,
-                           len(quarters) * len(jobs)),
-    }
-    parts = {}
-    for part, (rows, place, n_groups) in layouts.items():
-        picked = np.flatnonzero(rows)
-        group = place[picked]
+    start_day, end_day = (np.datetime64(pd.Timestamp(day).value, "ns") for day in (start, end))
+    own_code = position.get(scope.la_code, -2)
+
+    def summarise(rows: slice, keep: np.ndarray, place: np.ndarray, n_groups: int) -> tuple[dict, dict]:
+        """The groups `place` (0..n_groups-1) of the rows of the slice `rows` that `keep` keeps."""
+        picked = np.flatnonzero(keep) + rows.start
+        group = place[picked - rows.start]
         true = metrics.summary_arrays(group, n_groups, a["rate"][picked], a["over"][picked], a["current"][picked],
                                       a["spend"][picked], a["excess"][picked], a["key"][picked])
-        mine = np.flatnonzero(rows & own)
-        parts[part] = (true, metrics.count_arrays(place[mine], n_groups, a["over"][mine], a["current"][mine], a["key"][mine]))
-    return parts
+        mine = picked[a["la"][picked] == own_code]
+        return true, metrics.count_arrays(place[mine - rows.start], n_groups, a["over"][mine], a["current"][mine],
+                                          a["key"][mine])
+
+    def of_groups(part: tuple[dict, dict], chosen) -> tuple[dict, dict]:
+        return tuple({name: values[chosen] for name, values in side.items()} for side in part)
+
+    parts = {}
+    # The last quarter: each LA shown.
+    at_end = slice(int(np.searchsorted(period, end_day, side="left")), int(np.searchsorted(period, end_day, side="right")))
+    job_at_end = job_lookup[a["job"][at_end]]                    # category code -1 (missing) reads the last: -1
+    shown_place = of_las(shown_codes, a["la"][at_end])
+    parts["by_la"] = summarise(at_end, (job_at_end >= 0) & (shown_place >= 0), shown_place, len(shown_codes))
+    # The quarters from start to end: the area's LAs, each quarter, and each quarter's job types.
+    in_range = slice(int(np.searchsorted(period, start_day, side="left")), int(np.searchsorted(period, end_day, side="right")))
+    if in_range.stop < in_range.start:
+        in_range = slice(in_range.start, in_range.start)
+    quarter_lookup = np.full(len(a["days"]) + 1, -1, dtype="int64")
+    day_position = a["day_position"]
+    for i, day in enumerate(quarters):
+        found = day_position.get(pd.Timestamp(day).value)
+        if found is not None:
+            quarter_lookup[found] = i
+    quarter_place = quarter_lookup[a["day_code"][in_range]]
+    job_place = job_lookup[a["job"][in_range]]
+    chosen = (job_place >= 0) & (of_las(area_codes, a["la"][in_range]) >= 0) & (quarter_place >= 0)
+    parts["per_quarter"] = summarise(in_range, chosen, quarter_place, len(quarters))
+    parts["by_quarter_job"] = summarise(in_range, chosen, quarter_place * len(jobs) + job_place, len(quarters) * len(jobs))
+    end_position = day_position.get(pd.Timestamp(end).value)
+    last = quarter_lookup[end_position] if end_position is not None and in_range.stop > in_range.start else -1
+    if last >= 0:
+        parts["pooled"] = of_groups(parts["per_quarter"], [last])
+        parts["by_job"] = of_groups(parts["by_quarter_job"], slice(last * len(jobs), (last + 1) * len(jobs)))
+    else:   # the last quarter is not among `quarters`: its groups read from its own rows
+        area_at_end = (job_at_end >= 0) & (of_las(area_codes, a["la"][at_end]) >= 0)
+        parts["pooled"] = summarise(at_end, area_at_end, np.zeros(len(job_at_end), dtype="int64"), 1)
+        parts["by_job"] = summarise(at_end, area_at_end, job_at_end, len(jobs))
+    return {name: parts[name] for name in ("by_la", "pooled", "by_job", "per_quarter", "by_quarter_job")}
 
 
 # The agency share of social workers beside the returns: the benchmarking dataset's rate by LA and quarter, DfE's census

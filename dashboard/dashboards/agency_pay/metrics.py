@@ -365,16 +365,20 @@ def quarter_label(period_end) -> str:
     return f"Q{(day.month - 4) % 12 // 3 + 1} {start_year}-{str(start_year + 1)[-2:]}"
 
 
-def spread_change(trend: pd.DataFrame) -> pd.DataFrame:
-    """Per job type: the spread (Q3 - Q1) in the first and last quarter with figures, and whether it narrowed."""
+def spread_change(trend) -> pd.DataFrame:
+    """Per job type: the spread (Q3 - Q1) in the first and last quarter with figures, and whether it narrowed.
+    `trend`: columns job_type, period_end, q1 and q3 (a DataFrame's, or a dict of lists or arrays)."""
+    by_job: dict = {}
+    for job, period, q1, q3 in zip(*(list(trend[column]) for column in ("job_type", "period_end", "q1", "q3"))):
+        if not (pd.isna(job) or pd.isna(q1) or pd.isna(q3)):
+            by_job.setdefault(job, []).append((period, q1, q3))
     rows = []
-    shown = trend.dropna(subset=["q1", "q3"])
-    for job, frame in shown.groupby("job_type", sort=False):
-        frame = frame.sort_values("period_end")
-        first, last = frame.iloc[0], frame.iloc[-1]
-        before, after = first["q3"] - first["q1"], last["q3"] - last["q1"]
+    for job, quarters in by_job.items():
+        quarters = sorted(quarters, key=lambda quarter: quarter[0])
+        (first_period, first_q1, first_q3), (last_period, last_q1, last_q3) = quarters[0], quarters[-1]
+        before, after = first_q3 - first_q1, last_q3 - last_q1
         verdict = ("narrower: converging" if after < before - 0.005 else
                    "wider: diverging" if after > before + 0.005 else "unchanged")
-        rows.append({"job_type": job, "first_period": first["period_end"], "first_spread": before,
-                     "last_period": last["period_end"], "last_spread": after, "verdict": verdict if len(frame) > 1 else ""})
+        rows.append({"job_type": job, "first_period": first_period, "first_spread": before, "last_period": last_period,
+                     "last_spread": after, "verdict": verdict if len(quarters) > 1 else ""})
     return pd.DataFrame(rows, columns=["job_type", "first_period", "first_spread", "last_period", "last_spread", "verdict"])

@@ -9,6 +9,7 @@ for groups large enough, while the viewer's own LA's assignments are counted exa
 """
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -133,18 +134,21 @@ SUMMARY_COLUMNS = [("n", "Assignments", "count"), ("min", "Lowest (£/h)", "mone
                    ("pct_excess", "Excess over cap (% of spend)", "pct")]
 
 
-def summary_table(rows: pd.DataFrame, label_column: str, label_header: str, extra: list[tuple[str, str]] = ()) -> pd.DataFrame:
-    table = {label_header: rows[label_column].tolist()}
+def summary_table(rows, label_column: str, label_header: str, extra: list[tuple[str, str]] = ()) -> pd.DataFrame:
+    """`rows` (columns: a DataFrame's, or a dict of arrays or lists) as a table, one figure a cell (`display_value`)."""
+    status = figures.values(rows["status"])
+    table = {label_header: figures.values(rows[label_column])}
     for column, header in extra:
-        table[header] = rows[column].tolist()
+        table[header] = figures.values(rows[column])
     for column, header, kind in SUMMARY_COLUMNS:
         if column == "n":
-            table[header] = [NO_RETURN if s == NO_RETURN else int(v) for s, v in zip(rows["status"], rows["n"].fillna(0))]
+            table[header] = [NO_RETURN if s == NO_RETURN else 0 if pd.isna(v) else int(v)
+                             for s, v in zip(status, figures.values(rows["n"]))]
         elif column == "cap":
-            table[header] = [display_value("", v, "money") for v in rows["cap"]] if "cap" in rows else None
+            table[header] = [display_value("", v, "money") for v in figures.values(rows["cap"])] if "cap" in rows else None
         else:
             table[header] = [display_value("" if column in COUNT_SHARES and s == SUPPRESSED else s, v, kind)
-                             for s, v in zip(rows["status"], rows[column])]
+                             for s, v in zip(status, figures.values(rows[column]))]
     return pd.DataFrame({k: v for k, v in table.items() if v is not None})
 
 
@@ -178,116 +182,198 @@ class PayView:
     takeaways: dict[str, str] = field(default_factory=dict)    # chart -> one sentence saying what it shows
 
 
-def protected(keys: dict, part: tuple[dict, dict], own_alone, returned) -> pd.DataFrame:
+@dataclass(frozen=True)
+class AgencyShare:
+    """The agency share of social workers beside the returns: each series' value in each of `quarters` (NaN where it
+    has none), series by name in the order they are drawn; none where the benchmarking data has no agency rate."""
+    quarters: list
+    series: dict
+
+    @property
+    def empty(self) -> bool:
+        return not self.series or not self.quarters
+
+    def latest(self, name: str) -> tuple[pd.Timestamp, float] | None:
+        """(quarter, value) of the last quarter with a value in the series `name`, or None."""
+        known = np.flatnonzero(~np.isnan(self.series[name])) if name in self.series else ()
+        return (self.quarters[known[-1]], self.series[name][known[-1]]) if len(known) else None
+
+
+def protected(part: tuple[dict, dict], own_alone, returned) -> dict:
     """One summary as this viewer may see it (`metrics.protect_arrays`: `part` is every LA's figures and the viewer's
-    own LA's counts, per group), its groups named by `keys` (columns), with a `status` saying why a row has no pay
-    figures: NO_RETURN (`returned` false), NONE_RETURNED (its protected count is 0), SUPPRESSED (too few other LAs'
-    assignments for pay figures: its counts and shares over cap are still shown), or ""."""
+    own LA's counts, per group), as columns (numpy arrays), with a `status` saying why a row has no pay figures:
+    NO_RETURN (`returned` false), NONE_RETURNED (its protected count is 0), SUPPRESSED (too few other LAs' assignments
+    for pay figures: its counts and shares over cap are still shown), or "" (a list). The caller adds the groups'
+    names."""
     true, mine = part
     shown = metrics.protect_arrays(true, mine, np.asarray(own_alone, dtype=bool))
     status = np.where(shown["n"] == 0, NONE_RETURNED, np.where(shown["pay_shown"], "", SUPPRESSED))
-    shown["status"] = np.where(np.asarray(returned, dtype=bool), status, NO_RETURN)
-    return pd.DataFrame({**keys, **shown})
+    shown["status"] = np.where(np.asarray(returned, dtype=bool), status, NO_RETURN).tolist()
+    return shown
 
 
-# Per LA: the viewer's own LA is shown exactly and highlighted.
-@loader.view_cache(*pay_loader.VIEW_DATASETS, check=pay_loader.check_scope, depends_on_caller=lambda *_: True)
-def build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: str | None = None) -> PayView:
-    """Everything the page shows. `anonymise_with` (the app's secret) replaces every LA name but the viewer's own
-    with a stable label before anything is computed, so no chart, table, sentence or file carries them."""
+def _row(columns: dict, i: int) -> dict:
+    """Row `i` of a summary's columns, as a mapping (`pooled.get("status")`, `row["median"]`)."""
+    return {name: column[i] for name, column in columns.items()}
+
+
+# What every view reads that depends on the data alone, or on it and the naming: worked out once per version of the
+# data in each process, shared by every view and read, never changed (no copy).
+_kept = loader.ProcessCache(*pay_loader.VIEW_DATASETS)
+
+
+def _versioned(scope: loader.AccessScope) -> dict:
+    """What every view reads that depends on the data alone: the quarters with returns and who returned each, the caps
+    in force at each, the benchmarking agency rates (each LA's, by quarter) and DfE's census rate by area."""
+    return _kept.get_or_build(lambda: _work_out_versioned(scope), "versioned")
+
+
+def _by_day(series: pd.Series) -> dict:
+    """{a day's nanoseconds: value} of a series indexed by day."""
+    return dict(zip(pd.DatetimeIndex(series.index).as_unit("ns").asi8.tolist(), series.to_numpy(dtype="float64").tolist()))
+
+
+def _work_out_versioned(scope: loader.AccessScope) -> dict:
+    returns, caps = pay_loader.returns(), pay_loader.caps()
+    periods = [pd.Timestamp(p) for p in sorted(returns["period_end"].unique())]
+    returned_at: dict = {}
+    for code, day in zip(returns["la_code"], returns["period_end"]):
+        returned_at.setdefault(pd.Timestamp(day), set()).add(code)
+    rates = pay_loader.agency_rates(scope)
+    share = None
+    if rates["values"] is not None:
+        values, census = rates["values"], rates["census"]
+        share = {"values": values,
+                 "own": {code: _by_day(frame.set_index("period_end")["value"]) for code, frame in values.groupby("la_code")},
+                 "census": {code: _by_day(frame.set_index("period_end")["value"]) for code, frame in census.groupby("area_code")},
+                 "has_census": not census.empty}
+    return {"periods": periods, "returned_at": {day: frozenset(codes) for day, codes in returned_at.items()},
+            "caps_at": {day: _caps_at(caps, day) for day in periods}, "share": share,
+            "census_source": rates["census_source"]}
+
+
+def _caps_at(caps: pd.DataFrame, day) -> dict:
+    """The caps in force on `day` (`metrics.caps_in_force`), and what the view reads of them."""
+    now = metrics.caps_in_force(caps, day)
+    return {"cap_of": dict(zip(now["job_type"].tolist(), now["cap"].tolist())),
+            "illustrative": bool(now["is_illustrative"].any()) if not now.empty else False}
+
+
+def _naming(scope: loader.AccessScope, anonymise_with: str | None) -> dict:
+    """What depends on the LAs' names: each area's LAs and name, the LAs shown beside it and the caps table (its notes
+    relabelled when others are anonymised), kept per version of the data and naming (with others anonymised: per
+    viewer's LA and a digest of the app's secret)."""
+    naming = (hashlib.sha256(anonymise_with.encode()).hexdigest(), scope.la_code) if anonymise_with else None
+    return _kept.get_or_build(lambda: _work_out_naming(scope, anonymise_with), ("naming", naming))
+
+
+def _work_out_naming(scope: loader.AccessScope, anonymise_with: str | None) -> dict:
     las = named_las = loader.local_authorities()
     if anonymise_with:   # rows in label order too: the ONS code order would give the labels away
         las = anonymise_las(las, scope.la_code, anonymise_with)
+    codes, names, subregions = las["la_code"].tolist(), las["la_name"].tolist(), las["subregion_code"].tolist()
+    areas = {}
+    for area in [LONDON] + [f"sr:{code}" for code in dict.fromkeys(subregions)] + codes:
+        area_codes, area_name = area_las(area, las)
+        if len(area_codes) == 1:   # a single LA is shown among its sub-region's LAs
+            chosen = {code for code, subregion in zip(codes, subregions) if subregion == subregions[codes.index(area)]}
+        else:
+            chosen = set(area_codes)
+        areas[area] = (area_codes, area_name, [c for c in codes if c in chosen], [n for c, n in zip(codes, names) if c in chosen])
     caps = pay_loader.caps()
-    returns = pay_loader.returns()
-    own_la = scope.la_code
-    area_codes, area_name = area_las(filters.area, las)
-    job_name = JOB_TYPES.get(filters.job, "All job types")
-    area_is_own = area_codes == [own_la]
-
-    returned_end = set(returns.loc[returns["period_end"] == filters.end, "la_code"])
-    n_returned = len(returned_end & set(area_codes))
-    caps_now = metrics.caps_in_force(caps, filters.end)
-    period_label, range_label = quarter_label(filters.end), f"{quarter_label(filters.start)} to {quarter_label(filters.end)}"
-
-    # Pay range and over cap by LA (last quarter). A single LA is shown among its sub-region's LAs.
-    if len(area_codes) == 1:
-        shown_las = las[las["subregion_code"] == las.set_index("la_code").loc[area_codes[0], "subregion_code"]]
-    else:
-        shown_las = las[las["la_code"].isin(area_codes)]
-    # True summaries, worked out per view from the rows arranged once per data version (server side only), and the
-    # viewer's own LA's part of each group, counted exactly; protected here for this viewer.
-    job_code = None if filters.job == ALL_JOBS else filters.job
-    jobs_shown = list(JOB_TYPES) if filters.job == ALL_JOBS else [filters.job]
-    quarters = [pd.Timestamp(p) for p in sorted(returns["period_end"].unique()) if filters.start <= p <= filters.end]
-    parts = pay_loader.area_parts(scope, area_codes, list(shown_las["la_code"]), job_code, filters.start, filters.end,
-                                  quarters)
-    shown_codes = shown_las["la_code"].to_numpy()
-    by_la = protected({"la_code": shown_codes, "la_name": shown_las["la_name"].to_numpy()}, parts["by_la"],
-                      shown_codes == own_la, np.isin(shown_codes, list(returned_end)))
-    single_cap = caps_now.set_index("job_type")["cap"].get(filters.job) if filters.job != ALL_JOBS else None
-    by_la["cap"] = single_cap if single_cap is not None else np.nan
-
-    # The area's pooled figures are a cell of their own (protected, not the sum of the protected LAs beside them).
-    pooled = protected({"_all": [area_name]}, parts["pooled"], [area_is_own], [n_returned > 0])
-    pooled["cap"] = by_la["cap"].iloc[0] if len(by_la) else np.nan
-
-    cap_of = caps_now.set_index("job_type")["cap"]
-    by_job = protected({"job_type": jobs_shown}, parts["by_job"], [area_is_own] * len(jobs_shown),
-                       [n_returned > 0] * len(jobs_shown))
-    by_job["job_name"] = [JOB_TYPES[j] for j in jobs_shown]
-    by_job["cap"] = by_job["job_type"].map(cap_of)
-
-    # Over cap by quarter for the area, with and without legacy contracts.
-    area_returns = returns[returns["la_code"].isin(area_codes)].groupby("period_end").size()
-    returned_in = area_returns.reindex(quarters, fill_value=0).to_numpy()
-    labels = [quarter_label(p) for p in quarters]
-    per_quarter = protected({"period_end": quarters, "n_returned": returned_in}, parts["per_quarter"],
-                            [area_is_own] * len(quarters), returned_in > 0)
-    per_quarter["quarter"] = labels
-
-    # Median and spread per job type by quarter: are rates converging? Each job type's quarter is a cell of its own.
-    trend = protected({"period_end": [p for p in quarters for _ in jobs_shown], "job_type": jobs_shown * len(quarters)},
-                      parts["by_quarter_job"], [area_is_own] * len(quarters) * len(jobs_shown),
-                      np.repeat(returned_in > 0, len(jobs_shown)))
-    trend["quarter"] = np.repeat(labels, len(jobs_shown)).tolist()
-    trend["job_name"] = [JOB_TYPES[j] for j in jobs_shown] * len(quarters)
-    convergence = metrics.spread_change(trend[trend["status"] == ""]) if not trend.empty else pd.DataFrame()
-
-    # Agency workforce: workers in the returns, and the agency share of social workers from the benchmarking data.
-    workforce_share = _agency_share(filters, scope, las, area_codes, area_name, own_la, quarters)
-
-    head = pooled.iloc[0]
-    previous = per_quarter[per_quarter["period_end"] < filters.end].tail(1)
-    kpis = _kpis(head, previous, per_quarter, n_returned, len(area_codes), period_label, workforce_share)
-
-    is_demo = bool(loader.dataset_info(pay_loader.NAME)["is_demo"])
-    caps_illustrative = bool(caps_now["is_illustrative"].any()) if not caps_now.empty else False
-    by_label = "LA" if filters.by == "la" else "job type"
-    if filters.by == "la":
-        range_figure = figures.range_by_la_figure(by_la, pooled.iloc[0], area_name, own_la, filters.area, caps_now, filters.job)
-    else:
-        range_figure = figures.range_by_job_figure(by_job, pooled.iloc[0], area_name)
-    range_title = f"Hourly pay after PAYE adjustments by {by_label}: {area_name}, {job_name.lower()}, {period_label}"
-    summary = (summary_table(pd.concat([pooled.rename(columns={"_all": "label"}),
-                                        by_la.rename(columns={"la_name": "label"})], ignore_index=True), "label", "LA")
-               if filters.by == "la" else
-               summary_table(pd.concat([pooled.rename(columns={"_all": "label"}).assign(label=f"{area_name}: all shown"),
-                                        by_job.rename(columns={"job_name": "label"})], ignore_index=True), "label", "Job type"))
-    trend_table = _trend_table(per_quarter, trend, area_name)
     caps_table = pd.DataFrame({
         "Job type": caps["job_type"].map(JOB_TYPES), "Cap (£/h)": caps["cap"].round(2),
         "In force from": caps["effective_from"].dt.strftime("%d %b %Y"),
         "Illustrative": np.where(caps["is_illustrative"], "yes (demo)", "no"),
         "Note": caps["note"] if not anonymise_with else caps["note"].map(lambda text: relabel(text, named_las, las)),
     })
-    notes = _notes(filters, area_name, job_name, range_label, period_label, n_returned, len(area_codes), is_demo,
-                   caps_illustrative, caps_now, convergence, pay_loader.agency_rates(scope)["census_source"])
+    return {"names": dict(zip(codes, names)), "areas": areas, "caps_table": caps_table}
+
+
+# Per LA: the viewer's own LA is shown exactly and highlighted.
+@loader.view_cache(*pay_loader.VIEW_DATASETS, check=pay_loader.check_scope, depends_on_caller=lambda *_: True)
+def build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: str | None = None) -> PayView:
+    """Everything the page shows. `anonymise_with` (the app's secret) replaces every LA name but the viewer's own
+    with a stable label before anything is computed, so no chart, table, sentence or file carries them.
+    What depends on the data alone (`_versioned`) or on the naming (`_naming`) is worked out once per version of the
+    data in each process; the filters' part here, from columns (numpy arrays and lists), not frames."""
+    pay_loader.check_scope(scope)
+    versioned, naming = _versioned(scope), _naming(scope, anonymise_with)
+    own_la = scope.la_code
+    area_codes, area_name, shown_codes, shown_names = naming["areas"][filters.area]
+    job_name = JOB_TYPES.get(filters.job, "All job types")
+    area_is_own = area_codes == [own_la]
+
+    returned_end = versioned["returned_at"].get(filters.end, frozenset())
+    n_returned = len(returned_end & set(area_codes))
+    caps_now = versioned["caps_at"].get(filters.end) or _caps_at(pay_loader.caps(), filters.end)
+    cap_of = caps_now["cap_of"]
+    period_label, range_label = quarter_label(filters.end), f"{quarter_label(filters.start)} to {quarter_label(filters.end)}"
+
+    # True summaries, worked out per view from the rows arranged once per data version (server side only), and the
+    # viewer's own LA's part of each group, counted exactly; protected here for this viewer. Pay range and over cap by
+    # LA (last quarter): a single LA is shown among its sub-region's LAs.
+    job_code = None if filters.job == ALL_JOBS else filters.job
+    jobs_shown = list(JOB_TYPES) if filters.job == ALL_JOBS else [filters.job]
+    quarters = [p for p in versioned["periods"] if filters.start <= p <= filters.end]
+    parts = pay_loader.area_parts(scope, area_codes, shown_codes, job_code, filters.start, filters.end, quarters)
+    by_la = protected(parts["by_la"], [code == own_la for code in shown_codes], [code in returned_end for code in shown_codes])
+    single_cap = cap_of.get(filters.job) if filters.job != ALL_JOBS else None
+    by_la.update(la_code=shown_codes, la_name=shown_names,
+                 cap=np.full(len(shown_codes), single_cap if single_cap is not None else np.nan))
+
+    # The area's pooled figures are a cell of their own (protected, not the sum of the protected LAs beside them).
+    pooled = _row(protected(parts["pooled"], [area_is_own], [n_returned > 0]), 0)
+    pooled.update(_all=area_name, cap=by_la["cap"][0] if len(shown_codes) else np.nan)
+
+    by_job = protected(parts["by_job"], [area_is_own] * len(jobs_shown), [n_returned > 0] * len(jobs_shown))
+    by_job.update(job_type=jobs_shown, job_name=[JOB_TYPES[j] for j in jobs_shown],
+                  cap=np.array([cap_of.get(j, np.nan) for j in jobs_shown], dtype="float64"))
+
+    # Over cap by quarter for the area, with and without legacy contracts.
+    area_set = set(area_codes)
+    returned_in = np.array([len(versioned["returned_at"].get(p, frozenset()) & area_set) for p in quarters], dtype="int64")
+    labels = [quarter_label(p) for p in quarters]
+    per_quarter = protected(parts["per_quarter"], [area_is_own] * len(quarters), returned_in > 0)
+    per_quarter.update(period_end=quarters, n_returned=returned_in, quarter=labels)
+
+    # Median and spread per job type by quarter: are rates converging? Each job type's quarter is a cell of its own.
+    trend = protected(parts["by_quarter_job"], [area_is_own] * len(quarters) * len(jobs_shown),
+                      np.repeat(returned_in > 0, len(jobs_shown)))
+    trend.update(period_end=[p for p in quarters for _ in jobs_shown], job_type=jobs_shown * len(quarters),
+                 quarter=[label for label in labels for _ in jobs_shown],
+                 job_name=[JOB_TYPES[j] for j in jobs_shown] * len(quarters))
+    with_figures = [i for i, s in enumerate(trend["status"]) if s == ""]
+    convergence = metrics.spread_change({name: [trend[name][i] for i in with_figures]
+                                         for name in ("job_type", "period_end", "q1", "q3")})
+
+    # Agency workforce: workers in the returns, and the agency share of social workers from the benchmarking data.
+    own_name = naming["names"].get(own_la)
+    workforce_share = _agency_share(versioned["share"], area_codes, area_name, own_la, own_name, quarters)
+
+    earlier = [i for i, p in enumerate(quarters) if p < filters.end]
+    previous = _row(per_quarter, earlier[-1]) if earlier else None
+    kpis = _kpis(pooled, previous, per_quarter, n_returned, len(area_codes), period_label, workforce_share)
+
+    is_demo = bool(loader.dataset_info(pay_loader.NAME)["is_demo"])
+    caps_illustrative = caps_now["illustrative"]
+    by_label = "LA" if filters.by == "la" else "job type"
+    if filters.by == "la":
+        range_figure = figures.range_by_la_figure(by_la, pooled, area_name, own_la, filters.area, cap_of, filters.job)
+    else:
+        range_figure = figures.range_by_job_figure(by_job, pooled, area_name)
+    range_title = f"Hourly pay after PAYE adjustments by {by_label}: {area_name}, {job_name.lower()}, {period_label}"
+    if filters.by == "la":
+        summary = summary_table(_below_total(pooled, area_name, by_la, "la_name"), "label", "LA")
+    else:
+        summary = summary_table(_below_total(pooled, f"{area_name}: all shown", by_job, "job_name"), "label", "Job type")
+    trend_table = _trend_table(per_quarter, trend, len(jobs_shown))
+    notes = _notes(area_name, job_name, range_label, period_label, n_returned, len(area_codes), is_demo,
+                   caps_illustrative, cap_of, convergence, versioned["census_source"])
     if anonymise_with:
         notes.append(("Anonymised", "LA names other than your own are replaced by stable labels (LA 1 to LA 33)."))
-    own_name = las.set_index("la_code")["la_name"].get(own_la)
     takeaways = {
-        "range": range_takeaway(pooled.iloc[0], by_la if filters.by == "la" else None, by_job if filters.by == "job" else None,
+        "range": range_takeaway(pooled, by_la if filters.by == "la" else None, by_job if filters.by == "job" else None,
                                 own_la, own_name, area_name, job_name, period_label),
         "overcap": overcap_takeaway(per_quarter, area_name, job_name),
         "overcap-la": overcap_by_la_takeaway(by_la, own_la, period_label),
@@ -300,7 +386,7 @@ def build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: s
         range_title=range_title, range_figure=range_figure,
         overcap_title=f"Over cap by quarter: {area_name}, {job_name.lower()}, {range_label}",
         overcap_trend_figure=figures.overcap_trend_figure(per_quarter),
-        overcap_la_title=f"Share of spend over cap by LA: {job_name.lower()}, {period_label} ({len(returned_end & set(shown_las['la_code']))} of {len(shown_las)} LAs returned)",
+        overcap_la_title=f"Share of spend over cap by LA: {job_name.lower()}, {period_label} ({len(returned_end & set(shown_codes))} of {len(shown_codes)} LAs returned)",
         overcap_la_figure=figures.overcap_by_la_figure(by_la, own_la, filters.area),
         workforce_title=f"Agency workforce: {area_name}, {range_label}",
         workforce_figure=figures.workforce_figure(per_quarter, workforce_share, area_name),
@@ -308,56 +394,64 @@ def build_view(filters: Filters, scope: loader.AccessScope, *, anonymise_with: s
         trend_figure=figures.trend_figure(trend),
         summary_title=f"Pay range and over cap by {by_label}: {area_name}, {job_name.lower()}, {period_label}",
         summary_table=summary, trend_table_title=f"By quarter and job type: {area_name}, {range_label}",
-        trend_table=trend_table, caps_table=caps_table, notes=notes, takeaways=takeaways,
+        trend_table=trend_table, caps_table=naming["caps_table"].copy(), notes=notes, takeaways=takeaways,
     )
 
 
-def _agency_share(filters, scope, las, area_codes, area_name, own_la, quarters) -> pd.DataFrame:
-    """period_end, series, value: the benchmarking dataset's agency rate (London, the area, the viewer's LA) and DfE's
-    census rate (London, the LA), each over the quarters chosen (NaN where it has no figure)."""
-    rates = pay_loader.agency_rates(scope)
-    if rates["values"] is None:
-        return pd.DataFrame(columns=["period_end", "series", "value"])
-    values = rates["values"]
+def _below_total(total: dict, label: str, rows: dict, label_column: str) -> dict[str, list]:
+    """The area's row (`total`, labelled `label`) above `rows`, in the columns a summary table reads (lists)."""
+    out = {name: [total[name]] + figures.values(rows[name]) for name in ("status", "n", "cap", *METRIC_COLUMNS)}
+    out["label"] = [label] + figures.values(rows[label_column])
+    return out
+
+
+def _agency_share(share: dict | None, area_codes, area_name, own_la, own_name, quarters) -> AgencyShare:
+    """The benchmarking dataset's agency rate (London, the area, the viewer's LA) and DfE's census rate (London, the
+    LA), each over the quarters chosen (NaN where it has no figure); the LAs' own rates read from those kept per
+    version."""
+    if share is None:
+        return AgencyShare(list(quarters), {})
+    days = [pd.Timestamp(p).value for p in quarters]
+
+    def over(values: dict) -> np.ndarray:
+        return np.array([values.get(day, np.nan) for day in days], dtype="float64")
+
+    # The averages worked out over the quarters chosen, as they always were: pandas' mean of a group is not always
+    # the same to the last bit when the frame around it is larger (a whole version's quarters).
+    values = share["values"]
     values = values[values["period_end"].isin(quarters)]
-    parts = {"London average": values.groupby("period_end")["value"].mean()}
+    parts = {"London average": over(_by_day(values.groupby("period_end")["value"].mean()))}
     if area_name != "All London":
-        label = area_name if len(area_codes) == 1 else f"{area_name} average"
-        parts[label] = values[values["la_code"].isin(area_codes)].groupby("period_end")["value"].mean()
-    own_name = las.set_index("la_code")["la_name"].get(own_la)
+        parts[area_name if len(area_codes) == 1 else f"{area_name} average"] = over(
+            _by_day(values[values["la_code"].isin(area_codes)].groupby("period_end")["value"].mean()))
     if own_name and area_codes != [own_la]:  # the viewer's own LA, unless it is already the area's line
-        parts[f"{own_name} (your LA)"] = values[values["la_code"] == own_la].set_index("period_end")["value"]
+        parts[f"{own_name} (your LA)"] = over(share["own"].get(own_la, {}))
     # Published DfE census figures (30 September) where imported: real data beside the quarterly returns.
-    published = rates["census"]
-    if not published.empty:
+    if share["has_census"]:
         for code, label in [(pay_loader.LONDON_REGION, "London (DfE census)")] + (
                 [(area_codes[0], f"{area_name} (DfE census)")] if len(area_codes) == 1 else []):
-            parts[label] = published[published["area_code"] == code].set_index("period_end")["value"]
-    # One long frame, series after series, each over every quarter chosen (NaN where it has no figure).
-    index = pd.DatetimeIndex(quarters, name="period_end")
-    return pd.DataFrame({"period_end": np.tile(index, len(parts)), "series": np.repeat(list(parts), len(index)),
-                         "value": np.concatenate([part.reindex(index).to_numpy(dtype="float64") for part in parts.values()])})
+            parts[label] = over(share["census"].get(code, {}))
+    return AgencyShare(list(quarters), parts)
 
 
-def _kpis(head, previous, per_quarter, n_returned, n_las, period_label, share) -> list[tuple[str, str, str]]:
+def _kpis(head: dict, previous: dict | None, per_quarter: dict, n_returned, n_las, period_label,
+          share: AgencyShare) -> list[tuple[str, str, str]]:
     status = head.get("status", "")
     show = (lambda value, fmt: status if status else fmt(value))
     count_share = (lambda value: status if status not in ("", SUPPRESSED) else _pct(value))   # from protected counts
-    if previous.empty or status or previous.iloc[0]["status"]:
+    if previous is None or status or previous["status"]:
         change, change_note = "not available", "no comparable previous quarter"
     else:
-        delta = head["pct_spend_over"] - previous.iloc[0]["pct_spend_over"]
+        delta = head["pct_spend_over"] - previous["pct_spend_over"]
         arrow = "▼" if delta < 0 else "▲" if delta > 0 else "–"
         change = f"{arrow} {abs(delta):.1f} points"
         change_note = "lower is better" if delta else ""
-    shown_share = per_quarter["pct_spend_over"].dropna()
+    shown_share = [v for v in figures.values(per_quarter["pct_spend_over"]) if not pd.isna(v)]
     best = ""
-    if not status and len(shown_share) > 1 and head["pct_spend_over"] <= shown_share.min() + 1e-9:
+    if not status and len(shown_share) > 1 and head["pct_spend_over"] <= min(shown_share) + 1e-9:
         best = "the lowest in the quarters chosen"
-    share_latest = share[share["series"] == "London average"].dropna(subset=["value"]).tail(1)
-    census = share[share["series"] == "London (DfE census)"].dropna(subset=["value"]).tail(1)
-    census_note = (f"; DfE census {census['period_end'].iloc[0].strftime('%d %b %Y')}: {_pct(census['value'].iloc[0])}"
-                   if len(census) else "")
+    share_latest, census = share.latest("London average"), share.latest("London (DfE census)")
+    census_note = f"; DfE census {census[0].strftime('%d %b %Y')}: {_pct(census[1])}" if census else ""
     return [
         (f"Assignments, {period_label}", NO_RETURN if status == NO_RETURN else f"{int(head['n']):,}",
          f"{n_returned} of {n_las} LAs returned"),
@@ -368,15 +462,20 @@ def _kpis(head, previous, per_quarter, n_returned, n_las, period_label, share) -
         ("Spend on over-cap assignments", show(head.get("pct_spend_over"), _pct),
          best or ("" if status else f"{_pct(head['pct_spend_over_excl'])} excluding legacy contracts")),
         ("Change on previous quarter", change, change_note),
-        ("Agency share of social workers (London)", _pct(share_latest["value"].iloc[0]) if len(share_latest) else "not available",
-         (f"benchmarking data, {quarter_label(share_latest['period_end'].iloc[0])}" if len(share_latest) else "")
-         + census_note),
+        ("Agency share of social workers (London)", _pct(share_latest[1]) if share_latest else "not available",
+         (f"benchmarking data, {quarter_label(share_latest[0])}" if share_latest else "") + census_note),
     ]
 
 
-def _trend_table(per_quarter: pd.DataFrame, trend: pd.DataFrame, area_name: str) -> pd.DataFrame:
-    total = per_quarter.assign(job_name="All job types shown")
-    rows = pd.concat([total, trend], ignore_index=True).sort_values(["period_end"], kind="stable")
+def _trend_table(per_quarter: dict, trend: dict, n_jobs: int) -> pd.DataFrame:
+    """Each quarter's row for all job types shown, then its row for each job type."""
+    order = [row for q in range(len(per_quarter["quarter"]))
+             for row in [("total", q)] + [("job", q * n_jobs + j) for j in range(n_jobs)]]
+    total = {**{name: figures.values(column) for name, column in per_quarter.items()},
+             "job_name": ["All job types shown"] * len(per_quarter["quarter"])}
+    jobs = {name: figures.values(column) for name, column in trend.items()}
+    rows = {name: [(total if part == "total" else jobs)[name][i] for part, i in order]
+            for name in ("quarter", "job_name", "status", "n", *METRIC_COLUMNS)}
     table = summary_table(rows, "quarter", "Quarter", extra=[("job_name", "Job type")])
     spread = [display_value(s, q3 - q1 if pd.notna(q1) else np.nan, "money")
               for s, q1, q3 in zip(rows["status"], rows["q1"], rows["q3"])]
@@ -384,9 +483,9 @@ def _trend_table(per_quarter: pd.DataFrame, trend: pd.DataFrame, area_name: str)
     return table.drop(columns=["Cap (£/h)"], errors="ignore")
 
 
-def _notes(filters, area_name, job_name, range_label, period_label, n_returned, n_las, is_demo, caps_illustrative,
-           caps_now, convergence, published_source: str) -> list[tuple[str, str]]:
-    cap_text = "; ".join(f"{JOB_TYPES[j]} £{c:.2f}" for j, c in zip(caps_now["job_type"], caps_now["cap"]))
+def _notes(area_name, job_name, range_label, period_label, n_returned, n_las, is_demo, caps_illustrative,
+           cap_of: dict, convergence, published_source: str) -> list[tuple[str, str]]:
+    cap_text = "; ".join(f"{JOB_TYPES[j]} £{c:.2f}" for j, c in cap_of.items())
     converging = "; ".join(f"{JOB_TYPES.get(r.job_type, r.job_type)}: spread £{r.first_spread:.2f} in "
                            f"{quarter_label(r.first_period)}, £{r.last_spread:.2f} in {quarter_label(r.last_period)} ({r.verdict})"
                            for r in convergence.itertuples() if r.verdict)
@@ -443,14 +542,28 @@ def _plural(job_name: str) -> str:
     return (job_name if job_name.startswith("IRO") else job_name.lower()) + "s"
 
 
-def _missing(by_la: pd.DataFrame) -> str:
-    """'2 c (fewer than 5 assignments), 1 no return': the LAs shown without a figure, and why."""
-    counts = by_la.loc[by_la["status"] != "", "status"].value_counts()
-    return ", ".join(f"{n} {MISSING_COUNT.get(s, s)}" for s, n in counts.items())
+def _missing(statuses: list[str]) -> str:
+    """'2 c (fewer than 5 assignments), 1 no return': the LAs shown without a figure, and why (the most first)."""
+    counts: dict[str, int] = {}
+    for status in statuses:
+        if status != "":
+            counts[status] = counts.get(status, 0) + 1
+    return ", ".join(f"{n} {MISSING_COUNT.get(s, s)}" for s, n in sorted(counts.items(), key=lambda item: -item[1]))
 
 
-def range_takeaway(pooled: pd.Series, by_la: pd.DataFrame | None, by_job: pd.DataFrame | None, own_la: str | None,
-                   own_name: str | None, area_name: str, job_name: str, period_label: str) -> str:
+def _first_max(rows: list[int], values: list, lowest: bool = False) -> int | None:
+    """Of the rows `rows`, the first with the highest (or lowest) value; None if none has one."""
+    best = None
+    for i in rows:
+        if not pd.isna(values[i]) and (best is None or (values[i] < values[best] if lowest else values[i] > values[best])):
+            best = i
+    return best
+
+
+# The sentences read summaries given as columns: a DataFrame's, or a dict of arrays or lists, as the view keeps them.
+
+def range_takeaway(pooled, by_la, by_job, own_la: str | None, own_name: str | None, area_name: str, job_name: str,
+                   period_label: str) -> str:
     """The pay range: the area's median and middle half, then the highest LA (or job type) and the viewer's own LA."""
     status = pooled.get("status", "")
     if status:
@@ -458,100 +571,106 @@ def range_takeaway(pooled: pd.Series, by_la: pd.DataFrame | None, by_job: pd.Dat
     text = (f"{area_name}, {job_name.lower()}, {period_label}: the median agency rate after PAYE adjustments is "
             f"{_money(pooled['median'])} an hour (middle half {_money(pooled['q1'])} to {_money(pooled['q3'])}), "
             f"over {int(pooled['n']):,} assignments")
-    if by_la is not None and len(by_la):
-        shown = by_la[by_la["status"] == ""]
-        top = shown.loc[shown["median"].idxmax()] if len(shown) > 1 else None
+    if by_la is not None:
+        statuses, medians, codes, names = (figures.values(by_la[c]) for c in ("status", "median", "la_code", "la_name"))
+        shown = [i for i, s in enumerate(statuses) if s == ""]
+        top = _first_max(shown, medians) if len(shown) > 1 else None
         if top is not None:
-            text += f"; the highest median is {top['la_name']}'s ({_money(top['median'])})"
-        own = by_la[by_la["la_code"] == own_la]
-        if own_name and len(own) and (top is None or top["la_code"] != own_la):
-            row = own.iloc[0]
-            text += (f"; {own_name} (your LA): {_money(row['median'])}" if row["status"] == ""
-                     else f"; {own_name} (your LA): {_why(row['status'])}")
-    if by_job is not None and len(by_job):
-        shown = by_job[by_job["status"] == ""]
+            text += f"; the highest median is {names[top]}'s ({_money(medians[top])})"
+        own = [i for i, code in enumerate(codes) if code == own_la]
+        if own_name and own and (top is None or codes[top] != own_la):
+            row = own[0]
+            text += (f"; {own_name} (your LA): {_money(medians[row])}" if statuses[row] == ""
+                     else f"; {own_name} (your LA): {_why(statuses[row])}")
+    if by_job is not None:
+        statuses, medians, names = (figures.values(by_job[c]) for c in ("status", "median", "job_name"))
+        shown = [i for i, s in enumerate(statuses) if s == ""]
         if len(shown) > 1:
-            high, low = shown.loc[shown["median"].idxmax()], shown.loc[shown["median"].idxmin()]
-            text += (f"; {_plural(high['job_name'])} have the highest median ({_money(high['median'])}) and "
-                     f"{_plural(low['job_name'])} the lowest ({_money(low['median'])})")
-        hidden = by_job[by_job["status"] != ""]
-        if len(hidden):
-            text += "; no figure for " + _and([f"{_plural(n)} ({MISSING_COUNT.get(st, st)})"
-                                               for n, st in zip(hidden["job_name"], hidden["status"])])
+            high, low = _first_max(shown, medians), _first_max(shown, medians, lowest=True)
+            text += (f"; {_plural(names[high])} have the highest median ({_money(medians[high])}) and "
+                     f"{_plural(names[low])} the lowest ({_money(medians[low])})")
+        hidden = [i for i, s in enumerate(statuses) if s != ""]
+        if hidden:
+            text += "; no figure for " + _and([f"{_plural(names[i])} ({MISSING_COUNT.get(statuses[i], statuses[i])})"
+                                               for i in hidden])
     return text + "."
 
 
-def overcap_takeaway(per_quarter: pd.DataFrame, area_name: str, job_name: str) -> str:
+def overcap_takeaway(per_quarter, area_name: str, job_name: str) -> str:
     """Over cap in the last quarter, against the first quarter chosen that has a figure."""
-    if per_quarter.empty:
+    statuses = figures.values(per_quarter["status"])
+    if not statuses:
         return f"{area_name} has no quarters in the range chosen."
-    last = per_quarter.iloc[-1]
-    if last["status"] == SUPPRESSED:
-        return (f"In {last['quarter']}, {_pct(last['pct_over'])} of {_assignments(job_name)} in {area_name} were paid over "
-                f"the cap; {_why(last['status'])}, so no share of spend is shown.")
-    if last["status"]:
-        return f"{area_name}, {job_name.lower()}, {last['quarter']}: {_why(last['status'])}; no share over cap is shown."
-    text = (f"In {last['quarter']}, {_pct(last['pct_over'])} of {_assignments(job_name)} in {area_name} were paid over the cap, "
-            f"{_pct(last['pct_spend_over'])} of spend ({_pct(last['pct_spend_over_excl'])} excluding legacy contracts)")
-    earlier = per_quarter.iloc[:-1]
-    earlier = earlier[(earlier["status"] == "") & earlier["pct_spend_over"].notna()]
-    if len(earlier):
-        first = earlier.iloc[0]
-        change = last["pct_spend_over"] - first["pct_spend_over"]
+    quarter, over, spend, spend_excl = (figures.values(per_quarter[c])
+                                        for c in ("quarter", "pct_over", "pct_spend_over", "pct_spend_over_excl"))
+    last = len(statuses) - 1
+    if statuses[last] == SUPPRESSED:
+        return (f"In {quarter[last]}, {_pct(over[last])} of {_assignments(job_name)} in {area_name} were paid over "
+                f"the cap; {_why(statuses[last])}, so no share of spend is shown.")
+    if statuses[last]:
+        return f"{area_name}, {job_name.lower()}, {quarter[last]}: {_why(statuses[last])}; no share over cap is shown."
+    text = (f"In {quarter[last]}, {_pct(over[last])} of {_assignments(job_name)} in {area_name} were paid over the cap, "
+            f"{_pct(spend[last])} of spend ({_pct(spend_excl[last])} excluding legacy contracts)")
+    earlier = [i for i in range(last) if statuses[i] == "" and not pd.isna(spend[i])]
+    if earlier:
+        first = earlier[0]
+        change = spend[last] - spend[first]
         move = "down from" if change < -0.05 else "up from" if change > 0.05 else "level with"
-        text += f"; spend over cap is {move} {_pct(first['pct_spend_over'])} in {first['quarter']}"
+        text += f"; spend over cap is {move} {_pct(spend[first])} in {quarter[first]}"
     return text + "."
 
 
-def overcap_by_la_takeaway(by_la: pd.DataFrame, own_la: str | None, period_label: str) -> str:
+def overcap_by_la_takeaway(by_la, own_la: str | None, period_label: str) -> str:
     """Which LA spends most over the cap, where the viewer's LA stands, and how many LAs have no figure (and why)."""
-    shown = by_la[(by_la["status"] == "") & by_la["pct_spend_over"].notna()]
-    missing = _missing(by_la)
-    if shown.empty:
+    statuses, spend, codes, names = (figures.values(by_la[c]) for c in ("status", "pct_spend_over", "la_code", "la_name"))
+    shown = [i for i, s in enumerate(statuses) if s == "" and not pd.isna(spend[i])]
+    missing = _missing(statuses)
+    if not shown:
         return f"No LA shown has a figure for {period_label}" + (f" ({missing})." if missing else ".")
-    top = shown.loc[shown["pct_spend_over"].idxmax()]
-    text = f"In {period_label}, {top['la_name']} spent the largest share over the cap ({_pct(top['pct_spend_over'])} of spend)"
-    own = by_la[by_la["la_code"] == own_la]
-    if len(own) and own.iloc[0]["la_code"] != top["la_code"]:
-        row = own.iloc[0]
-        text += (f"; {row['la_name']} (your LA): {_pct(row['pct_spend_over'])}" if row["status"] == ""
-                 else f"; {row['la_name']} (your LA): {_why(row['status'])}")
-    over = int((shown["pct_spend_over"] > 0).sum())
+    top = _first_max(shown, spend)
+    text = f"In {period_label}, {names[top]} spent the largest share over the cap ({_pct(spend[top])} of spend)"
+    own = [i for i, code in enumerate(codes) if code == own_la]
+    if own and codes[own[0]] != codes[top]:
+        row = own[0]
+        text += (f"; {names[row]} (your LA): {_pct(spend[row])}" if statuses[row] == ""
+                 else f"; {names[row]} (your LA): {_why(statuses[row])}")
+    over = sum(1 for i in shown if spend[i] > 0)
     text += (f"; {'all' if over == len(shown) else over} {'of the ' if over < len(shown) else ''}{len(shown)} LAs with a figure "
              "spent something over the cap")
     return text + (f"; not shown: {missing}." if missing else ".")
 
 
-def workforce_takeaway(per_quarter: pd.DataFrame, share: pd.DataFrame, area_name: str) -> str:
+def workforce_takeaway(per_quarter, share: AgencyShare, area_name: str) -> str:
     """Agency assignments in the returns, last quarter against the first, and the London agency share of social workers."""
-    if per_quarter.empty:
+    statuses = figures.values(per_quarter["status"])
+    if not statuses:
         return f"{area_name} has no quarters in the range chosen."
-    last = per_quarter.iloc[-1]
-    if last["status"] == NO_RETURN:
-        text = f"{area_name}, {last['quarter']}: {_why(last['status'])} in the Pledge returns"
+    quarter, n = figures.values(per_quarter["quarter"]), figures.values(per_quarter["n"])
+    if statuses[-1] == NO_RETURN:
+        text = f"{area_name}, {quarter[-1]}: {_why(statuses[-1])} in the Pledge returns"
     else:
-        text = f"The Pledge returns for {area_name} list {int(last['n']):,} agency assignments in {last['quarter']}"
-        first = per_quarter.iloc[0]
-        if len(per_quarter) > 1 and first["status"] != NO_RETURN:
-            text += f" ({int(first['n']):,} in {first['quarter']})"
-    london = share[share["series"] == "London average"].dropna(subset=["value"]) if len(share) else share
-    if len(london):
-        latest = london.iloc[-1]
-        text += (f"; agency workers were {_pct(latest['value'])} of London's children's social workers in "
-                 f"{quarter_label(latest['period_end'])} (benchmarking data)")
+        text = f"The Pledge returns for {area_name} list {int(n[-1]):,} agency assignments in {quarter[-1]}"
+        if len(statuses) > 1 and statuses[0] != NO_RETURN:
+            text += f" ({int(n[0]):,} in {quarter[0]})"
+    latest = share.latest("London average")
+    if latest:
+        text += (f"; agency workers were {_pct(latest[1])} of London's children's social workers in "
+                 f"{quarter_label(latest[0])} (benchmarking data)")
     else:
         text += "; the agency share of social workers is not in the benchmarking data for these quarters"
     return text + "."
 
 
-def convergence_takeaway(convergence: pd.DataFrame, trend: pd.DataFrame) -> str:
+def convergence_takeaway(convergence: pd.DataFrame, trend) -> str:
     """Are rates converging? The spread (upper minus lower quartile) per job type, first against last quarter with figures."""
-    judged = convergence[convergence["verdict"] != ""] if len(convergence) else convergence
-    if judged.empty:
+    verdicts = figures.values(convergence["verdict"]) if len(convergence) else []
+    judged = [i for i, verdict in enumerate(verdicts) if verdict != ""]
+    if not judged:
         return "Not enough quarters with figures to say whether rates are converging."
-    narrower = [_plural(JOB_TYPES.get(j, j)) for j, v in zip(judged["job_type"], judged["verdict"]) if v.startswith("narrower")]
-    wider = [_plural(JOB_TYPES.get(j, j)) for j, v in zip(judged["job_type"], judged["verdict"]) if v.startswith("wider")]
-    first, last = quarter_label(judged["first_period"].min()), quarter_label(judged["last_period"].max())
+    jobs, firsts, lasts = (figures.values(convergence[c]) for c in ("job_type", "first_period", "last_period"))
+    narrower = [_plural(JOB_TYPES.get(jobs[i], jobs[i])) for i in judged if verdicts[i].startswith("narrower")]
+    wider = [_plural(JOB_TYPES.get(jobs[i], jobs[i])) for i in judged if verdicts[i].startswith("wider")]
+    first, last = quarter_label(min(firsts[i] for i in judged)), quarter_label(max(lasts[i] for i in judged))
     parts = []
     if narrower:
         parts.append(f"narrowed (rates converging) for {_and(narrower)}")
@@ -560,7 +679,7 @@ def convergence_takeaway(convergence: pd.DataFrame, trend: pd.DataFrame) -> str:
     if not parts:
         parts.append("was unchanged for every job type with figures")
     text = f"From {first} to {last}, the spread of hourly pay " + " and ".join(parts)
-    hidden = len(trend[trend["status"] != ""]) if len(trend) else 0
+    hidden = sum(1 for status in figures.values(trend["status"]) if status != "")
     if hidden:
         text += (f"; {hidden} job-type quarter{'s have' if hidden > 1 else ' has'} no figure "
                  "(no return, no assignments, or too few to show)")

@@ -377,8 +377,10 @@
     ? function (f) { window.scheduler.postTask(f, {priority: 'user-blocking'}); }
     : function (f) { window.setTimeout(f, 0); };
 
-  // The charts on the screen first, then, after the paint that shows them, the others in one go, nearest first.
-  function drawRest() {
+  // The charts on the screen first; after the paint that shows them, the others in one go, nearest first, once the
+  // tasks queued before them have run: Dash's, which sends the page's first callbacks, so that their answers come
+  // while the charts are drawn rather than after (a callback with a figure to draw was sent 0.3-1 s later otherwise).
+  function drawRest(queuedRun) {
     restStep = null;
     var shown = waiting.map(function (job) { return {job: job, distance: distanceFromScreen(job.gd)}; })
       .filter(function (entry) { return entry.distance < Infinity; });
@@ -387,6 +389,11 @@
     if (onScreen.length && onScreen.length < shown.length || window.__lcsdHoldBelow) {
       onScreen.forEach(function (entry) { draw(entry.job); });
       if (!window.__lcsdHoldBelow) { later(false); }
+      return;
+    }
+    if (!onScreen.length && shown.length && !queuedRun) {
+      restStep = true;
+      window.setTimeout(function () { first(function () { drawRest(true); }); }, 0);
       return;
     }
     shown.forEach(function (entry) { draw(entry.job); });

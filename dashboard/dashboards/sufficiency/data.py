@@ -227,6 +227,28 @@ class _Prepared:
     def _not_legal_only(self) -> np.ndarray:
         return (self.episodes["rne"] != "L").to_numpy()
 
+    @functools.cached_property
+    def _graded(self) -> tuple[np.ndarray, np.ndarray]:
+        """The grades (in date order) as arrays: each judgement's day and its label (None for a grade with none)."""
+        return m._days(self.grades["inspection_date"]), self.grades["grade"].map(m.GRADE_LABELS).to_numpy(dtype=object)
+
+    def grade_on(self, urn: pd.Series, at: pd.Timestamp) -> np.ndarray:
+        """`m.grade_at` of some of this version's episodes (their categorical `urn`) on `at`, from the grades in date
+        order: the judgements made by then are a prefix of them, and each URN's latest the last of its own there."""
+        days, labels = self._graded
+        made = int(np.searchsorted(days, np.datetime64(pd.Timestamp(at).date(), "D"), side="right"))
+        categories = urn.dtype.categories
+        position = categories.get_indexer(self.grades["urn"].to_numpy()[:made])
+        latest = np.full(len(categories) + 1, -1)        # per URN category (and a last for no URN): its latest judgement
+        np.maximum.at(latest, position[position >= 0], np.flatnonzero(position >= 0))
+        code = urn.array.codes
+        judged = latest[code]                             # code -1 (no URN) reads the last, never judged
+        shown = np.where(code < 0, "No Ofsted URN", "Not yet inspected").astype(object)
+        label = labels[judged[judged >= 0]]
+        given = pd.notna(label)                           # a grade with no label reads as not yet inspected
+        shown[np.flatnonzero(judged >= 0)[given]] = label[given]
+        return shown
+
     def open_on(self, at: pd.Timestamp) -> np.ndarray:
         """Which episodes are open at the end of `at` (as `m.open_at` picks them, before its overlap check)."""
         day = np.datetime64(pd.Timestamp(at).date(), "D")
@@ -460,7 +482,7 @@ def view(scope: AccessScope, area: str, as_at, selection_fields: dict, *, versio
     # Rows are taken from the episodes once each, and only the columns needed: copying every column of every chosen
     # episode cost more than the counts. The date's snapshot takes the chosen episodes open on it (all columns).
     current = _looked_after(p.episodes.iloc[np.flatnonzero(chosen & open_now)], selection, at)
-    current = current.assign(grade=m.grade_at(current, p.grades, at))
+    current = current.assign(grade=p.grade_on(current["urn"], at))
 
     placement_mix = count.vector(current, "group", m.PLACEMENT_GROUPS, "Placement type")
     distance = count.vector(current, "distance_band", m.DISTANCE_BANDS, "Distance from home")

@@ -32,16 +32,14 @@ through the test client, median of 200.
 from __future__ import annotations
 
 import dataclasses
-import statistics
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.floor import bench_app, trivial_cpu_ms  # noqa: E402
-from bench.old_code import arguments, load_old  # noqa: E402
+from bench.old_code import alternated_cpu_ms, arguments, load_old  # noqa: E402
 
 PACKAGE = "agency_pay"
 MODULES = ("metrics", "data", "figures", "view")
@@ -206,19 +204,8 @@ def main() -> int:
         default = (None, None, "london", "all", "la")
         others = {"area": (2, [a for a in areas if a != "london"][:8]), "job": (3, jobs[1:9]),
                   "start": (0, list(reversed(periods[:-8]))[:8]), "by": (4, ["job"])}
-        for name, (position, values) in others.items():
-            times = {"old": [], "new": []}
-            for value in values:
-                chosen = list(default)
-                chosen[position] = value
-                for which in ("old", "new"):     # each once untimed: per-process memory warm, as in a worker
-                    answer(which, viewer, chosen, False)
-                for r in range(args.repeat):
-                    for which in (("old", "new") if r % 2 == 0 else ("new", "old")):
-                        started = time.process_time()
-                        answer(which, viewer, chosen, False)
-                        times[which].append((time.process_time() - started) * 1000)
-            rows.append((f"pay-{name}", len(values), statistics.median(times["old"]), statistics.median(times["new"])))
+        rows = alternated_cpu_ms(lambda which, chosen: answer(which, viewer, chosen, False), default,
+                                 {f"pay-{name}": change for name, change in others.items()}, args.repeat)
 
     if not args.no_compare:
         a, r, c = new_data.assignment, new_data.returned, new_data.cap

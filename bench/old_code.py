@@ -1,13 +1,16 @@
-"""What the old/new scripts share (`bench.send_old_new`, `bench.suspensions_old_new`, `bench.sufficiency_old_new`):
-dashboard packages' modules as they are at a git ref, loaded beside the working tree's, and the scripts' options."""
+"""What the old/new scripts share (`bench.send_old_new`, `bench.suspensions_old_new`, `bench.sufficiency_old_new`,
+`bench.agency_pay_old_new`): dashboard packages' modules as they are at a git ref, loaded beside the working tree's,
+the scripts' options, and old and new timed in turns."""
 from __future__ import annotations
 
 import argparse
 import importlib
 import re
+import statistics
 import subprocess
 import sys
 import tempfile
+import time
 import types
 from pathlib import Path
 
@@ -53,3 +56,25 @@ def arguments(doc: str) -> argparse.ArgumentParser:
     parser.add_argument("--no-compare", action="store_true")
     parser.add_argument("--no-time", action="store_true")
     return parser
+
+
+def alternated_cpu_ms(answer, default: tuple, others: dict, repeat: int) -> list[tuple[str, int, float, float]]:
+    """For each filter of `others` ({name: (its position in `default`, the values to try)}): the view with that filter
+    set to each value and the rest at `default`, answered by `answer(which, chosen)` for "old" and "new". Each value is
+    answered once by both untimed (their per-process memory warm, as in a worker), then `repeat` times with old and
+    new in turns, which goes first alternating. Rows of (name, values tried, old CPU ms, new CPU ms), medians."""
+    rows = []
+    for name, (position, values) in others.items():
+        times = {"old": [], "new": []}
+        for value in values:
+            chosen = list(default)
+            chosen[position] = value
+            for which in ("old", "new"):
+                answer(which, chosen)
+            for r in range(repeat):
+                for which in (("old", "new") if r % 2 == 0 else ("new", "old")):
+                    started = time.process_time()
+                    answer(which, chosen)
+                    times[which].append((time.process_time() - started) * 1000)
+        rows.append((name, len(values), statistics.median(times["old"]), statistics.median(times["new"])))
+    return rows

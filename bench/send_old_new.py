@@ -26,16 +26,14 @@ from __future__ import annotations
 import ast
 import copy
 import json
-import statistics
 import sys
-import time
 import types
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.old_code import arguments, load_old, old_source  # noqa: E402
+from bench.old_code import alternated_cpu_ms, arguments, load_old, old_source  # noqa: E402
 
 from bench.floor import bench_app, trivial_cpu_ms  # noqa: E402
 from bench.sufficiency_old_new import first_difference  # noqa: E402
@@ -165,22 +163,10 @@ def main() -> int:
         viewer = VIEWERS[0]
         years = [str(y) for y in held()]
         default = ("E09000022", "timely_20wk_pct", years[-1], "la")
-        others = {0: [la for la in las if la != default[0]][:8], 1: [m for m in measures if m != default[1]][:8],
-                  2: [y for y in reversed(years) if y != default[2]][:8], 3: ["subregion"]}
-        for position, values in others.items():
-            times = {"old": [], "new": []}
-            for value in values:
-                chosen = list(default)
-                chosen[position] = value
-                for which in ("old", "new"):     # each once untimed: per-process memory warm, as in a worker
-                    answer(which, viewer, chosen, False)
-                for r in range(args.repeat):
-                    for which in (("old", "new") if r % 2 == 0 else ("new", "old")):
-                        started = time.process_time()
-                        answer(which, viewer, chosen, False)
-                        times[which].append((time.process_time() - started) * 1000)
-            o, n = statistics.median(times["old"]), statistics.median(times["new"])
-            rows.append((("send-focus", "send-measure", "send-year", "send-by")[position], len(values), o, n))
+        others = {"send-focus": (0, [la for la in las if la != default[0]][:8]),
+                  "send-measure": (1, [m for m in measures if m != default[1]][:8]),
+                  "send-year": (2, [y for y in reversed(years) if y != default[2]][:8]), "send-by": (3, ["subregion"])}
+        rows = alternated_cpu_ms(lambda which, chosen: answer(which, viewer, chosen, False), default, others, args.repeat)
 
     if not args.no_compare:
         with engine.begin() as conn:   # a store missing a year: the latest year of plans in force

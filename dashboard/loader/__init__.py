@@ -269,6 +269,11 @@ class ProcessCache:
     def __len__(self) -> int:
         return len(self._results)
 
+    def clear(self) -> None:
+        """Forget everything kept (as a new worker process starts)."""
+        with self._lock:
+            self._data, self._results = None, OrderedDict()
+
 
 _ABSENT = object()   # not kept (None may be a result)
 

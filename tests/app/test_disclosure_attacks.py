@@ -16,7 +16,7 @@ import pytest
 
 from dashboard.dashboards.sufficiency import data
 from dashboard.dashboards.sufficiency import metrics as m
-from dashboard.loader import AccessScope
+from dashboard.loader import AccessScope, dataset_version
 from dashboard.published.store import import_paths
 from dashboard.store import get_engine
 from dashboard import disclosure
@@ -322,7 +322,7 @@ def test_protected_london_figures_stay_close_to_the_truth(server, monkeypatch):
     selection = {k: "all" for k in SELECTION}
     scope = AccessScope("commissioner", ATTACKER)
     with server.app_context():
-        version = data.dataset_version(data.NAME)
+        version = dataset_version(data.NAME)
         shown = data.view.uncached(scope, "london", AT, selection, version=version)
         monkeypatch.setattr(disclosure, "protect", lambda counts, keys: np.asarray(counts, dtype="int64"))
         true = data.view.uncached(scope, "london", AT, selection, version=version)

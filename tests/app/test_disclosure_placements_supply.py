@@ -7,7 +7,7 @@ import pytest
 
 from dashboard import disclosure
 from dashboard.dashboards.sufficiency import data as suff
-from dashboard.loader import AccessScope
+from dashboard.loader import AccessScope, dataset_version
 from tests.dash_requests import callback_request, response_props
 from tests.disclosure_attacks import direct, pair_differences, run_attacks, total_minus_parts
 from tests.store_fixtures import ensure_user, sign_in
@@ -86,7 +86,7 @@ def true_tables(server, monkeypatch) -> dict:
     scope = AccessScope("commissioner", ATTACKER)
     truth = {}
     with server.app_context():
-        version = suff.dataset_version(suff.NAME)
+        version = dataset_version(suff.NAME)
         with monkeypatch.context() as patch:
             patch.setattr(disclosure, "protect", lambda counts, keys: np.asarray(counts, dtype="int64"))
             for area in AREAS:

@@ -42,7 +42,7 @@ def prepared(monkeypatch):
     episodes = pd.DataFrame(CHILDREN)
     for column in ("la_code", "group", "provider_group", "distance_band", "urn", "placement_area"):
         episodes[column] = episodes[column].astype("category")
-    monkeypatch.setattr(suff, "_prepare", lambda version: suff._Prepared(episodes, pd.DataFrame(), T("2024-01-01"), T("2025-03-31")))
+    monkeypatch.setattr(suff, "_prepare", lambda: suff._Prepared(episodes, pd.DataFrame(), T("2024-01-01"), T("2025-03-31")))
     monkeypatch.setattr(suff, "local_authorities", lambda: LAS)
 
 

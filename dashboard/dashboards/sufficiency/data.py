@@ -31,7 +31,7 @@ from dashboard.dashboards.sufficiency import metrics as m
 from dashboard import disclosure
 from dashboard.disclosure import RECORD_KEY, protected_count, protected_counts, rate, share
 from dashboard.published.formats import marker_text
-from dashboard.loader import AccessScope, _read_sql, cached_read, dataset_version, kept_in_process, local_authorities
+from dashboard.loader import AccessScope, ProcessCache, _read_sql, cached_read, kept_in_process, local_authorities
 from dashboard.store import get_engine, schema
 from dashboard.store.reference import region_of_district
 from dashboard.store import ssda903 as _ssda903_tables   # the SSDA903 tables this dataset stores (and where placed)
@@ -200,13 +200,14 @@ class _Prepared:
     """The most results `kept` holds (the oldest go first): a few KB each, filters chosen by many members."""
 
     def kept(self, key: tuple, work):
-        """`work()`, kept with this version's rows under `key`: for what a view works out from the rows and filters a
-        change of date does not touch (and whose children are exact), so a change of date does not work it out again.
-        The key names everything the result depends on besides the rows and the disclosure secret (this object's)."""
+        """`work()`, kept with this version's rows under `key` (and so dropped with them): for what a view works out
+        from the rows and filters a change of date does not touch (and whose children are exact), so a change of date
+        does not work it out again. The key names everything the result depends on besides the rows and the
+        disclosure secret (this object's)."""
         held = self._kept.get(key)
         if held is None:
             held = work()
-            with _prepared_lock:
+            with _kept_lock:
                 while len(self._kept) >= self.KEPT:
                     self._kept.pop(next(iter(self._kept)))
                 self._kept[key] = held
@@ -256,92 +257,89 @@ class _Prepared:
         return (decom <= day) & (dec > day)
 
 
-_prepared_cache: dict = {}
-_prepared_lock = threading.Lock()
-
-
-_keyed_cache: dict = {}
+# Kept in this process per data version (`loader.ProcessCache`), shared read-only: the rows as read (before any
+# protection, so under any secret), and the rows with each child's record key under a secret (a few secrets side by
+# side: the attack harness switches between them; in service there is one).
+_rows_read = ProcessCache(NAME, "reference", by_secret=False)
+_rows_keyed = ProcessCache(NAME, "reference", most=4)
+_preparing = threading.Lock()   # one preparation at a time: at 10x one takes seconds and about a GB
+_kept_lock = threading.Lock()
 # The stored text the prepared columns are worked out from (the child's id, codes, postcodes, places' districts).
 UNREAD_COLUMNS = ("child", "place", "place_provider", "home_post", "pl_post", "ethnic", "pl_la", "pl_region", "pl_distance")
 
 
-def _prepare(version: int) -> _Prepared:
-    """The version's rows with each child's record key under the current disclosure secret (a few secrets are kept:
-    the attack harness switches between them; in service there is one)."""
-    rows = _prepare_rows(version)
-    key = (id(rows), disclosure.secret_id())
-    with _prepared_lock:
-        if key not in _keyed_cache:
-            if len(_keyed_cache) >= 4:
-                _keyed_cache.pop(next(iter(_keyed_cache)))
-            identity = rows.episodes.drop_duplicates("cid").set_index("cid")
-            # The child's record key (its stable identity: LA and child id): every cell of children sums these.
-            by_child = pd.Series(disclosure.record_keys("sufficiency|" + identity["la_code"].astype(str) + "|"
-                                                        + identity["child"]), index=identity.index)
-            # The text columns the groups, places and keys were worked out from are left out: no view reads them,
-            # and every selection of rows copied them (most of its cost).
-            episodes = rows.episodes.drop(columns=[c for c in UNREAD_COLUMNS if c in rows.episodes.columns]).assign(
-                **{RECORD_KEY: by_child.reindex(rows.episodes["cid"]).to_numpy()})
-            _keyed_cache[key] = _Prepared(episodes, rows.grades, rows.first, rows.last)
-        return _keyed_cache[key]
+def _prepare() -> _Prepared:
+    """The current version's rows (as this request reads the versions) with each child's record key under the current
+    disclosure secret."""
+    with _preparing:   # a second caller waits for the first's rows rather than reading and keying them again
+        return _rows_keyed.get_or_build(lambda: _keyed(_prepare_rows()))
 
 
-def _prepare_rows(version: int) -> _Prepared:
-    key = (str(get_engine().url), version)
-    with _prepared_lock:
-        if key in _prepared_cache:
-            return _prepared_cache[key]
-        e, c = episode, child
-        episodes = _read_sql(select(e.c.la_code, e.c.child, e.c.decom, e.c.dec, e.c.rne, e.c.ls, e.c.cin, e.c.place,
-                                    e.c.place_provider, e.c.rec, e.c.home_post, e.c.pl_post, e.c.urn))
-        children = _read_sql(select(c.c.la_code, c.c.child, c.c.sex, c.c.dob, c.c.ethnic, c.c.uasc))
-        sectors = _read_sql(select(postcode_sector))
-        places = _read_sql(select(_ssda903_tables.EPISODE_PLACE.c.la_code, _ssda903_tables.EPISODE_PLACE.c.child,
-                                  _ssda903_tables.EPISODE_PLACE.c.decom, _ssda903_tables.EPISODE_PLACE.c.pl_distance,
-                                  _ssda903_tables.EPISODE_PLACE.c.pl_la))
-        codes = _read_sql(select(code))
-        grades = _read_sql(select(provider_grade))
-        las = local_authorities()
-        episodes = episodes.merge(children, on=["la_code", "child"], how="left")
-        places["decom"] = pd.to_datetime(places["decom"])
-        places["pl_region"] = region_of_district(places["pl_la"])
-        episodes["decom"] = pd.to_datetime(episodes["decom"])
-        episodes = episodes.merge(places.drop_duplicates(["la_code", "child", "decom"]), on=["la_code", "child", "decom"],
-                                  how="left")
-        for column in ("decom", "dec", "dob"):
-            episodes[column] = pd.to_datetime(episodes[column])
-        episodes["uasc"] = episodes["uasc"].fillna(False).astype(bool)
-        episodes["cid"] = pd.factorize(episodes["la_code"] + ":" + episodes["child"])[0]
-        episodes = m.resolve_overlaps(episodes).reset_index(drop=True)
-        # In date order once (stable): `m.grade_at` sorts them so on every call, which is then cheap.
-        grades["inspection_date"] = pd.to_datetime(grades["inspection_date"])
-        grades = grades.sort_values("inspection_date", kind="stable").reset_index(drop=True)
-        groups = {name: dict(zip(frame["code"], frame["grp"])) for name, frame in codes.groupby("list_name")}
-        episodes["group"] = m.placement_group(episodes["place"], episodes["place_provider"])
-        episodes["legal_group"] = episodes["ls"].map(groups.get("legal_status", {})).fillna("Not known")
-        episodes["provider_group"] = m.provider_group(episodes["place_provider"], groups.get("provider", {}))
-        episodes["ethnic_group"] = m.ethnic_group(episodes["ethnic"], groups.get("ethnicity", {}))
-        subregion_of = dict(zip(las["la_code"], las["subregion_code"]))
-        episodes = m.locate(episodes, sectors, subregion_of)
-        episodes["subregion"] = episodes["la_code"].map(subregion_of)
-        # Categories make the many snapshots' filters and counts cheap.
-        for column in ("la_code", "sex", "ethnic_group", "rne", "rec", "ls", "cin", "group", "legal_group", "provider_group",
-                       "location", "distance_band", "placement_area", "placement_region", "subregion", "urn"):
-            episodes[column] = episodes[column].astype("category")
-        first = episodes["decom"].min() if len(episodes) else pd.Timestamp("2018-04-01")
-        last_dates = pd.concat([episodes["decom"], episodes["dec"].dropna()])
-        last = _financial_year_end(last_dates.max()) if len(last_dates) else pd.Timestamp("2025-03-31")
-        prepared = _Prepared(episodes, grades, max(first, pd.Timestamp(DEMO_START)) if len(episodes) else first, last)
-        _prepared_cache.clear()   # one version per process is enough; older versions are dropped
-        _keyed_cache.clear()
-        _prepared_cache[key] = prepared
-        return prepared
+def _keyed(rows: _Prepared) -> _Prepared:
+    identity = rows.episodes.drop_duplicates("cid").set_index("cid")
+    # The child's record key (its stable identity: LA and child id): every cell of children sums these.
+    by_child = pd.Series(disclosure.record_keys("sufficiency|" + identity["la_code"].astype(str) + "|"
+                                                + identity["child"]), index=identity.index)
+    # The text columns the groups, places and keys were worked out from are left out: no view reads them, and every
+    # selection of rows copied them (most of its cost).
+    episodes = rows.episodes.drop(columns=[c for c in UNREAD_COLUMNS if c in rows.episodes.columns]).assign(
+        **{RECORD_KEY: by_child.reindex(rows.episodes["cid"]).to_numpy()})
+    return _Prepared(episodes, rows.grades, rows.first, rows.last)
+
+
+def _prepare_rows() -> _Prepared:
+    """The current version's child-level rows as read: once a version in this process (older versions dropped)."""
+    return _rows_read.get_or_build(_read_rows)
+
+
+def _read_rows() -> _Prepared:
+    e, c = episode, child
+    episodes = _read_sql(select(e.c.la_code, e.c.child, e.c.decom, e.c.dec, e.c.rne, e.c.ls, e.c.cin, e.c.place,
+                                e.c.place_provider, e.c.rec, e.c.home_post, e.c.pl_post, e.c.urn))
+    children = _read_sql(select(c.c.la_code, c.c.child, c.c.sex, c.c.dob, c.c.ethnic, c.c.uasc))
+    sectors = _read_sql(select(postcode_sector))
+    places = _read_sql(select(_ssda903_tables.EPISODE_PLACE.c.la_code, _ssda903_tables.EPISODE_PLACE.c.child,
+                              _ssda903_tables.EPISODE_PLACE.c.decom, _ssda903_tables.EPISODE_PLACE.c.pl_distance,
+                              _ssda903_tables.EPISODE_PLACE.c.pl_la))
+    codes = _read_sql(select(code))
+    grades = _read_sql(select(provider_grade))
+    las = local_authorities()
+    episodes = episodes.merge(children, on=["la_code", "child"], how="left")
+    places["decom"] = pd.to_datetime(places["decom"])
+    places["pl_region"] = region_of_district(places["pl_la"])
+    episodes["decom"] = pd.to_datetime(episodes["decom"])
+    episodes = episodes.merge(places.drop_duplicates(["la_code", "child", "decom"]), on=["la_code", "child", "decom"],
+                              how="left")
+    for column in ("decom", "dec", "dob"):
+        episodes[column] = pd.to_datetime(episodes[column])
+    episodes["uasc"] = episodes["uasc"].fillna(False).astype(bool)
+    episodes["cid"] = pd.factorize(episodes["la_code"] + ":" + episodes["child"])[0]
+    episodes = m.resolve_overlaps(episodes).reset_index(drop=True)
+    # In date order once (stable): `m.grade_at` sorts them so on every call, which is then cheap.
+    grades["inspection_date"] = pd.to_datetime(grades["inspection_date"])
+    grades = grades.sort_values("inspection_date", kind="stable").reset_index(drop=True)
+    groups = {name: dict(zip(frame["code"], frame["grp"])) for name, frame in codes.groupby("list_name")}
+    episodes["group"] = m.placement_group(episodes["place"], episodes["place_provider"])
+    episodes["legal_group"] = episodes["ls"].map(groups.get("legal_status", {})).fillna("Not known")
+    episodes["provider_group"] = m.provider_group(episodes["place_provider"], groups.get("provider", {}))
+    episodes["ethnic_group"] = m.ethnic_group(episodes["ethnic"], groups.get("ethnicity", {}))
+    subregion_of = dict(zip(las["la_code"], las["subregion_code"]))
+    episodes = m.locate(episodes, sectors, subregion_of)
+    episodes["subregion"] = episodes["la_code"].map(subregion_of)
+    # Categories make the many snapshots' filters and counts cheap.
+    for column in ("la_code", "sex", "ethnic_group", "rne", "rec", "ls", "cin", "group", "legal_group", "provider_group",
+                   "location", "distance_band", "placement_area", "placement_region", "subregion", "urn"):
+        episodes[column] = episodes[column].astype("category")
+    first = episodes["decom"].min() if len(episodes) else pd.Timestamp("2018-04-01")
+    last_dates = pd.concat([episodes["decom"], episodes["dec"].dropna()])
+    last = _financial_year_end(last_dates.max()) if len(last_dates) else pd.Timestamp("2025-03-31")
+    return _Prepared(episodes, grades, max(first, pd.Timestamp(DEMO_START)) if len(episodes) else first, last)
 
 
 def prepare_in_this_process() -> None:
     """Read the current version's child-level rows into this process now. Warming calls it in every worker when the
     data changes, so no member's first uncached view on a worker waits for it (about 1 s at demo size, 12 s at 10x)."""
-    _prepare(dataset_version(NAME))
+    _prepare()
 
 
 def _financial_year_end(d: pd.Timestamp) -> pd.Timestamp:
@@ -469,7 +467,7 @@ MEDIAN_MINIMUM = 10
 @cached_read(NAME, check=check_scope, depends_on_caller=_own_la_alone)
 def view(scope: AccessScope, area: str, as_at, selection_fields: dict, *, version: int) -> dict:
     """Every aggregate of the page for the filters, other LAs' children protected (see the module docstring)."""
-    p = _prepare(version)
+    p = _prepare()
     las = local_authorities()
     selection = m.Selection(area_la_codes(area, las), **selection_fields)
     restricted = is_restricted(area, scope)
@@ -880,7 +878,7 @@ def _fitted(scope: AccessScope, area: str, selection_fields: dict, ref_from, ref
     restricted = is_restricted(area, scope)
     count = _Counter(scope, restricted)
     ref_from, ref_to, horizon_months = int(ref_from), int(ref_to), int(horizon_years) * 12
-    p = _prepare(version)
+    p = _prepare()
     chosen = m.Selection(selection.la_codes, sex=selection.sex, ethnicity=selection.ethnicity,
                          uasc=selection.uasc).static_mask(p.episodes).to_numpy()
     static = p.episodes[["cid", "la_code", RECORD_KEY, "decom", "dec", "dob", "rne", "rec", "group"]].iloc[
@@ -928,7 +926,7 @@ def need_ahead(scope: AccessScope, area: str, ref_from: int, ref_to: int, months
     its simulations, history and back-test, for a page that needs only this number."""
     codes = area_la_codes(area, local_authorities())
     count = _Counter(scope, is_restricted(area, scope))
-    p = _prepare(version)
+    p = _prepare()
 
     def work() -> dict:
         static = p.episodes[["cid", "la_code", RECORD_KEY, "decom", "dec", "dob", "rne", "rec", "group"]].iloc[
@@ -1086,7 +1084,7 @@ def _tool_measures(p: _Prepared, la_codes: tuple[str, ...], at: pd.Timestamp, co
 def published_comparison(scope: AccessScope, area: str, *, version: int) -> dict:
     """DfE's published figures at 31 March for the area beside the tool's own count on the same definition."""
     count = _Counter(scope, is_restricted(area, scope))
-    p = _prepare(version)
+    p = _prepare()
     las = local_authorities()
     area_code = area[3:] if area.startswith("la:") else "london" if area == "london" else None
     if area_code is None:
@@ -1153,7 +1151,7 @@ def placed_here(scope: AccessScope, area: str, as_at, urn_grades: tuple = (), *,
     provider data is imported), Ofsted grade (None otherwise: nothing to match to). Every cell is protected (they are
     other LAs' children, even where the viewer's own are among them), so the view is the same for every commissioner.
     Only what the date changes: the quarters are `placed_here_trend`'s, read once per area."""
-    p = _prepare(version)
+    p = _prepare()
     las = local_authorities()
     codes = area_la_codes(area, las)
     count = _Counter(scope, restricted=True)
@@ -1176,7 +1174,7 @@ def placed_here(scope: AccessScope, area: str, as_at, urn_grades: tuple = (), *,
 @cached_read(NAME, check=check_scope)
 def placed_here_trend(scope: AccessScope, area: str, *, version: int) -> pd.DataFrame:
     """`placed_here`'s children at each quarter end, by placement type (protected): the same for every date chosen."""
-    p = _prepare(version)
+    p = _prepare()
     codes = area_la_codes(area, local_authorities())
     count = _Counter(scope, restricted=True)
 
@@ -1191,7 +1189,7 @@ def placed_here_trend(scope: AccessScope, area: str, *, version: int) -> pd.Data
 def placed_elsewhere(scope: AccessScope, as_at, *, version: int) -> dict:
     """The viewer's own LA's children placed outside it on `as_at`, by where they live (each other London LA, or
     the region outside London) and placement type: their own children, counted exactly, for the viewer's LA only."""
-    p = _prepare(version)
+    p = _prepare()
     las = local_authorities()
     names = dict(zip(las["la_code"], las["la_name"]))
     count = _Counter(scope, restricted=False)
@@ -1222,7 +1220,7 @@ def where_placed(scope: AccessScope, area: str, as_at, *, version: int) -> dict:
     """For children's homes and fostering: the area's looked-after children on `as_at` placed inside the area,
     elsewhere in London and outside London (location not known apart); and other LAs' children placed in the area's
     children's homes and foster homes. Protected unless the area is the viewer's own LA alone (their children exact)."""
-    p = _prepare(version)
+    p = _prepare()
     las = local_authorities()
     codes = area_la_codes(area, las)
     count = _Counter(scope, is_restricted(area, scope))

@@ -39,7 +39,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.floor import bench_app, trivial_cpu_ms  # noqa: E402
-from bench.old_code import alternated_cpu_ms, arguments, load_old  # noqa: E402
+from bench.old_code import alternated_cpu_ms, arguments, load_old, print_timings  # noqa: E402
 
 PACKAGE = "agency_pay"
 MODULES = ("metrics", "data", "figures", "view")
@@ -242,10 +242,7 @@ def main() -> int:
         compare("store without returns")
 
     print(f"trivial callback (Upload's dataset choice), test client: {t_ms:.2f} ms CPU (T, median of 200)")
-    if rows:
-        print(f"{'render + JSON (uncached, CPU ms, median)':42}{'n':>3}{'old':>8}{'xT':>6}{'new':>8}{'xT':>6}{'new/old':>9}")
-        for name, n, o, nw in rows:
-            print(f"{name:42}{n:>3}{o:>8.1f}{o / t_ms:>6.1f}{nw:>8.1f}{nw / t_ms:>6.1f}{nw / o:>9.2f}")
+    print_timings(rows, t_ms, "render + JSON (uncached, CPU ms, median)")
     if not args.no_compare:
         print(f"compared {compared} outputs (render outputs and views), old ({args.old}) against new: "
               f"{compared - failures} identical, {failures} different")

@@ -33,7 +33,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.old_code import alternated_cpu_ms, arguments, load_old, old_source  # noqa: E402
+from bench.old_code import alternated_cpu_ms, arguments, load_old, old_source, print_timings  # noqa: E402
 
 from bench.floor import bench_app, trivial_cpu_ms  # noqa: E402
 from bench.sufficiency_old_new import first_difference  # noqa: E402
@@ -185,10 +185,7 @@ def main() -> int:
         compare("store without SEND figures")
 
     print(f"trivial callback (Upload's dataset choice), test client: {t_ms:.2f} ms CPU (T, median of 200)")
-    if rows:
-        print(f"{'filter':14}{'n':>3}{'old ms':>9}{'xT':>6}{'new ms':>9}{'xT':>6}{'new/old':>9}")
-        for filter_id, n, o, nw in rows:
-            print(f"{filter_id:14}{n:>3}{o:>9.1f}{o / t_ms:>6.1f}{nw:>9.1f}{nw / t_ms:>6.1f}{nw / o:>9.2f}")
+    print_timings(rows, t_ms)
     if not args.no_compare:
         print(f"{compared} answers compared, {failures} different")
     return 1 if failures else 0
